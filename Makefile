@@ -1,0 +1,37 @@
+# The two commands a new machine needs: `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help install run test shell train seed validate bench clean
+
+help:
+	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
+	@echo "make test     install and train if needed, validate data, run pytest and Rasa test stories"
+	@echo "make shell    talk to the assistant in the terminal (rasa shell, action server up)"
+	@echo "make train    (re)train the Rasa model if data, domain or config changed"
+	@echo "make seed     migrate and seed the shop database if it is empty"
+	@echo "make bench    run the benchmarks in bench/ (slow; prints figures)"
+
+install:
+	@bash scripts/install.sh
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+shell:
+	@bash scripts/shell.sh
+
+train: install
+	@bash scripts/train.sh
+
+seed: install
+	@source scripts/env.sh && python -m shop.db.bootstrap
+
+validate: install
+	@source scripts/env.sh && rasa data validate --domain domain.yml --data data --config config.yml
+
+bench: install
+	@bash scripts/bench.sh

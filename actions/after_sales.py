@@ -1,0 +1,292 @@
+"""售后: route the request, run the form (order → item → service → reason), check
+eligibility against the database, file the request in one transaction, report status."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.orders import order_summary
+from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
+from shop.assistant import after_sales as vocabulary
+from shop.assistant.faq import faq_book
+from shop.db.after_sales import (
+    check_after_sales_eligibility, create_after_sales_request, get_after_sales_request,
+    list_after_sales_requests,
+)
+from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
+from shop.db.orders import get_order, recent_orders
+from shop.domain.after_sales import ServiceType
+from shop.domain.clock import utc_now
+from shop.domain.numbers import AFTER_SALES_NO_REGEX, is_order_number
+
+FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason")
+STATUS_TOPICS = {"refund_progress"}
+POLICY_TOPICS = ("return_policy", "warranty", "price_protection", "shipping_insurance")
+REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
+STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
+
+
+def reset_form_slots() -> List[Dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("after_sales_next", None)]
+
+
+class ActionAfterSalesRoute(ShopAction):
+    """Decides what an after-sales message needs: a status report, a policy answer, or the form."""
+
+    def name(self) -> str:
+        return "action_after_sales_route"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        topics = entity_values(tracker, "topic")
+        wants_request = bool(
+            first_entity(tracker, "service_type") or first_entity(tracker, "order_no")
+            or first_entity(tracker, "reason")
+            or any(t in topics for t in ("damaged", "wrong_item", "missing_item"))
+        )
+        customer_id = current_customer_id(tracker)
+
+        if REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants_request):
+            await report_after_sales_status(dispatcher, customer_id, text)
+            return [SlotSet("after_sales_next", "answered")]
+
+        if "complaint" in topics and not wants_request:
+            dispatcher.utter_message(
+                text="非常抱歉给您带来不好的体验！您可以告诉我订单号和遇到的问题，我马上帮您申请售后；也可以直接转人工客服处理。",
+                buttons=buttons([("申请售后", "/after_sales"), ("转人工", "/human_handoff")]),
+            )
+            return [SlotSet("after_sales_next", "answered")]
+
+        policy_topics = [t for t in topics if t in POLICY_TOPICS]
+        if policy_topics and not wants_request:
+            for topic in policy_topics:
+                answer = faq_book().answer(topic)
+                if answer:
+                    dispatcher.utter_message(text=answer.pick())
+            dispatcher.utter_message(
+                text="需要现在帮您申请吗？",
+                buttons=buttons([("申请退货", intent_payload("after_sales", service_type="退货")),
+                                 ("申请换货", intent_payload("after_sales", service_type="换货")),
+                                 ("申请维修", intent_payload("after_sales", service_type="维修"))]),
+            )
+            return [SlotSet("after_sales_next", "answered")]
+
+        if customer_id is None:
+            dispatcher.utter_message(
+                text="申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"
+                     "也可以说“转人工”联系人工客服。"
+            )
+            return [SlotSet("after_sales_next", "answered")]
+        return [SlotSet("after_sales_next", "form")]
+
+
+async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_id: Optional[int], text: str) -> None:
+    if customer_id is None:
+        dispatcher.utter_message(text="查询售后进度需要先登录哦。登录后我可以帮您查看所有售后申请的处理进度。")
+        return
+    match = REQUEST_NO.search(text)
+    if match:
+        request = await db(get_after_sales_request, customer_id, match.group(0))
+        requests = [request] if request else []
+        if not requests:
+            dispatcher.utter_message(text=f"没有查到服务单号 {match.group(0)}，请核对后再试。")
+            return
+    else:
+        requests = await db(list_after_sales_requests, customer_id, limit=5)
+    if not requests:
+        dispatcher.utter_message(text="您目前没有售后申请。如需申请退换货或维修，告诉我订单号即可。")
+        return
+    lines = []
+    for r in requests:
+        latest = r.history[-1] if r.history else None
+        when = china_time(latest.changed_at) if latest else china_time(r.updated_at)
+        refund = f"，退款 {money(r.refund_amount)}" if r.refund_amount else ""
+        lines.append(f"· {r.request_no} {r.service_label}（{r.product_title[:20]}）：{r.status_label}{refund}，更新于 {when}")
+    dispatcher.utter_message(text="您的售后申请进度：\n" + "\n".join(lines))
+
+
+class ActionAfterSalesStatus(ShopAction):
+    def name(self) -> str:
+        return "action_after_sales_status"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        await report_after_sales_status(dispatcher, current_customer_id(tracker), (tracker.latest_message or {}).get("text") or "")
+        return []
+
+
+class ValidateAfterSalesForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_after_sales_form"
+
+    async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        customer_id = current_customer_id(tracker)
+        if customer_id is None or not isinstance(value, str) or not is_order_number(value):
+            if value:
+                dispatcher.utter_message(text="订单号是18位数字，可以在“我的订单”里找到，请再发一次～")
+            return {"order_no": None}
+        order = await db(get_order, customer_id, value)
+        if order is None:
+            dispatcher.utter_message(text=f"没有查到订单号为 {value} 的订单，请核对订单号是否正确。")
+            return {"order_no": None}
+        if order.status in ("pending_payment", "cancelled"):
+            dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
+            return {"order_no": None}
+        slots: Dict[Text, Any] = {"order_no": order.order_no}
+        if len(order.items) == 1:
+            slots["order_item_id"] = str(order.items[0].id)
+        elif tracker.get_slot("order_item_id") and not any(
+            str(i.id) == str(tracker.get_slot("order_item_id")) for i in order.items
+        ):
+            slots["order_item_id"] = None
+        return slots
+
+    async def validate_order_item_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        order_no = tracker.get_slot("order_no")
+        customer_id = current_customer_id(tracker)
+        if not order_no or customer_id is None:
+            return {"order_item_id": None}
+        order = await db(get_order, customer_id, order_no)
+        if order is None or not any(str(i.id) == str(value) for i in order.items):
+            dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
+            return {"order_item_id": None}
+        return {"order_item_id": str(value)}
+
+    async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        service = vocabulary.service_type(value)
+        if service is None:
+            dispatcher.utter_message(text="请选择要办理的服务：退货、换货、退款、维修或补发。")
+            return {"service_type": None}
+        return await self._with_eligibility(dispatcher, tracker, service.value, tracker.get_slot("reason"))
+
+    async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        why = vocabulary.reason(value)
+        if why is None:
+            return {"reason": None}
+        return await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
+
+    async def _with_eligibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                service: Optional[str], why: Optional[str]) -> Dict[Text, Any]:
+        """Checks eligibility as soon as service and reason are both known."""
+        slots: Dict[Text, Any] = {"service_type": service, "reason": why}
+        service_enum = vocabulary.service_type(service)
+        reason_enum = vocabulary.reason(why)
+        if service_enum is None or reason_enum is None:
+            return slots
+        customer_id = current_customer_id(tracker)
+        order_no, item = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
+        if customer_id is None or not order_no or not item:
+            return slots
+        try:
+            decision = await db(check_after_sales_eligibility, customer_id, order_no, int(item),
+                                service_enum, reason_enum, utc_now())
+        except (OrderNotFound, InvalidRequest):
+            dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息。")
+            return {"order_no": None, "order_item_id": None, "service_type": None, "reason": None}
+        if not decision.eligible:
+            dispatcher.utter_message(
+                text=f"{decision.message} 您可以换一种服务，或说“算了”取消、说“转人工”联系人工客服。"
+            )
+            return {"service_type": None, "reason": None}
+        return slots
+
+
+class ActionAskOrderNo(ShopAction):
+    def name(self) -> str:
+        return "action_ask_order_no"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        orders = await db(recent_orders, customer_id, limit=5) if customer_id is not None else []
+        eligible = [o for o in orders if o.status not in ("pending_payment", "cancelled")]
+        if not eligible:
+            dispatcher.utter_message(text="请发送需要售后的订单号（18位数字）。")
+            return []
+        dispatcher.utter_message(
+            text="请选择需要售后的订单，或直接发送订单号：",
+            buttons=buttons(
+                (f"{o.status_label} · {order_summary(o)[:16]}", intent_payload("inform", order_no=o.order_no))
+                for o in eligible
+            ),
+        )
+        return []
+
+
+class ActionAskOrderItemId(ShopAction):
+    def name(self) -> str:
+        return "action_ask_order_item_id"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        order_no = tracker.get_slot("order_no")
+        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        if order is None:
+            dispatcher.utter_message(text="请先告诉我订单号。")
+            return []
+        dispatcher.utter_message(
+            text=f"订单 {order.order_no} 里有多件商品，请选择要售后的那一件：",
+            buttons=buttons(
+                (f"{i.title[:18]} {i.sku_name[:10]} ×{i.quantity}", intent_payload("inform", order_item_id=i.id))
+                for i in order.items
+            ),
+        )
+        return []
+
+
+class ActionAskReason(ShopAction):
+    def name(self) -> str:
+        return "action_ask_reason"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        dispatcher.utter_message(
+            text="请问是什么原因呢？",
+            buttons=buttons((r.label, intent_payload("inform", reason=r.value)) for r in vocabulary.REASON_CHOICES),
+        )
+        return []
+
+
+class ActionSubmitAfterSales(ShopAction):
+    def name(self) -> str:
+        return "action_submit_after_sales"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        service = vocabulary.service_type(tracker.get_slot("service_type"))
+        why = vocabulary.reason(tracker.get_slot("reason"))
+        order_no, item = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
+        if customer_id is None or service is None or why is None or not order_no or not item:
+            dispatcher.utter_message(text="售后信息不完整，请重新告诉我订单号和问题。")
+            return reset_form_slots()
+        try:
+            request = await db(create_after_sales_request, customer_id, order_no, int(item), service, why,
+                               utc_now(), detail=((tracker.latest_message or {}).get("text") or "")[:200] or None)
+        except AfterSalesNotAllowed as refused:
+            dispatcher.utter_message(text=f"抱歉，{refused}")
+            return reset_form_slots()
+        except (OrderNotFound, InvalidRequest):
+            dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息或转人工处理。")
+            return reset_form_slots()
+        refund = f"，预计退款 {money(request.refund_amount)}" if request.refund_amount else ""
+        dispatcher.utter_message(
+            text=(
+                f"已为您提交{request.service_label}申请，服务单号 {request.request_no}"
+                f"（{request.product_title[:24]}，原因：{request.reason_label}{refund}）。\n"
+                f"下一步：{vocabulary.NEXT_STEPS[ServiceType(request.service_type)]}\n"
+                "随时可以问我“售后进度”查看处理情况。"
+            )
+        )
+        return reset_form_slots()
+
+
+class ActionCancelAfterSales(ShopAction):
+    def name(self) -> str:
+        return "action_cancel_after_sales"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        dispatcher.utter_message(text="好的，已取消本次售后申请，没有提交任何内容。还有什么可以帮您？")
+        return reset_form_slots()

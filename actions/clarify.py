@@ -1,0 +1,59 @@
+"""When the NLU is unsure: ask, offering the two most likely meanings as buttons, instead of
+answering the wrong question with confidence."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import buttons
+from actions.support import ShopAction
+
+# What each meaning is called on a button.
+INTENT_CHOICES = {
+    "order_status": "查订单/物流",
+    "product_inquiry": "咨询商品",
+    "purchase": "购买问题（支付/发票/运费/优惠）",
+    "after_sales": "售后（退换/维修/退款）",
+    "ask_recommendation": "帮我推荐商品",
+    "human_handoff": "转人工客服",
+    "greet": "打个招呼",
+    "thank": "表示感谢",
+    "goodbye": "结束对话",
+    "bot_challenge": "问问你是谁",
+}
+FALLBACK_CHOICES = ("order_status", "product_inquiry")
+
+
+def _payload(intent: str, entities: List[Dict[str, Any]]) -> str:
+    """Re-send the shopper's own entities with the chosen meaning."""
+    values: Dict[str, str] = {}
+    for entity in entities:
+        name, value = entity.get("entity"), entity.get("value")
+        if name and value not in (None, "") and name not in values:
+            values[name] = str(value)
+    return f"/{intent}{json.dumps(values, ensure_ascii=False)}" if values else f"/{intent}"
+
+
+class ActionClarify(ShopAction):
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        message = tracker.latest_message or {}
+        ranking = [r.get("name") for r in message.get("intent_ranking", [])]
+        candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
+        for fallback in FALLBACK_CHOICES:
+            if len(candidates) >= 2:
+                break
+            if fallback not in candidates:
+                candidates.append(fallback)
+        entities = message.get("entities", [])
+        dispatcher.utter_message(
+            text="不好意思，我不太确定您的意思，您是想：",
+            buttons=buttons((INTENT_CHOICES[name], _payload(name, entities)) for name in candidates)
+            + buttons([("都不是，转人工", "/human_handoff")]),
+        )
+        return []

@@ -1,0 +1,73 @@
+"""转人工: open a hand-off ticket with a summary an agent can read, and say what happens next."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.support import ShopAction, as_product_id, current_customer_id, db
+from shop.assistant.handoff import Turn, summarise
+from shop.db.catalogue import get_product_detail
+from shop.db.handoff import create_handoff_request, open_handoff_for_sender
+from shop.domain.clock import utc_now
+from shop.domain.numbers import is_order_number
+
+
+def conversation_turns(tracker: Tracker) -> List[Turn]:
+    """User turns of the current session with the actions that answered each."""
+    turns: List[Turn] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            turns = []
+        elif kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            turns.append(Turn(text=event.get("text") or "", intent=intent))
+        elif kind == "action" and turns:
+            name = event.get("name") or ""
+            if not name.startswith("action_listen"):
+                turns[-1].actions.append(name)
+    return turns
+
+
+class ActionHandoff(ShopAction):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        existing = await db(open_handoff_for_sender, tracker.sender_id)
+        if existing is not None:
+            dispatcher.utter_message(
+                text=f"您的人工服务工单 {existing.ticket_no} 已在排队中，客服接入后会第一时间回复您，请稍候～"
+            )
+            return []
+        customer_id = current_customer_id(tracker)
+        order_no = tracker.get_slot("order_no")
+        order_no = order_no if order_no and is_order_number(order_no) else None
+        product_title = None
+        product_id = as_product_id(tracker.get_slot("product_id"))
+        if product_id is not None:
+            product = await db(get_product_detail, product_id)
+            product_title = product.title if product else None
+        summary = summarise(conversation_turns(tracker), order_no, product_title, customer_id is not None)
+        ticket = await db(
+            create_handoff_request,
+            tracker.sender_id,
+            customer_id,
+            summary,
+            utc_now(),
+            channel=(tracker.get_latest_input_channel() or "")[:32] or None,
+            reason="shopper_request",
+            order_no=order_no,
+        )
+        dispatcher.utter_message(
+            text=(
+                f"已为您转接人工客服，工单号 {ticket.ticket_no}。"
+                "客服会看到我们刚才的对话，无需重复说明；人工服务时间 9:00-22:00，"
+                "高峰期可能需要等待几分钟，请保持在线～"
+            )
+        )
+        return []

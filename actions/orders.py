@@ -1,0 +1,178 @@
+"""订单查询: an order's status and logistics timeline, only ever for its owner.
+
+Signed-in shoppers (verified token) may name an order or get their latest one with the
+recent ones to pick from. Guests prove an order with its number plus the last four digits
+of the phone number on it. Another customer's order and a non-existent one get exactly the
+same reply.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import (
+    buttons, china_time, intent_payload, money, month_day, wants_text_only,
+)
+from actions.support import ShopAction, current_customer_id, db, first_entity
+from shop.db.orders import get_order, get_order_for_guest, recent_orders
+from shop.db.records import OrderDetail
+from shop.domain.numbers import is_order_number
+
+RECENT_LIMIT = 5
+# Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
+# being a way to enumerate other shoppers' orders.
+MAX_GUEST_FAILURES = 3
+PHONE_SUFFIX = re.compile(r"^\d{4}$")
+
+NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
+
+
+def order_summary(order: OrderDetail) -> str:
+    first = order.items[0].title if order.items else "商品"
+    more = f" 等{sum(i.quantity for i in order.items)}件" if len(order.items) > 1 else ""
+    return f"{first}{more}"
+
+
+def timeline_payload(order: OrderDetail) -> Dict[str, Any]:
+    shipment = order.shipment
+    events = list(reversed(shipment.events)) if shipment else []
+    return {
+        "type": "order_timeline",
+        "order": {
+            "order_no": order.order_no,
+            "status": order.status,
+            "status_label": order.status_label,
+            "carrier": shipment.carrier_name if shipment else None,
+            "tracking_no": shipment.tracking_no if shipment else None,
+            "created_at": order.created_at.isoformat(),
+            "total_text": money(order.payable),
+            "items": [
+                {"title": i.title, "sku": i.sku_name, "quantity": i.quantity, "price_text": money(i.unit_price)}
+                for i in order.items
+            ],
+            "events": [
+                {"time": e.occurred_at.isoformat(), "text": e.description, "location": e.location, "status_label": e.status_label}
+                for e in events
+            ],
+        },
+    }
+
+
+def timeline_text(order: OrderDetail) -> str:
+    lines = [
+        f"订单 {order.order_no}（{order_summary(order)}，实付 {money(order.payable)}）",
+        f"当前状态：{order.status_label}",
+    ]
+    shipment = order.shipment
+    if shipment:
+        lines.append(f"物流：{shipment.carrier_name} {shipment.tracking_no}")
+        for event in reversed(shipment.events[-5:]):
+            lines.append(f"  · {china_time(event.occurred_at)} {event.description}")
+    elif order.status == "awaiting_shipment":
+        lines.append("商品正在备货，发货后会第一时间同步物流信息。")
+    elif order.status == "pending_payment":
+        lines.append("订单还未付款，付款后我们会尽快为您发货。")
+    if order.delivered_at:
+        lines.append(f"已于 {month_day(order.delivered_at)} 签收。")
+    return "\n".join(lines)
+
+
+def order_list_payload(orders: List[OrderDetail]) -> Dict[str, Any]:
+    return {
+        "type": "order_list",
+        "orders": [
+            {
+                "order_no": o.order_no,
+                "status_label": o.status_label,
+                "summary": order_summary(o),
+                "created_at": o.created_at.isoformat(),
+                "total_text": money(o.payable),
+                "payload": intent_payload("order_status", order_no=o.order_no),
+            }
+            for o in orders
+        ],
+    }
+
+
+class ActionOrderStatus(ShopAction):
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        order_no = first_entity(tracker, "order_no") or tracker.get_slot("order_no")
+        if order_no is not None and not is_order_number(order_no):
+            dispatcher.utter_message(text=f"“{order_no[:30]}”看起来不是有效的订单号哦，订单号是18位数字，可以在“我的订单”里找到。")
+            return [SlotSet("order_no", None)]
+
+        customer_id = current_customer_id(tracker)
+        if customer_id is None:
+            return await self._guest(dispatcher, tracker, order_no)
+
+        if order_no:
+            order = await db(get_order, customer_id, order_no)
+            if order is None:
+                dispatcher.utter_message(text=NOT_FOUND.format(no=order_no))
+                return [SlotSet("order_no", None)]
+            self._show(dispatcher, tracker, order)
+            return [SlotSet("order_no", order.order_no)]
+
+        orders = await db(recent_orders, customer_id, limit=RECENT_LIMIT)
+        if not orders:
+            dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
+            return []
+        latest, others = orders[0], orders[1:]
+        dispatcher.utter_message(text="为您查到最近一笔订单：")
+        self._show(dispatcher, tracker, latest)
+        if others:
+            self._offer_others(dispatcher, tracker, others)
+        return [SlotSet("order_no", latest.order_no)]
+
+    async def _guest(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order_no: Optional[str]
+    ) -> List[Dict[str, Any]]:
+        failures = int(tracker.get_slot("guest_lookup_failures") or 0)
+        if failures >= MAX_GUEST_FAILURES:
+            dispatcher.utter_message(text="为了保护订单信息安全，本次会话的查询次数已用完。请登录后在“我的订单”中查看，或说“转人工”。")
+            return []
+        if not order_no:
+            dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
+            return [SlotSet("pending_lookup", "order_no")]
+        suffix = first_entity(tracker, "phone_suffix")
+        if not suffix or not PHONE_SUFFIX.match(suffix):
+            dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
+            return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
+        order = await db(get_order_for_guest, order_no, suffix)
+        if order is None:
+            dispatcher.utter_message(text="订单号和手机号后四位不匹配，或订单不存在，请核对后再试。")
+            return [SlotSet("order_no", None), SlotSet("pending_lookup", None),
+                    SlotSet("guest_lookup_failures", float(failures + 1))]
+        self._show(dispatcher, tracker, order)
+        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None)]
+
+    def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail) -> None:
+        if wants_text_only(tracker.get_latest_input_channel()):
+            dispatcher.utter_message(text=timeline_text(order))
+            return
+        shipment = order.shipment
+        headline = f"订单 {order.order_no} 当前状态：{order.status_label}。"
+        if shipment and shipment.latest_event:
+            event = shipment.latest_event
+            headline += f"最新物流：{china_time(event.occurred_at)} {event.description}"
+        dispatcher.utter_message(text=headline, json_message=timeline_payload(order))
+
+    def _offer_others(self, dispatcher: CollectingDispatcher, tracker: Tracker, others: List[OrderDetail]) -> None:
+        if wants_text_only(tracker.get_latest_input_channel()):
+            lines = [f"{o.order_no}  {o.status_label}  {order_summary(o)}" for o in others]
+            dispatcher.utter_message(text="您的其他近期订单（发送订单号即可查询）：\n" + "\n".join(lines))
+            return
+        dispatcher.utter_message(
+            text="其他近期订单，点击即可查看：",
+            buttons=buttons((f"{o.status_label} · {order_summary(o)[:16]}", intent_payload("order_status", order_no=o.order_no)) for o in others),
+            json_message=order_list_payload(others),
+        )

@@ -1,0 +1,135 @@
+"""购买咨询: payment, instalments, invoices, shipping, coupons and promotions (answers from
+content/faq.yml plus live promotions and coupons), stock for a quantity, and "I want to
+buy X" (matching products)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
+from actions.catalogue_cards import product_cards_message
+from shop.assistant.faq import faq_book
+from shop.db.catalogue import (
+    current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
+)
+from shop.domain.clock import utc_now
+
+LIVE_TOPICS = {"coupon", "promotion"}
+MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
+
+
+def _quantity(tracker: Tracker) -> Optional[int]:
+    raw = first_entity(tracker, "quantity")
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100000 else None
+
+
+class ActionPurchaseHelp(ShopAction):
+    def name(self) -> str:
+        return "action_purchase_help"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        topics = entity_values(tracker, "topic")
+        quantity = _quantity(tracker)
+        book = faq_book()
+        answered = False
+
+        if "stock" in topics or quantity:
+            answered = await self._stock(dispatcher, tracker, quantity) or answered
+        for topic in topics:
+            if topic == "stock":
+                continue
+            policy = book.answer(topic)
+            if policy:
+                dispatcher.utter_message(text=policy.pick())
+                answered = True
+            if topic in LIVE_TOPICS:
+                await self._live_offers(dispatcher, tracker)
+                answered = True
+        if answered:
+            return []
+
+        # "我想买X": no policy topic, but a product, brand or category → matching products.
+        mention = first_entity(tracker, "product")
+        brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
+        if mention or brand or category:
+            if mention:
+                products = await db(find_products_by_name, mention, limit=5)
+            else:
+                products = await db(search_products, brand=brand, category=category, in_stock_only=True, limit=5)
+            if products:
+                dispatcher.utter_message(**product_cards_message(
+                    tracker, products, title="为您找到这些商品，点「我要买」查看下单方式：",
+                    reasons={p.id: "在售现货" if p.in_stock else "暂时缺货" for p in products},
+                ))
+                return [SlotSet("product_id", str(products[0].id))] if len(products) == 1 else []
+            dispatcher.utter_message(text="暂时没有找到相关商品，可以换个说法或告诉我品牌和型号吗？")
+            return []
+
+        product_id = as_product_id(first_entity(tracker, "product_id"))
+        if product_id is not None:
+            return await self._buy_product(dispatcher, product_id)
+
+        dispatcher.utter_message(
+            text="购买相关的问题我都可以解答，您想了解哪一项？",
+            buttons=buttons(
+                (book.answer(t).title, intent_payload("purchase", topic=t)) for t in MENU_TOPICS if book.answer(t)
+            ),
+        )
+        return []
+
+    async def _buy_product(self, dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
+        product = await db(get_product_detail, product_id)
+        if product is None or not product.is_on_sale:
+            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
+            return []
+        how = faq_book().answer("how_to_order")
+        stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
+        dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
+        if how and product.in_stock:
+            dispatcher.utter_message(text=how.pick())
+        return [SlotSet("product_id", str(product.id))]
+
+    async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker, quantity: Optional[int]) -> bool:
+        product_id = as_product_id(first_entity(tracker, "product_id"))
+        mention = first_entity(tracker, "product")
+        if product_id is None and mention:
+            matches = await db(find_products_by_name, mention, limit=1)
+            product_id = matches[0].id if matches else None
+        if product_id is None:
+            product_id = as_product_id(tracker.get_slot("product_id"))
+        if product_id is None:
+            return False
+        product = await db(get_product_detail, product_id)
+        if product is None:
+            return False
+        wanted = quantity or 1
+        available = product.total_stock
+        if available >= wanted:
+            text = f"【{product.title}】目前有货，买 {wanted} 件没问题。"
+        elif available > 0:
+            text = f"【{product.title}】目前只剩 {available} 件，不够 {wanted} 件哦，可以先拍 {available} 件或换个颜色/规格。"
+        else:
+            text = f"【{product.title}】暂时缺货，到货后可以第一时间通知您。"
+        dispatcher.utter_message(text=text)
+        return True
+
+    async def _live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        now = utc_now()
+        promotions = await db(current_promotions, now, limit=5)
+        if promotions:
+            lines = [f"· {p.title}（{month_day(p.ends_at)}截止）：{p.description}" for p in promotions]
+            dispatcher.utter_message(text="正在进行的活动：\n" + "\n".join(lines))
+        customer_id = current_customer_id(tracker)
+        if customer_id is not None:
+            coupons = await db(list_customer_coupons, customer_id, now)
+            if coupons:
+                lines = [f"· {c.title}：满{money(c.threshold)}减{money(c.discount)}，{month_day(c.valid_to)}前有效" for c in coupons[:5]]
+                dispatcher.utter_message(text="您账户里可用的优惠券：\n" + "\n".join(lines))
+            else:
+                dispatcher.utter_message(text="您的账户里暂时没有可用的优惠券。")

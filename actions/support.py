@@ -1,0 +1,116 @@
+"""What every action needs: the verified shopper, database work off the event loop, and a
+polite apology (plus a log line an operator can act on) when something fails."""
+from __future__ import annotations
+
+import abc
+import asyncio
+import functools
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.db.engine import default_engine, session_scope
+from shop.identity import IdentityConfigError, resolve_customer_id
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The action server runs on one asyncio loop; SQLAlchemy is synchronous. Every query runs
+# on this bounded pool so one slow query never stalls other shoppers' turns.
+_DB_THREADS = int(os.environ.get("ACTION_DB_THREADS", "8"))
+_executor = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="shop-db")
+
+SERVICE_UNAVAILABLE = "utter_service_unavailable"
+
+
+async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor, functools.partial(function, *args, **kwargs))
+
+
+def _in_unit_of_work(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with session_scope(default_engine()) as session:
+        return query(session, *args, **kwargs)
+
+
+async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``query(session, *args, **kwargs)`` in its own unit of work, off the event loop."""
+    return await run_blocking(_in_unit_of_work, query, *args, **kwargs)
+
+
+def current_customer_id(tracker: Tracker) -> Optional[int]:
+    """The shopper behind the latest message, verified from its signed token; None = guest.
+
+    Read on every use from the message itself, never from a slot, so nothing typed into
+    the chat (including ``/intent{...}`` messages) can change it.
+    """
+    metadata = (tracker.latest_message or {}).get("metadata")
+    try:
+        return resolve_customer_id(metadata, tracker.get_latest_input_channel())
+    except IdentityConfigError:
+        logger.error("SHOP_TOKEN_SECRET is not configured; treating every shopper as a guest")
+        return None
+
+
+def entity_values(tracker: Tracker, name: str) -> List[str]:
+    """Values of entity ``name`` in the latest message, in order, without duplicates."""
+    values: List[str] = []
+    for entity in (tracker.latest_message or {}).get("entities", []):
+        value = entity.get("value")
+        if entity.get("entity") == name and value not in (None, "") and str(value) not in values:
+            values.append(str(value))
+    return values
+
+
+def first_entity(tracker: Tracker, name: str) -> Optional[str]:
+    values = entity_values(tracker, name)
+    return values[0] if values else None
+
+
+def as_product_id(raw: Any) -> Optional[int]:
+    """A product id from an entity or slot value; anything else (typed by a shopper) is None."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+class ShopAction(Action, metaclass=abc.ABCMeta):
+    """Base class: subclasses implement ``handle``; failures become a polite apology.
+
+    A database outage or a bug in one turn must not break the conversation: the shopper
+    gets an apology and can carry on once the service is back; the log records the action,
+    the conversation and the intent so an operator can act on it.
+    """
+
+    @abc.abstractmethod
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        """The action's work; exceptions are turned into an apology by ``run``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        try:
+            return await self.handle(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            logger.exception(
+                "database error in %s (conversation %s, intent %s)",
+                self.name(), tracker.sender_id, _intent(tracker),
+            )
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.exception(
+                "%s failed (conversation %s, intent %s)",
+                self.name(), tracker.sender_id, _intent(tracker),
+            )
+        dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
+        return []
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")

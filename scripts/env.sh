@@ -1,0 +1,50 @@
+# Configuration defaults, sourced by the run, test and shell scripts.
+# Every value can be overridden from the environment (see README, "Configuration").
+# shellcheck shell=bash
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PROJECT_ROOT
+
+export VENV="${VENV:-$PROJECT_ROOT/.venv}"
+export VAR_DIR="${VAR_DIR:-$PROJECT_ROOT/var}"
+mkdir -p "$VAR_DIR"
+
+# Network.
+export RASA_HOST="${RASA_HOST:-0.0.0.0}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTION_HOST="${ACTION_HOST:-0.0.0.0}"
+export ACTION_PORT="${ACTION_PORT:-5055}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+export WEB_HOST="${WEB_HOST:-0.0.0.0}"
+export WEB_PORT="${WEB_PORT:-8000}"
+
+# Paths.
+export RASA_MODELS_DIR="${RASA_MODELS_DIR:-$PROJECT_ROOT/models}"
+export SHOP_DATABASE_URL="${SHOP_DATABASE_URL:-sqlite:///$VAR_DIR/shop.db}"
+
+# Conversation (tracker) store: a SQL database, a SQLite file by default. Set
+# TRACKER_DB_URL to a SQLAlchemy URL (postgresql://user:pw@host:5432/rasa) to use a server.
+export TRACKER_DB_URL="${TRACKER_DB_URL:-}"
+export TRACKER_DB_PATH="${TRACKER_DB_PATH:-$VAR_DIR/tracker.db}"
+# Which endpoints file to use (deploy/ holds the scale-out variant).
+export RASA_ENDPOINTS="${RASA_ENDPOINTS:-$PROJECT_ROOT/endpoints.yml}"
+
+# Rasa's HTTP API (/model/parse, /conversations/...) exposes every conversation, so it is
+# only enabled with a token. One is generated and kept in var/ unless given.
+if [ -z "${RASA_API_TOKEN:-}" ]; then
+  [ -s "$VAR_DIR/rasa_api_token" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR_DIR/rasa_api_token")
+  RASA_API_TOKEN="$(cat "$VAR_DIR/rasa_api_token")"
+fi
+export RASA_API_TOKEN
+
+# Secret shared by the shop site (which signs customer tokens) and the action server
+# (which verifies them). Generated once per checkout unless given.
+if [ -z "${SHOP_TOKEN_SECRET:-}" ]; then
+  [ -s "$VAR_DIR/token_secret" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR_DIR/token_secret")
+  SHOP_TOKEN_SECRET="$(cat "$VAR_DIR/token_secret")"
+fi
+export SHOP_TOKEN_SECRET
+
+# Quieter TensorFlow; no telemetry.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
+export PATH="$VENV/bin:$PATH"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Everything between "installed" and "ready to serve": the shop database (migrate and seed
+# when empty) and the Rasa model (trained only when data, domain or config changed —
+# Rasa's own fingerprinting decides). Safe to run repeatedly.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PROJECT_ROOT"
+
+python -m shop.db.bootstrap
+bash scripts/train.sh

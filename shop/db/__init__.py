@@ -1,0 +1,19 @@
+"""The shop's data layer.
+
+- ``engine``        ``make_engine``, ``session_scope``, ``default_engine``
+- ``models``        SQLAlchemy models (schema); ``shop/migrations`` holds the Alembic history
+- ``queries``       every query function callers use, re-exported from:
+  ``catalogue``, ``orders``, ``after_sales``, ``customers``, ``handoff``, ``interactions``
+- ``records``       the frozen dataclasses those functions return
+- ``errors``        the exceptions they raise
+- ``search_index``  the keyword-search tokenizer
+- ``migrate``       Alembic from Python; ``bootstrap`` (``python -m shop.db.bootstrap``)
+
+Typical use::
+
+    from shop.db.engine import session_scope
+    from shop.db import queries
+
+    with session_scope() as session:
+        order = queries.get_order(session, customer_id, "202405031234567890")
+"""

@@ -1,0 +1,349 @@
+"""Catalogue queries: search, product detail, categories, brands, promotions, vocabulary.
+
+Every function takes a Session first and returns frozen records (``shop.db.records``).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Mapping, Optional, Sequence, Union
+
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from shop.db import search_index
+from shop.db.errors import InvalidRequest
+from shop.db.models import (
+    Brand, Category, Coupon, CustomerCoupon, Product, ProductFacet, ProductSearchTerm, Promotion,
+    Sku,
+)
+from shop.db.records import (
+    BrandInfo, CatalogueTerms, CategoryInfo, CouponInfo, ProductDetail, ProductSummary,
+    PromotionInfo, SkuInfo, yuan,
+)
+from shop.domain.clock import require_aware
+
+MAX_PAGE_SIZE = 100
+COLOUR_FACET = "颜色"
+
+PriceLike = Union[int, float, Decimal, str, None]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def _to_cents(value: PriceLike, name: str) -> Optional[int]:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidRequest(f"{name} is not a number: {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidRequest(f"{name} must be a non-negative amount, got {value!r}")
+    return int((amount * 100).to_integral_value())
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be an integer between 1 and {MAX_PAGE_SIZE}, got {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidRequest(f"offset must be a non-negative integer, got {offset!r}")
+
+
+def _category_ids(session: Session, category: Union[int, str]) -> list[int]:
+    """The category (by id or exact name) and all its descendants."""
+    if isinstance(category, bool) or not isinstance(category, (int, str)):
+        raise InvalidRequest(f"category must be an id or a name, got {category!r}")
+    if isinstance(category, int):
+        roots = session.execute(select(Category.path).where(Category.id == category)).scalars().all()
+    else:
+        roots = session.execute(select(Category.path).where(Category.name == category.strip())).scalars().all()
+    if not roots:
+        return []
+    conditions = [Category.path.startswith(path, autoescape=True) for path in roots]
+    return list(session.execute(select(Category.id).where(or_(*conditions))).scalars())
+
+
+def _brand_ids(session: Session, brand: str) -> list[int]:
+    if not isinstance(brand, str) or not brand.strip():
+        raise InvalidRequest(f"brand must be a non-empty name, got {brand!r}")
+    wanted = brand.strip().lower()
+    query = select(Brand.id).where(or_(
+        func.lower(Brand.name) == wanted, func.lower(Brand.name_en) == wanted, Brand.name_zh == brand.strip(),
+    ))
+    return list(session.execute(query).scalars())
+
+
+def _existing_terms(session: Session, terms: Sequence[str]) -> list[str]:
+    """The subset of ``terms`` that some product is indexed under (one round trip)."""
+    if not terms:
+        return []
+    probes = [
+        select(literal(i).label("position")).where(
+            exists().where(ProductSearchTerm.term == term)
+        )
+        for i, term in enumerate(terms)
+    ]
+    found = session.execute(union_all(*probes)).scalars().all()
+    return [terms[i] for i in sorted(found)]
+
+
+def _in_stock_clause():
+    return exists().where(Sku.product_id == Product.id, Sku.is_active.is_(True), Sku.stock > 0)
+
+
+def _summary_query():
+    return (
+        select(Product.id, Product.title, Product.model, Brand.name, Category.name, Product.price_cents,
+               Product.original_price_cents, Product.rating, Product.review_count, Product.sales_count,
+               _in_stock_clause().label("in_stock"), Product.image_ref)
+        .join(Brand, Brand.id == Product.brand_id)
+        .join(Category, Category.id == Product.category_id)
+    )
+
+
+def _summary(row) -> ProductSummary:
+    return ProductSummary(
+        id=row[0], title=row[1], model=row[2], brand=row[3], category=row[4], price=yuan(row[5]),
+        original_price=yuan(row[6]), rating=float(row[7]), review_count=row[8], sales_count=row[9],
+        in_stock=bool(row[10]), image_ref=row[11],
+    )
+
+
+# --- search ----------------------------------------------------------------------------
+
+def search_products(
+    session: Session,
+    keyword: Optional[str] = None,
+    category: Union[int, str, None] = None,
+    brand: Optional[str] = None,
+    min_price: PriceLike = None,
+    max_price: PriceLike = None,
+    attributes: Optional[Mapping[str, str]] = None,
+    in_stock_only: bool = False,
+    limit: int = 10,
+    offset: int = 0,
+) -> list[ProductSummary]:
+    """Products on sale matching every given filter, best sellers first.
+
+    - ``keyword``: words of the title/brand/category/model (see ``shop.db.search_index``);
+    - ``category``: id or exact name; includes sub-categories (手机数码 finds 手机 and 耳机);
+    - ``brand``: any spelling (华为 / HUAWEI / huawei, Apple / 苹果);
+    - ``min_price`` / ``max_price``: yuan, inclusive, against the lowest SKU price;
+    - ``attributes``: facet filters such as ``{"颜色": "黑色", "存储容量": "256GB"}``.
+
+    Unknown category, brand or keyword gives an empty list; malformed input raises
+    ``InvalidRequest``.
+    """
+    _check_page(limit, offset)
+    low, high = _to_cents(min_price, "min_price"), _to_cents(max_price, "max_price")
+    if low is not None and high is not None and low > high:
+        raise InvalidRequest(f"min_price {min_price} is above max_price {max_price}")
+
+    if keyword is not None and not isinstance(keyword, str):
+        raise InvalidRequest(f"keyword must be text, got {keyword!r}")
+    conditions = [Product.is_on_sale.is_(True)]
+    if category is not None:
+        ids = _category_ids(session, category)
+        if not ids:
+            return []
+        conditions.append(Product.category_id.in_(ids))
+    if brand is not None:
+        ids = _brand_ids(session, brand)
+        if not ids:
+            return []
+        conditions.append(Product.brand_id.in_(ids))
+    if low is not None:
+        conditions.append(Product.price_cents >= low)
+    if high is not None:
+        conditions.append(Product.price_cents <= high)
+    for name, value in (attributes or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str) or not name or not value:
+            raise InvalidRequest(f"attribute filters must be text: {name!r}={value!r}")
+        conditions.append(Product.id.in_(
+            select(ProductFacet.product_id).where(ProductFacet.name == name, ProductFacet.value == value)
+        ))
+    if in_stock_only:
+        conditions.append(_in_stock_clause())
+
+    if not (keyword and keyword.strip()):
+        return _run_search(session, conditions, (), limit, offset)
+    terms = _usable_terms(session, search_index.query_terms(keyword))
+    if not terms:
+        return []
+    found = _run_search(session, conditions, terms, limit, offset)
+    if found or offset:
+        return found
+    # All words together matched nothing: retry with the shortest words (see essential_terms).
+    reduced = search_index.essential_terms(terms)
+    if reduced == terms:
+        return []
+    return _run_search(session, conditions, reduced, limit, offset)
+
+
+def _usable_terms(session: Session, terms: list[str]) -> list[str]:
+    """The query's terms that are in the index, or none when too little of the query is.
+
+    Unknown words are dropped rather than emptying the result (推荐一款好看的华为手机 still
+    finds 华为 手机), but only while at least half of the words are known and one known
+    word is longer than a character: "xyz不存在" must not match everything containing 不.
+    """
+    known = _existing_terms(session, terms)
+    if not known or len(known) * 2 < len(terms) or all(len(t) < 2 for t in known):
+        return []
+    return known
+
+
+def _run_search(session: Session, conditions: list, terms, limit: int, offset: int) -> list[ProductSummary]:
+    """Products matching every condition and containing every term; best match first."""
+    query = _summary_query()
+    score = None
+    for i, term in enumerate(terms):
+        posting = aliased(ProductSearchTerm, name=f"term_{i}")
+        query = query.join(posting, and_(posting.product_id == Product.id, posting.term == term))
+        score = posting.weight if score is None else score + posting.weight
+    order = ([score.desc()] if score is not None else []) + [Product.sales_count.desc(), Product.id]
+    query = query.where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
+    return [_summary(row) for row in session.execute(query).all()]
+
+
+def find_products_by_name(session: Session, text: str, limit: int = 5) -> list[ProductSummary]:
+    """Products a shopper mentions by name or model ("iPhone 15 Pro", "小米14", "Mate60").
+
+    An exact model match wins (best sellers first); otherwise the text is used as a keyword.
+    """
+    if not isinstance(text, str):
+        raise InvalidRequest(f"text must be a string, got {text!r}")
+    _check_page(limit, 0)
+    key = search_index.model_key(text)
+    if not key:
+        return []
+    rows = session.execute(
+        _summary_query().where(Product.model_key == key, Product.is_on_sale.is_(True))
+        .order_by(Product.sales_count.desc(), Product.id).limit(limit)
+    ).all()
+    if rows:
+        return [_summary(row) for row in rows]
+    return search_products(session, keyword=text, limit=limit)
+
+
+# --- detail ----------------------------------------------------------------------------
+
+def _category_path_names(session: Session, path: str) -> tuple[str, ...]:
+    ids = [int(part) for part in path.split("/") if part]
+    names = dict(session.execute(select(Category.id, Category.name).where(Category.id.in_(ids))).all())
+    return tuple(names[i] for i in ids if i in names)
+
+
+def get_product_detail(session: Session, product_id: int) -> Optional[ProductDetail]:
+    """A product with its SKUs, stock, attributes, rating, sales and after-sales terms."""
+    if isinstance(product_id, bool) or not isinstance(product_id, int):
+        raise InvalidRequest(f"product_id must be an integer, got {product_id!r}")
+    row = session.execute(
+        select(Product, Brand.name, Brand.name_en, Category.path, Category.warranty_months,
+               Category.no_reason_return)
+        .join(Brand, Brand.id == Product.brand_id)
+        .join(Category, Category.id == Product.category_id)
+        .where(Product.id == product_id)
+    ).first()
+    if row is None:
+        return None
+    product, brand, brand_en, path, warranty_months, no_reason_return = row
+    skus = session.execute(select(Sku).where(Sku.product_id == product_id).order_by(Sku.id)).scalars().all()
+    return ProductDetail(
+        id=product.id, title=product.title, model=product.model, brand=brand, brand_en=brand_en,
+        category_id=product.category_id, category_path=_category_path_names(session, path),
+        price=yuan(product.price_cents), original_price=yuan(product.original_price_cents),
+        description=product.description, attributes=dict(product.attributes or {}),
+        rating=float(product.rating), review_count=product.review_count, sales_count=product.sales_count,
+        image_ref=product.image_ref, is_on_sale=product.is_on_sale,
+        skus=tuple(
+            SkuInfo(id=s.id, sku_code=s.sku_code, name=s.name, attributes=dict(s.attributes or {}),
+                    price=yuan(s.price_cents), original_price=yuan(s.original_price_cents),
+                    stock=s.stock, is_active=s.is_active)
+            for s in skus
+        ),
+        warranty_months=warranty_months, no_reason_return=bool(no_reason_return),
+    )
+
+
+# --- lists and vocabulary --------------------------------------------------------------
+
+def list_categories(session: Session) -> list[CategoryInfo]:
+    """The whole tree, parents before children, in display order."""
+    rows = session.execute(
+        select(Category.id, Category.name, Category.parent_id, Category.level, Category.path)
+        .order_by(Category.level, Category.sort_order, Category.id)
+    ).all()
+    names = {row.id: row.name for row in rows}
+    return [
+        CategoryInfo(id=row.id, name=row.name, parent_id=row.parent_id, level=row.level,
+                     path_names=tuple(names[int(p)] for p in row.path.split("/") if p))
+        for row in rows
+    ]
+
+
+def list_brands(session: Session) -> list[BrandInfo]:
+    rows = session.execute(select(Brand).order_by(Brand.id)).scalars().all()
+    return [BrandInfo(id=b.id, name=b.name, name_en=b.name_en, name_zh=b.name_zh) for b in rows]
+
+
+def current_promotions(session: Session, now: datetime, category: Union[int, str, None] = None,
+                       limit: int = 20) -> list[PromotionInfo]:
+    """Promotions running at ``now`` (shop-wide ones included when a category is given)."""
+    require_aware(now)
+    _check_page(limit, 0)
+    conditions = [Promotion.starts_at <= now, Promotion.ends_at > now]
+    if category is not None:
+        ids = _category_ids(session, category)
+        conditions.append(or_(Promotion.category_id.is_(None), Promotion.category_id.in_(ids)))
+    rows = session.execute(
+        select(Promotion, Category.name, Brand.name)
+        .outerjoin(Category, Category.id == Promotion.category_id)
+        .outerjoin(Brand, Brand.id == Promotion.brand_id)
+        .where(*conditions).order_by(Promotion.ends_at, Promotion.id).limit(limit)
+    ).all()
+    return [
+        PromotionInfo(id=p.id, title=p.title, kind=p.kind, description=p.description, category=cat,
+                      brand=brand, threshold=yuan(p.threshold_cents), discount=yuan(p.discount_cents),
+                      discount_percent=p.discount_percent, starts_at=p.starts_at, ends_at=p.ends_at)
+        for p, cat, brand in rows
+    ]
+
+
+def list_customer_coupons(session: Session, customer_id: int, now: datetime,
+                          only_usable: bool = True) -> list[CouponInfo]:
+    """A customer's coupons (by default only unused, unexpired ones). Personal data."""
+    require_aware(now)
+    conditions = [CustomerCoupon.customer_id == customer_id]
+    if only_usable:
+        conditions += [CustomerCoupon.status == "unused", Coupon.valid_to > now, Coupon.valid_from <= now]
+    rows = session.execute(
+        select(Coupon, CustomerCoupon.status, Category.name)
+        .join(CustomerCoupon, CustomerCoupon.coupon_id == Coupon.id)
+        .outerjoin(Category, Category.id == Coupon.category_id)
+        .where(*conditions).order_by(Coupon.valid_to, Coupon.id)
+    ).all()
+    return [
+        CouponInfo(code=c.code, title=c.title, threshold=yuan(c.threshold_cents), discount=yuan(c.discount_cents),
+                   category=cat, status=status, valid_from=c.valid_from, valid_to=c.valid_to)
+        for c, status, cat in rows
+    ]
+
+
+def catalogue_terms(session: Session) -> CatalogueTerms:
+    """Brands (every spelling), category names, model names and colours, for NLU resources."""
+    aliases: dict[str, str] = {}
+    for name, name_en, name_zh in session.execute(select(Brand.name, Brand.name_en, Brand.name_zh)).all():
+        for spelling in (name, name_en, name_zh):
+            if spelling:
+                aliases.setdefault(spelling, name)
+    categories = session.execute(select(Category.name).distinct().order_by(Category.name)).scalars().all()
+    models = session.execute(select(Product.model).distinct().order_by(Product.model)).scalars().all()
+    colours = session.execute(
+        select(ProductFacet.value).where(ProductFacet.name == COLOUR_FACET).distinct().order_by(ProductFacet.value)
+    ).scalars().all()
+    return CatalogueTerms(
+        brands=tuple(sorted(aliases)), categories=tuple(categories), models=tuple(models),
+        colours=tuple(colours), brand_aliases=aliases,
+    )

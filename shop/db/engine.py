@@ -1,0 +1,117 @@
+"""Engines and units of work.
+
+- ``make_engine(url)``: an Engine tuned for the backend (SQLite: foreign keys, WAL, a busy
+  timeout and working SAVEPOINTs; PostgreSQL: a checked, recycled connection pool).
+- ``session_scope(engine)``: one unit of work — commit on success, roll back on any error.
+- ``default_engine()``: the process-wide engine for ``SHOP_DATABASE_URL`` (cached).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from shop import settings
+
+SQLITE_BUSY_TIMEOUT_S = 10
+
+
+def _is_sqlite(url) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised via engine use
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy issue BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                # WAL: readers never block the writer; NORMAL sync is durable enough with WAL
+                # (a power cut may lose the last commit, never corrupt the file).
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # pragma: no cover - exercised via engine use
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: Optional[str] = None, **overrides) -> Engine:
+    """An Engine for ``url`` (default: ``settings.database_url()``), 2.0-style (``future=True``)."""
+    parsed = make_url(url or settings.database_url())
+    options: dict = {"future": True}
+    if _is_sqlite(parsed):
+        database = parsed.database or ""
+        in_memory = database in ("", ":memory:") or "mode=memory" in str(parsed)
+        # Sessions may be used from worker threads (the action server's thread pool).
+        options["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        if in_memory:
+            options["poolclass"] = StaticPool   # one shared connection, or the data vanishes
+        else:
+            options.update(pool_size=5, max_overflow=10)
+    else:
+        options.update(pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    options.update(overrides)
+    if _is_sqlite(parsed) and "poolclass" not in options:
+        from sqlalchemy.pool import QueuePool
+        # SQLAlchemy 1.4 defaults file databases to NullPool (a new connection per checkout);
+        # a small pool keeps point lookups well under a millisecond.
+        options["poolclass"] = QueuePool
+    engine = create_engine(parsed, **options)
+    if _is_sqlite(parsed):
+        _configure_sqlite(engine, in_memory)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
+    """One unit of work: everything inside commits together or not at all."""
+    # Query functions return plain dataclasses, so nothing needs refreshing after commit.
+    session = Session(bind=engine or default_engine(), future=True, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+_default_engine: Optional[Engine] = None
+_default_url: Optional[str] = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """The process-wide engine for the configured URL (re-created if the URL changed)."""
+    global _default_engine, _default_url
+    url = settings.database_url()
+    with _default_lock:
+        if _default_engine is None or _default_url != url:
+            if _default_engine is not None:
+                _default_engine.dispose()
+            _default_engine = make_engine(url)
+            _default_url = url
+        return _default_engine
+
+
+def dispose_default_engine() -> None:
+    """Close the default engine's connections (tests, forked workers)."""
+    global _default_engine, _default_url
+    with _default_lock:
+        if _default_engine is not None:
+            _default_engine.dispose()
+        _default_engine = None
+        _default_url = None

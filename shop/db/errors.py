@@ -1,0 +1,38 @@
+"""Errors the data layer raises. Every one is raised before anything is written, or the
+unit of work is rolled back, so a caller that catches them finds the data unchanged."""
+from __future__ import annotations
+
+
+class ShopDataError(Exception):
+    """Base class; ``code`` is stable for program logic, ``message`` is shown to shoppers."""
+
+    code = "ERROR"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class InvalidRequest(ShopDataError, ValueError):
+    """Malformed input (unknown service type, empty summary, bad number...)."""
+
+    code = "INVALID_REQUEST"
+
+
+class OrderNotFound(ShopDataError, LookupError):
+    """No such order *for this customer* — deliberately the same for someone else's order."""
+
+    code = "ORDER_NOT_FOUND"
+
+    def __init__(self, message: str = "没有找到这个订单，请核对订单号。") -> None:
+        super().__init__(message)
+
+
+class AfterSalesNotAllowed(ShopDataError):
+    """The domain rules refused the request; ``code`` is the eligibility reason code."""
+
+
+class OrderCannotBeCancelled(ShopDataError):
+    """The order's status does not allow a customer cancellation."""

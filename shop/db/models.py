@@ -1,0 +1,416 @@
+"""SQLAlchemy models of the shop (declarative, SQLAlchemy 1.4 with 2.0-style usage).
+
+Conventions:
+- statuses are stored as the English ``value`` of the enums in ``shop.domain``;
+- money is stored as integer cents (``*_cents``) — exact on every backend;
+- timestamps are ``UTCDateTime``: aware in, naive UTC in the database, China time out;
+- every index below serves a query on the conversation path or a foreign-key lookup
+  (the comment next to it says which).
+
+``product_search_terms`` and ``product_facets`` are search indexes derived from the
+catalogue (see ``shop.db.search_index``), not primary data.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, SmallInteger, String,
+    Text, UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from shop.db.types import BigId, UTCDateTime
+
+# Deterministic constraint names, so Alembic can address them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+# --- customers -------------------------------------------------------------------------
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(32), nullable=False)
+    phone = Column(String(20), nullable=False, unique=True)
+    email = Column(String(120))
+    gender = Column(String(8))
+    member_level = Column(String(16), nullable=False, default="普通会员")
+    city = Column(String(32))
+    registered_at = Column(UTCDateTime, nullable=False)
+    # Latent tastes the seed generated behaviour from: {"categories": [...], "brands": [...],
+    # "price_level": "budget|mid|premium"}. Ground truth for recommender experiments.
+    preferences = Column(JSON)
+
+    addresses = relationship("CustomerAddress", back_populates="customer")
+
+
+class CustomerAddress(Base):
+    __tablename__ = "customer_addresses"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
+    recipient = Column(String(32), nullable=False)
+    phone = Column(String(20), nullable=False)
+    province = Column(String(16), nullable=False)
+    city = Column(String(32), nullable=False)
+    district = Column(String(32), nullable=False)
+    detail = Column(String(200), nullable=False)
+    is_default = Column(Boolean, nullable=False, default=False)
+
+    customer = relationship("Customer", back_populates="addresses")
+
+
+# --- catalogue -------------------------------------------------------------------------
+
+class Category(Base):
+    """A node of the category tree; after-sales policy is resolved onto every node."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_categories_parent_name"),)
+
+    id = Column(Integer, primary_key=True)
+    parent_id = Column(Integer, ForeignKey("categories.id"), index=True)
+    name = Column(String(32), nullable=False)
+    level = Column(SmallInteger, nullable=False)
+    # Materialised path of ids, e.g. "1/12/" — subtree lookups without recursion.
+    path = Column(String(64), nullable=False, index=True)
+    sort_order = Column(Integer, nullable=False, default=0)
+    warranty_months = Column(SmallInteger, nullable=False, default=0)
+    no_reason_return = Column(Boolean, nullable=False, default=True)
+    exchange_days = Column(SmallInteger, nullable=False, default=15)
+    is_consumable = Column(Boolean, nullable=False, default=False)
+    # Typical days between re-purchases of a consumable (None for durable goods).
+    repurchase_days = Column(SmallInteger)
+
+
+class Brand(Base):
+    __tablename__ = "brands"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)   # as shown in titles: 华为, Apple
+    name_en = Column(String(64))                            # HUAWEI, Apple
+    name_zh = Column(String(64))                            # 苹果 (what shoppers say)
+    country = Column(String(32))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        # Category and brand browsing, best sellers first.
+        Index("ix_products_category_sales", "category_id", "sales_count"),
+        Index("ix_products_brand_sales", "brand_id", "sales_count"),
+        Index("ix_products_sales", "sales_count"),
+        # Price-range searches without a keyword.
+        Index("ix_products_category_price", "category_id", "price_cents"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(200), nullable=False)
+    model = Column(String(80), nullable=False)
+    # Lower-case model without spaces ("iphone15pro"): exact matches of a mentioned model.
+    model_key = Column(String(80), nullable=False, index=True)
+    brand_id = Column(Integer, ForeignKey("brands.id"), nullable=False)
+    category_id = Column(Integer, ForeignKey("categories.id"), nullable=False)
+    price_cents = Column(Integer, nullable=False)            # lowest active SKU price (起售价)
+    original_price_cents = Column(Integer, nullable=False)   # list price (划线价)
+    description = Column(Text, nullable=False, default="")
+    attributes = Column(JSON, nullable=False, default=dict)  # product-level specs
+    rating = Column(Float, nullable=False, default=5.0)
+    review_count = Column(Integer, nullable=False, default=0)
+    sales_count = Column(Integer, nullable=False, default=0)
+    image_ref = Column(String(120))
+    is_on_sale = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+    skus = relationship("Sku", back_populates="product", order_by="Sku.id")
+
+
+class Sku(Base):
+    __tablename__ = "skus"
+
+    id = Column(Integer, primary_key=True)
+    product_id = Column(Integer, ForeignKey("products.id"), nullable=False, index=True)
+    sku_code = Column(String(20), nullable=False, unique=True)
+    name = Column(String(80), nullable=False)          # the variant: "黑色钛金属 256GB"
+    attributes = Column(JSON, nullable=False, default=dict)
+    price_cents = Column(Integer, nullable=False)
+    original_price_cents = Column(Integer, nullable=False)
+    stock = Column(Integer, nullable=False, default=0)
+    is_active = Column(Boolean, nullable=False, default=True)
+
+    product = relationship("Product", back_populates="skus")
+
+
+class ProductFacet(Base):
+    """(name, value) pairs a product can be filtered by, from product and SKU attributes.
+
+    Colours are indexed twice, as listed (黑色钛金属) and as their family (黑色), so a shopper
+    asking for 黑色 finds them.
+    """
+
+    __tablename__ = "product_facets"
+
+    name = Column(String(32), primary_key=True)
+    value = Column(String(64), primary_key=True)
+    product_id = Column(Integer, ForeignKey("products.id"), primary_key=True, index=True)
+
+
+class ProductSearchTerm(Base):
+    """Inverted index for keyword search: one row per (term, product).
+
+    ``weight`` is 2 for terms from the brand, the model and the leaf category (a product *is*
+    a 华为 手机) and 1 for the rest of the title, the top category and variant values (a
+    phone case *mentions* 华为). ``sales_count`` is copied from the product so the postings
+    of a term can be read best match first from the ranked index without touching
+    ``products`` (rebuild the index when sales counts change a lot).
+    """
+
+    __tablename__ = "product_search_terms"
+    __table_args__ = (
+        Index("ix_product_search_terms_ranked", "term", "weight", "sales_count", "product_id"),
+    )
+
+    term = Column(String(64), primary_key=True)
+    product_id = Column(Integer, ForeignKey("products.id"), primary_key=True, index=True)
+    weight = Column(SmallInteger, nullable=False, default=1)
+    sales_count = Column(Integer, nullable=False, default=0)
+
+
+class Promotion(Base):
+    __tablename__ = "promotions"
+    __table_args__ = (Index("ix_promotions_window", "ends_at", "starts_at"),)
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(80), nullable=False)
+    kind = Column(String(16), nullable=False)            # 满减 / 折扣 / 秒杀 / 赠品 / 以旧换新
+    description = Column(String(300), nullable=False)
+    category_id = Column(Integer, ForeignKey("categories.id"))
+    brand_id = Column(Integer, ForeignKey("brands.id"))
+    threshold_cents = Column(Integer)
+    discount_cents = Column(Integer)
+    discount_percent = Column(SmallInteger)              # 85 means 8.5折 (pay 85%)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(24), nullable=False, unique=True)
+    title = Column(String(80), nullable=False)
+    threshold_cents = Column(Integer, nullable=False, default=0)
+    discount_cents = Column(Integer, nullable=False)
+    category_id = Column(Integer, ForeignKey("categories.id"))
+    valid_from = Column(UTCDateTime, nullable=False)
+    valid_to = Column(UTCDateTime, nullable=False)
+
+
+class CustomerCoupon(Base):
+    __tablename__ = "customer_coupons"
+    __table_args__ = (Index("ix_customer_coupons_customer_status", "customer_id", "status"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    coupon_id = Column(Integer, ForeignKey("coupons.id"), nullable=False)
+    status = Column(String(16), nullable=False)          # unused / used / expired
+    received_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime)
+    order_id = Column(Integer, ForeignKey("orders.id"))
+
+
+# --- orders ----------------------------------------------------------------------------
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # "My recent orders": a customer's orders, newest first.
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    order_no = Column(String(20), nullable=False, unique=True)   # lookups by number
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    status = Column(String(24), nullable=False)
+    payment_status = Column(String(24), nullable=False)
+    payment_method = Column(String(16))
+    goods_cents = Column(Integer, nullable=False)
+    discount_cents = Column(Integer, nullable=False, default=0)
+    shipping_fee_cents = Column(Integer, nullable=False, default=0)
+    payable_cents = Column(Integer, nullable=False)
+    refunded_cents = Column(Integer, nullable=False, default=0)
+    # Address snapshot: the order keeps where it was sent even if the address book changes.
+    recipient_name = Column(String(32), nullable=False)
+    recipient_phone = Column(String(20), nullable=False)
+    province = Column(String(16), nullable=False)
+    city = Column(String(32), nullable=False)
+    district = Column(String(32), nullable=False)
+    address_detail = Column(String(200), nullable=False)
+    remark = Column(String(200))
+    created_at = Column(UTCDateTime, nullable=False)
+    paid_at = Column(UTCDateTime)
+    shipped_at = Column(UTCDateTime)
+    delivered_at = Column(UTCDateTime)
+    completed_at = Column(UTCDateTime)
+    cancelled_at = Column(UTCDateTime)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+    items = relationship("OrderItem", back_populates="order", order_by="OrderItem.id")
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    product_id = Column(Integer, ForeignKey("products.id"), nullable=False, index=True)
+    sku_id = Column(Integer, ForeignKey("skus.id"), nullable=False)
+    title = Column(String(200), nullable=False)          # snapshot at purchase time
+    sku_name = Column(String(80), nullable=False)
+    unit_price_cents = Column(Integer, nullable=False)
+    quantity = Column(Integer, nullable=False)
+    subtotal_cents = Column(Integer, nullable=False)
+    refunded_cents = Column(Integer, nullable=False, default=0)
+
+    order = relationship("Order", back_populates="items")
+
+
+class OrderStatusChange(Base):
+    __tablename__ = "order_status_history"
+    __table_args__ = (Index("ix_order_status_history_order", "order_id", "changed_at"),)
+
+    id = Column(BigId, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False)
+    from_status = Column(String(24))
+    to_status = Column(String(24), nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(16), nullable=False)           # customer / system / staff / assistant
+    note = Column(String(200))
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    carrier_code = Column(String(8), nullable=False)     # SF / JD / ZTO / YTO / YD / EMS
+    carrier_name = Column(String(16), nullable=False)    # 顺丰速运 ...
+    tracking_no = Column(String(24), nullable=False, index=True)
+    status = Column(String(24), nullable=False)          # an OrderStatus value
+    origin_city = Column(String(32))
+    destination_city = Column(String(32))
+    shipped_at = Column(UTCDateTime, nullable=False)
+    delivered_at = Column(UTCDateTime)
+
+
+class LogisticsEvent(Base):
+    __tablename__ = "logistics_events"
+    __table_args__ = (Index("ix_logistics_events_shipment", "shipment_id", "occurred_at"),)
+
+    id = Column(BigId, primary_key=True)
+    shipment_id = Column(Integer, ForeignKey("shipments.id"), nullable=False)
+    occurred_at = Column(UTCDateTime, nullable=False)
+    status = Column(String(24), nullable=False)          # collected/in_transit/out_for_delivery/delivered
+    location = Column(String(48))
+    description = Column(String(200), nullable=False)
+
+
+# --- after-sales -----------------------------------------------------------------------
+
+class AfterSalesRequest(Base):
+    __tablename__ = "after_sales_requests"
+    __table_args__ = (
+        Index("ix_after_sales_requests_customer_created", "customer_id", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    request_no = Column(String(20), nullable=False, unique=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    order_item_id = Column(Integer, ForeignKey("order_items.id"), nullable=False, index=True)
+    service_type = Column(String(16), nullable=False)
+    reason_code = Column(String(24), nullable=False)
+    reason_detail = Column(String(500))
+    status = Column(String(24), nullable=False)
+    quantity = Column(Integer, nullable=False, default=1)
+    refund_cents = Column(Integer, nullable=False, default=0)
+    # The order status before this request moved the order to 退款中 (restored on reject/cancel).
+    order_status_before = Column(String(24))
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    resolved_at = Column(UTCDateTime)
+
+
+class AfterSalesStatusChange(Base):
+    __tablename__ = "after_sales_history"
+    __table_args__ = (Index("ix_after_sales_history_request", "request_id", "changed_at"),)
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("after_sales_requests.id"), nullable=False)
+    from_status = Column(String(24))
+    to_status = Column(String(24), nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(16), nullable=False)
+    note = Column(String(200))
+
+
+# --- hand-off to a human agent ---------------------------------------------------------
+
+class HandoffRequest(Base):
+    __tablename__ = "handoff_requests"
+    __table_args__ = (
+        Index("ix_handoff_requests_sender_created", "sender_id", "created_at"),
+        Index("ix_handoff_requests_status_created", "status", "created_at"),  # agents' queue
+    )
+
+    id = Column(Integer, primary_key=True)
+    ticket_no = Column(String(20), nullable=False, unique=True)
+    sender_id = Column(String(255), nullable=False)      # the conversation
+    customer_id = Column(Integer, ForeignKey("customers.id"), index=True)  # None: not signed in
+    channel = Column(String(32))
+    reason = Column(String(32))                          # why the bot handed over
+    summary = Column(Text, nullable=False)
+    order_no = Column(String(20))                        # the order talked about, if any
+    status = Column(String(16), nullable=False, default="open")   # open / assigned / closed
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
+# --- behaviour for the recommender -----------------------------------------------------
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        Index("ix_interactions_customer_time", "customer_id", "occurred_at"),
+        Index("ix_interactions_product", "product_id"),
+    )
+
+    id = Column(BigId, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    product_id = Column(Integer, ForeignKey("products.id"), nullable=False)
+    kind = Column(String(8), nullable=False)             # view / cart / purchase
+    occurred_at = Column(UTCDateTime, nullable=False)
+
+
+# --- bookkeeping -----------------------------------------------------------------------
+
+class SeedRun(Base):
+    """One row per seeding: what profile and seed produced this database, and when."""
+
+    __tablename__ = "seed_runs"
+
+    id = Column(Integer, primary_key=True)
+    profile = Column(String(16), nullable=False)
+    seed = Column(Integer, nullable=False)
+    anchor_at = Column(UTCDateTime, nullable=False)      # the "now" the data was generated around
+    finished_at = Column(UTCDateTime, nullable=False)
+    seconds = Column(Float, nullable=False)
+    row_counts = Column(JSON, nullable=False)

@@ -1,0 +1,234 @@
+"""Order queries for a customer (or a guest with phone digits) and order status changes.
+
+Ownership is part of every query's WHERE clause: asking for somebody else's order returns
+exactly what asking for a non-existent order returns (None / empty / ``OrderNotFound``).
+"""
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
+from shop.db.models import LogisticsEvent, Order, OrderItem, OrderStatusChange, Shipment
+from shop.db.records import (
+    CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
+)
+from shop.db.validation import customer_id_arg, number_arg, text_arg
+from shop.domain.clock import require_aware
+from shop.domain.orders import (
+    ORDER_MACHINE, OrderStatus, PaymentStatus, cancellation_decision,
+)
+from shop.domain.privacy import mask_address, mask_name, mask_phone
+
+LOGISTICS_STATUS_LABELS = {
+    "collected": "已揽收",
+    "in_transit": "运输中",
+    "out_for_delivery": "派送中",
+    "delivered": "已签收",
+    "exception": "异常",
+}
+MAX_RECENT = 50
+
+
+# --- reads -----------------------------------------------------------------------------
+
+def get_order(session: Session, customer_id: int, order_no: str) -> Optional[OrderDetail]:
+    """The customer's order with this number, with items, shipments and logistics; else None."""
+    customer_id = customer_id_arg(customer_id)
+    number = number_arg(order_no, "order_no")
+    if number is None:
+        return None
+    order = session.execute(
+        select(Order).where(Order.order_no == number, Order.customer_id == customer_id)
+    ).scalar_one_or_none()
+    return _details(session, [order])[0] if order else None
+
+
+def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Optional[OrderDetail]:
+    """An order for a shopper who is not signed in, proven by the last 4 digits of the
+    recipient's phone. Name, phone and street address come back masked. Wrong digits and
+    unknown numbers both give None. (Rate-limit the callers: 4 digits are guessable.)"""
+    number = number_arg(order_no, "order_no")
+    if not isinstance(phone_last4, str) or len(phone_last4.strip()) != 4 or not phone_last4.strip().isdigit():
+        raise InvalidRequest("phone_last4 must be the last 4 digits of a phone number")
+    if number is None:
+        return None
+    order = session.execute(select(Order).where(Order.order_no == number)).scalar_one_or_none()
+    if order is None or not hmac.compare_digest(order.recipient_phone[-4:], phone_last4.strip()):
+        return None
+    return _details(session, [order], for_guest=True)[0]
+
+
+def recent_orders(session: Session, customer_id: int, limit: int = 5) -> list[OrderDetail]:
+    """The customer's latest orders, newest first, each with items, shipment and timeline."""
+    customer_id = customer_id_arg(customer_id)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RECENT:
+        raise InvalidRequest(f"limit must be an integer between 1 and {MAX_RECENT}, got {limit!r}")
+    orders = session.execute(
+        select(Order).where(Order.customer_id == customer_id)
+        .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
+    ).scalars().all()
+    return _details(session, orders)
+
+
+def latest_order(session: Session, customer_id: int) -> Optional[OrderDetail]:
+    found = recent_orders(session, customer_id, limit=1)
+    return found[0] if found else None
+
+
+def _details(session: Session, orders: list[Order], for_guest: bool = False) -> list[OrderDetail]:
+    """Orders with items, shipments and events: four queries however many orders."""
+    if not orders:
+        return []
+    order_ids = [o.id for o in orders]
+    items_by_order: dict[int, list[OrderItem]] = defaultdict(list)
+    for item in session.execute(
+        select(OrderItem).where(OrderItem.order_id.in_(order_ids)).order_by(OrderItem.id)
+    ).scalars():
+        items_by_order[item.order_id].append(item)
+    shipments = session.execute(
+        select(Shipment).where(Shipment.order_id.in_(order_ids)).order_by(Shipment.id)
+    ).scalars().all()
+    events_by_shipment: dict[int, list[LogisticsEvent]] = defaultdict(list)
+    if shipments:
+        for event in session.execute(
+            select(LogisticsEvent).where(LogisticsEvent.shipment_id.in_([s.id for s in shipments]))
+            .order_by(LogisticsEvent.occurred_at, LogisticsEvent.id)
+        ).scalars():
+            events_by_shipment[event.shipment_id].append(event)
+    shipments_by_order: dict[int, list[ShipmentInfo]] = defaultdict(list)
+    for s in shipments:
+        shipments_by_order[s.order_id].append(_shipment_info(s, events_by_shipment[s.id]))
+    return [_order_detail(o, items_by_order[o.id], shipments_by_order[o.id], for_guest) for o in orders]
+
+
+def _shipment_info(s: Shipment, events: list[LogisticsEvent]) -> ShipmentInfo:
+    return ShipmentInfo(
+        carrier_code=s.carrier_code, carrier_name=s.carrier_name, tracking_no=s.tracking_no,
+        status=s.status, status_label=OrderStatus(s.status).label, shipped_at=s.shipped_at,
+        delivered_at=s.delivered_at,
+        events=tuple(
+            LogisticsEventInfo(occurred_at=e.occurred_at, status=e.status,
+                               status_label=LOGISTICS_STATUS_LABELS.get(e.status, e.status),
+                               location=e.location, description=e.description)
+            for e in events
+        ),
+    )
+
+
+def _order_detail(o: Order, items: list[OrderItem], shipments: list[ShipmentInfo],
+                  for_guest: bool) -> OrderDetail:
+    status = OrderStatus(o.status)
+    payment = PaymentStatus(o.payment_status)
+    street = mask_address(o.address_detail) if for_guest else o.address_detail
+    return OrderDetail(
+        order_no=o.order_no, status=status.value, status_label=status.label,
+        payment_status=payment.value, payment_status_label=payment.label, payment_method=o.payment_method,
+        goods_amount=yuan(o.goods_cents), discount=yuan(o.discount_cents), shipping_fee=yuan(o.shipping_fee_cents),
+        payable=yuan(o.payable_cents), refunded=yuan(o.refunded_cents),
+        recipient=mask_name(o.recipient_name) if for_guest else o.recipient_name,
+        masked_phone=mask_phone(o.recipient_phone),
+        address=f"{o.province}{o.city}{o.district}{street}",
+        created_at=o.created_at, paid_at=o.paid_at, shipped_at=o.shipped_at, delivered_at=o.delivered_at,
+        completed_at=o.completed_at, cancelled_at=o.cancelled_at,
+        items=tuple(
+            OrderItemInfo(id=i.id, product_id=i.product_id, sku_id=i.sku_id, title=i.title, sku_name=i.sku_name,
+                          unit_price=yuan(i.unit_price_cents), quantity=i.quantity,
+                          subtotal=yuan(i.subtotal_cents), refunded=yuan(i.refunded_cents))
+            for i in items
+        ),
+        shipments=tuple(shipments),
+    )
+
+
+# --- writes ----------------------------------------------------------------------------
+
+def lock_customer_order(session: Session, customer_id: int, order_no: str) -> Order:
+    """The customer's order row, locked for update (PostgreSQL) for a status change."""
+    number = number_arg(order_no, "order_no")
+    order = None
+    if number is not None:
+        order = session.execute(
+            select(Order).where(Order.order_no == number, Order.customer_id == customer_id).with_for_update()
+        ).scalar_one_or_none()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def apply_order_transition(session: Session, order: Order, to_status: OrderStatus, now: datetime,
+                           actor: str, note: Optional[str] = None) -> None:
+    """Move ``order`` to ``to_status`` if the life cycle allows it, recording the change.
+
+    Raises ``IllegalTransition`` before touching anything otherwise.
+    """
+    from_status = OrderStatus(order.status)
+    ORDER_MACHINE.check(from_status, to_status)
+    order.status = to_status.value
+    order.updated_at = now
+    if to_status is OrderStatus.AWAITING_SHIPMENT and order.paid_at is None:
+        order.paid_at = now
+        order.payment_status = PaymentStatus.PAID.value
+    elif to_status is OrderStatus.SHIPPED and order.shipped_at is None:
+        order.shipped_at = now
+    elif to_status is OrderStatus.DELIVERED:
+        order.delivered_at = order.delivered_at or now
+    elif to_status is OrderStatus.COMPLETED:
+        order.completed_at = now
+    elif to_status is OrderStatus.CANCELLED:
+        order.cancelled_at = now
+    elif to_status is OrderStatus.REFUNDING:
+        order.payment_status = PaymentStatus.REFUNDING.value
+    elif to_status is OrderStatus.REFUNDED:
+        order.payment_status = PaymentStatus.REFUNDED.value
+    session.add(OrderStatusChange(order_id=order.id, from_status=from_status.value, to_status=to_status.value,
+                                  changed_at=now, actor=actor, note=note))
+    session.flush()
+
+
+def cancel_order(session: Session, customer_id: int, order_no: str, now: datetime,
+                 reason: Optional[str] = None, actor: str = "customer") -> CancellationResult:
+    """Cancel the customer's order if its status allows (see ``cancellation_decision``).
+
+    Raises ``OrderNotFound`` (also for other customers' orders) or ``OrderCannotBeCancelled``
+    with the shopper-facing reason; nothing is written in either case.
+    """
+    customer_id = customer_id_arg(customer_id)
+    require_aware(now)
+    note = text_arg(reason, "reason", 200, required=False)
+    order = lock_customer_order(session, customer_id, order_no)
+    decision = cancellation_decision(OrderStatus(order.status))
+    if not decision.allowed:
+        raise OrderCannotBeCancelled(decision.message, decision.reason_code)
+    apply_order_transition(session, order, decision.to_status, now, actor, note or "买家取消订单")
+    if decision.to_status is OrderStatus.REFUNDING:
+        # The refund of a paid, unshipped order is the cancellation itself.
+        order.cancelled_at = now
+    return CancellationResult(order_no=order.order_no, status=order.status,
+                              status_label=OrderStatus(order.status).label, message=decision.message)
+
+
+def advance_order_status(session: Session, order_no: str, to_status: OrderStatus | str, now: datetime,
+                         actor: str = "system", note: Optional[str] = None) -> str:
+    """Back-office status change (payment callback, warehouse, carrier, staff). Not for shoppers.
+
+    Returns the new status; raises ``OrderNotFound`` or ``IllegalTransition`` (data unchanged).
+    """
+    require_aware(now)
+    try:
+        target = OrderStatus(to_status)
+    except ValueError:
+        raise InvalidRequest(f"unknown order status {to_status!r}") from None
+    number = number_arg(order_no, "order_no")
+    order = None
+    if number is not None:
+        order = session.execute(select(Order).where(Order.order_no == number).with_for_update()).scalar_one_or_none()
+    if order is None:
+        raise OrderNotFound()
+    apply_order_transition(session, order, target, now, actor, note)
+    return order.status

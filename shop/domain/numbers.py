@@ -1,0 +1,62 @@
+"""Formats of the numbers shoppers quote to customer service.
+
+Order number (订单号): **18 digits** = the order's creation date in China time as
+``YYYYMMDD`` followed by 10 digits, e.g. ``202405031234567890``. Regex::
+
+    (?<!\\d)20\\d{16}(?!\\d)
+
+The 10-digit tail of seeded orders is a bijective scramble of the order id, so numbers are
+unique but not guessable by counting (ownership is still checked on every lookup).
+
+After-sales service number (服务单号): ``SH`` + ``YYYYMMDD`` + 6 digits, e.g.
+``SH20240503004211``. Regex: ``SH\\d{14}``.
+
+Hand-off ticket number (人工工单号): ``RG`` + ``YYYYMMDD`` + 6 digits. Regex: ``RG\\d{14}``.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from shop.domain.clock import CHINA_TZ, require_aware
+
+ORDER_NO_REGEX = r"(?<!\d)20\d{16}(?!\d)"
+AFTER_SALES_NO_REGEX = r"SH\d{14}"
+HANDOFF_NO_REGEX = r"RG\d{14}"
+
+_ORDER_NO_RE = re.compile(rf"^{ORDER_NO_REGEX}$")
+_AFTER_SALES_NO_RE = re.compile(rf"^{AFTER_SALES_NO_REGEX}$")
+
+# Multiplier coprime with 10, so ``(n * A + B) mod 10**10`` is a bijection on 10-digit tails.
+_SCRAMBLE_A = 7_919_239_017
+_SCRAMBLE_B = 3_571_113_171
+_TAIL = 10**10
+
+
+def _date_prefix(moment: datetime) -> str:
+    return require_aware(moment, "moment").astimezone(CHINA_TZ).strftime("%Y%m%d")
+
+
+def order_number(created_at: datetime, serial: int) -> str:
+    """The order number of the ``serial``-th order (unique for serials below 10**10)."""
+    tail = (serial * _SCRAMBLE_A + _SCRAMBLE_B) % _TAIL
+    return f"{_date_prefix(created_at)}{tail:010d}"
+
+
+def is_order_number(text: str) -> bool:
+    return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
+
+
+def after_sales_number(created_at: datetime, serial: int | None = None) -> str:
+    """A service number; random tail unless a serial is given (the seed uses serials)."""
+    tail = secrets.randbelow(10**6) if serial is None else (serial * 7_777_777 + 424_242) % 10**6
+    return f"SH{_date_prefix(created_at)}{tail:06d}"
+
+
+def is_after_sales_number(text: str) -> bool:
+    return isinstance(text, str) and bool(_AFTER_SALES_NO_RE.match(text))
+
+
+def handoff_number(created_at: datetime) -> str:
+    return f"RG{_date_prefix(created_at)}{secrets.randbelow(10**6):06d}"

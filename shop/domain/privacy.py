@@ -1,0 +1,26 @@
+"""Masking of personal data for display (phones like 138****1234, names like 张**)."""
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str:
+    """Keep the first 3 and last 4 digits: 13812341234 -> 138****1234."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str | None) -> str:
+    """Keep the first character: 张三丰 -> 张**, 欧阳娜娜 -> 欧***."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_address(detail: str | None) -> str:
+    """Hide the street-level part of an address (shown to callers not signed in)."""
+    if not detail:
+        return ""
+    return "******"

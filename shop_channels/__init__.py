@@ -1,0 +1,1 @@
+"""Rasa input channels hardened for public traffic."""

@@ -1,0 +1,81 @@
+"""The REST channel integrators call: ``POST /webhooks/rest/webhook``.
+
+Same request and response format as Rasa's RestInput (see README, "REST API"), with:
+- clean JSON 4xx errors for non-JSON bodies, missing or malformed ``sender``, oversized
+  messages (see ``validation``), never a stack trace;
+- a polite reply to a blank message without touching the conversation;
+- ``input_channel`` fixed to ``rest`` (the stock channel lets callers choose it, and the
+  development identity is tied to the command-line channel);
+- ``metadata`` (e.g. ``customer_token``) passed on to the actions.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from shop_channels.validation import InvalidRequest, parse_webhook_body
+
+logger = logging.getLogger(__name__)
+
+BLANK_MESSAGE_REPLY = "您好像还没有输入内容哦，请问有什么可以帮您？"
+FAILURE_REPLY = "抱歉，系统暂时开了个小差，请稍后再试。"
+
+
+class ShopRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("shop_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                incoming = parse_webhook_body(request.body)
+            except InvalidRequest as refused:
+                logger.warning(
+                    "rest webhook refused a request: %s (from %s)",
+                    refused.code,
+                    request.remote_addr or request.ip,
+                )
+                return response.json(refused.as_json(), status=refused.status)
+
+            if incoming.is_blank:
+                logger.info("blank message from sender %s", incoming.sender)
+                return response.json(
+                    [{"recipient_id": incoming.sender, "text": BLANK_MESSAGE_REPLY}]
+                )
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        incoming.text,
+                        collector,
+                        incoming.sender,
+                        input_channel=self.name(),
+                        metadata=incoming.metadata,
+                    )
+                )
+            except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                logger.exception("handling a message from %s failed", incoming.sender)
+                return response.json(
+                    {"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
+                    status=500,
+                )
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,157 @@
+"""All deterministic entity extraction in one object, usable without Rasa.
+
+>>> finder = ShopEntityFinder.from_files()            # the working tree's resources
+>>> [(e.entity, e.value) for e in finder.find("订单号：２０２４０５０３１２３４５６７８９０到哪了")]
+[('order_no', '202405031234567890'), ('topic', 'logistics')]
+
+The Rasa component :class:`shop_nlu.extractor.ShopEntityExtractor` wraps it; the evaluation
+command and the unit tests call it directly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence
+
+from shop_nlu import resources
+from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
+from shop_nlu.normalize import normalize_text
+from shop_nlu.rules import ColourMatcher, Entity, find_all, overlaps
+from shop_nlu.segment import Segmenter, get_segmenter
+from shop_nlu.vocab import ShopVocabulary
+
+# Numbers inside these entities are not sizes, budgets or quantities.
+_NUMERIC_OWNERS = ("order_no", "phone_suffix", "product")
+# Small talk and out-of-scope messages get no topic/service/reason/reference ("今天天气怎么样"
+# is not a spec question). Facts (numbers, catalogue names) are kept.
+_NO_VOCAB_INTENTS = {"out_of_scope", "greet", "goodbye", "thank", "bot_challenge"}
+_POLICY_TOPICS = {"return_policy", "warranty", "price_protection", "shipping_insurance"}
+
+
+class ShopEntityFinder:
+    def __init__(
+        self,
+        segmenter: Segmenter,
+        vocabulary: ShopVocabulary,
+        gazetteer: Optional[Gazetteer] = None,
+        reason_intents: Optional[Iterable[str]] = None,
+    ) -> None:
+        self.segmenter = segmenter
+        self.vocabulary = vocabulary
+        self.gazetteer = gazetteer
+        colours = gazetteer.catalogue.colours if gazetteer is not None else []
+        self.colours = ColourMatcher(colours)
+        self.reason_intents = set(reason_intents or ["after_sales", "inform"])
+
+    @classmethod
+    def from_files(
+        cls,
+        dict_files: Optional[Sequence[Path]] = None,
+        catalogue_path: Optional[Path] = resources.CATALOGUE_PATH,
+        vocab_path: Optional[Path] = None,
+        reason_intents: Optional[Iterable[str]] = None,
+    ) -> "ShopEntityFinder":
+        if dict_files is None:
+            dict_files = resources.dictionary_files(resources.JIEBA_DICT_DIR)
+        segmenter = get_segmenter(list(dict_files))
+        vocabulary = ShopVocabulary.load(vocab_path or resources.VOCAB_PATH)
+        gazetteer = None
+        if catalogue_path is not None and Path(catalogue_path).exists():
+            gazetteer = get_gazetteer(Catalogue.load(catalogue_path), segmenter)
+        return cls(segmenter, vocabulary, gazetteer, reason_intents)
+
+    def find(self, text: str, intent: Optional[str] = None) -> List[Entity]:
+        """Entities of one message (raw or normalised text; offsets are the same)."""
+        text = normalize_text(text)
+        catalogue = self.gazetteer.find(text) if self.gazetteer is not None else []
+        products = [e for e in catalogue if e.entity == "product"]
+        shaped = find_all(text, self.colours)
+        owners = [e for e in shaped if e.entity in ("order_no", "phone_suffix")] + products
+        shaped = [
+            e for e in shaped
+            if e.entity in _NUMERIC_OWNERS or e.entity == "color"
+            or not any(overlaps(e, o) for o in owners)
+        ]
+        # brands/categories never inside an order number
+        catalogue = [e for e in catalogue if e.entity == "product"
+                     or not any(overlaps(e, o) for o in owners if o.entity != "product")]
+        vocab = [Entity(m.entity, m.value, m.start, m.end) for m in self.vocabulary.find(text)]
+        # a vocabulary word inside a catalogue name is part of the name ("充电" in 充电器)
+        names = [e for e in catalogue]
+        vocab = [v for v in vocab if not any(
+            n.start <= v.start and v.end <= n.end and (n.start, n.end) != (v.start, v.end)
+            for n in names)]
+        if intent in _NO_VOCAB_INTENTS:
+            vocab = []
+            shaped = [e for e in shaped if e.entity != "quantity"]
+        has_service = any(e.entity == "service_type" for e in vocab)
+        if not (has_service or (intent in self.reason_intents)):
+            vocab = [e for e in vocab if e.entity != "reason"]
+        elif not has_service:
+            # "七天无理由怎么算" asks about a policy; it gives no reason for a request
+            policy = [e for e in vocab if e.entity == "topic" and e.value in _POLICY_TOPICS]
+            vocab = [e for e in vocab if e.entity != "reason"
+                     or not any(p.start <= e.start and e.end <= p.end for p in policy)]
+        # a colour word that is part of a product or brand name is not a colour
+        names = [e for e in catalogue if e.entity in ("product", "brand")]
+        shaped = [e for e in shaped if e.entity != "color" or not any(
+            n.start <= e.start and e.end <= n.end for n in names)]
+        return resolve_spans(shaped + catalogue + vocab, text)
+
+
+_VOCAB_ENTITIES = {"topic", "service_type", "reason", "reference"}
+_PRIORITY = {name: rank for rank, name in enumerate((
+    "order_no", "phone_suffix", "product", "brand", "category", "budget_min", "budget_max",
+    "size", "quantity", "color", "service_type", "reason", "topic", "reference"))}
+
+
+def resolve_spans(entities: List[Entity], text: Optional[str] = None) -> List[Entity]:
+    """Make spans identical or disjoint, never nested or crossing.
+
+    Rasa's training-data syntax (and `rasa test`) can only write entities whose spans are
+    equal ("[坏了][{topic}, {reason}]") or apart. Higher-priority entities keep their span;
+    a lower-priority one inside it takes the same span, one around it keeps the longer
+    remaining side ("退款怎么还没到" with service_type 退款 → topic on 怎么还没到), and one
+    crossing it keeps its part outside. Values never change.
+    """
+    placed: List[Entity] = []
+
+    def order(e: Entity):
+        # numbers and catalogue names by priority first; then vocabulary entities, the
+        # longest (most specific) first, so "退款怎么还没到" (topic) carries 退款 (service)
+        if e.entity in _VOCAB_ENTITIES:
+            return (1, -(e.end - e.start), _PRIORITY.get(e.entity, 99), e.start)
+        return (0, _PRIORITY.get(e.entity, 99), e.start, -e.end)
+
+    for ent in sorted(entities, key=order):
+        start, end = ent.start, ent.end
+        if text is not None:
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            while end > start and text[start].isspace():
+                start += 1
+        for _ in range(len(placed) + 1):
+            clash = next((p for p in placed if start < p.end and p.start < end
+                          and (start, end) != (p.start, p.end)), None)
+            if clash is None:
+                break
+            if clash.start <= start and end <= clash.end:          # inside: share the span
+                start, end = clash.start, clash.end
+            elif start <= clash.start and clash.end <= end:        # around: longer side
+                left, right = clash.start - start, end - clash.end
+                if max(left, right) < 2 or clash.entity in _VOCAB_ENTITIES:
+                    start, end = clash.start, clash.end
+                elif left >= right:
+                    end = clash.start
+                else:
+                    start = clash.end
+            elif start < clash.start:                              # crossing on the right
+                end = clash.start
+            else:                                                  # crossing on the left
+                start = clash.end
+        if any((start, end) != (p.start, p.end) and start < p.end and p.start < end for p in placed):
+            continue  # could not be placed without crossing (never seen; drop rather than lie)
+        if any(p.entity == ent.entity and p.value == ent.value and (p.start, p.end) == (start, end)
+               for p in placed):
+            continue
+        placed.append(Entity(ent.entity, ent.value, start, end))
+    return sorted(placed, key=lambda e: (e.start, _PRIORITY.get(e.entity, 99)))

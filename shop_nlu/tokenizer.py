@@ -1,0 +1,176 @@
+"""Rasa component ``shop_nlu.tokenizer.ShopJiebaTokenizer``.
+
+What it changes compared with Rasa's ``JiebaTokenizer``:
+
+- no whitespace tokens ("iPhone 15 多少钱" → iPhone / 15 / 多少 / 钱);
+- product models stay whole: every product mention the catalogue gazetteer finds becomes one
+  token ("iPhone 15 Pro", "小米14", "Mate 60", "iphone15promax"), so featurizers see the model
+  as one word and no entity span can cut it;
+- the shop's jieba user dictionary (``dictionary_path``, a directory of ``*.txt`` files) is
+  loaded into a private jieba instance, not into jieba's global one;
+- the dictionary and the catalogue are copied into the model and hashed into its fingerprint
+  (regenerating them retrains the model).
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from shop_nlu import resources
+from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
+from shop_nlu.segment import Segmenter, get_segmenter
+
+logger = logging.getLogger(__name__)
+
+_DICT_SUBDIR = "jieba"
+_CATALOGUE_FILE = "catalogue.json"
+
+
+def merge_spans(tokens: List[Tuple[str, int, int]], spans: List[Tuple[int, int]], text: str
+                ) -> List[Tuple[str, int, int]]:
+    """Tokens with every span in ``spans`` turned into one token.
+
+    A token that straddles a span boundary is cut at the boundary; whitespace-only pieces
+    are dropped.
+    """
+    if not spans:
+        return tokens
+    out = [(text[s:e], s, e) for s, e in spans]
+    for _word, start, end in tokens:
+        pieces = [(start, end)]
+        for s, e in spans:
+            kept = []
+            for ps, pe in pieces:
+                if pe <= s or ps >= e:
+                    kept.append((ps, pe))
+                    continue
+                if ps < s:
+                    kept.append((ps, s))
+                if pe > e:
+                    kept.append((e, pe))
+            pieces = kept
+        out.extend((text[ps:pe], ps, pe) for ps, pe in pieces if text[ps:pe].strip())
+    return sorted(out, key=lambda t: t[1])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
+class ShopJiebaTokenizer(Tokenizer):
+    """jieba tokenizer without whitespace tokens that keeps catalogue models whole."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # directory of jieba user dictionaries (every *.txt in it)
+            "dictionary_path": "shop_nlu/dict/jieba",
+            # gazetteer catalogue used to keep product models in one token
+            "catalogue_path": "shop_nlu/dict/catalogue.json",
+            "merge_products": True,
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["zh"]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["jieba", "spacy"]
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        dict_files: List[Path],
+        catalogue: Optional[Catalogue],
+    ) -> None:
+        super().__init__({**self.get_default_config(), **config})
+        self._model_storage = model_storage
+        self._resource = resource
+        self._dict_files = dict_files
+        self._catalogue = catalogue
+        self.segmenter: Segmenter = get_segmenter(dict_files)
+        self.gazetteer: Optional[Gazetteer] = None
+        if catalogue is not None and self._config["merge_products"]:
+            self.gazetteer = get_gazetteer(catalogue, self.segmenter)
+
+    @classmethod
+    def _source_files(cls, config: Dict[Text, Any]) -> Tuple[List[Path], Optional[Path]]:
+        config = {**cls.get_default_config(), **config}
+        dict_dir = resources.resolve(config.get("dictionary_path"), resources.JIEBA_DICT_DIR)
+        catalogue = resources.resolve(config.get("catalogue_path"), resources.CATALOGUE_PATH)
+        return resources.dictionary_files(dict_dir), (catalogue if catalogue.exists() else None)
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        dict_files, catalogue = cls._source_files(config)
+        return resources.digest_paths(dict_files + ([catalogue] if catalogue else []))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ShopJiebaTokenizer":
+        dict_files, catalogue_path = cls._source_files(config)
+        catalogue = Catalogue.load(catalogue_path) if catalogue_path else None
+        return cls(config, model_storage, resource, dict_files, catalogue)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Copies the dictionary and the catalogue into the model."""
+        with self._model_storage.write_to(self._resource) as directory:
+            resources.copy_into(directory, self._dict_files, _DICT_SUBDIR)
+            if self._catalogue is not None:
+                import json
+
+                (Path(directory) / _CATALOGUE_FILE).write_text(
+                    json.dumps(self._catalogue.to_dict(), ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "ShopJiebaTokenizer":
+        try:
+            with model_storage.read_from(resource) as directory:
+                # the model storage directory is temporary: keep private copies
+                keep = Path(tempfile.mkdtemp(prefix="shop_nlu_dict_"))
+                dict_files = resources.dictionary_files(Path(directory) / _DICT_SUBDIR)
+                resources.copy_into(keep, dict_files)
+                dict_files = resources.dictionary_files(keep)
+                catalogue_file = Path(directory) / _CATALOGUE_FILE
+                catalogue = Catalogue.load(catalogue_file) if catalogue_file.exists() else None
+        except ValueError:
+            logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
+            return cls.create(config, model_storage, resource, execution_context)
+        return cls(config, model_storage, resource, dict_files, catalogue)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        pieces = self.segmenter.tokens(text)
+        if self.gazetteer is not None and attribute == TEXT:
+            spans = self.gazetteer.product_spans(text)
+            pieces = merge_spans(pieces, spans, text)
+        tokens = [Token(word, start, end) for word, start, end in pieces]
+        return self._apply_token_pattern(tokens)

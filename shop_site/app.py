@@ -1,0 +1,53 @@
+"""The aiohttp application and ``main()``."""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Optional
+
+from aiohttp import web
+
+from shop.identity import IdentityConfigError, token_secret
+from shop_site import api, pages
+from shop_site.config import ConfigError, Settings, load_settings
+from shop_site.customers import DemoDirectory
+from shop_site.errors import json_errors
+from shop_site.headers import security_headers
+from shop_site.product_images import ProductImages
+
+logger = logging.getLogger("shop_site")
+
+# Every JSON body this site accepts is tiny; anything bigger is refused before it is read.
+MAX_REQUEST_BYTES = 16 * 1024
+
+
+def create_app(settings: Settings, directory: Optional[DemoDirectory] = None) -> web.Application:
+    directory = directory or DemoDirectory()
+    app = web.Application(middlewares=[json_errors], client_max_size=MAX_REQUEST_BYTES)
+    app.add_routes(api.routes(settings, directory))
+    images = ProductImages(settings.web_root, lambda: directory.engine)
+    app.add_routes(pages.routes(settings, images))
+    app.on_response_prepare.append(security_headers(settings))
+    app.on_response_prepare.append(pages.content_headers)
+
+    async def close_directory(_: web.Application) -> None:
+        directory.close()
+
+    app.on_cleanup.append(close_directory)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        if settings.demo_login:
+            token_secret()  # fail now, not on the first sign-in
+    except (ConfigError, IdentityConfigError) as error:
+        sys.exit(f"shop_site: {error}")
+    if settings.demo_login:
+        logger.warning("demo sign-in is ON (anyone can sign in as a seeded customer); "
+                       "set SHOP_DEMO_LOGIN=0 in production")
+    logger.info("serving the shop page on http://%s:%d/", settings.host, settings.port)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=None, access_log=None)

@@ -1,0 +1,71 @@
+"""Settings from the environment, read once at start-up.
+
+WEB_HOST / WEB_PORT   where this site listens (default 0.0.0.0:8000).
+RASA_URL              Rasa's base URL *as the browser sees it*. Unset: the page uses the
+                      host it was loaded from and RASA_PORT (default 5005), so a page opened
+                      as http://192.168.1.20:8000/ talks to http://192.168.1.20:5005.
+SHOP_DEMO_LOGIN       "1" (default) enables the demo sign-in; set it to "0" in production,
+                      where the shop's own login issues customer tokens.
+SHOP_DEMO_TOKEN_TTL   lifetime of demo tokens in seconds (default 7200).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEB_ROOT = REPO_ROOT / "web"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the site refuses to start rather than guess."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    rasa_url: Optional[str] = None
+    rasa_port: int = 5005
+    demo_login: bool = True
+    token_ttl_seconds: int = 7200
+    web_root: Path = WEB_ROOT
+
+
+def _port(raw: str, name: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"{name} must be a TCP port number, got {raw!r}")
+    return int(raw)
+
+
+def _rasa_url(raw: str) -> Optional[str]:
+    raw = raw.strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"RASA_URL must be an http(s) URL, got {raw!r}")
+    return raw
+
+
+def _flag(raw: Optional[str], default: bool) -> bool:
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    ttl_raw = env.get("SHOP_DEMO_TOKEN_TTL", "7200").strip()
+    if not ttl_raw.isdigit() or not 60 <= int(ttl_raw) <= 7 * 24 * 3600:
+        raise ConfigError("SHOP_DEMO_TOKEN_TTL must be seconds between 60 and 604800")
+    return Settings(
+        host=env.get("WEB_HOST", "0.0.0.0").strip() or "0.0.0.0",
+        port=_port(env.get("WEB_PORT", "8000").strip(), "WEB_PORT"),
+        rasa_url=_rasa_url(env.get("RASA_URL", "")),
+        rasa_port=_port(env.get("RASA_PORT", "5005").strip(), "RASA_PORT"),
+        demo_login=_flag(env.get("SHOP_DEMO_LOGIN"), True),
+        token_ttl_seconds=int(ttl_raw),
+    )

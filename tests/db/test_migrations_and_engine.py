@@ -1,0 +1,82 @@
+"""Migrations from empty on each backend; engine configuration; settings."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from shop import settings
+from shop.db import engine as engine_module
+from shop.db.engine import make_engine, session_scope
+from shop.db.migrate import current_revision, head_revision, reset_database, upgrade_to_head
+from shop.db.models import Base, HandoffRequest
+from shop.db.schema_version import SCHEMA_REVISION
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades(empty_url):
+    engine = make_engine(empty_url)
+    try:
+        before, after = upgrade_to_head(engine)
+        assert before is None and after == head_revision()
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) >= set(Base.metadata.tables)
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+            assert diff == []
+        assert upgrade_to_head(engine) == (after, after)          # idempotent
+        reset_database(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) is None
+            assert not set(inspect(connection).get_table_names()) & set(Base.metadata.tables)
+    finally:
+        engine.dispose()
+
+
+def test_schema_version_constant_is_the_migration_head():
+    assert SCHEMA_REVISION == head_revision()
+
+
+def test_sqlite_engine_enforces_foreign_keys_and_uses_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+
+
+def test_session_scope_commits_or_rolls_back(writable_engine, utc_now=None):
+    from datetime import datetime, timezone
+
+    now = datetime(2024, 6, 20, tzinfo=timezone.utc)
+    row = dict(ticket_no="RG20240620000001", sender_id="s1", summary="x", status="open", created_at=now, updated_at=now)
+    try:
+        with session_scope(writable_engine) as session:
+            session.add(HandoffRequest(**row))
+            session.flush()
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    with session_scope(writable_engine) as session:
+        assert session.execute(select(HandoffRequest)).first() is None
+        session.add(HandoffRequest(**row))
+    with session_scope(writable_engine) as session:
+        assert session.execute(select(HandoffRequest.ticket_no)).scalar_one() == row["ticket_no"]
+
+
+def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(settings.DATABASE_URL_ENV, raising=False)
+    assert settings.database_url() == f"sqlite:///{settings.REPO_ROOT / 'var' / 'shop.db'}"
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv(settings.DATABASE_URL_ENV, url)
+    assert settings.database_url() == url
+    try:
+        assert str(engine_module.default_engine().url) == url
+        assert engine_module.default_engine() is engine_module.default_engine()
+    finally:
+        engine_module.dispose_default_engine()
+
+
+def test_alembic_ini_has_no_url():
+    text_of_ini = (settings.REPO_ROOT / "alembic.ini").read_text(encoding="utf-8")
+    assert "sqlalchemy.url" not in text_of_ini

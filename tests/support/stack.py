@@ -1,0 +1,194 @@
+"""Starts the real assistant (action server + Rasa server [+ shop site]) for tests.
+
+Each process runs in its own session on free ports with its own SQLite files, so tests
+never touch the developer's var/ and can run beside a `make run`.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+TEST_TOKEN_SECRET = "test-secret-for-the-live-stack-0123456789"
+
+
+def free_ports(count: int) -> List[int]:
+    """Distinct free ports (all sockets are held until every port is chosen)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def free_port() -> int:
+    return free_ports(1)[0]
+
+
+def latest_model() -> Optional[Path]:
+    models = sorted((REPO_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.popen.poll() is not None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    env: Dict[str, str]
+    rasa_url: str
+    action_url: str
+    web_url: Optional[str]
+    database_url: str
+    processes: List[Process] = field(default_factory=list)
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def say(self, sender: str, text: str, metadata: Optional[dict] = None, timeout: float = 30) -> list:
+        body = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        reply = requests.post(self.webhook, json=body, timeout=timeout)
+        reply.raise_for_status()
+        return reply.json()
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+
+def _wait_ready(url: str, process: Process, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited during start-up:\n{process.tail()}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{process.name} not ready at {url} after {timeout}s:\n{process.tail()}")
+
+
+def _spawn(name: str, args: List[str], env: Dict[str, str], workdir: Path) -> Process:
+    log = workdir / f"{name}.log"
+    handle = open(log, "ab")
+    popen = subprocess.Popen(
+        args,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return Process(name, popen, log)
+
+
+def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default") -> Stack:
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{workdir / 'shop.db'}"
+    rasa_port, action_port, web_port = free_ports(3)
+    env = dict(os.environ)
+    env.update(
+        {
+            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+            "SHOP_DATABASE_URL": database_url,
+            "SHOP_TOKEN_SECRET": TEST_TOKEN_SECRET,
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_DB_URL": "",
+            "TRACKER_DB_PATH": str(workdir / "tracker.db"),
+            "RASA_PORT": str(rasa_port),
+            "ACTION_PORT": str(action_port),
+            "WEB_PORT": str(web_port),
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    env.pop("SHOP_ALLOW_DEV_IDENTITY", None)
+    env.pop("SHOP_DEV_CUSTOMER_ID", None)
+
+    subprocess.run(
+        [sys.executable, "-m", "shop.db.bootstrap", "--profile", seed_profile],
+        cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+    )
+
+    stack = Stack(
+        workdir=workdir,
+        env=env,
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_url=f"http://127.0.0.1:{action_port}",
+        web_url=f"http://127.0.0.1:{web_port}" if with_site else None,
+        database_url=database_url,
+    )
+    try:
+        actions = _spawn(
+            "action-server",
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            env, workdir,
+        )
+        stack.processes.append(actions)
+        rasa = _spawn(
+            "rasa",
+            [
+                str(VENV_BIN / "rasa"), "run", "--model", str(model),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--port", str(rasa_port), "--interface", "127.0.0.1", "--cors", "*",
+            ],
+            env, workdir,
+        )
+        stack.processes.append(rasa)
+        site = None
+        if with_site and (REPO_ROOT / "shop_site" / "__main__.py").exists():
+            site = _spawn("shop-site", [sys.executable, "-m", "shop_site"], env, workdir)
+            stack.processes.append(site)
+        _wait_ready(f"{stack.action_url}/health", actions, 90)
+        _wait_ready(f"{stack.rasa_url}/", rasa, 300)
+        if site is not None:
+            _wait_ready(f"{stack.web_url}/healthz", site, 60)
+    except Exception:
+        stack.stop()
+        raise
+    return stack

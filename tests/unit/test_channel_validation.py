@@ -1,0 +1,81 @@
+import json
+
+import pytest
+
+from shop_channels.validation import (
+    MAX_MESSAGE_CHARS,
+    InvalidRequest,
+    clean_metadata,
+    parse_webhook_body,
+)
+
+
+def body(**fields) -> bytes:
+    return json.dumps(fields, ensure_ascii=False).encode("utf-8")
+
+
+def refused(raw: bytes) -> InvalidRequest:
+    with pytest.raises(InvalidRequest) as caught:
+        parse_webhook_body(raw)
+    return caught.value
+
+
+def test_accepts_chinese_message_with_metadata():
+    parsed = parse_webhook_body(body(sender="u1", message="你好", metadata={"customer_token": "t"}))
+    assert parsed.sender == "u1"
+    assert parsed.text == "你好"
+    assert parsed.metadata == {"customer_token": "t"}
+    assert not parsed.is_blank
+
+
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+def test_non_object_bodies_are_400_invalid_json(raw):
+    error = refused(raw)
+    assert (error.status, error.code) == (400, "invalid_json")
+
+
+def test_missing_sender_is_refused_instead_of_sharing_the_default_conversation():
+    error = refused(body(message="我的订单呢"))
+    assert (error.status, error.code) == (400, "missing_sender")
+    assert refused(body(sender="", message="x")).code == "missing_sender"
+
+
+@pytest.mark.parametrize("sender", [123, "has space", "x" * 129, "换行\n", {"id": 1}])
+def test_malformed_sender_is_refused(sender):
+    assert refused(body(sender=sender, message="hi")).code == "invalid_sender"
+
+
+@pytest.mark.parametrize("message", [None, 5, ["a"], {"text": "x"}])
+def test_non_string_message_is_refused(message):
+    fields = {"sender": "u1"}
+    if message is not None:
+        fields["message"] = message
+    assert refused(body(**fields)).code == "invalid_message"
+
+
+def test_huge_message_is_413():
+    error = refused(body(sender="u1", message="退" * (MAX_MESSAGE_CHARS + 1)))
+    assert (error.status, error.code) == (413, "message_too_long")
+    assert "2000" in error.message
+
+
+def test_blank_message_is_accepted_as_blank():
+    assert parse_webhook_body(body(sender="u1", message="   \n ")).is_blank
+
+
+def test_control_characters_are_removed():
+    assert parse_webhook_body(body(sender="u1", message="查\x00订\x1b单")).text == "查订单"
+
+
+@pytest.mark.parametrize("metadata", [[1], 5, "not json"])
+def test_metadata_must_be_an_object(metadata):
+    assert refused(body(sender="u1", message="hi", metadata=metadata)).code == "invalid_metadata"
+
+
+def test_metadata_may_arrive_as_a_json_string_from_socketio_clients():
+    assert clean_metadata('{"customer_token": "abc"}') == {"customer_token": "abc"}
+
+
+def test_errors_serialise_for_the_caller():
+    payload = refused(b"nope").as_json()
+    assert payload["error"] == "invalid_json" and payload["status"] == 400 and payload["message"]

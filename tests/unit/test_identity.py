@@ -1,0 +1,68 @@
+import time
+
+import pytest
+
+from shop import identity
+
+SECRET = "unit-test-secret-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def token_env(monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN_SECRET", SECRET)
+    monkeypatch.delenv("SHOP_ALLOW_DEV_IDENTITY", raising=False)
+    monkeypatch.delenv("SHOP_DEV_CUSTOMER_ID", raising=False)
+
+
+def test_round_trip():
+    token = identity.issue_customer_token(42)
+    assert identity.verify_customer_token(token) == 42
+
+
+def test_expired_token_is_rejected():
+    token = identity.issue_customer_token(42, ttl_seconds=60, now=time.time() - 3600)
+    assert identity.verify_customer_token(token) is None
+
+
+def test_token_signed_with_another_secret_is_rejected():
+    forged = identity.issue_customer_token(42, secret="someone-elses-secret-0123456789abcdef")
+    assert identity.verify_customer_token(forged) is None
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", None, 42, {"sub": "1"}, "x" * 5000])
+def test_garbage_is_rejected(garbage):
+    assert identity.verify_customer_token(garbage) is None
+
+
+def test_unsigned_token_is_rejected():
+    import jwt
+
+    unsigned = jwt.encode(
+        {"sub": "1", "exp": time.time() + 60, "iat": time.time(), "iss": identity.ISSUER, "aud": identity.AUDIENCE},
+        key=None,
+        algorithm="none",
+    )
+    assert identity.verify_customer_token(unsigned) is None
+
+
+def test_missing_secret_fails_closed(monkeypatch):
+    monkeypatch.delenv("SHOP_TOKEN_SECRET")
+    with pytest.raises(identity.IdentityConfigError):
+        identity.issue_customer_token(1)
+
+
+def test_resolve_uses_token_from_metadata():
+    token = identity.issue_customer_token(7)
+    assert identity.resolve_customer_id({"customer_token": token}, "rest") == 7
+    assert identity.resolve_customer_id({}, "rest") is None
+    assert identity.resolve_customer_id(None, "socketio") is None
+
+
+def test_dev_identity_needs_explicit_opt_in_and_the_shell(monkeypatch):
+    monkeypatch.setenv("SHOP_DEV_CUSTOMER_ID", "3")
+    assert identity.resolve_customer_id({}, "cmdline") is None
+    monkeypatch.setenv("SHOP_ALLOW_DEV_IDENTITY", "1")
+    assert identity.resolve_customer_id({}, "cmdline") == 3
+    # Never over the network channels, even when enabled.
+    assert identity.resolve_customer_id({}, "rest") is None
+    assert identity.resolve_customer_id({}, "socketio") is None
