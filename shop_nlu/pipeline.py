@@ -71,6 +71,9 @@ class ShopEntityFinder:
             if e.entity in _NUMERIC_OWNERS or e.entity == "color"
             or not any(overlaps(e, o) for o in owners)
         ]
+        # numbers inside a catalogue name are part of it ("四件套" is not a quantity)
+        shaped = [e for e in shaped if e.entity in _NUMERIC_OWNERS or not any(
+            c.start <= e.start and e.end <= c.end for c in catalogue if c.entity != "product")]
         # brands/categories never inside an order number
         catalogue = [e for e in catalogue if e.entity == "product"
                      or not any(overlaps(e, o) for o in owners if o.entity != "product")]

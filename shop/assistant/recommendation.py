@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
 PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档次高)")
@@ -171,3 +171,27 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         # A narrowed list starts from its best items again.
         narrowed = replace(narrowed, shown=(), shown_prices=())
     return narrowed
+
+
+# --- fallback when no trained recommender is available -------------------------------
+
+def popular_matches(session, request: RecommendationRequest, limit: int) -> List[Tuple[Any, str]]:
+    """Best sellers that satisfy the request, skipping what was shown: the cold-start answer
+    (and the answer while no recommender artifact has been trained yet)."""
+    from shop.db.catalogue import search_products
+
+    attributes = {"颜色": request.colour} if request.colour else None
+    wanted = limit + len(request.shown)
+    found = search_products(
+        session,
+        category=request.category,
+        brand=request.brand,
+        min_price=request.min_price,
+        max_price=request.max_price,
+        attributes=attributes,
+        in_stock_only=True,
+        limit=min(100, wanted),
+    )
+    shown = set(request.shown)
+    reason = f"{request.category}热销" if request.category else "店铺热销"
+    return [(p, reason) for p in found if p.id not in shown][:limit]

@@ -74,18 +74,25 @@ def _brand_ids(session: Session, brand: str) -> list[int]:
     return list(session.execute(query).scalars())
 
 
+DF_PROBE_LIMIT = 2_000
+
+
 def _existing_terms(session: Session, terms: Sequence[str]) -> list[str]:
-    """The subset of ``terms`` that some product is indexed under (one round trip)."""
+    """The subset of ``terms`` that some product is indexed under, rarest first (one round trip).
+
+    Rarest first because the join walks the first term's postings and probes the others:
+    document frequencies are counted only up to ``DF_PROBE_LIMIT``, so this stays cheap for
+    words every tenth product contains.
+    """
     if not terms:
         return []
-    probes = [
-        select(literal(i).label("position")).where(
-            exists().where(ProductSearchTerm.term == term)
-        )
-        for i, term in enumerate(terms)
-    ]
-    found = session.execute(union_all(*probes)).scalars().all()
-    return [terms[i] for i in sorted(found)]
+    probes = []
+    for i, term in enumerate(terms):
+        postings = select(literal(1).label("hit")).where(ProductSearchTerm.term == term).limit(DF_PROBE_LIMIT).subquery()
+        probes.append(select(literal(i).label("position"), select(func.count()).select_from(postings).scalar_subquery()))
+    counts = session.execute(union_all(*probes)).all()
+    found = sorted((count, position) for position, count in counts if count)
+    return [terms[position] for _, position in found]
 
 
 def _in_stock_clause():
@@ -195,16 +202,43 @@ def _usable_terms(session: Session, terms: list[str]) -> list[str]:
 
 
 def _run_search(session: Session, conditions: list, terms, limit: int, offset: int) -> list[ProductSummary]:
-    """Products matching every condition and containing every term; best match first."""
-    query = _summary_query()
-    score = None
-    for i, term in enumerate(terms):
-        posting = aliased(ProductSearchTerm, name=f"term_{i}")
-        query = query.join(posting, and_(posting.product_id == Product.id, posting.term == term))
-        score = posting.weight if score is None else score + posting.weight
-    order = ([score.desc()] if score is not None else []) + [Product.sales_count.desc(), Product.id]
+    """Products matching every condition and containing every term, best match first.
+
+    Two steps: rank ids (touching only indexes and ``products``), then build the page's
+    summaries (brand, category, stock) for those few ids only.
+    """
+    return _summaries(session, _ranked_ids(session, conditions, terms, limit, offset))
+
+
+def _ranked_ids(session: Session, conditions: list, terms, limit: int, offset: int) -> list[int]:
+    query = select(Product.id)
+    if not terms:
+        # Best sellers first; ties newest first, so the (category_id, sales_count) index can be
+        # walked backwards without sorting.
+        order = [Product.sales_count.desc(), Product.id.desc()]
+    elif len(terms) == 1:
+        # One word: walk its ranked postings (term, weight, sales_count, product_id) backwards
+        # and stop at the page end, however common the word is.
+        posting = aliased(ProductSearchTerm, name="term_0")
+        query = query.join(posting, and_(posting.product_id == Product.id, posting.term == terms[0]))
+        order = [posting.weight.desc(), posting.sales_count.desc(), posting.product_id.desc()]
+    else:
+        # Several words: the intersection of their postings (small), ranked by summed weight.
+        score = None
+        for i, term in enumerate(terms):
+            posting = aliased(ProductSearchTerm, name=f"term_{i}")
+            query = query.join(posting, and_(posting.product_id == Product.id, posting.term == term))
+            score = posting.weight if score is None else score + posting.weight
+        order = [score.desc(), Product.sales_count.desc(), Product.id.desc()]
     query = query.where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
-    return [_summary(row) for row in session.execute(query).all()]
+    return list(session.execute(query).scalars())
+
+
+def _summaries(session: Session, ids: list[int]) -> list[ProductSummary]:
+    if not ids:
+        return []
+    rows = {row[0]: row for row in session.execute(_summary_query().where(Product.id.in_(ids)))}
+    return [_summary(rows[i]) for i in ids]
 
 
 def find_products_by_name(session: Session, text: str, limit: int = 5) -> list[ProductSummary]:
@@ -218,12 +252,12 @@ def find_products_by_name(session: Session, text: str, limit: int = 5) -> list[P
     key = search_index.model_key(text)
     if not key:
         return []
-    rows = session.execute(
-        _summary_query().where(Product.model_key == key, Product.is_on_sale.is_(True))
-        .order_by(Product.sales_count.desc(), Product.id).limit(limit)
-    ).all()
-    if rows:
-        return [_summary(row) for row in rows]
+    ids = list(session.execute(
+        select(Product.id).where(Product.model_key == key, Product.is_on_sale.is_(True))
+        .order_by(Product.sales_count.desc(), Product.id.desc()).limit(limit)
+    ).scalars())
+    if ids:
+        return _summaries(session, ids)
     return search_products(session, keyword=text, limit=limit)
 
 
@@ -235,24 +269,37 @@ def _category_path_names(session: Session, path: str) -> tuple[str, ...]:
     return tuple(names[i] for i in ids if i in names)
 
 
+def _path_names(session: Session, product) -> tuple[str, ...]:
+    """Category names root first; the usual two-level case comes from the detail query itself."""
+    if product.category_level == 1:
+        return (product.category_name,)
+    if product.category_level == 2 and product.parent_name is not None:
+        return (product.parent_name, product.category_name)
+    return _category_path_names(session, product.category_path)
+
+
 def get_product_detail(session: Session, product_id: int) -> Optional[ProductDetail]:
     """A product with its SKUs, stock, attributes, rating, sales and after-sales terms."""
     if isinstance(product_id, bool) or not isinstance(product_id, int):
         raise InvalidRequest(f"product_id must be an integer, got {product_id!r}")
-    row = session.execute(
-        select(Product, Brand.name, Brand.name_en, Category.path, Category.warranty_months,
-               Category.no_reason_return)
+    # Table rows, not ORM instances: read-only, and about half the Python time.
+    parent = aliased(Category, name="parent")
+    product = session.execute(
+        select(Product.__table__, Brand.name.label("brand"), Brand.name_en.label("brand_en"),
+               Category.path.label("category_path"), Category.name.label("category_name"),
+               Category.level.label("category_level"), parent.name.label("parent_name"),
+               Category.warranty_months, Category.no_reason_return)
         .join(Brand, Brand.id == Product.brand_id)
         .join(Category, Category.id == Product.category_id)
+        .outerjoin(parent, parent.id == Category.parent_id)
         .where(Product.id == product_id)
     ).first()
-    if row is None:
+    if product is None:
         return None
-    product, brand, brand_en, path, warranty_months, no_reason_return = row
-    skus = session.execute(select(Sku).where(Sku.product_id == product_id).order_by(Sku.id)).scalars().all()
+    skus = session.execute(select(Sku.__table__).where(Sku.product_id == product_id).order_by(Sku.id)).all()
     return ProductDetail(
-        id=product.id, title=product.title, model=product.model, brand=brand, brand_en=brand_en,
-        category_id=product.category_id, category_path=_category_path_names(session, path),
+        id=product.id, title=product.title, model=product.model, brand=product.brand, brand_en=product.brand_en,
+        category_id=product.category_id, category_path=_path_names(session, product),
         price=yuan(product.price_cents), original_price=yuan(product.original_price_cents),
         description=product.description, attributes=dict(product.attributes or {}),
         rating=float(product.rating), review_count=product.review_count, sales_count=product.sales_count,
@@ -263,7 +310,7 @@ def get_product_detail(session: Session, product_id: int) -> Optional[ProductDet
                     stock=s.stock, is_active=s.is_active)
             for s in skus
         ),
-        warranty_months=warranty_months, no_reason_return=bool(no_reason_return),
+        warranty_months=product.warranty_months, no_reason_return=bool(product.no_reason_return),
     )
 
 

@@ -33,6 +33,8 @@ LOGISTICS_STATUS_LABELS = {
     "exception": "异常",
 }
 MAX_RECENT = 50
+ORDERS, ITEMS = Order.__table__, OrderItem.__table__
+SHIPMENTS, EVENTS = Shipment.__table__, LogisticsEvent.__table__
 
 
 # --- reads -----------------------------------------------------------------------------
@@ -44,8 +46,8 @@ def get_order(session: Session, customer_id: int, order_no: str) -> Optional[Ord
     if number is None:
         return None
     order = session.execute(
-        select(Order).where(Order.order_no == number, Order.customer_id == customer_id)
-    ).scalar_one_or_none()
+        select(ORDERS).where(ORDERS.c.order_no == number, ORDERS.c.customer_id == customer_id)
+    ).first()
     return _details(session, [order])[0] if order else None
 
 
@@ -58,7 +60,7 @@ def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Op
         raise InvalidRequest("phone_last4 must be the last 4 digits of a phone number")
     if number is None:
         return None
-    order = session.execute(select(Order).where(Order.order_no == number)).scalar_one_or_none()
+    order = session.execute(select(ORDERS).where(ORDERS.c.order_no == number)).first()
     if order is None or not hmac.compare_digest(order.recipient_phone[-4:], phone_last4.strip()):
         return None
     return _details(session, [order], for_guest=True)[0]
@@ -70,9 +72,9 @@ def recent_orders(session: Session, customer_id: int, limit: int = 5) -> list[Or
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RECENT:
         raise InvalidRequest(f"limit must be an integer between 1 and {MAX_RECENT}, got {limit!r}")
     orders = session.execute(
-        select(Order).where(Order.customer_id == customer_id)
-        .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
-    ).scalars().all()
+        select(ORDERS).where(ORDERS.c.customer_id == customer_id)
+        .order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc()).limit(limit)
+    ).all()
     return _details(session, orders)
 
 
@@ -81,47 +83,54 @@ def latest_order(session: Session, customer_id: int) -> Optional[OrderDetail]:
     return found[0] if found else None
 
 
-def _details(session: Session, orders: list[Order], for_guest: bool = False) -> list[OrderDetail]:
-    """Orders with items, shipments and events: four queries however many orders."""
+def _details(session: Session, orders: list, for_guest: bool = False) -> list[OrderDetail]:
+    """Orders with items, shipments and events: three queries however many orders.
+
+    Reads use table rows rather than ORM instances: nothing here is modified, and skipping
+    the identity map roughly halves the Python time of a lookup.
+    """
     if not orders:
         return []
     order_ids = [o.id for o in orders]
-    items_by_order: dict[int, list[OrderItem]] = defaultdict(list)
+    items_by_order: dict[int, list] = defaultdict(list)
     for item in session.execute(
-        select(OrderItem).where(OrderItem.order_id.in_(order_ids)).order_by(OrderItem.id)
-    ).scalars():
+        select(ITEMS).where(ITEMS.c.order_id.in_(order_ids)).order_by(ITEMS.c.id)
+    ):
         items_by_order[item.order_id].append(item)
-    shipments = session.execute(
-        select(Shipment).where(Shipment.order_id.in_(order_ids)).order_by(Shipment.id)
-    ).scalars().all()
-    events_by_shipment: dict[int, list[LogisticsEvent]] = defaultdict(list)
-    if shipments:
-        for event in session.execute(
-            select(LogisticsEvent).where(LogisticsEvent.shipment_id.in_([s.id for s in shipments]))
-            .order_by(LogisticsEvent.occurred_at, LogisticsEvent.id)
-        ).scalars():
-            events_by_shipment[event.shipment_id].append(event)
+    # Shipments with their events in one round trip (an outer join: a parcel may have no scan yet).
+    shipments: dict[int, object] = {}
+    events_by_shipment: dict[int, list] = defaultdict(list)
+    for row in session.execute(
+        select(SHIPMENTS, EVENTS.c.occurred_at.label("event_at"), EVENTS.c.status.label("event_status"),
+               EVENTS.c.location.label("event_location"), EVENTS.c.description.label("event_text"))
+        .outerjoin(EVENTS, EVENTS.c.shipment_id == SHIPMENTS.c.id)
+        .where(SHIPMENTS.c.order_id.in_(order_ids))
+        .order_by(SHIPMENTS.c.id, EVENTS.c.occurred_at, EVENTS.c.id)
+    ):
+        shipments.setdefault(row.id, row)
+        if row.event_at is not None:
+            events_by_shipment[row.id].append(row)
     shipments_by_order: dict[int, list[ShipmentInfo]] = defaultdict(list)
-    for s in shipments:
+    for s in shipments.values():
         shipments_by_order[s.order_id].append(_shipment_info(s, events_by_shipment[s.id]))
     return [_order_detail(o, items_by_order[o.id], shipments_by_order[o.id], for_guest) for o in orders]
 
 
-def _shipment_info(s: Shipment, events: list[LogisticsEvent]) -> ShipmentInfo:
+def _shipment_info(s, events: list) -> ShipmentInfo:
     return ShipmentInfo(
         carrier_code=s.carrier_code, carrier_name=s.carrier_name, tracking_no=s.tracking_no,
         status=s.status, status_label=OrderStatus(s.status).label, shipped_at=s.shipped_at,
         delivered_at=s.delivered_at,
         events=tuple(
-            LogisticsEventInfo(occurred_at=e.occurred_at, status=e.status,
-                               status_label=LOGISTICS_STATUS_LABELS.get(e.status, e.status),
-                               location=e.location, description=e.description)
+            LogisticsEventInfo(occurred_at=e.event_at, status=e.event_status,
+                               status_label=LOGISTICS_STATUS_LABELS.get(e.event_status, e.event_status),
+                               location=e.event_location, description=e.event_text)
             for e in events
         ),
     )
 
 
-def _order_detail(o: Order, items: list[OrderItem], shipments: list[ShipmentInfo],
+def _order_detail(o, items: list, shipments: list[ShipmentInfo],
                   for_guest: bool) -> OrderDetail:
     status = OrderStatus(o.status)
     payment = PaymentStatus(o.payment_status)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select
 
 from shop import settings
 from shop.db import engine as engine_module
@@ -45,7 +45,7 @@ def test_sqlite_engine_enforces_foreign_keys_and_uses_wal(tmp_path):
         engine.dispose()
 
 
-def test_session_scope_commits_or_rolls_back(writable_engine, utc_now=None):
+def test_session_scope_commits_or_rolls_back(writable_engine):
     from datetime import datetime, timezone
 
     now = datetime(2024, 6, 20, tzinfo=timezone.utc)

@@ -62,7 +62,8 @@ def test_small_profile_is_fast(backend):
         upgrade_to_head(engine)
         started = time.perf_counter()
         seed_database(engine, PROFILE, SEED, ANCHOR)
-        assert time.perf_counter() - started < 4.0     # about 1 s idle; headroom for a busy CI box
+        # About 1 s on an idle machine; the bound only catches regressions (CI boxes are busy).
+        assert time.perf_counter() - started < 8.0
     finally:
         engine.dispose()
 

@@ -1,0 +1,56 @@
+"""商品推荐: product cards from what the shopper said (category, budget, colour, "like this
+one"), from their history, and from what similar shoppers bought."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalogue_cards import product_cards_message
+from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, run_blocking
+from shop.assistant.recommendation import RecommendationRequest, next_request, understand
+from shop.assistant.recommending import recommend_for
+from shop.db.engine import default_engine, session_scope
+
+PAGE_SIZE = 5
+ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "reference")
+
+
+class ActionRecommend(ShopAction):
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        message = tracker.latest_message or {}
+        entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
+        in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
+        said = understand(message.get("text") or "", entities, in_context)
+        previous = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
+        request = next_request(previous, said)
+        customer_id = current_customer_id(tracker)
+
+        def work():
+            with session_scope(default_engine()) as session:
+                return recommend_for(session, customer_id, request, PAGE_SIZE)
+
+        picks = await run_blocking(work)
+        if not picks:
+            if request.shown:
+                text = "符合条件的商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
+            else:
+                wanted = request.describe()
+                text = f"暂时没有找到{('“' + wanted + '”的') if wanted else ''}在售商品，要不要放宽一下预算或换个品类？"
+            dispatcher.utter_message(text=text)
+            return [SlotSet("recommendation", request.to_slot())]
+
+        described = request.describe()
+        title = f"为您推荐{('（' + described + '）') if described else ''}："
+        products = [product for product, _ in picks]
+        dispatcher.utter_message(**product_cards_message(
+            tracker, products, title=title, reasons={p.id: reason for p, reason in picks},
+        ))
+        return [SlotSet("recommendation", request.with_shown(products).to_slot())]
