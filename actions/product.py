@@ -1,4 +1,6 @@
-"""产品咨询: facts about a product, read from the catalogue at the time of asking."""
+"""产品咨询: price, stock, colours and sizes, specs, size advice and comparisons, read from
+the catalogue at the time of asking. The product comes from the message, from a button, or
+from the conversation's context ("这款", "它")."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -8,32 +10,48 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
-from actions.support import ShopAction, as_product_id, db, first_entity
+from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
+from shop.assistant import product_facts as facts
+from shop.assistant.faq import faq_book
 from shop.db.catalogue import find_products_by_name, get_product_detail
 from shop.db.records import ProductDetail
 
 MAX_CHOICES = 5
+FAQ_TOPICS = ("authenticity", "warranty", "usage")
 
 
-def _colour_options(product: ProductDetail) -> List[str]:
-    seen: List[str] = []
-    for sku in product.skus:
-        colour = sku.attributes.get("颜色")
-        if colour and sku.is_active and colour not in seen:
-            seen.append(colour)
-    return seen
-
-
-def describe_price_and_stock(product: ProductDetail) -> str:
-    lines = [f"【{product.title}】"]
+def price_and_stock(product: ProductDetail) -> str:
     price = f"现价 {money(product.price)}"
     if product.original_price and product.original_price > product.price:
         price += f"（原价 {money(product.original_price)}）"
-    lines.append(price + f"，{stock_phrase(product.total_stock)}。")
-    colours = _colour_options(product)
+    lines = [f"【{product.title}】", price + f"，{stock_phrase(product.total_stock)}。"]
+    colours = facts.in_stock_values(product, facts.COLOUR)
     if colours:
-        lines.append(f"可选颜色：{join_values(colours)}。")
+        lines.append(f"有货颜色：{join_values(colours)}。")
+    sizes = facts.in_stock_values(product, facts.SIZE)
+    if sizes:
+        lines.append(f"有货尺码：{join_values(sizes, limit=10)}。")
     return "\n".join(lines)
+
+
+def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
+    """The replies for a product question about ``topics`` (price and stock by default)."""
+    replies: List[str] = []
+    if "size_advice" in topics or facts.measurements(text).height_cm or "尺码" in text or "多大码" in text:
+        replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
+    if "spec" in topics or "material" in topics or "compatibility" in topics:
+        replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
+    if "color_options" in topics:
+        colours = facts.options(product, facts.COLOUR)
+        listed = "、".join(f"{c}{'' if n > 0 else '(缺货)'}" for c, n in colours) or "只有一种颜色"
+        replies.append(f"【{product.title}】颜色：{listed}。")
+    for topic in FAQ_TOPICS:
+        policy = faq_book().answer(topic) if topic in topics else None
+        if policy:
+            replies.append(policy.pick())
+    if not replies or "price" in topics or "stock" in topics:
+        replies.insert(0, price_and_stock(product))
+    return replies
 
 
 class ActionProductInquiry(ShopAction):
@@ -43,23 +61,32 @@ class ActionProductInquiry(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        topics = entity_values(tracker, "topic")
+        mentions = entity_values(tracker, "product")
+
+        if "compare" in topics and len(mentions) >= 2:
+            return await self._compare(dispatcher, mentions[:2])
+
         product_id = as_product_id(first_entity(tracker, "product_id"))
-        mention = first_entity(tracker, "product")
-        if product_id is None and mention is None:
+        if product_id is None and not mentions:
+            # "这款多少钱" / "它有什么颜色": the product in context.
             product_id = as_product_id(tracker.get_slot("product_id"))
         if product_id is None:
-            query = mention or (tracker.latest_message or {}).get("text") or ""
+            query = mentions[0] if mentions else text
             matches = await db(find_products_by_name, query, limit=MAX_CHOICES)
             if not matches:
-                dispatcher.utter_message(
-                    text="抱歉，没有找到您说的这款商品。可以告诉我更完整的商品名称或型号吗？"
-                )
+                dispatcher.utter_message(text="抱歉，没有找到您说的这款商品。可以告诉我更完整的商品名称或型号吗？")
                 return []
-            if len(matches) > 1 and mention is None:
+            named = [m for m in matches if m.title in text]
+            if named:
+                matches = named[:1]
+            distinct_models = {m.model for m in matches}
+            if len(matches) > 1 and (not mentions or len(distinct_models) > 1):
                 dispatcher.utter_message(
                     text="找到了几款相关商品，您想了解哪一款？",
                     buttons=buttons(
-                        (f"{m.title} {money(m.price)}", intent_payload("product_inquiry", product_id=m.id))
+                        (f"{m.title[:30]} {money(m.price)}", intent_payload("product_inquiry", product_id=m.id))
                         for m in matches
                     ),
                 )
@@ -68,7 +95,30 @@ class ActionProductInquiry(ShopAction):
 
         product = await db(get_product_detail, product_id)
         if product is None or not product.is_on_sale:
-            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您找找类似的吗？")
+            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
             return [SlotSet("product_id", None)]
-        dispatcher.utter_message(text=describe_price_and_stock(product))
+        for reply in answer(product, topics, text):
+            dispatcher.utter_message(text=reply)
         return [SlotSet("product_id", str(product.id))]
+
+    async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
+        found: List[Optional[ProductDetail]] = []
+        for mention in mentions:
+            matches = await db(find_products_by_name, mention, limit=1)
+            found.append(await db(get_product_detail, matches[0].id) if matches else None)
+        if any(p is None for p in found):
+            missing = "、".join(m for m, p in zip(mentions, found) if p is None)
+            dispatcher.utter_message(text=f"没有找到“{missing}”，可以告诉我更完整的型号吗？")
+            return []
+        first, second = found
+        rows = facts.comparison(first, second)
+        lines = [f"【{first.title}】 vs 【{second.title}】"]
+        lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=buttons([
+                (f"问问{first.model}", intent_payload("product_inquiry", product_id=first.id)),
+                (f"问问{second.model}", intent_payload("product_inquiry", product_id=second.id)),
+            ]),
+        )
+        return []

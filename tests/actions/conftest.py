@@ -1,0 +1,107 @@
+"""Action tests: real actions, real seeded databases (SQLite and PostgreSQL), no servers.
+
+Each backend gets one database seeded once per session (``small`` profile, anchored at
+"now" because the actions judge return windows against the real clock). Tests that write
+(after-sales, hand-off) check what they wrote; they never depend on each other.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shop.db.engine import dispose_default_engine, make_engine, session_scope
+from shop.db.migrate import upgrade_to_head
+from shop.seed.runner import seed_database
+
+SECRET = "action-tests-secret-0123456789abcdefghij"
+POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+def _seed(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade_to_head(engine)
+        seed_database(engine, "small", 11)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def action_database(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('action-db') / 'shop.db'}"
+        _seed(url)
+        yield url
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+    name = f"shop_actions_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure means the server is not usable
+        admin.dispose()
+        if os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        _seed(url)
+        yield url
+    finally:
+        dispose_default_engine()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def shop_db(action_database, monkeypatch):
+    """Points the actions (their process-wide engine) at the seeded database."""
+    monkeypatch.setenv("SHOP_DATABASE_URL", action_database)
+    monkeypatch.setenv("SHOP_TOKEN_SECRET", SECRET)
+    engine = make_engine(action_database)
+    yield lambda: session_scope(engine)
+    engine.dispose()
+
+
+def tracker(
+    text: str = "",
+    intent: str = "",
+    entities: Optional[Dict[str, Any]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    channel: str = "rest",
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    events: Optional[List[Dict[str, Any]]] = None,
+) -> Tracker:
+    parsed = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        "metadata": metadata or {},
+        "intent_ranking": ranking or [],
+    }
+    history = list(events or []) + [
+        {"event": "user", "text": text, "parse_data": parsed, "input_channel": channel, "metadata": metadata or {}}
+    ]
+    return Tracker(f"test-{uuid.uuid4().hex[:8]}", dict(slots or {}), parsed, history, False, None, {}, "action_listen")
+
+
+def run_action(action, t: Tracker, domain: Optional[Dict[str, Any]] = None):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, domain or {}))
+    return dispatcher.messages, events
+
+
+def token(customer_id: int) -> Dict[str, str]:
+    from shop.identity import issue_customer_token
+
+    return {"customer_token": issue_customer_token(customer_id, secret=SECRET)}

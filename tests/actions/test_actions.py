@@ -1,0 +1,195 @@
+"""The actions against real seeded databases: what they say and which events they return."""
+import re
+
+from sqlalchemy import select
+
+from actions.after_sales import ActionAfterSalesRoute, ActionSubmitAfterSales, ValidateAfterSalesForm
+from actions.clarify import ActionClarify
+from actions.handoff import ActionHandoff
+from actions.orders import ActionOrderStatus
+from actions.product import ActionProductInquiry
+from actions.purchase import ActionPurchaseHelp
+from actions.recommend import ActionRecommend
+from shop.db.catalogue import get_product_detail, search_products
+from shop.db.models import AfterSalesRequest, HandoffRequest, Order
+from shop.db.orders import get_order
+from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
+from tests.actions.conftest import run_action, token, tracker
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def order_of(session_factory, customer_id, status):
+    with session_factory() as session:
+        return session.execute(
+            select(Order.order_no).where(Order.customer_id == customer_id, Order.status == status).order_by(Order.id)
+        ).scalars().first()
+
+
+def test_order_status_for_the_owner(shop_db):
+    number = order_of(shop_db, MAIN_CUSTOMER_ID, "in_transit")
+    messages, events = run_action(ActionOrderStatus(), tracker(
+        f"订单{number}到哪了", "order_status", {"order_no": number}, metadata=token(MAIN_CUSTOMER_ID)))
+    assert "运输中" in texts(messages)
+    timeline = [m["custom"] for m in messages if m.get("custom")][0]
+    assert timeline["type"] == "order_timeline" and timeline["order"]["order_no"] == number
+    assert slot_events(events)["order_no"] == number
+
+
+def test_order_of_another_customer_is_not_found(shop_db):
+    theirs = order_of(shop_db, OTHER_CUSTOMER_ID, "in_transit")
+    missing = "2020010100" + "00000001"
+    replies = []
+    for number in (theirs, missing):
+        messages, events = run_action(ActionOrderStatus(), tracker(
+            f"订单{number}", "order_status", {"order_no": number}, metadata=token(MAIN_CUSTOMER_ID)))
+        assert not [m for m in messages if m.get("custom")]
+        replies.append(texts(messages).replace(number, "N"))
+    assert replies[0] == replies[1]
+
+
+def test_malformed_order_number_is_refused_politely(shop_db):
+    messages, _ = run_action(ActionOrderStatus(), tracker(
+        "订单abc", "order_status", {"order_no": "abc'; DROP TABLE orders;--"}, metadata=token(MAIN_CUSTOMER_ID)))
+    assert "不是有效的订单号" in texts(messages)
+    with shop_db() as session:
+        assert session.execute(select(Order.id)).first() is not None
+
+
+def test_cmdline_channel_gets_text_timeline(shop_db):
+    number = order_of(shop_db, MAIN_CUSTOMER_ID, "in_transit")
+    messages, _ = run_action(ActionOrderStatus(), tracker(
+        f"订单{number}", "order_status", {"order_no": number}, metadata=token(MAIN_CUSTOMER_ID), channel="cmdline"))
+    assert not [m for m in messages if m.get("custom")]
+    assert "物流：" in texts(messages)
+
+
+def test_guest_lookup_needs_phone_suffix_and_counts_failures(shop_db):
+    number = order_of(shop_db, OTHER_CUSTOMER_ID, "in_transit")
+    messages, events = run_action(ActionOrderStatus(), tracker(f"查{number}", "order_status", {"order_no": number}))
+    assert "后四位" in texts(messages) and slot_events(events)["pending_lookup"] == "phone_suffix"
+    messages, events = run_action(ActionOrderStatus(), tracker(
+        "0000", "inform", {"phone_suffix": "0000"}, slots={"order_no": number}))
+    assert "不匹配" in texts(messages) or "运输中" in texts(messages)
+    blocked, _ = run_action(ActionOrderStatus(), tracker(
+        "1234", "inform", {"phone_suffix": "1234"}, slots={"order_no": number, "guest_lookup_failures": 3.0}))
+    assert "次数已用完" in texts(blocked)
+
+
+def test_product_price_and_stock_come_from_the_catalogue(shop_db):
+    with shop_db() as session:
+        product = search_products(session, in_stock_only=True, limit=1)[0]
+    messages, events = run_action(ActionProductInquiry(), tracker(
+        "这个多少钱", "product_inquiry", {"product_id": str(product.id), "topic": "price"}))
+    assert f"{product.price:,.2f}" in texts(messages)
+    assert slot_events(events)["product_id"] == str(product.id)
+
+
+def test_product_in_context_answers_colours(shop_db):
+    with shop_db() as session:
+        product = search_products(session, category="手机", in_stock_only=True, limit=1)[0]
+        detail = get_product_detail(session, product.id)
+    messages, _ = run_action(ActionProductInquiry(), tracker(
+        "它有什么颜色", "product_inquiry", {"topic": "color_options"}, slots={"product_id": str(product.id)}))
+    colour = next(s.attributes["颜色"] for s in detail.skus if "颜色" in s.attributes)
+    assert colour in texts(messages)
+
+
+def test_purchase_invoice_answer_and_menu(shop_db):
+    messages, _ = run_action(ActionPurchaseHelp(), tracker("能开发票吗", "purchase", {"topic": "invoice"}))
+    assert "发票" in texts(messages)
+    menu, _ = run_action(ActionPurchaseHelp(), tracker("购买问题", "purchase"))
+    assert menu[0]["buttons"]
+
+
+def test_after_sales_route_guest_and_signed_in(shop_db):
+    _, guest = run_action(ActionAfterSalesRoute(), tracker("我要退货", "after_sales", {"service_type": "退货"}))
+    assert slot_events(guest)["after_sales_next"] == "answered"
+    _, member = run_action(ActionAfterSalesRoute(), tracker(
+        "我要退货", "after_sales", {"service_type": "退货"}, metadata=token(MAIN_CUSTOMER_ID)))
+    assert slot_events(member)["after_sales_next"] == "form"
+
+
+def test_after_sales_validation_refuses_another_customers_order(shop_db):
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    theirs = order_of(shop_db, OTHER_CUSTOMER_ID, "delivered")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateAfterSalesForm().validate_order_no(
+        theirs, dispatcher, tracker(theirs, "inform", metadata=token(MAIN_CUSTOMER_ID)), {}))
+    assert result == {"order_no": None} and "没有查到" in texts(dispatcher.messages)
+
+
+def test_submit_after_sales_writes_one_request(shop_db):
+    number = order_of(shop_db, MAIN_CUSTOMER_ID, "delivered")
+    with shop_db() as session:
+        item = get_order(session, MAIN_CUSTOMER_ID, number).items[0]
+    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "换货", "reason": "quality"}
+    messages, events = run_action(ActionSubmitAfterSales(), tracker("/inform", "inform", slots=slots,
+                                                                    metadata=token(MAIN_CUSTOMER_ID)))
+    found = re.search(r"SH\d{14}", texts(messages))
+    assert found, texts(messages)
+    with shop_db() as session:
+        request = session.execute(select(AfterSalesRequest).where(AfterSalesRequest.request_no == found.group(0))).scalar_one()
+        assert request.order_item_id == item.id and request.service_type == "exchange"
+    assert all(value is None for value in slot_events(events).values())
+    # The same request twice is refused (one open request per item), and nothing is written.
+    again, _ = run_action(ActionSubmitAfterSales(), tracker("/inform", "inform", slots=slots, metadata=token(MAIN_CUSTOMER_ID)))
+    assert "抱歉" in texts(again)
+    with shop_db() as session:
+        assert len(session.execute(select(AfterSalesRequest.id).where(AfterSalesRequest.order_item_id == item.id,
+                                                                      AfterSalesRequest.status == "pending_review")).all()) == 1
+
+
+def test_handoff_ticket_has_a_summary(shop_db):
+    t = tracker("转人工", "human_handoff", metadata=token(MAIN_CUSTOMER_ID))
+    messages, _ = run_action(ActionHandoff(), t)
+    assert "工单号" in texts(messages)
+    with shop_db() as session:
+        ticket = session.execute(select(HandoffRequest).where(HandoffRequest.sender_id == t.sender_id)).scalar_one()
+    assert ticket.customer_id == MAIN_CUSTOMER_ID and "诉求" in ticket.summary
+    again, _ = run_action(ActionHandoff(), t)
+    assert "排队" in texts(again)
+
+
+def test_clarify_offers_the_two_likeliest_meanings(shop_db):
+    ranking = [{"name": "nlu_fallback"}, {"name": "after_sales"}, {"name": "order_status"}, {"name": "greet"}]
+    messages, _ = run_action(ActionClarify(), tracker("那个东西", "nlu_fallback", ranking=ranking))
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[:2] == ["/after_sales", "/order_status"] and payloads[-1] == "/human_handoff"
+
+
+def test_recommendation_respects_category_and_budget_and_pages(shop_db):
+    with shop_db() as session:
+        prices = sorted(float(p.price) for p in search_products(session, category="手机", in_stock_only=True, limit=100))
+    low, high = prices[len(prices) // 4], prices[3 * len(prices) // 4]
+    messages, events = run_action(ActionRecommend(), tracker(
+        "推荐个手机", "ask_recommendation", {"category": "手机", "budget_min": str(low), "budget_max": str(high)}))
+    cards = [p for m in messages if m.get("custom") for p in m["custom"]["products"]]
+    assert cards
+    with shop_db() as session:
+        for card in cards:
+            product = get_product_detail(session, int(card["id"]))
+            assert product.in_stock and "手机" in product.category_path and low <= product.price <= high
+    state = slot_events(events)["recommendation"]
+    more, _ = run_action(ActionRecommend(), tracker("还有别的吗", "ask_recommendation", slots={"recommendation": state}))
+    again = [p["id"] for m in more if m.get("custom") for p in m["custom"]["products"]]
+    assert not set(again) & {c["id"] for c in cards}
+
+
+def test_database_outage_gives_an_apology_not_a_crash(monkeypatch):
+    monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("SHOP_TOKEN_SECRET", "x" * 40)
+    messages, events = run_action(ActionProductInquiry(), tracker("小米14多少钱", "product_inquiry", {"product": "小米14"}))
+    assert messages == [{"text": None, "buttons": [], "elements": [], "custom": {}, "template": None,
+                         "response": "utter_service_unavailable", "image": None, "attachment": None}] or \
+        messages[0].get("response") == "utter_service_unavailable"
+    assert events == []

@@ -1,0 +1,105 @@
+"""Normalisers: text (full-width, traditional), numbers, budgets — no Rasa needed."""
+import pytest
+
+from shop_nlu.normalize import match_key, normalize_text, to_halfwidth, to_simplified
+from shop_nlu.numbers import find_budgets, parse_chinese_number, parse_number, parse_range
+
+
+# --- text ----------------------------------------------------------------------------------
+
+def test_fullwidth_digits_letters_and_punctuation_become_ascii():
+    assert to_halfwidth("订单号：２０２６１１２０１２３４５６７８９０") == "订单号:202611201234567890"
+    assert to_halfwidth("ｉＰｈｏｎｅ　１５　Ｐｒｏ") == "iPhone 15 Pro"
+    assert to_halfwidth("要Ｍ码，２件！") == "要M码,2件!"
+
+
+def test_lookalike_dashes_and_currency():
+    assert to_halfwidth("1k—2k") == "1k-2k"
+    assert to_halfwidth("￥199") == "¥199"
+    assert to_halfwidth("×2") == "x2"
+
+
+def test_traditional_to_simplified():
+    assert to_simplified("這個多少錢，能開發票嗎") == "这个多少钱，能开发票嗎".replace("嗎", "吗")
+    assert to_simplified("我要退貨，東西壞了") == "我要退货，东西坏了"
+    assert to_simplified("訂單什麼時候發貨") == "订单什么时候发货"
+
+
+def test_simplified_and_ascii_text_is_untouched():
+    for text in ("我要退货", "iPhone 15 Pro多少钱", "😊 在吗", ""):
+        assert normalize_text(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "訂單號：２０２６１１２０１２３４５６７８９０", "這款ｉＰｈｏｎｅ有貨嗎？", "乾燥的頭髮用什麼", "１ｋ～２ｋ的耳機",
+])
+def test_normalisation_keeps_every_character_in_place(text):
+    assert len(normalize_text(text)) == len(text)
+
+
+def test_match_key_mirrors_the_shop_model_key():
+    assert match_key("iPhone 15 Pro") == "iphone15pro"
+    assert match_key("ｉＰｈｏｎｅ１５ ｐｒｏ") == "iphone15pro"
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("三百五", 350), ("两千五", 2500), ("一万二", 12000), ("一千零五", 1005), ("十五", 15),
+    ("二十", 20), ("一百零五", 105), ("三千八百", 3800), ("两万", 20000), ("壹佰", 100),
+    ("幺三八", 138), ("3千", 3000), ("1.5k", 1500), ("2w", 20000), ("2千5", 2500),
+    ("1万2", 12000), ("1,299", 1299), ("199", 199),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_not_a_number():
+    assert parse_number("多少") is None
+    assert parse_chinese_number("三百五十五十") is None
+
+
+@pytest.mark.parametrize("text,low,high", [("两三千", 2000, 3000), ("五六百", 500, 600), ("一两千", 1000, 2000)])
+def test_numeral_ranges(text, low, high):
+    assert parse_range(text) == (low, high)
+
+
+# --- budgets -----------------------------------------------------------------------------------
+
+def budget(text):
+    found = find_budgets(normalize_text(text))
+    assert len(found) == 1, found
+    return found[0].minimum, found[0].maximum
+
+
+@pytest.mark.parametrize("text,low,high", [
+    ("两千左右的手机", 1600, 2400),          # around: ±20 %
+    ("预算3000左右", 2400, 3600),
+    ("1500元上下", 1200, 1800),
+    ("大概八百", 640, 960),
+    ("500以内的耳机", None, 500),            # upper bound
+    ("不超过2000", None, 2000),
+    ("最多八百块", None, 800),
+    ("预算三百五", None, 350),               # 预算X alone: at most X
+    ("2000以上", 2000, None),                # lower bound
+    ("至少五千", 5000, None),
+    ("1k-2k的耳机", 1000, 2000),             # ranges, magnitude shared
+    ("两到三千", 2000, 3000),
+    ("1000到1500之间", 1000, 1500),
+    ("200-300元", 200, 300),
+    ("两三千的笔记本", 2000, 3000),           # numeral range
+    ("两千多的手机", 2000, 3000),             # X多: X .. 1.5X
+    ("300块的耳机", 240, 360),               # an amount describing the item
+    ("千元机推荐", 1000, 2000),
+    ("预算２ｗ", None, 20000),               # full-width
+])
+def test_budget_rules(text, low, high):
+    assert budget(text) == (low, high)
+
+
+@pytest.mark.parametrize("text", [
+    "身高170左右穿什么码", "38-40码有吗", "3-5天能到吗", "7天以内发货吗", "买3件", "五十多岁的妈妈",
+    "这个3000块能便宜点吗", "再不处理我就12315投诉了", "电视是4K的吗",
+])
+def test_numbers_that_are_not_budgets(text):
+    assert find_budgets(normalize_text(text)) == []

@@ -1,0 +1,107 @@
+"""The shop vocabulary file (topic, service_type, reason, reference) and its matcher."""
+import re
+
+import pytest
+import yaml
+
+from shop_nlu.pipeline import ShopEntityFinder
+from shop_nlu.resources import VOCAB_PATH
+from shop_nlu.vocab import ShopVocabulary
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return ShopVocabulary.load()
+
+
+def test_file_is_valid_and_every_regex_compiles():
+    data = yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
+    assert set(data) == {"topic", "service_type", "reason", "reference"}
+    assert set(data["service_type"]) == {"退货", "换货", "退款", "维修", "补发"}
+    for entity in data.values():
+        for entry in entity.values():
+            for surface in (entry.get("surface") or []) + (entry.get("block") or []):
+                if str(surface).startswith("re:"):
+                    re.compile(str(surface)[3:])
+
+
+def got(vocab, text, entity):
+    return [m.value for m in vocab.find(text, [entity])]
+
+
+@pytest.mark.parametrize("text,topics", [
+    ("亲，能用花呗分期么？包邮吗", ["instalment", "shipping_fee"]),
+    ("能开发票吗", ["invoice"]),
+    ("这个多少钱", ["price"]),
+    ("退款怎么还没到啊", ["refund_progress"]),
+    ("还没收到退款", ["refund_progress"]),
+    ("我的快递到哪了", ["logistics"]),
+    ("怎么还没发货", ["shipping_status"]),
+    ("七天无理由能退吗", ["return_policy"]),
+    ("有运费险吗", ["shipping_insurance"]),
+    ("发错货了", ["wrong_item"]),
+    ("少发了一件", ["missing_item"]),
+    ("我要投诉", ["complaint"]),
+    ("能取消订单吗", ["cancel_order"]),
+    ("170 130斤穿什么码", ["size_advice"]),
+    ("iPhone和小米哪个好", ["compare"]),
+    ("是正品吗", ["authenticity"]),
+])
+def test_topics(vocab, text, topics):
+    assert got(vocab, text, "topic") == topics
+
+
+@pytest.mark.parametrize("text,service", [
+    ("我要退货", "退货"), ("我想退", "退货"), ("能退吗", "退货"), ("想换个大一码的", "换货"),
+    ("我要换货", "换货"), ("申请仅退款", "退款"), ("坏了能修吗", "维修"), ("少的给我补发", "补发"),
+])
+def test_service_types(vocab, text, service):
+    assert got(vocab, text, "service_type") == [service]
+
+
+@pytest.mark.parametrize("text", ["退出登录", "有退货险吗", "能以旧换新吗", "想换手机了", "保修多久", "退款能退到微信吗"])
+def test_not_a_service_type_or_not_that_one(vocab, text):
+    assert "退货" not in got(vocab, text, "service_type")
+    assert "换货" not in got(vocab, text, "service_type")
+    assert "维修" not in got(vocab, text, "service_type")
+
+
+def test_reference(vocab):
+    assert got(vocab, "这款有黑色吗", "reference") == ["context"]
+    assert got(vocab, "这个问题怎么解决", "reference") == []
+    assert got(vocab, "它防水吗", "reference") == ["context"]
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return ShopEntityFinder.from_files()
+
+
+def entities(finder, text, intent=None):
+    return {(e.entity, e.value) for e in finder.find(text, intent=intent)}
+
+
+def test_reason_only_for_after_sales(finder):
+    assert ("reason", "size_fit") not in entities(finder, "这款偏大吗", intent="product_inquiry")
+    assert ("reason", "quality_issue") in entities(finder, "东西坏了", intent="after_sales")
+    assert ("reason", "quality_issue") in entities(finder, "坏了，我要退货", intent="product_inquiry")
+
+
+def test_no_topics_for_out_of_scope(finder):
+    assert entities(finder, "今天天气怎么样", intent="out_of_scope") == set()
+
+
+def test_spans_are_equal_or_disjoint(finder):
+    for text in ["退款怎么还没到", "我要退货，东西坏了", "这个能退吗", "想换个颜色", "掉色严重能退吗"]:
+        ents = finder.find(text, intent="after_sales")
+        for a in ents:
+            for b in ents:
+                assert (a.start, a.end) == (b.start, b.end) or a.end <= b.start or b.end <= a.start
+
+
+def test_everything_together(finder):
+    text = "订单号：２０２６１１２０１２３４５６７８９０的小米14坏了，要换货，手机尾号5678"
+    assert entities(finder, text, intent="after_sales") >= {
+        ("order_no", "202611201234567890"), ("product", "小米14"), ("service_type", "换货"),
+        ("reason", "quality_issue"), ("topic", "damaged"), ("phone_suffix", "5678"),
+    }
