@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test shell train seed validate bench clean
+.PHONY: help install run test shell train train-recommender seed validate bench
 
 help:
 	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
 	@echo "make test     install and train if needed, validate data, run pytest and Rasa test stories"
 	@echo "make shell    talk to the assistant in the terminal (rasa shell, action server up)"
 	@echo "make train    (re)train the Rasa model if data, domain or config changed"
+	@echo "make train-recommender  retrain the recommender from the shop database"
 	@echo "make seed     migrate and seed the shop database if it is empty"
 	@echo "make bench    run the benchmarks in bench/ (slow; prints figures)"
 
@@ -26,6 +27,9 @@ shell:
 
 train: install
 	@bash scripts/train.sh
+
+train-recommender: install
+	@source scripts/env.sh && python -m recommender.train
 
 seed: install
 	@source scripts/env.sh && python -m shop.db.bootstrap

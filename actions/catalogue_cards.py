@@ -17,7 +17,7 @@ def card(product: Any, reason: Optional[str]) -> Dict[str, Any]:
         "title": product.title,
         "price": float(product.price),
         "price_text": money(product.price),
-        "image": product.image_ref,
+        "image": f"/static/{product.image_ref}" if product.image_ref else None,
         "reason": reason or "",
         "rating": float(product.rating),
         "buttons": [

@@ -14,6 +14,8 @@ import numpy as np
 
 from recommender.data import IdIndex
 
+MASK_CACHE = 256
+
 
 def _values(v: Any) -> list[str]:
     """Attribute values as strings; lists and comma lists become several values."""
@@ -98,11 +100,13 @@ class Catalogue:
             descriptions=[x.get("description", "") for x in f],
         )
 
-    def extend_to(self, n: int) -> None:
-        """Grow to ``n`` items (ids appended to the shared index by the interaction loader)."""
-        extra = n - self.n_items
+    def extend_to(self, product_ids: Sequence) -> None:
+        """Grow to the full id list of the shared index: products the interaction loader added
+        (no longer on sale) get unavailable placeholder rows."""
+        extra = len(product_ids) - self.n_items
         if extra <= 0:
             return
+        self.product_ids = list(product_ids)
         self.titles += [""] * extra
         self.category_paths += [()] * extra
         self.category_ids += [None] * extra
@@ -173,6 +177,24 @@ class Catalogue:
         stem = wanted[:-1] if len(wanted) > 1 and wanted.endswith("色") else wanted
         hits = [ix for v, ix in by.get(name, {}).items() if stem and stem in v.lower()]
         return np.unique(np.concatenate(hits)) if hits else np.zeros(0, np.int64)
+
+    def member_mask(self, kind: str, *key) -> np.ndarray:
+        """Cached boolean mask over all items for a category / brand / attribute filter.
+
+        Requests test a few hundred candidates against a filter; a cached full-length mask
+        makes that a gather instead of a set intersection.
+        """
+        cache = self._index.setdefault("masks", {})
+        mask = cache.get((kind, key))
+        if mask is None:
+            members = {"category": self.category_members, "brand": self.brand_members,
+                       "attribute": self.attribute_members}[kind](*key)
+            mask = np.zeros(self.n_items, bool)
+            mask[members] = True
+            if len(cache) >= MASK_CACHE:
+                cache.pop(next(iter(cache)))       # oldest first: filters in use stay warm
+            cache[(kind, key)] = mask
+        return mask
 
     def leaf_key(self) -> np.ndarray:
         """An integer per item: same value = same leaf category (the "similar" neighbourhood)."""

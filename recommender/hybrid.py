@@ -21,13 +21,13 @@ product per request would dominate latency at 100k products).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.data import KIND_WEIGHT
-from recommender.neighbours import score_history
+from recommender.neighbours import row_positions, score_history
 
 ITEM_ITEM = ("seq", "knn", "content")
 COMPONENTS = ITEM_ITEM + ("factor", "pop")
@@ -49,6 +49,7 @@ class Blend:
 # Used when there is too little validation data to tune (small shops, tests). Chosen as a
 # middle ground over the validation splits of the public data sets (see bench/).
 DEFAULT_WEIGHTS = {"seq": 1.0, "knn": 0.3, "content": 0.03, "factor": 0.1, "pop": 0.03}
+POP_TIE_BREAK = 1e-4
 
 
 @dataclass
@@ -60,6 +61,7 @@ class HybridModel:
     blend: Blend = field(default_factory=Blend)
     max_history: int = 50
     candidates: int = 200
+    _order: Optional[np.ndarray] = field(default=None, repr=False)
 
     @property
     def n_items(self) -> int:
@@ -67,6 +69,11 @@ class HybridModel:
 
     def coef(self, name: str) -> float:
         w = self.blend.weights.get(name, 0.0)
+        if name == "pop" and not w:
+            # A blend tuned to ignore popularity still needs it to order what nothing else
+            # separates (a guest's whole list, items no neighbour reaches): a tie-breaker far
+            # below any real signal.
+            w = POP_TIE_BREAK
         scale = self.scales.get(name, 1.0)
         return float(w / scale) if w and scale > 0 else 0.0
 
@@ -87,8 +94,11 @@ class HybridModel:
         w = KIND_WEIGHT[kinds[::-1][first]] * np.power(np.float32(self.blend.decay), pos)
         return rev_items[first][::-1].copy(), w[::-1].astype(np.float32)
 
+    def coefs(self) -> dict:
+        return {c: self.coef(c) for c in COMPONENTS}
+
     def base_scores(self, items: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Popularity plus every item-item component, for all items."""
+        """Popularity plus every item-item component, for all items (dense)."""
         out = self.pop * np.float32(self.coef("pop"))
         for name in ITEM_ITEM:
             c = self.coef(name)
@@ -96,32 +106,86 @@ class HybridModel:
                 score_history(self.matrices[name], items, weights * c, out)
         return out
 
+    def sparse_scores(self, items: np.ndarray, weights: np.ndarray,
+                      coefs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]:
+        """(items touched by any item-item component, their summed item-item score)."""
+        coefs = coefs or self.coefs()
+        idx_parts, val_parts = [], []
+        for name in ITEM_ITEM:
+            c = coefs.get(name, 0.0)
+            m = self.matrices.get(name)
+            if not c or m is None or len(items) == 0:
+                continue
+            pos, lens = row_positions(m, items)
+            if len(pos) == 0:
+                continue
+            idx_parts.append(m.indices[pos])
+            val_parts.append(m.data[pos] * np.repeat(np.asarray(weights, np.float32) * np.float32(c), lens))
+        if not idx_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        idx = np.concatenate(idx_parts)
+        touched, inverse = np.unique(idx, return_inverse=True)
+        return touched.astype(np.int64), np.bincount(inverse, weights=np.concatenate(val_parts)).astype(np.float32)
+
+    def popular_head(self, count: int, allowed: Optional[Callable[[np.ndarray], np.ndarray]]) -> np.ndarray:
+        """The ``count`` most popular allowed items (walks the popularity order in growing chunks)."""
+        order = self._pop_order()
+        if allowed is None:
+            return order[:count]
+        found, start, chunk = [], 0, max(4 * count, 1024)
+        have = 0
+        while have < count and start < len(order):
+            seg = order[start:start + chunk]
+            ok = seg[allowed(seg)]
+            found.append(ok)
+            have += len(ok)
+            start += chunk
+            chunk *= 4
+        return np.concatenate(found)[:count] if found else order[:0]
+
+    def _pop_order(self) -> np.ndarray:
+        if self._order is None or len(self._order) != len(self.pop):
+            self._order = np.argsort(-self.pop, kind="stable").astype(np.int64)
+        return self._order
+
     def factor_scores(self, items: np.ndarray, weights: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         if len(items) == 0:
             return np.zeros(len(candidates), np.float32)
         q = weights @ self.factors[items]
         return self.factors[candidates] @ q
 
-    def rank(self, items: np.ndarray, weights: np.ndarray, allowed: Optional[np.ndarray] = None,
-             n: Optional[int] = None) -> tuple[np.ndarray, np.ndarray]:
-        """Best allowed items, best first, with their blended scores (at most ``n``)."""
-        scores = self.base_scores(items, weights)
-        if allowed is not None:
-            scores = np.where(allowed, scores, -np.inf)
-        n_cand = min(max(self.candidates, n or 0), len(scores))
-        finite = int(np.isfinite(scores).sum()) if allowed is not None else len(scores)
-        n_cand = min(n_cand, finite)
-        if n_cand == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        cand = np.argpartition(-scores, n_cand - 1)[:n_cand] if n_cand < len(scores) else np.arange(len(scores))
-        cand_scores = scores[cand]
-        fc = self.coef("factor")
+    def rank(self, items: np.ndarray, weights: np.ndarray,
+             allowed: Optional[Callable[[np.ndarray], np.ndarray]] = None, n: Optional[int] = None,
+             coefs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Best allowed items, best first, with their blended scores (at most ``n``).
+
+        ``allowed(idx) -> bool array`` filters candidates. Exact without scoring the whole
+        catalogue: an item no item-item component touches scores ``pop`` only, so the top
+        candidates lie in (touched items) + (the most popular allowed items).
+        """
+        coefs = coefs or self.coefs()
+        n_cand = max(self.candidates, n or 0)
+        touched, cf = self.sparse_scores(items, weights, coefs)
+        if len(touched) and allowed is not None:
+            keep = allowed(touched)
+            touched, cf = touched[keep], cf[keep]
+        head = self.popular_head(n_cand, allowed)
+        cand = np.union1d(touched, head)
+        if len(cand) == 0:
+            return cand, np.zeros(0, np.float32)
+        scores = self.pop[cand] * np.float32(coefs.get("pop", 0.0))
+        if len(touched):
+            scores[np.searchsorted(cand, touched)] += cf
+        if len(cand) > n_cand:
+            top = np.argpartition(-scores, n_cand - 1)[:n_cand]
+            cand, scores = cand[top], scores[top]
+        fc = coefs.get("factor", 0.0)
         if fc:
-            cand_scores = cand_scores + fc * self.factor_scores(items, weights, cand)
-        order = np.lexsort((cand, -cand_scores))
+            scores = scores + np.float32(fc) * self.factor_scores(items, weights, cand)
+        order = np.lexsort((cand, -scores))
         if n is not None:
             order = order[:n]
-        return cand[order], cand_scores[order]
+        return cand[order], scores[order].astype(np.float32)
 
     # --- many shoppers (offline evaluation) ------------------------------------------------
 

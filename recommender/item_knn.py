@@ -30,7 +30,7 @@ def fit_item_knn(seqs: Sequences, params: ItemKNNParams = ItemKNNParams()) -> sp
     x = seqs.history_matrix(max_len=params.max_history, use_kind=False)
     x.data[:] = 1.0
     gram = (x.T @ x).tocsr().astype(np.float32)
-    gram.setdiag(0)
+    gram = (gram - sp.diags(gram.diagonal())).tocsr()   # no self-similarity
     gram.eliminate_zeros()
     support = np.asarray(x.sum(axis=0)).ravel().astype(np.float32)
     inv = 1.0 / np.sqrt(np.maximum(support, 1.0))

@@ -40,6 +40,15 @@ def row_max_scale(m: sp.csr_matrix) -> float:
     return float(maxima.mean()) if len(maxima) else 1.0
 
 
+def row_positions(m: sp.csr_matrix, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions (into ``m.data``/``m.indices``) of the rows ``items``, and each row's length."""
+    starts = m.indptr[items]
+    lens = (m.indptr[np.asarray(items) + 1] - starts).astype(np.int64)
+    total = int(lens.sum())
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return np.arange(total, dtype=np.int64) + offsets, lens
+
+
 def score_history(m: sp.csr_matrix, items: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
     """``out += sum_j weights[j] * m[items[j], :]`` without materialising a sparse product.
 
@@ -48,15 +57,9 @@ def score_history(m: sp.csr_matrix, items: np.ndarray, weights: np.ndarray, out:
     """
     if len(items) == 0 or m.nnz == 0:
         return
-    starts = m.indptr[items]
-    ends = m.indptr[items + 1]
-    lens = ends - starts
-    total = int(lens.sum())
-    if total == 0:
+    pos, lens = row_positions(m, items)
+    if len(pos) == 0:
         return
-    # Flat positions of every neighbour entry of every history item.
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
-    pos = np.arange(total, dtype=np.int64) + offsets
     w = np.repeat(np.asarray(weights, np.float32), lens) * m.data[pos]
     out += np.bincount(m.indices[pos], weights=w, minlength=len(out)).astype(out.dtype, copy=False)
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.catalogue import Catalogue
 from recommender.content import ContentParams, fit_content
-from recommender.data import Sequences, leave_last_out
+from recommender.data import IdIndex, Sequences, leave_last_out, sequences_from_rows
 from recommender.factor import FactorParams, fit_factors
 from recommender.hybrid import Blend, HybridModel
 from recommender.item_knn import ItemKNNParams, fit_item_knn
+from recommender.model import CustomerHistories, RecommenderModel
 from recommender.neighbours import row_max_scale
 from recommender.popularity import fit_popularity
 from recommender.sequential import SequentialParams, fit_sequential
 from recommender.tuning import tune_blend
-
 log = logging.getLogger(__name__)
 
 
@@ -62,6 +62,7 @@ def fit_components(seqs: Sequences, params: FitParams, content: Optional[sp.csr_
         t0 = time.perf_counter()
         out = fn()
         timings[prefix + name] = round(time.perf_counter() - t0, 3)
+        log.info("fitted %s%s in %.1fs", prefix, name, timings[prefix + name])
         return out
 
     n = seqs.n_items
@@ -83,6 +84,7 @@ def fit_content_matrix(catalogue: Catalogue, params: FitParams,
     vectors, neighbours = fit_content(catalogue, params.content)
     if report is not None:
         report.seconds["content"] = round(time.perf_counter() - t0, 3)
+    log.info("fitted content in %.1fs", time.perf_counter() - t0)
     return vectors, neighbours
 
 
@@ -90,17 +92,20 @@ def fit_hybrid(seqs: Sequences, params: FitParams = FitParams(), content: Option
                report: Optional[FitReport] = None) -> HybridModel:
     """Tune (if asked and there is enough data) on a validation split, then fit on everything.
 
-    The validation split holds out each user's second-to-last step and drops the last one, so
-    the tuned blend never saw the item a test would ask for.
+    Validation holds out the last step of every user in ``seqs`` and fits on the rest. In the
+    offline protocol ``seqs`` is already the test split's training part, so the validation
+    target is each user's second-to-last item and the test item is never seen.
     """
     report = report if report is not None else FitReport()
     blend = Blend()
     if params.tune:
         t0 = time.perf_counter()
-        split = leave_last_out(seqs, skip_last=1)
+        split = leave_last_out(seqs, skip_last=0)
         val_model = fit_components(split.train, params, content, report, prefix="validation_")
         result = tune_blend(val_model, split, max_users=params.tune_users)
         report.seconds["tuning_total"] = round(time.perf_counter() - t0, 3)
+        log.info("tuned the blend in %.1fs: %s", report.seconds["tuning_total"],
+                 result.blend.to_json() if result else "skipped (too few users)")
         if result is not None:
             blend = result.blend
             report.tuning = {"validation_ndcg@10": result.ndcg, "validation_hr@10": result.hr,
@@ -113,3 +118,30 @@ def fit_hybrid(seqs: Sequences, params: FitParams = FitParams(), content: Option
     model = fit_components(seqs, params, content, report, blend=blend)
     report.seconds["fit_total"] = round(time.perf_counter() - t0, 3)
     return model
+
+
+def fit_model(seqs: Sequences, catalogue: Catalogue, params: FitParams = FitParams(),
+              report: Optional[FitReport] = None) -> RecommenderModel:
+    """Everything the service needs, from sequences and a catalogue sharing item indices."""
+    report = report if report is not None else FitReport()
+    t0 = time.perf_counter()
+    if catalogue.n_items != seqs.n_items:
+        raise ValueError(f"catalogue has {catalogue.n_items} items, sequences {seqs.n_items}: build both "
+                         "with one IdIndex (see prepare())")
+    vectors, content = fit_content_matrix(catalogue, params, report)
+    hybrid = fit_hybrid(seqs, params, content, report)
+    customers = CustomerHistories.from_sequences(seqs, params.max_history)
+    report.seconds["total"] = round(time.perf_counter() - t0, 3)
+    meta = {"params": params.to_json(), "report": {"seconds": report.seconds, "tuning": report.tuning},
+            "data": {"customers": seqs.n_users, "items": seqs.n_items, "steps": int(len(seqs.items)),
+                     "available_items": int(catalogue.available.sum())}}
+    return RecommenderModel(hybrid, catalogue, vectors, customers, meta)
+
+
+def prepare(product_rows: Iterable, interaction_rows: Iterable) -> tuple[Sequences, Catalogue]:
+    """Sequences and catalogue sharing one item numbering (products first, in row order)."""
+    index = IdIndex()
+    catalogue = Catalogue.from_rows(product_rows, index)
+    seqs = sequences_from_rows(interaction_rows, index)
+    catalogue.extend_to(index.ids)
+    return seqs, catalogue

@@ -1,31 +1,33 @@
 """Choose the blend (component weights and history decay) on a validation split.
 
-Never sees test targets: the caller fits the components on ``leave_last_out(seqs,
-skip_last=1).train`` and passes that split; its targets are each user's second-to-last item.
+Never sees test targets: the caller fits the components on the training part of a
+validation split (``pipeline.fit_hybrid`` holds out each user's last step of the data it is
+given, which in the offline protocol is the second-to-last item overall).
 
-To make a weight search cheap, each sampled user's candidates are fixed once per decay: the
-union of every component's top ``per_component`` items plus the target, with every
-component's score for each. A weight vector is then evaluated by a small dense blend over
+To make a weight search cheap, each sampled user's candidates are fixed once: the union of
+every component's top ``per_component`` items plus the target; for each decay, every
+component's score at those candidates is tabulated once. A weight vector is then evaluated by a small dense blend over
 that table. Items outside the union are assumed to rank below the target, so the search is a
 slight approximation of full ranking; the benchmark reports the exact figures.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.data import Split
-from recommender.hybrid import COMPONENTS, DEFAULT_WEIGHTS, ITEM_ITEM, Blend, HybridModel
+from recommender.hybrid import COMPONENTS, DEFAULT_WEIGHTS, ITEM_ITEM, POP_TIE_BREAK, Blend, HybridModel
 
 DECAYS = (0.3, 0.5, 0.7, 0.9)
 GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 # A change must beat the incumbent by this relative margin: with a few thousand validation
 # users the metric is noisy, and the default is a sane prior.
 MIN_GAIN = 0.005
-MIN_USERS = 200
+MIN_USERS = 500
 
 
 @dataclass
@@ -37,66 +39,106 @@ class TuningResult:
     by_decay: dict
 
 
-def _tables(model: HybridModel, split: Split, users_idx: np.ndarray, decay: float,
-            per_component: int, names: Sequence[str]) -> tuple[np.ndarray, dict]:
-    """Candidate ids (users x C, column 0 = target) and each component's raw scores there."""
+def _candidates(model: HybridModel, split: Split, users_idx: np.ndarray, decay: float, per_component: int,
+                names: Sequence[str]) -> np.ndarray:
+    """users x C item ids: column 0 the target, then each component's top ``per_component``.
+
+    Chosen once (at a middle decay) and reused for every decay: the tops barely move with
+    the decay, and the top-k selection is the expensive part of the search.
+    """
     train = split.train
     users = split.users[users_idx]
     targets = split.targets[users_idx]
+    n = model.n_items
+    k = min(per_component, n - 1)
     w_all = train.history_matrix(decay=decay, max_len=model.max_history)[users]
     seen = train.seen_matrix()[users]
-    n = model.n_items
-    batch = int(max(64, min(2048, 20_000_000 // max(n, 1))))
-    ids_out, tabs = [], {c: [] for c in names}
+    batch = _batch_size(n)
+    # Popularity is the same list for everyone: the global head, long enough to survive the
+    # removal of a heavy user's seen items.
+    pop_top = np.argsort(-model.pop, kind="stable")[: min(n, k + model.max_history)] if "pop" in names else None
+    out = []
     for s in range(0, len(users), batch):
         w = w_all[s:s + batch]
         rows, cols = seen[s:s + batch].nonzero()
-        dense = {}
+        parts = [targets[s:s + batch, None]]
         for c in names:
-            if c in ITEM_ITEM:
-                d = (w @ model.matrices[c]).toarray()
-            elif c == "factor":
-                d = np.asarray(w @ model.factors) @ model.factors.T
-            else:
-                d = np.tile(model.pop, (w.shape[0], 1))
-            d = d.astype(np.float32, copy=False)
+            if c == "pop":
+                parts.append(np.tile(pop_top, (w.shape[0], 1)))
+                continue
+            d = _dense(model, c, w)
             d[rows, cols] = -np.inf
-            dense[c] = d
-        t = targets[s:s + batch]
-        parts = [t[:, None]]
-        for c in names:
-            k = min(per_component, n - 1)
-            parts.append(np.argpartition(-dense[c], k, axis=1)[:, :k])
-        ids = np.concatenate(parts, axis=1)
-        # Duplicates (an item in several components' tops) would be counted twice; keep the
-        # first column of each id, which keeps the target in column 0.
-        order = np.argsort(ids, axis=1, kind="stable")
-        sorted_ids = np.take_along_axis(ids, order, axis=1)
-        dup_sorted = np.zeros_like(sorted_ids, dtype=bool)
-        dup_sorted[:, 1:] = sorted_ids[:, 1:] == sorted_ids[:, :-1]
-        dup = np.zeros_like(dup_sorted)
-        np.put_along_axis(dup, order, dup_sorted, axis=1)
-        for c in names:
-            v = np.take_along_axis(dense[c], ids, axis=1)
-            v[dup] = np.nan          # marks "not a candidate"
-            tabs[c].append(v)
-        ids_out.append(ids)
-    return np.concatenate(ids_out), {c: np.concatenate(v) for c, v in tabs.items()}
+            parts.append(np.argpartition(-d, k, axis=1)[:, :k])
+        out.append(np.concatenate(parts, axis=1))
+    return np.concatenate(out)
 
 
-def _metric(tabs: dict, coefs: dict, k: int = 10) -> tuple[float, float]:
-    blended = None
+def _batch_size(n_items: int) -> int:
+    return int(max(64, min(2048, 20_000_000 // max(n_items, 1))))
+
+
+def _dense(model: HybridModel, c: str, w: sp.csr_matrix) -> np.ndarray:
+    if c in ITEM_ITEM:
+        return (w @ model.matrices[c]).toarray().astype(np.float32, copy=False)
+    if c == "factor":
+        return (np.asarray(w @ model.factors) @ model.factors.T).astype(np.float32, copy=False)
+    return np.tile(model.pop, (w.shape[0], 1))
+
+
+def _tables(model: HybridModel, split: Split, users_idx: np.ndarray, decay: float, ids: np.ndarray,
+            names: Sequence[str]) -> tuple[dict, np.ndarray]:
+    """Each component's raw score at the candidate ids; and the mask of invalid cells
+    (duplicates of an earlier column, or items the user has seen)."""
+    train = split.train
+    users = split.users[users_idx]
+    w_all = train.history_matrix(decay=decay, max_len=model.max_history)[users]
+    seen = train.seen_matrix()[users]
+    # Duplicates (an item in several components' tops) would be counted twice; keep the
+    # first column of each id, which keeps the target in column 0.
+    order = np.argsort(ids, axis=1, kind="stable")
+    sorted_ids = np.take_along_axis(ids, order, axis=1)
+    dup_sorted = np.zeros(sorted_ids.shape, dtype=bool)
+    dup_sorted[:, 1:] = sorted_ids[:, 1:] == sorted_ids[:, :-1]
+    invalid = np.zeros_like(dup_sorted)
+    np.put_along_axis(invalid, order, dup_sorted, axis=1)
+    tabs = {c: np.empty(ids.shape, np.float32) for c in names}
+    batch = _batch_size(model.n_items)
+    for s in range(0, len(users), batch):
+        w = w_all[s:s + batch]
+        block = ids[s:s + batch]
+        invalid[s:s + batch] |= _gather(seen[s:s + batch], block) > 0
+        for c in names:
+            if c == "pop":
+                tabs[c][s:s + batch] = model.pop[block]
+            elif c in ITEM_ITEM:
+                tabs[c][s:s + batch] = _gather(w @ model.matrices[c], block)
+            else:
+                tabs[c][s:s + batch] = np.take_along_axis(_dense(model, c, w), block, axis=1)
+    return tabs, invalid
+
+
+def _gather(m: sp.spmatrix, ids: np.ndarray) -> np.ndarray:
+    """``m[r, ids[r, j]]`` for every cell, without densifying ``m`` (a sorted-key search)."""
+    m = sp.csr_matrix(m)
+    m.sum_duplicates()          # also sorts the indices
+    n = m.shape[1]
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * n + m.indices
+    queries = np.arange(ids.shape[0], dtype=np.int64)[:, None] * n + ids
+    pos = np.minimum(np.searchsorted(keys, queries), max(len(keys) - 1, 0))
+    if len(keys) == 0:
+        return np.zeros(ids.shape, np.float32)
+    return np.where(keys[pos] == queries, m.data[pos], 0.0).astype(np.float32)
+
+
+def _metric(tabs: dict, invalid: np.ndarray, coefs: dict, k: int = 10) -> tuple[float, float]:
+    blended = np.zeros(invalid.shape, np.float32)
     for c, coef in coefs.items():
         if coef:
-            part = tabs[c] * np.float32(coef)
-            blended = part if blended is None else blended + part
-    any_tab = next(iter(tabs.values()))
-    if blended is None:
-        blended = np.zeros_like(any_tab)
-    blended = np.where(np.isnan(any_tab), -np.inf, np.nan_to_num(blended, nan=-np.inf))
+            blended += tabs[c] * np.float32(coef)
+    blended[invalid] = -np.inf
     target = blended[:, 0]
     ranks = (blended[:, 1:] >= target[:, None]).sum(axis=1)
-    ranks[~np.isfinite(target)] = 10 ** 9
+    ranks[~np.isfinite(target)] = 10 ** 9      # a seen target can never be found
     hit = ranks < k
     return float((1.0 / np.log2(ranks[hit] + 2.0)).sum() / len(ranks)), float(hit.mean())
 
@@ -113,11 +155,12 @@ def tune_blend(model: HybridModel, split: Split, max_users: int = 10_000, per_co
     names = [c for c in COMPONENTS if _present(model, c)]
     best: Optional[TuningResult] = None
     by_decay = {}
+    ids = _candidates(model, split, idx, float(np.median(decays)), per_component, names)
     for decay in decays:
-        _, tabs = _tables(model, split, idx, decay, per_component, names)
+        tabs, invalid = _tables(model, split, idx, decay, ids, names)
         weights = {c: DEFAULT_WEIGHTS.get(c, 0.0) for c in names}
-        coefs = lambda w: {c: (w[c] / model.scales[c]) if w[c] else 0.0 for c in names}  # noqa: E731
-        score, hr = _metric(tabs, coefs(weights))
+        coefs = partial(_coefs, model.scales)
+        score, hr = _metric(tabs, invalid, coefs(weights))
         for _ in range(3):
             improved = False
             for c in names:
@@ -127,7 +170,7 @@ def tune_blend(model: HybridModel, split: Split, max_users: int = 10_000, per_co
                     trial = dict(weights, **{c: g})
                     if not any(trial.values()):
                         continue
-                    s, h = _metric(tabs, coefs(trial))
+                    s, h = _metric(tabs, invalid, coefs(trial))
                     if s > score * (1 + MIN_GAIN):
                         weights, score, hr, improved = trial, s, h, True
             if not improved:
@@ -138,6 +181,11 @@ def tune_blend(model: HybridModel, split: Split, max_users: int = 10_000, per_co
     if best is not None:
         best.by_decay = by_decay
     return best
+
+
+def _coefs(scales: dict, weights: dict) -> dict:
+    # As HybridModel.coef: popularity at weight 0 still breaks ties.
+    return {c: (w or (POP_TIE_BREAK if c == "pop" else 0.0)) / scales[c] for c, w in weights.items()}
 
 
 def _present(model: HybridModel, name: str) -> bool:

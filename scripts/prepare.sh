@@ -8,3 +8,9 @@ cd "$PROJECT_ROOT"
 
 python -m shop.db.bootstrap
 bash scripts/train.sh
+# The recommender artifact: trained from the shop database when there is none yet
+# (retrain after catalogue or order changes with `make train-recommender`).
+if [ ! -e "${RECOMMENDER_MODEL_DIR:-$PROJECT_ROOT/models/recommender}/latest" ]; then
+  echo "==> Training the recommender"
+  python -m recommender.train -q
+fi

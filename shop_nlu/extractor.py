@@ -19,11 +19,7 @@ training time and hashed into the fingerprint.
 """
 from __future__ import annotations
 
-import json
 import logging
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -39,10 +35,6 @@ from shop_nlu import resources
 from shop_nlu.pipeline import ShopEntityFinder
 
 logger = logging.getLogger(__name__)
-
-_DICT_SUBDIR = "jieba"
-_CATALOGUE_FILE = "catalogue.json"
-_VOCAB_FILE = "shop_vocab.yml"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -73,28 +65,23 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         finder: ShopEntityFinder,
-        sources: Dict[str, Any],
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.finder = finder
-        self._sources = sources
-
-    @classmethod
-    def _sources(cls, config: Dict[Text, Any]) -> Dict[str, Any]:
-        config = {**cls.get_default_config(), **config}
-        dict_dir = resources.resolve(config.get("dictionary_path"), resources.JIEBA_DICT_DIR)
-        return {
-            "dict_files": resources.dictionary_files(dict_dir),
-            "catalogue": resources.resolve(config.get("catalogue_path"), resources.CATALOGUE_PATH),
-            "vocab": resources.resolve(config.get("vocab_path"), resources.VOCAB_PATH),
-        }
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        src = cls._sources(config)
-        return resources.digest_paths(src["dict_files"] + [src["catalogue"], src["vocab"]])
+        return resources.fingerprint({**cls.get_default_config(), **config})
+
+    @classmethod
+    def _from_sources(cls, config, model_storage, resource, src) -> "ShopEntityExtractor":
+        config = {**cls.get_default_config(), **config}
+        finder = ShopEntityFinder.from_files(
+            dict_files=src["dict_files"], catalogue_path=src["catalogue"],
+            vocab_path=src["vocab"], reason_intents=config.get("reason_intents"))
+        return cls(config, model_storage, resource, finder)
 
     @classmethod
     def create(
@@ -104,22 +91,12 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "ShopEntityExtractor":
-        src = cls._sources(config)
-        finder = ShopEntityFinder.from_files(
-            dict_files=src["dict_files"],
-            catalogue_path=src["catalogue"] if src["catalogue"].exists() else None,
-            vocab_path=src["vocab"],
-            reason_intents=config.get("reason_intents"),
-        )
-        return cls(config, model_storage, resource, finder, src)
+        src = resources.source_files({**cls.get_default_config(), **config})
+        return cls._from_sources(config, model_storage, resource, src)
 
     def train(self, training_data: TrainingData) -> Resource:
-        with self._model_storage.write_to(self._resource) as directory:
-            directory = Path(directory)
-            resources.copy_into(directory, self._sources["dict_files"], _DICT_SUBDIR)
-            if self._sources["catalogue"].exists():
-                shutil.copy2(self._sources["catalogue"], directory / _CATALOGUE_FILE)
-            shutil.copy2(self._sources["vocab"], directory / _VOCAB_FILE)
+        """Copies the dictionary, the catalogue and the vocabulary into the model."""
+        resources.store(self._model_storage, self._resource, resources.source_files(self._config))
         return self._resource
 
     @classmethod
@@ -131,25 +108,11 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "ShopEntityExtractor":
-        try:
-            with model_storage.read_from(resource) as directory:
-                keep = Path(tempfile.mkdtemp(prefix="shop_nlu_extractor_"))
-                for item in Path(directory).iterdir():
-                    if item.is_dir():
-                        shutil.copytree(item, keep / item.name)
-                    else:
-                        shutil.copy2(item, keep / item.name)
-        except ValueError:
+        src = resources.restore(model_storage, resource)
+        if src is None:
             logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
             return cls.create(config, model_storage, resource, execution_context)
-        catalogue = keep / _CATALOGUE_FILE
-        finder = ShopEntityFinder.from_files(
-            dict_files=resources.dictionary_files(keep / _DICT_SUBDIR),
-            catalogue_path=catalogue if catalogue.exists() else None,
-            vocab_path=keep / _VOCAB_FILE,
-            reason_intents=config.get("reason_intents"),
-        )
-        return cls(config, model_storage, resource, finder, {})
+        return cls._from_sources(config, model_storage, resource, src)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

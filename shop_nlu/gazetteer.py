@@ -228,6 +228,7 @@ class Gazetteer:
         brands = [b for b in brands
                   if not any(p.start <= b.start and b.end <= p.end for p in products)]
         products += self._unknown_models(atoms, products, brands)
+        products = self._absorb_brands(products, brands, atoms)
         brands = [b for b in brands
                   if not any(p.start <= b.start and b.end <= p.end for p in products)]
         entities = []
@@ -243,6 +244,19 @@ class Gazetteer:
 
     def product_spans(self, text: str, atoms: Optional[List[Atom]] = None) -> List[Tuple[int, int]]:
         return [(e.start, e.end) for e in self.find(text, atoms) if e.entity == "product"]
+
+    @staticmethod
+    def _absorb_brands(products: List[_Hit], brands: List[_Hit], atoms: List[Atom]) -> List[_Hit]:
+        """"华为Mate 60 Pro", "戴森V12": a brand written right before a model belongs to the
+        product mention (the value stays the catalogue model)."""
+        out = []
+        for p in products:
+            start = p.start
+            for b in brands:
+                if b.end == p.start and atoms[p.start].start - atoms[b.end - 1].end <= 1:
+                    start = b.start
+            out.append(_Hit(p.kind, p.value, start, p.end))
+        return out
 
     @staticmethod
     def _non_overlapping(hits: List[_Hit]) -> List[_Hit]:

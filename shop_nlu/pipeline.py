@@ -10,17 +10,21 @@ command and the unit tests call it directly.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from shop_nlu import resources
 from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
 from shop_nlu.normalize import normalize_text
 from shop_nlu.rules import ColourMatcher, Entity, find_all, overlaps
 from shop_nlu.segment import Segmenter, get_segmenter
-from shop_nlu.vocab import ShopVocabulary
+from shop_nlu.vocab import FEATURE_TABLES, ShopVocabulary
 
 # Numbers inside these entities are not sizes, budgets or quantities.
 _NUMERIC_OWNERS = ("order_no", "phone_suffix", "product")
+_SHAPE_OF = {"order_no": "order_no", "phone_suffix": "phone_suffix", "product": "product",
+             "brand": "brand", "category": "category", "budget_min": "budget",
+             "budget_max": "budget", "quantity": "quantity", "size": "size", "color": "color"}
+_SHAPE_FEATURES = sorted(set(_SHAPE_OF.values()))
 # Small talk and out-of-scope messages get no topic/service/reason/reference ("今天天气怎么样"
 # is not a spec question). Facts (numbers, catalogue names) are kept.
 _NO_VOCAB_INTENTS = {"out_of_scope", "greet", "goodbye", "thank", "bot_challenge"}
@@ -58,6 +62,25 @@ class ShopEntityFinder:
         if catalogue_path is not None and Path(catalogue_path).exists():
             gazetteer = get_gazetteer(Catalogue.load(catalogue_path), segmenter)
         return cls(segmenter, vocabulary, gazetteer, reason_intents)
+
+    def feature_names(self) -> List[str]:
+        """All features :meth:`features` can produce, in a fixed order."""
+        names = [f"{table}={value}" for table in FEATURE_TABLES
+                 for value in self.vocabulary.values(table)]
+        names += [f"has={kind}" for kind in _SHAPE_FEATURES]
+        return names
+
+    def features(self, text: str) -> List[Tuple[str, int, int]]:
+        """(feature name, start, end) for a message: every vocabulary match (cue words
+        included, before the entity rules), and one "has=<entity>" per number or
+        catalogue entity."""
+        text = normalize_text(text)
+        out = [(f"{m.entity}={m.value}", m.start, m.end) for m in self.vocabulary.matches(text)]
+        for ent in self.find(text, intent=None):
+            kind = _SHAPE_OF.get(ent.entity)
+            if kind:
+                out.append((f"has={kind}", ent.start, ent.end))
+        return out
 
     def find(self, text: str, intent: Optional[str] = None) -> List[Entity]:
         """Entities of one message (raw or normalised text; offsets are the same)."""

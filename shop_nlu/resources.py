@@ -68,3 +68,66 @@ def dictionary_files(directory: Path) -> List[Path]:
     if not directory.is_dir():
         return []
     return sorted(p for p in directory.glob("*.txt") if p.is_file())
+
+
+# --- persisting into a Rasa model -------------------------------------------------------------
+
+DEFAULT_SOURCES = {
+    "dictionary_path": "shop_nlu/dict/jieba",
+    "catalogue_path": "shop_nlu/dict/catalogue.json",
+    "vocab_path": "data/nlu/vocab/shop_vocab.yml",
+}
+_STORED_DICT_DIR = "jieba"
+_STORED_CATALOGUE = "catalogue.json"
+_STORED_VOCAB = "shop_vocab.yml"
+
+
+def source_files(config: dict) -> dict:
+    """The working-tree files a component configured with ``config`` reads."""
+    dict_dir = resolve(config.get("dictionary_path"), JIEBA_DICT_DIR)
+    catalogue = resolve(config.get("catalogue_path"), CATALOGUE_PATH)
+    vocab = resolve(config.get("vocab_path"), VOCAB_PATH)
+    return {
+        "dict_files": dictionary_files(dict_dir),
+        "catalogue": catalogue if catalogue.exists() else None,
+        "vocab": vocab if vocab.exists() else None,
+    }
+
+
+def fingerprint(config: dict) -> str:
+    src = source_files(config)
+    return digest_paths(src["dict_files"] + [p for p in (src["catalogue"], src["vocab"]) if p])
+
+
+def store(model_storage, resource, src: dict) -> None:
+    """Copy the resources into the model (they travel with it)."""
+    with model_storage.write_to(resource) as directory:
+        directory = Path(directory)
+        copy_into(directory, src["dict_files"], _STORED_DICT_DIR)
+        if src.get("catalogue"):
+            shutil.copy2(src["catalogue"], directory / _STORED_CATALOGUE)
+        if src.get("vocab"):
+            shutil.copy2(src["vocab"], directory / _STORED_VOCAB)
+
+
+def restore(model_storage, resource) -> Optional[dict]:
+    """The resources stored in the model, copied to a private directory (the model storage
+    directory only lives while it is read); None when the model has none."""
+    import tempfile
+
+    try:
+        with model_storage.read_from(resource) as directory:
+            keep = Path(tempfile.mkdtemp(prefix="shop_nlu_"))
+            for item in Path(directory).iterdir():
+                if item.is_dir():
+                    shutil.copytree(item, keep / item.name)
+                else:
+                    shutil.copy2(item, keep / item.name)
+    except ValueError:
+        return None
+    catalogue, vocab = keep / _STORED_CATALOGUE, keep / _STORED_VOCAB
+    return {
+        "dict_files": dictionary_files(keep / _STORED_DICT_DIR),
+        "catalogue": catalogue if catalogue.exists() else None,
+        "vocab": vocab if vocab.exists() else None,
+    }

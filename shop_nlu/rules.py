@@ -126,7 +126,7 @@ _QTY_NOT_AFTER = re.compile(
     r"点|样|款|种|步|方面|区别|选择|办法|链接|店|客服|快递|多月|半月|钱|亿)"
 )
 _QTY_NOT_BEFORE = set("这那哪第前后每头上下其另几多半")
-_BUY_VERBS = re.compile(r"(买|要|来|拍|订|下单|囤|入手|购|备|拿|定|再来|加购)\s?$")
+_BUY_VERBS = re.compile(r"(买|要|来|拍|订|下单|囤|入手|(?<![输加收进介])入|购|备|拿|定|再来|加购)\s?$")
 # "块" is both a measure word and money: only a quantity after a buying verb.
 
 

@@ -14,7 +14,6 @@ What it changes compared with Rasa's ``JiebaTokenizer``:
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -32,9 +31,6 @@ from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
 from shop_nlu.segment import Segmenter, get_segmenter
 
 logger = logging.getLogger(__name__)
-
-_DICT_SUBDIR = "jieba"
-_CATALOGUE_FILE = "catalogue.json"
 
 
 def merge_spans(tokens: List[Tuple[str, int, int]], spans: List[Tuple[int, int]], text: str
@@ -109,16 +105,14 @@ class ShopJiebaTokenizer(Tokenizer):
             self.gazetteer = get_gazetteer(catalogue, self.segmenter)
 
     @classmethod
-    def _source_files(cls, config: Dict[Text, Any]) -> Tuple[List[Path], Optional[Path]]:
-        config = {**cls.get_default_config(), **config}
-        dict_dir = resources.resolve(config.get("dictionary_path"), resources.JIEBA_DICT_DIR)
-        catalogue = resources.resolve(config.get("catalogue_path"), resources.CATALOGUE_PATH)
-        return resources.dictionary_files(dict_dir), (catalogue if catalogue.exists() else None)
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        src = resources.source_files({**cls.get_default_config(), **config})
+        return resources.digest_paths(src["dict_files"] + ([src["catalogue"]] if src["catalogue"] else []))
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        dict_files, catalogue = cls._source_files(config)
-        return resources.digest_paths(dict_files + ([catalogue] if catalogue else []))
+    def _from_sources(cls, config, model_storage, resource, src) -> "ShopJiebaTokenizer":
+        catalogue = Catalogue.load(src["catalogue"]) if src.get("catalogue") else None
+        return cls(config, model_storage, resource, src["dict_files"], catalogue)
 
     @classmethod
     def create(
@@ -128,19 +122,13 @@ class ShopJiebaTokenizer(Tokenizer):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "ShopJiebaTokenizer":
-        dict_files, catalogue_path = cls._source_files(config)
-        catalogue = Catalogue.load(catalogue_path) if catalogue_path else None
-        return cls(config, model_storage, resource, dict_files, catalogue)
+        src = resources.source_files({**cls.get_default_config(), **config})
+        return cls._from_sources(config, model_storage, resource, src)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Copies the dictionary and the catalogue into the model."""
-        with self._model_storage.write_to(self._resource) as directory:
-            resources.copy_into(directory, self._dict_files, _DICT_SUBDIR)
-            if self._catalogue is not None:
-                import json
-
-                (Path(directory) / _CATALOGUE_FILE).write_text(
-                    json.dumps(self._catalogue.to_dict(), ensure_ascii=False), encoding="utf-8")
+        src = resources.source_files({**self.get_default_config(), **self._config})
+        resources.store(self._model_storage, self._resource, {**src, "vocab": None})
         return self._resource
 
     @classmethod
@@ -152,19 +140,11 @@ class ShopJiebaTokenizer(Tokenizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "ShopJiebaTokenizer":
-        try:
-            with model_storage.read_from(resource) as directory:
-                # the model storage directory is temporary: keep private copies
-                keep = Path(tempfile.mkdtemp(prefix="shop_nlu_dict_"))
-                dict_files = resources.dictionary_files(Path(directory) / _DICT_SUBDIR)
-                resources.copy_into(keep, dict_files)
-                dict_files = resources.dictionary_files(keep)
-                catalogue_file = Path(directory) / _CATALOGUE_FILE
-                catalogue = Catalogue.load(catalogue_file) if catalogue_file.exists() else None
-        except ValueError:
+        src = resources.restore(model_storage, resource)
+        if src is None:
             logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
             return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, dict_files, catalogue)
+        return cls._from_sources(config, model_storage, resource, src)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)

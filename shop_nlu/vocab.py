@@ -19,6 +19,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VOCAB_PATH = REPO_ROOT / "data" / "nlu" / "vocab" / "shop_vocab.yml"
 
 VOCAB_ENTITIES = ("topic", "service_type", "reason", "reference")
+# `cue` words are features for the intent classifier only (never entities).
+FEATURE_TABLES = VOCAB_ENTITIES + ("cue",)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class ShopVocabulary:
 
     def __init__(self, data: Mapping[str, Mapping]) -> None:
         self.data = data
-        self.tables = {entity: _Table(entity, data.get(entity, {})) for entity in VOCAB_ENTITIES}
+        self.tables = {entity: _Table(entity, data.get(entity, {})) for entity in FEATURE_TABLES}
 
     @classmethod
     def load(cls, path: Optional[Path] = None) -> "ShopVocabulary":
@@ -144,6 +146,11 @@ class ShopVocabulary:
                 surface = str(surface)
                 if not surface.startswith("re:"):
                     yield surface
+
+    def matches(self, text: str, tables: Sequence[str] = FEATURE_TABLES) -> List[VocabMatch]:
+        """Every match of the given tables, before entity rules (for features)."""
+        prepared = prepare(text)
+        return [m for table in tables for m in self.tables[table].match(prepared)]
 
     def find(self, text: str, entities: Sequence[str] = VOCAB_ENTITIES) -> List[VocabMatch]:
         """Matches of the given entities in ``text`` (raw or normalised; offsets agree)."""

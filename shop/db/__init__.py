@@ -6,8 +6,9 @@
   ``catalogue``, ``orders``, ``after_sales``, ``customers``, ``handoff``, ``interactions``
 - ``records``       the frozen dataclasses those functions return
 - ``errors``        the exceptions they raise
-- ``search_index``  the keyword-search tokenizer
-- ``migrate``       Alembic from Python; ``bootstrap`` (``python -m shop.db.bootstrap``)
+- ``search_index``  the keyword-search tokenizer; ``search_maintenance`` rebuilds the index
+- ``migrate``       Alembic from Python; ``schema_version`` the expected head revision
+- ``bootstrap``     ``python -m shop.db.bootstrap``: migrate, seed if empty, fast no-op otherwise
 
 Typical use::
 

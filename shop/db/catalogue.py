@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Mapping, Optional, Sequence, Union
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from shop.db import search_index
@@ -50,28 +51,31 @@ def _check_page(limit: int, offset: int) -> None:
         raise InvalidRequest(f"offset must be a non-negative integer, got {offset!r}")
 
 
+_SUBTREE = aliased(Category, name="subtree")
+# Paths hold only digits and "/", so the prefix match needs no escaping.
+_SUBTREE_BY_NAME = (select(_SUBTREE.id).join(Category, _SUBTREE.path.startswith(Category.path))
+                    .where(Category.name == bindparam("name")))
+_SUBTREE_BY_ID = (select(_SUBTREE.id).join(Category, _SUBTREE.path.startswith(Category.path))
+                  .where(Category.id == bindparam("category_id")))
+_BRANDS_BY_NAME = select(Brand.id).where(or_(
+    func.lower(Brand.name) == bindparam("lower"), func.lower(Brand.name_en) == bindparam("lower"),
+    Brand.name_zh == bindparam("name"),
+))
+
+
 def _category_ids(session: Session, category: Union[int, str]) -> list[int]:
     """The category (by id or exact name) and all its descendants."""
     if isinstance(category, bool) or not isinstance(category, (int, str)):
         raise InvalidRequest(f"category must be an id or a name, got {category!r}")
     if isinstance(category, int):
-        roots = session.execute(select(Category.path).where(Category.id == category)).scalars().all()
-    else:
-        roots = session.execute(select(Category.path).where(Category.name == category.strip())).scalars().all()
-    if not roots:
-        return []
-    conditions = [Category.path.startswith(path, autoescape=True) for path in roots]
-    return list(session.execute(select(Category.id).where(or_(*conditions))).scalars())
+        return list(session.execute(_SUBTREE_BY_ID, {"category_id": category}).scalars())
+    return list(session.execute(_SUBTREE_BY_NAME, {"name": category.strip()}).scalars())
 
 
 def _brand_ids(session: Session, brand: str) -> list[int]:
     if not isinstance(brand, str) or not brand.strip():
         raise InvalidRequest(f"brand must be a non-empty name, got {brand!r}")
-    wanted = brand.strip().lower()
-    query = select(Brand.id).where(or_(
-        func.lower(Brand.name) == wanted, func.lower(Brand.name_en) == wanted, Brand.name_zh == brand.strip(),
-    ))
-    return list(session.execute(query).scalars())
+    return list(session.execute(_BRANDS_BY_NAME, {"lower": brand.strip().lower(), "name": brand.strip()}).scalars())
 
 
 DF_PROBE_LIMIT = 2_000
@@ -86,13 +90,20 @@ def _existing_terms(session: Session, terms: Sequence[str]) -> list[str]:
     """
     if not terms:
         return []
-    probes = []
-    for i, term in enumerate(terms):
-        postings = select(literal(1).label("hit")).where(ProductSearchTerm.term == term).limit(DF_PROBE_LIMIT).subquery()
-        probes.append(select(literal(i).label("position"), select(func.count()).select_from(postings).scalar_subquery()))
-    counts = session.execute(union_all(*probes)).all()
+    counts = session.execute(_term_counts_statement(len(terms)),
+                             {f"term_{i}": term for i, term in enumerate(terms)}).all()
     found = sorted((count, position) for position, count in counts if count)
     return [terms[position] for _, position in found]
+
+
+@lru_cache(maxsize=16)
+def _term_counts_statement(n: int):
+    probes = []
+    for i in range(n):
+        postings = (select(literal(1).label("hit")).where(ProductSearchTerm.term == bindparam(f"term_{i}"))
+                    .limit(DF_PROBE_LIMIT).subquery())
+        probes.append(select(literal(i).label("position"), select(func.count()).select_from(postings).scalar_subquery()))
+    return union_all(*probes)
 
 
 def _in_stock_clause():
@@ -107,6 +118,11 @@ def _summary_query():
         .join(Brand, Brand.id == Product.brand_id)
         .join(Category, Category.id == Product.category_id)
     )
+
+
+# Statements on the hot path are built once: building and hashing a select costs more
+# Python time than SQLite spends running it (SQLAlchemy memoises the key of a built statement).
+_SUMMARIES_BY_ID = _summary_query().where(Product.id.in_(bindparam("ids", expanding=True)))
 
 
 def _summary(row) -> ProductSummary:
@@ -149,43 +165,46 @@ def search_products(
 
     if keyword is not None and not isinstance(keyword, str):
         raise InvalidRequest(f"keyword must be text, got {keyword!r}")
-    conditions = [Product.is_on_sale.is_(True)]
+    params: dict = {"limit": limit, "offset": offset}
     if category is not None:
-        ids = _category_ids(session, category)
-        if not ids:
+        params["category_ids"] = _category_ids(session, category)
+        if not params["category_ids"]:
             return []
-        conditions.append(Product.category_id.in_(ids))
     if brand is not None:
-        ids = _brand_ids(session, brand)
-        if not ids:
+        params["brand_ids"] = _brand_ids(session, brand)
+        if not params["brand_ids"]:
             return []
-        conditions.append(Product.brand_id.in_(ids))
     if low is not None:
-        conditions.append(Product.price_cents >= low)
+        params["low"] = low
     if high is not None:
-        conditions.append(Product.price_cents <= high)
-    for name, value in (attributes or {}).items():
+        params["high"] = high
+    for i, (name, value) in enumerate((attributes or {}).items()):
         if not isinstance(name, str) or not isinstance(value, str) or not name or not value:
             raise InvalidRequest(f"attribute filters must be text: {name!r}={value!r}")
-        conditions.append(Product.id.in_(
-            select(ProductFacet.product_id).where(ProductFacet.name == name, ProductFacet.value == value)
-        ))
-    if in_stock_only:
-        conditions.append(_in_stock_clause())
+        params[f"facet_name_{i}"], params[f"facet_value_{i}"] = name, value
+    shape = dict(category="category_ids" in params, brand="brand_ids" in params, low=low is not None,
+                 high=high is not None, facets=len(attributes or {}), in_stock=bool(in_stock_only))
 
     if not (keyword and keyword.strip()):
-        return _run_search(session, conditions, (), limit, offset)
+        return _run_search(session, shape, params, ())
+    if category is None:
+        # A keyword that is exactly a category name (手机, 家用电器) means the category: the
+        # phones themselves rather than everything whose title mentions 手机.
+        named = _category_ids(session, keyword.strip())
+        if named:
+            params["category_ids"] = named
+            return _run_search(session, dict(shape, category=True), params, ())
     terms = _usable_terms(session, search_index.query_terms(keyword))
-    if not terms:
-        return []
-    found = _run_search(session, conditions, terms, limit, offset)
+    found = _run_search(session, shape, params, terms) if terms else []
     if found or offset:
         return found
-    # All words together matched nothing: retry with the shortest words (see essential_terms).
-    reduced = search_index.essential_terms(terms)
-    if reduced == terms:
+    # The precise words matched nothing together: retry with the shortest search-mode words
+    # (a title may have been cut differently around a long word; see essential_terms).
+    fine = _usable_terms(session, search_index.query_terms(keyword, precise=False))
+    reduced = search_index.essential_terms(fine)
+    if not reduced or reduced == terms:
         return []
-    return _run_search(session, conditions, reduced, limit, offset)
+    return _run_search(session, shape, params, reduced)
 
 
 def _usable_terms(session: Session, terms: list[str]) -> list[str]:
@@ -201,43 +220,67 @@ def _usable_terms(session: Session, terms: list[str]) -> list[str]:
     return known
 
 
-def _run_search(session: Session, conditions: list, terms, limit: int, offset: int) -> list[ProductSummary]:
-    """Products matching every condition and containing every term, best match first.
+def _run_search(session: Session, shape: dict, params: dict, terms) -> list[ProductSummary]:
+    """Products matching every filter and containing every term, best match first.
 
     Two steps: rank ids (touching only indexes and ``products``), then build the page's
     summaries (brand, category, stock) for those few ids only.
     """
-    return _summaries(session, _ranked_ids(session, conditions, terms, limit, offset))
+    statement = _ranked_ids_statement(len(terms), **shape)
+    values = dict(params, **{f"term_{i}": term for i, term in enumerate(terms)})
+    return _summaries(session, list(session.execute(statement, values).scalars()))
 
 
-def _ranked_ids(session: Session, conditions: list, terms, limit: int, offset: int) -> list[int]:
+@lru_cache(maxsize=512)
+def _ranked_ids_statement(terms: int, category: bool, brand: bool, low: bool, high: bool, facets: int,
+                          in_stock: bool):
+    """The ranking query for one combination of filters, built once with bound parameters."""
+    conditions = [Product.is_on_sale.is_(True)]
+    if category:
+        conditions.append(Product.category_id.in_(bindparam("category_ids", expanding=True)))
+    if brand:
+        conditions.append(Product.brand_id.in_(bindparam("brand_ids", expanding=True)))
+    if low:
+        conditions.append(Product.price_cents >= bindparam("low"))
+    if high:
+        conditions.append(Product.price_cents <= bindparam("high"))
+    for i in range(facets):
+        # A primary-key probe per candidate: common facets (黑色) match thousands of products,
+        # so materialising them first would cost more than checking the few candidates.
+        conditions.append(exists().where(
+            ProductFacet.product_id == Product.id, ProductFacet.name == bindparam(f"facet_name_{i}"),
+            ProductFacet.value == bindparam(f"facet_value_{i}")))
+    if in_stock:
+        conditions.append(_in_stock_clause())
     query = select(Product.id)
     if not terms:
         # Best sellers first; ties newest first, so the (category_id, sales_count) index can be
         # walked backwards without sorting.
         order = [Product.sales_count.desc(), Product.id.desc()]
-    elif len(terms) == 1:
+    elif terms == 1:
         # One word: walk its ranked postings (term, weight, sales_count, product_id) backwards
         # and stop at the page end, however common the word is.
         posting = aliased(ProductSearchTerm, name="term_0")
-        query = query.join(posting, and_(posting.product_id == Product.id, posting.term == terms[0]))
+        query = query.join(posting, and_(posting.product_id == Product.id, posting.term == bindparam("term_0")))
         order = [posting.weight.desc(), posting.sales_count.desc(), posting.product_id.desc()]
     else:
-        # Several words: the intersection of their postings (small), ranked by summed weight.
+        # Several words: the intersection of their postings (small), rarest word first,
+        # ranked by summed weight.
         score = None
-        for i, term in enumerate(terms):
+        for i in range(terms):
             posting = aliased(ProductSearchTerm, name=f"term_{i}")
-            query = query.join(posting, and_(posting.product_id == Product.id, posting.term == term))
+            query = query.join(posting, and_(posting.product_id == Product.id,
+                                             posting.term == bindparam(f"term_{i}")))
             score = posting.weight if score is None else score + posting.weight
         order = [score.desc(), Product.sales_count.desc(), Product.id.desc()]
-    query = query.where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
-    return list(session.execute(query).scalars())
+    return (query.where(and_(*conditions)).order_by(*order)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def _summaries(session: Session, ids: list[int]) -> list[ProductSummary]:
     if not ids:
         return []
-    rows = {row[0]: row for row in session.execute(_summary_query().where(Product.id.in_(ids)))}
+    rows = {row[0]: row for row in session.execute(_SUMMARIES_BY_ID, {"ids": ids})}
     return [_summary(rows[i]) for i in ids]
 
 
@@ -278,25 +321,29 @@ def _path_names(session: Session, product) -> tuple[str, ...]:
     return _category_path_names(session, product.category_path)
 
 
+# Table rows, not ORM instances: read-only, and about half the Python time.
+_PARENT = aliased(Category, name="parent")
+_PRODUCT_DETAIL = (
+    select(Product.__table__, Brand.name.label("brand"), Brand.name_en.label("brand_en"),
+           Category.path.label("category_path"), Category.name.label("category_name"),
+           Category.level.label("category_level"), _PARENT.name.label("parent_name"),
+           Category.warranty_months, Category.no_reason_return)
+    .join(Brand, Brand.id == Product.brand_id)
+    .join(Category, Category.id == Product.category_id)
+    .outerjoin(_PARENT, _PARENT.id == Category.parent_id)
+    .where(Product.id == bindparam("product_id"))
+)
+_PRODUCT_SKUS = select(Sku.__table__).where(Sku.product_id == bindparam("product_id")).order_by(Sku.id)
+
+
 def get_product_detail(session: Session, product_id: int) -> Optional[ProductDetail]:
     """A product with its SKUs, stock, attributes, rating, sales and after-sales terms."""
     if isinstance(product_id, bool) or not isinstance(product_id, int):
         raise InvalidRequest(f"product_id must be an integer, got {product_id!r}")
-    # Table rows, not ORM instances: read-only, and about half the Python time.
-    parent = aliased(Category, name="parent")
-    product = session.execute(
-        select(Product.__table__, Brand.name.label("brand"), Brand.name_en.label("brand_en"),
-               Category.path.label("category_path"), Category.name.label("category_name"),
-               Category.level.label("category_level"), parent.name.label("parent_name"),
-               Category.warranty_months, Category.no_reason_return)
-        .join(Brand, Brand.id == Product.brand_id)
-        .join(Category, Category.id == Product.category_id)
-        .outerjoin(parent, parent.id == Category.parent_id)
-        .where(Product.id == product_id)
-    ).first()
+    product = session.execute(_PRODUCT_DETAIL, {"product_id": product_id}).first()
     if product is None:
         return None
-    skus = session.execute(select(Sku.__table__).where(Sku.product_id == product_id).order_by(Sku.id)).all()
+    skus = session.execute(_PRODUCT_SKUS, {"product_id": product_id}).all()
     return ProductDetail(
         id=product.id, title=product.title, model=product.model, brand=product.brand, brand_en=product.brand_en,
         category_id=product.category_id, category_path=_path_names(session, product),

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
@@ -36,6 +36,24 @@ MAX_RECENT = 50
 ORDERS, ITEMS = Order.__table__, OrderItem.__table__
 SHIPMENTS, EVENTS = Shipment.__table__, LogisticsEvent.__table__
 
+# Read statements are built once (building and hashing a select costs more Python time than
+# the database spends on a point lookup). The customer id is part of every personal query.
+_CUSTOMER_ORDER = select(ORDERS).where(ORDERS.c.order_no == bindparam("order_no"),
+                                       ORDERS.c.customer_id == bindparam("customer_id"))
+_ORDER_BY_NUMBER = select(ORDERS).where(ORDERS.c.order_no == bindparam("order_no"))
+_RECENT_ORDERS = (select(ORDERS).where(ORDERS.c.customer_id == bindparam("customer_id"))
+                  .order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc()).limit(bindparam("limit")))
+_ITEMS_OF_ORDERS = (select(ITEMS).where(ITEMS.c.order_id.in_(bindparam("order_ids", expanding=True)))
+                    .order_by(ITEMS.c.id))
+# Shipments with their events in one round trip (an outer join: a parcel may have no scan yet).
+_SHIPMENTS_WITH_EVENTS = (
+    select(SHIPMENTS, EVENTS.c.occurred_at.label("event_at"), EVENTS.c.status.label("event_status"),
+           EVENTS.c.location.label("event_location"), EVENTS.c.description.label("event_text"))
+    .outerjoin(EVENTS, EVENTS.c.shipment_id == SHIPMENTS.c.id)
+    .where(SHIPMENTS.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(SHIPMENTS.c.id, EVENTS.c.occurred_at, EVENTS.c.id)
+)
+
 
 # --- reads -----------------------------------------------------------------------------
 
@@ -45,9 +63,7 @@ def get_order(session: Session, customer_id: int, order_no: str) -> Optional[Ord
     number = number_arg(order_no, "order_no")
     if number is None:
         return None
-    order = session.execute(
-        select(ORDERS).where(ORDERS.c.order_no == number, ORDERS.c.customer_id == customer_id)
-    ).first()
+    order = session.execute(_CUSTOMER_ORDER, {"order_no": number, "customer_id": customer_id}).first()
     return _details(session, [order])[0] if order else None
 
 
@@ -60,7 +76,7 @@ def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Op
         raise InvalidRequest("phone_last4 must be the last 4 digits of a phone number")
     if number is None:
         return None
-    order = session.execute(select(ORDERS).where(ORDERS.c.order_no == number)).first()
+    order = session.execute(_ORDER_BY_NUMBER, {"order_no": number}).first()
     if order is None or not hmac.compare_digest(order.recipient_phone[-4:], phone_last4.strip()):
         return None
     return _details(session, [order], for_guest=True)[0]
@@ -71,10 +87,7 @@ def recent_orders(session: Session, customer_id: int, limit: int = 5) -> list[Or
     customer_id = customer_id_arg(customer_id)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_RECENT:
         raise InvalidRequest(f"limit must be an integer between 1 and {MAX_RECENT}, got {limit!r}")
-    orders = session.execute(
-        select(ORDERS).where(ORDERS.c.customer_id == customer_id)
-        .order_by(ORDERS.c.created_at.desc(), ORDERS.c.id.desc()).limit(limit)
-    ).all()
+    orders = session.execute(_RECENT_ORDERS, {"customer_id": customer_id, "limit": limit}).all()
     return _details(session, orders)
 
 
@@ -93,20 +106,11 @@ def _details(session: Session, orders: list, for_guest: bool = False) -> list[Or
         return []
     order_ids = [o.id for o in orders]
     items_by_order: dict[int, list] = defaultdict(list)
-    for item in session.execute(
-        select(ITEMS).where(ITEMS.c.order_id.in_(order_ids)).order_by(ITEMS.c.id)
-    ):
+    for item in session.execute(_ITEMS_OF_ORDERS, {"order_ids": order_ids}):
         items_by_order[item.order_id].append(item)
-    # Shipments with their events in one round trip (an outer join: a parcel may have no scan yet).
     shipments: dict[int, object] = {}
     events_by_shipment: dict[int, list] = defaultdict(list)
-    for row in session.execute(
-        select(SHIPMENTS, EVENTS.c.occurred_at.label("event_at"), EVENTS.c.status.label("event_status"),
-               EVENTS.c.location.label("event_location"), EVENTS.c.description.label("event_text"))
-        .outerjoin(EVENTS, EVENTS.c.shipment_id == SHIPMENTS.c.id)
-        .where(SHIPMENTS.c.order_id.in_(order_ids))
-        .order_by(SHIPMENTS.c.id, EVENTS.c.occurred_at, EVENTS.c.id)
-    ):
+    for row in session.execute(_SHIPMENTS_WITH_EVENTS, {"order_ids": order_ids}):
         shipments.setdefault(row.id, row)
         if row.event_at is not None:
             events_by_shipment[row.id].append(row)

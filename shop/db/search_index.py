@@ -4,8 +4,8 @@ Design. ``product_search_terms`` is an inverted index (term -> product ids, with
 filled when products are written (seed, ``shop.db.search_maintenance``). Terms come from
 the title, the model, every spelling of the brand (华为 / HUAWEI, Apple / 苹果), the category
 path and the variant values, cut by jieba's search mode (which also emits the shorter words
-inside long ones: 精华液 -> 精华, 精华液). A query is cut the same way and matches products
-that contain *all* of its terms that exist in the index, ranked by the summed weights (the
+inside long ones: 精华液 -> 精华, 精华液). A query is cut in precise mode (whose words are all in the
+index too) and matches products that contain *all* of its terms that exist in the index, ranked by the summed weights (the
 brand and category a product *is* count more than words its title merely mentions), then
 by sales. Filler words (推荐, 便宜点的) are dropped; unknown words are ignored as long as most
 of the query is known (see ``shop.db.catalogue``). Both sides use a private ``jieba.Tokenizer`` with the stock dictionary and no HMM,
@@ -65,9 +65,10 @@ def model_key(model: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+def _chunk_tokens(chunk: str, precise: bool = False) -> tuple[str, ...]:
     found = []
-    for raw in _jieba().cut_for_search(chunk, HMM=False):
+    cut = _jieba().cut if precise else _jieba().cut_for_search
+    for raw in cut(chunk, HMM=False):
         token = raw.strip()
         if not token or not _WORD.search(token):
             continue
@@ -78,7 +79,7 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, precise: bool = False) -> list[str]:
     """Search terms of ``text`` in order of appearance, without duplicates.
 
     jieba segments each whitespace-separated chunk independently, so chunks are cut (and
@@ -87,7 +88,7 @@ def tokens(text: str) -> list[str]:
     """
     seen: dict[str, None] = {}
     for chunk in normalise(text).split():
-        for token in _chunk_tokens(chunk):
+        for token in _chunk_tokens(chunk, precise):
             seen.setdefault(token, None)
     return list(seen)
 
@@ -115,9 +116,15 @@ def product_terms(title: str, model: str, brand_names: Iterable[str | None], lea
     return terms
 
 
-def query_terms(keyword: str) -> list[str]:
-    """Terms of a shopper's keyword, minus filler words."""
-    return [t for t in tokens(keyword) if t not in QUERY_STOPWORDS]
+def query_terms(keyword: str, precise: bool = True) -> list[str]:
+    """Terms of a shopper's keyword, minus filler words.
+
+    Queries are cut in jieba's precise mode (笔记本电脑 stays one word): the index holds
+    every precise-mode word of each title too, so this is exact and needs fewer postings
+    intersected. ``precise=False`` gives the search-mode words (笔记本电脑 -> 笔记, 电脑, 笔记本,
+    笔记本电脑), which the search falls back to when the precise words match nothing.
+    """
+    return [t for t in tokens(keyword, precise) if t not in QUERY_STOPWORDS]
 
 
 def essential_terms(terms: list[str]) -> list[str]:

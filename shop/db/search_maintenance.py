@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shop.db.models import Brand, Category, Product, ProductFacet, ProductSearchTerm, Sku
 from shop.db.search_index import product_terms
+from shop.domain.colours import COLOUR_FAMILY_OF
 
 COLOUR = "颜色"
 
@@ -28,8 +29,6 @@ def facet_pairs(product_attributes: dict, sku_attributes: Iterable[dict], colour
 
 def rebuild_search_index(session: Session, product_ids: Optional[list[int]] = None) -> int:
     """Recompute terms and facets of the given products (all when None); returns how many."""
-    from shop.seed.vocabulary import COLOUR_FAMILY_OF
-
     categories = {c.id: c for c in session.execute(select(Category)).scalars()}
     brands = {b.id: b for b in session.execute(select(Brand)).scalars()}
     query = select(Product).order_by(Product.id)

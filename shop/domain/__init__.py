@@ -8,6 +8,7 @@
 - ``numbers``        order / after-sales / hand-off number formats.
 - ``privacy``        masking of phones, names and addresses.
 - ``clock``          the shop's time zone and aware-datetime helpers.
+- ``colours``        colour families (曜石黑 is a 黑色) for search filters.
 """
 from shop.domain.state_machine import IllegalTransition, StateMachine
 

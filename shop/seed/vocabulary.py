@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from shop.domain.colours import COLOUR_FAMILIES, COLOUR_FAMILY_OF  # noqa: F401  (re-exported for the seed)
+
 # --- brands ----------------------------------------------------------------------------
 # Title spelling -> (English name, Chinese name shoppers say, country).
 BRANDS: dict[str, tuple[Optional[str], Optional[str], str]] = {
@@ -73,22 +75,6 @@ BRANDS: dict[str, tuple[Optional[str], Optional[str], str]] = {
     "西铁城": ("CITIZEN", "西铁城", "日本"), "周大福": ("CHOW TAI FOOK", "周大福", "中国"),
     "周生生": ("Chow Sang Sang", "周生生", "中国"), "老凤祥": (None, "老凤祥", "中国"),
 }
-
-# Colour families: shoppers ask for 黑色, listings say 曜石黑 / 黑色钛金属.
-COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
-    "黑色": ("黑色", "黑白", "曜石黑", "雅丹黑", "黑色钛金属", "午夜色", "深空灰", "星际黑", "经典黑", "幻夜黑", "曜金黑"),
-    "白色": ("白色", "白色钛金属", "珍珠白", "月光白", "星光色", "象牙白", "云白", "晶釉白", "米白色", "奶白色"),
-    "灰色": ("灰色", "白沙银", "深灰色", "浅灰色", "星蕴银", "银色", "原色钛金属", "钛空银", "雾霾灰"),
-    "蓝色": ("蓝色", "蓝色钛金属", "岩石青", "天青蓝", "冰川蓝", "海军蓝", "宝石蓝", "雾蓝", "藏青色"),
-    "绿色": ("绿色", "雅川青", "松针绿", "薄荷绿", "墨绿色", "橄榄绿"),
-    "紫色": ("紫色", "南糯紫", "罗兰紫", "丁香紫", "浅紫色"),
-    "粉色": ("粉色", "雪山粉", "紫红色", "樱花粉", "樱粉金", "蜜桃粉", "玫瑰粉"),
-    "红色": ("红色", "中国红", "酒红色", "珊瑚红"),
-    "金色": ("金色", "流光金", "香槟金", "沙漠金"),
-    "黄色": ("黄色", "柠檬黄", "姜黄色"),
-    "棕色": ("棕色", "卡其色", "驼色", "咖啡色"),
-}
-COLOUR_FAMILY_OF = {shade: family for family, shades in COLOUR_FAMILIES.items() for shade in shades}
 
 BASIC_COLOURS = ("黑色", "白色", "灰色", "蓝色", "粉色", "绿色")
 CLOTHES_COLOURS = ("黑色", "白色", "藏青色", "卡其色", "浅灰色", "米白色", "墨绿色", "酒红色", "雾蓝")

@@ -62,11 +62,27 @@ def action_database(request, tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def recommender_dir(tmp_path_factory):
+    """A recommender artifact trained on the seeded data (both backends hold the same rows)."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("recommender")
+    url = f"sqlite:///{tmp_path_factory.mktemp('rec-db') / 'shop.db'}"
+    _seed(url)
+    subprocess.run([sys.executable, "-m", "recommender.train", "-q", "--database-url", url, "--out", str(root)],
+                   check=True, capture_output=True)
+    return root
+
+
 @pytest.fixture
-def shop_db(action_database, monkeypatch):
+def shop_db(action_database, recommender_dir, monkeypatch):
     """Points the actions (their process-wide engine) at the seeded database."""
     monkeypatch.setenv("SHOP_DATABASE_URL", action_database)
     monkeypatch.setenv("SHOP_TOKEN_SECRET", SECRET)
+    monkeypatch.setenv("RECOMMENDER_MODEL_DIR", str(recommender_dir))
+    monkeypatch.setattr("recommender.service._default", None)
     engine = make_engine(action_database)
     yield lambda: session_scope(engine)
     engine.dispose()

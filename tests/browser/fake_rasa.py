@@ -36,6 +36,10 @@ class FakeRasa:
         self._sio: Optional[socketio.AsyncServer] = None
 
     @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

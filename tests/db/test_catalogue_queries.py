@@ -124,3 +124,12 @@ def test_lists_vocabulary_and_promotions(session):
     assert len(queries.current_promotions(session, ANCHOR - timedelta(days=80))) != len(running)
     appliances = queries.current_promotions(session, ANCHOR, category="冰箱")
     assert all(p.category in (None, "家用电器") for p in appliances)
+
+
+def test_a_keyword_that_names_a_category_means_the_category(session):
+    assert queries.search_products(session, keyword="手机", limit=20) == \
+        queries.search_products(session, category="手机", limit=20)
+    laptops = queries.search_products(session, keyword="笔记本电脑")
+    assert laptops and all(p.category == "笔记本电脑" for p in laptops)
+    # A long word cut differently in a title is still found through its shorter words.
+    assert queries.search_products(session, keyword="小棕瓶精华")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.shop_site.harness import seed_database, start_site
-
-RASA_URL = "http://127.0.0.1:5999"
+from tests.shop_site.harness import TEST_RASA_URL, seed_database, start_site
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +13,6 @@ def site_database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, site_database_url):
-    running = start_site(tmp_path_factory.mktemp("shop-site"), site_database_url, {"RASA_URL": RASA_URL})
+    running = start_site(tmp_path_factory.mktemp("shop-site"), site_database_url, {"RASA_URL": TEST_RASA_URL})
     yield running
     running.stop()

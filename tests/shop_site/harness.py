@@ -16,6 +16,8 @@ import requests
 from tests.support.stack import REPO_ROOT, free_port
 
 TOKEN_SECRET = "shop-site-tests-secret-0123456789abcdef"
+# Where the site under test says Rasa is (nothing listens there; the HTTP tests need none).
+TEST_RASA_URL = "http://127.0.0.1:5999"
 
 
 def seed_database(workdir: Path, profile: str = "small") -> str:

@@ -6,13 +6,12 @@ import re
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import requests
 
 from shop.identity import verify_customer_token
-from tests.shop_site.conftest import RASA_URL
+from tests.shop_site.harness import TEST_RASA_URL as RASA_URL
 from tests.shop_site.harness import TOKEN_SECRET, site_env, start_site
 from tests.support.stack import REPO_ROOT, free_port
 

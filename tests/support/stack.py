@@ -143,6 +143,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             "ACTION_PORT": str(action_port),
             "WEB_PORT": str(web_port),
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "RECOMMENDER_MODEL_DIR": str(workdir / "recommender"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TELEMETRY_ENABLED": "false",
         }
@@ -152,6 +153,11 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
 
     subprocess.run(
         [sys.executable, "-m", "shop.db.bootstrap", "--profile", seed_profile],
+        cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+    )
+    # The recommender learns from this very database, as `make run` does from var/shop.db.
+    subprocess.run(
+        [sys.executable, "-m", "recommender.train", "-q"],
         cwd=REPO_ROOT, env=env, check=True, capture_output=True,
     )
 

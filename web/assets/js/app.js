@@ -48,6 +48,7 @@ async function main() {
 
   const outbox = store.messages.filter((m) => m.role === "user" && m.pending);
   let confirmed = false;
+  let everConnected = false;
   let typingTimer = null;
 
   const view = new ChatView($("messages"), {
@@ -64,6 +65,10 @@ async function main() {
     enabled: Boolean(config.demo_login),
     onSignIn: (auth) => {
       const saved = store.signIn(auth);
+      if (!saved) {
+        notice("登录失败，请稍后再试");
+        return;
+      }
       account.show(saved);
       view.render(store.messages); // avatars of earlier messages follow the new identity
       notice(`您已登录为 ${saved.customer.name}，可以直接查询您的订单啦`);
@@ -149,12 +154,16 @@ async function main() {
     dot.dataset.state = state;
     $("conn-label").textContent =
       state === "connected" ? "客服小柚 · 在线" : state === "connecting" ? "客服小柚 · 连接中…" : "客服小柚 · 重新连接中…";
-    $("conn-banner").hidden = state === "connected" || !socket.everConnected;
+    // A lost connection, or a first one that failed: say so (typing still works; messages
+    // wait in the outbox).
+    const banner = $("conn-banner");
+    banner.hidden = state === "connected" || (state === "connecting" && !everConnected);
+    banner.textContent = everConnected ? "网络连接已断开，正在重新连接…" : "暂时连接不上客服，正在重试…";
   }
 
   socket.on("state", showConnection);
   socket.on("connect", () => {
-    socket.everConnected = true;
+    everConnected = true;
     confirmed = false;
     // Rejoin our conversation: Rasa puts this connection in the session's room, where the
     // bot's answers for it are sent.

@@ -106,12 +106,15 @@ export class ChatView {
     return row;
   }
 
-  // Actions often say a line of text and then send the card: "为您推荐" + a card titled
-  // "为您推荐", or "其他近期订单" with quick replies + an order list with the same orders.
-  // Text and buttons are the fallback for channels without cards; here the card wins.
+  // Actions often say a line of text and then send the card: "为您推荐：" + a card titled
+  // the same, or "其他近期订单" with quick replies + an order list with the same orders.
+  // The text introduces the card, so the card shows no title of its own; buttons the
+  // card already has are dropped from the text (they are the fallback for channels that
+  // cannot draw cards).
   mergeWithPrevious(custom, ctx) {
     const { text, row } = this.previousBot;
-    if (text && typeof custom.title === "string" && custom.title.trim() === text) ctx.omitTitle = true;
+    const title = typeof custom.title === "string" ? custom.title.trim() : "";
+    if (text && (!title || title === text)) ctx.omitTitle = true;
     const inCard = payloadsIn(custom);
     const bar = row.querySelector(".quick-replies");
     if (!bar || !inCard.size) return;

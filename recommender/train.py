@@ -1,0 +1,55 @@
+"""Retrain from the shop database and publish a new artifact.
+
+    python -m recommender.train                        # $SHOP_DATABASE_URL or var/shop.db
+    python -m recommender.train --database-url sqlite:////tmp/shop.db --out /tmp/models
+    python -m recommender.train --no-tune              # keep the default blend (faster)
+
+Writes ``<out>/rec-<UTC time>-<hash>/`` and then points ``<out>/latest`` at it; running
+services pick it up at their next check.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import replace
+from typing import Optional, Sequence
+
+from recommender import artifact
+from recommender.pipeline import FitParams, FitReport, fit_model
+from recommender.shop_source import load_from_shop
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m recommender.train", description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: $SHOP_DATABASE_URL or var/shop.db)")
+    parser.add_argument("--out", help=f"artifact root (default: ${artifact.DEFAULT_ROOT_ENV} or models/recommender)")
+    parser.add_argument("--no-tune", action="store_true", help="skip the validation search of the blend")
+    parser.add_argument("--keep", type=int, default=3, help="versions to keep (default 3)")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    log = logging.getLogger("recommender.train")
+
+    t0 = time.perf_counter()
+    seqs, catalogue = load_from_shop(args.database_url)
+    load_s = time.perf_counter() - t0
+    log.info("loaded %d customers, %d products (%d on sale), %d steps in %.1fs", seqs.n_users, seqs.n_items,
+             int(catalogue.available.sum()), len(seqs.items), load_s)
+    if int(catalogue.available.sum()) == 0:
+        log.error("no products on sale in the database; seed it first (python -m shop.seed)")
+        return 1
+    params = replace(FitParams(), tune=not args.no_tune)
+    report = FitReport()
+    model = fit_model(seqs, catalogue, params, report)
+    report.seconds["load"] = round(load_s, 3)
+    path = artifact.save(model, args.out, keep=args.keep)
+    summary = {"artifact": str(path), "seconds": report.seconds, "tuning": report.tuning}
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Rasa component ``shop_nlu.featurizer.ShopVocabFeaturizer``: shop knowledge as features.
+
+The intent classifier learns from a thousand-odd examples; the shop vocabulary
+(``data/nlu/vocab/shop_vocab.yml``) and the catalogue know far more surface forms than the
+examples show. This featurizer hands that knowledge to DIET as sparse features, one column
+per canonical value, so an unseen phrasing still lights up the right column:
+
+- ``topic=<value>``, ``service_type=<value>``, ``reason=<value>``, ``reference=context``: the
+  vocabulary matches (before the entity rules, e.g. reasons regardless of intent);
+- ``cue=<value>``: intent cue words of the vocabulary's ``cue`` section (greetings, thanks,
+  hand-off, recommendation, off-topic words ...), features only, never entities;
+- ``has=<kind>``: an order number, phone suffix, product, brand, category, budget,
+  quantity, size or colour in the message.
+
+Sequence features mark the tokens a match covers; the sentence feature marks every match.
+The feature columns are fixed by the vocabulary file, which is copied into the model (and
+hashed into its fingerprint) like the dictionary and the catalogue.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+import scipy.sparse
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from shop_nlu import resources
+from shop_nlu.pipeline import ShopEntityFinder
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class ShopVocabFeaturizer(SparseFeaturizer, GraphComponent):
+    """Sparse features from the shop vocabulary, the catalogue and the entity rules."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**SparseFeaturizer.get_default_config(), **resources.DEFAULT_SOURCES}
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["zh"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        finder: ShopEntityFinder,
+    ) -> None:
+        super().__init__(execution_context.node_name, {**self.get_default_config(), **config})
+        self._model_storage = model_storage
+        self._resource = resource
+        self.finder = finder
+        self.names = finder.feature_names()
+        self.index = {name: i for i, name in enumerate(self.names)}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        return resources.fingerprint({**cls.get_default_config(), **config})
+
+    @classmethod
+    def _from_sources(cls, config, model_storage, resource, execution_context, src):
+        finder = ShopEntityFinder.from_files(
+            dict_files=src["dict_files"], catalogue_path=src["catalogue"], vocab_path=src["vocab"])
+        return cls(config, model_storage, resource, execution_context, finder)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ShopVocabFeaturizer":
+        src = resources.source_files({**cls.get_default_config(), **config})
+        return cls._from_sources(config, model_storage, resource, execution_context, src)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "ShopVocabFeaturizer":
+        src = resources.restore(model_storage, resource)
+        if src is None:
+            logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
+            return cls.create(config, model_storage, resource, execution_context)
+        return cls._from_sources(config, model_storage, resource, execution_context, src)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        resources.store(self._model_storage, self._resource, resources.source_files(self._config))
+        return self._resource
+
+    def _featurize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        tokens = message.get(TOKENS_NAMES[TEXT], [])
+        if not text or not tokens:
+            return
+        sequence = np.zeros((len(tokens), len(self.names)), dtype=np.float32)
+        sentence = np.zeros((1, len(self.names)), dtype=np.float32)
+        for name, start, end in self.finder.features(text):
+            column = self.index.get(name)
+            if column is None:
+                continue
+            sentence[0, column] = 1.0
+            for row, token in enumerate(tokens):
+                if token.start < end and start < token.end:
+                    sequence[row, column] = 1.0
+        self.add_features_to_message(
+            scipy.sparse.coo_matrix(sequence), scipy.sparse.coo_matrix(sentence), TEXT, message)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._featurize(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
