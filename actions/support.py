@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from shop.db import search_index
 from shop.db.engine import default_engine, session_scope
 from shop.identity import IdentityConfigError, resolve_customer_id
 
@@ -27,6 +28,10 @@ _DB_THREADS = int(os.environ.get("ACTION_DB_THREADS", "8"))
 _executor = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="shop-db")
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
+
+# Load jieba's dictionary for product search now (about a second), not in the first
+# shopper's turn.
+search_index.warm_up()
 
 
 async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -249,8 +249,12 @@ def parse_via_server(model: Path, texts: Sequence[str], warmup: int = 30) -> Tup
 
     port = _free_port()
     log = open(OUT / "nlu_eval_server.log", "w")
+    # an empty endpoints file: /model/parse needs no action server, tracker store or broker
+    endpoints = OUT / "nlu_eval_endpoints.yml"
+    endpoints.write_text("# bench/nlu_eval.py: NLU only\n", encoding="utf-8")
     cmd = [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "-m", str(model),
-           "-i", "127.0.0.1", "-p", str(port), "--log-file", str(OUT / "nlu_eval_rasa.log")]
+           "-i", "127.0.0.1", "-p", str(port), "--endpoints", str(endpoints),
+           "--log-file", str(OUT / "nlu_eval_rasa.log")]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT),
                             start_new_session=True)
@@ -280,11 +284,12 @@ def parse_via_server(model: Path, texts: Sequence[str], warmup: int = 30) -> Tup
             results.append(resp.json())
         return results, latencies, startup
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
         log.close()
 
 
@@ -316,8 +321,9 @@ def score(examples, parsed) -> dict:
 def run_heldout(model: Optional[Path], work: Path, report: dict) -> None:
     examples = load_examples(HELDOUT)
     if model is None:
-        model, seconds = train_nlu_model([str(ROOT / "data")], work, "nlu-eval")
+        model, seconds = train_nlu_model([str(ROOT / "data")], OUT / "models", "nlu-eval")
         report["nlu_train_seconds"] = round(seconds, 1)
+    report["model"] = str(model)
     parsed, latencies, startup = parse_via_server(model, [ex["text"] for ex in examples])
     result = score(examples, parsed)
     latencies.sort()

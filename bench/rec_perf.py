@@ -111,7 +111,7 @@ def _serve(path: str, n: int = 3000, seed: int = 0) -> dict:
     h = model.hybrid
     array_mb = (sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in h.matrices.values())
                 + h.factors.nbytes + h.pop.nbytes + sum(a.nbytes for a in model.customers.arrays().values())
-                + model.vectors.data.nbytes + model.vectors.indices.nbytes) / 2 ** 20
+                + model.duplicates.nbytes) / 2 ** 20
     rng = np.random.default_rng(seed)
     customers = model.customers.customer_ids
     leaves = [p[-1] for p in {p for p in cat.category_paths if p}]

@@ -80,7 +80,7 @@ def run_dataset(ds: rec_datasets.Dataset) -> list[dict]:
         t0 = time.perf_counter()
         model = fit_hybrid(train, replace(FitParams(), tune=tune), content, report)
         fit_s = time.perf_counter() - t0 + content_s
-        w = train.history_matrix(decay=model.blend.decay, max_len=model.max_history)
+        w = train.history_matrix(decay=model.blend.decay, max_len=model.horizon())
         result = evaluate(lambda u: model.batch_scores(w[u]), test.users, test.targets, seen)
         extra = {"blend": model.blend.to_json()}
         if report.tuning:

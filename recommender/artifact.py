@@ -7,9 +7,9 @@ Layout under the root (default ``models/recommender/``)::
         meta.json                        format, version, created_at, params, blend, scales,
                                          fit report, data counts
         catalogue.json                   product ids, titles, category paths, brands, attributes, images
-        arrays.npz                       popularity, factors, prices, stock, flags, customer histories
+        arrays.npz                       popularity, factors, prices, stock, flags, near-duplicate
+                                         groups, customer histories
         seq.npz knn.npz content.npz      item x item neighbour matrices (CSR)
-        vectors.npz                      content vectors (near-duplicate checks)
 
 A version directory is written under a temporary name and renamed into place, then ``latest``
 is replaced atomically (``os.replace``), so a reader never sees a half-written model.
@@ -66,8 +66,8 @@ def save(model: RecommenderModel, root: Union[str, Path, None] = None, keep: int
         h = model.hybrid
         for name in ITEM_ITEM:
             sp.save_npz(tmp / f"{name}.npz", sp.csr_matrix(h.matrices[name]), compressed=False)
-        sp.save_npz(tmp / "vectors.npz", sp.csr_matrix(model.vectors), compressed=False)
-        arrays = {"pop": h.pop, "factors": h.factors, **model.catalogue.array_fields(), **model.customers.arrays()}
+        arrays = {"pop": h.pop, "factors": h.factors, "duplicates": model.duplicates,
+                  **model.catalogue.array_fields(), **model.customers.arrays()}
         np.savez(tmp / "arrays.npz", **arrays)
         (tmp / "catalogue.json").write_text(json.dumps(model.catalogue.to_json(), ensure_ascii=False,
                                                        default=_json_default), encoding="utf-8")
@@ -137,12 +137,11 @@ def load(path: Union[str, Path]) -> RecommenderModel:
     with np.load(path / "arrays.npz", allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     matrices = {name: sp.load_npz(path / f"{name}.npz").tocsr() for name in ITEM_ITEM}
-    vectors = sp.load_npz(path / "vectors.npz").tocsr()
     doc = json.loads((path / "catalogue.json").read_text(encoding="utf-8"))
     catalogue = Catalogue.from_json(doc, arrays)
     hybrid = HybridModel(matrices, arrays["factors"], arrays["pop"], {k: float(v) for k, v in meta["scales"].items()},
                          Blend.from_json(meta["blend"]), int(meta["max_history"]), int(meta["candidates"]))
-    return RecommenderModel(hybrid, catalogue, vectors, CustomerHistories.from_arrays(arrays), meta)
+    return RecommenderModel(hybrid, catalogue, arrays["duplicates"], CustomerHistories.from_arrays(arrays), meta)
 
 
 def load_latest(root: Union[str, Path, None] = None) -> Optional[RecommenderModel]:

@@ -41,13 +41,35 @@ def _tokenizer():
     return _jieba
 
 
+_CHUNK = re.compile(r"[\s，。、,.;；:：!！?？()（）【】\[\]/|]+")
+_chunk_cache: dict = {}
+CHUNK_CACHE = 200_000
+
+
+def _chunk_tokens(chunk: str) -> list[str]:
+    words = _chunk_cache.get(chunk)
+    if words is None:
+        words = [w for w in (w.strip() for w in _tokenizer().lcut(chunk, HMM=False))
+                 if w and _WORD.search(w) and not (len(w) == 1 and w.isascii())]
+        if len(_chunk_cache) < CHUNK_CACHE:
+            _chunk_cache[chunk] = words
+    return words
+
+
 def tokenize(text: str) -> list[str]:
-    """jieba words, lower-cased; punctuation, spaces and 1-char latin/digits dropped."""
+    """jieba words, lower-cased; punctuation, spaces and 1-char latin/digits dropped.
+
+    Text is split at spaces and punctuation first (jieba never joins across them) and each
+    piece is segmented once per process: catalogue text repeats brand names, colours,
+    specs and template sentences, so 100k products hold only a few thousand distinct pieces.
+    """
     if not text:
         return []
-    words = _tokenizer().lcut(text.lower(), HMM=False)
-    return [w for w in (w.strip() for w in words)
-            if w and _WORD.search(w) and not (len(w) == 1 and w.isascii())]
+    out: list[str] = []
+    for chunk in _CHUNK.split(text.lower()):
+        if chunk:
+            out.extend(_chunk_tokens(chunk))
+    return out
 
 
 def categorical_tokens(catalogue: Catalogue, i: int) -> list[str]:
@@ -114,10 +136,15 @@ def content_neighbours(vectors: sp.csr_matrix, groups: Optional[np.ndarray],
         if len(members) < 2:
             continue
         block = vectors[members]
-        block_t = block.T.tocsr()
+        used = np.unique(block.indices)
+        block = block[:, used]
+        # The block's own vocabulary is small: a dense right-hand side turns a sparse x sparse
+        # product with a nearly dense result into a fast sparse x dense one.
+        right = block.T.toarray() if len(members) * len(used) <= params.block_cells else block.T.tocsr()
         step = max(16, params.block_cells // len(members))
         for s in range(0, len(members), step):
-            sims = (block[s:s + step] @ block_t).toarray()
+            sims = block[s:s + step] @ right
+            sims = sims.toarray() if sp.issparse(sims) else np.asarray(sims)
             local = np.arange(s, min(s + step, len(members)))
             sims[local - s, local] = 0.0
             k = min(params.k, len(members) - 1)
@@ -144,7 +171,19 @@ def fit_content(catalogue: Catalogue, params: ContentParams = ContentParams(),
     return vectors, content_neighbours(vectors, groups, params)
 
 
-def pairwise(vectors: sp.csr_matrix, items: Sequence[int]) -> np.ndarray:
-    """Dense cosine matrix between a few items (diversity checks)."""
-    sub = vectors[np.asarray(items, np.int64)]
-    return (sub @ sub.T).toarray()
+def duplicate_groups(neighbours: sp.csr_matrix, threshold: float = 0.92) -> np.ndarray:
+    """A group id per item; items whose content cosine reaches ``threshold`` share one.
+
+    Colour and storage variants listed as separate products, and re-listings, are
+    near-duplicates: a page should show one of them. Computed once at fit time from the
+    neighbour matrix (near-duplicates are each other's strongest neighbours), so serving
+    compares integers instead of vectors.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    n = neighbours.shape[0]
+    close = sp.csr_matrix(neighbours >= threshold, dtype=np.int8)
+    if close.nnz == 0:
+        return np.arange(n, dtype=np.int64)
+    _, labels = connected_components(close, directed=True, connection="weak")
+    return labels.astype(np.int64)

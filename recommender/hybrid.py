@@ -52,6 +52,14 @@ DEFAULT_WEIGHTS = {"seq": 1.0, "knn": 0.3, "content": 0.03, "factor": 0.1, "pop"
 POP_TIE_BREAK = 1e-4
 
 
+def history_horizon(decay: float, max_history: int) -> int:
+    """History steps that can still matter: beyond it ``decay ** pos`` < 1e-3 (a step that far
+    back changes no ranking, but would cost a neighbour-row gather per request)."""
+    if decay >= 1.0:
+        return max_history
+    return int(min(max_history, np.floor(np.log(1e-3) / np.log(decay)) + 1))
+
+
 @dataclass
 class HybridModel:
     matrices: dict                 # name -> csr item x item (seq, knn, content)
@@ -89,7 +97,7 @@ class HybridModel:
         rev_items = items[::-1]
         _, first = np.unique(rev_items, return_index=True)
         first.sort()
-        first = first[first < self.max_history]
+        first = first[first < self.horizon()]
         pos = first.astype(np.float32)                        # steps back from the newest
         w = KIND_WEIGHT[kinds[::-1][first]] * np.power(np.float32(self.blend.decay), pos)
         return rev_items[first][::-1].copy(), w[::-1].astype(np.float32)
@@ -127,9 +135,12 @@ class HybridModel:
         touched, inverse = np.unique(idx, return_inverse=True)
         return touched.astype(np.int64), np.bincount(inverse, weights=np.concatenate(val_parts)).astype(np.float32)
 
-    def popular_head(self, count: int, allowed: Optional[Callable[[np.ndarray], np.ndarray]]) -> np.ndarray:
-        """The ``count`` most popular allowed items (walks the popularity order in growing chunks)."""
-        order = self._pop_order()
+    def popular_head(self, count: int, allowed: Optional[Callable[[np.ndarray], np.ndarray]],
+                     pool: Optional[np.ndarray] = None) -> np.ndarray:
+        """The ``count`` most popular allowed items, walking the popularity order in growing
+        chunks. ``pool``: a smaller popularity-ordered list that holds every allowed item
+        (a category's members), so narrow filters do not walk the whole catalogue."""
+        order = self._pop_order() if pool is None else pool
         if allowed is None:
             return order[:count]
         found, start, chunk = [], 0, max(4 * count, 1024)
@@ -148,15 +159,25 @@ class HybridModel:
             self._order = np.argsort(-self.pop, kind="stable").astype(np.int64)
         return self._order
 
+    def pop_order_of(self, members: np.ndarray) -> np.ndarray:
+        """``members`` sorted by popularity, most popular first (ties: lower index)."""
+        members = np.asarray(members, np.int64)
+        return members[np.lexsort((members, -self.pop[members]))]
+
     def factor_scores(self, items: np.ndarray, weights: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         if len(items) == 0:
             return np.zeros(len(candidates), np.float32)
-        q = weights @ self.factors[items]
-        return self.factors[candidates] @ q
+        # einsum, not BLAS: for a 200 x 64 product, waking BLAS threads on a busy machine costs
+        # milliseconds; a single-threaded loop costs microseconds.
+        q = np.einsum("i,ij->j", np.asarray(weights, np.float32), self.factors[items])
+        return np.einsum("ij,j->i", self.factors[candidates], q)
+
+    def horizon(self) -> int:
+        return history_horizon(self.blend.decay, self.max_history)
 
     def rank(self, items: np.ndarray, weights: np.ndarray,
              allowed: Optional[Callable[[np.ndarray], np.ndarray]] = None, n: Optional[int] = None,
-             coefs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]:
+             coefs: Optional[dict] = None, pool: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
         """Best allowed items, best first, with their blended scores (at most ``n``).
 
         ``allowed(idx) -> bool array`` filters candidates. Exact without scoring the whole
@@ -169,7 +190,7 @@ class HybridModel:
         if len(touched) and allowed is not None:
             keep = allowed(touched)
             touched, cf = touched[keep], cf[keep]
-        head = self.popular_head(n_cand, allowed)
+        head = self.popular_head(n_cand, allowed, pool)
         cand = np.union1d(touched, head)
         if len(cand) == 0:
             return cand, np.zeros(0, np.float32)
@@ -207,7 +228,7 @@ class HybridModel:
         n_cand = min(self.candidates, out.shape[1])
         if not fc or n_cand >= out.shape[1]:
             if fc:
-                out += fc * np.asarray(weights @ self.factors) @ self.factors.T
+                out += fc * (np.asarray(weights @ self.factors) @ self.factors.T)
                 if seen is not None:
                     out[r, col] = -np.inf
             return self._cut_to_candidates(out, n_cand)

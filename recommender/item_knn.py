@@ -29,10 +29,12 @@ class ItemKNNParams:
 def fit_item_knn(seqs: Sequences, params: ItemKNNParams = ItemKNNParams()) -> sp.csr_matrix:
     x = seqs.history_matrix(max_len=params.max_history, use_kind=False)
     x.data[:] = 1.0
-    gram = (x.T @ x).tocsr().astype(np.float32)
-    gram = (gram - sp.diags(gram.diagonal())).tocsr()   # no self-similarity
-    gram.eliminate_zeros()
+    sim = sp.csr_matrix(x.T @ x, dtype=np.float32)
     support = np.asarray(x.sum(axis=0)).ravel().astype(np.float32)
     inv = 1.0 / np.sqrt(np.maximum(support, 1.0))
-    sim = sp.diags(inv) @ gram @ sp.diags(inv)
+    # Cosine in place (two diagonal products would copy a matrix of ~10^8 entries twice).
+    rows = np.repeat(np.arange(sim.shape[0], dtype=np.int64), np.diff(sim.indptr))
+    sim.data *= inv[rows] * inv[sim.indices]
+    sim.data[rows == sim.indices] = 0.0                 # no self-similarity
+    del rows
     return topk_per_row(sim, params.k)

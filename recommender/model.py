@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-import scipy.sparse as sp
 
 from recommender.catalogue import Catalogue
 from recommender.data import PURCHASE, Sequences
@@ -78,9 +77,11 @@ class CustomerHistories:
 class RecommenderModel:
     hybrid: HybridModel
     catalogue: Catalogue
-    vectors: sp.csr_matrix          # content vectors (near-duplicate checks)
+    duplicates: np.ndarray          # near-duplicate group id per item (content.duplicate_groups)
     customers: CustomerHistories
     meta: dict = field(default_factory=dict)
+    # Per-process lookups built on first use (popularity-ordered category pools, ...).
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def version(self) -> str:

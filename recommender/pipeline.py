@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.catalogue import Catalogue
-from recommender.content import ContentParams, fit_content
+from recommender.content import ContentParams, duplicate_groups, fit_content
 from recommender.data import IdIndex, Sequences, leave_last_out, sequences_from_rows
 from recommender.factor import FactorParams, fit_factors
 from recommender.hybrid import Blend, HybridModel
@@ -128,14 +128,14 @@ def fit_model(seqs: Sequences, catalogue: Catalogue, params: FitParams = FitPara
     if catalogue.n_items != seqs.n_items:
         raise ValueError(f"catalogue has {catalogue.n_items} items, sequences {seqs.n_items}: build both "
                          "with one IdIndex (see prepare())")
-    vectors, content = fit_content_matrix(catalogue, params, report)
+    _, content = fit_content_matrix(catalogue, params, report)
     hybrid = fit_hybrid(seqs, params, content, report)
     customers = CustomerHistories.from_sequences(seqs, params.max_history)
     report.seconds["total"] = round(time.perf_counter() - t0, 3)
     meta = {"params": params.to_json(), "report": {"seconds": report.seconds, "tuning": report.tuning},
             "data": {"customers": seqs.n_users, "items": seqs.n_items, "steps": int(len(seqs.items)),
                      "available_items": int(catalogue.available.sum())}}
-    return RecommenderModel(hybrid, catalogue, vectors, customers, meta)
+    return RecommenderModel(hybrid, catalogue, duplicate_groups(content), customers, meta)
 
 
 def prepare(product_rows: Iterable, interaction_rows: Iterable) -> tuple[Sequences, Catalogue]:

@@ -5,7 +5,7 @@
 - never recommend what the shopper already bought, unless the category is consumable
   (the caller's service applies this through ``exclude``).
 - diversity: at most ``max_per_group`` items of one (leaf category, brand) on a page, and
-  no near-duplicates (content cosine above ``near_duplicate``: colour variants listed as
+  one item per near-duplicate group (``content.duplicate_groups``: colour variants listed as
   separate products, re-listings).
 """
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Optional, Union
 
 import numpy as np
-import scipy.sparse as sp
 
 from recommender.catalogue import Catalogue
 
@@ -87,54 +86,71 @@ def allowed_mask(catalogue: Catalogue, filters: Optional[Filters], exclude: Iter
 def admission(catalogue: Catalogue, filters: Optional[Filters], excluded: np.ndarray):
     """``idx -> bool`` for the ranker: filters plus a (small, sorted) excluded set."""
     excluded = np.asarray(excluded, np.int64)
+    blocked = None
+    if len(excluded):
+        # A dense flag per item: one gather per test instead of a sort-based isin.
+        blocked = np.zeros(catalogue.n_items, bool)
+        blocked[excluded] = True
 
     def allowed(idx: np.ndarray) -> np.ndarray:
         ok = allowed_at(catalogue, filters, idx)
-        if len(excluded):
-            ok &= ~np.isin(idx, excluded, assume_unique=False)
+        if blocked is not None:
+            ok &= ~blocked[idx]
         return ok
     return allowed
 
 
-def diversify(ranked: np.ndarray, catalogue: Catalogue, vectors: Optional[sp.csr_matrix], limit: int,
-              max_per_group: int = 3, near_duplicate: float = 0.92) -> np.ndarray:
+def membership_keys(filters: Optional[Filters]) -> list[tuple]:
+    """The membership filters as ``Catalogue.member_mask`` keys: (kind, *key)."""
+    if filters is None:
+        return []
+    keys: list[tuple] = []
+    if filters.category is not None and filters.category != "":
+        keys.append(("category", filters.category))
+    if filters.brand:
+        keys.append(("brand", filters.brand))
+    keys += [("attribute", name, value) for name, value in dict(filters.attributes).items()]
+    return keys
+
+
+def diversify(ranked: np.ndarray, catalogue: Catalogue, duplicates: Optional[np.ndarray], limit: int,
+              max_per_group: int = 3) -> np.ndarray:
     """Pick ``limit`` items from ``ranked`` (best first) so no page is one product ten times.
 
-    Greedy: take the next best item unless its (leaf category, brand) group is full or it is a
-    near-duplicate of an item already picked. If that leaves the page short, group-capped items
-    come back in rank order (a narrow filter may only match one brand); near-duplicates never do.
+    Greedy: take the next best item unless its (leaf category, brand) group already has
+    ``max_per_group`` items on the page or a near-duplicate of it (same ``duplicates`` id) is
+    already there. If that leaves the page short, brand-capped items come back in rank order
+    (a narrow filter may only match one brand); near-duplicates never do.
     """
     ranked = np.asarray(ranked, np.int64)
     if len(ranked) == 0 or limit <= 0:
         return ranked[:0]
     leaf = catalogue.leaf_key()
-    pool = ranked[: max(limit * 6, 30)]
-    sims = None
-    if vectors is not None and vectors.shape[1] > 1:
-        sub = vectors[pool]
-        sims = (sub @ sub.T).toarray()
     picked: list[int] = []
     capped: list[int] = []
     groups: dict = {}
-    for j, item in enumerate(pool):
-        if sims is not None and picked and sims[j, picked].max() >= near_duplicate:
+    seen_dups: set = set()
+    for item in ranked.tolist():
+        dup = int(duplicates[item]) if duplicates is not None else item
+        if dup in seen_dups:
             continue
         key = (int(leaf[item]), catalogue.brands[item])
         if key[1] and groups.get(key, 0) >= max_per_group:
-            capped.append(j)
+            capped.append(item)
             continue
         groups[key] = groups.get(key, 0) + 1
-        picked.append(j)
+        seen_dups.add(dup)
+        picked.append(item)
         if len(picked) == limit:
             break
-    out = [int(pool[j]) for j in picked]
-    if len(out) < limit:
-        out += [int(pool[j]) for j in capped[: limit - len(out)]]
-    if len(out) < limit and len(ranked) > len(pool):
-        # Past the pool: plain rank order (rare — only when the pool was mostly duplicates).
-        chosen = set(out)
-        out += [int(i) for i in ranked[len(pool):] if int(i) not in chosen][: limit - len(out)]
-    return np.array(out, np.int64)
+    for item in capped:
+        if len(picked) == limit:
+            break
+        dup = int(duplicates[item]) if duplicates is not None else item
+        if dup not in seen_dups:
+            seen_dups.add(dup)
+            picked.append(item)
+    return np.array(picked, np.int64)
 
 
 # --- reasons ------------------------------------------------------------------------------

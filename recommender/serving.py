@@ -12,9 +12,10 @@ import numpy as np
 from recommender.data import KIND_CODE, PURCHASE
 from recommender.model import RecommenderModel
 from recommender.neighbours import contributions, row_positions
-from recommender.rules import Filters, admission, diversify, reason_text
+from recommender.rules import Filters, admission, diversify, membership_keys, reason_text
 
 MAX_LIMIT = 50
+POOL_CACHE = 256
 # "类似这款的": the content neighbours carry most of the weight (it must look like the same kind
 # of product); co-purchase evidence orders the look-alikes; popularity breaks ties.
 SIMILAR_MIX = {"content": 1.0, "knn": 0.5, "seq": 0.25, "pop": 0.02}
@@ -86,8 +87,9 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
     touched = np.union1d(items, bought).astype(np.int64)
     rebuy = bought[cat.consumable[bought]] if len(bought) else bought
     excluded = np.union1d(np.setdiff1d(touched, rebuy), cat.positions(exclude_ids))
-    ranked, scores = hybrid.rank(hist_items, hist_w, admission(cat, filters, excluded), n=limit * 6)
-    picked = diversify(ranked, cat, model.vectors, limit)
+    ranked, scores = hybrid.rank(hist_items, hist_w, admission(cat, filters, excluded), n=limit * 6,
+                                 pool=_pool(model, filters))
+    picked = diversify(ranked, cat, model.duplicates, limit)
     score_of = dict(zip(ranked.tolist(), scores.tolist()))
     kinds_of = _kinds_by_item(items, kinds)
     has_category = filters is not None and filters.category not in (None, "")
@@ -120,9 +122,10 @@ def similar(model: RecommenderModel, product_id, *, filters: Optional[Filters] =
         base = admission(cat, filters, excluded)
         in_scope = _path_mask(cat, scope)
         allowed = (lambda idx, base=base, in_scope=in_scope: base(idx) & in_scope[idx])
-        ranked, scores = hybrid.rank(one, np.ones(1, np.float32), allowed, n=limit * 6, coefs=coefs)
+        pool = _cached_pool(model, ("path", scope), lambda m=in_scope: np.flatnonzero(m)) if scope else None
+        ranked, scores = hybrid.rank(one, np.ones(1, np.float32), allowed, n=limit * 6, coefs=coefs, pool=pool)
         score_of.update(zip(ranked.tolist(), scores.tolist()))
-        picked += diversify(ranked, cat, model.vectors, limit - len(picked)).tolist()
+        picked += diversify(ranked, cat, model.duplicates, limit - len(picked)).tolist()
         if len(picked) >= limit:
             break
     content = hybrid.matrices.get("content")
@@ -132,6 +135,25 @@ def similar(model: RecommenderModel, product_id, *, filters: Optional[Filters] =
         out.append(_card(model, j, score_of[j], "similar" if looks_alike else "also_viewed",
                          None if looks_alike else i))
     return out
+
+
+def _cached_pool(model: RecommenderModel, key: tuple, members) -> np.ndarray:
+    pools = model.cache.setdefault("pools", {})
+    pool = pools.get(key)
+    if pool is None:
+        pool = model.hybrid.pop_order_of(members())
+        if len(pools) >= POOL_CACHE:
+            pools.pop(next(iter(pools)))
+        pools[key] = pool
+    return pool
+
+
+def _pool(model: RecommenderModel, filters: Optional[Filters]) -> Optional[np.ndarray]:
+    """Popularity-ordered members of the most selective membership filter (None: no such filter)."""
+    cat = model.catalogue
+    pools = [_cached_pool(model, key, lambda key=key: np.flatnonzero(cat.member_mask(key[0], *key[1:])))
+             for key in membership_keys(filters)]
+    return min(pools, key=len) if pools else None
 
 
 def _path_mask(cat, path: tuple) -> np.ndarray:

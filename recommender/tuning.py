@@ -20,7 +20,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.data import Split
-from recommender.hybrid import COMPONENTS, DEFAULT_WEIGHTS, ITEM_ITEM, POP_TIE_BREAK, Blend, HybridModel
+from recommender.neighbours import topk_per_row
+from recommender.hybrid import (
+    COMPONENTS, DEFAULT_WEIGHTS, ITEM_ITEM, POP_TIE_BREAK, Blend, HybridModel, history_horizon,
+)
 
 DECAYS = (0.3, 0.5, 0.7, 0.9)
 GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -41,48 +44,42 @@ class TuningResult:
 
 def _candidates(model: HybridModel, split: Split, users_idx: np.ndarray, decay: float, per_component: int,
                 names: Sequence[str]) -> np.ndarray:
-    """users x C item ids: column 0 the target, then each component's top ``per_component``.
+    """users x C item ids: column 0 the target, then the top ``per_component`` of popularity
+    and of each item-item component (padding repeats the target and is masked later).
 
-    Chosen once (at a middle decay) and reused for every decay: the tops barely move with
-    the decay, and the top-k selection is the expensive part of the search.
+    The factor model only re-ranks candidates in serving (``HybridModel.rank``), so it
+    proposes none here either. Chosen once (at a middle decay) and reused for every decay:
+    the tops barely move with the decay, and selecting them is the expensive part.
     """
     train = split.train
     users = split.users[users_idx]
     targets = split.targets[users_idx]
     n = model.n_items
     k = min(per_component, n - 1)
-    w_all = train.history_matrix(decay=decay, max_len=model.max_history)[users]
-    seen = train.seen_matrix()[users]
-    batch = _batch_size(n)
+    w_all = train.history_matrix(decay=decay, max_len=history_horizon(decay, model.max_history))[users]
     # Popularity is the same list for everyone: the global head, long enough to survive the
     # removal of a heavy user's seen items.
-    pop_top = np.argsort(-model.pop, kind="stable")[: min(n, k + model.max_history)] if "pop" in names else None
+    pop_top = model.pop_order_of(np.arange(n))[: min(n, k + model.max_history)] if "pop" in names else None
     out = []
-    for s in range(0, len(users), batch):
-        w = w_all[s:s + batch]
-        rows, cols = seen[s:s + batch].nonzero()
-        parts = [targets[s:s + batch, None]]
+    for s in range(0, len(users), BATCH):
+        w = w_all[s:s + BATCH]
+        t = targets[s:s + BATCH]
+        parts = [t[:, None]]
         for c in names:
             if c == "pop":
                 parts.append(np.tile(pop_top, (w.shape[0], 1)))
-                continue
-            d = _dense(model, c, w)
-            d[rows, cols] = -np.inf
-            parts.append(np.argpartition(-d, k, axis=1)[:, :k])
+            elif c in ITEM_ITEM:
+                top = topk_per_row(w @ model.matrices[c], k)
+                block = np.repeat(t[:, None], k, axis=1)
+                counts = np.diff(top.indptr)
+                rows = np.repeat(np.arange(w.shape[0]), counts)
+                block[rows, np.arange(top.nnz) - top.indptr[rows]] = top.indices
+                parts.append(block)
         out.append(np.concatenate(parts, axis=1))
     return np.concatenate(out)
 
 
-def _batch_size(n_items: int) -> int:
-    return int(max(64, min(2048, 20_000_000 // max(n_items, 1))))
-
-
-def _dense(model: HybridModel, c: str, w: sp.csr_matrix) -> np.ndarray:
-    if c in ITEM_ITEM:
-        return (w @ model.matrices[c]).toarray().astype(np.float32, copy=False)
-    if c == "factor":
-        return (np.asarray(w @ model.factors) @ model.factors.T).astype(np.float32, copy=False)
-    return np.tile(model.pop, (w.shape[0], 1))
+BATCH = 1024
 
 
 def _tables(model: HybridModel, split: Split, users_idx: np.ndarray, decay: float, ids: np.ndarray,
@@ -91,10 +88,10 @@ def _tables(model: HybridModel, split: Split, users_idx: np.ndarray, decay: floa
     (duplicates of an earlier column, or items the user has seen)."""
     train = split.train
     users = split.users[users_idx]
-    w_all = train.history_matrix(decay=decay, max_len=model.max_history)[users]
+    w_all = train.history_matrix(decay=decay, max_len=history_horizon(decay, model.max_history))[users]
     seen = train.seen_matrix()[users]
-    # Duplicates (an item in several components' tops) would be counted twice; keep the
-    # first column of each id, which keeps the target in column 0.
+    # Duplicates (an item in several components' tops, padding) would be counted twice; keep
+    # the first column of each id, which keeps the target in column 0.
     order = np.argsort(ids, axis=1, kind="stable")
     sorted_ids = np.take_along_axis(ids, order, axis=1)
     dup_sorted = np.zeros(sorted_ids.shape, dtype=bool)
@@ -102,18 +99,18 @@ def _tables(model: HybridModel, split: Split, users_idx: np.ndarray, decay: floa
     invalid = np.zeros_like(dup_sorted)
     np.put_along_axis(invalid, order, dup_sorted, axis=1)
     tabs = {c: np.empty(ids.shape, np.float32) for c in names}
-    batch = _batch_size(model.n_items)
-    for s in range(0, len(users), batch):
-        w = w_all[s:s + batch]
-        block = ids[s:s + batch]
-        invalid[s:s + batch] |= _gather(seen[s:s + batch], block) > 0
+    for s in range(0, len(users), BATCH):
+        w = w_all[s:s + BATCH]
+        block = ids[s:s + BATCH]
+        invalid[s:s + BATCH] |= _gather(seen[s:s + BATCH], block) > 0
         for c in names:
             if c == "pop":
-                tabs[c][s:s + batch] = model.pop[block]
+                tabs[c][s:s + BATCH] = model.pop[block]
             elif c in ITEM_ITEM:
-                tabs[c][s:s + batch] = _gather(w @ model.matrices[c], block)
+                tabs[c][s:s + BATCH] = _gather(w @ model.matrices[c], block)
             else:
-                tabs[c][s:s + batch] = np.take_along_axis(_dense(model, c, w), block, axis=1)
+                q = np.asarray(w @ model.factors, dtype=np.float32)
+                tabs[c][s:s + BATCH] = np.einsum("uk,uck->uc", q, model.factors[block], optimize=True)
     return tabs, invalid
 
 

@@ -33,6 +33,7 @@ import hashlib
 import json
 import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -143,6 +144,8 @@ class Gazetteer:
         self.series: set = {match_key(s) for s in catalogue.series}
         not_series = {match_key(s) for s in catalogue.not_series}
         self._lock = threading.Lock()
+        # the tokenizer and the entity finder ask about the same message
+        self._find_cached = lru_cache(maxsize=1024)(lambda text: tuple(self._find(text)))
 
         # brand phrases indexed by their first atom, for stripping brands off model names
         self._brand_phrases: Dict[str, List[List[str]]] = {}
@@ -208,6 +211,11 @@ class Gazetteer:
 
     def find(self, text: str, atoms: Optional[List[Atom]] = None) -> List[Entity]:
         """Brand, category and product entities of a normalised text."""
+        if atoms is None:
+            return list(self._find_cached(text))
+        return self._find(text, atoms)
+
+    def _find(self, text: str, atoms: Optional[List[Atom]] = None) -> List[Entity]:
         if atoms is None:
             atoms = self.segmenter.atoms(text)
         if not atoms:
@@ -312,7 +320,10 @@ class Gazetteer:
         # several models can share one spelling ("Mate 60 Pro" / "Mate 60 Pro+"): prefer the
         # one written exactly as typed
         def exactness(hit: _Hit) -> int:
-            typed = match_key(text[atoms[hit.start].start:atoms[hit.end - 1].end])
+            end = atoms[hit.end - 1].end
+            while end < len(text) and text[end] == "+":   # "Pro+" is its own model
+                end += 1
+            typed = match_key(text[atoms[hit.start].start:end])
             return 0 if match_key(hit.value) == typed else 1
         chosen = self._non_overlapping(sorted(hits, key=exactness))
         resolved = []

@@ -9,6 +9,7 @@ command and the unit tests call it directly.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
@@ -45,6 +46,11 @@ class ShopEntityFinder:
         colours = gazetteer.catalogue.colours if gazetteer is not None else []
         self.colours = ColourMatcher(colours)
         self.reason_intents = set(reason_intents or ["after_sales", "inform"])
+        # The tokenizer, the featurizer and the extractor all look at the same message:
+        # analyse each text once.
+        self._analyse = lru_cache(maxsize=1024)(self._analyse_uncached)
+        self._vocab_entities = lru_cache(maxsize=1024)(
+            lambda text: tuple(self.vocabulary.find(text)))
 
     @classmethod
     def from_files(
@@ -68,23 +74,52 @@ class ShopEntityFinder:
         names = [f"{table}={value}" for table in FEATURE_TABLES
                  for value in self.vocabulary.values(table)]
         names += [f"has={kind}" for kind in _SHAPE_FEATURES]
+        names.append("shape=only_values")
         return names
 
     def features(self, text: str) -> List[Tuple[str, int, int]]:
         """(feature name, start, end) for a message: every vocabulary match (cue words
-        included, before the entity rules), and one "has=<entity>" per number or
-        catalogue entity."""
-        text = normalize_text(text)
-        out = [(f"{m.entity}={m.value}", m.start, m.end) for m in self.vocabulary.matches(text)]
-        for ent in self.find(text, intent=None):
+        included, before the entity rules), one "has=<entity>" per number or catalogue
+        entity, and "shape=only_values" when such entities are nearly all the message says
+        ("小米14 黑色", "两千左右": an answer to a question)."""
+        facts, matches = self._analyse(normalize_text(text))
+        out = [(f"{m.entity}={m.value}", m.start, m.end) for m in matches]
+        covered = set()
+        for ent in facts:
             kind = _SHAPE_OF.get(ent.entity)
             if kind:
                 out.append((f"has={kind}", ent.start, ent.end))
+                covered.update(range(ent.start, ent.end))
+        content = [i for i, ch in enumerate(text) if ch.isalnum()]
+        if content and sum(i in covered for i in content) >= 0.7 * len(content):
+            out.append(("shape=only_values", 0, len(text)))
         return out
 
     def find(self, text: str, intent: Optional[str] = None) -> List[Entity]:
         """Entities of one message (raw or normalised text; offsets are the same)."""
         text = normalize_text(text)
+        facts, _ = self._analyse(text)
+        vocab = [Entity(m.entity, m.value, m.start, m.end) for m in self._vocab_entities(text)]
+        # a vocabulary word inside a catalogue name is part of the name ("充电" in 充电器)
+        names = [e for e in facts if e.entity in ("product", "brand", "category")]
+        vocab = [v for v in vocab if not any(
+            n.start <= v.start and v.end <= n.end and (n.start, n.end) != (v.start, v.end)
+            for n in names)]
+        if intent in _NO_VOCAB_INTENTS:
+            vocab = []
+            facts = [e for e in facts if e.entity != "quantity"]
+        has_service = any(e.entity == "service_type" for e in vocab)
+        if not (has_service or (intent in self.reason_intents)):
+            vocab = [e for e in vocab if e.entity != "reason"]
+        elif not has_service:
+            # "七天无理由怎么算" asks about a policy; it gives no reason for a request
+            policy = [e for e in vocab if e.entity == "topic" and e.value in _POLICY_TOPICS]
+            vocab = [e for e in vocab if e.entity != "reason"
+                     or not any(p.start <= e.start and e.end <= p.end for p in policy)]
+        return resolve_spans(list(facts) + vocab, text)
+
+    def _analyse_uncached(self, text: str):
+        """Numbers and catalogue names (intent-independent), and all vocabulary matches."""
         catalogue = self.gazetteer.find(text) if self.gazetteer is not None else []
         products = [e for e in catalogue if e.entity == "product"]
         shaped = find_all(text, self.colours)
@@ -100,28 +135,11 @@ class ShopEntityFinder:
         # brands/categories never inside an order number
         catalogue = [e for e in catalogue if e.entity == "product"
                      or not any(overlaps(e, o) for o in owners if o.entity != "product")]
-        vocab = [Entity(m.entity, m.value, m.start, m.end) for m in self.vocabulary.find(text)]
-        # a vocabulary word inside a catalogue name is part of the name ("充电" in 充电器)
-        names = [e for e in catalogue]
-        vocab = [v for v in vocab if not any(
-            n.start <= v.start and v.end <= n.end and (n.start, n.end) != (v.start, v.end)
-            for n in names)]
-        if intent in _NO_VOCAB_INTENTS:
-            vocab = []
-            shaped = [e for e in shaped if e.entity != "quantity"]
-        has_service = any(e.entity == "service_type" for e in vocab)
-        if not (has_service or (intent in self.reason_intents)):
-            vocab = [e for e in vocab if e.entity != "reason"]
-        elif not has_service:
-            # "七天无理由怎么算" asks about a policy; it gives no reason for a request
-            policy = [e for e in vocab if e.entity == "topic" and e.value in _POLICY_TOPICS]
-            vocab = [e for e in vocab if e.entity != "reason"
-                     or not any(p.start <= e.start and e.end <= p.end for p in policy)]
         # a colour word that is part of a product or brand name is not a colour
         names = [e for e in catalogue if e.entity in ("product", "brand")]
         shaped = [e for e in shaped if e.entity != "color" or not any(
             n.start <= e.start and e.end <= n.end for n in names)]
-        return resolve_spans(shaped + catalogue + vocab, text)
+        return tuple(shaped + catalogue), tuple(self.vocabulary.matches(text))
 
 
 _VOCAB_ENTITIES = {"topic", "service_type", "reason", "reference"}

@@ -110,13 +110,16 @@ class Product(Base):
         Index("ix_products_sales", "sales_count"),
         # Price-range searches without a keyword.
         Index("ix_products_category_price", "category_id", "price_cents"),
+        # A mentioned model, best sellers first. Without sales_count in the index PostgreSQL
+        # walks the whole sales index looking for a model nobody sells (0.4 s at 100k products).
+        Index("ix_products_model_sales", "model_key", "sales_count"),
     )
 
     id = Column(Integer, primary_key=True)
     title = Column(String(200), nullable=False)
     model = Column(String(80), nullable=False)
     # Lower-case model without spaces ("iphone15pro"): exact matches of a mentioned model.
-    model_key = Column(String(80), nullable=False, index=True)
+    model_key = Column(String(80), nullable=False)
     brand_id = Column(Integer, ForeignKey("brands.id"), nullable=False)
     category_id = Column(Integer, ForeignKey("categories.id"), nullable=False)
     price_cents = Column(Integer, nullable=False)            # lowest active SKU price (起售价)

@@ -16,7 +16,7 @@ def vocab():
 
 def test_file_is_valid_and_every_regex_compiles():
     data = yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
-    assert set(data) == {"topic", "service_type", "reason", "reference"}
+    assert set(data) == {"topic", "service_type", "reason", "reference", "cue"}
     assert set(data["service_type"]) == {"退货", "换货", "退款", "维修", "补发"}
     for entity in data.values():
         for entry in entity.values():

@@ -21,3 +21,14 @@ def test_score_history_equals_the_weighted_sum_of_rows():
     assert np.allclose(out, weights @ dense[items], atol=1e-5)
     contrib = contributions(m, items, weights, target=11)
     assert np.allclose(contrib, weights * dense[items, 11], atol=1e-6)
+
+
+def test_topk_matches_a_per_row_sort_on_random_data():
+    rng = np.random.default_rng(1)
+    dense = (rng.random((200, 300)) < 0.3) * rng.integers(1, 6, (200, 300)).astype(np.float32)
+    top = topk_per_row(sp.csr_matrix(dense), 7).toarray()
+    for row, got in zip(dense, top):
+        nz = np.flatnonzero(row)
+        want = nz[np.lexsort((nz, -row[nz]))][:7]       # ties: lower column first
+        assert set(np.flatnonzero(got)) == set(want)
+        assert np.allclose(got[want], row[want])

@@ -1,0 +1,46 @@
+"""Details given on their own ("尾号1234", "要黑色的", "两千左右的"): carry on with whatever
+the conversation was doing — a guest's order look-up or a recommendation — instead of
+treating a bare detail as a new request. One routing action keeps the dialogue rules flat."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionOrderStatus
+from actions.product import ActionProductInquiry
+from actions.recommend import ActionRecommend
+from actions.support import ShopAction, first_entity
+
+# The flows a bare detail can continue, by the action that last ran them.
+CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
+
+
+def last_flow(tracker: Tracker) -> Optional[str]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in CONTINUABLE:
+            return event["name"]
+        if event.get("event") == "session_started":
+            break
+    return None
+
+
+class ActionContinueWithDetails(ShopAction):
+    def name(self) -> str:
+        return "action_continue_with_details"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        flow = last_flow(tracker)
+        if tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix"):
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if flow == "action_recommend" or any(
+            first_entity(tracker, name) for name in ("category", "budget_min", "budget_max")
+        ):
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if flow == "action_product_inquiry" or first_entity(tracker, "product") or first_entity(tracker, "product_id"):
+            return await ActionProductInquiry().handle(dispatcher, tracker, domain)
+        dispatcher.utter_message(text="好的，收到～请问还有什么可以帮您？您可以问我订单、商品、售后，或者让我推荐商品。")
+        return []

@@ -1,0 +1,7 @@
+"""Chinese NLU for the shop assistant: normalisers, jieba tokenizer, catalogue gazetteer,
+rule and vocabulary entity extraction, and the Rasa components that wrap them.
+
+Pure-Python modules (no Rasa import): normalize, numbers, rules, vocab, segment, gazetteer,
+pipeline, build_resources. Rasa components: text_normalizer, tokenizer, featurizer,
+extractor. See shop_nlu/README.md.
+"""
