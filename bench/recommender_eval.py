@@ -81,7 +81,7 @@ def run_dataset(ds: rec_datasets.Dataset) -> list[dict]:
         model = fit_hybrid(train, replace(FitParams(), tune=tune), content, report)
         fit_s = time.perf_counter() - t0 + content_s
         w = train.history_matrix(decay=model.blend.decay, max_len=model.horizon())
-        result = evaluate(lambda u: model.batch_scores(w[u]), test.users, test.targets, seen)
+        result = evaluate(lambda u: model.batch_scores(w[u], seen[u]), test.users, test.targets, seen)
         extra = {"blend": model.blend.to_json()}
         if report.tuning:
             extra["validation"] = {k: report.tuning.get(k) for k in ("validation_ndcg@10", "validation_hr@10", "users")}

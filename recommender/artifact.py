@@ -33,7 +33,8 @@ from recommender.catalogue import Catalogue
 from recommender.hybrid import ITEM_ITEM, Blend, HybridModel
 from recommender.model import CustomerHistories, RecommenderModel
 
-FORMAT = 1
+# 2: near-duplicate groups replaced the content vectors.
+FORMAT = 2
 LATEST = "latest"
 PREFIX = "rec-"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,10 @@ def save(model: RecommenderModel, root: Union[str, Path, None] = None, keep: int
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=_json_default),
                                        encoding="utf-8")
         final = root / version
+        # mkdtemp/mkstemp create owner-only entries; the action server may run as another user.
+        os.chmod(tmp, 0o755)
+        for f in tmp.iterdir():
+            os.chmod(f, 0o644)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -103,6 +108,7 @@ def _point_latest(root: Path, version: str) -> None:
         fh.write(version + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    os.chmod(tmp_name, 0o644)
     os.replace(tmp_name, root / LATEST)
 
 

@@ -225,26 +225,17 @@ class HybridModel:
             r, col = seen.nonzero()
             out[r, col] = -np.inf
         fc = self.coef("factor")
-        n_cand = min(self.candidates, out.shape[1])
-        if not fc or n_cand >= out.shape[1]:
+        if self.candidates >= out.shape[1]:        # tiny catalogue: every item is a candidate
             if fc:
                 out += fc * (np.asarray(weights @ self.factors) @ self.factors.T)
                 if seen is not None:
                     out[r, col] = -np.inf
-            return self._cut_to_candidates(out, n_cand)
-        cand = np.argpartition(-out, n_cand - 1, axis=1)[:, :n_cand]
-        q = np.asarray(weights @ self.factors)                         # users x dim
-        fs = np.einsum("uk,uck->uc", q, self.factors[cand], optimize=True)
-        base = np.take_along_axis(out, cand, axis=1)
-        final = np.full_like(out, -np.inf)
-        np.put_along_axis(final, cand, base + fc * fs, axis=1)
-        return final
-
-    @staticmethod
-    def _cut_to_candidates(out: np.ndarray, n_cand: int) -> np.ndarray:
-        if n_cand >= out.shape[1]:
             return out
-        cand = np.argpartition(-out, n_cand - 1, axis=1)[:, :n_cand]
+        cand = np.argpartition(-out, self.candidates - 1, axis=1)[:, :self.candidates]
+        base = np.take_along_axis(out, cand, axis=1)
+        if fc:
+            q = np.asarray(weights @ self.factors)                     # users x dim
+            base = base + fc * np.einsum("uk,uck->uc", q, self.factors[cand], optimize=True)
         final = np.full_like(out, -np.inf)
-        np.put_along_axis(final, cand, np.take_along_axis(out, cand, axis=1), axis=1)
+        np.put_along_axis(final, cand, base, axis=1)
         return final

@@ -86,3 +86,26 @@ class RecommenderModel:
     @property
     def version(self) -> str:
         return str(self.meta.get("version", "unsaved"))
+
+    def with_duplicates(self, items: np.ndarray) -> np.ndarray:
+        """``items`` plus every near-duplicate listing of them (sorted, unique).
+
+        Excluding a product (bought, seen, shown on an earlier page) excludes its re-listings
+        too: to the shopper they are the same product.
+        """
+        items = np.asarray(items, np.int64)
+        if len(items) == 0:
+            return items
+        index = self.cache.get("duplicate_index")
+        if index is None:
+            order = np.argsort(self.duplicates, kind="stable")
+            groups = self.duplicates[order]
+            index = self.cache["duplicate_index"] = (order, groups)
+        order, groups = index
+        wanted = np.unique(self.duplicates[items])
+        lo = np.searchsorted(groups, wanted, side="left")
+        hi = np.searchsorted(groups, wanted, side="right")
+        if np.all(hi - lo == 1):
+            return np.unique(items)
+        mates = np.concatenate([order[a:b] for a, b in zip(lo, hi)])
+        return np.union1d(items, mates)

@@ -89,16 +89,20 @@ def fit_content_matrix(catalogue: Catalogue, params: FitParams,
 
 
 def fit_hybrid(seqs: Sequences, params: FitParams = FitParams(), content: Optional[sp.csr_matrix] = None,
-               report: Optional[FitReport] = None) -> HybridModel:
+               report: Optional[FitReport] = None, blend: Optional[Blend] = None) -> HybridModel:
     """Tune (if asked and there is enough data) on a validation split, then fit on everything.
 
     Validation holds out the last step of every user in ``seqs`` and fits on the rest. In the
     offline protocol ``seqs`` is already the test split's training part, so the validation
-    target is each user's second-to-last item and the test item is never seen.
+    target is each user's second-to-last item and the test item is never seen. A given
+    ``blend`` (e.g. the previous artifact's) skips the search.
     """
     report = report if report is not None else FitReport()
-    blend = Blend()
-    if params.tune:
+    if blend is not None:
+        report.tuning = {"reused": blend.to_json()}
+    else:
+        blend = Blend()
+    if params.tune and report.tuning is None:
         t0 = time.perf_counter()
         split = leave_last_out(seqs, skip_last=0)
         val_model = fit_components(split.train, params, content, report, prefix="validation_")
@@ -121,7 +125,7 @@ def fit_hybrid(seqs: Sequences, params: FitParams = FitParams(), content: Option
 
 
 def fit_model(seqs: Sequences, catalogue: Catalogue, params: FitParams = FitParams(),
-              report: Optional[FitReport] = None) -> RecommenderModel:
+              report: Optional[FitReport] = None, blend: Optional[Blend] = None) -> RecommenderModel:
     """Everything the service needs, from sequences and a catalogue sharing item indices."""
     report = report if report is not None else FitReport()
     t0 = time.perf_counter()
@@ -129,7 +133,7 @@ def fit_model(seqs: Sequences, catalogue: Catalogue, params: FitParams = FitPara
         raise ValueError(f"catalogue has {catalogue.n_items} items, sequences {seqs.n_items}: build both "
                          "with one IdIndex (see prepare())")
     _, content = fit_content_matrix(catalogue, params, report)
-    hybrid = fit_hybrid(seqs, params, content, report)
+    hybrid = fit_hybrid(seqs, params, content, report, blend)
     customers = CustomerHistories.from_sequences(seqs, params.max_history)
     report.seconds["total"] = round(time.perf_counter() - t0, 3)
     meta = {"params": params.to_json(), "report": {"seconds": report.seconds, "tuning": report.tuning},

@@ -46,6 +46,7 @@ class RecommenderService:
         self._stamp: Optional[tuple] = None
         self._checked_at = float("-inf") if model is None else time.monotonic()
         self._lock = threading.Lock()
+        self._last_error: Optional[str] = None
 
     # --- model lifecycle -------------------------------------------------------------------
 
@@ -53,7 +54,8 @@ class RecommenderService:
     def model(self) -> RecommenderModel:
         self.reload_if_newer()
         if self._model is None:
-            raise ModelUnavailable(f"no recommender artifact under {self.root}; run `python -m recommender.train`")
+            problem = self._last_error or f"no recommender artifact under {self.root}"
+            raise ModelUnavailable(f"{problem}; run `python -m recommender.train`")
         return self._model
 
     @property
@@ -84,10 +86,11 @@ class RecommenderService:
                 return False
             try:
                 model = artifact.load(path)
-            except Exception:   # keep serving the old model; retry at the next check
+            except Exception as error:   # keep serving the old model; retry at the next check
                 log.exception("could not load recommender artifact %s", path)
+                self._last_error = f"could not load {path}: {error}"
                 return False
-            self._model, self._stamp = model, stamp
+            self._model, self._stamp, self._last_error = model, stamp, None
             log.info("recommender model %s loaded", path.name)
             return True
 

@@ -74,7 +74,7 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
       conversation; no history at all -> recent popularity (cold start);
     - never returns ``exclude_ids`` (pages already shown: pass them all for "还有别的吗"),
       anything the shopper interacted with before, or anything they bought — except
-      consumables, which may be bought again;
+      consumables, which may be bought again — nor a near-duplicate listing of any of those;
     - filters are hard: nothing outside them is returned, even if that leaves the list short.
     """
     limit = _check_limit(limit)
@@ -86,7 +86,7 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
     # which come back for the re-purchase.
     touched = np.union1d(items, bought).astype(np.int64)
     rebuy = bought[cat.consumable[bought]] if len(bought) else bought
-    excluded = np.union1d(np.setdiff1d(touched, rebuy), cat.positions(exclude_ids))
+    excluded = model.with_duplicates(np.union1d(np.setdiff1d(touched, rebuy), cat.positions(exclude_ids)))
     ranked, scores = hybrid.rank(hist_items, hist_w, admission(cat, filters, excluded), n=limit * 6,
                                  pool=_pool(model, filters))
     picked = diversify(ranked, cat, model.duplicates, limit)
@@ -118,7 +118,8 @@ def similar(model: RecommenderModel, product_id, *, filters: Optional[Filters] =
     picked: list[int] = []
     score_of: dict = {}
     for scope in scopes:
-        excluded = np.union1d(np.union1d(cat.positions(exclude_ids), one), np.array(picked, np.int64))
+        excluded = model.with_duplicates(np.concatenate([cat.positions(exclude_ids), one,
+                                                         np.array(picked, np.int64)]))
         base = admission(cat, filters, excluded)
         in_scope = _path_mask(cat, scope)
         allowed = (lambda idx, base=base, in_scope=in_scope: base(idx) & in_scope[idx])

@@ -2,7 +2,8 @@
 
     python -m recommender.train                        # $SHOP_DATABASE_URL or var/shop.db
     python -m recommender.train --database-url sqlite:////tmp/shop.db --out /tmp/models
-    python -m recommender.train --no-tune              # keep the default blend (faster)
+    python -m recommender.train --reuse-blend          # the latest artifact's blend, no search
+    python -m recommender.train --no-tune              # the default blend, no search
 
 Writes ``<out>/rec-<UTC time>-<hash>/`` and then points ``<out>/latest`` at it; running
 services pick it up at their next check.
@@ -18,6 +19,7 @@ from dataclasses import replace
 from typing import Optional, Sequence
 
 from recommender import artifact
+from recommender.hybrid import Blend
 from recommender.pipeline import FitParams, FitReport, fit_model
 from recommender.shop_source import load_from_shop
 
@@ -26,7 +28,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m recommender.train", description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: $SHOP_DATABASE_URL or var/shop.db)")
     parser.add_argument("--out", help=f"artifact root (default: ${artifact.DEFAULT_ROOT_ENV} or models/recommender)")
-    parser.add_argument("--no-tune", action="store_true", help="skip the validation search of the blend")
+    parser.add_argument("--no-tune", action="store_true", help="skip the validation search; default blend")
+    parser.add_argument("--reuse-blend", action="store_true",
+                        help="skip the search and keep the blend of the current latest artifact (if any)")
     parser.add_argument("--keep", type=int, default=3, help="versions to keep (default 3)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -42,8 +46,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         log.error("no products on sale in the database; seed it first (python -m shop.seed)")
         return 1
     params = replace(FitParams(), tune=not args.no_tune)
+    blend = None
+    if args.reuse_blend:
+        previous = artifact.latest_version(args.out)
+        if previous is not None:
+            blend = Blend.from_json(json.loads((previous / "meta.json").read_text(encoding="utf-8"))["blend"])
+            log.info("reusing the blend of %s: %s", previous.name, blend.to_json())
+        else:
+            log.info("no previous artifact: tuning the blend")
     report = FitReport()
-    model = fit_model(seqs, catalogue, params, report)
+    model = fit_model(seqs, catalogue, params, report, blend)
     report.seconds["load"] = round(load_s, 3)
     path = artifact.save(model, args.out, keep=args.keep)
     summary = {"artifact": str(path), "seconds": report.seconds, "tuning": report.tuning}

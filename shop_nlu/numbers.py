@@ -206,7 +206,7 @@ _OTHER_UNIT = (
     r"%|折|毫升|ml|L|升|瓦|W(?=[^a-zA-Z]|$)|mah|mAh|MAH|位|期|人|楼|层|款|种|色))"
 )
 _NOT_BEFORE = r"(?<![\d.a-zA-Z])"
-_NOT_AFTER = rf"(?![\d.]|{_OTHER_UNIT})"
+_NOT_AFTER = rf"(?![\d.{CN_NUM_CHARS}]|{_OTHER_UNIT})"
 
 _RANGE_SEP = r"\s?(?:-|~|到|至|—|－)\s?"
 _UPPER_PRE = (
@@ -333,7 +333,7 @@ def find_budgets(text: str) -> List[Budget]:
                 continue
             if _BODY_CONTEXT.search(text[max(0, start - 4):start]):
                 continue
-            if _RESOLUTION.search(match.group(0)) and _SCREEN_CONTEXT.search(text):
+            if kind == "priced" and _RESOLUTION.search(match.group(0)) and _SCREEN_CONTEXT.search(text):
                 continue  # "4K的电视" is a resolution
             values = _budget_from_match(kind, match)
             if values is None:

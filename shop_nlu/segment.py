@@ -20,6 +20,7 @@ from typing import Dict, List, Sequence, Tuple
 
 logger = logging.getLogger(__name__)
 
+_HAN_ONLY = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _ATOM_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?|[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -52,8 +53,13 @@ class Segmenter:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
+        self.known: set = set()
         for path in user_dicts:
             self._jieba.load_userdict(str(path))
+            for line in Path(path).read_text(encoding="utf-8").splitlines():
+                word = line.rsplit(" ", 1)[0].strip() if " " in line else line.strip()
+                if len(word) >= 2 and _HAN_ONLY.match(word):
+                    self.known.add(word)
 
     def tokens(self, text: str) -> List[Tuple[str, int, int]]:
         """(word, start, end) for every non-whitespace jieba token."""
@@ -61,7 +67,30 @@ class Segmenter:
             return []
         with self._lock:  # jieba's lazy initialisation is not thread-safe
             pieces = list(self._jieba.tokenize(text))
-        return [(w, s, e) for (w, s, e) in pieces if w.strip()]
+        out = []
+        for (w, s, e) in pieces:
+            if not w.strip():
+                continue
+            parts = self._split_compound(w)
+            for part in parts:
+                out.append((part, s, s + len(part)))
+                s += len(part)
+        return out
+
+    def _split_compound(self, word: str) -> List[str]:
+        """jieba's own dictionary has compounds such as 格力空调 or 华为手机; when a word is
+        made only of shop words (brand + category ...), split it so they can be found."""
+        if len(word) < 4 or word in self.known or not self.known or not _HAN_ONLY.match(word):
+            return [word]
+        best = {0: []}
+        for i in range(len(word)):
+            if i not in best:
+                continue
+            for j in range(len(word), i + 1, -1):
+                if word[i:j] in self.known and (j not in best or len(best[j]) > len(best[i]) + 1):
+                    best[j] = best[i] + [word[i:j]]
+        parts = best.get(len(word))
+        return parts if parts and len(parts) >= 2 else [word]
 
     def atoms(self, text: str) -> List[Atom]:
         return atoms_of_tokens(self.tokens(text))

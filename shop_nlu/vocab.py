@@ -111,6 +111,8 @@ class _Table:
             if any(cand.start < c.end and c.start < cand.end for c in chosen):
                 continue
             if any(value == cand.value and cand.start < b_end and b_start < cand.end
+                   and not (cand.start <= b_start and b_end <= cand.end
+                            and (b_start, b_end) != (cand.start, cand.end))
                    for value, b_start, b_end in blocked):
                 continue
             chosen.append(cand)

@@ -12,7 +12,7 @@ from sqlalchemy import select as sql_select
 
 from shop.db.models import Order
 from shop.seed.fixtures import MAIN_CUSTOMER_ID
-from tests.support.stack import REPO_ROOT, VENV_BIN, free_port, latest_model
+from tests.support.stack import REPO_ROOT, VENV_BIN, _spawn, _wait_ready, free_ports, latest_model
 
 pytestmark = pytest.mark.integration
 PROMPT = "Your input"
@@ -63,11 +63,18 @@ def test_shell_chats_in_chinese_and_prints_timelines_as_text(live_stack, shop_se
             sql_select(Order.order_no).where(Order.customer_id == MAIN_CUSTOMER_ID)
             .order_by(Order.created_at.desc(), Order.id.desc())
         ).scalars().first()
+    shell_port, action_port = free_ports(2)
+    # As `make shell` does: an action server that honours the development identity, which
+    # only ever applies to the command-line channel.
     env = dict(live_stack.env, SHOP_ALLOW_DEV_IDENTITY="1", SHOP_DEV_CUSTOMER_ID=str(MAIN_CUSTOMER_ID),
+               ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
                TERM="dumb", COLUMNS="200", LINES="50")
+    actions = _spawn("shell-action-server", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                             "--port", str(action_port)], env, live_stack.workdir)
+    _wait_ready(f"http://127.0.0.1:{action_port}/health", actions, 120)
     shell = Terminal(
         [str(VENV_BIN / "rasa"), "shell", "--model", str(latest_model()), "--endpoints", "endpoints.yml",
-         "--port", str(free_port())],
+         "--port", str(shell_port)],
         env,
     )
     try:
@@ -82,3 +89,4 @@ def test_shell_chats_in_chinese_and_prints_timelines_as_text(live_stack, shop_se
         assert '"type"' not in shell.screen and "order_timeline" not in shell.screen
     finally:
         shell.close()
+        actions.stop()

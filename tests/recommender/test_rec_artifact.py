@@ -72,3 +72,20 @@ def test_a_broken_artifact_keeps_the_current_model(fitted, tmp_path):
     os.utime(tmp_path / "latest", (time.time() + 5, time.time() + 5))
     assert svc.recommend(None, limit=3)
     assert svc.version == good.name
+
+
+def test_an_artifact_of_another_format_is_refused_with_a_clear_message(fitted, tmp_path):
+    path = artifact.save(fitted, tmp_path)
+    meta = path / "meta.json"
+    meta.write_text(meta.read_text().replace(f'"format": {artifact.FORMAT}', '"format": 1'))
+    with pytest.raises(ValueError, match="format"):
+        artifact.load(path)
+    with pytest.raises(ModelUnavailable, match="could not load .*format"):
+        RecommenderService(tmp_path).recommend(None)
+
+
+def test_artifacts_are_readable_by_other_users(fitted, tmp_path):
+    path = artifact.save(fitted, tmp_path)
+    assert (tmp_path / "latest").stat().st_mode & 0o044 == 0o044
+    assert path.stat().st_mode & 0o055 == 0o055
+    assert all(f.stat().st_mode & 0o044 == 0o044 for f in path.iterdir())

@@ -242,3 +242,12 @@ def test_a_blend_without_popularity_still_orders_guests_by_popularity(fitted):
     in_stock = np.flatnonzero(cat.available & (cat.stock > 0))
     assert got[0] == in_stock[np.argmax(pop[in_stock])]
     assert list(pop[got]) == sorted(pop[got], reverse=True)
+
+
+def test_a_guest_browsing_phones_gets_recommendations_from_that_session(fitted):
+    cat = fitted.catalogue
+    phones = [cat.product_ids[i] for i in range(cat.n_items) if cat.category_paths[i][-1] == "手机"][:3]
+    recs = recommend(fitted, None, recent=phones, limit=10)
+    assert not {r.product_id for r in recs} & set(phones)            # seen in this session
+    assert any(r.reason_code in ("also_viewed", "similar_to", "for_you") for r in recs)
+    assert [r.product_id for r in recs] != [r.product_id for r in recommend(fitted, None, limit=10)]

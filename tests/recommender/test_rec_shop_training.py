@@ -48,3 +48,44 @@ def test_service_on_shop_data_respects_purchases_filters_and_categories(trained)
     phone = next(p for p, path in zip(cat.product_ids, cat.category_paths) if path and path[-1] == "手机")
     alike = svc.similar(phone, limit=5)
     assert alike and all(r.category[:-1] == cat.category_paths[cat.position(phone)][:-1] for r in alike)
+
+
+def test_retraining_with_reuse_blend_keeps_the_blend_and_moves_latest(trained):
+    url, models = trained
+    first = artifact.latest_version(models)
+    blend = json.loads((first / "meta.json").read_text())["blend"]
+    assert train.main(["--database-url", url, "--out", str(models), "--reuse-blend", "-q"]) == 0
+    second = artifact.latest_version(models)
+    assert second != first
+    meta = json.loads((second / "meta.json").read_text())
+    assert meta["blend"] == blend and "reused" in meta["report"]["tuning"]
+
+
+def test_no_page_shows_two_listings_of_the_same_product(trained):
+    """The seeded catalogue re-lists products under near-identical titles."""
+    _, models = trained
+    model = RecommenderService(models).model
+    cat = model.catalogue
+    assert len(set(model.duplicates.tolist())) < cat.n_items      # the data has near-duplicates
+    svc = RecommenderService(models)
+    for customer in [None] + [int(c) for c in model.customers.customer_ids[:20]]:
+        for f in (None, Filters(category=cat.category_paths[0][0])):
+            page = svc.recommend(customer, filters=f, limit=10)
+            groups = [int(model.duplicates[cat.position(r.product_id)]) for r in page]
+            assert len(groups) == len(set(groups))
+            assert len({r.title for r in page}) == len(page)
+
+
+def test_next_page_shows_no_relisting_of_a_shown_product(trained):
+    _, models = trained
+    svc = RecommenderService(models)
+    model = svc.model
+    cat = model.catalogue
+    shown: list = []
+    groups_shown: set = set()
+    for _ in range(5):
+        page = svc.recommend(None, exclude_ids=shown, limit=10)
+        groups = {int(model.duplicates[cat.position(r.product_id)]) for r in page}
+        assert not groups & groups_shown
+        groups_shown |= groups
+        shown += [r.product_id for r in page]
