@@ -127,7 +127,12 @@ class Catalogue:
         ids = self._index.get("ids")
         if ids is None:
             ids = self._index["ids"] = {p: i for i, p in enumerate(self.product_ids)}
-        return ids.get(product_id)
+        found = ids.get(product_id)
+        if found is None and isinstance(product_id, str) and product_id.strip().isdigit():
+            found = ids.get(int(product_id))      # ids from slots and URLs arrive as text
+        elif found is None and isinstance(product_id, (np.integer, float)) and float(product_id).is_integer():
+            found = ids.get(int(product_id))
+        return found
 
     def positions(self, product_ids: Iterable) -> np.ndarray:
         found = (self.position(p) for p in product_ids)

@@ -16,6 +16,7 @@ from recommender.rules import Filters, admission, diversify, membership_keys, re
 
 MAX_LIMIT = 50
 POOL_CACHE = 256
+ANCHOR_SHARE = 0.5
 # "类似这款的": the content neighbours carry most of the weight (it must look like the same kind
 # of product); co-purchase evidence orders the look-alikes; popularity breaks ties.
 SIMILAR_MIX = {"content": 1.0, "knn": 0.5, "seq": 0.25, "pop": 0.02}
@@ -94,7 +95,7 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
     kinds_of = _kinds_by_item(items, kinds)
     has_category = filters is not None and filters.category not in (None, "")
     picked = picked.tolist()
-    reasons = _explain(model, hist_items, hist_w, kinds_of, picked, has_category)
+    reasons = _explain(model, hist_items, hist_w, kinds_of, picked, has_category, [score_of[i] for i in picked])
     return [_card(model, i, score_of[i], code, anchor) for i, (code, anchor) in zip(picked, reasons)]
 
 
@@ -182,9 +183,14 @@ def _kinds_by_item(items: np.ndarray, kinds: np.ndarray) -> dict:
 
 
 def _explain(model: RecommenderModel, hist_items: np.ndarray, hist_w: np.ndarray, kinds_of: dict,
-             picked: list, has_category: bool) -> list[tuple[str, Optional[int]]]:
+             picked: list, has_category: bool, totals: list) -> list[tuple[str, Optional[int]]]:
     """(reason code, anchor item) per picked item: the component (and, for item-item
     components, the history item) that contributed most to its score.
+
+    A single history item is named only when it carries at least ``ANCHOR_SHARE`` of the
+    item's score, and — when the shopper asked for a category — only when it belongs to the
+    same top-level category as the item: "推荐个手机" answered with "看过「衬衫」的顾客也在看"
+    is true of the data but reads as a non sequitur.
 
     One gather of the history rows per component, then a pass over the few entries that
     point at a picked item: no per-item scans of the history.
@@ -215,10 +221,17 @@ def _explain(model: RecommenderModel, hist_items: np.ndarray, hist_w: np.ndarray
                     best[item] = ("factor", v, None)
     out = []
     pop_coef = hybrid.coef("pop")
-    for item in picked:
+    for item, total in zip(picked, totals):
         name, value, anchor = best[item]
-        if name is None or pop_coef * float(hybrid.pop[item]) > value:
+        pop_part = pop_coef * float(hybrid.pop[item])
+        if name is None or pop_part > value:
             out.append((("category_hot" if has_category else "hot"), None))
+        elif value < ANCHOR_SHARE * max(total, 1e-12):
+            # No one signal dominates: a blend of the shopper's tastes.
+            out.append(("for_you", None))
+        elif has_category and anchor is not None and \
+                model.catalogue.category_paths[anchor][:1] != model.catalogue.category_paths[item][:1]:
+            out.append((("category_hot" if pop_part >= 0.2 * total else "for_you"), None))
         elif name == "content":
             out.append(("similar_to", anchor))
         elif name == "factor":

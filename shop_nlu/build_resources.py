@@ -153,6 +153,7 @@ def build_catalogue(terms: dict, aliases: dict) -> Catalogue:
         not_series=sorted({str(s) for s in aliases.get("not_series") or []}),
         weak_brands=sorted({str(s) for s in aliases.get("weak_brand_spellings") or []}),
         model_aliases=model_aliases,
+        standalone_series=sorted({str(s) for s in aliases.get("standalone_series") or []}),
     )
 
 

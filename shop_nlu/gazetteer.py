@@ -52,6 +52,7 @@ MODEL_SUFFIXES = {
     "典藏版", "尊享版", "旗舰版", "高配版", "低配版", "pura", "nova", "m",
 }
 _BOOK_TITLE_RE = re.compile(r"《([^》]+)》")
+_ASCII_HEAD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*(?=\s*[\u4e00-\u9fff])")
 _BRAND_CONTEXT = {"牌", "品牌", "旗舰店", "官方", "家", "家的", "官旗", "专卖店", "牌子", "的"}
 _UNIT_START = set("码号元块寸个件双台部只瓶盒箱套斤岁天月年次升克米度")
 _ASCII_ATOM_RE = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
@@ -72,6 +73,7 @@ class Catalogue:
     not_series: List[str] = field(default_factory=list)               # first words that are not
     weak_brands: List[str] = field(default_factory=list)              # spellings needing context
     model_aliases: Dict[str, List[str]] = field(default_factory=dict) # model -> nicknames
+    standalone_series: List[str] = field(default_factory=list)        # "ipad" alone = a product
 
     @classmethod
     def from_dict(cls, data: dict) -> "Catalogue":
@@ -86,6 +88,7 @@ class Catalogue:
             not_series=list(data.get("not_series") or []),
             weak_brands=list(data.get("weak_brands") or []),
             model_aliases={k: list(v) for k, v in (data.get("model_aliases") or {}).items()},
+            standalone_series=list(data.get("standalone_series") or []),
         )
 
     @classmethod
@@ -105,6 +108,7 @@ class Catalogue:
             "not_series": self.not_series,
             "weak_brands": self.weak_brands,
             "model_aliases": self.model_aliases,
+            "standalone_series": self.standalone_series,
         }
 
     def digest(self) -> str:
@@ -142,6 +146,8 @@ class Gazetteer:
         }
         self._brand_atoms: set = set()
         self.series: set = {match_key(s) for s in catalogue.series}
+        self.standalone: set = {match_key(s) for s in catalogue.standalone_series}
+        self.series |= self.standalone
         not_series = {match_key(s) for s in catalogue.not_series}
         self._lock = threading.Lock()
         # the tokenizer and the entity finder ask about the same message
@@ -187,6 +193,17 @@ class Gazetteer:
 
     def _model_phrases(self, model: str, phrase: List[str]) -> Iterable[List[str]]:
         yield phrase
+        # "Osmo Pocket 3 口袋云台相机" is asked for as "Osmo Pocket 3" or "Pocket 3": the
+        # Latin/number part before the Chinese description, with or without its first word
+        head = _ASCII_HEAD_RE.match(model)
+        if head and head.group(0).strip() != model.strip():
+            short = self._phrase(head.group(0))
+            if any(a[0].isdigit() for a in short) and len(short) >= 2:
+                yield short
+                rest = short[1:]
+                if len(rest) >= 2 and rest[0].isalpha() and len(rest[0]) >= 3 \
+                        and any(a[0].isdigit() for a in rest):
+                    yield rest
         # books: the title in 《》 alone ("三体")
         title = _BOOK_TITLE_RE.search(model)
         if title:
@@ -399,6 +416,9 @@ class Gazetteer:
                     break
                 j += 1
             ok = has_digit and j > code_start
+            if not ok and not from_brand and atoms[head].text in self.standalone:
+                # "MacBook Air", "ipad": a strong series name is a product mention by itself
+                ok = True
             if ok and from_brand and not has_latin:
                 first = atoms[code_start]
                 ok = (j - code_start == 1 and len(first.text) <= 3

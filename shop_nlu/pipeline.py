@@ -192,7 +192,13 @@ def resolve_spans(entities: List[Entity], text: Optional[str] = None) -> List[En
                 end = clash.start
             else:                                                  # crossing on the left
                 start = clash.end
-        if any((start, end) != (p.start, p.end) and start < p.end and p.start < end for p in placed):
+        if text is not None:
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            while end > start and text[start].isspace():
+                start += 1
+        if end <= start or any((start, end) != (p.start, p.end) and start < p.end and p.start < end
+                               for p in placed):
             continue  # could not be placed without crossing (never seen; drop rather than lie)
         if any(p.entity == ent.entity and p.value == ent.value and (p.start, p.end) == (start, end)
                for p in placed):

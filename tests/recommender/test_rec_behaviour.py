@@ -251,3 +251,26 @@ def test_a_guest_browsing_phones_gets_recommendations_from_that_session(fitted):
     assert not {r.product_id for r in recs} & set(phones)            # seen in this session
     assert any(r.reason_code in ("also_viewed", "similar_to", "for_you") for r in recs)
     assert [r.product_id for r in recs] != [r.product_id for r in recommend(fitted, None, limit=10)]
+
+
+def test_under_a_category_filter_reasons_never_cite_another_department(fitted, known_customers):
+    cat = fitted.catalogue
+    cited = 0
+    for customer in known_customers[:40]:
+        items, _ = fitted.customers.history(customer)
+        for r in recommend(fitted, customer, filters=Filters(category="数码"), limit=10):
+            if r.reason_code in ("also_bought", "also_viewed", "similar_to"):
+                anchor = r.reason.split("「")[1].split("」")[0].rstrip("…")
+                sources = [i for i in items if cat.titles[i].startswith(anchor)]
+                assert sources and all(cat.category_paths[i][0] == "数码" for i in sources)
+                cited += 1
+    assert cited > 0
+
+
+def test_product_ids_given_as_text_are_understood(fitted):
+    cat = fitted.catalogue
+    pid = cat.product_ids[0]
+    assert [r.product_id for r in similar(fitted, str(pid), limit=3)] == \
+        [r.product_id for r in similar(fitted, pid, limit=3)]
+    shown = [str(r.product_id) for r in recommend(fitted, None, limit=5)]
+    assert not {str(r.product_id) for r in recommend(fitted, None, exclude_ids=shown, limit=5)} & set(shown)

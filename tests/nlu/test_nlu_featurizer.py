@@ -1,0 +1,60 @@
+"""ShopVocabFeaturizer: fixed columns from the vocabulary, sequence and sentence features."""
+import pytest
+
+pytest.importorskip("rasa")
+
+from rasa.engine.graph import ExecutionContext  # noqa: E402
+from rasa.shared.nlu.constants import TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+from shop_nlu.featurizer import ShopVocabFeaturizer  # noqa: E402
+from shop_nlu.pipeline import ShopEntityFinder  # noqa: E402
+from shop_nlu.tokenizer import ShopJiebaTokenizer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def parts():
+    finder = ShopEntityFinder.from_files()
+    context = ExecutionContext(graph_schema=None, node_name="vocab_featurizer")
+    featurizer = ShopVocabFeaturizer({}, None, None, context, finder)
+    tokenizer = ShopJiebaTokenizer.create({}, None, None, context)
+    return tokenizer, featurizer
+
+
+def featurize(parts, text):
+    tokenizer, featurizer = parts
+    message = Message(data={TEXT: text})
+    tokenizer.process([message])
+    featurizer.process([message])
+    seq, sent = message.get_sparse_features(TEXT)
+    return featurizer, message, seq.features.toarray(), sent.features.toarray()
+
+
+def names(featurizer, row):
+    return {featurizer.names[i] for i, v in enumerate(row) if v}
+
+
+def test_columns_are_fixed_by_the_vocabulary(parts):
+    featurizer = parts[1]
+    assert "topic=refund_progress" in featurizer.names
+    assert "cue=handoff" in featurizer.names
+    assert "has=order_no" in featurizer.names
+    assert len(featurizer.names) == len(set(featurizer.names))
+
+
+def test_sentence_features(parts):
+    featurizer, _, _, sent = featurize(parts, "订单２０２６１１２０１２３４５６７８９０的退款怎么还没到")
+    assert {"has=order_no", "topic=refund_progress", "service_type=退款"} <= names(featurizer, sent[0])
+
+
+def test_sequence_features_mark_the_matching_tokens(parts):
+    featurizer, message, seq, _ = featurize(parts, "转人工")
+    column = featurizer.index["cue=handoff"]
+    assert seq[:, column].sum() >= 1
+
+
+def test_only_values_shape_for_answers(parts):
+    featurizer, _, _, sent = featurize(parts, "小米14 黑色")
+    assert "shape=only_values" in names(featurizer, sent[0])
+    featurizer, _, _, sent = featurize(parts, "小米14有黑色的吗 多少钱")
+    assert "shape=only_values" not in names(featurizer, sent[0])
