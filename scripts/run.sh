@@ -16,10 +16,13 @@ pids=()
 names=()
 
 stop_all() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
+  # Keep going whatever happens (e.g. the terminal is gone and echo fails): the point is
+  # that no process is left behind.
+  set +e
   [ "${#pids[@]}" -eq 0 ] && return
   echo
-  echo "==> Stopping ${names[*]}"
+  echo "==> Stopping ${names[*]}" 2>/dev/null
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   # Give each process group up to 15 s to finish in-flight requests, then force it.
   for _ in $(seq 1 30); do
@@ -29,12 +32,13 @@ stop_all() {
     sleep 0.5
   done
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  echo "==> Stopped"
+  wait 2>/dev/null
+  echo "==> Stopped" 2>/dev/null
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Each process runs in its own session (setsid) so that stopping its process group
 # also stops anything it spawned.

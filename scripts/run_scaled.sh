@@ -36,7 +36,8 @@ RUN_DIR="$VAR_DIR/scaled"
 mkdir -p "$RUN_DIR/logs"
 pids=()
 stop_all() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
+  set +e
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   sleep 3
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
@@ -45,6 +46,7 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 rasa_upstreams="" action_upstreams=""
 for i in $(seq 1 "$ACTION_INSTANCES"); do
