@@ -11,7 +11,7 @@ help:
 	@echo "make train    (re)train the Rasa model if data, domain or config changed"
 	@echo "make train-recommender  retrain the recommender from the shop database"
 	@echo "make seed     migrate and seed the shop database if it is empty"
-	@echo "make bench    run the benchmarks in bench/ (slow; prints figures)"
+	@echo "make bench    run the benchmarks in bench/ (slow; prints figures; WHICH='nlu conversation' for some)"
 
 install:
 	@bash scripts/install.sh
@@ -38,4 +38,4 @@ validate: install
 	@source scripts/env.sh && rasa data validate --domain domain.yml --data data --config config.yml
 
 bench: install
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh $(WHICH)

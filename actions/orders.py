@@ -20,6 +20,8 @@ from actions.formatting import (
 from actions.support import ShopAction, current_customer_id, db, first_entity
 from shop.db.orders import get_order, get_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
+from shop.domain.clock import utc_now
+from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import is_order_number
 
 RECENT_LIMIT = 5
@@ -37,6 +39,12 @@ def order_summary(order: OrderDetail) -> str:
     return f"{first}{more}"
 
 
+def delivery_text(order: OrderDetail) -> Optional[str]:
+    """预计送达 for an order still on its way (or waiting to ship), else None."""
+    estimate = estimate_for_order(order, utc_now())
+    return estimate.text if estimate else None
+
+
 def timeline_payload(order: OrderDetail) -> Dict[str, Any]:
     shipment = order.shipment
     events = list(reversed(shipment.events)) if shipment else []
@@ -48,6 +56,7 @@ def timeline_payload(order: OrderDetail) -> Dict[str, Any]:
             "status_label": order.status_label,
             "carrier": shipment.carrier_name if shipment else None,
             "tracking_no": shipment.tracking_no if shipment else None,
+            "eta": delivery_text(order),
             "created_at": order.created_at.isoformat(),
             "total_text": money(order.payable),
             "items": [
@@ -67,6 +76,9 @@ def timeline_text(order: OrderDetail) -> str:
         f"订单 {order.order_no}（{order_summary(order)}，实付 {money(order.payable)}）",
         f"当前状态：{order.status_label}",
     ]
+    eta = delivery_text(order)
+    if eta:
+        lines.append(f"{eta}。")
     shipment = order.shipment
     if shipment:
         lines.append(f"物流：{shipment.carrier_name} {shipment.tracking_no}")
@@ -164,6 +176,9 @@ class ActionOrderStatus(ShopAction):
         if shipment and shipment.latest_event:
             event = shipment.latest_event
             headline += f"最新物流：{china_time(event.occurred_at)} {event.description}"
+        eta = delivery_text(order)
+        if eta:
+            headline += f"\n{eta}。"
         dispatcher.utter_message(text=headline, json_message=timeline_payload(order))
 
     def _offer_others(self, dispatcher: CollectingDispatcher, tracker: Tracker, others: List[OrderDetail]) -> None:

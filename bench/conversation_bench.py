@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import subprocess
@@ -163,6 +164,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     from shop.identity import issue_customer_token
 
+    load_at_start = load_average()
+    print(f"Load average at the start: {load_at_start}", flush=True)
     model = latest_model()
     if model is None:
         sys.exit("no trained model in models/: run `make train` first")
@@ -211,6 +214,20 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for name, (p50, p95, p99, count) in sorted(shop["flows"].items()):
             print(f"  level {shop['level']:>2}  {name:<18} {p50:>6.0f} {p95:>6.0f} {p99:>6.0f}  ({count})")
     print("\nTargets: throughput >= 0.8x floor, p50 <= 1.5x floor.")
+    print(f"Load average at the end: {load_average()}")
+    out = REPO / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "conversation_bench.json").write_text(json.dumps(
+        {"seconds_per_level": args.seconds, "load_average_at_start": load_at_start,
+         "load_average_at_end": load_average(), "results": results}, ensure_ascii=False, indent=1))
+    print(f"Figures written to {out / 'conversation_bench.json'}")
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Rasa component ``shop_nlu.featurizer.ShopVocabFeaturizer``: shop knowledge as features.
 
-The intent classifier learns from a thousand-odd examples; the shop vocabulary
+The intent classifier learns from about two thousand examples; the shop vocabulary
 (``data/nlu/vocab/shop_vocab.yml``) and the catalogue know far more surface forms than the
-examples show. This featurizer hands that knowledge to DIET as sparse features, one column
+examples show. This featurizer hands that knowledge to the intent classifier as sparse features, one column
 per canonical value, so an unseen phrasing still lights up the right column:
 
 - ``topic=<value>``, ``service_type=<value>``, ``reason=<value>``, ``reference=context``: the

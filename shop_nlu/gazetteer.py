@@ -36,11 +36,11 @@ import threading
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from shop_nlu.normalize import match_key, normalize_text
 from shop_nlu.rules import Entity
-from shop_nlu.segment import Atom, Segmenter, atoms_of_tokens, split_suffixes
+from shop_nlu.segment import Atom, Segmenter, split_suffixes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE_PATH = REPO_ROOT / "shop_nlu" / "dict" / "catalogue.json"

@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -135,17 +134,11 @@ _SEGMENTERS: Dict[str, Segmenter] = {}
 _SEGMENTERS_LOCK = threading.Lock()
 
 
-def files_digest(paths: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(p) for p in paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def get_segmenter(user_dicts: Sequence[Path] = ()) -> Segmenter:
     """One Segmenter per distinct set of dictionary contents, shared within the process."""
-    key = files_digest(user_dicts) if user_dicts else "default"
+    from shop_nlu.resources import digest_paths
+
+    key = digest_paths(user_dicts) if user_dicts else "default"
     with _SEGMENTERS_LOCK:
         segmenter = _SEGMENTERS.get(key)
         if segmenter is None:

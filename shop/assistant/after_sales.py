@@ -35,6 +35,7 @@ REASON_FROM_NLU: Dict[str, AfterSalesReason] = {
     "late_delivery": AfterSalesReason.NOT_RECEIVED,
     "allergy": AfterSalesReason.OTHER,
     "price_drop": AfterSalesReason.OTHER,
+    "no_reason": AfterSalesReason.NO_REASON,
 }
 
 # The choices offered as buttons when the shopper has not said why.

@@ -124,7 +124,7 @@ def _shipment_info(s, events: list) -> ShipmentInfo:
     return ShipmentInfo(
         carrier_code=s.carrier_code, carrier_name=s.carrier_name, tracking_no=s.tracking_no,
         status=s.status, status_label=OrderStatus(s.status).label, shipped_at=s.shipped_at,
-        delivered_at=s.delivered_at,
+        delivered_at=s.delivered_at, origin_city=s.origin_city, destination_city=s.destination_city,
         events=tuple(
             LogisticsEventInfo(occurred_at=e.event_at, status=e.event_status,
                                status_label=LOGISTICS_STATUS_LABELS.get(e.event_status, e.event_status),

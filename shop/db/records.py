@@ -197,6 +197,8 @@ class ShipmentInfo:
     shipped_at: datetime
     delivered_at: Optional[datetime]
     events: tuple[LogisticsEventInfo, ...]   # oldest first
+    origin_city: Optional[str] = None        # the warehouse the parcel left from
+    destination_city: Optional[str] = None
 
     @property
     def latest_event(self) -> Optional[LogisticsEventInfo]:

@@ -40,6 +40,17 @@ def test_order_status_for_the_owner(shop_db):
     timeline = [m["custom"] for m in messages if m.get("custom")][0]
     assert timeline["type"] == "order_timeline" and timeline["order"]["order_no"] == number
     assert slot_events(events)["order_no"] == number
+    # Expected delivery of a parcel on its way, in the text and in the card.
+    assert re.search(r"预计\d+月\d+日（周.）(至\d+月\d+日（周.）)?送达", timeline["order"]["eta"])
+    assert timeline["order"]["eta"] in texts(messages)
+
+
+def test_delivered_order_has_no_delivery_estimate(shop_db):
+    number = order_of(shop_db, MAIN_CUSTOMER_ID, "completed") or order_of(shop_db, MAIN_CUSTOMER_ID, "delivered")
+    messages, _ = run_action(ActionOrderStatus(), tracker(
+        f"订单{number}", "order_status", {"order_no": number}, metadata=token(MAIN_CUSTOMER_ID)))
+    timeline = [m["custom"] for m in messages if m.get("custom")][0]
+    assert timeline["order"]["eta"] is None and "预计" not in texts(messages)
 
 
 def test_order_of_another_customer_is_not_found(shop_db):
@@ -67,7 +78,7 @@ def test_cmdline_channel_gets_text_timeline(shop_db):
     messages, _ = run_action(ActionOrderStatus(), tracker(
         f"订单{number}", "order_status", {"order_no": number}, metadata=token(MAIN_CUSTOMER_ID), channel="cmdline"))
     assert not [m for m in messages if m.get("custom")]
-    assert "物流：" in texts(messages)
+    assert "物流：" in texts(messages) and "送达" in texts(messages)
 
 
 def test_guest_lookup_needs_phone_suffix_and_counts_failures(shop_db):

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The benchmarks (not tests): each prints its figures and writes them under bench/out/.
+#   bash scripts/bench.sh                 # all of them (an hour or more the first time:
+#                                         # the large data profile is seeded once and kept)
+#   bash scripts/bench.sh nlu conversation   # only some: db, recommender, nlu, conversation
+# Run them on an otherwise idle machine; tail latencies measure the machine's load too.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PROJECT_ROOT"
+
+bash scripts/install.sh
+bash scripts/prepare.sh
+
+which=("$@")
+[ ${#which[@]} -eq 0 ] && which=(db recommender nlu conversation)
+for name in "${which[@]}"; do
+  echo "==> bench: $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  case "$name" in
+    db)           python bench/db_latency.py --profile large --iterations 300 ;;
+    recommender)  python bench/recommender_eval.py --perf ;;
+    nlu)          python bench/nlu_eval.py --full-train ;;
+    conversation) python bench/conversation_bench.py --levels 1 8 32 --seconds 20 ;;
+    *) echo "unknown benchmark '$name' (db, recommender, nlu, conversation)" >&2; exit 2 ;;
+  esac
+done
