@@ -1,14 +1,18 @@
 """Latency of the data-layer queries on the conversation path, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/db_latency.py [--profile large|medium|default] [--backends sqlite,postgresql]
-                                         [--iterations 300] [--reseed]
+                                         [--iterations 300] [--reseed] [--before bench/out/earlier.json]
 
 Seeds the profile once per backend and keeps it: SQLite in ``var/bench/shop-<profile>.db``,
 PostgreSQL in the database ``shop_bench`` (``shop_bench_<profile>`` for other profiles) on
 ``$SHOP_BENCH_POSTGRES_URL`` (default ``postgresql+psycopg2://postgres@127.0.0.1:5432``);
 re-runs skip seeding unless ``--reseed``. Each measured call is a whole unit of work as an
 action would run it (session, query, commit). Prints p50/p99 per query and backend, and
-writes the figures to ``bench/out/db_latency.json``.
+writes the figures to ``bench/out/db_latency.json``. ``--before`` takes such a file from an
+earlier run (another commit, or before a change) and prints its p99 beside the new one.
+
+Beside wall time each row shows this process's CPU time per call: on a shared machine wall
+time includes waiting for a CPU, CPU time does not (for PostgreSQL it is the client's share).
 
 Targets (large profile): p99 < 5 ms for point lookups, < 20 ms for searches.
 """
@@ -181,7 +185,11 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--before", type=Path, help="db_latency.json of an earlier run, to compare p99 with")
     args = parser.parse_args()
+    earlier = {}
+    if args.before is not None:
+        earlier = {(r["backend"], r["query"]): r for r in json.loads(args.before.read_text(encoding="utf-8"))["results"]}
 
     warm_up()
     before = machine_speed()
@@ -206,12 +214,16 @@ def main() -> int:
     print(f"\nprofile {args.profile}; {args.iterations} measured calls per row, each a full unit of work")
     print(f"machine before: {before}\nmachine after:  {after}")
     header = (f"{'backend':<11} {'query':<34} {'p50 ms':>8} {'p99 ms':>8} {'cpu p50':>8} {'cpu p99':>8} "
-              f"{'target':>7}  p99 ok")
+              f"{'target':>7}  p99 ok" + ("   before: p50 / p99 (cpu p99)" if earlier else ""))
     print(header)
     print("-" * len(header))
     for r in results:
-        print(f"{r['backend']:<11} {r['query']:<34} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['cpu_p50_ms']:>8.2f} "
-              f"{r['cpu_p99_ms']:>8.2f} {'<' + format(r['target_ms'], 'g'):>7}  {'yes' if r['meets_target'] else 'NO'}")
+        line = (f"{r['backend']:<11} {r['query']:<34} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['cpu_p50_ms']:>8.2f} "
+                f"{r['cpu_p99_ms']:>8.2f} {'<' + format(r['target_ms'], 'g'):>7}  {'yes' if r['meets_target'] else 'NO ':<3}")
+        old = earlier.get((r["backend"], r["query"]))
+        if old is not None:
+            line += f"   {old['p50_ms']:.2f} / {old['p99_ms']:.2f} ({old.get('cpu_p99_ms', float('nan')):.2f})"
+        print(line)
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "db_latency.json").write_text(json.dumps({"profile": args.profile, "machine_before": before,
