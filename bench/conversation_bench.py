@@ -5,7 +5,8 @@ concurrency levels, side by side with a bare Rasa floor on the same machine.
 
 Starts the full assistant (action server + Rasa, seeded temp SQLite shop database, the
 newest model in models/) and the floor (a minimal model with fixed responses, trained on
-first use into var/bench/floor-models/), each alone on the machine in turn. Every virtual
+first use into var/bench/floor-models/), each alone on the machine in turn. Both use the
+repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store). Every virtual
 shopper runs the scripted conversations in a loop; the load generator runs on the same
 machine (2 cores), so absolute figures include its cost for both sides alike.
 
@@ -149,9 +150,14 @@ def start_floor(workdir: Path, model: Path):
     import os
 
     port = free_port()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false")
+    # Same endpoints as the assistant (SQL tracker store in a SQLite file, in-memory lock
+    # store), so the two differ only in the model and the action server. The floor's model
+    # has no custom action, so the action endpoint is never called.
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
+               ACTION_ENDPOINT_URL="http://127.0.0.1:9/unused", TRACKER_DB_URL="",
+               TRACKER_DB_PATH=str(workdir / "tracker.db"))
     process = _spawn("floor-rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
-                                    "--interface", "127.0.0.1"], env, workdir)
+                                    "--interface", "127.0.0.1", "--endpoints", "endpoints.yml"], env, workdir)
     _wait_ready(f"http://127.0.0.1:{port}/", process, 300)
     return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
