@@ -166,13 +166,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--model", type=Path, help="the assistant model to serve (default: newest in models/)")
     args = parser.parse_args(argv)
 
     from shop.identity import issue_customer_token
 
     load_at_start = load_average()
     print(f"Load average at the start: {load_at_start}", flush=True)
-    model = latest_model()
+    model = args.model or latest_model()
     if model is None:
         sys.exit("no trained model in models/: run `make train` first")
     floor_model = ensure_floor_model()
