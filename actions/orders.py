@@ -7,6 +7,7 @@ same reply.
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Dict, List, Optional
 
@@ -18,11 +19,13 @@ from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.support import ShopAction, current_customer_id, db, first_entity
-from shop.db.orders import get_order, get_order_for_guest, recent_orders
+from shop.db.orders import get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import is_order_number
+
+logger = logging.getLogger(__name__)
 
 RECENT_LIMIT = 5
 # Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
@@ -31,6 +34,8 @@ MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^\d{4}$")
 
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
+LOCKED = ("为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定1小时。"
+          "请登录后在“我的订单”中查看，或说“转人工”。")
 
 
 def order_summary(order: OrderDetail) -> str:
@@ -159,7 +164,13 @@ class ActionOrderStatus(ShopAction):
         if not suffix or not PHONE_SUFFIX.match(suffix):
             dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
-        order = await db(get_order_for_guest, order_no, suffix)
+        lookup = await db(lookup_order_for_guest, order_no, suffix, utc_now())
+        if lookup.locked:
+            logger.warning("guest look-up refused: too many failed tries on one order number "
+                           "(conversation %s)", tracker.sender_id)
+            dispatcher.utter_message(text=LOCKED)
+            return [SlotSet("order_no", None), SlotSet("pending_lookup", None)]
+        order = lookup.order
         if order is None:
             dispatcher.utter_message(text="订单号和手机号后四位不匹配，或订单不存在，请核对后再试。")
             return [SlotSet("order_no", None), SlotSet("pending_lookup", None),

@@ -392,6 +392,22 @@ class HandoffRequest(Base):
     updated_at = Column(UTCDateTime, nullable=False)
 
 
+# --- guest order look-ups ---------------------------------------------------------------
+
+class GuestLookupFailure(Base):
+    """One failed guest look-up (order number + wrong or unknown phone digits).
+
+    Counted per order number across every conversation, so a guesser cannot reset the limit
+    by starting a new chat (shop.domain.privacy.GUEST_LOOKUP_MAX_FAILURES)."""
+
+    __tablename__ = "guest_lookup_failures"
+    __table_args__ = (Index("ix_guest_lookup_failures_order_time", "order_no", "failed_at"),)
+
+    id = Column(Integer, primary_key=True)
+    order_no = Column(String(24), nullable=False)        # as asked for (18 digits)
+    failed_at = Column(UTCDateTime, nullable=False)
+
+
 # --- behaviour for the recommender -----------------------------------------------------
 
 class Interaction(Base):

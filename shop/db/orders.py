@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import hmac
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
-from shop.db.models import LogisticsEvent, Order, OrderItem, OrderStatusChange, Shipment
+from shop.db.models import GuestLookupFailure, LogisticsEvent, Order, OrderItem, OrderStatusChange, Shipment
 from shop.db.records import (
     CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
 )
@@ -23,7 +24,9 @@ from shop.domain.clock import require_aware
 from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, cancellation_decision,
 )
-from shop.domain.privacy import mask_address, mask_name, mask_phone
+from shop.domain.privacy import (
+    GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW, mask_address, mask_name, mask_phone,
+)
 
 LOGISTICS_STATUS_LABELS = {
     "collected": "已揽收",
@@ -80,6 +83,37 @@ def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Op
     if order is None or not hmac.compare_digest(order.recipient_phone[-4:], phone_last4.strip()):
         return None
     return _details(session, [order], for_guest=True)[0]
+
+
+@dataclass(frozen=True)
+class GuestLookup:
+    """The outcome of a guest look-up: the order (masked), or None; ``locked`` when too many
+    failed tries on this number stopped the look-up before the order was read."""
+
+    order: Optional[OrderDetail]
+    locked: bool = False
+
+
+def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, now: datetime) -> GuestLookup:
+    """``get_order_for_guest`` with the limit on guessing: every miss (wrong digits or an
+    unknown number, alike) is recorded against the number; after GUEST_LOOKUP_MAX_FAILURES
+    misses within GUEST_LOOKUP_WINDOW the number is locked for guests, whatever the digits.
+    The caller's unit of work commits the recorded miss."""
+    now = require_aware(now)
+    number = number_arg(order_no, "order_no")
+    if number is None:
+        return GuestLookup(None)
+    since = now - GUEST_LOOKUP_WINDOW
+    failures = session.execute(
+        select(func.count()).select_from(GuestLookupFailure)
+        .where(GuestLookupFailure.order_no == number, GuestLookupFailure.failed_at >= since)
+    ).scalar_one()
+    if failures >= GUEST_LOOKUP_MAX_FAILURES:
+        return GuestLookup(None, locked=True)
+    order = get_order_for_guest(session, number, phone_last4)
+    if order is None:
+        session.execute(insert(GuestLookupFailure).values(order_no=number, failed_at=now))
+    return GuestLookup(order)
 
 
 def recent_orders(session: Session, customer_id: int, limit: int = 5) -> list[OrderDetail]:

@@ -15,7 +15,8 @@ from shop.db.customers import get_customer, list_demo_customers
 from shop.db.handoff import create_handoff_request, handoff_queue, open_handoff_for_sender
 from shop.db.interactions import interaction_rows, product_feature_rows, record_interaction
 from shop.db.orders import (
-    advance_order_status, cancel_order, get_order, get_order_for_guest, latest_order, recent_orders,
+    GuestLookup, advance_order_status, cancel_order, get_order, get_order_for_guest, latest_order,
+    lookup_order_for_guest, recent_orders,
 )
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
     "search_products", "get_product_detail", "find_products_by_name", "list_categories", "list_brands",
     "current_promotions", "catalogue_terms", "list_customer_coupons",
     # orders
-    "get_order", "get_order_for_guest", "recent_orders", "latest_order", "cancel_order", "advance_order_status",
+    "get_order", "get_order_for_guest", "lookup_order_for_guest", "GuestLookup", "recent_orders", "latest_order", "cancel_order", "advance_order_status",
     # after-sales
     "check_after_sales_eligibility", "create_after_sales_request", "list_after_sales_requests",
     "get_after_sales_request", "cancel_after_sales_request", "advance_after_sales_request",

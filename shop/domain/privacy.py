@@ -1,5 +1,16 @@
-"""Masking of personal data for display (phones like 138****1234, names like 张**)."""
+"""Masking of personal data for display (phones like 138****1234, names like 张**), and the
+limit on guest order look-ups."""
 from __future__ import annotations
+
+from datetime import timedelta
+
+# A guest proves an order with the last 4 digits of its phone: 10,000 possibilities. After
+# this many failed tries on one order number within the window, that number cannot be
+# looked up as a guest until the window has passed (signing in still works). Counted across
+# conversations, so a new chat does not reset it; unknown numbers count the same as wrong
+# digits, so the lock says nothing about whether an order exists.
+GUEST_LOOKUP_MAX_FAILURES = 5
+GUEST_LOOKUP_WINDOW = timedelta(hours=1)
 
 
 def mask_phone(phone: str | None) -> str:

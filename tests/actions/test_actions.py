@@ -93,6 +93,27 @@ def test_guest_lookup_needs_phone_suffix_and_counts_failures(shop_db):
     assert "次数已用完" in texts(blocked)
 
 
+def test_guessing_a_guest_order_from_new_conversations_is_locked(shop_db):
+    """The per-conversation counter resets with a new chat; the per-number limit does not."""
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_FAILURES
+
+    with shop_db() as session:
+        number, phone = session.execute(
+            select(Order.order_no, Order.recipient_phone)
+            .where(Order.customer_id.notin_([MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID]), Order.status == "in_transit")
+            .order_by(Order.id.desc())
+        ).first()
+    wrong = f"{(int(phone[-4:]) + 1) % 10000:04d}"
+    for _ in range(GUEST_LOOKUP_MAX_FAILURES):        # each a fresh conversation
+        messages, _ = run_action(ActionOrderStatus(), tracker(
+            wrong, "inform", {"phone_suffix": wrong}, slots={"order_no": number}))
+        assert "不匹配" in texts(messages)
+    messages, events = run_action(ActionOrderStatus(), tracker(
+        phone[-4:], "inform", {"phone_suffix": phone[-4:]}, slots={"order_no": number}))
+    assert "暂时锁定" in texts(messages) and not [m for m in messages if m.get("custom")]
+    assert slot_events(events)["order_no"] is None
+
+
 def test_product_price_and_stock_come_from_the_catalogue(shop_db):
     with shop_db() as session:
         product = search_products(session, in_stock_only=True, limit=1)[0]

@@ -167,6 +167,15 @@ def test_order_status_shows_the_timeline(visit, artifacts):
     if shipment and shipment.events:
         latest = timeline.locator(".timeline__event--latest .timeline__text").text_content()
         assert latest == shipment.latest_event.description
+    # The expected delivery shown is the one the shop's rules give for this order now.
+    from shop.domain.clock import utc_now
+    from shop.domain.delivery import estimate_for_order
+    estimate = estimate_for_order(order, utc_now())
+    eta = timeline.locator(".order-ship__eta")
+    if estimate is None:
+        assert eta.count() == 0
+    else:
+        assert eta.text_content() == estimate.text
     timeline.scroll_into_view_if_needed()
     screenshot(page, artifacts, "live-desktop")
 

@@ -67,6 +67,34 @@ def test_guest_lookup_needs_the_phone_digits_and_masks(session):
         queries.get_order_for_guest(session, order_no, "12a4")
 
 
+def test_guest_lookups_lock_a_number_after_repeated_misses(session):
+    from datetime import datetime, timezone
+
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW
+
+    order_no = number("IN_TRANSIT")
+    phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == order_no)).scalar_one()
+    right, wrong = phone[-4:], f"{(int(phone[-4:]) + 1) % 10000:04d}"
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    assert queries.lookup_order_for_guest(session, order_no, right, now).order.order_no == order_no
+    for _ in range(GUEST_LOOKUP_MAX_FAILURES):
+        outcome = queries.lookup_order_for_guest(session, order_no, wrong, now)
+        assert outcome.order is None and not outcome.locked
+    # Now even the right digits are refused, and the order is not read.
+    locked = queries.lookup_order_for_guest(session, order_no, right, now)
+    assert locked.locked and locked.order is None
+    # An unknown number locks the same way, so the lock says nothing about existence.
+    for _ in range(GUEST_LOOKUP_MAX_FAILURES):
+        queries.lookup_order_for_guest(session, MISSING, right, now)
+    assert queries.lookup_order_for_guest(session, MISSING, right, now).locked
+    # After the window the number can be tried again; other numbers were never affected.
+    later = now + GUEST_LOOKUP_WINDOW + GUEST_LOOKUP_WINDOW / 10
+    assert queries.lookup_order_for_guest(session, order_no, right, later).order.order_no == order_no
+    other = number("DELIVERED_RETURNABLE")
+    other_phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == other)).scalar_one()
+    assert queries.lookup_order_for_guest(session, other, other_phone[-4:], now).order.order_no == other
+
+
 # --- nobody sees anybody else's orders -------------------------------------------------
 
 OTHERS_ORDER = "OTHER_DELIVERED"      # belongs to customer 2
