@@ -51,6 +51,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
+CONFIG = ROOT / "config.yml"   # the pipeline under evaluation (--config)
 HELDOUT = ROOT / "bench" / "data" / "nlu_heldout.yml"
 INTENTS = ["greet", "goodbye", "thank", "affirm", "deny", "inform", "purchase",
            "product_inquiry", "after_sales", "order_status", "ask_recommendation",
@@ -69,7 +70,7 @@ def load_examples(path: Path) -> List[dict]:
 
     if path.is_dir():
         data = TrainingDataImporter.load_from_config(
-            str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(path)]).get_nlu_data()
+            str(CONFIG), str(ROOT / "domain.yml"), [str(path)]).get_nlu_data()
     else:
         data = load_data(str(path))
     out = []
@@ -229,7 +230,7 @@ def train_nlu_model(data_paths: Sequence[str], out_dir: Path, name: str) -> Tupl
     from rasa.model_training import train_nlu
 
     started = time.perf_counter()
-    model = train_nlu(config=str(ROOT / "config.yml"), nlu_data=data_paths[0] if len(data_paths) == 1
+    model = train_nlu(config=str(CONFIG), nlu_data=data_paths[0] if len(data_paths) == 1
                       else data_paths, output=str(out_dir), fixed_model_name=name,
                       domain=str(ROOT / "domain.yml"))
     return Path(model), time.perf_counter() - started
@@ -355,7 +356,7 @@ def run_cv(folds: int, work: Path, report: dict, seed: int = 42) -> None:
     from sklearn.model_selection import StratifiedKFold
 
     data = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]).get_nlu_data()
+        str(CONFIG), str(ROOT / "domain.yml"), [str(ROOT / "data")]).get_nlu_data()
     examples = list(data.intent_examples)
     labels = [ex.get("intent") for ex in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -392,7 +393,7 @@ def run_full_train(report: dict, work: Path) -> None:
     """`rasa train` of the whole config (NLU + dialogue policies), timed, no cache."""
     env = dict(os.environ)
     started = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml",
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--config", str(CONFIG),
                     "--domain", "domain.yml", "--data", "data", "--out", str(work / "full"),
                     "--force"], cwd=str(ROOT), check=True, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -453,11 +454,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="evaluate this trained model (skips training)")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml",
+                        help="pipeline to evaluate (default config.yml); use with --skip-heldout "
+                             "to compare variants on cross-validation only")
+    parser.add_argument("--report-name", default="nlu_report",
+                        help="write bench/out/<name>.json and .md (default nlu_report)")
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--skip-heldout", action="store_true")
     parser.add_argument("--full-train", action="store_true",
                         help="also time a full `rasa train --force` (NLU + dialogue policies)")
     args = parser.parse_args()
+    global CONFIG
+    CONFIG = args.config.resolve()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     for noisy in ("rasa", "tensorflow", "absl", "matplotlib", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -473,9 +481,10 @@ def main() -> int:
             run_full_train(report, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    (OUT / "nlu_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    report["config"] = str(CONFIG.relative_to(ROOT) if CONFIG.is_relative_to(ROOT) else CONFIG)
+    (OUT / f"{args.report_name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     md = markdown(report)
-    (OUT / "nlu_report.md").write_text(md, encoding="utf-8")
+    (OUT / f"{args.report_name}.md").write_text(md, encoding="utf-8")
     print(md)
     return 0
 
