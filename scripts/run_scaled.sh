@@ -19,6 +19,8 @@ export REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}" REDIS_TRACKER_DB="${REDIS_TRACKER_DB:
 export RASA_ENDPOINTS="${SCALED_RASA_ENDPOINTS:-$PROJECT_ROOT/deploy/endpoints.scale.yml}"
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_LB_PORT/webhook"
 
+# Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+command -v nginx >/dev/null || { [ -x /usr/sbin/nginx ] && export PATH="$PATH:/usr/sbin"; }
 command -v nginx >/dev/null || { echo "nginx is required (apt-get install nginx)" >&2; exit 1; }
 bash scripts/install.sh
 python - <<PY
