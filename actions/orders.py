@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
+from actions.offers import OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, first_entity
 from shop.db.orders import get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -142,7 +143,7 @@ class ActionOrderStatus(ShopAction):
         orders = await db(recent_orders, customer_id, limit=RECENT_LIMIT)
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
-            return []
+            return [offer(OFFER_RECOMMEND)]
         latest, others = orders[0], orders[1:]
         dispatcher.utter_message(text="为您查到最近一笔订单：")
         self._show(dispatcher, tracker, latest)

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
+from actions.offers import OFFER_RECOMMEND, offer
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from shop.assistant import product_facts as facts
 from shop.assistant.faq import faq_book
@@ -96,7 +97,7 @@ class ActionProductInquiry(ShopAction):
         product = await db(get_product_detail, product_id)
         if product is None or not product.is_on_sale:
             dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
-            return [SlotSet("product_id", None)]
+            return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
         for reply in answer(product, topics, text):
             dispatcher.utter_message(text=reply)
         return [SlotSet("product_id", str(product.id))]

@@ -1,11 +1,13 @@
 """The actions against real seeded databases: what they say and which events they return."""
 import re
+import uuid
 
 from sqlalchemy import select
 
 from actions.after_sales import ActionAfterSalesRoute, ActionSubmitAfterSales, ValidateAfterSalesForm
 from actions.clarify import ActionClarify
 from actions.handoff import ActionHandoff
+from actions.offers import ActionAnswerOffer
 from actions.orders import ActionOrderStatus
 from actions.product import ActionProductInquiry
 from actions.purchase import ActionPurchaseHelp
@@ -225,3 +227,45 @@ def test_database_outage_gives_an_apology_not_a_crash(monkeypatch):
                          "response": "utter_service_unavailable", "image": None, "attachment": None}] or \
         messages[0].get("response") == "utter_service_unavailable"
     assert events == []
+
+
+def offered(value):
+    return [{"event": "user", "text": "查订单"}, {"event": "action", "name": "action_order_status"},
+            {"event": "bot", "text": "…需要我为您推荐些商品吗？"},
+            {"event": "slot", "name": "pending_offer", "value": value},
+            {"event": "action", "name": "action_listen"}]
+
+
+def test_yes_to_an_offer_of_recommendations_recommends(shop_db):
+    messages, events = run_action(ActionAnswerOffer(), tracker(
+        "好的", "affirm", slots={"pending_offer": "recommend"}, events=offered("recommend")))
+    cards = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "product_cards"]
+    assert cards and cards[0]["products"], texts(messages)
+    assert slot_events(events)["pending_offer"] is None
+
+
+def test_yes_or_no_without_a_fresh_offer_is_acknowledged(shop_db):
+    stale = offered("recommend") + [{"event": "user", "text": "运费多少"}, {"event": "action", "name": "action_purchase_help"},
+                                    {"event": "action", "name": "action_listen"}]
+    messages, _ = run_action(ActionAnswerOffer(), tracker(
+        "好的", "affirm", slots={"pending_offer": "recommend"}, events=stale))
+    assert [m.get("response") for m in messages] == ["utter_affirm"]
+    messages, events = run_action(ActionAnswerOffer(), tracker(
+        "不用了", "deny", slots={"pending_offer": "recommend"}, events=offered("recommend")))
+    assert messages[0]["response"] == "utter_deny" and slot_events(events)["pending_offer"] is None
+
+
+def test_the_offer_is_recorded_when_there_are_no_orders(shop_db):
+    """A newly registered customer (added here: every seeded one has orders) asks for orders."""
+    from datetime import datetime, timezone
+
+    from shop.db.models import Customer
+
+    with shop_db() as session:
+        newcomer = Customer(name="新用户", phone=f"199{uuid.uuid4().int % 10**8:08d}",
+                            registered_at=datetime.now(timezone.utc))
+        session.add(newcomer)
+        session.flush()
+        newcomer_id = newcomer.id
+    messages, events = run_action(ActionOrderStatus(), tracker("查订单", "order_status", metadata=token(newcomer_id)))
+    assert "还没有下过订单" in texts(messages) and slot_events(events)["pending_offer"] == "recommend"

@@ -1,0 +1,57 @@
+"""Yes or no to the assistant's own question ("需要我为您推荐些商品吗？" → "好的").
+
+An action that ends its reply with an offer records it in the ``pending_offer`` slot. A bare
+yes or no outside a form comes here: "yes" right after an offer carries it out, anything
+else gets a polite acknowledgement. Only an offer made in the bot's last turn counts, so a
+"好的" five messages later does not start something the shopper has forgotten about.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.recommend import ActionRecommend
+from actions.support import ShopAction
+
+OFFER_SLOT = "pending_offer"
+OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
+
+
+def offer(value: str) -> Dict[str, Any]:
+    """The event an action returns when its reply ends with an offer."""
+    return SlotSet(OFFER_SLOT, value)
+
+
+def fresh_offer(tracker: Tracker) -> Optional[str]:
+    """The offer made after the shopper's previous message, if any (i.e. in the bot's last turn)."""
+    current_message_seen = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if current_message_seen:
+                return None
+            current_message_seen = True
+        elif kind == "slot" and event.get("name") == OFFER_SLOT and current_message_seen:
+            return event.get("value")
+        elif kind == "session_started":
+            return None
+    return None
+
+
+class ActionAnswerOffer(ShopAction):
+    def name(self) -> str:
+        return "action_answer_offer"
+
+    async def handle(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        pending = fresh_offer(tracker)
+        events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
+        if intent == "affirm" and pending == OFFER_RECOMMEND:
+            return events + await ActionRecommend().handle(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
+        return events
