@@ -8,6 +8,7 @@ from actions.after_sales import ActionAfterSalesRoute, ActionSubmitAfterSales, V
 from actions.clarify import ActionClarify
 from actions.handoff import ActionHandoff
 from actions.offers import ActionAnswerOffer
+from actions.out_of_scope import ActionOutOfScope
 from actions.orders import ActionOrderStatus
 from actions.product import ActionProductInquiry
 from actions.purchase import ActionPurchaseHelp
@@ -269,3 +270,18 @@ def test_the_offer_is_recorded_when_there_are_no_orders(shop_db):
         newcomer_id = newcomer.id
     messages, events = run_action(ActionOrderStatus(), tracker("查订单", "order_status", metadata=token(newcomer_id)))
     assert "还没有下过订单" in texts(messages) and slot_events(events)["pending_offer"] == "recommend"
+
+
+def test_out_of_scope_offers_the_likeliest_shop_meaning_only_when_unsure(shop_db):
+    sure = tracker("今天天气怎么样", "out_of_scope", ranking=[{"name": "out_of_scope", "confidence": 0.93},
+                                                        {"name": "purchase", "confidence": 0.03}])
+    sure.latest_message["intent"]["confidence"] = 0.93
+    messages, _ = run_action(ActionOutOfScope(), sure)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+    unsure = tracker("哪个手机号套餐划算", "out_of_scope", entities={"category": "手机"},
+                     ranking=[{"name": "out_of_scope", "confidence": 0.38},
+                              {"name": "ask_recommendation", "confidence": 0.33}])
+    unsure.latest_message["intent"]["confidence"] = 0.38
+    messages, _ = run_action(ActionOutOfScope(), unsure)
+    assert "帮不上忙" in texts(messages)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/ask_recommendation{"category": "手机"}']

@@ -1,0 +1,37 @@
+"""Out of scope: say so politely, say what the assistant can do, and, when the NLU was not
+sure, offer the likeliest shop meaning as a button (the shopper may have meant it)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import INTENT_CHOICES, _payload
+from actions.formatting import buttons
+from actions.support import ShopAction
+
+# Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
+UNSURE_BELOW = 0.5
+# Shop meanings worth offering back (small talk is not).
+SHOP_INTENTS = ("order_status", "product_inquiry", "purchase", "after_sales", "ask_recommendation",
+                "human_handoff")
+
+
+class ActionOutOfScope(ShopAction):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        message = tracker.latest_message or {}
+        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        runner_up = next((r.get("name") for r in message.get("intent_ranking") or []
+                          if r.get("name") in SHOP_INTENTS), None)
+        if confidence >= UNSURE_BELOW or runner_up is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        dispatcher.utter_message(
+            text="这个问题我可能帮不上忙。如果您想问的是下面这个，点一下就好：",
+            buttons=buttons([(INTENT_CHOICES[runner_up], _payload(runner_up, message.get("entities", [])))]),
+        )
+        return []
