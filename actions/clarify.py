@@ -2,13 +2,12 @@
 answering the wrong question with confidence."""
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.formatting import buttons
+from actions.formatting import buttons, intent_payload
 from actions.support import ShopAction
 
 # What each meaning is called on a button.
@@ -27,14 +26,14 @@ INTENT_CHOICES = {
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
 
 
-def _payload(intent: str, entities: List[Dict[str, Any]]) -> str:
-    """Re-send the shopper's own entities with the chosen meaning."""
+def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
+    """A button payload with the chosen meaning that re-sends the shopper's own entities."""
     values: Dict[str, str] = {}
     for entity in entities:
         name, value = entity.get("entity"), entity.get("value")
         if name and value not in (None, "") and name not in values:
             values[name] = str(value)
-    return f"/{intent}{json.dumps(values, ensure_ascii=False)}" if values else f"/{intent}"
+    return intent_payload(intent, **values)
 
 
 class ActionClarify(ShopAction):
@@ -53,7 +52,7 @@ class ActionClarify(ShopAction):
         entities = message.get("entities", [])
         dispatcher.utter_message(
             text="不好意思，我不太确定您的意思，您是想：",
-            buttons=buttons((INTENT_CHOICES[name], _payload(name, entities)) for name in candidates)
+            buttons=buttons((INTENT_CHOICES[name], resend_with_entities(name, entities)) for name in candidates)
             + buttons([("都不是，转人工", "/human_handoff")]),
         )
         return []

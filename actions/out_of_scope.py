@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import INTENT_CHOICES, _payload
+from actions.clarify import INTENT_CHOICES, resend_with_entities
 from actions.formatting import buttons
 from actions.support import ShopAction
 
@@ -32,6 +32,6 @@ class ActionOutOfScope(ShopAction):
             return []
         dispatcher.utter_message(
             text="这个问题我可能帮不上忙。如果您想问的是下面这个，点一下就好：",
-            buttons=buttons([(INTENT_CHOICES[runner_up], _payload(runner_up, message.get("entities", [])))]),
+            buttons=buttons([(INTENT_CHOICES[runner_up], resend_with_entities(runner_up, message.get("entities", [])))]),
         )
         return []
