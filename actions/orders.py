@@ -25,6 +25,7 @@ from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import is_order_number
+from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^\d{4}$")
 
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
-LOCKED = ("为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定1小时。"
-          "请登录后在“我的订单”中查看，或说“转人工”。")
+LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定"
+          f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
 
 def order_summary(order: OrderDetail) -> str:
@@ -51,7 +52,8 @@ def delivery_text(order: OrderDetail) -> Optional[str]:
     return estimate.text if estimate else None
 
 
-def timeline_payload(order: OrderDetail) -> Dict[str, Any]:
+def timeline_payload(order: OrderDetail, eta: Optional[str] = None) -> Dict[str, Any]:
+    """The order_timeline card; ``eta`` is the delivery_text already worked out, if any."""
     shipment = order.shipment
     events = list(reversed(shipment.events)) if shipment else []
     return {
@@ -62,7 +64,7 @@ def timeline_payload(order: OrderDetail) -> Dict[str, Any]:
             "status_label": order.status_label,
             "carrier": shipment.carrier_name if shipment else None,
             "tracking_no": shipment.tracking_no if shipment else None,
-            "eta": delivery_text(order),
+            "eta": eta if eta is not None else delivery_text(order),
             "created_at": order.created_at.isoformat(),
             "total_text": money(order.payable),
             "items": [
@@ -191,7 +193,7 @@ class ActionOrderStatus(ShopAction):
         eta = delivery_text(order)
         if eta:
             headline += f"\n{eta}。"
-        dispatcher.utter_message(text=headline, json_message=timeline_payload(order))
+        dispatcher.utter_message(text=headline, json_message=timeline_payload(order, eta))
 
     def _offer_others(self, dispatcher: CollectingDispatcher, tracker: Tracker, others: List[OrderDetail]) -> None:
         if wants_text_only(tracker.get_latest_input_channel()):
