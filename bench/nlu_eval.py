@@ -52,7 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 CONFIG = ROOT / "config.yml"   # the pipeline under evaluation (--config)
-HELDOUT = ROOT / "bench" / "data" / "nlu_heldout.yml"
+HELDOUT = ROOT / "bench" / "data" / "nlu_heldout.yml"   # --heldout
+DATA = ROOT / "data"   # training data (--data)
 INTENTS = ["greet", "goodbye", "thank", "affirm", "deny", "inform", "purchase",
            "product_inquiry", "after_sales", "order_status", "ask_recommendation",
            "human_handoff", "bot_challenge", "out_of_scope"]
@@ -330,11 +331,13 @@ def score(examples, parsed) -> dict:
 def run_heldout(model: Optional[Path], work: Path, report: dict) -> None:
     examples = load_examples(HELDOUT)
     if model is None:
-        model, seconds = train_nlu_model([str(ROOT / "data")], OUT / "models", "nlu-eval")
+        model, seconds = train_nlu_model([str(DATA)], OUT / "models", "nlu-eval")
         report["nlu_train_seconds"] = round(seconds, 1)
     report["model"] = str(model)
     parsed, latencies, startup = parse_via_server(model, [ex["text"] for ex in examples])
     result = score(examples, parsed)
+    # A file may annotate intents only (bench/data/nlu_dev.yml): then entity scores mean nothing.
+    result["entities_annotated"] = any(ex["entities"] for ex in examples)
     latencies.sort()
     result["latency_ms"] = {
         "p50": round(statistics.median(latencies), 2),
@@ -356,7 +359,7 @@ def run_cv(folds: int, work: Path, report: dict, seed: int = 42) -> None:
     from sklearn.model_selection import StratifiedKFold
 
     data = TrainingDataImporter.load_from_config(
-        str(CONFIG), str(ROOT / "domain.yml"), [str(ROOT / "data")]).get_nlu_data()
+        str(CONFIG), str(ROOT / "domain.yml"), [str(DATA)]).get_nlu_data()
     examples = list(data.intent_examples)
     labels = [ex.get("intent") for ex in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -418,8 +421,10 @@ def markdown(report: dict) -> str:
                   f"- out-of-scope recall: **{after['oos_recall']}** "
                   f"(out_of_scope or clarifying question: {after['oos_recall_or_clarify']}; "
                   f"top intent: {top['oos_recall']})",
-                  f"- entities (entity, value): P {ev['precision']} R {ev['recall']} **F1 {ev['f1']}**; "
-                  f"spans exact: P {es['precision']} R {es['recall']} F1 {es['f1']}"]
+                  (f"- entities (entity, value): P {ev['precision']} R {ev['recall']} **F1 {ev['f1']}**; "
+                   f"spans exact: P {es['precision']} R {es['recall']} F1 {es['f1']}"
+                   if r.get("entities_annotated", True) else
+                   "- entities: not scored (this file's examples carry no entity annotations)")]
         if "latency_ms" in r:
             lat = r["latency_ms"]
             lines.append(f"- /model/parse latency: p50 **{lat['p50']} ms**, p90 {lat['p90']} ms, "
@@ -428,8 +433,9 @@ def markdown(report: dict) -> str:
         for intent in INTENTS:
             a, t = after["per_intent"][intent], top["per_intent"][intent]
             lines.append(f"| {intent} | {a['precision']} | {a['recall']} | {a['f1']} | {t['f1']} | {a['support']} |")
-        lines += ["", "| entity | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
-        for ent, s in r["entities_value"]["per_entity"].items():
+        if r.get("entities_annotated", True):
+            lines += ["", "| entity | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
+        for ent, s in r["entities_value"]["per_entity"].items() if r.get("entities_annotated", True) else ():
             lines.append(f"| {ent} | {s['precision']} | {s['recall']} | {s['f1']} | {s['tp']} | {s['fp']} | {s['fn']} |")
         if name == "cv":
             best = r["fallback_tuning"]["best"]
@@ -451,6 +457,7 @@ def markdown(report: dict) -> str:
 
 
 def main() -> int:
+    global CONFIG, DATA, HELDOUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="evaluate this trained model (skips training)")
     parser.add_argument("--folds", type=int, default=5)
@@ -459,13 +466,16 @@ def main() -> int:
                              "to compare variants on cross-validation only")
     parser.add_argument("--report-name", default="nlu_report",
                         help="write bench/out/<name>.json and .md (default nlu_report)")
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="training data directory (default data/)")
+    parser.add_argument("--heldout", type=Path, default=HELDOUT,
+                        help="evaluation file (default bench/data/nlu_heldout.yml)")
     parser.add_argument("--skip-cv", action="store_true")
     parser.add_argument("--skip-heldout", action="store_true")
     parser.add_argument("--full-train", action="store_true",
                         help="also time a full `rasa train --force` (NLU + dialogue policies)")
     args = parser.parse_args()
-    global CONFIG
-    CONFIG = args.config.resolve()
+    CONFIG, DATA, HELDOUT = args.config.resolve(), args.data.resolve(), args.heldout.resolve()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     for noisy in ("rasa", "tensorflow", "absl", "matplotlib", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -481,7 +491,8 @@ def main() -> int:
             run_full_train(report, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report["config"] = str(CONFIG.relative_to(ROOT) if CONFIG.is_relative_to(ROOT) else CONFIG)
+    for key, path in (("config", CONFIG), ("data", DATA), ("heldout_file", HELDOUT)):
+        report[key] = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     (OUT / f"{args.report_name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     md = markdown(report)
     (OUT / f"{args.report_name}.md").write_text(md, encoding="utf-8")
