@@ -171,8 +171,19 @@ def test_a_conversation_continues_across_rasa_servers(scaled):
     order = [r["custom"]["order"] for r in third if r.get("custom", {}).get("type") == "order_timeline"]
     assert order and order[0]["order_no"] == number, texts(third)
 
-    served = re.findall(r'"POST /webhooks/rest/webhook HTTP/1\.1" 200 \S+ upstream=(\S+)',
-                        scaled["access_log"].read_text())
+    served = logged_upstreams(scaled["access_log"], "/webhooks/rest/webhook", at_least=3)
     assert len(served) >= 3 and len(set(served)) == 2, served
-    actions = re.findall(r'"POST /webhook HTTP/1\.1" 200 \S+ upstream=(\S+)', scaled["access_log"].read_text())
+    actions = logged_upstreams(scaled["access_log"], "/webhook", at_least=2)
     assert len(set(actions)) == 2, actions
+
+
+def logged_upstreams(access_log: Path, path: str, at_least: int, wait: float = 5.0) -> list:
+    """Upstreams nginx logged for successful POSTs to ``path``. nginx writes a request's log
+    line after the client already has the response, so the last line may lag a moment."""
+    pattern = re.compile(rf'"POST {re.escape(path)} HTTP/1\.1" 200 \S+ upstream=(\S+)')
+    deadline = time.monotonic() + wait
+    while True:
+        found = pattern.findall(access_log.read_text())
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
