@@ -229,7 +229,7 @@ _BUDGET_PATTERNS = [
         + _CUR_POST + r")?(?P<post>左右|之间|的)?"
     )),
     ("upper", re.compile(
-        rf"{_UPPER_PRE}\s?{_amount('a')}\s?(?P<post>{_UPPER_POST})?{_NOT_AFTER}(?!\s?(?:左右|上下|以上|起|多(?!少)|出头))")),
+        rf"{_UPPER_PRE}\s?{_amount('a')}\s?(?P<post>{_UPPER_POST})?{_NOT_AFTER}(?!钱?\s?(?:{_CUR_POST})?\s?(?:左右|上下|以上|起|多(?!少)|出头))")),
     ("upper", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?{_UPPER_POST}")),
     ("lower", re.compile(rf"{_LOWER_PRE}\s?{_amount('a')}{_NOT_AFTER}")),
     ("lower", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?{_LOWER_POST}")),

@@ -75,6 +75,8 @@ def budget(text):
 @pytest.mark.parametrize("text,low,high", [
     ("两千左右的手机", 1600, 2400),          # around: ±20 %
     ("预算3000左右", 2400, 3600),
+    ("预算八百块左右", 640, 960),           # a currency word between 预算 X and 左右
+    ("预算3000块钱出头", 3000, 3600),
     ("1500元上下", 1200, 1800),
     ("大概八百", 640, 960),
     ("500以内的耳机", None, 500),            # upper bound
