@@ -18,7 +18,9 @@ for name in "${which[@]}"; do
   case "$name" in
     db)           python bench/db_latency.py --profile large --iterations 300 ;;
     recommender)  python bench/recommender_eval.py --perf ;;
-    nlu)          python bench/nlu_eval.py --full-train ;;
+    nlu)          python bench/nlu_eval.py --full-train
+                  # the blind development set (intents only): a second never-trained-on file
+                  python bench/nlu_eval.py --skip-cv --heldout bench/data/nlu_dev.yml --report-name nlu_dev ;;
     conversation) python bench/conversation_bench.py --levels 1 8 32 --seconds 20 ;;
     *) echo "unknown benchmark '$name' (db, recommender, nlu, conversation)" >&2; exit 2 ;;
   esac

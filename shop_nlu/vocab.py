@@ -43,6 +43,18 @@ def prepare(text: str) -> str:
     return lower_keep_length(normalize_text(text))
 
 
+def _is_latin_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "A" <= char <= "Z"
+
+
+def _inside_latin_word(text: str, start: int, end: int) -> bool:
+    """Whether a surface that begins or ends with a Latin letter is cut out of a longer
+    English word: "hi" in "shipping", "ai" in "email", "no" in "know". Chinese has no word
+    boundaries to respect, English does; "ok了" and "退款refund" still match."""
+    return ((_is_latin_letter(text[start]) and start > 0 and _is_latin_letter(text[start - 1]))
+            or (_is_latin_letter(text[end - 1]) and end < len(text) and _is_latin_letter(text[end])))
+
+
 class _Table:
     """Surface forms of one entity: literal look-up by length plus a few regexes."""
 
@@ -80,7 +92,7 @@ class _Table:
                 if i + length > n:
                     continue
                 value = self.literals.get(text[i:i + length])
-                if value is not None:
+                if value is not None and not _inside_latin_word(text, i, i + length):
                     found.append(VocabMatch(self.entity, value, i, i + length))
         for pattern, value in self.regexes:
             for match in pattern.finditer(text):

@@ -105,3 +105,28 @@ def test_everything_together(finder):
         ("order_no", "202611201234567890"), ("product", "小米14"), ("service_type", "换货"),
         ("reason", "quality_issue"), ("topic", "damaged"), ("phone_suffix", "5678"),
     }
+
+
+@pytest.mark.parametrize("text,cue,expected", [
+    ("hi 在吗", "greet", True),
+    ("can you ship it today", "greet", False),     # "hi" inside "ship"
+    ("ok了 就这个", "affirm", True),
+    ("I booked it", "affirm", False),              # "ok" inside "booked"
+    ("你是ai吗", "bot", True),
+    ("send me an email", "bot", False),            # "ai" inside "email"
+    ("no 不用了", "deny", True),
+    ("I don't know", "deny", False),               # "no" inside "know"
+])
+def test_latin_surfaces_match_whole_words_only(vocab, text, cue, expected):
+    assert (cue in [m.value for m in vocab.matches(text, ["cue"])]) is expected
+
+
+@pytest.mark.parametrize("text,entity,value", [
+    ("where is my order 202611201234567890", "topic", "logistics"),
+    ("能refund吗", "service_type", "退款"),
+    ("can I return this? it doesn't fit", "service_type", "退货"),
+    ("any discount for new customers", "topic", "promotion"),
+    ("is this original or fake", "topic", "authenticity"),
+])
+def test_english_shop_words(vocab, text, entity, value):
+    assert value in got(vocab, text, entity)
