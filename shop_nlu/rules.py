@@ -16,7 +16,8 @@ phone_suffix   4 digits: after 尾号/后四位/手机后4位…, or the last 4 
 quantity       an integer as a string: number + measure word (2件, 两台, 三双, x2, 一打 = 12).
                "1" only right after a buying verb (买一件, 要一个); never after 这/那/哪/第.
 size           clothing "S".."XXXL" (2XL → XXL), "均码", "大码"…; shoe/numeric "42" (from 42码,
-               42号, 尺码42, 穿42的); capacity "256GB", "1TB", "12GB+256GB"; screens "55英寸".
+               42号, 尺码42, 穿42的); capacity "256GB", "1TB", "12GB+256GB"; screens "55英寸";
+               the garment label "175/92A" (height/chest + body type).
 color          catalogue colour names as listed ("远峰蓝"), otherwise "<base>色" ("白的" → 白色).
 budget_min/max see :mod:`shop_nlu.numbers`.
 =============  ===============================================================================
@@ -183,6 +184,9 @@ _CAPACITY_RE = re.compile(
     re.I,
 )
 _INCH_RE = re.compile(r"(?<![\d.])(?P<n>\d{2,3}(?:\.\d)?)\s?(?:英寸|寸)")
+# The Chinese garment size label (GB/T 1335): height / chest or waist in cm + body type, "175/92A".
+_GARMENT_LABEL_RE = re.compile(
+    r"(?<![\d./])(?P<h>1[4-9]\d)\s?/\s?(?P<c>[6-9]\d|1[0-3]\d)(?P<t>[YABCyabc])?(?![\dA-Za-z/])")
 
 
 def _clothing_value(raw: str) -> str:
@@ -235,6 +239,9 @@ def find_sizes(text: str) -> List[Entity]:
             found.append(Entity("size", f"{cap}{unit}", match.start(), match.end()))
     for match in _INCH_RE.finditer(text):
         found.append(Entity("size", f"{match.group('n')}英寸", match.start(), match.end()))
+    for match in _GARMENT_LABEL_RE.finditer(text):
+        label = f"{match.group('h')}/{match.group('c')}{(match.group('t') or '').upper()}"
+        found.append(Entity("size", label, match.start(), match.end()))
     return _dedupe(found)
 
 

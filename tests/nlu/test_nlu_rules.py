@@ -63,12 +63,14 @@ def test_not_a_quantity(text):
     ("要M码", "M"), ("XL的有吗", "XL"), ("3XL", "XXXL"), ("2xl", "XXL"),
     ("均码吗", "均码"), ("42码还有吗", "42"), ("穿42的", "42"), ("38号鞋", "38"), ("37.5码", "37.5"),
     ("256G的多少钱", "256GB"), ("1TB", "1TB"), ("12+256的有货吗", "12GB+256GB"), ("55寸电视", "55英寸"),
+    ("175/92A", "175/92A"), ("要170 / 88a的", "170/88A"), ("165/84", "165/84"),
 ])
 def test_size(text, size):
     assert values(find_sizes(normalize_text(text))) == [size]
 
 
-@pytest.mark.parametrize("text", ["15号能发货吗", "小孩3岁穿多大码", "S24 Ultra", "iPhone 15 Pro Max"])
+@pytest.mark.parametrize("text", ["15号能发货吗", "小孩3岁穿多大码", "S24 Ultra", "iPhone 15 Pro Max",
+                                  "11/20能到吗", "1/2", "2026/11/20"])
 def test_not_a_size(text):
     assert find_sizes(text) == []
 
