@@ -320,8 +320,10 @@ def score(examples, parsed) -> dict:
         "intent_top": intent_scores(gold, tops),
         "entities_value": entity_scores(gold_ents, ents, spans=False),
         "entities_span": entity_scores(gold_ents, ents, spans=True),
-        "intent_errors": [{"text": ex["text"], "gold": ex["intent"], "pred": i, "top": t}
-                          for ex, i, t in zip(examples, intents, tops) if i != ex["intent"]],
+        # with the top confidence: a confident error in cross-validation is often a label to check
+        "intent_errors": [{"text": ex["text"], "gold": ex["intent"], "pred": i, "top": t,
+                           "confidence": round(float((p.get("intent_ranking") or [p["intent"]])[0].get("confidence") or 0), 3)}
+                          for ex, i, t, p in zip(examples, intents, tops, parsed) if i != ex["intent"]],
         "entity_errors": entity_errors(examples, ents),
     }
 
