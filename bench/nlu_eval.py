@@ -328,6 +328,29 @@ def score(examples, parsed) -> dict:
     }
 
 
+def _text_key(text: str) -> str:
+    """A message with case, spacing, punctuation and full-width / traditional forms ignored."""
+    import re
+    from shop_nlu.normalize import normalize_text
+    return re.sub(r"[\s\W_]+", "", normalize_text(text).lower())
+
+
+def seen_in_training(examples, parsed) -> dict:
+    """How many evaluation messages also occur in the training data (same text up to case,
+    spacing and punctuation: "你好", "谢谢", "转人工" turn up everywhere), and the scores on the
+    rest — the part that measures phrasings the model has not seen."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    training = TrainingDataImporter.load_from_config(
+        str(CONFIG), str(ROOT / "domain.yml"), [str(DATA)]).get_nlu_data()
+    known = {_text_key(ex.get("text")) for ex in training.intent_examples}
+    unseen = [i for i, ex in enumerate(examples) if _text_key(ex["text"]) not in known]
+    intents, _, _ = predictions(parsed)
+    scores = intent_scores([examples[i]["intent"] for i in unseen], [intents[i] for i in unseen])
+    return {"seen": len(examples) - len(unseen), "unseen": len(unseen),
+            "unseen_macro_f1": scores["macro_f1"], "unseen_oos_recall": scores["oos_recall"]}
+
+
 # --- the runs ---------------------------------------------------------------------------------
 
 def run_heldout(model: Optional[Path], work: Path, report: dict) -> None:
@@ -338,6 +361,7 @@ def run_heldout(model: Optional[Path], work: Path, report: dict) -> None:
     report["model"] = str(model)
     parsed, latencies, startup = parse_via_server(model, [ex["text"] for ex in examples])
     result = score(examples, parsed)
+    result["seen_in_training"] = seen_in_training(examples, parsed)
     # A file may annotate intents only (bench/data/nlu_dev.yml): then entity scores mean nothing.
     result["entities_annotated"] = any(ex["entities"] for ex in examples)
     latencies.sort()
@@ -427,6 +451,12 @@ def markdown(report: dict) -> str:
                    f"spans exact: P {es['precision']} R {es['recall']} F1 {es['f1']}"
                    if r.get("entities_annotated", True) else
                    "- entities: not scored (this file's examples carry no entity annotations)")]
+        if "seen_in_training" in r:
+            seen = r["seen_in_training"]
+            lines.append(f"- {seen['seen']} of {after['n']} messages also occur in the training data "
+                         f"(same text up to case, spacing and punctuation); on the other "
+                         f"{seen['unseen']}: macro-F1 **{seen['unseen_macro_f1']}**, out-of-scope "
+                         f"recall **{seen['unseen_oos_recall']}**")
         if "latency_ms" in r:
             lat = r["latency_ms"]
             lines.append(f"- /model/parse latency: p50 **{lat['p50']} ms**, p90 {lat['p90']} ms, "
