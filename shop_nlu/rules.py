@@ -150,6 +150,8 @@ def find_quantities(text: str) -> List[Entity]:
             continue
         if measure == "个" and after[:1] in ("人",):
             continue
+        if measure == "包" and after[:1] == "邮":   # "满99包邮": free shipping, not 99 packs
+            continue
         if value == 1 and not has_verb:
             continue
         found.append(Entity("quantity", str(value), start, end))

@@ -54,6 +54,7 @@ def test_quantity(text, qty):
 
 @pytest.mark.parametrize("text", [
     "这两个有什么区别", "3个月能到吗", "推荐一个", "问一个问题", "两个颜色哪个好", "这款有几种",
+    "满99包邮吗", "88包邮不",
 ])
 def test_not_a_quantity(text):
     assert find_quantities(text) == []
