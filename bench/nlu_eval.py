@@ -34,6 +34,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -50,6 +51,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from shop_nlu.normalize import normalize_text  # noqa: E402
 OUT = ROOT / "bench" / "out"
 CONFIG = ROOT / "config.yml"   # the pipeline under evaluation (--config)
 HELDOUT = ROOT / "bench" / "data" / "nlu_heldout.yml"   # --heldout
@@ -330,8 +333,6 @@ def score(examples, parsed) -> dict:
 
 def _text_key(text: str) -> str:
     """A message with case, spacing, punctuation and full-width / traditional forms ignored."""
-    import re
-    from shop_nlu.normalize import normalize_text
     return re.sub(r"[\s\W_]+", "", normalize_text(text).lower())
 
 
@@ -467,8 +468,8 @@ def markdown(report: dict) -> str:
             lines.append(f"| {intent} | {a['precision']} | {a['recall']} | {a['f1']} | {t['f1']} | {a['support']} |")
         if r.get("entities_annotated", True):
             lines += ["", "| entity | P | R | F1 | tp | fp | fn |", "|---|---|---|---|---|---|---|"]
-        for ent, s in r["entities_value"]["per_entity"].items() if r.get("entities_annotated", True) else ():
-            lines.append(f"| {ent} | {s['precision']} | {s['recall']} | {s['f1']} | {s['tp']} | {s['fp']} | {s['fn']} |")
+            for ent, s in r["entities_value"]["per_entity"].items():
+                lines.append(f"| {ent} | {s['precision']} | {s['recall']} | {s['f1']} | {s['tp']} | {s['fp']} | {s['fn']} |")
         if name == "cv":
             best = r["fallback_tuning"]["best"]
             free = r["fallback_tuning"]["unconstrained"]
