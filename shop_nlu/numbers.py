@@ -233,7 +233,8 @@ _BUDGET_PATTERNS = [
     ("upper", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?{_UPPER_POST}")),
     ("lower", re.compile(rf"{_LOWER_PRE}\s?{_amount('a')}{_NOT_AFTER}")),
     ("lower", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?{_LOWER_POST}")),
-    ("more", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?(?P<more>多(?![少久])|出头){_NOT_AFTER}")),
+    # not "我七十多了" (an age, a count): a budget is not followed by 了
+    ("more", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?(?P<more>多(?![少久了])|出头(?!了)){_NOT_AFTER}")),
     ("around", re.compile(rf"{_AROUND_PRE}\s?{_amount('a')}{_NOT_AFTER}")),
     ("around", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?{_AROUND_POST}")),
     ("priced", re.compile(rf"{_NOT_BEFORE}{_amount('a')}\s?(?:的|档|价位)")),

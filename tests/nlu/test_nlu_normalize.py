@@ -101,7 +101,7 @@ def test_budget_rules(text, low, high):
 
 @pytest.mark.parametrize("text", [
     "身高170左右穿什么码", "38-40码有吗", "3-5天能到吗", "7天以内发货吗", "买3件", "五十多岁的妈妈",
-    "这个3000块能便宜点吗", "再不处理我就12315投诉了", "电视是4K的吗",
+    "这个3000块能便宜点吗", "再不处理我就12315投诉了", "电视是4K的吗", "我七十多了 字大点的手机有吗",
 ])
 def test_numbers_that_are_not_budgets(text):
     assert find_budgets(normalize_text(text)) == []
