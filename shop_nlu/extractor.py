@@ -27,11 +27,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from shop_nlu import resources
+from shop_nlu import resources, scope
 from shop_nlu.pipeline import ShopEntityFinder
 
 logger = logging.getLogger(__name__)
@@ -114,12 +114,29 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
             return cls.create(config, model_storage, resource, execution_context)
         return cls._from_sources(config, model_storage, resource, src)
 
+    def _guard_scope(self, message: Message, text: str) -> Optional[str]:
+        """The intent after the out-of-scope guard (shop_nlu.scope): the extractor is the
+        component that already knows the message's shop signals, and it runs right after
+        the classifier, so the entities below follow the corrected intent."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent != scope.OUT_OF_SCOPE:
+            return intent
+        signals = scope.shop_signals(name for name, _, _ in self.finder.features(text))
+        guarded = scope.guard_out_of_scope(message.get(INTENT_RANKING_KEY) or [], signals)
+        if guarded is None:
+            return intent
+        new_intent, ranking = guarded
+        logger.debug("Out-of-scope guess with shop signals %s → %s", signals, new_intent["name"])
+        message.set(INTENT, new_intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return new_intent["name"]
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or not text:
                 continue
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            intent = self._guard_scope(message, text)
             found = [e.as_dict() for e in self.finder.find(text, intent=intent)]
             for entity in found:
                 entity["confidence_entity"] = 1.0

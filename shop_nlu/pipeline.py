@@ -73,6 +73,9 @@ class ShopEntityFinder:
         """All features :meth:`features` can produce, in a fixed order."""
         names = [f"{table}={value}" for table in FEATURE_TABLES
                  for value in self.vocabulary.values(table)]
+        # The intent a matched topic usually belongs to: a topic no training example mentions
+        # (a service added to the vocabulary later) still points the classifier at its intent.
+        names += [f"topic_intent={intent}" for intent in self.vocabulary.topic_intents()]
         names += [f"has={kind}" for kind in _SHAPE_FEATURES]
         names.append("shape=only_values")
         return names
@@ -84,6 +87,10 @@ class ShopEntityFinder:
         ("小米14 黑色", "两千左右": an answer to a question)."""
         facts, matches = self._analyse(normalize_text(text))
         out = [(f"{m.entity}={m.value}", m.start, m.end) for m in matches]
+        for m in matches:
+            intent = self.vocabulary.topic_intent(m.value) if m.entity == "topic" else None
+            if intent:
+                out.append((f"topic_intent={intent}", m.start, m.end))
         covered = set()
         for ent in facts:
             kind = _SHAPE_OF.get(ent.entity)

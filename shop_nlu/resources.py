@@ -95,8 +95,12 @@ def source_files(config: dict) -> dict:
 
 
 def fingerprint(config: dict) -> str:
+    """The resources and the rule code that turns them into features and entities: a change
+    to either must retrain (Rasa's cache would otherwise reuse features computed by the old
+    code, and the classifier would see a different number of columns at run time)."""
     src = source_files(config)
-    return digest_paths(src["dict_files"] + [p for p in (src["catalogue"], src["vocab"]) if p])
+    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    return digest_paths(src["dict_files"] + [p for p in (src["catalogue"], src["vocab"]) if p] + code)
 
 
 def store(model_storage, resource, src: dict) -> None:

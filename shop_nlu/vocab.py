@@ -153,6 +153,14 @@ class ShopVocabulary:
     def values(self, entity: str) -> List[str]:
         return [str(v) for v in (self.data.get(entity) or {})]
 
+    def topic_intent(self, topic: str) -> Optional[str]:
+        """The intent a topic usually belongs to (its ``intent:`` in the file), if given."""
+        entry = (self.data.get("topic") or {}).get(topic) or {}
+        return entry.get("intent")
+
+    def topic_intents(self) -> List[str]:
+        return sorted({i for i in (self.topic_intent(t) for t in self.values("topic")) if i})
+
     def surfaces(self, entity: str) -> Iterable[str]:
         """Literal surface forms (for the jieba dictionary and lookup tables)."""
         for entry in (self.data.get(entity) or {}).values():

@@ -1,0 +1,53 @@
+"""Out of scope must not swallow shop questions.
+
+Real shoppers ask about services the training data barely covers (价保, 纠纷单, 自提 …); a
+classifier that has not seen the words often calls such a message ``out_of_scope`` with
+high confidence, and the shopper hears "that is beyond me" about a plain shop question. A
+message that carries a *shop signal* — a vocabulary topic, an after-sales service or reason,
+an order number, a phone suffix, a catalogue product, brand or category — is therefore never
+answered out of scope: the best shop intent of the ranking takes its place with its own
+(low) confidence, so the fallback classifier asks back when unsure instead.
+
+Pure functions, no Rasa: unit-tested in tests/nlu/test_scope.py.
+"""
+from __future__ import annotations
+
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+OUT_OF_SCOPE = "out_of_scope"
+# The intents a shop signal can stand for (small talk is not a shop meaning).
+SHOP_INTENTS = ("purchase", "product_inquiry", "after_sales", "order_status",
+                "ask_recommendation", "human_handoff", "inform")
+_SIGNAL_PREFIXES = ("topic=", "service_type=", "reason=")
+_SIGNAL_FACTS = {"has=order_no", "has=phone_suffix", "has=product", "has=brand", "has=category"}
+# Words of another world (other platforms, bills, weather …: the vocabulary's off_topic cue)
+# outweigh a shop word: "拼多多的订单怎么退" stays out of scope, as the labelling guide says.
+OFF_TOPIC_CUE = "cue=off_topic"
+
+
+def shop_signals(feature_names: Iterable[str]) -> List[str]:
+    """The shop signals among a message's features (see ShopEntityFinder.features); none
+    when the message also carries an off-topic cue."""
+    feature_names = list(feature_names)
+    if OFF_TOPIC_CUE in feature_names:
+        return []
+    return sorted({name for name in feature_names
+                   if name.startswith(_SIGNAL_PREFIXES) or name in _SIGNAL_FACTS})
+
+
+def guard_out_of_scope(
+    ranking: Sequence[dict], signals: Sequence[str]
+) -> Optional[Tuple[dict, List[dict]]]:
+    """(new intent, new ranking) when an out-of-scope guess must give way, else None.
+
+    ``ranking`` is Rasa's intent_ranking (dicts with name and confidence, best first). The
+    replacement is the highest-ranked shop intent; out_of_scope moves below it, so the
+    clarifying question (if the fallback asks one) offers shop meanings first."""
+    if not ranking or ranking[0].get("name") != OUT_OF_SCOPE or not signals:
+        return None
+    shop = [r for r in ranking if r.get("name") in SHOP_INTENTS]
+    if not shop:
+        return None
+    best = shop[0]
+    rest = [r for r in ranking if r is not best]
+    return dict(best), [dict(best)] + [dict(r) for r in rest]

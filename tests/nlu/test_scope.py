@@ -1,0 +1,36 @@
+"""The out-of-scope guard (shop_nlu.scope) and its place in the extractor."""
+from shop_nlu import scope
+from shop_nlu.pipeline import ShopEntityFinder
+
+RANKING = [{"name": "out_of_scope", "confidence": 0.7}, {"name": "greet", "confidence": 0.1},
+           {"name": "after_sales", "confidence": 0.08}, {"name": "purchase", "confidence": 0.05}]
+
+
+def test_signals_are_topics_services_reasons_and_catalogue_facts():
+    names = ["topic=price_protection", "cue=greet", "has=order_no", "has=budget", "service_type=退货"]
+    assert scope.shop_signals(names) == ["has=order_no", "service_type=退货", "topic=price_protection"]
+
+
+def test_an_off_topic_cue_outweighs_shop_words():
+    assert scope.shop_signals(["topic=refund_progress", "cue=off_topic"]) == []
+
+
+def test_out_of_scope_with_a_shop_signal_gives_way_to_the_best_shop_intent():
+    intent, ranking = scope.guard_out_of_scope(RANKING, ["topic=price_protection"])
+    assert intent == {"name": "after_sales", "confidence": 0.08}
+    assert [r["name"] for r in ranking] == ["after_sales", "out_of_scope", "greet", "purchase"]
+
+
+def test_no_signal_or_another_intent_is_left_alone():
+    assert scope.guard_out_of_scope(RANKING, []) is None
+    assert scope.guard_out_of_scope([{"name": "purchase", "confidence": 0.9}], ["topic=invoice"]) is None
+
+
+def test_real_shop_words_are_signals_and_chit_chat_is_not():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert signals("买了就降价了能保价吗")
+    assert signals("我要开发票")
+    assert signals("师傅什么时候上门安装")
+    assert not signals("今天天气怎么样")
+    assert not signals("拼多多的订单怎么退")
