@@ -742,7 +742,7 @@ COUPON_TEMPLATES = (
 # Installation service by leaf category (送装): standard fee in yuan (0 = free), what it
 # includes, what is charged on top (None: nothing). Categories not listed need no fitting.
 INSTALLATION_TERMS: tuple[tuple[str, int, str, Optional[str]], ...] = (
-    ("空调", 0, "标准安装：挂机/柜机安装调试、3米内铜管、1个穿墙孔、室外机标准支架",
+    ("空调", 0, "挂机/柜机安装调试、3米内铜管、1个穿墙孔、室外机标准支架",
      "铜管超出3米每米¥60、加穿墙孔每个¥50、高空作业（3楼以上无阳台）¥150、拆旧机¥100"),
     ("电视", 0, "座式安装调试，或壁挂安装（含标准挂架）、连接信号源、基础设置",
      "75英寸以上专用挂架¥199、移机拆装¥100"),
