@@ -42,6 +42,8 @@ MAX_ORDERS_READ = 5
 POINT_WORDS = re.compile(r"维修点|维修站|维修中心|修理点|修理店|服务点|(?<!快递)(?<!物流)(?<!驿站)网点|售后服务中心|维修服务中心|"
                          r"售后中心|售后点|服务站|线下售后|线下维修")
 WHERE_WORDS = re.compile(r"附近|哪里|哪儿|哪有|在哪|去哪|地址|线下|门店|实体店|送修|送去")
+# "Where can I get it repaired", whatever topic the NLU saw (坏了 alone reads as damaged).
+REPAIR_WHERE = re.compile(r"(?:附近|哪里|哪儿|哪有|在哪|去哪)[^，。,.？?！!]{0,6}修|修[^，。,.？?！!]{0,4}(?:哪里|哪儿|在哪)")
 # Installation: what it costs, and when the installer comes.
 FEE_WORDS = re.compile(r"收费|费用|多少钱|几块钱|要钱|给钱|付钱|花钱|免费|安装费|收钱|另收|额外|加钱|材料费|铜管|贵不贵|价格|价钱|收不收")
 WHEN_WORDS = re.compile(
@@ -78,7 +80,7 @@ class ServiceReply:
 def what_is_asked(text: str, topics: Sequence[str]) -> tuple[ServiceAsk, ...]:
     """The service questions in one message (several may come together), in answer order."""
     asks: list[ServiceAsk] = []
-    if POINT_WORDS.search(text) or (REPAIR in topics and WHERE_WORDS.search(text)):
+    if POINT_WORDS.search(text) or REPAIR_WHERE.search(text) or (REPAIR in topics and WHERE_WORDS.search(text)):
         asks.append(ServiceAsk.SERVICE_POINTS)
     if INSTALLATION in topics:
         fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text)

@@ -69,6 +69,8 @@ def test_window_text_by_stage():
     ("附近的维修点", ("repair",), (ServiceAsk.SERVICE_POINTS,)),
     ("有售后网点吗", (), (ServiceAsk.SERVICE_POINTS,)),
     ("手机坏了去哪修", ("repair",), (ServiceAsk.SERVICE_POINTS,)),
+    ("空调坏了，上海哪里可以修", ("damaged",), (ServiceAsk.SERVICE_POINTS,)),
+    ("修手机去哪里", (), (ServiceAsk.SERVICE_POINTS,)),
     ("手机坏了能修吗", ("repair",), ()),
     ("快递网点在哪", ("logistics",), ()),
     ("空调安装收费吗", ("installation",), (ServiceAsk.INSTALLATION_FEE,)),
