@@ -37,8 +37,8 @@ SERVICE_TOPICS = frozenset({INSTALLATION, REPAIR, *POLICY_ONLY_TOPICS})
 MAX_POINTS_SHOWN = 3
 MAX_ORDERS_READ = 5
 
-# Asking for a place to get something repaired. Strong words count on their own ("有售后网点吗");
-# "where / nearby" counts only next to a repair topic ("哪里可以修" without 修 is not a repair).
+# Asking for a place to get something repaired. Point words count on their own ("有售后网点吗",
+# but not a courier's 快递网点); "where / nearby" counts next to 修 or with the repair topic.
 POINT_WORDS = re.compile(r"维修点|维修站|维修中心|修理点|修理店|服务点|(?<!快递)(?<!物流)(?<!驿站)网点|售后服务中心|维修服务中心|"
                          r"售后中心|售后点|服务站|线下售后|线下维修")
 WHERE_WORDS = re.compile(r"附近|哪里|哪儿|哪有|在哪|去哪|地址|线下|门店|实体店|送修|送去")
