@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.formatting import buttons, china_time, intent_payload, money, month_day
 from actions.orders import order_summary
+from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from shop.assistant import after_sales as vocabulary
 from shop.assistant.faq import faq_book
@@ -61,6 +62,9 @@ class ActionAfterSalesRoute(ShopAction):
                 text="非常抱歉给您带来不好的体验！您可以告诉我订单号和遇到的问题，我马上帮您申请售后；也可以直接转人工客服处理。",
                 buttons=buttons([("申请售后", "/after_sales"), ("转人工", "/human_handoff")]),
             )
+            return [SlotSet("after_sales_next", "answered")]
+
+        if await answer_service_topics(dispatcher, tracker, topics):
             return [SlotSet("after_sales_next", "answered")]
 
         policy_topics = [t for t in topics if t in POLICY_TOPICS]

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, china_time, intent_payload, money, month_day
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
+from actions.services import SERVICE_TOPICS, answer_service_topics
 from shop.assistant.faq import faq_book
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
@@ -37,12 +38,12 @@ class ActionPurchaseHelp(ShopAction):
         topics = entity_values(tracker, "topic")
         quantity = _quantity(tracker)
         book = faq_book()
-        answered = False
+        answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
         if "stock" in topics or quantity:
             answered = await self._stock(dispatcher, tracker, quantity) or answered
         for topic in topics:
-            if topic == "stock":
+            if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
             policy = book.answer(topic)
             if policy:

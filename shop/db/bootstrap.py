@@ -98,6 +98,10 @@ def bootstrap(url: Optional[str] = None, profile: str = "default", seed: int = 4
             elif run is None:
                 done.append("the shop database has data but no record of a seed run; left it as it is")
             else:
+                from shop.seed.runner import top_up_services
+
+                if top_up_services(engine):
+                    done.append("added the demo service points and installation fees")
                 done.append("shop database ready")
     finally:
         engine.dispose()

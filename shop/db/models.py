@@ -408,6 +408,51 @@ class GuestLookupFailure(Base):
     failed_at = Column(UTCDateTime, nullable=False)
 
 
+# --- services: repair points and installation ------------------------------------------
+
+class ServicePoint(Base):
+    """A place that repairs the shop's products (售后服务网点), with the categories it takes."""
+
+    __tablename__ = "service_points"
+    __table_args__ = (
+        # "Service points near me": the points of one city.
+        Index("ix_service_points_city", "city"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False)
+    province = Column(String(16), nullable=False)
+    city = Column(String(32), nullable=False)            # as in addresses: 杭州市
+    district = Column(String(32), nullable=False)
+    address = Column(String(200), nullable=False)        # street part, after the district
+    phone = Column(String(20), nullable=False)
+    opening_hours = Column(String(64), nullable=False)   # 周一至周日 09:00-18:00
+
+    categories = relationship("ServicePointCategory", order_by="ServicePointCategory.category_id")
+
+
+class ServicePointCategory(Base):
+    """A category a service point repairs; a top category covers its whole subtree."""
+
+    __tablename__ = "service_point_categories"
+
+    service_point_id = Column(Integer, ForeignKey("service_points.id"), primary_key=True)
+    category_id = Column(Integer, ForeignKey("categories.id"), primary_key=True, index=True)
+
+
+class InstallationFee(Base):
+    """The installation service of a category that needs fitting (送装): its standard fee
+    (0 = free), what the fee includes and what is charged on top."""
+
+    __tablename__ = "installation_fees"
+
+    id = Column(Integer, primary_key=True)
+    category_id = Column(Integer, ForeignKey("categories.id"), nullable=False, unique=True)
+    fee_cents = Column(Integer, nullable=False, default=0)
+    included = Column(String(200), nullable=False)
+    extra_charges = Column(String(200))                  # None: nothing is charged on top
+
+
 # --- behaviour for the recommender -----------------------------------------------------
 
 class Interaction(Base):

@@ -14,6 +14,9 @@ from shop.db.catalogue import (
 from shop.db.customers import get_customer, list_demo_customers
 from shop.db.handoff import create_handoff_request, handoff_queue, open_handoff_for_sender
 from shop.db.interactions import interaction_rows, product_feature_rows, record_interaction
+from shop.db.services import (
+    installable_orders, installation_fee, installation_fees, service_cities, service_points,
+)
 from shop.db.orders import (
     GuestLookup, advance_order_status, cancel_order, get_order, get_order_for_guest, latest_order,
     lookup_order_for_guest, recent_orders,
@@ -32,6 +35,8 @@ __all__ = [
     "get_customer", "list_demo_customers",
     # hand-off
     "create_handoff_request", "open_handoff_for_sender", "handoff_queue",
+    # services
+    "service_cities", "service_points", "installation_fee", "installation_fees", "installable_orders",
     # recommender
     "interaction_rows", "product_feature_rows", "record_interaction",
 ]

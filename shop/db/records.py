@@ -289,6 +289,60 @@ class AfterSalesRequestInfo:
     history: tuple[StatusChangeInfo, ...]
 
 
+# --- services: repair points and installation ------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceCity:
+    """A city with service points, and the districts they are in."""
+
+    province: str
+    city: str                          # as in addresses: 杭州市
+    districts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServicePointInfo:
+    id: int
+    name: str
+    province: str
+    city: str
+    district: str
+    address: str                       # street part, after the district
+    phone: str                         # the point's public service line
+    opening_hours: str
+    categories: tuple[str, ...]        # what it repairs (a top category covers its subtree)
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.city}{self.district}{self.address}"
+
+
+@dataclass(frozen=True)
+class InstallationFeeInfo:
+    category: str                      # the category the fee is set on
+    category_path: tuple[str, ...]     # ("家用电器", "空调")
+    fee: Decimal                       # standard installation; 0 = free
+    included: str
+    extra_charges: Optional[str]
+
+    @property
+    def is_free(self) -> bool:
+        return self.fee == 0
+
+
+@dataclass(frozen=True)
+class InstallableOrder:
+    """A customer's order with items that need installation (送装), for 师傅什么时候上门."""
+
+    order_no: str
+    status: str
+    status_label: str
+    created_at: datetime
+    delivered_at: Optional[datetime]
+    items: tuple[str, ...]             # titles of the items to install
+    categories: tuple[str, ...]        # their categories, as the fee table names them
+
+
 # --- hand-off --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

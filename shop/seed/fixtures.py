@@ -27,8 +27,9 @@ id    key                         status      what it is for
 Customer 2 (李娜) — orders 11 DELIVERED (已签收, phone) and 12 IN_TRANSIT (运输中, nappies);
 the "other shopper" for ownership tests.
 
-Customer 3 (王芳) — order 13 REFUNDING (退款中: smartwatch with a return request 待审核)
-and order 14 COMPLETED (已完成, cat food).
+Customer 3 (王芳) — order 13 REFUNDING (退款中: smartwatch with a return request 待审核),
+order 14 COMPLETED (已完成, cat food) and order 15 DELIVERED_AWAITING_INSTALLATION (已签收: an
+air conditioner just delivered, waiting for the installer — ``shop.domain.installation``).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ FIXTURE_CUSTOMERS = {1: "张伟", 2: "李娜", 3: "王芳"}
 MAIN_CUSTOMER_ID = 1
 OTHER_CUSTOMER_ID = 2
 REFUNDING_CUSTOMER_ID = 3
+INSTALLATION_CUSTOMER_ID = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ FIXTURE_ORDERS: tuple[FixtureOrder, ...] = (
                               "delay": 2 * DAY + 12 * HOUR, "outcome": "completed", "review": 10 * DAY},
                  after_sales_status=AfterSalesStatus.PENDING_REVIEW),
     FixtureOrder("THIRD_COMPLETED", 14, 3, (("猫粮", 0),), 60, 19.0, OrderStatus.COMPLETED, "猫粮，已完成"),
+    FixtureOrder("DELIVERED_AWAITING_INSTALLATION", 15, 3, (("空调", 0),), 3, 9.0, OrderStatus.DELIVERED,
+                 "空调，刚签收，等师傅上门安装（承诺签收后48小时内）"),
 )
 FIXTURES_BY_KEY = {f.key: f for f in FIXTURE_ORDERS}
 FIRST_RANDOM_ORDER_ID = max(f.order_id for f in FIXTURE_ORDERS) + 1

@@ -19,6 +19,7 @@ from shop.seed.catalogue import generate_catalogue
 from shop.seed.orders import HISTORY_DAYS, generate_orders
 from shop.seed.people import generate_customers, issue_coupons
 from shop.seed.profiles import get_profile
+from shop.seed.services import generate_services, services_missing
 from shop.seed.writer import BulkWriter
 
 # Tables big enough that building their indexes after loading pays off.
@@ -127,6 +128,7 @@ def seed_database(engine: Engine, profile_name: str = "default", seed: int = 42,
                 for index in indexes:
                     index.drop(connection)
                 catalogue = generate_catalogue(seed, profile, writer, anchor_ts)
+                generate_services(writer)
                 shoppers = generate_customers(seed, profile.customers, catalogue, writer, anchor_ts)
                 issue_coupons(seed, shoppers, writer, anchor_ts)
                 log = InteractionLog()
@@ -165,6 +167,19 @@ def seed_database(engine: Engine, profile_name: str = "default", seed: int = 42,
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM (ANALYZE)")
     return SeedReport(profile.name, seed, anchor_dt, seconds, counts)
+
+
+def top_up_services(engine: Engine) -> bool:
+    """Seed the service points and installation fees into a database seeded before they
+    existed (migration 0005); True when it wrote them. A database without a seed run (a real
+    shop's) is never touched: its service data is its own."""
+    with engine.begin() as connection:
+        if latest_seed_run(connection) is None or not services_missing(connection):
+            return False
+        generate_services(BulkWriter(connection))
+        if connection.dialect.name != "sqlite":
+            _reset_sequences(connection)
+    return True
 
 
 def latest_seed_run(connection: Connection) -> Optional[m.SeedRun]:

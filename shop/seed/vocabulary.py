@@ -737,3 +737,39 @@ COUPON_TEMPLATES = (
     ("数码满1000减80", 1000, 80, "手机数码"), ("家电满2000减150", 2000, 150, "家用电器"),
     ("美妆满300减50", 300, 50, "美妆护肤"), ("生鲜满59减10", 59, 10, "食品生鲜"), ("母婴满199减20", 199, 20, "母婴用品"),
 )
+
+# --- services: repair points and installation -------------------------------------------
+# Installation service by leaf category (送装): standard fee in yuan (0 = free), what it
+# includes, what is charged on top (None: nothing). Categories not listed need no fitting.
+INSTALLATION_TERMS: tuple[tuple[str, int, str, Optional[str]], ...] = (
+    ("空调", 0, "挂机/柜机安装调试、3米内铜管、1个穿墙孔、室外机标准支架",
+     "铜管超出3米每米¥60、加穿墙孔每个¥50、高空作业（3楼以上无阳台）¥150、拆旧机¥100"),
+    ("电视", 0, "座式安装调试，或壁挂安装（含标准挂架）、连接信号源、基础设置",
+     "75英寸以上专用挂架¥199、移机拆装¥100"),
+    ("洗衣机", 0, "上下水连接、调平试机、拆除运输螺栓", "延长进/排水管每根¥20、专用水龙头¥30"),
+    ("冰箱", 0, "送货入户、拆包调平、通电检查（对开门冰箱含制冰水管连接）", None),
+    ("灯具照明", 50, "每盏灯：拆旧装新、接线调试（层高3.5米以内）", "层高超过3.5米每盏加¥50、开孔每个¥20"),
+    ("健身器材", 80, "跑步机、动感单车等上门组装调试、包装回收", "搬运上5楼以上（无电梯）每层加¥10"),
+    ("童车童床", 60, "婴儿床、餐椅组装，检查安全卡扣", None),
+    ("车载电器", 80, "行车记录仪等在合作门店安装、隐藏走线、取电（保险盒取电）", "上门安装加¥50"),
+)
+
+# Service points (售后服务网点): per city, a digital-and-computer point and, in the bigger
+# cities, a separate appliance point; smaller cities have one point that takes all three.
+# (point kind, categories it repairs, opening hours)
+SERVICE_POINT_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "数码维修中心": (("手机数码", "电脑办公"), "周一至周日 09:00-20:00"),
+    "家电服务站": (("家用电器",), "周一至周六 08:30-18:00"),
+    "综合售后服务中心": (("手机数码", "电脑办公", "家用电器"), "周一至周日 09:00-18:00"),
+}
+# Cities with a separate appliance point (the rest get one 综合售后服务中心).
+SPLIT_SERVICE_CITIES = frozenset({"北京市", "上海市", "广州市", "深圳市", "杭州市", "成都市", "南京市", "武汉市"})
+SERVICE_POINT_BRAND = "青柚优选"
+# Telephone area codes of the seeded cities (the points' service lines).
+AREA_CODES: dict[str, str] = {
+    "北京市": "010", "上海市": "021", "广州市": "020", "深圳市": "0755", "杭州市": "0571", "南京市": "025",
+    "苏州市": "0512", "成都市": "028", "武汉市": "027", "西安市": "029", "重庆市": "023", "天津市": "022",
+    "青岛市": "0532", "长沙市": "0731", "郑州市": "0371", "厦门市": "0592", "沈阳市": "024", "合肥市": "0551",
+    "昆明市": "0871", "哈尔滨市": "0451",
+}
+SERVICE_BUILDINGS = ("科技大厦", "数码广场", "国际商务中心", "电器城", "时代广场", "创业大厦")

@@ -1,0 +1,52 @@
+"""服务咨询: repair points near the shopper, installation fees, when the installer comes.
+
+A thin adapter over ``shop.assistant.services`` for the actions that answer topics
+(``actions/purchase.py``, ``actions/after_sales.py``): it reads the message, the verified
+shopper and the product in view from the tracker, runs the answer in one unit of work off
+the event loop, and sends the replies. Returns False, saying nothing, when the message asks
+none of these questions, so the calling action carries on with its own answer.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.formatting import buttons
+from actions.support import as_product_id, current_customer_id, db, first_entity
+from shop.assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, what_is_asked
+from shop.domain.clock import utc_now
+from shop.domain.numbers import is_order_number
+
+__all__ = ["SERVICE_TOPICS", "answer_service_topics"]
+
+
+def _question(tracker: Tracker, topics: Sequence[str]) -> ServiceQuestion:
+    order_no = first_entity(tracker, "order_no")
+    return ServiceQuestion(
+        text=(tracker.latest_message or {}).get("text") or "",
+        topics=tuple(topics),
+        customer_id=current_customer_id(tracker),
+        category=first_entity(tracker, "category"),
+        product_id=as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id")),
+        order_no=order_no if order_no and is_order_number(order_no) else None,
+    )
+
+
+async def answer_service_topics(dispatcher: CollectingDispatcher, tracker: Tracker, topics: Sequence[str]) -> bool:
+    """Answer a service question in the latest message; True when it was one (and answered)."""
+    question = _question(tracker, topics)
+    if not what_is_asked(question.text, question.topics):
+        return False                      # no database work for everything else
+    reply = await db(answer_service_question, question, utc_now())
+    if reply is None:
+        return False
+    *texts, last = reply.texts
+    for text in texts:
+        dispatcher.utter_message(text=text)
+    if reply.offer_handoff:
+        dispatcher.utter_message(text=last, buttons=buttons([("转人工催安装", "/human_handoff")]))
+    else:
+        dispatcher.utter_message(text=last)
+    return True
