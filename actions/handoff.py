@@ -15,6 +15,7 @@ from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
 from shop.domain.clock import utc_now
 from shop.domain.numbers import is_order_number
+from shop.identity import sender_of
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ class ActionHandoff(ShopAction):
     async def _hand_off(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: Optional[int]
     ) -> List[Dict[str, Any]]:
-        existing = await db_prompt(open_handoff_for_sender, tracker.sender_id, customer_id)
+        # Tickets keep the client's sender id; with the customer id it names the conversation.
+        sender = sender_of(tracker.sender_id)
+        existing = await db_prompt(open_handoff_for_sender, sender, customer_id)
         if existing is not None:
             dispatcher.utter_message(
                 text=f"您的人工服务工单 {existing.ticket_no} 已在排队中，客服接入后会第一时间回复您，请稍候～"
@@ -75,7 +78,7 @@ class ActionHandoff(ShopAction):
         summary = summarise(conversation_turns(tracker), order_no, product_title, customer_id is not None)
         ticket = await db_prompt(
             create_handoff_request,
-            tracker.sender_id,
+            sender,
             customer_id,
             summary,
             utc_now(),

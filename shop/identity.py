@@ -110,6 +110,21 @@ def customer_token_claims(
     return (customer_id, expires) if customer_id > 0 else None
 
 
+# A signed-in customer's conversation is "<sender>~c<customer id>" ("~" is not allowed in a
+# sender id, so no client can name it); a guest's is the sender id itself. See
+# shop_channels/identity.py for why.
+CUSTOMER_CONVERSATION_SEPARATOR = "~c"
+
+
+def conversation_id_for(sender: str, customer_id: Optional[int]) -> str:
+    return sender if customer_id is None else f"{sender}{CUSTOMER_CONVERSATION_SEPARATOR}{int(customer_id)}"
+
+
+def sender_of(conversation_id: str) -> str:
+    """The sender id the client used for ``conversation_id``."""
+    return conversation_id.split(CUSTOMER_CONVERSATION_SEPARATOR, 1)[0]
+
+
 def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:
     """A key for one ``purpose``, derived from SHOP_TOKEN_SECRET (one secret to manage; a
     value made for one purpose is worthless for another, and none of them is a token)."""

@@ -33,6 +33,7 @@ from shop.identity import (
     IDENTITY_METADATA_KEY,
     TOKEN_METADATA_KEY,
     IdentityConfigError,
+    conversation_id_for,
     customer_token_claims,
     derived_key,
     issue_conversation_identity,
@@ -40,7 +41,6 @@ from shop.identity import (
 
 logger = logging.getLogger(__name__)
 
-CUSTOMER_SEPARATOR = "~c"
 _SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})$")
 
 
@@ -64,14 +64,9 @@ def bind_conversation(sender: str, metadata: Mapping[str, Any]) -> Tuple[str, Di
     if claims is None:
         return sender, clean
     customer_id, expires = claims
-    conversation_id = f"{sender}{CUSTOMER_SEPARATOR}{customer_id}"
+    conversation_id = conversation_id_for(sender, customer_id)
     clean[IDENTITY_METADATA_KEY] = issue_conversation_identity(customer_id, expires, conversation_id)
     return conversation_id, clean
-
-
-def sender_of(conversation_id: str) -> str:
-    """The sender id a client used for ``conversation_id`` (replies name it, not ours)."""
-    return conversation_id.split(CUSTOMER_SEPARATOR, 1)[0]
 
 
 def _session_mac(random_part: str) -> str:
