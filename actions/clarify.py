@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
 from actions.support import ShopAction
-from shop.assistant.follow_up import follow_up, previous_user_event
 
 # What each meaning is called on a button.
 INTENT_CHOICES = {
@@ -44,9 +42,6 @@ class ActionClarify(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
-        reread = _as_follow_up(tracker, message)
-        if reread:
-            return reread
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
         for fallback in FALLBACK_CHOICES:
@@ -61,29 +56,3 @@ class ActionClarify(ShopAction):
             + buttons([("都不是，转人工", "/human_handoff")]),
         )
         return []
-
-
-def _as_follow_up(tracker: Tracker, message: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """When the unsure message continues the previous question (shop.assistant.follow_up),
-    re-read it as that question: the message is reverted and uttered again with the previous
-    intent, so the rules answer it like any other turn (as Rasa's own two-stage fallback
-    does once the shopper confirms a meaning). Not inside a form: the form has its own rules
-    for answers it did not understand."""
-    if tracker.active_loop.get("name"):
-        return []
-    previous = previous_user_event(tracker.events) or {}
-    parse = previous.get("parse_data") or {}
-    reread = follow_up(
-        message.get("text") or "", message.get("intent_ranking") or [], message.get("entities") or [],
-        (parse.get("intent") or {}).get("name"), parse.get("entities") or [],
-    )
-    if reread is None:
-        return []
-    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
-    uttered = {
-        "event": "user", "text": message.get("text"), "input_channel": latest.get("input_channel"),
-        "metadata": latest.get("metadata") or {}, "message_id": latest.get("message_id"),
-        "parse_data": {**message, "intent": {"name": reread.intent, "confidence": 1.0},
-                       "entities": reread.entities, "follow_up_of": (parse.get("intent") or {}).get("name")},
-    }
-    return [UserUtteranceReverted(), uttered]

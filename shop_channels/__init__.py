@@ -2,9 +2,11 @@
 
 Loading them (Rasa imports this package for credentials.yml) also applies, to the Rasa
 server process, the measured speed-up of ``shop_channels.rasa_speedups`` and the failure
-handling of ``shop_channels.rasa_failures`` (every turn gets a reply).
+handling of ``shop_channels.rasa_failures`` (every turn gets a reply) and the context reading
+of ``shop_channels.rasa_follow_ups`` (follow-ups answered as the question they continue).
 """
-from shop_channels import rasa_failures, rasa_speedups
+from shop_channels import rasa_failures, rasa_follow_ups, rasa_speedups
 
 rasa_speedups.install()
 rasa_failures.install()
+rasa_follow_ups.install()

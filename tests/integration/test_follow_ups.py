@@ -28,8 +28,9 @@ def _text(replies) -> str:
 @pytest.mark.parametrize("first, fragment, topic_word", [
     ("我的退款到哪了", "那要几天", "退款"),
     ("退货的钱退到哪里", "那多久能到", "退"),
+    ("我想开个发票", "那电子的还是纸质的", "发票"),
 ])
-def test_a_refund_follow_up_gets_the_refund_answer(live_stack, first, fragment, topic_word):
+def test_a_follow_up_gets_the_answer_of_the_question_it_continues(live_stack, first, fragment, topic_word):
     sender = _sender()
     live_stack.say(sender, first, metadata=_me())
     replies = live_stack.say(sender, fragment, metadata=_me())

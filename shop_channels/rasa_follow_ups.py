@@ -1,0 +1,81 @@
+"""Follow-ups read in context: the parse of each message sees the conversation.
+
+Rasa's NLU classifies a message on its own; the Rasa server parses it with the tracker at
+hand (``MessageProcessor.parse_message(message, tracker)``) but the NLU components never see
+it. ``install()`` wraps that method, on the pinned Rasa only: after the NLU has spoken, the
+rule of :mod:`shop.assistant.follow_up` looks at the shopper's previous message, and when
+the new one is a fragment continuing that question ("那要几天" after "我的退款到哪了") the
+parse says so — the previous intent, the previous topic unless the fragment names one of the
+same intent, and ``follow_up_of`` for the log and the analytics. The rules then answer it
+like any other turn. Parses without a tracker (``/model/parse``, evaluations) are untouched.
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, Optional
+
+import rasa
+from rasa.core.processor import MessageProcessor
+
+from shop.assistant.follow_up import follow_up, previous_user_event
+
+logger = logging.getLogger(__name__)
+
+PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
+_stock_parse_message = MessageProcessor.parse_message
+
+
+@lru_cache(maxsize=1)
+def _vocabulary():
+    from shop_nlu.vocab import ShopVocabulary
+
+    return ShopVocabulary.load()
+
+
+def _topic_intent(topic: str) -> Optional[str]:
+    try:
+        return _vocabulary().topic_intent(topic)
+    except OSError:   # no vocabulary file: topics of the fragment are kept as they are
+        return None
+
+
+def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
+    """``parse_data`` re-read as a follow-up of the previous user message in ``events``
+    (dicts as in the tracker's serialised form), or unchanged."""
+    previous = previous_user_event(events) or {}
+    before = previous.get("parse_data") or {}
+    result = follow_up(
+        parse_data.get("text") or "", parse_data.get("intent_ranking") or [parse_data.get("intent") or {}],
+        parse_data.get("entities") or [], (before.get("intent") or {}).get("name"),
+        before.get("entities") or [], topic_intent=_topic_intent)
+    if result is None:
+        return parse_data
+    logger.debug("follow-up of %s: %r", result.intent, parse_data.get("text"))
+    return {**parse_data, "intent": {"name": result.intent, "confidence": 1.0},
+            "entities": result.entities, "follow_up_of": parse_data.get("intent")}
+
+
+async def parse_message(self, message, tracker=None, only_output_properties: bool = True):
+    parse_data = await _stock_parse_message(self, message, tracker, only_output_properties)
+    if tracker is None or (message.text or "").startswith("/"):
+        return parse_data
+    try:
+        if tracker.active_loop_name:   # a form has its own rules for answers it did not expect
+            return parse_data
+        return reread(parse_data, [e.as_dict() for e in tracker.events])
+    except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn
+        logger.exception("follow-up check failed; the message is answered as parsed")
+        return parse_data
+
+
+def install() -> bool:
+    """Patch once; True when the patch is in place."""
+    if MessageProcessor.parse_message is parse_message:
+        return True
+    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
+        logger.warning("Rasa %s: follow-ups are not read in context (patch written for %s)",
+                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
+        return False
+    MessageProcessor.parse_message = parse_message
+    return True
