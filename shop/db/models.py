@@ -529,8 +529,9 @@ class OrderAttribution(Base):
     __tablename__ = "order_attributions"
 
     order_item_id = Column(Integer, ForeignKey("order_items.id"), primary_key=True)
+    # One row per experiment whose exposure showed the card (a shopper can be in several).
+    exposure_id = Column(BigId, ForeignKey("experiment_exposures.id"), primary_key=True, index=True)
     order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
-    exposure_id = Column(BigId, ForeignKey("experiment_exposures.id"), nullable=False, index=True)
 
 
 class CustomerSegment(Base):

@@ -71,7 +71,7 @@ def upgrade() -> None:
                                 name=op.f('fk_order_attributions_order_id_orders')),
         sa.ForeignKeyConstraint(['exposure_id'], ['experiment_exposures.id'],
                                 name=op.f('fk_order_attributions_exposure_id_experiment_exposures')),
-        sa.PrimaryKeyConstraint('order_item_id', name=op.f('pk_order_attributions')),
+        sa.PrimaryKeyConstraint('order_item_id', 'exposure_id', name=op.f('pk_order_attributions')),
     )
     op.create_index(op.f('ix_order_attributions_order_id'), 'order_attributions', ['order_id'], unique=False)
     op.create_index(op.f('ix_order_attributions_exposure_id'), 'order_attributions', ['exposure_id'], unique=False)
