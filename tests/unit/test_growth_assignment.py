@@ -115,3 +115,19 @@ def test_the_shipped_experiment_file_parses_completely():
     document = yaml.safe_load(DEFAULT_PATH.read_text("utf-8"))
     plan = parse_plan(document)
     assert len(plan.experiments) == len(document["experiments"]) and "winback" in plan.offers
+
+
+def test_a_shopper_in_two_experiments_gets_both_variants_and_the_first_wins_a_conflict():
+    from shop.assistant.experimenting import treatment_for
+    plan = parse_plan({
+        "offers": {"w": {"coupon_code": "W1", "discount_yuan": 5}},
+        "experiments": [
+            {"name": "strategy", "status": "running", "variants": [{"name": "p", "strategy": "popularity", "cards": 3},
+                                                                    {"name": "q", "strategy": "popularity", "cards": 3}]},
+            {"name": "offer", "status": "running", "variants": [{"name": "o", "offer": "w", "cards": 8},
+                                                                 {"name": "o2", "offer": "w", "cards": 8}]},
+            {"name": "off", "status": "stopped", "variants": [{"name": "x"}, {"name": "y"}]},
+        ]})
+    treatment = treatment_for(plan, "c:42", None)
+    assert [s.experiment for s in treatment.shown] == ["strategy", "offer"]
+    assert treatment.strategy == "popularity" and treatment.cards == 3 and treatment.offer.coupon_code == "W1"
