@@ -1,4 +1,7 @@
-"""Buying from a recommendation card in headless Chromium against the real assistant: sign
+"""(Named to run after test_live_chat.py: its socket.io check calls asyncio.run(), which fails once
+Playwright's sync API has started an event loop in this process.)
+
+Buying from a recommendation card in headless Chromium against the real assistant: sign
 in, ask for recommendations, press 我要买 on a card, check out on /cart, pay (simulated) —
 and the order in the database is the shopper's, paid, and attributed to the exposure the
 card was shown in (the live stack runs the A/A experiment ``live_aa``)."""
