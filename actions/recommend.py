@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_cards import product_cards_message
 from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, run_blocking
 from shop.assistant.recommendation import RecommendationRequest, next_request, understand
-from shop.assistant.recommending import recommend_for
+from shop.assistant.experimenting import recommend_in_experiments
 from shop.db.engine import default_engine, session_scope
 
 PAGE_SIZE = 5
@@ -35,9 +35,10 @@ class ActionRecommend(ShopAction):
 
         def work():
             with session_scope(default_engine()) as session:
-                return recommend_for(session, customer_id, request, PAGE_SIZE)
+                return recommend_in_experiments(session, customer_id, tracker.sender_id, request, PAGE_SIZE)
 
-        picks = await run_blocking(work)
+        outcome = await run_blocking(work)
+        picks = outcome.picks
         if not picks:
             if request.shown:
                 text = "符合条件的商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
@@ -50,7 +51,11 @@ class ActionRecommend(ShopAction):
         described = request.describe()
         title = f"为您推荐{('（' + described + '）') if described else ''}："
         products = [product for product, _ in picks]
-        dispatcher.utter_message(**product_cards_message(
-            tracker, products, title=title, reasons={p.id: reason for p, reason in picks},
-        ))
+        message = product_cards_message(tracker, products, title=title, reasons={p.id: reason for p, reason in picks})
+        if outcome.exposure_ids and "json_message" in message:
+            # The cards' buy buttons send these back, so clicks and orders name this exposure.
+            message["json_message"]["exposure_ids"] = list(outcome.exposure_ids)
+        dispatcher.utter_message(**message)
+        if outcome.offer_text:
+            dispatcher.utter_message(text=outcome.offer_text)
         return [SlotSet("recommendation", request.with_shown(products).to_slot())]

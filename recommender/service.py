@@ -97,7 +97,7 @@ class RecommenderService:
     # --- the calls ----------------------------------------------------------------------
 
     def recommend(self, customer_id=None, *, filters: Optional[Filters] = None, exclude_ids: Iterable = (),
-                  recent: Sequence = (), limit: int = 10) -> list[Recommendation]:
+                  recent: Sequence = (), limit: int = 10, mix: Optional[dict] = None) -> list[Recommendation]:
         """Personalised when the customer has history, popular in-stock items otherwise.
 
         ``filters``: category / price range / brand / attributes (see ``Filters``);
@@ -105,7 +105,7 @@ class RecommenderService:
         ``recent``: this conversation's events, product ids or ``(product_id, kind)``.
         """
         return serving.recommend(self.model, customer_id, filters=filters, exclude_ids=exclude_ids,
-                                 recent=recent, limit=limit)
+                                 recent=recent, limit=limit, mix=mix)
 
     def similar(self, product_id, *, filters: Optional[Filters] = None, exclude_ids: Iterable = (),
                 limit: int = 10) -> list[Recommendation]:

@@ -68,7 +68,8 @@ def _history(model: RecommenderModel, customer_id, recent: Iterable) -> tuple[np
 
 
 def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Filters] = None,
-              exclude_ids: Iterable = (), recent: Sequence = (), limit: int = 10) -> list[Recommendation]:
+              exclude_ids: Iterable = (), recent: Sequence = (), limit: int = 10,
+              mix: Optional[dict] = None) -> list[Recommendation]:
     """Top ``limit`` for a shopper (``None`` = guest) under ``filters``.
 
     - history: what the model knows about ``customer_id`` plus ``recent`` events of this
@@ -76,7 +77,9 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
     - never returns ``exclude_ids`` (pages already shown: pass them all for "还有别的吗"),
       anything the shopper interacted with before, or anything they bought — except
       consumables, which may be bought again — nor a near-duplicate listing of any of those;
-    - filters are hard: nothing outside them is returned, even if that leaves the list short.
+    - filters are hard: nothing outside them is returned, even if that leaves the list short;
+    - ``mix``: weights of named signals (e.g. ``{"content": 1.0}`` for content similarity
+      only, an experiment's strategy) instead of the tuned blend; each is scaled like the blend.
     """
     limit = _check_limit(limit)
     cat, hybrid = model.catalogue, model.hybrid
@@ -88,8 +91,9 @@ def recommend(model: RecommenderModel, customer_id=None, *, filters: Optional[Fi
     touched = np.union1d(items, bought).astype(np.int64)
     rebuy = bought[cat.consumable[bought]] if len(bought) else bought
     excluded = model.with_duplicates(np.union1d(np.setdiff1d(touched, rebuy), cat.positions(exclude_ids)))
+    coefs = None if mix is None else {name: w / (hybrid.scales.get(name, 1.0) or 1.0) for name, w in mix.items()}
     ranked, scores = hybrid.rank(hist_items, hist_w, admission(cat, filters, excluded), n=limit * 6,
-                                 pool=_pool(model, filters))
+                                 pool=_pool(model, filters), coefs=coefs)
     picked = diversify(ranked, cat, model.duplicates, limit)
     score_of = dict(zip(ranked.tolist(), scores.tolist()))
     kinds_of = _kinds_by_item(items, kinds)

@@ -8,7 +8,7 @@ from typing import Optional
 from aiohttp import web
 
 from shop.identity import IdentityConfigError, token_secret
-from shop_site import api, pages
+from shop_site import api, checkout, pages
 from shop_site.config import ConfigError, Settings, load_settings
 from shop_site.customers import DemoDirectory
 from shop_site.errors import json_errors
@@ -25,6 +25,7 @@ def create_app(settings: Settings, directory: Optional[DemoDirectory] = None) ->
     directory = directory or DemoDirectory()
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_REQUEST_BYTES)
     app.add_routes(api.routes(settings, directory))
+    app.add_routes(checkout.routes(directory))
     images = ProductImages(settings.web_root, lambda: directory.engine)
     app.add_routes(pages.routes(settings, images))
     app.on_response_prepare.append(security_headers(settings))

@@ -22,8 +22,14 @@ def routes(settings: Settings, images: ProductImages) -> list[web.AbstractRouteD
         # no-cache: the browser revalidates, so a new deploy shows up on the next load.
         return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
 
+    cart = settings.web_root / "cart.html"
+
+    async def cart_page(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(cart, headers={"Cache-Control": "no-cache"})
+
     return [
         web.get("/", page),
+        web.get("/cart", cart_page),
         web.get("/healthz", healthz),
         web.static("/assets", settings.web_root / "assets"),
         # Before the /static directory: product pictures fall back to category drawings.

@@ -48,7 +48,7 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
 
 
 def recommend_for(session, customer_id: Optional[int], request: RecommendationRequest,
-                  limit: int) -> List[Tuple[Any, str]]:
+                  limit: int, mix: Optional[dict] = None) -> List[Tuple[Any, str]]:
     try:
         service = get_service()
         if request.anchor_product_id is not None:
@@ -56,7 +56,7 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
                                     exclude_ids=request.shown, limit=limit * OVERFETCH)
         else:
             picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
-                                      limit=limit * OVERFETCH)
+                                      limit=limit * OVERFETCH, mix=mix)
     except ModelUnavailable:
         logger.warning("no recommender artifact yet; answering with best sellers")
         return popular_matches(session, request, limit)

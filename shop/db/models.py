@@ -483,3 +483,67 @@ class SeedRun(Base):
     finished_at = Column(UTCDateTime, nullable=False)
     seconds = Column(Float, nullable=False)
     row_counts = Column(JSON, nullable=False)
+
+
+# --- growth: experiments, attribution, segments (migration 0006) -------------------------
+
+class ExperimentExposure(Base):
+    """One time a variant of an experiment was actually shown in a conversation.
+
+    ``unit`` is what assignment hashed: ``c:<customer id>`` for a signed-in shopper,
+    ``s:<conversation id>`` for a guest. The cards shown are kept so clicks and orders can
+    name the exposure that led to them."""
+
+    __tablename__ = "experiment_exposures"
+    __table_args__ = (
+        # Analysis reads one experiment's exposures, unit by unit.
+        Index("ix_experiment_exposures_experiment_unit", "experiment", "unit", "shown_at"),
+        Index("ix_experiment_exposures_customer", "customer_id", "shown_at"),
+    )
+
+    id = Column(BigId, primary_key=True)
+    experiment = Column(String(64), nullable=False)
+    variant = Column(String(64), nullable=False)
+    unit = Column(String(300), nullable=False)
+    customer_id = Column(Integer, ForeignKey("customers.id"))      # None: a guest
+    sender_id = Column(String(255), nullable=False)
+    product_ids = Column(JSON, nullable=False, default=list)
+    shown_at = Column(UTCDateTime, nullable=False)
+
+
+class RecommendationClick(Base):
+    """A shopper pressed a card's button (我要买) on an exposure's cards."""
+
+    __tablename__ = "recommendation_clicks"
+
+    id = Column(BigId, primary_key=True)
+    exposure_id = Column(BigId, ForeignKey("experiment_exposures.id"), nullable=False, index=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"))
+    product_id = Column(Integer, ForeignKey("products.id"), nullable=False)
+    clicked_at = Column(UTCDateTime, nullable=False)
+
+
+class OrderAttribution(Base):
+    """An order item bought from a recommendation: the exposure whose card led to it."""
+
+    __tablename__ = "order_attributions"
+
+    order_item_id = Column(Integer, ForeignKey("order_items.id"), primary_key=True)
+    # One row per experiment whose exposure showed the card (a shopper can be in several).
+    exposure_id = Column(BigId, ForeignKey("experiment_exposures.id"), primary_key=True, index=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+
+
+class CustomerSegment(Base):
+    """A customer's RFM features and K-means segment, from the last ``python -m growth.segments``."""
+
+    __tablename__ = "customer_segments"
+    __table_args__ = (Index("ix_customer_segments_segment", "segment"),)
+
+    customer_id = Column(Integer, ForeignKey("customers.id"), primary_key=True)
+    segment = Column(String(24), nullable=False)         # stable code: loyal / new / at_risk ...
+    label = Column(String(24), nullable=False)           # for operators: 高价值忠诚 ...
+    recency_days = Column(Integer)                       # None: never ordered
+    frequency = Column(Integer, nullable=False)
+    monetary_cents = Column(Integer, nullable=False)
+    computed_at = Column(UTCDateTime, nullable=False)

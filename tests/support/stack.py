@@ -127,7 +127,11 @@ def _spawn(name: str, args: List[str], env: Dict[str, str], workdir: Path) -> Pr
     return Process(name, popen, log)
 
 
-def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default") -> Stack:
+LIVE_EXPERIMENTS = Path(__file__).resolve().parent / "experiments_live.yml"
+
+
+def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default",
+                experiments: Path = LIVE_EXPERIMENTS, extra_env: Optional[Dict[str, str]] = None) -> Stack:
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'shop.db'}"
     rasa_port, action_port, web_port = free_ports(3)
@@ -149,8 +153,11 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             "RECOMMENDER_MODEL_DIR": str(workdir / "recommender"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TELEMETRY_ENABLED": "false",
+            # Never the repository's content/experiments.yml: tests say which experiments run.
+            "SHOP_EXPERIMENTS_PATH": str(experiments),
         }
     )
+    env.update(extra_env or {})
     env.pop("SHOP_ALLOW_DEV_IDENTITY", None)
     env.pop("SHOP_DEV_CUSTOMER_ID", None)
 

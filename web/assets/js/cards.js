@@ -3,6 +3,7 @@
 // as far as rendering goes: a missing price or image leaves that part out instead of
 // breaking the message, and unknown fields are ignored.
 
+import { addToCart, recordClick } from "./cart.js";
 import { h, image } from "./dom.js";
 import { eventTime, orderDate, priceText } from "./format.js";
 
@@ -40,16 +41,44 @@ export function productCards(custom, ctx) {
     { class: "rich rich--products", "aria-label": title },
     richTitle(title, ctx),
     products.length
-      ? h("div", { class: "product-strip" }, products.map((p) => productCard(p, ctx)))
+      ? h("div", { class: "product-strip" }, products.map((p) => productCard(p, ctx, list(custom.exposure_ids))))
       : h("p", { class: "rich__empty", text: "暂时没有合适的商品" }),
   );
 }
 
-function productCard(product, ctx) {
+const BUY_TITLE = "我要买";
+
+/** 我要买: into the cart (with the exposures the card was shown in), the click recorded, and
+ *  the request still said in the chat so the assistant can answer it. */
+function buyButton(button, product, exposureIds, ctx) {
+  const el = actionButton(button, ctx, "btn btn--primary");
+  if (!el) return null;
+  el.onclick = () => {
+    const count = addToCart(product, exposureIds);
+    recordClick(product.id, exposureIds);
+    ctx.send(text(button.payload) || BUY_TITLE, BUY_TITLE);
+    showCartLink(count);
+  };
+  return el;
+}
+
+function showCartLink(count) {
+  let link = document.getElementById("cart-link");
+  if (!link) {
+    link = h("a", { id: "cart-link", class: "cart-link" });
+    link.setAttribute("href", "/cart");   // a fixed site path (h() refuses href by design)
+    document.body.appendChild(link);
+  }
+  link.textContent = `购物车（${count}）· 去结算`;
+}
+
+function productCard(product, ctx, exposureIds = []) {
   const price = priceText(product.price_text, product.price);
   const rating = Number(product.rating);
   const buttons = list(product.buttons).map((b, i) =>
-    actionButton(b, ctx, i === list(product.buttons).length - 1 ? "btn btn--primary" : "btn btn--ghost"),
+    text(b && b.title) === BUY_TITLE
+      ? buyButton(b, product, exposureIds, ctx)
+      : actionButton(b, ctx, i === list(product.buttons).length - 1 ? "btn btn--primary" : "btn btn--ghost"),
   );
   return h(
     "article",

@@ -1,0 +1,77 @@
+"""The report's statistics against closed-form cases."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from growth.statistics import (
+    compare, cuped_adjust, cuped_theta, mean_interval, proportion_interval, sample_size_for_mean,
+    sample_size_for_rate, srm_check,
+)
+
+
+def test_mean_interval_is_the_student_t_interval():
+    values = [1.0, 2.0, 3.0, 4.0, 5.0]
+    est = mean_interval(values)
+    half = 2.7764451051977987 * math.sqrt(2.5) / math.sqrt(5)     # t(0.975, 4) * s / sqrt(n)
+    assert est.mean == 3.0 and est.low == pytest.approx(3 - half) and est.high == pytest.approx(3 + half)
+
+
+def test_proportion_interval_is_wilson():
+    est = proportion_interval(10, 100)
+    z = 1.959963984540054
+    p, n = 0.1, 100
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert est.low == pytest.approx(centre - half) and est.high == pytest.approx(centre + half)
+
+
+def test_compare_matches_welch_and_the_delta_method():
+    control = [10.0, 12.0, 11.0, 13.0, 9.0, 10.0]
+    treatment = [12.0, 14.0, 13.0, 15.0, 12.0, 14.0]
+    cmp = compare(control, treatment)
+    c, t = np.array(control), np.array(treatment)
+    assert cmp.difference == pytest.approx(t.mean() - c.mean())
+    assert cmp.p_value == pytest.approx(stats.ttest_ind(t, c, equal_var=False).pvalue)
+    assert cmp.diff_low < cmp.difference < cmp.diff_high and cmp.significant()
+    vc, vt = c.var(ddof=1) / 6, t.var(ddof=1) / 6
+    se = math.sqrt(vt / c.mean() ** 2 + t.mean() ** 2 * vc / c.mean() ** 4)
+    assert cmp.lift == pytest.approx(t.mean() / c.mean() - 1)
+    assert cmp.lift_high - cmp.lift == pytest.approx(1.959963984540054 * se)
+
+
+def test_identical_groups_differ_by_nothing():
+    cmp = compare([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+    assert cmp.difference == 0 and cmp.p_value == pytest.approx(1.0) and not cmp.significant()
+
+
+def test_srm_flags_a_broken_split_and_passes_a_fair_one():
+    assert not srm_check([5010, 4990], [1, 1]).mismatch
+    broken = srm_check([5300, 4700], [1, 1])
+    # chi2 = (300^2 + 300^2) / 5000 = 36
+    assert broken.chi2 == pytest.approx(36.0) and broken.mismatch
+    assert srm_check([2000, 8000], [1, 4]).p_value == pytest.approx(1.0)
+
+
+def test_cuped_theta_is_the_regression_slope_and_removes_explained_variance():
+    rng = np.random.default_rng(0)
+    x = rng.normal(100, 20, 5000)
+    y = 3.0 + 0.5 * x + rng.normal(0, 5, 5000)
+    assert cuped_theta(y, x) == pytest.approx(0.5, abs=0.02)
+    adjusted = cuped_adjust(y, x)
+    assert adjusted.mean() == pytest.approx(y.mean())
+    rho2 = np.corrcoef(x, y)[0, 1] ** 2
+    assert adjusted.var() == pytest.approx(y.var() * (1 - rho2), rel=1e-6)
+
+
+def test_sample_sizes_match_the_normal_approximation():
+    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    # mean 100, sd 50, +10 %: effect d = 0.2 -> n = 2 z^2 / d^2
+    assert sample_size_for_mean(100, 50, 0.10) == math.ceil(2 * z * z / 0.04)
+    h = abs(2 * math.asin(math.sqrt(0.11)) - 2 * math.asin(math.sqrt(0.10)))
+    assert sample_size_for_rate(0.10, 0.10) == math.ceil(2 * z * z / h ** 2)
+    with pytest.raises(ValueError):
+        sample_size_for_rate(0.0, 0.1)
