@@ -226,7 +226,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             # Rasa warns about its own deprecations (and libraries add warning filters of
             # their own while importing): none of it is the operator's business.
             return run(argv)
-    except (conversations.StoreError, review.ReviewError, TrainingFileError) as error:
+    except (conversations.StoreError, review.ReviewError, TrainingFileError, grouping.TooManyMessages) as error:
         print(f"shop_nlu.improve: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -229,7 +229,7 @@ def candidates_in(conversation_id: str, events: Iterable[Event], *, since: Optio
     listed, in_range = [], 0
     for turn in _turns(events):
         user = turn.user
-        text = (user.text or "").strip()
+        text = " ".join((user.text or "").split())  # one line, however it was typed
         if not text or _is_payload(text):
             continue
         if (since is not None and user.timestamp < since) or (until is not None and user.timestamp >= until):

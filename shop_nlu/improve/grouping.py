@@ -23,8 +23,8 @@ How, and why:
   86.0 / 88.9 / 91.2 / 93.6 / 93.9 % of those share their group's majority JD topic (most of
   the rest are the same intent anyway: 价保条件 beside 价保申请流程). 0.4 keeps a group clean
   enough to decide at once; ``m`` in the terminal review decides message by message.
-- Cost: a distance matrix over the distinct texts; 2,080 messages took under 2 s on the
-  2-core machine (``--limit`` caps the number read).
+- Cost: a matrix over the distinct texts; 2,080 messages took under 2 s on the 2-core
+  machine. Above ``MAX_DISTINCT`` the command asks for a narrower period instead.
 """
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ from shop_nlu.improve.conversations import Candidate
 from shop_nlu.normalize import normalize_text
 
 DEFAULT_SIMILARITY = 0.4
+# The clustering holds a distinct-text × distinct-text matrix (4,000² float64 = 128 MB).
+MAX_DISTINCT = 4000
+
+
+class TooManyMessages(Exception):
+    """More distinct messages than one review can group (message meant for the operator)."""
 _STRIP_FOR_CHARS = re.compile(r"[\W_]+")
 
 
@@ -188,6 +194,10 @@ def group_candidates(candidates: Iterable[Candidate], threshold: float = DEFAULT
     messages = distinct_messages(candidates)
     if not messages:
         return []
+    if len(messages) > MAX_DISTINCT:
+        raise TooManyMessages(f"{len(messages)} distinct messages are more than one review groups "
+                              f"(at most {MAX_DISTINCT}): narrow it with --since / --until, "
+                              "--reasons or --limit")
     similarity = similarity_matrix([m.key for m in messages], [text_key(t) for t in background])
     labels = cluster(similarity, threshold)
     members: Dict[int, List[int]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -125,6 +126,18 @@ def _header(intents: Sequence[str]) -> str:
     )
 
 
+# `intent:` left empty reads better than `intent: null` for the operator to fill in.
+_EMPTY_CHOICE = re.compile(r"^( *(?:- )?)intent: null$", re.MULTILINE)
+
+
+def _dumped(yaml, document) -> str:
+    import io
+
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    return buffer.getvalue()
+
+
 def export(path: Path, data: dict, intents: Sequence[str]) -> None:
     from ruamel.yaml import YAML
 
@@ -144,7 +157,8 @@ def export(path: Path, data: dict, intents: Sequence[str]) -> None:
     # Shop data: readable by the operator only.
     with open(path, "w", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
         out.write(_header(intents))
-        yaml.dump(document, out)
+        out.write(_EMPTY_CHOICE.sub(r"\1intent:", _dumped(yaml, document)))
+    os.chmod(path, 0o600)  # also when the file was there before
 
 
 def _choice(value, intents: Sequence[str], where: str, errors: List[str]) -> Optional[str]:
