@@ -40,8 +40,6 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-logger = logging.getLogger(__name__)
-
 CLARIFY_ACTIONS = frozenset({"action_clarify"})
 OUT_OF_SCOPE_ACTIONS = frozenset({"action_out_of_scope", "utter_out_of_scope"})
 CORE_FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from shop_nlu.improve.grouping import Group, Message
 

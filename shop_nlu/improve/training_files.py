@@ -13,7 +13,6 @@ exactly its old examples plus the new ones; then each file is replaced atomicall
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import shutil
@@ -29,8 +28,6 @@ from rasa.shared.nlu.training_data.entities_parser import parse_training_example
 from rasa.shared.nlu.training_data.loading import load_data
 
 from shop_nlu.improve.grouping import text_key
-
-logger = logging.getLogger(__name__)
 
 MAX_EXAMPLE_LENGTH = 300
 NEW_FILE_HEADER = 'version: "3.1"\nnlu:\n'
