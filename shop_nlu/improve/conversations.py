@@ -22,6 +22,7 @@ they meant: it is kept as ``shopper_chose`` on the message before it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -262,12 +263,24 @@ async def _read(store: TrackerStore, **options) -> Tuple[List[Candidate], int, i
     return candidates, conversations, in_range
 
 
+def run_coroutine(coroutine):
+    """Run a tracker-store coroutine to completion from synchronous code — also when the
+    caller's thread already runs an event loop (an async caller, or Playwright's sync API in
+    the test suite), where ``asyncio.run`` refuses: then on a private loop in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def read_candidates(endpoints_path: Path, domain: Domain, *, since: Optional[float] = None,
                     until: Optional[float] = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE,
                     reasons: Iterable[str] = REASONS) -> Reading:
     store, shown = open_store(endpoints_path, domain)
     try:
-        candidates, conversations, in_range = asyncio.run(_read(
+        candidates, conversations, in_range = run_coroutine(_read(
             store, since=since, until=until, min_confidence=min_confidence, wanted=reasons,
             intents=domain.intents))
     finally:

@@ -10,7 +10,6 @@ through the running assistant instead. Training files are temporary copies of ``
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -143,7 +142,7 @@ def _save_all(domain, events_by_sender):
     try:
         for sender, events in events_by_sender.items():
             tracker = DialogueStateTracker.from_events(sender, events, domain.slots)
-            asyncio.run(store.save(tracker))
+            conversations.run_coroutine(store.save(tracker))
     finally:
         store.engine.dispose()
 
@@ -424,6 +423,19 @@ def _env():
 
 
 # --- the pieces on their own -----------------------------------------------------------------
+
+@pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)
+def test_the_store_is_read_also_under_a_running_event_loop(store_env, capsys):
+    """An async caller (or Playwright's sync API, alive in the same test session) runs a loop
+    in this thread; reading the store must not depend on there being none."""
+    import asyncio
+
+    async def inside_a_loop():
+        return run_json(capsys, "--list")[0]
+
+    listing = asyncio.run(inside_a_loop())
+    assert listing["messages_listed"] == 8
+
 
 def test_fallback_guess_is_the_classifiers_own_ranking():
     fallback = said("随便", DAY1, "order_status", 0.3, [("order_status", 0.3), ("purchase", 0.2)], fallback=True)
