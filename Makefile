@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test shell train train-recommender seed validate bench
+.PHONY: help install run test shell train train-recommender seed validate bench improve
 
 help:
 	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
@@ -12,6 +12,7 @@ help:
 	@echo "make train-recommender  retrain the recommender from the shop database"
 	@echo "make seed     migrate and seed the shop database if it is empty"
 	@echo "make bench    run the benchmarks in bench/ (slow; prints figures; WHICH='nlu conversation' for some)"
+	@echo "make improve  review the messages the assistant did not understand, add them to data/nlu (ARGS='--days 7')"
 
 install:
 	@bash scripts/install.sh
@@ -39,3 +40,9 @@ validate: install
 
 bench: install
 	@bash scripts/bench.sh $(WHICH)
+
+# The operator's NLU improvement loop (README, "Improving the NLU from real conversations"):
+# reads the conversation store the server uses. ARGS passes options, e.g.
+# make improve ARGS="--since 2026-12-01", ARGS="--export review.yml", ARGS="--apply review.yml".
+improve: install
+	@source scripts/env.sh && python -m shop_nlu.improve $(ARGS)

@@ -15,41 +15,14 @@ by hand from scratch, never with this tool.)
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from shop_nlu.improve.training_files import annotate  # noqa: E402  (shared with the improvement loop)
 from shop_nlu.pipeline import ShopEntityFinder  # noqa: E402
-
-
-def annotate(text: str, entities) -> str:
-    by_span: Dict[Tuple[int, int], List] = defaultdict(list)
-    for ent in entities:
-        by_span[(ent.start, ent.end)].append(ent)
-    out, pos = [], 0
-    for (start, end) in sorted(by_span):
-        group = by_span[(start, end)]
-        piece = text[start:end]
-        out.append(text[pos:start])
-        if len(group) == 1:
-            ent = group[0]
-            if ent.value == piece:
-                out.append(f"[{piece}]({ent.entity})")
-            elif all(c not in ent.value for c in "():[]{}"):
-                out.append(f"[{piece}]({ent.entity}:{ent.value})")
-            else:
-                out.append(f"[{piece}]" + json.dumps({"entity": ent.entity, "value": ent.value},
-                                                      ensure_ascii=False))
-        else:
-            dicts = [{"entity": e.entity, "value": e.value} for e in group]
-            out.append(f"[{piece}]" + json.dumps(dicts, ensure_ascii=False))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def render(intent: str, lines: List[str], finder: ShopEntityFinder) -> str:
