@@ -11,7 +11,8 @@ mkdir -p "$VAR_DIR"
 # Network.
 export RASA_HOST="${RASA_HOST:-0.0.0.0}"
 export RASA_PORT="${RASA_PORT:-5005}"
-export ACTION_HOST="${ACTION_HOST:-0.0.0.0}"
+# The action server answers only the Rasa server, on this machine by default.
+export ACTION_HOST="${ACTION_HOST:-127.0.0.1}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
 export WEB_HOST="${WEB_HOST:-0.0.0.0}"
@@ -43,6 +44,14 @@ if [ -z "${SHOP_TOKEN_SECRET:-}" ]; then
   SHOP_TOKEN_SECRET="$(cat "$VAR_DIR/token_secret")"
 fi
 export SHOP_TOKEN_SECRET
+
+# Secret the Rasa server sends to the action server (header X-Action-Secret, from
+# endpoints.yml); the action server refuses every call without it. Generated unless given.
+if [ -z "${ACTION_SERVER_SECRET:-}" ]; then
+  [ -s "$VAR_DIR/action_server_secret" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR_DIR/action_server_secret")
+  ACTION_SERVER_SECRET="$(cat "$VAR_DIR/action_server_secret")"
+fi
+export ACTION_SERVER_SECRET
 
 # Quieter TensorFlow; no telemetry.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"

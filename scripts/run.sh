@@ -108,7 +108,7 @@ wait_for() {
   exit 1
 }
 
-start action-server rasa run actions --actions actions --port "$ACTION_PORT"
+start action-server python -m actions.server
 start rasa rasa run --model "$RASA_MODELS_DIR" \
   --endpoints "$RASA_ENDPOINTS" --credentials credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" \

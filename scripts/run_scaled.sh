@@ -81,7 +81,7 @@ mkdir -p "$RUN_DIR/logs"
 rasa_upstreams="" action_upstreams=""
 for i in $(seq 1 "$ACTION_INSTANCES"); do
   port=$((ACTION_PORT + 100 + i))
-  setsid rasa run actions --actions actions --port "$port" >>"$RUN_DIR/logs/action-$i.log" 2>&1 &
+  ACTION_PORT="$port" setsid python -m actions.server >>"$RUN_DIR/logs/action-$i.log" 2>&1 &
   pids+=("$!"); action_upstreams+="server 127.0.0.1:$port max_fails=1 fail_timeout=5s; "
 done
 for i in $(seq 1 "$RASA_INSTANCES"); do

@@ -9,7 +9,7 @@ bash scripts/install.sh
 bash scripts/prepare.sh
 
 mkdir -p "$VAR_DIR/logs"
-setsid rasa run actions --actions actions --port "$ACTION_PORT" >>"$VAR_DIR/logs/action-server.log" 2>&1 &
+setsid python -m actions.server >>"$VAR_DIR/logs/action-server.log" 2>&1 &
 action_pid=$!
 trap 'kill -TERM -- "-$action_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do

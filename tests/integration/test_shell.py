@@ -5,6 +5,7 @@ import pty
 import re
 import select
 import subprocess
+import sys
 import time
 
 import pytest
@@ -69,8 +70,8 @@ def test_shell_chats_in_chinese_and_prints_timelines_as_text(live_stack, shop_se
     env = dict(live_stack.env, SHOP_ALLOW_DEV_IDENTITY="1", SHOP_DEV_CUSTOMER_ID=str(MAIN_CUSTOMER_ID),
                ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
                TERM="dumb", COLUMNS="200", LINES="50")
-    actions = _spawn("shell-action-server", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                             "--port", str(action_port)], env, live_stack.workdir)
+    env["ACTION_PORT"] = str(action_port)
+    actions = _spawn("shell-action-server", [sys.executable, "-m", "actions.server"], env, live_stack.workdir)
     _wait_ready(f"http://127.0.0.1:{action_port}/health", actions, 120)
     shell = Terminal(
         [str(VENV_BIN / "rasa"), "shell", "--model", str(latest_model()), "--endpoints", "endpoints.yml",

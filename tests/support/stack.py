@@ -20,6 +20,7 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 TEST_TOKEN_SECRET = "test-secret-for-the-live-stack-0123456789"
+TEST_ACTION_SECRET = "test-action-server-secret-0123456789abcdef"
 
 
 def free_ports(count: int) -> List[int]:
@@ -137,6 +138,8 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             "SHOP_DATABASE_URL": database_url,
             "SHOP_TOKEN_SECRET": TEST_TOKEN_SECRET,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ACTION_HOST": "127.0.0.1",
+            "ACTION_SERVER_SECRET": TEST_ACTION_SECRET,
             "TRACKER_DB_URL": "",
             "TRACKER_DB_PATH": str(workdir / "tracker.db"),
             "RASA_PORT": str(rasa_port),
@@ -172,7 +175,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
     try:
         actions = _spawn(
             "action-server",
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "actions.server"],
             env, workdir,
         )
         stack.processes.append(actions)
