@@ -1,7 +1,7 @@
 """Faults in the scale-out setup, for real: ``scripts/run_scaled.sh`` (2 Rasa servers and 2
 action servers behind nginx, conversations in PostgreSQL, Redis lock store) on a private,
 throw-away PostgreSQL cluster and a private Redis server, each on a free port, so that
-restarting them touches nothing else on the machine.
+restarting them touches nothing else on the machine (tests/support/scaled.py).
 
 - the Redis lock store restarted mid-conversation: the conversation carries on;
 - PostgreSQL (shop database and conversations) restarted mid-conversation: likewise;
@@ -11,19 +11,13 @@ restarting them touches nothing else on the machine.
   lock store expires after TICKET_LOCK_LIFETIME) instead of timing out.
 
 Needs nginx, redis-server and PostgreSQL's initdb/pg_ctl: skipped with the reason when one is
-missing, failed instead when ``SHOP_TEST_REQUIRE_POSTGRES=1`` (CI). The private PostgreSQL
-runs as the ``postgres`` user when the tests run as root (initdb refuses root).
+missing, failed instead when ``SHOP_TEST_REQUIRE_POSTGRES=1`` (CI).
 """
 from __future__ import annotations
 
-import glob
+import json
 import os
-import pwd
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,119 +31,13 @@ from sqlalchemy import create_engine, select, text
 
 from shop.db.models import Order
 from shop.seed.fixtures import OTHER_CUSTOMER_ID
-from tests.integration.test_scaled import port_block_base, unavailable
+from tests.support.scaled import PrivatePostgres, PrivateRedis, RunScaled, require_nginx
 from tests.support.stack import REPO_ROOT, free_ports
 
 pytestmark = pytest.mark.timeout(900)
-START_TIMEOUT_S = 420
 SECRET = "test-secret-for-the-scaled-fault-tests-0123456789"
 LOCK_LIFETIME_S = 10          # run_scaled.sh's TICKET_LOCK_LIFETIME default
 TURN_TIMEOUT_S = 30           # a client's patience for one attempt
-
-
-def postgres_bin(name: str) -> Optional[str]:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
-class PrivatePostgres:
-    """A throw-away PostgreSQL cluster (trust auth on 127.0.0.1) in a temporary directory."""
-
-    def __init__(self) -> None:
-        self.initdb, self.pg_ctl = postgres_bin("initdb"), postgres_bin("pg_ctl")
-        if not (self.initdb and self.pg_ctl):
-            unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
-        self.port = free_ports(1)[0]
-        self.root = Path(tempfile.mkdtemp(prefix="shop-test-pg-"))
-        self.data = self.root / "data"
-        self.user: Optional[str] = None
-        if os.geteuid() == 0:
-            try:
-                entry = pwd.getpwnam("postgres")
-            except KeyError:
-                unavailable("running as root and there is no 'postgres' user for initdb")
-            self.user = "postgres"
-            os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        self._run(self.initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
-        self.start()
-
-    def start(self) -> None:
-        # -l: the server's output goes to a file, not to our pipe (which would stay open).
-        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
-                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
-                        f"-c full_page_writes=off -c synchronous_commit=off", "start")
-
-    def _run(self, *args: str) -> None:
-        command = list(args)
-        if self.user:
-            command = ["runuser", "-u", self.user, "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120, cwd=self.root)
-
-    def url(self, database: str, driver: str = "+psycopg2") -> str:
-        return f"postgresql{driver}://postgres@127.0.0.1:{self.port}/{database}"
-
-    def restart(self) -> None:
-        """As an operator's `pg_ctl restart -m fast`: every open connection is cut."""
-        self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
-        self.start()
-
-    def destroy(self) -> None:
-        try:
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.SubprocessError:
-            pass
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-class PrivateRedis:
-    """A redis-server on a free port, without persistence (a restart loses every lock)."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.binary = shutil.which("redis-server")
-        if not self.binary:
-            unavailable("redis-server not found")
-        self.port = free_ports(1)[0]
-        self.workdir = workdir
-        self.process: Optional[subprocess.Popen] = None
-        self.start()
-
-    def start(self) -> None:
-        log = open(self.workdir / "redis.log", "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        import redis
-
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1).ping()
-                return
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def restart(self) -> None:
-        """As an operator's `redis-cli shutdown nosave` followed by a start."""
-        import redis
-
-        try:
-            redis.Redis(host="127.0.0.1", port=self.port).shutdown(nosave=True)
-        except redis.ConnectionError:
-            pass    # the server closes the connection as it goes
-        self.process.wait(timeout=20)
-        self.start()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 @dataclass
@@ -165,23 +53,15 @@ class Scaled:
 
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory):
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        unavailable("nginx is not installed (apt-get install nginx)")
+    require_nginx()
     var = tmp_path_factory.mktemp("scaled-faults")
     postgres = PrivatePostgres()
-    redis_server = None
-    process = None
+    redis_server = run = None
     try:
         redis_server = PrivateRedis(var)
         lb_port, action_lb_port = free_ports(2)
-        rasa_base, action_base = port_block_base(), port_block_base()
         shop_db, tracker_db = "shop", "rasa_tracker"
-        env = dict(os.environ)
-        env.update({
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/sbin{os.pathsep}{env.get('PATH', '')}",
-            "VENV": str(Path(sys.executable).parent.parent),
-            "VAR_DIR": str(var),
-            "RASA_PORT": str(rasa_base), "ACTION_PORT": str(action_base),
+        run = RunScaled(var, {
             "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
             "PG_ADMIN_URL": postgres.url("postgres", driver=""),
             "SCALED_SHOP_DATABASE_URL": postgres.url(shop_db),
@@ -191,32 +71,17 @@ def scaled(tmp_path_factory):
             "REDIS_PORT": str(redis_server.port), "REDIS_LOCK_DB": "1",
             "SHOP_TOKEN_SECRET": SECRET,
         })
-        for name in ("TICKET_LOCK_LIFETIME", "ACTION_SERVER_SECRET", "RASA_URL"):
-            env.pop(name, None)
-        log_path = var / "run_scaled.log"
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(["bash", "scripts/run_scaled.sh"], cwd=REPO_ROOT, env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while "==> Up:" not in log_path.read_text(errors="replace"):
-            if process.poll() is not None:
-                pytest.fail(f"run_scaled.sh exited ({process.returncode}):\n{log_path.read_text(errors='replace')[-4000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"run_scaled.sh not up after {START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
-            time.sleep(1)
+        run.wait_until_up()
         yield Scaled(webhook=f"http://127.0.0.1:{lb_port}/webhooks/rest/webhook",
-                     rasa_ports=[rasa_base + 101, rasa_base + 102], postgres=postgres, redis=redis_server,
-                     shop_db=shop_db, tracker_db=tracker_db, log=log_path)
+                     rasa_ports=run.rasa_ports, postgres=postgres, redis=redis_server,
+                     shop_db=shop_db, tracker_db=tracker_db, log=run.log)
         # The script stops everything it started, promptly (it used to sleep through SIGTERM).
-        started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=40)
-        assert time.monotonic() - started < 30
+        took = run.stop()
+        run = None
+        assert took < 30, f"run_scaled.sh took {took:.1f} s to stop"
     finally:
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        if run is not None:
+            run.stop()
         if redis_server is not None:
             redis_server.stop()
         postgres.destroy()
@@ -270,8 +135,6 @@ def user_events(scaled: Scaled, senders: List[str]) -> Dict[str, List[str]]:
         rows = connection.execute(text(
             "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id = ANY(:senders) ORDER BY id"
         ), {"senders": senders})
-        import json
-
         for sender, data in rows:
             found[sender].append(json.loads(data).get("message_id"))
     engine.dispose()
