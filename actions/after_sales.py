@@ -2,6 +2,8 @@
 eligibility against the database, file the request in one transaction, report status."""
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -9,6 +11,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.formatting import buttons, china_time, intent_payload, money, month_day
 from actions.orders import order_summary
@@ -23,12 +26,18 @@ from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
 from shop.db.orders import get_order, recent_orders
 from shop.domain.after_sales import ServiceType
 from shop.domain.clock import utc_now
-from shop.domain.numbers import AFTER_SALES_NO_REGEX, is_order_number
+from shop.domain.numbers import AFTER_SALES_NO_REGEX, ascii_digits, is_order_number
+
+logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason")
 STATUS_TOPICS = {"refund_progress"}
 POLICY_TOPICS = ("return_policy", "warranty", "price_protection", "shipping_insurance")
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
+# The item already has an open request: the form completes and the submit step names it.
+ALREADY_FILED = "REQUEST_IN_PROGRESS"
+# Pauses between tries when filing collides with another writer (then a last try).
+FILING_RETRY_PAUSES_S = (0.1, 0.3, 0.8)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
 
 
@@ -126,6 +135,7 @@ class ValidateAfterSalesForm(FormValidationAction):
 
     async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         customer_id = current_customer_id(tracker)
+        value = ascii_digits(value) if isinstance(value, str) else value
         if customer_id is None or not isinstance(value, str) or not is_order_number(value):
             if value:
                 dispatcher.utter_message(text="订单号是18位数字，可以在“我的订单”里找到，请再发一次～")
@@ -188,11 +198,13 @@ class ValidateAfterSalesForm(FormValidationAction):
         except (OrderNotFound, InvalidRequest):
             dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息。")
             return {"order_no": None, "order_item_id": None, "service_type": None, "reason": None}
-        if not decision.eligible:
+        if not decision.eligible and decision.reason_code != ALREADY_FILED:
             dispatcher.utter_message(
                 text=f"{decision.message} 您可以换一种服务，或说“算了”取消、说“转人工”联系人工客服。"
             )
             return {"service_type": None, "reason": None}
+        # An open request for this item (another tab filed it, or this conversation did just
+        # before a crash): no more questions; the submit step tells the shopper its number.
         return slots
 
 
@@ -262,11 +274,34 @@ class ActionSubmitAfterSales(ShopAction):
         if customer_id is None or service is None or why is None or not order_no or not item:
             dispatcher.utter_message(text="售后信息不完整，请重新告诉我订单号和问题。")
             return reset_form_slots()
+        detail = ((tracker.latest_message or {}).get("text") or "")[:200] or None
+
+        async def file_request():
+            return await db(create_after_sales_request, customer_id, order_no, int(item), service, why,
+                            utc_now(), detail=detail)
+
         try:
-            request = await db(create_after_sales_request, customer_id, order_no, int(item), service, why,
-                               utc_now(), detail=((tracker.latest_message or {}).get("text") or "")[:200] or None)
+            for pause in FILING_RETRY_PAUSES_S:
+                try:
+                    request = await file_request()
+                    break
+                except SQLAlchemyError:
+                    # Lost a race with another tab (SQLite refuses a second writer at once
+                    # rather than wait) or a deadlock: nothing was written. Try again; the
+                    # eligibility check then sees the other tab's request.
+                    logger.warning("filing an after-sales request failed; retrying in %.1f s (conversation %s)",
+                                   pause, tracker.sender_id, exc_info=True)
+                    await asyncio.sleep(pause)
+            else:
+                request = await file_request()
         except AfterSalesNotAllowed as refused:
-            dispatcher.utter_message(text=f"抱歉，{refused}")
+            if refused.code == ALREADY_FILED and refused.request_no:
+                dispatcher.utter_message(
+                    text=(f"这件商品的售后申请已经提交过了，服务单号 {refused.request_no}，无需重复提交。"
+                          "随时可以问我“售后进度”查看处理情况。")
+                )
+            else:
+                dispatcher.utter_message(text=f"抱歉，{refused}")
             return reset_form_slots()
         except (OrderNotFound, InvalidRequest):
             dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息或转人工处理。")

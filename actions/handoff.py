@@ -1,17 +1,28 @@
 """转人工: open a hand-off ticket with a summary an agent can read, and say what happens next."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
+
+import logging
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.support import ShopAction, as_product_id, current_customer_id, db
+from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
 from shop.assistant.handoff import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
 from shop.domain.clock import utc_now
 from shop.domain.numbers import is_order_number
+from shop.identity import sender_of
+
+logger = logging.getLogger(__name__)
+
+# The ticket could not be written in time (the database busy or down): say so at once and
+# give the shopper another way to reach a person.
+HANDOFF_UNAVAILABLE = ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
+                       "（人工服务时间 9:00-22:00），我会马上为您登记。")
 
 
 def conversation_turns(tracker: Tracker) -> List[Turn]:
@@ -38,13 +49,25 @@ class ActionHandoff(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        existing = await db(open_handoff_for_sender, tracker.sender_id)
+        customer_id = current_customer_id(tracker)
+        try:
+            return await self._hand_off(dispatcher, tracker, customer_id)
+        except SQLAlchemyError:
+            logger.exception("hand-off not recorded (conversation %s)", tracker.sender_id)
+            dispatcher.utter_message(text=HANDOFF_UNAVAILABLE)
+            return []
+
+    async def _hand_off(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: Optional[int]
+    ) -> List[Dict[str, Any]]:
+        # Tickets keep the client's sender id; with the customer id it names the conversation.
+        sender = sender_of(tracker.sender_id)
+        existing = await db_prompt(open_handoff_for_sender, sender, customer_id)
         if existing is not None:
             dispatcher.utter_message(
                 text=f"您的人工服务工单 {existing.ticket_no} 已在排队中，客服接入后会第一时间回复您，请稍候～"
             )
             return []
-        customer_id = current_customer_id(tracker)
         order_no = tracker.get_slot("order_no")
         order_no = order_no if order_no and is_order_number(order_no) else None
         product_title = None
@@ -53,9 +76,9 @@ class ActionHandoff(ShopAction):
             product = await db(get_product_detail, product_id)
             product_title = product.title if product else None
         summary = summarise(conversation_turns(tracker), order_no, product_title, customer_id is not None)
-        ticket = await db(
+        ticket = await db_prompt(
             create_handoff_request,
-            tracker.sender_id,
+            sender,
             customer_id,
             summary,
             utc_now(),

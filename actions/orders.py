@@ -14,17 +14,18 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.offers import OFFER_RECOMMEND, offer
-from actions.support import ShopAction, current_customer_id, db, first_entity
+from actions.support import ShopAction, current_customer_id, db, db_prompt, first_entity
 from shop.db.orders import get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
-from shop.domain.numbers import is_order_number
+from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
@@ -33,9 +34,16 @@ RECENT_LIMIT = 5
 # Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
-PHONE_SUFFIX = re.compile(r"^\d{4}$")
+PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
+# For a number the shopper did not type in this message (one remembered from earlier):
+# replies only repeat what the shopper just said.
+NOT_FOUND_REMEMBERED = "没有查到这个订单，请核对订单号是否正确（18位数字），或把订单号再发给我一次。"
+# Typed text is never repeated back (it could be markup, or not the shopper's own words).
+NOT_AN_ORDER_NUMBER = "您提供的内容看起来不是有效的订单号哦，订单号是18位数字，可以在“我的订单”里找到。"
+GUEST_LOOKUP_UNAVAILABLE = ("抱歉，订单验证暂时无法完成，为了保护订单信息安全这次没有为您查询。"
+                            "请稍后再试，或登录后在“我的订单”中查看，也可以说“转人工”。")
 LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定"
           f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
@@ -125,9 +133,10 @@ class ActionOrderStatus(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        order_no = first_entity(tracker, "order_no") or tracker.get_slot("order_no")
+        typed = ascii_digits(first_entity(tracker, "order_no"))
+        order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
-            dispatcher.utter_message(text=f"“{order_no[:30]}”看起来不是有效的订单号哦，订单号是18位数字，可以在“我的订单”里找到。")
+            dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
             return [SlotSet("order_no", None)]
 
         customer_id = current_customer_id(tracker)
@@ -137,7 +146,9 @@ class ActionOrderStatus(ShopAction):
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:
-                dispatcher.utter_message(text=NOT_FOUND.format(no=order_no))
+                dispatcher.utter_message(
+                    text=NOT_FOUND.format(no=order_no) if typed == order_no else NOT_FOUND_REMEMBERED
+                )
                 return [SlotSet("order_no", None)]
             self._show(dispatcher, tracker, order)
             return [SlotSet("order_no", order.order_no)]
@@ -163,11 +174,19 @@ class ActionOrderStatus(ShopAction):
         if not order_no:
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
-        suffix = first_entity(tracker, "phone_suffix")
+        suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
         if not suffix or not PHONE_SUFFIX.match(suffix):
             dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
-        lookup = await db(lookup_order_for_guest, order_no, suffix, utc_now())
+        try:
+            # Fails closed: a try that cannot be recorded is refused (shop/db/orders.py).
+            lookup = await db_prompt(lookup_order_for_guest, order_no, suffix, utc_now())
+        except SQLAlchemyError:
+            logger.exception("guest look-up refused: the try could not be recorded (conversation %s)",
+                             tracker.sender_id)
+            dispatcher.utter_message(text=GUEST_LOOKUP_UNAVAILABLE)
+            return [SlotSet("order_no", None), SlotSet("pending_lookup", None),
+                    SlotSet("guest_lookup_failures", float(failures + 1))]
         if lookup.locked:
             logger.warning("guest look-up refused: too many failed tries on one order number "
                            "(conversation %s)", tracker.sender_id)

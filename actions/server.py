@@ -26,6 +26,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from shop.json_limits import json_depth_exceeds
+
 SECRET_HEADER = "X-Action-Secret"
 MIN_SECRET_CHARS = 32
 DEFAULT_HOST = "127.0.0.1"
@@ -49,23 +51,6 @@ class BadCall(ValueError):
         super().__init__(code)
         self.status = status
         self.code = code
-
-
-def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """True when ``value`` nests containers deeper than ``limit`` (iterative: no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def parse_action_call(body: bytes, content_encoding: Optional[str], max_bytes: int) -> Dict[str, Any]:

@@ -26,6 +26,9 @@ T = TypeVar("T")
 # on this bounded pool so one slow query never stalls other shoppers' turns.
 _DB_THREADS = int(os.environ.get("ACTION_DB_THREADS", "8"))
 _executor = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="shop-db")
+# How long a shopper-facing write waits for another writer's lock before it gives up and the
+# shopper gets a polite reply (instead of SQLite's 10 s or PostgreSQL's forever).
+LOCK_WAIT_S = float(os.environ.get("ACTION_DB_LOCK_WAIT_S", "2"))
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 
@@ -39,14 +42,20 @@ async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) ->
     return await loop.run_in_executor(_executor, functools.partial(function, *args, **kwargs))
 
 
-def _in_unit_of_work(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with session_scope(default_engine()) as session:
+def _in_unit_of_work(lock_wait_s: Optional[float], query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with session_scope(default_engine(), lock_wait_s=lock_wait_s) as session:
         return query(session, *args, **kwargs)
 
 
 async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``query(session, *args, **kwargs)`` in its own unit of work, off the event loop."""
-    return await run_blocking(_in_unit_of_work, query, *args, **kwargs)
+    return await run_blocking(_in_unit_of_work, None, query, *args, **kwargs)
+
+
+async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``db`` for a write the shopper waits on: if another writer holds the lock for more
+    than LOCK_WAIT_S, it fails (SQLAlchemyError) rather than keep the shopper waiting."""
+    return await run_blocking(_in_unit_of_work, LOCK_WAIT_S, query, *args, **kwargs)
 
 
 def current_customer_id(tracker: Tracker) -> Optional[int]:
@@ -57,7 +66,7 @@ def current_customer_id(tracker: Tracker) -> Optional[int]:
     """
     metadata = (tracker.latest_message or {}).get("metadata")
     try:
-        return resolve_customer_id(metadata, tracker.get_latest_input_channel())
+        return resolve_customer_id(metadata, tracker.get_latest_input_channel(), tracker.sender_id)
     except IdentityConfigError:
         logger.error("SHOP_TOKEN_SECRET is not configured; treating every shopper as a guest")
         return None

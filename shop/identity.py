@@ -6,16 +6,26 @@ chat front end passes it in message metadata as ``customer_token``; actions veri
 every use. Nothing a shopper types can produce a valid token, so user text can never change
 who the shopper is.
 
+The bearer token itself is never stored: the shop's input channels (``shop_channels``)
+verify it, strip it from the metadata before Rasa records the message, and put a
+*conversation identity* in its place (``IDENTITY_METADATA_KEY``): the customer id and the
+token's expiry, MAC'd with a key derived from the same secret and bound to the conversation
+id. It proves nothing anywhere else (not to the shop site, not in another conversation, not
+once the original token would have expired).
+
 For `rasa shell` and local trials there is a development identity, enabled only when
 ``SHOP_ALLOW_DEV_IDENTITY=1`` and ``SHOP_DEV_CUSTOMER_ID`` are both set, and honoured only
 on the command-line channel (see ``resolve_customer_id``).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
+import re
 import time
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 
 import jwt
 
@@ -25,6 +35,8 @@ ALGORITHM = "HS256"
 ISSUER = "shop-site"
 AUDIENCE = "shop-assistant"
 TOKEN_METADATA_KEY = "customer_token"
+IDENTITY_METADATA_KEY = "shop_identity"
+_IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})$")
 DEFAULT_TTL_SECONDS = 2 * 60 * 60
 # rasa shell's input channel name; the only channel the development identity applies to.
 DEV_IDENTITY_CHANNELS = frozenset({"cmdline"})
@@ -65,6 +77,14 @@ def verify_customer_token(
     token: Any, secret: Optional[str] = None, now: Optional[float] = None
 ) -> Optional[int]:
     """The customer id in a valid, unexpired token, else None (and the reason is logged)."""
+    claims = customer_token_claims(token, secret, now)
+    return claims[0] if claims else None
+
+
+def customer_token_claims(
+    token: Any, secret: Optional[str] = None, now: Optional[float] = None
+) -> Optional[Tuple[int, int]]:
+    """(customer id, expiry as a Unix time) of a valid, unexpired token, else None."""
     if not isinstance(token, str) or not token or len(token) > 4096:
         return None
     options = {"require": ["sub", "exp", "iat", "iss", "aud"], "verify_exp": False}
@@ -81,12 +101,70 @@ def verify_customer_token(
         if int(claims["exp"]) <= (now if now is not None else time.time()):
             raise jwt.ExpiredSignatureError("token expired")
         customer_id = int(claims["sub"])
+        expires = int(claims["exp"])
     except IdentityConfigError:
         raise
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         logger.info("rejected customer token: %s", error.__class__.__name__)
         return None
-    return customer_id if customer_id > 0 else None
+    return (customer_id, expires) if customer_id > 0 else None
+
+
+# A signed-in customer's conversation is "<sender>~c<customer id>" ("~" is not allowed in a
+# sender id, so no client can name it); a guest's is the sender id itself. See
+# shop_channels/identity.py for why.
+CUSTOMER_CONVERSATION_SEPARATOR = "~c"
+
+
+def conversation_id_for(sender: str, customer_id: Optional[int]) -> str:
+    return sender if customer_id is None else f"{sender}{CUSTOMER_CONVERSATION_SEPARATOR}{int(customer_id)}"
+
+
+def sender_of(conversation_id: str) -> str:
+    """The sender id the client used for ``conversation_id``."""
+    return conversation_id.split(CUSTOMER_CONVERSATION_SEPARATOR, 1)[0]
+
+
+def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:
+    """A key for one ``purpose``, derived from SHOP_TOKEN_SECRET (one secret to manage; a
+    value made for one purpose is worthless for another, and none of them is a token)."""
+    return hmac.new((secret or token_secret()).encode(), f"shop-assistant/{purpose}".encode(),
+                    hashlib.sha256).digest()
+
+
+def _identity_mac(customer_id: int, expires: int, conversation_id: str, secret: Optional[str]) -> str:
+    message = f"v1|{customer_id}|{expires}|{conversation_id}".encode()
+    return hmac.new(derived_key("conversation-identity", secret), message, hashlib.sha256).hexdigest()
+
+
+def issue_conversation_identity(
+    customer_id: int, expires: int, conversation_id: str, secret: Optional[str] = None
+) -> str:
+    """What the channel stores in place of the customer token (see the module docstring)."""
+    customer_id, expires = int(customer_id), int(expires)
+    return f"v1.{customer_id}.{expires}.{_identity_mac(customer_id, expires, conversation_id, secret)}"
+
+
+def verify_conversation_identity(
+    value: Any, conversation_id: Optional[str], secret: Optional[str] = None,
+    now: Optional[float] = None,
+) -> Optional[int]:
+    """The customer id of a conversation identity made for ``conversation_id``, unexpired;
+    else None."""
+    if not isinstance(value, str) or not isinstance(conversation_id, str):
+        return None
+    match = _IDENTITY_FORMAT.match(value)
+    if not match:
+        logger.info("rejected conversation identity: malformed")
+        return None
+    customer_id, expires, mac = int(match.group(1)), int(match.group(2)), match.group(3)
+    if not hmac.compare_digest(mac, _identity_mac(customer_id, expires, conversation_id, secret)):
+        logger.info("rejected conversation identity: not made for this conversation")
+        return None
+    if expires <= (now if now is not None else time.time()):
+        logger.info("rejected conversation identity: expired")
+        return None
+    return customer_id
 
 
 def dev_customer_id() -> Optional[int]:
@@ -97,10 +175,16 @@ def dev_customer_id() -> Optional[int]:
 
 
 def resolve_customer_id(
-    metadata: Optional[Mapping[str, Any]], input_channel: Optional[str]
+    metadata: Optional[Mapping[str, Any]], input_channel: Optional[str],
+    conversation_id: Optional[str] = None,
 ) -> Optional[int]:
-    """The verified customer behind a message, or None for a guest."""
-    token = (metadata or {}).get(TOKEN_METADATA_KEY) if isinstance(metadata, Mapping) else None
+    """The verified customer behind a message, or None for a guest: the conversation
+    identity the shop's channels put in the metadata, or (other channels, tests) a customer
+    token."""
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    if metadata.get(IDENTITY_METADATA_KEY):
+        return verify_conversation_identity(metadata[IDENTITY_METADATA_KEY], conversation_id)
+    token = metadata.get(TOKEN_METADATA_KEY)
     if token:
         return verify_customer_token(token)
     if input_channel in DEV_IDENTITY_CHANNELS:

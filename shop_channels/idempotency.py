@@ -16,8 +16,11 @@ whose server died before saving finds nothing and runs once. A dead server's hol
 lock expires after ``TICKET_LOCK_LIFETIME`` seconds (scripts/run_scaled.sh sets it).
 
 A retry must repeat the message: the same ``message_id`` with other text or other metadata
-(another shopper, another token) is refused with 409 and answers nothing, so a guessed id
-never reveals someone else's replies.
+is refused with 409 and answers nothing. Whose turn it is needs no check here: the channel
+keys the conversation by sender *and* verified identity (``shop_channels.identity``), so
+another shopper's retry lands in another conversation and never finds this one's replies.
+The conversation identity the channel records is therefore left out of the comparison: it
+carries the token's expiry, and a client may retry with a freshly issued token.
 """
 from __future__ import annotations
 
@@ -29,14 +32,16 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Opti
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
+from shop.identity import IDENTITY_METADATA_KEY
 from shop_channels.validation import InvalidRequest
 
 logger = logging.getLogger(__name__)
 
 # Client-chosen ids: printable ASCII without spaces (safe to log), a UUID fits.
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
-# Keys Rasa itself adds to a recorded user message's metadata; not part of what was sent.
-RASA_METADATA_KEYS = frozenset({"model_id", "assistant_id"})
+# Left out when comparing a retry with the recorded message: keys Rasa itself adds to a
+# recorded user message's metadata, and the conversation identity (see the module docstring).
+NOT_COMPARED_METADATA_KEYS = frozenset({"model_id", "assistant_id", IDENTITY_METADATA_KEY})
 
 
 class MessageIdConflict(InvalidRequest):
@@ -60,7 +65,7 @@ def requested_message_id(body: Optional[bytes]) -> Optional[str]:
 
 
 def _as_sent(metadata: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-    return {k: v for k, v in (metadata or {}).items() if k not in RASA_METADATA_KEYS}
+    return {k: v for k, v in (metadata or {}).items() if k not in NOT_COMPARED_METADATA_KEYS}
 
 
 def earlier_replies(

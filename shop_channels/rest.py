@@ -6,7 +6,11 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
 - a polite reply to a blank message without touching the conversation;
 - ``input_channel`` fixed to ``rest`` (the stock channel lets callers choose it, and the
   development identity is tied to the command-line channel);
-- ``metadata`` (e.g. ``customer_token``) passed on to the actions.
+- the conversation keyed by sender *and* verified identity, the customer token verified
+  and replaced by a conversation identity before Rasa records anything
+  (``shop_channels.identity``); replies name the caller's own ``sender``;
+- "/" messages other than the assistant's own button payloads answered politely and kept
+  out of the conversation (``shop_channels.commands``).
 """
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
+from shop_channels.identity import bind_conversation
 from shop_channels.validation import InvalidRequest, parse_webhook_body
 
 logger = logging.getLogger(__name__)
@@ -61,15 +67,21 @@ class ShopRestInput(RestInput):
                     [{"recipient_id": incoming.sender, "text": BLANK_MESSAGE_REPLY}]
                 )
 
+            refusal = refused_command(incoming.text)
+            if refusal:
+                logger.info("refused a '/' command from sender %s: %s", incoming.sender, refusal)
+                return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
+
+            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata)
             collector = CollectingOutputChannel()
             try:
                 await once_per_message_id(on_new_message, request, message_id)(
                     UserMessage(
                         incoming.text,
                         collector,
-                        incoming.sender,
+                        conversation_id,
                         input_channel=self.name(),
-                        metadata=incoming.metadata,
+                        metadata=metadata,
                         message_id=message_id,
                     )
                 )
@@ -81,6 +93,8 @@ class ShopRestInput(RestInput):
                     {"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
                     status=500,
                 )
-            return response.json(collector.messages)
+            return response.json(
+                [dict(message, recipient_id=incoming.sender) for message in collector.messages]
+            )
 
         return webhook

@@ -4,8 +4,14 @@ Rasa's SocketIOInput, with two changes:
 - custom payloads (product cards, order timelines) are emitted as ``{"custom": {...}}``,
   the same shape the REST channel returns; the stock output passes them to ``emit(**json)``,
   which only works for dicts shaped like emit's keyword arguments;
-- incoming messages are validated like REST ones (type, length, metadata), so a malformed
-  event gets a polite reply instead of an exception in the server log and silence.
+- incoming messages are validated like REST ones (type, length, metadata, "/" commands),
+  so a malformed event gets a polite reply instead of an exception in the server log and
+  silence;
+- sessions are bound to their connection: the server issues session ids (a client may
+  resume one it was given, never pick its own: ``shop_channels.identity``), remembers which
+  one each connection holds, and sends replies to that connection only, never to a room
+  another client could join. The conversation is keyed by session *and* verified identity,
+  and the customer token is replaced by a conversation identity before Rasa records it.
 
 It also works around two incompatibilities of Rasa 3.6's pinned stack with Python 3.11:
 - Sanic 21.12's websocket ``recv()`` hands bare coroutines to ``asyncio.wait``, which
@@ -18,15 +24,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import types
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
 from sanic.server.websockets import impl as _sanic_websockets
@@ -45,11 +51,19 @@ _asyncio_for_sanic.__dict__.update(vars(asyncio))
 _asyncio_for_sanic.wait = _wait_with_tasks
 _sanic_websockets.asyncio = _asyncio_for_sanic
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
 BLANK_MESSAGE_REPLY = "您好像还没有输入内容哦，请问有什么可以帮您？"
 
 
 class ShopSocketIOOutput(SocketIOOutput):
+    """Sends to one connection (``sid``) when given, whatever recipient Rasa names."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, sid: Optional[str] = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sid = sid
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=self.sid or socket_id)
+
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
@@ -72,42 +86,63 @@ class ShopSocketIOInput(SocketIOInput):
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
 
+        namespace = self.namespace
+
+        async def bind_session(sid: str, session_id: str) -> None:
+            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        async def bound_session(sid: str) -> Optional[str]:
+            try:
+                return (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            except KeyError:  # the connection is gone
+                return None
+
         # Registering an event again replaces the stock handler.
-        @sio.on("session_request", namespace=self.namespace)
+        @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-                session_id = uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            proposed = data.get("session_id")
+            if self.session_persistence and is_issued_session_id(proposed):
+                session_id = proposed
+            else:
+                session_id = issue_session_id()
+            await bind_session(sid, session_id)
 
-        @sio.on(self.user_message_evt, namespace=self.namespace)
+        @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any) -> None:
-            output = ShopSocketIOOutput(sio, self.bot_message_evt)
+            output = ShopSocketIOOutput(sio, self.bot_message_evt, sid)
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
-                sender_id = data.get("session_id")
-                if not isinstance(sender_id, str) or not SESSION_ID.match(sender_id):
-                    logger.warning("socket.io message without a valid session_id from %s", sid)
-                    return
+                session_id = await bound_session(sid)
+                proposed = data.get("session_id")
+                if proposed != session_id:
+                    # Another session this client was given, or (say after signing out) one
+                    # it made up: the latter starts a new conversation, never joins one.
+                    session_id = proposed if is_issued_session_id(proposed) else issue_session_id()
+                    await bind_session(sid, session_id)
             else:
-                sender_id = sid
+                session_id = sid
 
             try:
                 text = clean_message_text(data.get("message"))
                 metadata = clean_metadata(data.get(self.metadata_key))
             except InvalidRequest as refused:
                 logger.warning("socket.io message refused: %s (sid %s)", refused.code, sid)
-                await output.send_text_message(sender_id, refused.message)
+                await output.send_text_message(session_id, refused.message)
                 return
             if not text.strip():
-                await output.send_text_message(sender_id, BLANK_MESSAGE_REPLY)
+                await output.send_text_message(session_id, BLANK_MESSAGE_REPLY)
                 return
+            refusal = refused_command(text)
+            if refusal:
+                logger.info("refused a '/' command on socket.io (sid %s): %s", sid, refusal)
+                await output.send_text_message(session_id, COMMAND_REPLY)
+                return
+            conversation_id, metadata = bind_conversation(session_id, metadata)
             await on_new_message(
                 UserMessage(
-                    text, output, sender_id, input_channel=self.name(), metadata=metadata
+                    text, output, conversation_id, input_channel=self.name(), metadata=metadata
                 )
             )
 

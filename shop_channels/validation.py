@@ -11,9 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from shop.json_limits import json_depth_exceeds
+
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
 MAX_METADATA_BYTES = 8 * 1024
+# Metadata is a flat bag of client facts (a token, a page, a locale); a few levels spare.
+MAX_METADATA_DEPTH = 8
 # Sender ids are chosen by integrators (a user id, a session id, a UUID); printable ASCII
 # without spaces keeps them safe to log and to use as tracker keys.
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
@@ -48,7 +52,7 @@ def parse_webhook_body(body: Optional[bytes]) -> WebhookRequest:
         raise InvalidRequest(413, "body_too_large", "请求内容过大。")
     try:
         payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
     if not isinstance(payload, dict):
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。")
@@ -87,10 +91,12 @@ def clean_metadata(metadata: Any) -> Dict[str, Any]:
     if isinstance(metadata, str):
         try:
             metadata = json.loads(metadata)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。") from None
     if not isinstance(metadata, dict):
         raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。")
+    if json_depth_exceeds(metadata, MAX_METADATA_DEPTH):
+        raise InvalidRequest(400, "invalid_metadata", f"metadata 嵌套不能超过 {MAX_METADATA_DEPTH} 层。")
     if len(json.dumps(metadata, ensure_ascii=False)) > MAX_METADATA_BYTES:
         raise InvalidRequest(413, "metadata_too_large", "metadata 过大。")
     return metadata

@@ -121,9 +121,10 @@ def create_after_sales_request(session: Session, customer_id: int, order_no: str
     detail_text = text_arg(detail, "detail", 500, required=False)
     order = lock_customer_order(session, customer_id, order_no)
     item = _pick_item(session, order, order_item_id)
-    decision = check_eligibility(_facts(session, order, item), service, why, now)
+    facts = _facts(session, order, item)
+    decision = check_eligibility(facts, service, why, now)
     if not decision.eligible:
-        raise AfterSalesNotAllowed(decision.message, decision.reason_code)
+        raise AfterSalesNotAllowed(decision.message, decision.reason_code, request_no=facts.open_request_no)
 
     status_before = None
     if service.refunds_money and order.status != OrderStatus.REFUNDING.value:

@@ -2,7 +2,8 @@
 
 - ``make_engine(url)``: an Engine tuned for the backend (SQLite: foreign keys, WAL, a busy
   timeout and working SAVEPOINTs; PostgreSQL: a checked, recycled connection pool).
-- ``session_scope(engine)``: one unit of work — commit on success, roll back on any error.
+- ``session_scope(engine)``: one unit of work — commit on success, roll back on any error;
+  ``lock_wait_s`` bounds how long it waits for another writer's lock (then it fails).
 - ``default_engine()``: the process-wide engine for ``SHOP_DATABASE_URL`` (cached).
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ SQLITE_BUSY_TIMEOUT_S = 10
 SQLITE_CACHE_KIB = 65_536
 SQLITE_MMAP_BYTES = 1 << 30
 POSTGRES_RANDOM_PAGE_COST = 1.1
+_SHORT_WAIT = "shop_short_lock_wait"
 
 
 def _is_sqlite(url) -> bool:
@@ -53,6 +55,16 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - exercised via engine use
         connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):  # pragma: no cover - exercised via engine use
+        # A unit of work with a shorter lock wait changed the connection, not a transaction.
+        if dbapi_connection is not None and record.info.pop(_SHORT_WAIT, False):
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            finally:
+                cursor.close()
 
 
 def _configure_postgres(engine: Engine) -> None:
@@ -99,11 +111,18 @@ def make_engine(url: Optional[str] = None, **overrides) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
-    """One unit of work: everything inside commits together or not at all."""
+def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] = None) -> Iterator[Session]:
+    """One unit of work: everything inside commits together or not at all.
+
+    ``lock_wait_s``: wait at most this long for a lock another transaction holds (SQLite's
+    busy timeout, PostgreSQL's lock_timeout), then fail with OperationalError, instead of
+    the default 10 s (SQLite) or forever (PostgreSQL). For work a shopper waits on.
+    """
     # Query functions return plain dataclasses, so nothing needs refreshing after commit.
     session = Session(bind=engine or default_engine(), future=True, expire_on_commit=False)
     try:
+        if lock_wait_s is not None:
+            _bound_lock_wait(session, lock_wait_s)
         yield session
         session.commit()
     except BaseException:
@@ -111,6 +130,16 @@ def session_scope(engine: Optional[Engine] = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _bound_lock_wait(session: Session, seconds: float) -> None:
+    milliseconds = max(1, int(seconds * 1000))
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
+        connection.connection.info[_SHORT_WAIT] = True
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
 
 
 _default_engine: Optional[Engine] = None

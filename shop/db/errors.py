@@ -31,7 +31,12 @@ class OrderNotFound(ShopDataError, LookupError):
 
 
 class AfterSalesNotAllowed(ShopDataError):
-    """The domain rules refused the request; ``code`` is the eligibility reason code."""
+    """The domain rules refused the request; ``code`` is the eligibility reason code.
+    ``request_no``: the open request that made it a duplicate (code REQUEST_IN_PROGRESS)."""
+
+    def __init__(self, message: str, code: str | None = None, request_no: str | None = None) -> None:
+        super().__init__(message, code)
+        self.request_no = request_no
 
 
 class OrderCannotBeCancelled(ShopDataError):

@@ -58,11 +58,18 @@ def create_handoff_request(session: Session, sender_id: str, customer_id: Option
     return _ticket(row)
 
 
-def open_handoff_for_sender(session: Session, sender_id: str) -> Optional[HandoffTicket]:
-    """The conversation's newest ticket that is not closed (to avoid opening a second one)."""
+def open_handoff_for_sender(session: Session, sender_id: str,
+                            customer_id: Optional[int]) -> Optional[HandoffTicket]:
+    """The conversation's newest ticket that is not closed (to avoid opening a second one),
+    found by conversation *and* shopper: a ticket a customer opened is never shown to a
+    guest or another customer who sends the same conversation id, and the reverse."""
     sender = text_arg(sender_id, "sender_id", 255)
+    if customer_id is None:
+        owner = HandoffRequest.customer_id.is_(None)
+    else:
+        owner = HandoffRequest.customer_id == customer_id_arg(customer_id)
     row = session.execute(
-        select(HandoffRequest).where(HandoffRequest.sender_id == sender, HandoffRequest.status != "closed")
+        select(HandoffRequest).where(HandoffRequest.sender_id == sender, owner, HandoffRequest.status != "closed")
         .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc()).limit(1)
     ).scalar_one_or_none()
     return _ticket(row) if row else None

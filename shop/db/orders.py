@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
@@ -75,12 +75,11 @@ def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Op
     recipient's phone. Name, phone and street address come back masked. Wrong digits and
     unknown numbers both give None. (Rate-limit the callers: 4 digits are guessable.)"""
     number = number_arg(order_no, "order_no")
-    if not isinstance(phone_last4, str) or len(phone_last4.strip()) != 4 or not phone_last4.strip().isdigit():
-        raise InvalidRequest("phone_last4 must be the last 4 digits of a phone number")
+    digits = _phone_last4_arg(phone_last4)
     if number is None:
         return None
     order = session.execute(_ORDER_BY_NUMBER, {"order_no": number}).first()
-    if order is None or not hmac.compare_digest(order.recipient_phone[-4:], phone_last4.strip()):
+    if order is None or not hmac.compare_digest(order.recipient_phone[-4:].encode(), digits.encode()):
         return None
     return _details(session, [order], for_guest=True)[0]
 
@@ -94,25 +93,44 @@ class GuestLookup:
     locked: bool = False
 
 
+def _phone_last4_arg(phone_last4: str) -> str:
+    if (not isinstance(phone_last4, str) or len(phone_last4.strip()) != 4
+            or not phone_last4.strip().isascii() or not phone_last4.strip().isdigit()):
+        raise InvalidRequest("phone_last4 must be the last 4 (ASCII) digits of a phone number")
+    return phone_last4.strip()
+
+
 def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, now: datetime) -> GuestLookup:
     """``get_order_for_guest`` with the limit on guessing: every miss (wrong digits or an
     unknown number, alike) is recorded against the number; after GUEST_LOOKUP_MAX_FAILURES
     misses within GUEST_LOOKUP_WINDOW the number is locked for guests, whatever the digits.
-    The caller's unit of work commits the recorded miss."""
+
+    Fails closed: the attempt is written down *before* the order is read, and only a match
+    takes the record back, in the same transaction. If the miss cannot be recorded (the
+    database refuses writes), the write raises and no order is read or returned; the
+    caller's unit of work commits, and only a committed look-up reaches the shopper.
+    """
     now = require_aware(now)
     number = number_arg(order_no, "order_no")
+    digits = _phone_last4_arg(phone_last4)
     if number is None:
         return GuestLookup(None)
+    attempt = session.execute(
+        insert(GuestLookupFailure).values(order_no=number, failed_at=now)
+    ).inserted_primary_key[0]
     since = now - GUEST_LOOKUP_WINDOW
-    failures = session.execute(
+    earlier_failures = session.execute(
         select(func.count()).select_from(GuestLookupFailure)
-        .where(GuestLookupFailure.order_no == number, GuestLookupFailure.failed_at >= since)
+        .where(GuestLookupFailure.order_no == number, GuestLookupFailure.failed_at >= since,
+               GuestLookupFailure.id != attempt)
     ).scalar_one()
-    if failures >= GUEST_LOOKUP_MAX_FAILURES:
+    if earlier_failures >= GUEST_LOOKUP_MAX_FAILURES:
+        # Locked: this try is not counted (the lock is already on), nothing is read.
+        session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id == attempt))
         return GuestLookup(None, locked=True)
-    order = get_order_for_guest(session, number, phone_last4)
-    if order is None:
-        session.execute(insert(GuestLookupFailure).values(order_no=number, failed_at=now))
+    order = get_order_for_guest(session, number, digits)
+    if order is not None:
+        session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id == attempt))
     return GuestLookup(order)
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import datetime
+from typing import Optional
 
 from shop.domain.clock import CHINA_TZ, require_aware
 
@@ -25,8 +27,10 @@ ORDER_NO_REGEX = r"(?<!\d)20\d{16}(?!\d)"
 AFTER_SALES_NO_REGEX = r"SH\d{14}"
 HANDOFF_NO_REGEX = r"RG\d{14}"
 
-_ORDER_NO_RE = re.compile(rf"^{ORDER_NO_REGEX}$")
-_AFTER_SALES_NO_RE = re.compile(rf"^{AFTER_SALES_NO_REGEX}$")
+# re.ASCII: ``\d`` must mean 0-9 only, not every script's digits ("١٢٣٤" is not a number
+# the shop ever issued; ``ascii_digits`` converts such input first).
+_ORDER_NO_RE = re.compile(rf"^{ORDER_NO_REGEX}$", re.ASCII)
+_AFTER_SALES_NO_RE = re.compile(rf"^{AFTER_SALES_NO_REGEX}$", re.ASCII)
 
 # Multiplier coprime with 10, so ``(n * A + B) mod 10**10`` is a bijection on 10-digit tails.
 _SCRAMBLE_A = 7_919_239_017
@@ -42,6 +46,15 @@ def order_number(created_at: datetime, serial: int) -> str:
     """The order number of the ``serial``-th order (unique for serials below 10**10)."""
     tail = (serial * _SCRAMBLE_A + _SCRAMBLE_B) % _TAIL
     return f"{_date_prefix(created_at)}{tail:010d}"
+
+
+def ascii_digits(text: Optional[str]) -> Optional[str]:
+    """``text`` with every decimal digit of any script (full-width "１２", Arabic-Indic
+    "١٢", ...) as its ASCII digit; other characters unchanged. None stays None."""
+    if text is None:
+        return None
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
+                   for ch in str(text))
 
 
 def is_order_number(text: str) -> bool:

@@ -176,9 +176,10 @@ def test_submit_after_sales_writes_one_request(shop_db):
         request = session.execute(select(AfterSalesRequest).where(AfterSalesRequest.request_no == found.group(0))).scalar_one()
         assert request.order_item_id == item.id and request.service_type == "exchange"
     assert all(value is None for value in slot_events(events).values())
-    # The same request twice is refused (one open request per item), and nothing is written.
+    # The same request twice (another tab, a retry after a crash) is not filed again: the
+    # shopper hears it is already filed, with its number, and nothing is written.
     again, _ = run_action(ActionSubmitAfterSales(), tracker("/inform", "inform", slots=slots, metadata=token(MAIN_CUSTOMER_ID)))
-    assert "抱歉" in texts(again)
+    assert "已经提交过了" in texts(again) and found.group(0) in texts(again), texts(again)
     with shop_db() as session:
         assert len(session.execute(select(AfterSalesRequest.id).where(AfterSalesRequest.order_item_id == item.id,
                                                                       AfterSalesRequest.status == "pending_review")).all()) == 1

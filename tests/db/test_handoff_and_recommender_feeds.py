@@ -22,8 +22,14 @@ def test_handoff_ticket_round_trip(session):
     import re
     assert re.fullmatch(HANDOFF_NO_REGEX, ticket.ticket_no)
     guest = queries.create_handoff_request(session, "web-guest", None, "未登录顾客咨询发票", NOW + timedelta(minutes=1))
-    assert queries.open_handoff_for_sender(session, "web-abc") == ticket
-    assert queries.open_handoff_for_sender(session, "nobody") is None
+    assert queries.open_handoff_for_sender(session, "web-abc", 1) == ticket
+    assert queries.open_handoff_for_sender(session, "web-guest", None) == guest
+    assert queries.open_handoff_for_sender(session, "nobody", None) is None
+    # Found by conversation AND shopper: the same conversation id from a guest or another
+    # customer never shows the ticket (nor the reverse).
+    assert queries.open_handoff_for_sender(session, "web-abc", None) is None
+    assert queries.open_handoff_for_sender(session, "web-abc", 2) is None
+    assert queries.open_handoff_for_sender(session, "web-guest", 1) is None
     assert [t.ticket_no for t in queries.handoff_queue(session)] == [ticket.ticket_no, guest.ticket_no]
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 
 import requests
+
+from shop.identity import conversation_id_for, issue_customer_token
+from tests.support.stack import TEST_TOKEN_SECRET
 
 
 def post(stack, body: dict) -> requests.Response:
@@ -63,3 +67,27 @@ def test_without_message_id_every_post_is_a_new_turn(live_stack):
         assert post(live_stack, {"sender": sender, "message": "你好"}).status_code == 200
     ids = user_message_ids(live_stack, sender)
     assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_a_signed_in_shopper_may_retry_with_a_fresh_token_and_nobody_else_gets_the_answer(live_stack):
+    sender = f"retry-{uuid.uuid4().hex}"
+    ask = {"sender": sender, "message": "查一下订单", "message_id": "turn-1"}
+
+    def token(customer_id: int, issued_ago_s: int) -> dict:
+        return {"customer_token": issue_customer_token(customer_id, secret=TEST_TOKEN_SECRET,
+                                                        now=time.time() - issued_ago_s)}
+
+    first = post(live_stack, dict(ask, metadata=token(1, 600)))
+    assert first.status_code == 200 and "order_timeline" in first.text, first.text
+    retry = post(live_stack, dict(ask, metadata=token(1, 60)))   # refreshed
+    assert retry.status_code == 200 and retry.json() == first.json()
+    assert user_message_ids(live_stack, conversation_id_for(sender, 1)) == ["turn-1"]
+
+    # Another customer sending the same body with their own token has their own conversation:
+    # the turn runs for them (their orders), it is not the first customer's answer replayed.
+    other = post(live_stack, dict(ask, metadata=token(2, 600)))
+    assert other.status_code == 200 and other.json() != first.json()
+    first_orders = {m["custom"]["order"]["order_no"] for m in first.json() if "custom" in m
+                    and m["custom"].get("type") == "order_timeline"}
+    assert first_orders and not any(number in other.text for number in first_orders), other.text
+    assert user_message_ids(live_stack, conversation_id_for(sender, 2)) == ["turn-1"]

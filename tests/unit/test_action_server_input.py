@@ -4,13 +4,8 @@ import zlib
 
 import pytest
 
-from actions.server import (
-    BadCall,
-    json_depth_exceeds,
-    parse_action_call,
-    secret_matches,
-    settings_from_environment,
-)
+from actions.server import BadCall, parse_action_call, secret_matches, settings_from_environment
+from shop.json_limits import json_depth_exceeds
 
 SECRET = "s" * 40
 CALL = {"next_action": "action_order_status", "tracker": {"sender_id": "u1", "events": [], "slots": {}}}

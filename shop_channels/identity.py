@@ -1,0 +1,98 @@
+"""Conversations bound to the shopper who holds them.
+
+A conversation id chosen by a client (REST ``sender``, socket.io ``session_id``) is not
+proof of anything: anyone may send it. So the channels key Rasa's conversation by the
+sender *and* the verified identity:
+
+- a guest's conversation is the sender id itself;
+- a signed-in customer's is ``<sender>~c<customer id>`` (``~`` is not allowed in a sender
+  id, so no client can name it directly).
+
+A message whose verified identity differs from the one that started a conversation so lands
+in a different, fresh conversation: never the other shopper's slots, forms or tickets, and
+the other shopper's conversation is left as it was. A guest conversation is only as private
+as its sender id, which is why sender ids must be unguessable (docs/channels.md).
+
+The customer token (a bearer credential) is verified here and removed from the metadata
+before Rasa records the message; a conversation identity bound to this conversation id
+(``shop.identity.issue_conversation_identity``) goes in its place for the actions.
+
+socket.io session ids are issued by the server (``issue_session_id``): a random part and a
+MAC over it, so a client can only resume a session it was given, never pick a guessable one.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from shop.identity import (
+    IDENTITY_METADATA_KEY,
+    TOKEN_METADATA_KEY,
+    IdentityConfigError,
+    conversation_id_for,
+    customer_token_claims,
+    derived_key,
+    issue_conversation_identity,
+)
+
+logger = logging.getLogger(__name__)
+
+_SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})$")
+
+
+def bind_conversation(sender: str, metadata: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+    """(Rasa conversation id, metadata to record) for a message from ``sender``.
+
+    The metadata loses the customer token and anything posing as a conversation identity;
+    a valid token adds the conversation identity. An invalid, expired or unverifiable token
+    makes the message a guest's (the actions never saw it any other way).
+    """
+    clean = {k: v for k, v in metadata.items() if k not in (TOKEN_METADATA_KEY, IDENTITY_METADATA_KEY)}
+    token = metadata.get(TOKEN_METADATA_KEY)
+    if not token:
+        return sender, clean
+    try:
+        claims = customer_token_claims(token)
+    except IdentityConfigError:
+        logger.error("SHOP_TOKEN_SECRET is not configured in the Rasa server; "
+                     "every shopper is treated as a guest")
+        return sender, clean
+    if claims is None:
+        return sender, clean
+    customer_id, expires = claims
+    conversation_id = conversation_id_for(sender, customer_id)
+    clean[IDENTITY_METADATA_KEY] = issue_conversation_identity(customer_id, expires, conversation_id)
+    return conversation_id, clean
+
+
+def _session_mac(random_part: str) -> str:
+    return hmac.new(derived_key("socketio-session"), random_part.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_session_id() -> str:
+    """A new socket.io session id: 128 random bits and a MAC (falls back to random only
+    when no secret is configured; such ids are then never accepted back)."""
+    random_part = secrets.token_hex(16)
+    try:
+        return f"{random_part}.{_session_mac(random_part)}"
+    except IdentityConfigError:
+        logger.error("SHOP_TOKEN_SECRET is not configured in the Rasa server; "
+                     "socket.io sessions cannot be resumed")
+        return random_part
+
+
+def is_issued_session_id(value: Optional[Any]) -> bool:
+    """True for a session id this server (or one sharing its secret) issued."""
+    if not isinstance(value, str):
+        return False
+    match = _SESSION_ID.match(value)
+    if not match:
+        return False
+    try:
+        return hmac.compare_digest(match.group(2), _session_mac(match.group(1)))
+    except IdentityConfigError:
+        return False

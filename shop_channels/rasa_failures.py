@@ -1,0 +1,109 @@
+"""Every turn gets a reply, even when the action server does not answer.
+
+Stock Rasa 3.6, when a custom action cannot be run (action server down, refused, a 5xx, no
+answer within five minutes), logs the error, drops the action's events and carries on: the
+shopper gets HTTP 200 ``[]`` ("查一下订单"), or the core fallback "我没太明白您的意思" when a
+form could not start ("我要退货"). ``install()`` patches two methods, on the pinned Rasa only:
+
+- ``RemoteAction.run`` gives up after ``ACTION_CALL_TIMEOUT_S`` (default 20 s) and, on any
+  failure but a form's own validation rejection, answers with ``utter_service_unavailable``
+  (from the domain, rendered by the Rasa server: the apology and a way forward) and then
+  listens, so no rule or fallback adds a second, confusing answer;
+- ``FormAction.run``: a failed call inside a form (its validation, a question asked by a
+  custom action) answers the same way and leaves the form exactly as it was, so nothing the
+  shopper already gave is lost and the next message carries on once the server is back.
+
+The action server's own failures inside an action are answered by the action itself
+(``actions.support.ShopAction``); this covers the calls that never got that far.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+from typing import Any, List
+
+import rasa
+from rasa.core.actions.action import (
+    ActionExecutionRejection, RemoteAction, create_bot_utterance,
+)
+from rasa.core.actions.forms import FormAction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import Event, FollowupAction
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
+APOLOGY_RESPONSE = "utter_service_unavailable"
+# Used only if the domain lost its response: a reply is still better than silence.
+APOLOGY_TEXT = "抱歉，系统暂时开了个小差，请稍后再试，或说“转人工”联系人工客服。"
+DEFAULT_CALL_TIMEOUT_S = 20.0
+
+_stock_remote_run = RemoteAction.run
+_stock_form_run = FormAction.run
+# Set while a form runs: a failed call inside it is answered by the form, not by the call.
+_inside_form: contextvars.ContextVar[bool] = contextvars.ContextVar("shop_inside_form", default=False)
+
+
+class ActionServerUnavailable(RasaException):
+    """A custom action could not be run (raised only inside a form)."""
+
+
+def call_timeout_s() -> float:
+    try:
+        value = float(os.environ.get("ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_CALL_TIMEOUT_S
+    return value if value > 0 else DEFAULT_CALL_TIMEOUT_S
+
+
+async def apology_events(output_channel: Any, nlg: Any, tracker: Any) -> List[Event]:
+    """The apology as Rasa's own bot message, then listen for the shopper."""
+    try:
+        message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
+    except Exception:  # noqa: BLE001 - the apology must not fail in turn
+        logger.exception("could not render %s", APOLOGY_RESPONSE)
+        message = None
+    return [create_bot_utterance(dict(message or {"text": APOLOGY_TEXT})),
+            FollowupAction(ACTION_LISTEN_NAME)]
+
+
+async def remote_run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+    try:
+        return await asyncio.wait_for(
+            _stock_remote_run(self, output_channel, nlg, tracker, domain), timeout=call_timeout_s()
+        )
+    except ActionExecutionRejection:
+        raise  # a form's validation refusing a slot: Rasa's protocol, not a failure
+    except Exception as error:  # noqa: BLE001 - any failure gets the apology, see the docstring
+        reason = "timed out" if isinstance(error, asyncio.TimeoutError) else f"{type(error).__name__}: {error}"
+        logger.error("custom action %s could not be run (conversation %s): %s",
+                     self.name(), tracker.sender_id, reason)
+        if _inside_form.get():
+            raise ActionServerUnavailable(self.name()) from error
+        return await apology_events(output_channel, nlg, tracker)
+
+
+async def form_run(self: FormAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+    token = _inside_form.set(True)
+    try:
+        return await _stock_form_run(self, output_channel, nlg, tracker, domain)
+    except ActionServerUnavailable:
+        return await apology_events(output_channel, nlg, tracker)
+    finally:
+        _inside_form.reset(token)
+
+
+def install() -> bool:
+    """Patch once; True when the patches are in place."""
+    if RemoteAction.run is remote_run:
+        return True
+    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
+        logger.warning("Rasa %s: action-server failures are handled the stock way (patch written for %s)",
+                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
+        return False
+    RemoteAction.run = remote_run
+    FormAction.run = form_run
+    return True

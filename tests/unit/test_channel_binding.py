@@ -1,0 +1,142 @@
+"""Channel-side defences, without servers: "/" commands, conversation binding, session ids,
+and the Rasa patch that answers when the action server does not."""
+import asyncio
+import socket
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shop import identity
+from shop_channels import commands
+from shop_channels.identity import bind_conversation, is_issued_session_id, issue_session_id
+
+SECRET = "channel-tests-secret-0123456789abcdefghij"
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN_SECRET", SECRET)
+
+
+# --- "/" commands ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "你好", "查订单20240101", "/order_status", "/human_handoff", '/inform{"order_no": "202401011234567890"}',
+    '/inform{"order_item_id": 12}', '/purchase{"topic": "invoice"}', '/after_sales{"service_type": "退货"}',
+])
+def test_ordinary_text_and_button_payloads_pass(text):
+    assert commands.refused_command(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "/restart", " /session_start", "/back", "/nlu_fallback", "/affirm", "/order_status@0.9", "/",
+    "/action_restart", "/ORDER_STATUS", '/inform{"slot_x": "1"}', '/inform{"order_no": ["1"]}',
+    '/inform{"order_no": {"a": 1}}', '/inform{"order_no": true}', "/inform{not json}",
+    '/inform{"reason": "<img src=x onerror=alert(1)>"}', '/inform{"order_no": "' + "1" * 101 + '"}',
+    "/inform{" + '"order_no": ' + "[" * 5000 + "]" * 5000 + "}",
+])
+def test_other_commands_are_refused(text):
+    assert commands.refused_command(text)
+
+
+def test_the_allowed_intents_and_entities_match_the_domain():
+    assert commands.BUTTON_INTENTS <= set(DOMAIN["intents"])
+    assert commands.ENTITIES == set(DOMAIN["entities"])
+    from actions.clarify import INTENT_CHOICES
+    assert set(INTENT_CHOICES) <= commands.BUTTON_INTENTS
+    for response in DOMAIN["responses"].values():
+        for variant in response:
+            for button in variant.get("buttons", []):
+                assert commands.refused_command(button["payload"]) is None, button
+
+
+# --- conversations bound to identity ---------------------------------------------------
+
+def test_guests_keep_their_sender_and_customers_get_their_own_conversation():
+    assert bind_conversation("web-1", {"page": "/"}) == ("web-1", {"page": "/"})
+    token = identity.issue_customer_token(7)
+    conversation, metadata = bind_conversation("web-1", {"customer_token": token, "page": "/"})
+    assert conversation == "web-1~c7" and "customer_token" not in metadata and metadata["page"] == "/"
+    assert token not in repr(metadata)
+    assert identity.resolve_customer_id(metadata, "rest", conversation) == 7
+    # The stored identity is worthless elsewhere: another conversation, or as a token.
+    assert identity.resolve_customer_id(metadata, "rest", "web-1~c8") is None
+    assert identity.resolve_customer_id(metadata, "rest", "web-1") is None
+    assert identity.verify_customer_token(metadata[identity.IDENTITY_METADATA_KEY]) is None
+    other, _ = bind_conversation("web-1", {"customer_token": identity.issue_customer_token(8)})
+    assert other == "web-1~c8"
+
+
+@pytest.mark.parametrize("metadata", [
+    {"customer_token": "forged"},
+    {"customer_token": identity.issue_customer_token(7, secret="another-secret-0123456789abcdefghij")},
+    {"shop_identity": "v1.7.9999999999." + "0" * 64},
+])
+def test_bad_or_smuggled_identities_make_a_guest(metadata):
+    conversation, clean = bind_conversation("web-1", metadata)
+    assert conversation == "web-1" and clean == {}
+
+
+def test_an_expired_conversation_identity_is_refused():
+    value = identity.issue_conversation_identity(7, int(time.time()) - 1, "s~c7")
+    assert identity.verify_conversation_identity(value, "s~c7") is None
+
+
+def test_session_ids_are_issued_and_checked():
+    issued = issue_session_id()
+    assert is_issued_session_id(issued) and len(issued) == 65
+    assert issued != issue_session_id()
+    for guess in ("app-user-8842", issued[:-1] + ("0" if issued[-1] != "0" else "1"), None, 42,
+                  "0" * 32 + "." + "0" * 32):
+        assert not is_issued_session_id(guess)
+
+
+# --- the action server does not answer -------------------------------------------------
+
+def _rasa_parts():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, FollowupAction
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    import shop_channels  # noqa: F401 - installs the patches
+
+    domain = Domain.from_dict({"responses": {"utter_service_unavailable": [{"text": "抱歉，系统暂时开了个小差。"}]},
+                               "actions": ["action_order_status"]})
+    return RemoteAction, CollectingOutputChannel, TemplatedNaturalLanguageGenerator(domain.responses), \
+        domain, BotUttered, FollowupAction, DialogueStateTracker, EndpointConfig
+
+
+def _run_against(url, monkeypatch):
+    RemoteAction, Output, nlg, domain, BotUttered, FollowupAction, Tracker, Endpoint = _rasa_parts()
+    monkeypatch.setenv("ACTION_CALL_TIMEOUT_S", "1")
+    action = RemoteAction("action_order_status", Endpoint(url))
+    tracker = Tracker("t1", domain.slots)
+    started = time.monotonic()
+    events = asyncio.run(action.run(Output(), nlg, tracker, domain))
+    return events, time.monotonic() - started, BotUttered, FollowupAction
+
+
+def test_an_unreachable_action_server_gets_the_apology(monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    events, _, BotUttered, FollowupAction = _run_against(f"http://127.0.0.1:{port}/webhook", monkeypatch)
+    assert isinstance(events[0], BotUttered) and "小差" in events[0].text
+    assert isinstance(events[1], FollowupAction) and events[1].action_name == "action_listen"
+
+
+def test_an_action_server_that_never_answers_times_out_into_the_apology(monkeypatch):
+    with socket.socket() as silent:          # accepts connections, never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        events, elapsed, BotUttered, _ = _run_against(f"http://127.0.0.1:{silent.getsockname()[1]}/webhook",
+                                                      monkeypatch)
+    assert isinstance(events[0], BotUttered) and "小差" in events[0].text
+    assert elapsed < 5
