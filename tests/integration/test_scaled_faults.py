@@ -76,9 +76,10 @@ def scaled(tmp_path_factory):
                      rasa_ports=run.rasa_ports, postgres=postgres, redis=redis_server,
                      shop_db=shop_db, tracker_db=tracker_db, log=run.log)
         # The script stops everything it started, promptly (it used to sleep through SIGTERM).
-        took = run.stop()
+        took, stopped = run.stop(), run
         run = None
         assert took < 30, f"run_scaled.sh took {took:.1f} s to stop"
+        assert not stopped.listening(), f"still listening after SIGTERM: {stopped.listening()}"
     finally:
         if run is not None:
             run.stop()
@@ -177,6 +178,7 @@ class Shopper:
     sent: List[str] = field(default_factory=list)      # message_ids, in order, each answered
     retried: int = 0
     slowest_s: float = 0.0
+    slowest: str = ""                                   # that turn's attempts
     error: Optional[str] = None
 
 
@@ -189,21 +191,24 @@ def shop(scaled: Scaled, shopper: Shopper, stop_at: float) -> None:
     i = 0
     while time.monotonic() < stop_at:
         message, message_id = SCRIPT[i % len(SCRIPT)], f"{shopper.sender}-{i}"
-        started = time.monotonic()
+        started, attempts = time.monotonic(), []
         for attempt in range(6):
             try:
                 reply = requests.post(scaled.webhook, json={"sender": shopper.sender, "message": message,
                                                             "message_id": message_id}, timeout=TURN_TIMEOUT_S)
+                attempts.append(f"{reply.status_code} after {time.monotonic() - started:.1f} s")
                 if reply.status_code == 200 and reply.json():
                     break
-            except requests.RequestException:
-                pass
+            except requests.RequestException as error:
+                attempts.append(f"{error.__class__.__name__} after {time.monotonic() - started:.1f} s")
             shopper.retried += 1
             time.sleep(0.2 * (attempt + 1))
         else:
-            shopper.error = f"turn {message_id} ({message}) failed 6 times"
+            shopper.error = f"turn {message_id} ({message}) failed 6 times: {attempts}"
             return
-        shopper.slowest_s = max(shopper.slowest_s, time.monotonic() - started)
+        took = time.monotonic() - started
+        if took > shopper.slowest_s:
+            shopper.slowest_s, shopper.slowest = took, f"{message_id}: {attempts}"
         shopper.sent.append(message_id)
         i += 1
 
@@ -245,8 +250,9 @@ def test_one_rasa_server_killed_under_load_loses_and_duplicates_no_turn(scaled):
         # the conversation store).
         assert recorded[shopper.sender] == shopper.sent, (shopper.sender, recorded[shopper.sender], shopper.sent)
         # A conversation the dead server held waits at most for its hold to expire.
-        assert shopper.slowest_s < LOCK_LIFETIME_S + 10, (shopper.sender, shopper.slowest_s)
+        assert shopper.slowest_s < LOCK_LIFETIME_S + 10, (shopper.slowest_s, shopper.slowest)
+    slowest = max(shoppers, key=lambda s: s.slowest_s)
     print("turns:", sum(len(s.sent) for s in shoppers), "retries:", sum(s.retried for s in shoppers),
-          "slowest turn (s):", max(s.slowest_s for s in shoppers))
+          f"slowest turn: {slowest.slowest_s:.1f} s ({slowest.slowest})")
     # The surviving server goes on serving new conversations.
     assert turn(scaled, f"after-{uuid.uuid4().hex[:8]}", "你好")

@@ -189,6 +189,8 @@ class RunScaled:
         env.update(settings)
         self.env = env
         self.rasa_ports = [int(env["RASA_PORT"]) + 101, int(env["RASA_PORT"]) + 102]
+        self.ports = [*self.rasa_ports, int(env["ACTION_PORT"]) + 101, int(env["ACTION_PORT"]) + 102,
+                      *(int(env[name]) for name in ("LB_PORT", "ACTION_LB_PORT") if name in env)]
         self.access_log = var / "scaled" / "access.log"
         self.log = var / "run_scaled.log"
         with open(self.log, "ab") as log:
@@ -207,6 +209,16 @@ class RunScaled:
             if time.monotonic() > deadline:
                 pytest.fail(f"run_scaled.sh not up after {START_TIMEOUT_S} s:\n{self.output()[-4000:]}")
             time.sleep(1)
+
+    def listening(self) -> list:
+        """The ports of this setup (servers, load balancer) on which something still listens."""
+        busy = []
+        for port in self.ports:
+            with socket.socket() as sock:
+                sock.settimeout(1)
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    busy.append(port)
+        return busy
 
     def stop(self) -> float:
         """SIGTERM to the script only (as a process manager would); returns how long it took
