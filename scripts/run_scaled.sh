@@ -22,8 +22,8 @@ export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_LB_PORT/webhook"
 # Lifetime (s) of a Rasa server's hold on a conversation in the Redis lock store (Rasa reads
 # TICKET_LOCK_LIFETIME; its default is 60 s). A server that dies mid-turn never releases its
 # hold, so the conversation's next turn waits until it expires: short here, so that a shopper
-# whose server died goes on within seconds. A turn that takes longer than this loses its
-# exclusive hold (turns normally take well under a second).
+# whose server died goes on within seconds. Live servers renew their holds
+# (shop_channels/lock_store.py), so a turn may take longer than this.
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
 
 # A pause that a signal interrupts at once (bash runs a trap only after the foreground
