@@ -22,7 +22,10 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio event loop running in
+# the main thread while it is open, and every later test that calls asyncio.run() (tests/unit,
+# tests/integration) would fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk "
