@@ -17,8 +17,8 @@ from actions.formatting import buttons, china_time, intent_payload, money, month
 from actions.orders import order_summary
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
-from shop.assistant import after_sales as vocabulary
-from shop.assistant.faq import faq_book
+from assistant import after_sales as vocabulary
+from assistant.faq import faq_book
 from shop.db.after_sales import (
     check_after_sales_eligibility, create_after_sales_request, get_after_sales_request,
     list_after_sales_requests,

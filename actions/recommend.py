@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
 from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, run_blocking
-from shop.assistant.recommendation import RecommendationRequest, next_request, understand
-from shop.assistant.experimenting import recommend_in_experiments
+from assistant.recommendation_requests import RecommendationRequest, next_request, understand
+from assistant.experiment_picks import recommend_in_experiments
 from shop.db.engine import default_engine, session_scope
 
 PAGE_SIZE = 5

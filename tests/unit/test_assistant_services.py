@@ -1,9 +1,9 @@
 import os
 import time
 
-from shop.assistant import after_sales as vocabulary
-from shop.assistant.faq import DEFAULT_FAQ_PATH, FaqBook
-from shop.assistant.handoff import Turn, summarise
+from assistant import after_sales as vocabulary
+from assistant.faq import DEFAULT_FAQ_PATH, FaqBook
+from assistant.handoff_summary import Turn, summarise
 from shop.domain.after_sales import AfterSalesReason, ServiceType
 
 

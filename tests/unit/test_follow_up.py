@@ -1,5 +1,5 @@
-"""Follow-ups read in context (shop.assistant.follow_up)."""
-from shop.assistant.follow_up import follow_up, is_fragment, previous_user_event
+"""Follow-ups read in context (assistant.follow_up)."""
+from assistant.follow_up import follow_up, is_fragment, previous_user_event
 
 UNSURE = [{"name": "purchase", "confidence": 0.31}, {"name": "order_status", "confidence": 0.29},
           {"name": "after_sales", "confidence": 0.2}]

@@ -118,7 +118,7 @@ def test_the_shipped_experiment_file_parses_completely():
 
 
 def test_a_shopper_in_two_experiments_gets_both_variants_and_the_first_wins_a_conflict():
-    from shop.assistant.experimenting import treatment_for
+    from assistant.experiment_picks import treatment_for
     plan = parse_plan({
         "offers": {"w": {"coupon_code": "W1", "discount_yuan": 5}},
         "experiments": [

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.assistant.product_facts import (
+from assistant.product_facts import (
     comparison, in_stock_values, measurements, shoe_size, size_advice, spec_lines,
 )
 from shop.db.records import ProductDetail, SkuInfo

@@ -1,6 +1,6 @@
 from types import SimpleNamespace
 
-from shop.assistant.recommendation import RecommendationRequest, next_request, understand
+from assistant.recommendation_requests import RecommendationRequest, next_request, understand
 
 
 def said(text, product_in_context=None, **entities):

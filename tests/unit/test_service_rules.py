@@ -1,5 +1,5 @@
 """The installation promise (shop.domain.installation), what a service question asks and where
-(shop.assistant.services), and the operator's answers for every service topic."""
+(assistant.services), and the operator's answers for every service topic."""
 from __future__ import annotations
 
 import re
@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shop.assistant.faq import DEFAULT_FAQ_PATH, FaqBook
-from shop.assistant.services import ServiceAsk, find_place, other_place, what_is_asked, window_text
+from assistant.faq import DEFAULT_FAQ_PATH, FaqBook
+from assistant.services import ServiceAsk, find_place, other_place, what_is_asked, window_text
 from shop.db.records import InstallableOrder, ServiceCity
 from shop.domain.clock import CHINA_TZ
 from shop.domain.installation import (

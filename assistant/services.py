@@ -19,7 +19,7 @@ from typing import Iterable, Optional, Sequence
 
 from sqlalchemy.orm import Session
 
-from shop.assistant.faq import FaqBook, faq_book
+from assistant.faq import FaqBook, faq_book
 from shop.db.catalogue import get_product_detail
 from shop.db.customers import get_customer
 from shop.db.records import InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo

@@ -7,7 +7,7 @@ import logging
 from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
-from shop.assistant.recommendation import RecommendationRequest, popular_matches
+from assistant.recommendation_requests import RecommendationRequest, popular_matches
 from shop.db.catalogue import get_product_detail
 from shop.db.records import ProductDetail
 from shop.domain.colours import COLOUR_FAMILY_OF

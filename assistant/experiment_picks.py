@@ -15,8 +15,8 @@ from typing import Any, List, Optional, Tuple
 
 from growth.assignment import unit_for
 from growth.experiments import Offer, Plan, experiment_book
-from shop.assistant.recommendation import RecommendationRequest, popular_matches
-from shop.assistant.recommending import recommend_for, still_matches
+from assistant.recommendation_requests import RecommendationRequest, popular_matches
+from assistant.product_picks import recommend_for, still_matches
 from shop.db.catalogue import get_product_detail
 from shop.db.checkout import ensure_coupon, issue_coupon
 from shop.db.experiments import Shown, log_exposures
