@@ -30,7 +30,7 @@ train: install
 	@bash scripts/train.sh
 
 train-recommender: install
-	@source scripts/env.sh && python -m recommender.train
+	@source scripts/env.sh && python -m assistant.recommender_training
 
 seed: install
 	@source scripts/env.sh && python -m shop.db.bootstrap

@@ -71,7 +71,7 @@ def recommender_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("recommender")
     url = f"sqlite:///{tmp_path_factory.mktemp('rec-db') / 'shop.db'}"
     _seed(url)
-    subprocess.run([sys.executable, "-m", "recommender.train", "-q", "--database-url", url, "--out", str(root)],
+    subprocess.run([sys.executable, "-m", "assistant.recommender_training", "-q", "--database-url", url, "--out", str(root)],
                    check=True, capture_output=True)
     return root
 

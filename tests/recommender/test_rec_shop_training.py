@@ -8,7 +8,8 @@ import pytest
 
 seed_main = pytest.importorskip("shop.seed.__main__").main
 
-from recommender import artifact, train  # noqa: E402
+from assistant import recommender_training as train  # noqa: E402
+from recommender import artifact  # noqa: E402
 from recommender.rules import Filters  # noqa: E402
 from recommender.service import RecommenderService  # noqa: E402
 
