@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from shop.db.records import ProductDetail
+from shop.domain.money import money
 
 COLOUR = "颜色"
 SIZE = "尺码"
@@ -169,7 +170,7 @@ def spec_lines(product: ProductDetail) -> List[str]:
 def comparison(first: ProductDetail, second: ProductDetail) -> List[Tuple[str, str, str]]:
     """Rows (aspect, first, second): price, rating, sales, then the attributes they share."""
     rows = [
-        ("价格", f"¥{first.price:,.2f}", f"¥{second.price:,.2f}"),
+        ("价格", money(first.price), money(second.price)),
         ("评分", f"{first.rating:.1f}（{first.review_count}条评价）", f"{second.rating:.1f}（{second.review_count}条评价）"),
         ("销量", str(first.sales_count), str(second.sales_count)),
         ("库存", "有货" if first.in_stock else "缺货", "有货" if second.in_stock else "缺货"),

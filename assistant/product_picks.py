@@ -10,7 +10,7 @@ from recommender.service import Filters, ModelUnavailable, get_service
 from assistant.recommendation_requests import RecommendationRequest, popular_matches
 from shop.db.catalogue import get_product_detail
 from shop.db.records import ProductDetail
-from shop.domain.colours import COLOUR_FAMILY_OF
+from shop.domain.colours import same_colour
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,7 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
     if request.colour:
         # Shoppers name the family (黑色); listings name the shade (雅丹黑, 黑色钛金属).
         shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
-        wanted = COLOUR_FAMILY_OF.get(request.colour, request.colour)
-        if not any(shade and (shade == request.colour or COLOUR_FAMILY_OF.get(shade) == wanted) for shade in shades):
+        if not any(shade and same_colour(request.colour, shade) for shade in shades):
             return False
     return True
 

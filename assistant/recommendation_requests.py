@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from shop.domain.money import money_rounded
+
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
 PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档次高)")
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
@@ -75,11 +77,11 @@ class RecommendationRequest:
         if self.category:
             parts.append(self.category)
         if self.min_price is not None and self.max_price is not None:
-            parts.append(f"¥{self.min_price:,.0f}~¥{self.max_price:,.0f}")
+            parts.append(f"{money_rounded(self.min_price)}~{money_rounded(self.max_price)}")
         elif self.max_price is not None:
-            parts.append(f"¥{self.max_price:,.0f}以内")
+            parts.append(f"{money_rounded(self.max_price)}以内")
         elif self.min_price is not None:
-            parts.append(f"¥{self.min_price:,.0f}以上")
+            parts.append(f"{money_rounded(self.min_price)}以上")
         return "、".join(parts)
 
 

@@ -24,6 +24,7 @@ from shop.db.catalogue import get_product_detail
 from shop.db.customers import get_customer
 from shop.db.records import InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo
 from shop.db.services import installable_orders, installation_fee, installation_fees, service_cities, service_points
+from shop.domain.money import money_compact
 from shop.domain.installation import (
     CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, InstallationStage, installation_window, moment_text,
 )
@@ -163,10 +164,6 @@ def other_place(text: str) -> Optional[str]:
 
 # --- wording ---------------------------------------------------------------------------
 
-def _yuan(amount: Decimal) -> str:
-    return f"¥{amount:,.0f}" if amount == amount.to_integral_value() else f"¥{amount:,.2f}"
-
-
 def _point_lines(points: Sequence[ServicePointInfo]) -> str:
     lines = []
     for index, point in enumerate(points, start=1):
@@ -176,7 +173,7 @@ def _point_lines(points: Sequence[ServicePointInfo]) -> str:
 
 
 def fee_text(fee: InstallationFeeInfo) -> str:
-    head = (f"{fee.category}提供免费标准安装" if fee.is_free else f"{fee.category}安装费 {_yuan(fee.fee)}")
+    head = (f"{fee.category}提供免费标准安装" if fee.is_free else f"{fee.category}安装费 {money_compact(fee.fee)}")
     text = f"{head}，包含：{fee.included}。"
     if fee.extra_charges:
         text += f"\n需另外收费的项目：{fee.extra_charges}（师傅上门前会先说明，收费请索要收据）。"
@@ -186,7 +183,7 @@ def fee_text(fee: InstallationFeeInfo) -> str:
 
 
 def fee_list_text(fees: Sequence[InstallationFeeInfo]) -> str:
-    parts = [f"{f.category}{'免费' if f.is_free else _yuan(f.fee)}" for f in fees]
+    parts = [f"{f.category}{'免费' if f.is_free else money_compact(f.fee)}" for f in fees]
     return "需要安装的商品由本店安排师傅上门：" + "、".join(parts) + "（标准安装）。告诉我具体商品，我把包含的项目和另收的费用发给您。"
 
 
