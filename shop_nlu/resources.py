@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 DICT_DIR = REPO_ROOT / "shop_nlu" / "dict"
 JIEBA_DICT_DIR = DICT_DIR / "jieba"
 CATALOGUE_PATH = DICT_DIR / "catalogue.json"

@@ -89,3 +89,23 @@ def test_the_server_does_not_start_without_a_real_secret(secret):
     environ = {} if secret is None else {"ACTION_SERVER_SECRET": secret}
     with pytest.raises(ValueError, match="ACTION_SERVER_SECRET"):
         settings_from_environment(environ)
+
+
+@pytest.mark.parametrize("name, value", [("ACTION_DB_THREADS", "eight"), ("ACTION_DB_THREADS", "0"),
+                                         ("ACTION_DB_LOCK_WAIT_S", "soon"), ("ACTION_PORT", "70000")])
+def test_a_bad_setting_is_a_config_error_naming_the_variable(name, value):
+    from actions.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=name):
+        load_settings({"ACTION_SERVER_SECRET": SECRET, name: value})
+
+
+def test_importing_the_actions_starts_no_threads():
+    """Nothing expensive at import: the database pool is built at start-up (or first use)."""
+    import subprocess
+    import sys
+
+    code = ("import threading, actions.after_sales, actions.recommend, actions.orders; "
+            "print(sorted(t.name for t in threading.enumerate() if t.name.startswith('shop-db')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
