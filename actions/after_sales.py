@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.formatting import buttons, china_time, intent_payload, money, month_day
 from actions.orders import order_summary
 from actions.services import answer_service_topics
-from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
+from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.faq import faq_book
 from shop.db.after_sales import (
@@ -134,7 +134,7 @@ class ActionAfterSalesStatus(ShopAction):
         return []
 
 
-class ValidateAfterSalesForm(FormValidationAction):
+class ValidateAfterSalesForm(ShopFormValidation):
     def name(self) -> Text:
         return "validate_after_sales_form"
 

@@ -8,10 +8,11 @@ import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.settings import ActionSettings, load_settings
@@ -140,20 +141,39 @@ class ShopAction(Action, metaclass=abc.ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        try:
-            return await self.handle(dispatcher, tracker, domain)
-        except SQLAlchemyError:
-            logger.exception(
-                "database error in %s (conversation %s, intent %s)",
-                self.name(), tracker.sender_id, _intent(tracker),
-            )
-        except Exception:  # noqa: BLE001 - see the docstring
-            logger.exception(
-                "%s failed (conversation %s, intent %s)",
-                self.name(), tracker.sender_id, _intent(tracker),
-            )
-        dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
-        return []
+        return await under_error_policy(self.name(), dispatcher, tracker,
+                                        lambda: self.handle(dispatcher, tracker, domain))
+
+
+class ShopFormValidation(FormValidationAction):
+    """``FormValidationAction`` under the same error policy as ``ShopAction``: a database
+    error while validating a slot is an apology (the form asks again), not an HTTP 500."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        validate = super().run
+        return await under_error_policy(self.name(), dispatcher, tracker,
+                                        lambda: validate(dispatcher, tracker, domain))
+
+
+async def under_error_policy(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+    work: Callable[[], Awaitable[List[Dict[str, Any]]]],
+) -> List[Dict[str, Any]]:
+    """Run one action's work; any failure becomes the polite apology and a log line naming
+    the action, the conversation and the intent (see ``ShopAction``)."""
+    try:
+        return await work()
+    except ActionExecutionRejection:
+        raise  # Rasa's protocol for "this form cannot take that slot", not a failure
+    except SQLAlchemyError:
+        logger.exception("database error in %s (conversation %s, intent %s)",
+                         name, tracker.sender_id, _intent(tracker))
+    except Exception:  # noqa: BLE001 - see ShopAction's docstring
+        logger.exception("%s failed (conversation %s, intent %s)", name, tracker.sender_id, _intent(tracker))
+    dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
+    return []
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
