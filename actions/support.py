@@ -145,9 +145,13 @@ class ShopAction(Action, metaclass=abc.ABCMeta):
                                         lambda: self.handle(dispatcher, tracker, domain))
 
 
-class ShopFormValidation(FormValidationAction):
+class ShopFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
     """``FormValidationAction`` under the same error policy as ``ShopAction``: a database
     error while validating a slot is an apology (the form asks again), not an HTTP 500."""
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """``validate_<form name>``; abstract, so rasa_sdk does not register this base itself."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
