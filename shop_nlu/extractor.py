@@ -53,10 +53,6 @@ class ShopEntityExtractor(ResourceBackedComponent, GraphComponent, EntityExtract
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
-
-    @staticmethod
     def required_packages() -> List[Text]:
         return ["jieba", "spacy"]
 

@@ -54,10 +54,6 @@ class ShopVocabFeaturizer(ResourceBackedComponent, SparseFeaturizer, GraphCompon
     def get_default_config() -> Dict[Text, Any]:
         return {**SparseFeaturizer.get_default_config(), **resources.DEFAULT_SOURCES}
 
-    @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
-
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass

@@ -12,7 +12,7 @@ A component lists this class first among its bases and implements ``_from_source
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
@@ -30,6 +30,10 @@ class ResourceBackedComponent:
     _config: Dict[Text, Any]
     _model_storage: ModelStorage
     _resource: Resource
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["zh"]
 
     @classmethod
     def _with_defaults(cls, config: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -78,10 +78,6 @@ class ShopJiebaTokenizer(ResourceBackedComponent, Tokenizer):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
-
-    @staticmethod
     def required_packages() -> List[Text]:
         return ["jieba", "spacy"]
 
