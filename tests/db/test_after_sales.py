@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.db import models as m
-from shop.db import queries
+from shop.db.after_sales import advance_after_sales_request, cancel_after_sales_request, check_after_sales_eligibility, create_after_sales_request, get_after_sales_request, list_after_sales_requests
+from shop.db.orders import get_order
 from shop.db.engine import session_scope
 from shop.db.errors import AfterSalesNotAllowed, InvalidRequest
 from shop.domain.after_sales import AfterSalesStatus
@@ -30,7 +31,7 @@ def counts(session):
 
 
 def first_item(session, key: str) -> int:
-    return queries.get_order(session, ME, number(key)).items[0].id
+    return get_order(session, ME, number(key)).items[0].id
 
 
 @pytest.mark.parametrize("key,service,reason,eligible,code", [
@@ -49,13 +50,13 @@ def first_item(session, key: str) -> int:
 ])
 def test_eligibility_of_the_demo_orders(session, key, service, reason, eligible, code):
     item = first_item(session, key)
-    result = queries.check_after_sales_eligibility(session, ME, number(key), item, service, reason, NOW)
+    result = check_after_sales_eligibility(session, ME, number(key), item, service, reason, NOW)
     assert result.eligible is eligible and result.reason_code == code and result.message
 
 
 def test_open_request_blocks_a_second_one(session):
     order_no = fixture_order_number("REFUNDING", int(ANCHOR.timestamp()))
-    result = queries.check_after_sales_eligibility(session, REFUNDING_CUSTOMER_ID, order_no, None, "退货退款", "质量问题", NOW)
+    result = check_after_sales_eligibility(session, REFUNDING_CUSTOMER_ID, order_no, None, "退货退款", "质量问题", NOW)
     assert result.reason_code == "REQUEST_IN_PROGRESS" and "SH" in result.message
 
 
@@ -63,30 +64,30 @@ def test_create_return_writes_request_history_and_order_status_together(writable
     with session_scope(writable_engine) as session:
         before = counts(session)
         item = first_item(session, "DELIVERED_RETURNABLE")
-        created = queries.create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), item, "退货退款",
+        created = create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), item, "退货退款",
                                                      "七天无理由", NOW, detail="颜色不喜欢")
     assert created.request_no.startswith("SH") and created.status_label == "待审核"
     assert created.service_label == "退货退款" and created.refund_amount > 0
     with session_scope(writable_engine) as session:
         assert counts(session) == (before[0] + 1, before[1] + 1, before[2] + 1)
-        order = queries.get_order(session, ME, number("DELIVERED_RETURNABLE"))
+        order = get_order(session, ME, number("DELIVERED_RETURNABLE"))
         assert order.status == "refunding" and order.payment_status == "refunding"
-        assert queries.get_after_sales_request(session, ME, created.request_no) == created
-        assert created.request_no in {r.request_no for r in queries.list_after_sales_requests(session, ME)}
+        assert get_after_sales_request(session, ME, created.request_no) == created
+        assert created.request_no in {r.request_no for r in list_after_sales_requests(session, ME)}
         with pytest.raises(AfterSalesNotAllowed) as info:       # the same item again
-            queries.create_after_sales_request(session, ME, order.order_no, item, "return", "no_reason", NOW)
+            create_after_sales_request(session, ME, order.order_no, item, "return", "no_reason", NOW)
         assert info.value.code == "REQUEST_IN_PROGRESS"
 
     # Staff walk it through to the refund; the order ends 已退款 only when every item is refunded.
     for status in ("approved", "awaiting_return", "processing", "completed"):
         with session_scope(writable_engine) as session:
-            queries.advance_after_sales_request(session, created.request_no, status, NOW + timedelta(days=1))
+            advance_after_sales_request(session, created.request_no, status, NOW + timedelta(days=1))
     with session_scope(writable_engine) as session:
-        order = queries.get_order(session, ME, number("DELIVERED_RETURNABLE"))
+        order = get_order(session, ME, number("DELIVERED_RETURNABLE"))
         assert len(order.items) == 2
         assert order.status == "delivered" and order.payment_status == "partially_refunded"
         assert order.items[0].refunded == order.items[0].subtotal and order.refunded == order.items[0].subtotal
-        labels = [h.to_label for h in queries.get_after_sales_request(session, ME, created.request_no).history]
+        labels = [h.to_label for h in get_after_sales_request(session, ME, created.request_no).history]
         assert labels == ["待审核", "已同意", "待寄回", "处理中", "已完成"]
 
 
@@ -96,12 +97,12 @@ def test_a_failure_later_in_the_unit_of_work_undoes_everything(writable_engine):
         item = first_item(session, "DELIVERED_RETURNABLE")
     with pytest.raises(RuntimeError):
         with session_scope(writable_engine) as session:
-            queries.create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), item, "return",
+            create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), item, "return",
                                                "no_reason", NOW)
             raise RuntimeError("the reply to the shopper failed")
     with session_scope(writable_engine) as session:
         assert counts(session) == before
-        assert queries.get_order(session, ME, number("DELIVERED_RETURNABLE")).status == "delivered"
+        assert get_order(session, ME, number("DELIVERED_RETURNABLE")).status == "delivered"
 
 
 @pytest.mark.parametrize("key,service,reason,code", [
@@ -111,11 +112,11 @@ def test_a_failure_later_in_the_unit_of_work_undoes_everything(writable_engine):
 ])
 def test_ineligible_requests_write_nothing(session, key, service, reason, code):
     before = counts(session)
-    status = queries.get_order(session, ME, number(key)).status
+    status = get_order(session, ME, number(key)).status
     with pytest.raises(AfterSalesNotAllowed) as info:
-        queries.create_after_sales_request(session, ME, number(key), None, service, reason, NOW)
+        create_after_sales_request(session, ME, number(key), None, service, reason, NOW)
     assert info.value.code == code and info.value.message
-    assert counts(session) == before and queries.get_order(session, ME, number(key)).status == status
+    assert counts(session) == before and get_order(session, ME, number(key)).status == status
 
 
 @pytest.mark.parametrize("kwargs,code", [
@@ -130,26 +131,26 @@ def test_malformed_requests_are_refused_cleanly(session, kwargs, code):
     args.update(kwargs)
     before = counts(session)
     with pytest.raises(InvalidRequest) as info:
-        queries.create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), now=NOW, **args)
+        create_after_sales_request(session, ME, number("DELIVERED_RETURNABLE"), now=NOW, **args)
     assert info.value.code == code and counts(session) == before
 
 
 def test_withdrawn_refund_restores_the_order(session):
     order_no = number("DELIVERED_FRESH")
-    created = queries.create_after_sales_request(session, ME, order_no, None, "refund_only", "damaged", NOW)
-    assert queries.get_order(session, ME, order_no).status == "refunding"
-    withdrawn = queries.cancel_after_sales_request(session, ME, created.request_no, NOW + timedelta(hours=1))
+    created = create_after_sales_request(session, ME, order_no, None, "refund_only", "damaged", NOW)
+    assert get_order(session, ME, order_no).status == "refunding"
+    withdrawn = cancel_after_sales_request(session, ME, created.request_no, NOW + timedelta(hours=1))
     assert withdrawn.status_label == "已取消"
-    order = queries.get_order(session, ME, order_no)
+    order = get_order(session, ME, order_no)
     assert order.status == "delivered" and order.payment_status == "paid"
 
 
 def test_illegal_after_sales_step_changes_nothing(session):
     order_no = number("DELIVERED_FRESH")
-    created = queries.create_after_sales_request(session, ME, order_no, None, "refund_only", "damaged", NOW)
+    created = create_after_sales_request(session, ME, order_no, None, "refund_only", "damaged", NOW)
     before = counts(session)
     with pytest.raises(IllegalTransition) as info:
-        queries.advance_after_sales_request(session, created.request_no, AfterSalesStatus.COMPLETED, NOW)
+        advance_after_sales_request(session, created.request_no, AfterSalesStatus.COMPLETED, NOW)
     assert "待审核" in str(info.value) and "已完成" in str(info.value)
     assert counts(session) == before
-    assert queries.get_after_sales_request(session, ME, created.request_no).status == "pending_review"
+    assert get_after_sales_request(session, ME, created.request_no).status == "pending_review"

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from shop.db import models as m
-from shop.db import queries
+from shop.db.handoff import create_handoff_request, handoff_queue, open_handoff_for_sender
+from shop.db.interactions import interaction_rows, product_feature_rows, record_interaction
 from shop.db.errors import InvalidRequest
 from shop.domain.numbers import HANDOFF_NO_REGEX
 from shopdb_testing import ANCHOR
@@ -16,21 +17,21 @@ NOW = ANCHOR + timedelta(hours=3)
 
 
 def test_handoff_ticket_round_trip(session):
-    ticket = queries.create_handoff_request(session, "web-abc", 1, "顾客要求人工：快递一直没到", NOW,
+    ticket = create_handoff_request(session, "web-abc", 1, "顾客要求人工：快递一直没到", NOW,
                                             channel="socketio", reason="user_request", order_no="202406191234567890")
     assert ticket.ticket_no.startswith("RG") and ticket.status == "open" and ticket.customer_id == 1
     import re
     assert re.fullmatch(HANDOFF_NO_REGEX, ticket.ticket_no)
-    guest = queries.create_handoff_request(session, "web-guest", None, "未登录顾客咨询发票", NOW + timedelta(minutes=1))
-    assert queries.open_handoff_for_sender(session, "web-abc", 1) == ticket
-    assert queries.open_handoff_for_sender(session, "web-guest", None) == guest
-    assert queries.open_handoff_for_sender(session, "nobody", None) is None
+    guest = create_handoff_request(session, "web-guest", None, "未登录顾客咨询发票", NOW + timedelta(minutes=1))
+    assert open_handoff_for_sender(session, "web-abc", 1) == ticket
+    assert open_handoff_for_sender(session, "web-guest", None) == guest
+    assert open_handoff_for_sender(session, "nobody", None) is None
     # Found by conversation AND shopper: the same conversation id from a guest or another
     # customer never shows the ticket (nor the reverse).
-    assert queries.open_handoff_for_sender(session, "web-abc", None) is None
-    assert queries.open_handoff_for_sender(session, "web-abc", 2) is None
-    assert queries.open_handoff_for_sender(session, "web-guest", 1) is None
-    assert [t.ticket_no for t in queries.handoff_queue(session)] == [ticket.ticket_no, guest.ticket_no]
+    assert open_handoff_for_sender(session, "web-abc", None) is None
+    assert open_handoff_for_sender(session, "web-abc", 2) is None
+    assert open_handoff_for_sender(session, "web-guest", 1) is None
+    assert [t.ticket_no for t in handoff_queue(session)] == [ticket.ticket_no, guest.ticket_no]
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -41,22 +42,22 @@ def test_handoff_bad_input(session, kwargs):
     args = dict(sender_id="s", customer_id=None, summary="需要人工", now=NOW)
     args.update(kwargs)
     with pytest.raises(InvalidRequest):
-        queries.create_handoff_request(session, **args)
+        create_handoff_request(session, **args)
     assert session.execute(select(func.count()).select_from(m.HandoffRequest)).scalar_one() == 0
 
 
 def test_interaction_rows_stream_everything_in_time_order(session):
-    rows = list(queries.interaction_rows(session, chunk_size=500))
+    rows = list(interaction_rows(session, chunk_size=500))
     assert len(rows) == session.execute(select(func.count()).select_from(m.Interaction)).scalar_one()
     assert {r.kind for r in rows} == {"view", "cart", "purchase"}
     assert [r.timestamp for r in rows] == sorted(r.timestamp for r in rows)
     since = ANCHOR - timedelta(days=30)
-    recent = list(queries.interaction_rows(session, since=since))
+    recent = list(interaction_rows(session, since=since))
     assert recent and all(r.timestamp >= since for r in recent) and len(recent) < len(rows)
 
 
 def test_product_feature_rows(session):
-    rows = list(queries.product_feature_rows(session, chunk_size=64))
+    rows = list(product_feature_rows(session, chunk_size=64))
     on_sale = session.execute(select(func.count()).select_from(m.Product).where(m.Product.is_on_sale.is_(True))).scalar_one()
     assert len(rows) == on_sale
     phone = next(r for r in rows if r.category_path == ("手机数码", "手机"))
@@ -65,6 +66,6 @@ def test_product_feature_rows(session):
 
 
 def test_record_interaction(session):
-    queries.record_interaction(session, 1, 1, "view", NOW)
+    record_interaction(session, 1, 1, "view", NOW)
     with pytest.raises(InvalidRequest):
-        queries.record_interaction(session, 1, 1, "like", NOW)
+        record_interaction(session, 1, 1, "like", NOW)

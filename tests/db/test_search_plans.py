@@ -8,7 +8,8 @@ import pytest
 from alembic import command
 from sqlalchemy import func, inspect, select
 
-from shop.db import catalogue, queries, search_index
+from shop.db import search_index, search_plans
+from shop.db.catalogue import search_products
 from shop.db.engine import make_engine
 from shop.db.migrate import alembic_config, current_revision, upgrade_to_head
 from shop.db.models import Category, Product, ProductFacet, ProductSearchTerm, Sku
@@ -61,7 +62,7 @@ def test_multi_word_search_ranks_like_the_whole_intersection(session, keyword, f
              if session.execute(select(func.count()).where(ProductSearchTerm.term == t)).scalar()]
     if len(terms) < 2 or session.execute(select(Category.id).where(Category.name == keyword)).first():
         pytest.skip("not a multi-term keyword in this catalogue")
-    found = [p.id for p in queries.search_products(session, keyword=keyword, **filters)]
+    found = [p.id for p in search_products(session, keyword=keyword, **filters)]
     assert found == _oracle(session, keyword=keyword, **filters)
 
 
@@ -69,12 +70,12 @@ def test_top_level_is_used_and_lower_levels_are_still_found(session, monkeypatch
     """A page that the all-STRONG products fill needs no full ranking; one they do not fill
     falls back to it and keeps the weaker matches after them."""
     calls = []
-    original = catalogue._intersection_statement
-    monkeypatch.setattr(catalogue, "_intersection_statement",
+    original = search_plans._intersection_statement
+    monkeypatch.setattr(search_plans, "_intersection_statement",
                         lambda *a, **k: calls.append(a) or original(*a, **k))
-    first = [p.id for p in queries.search_products(session, keyword="华为手机", limit=1)]
+    first = [p.id for p in search_products(session, keyword="华为手机", limit=1)]
     assert first == _oracle(session, keyword="华为手机", limit=1) and calls == []
-    everything = [p.id for p in queries.search_products(session, keyword="华为手机", limit=100)]
+    everything = [p.id for p in search_products(session, keyword="华为手机", limit=100)]
     assert everything == _oracle(session, keyword="华为手机", limit=100) and calls
 
 
@@ -86,14 +87,14 @@ def test_top_level_is_used_and_lower_levels_are_still_found(session, monkeypatch
     {"category": "跑步鞋", "max_price": 500, "in_stock_only": True, "limit": 50},
 ])
 def test_bounded_best_seller_walk_gives_the_exact_page(session, filters):
-    found = [p.id for p in queries.search_products(session, **filters)]
+    found = [p.id for p in search_products(session, **filters)]
     assert found == _oracle(session, **filters)
 
 
 def test_bounded_walk_falls_back_when_the_walk_is_too_short(session, monkeypatch):
-    monkeypatch.setattr(catalogue, "WALK_PER_ROW", 1)   # a walk of `need` rows rarely fills the page
+    monkeypatch.setattr(search_plans, "WALK_PER_ROW", 1)   # a walk of `need` rows rarely fills the page
     filters = {"min_price": 100, "max_price": 300, "limit": 20}
-    assert [p.id for p in queries.search_products(session, **filters)] == _oracle(session, **filters)
+    assert [p.id for p in search_products(session, **filters)] == _oracle(session, **filters)
 
 
 def test_migration_0003_upgrades_and_downgrades(empty_url):

@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import delete, func, inspect, select
 
 from shop.db import models as m
-from shop.db import queries
+from shop.db.services import installable_orders, installation_fee, installation_fees, service_cities, service_points
 from shop.db.errors import InvalidRequest
 from shop.db.migrate import alembic_config, current_revision, upgrade_to_head
 from shop.db.engine import make_engine
@@ -20,82 +20,82 @@ from shopdb_testing import ANCHOR
 
 
 def test_every_seeded_customer_city_has_a_service_point(session):
-    cities = {c.city for c in queries.service_cities(session)}
+    cities = {c.city for c in service_cities(session)}
     customer_cities = set(session.execute(
         select(m.CustomerAddress.city).where(m.CustomerAddress.is_default.is_(True))).scalars())
     assert customer_cities and customer_cities <= cities
-    hangzhou = [c for c in queries.service_cities(session) if c.city == "杭州市"][0]
+    hangzhou = [c for c in service_cities(session) if c.city == "杭州市"][0]
     assert hangzhou.province == "浙江省" and set(hangzhou.districts) <= {"西湖区", "余杭区", "滨江区", "拱墅区"}
 
 
 def test_service_points_of_a_city_with_what_they_repair(session):
-    points = queries.service_points(session, "杭州市")
+    points = service_points(session, "杭州市")
     assert len(points) == 2 and all(p.city == "杭州市" for p in points)
     for point in points:
         assert point.name.startswith("青柚优选") and point.phone.startswith("0571-")
         assert point.opening_hours and point.full_address.startswith("杭州市" + point.district)
     assert {c for p in points for c in p.categories} == {"手机数码", "电脑办公", "家用电器"}
     # A top category covers its subtree: only the appliance point repairs an air conditioner.
-    aircon = queries.service_points(session, "杭州市", category="空调")
+    aircon = service_points(session, "杭州市", category="空调")
     assert [p.categories for p in aircon] == [("家用电器",)]
-    phone = queries.service_points(session, "杭州市", category="手机")
+    phone = service_points(session, "杭州市", category="手机")
     assert len(phone) == 1 and "手机数码" in phone[0].categories
     # A smaller city has one point that takes everything.
-    assert len(queries.service_points(session, "厦门市", category="空调")) == 1
-    assert len(queries.service_points(session, "厦门市", category="笔记本电脑")) == 1
+    assert len(service_points(session, "厦门市", category="空调")) == 1
+    assert len(service_points(session, "厦门市", category="笔记本电脑")) == 1
 
 
 def test_no_points_for_what_nobody_repairs_or_unknown_places(session):
-    assert queries.service_points(session, "杭州市", category="女装") == []
-    assert queries.service_points(session, "杭州市", category="不存在的类目") == []
-    assert queries.service_points(session, "拉萨市") == []
-    assert queries.service_points(session, "杭州") == []          # cities are named as in addresses
+    assert service_points(session, "杭州市", category="女装") == []
+    assert service_points(session, "杭州市", category="不存在的类目") == []
+    assert service_points(session, "拉萨市") == []
+    assert service_points(session, "杭州") == []          # cities are named as in addresses
 
 
 @pytest.mark.parametrize("bad", [dict(city=""), dict(city=None), dict(city="杭州市", limit=0),
                                  dict(city="杭州市", limit=True), dict(city="杭州市", category=1.5)])
 def test_service_point_arguments_are_checked(session, bad):
     with pytest.raises(InvalidRequest):
-        queries.service_points(session, **bad)
+        service_points(session, **bad)
 
 
 def test_installation_fee_by_category(session):
-    aircon = queries.installation_fee(session, "空调")
+    aircon = installation_fee(session, "空调")
     assert aircon.is_free and aircon.fee == Decimal("0.00") and aircon.category_path == ("家用电器", "空调")
     assert "铜管" in aircon.included and "每米" in aircon.extra_charges
-    lamp = queries.installation_fee(session, "灯具照明")
+    lamp = installation_fee(session, "灯具照明")
     assert not lamp.is_free and lamp.fee == Decimal("50.00")
-    fridge = queries.installation_fee(session, "冰箱")
+    fridge = installation_fee(session, "冰箱")
     assert fridge.is_free and fridge.extra_charges is None
     # Categories that need no fitting, a parent without a fee of its own, unknown names.
-    assert queries.installation_fee(session, "手机") is None
-    assert queries.installation_fee(session, "家用电器") is None
-    assert queries.installation_fee(session, "热水器") is None
+    assert installation_fee(session, "手机") is None
+    assert installation_fee(session, "家用电器") is None
+    assert installation_fee(session, "热水器") is None
     category_id = session.execute(select(m.Category.id).where(m.Category.name == "空调")).scalar_one()
-    assert queries.installation_fee(session, category_id).category == "空调"
+    assert installation_fee(session, category_id).category == "空调"
 
 
 def test_installation_fees_under_a_category(session):
-    appliances = queries.installation_fees(session, under="家用电器")
+    appliances = installation_fees(session, under="家用电器")
     assert {f.category for f in appliances} == {"电视", "冰箱", "洗衣机", "空调"}
-    assert [f.category for f in queries.installation_fees(session, under="空调")] == ["空调"]
-    assert len(queries.installation_fees(session)) == 8
-    assert queries.installation_fees(session, under="女装") == []
+    assert [f.category for f in installation_fees(session, under="空调")] == ["空调"]
+    assert len(installation_fees(session)) == 8
+    assert installation_fees(session, under="女装") == []
 
 
 def test_installable_orders_are_the_owners_only(session):
     anchor = int(ANCHOR.timestamp())
-    mine = queries.installable_orders(session, INSTALLATION_CUSTOMER_ID)
+    mine = installable_orders(session, INSTALLATION_CUSTOMER_ID)
     assert mine[0].order_no == fixture_order_number("DELIVERED_AWAITING_INSTALLATION", anchor)
     assert mine[0].status == "delivered" and mine[0].delivered_at is not None
     assert mine[0].categories == ("空调",) and "空调" in mine[0].items[0]
     # The main demo shopper bought nothing that needs fitting; nobody sees another's order.
-    assert queries.installable_orders(session, MAIN_CUSTOMER_ID) == []
-    assert all(o.order_no != mine[0].order_no for o in queries.installable_orders(session, OTHER_CUSTOMER_ID))
+    assert installable_orders(session, MAIN_CUSTOMER_ID) == []
+    assert all(o.order_no != mine[0].order_no for o in installable_orders(session, OTHER_CUSTOMER_ID))
     with pytest.raises(InvalidRequest):
-        queries.installable_orders(session, "3")
+        installable_orders(session, "3")
     with pytest.raises(InvalidRequest):
-        queries.installable_orders(session, INSTALLATION_CUSTOMER_ID, limit=0)
+        installable_orders(session, INSTALLATION_CUSTOMER_ID, limit=0)
 
 
 def test_migration_0005_upgrades_and_downgrades(empty_url):
