@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
-	@echo "make test     install and train if needed, validate data, run pytest and Rasa test stories"
+	@echo "make test     install and train if needed, ruff check, validate data, run pytest and Rasa test stories"
 	@echo "make shell    talk to the assistant in the terminal (rasa shell, action server up)"
 	@echo "make train    (re)train the Rasa model if data, domain or config changed"
 	@echo "make train-recommender  retrain the recommender from the shop database"

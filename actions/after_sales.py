@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.formatting import buttons, china_time, intent_payload, money
 from actions.orders import order_summary
 from actions.services import answer_service_topics
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, entity_values, first_entity

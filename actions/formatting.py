@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from shop.domain.clock import CHINA_TZ

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.formatting import buttons, intent_payload, money, month_day
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics

@@ -19,7 +19,7 @@ hashed into its fingerprint) like the dictionary and the catalogue.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import numpy as np
 import scipy.sparse

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Mapping, Optional, Sequence, Union
 
-from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from shop.db import search_index, search_plans

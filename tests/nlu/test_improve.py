@@ -31,7 +31,7 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.endpoints import read_endpoint_config
 
-from shop_nlu.improve import cli, conversations, grouping, review
+from shop_nlu.improve import cli, conversations, grouping
 from shop_nlu.improve.training_files import TrainingFiles, clean_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -205,7 +205,7 @@ def test_misconfiguration_stops_the_site_with_a_clear_message(site_database_url,
 # --- product pictures ----------------------------------------------------------------------
 
 def test_product_pictures_fall_back_to_their_category_drawing(site, site_database_url):
-    from shop.db.catalogue import get_product_detail, list_categories
+    from shop.db.catalogue import get_product_detail
     from shop.db.engine import make_engine, session_scope
 
     engine = make_engine(site_database_url)
@@ -230,7 +230,7 @@ def test_unknown_product_pictures_get_the_placeholder(site):
 
 
 def test_every_seeded_category_has_a_drawing(site_database_url):
-    from shop.db.catalogue import get_product_detail, list_categories
+    from shop.db.catalogue import list_categories
     from shop.db.engine import make_engine, session_scope
     from shop_site.product_images import art_for
 
