@@ -2,66 +2,107 @@
 # Brings the assistant up on the embedded default: installs if needed, creates and seeds
 # the SQLite shop database if it is missing, trains if data/domain/config changed, then
 # starts the action server, the Rasa server (REST + socket.io) and the demo shop page.
-# Ctrl-C stops every process this script started.
+#
+# Supervision: a server that stops after start-up is restarted with back-off (1 s, 2 s,
+# 4 s … at most RESTART_MAX_DELAY s; back to 1 s once it has stayed up RESTART_RESET_AFTER s),
+# and every restart is logged with its count. Ctrl-C, SIGTERM or SIGHUP — at any moment,
+# also during install, training or start-up — stops every process this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PROJECT_ROOT"
 
-bash scripts/install.sh
-bash scripts/prepare.sh
-
+RESTART_MAX_DELAY="${RESTART_MAX_DELAY:-30}"
+RESTART_RESET_AFTER="${RESTART_RESET_AFTER:-60}"
 LOG_DIR="$VAR_DIR/logs"
 mkdir -p "$LOG_DIR"
-pids=()
-names=()
+
+# Each server runs in its own session and process group (setsid), so that stopping the
+# group also stops anything it spawned. A signal can arrive between the fork and the
+# child's setsid(), when the group does not exist yet: stopping therefore signals the pid as
+# well as the group (that race is what left servers orphaned on their ports before).
+
+names=()                 # servers, in start order
+declare -A cmd=()        # name -> command line (shell-quoted)
+declare -A pid=()        # name -> pid (= process group) of the running instance
+declare -A restarts=()   # name -> restarts so far
+declare -A fast_crashes=()  # name -> consecutive crashes within RESTART_RESET_AFTER s
+declare -A started_at=() # name -> $SECONDS at the last start
+declare -A restart_at=() # name -> $SECONDS when a pending restart is due
+stopping=0
+
+say() { echo "==> [$(date '+%H:%M:%S')] $*" 2>/dev/null || true; }
+
+# A pause that a signal interrupts at once (bash runs a trap only after the foreground
+# command ends, so a foreground `sleep` would hold it back).
+pause() { sleep "$1" & wait $! 2>/dev/null || true; }
+
+# Runs a start-up step (installing, training) in its own group and waits for it, so that a
+# signal during a long step is handled at once and the step is stopped with the rest.
+step() { setsid "$@" & wait $!; }
 
 stop_all() {
   trap - INT TERM HUP EXIT
+  stopping=1
   # Keep going whatever happens (e.g. the terminal is gone and echo fails): the point is
   # that no process is left behind.
   set +e
-  [ "${#pids[@]}" -eq 0 ] && return
-  echo
-  echo "==> Stopping ${names[*]}" 2>/dev/null
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  local groups=() p
+  for p in "${pid[@]}"; do [ -n "$p" ] && groups+=("$p"); done
+  # Background jobs not (yet) recorded above: a start-up step, a pause, a server whose
+  # start the signal interrupted between `&` and the bookkeeping.
+  for p in $(jobs -p 2>/dev/null); do groups+=("$p"); done
+  [ "${#groups[@]}" -eq 0 ] && return
+  say "Stopping ${names[*]:-start-up}"
+  for p in "${groups[@]}"; do kill -TERM -- "-$p" "$p" 2>/dev/null; done
   # Give each process group up to 15 s to finish in-flight requests, then force it.
   for _ in $(seq 1 30); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    local alive=0
+    for p in "${groups[@]}"; do kill -0 -- "-$p" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
-    sleep 0.5
+    pause 0.5
   done
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  for p in "${groups[@]}"; do kill -KILL -- "-$p" "$p" 2>/dev/null; done
   wait 2>/dev/null
-  echo "==> Stopped" 2>/dev/null
+  say "Stopped"
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# Each process runs in its own session (setsid) so that stopping its process group
-# also stops anything it spawned.
+step bash scripts/install.sh
+step bash scripts/prepare.sh
+
+launch() {
+  local name=$1
+  # `exec` so that the recorded pid is the server itself, not a subshell around it.
+  eval "exec setsid ${cmd[$name]}" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  pid[$name]=$!
+  started_at[$name]=$SECONDS
+}
+
 start() {
   local name=$1; shift
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 &
-  pids+=("$!")
   names+=("$name")
-  echo "==> Started $name (pid $!, log $LOG_DIR/$name.log)"
+  cmd[$name]="$(printf '%q ' "$@")"
+  restarts[$name]=0
+  fast_crashes[$name]=0
+  launch "$name"
+  say "Started $name (pid ${pid[$name]}, log $LOG_DIR/$name.log)"
 }
 
 wait_for() {
   local name=$1 url=$2 timeout=${3:-240}
   for _ in $(seq 1 "$timeout"); do
-    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
-    for i in "${!pids[@]}"; do
-      if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-        echo "!! ${names[$i]} exited during start-up; last lines of its log:" >&2
-        tail -n 30 "$LOG_DIR/${names[$i]}.log" >&2
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null & wait $!; then return 0; fi
+    for n in "${names[@]}"; do
+      if ! kill -0 "${pid[$n]}" 2>/dev/null; then
+        echo "!! $n exited during start-up; last lines of its log:" >&2
+        tail -n 30 "$LOG_DIR/$n.log" >&2
         exit 1
       fi
     done
-    sleep 1
+    pause 1
   done
   echo "!! $name did not answer at $url within ${timeout}s (log: $LOG_DIR/$name.log)" >&2
   exit 1
@@ -97,14 +138,31 @@ fi
 echo "    Logs:        $LOG_DIR/"
 echo "    Press Ctrl-C to stop everything."
 
-# Stay up until Ctrl-C or until one of the processes dies (then stop the rest).
-while true; do
-  for i in "${!pids[@]}"; do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "!! ${names[$i]} stopped; last lines of its log:" >&2
-      tail -n 30 "$LOG_DIR/${names[$i]}.log" >&2
-      exit 1
+# A server that stopped: clear out what is left of its process group (a helper process
+# would keep the port), log it with its last lines, and schedule the restart.
+schedule_restart() {
+  local name=$1 status=0 delay
+  wait "${pid[$name]}" 2>/dev/null || status=$?
+  kill -KILL -- "-${pid[$name]}" 2>/dev/null || true
+  if (( SECONDS - started_at[$name] >= RESTART_RESET_AFTER )); then fast_crashes[$name]=0; fi
+  delay=$(( 1 << (fast_crashes[$name] < 5 ? fast_crashes[$name] : 5) ))
+  (( delay > RESTART_MAX_DELAY )) && delay=$RESTART_MAX_DELAY
+  fast_crashes[$name]=$(( fast_crashes[$name] + 1 ))
+  restarts[$name]=$(( restarts[$name] + 1 ))
+  restart_at[$name]=$(( SECONDS + delay ))
+  say "!! $name (pid ${pid[$name]}) stopped with status $status; restart $((restarts[$name])) in ${delay} s. Last lines of its log:" >&2
+  tail -n 15 "$LOG_DIR/$name.log" >&2 || true
+  pid[$name]=""
+}
+
+while [ "$stopping" = 0 ]; do
+  for name in "${names[@]}"; do
+    if [ -n "${pid[$name]}" ]; then
+      kill -0 "${pid[$name]}" 2>/dev/null || schedule_restart "$name"
+    elif (( SECONDS >= restart_at[$name] )); then
+      launch "$name"
+      say "Restarted $name (pid ${pid[$name]}; restart ${restarts[$name]})"
     fi
   done
-  sleep 2
+  pause 1
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale-out setup on one machine's real infrastructure: PostgreSQL (shop database and
 # conversations), Redis (lock store), RASA_INSTANCES Rasa servers and ACTION_INSTANCES
-# action servers behind nginx. Ctrl-C stops everything it started.
+# action servers behind nginx. Ctrl-C, SIGTERM or SIGHUP stops everything it started, at
+# once, also during start-up.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PROJECT_ROOT"
@@ -18,11 +19,51 @@ export REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}"
 export REDIS_LOCK_DB="${REDIS_LOCK_DB:-1}" REDIS_TRACKER_DB="${REDIS_TRACKER_DB:-2}"
 export RASA_ENDPOINTS="${SCALED_RASA_ENDPOINTS:-$PROJECT_ROOT/deploy/endpoints.scale.yml}"
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_LB_PORT/webhook"
+# Lifetime (s) of a Rasa server's hold on a conversation in the Redis lock store (Rasa reads
+# TICKET_LOCK_LIFETIME; its default is 60 s). A server that dies mid-turn never releases its
+# hold, so the conversation's next turn waits until it expires: short here, so that a shopper
+# whose server died goes on within seconds. Live servers renew their holds
+# (shop_channels/lock_store.py), so a turn may take longer than this.
+export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
+
+# A pause that a signal interrupts at once (bash runs a trap only after the foreground
+# command ends: the old `sleep 3600` held SIGTERM back for up to an hour).
+pause() { sleep "$1" & wait $! 2>/dev/null || true; }
+# A start-up step in its own process group, waited for so that a signal stops it at once.
+step() { setsid "$@" & wait $!; }
+
+pids=()
+stop_all() {
+  trap - INT TERM HUP EXIT
+  set +e
+  local groups=("${pids[@]}") p
+  # Also what is not recorded yet: a start-up step, a pause, a server that the signal
+  # interrupted between `&` and the bookkeeping.
+  for p in $(jobs -p 2>/dev/null); do groups+=("$p"); done
+  [ "${#groups[@]}" -eq 0 ] && return
+  echo "==> Stopping the scale-out setup" 2>/dev/null
+  # The pid as well as the group: a signal right after a fork can come before the child's
+  # setsid(), when its group does not exist yet.
+  for p in "${groups[@]}"; do kill -TERM -- "-$p" "$p" 2>/dev/null; done
+  for _ in $(seq 1 20); do
+    local alive=0
+    for p in "${groups[@]}"; do kill -0 -- "-$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    pause 0.5
+  done
+  for p in "${groups[@]}"; do kill -KILL -- "-$p" "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  echo "==> Stopped" 2>/dev/null
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 command -v nginx >/dev/null || { [ -x /usr/sbin/nginx ] && export PATH="$PATH:/usr/sbin"; }
 command -v nginx >/dev/null || { echo "nginx is required (apt-get install nginx)" >&2; exit 1; }
-bash scripts/install.sh
+step bash scripts/install.sh
 python - <<PY
 from sqlalchemy import create_engine, text
 engine = create_engine("$PG_ADMIN_URL", isolation_level="AUTOCOMMIT", future=True)
@@ -32,35 +73,24 @@ with engine.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))
             print(f"created database {name}")
 PY
-bash scripts/prepare.sh
+step bash scripts/prepare.sh
 
 RUN_DIR="$VAR_DIR/scaled"
 mkdir -p "$RUN_DIR/logs"
-pids=()
-stop_all() {
-  trap - INT TERM HUP EXIT
-  set +e
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  sleep 3
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
 
 rasa_upstreams="" action_upstreams=""
 for i in $(seq 1 "$ACTION_INSTANCES"); do
   port=$((ACTION_PORT + 100 + i))
   ACTION_PORT="$port" setsid python -m actions.server >>"$RUN_DIR/logs/action-$i.log" 2>&1 &
-  pids+=("$!"); action_upstreams+="server 127.0.0.1:$port; "
+  pids+=("$!"); action_upstreams+="server 127.0.0.1:$port max_fails=1 fail_timeout=5s; "
 done
 for i in $(seq 1 "$RASA_INSTANCES"); do
   port=$((RASA_PORT + 100 + i))
   setsid rasa run --model "$RASA_MODELS_DIR" --endpoints "$RASA_ENDPOINTS" --credentials credentials.yml \
     --port "$port" --interface 127.0.0.1 >>"$RUN_DIR/logs/rasa-$i.log" 2>&1 &
-  pids+=("$!"); rasa_upstreams+="server 127.0.0.1:$port; "
+  # max_fails/fail_timeout: after one failed connection nginx leaves a dead server alone
+  # for a few seconds instead of trying it first again.
+  pids+=("$!"); rasa_upstreams+="server 127.0.0.1:$port max_fails=1 fail_timeout=5s; "
 done
 
 VAR="$RUN_DIR" RASA_UPSTREAMS="$rasa_upstreams" ACTION_UPSTREAMS="$action_upstreams" \
@@ -73,11 +103,16 @@ pids+=("$!")
 echo "==> Waiting for $RASA_INSTANCES Rasa and $ACTION_INSTANCES action servers behind nginx"
 for _ in $(seq 1 300); do
   ok=1
-  for i in $(seq 1 "$RASA_INSTANCES"); do curl -fsS -o /dev/null "http://127.0.0.1:$((RASA_PORT + 100 + i))/" 2>/dev/null || ok=0; done
+  for i in $(seq 1 "$RASA_INSTANCES"); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$((RASA_PORT + 100 + i))/" 2>/dev/null & wait $! || ok=0
+  done
   [ "$ok" = 1 ] && break
-  sleep 1
+  for p in "${pids[@]}"; do
+    kill -0 "$p" 2>/dev/null || { echo "!! a server exited during start-up (logs: $RUN_DIR/logs)" >&2; exit 1; }
+  done
+  pause 1
 done
-curl -fsS -o /dev/null "http://127.0.0.1:$LB_PORT/" || { echo "!! load balancer not answering" >&2; exit 1; }
+curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$LB_PORT/" & wait $! || { echo "!! load balancer not answering" >&2; exit 1; }
 echo "==> Up: REST http://localhost:$LB_PORT/webhooks/rest/webhook  (logs: $RUN_DIR/logs)"
 echo "    Press Ctrl-C to stop everything."
-while true; do sleep 3600; done
+while true; do pause 3600; done

@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.identity import bind_conversation
 from shop_channels.validation import InvalidRequest, parse_webhook_body
 
@@ -51,6 +52,7 @@ class ShopRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 incoming = parse_webhook_body(request.body)
+                message_id = requested_message_id(request.body)
             except InvalidRequest as refused:
                 logger.warning(
                     "rest webhook refused a request: %s (from %s)",
@@ -73,15 +75,18 @@ class ShopRestInput(RestInput):
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata)
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
+                await once_per_message_id(on_new_message, request, message_id)(
                     UserMessage(
                         incoming.text,
                         collector,
                         conversation_id,
                         input_channel=self.name(),
                         metadata=metadata,
+                        message_id=message_id,
                     )
                 )
+            except InvalidRequest as refused:  # 409: the message_id belongs to another message
+                return response.json(refused.as_json(), status=refused.status)
             except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
                 logger.exception("handling a message from %s failed", incoming.sender)
                 return response.json(

@@ -5,19 +5,15 @@ One conversation's turns land on different Rasa servers (nginx's access log says
 the conversation still carries on: the guest look-up needs three turns whose state (order
 number, then phone digits) must be read back from the shared tracker store.
 
-Needs nginx, PostgreSQL and Redis on this machine: skipped with the reason when one is
-missing, failed instead when ``SHOP_TEST_REQUIRE_POSTGRES=1`` (CI, where .ci/run installs
-nginx). Uses throw-away PostgreSQL databases and Redis databases 13 and 14 (flushed after).
+Needs nginx, PostgreSQL and redis-server on this machine: skipped with the reason when one
+is missing, failed instead when ``SHOP_TEST_REQUIRE_POSTGRES=1`` (CI, where .ci/run installs
+nginx). Uses throw-away PostgreSQL databases and a private Redis server on a free port
+(tests/support/scaled.py), so nothing of the machine's Redis is flushed.
 """
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -28,57 +24,21 @@ from sqlalchemy import create_engine, select, text
 
 from shop.db.models import Order
 from shop.seed.fixtures import OTHER_CUSTOMER_ID
+from tests.support.scaled import PrivateRedis, RunScaled, require_nginx, unavailable
 from tests.support.stack import REPO_ROOT, free_ports
 
 PG_SERVER = os.environ.get("SHOP_TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_LOCK_DB, REDIS_TRACKER_DB = 13, 14
-REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
-START_TIMEOUT_S = 420
 SECRET = "test-secret-for-the-scaled-stack-0123456789"
 
 pytestmark = pytest.mark.timeout(900)
 
 
-def unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"scale-out test cannot run: {reason}")
-    pytest.skip(reason)
-
-
-def check_infrastructure() -> None:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        unavailable("nginx is not installed (apt-get install nginx)")
+def check_postgres() -> None:
     try:
         with create_engine(f"{PG_SERVER}/postgres", future=True).connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure to connect means "not here"
         unavailable(f"PostgreSQL not reachable at {PG_SERVER}: {error}")
-    try:
-        import redis
-
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=2).ping()
-    except Exception as error:
-        unavailable(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}")
-
-
-def port_block_base() -> int:
-    """A base port B with B+101 and B+102 free (run_scaled.sh puts instance i on B+100+i)."""
-    for _ in range(200):
-        base = 20000 + (uuid.uuid4().int % 25000)
-        sockets = []
-        try:
-            for offset in (101, 102):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", base + offset))
-                sockets.append(sock)
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("no free port block found")
 
 
 def drop_databases(*names: str) -> None:
@@ -94,53 +54,34 @@ def drop_databases(*names: str) -> None:
 @pytest.fixture(scope="module", params=["deploy/endpoints.scale.yml", "deploy/endpoints.scale-redis.yml"],
                 ids=["postgres-tracker", "redis-tracker"])
 def scaled(request, tmp_path_factory):
-    check_infrastructure()
+    require_nginx()
+    check_postgres()
     run_id = uuid.uuid4().hex[:8]
     var = tmp_path_factory.mktemp("scaled")
     shop_db, tracker_db = f"shop_scaled_{run_id}", f"tracker_scaled_{run_id}"
     lb_port, action_lb_port = free_ports(2)
-    env = dict(os.environ)
-    env.update({
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/sbin{os.pathsep}{env.get('PATH', '')}",
-        "VAR_DIR": str(var),
-        "RASA_PORT": str(port_block_base()), "ACTION_PORT": str(port_block_base()),
-        "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
-        "SCALED_SHOP_DATABASE_URL": f"{PG_SERVER}/{shop_db}",
-        "SCALED_TRACKER_DB_URL": f"{PG_SERVER.replace('+psycopg2', '')}/{tracker_db}",
-        "TRACKER_DB_NAME": tracker_db,
-        "SCALED_RASA_ENDPOINTS": str(REPO_ROOT / request.param),
-        "REDIS_LOCK_DB": str(REDIS_LOCK_DB), "REDIS_TRACKER_DB": str(REDIS_TRACKER_DB),
-        "SHOP_TOKEN_SECRET": SECRET,
-    })
-    log_path = var / "run_scaled.log"
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(["bash", "scripts/run_scaled.sh"], cwd=REPO_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    redis_server = PrivateRedis(var)
+    run = None
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while "==> Up:" not in log_path.read_text(errors="replace"):
-            if process.poll() is not None:
-                pytest.fail(f"run_scaled.sh exited ({process.returncode}):\n{log_path.read_text(errors='replace')[-4000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"run_scaled.sh not up after {START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')[-4000:]}")
-            time.sleep(1)
+        run = RunScaled(var, {
+            "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
+            "PG_ADMIN_URL": f"{PG_SERVER.replace('+psycopg2', '')}/postgres",
+            "SCALED_SHOP_DATABASE_URL": f"{PG_SERVER}/{shop_db}",
+            "SCALED_TRACKER_DB_URL": f"{PG_SERVER.replace('+psycopg2', '')}/{tracker_db}",
+            "TRACKER_DB_NAME": tracker_db,
+            "SCALED_RASA_ENDPOINTS": str(REPO_ROOT / request.param),
+            "REDIS_PORT": str(redis_server.port),
+            "SHOP_TOKEN_SECRET": SECRET,
+        })
+        run.wait_until_up()
         yield {"webhook": f"http://127.0.0.1:{lb_port}/webhooks/rest/webhook",
-               "access_log": var / "scaled" / "access.log",
+               "access_log": run.access_log,
                "shop_url": f"{PG_SERVER}/{shop_db}"}
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if run is not None:
+            run.stop()
+        redis_server.stop()
         drop_databases(shop_db, tracker_db)
-        import redis
-
-        for db in (REDIS_LOCK_DB, REDIS_TRACKER_DB):
-            redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db).flushdb()
 
 
 def say(scaled, sender: str, message: str) -> list:
