@@ -5,7 +5,7 @@ classifies one message at a time; when it is unsure about such a fragment (the f
 classifier would ask "您是想：…？"), the conversation already says what it is about: the
 shopper's previous question. This rule decides when an unsure message is a follow-up of that
 question, and so should be answered as the same intent (with the previous topic when the
-fragment names none of its own). Pure: no Rasa, unit-tested in tests/unit/test_follow_up.py;
+fragment names none of its own). Pure: no Rasa, unit-tested in tests/assistant/test_follow_up.py;
 applied to every parsed message by shop_channels.rasa_follow_ups, which has the tracker.
 """
 from __future__ import annotations

@@ -17,7 +17,7 @@ from shop.db.catalogue import get_product_detail, search_products
 from shop.db.models import AfterSalesRequest, HandoffRequest, Order
 from shop.db.orders import get_order
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
-from tests.actions.conftest import run_action, token, tracker
+from tests.support.actions import run_action, token, tracker
 
 
 def texts(messages):

@@ -11,7 +11,7 @@ from shop.db.handoff import create_handoff_request, handoff_queue, open_handoff_
 from shop.db.interactions import interaction_rows, product_feature_rows, record_interaction
 from shop.db.errors import InvalidRequest
 from shop.domain.numbers import HANDOFF_NO_REGEX
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 NOW = ANCHOR + timedelta(hours=3)
 

@@ -18,7 +18,7 @@ from shop.domain.orders import ORDER_MACHINE, OrderStatus
 from shop.seed.fixtures import FIXTURE_ORDERS, fixture_order_number
 from shop.seed.runner import SeedError, seed_database
 
-from shopdb_testing import ANCHOR, PROFILE, SEED
+from tests.support.shop_db import ANCHOR, PROFILE, SEED
 
 VOLATILE = {"seed_runs"}     # timing of the run itself
 

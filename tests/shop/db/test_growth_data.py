@@ -20,7 +20,7 @@ from shop.domain.checkout import SIMULATED_PAYMENT_METHOD, CartLine, CartRejecte
 from shop.domain.orders import OrderStatus
 from shop.domain.state_machine import IllegalTransition
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 GROWTH_TABLES = {"experiment_exposures", "recommendation_clicks", "order_attributions", "customer_segments"}
 NOW = ANCHOR + timedelta(hours=1)

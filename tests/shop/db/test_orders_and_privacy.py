@@ -17,7 +17,7 @@ from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
 from shop.domain.orders import OrderStatus
 from shop.domain.state_machine import IllegalTransition
 from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, fixture_order_number
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 NOW = ANCHOR + timedelta(hours=10)
 

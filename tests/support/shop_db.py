@@ -1,5 +1,5 @@
 """Constants shared by the data-layer tests and their fixtures (a plain module, so test
-files can import it; conftest modules should not be imported by name)."""
+files can import it; conftest modules are not imported by name)."""
 from __future__ import annotations
 
 from datetime import date, datetime

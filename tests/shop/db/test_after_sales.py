@@ -14,7 +14,7 @@ from shop.db.errors import AfterSalesNotAllowed, InvalidRequest
 from shop.domain.after_sales import AfterSalesStatus
 from shop.domain.state_machine import IllegalTransition
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, REFUNDING_CUSTOMER_ID, fixture_order_number
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 NOW = ANCHOR + timedelta(hours=10)
 ME = MAIN_CUSTOMER_ID

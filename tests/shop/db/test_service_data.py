@@ -16,7 +16,7 @@ from shop.db.engine import make_engine
 from shop.seed.fixtures import INSTALLATION_CUSTOMER_ID, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, fixture_order_number
 from shop.seed.runner import top_up_services
 from shop.seed.services import SERVICE_TABLES
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 
 def test_every_seeded_customer_city_has_a_service_point(session):

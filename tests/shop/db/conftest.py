@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from shop.db.engine import make_engine
 from shop.db.migrate import upgrade_to_head
 from shop.seed.runner import seed_database
-from shopdb_testing import ANCHOR, PROFILE, SEED
+from tests.support.shop_db import ANCHOR, PROFILE, SEED
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"

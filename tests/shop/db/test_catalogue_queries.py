@@ -8,7 +8,7 @@ import pytest
 
 from shop.db.catalogue import catalogue_terms, current_promotions, find_products_by_name, get_product_detail, list_brands, list_categories, search_products
 from shop.db.errors import InvalidRequest
-from shopdb_testing import ANCHOR
+from tests.support.shop_db import ANCHOR
 
 
 def titles(products):
