@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
-	@echo "make test     install and train if needed, validate data, run pytest and Rasa test stories"
+	@echo "make test     install and train if needed, ruff check, validate data, run pytest and Rasa test stories"
 	@echo "make shell    talk to the assistant in the terminal (rasa shell, action server up)"
 	@echo "make train    (re)train the Rasa model if data, domain or config changed"
 	@echo "make train-recommender  retrain the recommender from the shop database"
@@ -30,7 +30,7 @@ train: install
 	@bash scripts/train.sh
 
 train-recommender: install
-	@source scripts/env.sh && python -m recommender.train
+	@source scripts/env.sh && python -m assistant.recommender_training
 
 seed: install
 	@source scripts/env.sh && python -m shop.db.bootstrap

@@ -7,18 +7,18 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.formatting import buttons, china_time, intent_payload, money
 from actions.orders import order_summary
 from actions.services import answer_service_topics
-from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
-from shop.assistant import after_sales as vocabulary
-from shop.assistant.faq import faq_book
+from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, entity_values, first_entity
+from assistant import after_sales as vocabulary
+from assistant.faq import faq_book
 from shop.db.after_sales import (
     check_after_sales_eligibility, create_after_sales_request, get_after_sales_request,
     list_after_sales_requests,
@@ -27,13 +27,14 @@ from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
 from shop.db.orders import get_order, recent_orders
 from shop.domain.after_sales import ServiceType
 from shop.domain.clock import utc_now
+from shop.domain.orders import after_sales_applies
+from shop.domain.policies import POLICY_TOPICS
 from shop.domain.numbers import AFTER_SALES_NO_REGEX, ascii_digits, is_order_number
 
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason")
 STATUS_TOPICS = {"refund_progress"}
-POLICY_TOPICS = ("return_policy", "warranty", "price_protection", "shipping_insurance")
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 # The item already has an open request: the form completes and the submit step names it.
 ALREADY_FILED = "REQUEST_IN_PROGRESS"
@@ -133,7 +134,7 @@ class ActionAfterSalesStatus(ShopAction):
         return []
 
 
-class ValidateAfterSalesForm(FormValidationAction):
+class ValidateAfterSalesForm(ShopFormValidation):
     def name(self) -> Text:
         return "validate_after_sales_form"
 
@@ -148,7 +149,7 @@ class ValidateAfterSalesForm(FormValidationAction):
         if order is None:
             dispatcher.utter_message(text=f"没有查到订单号为 {value} 的订单，请核对订单号是否正确。")
             return {"order_no": None}
-        if order.status in ("pending_payment", "cancelled"):
+        if not after_sales_applies(order.status):
             dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
             return {"order_no": None}
         slots: Dict[Text, Any] = {"order_no": order.order_no}

@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from shop.domain.clock import CHINA_TZ
+from shop.domain.money import money  # noqa: F401 - re-exported for the actions
 
 TEXT_ONLY_CHANNELS = frozenset({"cmdline"})
-
-
-def money(amount: Optional[Decimal]) -> str:
-    if amount is None:
-        return "—"
-    return f"¥{Decimal(amount):,.2f}"
 
 
 def china_time(moment: Optional[datetime], with_year: bool = False) -> str:

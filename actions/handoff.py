@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
-from shop.assistant.handoff import Turn, summarise
+from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
 from shop.domain.clock import utc_now

@@ -26,6 +26,7 @@ from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.orders import OrderStatus
 from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
@@ -100,9 +101,9 @@ def timeline_text(order: OrderDetail) -> str:
         lines.append(f"物流：{shipment.carrier_name} {shipment.tracking_no}")
         for event in reversed(shipment.events[-5:]):
             lines.append(f"  · {china_time(event.occurred_at)} {event.description}")
-    elif order.status == "awaiting_shipment":
+    elif OrderStatus(order.status) is OrderStatus.AWAITING_SHIPMENT:
         lines.append("商品正在备货，发货后会第一时间同步物流信息。")
-    elif order.status == "pending_payment":
+    elif OrderStatus(order.status) is OrderStatus.PENDING_PAYMENT:
         lines.append("订单还未付款，付款后我们会尽快为您发货。")
     if order.delivered_at:
         lines.append(f"已于 {month_day(order.delivered_at)} 签收。")

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
 from actions.offers import OFFER_RECOMMEND, offer
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
-from shop.assistant import product_facts as facts
-from shop.assistant.faq import faq_book
+from assistant import product_facts as facts
+from assistant.faq import faq_book
 from shop.db.catalogue import find_products_by_name, get_product_detail
 from shop.db.records import ProductDetail
 

@@ -9,11 +9,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.formatting import buttons, china_time, intent_payload, money, month_day
+from actions.formatting import buttons, intent_payload, money, month_day
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
-from shop.assistant.faq import faq_book
+from assistant.faq import faq_book
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )

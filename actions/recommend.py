@@ -9,10 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
-from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, run_blocking
-from shop.assistant.recommendation import RecommendationRequest, next_request, understand
-from shop.assistant.experimenting import recommend_in_experiments
-from shop.db.engine import default_engine, session_scope
+from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, db
+from assistant.recommendation_requests import RecommendationRequest, next_request, understand
+from assistant.experiment_picks import recommend_in_experiments
 
 PAGE_SIZE = 5
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "reference")
@@ -33,11 +32,7 @@ class ActionRecommend(ShopAction):
         request = next_request(previous, said)
         customer_id = current_customer_id(tracker)
 
-        def work():
-            with session_scope(default_engine()) as session:
-                return recommend_in_experiments(session, customer_id, tracker.sender_id, request, PAGE_SIZE)
-
-        outcome = await run_blocking(work)
+        outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
         picks = outcome.picks
         if not picks:
             if request.shown:

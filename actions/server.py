@@ -26,15 +26,12 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.settings import DEFAULT_MAX_BODY_BYTES, ConfigError, load_settings
 from shop.json_limits import json_depth_exceeds
 
 SECRET_HEADER = "X-Action-Secret"
-MIN_SECRET_CHARS = 32
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
 # A long conversation's tracker (every event since the session started) is sent with
-# each call; 8 MB holds thousands of turns.
-DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+# each call; the default 8 MB (actions/settings.py) holds thousands of turns.
 # Rasa's own call nests about ten levels (tracker → events → parse data → entities);
 # channel metadata is limited to far less than this by shop_channels.validation.
 MAX_JSON_DEPTH = 64
@@ -93,20 +90,10 @@ def secret_matches(given: Optional[str], secret: str) -> bool:
 
 
 def settings_from_environment(environ=os.environ) -> Tuple[str, int, str, int]:
-    """(host, port, secret, max body bytes); ValueError with a message an operator can act on."""
-    host = environ.get("ACTION_HOST") or DEFAULT_HOST
-    try:
-        port = int(environ.get("ACTION_PORT") or DEFAULT_PORT)
-        max_bytes = int(environ.get("ACTION_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
-    except ValueError:
-        raise ValueError("ACTION_PORT and ACTION_MAX_BODY_BYTES must be integers") from None
-    secret = environ.get("ACTION_SERVER_SECRET") or ""
-    if len(secret) < MIN_SECRET_CHARS:
-        raise ValueError(
-            f"ACTION_SERVER_SECRET must be set (at least {MIN_SECRET_CHARS} characters); "
-            "scripts/env.sh generates one into var/action_server_secret"
-        )
-    return host, port, secret, max_bytes
+    """(host, port, secret, max body bytes); ``ConfigError`` (a ValueError) with a message an
+    operator can act on."""
+    settings = load_settings(environ)
+    return settings.host, settings.port, settings.secret, settings.max_body_bytes
 
 
 def create_app(secret: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, package: str = "actions") -> Sanic:
@@ -176,17 +163,20 @@ def create_app(secret: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, packag
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("ACTION_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
     try:
-        host, port, secret, max_bytes = settings_from_environment()
-    except ValueError as problem:
+        settings = load_settings()
+    except ConfigError as problem:
         raise SystemExit(f"action server: {problem}") from None
-    app = create_app(secret, max_bytes)
-    logger.info("action server listening on http://%s:%s", host, port)
-    app.run(host=host, port=port, workers=1, access_log=False, motd=False)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Start-up work, once: the database pool's size and lock wait, and jieba's dictionary for
+    # product search (about a second, not in the first shopper's turn).
+    from actions import support
+
+    support.configure(settings)
+    support.warm_up()
+    app = create_app(settings.secret, settings.max_body_bytes)
+    logger.info("action server listening on http://%s:%s", settings.host, settings.port)
+    app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

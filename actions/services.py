@@ -1,6 +1,6 @@
 """服务咨询: repair points near the shopper, installation fees, when the installer comes.
 
-A thin adapter over ``shop.assistant.services`` for the actions that answer topics
+A thin adapter over ``assistant.services`` for the actions that answer topics
 (``actions/purchase.py``, ``actions/after_sales.py``): it reads the message, the verified
 shopper and the product in view from the tracker, runs the answer in one unit of work off
 the event loop, and sends the replies. Returns False, saying nothing, when the message asks
@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons
 from actions.support import as_product_id, current_customer_id, db, first_entity
-from shop.assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, what_is_asked
+from assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, what_is_asked
 from shop.domain.clock import utc_now
 from shop.domain.numbers import is_order_number
 

@@ -6,14 +6,16 @@ import abc
 import asyncio
 import functools
 import logging
-import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.settings import ActionSettings, load_settings
 from shop.db import search_index
 from shop.db.engine import default_engine, session_scope
 from shop.identity import IdentityConfigError, resolve_customer_id
@@ -22,24 +24,53 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# The action server runs on one asyncio loop; SQLAlchemy is synchronous. Every query runs
-# on this bounded pool so one slow query never stalls other shoppers' turns.
-_DB_THREADS = int(os.environ.get("ACTION_DB_THREADS", "8"))
-_executor = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="shop-db")
-# How long a shopper-facing write waits for another writer's lock before it gives up and the
-# shopper gets a polite reply (instead of SQLite's 10 s or PostgreSQL's forever).
-LOCK_WAIT_S = float(os.environ.get("ACTION_DB_LOCK_WAIT_S", "2"))
-
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 
-# Load jieba's dictionary for product search now (about a second), not in the first
-# shopper's turn.
-search_index.warm_up()
+
+class _Runtime:
+    """The action server runs on one asyncio loop; SQLAlchemy is synchronous. Every query
+    runs on this bounded pool so one slow query never stalls other shoppers' turns.
+    ``lock_wait_s``: how long a shopper-facing write waits for another writer's lock before
+    it gives up and the shopper gets a polite reply (instead of SQLite's 10 s or
+    PostgreSQL's forever)."""
+
+    def __init__(self, settings: ActionSettings) -> None:
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(max_workers=settings.db_threads, thread_name_prefix="shop-db")
+
+
+_runtime: Optional[_Runtime] = None
+_runtime_lock = threading.Lock()
+
+
+def configure(settings: ActionSettings) -> None:
+    """Called once at start-up by ``actions.server.main`` with the checked settings."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is not None:
+            _runtime.pool.shutdown(wait=False)
+        _runtime = _Runtime(settings)
+
+
+def _current() -> _Runtime:
+    """The configured runtime; in-process use (tests, tools) that never called ``configure``
+    gets the environment's settings on first use, checked the same way."""
+    global _runtime
+    if _runtime is None:
+        with _runtime_lock:
+            if _runtime is None:
+                _runtime = _Runtime(load_settings(require_secret=False))
+    return _runtime
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary for product search (about a second) before the first turn."""
+    search_index.warm_up()
 
 
 async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor, functools.partial(function, *args, **kwargs))
+    return await loop.run_in_executor(_current().pool, functools.partial(function, *args, **kwargs))
 
 
 def _in_unit_of_work(lock_wait_s: Optional[float], query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -54,8 +85,8 @@ async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``db`` for a write the shopper waits on: if another writer holds the lock for more
-    than LOCK_WAIT_S, it fails (SQLAlchemyError) rather than keep the shopper waiting."""
-    return await run_blocking(_in_unit_of_work, LOCK_WAIT_S, query, *args, **kwargs)
+    than ``ACTION_DB_LOCK_WAIT_S``, it fails (SQLAlchemyError) rather than keep the shopper waiting."""
+    return await run_blocking(_in_unit_of_work, _current().settings.lock_wait_s, query, *args, **kwargs)
 
 
 def current_customer_id(tracker: Tracker) -> Optional[int]:
@@ -110,20 +141,43 @@ class ShopAction(Action, metaclass=abc.ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        try:
-            return await self.handle(dispatcher, tracker, domain)
-        except SQLAlchemyError:
-            logger.exception(
-                "database error in %s (conversation %s, intent %s)",
-                self.name(), tracker.sender_id, _intent(tracker),
-            )
-        except Exception:  # noqa: BLE001 - see the docstring
-            logger.exception(
-                "%s failed (conversation %s, intent %s)",
-                self.name(), tracker.sender_id, _intent(tracker),
-            )
-        dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
-        return []
+        return await under_error_policy(self.name(), dispatcher, tracker,
+                                        lambda: self.handle(dispatcher, tracker, domain))
+
+
+class ShopFormValidation(FormValidationAction, metaclass=abc.ABCMeta):
+    """``FormValidationAction`` under the same error policy as ``ShopAction``: a database
+    error while validating a slot is an apology (the form asks again), not an HTTP 500."""
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """``validate_<form name>``; abstract, so rasa_sdk does not register this base itself."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        validate = super().run
+        return await under_error_policy(self.name(), dispatcher, tracker,
+                                        lambda: validate(dispatcher, tracker, domain))
+
+
+async def under_error_policy(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+    work: Callable[[], Awaitable[List[Dict[str, Any]]]],
+) -> List[Dict[str, Any]]:
+    """Run one action's work; any failure becomes the polite apology and a log line naming
+    the action, the conversation and the intent (see ``ShopAction``)."""
+    try:
+        return await work()
+    except ActionExecutionRejection:
+        raise  # Rasa's protocol for "this form cannot take that slot", not a failure
+    except SQLAlchemyError:
+        logger.exception("database error in %s (conversation %s, intent %s)",
+                         name, tracker.sender_id, _intent(tracker))
+    except Exception:  # noqa: BLE001 - see ShopAction's docstring
+        logger.exception("%s failed (conversation %s, intent %s)", name, tracker.sender_id, _intent(tracker))
+    dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
+    return []
 
 
 def _intent(tracker: Tracker) -> Optional[str]:

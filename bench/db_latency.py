@@ -33,7 +33,8 @@ from sqlalchemy.engine import Engine, make_url
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from shop.db import queries  # noqa: E402
+from shop.db.catalogue import find_products_by_name, get_product_detail, search_products  # noqa: E402
+from shop.db.orders import get_order, get_order_for_guest, recent_orders  # noqa: E402
 from shop.db.engine import make_engine, session_scope  # noqa: E402
 from shop.db.migrate import upgrade_to_head  # noqa: E402
 from shop.db.models import Order, Product, SeedRun  # noqa: E402
@@ -154,21 +155,21 @@ def cases(inputs: dict, n: int):
     orders, products = inputs["orders"], inputs["products"]
     cycle = lambda seq: [seq[i % len(seq)] for i in range(n)]  # noqa: E731
     return [
-        ("order by number (customer)", "point", lambda s, o: queries.get_order(s, o[0], o[1]), cycle(orders)),
-        ("order by number (guest, phone)", "point", lambda s, o: queries.get_order_for_guest(s, o[1], o[2][-4:]),
+        ("order by number (customer)", "point", lambda s, o: get_order(s, o[0], o[1]), cycle(orders)),
+        ("order by number (guest, phone)", "point", lambda s, o: get_order_for_guest(s, o[1], o[2][-4:]),
          cycle(orders)),
-        ("recent orders + items + shipment", "point", lambda s, o: queries.recent_orders(s, o[0], 5), cycle(orders)),
-        ("product detail + SKUs + stock", "point", lambda s, p: queries.get_product_detail(s, p), cycle(products)),
-        ("search: keyword", "search", lambda s, k: queries.search_products(s, keyword=k), cycle(KEYWORDS)),
-        ("search: category", "search", lambda s, c: queries.search_products(s, category=c), cycle(CATEGORIES)),
+        ("recent orders + items + shipment", "point", lambda s, o: recent_orders(s, o[0], 5), cycle(orders)),
+        ("product detail + SKUs + stock", "point", lambda s, p: get_product_detail(s, p), cycle(products)),
+        ("search: keyword", "search", lambda s, k: search_products(s, keyword=k), cycle(KEYWORDS)),
+        ("search: category", "search", lambda s, c: search_products(s, category=c), cycle(CATEGORIES)),
         ("search: price range", "search",
-         lambda s, r: queries.search_products(s, category=r[0], min_price=r[1], max_price=r[2]), cycle(PRICE_RANGES)),
-        ("search: attributes", "search", lambda s, a: queries.search_products(s, category=a[0], attributes=a[1]),
+         lambda s, r: search_products(s, category=r[0], min_price=r[1], max_price=r[2]), cycle(PRICE_RANGES)),
+        ("search: attributes", "search", lambda s, a: search_products(s, category=a[0], attributes=a[1]),
          cycle(ATTRIBUTES)),
         ("search: keyword + price + stock", "search",
-         lambda s, k: queries.search_products(s, keyword=k, min_price=50, max_price=5000, in_stock_only=True),
+         lambda s, k: search_products(s, keyword=k, min_price=50, max_price=5000, in_stock_only=True),
          cycle(KEYWORDS)),
-        ("find product by name", "search", lambda s, k: queries.find_products_by_name(s, k), cycle(KEYWORDS)),
+        ("find product by name", "search", lambda s, k: find_products_by_name(s, k), cycle(KEYWORDS)),
     ]
 
 

@@ -96,7 +96,7 @@ def movielens_100k() -> Dataset:
 
 def shop_database(profile: str = "default", seed: int = 42) -> Dataset:
     """Seed ``profile`` into ``var/bench/rec/shop-<profile>.db`` once (reused), then load it."""
-    from recommender.shop_source import load_from_shop
+    from assistant.recommender_training import load_from_shop
 
     path = CACHE / f"shop-{profile}.db"
     url = f"sqlite:///{path}"

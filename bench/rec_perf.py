@@ -52,7 +52,7 @@ def _large_db_ready() -> bool:
 
 def load_source(source: str):
     if source == "large-db" or (source == "auto" and _large_db_ready()):
-        from recommender.shop_source import load_from_shop
+        from assistant.recommender_training import load_from_shop
         t0 = time.perf_counter()
         seqs, catalogue = load_from_shop(f"sqlite:///{LARGE_DB}")
         return seqs, catalogue, f"shop large profile ({LARGE_DB.name}), read in {time.perf_counter() - t0:.0f}s"

@@ -69,7 +69,7 @@ def run_dataset(ds: rec_datasets.Dataset) -> list[dict]:
     x = seen  # binary history, every item counts the same
     fit_s = time.perf_counter() - t0
     record("item-kNN", evaluate(lambda u: (x[u] @ knn).toarray(), test.users, test.targets, seen), fit_s)
-    del knn
+    knn = None  # free it before the next model (the lambda above has run)
 
     t0 = time.perf_counter()
     _, content = fit_content_matrix(ds.catalogue, FitParams())
@@ -81,12 +81,12 @@ def run_dataset(ds: rec_datasets.Dataset) -> list[dict]:
         model = fit_hybrid(train, replace(FitParams(), tune=tune), content, report)
         fit_s = time.perf_counter() - t0 + content_s
         w = train.history_matrix(decay=model.blend.decay, max_len=model.horizon())
-        result = evaluate(lambda u: model.batch_scores(w[u], seen[u]), test.users, test.targets, seen)
+        result = evaluate(lambda u, model=model, w=w: model.batch_scores(w[u], seen[u]), test.users, test.targets, seen)
         extra = {"blend": model.blend.to_json()}
         if report.tuning:
             extra["validation"] = {k: report.tuning.get(k) for k in ("validation_ndcg@10", "validation_hr@10", "users")}
         record(method, result, fit_s, extra)
-        del model
+        model = None  # free it before the next fit
     return rows
 
 

@@ -2,7 +2,7 @@
 
 Weighted rendezvous hashing: every variant draws a score from a hash of (experiment salt,
 unit, variant name), scaled by its weight, and the best score wins. Consequences, each
-checked in tests/unit/test_growth_assignment.py:
+checked in tests/growth/test_growth_assignment.py:
 - deterministic: the same unit always gets the same variant (no state, no table);
 - weights respected: P(variant) = weight / sum of weights;
 - stable: adding a variant moves units only *into* the new variant, and excluding one

@@ -13,11 +13,12 @@ Serving (what the chat actions call)::
 
 Each result is a ``Recommendation`` (product_id, title, price, image, reason, reason_code, ...).
 
-Training: ``python -m recommender.train`` (see ``train.py``). Modules, one job each:
+Training: ``python -m assistant.recommender_training`` (see ``train.py``). Modules, one job each:
 ``data`` sequences and splits, ``catalogue`` product features and filter indexes, ``content``,
 ``sequential``, ``item_knn``, ``factor``, ``popularity`` the components, ``hybrid`` the blend,
 ``tuning`` the validation search, ``metrics`` HR/NDCG/coverage, ``pipeline`` fitting,
 ``rules`` filters/diversity/reasons, ``serving`` per-request logic, ``model`` the fitted bundle,
-``artifact`` persistence, ``service`` the reloading facade, ``shop_source`` the database reader,
+``artifact`` persistence, ``service`` the reloading facade, ``train`` training from a ``TrainingSource`` (the shop fills it in
+``assistant/recommender_training.py``),
 ``synthetic`` test/benchmark data.
 """

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class ModelUnavailable(RuntimeError):
-    """No artifact has been trained yet (run ``python -m recommender.train``)."""
+    """No artifact has been trained yet (run ``python -m assistant.recommender_training``)."""
 
 
 class RecommenderService:
@@ -55,7 +55,7 @@ class RecommenderService:
         self.reload_if_newer()
         if self._model is None:
             problem = self._last_error or f"no recommender artifact under {self.root}"
-            raise ModelUnavailable(f"{problem}; run `python -m recommender.train`")
+            raise ModelUnavailable(f"{problem}; run `python -m assistant.recommender_training`")
         return self._model
 
     @property

@@ -1,9 +1,12 @@
-"""Retrain from the shop database and publish a new artifact.
+"""Retrain from a training source and publish a new artifact.
 
-    python -m recommender.train                        # $SHOP_DATABASE_URL or var/shop.db
-    python -m recommender.train --database-url sqlite:////tmp/shop.db --out /tmp/models
-    python -m recommender.train --reuse-blend          # the latest artifact's blend, no search
-    python -m recommender.train --no-tune              # the default blend, no search
+The shop's entry point is ``python -m assistant.recommender_training`` (it passes the shop
+database as the ``source``; this package never imports ``shop``):
+
+    python -m assistant.recommender_training                  # $SHOP_DATABASE_URL or var/shop.db
+    python -m assistant.recommender_training --database-url sqlite:////tmp/shop.db --out /tmp/models
+    python -m assistant.recommender_training --reuse-blend    # the latest artifact's blend, no search
+    python -m assistant.recommender_training --no-tune        # the default blend, no search
 
 Writes ``<out>/rec-<UTC time>-<hash>/`` and then points ``<out>/latest`` at it; running
 services pick it up at their next check.
@@ -13,19 +16,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from dataclasses import replace
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from recommender import artifact
 from recommender.hybrid import Blend
 from recommender.pipeline import FitParams, FitReport, fit_model
-from recommender.shop_source import load_from_shop
+from recommender.catalogue import Catalogue
+from recommender.data import Sequences
+
+# The interface the application layer fills: database URL (None = its default) -> training data.
+TrainingSource = Callable[[Optional[str]], tuple[Sequences, Catalogue]]
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m recommender.train", description=__doc__.split("\n")[0])
+def main(argv: Optional[Sequence[str]], source: TrainingSource) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.recommender_training", description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: $SHOP_DATABASE_URL or var/shop.db)")
     parser.add_argument("--out", help=f"artifact root (default: ${artifact.DEFAULT_ROOT_ENV} or models/recommender)")
     parser.add_argument("--no-tune", action="store_true", help="skip the validation search; default blend")
@@ -35,10 +41,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    log = logging.getLogger("recommender.train")
+    log = logging.getLogger("assistant.recommender_training")
 
     t0 = time.perf_counter()
-    seqs, catalogue = load_from_shop(args.database_url)
+    seqs, catalogue = source(args.database_url)
     load_s = time.perf_counter() - t0
     log.info("loaded %d customers, %d products (%d on sale), %d steps in %.1fs", seqs.n_users, seqs.n_items,
              int(catalogue.available.sum()), len(seqs.items), load_s)
@@ -62,6 +68,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -34,7 +34,7 @@ pip=("$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --
 # Rasa's python_version-marked pins into releases that need Python 3.12.
 "${pip[@]}" --no-deps -r requirements/lock.txt
 
-# Make the project's packages (shop, shop_nlu, recommender, actions) importable
+# Make the project's packages (assistant, shop, shop_nlu, recommender, actions, ...) importable
 # from any working directory, for rasa's component loader and the action server.
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 pwd > "$site/shop-assistant.pth"

@@ -12,5 +12,5 @@ bash scripts/train.sh
 # (retrain after catalogue or order changes with `make train-recommender`).
 if [ ! -e "${RECOMMENDER_MODEL_DIR:-$PROJECT_ROOT/models/recommender}/latest" ]; then
   echo "==> Training the recommender"
-  python -m recommender.train -q
+  python -m assistant.recommender_training -q
 fi

@@ -2,7 +2,8 @@
 # Trains the Rasa model only when its inputs changed.
 #
 # The newest model in $RASA_MODELS_DIR records a hash of what it was trained from
-# (config, domain, data, custom NLU components, Rasa version) in <model>.inputs. When that
+# (config, domain, data, custom NLU components and the domain rule they read, Rasa version)
+# in <model>.inputs. When that
 # matches, nothing happens. Otherwise `rasa train` runs, and Rasa's own fingerprinting and
 # training cache (.rasa/, git-ignored) retrain only the components whose inputs changed.
 set -euo pipefail
@@ -16,7 +17,7 @@ fi
 inputs_hash() {
   {
     grep -E '^(rasa|rasa-sdk)==' requirements/rasa.txt
-    find config.yml domain.yml data shop_nlu -type f \
+    find config.yml domain.yml data shop_nlu shop/domain/policies.py -type f \
       \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' -o -name '*.json' \) \
       -not -path '*/__pycache__/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum
   } | sha256sum | cut -d' ' -f1

@@ -3,7 +3,7 @@
 Rasa's NLU classifies a message on its own; the Rasa server parses it with the tracker at
 hand (``MessageProcessor.parse_message(message, tracker)``) but the NLU components never see
 it. ``install()`` wraps that method, on the pinned Rasa only: after the NLU has spoken, the
-rule of :mod:`shop.assistant.follow_up` looks at the shopper's previous message, and when
+rule of :mod:`assistant.follow_up` looks at the shopper's previous message, and when
 the new one is a fragment continuing that question ("那要几天" after "我的退款到哪了") the
 parse says so — the previous intent, the previous topic unless the fragment names one of the
 same intent, and ``follow_up_of`` for the log and the analytics. The rules then answer it
@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional
 import rasa
 from rasa.core.processor import MessageProcessor
 
-from shop.assistant.follow_up import follow_up, previous_user_event
+from assistant.follow_up import follow_up, previous_user_event
 
 logger = logging.getLogger(__name__)
 

@@ -22,23 +22,23 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from shop_nlu import resources, scope
+from shop_nlu import scope
 from shop_nlu.pipeline import ShopEntityFinder
+from shop_nlu.resource_component import ResourceBackedComponent
 
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
+class ShopEntityExtractor(ResourceBackedComponent, GraphComponent, EntityExtractorMixin):
     """Rule, vocabulary and catalogue-gazetteer entity extraction with normalised values."""
 
     @staticmethod
@@ -50,10 +50,6 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
             # intents for which `reason` is reported without a service type in the message
             "reason_intents": ["after_sales"],
         }
-
-    @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -72,47 +68,12 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
         self.finder = finder
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return resources.fingerprint({**cls.get_default_config(), **config})
-
-    @classmethod
-    def _from_sources(cls, config, model_storage, resource, src) -> "ShopEntityExtractor":
+    def _from_sources(cls, config, model_storage, resource, execution_context, src) -> "ShopEntityExtractor":
         config = {**cls.get_default_config(), **config}
         finder = ShopEntityFinder.from_files(
             dict_files=src["dict_files"], catalogue_path=src["catalogue"],
             vocab_path=src["vocab"], reason_intents=config.get("reason_intents"))
         return cls(config, model_storage, resource, finder)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ShopEntityExtractor":
-        src = resources.source_files({**cls.get_default_config(), **config})
-        return cls._from_sources(config, model_storage, resource, src)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        """Copies the dictionary, the catalogue and the vocabulary into the model."""
-        resources.store(self._model_storage, self._resource, resources.source_files(self._config))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "ShopEntityExtractor":
-        src = resources.restore(model_storage, resource)
-        if src is None:
-            logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
-            return cls.create(config, model_storage, resource, execution_context)
-        return cls._from_sources(config, model_storage, resource, src)
 
     def _guard_scope(self, message: Message, text: str) -> Optional[str]:
         """The intent after the out-of-scope guard (shop_nlu.scope): the extractor is the

@@ -19,7 +19,7 @@ hashed into its fingerprint) like the dictionary and the catalogue.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import numpy as np
 import scipy.sparse
@@ -37,12 +37,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from shop_nlu import resources
 from shop_nlu.pipeline import ShopEntityFinder
+from shop_nlu.resource_component import ResourceBackedComponent
 
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class ShopVocabFeaturizer(SparseFeaturizer, GraphComponent):
+class ShopVocabFeaturizer(ResourceBackedComponent, SparseFeaturizer, GraphComponent):
     """Sparse features from the shop vocabulary, the catalogue and the entity rules."""
 
     @classmethod
@@ -52,10 +53,6 @@ class ShopVocabFeaturizer(SparseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**SparseFeaturizer.get_default_config(), **resources.DEFAULT_SOURCES}
-
-    @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -77,44 +74,10 @@ class ShopVocabFeaturizer(SparseFeaturizer, GraphComponent):
         self.index = {name: i for i, name in enumerate(self.names)}
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        return resources.fingerprint({**cls.get_default_config(), **config})
-
-    @classmethod
     def _from_sources(cls, config, model_storage, resource, execution_context, src):
         finder = ShopEntityFinder.from_files(
             dict_files=src["dict_files"], catalogue_path=src["catalogue"], vocab_path=src["vocab"])
         return cls(config, model_storage, resource, execution_context, finder)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ShopVocabFeaturizer":
-        src = resources.source_files({**cls.get_default_config(), **config})
-        return cls._from_sources(config, model_storage, resource, execution_context, src)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "ShopVocabFeaturizer":
-        src = resources.restore(model_storage, resource)
-        if src is None:
-            logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
-            return cls.create(config, model_storage, resource, execution_context)
-        return cls._from_sources(config, model_storage, resource, execution_context, src)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        resources.store(self._model_storage, self._resource, resources.source_files(self._config))
-        return self._resource
 
     def _featurize(self, message: Message) -> None:
         text = message.get(TEXT)

@@ -42,7 +42,7 @@ from shop_nlu.normalize import match_key, normalize_text
 from shop_nlu.rules import Entity
 from shop_nlu.segment import Atom, Segmenter, split_suffixes
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 DEFAULT_CATALOGUE_PATH = REPO_ROOT / "shop_nlu" / "dict" / "catalogue.json"
 
 # Words that continue a model name: "iPhone 15 Pro" + "Max".

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from shop.domain.policies import POLICY_TOPICS
 from shop_nlu import resources
 from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
 from shop_nlu.normalize import normalize_text
@@ -29,7 +30,6 @@ _SHAPE_FEATURES = sorted(set(_SHAPE_OF.values()))
 # Small talk and out-of-scope messages get no topic/service/reason/reference ("今天天气怎么样"
 # is not a spec question). Facts (numbers, catalogue names) are kept.
 _NO_VOCAB_INTENTS = {"out_of_scope", "greet", "goodbye", "thank", "bot_challenge"}
-_POLICY_TOPICS = {"return_policy", "warranty", "price_protection", "shipping_insurance"}
 
 
 class ShopEntityFinder:
@@ -120,7 +120,7 @@ class ShopEntityFinder:
             vocab = [e for e in vocab if e.entity != "reason"]
         elif not has_service:
             # "七天无理由怎么算" asks about a policy; it gives no reason for a request
-            policy = [e for e in vocab if e.entity == "topic" and e.value in _POLICY_TOPICS]
+            policy = [e for e in vocab if e.entity == "topic" and e.value in POLICY_TOPICS]
             vocab = [e for e in vocab if e.entity != "reason"
                      or not any(p.start <= e.start and e.end <= p.end for p in policy)]
         return resolve_spans(list(facts) + vocab, text)

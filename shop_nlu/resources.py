@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 DICT_DIR = REPO_ROOT / "shop_nlu" / "dict"
 JIEBA_DICT_DIR = DICT_DIR / "jieba"
 CATALOGUE_PATH = DICT_DIR / "catalogue.json"
@@ -99,7 +99,8 @@ def fingerprint(config: dict) -> str:
     to either must retrain (Rasa's cache would otherwise reuse features computed by the old
     code, and the classifier would see a different number of columns at run time)."""
     src = source_files(config)
-    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    # shop_nlu's own code, and the domain rule it applies (which topics ask about a policy).
+    code = sorted(Path(__file__).resolve().parent.glob("*.py")) + [REPO_ROOT / "shop" / "domain" / "policies.py"]
     return digest_paths(src["dict_files"] + [p for p in (src["catalogue"], src["vocab"]) if p] + code)
 
 

@@ -8,7 +8,7 @@ an order number, a phone suffix, a catalogue product, brand or category — is t
 answered out of scope: the best shop intent of the ranking takes its place with its own
 (low) confidence, so the fallback classifier asks back when unsure instead.
 
-Pure functions, no Rasa: unit-tested in tests/nlu/test_scope.py.
+Pure functions, no Rasa: unit-tested in tests/shop_nlu/test_scope.py.
 """
 from __future__ import annotations
 

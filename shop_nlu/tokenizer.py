@@ -17,16 +17,15 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from shop_nlu import resources
+from shop_nlu.resource_component import ResourceBackedComponent
 from shop_nlu.gazetteer import Catalogue, Gazetteer, get_gazetteer
 from shop_nlu.segment import Segmenter, get_segmenter
 
@@ -61,7 +60,7 @@ def merge_spans(tokens: List[Tuple[str, int, int]], spans: List[Tuple[int, int]]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
-class ShopJiebaTokenizer(Tokenizer):
+class ShopJiebaTokenizer(ResourceBackedComponent, Tokenizer):
     """jieba tokenizer without whitespace tokens that keeps catalogue models whole."""
 
     @staticmethod
@@ -77,10 +76,6 @@ class ShopJiebaTokenizer(Tokenizer):
             "token_pattern": None,
             "prefix_separator_symbol": None,
         }
-
-    @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
-        return ["zh"]
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -106,45 +101,18 @@ class ShopJiebaTokenizer(Tokenizer):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        src = resources.source_files({**cls.get_default_config(), **config})
+        """Only the dictionary and the catalogue: a vocabulary edit need not re-tokenize."""
+        src = resources.source_files(cls._with_defaults(config))
         return resources.digest_paths(src["dict_files"] + ([src["catalogue"]] if src["catalogue"] else []))
 
     @classmethod
-    def _from_sources(cls, config, model_storage, resource, src) -> "ShopJiebaTokenizer":
+    def _from_sources(cls, config, model_storage, resource, execution_context, src) -> "ShopJiebaTokenizer":
         catalogue = Catalogue.load(src["catalogue"]) if src.get("catalogue") else None
         return cls(config, model_storage, resource, src["dict_files"], catalogue)
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ShopJiebaTokenizer":
-        src = resources.source_files({**cls.get_default_config(), **config})
-        return cls._from_sources(config, model_storage, resource, src)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        """Copies the dictionary and the catalogue into the model."""
-        src = resources.source_files({**self.get_default_config(), **self._config})
-        resources.store(self._model_storage, self._resource, {**src, "vocab": None})
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "ShopJiebaTokenizer":
-        src = resources.restore(model_storage, resource)
-        if src is None:
-            logger.debug("No persisted resources for %s; using the working tree's.", cls.__name__)
-            return cls.create(config, model_storage, resource, execution_context)
-        return cls._from_sources(config, model_storage, resource, src)
+    def _stored_sources(self) -> dict:
+        """The dictionary and the catalogue (tokens do not depend on the vocabulary)."""
+        return {**resources.source_files(self._config), "vocab": None}
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)

@@ -15,7 +15,7 @@ import yaml
 
 from shop_nlu.normalize import normalize_text
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 DEFAULT_VOCAB_PATH = REPO_ROOT / "data" / "nlu" / "vocab" / "shop_vocab.yml"
 
 VOCAB_ENTITIES = ("topic", "service_type", "reason", "reference")

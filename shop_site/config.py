@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 WEB_ROOT = REPO_ROOT / "web"
 
 

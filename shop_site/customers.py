@@ -1,6 +1,6 @@
 """The demo customer directory: who can be picked on the demo sign-in.
 
-Reads the shop database through ``shop.db.queries``. SQLAlchemy is blocking, so every query
+Reads the shop database through ``shop.db.customers``. SQLAlchemy is blocking, so every query
 runs in a worker thread and never stalls the event loop (and the other requests on it).
 Only masked names and phones leave this module: the demo endpoints need no authentication,
 so they must not reveal more than the public list does.
@@ -13,7 +13,7 @@ from typing import Optional
 
 from sqlalchemy.engine import Engine
 
-from shop.db import queries
+from shop.db.customers import get_customer, list_demo_customers
 from shop.db.engine import make_engine, session_scope
 
 
@@ -61,12 +61,12 @@ class DemoDirectory:
         with session_scope(self.engine) as session:
             return [
                 DemoProfile(c.id, c.masked_name, c.masked_phone, c.member_level, c.order_count)
-                for c in queries.list_demo_customers(session, limit)
+                for c in list_demo_customers(session, limit)
             ]
 
     def _find(self, customer_id: int) -> Optional[DemoProfile]:
         with session_scope(self.engine) as session:
-            customer = queries.get_customer(session, customer_id)
+            customer = get_customer(session, customer_id)
         if customer is None:
             return None
         # order_count is only shown in the list; the sign-in answer does not need it.

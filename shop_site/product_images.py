@@ -20,7 +20,7 @@ from typing import Optional
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from shop.db import queries
+from shop.db.catalogue import get_product_detail
 from shop.db.engine import session_scope
 
 # Category name (leaf first, then top level) -> drawing in web/static/categories/<slug>.svg.
@@ -91,5 +91,5 @@ class ProductImages:
     def _lookup(self, product_id: int) -> Optional[str]:
         engine: Engine = self._engine_of()
         with session_scope(engine) as session:
-            product = queries.get_product_detail(session, product_id)
+            product = get_product_detail(session, product_id)
         return art_for(product.category_path) if product else None

@@ -6,16 +6,15 @@ later exclusion or re-weighting cannot move a unit's past outcomes between varia
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
-from shop.db.models import ExperimentExposure, Order, OrderAttribution, Product, RecommendationClick
+from shop.db.models import ExperimentExposure, Order, OrderAttribution, RecommendationClick
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
 

@@ -78,3 +78,20 @@ def record_interaction(session: Session, customer_id: int, product_id: int, kind
     session.add(Interaction(customer_id=customer_id, product_id=product_id, kind=kind,
                             occurred_at=require_aware(now)))
     session.flush()
+
+
+def product_extras(session: Session) -> dict:
+    """product id -> ({facet name: [values]}, image ref) for the recommender's catalogue: SKU
+    facets (colours live on SKUs, so "要黑色的" needs them) and the card's image. Empty when
+    the schema lacks them (features work without them; the caller logs it)."""
+    from shop.db.models import ProductFacet
+
+    out: dict = {}
+    for pid, name, value in session.execute(select(ProductFacet.product_id, ProductFacet.name,
+                                                   ProductFacet.value)):
+        facets = out.setdefault(pid, ({}, None))[0]
+        facets.setdefault(name, []).append(value)
+    for pid, image in session.execute(select(Product.id, Product.image_ref)):
+        facets = out.get(pid, ({}, None))[0]
+        out[pid] = (facets, image)
+    return out

@@ -20,3 +20,13 @@ COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 COLOUR_FAMILY_OF = {shade: family for family, shades in COLOUR_FAMILIES.items() for shade in shades}
 
+
+def colour_family(shade: str) -> str:
+    """The family a shopper would name (曜石黑 -> 黑色); an unknown colour is its own family."""
+    return COLOUR_FAMILY_OF.get(shade, shade)
+
+
+def same_colour(wanted: str, shade: str) -> bool:
+    """Does a listing's ``shade`` answer a shopper who asked for ``wanted`` (a family or a shade)?"""
+    return shade == wanted or COLOUR_FAMILY_OF.get(shade) == colour_family(wanted)
+

@@ -58,6 +58,13 @@ ORDER_STATUS_LABELS = {
 IN_DELIVERY = frozenset({OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.OUT_FOR_DELIVERY})
 # The shopper has the goods.
 RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.COMPLETED})
+# Not yet paid or called off: no after-sales service applies (``eligibility`` says why).
+NO_AFTER_SALES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED})
+
+
+def after_sales_applies(status: OrderStatus | str) -> bool:
+    """May the shopper ask for any after-sales service on an order in ``status`` at all?"""
+    return OrderStatus(status) not in NO_AFTER_SALES
 # Statuses an order can be restored to when a refund request is rejected or withdrawn.
 REFUND_RESTORABLE = frozenset({OrderStatus.AWAITING_SHIPMENT}) | IN_DELIVERY | RECEIVED
 

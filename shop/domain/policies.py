@@ -21,6 +21,10 @@ EXCHANGE_DAYS = 15
 # After this many days 已签收 orders are confirmed automatically (已完成).
 AUTO_CONFIRM_DAYS = 10
 
+# NLU ``topic`` values that ask about a policy ("七天无理由怎么算"): answered from the FAQ,
+# never read as a reason for a request.
+POLICY_TOPICS = ("return_policy", "warranty", "price_protection", "shipping_insurance")
+
 
 @dataclass(frozen=True)
 class CategoryPolicy:

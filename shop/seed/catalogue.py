@@ -262,7 +262,7 @@ def _index_sampling_weights(catalogue: Catalogue, popularity: list[float]) -> No
         order = sorted(range(len(prices)), key=lambda i: prices[i])
         rank = {i: r / max(1, len(prices) - 1) for r, i in enumerate(order)}    # 0 cheapest .. 1 dearest
         for level in PRICE_LEVELS:
-            def taste(i: int) -> float:
+            def taste(i: int, level: str = level, rank: dict = rank) -> float:  # bound: used in this pass only
                 if level == "budget":
                     return 1.6 - rank[i]
                 if level == "premium":

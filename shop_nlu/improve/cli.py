@@ -43,7 +43,8 @@ def _moment(value: str, end_of_day: bool) -> float:
         else:
             moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (2026-12-01) or a date-time (2026-12-01T09:30)")
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date (2026-12-01) or a date-time (2026-12-01T09:30)") from None
     return moment.timestamp()
 
 

@@ -6,22 +6,18 @@ Each backend gets one database seeded once per session (``small`` profile, ancho
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from typing import Any, Dict, List, Optional
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shop.db.engine import dispose_default_engine, make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.seed.runner import seed_database
+from tests.support.actions import SECRET
 
-SECRET = "action-tests-secret-0123456789abcdefghij"
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
@@ -71,7 +67,7 @@ def recommender_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("recommender")
     url = f"sqlite:///{tmp_path_factory.mktemp('rec-db') / 'shop.db'}"
     _seed(url)
-    subprocess.run([sys.executable, "-m", "recommender.train", "-q", "--database-url", url, "--out", str(root)],
+    subprocess.run([sys.executable, "-m", "assistant.recommender_training", "-q", "--database-url", url, "--out", str(root)],
                    check=True, capture_output=True)
     return root
 
@@ -86,38 +82,3 @@ def shop_db(action_database, recommender_dir, monkeypatch):
     engine = make_engine(action_database)
     yield lambda: session_scope(engine)
     engine.dispose()
-
-
-def tracker(
-    text: str = "",
-    intent: str = "",
-    entities: Optional[Dict[str, Any]] = None,
-    slots: Optional[Dict[str, Any]] = None,
-    metadata: Optional[Dict[str, Any]] = None,
-    channel: str = "rest",
-    ranking: Optional[List[Dict[str, Any]]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-) -> Tracker:
-    parsed = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
-        "metadata": metadata or {},
-        "intent_ranking": ranking or [],
-    }
-    history = list(events or []) + [
-        {"event": "user", "text": text, "parse_data": parsed, "input_channel": channel, "metadata": metadata or {}}
-    ]
-    return Tracker(f"test-{uuid.uuid4().hex[:8]}", dict(slots or {}), parsed, history, False, None, {}, "action_listen")
-
-
-def run_action(action, t: Tracker, domain: Optional[Dict[str, Any]] = None):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, domain or {}))
-    return dispatcher.messages, events
-
-
-def token(customer_id: int) -> Dict[str, str]:
-    from shop.identity import issue_customer_token
-
-    return {"customer_token": issue_customer_token(customer_id, secret=SECRET)}

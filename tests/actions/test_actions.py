@@ -17,7 +17,7 @@ from shop.db.catalogue import get_product_detail, search_products
 from shop.db.models import AfterSalesRequest, HandoffRequest, Order
 from shop.db.orders import get_order
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
-from tests.actions.conftest import run_action, token, tracker
+from tests.support.actions import run_action, token, tracker
 
 
 def texts(messages):
@@ -286,3 +286,21 @@ def test_out_of_scope_offers_the_likeliest_shop_meaning_only_when_unsure(shop_db
     messages, _ = run_action(ActionOutOfScope(), unsure)
     assert "帮不上忙" in texts(messages)
     assert [b["payload"] for b in messages[0]["buttons"]] == ['/ask_recommendation{"category": "手机"}']
+
+
+def test_database_outage_in_the_after_sales_form_gives_an_apology_not_an_error(monkeypatch):
+    """Forms are under the same error policy as every other action."""
+    from actions.after_sales import ValidateAfterSalesForm
+
+    monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("SHOP_TOKEN_SECRET", "x" * 40)
+    monkeypatch.setattr("actions.after_sales.current_customer_id", lambda _tracker: 7)
+    t = tracker("202401011234567890", "inform", {"order_no": "202401011234567890"},
+                slots={"requested_slot": "order_no", "order_no": "202401011234567890"},
+                events=[{"event": "active_loop", "name": "after_sales_form"}])
+    # What Rasa sends to the validator: the slot the shopper just filled, after their message.
+    t.events.append({"event": "slot", "name": "order_no", "value": "202401011234567890"})
+    t.active_loop = {"name": "after_sales_form"}
+    messages, events = run_action(ValidateAfterSalesForm(), t, {"forms": {"after_sales_form": {"required_slots": ["order_no"]}}})
+    assert [m.get("response") for m in messages] == ["utter_service_unavailable"], [m.get("text") for m in messages]
+    assert events == []

@@ -21,7 +21,7 @@ from shop.domain.after_sales import AfterSalesReason, ServiceType
 from shop.domain.clock import utc_now
 from shop.identity import IDENTITY_METADATA_KEY, issue_conversation_identity
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
-from tests.actions.conftest import SECRET, run_action, token, tracker
+from tests.support.actions import SECRET, run_action, token, tracker
 
 MARKUP = "<img src=x onerror=alert(1)>"
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -13,7 +13,7 @@ from shop.db.models import CustomerAddress, Order
 from shop.db.services import service_points
 from shop.domain.installation import installation_window, moment_text
 from shop.seed.fixtures import INSTALLATION_CUSTOMER_ID, MAIN_CUSTOMER_ID
-from tests.actions.conftest import run_action, token, tracker
+from tests.support.actions import run_action, token, tracker
 
 
 def texts(messages):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator
 
 import pytest
 
 from tests.browser.fake_rasa import FakeRasa, echo
-from tests.browser.helpers import DESKTOP, wait_connected
+from tests.browser.helpers import DESKTOP, PageProblems, wait_connected
 from tests.shop_site.harness import seed_database, start_site
 from tests.support.stack import REPO_ROOT, free_port
 
@@ -60,23 +60,6 @@ def widget_site(tmp_path_factory, fake_rasa):
     site = start_site(workdir, seed_database(workdir), {"RASA_URL": fake_rasa.url})
     yield site
     site.stop()
-
-
-class PageProblems:
-    """Script errors and console errors a page produced (CSP violations show up here)."""
-
-    def __init__(self, page) -> None:
-        self.errors: List[str] = []
-        self.dialogs: List[str] = []
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("console", lambda message: message.type == "error" and self.errors.append(
-            f"console: {message.text}"))
-
-        def dialog(d):
-            self.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
 
 
 @pytest.fixture

@@ -47,3 +47,20 @@ def screenshot(page, artifacts: Path, name: str) -> Path:
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+class PageProblems:
+    """Script errors and console errors a page produced (CSP violations show up here)."""
+
+    def __init__(self, page) -> None:
+        self.errors: List[str] = []
+        self.dialogs: List[str] = []
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(
+            f"console: {message.text}"))
+
+        def dialog(d):
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", dialog)

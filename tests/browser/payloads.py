@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
-from shop.db import queries
+from shop.db.catalogue import get_product_detail
 from shop.db.engine import make_engine, session_scope
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -15,7 +15,7 @@ def seeded_products(database_url: str, ids=(1, 2, 3)) -> List[Any]:
     engine = make_engine(database_url)
     try:
         with session_scope(engine) as session:
-            return [queries.get_product_detail(session, product_id) for product_id in ids]
+            return [get_product_detail(session, product_id) for product_id in ids]
     finally:
         engine.dispose()
 

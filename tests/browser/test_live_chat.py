@@ -14,7 +14,9 @@ import json
 import pytest
 import websockets
 
-from shop.db import queries
+from shop.db.catalogue import get_product_detail
+from shop.db.customers import get_customer
+from shop.db.orders import get_order
 from shop.db.engine import make_engine, session_scope
 from tests.browser.helpers import (
     DESKTOP, PHONE, bot_bubbles, screenshot, session_id, type_and_send, user_bubbles, wait_connected,
@@ -111,7 +113,7 @@ def test_sign_in_as_a_seeded_customer(visit):
     choice.click()
     assert page.locator(".account__name").text_content() == name
     with session_scope(visit.engine) as session:
-        customer = queries.get_customer(session, visit.customer_id)
+        customer = get_customer(session, visit.customer_id)
     assert customer.masked_name == name
 
 
@@ -124,7 +126,7 @@ def test_recommendation_shows_cards_for_real_products(visit, artifacts):
     with session_scope(visit.engine) as session:
         for index in range(cards.count()):
             card = cards.nth(index)
-            product = queries.get_product_detail(session, int(card.get_attribute("data-product-id")))
+            product = get_product_detail(session, int(card.get_attribute("data-product-id")))
             assert product is not None, "a card for a product that is not in the shop"
             assert card.locator(".product-card__title").text_content() == product.title
             assert card.locator(".price").text_content() == f"¥{product.price:,.2f}"
@@ -161,7 +163,7 @@ def test_order_status_shows_the_timeline(visit, artifacts):
     timeline = page.locator(".rich--order").last
     order_no = timeline.get_attribute("data-order-no")
     with session_scope(visit.engine) as session:
-        order = queries.get_order(session, visit.customer_id, order_no)
+        order = get_order(session, visit.customer_id, order_no)
     assert order is not None, f"order {order_no} is not the signed-in customer's"
     assert timeline.locator(".badge").text_content() == order.status_label
     shipment = order.shipment

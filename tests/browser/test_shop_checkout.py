@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from shop.db import models as m
 from shop.db.engine import make_engine, session_scope
-from tests.browser.conftest import PageProblems
-from tests.browser.helpers import DESKTOP, screenshot, type_and_send, wait_connected, wait_until
+from tests.browser.helpers import PageProblems
+from tests.browser.helpers import DESKTOP, screenshot, type_and_send, wait_connected
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000

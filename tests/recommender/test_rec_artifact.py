@@ -1,4 +1,4 @@
-"""Persistence and hot reload: what ``python -m recommender.train`` writes, the service reads."""
+"""Persistence and hot reload: what ``python -m assistant.recommender_training`` writes, the service reads."""
 from __future__ import annotations
 
 import os
@@ -37,7 +37,7 @@ def test_latest_points_at_the_newest_version_and_old_ones_are_pruned(fitted, tmp
 
 def test_service_without_artifact_says_how_to_get_one(tmp_path):
     svc = RecommenderService(tmp_path / "none")
-    with pytest.raises(ModelUnavailable, match="recommender.train"):
+    with pytest.raises(ModelUnavailable, match="assistant.recommender_training"):
         svc.recommend(None)
 
 

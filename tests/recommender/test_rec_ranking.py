@@ -52,6 +52,7 @@ def test_offline_batch_scores_rank_like_the_service(fitted, known_customers):
         h_items, h_w = hybrid.history_weights(items, kinds)
         everything = lambda idx: np.ones(len(idx), bool)  # noqa: E731
         excluded = np.unique(items)
-        got, got_s = hybrid.rank(h_items, h_w, lambda idx: everything(idx) & ~np.isin(idx, excluded), n=10)
+        allowed = lambda idx, excluded=excluded: everything(idx) & ~np.isin(idx, excluded)  # noqa: E731, B023
+        got, got_s = hybrid.rank(h_items, h_w, allowed, n=10)
         top = np.sort(dense[r])[::-1][:10]
         assert np.allclose(got_s, top, rtol=1e-4, atol=1e-6)

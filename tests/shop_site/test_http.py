@@ -205,12 +205,12 @@ def test_misconfiguration_stops_the_site_with_a_clear_message(site_database_url,
 # --- product pictures ----------------------------------------------------------------------
 
 def test_product_pictures_fall_back_to_their_category_drawing(site, site_database_url):
-    from shop.db import queries
+    from shop.db.catalogue import get_product_detail
     from shop.db.engine import make_engine, session_scope
 
     engine = make_engine(site_database_url)
     with session_scope(engine) as session:
-        product = queries.get_product_detail(session, 1)
+        product = get_product_detail(session, 1)
     engine.dispose()
     assert product.image_ref, "the seed gives every product an image reference"
     reply = get(site, f"/static/{product.image_ref}")
@@ -230,13 +230,13 @@ def test_unknown_product_pictures_get_the_placeholder(site):
 
 
 def test_every_seeded_category_has_a_drawing(site_database_url):
-    from shop.db import queries
+    from shop.db.catalogue import list_categories
     from shop.db.engine import make_engine, session_scope
     from shop_site.product_images import art_for
 
     engine = make_engine(site_database_url)
     with session_scope(engine) as session:
-        categories = queries.list_categories(session)
+        categories = list_categories(session)
     engine.dispose()
     drawings = REPO_ROOT / "web" / "static" / "categories"
     for category in categories:

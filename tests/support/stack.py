@@ -167,7 +167,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
     )
     # The recommender learns from this very database, as `make run` does from var/shop.db.
     subprocess.run(
-        [sys.executable, "-m", "recommender.train", "-q"],
+        [sys.executable, "-m", "assistant.recommender_training", "-q"],
         cwd=REPO_ROOT, env=env, check=True, capture_output=True,
     )
 

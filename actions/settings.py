@@ -1,0 +1,81 @@
+"""The action server's settings, read and checked once at start-up (like ``shop_site/config.py``).
+
+ACTION_HOST / ACTION_PORT   where it listens (default 127.0.0.1:5055: it serves only Rasa).
+ACTION_SERVER_SECRET        shared secret Rasa sends in ``X-Action-Secret`` (≥ 32 characters;
+                            the server refuses to start without one).
+ACTION_MAX_BODY_BYTES       largest action call accepted (default 8 MiB).
+ACTION_DB_THREADS           worker threads for database work (default 8).
+ACTION_DB_LOCK_WAIT_S       longest wait for another writer's lock on a write the shopper
+                            waits on (default 2 s), then a polite reply.
+ACTION_LOG_LEVEL            logging level (default INFO).
+
+A value that cannot be used is a ``ConfigError`` naming the variable, never a bare ``ValueError``
+from deep inside the server.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+MIN_SECRET_CHARS = 32
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5055
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the server refuses to start rather than guess."""
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    secret: str = ""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    db_threads: int = 8
+    lock_wait_s: float = 2.0
+    log_level: str = "INFO"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be an integer from {low} to {high}, got {raw!r}")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise ConfigError(f"{name} must be seconds (a number above 0, at most 600), got {raw!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
+    """The settings from ``env``; ``require_secret=False`` for in-process use (tests, tools)
+    that never serve HTTP."""
+    secret = env.get("ACTION_SERVER_SECRET") or ""
+    if require_secret and len(secret) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"ACTION_SERVER_SECRET must be set (at least {MIN_SECRET_CHARS} characters); "
+            "scripts/env.sh generates one into var/action_server_secret"
+        )
+    return ActionSettings(
+        host=env.get("ACTION_HOST") or DEFAULT_HOST,
+        port=_int(env, "ACTION_PORT", DEFAULT_PORT, 1, 65535),
+        secret=secret,
+        max_body_bytes=_int(env, "ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1, 2**31),
+        db_threads=_int(env, "ACTION_DB_THREADS", 8, 1, 256),
+        lock_wait_s=_seconds(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
+        log_level=(env.get("ACTION_LOG_LEVEL") or "INFO").strip().upper(),
+    )

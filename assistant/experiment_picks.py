@@ -1,0 +1,121 @@
+"""Recommendations under the running experiments: which variant this shopper sees, what it
+changes (strategy, number of cards, an offer, cold start from the segment), and the exposure
+log that the report reads. One call per recommendation turn, on the action server's worker
+thread (it reads and writes the database).
+
+Exposures are logged only when cards are actually shown; a turn that finds nothing logs
+nothing. With no running experiment this is exactly the plain recommend flow.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, List, Optional, Tuple
+
+from growth.assignment import unit_for
+from growth.experiments import Offer, Plan, experiment_book
+from assistant.recommendation_requests import RecommendationRequest, popular_matches
+from assistant.product_picks import recommend_for, still_matches
+from shop.db.catalogue import get_product_detail
+from shop.db.checkout import ensure_coupon, issue_coupon
+from shop.db.experiments import Shown, log_exposures
+from shop.db.segments import customer_segment, segment_best_sellers
+from shop.domain.clock import utc_now
+
+logger = logging.getLogger(__name__)
+
+# "content": similarity of the shopper's history to item descriptions only (a tie-break of
+# popularity keeps a shopper with no history from getting an arbitrary order).
+STRATEGY_MIX = {"hybrid": None, "content": {"content": 1.0, "pop": 0.01}}
+SEGMENT_LOOKBACK = timedelta(days=90)
+
+
+@dataclass
+class Treatment:
+    strategy: str = "hybrid"
+    cards: Optional[int] = None
+    offer: Optional[Offer] = None
+    cold_start_from_segment: bool = False
+    shown: List[Shown] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExperimentalPicks:
+    picks: List[Tuple[Any, str]]
+    exposure_ids: Tuple[int, ...] = ()
+    offer_text: Optional[str] = None
+
+
+def treatment_for(plan: Plan, unit: str, segment: Optional[str]) -> Treatment:
+    """Merge the params of every running experiment this unit takes part in (file order:
+    an earlier experiment's setting wins a conflict, so two never fight over one knob)."""
+    treatment, set_keys = Treatment(), set()
+    for experiment in plan.experiments:
+        variant = experiment.assign(unit, segment)
+        if variant is None:
+            continue
+        treatment.shown.append(Shown(experiment.name, variant.name))
+        for key, value in variant.params.items():
+            if key in set_keys:
+                logger.warning("experiment %s also sets %s; the earlier experiment's value stands",
+                               experiment.name, key)
+                continue
+            set_keys.add(key)
+            if key == "strategy":
+                treatment.strategy = value
+            elif key == "cards":
+                treatment.cards = value
+            elif key == "offer":
+                treatment.offer = plan.offers.get(value)
+            elif key == "cold_start":
+                treatment.cold_start_from_segment = True
+    return treatment
+
+
+def _needs_segment(plan: Plan) -> bool:
+    return any(e.running and (e.segments or any("cold_start" in v.params for v in e.variants))
+               for e in plan.experiments)
+
+
+def _segment_picks(session, segment: str, request: RecommendationRequest, limit: int, now) -> List[Tuple[Any, str]]:
+    chosen = []
+    for pid in segment_best_sellers(session, segment, now - SEGMENT_LOOKBACK, limit * 3, exclude=request.shown):
+        product = get_product_detail(session, pid)
+        if still_matches(product, request):
+            chosen.append((product, "同类顾客都在买"))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str,
+                             request: RecommendationRequest, default_cards: int) -> ExperimentalPicks:
+    plan = experiment_book().plan()
+    now = utc_now()
+    unit = unit_for(customer_id, sender_id)
+    stored = customer_segment(session, customer_id) if customer_id is not None and _needs_segment(plan) else None
+    treatment = treatment_for(plan, unit, stored.segment if stored else None)
+    limit = treatment.cards or default_cards
+
+    picks: List[Tuple[Any, str]] = []
+    if treatment.cold_start_from_segment and stored is not None and stored.frequency == 0:
+        picks = _segment_picks(session, stored.segment, request, limit, now)
+    if not picks:
+        if treatment.strategy == "popularity":
+            picks = popular_matches(session, request, limit)
+        else:
+            picks = recommend_for(session, customer_id, request, limit, mix=STRATEGY_MIX.get(treatment.strategy))
+    if not picks or not treatment.shown:
+        return ExperimentalPicks(picks)
+
+    exposure_ids = log_exposures(session, treatment.shown, unit, customer_id, sender_id,
+                                 [p.id for p, _ in picks], now)
+    offer_text = None
+    if treatment.offer is not None and customer_id is not None:
+        offer = treatment.offer
+        coupon = ensure_coupon(session, offer.coupon_code, offer.title, offer.threshold_cents,
+                               offer.discount_cents, now, offer.valid_days)
+        if issue_coupon(session, customer_id, coupon, now):
+            offer_text = offer.message or f"送您一张「{offer.title}」，已放入您的账户。"
+    return ExperimentalPicks(picks, tuple(exposure_ids), offer_text)

@@ -1,0 +1,94 @@
+"""Follow-ups read in context: "能快点吗", "那钱哪天退回来", "就按你说的办吧".
+
+About a quarter of what real shoppers type only makes sense after the previous turn. The NLU
+classifies one message at a time; when it is unsure about such a fragment (the fallback
+classifier would ask "您是想：…？"), the conversation already says what it is about: the
+shopper's previous question. This rule decides when an unsure message is a follow-up of that
+question, and so should be answered as the same intent (with the previous topic when the
+fragment names none of its own). Pure: no Rasa, unit-tested in tests/assistant/test_follow_up.py;
+applied to every parsed message by shop_channels.rasa_follow_ups, which has the tracker.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence
+
+# Questions whose answer a fragment can continue (small talk cannot be "continued").
+FOLLOW_UP_INTENTS = ("order_status", "after_sales", "purchase", "product_inquiry")
+# A fragment is short: longer messages carry their own meaning (or are new questions).
+MAX_FRAGMENT_CHARS = 16
+# A classifier this sure of another meaning is believed ("那钱多久退回来" after a cancellation
+# is a refund question; "那我想买个手机" is a new request).
+CONFIDENT = 0.8
+_CONNECTIVE = re.compile(r"^(那|那么|然后|可是|但是|所以|还有|就|也|再|还|如果|要是|这样|那样)")
+_CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么时候|啥时候|哪天|几天|怎么办|咋办|然后呢|"
+                  r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的)")
+_CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    intent: str
+    entities: List[dict]
+
+
+def _content_length(text: str) -> int:
+    return len(_CONTENT.findall(text or ""))
+
+
+def is_fragment(text: str) -> bool:
+    """Short, and shaped like a continuation: a connective at the start or a follow-up cue."""
+    text = (text or "").strip()
+    if not text or _content_length(text) > MAX_FRAGMENT_CHARS:
+        return False
+    return bool(_CONNECTIVE.search(text) or _CUE.search(text))
+
+
+def follow_up(
+    text: str,
+    ranking: Sequence[Mapping],
+    entities: Sequence[Mapping],
+    previous_intent: Optional[str],
+    previous_entities: Iterable[Mapping],
+    topic_intent: Callable[[str], Optional[str]] = lambda topic: None,
+) -> Optional[FollowUp]:
+    """The intent (and entities) to answer a fragment with, or None to leave it as parsed.
+
+    Only a fragment that follows a shop question counts, and only when the classifier was
+    unsure (it fell back, or its first meaning is below CONFIDENT) and found the previous
+    intent one of the two likeliest meanings or the fragment is a bare continuation
+    ("那怎么办", "能快点吗"). A topic of the fragment's own
+    is kept when it belongs to the same intent ("那发票呢" after a purchase question);
+    otherwise the previous topic carries over ("那多久能到" after a refund question is about
+    the refund, not about delivery times)."""
+    if previous_intent not in FOLLOW_UP_INTENTS or not is_fragment(text):
+        return None
+    names = [r.get("name") for r in ranking]
+    top = names[0] if names else None
+    if top == previous_intent:
+        return None
+    if top != "nlu_fallback" and float(ranking[0].get("confidence") or 0.0) >= CONFIDENT:
+        return None
+    top_two = [n for n in names if n != "nlu_fallback"][:2]
+    continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
+    if not (top == "nlu_fallback" or previous_intent in top_two or continuation):
+        return None
+    own_topics = [dict(e) for e in entities if e.get("entity") == "topic"
+                  and topic_intent(str(e.get("value"))) in (previous_intent, None)]
+    carried = [dict(e) for e in entities if e.get("entity") != "topic"]
+    carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
+    return FollowUp(previous_intent, carried)
+
+
+def previous_user_event(events: Sequence[Mapping]) -> Optional[Mapping]:
+    """The shopper's last message in ``events`` (the tracker as it stands while the new
+    message is parsed, so before it is logged); None at the start of a conversation, and a
+    restart or a new session ends the context."""
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in ("restart", "session_started"):
+            return None
+        if kind == "user":
+            return event
+    return None

@@ -1,0 +1,181 @@
+"""Answers to product questions, from the catalogue's own attributes and SKUs.
+
+Pure functions over ``ProductDetail`` records: what colours and sizes are in stock, the
+spec sheet, size advice from a body measurement the shopper gives, and a side-by-side
+comparison of two products.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from shop.db.records import ProductDetail
+from shop.domain.money import money
+
+COLOUR = "颜色"
+SIZE = "尺码"
+FIT = "版型"
+# Attributes that describe the offer rather than the product.
+NOT_SPECS = {COLOUR, SIZE}
+
+# Clothing size by height (cm), the common Chinese chart (号型 160/84A → S ...).
+CLOTHING_BY_HEIGHT: Tuple[Tuple[int, str], ...] = (
+    (162, "S"), (170, "M"), (177, "L"), (183, "XL"), (189, "XXL"), (999, "XXXL"),
+)
+# Clothing size by weight (kg), used when it calls for a larger size than height does.
+CLOTHING_BY_WEIGHT: Tuple[Tuple[int, str], ...] = (
+    (55, "S"), (63, "M"), (72, "L"), (82, "XL"), (92, "XXL"), (999, "XXXL"),
+)
+# Body-mass index from which a slim cut feels tight.
+SLIM_FIT_BMI = 24
+CLOTHING_ORDER = ("XS", "S", "M", "L", "XL", "XXL", "XXXL")
+
+HEIGHT = re.compile(r"(?:身高|高)?\s?(1[4-9]\d|2[01]\d)\s?(?:cm|厘米|公分)?")
+HEIGHT_METRES = re.compile(r"1(?:米|m)\s?([4-9]\d?)")
+WEIGHT = re.compile(r"(?:体重|重)?\s?(\d{2,3}(?:\.\d)?)\s?(kg|公斤|千克|斤)")
+FOOT_MM = re.compile(r"脚长\s?(2[0-9]\d|2[0-9](?:\.\d)?)\s?(mm|毫米|cm|厘米)?")
+SHOE_SIZE = re.compile(r"(?<!\d)(3[4-9]|4[0-7])(?:\.5)?\s?(?:码|号)")
+
+
+@dataclass(frozen=True)
+class Measurements:
+    height_cm: Optional[int] = None
+    weight_kg: Optional[float] = None
+    foot_mm: Optional[int] = None
+    shoe_size: Optional[int] = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.height_cm or self.weight_kg or self.foot_mm or self.shoe_size)
+
+
+def measurements(text: str) -> Measurements:
+    """Body measurements typed by a shopper: "175cm 70kg", "1米75 140斤", "脚长26厘米", "42码"."""
+    text = text or ""
+    height = None
+    metres = HEIGHT_METRES.search(text)
+    if metres:
+        digits = metres.group(1)
+        height = 100 + int(digits) * (10 if len(digits) == 1 else 1)
+    else:
+        found = HEIGHT.search(text)
+        if found and ("身高" in text or "cm" in text.lower() or "厘米" in text or "公分" in text):
+            height = int(found.group(1))
+    weight = None
+    found = WEIGHT.search(text)
+    if found:
+        value = float(found.group(1))
+        weight = value / 2 if found.group(2) == "斤" else value
+    foot = None
+    found = FOOT_MM.search(text)
+    if found:
+        value = float(found.group(1))
+        foot = int(value * 10) if value < 100 else int(value)
+    shoe = None
+    found = SHOE_SIZE.search(text)
+    if found:
+        shoe = int(found.group(1))
+    return Measurements(height, weight, foot, shoe)
+
+
+def _chart_size(value: float, chart: Sequence[Tuple[int, str]]) -> str:
+    for bound, size in chart:
+        if value <= bound:
+            return size
+    return chart[-1][1]
+
+
+def clothing_size(m: Measurements, slim_fit: bool) -> Optional[str]:
+    by_height = CLOTHING_ORDER.index(_chart_size(m.height_cm, CLOTHING_BY_HEIGHT)) if m.height_cm else None
+    by_weight = CLOTHING_ORDER.index(_chart_size(m.weight_kg, CLOTHING_BY_WEIGHT)) if m.weight_kg else None
+    known = [i for i in (by_height, by_weight) if i is not None]
+    if not known:
+        return None
+    index = max(known)
+    if slim_fit and by_height is not None and by_weight is not None and by_weight <= by_height:
+        # Slim cuts run small: a solid build the weight chart did not already size up for
+        # goes one size up.
+        bmi = m.weight_kg / (m.height_cm / 100) ** 2
+        if bmi >= SLIM_FIT_BMI and index < len(CLOTHING_ORDER) - 1:
+            index += 1
+    return CLOTHING_ORDER[index]
+
+
+def shoe_size(m: Measurements) -> Optional[int]:
+    if m.shoe_size:
+        return m.shoe_size
+    if m.foot_mm:
+        # Chinese/EU shoe size ≈ (foot length in mm + 10 mm of room) / 6.67 mm per size
+        return int(round((m.foot_mm + 10) / 6.67))
+    return None
+
+
+def options(product: ProductDetail, attribute: str) -> List[Tuple[str, int]]:
+    """Values of an SKU attribute with the stock behind each, in catalogue order."""
+    stock: Dict[str, int] = {}
+    for sku in product.skus:
+        value = sku.attributes.get(attribute)
+        if value and sku.is_active:
+            stock[value] = stock.get(value, 0) + max(0, sku.stock)
+    return list(stock.items())
+
+
+def in_stock_values(product: ProductDetail, attribute: str) -> List[str]:
+    return [value for value, stock in options(product, attribute) if stock > 0]
+
+
+@dataclass(frozen=True)
+class SizeAdvice:
+    size: Optional[str]
+    available: bool
+    text: str
+
+
+def size_advice(product: ProductDetail, text: str) -> SizeAdvice:
+    sizes = options(product, SIZE)
+    if not sizes:
+        return SizeAdvice(None, False, "这款商品没有尺码之分，选好颜色/规格即可。")
+    listed = "、".join(f"{s}{'' if n > 0 else '(缺货)'}" for s, n in sizes)
+    m = measurements(text)
+    if m.empty:
+        return SizeAdvice(None, False, f"可选尺码：{listed}。告诉我您的身高体重（或脚长、平时穿的码数），我帮您推荐合适的尺码。")
+    is_shoe = all(s.isdigit() for s, _ in sizes)
+    if is_shoe:
+        size = shoe_size(m)
+        suggestion = str(size) if size else None
+    else:
+        suggestion = clothing_size(m, slim_fit=product.attributes.get(FIT) == "修身")
+    if suggestion is None:
+        return SizeAdvice(None, False, f"可选尺码：{listed}。请告诉我{'脚长或平时穿的码数' if is_shoe else '身高和体重'}，我帮您推荐。")
+    stock = dict(sizes).get(suggestion)
+    fit = product.attributes.get(FIT)
+    fit_note = f"（这款是{fit}版型）" if fit else ""
+    if stock:
+        return SizeAdvice(suggestion, True, f"根据您的情况，建议选 {suggestion} 码{fit_note}，目前有货。")
+    if stock == 0:
+        return SizeAdvice(suggestion, False, f"根据您的情况建议 {suggestion} 码{fit_note}，但这个尺码暂时缺货，可以点到货通知。可选：{listed}。")
+    return SizeAdvice(suggestion, False, f"根据您的情况建议 {suggestion} 码，这款没有这个尺码。可选尺码：{listed}。")
+
+
+def spec_lines(product: ProductDetail) -> List[str]:
+    lines = [f"{name}：{value}" for name, value in product.attributes.items() if name not in NOT_SPECS]
+    variants = sorted({v for s in product.skus for k, v in s.attributes.items() if k not in (COLOUR, SIZE)})
+    if variants:
+        lines.append(f"可选规格：{'、'.join(variants)}")
+    lines.append(f"品牌：{product.brand}；保修：{product.warranty_months}个月" if product.warranty_months else f"品牌：{product.brand}")
+    return lines
+
+
+def comparison(first: ProductDetail, second: ProductDetail) -> List[Tuple[str, str, str]]:
+    """Rows (aspect, first, second): price, rating, sales, then the attributes they share."""
+    rows = [
+        ("价格", money(first.price), money(second.price)),
+        ("评分", f"{first.rating:.1f}（{first.review_count}条评价）", f"{second.rating:.1f}（{second.review_count}条评价）"),
+        ("销量", str(first.sales_count), str(second.sales_count)),
+        ("库存", "有货" if first.in_stock else "缺货", "有货" if second.in_stock else "缺货"),
+    ]
+    for name, value in first.attributes.items():
+        if name in second.attributes and name not in NOT_SPECS:
+            rows.append((name, value, second.attributes[name]))
+    return rows

@@ -1,0 +1,73 @@
+"""Recommendations for the chat: the trained recommender when its artifact exists, the
+catalogue's best sellers otherwise, always re-checked against the live catalogue (price,
+stock and filters at the moment of asking — the artifact is a snapshot of training time)."""
+from __future__ import annotations
+
+import logging
+from typing import Any, List, Optional, Tuple
+
+from recommender.service import Filters, ModelUnavailable, get_service
+from assistant.recommendation_requests import RecommendationRequest, popular_matches
+from shop.db.catalogue import get_product_detail
+from shop.db.records import ProductDetail
+from shop.domain.colours import same_colour
+
+logger = logging.getLogger(__name__)
+
+# Ask the model for more than a page: some picks may have sold out since training.
+OVERFETCH = 3
+
+
+def _filters(request: RecommendationRequest) -> Filters:
+    return Filters(
+        category=request.category,
+        min_price=request.min_price,
+        max_price=request.max_price,
+        brand=request.brand,
+        attributes={"颜色": request.colour} if request.colour else {},
+    )
+
+
+def still_matches(product: Optional[ProductDetail], request: RecommendationRequest) -> bool:
+    if product is None or not product.is_on_sale or not product.in_stock:
+        return False
+    price = float(product.price)
+    if request.min_price is not None and price < request.min_price:
+        return False
+    if request.max_price is not None and price > request.max_price:
+        return False
+    if request.category and request.category not in product.category_path:
+        return False
+    if request.colour:
+        # Shoppers name the family (黑色); listings name the shade (雅丹黑, 黑色钛金属).
+        shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
+        if not any(shade and same_colour(request.colour, shade) for shade in shades):
+            return False
+    return True
+
+
+def recommend_for(session, customer_id: Optional[int], request: RecommendationRequest,
+                  limit: int, mix: Optional[dict] = None) -> List[Tuple[Any, str]]:
+    try:
+        service = get_service()
+        if request.anchor_product_id is not None:
+            picks = service.similar(request.anchor_product_id, filters=_filters(request),
+                                    exclude_ids=request.shown, limit=limit * OVERFETCH)
+        else:
+            picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
+                                      limit=limit * OVERFETCH, mix=mix)
+    except ModelUnavailable:
+        logger.warning("no recommender artifact yet; answering with best sellers")
+        return popular_matches(session, request, limit)
+
+    chosen: List[Tuple[Any, str]] = []
+    for pick in picks:
+        product = get_product_detail(session, int(pick.product_id))
+        if still_matches(product, request) and product.id not in request.shown:
+            chosen.append((product, pick.reason))
+        if len(chosen) == limit:
+            break
+    if not chosen and not request.shown:
+        # The model knows nothing that fits (new category, new products): best sellers.
+        return popular_matches(session, request, limit)
+    return chosen

@@ -1,0 +1,199 @@
+"""What the shopper has asked to be recommended, across turns.
+
+"推荐个手机" starts a request (category); "两千左右的" narrows it (budget); "要黑色的"
+narrows it (colour); "便宜点的" lowers the ceiling below what was shown; "类似这款的"
+anchors it on the product in context; "还有别的吗" asks for the next page, never repeating
+what was shown. A new category starts over. The state is a small JSON-able dict kept in a
+slot that only the recommendation action sets.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from shop.domain.money import money_rounded
+
+CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
+PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档次高)")
+MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
+SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
+PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
+# Cheaper / pricier steps move the bound this far past what was shown.
+PRICE_STEP = Decimal("0.85")
+
+
+@dataclass(frozen=True)
+class RecommendationRequest:
+    category: Optional[str] = None
+    brand: Optional[str] = None
+    min_price: Optional[float] = None
+    max_price: Optional[float] = None
+    colour: Optional[str] = None
+    anchor_product_id: Optional[int] = None
+    personal: bool = False
+    shown: tuple = field(default_factory=tuple)       # product ids already shown, in order
+    shown_prices: tuple = field(default_factory=tuple)
+
+    def to_slot(self) -> Dict[str, Any]:
+        data = asdict(self)
+        data["shown"] = list(self.shown)
+        data["shown_prices"] = list(self.shown_prices)
+        return data
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Optional["RecommendationRequest"]:
+        if not isinstance(value, Mapping):
+            return None
+        try:
+            return cls(
+                category=_text(value.get("category")),
+                brand=_text(value.get("brand")),
+                min_price=_number(value.get("min_price")),
+                max_price=_number(value.get("max_price")),
+                colour=_text(value.get("colour")),
+                anchor_product_id=_int(value.get("anchor_product_id")),
+                personal=bool(value.get("personal")),
+                shown=tuple(i for i in (_int(x) for x in value.get("shown") or []) if i is not None),
+                shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
+            )
+        except (TypeError, ValueError):
+            return None
+
+    def with_shown(self, products: Sequence[Any]) -> "RecommendationRequest":
+        return replace(
+            self,
+            shown=self.shown + tuple(int(p.id) for p in products),
+            shown_prices=self.shown_prices + tuple(float(p.price) for p in products),
+        )
+
+    def describe(self) -> str:
+        parts: List[str] = []
+        if self.brand:
+            parts.append(self.brand)
+        if self.colour:
+            parts.append(self.colour)
+        if self.category:
+            parts.append(self.category)
+        if self.min_price is not None and self.max_price is not None:
+            parts.append(f"{money_rounded(self.min_price)}~{money_rounded(self.max_price)}")
+        elif self.max_price is not None:
+            parts.append(f"{money_rounded(self.max_price)}以内")
+        elif self.min_price is not None:
+            parts.append(f"{money_rounded(self.min_price)}以上")
+        return "、".join(parts)
+
+
+def _text(value: Any) -> Optional[str]:
+    return str(value).strip()[:40] if isinstance(value, str) and value.strip() else None
+
+
+def _number(value: Any) -> Optional[float]:
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return number if 0 <= number < 10_000_000 else None
+
+
+def _int(value: Any) -> Optional[int]:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What one message adds, from the NLU entities and a few refinement phrases."""
+
+    category: Optional[str] = None
+    brand: Optional[str] = None
+    min_price: Optional[float] = None
+    max_price: Optional[float] = None
+    colour: Optional[str] = None
+    similar_to: Optional[int] = None
+    cheaper: bool = False
+    pricier: bool = False
+    more: bool = False
+    personal: bool = False
+
+
+def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int]) -> Understood:
+    text = text or ""
+    return Understood(
+        category=_text(entities.get("category")),
+        brand=_text(entities.get("brand")),
+        min_price=_number(entities.get("budget_min")),
+        max_price=_number(entities.get("budget_max")),
+        colour=_text(entities.get("color")),
+        similar_to=product_in_context if SIMILAR.search(text) else None,
+        cheaper=bool(CHEAPER.search(text)),
+        pricier=bool(PRICIER.search(text)),
+        more=bool(MORE.search(text)),
+        personal=bool(PERSONAL.search(text)),
+    )
+
+
+def next_request(previous: Optional[RecommendationRequest], said: Understood) -> RecommendationRequest:
+    """The request after this message: a fresh one, a narrowed one, or the next page.
+
+    A new category, "类似这款" or "猜我喜欢" starts over. A brand, colour or budget narrows
+    the current request and shows its best items again; "便宜点"/"贵一点" move the price
+    bound past what was shown; "还有别的" keeps everything and only skips what was shown.
+    """
+    starts_over = (
+        previous is None
+        or said.personal
+        or said.similar_to is not None
+        or (said.category is not None and said.category != previous.category)
+    )
+    if starts_over:
+        request = RecommendationRequest(
+            category=said.category, anchor_product_id=said.similar_to, personal=said.personal
+        )
+    else:
+        request = previous
+
+    narrowed = request
+    if said.brand:
+        narrowed = replace(narrowed, brand=said.brand)
+    if said.colour:
+        narrowed = replace(narrowed, colour=said.colour)
+    if said.min_price is not None or said.max_price is not None:
+        narrowed = replace(narrowed, min_price=said.min_price, max_price=said.max_price)
+    if said.cheaper:
+        reference = min(request.shown_prices) if request.shown_prices else request.max_price
+        if reference is not None:
+            narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
+    elif said.pricier and request.shown_prices:
+        narrowed = replace(narrowed, min_price=round(max(request.shown_prices) / float(PRICE_STEP), 2), max_price=None)
+
+    if narrowed != request and not starts_over:
+        # A narrowed list starts from its best items again.
+        narrowed = replace(narrowed, shown=(), shown_prices=())
+    return narrowed
+
+
+# --- fallback when no trained recommender is available -------------------------------
+
+def popular_matches(session, request: RecommendationRequest, limit: int) -> List[Tuple[Any, str]]:
+    """Best sellers that satisfy the request, skipping what was shown: the cold-start answer
+    (and the answer while no recommender artifact has been trained yet)."""
+    from shop.db.catalogue import search_products
+
+    attributes = {"颜色": request.colour} if request.colour else None
+    wanted = limit + len(request.shown)
+    found = search_products(
+        session,
+        category=request.category,
+        brand=request.brand,
+        min_price=request.min_price,
+        max_price=request.max_price,
+        attributes=attributes,
+        in_stock_only=True,
+        limit=min(100, wanted),
+    )
+    shown = set(request.shown)
+    reason = f"{request.category}热销" if request.category else "店铺热销"
+    return [(p, reason) for p in found if p.id not in shown][:limit]

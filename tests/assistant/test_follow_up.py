@@ -1,0 +1,80 @@
+"""Follow-ups read in context (assistant.follow_up)."""
+from assistant.follow_up import follow_up, is_fragment, previous_user_event
+
+UNSURE = [{"name": "purchase", "confidence": 0.31}, {"name": "order_status", "confidence": 0.29},
+          {"name": "after_sales", "confidence": 0.2}]
+REFUND_TOPIC = [{"entity": "topic", "value": "refund_progress", "start": 0, "end": 4}]
+
+
+def test_fragments_are_short_continuations():
+    assert is_fragment("那你尽快吧")
+    assert is_fragment("能快点吗")
+    assert is_fragment("那钱哪天退回来")
+    assert is_fragment("就按你说的办吧")
+    assert not is_fragment("我想买一台两千左右的手机，拍照好一点的，有推荐吗")
+    assert not is_fragment("手机")          # no continuation shape: a new (bare) request
+    assert not is_fragment("")
+
+
+def test_an_unsure_fragment_after_a_shop_question_continues_it():
+    result = follow_up("那要多久", UNSURE, [], "after_sales", REFUND_TOPIC)
+    assert result is not None and result.intent == "after_sales"
+    assert result.entities == REFUND_TOPIC          # the previous topic is carried
+
+
+def test_the_fragments_own_topic_wins_over_the_previous_one():
+    own = [{"entity": "topic", "value": "invoice", "start": 1, "end": 3}]
+    result = follow_up("那发票呢", UNSURE, own, "after_sales", REFUND_TOPIC)
+    assert result.entities == own
+
+
+def test_small_talk_or_no_previous_question_is_not_continued():
+    assert follow_up("那要多久", UNSURE, [], "greet", []) is None
+    assert follow_up("那要多久", UNSURE, [], None, []) is None
+
+
+def test_a_longer_message_not_among_the_likely_meanings_is_a_new_question():
+    ranking = [{"name": "purchase", "confidence": 0.4}, {"name": "product_inquiry", "confidence": 0.3}]
+    assert follow_up("这个什么时候能有货呢", ranking, [], "after_sales", []) is None
+    assert follow_up("这个什么时候能有货呢", ranking, [], "product_inquiry", []).intent == "product_inquiry"
+
+
+def test_previous_user_event_is_the_last_one_before_the_new_message_and_stops_at_a_restart():
+    events = [{"event": "user", "text": "a"}, {"event": "bot"}, {"event": "user", "text": "b"}, {"event": "bot"}]
+    assert previous_user_event(events)["text"] == "b"
+    assert previous_user_event([{"event": "user", "text": "a"}, {"event": "restart"}]) is None
+    assert previous_user_event([]) is None
+
+
+def test_a_fragment_already_read_as_the_previous_intent_is_left_alone():
+    ranking = [{"name": "after_sales", "confidence": 0.8}]
+    assert follow_up("那要几天", ranking, [], "after_sales", REFUND_TOPIC) is None
+
+
+def test_a_topic_of_another_intent_gives_way_to_the_previous_topic():
+    delivery = [{"entity": "topic", "value": "delivery_time", "start": 1, "end": 5}]
+    intents = {"delivery_time": "purchase", "refund_progress": "after_sales", "invoice": "purchase"}.get
+    ranking = [{"name": "purchase", "confidence": 0.76}, {"name": "after_sales", "confidence": 0.05}]
+    result = follow_up("那多久能到", ranking, delivery, "after_sales", REFUND_TOPIC, topic_intent=intents)
+    assert result.intent == "after_sales" and result.entities == REFUND_TOPIC
+
+
+def test_the_channel_patch_rereads_a_parse_with_the_conversation():
+    from shop_channels.rasa_follow_ups import reread
+
+    events = [{"event": "user", "text": "我的退款到哪了",
+               "parse_data": {"intent": {"name": "after_sales"}, "entities": REFUND_TOPIC}},
+              {"event": "bot", "text": "…"}]
+    parse = {"text": "那要几天", "intent": {"name": "nlu_fallback", "confidence": 0.5}, "entities": [],
+             "intent_ranking": [{"name": "nlu_fallback"}] + UNSURE}
+    out = reread(parse, events)
+    assert out["intent"]["name"] == "after_sales" and out["entities"] == REFUND_TOPIC
+    assert out["follow_up_of"]["name"] == "nlu_fallback"
+    assert reread(parse, [])["intent"]["name"] == "nlu_fallback"     # no previous question
+
+
+def test_a_confident_other_meaning_is_believed():
+    ranking = [{"name": "after_sales", "confidence": 0.97}]
+    assert follow_up("那钱多久退回来", ranking, [], "order_status", []) is None
+    ranking = [{"name": "purchase", "confidence": 0.85}, {"name": "ask_recommendation", "confidence": 0.1}]
+    assert follow_up("那我想买个手机", ranking, [], "order_status", []) is None

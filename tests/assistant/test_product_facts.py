@@ -1,0 +1,68 @@
+from decimal import Decimal
+
+import pytest
+
+from assistant.product_facts import (
+    comparison, in_stock_values, measurements, shoe_size, size_advice, spec_lines,
+)
+from shop.db.records import ProductDetail, SkuInfo
+
+
+def sku(i, stock, **attributes):
+    return SkuInfo(id=i, sku_code=f"S{i}", name="", attributes=attributes, price=Decimal("99"),
+                   original_price=Decimal("129"), stock=stock, is_active=True)
+
+
+def product(skus, **attributes):
+    return ProductDetail(
+        id=1, title="优衣库 男士圆领短袖T恤", model="T恤", brand="优衣库", brand_en="UNIQLO", category_id=1,
+        category_path=("服饰鞋包", "男装"), price=Decimal("99"), original_price=Decimal("129"), description="",
+        attributes=attributes, rating=4.8, review_count=100, sales_count=1000, image_ref=None, is_on_sale=True,
+        skus=tuple(skus), warranty_months=0, no_reason_return=True,
+    )
+
+
+TEE = product([sku(1, 5, 尺码="M", 颜色="黑色"), sku(2, 0, 尺码="L", 颜色="黑色"), sku(3, 9, 尺码="XL", 颜色="白色")],
+              材质="纯棉", 版型="修身")
+SHOES = product([sku(1, 3, 尺码="41", 颜色="黑色"), sku(2, 4, 尺码="42", 颜色="黑色")])
+
+
+@pytest.mark.parametrize("text, height, weight", [
+    ("身高175cm体重70kg", 175, 70), ("1米75 140斤", 175, 70), ("我178厘米", 178, None), ("65公斤", None, 65),
+])
+def test_measurements(text, height, weight):
+    m = measurements(text)
+    assert (m.height_cm, m.weight_kg) == (height, weight)
+
+
+def test_foot_length_to_shoe_size():
+    assert shoe_size(measurements("脚长26厘米")) == 40
+    assert shoe_size(measurements("平时穿42码")) == 42
+
+
+def test_size_advice_uses_the_chart_and_the_stock():
+    assert size_advice(TEE, "身高165 体重55kg").size == "M"
+    advice = size_advice(TEE, "身高172 体重68公斤")
+    assert advice.size == "L" and not advice.available and "缺货" in advice.text
+    assert "身高" in size_advice(TEE, "什么码合适").text
+
+
+def test_slim_fit_sizes_up_for_a_solid_build():
+    regular = product(TEE.skus, 版型="宽松")
+    assert size_advice(regular, "身高183 体重81kg").size == "XL"
+    assert size_advice(TEE, "身高183 体重81kg").size == "XXL"
+
+
+def test_shoe_advice():
+    assert size_advice(SHOES, "平时穿42码").available
+    assert "没有这个尺码" in size_advice(SHOES, "我穿45码").text
+
+
+def test_colours_in_stock_only():
+    assert in_stock_values(TEE, "颜色") == ["黑色", "白色"]
+
+
+def test_specs_and_comparison():
+    assert "材质：纯棉" in spec_lines(TEE)
+    rows = comparison(TEE, SHOES)
+    assert rows[0] == ("价格", "¥99.00", "¥99.00")

@@ -1,0 +1,67 @@
+from types import SimpleNamespace
+
+from assistant.recommendation_requests import RecommendationRequest, next_request, understand
+
+
+def said(text, product_in_context=None, **entities):
+    return understand(text, entities, product_in_context)
+
+
+def shown(request, *prices):
+    products = [SimpleNamespace(id=100 + i, price=p) for i, p in enumerate(prices)]
+    return request.with_shown(products)
+
+
+def test_category_starts_a_request():
+    request = next_request(None, said("推荐个手机", category="手机"))
+    assert request.category == "手机" and request.shown == ()
+
+
+def test_budget_narrows_the_current_request():
+    phones = shown(next_request(None, said("推荐个手机", category="手机")), 3999, 2999)
+    narrowed = next_request(phones, said("两千左右的", budget_min="1600", budget_max="2400"))
+    assert narrowed.category == "手机"
+    assert (narrowed.min_price, narrowed.max_price) == (1600.0, 2400.0)
+    assert narrowed.shown == ()
+
+
+def test_colour_narrows_and_keeps_budget():
+    request = next_request(None, said("推荐个手机", category="手机", budget_max="3000"))
+    black = next_request(request, said("要黑色的", color="黑色"))
+    assert black.colour == "黑色" and black.max_price == 3000.0 and black.category == "手机"
+
+
+def test_cheaper_goes_below_the_cheapest_shown():
+    phones = shown(next_request(None, said("推荐个手机", category="手机")), 3999, 2999, 5999)
+    cheaper = next_request(phones, said("有没有便宜点的"))
+    assert cheaper.max_price is not None and cheaper.max_price < 2999
+    assert cheaper.category == "手机"
+
+
+def test_more_keeps_filters_and_what_was_shown():
+    phones = shown(next_request(None, said("推荐个手机", category="手机", color="白色")), 3999, 2999)
+    more = next_request(phones, said("还有别的吗"))
+    assert more.shown == phones.shown and more.colour == "白色"
+
+
+def test_new_category_starts_over():
+    phones = shown(next_request(None, said("推荐个手机", category="手机", color="白色")), 3999)
+    headphones = next_request(phones, said("推荐个耳机", category="耳机"))
+    assert headphones.category == "耳机" and headphones.colour is None and headphones.shown == ()
+
+
+def test_similar_anchors_on_the_product_in_context():
+    request = next_request(None, said("有类似这款的吗", product_in_context=42))
+    assert request.anchor_product_id == 42 and request.category is None
+
+
+def test_guess_what_i_like_is_personal():
+    assert next_request(None, said("猜我喜欢")).personal
+
+
+def test_slot_round_trip_and_garbage():
+    request = shown(next_request(None, said("推荐个手机", category="手机", budget_max="3000")), 2999)
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+    assert RecommendationRequest.from_slot("not a dict") is None
+    assert RecommendationRequest.from_slot({"max_price": "lots"}) is None
+    assert RecommendationRequest.from_slot({"shown": ["1", "x", 2]}).shown == (1, 2)

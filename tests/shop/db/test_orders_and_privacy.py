@@ -1,0 +1,204 @@
+"""Order queries, cancellation, and the rule that nobody sees another shopper's data."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from shop.db import models as m
+from shop.db.after_sales import cancel_after_sales_request, check_after_sales_eligibility, create_after_sales_request, get_after_sales_request, list_after_sales_requests
+from shop.db.catalogue import list_customer_coupons
+from shop.db.customers import get_customer, list_demo_customers
+from shop.db.orders import advance_order_status, cancel_order, get_order, get_order_for_guest, latest_order, lookup_order_for_guest, recent_orders
+from shop.db.engine import session_scope
+from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
+from shop.domain.orders import OrderStatus
+from shop.domain.state_machine import IllegalTransition
+from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, fixture_order_number
+from tests.support.shop_db import ANCHOR
+
+NOW = ANCHOR + timedelta(hours=10)
+
+
+def number(key: str) -> str:
+    return fixture_order_number(key, int(ANCHOR.timestamp()))
+
+
+def snapshot(session, order_no: str):
+    order = session.execute(select(m.Order).where(m.Order.order_no == order_no)).scalar_one()
+    history = session.execute(select(m.OrderStatusChange.id).where(m.OrderStatusChange.order_id == order.id)).all()
+    requests = session.execute(select(m.AfterSalesRequest.id).where(m.AfterSalesRequest.order_id == order.id)).all()
+    return order.status, order.payment_status, order.cancelled_at, len(history), len(requests)
+
+
+def test_get_order_with_items_shipment_and_timeline(session):
+    order = get_order(session, MAIN_CUSTOMER_ID, number("IN_TRANSIT"))
+    assert order.status == "in_transit" and order.status_label == "运输中"
+    assert order.items and order.items[0].subtotal == order.items[0].unit_price * order.items[0].quantity
+    shipment = order.shipment
+    assert shipment.carrier_name in {"顺丰速运", "京东快递", "中通快递", "圆通速递", "韵达快递", "EMS"}
+    assert [e.status for e in shipment.events][0] == "collected"
+    assert shipment.latest_event.status_label == "运输中"
+    assert [e.occurred_at for e in shipment.events] == sorted(e.occurred_at for e in shipment.events)
+    assert re.fullmatch(r"\d{3}\*{4}\d{4}", order.masked_phone)
+
+
+def test_recent_and_latest_orders(session):
+    recent = recent_orders(session, MAIN_CUSTOMER_ID, limit=5)
+    assert len(recent) == 5
+    assert [o.created_at for o in recent] == sorted((o.created_at for o in recent), reverse=True)
+    assert latest_order(session, MAIN_CUSTOMER_ID) == recent[0]
+    assert recent[0].order_no == number("PENDING_PAYMENT")
+    everything = recent_orders(session, MAIN_CUSTOMER_ID, limit=50)
+    assert {o.order_no for o in everything} == {number(k) for k, f in FIXTURES_BY_KEY.items()
+                                                  if f.customer_id == MAIN_CUSTOMER_ID}
+    with pytest.raises(InvalidRequest):
+        recent_orders(session, MAIN_CUSTOMER_ID, limit=0)
+
+
+def test_guest_lookup_needs_the_phone_digits_and_masks(session):
+    order_no = number("IN_TRANSIT")
+    phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == order_no)).scalar_one()
+    guest = get_order_for_guest(session, order_no, phone[-4:])
+    assert guest.order_no == order_no and guest.recipient.endswith("*") and "******" in guest.address
+    wrong = f"{(int(phone[-4:]) + 1) % 10000:04d}"
+    assert get_order_for_guest(session, order_no, wrong) is None
+    assert get_order_for_guest(session, "209901011234567890", phone[-4:]) is None
+    with pytest.raises(InvalidRequest):
+        get_order_for_guest(session, order_no, "12a4")
+
+
+def test_guest_lookups_lock_a_number_after_repeated_misses(session):
+    from datetime import datetime, timezone
+
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW
+
+    order_no = number("IN_TRANSIT")
+    phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == order_no)).scalar_one()
+    right, wrong = phone[-4:], f"{(int(phone[-4:]) + 1) % 10000:04d}"
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    assert lookup_order_for_guest(session, order_no, right, now).order.order_no == order_no
+    for _ in range(GUEST_LOOKUP_MAX_FAILURES):
+        outcome = lookup_order_for_guest(session, order_no, wrong, now)
+        assert outcome.order is None and not outcome.locked
+    # Now even the right digits are refused, and the order is not read.
+    locked = lookup_order_for_guest(session, order_no, right, now)
+    assert locked.locked and locked.order is None
+    # An unknown number locks the same way, so the lock says nothing about existence.
+    for _ in range(GUEST_LOOKUP_MAX_FAILURES):
+        lookup_order_for_guest(session, MISSING, right, now)
+    assert lookup_order_for_guest(session, MISSING, right, now).locked
+    # After the window the number can be tried again; other numbers were never affected.
+    later = now + GUEST_LOOKUP_WINDOW + GUEST_LOOKUP_WINDOW / 10
+    assert lookup_order_for_guest(session, order_no, right, later).order.order_no == order_no
+    other = number("DELIVERED_RETURNABLE")
+    other_phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == other)).scalar_one()
+    assert lookup_order_for_guest(session, other, other_phone[-4:], now).order.order_no == other
+
+
+# --- nobody sees anybody else's orders -------------------------------------------------
+
+OTHERS_ORDER = "OTHER_DELIVERED"      # belongs to customer 2
+MISSING = "209901019999999999"
+
+
+def _probe(session, customer_id: int, order_no: str, name: str):
+    """Call a personal-data function as ``customer_id`` about ``order_no``; normalise the outcome."""
+    calls = {
+        "get_order": lambda: get_order(session, customer_id, order_no),
+        "eligibility": lambda: check_after_sales_eligibility(
+            session, customer_id, order_no, None, "return", "no_reason", NOW),
+        "create_after_sales": lambda: create_after_sales_request(
+            session, customer_id, order_no, None, "return", "no_reason", NOW),
+        "cancel_order": lambda: cancel_order(session, customer_id, order_no, NOW),
+    }
+    try:
+        return ("value", calls[name]())
+    except OrderNotFound as error:
+        return ("not found", error.code, error.message)
+
+
+@pytest.mark.parametrize("name", ["get_order", "eligibility", "create_after_sales", "cancel_order"])
+def test_someone_elses_order_looks_exactly_like_a_missing_one(session, name):
+    others = _probe(session, MAIN_CUSTOMER_ID, number(OTHERS_ORDER), name)
+    missing = _probe(session, MAIN_CUSTOMER_ID, MISSING, name)
+    if name == "get_order":
+        assert others == missing == ("value", None)
+    else:
+        assert others == missing and others[0] == "not found"
+    # ... while the owner does get it, and nothing was changed by the attempts.
+    assert get_order(session, OTHER_CUSTOMER_ID, number(OTHERS_ORDER)).status == "delivered"
+
+
+def test_lists_only_ever_contain_the_callers_own_data(session):
+    others = {o.order_no for o in recent_orders(session, OTHER_CUSTOMER_ID, limit=50)}
+    mine = {o.order_no for o in recent_orders(session, MAIN_CUSTOMER_ID, limit=50)}
+    assert others and mine and not others & mine
+    all_requests = session.execute(select(m.AfterSalesRequest.request_no, m.AfterSalesRequest.customer_id)).all()
+    for request_no, owner in all_requests[:20]:
+        stranger = OTHER_CUSTOMER_ID if owner != OTHER_CUSTOMER_ID else MAIN_CUSTOMER_ID
+        assert get_after_sales_request(session, stranger, request_no) is None
+        assert request_no not in {r.request_no for r in list_after_sales_requests(session, stranger, 50)}
+        assert get_after_sales_request(session, owner, request_no).request_no == request_no
+        with pytest.raises(InvalidRequest) as info:
+            cancel_after_sales_request(session, stranger, request_no, NOW)
+        assert info.value.code == "REQUEST_NOT_FOUND"
+    coupons_2 = list_customer_coupons(session, OTHER_CUSTOMER_ID, ANCHOR, only_usable=False)
+    owned = session.execute(select(m.CustomerCoupon.id).where(m.CustomerCoupon.customer_id == OTHER_CUSTOMER_ID)).all()
+    assert len(coupons_2) == len(owned)
+
+
+@pytest.mark.parametrize("bad", [None, "1", 0, -3, True, 1.0])
+def test_customer_id_must_be_a_real_id(session, bad):
+    with pytest.raises(InvalidRequest):
+        get_order(session, bad, number("IN_TRANSIT"))
+    with pytest.raises(InvalidRequest):
+        recent_orders(session, bad)
+
+
+def test_customer_profile_is_masked(session):
+    me = get_customer(session, MAIN_CUSTOMER_ID)
+    assert me.name == "张伟" and re.fullmatch(r"1\d{2}\*{4}\d{4}", me.masked_phone)
+    assert me.default_address is not None and "*" in me.default_address.masked_phone
+    assert get_customer(session, 10**7) is None
+    demo = list_demo_customers(session, 3)
+    assert [d.id for d in demo] == [1, 2, 3] and demo[0].order_count == 10
+    assert all("*" in d.masked_name and "****" in d.masked_phone for d in demo)
+
+
+# --- cancellation and status changes ----------------------------------------------------
+
+def test_cancel_unpaid_and_paid_orders(session):
+    unpaid = cancel_order(session, MAIN_CUSTOMER_ID, number("PENDING_PAYMENT"), NOW, reason="不想要了")
+    assert unpaid.status == "cancelled" and unpaid.status_label == "已取消"
+    paid = cancel_order(session, MAIN_CUSTOMER_ID, number("AWAITING_SHIPMENT"), NOW)
+    assert paid.status == "refunding" and "退" in paid.message
+    assert get_order(session, MAIN_CUSTOMER_ID, number("AWAITING_SHIPMENT")).payment_status == "refunding"
+
+
+@pytest.mark.parametrize("key,code", [("IN_TRANSIT", "ALREADY_SHIPPED"), ("DELIVERED_RETURNABLE", "ALREADY_DELIVERED"),
+                                      ("CANCELLED", "ALREADY_CANCELLED"), ("REFUNDED", "ALREADY_REFUNDED")])
+def test_refused_cancellations_change_nothing(session, key, code):
+    before = snapshot(session, number(key))
+    with pytest.raises(OrderCannotBeCancelled) as info:
+        cancel_order(session, MAIN_CUSTOMER_ID, number(key), NOW)
+    assert info.value.code == code and info.value.message
+    assert snapshot(session, number(key)) == before
+
+
+def test_illegal_status_change_leaves_the_order_unchanged(writable_engine):
+    order_no = number("IN_TRANSIT")
+    with session_scope(writable_engine) as session:
+        before = snapshot(session, order_no)
+    with pytest.raises(IllegalTransition):
+        with session_scope(writable_engine) as session:
+            advance_order_status(session, order_no, OrderStatus.CANCELLED, NOW)
+    with session_scope(writable_engine) as session:
+        assert snapshot(session, order_no) == before
+        assert advance_order_status(session, order_no, "out_for_delivery", NOW, actor="carrier") == "out_for_delivery"
+    with session_scope(writable_engine) as session:
+        assert snapshot(session, order_no)[0] == "out_for_delivery"
+        with pytest.raises(InvalidRequest):
+            advance_order_status(session, order_no, "teleported", NOW)
