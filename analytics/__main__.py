@@ -10,7 +10,7 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from analytics import settings, store
 
@@ -57,7 +57,7 @@ def main(argv=None) -> int:
         from analytics.sql_source import broker_engine, sync
 
         sync(engine, broker_engine())
-    last = args.last or date.today()
+    last = args.last or datetime.now(settings.timezone()).date()
     first = args.first or last - timedelta(days=6)
     data = dashboard.build(engine, session_scope, first, last)
     sys.stdout.write(dashboard.to_csv(data) if args.csv else json.dumps(data, ensure_ascii=False, indent=2) + "\n")
