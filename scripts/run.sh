@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings the assistant up on the embedded default: installs if needed, creates and seeds
 # the SQLite shop database if it is missing, trains if data/domain/config changed, then
-# starts the action server, the Rasa server (REST + socket.io) and the demo shop page.
+# starts the action server, the Rasa server (REST + socket.io), the demo shop page and the
+# operator console.
 # Ctrl-C stops every process this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -75,6 +76,7 @@ start rasa rasa run --model "$RASA_MODELS_DIR" \
 if [ -f shop_site/__main__.py ]; then
   start shop-site python -m shop_site
 fi
+start console python -m console
 
 echo "==> Waiting for the servers (the Rasa server needs about a minute to load TensorFlow and the model)"
 wait_for action-server "http://127.0.0.1:$ACTION_PORT/health"
@@ -82,6 +84,7 @@ wait_for rasa "http://127.0.0.1:$RASA_PORT/"
 if [ -f shop_site/__main__.py ]; then
   wait_for shop-site "http://127.0.0.1:$WEB_PORT/healthz"
 fi
+wait_for console "http://127.0.0.1:$CONSOLE_PORT/healthz"
 
 cat <<MSG
 
@@ -94,6 +97,7 @@ MSG
 if [ -f shop_site/__main__.py ]; then
   echo "    Web chat:    http://localhost:$WEB_PORT/"
 fi
+echo "    Console:     http://localhost:$CONSOLE_PORT/  (operators; first admin: python -m console.create_admin NAME)"
 echo "    Logs:        $LOG_DIR/"
 echo "    Press Ctrl-C to stop everything."
 
