@@ -25,6 +25,7 @@ logger = logging.getLogger("console")
 PAGE_MODULES = [
     "console.handoff_pages",
     "console.accounts",
+    "console.analytics_pages",
 ]
 HOME = "/handoff"
 STATIC = Path(__file__).resolve().parent / "static"
