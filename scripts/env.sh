@@ -28,9 +28,9 @@ export SHOP_DATABASE_URL="${SHOP_DATABASE_URL:-sqlite:///$VAR_DIR/shop.db}"
 # TRACKER_DB_URL to a SQLAlchemy URL (postgresql://user:pw@host:5432/rasa) to use a server.
 export TRACKER_DB_URL="${TRACKER_DB_URL:-}"
 export TRACKER_DB_PATH="${TRACKER_DB_PATH:-$VAR_DIR/tracker.db}"
-# Analytics: Rasa's SQL event broker file and the dashboard's tables (README, "Analytics").
-export ANALYTICS_EVENTS_DB_PATH="${ANALYTICS_EVENTS_DB_PATH:-$VAR_DIR/events.db}"
-export ANALYTICS_DB_URL="${ANALYTICS_DB_URL:-sqlite:///$VAR_DIR/analytics.db}"
+# Analytics: ANALYTICS_EVENTS_DB_PATH (Rasa's SQL event broker file) and ANALYTICS_DB_URL
+# (the dashboard's tables) default to events.db / analytics.db beside TRACKER_DB_PATH
+# (analytics/settings.py), so a test or benchmark that moves the tracker moves them too.
 # Which endpoints file to use (deploy/ holds the scale-out variant).
 export RASA_ENDPOINTS="${RASA_ENDPOINTS:-$PROJECT_ROOT/endpoints.yml}"
 
