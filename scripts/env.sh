@@ -17,6 +17,8 @@ export ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
 export WEB_HOST="${WEB_HOST:-0.0.0.0}"
 export WEB_PORT="${WEB_PORT:-8000}"
+export CONSOLE_HOST="${CONSOLE_HOST:-127.0.0.1}"
+export CONSOLE_PORT="${CONSOLE_PORT:-8001}"
 
 # Paths.
 export RASA_MODELS_DIR="${RASA_MODELS_DIR:-$PROJECT_ROOT/models}"
@@ -26,6 +28,9 @@ export SHOP_DATABASE_URL="${SHOP_DATABASE_URL:-sqlite:///$VAR_DIR/shop.db}"
 # TRACKER_DB_URL to a SQLAlchemy URL (postgresql://user:pw@host:5432/rasa) to use a server.
 export TRACKER_DB_URL="${TRACKER_DB_URL:-}"
 export TRACKER_DB_PATH="${TRACKER_DB_PATH:-$VAR_DIR/tracker.db}"
+# Analytics: ANALYTICS_EVENTS_DB_PATH (Rasa's SQL event broker file) and ANALYTICS_DB_URL
+# (the dashboard's tables) default to events.db / analytics.db beside TRACKER_DB_PATH
+# (analytics/settings.py), so a test or benchmark that moves the tracker moves them too.
 # Which endpoints file to use (deploy/ holds the scale-out variant).
 export RASA_ENDPOINTS="${RASA_ENDPOINTS:-$PROJECT_ROOT/endpoints.yml}"
 

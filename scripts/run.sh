@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings the assistant up on the embedded default: installs if needed, creates and seeds
 # the SQLite shop database if it is missing, trains if data/domain/config changed, then
-# starts the action server, the Rasa server (REST + socket.io) and the demo shop page.
+# starts the action server, the Rasa server (REST + socket.io), the demo shop page and the
+# operator console.
 #
 # Supervision: a server that stops after start-up is restarted with back-off (1 s, 2 s,
 # 4 s … at most RESTART_MAX_DELAY s; back to 1 s once it has stayed up RESTART_RESET_AFTER s),
@@ -116,6 +117,7 @@ start rasa rasa run --model "$RASA_MODELS_DIR" \
 if [ -f shop_site/__main__.py ]; then
   start shop-site python -m shop_site
 fi
+start console python -m console
 
 echo "==> Waiting for the servers (the Rasa server needs about a minute to load TensorFlow and the model)"
 wait_for action-server "http://127.0.0.1:$ACTION_PORT/health"
@@ -123,6 +125,7 @@ wait_for rasa "http://127.0.0.1:$RASA_PORT/"
 if [ -f shop_site/__main__.py ]; then
   wait_for shop-site "http://127.0.0.1:$WEB_PORT/healthz"
 fi
+wait_for console "http://127.0.0.1:$CONSOLE_PORT/healthz"
 
 cat <<MSG
 
@@ -135,6 +138,7 @@ MSG
 if [ -f shop_site/__main__.py ]; then
   echo "    Web chat:    http://localhost:$WEB_PORT/"
 fi
+echo "    Console:     http://localhost:$CONSOLE_PORT/  (operators; first admin: python -m console.create_admin NAME)"
 echo "    Logs:        $LOG_DIR/"
 echo "    Press Ctrl-C to stop everything."
 

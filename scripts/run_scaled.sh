@@ -60,6 +60,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# Analytics: events through RabbitMQ (Rasa's Pika broker) to a consumer writing PostgreSQL.
+export RABBITMQ_HOST="${RABBITMQ_HOST:-127.0.0.1}" RABBITMQ_PORT="${RABBITMQ_PORT:-5672}"
+export RABBITMQ_USER="${RABBITMQ_USER:-guest}" RABBITMQ_PASSWORD="${RABBITMQ_PASSWORD:-guest}"
+export ANALYTICS_QUEUE="${ANALYTICS_QUEUE:-shop_analytics}" ANALYTICS_SOURCE=rabbitmq
+export ANALYTICS_DB_URL="${SCALED_ANALYTICS_DB_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/shop_analytics}"
+export ANALYTICS_RABBITMQ_URL="amqp://$RABBITMQ_USER:$RABBITMQ_PASSWORD@$RABBITMQ_HOST:$RABBITMQ_PORT/"
+
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 command -v nginx >/dev/null || { [ -x /usr/sbin/nginx ] && export PATH="$PATH:/usr/sbin"; }
 command -v nginx >/dev/null || { echo "nginx is required (apt-get install nginx)" >&2; exit 1; }
@@ -68,7 +75,7 @@ python - <<PY
 from sqlalchemy import create_engine, text
 engine = create_engine("$PG_ADMIN_URL", isolation_level="AUTOCOMMIT", future=True)
 with engine.connect() as c:
-    for name in ("${SHOP_DATABASE_URL##*/}", "$TRACKER_DB_NAME"):
+    for name in ("${SHOP_DATABASE_URL##*/}", "$TRACKER_DB_NAME", "${ANALYTICS_DB_URL##*/}"):
         if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
             c.execute(text(f'CREATE DATABASE "{name}"'))
             print(f"created database {name}")
@@ -77,6 +84,9 @@ step bash scripts/prepare.sh
 
 RUN_DIR="$VAR_DIR/scaled"
 mkdir -p "$RUN_DIR/logs"
+
+setsid python -m analytics consume-rabbitmq >>"$RUN_DIR/logs/analytics-consumer.log" 2>&1 &
+pids+=("$!")
 
 rasa_upstreams="" action_upstreams=""
 for i in $(seq 1 "$ACTION_INSTANCES"); do

@@ -10,7 +10,10 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
   and replaced by a conversation identity before Rasa records anything
   (``shop_channels.identity``); replies name the caller's own ``sender``;
 - "/" messages other than the assistant's own button payloads answered politely and kept
-  out of the conversation (``shop_channels.commands``).
+  out of the conversation (``shop_channels.commands``);
+- while a human agent has the conversation, messages go to the agent, not to Rasa
+  (``shop_channels.handoff_gate``), and ``POST /webhooks/rest/agent_messages`` returns the
+  agent's replies (docs/channels.md).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from sanic.response import HTTPResponse
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
+from shop_channels.handoff_gate import agent_messages, held_reply, parse_poll_body
 from shop_channels.identity import bind_conversation
 from shop_channels.validation import InvalidRequest, parse_webhook_body
 
@@ -73,6 +77,9 @@ class ShopRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata)
+            held = await held_reply(incoming.sender, conversation_id, incoming.text)
+            if held is not None:  # a human agent has this conversation: the assistant is silent
+                return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
             collector = CollectingOutputChannel()
             try:
                 await once_per_message_id(on_new_message, request, message_id)(
@@ -96,5 +103,21 @@ class ShopRestInput(RestInput):
             return response.json(
                 [dict(message, recipient_id=incoming.sender) for message in collector.messages]
             )
+
+        @webhook.route("/agent_messages", methods=["POST"])
+        async def poll_agent_messages(request: Request) -> HTTPResponse:
+            try:
+                poll = parse_poll_body(request.body)
+            except InvalidRequest as refused:
+                logger.warning("agent_messages refused a request: %s", refused.code)
+                return response.json(refused.as_json(), status=refused.status)
+            # The same identity rule as the webhook: the token picks whose tickets are seen.
+            conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"])
+            try:
+                return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
+            except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                logger.exception("agent_messages failed for %s", poll["sender"])
+                return response.json({"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
+                                     status=500)
 
         return webhook

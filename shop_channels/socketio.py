@@ -11,7 +11,9 @@ Rasa's SocketIOInput, with two changes:
   resume one it was given, never pick its own: ``shop_channels.identity``), remembers which
   one each connection holds, and sends replies to that connection only, never to a room
   another client could join. The conversation is keyed by session *and* verified identity,
-  and the customer token is replaced by a conversation identity before Rasa records it.
+  and the customer token is replaced by a conversation identity before Rasa records it;
+- while a human agent has the conversation, messages go to the agent, not to Rasa
+  (``shop_channels.handoff_gate``); the widget fetches the agent's lines over REST.
 
 It also works around two incompatibilities of Rasa 3.6's pinned stack with Python 3.11:
 - Sanic 21.12's websocket ``recv()`` hands bare coroutines to ``asyncio.wait``, which
@@ -32,6 +34,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
@@ -140,6 +143,11 @@ class ShopSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
             conversation_id, metadata = bind_conversation(session_id, metadata)
+            held = await held_reply(session_id, conversation_id, text)
+            if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
+                for reply in held:
+                    await output.send_text_message(session_id, reply)
+                return
             await on_new_message(
                 UserMessage(
                     text, output, conversation_id, input_channel=self.name(), metadata=metadata

@@ -390,6 +390,57 @@ class HandoffRequest(Base):
     status = Column(String(16), nullable=False, default="open")   # open / assigned / closed
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
+    # Live hand-off (migration 0007): the agent who claimed the ticket, and when.
+    assigned_to = Column(Integer, ForeignKey("console_users.id"), index=True)
+    assigned_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+
+
+class HandoffMessage(Base):
+    """One message of a handed-over conversation after the hand-off: the shopper's (kept from
+    Rasa while the desk has the conversation), an agent's, or the desk's own notices
+    ("客服已接入"). What the shopper's client has not fetched yet is ``id`` > its cursor."""
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (Index("ix_handoff_messages_ticket_id", "ticket_id", "id"),)
+
+    id = Column(BigId, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_requests.id"), nullable=False)
+    author = Column(String(16), nullable=False)          # shopper / agent / system
+    agent_id = Column(Integer, ForeignKey("console_users.id"))
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+# --- operator console ------------------------------------------------------------------
+
+class ConsoleUser(Base):
+    """An agent or admin of the operator console. Only an Argon2 hash of the password is kept."""
+
+    __tablename__ = "console_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    role = Column(String(16), nullable=False)            # agent / admin
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so
+    a copy of the database signs nobody in. Expires absolutely and after idling."""
+
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
 
 
 # --- guest order look-ups ---------------------------------------------------------------

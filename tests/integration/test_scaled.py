@@ -59,6 +59,7 @@ def scaled(request, tmp_path_factory):
     run_id = uuid.uuid4().hex[:8]
     var = tmp_path_factory.mktemp("scaled")
     shop_db, tracker_db = f"shop_scaled_{run_id}", f"tracker_scaled_{run_id}"
+    analytics_db, queue = f"analytics_scaled_{run_id}", f"analytics_test_{run_id}"
     lb_port, action_lb_port = free_ports(2)
     redis_server = PrivateRedis(var)
     run = None
@@ -72,16 +73,19 @@ def scaled(request, tmp_path_factory):
             "SCALED_RASA_ENDPOINTS": str(REPO_ROOT / request.param),
             "REDIS_PORT": str(redis_server.port),
             "SHOP_TOKEN_SECRET": SECRET,
+            "SCALED_ANALYTICS_DB_URL": f"{PG_SERVER}/{analytics_db}", "ANALYTICS_QUEUE": queue,
         })
         run.wait_until_up()
         yield {"webhook": f"http://127.0.0.1:{lb_port}/webhooks/rest/webhook",
                "access_log": run.access_log,
-               "shop_url": f"{PG_SERVER}/{shop_db}"}
+               "shop_url": f"{PG_SERVER}/{shop_db}",
+               "analytics_url": f"{PG_SERVER}/{analytics_db}"}
     finally:
         if run is not None:
             run.stop()
         redis_server.stop()
-        drop_databases(shop_db, tracker_db)
+        drop_databases(shop_db, tracker_db, analytics_db)
+        delete_queue(queue)
 
 
 def say(scaled, sender: str, message: str) -> list:
@@ -116,6 +120,41 @@ def test_a_conversation_continues_across_rasa_servers(scaled):
     assert len(served) >= 3 and len(set(served)) == 2, served
     actions = logged_upstreams(scaled["access_log"], "/webhook", at_least=2)
     assert len(set(actions)) == 2, actions
+
+    # Both Rasa servers' events reached the analytics tables through RabbitMQ, once each.
+    from analytics.store import CONVERSATIONS, TURNS
+
+    engine = create_engine(scaled["analytics_url"], future=True)
+    deadline = time.monotonic() + 30
+    row = None
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            row = connection.execute(select(CONVERSATIONS.c.turns, CONVERSATIONS.c.handed_off)
+                                     .where(CONVERSATIONS.c.sender_id.like(f"%{sender}%"))).first()
+            latencies = connection.execute(select(TURNS.c.latency_ms).where(
+                TURNS.c.sender_id.like(f"%{sender}%"))).scalars().all()
+        if row is not None and row.turns == 3 and len(latencies) == 3 and None not in latencies:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    assert row is not None and row.turns == 3 and not row.handed_off, row
+
+
+def delete_queue(name: str) -> None:
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    try:
+        asyncio.run(delete())
+    except Exception:   # the queue may never have been declared
+        pass
 
 
 def logged_upstreams(access_log: Path, path: str, at_least: int, wait: float = 5.0) -> list:

@@ -12,6 +12,7 @@
 import { Account, userAvatar } from "./account.js";
 import { fetchConfig, rasaBaseUrl } from "./api.js";
 import { Composer } from "./composer.js";
+import { DeskPoller } from "./desk.js";
 import { h } from "./dom.js";
 import { SocketIoClient } from "./socket.js";
 import { ChatStore } from "./store.js";
@@ -57,6 +58,23 @@ async function main() {
   });
 
   const socket = new SocketIoClient(rasaBaseUrl(config), { path: config.rasa.socket_path || "/socket.io" });
+
+  // A human agent's lines (live hand-off): agents' replies as chat bubbles, the desk's
+  // notices ("客服已接入") as notices.
+  const desk = new DeskPoller({
+    baseUrl: rasaBaseUrl(config),
+    sessionId: () => store.sessionId,
+    token: () => (store.currentAuth() ? store.currentAuth().token : null),
+    onLine: (line) => {
+      typing(false);
+      if (line.from === "agent") add({ id: messageId(), role: "bot", at: Date.now(), data: { text: line.text }, agent: true });
+      else notice(line.text);
+    },
+    onStatus: (body) => {
+      // With an agent on the conversation nothing answers automatically: no dots.
+      if (body.status === "assigned") typing(false);
+    },
+  });
 
   const account = new Account({
     root: $("account"),
@@ -139,7 +157,8 @@ async function main() {
       message.pending = false;
       store.saveHistory();
       view.markSent(message.id);
-      typing(true);
+      typing(desk.status !== "assigned");
+      desk.soon(1500);
     }
   }
 
@@ -175,6 +194,7 @@ async function main() {
     if (id && id !== store.sessionId) store.setSessionId(id);
     confirmed = true;
     flush();
+    desk.poll(); // catch up on an agent's lines after a reload or a reconnect
   });
   socket.on("disconnect", () => {
     confirmed = false;
@@ -184,6 +204,7 @@ async function main() {
     if (!data || typeof data !== "object") return;
     typing(false);
     add({ id: messageId(), role: "bot", at: Date.now(), data });
+    desk.soon();
   });
 
   // Page furniture.

@@ -1,0 +1,68 @@
+"""python -m analytics sync | consume-rabbitmq | report
+
+  sync               apply new rows of the SQL event broker (embedded setup) to the tables
+  consume-rabbitmq   consume the RabbitMQ queue the Pika broker publishes to (scale-out)
+  report             print the dashboard figures for a period (--csv or JSON)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date, datetime, timedelta
+
+from analytics import settings, store
+
+
+def _engine():
+    from shop.db.engine import make_engine
+
+    engine = make_engine(settings.analytics_db_url())
+    store.create_tables(engine)
+    return engine
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("sync")
+    rabbit = commands.add_parser("consume-rabbitmq")
+    rabbit.add_argument("--url", default=settings.rabbitmq_url())
+    rabbit.add_argument("--queue", default=settings.queue_name())
+    report = commands.add_parser("report")
+    report.add_argument("--from", dest="first", type=date.fromisoformat)
+    report.add_argument("--to", dest="last", type=date.fromisoformat)
+    report.add_argument("--csv", action="store_true")
+    report.add_argument("--no-sync", action="store_true", help="do not read the SQL broker first")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    engine = _engine()
+    if args.command == "sync":
+        from analytics.sql_source import broker_engine, sync
+
+        print(f"{sync(engine, broker_engine())} new events applied")
+        return 0
+    if args.command == "consume-rabbitmq":
+        from analytics.rabbit import run
+
+        run(engine, args.url, args.queue)
+        return 0
+    from analytics import dashboard
+    from shop.db.engine import session_scope
+
+    if not args.no_sync and not settings.uses_rabbitmq():
+        from analytics.sql_source import broker_engine, sync
+
+        sync(engine, broker_engine())
+    last = args.last or datetime.now(settings.timezone()).date()
+    first = args.first or last - timedelta(days=6)
+    data = dashboard.build(engine, session_scope, first, last)
+    sys.stdout.write(dashboard.to_csv(data) if args.csv else json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

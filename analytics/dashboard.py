@@ -1,0 +1,179 @@
+"""The operator dashboard's figures for a period of days, and their CSV export.
+
+Conversation figures come from the analytics tables (fed by the event broker); the
+recommendation funnel and after-sales from the shop database (``shop.db.analytics``).
+A period is a range of the shop's days, both ends included.
+
+Definitions (also in the README):
+- a conversation counts on the day its first shopper message arrived;
+- containment: conversations never handed off / conversations;
+- hand-off rate: conversations handed off / conversations;
+- fallback, out-of-scope and clarification rates: shopper messages (button clicks excluded)
+  that got the core fallback, the out-of-scope answer or intent, a clarifying question or
+  the NLU fallback / such messages;
+- latency: from a shopper message to the assistant listening again (all its replies sent),
+  as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from typing import Callable, Iterable, Optional
+
+import numpy as np
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.engine import Engine
+
+from analytics import settings
+from analytics.store import CONVERSATIONS, TURNS
+
+TOP_MESSAGES = 20
+TOP_INTENTS = 12
+LATENCY_PERCENTILES = (50, 90, 95, 99)
+
+
+def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Aware [start, end) datetimes covering the shop days first..last."""
+    zone = settings.timezone()
+    return (datetime.combine(first, time(), tzinfo=zone),
+            datetime.combine(last + timedelta(days=1), time(), tzinfo=zone))
+
+
+def _rate(part: int, whole: int) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def conversation_figures(engine: Engine, first: date, last: date) -> dict:
+    days = [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)]
+    in_days = CONVERSATIONS.c.day.between(first.isoformat(), last.isoformat())
+    typed = and_(TURNS.c.day.between(first.isoformat(), last.isoformat()), TURNS.c.is_button.is_(False))
+    with engine.connect() as connection:
+        per_day = {day: (int(total), int(handed or 0)) for day, total, handed in connection.execute(
+            select(CONVERSATIONS.c.day, func.count(),
+                   func.sum(case((CONVERSATIONS.c.handed_off.is_(True), 1), else_=0)))
+            .where(in_days).group_by(CONVERSATIONS.c.day))}
+        turns = connection.execute(
+            select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification)
+            .where(typed)).all()
+        not_understood = connection.execute(
+            select(TURNS.c.text, func.count(), func.max(TURNS.c.at))
+            .where(typed, (TURNS.c.fallback | TURNS.c.out_of_scope | TURNS.c.clarification))
+            .group_by(TURNS.c.text).order_by(func.count().desc(), func.max(TURNS.c.at).desc())
+            .limit(TOP_MESSAGES)).all()
+        latencies = [value for (value,) in connection.execute(
+            select(TURNS.c.latency_ms).where(TURNS.c.day.between(first.isoformat(), last.isoformat()),
+                                             TURNS.c.latency_ms.isnot(None)))]
+    conversations = sum(total for total, _ in per_day.values())
+    handed_off = sum(handed for _, handed in per_day.values())
+    messages = len(turns)
+    fallback = sum(1 for t in turns if t.fallback)
+    out_of_scope = sum(1 for t in turns if t.out_of_scope)
+    clarification = sum(1 for t in turns if t.clarification)
+    intent_totals = Counter(t.intent or "(none)" for t in turns)
+    top_intents = [name for name, _ in intent_totals.most_common(TOP_INTENTS)]
+    by_day_intent: dict = defaultdict(Counter)
+    for t in turns:
+        name = t.intent or "(none)"
+        by_day_intent[t.day][name if name in top_intents else "(other)"] += 1
+    series_names = top_intents + (["(other)"] if len(intent_totals) > len(top_intents) else [])
+    return {
+        "conversations": conversations,
+        "handed_off": handed_off,
+        "contained": conversations - handed_off,
+        "containment_rate": _rate(conversations - handed_off, conversations),
+        "handoff_rate": _rate(handed_off, conversations),
+        "messages": messages,
+        "fallback_messages": fallback,
+        "out_of_scope_messages": out_of_scope,
+        "clarification_messages": clarification,
+        "fallback_rate": _rate(fallback, messages),
+        "out_of_scope_rate": _rate(out_of_scope, messages),
+        "clarification_rate": _rate(clarification, messages),
+        "per_day": [{"day": day, "conversations": per_day.get(day, (0, 0))[0],
+                     "handed_off": per_day.get(day, (0, 0))[1]} for day in days],
+        "intents": {"names": series_names,
+                    "per_day": [{"day": day, **{n: by_day_intent[day][n] for n in series_names}} for day in days]},
+        "not_understood": [{"text": text, "count": int(count)} for text, count, _ in not_understood],
+        "latency_ms": {"turns": len(latencies), **{f"p{p}": (round(float(np.percentile(latencies, p)), 1)
+                                                            if latencies else None) for p in LATENCY_PERCENTILES}},
+    }
+
+
+def shop_figures(session_factory: Callable, first: date, last: date) -> dict:
+    from shop.db.analytics import after_sales_by_reason, recommendation_funnel, return_rate_by_product
+
+    start, end = period_bounds(first, last)
+    with session_factory() as session:
+        funnel = recommendation_funnel(session, start, end)
+        return {
+            "funnel": {**asdict(funnel), "gmv_yuan": round(funnel.gmv_cents / 100, 2),
+                       "click_rate": _rate(funnel.clicks, funnel.cards_shown),
+                       "order_rate": _rate(funnel.ordered_items, funnel.clicks)},
+            "after_sales_by_reason": after_sales_by_reason(session, start, end),
+            "return_rate_by_product": return_rate_by_product(session, start, end),
+        }
+
+
+def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date) -> dict:
+    if last < first:
+        raise ValueError("the period ends before it starts")
+    data = {"period": {"first": first.isoformat(), "last": last.isoformat(),
+                       "timezone": str(settings.timezone())}}
+    data.update(conversation_figures(engine, first, last))
+    if session_factory is not None:
+        data.update(shop_figures(session_factory, first, last))
+    return data
+
+
+SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "containment_rate", "handoff_rate", "messages",
+                  "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
+                  "clarification_messages", "clarification_rate")
+
+
+def to_csv(data: dict) -> str:
+    """One CSV with a ``section`` column: the same numbers as the dashboard, table by table."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "metric", "value"])
+    period = f"{data['period']['first']}..{data['period']['last']}"
+    for name in SUMMARY_FIELDS:
+        writer.writerow(["summary", period, name, _cell(data[name])])
+    for key, value in data["latency_ms"].items():
+        writer.writerow(["latency_ms", period, key, _cell(value)])
+    for row in data["per_day"]:
+        writer.writerow(["per_day", row["day"], "conversations", row["conversations"]])
+        writer.writerow(["per_day", row["day"], "handed_off", row["handed_off"]])
+    for row in data["intents"]["per_day"]:
+        for name in data["intents"]["names"]:
+            writer.writerow(["intents", row["day"], name, row[name]])
+    for row in data["not_understood"]:
+        writer.writerow(["not_understood", _cell(row["text"]), "count", row["count"]])
+    if "funnel" in data:
+        for key, value in data["funnel"].items():
+            writer.writerow(["funnel", period, key, _cell(value)])
+        for row in data["after_sales_by_reason"]:
+            writer.writerow(["after_sales", f"{row['service_type']}/{row['reason']}", "requests", row["requests"]])
+        for row in data["return_rate_by_product"]:
+            writer.writerow(["returns", row["product_id"], "units_sold", row["units_sold"]])
+            writer.writerow(["returns", row["product_id"], "units_returned", row["units_returned"]])
+            writer.writerow(["returns", row["product_id"], "return_rate", _cell(row["return_rate"])])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    # A shopper's message opened in a spreadsheet must not run as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

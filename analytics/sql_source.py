@@ -1,0 +1,64 @@
+"""Consumer of Rasa's SQL event broker: new ``events`` rows → analytics tables.
+
+Reads rows with an id above the stored offset, in id order, and applies each batch and the
+new offset in one transaction of the analytics database. A crash before the commit leaves
+the offset where it was (the batch is read again); events already applied are skipped by
+their key, so nothing is lost or counted twice. The offset row is written first in the
+transaction, which serialises two syncs running at once (SQLite's write lock, a row lock on
+PostgreSQL).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Optional
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select, update
+from sqlalchemy.engine import Engine
+
+from analytics import settings, store
+from analytics.store import OFFSETS
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+_broker_metadata = MetaData()
+# Rasa's SQLEventBroker table (rasa/core/brokers/sql.py), read only.
+BROKER_EVENTS = Table("events", _broker_metadata, Column("id", Integer, primary_key=True),
+                      Column("sender_id", String(255)), Column("data", Text))
+
+
+def broker_engine(path=None) -> Engine:
+    return create_engine(f"sqlite:///{path or settings.events_db_path()}", future=True,
+                         connect_args={"timeout": 10})
+
+
+def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: Optional[int] = None) -> int:
+    """Apply every broker row not yet applied; returns how many events were new."""
+    from sqlalchemy import inspect
+    if not inspect(broker).has_table("events"):
+        return 0            # the Rasa server has not published anything yet
+    applied = read = 0
+    while limit is None or read < limit:
+        with analytics.begin() as connection:
+            if connection.execute(update(OFFSETS).where(OFFSETS.c.source == source)
+                                  .values(last_id=OFFSETS.c.last_id)).rowcount == 0:
+                connection.execute(OFFSETS.insert().values(source=source, last_id=0))
+            offset = connection.execute(select(OFFSETS.c.last_id).where(OFFSETS.c.source == source)).scalar_one()
+            with broker.connect() as reader:
+                rows = reader.execute(select(BROKER_EVENTS.c.id, BROKER_EVENTS.c.data)
+                                      .where(BROKER_EVENTS.c.id > offset).order_by(BROKER_EVENTS.c.id)
+                                      .limit(BATCH)).all()
+            if not rows:
+                return applied
+            for row_id, data in rows:
+                try:
+                    event = json.loads(data)
+                except (TypeError, ValueError):
+                    logger.warning("analytics: broker row %s is not JSON; skipped", row_id)
+                    continue
+                if isinstance(event, dict) and store.ingest(connection, event):
+                    applied += 1
+            connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=rows[-1][0]))
+            read += len(rows)
+    return applied

@@ -1,0 +1,179 @@
+"""The analytics tables and the one function that applies a Rasa event to them, exactly once.
+
+Tables (documented for Metabase / Superset in the README, "Analytics"):
+
+- ``analytics_events``  — ledger: one row per event ever applied (key, conversation, type,
+  time). Its primary key makes ingestion idempotent: an event already here is skipped.
+- ``analytics_turns``   — one row per shopper message: text, intent, confidence, the first
+  action that answered, outcome flags and the response latency.
+- ``analytics_conversations`` — one row per conversation (Rasa sender id): day it started,
+  turns, whether it was handed off and how many turns fell back / were out of scope /
+  got a clarifying question.
+- ``analytics_offsets`` — how far the SQL-broker consumer has read (per source).
+
+The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
+(plain DDL, no Alembic): they are a read model rebuilt from the event stream, and a shop can
+give Metabase read access to them without opening the shop database's personal data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone as dt_timezone
+from typing import Any, Dict, Optional
+
+from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+                        select, update)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from analytics import settings
+from analytics.events import TurnOutcome, action_outcome, is_button_payload, user_turn
+
+metadata = MetaData()
+
+EVENTS = Table(
+    "analytics_events", metadata,
+    Column("event_key", String(64), primary_key=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("at", DateTime, nullable=False),          # naive UTC
+)
+
+TURNS = Table(
+    "analytics_turns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_key", String(64), nullable=False, unique=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("at", DateTime, nullable=False),          # naive UTC
+    Column("day", String(10), nullable=False),       # YYYY-MM-DD in the shop's time zone
+    Column("text", Text),
+    Column("is_button", Boolean, nullable=False, default=False),
+    Column("intent", String(100)),
+    Column("confidence", Float),
+    Column("first_action", String(100)),
+    Column("fallback", Boolean, nullable=False, default=False),
+    Column("out_of_scope", Boolean, nullable=False, default=False),
+    Column("clarification", Boolean, nullable=False, default=False),
+    Column("handoff", Boolean, nullable=False, default=False),
+    Column("latency_ms", Float),                     # shopper message → assistant listening again
+    Index("ix_analytics_turns_sender_at", "sender_id", "at"),
+    Index("ix_analytics_turns_day", "day"),
+)
+
+CONVERSATIONS = Table(
+    "analytics_conversations", metadata,
+    Column("sender_id", String(255), primary_key=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("last_at", DateTime, nullable=False),
+    Column("turns", Integer, nullable=False, default=0),
+    Column("handed_off", Boolean, nullable=False, default=False),
+    Column("fallback_turns", Integer, nullable=False, default=0),
+    Column("out_of_scope_turns", Integer, nullable=False, default=0),
+    Column("clarification_turns", Integer, nullable=False, default=0),
+    Index("ix_analytics_conversations_day", "day"),
+)
+
+OFFSETS = Table(
+    "analytics_offsets", metadata,
+    Column("source", String(100), primary_key=True),
+    Column("last_id", Integer, nullable=False, default=0),
+)
+
+
+def create_tables(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def event_key(event: Dict[str, Any]) -> str:
+    """The event's identity: Rasa events carry no id, but conversation + exact content
+    (with its float timestamp) does not repeat; a redelivered message hashes the same."""
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=dt_timezone.utc).replace(tzinfo=None)
+
+
+def _day(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=settings.timezone()).date().isoformat()
+
+
+def _insert_ignoring_duplicates(connection: Connection, table: Table, row: dict) -> bool:
+    dialect = connection.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**row).on_conflict_do_nothing()
+    return connection.execute(statement).rowcount == 1
+
+
+def ingest(connection: Connection, event: Dict[str, Any]) -> bool:
+    """Apply one event (a dict as Rasa's brokers publish it, with ``sender_id``) inside the
+    caller's transaction. Returns False when the event was already applied (nothing changes)."""
+    sender = event.get("sender_id")
+    kind = event.get("event")
+    timestamp = event.get("timestamp")
+    if not isinstance(sender, str) or not isinstance(kind, str) or not isinstance(timestamp, (int, float)):
+        return False
+    key = event_key(event)
+    if not _insert_ignoring_duplicates(connection, EVENTS, {
+            "event_key": key, "sender_id": sender[:255], "event_type": kind[:32], "at": _utc(timestamp)}):
+        return False
+    if kind == "user":
+        _user(connection, key, sender, float(timestamp), event)
+    elif kind == "action":
+        _action(connection, sender, float(timestamp), event.get("name"))
+    return True
+
+
+def _user(connection: Connection, key: str, sender: str, timestamp: float, event: dict) -> None:
+    turn = user_turn(event)
+    at = _utc(timestamp)
+    connection.execute(TURNS.insert().values(
+        event_key=key, sender_id=sender, at=at, day=_day(timestamp), text=turn.text,
+        is_button=is_button_payload(turn.text), intent=turn.intent, confidence=turn.confidence,
+        out_of_scope=turn.outcome.out_of_scope, clarification=turn.outcome.clarification,
+        fallback=False, handoff=False))
+    conversation = connection.execute(
+        select(CONVERSATIONS.c.sender_id).where(CONVERSATIONS.c.sender_id == sender)).first()
+    if conversation is None:
+        connection.execute(CONVERSATIONS.insert().values(
+            sender_id=sender, started_at=at, day=_day(timestamp), last_at=at, turns=0,
+            handed_off=False, fallback_turns=0, out_of_scope_turns=0, clarification_turns=0))
+    connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.sender_id == sender).values(
+        turns=CONVERSATIONS.c.turns + 1, last_at=at,
+        out_of_scope_turns=CONVERSATIONS.c.out_of_scope_turns + int(turn.outcome.out_of_scope),
+        clarification_turns=CONVERSATIONS.c.clarification_turns + int(turn.outcome.clarification)))
+
+
+def _action(connection: Connection, sender: str, timestamp: float, name: Optional[str]) -> None:
+    if not isinstance(name, str):
+        return
+    row = connection.execute(
+        select(TURNS.c.id, TURNS.c.at, TURNS.c.first_action, TURNS.c.latency_ms, TURNS.c.fallback,
+               TURNS.c.out_of_scope, TURNS.c.clarification, TURNS.c.handoff)
+        .where(TURNS.c.sender_id == sender).order_by(TURNS.c.at.desc(), TURNS.c.id.desc()).limit(1)).first()
+    if row is None or row.latency_ms is not None:
+        return          # an action outside a shopper's turn (session start), or the turn is over
+    outcome = action_outcome(name)
+    if outcome.listens:
+        latency = max(0.0, (_utc(timestamp) - row.at).total_seconds() * 1000.0)
+        connection.execute(update(TURNS).where(TURNS.c.id == row.id).values(latency_ms=latency))
+        return
+    changes: Dict[str, Any] = {}
+    if row.first_action is None:
+        changes["first_action"] = name[:100]
+    counters: Dict[str, Any] = {}
+    for flag, counter in (("fallback", "fallback_turns"), ("out_of_scope", "out_of_scope_turns"),
+                          ("clarification", "clarification_turns")):
+        if getattr(outcome, flag) and not getattr(row, flag):
+            changes[flag] = True
+            counters[counter] = CONVERSATIONS.c[counter] + 1
+    if outcome.handoff and not row.handoff:
+        changes["handoff"] = True
+        counters["handed_off"] = True
+    if changes:
+        connection.execute(update(TURNS).where(TURNS.c.id == row.id).values(**changes))
+    if counters:
+        connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.sender_id == sender).values(**counters))

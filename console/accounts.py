@@ -1,0 +1,123 @@
+"""Sign-in, sign-out, the home page and (admins) the account list."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from console import passwords
+from console.auth import (SESSION_COOKIE, db, new_token, presession_token, public, requires,
+                          set_session_cookie, signed_in)
+from console.pages import NavItem
+from console.render import render
+from shop.db.console_accounts import (create_account, end_session, list_accounts, password_hash_for,
+                                      replace_password_hash, set_active, start_session)
+from shop.db.errors import InvalidRequest
+from shop.domain.clock import utc_now
+
+logger = logging.getLogger("console.accounts")
+
+NAV = [NavItem("/accounts", "账号管理", role="admin")]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@public
+async def login_page(request: web.Request) -> web.StreamResponse:
+    if signed_in(request):
+        raise web.HTTPSeeOther("/")
+    response = web.Response()
+    token = presession_token(request, response)
+    page = render(request, "login.html", csrf_token=token, error=None)
+    page.cookies.update(response.cookies)
+    return page
+
+
+@public
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username = str(form.get("username", ""))[:64]
+    password = str(form.get("password", ""))[:256]
+    found = await db(request, password_hash_for, username)
+    ok = await asyncio.to_thread(passwords.verify, found[1] if found else None, password)
+    if not ok or found is None:
+        logger.warning("console sign-in refused for username %r", username)
+        response = web.Response()
+        page = render(request, "login.html", status=401, csrf_token=presession_token(request, response),
+                      error="用户名或密码不正确")
+        page.cookies.update(response.cookies)
+        return page
+    account, stored = found
+    if passwords.needs_rehash(stored):
+        await db(request, replace_password_hash, account.id, await asyncio.to_thread(passwords.hash_password, password))
+    token, csrf = new_token(), new_token()
+    settings = request.app["settings"]
+    await db(request, start_session, account.id, token, csrf, utc_now(), settings.session_lifetime)
+    logger.info("console sign-in: %s (%s)", account.username, account.role)
+    response = web.HTTPSeeOther("/")
+    set_session_cookie(response, request, token)
+    return response
+
+
+@requires("agent")
+async def logout(request: web.Request) -> web.StreamResponse:
+    await db(request, end_session, request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@requires("agent")
+async def home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther(request.app["home"])
+
+
+@requires("admin")
+async def accounts_page(request: web.Request) -> web.StreamResponse:
+    return render(request, "accounts.html", accounts=await db(request, list_accounts),
+                  error=request.query.get("error"), done=request.query.get("done"))
+
+
+@requires("admin")
+async def accounts_create(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    password = str(form.get("password", ""))
+    problem = passwords.weakness(password)
+    if problem is None:
+        hashed = await asyncio.to_thread(passwords.hash_password, password)
+        try:
+            await db(request, create_account, str(form.get("username", "")), str(form.get("display_name", "")),
+                     str(form.get("role", "")), hashed, utc_now())
+        except InvalidRequest as error:
+            problem = "账号信息无效或用户名已存在"
+            logger.info("account not created: %s", error)
+    if problem:
+        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": problem}))
+    logger.info("%s created console account %r", signed_in(request).account.username, form.get("username"))
+    raise web.HTTPSeeOther("/accounts?done=1")
+
+
+@requires("admin")
+async def accounts_toggle(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    account_id = str(form.get("account_id", ""))
+    if not account_id.isdigit() or int(account_id) == signed_in(request).account.id:
+        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "不能停用自己的账号"}))
+    await db(request, set_active, int(account_id), form.get("active") == "1")
+    raise web.HTTPSeeOther("/accounts?done=1")
+
+
+@public
+async def health(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"status": "ok"})
+
+
+def routes() -> list:
+    return [
+        web.get("/login", login_page), web.post("/login", login), web.post("/logout", logout),
+        web.get("/", home), web.get("/healthz", health),
+        web.get("/accounts", accounts_page), web.post("/accounts", accounts_create),
+        web.post("/accounts/active", accounts_toggle),
+    ]

@@ -1,0 +1,45 @@
+"""Console settings from the environment, read once at start-up.
+
+CONSOLE_HOST / CONSOLE_PORT     where it listens (default 127.0.0.1:8001: staff only, so
+                                loopback unless a shop puts it behind its own proxy).
+CONSOLE_SESSION_HOURS           absolute lifetime of a sign-in (default 8).
+CONSOLE_IDLE_MINUTES            a sign-in unused this long expires (default 30).
+CONSOLE_SECURE_COOKIE           "1": the session cookie is sent over HTTPS only (set it
+                                behind TLS; default 0 for http://localhost).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Mapping
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the console refuses to start rather than guess."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8001
+    session_lifetime: timedelta = timedelta(hours=8)
+    idle_timeout: timedelta = timedelta(minutes=30)
+    secure_cookie: bool = False
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, str(default)).strip() or str(default)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be an integer between {low} and {high}, got {raw!r}")
+    return int(raw)
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    return Settings(
+        host=env.get("CONSOLE_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        port=_int(env, "CONSOLE_PORT", 8001, 1, 65535),
+        session_lifetime=timedelta(hours=_int(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
+        idle_timeout=timedelta(minutes=_int(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
+        secure_cookie=env.get("CONSOLE_SECURE_COOKIE", "0").strip().lower() in ("1", "true", "yes", "on"),
+    )

@@ -1,0 +1,160 @@
+"""Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
+replies), claim and close. Pages work without JavaScript (forms, redirects);
+``static/handoff.js`` keeps the queue and an open ticket live through the JSON API here.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Optional
+
+from aiohttp import web
+
+from console import transcript
+from console.auth import db, has_role, requires, signed_in
+from console.pages import NavItem
+from console.render import render
+from shop.db.errors import InvalidRequest
+from shop.db.handoff_desk import (add_agent_message, claim_ticket, close_ticket, desk_ticket, ticket_messages,
+                                  tickets_of_agent, waiting_tickets)
+from shop.domain.clock import utc_now
+
+logger = logging.getLogger("console.handoff")
+
+NAV = [NavItem("/handoff", "人工接待", role="agent")]
+
+
+def _ticket_id(request: web.Request) -> int:
+    raw = request.match_info["ticket_id"]
+    if not raw.isdigit() or not 0 < int(raw) < 2 ** 31:
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+def _after(request: web.Request) -> int:
+    raw = request.query.get("after", "0")
+    if not raw.isdigit() or int(raw) >= 2 ** 62:
+        raise web.HTTPBadRequest(text='{"error": "invalid_after"}', content_type="application/json")
+    return int(raw)
+
+
+def _message_json(m) -> dict:
+    return {"id": m.id, "from": m.author, "text": m.text, "agent": m.agent_name,
+            "at": m.created_at.strftime("%H:%M:%S")}
+
+
+def _ticket_json(t, position: Optional[int] = None) -> dict:
+    return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
+            "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
+            "created_at": t.created_at.strftime("%m-%d %H:%M")}
+
+
+@requires("agent")
+async def queue_page(request: web.Request) -> web.StreamResponse:
+    who = signed_in(request)
+    waiting = await db(request, waiting_tickets)
+    mine = await db(request, tickets_of_agent, who.account.id)
+    return render(request, "queue.html", waiting=waiting, mine=mine, flash=request.query.get("flash"))
+
+
+@requires("agent")
+async def queue_api(request: web.Request) -> web.StreamResponse:
+    who = signed_in(request)
+    waiting = await db(request, waiting_tickets)
+    mine = await db(request, tickets_of_agent, who.account.id)
+    return web.json_response({"waiting": [_ticket_json(t, i + 1) for i, t in enumerate(waiting)],
+                              "mine": [_ticket_json(t) for t in mine]})
+
+
+async def _visible_ticket(request: web.Request):
+    """The ticket, if this user may see it: waiting ones (to decide), one they hold, any for
+    an admin. Another agent's conversation is not shown (404, like a missing one)."""
+    who = signed_in(request)
+    ticket = await db(request, desk_ticket, _ticket_id(request))
+    if ticket is None:
+        raise web.HTTPNotFound()
+    if ticket.status == "open" or ticket.assigned_to == who.account.id or has_role(who, "admin"):
+        return ticket
+    raise web.HTTPNotFound()
+
+
+@requires("agent")
+async def ticket_page(request: web.Request) -> web.StreamResponse:
+    ticket = await _visible_ticket(request)
+    try:
+        before = await asyncio.to_thread(transcript.conversation_lines, ticket.sender_id, ticket.customer_id)
+        store_error = None
+    except Exception:  # noqa: BLE001 - the page still shows the summary and the desk's lines
+        logger.exception("conversation store unreadable for ticket %s", ticket.ticket_no)
+        before, store_error = [], "对话记录暂时无法读取（会话存储不可用），请先参考摘要。"
+    lines = await db(request, ticket_messages, ticket.id)
+    return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
+                  last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
+                  flash=request.query.get("flash"))
+
+
+@requires("agent")
+async def ticket_messages_api(request: web.Request) -> web.StreamResponse:
+    ticket = await _visible_ticket(request)
+    lines = await db(request, ticket_messages, ticket.id, _after(request))
+    return web.json_response({"status": ticket.status, "messages": [_message_json(m) for m in lines]})
+
+
+@requires("agent")
+async def claim(request: web.Request) -> web.StreamResponse:
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    taken = await db(request, claim_ticket, ticket_id, who.account.id, who.account.display_name, utc_now())
+    if not taken:
+        raise web.HTTPSeeOther("/handoff?flash=taken")
+    logger.info("%s claimed ticket id %s", who.account.username, ticket_id)
+    raise web.HTTPSeeOther(f"/handoff/{ticket_id}")
+
+
+@requires("agent")
+async def reply(request: web.Request) -> web.StreamResponse:
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    wants_json = request.path.startswith("/api/")
+    if request.content_type == "application/json":
+        try:
+            text = (await request.json()).get("text")
+        except (ValueError, AttributeError):
+            text = None
+    else:
+        text = (await request.post()).get("text")
+    try:
+        sent = await db(request, add_agent_message, ticket_id, who.account.id, text, utc_now())
+    except InvalidRequest:
+        sent, problem = None, "empty"
+    else:
+        problem = None if sent else "not_yours"
+    if wants_json:
+        if sent is None:
+            return web.json_response({"error": problem}, status=400 if problem == "empty" else 409)
+        return web.json_response(_message_json(sent))
+    raise web.HTTPSeeOther(f"/handoff/{ticket_id}" + (f"?flash={problem}" if problem else ""))
+
+
+@requires("agent")
+async def close(request: web.Request) -> web.StreamResponse:
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"))
+    if not closed:
+        raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=not_yours")
+    logger.info("%s closed ticket id %s", who.account.username, ticket_id)
+    raise web.HTTPSeeOther("/handoff?flash=closed")
+
+
+def routes() -> list:
+    return [
+        web.get("/handoff", queue_page),
+        web.get("/handoff/{ticket_id}", ticket_page),
+        web.post("/handoff/{ticket_id}/claim", claim),
+        web.post("/handoff/{ticket_id}/reply", reply),
+        web.post("/handoff/{ticket_id}/close", close),
+        web.get("/api/handoff/queue", queue_api),
+        web.get("/api/handoff/{ticket_id}/messages", ticket_messages_api),
+        web.post("/api/handoff/{ticket_id}/reply", reply),
+    ]

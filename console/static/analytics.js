@@ -1,0 +1,78 @@
+// 数据分析: fetch the figures for the chosen period and draw them with ECharts.
+(function () {
+  "use strict";
+  var root = document.getElementById("analytics");
+  if (!root) { return; }
+  var query = "from=" + encodeURIComponent(root.dataset.from) + "&to=" + encodeURIComponent(root.dataset.to);
+
+  function pct(value) { return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%"; }
+  function setText(id, text) { document.getElementById(id).textContent = text; }
+  function chart(id, option) {
+    var c = echarts.init(document.getElementById(id));
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+  function fillTable(id, rows) {
+    var body = document.querySelector("#" + id + " tbody");
+    body.textContent = "";
+    rows.forEach(function (cells) {
+      var tr = document.createElement("tr");
+      cells.forEach(function (cell) { var td = document.createElement("td"); td.textContent = cell; tr.appendChild(td); });
+      body.appendChild(tr);
+    });
+  }
+
+  fetch("/api/analytics?" + query, { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    .then(function (d) {
+      setText("kpi-conversations", String(d.conversations));
+      setText("kpi-containment", pct(d.containment_rate));
+      setText("kpi-handoff", pct(d.handoff_rate));
+      setText("kpi-fallback", pct(d.fallback_rate));
+      setText("kpi-oos", pct(d.out_of_scope_rate));
+      setText("kpi-clarify", pct(d.clarification_rate));
+      var lat = d.latency_ms;
+      setText("kpi-latency", lat.p50 === null ? "—" : lat.p50 + " / " + lat.p95 + " ms");
+      var days = d.per_day.map(function (r) { return r.day; });
+      chart("chart-per-day", {
+        tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "category", data: days }, yAxis: { type: "value" },
+        series: [
+          { name: "会话", type: "bar", data: d.per_day.map(function (r) { return r.conversations; }) },
+          { name: "转人工", type: "bar", data: d.per_day.map(function (r) { return r.handed_off; }) }
+        ]
+      });
+      chart("chart-intents", {
+        tooltip: { trigger: "axis" }, legend: { type: "scroll" }, xAxis: { type: "category", data: days },
+        yAxis: { type: "value" },
+        series: d.intents.names.map(function (name) {
+          return { name: name, type: "bar", stack: "intents", data: d.intents.per_day.map(function (r) { return r[name]; }) };
+        })
+      });
+      if (d.funnel) {
+        var f = d.funnel;
+        chart("chart-funnel", {
+          tooltip: {}, series: [{ type: "funnel", sort: "none", label: { formatter: "{b}: {c}" },
+            data: [{ name: "展示卡片", value: f.cards_shown }, { name: "点击", value: f.clicks },
+                   { name: "下单商品", value: f.ordered_items }] }]
+        });
+        setText("funnel-text", "订单 " + f.orders + " 笔，成交额 ¥" + f.gmv_yuan.toFixed(2) +
+                "；点击率 " + pct(f.click_rate) + "，点击后下单率 " + pct(f.order_rate));
+        chart("chart-after-sales", {
+          tooltip: {}, xAxis: { type: "value" },
+          yAxis: { type: "category", data: d.after_sales_by_reason.map(function (r) { return r.service_type_label + "·" + r.reason_label; }) },
+          series: [{ type: "bar", data: d.after_sales_by_reason.map(function (r) { return r.requests; }) }]
+        });
+        fillTable("returns", d.return_rate_by_product.map(function (r) {
+          return [r.title, r.units_sold, r.units_returned, pct(r.return_rate)];
+        }));
+      }
+      fillTable("not-understood", d.not_understood.map(function (r) { return [r.text, r.count]; }));
+      chart("chart-latency", {
+        tooltip: {}, xAxis: { type: "category", data: ["p50", "p90", "p95", "p99"] }, yAxis: { type: "value" },
+        series: [{ type: "bar", data: [lat.p50, lat.p90, lat.p95, lat.p99] }]
+      });
+      root.dataset.loaded = "1";
+    })
+    .catch(function (e) { root.dataset.error = String(e); });
+})();

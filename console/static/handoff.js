@@ -1,0 +1,92 @@
+// Keeps the hand-off pages live: the queue refreshes, an open ticket shows the shopper's new
+// messages as they come, and replies are sent without reloading (the forms work without
+// this script too). Everything comes from the console's JSON API with the session cookie;
+// changes carry the CSRF token from <meta name="csrf-token">.
+(function () {
+  "use strict";
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  const transcript = document.getElementById("transcript");
+  if (transcript) {
+    const ticket = transcript.dataset.ticket;
+    let after = Number(transcript.dataset.after) || 0;
+    let status = null;
+    const show = (m) => {
+      if (m.id <= after) return;
+      after = m.id;
+      const line = el("div", `msg ${m.from}`);
+      line.dataset.id = m.id;
+      if (m.from !== "system") line.appendChild(el("span", "who", m.from === "shopper" ? "顾客" : `客服 ${m.agent || ""}`));
+      line.appendChild(document.createTextNode(m.text));
+      transcript.appendChild(line);
+      transcript.scrollTop = transcript.scrollHeight;
+    };
+    const poll = async () => {
+      try {
+        const r = await fetch(`/api/handoff/${ticket}/messages?after=${after}`, { credentials: "same-origin" });
+        if (r.status === 401) { window.location = "/login"; return; }
+        if (r.ok) {
+          const body = await r.json();
+          body.messages.forEach(show);
+          if (status && status !== body.status) window.location.reload(); // claimed / closed elsewhere
+          status = body.status;
+        }
+      } catch (e) { /* console restarting: try again */ }
+      setTimeout(poll, 1500);
+    };
+    transcript.scrollTop = transcript.scrollHeight;
+    setTimeout(poll, 1500);
+
+    const form = document.getElementById("reply-form");
+    const input = document.getElementById("reply-text");
+    if (form) {
+      const send = async (event) => {
+        event.preventDefault();
+        const text = input.value.trim();
+        if (!text) return;
+        input.disabled = true;
+        try {
+          const r = await fetch(`/api/handoff/${ticket}/reply`, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+            body: JSON.stringify({ text }),
+          });
+          if (r.ok) { show(await r.json()); input.value = ""; }
+          else if (r.status === 409) window.location.reload();
+        } finally {
+          input.disabled = false;
+          input.focus();
+        }
+      };
+      form.addEventListener("submit", send);
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
+      });
+    }
+  }
+
+  const queue = document.querySelector('[data-live="queue"]');
+  if (queue) {
+    let known = Array.from(queue.querySelectorAll("tr[data-ticket]")).map((r) => r.dataset.ticket).join(",");
+    const refresh = async () => {
+      try {
+        const r = await fetch("/api/handoff/queue", { credentials: "same-origin" });
+        if (r.status === 401) { window.location = "/login"; return; }
+        if (r.ok) {
+          const body = await r.json();
+          const now = body.waiting.map((t) => t.ticket_no).join(",");
+          if (now !== known) { window.location.reload(); return; }
+        }
+      } catch (e) { /* try again */ }
+      setTimeout(refresh, 5000);
+    };
+    setTimeout(refresh, 5000);
+  }
+})();

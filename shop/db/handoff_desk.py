@@ -1,0 +1,222 @@
+"""The human agents' side of hand-off tickets: the queue, claiming, the messages exchanged
+while an agent has the conversation, closing. (Opening a ticket: ``shop.db.handoff``.)
+
+State lives here, in the database, so an agent's browser, the console or a Rasa server can
+restart mid-conversation and nothing is lost: the ticket says who has the conversation, the
+messages table holds every line both ways, and a client fetches what it has not seen by
+message id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from shop.db.errors import InvalidRequest
+from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffRequest
+from shop.db.validation import customer_id_arg, text_arg
+from shop.domain.clock import require_aware
+
+MAX_MESSAGE = 2000
+AUTHORS = ("shopper", "agent", "system")
+
+JOINED_NOTICE = "客服{name}已接入，正在为您服务。"
+CLOSED_NOTICE = "客服已结束本次服务，接下来由小店长继续为您服务；如需人工，随时说“转人工”。"
+
+
+@dataclass(frozen=True)
+class DeskTicket:
+    id: int
+    ticket_no: str
+    sender_id: str
+    customer_id: Optional[int]
+    channel: Optional[str]
+    summary: str
+    order_no: Optional[str]
+    status: str
+    created_at: datetime
+    assigned_to: Optional[int]
+    agent_name: Optional[str]
+    assigned_at: Optional[datetime]
+    closed_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class DeskMessage:
+    id: int
+    ticket_id: int
+    author: str
+    text: str
+    created_at: datetime
+    agent_name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ShopperView:
+    """What a shopper's client learns when it asks: its newest ticket and the desk's lines
+    (agent and notices) after its cursor."""
+    ticket_no: Optional[str]
+    status: str                      # none / open / assigned / closed
+    position: Optional[int]          # in the queue, while open
+    agents_on_duty: int
+    messages: List[DeskMessage]
+
+
+def _ticket_query():
+    return select(HandoffRequest, ConsoleUser.display_name).outerjoin(
+        ConsoleUser, ConsoleUser.id == HandoffRequest.assigned_to)
+
+
+def _desk_ticket(row: HandoffRequest, agent_name: Optional[str]) -> DeskTicket:
+    return DeskTicket(id=row.id, ticket_no=row.ticket_no, sender_id=row.sender_id, customer_id=row.customer_id,
+                      channel=row.channel, summary=row.summary, order_no=row.order_no, status=row.status,
+                      created_at=row.created_at, assigned_to=row.assigned_to, agent_name=agent_name,
+                      assigned_at=row.assigned_at, closed_at=row.closed_at)
+
+
+def _owner(customer_id: Optional[int]):
+    if customer_id is None:
+        return HandoffRequest.customer_id.is_(None)
+    return HandoffRequest.customer_id == customer_id_arg(customer_id)
+
+
+def _id_arg(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidRequest(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def waiting_tickets(session: Session, limit: int = 200) -> List[DeskTicket]:
+    """Open tickets, oldest first (position = index + 1)."""
+    rows = session.execute(_ticket_query().where(HandoffRequest.status == "open")
+                           .order_by(HandoffRequest.created_at, HandoffRequest.id).limit(limit)).all()
+    return [_desk_ticket(r, n) for r, n in rows]
+
+
+def tickets_of_agent(session: Session, agent_id: int) -> List[DeskTicket]:
+    rows = session.execute(_ticket_query().where(HandoffRequest.status == "assigned",
+                                                 HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id"))
+                           .order_by(HandoffRequest.assigned_at, HandoffRequest.id)).all()
+    return [_desk_ticket(r, n) for r, n in rows]
+
+
+def desk_ticket(session: Session, ticket_id: int) -> Optional[DeskTicket]:
+    found = session.execute(_ticket_query().where(HandoffRequest.id == _id_arg(ticket_id, "ticket_id"))).first()
+    return _desk_ticket(*found) if found else None
+
+
+def queue_position(session: Session, ticket: DeskTicket) -> int:
+    ahead = session.execute(select(func.count(HandoffRequest.id)).where(
+        HandoffRequest.status == "open",
+        or_(HandoffRequest.created_at < ticket.created_at,
+            and_(HandoffRequest.created_at == ticket.created_at, HandoffRequest.id < ticket.id)))).scalar_one()
+    return ahead + 1
+
+
+def agents_on_duty(session: Session, now: datetime) -> int:
+    """Agents with a live console session (admins count: they can take tickets too)."""
+    require_aware(now)
+    return session.execute(select(func.count(func.distinct(ConsoleSession.user_id)))
+                           .where(ConsoleSession.expires_at > now)).scalar_one()
+
+
+def _add(session: Session, ticket_id: int, author: str, text: str, now: datetime,
+         agent_id: Optional[int] = None) -> DeskMessage:
+    row = HandoffMessage(ticket_id=ticket_id, author=author, agent_id=agent_id, text=text, created_at=now)
+    session.add(row)
+    session.flush()
+    return DeskMessage(id=row.id, ticket_id=ticket_id, author=author, text=text, created_at=row.created_at)
+
+
+def claim_ticket(session: Session, ticket_id: int, agent_id: int, agent_name: str, now: datetime) -> bool:
+    """The agent takes an open ticket; False when someone else was quicker (or it is closed).
+    One UPDATE guarded by the status, so two agents can never both have it."""
+    require_aware(now)
+    claimed = session.execute(
+        update(HandoffRequest).where(HandoffRequest.id == _id_arg(ticket_id, "ticket_id"),
+                                     HandoffRequest.status == "open")
+        .values(status="assigned", assigned_to=_id_arg(agent_id, "agent_id"), assigned_at=now, updated_at=now)
+    ).rowcount == 1
+    if claimed:
+        _add(session, ticket_id, "system", JOINED_NOTICE.format(name=agent_name), now)
+    return claimed
+
+
+def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime, is_admin: bool = False) -> bool:
+    """Close a ticket the agent holds (an admin may close any open or held one); the
+    assistant answers the conversation again from the next message."""
+    require_aware(now)
+    condition = [HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status != "closed"]
+    if not is_admin:
+        condition += [HandoffRequest.status == "assigned", HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id")]
+    closed = session.execute(update(HandoffRequest).where(*condition)
+                             .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
+    if closed:
+        _add(session, ticket_id, "system", CLOSED_NOTICE, now)
+    return closed
+
+
+def add_agent_message(session: Session, ticket_id: int, agent_id: int, text: str, now: datetime) -> Optional[DeskMessage]:
+    """The agent's reply, only on a ticket that agent holds (None otherwise)."""
+    require_aware(now)
+    body = text_arg(text, "text", MAX_MESSAGE)
+    held = session.execute(select(HandoffRequest.id).where(
+        HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status == "assigned",
+        HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id")).with_for_update()).first()
+    if held is None:
+        return None
+    return _add(session, ticket_id, "agent", body, now, agent_id=agent_id)
+
+
+def add_shopper_message(session: Session, ticket_id: int, text: str, now: datetime) -> DeskMessage:
+    require_aware(now)
+    return _add(session, _id_arg(ticket_id, "ticket_id"), "shopper", text_arg(text, "text", MAX_MESSAGE), now)
+
+
+def ticket_messages(session: Session, ticket_id: int, after_id: int = 0) -> List[DeskMessage]:
+    rows = session.execute(
+        select(HandoffMessage, ConsoleUser.display_name)
+        .outerjoin(ConsoleUser, ConsoleUser.id == HandoffMessage.agent_id)
+        .where(HandoffMessage.ticket_id == _id_arg(ticket_id, "ticket_id"), HandoffMessage.id > after_id)
+        .order_by(HandoffMessage.id).limit(500)).all()
+    return [DeskMessage(id=m.id, ticket_id=m.ticket_id, author=m.author, text=m.text,
+                        created_at=m.created_at, agent_name=name) for m, name in rows]
+
+
+def active_ticket(session: Session, sender_id: str, customer_id: Optional[int]) -> Optional[DeskTicket]:
+    """The conversation's ticket that is not closed (open or assigned), by conversation *and*
+    shopper, as ``shop.db.handoff.open_handoff_for_sender``."""
+    sender = text_arg(sender_id, "sender_id", 255)
+    found = session.execute(_ticket_query().where(HandoffRequest.sender_id == sender, _owner(customer_id),
+                                                  HandoffRequest.status != "closed")
+                            .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc()).limit(1)).first()
+    return _desk_ticket(*found) if found else None
+
+
+def shopper_view(session: Session, sender_id: str, customer_id: Optional[int], after_id: int,
+                 now: datetime) -> ShopperView:
+    """For the shopper's client: newest ticket of this conversation and shopper, and the
+    agents' lines and notices after ``after_id`` on any of its tickets. Another shopper's
+    tickets are never matched (same rule as ``active_ticket``)."""
+    sender = text_arg(sender_id, "sender_id", 255)
+    if isinstance(after_id, bool) or not isinstance(after_id, int) or after_id < 0:
+        raise InvalidRequest(f"after must be a non-negative integer, got {after_id!r}")
+    newest = session.execute(select(HandoffRequest).where(HandoffRequest.sender_id == sender, _owner(customer_id))
+                             .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc()).limit(1)
+                             ).scalar_one_or_none()
+    if newest is None:
+        return ShopperView(None, "none", None, 0, [])
+    rows = session.execute(
+        select(HandoffMessage).join(HandoffRequest, HandoffRequest.id == HandoffMessage.ticket_id)
+        .where(HandoffRequest.sender_id == sender, _owner(customer_id), HandoffMessage.id > after_id,
+               HandoffMessage.author != "shopper")
+        .order_by(HandoffMessage.id).limit(200)).scalars().all()
+    messages = [DeskMessage(id=m.id, ticket_id=m.ticket_id, author=m.author, text=m.text, created_at=m.created_at)
+                for m in rows]
+    position = None
+    if newest.status == "open":
+        position = queue_position(session, _desk_ticket(newest, None))
+    return ShopperView(newest.ticket_no, newest.status, position, agents_on_duty(session, now), messages)

@@ -1,0 +1,113 @@
+"""Live hand-off, on the channel side: while a human agent has a conversation, the
+assistant stays silent.
+
+How: both input channels (REST, socket.io) ask ``held_reply`` before handing a message to
+Rasa. If the conversation (client sender id *and* verified shopper, as tickets are keyed)
+has a ticket that is not closed, the message goes to the desk instead
+(``handoff_messages``, shown live in the console) and never reaches Rasa's NLU or policies:
+- ticket **open** (waiting): the shopper is told their place in the queue and a rough wait,
+  whatever they typed ("人呢？" included);
+- ticket **assigned**: nothing is said automatically; the agent answers.
+When the agent closes the ticket, the next message goes to Rasa again. The check is one
+indexed query on ``handoff_requests`` per message, run off the server's event loop; the
+state is in the database, so it holds across restarts and across Rasa instances.
+
+Agent lines reach the shopper through ``agent_messages`` (``POST
+/webhooks/rest/agent_messages``; the web widget polls it while a ticket is open or held).
+If the shop database cannot be read, the assistant answers as usual (logged): a shopper is
+never left without any reply.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from shop.db.engine import session_scope
+from shop.db.handoff_desk import active_ticket, add_shopper_message, agents_on_duty, queue_position, shopper_view
+from shop.domain.clock import utc_now
+from shop.domain.handoff_queue import estimated_wait_minutes
+from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
+from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata
+
+logger = logging.getLogger(__name__)
+
+LOCK_WAIT_S = 2.0
+
+
+def queue_message(ticket_no: str, position: int, wait_minutes: int) -> str:
+    ahead = position - 1
+    place = f"您前面还有 {ahead} 位顾客" if ahead else "您排在第 1 位"
+    return (f"您的人工服务工单 {ticket_no} 正在排队，{place}，预计等待约 {wait_minutes} 分钟。"
+            "客服接入后会马上回复您，请不要离开～")
+
+
+def customer_of(sender: str, conversation_id: str) -> Optional[int]:
+    """The verified customer id the channel bound into ``conversation_id`` (None: a guest)."""
+    if conversation_id == sender:
+        return None
+    return int(conversation_id[len(sender) + len(CUSTOMER_CONVERSATION_SEPARATOR):])
+
+
+def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[str]]:
+    now = utc_now()
+    with session_scope(lock_wait_s=LOCK_WAIT_S) as session:
+        ticket = active_ticket(session, sender, customer_id)
+        if ticket is None:
+            return None
+        add_shopper_message(session, ticket.id, text[:2000] or " ", now)
+        if ticket.status != "open":
+            return []
+        position = queue_position(session, ticket)
+        wait = estimated_wait_minutes(position, agents_on_duty(session, now))
+        return [queue_message(ticket.ticket_no, position, wait)]
+
+
+async def held_reply(sender: str, conversation_id: str, text: str) -> Optional[List[str]]:
+    """None: let the assistant answer. A list (maybe empty): the desk has the conversation;
+    send these texts instead and do not pass the message to Rasa."""
+    try:
+        return await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text)
+    except SQLAlchemyError:
+        logger.exception("hand-off state unreadable; the assistant answers (conversation %s)", sender)
+        return None
+
+
+# --- agent lines for the shopper's client ---------------------------------------------------
+
+def parse_poll_body(body: Optional[bytes]) -> Dict[str, Any]:
+    """``{"sender": ..., "after": <last message id seen, default 0>, "metadata": {...}}``."""
+    if body is not None and len(body) > 16 * 1024:
+        raise InvalidRequest(413, "body_too_large", "请求内容过大。")
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
+    if not isinstance(payload, dict):
+        raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。")
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+        raise InvalidRequest(400, "invalid_sender", "sender 只能包含字母、数字和 _.:@-，长度 1 到 128。")
+    after = payload.get("after", 0)
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2 ** 62:
+        raise InvalidRequest(400, "invalid_after", "after 必须是非负整数（上次收到的最后一条消息的 id）。")
+    return {"sender": sender, "after": after, "metadata": clean_metadata(payload.get("metadata"))}
+
+
+def _view(sender: str, customer_id: Optional[int], after: int) -> Dict[str, Any]:
+    now = utc_now()
+    with session_scope() as session:
+        view = shopper_view(session, sender, customer_id, after, now)
+    answer: Dict[str, Any] = {"status": view.status, "ticket_no": view.ticket_no, "messages": [
+        {"id": m.id, "from": m.author, "text": m.text, "at": m.created_at.isoformat()} for m in view.messages]}
+    if view.position is not None:
+        answer["queue"] = {"position": view.position,
+                           "wait_minutes": estimated_wait_minutes(view.position, view.agents_on_duty)}
+    return answer
+
+
+async def agent_messages(sender: str, conversation_id: str, after: int) -> Dict[str, Any]:
+    return await asyncio.to_thread(_view, sender, customer_of(sender, conversation_id), after)

@@ -1,0 +1,109 @@
+"""The console's 数据分析 page in headless Chromium: an agent signs in, picks a period, and
+the ECharts charts and the figures show what the event broker recorded; the CSV carries the
+same numbers; nothing answers without a session.
+
+The console runs as its own process on a private shop database (migrated, with one agent
+account) and a private events file filled through the background SQL broker with the four
+known conversations of tests/analytics/test_ingest.py (2026-12-01)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from analytics.broker import BackgroundSQLEventBroker
+from console.passwords import hash_password
+from shop.db.console_accounts import create_account
+from shop.db.engine import make_engine, session_scope
+from shop.db.migrate import upgrade_to_head
+from shop.domain.clock import utc_now
+from tests.analytics.test_ingest import known_events
+from tests.support.stack import REPO_ROOT, free_port
+
+PASSWORD = "a-long-test-password-for-the-agent-42"
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    work = tmp_path_factory.mktemp("console-analytics")
+    shop_url = f"sqlite:///{work / 'shop.db'}"
+    engine = make_engine(shop_url)
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now())
+    engine.dispose()
+    broker = BackgroundSQLEventBroker(db=str(work / "events.db"))
+    for event in known_events():
+        broker.publish(event)
+    broker.flush()
+    asyncio.run(broker.close())
+    port = free_port()
+    env = {**os.environ, "SHOP_DATABASE_URL": shop_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
+           "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
+           "ANALYTICS_DB_URL": f"sqlite:///{work / 'analytics.db'}", "ANALYTICS_SOURCE": "sql"}
+    log = open(work / "console.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "console"], cwd=REPO_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        else:
+            pytest.fail((work / "console.log").read_text(errors="replace")[-3000:])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_analytics_needs_a_session(console):
+    for path in ("/api/analytics?from=2026-12-01&to=2026-12-01", "/analytics.csv?from=2026-12-01&to=2026-12-01"):
+        reply = requests.get(console + path, allow_redirects=False, timeout=10)
+        assert reply.status_code in (401, 403, 303), (path, reply.status_code)
+        assert "conversations" not in reply.text
+    page = requests.get(console + "/analytics", allow_redirects=False, timeout=10)
+    assert page.status_code in (303, 401) and "数据分析" not in page.text
+
+
+def test_dashboard_page_shows_the_recorded_figures(console, browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{console}/login")
+        page.fill("input[name=username]", "agent1")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda u: "/login" not in u)
+        page.goto(f"{console}/analytics")
+        page.fill("input[name=from]", "2026-12-01")
+        page.fill("input[name=to]", "2026-12-01")
+        page.click("form.period button[type=submit]")
+        page.wait_for_selector("#analytics[data-loaded='1']", timeout=20000)
+        assert page.text_content("#kpi-conversations") == "4"
+        assert page.text_content("#kpi-containment") == "75.0%"
+        assert page.text_content("#kpi-handoff") == "25.0%"
+        assert page.text_content("#kpi-fallback") == "20.0%"
+        # ECharts drew into canvases (no hand-made SVG), served from the console itself.
+        assert page.locator("#chart-per-day canvas").count() == 1
+        assert page.locator("#chart-intents canvas").count() == 1
+        assert page.locator("#chart-funnel canvas").count() == 1
+        texts = page.locator("#not-understood tbody td:first-child").all_text_contents()
+        assert set(texts) == {"嗯嗯那个", "今天天气怎么样", "那个啥"}
+        csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
+        assert csv_reply.ok
+        body = csv_reply.text()
+        assert "summary,2026-12-01..2026-12-01,conversations,4" in body
+        assert "summary,2026-12-01..2026-12-01,containment_rate,0.75" in body
+    finally:
+        context.close()
