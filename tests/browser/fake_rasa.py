@@ -121,6 +121,19 @@ class FakeRasa:
             for payload in self.reply(str((data or {}).get("message", ""))):
                 await sio.emit("bot_uttered", payload, room=data.get("session_id") or sid)
 
+        # The REST channel's agent_messages endpoint (live hand-off), as `rasa run --cors "*"`
+        # serves it: no hand-off in these conversations.
+        cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "content-type",
+                "Access-Control-Allow-Methods": "POST, OPTIONS"}
+
+        async def agent_messages(request: web.Request) -> web.Response:
+            if request.method == "OPTIONS":
+                return web.Response(headers=cors)
+            record("agent_messages", await request.json())
+            return web.json_response({"status": "none", "ticket_no": None, "messages": []}, headers=cors)
+
+        app.router.add_route("*", "/webhooks/rest/agent_messages", agent_messages)
+
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         # reuse_address: the restart test binds the same port again at once.

@@ -1,0 +1,102 @@
+"""Live hand-off in Chromium against the real assistant: a shopper asks for a person, waits
+in the queue, an agent signs in to the operator console, claims the ticket made by that
+conversation, replies, the shopper's widget shows it; the assistant stays silent until the
+agent closes the ticket, then answers again."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.browser.helpers import DESKTOP, bot_bubbles, type_and_send, wait_connected, wait_until
+from tests.support.stack import REPO_ROOT, _spawn, _wait_ready, free_port
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 60_000
+AGENT_PASSWORD = "agent-pass-7419"
+
+
+@pytest.fixture(scope="module")
+def console_url(live_stack, tmp_path_factory):
+    env = dict(live_stack.env, CONSOLE_PORT=str(free_port()), CONSOLE_HOST="127.0.0.1")
+    subprocess.run([sys.executable, "-m", "console.create_admin", "xiaowang", "--name", "小王", "--role", "agent",
+                    "--password-stdin"], input=AGENT_PASSWORD + "\n", text=True, cwd=REPO_ROOT, env=env,
+                   check=True, capture_output=True)
+    process = _spawn("console", [sys.executable, "-m", "console"], env, tmp_path_factory.mktemp("console"))
+    url = f"http://127.0.0.1:{env['CONSOLE_PORT']}"
+    try:
+        _wait_ready(f"{url}/healthz", process, 60)
+        yield url
+    finally:
+        process.stop()
+
+
+def notices(page):
+    return page.locator("#messages .notice").all_text_contents()
+
+
+def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
+    shopper = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    shopper.set_default_timeout(TIMEOUT)
+    shopper.goto(live_stack.web_url + "/")
+    wait_connected(shopper)
+
+    def say_and_wait(text: str, contains: str) -> str:
+        type_and_send(shopper, text)
+        wait_until(shopper, f"Array.from(document.querySelectorAll('.bubble--bot')).some("
+                            f"b => b.textContent.includes({contains!r}))", TIMEOUT)
+        return [b for b in bot_bubbles(shopper) if contains in b][-1]
+
+    handed = say_and_wait("转人工", "工单号")
+    ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
+    # While waiting, "人呢？" gets the place in the queue and a rough wait, not a fallback.
+    waiting = say_and_wait("人呢？", "预计等待")
+    assert ticket_no in waiting and "排" in waiting, waiting
+    assert not any("帮不上" in b for b in bot_bubbles(shopper))
+
+    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    agent.set_default_timeout(TIMEOUT)
+    agent.goto(console_url + "/handoff")
+    assert agent.url.endswith("/login")
+    agent.fill("input[name=username]", "xiaowang")
+    agent.fill("input[name=password]", AGENT_PASSWORD)
+    agent.click("button[type=submit]")
+    row = agent.locator(f"tr[data-ticket='{ticket_no}']")
+    row.wait_for()
+    row.locator("a", has_text="查看").click()
+    # The whole conversation, read from Rasa's tracker store, and the summary.
+    transcript = agent.locator("#transcript")
+    assert "转人工" in transcript.text_content() and "人呢？" in transcript.text_content()
+    agent.click("#claim")
+    agent.wait_for_selector("#reply-text")
+
+    wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
+                        "n => n.textContent.includes('已接入'))", TIMEOUT)
+    agent.fill("#reply-text", "您好，我是客服小王，请问有什么可以帮您？")
+    agent.press("#reply-text", "Enter")
+    wait_until(shopper, "Array.from(document.querySelectorAll('.bubble--bot')).some("
+                        "b => b.textContent.includes('我是客服小王'))", TIMEOUT)
+
+    # The assistant stays silent: the shopper's words reach the agent, no bot answer comes.
+    before = len(bot_bubbles(shopper))
+    type_and_send(shopper, "我的快递到哪了")
+    agent.wait_for_selector("#transcript .msg.shopper >> text=我的快递到哪了")
+    time.sleep(4)
+    assert len(bot_bubbles(shopper)) == before, bot_bubbles(shopper)[before:]
+
+    # Reload mid-conversation: nothing shown twice, nothing lost.
+    agent.reload()
+    assert agent.locator("#transcript .msg.agent", has_text="我是客服小王").count() == 1
+
+    agent.click("#close")
+    agent.wait_for_url("**/handoff?flash=closed")
+    wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
+                        "n => n.textContent.includes('结束本次服务'))", TIMEOUT)
+    # The assistant answers again.
+    resumed = say_and_wait("你好", "您好")
+    assert resumed
+    shopper.context.close()
+    agent.context.close()

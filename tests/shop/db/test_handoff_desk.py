@@ -1,0 +1,96 @@
+"""The agents' side of hand-off tickets, on SQLite and PostgreSQL: queue positions, one claim
+wins, replies only by the holder, what a shopper's client sees (never another shopper's),
+closing; console accounts and sessions."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from shop.db.console_accounts import create_account, session_for_token, start_session
+from shop.db.engine import session_scope
+from shop.db.errors import InvalidRequest
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import (active_ticket, add_agent_message, add_shopper_message, claim_ticket, close_ticket,
+                                  queue_position, shopper_view, ticket_messages, waiting_tickets)
+from shop.db.models import ConsoleSession
+from shop.domain.clock import utc_now
+from shop.domain.handoff_queue import estimated_wait_minutes
+
+FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+
+
+def _agents(session, now):
+    a = create_account(session, "a1", "小王", "agent", FAKE_HASH, now)
+    b = create_account(session, "a2", "小李", "agent", FAKE_HASH, now)
+    return a, b
+
+
+def test_queue_claim_reply_close(writable_engine):
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        first = create_handoff_request(s, "guest-1", None, "诉求：订单查询", now)
+        second = create_handoff_request(s, "cust-1", 1, "诉求：售后", now + timedelta(seconds=1))
+    with session_scope(writable_engine) as s:
+        assert [t.ticket_no for t in waiting_tickets(s)] == [first.ticket_no, second.ticket_no]
+        t2 = active_ticket(s, "cust-1", 1)
+        assert queue_position(s, t2) == 2
+        add_shopper_message(s, t2.id, "人呢？", now)
+        view = shopper_view(s, "cust-1", 1, 0, now)
+        assert view.status == "open" and view.position == 2 and view.messages == []   # own lines not echoed
+        # Another shopper (or a guest) with the same sender id sees nothing of it.
+        assert shopper_view(s, "cust-1", 2, 0, now).status == "none"
+        assert shopper_view(s, "cust-1", None, 0, now).status == "none"
+        assert active_ticket(s, "cust-1", None) is None
+    with session_scope(writable_engine) as s:
+        assert claim_ticket(s, first.id, a.id, "小王", now)
+        assert not claim_ticket(s, first.id, b.id, "小李", now)          # one claim wins
+        assert add_agent_message(s, first.id, b.id, "我来", now) is None   # not the holder
+        sent = add_agent_message(s, first.id, a.id, "您好，我是小王", now)
+        with pytest.raises(InvalidRequest):
+            add_agent_message(s, first.id, a.id, "   ", now)
+    with session_scope(writable_engine) as s:
+        view = shopper_view(s, "guest-1", None, 0, now)
+        assert view.status == "assigned"
+        assert [(m.author, m.text) for m in view.messages] == [("system", "客服小王已接入，正在为您服务。"),
+                                                              ("agent", "您好，我是小王")]
+        assert shopper_view(s, "guest-1", None, sent.id, now).messages == []       # cursor
+        assert queue_position(s, active_ticket(s, "cust-1", 1)) == 1
+        assert not close_ticket(s, first.id, b.id, now)                            # not the holder
+        assert close_ticket(s, first.id, a.id, now)
+        assert active_ticket(s, "guest-1", None) is None
+        view = shopper_view(s, "guest-1", None, sent.id, now)
+        assert view.status == "closed" and "小店长" in view.messages[0].text
+        assert [m.author for m in ticket_messages(s, first.id)] == ["system", "agent", "system"]
+        assert close_ticket(s, second.id, b.id, now, is_admin=True)               # an admin may
+
+
+def test_sessions_expire_and_store_no_token(writable_engine):
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        start_session(s, a.id, "t" * 43, "c" * 43, now, timedelta(hours=8))
+    with session_scope(writable_engine) as s:
+        assert s.execute(select(ConsoleSession.token_hash)).scalar_one() != "t" * 43
+        assert session_for_token(s, "t" * 43, now, timedelta(minutes=30)).account.username == "a1"
+        assert session_for_token(s, "x" * 43, now, timedelta(minutes=30)) is None
+        assert session_for_token(s, "t" * 43, now + timedelta(minutes=31), timedelta(minutes=30)) is None
+    with session_scope(writable_engine) as s:   # the expired session is gone for good
+        assert session_for_token(s, "t" * 43, now, timedelta(minutes=30)) is None
+
+
+def test_accounts_refuse_clear_passwords_and_bad_roles(writable_engine):
+    with session_scope(writable_engine) as s:
+        with pytest.raises(InvalidRequest):
+            create_account(s, "x", "x", "agent", "plain-password", utc_now())
+        with pytest.raises(InvalidRequest):
+            create_account(s, "x", "x", "root", FAKE_HASH, utc_now())
+
+
+def test_rough_wait():
+    assert estimated_wait_minutes(1, 0) == 4
+    assert estimated_wait_minutes(3, 2) == 6
+    with pytest.raises(ValueError):
+        estimated_wait_minutes(0, 1)
