@@ -21,7 +21,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 from sqlalchemy import and_, case, func, select

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from analytics import settings
-from analytics.events import TurnOutcome, action_outcome, is_button_payload, user_turn
+from analytics.events import action_outcome, is_button_payload, user_turn
 
 metadata = MetaData()
 

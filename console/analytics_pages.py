@@ -37,7 +37,7 @@ def _period(request: web.Request) -> tuple[date, date]:
         first = (date.fromisoformat(request.query["from"]) if request.query.get("from")
                  else last - timedelta(days=DEFAULT_DAYS - 1))
     except ValueError:
-        raise web.HTTPBadRequest(text='{"error": "invalid_date"}', content_type="application/json")
+        raise web.HTTPBadRequest(text='{"error": "invalid_date"}', content_type="application/json") from None
     if last < first or (last - first).days >= MAX_DAYS:
         raise web.HTTPBadRequest(text='{"error": "invalid_period"}', content_type="application/json")
     return first, last

@@ -4,11 +4,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from console.config import Settings
-from shop.db.models import ConsoleSession, ConsoleUser
+from shop.db.models import ConsoleSession
 from shop.identity import issue_customer_token
 from tests.console.conftest import ADMIN_PASSWORD, AGENT_PASSWORD
 
