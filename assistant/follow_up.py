@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
-FOLLOW_UP_INTENTS = ("order_status", "after_sales", "purchase", "product_inquiry")
+FOLLOW_UP_INTENTS = ("order_status", "after_sales", "purchase", "product_inquiry", "ask_recommendation")
+RECOMMEND = "ask_recommendation"
+# After recommendations, these refine the request ("再便宜点", "有没有大一点的", "换个颜色"),
+# however sure the classifier is that "便宜点" is haggling (a purchase question) on its own.
+_REFINEMENT = re.compile(r"(便宜|实惠|贵一点|贵点|好一点|高端|档次|大一点|小一点|大点|小点|轻一点|"
+                         r"别的颜色|其他颜色|换个颜色|换个牌子|别的牌子|其他牌子|别的品牌|其他品牌|别的款|其他款|"
+                         r"换一批|再来几个|还有别的|还有其他|还有没有)")
 # A fragment is short: longer messages carry their own meaning (or are new questions).
 MAX_FRAGMENT_CHARS = 16
 # A classifier this sure of another meaning is believed ("那钱多久退回来" after a cancellation
@@ -62,6 +68,8 @@ def follow_up(
     is kept when it belongs to the same intent ("那发票呢" after a purchase question);
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
+    if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
+        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent not in FOLLOW_UP_INTENTS or not is_fragment(text):
         return None
     names = [r.get("name") for r in ranking]

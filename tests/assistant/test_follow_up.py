@@ -78,3 +78,14 @@ def test_a_confident_other_meaning_is_believed():
     assert follow_up("那钱多久退回来", ranking, [], "order_status", []) is None
     ranking = [{"name": "purchase", "confidence": 0.85}, {"name": "ask_recommendation", "confidence": 0.1}]
     assert follow_up("那我想买个手机", ranking, [], "order_status", []) is None
+
+
+def test_after_recommendations_cheaper_or_another_colour_refines_the_request():
+    haggling = [{"name": "purchase", "confidence": 0.85}]
+    promo = [{"entity": "topic", "value": "promotion", "start": 1, "end": 3}]
+    result = follow_up("再便宜点", haggling, promo, "ask_recommendation", [])
+    assert result.intent == "ask_recommendation" and result.entities == []
+    assert follow_up("有没有便宜一点的", UNSURE, [], "ask_recommendation", []).intent == "ask_recommendation"
+    assert follow_up("换个颜色", UNSURE, [], "ask_recommendation", []).intent == "ask_recommendation"
+    # without recommendations before, "再便宜点" stays what the classifier said
+    assert follow_up("再便宜点", haggling, promo, "order_status", []) is None
