@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.money import money_rounded
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
@@ -33,6 +34,7 @@ class RecommendationRequest:
     colour: Optional[str] = None
     anchor_product_id: Optional[int] = None
     personal: bool = False
+    gift_for: Optional[str] = None                    # a GIFT_IDEAS recipient
     shown: tuple = field(default_factory=tuple)       # product ids already shown, in order
     shown_prices: tuple = field(default_factory=tuple)
 
@@ -55,6 +57,7 @@ class RecommendationRequest:
                 colour=_text(value.get("colour")),
                 anchor_product_id=_int(value.get("anchor_product_id")),
                 personal=bool(value.get("personal")),
+                gift_for=_text(value.get("gift_for")) if value.get("gift_for") in GIFT_IDEAS else None,
                 shown=tuple(i for i in (_int(x) for x in value.get("shown") or []) if i is not None),
                 shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
             )
@@ -70,6 +73,8 @@ class RecommendationRequest:
 
     def describe(self) -> str:
         parts: List[str] = []
+        if self.gift_for:
+            parts.append(f"送{self.gift_for}")
         if self.brand:
             parts.append(self.brand)
         if self.colour:
@@ -117,6 +122,9 @@ class Understood:
     pricier: bool = False
     more: bool = False
     personal: bool = False
+    gift_for: Optional[str] = None
+    # (thing, nearest categories the shop does carry) when the shop does not sell the thing
+    not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int]) -> Understood:
@@ -132,6 +140,8 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         pricier=bool(PRICIER.search(text)),
         more=bool(MORE.search(text)),
         personal=bool(PERSONAL.search(text)),
+        gift_for=gift_recipient(text),
+        not_carried=not_carried(text),
     )
 
 
@@ -142,15 +152,21 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
     the current request and shows its best items again; "便宜点"/"贵一点" move the price
     bound past what was shown; "还有别的" keeps everything and only skips what was shown.
     """
+    if said.gift_for is not None and said.category is None:
+        # A gift starts over in the first category that suits the recipient; a budget said
+        # with it ("五百以内") still applies below.
+        said = replace(said, category=GIFT_IDEAS[said.gift_for][0])
     starts_over = (
         previous is None
         or said.personal
+        or (said.gift_for is not None and said.gift_for != previous.gift_for)
         or said.similar_to is not None
         or (said.category is not None and said.category != previous.category)
     )
     if starts_over:
         request = RecommendationRequest(
-            category=said.category, anchor_product_id=said.similar_to, personal=said.personal
+            category=said.category, anchor_product_id=said.similar_to, personal=said.personal,
+            gift_for=said.gift_for,
         )
     else:
         request = previous
@@ -160,9 +176,12 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         narrowed = replace(narrowed, brand=said.brand)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
-    if said.min_price is not None or said.max_price is not None:
+    stated_budget = said.min_price is not None or said.max_price is not None
+    if stated_budget:
+        # A budget the shopper states wins over "便宜点" in the same message: "便宜点的，一千五以内"
+        # means ¥1,500, not 85% of the cheapest item shown.
         narrowed = replace(narrowed, min_price=said.min_price, max_price=said.max_price)
-    if said.cheaper:
+    elif said.cheaper:
         reference = min(request.shown_prices) if request.shown_prices else request.max_price
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
@@ -173,6 +192,17 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         # A narrowed list starts from its best items again.
         narrowed = replace(narrowed, shown=(), shown_prices=())
     return narrowed
+
+
+def not_carried_text(thing: str, nearest: Sequence[str]) -> str:
+    return (f"抱歉，本店暂时没有卖{thing}哦。和它相近的，店里有{'、'.join(nearest)}，"
+            f"需要的话告诉我想看哪一类，我来为您推荐～")
+
+
+def gift_title(request: RecommendationRequest) -> str:
+    """The line above gift cards: which categories suit the recipient, this one first."""
+    ideas = GIFT_IDEAS.get(request.gift_for or "", ())
+    return f"送{request.gift_for}，可以考虑{'、'.join(ideas)}。" if ideas else ""
 
 
 # --- fallback when no trained recommender is available -------------------------------
