@@ -16,7 +16,7 @@ from assistant.recommendation_requests import (
 from assistant.experiment_picks import recommend_in_experiments
 
 PAGE_SIZE = 5
-ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "reference")
+ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
 class ActionRecommend(ShopAction):

@@ -21,6 +21,8 @@ PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档�
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
+COLOUR_FACET = "颜色"
+SIZE_FACET = "尺码"
 # Cheaper / pricier steps move the bound this far past what was shown.
 PRICE_STEP = Decimal("0.85")
 
@@ -32,6 +34,7 @@ class RecommendationRequest:
     min_price: Optional[float] = None
     max_price: Optional[float] = None
     colour: Optional[str] = None
+    size: Optional[str] = None                        # a SKU's 尺码 ("42")
     anchor_product_id: Optional[int] = None
     personal: bool = False
     gift_for: Optional[str] = None                    # a GIFT_IDEAS recipient
@@ -55,6 +58,7 @@ class RecommendationRequest:
                 min_price=_number(value.get("min_price")),
                 max_price=_number(value.get("max_price")),
                 colour=_text(value.get("colour")),
+                size=_text(value.get("size")),
                 anchor_product_id=_int(value.get("anchor_product_id")),
                 personal=bool(value.get("personal")),
                 gift_for=_text(value.get("gift_for")) if value.get("gift_for") in GIFT_IDEAS else None,
@@ -71,6 +75,11 @@ class RecommendationRequest:
             shown_prices=self.shown_prices + tuple(float(p.price) for p in products),
         )
 
+    def attributes(self) -> Dict[str, str]:
+        """The SKU facets the request filters on (``shop.db.catalogue.search_products``)."""
+        wanted = {COLOUR_FACET: self.colour, SIZE_FACET: self.size}
+        return {name: value for name, value in wanted.items() if value}
+
     def describe(self) -> str:
         parts: List[str] = []
         if self.gift_for:
@@ -81,6 +90,8 @@ class RecommendationRequest:
             parts.append(self.colour)
         if self.category:
             parts.append(self.category)
+        if self.size:
+            parts.append(f"{self.size}码")
         if self.min_price is not None and self.max_price is not None:
             parts.append(f"{money_rounded(self.min_price)}~{money_rounded(self.max_price)}")
         elif self.max_price is not None:
@@ -117,6 +128,7 @@ class Understood:
     min_price: Optional[float] = None
     max_price: Optional[float] = None
     colour: Optional[str] = None
+    size: Optional[str] = None
     similar_to: Optional[int] = None
     cheaper: bool = False
     pricier: bool = False
@@ -135,6 +147,7 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         min_price=_number(entities.get("budget_min")),
         max_price=_number(entities.get("budget_max")),
         colour=_text(entities.get("color")),
+        size=_text(entities.get("size")),
         similar_to=product_in_context if SIMILAR.search(text) else None,
         cheaper=bool(CHEAPER.search(text)),
         pricier=bool(PRICIER.search(text)),
@@ -176,6 +189,8 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         narrowed = replace(narrowed, brand=said.brand)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
+    if said.size:
+        narrowed = replace(narrowed, size=said.size)
     stated_budget = said.min_price is not None or said.max_price is not None
     if stated_budget:
         # A budget the shopper states wins over "便宜点" in the same message: "便宜点的，一千五以内"
@@ -212,7 +227,7 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     (and the answer while no recommender artifact has been trained yet)."""
     from shop.db.catalogue import search_products
 
-    attributes = {"颜色": request.colour} if request.colour else None
+    attributes = request.attributes() or None
     wanted = limit + len(request.shown)
     found = search_products(
         session,

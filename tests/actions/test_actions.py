@@ -242,6 +242,19 @@ def test_gift_for_girlfriend_shows_only_suitable_categories_within_budget(shop_d
             assert "香水" in product.category_path and product.price <= 2000
 
 
+def test_size_narrows_running_shoes_to_those_in_stock_in_that_size(shop_db):
+    messages, events = run_action(ActionRecommend(), tracker(
+        "42码的跑步鞋", "inform", {"category": "跑步鞋", "size": "42"}))
+    cards = [p for m in messages if m.get("custom") for p in m["custom"]["products"]]
+    assert cards and "42码" in texts(messages)
+    with shop_db() as session:
+        for card in cards:
+            product = get_product_detail(session, int(card["id"]))
+            assert "跑步鞋" in product.category_path
+            assert any(s.in_stock and s.attributes.get("尺码") == "42" for s in product.skus)
+    assert slot_events(events)["recommendation"]["size"] == "42"
+
+
 def test_database_outage_gives_an_apology_not_a_crash(monkeypatch):
     monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("SHOP_TOKEN_SECRET", "x" * 40)
