@@ -10,11 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
 from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, db
-from assistant.recommendation_requests import RecommendationRequest, next_request, understand
+from assistant.recommendation_requests import (
+    RecommendationRequest, gift_title, next_request, not_carried_text, understand,
+)
 from assistant.experiment_picks import recommend_in_experiments
 
 PAGE_SIZE = 5
-ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "reference")
+ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
 class ActionRecommend(ShopAction):
@@ -28,6 +30,10 @@ class ActionRecommend(ShopAction):
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context)
+        if said.not_carried is not None and said.category is None:
+            # Say plainly that the shop does not sell it; the old request (phones, say) is over.
+            dispatcher.utter_message(text=not_carried_text(*said.not_carried))
+            return [SlotSet("recommendation", None)]
         previous = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
         request = next_request(previous, said)
         customer_id = current_customer_id(tracker)
@@ -45,6 +51,8 @@ class ActionRecommend(ShopAction):
 
         described = request.describe()
         title = f"为您推荐{('（' + described + '）') if described else ''}："
+        if request.gift_for:
+            title = gift_title(request) + title
         products = [product for product, _ in picks]
         message = product_cards_message(tracker, products, title=title, reasons={p.id: reason for p, reason in picks})
         if outcome.exposure_ids and "json_message" in message:

@@ -7,7 +7,7 @@ import logging
 from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
-from assistant.recommendation_requests import RecommendationRequest, popular_matches
+from assistant.recommendation_requests import SIZE_FACET, RecommendationRequest, popular_matches
 from shop.db.catalogue import get_product_detail
 from shop.db.records import ProductDetail
 from shop.domain.colours import same_colour
@@ -24,7 +24,7 @@ def _filters(request: RecommendationRequest) -> Filters:
         min_price=request.min_price,
         max_price=request.max_price,
         brand=request.brand,
-        attributes={"颜色": request.colour} if request.colour else {},
+        attributes=request.attributes(),
     )
 
 
@@ -43,6 +43,8 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
         shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
         if not any(shade and same_colour(request.colour, shade) for shade in shades):
             return False
+    if request.size and not any(s.in_stock and s.attributes.get(SIZE_FACET) == request.size for s in product.skus):
+        return False
     return True
 
 

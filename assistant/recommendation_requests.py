@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.money import money_rounded
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
@@ -20,6 +21,8 @@ PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档�
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
+COLOUR_FACET = "颜色"
+SIZE_FACET = "尺码"
 # Cheaper / pricier steps move the bound this far past what was shown.
 PRICE_STEP = Decimal("0.85")
 
@@ -31,8 +34,10 @@ class RecommendationRequest:
     min_price: Optional[float] = None
     max_price: Optional[float] = None
     colour: Optional[str] = None
+    size: Optional[str] = None                        # a SKU's 尺码 ("42")
     anchor_product_id: Optional[int] = None
     personal: bool = False
+    gift_for: Optional[str] = None                    # a GIFT_IDEAS recipient
     shown: tuple = field(default_factory=tuple)       # product ids already shown, in order
     shown_prices: tuple = field(default_factory=tuple)
 
@@ -53,8 +58,10 @@ class RecommendationRequest:
                 min_price=_number(value.get("min_price")),
                 max_price=_number(value.get("max_price")),
                 colour=_text(value.get("colour")),
+                size=_text(value.get("size")),
                 anchor_product_id=_int(value.get("anchor_product_id")),
                 personal=bool(value.get("personal")),
+                gift_for=_text(value.get("gift_for")) if value.get("gift_for") in GIFT_IDEAS else None,
                 shown=tuple(i for i in (_int(x) for x in value.get("shown") or []) if i is not None),
                 shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
             )
@@ -68,14 +75,23 @@ class RecommendationRequest:
             shown_prices=self.shown_prices + tuple(float(p.price) for p in products),
         )
 
+    def attributes(self) -> Dict[str, str]:
+        """The SKU facets the request filters on (``shop.db.catalogue.search_products``)."""
+        wanted = {COLOUR_FACET: self.colour, SIZE_FACET: self.size}
+        return {name: value for name, value in wanted.items() if value}
+
     def describe(self) -> str:
         parts: List[str] = []
+        if self.gift_for:
+            parts.append(f"送{self.gift_for}")
         if self.brand:
             parts.append(self.brand)
         if self.colour:
             parts.append(self.colour)
         if self.category:
             parts.append(self.category)
+        if self.size:
+            parts.append(f"{self.size}码")
         if self.min_price is not None and self.max_price is not None:
             parts.append(f"{money_rounded(self.min_price)}~{money_rounded(self.max_price)}")
         elif self.max_price is not None:
@@ -112,11 +128,15 @@ class Understood:
     min_price: Optional[float] = None
     max_price: Optional[float] = None
     colour: Optional[str] = None
+    size: Optional[str] = None
     similar_to: Optional[int] = None
     cheaper: bool = False
     pricier: bool = False
     more: bool = False
     personal: bool = False
+    gift_for: Optional[str] = None
+    # (thing, nearest categories the shop does carry) when the shop does not sell the thing
+    not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int]) -> Understood:
@@ -127,11 +147,14 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         min_price=_number(entities.get("budget_min")),
         max_price=_number(entities.get("budget_max")),
         colour=_text(entities.get("color")),
+        size=_text(entities.get("size")),
         similar_to=product_in_context if SIMILAR.search(text) else None,
         cheaper=bool(CHEAPER.search(text)),
         pricier=bool(PRICIER.search(text)),
         more=bool(MORE.search(text)),
         personal=bool(PERSONAL.search(text)),
+        gift_for=gift_recipient(text),
+        not_carried=not_carried(text),
     )
 
 
@@ -142,15 +165,21 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
     the current request and shows its best items again; "便宜点"/"贵一点" move the price
     bound past what was shown; "还有别的" keeps everything and only skips what was shown.
     """
+    if said.gift_for is not None and said.category is None:
+        # A gift starts over in the first category that suits the recipient; a budget said
+        # with it ("五百以内") still applies below.
+        said = replace(said, category=GIFT_IDEAS[said.gift_for][0])
     starts_over = (
         previous is None
         or said.personal
+        or (said.gift_for is not None and said.gift_for != previous.gift_for)
         or said.similar_to is not None
         or (said.category is not None and said.category != previous.category)
     )
     if starts_over:
         request = RecommendationRequest(
-            category=said.category, anchor_product_id=said.similar_to, personal=said.personal
+            category=said.category, anchor_product_id=said.similar_to, personal=said.personal,
+            gift_for=said.gift_for,
         )
     else:
         request = previous
@@ -160,9 +189,14 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         narrowed = replace(narrowed, brand=said.brand)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
-    if said.min_price is not None or said.max_price is not None:
+    if said.size:
+        narrowed = replace(narrowed, size=said.size)
+    stated_budget = said.min_price is not None or said.max_price is not None
+    if stated_budget:
+        # A budget the shopper states wins over "便宜点" in the same message: "便宜点的，一千五以内"
+        # means ¥1,500, not 85% of the cheapest item shown.
         narrowed = replace(narrowed, min_price=said.min_price, max_price=said.max_price)
-    if said.cheaper:
+    elif said.cheaper:
         reference = min(request.shown_prices) if request.shown_prices else request.max_price
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
@@ -175,6 +209,17 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
     return narrowed
 
 
+def not_carried_text(thing: str, nearest: Sequence[str]) -> str:
+    return (f"抱歉，本店暂时没有卖{thing}哦。和它相近的，店里有{'、'.join(nearest)}，"
+            f"需要的话告诉我想看哪一类，我来为您推荐～")
+
+
+def gift_title(request: RecommendationRequest) -> str:
+    """The line above gift cards: which categories suit the recipient, this one first."""
+    ideas = GIFT_IDEAS.get(request.gift_for or "", ())
+    return f"送{request.gift_for}，可以考虑{'、'.join(ideas)}。" if ideas else ""
+
+
 # --- fallback when no trained recommender is available -------------------------------
 
 def popular_matches(session, request: RecommendationRequest, limit: int) -> List[Tuple[Any, str]]:
@@ -182,7 +227,7 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     (and the answer while no recommender artifact has been trained yet)."""
     from shop.db.catalogue import search_products
 
-    attributes = {"颜色": request.colour} if request.colour else None
+    attributes = request.attributes() or None
     wanted = limit + len(request.shown)
     found = search_products(
         session,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import zlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -106,6 +107,17 @@ def _axis_values(spec: LeafSpec, brand: str) -> list[tuple[str, tuple[str, ...]]
     return [(axis, overrides.get(axis, values)) for axis, values in spec.sku_axes]
 
 
+def _consistent_specs(spec: LeafSpec, brand: str, model: str, drawn: dict[str, str]) -> dict[str, str]:
+    """``drawn`` with what the brand and model really have put in (the draw itself stays, so
+    the random stream, and with it every seeded order, is unchanged)."""
+    specs = dict(drawn)
+    for name, values in spec.brand_spec_values.get(brand, {}).items():
+        if name in specs:
+            specs[name] = values[zlib.crc32(model.encode()) % len(values)]
+    specs.update((name, value) for name, value in spec.model_specs.get(model, {}).items() if name in specs)
+    return specs
+
+
 def _pick_axis(rng: random.Random, values: tuple[str, ...], priced: bool, most: int) -> list[tuple[int, str]]:
     """A few values of one axis as (tier, value); priced axes take a contiguous run of tiers."""
     count = rng.randint(1, min(most, len(values)))
@@ -189,7 +201,7 @@ def generate_catalogue(seed: int, profile: Profile, writer: BulkWriter, anchor: 
                       for i, (_, values) in enumerate(axes)]
             jitter = rng.uniform(0.92, 1.08) if listing else 1.0
             point = rng.choice(spec.points) if spec.points else ""
-            specs = {name: rng.choice(values) for name, values in spec.specs}
+            specs = _consistent_specs(spec, brand, model, {name: rng.choice(values) for name, values in spec.specs})
             skus = []
             for combo in itertools.product(*picked) if picked else [()]:
                 tier = sum(t for t, _ in combo)

@@ -105,6 +105,10 @@ class LeafSpec:
     title: str = "{brand} {model} {variant} {noun} {point}"
     # Per-brand replacements of axis values: Apple sells 256GB, not 12GB+256GB.
     brand_axis_values: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Specs a brand or a model really has: no Snapdragon in an iPhone, no A17 Pro in a Xiaomi.
+    # A model's own values win over its brand's; a brand's list is picked from per model.
+    brand_spec_values: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    model_specs: dict[str, dict[str, str]] = field(default_factory=dict)
     warranty_months: Optional[int] = None
     no_reason_return: Optional[bool] = None
     exchange_days: Optional[int] = None
@@ -152,6 +156,27 @@ CATALOGUE: tuple[TopSpec, ...] = (
             specs=(("屏幕尺寸", ("6.1英寸", "6.7英寸", "6.8英寸", "6.82英寸")),
                    ("处理器", ("A17 Pro", "麒麟9000S", "骁龙8 Gen3", "天玑9300", "骁龙7+ Gen2")),
                    ("电池容量", ("4500mAh", "5000mAh", "5300mAh", "5500mAh")), ("网络", ("5G全网通",))),
+            brand_spec_values={
+                "华为": {"处理器": ("麒麟9000S", "麒麟8000")},
+                "小米": {"处理器": ("骁龙8 Gen3", "骁龙7+ Gen2", "天玑8200")},
+                "OPPO": {"处理器": ("天玑9300", "骁龙8 Gen3", "天玑8200")},
+                "vivo": {"处理器": ("天玑9300", "骁龙8 Gen3", "骁龙7 Gen3")},
+                "荣耀": {"处理器": ("骁龙8 Gen3", "骁龙7 Gen3", "骁龙6 Gen1")},
+                "一加": {"处理器": ("骁龙8 Gen3", "骁龙8 Gen2")},
+                "三星": {"处理器": ("骁龙8 Gen3 for Galaxy",)},
+            },
+            model_specs={
+                "iPhone 15 Pro Max": {"屏幕尺寸": "6.7英寸", "处理器": "A17 Pro", "电池容量": "4422mAh"},
+                "iPhone 15 Pro": {"屏幕尺寸": "6.1英寸", "处理器": "A17 Pro", "电池容量": "3274mAh"},
+                "iPhone 15 Plus": {"屏幕尺寸": "6.7英寸", "处理器": "A16 仿生", "电池容量": "4383mAh"},
+                "iPhone 15": {"屏幕尺寸": "6.1英寸", "处理器": "A16 仿生", "电池容量": "3349mAh"},
+                "iPhone 14": {"屏幕尺寸": "6.1英寸", "处理器": "A15 仿生", "电池容量": "3279mAh"},
+                "iPhone 13": {"屏幕尺寸": "6.1英寸", "处理器": "A15 仿生", "电池容量": "3227mAh"},
+                "Mate 60 Pro+": {"处理器": "麒麟9000S", "屏幕尺寸": "6.82英寸", "电池容量": "5000mAh"},
+                "Mate 60 Pro": {"处理器": "麒麟9000S", "屏幕尺寸": "6.82英寸", "电池容量": "5000mAh"},
+                "Galaxy S24 Ultra": {"屏幕尺寸": "6.8英寸", "电池容量": "5000mAh"},
+                "Galaxy Z Flip5": {"屏幕尺寸": "6.7英寸", "电池容量": "3700mAh"},
+            },
         ),
         LeafSpec(
             "平板电脑", "平板电脑", weight=0.8, priced_axis=0, points=("学习办公", "官方标配", "24期免息", "教育优惠"),

@@ -221,6 +221,40 @@ def test_recommendation_respects_category_and_budget_and_pages(shop_db):
     assert not set(again) & {c["id"] for c in cards}
 
 
+def test_a_thing_the_shop_does_not_sell_is_said_plainly_and_ends_the_old_request(shop_db):
+    _, events = run_action(ActionRecommend(), tracker("推荐个手机", "ask_recommendation", {"category": "手机"}))
+    phones = slot_events(events)["recommendation"]
+    messages, events = run_action(ActionRecommend(), tracker(
+        "想给我妈买个按摩仪", "ask_recommendation", slots={"recommendation": phones}))
+    assert "没有卖按摩仪" in texts(messages) and "个护电器" in texts(messages)
+    assert not [m for m in messages if m.get("custom")]          # no unrelated cards
+    assert slot_events(events)["recommendation"] is None
+
+
+def test_gift_for_girlfriend_shows_only_suitable_categories_within_budget(shop_db):
+    messages, events = run_action(ActionRecommend(), tracker(
+        "有没有适合送女朋友的礼物，两千以内", "ask_recommendation", {"budget_max": "2000"}))
+    cards = [p for m in messages if m.get("custom") for p in m["custom"]["products"]]
+    assert cards and "送女朋友" in texts(messages)
+    with shop_db() as session:
+        for card in cards:
+            product = get_product_detail(session, int(card["id"]))
+            assert "香水" in product.category_path and product.price <= 2000
+
+
+def test_size_narrows_running_shoes_to_those_in_stock_in_that_size(shop_db):
+    messages, events = run_action(ActionRecommend(), tracker(
+        "42码的跑步鞋", "inform", {"category": "跑步鞋", "size": "42"}))
+    cards = [p for m in messages if m.get("custom") for p in m["custom"]["products"]]
+    assert cards and "42码" in texts(messages)
+    with shop_db() as session:
+        for card in cards:
+            product = get_product_detail(session, int(card["id"]))
+            assert "跑步鞋" in product.category_path
+            assert any(s.in_stock and s.attributes.get("尺码") == "42" for s in product.skus)
+    assert slot_events(events)["recommendation"]["size"] == "42"
+
+
 def test_database_outage_gives_an_apology_not_a_crash(monkeypatch):
     monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("SHOP_TOKEN_SECRET", "x" * 40)

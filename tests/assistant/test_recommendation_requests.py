@@ -65,3 +65,26 @@ def test_slot_round_trip_and_garbage():
     assert RecommendationRequest.from_slot("not a dict") is None
     assert RecommendationRequest.from_slot({"max_price": "lots"}) is None
     assert RecommendationRequest.from_slot({"shown": ["1", "x", 2]}).shown == (1, 2)
+
+
+def test_stated_budget_wins_over_cheaper():
+    phones = shown(next_request(None, said("推荐个手机", category="手机")), 3999, 1699)
+    cheaper = next_request(phones, said("有没有便宜点的，一千五以内", budget_max="1500"))
+    assert cheaper.max_price == 1500.0 and cheaper.category == "手机"
+    assert "1,500" in cheaper.describe() and "1,444" not in cheaper.describe()
+
+
+def test_gift_starts_over_in_a_category_that_suits_the_recipient():
+    phones = shown(next_request(None, said("推荐个手机", category="手机")), 3999)
+    gift = next_request(phones, said("有没有适合送女朋友的礼物"))
+    assert gift.gift_for == "女朋友" and gift.category == "香水" and gift.shown == ()
+    assert RecommendationRequest.from_slot(gift.to_slot()) == gift
+    cheaper = next_request(shown(gift, 899), said("五百以内的", budget_max="500"))
+    assert cheaper.gift_for == "女朋友" and cheaper.category == "香水" and cheaper.max_price == 500.0
+
+
+def test_what_the_shop_does_not_sell_is_named_with_nearest_categories():
+    understood = said("想给我妈买个按摩仪")
+    assert understood.not_carried == ("按摩仪", ("个护电器", "健身器材"))
+    assert said("推荐个手机", category="手机").not_carried is None
+    assert said("芍药花茶").not_carried is None

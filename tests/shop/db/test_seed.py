@@ -96,6 +96,28 @@ def test_titles_look_like_chinese_listings(session):
     assert all(len(t) <= 200 for t in titles)
 
 
+def test_phone_specs_fit_brand_and_model(session):
+    """An iPhone has an Apple chip, a Huawei a Kirin, nobody else either (issue 15)."""
+    rows = session.execute(
+        select(m.Product.title, m.Product.model, m.Product.attributes, m.Brand.name)
+        .join(m.Brand, m.Brand.id == m.Product.brand_id)
+        .where(m.Product.title.like("%5G手机%"))
+    ).all()
+    assert rows
+    apple_models = set()
+    for title, model, attributes, brand in rows:
+        chip = attributes["处理器"]
+        if model.startswith("iPhone"):
+            apple_models.add(model)
+            assert chip.startswith("A1"), (title, chip)
+        else:
+            assert not chip.startswith("A1"), (title, chip)
+            assert chip.startswith("麒麟") == (brand == "华为"), (title, brand, chip)
+        if model.startswith("iPhone 15 Pro"):
+            assert chip == "A17 Pro" and attributes["屏幕尺寸"] == ("6.7英寸" if "Max" in model else "6.1英寸")
+    assert apple_models
+
+
 def test_prices_fit_their_category(session):
     rows = session.execute(
         select(m.Category.name, func.min(m.Product.price_cents), func.max(m.Product.price_cents))
