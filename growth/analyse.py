@@ -150,12 +150,15 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Optional[float] = None) -> dict:
+def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Optional[float] = None,
+            book=None) -> dict:
+    """The report of experiment ``name`` from the database; ``book``: an ExperimentBook
+    (default: the process's, from ``SHOP_EXPERIMENTS_PATH``)."""
     from growth.experiments import experiment_book
     from shop.db.engine import session_scope
     from shop.db.experiments import unit_outcomes
 
-    experiment = experiment_book().plan().get(name)
+    experiment = (book or experiment_book()).plan().get(name)
     weights = {v.name: v.weight for v in experiment.variants} if experiment else {}
     days = window_days or (experiment.attribution_days if experiment else DEFAULT_WINDOW_DAYS)
     with session_scope(engine) as session:
