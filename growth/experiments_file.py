@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 
 from growth.experiments import ExperimentError, Plan, _offer, parse_experiment
 
@@ -29,7 +30,23 @@ def _yaml() -> YAML:
     yaml = YAML()   # round-trip: comments, order and flow style survive
     yaml.preserve_quotes = True
     yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)   # the layout content/experiments.yml uses
     return yaml
+
+
+def _set(entry, key: str, value, after: str = "status") -> None:
+    """Set ``key``, placing a new key after ``after`` (where an operator would look for it)."""
+    if key in entry or not hasattr(entry, "insert"):
+        entry[key] = value
+    else:
+        keys = list(entry)
+        entry.insert(keys.index(after) + 1 if after in keys else len(keys), key, value)
+
+
+def _flow_list(items):
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()   # excluded: [a, b] as the file writes it
+    return seq
 
 
 def validate_document(document: Any) -> Plan:
@@ -67,7 +84,7 @@ def _apply(document: Any, name: str, action: str, variant: Optional[str], ramp: 
     elif action == "ramp":
         if ramp is None or isinstance(ramp, bool) or not 0 <= ramp <= 100:
             raise ExperimentError("ramp must be a percentage between 0 and 100")
-        entry["ramp"] = int(ramp) if float(ramp).is_integer() else float(ramp)
+        _set(entry, "ramp", int(ramp) if float(ramp).is_integer() else float(ramp))
     elif action in ("exclude", "include"):
         if variant not in names:
             raise ExperimentError(f"{name}: no variant named {variant!r}")
@@ -79,7 +96,7 @@ def _apply(document: Any, name: str, action: str, variant: Optional[str], ramp: 
         else:
             excluded = [v for v in excluded if v != variant]
         if excluded:
-            entry["excluded"] = excluded
+            _set(entry, "excluded", _flow_list(excluded), after="variants")
         elif "excluded" in entry:
             del entry["excluded"]
     else:
