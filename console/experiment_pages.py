@@ -54,7 +54,7 @@ def _fraction(raw: Optional[str], low: float, high: float) -> Optional[float]:
         value = math.nan
     if not low <= value <= high:
         raise web.HTTPBadRequest(text=f"百分比须在 {low * 100:g} 到 {high * 100:g} 之间",
-                                 content_type="text/plain", charset="utf-8")
+                                 content_type="text/plain")
     return value
 
 
@@ -87,7 +87,7 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     experiment = (await asyncio.to_thread(_book(request).plan)).get(name)
     if experiment is None:
-        raise web.HTTPNotFound(text="没有这个实验", content_type="text/plain", charset="utf-8")
+        raise web.HTTPNotFound(text="没有这个实验", content_type="text/plain")
     lift = _fraction(request.query.get("lift"), 0.001, 10.0)
     baseline_rate = _fraction(request.query.get("baseline"), 0.0001, 0.9999)
     report = await asyncio.to_thread(analyse, request.app["engine"], name, None, lift, _book(request))
@@ -104,7 +104,7 @@ async def experiment_action(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     action = form.get("action")
     if action not in ACTIONS:
-        raise web.HTTPBadRequest(text="未知操作", content_type="text/plain", charset="utf-8")
+        raise web.HTTPBadRequest(text="未知操作", content_type="text/plain")
     variant = form.get("variant") or None
     ramp = None
     if action == "ramp":
@@ -117,7 +117,7 @@ async def experiment_action(request: web.Request) -> web.StreamResponse:
                                 variant if isinstance(variant, str) else None, ramp)
     except ExperimentError as error:
         logger.warning("%s: refused %s on experiment %r: %s", signed_in(request).account.username, action, name, error)
-        return web.Response(status=400, text=f"没有修改实验文件：{error}", content_type="text/plain", charset="utf-8")
+        return web.Response(status=400, text=f"没有修改实验文件：{error}", content_type="text/plain")
     logger.info("%s: %s on experiment %r (variant %s, ramp %s)", signed_in(request).account.username,
                 action, name, variant, ramp)
     raise web.HTTPSeeOther(f"/experiments/{quote(name, safe='')}?done={action}")
