@@ -184,3 +184,43 @@ def test_labelling_appends_exactly_the_chosen_examples(console, nlu_copy):
                             headers={"X-CSRF-Token": token})
     assert response.status == 400
     assert _snapshot(nlu_copy) == after
+
+
+def test_the_page_lists_the_loops_groups_and_labels_one(console, nlu_copy, tmp_path, monkeypatch):
+    """End to end: conversations in a real tracker store → the grouped listing an admin sees
+    → one group labelled → exactly that group's messages appended."""
+    from rasa.shared.core.domain import Domain
+
+    from tests.shop_nlu.test_improve import PARCEL, _save_all, conversation_events
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("TRACKER_DB_PATH", str(tmp_path / "tracker.db"))
+    monkeypatch.setenv("TRACKER_DB_URL", "")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 40)   # the endpoints file names it
+    _save_all(Domain.load(str(REPO_ROOT / "domain.yml")), conversation_events())
+    c = console()
+    c.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
+    c.sign_in("boss", ADMIN_PASSWORD)
+    response, body = c.request("GET", "/api/improve/groups")
+    assert response.status == 200, body
+    data = json.loads(body)
+    assert data["can_label"] and "order_status" in data["intents"]
+    parcel = next(g for g in data["groups"] if {m["text"] for m in g["messages"]} & set(PARCEL))
+    texts = [m["text"] for m in parcel["messages"]]
+    assert set(texts) <= set(PARCEL)
+    before = _snapshot(nlu_copy)
+    response, body = c.request("POST", "/api/improve/label", json={"intent": "order_status", "texts": texts},
+                               headers={"X-CSRF-Token": c.csrf("/analytics")})
+    assert response.status == 200, body
+    after = _snapshot(nlu_copy)
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert len(changed) == 1
+    added = after[changed[0]][len(before[changed[0]]):]
+    assert sorted(line.strip()[2:] for line in added.splitlines() if line.strip().startswith("- ")
+                  and not line.strip().startswith("- intent")) == sorted(texts)
+    # An agent sees the groups but no intents to choose from.
+    agent = console()
+    agent.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    response, body = agent.request("GET", "/api/improve/groups")
+    assert response.status == 200 and json.loads(body)["can_label"] is False and json.loads(body)["intents"] == []
