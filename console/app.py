@@ -26,6 +26,9 @@ PAGE_MODULES = [
     "console.handoff_pages",
     "console.accounts",
     "console.analytics_pages",
+    "console.experiment_pages",
+    "console.segment_pages",
+    "console.improve_pages",
 ]
 HOME = "/handoff"
 STATIC = Path(__file__).resolve().parent / "static"

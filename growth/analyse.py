@@ -36,9 +36,11 @@ def _comparison(c: st.Comparison) -> dict:
 
 
 def build_report(name: str, outcomes: Sequence, weights: Mapping[str, float], control: Optional[str] = None,
-                 alpha: float = 0.05, plan_lift: Optional[float] = None) -> dict:
+                 alpha: float = 0.05, plan_lift: Optional[float] = None, excluded: Sequence[str] = ()) -> dict:
     """The report as plain data. ``outcomes``: UnitOutcome-like objects (variant, exposures,
-    clicks, orders, gmv_cents, attributed_orders, pre_spend_cents)."""
+    clicks, orders, gmv_cents, attributed_orders, pre_spend_cents). ``excluded`` variants
+    are reported but left out of the sample-ratio check: they take no new units (their
+    shoppers are re-assigned among the others by weight), so their count cannot fit a weight."""
     variants = list(weights) or sorted({o.variant for o in outcomes})
     for o in outcomes:
         if o.variant not in variants:
@@ -94,12 +96,13 @@ def build_report(name: str, outcomes: Sequence, weights: Mapping[str, float], co
             "cuped_interval_narrowing": narrowing,
         })
 
-    srm = st.srm_check([len(groups[v]) for v in variants], [weights.get(v, 1.0) for v in variants])
+    checked = [v for v in variants if v not in excluded]
+    srm = st.srm_check([len(groups[v]) for v in checked], [weights.get(v, 1.0) for v in checked])
     report = {
         "experiment": name, "control": control, "alpha": alpha, "units": len(outcomes),
         "variants": rows, "comparisons": comparisons,
-        "srm": {"observed": srm.observed, "expected": srm.expected, "chi2": srm.chi2, "p_value": srm.p_value,
-                "mismatch": srm.mismatch},
+        "srm": {"variants": checked, "observed": srm.observed, "expected": srm.expected, "chi2": srm.chi2,
+                "p_value": srm.p_value, "mismatch": srm.mismatch},
         "cuped_theta": theta,
     }
     if plan_lift and control is not None and groups[control]:
@@ -150,17 +153,21 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Optional[float] = None) -> dict:
+def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Optional[float] = None,
+            book=None) -> dict:
+    """The report of experiment ``name`` from the database; ``book``: an ExperimentBook
+    (default: the process's, from ``SHOP_EXPERIMENTS_PATH``)."""
     from growth.experiments import experiment_book
     from shop.db.engine import session_scope
     from shop.db.experiments import unit_outcomes
 
-    experiment = experiment_book().plan().get(name)
+    experiment = (book or experiment_book()).plan().get(name)
     weights = {v.name: v.weight for v in experiment.variants} if experiment else {}
     days = window_days or (experiment.attribution_days if experiment else DEFAULT_WINDOW_DAYS)
     with session_scope(engine) as session:
         outcomes = unit_outcomes(session, name, timedelta(days=days))
-    report = build_report(name, outcomes, weights, plan_lift=plan_lift)
+    report = build_report(name, outcomes, weights, plan_lift=plan_lift,
+                          excluded=sorted(experiment.excluded) if experiment else ())
     report["attribution_days"] = days
     return report
 

@@ -49,8 +49,9 @@ BELOW = {
     "site": {"growth", "db", "domain", "base"},
     # the event-stream read model: Rasa's events in, figures out (reuses the NLU loop's lists)
     "analytics": {"nlu", "db", "domain", "base"},
-    # the operators' entry point, like the shop site: over analytics and the data layer
-    "console": {"analytics", "nlu", "db", "domain", "base"},
+    # the operators' entry point, like the shop site: over analytics, the growth tools
+    # (experiment reports, the experiment file, segments) and the data layer
+    "console": {"analytics", "growth", "nlu", "db", "domain", "base"},
 }
 # Outside packages a layer may use only where it says so.
 RASA_ALLOWED = {"channels": {"rasa", "rasa_sdk"}, "actions": {"rasa_sdk"}, "nlu": {"rasa"},

@@ -75,3 +75,19 @@ def test_sample_sizes_match_the_normal_approximation():
     assert sample_size_for_rate(0.10, 0.10) == math.ceil(2 * z * z / h ** 2)
     with pytest.raises(ValueError):
         sample_size_for_rate(0.0, 0.1)
+
+
+def test_an_excluded_variant_is_reported_but_not_part_of_the_ratio_check():
+    from growth.analyse import build_report
+    from shop.db.experiments import UnitOutcome
+
+    def units(variant, n):
+        return [UnitOutcome(unit=f"{variant}{i}", variant=variant, customer_id=None, first_shown_at=None,
+                            exposures=1) for i in range(n)]
+    outcomes = units("a", 500) + units("b", 500)
+    weights = {"a": 1.0, "b": 1.0, "c": 1.0}
+    # With "c" live, a 500/500/0 split is broken; excluded, it takes no units and a/b is fair.
+    assert build_report("e", outcomes, weights)["srm"]["mismatch"]
+    report = build_report("e", outcomes, weights, excluded=["c"])
+    assert not report["srm"]["mismatch"] and report["srm"]["variants"] == ["a", "b"]
+    assert [r["variant"] for r in report["variants"]] == ["a", "b", "c"]

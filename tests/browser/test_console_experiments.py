@@ -1,0 +1,106 @@
+"""The console's 实验 page in headless Chromium: an admin signs in, opens an experiment, reads
+its report (units and exposures per variant from the database, the sample-ratio check, the
+planner), and stops a variant — the experiment file on disk (a temporary copy, through
+SHOP_EXPERIMENTS_PATH) changes, and the page shows the variant as excluded."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+import yaml
+
+from console.passwords import hash_password
+from growth.experiments import DEFAULT_PATH, ExperimentBook
+from shop.db.console_accounts import create_account
+from shop.db.engine import make_engine, session_scope
+from shop.db.experiments import Shown, log_exposures
+from shop.db.migrate import upgrade_to_head
+from shop.domain.clock import utc_now
+from tests.support.stack import REPO_ROOT, free_port
+
+PASSWORD = "a-long-test-password-for-the-admin-42"
+UNITS = {"hybrid": 21, "popularity": 19}
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    work = tmp_path_factory.mktemp("console-experiments")
+    experiments = work / "experiments.yml"
+    shutil.copy(DEFAULT_PATH, experiments)
+    shop_url = f"sqlite:///{work / 'shop.db'}"
+    engine = make_engine(shop_url)
+    upgrade_to_head(engine)
+    shown_at = datetime.now(timezone.utc) - timedelta(hours=2)
+    with session_scope(engine) as session:
+        create_account(session, "boss", "店长", "admin", hash_password(PASSWORD), utc_now())
+        for variant, units in UNITS.items():
+            for i in range(units):
+                log_exposures(session, [Shown("rec_strategy", variant)], f"g:{variant}{i}", None,
+                              f"{variant}{i}", [1, 2], shown_at)
+    engine.dispose()
+    port = free_port()
+    env = {**os.environ, "SHOP_DATABASE_URL": shop_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
+           "SHOP_EXPERIMENTS_PATH": str(experiments)}
+    log = open(work / "console.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "console"], cwd=REPO_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        else:
+            pytest.fail((work / "console.log").read_text(errors="replace")[-3000:])
+        yield url, experiments
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_admin_reads_the_report_and_stops_a_variant(console, browser):
+    url, experiments = console
+    before = experiments.read_text(encoding="utf-8")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda u: "/login" not in u)
+        page.click("nav a[href='/experiments']")
+        assert page.text_content("tr[data-experiment=rec_strategy] .status") == "运行中"
+        page.click("tr[data-experiment=rec_strategy] a")
+        page.wait_for_url("**/experiments/rec_strategy")
+        assert page.text_content("#report tr[data-variant=hybrid] .units") == "21"
+        assert page.text_content("#report tr[data-variant=popularity] .units") == "19"
+        assert page.text_content("#report tr[data-variant=popularity] .exposures") == "19"
+        assert "分组比例正常" in page.text_content("#srm")
+        assert page.locator("#comparisons tr[data-variant=popularity]").count() == 1
+        page.fill("#planner input[name=lift]", "10")
+        page.fill("#planner input[name=baseline]", "5")
+        page.click("#planner button[type=submit]")
+        page.wait_for_selector("#plan-result")
+        assert "按基准转化率 5%" in page.text_content("#plan-result")
+
+        page.click("#report tr[data-variant=popularity] button.exclude")
+        page.wait_for_selector("#done")
+        assert "已停用" in page.text_content("#report tr[data-variant=popularity]")
+        assert page.locator("#report tr[data-variant=popularity] button[value=include]").count() == 1
+    finally:
+        context.close()
+    after = experiments.read_text(encoding="utf-8")
+    entry = next(e for e in yaml.safe_load(after)["experiments"] if e["name"] == "rec_strategy")
+    assert entry["excluded"] == ["content", "popularity"]
+    assert after.replace("excluded: [content, popularity]", "excluded: [content]") == before
+    assert ExperimentBook(experiments).plan().get("rec_strategy").excluded == {"content", "popularity"}

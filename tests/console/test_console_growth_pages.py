@@ -1,0 +1,226 @@
+"""The console's experiment, segment and NLU-labelling pages (in-process, real app, real
+SQLite database): what agents see, what only admins may do, CSRF, and that an action changes
+exactly what it says — the experiment file, the stored segments, the training files."""
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+
+from growth.experiments import DEFAULT_PATH
+from shop.db.engine import session_scope
+from shop.db.experiments import Shown, log_exposures
+from shop.db.segments import segment_sizes
+from shop_nlu.resources import REPO_ROOT
+from tests.console.conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+
+ACTION = "/experiments/rec_strategy/action"
+
+
+@pytest.fixture()
+def experiments_file(tmp_path, monkeypatch):
+    path = tmp_path / "experiments.yml"
+    shutil.copy(DEFAULT_PATH, path)
+    monkeypatch.setenv("SHOP_EXPERIMENTS_PATH", str(path))
+    return path
+
+
+def _excluded(path) -> list:
+    entry = next(e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["experiments"]
+                 if e["name"] == "rec_strategy")
+    return entry.get("excluded", [])
+
+
+def _seed_exposures(engine, counts: dict) -> None:
+    now = datetime.now(timezone.utc) - timedelta(hours=1)
+    with session_scope(engine) as session:
+        for variant, n in counts.items():
+            for i in range(n):
+                log_exposures(session, [Shown("rec_strategy", variant)], f"g:{variant}{i}", None,
+                              f"{variant}{i}", [1, 2, 3], now)
+
+
+def test_agent_reads_the_report_but_cannot_act(console, console_engine, experiments_file):
+    _seed_exposures(console_engine, {"hybrid": 40, "popularity": 10})
+    c = console()
+    c.sign_in("agent1", AGENT_PASSWORD)
+    response, html = c.request("GET", "/experiments")
+    assert response.status == 200 and "rec_strategy" in html and "运行中" in html
+    response, html = c.request("GET", "/experiments/rec_strategy?lift=5&baseline=10")
+    assert response.status == 200
+    assert 'data-variant="hybrid"' in html and '<td class="units">40</td>' in html
+    assert "分组比例与配置不符" in html          # 40 : 10 against weights 1 : 1 is a broken split
+    assert 'id="plan-result"' in html and "按基准转化率 10%" in html
+    assert "停用分组" not in html and 'id="stop"' not in html   # no admin controls for an agent
+    before = experiments_file.read_bytes()
+    token = c.csrf("/experiments")
+    response, body = c.request("POST", ACTION, data={"action": "exclude", "variant": "popularity",
+                                                     "csrf_token": token})
+    assert response.status == 403
+    assert experiments_file.read_bytes() == before
+    assert c.request("GET", "/experiments/nope")[0].status == 404
+    assert c.request("GET", "/experiments/rec_strategy?lift=abc")[0].status == 400
+
+
+def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    before = experiments_file.read_bytes()
+    for data, headers in (({}, {}), ({"csrf_token": "forged"}, {}), ({}, {"X-CSRF-Token": "forged"})):
+        response, _ = c.request("POST", ACTION, data={"action": "exclude", "variant": "popularity", **data},
+                                headers=headers)
+        assert response.status == 403
+    assert experiments_file.read_bytes() == before
+    token = c.csrf("/experiments/rec_strategy")
+    response, _ = c.request("POST", ACTION, data={"action": "exclude", "variant": "popularity", "csrf_token": token})
+    assert response.status == 303 and response.headers["Location"] == "/experiments/rec_strategy?done=exclude"
+    assert _excluded(experiments_file) == ["content", "popularity"]
+    # An invalid action is refused politely and writes nothing.
+    now = experiments_file.read_bytes()
+    response, body = c.request("POST", ACTION, data={"action": "exclude", "variant": "hybrid", "csrf_token": token})
+    assert response.status == 400 and "没有修改实验文件" in body
+    response, _ = c.request("POST", ACTION, data={"action": "ramp", "ramp": "150", "csrf_token": token})
+    assert response.status == 400
+    assert experiments_file.read_bytes() == now
+    response, _ = c.request("POST", ACTION, data={"action": "stop", "csrf_token": token})
+    assert response.status == 303
+    _, html = c.request("GET", "/experiments/rec_strategy?done=stop")
+    assert '<strong id="status">已停止</strong>' in html and 'id="start"' in html
+
+
+def test_segments_recompute_is_admin_only_and_runs_in_the_background(console, console_engine):
+    from shop.seed.runner import seed_database
+    from tests.support.shop_db import ANCHOR, PROFILE, SEED
+
+    seed_database(console_engine, PROFILE, seed=SEED, anchor=ANCHOR)
+    agent = console()
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    response, html = agent.request("GET", "/segments")
+    assert response.status == 200 and "还没有分群" in html and 'id="recompute"' not in html
+    response, _ = agent.request("POST", "/segments/recompute", data={"csrf_token": agent.csrf("/segments")})
+    assert response.status == 403
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    assert admin.request("POST", "/segments/recompute", data={"csrf_token": "forged"})[0].status == 403
+    with session_scope(console_engine) as session:
+        assert segment_sizes(session) == []
+    response, _ = admin.request("POST", "/segments/recompute", data={"csrf_token": admin.csrf("/segments")})
+    assert response.status == 303 and response.headers["Location"] == "/segments?started=1"
+    for _ in range(240):
+        response, body = admin.request("GET", "/api/segments")
+        if '"running": false' in body and '"finished_at": null' not in body:
+            break
+        admin.run(asyncio.sleep(0.25))
+    data = json.loads(body)
+    assert data["job"]["error"] is None and data["job"]["customers"] > 0
+    assert sum(s["customers"] for s in data["segments"]) == data["job"]["customers"]
+    assert {s["label"] for s in data["segments"]} >= {"高价值忠诚", "沉睡/流失风险"}
+    _, html = agent.request("GET", "/segments")
+    assert "高价值忠诚" in html and 'id="chart-segments"' in html
+
+
+def test_nothing_answers_without_a_session(console, experiments_file):
+    c = console()
+    for path in ("/experiments", "/experiments/rec_strategy", "/segments"):
+        response, _ = c.request("GET", path)
+        assert response.status == 303 and response.headers["Location"] == "/login", path
+    for path in ("/api/segments", "/api/improve/groups"):
+        assert c.request("GET", path)[0].status == 401, path
+    for path in (ACTION, "/segments/recompute", "/api/improve/label"):
+        assert c.request("POST", path, data={"action": "stop"})[0].status in (303, 401), path
+    assert "excluded: [content]" in experiments_file.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def nlu_copy(tmp_path):
+    target = tmp_path / "nlu"
+    shutil.copytree(REPO_ROOT / "data" / "nlu", target)
+    return target
+
+
+def _snapshot(folder) -> dict:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.yml"))}
+
+
+def test_labelling_appends_exactly_the_chosen_examples(console, nlu_copy):
+    c = console()
+    app_config = c.client.server.app["improve"]
+    app_config.update(data_dir=nlu_copy, annotate=False)
+    before = _snapshot(nlu_copy)
+    c.sign_in("boss", ADMIN_PASSWORD)
+    token = c.csrf("/analytics")
+    texts = ["哈喽哈喽有人没", "小店长你好呀", "你好"]   # the last is already an example of greet
+    response, body = c.request("POST", "/api/improve/label", json={"intent": "greet", "texts": texts},
+                               headers={"X-CSRF-Token": token})
+    assert response.status == 200, body
+    after = _snapshot(nlu_copy)
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert changed == ["greet.yml"]
+    assert after["greet.yml"].startswith(before["greet.yml"].rstrip("\n"))
+    greet = [e for e in yaml.safe_load(after["greet.yml"])["nlu"] if e["intent"] == "greet"]
+    examples = [line[2:] for block in greet for line in block["examples"].splitlines() if line.startswith("- ")]
+    old = [line[2:] for block in yaml.safe_load(before["greet.yml"])["nlu"] if block["intent"] == "greet"
+           for line in block["examples"].splitlines() if line.startswith("- ")]
+    assert examples == old + ["哈喽哈喽有人没", "小店长你好呀"]
+    assert "make train" in body and '"already": "greet"' in body
+
+    # Unknown intent, agent role, missing CSRF: nothing written.
+    response, _ = c.request("POST", "/api/improve/label", json={"intent": "no_such_intent", "texts": ["随便"]},
+                            headers={"X-CSRF-Token": token})
+    assert response.status == 400
+    response, _ = c.request("POST", "/api/improve/label", json={"intent": "greet", "texts": ["再来一条"]})
+    assert response.status == 403
+    agent = console()
+    agent.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    response, _ = agent.request("POST", "/api/improve/label", json={"intent": "greet", "texts": ["再来一条"]},
+                                headers={"X-CSRF-Token": agent.csrf("/analytics")})
+    assert response.status == 403
+    response, _ = c.request("POST", "/api/improve/label", json={"intent": "greet", "texts": []},
+                            headers={"X-CSRF-Token": token})
+    assert response.status == 400
+    assert _snapshot(nlu_copy) == after
+
+
+def test_the_page_lists_the_loops_groups_and_labels_one(console, nlu_copy, tmp_path, monkeypatch):
+    """End to end: conversations in a real tracker store → the grouped listing an admin sees
+    → one group labelled → exactly that group's messages appended."""
+    from rasa.shared.core.domain import Domain
+
+    from tests.shop_nlu.test_improve import PARCEL, _save_all, conversation_events
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("TRACKER_DB_PATH", str(tmp_path / "tracker.db"))
+    monkeypatch.setenv("TRACKER_DB_URL", "")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 40)   # the endpoints file names it
+    _save_all(Domain.load(str(REPO_ROOT / "domain.yml")), conversation_events())
+    c = console()
+    c.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
+    c.sign_in("boss", ADMIN_PASSWORD)
+    response, body = c.request("GET", "/api/improve/groups")
+    assert response.status == 200, body
+    data = json.loads(body)
+    assert data["can_label"] and "order_status" in data["intents"]
+    parcel = next(g for g in data["groups"] if {m["text"] for m in g["messages"]} & set(PARCEL))
+    texts = [m["text"] for m in parcel["messages"]]
+    assert set(texts) <= set(PARCEL)
+    before = _snapshot(nlu_copy)
+    response, body = c.request("POST", "/api/improve/label", json={"intent": "order_status", "texts": texts},
+                               headers={"X-CSRF-Token": c.csrf("/analytics")})
+    assert response.status == 200, body
+    after = _snapshot(nlu_copy)
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert len(changed) == 1
+    added = after[changed[0]][len(before[changed[0]]):]
+    assert sorted(line.strip()[2:] for line in added.splitlines() if line.strip().startswith("- ")
+                  and not line.strip().startswith("- intent")) == sorted(texts)
+    # An agent sees the groups but no intents to choose from.
+    agent = console()
+    agent.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    response, body = agent.request("GET", "/api/improve/groups")
+    assert response.status == 200 and json.loads(body)["can_label"] is False and json.loads(body)["intents"] == []
