@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, select, text
 
 from shop.db.models import Order
 from shop.seed.fixtures import OTHER_CUSTOMER_ID
-from tests.support.scaled import PrivateRedis, RunScaled, require_nginx, unavailable
+from tests.support.scaled import PrivateRedis, RunScaled, delete_queue, require_nginx, unavailable
 from tests.support.stack import REPO_ROOT, free_ports
 
 PG_SERVER = os.environ.get("SHOP_TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
@@ -138,23 +138,6 @@ def test_a_conversation_continues_across_rasa_servers(scaled):
         time.sleep(0.5)
     engine.dispose()
     assert row is not None and row.turns == 3 and not row.handed_off, row
-
-
-def delete_queue(name: str) -> None:
-    import asyncio
-
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-
-    try:
-        asyncio.run(delete())
-    except Exception:   # the queue may never have been declared
-        pass
 
 
 def logged_upstreams(access_log: Path, path: str, at_least: int, wait: float = 5.0) -> list:

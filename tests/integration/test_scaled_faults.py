@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, select, text
 
 from shop.db.models import Order
 from shop.seed.fixtures import OTHER_CUSTOMER_ID
-from tests.support.scaled import PrivatePostgres, PrivateRedis, RunScaled, require_nginx
+from tests.support.scaled import PrivatePostgres, PrivateRedis, RunScaled, delete_queue, require_nginx
 from tests.support.stack import REPO_ROOT, free_ports
 
 pytestmark = pytest.mark.timeout(900)
@@ -57,11 +57,14 @@ def scaled(tmp_path_factory):
     var = tmp_path_factory.mktemp("scaled-faults")
     postgres = PrivatePostgres()
     redis_server = run = None
+    queue = f"analytics_faults_{uuid.uuid4().hex[:8]}"
     try:
         redis_server = PrivateRedis(var)
         lb_port, action_lb_port = free_ports(2)
         shop_db, tracker_db = "shop", "rasa_tracker"
         run = RunScaled(var, {
+            # the analytics consumer: its database in the same private cluster, its own queue
+            "SCALED_ANALYTICS_DB_URL": postgres.url("shop_analytics"), "ANALYTICS_QUEUE": queue,
             "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
             "PG_ADMIN_URL": postgres.url("postgres", driver=""),
             "SCALED_SHOP_DATABASE_URL": postgres.url(shop_db),
@@ -86,6 +89,7 @@ def scaled(tmp_path_factory):
         if redis_server is not None:
             redis_server.stop()
         postgres.destroy()
+        delete_queue(queue)
 
 
 def turn(scaled: Scaled, sender: str, message: str, message_id: Optional[str] = None,

@@ -231,3 +231,21 @@ class RunScaled:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         return time.monotonic() - started
+
+
+def delete_queue(name: str) -> None:
+    """Remove a throw-away RabbitMQ queue of the analytics consumer (127.0.0.1:5672)."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    try:
+        asyncio.run(delete())
+    except Exception:   # the queue may never have been declared
+        pass
