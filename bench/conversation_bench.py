@@ -5,7 +5,21 @@ concurrency levels, side by side with a bare Rasa floor on the same machine.
 
 Starts the full assistant (action server + Rasa, seeded temp SQLite shop database, the
 newest model in models/) and the floor (a minimal model with fixed responses, trained on
-first use into var/bench/floor-models/), each alone on the machine in turn. Both use the
+first use into var/bench/floor-models/), each alone on the machine in turn. The floor's
+intent classifier is Rasa's LogisticRegressionClassifier (bench/floor/config.yml), the same
+family as the assistant's; the older DIET floor (config_diet.yml) is a second column
+(--no-diet-floor leaves it out).
+
+    python bench/conversation_bench.py --lengths 1 20 100 300
+
+measures instead the cost of a turn against the length of the conversation: one shopper,
+one session, turns in a row; the median of the five turns ending at each length.
+
+    python bench/conversation_bench.py --py-spy /tmp/pyspy/bin/py-spy --profile-level 8
+
+also records a py-spy profile (collapsed stacks, bench/out/profile-*.txt; bench/profile_summary.py
+sums them up) of every server
+while the given level runs. Both use the
 repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store). Every virtual
 shopper runs the scripted conversations in a loop; the load generator runs on the same
 machine (2 cores), so absolute figures include its cost for both sides alike.
@@ -38,6 +52,7 @@ from tests.support.stack import (  # noqa: E402
 
 FLOOR_DIR = REPO / "bench" / "floor"
 FLOOR_MODELS = REPO / "var" / "bench" / "floor-models"
+FLOOR_CONFIGS = {"floor": "config.yml", "floor_diet": "config_diet.yml"}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -132,17 +147,67 @@ async def run_level(url: str, flows, values, level: int, seconds: float, token_f
     }
 
 
-def ensure_floor_model() -> Path:
-    FLOOR_MODELS.mkdir(parents=True, exist_ok=True)
-    existing = sorted(FLOOR_MODELS.glob("*.tar.gz"))
+def ensure_floor_model(name: str = "floor") -> Path:
+    """The floor's model for FLOOR_CONFIGS[name], trained once (retrained when the config changes)."""
+    import hashlib
+
+    config = FLOOR_DIR / FLOOR_CONFIGS[name]
+    digest = hashlib.sha1(config.read_bytes()).hexdigest()[:10]
+    out = FLOOR_MODELS / f"{name}-{digest}"
+    out.mkdir(parents=True, exist_ok=True)
+    existing = sorted(out.glob("*.tar.gz"))
     if existing:
         return existing[-1]
     subprocess.run(
-        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-         "--out", str(FLOOR_MODELS)],
+        [str(VENV_BIN / "rasa"), "train", "--config", config.name, "--domain", "domain.yml", "--data", "data",
+         "--out", str(out)],
         cwd=FLOOR_DIR, check=True,
     )
-    return sorted(FLOOR_MODELS.glob("*.tar.gz"))[-1]
+    return sorted(out.glob("*.tar.gz"))[-1]
+
+
+class Profiler:
+    """py-spy record on running servers (pids) for as long as one benchmark level runs."""
+
+    def __init__(self, py_spy: Optional[Path], label: str):
+        self.py_spy, self.label, self.children = py_spy, label, []
+
+    def start(self, pids: Dict[str, int], seconds: float) -> None:
+        if not self.py_spy:
+            return
+        out = REPO / "bench" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        for name, pid in pids.items():
+            self.children.append(subprocess.Popen(
+                [str(self.py_spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
+                 "--format", "raw", "--nonblocking", "--output", str(out / f"profile-{self.label}-{name}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def wait(self) -> None:
+        for child in self.children:
+            child.wait(timeout=120)
+        self.children = []
+
+
+async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metadata: dict) -> Dict[int, float]:
+    """One shopper, one session: max(lengths) turns in a row; the median latency (ms) of the
+    five turns ending at each length (the first turn alone for length 1)."""
+    latencies: List[float] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        # Warm the server with another sender, so turn 1 is not the first turn it serves.
+        for text in texts:
+            async with session.post(url, json={"sender": "bench-length-warm", "message": text, "metadata": metadata}) as r:
+                await r.read()
+        sender = f"bench-length-{time.time_ns()}"
+        for turn in range(max(lengths)):
+            started = time.perf_counter()
+            async with session.post(url, json={"sender": sender, "message": texts[turn % len(texts)],
+                                               "metadata": metadata}) as reply:
+                await reply.read()
+                if reply.status != 200:
+                    raise RuntimeError(f"turn {turn + 1}: HTTP {reply.status}")
+            latencies.append((time.perf_counter() - started) * 1000)
+    return {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths}
 
 
 def start_floor(workdir: Path, model: Path):
@@ -150,15 +215,62 @@ def start_floor(workdir: Path, model: Path):
 
     port = free_port()
     # Same endpoints as the assistant (SQL tracker store in a SQLite file, in-memory lock
-    # store), so the two differ only in the model and the action server. The floor's model
-    # has no custom action, so the action endpoint is never called.
+    # store, the same background event broker), so the two differ only in the model and the
+    # action server. Its own credentials: Rasa's stock REST channel (without them `rasa run`
+    # reads the repository's credentials.yml, and the "floor" ran the shop's channel code).
+    # The floor's model has no custom action, so the action endpoint is never called.
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
                ACTION_ENDPOINT_URL="http://127.0.0.1:9/unused", TRACKER_DB_URL="",
-               TRACKER_DB_PATH=str(workdir / "tracker.db"))
+               TRACKER_DB_PATH=str(workdir / "tracker.db"), ANALYTICS_EVENTS_DB_PATH=str(workdir / "events.db"))
     process = _spawn("floor-rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
-                                    "--interface", "127.0.0.1", "--endpoints", "endpoints.yml"], env, workdir)
+                                    "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
+                                    "--credentials", str(FLOOR_DIR / "credentials.yml")], env, workdir)
     _wait_ready(f"http://127.0.0.1:{port}/", process, 300)
     return process, f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+
+LENGTH_TEXTS = {
+    "floor": FLOOR_FLOWS["floor"],
+    "assistant": ["你好", "我的快递到哪了", "订单{order}到哪了", "{product}多少钱", "有什么颜色", "能开发票吗",
+                  "可以分期吗", "运费怎么算", "谢谢"],
+}
+
+
+def run_side(name: str, url: str, pids: Dict[str, int], flows, values, token_for, args) -> dict:
+    """The load levels (or, with --lengths, the length measurement) on one running side."""
+    if args.lengths:
+        customer, order = values["orders"][0] if values["orders"] else (None, "")
+        product = values["products"][0] if values["products"] else "手机"
+        texts = [t.format(order=order, product=product) for t in LENGTH_TEXTS["floor" if name.startswith("floor") else "assistant"]]
+        metadata = {"customer_token": token_for(customer)} if customer else {}
+        return {"lengths": asyncio.run(length_costs(url, texts, args.lengths, metadata))}
+    levels = []
+    for level in args.levels:
+        profiler = Profiler(args.py_spy if level == args.profile_level else None, f"{name}-{level}")
+        profiler.start(pids, args.seconds)
+        levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for)))
+        profiler.wait()
+    return {"levels": levels}
+
+
+def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args) -> dict:
+    from shop.identity import issue_customer_token
+
+    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env)
+    try:
+        orders, products = shop_fixture_values(stack.database_url)
+        token_cache: Dict[int, str] = {}
+
+        def token_for(customer: int) -> str:
+            if customer not in token_cache:
+                token_cache[customer] = issue_customer_token(customer, secret=TEST_TOKEN_SECRET)
+            return token_cache[customer]
+
+        values = {"orders": orders, "products": products}
+        pids = {p.name: p.popen.pid for p in stack.processes}
+        return run_side(side, stack.webhook, pids, shop_flows(orders, products), values, token_for, args)
+    finally:
+        stack.stop()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -166,67 +278,83 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--model", type=Path, help="the assistant model to serve (default: newest in models/)")
+    parser.add_argument("--no-diet-floor", action="store_true", help="leave out the old DIET floor column")
+    parser.add_argument("--lengths", type=int, nargs="+", help="measure turn cost against conversation length instead")
+    parser.add_argument("--py-spy", type=Path, help="py-spy executable: profile the servers during --profile-level")
+    parser.add_argument("--profile-level", type=int, default=8)
+    parser.add_argument("--report-name", default="conversation_bench")
+    parser.add_argument("--before-env", nargs="+", metavar="KEY=VALUE",
+                        help="also run the assistant with these variables first (column 'before'), e.g. "
+                             "PYTHONPATH=/tmp/base (an export of the commit before a change) to measure it before / after in one run")
     args = parser.parse_args(argv)
-
-    from shop.identity import issue_customer_token
 
     load_at_start = load_average()
     print(f"Load average at the start: {load_at_start}", flush=True)
     model = args.model or latest_model()
     if model is None:
         sys.exit("no trained model in models/: run `make train` first")
-    floor_model = ensure_floor_model()
-    results: Dict[str, List[dict]] = {}
+    floors = ["floor"] if args.no_diet_floor else ["floor", "floor_diet"]
+    results: Dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="conv-bench-") as tmp:
         tmp_path = Path(tmp)
-        print(f"floor model: {floor_model.name}; assistant model: {model.name}", flush=True)
-        (tmp_path / "floor").mkdir()
-        process, url = start_floor(tmp_path / "floor", floor_model)
-        try:
-            results["floor"] = [
-                asyncio.run(run_level(url, FLOOR_FLOWS, {"orders": [], "products": []}, level, args.seconds, lambda c: ""))
-                for level in args.levels
-            ]
-        finally:
-            process.stop()
+        for floor in floors:
+            floor_model = ensure_floor_model(floor)
+            print(f"{floor} model: {floor_model.parent.name}/{floor_model.name}", flush=True)
+            (tmp_path / floor).mkdir()
+            process, url = start_floor(tmp_path / floor, floor_model)
+            try:
+                results[floor] = run_side(floor, url, {"rasa": process.popen.pid}, FLOOR_FLOWS,
+                                          {"orders": [], "products": []}, lambda c: "", args)
+            finally:
+                process.stop()
 
-        stack = start_stack(tmp_path / "assistant", model, with_site=False)
-        try:
-            orders, products = shop_fixture_values(stack.database_url)
-            token_cache: Dict[int, str] = {}
-
-            def token_for(customer: int) -> str:
-                if customer not in token_cache:
-                    token_cache[customer] = issue_customer_token(customer, secret=TEST_TOKEN_SECRET)
-                return token_cache[customer]
-
-            values = {"orders": orders, "products": products}
-            results["assistant"] = [
-                asyncio.run(run_level(stack.webhook, shop_flows(orders, products), values, level, args.seconds, token_for))
-                for level in args.levels
-            ]
-        finally:
-            stack.stop()
+        print(f"assistant model: {model.name}", flush=True)
+        variants = [("assistant", {})]
+        if args.before_env:
+            variants.insert(0, ("before", dict(item.split("=", 1) for item in args.before_env)))
+        for side, extra_env in variants:
+            results[side] = run_assistant(side, tmp_path / side, model, extra_env, args)
 
     print()
-    print(f"Conversation benchmark, {args.seconds:.0f} s per level, load generator on the same machine")
-    print(f"{'level':>5} | {'floor t/s':>9} {'p50':>7} {'p95':>7} {'p99':>7} | {'shop t/s':>9} {'p50':>7} {'p95':>7} {'p99':>7} | {'t/s ratio':>9} {'p50 ratio':>9} | errors")
-    for floor, shop in zip(results["floor"], results["assistant"]):
-        print(f"{floor['level']:>5} | {floor['tps']:>9.1f} {floor['p50']:>7.0f} {floor['p95']:>7.0f} {floor['p99']:>7.0f} | "
-              f"{shop['tps']:>9.1f} {shop['p50']:>7.0f} {shop['p95']:>7.0f} {shop['p99']:>7.0f} | "
-              f"{shop['tps'] / floor['tps']:>9.2f} {shop['p50'] / floor['p50']:>9.2f} | {floor['errors']}/{shop['errors']}")
-    print("\nPer flow (assistant), latency ms p50 / p95 / p99 (turns):")
-    for shop in results["assistant"]:
-        for name, (p50, p95, p99, count) in sorted(shop["flows"].items()):
-            print(f"  level {shop['level']:>2}  {name:<18} {p50:>6.0f} {p95:>6.0f} {p99:>6.0f}  ({count})")
-    print("\nTargets: throughput >= 0.8x floor, p50 <= 1.5x floor.")
+    if args.lengths:
+        print("Turn cost against conversation length (one shopper, one session; median ms of the 5 turns ending there)")
+        print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
+        for side, result in results.items():
+            costs = result["lengths"]
+            ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
+            print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
+    else:
+        for side in [name for name in results if not name.startswith("floor")]:
+            print_levels(results, side, floors, args.seconds)
     print(f"Load average at the end: {load_average()}")
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "conversation_bench.json").write_text(json.dumps(
+    (out / f"{args.report_name}.json").write_text(json.dumps(
         {"seconds_per_level": args.seconds, "load_average_at_start": load_at_start,
          "load_average_at_end": load_average(), "results": results}, ensure_ascii=False, indent=1))
-    print(f"Figures written to {out / 'conversation_bench.json'}")
+    print(f"Figures written to {out / (args.report_name + '.json')}")
+
+
+def print_levels(results: Dict[str, dict], side: str, floors: List[str], seconds: float) -> None:
+    print(f"Conversation benchmark, {side}, {seconds:.0f} s per level, load generator on the same machine")
+    header = f"{'level':>5} | {'shop t/s':>8} {'p50':>5} {'p95':>5} {'p99':>5}"
+    for floor in floors:
+        header += f" | {floor + ' t/s':>14} {'p50':>5} {'p99':>5} {'t/s x':>6} {'p50 x':>6} {'p99 x':>6}"
+    print(header + " | errors")
+    for i, shop in enumerate(results[side]["levels"]):
+        line = f"{shop['level']:>5} | {shop['tps']:>8.1f} {shop['p50']:>5.0f} {shop['p95']:>5.0f} {shop['p99']:>5.0f}"
+        errors = [str(shop["errors"])]
+        for floor in floors:
+            f = results[floor]["levels"][i]
+            line += (f" | {f['tps']:>14.1f} {f['p50']:>5.0f} {f['p99']:>5.0f} {shop['tps'] / f['tps']:>6.2f}"
+                     f" {shop['p50'] / f['p50']:>6.2f} {shop['p99'] / f['p99']:>6.2f}")
+            errors.append(str(f["errors"]))
+        print(line + " | " + "/".join(errors))
+    print(f"\nPer flow ({side}), latency ms p50 / p95 / p99 (turns):")
+    for shop in results[side]["levels"]:
+        for name, (p50, p95, p99, count) in sorted(shop["flows"].items()):
+            print(f"  level {shop['level']:>2}  {name:<18} {p50:>6.0f} {p95:>6.0f} {p99:>6.0f}  ({count})")
+    print("\nTargets against the floor (LogisticRegressionClassifier): throughput >= 0.8x, p50 <= 1.5x, p99 <= 2x at 32.\n")
 
 
 def load_average() -> str:

@@ -56,6 +56,23 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
             "entities": result.entities, "follow_up_of": parse_data.get("intent")}
 
 
+# Events at which previous_user_event stops looking further back.
+_CONTEXT_BOUNDARIES = frozenset({"user", "restart", "session_started"})
+
+
+def events_since_last_message(events) -> list:
+    """The tracker's events from the shopper's last message (or the last restart / session
+    start) on, serialised as previous_user_event reads them. Serialising the whole tracker
+    instead made every turn cost in proportion to the conversation's length
+    (bench/TURN_COST.md); previous_user_event gives the same answer on this tail."""
+    tail = []
+    for event in reversed(events):
+        tail.append(event)
+        if event.type_name in _CONTEXT_BOUNDARIES:
+            break
+    return [event.as_dict() for event in reversed(tail)]
+
+
 async def parse_message(self, message, tracker=None, only_output_properties: bool = True):
     parse_data = await _stock_parse_message(self, message, tracker, only_output_properties)
     if tracker is None or (message.text or "").startswith("/"):
@@ -63,7 +80,7 @@ async def parse_message(self, message, tracker=None, only_output_properties: boo
     try:
         if tracker.active_loop_name:   # a form has its own rules for answers it did not expect
             return parse_data
-        return reread(parse_data, [e.as_dict() for e in tracker.events])
+        return reread(parse_data, events_since_last_message(tracker.events))
     except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn
         logger.exception("follow-up check failed; the message is answered as parsed")
         return parse_data

@@ -1,4 +1,6 @@
-"""One measured fix to Rasa's hot path, applied when the shop's channels are loaded.
+"""Two measured fixes to Rasa's hot path, applied when the shop's channels are loaded.
+
+1. Action-server responses validated against one compiled JSON-schema validator.
 
 Rasa 3.6 checks every action-server response with the one-shot ``jsonschema.validate()``
 (``RemoteAction._validate_action_result``). That helper rebuilds a validator and checks the
@@ -10,12 +12,24 @@ concurrent shoppers) put 36 % of the Rasa server's CPU time in it.
 ``install()`` replaces that method with one that validates against a validator compiled once.
 Same schema (``RemoteAction.action_response_format_spec()``), same choice of error
 (``jsonschema.exceptions.best_match``, as ``jsonschema.validate`` does), same message suffix,
-same ``ValidationError``: a malformed action-server response is still refused. It only
-patches the Rasa version it was written against and leaves any other version untouched.
+same ``ValidationError``: a malformed action-server response is still refused.
+
+2. The SQL tracker store reads the conversation once per save, not twice.
+``SQLTrackerStore.save`` first calls ``stream_events`` (there is an event broker: analytics),
+which *retrieves and rebuilds the whole tracker of the session* only to learn how many
+events are already stored, then counts the stored events a second time to know which rows
+to add. Rebuilding the tracker costs time in proportion to the length of the conversation
+(bench/TURN_COST.md: py-spy put it at the top of the Rasa server's profile, and it made a
+turn at 300 turns cost several times a turn at 20). The patched ``save`` counts once and
+publishes and stores the same new events, in the same order, with the same rows.
+
+Both only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
 
 import functools
+import itertools
+import json
 import logging
 from typing import Any, Dict
 
@@ -24,11 +38,16 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
+# Kept for the equivalence test (tests/shop_channels/test_rasa_speedups.py).
+STOCK_SQL_TRACKER_SAVE = SQLTrackerStore.save
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,16 +71,46 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
+async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """``SQLTrackerStore.save`` of Rasa 3.6.21, with ``stream_events``' second read of the
+    tracker replaced by the count of stored events that ``save`` makes anyway."""
+    with self.session_scope() as session:
+        stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        if self.event_broker is not None:
+            # Stock ``stream_events`` takes its offset from ``retrieve``, which rebuilds no
+            # tracker (offset 0: everything is published again) while the store has no domain.
+            published = new_events if self.domain else list(tracker.events)
+            await self._stream_new_events(self.event_broker, published, tracker.sender_id)
+        for event in new_events:
+            data = event.as_dict()
+            intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+            # noinspection PyArgumentList
+            session.add(
+                self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=intent,
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+            )
+        session.commit()
+    logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
+
+
 def install() -> bool:
-    """Patch RemoteAction once; True when the compiled validator is in place."""
-    if RemoteAction._validate_action_result is validate_action_result:
+    """Patch Rasa once; True when both fixes are in place."""
+    if RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker:
         return True
     if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.info("Rasa %s: action responses validated the stock way (patch written for %s)",
+        logger.info("Rasa %s: stock action-response validation and tracker saving (patches written for %s)",
                     rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
         return False
     RemoteAction._validate_action_result = validate_action_result
+    SQLTrackerStore.save = save_sql_tracker
     return True
 
 
-__all__ = ["ValidationError", "action_response_validator", "install", "validate_action_result"]
+__all__ = ["ValidationError", "action_response_validator", "install", "save_sql_tracker", "validate_action_result"]

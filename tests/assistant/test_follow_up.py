@@ -89,3 +89,28 @@ def test_after_recommendations_cheaper_or_another_colour_refines_the_request():
     assert follow_up("换个颜色", UNSURE, [], "ask_recommendation", []).intent == "ask_recommendation"
     # without recommendations before, "再便宜点" stays what the classifier said
     assert follow_up("再便宜点", haggling, promo, "order_status", []) is None
+
+def test_the_channel_patch_reads_only_the_tail_of_the_tracker_with_the_same_answer():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, SessionStarted, UserUttered
+
+    from shop_channels.rasa_follow_ups import events_since_last_message
+
+    def user(text, intent):
+        return UserUttered(text, {"name": intent, "confidence": 0.9})
+
+    long_talk = [SessionStarted(), ActionExecuted("action_listen")]
+    for turn in range(200):
+        long_talk += [user(f"问题{turn}", "purchase"), BotUttered("好的"), ActionExecuted("action_listen")]
+    cases = [
+        long_talk,
+        long_talk + [Restarted(), ActionExecuted("action_listen")],          # a restart ends the context
+        long_talk + [SessionStarted(), ActionExecuted("action_listen")],     # so does a new session
+        [ActionExecuted("action_listen")],                                    # nothing said yet
+        [],
+    ]
+    for events in cases:
+        full = [event.as_dict() for event in events]
+        tail = events_since_last_message(events)
+        assert previous_user_event(tail) == previous_user_event(full)
+        assert len(tail) <= 3
+    assert previous_user_event(events_since_last_message(long_talk))["text"] == "问题199"

@@ -44,3 +44,61 @@ def test_invalid_responses_are_refused_with_the_same_error(result):
     assert ours.value.message.startswith(stock.value.message)
     assert "Failed to validate Action server response" in ours.value.message
     assert list(ours.value.path) == list(stock.value.path)
+
+
+# The tracker store's save: the patched one stores and publishes exactly what stock Rasa does.
+
+class RecordingBroker:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event):
+        self.published.append(event)
+
+
+def _conversation():
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+
+    first = [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.1),
+             ActionExecuted("action_listen", timestamp=1.2),
+             UserUttered("你好", {"name": "greet", "confidence": 0.9}, timestamp=2.0)]
+    second = [ActionExecuted("utter_greet", timestamp=2.1), SlotSet("order_no", "202611201234567890", timestamp=2.2),
+              ActionExecuted("action_listen", timestamp=2.3)]
+    restart = [ActionExecuted("action_session_start", timestamp=3.0), SessionStarted(timestamp=3.1),
+               ActionExecuted("action_listen", timestamp=3.2),
+               UserUttered("谢谢", {"name": "thanks", "confidence": 0.8}, timestamp=3.3)]
+    return [first, second, restart]
+
+
+def _save_in_steps(tmp_path, name, save, with_domain=True):
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  order_no:\n    type: text\n    mappings: []\n")
+    broker = RecordingBroker()
+    store = SQLTrackerStore(domain if with_domain else None, db=str(tmp_path / f"{name}.db"), event_broker=broker)
+    events = []
+    for step in _conversation():
+        events = events + step
+        tracker = DialogueStateTracker.from_events("shopper-1", events, domain.slots)
+        asyncio.run(save(store, tracker))
+    with store.session_scope() as session:
+        rows = [(r.sender_id, r.type_name, r.timestamp, r.intent_name, r.action_name, r.data)
+                for r in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+    return rows, broker.published
+
+
+@pytest.mark.parametrize("with_domain", [True, False])
+def test_patched_tracker_save_stores_and_publishes_what_stock_rasa_does(tmp_path, with_domain):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    assert SQLTrackerStore.save is rasa_speedups.save_sql_tracker
+    stock_save = rasa_speedups.STOCK_SQL_TRACKER_SAVE
+    assert stock_save is not rasa_speedups.save_sql_tracker
+    stock = _save_in_steps(tmp_path, "stock", stock_save, with_domain)
+    patched = _save_in_steps(tmp_path, "patched", rasa_speedups.save_sql_tracker, with_domain)
+    assert patched == stock
+    assert len(stock[0]) >= 11 and stock[1]  # every step stored and published something
