@@ -36,6 +36,8 @@ RECENT_LIMIT = 5
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
+# A reply that is nothing but the four digits (spaces and punctuation around them allowed).
+BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
 
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
 # For a number the shopper did not type in this message (one remembered from earlier):
@@ -176,6 +178,10 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
         suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
+        if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
+            # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
+            bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
+            suffix = bare.group(1) if bare else None
         if not suffix or not PHONE_SUFFIX.match(suffix):
             dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
@@ -195,8 +201,12 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", None), SlotSet("pending_lookup", None)]
         order = lookup.order
         if order is None:
-            dispatcher.utter_message(text="订单号和手机号后四位不匹配，或订单不存在，请核对后再试。")
-            return [SlotSet("order_no", None), SlotSet("pending_lookup", None),
+            # The order number survives a failed try: only the suffix is asked for again.
+            dispatcher.utter_message(
+                text=f"订单 {order_no} 和手机号后四位不匹配（或订单不存在）。请核对后再发一次收货手机号的后四位，"
+                     "订单号不对的话直接发新的订单号。"
+            )
+            return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         self._show(dispatcher, tracker, order)
         return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None)]
