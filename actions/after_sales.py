@@ -144,7 +144,7 @@ class ActionAfterSalesStatus(ShopAction):
 
 
 # How many of the shopper's orders that qualify for after-sales the form offers to pick from.
-AFTER_SALES_CHOICES = 6
+AFTER_SALES_CHOICES = 8
 
 
 async def qualifying_orders(customer_id: Optional[int]) -> list:

@@ -8,7 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
+from actions.offers import OFFER_HANDOFF, offer
 from actions.support import ShopAction
+from assistant.mood import APOLOGY, sounds_angry
 
 # What each meaning is called on a button.
 INTENT_CHOICES = {
@@ -42,6 +44,10 @@ class ActionClarify(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
+        if sounds_angry(message.get("text") or ""):
+            # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
+            dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
+            return [offer(OFFER_HANDOFF)]
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
         for fallback in FALLBACK_CHOICES:

@@ -13,11 +13,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
+OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -53,5 +55,7 @@ class ActionAnswerOffer(ShopAction):
         events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
+        if intent == "affirm" and pending == OFFER_HANDOFF:
+            return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
         return events

@@ -20,8 +20,9 @@ from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.offers import OFFER_RECOMMEND, offer
-from actions.support import ShopAction, current_customer_id, db, db_prompt, first_entity
-from shop.db.orders import get_order, lookup_order_for_guest, recent_orders
+from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
+from assistant.order_matching import orders_meant
+from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
@@ -156,10 +157,24 @@ class ActionOrderStatus(ShopAction):
             self._show(dispatcher, tracker, order)
             return [SlotSet("order_no", order.order_no)]
 
-        orders = await db(recent_orders, customer_id, limit=RECENT_LIMIT)
+        orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
+        text = (tracker.latest_message or {}).get("text") or ""
+        named = [v for name in ("product", "category") for v in entity_values(tracker, name) if isinstance(v, str)]
+        meant = orders_meant(text, orders, utc_now(), extra_words=named)
+        if len(meant.orders) == 1:
+            # "我买的耳机什么时候能到" / "查物流": the order meant, not merely the newest.
+            self._show(dispatcher, tracker, meant.orders[0])
+            return [SlotSet("order_no", meant.orders[0].order_no)]
+        if len(meant.orders) > 1 and meant.described:
+            dispatcher.utter_message(text=f"您有 {len(meant.orders)} 笔订单符合，请问是哪一笔？（发送订单号，或点击查看）")
+            self._offer_others(dispatcher, tracker, meant.orders[:RECENT_LIMIT])
+            return [SlotSet("order_no", None)]
+        if meant.described:
+            dispatcher.utter_message(text="没有找到与您描述相符的订单，以下是您最近的订单：")
+        orders = orders[:RECENT_LIMIT]
         latest, others = orders[0], orders[1:]
         dispatcher.utter_message(text="为您查到最近一笔订单：")
         self._show(dispatcher, tracker, latest)
