@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
-from actions.support import ShopAction
+from actions.support import ShopAction, current_customer_id
+from assistant.order_matching import refers_to_own_order
 from assistant.mood import APOLOGY, sounds_angry
 
 # What each meaning is called on a button.
@@ -44,6 +45,11 @@ class ActionClarify(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
+        if current_customer_id(tracker) is not None and refers_to_own_order(message.get("text") or ""):
+            # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.
+            from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
+
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if sounds_angry(message.get("text") or ""):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))

@@ -143,6 +143,12 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
             return [SlotSet("order_no", None)]
 
+        # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
+        from actions.order_changes import answer_order_change, change_topic  # it builds on this module
+
+        topic = change_topic(entity_values(tracker, "topic"))
+        if topic is not None:
+            return await answer_order_change(dispatcher, tracker, topic, order_no)
         customer_id = current_customer_id(tracker)
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)

@@ -20,6 +20,13 @@ NOT_A_DESCRIPTION = re.compile(
     r"[，。,.!?！？\s]"
 )
 LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单")
+# "我买的…" / "上周买的鞋": about something already bought, not a wish to buy.
+OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|上个月|前几天|这周|今天)(买|下单|订)的|买过的|订单")
+
+
+def refers_to_own_order(text: str) -> bool:
+    """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
+    return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ Each file holds a list under ``conversations``. A conversation::
 Placeholders in ``say``/``expect``/``reject``: ``{order:KEY}`` (a fixture order's number, KEY as
 in shop.seed.fixtures), ``{phone4:KEY}`` (its recipient phone's last four digits),
 ``{item:KEY:N}`` (the title of its N-th item). "The reply" is every text, button title and
-custom payload of the bot's answer to that turn.
+button payload and custom payload of the bot's answer to that turn.
 
 Writes are undone after each conversation (requests and tickets it created are removed and the
 orders restored), so conversations are independent and can run in any order.
@@ -125,7 +125,8 @@ def reply_text(replies: list) -> str:
     parts = []
     for reply in replies:
         parts.append(reply.get("text") or "")
-        parts.extend(button.get("title", "") for button in reply.get("buttons") or [])
+        # A button's payload too: it carries the order number a button offers.
+        parts.extend(f'{button.get("title", "")} {button.get("payload", "")}' for button in reply.get("buttons") or [])
         if reply.get("custom") is not None:
             parts.append(json.dumps(reply["custom"], ensure_ascii=False))
     return "\n".join(parts)
@@ -210,7 +211,8 @@ def run_db_checks(conversation: Conversation, session, facts: Facts, marks: Mark
 def undo_writes(session, marks: Marks, snapshot: Dict[int, Dict[str, Any]]) -> None:
     """Removes what a conversation filed and puts the fixture orders back as they were."""
     new_ids = select(AfterSalesRequest.id).where(AfterSalesRequest.id > marks.after_sales)
-    session.execute(delete(AfterSalesStatusChange).where(AfterSalesStatusChange.request_id.in_(new_ids)))
+    session.execute(delete(AfterSalesStatusChange).where(AfterSalesStatusChange.request_id.in_(new_ids))
+                    .execution_options(synchronize_session=False))
     session.execute(delete(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales))
     session.execute(delete(OrderStatusChange).where(OrderStatusChange.id > marks.order_changes))
     for order_id, columns in snapshot.items():
