@@ -26,7 +26,7 @@ from shop.db.after_sales import (
 )
 from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
 from shop.db.orders import MAX_RECENT, get_order, recent_orders
-from shop.domain.after_sales import ServiceType
+from shop.domain.after_sales import AfterSalesReason, ServiceType
 from shop.domain.clock import utc_now
 from shop.domain.orders import after_sales_applies
 from shop.domain.policies import POLICY_TOPICS
@@ -180,6 +180,24 @@ def _in_view_first(orders: list, in_view: Optional[str]) -> list:
     return sorted(orders, key=lambda o: o.order_no != in_view)
 
 
+async def already_filed(customer_id: int, order_no: str, item_id: str) -> bool:
+    """Whether this item has an open request: said as soon as order and item are known,
+    not after the service and reason questions."""
+    try:
+        decision = await db(check_after_sales_eligibility, customer_id, order_no, int(item_id),
+                            ServiceType.RETURN, AfterSalesReason.QUALITY, utc_now())
+    except (OrderNotFound, InvalidRequest):
+        return False
+    return decision.reason_code == ALREADY_FILED
+
+
+def _straight_to_submit(tracker: Tracker) -> Dict[Text, Any]:
+    """Fills what is still missing so the form ends now; the submit step names the open
+    request (it refuses a duplicate whatever service and reason are given)."""
+    return {"service_type": tracker.get_slot("service_type") or ServiceType.RETURN.value,
+            "reason": tracker.get_slot("reason") or AfterSalesReason.QUALITY.value}
+
+
 class ValidateAfterSalesForm(ShopFormValidation):
     def name(self) -> Text:
         return "validate_after_sales_form"
@@ -236,6 +254,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         slots: Dict[Text, Any] = {"order_no": order.order_no}
         if len(order.items) == 1:
             slots["order_item_id"] = str(order.items[0].id)
+            if await already_filed(customer_id, order.order_no, slots["order_item_id"]):
+                slots.update(_straight_to_submit(tracker))
         elif tracker.get_slot("order_item_id") and not any(
             str(i.id) == str(tracker.get_slot("order_item_id")) for i in order.items
         ):
@@ -251,6 +271,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order is None or not any(str(i.id) == str(value) for i in order.items):
             dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
             return {"order_item_id": None}
+        if await already_filed(customer_id, order_no, str(value)):
+            return {"order_item_id": str(value), **_straight_to_submit(tracker)}
         return {"order_item_id": str(value)}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
