@@ -9,6 +9,7 @@ reload. These depend on the assistant's conversation flows (actions, NLU, storie
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -94,7 +95,10 @@ def test_rasa_socketio_channel_speaks_to_the_widget(live_stack):
     # 3.11; sanic-org/sanic#2377), and the stock session_request handler does not await
     # python-socketio 5.x's AsyncServer.enter_room, so answers never reach the session room.
     try:
-        received = asyncio.run(_socketio_round_trip(live_stack.rasa_url))
+        # In a thread of its own: Playwright's sync API keeps an event loop running in this
+        # one for the whole browser package, and asyncio.run() refuses to nest in it.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            received = pool.submit(asyncio.run, _socketio_round_trip(live_stack.rasa_url)).result()
     except (websockets.ConnectionClosed, asyncio.TimeoutError) as error:
         raise AssertionError(f"socket.io over WebSocket to Rasa failed: {error!r}") from None
     events = [event for event, _ in received]
