@@ -35,12 +35,38 @@ def price_and_stock(product: ProductDetail) -> str:
     return "\n".join(lines)
 
 
+def variant_stock(product: ProductDetail, match: facts.VariantMatch) -> str:
+    """"iPhone 15 Pro Max 256GB 有货吗": price and stock of that variant, not of the product."""
+    if not match.skus:
+        listed = "；".join(f"{name}：{'、'.join(values)}" for name, values in match.offered.items() if values)
+        return f"【{product.title}】没有 {match.asked} 的款式。这款可选 {listed}。"
+    prices = sorted({s.price for s in match.skus})
+    price = money(prices[0]) if len(prices) == 1 else f"{money(prices[0])}起"
+    head = f"【{product.model} {match.asked}】{price}"
+    in_stock = [s.name for s in match.skus if s.in_stock]
+    sold_out = [s.name for s in match.skus if not s.in_stock]
+    if not in_stock:
+        return f"{head}，目前缺货，可以点到货通知，或看看其他规格。"
+    if len(match.skus) == 1:
+        return f"{head}，{stock_phrase(match.skus[0].stock)}。"
+    line = f"{head}。有货：{join_values(in_stock, limit=10)}"
+    if sold_out:
+        line += f"；暂时缺货：{join_values(sold_out, limit=10)}"
+    return line + "。"
+
+
 def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
-    """The replies for a product question about ``topics`` (price and stock by default)."""
+    """The replies for a product question about ``topics`` (price and stock by default):
+    for the variant the shopper named (storage, size, colour) when they named one, and the
+    aspect they asked about ("续航多久") when the catalogue has it."""
     replies: List[str] = []
+    aspect_lines, missing = facts.aspect_answers(product, text)
+    if aspect_lines:
+        replies.append(f"【{product.title}】" + "；".join(aspect_lines) + "。")
+    wanted = facts.wanted_variant(product, text)
     if "size_advice" in topics or facts.measurements(text).height_cm or "尺码" in text or "多大码" in text:
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
-    if "spec" in topics or "material" in topics or "compatibility" in topics:
+    if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
     if "color_options" in topics:
         colours = facts.options(product, facts.COLOUR)
@@ -50,9 +76,18 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
         policy = faq_book().answer(topic) if topic in topics else None
         if policy:
             replies.append(policy.pick())
-    if not replies or "price" in topics or "stock" in topics:
+    if wanted:
+        replies.insert(0, variant_stock(product, facts.match_variant(product, wanted)))
+    elif (not replies and not missing) or "price" in topics or "stock" in topics:
         replies.insert(0, price_and_stock(product))
+    if missing:
+        replies.append(missing_aspects_reply(missing))
     return replies
+
+
+def missing_aspects_reply(missing: List[facts.Aspect]) -> str:
+    asked = "、".join(aspect.label for aspect in missing)
+    return f"商品资料里暂时没有{asked}的具体数据，我不想给您说错。需要的话我帮您转人工客服确认。"
 
 
 class ActionProductInquiry(ShopAction):
@@ -98,8 +133,14 @@ class ActionProductInquiry(ShopAction):
         if product is None or not product.is_on_sale:
             dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
-        for reply in answer(product, topics, text):
+        replies = answer(product, topics, text)
+        for reply in replies[:-1]:
             dispatcher.utter_message(text=reply)
+        if facts.aspect_answers(product, text)[1]:
+            # Something the catalogue cannot answer: offer a person who can.
+            dispatcher.utter_message(text=replies[-1], buttons=buttons([("转人工", "/human_handoff")]))
+        else:
+            dispatcher.utter_message(text=replies[-1])
         return [SlotSet("product_id", str(product.id))]
 
     async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
