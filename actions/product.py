@@ -3,6 +3,7 @@ the catalogue at the time of asking. The product comes from the message, from a 
 from the conversation's context ("这款", "它")."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -103,6 +104,10 @@ class ActionProductInquiry(ShopAction):
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if mentions and in_view is not None and compares_with_in_view(text, topics):
+            # "跟荣耀X50比哪个好" with a product on screen: that product against the one named.
+            return await compare_in_view(dispatcher, in_view, mentions[0])
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
         if product_id is None and not mentions:
@@ -144,23 +149,51 @@ class ActionProductInquiry(ShopAction):
         return [SlotSet("product_id", str(product.id))]
 
     async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
-        found: List[Optional[ProductDetail]] = []
-        for mention in mentions:
-            matches = await db(find_products_by_name, mention, limit=1)
-            found.append(await db(get_product_detail, matches[0].id) if matches else None)
-        if any(p is None for p in found):
-            missing = "、".join(m for m, p in zip(mentions, found) if p is None)
-            dispatcher.utter_message(text=f"没有找到“{missing}”，可以告诉我更完整的型号吗？")
-            return []
-        first, second = found
-        rows = facts.comparison(first, second)
-        lines = [f"【{first.title}】 vs 【{second.title}】"]
-        lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=buttons([
-                (f"问问{first.model}", intent_payload("product_inquiry", product_id=first.id)),
-                (f"问问{second.model}", intent_payload("product_inquiry", product_id=second.id)),
-            ]),
-        )
+        return await compare_named(dispatcher, mentions)
+
+
+COMPARE_WORDS = re.compile(r"比哪个好|比一比|比较一下|对比|哪个好|哪个更好|有什么区别|区别大吗|比起来")
+
+
+def compares_with_in_view(text: str, topics: List[str]) -> bool:
+    return "compare" in topics or COMPARE_WORDS.search(text or "") is not None
+
+
+async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mention: str) -> List[Dict[str, Any]]:
+    first = await db(get_product_detail, in_view)
+    matches = await db(find_products_by_name, mention, limit=1)
+    second = await db(get_product_detail, matches[0].id) if matches else None
+    if first is None or second is None:
+        dispatcher.utter_message(text=f"没有找到“{mention}”，可以告诉我更完整的型号吗？")
         return []
+    if first.id == second.id:
+        dispatcher.utter_message(text=f"您正在看的就是【{first.title}】哦，想和哪一款比较呢？")
+        return []
+    say_comparison(dispatcher, first, second)
+    return [SlotSet("product_id", str(first.id))]
+
+
+def say_comparison(dispatcher: CollectingDispatcher, first: ProductDetail, second: ProductDetail) -> None:
+    rows = facts.comparison(first, second)
+    lines = [f"【{first.title}】 vs 【{second.title}】"]
+    lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        buttons=buttons([
+            (f"问问{first.model}", intent_payload("product_inquiry", product_id=first.id)),
+            (f"问问{second.model}", intent_payload("product_inquiry", product_id=second.id)),
+        ]),
+    )
+
+
+async def compare_named(dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
+    found: List[Optional[ProductDetail]] = []
+    for mention in mentions:
+        matches = await db(find_products_by_name, mention, limit=1)
+        found.append(await db(get_product_detail, matches[0].id) if matches else None)
+    if any(p is None for p in found):
+        missing = "、".join(m for m, p in zip(mentions, found) if p is None)
+        dispatcher.utter_message(text=f"没有找到“{missing}”，可以告诉我更完整的型号吗？")
+        return []
+    say_comparison(dispatcher, found[0], found[1])
+    return []
