@@ -19,13 +19,14 @@ from actions.services import answer_service_topics
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.faq import faq_book
+from assistant.typed_answers import asks_about_policy, choice_index, reason_in, service_in
 from shop.db.after_sales import (
     check_after_sales_eligibility, create_after_sales_request, get_after_sales_request,
     list_after_sales_requests,
 )
 from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
-from shop.db.orders import get_order, recent_orders
-from shop.domain.after_sales import ServiceType
+from shop.db.orders import MAX_RECENT, get_order, recent_orders
+from shop.domain.after_sales import AfterSalesReason, ServiceType
 from shop.domain.clock import utc_now
 from shop.domain.orders import after_sales_applies
 from shop.domain.policies import POLICY_TOPICS
@@ -78,7 +79,11 @@ class ActionAfterSalesRoute(ShopAction):
             return [SlotSet("after_sales_next", "answered")]
 
         policy_topics = [t for t in topics if t in POLICY_TOPICS]
-        if policy_topics and not wants_request:
+        asking = asks_about_policy(text) and not first_entity(tracker, "order_no")
+        if asking and not policy_topics:
+            # "支持七天无理由退货吗": a question about the rules, even where the NLU saw a service.
+            policy_topics = ["warranty" if re.search(r"保修|维修|质保", text) else "return_policy"]
+        if policy_topics and (asking or not wants_request):
             for topic in policy_topics:
                 answer = faq_book().answer(topic)
                 if answer:
@@ -97,7 +102,11 @@ class ActionAfterSalesRoute(ShopAction):
                      "也可以说“转人工”联系人工客服。"
             )
             return [SlotSet("after_sales_next", "answered")]
-        return [SlotSet("after_sales_next", "form")]
+        events = [SlotSet("after_sales_next", "form")]
+        if tracker.get_slot("order_no") and not first_entity(tracker, "order_no"):
+            # The order in view is not assumed: the form asks, offering it first.
+            events.append(SlotSet("order_no", None))
+        return events
 
 
 async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_id: Optional[int], text: str) -> None:
@@ -134,9 +143,99 @@ class ActionAfterSalesStatus(ShopAction):
         return []
 
 
+# How many of the shopper's orders that qualify for after-sales the form offers to pick from.
+AFTER_SALES_CHOICES = 8
+
+
+async def qualifying_orders(customer_id: Optional[int]) -> list:
+    """The shopper's recent orders that after-sales applies to, newest first (what the form
+    offers, so that "第二个" typed later means the second one shown)."""
+    if customer_id is None:
+        return []
+    orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+    return [o for o in orders if after_sales_applies(o.status)][:AFTER_SALES_CHOICES]
+
+
+YES = re.compile(r"^(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
+
+
+def order_in_view(tracker: Tracker) -> Optional[str]:
+    """The order number last talked about in this conversation (set by a look-up), if any."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "slot" and event.get("name") == "order_no" and event.get("value"):
+            return str(event["value"])
+    return None
+
+
+def _typed(tracker: Tracker, slot: str) -> Optional[str]:
+    """The raw text, when it answers the question just asked for ``slot`` (a button label,
+    an ordinal or a description typed instead of tapped)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    return (tracker.latest_message or {}).get("text") or None
+
+
+def _in_view_first(orders: list, in_view: Optional[str]) -> list:
+    """The order in view first (it is the one offered by name), then the others in order."""
+    return sorted(orders, key=lambda o: o.order_no != in_view)
+
+
+async def already_filed(customer_id: int, order_no: str, item_id: str) -> bool:
+    """Whether this item has an open request: said as soon as order and item are known,
+    not after the service and reason questions."""
+    try:
+        decision = await db(check_after_sales_eligibility, customer_id, order_no, int(item_id),
+                            ServiceType.RETURN, AfterSalesReason.QUALITY, utc_now())
+    except (OrderNotFound, InvalidRequest):
+        return False
+    return decision.reason_code == ALREADY_FILED
+
+
+def _straight_to_submit(tracker: Tracker) -> Dict[Text, Any]:
+    """Fills what is still missing so the form ends now; the submit step names the open
+    request (it refuses a duplicate whatever service and reason are given)."""
+    return {"service_type": tracker.get_slot("service_type") or ServiceType.RETURN.value,
+            "reason": tracker.get_slot("reason") or AfterSalesReason.QUALITY.value}
+
+
 class ValidateAfterSalesForm(ShopFormValidation):
     def name(self) -> Text:
         return "validate_after_sales_form"
+
+    # --- typed answers: read when the NLU found no entity for the slot asked for ----------
+    async def extract_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _typed(tracker, "order_no")
+        if not text or first_entity(tracker, "order_no"):
+            return {}
+        orders = await qualifying_orders(current_customer_id(tracker))
+        in_view = order_in_view(tracker)
+        if in_view and YES.search(text.strip()):
+            return {"order_no": in_view}
+        orders = _in_view_first(orders, in_view)
+        described = [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
+        picked = choice_index(text, described)
+        return {"order_no": orders[picked].order_no} if picked is not None else {}
+
+    async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text, order_no = _typed(tracker, "order_item_id"), tracker.get_slot("order_no")
+        customer_id = current_customer_id(tracker)
+        if not text or not order_no or customer_id is None:
+            return {}
+        order = await db(get_order, customer_id, order_no)
+        if order is None:
+            return {}
+        picked = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
+        return {"order_item_id": str(order.items[picked].id)} if picked is not None else {}
+
+    async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _typed(tracker, "service_type")
+        service = service_in(text) if text and not first_entity(tracker, "service_type") else None
+        return {"service_type": service.value} if service else {}
+
+    async def extract_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _typed(tracker, "reason")
+        why = reason_in(text) if text and not first_entity(tracker, "reason") else None
+        return {"reason": why.value} if why else {}
 
     async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         customer_id = current_customer_id(tracker)
@@ -155,6 +254,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         slots: Dict[Text, Any] = {"order_no": order.order_no}
         if len(order.items) == 1:
             slots["order_item_id"] = str(order.items[0].id)
+            if await already_filed(customer_id, order.order_no, slots["order_item_id"]):
+                slots.update(_straight_to_submit(tracker))
         elif tracker.get_slot("order_item_id") and not any(
             str(i.id) == str(tracker.get_slot("order_item_id")) for i in order.items
         ):
@@ -170,6 +271,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order is None or not any(str(i.id) == str(value) for i in order.items):
             dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
             return {"order_item_id": None}
+        if await already_filed(customer_id, order_no, str(value)):
+            return {"order_item_id": str(value), **_straight_to_submit(tracker)}
         return {"order_item_id": str(value)}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -219,13 +322,18 @@ class ActionAskOrderNo(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
-        orders = await db(recent_orders, customer_id, limit=5) if customer_id is not None else []
-        eligible = [o for o in orders if o.status not in ("pending_payment", "cancelled")]
+        in_view = order_in_view(tracker)
+        eligible = _in_view_first(await qualifying_orders(customer_id), in_view)
         if not eligible:
             dispatcher.utter_message(text="请发送需要售后的订单号（18位数字）。")
             return []
+        viewed = next((o for o in eligible if o.order_no == in_view), None)
+        question = "请选择需要售后的订单（可以说“第二个”或商品名），或直接发送订单号："
+        if viewed is not None:
+            question = (f"是刚才查看的订单 {viewed.order_no}（{order_summary(viewed)[:16]}）吗？"
+                        "是的话回复“是”；不是的话请选择其他订单，或直接发送订单号：")
         dispatcher.utter_message(
-            text="请选择需要售后的订单，或直接发送订单号：",
+            text=question,
             buttons=buttons(
                 (f"{o.status_label} · {order_summary(o)[:16]}", intent_payload("inform", order_no=o.order_no))
                 for o in eligible

@@ -8,7 +8,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
-from actions.support import ShopAction
+from actions.offers import OFFER_HANDOFF, offer
+from actions.support import ShopAction, current_customer_id
+from assistant.faq import faq_book
+from assistant.order_matching import refers_to_own_order
+from assistant.typed_answers import asks_about_policy
+from shop.domain.policies import POLICY_TOPICS
+from assistant.mood import APOLOGY, sounds_angry
 
 # What each meaning is called on a button.
 INTENT_CHOICES = {
@@ -42,6 +48,23 @@ class ActionClarify(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        policy = next((e.get("value") for e in message.get("entities", [])
+                       if e.get("entity") == "topic" and e.get("value") in POLICY_TOPICS), None)
+        answer = faq_book().answer(policy) if policy and asks_about_policy(text) else None
+        if answer is not None:
+            # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
+            dispatcher.utter_message(text=answer.pick())
+            return []
+        if current_customer_id(tracker) is not None and refers_to_own_order(message.get("text") or ""):
+            # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.
+            from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
+
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if sounds_angry(message.get("text") or ""):
+            # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
+            dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
+            return [offer(OFFER_HANDOFF)]
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
         for fallback in FALLBACK_CHOICES:

@@ -7,17 +7,22 @@ else gets a polite acknowledgement. Only an offer made in the bot's last turn co
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
+OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
+CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
+CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -53,5 +58,14 @@ class ActionAnswerOffer(ShopAction):
         events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
+        said = (tracker.latest_message or {}).get("text") or ""
+        if pending and pending.startswith(CANCEL_OFFER_PREFIX) and (intent == "affirm" or CONFIRMED.search(said)):
+            # "确认取消" reads as a "no" to the NLU (取消), yet confirms the cancellation asked about.
+            # Imported here: actions.order_changes records its offer with this module's offer().
+            from actions.order_changes import carry_out_cancellation
+
+            return events + await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
+        if intent == "affirm" and pending == OFFER_HANDOFF:
+            return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
         return events

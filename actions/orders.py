@@ -20,8 +20,9 @@ from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.offers import OFFER_RECOMMEND, offer
-from actions.support import ShopAction, current_customer_id, db, db_prompt, first_entity
-from shop.db.orders import get_order, lookup_order_for_guest, recent_orders
+from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
+from assistant.order_matching import orders_meant
+from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
@@ -36,6 +37,8 @@ RECENT_LIMIT = 5
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
+# A reply that is nothing but the four digits (spaces and punctuation around them allowed).
+BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
 
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
 # For a number the shopper did not type in this message (one remembered from earlier):
@@ -140,6 +143,12 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
             return [SlotSet("order_no", None)]
 
+        # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
+        from actions.order_changes import answer_order_change, change_topic  # it builds on this module
+
+        topic = change_topic(entity_values(tracker, "topic"))
+        if topic is not None:
+            return await answer_order_change(dispatcher, tracker, topic, order_no)
         customer_id = current_customer_id(tracker)
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)
@@ -154,10 +163,24 @@ class ActionOrderStatus(ShopAction):
             self._show(dispatcher, tracker, order)
             return [SlotSet("order_no", order.order_no)]
 
-        orders = await db(recent_orders, customer_id, limit=RECENT_LIMIT)
+        orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
+        text = (tracker.latest_message or {}).get("text") or ""
+        named = [v for name in ("product", "category") for v in entity_values(tracker, name) if isinstance(v, str)]
+        meant = orders_meant(text, orders, utc_now(), extra_words=named)
+        if len(meant.orders) == 1:
+            # "我买的耳机什么时候能到" / "查物流": the order meant, not merely the newest.
+            self._show(dispatcher, tracker, meant.orders[0])
+            return [SlotSet("order_no", meant.orders[0].order_no)]
+        if len(meant.orders) > 1 and meant.described:
+            dispatcher.utter_message(text=f"您有 {len(meant.orders)} 笔订单符合，请问是哪一笔？（发送订单号，或点击查看）")
+            self._offer_others(dispatcher, tracker, meant.orders[:RECENT_LIMIT])
+            return [SlotSet("order_no", None)]
+        if meant.described:
+            dispatcher.utter_message(text="没有找到与您描述相符的订单，以下是您最近的订单：")
+        orders = orders[:RECENT_LIMIT]
         latest, others = orders[0], orders[1:]
         dispatcher.utter_message(text="为您查到最近一笔订单：")
         self._show(dispatcher, tracker, latest)
@@ -176,6 +199,10 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
         suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
+        if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
+            # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
+            bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
+            suffix = bare.group(1) if bare else None
         if not suffix or not PHONE_SUFFIX.match(suffix):
             dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
@@ -195,8 +222,12 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", None), SlotSet("pending_lookup", None)]
         order = lookup.order
         if order is None:
-            dispatcher.utter_message(text="订单号和手机号后四位不匹配，或订单不存在，请核对后再试。")
-            return [SlotSet("order_no", None), SlotSet("pending_lookup", None),
+            # The order number survives a failed try: only the suffix is asked for again.
+            dispatcher.utter_message(
+                text=f"订单 {order_no} 和手机号后四位不匹配（或订单不存在）。请核对后再发一次收货手机号的后四位，"
+                     "订单号不对的话直接发新的订单号。"
+            )
+            return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         self._show(dispatcher, tracker, order)
         return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None)]

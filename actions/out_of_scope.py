@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import INTENT_CHOICES, resend_with_entities
 from actions.formatting import buttons
+from actions.offers import OFFER_HANDOFF, offer
 from actions.support import ShopAction
+from assistant.mood import APOLOGY, sounds_angry
 
 # Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
 UNSURE_BELOW = 0.5
@@ -24,6 +26,10 @@ class ActionOutOfScope(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
+        if sounds_angry(message.get("text") or ""):
+            # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
+            dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
+            return [offer(OFFER_HANDOFF)]
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         runner_up = next((r.get("name") for r in message.get("intent_ranking") or []
                           if r.get("name") in SHOP_INTENTS), None)

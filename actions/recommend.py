@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
 from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, db
+from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     RecommendationRequest, gift_title, next_request, not_carried_text, understand,
 )
@@ -29,6 +30,11 @@ class ActionRecommend(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
+        if current_customer_id(tracker) is not None and OWN_ORDER.search(message.get("text") or ""):
+            # "上周买的鞋": an order already placed, not a wish to buy shoes.
+            from actions.orders import ActionOrderStatus  # actions.orders imports this module's users
+
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context)

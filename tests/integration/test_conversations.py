@@ -55,7 +55,7 @@ def test_order_status_carries_status_and_latest_logistics_event(live_stack, shop
 
 
 def test_latest_order_without_a_number_and_recent_list(live_stack, shop_session):
-    replies = live_stack.say(sender(), "我的快递到哪了", metadata=signed_in(MAIN_CUSTOMER_ID))
+    replies = live_stack.say(sender(), "帮我查下订单", metadata=signed_in(MAIN_CUSTOMER_ID))
     timeline = customs(replies, "order_timeline")
     assert timeline, text_of(replies)
     with shop_session() as session:
@@ -65,6 +65,18 @@ def test_latest_order_without_a_number_and_recent_list(live_stack, shop_session)
     assert timeline[0]["order"]["order_no"] == newest
     others = customs(replies, "order_list")
     assert others and all(o["order_no"] != newest for o in others[0]["orders"])
+
+
+def test_asking_where_the_parcel_is_means_the_latest_order_with_logistics(live_stack, shop_session):
+    replies = live_stack.say(sender(), "我的快递到哪了", metadata=signed_in(MAIN_CUSTOMER_ID))
+    timeline = customs(replies, "order_timeline")
+    assert timeline and timeline[0]["order"]["events"], text_of(replies)
+    with shop_session() as session:
+        shipped = session.execute(
+            select(Order.order_no).where(Order.customer_id == MAIN_CUSTOMER_ID, Order.shipped_at.is_not(None))
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        ).scalars().first()
+    assert timeline[0]["order"]["order_no"] == shipped
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,84 @@
+"""Which of a shopper's orders a message means when it names no order number:
+"我买的耳机什么时候能到" (a product), "上周买的鞋" (a time and a category), "查物流"
+(the latest order that has logistics). Pure: the caller passes the orders, newest first."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import List, Optional, Sequence, Tuple
+
+from shop.domain.clock import CHINA_TZ
+
+# Words that ask about an order but do not describe which one.
+NOT_A_DESCRIPTION = re.compile(
+    r"什么时候|啥时候|能到|会到|送到|到哪|到了吗|到没到|哪儿|哪里|怎么还没|还没到|多久|几天|"
+    r"帮我|帮忙|麻烦|查一下|查下|查查|看一下|看看|查询|查|请问|我的|我买的|我在|买的|我|你们|"
+    r"订单|快递|物流|包裹|派送|发货|配送|状态|进度|信息|单号|东西|商品|宝贝|"
+    r"上周|上星期|上个星期|这周|本周|上个月|这个月|本月|昨天|今天|前天|最近|之前|前几天|"
+    r"一下|那个|这个|那件|这件|那单|这单|那笔|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
+    r"[，。,.!?！？\s]"
+)
+LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单")
+# "我买的…" / "上周买的鞋": about something already bought, not a wish to buy.
+OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|上个月|前几天|这周|今天)(买|下单|订)的|买过的|订单")
+
+
+def refers_to_own_order(text: str) -> bool:
+    """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
+    return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
+
+
+@dataclass(frozen=True)
+class Meant:
+    orders: list            # the matching orders, newest first
+    described: bool         # the message described an order (product or time)
+
+
+def time_window(text: str, now: datetime) -> Optional[Tuple[datetime, datetime]]:
+    """The span of time a message names ("上周买的"), in UTC-aware datetimes, or None."""
+    today = now.astimezone(CHINA_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    spans = (
+        (r"前天", today - timedelta(days=2), today - timedelta(days=1)),
+        (r"昨天", today - timedelta(days=1), today),
+        (r"今天", today, today + timedelta(days=1)),
+        (r"上周|上星期|上个星期|上礼拜", week_start - timedelta(days=7), week_start),
+        (r"这周|本周|这星期|这个星期", week_start, today + timedelta(days=1)),
+        (r"上个月|上月", (month_start - timedelta(days=1)).replace(day=1), month_start),
+        (r"这个月|本月", month_start, today + timedelta(days=1)),
+        (r"最近|前几天|这几天", today - timedelta(days=7), today + timedelta(days=1)),
+    )
+    for words, start, end in spans:
+        if re.search(words, text):
+            return start, end
+    return None
+
+
+def product_words(text: str) -> List[str]:
+    """What is left of the message once the asking words are gone: the product or category."""
+    return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if w]
+
+
+def _mentions(order, words: Sequence[str]) -> bool:
+    titles = " ".join(f"{item.title} {item.sku_name}" for item in order.items).lower()
+    return any(word.lower() in titles for word in words)
+
+
+def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequence[str] = ()) -> Meant:
+    """The orders a message means. ``extra_words``: product/category names the NLU found."""
+    words = [w for w in list(extra_words) + product_words(text) if w]
+    window = time_window(text, now)
+    matching = [o for o in orders if _mentions(o, words)] if words else list(orders)
+    if window is not None:
+        start, end = window
+        in_window = [o for o in matching if start <= o.created_at.astimezone(CHINA_TZ) < end]
+        # Shoppers misremember dates: "上周买的鞋" bought a month ago is still the shoes.
+        matching = in_window or (matching if words else [])
+    described = bool(words) or window is not None
+    if not described and LOGISTICS.search(text):
+        # "查物流": the latest order that has logistics to show.
+        with_logistics = [o for o in matching if o.shipment is not None]
+        return Meant(with_logistics[:1] or list(orders[:1]), False)
+    return Meant(matching, described)

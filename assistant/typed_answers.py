@@ -1,0 +1,118 @@
+"""Reading a shopper's typed answer to a question the assistant asked.
+
+Pure functions over the raw text: the label of one of our own buttons typed out, an
+ordinal ("第二个", "最后那个"), a description ("充电器那个"), a reason in everyday words
+("不想要了"), an explicit cancel. Forms use them when the NLU found no entity, so an answer
+typed instead of tapped works the same.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
+from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
+
+# Everyday ways of saying each reason, checked in this order (the most specific first).
+REASON_WORDS = (
+    (AfterSalesReason.NO_REASON, r"七天无理由|7天无理由|无理由"),
+    (AfterSalesReason.WRONG_ITEM, r"发错|寄错|不是我买的|不是我要的"),
+    (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了"),
+    (AfterSalesReason.DAMAGED, r"破损|摔坏|压坏|碎了|破了|烂了|裂了|坏的"),
+    (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了"),
+    (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
+    (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
+    (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期"),
+    (AfterSalesReason.CHANGED_MIND, r"不想要|不要了|不喜欢|买错|不需要了|用不上|买多了|后悔"),
+    (AfterSalesReason.OTHER, r"^其他|^其它|别的原因"),
+)
+
+# Said to stop the form altogether ("不想要了" is a reason, not one of these).
+CANCEL = re.compile(
+    r"^(取消|算了|不办了|不申请了|不退了|不换了|先不了|先不用了|不用了|不弄了|退出|结束|没事了|不需要售后)"
+    r"|取消(申请|售后|办理)|不(申请|办理)了"
+)
+
+ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样)?")
+LAST = re.compile(r"最后(一|那)?(个|件|单|笔|款|项)?|最下面")
+# Words around a description that say nothing about the item.
+FILLER = re.compile(r"(那个|这个|那件|这件|那款|这款|那单|这单|的|要|是|就|吧|呢|啊|选|我)")
+
+
+def reason_in(text: str) -> Optional[AfterSalesReason]:
+    """The after-sales reason a typed answer gives, or None."""
+    text = (text or "").strip()
+    for label_reason, label in REASON_LABELS.items():
+        if text == label:
+            return label_reason
+    for reason, words in REASON_WORDS:
+        if re.search(words, text):
+            return reason
+    return None
+
+
+def service_in(text: str) -> Optional[ServiceType]:
+    """The service a typed answer names (退货 / 换货 / 退款 / 维修 / 补发), or None."""
+    text = (text or "").strip()
+    for word in sorted(SERVICE_FROM_NLU, key=len, reverse=True):
+        if word in text:
+            return SERVICE_FROM_NLU[word]
+    for service in ServiceType:
+        if service.label in text:
+            return service
+    return None
+
+
+def is_cancel(text: str) -> bool:
+    """An explicit "stop this": 取消 / 算了 / 不办了 ... ("不想要了" is a reason)."""
+    return bool(CANCEL.search((text or "").strip()))
+
+
+QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|政策|规则|规定|流程|[？?]")
+REQUEST = re.compile(r"我要|我想|帮我|给我|申请|办理|想退|想换|要退|要换|退了吧|换了吧|怎么申请|如何申请")
+
+
+def asks_about_policy(text: str) -> bool:
+    """A question about the rules ("支持七天无理由退货吗", "退换货政策是什么"), not a request
+    to act ("我要退货", "帮我申请换货")."""
+    text = (text or "").strip()
+    return bool(QUESTION.search(text)) and not REQUEST.search(text)
+
+
+def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
+    """Which of ``options`` (as shown, in order) a typed answer picks: an ordinal, "最后那个",
+    or words of the option's own text ("充电器那个"). None when it picks none or is ambiguous."""
+    text = (text or "").strip()
+    if not options or not text:
+        return None
+    if LAST.search(text):
+        return len(options) - 1
+    ordinal = ORDINAL.search(text)
+    if ordinal:
+        raw = ordinal.group(1)
+        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        return number - 1 if 1 <= number <= len(options) else None
+    words = FILLER.sub(" ", text).split()
+    best, best_len, tie = None, 0, False
+    for index, option in enumerate(options):
+        length = max((_common_run(word, option) for word in words), default=0)
+        if length > best_len:
+            best, best_len, tie = index, length, False
+        elif length == best_len and length:
+            tie = True
+    return best if best_len >= 2 and not tie else None
+
+
+def _common_run(word: str, option: str) -> int:
+    """Length of the longest piece of ``word`` (2+ characters) found in ``option``."""
+    longest = 0
+    for start in range(len(word)):
+        for end in range(len(word), start + max(longest, 1), -1):
+            if word[start:end].lower() in option.lower():
+                longest = max(longest, end - start)
+                break
+    return longest if longest >= 2 else 0
+
+
+__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "asks_about_policy"]

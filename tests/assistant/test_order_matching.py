@@ -1,0 +1,64 @@
+"""Orders named by product, category or time resolve to the order meant."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from assistant.order_matching import orders_meant, product_words
+
+NOW = datetime(2026, 12, 6, 4, 0, tzinfo=timezone.utc)   # a Sunday, 12:00 in China
+
+
+@dataclass
+class Item:
+    title: str
+    sku_name: str = ""
+
+
+@dataclass
+class FakeOrder:
+    order_no: str
+    titles: tuple
+    days_ago: int
+    shipment: Optional[object] = None
+    items: tuple = field(default=())
+
+    def __post_init__(self):
+        self.items = tuple(Item(t) for t in self.titles)
+        self.created_at = NOW - timedelta(days=self.days_ago)
+
+
+ORDERS = [  # newest first, as recent_orders returns them
+    FakeOrder("shirt", ("优衣库 女士法兰绒衬衫",), 0),
+    FakeOrder("earbuds", ("Apple AirPods Pro 2 蓝牙耳机",), 1, shipment=object()),
+    FakeOrder("milk", ("特仑苏 纯牛奶 250ml*16盒",), 3, shipment=object()),
+    FakeOrder("shoes", ("耐克 Air Zoom Pegasus 40 男子跑步鞋",), 40, shipment=object()),
+    FakeOrder("tshirt", ("优衣库 男士圆领短袖T恤",), 14, shipment=object()),
+]
+
+
+def numbers(text):
+    return [o.order_no for o in orders_meant(text, ORDERS, NOW).orders]
+
+
+def test_product_named():
+    assert numbers("我买的耳机什么时候能到") == ["earbuds"]
+    assert numbers("牛奶送到哪了") == ["milk"]
+
+
+def test_logistics_means_the_latest_order_with_logistics():
+    assert numbers("查一下物流") == ["earbuds"]
+    assert numbers("我的快递到哪了") == ["earbuds"]
+
+
+def test_category_and_time():
+    assert numbers("上周买的鞋") == ["shoes"]
+    assert numbers("昨天买的东西") == ["earbuds"]
+
+
+def test_several_matches_are_all_returned_for_a_choice():
+    assert numbers("优衣库的衣服到哪了") == ["shirt", "tshirt"]
+    assert orders_meant("优衣库的衣服到哪了", ORDERS, NOW).described
+
+
+def test_asking_words_are_not_descriptions():
+    assert product_words("帮我查下订单到哪了") == []

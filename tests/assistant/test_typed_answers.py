@@ -1,0 +1,67 @@
+"""Typed answers to the assistant's own questions: labels, everyday words, ordinals,
+descriptions, explicit cancels, policy questions versus requests."""
+import pytest
+
+from assistant.typed_answers import asks_about_policy, choice_index, is_cancel, reason_in, service_in
+from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
+
+
+@pytest.mark.parametrize("reason,label", list(REASON_LABELS.items()))
+def test_every_reason_button_label_typed_out_is_that_reason(reason, label):
+    assert reason_in(label) is reason
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("不想要了", AfterSalesReason.CHANGED_MIND),
+    ("买错了", AfterSalesReason.CHANGED_MIND),
+    ("七天无理由", AfterSalesReason.NO_REASON),
+    ("屏幕坏了", AfterSalesReason.QUALITY),
+    ("收到的时候就碎了", AfterSalesReason.DAMAGED),
+    ("发错货了", AfterSalesReason.WRONG_ITEM),
+    ("鞋子偏小", AfterSalesReason.SIZE_FIT),
+    ("第二个", None),
+])
+def test_everyday_words_give_the_reason(text, reason):
+    assert reason_in(text) is reason
+
+
+@pytest.mark.parametrize("text,service", [("退货", ServiceType.RETURN), ("我想换货", ServiceType.EXCHANGE),
+                                          ("仅退款", ServiceType.REFUND_ONLY), ("维修", ServiceType.REPAIR),
+                                          ("好的", None)])
+def test_service_typed(text, service):
+    assert service_in(text) is service
+
+
+@pytest.mark.parametrize("text", ["取消", "算了", "不办了", "取消申请", "不申请了"])
+def test_explicit_cancels(text):
+    assert is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["不想要了", "不要了", "质量问题", "第二个"])
+def test_a_reason_is_not_a_cancel(text):
+    assert not is_cancel(text)
+
+
+OPTIONS = ["小米 14 手机 黑色 256GB", "倍思 65W 氮化镓充电器 白色", "华为 FreeBuds 耳机 黑色"]
+
+
+@pytest.mark.parametrize("text,index", [
+    ("第二个", 1), ("第2个", 1), ("第一件", 0), ("最后那个", 2), ("最后一个", 2),
+    ("充电器那个", 1), ("耳机", 2), ("手机那个", 0), ("第五个", None), ("随便", None),
+])
+def test_choice_by_ordinal_or_description(text, index):
+    assert choice_index(text, OPTIONS) == index
+
+
+def test_an_ambiguous_description_picks_nothing():
+    assert choice_index("黑色那件", OPTIONS) is None
+
+
+@pytest.mark.parametrize("text", ["支持七天无理由退货吗", "退换货政策是什么", "这个能退吗", "保修多久？"])
+def test_policy_questions(text):
+    assert asks_about_policy(text)
+
+
+@pytest.mark.parametrize("text", ["我要退货", "帮我申请换货", "怎么申请退货", "不想要了"])
+def test_requests_are_not_policy_questions(text):
+    assert not asks_about_policy(text)

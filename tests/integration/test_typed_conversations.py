@@ -1,0 +1,54 @@
+"""The typed-conversation suite: every conversation in tests/conversations/*.yml, typed as a
+shopper types (no payloads, no buttons tapped), end to end over REST against the live servers
+and the seeded database. See tests/support/typed_conversations.py for the file format."""
+import pytest
+
+from shop.identity import issue_customer_token
+from tests.support.stack import TEST_TOKEN_SECRET
+from tests.support.typed_conversations import (
+    Facts, load_conversations, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks, undo_writes,
+)
+
+pytestmark = pytest.mark.integration
+
+CONVERSATIONS = load_conversations()
+
+
+@pytest.fixture(scope="module")
+def facts(shop_session):
+    return Facts(shop_session)
+
+
+def test_the_suite_is_typed_and_large_enough():
+    assert CONVERSATIONS, "no conversations in tests/conversations/"
+    assert all(not turn.say.startswith("/") for c in CONVERSATIONS for turn in c.turns)
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.name for c in CONVERSATIONS])
+def test_typed_conversation(conversation, live_stack, shop_session, facts):
+    sender = new_sender(conversation)
+    metadata = None
+    if conversation.customer_id is not None:
+        metadata = {"customer_token": issue_customer_token(conversation.customer_id, secret=TEST_TOKEN_SECRET)}
+    with shop_session() as session:
+        marks, snapshot = take_marks(session), snapshot_orders(session)
+    transcript = []
+    try:
+        for turn in conversation.turns:
+            said = facts.fill(turn.say)
+            reply = reply_text(live_stack.say(sender, said, metadata=metadata))
+            transcript.append(f"> {said}\n{reply}")
+            where = "\n\n".join(transcript)
+            for wanted in turn.expect:
+                options = [facts.fill(w) for w in (wanted if isinstance(wanted, list) else [wanted])]
+                assert any(option in reply for option in options), f"missing {options} in reply to {said!r}:\n{where}"
+            for unwanted in turn.reject:
+                assert facts.fill(unwanted) not in reply, f"{unwanted!r} in reply to {said!r}:\n{where}"
+            if turn.shows_order:
+                number = facts.order(turn.shows_order)["order_no"]
+                assert number in reply, f"order {turn.shows_order} ({number}) not shown for {said!r}:\n{where}"
+        with shop_session() as session:
+            run_db_checks(conversation, session, facts, marks, sender)
+    finally:
+        with shop_session() as session:
+            undo_writes(session, marks, snapshot)

@@ -1,0 +1,235 @@
+"""Typed-conversation suite: conversations kept as data in tests/conversations/*.yml.
+
+Each file holds a list under ``conversations``. A conversation::
+
+    - name: typed reason label files the return          # unique across the folder
+      who: main            # main | other | refunding (fixture customers) | guest
+      turns:
+        - say: 我要退货                                   # exactly what a shopper types
+          expect: [订单]                                 # every item must be in the reply;
+                                                         # an item that is a list: any one of it
+          reject: [登录]                                 # none may be in the reply
+          shows_order: DELIVERED_RETURNABLE              # this fixture order's number is shown
+      db:                                                # named checks, run after the last turn
+        - after_sales_filed: {order: DELIVERED_RETURNABLE, reason: quality}
+
+Placeholders in ``say``/``expect``/``reject``: ``{order:KEY}`` (a fixture order's number, KEY as
+in shop.seed.fixtures), ``{phone4:KEY}`` (its recipient phone's last four digits),
+``{item:KEY:N}`` (the title of its N-th item). "The reply" is every text, button title and
+button payload and custom payload of the bot's answer to that turn.
+
+Writes are undone after each conversation (requests and tickets it created are removed and the
+orders restored), so conversations are independent and can run in any order.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import yaml
+from sqlalchemy import delete, func, select
+
+from shop.db.models import AfterSalesRequest, AfterSalesStatusChange, HandoffRequest, Order, OrderStatusChange
+from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, REFUNDING_CUSTOMER_ID
+
+CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
+CUSTOMERS = {"main": MAIN_CUSTOMER_ID, "other": OTHER_CUSTOMER_ID, "refunding": REFUNDING_CUSTOMER_ID}
+PLACEHOLDER = re.compile(r"\{(order|phone4|item):([A-Z_]+)(?::(\d+))?\}")
+
+
+@dataclass
+class Turn:
+    say: str
+    expect: List[Any] = field(default_factory=list)
+    reject: List[str] = field(default_factory=list)
+    shows_order: Optional[str] = None
+
+
+@dataclass
+class Conversation:
+    name: str
+    source: str
+    who: str
+    turns: List[Turn]
+    db: List[Dict[str, Any]]
+
+    @property
+    def customer_id(self) -> Optional[int]:
+        return CUSTOMERS.get(self.who)
+
+
+def load_conversations(folder: Path = CONVERSATIONS_DIR) -> List[Conversation]:
+    conversations, names = [], set()
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for raw in data.get("conversations", []):
+            name = raw["name"]
+            if name in names:
+                raise ValueError(f"{path.name}: duplicate conversation name {name!r}")
+            names.add(name)
+            who = raw.get("who", "main")
+            if who != "guest" and who not in CUSTOMERS:
+                raise ValueError(f"{path.name}: {name!r}: unknown who {who!r}")
+            turns = [Turn(**turn) for turn in raw["turns"]]
+            for turn in turns:
+                if turn.say.startswith("/"):
+                    raise ValueError(f"{path.name}: {name!r}: a typed conversation sends no payloads")
+            db = raw.get("db") or []
+            for check in db:
+                (check_name,) = check.keys()
+                if check_name not in DB_CHECKS:
+                    raise ValueError(f"{path.name}: {name!r}: unknown db check {check_name!r}")
+            conversations.append(Conversation(name, path.name, who, turns, db))
+    return conversations
+
+
+# --- facts from the live stack's database ------------------------------------------------
+
+class Facts:
+    """Reads fixture facts (order numbers, phones, item titles) from the seeded database."""
+
+    def __init__(self, open_session: Callable):
+        self.open_session = open_session
+        self._cache: Dict[str, Order] = {}
+
+    def order(self, key: str) -> Dict[str, Any]:
+        if key not in self._cache:
+            fixture = FIXTURES_BY_KEY[key]
+            with self.open_session() as session:
+                order = session.get(Order, fixture.order_id)
+                self._cache[key] = {
+                    "id": order.id,
+                    "order_no": order.order_no,
+                    "phone": order.recipient_phone,
+                    "items": [(item.id, item.title) for item in order.items],
+                }
+        return self._cache[key]
+
+    def fill(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            kind, key, index = match.group(1), match.group(2), match.group(3)
+            order = self.order(key)
+            if kind == "order":
+                return order["order_no"]
+            if kind == "phone4":
+                return order["phone"][-4:]
+            return order["items"][int(index or 0)][1]
+        return PLACEHOLDER.sub(replace, text)
+
+
+def reply_text(replies: list) -> str:
+    parts = []
+    for reply in replies:
+        parts.append(reply.get("text") or "")
+        # A button's payload too: it carries the order number a button offers.
+        parts.extend(f'{button.get("title", "")} {button.get("payload", "")}' for button in reply.get("buttons") or [])
+        if reply.get("custom") is not None:
+            parts.append(json.dumps(reply["custom"], ensure_ascii=False))
+    return "\n".join(parts)
+
+
+# --- named database checks --------------------------------------------------------------
+
+@dataclass
+class Marks:
+    """Highest ids before the conversation: what is above them, the conversation wrote."""
+    after_sales: int
+    handoff: int
+    order_changes: int
+
+
+def take_marks(session) -> Marks:
+    return Marks(
+        session.execute(select(func.coalesce(func.max(AfterSalesRequest.id), 0))).scalar_one(),
+        session.execute(select(func.coalesce(func.max(HandoffRequest.id), 0))).scalar_one(),
+        session.execute(select(func.coalesce(func.max(OrderStatusChange.id), 0))).scalar_one(),
+    )
+
+
+def _new_requests(session, marks: Marks) -> List[AfterSalesRequest]:
+    return list(session.execute(select(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales)).scalars())
+
+
+def check_after_sales_filed(session, facts: Facts, marks: Marks, sender: str, order: str,
+                            reason: Optional[str] = None, service: Optional[str] = None,
+                            item: Optional[int] = None) -> None:
+    requests = _new_requests(session, marks)
+    assert len(requests) == 1, f"expected one request filed, found {len(requests)}"
+    request = requests[0]
+    wanted = facts.order(order)
+    assert request.order_id == wanted["id"], f"filed for order id {request.order_id}, meant {wanted['id']}"
+    if reason is not None:
+        assert request.reason_code == reason, f"reason {request.reason_code!r}, typed {reason!r}"
+    if service is not None:
+        assert request.service_type == service, f"service {request.service_type!r}, meant {service!r}"
+    if item is not None:
+        assert request.order_item_id == wanted["items"][item][0], "filed for another item"
+
+
+def check_nothing_filed(session, facts: Facts, marks: Marks, sender: str) -> None:
+    requests = _new_requests(session, marks)
+    assert not requests, f"nothing should be filed, found {[r.request_no for r in requests]}"
+
+
+def check_handoff_opened(session, facts: Facts, marks: Marks, sender: str) -> None:
+    tickets = session.execute(
+        select(HandoffRequest).where(HandoffRequest.id > marks.handoff, HandoffRequest.sender_id == sender)
+    ).scalars().all()
+    assert tickets, "no hand-off ticket opened"
+
+
+def check_order_status(session, facts: Facts, marks: Marks, sender: str, order: str, status: str) -> None:
+    row = session.get(Order, facts.order(order)["id"])
+    assert row.status == status, f"order {order} is {row.status!r}, expected {status!r}"
+
+
+def check_order_field(session, facts: Facts, marks: Marks, sender: str, order: str, contains: Dict[str, str]) -> None:
+    row = session.get(Order, facts.order(order)["id"])
+    for column, text in contains.items():
+        assert text in (getattr(row, column) or ""), f"order {order}.{column} = {getattr(row, column)!r}"
+
+
+DB_CHECKS: Dict[str, Callable] = {
+    "after_sales_filed": check_after_sales_filed,
+    "nothing_filed": check_nothing_filed,
+    "handoff_opened": check_handoff_opened,
+    "order_status": check_order_status,
+    "order_field": check_order_field,
+}
+
+
+def run_db_checks(conversation: Conversation, session, facts: Facts, marks: Marks, sender: str) -> None:
+    for check in conversation.db:
+        ((name, args),) = check.items()
+        DB_CHECKS[name](session, facts, marks, sender, **(args or {}))
+
+
+def undo_writes(session, marks: Marks, snapshot: Dict[int, Dict[str, Any]]) -> None:
+    """Removes what a conversation filed and puts the fixture orders back as they were."""
+    new_ids = select(AfterSalesRequest.id).where(AfterSalesRequest.id > marks.after_sales)
+    session.execute(delete(AfterSalesStatusChange).where(AfterSalesStatusChange.request_id.in_(new_ids))
+                    .execution_options(synchronize_session=False))
+    session.execute(delete(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales))
+    session.execute(delete(OrderStatusChange).where(OrderStatusChange.id > marks.order_changes))
+    for order_id, columns in snapshot.items():
+        row = session.get(Order, order_id)
+        for column, value in columns.items():
+            setattr(row, column, value)
+
+
+RESTORED_COLUMNS = ("status", "payment_status", "refunded_cents", "cancelled_at", "province", "city",
+                    "district", "address_detail", "recipient_name", "recipient_phone", "updated_at")
+
+
+def snapshot_orders(session) -> Dict[int, Dict[str, Any]]:
+    ids = [fixture.order_id for fixture in FIXTURES_BY_KEY.values()]
+    rows = session.execute(select(Order).where(Order.id.in_(ids))).scalars()
+    return {row.id: {column: getattr(row, column) for column in RESTORED_COLUMNS} for row in rows}
+
+
+def new_sender(conversation: Conversation) -> str:
+    return f"typed-{uuid.uuid4().hex[:12]}"
