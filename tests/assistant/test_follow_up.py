@@ -89,3 +89,13 @@ def test_after_recommendations_cheaper_or_another_colour_refines_the_request():
     assert follow_up("换个颜色", UNSURE, [], "ask_recommendation", []).intent == "ask_recommendation"
     # without recommendations before, "再便宜点" stays what the classifier said
     assert follow_up("再便宜点", haggling, promo, "order_status", []) is None
+
+
+def test_a_price_move_after_a_product_question_asks_for_other_products():
+    sure_purchase = [{"name": "purchase", "confidence": 0.9}]
+    promo = [{"entity": "topic", "value": "promotion"}]
+    result = follow_up("有没有便宜一点的", sure_purchase, promo, "product_inquiry", [])
+    assert result is not None and result.intent == "ask_recommendation" and result.entities == []
+    assert follow_up("贵一点的呢", sure_purchase, [], "product_inquiry", []).intent == "ask_recommendation"
+    # Other product follow-ups stay product questions.
+    assert follow_up("有什么颜色", sure_purchase, [], "product_inquiry", []) is None
