@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test shell train train-recommender seed validate bench improve
+.PHONY: help install run test shell train train-recommender seed samples validate bench improve
 
 help:
 	@echo "make run      install if needed, seed the shop database, train if needed, start everything"
@@ -11,6 +11,7 @@ help:
 	@echo "make train    (re)train the Rasa model if data, domain or config changed"
 	@echo "make train-recommender  retrain the recommender from the shop database"
 	@echo "make seed     migrate and seed the shop database if it is empty"
+	@echo "make samples  print order numbers and phone suffixes of the seeded shop to try in the chat"
 	@echo "make bench    run the benchmarks in bench/ (slow; prints figures; WHICH='nlu conversation' for some)"
 	@echo "make improve  review the messages the assistant did not understand, add them to data/nlu (ARGS='--days 7')"
 
@@ -34,6 +35,9 @@ train-recommender: install
 
 seed: install
 	@source scripts/env.sh && python -m shop.db.bootstrap
+
+samples: install
+	@source scripts/env.sh && python -m shop.seed.samples $(ARGS)
 
 validate: install
 	@source scripts/env.sh && rasa data validate --domain domain.yml --data data --config config.yml

@@ -3,6 +3,7 @@ the catalogue at the time of asking. The product comes from the message, from a 
 from the conversation's context ("这款", "它")."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -35,12 +36,38 @@ def price_and_stock(product: ProductDetail) -> str:
     return "\n".join(lines)
 
 
+def variant_stock(product: ProductDetail, match: facts.VariantMatch) -> str:
+    """"iPhone 15 Pro Max 256GB 有货吗": price and stock of that variant, not of the product."""
+    if not match.skus:
+        listed = "；".join(f"{name}：{'、'.join(values)}" for name, values in match.offered.items() if values)
+        return f"【{product.title}】没有 {match.asked} 的款式。这款可选 {listed}。"
+    prices = sorted({s.price for s in match.skus})
+    price = money(prices[0]) if len(prices) == 1 else f"{money(prices[0])}起"
+    head = f"【{product.model} {match.asked}】{price}"
+    in_stock = [s.name for s in match.skus if s.in_stock]
+    sold_out = [s.name for s in match.skus if not s.in_stock]
+    if not in_stock:
+        return f"{head}，目前缺货，可以点到货通知，或看看其他规格。"
+    if len(match.skus) == 1:
+        return f"{head}，{stock_phrase(match.skus[0].stock)}。"
+    line = f"{head}。有货：{join_values(in_stock, limit=10)}"
+    if sold_out:
+        line += f"；暂时缺货：{join_values(sold_out, limit=10)}"
+    return line + "。"
+
+
 def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
-    """The replies for a product question about ``topics`` (price and stock by default)."""
+    """The replies for a product question about ``topics`` (price and stock by default):
+    for the variant the shopper named (storage, size, colour) when they named one, and the
+    aspect they asked about ("续航多久") when the catalogue has it."""
     replies: List[str] = []
+    aspect_lines, missing = facts.aspect_answers(product, text)
+    if aspect_lines:
+        replies.append(f"【{product.title}】" + "；".join(aspect_lines) + "。")
+    wanted = facts.wanted_variant(product, text)
     if "size_advice" in topics or facts.measurements(text).height_cm or "尺码" in text or "多大码" in text:
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
-    if "spec" in topics or "material" in topics or "compatibility" in topics:
+    if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
     if "color_options" in topics:
         colours = facts.options(product, facts.COLOUR)
@@ -50,9 +77,18 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
         policy = faq_book().answer(topic) if topic in topics else None
         if policy:
             replies.append(policy.pick())
-    if not replies or "price" in topics or "stock" in topics:
+    if wanted:
+        replies.insert(0, variant_stock(product, facts.match_variant(product, wanted)))
+    elif (not replies and not missing) or "price" in topics or "stock" in topics:
         replies.insert(0, price_and_stock(product))
+    if missing:
+        replies.append(missing_aspects_reply(missing))
     return replies
+
+
+def missing_aspects_reply(missing: List[facts.Aspect]) -> str:
+    asked = "、".join(aspect.label for aspect in missing)
+    return f"商品资料里暂时没有{asked}的具体数据，我不想给您说错。需要的话我帮您转人工客服确认。"
 
 
 class ActionProductInquiry(ShopAction):
@@ -68,6 +104,10 @@ class ActionProductInquiry(ShopAction):
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if mentions and in_view is not None and compares_with_in_view(text, topics):
+            # "跟荣耀X50比哪个好" with a product on screen: that product against the one named.
+            return await compare_in_view(dispatcher, in_view, mentions[0])
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
         if product_id is None and not mentions:
@@ -98,28 +138,62 @@ class ActionProductInquiry(ShopAction):
         if product is None or not product.is_on_sale:
             dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
-        for reply in answer(product, topics, text):
+        replies = answer(product, topics, text)
+        for reply in replies[:-1]:
             dispatcher.utter_message(text=reply)
+        if facts.aspect_answers(product, text)[1]:
+            # Something the catalogue cannot answer: offer a person who can.
+            dispatcher.utter_message(text=replies[-1], buttons=buttons([("转人工", "/human_handoff")]))
+        else:
+            dispatcher.utter_message(text=replies[-1])
         return [SlotSet("product_id", str(product.id))]
 
     async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
-        found: List[Optional[ProductDetail]] = []
-        for mention in mentions:
-            matches = await db(find_products_by_name, mention, limit=1)
-            found.append(await db(get_product_detail, matches[0].id) if matches else None)
-        if any(p is None for p in found):
-            missing = "、".join(m for m, p in zip(mentions, found) if p is None)
-            dispatcher.utter_message(text=f"没有找到“{missing}”，可以告诉我更完整的型号吗？")
-            return []
-        first, second = found
-        rows = facts.comparison(first, second)
-        lines = [f"【{first.title}】 vs 【{second.title}】"]
-        lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=buttons([
-                (f"问问{first.model}", intent_payload("product_inquiry", product_id=first.id)),
-                (f"问问{second.model}", intent_payload("product_inquiry", product_id=second.id)),
-            ]),
-        )
+        return await compare_named(dispatcher, mentions)
+
+
+COMPARE_WORDS = re.compile(r"比哪个好|比一比|比较一下|对比|哪个好|哪个更好|有什么区别|区别大吗|比起来")
+
+
+def compares_with_in_view(text: str, topics: List[str]) -> bool:
+    return "compare" in topics or COMPARE_WORDS.search(text or "") is not None
+
+
+async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mention: str) -> List[Dict[str, Any]]:
+    first = await db(get_product_detail, in_view)
+    matches = await db(find_products_by_name, mention, limit=1)
+    second = await db(get_product_detail, matches[0].id) if matches else None
+    if first is None or second is None:
+        dispatcher.utter_message(text=f"没有找到“{mention}”，可以告诉我更完整的型号吗？")
         return []
+    if first.id == second.id:
+        dispatcher.utter_message(text=f"您正在看的就是【{first.title}】哦，想和哪一款比较呢？")
+        return []
+    say_comparison(dispatcher, first, second)
+    return [SlotSet("product_id", str(first.id))]
+
+
+def say_comparison(dispatcher: CollectingDispatcher, first: ProductDetail, second: ProductDetail) -> None:
+    rows = facts.comparison(first, second)
+    lines = [f"【{first.title}】 vs 【{second.title}】"]
+    lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        buttons=buttons([
+            (f"问问{first.model}", intent_payload("product_inquiry", product_id=first.id)),
+            (f"问问{second.model}", intent_payload("product_inquiry", product_id=second.id)),
+        ]),
+    )
+
+
+async def compare_named(dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
+    found: List[Optional[ProductDetail]] = []
+    for mention in mentions:
+        matches = await db(find_products_by_name, mention, limit=1)
+        found.append(await db(get_product_detail, matches[0].id) if matches else None)
+    if any(p is None for p in found):
+        missing = "、".join(m for m, p in zip(mentions, found) if p is None)
+        dispatcher.utter_message(text=f"没有找到“{missing}”，可以告诉我更完整的型号吗？")
+        return []
+    say_comparison(dispatcher, found[0], found[1])
+    return []

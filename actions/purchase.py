@@ -10,9 +10,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
+from actions.product import variant_stock
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
+from assistant import product_facts
 from assistant.faq import faq_book
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
@@ -109,6 +111,11 @@ class ActionPurchaseHelp(ShopAction):
         product = await db(get_product_detail, product_id)
         if product is None:
             return False
+        variant = product_facts.wanted_variant(product, (tracker.latest_message or {}).get("text") or "")
+        if variant and not quantity:
+            # "iPhone 15 Pro Max 256GB 有货吗": the stock of that variant, not of the product.
+            dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, variant)))
+            return True
         wanted = quantity or 1
         available = product.total_stock
         if available >= wanted:

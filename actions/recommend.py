@@ -2,6 +2,7 @@
 one"), from their history, and from what similar shoppers bought."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -15,6 +16,7 @@ from assistant.recommendation_requests import (
     RecommendationRequest, gift_title, next_request, not_carried_text, understand,
 )
 from assistant.experiment_picks import recommend_in_experiments
+from shop.db.catalogue import get_product_detail
 
 PAGE_SIZE = 5
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
@@ -41,6 +43,18 @@ class ActionRecommend(ShopAction):
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))
             return [SlotSet("recommendation", None)]
         previous = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
+        if ((said.cheaper or said.pricier) and in_context is not None
+                and (previous is None or not (previous.shown_prices or previous.max_price))):
+            # "便宜点的" before anything was recommended: cheaper (dearer) than the product in
+            # view, in its category.
+            product = await db(get_product_detail, in_context)
+            if product is not None:
+                said = replace(said, reference_price=float(product.price),
+                               category=said.category or (product.category_path[-1] if product.category_path else None))
+        if (said.cheaper or said.pricier) and said.reference_price is None and not said.category and (
+                previous is None or not (previous.shown_prices or previous.max_price)):
+            dispatcher.utter_message(text="还没给您推荐过商品呢～想看哪类商品、预算大概多少？比如“一千以内的耳机”，我按价格帮您挑。")
+            return []
         request = next_request(previous, said)
         customer_id = current_customer_id(tracker)
 

@@ -22,6 +22,10 @@ RECOMMEND = "ask_recommendation"
 _REFINEMENT = re.compile(r"(便宜|实惠|贵一点|贵点|好一点|高端|档次|大一点|小一点|大点|小点|轻一点|"
                          r"别的颜色|其他颜色|换个颜色|换个牌子|别的牌子|其他牌子|别的品牌|其他品牌|别的款|其他款|"
                          r"换一批|再来几个|还有别的|还有其他|还有没有)")
+# After a product question, a price move asks for other products: "有没有便宜一点的" while
+# looking at a phone wants cheaper phones (the recommendation goes below the product in view).
+_PRICE_MOVE = re.compile(r"(便宜|实惠|贵一点|贵点|高端一点|档次高)")
+PRODUCT = "product_inquiry"
 # A fragment is short: longer messages carry their own meaning (or are new questions).
 MAX_FRAGMENT_CHARS = 16
 # A classifier this sure of another meaning is believed ("那钱多久退回来" after a cancellation
@@ -69,6 +73,8 @@ def follow_up(
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
     if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
+        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if previous_intent == PRODUCT and _content_length(text) <= MAX_FRAGMENT_CHARS and _PRICE_MOVE.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent not in FOLLOW_UP_INTENTS or not is_fragment(text):
         return None

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from shop.db.records import ProductDetail
+from shop.db.records import ProductDetail, SkuInfo
+from shop.domain.colours import COLOUR_FAMILY_OF, same_colour
 from shop.domain.money import money
 
 COLOUR = "颜色"
@@ -179,3 +180,143 @@ def comparison(first: ProductDetail, second: ProductDetail) -> List[Tuple[str, s
         if name in second.attributes and name not in NOT_SPECS:
             rows.append((name, value, second.attributes[name]))
     return rows
+
+
+# --- variants: "iPhone 15 Pro Max 256GB 有货吗", "Pegasus 40 有42码吗", "黑色的还有吗" -------------
+
+STORAGE = re.compile(r"^(\d+)\s?(GB|TB)$", re.IGNORECASE)
+LETTER_SIZE = re.compile(r"^X{0,3}[SML]$|^XXXL$|^\d?XL$")
+
+
+def _mentions_value(attribute: str, value: str, text: str) -> bool:
+    """Does ``text`` name this SKU attribute value? Storage as 256GB / 256G / 256g; shoe
+    sizes only with 码/号 (a bare 40 may be a model number); letter sizes as whole words."""
+    squashed = re.sub(r"\s+", "", text)
+    storage = STORAGE.match(value)
+    if storage:
+        number, unit = storage.group(1), storage.group(2)[0]
+        return re.search(rf"(?<!\d){number}\s?{unit}(?:B)?(?![\dA-Za-z])", text, re.IGNORECASE) is not None
+    if attribute == SIZE and value.isdigit():
+        return re.search(rf"(?<!\d){value}(?:\.5)?\s?(?:码|号)", text) is not None
+    if LETTER_SIZE.match(value):
+        return re.search(rf"(?<![A-Za-z]){value}(?![A-Za-z])", text) is not None
+    return len(value) >= 2 and value.replace(" ", "").lower() in squashed.lower()
+
+
+def _mentioned_colour(values: Sequence[str], text: str) -> Optional[str]:
+    """A colour the shopper named: a listed shade, else a family or shade we know (黑色)."""
+    for value in sorted(values, key=len, reverse=True):
+        if value in text:
+            return value
+    for shade in sorted(COLOUR_FAMILY_OF, key=len, reverse=True):
+        if shade in text:
+            return shade
+    return None
+
+
+def wanted_variant(product: ProductDetail, text: str) -> Dict[str, str]:
+    """The SKU attributes the shopper named for this product: {"存储容量": "256GB", "颜色": "黑色"}.
+    Only attributes the product's SKUs vary on count; a value it does not offer is kept as
+    typed when it is a size or storage, so the answer can say it is not offered."""
+    wanted: Dict[str, str] = {}
+    attributes: Dict[str, List[str]] = {}
+    for sku in product.skus:
+        for name, value in sku.attributes.items():
+            attributes.setdefault(name, [])
+            if value not in attributes[name]:
+                attributes[name].append(value)
+    for name, values in attributes.items():
+        if name == COLOUR:
+            colour = _mentioned_colour(values, text)
+            if colour:
+                wanted[name] = colour
+            continue
+        named = [v for v in values if _mentions_value(name, v, text)]
+        if named:
+            wanted[name] = max(named, key=len)
+        elif name == SIZE and all(v.isdigit() for v in values):
+            typed = measurements(text).shoe_size
+            if typed:
+                wanted[name] = str(typed)
+        elif any(STORAGE.match(v) for v in values):
+            typed = re.search(r"(?<!\d)(\d{1,4})\s?(G|T)B?(?![\dA-Za-z])", text, re.IGNORECASE)
+            if typed:
+                wanted[name] = f"{typed.group(1)}{typed.group(2).upper()}B"
+    return wanted
+
+
+def _sku_matches(sku_attributes, wanted: Dict[str, str]) -> bool:
+    for name, value in wanted.items():
+        shade = sku_attributes.get(name)
+        if name == COLOUR:
+            if shade is None or not same_colour(value, shade):
+                return False
+        elif shade != value:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class VariantMatch:
+    asked: str                          # the values named, as typed back: "256GB"
+    skus: List[SkuInfo]                 # the active SKUs that match, in catalogue order
+    offered: Dict[str, List[str]]       # when none match: what the product offers instead
+
+
+def match_variant(product: ProductDetail, wanted: Dict[str, str]) -> VariantMatch:
+    skus = [s for s in product.skus if s.is_active and _sku_matches(s.attributes, wanted)]
+    offered = {} if skus else {name: [v for v, _ in options(product, name)] for name in wanted}
+    asked = " ".join(f"{value}码" if name == SIZE and value.isdigit() else value for name, value in wanted.items())
+    return VariantMatch(asked, skus, offered)
+
+
+# --- one aspect asked about: "续航多久", "屏幕多大", "什么处理器" --------------------------------
+
+@dataclass(frozen=True)
+class Aspect:
+    label: str                      # what the shopper asked about, as we say it back
+    words: Tuple[str, ...]          # how shoppers ask
+    attributes: Tuple[str, ...]     # the catalogue attributes that answer it
+    note: str = ""                  # said after the figure
+
+
+ASPECTS: Tuple[Aspect, ...] = (
+    Aspect("续航", ("续航", "电池", "电量", "待机", "能用多久", "充一次电"), ("电池容量",),
+           "（实际续航因使用习惯而异）"),
+    Aspect("屏幕", ("屏幕", "多大屏", "几寸", "几英寸", "屏多大"), ("屏幕尺寸", "表盘尺寸")),
+    Aspect("处理器", ("处理器", "芯片", "cpu", "什么u"), ("处理器",)),
+    Aspect("显卡", ("显卡", "gpu"), ("显卡",)),
+    Aspect("网络", ("5g", "网络", "全网通"), ("网络",)),
+    Aspect("材质", ("材质", "面料", "什么料", "纯棉"), ("材质",)),
+    Aspect("充电功率", ("快充", "充电功率", "多少瓦", "充电多快"), ("充电功率",)),
+    Aspect("重量", ("多重", "重量", "多沉", "几斤重"), ("重量", "净重")),
+    Aspect("防水", ("防水",), ("防水等级",)),
+)
+
+
+def asked_aspects(text: str) -> List[Aspect]:
+    lowered = (text or "").lower()
+    return [aspect for aspect in ASPECTS if any(word in lowered for word in aspect.words)]
+
+
+def aspect_value(product: ProductDetail, aspect: Aspect) -> Optional[str]:
+    """The catalogue's value for the aspect: a product attribute, or the SKU values."""
+    for name in aspect.attributes:
+        if product.attributes.get(name):
+            return product.attributes[name]
+        values = sorted({s.attributes[name] for s in product.skus if s.attributes.get(name)})
+        if values:
+            return "、".join(values)
+    return None
+
+
+def aspect_answers(product: ProductDetail, text: str) -> Tuple[List[str], List[Aspect]]:
+    """(answer lines, aspects the catalogue has no figure for)."""
+    lines, missing = [], []
+    for aspect in asked_aspects(text):
+        value = aspect_value(product, aspect)
+        if value is None:
+            missing.append(aspect)
+        else:
+            lines.append(f"{aspect.attributes[0]}：{value}{aspect.note}")
+    return lines, missing

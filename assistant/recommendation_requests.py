@@ -135,6 +135,8 @@ class Understood:
     more: bool = False
     personal: bool = False
     gift_for: Optional[str] = None
+    # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
+    reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
     not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
 
@@ -197,11 +199,12 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         # means ¥1,500, not 85% of the cheapest item shown.
         narrowed = replace(narrowed, min_price=said.min_price, max_price=said.max_price)
     elif said.cheaper:
-        reference = min(request.shown_prices) if request.shown_prices else request.max_price
+        reference = min(request.shown_prices) if request.shown_prices else (request.max_price or said.reference_price)
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
-    elif said.pricier and request.shown_prices:
-        narrowed = replace(narrowed, min_price=round(max(request.shown_prices) / float(PRICE_STEP), 2), max_price=None)
+    elif said.pricier and (request.shown_prices or said.reference_price):
+        reference = max(request.shown_prices) if request.shown_prices else said.reference_price
+        narrowed = replace(narrowed, min_price=round(reference / float(PRICE_STEP), 2), max_price=None)
 
     if narrowed != request and not starts_over:
         # A narrowed list starts from its best items again.

@@ -24,7 +24,7 @@ MAX_MESSAGE = 2000
 AUTHORS = ("shopper", "agent", "system")
 
 JOINED_NOTICE = "客服{name}已接入，正在为您服务。"
-CLOSED_NOTICE = "客服已结束本次服务，接下来由小店长继续为您服务；如需人工，随时说“转人工”。"
+CLOSED_NOTICE = "客服已结束本次服务，接下来由小柚继续为您服务；如需人工，随时说“转人工”。"
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,13 @@ def test_the_channel_patch_reads_only_the_tail_of_the_tracker_with_the_same_answ
         assert previous_user_event(tail) == previous_user_event(full)
         assert len(tail) <= 3
     assert previous_user_event(events_since_last_message(long_talk))["text"] == "问题199"
+
+
+def test_a_price_move_after_a_product_question_asks_for_other_products():
+    sure_purchase = [{"name": "purchase", "confidence": 0.9}]
+    promo = [{"entity": "topic", "value": "promotion"}]
+    result = follow_up("有没有便宜一点的", sure_purchase, promo, "product_inquiry", [])
+    assert result is not None and result.intent == "ask_recommendation" and result.entities == []
+    assert follow_up("贵一点的呢", sure_purchase, [], "product_inquiry", []).intent == "ask_recommendation"
+    # Other product follow-ups stay product questions.
+    assert follow_up("有什么颜色", sure_purchase, [], "product_inquiry", []) is None

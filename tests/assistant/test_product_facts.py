@@ -66,3 +66,59 @@ def test_specs_and_comparison():
     assert "材质：纯棉" in spec_lines(TEE)
     rows = comparison(TEE, SHOES)
     assert rows[0] == ("价格", "¥99.00", "¥99.00")
+
+
+# --- variants and aspects (issue 15, deliverable 6) ---------------------------------------
+
+def _variant_product():
+    from decimal import Decimal
+
+    from shop.db.records import SkuInfo
+    skus = [
+        SkuInfo(i, f"S{i}", f"{storage} {colour}", {"存储容量": storage, "颜色": colour},
+                Decimal(price), Decimal(price), stock, True)
+        for i, (storage, colour, price, stock) in enumerate([
+            ("128GB", "原色钛金属", "9999", 0), ("128GB", "午夜色", "9999", 5),
+            ("256GB", "原色钛金属", "11499", 0), ("256GB", "午夜色", "11499", 40)], start=1)
+    ]
+    return skus
+
+
+def test_wanted_variant_reads_storage_colour_and_shoe_sizes():
+    from types import SimpleNamespace
+
+    from assistant.product_facts import match_variant, wanted_variant
+    phone = SimpleNamespace(skus=_variant_product(), attributes={})
+    assert wanted_variant(phone, "iPhone 15 Pro Max 256GB 有货吗") == {"存储容量": "256GB"}
+    assert wanted_variant(phone, "256g黑色的还有吗") == {"存储容量": "256GB", "颜色": "黑色"}
+    assert wanted_variant(phone, "有1TB的吗") == {"存储容量": "1TB"}
+    assert wanted_variant(phone, "多少钱") == {}
+    match = match_variant(phone, {"存储容量": "256GB", "颜色": "黑色"})
+    assert [s.name for s in match.skus] == ["256GB 午夜色"]        # 午夜色 is a black
+    assert match_variant(phone, {"存储容量": "1TB"}).offered == {"存储容量": ["128GB", "256GB"]}
+
+
+def test_shoe_sizes_need_ma_so_a_model_number_is_not_a_size():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from assistant.product_facts import wanted_variant
+    from shop.db.records import SkuInfo
+    skus = [SkuInfo(i, f"N{i}", f"灰色 {size}", {"尺码": str(size), "颜色": "灰色"}, Decimal(899), Decimal(899), 3, True)
+            for i, size in enumerate((39, 40, 41, 42))]
+    shoe = SimpleNamespace(skus=skus, attributes={})
+    assert wanted_variant(shoe, "耐克 Pegasus 40 有42码吗") == {"尺码": "42"}
+    assert wanted_variant(shoe, "Pegasus 40 有45码吗") == {"尺码": "45"}
+    assert wanted_variant(shoe, "Pegasus 40 怎么样") == {}
+
+
+def test_aspects_answer_from_attributes_or_are_reported_missing():
+    from types import SimpleNamespace
+
+    from assistant.product_facts import aspect_answers
+    phone = SimpleNamespace(skus=[], attributes={"电池容量": "4422mAh", "屏幕尺寸": "6.7英寸"})
+    lines, missing = aspect_answers(phone, "续航多久，屏幕多大")
+    assert lines == ["电池容量：4422mAh（实际续航因使用习惯而异）", "屏幕尺寸：6.7英寸"] and missing == []
+    lines, missing = aspect_answers(phone, "防水吗")
+    assert lines == [] and [a.label for a in missing] == ["防水"]
+    assert aspect_answers(phone, "多少钱") == ([], [])

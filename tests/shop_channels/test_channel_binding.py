@@ -6,7 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+import structlog.testing
 import yaml
+from rasa.core.nlg.interpolator import interpolate_text
 
 from shop import identity
 from shop_channels import commands
@@ -50,7 +52,19 @@ def test_the_allowed_intents_and_entities_match_the_domain():
     for response in DOMAIN["responses"].values():
         for variant in response:
             for button in variant.get("buttons", []):
-                assert commands.refused_command(button["payload"]) is None, button
+                # What the shopper's client receives: the payload after Rasa fills placeholders.
+                assert commands.refused_command(interpolate_text(button["payload"], {})) is None, button
+
+
+def test_rendering_the_domain_buttons_logs_no_error():
+    # Rasa fills {slot} placeholders in button payloads too; a single-braced JSON payload
+    # logged one ERROR per button each time the service-type menu was shown.
+    with structlog.testing.capture_logs() as logged:
+        rendered = [interpolate_text(button["payload"], {"order_no": None})
+                    for response in DOMAIN["responses"].values() for variant in response
+                    for button in variant.get("buttons", [])]
+    assert '/inform{"service_type": "退货"}' in rendered
+    assert not [entry for entry in logged if entry["log_level"] in ("error", "exception", "critical")]
 
 
 # --- conversations bound to identity ---------------------------------------------------

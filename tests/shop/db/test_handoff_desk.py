@@ -62,7 +62,7 @@ def test_queue_claim_reply_close(writable_engine):
         assert close_ticket(s, first.id, a.id, now)
         assert active_ticket(s, "guest-1", None) is None
         view = shopper_view(s, "guest-1", None, sent.id, now)
-        assert view.status == "closed" and "小店长" in view.messages[0].text
+        assert view.status == "closed" and "小柚" in view.messages[0].text
         assert [m.author for m in ticket_messages(s, first.id)] == ["system", "agent", "system"]
         assert close_ticket(s, second.id, b.id, now, is_admin=True)               # an admin may
 
