@@ -60,8 +60,9 @@ class Terminal:
 
 def test_shell_chats_in_chinese_and_prints_timelines_as_text(live_stack, shop_session):
     with shop_session() as session:
+        # "我的快递到哪了" means the latest order that has logistics to show
         newest = session.execute(
-            sql_select(Order.order_no).where(Order.customer_id == MAIN_CUSTOMER_ID)
+            sql_select(Order.order_no).where(Order.customer_id == MAIN_CUSTOMER_ID, Order.shipped_at.is_not(None))
             .order_by(Order.created_at.desc(), Order.id.desc())
         ).scalars().first()
     shell_port, action_port = free_ports(2)

@@ -3,8 +3,9 @@ shopper types (no payloads, no buttons tapped), end to end over REST against the
 and the seeded database. See tests/support/typed_conversations.py for the file format."""
 import pytest
 
+from shop.db.engine import make_engine, session_scope
 from shop.identity import issue_customer_token
-from tests.support.stack import TEST_TOKEN_SECRET
+from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 from tests.support.typed_conversations import (
     Facts, load_conversations, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks, undo_writes,
 )
@@ -12,6 +13,30 @@ from tests.support.typed_conversations import (
 pytestmark = pytest.mark.integration
 
 CONVERSATIONS = load_conversations()
+
+
+@pytest.fixture(scope="module")
+def live_stack(tmp_path_factory):
+    """A stack of the suite's own, on a freshly seeded database: the other live tests of the
+    session file requests, open hand-off tickets and count guest misses on the same fixture
+    orders, and a conversation here must meet the seeded shop, not what they left."""
+    model = latest_model()
+    if model is None:
+        pytest.skip("no trained model in models/: run `make train` (make test does it)")
+    stack = start_stack(tmp_path_factory.mktemp("typed-stack"), model)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def shop_session(live_stack):
+    engine = make_engine(live_stack.database_url)
+
+    def open_session():
+        return session_scope(engine)
+
+    yield open_session
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
