@@ -20,7 +20,6 @@ never left without any reply.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -31,7 +30,7 @@ from shop.db.handoff_desk import active_ticket, add_shopper_message, agents_on_d
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
 from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
-from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata
+from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +79,7 @@ async def held_reply(sender: str, conversation_id: str, text: str) -> Optional[L
 
 def parse_poll_body(body: Optional[bytes]) -> Dict[str, Any]:
     """``{"sender": ..., "after": <last message id seen, default 0>, "metadata": {...}}``."""
-    if body is not None and len(body) > 16 * 1024:
-        raise InvalidRequest(413, "body_too_large", "请求内容过大。")
-    try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
-    if not isinstance(payload, dict):
-        raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。")
+    payload = json_object(body, max_bytes=16 * 1024)
     sender = payload.get("sender")
     if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
         raise InvalidRequest(400, "invalid_sender", "sender 只能包含字母、数字和 _.:@-，长度 1 到 128。")

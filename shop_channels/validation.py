@@ -47,8 +47,9 @@ class WebhookRequest:
         return not self.text.strip()
 
 
-def parse_webhook_body(body: Optional[bytes]) -> WebhookRequest:
-    if body is not None and len(body) > MAX_BODY_BYTES:
+def json_object(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> dict:
+    """A request body that must be one JSON object of at most ``max_bytes``, or the clean 4xx."""
+    if body is not None and len(body) > max_bytes:
         raise InvalidRequest(413, "body_too_large", "请求内容过大。")
     try:
         payload = json.loads(body or b"")
@@ -56,6 +57,11 @@ def parse_webhook_body(body: Optional[bytes]) -> WebhookRequest:
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
     if not isinstance(payload, dict):
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。")
+    return payload
+
+
+def parse_webhook_body(body: Optional[bytes]) -> WebhookRequest:
+    payload = json_object(body)
 
     sender = payload.get("sender")
     if sender is None or sender == "":
