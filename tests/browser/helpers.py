@@ -1,10 +1,11 @@
 """Small helpers the browser test modules share (driving and reading the chat page)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 812}
@@ -64,3 +65,38 @@ class PageProblems:
             d.dismiss()
 
         page.on("dialog", dialog)
+
+
+@contextlib.contextmanager
+def running_console(work: Path, env_extra: dict) -> Iterator[str]:
+    """``python -m console`` on a free port with ``env_extra`` over the environment, until the
+    block ends; yields its URL (fails with the tail of its log if it never answers)."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+    import requests
+
+    from tests.support.stack import REPO_ROOT, free_port
+
+    port = free_port()
+    env = {**os.environ, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1", **env_extra}
+    log = open(work / "console.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "console"], cwd=REPO_ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if requests.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        else:
+            pytest.fail((work / "console.log").read_text(errors="replace")[-3000:])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()

@@ -8,10 +8,6 @@ known conversations of tests/analytics/test_ingest.py (2026-12-01)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 import requests
@@ -23,7 +19,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
 from tests.analytics.test_ingest import known_events
-from tests.support.stack import REPO_ROOT, free_port
+from tests.browser.helpers import running_console
 
 PASSWORD = "a-long-test-password-for-the-agent-42"
 
@@ -42,28 +38,9 @@ def console(tmp_path_factory):
         broker.publish(event)
     broker.flush()
     asyncio.run(broker.close())
-    port = free_port()
-    env = {**os.environ, "SHOP_DATABASE_URL": shop_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
-           "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
-           "ANALYTICS_DB_URL": f"sqlite:///{work / 'analytics.db'}", "ANALYTICS_SOURCE": "sql"}
-    log = open(work / "console.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "console"], cwd=REPO_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            pytest.fail((work / "console.log").read_text(errors="replace")[-3000:])
+    with running_console(work, {"SHOP_DATABASE_URL": shop_url, "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
+                                  "ANALYTICS_DB_URL": f"sqlite:///{work / 'analytics.db'}", "ANALYTICS_SOURCE": "sql"}) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_analytics_needs_a_session(console):

@@ -4,15 +4,10 @@ planner), and stops a variant — the experiment file on disk (a temporary copy,
 SHOP_EXPERIMENTS_PATH) changes, and the page shows the variant as excluded."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 import yaml
 
 from console.passwords import hash_password
@@ -22,7 +17,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.db.experiments import Shown, log_exposures
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.support.stack import REPO_ROOT, free_port
+from tests.browser.helpers import running_console
 
 PASSWORD = "a-long-test-password-for-the-admin-42"
 UNITS = {"hybrid": 21, "popularity": 19}
@@ -44,27 +39,8 @@ def console(tmp_path_factory):
                 log_exposures(session, [Shown("rec_strategy", variant)], f"g:{variant}{i}", None,
                               f"{variant}{i}", [1, 2], shown_at)
     engine.dispose()
-    port = free_port()
-    env = {**os.environ, "SHOP_DATABASE_URL": shop_url, "CONSOLE_PORT": str(port), "CONSOLE_HOST": "127.0.0.1",
-           "SHOP_EXPERIMENTS_PATH": str(experiments)}
-    log = open(work / "console.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "console"], cwd=REPO_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{url}/login", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            pytest.fail((work / "console.log").read_text(errors="replace")[-3000:])
+    with running_console(work, {"SHOP_DATABASE_URL": shop_url, "SHOP_EXPERIMENTS_PATH": str(experiments)}) as url:
         yield url, experiments
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_admin_reads_the_report_and_stops_a_variant(console, browser):
