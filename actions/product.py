@@ -15,6 +15,8 @@ from actions.offers import OFFER_RECOMMEND, offer
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import faq_book
+from assistant.follow_up import is_choice
+from assistant.typed_answers import choice_index
 from shop.db.catalogue import find_products_by_name, get_product_detail
 from shop.db.records import ProductDetail
 
@@ -105,11 +107,27 @@ class ActionProductInquiry(ShopAction):
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
         in_view = as_product_id(tracker.get_slot("product_id"))
-        if mentions and in_view is not None and compares_with_in_view(text, topics):
+        if in_view is not None and compares_with_in_view(text, topics):
             # "跟荣耀X50比哪个好" with a product on screen: that product against the one named.
-            return await compare_in_view(dispatcher, in_view, mentions[0])
+            named = mentions[0] if mentions else compared_name(text)
+            if named:
+                return await compare_in_view(dispatcher, in_view, named)
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        if product_id is None and is_choice(text):
+            # "第二个" / "充电器那个": the product picked from the list on screen.
+            on_screen = products_on_screen(tracker)
+            picked = choice_index(text, [title for title, _ in on_screen])
+            if picked is not None:
+                product_id = on_screen[picked][1]
+        if product_id is None and not mentions and in_view is None:
+            # "你们是正品吗": a question about the shop's policy, not about a product.
+            policies = [faq_book().answer(t) for t in FAQ_TOPICS if t in topics]
+            policies = [p for p in policies if p]
+            if policies:
+                for policy in policies:
+                    dispatcher.utter_message(text=policy.pick())
+                return []
         if product_id is None and not mentions:
             # "这款多少钱" / "它有什么颜色": the product in context.
             product_id = as_product_id(tracker.get_slot("product_id"))
@@ -123,6 +141,9 @@ class ActionProductInquiry(ShopAction):
             if named:
                 matches = named[:1]
             distinct_models = {m.model for m in matches}
+            if len(matches) > 1 and len(distinct_models) == 1:
+                # One model sold as several listings: the one that has the variant asked for.
+                matches = await db(listing_with_variant, [m.id for m in matches], text) or matches
             if len(matches) > 1 and (not mentions or len(distinct_models) > 1):
                 dispatcher.utter_message(
                     text="找到了几款相关商品，您想了解哪一款？",
@@ -152,6 +173,47 @@ class ActionProductInquiry(ShopAction):
         return await compare_named(dispatcher, mentions)
 
 
+def listing_with_variant(session, product_ids: List[int], text: str) -> list:
+    """Of several listings of one model, the first whose SKUs have the variant named in
+    ``text`` ("有42码吗") in stock; [] when none names or has it."""
+    for product_id in product_ids:
+        product = get_product_detail(session, product_id)
+        wanted = facts.wanted_variant(product, text) if product else {}
+        if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
+            return [product]
+    return []
+
+
+def products_on_screen(tracker: Tracker) -> List[tuple]:
+    """(title, product id) of the products in the assistant's last list — the choice
+    buttons of "找到了几款…" or recommendation cards — in the order shown."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "bot":
+            continue
+        data = event.get("data") or {}
+        custom = data.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("type") == "product_cards":
+            return [(str(card.get("title") or ""), as_product_id(card.get("id"))) for card in custom.get("products") or []
+                    if as_product_id(card.get("id")) is not None]
+        listed = [(str(b.get("title") or ""), PRODUCT_PAYLOAD.search(str(b.get("payload") or "")))
+                  for b in data.get("buttons") or []]
+        listed = [(title, int(found.group(1))) for title, found in listed if found]
+        if listed:
+            return listed
+    return []
+
+
+PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')
+# "跟荣耀X50比哪个好": the name between the preposition and the comparing word.
+COMPARED_NAME = re.compile(r"(?:跟|和|与|同|比起)\s*([^，,。？?]{2,14}?)\s*(?:比|相比|对比|比较|哪个|有什么|区别|差别)")
+
+
+def compared_name(text: str) -> Optional[str]:
+    found = COMPARED_NAME.search(text or "")
+    name = found.group(1).strip() if found else ""
+    return name if name and name not in ("这个", "这款", "它", "那个", "那款") else None
+
+
 COMPARE_WORDS = re.compile(r"比哪个好|比一比|比较一下|对比|哪个好|哪个更好|有什么区别|区别大吗|比起来")
 
 
@@ -163,9 +225,16 @@ async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mentio
     first = await db(get_product_detail, in_view)
     matches = await db(find_products_by_name, mention, limit=1)
     second = await db(get_product_detail, matches[0].id) if matches else None
-    if first is None or second is None:
-        dispatcher.utter_message(text=f"没有找到“{mention}”，可以告诉我更完整的型号吗？")
+    if second is not None and not facts.names_the_product(mention, second):
+        second = None   # the search's nearest title is not the product named
+    if first is None:
+        dispatcher.utter_message(text="您想拿哪两款比较呢？告诉我两款商品的名称或型号就行～")
         return []
+    if second is None:
+        dispatcher.utter_message(
+            text=f"抱歉，本店没有卖“{mention}”，没法和【{first.title}】做对比。"
+                 f"需要的话，我可以推荐几款和它同类的商品给您比较。")
+        return [SlotSet("product_id", str(first.id)), offer(OFFER_RECOMMEND)]
     if first.id == second.id:
         dispatcher.utter_message(text=f"您正在看的就是【{first.title}】哦，想和哪一款比较呢？")
         return []

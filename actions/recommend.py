@@ -43,15 +43,17 @@ class ActionRecommend(ShopAction):
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))
             return [SlotSet("recommendation", None)]
         previous = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
-        if ((said.cheaper or said.pricier) and in_context is not None
+        if ((said.cheaper or said.pricier or said.other_brand) and in_context is not None
                 and (previous is None or not (previous.shown_prices or previous.max_price))):
-            # "便宜点的" before anything was recommended: cheaper (dearer) than the product in
-            # view, in its category.
+            # "便宜点的" / "换个牌子" before anything was recommended: cheaper (dearer, another
+            # brand) than the product in view, in its category.
             product = await db(get_product_detail, in_context)
             if product is not None:
-                said = replace(said, reference_price=float(product.price),
+                said = replace(said, reference_price=float(product.price) if (said.cheaper or said.pricier) else None,
+                               excluded_brand=product.brand if said.other_brand else said.excluded_brand,
+                               other_brand=False,
                                category=said.category or (product.category_path[-1] if product.category_path else None))
-        if (said.cheaper or said.pricier) and said.reference_price is None and not said.category and (
+        if (said.cheaper or said.pricier or said.other_brand) and said.reference_price is None and not said.category and (
                 previous is None or not (previous.shown_prices or previous.max_price)):
             dispatcher.utter_message(text="还没给您推荐过商品呢～想看哪类商品、预算大概多少？比如“一千以内的耳机”，我按价格帮您挑。")
             return []

@@ -21,11 +21,20 @@ RECOMMEND = "ask_recommendation"
 # however sure the classifier is that "便宜点" is haggling (a purchase question) on its own.
 _REFINEMENT = re.compile(r"(便宜|实惠|贵一点|贵点|好一点|高端|档次|大一点|小一点|大点|小点|轻一点|"
                          r"别的颜色|其他颜色|换个颜色|换个牌子|别的牌子|其他牌子|别的品牌|其他品牌|别的款|其他款|"
-                         r"换一批|再来几个|还有别的|还有其他|还有没有)")
+                         r"换一批|再来几个|还有别的|还有其他|还有没有|更贵|贵些|"
+                         r"换.{0,2}(牌子|品牌)|(别的|其他|其它|另外的?|不同的?)(牌子|品牌|家)|"
+                         r"不要.{1,8}的|除了|不喜欢|不考虑)")
 # After a product question, a price move asks for other products: "有没有便宜一点的" while
 # looking at a phone wants cheaper phones (the recommendation goes below the product in view).
 _PRICE_MOVE = re.compile(r"(便宜|实惠|贵一点|贵点|高端一点|档次高)")
 PRODUCT = "product_inquiry"
+# After a list of products ("找到了几款…" or recommendation cards), a pick from it: "第二个",
+# "最后那个", "充电器那个", "要Anker那款" — a question about that product.
+_CHOICE = re.compile(r"^(就|要|选|我要|我选|看看|看下)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|款|件|种)|"
+                     r"最后(一|那)?(个|款|件)|[^，,。？?]{1,10}(那个|那款|那件|那一款|那一个|那种))"
+                     r"(吧|呢|啊|呀|的)?\s*[!！。.]?$")
+# "跟荣耀X50比哪个好" while a product is in view: a comparison with it.
+_COMPARE = re.compile(r"(跟|和|与|同|比起|对比)[^，,。]{1,14}(比|相比|对比|比较|哪个好|哪个更好|区别|差别)")
 # A fragment is short: longer messages carry their own meaning (or are new questions).
 MAX_FRAGMENT_CHARS = 16
 # A classifier this sure of another meaning is believed ("那钱多久退回来" after a cancellation
@@ -76,6 +85,11 @@ def follow_up(
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == PRODUCT and _content_length(text) <= MAX_FRAGMENT_CHARS and _PRICE_MOVE.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if previous_intent in (PRODUCT, RECOMMEND, "purchase") and is_choice(text):
+        return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") == "reference"])
+    if previous_intent == PRODUCT and _content_length(text) <= 2 * MAX_FRAGMENT_CHARS and _COMPARE.search(text):
+        return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": "compare"}])
     if previous_intent not in FOLLOW_UP_INTENTS or not is_fragment(text):
         return None
     names = [r.get("name") for r in ranking]
@@ -93,6 +107,11 @@ def follow_up(
     carried = [dict(e) for e in entities if e.get("entity") != "topic"]
     carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     return FollowUp(previous_intent, carried)
+
+
+def is_choice(text: str) -> bool:
+    """A pick from a list on screen ("第二个", "充电器那个")."""
+    return bool(_CHOICE.search((text or "").strip()))
 
 
 def previous_user_event(events: Sequence[Mapping]) -> Optional[Mapping]:

@@ -320,3 +320,22 @@ def aspect_answers(product: ProductDetail, text: str) -> Tuple[List[str], List[A
         else:
             lines.append(f"{aspect.attributes[0]}：{value}{aspect.note}")
     return lines, missing
+
+
+# --- does a name a shopper typed name this product? ------------------------------------------
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\-_·]+", "", (text or "").lower())
+
+
+def names_the_product(name: str, product: ProductDetail) -> bool:
+    """Is ``name`` ("荣耀X50", "iPhone15") this product, rather than the search's nearest
+    guess? What is left of the name once the brand is taken off must be in the product's
+    title or model: "诺基亚N95" never names a Huawei phone."""
+    wanted = _squash(name)
+    for brand in (product.brand, product.brand_en):
+        if brand and _squash(brand) and _squash(brand) in wanted:
+            wanted = wanted.replace(_squash(brand), "", 1)
+    if not wanted:
+        return True
+    return wanted in _squash(product.title) or wanted in _squash(product.model)

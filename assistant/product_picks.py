@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 # Ask the model for more than a page: some picks may have sold out since training.
 OVERFETCH = 3
+# With brands left out ("换个牌子") the model's filters cannot say "not these": read further.
+OVERFETCH_EXCLUDING = 12
 
 
 def _filters(request: RecommendationRequest) -> Filters:
@@ -38,6 +40,8 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
         return False
     if request.category and request.category not in product.category_path:
         return False
+    if request.excludes_brand(product.brand, product.brand_en):
+        return False
     if request.colour:
         # Shoppers name the family (黑色); listings name the shade (雅丹黑, 黑色钛金属).
         shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
@@ -57,7 +61,8 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
                                     exclude_ids=request.shown, limit=limit * OVERFETCH)
         else:
             picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
-                                      limit=limit * OVERFETCH, mix=mix)
+                                      limit=limit * (OVERFETCH_EXCLUDING if request.exclude_brands else OVERFETCH),
+                                      mix=mix)
     except ModelUnavailable:
         logger.warning("no recommender artifact yet; answering with best sellers")
         return popular_matches(session, request, limit)
@@ -69,7 +74,7 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
             chosen.append((product, pick.reason))
         if len(chosen) == limit:
             break
-    if not chosen and not request.shown:
+    if not chosen and (not request.shown or request.exclude_brands):
         # The model knows nothing that fits (new category, new products): best sellers.
         return popular_matches(session, request, limit)
     return chosen

@@ -1,7 +1,9 @@
 """What the shopper has asked to be recommended, across turns.
 
 "推荐个手机" starts a request (category); "两千左右的" narrows it (budget); "要黑色的"
-narrows it (colour); "便宜点的" lowers the ceiling below what was shown; "类似这款的"
+narrows it (colour); "便宜点的" lowers the ceiling below what was shown, "贵一点的" raises the
+floor above the middle of what was shown; "换个牌子" / "不要苹果的" leave out the brands shown
+(or named) and keep the category and budget; "类似这款的"
 anchors it on the product in context; "还有别的吗" asks for the next page, never repeating
 what was shown. A new category starts over. The state is a small JSON-able dict kept in a
 slot that only the recommendation action sets.
@@ -17,7 +19,11 @@ from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.money import money_rounded
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
-PRICIER = re.compile(r"(贵一点|好一点|高端|高档|更好的|旗舰|档次高)")
+PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
+# "换个牌子", "别的品牌": leave out the brands shown so far.
+OTHER_BRAND = re.compile(r"(换个|换一个|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家)")
+# "不要苹果的", "除了华为": the brand named is left out, not asked for.
+NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别给我|别推|除了|排除|不是)")
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
@@ -40,11 +46,15 @@ class RecommendationRequest:
     gift_for: Optional[str] = None                    # a GIFT_IDEAS recipient
     shown: tuple = field(default_factory=tuple)       # product ids already shown, in order
     shown_prices: tuple = field(default_factory=tuple)
+    shown_brands: tuple = field(default_factory=tuple)
+    exclude_brands: tuple = field(default_factory=tuple)  # "换个牌子": brands left out
 
     def to_slot(self) -> Dict[str, Any]:
         data = asdict(self)
         data["shown"] = list(self.shown)
         data["shown_prices"] = list(self.shown_prices)
+        data["shown_brands"] = list(self.shown_brands)
+        data["exclude_brands"] = list(self.exclude_brands)
         return data
 
     @classmethod
@@ -64,6 +74,8 @@ class RecommendationRequest:
                 gift_for=_text(value.get("gift_for")) if value.get("gift_for") in GIFT_IDEAS else None,
                 shown=tuple(i for i in (_int(x) for x in value.get("shown") or []) if i is not None),
                 shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
+                shown_brands=_texts(value.get("shown_brands")),
+                exclude_brands=_texts(value.get("exclude_brands")),
             )
         except (TypeError, ValueError):
             return None
@@ -73,7 +85,14 @@ class RecommendationRequest:
             self,
             shown=self.shown + tuple(int(p.id) for p in products),
             shown_prices=self.shown_prices + tuple(float(p.price) for p in products),
+            shown_brands=tuple(dict.fromkeys(
+                self.shown_brands + tuple(b for b in (getattr(p, "brand", None) for p in products) if b))),
         )
+
+    def excludes_brand(self, *names: Optional[str]) -> bool:
+        """Is a product of this brand (any of its spellings: 苹果 / Apple) left out?"""
+        left_out = {b.lower() for b in self.exclude_brands}
+        return any(name and name.lower() in left_out for name in names)
 
     def attributes(self) -> Dict[str, str]:
         """The SKU facets the request filters on (``shop.db.catalogue.search_products``)."""
@@ -90,6 +109,8 @@ class RecommendationRequest:
             parts.append(self.colour)
         if self.category:
             parts.append(self.category)
+        if self.exclude_brands:
+            parts.append(f"不含{'/'.join(self.exclude_brands)}")
         if self.size:
             parts.append(f"{self.size}码")
         if self.min_price is not None and self.max_price is not None:
@@ -103,6 +124,12 @@ class RecommendationRequest:
 
 def _text(value: Any) -> Optional[str]:
     return str(value).strip()[:40] if isinstance(value, str) and value.strip() else None
+
+
+def _texts(value: Any) -> tuple:
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(t for t in (_text(v) for v in value[:20]) if t)
 
 
 def _number(value: Any) -> Optional[float]:
@@ -135,6 +162,8 @@ class Understood:
     more: bool = False
     personal: bool = False
     gift_for: Optional[str] = None
+    other_brand: bool = False                 # "换个牌子": leave out the brands shown
+    excluded_brand: Optional[str] = None      # "不要苹果的"
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
@@ -143,9 +172,17 @@ class Understood:
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int]) -> Understood:
     text = text or ""
+    brand = _text(entities.get("brand"))
+    other_brand = bool(OTHER_BRAND.search(text))
+    excluded = None
+    if brand and NOT_THIS_BRAND.search(text):
+        # "不要苹果的": Apple is left out, not asked for.
+        brand, excluded = None, brand
     return Understood(
         category=_text(entities.get("category")),
-        brand=_text(entities.get("brand")),
+        brand=brand,
+        excluded_brand=excluded,
+        other_brand=other_brand,
         min_price=_number(entities.get("budget_min")),
         max_price=_number(entities.get("budget_max")),
         colour=_text(entities.get("color")),
@@ -188,7 +225,14 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
 
     narrowed = request
     if said.brand:
-        narrowed = replace(narrowed, brand=said.brand)
+        narrowed = replace(narrowed, brand=said.brand,
+                           exclude_brands=tuple(b for b in narrowed.exclude_brands if b != said.brand))
+    if said.other_brand or said.excluded_brand:
+        # Leave out the brand named, else the one asked for before, else every brand shown.
+        leaving = ((said.excluded_brand,) if said.excluded_brand
+                   else (request.brand,) if request.brand else request.shown_brands)
+        kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands)
+        narrowed = replace(narrowed, brand=None, exclude_brands=kept)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
     if said.size:
@@ -203,13 +247,21 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
     elif said.pricier and (request.shown_prices or said.reference_price):
-        reference = max(request.shown_prices) if request.shown_prices else said.reference_price
+        # Above the middle of what was shown: above the dearest would often leave nothing
+        # (a list of phones already holds a flagship), above the middle always moves up.
+        reference = _median(request.shown_prices) if request.shown_prices else said.reference_price
         narrowed = replace(narrowed, min_price=round(reference / float(PRICE_STEP), 2), max_price=None)
 
     if narrowed != request and not starts_over:
         # A narrowed list starts from its best items again.
-        narrowed = replace(narrowed, shown=(), shown_prices=())
+        narrowed = replace(narrowed, shown=(), shown_prices=(), shown_brands=())
     return narrowed
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def not_carried_text(thing: str, nearest: Sequence[str]) -> str:
@@ -231,7 +283,8 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     from shop.db.catalogue import search_products
 
     attributes = request.attributes() or None
-    wanted = limit + len(request.shown)
+    # Brands left out are filtered here (the search has no "not this brand"): read further.
+    wanted = limit + len(request.shown) + (60 if request.exclude_brands else 0)
     found = search_products(
         session,
         category=request.category,
@@ -244,4 +297,4 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     )
     shown = set(request.shown)
     reason = f"{request.category}热销" if request.category else "店铺热销"
-    return [(p, reason) for p in found if p.id not in shown][:limit]
+    return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)][:limit]

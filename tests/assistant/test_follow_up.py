@@ -124,3 +124,27 @@ def test_a_price_move_after_a_product_question_asks_for_other_products():
     assert follow_up("贵一点的呢", sure_purchase, [], "product_inquiry", []).intent == "ask_recommendation"
     # Other product follow-ups stay product questions.
     assert follow_up("有什么颜色", sure_purchase, [], "product_inquiry", []) is None
+
+
+def test_a_pick_from_the_list_on_screen_is_a_product_question():
+    for text in ("第二个", "充电器那个", "最后那个", "就第一个吧", "要黑色那款"):
+        result = follow_up(text, UNSURE, [], "product_inquiry", [])
+        assert result is not None and result.intent == "product_inquiry", text
+    assert follow_up("第二个", UNSURE, [], "ask_recommendation", []).intent == "product_inquiry"
+    # an order list is not a product list
+    assert follow_up("第二个", UNSURE, [], "order_status", []) is None
+
+
+def test_a_comparison_after_a_product_question_compares_with_it():
+    named = [{"entity": "product", "value": "荣耀X50", "start": 1, "end": 6}]
+    fallback = [{"name": "nlu_fallback", "confidence": 0.5}]
+    result = follow_up("跟荣耀X50比哪个好", fallback, named, "product_inquiry", [])
+    assert result.intent == "product_inquiry"
+    assert {"entity": "topic", "value": "compare"} in result.entities and named[0] in result.entities
+
+
+def test_brand_refinements_after_recommendations_stay_recommendations():
+    deny = [{"name": "deny", "confidence": 0.87}]
+    for text in ("不要苹果的", "换个牌子", "别的品牌有吗", "除了华为还有吗", "再贵点"):
+        result = follow_up(text, deny, [], "ask_recommendation", [])
+        assert result is not None and result.intent == "ask_recommendation", text

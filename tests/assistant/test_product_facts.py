@@ -1,3 +1,4 @@
+from types import SimpleNamespace
 from decimal import Decimal
 
 import pytest
@@ -122,3 +123,14 @@ def test_aspects_answer_from_attributes_or_are_reported_missing():
     lines, missing = aspect_answers(phone, "防水吗")
     assert lines == [] and [a.label for a in missing] == ["防水"]
     assert aspect_answers(phone, "多少钱") == ([], [])
+
+
+def test_a_typed_name_names_the_product_only_when_its_model_is_in_the_listing():
+    from assistant.product_facts import names_the_product
+
+    honor = SimpleNamespace(brand="荣耀", brand_en="HONOR", title="荣耀X50 16GB+1TB 黑色 5G手机", model="荣耀X50")
+    iphone = SimpleNamespace(brand="Apple", brand_en="Apple", title="Apple iPhone 15 128GB 黑色", model="iPhone 15")
+    assert names_the_product("荣耀X50", honor)
+    assert names_the_product("iphone15", iphone)
+    assert not names_the_product("诺基亚N95", honor)
+    assert not names_the_product("小米14", iphone)

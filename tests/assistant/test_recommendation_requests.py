@@ -88,3 +88,47 @@ def test_what_the_shop_does_not_sell_is_named_with_nearest_categories():
     assert understood.not_carried == ("按摩仪", ("个护电器", "健身器材"))
     assert said("推荐个手机", category="手机").not_carried is None
     assert said("芍药花茶").not_carried is None
+
+
+def shown_with_brands(request, *items):
+    products = [SimpleNamespace(id=200 + i, price=price, brand=brand) for i, (brand, price) in enumerate(items)]
+    return request.with_shown(products)
+
+
+def test_another_brand_leaves_out_the_brands_shown_and_keeps_category_and_budget():
+    phones = shown_with_brands(next_request(None, said("推荐个手机", category="手机", budget_max="5000")),
+                               ("华为", 3999), ("Apple", 4999), ("华为", 2999))
+    other = next_request(phones, said("换个牌子"))
+    assert other.exclude_brands == ("华为", "Apple")
+    assert other.category == "手机" and other.max_price == 5000.0 and other.brand is None
+    assert other.excludes_brand("apple") and not other.excludes_brand("小米")
+    assert "不含华为/Apple" in other.describe()
+
+
+def test_a_brand_named_after_no_is_left_out_not_asked_for():
+    phones = shown_with_brands(next_request(None, said("推荐个手机", category="手机")), ("Apple", 5999), ("小米", 1999))
+    not_apple = next_request(phones, said("不要苹果的", brand="Apple"))
+    assert not_apple.brand is None and not_apple.exclude_brands == ("Apple",)
+    assert not_apple.category == "手机"
+    # and asking for it again later takes it back in
+    again = next_request(not_apple, said("还是要苹果的", brand="Apple"))
+    assert again.brand == "Apple" and again.exclude_brands == ()
+
+
+def test_another_brand_after_a_brand_was_asked_for_leaves_that_brand_out():
+    huawei = next_request(next_request(None, said("推荐个手机", category="手机")), said("要华为的", brand="华为"))
+    other = next_request(shown_with_brands(huawei, ("华为", 3999)), said("别的品牌呢"))
+    assert other.brand is None and other.exclude_brands == ("华为",)
+
+
+def test_dearer_goes_above_the_middle_of_what_was_shown_and_keeps_the_category():
+    phones = shown(next_request(None, said("推荐个手机", category="手机")), 5179, 5669, 6079, 8479, 13379)
+    dearer = next_request(phones, said("再贵点"))
+    assert dearer.min_price is not None and 6079 < dearer.min_price < 8479
+    assert dearer.max_price is None and dearer.category == "手机"
+
+
+def test_brand_exclusion_survives_the_slot():
+    request = RecommendationRequest(category="手机", exclude_brands=("华为",), shown_brands=("华为", "vivo"))
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+    assert RecommendationRequest.from_slot({"exclude_brands": "华为"}).exclude_brands == ()
