@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import INTENT_CHOICES, resend_with_entities
 from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
+from actions.recommend import say_not_carried
 from actions.support import ShopAction
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -30,6 +31,9 @@ class ActionOutOfScope(ShopAction):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
+        if say_not_carried(dispatcher, message.get("text") or "", {}):
+            # "你们有卖自行车吗": a shop question after all, about something the shop does not sell.
+            return []
         confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
         runner_up = next((r.get("name") for r in message.get("intent_ranking") or []
                           if r.get("name") in SHOP_INTENTS), None)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
 from actions.offers import OFFER_RECOMMEND, offer
+from actions.recommend import ActionRecommend, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import faq_book
@@ -131,6 +132,14 @@ class ActionProductInquiry(ShopAction):
         if product_id is None and not mentions:
             # "这款多少钱" / "它有什么颜色": the product in context.
             product_id = as_product_id(tracker.get_slot("product_id"))
+        if product_id is None and not mentions:
+            if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category")}):
+                return []
+            if first_entity(tracker, "category") and not first_entity(tracker, "reference") and any(
+                    first_entity(tracker, name) for name in ("size", "color", "budget_min", "budget_max")):
+                # "有没有42码的跑步鞋": a kind of product with a size (colour, budget), not one
+                # product — recommendations in that category that have it.
+                return await ActionRecommend().handle(dispatcher, tracker, domain)
         if product_id is None:
             query = mentions[0] if mentions else text
             matches = await db(find_products_by_name, query, limit=MAX_CHOICES)

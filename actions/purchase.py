@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.product import variant_stock
+from actions.recommend import say_not_carried
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -55,6 +56,10 @@ class ActionPurchaseHelp(ShopAction):
                 await self._live_offers(dispatcher, tracker)
                 answered = True
         if answered:
+            return []
+        text = (tracker.latest_message or {}).get("text") or ""
+        if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
+                                              "product": first_entity(tracker, "product")}):
             return []
 
         # "我想买X": no policy topic, but a product, brand or category → matching products.

@@ -16,10 +16,21 @@ from assistant.recommendation_requests import (
     RecommendationRequest, gift_title, next_request, not_carried_text, understand,
 )
 from assistant.experiment_picks import recommend_in_experiments
+from shop.domain.assortment import GIFT_IDEAS, not_carried
 from shop.db.catalogue import get_product_detail
 
 PAGE_SIZE = 5
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
+
+
+def say_not_carried(dispatcher: CollectingDispatcher, text: str, entities: Dict[str, Any]) -> bool:
+    """"有卖自行车吗" asked as a purchase or product question: the shop does not sell it, said
+    plainly with the nearest categories it does sell. False when the message names no such thing."""
+    found = not_carried(text or "")
+    if found is None or entities.get("category") or entities.get("product"):
+        return False
+    dispatcher.utter_message(text=not_carried_text(*found))
+    return True
 
 
 class ActionRecommend(ShopAction):
@@ -61,6 +72,17 @@ class ActionRecommend(ShopAction):
         customer_id = current_customer_id(tracker)
 
         outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
+        if not outcome.picks and (said.cheaper or said.pricier) and previous is not None and previous.shown_prices:
+            # Nothing cheaper (dearer) than everything shown: below (above) the middle of it.
+            request = next_request(previous, said, relaxed=True)
+            outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
+        if not outcome.picks and request.gift_for and not request.shown:
+            # A gift within a budget: the next idea for the recipient that has something in it.
+            for category in GIFT_IDEAS.get(request.gift_for, ())[1:]:
+                request = replace(request, category=category)
+                outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
+                if outcome.picks:
+                    break
         picks = outcome.picks
         if not picks:
             if request.shown:

@@ -11,11 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.settings import ActionSettings, load_settings
+from assistant.mood import HANDOFF_AFTER, SORRY_FIRST, sounds_angry
 from shop.db import search_index
 from shop.db.engine import default_engine, session_scope
 from shop.identity import IdentityConfigError, resolve_customer_id
@@ -124,6 +126,15 @@ def as_product_id(raw: Any) -> Optional[int]:
     return int(text) if text.isdigit() and len(text) <= 12 else None
 
 
+# Actions that answer a question: an angry question ("等了五天还没到😤") is answered with an
+# apology first and a hand-off offer after. Out of scope, clarification and hand-off calm
+# the shopper themselves.
+ANSWERS_WITH_APOLOGY = frozenset({
+    "action_order_status", "action_product_inquiry", "action_purchase_help", "action_recommend",
+    "action_continue_with_details",
+})
+
+
 class ShopAction(Action, metaclass=abc.ABCMeta):
     """Base class: subclasses implement ``handle``; failures become a polite apology.
 
@@ -141,8 +152,19 @@ class ShopAction(Action, metaclass=abc.ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        return await under_error_policy(self.name(), dispatcher, tracker,
-                                        lambda: self.handle(dispatcher, tracker, domain))
+        angry = self.name() in ANSWERS_WITH_APOLOGY and sounds_angry((tracker.latest_message or {}).get("text") or "")
+        if angry:
+            dispatcher.utter_message(text=SORRY_FIRST)
+        events = await under_error_policy(self.name(), dispatcher, tracker,
+                                          lambda: self.handle(dispatcher, tracker, domain))
+        if angry:
+            from actions.offers import OFFER_HANDOFF, OFFER_SLOT  # actions.offers builds on this module
+
+            if not any(e.get("event") == "slot" and e.get("name") == OFFER_SLOT for e in events):
+                # The question is answered; the anger gets a way to a person too.
+                dispatcher.utter_message(text=HANDOFF_AFTER, buttons=[{"title": "转人工", "payload": "/human_handoff"}])
+                events = list(events) + [SlotSet(OFFER_SLOT, OFFER_HANDOFF)]
+        return events
 
 
 class ShopFormValidation(FormValidationAction, metaclass=abc.ABCMeta):

@@ -30,9 +30,10 @@ _PRICE_MOVE = re.compile(r"(便宜|实惠|贵一点|贵点|高端一点|档次�
 PRODUCT = "product_inquiry"
 # After a list of products ("找到了几款…" or recommendation cards), a pick from it: "第二个",
 # "最后那个", "充电器那个", "要Anker那款" — a question about that product.
-_CHOICE = re.compile(r"^(就|要|选|我要|我选|看看|看下)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|款|件|种)|"
+_CHOICE = re.compile(r"^(就|要|选|我要|我选|我想要|想要|看看|看下|来个|就要)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|款|件|种)|"
                      r"最后(一|那)?(个|款|件)|[^，,。？?]{1,10}(那个|那款|那件|那一款|那一个|那种))"
-                     r"(吧|呢|啊|呀|的)?\s*[!！。.]?$")
+                     r"(吧|呢|啊|呀|的)?\s*(怎么样|咋样|如何|好不好|多少钱|有货吗|还有吗|详细说说|介绍一下)?"
+                     r"\s*[!！。.?？]?$")
 # "跟荣耀X50比哪个好" while a product is in view: a comparison with it.
 _COMPARE = re.compile(r"(跟|和|与|同|比起|对比)[^，,。]{1,14}(比|相比|对比|比较|哪个好|哪个更好|区别|差别)")
 # A fragment is short: longer messages carry their own meaning (or are new questions).

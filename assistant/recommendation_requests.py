@@ -197,12 +197,15 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
     )
 
 
-def next_request(previous: Optional[RecommendationRequest], said: Understood) -> RecommendationRequest:
+def next_request(previous: Optional[RecommendationRequest], said: Understood,
+                 relaxed: bool = False) -> RecommendationRequest:
     """The request after this message: a fresh one, a narrowed one, or the next page.
 
     A new category, "类似这款" or "猜我喜欢" starts over. A brand, colour or budget narrows
     the current request and shows its best items again; "便宜点"/"贵一点" move the price
     bound past what was shown; "还有别的" keeps everything and only skips what was shown.
+    ``relaxed``: when nothing is cheaper (dearer) than everything shown, the second try moves
+    the bound past the middle of what was shown instead, still skipping what was shown.
     """
     if said.gift_for is not None and said.category is None:
         # A gift starts over in the first category that suits the recipient; a budget said
@@ -243,16 +246,23 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood) ->
         # means ¥1,500, not 85% of the cheapest item shown.
         narrowed = replace(narrowed, min_price=said.min_price, max_price=said.max_price)
     elif said.cheaper:
-        reference = min(request.shown_prices) if request.shown_prices else (request.max_price or said.reference_price)
+        if request.shown_prices:
+            reference = _median(request.shown_prices) if relaxed else min(request.shown_prices)
+        else:
+            reference = request.max_price or said.reference_price
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
     elif said.pricier and (request.shown_prices or said.reference_price):
-        # Above the middle of what was shown: above the dearest would often leave nothing
-        # (a list of phones already holds a flagship), above the middle always moves up.
-        reference = _median(request.shown_prices) if request.shown_prices else said.reference_price
+        if request.shown_prices:
+            reference = _median(request.shown_prices) if relaxed else max(request.shown_prices)
+        else:
+            reference = said.reference_price
         narrowed = replace(narrowed, min_price=round(reference / float(PRICE_STEP), 2), max_price=None)
 
-    if narrowed != request and not starts_over:
+    if relaxed and (said.cheaper or said.pricier) and not stated_budget:
+        # The middle of the list: what was shown is still skipped, never repeated.
+        narrowed = replace(narrowed, shown_prices=(), shown_brands=())
+    elif narrowed != request and not starts_over:
         # A narrowed list starts from its best items again.
         narrowed = replace(narrowed, shown=(), shown_prices=(), shown_brands=())
     return narrowed

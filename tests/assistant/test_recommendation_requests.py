@@ -121,11 +121,19 @@ def test_another_brand_after_a_brand_was_asked_for_leaves_that_brand_out():
     assert other.brand is None and other.exclude_brands == ("华为",)
 
 
-def test_dearer_goes_above_the_middle_of_what_was_shown_and_keeps_the_category():
+def test_dearer_goes_above_the_dearest_shown_then_above_the_middle():
     phones = shown(next_request(None, said("推荐个手机", category="手机")), 5179, 5669, 6079, 8479, 13379)
     dearer = next_request(phones, said("再贵点"))
-    assert dearer.min_price is not None and 6079 < dearer.min_price < 8479
-    assert dearer.max_price is None and dearer.category == "手机"
+    assert dearer.min_price > 13379 and dearer.max_price is None and dearer.category == "手机"
+    # nothing above the flagship: the second try goes above the middle, skipping what was shown
+    relaxed = next_request(phones, said("再贵点"), relaxed=True)
+    assert 6079 < relaxed.min_price < 8479 and relaxed.shown == phones.shown
+
+
+def test_cheaper_relaxed_goes_below_the_middle_and_skips_what_was_shown():
+    buds = shown(next_request(None, said("推荐个耳机", category="耳机耳麦")), 199, 389, 499, 749, 1499)
+    relaxed = next_request(buds, said("有没有更便宜的"), relaxed=True)
+    assert 389 < relaxed.max_price < 499 and relaxed.shown == buds.shown
 
 
 def test_brand_exclusion_survives_the_slot():

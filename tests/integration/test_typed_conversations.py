@@ -7,7 +7,8 @@ from shop.db.engine import make_engine, session_scope
 from shop.identity import issue_customer_token
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 from tests.support.typed_conversations import (
-    Facts, load_conversations, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks, undo_writes,
+    Facts, check_cards, load_conversations, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
+    undo_writes,
 )
 
 pytestmark = pytest.mark.integration
@@ -61,7 +62,8 @@ def test_typed_conversation(conversation, live_stack, shop_session, facts):
     try:
         for turn in conversation.turns:
             said = facts.fill(turn.say)
-            reply = reply_text(live_stack.say(sender, said, metadata=metadata))
+            replies = live_stack.say(sender, said, metadata=metadata)
+            reply = reply_text(replies)
             transcript.append(f"> {said}\n{reply}")
             where = "\n\n".join(transcript)
             for wanted in turn.expect:
@@ -69,6 +71,9 @@ def test_typed_conversation(conversation, live_stack, shop_session, facts):
                 assert any(option in reply for option in options), f"missing {options} in reply to {said!r}:\n{where}"
             for unwanted in turn.reject:
                 assert facts.fill(unwanted) not in reply, f"{unwanted!r} in reply to {said!r}:\n{where}"
+            if turn.cards is not None:
+                wrong = check_cards(turn.cards, replies)
+                assert wrong is None, f"{wrong} in reply to {said!r}:\n{where}"
             if turn.shows_order:
                 number = facts.order(turn.shows_order)["order_no"]
                 assert number in reply, f"order {turn.shows_order} ({number}) not shown for {said!r}:\n{where}"

@@ -10,6 +10,8 @@ Each file holds a list under ``conversations``. A conversation::
                                                          # an item that is a list: any one of it
           reject: [登录]                                 # none may be in the reply
           shows_order: DELIVERED_RETURNABLE              # this fixture order's number is shown
+          cards: {at_most: 1500, at_least: 100, min_count: 1}  # product cards shown, every
+                                                         # price within the bounds (a budget)
       db:                                                # named checks, run after the last turn
         - after_sales_filed: {order: DELIVERED_RETURNABLE, reason: quality}
 
@@ -47,6 +49,7 @@ class Turn:
     expect: List[Any] = field(default_factory=list)
     reject: List[str] = field(default_factory=list)
     shows_order: Optional[str] = None
+    cards: Optional[Dict[str, float]] = None
 
 
 @dataclass
@@ -119,6 +122,25 @@ class Facts:
                 return order["phone"][-4:]
             return order["items"][int(index or 0)][1]
         return PLACEHOLDER.sub(replace, text)
+
+
+def card_prices(replies: list) -> List[float]:
+    """Prices of the product cards in the bot's answer (recommendations, product lists)."""
+    return [float(card["price"]) for reply in replies
+            if isinstance(reply.get("custom"), dict) and reply["custom"].get("type") == "product_cards"
+            for card in reply["custom"].get("products") or []]
+
+
+def check_cards(wanted: Dict[str, float], replies: list) -> Optional[str]:
+    """What is wrong with the cards shown against ``wanted`` (a Turn's ``cards``), or None."""
+    prices = card_prices(replies)
+    if len(prices) < int(wanted.get("min_count", 1)):
+        return f"expected at least {wanted.get('min_count', 1)} product cards, got {len(prices)}"
+    if "at_most" in wanted and any(p > float(wanted["at_most"]) for p in prices):
+        return f"a card above the budget {wanted['at_most']}: {prices}"
+    if "at_least" in wanted and any(p < float(wanted["at_least"]) for p in prices):
+        return f"a card below {wanted['at_least']}: {prices}"
+    return None
 
 
 def reply_text(replies: list) -> str:
