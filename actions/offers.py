@@ -23,6 +23,8 @@ OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
 OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
 CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
+# Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
+NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -59,7 +61,8 @@ class ActionAnswerOffer(ShopAction):
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         said = (tracker.latest_message or {}).get("text") or ""
-        if pending and pending.startswith(CANCEL_OFFER_PREFIX) and (intent == "affirm" or CONFIRMED.search(said)):
+        if pending and pending.startswith(CANCEL_OFFER_PREFIX) and (
+                intent == "affirm" or CONFIRMED.search(said) or NOT_WANTED.search(said)):
             # "确认取消" reads as a "no" to the NLU (取消), yet confirms the cancellation asked about.
             # Imported here: actions.order_changes records its offer with this module's offer().
             from actions.order_changes import carry_out_cancellation

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
-from actions.product import variant_stock
+from actions.product import listing_with_variant, variant_stock
 from actions.recommend import say_not_carried
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
@@ -43,7 +43,8 @@ class ActionPurchaseHelp(ShopAction):
         book = faq_book()
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
-        if "stock" in topics or quantity:
+        if "stock" in topics or quantity or first_entity(tracker, "size"):
+            # "Pegasus 40 有42码吗": a size (storage) asked for is a stock question too.
             answered = await self._stock(dispatcher, tracker, quantity) or answered
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
@@ -106,8 +107,12 @@ class ActionPurchaseHelp(ShopAction):
     async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker, quantity: Optional[int]) -> bool:
         product_id = as_product_id(first_entity(tracker, "product_id"))
         mention = first_entity(tracker, "product")
+        text = (tracker.latest_message or {}).get("text") or ""
         if product_id is None and mention:
-            matches = await db(find_products_by_name, mention, limit=1)
+            matches = await db(find_products_by_name, mention, limit=5)
+            if len({m.model for m in matches}) == 1 and len(matches) > 1:
+                # One model sold as several listings: the one that has the variant asked for.
+                matches = await db(listing_with_variant, [m.id for m in matches], text) or matches
             product_id = matches[0].id if matches else None
         if product_id is None:
             product_id = as_product_id(tracker.get_slot("product_id"))
@@ -116,7 +121,7 @@ class ActionPurchaseHelp(ShopAction):
         product = await db(get_product_detail, product_id)
         if product is None:
             return False
-        variant = product_facts.wanted_variant(product, (tracker.latest_message or {}).get("text") or "")
+        variant = product_facts.wanted_variant(product, text)
         if variant and not quantity:
             # "iPhone 15 Pro Max 256GB 有货吗": the stock of that variant, not of the product.
             dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, variant)))

@@ -84,6 +84,9 @@ def follow_up(
     the refund, not about delivery times)."""
     if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if previous_intent == RECOMMEND and _unsure(ranking) and any(e.get("entity") == "category" for e in entities):
+        # "算了 看看耳机吧" after phones: a new need, which replaces the old request.
+        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == PRODUCT and _content_length(text) <= MAX_FRAGMENT_CHARS and _PRICE_MOVE.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent in (PRODUCT, RECOMMEND, "purchase") and is_choice(text):
@@ -108,6 +111,11 @@ def follow_up(
     carried = [dict(e) for e in entities if e.get("entity") != "topic"]
     carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     return FollowUp(previous_intent, carried)
+
+
+def _unsure(ranking: Sequence[Mapping]) -> bool:
+    top = ranking[0] if ranking else {}
+    return top.get("name") == "nlu_fallback" or float(top.get("confidence") or 0.0) < CONFIDENT
 
 
 def is_choice(text: str) -> bool:

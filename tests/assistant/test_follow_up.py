@@ -148,3 +148,11 @@ def test_brand_refinements_after_recommendations_stay_recommendations():
     for text in ("不要苹果的", "换个牌子", "别的品牌有吗", "除了华为还有吗", "再贵点"):
         result = follow_up(text, deny, [], "ask_recommendation", [])
         assert result is not None and result.intent == "ask_recommendation", text
+
+
+def test_an_unsure_message_naming_a_category_after_recommendations_is_a_new_need():
+    buds = [{"entity": "category", "value": "耳机耳麦", "start": 5, "end": 7}]
+    fallback = [{"name": "nlu_fallback", "confidence": 0.5}]
+    assert follow_up("算了 看看耳机吧", fallback, buds, "ask_recommendation", []).intent == "ask_recommendation"
+    sure = [{"name": "after_sales", "confidence": 0.95}]
+    assert follow_up("耳机坏了要退货", sure, buds, "ask_recommendation", []) is None
