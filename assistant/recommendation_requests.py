@@ -21,7 +21,7 @@ from shop.domain.money import money_rounded
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
 PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
 # "换个牌子", "别的品牌": leave out the brands shown so far.
-OTHER_BRAND = re.compile(r"(换个|换一个|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家)")
+OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))")
 # "不要苹果的", "除了华为": the brand named is left out, not asked for.
 NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别给我|别推|除了|排除|不是)")
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
