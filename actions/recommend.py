@@ -13,14 +13,39 @@ from actions.catalogue_cards import product_cards_message
 from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, db
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    RecommendationRequest, gift_title, next_request, not_carried_text, understand,
+    RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, understand,
 )
 from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
-from shop.db.catalogue import get_product_detail
+from shop.domain.colours import same_colour
+from shop.db.catalogue import get_product_detail, list_categories
 
 PAGE_SIZE = 5
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
+
+
+async def typed_department_word(message: Dict[str, Any], category: Any) -> Any:
+    """"卫衣" when the NLU read it as the whole 服饰鞋包 department (see ``narrower_word``)."""
+    text = message.get("text") or ""
+    span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
+                 and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
+    if not category or span is None:
+        return None
+    typed = text[span["start"]:span["end"]]
+    if not typed or typed in str(category):
+        return None
+    departments = [c.name for c in await db(list_categories) if c.level == 1]
+    return narrower_word(typed, str(category), departments)
+
+
+def colour_reason(product: Any, colour: Any) -> Any:
+    """"有酒红色": a listing titled in another shade ("…墨绿色 M") that also comes in the colour
+    asked for says so on its card."""
+    if not colour or not getattr(product, "skus", None):
+        return None
+    shades = [s.attributes.get("颜色") for s in product.skus if s.in_stock and s.attributes.get("颜色")]
+    matching = next((shade for shade in shades if same_colour(str(colour), shade)), None)
+    return f"有{matching}可选" if matching else None
 
 
 def say_not_carried(dispatcher: CollectingDispatcher, text: str, entities: Dict[str, Any]) -> bool:
@@ -48,7 +73,8 @@ class ActionRecommend(ShopAction):
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
-        said = understand(message.get("text") or "", entities, in_context)
+        said = understand(message.get("text") or "", entities, in_context,
+                          keyword=await typed_department_word(message, entities.get("category")))
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))
@@ -98,7 +124,8 @@ class ActionRecommend(ShopAction):
         if request.gift_for:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
-        message = product_cards_message(tracker, products, title=title, reasons={p.id: reason for p, reason in picks})
+        reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
+        message = product_cards_message(tracker, products, title=title, reasons=reasons)
         if outcome.exposure_ids and "json_message" in message:
             # The cards' buy buttons send these back, so clicks and orders name this exposure.
             message["json_message"]["exposure_ids"] = list(outcome.exposure_ids)

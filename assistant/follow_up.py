@@ -84,8 +84,9 @@ def follow_up(
     the refund, not about delivery times)."""
     if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
-    if previous_intent == RECOMMEND and _unsure(ranking) and any(e.get("entity") == "category" for e in entities):
-        # "算了 看看耳机吧" after phones: a new need, which replaces the old request.
+    if previous_intent == RECOMMEND and _unsure(ranking) and any(e.get("entity") in _REQUEST_DETAILS for e in entities):
+        # "算了 看看耳机吧" after phones: a new need, which replaces the old request; "有没有XL的",
+        # "小米的呢": a detail that narrows it.
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == PRODUCT and _content_length(text) <= MAX_FRAGMENT_CHARS and _PRICE_MOVE.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
@@ -111,6 +112,9 @@ def follow_up(
     carried = [dict(e) for e in entities if e.get("entity") != "topic"]
     carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     return FollowUp(previous_intent, carried)
+
+
+_REQUEST_DETAILS = ("category", "size", "color", "brand", "budget_min", "budget_max")
 
 
 def _unsure(ranking: Sequence[Mapping]) -> bool:

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 # Ask the model for more than a page: some picks may have sold out since training.
 OVERFETCH = 3
-# With brands left out ("换个牌子") the model's filters cannot say "not these": read further.
+# With brands left out ("换个牌子") or a word the title must hold ("卫衣"), which the model's
+# filters cannot say: read further.
 OVERFETCH_EXCLUDING = 12
 
 
@@ -42,6 +43,8 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
         return False
     if request.excludes_brand(product.brand, product.brand_en):
         return False
+    if request.keyword and request.keyword.lower() not in product.title.lower():
+        return False
     if request.colour:
         # Shoppers name the family (黑色); listings name the shade (雅丹黑, 黑色钛金属).
         shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
@@ -61,7 +64,7 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
                                     exclude_ids=request.shown, limit=limit * OVERFETCH)
         else:
             picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
-                                      limit=limit * (OVERFETCH_EXCLUDING if request.exclude_brands else OVERFETCH),
+                                      limit=limit * (OVERFETCH_EXCLUDING if request.exclude_brands or request.keyword else OVERFETCH),
                                       mix=mix)
     except ModelUnavailable:
         logger.warning("no recommender artifact yet; answering with best sellers")
@@ -74,7 +77,7 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
             chosen.append((product, pick.reason))
         if len(chosen) == limit:
             break
-    if not chosen and (not request.shown or request.exclude_brands):
+    if not chosen and (not request.shown or request.exclude_brands or request.keyword):
         # The model knows nothing that fits (new category, new products): best sellers.
         return popular_matches(session, request, limit)
     return chosen

@@ -48,6 +48,8 @@ class RecommendationRequest:
     shown_prices: tuple = field(default_factory=tuple)
     shown_brands: tuple = field(default_factory=tuple)
     exclude_brands: tuple = field(default_factory=tuple)  # "换个牌子": brands left out
+    # "红色卫衣": the NLU reads 卫衣 as the whole 服饰鞋包 department; the word typed narrows it.
+    keyword: Optional[str] = None
 
     def to_slot(self) -> Dict[str, Any]:
         data = asdict(self)
@@ -76,6 +78,7 @@ class RecommendationRequest:
                 shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
+                keyword=_text(value.get("keyword")),
             )
         except (TypeError, ValueError):
             return None
@@ -107,8 +110,8 @@ class RecommendationRequest:
             parts.append(self.brand)
         if self.colour:
             parts.append(self.colour)
-        if self.category:
-            parts.append(self.category)
+        if self.keyword or self.category:
+            parts.append(self.keyword or self.category)
         if self.exclude_brands:
             parts.append(f"不含{'/'.join(self.exclude_brands)}")
         if self.size:
@@ -164,13 +167,17 @@ class Understood:
     gift_for: Optional[str] = None
     other_brand: bool = False                 # "换个牌子": leave out the brands shown
     excluded_brand: Optional[str] = None      # "不要苹果的"
+    keyword: Optional[str] = None             # the word typed for a department-wide category
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
     not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
 
 
-def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int]) -> Understood:
+def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],
+               keyword: Optional[str] = None) -> Understood:
+    """What the message adds; ``keyword`` is the word the shopper typed for a category the
+    NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``."""
     text = text or ""
     brand = _text(entities.get("brand"))
     other_brand = bool(OTHER_BRAND.search(text))
@@ -183,6 +190,7 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         brand=brand,
         excluded_brand=excluded,
         other_brand=other_brand,
+        keyword=_text(keyword),
         min_price=_number(entities.get("budget_min")),
         max_price=_number(entities.get("budget_max")),
         colour=_text(entities.get("color")),
@@ -217,11 +225,12 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
         or (said.gift_for is not None and said.gift_for != previous.gift_for)
         or said.similar_to is not None
         or (said.category is not None and said.category != previous.category)
+        or (said.category is not None and said.keyword != previous.keyword)
     )
     if starts_over:
         request = RecommendationRequest(
             category=said.category, anchor_product_id=said.similar_to, personal=said.personal,
-            gift_for=said.gift_for,
+            gift_for=said.gift_for, keyword=said.keyword if said.category else None,
         )
     else:
         request = previous
@@ -268,6 +277,17 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
     return narrowed
 
 
+def narrower_word(typed: str, category: str, departments: Sequence[str]) -> Optional[str]:
+    """The word a shopper typed ("卫衣") when the NLU could only give it a whole department
+    (服饰鞋包, one of ``departments``, the top-level categories): the list must then hold
+    that word's products, not trousers and down jackets. None when the word is the category
+    itself or a leaf category was found."""
+    typed = (typed or "").strip()
+    if not typed or category not in departments or typed in category or category in typed:
+        return None
+    return typed[:20]
+
+
 def _median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -297,6 +317,7 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     wanted = limit + len(request.shown) + (60 if request.exclude_brands else 0)
     found = search_products(
         session,
+        keyword=request.keyword,
         category=request.category,
         brand=request.brand,
         min_price=request.min_price,
@@ -306,5 +327,6 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
         limit=min(100, wanted),
     )
     shown = set(request.shown)
-    reason = f"{request.category}热销" if request.category else "店铺热销"
-    return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)][:limit]
+    reason = f"{request.keyword or request.category}热销" if request.category else "店铺热销"
+    return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)
+            and (not request.keyword or request.keyword.lower() in p.title.lower())][:limit]

@@ -140,3 +140,16 @@ def test_brand_exclusion_survives_the_slot():
     request = RecommendationRequest(category="手机", exclude_brands=("华为",), shown_brands=("华为", "vivo"))
     assert RecommendationRequest.from_slot(request.to_slot()) == request
     assert RecommendationRequest.from_slot({"exclude_brands": "华为"}).exclude_brands == ()
+
+
+def test_a_word_read_as_a_whole_department_narrows_the_request():
+    from assistant.recommendation_requests import narrower_word
+
+    departments = ("服饰鞋包", "手机数码")
+    assert narrower_word("卫衣", "服饰鞋包", departments) == "卫衣"
+    assert narrower_word("耳机", "耳机耳麦", departments) is None       # a leaf category: enough
+    assert narrower_word("服饰", "服饰鞋包", departments) is None       # the department itself
+    hoodies = next_request(None, understand("有红色卫衣吗", {"category": "服饰鞋包", "color": "红色"}, None, keyword="卫衣"))
+    assert hoodies.keyword == "卫衣" and hoodies.colour == "红色" and "卫衣" in hoodies.describe()
+    trousers = next_request(hoodies, understand("看看裤子", {"category": "服饰鞋包"}, None, keyword="裤子"))
+    assert trousers.keyword == "裤子" and trousers.colour is None       # a new need starts over
