@@ -28,6 +28,7 @@ _REFINEMENT = re.compile(r"(便宜|实惠|贵一点|贵点|好一点|高端|档�
 # looking at a phone wants cheaper phones (the recommendation goes below the product in view).
 _PRICE_MOVE = re.compile(r"(便宜|实惠|贵一点|贵点|高端一点|档次高)")
 PRODUCT = "product_inquiry"
+INFORM = "inform"   # a bare detail ("要黑色的"), routed by the flow it continues
 # After a list of products ("找到了几款…" or recommendation cards), a pick from it: "第二个",
 # "最后那个", "充电器那个", "要Anker那款" — a question about that product.
 _CHOICE = re.compile(r"^(就|要|选|我要|我选|我想要|想要|看看|看下|来个|就要)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|款|件|种)|"
@@ -88,6 +89,9 @@ def follow_up(
         # "算了 看看耳机吧" after phones: a new need, which replaces the old request; "有没有XL的",
         # "小米的呢": a detail that narrows it.
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if previous_intent == INFORM and _unsure(ranking) and any(e.get("entity") in _REQUEST_DETAILS for e in entities):
+        # "要黑色的" then "有没有L码的": one more detail, for whatever the details were for.
+        return FollowUp(INFORM, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == PRODUCT and _content_length(text) <= MAX_FRAGMENT_CHARS and _PRICE_MOVE.search(text):
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent in (PRODUCT, RECOMMEND, "purchase") and is_choice(text):

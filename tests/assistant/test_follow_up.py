@@ -156,3 +156,9 @@ def test_an_unsure_message_naming_a_category_after_recommendations_is_a_new_need
     assert follow_up("算了 看看耳机吧", fallback, buds, "ask_recommendation", []).intent == "ask_recommendation"
     sure = [{"name": "after_sales", "confidence": 0.95}]
     assert follow_up("耳机坏了要退货", sure, buds, "ask_recommendation", []) is None
+
+
+def test_a_second_bare_detail_is_a_detail_too():
+    size = [{"entity": "size", "value": "L", "start": 3, "end": 4}]
+    unsure = [{"name": "nlu_fallback", "confidence": 0.5}]
+    assert follow_up("有没有L码的", unsure, size, "inform", []).intent == "inform"
