@@ -62,3 +62,12 @@ def test_several_matches_are_all_returned_for_a_choice():
 
 def test_asking_words_are_not_descriptions():
     assert product_words("帮我查下订单到哪了") == []
+
+
+def test_waiting_words_and_emoji_do_not_describe_an_order():
+    from assistant.order_matching import LOGISTICS, product_words
+
+    assert product_words("等了五天了还没到😤") == []
+    assert product_words("等了好几天还没收到") == []
+    assert product_words("我买的耳机什么时候能到") == ["耳机"]
+    assert LOGISTICS.search("等了五天了还没到😤")       # the latest order with logistics
