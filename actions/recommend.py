@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
-from actions.support import ShopAction, as_product_id, current_customer_id, first_entity, db
+from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, understand,
@@ -74,7 +74,8 @@ class ActionRecommend(ShopAction):
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
-                          keyword=await typed_department_word(message, entities.get("category")))
+                          keyword=await typed_department_word(message, entities.get("category")),
+                          brands=entity_values(tracker, "brand"))
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))

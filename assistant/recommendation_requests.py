@@ -167,6 +167,7 @@ class Understood:
     gift_for: Optional[str] = None
     other_brand: bool = False                 # "换个牌子": leave out the brands shown
     excluded_brand: Optional[str] = None      # "不要苹果的"
+    also_excluded: tuple = ()                 # "除了苹果和华为": the brands named after the first
     keyword: Optional[str] = None             # the word typed for a department-wide category
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
@@ -175,20 +176,22 @@ class Understood:
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],
-               keyword: Optional[str] = None) -> Understood:
+               keyword: Optional[str] = None, brands: Sequence[str] = ()) -> Understood:
     """What the message adds; ``keyword`` is the word the shopper typed for a category the
     NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``."""
     text = text or ""
     brand = _text(entities.get("brand"))
     other_brand = bool(OTHER_BRAND.search(text))
-    excluded = None
+    excluded, also = None, ()
     if brand and NOT_THIS_BRAND.search(text):
-        # "不要苹果的": Apple is left out, not asked for.
+        # "不要苹果的": Apple is left out, not asked for ("除了苹果和华为": both are).
         brand, excluded = None, brand
+        also = tuple(b for b in (_text(v) for v in brands) if b and b != excluded)
     return Understood(
         category=_text(entities.get("category")),
         brand=brand,
         excluded_brand=excluded,
+        also_excluded=also,
         other_brand=other_brand,
         keyword=_text(keyword),
         min_price=_number(entities.get("budget_min")),
@@ -241,7 +244,7 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
                            exclude_brands=tuple(b for b in narrowed.exclude_brands if b != said.brand))
     if said.other_brand or said.excluded_brand:
         # Leave out the brand named, else the one asked for before, else every brand shown.
-        leaving = ((said.excluded_brand,) if said.excluded_brand
+        leaving = ((said.excluded_brand,) + said.also_excluded if said.excluded_brand
                    else (request.brand,) if request.brand else request.shown_brands)
         kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands)
         narrowed = replace(narrowed, brand=None, exclude_brands=kept)

@@ -153,3 +153,9 @@ def test_a_word_read_as_a_whole_department_narrows_the_request():
     assert hoodies.keyword == "卫衣" and hoodies.colour == "红色" and "卫衣" in hoodies.describe()
     trousers = next_request(hoodies, understand("看看裤子", {"category": "服饰鞋包"}, None, keyword="裤子"))
     assert trousers.keyword == "裤子" and trousers.colour is None       # a new need starts over
+
+
+def test_several_brands_named_after_no_are_all_left_out():
+    phones = next_request(None, said("推荐个手机", category="手机"))
+    both = next_request(phones, understand("除了苹果和华为还有啥", {"brand": "Apple"}, None, brands=["Apple", "华为"]))
+    assert both.exclude_brands == ("Apple", "华为") and both.brand is None
