@@ -242,8 +242,8 @@ async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mentio
     if second is None:
         dispatcher.utter_message(
             text=f"抱歉，本店没有卖“{mention}”，没法和【{first.title}】做对比。"
-                 f"需要的话，我可以推荐几款和它同类的商品给您比较。")
-        return [SlotSet("product_id", str(first.id)), offer(OFFER_RECOMMEND)]
+                 f"想看和它同类的其他商品，跟我说“推荐类似的”就行。")
+        return [SlotSet("product_id", str(first.id))]
     if first.id == second.id:
         dispatcher.utter_message(text=f"您正在看的就是【{first.title}】哦，想和哪一款比较呢？")
         return []
