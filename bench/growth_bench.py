@@ -4,6 +4,7 @@ and does the hybrid recommender sell more than best sellers in simulated convers
     python bench/growth_bench.py stats [--experiments 200] [--units 2000]
     python bench/growth_bench.py segments [--database-url URL] [--reseeds 5]
     python bench/growth_bench.py live [--shoppers 300] [--seconds 400]
+    python bench/growth_bench.py large [--backend sqlite|postgresql|both] [--reseeds 3]
 
 stats     synthetic experiments through the report's own code (growth.analyse.build_report):
           A/A false-positive rate at 5 %; the SRM check on a fair and a broken (52/48) split;
@@ -15,6 +16,8 @@ segments  RFM + K-means on a seeded database (default: a fresh ``default`` profi
           (adjusted Rand index against seed 0).
 live      starts the real stack (tests/support/stack.py) with the experiment hybrid vs
           popularity, runs the shopper simulator against it and prints the report.
+large     the segment command on the large profile (100k customers, 1M orders, synthetic),
+          end to end, against RFM by a pandas groupby over exported rows (bench/growth_large.py).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from growth.analyse import build_report, format_report  # noqa: E402
+from growth_large import add_arguments as add_large_arguments, bench_large  # noqa: E402
 
 
 def synthetic_units(rng, n: int, variant: str, lift: float = 0.0):
@@ -189,8 +193,9 @@ def main() -> None:
     live.add_argument("--seconds", type=float, default=400)
     live.add_argument("--max-requests", type=int, default=5000)
     live.add_argument("--seed", type=int, default=0)
+    add_large_arguments(sub.add_parser("large"))
     args = parser.parse_args()
-    {"stats": bench_stats, "segments": bench_segments, "live": bench_live}[args.which](args)
+    {"stats": bench_stats, "segments": bench_segments, "live": bench_live, "large": bench_large}[args.which](args)
 
 
 if __name__ == "__main__":
