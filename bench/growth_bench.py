@@ -3,7 +3,7 @@ and does the hybrid recommender sell more than best sellers in simulated convers
 
     python bench/growth_bench.py stats [--experiments 200] [--units 2000]
     python bench/growth_bench.py segments [--database-url URL] [--reseeds 5]
-    python bench/growth_bench.py live [--shoppers 300] [--seconds 400]
+    python bench/growth_bench.py live [--shoppers 300] [--seconds 400] [--profile default]
     python bench/growth_bench.py large [--backend sqlite|postgresql|both] [--reseeds 3]
 
 stats     synthetic experiments through the report's own code (growth.analyse.build_report):
@@ -154,7 +154,7 @@ def bench_live(args) -> None:
         "      - {name: popularity, weight: 1, strategy: popularity}\n"
         "      - {name: hybrid, weight: 1, strategy: hybrid}\n", "utf-8")
     started = time.perf_counter()
-    stack = start_stack(workdir / "stack", latest_model(), experiments=experiments)
+    stack = start_stack(workdir / "stack", latest_model(), experiments=experiments, seed_profile=args.profile)
     print(f"stack up in {time.perf_counter() - started:.0f} s")
     engine = make_engine(stack.database_url)
     try:
@@ -168,10 +168,29 @@ def bench_live(args) -> None:
         with session_scope(engine) as session:
             outcomes = unit_outcomes(session, "hybrid_vs_popularity", timedelta(days=7))
         weights = {v.name: v.weight for v in plan.get("hybrid_vs_popularity").variants}
-        print(format_report(build_report("hybrid_vs_popularity", outcomes, weights, control="popularity")))
+        report = build_report("hybrid_vs_popularity", outcomes, weights, control="popularity")
+        print(format_report(report))
+        print_power(report, outcomes)
     finally:
         engine.dispose()
         stack.stop()
+
+
+def print_power(report: dict, outcomes) -> None:
+    """Was the run large enough for its GMV lift? The calculator's units per variant at the
+    control's observed mean and spread, for the lift this run estimated and for +20 %."""
+    from growth.statistics import sample_size_for_mean
+
+    cmp = report["comparisons"][0]
+    gmv = np.array([o.gmv_cents / 100 for o in outcomes if o.variant == report["control"]])
+    units = min(r["units"] for r in report["variants"])
+    if len(gmv) < 2 or gmv.std(ddof=1) == 0:
+        return
+    mean, sd = gmv.mean(), gmv.std(ddof=1)
+    lifts = [cmp["gmv_per_unit"]["lift"], 0.20]
+    sizes = ", ".join(f"{lift:+.0%}: {sample_size_for_mean(mean, sd, lift)}" for lift in lifts if lift)
+    print(f"power: control GMV/shopper ¥{mean:.2f}, sd ¥{sd:.2f}; units per variant for 80 % power at 5 % "
+          f"({sizes}); this run had {units} per variant")
 
 
 def main() -> None:
@@ -193,6 +212,7 @@ def main() -> None:
     live.add_argument("--seconds", type=float, default=400)
     live.add_argument("--max-requests", type=int, default=5000)
     live.add_argument("--seed", type=int, default=0)
+    live.add_argument("--profile", default="default", help="seed profile of the stack's shop (shoppers come from it)")
     add_large_arguments(sub.add_parser("large"))
     args = parser.parse_args()
     {"stats": bench_stats, "segments": bench_segments, "live": bench_live, "large": bench_large}[args.which](args)

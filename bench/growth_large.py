@@ -41,7 +41,7 @@ PROVINCES = ("广东省", "浙江省", "江苏省", "北京市", "上海市", "�
 
 
 def customer_rows(rng, n: int, now_ts: int):
-    registered = (now_ts - rng.uniform(1, 3 * 365, n) * DAY).astype(np.int64)
+    registered = (now_ts - rng.uniform(2, 3 * 365, n) * DAY).astype(np.int64)
     rows = [(i + 1, f"顾客{i + 1:06d}", f"1{39_000_000_000 + i + 1}", "普通会员", PROVINCES[i % 8][:2] + "市",
              int(registered[i])) for i in range(n)]
     return rows, registered
@@ -52,7 +52,7 @@ def order_rows(rng, registered: np.ndarray, n_orders: int, now_ts: int):
     activity = rng.gamma(0.7, 1.0, n) * (rng.random(n) >= 0.15)
     counts = rng.multinomial(n_orders, activity / activity.sum())
     stopped = rng.random(n) < 0.30
-    end = np.where(stopped, now_ts - rng.uniform(90, 730, n) * DAY, now_ts - 60).astype(np.int64)
+    end = np.where(stopped, now_ts - rng.uniform(90, 730, n) * DAY, now_ts - DAY).astype(np.int64)
     end = np.maximum(end, registered + DAY)
     owner = np.repeat(np.arange(n), counts)
     created = registered[owner] + (rng.random(n_orders) * (end[owner] - registered[owner])).astype(np.int64)
