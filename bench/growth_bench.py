@@ -3,22 +3,28 @@ and does the hybrid recommender sell more than best sellers in simulated convers
 
     python bench/growth_bench.py stats [--experiments 200] [--units 2000]
     python bench/growth_bench.py segments [--database-url URL] [--reseeds 5]
-    python bench/growth_bench.py live [--shoppers 300] [--seconds 400]
+    python bench/growth_bench.py live [--shoppers 300] [--seconds 400] [--profile default]
+    python bench/growth_bench.py large [--backend sqlite|postgresql|both] [--reseeds 3]
 
 stats     synthetic experiments through the report's own code (growth.analyse.build_report):
           A/A false-positive rate at 5 %; the SRM check on a fair and a broken (52/48) split;
           A/B with a known +10 % GMV lift: coverage of the lift interval, power, and how much
-          CUPED (pre-experiment spend) narrows the interval. Shopper GMV is zero-inflated and
-          heavy-tailed and correlated with pre-experiment spend, like the seeded shop's.
+          CUPED (pre-experiment spend) narrows the interval; experiments sized by the sample-size
+          calculator for that lift: is the lift detected in about 80 % of them? Shopper GMV is
+          zero-inflated and heavy-tailed and correlated with pre-experiment spend, like the
+          seeded shop's.
 segments  RFM + K-means on a seeded database (default: a fresh ``default`` profile in a temp
           dir): time, silhouette, segment sizes, and stability across K-means reseeds
           (adjusted Rand index against seed 0).
 live      starts the real stack (tests/support/stack.py) with the experiment hybrid vs
           popularity, runs the shopper simulator against it and prints the report.
+large     the segment command on the large profile (100k customers, 1M orders, synthetic),
+          end to end, against RFM by a pandas groupby over exported rows (bench/growth_large.py).
 """
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from growth.analyse import build_report, format_report  # noqa: E402
+from growth_large import add_arguments as add_large_arguments, bench_large  # noqa: E402
 
 
 def synthetic_units(rng, n: int, variant: str, lift: float = 0.0):
@@ -96,6 +103,20 @@ def bench_stats(args) -> None:
     print(f"  CUPED narrows the GMV difference interval by {np.mean(narrowing):.1%} on average "
           f"(min {np.min(narrowing):.1%}, max {np.max(narrowing):.1%})")
 
+    # Is the planner right? Size the experiment with the calculator (mean and sd of the control's
+    # GMV from a large pilot sample), then count how often the true lift is detected.
+    from growth.statistics import sample_size_for_mean
+    pilot = np.array([u.gmv_cents / 100 for u in synthetic_units(rng, 200_000, "a")])
+    planned = sample_size_for_mean(pilot.mean(), pilot.std(ddof=1), args.lift)
+    detected = 0
+    started = time.perf_counter()
+    for _ in range(args.power_runs):
+        units = synthetic_units(rng, planned, "a") + synthetic_units(rng, planned, "b", lift=args.lift)
+        detected += build_report("planned", units, weights)["comparisons"][0]["gmv_per_unit"]["p_value"] < 0.05
+    print(f"A/B sized by the calculator for +{args.lift:.0%} at 80 % power: {planned} units per variant; "
+          f"detected {detected}/{args.power_runs} = {detected / args.power_runs:.0%} "
+          f"({time.perf_counter() - started:.0f} s)")
+
 
 def bench_segments(args) -> None:
     from growth.segments import segment, silhouette, stability
@@ -150,7 +171,7 @@ def bench_live(args) -> None:
         "      - {name: popularity, weight: 1, strategy: popularity}\n"
         "      - {name: hybrid, weight: 1, strategy: hybrid}\n", "utf-8")
     started = time.perf_counter()
-    stack = start_stack(workdir / "stack", latest_model(), experiments=experiments)
+    stack = start_stack(workdir / "stack", latest_model(), experiments=experiments, seed_profile=args.profile)
     print(f"stack up in {time.perf_counter() - started:.0f} s")
     engine = make_engine(stack.database_url)
     try:
@@ -164,10 +185,30 @@ def bench_live(args) -> None:
         with session_scope(engine) as session:
             outcomes = unit_outcomes(session, "hybrid_vs_popularity", timedelta(days=7))
         weights = {v.name: v.weight for v in plan.get("hybrid_vs_popularity").variants}
-        print(format_report(build_report("hybrid_vs_popularity", outcomes, weights, control="popularity")))
+        report = build_report("hybrid_vs_popularity", outcomes, weights, control="popularity")
+        print(format_report(report))
+        print_power(report, outcomes)
     finally:
         engine.dispose()
         stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)     # a medium-profile stack leaves 600 MB
+
+
+def print_power(report: dict, outcomes) -> None:
+    """Was the run large enough for its GMV lift? The calculator's units per variant at the
+    control's observed mean and spread, for the lift this run estimated and for +20 %."""
+    from growth.statistics import sample_size_for_mean
+
+    cmp = report["comparisons"][0]
+    gmv = np.array([o.gmv_cents / 100 for o in outcomes if o.variant == report["control"]])
+    units = min(r["units"] for r in report["variants"])
+    if len(gmv) < 2 or gmv.std(ddof=1) == 0:
+        return
+    mean, sd = gmv.mean(), gmv.std(ddof=1)
+    lifts = [cmp["gmv_per_unit"]["lift"], 0.20]
+    sizes = ", ".join(f"{lift:+.0%}: {sample_size_for_mean(mean, sd, lift)}" for lift in lifts if lift)
+    print(f"power: control GMV/shopper ¥{mean:.2f}, sd ¥{sd:.2f}; units per variant for 80 % power at 5 % "
+          f"({sizes}); this run had {units} per variant")
 
 
 def main() -> None:
@@ -178,6 +219,7 @@ def main() -> None:
     s.add_argument("--units", type=int, default=2000, help="per variant")
     s.add_argument("--lift", type=float, default=0.10)
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--power-runs", type=int, default=100, help="experiments sized by the calculator")
     g = sub.add_parser("segments")
     g.add_argument("--database-url")
     g.add_argument("--profile", default="default")
@@ -189,8 +231,10 @@ def main() -> None:
     live.add_argument("--seconds", type=float, default=400)
     live.add_argument("--max-requests", type=int, default=5000)
     live.add_argument("--seed", type=int, default=0)
+    live.add_argument("--profile", default="default", help="seed profile of the stack's shop (shoppers come from it)")
+    add_large_arguments(sub.add_parser("large"))
     args = parser.parse_args()
-    {"stats": bench_stats, "segments": bench_segments, "live": bench_live}[args.which](args)
+    {"stats": bench_stats, "segments": bench_segments, "live": bench_live, "large": bench_large}[args.which](args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # The benchmarks (not tests): each prints its figures and writes them under bench/out/.
 #   bash scripts/bench.sh                 # all of them (an hour or more the first time:
 #                                         # the large data profile is seeded once and kept)
-#   bash scripts/bench.sh nlu conversation   # only some: db, recommender, nlu, conversation
+#   bash scripts/bench.sh nlu conversation   # only some: db, recommender, nlu, conversation, growth
 # Run them on an otherwise idle machine; tail latencies measure the machine's load too.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -12,7 +12,7 @@ bash scripts/install.sh
 bash scripts/prepare.sh
 
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(db recommender nlu conversation)
+[ ${#which[@]} -eq 0 ] && which=(db recommender nlu conversation growth)
 for name in "${which[@]}"; do
   echo "==> bench: $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   case "$name" in
@@ -22,6 +22,11 @@ for name in "${which[@]}"; do
                   # the blind development set (intents only): a second never-trained-on file
                   python bench/nlu_eval.py --skip-cv --heldout bench/data/nlu_dev.yml --report-name nlu_dev ;;
     conversation) python bench/conversation_bench.py --levels 1 8 32 --seconds 20 ;;
-    *) echo "unknown benchmark '$name' (db, recommender, nlu, conversation)" >&2; exit 2 ;;
+    growth)       mkdir -p bench/out
+                  for part in stats segments "large --backend both" live; do
+                    # shellcheck disable=SC2086  # the part's words are its arguments
+                    python bench/growth_bench.py $part | tee "bench/out/growth_${part%% *}.txt"
+                  done ;;
+    *) echo "unknown benchmark '$name' (db, recommender, nlu, conversation, growth)" >&2; exit 2 ;;
   esac
 done

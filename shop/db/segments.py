@@ -55,8 +55,10 @@ def rfm_rows(session: Session, until: datetime) -> Iterator[RfmRow]:
                    func.sum(Order.payable_cents).label("total"))
             .where(Order.paid_at.isnot(None), Order.paid_at <= until).group_by(Order.customer_id).subquery())
     query = (select(Customer.id, Customer.registered_at, paid.c.last, paid.c.n, paid.c.total)
-             .outerjoin(paid, paid.c.customer_id == Customer.id).order_by(Customer.id)
-             .execution_options(stream_results=True, yield_per=20_000))
+             .outerjoin(paid, paid.c.customer_id == Customer.id).order_by(Customer.id))
+    # Not streamed: one small row per customer, all of them needed at once; and PostgreSQL plans
+    # a server-side cursor for its first rows (a merge join over the index, no parallel
+    # aggregate): 7.1 s instead of 2.0 s for 100k customers and 1M orders.
     last_type = Order.__table__.c.paid_at.type
     for customer_id, registered, last, n, total in session.execute(query):
         # MAX() over a TypeDecorator column comes back raw on some backends: convert it alike.

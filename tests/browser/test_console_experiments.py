@@ -80,3 +80,43 @@ def test_admin_reads_the_report_and_stops_a_variant(console, browser):
     assert entry["excluded"] == ["content", "popularity"]
     assert after.replace("excluded: [content, popularity]", "excluded: [content]") == before
     assert ExperimentBook(experiments).plan().get("rec_strategy").excluded == {"content", "popularity"}
+
+
+def submit(page, button: str) -> None:
+    """Press a form's button and wait for the page the action redirects to (not the old one's #done)."""
+    with page.expect_navigation():
+        page.click(button)
+    page.wait_for_selector("#done")
+
+
+def test_admin_starts_ramps_and_stops_an_experiment_and_the_file_follows(console, browser):
+    url, experiments = console
+    book = ExperimentBook(experiments)
+    assert not book.plan().get("winback_coupon").running
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/login")
+        page.fill("input[name=username]", "boss")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda u: "/login" not in u)
+        page.goto(f"{url}/experiments/winback_coupon")
+        assert page.text_content("#status") == "已停止"
+
+        submit(page, "#admin-actions button#start")
+        assert page.text_content("#status") == "运行中" and book.plan().get("winback_coupon").running
+
+        page.fill("#admin-actions input[name=ramp]", "25")
+        submit(page, "#admin-actions button[value=ramp]")
+        assert page.text_content("#ramp") == "25%" and book.plan().get("winback_coupon").ramp == 25
+
+        submit(page, "#admin-actions button#stop")
+        assert page.text_content("#status") == "已停止"
+    finally:
+        context.close()
+    experiment = book.plan().get("winback_coupon")
+    assert not experiment.running and experiment.ramp == 25
+    entry = next(e for e in yaml.safe_load(experiments.read_text("utf-8"))["experiments"]
+                 if e["name"] == "winback_coupon")
+    assert (entry["status"], entry["ramp"]) == ("stopped", 25)
