@@ -300,7 +300,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def extract_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _typed(tracker, "reason")
         why = reason_in(text) if text and not first_entity(tracker, "reason") else None
-        return {"reason": why.value, REASON_TEXT_SLOT: text.strip()[:200]} if why else {}
+        return {"reason": why.value} if why else {}
 
     async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                             domain: DomainDict) -> Dict[Text, Any]:
@@ -337,8 +337,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
             slots["service_type"] = service_in(part).value
         elif target == "reason":
             why = reason_in(part)
-            slots.update({"reason": why.value, REASON_TEXT_SLOT: part[:200]} if why
-                         else {"reason": None, REASON_TEXT_SLOT: None})
+            slots["reason"] = why.value if why else None     # validate_reason keeps the text
         elif target in ("item", "order"):
             customer_id = current_customer_id(tracker)
             order_no = tracker.get_slot("order_no")
@@ -411,9 +410,12 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {"reason": None}
         slots = await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
         text = ((tracker.latest_message or {}).get("text") or "").strip()
-        if slots.get("reason") and not tracker.get_slot(REASON_TEXT_SLOT) and text and not text.startswith("/"):
-            # Given by the NLU ("我要退货，质量问题"): the message is what the shopper typed.
-            slots[REASON_TEXT_SLOT] = text[:200]
+        if slots.get("reason") and text and not text.startswith("/"):
+            # The message that gave the reason is what the shopper typed (set here, not by the
+            # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
+            # of a correction ("不是质量问题，是不想要了") the part after it.
+            typed = new_value_part(text) if confirmation_in(text) == "change" else text
+            slots[REASON_TEXT_SLOT] = typed[:200]
         return slots
 
     async def _with_eligibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
