@@ -252,7 +252,7 @@ def not_delivered_yet(dispatcher: CollectingDispatcher, order) -> Dict[Text, Any
         dispatcher.utter_message(
             text=(f"订单 {order.order_no}（{summary}）还没发货（{order.status_label}），不需要申请退换货："
                   f"可以直接取消订单{refund}。需要帮您取消吗？回复“确认取消”即可；也可以说“转人工”。"),
-            buttons=buttons([("确认取消", "/affirm"), ("不用了", "/deny")]),
+            buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
         )
         return _stop(pending_offer=CANCEL_OFFER_PREFIX + order.order_no)
     dispatcher.utter_message(
@@ -311,11 +311,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if not asked or not text:
             return {}
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if text.startswith("/"):
-            # The summary's own buttons.
-            kind = {"affirm": "yes", "deny": "cancel"}.get(intent) if asked == CONFIRM_SLOT else None
-        else:
-            kind = "cancel" if is_cancel(text) else (confirmation_in(text) if asked == CONFIRM_SLOT else None)
+        # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
+        kind = "cancel" if is_cancel(text) else (confirmation_in(text) if asked == CONFIRM_SLOT else None)
         if kind == "cancel":
             return {CONFIRM_SLOT: CANCELLED}
         if asked != CONFIRM_SLOT:
@@ -528,7 +525,7 @@ class ActionAskAfterSalesConfirmed(ShopAction):
                   f"\n· 服务：{service.label}\n· 原因：{reason_line}\n"
                   "确认提交吗？回复“确认”即提交；要修改可以说“改一下原因”“换个商品”或“改成换货”；"
                   "说“取消”则不提交。"),
-            buttons=buttons([("确认提交", "/affirm"), ("取消申请", "/deny")]),
+            buttons=buttons([("确认提交", "确认提交"), ("取消申请", "取消")]),
         )
         return []
 

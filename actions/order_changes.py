@@ -104,7 +104,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     refund = "，已付款项将原路退回" if order.status == OrderStatus.AWAITING_SHIPMENT.value else ""
     dispatcher.utter_message(
         text=f"确认要取消订单 {order.order_no}（{order_summary(order)[:16]}）吗{refund}？确认请回复“确认取消”，不取消回复“不用了”。",
-        buttons=buttons([("确认取消", "/affirm"), ("不用了", "/deny")]),
+        buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
     )
     return [SlotSet("order_no", order.order_no), offer(CANCEL_OFFER_PREFIX + order.order_no)]
 
@@ -187,7 +187,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if not asked or not text:
             return {}
         intent = _intent(tracker)
-        if is_cancel(text) or (text.startswith("/") and intent == "deny"):
+        if is_cancel(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
@@ -276,7 +276,7 @@ class ActionAskAddressConfirmed(ShopAction):
         dispatcher.utter_message(
             text=(f"确认把订单 {tracker.get_slot('order_no')} 的收货地址改为：{where} 吗？"
                   "回复“确认”即修改；说“不对”重新选择，说“取消”则不改。"),
-            buttons=buttons([("确认修改", "/affirm"), ("取消", "/deny")]),
+            buttons=buttons([("确认修改", "确认"), ("取消", "取消")]),
         )
         return []
 
