@@ -169,6 +169,8 @@ async def qualifying_orders(customer_id: Optional[int]) -> list:
 
 
 YES = re.compile(r"^(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
+# "不是" to "是刚才查看的订单…吗？": another order, not the end of the request.
+NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")
 
 
 def order_in_view(tracker: Tracker) -> Optional[str]:
@@ -177,6 +179,18 @@ def order_in_view(tracker: Tracker) -> Optional[str]:
         if event.get("event") == "slot" and event.get("name") == "order_no" and event.get("value"):
             return str(event["value"])
     return None
+
+
+def in_view_offered(tracker: Tracker) -> Optional[str]:
+    """The order in view, unless the shopper said "不是" to it since this request began
+    (then the form lists the orders plainly, and "第二个" counts in that list)."""
+    in_view = order_in_view(tracker)
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "action" and event.get("name") == "action_after_sales_route":
+            break
+        if event.get("event") == "user" and NOT_THIS.search((event.get("text") or "").strip()):
+            return None
+    return in_view
 
 
 def _typed(tracker: Tracker, slot: str) -> Optional[str]:
@@ -273,9 +287,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if not text or first_entity(tracker, "order_no"):
             return {}
         orders = await qualifying_orders(current_customer_id(tracker))
-        in_view = order_in_view(tracker)
+        in_view = in_view_offered(tracker)
         if in_view and YES.search(text.strip()):
             return {"order_no": in_view}
+        if order_in_view(tracker) and NOT_THIS.search(text.strip()):
+            return {"order_no": None}        # asked again, without the order in view
         orders = _in_view_first(orders, in_view)
         described = [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
         picked = choice_index(text, described)
@@ -449,7 +465,7 @@ class ActionAskOrderNo(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
-        in_view = order_in_view(tracker)
+        in_view = in_view_offered(tracker)
         eligible = _in_view_first(await qualifying_orders(customer_id), in_view)
         if not eligible:
             dispatcher.utter_message(text="请发送需要售后的订单号（18位数字）。")
