@@ -47,7 +47,8 @@ ANSWERED = "answered"      # the form stopped early with an answer (not delivere
 REASON_TEXT_SLOT = "after_sales_reason_text"
 STATUS_TOPICS = {"refund_progress"}
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
-# The item already has an open request: the form completes and the submit step names it.
+# The item already has an open request: named at once when order and item are known (and by
+# the submit step if another tab files it in between).
 ALREADY_FILED = "REQUEST_IN_PROGRESS"
 # Pauses between tries when filing collides with another writer (then a last try).
 FILING_RETRY_PAUSES_S = (0.1, 0.3, 0.8)
@@ -212,11 +213,6 @@ def _stop(**slots: Any) -> Dict[Text, Any]:
     return {**slots, CONFIRM_SLOT: ANSWERED, "requested_slot": None}
 
 
-# Services tried, with a seller's-fault reason (the most permissive), to tell at once whether
-# the item can have any after-sales service at all.
-SERVICES_TRIED = (ServiceType.RETURN, ServiceType.EXCHANGE, ServiceType.REPAIR)
-
-
 async def early_check(dispatcher: CollectingDispatcher, customer_id: int, order_no: str, item_id: str,
                       service: Optional[str], reason: Optional[str]) -> Dict[Text, Any]:
     """Checks eligibility as soon as order and item are known, not after the service and
@@ -225,29 +221,29 @@ async def early_check(dispatcher: CollectingDispatcher, customer_id: int, order_
     wanted = vocabulary.service_type(service)
     why = vocabulary.reason(reason) or AfterSalesReason.QUALITY
     decisions = {}
-    for tried in ([wanted] if wanted else []) + [s for s in SERVICES_TRIED if s is not wanted]:
+    for tried in vocabulary.services_to_try(wanted):
         try:
             decisions[tried] = await db(check_after_sales_eligibility, customer_id, order_no, int(item_id),
                                         tried, why, utc_now())
         except (OrderNotFound, InvalidRequest):
             return {}
         if decisions[tried].reason_code == ALREADY_FILED:
-            number = REQUEST_NO.search(decisions[tried].message)
-            dispatcher.utter_message(
-                text=(f"这件商品的售后申请已经提交过了，服务单号 {number.group(0) if number else ''}，无需重复提交。"
-                      "随时可以问我“售后进度”查看处理情况。")
-            )
-            return _stop()
-    possible = [s for s, d in decisions.items() if d.eligible]
-    if wanted is not None and wanted not in possible and possible:
+            break       # the other services would say the same
+    verdict = vocabulary.early_verdict(decisions, wanted)
+    if verdict.kind == "duplicate":
         dispatcher.utter_message(
-            text=(f"{decisions[wanted].message} 这件商品还可以申请"
-                  f"{'、'.join(s.label for s in possible)}；请选择要办理的服务，或说“算了”取消。")
+            text=(f"这件商品的售后申请已经提交过了，服务单号 {verdict.request_no}，无需重复提交。"
+                  "随时可以问我“售后进度”查看处理情况。")
+        )
+        return _stop()
+    if verdict.kind == "other_service":
+        dispatcher.utter_message(
+            text=(f"{verdict.message} 这件商品还可以申请{'、'.join(s.label for s in verdict.possible)}；"
+                  "请选择要办理的服务，或说“算了”取消。")
         )
         return {"service_type": None}
-    if not possible:
-        refusal = decisions[wanted or ServiceType.RETURN]
-        dispatcher.utter_message(text=refusal.message)
+    if verdict.kind == "nothing":
+        dispatcher.utter_message(text=verdict.message)
         policy = faq_book().answer("return_policy")
         if policy:
             dispatcher.utter_message(text=policy.pick())
@@ -454,8 +450,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 text=f"{decision.message} 您可以换一种服务，或说“算了”取消、说“转人工”联系人工客服。"
             )
             return {"service_type": None, "reason": None, REASON_TEXT_SLOT: None}
-        # An open request for this item (another tab filed it, or this conversation did just
-        # before a crash): no more questions; the submit step tells the shopper its number.
+        # An open request for this item filed in between (another tab): the summary is still
+        # shown; filing it then names the open request instead of writing a second one.
         return slots
 
 
