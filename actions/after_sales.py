@@ -194,6 +194,23 @@ def in_view_offered(tracker: Tracker) -> Optional[str]:
     return in_view
 
 
+def kept_at_summary(tracker: Tracker, slot: str) -> Optional[Any]:
+    """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
+    ("退款多久到账" holds 退款) does not replace the one in the summary: the value before this
+    message, or None when the message may change it."""
+    if tracker.get_slot("requested_slot") != CONFIRM_SLOT:
+        return None
+    if confirmation_in(((tracker.latest_message or {}).get("text") or "").strip()) == "change":
+        return None
+    seen_message = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def _typed(tracker: Tracker, slot: str) -> Optional[str]:
     """The raw text, when it answers the question just asked for ``slot`` (a button label,
     an ordinal or a description typed instead of tapped)."""
@@ -407,6 +424,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kept = kept_at_summary(tracker, "service_type")
+        if kept is not None:
+            return {"service_type": kept}
         service = vocabulary.service_type(value)
         if service is None:
             dispatcher.utter_message(text="请选择要办理的服务：退货、换货、退款、维修或补发。")
@@ -414,6 +434,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
         return await self._with_eligibility(dispatcher, tracker, service.value, tracker.get_slot("reason"))
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kept = kept_at_summary(tracker, "reason")
+        if kept is not None:
+            return {"reason": kept}
         why = vocabulary.reason(value)
         if why is None:
             return {"reason": None}

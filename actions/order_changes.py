@@ -217,7 +217,8 @@ class ValidateAddressChangeForm(ShopFormValidation):
                                    domain: DomainDict) -> Dict[Text, Any]:
         meant = from_slot(value)
         if meant is None:
-            if (tracker.latest_message or {}).get("text"):
+            if tracker.get_slot("requested_slot") == ADDRESS_SLOT:
+                # An answer to "改到哪个地址？" (not the form starting with the slot cleared).
                 dispatcher.utter_message(text="没能确定是哪个地址。")
             return {ADDRESS_SLOT: None}
         return {ADDRESS_SLOT: value}
