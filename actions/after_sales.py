@@ -14,12 +14,15 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.formatting import buttons, china_time, intent_payload, money
+from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF
 from actions.orders import order_summary
 from actions.services import answer_service_topics
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.faq import faq_book
-from assistant.typed_answers import asks_about_policy, choice_index, reason_in, service_in
+from assistant.typed_answers import (
+    asks_about_policy, change_target, choice_index, confirmation_in, is_cancel, new_value_part, reason_in, service_in,
+)
 from shop.db.after_sales import (
     check_after_sales_eligibility, create_after_sales_request, get_after_sales_request,
     list_after_sales_requests,
@@ -28,16 +31,24 @@ from shop.db.errors import AfterSalesNotAllowed, InvalidRequest, OrderNotFound
 from shop.db.orders import MAX_RECENT, get_order, recent_orders
 from shop.domain.after_sales import AfterSalesReason, ServiceType
 from shop.domain.clock import utc_now
-from shop.domain.orders import after_sales_applies
+from shop.domain.orders import IN_DELIVERY, OrderStatus, after_sales_applies, cancellation_decision
 from shop.domain.policies import POLICY_TOPICS
 from shop.domain.numbers import AFTER_SALES_NO_REGEX, ascii_digits, is_order_number
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason")
+FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason", "after_sales_confirmed")
+# The form's last question is the summary's "确认提交吗？"; its slot says how the form ended:
+CONFIRM_SLOT = "after_sales_confirmed"
+CONFIRMED = "yes"          # the shopper confirmed the summary: file it
+CANCELLED = "cancelled"    # an explicit cancel (取消 / 算了不退了): file nothing
+ANSWERED = "answered"      # the form stopped early with an answer (not delivered, duplicate …)
+# What the shopper typed as the reason, kept for the summary and filed as the request's detail.
+REASON_TEXT_SLOT = "after_sales_reason_text"
 STATUS_TOPICS = {"refund_progress"}
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
-# The item already has an open request: the form completes and the submit step names it.
+# The item already has an open request: named at once when order and item are known (and by
+# the submit step if another tab files it in between).
 ALREADY_FILED = "REQUEST_IN_PROGRESS"
 # Pauses between tries when filing collides with another writer (then a last try).
 FILING_RETRY_PAUSES_S = (0.1, 0.3, 0.8)
@@ -45,7 +56,8 @@ STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处�
 
 
 def reset_form_slots() -> List[Dict[str, Any]]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("after_sales_next", None)]
+    return ([SlotSet(slot, None) for slot in FORM_SLOTS]
+            + [SlotSet(REASON_TEXT_SLOT, None), SlotSet("after_sales_next", None)])
 
 
 class ActionAfterSalesRoute(ShopAction):
@@ -102,7 +114,8 @@ class ActionAfterSalesRoute(ShopAction):
                      "也可以说“转人工”联系人工客服。"
             )
             return [SlotSet("after_sales_next", "answered")]
-        events = [SlotSet("after_sales_next", "form")]
+        # A new request: nothing of an earlier form's ending or typed reason carries over.
+        events = [SlotSet("after_sales_next", "form"), SlotSet(CONFIRM_SLOT, None), SlotSet(REASON_TEXT_SLOT, None)]
         if tracker.get_slot("order_no") and not first_entity(tracker, "order_no"):
             # The order in view is not assumed: the form asks, offering it first.
             events.append(SlotSet("order_no", None))
@@ -157,6 +170,8 @@ async def qualifying_orders(customer_id: Optional[int]) -> list:
 
 
 YES = re.compile(r"^(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
+# "不是" to "是刚才查看的订单…吗？": another order, not the end of the request.
+NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")
 
 
 def order_in_view(tracker: Tracker) -> Optional[str]:
@@ -164,6 +179,35 @@ def order_in_view(tracker: Tracker) -> Optional[str]:
     for event in reversed(tracker.events or []):
         if event.get("event") == "slot" and event.get("name") == "order_no" and event.get("value"):
             return str(event["value"])
+    return None
+
+
+def in_view_offered(tracker: Tracker) -> Optional[str]:
+    """The order in view, unless the shopper said "不是" to it since this request began
+    (then the form lists the orders plainly, and "第二个" counts in that list)."""
+    in_view = order_in_view(tracker)
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "action" and event.get("name") == "action_after_sales_route":
+            break
+        if event.get("event") == "user" and NOT_THIS.search((event.get("text") or "").strip()):
+            return None
+    return in_view
+
+
+def kept_at_summary(tracker: Tracker, slot: str) -> Optional[Any]:
+    """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
+    ("退款多久到账" holds 退款) does not replace the one in the summary: the value before this
+    message, or None when the message may change it."""
+    if tracker.get_slot("requested_slot") != CONFIRM_SLOT:
+        return None
+    if confirmation_in(((tracker.latest_message or {}).get("text") or "").strip()) == "change":
+        return None
+    seen_message = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
     return None
 
 
@@ -180,22 +224,70 @@ def _in_view_first(orders: list, in_view: Optional[str]) -> list:
     return sorted(orders, key=lambda o: o.order_no != in_view)
 
 
-async def already_filed(customer_id: int, order_no: str, item_id: str) -> bool:
-    """Whether this item has an open request: said as soon as order and item are known,
-    not after the service and reason questions."""
-    try:
-        decision = await db(check_after_sales_eligibility, customer_id, order_no, int(item_id),
-                            ServiceType.RETURN, AfterSalesReason.QUALITY, utc_now())
-    except (OrderNotFound, InvalidRequest):
-        return False
-    return decision.reason_code == ALREADY_FILED
+def _stop(**slots: Any) -> Dict[Text, Any]:
+    """Slots that end the form now, after the validation has answered (the submit step then
+    files nothing): an order not delivered yet, a duplicate, nothing the item qualifies for."""
+    return {**slots, CONFIRM_SLOT: ANSWERED, "requested_slot": None}
 
 
-def _straight_to_submit(tracker: Tracker) -> Dict[Text, Any]:
-    """Fills what is still missing so the form ends now; the submit step names the open
-    request (it refuses a duplicate whatever service and reason are given)."""
-    return {"service_type": tracker.get_slot("service_type") or ServiceType.RETURN.value,
-            "reason": tracker.get_slot("reason") or AfterSalesReason.QUALITY.value}
+async def early_check(dispatcher: CollectingDispatcher, customer_id: int, order_no: str, item_id: str,
+                      service: Optional[str], reason: Optional[str]) -> Dict[Text, Any]:
+    """Checks eligibility as soon as order and item are known, not after the service and
+    reason questions: a duplicate is named with its number, and a service the item cannot
+    have (out of its window) is said at once with the policy. Returns the slots to change."""
+    wanted = vocabulary.service_type(service)
+    why = vocabulary.reason(reason) or AfterSalesReason.QUALITY
+    decisions = {}
+    for tried in vocabulary.services_to_try(wanted):
+        try:
+            decisions[tried] = await db(check_after_sales_eligibility, customer_id, order_no, int(item_id),
+                                        tried, why, utc_now())
+        except (OrderNotFound, InvalidRequest):
+            return {}
+        if decisions[tried].reason_code == ALREADY_FILED:
+            break       # the other services would say the same
+    verdict = vocabulary.early_verdict(decisions, wanted)
+    if verdict.kind == "duplicate":
+        dispatcher.utter_message(
+            text=(f"这件商品的售后申请已经提交过了，服务单号 {verdict.request_no}，无需重复提交。"
+                  "随时可以问我“售后进度”查看处理情况。")
+        )
+        return _stop()
+    if verdict.kind == "other_service":
+        dispatcher.utter_message(
+            text=(f"{verdict.message} 这件商品还可以申请{'、'.join(s.label for s in verdict.possible)}；"
+                  "请选择要办理的服务，或说“算了”取消。")
+        )
+        return {"service_type": None}
+    if verdict.kind == "nothing":
+        dispatcher.utter_message(text=verdict.message)
+        policy = faq_book().answer("return_policy")
+        if policy:
+            dispatcher.utter_message(text=policy.pick())
+        dispatcher.utter_message(text="如有疑问，需要的话我可以为您转接人工客服。")
+        return {**_stop(), "pending_offer": OFFER_HANDOFF}
+    return {}
+
+
+def not_delivered_yet(dispatcher: CollectingDispatcher, order) -> Dict[Text, Any]:
+    """An order that has not reached the shopper: nothing to return yet. Says so at once and
+    offers what fits: cancelling (before shipping), refusing the parcel or waiting, an agent."""
+    status = OrderStatus(order.status)
+    summary = order_summary(order)[:16]
+    if cancellation_decision(status).allowed:
+        refund = "，已付款项原路退回" if status is OrderStatus.AWAITING_SHIPMENT else ""
+        dispatcher.utter_message(
+            text=(f"订单 {order.order_no}（{summary}）还没发货（{order.status_label}），不需要申请退换货："
+                  f"可以直接取消订单{refund}。需要帮您取消吗？回复“确认取消”即可；也可以说“转人工”。"),
+            buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
+        )
+        return _stop(pending_offer=CANCEL_OFFER_PREFIX + order.order_no)
+    dispatcher.utter_message(
+        text=(f"订单 {order.order_no}（{summary}）还在配送中（{order.status_label}），还没签收，暂时不能申请售后。"
+              "您可以等包裹送到后再申请；如果不想要了，可以在派送时直接拒收，拒收后货款原路退回。"
+              "需要的话我可以为您转接人工客服。")
+    )
+    return _stop(pending_offer=OFFER_HANDOFF)
 
 
 class ValidateAfterSalesForm(ShopFormValidation):
@@ -208,9 +300,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if not text or first_entity(tracker, "order_no"):
             return {}
         orders = await qualifying_orders(current_customer_id(tracker))
-        in_view = order_in_view(tracker)
+        in_view = in_view_offered(tracker)
         if in_view and YES.search(text.strip()):
             return {"order_no": in_view}
+        if order_in_view(tracker) and NOT_THIS.search(text.strip()):
+            return {"order_no": None}        # asked again, without the order in view
         orders = _in_view_first(orders, in_view)
         described = [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
         picked = choice_index(text, described)
@@ -237,6 +331,58 @@ class ValidateAfterSalesForm(ShopFormValidation):
         why = reason_in(text) if text and not first_entity(tracker, "reason") else None
         return {"reason": why.value} if why else {}
 
+    async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                            domain: DomainDict) -> Dict[Text, Any]:
+        """An explicit cancel at any question ends the form, whatever the NLU made of it; the
+        answer to the summary confirms, cancels or says what to change."""
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        asked = tracker.get_slot("requested_slot")
+        if not asked or not text:
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
+        kind = "cancel" if is_cancel(text) else (confirmation_in(text) if asked == CONFIRM_SLOT else None)
+        if kind == "cancel":
+            return {CONFIRM_SLOT: CANCELLED}
+        if asked != CONFIRM_SLOT:
+            return {}
+        if kind is None and intent == "affirm":
+            kind = "yes"
+        if kind == "yes":
+            return {CONFIRM_SLOT: CONFIRMED}
+        if kind == "change" or intent == "deny":
+            return await self._correction(dispatcher, tracker, text)
+        return {}
+
+    async def _correction(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Dict[Text, Any]:
+        """"不对" / "改一下原因" / "换个商品" / "改成换货": clears (or sets) what the shopper
+        wants changed; the form then asks for it again and shows the summary again."""
+        target, part = change_target(text), new_value_part(text)
+        slots: Dict[Text, Any] = {CONFIRM_SLOT: None}
+        if target == "service":
+            slots["service_type"] = service_in(part).value
+        elif target == "reason":
+            why = reason_in(part)
+            slots["reason"] = why.value if why else None     # validate_reason keeps the text
+        elif target in ("item", "order"):
+            customer_id = current_customer_id(tracker)
+            order_no = tracker.get_slot("order_no")
+            order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+            if target == "item" and order is not None and len(order.items) > 1:
+                slots["order_item_id"] = None
+            else:
+                slots.update({"order_no": None, "order_item_id": None})
+        else:
+            dispatcher.utter_message(text="好的，请问要修改哪一项？可以说“改一下原因”“换个商品”“改成换货”或“换一个订单”。")
+        return slots
+
+    async def validate_after_sales_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                             domain: DomainDict) -> Dict[Text, Any]:
+        if value in (CANCELLED, ANSWERED):
+            # Ends the form now; the submit step sees why and files nothing.
+            return {CONFIRM_SLOT: value, "requested_slot": None}
+        return {CONFIRM_SLOT: CONFIRMED if value == CONFIRMED else None}
+
     async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         customer_id = current_customer_id(tracker)
         value = ascii_digits(value) if isinstance(value, str) else value
@@ -248,14 +394,17 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order is None:
             dispatcher.utter_message(text=f"没有查到订单号为 {value} 的订单，请核对订单号是否正确。")
             return {"order_no": None}
+        status = OrderStatus(order.status)
+        if status is OrderStatus.AWAITING_SHIPMENT or status is OrderStatus.PENDING_PAYMENT or status in IN_DELIVERY:
+            return {"order_no": order.order_no, **not_delivered_yet(dispatcher, order)}
         if not after_sales_applies(order.status):
             dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
             return {"order_no": None}
         slots: Dict[Text, Any] = {"order_no": order.order_no}
         if len(order.items) == 1:
             slots["order_item_id"] = str(order.items[0].id)
-            if await already_filed(customer_id, order.order_no, slots["order_item_id"]):
-                slots.update(_straight_to_submit(tracker))
+            slots.update(await early_check(dispatcher, customer_id, order.order_no, slots["order_item_id"],
+                                           tracker.get_slot("service_type"), tracker.get_slot("reason")))
         elif tracker.get_slot("order_item_id") and not any(
             str(i.id) == str(tracker.get_slot("order_item_id")) for i in order.items
         ):
@@ -271,11 +420,13 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order is None or not any(str(i.id) == str(value) for i in order.items):
             dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
             return {"order_item_id": None}
-        if await already_filed(customer_id, order_no, str(value)):
-            return {"order_item_id": str(value), **_straight_to_submit(tracker)}
-        return {"order_item_id": str(value)}
+        return {"order_item_id": str(value), **await early_check(
+            dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kept = kept_at_summary(tracker, "service_type")
+        if kept is not None:
+            return {"service_type": kept}
         service = vocabulary.service_type(value)
         if service is None:
             dispatcher.utter_message(text="请选择要办理的服务：退货、换货、退款、维修或补发。")
@@ -283,10 +434,21 @@ class ValidateAfterSalesForm(ShopFormValidation):
         return await self._with_eligibility(dispatcher, tracker, service.value, tracker.get_slot("reason"))
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        kept = kept_at_summary(tracker, "reason")
+        if kept is not None:
+            return {"reason": kept}
         why = vocabulary.reason(value)
         if why is None:
             return {"reason": None}
-        return await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
+        slots = await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        if slots.get("reason") and text and not text.startswith("/"):
+            # The message that gave the reason is what the shopper typed (set here, not by the
+            # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
+            # of a correction ("不是质量问题，是不想要了") the part after it.
+            typed = new_value_part(text) if confirmation_in(text) == "change" else text
+            slots[REASON_TEXT_SLOT] = typed[:200]
+        return slots
 
     async def _with_eligibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 service: Optional[str], why: Optional[str]) -> Dict[Text, Any]:
@@ -310,9 +472,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher.utter_message(
                 text=f"{decision.message} 您可以换一种服务，或说“算了”取消、说“转人工”联系人工客服。"
             )
-            return {"service_type": None, "reason": None}
-        # An open request for this item (another tab filed it, or this conversation did just
-        # before a crash): no more questions; the submit step tells the shopper its number.
+            return {"service_type": None, "reason": None, REASON_TEXT_SLOT: None}
+        # An open request for this item filed in between (another tab): the summary is still
+        # shown; filing it then names the open request instead of writing a second one.
         return slots
 
 
@@ -322,7 +484,7 @@ class ActionAskOrderNo(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
-        in_view = order_in_view(tracker)
+        in_view = in_view_offered(tracker)
         eligible = _in_view_first(await qualifying_orders(customer_id), in_view)
         if not eligible:
             dispatcher.utter_message(text="请发送需要售后的订单号（18位数字）。")
@@ -375,19 +537,54 @@ class ActionAskReason(ShopAction):
         return []
 
 
+class ActionAskAfterSalesConfirmed(ShopAction):
+    """The summary before filing: nothing is written until the shopper confirms it."""
+
+    def name(self) -> str:
+        return "action_ask_after_sales_confirmed"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        order_no, item_id = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
+        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        item = next((i for i in order.items if str(i.id) == str(item_id)), None) if order else None
+        service = vocabulary.service_type(tracker.get_slot("service_type"))
+        why = vocabulary.reason(tracker.get_slot("reason"))
+        if item is None or service is None or why is None:
+            dispatcher.utter_message(text="售后信息不完整，请说“取消”后重新申请，或说“转人工”。")
+            return []
+        typed = (tracker.get_slot(REASON_TEXT_SLOT) or "").strip()
+        reason_line = why.label if not typed or typed == why.label else f"{why.label}（您说的：“{typed[:40]}”）"
+        dispatcher.utter_message(
+            text=(f"请确认售后申请：\n· 订单：{order.order_no}\n· 商品：{item.title[:24]} {item.sku_name[:12]}"
+                  f"\n· 服务：{service.label}\n· 原因：{reason_line}\n"
+                  "确认提交吗？回复“确认”即提交；要修改可以说“改一下原因”“换个商品”或“改成换货”；"
+                  "说“取消”则不提交。"),
+            buttons=buttons([("确认提交", "确认提交"), ("取消申请", "取消")]),
+        )
+        return []
+
+
 class ActionSubmitAfterSales(ShopAction):
     def name(self) -> str:
         return "action_submit_after_sales"
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        ended = tracker.get_slot(CONFIRM_SLOT)
+        if ended == ANSWERED:
+            return reset_form_slots()       # the form already said why it stopped
+        if ended == CANCELLED:
+            return await ActionCancelAfterSales().handle(dispatcher, tracker, domain)
         customer_id = current_customer_id(tracker)
         service = vocabulary.service_type(tracker.get_slot("service_type"))
         why = vocabulary.reason(tracker.get_slot("reason"))
         order_no, item = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
-        if customer_id is None or service is None or why is None or not order_no or not item:
+        if (customer_id is None or service is None or why is None or not order_no or not item
+                or ended != CONFIRMED):
             dispatcher.utter_message(text="售后信息不完整，请重新告诉我订单号和问题。")
             return reset_form_slots()
-        detail = ((tracker.latest_message or {}).get("text") or "")[:200] or None
+        # The reason as the shopper typed it (the message now is only "确认").
+        detail = (tracker.get_slot(REASON_TEXT_SLOT) or "")[:200] or None
 
         async def file_request():
             return await db(create_after_sales_request, customer_id, order_no, int(item), service, why,

@@ -1,29 +1,48 @@
 """取消订单 / 改地址 typed by a shopper: a real cancellation through the order state machine
-where the order's status allows it (after a confirmation), the policy text where it does not,
-and the policy for questions and for guests."""
+where the order's status allows it (after a confirmation), a real address change (the
+address_change_form: which order, which address — saved or typed —, a confirmation), the
+policy text where the status allows neither, and the policy for questions and for guests."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.formatting import buttons
-from actions.offers import CANCEL_OFFER_PREFIX, CONFIRMED, fresh_offer, offer
+from actions.offers import CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import order_summary
-from actions.support import current_customer_id, db
+from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
+from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.order_matching import orders_meant
-from assistant.typed_answers import asks_about_policy
-from shop.db.errors import OrderCannotBeCancelled, OrderNotFound
-from shop.db.orders import MAX_RECENT, cancel_order, get_order, recent_orders
+from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
+from shop.db.customers import saved_addresses
+from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
+from shop.db.orders import MAX_RECENT, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
-from shop.domain.orders import OrderStatus, cancellation_decision
+from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.orders import ADDRESS_CHANGEABLE as CHANGEABLE_STATUSES
+from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
 
 CHANGE_TOPICS = ("cancel_order", "address_change")
-# Before the parcel leaves the warehouse the address can still be changed.
-ADDRESS_CHANGEABLE = {OrderStatus.PENDING_PAYMENT.value, OrderStatus.AWAITING_SHIPMENT.value}
+# Statuses (values) whose address can still be changed: the rule is shop.domain.orders'.
+ADDRESS_CHANGEABLE = {status.value for status in CHANGEABLE_STATUSES}
+# Set by answer_order_change to start the address_change_form (a rule reads it).
+NEXT_SLOT = "order_change_next"
+ADDRESS_FORM = "address_form"
+ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
+# How the address form ended (address_confirmed): changed on "yes", nothing on the others.
+YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
+SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
+
+
+def start_address_form(order_no: Optional[str]) -> List[Dict[str, Any]]:
+    """Events that start the address change form, for this order or asking which one."""
+    return [SlotSet("order_no", order_no), SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None),
+            SlotSet(NEXT_SLOT, ADDRESS_FORM)]
 
 
 def change_topic(topics: List[str]) -> Optional[str]:
@@ -47,7 +66,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
     if customer_id is None:
         _policy(dispatcher, topic)
-        dispatcher.utter_message(text="登录后告诉我订单号，我可以直接帮您查看这笔订单能否办理。")
+        dispatcher.utter_message(text=SIGN_IN)
         return []
     if order_no:
         order = await db(get_order, customer_id, order_no)
@@ -61,6 +80,9 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
                 candidates = [o for o in orders if cancellation_decision(OrderStatus(o.status)).allowed]
             else:
                 candidates = [o for o in orders if o.status in ADDRESS_CHANGEABLE]
+            if topic == "address_change" and candidates and not asks_about_policy(text):
+                # "我要改收货地址": a request; the form asks which order when several qualify.
+                return start_address_form(candidates[0].order_no if len(candidates) == 1 else None)
             if asks_about_policy(text) or len(candidates) != 1:
                 _policy(dispatcher, topic)
                 if candidates:
@@ -72,15 +94,9 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         return []
     order = candidates[0]
     if topic == "address_change":
-        if order.status in ADDRESS_CHANGEABLE:
-            dispatcher.utter_message(
-                text=f"订单 {order.order_no}（{order_summary(order)[:16]}）还没发货，可以改地址："
-                     "在「订单详情 → 修改地址」自行修改即可；也可以说“转人工”，把新地址告诉客服帮您改。"
-            )
-        else:
-            dispatcher.utter_message(text=f"订单 {order.order_no} 当前状态是“{order.status_label}”，已发出的包裹无法在线修改地址。")
-            _policy(dispatcher, topic)
-        return [SlotSet("order_no", order.order_no)]
+        if address_change_allowed(order.status):
+            return start_address_form(order.order_no)
+        return [SlotSet("order_no", order.order_no), *address_refused(dispatcher, order)]
     decision = cancellation_decision(OrderStatus(order.status))
     if not decision.allowed:
         dispatcher.utter_message(text=f"订单 {order.order_no}（{order_summary(order)[:16]}）：{decision.message}")
@@ -88,7 +104,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     refund = "，已付款项将原路退回" if order.status == OrderStatus.AWAITING_SHIPMENT.value else ""
     dispatcher.utter_message(
         text=f"确认要取消订单 {order.order_no}（{order_summary(order)[:16]}）吗{refund}？确认请回复“确认取消”，不取消回复“不用了”。",
-        buttons=buttons([("确认取消", "/affirm"), ("不用了", "/deny")]),
+        buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
     )
     return [SlotSet("order_no", order.order_no), offer(CANCEL_OFFER_PREFIX + order.order_no)]
 
@@ -108,3 +124,203 @@ async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Trac
         return []
     dispatcher.utter_message(text=f"订单 {result.order_no}：{result.message}")
     return []
+
+
+def address_refused(dispatcher: CollectingDispatcher, order) -> List[Dict[str, Any]]:
+    """A shipped (or closed) order: the policy, and an agent offered (a courier can still be
+    asked to redeliver)."""
+    dispatcher.utter_message(text=f"订单 {order.order_no} 当前状态是“{order.status_label}”，已发出的包裹无法在线修改地址。")
+    _policy(dispatcher, "address_change")
+    dispatcher.utter_message(text="需要的话我可以为您转接人工客服，帮您联系快递改派。")
+    return [offer(OFFER_HANDOFF)]
+
+
+async def changeable_orders(customer_id: Optional[int]) -> list:
+    """The shopper's orders whose address can still change, newest first (as offered)."""
+    if customer_id is None:
+        return []
+    orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+    return [o for o in orders if address_change_allowed(o.status)]
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _asked(tracker: Tracker, slot: str) -> Optional[str]:
+    """The text typed in answer to the form's question for ``slot``."""
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    return ((tracker.latest_message or {}).get("text") or "").strip() or None
+
+
+class ValidateAddressChangeForm(ShopFormValidation):
+    """order → address (saved, by ordinal / label / city, or typed in full) → confirmation.
+    Nothing is written here; action_change_address writes after the confirmation."""
+
+    def name(self) -> Text:
+        return "validate_address_change_form"
+
+    async def extract_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _asked(tracker, "order_no")
+        if not text or first_entity(tracker, "order_no"):
+            return {}
+        orders = await changeable_orders(current_customer_id(tracker))
+        picked = choice_index(text, [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items])
+                                     for o in orders])
+        return {"order_no": orders[picked].order_no} if picked is not None else {}
+
+    async def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _asked(tracker, ADDRESS_SLOT)
+        customer_id = current_customer_id(tracker)
+        if (not text or customer_id is None or text.startswith("/") or _intent(tracker) == "human_handoff"
+                or is_cancel(text)):
+            return {}
+        meant = address_meant(text, await db(saved_addresses, customer_id))
+        # Not understood: asked again (with the hint), not rejected into another flow.
+        return {ADDRESS_SLOT: meant.slot_value() if meant else None}
+
+    async def extract_address_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        text = ((tracker.latest_message or {}).get("text") or "").strip()
+        asked = tracker.get_slot("requested_slot")
+        if not asked or not text:
+            return {}
+        intent = _intent(tracker)
+        if is_cancel(text):
+            return {ADDRESS_CONFIRM_SLOT: CANCELLED}
+        if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
+            return {}
+        kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)
+        if kind == "yes":
+            return {ADDRESS_CONFIRM_SLOT: YES}
+        # "不对" / "换一个地址" / anything else: choose the address again.
+        return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: None}
+
+    async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        customer_id = current_customer_id(tracker)
+        value = ascii_digits(value) if isinstance(value, str) else value
+        if customer_id is None or not isinstance(value, str) or not is_order_number(value):
+            return {"order_no": None}
+        order = await db(get_order, customer_id, value)
+        if order is None:
+            dispatcher.utter_message(text=f"没有查到订单号为 {value} 的订单，请核对订单号是否正确。")
+            return {"order_no": None}
+        if not address_change_allowed(order.status):
+            events = address_refused(dispatcher, order)
+            return {"order_no": order.order_no, ADDRESS_CONFIRM_SLOT: ANSWERED, "requested_slot": None,
+                    **{e["name"]: e["value"] for e in events}}
+        return {"order_no": order.order_no}
+
+    async def validate_new_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        meant = from_slot(value)
+        if meant is None:
+            if tracker.get_slot("requested_slot") == ADDRESS_SLOT:
+                # An answer to "改到哪个地址？" (not the form starting with the slot cleared).
+                dispatcher.utter_message(text="没能确定是哪个地址。")
+            return {ADDRESS_SLOT: None}
+        return {ADDRESS_SLOT: value}
+
+    async def validate_address_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        if value in (CANCELLED, ANSWERED):
+            return {ADDRESS_CONFIRM_SLOT: value, "requested_slot": None}
+        return {ADDRESS_CONFIRM_SLOT: YES if value == YES else None}
+
+
+class ActionAskAddressChangeFormOrderNo(ShopAction):
+    def name(self) -> str:
+        return "action_ask_address_change_form_order_no"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        orders = await changeable_orders(current_customer_id(tracker))
+        lines = "\n".join(f"{n}. {o.order_no}  {o.status_label}  {order_summary(o)[:20]}"
+                          for n, o in enumerate(orders[:8], start=1))
+        dispatcher.utter_message(
+            text=f"还没发货的订单可以改收货地址。请问要改哪一笔？（可以说“第二个”或商品名，或发订单号）\n{lines}",
+            buttons=buttons((f"{o.status_label} · {order_summary(o)[:16]}", f'/inform{{"order_no": "{o.order_no}"}}')
+                            for o in orders[:8]),
+        )
+        return []
+
+
+class ActionAskNewAddress(ShopAction):
+    def name(self) -> str:
+        return "action_ask_new_address"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        order_no = tracker.get_slot("order_no")
+        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        book = await db(saved_addresses, customer_id) if customer_id is not None else []
+        head = (f"订单 {order.order_no}（{order_summary(order)[:16]}）还没发货，可以改地址。\n当前地址：{order.address}\n"
+                if order else "")
+        lines = "\n".join(f"{n}. {describe(a)}" for n, a in enumerate(book, start=1))
+        dispatcher.utter_message(
+            text=(f"{head}改到哪个地址？您保存的地址：\n{lines}\n"
+                  "可以说“第二个”“公司那个”或城市名，也可以直接发新地址（省市区+详细地址）；说“取消”则不改。")
+            if book else f"{head}请发送新的收货地址（省市区+详细地址）；说“取消”则不改。"
+        )
+        return []
+
+
+class ActionAskAddressConfirmed(ShopAction):
+    def name(self) -> str:
+        return "action_ask_address_confirmed"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        customer_id = current_customer_id(tracker)
+        meant = from_slot(tracker.get_slot(ADDRESS_SLOT))
+        where = await _address_text(customer_id, meant)
+        dispatcher.utter_message(
+            text=(f"确认把订单 {tracker.get_slot('order_no')} 的收货地址改为：{where} 吗？"
+                  "回复“确认”即修改；说“不对”重新选择，说“取消”则不改。"),
+            buttons=buttons([("确认修改", "确认"), ("取消", "取消")]),
+        )
+        return []
+
+
+async def _address_text(customer_id: Optional[int], meant) -> str:
+    if meant is None or customer_id is None:
+        return "（未选择）"
+    if meant.typed is not None:
+        return meant.typed.one_line
+    chosen = next((a for a in await db(saved_addresses, customer_id) if a.id == meant.saved_id), None)
+    return f"{chosen.one_line}（{chosen.recipient} {chosen.masked_phone}）" if chosen else "（未选择）"
+
+
+class ActionChangeAddress(ShopAction):
+    """After the address form: changes the address on "确认", says so on a cancel."""
+
+    def name(self) -> str:
+        return "action_change_address"
+
+    async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        ended = tracker.get_slot(ADDRESS_CONFIRM_SLOT)
+        reset = [SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None), SlotSet(NEXT_SLOT, None)]
+        if ended == ANSWERED:
+            return reset
+        if ended == CANCELLED:
+            dispatcher.utter_message(text="好的，收货地址没有修改。还有什么可以帮您？")
+            return reset
+        customer_id = current_customer_id(tracker)
+        meant = from_slot(tracker.get_slot(ADDRESS_SLOT))
+        order_no = tracker.get_slot("order_no")
+        if customer_id is None or meant is None or not order_no or ended != YES:
+            dispatcher.utter_message(text="修改地址的信息不完整，请重新告诉我要改哪笔订单。")
+            return reset
+        try:
+            result = await db(change_order_address, customer_id, order_no, utc_now(),
+                              saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
+        except AddressChangeNotAllowed as refused:
+            dispatcher.utter_message(text=f"抱歉，{refused} 需要的话可以说“转人工”。")
+            return reset
+        except OrderNotFound:
+            dispatcher.utter_message(text="没有找到这笔订单或这个地址，请核对后再试。")
+            return reset
+        dispatcher.utter_message(
+            text=f"已将订单 {result.order_no} 的收货地址改为：{result.new_address}。发货后会按新地址配送。"
+        )
+        return reset

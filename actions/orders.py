@@ -137,6 +137,14 @@ class ActionOrderStatus(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        events = await self._answer(dispatcher, tracker)
+        if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):
+            # Left over from an address change that ended in a hand-off: it would start the
+            # address form again (a rule reads it after this action).
+            events.append(SlotSet("order_change_next", None))
+        return events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
         typed = ascii_digits(first_entity(tracker, "order_no"))
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):

@@ -7,9 +7,13 @@ happens next for each service.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+import re
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Tuple
 
 from shop.domain.after_sales import AfterSalesReason, ServiceType
+from shop.domain.eligibility import Eligibility
+from shop.domain.numbers import AFTER_SALES_NO_REGEX
 
 SERVICE_FROM_NLU: Dict[str, ServiceType] = {
     "退货": ServiceType.RETURN,
@@ -83,3 +87,46 @@ def reason(value: Optional[str]) -> Optional[AfterSalesReason]:
         return AfterSalesReason.parse(text)
     except ValueError:
         return None
+
+
+# --- eligibility as soon as order and item are known --------------------------------------
+
+# Services tried, with a seller's-fault reason (the most permissive), to tell at once whether
+# the item can have any after-sales service at all.
+SERVICES_TRIED: Tuple[ServiceType, ...] = (ServiceType.RETURN, ServiceType.EXCHANGE, ServiceType.REPAIR)
+OPEN_REQUEST = "REQUEST_IN_PROGRESS"
+
+
+@dataclass(frozen=True)
+class EarlyVerdict:
+    """What to tell the shopper once order and item are known, before more questions.
+
+    ``kind``: "go" (ask on), "duplicate" (``request_no`` is open), "other_service" (the one
+    asked for is out, ``possible`` are not; ``message`` says why), "nothing" (no service
+    applies any more; ``message`` says why)."""
+
+    kind: str
+    message: str = ""
+    request_no: str = ""
+    possible: Tuple[ServiceType, ...] = ()
+
+
+def services_to_try(wanted: Optional[ServiceType]) -> Tuple[ServiceType, ...]:
+    """The service asked for first, then the others that could still apply."""
+    return ((wanted,) if wanted else ()) + tuple(s for s in SERVICES_TRIED if s is not wanted)
+
+
+def early_verdict(decisions: Mapping[ServiceType, Eligibility], wanted: Optional[ServiceType]) -> EarlyVerdict:
+    """Reads the eligibility of each service tried (``services_to_try``) for the item."""
+    for decision in decisions.values():
+        if decision.reason_code == OPEN_REQUEST:
+            number = re.search(AFTER_SALES_NO_REGEX, decision.message)
+            return EarlyVerdict("duplicate", decision.message, number.group(0) if number else "")
+    possible = tuple(s for s, d in decisions.items() if d.eligible)
+    if wanted is not None and wanted in decisions and wanted not in possible and possible:
+        return EarlyVerdict("other_service", decisions[wanted].message, possible=possible)
+    if not possible and decisions:
+        # (An Eligibility is falsy when refused: looked up by key, never with "or".)
+        key = next((s for s in (wanted, ServiceType.RETURN) if s in decisions), next(iter(decisions)))
+        return EarlyVerdict("nothing", decisions[key].message)
+    return EarlyVerdict("go")

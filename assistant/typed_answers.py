@@ -69,6 +69,52 @@ def is_cancel(text: str) -> bool:
     return bool(CANCEL.search((text or "").strip()))
 
 
+# The answer to "确认提交吗？": a change request is checked before a yes ("不对" holds "对").
+CONFIRM = re.compile(r"^(是的?|对的?|对|确认|确定|提交|没问题|可以|好的?|好滴|行|嗯+|ok|yes|没错|正确|就这样|就这么办)",
+                     re.IGNORECASE)
+CHANGE = re.compile(r"不对|不是|错了|有误|不正确|改|换|修改|重新|重填|更正")
+# In "不是质量问题，是不想要了" the new value follows the last of these.
+NEW_VALUE = re.compile(r".*(?:改成|改为|换成|应该是|其实是|[，,。 ]是)")
+REASON_TOPIC = re.compile(r"原因|理由")
+ITEM_TOPIC = re.compile(r"商品|那件|另一件|别的东西|东西|宝贝|件")
+ORDER_TOPIC = re.compile(r"订单|那单|另一单|别的单|单号")
+
+
+def confirmation_in(text: str) -> Optional[str]:
+    """How a typed answer to the summary's "确认提交吗？" reads: "cancel" (an explicit cancel),
+    "change" (something in the summary is wrong), "yes", or None."""
+    text = (text or "").strip()
+    if is_cancel(text):
+        return "cancel"
+    if CHANGE.search(text):
+        return "change"
+    if CONFIRM.search(text):
+        return "yes"
+    return None
+
+
+def new_value_part(text: str) -> str:
+    """The part of a correction that gives the new value ("不是质量问题，是不想要了" → "不想要了")."""
+    text = (text or "").strip()
+    match = NEW_VALUE.match(text)
+    return text[match.end():].strip() if match and match.end() < len(text) else text
+
+
+def change_target(text: str) -> Optional[str]:
+    """Which field of the summary a correction is about: "service", "reason", "item",
+    "order", or None when it does not say."""
+    part = new_value_part(text)
+    if service_in(part):
+        return "service"
+    if REASON_TOPIC.search(text) or reason_in(part):
+        return "reason"
+    if ORDER_TOPIC.search(text):
+        return "order"
+    if ITEM_TOPIC.search(text):
+        return "item"
+    return None
+
+
 QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|政策|规则|规定|流程|[？?]")
 REQUEST = re.compile(r"我要|我想|帮我|给我|申请|办理|想退|想换|要退|要换|退了吧|换了吧|怎么申请|如何申请")
 
@@ -115,4 +161,5 @@ def _common_run(word: str, option: str) -> int:
     return longest if longest >= 2 else 0
 
 
-__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "asks_about_policy"]
+__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "asks_about_policy",
+           "confirmation_in", "change_target", "new_value_part"]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
 from shop.db.models import Customer, CustomerAddress, Order
-from shop.db.records import AddressInfo, CustomerInfo, DemoCustomer
+from shop.db.records import AddressInfo, CustomerInfo, DemoCustomer, SavedAddress
 from shop.db.validation import customer_id_arg
 from shop.domain.privacy import mask_name, mask_phone
 
@@ -34,6 +34,22 @@ def get_customer(session: Session, customer_id: int) -> Optional[CustomerInfo]:
             city=address.city, district=address.district, detail=address.detail,
         ) if address else None,
     )
+
+
+MAX_SAVED_ADDRESSES = 20
+
+
+def saved_addresses(session: Session, customer_id: int) -> list[SavedAddress]:
+    """The customer's saved addresses, the default first, then in the order they were added
+    (the order they are offered in, so "第二个" means the second one shown)."""
+    customer_id = customer_id_arg(customer_id)
+    rows = session.execute(
+        select(CustomerAddress).where(CustomerAddress.customer_id == customer_id)
+        .order_by(CustomerAddress.is_default.desc(), CustomerAddress.id).limit(MAX_SAVED_ADDRESSES)
+    ).scalars()
+    return [SavedAddress(id=a.id, label=a.label, recipient=a.recipient, masked_phone=mask_phone(a.phone),
+                         province=a.province, city=a.city, district=a.district, detail=a.detail,
+                         is_default=bool(a.is_default)) for a in rows]
 
 
 def list_demo_customers(session: Session, limit: int = 10) -> list[DemoCustomer]:

@@ -39,5 +39,9 @@ class AfterSalesNotAllowed(ShopDataError):
         self.request_no = request_no
 
 
+class AddressChangeNotAllowed(ShopDataError):
+    """The order's status no longer allows changing where it is delivered (it has shipped)."""
+
+
 class OrderCannotBeCancelled(ShopDataError):
     """The order's status does not allow a customer cancellation."""

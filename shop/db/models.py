@@ -64,6 +64,8 @@ class CustomerAddress(Base):
     district = Column(String(32), nullable=False)
     detail = Column(String(200), nullable=False)
     is_default = Column(Boolean, nullable=False, default=False)
+    # What the shopper calls it (家 / 公司), so "公司那个" picks it (migration 0008).
+    label = Column(String(16))
 
     customer = relationship("Customer", back_populates="addresses")
 
@@ -305,6 +307,20 @@ class OrderStatusChange(Base):
     changed_at = Column(UTCDateTime, nullable=False)
     actor = Column(String(16), nullable=False)           # customer / system / staff / assistant
     note = Column(String(200))
+
+
+class OrderAddressChange(Base):
+    """One change of an order's address snapshot (migration 0008): the order keeps only
+    the current snapshot, this keeps what it was and who changed it."""
+
+    __tablename__ = "order_address_changes"
+
+    id = Column(BigId, primary_key=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False, index=True)
+    changed_at = Column(UTCDateTime, nullable=False)
+    actor = Column(String(16), nullable=False)           # customer / staff / assistant
+    old_address = Column(String(400), nullable=False)
+    new_address = Column(String(400), nullable=False)
 
 
 class Shipment(Base):

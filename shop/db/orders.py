@@ -14,15 +14,19 @@ from typing import Optional
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from shop.db.errors import InvalidRequest, OrderCannotBeCancelled, OrderNotFound
-from shop.db.models import GuestLookupFailure, LogisticsEvent, Order, OrderItem, OrderStatusChange, Shipment
+from shop.db.errors import AddressChangeNotAllowed, InvalidRequest, OrderCannotBeCancelled, OrderNotFound
+from shop.db.models import (
+    CustomerAddress, GuestLookupFailure, LogisticsEvent, Order, OrderAddressChange, OrderItem, OrderStatusChange,
+    Shipment,
+)
 from shop.db.records import (
-    CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
+    AddressChangeResult, CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
 )
 from shop.db.validation import customer_id_arg, number_arg, text_arg
+from shop.domain.addresses import TypedAddress, one_line
 from shop.domain.clock import require_aware
 from shop.domain.orders import (
-    ORDER_MACHINE, OrderStatus, PaymentStatus, cancellation_decision,
+    ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
 )
 from shop.domain.privacy import (
     GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW, mask_address, mask_name, mask_phone,
@@ -276,6 +280,48 @@ def cancel_order(session: Session, customer_id: int, order_no: str, now: datetim
         order.cancelled_at = now
     return CancellationResult(order_no=order.order_no, status=order.status,
                               status_label=OrderStatus(order.status).label, message=decision.message)
+
+
+def change_order_address(session: Session, customer_id: int, order_no: str, now: datetime,
+                         saved_address_id: Optional[int] = None, typed: Optional[TypedAddress] = None,
+                         actor: str = "customer") -> AddressChangeResult:
+    """Send the customer's order to another address: one of their saved addresses
+    (``saved_address_id``, recipient and phone included) or a typed one (``typed``; the
+    recipient and phone stay). Only before the parcel leaves the warehouse
+    (``address_change_allowed``); the old and the new address go to order_address_changes.
+
+    Raises ``OrderNotFound`` (also for other customers' orders and addresses),
+    ``AddressChangeNotAllowed`` or ``InvalidRequest``; nothing is written in those cases.
+    """
+    customer_id = customer_id_arg(customer_id)
+    require_aware(now)
+    if (saved_address_id is None) == (typed is None):
+        raise InvalidRequest("give exactly one of saved_address_id and typed")
+    order = lock_customer_order(session, customer_id, order_no)
+    if not address_change_allowed(order.status):
+        raise AddressChangeNotAllowed(
+            f"订单当前状态是“{OrderStatus(order.status).label}”，包裹已发出，无法在线修改收货地址。", "ALREADY_SHIPPED")
+    old = one_line(order.province, order.city, order.district, order.address_detail)
+    if saved_address_id is not None:
+        if isinstance(saved_address_id, bool) or not isinstance(saved_address_id, int):
+            raise InvalidRequest("saved_address_id must be an integer")
+        saved = session.execute(select(CustomerAddress).where(
+            CustomerAddress.id == saved_address_id, CustomerAddress.customer_id == customer_id)).scalar_one_or_none()
+        if saved is None:
+            raise OrderNotFound()
+        order.recipient_name, order.recipient_phone = saved.recipient, saved.phone
+        parts = (saved.province, saved.city, saved.district, saved.detail)
+    else:
+        parts = (text_arg(typed.province, "province", 16, required=False) or "",
+                 text_arg(typed.city, "city", 32), text_arg(typed.district, "district", 32),
+                 text_arg(typed.detail, "detail", 200))
+    order.province, order.city, order.district, order.address_detail = parts
+    order.updated_at = now
+    new = one_line(*parts)
+    session.add(OrderAddressChange(order_id=order.id, changed_at=now, actor=text_arg(actor, "actor", 16),
+                                   old_address=old[:400], new_address=new[:400]))
+    session.flush()
+    return AddressChangeResult(order_no=order.order_no, old_address=old, new_address=new)
 
 
 def advance_order_status(session: Session, order_no: str, to_status: OrderStatus | str, now: datetime,

@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Mapping, Optional
 
+from shop.domain.addresses import one_line
+
 
 def yuan(cents: Optional[int]) -> Optional[Decimal]:
     """Integer cents to exact Decimal yuan (12999 -> Decimal('129.99'))."""
@@ -246,6 +248,31 @@ class OrderDetail:
     @property
     def shipment(self) -> Optional[ShipmentInfo]:
         return self.shipments[-1] if self.shipments else None
+
+
+@dataclass(frozen=True)
+class SavedAddress:
+    """One of the customer's own saved addresses (shown to them unmasked: it is theirs)."""
+    id: int
+    label: Optional[str]
+    recipient: str
+    masked_phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    is_default: bool
+
+    @property
+    def one_line(self) -> str:
+        return one_line(self.province, self.city, self.district, self.detail)
+
+
+@dataclass(frozen=True)
+class AddressChangeResult:
+    order_no: str
+    old_address: str
+    new_address: str
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,15 @@ NO_AFTER_SALES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED})
 def after_sales_applies(status: OrderStatus | str) -> bool:
     """May the shopper ask for any after-sales service on an order in ``status`` at all?"""
     return OrderStatus(status) not in NO_AFTER_SALES
+# Before the parcel leaves the warehouse its delivery address can still be changed.
+ADDRESS_CHANGEABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT})
+
+
+def address_change_allowed(status: OrderStatus | str) -> bool:
+    """May the shopper change where an order in ``status`` is delivered?"""
+    return OrderStatus(status) in ADDRESS_CHANGEABLE
+
+
 # Statuses an order can be restored to when a refund request is rejected or withdrawn.
 REFUND_RESTORABLE = frozenset({OrderStatus.AWAITING_SHIPMENT}) | IN_DELIVERY | RECEIVED
 

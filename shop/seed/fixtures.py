@@ -52,6 +52,16 @@ REFUNDING_CUSTOMER_ID = 3
 INSTALLATION_CUSTOMER_ID = 3
 
 
+# Saved addresses every seed gives customer 1 besides the generated ones: the home address
+# (generated, labelled 家 here) and a labelled work address in another city, so an address
+# change can be picked by ordinal, label ("公司那个") or city. (label, province, city,
+# district, street address); recipient and phone are the customer's own.
+FIXTURE_HOME_LABEL = "家"
+FIXTURE_ADDRESSES: dict[int, tuple[tuple[str, str, str, str, str], ...]] = {
+    1: (("公司", "上海市", "上海市", "浦东新区", "世纪大道88号金茂大厦12楼"),),
+}
+
+
 @dataclass(frozen=True)
 class FixtureOrder:
     key: str

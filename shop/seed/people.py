@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from shop.db import models as m
 from shop.seed.catalogue import PRICE_LEVELS, Catalogue
-from shop.seed.fixtures import FIXTURE_CUSTOMERS
+from shop.seed.fixtures import FIXTURE_ADDRESSES, FIXTURE_CUSTOMERS, FIXTURE_HOME_LABEL
 from shop.seed.vocabulary import (
     CITIES, CITY_WEIGHTS, COMMUNITIES, EMAIL_DOMAINS, GIVEN_CHARS, MEMBER_LEVELS, PHONE_PREFIXES, STREETS,
     SURNAME_WEIGHTS, SURNAMES,
@@ -81,18 +81,26 @@ def generate_customers(seed: int, count: int, catalogue: Catalogue, writer: Bulk
         customer_rows.append((customer_id, name, phone, email, rng.choice(("男", "女")),
                               rng.choices(levels, weights=level_weights)[0], city, registered, preferences))
         address_id += 1
-        address_rows.append((address_id, customer_id, name, phone, province, city, district, address, True))
+        home_label = FIXTURE_HOME_LABEL if customer_id in FIXTURE_ADDRESSES else None
+        address_rows.append((address_id, customer_id, name, phone, province, city, district, address, True,
+                             home_label))
         if rng.random() < 0.3:
             other_province, other_city, other_districts = rng.choices(CITIES, weights=CITY_WEIGHTS)[0]
             address_id += 1
             address_rows.append((address_id, customer_id, chinese_name(rng), phone_number(count + address_id, rng),
-                                 other_province, other_city, rng.choice(other_districts), street_address(rng), False))
+                                 other_province, other_city, rng.choice(other_districts), street_address(rng), False,
+                                 None))
+        # Fixture addresses take no random draws, so every other generated row stays the same.
+        for label, fixed_province, fixed_city, fixed_district, detail in FIXTURE_ADDRESSES.get(customer_id, ()):
+            address_id += 1
+            address_rows.append((address_id, customer_id, name, phone, fixed_province, fixed_city, fixed_district,
+                                 detail, False, label))
         shoppers.append(Shopper(customer_id, name, phone, province, city, district, address, registered,
                                 favourite_leaves, brands, price_level))
     writer.insert(m.Customer.__table__, ("id", "name", "phone", "email", "gender", "member_level", "city",
                                          "registered_at", "preferences"), customer_rows)
     writer.insert(m.CustomerAddress.__table__, ("id", "customer_id", "recipient", "phone", "province", "city",
-                                                "district", "detail", "is_default"), address_rows)
+                                                "district", "detail", "is_default", "label"), address_rows)
     return shoppers
 
 

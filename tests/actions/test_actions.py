@@ -1,6 +1,7 @@
 """The actions against real seeded databases: what they say and which events they return."""
 import re
 import uuid
+import pytest
 
 from sqlalchemy import select
 
@@ -167,14 +168,16 @@ def test_submit_after_sales_writes_one_request(shop_db):
     number = order_of(shop_db, MAIN_CUSTOMER_ID, "delivered")
     with shop_db() as session:
         item = get_order(session, MAIN_CUSTOMER_ID, number).items[0]
-    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "换货", "reason": "quality"}
-    messages, events = run_action(ActionSubmitAfterSales(), tracker("/inform", "inform", slots=slots,
+    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "换货", "reason": "quality",
+             "after_sales_confirmed": "yes", "after_sales_reason_text": "袖口开线了"}
+    messages, events = run_action(ActionSubmitAfterSales(), tracker("确认", "affirm", slots=slots,
                                                                     metadata=token(MAIN_CUSTOMER_ID)))
     found = re.search(r"SH\d{14}", texts(messages))
     assert found, texts(messages)
     with shop_db() as session:
         request = session.execute(select(AfterSalesRequest).where(AfterSalesRequest.request_no == found.group(0))).scalar_one()
         assert request.order_item_id == item.id and request.service_type == "exchange"
+        assert request.reason_detail == "袖口开线了"     # the reason as typed, not the "确认" that filed it
     assert all(value is None for value in slot_events(events).values())
     # The same request twice (another tab, a retry after a crash) is not filed again: the
     # shopper hears it is already filed, with its number, and nothing is written.
@@ -183,6 +186,22 @@ def test_submit_after_sales_writes_one_request(shop_db):
     with shop_db() as session:
         assert len(session.execute(select(AfterSalesRequest.id).where(AfterSalesRequest.order_item_id == item.id,
                                                                       AfterSalesRequest.status == "pending_review")).all()) == 1
+
+
+@pytest.mark.parametrize("ended,said", [(None, "不完整"), ("cancelled", "已取消"), ("answered", "")])
+def test_submit_without_a_confirmation_files_nothing(shop_db, ended, said):
+    number = order_of(shop_db, MAIN_CUSTOMER_ID, "delivered")
+    with shop_db() as session:
+        item = get_order(session, MAIN_CUSTOMER_ID, number).items[0]
+        before = session.execute(select(AfterSalesRequest.id)).all()
+    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "退货", "reason": "quality",
+             "after_sales_confirmed": ended}
+    messages, events = run_action(ActionSubmitAfterSales(), tracker("算了", "deny", slots=slots,
+                                                                    metadata=token(MAIN_CUSTOMER_ID)))
+    assert said in texts(messages) and "已为您提交" not in texts(messages)
+    assert all(value is None for value in slot_events(events).values())
+    with shop_db() as session:
+        assert session.execute(select(AfterSalesRequest.id)).all() == before
 
 
 def test_handoff_ticket_has_a_summary(shop_db):

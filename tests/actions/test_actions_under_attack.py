@@ -195,7 +195,8 @@ def _exchangeable_item(shop_db):
 
 def test_two_tabs_filing_the_same_request_one_files_the_other_hears_its_number(shop_db):
     number, item = _exchangeable_item(shop_db)
-    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "换货", "reason": "quality"}
+    slots = {"order_no": number, "order_item_id": str(item.id), "service_type": "换货", "reason": "quality",
+             "after_sales_confirmed": "yes"}
 
     async def both_tabs():
         async def tab():
@@ -221,4 +222,5 @@ def test_two_tabs_filing_the_same_request_one_files_the_other_hears_its_number(s
     t = tracker("质量问题", "inform", {"reason": "quality"}, metadata=token(MAIN_CUSTOMER_ID),
                 slots=dict(slots, requested_slot="reason"))
     validated = asyncio.run(ValidateAfterSalesForm().validate_reason("quality", dispatcher, t, {}))
-    assert validated == {"service_type": "换货", "reason": "quality"} and dispatcher.messages == []
+    assert validated == {"service_type": "换货", "reason": "quality", "after_sales_reason_text": "质量问题"}
+    assert dispatcher.messages == []

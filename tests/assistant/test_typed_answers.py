@@ -2,7 +2,9 @@
 descriptions, explicit cancels, policy questions versus requests."""
 import pytest
 
-from assistant.typed_answers import asks_about_policy, choice_index, is_cancel, reason_in, service_in
+from assistant.typed_answers import (
+    asks_about_policy, change_target, choice_index, confirmation_in, is_cancel, new_value_part, reason_in, service_in,
+)
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
 
 
@@ -65,3 +67,31 @@ def test_policy_questions(text):
 @pytest.mark.parametrize("text", ["我要退货", "帮我申请换货", "怎么申请退货", "不想要了"])
 def test_requests_are_not_policy_questions(text):
     assert not asks_about_policy(text)
+
+
+# --- the answer to the after-sales summary's "确认提交吗？" ---------------------------------
+
+@pytest.mark.parametrize("text", ["是的", "确认", "对", "提交吧", "确认提交", "好的", "没问题", "对的没问题", "嗯"])
+def test_confirmations(text):
+    assert confirmation_in(text) == "yes"
+
+
+@pytest.mark.parametrize("text", ["取消", "算了不退了", "算了", "不申请了"])
+def test_cancels_at_the_summary(text):
+    assert confirmation_in(text) == "cancel"
+
+
+@pytest.mark.parametrize("text,target", [
+    ("不对", None), ("改一下原因", "reason"), ("换个商品", "item"), ("改成换货", "service"),
+    ("不是质量问题，是不想要了", "reason"), ("原因写错了，是尺码不合适", "reason"), ("换一个订单", "order"),
+    ("不对，是第一件", "item"),
+])
+def test_corrections_and_what_they_change(text, target):
+    assert confirmation_in(text) == "change"
+    assert change_target(text) == target
+
+
+def test_the_new_value_of_a_correction():
+    assert reason_in(new_value_part("不是质量问题，是不想要了")).value == "changed_mind"
+    assert new_value_part("改成换货") == "换货"
+    assert new_value_part("不想要了") == "不想要了"

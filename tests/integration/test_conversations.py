@@ -132,7 +132,10 @@ def test_after_sales_request_is_filed_and_exists_in_the_database(live_stack, sho
     with shop_session() as session:
         item = get_order(session, MAIN_CUSTOMER_ID, number).items[0]
     live_stack.say(talk, f"/inform{{\"order_item_id\": \"{item.id}\"}}", metadata=token)
-    replies = live_stack.say(talk, "/inform{\"reason\": \"quality\"}", metadata=token)
+    summary = text_of(live_stack.say(talk, "/inform{\"reason\": \"quality\"}", metadata=token))
+    # Nothing is filed before the shopper confirms the summary (its button sends 确认提交).
+    assert "确认提交吗" in summary and "服务单号" not in summary, summary
+    replies = live_stack.say(talk, "确认提交", metadata=token)
     reply = text_of(replies)
     assert "服务单号" in reply, reply
     request_no = re.search(r"SH\d{14}", reply).group(0)

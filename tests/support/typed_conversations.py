@@ -35,7 +35,9 @@ from typing import Any, Callable, Dict, List, Optional
 import yaml
 from sqlalchemy import delete, func, select
 
-from shop.db.models import AfterSalesRequest, AfterSalesStatusChange, HandoffRequest, Order, OrderStatusChange
+from shop.db.models import (
+    AfterSalesRequest, AfterSalesStatusChange, HandoffRequest, Order, OrderAddressChange, OrderStatusChange,
+)
 from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, REFUNDING_CUSTOMER_ID
 
 CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
@@ -162,6 +164,7 @@ class Marks:
     after_sales: int
     handoff: int
     order_changes: int
+    address_changes: int
 
 
 def take_marks(session) -> Marks:
@@ -169,6 +172,7 @@ def take_marks(session) -> Marks:
         session.execute(select(func.coalesce(func.max(AfterSalesRequest.id), 0))).scalar_one(),
         session.execute(select(func.coalesce(func.max(HandoffRequest.id), 0))).scalar_one(),
         session.execute(select(func.coalesce(func.max(OrderStatusChange.id), 0))).scalar_one(),
+        session.execute(select(func.coalesce(func.max(OrderAddressChange.id), 0))).scalar_one(),
     )
 
 
@@ -178,7 +182,7 @@ def _new_requests(session, marks: Marks) -> List[AfterSalesRequest]:
 
 def check_after_sales_filed(session, facts: Facts, marks: Marks, sender: str, order: str,
                             reason: Optional[str] = None, service: Optional[str] = None,
-                            item: Optional[int] = None) -> None:
+                            item: Optional[int] = None, detail: Optional[str] = None) -> None:
     requests = _new_requests(session, marks)
     assert len(requests) == 1, f"expected one request filed, found {len(requests)}"
     request = requests[0]
@@ -190,6 +194,9 @@ def check_after_sales_filed(session, facts: Facts, marks: Marks, sender: str, or
         assert request.service_type == service, f"service {request.service_type!r}, meant {service!r}"
     if item is not None:
         assert request.order_item_id == wanted["items"][item][0], "filed for another item"
+    if detail is not None:
+        # The reason as the shopper typed it is kept with the request.
+        assert detail in (request.reason_detail or ""), f"detail {request.reason_detail!r}, typed {detail!r}"
 
 
 def check_nothing_filed(session, facts: Facts, marks: Marks, sender: str) -> None:
@@ -215,12 +222,37 @@ def check_order_field(session, facts: Facts, marks: Marks, sender: str, order: s
         assert text in (getattr(row, column) or ""), f"order {order}.{column} = {getattr(row, column)!r}"
 
 
+def _new_address_changes(session, marks: Marks) -> List[OrderAddressChange]:
+    return list(session.execute(select(OrderAddressChange).where(OrderAddressChange.id > marks.address_changes))
+                .scalars())
+
+
+def check_address_changed(session, facts: Facts, marks: Marks, sender: str, order: str, to: str,
+                          recipient: Optional[str] = None) -> None:
+    """The order's address snapshot now reads ``to`` and one audit row records the change."""
+    row = session.get(Order, facts.order(order)["id"])
+    address = f"{row.province}{row.city}{row.district}{row.address_detail}"
+    assert to in address, f"order {order} is sent to {address!r}, expected {to!r}"
+    if recipient is not None:
+        assert row.recipient_name == recipient, f"recipient {row.recipient_name!r}, expected {recipient!r}"
+    changes = _new_address_changes(session, marks)
+    assert [c.order_id for c in changes] == [row.id], f"audit rows {[(c.order_id, c.new_address) for c in changes]}"
+    assert to in changes[0].new_address
+
+
+def check_no_address_changed(session, facts: Facts, marks: Marks, sender: str) -> None:
+    changes = _new_address_changes(session, marks)
+    assert not changes, f"no address should change, found {[(c.order_id, c.new_address) for c in changes]}"
+
+
 DB_CHECKS: Dict[str, Callable] = {
     "after_sales_filed": check_after_sales_filed,
     "nothing_filed": check_nothing_filed,
     "handoff_opened": check_handoff_opened,
     "order_status": check_order_status,
     "order_field": check_order_field,
+    "address_changed": check_address_changed,
+    "no_address_changed": check_no_address_changed,
 }
 
 
@@ -237,6 +269,7 @@ def undo_writes(session, marks: Marks, snapshot: Dict[int, Dict[str, Any]]) -> N
                     .execution_options(synchronize_session=False))
     session.execute(delete(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales))
     session.execute(delete(OrderStatusChange).where(OrderStatusChange.id > marks.order_changes))
+    session.execute(delete(OrderAddressChange).where(OrderAddressChange.id > marks.address_changes))
     for order_id, columns in snapshot.items():
         row = session.get(Order, order_id)
         for column, value in columns.items():

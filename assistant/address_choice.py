@@ -1,0 +1,61 @@
+"""Which delivery address a shopper means when asked "改到哪个地址？": one of their saved
+addresses picked by ordinal ("第二个"), label ("公司那个"), city or district ("上海那个"), or a
+new address typed in full. Pure: the caller passes the saved addresses in the order shown."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from assistant.typed_answers import choice_index
+from shop.domain.addresses import TypedAddress, parse_address
+
+SAVED_PREFIX = "saved:"
+TYPED_PREFIX = "typed:"
+
+
+@dataclass(frozen=True)
+class AddressMeant:
+    saved_id: Optional[int] = None
+    typed: Optional[TypedAddress] = None
+
+    def slot_value(self) -> str:
+        """The address as kept in the conversation until the shopper confirms it."""
+        if self.saved_id is not None:
+            return f"{SAVED_PREFIX}{self.saved_id}"
+        t = self.typed
+        return TYPED_PREFIX + "|".join((t.province, t.city, t.district, t.detail))
+
+
+def from_slot(value: Optional[str]) -> Optional[AddressMeant]:
+    """The address a slot value names, or None (also for anything malformed)."""
+    if not isinstance(value, str):
+        return None
+    if value.startswith(SAVED_PREFIX) and value[len(SAVED_PREFIX):].isdigit():
+        return AddressMeant(saved_id=int(value[len(SAVED_PREFIX):]))
+    if value.startswith(TYPED_PREFIX):
+        parts = value[len(TYPED_PREFIX):].split("|")
+        if len(parts) == 4 and all(parts[1:]):
+            return AddressMeant(typed=TypedAddress(*parts))
+    return None
+
+
+def describe(address) -> str:
+    """What a saved address is called in the list (and matched against): label, recipient,
+    where."""
+    label = f"{address.label} · " if address.label else ""
+    return f"{label}{address.recipient} {address.one_line}"
+
+
+def address_meant(text: str, saved: Sequence) -> Optional[AddressMeant]:
+    """The address a typed answer picks: a full new address first (it may share words with a
+    saved one), else one of ``saved`` by ordinal, label, city or district; None otherwise."""
+    typed = parse_address(text)
+    if typed is not None:
+        return AddressMeant(typed=typed)
+    # A label is often one character ("家"), too short for matching words: looked for whole.
+    labelled = [a for a in saved if a.label and a.label in text]
+    if len(labelled) == 1:
+        return AddressMeant(saved_id=labelled[0].id)
+    options = [f"{a.label or ''} {a.city.rstrip('市')} {a.district} {a.detail} {a.recipient}" for a in saved]
+    picked = choice_index(text, options)
+    return AddressMeant(saved_id=saved[picked].id) if picked is not None else None

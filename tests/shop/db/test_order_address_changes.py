@@ -1,0 +1,88 @@
+"""Changing where an order is delivered: saved or typed address, only before shipping, with an
+audit row, never on somebody else's order or with somebody else's address (SQLite and
+PostgreSQL, like every data-layer test)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from shop.db import models as m
+from shop.db.customers import saved_addresses
+from shop.db.errors import AddressChangeNotAllowed, InvalidRequest, OrderNotFound
+from shop.db.orders import change_order_address, get_order
+from shop.domain.addresses import parse_address
+from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, fixture_order_number
+from tests.support.shop_db import ANCHOR
+
+NOW = ANCHOR + timedelta(hours=10)
+
+
+def number(key: str) -> str:
+    return fixture_order_number(key, int(ANCHOR.timestamp()))
+
+
+def address_row(session, order_no: str):
+    order = session.execute(select(m.Order).where(m.Order.order_no == order_no)).scalar_one()
+    return (order.recipient_name, order.recipient_phone, order.province, order.city, order.district,
+            order.address_detail, order.status)
+
+
+def test_saved_addresses_default_first_with_the_fixture_work_address(session):
+    addresses = saved_addresses(session, MAIN_CUSTOMER_ID)
+    assert addresses[0].is_default and addresses[0].label == "家"
+    work = [a for a in addresses if a.label == "公司"]
+    assert len(work) == 1 and work[0].city == "上海市" and work[0].one_line.startswith("上海市浦东新区")
+    assert "*" in work[0].masked_phone
+
+
+def test_change_to_a_saved_address_writes_the_snapshot_and_an_audit_row(session):
+    order_no = number("AWAITING_SHIPMENT")
+    work = next(a for a in saved_addresses(session, MAIN_CUSTOMER_ID) if a.label == "公司")
+    before = get_order(session, MAIN_CUSTOMER_ID, order_no).address
+    result = change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, saved_address_id=work.id)
+    assert result.old_address == before and result.new_address == "上海市浦东新区世纪大道88号金茂大厦12楼"
+    assert get_order(session, MAIN_CUSTOMER_ID, order_no).address.endswith("浦东新区世纪大道88号金茂大厦12楼")
+    audit = session.execute(select(m.OrderAddressChange)).scalars().all()
+    assert [(a.old_address, a.new_address, a.actor) for a in audit] == [(before, result.new_address, "customer")]
+
+
+def test_change_to_a_typed_address_keeps_recipient_and_phone(session):
+    order_no = number("PENDING_PAYMENT")
+    name, phone, *_ = address_row(session, order_no)
+    typed = parse_address("改到北京市朝阳区建国路88号SOHO现代城")
+    change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=typed, actor="assistant")
+    assert address_row(session, order_no)[:6] == (name, phone, "北京市", "北京市", "朝阳区", "建国路88号SOHO现代城")
+
+
+@pytest.mark.parametrize("key", ["IN_TRANSIT", "DELIVERED_RETURNABLE", "OUT_FOR_DELIVERY", "CANCELLED"])
+def test_shipped_or_closed_orders_are_refused_and_unchanged(session, key):
+    order_no = number(key)
+    before = address_row(session, order_no)
+    with pytest.raises(AddressChangeNotAllowed) as info:
+        change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=parse_address("上海市浦东新区世纪大道1号"))
+    assert "无法在线修改" in info.value.message
+    assert address_row(session, order_no) == before
+    assert not session.execute(select(m.OrderAddressChange)).scalars().all()
+
+
+def test_nobody_changes_another_shoppers_order_or_uses_their_address(session):
+    other_address = saved_addresses(session, OTHER_CUSTOMER_ID)[0]
+    mine = number("AWAITING_SHIPMENT")
+    before = address_row(session, mine)
+    with pytest.raises(OrderNotFound):
+        change_order_address(session, MAIN_CUSTOMER_ID, mine, NOW, saved_address_id=other_address.id)
+    with pytest.raises(OrderNotFound):
+        change_order_address(session, OTHER_CUSTOMER_ID, mine, NOW, typed=parse_address("上海市浦东新区世纪大道1号"))
+    assert address_row(session, mine) == before
+
+
+def test_bad_arguments_write_nothing(session):
+    order_no = number("AWAITING_SHIPMENT")
+    before = address_row(session, order_no)
+    with pytest.raises(InvalidRequest):
+        change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW)
+    with pytest.raises(InvalidRequest):
+        change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, saved_address_id="1")
+    assert address_row(session, order_no) == before
