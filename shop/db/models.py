@@ -64,7 +64,7 @@ class CustomerAddress(Base):
     district = Column(String(32), nullable=False)
     detail = Column(String(200), nullable=False)
     is_default = Column(Boolean, nullable=False, default=False)
-    # What the shopper calls it (家 / 公司), so "公司那个" picks it (migration 0008).
+    # What the shopper calls it (家 / 公司), so "公司那个" picks it (migration 0009).
     label = Column(String(16))
 
     customer = relationship("Customer", back_populates="addresses")
@@ -310,7 +310,7 @@ class OrderStatusChange(Base):
 
 
 class OrderAddressChange(Base):
-    """One change of an order's address snapshot (migration 0008): the order keeps only
+    """One change of an order's address snapshot (migration 0009): the order keeps only
     the current snapshot, this keeps what it was and who changed it."""
 
     __tablename__ = "order_address_changes"

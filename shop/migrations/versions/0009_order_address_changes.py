@@ -4,8 +4,8 @@ address, who and when) — the order keeps only its current snapshot.
 
 Plain SQLAlchemy types, as in 0001, so this file never changes with application code.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 08:10:00
 """
 from typing import Sequence, Union
@@ -13,8 +13,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: Union[str, None] = '0007'
+revision: str = '0009'
+down_revision: Union[str, None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
