@@ -88,3 +88,13 @@ def test_what_the_shop_does_not_sell_is_named_with_nearest_categories():
     assert understood.not_carried == ("按摩仪", ("个护电器", "健身器材"))
     assert said("推荐个手机", category="手机").not_carried is None
     assert said("芍药花茶").not_carried is None
+
+
+def test_the_recommender_is_given_the_shop_colour_rule_as_the_shades_it_accepts():
+    from assistant.product_picks import _filters
+    from shop.domain.colours import shades_answering
+
+    request = RecommendationRequest(category="手机", colour="黑色", size="42")
+    attributes = dict(_filters(request).attributes)
+    assert attributes["颜色"] == shades_answering("黑色") and "曜石黑" in attributes["颜色"]
+    assert attributes["尺码"] == "42"
