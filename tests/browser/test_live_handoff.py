@@ -52,6 +52,8 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
 
     handed = say_and_wait("转人工", "工单号")
     ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
+    # The first reply already gives the place in the queue and a rough wait.
+    assert "预计等待约" in handed and ("排在第 1 位" in handed or "前面还有" in handed), handed
     # While waiting, "人呢？" gets the place in the queue and a rough wait, not a fallback.
     waiting = say_and_wait("人呢？", "预计等待")
     assert ticket_no in waiting and "排" in waiting, waiting
