@@ -6,6 +6,11 @@ CONSOLE_SESSION_HOURS           absolute lifetime of a sign-in (default 8).
 CONSOLE_IDLE_MINUTES            a sign-in unused this long expires (default 30).
 CONSOLE_SECURE_COOKIE           "1": the session cookie is sent over HTTPS only (set it
                                 behind TLS; default 0 for http://localhost).
+CONSOLE_SIGNIN_MAX_FAILURES     failed sign-ins for one user name before it is locked
+                                (default 5; ``console/sign_in_limits.py``).
+CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT  the same for one client address, any names (default 20).
+CONSOLE_SIGNIN_LOCK_MINUTES     how long a lock lasts, and the period failures are counted
+                                over (default 15).
 """
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ class Settings:
     session_lifetime: timedelta = timedelta(hours=8)
     idle_timeout: timedelta = timedelta(minutes=30)
     secure_cookie: bool = False
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_client: int = 20
+    sign_in_lock: timedelta = timedelta(minutes=15)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -42,4 +50,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         session_lifetime=timedelta(hours=_int(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
         idle_timeout=timedelta(minutes=_int(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
         secure_cookie=env.get("CONSOLE_SECURE_COOKIE", "0").strip().lower() in ("1", "true", "yes", "on"),
+        sign_in_failures_per_account=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES", 5, 1, 100),
+        sign_in_failures_per_client=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
+        sign_in_lock=timedelta(minutes=_int(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),
     )
