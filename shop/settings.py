@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
@@ -23,6 +24,18 @@ def var_dir() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{var_dir() / 'shop.db'}"
+
+
+def rasa_endpoints_path(env: Mapping[str, str]) -> Path:
+    """``RASA_ENDPOINTS``: the endpoints file (tracker store, event broker) of the Rasa server;
+    the console and the improvement loop read the same store. Relative: to the repository."""
+    path = Path((env.get("RASA_ENDPOINTS") or "").strip() or "endpoints.yml")
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def recommender_model_dir(env: Mapping[str, str]) -> Path:
+    """``RECOMMENDER_MODEL_DIR``: where recommender artifacts are written and read."""
+    return Path((env.get("RECOMMENDER_MODEL_DIR") or "").strip() or REPO_ROOT / "models" / "recommender")
 
 
 def database_url() -> str:

@@ -36,6 +36,7 @@ from sanic import Blueprint
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
+from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
 from sanic.server.websockets import impl as _sanic_websockets
@@ -88,6 +89,7 @@ class ShopSocketIOInput(SocketIOInput):
     ) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        identity = server_settings().identity   # read at start-up, passed down
 
         namespace = self.namespace
 
@@ -106,10 +108,10 @@ class ShopSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             proposed = data.get("session_id")
-            if self.session_persistence and is_issued_session_id(proposed):
+            if self.session_persistence and is_issued_session_id(proposed, identity):
                 session_id = proposed
             else:
-                session_id = issue_session_id()
+                session_id = issue_session_id(identity)
             await bind_session(sid, session_id)
 
         @sio.on(self.user_message_evt, namespace=namespace)
@@ -122,7 +124,7 @@ class ShopSocketIOInput(SocketIOInput):
                 if proposed != session_id:
                     # Another session this client was given, or (say after signing out) one
                     # it made up: the latter starts a new conversation, never joins one.
-                    session_id = proposed if is_issued_session_id(proposed) else issue_session_id()
+                    session_id = proposed if is_issued_session_id(proposed, identity) else issue_session_id(identity)
                     await bind_session(sid, session_id)
             else:
                 session_id = sid
@@ -142,7 +144,7 @@ class ShopSocketIOInput(SocketIOInput):
                 logger.info("refused a '/' command on socket.io (sid %s): %s", sid, refusal)
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
-            conversation_id, metadata = bind_conversation(session_id, metadata)
+            conversation_id, metadata = bind_conversation(session_id, metadata, identity)
             held = await held_reply(session_id, conversation_id, text)
             if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
                 for reply in held:
