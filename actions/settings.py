@@ -27,16 +27,12 @@ from typing import Mapping
 from assistant.faq import DEFAULT_FAQ_PATH
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, recommender_model_dir
+from shop.settings import REPO_ROOT, ConfigError, recommender_model_dir, seconds_setting
 
 MIN_SECRET_CHARS = 32
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5055
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the server refuses to start rather than guess."""
 
 
 @dataclass(frozen=True)
@@ -63,19 +59,6 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return int(raw)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise ConfigError(f"{name} must be seconds (a number above 0, at most 600), got {raw!r}")
-    return value
-
-
 def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
     """The settings from ``env``; ``require_secret=False`` for in-process use (tests, tools)
     that never serve HTTP."""
@@ -95,7 +78,7 @@ def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = Tr
         secret=secret,
         max_body_bytes=_int(env, "ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1, 2**31),
         db_threads=_int(env, "ACTION_DB_THREADS", 8, 1, 256),
-        lock_wait_s=_seconds(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
+        lock_wait_s=seconds_setting(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
         log_level=(env.get("ACTION_LOG_LEVEL") or "INFO").strip().upper(),
         faq_path=Path((env.get("SHOP_FAQ_PATH") or "").strip() or DEFAULT_FAQ_PATH),
         experiments_path=experiments_path(env),

@@ -18,12 +18,9 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
+from shop.settings import ConfigError, seconds_setting
 
 DEFAULT_CALL_TIMEOUT_S = 20.0
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the Rasa server refuses to start rather than guess."""
 
 
 @dataclass(frozen=True)
@@ -32,25 +29,12 @@ class ChannelSettings:
     identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise ConfigError(f"{name} must be seconds (a number above 0, at most 600), got {raw!r}")
-    return value
-
-
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
     try:
         identity = load_identity_settings(env)
     except IdentityConfigError as error:
         raise ConfigError(str(error)) from None
-    return ChannelSettings(action_call_timeout_s=_seconds(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
+    return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
                            identity=identity)
 
 
