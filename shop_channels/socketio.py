@@ -34,6 +34,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.settings import server_settings
@@ -93,8 +94,23 @@ class ShopSocketIOInput(SocketIOInput):
 
         namespace = self.namespace
 
+        # An agent's line is announced to the conversation's room (shop_channels.desk_push).
+        push = DeskPush(sio, namespace)
+
+        @socketio_webhook.listener("after_server_start")
+        async def start_desk_push(*_: Any) -> None:
+            push.start()
+
+        @socketio_webhook.listener("before_server_stop")
+        async def stop_desk_push(*_: Any) -> None:
+            await push.stop()
+
         async def bind_session(sid: str, session_id: str) -> None:
+            previous = await bound_session(sid)
+            if previous and previous != session_id:
+                await sio.leave_room(sid, room_of(previous), namespace=namespace)
             await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.enter_room(sid, room_of(session_id), namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         async def bound_session(sid: str) -> Optional[str]:

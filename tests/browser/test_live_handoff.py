@@ -41,6 +41,9 @@ def notices(page):
 def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     shopper = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     shopper.set_default_timeout(TIMEOUT)
+    # socket.io frames the widget receives: the agent's lines are announced by push.
+    frames = []
+    shopper.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     shopper.goto(live_stack.web_url + "/")
     wait_connected(shopper)
 
@@ -81,6 +84,8 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     agent.press("#reply-text", "Enter")
     wait_until(shopper, "Array.from(document.querySelectorAll('.bubble--bot')).some("
                         "b => b.textContent.includes('我是客服小王'))", TIMEOUT)
+    # It came by push (the Rasa server's desk_update), not only by the fallback polling.
+    assert any('"desk_update"' in frame for frame in frames), frames[-5:]
 
     # The assistant stays silent: the shopper's words reach the agent, no bot answer comes.
     before = len(bot_bubbles(shopper))
