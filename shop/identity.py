@@ -25,7 +25,7 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 
 import jwt
@@ -61,7 +61,7 @@ class IdentitySettings:
     SHOP_DEV_CUSTOMER_ID     ...as this customer id (a positive integer).
     """
 
-    token_secret: str = ""
+    token_secret: str = field(default="", repr=False)     # never in a log line
     dev_customer_id: Optional[int] = None
 
     def secret(self) -> str:
