@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
+from assistant.handoff_queue import QueuePlace, place_sentence, waiting_place
 from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
@@ -64,8 +65,10 @@ class ActionHandoff(ShopAction):
         sender = sender_of(tracker.sender_id)
         existing = await db_prompt(open_handoff_for_sender, sender, customer_id)
         if existing is not None:
+            place = await self._place(sender, customer_id)
+            where = f"，{place_sentence(place)}" if place else ""
             dispatcher.utter_message(
-                text=f"您的人工服务工单 {existing.ticket_no} 已在排队中，客服接入后会第一时间回复您，请稍候～"
+                text=f"您的人工服务工单 {existing.ticket_no} 已在排队中{where}，客服接入后会第一时间回复您，请稍候～"
             )
             return []
         order_no = tracker.get_slot("order_no")
@@ -86,11 +89,23 @@ class ActionHandoff(ShopAction):
             reason="shopper_request",
             order_no=order_no,
         )
+        place = await self._place(sender, customer_id)
+        wait = f"{place_sentence(place)}，" if place else "高峰期可能需要等待几分钟，"
         dispatcher.utter_message(
             text=(
                 f"已为您转接人工客服，工单号 {ticket.ticket_no}。"
-                "客服会看到我们刚才的对话，无需重复说明；人工服务时间 9:00-22:00，"
-                "高峰期可能需要等待几分钟，请保持在线～"
+                "客服会看到我们刚才的对话，无需重复说明；"
+                f"{wait}请保持在线～（人工服务时间 9:00-22:00）"
             )
         )
         return []
+
+    @staticmethod
+    async def _place(sender: str, customer_id: Optional[int]) -> Optional[QueuePlace]:
+        """The shopper's place in the queue; None if it cannot be read now (the ticket is
+        written: the shopper still hears that, and the place with their next message)."""
+        try:
+            return await db(waiting_place, sender, customer_id, utc_now())
+        except SQLAlchemyError:
+            logger.exception("queue place unreadable (conversation %s)", sender)
+            return None

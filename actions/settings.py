@@ -8,6 +8,11 @@ ACTION_DB_THREADS           worker threads for database work (default 8).
 ACTION_DB_LOCK_WAIT_S       longest wait for another writer's lock on a write the shopper
                             waits on (default 2 s), then a polite reply.
 ACTION_LOG_LEVEL            logging level (default INFO).
+SHOP_FAQ_PATH               policy answers (default content/faq.yml; re-read when it changes).
+SHOP_EXPERIMENTS_PATH       experiments (default content/experiments.yml; re-read on change).
+RECOMMENDER_MODEL_DIR       recommender artifacts (default models/recommender).
+SHOP_TOKEN_SECRET, SHOP_ALLOW_DEV_IDENTITY, SHOP_DEV_CUSTOMER_ID   who is talking
+                            (``shop.identity.load_identity_settings``).
 
 A value that cannot be used is a ``ConfigError`` naming the variable, never a bare ``ValueError``
 from deep inside the server.
@@ -15,17 +20,19 @@ from deep inside the server.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping
+
+from assistant.faq import DEFAULT_FAQ_PATH
+from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
+from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
+from shop.settings import REPO_ROOT, ConfigError, recommender_model_dir, seconds_setting
 
 MIN_SECRET_CHARS = 32
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5055
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the server refuses to start rather than guess."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class ActionSettings:
     db_threads: int = 8
     lock_wait_s: float = 2.0
     log_level: str = "INFO"
+    faq_path: Path = DEFAULT_FAQ_PATH
+    experiments_path: Path = DEFAULT_EXPERIMENTS_PATH
+    recommender_dir: Path = REPO_ROOT / "models" / "recommender"
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -48,19 +59,6 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return int(raw)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise ConfigError(f"{name} must be seconds (a number above 0, at most 600), got {raw!r}")
-    return value
-
-
 def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
     """The settings from ``env``; ``require_secret=False`` for in-process use (tests, tools)
     that never serve HTTP."""
@@ -70,12 +68,20 @@ def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = Tr
             f"ACTION_SERVER_SECRET must be set (at least {MIN_SECRET_CHARS} characters); "
             "scripts/env.sh generates one into var/action_server_secret"
         )
+    try:
+        identity = load_identity_settings(env)
+    except IdentityConfigError as error:
+        raise ConfigError(str(error)) from None
     return ActionSettings(
         host=env.get("ACTION_HOST") or DEFAULT_HOST,
         port=_int(env, "ACTION_PORT", DEFAULT_PORT, 1, 65535),
         secret=secret,
         max_body_bytes=_int(env, "ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1, 2**31),
         db_threads=_int(env, "ACTION_DB_THREADS", 8, 1, 256),
-        lock_wait_s=_seconds(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
+        lock_wait_s=seconds_setting(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
         log_level=(env.get("ACTION_LOG_LEVEL") or "INFO").strip().upper(),
+        faq_path=Path((env.get("SHOP_FAQ_PATH") or "").strip() or DEFAULT_FAQ_PATH),
+        experiments_path=experiments_path(env),
+        recommender_dir=recommender_model_dir(env),
+        identity=identity,
     )

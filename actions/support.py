@@ -20,6 +20,9 @@ from actions.settings import ActionSettings, load_settings
 from assistant.mood import HANDOFF_AFTER, SORRY_FIRST, sounds_angry
 from shop.db import search_index
 from shop.db.engine import default_engine, session_scope
+from assistant.faq import use_faq_file
+from growth.experiments import use_experiments_file
+from recommender.service import use_model_dir
 from shop.identity import IdentityConfigError, resolve_customer_id
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,9 @@ class _Runtime:
     it gives up and the shopper gets a polite reply (instead of SQLite's 10 s or
     PostgreSQL's forever)."""
 
-    def __init__(self, settings: ActionSettings) -> None:
+    def __init__(self, settings: ActionSettings, configured: bool = False) -> None:
         self.settings = settings
+        self.configured = configured     # by the server at start-up (not lazily, in-process)
         self.pool = ThreadPoolExecutor(max_workers=settings.db_threads, thread_name_prefix="shop-db")
 
 
@@ -46,12 +50,16 @@ _runtime_lock = threading.Lock()
 
 
 def configure(settings: ActionSettings) -> None:
-    """Called once at start-up by ``actions.server.main`` with the checked settings."""
+    """Called once at start-up by ``actions.server.main`` with the checked settings: the
+    pool, and the files and folders the assistant reads (passed down, not looked up)."""
     global _runtime
     with _runtime_lock:
         if _runtime is not None:
             _runtime.pool.shutdown(wait=False)
-        _runtime = _Runtime(settings)
+        _runtime = _Runtime(settings, configured=True)
+    use_faq_file(settings.faq_path)
+    use_experiments_file(settings.experiments_path)
+    use_model_dir(settings.recommender_dir)
 
 
 def _current() -> _Runtime:
@@ -98,8 +106,11 @@ def current_customer_id(tracker: Tracker) -> Optional[int]:
     the chat (including ``/intent{...}`` messages) can change it.
     """
     metadata = (tracker.latest_message or {}).get("metadata")
+    runtime = _runtime
+    # The server's settings; in-process use (tests, tools) reads the environment on use.
+    identity = runtime.settings.identity if runtime is not None and runtime.configured else None
     try:
-        return resolve_customer_id(metadata, tracker.get_latest_input_channel(), tracker.sender_id)
+        return resolve_customer_id(metadata, tracker.get_latest_input_channel(), tracker.sender_id, identity)
     except IdentityConfigError:
         logger.error("SHOP_TOKEN_SECRET is not configured; treating every shopper as a guest")
         return None

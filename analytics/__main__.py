@@ -12,25 +12,30 @@ import logging
 import sys
 from datetime import date, datetime, timedelta
 
-from analytics import settings, store
+from analytics import store
+from analytics.settings import AnalyticsSettings, ConfigError, load_settings
 
 
-def _engine():
+def _engine(settings: AnalyticsSettings):
     from shop.db.engine import make_engine
 
-    engine = make_engine(settings.analytics_db_url())
+    engine = make_engine(settings.db_url)
     store.create_tables(engine)
     return engine
 
 
 def main(argv=None) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        sys.exit(f"analytics: {error}")
     parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("sync")
     rabbit = commands.add_parser("consume-rabbitmq")
-    rabbit.add_argument("--url", default=settings.rabbitmq_url())
-    rabbit.add_argument("--queue", default=settings.queue_name())
+    rabbit.add_argument("--url", default=settings.rabbitmq_url)
+    rabbit.add_argument("--queue", default=settings.queue)
     report = commands.add_parser("report")
     report.add_argument("--from", dest="first", type=date.fromisoformat)
     report.add_argument("--to", dest="last", type=date.fromisoformat)
@@ -39,27 +44,27 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    engine = _engine()
+    engine = _engine(settings)
     if args.command == "sync":
         from analytics.sql_source import broker_engine, sync
 
-        print(f"{sync(engine, broker_engine())} new events applied")
+        print(f"{sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)} new events applied")
         return 0
     if args.command == "consume-rabbitmq":
         from analytics.rabbit import run
 
-        run(engine, args.url, args.queue)
+        run(engine, args.url, args.queue, settings.timezone)
         return 0
     from analytics import dashboard
     from shop.db.engine import session_scope
 
-    if not args.no_sync and not settings.uses_rabbitmq():
+    if not args.no_sync and not settings.uses_rabbitmq:
         from analytics.sql_source import broker_engine, sync
 
-        sync(engine, broker_engine())
-    last = args.last or datetime.now(settings.timezone()).date()
+        sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+    last = args.last or datetime.now(settings.timezone).date()
     first = args.first or last - timedelta(days=6)
-    data = dashboard.build(engine, session_scope, first, last)
+    data = dashboard.build(engine, session_scope, first, last, settings.timezone)
     sys.stdout.write(dashboard.to_csv(data) if args.csv else json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return 0
 

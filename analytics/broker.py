@@ -7,7 +7,8 @@ data as JSON) but only puts the event on a queue; one writer thread commits what
 queued in one transaction. ``close`` (server shutdown) drains the queue.
 
 Configured in endpoints.yml as ``event_broker: type: analytics.broker.BackgroundSQLEventBroker``;
-the file is ``analytics.settings.events_db_path()`` unless ``db:`` says otherwise.
+the file is ``ANALYTICS_EVENTS_DB_PATH`` (``analytics.settings``, read when Rasa builds the
+broker at start-up) unless ``db:`` says otherwise.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import sqlalchemy
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from analytics import settings
+from analytics.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class BackgroundSQLEventBroker(SQLEventBroker):
                  db: Optional[Text] = None, username: Optional[Text] = None,
                  password: Optional[Text] = None) -> None:
         if not db and dialect == "sqlite":
-            path = settings.events_db_path()
+            path = load_settings().events_db_path
             path.parent.mkdir(parents=True, exist_ok=True)
             db = str(path)
         super().__init__(dialect, host, port, db or "events", username, password)

@@ -20,14 +20,14 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Callable, Optional
 
 import numpy as np
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
 
-from analytics import settings
+from analytics.settings import DEFAULT_TIMEZONE
 from analytics.store import CONVERSATIONS, TURNS
 
 TOP_MESSAGES = 20
@@ -35,9 +35,8 @@ TOP_INTENTS = 12
 LATENCY_PERCENTILES = (50, 90, 95, 99)
 
 
-def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+def period_bounds(first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
     """Aware [start, end) datetimes covering the shop days first..last."""
-    zone = settings.timezone()
     return (datetime.combine(first, time(), tzinfo=zone),
             datetime.combine(last + timedelta(days=1), time(), tzinfo=zone))
 
@@ -102,10 +101,10 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
     }
 
 
-def shop_figures(session_factory: Callable, first: date, last: date) -> dict:
+def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
     from shop.db.analytics import after_sales_by_reason, recommendation_funnel, return_rate_by_product
 
-    start, end = period_bounds(first, last)
+    start, end = period_bounds(first, last, zone)
     with session_factory() as session:
         funnel = recommendation_funnel(session, start, end)
         return {
@@ -117,14 +116,15 @@ def shop_figures(session_factory: Callable, first: date, last: date) -> dict:
         }
 
 
-def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date) -> dict:
+def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date,
+          zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
     if last < first:
         raise ValueError("the period ends before it starts")
     data = {"period": {"first": first.isoformat(), "last": last.isoformat(),
-                       "timezone": str(settings.timezone())}}
+                       "timezone": str(zone)}}
     data.update(conversation_figures(engine, first, last))
     if session_factory is not None:
-        data.update(shop_figures(session_factory, first, last))
+        data.update(shop_figures(session_factory, first, last, zone))
     return data
 
 

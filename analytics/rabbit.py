@@ -14,18 +14,20 @@ import asyncio
 import json
 import logging
 import signal
+from datetime import tzinfo
 from typing import Optional
 
 import aio_pika
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.settings import DEFAULT_TIMEZONE
 
 logger = logging.getLogger(__name__)
 PREFETCH = 100
 
 
-def _apply(engine: Engine, body: bytes) -> bool:
+def _apply(engine: Engine, body: bytes, zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
     try:
         event = json.loads(body)
     except ValueError:
@@ -34,10 +36,11 @@ def _apply(engine: Engine, body: bytes) -> bool:
     if not isinstance(event, dict):
         return False
     with engine.begin() as connection:
-        return store.ingest(connection, event)
+        return store.ingest(connection, event, zone)
 
 
-async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyncio.Event] = None) -> None:
+async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyncio.Event] = None,
+                  zone: tzinfo = DEFAULT_TIMEZONE) -> None:
     stop = stop or asyncio.Event()
     connection = await aio_pika.connect_robust(url)
     try:
@@ -55,18 +58,18 @@ async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyn
                     break
                 message = getting.result()
                 # Database work off the consumer's event loop; ack only after the commit.
-                await asyncio.to_thread(_apply, engine, message.body)
+                await asyncio.to_thread(_apply, engine, message.body, zone)
                 await message.ack()
     finally:
         await connection.close()
 
 
-def run(engine: Engine, url: str, queue_name: str) -> None:
+def run(engine: Engine, url: str, queue_name: str, zone: tzinfo = DEFAULT_TIMEZONE) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await consume(engine, url, queue_name, stop)
+        await consume(engine, url, queue_name, stop, zone)
 
     asyncio.run(main())

@@ -1,48 +1,86 @@
-"""Where the analytics data lives (environment variables, defaults for the embedded setup)."""
+"""Where the analytics data lives: one validated settings object, read once at start-up by
+each process that needs it (the Rasa server's event broker, ``python -m analytics``, the
+console) and passed down; a value that cannot be used is a ``ConfigError`` naming it.
+
+VAR_DIR                    the data folder (default ``var/`` in the repository).
+ANALYTICS_EVENTS_DB_PATH   the SQL event broker's SQLite file. Default: ``events.db`` beside
+                           the conversation store (``TRACKER_DB_PATH``), so every setup that
+                           gives the tracker its own folder (tests, benchmarks) gets its own
+                           events file too; else ``$VAR_DIR/events.db``.
+ANALYTICS_DB_URL           the analytics tables (SQLAlchemy URL); default ``analytics.db``
+                           beside the events file.
+ANALYTICS_TIMEZONE         the shop's days (IANA name, default Asia/Shanghai).
+ANALYTICS_SOURCE           ``sql`` (embedded: the SQL broker's file, default) or ``rabbitmq``
+                           (scale-out: the consumer fills the tables).
+ANALYTICS_RABBITMQ_URL     the broker the consumer reads (default amqp://guest:guest@127.0.0.1:5672/).
+ANALYTICS_QUEUE            its durable queue (default shop_analytics).
+"""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TIMEZONE = ZoneInfo("Asia/Shanghai")
+SOURCES = ("sql", "rabbitmq")
 
 
-def _var_dir() -> Path:
-    return Path(os.environ.get("VAR_DIR") or REPO_ROOT / "var")
+class ConfigError(ValueError):
+    """A setting that cannot be used; the process refuses to start rather than guess."""
 
 
-def events_db_path() -> Path:
-    """The SQL event broker's SQLite file. Default: beside the conversation store
-    (``TRACKER_DB_PATH``), so every setup that gives the tracker its own folder (tests,
-    benchmarks) gets its own events file too."""
-    explicit = os.environ.get("ANALYTICS_EVENTS_DB_PATH")
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    events_db_path: Path = REPO_ROOT / "var" / "events.db"
+    db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'analytics.db'}"
+    timezone: ZoneInfo = DEFAULT_TIMEZONE
+    source: str = "sql"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    queue: str = "shop_analytics"
+
+    @property
+    def uses_rabbitmq(self) -> bool:
+        """Scale-out: events arrive through RabbitMQ, not the SQL broker's file."""
+        return self.source == "rabbitmq"
+
+
+def _events_db_path(env: Mapping[str, str]) -> Path:
+    explicit = (env.get("ANALYTICS_EVENTS_DB_PATH") or "").strip()
     if explicit:
         return Path(explicit)
-    tracker = os.environ.get("TRACKER_DB_PATH")
+    tracker = (env.get("TRACKER_DB_PATH") or "").strip()
     if tracker:
         return Path(tracker).with_name("events.db")
-    return _var_dir() / "events.db"
+    return Path((env.get("VAR_DIR") or "").strip() or REPO_ROOT / "var") / "events.db"
 
 
-def analytics_db_url() -> str:
-    """The analytics tables (SQLAlchemy URL). Default: ``analytics.db`` beside the events file."""
-    return os.environ.get("ANALYTICS_DB_URL") or f"sqlite:///{events_db_path().with_name('analytics.db')}"
+def _timezone(raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"ANALYTICS_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got {raw!r}") from None
 
 
-def timezone() -> ZoneInfo:
-    """Days are the shop's days (China time unless told otherwise)."""
-    return ZoneInfo(os.environ.get("ANALYTICS_TIMEZONE", "Asia/Shanghai"))
-
-
-def rabbitmq_url() -> str:
-    return os.environ.get("ANALYTICS_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-
-
-def queue_name() -> str:
-    return os.environ.get("ANALYTICS_QUEUE", "shop_analytics")
-
-
-def uses_rabbitmq() -> bool:
-    """Scale-out: events arrive through RabbitMQ, not the SQL broker's file."""
-    return os.environ.get("ANALYTICS_SOURCE", "sql") == "rabbitmq"
+def load_settings(env: Mapping[str, str] = os.environ) -> AnalyticsSettings:
+    events = _events_db_path(env)
+    db_url = (env.get("ANALYTICS_DB_URL") or "").strip() or f"sqlite:///{events.with_name('analytics.db')}"
+    if "://" not in db_url:
+        raise ConfigError(f"ANALYTICS_DB_URL must be a SQLAlchemy URL (sqlite:///…, postgresql://…), got {db_url!r}")
+    source = (env.get("ANALYTICS_SOURCE") or "sql").strip().lower()
+    if source not in SOURCES:
+        raise ConfigError(f"ANALYTICS_SOURCE must be one of {', '.join(SOURCES)}, got {source!r}")
+    rabbitmq_url = (env.get("ANALYTICS_RABBITMQ_URL") or "").strip() or AnalyticsSettings.rabbitmq_url
+    if urlsplit(rabbitmq_url).scheme not in ("amqp", "amqps"):
+        raise ConfigError(f"ANALYTICS_RABBITMQ_URL must be an amqp:// URL, got {rabbitmq_url!r}")
+    return AnalyticsSettings(
+        events_db_path=events,
+        db_url=db_url,
+        timezone=_timezone((env.get("ANALYTICS_TIMEZONE") or "").strip() or "Asia/Shanghai"),
+        source=source,
+        rabbitmq_url=rabbitmq_url,
+        queue=(env.get("ANALYTICS_QUEUE") or "").strip() or AnalyticsSettings.queue,
+    )

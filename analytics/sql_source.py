@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import tzinfo
 from typing import Optional
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select, update
 from sqlalchemy.engine import Engine
 
-from analytics import settings, store
+from analytics import store
+from analytics.settings import DEFAULT_TIMEZONE
 from analytics.store import OFFSETS
 
 logger = logging.getLogger(__name__)
@@ -28,12 +30,14 @@ BROKER_EVENTS = Table("events", _broker_metadata, Column("id", Integer, primary_
                       Column("sender_id", String(255)), Column("data", Text))
 
 
-def broker_engine(path=None) -> Engine:
-    return create_engine(f"sqlite:///{path or settings.events_db_path()}", future=True,
+def broker_engine(path) -> Engine:
+    """The SQL event broker's file (``AnalyticsSettings.events_db_path``), read only."""
+    return create_engine(f"sqlite:///{path}", future=True,
                          connect_args={"timeout": 10})
 
 
-def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: Optional[int] = None) -> int:
+def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: Optional[int] = None,
+         zone: tzinfo = DEFAULT_TIMEZONE) -> int:
     """Apply every broker row not yet applied; returns how many events were new."""
     from sqlalchemy import inspect
     if not inspect(broker).has_table("events"):
@@ -57,7 +61,7 @@ def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: O
                 except (TypeError, ValueError):
                     logger.warning("analytics: broker row %s is not JSON; skipped", row_id)
                     continue
-                if isinstance(event, dict) and store.ingest(connection, event):
+                if isinstance(event, dict) and store.ingest(connection, event, zone):
                     applied += 1
             connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=rows[-1][0]))
             read += len(rows)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timezone as dt_timezone, tzinfo
 from typing import Any, Dict, Optional
 
 from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
@@ -27,7 +27,7 @@ from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaDa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from analytics import settings
+from analytics.settings import DEFAULT_TIMEZONE
 from analytics.events import action_outcome, is_button_payload, user_turn
 
 metadata = MetaData()
@@ -97,8 +97,8 @@ def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=dt_timezone.utc).replace(tzinfo=None)
 
 
-def _day(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, tz=settings.timezone()).date().isoformat()
+def _day(timestamp: float, zone: tzinfo) -> str:
+    return datetime.fromtimestamp(timestamp, tz=zone).date().isoformat()
 
 
 def _insert_ignoring_duplicates(connection: Connection, table: Table, row: dict) -> bool:
@@ -108,9 +108,10 @@ def _insert_ignoring_duplicates(connection: Connection, table: Table, row: dict)
     return connection.execute(statement).rowcount == 1
 
 
-def ingest(connection: Connection, event: Dict[str, Any]) -> bool:
+def ingest(connection: Connection, event: Dict[str, Any], zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
     """Apply one event (a dict as Rasa's brokers publish it, with ``sender_id``) inside the
-    caller's transaction. Returns False when the event was already applied (nothing changes)."""
+    caller's transaction; ``zone`` makes the shop's days (``AnalyticsSettings.timezone``).
+    Returns False when the event was already applied (nothing changes)."""
     sender = event.get("sender_id")
     kind = event.get("event")
     timestamp = event.get("timestamp")
@@ -121,17 +122,17 @@ def ingest(connection: Connection, event: Dict[str, Any]) -> bool:
             "event_key": key, "sender_id": sender[:255], "event_type": kind[:32], "at": _utc(timestamp)}):
         return False
     if kind == "user":
-        _user(connection, key, sender, float(timestamp), event)
+        _user(connection, key, sender, float(timestamp), event, zone)
     elif kind == "action":
         _action(connection, sender, float(timestamp), event.get("name"))
     return True
 
 
-def _user(connection: Connection, key: str, sender: str, timestamp: float, event: dict) -> None:
+def _user(connection: Connection, key: str, sender: str, timestamp: float, event: dict, zone: tzinfo) -> None:
     turn = user_turn(event)
     at = _utc(timestamp)
     connection.execute(TURNS.insert().values(
-        event_key=key, sender_id=sender, at=at, day=_day(timestamp), text=turn.text,
+        event_key=key, sender_id=sender, at=at, day=_day(timestamp, zone), text=turn.text,
         is_button=is_button_payload(turn.text), intent=turn.intent, confidence=turn.confidence,
         out_of_scope=turn.outcome.out_of_scope, clarification=turn.outcome.clarification,
         fallback=False, handoff=False))
@@ -139,7 +140,7 @@ def _user(connection: Connection, key: str, sender: str, timestamp: float, event
         select(CONVERSATIONS.c.sender_id).where(CONVERSATIONS.c.sender_id == sender)).first()
     if conversation is None:
         connection.execute(CONVERSATIONS.insert().values(
-            sender_id=sender, started_at=at, day=_day(timestamp), last_at=at, turns=0,
+            sender_id=sender, started_at=at, day=_day(timestamp, zone), last_at=at, turns=0,
             handed_off=False, fallback_turns=0, out_of_scope_turns=0, clarification_turns=0))
     connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.sender_id == sender).values(
         turns=CONVERSATIONS.c.turns + 1, last_at=at,

@@ -6,7 +6,6 @@ Operators edit the YAML; the action server picks the change up on the next quest
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ class PolicyAnswer:
 
 class FaqBook:
     def __init__(self, path: Optional[Path] = None) -> None:
-        self.path = Path(path or os.environ.get("SHOP_FAQ_PATH") or DEFAULT_FAQ_PATH)
+        self.path = Path(path or DEFAULT_FAQ_PATH)
         self._lock = threading.Lock()
         self._mtime: Optional[float] = None
         self._answers: Dict[str, PolicyAnswer] = {}
@@ -77,6 +76,12 @@ class FaqBook:
 
 
 _default_book: Optional[FaqBook] = None
+
+
+def use_faq_file(path: Path) -> None:
+    """The process's answers file (the action server's ``SHOP_FAQ_PATH``, at start-up)."""
+    global _default_book
+    _default_book = FaqBook(path)
 
 
 def faq_book() -> FaqBook:

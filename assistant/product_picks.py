@@ -7,10 +7,10 @@ import logging
 from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
-from assistant.recommendation_requests import SIZE_FACET, RecommendationRequest, popular_matches
+from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET, RecommendationRequest, popular_matches
 from shop.db.catalogue import get_product_detail
 from shop.db.records import ProductDetail
-from shop.domain.colours import same_colour
+from shop.domain.colours import same_colour, shades_answering
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +22,16 @@ OVERFETCH_EXCLUDING = 12
 
 
 def _filters(request: RecommendationRequest) -> Filters:
+    attributes: dict = dict(request.attributes())
+    if request.colour:
+        # The shop's colour rule, handed to the recommender as the shades it accepts.
+        attributes[COLOUR_FACET] = shades_answering(request.colour)
     return Filters(
         category=request.category,
         min_price=request.min_price,
         max_price=request.max_price,
         brand=request.brand,
-        attributes=request.attributes(),
+        attributes=attributes,
     )
 
 

@@ -10,6 +10,7 @@ product image, which ``ProductFeatureRow`` does not carry yet).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -18,6 +19,7 @@ from recommender.catalogue import Catalogue
 from recommender.data import Sequences
 from recommender.pipeline import prepare
 from shop import settings
+from shop.settings import recommender_model_dir
 from shop.db.engine import make_engine, session_scope
 from shop.db.interactions import interaction_rows, product_extras, product_feature_rows
 
@@ -55,7 +57,7 @@ def _extras(session) -> dict:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    return train.main(argv, source=load_from_shop)
+    return train.main(argv, source=load_from_shop, default_out=str(recommender_model_dir(os.environ)))
 
 
 if __name__ == "__main__":

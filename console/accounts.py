@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +15,7 @@ from console.auth import (SESSION_COOKIE, db, new_token, presession_token, publi
                           set_session_cookie, signed_in)
 from console.pages import NavItem
 from console.render import render
+from console.sign_in_limits import SignInLimits
 from shop.db.console_accounts import (create_account, end_session, list_accounts, password_hash_for,
                                       replace_password_hash, set_active, start_session)
 from shop.db.errors import InvalidRequest
@@ -22,6 +25,32 @@ logger = logging.getLogger("console.accounts")
 
 NAV = [NavItem("/accounts", "账号管理", role="admin")]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def setup(app: web.Application) -> None:
+    settings = app["settings"]
+    app["sign_in_limits"] = SignInLimits(settings.sign_in_failures_per_account, settings.sign_in_failures_per_client,
+                                         settings.sign_in_lock.total_seconds())
+    # Check, verify and count one sign-in at a time: parallel guesses cannot all slip in
+    # before the first failure is counted. (Refusals while locked never wait for it.)
+    app["sign_in_gate"] = asyncio.Lock()
+
+
+def _refused(request: web.Request, status: int, error: str) -> web.StreamResponse:
+    response = web.Response()
+    page = render(request, "login.html", status=status, csrf_token=presession_token(request, response), error=error)
+    page.cookies.update(response.cookies)
+    return page
+
+
+def _locked(request: web.Request, limits: SignInLimits, username: str) -> web.StreamResponse:
+    """Same answer for every name, existing or not; the password is not even checked."""
+    wait = limits.retry_after(username, request.remote, time.monotonic())
+    logger.warning("console sign-in refused while locked: username %r from %s", username, request.remote)
+    minutes = max(1, math.ceil(wait / 60))
+    refused = _refused(request, 429, f"登录失败次数过多，为保护账号安全已暂时锁定，请约 {minutes} 分钟后再试。")
+    refused.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return refused
 
 
 @public
@@ -40,15 +69,19 @@ async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:256]
-    found = await db(request, password_hash_for, username)
-    ok = await asyncio.to_thread(passwords.verify, found[1] if found else None, password)
-    if not ok or found is None:
-        logger.warning("console sign-in refused for username %r", username)
-        response = web.Response()
-        page = render(request, "login.html", status=401, csrf_token=presession_token(request, response),
-                      error="用户名或密码不正确")
-        page.cookies.update(response.cookies)
-        return page
+    limits: SignInLimits = request.app["sign_in_limits"]
+    if limits.retry_after(username, request.remote, time.monotonic()) > 0:
+        return _locked(request, limits, username)
+    async with request.app["sign_in_gate"]:
+        if limits.retry_after(username, request.remote, time.monotonic()) > 0:
+            return _locked(request, limits, username)
+        found = await db(request, password_hash_for, username)
+        ok = await asyncio.to_thread(passwords.verify, found[1] if found else None, password)
+        if not ok or found is None:
+            logger.warning("console sign-in refused for username %r from %s", username, request.remote)
+            limits.failed(username, request.remote, time.monotonic())
+            return _refused(request, 401, "用户名或密码不正确")
+        limits.succeeded(username)
     account, stored = found
     if passwords.needs_rehash(stored):
         await db(request, replace_password_hash, account.id, await asyncio.to_thread(passwords.hash_password, password))

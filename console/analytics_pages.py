@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from aiohttp import web
 
-from analytics import dashboard, settings, store
+from analytics import dashboard, store
+from analytics.settings import AnalyticsSettings
 from console.auth import requires
 from console.pages import NavItem
 from console.render import render
@@ -23,15 +24,15 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 
 
-@lru_cache(maxsize=1)
-def _analytics_engine():
-    engine = make_engine(settings.analytics_db_url())
+@lru_cache(maxsize=4)
+def _analytics_engine(db_url: str):
+    engine = make_engine(db_url)
     store.create_tables(engine)
     return engine
 
 
 def _period(request: web.Request) -> tuple[date, date]:
-    today = datetime.now(settings.timezone()).date()
+    today = datetime.now(request.app["settings"].analytics.timezone).date()
     try:
         last = date.fromisoformat(request.query["to"]) if request.query.get("to") else today
         first = (date.fromisoformat(request.query["from"]) if request.query.get("from")
@@ -43,18 +44,18 @@ def _period(request: web.Request) -> tuple[date, date]:
     return first, last
 
 
-def _figures(shop_engine, first: date, last: date) -> dict:
-    engine = _analytics_engine()
-    if not settings.uses_rabbitmq():
+def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) -> dict:
+    engine = _analytics_engine(settings.db_url)
+    if not settings.uses_rabbitmq:
         from analytics.sql_source import broker_engine, sync
 
-        sync(engine, broker_engine())
-    return dashboard.build(engine, lambda: session_scope(shop_engine), first, last)
+        sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+    return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 
 async def _data(request: web.Request) -> dict:
     first, last = _period(request)
-    return await asyncio.to_thread(_figures, request.app["engine"], first, last)
+    return await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
 
 
 @requires("agent")

@@ -6,13 +6,29 @@ CONSOLE_SESSION_HOURS           absolute lifetime of a sign-in (default 8).
 CONSOLE_IDLE_MINUTES            a sign-in unused this long expires (default 30).
 CONSOLE_SECURE_COOKIE           "1": the session cookie is sent over HTTPS only (set it
                                 behind TLS; default 0 for http://localhost).
+CONSOLE_SIGNIN_MAX_FAILURES     failed sign-ins for one user name before it is locked
+                                (default 5; ``console/sign_in_limits.py``).
+CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT  the same for one client address, any names (default 20).
+CONSOLE_SIGNIN_LOCK_MINUTES     how long a lock lasts, and the period failures are counted
+                                over (default 15).
+SHOP_EXPERIMENTS_PATH           the experiments file the 实验 page shows and edits (default
+                                content/experiments.yml; the action server reads the same).
+RASA_ENDPOINTS                  the Rasa server's endpoints file: its conversation store is
+                                where transcripts and the improvement loop read (default
+                                endpoints.yml).
+ANALYTICS_*                     where the dashboard's data lives (``analytics/settings.py``).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Mapping
+
+from analytics.settings import AnalyticsSettings, ConfigError as AnalyticsConfigError, load_settings as load_analytics
+from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
+from shop.settings import REPO_ROOT, rasa_endpoints_path
 
 
 class ConfigError(ValueError):
@@ -26,6 +42,12 @@ class Settings:
     session_lifetime: timedelta = timedelta(hours=8)
     idle_timeout: timedelta = timedelta(minutes=30)
     secure_cookie: bool = False
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_client: int = 20
+    sign_in_lock: timedelta = timedelta(minutes=15)
+    experiments_path: Path = DEFAULT_EXPERIMENTS_PATH
+    rasa_endpoints: Path = REPO_ROOT / "endpoints.yml"
+    analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -36,10 +58,20 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    try:
+        analytics = load_analytics(env)
+    except AnalyticsConfigError as error:
+        raise ConfigError(str(error)) from None
     return Settings(
         host=env.get("CONSOLE_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_int(env, "CONSOLE_PORT", 8001, 1, 65535),
         session_lifetime=timedelta(hours=_int(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
         idle_timeout=timedelta(minutes=_int(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
         secure_cookie=env.get("CONSOLE_SECURE_COOKIE", "0").strip().lower() in ("1", "true", "yes", "on"),
+        sign_in_failures_per_account=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES", 5, 1, 100),
+        sign_in_failures_per_client=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
+        sign_in_lock=timedelta(minutes=_int(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),
+        experiments_path=experiments_path(env),
+        rasa_endpoints=rasa_endpoints_path(env),
+        analytics=analytics,
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
-from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
 
@@ -24,7 +22,7 @@ from console.pages import NavItem
 from console.render import render
 from growth import statistics as st
 from growth.analyse import analyse
-from growth.experiments import DEFAULT_PATH, ExperimentBook, ExperimentError
+from growth.experiments import ExperimentBook, ExperimentError
 from growth.experiments_file import ACTIONS, change_experiment
 
 logger = logging.getLogger("console.experiments")
@@ -35,7 +33,7 @@ ACTION_LABELS = {"stop": "停止实验", "start": "开始实验", "ramp": "调�
 
 
 def setup(app: web.Application) -> None:
-    path = Path(os.environ.get("SHOP_EXPERIMENTS_PATH") or DEFAULT_PATH)
+    path = app["settings"].experiments_path
     app["experiments_path"] = path
     app["experiment_book"] = ExperimentBook(path)
 

@@ -82,7 +82,8 @@ async def _visible_ticket(request: web.Request):
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     ticket = await _visible_ticket(request)
     try:
-        before = await asyncio.to_thread(transcript.conversation_lines, ticket.sender_id, ticket.customer_id)
+        before = await asyncio.to_thread(transcript.conversation_lines, request.app["settings"].rasa_endpoints,
+                                          ticket.sender_id, ticket.customer_id)
         store_error = None
     except Exception:  # noqa: BLE001 - the page still shows the summary and the desk's lines
         logger.exception("conversation store unreadable for ticket %s", ticket.ticket_no)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from pathlib import Path
 
 from aiohttp import web
 
@@ -30,7 +28,7 @@ LIST_LIMIT = 2000        # most recent messages grouped per listing
 def setup(app: web.Application) -> None:
     # Where the loop reads and writes; tests point these at temporary copies.
     # (shop_nlu.improve loads Rasa: imported on first use, so the console starts fast.)
-    app["improve"] = {"endpoints": Path(os.environ.get("RASA_ENDPOINTS") or REPO_ROOT / "endpoints.yml"),
+    app["improve"] = {"endpoints": app["settings"].rasa_endpoints,
                       "domain": REPO_ROOT / "domain.yml", "data_dir": REPO_ROOT / "data" / "nlu",
                       "annotate": True}
 

@@ -1,12 +1,12 @@
 """The conversation before the hand-off, read through Rasa's own tracker-store classes (the
-store the Rasa server writes, from ``$RASA_ENDPOINTS``), never by SQL on Rasa's tables.
+store the Rasa server writes, named by its endpoints file: ``Settings.rasa_endpoints``,
+``RASA_ENDPOINTS`` read at start-up), never by SQL on Rasa's tables.
 
-Rasa is imported on first use (seconds), in a worker thread; the store is opened once.
+Rasa is imported on first use (seconds), in a worker thread; the store is opened once per file.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import List, Optional
 
 from shop.identity import conversation_id_for
+from shop.settings import REPO_ROOT
 
 logger = logging.getLogger("console.transcript")
 
 _lock = threading.Lock()
-_store = None
+_stores: dict = {}
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,15 @@ class Line:
     at: datetime
 
 
-def _open_store():
-    global _store
+def _open_store(endpoints: Path):
     with _lock:
-        if _store is None:
+        if endpoints not in _stores:
             from rasa.shared.core.domain import Domain
             from shop_nlu.improve.conversations import open_store
 
-            endpoints = Path(os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
-            repo = Path(__file__).resolve().parent.parent
-            _store, shown = open_store(endpoints if endpoints.is_absolute() else repo / endpoints,
-                                       Domain.load(str(repo / "domain.yml")))
+            _stores[endpoints], shown = open_store(endpoints, Domain.load(str(REPO_ROOT / "domain.yml")))
             logger.info("reading conversations from %s", shown)
-        return _store
+        return _stores[endpoints]
 
 
 def _text_of_bot(event) -> Optional[str]:
@@ -56,13 +53,13 @@ def _text_of_bot(event) -> Optional[str]:
     return None
 
 
-def conversation_lines(sender_id: str, customer_id: Optional[int], limit: int = 400) -> List[Line]:
+def conversation_lines(endpoints: Path, sender_id: str, customer_id: Optional[int], limit: int = 400) -> List[Line]:
     """Every message of the conversation (all sessions), oldest first. Blocking: call it
     from a worker thread."""
     from rasa.shared.core.events import BotUttered, UserUttered
     from shop_nlu.improve.conversations import run_coroutine
 
-    store = _open_store()
+    store = _open_store(endpoints)
     tracker = run_coroutine(store.retrieve_full_tracker(conversation_id_for(sender_id, customer_id)))
     if tracker is None:
         return []

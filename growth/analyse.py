@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import timedelta
@@ -156,7 +157,7 @@ def format_report(report: dict) -> str:
 def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Optional[float] = None,
             book=None) -> dict:
     """The report of experiment ``name`` from the database; ``book``: an ExperimentBook
-    (default: the process's, from ``SHOP_EXPERIMENTS_PATH``)."""
+    (default: the process's, ``growth.experiments.experiment_book``)."""
     from growth.experiments import experiment_book
     from shop.db.engine import session_scope
     from shop.db.experiments import unit_outcomes
@@ -181,9 +182,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--plan-lift", type=float, default=None, help="also: units needed for this relative lift")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    from growth.experiments import ExperimentBook, experiments_path
+
+    book = ExperimentBook(experiments_path(os.environ))   # SHOP_EXPERIMENTS_PATH, read at start
     engine = make_engine()
     try:
-        report = analyse(engine, args.name, args.window_days, args.plan_lift)
+        report = analyse(engine, args.name, args.window_days, args.plan_lift, book)
     finally:
         engine.dispose()
     if not report["units"]:

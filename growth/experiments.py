@@ -15,7 +15,6 @@ An experiment may be limited to ``segments`` (codes from ``growth.segments``).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,7 +185,7 @@ class ExperimentBook:
     """The experiment file, re-read when its mtime changes."""
 
     def __init__(self, path: Optional[Path] = None) -> None:
-        self.path = Path(path or os.environ.get("SHOP_EXPERIMENTS_PATH") or DEFAULT_PATH)
+        self.path = Path(path or DEFAULT_PATH)
         self._lock = threading.Lock()
         self._stamp: Optional[tuple] = None
         self._plan = Plan()
@@ -209,6 +208,18 @@ class ExperimentBook:
 
 
 _default_book: Optional[ExperimentBook] = None
+
+
+def experiments_path(env: Mapping[str, str]) -> Path:
+    """``SHOP_EXPERIMENTS_PATH`` (default content/experiments.yml): read by the settings of
+    the action server, which runs the experiments, and of the console, which edits them."""
+    return Path((env.get("SHOP_EXPERIMENTS_PATH") or "").strip() or DEFAULT_PATH)
+
+
+def use_experiments_file(path: Path) -> None:
+    """The process's experiment file (from its settings, at start-up)."""
+    global _default_book
+    _default_book = ExperimentBook(path)
 
 
 def experiment_book() -> ExperimentBook:

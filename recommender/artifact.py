@@ -38,12 +38,12 @@ FORMAT = 2
 LATEST = "latest"
 PREFIX = "rec-"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_ROOT_ENV = "RECOMMENDER_MODEL_DIR"
 
 
 def default_root() -> Path:
-    env = os.environ.get(DEFAULT_ROOT_ENV, "").strip()
-    return Path(env) if env else REPO_ROOT / "models" / "recommender"
+    """Where artifacts go when the caller names no root; the application passes the
+    configured one (``RECOMMENDER_MODEL_DIR``, read by its settings)."""
+    return REPO_ROOT / "models" / "recommender"
 
 
 def _json_default(o):

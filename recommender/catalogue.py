@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -162,12 +162,12 @@ class Catalogue:
             by = self._index["brand"] = {k: np.array(v, np.int64) for k, v in lists.items()}
         return by.get(str(brand).strip().lower(), np.zeros(0, np.int64))
 
-    def attribute_members(self, name: str, value: str) -> np.ndarray:
-        """Items whose attribute ``name`` matches ``value``.
+    def attribute_members(self, name: str, value: Union[str, Sequence[str]]) -> np.ndarray:
+        """Items whose attribute ``name`` has ``value`` (one string, or any of several).
 
-        Matching is by colour/family stem: "黑色" matches "黑色", "曜石黑", "黑色钛金属" (the
-        trailing 色 is dropped and the rest must occur in the value). Shoppers say the family;
-        SKUs carry the marketing name.
+        Exact values only: which listings answer a shopper's words (黑色 -> 曜石黑, 黑色钛金属)
+        is the shop's rule, not the recommender's; the caller passes the accepted values
+        (the assistant passes ``shop.domain.colours.shades_answering``).
         """
         by = self._index.get("attr")
         if by is None:
@@ -178,9 +178,9 @@ class Catalogue:
                         lists.setdefault(k, {}).setdefault(v, []).append(i)
             by = self._index["attr"] = {k: {v: np.array(ix, np.int64) for v, ix in d.items()}
                                         for k, d in lists.items()}
-        wanted = str(value).strip().lower()
-        stem = wanted[:-1] if len(wanted) > 1 and wanted.endswith("色") else wanted
-        hits = [ix for v, ix in by.get(name, {}).items() if stem and stem in v.lower()]
+        wanted = [value] if isinstance(value, str) else list(value)
+        values = by.get(name, {})
+        hits = [values[v] for v in {str(w).strip() for w in wanted} if v in values]
         return np.unique(np.concatenate(hits)) if hits else np.zeros(0, np.int64)
 
     def member_mask(self, kind: str, *key) -> np.ndarray:

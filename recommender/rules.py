@@ -1,7 +1,8 @@
 """Business rules on top of the ranking: filters, diversity and the reason shown per item.
 
 - filters: in stock only (default), category (any level of the path, or leaf id), price
-  range, brand, attribute values such as 颜色=黑色; excluded ids (already shown pages).
+  range, brand, attribute values such as 颜色=黑色 (exact; a tuple accepts any of its values:
+  the caller decides which shades answer 黑色); excluded ids (already shown pages).
 - never recommend what the shopper already bought, unless the category is consumable
   (the caller's service applies this through ``exclude``).
 - diversity: at most ``max_per_group`` items of one (leaf category, brand) on a page, and
@@ -28,7 +29,7 @@ class Filters:
     min_price: Optional[float] = None
     max_price: Optional[float] = None
     brand: Optional[str] = None
-    attributes: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, Union[str, tuple[str, ...]]] = field(default_factory=dict)
     in_stock_only: bool = True
 
     @classmethod
@@ -38,7 +39,7 @@ class Filters:
 
     def narrow(self, *, category: Category = None, min_price: Optional[float] = None,
                max_price: Optional[float] = None, brand: Optional[str] = None,
-               attributes: Optional[Mapping[str, str]] = None) -> "Filters":
+               attributes: Optional[Mapping[str, Union[str, tuple[str, ...]]]] = None) -> "Filters":
         """A refinement of the current list: constraints only get tighter.
 
         "要黑色的" -> ``narrow(attributes={"颜色": "黑色"})``; "便宜点的" ->

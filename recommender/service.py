@@ -117,8 +117,15 @@ _default: Optional[RecommenderService] = None
 _default_lock = threading.Lock()
 
 
+def use_model_dir(root: Union[str, Path]) -> None:
+    """Point the process-wide service at ``root`` (the action server's settings, at start-up)."""
+    global _default
+    with _default_lock:
+        _default = RecommenderService(root)
+
+
 def get_service() -> RecommenderService:
-    """Process-wide service on the default root (``$RECOMMENDER_MODEL_DIR`` or models/recommender)."""
+    """Process-wide service: on the root given to ``use_model_dir``, else models/recommender."""
     global _default
     with _default_lock:
         if _default is None:

@@ -30,10 +30,11 @@ from recommender.data import Sequences
 TrainingSource = Callable[[Optional[str]], tuple[Sequences, Catalogue]]
 
 
-def main(argv: Optional[Sequence[str]], source: TrainingSource) -> int:
+def main(argv: Optional[Sequence[str]], source: TrainingSource, default_out: Optional[str] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.recommender_training", description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: $SHOP_DATABASE_URL or var/shop.db)")
-    parser.add_argument("--out", help=f"artifact root (default: ${artifact.DEFAULT_ROOT_ENV} or models/recommender)")
+    parser.add_argument("--out", default=default_out,
+                        help=f"artifact root (default: {default_out or artifact.default_root()})")
     parser.add_argument("--no-tune", action="store_true", help="skip the validation search; default blend")
     parser.add_argument("--reuse-blend", action="store_true",
                         help="skip the search and keep the blend of the current latest artifact (if any)")

@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 
 import jwt
@@ -46,13 +47,52 @@ class IdentityConfigError(RuntimeError):
     """The token secret is missing: fail closed rather than sign or accept anything."""
 
 
+MIN_SECRET_CHARS = 32
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """Identity settings of one process, read once at start-up (``load_identity_settings``)
+    by the Rasa server's channels, the action server and the shop site, and passed down.
+
+    SHOP_TOKEN_SECRET        HS256 secret (at least 32 characters); empty = not configured
+                             (signing and verifying then fail closed).
+    SHOP_ALLOW_DEV_IDENTITY  "1" enables the development identity (rasa shell only)...
+    SHOP_DEV_CUSTOMER_ID     ...as this customer id (a positive integer).
+    """
+
+    token_secret: str = field(default="", repr=False)     # never in a log line
+    dev_customer_id: Optional[int] = None
+
+    def secret(self) -> str:
+        if len(self.token_secret) < MIN_SECRET_CHARS:
+            raise IdentityConfigError(
+                "SHOP_TOKEN_SECRET is not set (or shorter than 32 characters; HS256 wants a 256-bit key)"
+            )
+        return self.token_secret
+
+
+def load_identity_settings(env: Mapping[str, str] = os.environ) -> IdentitySettings:
+    """The one place these variables are read. A secret that is set but too short, or a
+    development identity that is enabled with an unusable id, is an ``IdentityConfigError``
+    (the process stops at start-up); an unset secret is allowed here and fails closed on use."""
+    secret = env.get("SHOP_TOKEN_SECRET") or ""
+    if secret and len(secret) < MIN_SECRET_CHARS:
+        raise IdentityConfigError("SHOP_TOKEN_SECRET must be at least 32 characters (HS256 wants a 256-bit key)")
+    dev_customer_id = None
+    if (env.get("SHOP_ALLOW_DEV_IDENTITY") or "").strip() == "1":
+        raw = (env.get("SHOP_DEV_CUSTOMER_ID") or "").strip()
+        if raw:
+            if not raw.isdigit() or int(raw) <= 0:
+                raise IdentityConfigError(f"SHOP_DEV_CUSTOMER_ID must be a customer id (a positive integer), got {raw!r}")
+            dev_customer_id = int(raw)
+    return IdentitySettings(secret, dev_customer_id)
+
+
 def token_secret() -> str:
-    secret = os.environ.get("SHOP_TOKEN_SECRET", "")
-    if len(secret) < 32:
-        raise IdentityConfigError(
-            "SHOP_TOKEN_SECRET is not set (or shorter than 32 characters; HS256 wants a 256-bit key)"
-        )
-    return secret
+    """The environment's secret, for tools and tests that pass none; the servers pass the
+    one their settings read at start-up."""
+    return load_identity_settings().secret()
 
 
 def issue_customer_token(
@@ -167,26 +207,20 @@ def verify_conversation_identity(
     return customer_id
 
 
-def dev_customer_id() -> Optional[int]:
-    if os.environ.get("SHOP_ALLOW_DEV_IDENTITY") != "1":
-        return None
-    raw = os.environ.get("SHOP_DEV_CUSTOMER_ID", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
-
-
 def resolve_customer_id(
     metadata: Optional[Mapping[str, Any]], input_channel: Optional[str],
-    conversation_id: Optional[str] = None,
+    conversation_id: Optional[str] = None, identity: Optional[IdentitySettings] = None,
 ) -> Optional[int]:
     """The verified customer behind a message, or None for a guest: the conversation
     identity the shop's channels put in the metadata, or (other channels, tests) a customer
-    token."""
+    token. ``identity``: the process's settings (default: read from the environment now)."""
+    identity = identity or load_identity_settings()
     metadata = metadata if isinstance(metadata, Mapping) else {}
     if metadata.get(IDENTITY_METADATA_KEY):
-        return verify_conversation_identity(metadata[IDENTITY_METADATA_KEY], conversation_id)
+        return verify_conversation_identity(metadata[IDENTITY_METADATA_KEY], conversation_id, identity.secret())
     token = metadata.get(TOKEN_METADATA_KEY)
     if token:
-        return verify_customer_token(token)
+        return verify_customer_token(token, identity.secret())
     if input_channel in DEV_IDENTITY_CHANNELS:
-        return dev_customer_id()
+        return identity.dev_customer_id
     return None

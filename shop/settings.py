@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
@@ -23,6 +24,36 @@ def var_dir() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{var_dir() / 'shop.db'}"
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the process refuses to start rather than guess."""
+
+
+def seconds_setting(env: Mapping[str, str], name: str, default: float) -> float:
+    """``env[name]`` as seconds above 0 and at most 600 (``default`` when unset)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise ConfigError(f"{name} must be seconds (a number above 0, at most 600), got {raw!r}")
+    return value
+
+
+def rasa_endpoints_path(env: Mapping[str, str]) -> Path:
+    """``RASA_ENDPOINTS``: the endpoints file (tracker store, event broker) of the Rasa server;
+    the console and the improvement loop read the same store. Relative: to the repository."""
+    path = Path((env.get("RASA_ENDPOINTS") or "").strip() or "endpoints.yml")
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def recommender_model_dir(env: Mapping[str, str]) -> Path:
+    """``RECOMMENDER_MODEL_DIR``: where recommender artifacts are written and read."""
+    return Path((env.get("RECOMMENDER_MODEL_DIR") or "").strip() or REPO_ROOT / "models" / "recommender")
 
 
 def database_url() -> str:

@@ -26,7 +26,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.db.engine import session_scope
-from shop.db.handoff_desk import active_ticket, add_shopper_message, agents_on_duty, queue_position, shopper_view
+from assistant.handoff_queue import place_of, queue_message
+from shop.db.handoff_desk import active_ticket, add_shopper_message, shopper_view
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
 from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
@@ -35,13 +36,6 @@ from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metad
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 2.0
-
-
-def queue_message(ticket_no: str, position: int, wait_minutes: int) -> str:
-    ahead = position - 1
-    place = f"您前面还有 {ahead} 位顾客" if ahead else "您排在第 1 位"
-    return (f"您的人工服务工单 {ticket_no} 正在排队，{place}，预计等待约 {wait_minutes} 分钟。"
-            "客服接入后会马上回复您，请不要离开～")
 
 
 def customer_of(sender: str, conversation_id: str) -> Optional[int]:
@@ -60,9 +54,7 @@ def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[s
         add_shopper_message(session, ticket.id, text[:2000] or " ", now)
         if ticket.status != "open":
             return []
-        position = queue_position(session, ticket)
-        wait = estimated_wait_minutes(position, agents_on_duty(session, now))
-        return [queue_message(ticket.ticket_no, position, wait)]
+        return [queue_message(place_of(session, ticket, now))]
 
 
 async def held_reply(sender: str, conversation_id: str, text: str) -> Optional[List[str]]:

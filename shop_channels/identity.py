@@ -33,10 +33,12 @@ from shop.identity import (
     IDENTITY_METADATA_KEY,
     TOKEN_METADATA_KEY,
     IdentityConfigError,
+    IdentitySettings,
     conversation_id_for,
     customer_token_claims,
     derived_key,
     issue_conversation_identity,
+    load_identity_settings,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,8 +46,12 @@ logger = logging.getLogger(__name__)
 _SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})$")
 
 
-def bind_conversation(sender: str, metadata: Mapping[str, Any]) -> Tuple[str, Dict[str, Any]]:
+def bind_conversation(sender: str, metadata: Mapping[str, Any],
+                      identity: Optional[IdentitySettings] = None) -> Tuple[str, Dict[str, Any]]:
     """(Rasa conversation id, metadata to record) for a message from ``sender``.
+
+    ``identity``: the server's settings (``ChannelSettings.identity``); tools and tests that
+    pass none get the environment's, read now.
 
     The metadata loses the customer token and anything posing as a conversation identity;
     a valid token adds the conversation identity. An invalid, expired or unverifiable token
@@ -56,7 +62,8 @@ def bind_conversation(sender: str, metadata: Mapping[str, Any]) -> Tuple[str, Di
     if not token:
         return sender, clean
     try:
-        claims = customer_token_claims(token)
+        secret = (identity or load_identity_settings()).secret()
+        claims = customer_token_claims(token, secret)
     except IdentityConfigError:
         logger.error("SHOP_TOKEN_SECRET is not configured in the Rasa server; "
                      "every shopper is treated as a guest")
@@ -65,27 +72,28 @@ def bind_conversation(sender: str, metadata: Mapping[str, Any]) -> Tuple[str, Di
         return sender, clean
     customer_id, expires = claims
     conversation_id = conversation_id_for(sender, customer_id)
-    clean[IDENTITY_METADATA_KEY] = issue_conversation_identity(customer_id, expires, conversation_id)
+    clean[IDENTITY_METADATA_KEY] = issue_conversation_identity(customer_id, expires, conversation_id, secret)
     return conversation_id, clean
 
 
-def _session_mac(random_part: str) -> str:
-    return hmac.new(derived_key("socketio-session"), random_part.encode(), hashlib.sha256).hexdigest()[:32]
+def _session_mac(random_part: str, identity: Optional[IdentitySettings]) -> str:
+    key = derived_key("socketio-session", (identity or load_identity_settings()).secret())
+    return hmac.new(key, random_part.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def issue_session_id() -> str:
+def issue_session_id(identity: Optional[IdentitySettings] = None) -> str:
     """A new socket.io session id: 128 random bits and a MAC (falls back to random only
     when no secret is configured; such ids are then never accepted back)."""
     random_part = secrets.token_hex(16)
     try:
-        return f"{random_part}.{_session_mac(random_part)}"
+        return f"{random_part}.{_session_mac(random_part, identity)}"
     except IdentityConfigError:
         logger.error("SHOP_TOKEN_SECRET is not configured in the Rasa server; "
                      "socket.io sessions cannot be resumed")
         return random_part
 
 
-def is_issued_session_id(value: Optional[Any]) -> bool:
+def is_issued_session_id(value: Optional[Any], identity: Optional[IdentitySettings] = None) -> bool:
     """True for a session id this server (or one sharing its secret) issued."""
     if not isinstance(value, str):
         return False
@@ -93,6 +101,6 @@ def is_issued_session_id(value: Optional[Any]) -> bool:
     if not match:
         return False
     try:
-        return hmac.compare_digest(match.group(2), _session_mac(match.group(1)))
+        return hmac.compare_digest(match.group(2), _session_mac(match.group(1), identity))
     except IdentityConfigError:
         return False

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import os
 from typing import Any, List
 
 import rasa
@@ -33,13 +32,15 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import Event, FollowupAction
 from rasa.shared.exceptions import RasaException
 
+from shop_channels.settings import DEFAULT_CALL_TIMEOUT_S
+
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 APOLOGY_RESPONSE = "utter_service_unavailable"
 # Used only if the domain lost its response: a reply is still better than silence.
 APOLOGY_TEXT = "抱歉，系统暂时开了个小差，请稍后再试，或说“转人工”联系人工客服。"
-DEFAULT_CALL_TIMEOUT_S = 20.0
+_call_timeout_s = DEFAULT_CALL_TIMEOUT_S     # set by install() from the server's settings
 
 _stock_remote_run = RemoteAction.run
 _stock_form_run = FormAction.run
@@ -52,11 +53,7 @@ class ActionServerUnavailable(RasaException):
 
 
 def call_timeout_s() -> float:
-    try:
-        value = float(os.environ.get("ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S))
-    except ValueError:
-        return DEFAULT_CALL_TIMEOUT_S
-    return value if value > 0 else DEFAULT_CALL_TIMEOUT_S
+    return _call_timeout_s
 
 
 async def apology_events(output_channel: Any, nlg: Any, tracker: Any) -> List[Event]:
@@ -96,8 +93,11 @@ async def form_run(self: FormAction, output_channel: Any, nlg: Any, tracker: Any
         _inside_form.reset(token)
 
 
-def install() -> bool:
-    """Patch once; True when the patches are in place."""
+def install(timeout_s: float = DEFAULT_CALL_TIMEOUT_S) -> bool:
+    """Patch once; True when the patches are in place. ``timeout_s``: ACTION_CALL_TIMEOUT_S
+    from the server's settings."""
+    global _call_timeout_s
+    _call_timeout_s = timeout_s
     if RemoteAction.run is remote_run:
         return True
     if rasa.__version__ not in PATCHED_RASA_VERSIONS:

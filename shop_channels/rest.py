@@ -30,6 +30,7 @@ from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, held_reply, parse_poll_body
 from shop_channels.identity import bind_conversation
+from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, parse_webhook_body
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class ShopRestInput(RestInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         webhook = Blueprint("shop_rest_webhook", __name__)
+        identity = server_settings().identity   # read at start-up, passed down
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -76,7 +78,7 @@ class ShopRestInput(RestInput):
                 logger.info("refused a '/' command from sender %s: %s", incoming.sender, refusal)
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
-            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata)
+            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
             held = await held_reply(incoming.sender, conversation_id, incoming.text)
             if held is not None:  # a human agent has this conversation: the assistant is silent
                 return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
@@ -112,7 +114,7 @@ class ShopRestInput(RestInput):
                 logger.warning("agent_messages refused a request: %s", refused.code)
                 return response.json(refused.as_json(), status=refused.status)
             # The same identity rule as the webhook: the token picks whose tickets are seen.
-            conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"])
+            conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"], identity)
             try:
                 return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
             except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace

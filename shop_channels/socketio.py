@@ -34,8 +34,10 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
+from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
 from sanic.server.websockets import impl as _sanic_websockets
@@ -88,11 +90,27 @@ class ShopSocketIOInput(SocketIOInput):
     ) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        identity = server_settings().identity   # read at start-up, passed down
 
         namespace = self.namespace
 
+        # An agent's line is announced to the conversation's room (shop_channels.desk_push).
+        push = DeskPush(sio, namespace)
+
+        @socketio_webhook.listener("after_server_start")
+        async def start_desk_push(*_: Any) -> None:
+            push.start()
+
+        @socketio_webhook.listener("before_server_stop")
+        async def stop_desk_push(*_: Any) -> None:
+            await push.stop()
+
         async def bind_session(sid: str, session_id: str) -> None:
+            previous = await bound_session(sid)
+            if previous and previous != session_id:
+                await sio.leave_room(sid, room_of(previous), namespace=namespace)
             await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.enter_room(sid, room_of(session_id), namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         async def bound_session(sid: str) -> Optional[str]:
@@ -106,10 +124,10 @@ class ShopSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
             proposed = data.get("session_id")
-            if self.session_persistence and is_issued_session_id(proposed):
+            if self.session_persistence and is_issued_session_id(proposed, identity):
                 session_id = proposed
             else:
-                session_id = issue_session_id()
+                session_id = issue_session_id(identity)
             await bind_session(sid, session_id)
 
         @sio.on(self.user_message_evt, namespace=namespace)
@@ -122,7 +140,7 @@ class ShopSocketIOInput(SocketIOInput):
                 if proposed != session_id:
                     # Another session this client was given, or (say after signing out) one
                     # it made up: the latter starts a new conversation, never joins one.
-                    session_id = proposed if is_issued_session_id(proposed) else issue_session_id()
+                    session_id = proposed if is_issued_session_id(proposed, identity) else issue_session_id(identity)
                     await bind_session(sid, session_id)
             else:
                 session_id = sid
@@ -142,7 +160,7 @@ class ShopSocketIOInput(SocketIOInput):
                 logger.info("refused a '/' command on socket.io (sid %s): %s", sid, refusal)
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
-            conversation_id, metadata = bind_conversation(session_id, metadata)
+            conversation_id, metadata = bind_conversation(session_id, metadata, identity)
             held = await held_reply(session_id, conversation_id, text)
             if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
                 for reply in held:

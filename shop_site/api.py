@@ -85,7 +85,7 @@ def routes(settings: Settings, directory: DemoDirectory) -> list[web.AbstractRou
             raise ApiError(404, "customer_not_found", "没有这位顾客。")
         now = datetime.now(timezone.utc).replace(microsecond=0)
         token = issue_customer_token(
-            customer.id, ttl_seconds=settings.token_ttl_seconds, now=now.timestamp()
+            customer.id, ttl_seconds=settings.token_ttl_seconds, secret=settings.identity.secret(), now=now.timestamp()
         )
         expires = datetime.fromtimestamp(now.timestamp() + settings.token_ttl_seconds, timezone.utc)
         return _ok(

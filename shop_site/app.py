@@ -7,7 +7,7 @@ from typing import Optional
 
 from aiohttp import web
 
-from shop.identity import IdentityConfigError, token_secret
+from shop.identity import IdentityConfigError
 from shop_site import api, checkout, pages
 from shop_site.config import ConfigError, Settings, load_settings
 from shop_site.customers import DemoDirectory
@@ -25,7 +25,7 @@ def create_app(settings: Settings, directory: Optional[DemoDirectory] = None) ->
     directory = directory or DemoDirectory()
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_REQUEST_BYTES)
     app.add_routes(api.routes(settings, directory))
-    app.add_routes(checkout.routes(directory))
+    app.add_routes(checkout.routes(settings, directory))
     images = ProductImages(settings.web_root, lambda: directory.engine)
     app.add_routes(pages.routes(settings, images))
     app.on_response_prepare.append(security_headers(settings))
@@ -43,7 +43,7 @@ def main() -> None:
     try:
         settings = load_settings()
         if settings.demo_login:
-            token_secret()  # fail now, not on the first sign-in
+            settings.identity.secret()  # fail now, not on the first sign-in
     except (ConfigError, IdentityConfigError) as error:
         sys.exit(f"shop_site: {error}")
     if settings.demo_login:

@@ -25,8 +25,9 @@ from shop.domain.checkout import MAX_CART_LINES, SIMULATED_PAYMENT_METHOD, CartL
 from shop.domain.clock import utc_now
 from shop.domain.orders import OrderStatus
 from shop.domain.state_machine import IllegalTransition
-from shop.identity import verify_customer_token
+from shop.identity import IdentitySettings, verify_customer_token
 from shop_site.api import _json_object, _ok
+from shop_site.config import Settings
 from shop_site.customers import DemoDirectory
 from shop_site.errors import ApiError
 
@@ -35,10 +36,10 @@ MAX_BODY_BYTES = 8192
 MAX_EXPOSURES_PER_LINE = 8
 
 
-def _bearer_customer(request: web.Request, required: bool = True) -> Optional[int]:
+def _bearer_customer(request: web.Request, identity: IdentitySettings, required: bool = True) -> Optional[int]:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    customer_id = verify_customer_token(token) if token else None
+    customer_id = verify_customer_token(token, identity.secret()) if token else None
     if customer_id is None and (required or token):
         # A token that is present but invalid is refused even where guests are allowed.
         raise ApiError(401, "not_signed_in", "请先登录后再下单。")
@@ -79,7 +80,7 @@ def _lines(body: dict) -> list[CartLine]:
     return lines
 
 
-def routes(directory: DemoDirectory) -> list[web.AbstractRouteDef]:
+def routes(settings: Settings, directory: DemoDirectory) -> list[web.AbstractRouteDef]:
     def work(function, *args):
         def run():
             with session_scope(directory.engine) as session:
@@ -87,7 +88,7 @@ def routes(directory: DemoDirectory) -> list[web.AbstractRouteDef]:
         return asyncio.to_thread(run)
 
     async def create_order(request: web.Request) -> web.Response:
-        customer_id = _bearer_customer(request)
+        customer_id = _bearer_customer(request, settings.identity)
         lines = _lines(await _json_object(request, MAX_BODY_BYTES))
         try:
             placed = await work(place_order, customer_id, lines, utc_now())
@@ -105,7 +106,7 @@ def routes(directory: DemoDirectory) -> list[web.AbstractRouteDef]:
         }, status=201)
 
     async def pay(request: web.Request) -> web.Response:
-        customer_id = _bearer_customer(request)
+        customer_id = _bearer_customer(request, settings.identity)
         order_no = request.match_info["order_no"]
         try:
             status = await work(pay_order_simulated, customer_id, order_no, utc_now())
@@ -118,7 +119,7 @@ def routes(directory: DemoDirectory) -> list[web.AbstractRouteDef]:
                     "message": "模拟支付成功（演示环境，未真实扣款）。"})
 
     async def click(request: web.Request) -> web.Response:
-        customer_id = _bearer_customer(request, required=False)
+        customer_id = _bearer_customer(request, settings.identity, required=False)
         body = await _json_object(request, MAX_BODY_BYTES)
         product_id = _positive_int(body.get("product_id"), "product_id")
         exposures = _exposure_ids(body.get("exposure_ids"))

@@ -7,15 +7,18 @@ RASA_URL              Rasa's base URL *as the browser sees it*. Unset: the page 
 SHOP_DEMO_LOGIN       "1" (default) enables the demo sign-in; set it to "0" in production,
                       where the shop's own login issues customer tokens.
 SHOP_DEMO_TOKEN_TTL   lifetime of demo tokens in seconds (default 7200).
+SHOP_TOKEN_SECRET     signs demo tokens and verifies the checkout's (``shop.identity``;
+                      required while the demo sign-in is on).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
+from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
 from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 WEB_ROOT = REPO_ROOT / "web"
 
@@ -33,6 +36,7 @@ class Settings:
     demo_login: bool = True
     token_ttl_seconds: int = 7200
     web_root: Path = WEB_ROOT
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
 def _port(raw: str, name: str) -> int:
@@ -61,6 +65,10 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     ttl_raw = env.get("SHOP_DEMO_TOKEN_TTL", "7200").strip()
     if not ttl_raw.isdigit() or not 60 <= int(ttl_raw) <= 7 * 24 * 3600:
         raise ConfigError("SHOP_DEMO_TOKEN_TTL must be seconds between 60 and 604800")
+    try:
+        identity = load_identity_settings(env)
+    except IdentityConfigError as error:
+        raise ConfigError(str(error)) from None
     return Settings(
         host=env.get("WEB_HOST", "0.0.0.0").strip() or "0.0.0.0",
         port=_port(env.get("WEB_PORT", "8000").strip(), "WEB_PORT"),
@@ -68,4 +76,5 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         rasa_port=_port(env.get("RASA_PORT", "5005").strip(), "RASA_PORT"),
         demo_login=_flag(env.get("SHOP_DEMO_LOGIN"), True),
         token_ttl_seconds=int(ttl_raw),
+        identity=identity,
     )

@@ -220,3 +220,20 @@ def shopper_view(session: Session, sender_id: str, customer_id: Optional[int], a
     if newest.status == "open":
         position = queue_position(session, _desk_ticket(newest, None))
     return ShopperView(newest.ticket_no, newest.status, position, agents_on_duty(session, now), messages)
+
+
+def last_desk_line_id(session: Session) -> int:
+    """The newest desk line's id (0 when there is none): where a pusher starts."""
+    return int(session.execute(select(func.coalesce(func.max(HandoffMessage.id), 0))).scalar_one())
+
+
+def desk_lines_after(session: Session, after_id: int, limit: int = 500) -> List[tuple[int, str]]:
+    """(id, conversation sender id) of the agents' lines and desk notices after ``after_id``,
+    oldest first: which shoppers' clients have something new to fetch (not what: they fetch
+    it themselves, with their own identity, through ``shopper_view``)."""
+    rows = session.execute(
+        select(HandoffMessage.id, HandoffRequest.sender_id)
+        .join(HandoffRequest, HandoffRequest.id == HandoffMessage.ticket_id)
+        .where(HandoffMessage.id > int(after_id), HandoffMessage.author != "shopper")
+        .order_by(HandoffMessage.id).limit(limit)).all()
+    return [(int(message_id), sender) for message_id, sender in rows]

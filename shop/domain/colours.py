@@ -30,3 +30,9 @@ def same_colour(wanted: str, shade: str) -> bool:
     """Does a listing's ``shade`` answer a shopper who asked for ``wanted`` (a family or a shade)?"""
     return shade == wanted or COLOUR_FAMILY_OF.get(shade) == colour_family(wanted)
 
+
+def shades_answering(wanted: str) -> tuple[str, ...]:
+    """Every shade ``same_colour(wanted, shade)`` accepts, ``wanted`` first: the recommender,
+    which imports nothing of the shop, filters by this list instead of a rule of its own."""
+    return (wanted,) + tuple(s for s in COLOUR_FAMILIES.get(colour_family(wanted), ()) if s != wanted)
+

@@ -4,7 +4,6 @@ intents an operator may choose, and applying their choices to ``data/nlu/<intent
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +15,6 @@ from shop_nlu.resources import REPO_ROOT
 
 DOMAIN = REPO_ROOT / "domain.yml"
 DATA_DIR = REPO_ROOT / "data" / "nlu"
-
-
-def default_endpoints() -> Path:
-    return Path(os.environ.get("RASA_ENDPOINTS") or REPO_ROOT / "endpoints.yml")
 
 
 @lru_cache(maxsize=4)
@@ -45,13 +40,14 @@ def intents(domain_path: Path = DOMAIN, data_dir: Path = DATA_DIR) -> List[str]:
             if intent != "nlu_fallback" and (intent not in DEFAULT_INTENTS or intent in trained)]
 
 
-def listing(endpoints: Optional[Path] = None, domain_path: Path = DOMAIN, data_dir: Path = DATA_DIR, *,
+def listing(endpoints: Path, domain_path: Path = DOMAIN, data_dir: Path = DATA_DIR, *,
             since: Optional[float] = None, until: Optional[float] = None,
             min_confidence: float = conversations.DEFAULT_MIN_CONFIDENCE,
             similarity: float = grouping.DEFAULT_SIMILARITY, limit: Optional[int] = None) -> dict:
-    """The ``--json`` listing: groups of similar messages the assistant did not understand."""
+    """The ``--json`` listing: groups of similar messages the assistant did not understand.
+    ``endpoints``: the Rasa server's endpoints file (the caller's settings: ``RASA_ENDPOINTS``)."""
     files = TrainingFiles(data_dir)
-    reading = conversations.read_candidates(endpoints or default_endpoints(), _domain(str(domain_path)),
+    reading = conversations.read_candidates(endpoints, _domain(str(domain_path)),
                                             since=since, until=until, min_confidence=min_confidence)
     candidates = reading.candidates if limit is None else reading.candidates[-limit:] if limit > 0 else []
     groups = grouping.group_candidates(candidates, similarity, background=files.texts())

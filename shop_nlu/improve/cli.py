@@ -31,6 +31,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from shop_nlu.improve import conversations, grouping, review  # noqa: E402
 from shop_nlu.improve.training_files import TrainingFileError, TrainingFiles  # noqa: E402
 from shop_nlu.resources import REPO_ROOT  # noqa: E402
+from shop.settings import rasa_endpoints_path  # noqa: E402
 
 
 
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     where = parser.add_argument_group("files")
     where.add_argument("--endpoints", type=Path,
-                       default=Path(os.environ.get("RASA_ENDPOINTS") or REPO_ROOT / "endpoints.yml"),
+                       default=rasa_endpoints_path(os.environ),
                        help="endpoints file naming the tracker store (default $RASA_ENDPOINTS or endpoints.yml)")
     where.add_argument("--domain", type=Path, default=REPO_ROOT / "domain.yml")
     where.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data" / "nlu",

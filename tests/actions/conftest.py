@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from recommender.service import RecommenderService
 from shop.db.engine import dispose_default_engine, make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.seed.runner import seed_database
@@ -77,8 +78,8 @@ def shop_db(action_database, recommender_dir, monkeypatch):
     """Points the actions (their process-wide engine) at the seeded database."""
     monkeypatch.setenv("SHOP_DATABASE_URL", action_database)
     monkeypatch.setenv("SHOP_TOKEN_SECRET", SECRET)
-    monkeypatch.setenv("RECOMMENDER_MODEL_DIR", str(recommender_dir))
-    monkeypatch.setattr("recommender.service._default", None)
+    # What the action server's start-up does with RECOMMENDER_MODEL_DIR (support.configure).
+    monkeypatch.setattr("recommender.service._default", RecommenderService(recommender_dir))
     engine = make_engine(action_database)
     yield lambda: session_scope(engine)
     engine.dispose()

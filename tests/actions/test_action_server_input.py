@@ -92,12 +92,40 @@ def test_the_server_does_not_start_without_a_real_secret(secret):
 
 
 @pytest.mark.parametrize("name, value", [("ACTION_DB_THREADS", "eight"), ("ACTION_DB_THREADS", "0"),
-                                         ("ACTION_DB_LOCK_WAIT_S", "soon"), ("ACTION_PORT", "70000")])
+                                         ("ACTION_DB_LOCK_WAIT_S", "soon"), ("ACTION_PORT", "70000"),
+                                         ("SHOP_TOKEN_SECRET", "short"), ("SHOP_DEV_CUSTOMER_ID", "x")])
 def test_a_bad_setting_is_a_config_error_naming_the_variable(name, value):
     from actions.settings import ConfigError, load_settings
 
     with pytest.raises(ConfigError, match=name):
-        load_settings({"ACTION_SERVER_SECRET": SECRET, name: value})
+        load_settings({"ACTION_SERVER_SECRET": SECRET, "SHOP_ALLOW_DEV_IDENTITY": "1", name: value})
+
+
+def test_start_up_passes_the_files_and_folders_down(tmp_path, monkeypatch):
+    """The paths are read once, into the settings, and handed to the assistant's readers;
+    the environment changing later changes nothing."""
+    from actions import support
+    from actions.settings import load_settings
+    from assistant.faq import faq_book
+    from growth.experiments import experiment_book
+    from recommender.service import get_service
+
+    env = {"ACTION_SERVER_SECRET": SECRET, "SHOP_FAQ_PATH": str(tmp_path / "faq.yml"),
+           "SHOP_EXPERIMENTS_PATH": str(tmp_path / "experiments.yml"), "RECOMMENDER_MODEL_DIR": str(tmp_path / "rec"),
+           "SHOP_TOKEN_SECRET": "t" * 40, "SHOP_ALLOW_DEV_IDENTITY": "1", "SHOP_DEV_CUSTOMER_ID": "4"}
+    settings = load_settings(env)
+    for name in ("assistant.faq._default_book", "growth.experiments._default_book", "recommender.service._default",
+                 "actions.support._runtime"):
+        monkeypatch.setattr(name, None)
+    monkeypatch.setenv("SHOP_FAQ_PATH", "/elsewhere/faq.yml")
+    support.configure(settings)
+    try:
+        assert faq_book().path == tmp_path / "faq.yml"
+        assert experiment_book().path == tmp_path / "experiments.yml"
+        assert get_service().root == tmp_path / "rec"
+        assert settings.identity.dev_customer_id == 4 and settings.identity.token_secret == "t" * 40
+    finally:
+        support._runtime.pool.shutdown(wait=False)
 
 
 def test_importing_the_actions_starts_no_threads():

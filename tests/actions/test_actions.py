@@ -215,6 +215,20 @@ def test_handoff_ticket_has_a_summary(shop_db):
     assert "排队" in texts(again)
 
 
+def test_the_first_reply_after_a_handoff_gives_the_place_in_the_queue_and_a_wait(shop_db):
+    from sqlalchemy import func
+
+    with shop_db() as session:
+        waiting = session.execute(select(func.count(HandoffRequest.id)).where(HandoffRequest.status == "open")).scalar_one()
+    t = tracker("转人工", "human_handoff", metadata=token(MAIN_CUSTOMER_ID))
+    reply = texts(run_action(ActionHandoff(), t)[0])
+    # No agent is signed in: everyone ahead shares one notional agent, 4 minutes each.
+    place = f"您前面还有 {waiting} 位顾客" if waiting else "您排在第 1 位"
+    assert "工单号" in reply and f"{place}，预计等待约 {4 * (waiting + 1)} 分钟" in reply, reply
+    again = texts(run_action(ActionHandoff(), t)[0])
+    assert "已在排队中" in again and place in again, again
+
+
 def test_clarify_offers_the_two_likeliest_meanings(shop_db):
     ranking = [{"name": "nlu_fallback"}, {"name": "after_sales"}, {"name": "order_status"}, {"name": "greet"}]
     messages, _ = run_action(ActionClarify(), tracker("那个东西", "nlu_fallback", ranking=ranking))

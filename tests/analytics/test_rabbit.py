@@ -102,8 +102,8 @@ def test_a_consumer_restart_loses_and_double_counts_nothing(postgres, monkeypatc
         applied = []
         real_apply = rabbit._apply
 
-        def dies_after_the_fifth_commit(engine, body):
-            result = real_apply(engine, body)
+        def dies_after_the_fifth_commit(engine, body, *zone):
+            result = real_apply(engine, body, *zone)
             applied.append(result)
             if len(applied) == 5:
                 raise Crash("killed between commit and ack")

@@ -159,3 +159,13 @@ def test_several_brands_named_after_no_are_all_left_out():
     phones = next_request(None, said("推荐个手机", category="手机"))
     both = next_request(phones, understand("除了苹果和华为还有啥", {"brand": "Apple"}, None, brands=["Apple", "华为"]))
     assert both.exclude_brands == ("Apple", "华为") and both.brand is None
+
+
+def test_the_recommender_is_given_the_shop_colour_rule_as_the_shades_it_accepts():
+    from assistant.product_picks import _filters
+    from shop.domain.colours import shades_answering
+
+    request = RecommendationRequest(category="手机", colour="黑色", size="42")
+    attributes = dict(_filters(request).attributes)
+    assert attributes["颜色"] == shades_answering("黑色") and "曜石黑" in attributes["颜色"]
+    assert attributes["尺码"] == "42"

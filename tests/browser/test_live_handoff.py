@@ -41,6 +41,9 @@ def notices(page):
 def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     shopper = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     shopper.set_default_timeout(TIMEOUT)
+    # socket.io frames the widget receives: the agent's lines are announced by push.
+    frames = []
+    shopper.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     shopper.goto(live_stack.web_url + "/")
     wait_connected(shopper)
 
@@ -52,6 +55,8 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
 
     handed = say_and_wait("转人工", "工单号")
     ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
+    # The first reply already gives the place in the queue and a rough wait.
+    assert "预计等待约" in handed and ("排在第 1 位" in handed or "前面还有" in handed), handed
     # While waiting, "人呢？" gets the place in the queue and a rough wait, not a fallback.
     waiting = say_and_wait("人呢？", "预计等待")
     assert ticket_no in waiting and "排" in waiting, waiting
@@ -79,6 +84,8 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     agent.press("#reply-text", "Enter")
     wait_until(shopper, "Array.from(document.querySelectorAll('.bubble--bot')).some("
                         "b => b.textContent.includes('我是客服小王'))", TIMEOUT)
+    # It came by push (the Rasa server's desk_update), not only by the fallback polling.
+    assert any('"desk_update"' in frame for frame in frames), frames[-5:]
 
     # The assistant stays silent: the shopper's words reach the agent, no bot answer comes.
     before = len(bot_bubbles(shopper))

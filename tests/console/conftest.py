@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from console import passwords
 from console.app import create_app
-from console.config import Settings
+from console.config import Settings, load_settings
 from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
@@ -61,8 +61,9 @@ class Console:
 def console(console_engine, tmp_path) -> Iterator:
     loop = asyncio.new_event_loop()
 
-    def make(settings: Settings = Settings()) -> Console:
-        client = TestClient(TestServer(create_app(settings, console_engine)), loop=loop)
+    def make(settings: Optional[Settings] = None) -> Console:
+        # Like `python -m console`: the settings are read from the environment at start-up.
+        client = TestClient(TestServer(create_app(settings or load_settings(), console_engine)), loop=loop)
         loop.run_until_complete(client.start_server())
         clients.append(client)
         return Console(client, loop)

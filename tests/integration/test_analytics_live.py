@@ -14,7 +14,8 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, select
 
-from analytics import dashboard, settings, sql_source, store
+from analytics import dashboard, sql_source, store
+from analytics.settings import load_settings
 from shop.db import models as m
 from shop.db.engine import make_engine, session_scope
 
@@ -23,7 +24,7 @@ CUSTOMER = 331          # the growth simulator test uses 301-330
 
 def figures(analytics, events_db, shop_engine):
     sql_source.sync(analytics, events_db)
-    today = datetime.now(settings.timezone()).date()
+    today = datetime.now(load_settings().timezone).date()
     return dashboard.build(analytics, lambda: session_scope(shop_engine), today, today)
 
 

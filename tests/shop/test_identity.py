@@ -66,3 +66,23 @@ def test_dev_identity_needs_explicit_opt_in_and_the_shell(monkeypatch):
     # Never over the network channels, even when enabled.
     assert identity.resolve_customer_id({}, "rest") is None
     assert identity.resolve_customer_id({}, "socketio") is None
+
+
+def test_identity_settings_are_read_once_and_passed_down():
+    settings = identity.load_identity_settings({"SHOP_TOKEN_SECRET": SECRET, "SHOP_ALLOW_DEV_IDENTITY": "1",
+                                                "SHOP_DEV_CUSTOMER_ID": "5"})
+    token = identity.issue_customer_token(9, secret=settings.secret())
+    # The given settings decide, whatever the environment says now.
+    assert identity.resolve_customer_id({"customer_token": token}, "rest", identity=settings) == 9
+    assert identity.resolve_customer_id({}, "cmdline", identity=settings) == 5
+    assert identity.resolve_customer_id({}, "cmdline", identity=identity.IdentitySettings(SECRET)) is None
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"SHOP_TOKEN_SECRET": "too-short"}, "SHOP_TOKEN_SECRET"),
+    ({"SHOP_ALLOW_DEV_IDENTITY": "1", "SHOP_DEV_CUSTOMER_ID": "abc"}, "SHOP_DEV_CUSTOMER_ID"),
+    ({"SHOP_ALLOW_DEV_IDENTITY": "1", "SHOP_DEV_CUSTOMER_ID": "0"}, "SHOP_DEV_CUSTOMER_ID"),
+])
+def test_a_bad_identity_setting_is_a_clear_error_at_start_up(env, named):
+    with pytest.raises(identity.IdentityConfigError, match=named):
+        identity.load_identity_settings(env)

@@ -129,7 +129,7 @@ def _rasa_parts():
 
 def _run_against(url, monkeypatch):
     RemoteAction, Output, nlg, domain, BotUttered, FollowupAction, Tracker, Endpoint = _rasa_parts()
-    monkeypatch.setenv("ACTION_CALL_TIMEOUT_S", "1")
+    monkeypatch.setattr("shop_channels.rasa_failures._call_timeout_s", 1.0)   # ACTION_CALL_TIMEOUT_S=1
     action = RemoteAction("action_order_status", Endpoint(url))
     tracker = Tracker("t1", domain.slots)
     started = time.monotonic()

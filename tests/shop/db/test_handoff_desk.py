@@ -94,3 +94,23 @@ def test_rough_wait():
     assert estimated_wait_minutes(3, 2) == 6
     with pytest.raises(ValueError):
         estimated_wait_minutes(0, 1)
+
+
+def test_desk_lines_after_names_the_conversations_with_new_agent_lines(writable_engine):
+    from shop.db.handoff_desk import desk_lines_after, last_desk_line_id
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        start = last_desk_line_id(s)
+        a, _ = _agents(s, now)
+        ticket = create_handoff_request(s, "push-guest", None, "诉求：订单查询", now)
+        add_shopper_message(s, ticket.id, "人呢？", now)
+    with session_scope(writable_engine) as s:
+        assert desk_lines_after(s, start) == []                    # a shopper's own line announces nothing
+        claim_ticket(s, ticket.id, a.id, "小王", now)
+        sent = add_agent_message(s, ticket.id, a.id, "您好", now)
+    with session_scope(writable_engine) as s:
+        lines = desk_lines_after(s, start)
+        assert [sender for _, sender in lines] == ["push-guest", "push-guest"]   # joined notice, reply
+        assert lines[-1][0] == sent.id == last_desk_line_id(s)
+        assert desk_lines_after(s, sent.id) == []

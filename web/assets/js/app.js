@@ -199,7 +199,9 @@ async function main() {
   socket.on("disconnect", () => {
     confirmed = false;
     typing(false);
+    desk.pushLost();
   });
+  socket.on("desk_update", () => desk.pushed()); // an agent wrote (shop_channels/desk_push.py)
   socket.on("bot_uttered", (data) => {
     if (!data || typeof data !== "object") return;
     typing(false);

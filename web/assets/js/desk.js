@@ -2,11 +2,14 @@
 // assistant is silent and agents answer from the operator console; their replies wait in the
 // shop database until fetched here: POST {rasa}/webhooks/rest/agent_messages
 // {sender, after, metadata: {customer_token}} -> {status, ticket_no, queue?, messages: [{id, from, text}]}.
-// We ask after each exchange and, while a ticket is open or held, every POLL_MS. The id of
-// the last line shown is kept per conversation, so a reload shows nothing twice and misses
-// nothing.
+// We ask after each exchange, whenever the server pushes a `desk_update` over socket.io (an
+// agent wrote; shop_channels/desk_push.py) and, while a ticket is open or held, by polling as
+// a fallback: every POLL_MS until a push has arrived on this connection, then every
+// FALLBACK_MS (a push lost in a reconnect is made good). The id of the last line shown is
+// kept per conversation, so a reload shows nothing twice and misses nothing.
 
 const POLL_MS = 2000;
+const FALLBACK_MS = 15000;
 const ACTIVE = new Set(["open", "assigned"]);
 
 export class DeskPoller {
@@ -19,6 +22,20 @@ export class DeskPoller {
     this.timer = null;
     this.busy = false;
     this.status = "none";
+    this.pushing = false;
+    this.again = false;
+  }
+
+  /** The server pushed `desk_update`: fetch now; polling can slow down. */
+  pushed() {
+    this.pushing = true;
+    this.poll();
+  }
+
+  /** The socket dropped: pushes may be missed until it is back, so poll at full rate. */
+  pushLost() {
+    this.pushing = false;
+    this.again = false;
   }
 
   cursorKey() {
@@ -36,7 +53,11 @@ export class DeskPoller {
 
   /** Ask now (soon after something happened), then keep asking while a ticket is active. */
   async poll() {
-    if (this.busy || !this.sessionId()) return;
+    if (!this.sessionId()) return;
+    if (this.busy) {
+      this.again = true; // a push during a fetch: fetch once more when it is done
+      return;
+    }
     this.busy = true;
     clearTimeout(this.timer);
     try {
@@ -61,7 +82,12 @@ export class DeskPoller {
       // The server is restarting: the next poll catches up (lines wait in the database).
     } finally {
       this.busy = false;
-      if (ACTIVE.has(this.status)) this.timer = setTimeout(() => this.poll(), POLL_MS);
+      if (this.again) {
+        this.again = false;
+        this.soon(0);
+      } else if (ACTIVE.has(this.status)) {
+        this.timer = setTimeout(() => this.poll(), this.pushing ? FALLBACK_MS : POLL_MS);
+      }
     }
   }
 

@@ -1,0 +1,52 @@
+"""The Rasa server's settings on the channel side, read and checked once at start-up (Rasa
+imports ``shop_channels`` for credentials.yml as the server starts; ``shop_channels/__init__``
+loads them there) and passed down: the call timeout to the failure patch, the identity
+settings to the channels. A value that cannot be used stops the server with a ``ConfigError``
+naming the variable, like ``actions/settings.py``.
+
+ACTION_CALL_TIMEOUT_S   how long a custom action may take before the shopper gets the
+                        apology (seconds, above 0, at most 600; default 20).
+SHOP_TOKEN_SECRET       verifies customer tokens, MACs conversation identities and socket.io
+                        session ids (``shop.identity.load_identity_settings``; unset: every
+                        shopper is a guest and sessions cannot be resumed, logged).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
+from shop.settings import ConfigError, seconds_setting
+
+DEFAULT_CALL_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    action_call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
+    try:
+        identity = load_identity_settings(env)
+    except IdentityConfigError as error:
+        raise ConfigError(str(error)) from None
+    return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
+                           identity=identity)
+
+
+_server: Optional[ChannelSettings] = None
+_lock = threading.Lock()
+
+
+def server_settings() -> ChannelSettings:
+    """This Rasa server's settings: loaded on the first call (the package's import, at
+    start-up), the same object afterwards."""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = load_settings()
+        return _server
