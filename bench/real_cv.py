@@ -175,6 +175,7 @@ def main():
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
     ap.add_argument("--grid", action="store_true", help="also print a fallback-threshold grid")
+    ap.add_argument("--data-cv", action="store_true", help="also the fallback cost grid on stratified CV of all data")
     ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
     args = ap.parse_args()
 
@@ -210,6 +211,26 @@ def main():
         errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])]
         for r, p, t in errs[: args.errors]:
             print(f"  [{r['jd_category']}] {r['text'][:60]!r} gold={r['intent']}/{r['second']} got={p} top={t} feats={[f for f in real_a[rows.index(r)]['feats'] if not f.startswith('has=')][:6]}")
+    if args.data_cv:
+        # The cost grid of bench/nlu_eval.py (stratified 5-fold over all the training data,
+        # real train split included), to re-derive the fallback thresholds for this model.
+        from sklearn.model_selection import StratifiedKFold
+
+        all_a = base_a + real_a
+        all_d = sp.vstack([base_d, real_d]).tocsr()
+        all_y = intents + [r["intent"] for r in rows]
+        all_rows = [{"intent": y, "second": ""} for y in all_y]
+        kept_all = [None] * len(all_a)
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=42).split(all_a, all_y):
+            classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
+                                         [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
+                                         args.sublinear)
+            for k, i in enumerate(te):
+                kept_all[i] = (classes, probs[k])
+        for th in (0.3, 0.4, 0.45, 0.5, 0.55):
+            for amb in (0.05, 0.1, 0.15, 0.2, 0.25):
+                gd = [decide(c, pr, all_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept_all)]
+                print(f"  data CV {th} / {amb}: {summarise(all_rows, [g for g, _ in gd], [t for _, t in gd])}")
     if args.dev:
         from rasa.shared.nlu.training_data.loading import load_data
 
