@@ -175,6 +175,8 @@ def main():
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
     ap.add_argument("--grid", action="store_true", help="also print a fallback-threshold grid")
+    ap.add_argument("--compare-cues", nargs="*", default=[],
+                    help="also score with these features withheld from the out-of-scope guard")
     ap.add_argument("--data-cv", action="store_true", help="also the fallback cost grid on stratified CV of all data")
     ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
     args = ap.parse_args()
@@ -205,6 +207,11 @@ def main():
             for amb in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25):
                 gd = [decide(c, pr, real_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept)]
                 print(f"  threshold {th} / {amb}: {summarise(rows, [g for g, _ in gd], [t for _, t in gd])}")
+                if args.compare_cues:
+                    old = [decide(c, pr, [f for f in real_a[i]["feats"] if f not in args.compare_cues], th, amb)
+                           for i, (c, pr) in enumerate(kept)]
+                    print(f"    without {args.compare_cues} as signals: "
+                          f"{summarise(rows, [g for g, _ in old], [t for _, t in old])}")
     conf = Counter((r["intent"], p) for r, p in zip(rows, preds) if p != r["intent"] and p != r["second"])
     print("top confusions (gold -> pred):", ", ".join(f"{g}->{p} {c}" for (g, p), c in conf.most_common(12)))
     if args.errors:
@@ -227,10 +234,17 @@ def main():
                                          args.sublinear)
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
-        for th in (0.3, 0.4, 0.45, 0.5, 0.55):
-            for amb in (0.05, 0.1, 0.15, 0.2, 0.25):
+        for th in (0.4, 0.45, 0.5):
+            for amb in (0.15, 0.2, 0.25):
                 gd = [decide(c, pr, all_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept_all)]
                 print(f"  data CV {th} / {amb}: {summarise(all_rows, [g for g, _ in gd], [t for _, t in gd])}")
+                oos = [g for (g, _), y in zip(gd, all_y) if y == "out_of_scope"]
+                print(f"    out-of-scope recall {sum(g == 'out_of_scope' for g in oos) / len(oos):.3f}")
+                if args.compare_cues:
+                    old = [decide(c, pr, [f for f in all_a[i]["feats"] if f not in args.compare_cues], th, amb)
+                           for i, (c, pr) in enumerate(kept_all)]
+                    print(f"    without {args.compare_cues} as signals: "
+                          f"{summarise(all_rows, [g for g, _ in old], [t for _, t in old])}")
     if args.dev:
         from rasa.shared.nlu.training_data.loading import load_data
 
