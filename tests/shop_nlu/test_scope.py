@@ -46,3 +46,11 @@ def test_plain_shop_words_and_order_cues_are_signals():
     assert not signals("你贵姓")                 # 贵 of a name or a place is no price
     assert not signals("贵州好玩吗")
     assert not signals("淘宝上买的快递到哪了")     # another platform still wins
+
+
+def test_bank_and_private_parcel_matters_stay_out_of_scope():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert not signals("信用卡逾期了怎么处理")
+    assert not signals("寄个文件给同事 快递怎么寄")
+    assert signals("能用信用卡付款吗")
