@@ -19,7 +19,11 @@ OUT_OF_SCOPE = "out_of_scope"
 SHOP_INTENTS = ("purchase", "product_inquiry", "after_sales", "order_status",
                 "ask_recommendation", "human_handoff", "inform")
 _SIGNAL_PREFIXES = ("topic=", "service_type=", "reason=")
-_SIGNAL_FACTS = {"has=order_no", "has=phone_suffix", "has=product", "has=brand", "has=category"}
+_SIGNAL_FACTS = {"has=order_no", "has=phone_suffix", "has=product", "has=brand", "has=category",
+                 # cue words of an order placed or about to be, and plain shop words (贵, 购物,
+                 # 发货 …: the vocabulary's `shop` cue) — real shoppers' questions often carry
+                 # nothing else (issue 14)
+                 "cue=placed", "cue=prospective", "cue=shop"}
 # Words of another world (other platforms, bills, weather …: the vocabulary's off_topic cue)
 # outweigh a shop word: "拼多多的订单怎么退" stays out of scope, as the labelling guide says.
 OFF_TOPIC_CUE = "cue=off_topic"

@@ -130,3 +130,48 @@ def test_latin_surfaces_match_whole_words_only(vocab, text, cue, expected):
 ])
 def test_english_shop_words(vocab, text, entity, value):
     assert value in got(vocab, text, entity)
+
+
+# Issue 14: the desk situations real shoppers ask about, as whole families of surface forms.
+@pytest.mark.parametrize("text,topic", [
+    ("手机号填错了能换吗", "address_change"),          # 换 of a phone number is no exchange
+    ("发货了还能更改收件地址吗", "address_change"),
+    ("收货人可以改吗", "address_change"),
+    ("改成周六配送", "address_change"),
+    ("不要明天送 我不在家", "address_change"),
+    ("有货的先发吧", "split_shipment"),
+    ("等齐了一起送", "split_shipment"),
+    ("奶粉的保质期到什么时候", "warranty"),            # shelf life is warranty, not a spec
+    ("这个包几年", "warranty"),
+    ("话费充了还没到账", "not_received"),
+    ("白条怎么还款", "instalment"),
+    ("退款后优惠券会退回吗", "refund_progress"),
+    ("我的返修单到哪一步了", "service_progress"),
+    ("我不取消了 继续发货吧", "cancel_order"),
+    ("帮我查下定单", "order_detail"),
+    ("为什么比超市贵这么多", "price"),
+])
+def test_desk_situations(vocab, text, topic):
+    assert topic in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["手机号填错了能换吗", "收货地址能换吗", "我想换个收货地址"])
+def test_changing_an_address_is_not_an_exchange(vocab, text):
+    assert "换货" not in got(vocab, text, "service_type")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("怎么入驻你们平台开店", True), ("申请开通自营店铺要什么资质", True), ("加盟条件是什么", True),
+    ("这家是入驻商家吗", False),      # asking whether a seller is third-party is a shop question
+    ("退款没到账", False),
+])
+def test_merchant_onboarding_is_off_topic(vocab, text, expected):
+    assert ("off_topic" in [m.value for m in vocab.matches(text, ["cue"])]) is expected
+
+
+def test_a_refund_not_credited_is_refund_progress_not_a_missing_parcel(vocab):
+    assert got(vocab, "退的钱还没到账", "topic") == ["refund_progress"]
+
+
+def test_asking_about_a_free_gift_is_not_a_missing_item(vocab):
+    assert "missing_item" not in got(vocab, "这一单有没有赠品", "topic")

@@ -34,3 +34,23 @@ def test_real_shop_words_are_signals_and_chit_chat_is_not():
     assert signals("师傅什么时候上门安装")
     assert not signals("今天天气怎么样")
     assert not signals("拼多多的订单怎么退")
+
+
+def test_plain_shop_words_and_order_cues_are_signals():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert signals("这个怎么这么贵") == ["cue=shop"]
+    assert signals("怎么网购啊") == ["cue=shop"]
+    assert "cue=placed" in signals("我买的那个呢")
+    assert "cue=prospective" in signals("想买个送老婆")
+    assert not signals("你贵姓")                 # 贵 of a name or a place is no price
+    assert not signals("贵州好玩吗")
+    assert not signals("淘宝上买的快递到哪了")     # another platform still wins
+
+
+def test_bank_and_private_parcel_matters_stay_out_of_scope():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert not signals("信用卡逾期了怎么处理")
+    assert not signals("寄个文件给同事 快递怎么寄")
+    assert signals("能用信用卡付款吗")

@@ -1,0 +1,267 @@
+"""Fast grouped cross-validation of the intent model on the real shoppers' `train` split.
+
+    python bench/real_cv.py [--C 3] [--folds 5] [--errors N] [--data data/nlu]
+
+Why: the real-shopper evaluation splits may only *measure* (bench/real_eval.py); choices
+(vocabulary, data, classifier settings) are made here, on the `train` split of
+bench/data/real_shoppers/labels.tsv (the rows of the other splits are never read). Folds are
+whole JD topics (GroupKFold), so a fold mimics topics the model never saw; every other
+training file of data/nlu is always in training. A full Rasa training per fold would take
+minutes; this reproduces the pipeline's sentence features with the project's own pieces
+(normaliser, jieba segmenter with catalogue models kept whole, shop vocabulary features,
+regex/lookup patterns, word and char_wb 1-3 count vectors), Rasa's classifier settings
+(logistic regression, class_weight balanced), the out-of-scope guard and the fallback, in
+seconds. It is a development tool; the reported figures come from real_eval.py / nlu_eval.py.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LABELS = ROOT / "bench" / "data" / "real_shoppers" / "labels.tsv"
+SHOP = {"purchase", "product_inquiry", "after_sales", "order_status", "ask_recommendation"}
+
+
+def train_split_rows():
+    with LABELS.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["split"] == "train"]
+    return [r for r in rows if r["intent"] != "context"]
+
+
+def load_training(data_dir: Path, skip=("real_shoppers.yml",)):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    texts, intents = [], []
+    regex_data = []
+    for path in sorted(data_dir.glob("*.yml")) + sorted((data_dir / "generated").glob("*.yml")):
+        if path.name in skip:
+            continue
+        data = load_data(str(path))
+        regex_data.append(data)
+        for ex in data.intent_examples:
+            texts.append(ex.get("text"))
+            intents.append(ex.get("intent"))
+    return texts, intents, regex_data
+
+
+class Features:
+    def __init__(self, regex_data, vocab_path=None):
+        from rasa.nlu.utils.pattern_utils import extract_patterns
+        from rasa.shared.nlu.training_data.training_data import TrainingData
+        from shop_nlu.normalize import normalize_text
+        from shop_nlu.pipeline import ShopEntityFinder
+        from shop_nlu.tokenizer import merge_spans
+
+        merged = TrainingData().merge(*regex_data)
+        patterns = extract_patterns(merged, use_lookup_tables=True, use_regexes=True,
+                                    use_word_boundaries=False)
+        self.patterns = [re.compile(p["pattern"], re.IGNORECASE) for p in patterns]
+        self.finder = ShopEntityFinder.from_files(vocab_path=vocab_path)
+        self.names = self.finder.feature_names()
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.normalize = normalize_text
+        self.merge = merge_spans
+
+    def tokens(self, text):
+        pieces = self.finder.segmenter.tokens(text)
+        if self.finder.gazetteer is not None:
+            pieces = self.merge(pieces, self.finder.gazetteer.product_spans(text), text)
+        return [w for w, _, _ in pieces]
+
+    def analyse(self, texts):
+        out = []
+        for raw in texts:
+            text = self.normalize(raw)
+            feats = [name for name, _, _ in self.finder.features(text)]
+            out.append({"text": text, "joined": " ".join(self.tokens(text)).lower(), "feats": feats})
+        return out
+
+    def scaling(self, weight):
+        """Diagonal matrix scaling the vocabulary columns by ``weight`` (regex columns stay)."""
+        diag = np.ones(len(self.names) + len(self.patterns), dtype=np.float32)
+        diag[: len(self.names)] = weight
+        return sp.diags(diag).tocsr()
+
+    def dense_part(self, analysed):
+        vocab = sp.lil_matrix((len(analysed), len(self.names)), dtype=np.float32)
+        regex = sp.lil_matrix((len(analysed), len(self.patterns)), dtype=np.float32)
+        for i, a in enumerate(analysed):
+            for name in a["feats"]:
+                j = self.index.get(name)
+                if j is not None:
+                    vocab[i, j] = 1.0
+            for j, pattern in enumerate(self.patterns):
+                if pattern.search(a["text"]):
+                    regex[i, j] = 1.0
+        return sp.hstack([vocab.tocsr(), regex.tocsr()]).tocsr()
+
+
+def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False):
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    def vec(**kw):
+        if sublinear:
+            return TfidfVectorizer(use_idf=False, norm=None, sublinear_tf=True, **kw)
+        return CountVectorizer(**kw)
+
+    words = vec(token_pattern=r"(?u)\b\w+\b", lowercase=True)
+    chars = vec(analyzer="char_wb", ngram_range=ngram, lowercase=True)
+    tr_j = [a["joined"] for a in train_a]
+    te_j = [a["joined"] for a in test_a]
+    X = sp.hstack([train_dense, words.fit_transform(tr_j), chars.fit_transform(tr_j)]).tocsr()
+    Xt = sp.hstack([test_dense, words.transform(te_j), chars.transform(te_j)]).tocsr()
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="newton-cg", random_state=42)
+    clf.fit(X, train_y)
+    return clf.classes_, clf.predict_proba(Xt)
+
+
+def decide(classes, probs, feats, threshold=0.5, ambiguity=0.25):
+    """Intent after the out-of-scope guard and the fallback (as in the pipeline)."""
+    from shop_nlu.scope import guard_out_of_scope, shop_signals
+
+    order = np.argsort(-probs)
+    ranking = [{"name": classes[i], "confidence": float(probs[i])} for i in order]
+    guarded = guard_out_of_scope(ranking, shop_signals(feats))
+    if guarded:
+        ranking = guarded[1]
+    top, conf = ranking[0]["name"], ranking[0]["confidence"]
+    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+    if top != "out_of_scope" and (conf < threshold or conf - second < ambiguity):
+        return "nlu_fallback", top
+    return top, top
+
+
+def summarise(rows, preds, tops=None):
+    n = len(rows)
+    strict = sum(p == r["intent"] for r, p in zip(rows, preds)) / n
+    lenient = sum(p in (r["intent"], r["second"]) for r, p in zip(rows, preds)) / n
+    shop = [(r, p) for r, p in zip(rows, preds) if r["intent"] in SHOP]
+    oos = sum(p == "out_of_scope" for _, p in shop) / len(shop)
+    clar = sum(p == "nlu_fallback" for p in preds) / n
+    cost = 0.0
+    for r, p, t in zip(rows, preds, tops or preds):
+        if p == "nlu_fallback":
+            cost += 0.3 if t in (r["intent"], r["second"]) else 0.1
+        elif p not in (r["intent"], r["second"]):
+            cost += 1.0
+    return (f"n={n} strict={strict:.3f} lenient={lenient:.3f} shop->oos={oos:.3f} clarify={clar:.3f}"
+            f" cost={cost / n:.3f}")
+
+
+def main():
+    from sklearn.model_selection import GroupKFold
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--C", type=float, default=3.0)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--errors", type=int, default=0)
+    ap.add_argument("--data", type=Path, default=ROOT / "data" / "nlu")
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--ambiguity", type=float, default=0.25)
+    ap.add_argument("--sublinear", action="store_true")
+    ap.add_argument("--max-ngram", type=int, default=3)
+    ap.add_argument("--vocab-weight", type=float, default=1.0,
+                    help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
+    ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
+    ap.add_argument("--grid", action="store_true", help="also print a fallback-threshold grid")
+    ap.add_argument("--compare-cues", nargs="*", default=[],
+                    help="also score with these features withheld from the out-of-scope guard")
+    ap.add_argument("--data-cv", action="store_true", help="also the fallback cost grid on stratified CV of all data")
+    ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
+    args = ap.parse_args()
+
+    texts, intents, regex_data = load_training(args.data)
+    rows = train_split_rows()
+    feats = Features(regex_data, args.vocab)
+    base_a = feats.analyse(texts)
+    base_d = feats.dense_part(base_a) @ feats.scaling(args.vocab_weight)
+    real_a = feats.analyse([r["text"] for r in rows])
+    real_d = feats.dense_part(real_a) @ feats.scaling(args.vocab_weight)
+    groups = [r["jd_category"] for r in rows]
+    preds, tops = [""] * len(rows), [""] * len(rows)
+    kept = [None] * len(rows)
+    for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
+        tr_a = base_a + [real_a[i] for i in tr]
+        tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
+        tr_y = intents + [rows[i]["intent"] for i in tr]
+        classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
+                                     (1, args.max_ngram), args.sublinear)
+        for k, i in enumerate(te):
+            kept[i] = (classes, probs[k])
+            preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
+    print("grouped CV (real train split):", summarise(rows, preds, tops))
+    print("top-1 before fallback:", summarise(rows, tops))
+    if args.grid:
+        for th in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+            for amb in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25):
+                gd = [decide(c, pr, real_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept)]
+                print(f"  threshold {th} / {amb}: {summarise(rows, [g for g, _ in gd], [t for _, t in gd])}")
+                if args.compare_cues:
+                    old = [decide(c, pr, [f for f in real_a[i]["feats"] if f not in args.compare_cues], th, amb)
+                           for i, (c, pr) in enumerate(kept)]
+                    print(f"    without {args.compare_cues} as signals: "
+                          f"{summarise(rows, [g for g, _ in old], [t for _, t in old])}")
+    conf = Counter((r["intent"], p) for r, p in zip(rows, preds) if p != r["intent"] and p != r["second"])
+    print("top confusions (gold -> pred):", ", ".join(f"{g}->{p} {c}" for (g, p), c in conf.most_common(12)))
+    if args.errors:
+        errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])]
+        for r, p, t in errs[: args.errors]:
+            print(f"  [{r['jd_category']}] {r['text'][:60]!r} gold={r['intent']}/{r['second']} got={p} top={t} feats={[f for f in real_a[rows.index(r)]['feats'] if not f.startswith('has=')][:6]}")
+    if args.data_cv:
+        # The cost grid of bench/nlu_eval.py (stratified 5-fold over all the training data,
+        # real train split included), to re-derive the fallback thresholds for this model.
+        from sklearn.model_selection import StratifiedKFold
+
+        all_a = base_a + real_a
+        all_d = sp.vstack([base_d, real_d]).tocsr()
+        all_y = intents + [r["intent"] for r in rows]
+        all_rows = [{"intent": y, "second": ""} for y in all_y]
+        kept_all = [None] * len(all_a)
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=42).split(all_a, all_y):
+            classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
+                                         [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
+                                         args.sublinear)
+            for k, i in enumerate(te):
+                kept_all[i] = (classes, probs[k])
+        for th in (0.4, 0.45, 0.5):
+            for amb in (0.15, 0.2, 0.25):
+                gd = [decide(c, pr, all_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept_all)]
+                print(f"  data CV {th} / {amb}: {summarise(all_rows, [g for g, _ in gd], [t for _, t in gd])}")
+                oos = [g for (g, _), y in zip(gd, all_y) if y == "out_of_scope"]
+                print(f"    out-of-scope recall {sum(g == 'out_of_scope' for g in oos) / len(oos):.3f}")
+                if args.compare_cues:
+                    old = [decide(c, pr, [f for f in all_a[i]["feats"] if f not in args.compare_cues], th, amb)
+                           for i, (c, pr) in enumerate(kept_all)]
+                    print(f"    without {args.compare_cues} as signals: "
+                          f"{summarise(all_rows, [g for g, _ in old], [t for _, t in old])}")
+    if args.dev:
+        from rasa.shared.nlu.training_data.loading import load_data
+
+        dev = load_data(str(ROOT / "bench" / "data" / "nlu_dev.yml")).intent_examples
+        dev_a = feats.analyse([e.get("text") for e in dev])
+        all_a = base_a + real_a
+        all_d = sp.vstack([base_d, real_d]).tocsr()
+        all_y = intents + [r["intent"] for r in rows]
+        classes, probs = fit_predict(all_a, all_d, all_y, dev_a, feats.dense_part(dev_a), args.C,
+                                     (1, args.max_ngram), args.sublinear)
+        dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity)[0] for k in range(len(dev))]
+        gold = [e.get("intent") for e in dev]
+        from sklearn.metrics import f1_score
+        labels = sorted(set(gold))
+        print(f"dev: acc={np.mean([g == p for g, p in zip(gold, dp)]):.3f} macroF1={f1_score(gold, dp, labels=labels, average='macro'):.3f} "
+              f"oos_recall={np.mean([p == 'out_of_scope' for g, p in zip(gold, dp) if g == 'out_of_scope']):.3f}")
+
+
+if __name__ == "__main__":
+    main()
