@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
+from actions.recommend import say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
 from assistant.order_matching import refers_to_own_order
@@ -65,6 +66,10 @@ class ActionClarify(ShopAction):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
+        entities = message.get("entities", [])
+        if say_not_carried(dispatcher, text, {e.get("entity"): e.get("value") for e in entities}):
+            # "你们有卖自行车吗" the classifier was unsure of: the shop does not sell it, said plainly.
+            return []
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
         for fallback in FALLBACK_CHOICES:
@@ -72,7 +77,6 @@ class ActionClarify(ShopAction):
                 break
             if fallback not in candidates:
                 candidates.append(fallback)
-        entities = message.get("entities", [])
         dispatcher.utter_message(
             text="不好意思，我不太确定您的意思，您是想：",
             buttons=buttons((INTENT_CHOICES[name], resend_with_entities(name, entities)) for name in candidates)
