@@ -19,10 +19,12 @@ from asyncio import AbstractEventLoop
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy
+import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from analytics import settings
+from shop.db.engine import conversation_log_engine, is_sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +41,16 @@ class BackgroundSQLEventBroker(SQLEventBroker):
             path.parent.mkdir(parents=True, exist_ok=True)
             db = str(path)
         super().__init__(dialect, host, port, db or "events", username, password)
-        if dialect == "sqlite":
-            # WAL: the consumer reads while the writer appends, neither waits for the other.
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        if is_sqlite_file(self.engine.url):
+            # WAL (the consumer reads while the writer appends, neither waits for the other),
+            # synchronous=NORMAL (no fsync per batch) and the writer's connection kept open
+            # (Rasa's engine opened and closed one per batch): conversation_log_engine.
+            stock = self.engine
+            self.engine = conversation_log_engine(stock.url)
+            self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
+            stock.dispose()
+            with self.engine.connect():
+                pass   # WAL from now on, also for a reader that comes before the first write
         self._queue: "queue.Queue[Any]" = queue.Queue()
         self._writer = threading.Thread(target=self._write_forever, name="event-broker-writer", daemon=True)
         self._writer.start()

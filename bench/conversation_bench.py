@@ -15,12 +15,19 @@ family as the assistant's; the older DIET floor (config_diet.yml) is a second co
 measures instead the cost of a turn against the length of the conversation: one shopper,
 one session, turns in a row; the median of the five turns ending at each length.
 
+    python bench/conversation_bench.py --full
+
+runs both on each side (one server start per side): the load levels 1 8 32 and the lengths
+1 20 100 300, printing the side-by-side table and the length table.
+
     python bench/conversation_bench.py --py-spy /tmp/pyspy/bin/py-spy --profile-level 8
 
 also records a py-spy profile (collapsed stacks, bench/out/profile-*.txt; bench/profile_summary.py
 sums them up) of every server
 while the given level runs. Both use the
-repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store). Every virtual
+repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store, the
+analytics event broker) and the assistant runs an A/A experiment (tests/support/experiments_live.yml:
+every recommendation turn is assigned and logs an exposure). Every virtual
 shopper runs the scripted conversations in a loop; the load generator runs on the same
 machine (2 cores), so absolute figures include its cost for both sides alike.
 
@@ -71,6 +78,8 @@ def shop_flows(orders: List[Tuple[int, str]], products: List[str]) -> Dict[str, 
         "purchase": ["能开发票吗", "可以分期吗", "运费怎么算"],
         "after_sales": ["我要退货", "{order}", "算了"],
         "handoff_smalltalk": ["你是机器人吗", "今天天气怎么样", "再见"],
+        # A recommendation turn: experiment assignment and exposure logging (issue 17) run on it.
+        "recommend": ["推荐一款手机", "两千左右的"],
     }
 
 
@@ -237,20 +246,24 @@ LENGTH_TEXTS = {
 
 
 def run_side(name: str, url: str, pids: Dict[str, int], flows, values, token_for, args) -> dict:
-    """The load levels (or, with --lengths, the length measurement) on one running side."""
+    """The load levels and/or the length measurement (--lengths) on one running side."""
+    result = {}
     if args.lengths:
         customer, order = values["orders"][0] if values["orders"] else (None, "")
         product = values["products"][0] if values["products"] else "手机"
         texts = [t.format(order=order, product=product) for t in LENGTH_TEXTS["floor" if name.startswith("floor") else "assistant"]]
         metadata = {"customer_token": token_for(customer)} if customer else {}
-        return {"lengths": asyncio.run(length_costs(url, texts, args.lengths, metadata))}
+        result["lengths"] = asyncio.run(length_costs(url, texts, args.lengths, metadata))
+        if not args.full:
+            return result
     levels = []
     for level in args.levels:
         profiler = Profiler(args.py_spy if level == args.profile_level else None, f"{name}-{level}")
         profiler.start(pids, args.seconds)
         levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for)))
         profiler.wait()
-    return {"levels": levels}
+    result["levels"] = levels
+    return result
 
 
 def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args) -> dict:
@@ -280,6 +293,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--model", type=Path, help="the assistant model to serve (default: newest in models/)")
     parser.add_argument("--no-diet-floor", action="store_true", help="leave out the old DIET floor column")
     parser.add_argument("--lengths", type=int, nargs="+", help="measure turn cost against conversation length instead")
+    parser.add_argument("--full", action="store_true",
+                        help="the load levels and the lengths (default 1 20 100 300) in one run, both tables printed")
     parser.add_argument("--py-spy", type=Path, help="py-spy executable: profile the servers during --profile-level")
     parser.add_argument("--profile-level", type=int, default=8)
     parser.add_argument("--report-name", default="conversation_bench")
@@ -287,6 +302,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="also run the assistant with these variables first (column 'before'), e.g. "
                              "PYTHONPATH=/tmp/base (an export of the commit before a change) to measure it before / after in one run")
     args = parser.parse_args(argv)
+    if args.full and not args.lengths:
+        args.lengths = [1, 20, 100, 300]
 
     load_at_start = load_average()
     print(f"Load average at the start: {load_at_start}", flush=True)
@@ -316,6 +333,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             results[side] = run_assistant(side, tmp_path / side, model, extra_env, args)
 
     print()
+    if not args.lengths or args.full:
+        for side in [name for name in results if not name.startswith("floor")]:
+            print_levels(results, side, floors, args.seconds)
     if args.lengths:
         print("Turn cost against conversation length (one shopper, one session; median ms of the 5 turns ending there)")
         print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
@@ -323,9 +343,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             costs = result["lengths"]
             ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
             print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
-    else:
-        for side in [name for name in results if not name.startswith("floor")]:
-            print_levels(results, side, floors, args.seconds)
+        print("Target: the assistant's turn at 300 turns within 1.2x of its turn at 20.")
     print(f"Load average at the end: {load_average()}")
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
