@@ -19,12 +19,11 @@ from asyncio import AbstractEventLoop
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy
-import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from analytics import settings
-from shop.db.engine import conversation_log_engine, is_sqlite_file
+from shop.db.engine import adopt_conversation_log_engine, is_sqlite_file
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +40,11 @@ class BackgroundSQLEventBroker(SQLEventBroker):
             path.parent.mkdir(parents=True, exist_ok=True)
             db = str(path)
         super().__init__(dialect, host, port, db or "events", username, password)
+        # A SQLite file: WAL (the consumer reads while the writer appends, neither waits for
+        # the other), synchronous=NORMAL (no fsync per batch) and the writer's connection kept
+        # open (Rasa's engine opened and closed one per batch): conversation_log_engine.
+        adopt_conversation_log_engine(self)
         if is_sqlite_file(self.engine.url):
-            # WAL (the consumer reads while the writer appends, neither waits for the other),
-            # synchronous=NORMAL (no fsync per batch) and the writer's connection kept open
-            # (Rasa's engine opened and closed one per batch): conversation_log_engine.
-            stock = self.engine
-            self.engine = conversation_log_engine(stock.url)
-            self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
-            stock.dispose()
             with self.engine.connect():
                 pass   # WAL from now on, also for a reader that comes before the first write
         self._queue: "queue.Queue[Any]" = queue.Queue()

@@ -13,12 +13,14 @@ family as the assistant's; the older DIET floor (config_diet.yml) is a second co
     python bench/conversation_bench.py --lengths 1 20 100 300
 
 measures instead the cost of a turn against the length of the conversation: one shopper,
-one session, turns in a row; the median of the five turns ending at each length.
+one conversation, turns in a row (the assistant rolls it over to a new Rasa session every 40
+user turns, the floor never); the median of the five turns ending at each length.
 
     python bench/conversation_bench.py --full
 
 runs both on each side (one server start per side): the load levels 1 8 32 and the lengths
-1 20 100 300, printing the side-by-side table and the length table.
+1 20 40 100 300 (40: a full session before the roll-over, shop_channels/rasa_sessions.py),
+printing the side-by-side table and the length table.
 
     python bench/conversation_bench.py --py-spy /tmp/pyspy/bin/py-spy --profile-level 8
 
@@ -59,7 +61,10 @@ from tests.support.stack import (  # noqa: E402
 
 FLOOR_DIR = REPO / "bench" / "floor"
 FLOOR_MODELS = REPO / "var" / "bench" / "floor-models"
-FLOOR_CONFIGS = {"floor": "config.yml", "floor_diet": "config_diet.yml"}
+FLOOR_CONFIGS = {"floor": "config.yml", "floor_wal": "config.yml", "floor_diet": "config_diet.yml"}
+# Extra environment of a floor's Rasa server: "floor_wal" is the floor with the assistant's
+# SQLite engine for its tracker store (bench/floor/wal/sitecustomize.py).
+FLOOR_ENV = {"floor_wal": {"PYTHONPATH": f"{FLOOR_DIR / 'wal'}:{REPO}"}}
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -162,7 +167,8 @@ def ensure_floor_model(name: str = "floor") -> Path:
 
     config = FLOOR_DIR / FLOOR_CONFIGS[name]
     digest = hashlib.sha1(config.read_bytes()).hexdigest()[:10]
-    out = FLOOR_MODELS / f"{name}-{digest}"
+    # floor_wal serves the floor's model (same config): one model, trained once.
+    out = FLOOR_MODELS / f"{'floor' if name == 'floor_wal' else name}-{digest}"
     out.mkdir(parents=True, exist_ok=True)
     existing = sorted(out.glob("*.tar.gz"))
     if existing:
@@ -219,7 +225,7 @@ async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metad
     return {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths}
 
 
-def start_floor(workdir: Path, model: Path):
+def start_floor(workdir: Path, model: Path, extra_env: Optional[Dict[str, str]] = None):
     import os
 
     port = free_port()
@@ -231,6 +237,7 @@ def start_floor(workdir: Path, model: Path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
                ACTION_ENDPOINT_URL="http://127.0.0.1:9/unused", TRACKER_DB_URL="",
                TRACKER_DB_PATH=str(workdir / "tracker.db"), ANALYTICS_EVENTS_DB_PATH=str(workdir / "events.db"))
+    env.update(extra_env or {})
     process = _spawn("floor-rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
                                     "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
                                     "--credentials", str(FLOOR_DIR / "credentials.yml")], env, workdir)
@@ -292,9 +299,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--model", type=Path, help="the assistant model to serve (default: newest in models/)")
     parser.add_argument("--no-diet-floor", action="store_true", help="leave out the old DIET floor column")
+    parser.add_argument("--wal-floor", action="store_true",
+                        help="add the floor with the assistant's SQLite engine for its tracker store (floor_wal)")
     parser.add_argument("--lengths", type=int, nargs="+", help="measure turn cost against conversation length instead")
     parser.add_argument("--full", action="store_true",
-                        help="the load levels and the lengths (default 1 20 100 300) in one run, both tables printed")
+                        help="the load levels and the lengths (default 1 20 40 100 300) in one run, both tables printed")
     parser.add_argument("--py-spy", type=Path, help="py-spy executable: profile the servers during --profile-level")
     parser.add_argument("--profile-level", type=int, default=8)
     parser.add_argument("--report-name", default="conversation_bench")
@@ -303,14 +312,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                              "PYTHONPATH=/tmp/base (an export of the commit before a change) to measure it before / after in one run")
     args = parser.parse_args(argv)
     if args.full and not args.lengths:
-        args.lengths = [1, 20, 100, 300]
+        args.lengths = [1, 20, 40, 100, 300]
 
     load_at_start = load_average()
     print(f"Load average at the start: {load_at_start}", flush=True)
     model = args.model or latest_model()
     if model is None:
         sys.exit("no trained model in models/: run `make train` first")
-    floors = ["floor"] if args.no_diet_floor else ["floor", "floor_diet"]
+    floors = ["floor"] + (["floor_wal"] if args.wal_floor else []) + ([] if args.no_diet_floor else ["floor_diet"])
     results: Dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="conv-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -318,7 +327,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             floor_model = ensure_floor_model(floor)
             print(f"{floor} model: {floor_model.parent.name}/{floor_model.name}", flush=True)
             (tmp_path / floor).mkdir()
-            process, url = start_floor(tmp_path / floor, floor_model)
+            process, url = start_floor(tmp_path / floor, floor_model, FLOOR_ENV.get(floor))
             try:
                 results[floor] = run_side(floor, url, {"rasa": process.popen.pid}, FLOOR_FLOWS,
                                           {"orders": [], "products": []}, lambda c: "", args)

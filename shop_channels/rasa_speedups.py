@@ -50,9 +50,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
-from sqlalchemy.orm import sessionmaker
 
-from shop.db.engine import conversation_log_engine, is_sqlite_file
+from shop.db.engine import adopt_conversation_log_engine
 
 logger = logging.getLogger(__name__)
 
@@ -115,11 +114,7 @@ async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker)
 def init_sql_tracker(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
     """``SQLTrackerStore.__init__``, then, for a SQLite file, the conversation-log engine."""
     _stock_sql_tracker_init(self, *args, **kwargs)
-    if is_sqlite_file(self.engine.url):
-        stock = self.engine
-        self.engine = conversation_log_engine(stock.url)
-        self.sessionmaker = sessionmaker(bind=self.engine)
-        stock.dispose()
+    adopt_conversation_log_engine(self)
 
 
 def install() -> bool:

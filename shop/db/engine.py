@@ -161,6 +161,20 @@ def conversation_log_engine(url) -> Engine:
     return engine
 
 
+def adopt_conversation_log_engine(store) -> None:
+    """Give a store Rasa built (its ``SQLTrackerStore`` or ``SQLEventBroker``: an ``engine``
+    and a ``sessionmaker``) the conversation-log engine, when its database is a SQLite file;
+    anything else (PostgreSQL in the scale-out setup) keeps Rasa's engine."""
+    from sqlalchemy.orm import sessionmaker
+
+    if not is_sqlite_file(store.engine.url):
+        return
+    stock = store.engine
+    store.engine = conversation_log_engine(stock.url)
+    store.sessionmaker = sessionmaker(bind=store.engine)
+    stock.dispose()
+
+
 @contextmanager
 def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] = None) -> Iterator[Session]:
     """One unit of work: everything inside commits together or not at all.
