@@ -67,6 +67,21 @@ FLOOR_CONFIGS = {"floor": "config.yml", "floor_wal": "config.yml", "floor_diet":
 FLOOR_ENV = {"floor_wal": {"PYTHONPATH": f"{FLOOR_DIR / 'wal'}:{REPO}"}}
 
 
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time of the server processes (all their threads) so far. CPU time per
+    turn hardly moves with what else runs on the machine, unlike latency."""
+    import os
+
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -135,7 +150,7 @@ async def shopper(session: aiohttp.ClientSession, url: str, flows: Dict[str, Lis
                 return
 
 
-async def run_level(url: str, flows, values, level: int, seconds: float, token_for) -> dict:
+async def run_level(url: str, flows, values, level: int, seconds: float, token_for, pids: Sequence[int] = ()) -> dict:
     samples: Dict[str, List[float]] = defaultdict(list)
     errors: List[str] = []
     timeout = aiohttp.ClientTimeout(total=60)
@@ -144,12 +159,14 @@ async def run_level(url: str, flows, values, level: int, seconds: float, token_f
         # Warm-up: one conversation per flow, not measured.
         await shopper(session, url, flows, dict(values, seed=10_000), time.monotonic() + 3, defaultdict(list), [], token_for)
         started = time.monotonic()
+        cpu_before = cpu_seconds(pids)
         deadline = started + seconds
         await asyncio.gather(*[
             shopper(session, url, flows, dict(values, seed=i), deadline, samples, errors, token_for)
             for i in range(level)
         ])
         elapsed = time.monotonic() - started
+        cpu = cpu_seconds(pids) - cpu_before
     every = [v for values_ in samples.values() for v in values_]
     return {
         "level": level,
@@ -158,6 +175,7 @@ async def run_level(url: str, flows, values, level: int, seconds: float, token_f
         "p50": percentile(every, 50), "p95": percentile(every, 95), "p99": percentile(every, 99),
         "flows": {name: (percentile(v, 50), percentile(v, 95), percentile(v, 99), len(v)) for name, v in samples.items()},
         "errors": len(errors),
+        "cpu_ms_per_turn": cpu * 1000 / max(1, len(every)),
     }
 
 
@@ -204,10 +222,12 @@ class Profiler:
         self.children = []
 
 
-async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metadata: dict) -> Dict[int, float]:
+async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metadata: dict,
+                       pids: Sequence[int] = ()) -> Dict[str, Dict[int, float]]:
     """One shopper, one session: max(lengths) turns in a row; the median latency (ms) of the
     five turns ending at each length (the first turn alone for length 1)."""
     latencies: List[float] = []
+    cpu: List[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         # Warm the server with another sender, so turn 1 is not the first turn it serves.
         for text in texts:
@@ -215,6 +235,7 @@ async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metad
                 await r.read()
         sender = f"bench-length-{time.time_ns()}"
         for turn in range(max(lengths)):
+            cpu_before = cpu_seconds(pids)
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": texts[turn % len(texts)],
                                                "metadata": metadata}) as reply:
@@ -222,7 +243,11 @@ async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metad
                 if reply.status != 200:
                     raise RuntimeError(f"turn {turn + 1}: HTTP {reply.status}")
             latencies.append((time.perf_counter() - started) * 1000)
-    return {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths}
+            cpu.append((cpu_seconds(pids) - cpu_before) * 1000)
+    # CPU: the servers' CPU ms per turn over the ten turns ending there (the clock ticks in
+    # 10 ms steps, so one turn alone is too coarse); it includes the event broker's writer.
+    return {"ms": {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths},
+            "cpu_ms": {n: sum(cpu[max(0, n - 10):n]) / len(cpu[max(0, n - 10):n]) for n in lengths}}
 
 
 def start_floor(workdir: Path, model: Path, extra_env: Optional[Dict[str, str]] = None):
@@ -260,14 +285,14 @@ def run_side(name: str, url: str, pids: Dict[str, int], flows, values, token_for
         product = values["products"][0] if values["products"] else "手机"
         texts = [t.format(order=order, product=product) for t in LENGTH_TEXTS["floor" if name.startswith("floor") else "assistant"]]
         metadata = {"customer_token": token_for(customer)} if customer else {}
-        result["lengths"] = asyncio.run(length_costs(url, texts, args.lengths, metadata))
+        result["lengths"] = asyncio.run(length_costs(url, texts, args.lengths, metadata, list(pids.values())))
         if not args.full:
             return result
     levels = []
     for level in args.levels:
         profiler = Profiler(args.py_spy if level == args.profile_level else None, f"{name}-{level}")
         profiler.start(pids, args.seconds)
-        levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for)))
+        levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for, list(pids.values()))))
         profiler.wait()
     result["levels"] = levels
     return result
@@ -346,12 +371,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for side in [name for name in results if not name.startswith("floor")]:
             print_levels(results, side, floors, args.seconds)
     if args.lengths:
-        print("Turn cost against conversation length (one shopper, one session; median ms of the 5 turns ending there)")
-        print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
-        for side, result in results.items():
-            costs = result["lengths"]
-            ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
-            print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
+        for key, what in (("ms", "median latency ms of the 5 turns ending there"),
+                          ("cpu_ms", "servers' CPU ms per turn over the 10 turns ending there")):
+            print(f"Turn cost against conversation length (one shopper, one conversation; {what})")
+            print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
+            for side, result in results.items():
+                costs = result["lengths"][key]
+                ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
+                print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
+            print()
         print("Target: the assistant's turn at 300 turns within 1.2x of its turn at 20.")
     print(f"Load average at the end: {load_average()}")
     out = REPO / "bench" / "out"
@@ -364,19 +392,22 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 def print_levels(results: Dict[str, dict], side: str, floors: List[str], seconds: float) -> None:
     print(f"Conversation benchmark, {side}, {seconds:.0f} s per level, load generator on the same machine")
-    header = f"{'level':>5} | {'shop t/s':>8} {'p50':>5} {'p95':>5} {'p99':>5}"
+    header = f"{'level':>5} | {'shop t/s':>8} {'p50':>5} {'p95':>5} {'p99':>5} {'cpu':>5}"
     for floor in floors:
-        header += f" | {floor + ' t/s':>14} {'p50':>5} {'p99':>5} {'t/s x':>6} {'p50 x':>6} {'p99 x':>6}"
+        header += f" | {floor + ' t/s':>14} {'p50':>5} {'p99':>5} {'cpu':>5} {'t/s x':>6} {'p50 x':>6} {'p99 x':>6}"
     print(header + " | errors")
     for i, shop in enumerate(results[side]["levels"]):
-        line = f"{shop['level']:>5} | {shop['tps']:>8.1f} {shop['p50']:>5.0f} {shop['p95']:>5.0f} {shop['p99']:>5.0f}"
+        line = (f"{shop['level']:>5} | {shop['tps']:>8.1f} {shop['p50']:>5.0f} {shop['p95']:>5.0f} {shop['p99']:>5.0f}"
+                f" {shop.get('cpu_ms_per_turn', float('nan')):>5.1f}")
         errors = [str(shop["errors"])]
         for floor in floors:
             f = results[floor]["levels"][i]
-            line += (f" | {f['tps']:>14.1f} {f['p50']:>5.0f} {f['p99']:>5.0f} {shop['tps'] / f['tps']:>6.2f}"
+            line += (f" | {f['tps']:>14.1f} {f['p50']:>5.0f} {f['p99']:>5.0f} {f.get('cpu_ms_per_turn', float('nan')):>5.1f}"
+                     f" {shop['tps'] / f['tps']:>6.2f}"
                      f" {shop['p50'] / f['p50']:>6.2f} {shop['p99'] / f['p99']:>6.2f}")
             errors.append(str(f["errors"]))
         print(line + " | " + "/".join(errors))
+    print("(cpu: the servers' CPU ms per turn at that level — Rasa, and the action server for the assistant)")
     print(f"\nPer flow ({side}), latency ms p50 / p95 / p99 (turns):")
     for shop in results[side]["levels"]:
         for name, (p50, p95, p99, count) in sorted(shop["flows"].items()):
