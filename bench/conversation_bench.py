@@ -22,6 +22,12 @@ runs both on each side (one server start per side): the load levels 1 8 32 and t
 1 20 40 100 300 (40: a full session before the roll-over, shop_channels/rasa_sessions.py),
 printing the side-by-side table and the length table.
 
+    git archive <commit> | tar -x -C /tmp/base
+    python bench/conversation_bench.py --full --before-code /tmp/base
+
+adds a "before" column: the assistant whose Rasa server runs the older commit's code (its
+working directory; the action server keeps the current code).
+
     python bench/conversation_bench.py --py-spy /tmp/pyspy/bin/py-spy --profile-level 8
 
 also records a py-spy profile (collapsed stacks, bench/out/profile-*.txt; bench/profile_summary.py
@@ -298,10 +304,11 @@ def run_side(name: str, url: str, pids: Dict[str, int], flows, values, token_for
     return result
 
 
-def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args) -> dict:
+def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args,
+                  rasa_code: Optional[Path] = None) -> dict:
     from shop.identity import issue_customer_token
 
-    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env)
+    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env, rasa_code=rasa_code)
     try:
         orders, products = shop_fixture_values(stack.database_url)
         token_cache: Dict[int, str] = {}
@@ -332,9 +339,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--py-spy", type=Path, help="py-spy executable: profile the servers during --profile-level")
     parser.add_argument("--profile-level", type=int, default=8)
     parser.add_argument("--report-name", default="conversation_bench")
+    parser.add_argument("--before-code", type=Path, metavar="DIR",
+                        help="also run the assistant whose Rasa server runs the project code in DIR (column 'before'): "
+                             "an export of the commit before a change (git archive <commit> | tar -x -C DIR)")
     parser.add_argument("--before-env", nargs="+", metavar="KEY=VALUE",
-                        help="also run the assistant with these variables first (column 'before'), e.g. "
-                             "PYTHONPATH=/tmp/base (an export of the commit before a change) to measure it before / after in one run")
+                        help="environment of the 'before' column's servers (settings; NOT code: `rasa` puts its "
+                             "working directory ahead of PYTHONPATH, so older code needs --before-code)")
     args = parser.parse_args(argv)
     if args.full and not args.lengths:
         args.lengths = [1, 20, 40, 100, 300]
@@ -360,11 +370,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                 process.stop()
 
         print(f"assistant model: {model.name}", flush=True)
-        variants = [("assistant", {})]
-        if args.before_env:
-            variants.insert(0, ("before", dict(item.split("=", 1) for item in args.before_env)))
-        for side, extra_env in variants:
-            results[side] = run_assistant(side, tmp_path / side, model, extra_env, args)
+        variants = [("assistant", {}, None)]
+        if args.before_env or args.before_code:
+            variants.insert(0, ("before", dict(item.split("=", 1) for item in args.before_env or []),
+                                args.before_code and args.before_code.resolve()))
+        for side, extra_env, rasa_code in variants:
+            results[side] = run_assistant(side, tmp_path / side, model, extra_env, args, rasa_code)
 
     print()
     if not args.lengths or args.full:
