@@ -15,6 +15,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from asyncio import AbstractEventLoop
 from typing import Any, Dict, Optional, Text
 
@@ -28,6 +29,7 @@ from shop.db.engine import adopt_conversation_log_engine, is_sqlite_file
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+BATCH_WAIT_S = 0.05
 _STOP = object()
 
 
@@ -64,6 +66,10 @@ class BackgroundSQLEventBroker(SQLEventBroker):
         table = self.SQLBrokerEvent.__table__
         while True:
             items = [self._queue.get()]
+            # A turn publishes its 5-10 events one by one: collect them for a moment and write
+            # them in one transaction, instead of waking (and taking the GIL from the server's
+            # loop) and committing for each (bench/TURN_COST.md).
+            time.sleep(BATCH_WAIT_S)
             while len(items) < MAX_BATCH:
                 try:
                     items.append(self._queue.get_nowait())
