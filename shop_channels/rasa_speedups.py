@@ -28,8 +28,10 @@ SQLite's defaults (rollback journal, ``synchronous=FULL``, a new connection per 
 the commit and the connection's close were the top of the Rasa server's profile. The store
 built by Rasa gets, right after Rasa built it, the engine of
 ``shop.db.engine.conversation_log_engine`` (WAL, ``synchronous=NORMAL``, connections kept
-open; durability in its docstring). Same tables, same rows; any other database (PostgreSQL
-in the scale-out setup) keeps Rasa's engine untouched.
+open; durability in its docstring) and two indexes on its ``events`` table
+(``index_tracker_events``: finding the latest session no longer reads every stored event of
+the conversation). Same tables, same rows; any other database (PostgreSQL in the scale-out
+setup) keeps Rasa's engine and indexes untouched.
 
 All three only patch the Rasa version they were written against and leave any other untouched.
 """
@@ -51,7 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
-from shop.db.engine import adopt_conversation_log_engine
+from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ def init_sql_tracker(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
     """``SQLTrackerStore.__init__``, then, for a SQLite file, the conversation-log engine."""
     _stock_sql_tracker_init(self, *args, **kwargs)
     adopt_conversation_log_engine(self)
+    index_tracker_events(self.engine)
 
 
 def install() -> bool:

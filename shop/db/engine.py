@@ -161,6 +161,25 @@ def conversation_log_engine(url) -> Engine:
     return engine
 
 
+# Rasa's tracker store finds a conversation's latest session with max(timestamp) over its
+# session_started events and reads the events at or after it; with Rasa's index on sender_id
+# alone, both read every stored row of the conversation, all sessions, on every retrieve and
+# save (a turn's cost then grows with the whole conversation, bench/TURN_COST.md).
+TRACKER_EVENT_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time ON events (sender_id, type_name, timestamp)",
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_time ON events (sender_id, timestamp)",
+)
+
+
+def index_tracker_events(engine: Engine) -> None:
+    """Add the indexes above to a SQLite tracker store's ``events`` table (idempotent)."""
+    if not is_sqlite_file(engine.url):
+        return
+    with engine.begin() as connection:
+        for statement in TRACKER_EVENT_INDEXES:
+            connection.exec_driver_sql(statement)
+
+
 def adopt_conversation_log_engine(store) -> None:
     """Give a store Rasa built (its ``SQLTrackerStore`` or ``SQLEventBroker``: an ``engine``
     and a ``sessionmaker``) the conversation-log engine, when its database is a SQLite file;

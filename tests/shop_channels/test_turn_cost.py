@@ -54,6 +54,16 @@ def test_the_tracker_store_writes_a_write_ahead_log_and_keeps_its_connection(tmp
     assert [e.type_name for e in again.events] == [e.type_name for e in list(tracker.events)[1:]]
 
 
+def test_the_tracker_store_finds_the_latest_session_through_indexes(tmp_path):
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    with store.session_scope() as session:
+        query = store._event_query(session, "s1", fetch_events_from_all_sessions=False)
+        sql = str(query.statement.compile(compile_kwargs={"literal_binds": True}))
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        plan = " ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_events_sender_type_time" in plan and "ix_events_sender_time" in plan, plan
+
+
 def test_a_non_sqlite_tracker_store_keeps_rasas_engine(monkeypatch):
     import sqlalchemy as sa
 
