@@ -33,16 +33,23 @@ def offer(value: str) -> Dict[str, Any]:
 
 
 def fresh_offer(tracker: Tracker) -> Optional[str]:
-    """The offer made after the shopper's previous message, if any (i.e. in the bot's last turn)."""
+    """The offer made after the shopper's previous message, if any (i.e. in the bot's last turn).
+
+    Only between two messages of the current session: the slots a new session carries over
+    (after a silence, or a long conversation's roll-over, shop_channels/rasa_sessions.py) are
+    set again right after ``session_started``, and an offer they carry is an old one."""
     current_message_seen = False
+    offered: Optional[str] = None
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
             if current_message_seen:
-                return None
+                return offered
             current_message_seen = True
-        elif kind == "slot" and event.get("name") == OFFER_SLOT and current_message_seen:
-            return event.get("value")
+        elif kind == "slot" and event.get("name") == OFFER_SLOT and current_message_seen and offered is None:
+            offered = event.get("value")
+            if offered is None:
+                return None   # the latest change of the slot cleared it
         elif kind == "session_started":
             return None
     return None

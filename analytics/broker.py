@@ -16,6 +16,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from asyncio import AbstractEventLoop
 from typing import Any, Dict, Optional, Text
 
@@ -24,10 +25,12 @@ from rasa.core.brokers.sql import SQLEventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from analytics.settings import load_settings
+from shop.db.engine import adopt_conversation_log_engine, is_sqlite_file
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+BATCH_WAIT_S = 0.05
 _STOP = object()
 
 
@@ -40,10 +43,13 @@ class BackgroundSQLEventBroker(SQLEventBroker):
             path.parent.mkdir(parents=True, exist_ok=True)
             db = str(path)
         super().__init__(dialect, host, port, db or "events", username, password)
-        if dialect == "sqlite":
-            # WAL: the consumer reads while the writer appends, neither waits for the other.
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        # A SQLite file: WAL (the consumer reads while the writer appends, neither waits for
+        # the other), synchronous=NORMAL (no fsync per batch) and the writer's connection kept
+        # open (Rasa's engine opened and closed one per batch): conversation_log_engine.
+        adopt_conversation_log_engine(self)
+        if is_sqlite_file(self.engine.url):
+            with self.engine.connect():
+                pass   # WAL from now on, also for a reader that comes before the first write
         self._queue: "queue.Queue[Any]" = queue.Queue()
         self._writer = threading.Thread(target=self._write_forever, name="event-broker-writer", daemon=True)
         self._writer.start()
@@ -61,6 +67,10 @@ class BackgroundSQLEventBroker(SQLEventBroker):
         table = self.SQLBrokerEvent.__table__
         while True:
             items = [self._queue.get()]
+            # A turn publishes its 5-10 events one by one: collect them for a moment and write
+            # them in one transaction, instead of waking (and taking the GIL from the server's
+            # loop) and committing for each (bench/TURN_COST.md).
+            time.sleep(BATCH_WAIT_S)
             while len(items) < MAX_BATCH:
                 try:
                     items.append(self._queue.get_nowait())

@@ -13,14 +13,29 @@ family as the assistant's; the older DIET floor (config_diet.yml) is a second co
     python bench/conversation_bench.py --lengths 1 20 100 300
 
 measures instead the cost of a turn against the length of the conversation: one shopper,
-one session, turns in a row; the median of the five turns ending at each length.
+one conversation, turns in a row (the assistant rolls it over to a new Rasa session every 40
+user turns, the floor never); the median of the five turns ending at each length.
+
+    python bench/conversation_bench.py --full
+
+runs both on each side (one server start per side): the load levels 1 8 32 and the lengths
+1 20 40 100 300 (40: a full session before the roll-over, shop_channels/rasa_sessions.py),
+printing the side-by-side table and the length table.
+
+    git archive <commit> | tar -x -C /tmp/base
+    python bench/conversation_bench.py --full --before-code /tmp/base
+
+adds a "before" column: the assistant whose Rasa server runs the older commit's code (its
+working directory; the action server keeps the current code).
 
     python bench/conversation_bench.py --py-spy /tmp/pyspy/bin/py-spy --profile-level 8
 
 also records a py-spy profile (collapsed stacks, bench/out/profile-*.txt; bench/profile_summary.py
 sums them up) of every server
 while the given level runs. Both use the
-repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store). Every virtual
+repository's endpoints.yml (SQL tracker store in a SQLite file, in-memory lock store, the
+analytics event broker) and the assistant runs an A/A experiment (tests/support/experiments_live.yml:
+every recommendation turn is assigned and logs an exposure). Every virtual
 shopper runs the scripted conversations in a loop; the load generator runs on the same
 machine (2 cores), so absolute figures include its cost for both sides alike.
 
@@ -52,7 +67,25 @@ from tests.support.stack import (  # noqa: E402
 
 FLOOR_DIR = REPO / "bench" / "floor"
 FLOOR_MODELS = REPO / "var" / "bench" / "floor-models"
-FLOOR_CONFIGS = {"floor": "config.yml", "floor_diet": "config_diet.yml"}
+FLOOR_CONFIGS = {"floor": "config.yml", "floor_wal": "config.yml", "floor_diet": "config_diet.yml"}
+# Extra environment of a floor's Rasa server: "floor_wal" is the floor with the assistant's
+# SQLite engine for its tracker store (bench/floor/wal/sitecustomize.py).
+FLOOR_ENV = {"floor_wal": {"PYTHONPATH": f"{FLOOR_DIR / 'wal'}:{REPO}"}}
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time of the server processes (all their threads) so far. CPU time per
+    turn hardly moves with what else runs on the machine, unlike latency."""
+    import os
+
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -71,6 +104,8 @@ def shop_flows(orders: List[Tuple[int, str]], products: List[str]) -> Dict[str, 
         "purchase": ["能开发票吗", "可以分期吗", "运费怎么算"],
         "after_sales": ["我要退货", "{order}", "算了"],
         "handoff_smalltalk": ["你是机器人吗", "今天天气怎么样", "再见"],
+        # A recommendation turn: experiment assignment and exposure logging (issue 17) run on it.
+        "recommend": ["推荐一款手机", "两千左右的"],
     }
 
 
@@ -121,7 +156,7 @@ async def shopper(session: aiohttp.ClientSession, url: str, flows: Dict[str, Lis
                 return
 
 
-async def run_level(url: str, flows, values, level: int, seconds: float, token_for) -> dict:
+async def run_level(url: str, flows, values, level: int, seconds: float, token_for, pids: Sequence[int] = ()) -> dict:
     samples: Dict[str, List[float]] = defaultdict(list)
     errors: List[str] = []
     timeout = aiohttp.ClientTimeout(total=60)
@@ -130,12 +165,14 @@ async def run_level(url: str, flows, values, level: int, seconds: float, token_f
         # Warm-up: one conversation per flow, not measured.
         await shopper(session, url, flows, dict(values, seed=10_000), time.monotonic() + 3, defaultdict(list), [], token_for)
         started = time.monotonic()
+        cpu_before = cpu_seconds(pids)
         deadline = started + seconds
         await asyncio.gather(*[
             shopper(session, url, flows, dict(values, seed=i), deadline, samples, errors, token_for)
             for i in range(level)
         ])
         elapsed = time.monotonic() - started
+        cpu = cpu_seconds(pids) - cpu_before
     every = [v for values_ in samples.values() for v in values_]
     return {
         "level": level,
@@ -144,6 +181,7 @@ async def run_level(url: str, flows, values, level: int, seconds: float, token_f
         "p50": percentile(every, 50), "p95": percentile(every, 95), "p99": percentile(every, 99),
         "flows": {name: (percentile(v, 50), percentile(v, 95), percentile(v, 99), len(v)) for name, v in samples.items()},
         "errors": len(errors),
+        "cpu_ms_per_turn": cpu * 1000 / max(1, len(every)),
     }
 
 
@@ -153,7 +191,8 @@ def ensure_floor_model(name: str = "floor") -> Path:
 
     config = FLOOR_DIR / FLOOR_CONFIGS[name]
     digest = hashlib.sha1(config.read_bytes()).hexdigest()[:10]
-    out = FLOOR_MODELS / f"{name}-{digest}"
+    # floor_wal serves the floor's model (same config): one model, trained once.
+    out = FLOOR_MODELS / f"{'floor' if name == 'floor_wal' else name}-{digest}"
     out.mkdir(parents=True, exist_ok=True)
     existing = sorted(out.glob("*.tar.gz"))
     if existing:
@@ -189,10 +228,12 @@ class Profiler:
         self.children = []
 
 
-async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metadata: dict) -> Dict[int, float]:
+async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metadata: dict,
+                       pids: Sequence[int] = ()) -> Dict[str, Dict[int, float]]:
     """One shopper, one session: max(lengths) turns in a row; the median latency (ms) of the
     five turns ending at each length (the first turn alone for length 1)."""
     latencies: List[float] = []
+    cpu: List[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         # Warm the server with another sender, so turn 1 is not the first turn it serves.
         for text in texts:
@@ -200,6 +241,7 @@ async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metad
                 await r.read()
         sender = f"bench-length-{time.time_ns()}"
         for turn in range(max(lengths)):
+            cpu_before = cpu_seconds(pids)
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": texts[turn % len(texts)],
                                                "metadata": metadata}) as reply:
@@ -207,10 +249,14 @@ async def length_costs(url: str, texts: List[str], lengths: Sequence[int], metad
                 if reply.status != 200:
                     raise RuntimeError(f"turn {turn + 1}: HTTP {reply.status}")
             latencies.append((time.perf_counter() - started) * 1000)
-    return {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths}
+            cpu.append((cpu_seconds(pids) - cpu_before) * 1000)
+    # CPU: the servers' CPU ms per turn over the ten turns ending there (the clock ticks in
+    # 10 ms steps, so one turn alone is too coarse); it includes the event broker's writer.
+    return {"ms": {n: percentile(latencies[max(0, n - 5):n], 50) for n in lengths},
+            "cpu_ms": {n: sum(cpu[max(0, n - 10):n]) / len(cpu[max(0, n - 10):n]) for n in lengths}}
 
 
-def start_floor(workdir: Path, model: Path):
+def start_floor(workdir: Path, model: Path, extra_env: Optional[Dict[str, str]] = None):
     import os
 
     port = free_port()
@@ -222,6 +268,7 @@ def start_floor(workdir: Path, model: Path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false",
                ACTION_ENDPOINT_URL="http://127.0.0.1:9/unused", TRACKER_DB_URL="",
                TRACKER_DB_PATH=str(workdir / "tracker.db"), ANALYTICS_EVENTS_DB_PATH=str(workdir / "events.db"))
+    env.update(extra_env or {})
     process = _spawn("floor-rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
                                     "--interface", "127.0.0.1", "--endpoints", "endpoints.yml",
                                     "--credentials", str(FLOOR_DIR / "credentials.yml")], env, workdir)
@@ -237,26 +284,31 @@ LENGTH_TEXTS = {
 
 
 def run_side(name: str, url: str, pids: Dict[str, int], flows, values, token_for, args) -> dict:
-    """The load levels (or, with --lengths, the length measurement) on one running side."""
+    """The load levels and/or the length measurement (--lengths) on one running side."""
+    result = {}
     if args.lengths:
         customer, order = values["orders"][0] if values["orders"] else (None, "")
         product = values["products"][0] if values["products"] else "手机"
         texts = [t.format(order=order, product=product) for t in LENGTH_TEXTS["floor" if name.startswith("floor") else "assistant"]]
         metadata = {"customer_token": token_for(customer)} if customer else {}
-        return {"lengths": asyncio.run(length_costs(url, texts, args.lengths, metadata))}
+        result["lengths"] = asyncio.run(length_costs(url, texts, args.lengths, metadata, list(pids.values())))
+        if not args.full:
+            return result
     levels = []
     for level in args.levels:
         profiler = Profiler(args.py_spy if level == args.profile_level else None, f"{name}-{level}")
         profiler.start(pids, args.seconds)
-        levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for)))
+        levels.append(asyncio.run(run_level(url, flows, values, level, args.seconds, token_for, list(pids.values()))))
         profiler.wait()
-    return {"levels": levels}
+    result["levels"] = levels
+    return result
 
 
-def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args) -> dict:
+def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, str], args,
+                  rasa_code: Optional[Path] = None) -> dict:
     from shop.identity import issue_customer_token
 
-    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env)
+    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env, rasa_code=rasa_code)
     try:
         orders, products = shop_fixture_values(stack.database_url)
         token_cache: Dict[int, str] = {}
@@ -279,21 +331,30 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--model", type=Path, help="the assistant model to serve (default: newest in models/)")
     parser.add_argument("--no-diet-floor", action="store_true", help="leave out the old DIET floor column")
+    parser.add_argument("--wal-floor", action="store_true",
+                        help="add the floor with the assistant's SQLite engine for its tracker store (floor_wal)")
     parser.add_argument("--lengths", type=int, nargs="+", help="measure turn cost against conversation length instead")
+    parser.add_argument("--full", action="store_true",
+                        help="the load levels and the lengths (default 1 20 40 100 300) in one run, both tables printed")
     parser.add_argument("--py-spy", type=Path, help="py-spy executable: profile the servers during --profile-level")
     parser.add_argument("--profile-level", type=int, default=8)
     parser.add_argument("--report-name", default="conversation_bench")
+    parser.add_argument("--before-code", type=Path, metavar="DIR",
+                        help="also run the assistant whose Rasa server runs the project code in DIR (column 'before'): "
+                             "an export of the commit before a change (git archive <commit> | tar -x -C DIR)")
     parser.add_argument("--before-env", nargs="+", metavar="KEY=VALUE",
-                        help="also run the assistant with these variables first (column 'before'), e.g. "
-                             "PYTHONPATH=/tmp/base (an export of the commit before a change) to measure it before / after in one run")
+                        help="environment of the 'before' column's servers (settings; NOT code: `rasa` puts its "
+                             "working directory ahead of PYTHONPATH, so older code needs --before-code)")
     args = parser.parse_args(argv)
+    if args.full and not args.lengths:
+        args.lengths = [1, 20, 40, 100, 300]
 
     load_at_start = load_average()
     print(f"Load average at the start: {load_at_start}", flush=True)
     model = args.model or latest_model()
     if model is None:
         sys.exit("no trained model in models/: run `make train` first")
-    floors = ["floor"] if args.no_diet_floor else ["floor", "floor_diet"]
+    floors = ["floor"] + (["floor_wal"] if args.wal_floor else []) + ([] if args.no_diet_floor else ["floor_diet"])
     results: Dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="conv-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -301,7 +362,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             floor_model = ensure_floor_model(floor)
             print(f"{floor} model: {floor_model.parent.name}/{floor_model.name}", flush=True)
             (tmp_path / floor).mkdir()
-            process, url = start_floor(tmp_path / floor, floor_model)
+            process, url = start_floor(tmp_path / floor, floor_model, FLOOR_ENV.get(floor))
             try:
                 results[floor] = run_side(floor, url, {"rasa": process.popen.pid}, FLOOR_FLOWS,
                                           {"orders": [], "products": []}, lambda c: "", args)
@@ -309,23 +370,28 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                 process.stop()
 
         print(f"assistant model: {model.name}", flush=True)
-        variants = [("assistant", {})]
-        if args.before_env:
-            variants.insert(0, ("before", dict(item.split("=", 1) for item in args.before_env)))
-        for side, extra_env in variants:
-            results[side] = run_assistant(side, tmp_path / side, model, extra_env, args)
+        variants = [("assistant", {}, None)]
+        if args.before_env or args.before_code:
+            variants.insert(0, ("before", dict(item.split("=", 1) for item in args.before_env or []),
+                                args.before_code and args.before_code.resolve()))
+        for side, extra_env, rasa_code in variants:
+            results[side] = run_assistant(side, tmp_path / side, model, extra_env, args, rasa_code)
 
     print()
-    if args.lengths:
-        print("Turn cost against conversation length (one shopper, one session; median ms of the 5 turns ending there)")
-        print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
-        for side, result in results.items():
-            costs = result["lengths"]
-            ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
-            print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
-    else:
+    if not args.lengths or args.full:
         for side in [name for name in results if not name.startswith("floor")]:
             print_levels(results, side, floors, args.seconds)
+    if args.lengths:
+        for key, what in (("ms", "median latency ms of the 5 turns ending there"),
+                          ("cpu_ms", "servers' CPU ms per turn over the 10 turns ending there")):
+            print(f"Turn cost against conversation length (one shopper, one conversation; {what})")
+            print(f"{'side':<12} " + " ".join(f"{n:>7}" for n in args.lengths) + "   last / 20")
+            for side, result in results.items():
+                costs = result["lengths"][key]
+                ratio = costs[args.lengths[-1]] / costs[20] if 20 in costs else float("nan")
+                print(f"{side:<12} " + " ".join(f"{costs[n]:>7.1f}" for n in args.lengths) + f"   {ratio:>8.2f}")
+            print()
+        print("Target: the assistant's turn at 300 turns within 1.2x of its turn at 20.")
     print(f"Load average at the end: {load_average()}")
     out = REPO / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -337,19 +403,22 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 def print_levels(results: Dict[str, dict], side: str, floors: List[str], seconds: float) -> None:
     print(f"Conversation benchmark, {side}, {seconds:.0f} s per level, load generator on the same machine")
-    header = f"{'level':>5} | {'shop t/s':>8} {'p50':>5} {'p95':>5} {'p99':>5}"
+    header = f"{'level':>5} | {'shop t/s':>8} {'p50':>5} {'p95':>5} {'p99':>5} {'cpu':>5}"
     for floor in floors:
-        header += f" | {floor + ' t/s':>14} {'p50':>5} {'p99':>5} {'t/s x':>6} {'p50 x':>6} {'p99 x':>6}"
+        header += f" | {floor + ' t/s':>14} {'p50':>5} {'p99':>5} {'cpu':>5} {'t/s x':>6} {'p50 x':>6} {'p99 x':>6}"
     print(header + " | errors")
     for i, shop in enumerate(results[side]["levels"]):
-        line = f"{shop['level']:>5} | {shop['tps']:>8.1f} {shop['p50']:>5.0f} {shop['p95']:>5.0f} {shop['p99']:>5.0f}"
+        line = (f"{shop['level']:>5} | {shop['tps']:>8.1f} {shop['p50']:>5.0f} {shop['p95']:>5.0f} {shop['p99']:>5.0f}"
+                f" {shop.get('cpu_ms_per_turn', float('nan')):>5.1f}")
         errors = [str(shop["errors"])]
         for floor in floors:
             f = results[floor]["levels"][i]
-            line += (f" | {f['tps']:>14.1f} {f['p50']:>5.0f} {f['p99']:>5.0f} {shop['tps'] / f['tps']:>6.2f}"
+            line += (f" | {f['tps']:>14.1f} {f['p50']:>5.0f} {f['p99']:>5.0f} {f.get('cpu_ms_per_turn', float('nan')):>5.1f}"
+                     f" {shop['tps'] / f['tps']:>6.2f}"
                      f" {shop['p50'] / f['p50']:>6.2f} {shop['p99'] / f['p99']:>6.2f}")
             errors.append(str(f["errors"]))
         print(line + " | " + "/".join(errors))
+    print("(cpu: the servers' CPU ms per turn at that level — Rasa, and the action server for the assistant)")
     print(f"\nPer flow ({side}), latency ms p50 / p95 / p99 (turns):")
     for shop in results[side]["levels"]:
         for name, (p50, p95, p99, count) in sorted(shop["flows"].items()):

@@ -21,7 +21,7 @@ for name in "${which[@]}"; do
     nlu)          python bench/nlu_eval.py --full-train
                   # the blind development set (intents only): a second never-trained-on file
                   python bench/nlu_eval.py --skip-cv --heldout bench/data/nlu_dev.yml --report-name nlu_dev ;;
-    conversation) python bench/conversation_bench.py --levels 1 8 32 --seconds 20 ;;
+    conversation) python bench/conversation_bench.py --full --wal-floor --no-diet-floor --seconds 20 ;;
     growth)       mkdir -p bench/out
                   for part in stats segments "large --backend both" live; do
                     # shellcheck disable=SC2086  # the part's words are its arguments

@@ -44,6 +44,20 @@ def seconds_setting(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def whole_number_setting(env: Mapping[str, str], name: str, default: int, meaning: str = "") -> int:
+    """``env[name]`` as a whole number >= 0 (``default`` when unset)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigError(f"{name} must be a whole number >= 0{meaning}, got {raw!r}")
+    return value
+
+
 def rasa_endpoints_path(env: Mapping[str, str]) -> Path:
     """``RASA_ENDPOINTS``: the endpoints file (tracker store, event broker) of the Rasa server;
     the console and the improvement loop read the same store. Relative: to the repository."""

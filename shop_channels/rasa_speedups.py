@@ -23,7 +23,17 @@ to add. Rebuilding the tracker costs time in proportion to the length of the con
 turn at 300 turns cost several times a turn at 20). The patched ``save`` counts once and
 publishes and stores the same new events, in the same order, with the same rows.
 
-Both only patch the Rasa version they were written against and leave any other untouched.
+3. The SQL tracker store in a SQLite file commits to a write-ahead log. Rasa opens it with
+SQLite's defaults (rollback journal, ``synchronous=FULL``, a new connection per session):
+the commit and the connection's close were the top of the Rasa server's profile. The store
+built by Rasa gets, right after Rasa built it, the engine of
+``shop.db.engine.conversation_log_engine`` (WAL, ``synchronous=NORMAL``, connections kept
+open; durability in its docstring) and two indexes on its ``events`` table
+(``index_tracker_events``: finding the latest session no longer reads every stored event of
+the conversation). Same tables, same rows; any other database (PostgreSQL in the scale-out
+setup) keeps Rasa's engine and indexes untouched.
+
+All three only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
 
@@ -43,11 +53,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
+from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
+
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 # Kept for the equivalence test (tests/shop_channels/test_rasa_speedups.py).
 STOCK_SQL_TRACKER_SAVE = SQLTrackerStore.save
+_stock_sql_tracker_init = SQLTrackerStore.__init__
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,9 +113,17 @@ async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker)
     logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
 
 
+def init_sql_tracker(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+    """``SQLTrackerStore.__init__``, then, for a SQLite file, the conversation-log engine."""
+    _stock_sql_tracker_init(self, *args, **kwargs)
+    adopt_conversation_log_engine(self)
+    index_tracker_events(self.engine)
+
+
 def install() -> bool:
-    """Patch Rasa once; True when both fixes are in place."""
-    if RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker:
+    """Patch Rasa once; True when the fixes are in place."""
+    if (RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker
+            and SQLTrackerStore.__init__ is init_sql_tracker):
         return True
     if rasa.__version__ not in PATCHED_RASA_VERSIONS:
         logger.info("Rasa %s: stock action-response validation and tracker saving (patches written for %s)",
@@ -110,7 +131,9 @@ def install() -> bool:
         return False
     RemoteAction._validate_action_result = validate_action_result
     SQLTrackerStore.save = save_sql_tracker
+    SQLTrackerStore.__init__ = init_sql_tracker
     return True
 
 
-__all__ = ["ValidationError", "action_response_validator", "install", "save_sql_tracker", "validate_action_result"]
+__all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "save_sql_tracker",
+           "validate_action_result"]

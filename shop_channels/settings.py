@@ -6,6 +6,9 @@ naming the variable, like ``actions/settings.py``.
 
 ACTION_CALL_TIMEOUT_S   how long a custom action may take before the shopper gets the
                         apology (seconds, above 0, at most 600; default 20).
+SESSION_MAX_USER_TURNS  shopper messages after which a conversation goes on in a new Rasa
+                        session (``shop_channels.rasa_sessions``; whole number, 0 = never;
+                        default 40).
 SHOP_TOKEN_SECRET       verifies customer tokens, MACs conversation identities and socket.io
                         session ids (``shop.identity.load_identity_settings``; unset: every
                         shopper is a guest and sessions cannot be resumed, logged).
@@ -18,14 +21,16 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import ConfigError, seconds_setting
+from shop.settings import ConfigError, seconds_setting, whole_number_setting
 
 DEFAULT_CALL_TIMEOUT_S = 20.0
+DEFAULT_SESSION_MAX_USER_TURNS = 40
 
 
 @dataclass(frozen=True)
 class ChannelSettings:
     action_call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S
+    session_max_user_turns: int = DEFAULT_SESSION_MAX_USER_TURNS
     identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
@@ -35,6 +40,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
     except IdentityConfigError as error:
         raise ConfigError(str(error)) from None
     return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
+                           session_max_user_turns=whole_number_setting(
+                               env, "SESSION_MAX_USER_TURNS", DEFAULT_SESSION_MAX_USER_TURNS, " (0: never roll over)"),
                            identity=identity)
 
 

@@ -5,6 +5,8 @@
 - ``session_scope(engine)``: one unit of work — commit on success, roll back on any error;
   ``lock_wait_s`` bounds how long it waits for another writer's lock (then it fails).
 - ``default_engine()``: the process-wide engine for ``SHOP_DATABASE_URL`` (cached).
+- ``conversation_log_engine(url)``: an Engine for Rasa's own append-only stores in a SQLite
+  file (tracker store, event broker): WAL, ``synchronous=NORMAL``, connections kept open.
 """
 from __future__ import annotations
 
@@ -108,6 +110,88 @@ def make_engine(url: Optional[str] = None, **overrides) -> Engine:
     elif parsed.get_backend_name() == "postgresql":
         _configure_postgres(engine)
     return engine
+
+
+def is_sqlite_file(url) -> bool:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return _is_sqlite(parsed) and database not in ("", ":memory:") and "mode=memory" not in str(parsed)
+
+
+def conversation_log_engine(url) -> Engine:
+    """An Engine for a conversation log in a SQLite file — Rasa's SQL tracker store and its
+    SQL event broker: rows appended every turn, read back by sender.
+
+    Rasa builds these engines with SQLite's defaults: a rollback journal with
+    ``synchronous=FULL`` (each commit writes and deletes a journal file and waits for two
+    fsyncs) and, on SQLAlchemy 1.4, a new connection per session. The commit and the close
+    were the top of the Rasa server's profile (bench/TURN_COST.md). Here:
+
+    - WAL with ``synchronous=NORMAL``: a commit appends to the write-ahead log, no fsync
+      per commit. Durability: a crash of the process (or ``kill -9``) loses nothing that was
+      committed — the log is in the operating system's hands once the commit returns; a
+      power cut or OS crash may lose the last commits before the next checkpoint, never
+      corrupt the file (SQLite's documented guarantee for WAL + NORMAL). Readers (the
+      console, the improvement loop) never block the writer.
+    - A small pool that keeps its connections open: the last connection to close a WAL
+      database checkpoints it and deletes the log, so a connection per session would turn
+      every turn's commit back into a checkpoint. ``check_same_thread=False`` because the
+      pool hands a connection to whichever thread checks it out (one at a time).
+
+    Transactions are left as Rasa expects them (pysqlite's own BEGIN handling, Rasa's busy
+    timeout). Only for SQLite files; any other URL gets a plain ``create_engine(url)``.
+    """
+    from sqlalchemy.pool import QueuePool
+
+    parsed = make_url(url)
+    if not is_sqlite_file(parsed):
+        return create_engine(parsed)
+    engine = create_engine(parsed, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                           connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised via engine use
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")     # kept in the file; a no-op once set
+            cursor.execute("PRAGMA synchronous=NORMAL")   # per connection
+        finally:
+            cursor.close()
+
+    return engine
+
+
+# Rasa's tracker store finds a conversation's latest session with max(timestamp) over its
+# session_started events and reads the events at or after it; with Rasa's index on sender_id
+# alone, both read every stored row of the conversation, all sessions, on every retrieve and
+# save (a turn's cost then grows with the whole conversation, bench/TURN_COST.md).
+TRACKER_EVENT_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time ON events (sender_id, type_name, timestamp)",
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_time ON events (sender_id, timestamp)",
+)
+
+
+def index_tracker_events(engine: Engine) -> None:
+    """Add the indexes above to a SQLite tracker store's ``events`` table (idempotent)."""
+    if not is_sqlite_file(engine.url):
+        return
+    with engine.begin() as connection:
+        for statement in TRACKER_EVENT_INDEXES:
+            connection.exec_driver_sql(statement)
+
+
+def adopt_conversation_log_engine(store) -> None:
+    """Give a store Rasa built (its ``SQLTrackerStore`` or ``SQLEventBroker``: an ``engine``
+    and a ``sessionmaker``) the conversation-log engine, when its database is a SQLite file;
+    anything else (PostgreSQL in the scale-out setup) keeps Rasa's engine."""
+    from sqlalchemy.orm import sessionmaker
+
+    if not is_sqlite_file(store.engine.url):
+        return
+    stock = store.engine
+    store.engine = conversation_log_engine(stock.url)
+    store.sessionmaker = sessionmaker(bind=store.engine)
+    stock.dispose()
 
 
 @contextmanager

@@ -324,6 +324,24 @@ def test_yes_or_no_without_a_fresh_offer_is_acknowledged(shop_db):
     assert messages[0]["response"] == "utter_deny" and slot_events(events)["pending_offer"] is None
 
 
+def test_an_offer_carried_into_a_new_session_is_not_fresh():
+    """A new session (after a silence, or a long conversation's roll-over) sets the carried
+    slots again right after session_started; an offer among them was not made in the bot's
+    last turn."""
+    from actions.offers import fresh_offer
+
+    carried = offered("recommend") + [
+        {"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+        {"event": "slot", "name": "pending_offer", "value": "recommend"},
+        {"event": "action", "name": "action_listen"}]
+    assert fresh_offer(tracker("好的", "affirm", slots={"pending_offer": "recommend"}, events=carried)) is None
+    assert fresh_offer(tracker("好的", "affirm", slots={"pending_offer": "recommend"},
+                               events=offered("recommend"))) == "recommend"
+    cleared = offered("recommend")[:-1] + [{"event": "slot", "name": "pending_offer", "value": None},
+                                           {"event": "action", "name": "action_listen"}]
+    assert fresh_offer(tracker("好的", "affirm", events=cleared)) is None
+
+
 def test_the_offer_is_recorded_when_there_are_no_orders(shop_db):
     """A newly registered customer (added here: every seeded one has orders) asks for orders."""
     from datetime import datetime, timezone

@@ -112,12 +112,12 @@ def _wait_ready(url: str, process: Process, timeout: float) -> None:
     raise RuntimeError(f"{process.name} not ready at {url} after {timeout}s:\n{process.tail()}")
 
 
-def _spawn(name: str, args: List[str], env: Dict[str, str], workdir: Path) -> Process:
+def _spawn(name: str, args: List[str], env: Dict[str, str], workdir: Path, cwd: Optional[Path] = None) -> Process:
     log = workdir / f"{name}.log"
     handle = open(log, "ab")
     popen = subprocess.Popen(
         args,
-        cwd=REPO_ROOT,
+        cwd=cwd or REPO_ROOT,
         env=env,
         stdout=handle,
         stderr=subprocess.STDOUT,
@@ -131,7 +131,13 @@ LIVE_EXPERIMENTS = Path(__file__).resolve().parent / "experiments_live.yml"
 
 
 def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default",
-                experiments: Path = LIVE_EXPERIMENTS, extra_env: Optional[Dict[str, str]] = None) -> Stack:
+                experiments: Path = LIVE_EXPERIMENTS, extra_env: Optional[Dict[str, str]] = None,
+                rasa_code: Optional[Path] = None) -> Stack:
+    """The assistant on free ports over a freshly seeded database in ``workdir``.
+
+    ``rasa_code``: a checkout whose project code the Rasa server runs (as its working
+    directory: ``rasa`` puts that first on ``sys.path``, ahead of PYTHONPATH), e.g. an older
+    commit for a benchmark's "before" column; the action server always runs this checkout."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'shop.db'}"
     rasa_port, action_port, web_port = free_ports(3)
@@ -196,7 +202,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(rasa_port), "--interface", "127.0.0.1", "--cors", "*",
             ],
-            env, workdir,
+            env, workdir, cwd=rasa_code,
         )
         stack.processes.append(rasa)
         site = None

@@ -1,0 +1,220 @@
+"""The turn-cost changes of issue 18 (bench/TURN_COST.md) keep Rasa's behaviour: the
+conversation stores' SQLite engine, the session roll-over of long conversations and the
+kept action-server connections."""
+import asyncio
+import sqlite3
+import time
+import types
+
+import pytest
+from aiohttp import web
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted, ActiveLoop, SessionStarted, SlotSet, UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+import shop_channels  # noqa: F401  (installs the patches, as in the Rasa server)
+from shop.db.engine import conversation_log_engine, is_sqlite_file
+from shop_channels import rasa_keepalive, rasa_sessions, rasa_speedups
+
+DOMAIN = Domain.from_yaml("""
+version: '3.1'
+slots:
+  order_no: {type: text, mappings: []}
+  pending_offer: {type: text, mappings: []}
+session_config:
+  session_expiration_time: 60
+  carry_over_slots_to_new_session: true
+""")
+
+
+# --- the conversation stores' SQLite engine ------------------------------------------------
+
+def _pragmas(path):
+    with sqlite3.connect(path) as connection:
+        return connection.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_the_tracker_store_writes_a_write_ahead_log_and_keeps_its_connection(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(DOMAIN, db=str(path))
+    tracker = DialogueStateTracker.from_events("s1", [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("你好", {"name": "greet", "confidence": 1.0})], DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    assert _pragmas(path) == "wal"
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1   # NORMAL
+    assert store.engine.pool.checkedin() >= 1          # not closed after the session
+    again = asyncio.run(store.retrieve("s1"))
+    assert [e.type_name for e in again.events] == [e.type_name for e in list(tracker.events)[1:]]
+
+
+def test_the_tracker_store_finds_the_latest_session_through_indexes(tmp_path):
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    with store.session_scope() as session:
+        query = store._event_query(session, "s1", fetch_events_from_all_sessions=False)
+        sql = str(query.statement.compile(compile_kwargs={"literal_binds": True}))
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        plan = " ".join(row[-1] for row in connection.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_events_sender_type_time" in plan and "ix_events_sender_time" in plan, plan
+
+
+def test_a_non_sqlite_tracker_store_keeps_rasas_engine(monkeypatch):
+    import sqlalchemy as sa
+
+    rasas = sa.create_engine("postgresql://rasa@127.0.0.1:5432/rasa")   # no connection made
+
+    def stock_init(self, *args, **kwargs):
+        self.engine = rasas
+        self.sessionmaker = "rasa's"
+
+    monkeypatch.setattr(rasa_speedups, "_stock_sql_tracker_init", stock_init)
+    store = SQLTrackerStore.__new__(SQLTrackerStore)
+    rasa_speedups.init_sql_tracker(store)
+    assert store.engine is rasas and store.sessionmaker == "rasa's"
+    assert not is_sqlite_file("postgresql://rasa@127.0.0.1:5432/rasa")
+    assert not is_sqlite_file("sqlite://") and not is_sqlite_file("sqlite:///:memory:")
+    assert conversation_log_engine("postgresql://rasa@127.0.0.1:5432/rasa").pool.__class__ is rasas.pool.__class__
+
+
+def test_the_event_broker_writes_a_write_ahead_log(tmp_path):
+    from analytics.broker import BackgroundSQLEventBroker
+
+    path = tmp_path / "events.db"
+    broker = BackgroundSQLEventBroker(db=str(path))
+    broker.publish({"sender_id": "s1", "event": "user", "text": "你好"})
+    broker.flush()
+    assert _pragmas(path) == "wal"
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT sender_id FROM events").fetchall() == [("s1",)]
+    asyncio.run(broker.close())
+
+
+# --- the session roll-over -------------------------------------------------------------------
+
+def _turns(count, first_id=0):
+    events = []
+    for i in range(count):
+        events += [UserUttered(f"问题{first_id + i}", {"name": "greet", "confidence": 1.0}),
+                   ActionExecuted("utter_greet"), ActionExecuted("action_listen")]
+    return events
+
+
+def _tracker(events):
+    start = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    for order, event in enumerate(start + events):   # in order, as Rasa creates them
+        event.timestamp = time.time() - 60 + order / 100
+    return DialogueStateTracker.from_events("s1", start + events, DOMAIN.slots)
+
+
+def _expired(tracker):
+    return MessageProcessor._has_session_expired(types.SimpleNamespace(domain=DOMAIN), tracker)
+
+
+def test_a_session_rolls_over_after_the_limit_of_user_turns():
+    assert MessageProcessor._has_session_expired is rasa_sessions.has_session_expired
+    limit = rasa_sessions.DEFAULT_MAX_TURNS
+    assert not _expired(_tracker(_turns(limit - 1)))
+    assert _expired(_tracker(_turns(limit)))
+
+
+def test_no_roll_over_inside_a_form_or_after_an_offer():
+    limit = rasa_sessions.DEFAULT_MAX_TURNS
+    in_form = _turns(limit) + [ActiveLoop("after_sales_form")]
+    assert not _expired(_tracker(in_form))
+    offered = _turns(limit)[:-1] + [SlotSet("pending_offer", "recommend"), ActionExecuted("action_listen")]
+    assert not _expired(_tracker(offered))
+    answered = offered + _turns(1, first_id=99)[:-1] + [SlotSet("pending_offer", None), ActionExecuted("action_listen")]
+    assert _expired(_tracker(answered))
+
+
+def test_turns_of_earlier_sessions_do_not_count():
+    limit = rasa_sessions.DEFAULT_MAX_TURNS
+    events = _turns(limit - 1) + [ActionExecuted("action_session_start"), SessionStarted(),
+                                  ActionExecuted("action_listen")] + _turns(2)
+    assert not _expired(_tracker(events))
+    assert rasa_sessions.session_is_full(_tracker(_turns(3)).events, 3)
+    assert not rasa_sessions.session_is_full(_tracker(_turns(3)).events, 0)
+
+
+def test_the_limit_is_checked_at_start_up():
+    from shop.settings import ConfigError
+    from shop_channels.settings import load_settings
+
+    for bad in ("many", "-1", "2.5"):
+        with pytest.raises(ConfigError, match="SESSION_MAX_USER_TURNS"):
+            load_settings({"SESSION_MAX_USER_TURNS": bad})
+    assert load_settings({"SESSION_MAX_USER_TURNS": "12"}).session_max_user_turns == 12
+    assert load_settings({}).session_max_user_turns == rasa_sessions.DEFAULT_MAX_TURNS
+
+
+def test_the_offer_slot_name_is_the_actions_one():
+    from actions.offers import OFFER_SLOT
+
+    assert rasa_sessions.OFFER_SLOT == OFFER_SLOT
+
+
+def test_a_rolled_over_session_is_what_the_store_reads_back_with_the_slots(tmp_path):
+    """Rasa's own session start after the roll-over: slots carried, the store's retrieve reads
+    only the new session, the full tracker still has every turn."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    limit = rasa_sessions.DEFAULT_MAX_TURNS
+    tracker = _tracker([SlotSet("order_no", "202611201234567890")] + _turns(limit))
+    asyncio.run(store.save(tracker))
+    assert _expired(tracker)
+    events = asyncio.run(ActionSessionStart().run(CollectingOutputChannel(), None, tracker, DOMAIN))
+    for event in events:
+        tracker.update(event)
+    tracker.update(UserUttered("还在吗", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    current = asyncio.run(store.retrieve("s1"))
+    assert current.get_slot("order_no") == "202611201234567890"
+    assert [e.text for e in current.events if isinstance(e, UserUttered)] == ["还在吗"]
+    full = asyncio.run(store.retrieve_full_tracker("s1"))
+    assert len([e for e in full.events if isinstance(e, UserUttered)]) == limit + 1
+
+
+# --- kept action-server connections ------------------------------------------------------------
+
+def test_action_server_calls_reuse_one_connection_with_the_same_answers():
+    assert EndpointConfig.request is rasa_keepalive.request
+
+    async def scenario():
+        peers = []
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername"))
+            body = await request.json()
+            if body.get("fail"):
+                return web.json_response({"error": "no"}, status=500)
+            return web.json_response({"echo": body, "secret": request.headers.get("X-Action-Secret")})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Secret": "s3"})
+        try:
+            answers = [await endpoint.request(json={"n": n}, method="post", timeout=5) for n in range(3)]
+            with pytest.raises(ClientResponseError) as failed:
+                await endpoint.request(json={"fail": True}, method="post")
+            assert failed.value.status == 500
+        finally:
+            await endpoint._shop_session.close()
+            await runner.cleanup()
+        return answers, peers
+
+    answers, peers = asyncio.run(scenario())
+    assert answers == [{"echo": {"n": n}, "secret": "s3"} for n in range(3)]
+    assert len(set(peers)) == 1          # one connection for every call
