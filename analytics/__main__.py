@@ -13,7 +13,8 @@ import sys
 from datetime import date, datetime, timedelta
 
 from analytics import store
-from analytics.settings import AnalyticsSettings, ConfigError, load_settings
+from analytics.settings import AnalyticsSettings, load_settings
+from shop.settings import ConfigError
 
 
 def _engine(settings: AnalyticsSettings):

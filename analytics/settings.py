@@ -24,13 +24,10 @@ from typing import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from shop.settings import REPO_ROOT, ConfigError
+
 DEFAULT_TIMEZONE = ZoneInfo("Asia/Shanghai")
 SOURCES = ("sql", "rabbitmq")
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the process refuses to start rather than guess."""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from console.auth import auth_middleware
-from console.config import ConfigError, Settings, load_settings
+from console.config import Settings, load_settings
 from console.render import make_environment
 from shop.db.engine import make_engine
+from shop.settings import ConfigError
 
 logger = logging.getLogger("console")
 

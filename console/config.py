@@ -26,13 +26,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
 
-from analytics.settings import AnalyticsSettings, ConfigError as AnalyticsConfigError, load_settings as load_analytics
+from analytics.settings import AnalyticsSettings, load_settings as load_analytics
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
-from shop.settings import REPO_ROOT, rasa_endpoints_path
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the console refuses to start rather than guess."""
+from shop.settings import REPO_ROOT, ConfigError, rasa_endpoints_path
 
 
 @dataclass(frozen=True)
@@ -58,10 +54,7 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
-    try:
-        analytics = load_analytics(env)
-    except AnalyticsConfigError as error:
-        raise ConfigError(str(error)) from None
+    analytics = load_analytics(env)
     return Settings(
         host=env.get("CONSOLE_HOST", "127.0.0.1").strip() or "127.0.0.1",
         port=_int(env, "CONSOLE_PORT", 8001, 1, 65535),

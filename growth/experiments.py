@@ -23,10 +23,11 @@ from typing import Any, Mapping, Optional
 import yaml
 
 from growth.assignment import in_ramp, pick_variant
+from shop.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "content" / "experiments.yml"
+DEFAULT_PATH = REPO_ROOT / "content" / "experiments.yml"
 STRATEGIES = ("hybrid", "popularity", "content")
 STATUSES = ("running", "stopped")
 MAX_CARDS = 10

@@ -1,9 +1,14 @@
-"""Where the shop database lives.
+"""Where the shop database lives, and what every process's settings share.
 
 One environment variable picks the database: ``SHOP_DATABASE_URL``, a SQLAlchemy URL, e.g.
 
 - ``sqlite:////abs/path/shop.db`` (the default is ``var/shop.db`` in the repository), or
 - ``postgresql+psycopg2://user:password@host:5432/shop`` for PostgreSQL.
+
+Shared by every process's settings object (``actions/settings.py``,
+``shop_channels/settings.py``, ``shop_site/config.py``, ``console/config.py``,
+``analytics/settings.py``): ``REPO_ROOT`` (the one definition), ``ConfigError`` (the one
+error a bad setting raises) and the parsers below.
 """
 from __future__ import annotations
 

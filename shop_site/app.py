@@ -8,8 +8,9 @@ from typing import Optional
 from aiohttp import web
 
 from shop.identity import IdentityConfigError
+from shop.settings import ConfigError
 from shop_site import api, checkout, pages
-from shop_site.config import ConfigError, Settings, load_settings
+from shop_site.config import Settings, load_settings
 from shop_site.customers import DemoDirectory
 from shop_site.errors import json_errors
 from shop_site.headers import security_headers

@@ -19,12 +19,9 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
+from shop.settings import REPO_ROOT, ConfigError
+
 WEB_ROOT = REPO_ROOT / "web"
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the site refuses to start rather than guess."""
 
 
 @dataclass(frozen=True)

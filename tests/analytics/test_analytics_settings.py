@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics import dashboard, store
-from analytics.settings import ConfigError, load_settings
+from analytics.settings import load_settings
 from shop.db.engine import make_engine
+from shop.settings import ConfigError
 
 
 def test_defaults_follow_the_conversation_store():
@@ -32,9 +33,9 @@ def test_a_bad_value_is_a_config_error_naming_the_variable(name, value):
 
 
 def test_the_console_refuses_to_start_on_a_bad_analytics_value():
-    from console.config import ConfigError as ConsoleConfigError, load_settings as console_settings
+    from console.config import load_settings as console_settings
 
-    with pytest.raises(ConsoleConfigError, match="ANALYTICS_TIMEZONE"):
+    with pytest.raises(ConfigError, match="ANALYTICS_TIMEZONE"):
         console_settings({"ANALYTICS_TIMEZONE": "nowhere"})
 
 

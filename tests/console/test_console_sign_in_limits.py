@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from console.config import ConfigError, Settings, load_settings
+from console.config import Settings, load_settings
 from console.sign_in_limits import SignInLimits
-from tests.console.conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+from shop.settings import ConfigError
+from tests.support.console import ADMIN_PASSWORD, AGENT_PASSWORD
 
 LOCKED = "登录失败次数过多"
 
