@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import requests
-from sqlalchemy import select
+
+from shop.db.catalogue import product_category_ids
+from shop.db.customers import seeded_tastes
+from shop.db.engine import make_engine, session_scope
 
 ASKS = ("给我推荐几款商品吧", "有什么好东西推荐吗", "帮我推荐点东西")
 
@@ -59,21 +62,13 @@ class Shopper:
 
 
 def load_shoppers(engine, limit: int, offset: int = 0) -> List[Shopper]:
-    from shop.db.engine import session_scope
-    from shop.db.models import Customer
-
     with session_scope(engine) as session:
-        rows = session.execute(select(Customer.id, Customer.preferences).order_by(Customer.id)
-                               .offset(offset).limit(limit)).all()
-    return [Shopper(cid, frozenset((prefs or {}).get("categories") or ())) for cid, prefs in rows]
+        return [Shopper(cid, tastes) for cid, tastes in seeded_tastes(session, limit, offset)]
 
 
 def product_categories(engine, ids) -> Dict[int, int]:
-    from shop.db.engine import session_scope
-    from shop.db.models import Product
-
     with session_scope(engine) as session:
-        return dict(session.execute(select(Product.id, Product.category_id).where(Product.id.in_(list(ids)))).all())
+        return product_category_ids(session, list(ids))
 
 
 class Simulator:
@@ -157,8 +152,6 @@ class Simulator:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    from shop.db.engine import make_engine
-
     parser = argparse.ArgumentParser(description="Simulated shoppers talking to a running assistant.")
     parser.add_argument("--rasa", default="http://127.0.0.1:5005")
     parser.add_argument("--site", default="http://127.0.0.1:8000")

@@ -315,6 +315,12 @@ def get_product_detail(session: Session, product_id: int) -> Optional[ProductDet
 
 # --- lists and vocabulary --------------------------------------------------------------
 
+def product_category_ids(session: Session, product_ids: Sequence[int]) -> dict[int, int]:
+    """Product id -> its (leaf) category id, for the ids that exist."""
+    return dict(session.execute(select(Product.id, Product.category_id)
+                                .where(Product.id.in_(list(product_ids)))).all())
+
+
 def list_categories(session: Session) -> list[CategoryInfo]:
     """The whole tree, parents before children, in display order."""
     rows = session.execute(

@@ -68,3 +68,11 @@ def list_demo_customers(session: Session, limit: int = 10) -> list[DemoCustomer]
                      member_level=c.member_level, order_count=counts.get(c.id, 0))
         for c in customers
     ]
+
+
+def seeded_tastes(session: Session, limit: int, offset: int = 0) -> list[tuple[int, frozenset[int]]]:
+    """(customer id, leaf category ids the seed gave the customer a taste for), in id order:
+    what the growth simulator's shoppers like (``shop.seed.people``); never shown to anyone."""
+    rows = session.execute(select(Customer.id, Customer.preferences).order_by(Customer.id)
+                           .offset(offset).limit(limit)).all()
+    return [(cid, frozenset((prefs or {}).get("categories") or ())) for cid, prefs in rows]

@@ -10,7 +10,9 @@ from sqlalchemy import func, inspect, select
 
 from growth.segments import LABELS, segment, silhouette
 from shop.db import models as m
+from shop.db.catalogue import product_category_ids
 from shop.db.checkout import ensure_coupon, issue_coupon, pay_order_simulated, place_order
+from shop.db.customers import seeded_tastes
 from shop.db.engine import make_engine
 from shop.db.experiments import Shown, log_exposures, record_click, unit_outcomes
 from shop.db.migrate import alembic_config, current_revision, upgrade_to_head
@@ -168,3 +170,16 @@ def test_migration_0006_upgrades_and_downgrades(empty_url):
             assert not GROWTH_TABLES & set(inspect(connection).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_simulator_reads_seeded_tastes_and_product_categories_through_the_data_layer(session):
+    first = seeded_tastes(session, limit=5)
+    assert [cid for cid, _ in first] == sorted(cid for cid, _ in first) and len(first) == 5
+    assert seeded_tastes(session, limit=3, offset=2) == first[2:5]
+    parents = set(session.execute(select(m.Category.parent_id).where(m.Category.parent_id.is_not(None))).scalars())
+    for _, tastes in first:
+        # two or three favourite leaf categories each (shop.seed.people)
+        assert 2 <= len(tastes) <= 3 and not tastes & parents
+    products = session.execute(select(m.Product.id, m.Product.category_id).order_by(m.Product.id).limit(4)).all()
+    asked = [pid for pid, _ in products] + [10**9]  # an unknown id is left out, not an error
+    assert product_category_ids(session, asked) == dict(products)
