@@ -23,6 +23,7 @@ def yuan(cents: Optional[int]) -> Optional[Decimal]:
 
 @dataclass(frozen=True)
 class AddressInfo:
+    """An address of the customer's, shown to them (the phone masked)."""
     recipient: str
     masked_phone: str
     province: str
@@ -32,7 +33,7 @@ class AddressInfo:
 
     @property
     def one_line(self) -> str:
-        return f"{self.province}{self.city}{self.district}{self.detail}"
+        return one_line(self.province, self.city, self.district, self.detail)
 
 
 @dataclass(frozen=True)
@@ -251,21 +252,11 @@ class OrderDetail:
 
 
 @dataclass(frozen=True)
-class SavedAddress:
+class SavedAddress(AddressInfo):
     """One of the customer's own saved addresses (shown to them unmasked: it is theirs)."""
     id: int
     label: Optional[str]
-    recipient: str
-    masked_phone: str
-    province: str
-    city: str
-    district: str
-    detail: str
     is_default: bool
-
-    @property
-    def one_line(self) -> str:
-        return one_line(self.province, self.city, self.district, self.detail)
 
 
 @dataclass(frozen=True)

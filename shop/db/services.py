@@ -22,13 +22,12 @@ from shop.db.records import (
     InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo, yuan,
 )
 from shop.db.validation import customer_id_arg, text_arg
+from shop.domain.installation import NOTHING_TO_INSTALL
 from shop.domain.orders import OrderStatus
 
 MAX_POINTS = 20
 MAX_ORDERS = 20
-# Orders that never reached the shopper have nothing to install.
-_NOT_INSTALLABLE = (OrderStatus.PENDING_PAYMENT.value, OrderStatus.CANCELLED.value,
-                    OrderStatus.REFUNDED.value)
+_NOT_INSTALLABLE = sorted(status.value for status in NOTHING_TO_INSTALL)
 
 CategoryArg = Union[int, str]
 

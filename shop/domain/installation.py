@@ -31,6 +31,9 @@ FOLLOW_UP_DAYS = 15
 
 WEEKDAYS = "一二三四五六日"
 
+# Orders that never reached the shopper have nothing to install (not offered as candidates).
+NOTHING_TO_INSTALL = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
 
 class InstallationStage(str, Enum):
     NOT_DELIVERED = "not_delivered"      # on its way or waiting to ship: promise counts from 签收
