@@ -3,13 +3,14 @@ audit row, never on somebody else's order or with somebody else's address (SQLit
 PostgreSQL, like every data-layer test)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from shop.db import models as m
-from shop.db.customers import saved_addresses
+from shop.db.customers import get_customer, saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, InvalidRequest, OrderNotFound
 from shop.db.orders import change_order_address, get_order
 from shop.domain.addresses import parse_address
@@ -35,6 +36,15 @@ def test_saved_addresses_default_first_with_the_fixture_work_address(session):
     work = [a for a in addresses if a.label == "公司"]
     assert len(work) == 1 and work[0].city == "上海市" and work[0].one_line.startswith("上海市浦东新区")
     assert "*" in work[0].masked_phone
+
+
+def test_the_profile_writes_the_default_address_as_the_saved_list_does(session):
+    """One rule for an address on one line (a municipality named once), whichever record
+    carries it."""
+    default = get_customer(session, MAIN_CUSTOMER_ID).default_address
+    assert default.one_line == saved_addresses(session, MAIN_CUSTOMER_ID)[0].one_line
+    shanghai = replace(default, province="上海市", city="上海市", district="浦东新区", detail="世纪大道1号")
+    assert shanghai.one_line == "上海市浦东新区世纪大道1号"
 
 
 def test_change_to_a_saved_address_writes_the_snapshot_and_an_audit_row(session):
