@@ -11,40 +11,20 @@ import uuid
 
 import aio_pika
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from analytics import dashboard, rabbit, store
-from tests.analytics.test_ingest import DAY, known_events
+from tests.support.analytics import DAY, known_events, postgres_analytics_database, unavailable
 
 RABBITMQ_URL = os.environ.get("ANALYTICS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
-POSTGRES_SERVER = os.environ.get("SHOP_TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(120)]
 
 
-def unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def postgres():
-    name = f"analytics_rabbit_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        unavailable(f"PostgreSQL not reachable: {error}")
-    engine = create_engine(f"{POSTGRES_SERVER}/{name}", future=True)
-    store.create_tables(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with postgres_analytics_database("analytics_rabbit") as engine:
+        yield engine
 
 
 class Crash(Exception):

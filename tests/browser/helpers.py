@@ -67,6 +67,16 @@ class PageProblems:
         page.on("dialog", dialog)
 
 
+def console_sign_in(page, url: str, username: str, password: str) -> None:
+    """Sign in on the console's login page at ``url`` as a person would, and wait until it
+    has left the login page."""
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda u: "/login" not in u)
+
+
 @contextlib.contextmanager
 def running_console(work: Path, env_extra: dict) -> Iterator[str]:
     """``python -m console`` on a free port with ``env_extra`` over the environment, until the

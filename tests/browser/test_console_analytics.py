@@ -18,8 +18,8 @@ from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.analytics.test_ingest import known_events
-from tests.browser.helpers import running_console
+from tests.support.analytics import known_events
+from tests.browser.helpers import console_sign_in, running_console
 
 PASSWORD = "a-long-test-password-for-the-agent-42"
 
@@ -56,11 +56,7 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{console}/login")
-        page.fill("input[name=username]", "agent1")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda u: "/login" not in u)
+        console_sign_in(page, console, "agent1", PASSWORD)
         page.goto(f"{console}/analytics")
         page.fill("input[name=from]", "2026-12-01")
         page.fill("input[name=to]", "2026-12-01")

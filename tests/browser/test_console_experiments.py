@@ -17,7 +17,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.db.experiments import Shown, log_exposures
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.browser.helpers import running_console
+from tests.browser.helpers import console_sign_in, running_console
 
 PASSWORD = "a-long-test-password-for-the-admin-42"
 UNITS = {"hybrid": 21, "popularity": 19}
@@ -49,11 +49,7 @@ def test_admin_reads_the_report_and_stops_a_variant(console, browser):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{url}/login")
-        page.fill("input[name=username]", "boss")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda u: "/login" not in u)
+        console_sign_in(page, url, "boss", PASSWORD)
         page.click("nav a[href='/experiments']")
         assert page.text_content("tr[data-experiment=rec_strategy] .status") == "运行中"
         page.click("tr[data-experiment=rec_strategy] a")
@@ -96,11 +92,7 @@ def test_admin_starts_ramps_and_stops_an_experiment_and_the_file_follows(console
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
-        page.goto(f"{url}/login")
-        page.fill("input[name=username]", "boss")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda u: "/login" not in u)
+        console_sign_in(page, url, "boss", PASSWORD)
         page.goto(f"{url}/experiments/winback_coupon")
         assert page.text_content("#status") == "已停止"
 

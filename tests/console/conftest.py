@@ -3,7 +3,6 @@ with one admin and one agent whose passwords the tests know."""
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Iterator, Optional
 
 import pytest
@@ -16,9 +15,7 @@ from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-
-ADMIN_PASSWORD = "admin-secret-91823"
-AGENT_PASSWORD = "agent-secret-55120"
+from tests.support.console import ADMIN_PASSWORD, AGENT_PASSWORD, Console
 
 
 @pytest.fixture()
@@ -30,31 +27,6 @@ def console_engine(tmp_path):
         create_account(session, "agent1", "小王", "agent", passwords.hash_password(AGENT_PASSWORD), utc_now())
     yield engine
     engine.dispose()
-
-
-class Console:
-    """A browser of the console: a cookie jar and the last CSRF token seen."""
-
-    def __init__(self, client: TestClient, loop) -> None:
-        self.client, self.loop = client, loop
-
-    def run(self, coroutine):
-        return self.loop.run_until_complete(coroutine)
-
-    def request(self, method: str, path: str, **kwargs):
-        async def go():
-            response = await self.client.request(method, path, allow_redirects=False, **kwargs)
-            return response, await response.text()
-        return self.run(go())
-
-    def csrf(self, path: str = "/login") -> str:
-        _, html = self.request("GET", path)
-        return re.search(r'name="csrf-token" content="([^"]*)"', html).group(1) or \
-            re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-    def sign_in(self, username: str, password: str):
-        token = self.csrf("/login")
-        return self.request("POST", "/login", data={"username": username, "password": password, "csrf_token": token})
 
 
 @pytest.fixture()

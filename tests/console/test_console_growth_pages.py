@@ -15,8 +15,8 @@ from growth.experiments import DEFAULT_PATH
 from shop.db.engine import session_scope
 from shop.db.experiments import Shown, log_exposures
 from shop.db.segments import segment_sizes
-from shop_nlu.resources import REPO_ROOT
-from tests.console.conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+from shop.settings import REPO_ROOT
+from tests.support.console import ADMIN_PASSWORD, AGENT_PASSWORD
 
 ACTION = "/experiments/rec_strategy/action"
 

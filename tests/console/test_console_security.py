@@ -9,7 +9,7 @@ from sqlalchemy import select
 from console.config import Settings
 from shop.db.models import ConsoleSession
 from shop.identity import issue_customer_token
-from tests.console.conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+from tests.support.console import ADMIN_PASSWORD, AGENT_PASSWORD
 
 PAGES = ["/", "/handoff", "/handoff/1", "/accounts"]
 APIS = ["/api/handoff/queue", "/api/handoff/1/messages"]

@@ -1,0 +1,79 @@
+"""Rasa events with known figures, and a throw-away PostgreSQL database for the analytics
+tables: shared by the analytics tests and the console's browser test (a plain module, so
+test files can import it)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from datetime import date, datetime, timezone
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from analytics import store
+
+POSTGRES_SERVER = os.environ.get("SHOP_TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
+DAY = date(2026, 12, 1)
+T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc).timestamp()     # 10:00 China time
+
+
+def unavailable(reason: str) -> None:
+    """A server the test needs is not there: skip, or fail where CI requires it."""
+    if REQUIRED:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def user(sender, t, text, intent, confidence=0.9):
+    return {"event": "user", "sender_id": sender, "timestamp": t, "text": text,
+            "parse_data": {"intent": {"name": intent, "confidence": confidence}}}
+
+
+def action(sender, t, name):
+    return {"event": "action", "sender_id": sender, "timestamp": t, "name": name}
+
+
+def known_events():
+    """Four conversations: resolved; handed off; a core fallback; out of scope then clarified."""
+    return [
+        action("resolved", T0, "action_session_start"),
+        user("resolved", T0 + 1, "你好", "greet"), action("resolved", T0 + 1.01, "utter_greet"),
+        action("resolved", T0 + 1.02, "action_listen"),
+        user("handed", T0 + 2, "转人工", "human_handoff"), action("handed", T0 + 2.05, "action_handoff"),
+        action("handed", T0 + 2.1, "action_listen"),
+        user("fallback", T0 + 3, "嗯嗯那个", "chitchat", 0.3), action("fallback", T0 + 3.2, "utter_default"),
+        action("fallback", T0 + 3.3, "action_listen"),
+        user("oos", T0 + 4, "今天天气怎么样", "out_of_scope"), action("oos", T0 + 4.4, "action_out_of_scope"),
+        action("oos", T0 + 4.5, "action_listen"),
+        user("oos", T0 + 5, "那个啥", "nlu_fallback", 0.2), action("oos", T0 + 5.01, "action_clarify"),
+        action("oos", T0 + 5.02, "action_listen"),
+        user("oos", T0 + 6, "/order_status", "order_status", 1.0), action("oos", T0 + 6.01, "action_listen"),
+    ]
+
+
+@contextlib.contextmanager
+def postgres_analytics_database(prefix: str) -> Iterator[Engine]:
+    """A new PostgreSQL database named ``<prefix>_<random>`` with the analytics tables,
+    dropped afterwards (skipped, or failed under SHOP_TEST_REQUIRE_POSTGRES=1, when the
+    server is unreachable)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # any connection failure means "not reachable"
+        admin.dispose()
+        unavailable(f"PostgreSQL not reachable: {error}")
+    engine = create_engine(f"{POSTGRES_SERVER}/{name}", future=True)
+    try:
+        store.create_tables(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
