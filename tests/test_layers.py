@@ -2,18 +2,22 @@
 old independence test).
 
     channels (shop_channels)  >  actions  >  assistant (application rules)
-        >  growth, shop_nlu  >  shop.db (the only SQL)  >  shop.domain (pure rules)
+        >  growth, shop_nlu  >  shop.db (the only SQL)  >  shop settings, identity
+        >  shop.domain (pure rules: the standard library only)
 
 ``recommender`` stands apart at the bottom: it imports nothing of the project (the shop's
 data reaches it through ``recommender.train.TrainingSource``, which ``assistant`` fills).
 ``shop_site`` (the demo shop) and ``console`` (the operators') are entry points over the data
 layer; ``analytics`` turns Rasa's event stream into figures. Rasa (``rasa``,
 ``rasa_sdk``) is allowed only where the chat is: channels, actions (``rasa_sdk``), NLU.
+Above the data layer SQLAlchemy is used for its types and errors only, never to build SQL
+or reach the ORM tables. No package imports the tool folders (tests, bench).
 Every import counts, also one inside a function.
 """
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -24,7 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 # Which layer each module belongs to: the longest matching dotted prefix wins.
 LAYER_OF = {
     "shop.domain": "domain",
-    "shop.settings": "base", "shop.json_limits": "base", "shop.identity": "base",
+    # shop's own package and its small base modules (a new module of shop/ lands here too,
+    # so it may import only the domain until it is placed)
+    "shop": "base", "shop.settings": "base", "shop.json_limits": "base", "shop.identity": "base",
     "shop.db": "db", "shop.migrations": "db", "shop.seed": "db",
     "recommender": "recommender",
     "shop_nlu": "nlu",
@@ -57,8 +63,19 @@ BELOW = {
 RASA_ALLOWED = {"channels": {"rasa", "rasa_sdk"}, "actions": {"rasa_sdk"}, "nlu": {"rasa"},
                 # Rasa's event broker and event classes; the conversation store's reader
                 "analytics": {"rasa"}, "console": {"rasa"}}
+# Pure rules: nothing but the standard library (and the domain itself).
+STDLIB_ONLY = {"domain"}
+# Layers that may build SQL: the data layer, analytics (its own read-model tables in its own
+# database) and the NLU loop (it reads Rasa's conversation store). Everywhere else SQLAlchemy
+# is used only for these parts (types to annotate, errors to catch), and the ORM tables
+# (shop.db.models) stay inside the data layer, which hands out frozen records.
+SQL_LAYERS = {"db", "analytics", "nlu"}
+SQLALCHEMY_TYPES_AND_ERRORS = {"exc", "orm", "engine"}
+ORM_TABLES = "shop.db.models"
 PACKAGES = ("shop", "recommender", "shop_nlu", "growth", "assistant", "actions", "shop_channels", "shop_site",
             "analytics", "console")
+# Folders with Python that are not layers: they may import any package, no package imports them.
+TOOLS = ("tests", "bench", "web")
 
 
 def layer_of(module: str) -> Optional[str]:
@@ -91,50 +108,147 @@ def imported(source: str, module: str, is_package: bool) -> Iterator[str]:
             yield from (f"{name}.{alias.name}" for alias in node.names)
 
 
+def _outside_problem(layer: str, name: str) -> Optional[str]:
+    """Why ``layer`` may not import ``name``, a module from outside the project (or None)."""
+    parts = name.split(".")
+    top = parts[0]
+    if top in TOOLS:
+        return "a tool folder"
+    if top in ("rasa", "rasa_sdk"):
+        return None if top in RASA_ALLOWED.get(layer, set()) else "Rasa"
+    if top == "sqlalchemy" and layer not in SQL_LAYERS:
+        return None if len(parts) > 1 and parts[1] in SQLALCHEMY_TYPES_AND_ERRORS else "SQL outside the data layer"
+    if layer in STDLIB_ONLY and top not in sys.stdlib_module_names:
+        return "not the standard library"
+    return None
+
+
 def violations(source: str, module: str, is_package: bool = False) -> list[str]:
     layer = layer_of(module)
     if layer is None:
         return []
     found = []
     for name in imported(source, module, is_package):
-        top = name.split(".")[0]
-        if top in ("rasa", "rasa_sdk"):
-            if top not in RASA_ALLOWED.get(layer, set()):
-                found.append(f"{module} ({layer}) imports {name}")
-            continue
         target = layer_of(name)
-        if target is None or target == layer or target in BELOW[layer]:
+        if target is None:
+            problem = _outside_problem(layer, name)
+            if problem:
+                found.append(f"{module} ({layer}) imports {name} ({problem})")
+            continue
+        if (name == ORM_TABLES or name.startswith(ORM_TABLES + ".")) and layer != "db":
+            found.append(f"{module} ({layer}) imports {name} (the ORM tables stay in the data layer)")
+            continue
+        if target == layer or target in BELOW[layer]:
             continue
         found.append(f"{module} ({layer}) imports {name} ({target})")
     return found
 
 
-def project_modules():
+def project_modules(root: Path = REPO) -> Iterator[tuple[Path, str]]:
     for package in PACKAGES:
-        for path in sorted((REPO / package).rglob("*.py")):
-            yield path, module_name(path, REPO)
+        for path in sorted((root / package).rglob("*.py")):
+            yield path, module_name(path, root)
+
+
+def scan(root: Path = REPO) -> tuple[int, list[str]]:
+    """(modules read, violations) over the packages of the tree at ``root``."""
+    checked, problems = 0, []
+    for path, module in project_modules(root):
+        checked += 1
+        problems += violations(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
+    return checked, problems
 
 
 def test_every_package_imports_only_layers_below_it():
-    checked, problems = 0, []
-    for path, module in project_modules():
-        checked += 1
-        problems += violations(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
+    checked, problems = scan()
     assert checked > 150
     assert problems == []
+
+
+def test_every_package_and_module_of_the_tree_has_a_layer():
+    """A new top-level package, or a module no layer claims, fails here instead of going
+    unchecked."""
+    folders = {folder.name for folder in REPO.iterdir()
+               if folder.is_dir() and not folder.name.startswith(".") and next(folder.rglob("*.py"), None)}
+    assert folders - set(PACKAGES) - set(TOOLS) == set()
+    assert set(PACKAGES) - folders == set()
+    assert [module for _, module in project_modules() if layer_of(module) is None] == []
+
+
+def test_the_layers_go_one_way():
+    """Every layer named is defined, and no chain of allowed imports comes back to where it
+    started (the graph of ``BELOW`` has no cycle)."""
+    assert set(LAYER_OF.values()) == set(BELOW)
+    assert all(below <= set(BELOW) for below in BELOW.values())
+
+    def reachable(layer, seen):
+        for lower in BELOW[layer]:
+            assert lower not in seen, f"{lower} and {layer} import each other"
+            reachable(lower, seen | {lower})
+
+    for layer in BELOW:
+        reachable(layer, {layer})
+
+
+def test_the_check_fails_on_a_tree_with_a_violation(tmp_path):
+    """The whole check, run over a small tree on disk, reports what was planted in it."""
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text('"""A package."""\n', encoding="utf-8")
+    (tmp_path / "shop" / "domain").mkdir()
+    (tmp_path / "shop" / "domain" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "shop" / "domain" / "rules.py").write_text("import re\n", encoding="utf-8")
+    (tmp_path / "growth" / "report.py").write_text("from shop.domain import rules\n", encoding="utf-8")
+    assert scan(tmp_path) == (len(PACKAGES) + 3, [])
+
+    (tmp_path / "shop" / "domain" / "rules.py").write_text(
+        "def f():\n    from ..db.orders import get_order\n", encoding="utf-8")
+    (tmp_path / "growth" / "report.py").write_text("from assistant import faq\n", encoding="utf-8")
+    _, problems = scan(tmp_path)
+    assert sorted(problems) == ["growth.report (growth) imports assistant (application)",
+                                "growth.report (growth) imports assistant.faq (application)",
+                                "shop.domain.rules (domain) imports shop.db.orders (db)",
+                                "shop.domain.rules (domain) imports shop.db.orders.get_order (db)"]
 
 
 @pytest.mark.parametrize("module, source", [
     ("recommender.train", "from shop.db.engine import make_engine"),
     ("recommender.serving", "def f():\n    from assistant import product_picks"),
+    ("recommender.service", "import growth.experiments"),
     ("shop.domain.orders", "from shop.db.orders import get_order"),
+    ("shop.domain.orders", "from ..db import orders"),
+    ("shop.domain.orders", "from shop.settings import REPO_ROOT"),
+    ("shop.domain.money", "import yaml"),
+    ("shop.settings", "from shop.db.engine import make_engine"),
+    ("shop.identity", "from actions.settings import load_settings"),
     ("shop.db.orders", "import assistant.faq"),
+    ("shop.db.orders", "from recommender.service import get_service"),
+    ("shop.db.orders", "from growth.experiments import ExperimentBook"),
+    ("shop.db.orders", "from tests.support.shop_db import ANCHOR"),
+    ("shop_nlu.pipeline", "from assistant.follow_up import follow_up"),
+    ("shop_nlu.gazetteer", "from growth.segments import segment"),
+    ("growth.experiments", "from assistant.experiment_picks import variant_for"),
+    ("growth.segments", "from shop_nlu.vocab import load_vocab"),
+    ("growth.simulator", "from sqlalchemy import select"),
+    ("growth.simulator", "from shop.db.models import Customer"),
     ("assistant.faq", "from actions.support import db"),
     ("assistant.faq", "from rasa_sdk import Tracker"),
+    ("assistant.services", "import sqlalchemy as sa"),
     ("actions.orders", "from shop_channels.rest import ShopRestInput"),
     ("actions.orders", "from rasa.core.agent import Agent"),
-    ("shop_nlu.pipeline", "from assistant.follow_up import follow_up"),
-    ("shop.domain.orders", "from ..db import orders"),
+    ("actions.orders", "from console.auth import auth_middleware"),
+    ("shop_channels.rest", "from console.app import create_app"),
+    ("shop_channels.rest", "from shop_site.api import routes"),
+    ("shop_site.api", "from actions.support import db"),
+    ("shop_site.api", "from console.accounts import routes"),
+    ("shop_site.api", "from shop_nlu.gazetteer import Gazetteer"),
+    ("shop_site.api", "from rasa.core.agent import Agent"),
+    ("analytics.dashboard", "from console.render import make_environment"),
+    ("analytics.dashboard", "from growth.statistics import compare"),
+    ("analytics.broker", "from shop_channels.settings import load_settings"),
+    ("console.app", "from shop_site.app import create_app"),
+    ("console.app", "from actions.support import db"),
+    ("console.app", "from assistant.handoff_summary import summary"),
 ])
 def test_an_import_from_a_layer_above_is_caught(module, source):
     assert violations(source, module)
@@ -142,9 +256,18 @@ def test_an_import_from_a_layer_above_is_caught(module, source):
 
 @pytest.mark.parametrize("module, source", [
     ("assistant.faq", "from shop.db.orders import get_order"),
-    ("actions.orders", "from assistant.services import answer_service_question\nfrom rasa_sdk import Tracker"),
+    ("assistant.services", "from sqlalchemy.orm import Session\nfrom recommender.service import get_service"),
+    ("actions.orders", "from assistant.services import answer_service_question\nfrom rasa_sdk import Tracker\n"
+                       "from sqlalchemy.exc import SQLAlchemyError"),
     ("shop_channels.rest", "from actions.support import db\nfrom rasa.core.channels import InputChannel"),
-    ("shop.db.orders", "from shop.domain.orders import OrderStatus\nfrom . import records"),
+    ("shop.db.orders", "from shop.domain.orders import OrderStatus\nfrom . import records\nfrom sqlalchemy import select"),
+    ("shop.db.catalogue", "from shop.settings import REPO_ROOT\nfrom .models import Product"),
+    ("shop.domain.orders", "import re\nfrom dataclasses import dataclass\nfrom .state_machine import StateMachine"),
+    ("growth.simulator", "from shop.db.customers import seeded_tastes\nimport numpy"),
+    ("analytics.store", "from sqlalchemy import Table\nfrom shop.settings import REPO_ROOT"),
+    ("console.app", "from analytics import dashboard\nfrom growth.experiments import ExperimentBook"),
+    ("shop_site.api", "from growth.assignment import pick_variant\nfrom shop.db.orders import get_order"),
+    ("recommender.serving", "import numpy as np\nfrom recommender.model import RecommenderModel"),
 ])
 def test_an_import_from_below_is_allowed(module, source):
     assert violations(source, module) == []
