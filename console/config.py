@@ -28,7 +28,7 @@ from typing import Mapping
 
 from analytics.settings import AnalyticsSettings, load_settings as load_analytics
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
-from shop.settings import REPO_ROOT, ConfigError, rasa_endpoints_path
+from shop.settings import REPO_ROOT, bounded_int_setting, rasa_endpoints_path
 
 
 @dataclass(frozen=True)
@@ -46,24 +46,17 @@ class Settings:
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name, str(default)).strip() or str(default)
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be an integer between {low} and {high}, got {raw!r}")
-    return int(raw)
-
-
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     analytics = load_analytics(env)
     return Settings(
         host=env.get("CONSOLE_HOST", "127.0.0.1").strip() or "127.0.0.1",
-        port=_int(env, "CONSOLE_PORT", 8001, 1, 65535),
-        session_lifetime=timedelta(hours=_int(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
-        idle_timeout=timedelta(minutes=_int(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
+        port=bounded_int_setting(env, "CONSOLE_PORT", 8001, 1, 65535),
+        session_lifetime=timedelta(hours=bounded_int_setting(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
+        idle_timeout=timedelta(minutes=bounded_int_setting(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
         secure_cookie=env.get("CONSOLE_SECURE_COOKIE", "0").strip().lower() in ("1", "true", "yes", "on"),
-        sign_in_failures_per_account=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES", 5, 1, 100),
-        sign_in_failures_per_client=_int(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
-        sign_in_lock=timedelta(minutes=_int(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),
+        sign_in_failures_per_account=bounded_int_setting(env, "CONSOLE_SIGNIN_MAX_FAILURES", 5, 1, 100),
+        sign_in_failures_per_client=bounded_int_setting(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
+        sign_in_lock=timedelta(minutes=bounded_int_setting(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),
         experiments_path=experiments_path(env),
         rasa_endpoints=rasa_endpoints_path(env),
         analytics=analytics,

@@ -63,6 +63,17 @@ def whole_number_setting(env: Mapping[str, str], name: str, default: int, meanin
     return value
 
 
+def bounded_int_setting(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """``env[name]`` as a whole number from ``low`` to ``high`` (``default`` when unset or blank):
+    ports, limits, lifetimes."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    return int(raw)
+
+
 def rasa_endpoints_path(env: Mapping[str, str]) -> Path:
     """``RASA_ENDPOINTS``: the endpoints file (tracker store, event broker) of the Rasa server;
     the console and the improvement loop read the same store. Relative: to the repository."""

@@ -19,7 +19,7 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, ConfigError
+from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting
 
 WEB_ROOT = REPO_ROOT / "web"
 
@@ -34,12 +34,6 @@ class Settings:
     token_ttl_seconds: int = 7200
     web_root: Path = WEB_ROOT
     identity: IdentitySettings = field(default_factory=IdentitySettings)
-
-
-def _port(raw: str, name: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigError(f"{name} must be a TCP port number, got {raw!r}")
-    return int(raw)
 
 
 def _rasa_url(raw: str) -> Optional[str]:
@@ -59,19 +53,17 @@ def _flag(raw: Optional[str], default: bool) -> bool:
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
-    ttl_raw = env.get("SHOP_DEMO_TOKEN_TTL", "7200").strip()
-    if not ttl_raw.isdigit() or not 60 <= int(ttl_raw) <= 7 * 24 * 3600:
-        raise ConfigError("SHOP_DEMO_TOKEN_TTL must be seconds between 60 and 604800")
+    token_ttl_seconds = bounded_int_setting(env, "SHOP_DEMO_TOKEN_TTL", 7200, 60, 7 * 24 * 3600)
     try:
         identity = load_identity_settings(env)
     except IdentityConfigError as error:
         raise ConfigError(str(error)) from None
     return Settings(
         host=env.get("WEB_HOST", "0.0.0.0").strip() or "0.0.0.0",
-        port=_port(env.get("WEB_PORT", "8000").strip(), "WEB_PORT"),
+        port=bounded_int_setting(env, "WEB_PORT", 8000, 1, 65535),
         rasa_url=_rasa_url(env.get("RASA_URL", "")),
-        rasa_port=_port(env.get("RASA_PORT", "5005").strip(), "RASA_PORT"),
+        rasa_port=bounded_int_setting(env, "RASA_PORT", 5005, 1, 65535),
         demo_login=_flag(env.get("SHOP_DEMO_LOGIN"), True),
-        token_ttl_seconds=int(ttl_raw),
+        token_ttl_seconds=token_ttl_seconds,
         identity=identity,
     )
