@@ -27,7 +27,7 @@ from typing import Mapping
 from assistant.faq import DEFAULT_FAQ_PATH
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, ConfigError, recommender_model_dir, seconds_setting
+from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting, recommender_model_dir, seconds_setting
 
 MIN_SECRET_CHARS = 32
 DEFAULT_HOST = "127.0.0.1"
@@ -50,15 +50,6 @@ class ActionSettings:
     identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigError(f"{name} must be an integer from {low} to {high}, got {raw!r}")
-    return int(raw)
-
-
 def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
     """The settings from ``env``; ``require_secret=False`` for in-process use (tests, tools)
     that never serve HTTP."""
@@ -74,10 +65,10 @@ def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = Tr
         raise ConfigError(str(error)) from None
     return ActionSettings(
         host=env.get("ACTION_HOST") or DEFAULT_HOST,
-        port=_int(env, "ACTION_PORT", DEFAULT_PORT, 1, 65535),
+        port=bounded_int_setting(env, "ACTION_PORT", DEFAULT_PORT, 1, 65535),
         secret=secret,
-        max_body_bytes=_int(env, "ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1, 2**31),
-        db_threads=_int(env, "ACTION_DB_THREADS", 8, 1, 256),
+        max_body_bytes=bounded_int_setting(env, "ACTION_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1, 2**31),
+        db_threads=bounded_int_setting(env, "ACTION_DB_THREADS", 8, 1, 256),
         lock_wait_s=seconds_setting(env, "ACTION_DB_LOCK_WAIT_S", 2.0),
         log_level=(env.get("ACTION_LOG_LEVEL") or "INFO").strip().upper(),
         faq_path=Path((env.get("SHOP_FAQ_PATH") or "").strip() or DEFAULT_FAQ_PATH),

@@ -49,20 +49,6 @@ def seconds_setting(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def whole_number_setting(env: Mapping[str, str], name: str, default: int, meaning: str = "") -> int:
-    """``env[name]`` as a whole number >= 0 (``default`` when unset)."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigError(f"{name} must be a whole number >= 0{meaning}, got {raw!r}")
-    return value
-
-
 def bounded_int_setting(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     """``env[name]`` as a whole number from ``low`` to ``high`` (``default`` when unset or blank):
     ports, limits, lifetimes."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import ConfigError, seconds_setting, whole_number_setting
+from shop.settings import ConfigError, bounded_int_setting, seconds_setting
 
 DEFAULT_CALL_TIMEOUT_S = 20.0
 DEFAULT_SESSION_MAX_USER_TURNS = 40
@@ -40,8 +40,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
     except IdentityConfigError as error:
         raise ConfigError(str(error)) from None
     return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
-                           session_max_user_turns=whole_number_setting(
-                               env, "SESSION_MAX_USER_TURNS", DEFAULT_SESSION_MAX_USER_TURNS, " (0: never roll over)"),
+                           session_max_user_turns=bounded_int_setting(
+                               env, "SESSION_MAX_USER_TURNS", DEFAULT_SESSION_MAX_USER_TURNS, 0, 100_000),
                            identity=identity)
 
 
