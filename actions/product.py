@@ -18,7 +18,7 @@ from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.typed_answers import choice_index
-from shop.db.catalogue import find_products_by_name, get_product_detail
+from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
 MAX_CHOICES = 5
@@ -185,8 +185,7 @@ class ActionProductInquiry(ShopAction):
 def listing_with_variant(session, product_ids: List[int], text: str) -> list:
     """Of several listings of one model, the first whose SKUs have the variant named in
     ``text`` ("有42码吗") in stock; [] when none names or has it."""
-    for product_id in product_ids:
-        product = get_product_detail(session, product_id)
+    for product in get_product_details(session, product_ids):   # one read for all the listings
         wanted = facts.wanted_variant(product, text) if product else {}
         if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
             return [product]

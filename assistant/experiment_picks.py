@@ -17,7 +17,7 @@ from growth.assignment import unit_for
 from growth.experiments import Offer, Plan, experiment_book
 from assistant.recommendation_requests import RecommendationRequest, popular_matches
 from assistant.product_picks import recommend_for, still_matches
-from shop.db.catalogue import get_product_detail
+from shop.db.catalogue import iter_product_details
 from shop.db.checkout import ensure_coupon, issue_coupon
 from shop.db.experiments import Shown, log_exposures
 from shop.db.segments import customer_segment, segment_best_sellers
@@ -80,8 +80,8 @@ def _needs_segment(plan: Plan) -> bool:
 
 def _segment_picks(session, segment: str, request: RecommendationRequest, limit: int, now) -> List[Tuple[Any, str]]:
     chosen = []
-    for pid in segment_best_sellers(session, segment, now - SEGMENT_LOOKBACK, limit * 3, exclude=request.shown):
-        product = get_product_detail(session, pid)
+    best_sellers = segment_best_sellers(session, segment, now - SEGMENT_LOOKBACK, limit * 3, exclude=request.shown)
+    for _, product in iter_product_details(session, best_sellers, batch=limit):
         if still_matches(product, request):
             chosen.append((product, "同类顾客都在买"))
         if len(chosen) == limit:

@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
 from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET, RecommendationRequest, popular_matches
-from shop.db.catalogue import get_product_detail
+from shop.db.catalogue import iter_product_details
 from shop.db.records import ProductDetail
 from shop.domain.colours import same_colour, shades_answering
 
@@ -75,10 +75,12 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
         return popular_matches(session, request, limit)
 
     chosen: List[Tuple[Any, str]] = []
-    for pick in picks:
-        product = get_product_detail(session, int(pick.product_id))
+    reasons = [pick.reason for pick in picks]
+    # A page's worth of products per read: most picks still match, so one read usually does.
+    details = iter_product_details(session, [int(pick.product_id) for pick in picks], batch=limit)
+    for reason, (_, product) in zip(reasons, details):
         if still_matches(product, request) and product.id not in request.shown:
-            chosen.append((product, pick.reason))
+            chosen.append((product, reason))
         if len(chosen) == limit:
             break
     if not chosen and (not request.shown or request.exclude_brands or request.keyword):

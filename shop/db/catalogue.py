@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Mapping, Optional, Sequence, Union
+from typing import Iterator, Mapping, Optional, Sequence, Union
 
 from sqlalchemy import bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -275,7 +275,7 @@ def _path_names(session: Session, product) -> tuple[str, ...]:
 
 # Table rows, not ORM instances: read-only, and about half the Python time.
 _PARENT = aliased(Category, name="parent")
-_PRODUCT_DETAIL = (
+_DETAIL = (
     select(Product.__table__, Brand.name.label("brand"), Brand.name_en.label("brand_en"),
            Category.path.label("category_path"), Category.name.label("category_name"),
            Category.level.label("category_level"), _PARENT.name.label("parent_name"),
@@ -283,19 +283,60 @@ _PRODUCT_DETAIL = (
     .join(Brand, Brand.id == Product.brand_id)
     .join(Category, Category.id == Product.category_id)
     .outerjoin(_PARENT, _PARENT.id == Category.parent_id)
-    .where(Product.id == bindparam("product_id"))
 )
+_PRODUCT_DETAIL = _DETAIL.where(Product.id == bindparam("product_id"))
 _PRODUCT_SKUS = select(Sku.__table__).where(Sku.product_id == bindparam("product_id")).order_by(Sku.id)
+# The same for several products at once (get_product_details).
+_PRODUCTS_DETAIL = _DETAIL.where(Product.id.in_(bindparam("product_ids", expanding=True)))
 
 
 def get_product_detail(session: Session, product_id: int) -> Optional[ProductDetail]:
     """A product with its SKUs, stock, attributes, rating, sales and after-sales terms."""
-    if isinstance(product_id, bool) or not isinstance(product_id, int):
-        raise InvalidRequest(f"product_id must be an integer, got {product_id!r}")
+    _product_id_arg(product_id)
     product = session.execute(_PRODUCT_DETAIL, {"product_id": product_id}).first()
     if product is None:
         return None
     skus = session.execute(_PRODUCT_SKUS, {"product_id": product_id}).all()
+    return _product_detail(session, product, skus)
+
+
+_PRODUCTS_SKUS = (select(Sku.__table__).where(Sku.product_id.in_(bindparam("product_ids", expanding=True)))
+                  .order_by(Sku.id))
+
+
+def get_product_details(session: Session, product_ids: Sequence[int]) -> list[Optional[ProductDetail]]:
+    """``get_product_detail`` of each id, in the same order (None where there is no such
+    product), in two queries however many ids: a list of recommendations read one product
+    at a time cost two queries per card."""
+    for product_id in product_ids:
+        _product_id_arg(product_id)
+    wanted = list(dict.fromkeys(product_ids))
+    if not wanted:
+        return []
+    products = {row.id: row for row in session.execute(_PRODUCTS_DETAIL, {"product_ids": wanted})}
+    skus_of: dict[int, list] = {product_id: [] for product_id in products}
+    if products:
+        for sku in session.execute(_PRODUCTS_SKUS, {"product_ids": list(products)}):
+            skus_of[sku.product_id].append(sku)
+    details = {product_id: _product_detail(session, row, skus_of[product_id]) for product_id, row in products.items()}
+    return [details.get(product_id) for product_id in product_ids]
+
+
+def iter_product_details(session: Session, product_ids: Sequence[int], batch: int) -> Iterator[tuple[int, Optional[ProductDetail]]]:
+    """(id, ``get_product_detail``) for each id in order, read ``batch`` ids at a time: for
+    callers that stop once they have enough (recommendations over-fetch and re-check)."""
+    batch = max(1, batch)
+    for start in range(0, len(product_ids), batch):
+        chunk = list(product_ids[start:start + batch])
+        yield from zip(chunk, get_product_details(session, chunk))
+
+
+def _product_id_arg(product_id) -> None:
+    if isinstance(product_id, bool) or not isinstance(product_id, int):
+        raise InvalidRequest(f"product_id must be an integer, got {product_id!r}")
+
+
+def _product_detail(session: Session, product, skus) -> ProductDetail:
     return ProductDetail(
         id=product.id, title=product.title, model=product.model, brand=product.brand, brand_en=product.brand_en,
         category_id=product.category_id, category_path=_path_names(session, product),

@@ -68,6 +68,32 @@ def test_depth_counts_containers():
     assert not json_depth_exceeds("text", 0)
 
 
+def test_depth_is_the_deepest_container_on_any_path():
+    import random
+
+    def depth(value) -> int:        # the definition, recursively (test data is shallow)
+        if isinstance(value, dict):
+            return 1 + max((depth(v) for v in value.values()), default=0)
+        if isinstance(value, list):
+            return 1 + max((depth(v) for v in value), default=0)
+        return 0
+
+    rng = random.Random(7)
+
+    def build(level: int):
+        roll = rng.random()
+        if level > 9 or roll < 0.3:
+            return rng.choice([1, "x", None, 2.5, True])
+        if roll < 0.65:
+            return [build(level + 1) for _ in range(rng.randint(0, 4))]
+        return {f"k{i}": build(level + 1) for i in range(rng.randint(0, 4))}
+
+    for _ in range(300):
+        value = build(0)
+        for limit in range(0, 12):
+            assert json_depth_exceeds(value, limit) == (depth(value) > limit), (value, limit)
+
+
 def test_the_secret_is_compared_exactly():
     assert secret_matches(SECRET, SECRET)
     assert not secret_matches(None, SECRET)

@@ -133,3 +133,30 @@ def test_a_keyword_that_names_a_category_means_the_category(session):
     assert laptops and all(p.category == "笔记本电脑" for p in laptops)
     # A long word cut differently in a title is still found through its shorter words.
     assert search_products(session, keyword="小棕瓶精华")
+
+
+def test_product_details_read_together_are_what_one_at_a_time_gives(session):
+    from sqlalchemy import event, select
+
+    from shop.db.catalogue import get_product_details, iter_product_details
+    from shop.db.models import Product
+
+    ids = session.execute(select(Product.id).order_by(Product.id.desc()).limit(12)).scalars().all()
+    wanted = [ids[3], 10**9, *ids, ids[3]]          # an unknown id and a repeat, in no order
+    statements = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        together = get_product_details(session, wanted)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert together == [get_product_detail(session, pid) if pid != 10**9 else None for pid in wanted]
+    assert together[1] is None and together[0] == together[-1] and together[0].skus
+    # Two queries (products, SKUs) however many ids; a deeper category path adds its own.
+    assert len(statements) <= 2 + sum(1 for d in together if d and len(d.category_path) > 2)
+    assert [pid for pid, _ in iter_product_details(session, wanted, batch=4)] == wanted
+    assert [d for _, d in iter_product_details(session, wanted, batch=4)] == together
+    assert get_product_details(session, []) == []
+    with pytest.raises(InvalidRequest):
+        get_product_details(session, [ids[0], "1"])

@@ -45,6 +45,23 @@ def test_get_order_with_items_shipment_and_timeline(session):
     assert re.fullmatch(r"\d{3}\*{4}\d{4}", order.masked_phone)
 
 
+def test_order_details_carry_every_shipment_and_logistics_event_as_stored(session):
+    orders = recent_orders(session, MAIN_CUSTOMER_ID, limit=50)
+    for order in orders:
+        order_id = session.execute(select(m.Order.id).where(m.Order.order_no == order.order_no)).scalar_one()
+        stored = session.execute(select(m.Shipment).where(m.Shipment.order_id == order_id)
+                                 .order_by(m.Shipment.id)).scalars().all()
+        assert [s.tracking_no for s in order.shipments] == [s.tracking_no for s in stored]
+        for shown, row in zip(order.shipments, stored):
+            events = session.execute(select(m.LogisticsEvent).where(m.LogisticsEvent.shipment_id == row.id)
+                                     .order_by(m.LogisticsEvent.occurred_at, m.LogisticsEvent.id)).scalars().all()
+            assert [(e.occurred_at, e.status, e.location, e.description) for e in shown.events] == \
+                [(e.occurred_at, e.status, e.location, e.description) for e in events]
+            assert (shown.shipped_at, shown.delivered_at) == (row.shipped_at, row.delivered_at)
+    assert any(o.shipments and o.shipments[0].events for o in orders)
+    assert any(not o.shipments for o in orders)
+
+
 def test_recent_and_latest_orders(session):
     recent = recent_orders(session, MAIN_CUSTOMER_ID, limit=5)
     assert len(recent) == 5
