@@ -40,6 +40,8 @@ PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
 BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
 
+# The guest's order proved in this conversation: "<order_no>:<phone suffix>".
+VERIFIED_SLOT = "guest_verified_order"
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
 # For a number the shopper did not type in this message (one remembered from earlier):
 # replies only repeat what the shopper just said.
@@ -207,6 +209,9 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
         suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
+        proved_no, _, proved_suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
+        if not suffix and proved_no == order_no:
+            suffix = proved_suffix     # proved earlier in this conversation: checked again, not asked
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
             bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
@@ -238,7 +243,8 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         self._show(dispatcher, tracker, order)
-        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None)]
+        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None),
+                SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail) -> None:
         if wants_text_only(tracker.get_latest_input_channel()):
