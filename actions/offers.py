@@ -16,13 +16,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend
-from actions.support import ShopAction
+from actions.support import ShopAction, entity_values
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
 OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
 CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
+# "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
+# shopper hears so and is asked which order to cancel).
+CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
 # Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
 NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
 
@@ -65,6 +68,10 @@ class ActionAnswerOffer(ShopAction):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         pending = fresh_offer(tracker)
         events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
+        if tracker.get_slot("order_change_next"):
+            # Left over from an address change that ended in a hand-off: it would start the
+            # address form (a rule reads it after this action).
+            events.append(SlotSet("order_change_next", None))
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         said = (tracker.latest_message or {}).get("text") or ""
@@ -75,6 +82,14 @@ class ActionAnswerOffer(ShopAction):
             from actions.order_changes import carry_out_cancellation
 
             return events + await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
+        topics = entity_values(tracker, "topic")
+        if CONFIRM_CANCEL.search(said.strip()) or (intent == "deny" and not pending and "address_change" in topics):
+            # "确认取消" with nothing asked: which order, then. "地址错了" (a "no" to a question
+            # only after one): an address change, which may start the address form.
+            from actions.order_changes import answer_order_change
+
+            topic = "address_change" if "address_change" in topics else "cancel_order"
+            return events + await answer_order_change(dispatcher, tracker, topic, None)
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")

@@ -11,12 +11,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons
-from actions.offers import CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
+from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import order_summary
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
+from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
 from assistant.order_matching import orders_meant
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
@@ -36,6 +38,7 @@ ADDRESS_FORM = "address_form"
 ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
 # How the address form ended (address_confirmed): changed on "yes", nothing on the others.
 YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
+NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消任何订单。"
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
@@ -64,6 +67,9 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     if pending.startswith(CANCEL_OFFER_PREFIX) and CONFIRMED.search(text):
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
+    if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):
+        # "确认取消" with no cancellation asked about: nothing is confirmed; which order, then.
+        dispatcher.utter_message(text=NOTHING_TO_CONFIRM)
     if customer_id is None:
         _policy(dispatcher, topic)
         dispatcher.utter_message(text=SIGN_IN)
@@ -174,8 +180,8 @@ class ValidateAddressChangeForm(ShopFormValidation):
         text = _asked(tracker, ADDRESS_SLOT)
         customer_id = current_customer_id(tracker)
         if (not text or customer_id is None or text.startswith("/") or _intent(tracker) == "human_handoff"
-                or is_cancel(text)):
-            return {}
+                or is_cancel(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
+            return {}       # a question is answered by extract_address_confirmed
         meant = address_meant(text, await db(saved_addresses, customer_id))
         # Not understood: asked again (with the hint), not rejected into another flow.
         return {ADDRESS_SLOT: meant.slot_value() if meant else None}
@@ -189,6 +195,12 @@ class ValidateAddressChangeForm(ShopFormValidation):
         intent = _intent(tracker)
         if is_cancel(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
+        if answered_since_message(tracker.events or [], "address_change_form"):
+            return {}       # back from a digression that answered it: the form asks again
+        if ((asked == ADDRESS_CONFIRM_SLOT or tracker.get_slot(asked) is None)
+                and answer_form_question(dispatcher, tracker, ADDRESS_CHANGE)):
+            # "改地址要加钱吗": answered, then the same question again (nothing changes).
+            return {ADDRESS_CONFIRM_SLOT: None}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
         kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)

@@ -19,8 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
-from actions.offers import OFFER_RECOMMEND, offer
+from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
+from assistant.faq import faq_book
 from assistant.order_matching import orders_meant
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -33,6 +34,8 @@ from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 logger = logging.getLogger(__name__)
 
 RECENT_LIMIT = 5
+# Order questions the desk answers with a policy (and a person), not with an order card.
+POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
 # Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
@@ -40,6 +43,8 @@ PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
 BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
 
+# The guest's order proved in this conversation: "<order_no>:<phone suffix>".
+VERIFIED_SLOT = "guest_verified_order"
 NOT_FOUND = "没有查到订单号为 {no} 的订单，请核对订单号是否正确（18位数字）。"
 # For a number the shopper did not type in this message (one remembered from earlier):
 # replies only repeat what the shopper just said.
@@ -154,9 +159,21 @@ class ActionOrderStatus(ShopAction):
         # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
         from actions.order_changes import answer_order_change, change_topic  # it builds on this module
 
-        topic = change_topic(entity_values(tracker, "topic"))
+        topics = entity_values(tracker, "topic")
+        topic = change_topic(topics)
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
+        asked = [t for t in POLICY_FIRST if t in topics]
+        if asked and not typed:
+            # "帮我备注一下下午送": the policy (and a person for what only the desk can do),
+            # not the card of the order in view once more.
+            book = faq_book()
+            for answer in (book.answer(t) for t in asked):
+                if answer:
+                    dispatcher.utter_message(text=answer.pick())
+            dispatcher.utter_message(text="需要的话我可以为您转接人工客服处理。",
+                                     buttons=buttons([("转人工", "/human_handoff")]))
+            return [offer(OFFER_HANDOFF)]
         customer_id = current_customer_id(tracker)
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)
@@ -207,6 +224,9 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
         suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
+        proved_no, _, proved_suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
+        if not suffix and proved_no == order_no:
+            suffix = proved_suffix     # proved earlier in this conversation: checked again, not asked
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
             bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
@@ -238,7 +258,8 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         self._show(dispatcher, tracker, order)
-        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None)]
+        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None),
+                SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail) -> None:
         if wants_text_only(tracker.get_latest_input_channel()):

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
+from actions.formatting import buttons, intent_payload
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
@@ -21,6 +22,8 @@ from shop.domain.colours import same_colour
 from shop.db.catalogue import get_product_detail, list_categories
 
 PAGE_SIZE = 5
+# Departments offered when "便宜点的" comes with nothing to be cheaper than.
+CATEGORY_CHOICES = 6
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
@@ -93,7 +96,12 @@ class ActionRecommend(ShopAction):
                                category=said.category or (product.category_path[-1] if product.category_path else None))
         if (said.cheaper or said.pricier or said.other_brand) and said.reference_price is None and not said.category and (
                 previous is None or not (previous.shown_prices or previous.max_price)):
-            dispatcher.utter_message(text="还没给您推荐过商品呢～想看哪类商品、预算大概多少？比如“一千以内的耳机”，我按价格帮您挑。")
+            # Nothing to be cheaper than: which kind of product, with a few to choose from.
+            departments = [c.name for c in await db(list_categories) if c.level == 1][:CATEGORY_CHOICES]
+            dispatcher.utter_message(
+                text="还没给您推荐过商品呢～想看哪类商品、预算大概多少？比如“一千以内的耳机”，我按价格帮您挑。",
+                buttons=buttons((name, intent_payload("ask_recommendation", category=name)) for name in departments),
+            )
             return []
         request = next_request(previous, said)
         customer_id = current_customer_id(tracker)

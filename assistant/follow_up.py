@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
+from assistant.recommendation_requests import wants_cheaper_products
+from assistant.typed_answers import reason_in
+from shop.domain.after_sales import AfterSalesReason
+
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
 FOLLOW_UP_INTENTS = ("order_status", "after_sales", "purchase", "product_inquiry", "ask_recommendation")
 RECOMMEND = "ask_recommendation"
@@ -54,6 +58,20 @@ class FollowUp:
     entities: List[dict]
 
 
+# Something the shopper has (买的, 收到的) with a fault the seller answers for.
+_OWN_GOODS = re.compile(r"买的|收到的|收到|到手|拿到")
+_LOGISTICS = re.compile(r"到哪|物流|快递到|什么时候到|啥时候到|几天到|发货|派送|签收")
+_NOT_AFTER_SALES = ("order_status", "nlu_fallback", "inform", "ask_recommendation", "product_inquiry")
+_SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSalesReason.WRONG_ITEM,
+                  AfterSalesReason.MISSING_PARTS)
+
+
+def describes_a_problem(text: str) -> bool:
+    """"我买的衣服有个洞", "收到的杯子碎了": a fault with goods received (not where they are)."""
+    text = text or ""
+    return bool(_OWN_GOODS.search(text)) and not _LOGISTICS.search(text) and reason_in(text) in _SELLER_FAULTS
+
+
 def _content_length(text: str) -> int:
     return len(_CONTENT.findall(text or ""))
 
@@ -83,7 +101,22 @@ def follow_up(
     is kept when it belongs to the same intent ("那发票呢" after a purchase question);
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
+    top = (ranking[0].get("name") if ranking else None)
+    if top in _NOT_AFTER_SALES and describes_a_problem(text):
+        # "我买的衣服有个洞": something bought is faulty — an after-sales request, not an order
+        # look-up or a product (the classifier hears 我买的, 衣服) nor a clarifying question.
+        return FollowUp("after_sales", [dict(e) for e in entities])
+    if wants_cheaper_products(text):
+        # "有没有便宜点的": cheaper products (than those shown, the one in view, or else which
+        # kind?), however sure the classifier is that "便宜点" asks for a discount.
+        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
+        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if (previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS
+            and any(e.get("entity") in ("color", "size") for e in entities)
+            and not any(e.get("entity") in ("product", "product_id") for e in entities)):
+        # "有黑色的吗" after running shoes: black running shoes, however sure the classifier
+        # is that a colour on its own is a product question.
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == RECOMMEND and _unsure(ranking) and any(e.get("entity") in _REQUEST_DETAILS for e in entities):
         # "算了 看看耳机吧" after phones: a new need, which replaces the old request; "有没有XL的",

@@ -20,6 +20,10 @@ from shop.domain.money import money_rounded
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
 PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
+# "有没有便宜点的", "便宜一点的呢": asks for cheaper products, not for a discount on one
+# ("能便宜点吗" haggles: a purchase question, answered with the shop's offers).
+CHEAPER_PRODUCTS = re.compile(r"(有没有|有木有|有没|还有|来点|来个|推荐|找|看看|换).{0,6}(便宜|实惠|低价|性价比)"
+                              r"|(便宜|实惠)(一)?(点|些|一点|一些)?的(吗|呢|吧|嘛)?\s*[?？。!！]?\s*$")
 # "换个牌子", "别的品牌": leave out the brands shown so far.
 OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))")
 # "不要苹果的", "除了华为": the brand named is left out, not asked for.
@@ -173,6 +177,11 @@ class Understood:
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
     not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
+
+
+def wants_cheaper_products(text: str) -> bool:
+    """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
+    return bool(CHEAPER_PRODUCTS.search(text or ""))
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],

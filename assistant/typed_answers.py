@@ -22,7 +22,8 @@ REASON_WORDS = (
     (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了"),
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
     (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
-    (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期"),
+    (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期|有个洞|有洞|破洞|开线|脱线|"
+                               r"掉色|褪色|起球|漏水|漏电|异响|死机|黑屏|花屏|没声音|充不进电|不充电|连不上"),
     (AfterSalesReason.CHANGED_MIND, r"不想要|不要了|不喜欢|买错|不需要了|用不上|买多了|后悔"),
     (AfterSalesReason.OTHER, r"^其他|^其它|别的原因"),
 )
@@ -115,7 +116,7 @@ def change_target(text: str) -> Optional[str]:
     return None
 
 
-QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|政策|规则|规定|流程|[？?]")
+QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|政策|规则|规定|流程|谁|哪里|哪儿|[？?]")
 REQUEST = re.compile(r"我要|我想|帮我|给我|申请|办理|想退|想换|要退|要换|退了吧|换了吧|怎么申请|如何申请")
 
 
@@ -124,6 +125,11 @@ def asks_about_policy(text: str) -> bool:
     to act ("我要退货", "帮我申请换货")."""
     text = (text or "").strip()
     return bool(QUESTION.search(text)) and not REQUEST.search(text)
+
+
+def has_ordinal(text: str) -> bool:
+    """"第二个", "最后那个": a pick by position in a list on screen."""
+    return bool(ORDINAL.search(text or "") or LAST.search(text or ""))
 
 
 def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
@@ -161,5 +167,5 @@ def _common_run(word: str, option: str) -> int:
     return longest if longest >= 2 else 0
 
 
-__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "asks_about_policy",
+__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "has_ordinal", "asks_about_policy",
            "confirmation_in", "change_target", "new_value_part"]

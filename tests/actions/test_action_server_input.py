@@ -159,7 +159,7 @@ def test_importing_the_actions_starts_no_threads():
     import subprocess
     import sys
 
-    code = ("import threading, actions.after_sales, actions.recommend, actions.orders; "
+    code = ("import threading, actions.after_sales, actions.after_sales_form, actions.recommend, actions.orders; "
             "print(sorted(t.name for t in threading.enumerate() if t.name.startswith('shop-db')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"

@@ -5,7 +5,9 @@ import pytest
 
 from sqlalchemy import select
 
-from actions.after_sales import ActionAfterSalesRoute, ActionSubmitAfterSales, ValidateAfterSalesForm
+from actions.after_sales import ActionAfterSalesRoute
+from actions.after_sales_form import ValidateAfterSalesForm
+from actions.after_sales_submit import ActionSubmitAfterSales
 from actions.clarify import ActionClarify
 from actions.handoff import ActionHandoff
 from actions.offers import ActionAnswerOffer
@@ -375,11 +377,11 @@ def test_out_of_scope_offers_the_likeliest_shop_meaning_only_when_unsure(shop_db
 
 def test_database_outage_in_the_after_sales_form_gives_an_apology_not_an_error(monkeypatch):
     """Forms are under the same error policy as every other action."""
-    from actions.after_sales import ValidateAfterSalesForm
+    from actions.after_sales_form import ValidateAfterSalesForm
 
     monkeypatch.setenv("SHOP_DATABASE_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("SHOP_TOKEN_SECRET", "x" * 40)
-    monkeypatch.setattr("actions.after_sales.current_customer_id", lambda _tracker: 7)
+    monkeypatch.setattr("actions.after_sales_form.current_customer_id", lambda _tracker: 7)
     t = tracker("202401011234567890", "inform", {"order_no": "202401011234567890"},
                 slots={"requested_slot": "order_no", "order_no": "202401011234567890"},
                 events=[{"event": "active_loop", "name": "after_sales_form"}])

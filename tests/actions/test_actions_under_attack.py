@@ -10,7 +10,8 @@ import uuid
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from actions.after_sales import ActionSubmitAfterSales, ValidateAfterSalesForm
+from actions.after_sales_form import ValidateAfterSalesForm
+from actions.after_sales_submit import ActionSubmitAfterSales
 from actions.handoff import ActionHandoff
 from actions.orders import ActionOrderStatus
 from rasa_sdk.executor import CollectingDispatcher

@@ -162,3 +162,30 @@ def test_a_second_bare_detail_is_a_detail_too():
     size = [{"entity": "size", "value": "L", "start": 3, "end": 4}]
     unsure = [{"name": "nlu_fallback", "confidence": 0.5}]
     assert follow_up("有没有L码的", unsure, size, "inform", []).intent == "inform"
+
+
+def test_a_request_for_cheaper_products_is_a_recommendation_request_in_any_context():
+    """"有没有便宜点的" with nothing shown yet: not the promotions list (the recommendation
+    asks which kind of product); "能便宜点吗" still haggles."""
+    promo = [{"entity": "topic", "value": "promotion"}]
+    sure_purchase = [{"name": "purchase", "confidence": 0.95}]
+    result = follow_up("有没有便宜点的", sure_purchase, promo, None, [])
+    assert result.intent == "ask_recommendation" and result.entities == []
+    assert follow_up("能便宜点吗", sure_purchase, promo, None, []) is None
+
+
+def test_a_colour_after_recommendations_narrows_them_however_sure_the_classifier_is():
+    sure_product = [{"name": "product_inquiry", "confidence": 0.97}]
+    colour = [{"entity": "color", "value": "黑色"}]
+    assert follow_up("有黑色的吗", sure_product, colour, "ask_recommendation", []).intent == "ask_recommendation"
+    assert follow_up("有黑色的吗", sure_product, colour, "order_status", []) is None
+
+
+def test_a_fault_with_goods_received_is_an_after_sales_request_not_an_order_look_up():
+    sure_order = [{"name": "order_status", "confidence": 0.93}]
+    assert follow_up("我买的衣服有个洞", sure_order, [], None, []).intent == "after_sales"
+    assert follow_up("收到的杯子碎了", sure_order, [], None, []).intent == "after_sales"
+    unsure = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "order_status", "confidence": 0.3}]
+    assert follow_up("我买的衣服有个洞", unsure, [], None, []).intent == "after_sales"
+    assert follow_up("我买的耳机什么时候到", sure_order, [], None, []) is None
+    assert follow_up("我买的衣服有个洞", [{"name": "after_sales", "confidence": 0.9}], [], None, []) is None

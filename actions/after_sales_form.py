@@ -1,0 +1,304 @@
+"""售后 form validation: reads the typed answers to the form's questions (an order, an item,
+a service, a reason, the summary's confirmation) and validates them against the shopper's
+orders. The questions are asked by actions/after_sales_questions.py; the request is filed by
+actions/after_sales_submit.py."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.after_sales_checks import early_check, not_delivered_yet, qualifying_orders
+from actions.form_questions import answer_form_question, form_question_answers
+from actions.support import ShopFormValidation, current_customer_id, db, first_entity
+from assistant import after_sales as vocabulary
+from assistant.after_sales_dialogue import (
+    ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
+    in_view_offered, kept_at_summary, order_descriptions, order_in_view, value_before_message,
+)
+from assistant.form_questions import AFTER_SALES, answered_since_message
+from assistant.typed_answers import (
+    asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
+    reason_in, service_in,
+)
+from shop.db.after_sales import check_after_sales_eligibility
+from shop.db.errors import InvalidRequest, OrderNotFound
+from shop.db.orders import get_order
+from shop.domain.clock import utc_now
+from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.orders import IN_DELIVERY, OrderStatus, after_sales_applies
+
+
+def _text(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def _typed(tracker: Tracker, slot: str) -> Optional[str]:
+    """The raw text, when it answers the question just asked for ``slot`` (a button label,
+    an ordinal or a description typed instead of tapped)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    return (tracker.latest_message or {}).get("text") or None
+
+
+def _not_this_order(tracker: Tracker) -> bool:
+    """"不是" to "是刚才查看的订单…吗？" (extract_order_no asks again without it)."""
+    return (tracker.get_slot("requested_slot") == "order_no" and order_in_view(tracker.events or []) is not None
+            and bool(NOT_THIS.search(_text(tracker))))
+
+
+def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
+    """Whether the latest message leaves ``slot`` as it was, and that value: a question typed
+    at another of the form's questions ("退款多久到账" holds 退款), or a message at the
+    summary that is no correction."""
+    events = tracker.events or []
+    if tracker.get_slot("requested_slot") != slot and form_question_answers(tracker, AFTER_SALES):
+        return True, value_before_message(events, slot)
+    kept = kept_at_summary(events, tracker.get_slot("requested_slot"), _text(tracker), slot)
+    return kept is not None, kept
+
+
+# Said to "不是" (the NLU's deny) where it picks nothing: the form asks on, never cancels.
+WHAT_IS_WRONG = "好的，是哪里不对呢？可以直接告诉我正确的订单、商品、服务或原因；不想申请了请说“取消”。"
+# Said to "好的" where a question needs an answer.
+WHAT_TO_ANSWER = {
+    "order_no": "请告诉我是哪一笔订单：可以说“第二个”或商品名，也可以直接发订单号。",
+    "order_item_id": "请告诉我是哪一件商品：可以说“第一个”或商品名。",
+    "service_type": "请告诉我要办理哪种服务，比如“换货”或“维修”。",
+    "reason": "请告诉我是什么原因，比如“质量问题”或“不想要了”。",
+}
+# Questions at which a reason typed early is kept (the form would ask it later); None:
+# the message that started the form ("充电器坏了，要退货").
+EARLY_REASON_AT = (None, "order_no", "order_item_id", "service_type")
+# A question at the summary the policy answers do not cover: never read as a yes.
+UNANSWERED_QUESTION = "这个问题我这里查不到准确答案，提交后也可以说“转人工”咨询客服。"
+
+
+class ValidateAfterSalesForm(ShopFormValidation):
+    def name(self) -> Text:
+        return "validate_after_sales_form"
+
+    # --- typed answers: read when the NLU found no entity for the slot asked for ----------
+    async def extract_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") is None and not first_entity(tracker, "order_no"):
+            return await self._order_described(tracker)
+        text = _typed(tracker, "order_no")
+        if not text or first_entity(tracker, "order_no"):
+            return {}
+        events = tracker.events or []
+        orders = await qualifying_orders(current_customer_id(tracker))
+        in_view = in_view_offered(events)
+        if in_view and in_view in {o.order_no for o in orders} and YES.search(text.strip()):
+            # (only an order the question offered: one not eligible was never asked about)
+            return {"order_no": in_view}
+        if order_in_view(events) and NOT_THIS.search(text.strip()):
+            return {"order_no": None}        # asked again, without the order in view
+        orders = in_view_first(orders, in_view)
+        picked = choice_index(text, order_descriptions(orders))
+        return {"order_no": orders[picked].order_no} if picked is not None else {}
+
+    async def _order_described(self, tracker: Tracker) -> Dict[Text, Any]:
+        """The request's own message names one of the orders by what was bought ("我那个笔记本
+        电脑开不了机了"): that order, before the form asks (by titles only, no ordinals)."""
+        text = _text(tracker)
+        if not text or has_ordinal(text):
+            return {}
+        orders = await qualifying_orders(current_customer_id(tracker))
+        picked = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders])
+        return {"order_no": orders[picked].order_no} if picked is not None else {}
+
+    async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text, order_no = _typed(tracker, "order_item_id"), tracker.get_slot("order_no")
+        customer_id = current_customer_id(tracker)
+        if not text or not order_no or customer_id is None:
+            return {}
+        order = await db(get_order, customer_id, order_no)
+        if order is None:
+            return {}
+        picked = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
+        return {"order_item_id": str(order.items[picked].id)} if picked is not None else {}
+
+    async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = _typed(tracker, "service_type")
+        service = service_in(text) if text and not first_entity(tracker, "service_type") else None
+        return {"service_type": service.value} if service else {}
+
+    async def extract_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The reason typed at its question, or given early at another ("质量问题" when asked
+        which service; "充电器坏了" when asked which item) while none is known."""
+        text, asked = _text(tracker), tracker.get_slot("requested_slot")
+        if not text or first_entity(tracker, "reason"):
+            return {}
+        early = asked in EARLY_REASON_AT and tracker.get_slot("reason") is None and not asks_about_policy(text)
+        why = reason_in(text) if asked == "reason" or early else None
+        return {"reason": why.value} if why else {}
+
+    async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                            domain: DomainDict) -> Dict[Text, Any]:
+        """Runs on every message of the form (after the other extract_ methods): an explicit
+        cancel at any question ends the form, whatever the NLU made of it; a policy question
+        is answered and the question asked again; "不是" that picks nothing asks what is
+        wrong; the answer to the summary confirms, cancels or says what to change. Returning
+        the confirmation slot unset keeps the form asking (nothing else changes)."""
+        text = _text(tracker)
+        asked = tracker.get_slot("requested_slot")
+        if not asked or not text:
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
+        if is_cancel(text):
+            return {CONFIRM_SLOT: CANCELLED}
+        if answered_since_message(tracker.events or [], "after_sales_form"):
+            return {}       # back from a digression that answered it: the form asks again
+        unanswered = asked == CONFIRM_SLOT or tracker.get_slot(asked) is None
+        if unanswered and answer_form_question(dispatcher, tracker, AFTER_SALES):
+            return {CONFIRM_SLOT: None}
+        if asked != CONFIRM_SLOT:
+            gave = {k for k, v in tracker.slots_to_validate().items() if v is not None} - {"requested_slot"}
+            if not unanswered or gave:
+                return {}
+            if intent == "deny" and not _not_this_order(tracker):
+                dispatcher.utter_message(text=WHAT_IS_WRONG)
+                return {CONFIRM_SLOT: None}
+            if intent == "affirm" or confirmation_in(text) == "yes":
+                # "好的" to a question that needs an answer: say what the answer looks like.
+                dispatcher.utter_message(text=WHAT_TO_ANSWER.get(asked, WHAT_IS_WRONG))
+                return {CONFIRM_SLOT: None}
+            return {}
+        kind = confirmation_in(text)
+        if kind is None and intent == "affirm":
+            kind = "yes"
+        if kind == "yes" and asks_about_policy(text):
+            # "可以上门取件吗" starts like a yes; a question files nothing.
+            dispatcher.utter_message(text=UNANSWERED_QUESTION)
+            return {CONFIRM_SLOT: None}
+        if kind == "yes":
+            return {CONFIRM_SLOT: CONFIRMED}
+        if kind == "change" or intent == "deny":
+            return await self._correction(dispatcher, tracker, text)
+        return {}
+
+    async def _correction(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Dict[Text, Any]:
+        """"不对" / "改一下原因" / "换个商品" / "改成换货": clears (or sets) what the shopper
+        wants changed; the form then asks for it again and shows the summary again."""
+        target, part = change_target(text), new_value_part(text)
+        slots: Dict[Text, Any] = {CONFIRM_SLOT: None}
+        if target == "service":
+            slots["service_type"] = service_in(part).value
+        elif target == "reason":
+            why = reason_in(part)
+            slots["reason"] = why.value if why else None     # validate_reason keeps the text
+        elif target in ("item", "order"):
+            customer_id = current_customer_id(tracker)
+            order_no = tracker.get_slot("order_no")
+            order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+            if target == "item" and order is not None and len(order.items) > 1:
+                slots["order_item_id"] = None
+            else:
+                slots.update({"order_no": None, "order_item_id": None})
+        else:
+            dispatcher.utter_message(text="好的，请问要修改哪一项？可以说“改一下原因”“换个商品”“改成换货”或“换一个订单”。")
+        return slots
+
+    async def validate_after_sales_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                             domain: DomainDict) -> Dict[Text, Any]:
+        if value in (CANCELLED, ANSWERED):
+            # Ends the form now; the submit step sees why and files nothing.
+            return {CONFIRM_SLOT: value, "requested_slot": None}
+        return {CONFIRM_SLOT: CONFIRMED if value == CONFIRMED else None}
+
+    async def validate_order_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        customer_id = current_customer_id(tracker)
+        value = ascii_digits(value) if isinstance(value, str) else value
+        if customer_id is None or not isinstance(value, str) or not is_order_number(value):
+            if value:
+                dispatcher.utter_message(text="订单号是18位数字，可以在“我的订单”里找到，请再发一次～")
+            return {"order_no": None}
+        order = await db(get_order, customer_id, value)
+        if order is None:
+            dispatcher.utter_message(text=f"没有查到订单号为 {value} 的订单，请核对订单号是否正确。")
+            return {"order_no": None}
+        status = OrderStatus(order.status)
+        if status is OrderStatus.AWAITING_SHIPMENT or status is OrderStatus.PENDING_PAYMENT or status in IN_DELIVERY:
+            return {"order_no": order.order_no, **not_delivered_yet(dispatcher, order)}
+        if not after_sales_applies(order.status):
+            dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
+            return {"order_no": None}
+        slots: Dict[Text, Any] = {"order_no": order.order_no}
+        if len(order.items) == 1:
+            slots["order_item_id"] = str(order.items[0].id)
+            slots.update(await early_check(dispatcher, customer_id, order.order_no, slots["order_item_id"],
+                                           tracker.get_slot("service_type"), tracker.get_slot("reason")))
+        elif tracker.get_slot("order_item_id") and not any(
+            str(i.id) == str(tracker.get_slot("order_item_id")) for i in order.items
+        ):
+            slots["order_item_id"] = None
+        return slots
+
+    async def validate_order_item_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        order_no = tracker.get_slot("order_no")
+        customer_id = current_customer_id(tracker)
+        if not order_no or customer_id is None:
+            return {"order_item_id": None}
+        order = await db(get_order, customer_id, order_no)
+        if order is None or not any(str(i.id) == str(value) for i in order.items):
+            dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
+            return {"order_item_id": None}
+        return {"order_item_id": str(value), **await early_check(
+            dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
+
+    async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        keep, kept = _kept(tracker, "service_type")
+        if keep:
+            return {"service_type": kept}
+        service = vocabulary.service_type(value)
+        if service is None:
+            dispatcher.utter_message(text="请选择要办理的服务：退货、换货、退款、维修或补发。")
+            return {"service_type": None}
+        return await self._with_eligibility(dispatcher, tracker, service.value, tracker.get_slot("reason"))
+
+    async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        keep, kept = _kept(tracker, "reason")
+        if keep:
+            return {"reason": kept}
+        why = vocabulary.reason(value)
+        if why is None:
+            return {"reason": None}
+        slots = await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
+        text = _text(tracker)
+        if slots.get("reason") and text and not text.startswith("/"):
+            # The message that gave the reason is what the shopper typed (set here, not by the
+            # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
+            # of a correction ("不是质量问题，是不想要了") the part after it.
+            typed = new_value_part(text) if confirmation_in(text) == "change" else text
+            slots[REASON_TEXT_SLOT] = typed[:200]
+        return slots
+
+    async def _with_eligibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                service: Optional[str], why: Optional[str]) -> Dict[Text, Any]:
+        """Checks eligibility as soon as service and reason are both known."""
+        slots: Dict[Text, Any] = {"service_type": service, "reason": why}
+        service_enum = vocabulary.service_type(service)
+        reason_enum = vocabulary.reason(why)
+        if service_enum is None or reason_enum is None:
+            return slots
+        customer_id = current_customer_id(tracker)
+        order_no, item = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
+        if customer_id is None or not order_no or not item:
+            return slots
+        try:
+            decision = await db(check_after_sales_eligibility, customer_id, order_no, int(item),
+                                service_enum, reason_enum, utc_now())
+        except (OrderNotFound, InvalidRequest):
+            dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息。")
+            return {"order_no": None, "order_item_id": None, "service_type": None, "reason": None}
+        if not decision.eligible and decision.reason_code != ALREADY_FILED:
+            dispatcher.utter_message(
+                text=f"{decision.message} 您可以换一种服务，或说“算了”取消、说“转人工”联系人工客服。"
+            )
+            return {"service_type": None, "reason": None, REASON_TEXT_SLOT: None}
+        # An open request for this item filed in between (another tab): the summary is still
+        # shown; filing it then names the open request instead of writing a second one.
+        return slots

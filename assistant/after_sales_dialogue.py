@@ -1,0 +1,134 @@
+"""Conversation rules of the after-sales flow (no Rasa): what an after-sales message needs
+(a status report, a policy answer, the form), which order is "in view", and how a typed
+answer to the form's questions reads where it depends on the conversation so far.
+
+The functions over ``events`` read Rasa's tracker events as plain dicts (``{"event":
+"slot", "name": …, "value": …}``), newest last, so the rules stay testable without Rasa.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from assistant.form_questions import AFTER_SALES, question_topics
+from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from shop.domain.numbers import AFTER_SALES_NO_REGEX
+from shop.domain.policies import POLICY_TOPICS
+
+# The summary's "确认提交吗？" is the form's last question; its slot says how the form ended.
+CONFIRM_SLOT = "after_sales_confirmed"
+CONFIRMED = "yes"          # the shopper confirmed the summary: file it
+CANCELLED = "cancelled"    # an explicit cancel (取消 / 算了不退了): file nothing
+ANSWERED = "answered"      # the form stopped early with an answer (not delivered, duplicate …)
+# What the shopper typed as the reason, kept for the summary and filed as the request's detail.
+REASON_TEXT_SLOT = "after_sales_reason_text"
+FORM_SLOTS = ("order_no", "order_item_id", "service_type", "reason", CONFIRM_SLOT)
+# The item already has an open request (eligibility's reason code).
+ALREADY_FILED = "REQUEST_IN_PROGRESS"
+
+STATUS_TOPICS = {"refund_progress"}
+REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
+STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
+HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
+# Topics that say the shopper has a problem with the goods (a request, not a question).
+PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
+
+YES = re.compile(r"^(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
+# "不是" to "是刚才查看的订单…吗？": another order, not the end of the request.
+NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")
+
+
+@dataclass(frozen=True)
+class Route:
+    """What an after-sales message needs. ``kind``: "status" (report the requests),
+    "complaint" (apologise, offer the form or an agent), "policy" (answer ``policy_topics``,
+    then offer to apply), "sign_in" (a guest asked for a request), "form" (start it)."""
+
+    kind: str
+    policy_topics: Tuple[str, ...] = ()
+
+
+def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optional[str],
+                  reason: Optional[str]) -> bool:
+    """The message names a service, an order, a reason or a problem with the goods."""
+    return bool(service or order_no or reason or any(t in topics for t in PROBLEM_TOPICS))
+
+
+def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Optional[Route]:
+    """A status question or a complaint, answered before service questions; else None."""
+    if REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants):
+        return Route("status")
+    if "complaint" in topics and not wants:
+        return Route("complaint")
+    return None
+
+
+def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no: Optional[str],
+                         signed_in: bool) -> Route:
+    """A policy question ("支持七天无理由退货吗"), a guest's request, or the form."""
+    policy = [t for t in topics if t in POLICY_TOPICS]
+    # "笔记本开不了机了怎么办": a problem with something bought asks for help, not for the rules.
+    asking = asks_about_policy(text) and not order_no and not (HELP.search(text) and reason_in(text))
+    if asking and not policy:
+        # "退货运费谁出": the after-sales topic asked about; "支持七天无理由退货吗": a question
+        # about the rules, even where the NLU saw a service.
+        policy = list(question_topics(text, topics, AFTER_SALES)) or [
+            "warranty" if re.search(r"保修|维修|质保", text) else "return_policy"]
+    if policy and (asking or not wants):
+        return Route("policy", tuple(policy))
+    return Route("form" if signed_in else "sign_in")
+
+
+def order_in_view(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+    """The order number last talked about in this conversation (set by a look-up), if any."""
+    for event in reversed(list(events)):
+        if event.get("event") == "slot" and event.get("name") == "order_no" and event.get("value"):
+            return str(event["value"])
+    return None
+
+
+def in_view_offered(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+    """The order in view, unless the shopper said "不是" to it since this request began
+    (then the form lists the orders plainly, and "第二个" counts in that list)."""
+    events = list(events)
+    in_view = order_in_view(events)
+    for event in reversed(events):
+        if event.get("event") == "action" and event.get("name") == "action_after_sales_route":
+            break
+        if event.get("event") == "user" and NOT_THIS.search((event.get("text") or "").strip()):
+            return None
+    return in_view
+
+
+def value_before_message(events: Iterable[Mapping[str, Any]], slot: str) -> Optional[Any]:
+    """The value ``slot`` had before the latest message (None if it had none)."""
+    seen_message = False
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optional[str], text: str,
+                    slot: str) -> Optional[Any]:
+    """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
+    ("退款多久到账" holds 退款) does not replace the one in the summary: the value before this
+    message, or None when the message may change it."""
+    if requested_slot != CONFIRM_SLOT:
+        return None
+    if confirmation_in((text or "").strip()) == "change":
+        return None
+    return value_before_message(events, slot)
+
+
+def in_view_first(orders: Sequence[Any], in_view: Optional[str]) -> List[Any]:
+    """The order in view first (it is the one offered by name), then the others in order."""
+    return sorted(orders, key=lambda o: o.order_no != in_view)
+
+
+def order_descriptions(orders: Sequence[Any]) -> List[str]:
+    """Each order as the words a shopper may pick it by (status, titles, variants)."""
+    return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]

@@ -1,0 +1,78 @@
+"""A question typed while a form waits for an answer ("退款多久到账" at the after-sales
+summary, "改地址要加钱吗" at "改到哪个地址？"): which policy topics it asks about, so the
+form answers them and then asks its own question again instead of repeating it unanswered.
+
+Only a question counts (``asks_about_policy``: question words, no request words), and only
+one that names a topic: the NLU's ``topic`` entities, read in the form's context (运费 while
+returning an item is the return shipping, not the shop's shipping fee), and a few words of
+the form's own subject the NLU may leave untagged.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Tuple
+
+from assistant.typed_answers import asks_about_policy
+
+AFTER_SALES = "after_sales"
+ADDRESS_CHANGE = "address_change"
+
+# Words of the form's subject, checked in this order (运费险 before 运费).
+CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
+    AFTER_SALES: (
+        ("shipping_insurance", re.compile(r"运费险")),
+        ("return_shipping", re.compile(r"运费|邮费|快递费|寄回.{0,4}(钱|费)|谁出|谁承担|谁付")),
+        ("refund_progress", re.compile(r"到账|(退款|退钱|钱).{0,6}(多久|几天|什么时候|啥时候|多长时间)")),
+        ("return_policy", re.compile(r"无理由|退换货政策|退货政策|能退吗|可以退吗|能不能退")),
+        ("warranty", re.compile(r"保修|质保")),
+    ),
+    ADDRESS_CHANGE: (
+        ("shipping_fee", re.compile(r"运费|邮费")),
+        ("delivery_time", re.compile(r"(多久|几天|什么时候|啥时候).{0,4}(到|送|发货)|晚到|耽误")),
+    ),
+}
+# The topics a form answers itself. Outside them the after-sales form lets its digression
+# rules answer (a product or purchase question: data/rules.yml); the address form has none,
+# so it answers every policy topic.
+ANSWERED_IN_FORM: Dict[str, Optional[FrozenSet[str]]] = {
+    AFTER_SALES: frozenset({"return_policy", "warranty", "price_protection", "shipping_insurance", "return_shipping",
+                            "refund_progress", "service_progress", "refuse_delivery"}),
+    ADDRESS_CHANGE: None,
+}
+# An NLU topic that means something else inside the form.
+IN_CONTEXT: Dict[str, Dict[str, str]] = {
+    AFTER_SALES: {"shipping_fee": "return_shipping"},
+}
+
+
+def question_topics(text: str, nlu_topics: Sequence[str], context: str) -> Tuple[str, ...]:
+    """The policy topics a message typed at a form's question asks about; () when it is no
+    question (an answer, a correction, a request) or names no topic."""
+    text = (text or "").strip()
+    if not text or not asks_about_policy(text):
+        return ()
+    remap = IN_CONTEXT.get(context, {})
+    found = [remap.get(t, t) for t in nlu_topics]
+    found += [topic for topic, words in CONTEXT_WORDS.get(context, ()) if words.search(text)]
+    if "shipping_insurance" in found and "return_shipping" in found:
+        found.remove("return_shipping")          # 运费险 says which 运费 it is
+    if "return_shipping" in found and "return_policy" in found:
+        found.remove("return_policy")            # "退货运费谁出": the shipping, not the whole policy
+    allowed = ANSWERED_IN_FORM.get(context)
+    return tuple(t for t in dict.fromkeys(found) if allowed is None or t in allowed)
+
+
+# Actions that run on every message of a form without answering anything.
+NOT_AN_ANSWER = frozenset({"action_listen", "action_extract_slots"})
+
+
+def answered_since_message(events: Iterable[Mapping[str, Any]], form: str) -> bool:
+    """Whether another action (a digression rule: a product question, an order look-up)
+    already answered the latest message; the form then only asks its question again (Rasa
+    runs the form's validation once more when it comes back to the form)."""
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in NOT_AN_ANSWER | {form}:
+            return True
+    return False
