@@ -26,12 +26,9 @@ from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, Orde
 from shop.db.orders import MAX_RECENT, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import ADDRESS_CHANGEABLE as CHANGEABLE_STATUSES
 from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
 
 CHANGE_TOPICS = ("cancel_order", "address_change")
-# Statuses (values) whose address can still be changed: the rule is shop.domain.orders'.
-ADDRESS_CHANGEABLE = {status.value for status in CHANGEABLE_STATUSES}
 # Set by answer_order_change to start the address_change_form (a rule reads it).
 NEXT_SLOT = "order_change_next"
 ADDRESS_FORM = "address_form"
@@ -85,7 +82,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
             if topic == "cancel_order":
                 candidates = [o for o in orders if cancellation_decision(OrderStatus(o.status)).allowed]
             else:
-                candidates = [o for o in orders if o.status in ADDRESS_CHANGEABLE]
+                candidates = [o for o in orders if address_change_allowed(o.status)]
             if topic == "address_change" and candidates and not asks_about_policy(text):
                 # "我要改收货地址": a request; the form asks which order when several qualify.
                 return start_address_form(candidates[0].order_no if len(candidates) == 1 else None)
@@ -107,7 +104,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     if not decision.allowed:
         dispatcher.utter_message(text=f"订单 {order.order_no}（{order_summary(order)[:16]}）：{decision.message}")
         return [SlotSet("order_no", order.order_no)]
-    refund = "，已付款项将原路退回" if order.status == OrderStatus.AWAITING_SHIPMENT.value else ""
+    refund = "，已付款项将原路退回" if OrderStatus(order.status) is OrderStatus.AWAITING_SHIPMENT else ""
     dispatcher.utter_message(
         text=f"确认要取消订单 {order.order_no}（{order_summary(order)[:16]}）吗{refund}？确认请回复“确认取消”，不取消回复“不用了”。",
         buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
