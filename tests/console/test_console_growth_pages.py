@@ -191,13 +191,13 @@ def test_the_page_lists_the_loops_groups_and_labels_one(console, nlu_copy, tmp_p
     → one group labelled → exactly that group's messages appended."""
     from rasa.shared.core.domain import Domain
 
-    from tests.shop_nlu.test_improve import PARCEL, _save_all, conversation_events
+    from tests.support.improve_conversations import PARCEL, conversation_events, save_all
 
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
     monkeypatch.setenv("TRACKER_DB_PATH", str(tmp_path / "tracker.db"))
     monkeypatch.setenv("TRACKER_DB_URL", "")
     monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 40)   # the endpoints file names it
-    _save_all(Domain.load(str(REPO_ROOT / "domain.yml")), conversation_events())
+    save_all(Domain.load(str(REPO_ROOT / "domain.yml")), conversation_events())
     c = console()
     c.client.server.app["improve"].update(data_dir=nlu_copy, annotate=False)
     c.sign_in("boss", ADMIN_PASSWORD)
