@@ -198,3 +198,10 @@ def test_asking_about_a_free_gift_is_not_a_missing_item(vocab):
 ])
 def test_real_shopper_signal_families(vocab, text, topic):
     assert topic in {m.value for m in vocab.find(text, ["topic"])}
+
+
+def test_cancelling_a_refund_is_refund_progress_not_an_order_cancellation(vocab):
+    for text in ("我想取消退款申请", "退款申请取消了吗"):
+        topics = {m.value for m in vocab.find(text, ["topic"])}
+        assert "refund_progress" in topics and "cancel_order" not in topics
+    assert {m.value for m in vocab.find("空调什么时候送", ["topic"])} != {"address_change"}
