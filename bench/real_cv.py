@@ -126,7 +126,7 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     return clf.classes_, clf.predict_proba(Xt)
 
 
-def decide(classes, probs, feats, threshold=0.5, ambiguity=0.25):
+def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2):
     """Intent after the out-of-scope guard and the fallback (as in the pipeline)."""
     from shop_nlu.scope import guard_out_of_scope, shop_signals
 
@@ -166,9 +166,10 @@ def main():
     ap.add_argument("--C", type=float, default=3.0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--errors", type=int, default=0)
+    ap.add_argument("--errors-got", help="list only the misses that got this label (e.g. out_of_scope)")
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "nlu")
     ap.add_argument("--threshold", type=float, default=0.5)
-    ap.add_argument("--ambiguity", type=float, default=0.25)
+    ap.add_argument("--ambiguity", type=float, default=0.2, help="(config.yml's ambiguity_threshold)")
     ap.add_argument("--sublinear", action="store_true")
     ap.add_argument("--max-ngram", type=int, default=3)
     ap.add_argument("--vocab-weight", type=float, default=1.0,
@@ -178,6 +179,8 @@ def main():
     ap.add_argument("--compare-cues", nargs="*", default=[],
                     help="also score with these features withheld from the out-of-scope guard")
     ap.add_argument("--data-cv", action="store_true", help="also the fallback cost grid on stratified CV of all data")
+    ap.add_argument("--oos-misses", type=int, default=0,
+                    help="with --data-cv: list N out-of-scope training examples not answered out of scope")
     ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
     args = ap.parse_args()
 
@@ -215,7 +218,8 @@ def main():
     conf = Counter((r["intent"], p) for r, p in zip(rows, preds) if p != r["intent"] and p != r["second"])
     print("top confusions (gold -> pred):", ", ".join(f"{g}->{p} {c}" for (g, p), c in conf.most_common(12)))
     if args.errors:
-        errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])]
+        errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])
+                and (not args.errors_got or p == args.errors_got)]
         for r, p, t in errs[: args.errors]:
             print(f"  [{r['jd_category']}] {r['text'][:60]!r} gold={r['intent']}/{r['second']} got={p} top={t} feats={[f for f in real_a[rows.index(r)]['feats'] if not f.startswith('has=')][:6]}")
     if args.data_cv:
@@ -245,6 +249,13 @@ def main():
                            for i, (c, pr) in enumerate(kept_all)]
                     print(f"    without {args.compare_cues} as signals: "
                           f"{summarise(all_rows, [g for g, _ in old], [t for _, t in old])}")
+        if args.oos_misses:
+            misses = [(all_a[i], decide(c, pr, all_a[i]["feats"], args.threshold, args.ambiguity), c, pr)
+                      for i, (c, pr) in enumerate(kept_all) if all_y[i] == "out_of_scope"]
+            misses = [m for m in misses if m[1][0] != "out_of_scope"]
+            for a, (got, top), c, pr in misses[: args.oos_misses]:
+                print(f"  oos miss {a['text'][:40]!r} got={got} top={top} p(oos)={pr[list(c).index('out_of_scope')]:.2f}"
+                      f" feats={[f for f in a['feats'] if f.startswith(('topic=', 'cue=', 'has=', 'service', 'reason'))][:6]}")
     if args.dev:
         from rasa.shared.nlu.training_data.loading import load_data
 

@@ -175,3 +175,33 @@ def test_a_refund_not_credited_is_refund_progress_not_a_missing_parcel(vocab):
 
 def test_asking_about_a_free_gift_is_not_a_missing_item(vocab):
     assert "missing_item" not in got(vocab, "这一单有没有赠品", "topic")
+
+
+@pytest.mark.parametrize("text,topic", [
+    # signal families of real shoppers' messages with no shop word before issue 14 round 3
+    ("快递咋去杨浦了", "logistics"),
+    ("怎么送到孝感去了", "logistics"),
+    ("您好，我有个快递送错地址了", "logistics"),
+    ("放在我家楼下保安室", "refuse_delivery"),
+    ("能不能安排在周五送", "address_change"),
+    ("那帮我约后天再送过来吧", "address_change"),
+    ("成功取消没", "cancel_order"),
+    ("你能帮我撤回取消申请吗", "cancel_order"),
+    ("钱会打到哪里啊", "refund_progress"),
+    ("退我余额上", "refund_progress"),
+    ("开两张票可以吗", "invoice"),
+    ("请问是带墨盒的吗", "spec"),
+    ("在哪里购买", "how_to_order"),
+    ("我可以自己去取吗", "pickup"),
+    ("什么时候能发出来呢", "delivery_time"),
+    ("我是新用户怎么没劵", "coupon"),
+])
+def test_real_shopper_signal_families(vocab, text, topic):
+    assert topic in {m.value for m in vocab.find(text, ["topic"])}
+
+
+def test_cancelling_a_refund_is_refund_progress_not_an_order_cancellation(vocab):
+    for text in ("我想取消退款申请", "退款申请取消了吗"):
+        topics = {m.value for m in vocab.find(text, ["topic"])}
+        assert "refund_progress" in topics and "cancel_order" not in topics
+    assert {m.value for m in vocab.find("空调什么时候送", ["topic"])} != {"address_change"}

@@ -54,3 +54,29 @@ def test_bank_and_private_parcel_matters_stay_out_of_scope():
     assert not signals("信用卡逾期了怎么处理")
     assert not signals("寄个文件给同事 快递怎么寄")
     assert signals("能用信用卡付款吗")
+
+
+def test_a_sure_out_of_scope_guess_gives_way_only_to_order_or_after_sales_evidence():
+    sure = [{"name": "out_of_scope", "confidence": 0.95}, {"name": "product_inquiry", "confidence": 0.03},
+            {"name": "order_status", "confidence": 0.02}]
+    assert scope.guard_out_of_scope(sure, ["topic=spec"]) is None           # 珠穆朗玛峰有多高
+    assert scope.guard_out_of_scope(sure, ["cue=shop", "has=category"]) is None
+    intent, _ = scope.guard_out_of_scope(sure, ["cue=placed", "topic=spec"])  # 我买的那个多高
+    assert intent["name"] == "product_inquiry"
+    assert scope.guard_out_of_scope(sure, ["has=order_no"])[0]["name"] == "product_inquiry"
+
+
+def test_world_questions_that_name_a_shop_word_and_shop_senses_of_world_words():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    # another world, even with a shop word in it
+    assert not signals("能帮我查快递吗 不是你们家买的")
+    assert not signals("银行卡被冻结了怎么办")
+    assert not signals("怎么成为京东卖家")
+    assert not signals("今天几号")
+    # shop questions that name a word of another world
+    assert signals("大概几号能到")
+    assert signals("这个活动几号结束")
+    assert signals("血压计测不准 要退")
+    assert signals("这款你能查到历史最低价吗")
+    assert signals("师傅收了一百的高空作业费")
