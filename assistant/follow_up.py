@@ -46,10 +46,12 @@ MAX_FRAGMENT_CHARS = 16
 # A classifier this sure of another meaning is believed ("那钱多久退回来" after a cancellation
 # is a refund question; "那我想买个手机" is a new request).
 CONFIDENT = 0.8
+BARE_CONFIDENT = 0.9
 _CONNECTIVE = re.compile(r"^(那|那么|然后|可是|但是|所以|还有|就|也|再|还|如果|要是|这样|那样)")
 _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么时候|啥时候|哪天|几天|怎么办|咋办|然后呢|"
                   r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的)")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,15 @@ def follow_up(
     top = names[0] if names else None
     if top == previous_intent:
         return None
-    if top != "nlu_fallback" and float(ranking[0].get("confidence") or 0.0) >= CONFIDENT:
+    continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
+    # "那多久能到", "那要几天": a connective and a bare "how long" ask about the timing of
+    # whatever was just discussed (a refund, a repair, a parcel); the classifier's guess from
+    # four characters must be surer to override the question it continues.
+    timing_only = (bool(_CONNECTIVE.search(text.strip())) and _content_length(text) <= 6
+                   and bool(_TIMING.search(text)))
+    if top != "nlu_fallback" and float(ranking[0].get("confidence") or 0.0) >= (BARE_CONFIDENT if timing_only else CONFIDENT):
         return None
     top_two = [n for n in names if n != "nlu_fallback"][:2]
-    continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
     if not (top == "nlu_fallback" or previous_intent in top_two or continuation):
         return None
     own_topics = [dict(e) for e in entities if e.get("entity") == "topic"

@@ -189,3 +189,15 @@ def test_a_fault_with_goods_received_is_an_after_sales_request_not_an_order_look
     assert follow_up("我买的衣服有个洞", unsure, [], None, []).intent == "after_sales"
     assert follow_up("我买的耳机什么时候到", sure_order, [], None, []) is None
     assert follow_up("我买的衣服有个洞", [{"name": "after_sales", "confidence": 0.9}], [], None, []) is None
+
+
+def test_a_bare_how_long_continues_the_process_just_discussed_unless_the_classifier_is_very_sure():
+    delivery = [{"entity": "topic", "value": "delivery_time", "start": 1, "end": 5}]
+    refund = [{"entity": "topic", "value": "refund_progress"}]
+    fairly_sure = [{"name": "purchase", "confidence": 0.85}, {"name": "after_sales", "confidence": 0.1}]
+    topic_intent = {"delivery_time": "purchase", "refund_progress": "after_sales"}.get
+    result = follow_up("那多久能到", fairly_sure, delivery, "after_sales", refund, topic_intent)
+    assert result is not None and result.intent == "after_sales"
+    assert {"entity": "topic", "value": "refund_progress"} in result.entities
+    very_sure = [{"name": "purchase", "confidence": 0.95}]
+    assert follow_up("那多久能到", very_sure, delivery, "after_sales", refund, topic_intent) is None
