@@ -6,21 +6,29 @@ a clean refusal. Callers check depth right after parsing, without recursion them
 """
 from __future__ import annotations
 
+from itertools import compress, repeat
 from typing import Any
+
+_CONTAINERS = (dict, list)
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """True when ``value`` nests dicts/lists deeper than ``limit`` levels."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
+    """True when ``value`` nests dicts/lists deeper than ``limit`` levels.
+
+    Walks one level at a time and steps only into containers: the leaves (most of a JSON
+    document) are skipped by C-level ``compress``/``isinstance`` instead of one Python step
+    each. The action server checks every call's tracker, which grows with the session, so
+    a step per leaf made this check a cost in proportion to the session's length
+    (bench/TURN_COST.md)."""
+    level = [value] if isinstance(value, _CONTAINERS) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        below: list = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below.extend(compress(children, map(isinstance, children, repeat(_CONTAINERS))))
+        level = below
     return False
