@@ -9,10 +9,11 @@ bench/conversation_bench.py), one at a time. Each turn's CPU is read per server 
 ``/proc/<pid>/task/*/schedstat`` (nanoseconds, all threads; ``/proc/<pid>/stat`` ticks in
 10 ms steps, too coarse for one turn). Afterwards the conversation store says which session
 each message fell in, and the script prints the mean CPU ms per turn of the Rasa server and
-of the action server by position in the session (1-10, 11-20, ...) and by session, the
-mean of the whole conversation, and the size of the tracker sent with each action-server call
-is not measured here (see --py-spy). ``--py-spy`` records both servers during the whole
-conversation (bench/out/profile-growth-<N>-<server>.txt; bench/profile_summary.py).
+of the action server by position in the session (1-10, 11-20, ...), by session, and over the
+whole conversation. ``--py-spy`` records both servers during the whole conversation
+(bench/out/profile-growth-<N>-<server>.txt; bench/profile_summary.py). ``--rasa-code DIR``
+runs the Rasa server of an older commit (an export, as conversation_bench.py --before-code;
+the action server keeps the current code).
 """
 from __future__ import annotations
 
