@@ -49,13 +49,14 @@ def cpu_ns(pid: int) -> int:
 
 
 async def converse(url: str, texts: List[str], turns: int, metadata: dict, sender: str,
-                   pids: Dict[str, int]) -> List[Dict[str, float]]:
+                   pids: Dict[str, int], on_turn=lambda turn: None) -> List[Dict[str, float]]:
     rows = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for text in texts:   # warm the servers with another conversation
             async with session.post(url, json={"sender": "warm-" + sender, "message": text, "metadata": metadata}) as r:
                 await r.read()
         for turn in range(turns):
+            on_turn(turn + 1)
             before = {name: cpu_ns(pid) for name, pid in pids.items()}
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": texts[turn % len(texts)],
@@ -115,7 +116,7 @@ def summarise(rows: List[Dict[str, float]], positions: List[tuple], servers: Seq
 
 
 def run_one(workdir: Path, model: Path, session_turns: int, turns: int, py_spy: Optional[Path],
-            rasa_code: Optional[Path]) -> str:
+            rasa_code: Optional[Path], windows: Sequence[int] = ()) -> str:
     from shop.identity import issue_customer_token
 
     stack = start_stack(workdir, model, with_site=False, rasa_code=rasa_code,
@@ -126,22 +127,38 @@ def run_one(workdir: Path, model: Path, session_turns: int, turns: int, py_spy: 
         texts = [t.format(order=order, product=products[0]) for t in LENGTH_TEXTS["assistant"]]
         metadata = {"customer_token": issue_customer_token(customer, secret=TEST_TOKEN_SECRET)}
         pids = {p.name: p.popen.pid for p in stack.processes}
-        spies = []
-        if py_spy:
-            out = REPO / "bench" / "out"
-            out.mkdir(parents=True, exist_ok=True)
+        spies: list = []
+        out = REPO / "bench" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+
+        def start(label: str) -> None:
             for name, pid in pids.items():
                 spies.append(subprocess.Popen(
                     [str(py_spy), "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--nonblocking",
-                     "--output", str(out / f"profile-growth-{session_turns}-{name}.txt")],
+                     "--output", str(out / f"profile-growth-{session_turns}{label}-{name}.txt")],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        sender = f"growth-{time.time_ns()}"
-        try:
-            rows = asyncio.run(converse(stack.webhook, texts, turns, metadata, sender, pids))
-        finally:
-            for spy in spies:
+
+        def stop() -> None:
+            while spies:
+                spy = spies.pop()
                 spy.send_signal(2)   # SIGINT: py-spy writes what it has
                 spy.wait(timeout=60)
+
+        def on_turn(turn: int) -> None:
+            # --profile-turns A B C D: profiles of turns A..B-1 and C..D-1 only.
+            if turn in windows[0::2]:
+                start(f"-from{turn}")
+            elif turn in windows[1::2]:
+                stop()
+
+        if py_spy and not windows:
+            start("")
+        sender = f"growth-{time.time_ns()}"
+        try:
+            rows = asyncio.run(converse(stack.webhook, texts, turns, metadata, sender, pids,
+                                        on_turn if py_spy and windows else (lambda turn: None)))
+        finally:
+            stop()
         positions = session_positions(workdir / "tracker.db", sender)
         if len(positions) != len(rows):
             raise RuntimeError(f"{len(rows)} turns sent, {len(positions)} user messages stored")
@@ -155,6 +172,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--turns", type=int, default=160)
     parser.add_argument("--session-turns", type=int, nargs="+", default=[40])
     parser.add_argument("--py-spy", type=Path)
+    parser.add_argument("--profile-turns", type=int, nargs="*", default=[],
+                        help="with --py-spy: profile only turns A..B-1 (and C..D-1 ...), e.g. 41 121 281 361")
     parser.add_argument("--rasa-code", type=Path, help="run the Rasa server in this checkout (an older commit)")
     parser.add_argument("--model", type=Path)
     args = parser.parse_args(argv)
@@ -163,7 +182,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     with tempfile.TemporaryDirectory(prefix="turn-growth-") as tmp:
         for limit in args.session_turns:
             report = run_one(Path(tmp) / f"s{limit}", model, limit, args.turns, args.py_spy,
-                             args.rasa_code and args.rasa_code.resolve())
+                             args.rasa_code and args.rasa_code.resolve(), args.profile_turns)
             print(f"\nSESSION_MAX_USER_TURNS={limit}, {args.turns} turns in one conversation; CPU ms per turn:")
             print(report, flush=True)
     print(f"Load average at the end: {load_average()}")
