@@ -21,21 +21,39 @@ keys the conversation by sender *and* verified identity (``shop_channels.identit
 another shopper's retry lands in another conversation and never finds this one's replies.
 The conversation identity the channel records is therefore left out of the comparison: it
 carries the token's expiry, and a client may retry with a freshly issued token.
+
+The tracker read for the check is the one Rasa's turn then works on: ``install()`` lets
+``MessageProcessor.get_tracker`` take it (once, in this turn's task, under the same lock)
+instead of reading and rebuilding the whole session from the conversation store a second
+time — a cost in proportion to the session's length on every turn that carries a
+``message_id`` (bench/TURN_COST.md).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Mapping, Optional
 
+import rasa
 from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from shop.identity import IDENTITY_METADATA_KEY
 from shop_channels.validation import InvalidRequest
 
 logger = logging.getLogger(__name__)
+
+PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
+_stock_get_tracker = MessageProcessor.get_tracker
+# The tracker handle_once read, for this turn's get_tracker: a one-element list, emptied when
+# taken (a context variable: only the task handling this message sees it).
+_prefetched: ContextVar[Optional[List[DialogueStateTracker]]] = ContextVar("shop_prefetched_tracker", default=None)
 
 # Client-chosen ids: printable ASCII without spaces (safe to log), a UUID fits.
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
@@ -113,7 +131,8 @@ async def handle_once(agent: Any, message: UserMessage) -> None:
             tracker.events if tracker else [], message.message_id, message.text, message.metadata
         )
         if replies is None:
-            await agent.processor.handle_message(message)
+            with tracker_for_this_turn(tracker):
+                await agent.processor.handle_message(message)
             return
         logger.info(
             "conversation %s already answered message %s: sending the %d earlier replies again",
@@ -121,3 +140,39 @@ async def handle_once(agent: Any, message: UserMessage) -> None:
         )
         for reply in replies:
             await message.output_channel.send_response(message.sender_id, reply)
+
+
+@contextlib.contextmanager
+def tracker_for_this_turn(tracker: Optional[DialogueStateTracker]) -> Iterator[None]:
+    """While the turn runs, its first ``get_tracker`` for ``tracker.sender_id`` returns
+    ``tracker`` (just read from the store under the conversation's lock) instead of reading
+    the store again. A conversation not stored yet (None) is created by Rasa as usual."""
+    token = _prefetched.set([tracker] if tracker is not None else None)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+async def get_tracker(self: MessageProcessor, conversation_id: str) -> DialogueStateTracker:
+    """``MessageProcessor.get_tracker`` of Rasa 3.6.21, taking the tracker handle_once read."""
+    waiting = _prefetched.get()
+    if waiting and waiting[0].sender_id == (conversation_id or DEFAULT_SENDER_ID):
+        tracker = waiting.pop()
+        tracker.model_id = self.model_metadata.model_id
+        if tracker.assistant_id is None:
+            tracker.assistant_id = self.model_metadata.assistant_id
+        return tracker
+    return await _stock_get_tracker(self, conversation_id)
+
+
+def install() -> bool:
+    """Patch once; True when the turn reuses the tracker read for its message_id check."""
+    if MessageProcessor.get_tracker is get_tracker:
+        return True
+    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
+        logger.warning("Rasa %s: a turn with a message_id reads its tracker twice (patch written for %s)",
+                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
+        return False
+    MessageProcessor.get_tracker = get_tracker
+    return True

@@ -1,4 +1,4 @@
-"""Two measured fixes to Rasa's hot path, applied when the shop's channels are loaded.
+"""Measured fixes to Rasa's hot path, applied when the shop's channels are loaded.
 
 1. Action-server responses validated against one compiled JSON-schema validator.
 
@@ -33,7 +33,18 @@ open; durability in its docstring) and two indexes on its ``events`` table
 the conversation). Same tables, same rows; any other database (PostgreSQL in the scale-out
 setup) keeps Rasa's engine and indexes untouched.
 
-All three only patch the Rasa version they were written against and leave any other untouched.
+4. An event's class is looked up by its type name in a table, not by walking Rasa's class
+hierarchy. ``Event.from_parameters`` (every event read back from the tracker store, every
+event an action returns) calls ``Event.resolve_by_type``, which lists every subclass of
+``Event`` (``all_subclasses``: recursion plus ``inspect.isabstract`` on each, ~60 classes)
+for each event; a retrieve rebuilds the whole session's events, so this was the largest part
+of the cost that grows with the session (bench/TURN_COST.md, round 2: ~20 % of the Rasa
+server's extra time at 80 turns). ``resolve_event_class`` answers from a table built by one
+such walk — the same first match in the same order — rebuilt whenever a new subclass of
+``Event`` is defined (``Event.__init_subclass__``); a name the table lacks goes to Rasa's own
+lookup (its default, the old "topic" events, its error).
+
+All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
 
@@ -49,6 +60,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
@@ -61,6 +74,10 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 # Kept for the equivalence test (tests/shop_channels/test_rasa_speedups.py).
 STOCK_SQL_TRACKER_SAVE = SQLTrackerStore.save
 _stock_sql_tracker_init = SQLTrackerStore.__init__
+STOCK_RESOLVE_BY_TYPE = Event.resolve_by_type
+# type name -> event class, as Event.resolve_by_type finds it; None until first needed and
+# again whenever a new Event subclass is defined.
+_event_classes: Dict[str, type] | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,10 +137,37 @@ def init_sql_tracker(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
     index_tracker_events(self.engine)
 
 
+def _event_class_table() -> Dict[str, type]:
+    table: Dict[str, type] = {}
+    for cls in all_subclasses(Event):          # Rasa's order: the first match wins, as in Rasa
+        table.setdefault(cls.type_name, cls)
+    return table
+
+
+def resolve_event_class(type_name: str, default: Any = None) -> Any:
+    """``Event.resolve_by_type`` from a table instead of a walk over the class hierarchy."""
+    global _event_classes
+    table = _event_classes
+    if table is None:
+        table = _event_classes = _event_class_table()
+    found = table.get(type_name)
+    if found is not None:
+        return found
+    return STOCK_RESOLVE_BY_TYPE(type_name, default)
+
+
+def _forget_event_classes(cls: type, **kwargs: Any) -> None:
+    """``Event.__init_subclass__``: a new event class (imported later, defined by a test)
+    makes the next lookup rebuild the table."""
+    global _event_classes
+    _event_classes = None
+    super(Event, cls).__init_subclass__(**kwargs)
+
+
 def install() -> bool:
     """Patch Rasa once; True when the fixes are in place."""
     if (RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker
-            and SQLTrackerStore.__init__ is init_sql_tracker):
+            and SQLTrackerStore.__init__ is init_sql_tracker and Event.resolve_by_type is resolve_event_class):
         return True
     if rasa.__version__ not in PATCHED_RASA_VERSIONS:
         logger.info("Rasa %s: stock action-response validation and tracker saving (patches written for %s)",
@@ -132,8 +176,10 @@ def install() -> bool:
     RemoteAction._validate_action_result = validate_action_result
     SQLTrackerStore.save = save_sql_tracker
     SQLTrackerStore.__init__ = init_sql_tracker
+    Event.__init_subclass__ = classmethod(_forget_event_classes)
+    Event.resolve_by_type = staticmethod(resolve_event_class)
     return True
 
 
-__all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "save_sql_tracker",
-           "validate_action_result"]
+__all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "resolve_event_class",
+           "save_sql_tracker", "validate_action_result"]

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import types
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from shop_channels import idempotency
 from shop_channels.idempotency import (
     MessageIdConflict,
     earlier_replies,
     handle_once,
     requested_message_id,
+    tracker_for_this_turn,
 )
 from shop_channels.validation import InvalidRequest
 
@@ -128,3 +132,86 @@ def test_a_retry_in_flight_waits_for_the_first_attempt_and_gets_its_answer():
     assert [m["text"] for m in fresh_out.messages] == ["第2次处理：你好"]
     tracker = asyncio.run(agent.tracker_store.retrieve("u1"))
     assert [e.message_id for e in tracker.events if isinstance(e, UserUttered)] == ["m1", "m2"]
+
+
+# --- one read of the conversation per turn -----------------------------------------------
+
+class CountingStore(InMemoryTrackerStore):
+    def __init__(self, domain):
+        super().__init__(domain)
+        self.retrieved = 0
+
+    async def retrieve(self, sender_id):
+        self.retrieved += 1
+        return await super().retrieve(sender_id)
+
+
+class RasaLikeProcessor:
+    """Gets its tracker through Rasa's own ``MessageProcessor.get_tracker`` (patched by
+    shop_channels, as in the Rasa server), records the turn and saves it."""
+
+    def __init__(self, tracker_store):
+        self.tracker_store = tracker_store
+        self.model_metadata = types.SimpleNamespace(model_id="model-1", assistant_id="shop-assistant-zh")
+        self.seen = []
+
+    async def handle_message(self, message: UserMessage):
+        tracker = await MessageProcessor.get_tracker(self, message.sender_id)
+        self.seen.append((len(tracker.events), tracker.model_id, tracker.assistant_id))
+        tracker.update(UserUttered(message.text, message_id=message.message_id))
+        reply = BotUttered(f"收到：{message.text}")
+        tracker.update(reply)
+        await message.output_channel.send_response(message.sender_id, reply.message())
+        await self.tracker_store.save(tracker)
+
+
+def test_a_turn_with_a_message_id_reads_the_conversation_once():
+    assert idempotency.install()
+    agent = Agent()
+    agent.tracker_store = CountingStore(Domain.empty())
+    agent.processor = RasaLikeProcessor(agent.tracker_store)
+
+    async def scenario():
+        outputs = []
+        for text, message_id in (("你好", "m1"), ("查订单", "m2"), ("查订单", "m2"), ("谢谢", "m3")):
+            before = agent.tracker_store.retrieved
+            task, out = say(agent, text, message_id)
+            await task
+            outputs.append((agent.tracker_store.retrieved - before, [m["text"] for m in out.messages]))
+        return outputs
+
+    outputs = asyncio.run(scenario())
+    # A new conversation: nothing to reuse, Rasa creates it (read again, as before).
+    assert outputs[0] == (2, ["收到：你好"])
+    # Then one read per turn: the check's tracker is the one the turn works on.
+    assert outputs[1] == (1, ["收到：查订单"])
+    assert outputs[2] == (1, ["收到：查订单"])     # the retry: answered from the store, not run
+    assert outputs[3] == (1, ["收到：谢谢"])
+    # The processor got the stored conversation, stamped with the model as stock Rasa does.
+    assert agent.processor.seen == [(0, "model-1", "shop-assistant-zh"), (2, "model-1", "shop-assistant-zh"),
+                                    (4, "model-1", "shop-assistant-zh")]
+    tracker = asyncio.run(agent.tracker_store.retrieve("u1"))
+    assert [e.message_id for e in tracker.events if isinstance(e, UserUttered)] == ["m1", "m2", "m3"]
+
+
+def test_the_reused_tracker_is_taken_once_and_only_for_its_conversation():
+    store = CountingStore(Domain.empty())
+    asyncio.run(store.save(DialogueStateTracker.from_events("u1", [UserUttered("你好")])))
+    asyncio.run(store.save(DialogueStateTracker.from_events("u2", [UserUttered("在吗")])))
+    processor = RasaLikeProcessor(store)
+    read = asyncio.run(store.retrieve("u1"))
+
+    async def scenario():
+        with tracker_for_this_turn(read):
+            other = await MessageProcessor.get_tracker(processor, "u2")
+            first = await MessageProcessor.get_tracker(processor, "u1")
+            second = await MessageProcessor.get_tracker(processor, "u1")
+        after = await MessageProcessor.get_tracker(processor, "u1")
+        return other, first, second, after
+
+    store.retrieved = 0
+    other, first, second, after = asyncio.run(scenario())
+    assert other.sender_id == "u2" and first is read
+    assert second is not read and after is not read   # read from the store again
+    assert store.retrieved == 3
+    assert [e.text for e in second.events] == [e.text for e in read.events] == ["你好"]

@@ -102,3 +102,41 @@ def test_patched_tracker_save_stores_and_publishes_what_stock_rasa_does(tmp_path
     patched = _save_in_steps(tmp_path, "patched", rasa_speedups.save_sql_tracker, with_domain)
     assert patched == stock
     assert len(stock[0]) >= 11 and stock[1]  # every step stored and published something
+
+
+# --- event classes looked up in a table ----------------------------------------------------
+
+def test_event_classes_are_resolved_as_rasas_walk_resolves_them():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    stock = rasa_speedups.STOCK_RESOLVE_BY_TYPE
+    assert Event.resolve_by_type is rasa_speedups.resolve_event_class
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is stock(cls.type_name)
+    # Names Rasa's lookup does not know: its default, the old "topic" events, its error.
+    assert Event.resolve_by_type("no_such_event", default=Event) is Event
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+    # And the events read back are the same.
+    user = {"event": "user", "text": "订单到哪了", "parse_data": {"intent": {"name": "order_status", "confidence": 0.9}},
+            "timestamp": 1.0}
+    assert Event.from_parameters(user) == Event.from_parameters(user)
+    assert type(Event.from_parameters({"event": "slot", "name": "order_no", "value": "1"})).__name__ == "SlotSet"
+
+
+def test_an_event_class_defined_later_is_found_as_rasa_finds_it():
+    from rasa.shared.core.events import AlwaysEqualEventMixin, Event
+
+    assert Event.resolve_by_type("user") is not None          # the table is built now
+
+    class ShopTestOnlyEvent(AlwaysEqualEventMixin):
+        type_name = "shop_test_only_event"
+
+        def as_story_string(self):
+            return None
+
+    assert Event.resolve_by_type("shop_test_only_event") is ShopTestOnlyEvent
+    assert rasa_speedups.STOCK_RESOLVE_BY_TYPE("shop_test_only_event") is ShopTestOnlyEvent
+    assert isinstance(Event.from_parameters({"event": "shop_test_only_event"}), ShopTestOnlyEvent)
