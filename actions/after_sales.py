@@ -19,15 +19,17 @@ from assistant.after_sales_dialogue import (
     CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, route_after_services, route_before_services, wants_request,
 )
 from assistant.faq import faq_book
+from assistant.mood import sounds_angry
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
+from shop.domain.after_sales import AfterSalesStatus
 
 
-def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str]) -> None:
-    """The policy text of each topic, then an offer to apply."""
+def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str], question: str = "") -> None:
+    """The policy text of each topic (the part the question is about), then an offer to apply."""
     for topic in topics:
         answer = faq_book().answer(topic)
         if answer:
-            dispatcher.utter_message(text=answer.pick())
+            dispatcher.utter_message(text=answer.for_question(question))
     dispatcher.utter_message(
         text="需要现在帮您申请吗？",
         buttons=buttons([("申请退货", intent_payload("after_sales", service_type="退货")),
@@ -52,6 +54,14 @@ class ActionAfterSalesRoute(ShopAction):
 
         route = route_before_services(text, topics, wants)
         if route is not None and route.kind == "status":
+            if route.policy_topics:
+                # "退款多久能到": the timing policy, then only the refunds still under way.
+                for answer in (faq_book().answer(t) for t in route.policy_topics):
+                    if answer:
+                        dispatcher.utter_message(text=answer.for_question(text))
+                if customer_id is not None:
+                    await report_after_sales_status(dispatcher, customer_id, text, open_only=True)
+                return answered
             await report_after_sales_status(dispatcher, customer_id, text)
             return answered
         if route is not None and route.kind == "complaint":
@@ -65,7 +75,7 @@ class ActionAfterSalesRoute(ShopAction):
 
         route = route_after_services(text, topics, wants, order_no, customer_id is not None)
         if route.kind == "policy":
-            answer_policy_topics(dispatcher, list(route.policy_topics))
+            answer_policy_topics(dispatcher, list(route.policy_topics), text)
             return answered
         if route.kind == "sign_in":
             dispatcher.utter_message(
@@ -73,6 +83,9 @@ class ActionAfterSalesRoute(ShopAction):
                      "也可以说“转人工”联系人工客服。"
             )
             return answered
+        if sounds_angry(text):
+            # "气死了 东西发错了": an apology before the form's first question.
+            dispatcher.utter_message(text="非常抱歉给您添麻烦了！我马上帮您处理，也可以随时说“转人工”。")
         # A new request: nothing of an earlier form's ending or typed reason carries over.
         events = [SlotSet("after_sales_next", "form"), SlotSet(CONFIRM_SLOT, None), SlotSet(REASON_TEXT_SLOT, None)]
         if tracker.get_slot("order_no") and not order_no:
@@ -81,7 +94,10 @@ class ActionAfterSalesRoute(ShopAction):
         return events
 
 
-async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_id: Optional[int], text: str) -> None:
+async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_id: Optional[int], text: str,
+                                    open_only: bool = False) -> None:
+    """The shopper's requests and where each is; ``open_only``: only those still under way,
+    and nothing at all when there are none (after a policy answer that said enough)."""
     if customer_id is None:
         dispatcher.utter_message(text="查询售后进度需要先登录哦。登录后我可以帮您查看所有售后申请的处理进度。")
         return
@@ -94,6 +110,10 @@ async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_i
             return
     else:
         requests = await db(list_after_sales_requests, customer_id, limit=5)
+    if open_only:
+        requests = [r for r in requests if AfterSalesStatus(r.status).is_open]
+        if not requests:
+            return
     if not requests:
         dispatcher.utter_message(text="您目前没有售后申请。如需申请退换货或维修，告诉我订单号即可。")
         return
@@ -103,7 +123,8 @@ async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_i
         when = china_time(latest.changed_at) if latest else china_time(r.updated_at)
         refund = f"，退款 {money(r.refund_amount)}" if r.refund_amount else ""
         lines.append(f"· {r.request_no} {r.service_label}（{r.product_title[:20]}）：{r.status_label}{refund}，更新于 {when}")
-    dispatcher.utter_message(text="您的售后申请进度：\n" + "\n".join(lines))
+    title = "您正在处理中的售后申请：" if open_only else "您的售后申请进度："
+    dispatcher.utter_message(text=title + "\n" + "\n".join(lines))
 
 
 class ActionAfterSalesStatus(ShopAction):

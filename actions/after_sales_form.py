@@ -4,7 +4,7 @@ orders. The questions are asked by actions/after_sales_questions.py; the request
 actions/after_sales_submit.py."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,12 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.support import ShopFormValidation, current_customer_id, db, first_entity
+from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, order_descriptions, order_in_view, value_before_message,
 )
+from assistant.order_categories import order_category_names
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
@@ -60,6 +61,18 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
     return kept is not None, kept
 
 
+async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: List[str]) -> Optional[int]:
+    """Which order a typed answer picks: by the words shown (titles, status, ordinals), else
+    by the category of what was bought ("那个水果坏了": 奇异果 is 新鲜水果) — read only when
+    the NLU saw a category or product (no extra query for "我要退货")."""
+    picked = choice_index(text, descriptions)
+    named = [v for v in entity_values(tracker, "category") + entity_values(tracker, "product") if isinstance(v, str)]
+    if picked is not None or not orders or has_ordinal(text) or not named:
+        return picked
+    categories = await db(order_category_names, orders)
+    return choice_index(" ".join([text, *named]), [categories.get(o.order_no, "") for o in orders])
+
+
 # Said to "不是" (the NLU's deny) where it picks nothing: the form asks on, never cancels.
 WHAT_IS_WRONG = "好的，是哪里不对呢？可以直接告诉我正确的订单、商品、服务或原因；不想申请了请说“取消”。"
 # Said to "好的" where a question needs an answer.
@@ -96,7 +109,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order_in_view(events) and NOT_THIS.search(text.strip()):
             return {"order_no": None}        # asked again, without the order in view
         orders = in_view_first(orders, in_view)
-        picked = choice_index(text, order_descriptions(orders))
+        picked = await _pick_order(tracker, text, orders, order_descriptions(orders))
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def _order_described(self, tracker: Tracker) -> Dict[Text, Any]:
@@ -106,7 +119,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if not text or has_ordinal(text):
             return {}
         orders = await qualifying_orders(current_customer_id(tracker))
-        picked = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders])
+        picked = await _pick_order(tracker, text, orders, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders])
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

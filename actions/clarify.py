@@ -55,7 +55,7 @@ class ActionClarify(ShopAction):
         answer = faq_book().answer(policy) if policy and asks_about_policy(text) else None
         if answer is not None:
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
-            dispatcher.utter_message(text=answer.pick())
+            dispatcher.utter_message(text=answer.for_question(text))
             return []
         if current_customer_id(tracker) is not None and refers_to_own_order(message.get("text") or ""):
             # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.

@@ -36,6 +36,10 @@ class ActionContinueWithDetails(ShopAction):
         flow = last_flow(tracker)
         if tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix"):
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if flow is None and tracker.get_slot("recommendation"):
+            # Only details so far ("想买双跑鞋 预算400", then "有白色的吗"): they made a
+            # recommendation, which this one narrows.
+            flow = "action_recommend"
         if flow == "action_recommend" or any(
             first_entity(tracker, name) for name in ("category", "budget_min", "budget_max")
         ):

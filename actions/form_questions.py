@@ -24,5 +24,5 @@ def answer_form_question(dispatcher: CollectingDispatcher, tracker: Tracker, con
     """Answers a question typed at a form's question; False (saying nothing) for anything else."""
     answers = form_question_answers(tracker, context)
     for answer in answers:
-        dispatcher.utter_message(text=answer.pick())
+        dispatcher.utter_message(text=answer.for_question((tracker.latest_message or {}).get("text") or ""))
     return bool(answers)

@@ -14,12 +14,12 @@ from rasa_sdk.types import DomainDict
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
-from actions.orders import order_summary
+from actions.orders import meant_orders, order_summary
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
-from assistant.order_matching import orders_meant
+from assistant.order_matching import cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
@@ -45,8 +45,11 @@ def start_address_form(order_no: Optional[str]) -> List[Dict[str, Any]]:
             SlotSet(NEXT_SLOT, ADDRESS_FORM)]
 
 
-def change_topic(topics: List[str]) -> Optional[str]:
-    return next((t for t in CHANGE_TOPICS if t in topics), None)
+def change_topic(topics: List[str], text: str = "") -> Optional[str]:
+    """The order change a message asks about: the NLU's topic, or "取消…订单" in its words
+    ("我想取消那个没付款的订单" reads as a payment topic)."""
+    topic = next((t for t in CHANGE_TOPICS if t in topics), None)
+    return topic or ("cancel_order" if cancel_requested(text) else None)
 
 
 def _policy(dispatcher: CollectingDispatcher, topic: str) -> None:
@@ -76,7 +79,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         candidates = [order] if order is not None else []
     else:
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
-        meant = orders_meant(text, orders, utc_now())
+        meant = await meant_orders(text, orders)
         candidates = meant.orders if meant.described else []
         if not candidates:
             if topic == "cancel_order":

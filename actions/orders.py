@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -22,18 +22,27 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
+from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import orders_meant
+from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import OrderStatus
+from shop.domain.orders import IN_DELIVERY, OrderStatus
 from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
 
 RECENT_LIMIT = 5
+# Orders a shopper may hurry along: not paid, not shipped, or on the way.
+URGEABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT}) | IN_DELIVERY
+
+
+def _urge_rank(order: OrderDetail) -> int:
+    status = OrderStatus(order.status)
+    return 0 if status is OrderStatus.AWAITING_SHIPMENT else 1 if status in IN_DELIVERY else 2
 # Order questions the desk answers with a policy (and a person), not with an order card.
 POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
 # Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
@@ -135,6 +144,16 @@ def order_list_payload(orders: List[OrderDetail]) -> Dict[str, Any]:
     }
 
 
+async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str] = ()):
+    """The orders a message means (assistant.order_matching), by title first and, where the
+    titles match nothing, by the ordered products' categories ("护肤品那单")."""
+    meant = orders_meant(text, orders, utc_now(), extra_words=named)
+    if needs_categories(meant):
+        categories = await db(order_category_names, orders)
+        meant = orders_meant(text, orders, utc_now(), extra_words=named, categories=categories)
+    return meant
+
+
 class ActionOrderStatus(ShopAction):
     def name(self) -> str:
         return "action_order_status"
@@ -160,7 +179,7 @@ class ActionOrderStatus(ShopAction):
         from actions.order_changes import answer_order_change, change_topic  # it builds on this module
 
         topics = entity_values(tracker, "topic")
-        topic = change_topic(topics)
+        topic = change_topic(topics, (tracker.latest_message or {}).get("text") or "")
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]
@@ -178,6 +197,7 @@ class ActionOrderStatus(ShopAction):
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)
 
+        text = (tracker.latest_message or {}).get("text") or ""
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:
@@ -185,20 +205,23 @@ class ActionOrderStatus(ShopAction):
                     text=NOT_FOUND.format(no=order_no) if typed == order_no else NOT_FOUND_REMEMBERED
                 )
                 return [SlotSet("order_no", None)]
-            self._show(dispatcher, tracker, order)
-            return [SlotSet("order_no", order.order_no)]
+            return self._present(dispatcher, tracker, order, text)
 
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
-        text = (tracker.latest_message or {}).get("text") or ""
         named = [v for name in ("product", "category") for v in entity_values(tracker, name) if isinstance(v, str)]
-        meant = orders_meant(text, orders, utc_now(), extra_words=named)
+        meant = await meant_orders(text, orders, named)
         if len(meant.orders) == 1:
             # "我买的耳机什么时候能到" / "查物流": the order meant, not merely the newest.
-            self._show(dispatcher, tracker, meant.orders[0])
-            return [SlotSet("order_no", meant.orders[0].order_no)]
+            return self._present(dispatcher, tracker, meant.orders[0], text)
+        if not meant.described and is_urging(text):
+            # "能不能快点发" with no order named: the newest one paid and waiting to ship, else
+            # the newest on its way, else the newest unpaid one.
+            coming = sorted((o for o in orders if OrderStatus(o.status) in URGEABLE), key=_urge_rank)
+            if coming:
+                return self._present(dispatcher, tracker, coming[0], text)
         if len(meant.orders) > 1 and meant.described:
             dispatcher.utter_message(text=f"您有 {len(meant.orders)} 笔订单符合，请问是哪一笔？（发送订单号，或点击查看）")
             self._offer_others(dispatcher, tracker, meant.orders[:RECENT_LIMIT])
@@ -257,9 +280,22 @@ class ActionOrderStatus(ShopAction):
             )
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
-        self._show(dispatcher, tracker, order)
-        return [SlotSet("order_no", order.order_no), SlotSet("pending_lookup", None),
-                SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
+        text = (tracker.latest_message or {}).get("text") or ""
+        shown = self._present(dispatcher, tracker, order, text)
+        return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
+
+    def _present(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail,
+                 text: str) -> List[Dict[str, Any]]:
+        """The order meant: its card, or — for "能不能快点发" — what can be done to hurry it."""
+        if not is_urging(text):
+            self._show(dispatcher, tracker, order)
+            return [SlotSet("order_no", order.order_no)]
+        reply = urging_reply(order.order_no, order.status, delivery_text(order))
+        if OrderStatus(order.status) in URGEABLE - {OrderStatus.PENDING_PAYMENT}:
+            dispatcher.utter_message(text=reply, buttons=buttons([("转人工", "/human_handoff")]))
+            return [SlotSet("order_no", order.order_no), offer(OFFER_HANDOFF)]
+        dispatcher.utter_message(text=reply)
+        return [SlotSet("order_no", order.order_no)]
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail) -> None:
         if wants_text_only(tracker.get_latest_input_channel()):

@@ -11,12 +11,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
-from actions.offers import OFFER_RECOMMEND, offer
+from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.recommend import ActionRecommend, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
+from assistant.product_questions import unknown_question, unknown_reply
 from assistant.typed_answers import choice_index
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
@@ -79,7 +80,7 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
     for topic in FAQ_TOPICS:
         policy = faq_book().answer(topic) if topic in topics else None
         if policy:
-            replies.append(policy.pick())
+            replies.append(policy.for_question(text))
     if wanted:
         replies.insert(0, variant_stock(product, facts.match_variant(product, wanted)))
     elif (not replies and not missing) or "price" in topics or "stock" in topics:
@@ -87,6 +88,11 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
     if missing:
         replies.append(missing_aspects_reply(missing))
     return replies
+
+
+def say_unknown(dispatcher: CollectingDispatcher, question: str, about: str) -> List[Dict[str, Any]]:
+    dispatcher.utter_message(text=unknown_reply(question, about), buttons=buttons([("转人工", "/human_handoff")]))
+    return [offer(OFFER_HANDOFF)]
 
 
 def missing_aspects_reply(missing: List[facts.Aspect]) -> str:
@@ -121,17 +127,34 @@ class ActionProductInquiry(ShopAction):
             picked = choice_index(text, [title for title, _ in on_screen])
             if picked is not None:
                 product_id = on_screen[picked][1]
-        if product_id is None and not mentions and in_view is None:
-            # "你们是正品吗": a question about the shop's policy, not about a product.
+        only_policy = bool(topics) and set(topics) <= set(FAQ_TOPICS)
+        if product_id is None and (not mentions and in_view is None or only_policy):
+            # "你们是正品吗", "你们这个AirPods是正品吗": the shop's policy, the same for every
+            # listing (no choice of listings first).
             policies = [faq_book().answer(t) for t in FAQ_TOPICS if t in topics]
             policies = [p for p in policies if p]
             if policies:
                 for policy in policies:
-                    dispatcher.utter_message(text=policy.pick())
+                    dispatcher.utter_message(text=policy.for_question(text))
                 return []
         if product_id is None and not mentions:
             # "这款多少钱" / "它有什么颜色": the product in context.
             product_id = as_product_id(tracker.get_slot("product_id"))
+        entities = (tracker.latest_message or {}).get("entities") or []
+        question = unknown_question(text, entities, topics, bool(facts.asked_aspects(text)))
+        on_screen = products_on_screen(tracker) if product_id is None and not mentions else []
+        if on_screen and question:
+            # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
+            return say_unknown(dispatcher, question, "刚才为您列出的这几款")
+        if len(on_screen) > 1 and first_entity(tracker, "reference"):
+            # "这个能用多久" after a list: which of the products shown, not a search for the words.
+            dispatcher.utter_message(
+                text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",
+                buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
+            )
+            return []
+        if len(on_screen) == 1 and first_entity(tracker, "reference"):
+            product_id = on_screen[0][1]
         if product_id is None and not mentions:
             if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category")}):
                 return []
@@ -168,6 +191,8 @@ class ActionProductInquiry(ShopAction):
         if product is None or not product.is_on_sale:
             dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
+        if question and not facts.wanted_variant(product, text):
+            return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
         replies = answer(product, topics, text)
         for reply in replies[:-1]:
             dispatcher.utter_message(text=reply)

@@ -17,6 +17,7 @@ from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import faq_book
+from assistant.offer_questions import has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
@@ -41,24 +42,30 @@ class ActionPurchaseHelp(ShopAction):
         topics = entity_values(tracker, "topic")
         quantity = _quantity(tracker)
         book = faq_book()
+        text = (tracker.latest_message or {}).get("text") or ""
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
             # "Pegasus 40 有42码吗": a size (storage) asked for is a stock question too.
             answered = await self._stock(dispatcher, tracker, quantity) or answered
+        asked_for = offer_asked_for(text) if LIVE_TOPICS & set(topics) else None
+        if asked_for is not None:
+            # "有没有学生优惠": whether there is one, said plainly, then what everyone gets.
+            await self._offer_for(dispatcher, tracker, *asked_for)
+            topics = [t for t in topics if t not in LIVE_TOPICS]
+            answered = True
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
             policy = book.answer(topic)
             if policy:
-                dispatcher.utter_message(text=policy.pick())
+                dispatcher.utter_message(text=policy.for_question(text))
                 answered = True
             if topic in LIVE_TOPICS:
                 await self._live_offers(dispatcher, tracker)
                 answered = True
         if answered:
             return []
-        text = (tracker.latest_message or {}).get("text") or ""
         if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
                                               "product": first_entity(tracker, "product")}):
             return []
@@ -136,6 +143,29 @@ class ActionPurchaseHelp(ShopAction):
             text = f"【{product.title}】暂时缺货，到货后可以第一时间通知您。"
         dispatcher.utter_message(text=text)
         return True
+
+    async def _offer_for(self, dispatcher: CollectingDispatcher, tracker: Tracker, who: str, noun: str) -> None:
+        now = utc_now()
+        promotions = await db(current_promotions, now, limit=5)
+        customer_id = current_customer_id(tracker)
+        coupons = await db(list_customer_coupons, customer_id, now) if customer_id is not None else []
+        policies = [faq_book().answer(t) for t in ("promotion", "coupon", "membership")]
+        words = [f"{p.title} {p.description}" for p in promotions] + [c.title for c in coupons]
+        matching = [p for p in promotions if has_offer_for(who, [f"{p.title} {p.description}"])]
+        if matching:
+            lines = [f"· {p.title}（{month_day(p.ends_at)}截止）：{p.description}" for p in matching]
+            dispatcher.utter_message(text=f"有的，和“{who}”相关的活动：\n" + "\n".join(lines))
+            return
+        if has_offer_for(who, words + [a.pick() for a in policies if a]):
+            await self._live_offers(dispatcher, tracker)
+            return
+        brief = "\n".join(f"· {p.title}（{month_day(p.ends_at)}截止）" for p in promotions)
+        text = f"目前本店没有{who}专属的{noun}。"
+        if brief:
+            text += f"现在人人都能参加的活动有：\n{brief}"
+        if coupons:
+            text += f"\n您的账户里还有 {len(coupons)} 张可用优惠券，下单时满足门槛会自动抵扣。"
+        dispatcher.utter_message(text=text)
 
     async def _live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         now = utc_now()

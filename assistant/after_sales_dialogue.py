@@ -30,6 +30,10 @@ ALREADY_FILED = "REQUEST_IN_PROGRESS"
 STATUS_TOPICS = {"refund_progress"}
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
+# "退款多久能到": how long refunds take — the policy first, then the shopper's open ones.
+TIMING = re.compile(r"多久|几天|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
+# "开不了机 能修吗", "坏了能换吗": a problem with something bought, and a service asked about.
+CAN_SERVICE = re.compile(r"(能|可以|能不能|可不可以)(帮我)?(修|维修|保修|退|换|退货|换货|退款)")
 HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
 # Topics that say the shopper has a problem with the goods (a request, not a question).
 PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
@@ -56,7 +60,11 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
 
 
 def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Optional[Route]:
-    """A status question or a complaint, answered before service questions; else None."""
+    """A status question or a complaint, answered before service questions; else None.
+    A status route with ``policy_topics`` answers the policy first ("退款多久能到")."""
+    if STATUS_TOPICS & set(topics) and TIMING.search(text) and not REQUEST_NO.search(text) \
+            and not STATUS_WORDS.search(text):
+        return Route("status", tuple(STATUS_TOPICS & set(topics)))
     if REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants):
         return Route("status")
     if "complaint" in topics and not wants:
@@ -69,7 +77,8 @@ def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no
     """A policy question ("支持七天无理由退货吗"), a guest's request, or the form."""
     policy = [t for t in topics if t in POLICY_TOPICS]
     # "笔记本开不了机了怎么办": a problem with something bought asks for help, not for the rules.
-    asking = asks_about_policy(text) and not order_no and not (HELP.search(text) and reason_in(text))
+    asking = (asks_about_policy(text) and not order_no
+              and not ((HELP.search(text) or CAN_SERVICE.search(text)) and reason_in(text)))
     if asking and not policy:
         # "退货运费谁出": the after-sales topic asked about; "支持七天无理由退货吗": a question
         # about the rules, even where the NLU saw a service.

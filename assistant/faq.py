@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -29,6 +30,48 @@ class PolicyAnswer:
 
     def pick(self, rng: Optional[random.Random] = None) -> str:
         return (rng or random).choice(self.answers)
+
+    def for_question(self, question: str, rng: Optional[random.Random] = None) -> str:
+        """The answer, cut to the part a narrow question is about ("公司抬头怎么开" gets the
+        invoice title lines, not the whole invoice policy); the whole answer otherwise."""
+        return focus(self.pick(rng), question, self.title)
+
+
+# Words of a question that say nothing about which part of an answer it wants.
+ASKING = re.compile(r"怎么|怎样|如何|什么|多少|多久|哪些|哪个|哪里|能不能|可不可以|可以|是否|有没有|请问|"
+                    r"你们|我们|我的|我想|想问|一下|[吗呢吧啊呀么的了是要能会有我你在]|[^\w]")
+# Pieces of an answer: its lines, and the sentences of a line that is no bullet.
+SENTENCE = re.compile(r"[^。\n]+[。]?")
+
+
+def _pieces(answer: str) -> List[str]:
+    pieces: List[str] = []
+    for line in answer.strip().splitlines():
+        line = line.strip()
+        if line.startswith("·") or len(line) < 60:
+            pieces.append(line)
+        else:
+            pieces.extend(s.strip() for s in SENTENCE.findall(line) if s.strip())
+    return [p for p in pieces if p]
+
+
+def focus(answer: str, question: str, title: str = "") -> str:
+    """The pieces of ``answer`` that share the most two-character words with ``question`` — when
+    that is a real part of it (some pieces, not all, of an answer of three or more) and the
+    shared words are not the topic's own name (every piece of the invoice answer says 发票)."""
+    pieces = _pieces(answer)
+    if len(pieces) < 3:
+        return answer
+    rest = ASKING.sub(" ", question or "")
+    grams = {word[i:i + 2] for word in rest.split() for i in range(len(word) - 1)}
+    grams = {g for g in grams if g not in title and sum(g in p for p in pieces) < len(pieces)}
+    scores = [sum(g in p for g in grams) for p in pieces]
+    # The pieces that match best (one shared word less still counts: 公司抬头 → the lines on 抬头).
+    chosen = [p for p, score in zip(pieces, scores) if score and score >= max(scores) - 1]
+    # One shared word is too little to leave the rest out ("专票" is in the line on re-issuing).
+    if not chosen or max(scores) < 2 or len(chosen) > len(pieces) * 0.6:
+        return answer
+    return "\n".join(chosen)
 
 
 class FaqBook:

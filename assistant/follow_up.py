@@ -112,14 +112,17 @@ def follow_up(
         # "有没有便宜点的": cheaper products (than those shown, the one in view, or else which
         # kind?), however sure the classifier is that "便宜点" asks for a discount.
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
-    if previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
-        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
-    if (previous_intent == RECOMMEND and _content_length(text) <= MAX_FRAGMENT_CHARS
+    # After a bare detail ("要华为的", "预算400"), a refinement is one more detail for what the
+    # details were for (action_continue_with_details carries on that flow): "再便宜点", "有白色的吗".
+    refining = RECOMMEND if previous_intent == RECOMMEND else INFORM if previous_intent == INFORM else None
+    if refining and _content_length(text) <= MAX_FRAGMENT_CHARS and _REFINEMENT.search(text):
+        return FollowUp(refining, [dict(e) for e in entities if e.get("entity") != "topic"])
+    if (refining and _content_length(text) <= MAX_FRAGMENT_CHARS
             and any(e.get("entity") in ("color", "size") for e in entities)
             and not any(e.get("entity") in ("product", "product_id") for e in entities)):
         # "有黑色的吗" after running shoes: black running shoes, however sure the classifier
         # is that a colour on its own is a product question.
-        return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
+        return FollowUp(refining, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent == RECOMMEND and _unsure(ranking) and any(e.get("entity") in _REQUEST_DETAILS for e in entities):
         # "算了 看看耳机吧" after phones: a new need, which replaces the old request; "有没有XL的",
         # "小米的呢": a detail that narrows it.

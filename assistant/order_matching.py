@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from shop.domain.clock import CHINA_TZ
+from shop.domain.orders import IN_DELIVERY, OrderStatus
 
 # Words that ask about an order but do not describe which one.
 NOT_A_DESCRIPTION = re.compile(
@@ -18,6 +19,7 @@ NOT_A_DESCRIPTION = re.compile(
     r"上周|上星期|上个星期|这周|本周|上个月|这个月|本月|昨天|今天|前天|最近|之前|前几天|"
     r"一下|那个|这个|那件|这件|那单|这单|那笔|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
     r"收到|等了|等|[一二三四五六七八九十两几\d]+(天|日|周|个星期)|好几天|了好久|好久|"
+    r"取消|不要|想|要|帮|能不能|可以|快点|快一点|加快|尽快|催|改|收货地址|地址|急用|急着用|着急|加急|赶紧|很急|"
     r"[，。,.!?！？\s]|[^\w\s]"   # the last: emoji and other symbols ("还没到😤")
 )
 LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单|还没到|没收到|还没收到|怎么还不到|还不到")
@@ -25,9 +27,38 @@ LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单|还没
 OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|上个月|前几天|这周|今天)(买|下单|订)的|买过的|订单")
 
 
+# "取消那个没付款的订单", "这单不要了，取消吧": an order cancelled, not a request or form.
+CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那笔)|(订单|单子|这单|那单).{0,6}(取消|不要了)")
+NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费")
+
+
+def cancel_requested(text: str) -> bool:
+    """The message asks to cancel an order (not an after-sales request or anything else)."""
+    return bool(CANCEL_ORDER.search(text or "")) and not NOT_AN_ORDER_CANCEL.search(text or "")
+
+
 def refers_to_own_order(text: str) -> bool:
     """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
     return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
+
+
+# An order named by its state ("那个没付款的订单", "还没发货的那单"): the statuses each phrase
+# means. Checked before the product words, and removed from them.
+STATUS_WORDS = (
+    (r"没付款|未付款|待付款|没有付款|还没付|没付钱|未支付|没支付|待支付", {OrderStatus.PENDING_PAYMENT}),
+    (r"没发货|未发货|待发货|还没发|没有发货|还不发货", {OrderStatus.AWAITING_SHIPMENT}),
+    (r"在路上|运输中|已发货|派送中|正在派送|正在送", set(IN_DELIVERY)),
+    (r"已签收|签收了的|刚签收|收到了的", {OrderStatus.DELIVERED}),
+    (r"已取消|取消了的", {OrderStatus.CANCELLED}),
+)
+
+
+def statuses_named(text: str) -> Optional[set]:
+    """The order statuses a message names ("没付款的那单" → pending payment), or None."""
+    for words, statuses in STATUS_WORDS:
+        if re.search(words, text or ""):
+            return statuses
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,26 +89,45 @@ def time_window(text: str, now: datetime) -> Optional[Tuple[datetime, datetime]]
 
 
 def product_words(text: str) -> List[str]:
-    """What is left of the message once the asking words are gone: the product or category."""
-    return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if w]
+    """What is left of the message once the asking words and the state are gone: the
+    product or category."""
+    for words, _ in STATUS_WORDS:
+        text = re.sub(words, " ", text)
+    # A single character left over ("送" of "能快点送吗") describes nothing.
+    return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if len(w) >= 2]
 
 
-def _mentions(order, words: Sequence[str]) -> bool:
+def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> bool:
     titles = " ".join(f"{item.title} {item.sku_name}" for item in order.items).lower()
-    return any(word.lower() in titles for word in words)
+    titles += " " + categories.get(order.order_no, "")
+    return any(_overlaps(word.lower(), titles) for word in words)
 
 
-def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequence[str] = ()) -> Meant:
-    """The orders a message means. ``extra_words``: product/category names the NLU found."""
+def _overlaps(word: str, titles: str) -> bool:
+    """The word, or (for a category word such as 护肤品 against 面部护肤) two characters of it
+    in a row, appears in the titles."""
+    if word in titles:
+        return True
+    return len(word) >= 3 and any(word[i:i + 2] in titles for i in range(len(word) - 1))
+
+
+def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequence[str] = (),
+                 categories: Optional[Mapping[str, str]] = None) -> Meant:
+    """The orders a message means. ``extra_words``: product/category names the NLU found;
+    ``categories``: each order's category names by order number (an order named by its
+    category, "那个水果", whose titles say "奇异果")."""
     words = [w for w in list(extra_words) + product_words(text) if w]
     window = time_window(text, now)
-    matching = [o for o in orders if _mentions(o, words)] if words else list(orders)
+    matching = [o for o in orders if _mentions(o, words, categories or {})] if words else list(orders)
+    named = statuses_named(text)
+    if named is not None:
+        matching = [o for o in matching if OrderStatus(o.status) in named]
     if window is not None:
         start, end = window
         in_window = [o for o in matching if start <= o.created_at.astimezone(CHINA_TZ) < end]
         # Shoppers misremember dates: "上周买的鞋" bought a month ago is still the shoes.
         matching = in_window or (matching if words else [])
-    described = bool(words) or window is not None
+    described = bool(words) or window is not None or named is not None
     if not described and LOGISTICS.search(text):
         # "查物流": the latest order that has logistics to show.
         with_logistics = [o for o in matching if o.shipment is not None]

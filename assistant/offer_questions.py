@@ -1,0 +1,32 @@
+""""有没有学生优惠" / "新用户有折扣吗": an offer for a kind of shopper (or occasion) asked
+about. The answer says plainly whether the shop has one — most often it has not — before
+the promotions everyone gets, instead of listing every promotion as if it answered. Pure."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional, Tuple
+
+OFFER_WORDS = r"(?P<noun>优惠券|优惠|折扣|打折|福利|活动|特价|减免|返现)"
+# "有没有学生优惠" / "学生有优惠吗" / "新用户能打折吗" / "教师可以享受折扣吗".
+ASKED = (
+    re.compile(r"(?:有没有|有无|有木有|能不能享受|可以享受|能享受|享受)(?P<who>[\u4e00-\u9fff]{1,6}?)(?:专享|专属|专用)?的?"
+               + OFFER_WORDS),
+    re.compile(r"^(?:请问)?(?P<who>[\u4e00-\u9fff]{1,6}?)(?:可以|能|会)?(?:有没有|有|享受|打折)(?:什么|啥)?" + OFFER_WORDS),
+)
+# Words in the "who" place that name no kind of shopper ("有没有什么优惠").
+GENERIC = re.compile(r"^(什么|啥|哪些|其他|其它|别的|任何|点|一点|些|一些|最近|现在|今天|目前|店铺|店里|你们|"
+                     r"满减|这个|这款|这|那|它|可以|能|我|我们|商品|东西|有没有|有没|有|新品|平时|官方|这边|那边)+$")
+
+
+def offer_asked_for(text: str) -> Optional[Tuple[str, str]]:
+    """(who, noun) of an offer asked for a kind of shopper ("学生", "优惠"), or None."""
+    for pattern in ASKED:
+        match = pattern.search((text or "").strip())
+        if match and not GENERIC.match(match.group("who")):
+            return match.group("who"), match.group("noun")
+    return None
+
+
+def has_offer_for(who: str, offers: Iterable[str]) -> bool:
+    """Some offer's own words (title, description, policy) name ``who``."""
+    return any(who in text for text in offers)

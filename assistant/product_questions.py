@@ -1,0 +1,37 @@
+""""这个鞋子会不会磨脚" / "这款洗完会缩水吗": a question about the product (or the list) in
+view that the catalogue keeps no record of. Said so plainly — the question quoted, no guess,
+a person offered — instead of "not found" or the price once more. Pure."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping, Optional
+
+# A question form: yes/no ("会不会", "…吗") or how ("怎么样").
+ASKS = re.compile(r"会不会|能不能|是不是|有没有|可不可以|容不容易|好不好|[吗么嘛][？?]?$|[？?]$|多不多|大不大|重不重")
+# Questions the price-and-stock card (and the specs) answer well enough.
+GENERAL = re.compile(r"怎么样|咋样|好不好$|值得买|值不值|推荐吗|多少钱|贵不贵|有货|现货|价格|几折|便宜")
+# "这个", "这款鞋子", "它": the reference, said before the question.
+REFERENCE = re.compile(r"^(请问)?(这个|这款|这双|这件|这台|这部|这些|那个|那款|那双|那件|它|他|她|刚才那个|上面那个)")
+FILLER = re.compile(r"[，。,.!！？?\s]+|^的")
+
+
+def unknown_question(text: str, entities: Iterable[Mapping], topics: Iterable[str], known: bool) -> Optional[str]:
+    """The asked-about part of a product question ("会不会磨脚") when nothing we know answers
+    it: no topic, no catalogue aspect (``known``), not a general "怎么样". None otherwise."""
+    if known or list(topics) or not ASKS.search(text or "") or GENERAL.search(text or ""):
+        return None
+    rest = text or ""
+    # The named product, category or reference is not the question ("这个鞋子" of "这个鞋子会不会磨脚").
+    for entity in sorted(entities, key=lambda e: -int(e.get("start") or 0)):
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") in ("product", "category", "brand", "reference") and start is not None and end:
+            rest = rest[:int(start)] + " " + rest[int(end):]
+    rest = REFERENCE.sub("", rest.strip())
+    rest = FILLER.sub(" ", rest).strip()
+    return rest if len(rest) >= 2 else None
+
+
+def unknown_reply(question: str, about: str) -> str:
+    """"No record of that" for ``about`` (a product title, or "刚才推荐的几款")."""
+    return (f"您问的“{question}”，{about}的商品资料里没有这方面的记录，我不想凭猜测回答您。"
+            "可以看看商品页的买家评价，或者我帮您转人工客服确认。")
