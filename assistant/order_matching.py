@@ -20,6 +20,7 @@ NOT_A_DESCRIPTION = re.compile(
     r"一下|那个|这个|那件|这件|那单|这单|那笔|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
     r"收到|等了|等|[一二三四五六七八九十两几\d]+(天|日|周|个星期)|好几天|了好久|好久|"
     r"取消|不要|想|要|帮|能不能|可以|快点|快一点|加快|尽快|催|改|收货地址|地址|急用|急着用|着急|加急|赶紧|很急|"
+    r"(?<![护头])发(?!票)|送(?![女男老给])|(?<![智功性节动])能|"   # "能快点送吗" (not 护发, 送女友, 智能)
     r"[，。,.!?！？\s]|[^\w\s]"   # the last: emoji and other symbols ("还没到😤")
 )
 LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单|还没到|没收到|还没收到|怎么还不到|还不到")
@@ -93,8 +94,7 @@ def product_words(text: str) -> List[str]:
     product or category."""
     for words, _ in STATUS_WORDS:
         text = re.sub(words, " ", text)
-    # A single character left over ("送" of "能快点送吗") describes nothing.
-    return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if len(w) >= 2]
+    return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if w]
 
 
 def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> bool:
