@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, china_time, intent_payload, money
+from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
@@ -75,8 +76,10 @@ class ActionAfterSalesRoute(ShopAction):
 
         route = route_after_services(text, topics, wants, order_no, customer_id is not None)
         if route.kind == "policy":
+            # "耳机到了吗？另外运费险怎么赔": the order first, then the policy and the offer.
+            events = await answer_order_clause(dispatcher, tracker)
             answer_policy_topics(dispatcher, list(route.policy_topics), text)
-            return answered
+            return answered + events
         if route.kind == "sign_in":
             dispatcher.utter_message(
                 text="申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"

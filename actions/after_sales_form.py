@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
+from actions.orders import order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
@@ -172,6 +173,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
             gave = {k for k, v in tracker.slots_to_validate().items() if v is not None} - {"requested_slot"}
             if not unanswered or gave:
                 return {}
+            early_reason = reason_in(text) if asked in EARLY_REASON_AT else None
+            if intent == "deny" and early_reason is not None:
+                # "不想要了" when asked which order: a reason given early (the NLU hears a "no").
+                dispatcher.utter_message(text=f"好的，原因记下了：{text[:20]}。")
+                return {"reason": early_reason.value, CONFIRM_SLOT: None}
             if intent == "deny" and not _not_this_order(tracker):
                 dispatcher.utter_message(text=WHAT_IS_WRONG)
                 return {CONFIRM_SLOT: None}
@@ -240,6 +246,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
             return {"order_no": None}
         slots: Dict[Text, Any] = {"order_no": order.order_no}
+        if order.order_no not in (ascii_digits(_text(tracker)) or ""):
+            # Picked by what was typed ("那个水果坏了", "第二个", "衣服那个"): say which order it is.
+            dispatcher.utter_message(text=f"好的，是订单 {order.order_no}（{order_summary(order)[:20]}）。")
         if len(order.items) == 1:
             slots["order_item_id"] = str(order.items[0].id)
             slots.update(await early_check(dispatcher, customer_id, order.order_no, slots["order_item_id"],

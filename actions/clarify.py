@@ -12,7 +12,7 @@ from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
-from assistant.order_matching import refers_to_own_order
+from assistant.order_matching import order_clause, refers_to_own_order
 from assistant.typed_answers import asks_about_policy
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -31,6 +31,8 @@ INTENT_CHOICES = {
     "bot_challenge": "问问你是谁",
 }
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
+# Topics an order's own card answers (its status, parcel and delivery date).
+ORDER_CARD_TOPICS = ("shipping_status", "logistics", "order_detail", "not_received")
 
 
 def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
@@ -67,9 +69,26 @@ class ActionClarify(ShopAction):
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
         entities = message.get("entities", [])
+        policies = [faq_book().answer(str(e.get("value"))) for e in entities if e.get("entity") == "topic"
+                    and e.get("value") not in ORDER_CARD_TOPICS]
+        policies = list({p.topic: p for p in policies if p is not None}.values())
+        if policies and order_clause(text):
+            # "运费多少？我的牛奶发货了吗": two questions in one message, each answered.
+            for answer in policies:
+                dispatcher.utter_message(text=answer.for_question(text))
+            from actions.orders import answer_order_clause
+
+            return await answer_order_clause(dispatcher, tracker)
         if say_not_carried(dispatcher, text, {e.get("entity"): e.get("value") for e in entities}):
             # "你们有卖自行车吗" the classifier was unsure of: the shop does not sell it, said plainly.
             return []
+        names = {e.get("entity") for e in entities}
+        if "category" in names and names & {"budget_min", "budget_max", "color", "size", "brand"}:
+            # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
+            # request for products, however unsure the classifier was of the wording.
+            from actions.recommend import ActionRecommend
+
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
         for fallback in FALLBACK_CHOICES:

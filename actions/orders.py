@@ -23,7 +23,7 @@ from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
 from assistant.order_categories import needs_categories, order_category_names
-from assistant.order_matching import orders_meant
+from assistant.order_matching import order_clause, orders_meant
 from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -144,6 +144,15 @@ def order_list_payload(orders: List[OrderDetail]) -> Dict[str, Any]:
     }
 
 
+async def answer_order_clause(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    """"耳机到了吗？另外运费险怎么赔": besides the other question's answer, the order one's (a
+    guest is asked for the order number, as the order flow does)."""
+    clause = order_clause((tracker.latest_message or {}).get("text") or "")
+    if clause is None:
+        return []
+    return await ActionOrderStatus()._answer(dispatcher, tracker, clause)
+
+
 async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str] = ()):
     """The orders a message means (assistant.order_matching), by title first and, where the
     titles match nothing, by the ordered products' categories ("护肤品那单")."""
@@ -168,7 +177,10 @@ class ActionOrderStatus(ShopAction):
             events.append(SlotSet("order_change_next", None))
         return events
 
-    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      clause: Optional[str] = None) -> List[Dict[str, Any]]:
+        """``clause``: the order question of a message that asked something else too (then
+        only that part is answered here, with no topic of the rest)."""
         typed = ascii_digits(first_entity(tracker, "order_no"))
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
@@ -178,8 +190,8 @@ class ActionOrderStatus(ShopAction):
         # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
         from actions.order_changes import answer_order_change, change_topic  # it builds on this module
 
-        topics = entity_values(tracker, "topic")
-        topic = change_topic(topics, (tracker.latest_message or {}).get("text") or "")
+        topics = entity_values(tracker, "topic") if clause is None else []
+        topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]
@@ -197,7 +209,7 @@ class ActionOrderStatus(ShopAction):
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)
 
-        text = (tracker.latest_message or {}).get("text") or ""
+        text = clause or (tracker.latest_message or {}).get("text") or ""
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
+from actions.orders import answer_order_clause
 from actions.product import listing_with_variant, variant_stock
 from actions.recommend import say_not_carried
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
@@ -65,7 +66,8 @@ class ActionPurchaseHelp(ShopAction):
                 await self._live_offers(dispatcher, tracker)
                 answered = True
         if answered:
-            return []
+            # "运费多少？我的耳机发货了吗": the order question too.
+            return await answer_order_clause(dispatcher, tracker)
         if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
                                               "product": first_entity(tracker, "product")}):
             return []

@@ -74,6 +74,12 @@ class ActionRecommend(ShopAction):
             from actions.orders import ActionOrderStatus  # actions.orders imports this module's users
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        products_named = entity_values(tracker, "product")
+        if "compare" in entity_values(tracker, "topic") and len(products_named) >= 2:
+            # "小米14和iphone15哪个好": a comparison of the two named, not a list of anything.
+            from actions.product import compare_named  # actions.product builds on this module
+
+            return await compare_named(dispatcher, products_named[:2])
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,

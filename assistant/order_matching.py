@@ -19,7 +19,7 @@ NOT_A_DESCRIPTION = re.compile(
     r"上周|上星期|上个星期|这周|本周|上个月|这个月|本月|昨天|今天|前天|最近|之前|前几天|"
     r"一下|那个|这个|那件|这件|那单|这单|那笔|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
     r"收到|等了|等|[一二三四五六七八九十两几\d]+(天|日|周|个星期)|好几天|了好久|好久|"
-    r"取消|不要|想|要|帮|能不能|可以|快点|快一点|加快|尽快|催|改|收货地址|地址|急用|急着用|着急|加急|赶紧|很急|"
+    r"取消|不要|想|要|帮|能不能|可以|快点|快一点|加快|尽快|催|改|收货地址|地址|急用|急着用|着急|加急|赶紧|很急|怎么回事|怎么搞的|什么情况|搞什么|你们|"
     r"(?<![护头])发(?!票)|送(?![女男老给])|(?<![智功性节动])能|"   # "能快点送吗" (not 护发, 送女友, 智能)
     r"[，。,.!?！？\s]|[^\w\s]"   # the last: emoji and other symbols ("还没到😤")
 )
@@ -38,6 +38,21 @@ def cancel_requested(text: str) -> bool:
     return bool(CANCEL_ORDER.search(text or "")) and not NOT_AN_ORDER_CANCEL.search(text or "")
 
 
+# A second question in one message ("耳机到了吗？另外运费险怎么赔"): the clauses, and one that
+# asks where something bought is.
+CLAUSE_BREAK = re.compile(r"[？?。！!；;\n]+|[，,]?\s*(?:另外|还有|顺便问一?下|顺便|再问一?下|对了)")
+ORDER_QUESTION = re.compile(r"到了吗|到了没|到没到|到哪了|到哪儿了|发货了吗|发货没|发了吗|发了没|什么时候到|啥时候到|"
+                            r"什么时候能到|几号到|签收了|物流")
+
+
+def order_clause(text: str) -> Optional[str]:
+    """The clause of a message of two or more that asks about an order's delivery, or None."""
+    clauses = [c.strip() for c in CLAUSE_BREAK.split(text or "") if c and c.strip()]
+    if len(clauses) < 2:
+        return None
+    return next((c for c in clauses if ORDER_QUESTION.search(c)), None)
+
+
 def refers_to_own_order(text: str) -> bool:
     """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
     return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
@@ -46,8 +61,8 @@ def refers_to_own_order(text: str) -> bool:
 # An order named by its state ("那个没付款的订单", "还没发货的那单"): the statuses each phrase
 # means. Checked before the product words, and removed from them.
 STATUS_WORDS = (
-    (r"没付款|未付款|待付款|没有付款|还没付|没付钱|未支付|没支付|待支付", {OrderStatus.PENDING_PAYMENT}),
-    (r"没发货|未发货|待发货|还没发|没有发货|还不发货", {OrderStatus.AWAITING_SHIPMENT}),
+    (r"还没有付款|没有付款|没付款|未付款|待付款|还没付|没付钱|未支付|没支付|待支付", {OrderStatus.PENDING_PAYMENT}),
+    (r"还没有发货|还没发货|没有发货|还不发货|没发货|未发货|待发货|还没发", {OrderStatus.AWAITING_SHIPMENT}),
     (r"在路上|运输中|已发货|派送中|正在派送|正在送", set(IN_DELIVERY)),
     (r"已签收|签收了的|刚签收|收到了的", {OrderStatus.DELIVERED}),
     (r"已取消|取消了的", {OrderStatus.CANCELLED}),
