@@ -246,10 +246,21 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher.utter_message(text=f"订单 {value} 当前状态是“{order.status_label}”，不需要申请售后哦。")
             return {"order_no": None}
         slots: Dict[Text, Any] = {"order_no": order.order_no}
-        if order.order_no not in (ascii_digits(_text(tracker)) or ""):
-            # Picked by what was typed ("那个水果坏了", "第二个", "衣服那个"): say which order it is.
-            dispatcher.utter_message(text=f"好的，是订单 {order.order_no}（{order_summary(order)[:20]}）。")
-        if len(order.items) == 1:
+        text = _text(tracker)
+        picked_now = value_before_message(tracker.events or [], "order_no") != order.order_no
+        item = None
+        if len(order.items) > 1 and picked_now and not has_ordinal(text) and not tracker.get_slot("order_item_id"):
+            # "手机充电器坏了": the item the words name, as well as its order.
+            item = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
+        if picked_now and order.order_no not in (ascii_digits(text) or ""):
+            # Picked by what was typed ("那个水果坏了", "第二个", "衣服那个"): say which it is.
+            what = f"里的 {order.items[item].title[:24]}" if item is not None else f"（{order_summary(order)[:20]}）"
+            dispatcher.utter_message(text=f"好的，是订单 {order.order_no}{what}。")
+        if item is not None:
+            slots["order_item_id"] = str(order.items[item].id)
+            slots.update(await early_check(dispatcher, customer_id, order.order_no, slots["order_item_id"],
+                                           tracker.get_slot("service_type"), tracker.get_slot("reason")))
+        elif len(order.items) == 1:
             slots["order_item_id"] = str(order.items[0].id)
             slots.update(await early_check(dispatcher, customer_id, order.order_no, slots["order_item_id"],
                                            tracker.get_slot("service_type"), tracker.get_slot("reason")))

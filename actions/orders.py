@@ -22,6 +22,7 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
+from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import order_clause, orders_meant
 from assistant.order_urging import is_urging, urging_reply
@@ -49,6 +50,8 @@ POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
+# "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
+SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
 BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
 
@@ -195,13 +198,17 @@ class ActionOrderStatus(ShopAction):
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]
+        if "not_received" in topics and SIGNED_NOT_RECEIVED.search(clause or (tracker.latest_message or {}).get("text") or ""):
+            # "显示签收了但没收到": what to check and what we do, and a person — not a card that
+            # says 已签收 once more.
+            asked.append("not_received")
         if asked and not typed:
             # "帮我备注一下下午送": the policy (and a person for what only the desk can do),
             # not the card of the order in view once more.
             book = faq_book()
             for answer in (book.answer(t) for t in asked):
                 if answer:
-                    dispatcher.utter_message(text=answer.pick())
+                    dispatcher.utter_message(text=answer.for_question((tracker.latest_message or {}).get("text") or ""))
             dispatcher.utter_message(text="需要的话我可以为您转接人工客服处理。",
                                      buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
@@ -238,6 +245,12 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=f"您有 {len(meant.orders)} 笔订单符合，请问是哪一笔？（发送订单号，或点击查看）")
             self._offer_others(dispatcher, tracker, meant.orders[:RECENT_LIMIT])
             return [SlotSet("order_no", None)]
+        if meant.described and sounds_angry(text):
+            # "快递员态度很差": a complaint, not an order look-up that found nothing.
+            dispatcher.utter_message(text="您反馈的情况我已经记下了。需要的话我马上为您转接人工客服登记处理；"
+                                          "也可以告诉我是哪一笔订单，我帮您一起跟进。",
+                                     buttons=buttons([("转人工", "/human_handoff")]))
+            return [offer(OFFER_HANDOFF)]
         if meant.described:
             dispatcher.utter_message(text="没有找到与您描述相符的订单，以下是您最近的订单：")
         orders = orders[:RECENT_LIMIT]

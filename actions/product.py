@@ -155,6 +155,12 @@ class ActionProductInquiry(ShopAction):
             return []
         if len(on_screen) == 1 and first_entity(tracker, "reference"):
             product_id = on_screen[0][1]
+        if (product_id is None and not mentions and not on_screen and first_entity(tracker, "reference")
+                and not first_entity(tracker, "category") and not first_entity(tracker, "brand")):
+            # "这款有黑色吗" with no product in view: which one — not products that merely say 黑色.
+            dispatcher.utter_message(text="您问的是哪一款商品呢？发我商品名称或型号（比如“iPhone 15”），"
+                                          "或者先让我为您推荐几款。")
+            return []
         if product_id is None and not mentions:
             if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category")}):
                 return []

@@ -30,6 +30,8 @@ ALREADY_FILED = "REQUEST_IN_PROGRESS"
 STATUS_TOPICS = {"refund_progress"}
 REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
+# "我的退货申请审核了吗": a request already made, asked about (though it names a service).
+REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
 # "退款多久能到": how long refunds take — the policy first, then the shopper's open ones.
 TIMING = re.compile(r"多久|几天|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
 # "开不了机 能修吗", "坏了能换吗": a problem with something bought, and a service asked about.
@@ -65,7 +67,8 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     if STATUS_TOPICS & set(topics) and TIMING.search(text) and not REQUEST_NO.search(text) \
             and not STATUS_WORDS.search(text):
         return Route("status", tuple(STATUS_TOPICS & set(topics)))
-    if REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants):
+    if (REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants)
+            or REQUEST_STATUS.search(text)):
         return Route("status")
     if "complaint" in topics and not wants:
         return Route("complaint")

@@ -57,10 +57,10 @@ def _pieces(answer: str) -> List[str]:
 
 def focus(answer: str, question: str, title: str = "") -> str:
     """The pieces of ``answer`` that share the most two-character words with ``question`` — when
-    that is a real part of it (some pieces, not all, of an answer of three or more) and the
+    that is a real part of it (some pieces, not all, of an answer of two or more) and the
     shared words are not the topic's own name (every piece of the invoice answer says 发票)."""
     pieces = _pieces(answer)
-    if len(pieces) < 3:
+    if len(pieces) < 2:
         return answer
     rest = ASKING.sub(" ", question or "")
     grams = {word[i:i + 2] for word in rest.split() for i in range(len(word) - 1)}

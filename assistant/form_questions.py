@@ -23,6 +23,7 @@ CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
         ("shipping_insurance", re.compile(r"运费险")),
         ("return_shipping", re.compile(r"运费|邮费|快递费|寄回.{0,4}(钱|费)|谁出|谁承担|谁付")),
         ("refund_progress", re.compile(r"到账|(退款|退钱|钱).{0,6}(多久|几天|什么时候|啥时候|多长时间)")),
+        ("return_address", re.compile(r"(退货|退回|寄回|换货)的?地址|寄回.{0,4}(哪里|哪儿)|寄到哪|退回哪|寄去哪|退到哪个仓")),
         ("return_policy", re.compile(r"无理由|退换货政策|退货政策|能退吗|可以退吗|能不能退")),
         ("warranty", re.compile(r"保修|质保")),
     ),
@@ -36,7 +37,7 @@ CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
 # so it answers every policy topic.
 ANSWERED_IN_FORM: Dict[str, Optional[FrozenSet[str]]] = {
     AFTER_SALES: frozenset({"return_policy", "warranty", "price_protection", "shipping_insurance", "return_shipping",
-                            "refund_progress", "service_progress", "refuse_delivery"}),
+                            "refund_progress", "service_progress", "refuse_delivery", "return_address"}),
     ADDRESS_CHANGE: None,
 }
 # An NLU topic that means something else inside the form.

@@ -25,7 +25,8 @@ NOT_A_DESCRIPTION = re.compile(
 )
 LOGISTICS = re.compile(r"物流|快递|包裹|到哪|送到|派送|运单|还没到|没收到|还没收到|怎么还不到|还不到")
 # "我买的…" / "上周买的鞋": about something already bought, not a wish to buy.
-OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|上个月|前几天|这周|今天)(买|下单|订)的|买过的|订单")
+OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|上个月|前几天|这周|今天|最近|近期|这几天|上次)(买|下单|订)的|"
+                       r"买过的|订单")
 
 
 # "取消那个没付款的订单", "这单不要了，取消吧": an order cancelled, not a request or form.

@@ -195,7 +195,11 @@ def _mentions_value(attribute: str, value: str, text: str) -> bool:
     storage = STORAGE.match(value)
     if storage:
         number, unit = storage.group(1), storage.group(2)[0]
-        return re.search(rf"(?<!\d){number}\s?{unit}(?:B)?(?![\dA-Za-z])", text, re.IGNORECASE) is not None
+        if re.search(rf"(?<!\d){number}\s?{unit}(?:B)?(?![\dA-Za-z])", text, re.IGNORECASE):
+            return True
+        # "256的" / "512版本": a storage size the product has, said without its unit.
+        return (unit.upper() == "G" and int(number) >= 32
+                and re.search(rf"(?<![\d.]){number}\s?(?:的|版|款|内存|存储)", text) is not None)
     if attribute == SIZE and value.isdigit():
         return re.search(rf"(?<!\d){value}(?:\.5)?\s?(?:码|号)", text) is not None
     if LETTER_SIZE.match(value):
