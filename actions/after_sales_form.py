@@ -248,11 +248,12 @@ class ValidateAfterSalesForm(ShopFormValidation):
         slots: Dict[Text, Any] = {"order_no": order.order_no}
         text = _text(tracker)
         picked_now = value_before_message(tracker.events or [], "order_no") != order.order_no
-        item = None
-        if len(order.items) > 1 and picked_now and not has_ordinal(text) and not tracker.get_slot("order_item_id"):
+        item, typed_number = None, order.order_no in (ascii_digits(text) or "")
+        if (len(order.items) > 1 and picked_now and not typed_number and not has_ordinal(text)
+                and not tracker.get_slot("order_item_id")):
             # "手机充电器坏了": the item the words name, as well as its order.
             item = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
-        if picked_now and order.order_no not in (ascii_digits(text) or ""):
+        if picked_now and not typed_number:
             # Picked by what was typed ("那个水果坏了", "第二个", "衣服那个"): say which it is.
             what = f"里的 {order.items[item].title[:24]}" if item is not None else f"（{order_summary(order)[:20]}）"
             dispatcher.utter_message(text=f"好的，是订单 {order.order_no}{what}。")
