@@ -11,16 +11,17 @@ from typing import Optional
 from shop.domain.delivery import SAME_DAY_CUTOFF_HOUR, SHIP_PROMISE_HOURS
 from shop.domain.orders import IN_DELIVERY, OrderStatus
 
-URGING = re.compile(
-    r"快点|快一点|快些|加急|催一?下|催催|催单|催发|催促|尽快|赶紧|赶快|急用|急着用|着急|很急|挺急|加快|"
-    r"早点发|早点到|提前发|优先发|马上发|今天能发|今天发|能不能发快|怎么还不发|还不发货|怎么还没发|还没发货|"
-    r"还没有发货|一直不发货|迟迟不发"
-)
+# Words that hurry (快点, 加急, 催), and complaints that it has not gone out yet (还没发货).
+HURRY_WORDS = ("快点", "快一点", "快些", "加急", "催一?下", "催催", "催单", "催发", "催促", "尽快", "赶紧", "赶快",
+               "急用", "急着用", "着急", "很急", "挺急", "加快", "早点发", "早点到", "提前发", "优先发", "马上发",
+               "今天能发", "今天发", "能不能发快")
+NOT_SHIPPED_WORDS = ("怎么还不发", "还不发货", "怎么还没发", "还没发货", "还没有发货", "一直不发货", "迟迟不发")
+URGING = re.compile("|".join(HURRY_WORDS + NOT_SHIPPED_WORDS))
 
 
 def is_urging(text: str) -> bool:
     """The message hurries an order along (rather than asking where it is)."""
-    return bool(URGING.search(text or ""))
+    return URGING.search(text or "") is not None
 
 
 def urging_reply(order_no: str, status: str, eta: Optional[str]) -> str:

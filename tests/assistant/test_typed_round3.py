@@ -7,9 +7,12 @@ from datetime import datetime, timezone
 from assistant.after_sales_dialogue import route_after_services, route_before_services
 from assistant.faq import faq_book, focus
 from assistant.follow_up import follow_up
+from assistant.form_questions import AFTER_SALES, question_topics
+from assistant.mood import sounds_angry
 from assistant.offer_questions import has_offer_for, offer_asked_for
-from assistant.order_matching import cancel_requested, orders_meant, statuses_named
+from assistant.order_matching import cancel_requested, order_clause, orders_meant, refers_to_own_order, statuses_named
 from assistant.order_urging import is_urging, urging_reply
+from assistant.product_facts import _mentions_value
 from assistant.product_questions import unknown_question
 from shop.domain.orders import OrderStatus
 
@@ -119,3 +122,35 @@ def test_a_refinement_after_a_bare_detail_continues_it():
     white = follow_up("有白色的吗", [{"name": "product_inquiry", "confidence": 0.97}],
                       [{"entity": "color", "value": "白色"}], "inform", [])
     assert white is not None and white.intent == "inform"
+
+
+def test_the_order_question_of_a_message_with_two():
+    assert order_clause("耳机到了吗？另外运费险怎么赔") == "耳机到了吗"
+    assert order_clause("发票怎么开，顺便问下牛奶到哪了") == "牛奶到哪了"
+    assert order_clause("牛奶到了吗") is None and order_clause("运费多少 几天到") is None
+
+
+def test_a_request_already_made_is_asked_about():
+    assert route_before_services("我的退货申请审核了吗", [], True).kind == "status"
+    assert route_before_services("我要申请退货", [], True) is None
+
+
+def test_the_return_address_is_a_question_of_its_own():
+    assert question_topics("退货地址是哪里", [], AFTER_SALES) == ("return_address",)
+    assert faq_book().answer("return_address") is not None
+
+
+def test_a_complaint_about_the_courier_sounds_angry():
+    assert sounds_angry("快递员态度很差") and sounds_angry("客服什么态度")
+    assert not sounds_angry("快递员什么时候到")
+
+
+def test_recently_bought_is_an_own_order():
+    assert refers_to_own_order("帮我看看最近买的东西") and refers_to_own_order("上次买的电脑")
+    assert not refers_to_own_order("最近有什么好手机")
+
+
+def test_storage_said_without_its_unit():
+    assert _mentions_value("存储容量", "256GB", "iPhone 15 Pro 256的多少钱")
+    assert not _mentions_value("存储容量", "256GB", "iPhone 15 Pro 512的多少钱")
+    assert not _mentions_value("存储容量", "16GB", "16的")
