@@ -30,6 +30,7 @@ from shop.db.errors import InvalidRequest, OrderNotFound
 from shop.db.orders import get_order
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.after_sales import ServiceType
 from shop.domain.orders import IN_DELIVERY, OrderStatus, after_sales_applies
 
 
@@ -137,6 +138,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _typed(tracker, "service_type")
         service = service_in(text) if text and not first_entity(tracker, "service_type") else None
+        if service is None and text and has_ordinal(text):
+            # "第二个": the service button in that place (the question lists them in this order).
+            picked = choice_index(text, [s.label for s in ServiceType])
+            service = list(ServiceType)[picked] if picked is not None else None
         return {"service_type": service.value} if service else {}
 
     async def extract_reason(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -147,6 +152,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {}
         early = asked in EARLY_REASON_AT and tracker.get_slot("reason") is None and not asks_about_policy(text)
         why = reason_in(text) if asked == "reason" or early else None
+        if why is None and asked == "reason" and has_ordinal(text):
+            # "第一个": the button in that place (the reasons as the question lists them).
+            picked = choice_index(text, [r.label for r in vocabulary.REASON_CHOICES])
+            why = vocabulary.REASON_CHOICES[picked] if picked is not None else None
         return {"reason": why.value} if why else {}
 
     async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -50,6 +50,8 @@ POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
 # being a way to enumerate other shoppers' orders.
 MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
+# "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
+STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|没变化|停在")
 # "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
 SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
@@ -314,6 +316,10 @@ class ActionOrderStatus(ShopAction):
         """The order meant: its card, or — for "能不能快点发" — what can be done to hurry it."""
         if not is_urging(text):
             self._show(dispatcher, tracker, order)
+            logistics = faq_book().answer("logistics") if STALE_TRACKING.search(text) else None
+            if logistics is not None:
+                # "物流怎么一直不更新": the parcel, then what a stale tracking means and what we do.
+                dispatcher.utter_message(text=logistics.for_question(text))
             return [SlotSet("order_no", order.order_no)]
         reply = urging_reply(order.order_no, order.status, delivery_text(order))
         if OrderStatus(order.status) in URGEABLE - {OrderStatus.PENDING_PAYMENT}:

@@ -2,6 +2,7 @@
 sure, offer the likeliest shop meaning as a button (the shopper may have meant it)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -12,8 +13,13 @@ from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import say_not_carried
 from actions.support import ShopAction
+from assistant.faq import faq_book
 from assistant.mood import APOLOGY, sounds_angry
 
+# A message with no word in it ("？？？").
+WORDS = re.compile(r"[\w\u4e00-\u9fff]")
+# "你们几点下班", "客服什么时候上班", "周末有人吗".
+SERVICE_HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|服务|客服)(时间|时段)|什么时候(上班|下班)|周末.{0,4}(有人|上班)|晚上.{0,4}有人")
 # Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
 UNSURE_BELOW = 0.5
 # Shop meanings worth offering back (small talk is not).
@@ -31,6 +37,17 @@ class ActionOutOfScope(ShopAction):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
+        text = message.get("text") or ""
+        if not WORDS.search(text):
+            # "？？？" / "。。。": the shopper is lost or waiting, not asking something off-topic.
+            dispatcher.utter_message(text="不好意思，是我没说清楚吗？您可以直接告诉我想查的订单、想买的商品或遇到的问题，"
+                                          "我马上帮您；也可以说“转人工”。")
+            return []
+        hours = faq_book().answer("service_hours") if SERVICE_HOURS.search(text) else None
+        if hours is not None:
+            # "你们几点下班": the desk's hours are a shop question.
+            dispatcher.utter_message(text=hours.pick())
+            return []
         if say_not_carried(dispatcher, message.get("text") or "", {}):
             # "你们有卖自行车吗": a shop question after all, about something the shop does not sell.
             return []

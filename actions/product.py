@@ -172,6 +172,9 @@ class ActionProductInquiry(ShopAction):
         if product_id is None:
             query = mentions[0] if mentions else text
             matches = await db(find_products_by_name, query, limit=MAX_CHOICES)
+            if not matches and not mentions and first_entity(tracker, "category"):
+                # "有没有卖猫粮的": a kind of product the shop sells — what it has of it.
+                return await ActionRecommend().handle(dispatcher, tracker, domain)
             if not matches:
                 dispatcher.utter_message(text="抱歉，没有找到您说的这款商品。可以告诉我更完整的商品名称或型号吗？")
                 return []
@@ -220,6 +223,27 @@ def listing_with_variant(session, product_ids: List[int], text: str) -> list:
         wanted = facts.wanted_variant(product, text) if product else {}
         if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
             return [product]
+    return []
+
+
+def cards_on_screen(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The product cards of the assistant's last recommendation or list (title, price, rating)."""
+    for event in reversed(tracker.events):
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if isinstance(custom, dict) and custom.get("type") == "product_cards":
+            return [card for card in custom.get("products") or [] if isinstance(card, dict)]
+    return []
+
+
+def which_is_better(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"哪个好" after a list: the best rated and the cheapest of what was shown, and how to pick."""
+    rated = max(cards, key=lambda c: float(c.get("rating") or 0))
+    cheapest = min(cards, key=lambda c: float(c.get("price") or 0))
+    lines = [f"刚才这几款里，评分最高的是【{rated.get('title')}】（{float(rated.get('rating') or 0):.1f}分，"
+             f"{rated.get('price_text') or money(rated.get('price') or 0)}）"]
+    if cheapest is not rated:
+        lines.append(f"最实惠的是【{cheapest.get('title')}】（{cheapest.get('price_text') or money(cheapest.get('price') or 0)}）")
+    dispatcher.utter_message(text="；".join(lines) + "。想细看哪一款，说“第二个”或商品名就行，也可以告诉我预算和用途，我再帮您挑。")
     return []
 
 

@@ -80,6 +80,13 @@ class ActionRecommend(ShopAction):
             from actions.product import compare_named  # actions.product builds on this module
 
             return await compare_named(dispatcher, products_named[:2])
+        if "compare" in entity_values(tracker, "topic") and not products_named and not first_entity(tracker, "category"):
+            # "哪个好" after a list: which of those shown, not a fresh list of anything.
+            from actions.product import cards_on_screen, which_is_better
+
+            cards = cards_on_screen(tracker)
+            if cards:
+                return which_is_better(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
