@@ -14,12 +14,12 @@ from rasa_sdk.types import DomainDict
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
-from actions.orders import meant_orders, order_summary
+from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
-from assistant.order_matching import cancel_requested
+from assistant.order_matching import WHY_CANCELLED, cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
@@ -49,6 +49,8 @@ def change_topic(topics: List[str], text: str = "") -> Optional[str]:
     """The order change a message asks about: the NLU's topic, or "取消…订单" in its words
     ("我想取消那个没付款的订单" reads as a payment topic)."""
     topic = next((t for t in CHANGE_TOPICS if t in topics), None)
+    if topic == "cancel_order" and WHY_CANCELLED.search(text):
+        return None         # "我的订单怎么被取消了": the cancelled order is looked up instead
     return topic or ("cancel_order" if cancel_requested(text) else None)
 
 
@@ -135,7 +137,9 @@ async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Trac
 def address_refused(dispatcher: CollectingDispatcher, order) -> List[Dict[str, Any]]:
     """A shipped (or closed) order: the policy, and an agent offered (a courier can still be
     asked to redeliver)."""
-    dispatcher.utter_message(text=f"订单 {order.order_no} 当前状态是“{order.status_label}”，已发出的包裹无法在线修改地址。")
+    eta = delivery_text(order)
+    when = f"（{eta}）" if eta else ""
+    dispatcher.utter_message(text=f"订单 {order.order_no} 当前状态是“{order.status_label}”{when}，已发出的包裹无法在线修改地址。")
     _policy(dispatcher, "address_change")
     dispatcher.utter_message(text="需要的话我可以为您转接人工客服，帮您联系快递改派。")
     return [offer(OFFER_HANDOFF)]

@@ -51,6 +51,9 @@ POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
 MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 # "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
+# "下单了能改颜色吗", "买错尺码了": changing what was ordered.
+MODIFY_ORDER = re.compile(r"(改|换|修改|更换)(个|一下|成)?(颜色|尺码|码数|大小|规格|型号|数量|款式)|"
+                          r"(买错|拍错|选错|下错|下单错)了?(尺码|码|颜色|规格|型号|数量)?")
 STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|没变化|停在")
 # "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
 SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
@@ -204,6 +207,9 @@ class ActionOrderStatus(ShopAction):
             # "显示签收了但没收到": what to check and what we do, and a person — not a card that
             # says 已签收 once more.
             asked.append("not_received")
+        if MODIFY_ORDER.search(clause or (tracker.latest_message or {}).get("text") or "") and not typed:
+            # "下单了能改颜色吗", "买错尺码了 还没发货": what can be changed, by the order's state.
+            asked.append("order_modify")
         if asked and not typed:
             # "帮我备注一下下午送": the policy (and a person for what only the desk can do),
             # not the card of the order in view once more.
@@ -340,6 +346,9 @@ class ActionOrderStatus(ShopAction):
         eta = delivery_text(order)
         if eta:
             headline += f"\n{eta}。"
+        if OrderStatus(order.status) is OrderStatus.CANCELLED and order.paid_at is None:
+            # Why: an unpaid order closes itself (the shopper asks "怎么被取消了").
+            headline += "\n这笔订单下单后没有在 30 分钟内付款，系统已自动取消，没有扣款；需要的话重新下单即可。"
         dispatcher.utter_message(text=headline, json_message=timeline_payload(order, eta))
 
     def _offer_others(self, dispatcher: CollectingDispatcher, tracker: Tracker, others: List[OrderDetail]) -> None:

@@ -19,7 +19,8 @@ from assistant.mood import APOLOGY, sounds_angry
 # A message with no word in it ("？？？").
 WORDS = re.compile(r"[\w\u4e00-\u9fff]")
 # "你们几点下班", "客服什么时候上班", "周末有人吗".
-SERVICE_HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|服务|客服)(时间|时段)|什么时候(上班|下班)|周末.{0,4}(有人|上班)|晚上.{0,4}有人")
+SERVICE_HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|服务|客服)(时间|时段)|什么时候(上班|下班)|"
+                           r"周末.{0,4}(有人|上班)|晚上.{0,4}有人|联系(你们|客服|人工)|客服电话|电话多少|怎么找(人工|客服)")
 # Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
 UNSURE_BELOW = 0.5
 # Shop meanings worth offering back (small talk is not).

@@ -14,7 +14,7 @@ from actions.formatting import buttons, intent_payload
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, understand,
+    RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, typed_budget, understand,
 )
 from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
@@ -88,6 +88,10 @@ class ActionRecommend(ShopAction):
             if cards:
                 return which_is_better(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
+        bare = typed_budget(message.get("text") or "") if not (entities["budget_min"] or entities["budget_max"]) else None
+        if bare is not None:
+            # "推荐个2000的手机": the NLU tags "2000左右", not a price said bare.
+            entities["budget_min"], entities["budget_max"] = bare
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
                           keyword=await typed_department_word(message, entities.get("category")),

@@ -31,7 +31,9 @@ OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|�
 
 # "取消那个没付款的订单", "这单不要了，取消吧": an order cancelled, not a request or form.
 CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那笔)|(订单|单子|这单|那单).{0,6}(取消|不要了)")
-NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费")
+NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费|被取消|怎么取消了|为什么.{0,4}取消|自动取消")
+# "我的订单怎么被取消了": a question about a cancelled order, not a wish to cancel one.
+WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消|取消了[？?]?$")
 
 
 def cancel_requested(text: str) -> bool:
@@ -66,7 +68,7 @@ STATUS_WORDS = (
     (r"还没有发货|还没发货|没有发货|还不发货|没发货|未发货|待发货|还没发", {OrderStatus.AWAITING_SHIPMENT}),
     (r"在路上|运输中|已发货|派送中|正在派送|正在送", set(IN_DELIVERY)),
     (r"已签收|签收了的|刚签收|收到了的", {OrderStatus.DELIVERED}),
-    (r"已取消|取消了的", {OrderStatus.CANCELLED}),
+    (r"已取消|取消了的|被取消|怎么取消了|为什么取消|自动取消", {OrderStatus.CANCELLED}),
 )
 
 

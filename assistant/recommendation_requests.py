@@ -179,6 +179,23 @@ class Understood:
     not_carried: Optional[Tuple[str, Tuple[str, ...]]] = None
 
 
+# "推荐个2000的手机", "300块的耳机": a price said bare, as shoppers say "about this much".
+BARE_PRICE = re.compile(r"(?<![A-Za-z0-9.+])(\d{3,5})\s*(?:块钱?|元)?的(?!码|号)")
+AROUND = (0.8, 1.2)   # as the NLU reads "X左右" (shop_nlu/numbers.py)
+# Numbers that are no price: storage (256的), and a body measure said in the same message.
+NOT_A_PRICE = frozenset({128, 256, 512, 1024})
+MEASURES = re.compile(r"身高|体重|个子|厘米|cm|CM|斤|公斤|kg|KG|码")
+
+
+def typed_budget(text: str) -> Optional[Tuple[float, float]]:
+    """(min, max) for a price said bare ("2000的手机"), or None."""
+    match = BARE_PRICE.search(text or "")
+    if match is None or int(match.group(1)) in NOT_A_PRICE or MEASURES.search(text):
+        return None
+    price = float(match.group(1))
+    return price * AROUND[0], price * AROUND[1]
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))
