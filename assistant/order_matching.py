@@ -33,7 +33,7 @@ OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|�
 CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那笔)|(订单|单子|这单|那单).{0,6}(取消|不要了)")
 NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费|被取消|怎么取消了|为什么.{0,4}取消|自动取消")
 # "我的订单怎么被取消了": a question about a cancelled order, not a wish to cancel one.
-WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消|取消了[？?]?$")
+WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
 
 
 def cancel_requested(text: str) -> bool:
