@@ -19,8 +19,8 @@ from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, order_descriptions, order_in_view, value_before_message,
 )
-from assistant.order_categories import order_category_names
 from assistant.form_questions import AFTER_SALES, answered_since_message
+from assistant.order_categories import order_category_names
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
     reason_in, service_in,
@@ -29,8 +29,8 @@ from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.errors import InvalidRequest, OrderNotFound
 from shop.db.orders import get_order
 from shop.domain.clock import utc_now
-from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.after_sales import ServiceType
+from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import IN_DELIVERY, OrderStatus, after_sales_applies
 
 

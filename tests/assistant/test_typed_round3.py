@@ -10,10 +10,13 @@ from assistant.follow_up import follow_up
 from assistant.form_questions import AFTER_SALES, question_topics
 from assistant.mood import sounds_angry
 from assistant.offer_questions import has_offer_for, offer_asked_for
-from assistant.order_matching import cancel_requested, order_clause, orders_meant, refers_to_own_order, statuses_named
+from assistant.order_matching import (
+    WHY_CANCELLED, cancel_requested, order_clause, orders_meant, refers_to_own_order, statuses_named,
+)
 from assistant.order_urging import is_urging, urging_reply
 from assistant.product_facts import _mentions_value
 from assistant.product_questions import unknown_question
+from assistant.recommendation_requests import typed_budget
 from shop.domain.orders import OrderStatus
 
 NOW = datetime(2026, 12, 6, 4, 0, tzinfo=timezone.utc)
@@ -154,3 +157,15 @@ def test_storage_said_without_its_unit():
     assert _mentions_value("存储容量", "256GB", "iPhone 15 Pro 256的多少钱")
     assert not _mentions_value("存储容量", "256GB", "iPhone 15 Pro 512的多少钱")
     assert not _mentions_value("存储容量", "16GB", "16的")
+
+
+def test_a_price_said_bare_is_a_budget():
+    assert typed_budget("推荐个2000的手机") == (1600.0, 2400.0)
+    assert typed_budget("iPhone 15 Pro 256的") is None      # storage, not a price
+    assert typed_budget("身高175的穿多大") is None and typed_budget("Mate60的") is None
+
+
+def test_asking_why_an_order_was_cancelled_is_no_cancellation():
+    assert WHY_CANCELLED.search("我的订单怎么被取消了") and not cancel_requested("我的订单怎么被取消了")
+    assert not WHY_CANCELLED.search("没发货的那单帮我取消了") and cancel_requested("没发货的那单帮我取消了")
+    assert statuses_named("我的订单怎么被取消了") == {OrderStatus.CANCELLED}
