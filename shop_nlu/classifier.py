@@ -19,6 +19,11 @@ per-token sequence features included that the classifier never reads, by deep co
 the Rasa server's CPU per turn in the conversation benchmark (py-spy, bench/TURN_COST.md,
 round 4); the direct build concatenates the sentence rows' column indices with offsets.
 
+And it keeps the fitted weights in column-major order for prediction: scikit-learn scores a
+message as ``X @ coef_.T``, and with the row-major ``coef_`` that ``fit`` and skops leave,
+scipy copies the whole weight matrix (classes x features, tens of thousands of columns) into
+row order on every call before multiplying one sparse row by it. Same numbers, no copy.
+
 Everything else (training, persistence with skops, the intent ranking) is Rasa's.
 """
 from __future__ import annotations
@@ -46,6 +51,12 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
                  resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        coef = getattr(self.clf, "coef_", None)
+        if coef is not None and not coef.flags.f_contiguous:
+            self.clf.coef_ = np.asfortranarray(coef)
+        return super().process(messages)
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         features = sentence_feature_matrix(messages)

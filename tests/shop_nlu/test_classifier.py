@@ -101,3 +101,19 @@ def test_feature_matrix_of_the_trained_model_is_rasas(tmp_path):
     expected = LogisticRegressionClassifier._create_X(None, parsed)
     got = sentence_feature_matrix(parsed)
     assert got.shape == expected.shape and got.shape[1] > 1000 and (got != expected).nnz == 0
+
+
+def test_weights_kept_column_major_for_prediction_with_the_same_probabilities(tmp_path):
+    clf, storage, context = make(tmp_path, C=3)
+    rng = np.random.default_rng(7)
+    examples = [message(f"m{i}", f"intent{i % 4}", list(rng.integers(0, 3, 50).astype(float))) for i in range(40)]
+    clf.train(TrainingData(training_examples=examples))
+    loaded = ShopIntentClassifier.load({**ShopIntentClassifier.get_default_config(), "C": 3},
+                                       storage, Resource("clf"), context)
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 50).astype(float))) for i in range(5)]
+    expected = loaded.clf.predict_proba(loaded._create_X(probes))     # row-major weights, as loaded
+    assert not loaded.clf.coef_.flags.f_contiguous
+    loaded.process(probes)
+    assert loaded.clf.coef_.flags.f_contiguous
+    assert np.array_equal(loaded.clf.predict_proba(loaded._create_X(probes)), expected)
+    assert [p.get("intent")["confidence"] for p in probes] == [max(row) for row in expected]
