@@ -6,15 +6,20 @@ handling of ``shop_channels.rasa_failures`` (every turn gets a reply) and the co
 of ``shop_channels.rasa_follow_ups`` (follow-ups answered as the question they continue),
 the session roll-over of ``shop_channels.rasa_sessions`` (a turn's cost bounded in long
 conversations), the kept action-server connections of ``shop_channels.rasa_keepalive`` and
-the one tracker read of a turn with a ``message_id`` (``shop_channels.idempotency``).
+the one tracker read of a turn with a ``message_id`` (``shop_channels.idempotency``) and the
+model graph run in an order planned once (``shop_channels.graph_runner``), and the dialogue
+states built once per tracker state for the policies (``shop_channels.policy_states``).
 
 Its settings (``shop_channels/settings.py``) are read and checked here, once: a bad value
 stops the Rasa server at start-up with a message naming the variable.
 """
-from shop_channels import idempotency, rasa_failures, rasa_follow_ups, rasa_keepalive, rasa_sessions, rasa_speedups
+from shop_channels import (graph_runner, idempotency, policy_states, rasa_failures, rasa_follow_ups, rasa_keepalive,
+                           rasa_sessions, rasa_speedups)
 from shop_channels.settings import server_settings
 
 rasa_speedups.install()
+graph_runner.install()
+policy_states.install()
 rasa_failures.install(server_settings().action_call_timeout_s)
 rasa_follow_ups.install()
 rasa_sessions.install(server_settings().session_max_user_turns)

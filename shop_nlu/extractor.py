@@ -55,16 +55,10 @@ class ShopEntityExtractor(ResourceBackedComponent, GraphComponent, EntityExtract
     def required_packages() -> List[Text]:
         return ["jieba", "spacy"]
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        finder: ShopEntityFinder,
-    ) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 finder: ShopEntityFinder) -> None:
+        self._config = self._with_defaults(config)
+        self._keep_storage(model_storage, resource)
         self.finder = finder
 
     @classmethod

@@ -58,17 +58,10 @@ class ShopVocabFeaturizer(ResourceBackedComponent, SparseFeaturizer, GraphCompon
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        finder: ShopEntityFinder,
-    ) -> None:
-        super().__init__(execution_context.node_name, {**self.get_default_config(), **config})
-        self._model_storage = model_storage
-        self._resource = resource
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 execution_context: ExecutionContext, finder: ShopEntityFinder) -> None:
+        super().__init__(execution_context.node_name, self._with_defaults(config))
+        self._keep_storage(model_storage, resource)
         self.finder = finder
         self.names = finder.feature_names()
         self.index = {name: i for i, name in enumerate(self.names)}

@@ -45,6 +45,11 @@ class ResourceBackedComponent:
         """The component built from resolved resource files (``resources.source_files`` shape)."""
         raise NotImplementedError
 
+    def _keep_storage(self, model_storage: ModelStorage, resource: Resource) -> None:
+        """Where ``train`` copies the resources: every constructor calls this."""
+        self._model_storage = model_storage
+        self._resource = resource
+
     def _stored_sources(self) -> dict:
         """What ``train`` copies into the model; by default every resource the config names."""
         return resources.source_files(self._config)

@@ -81,17 +81,10 @@ class ShopJiebaTokenizer(ResourceBackedComponent, Tokenizer):
     def required_packages() -> List[Text]:
         return ["jieba", "spacy"]
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        dict_files: List[Path],
-        catalogue: Optional[Catalogue],
-    ) -> None:
-        super().__init__({**self.get_default_config(), **config})
-        self._model_storage = model_storage
-        self._resource = resource
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 dict_files: List[Path], catalogue: Optional[Catalogue]) -> None:
+        super().__init__(self._with_defaults(config))
+        self._keep_storage(model_storage, resource)
         self._dict_files = dict_files
         self._catalogue = catalogue
         self.segmenter: Segmenter = get_segmenter(dict_files)

@@ -53,3 +53,67 @@ def test_trains_persists_and_loads_with_its_settings(tmp_path):
     probe = message("x", None, [4.0, 0.0, 1.0])
     loaded.process([probe])
     assert probe.get("intent")["name"] == "greet" and loaded.clf.C == 10
+
+
+def _mixed_message(rng, widths, dense_width):
+    """Sparse sentence features of several featurizers (int and float), sequence features the
+    classifier must ignore, a dense sentence feature, and features of another attribute."""
+    m = Message(data={"text": "x"})
+    for i, width in enumerate(widths):
+        row = rng.integers(0, 3, size=(1, width)) * (rng.random((1, width)) < 0.3)
+        m.add_features(Features(coo_matrix(row.astype(int if i % 2 else float)), "sentence", "text", f"f{i}"))
+        m.add_features(Features(coo_matrix(rng.random((4, width))), "sequence", "text", f"f{i}"))
+        m.add_features(Features(coo_matrix(rng.random((1, width))), "sentence", "intent", f"f{i}"))
+    if dense_width:
+        m.add_features(Features(rng.random((1, dense_width)), "sentence", "text", "dense"))
+    return m
+
+
+@pytest.mark.parametrize("widths,dense_width", [([5], 0), ([3, 7, 2], 0), ([4, 1, 9], 3), ([6], 2)])
+def test_feature_matrix_is_rasas(widths, dense_width):
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from shop_nlu.classifier import sentence_feature_matrix
+    rng = np.random.default_rng(sum(widths) + dense_width)
+    messages = [_mixed_message(rng, widths, dense_width) for _ in range(6)]
+    expected = LogisticRegressionClassifier._create_X(None, messages)
+    got = sentence_feature_matrix(messages)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert (got != expected).nnz == 0
+
+
+def test_feature_matrix_of_the_trained_model_is_rasas(tmp_path):
+    """On the real pipeline's features (every featurizer of config.yml), for real texts."""
+    from pathlib import Path
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine import loader
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from shop_nlu.classifier import sentence_feature_matrix
+    from tests.support.stack import latest_model
+    metadata, runner = loader.load_predict_graph_runner(tmp_path, Path(latest_model()), LocalModelStorage,
+                                                       DaskGraphRunner)
+    tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen")])
+    texts = ["你好", "我的订单SO123456什么时候到", "推荐一款两千左右的手机", "iPhone 15 Pro Max 256GB 有货吗", "转人工"]
+    parsed = [runner.run(inputs={"__message__": [UserMessage(t)], "__tracker__": tracker},
+                         targets=[metadata.nlu_target])[metadata.nlu_target][0] for t in texts]
+    expected = LogisticRegressionClassifier._create_X(None, parsed)
+    got = sentence_feature_matrix(parsed)
+    assert got.shape == expected.shape and got.shape[1] > 1000 and (got != expected).nnz == 0
+
+
+def test_weights_kept_column_major_for_prediction_with_the_same_probabilities(tmp_path):
+    clf, storage, context = make(tmp_path, C=3)
+    rng = np.random.default_rng(7)
+    examples = [message(f"m{i}", f"intent{i % 4}", list(rng.integers(0, 3, 50).astype(float))) for i in range(40)]
+    clf.train(TrainingData(training_examples=examples))
+    loaded = ShopIntentClassifier.load({**ShopIntentClassifier.get_default_config(), "C": 3},
+                                       storage, Resource("clf"), context)
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 50).astype(float))) for i in range(5)]
+    expected = loaded.clf.predict_proba(loaded._create_X(probes))     # row-major weights, as loaded
+    assert not loaded.clf.coef_.flags.f_contiguous
+    loaded.process(probes)
+    assert loaded.clf.coef_.flags.f_contiguous
+    assert np.array_equal(loaded.clf.predict_proba(loaded._create_X(probes)), expected)
+    assert [p.get("intent")["confidence"] for p in probes] == [max(row) for row in expected]

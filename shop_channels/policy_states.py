@@ -1,0 +1,79 @@
+"""A tracker's dialogue states, rebuilt once per tracker state instead of once per policy call.
+
+Rasa's policies read the conversation as a list of states (``DialogueStateTracker.past_states``
+→ ``Domain.states_for_tracker_history``), which replays every event of the session onto a
+fresh tracker copy and takes the active state after each action: its cost grows with the
+session. RulePolicy asks for the same states twice right after a shopper's message (once to
+match rules on the message text, once on its intent), and nothing changes the tracker in
+between. ``install()`` keeps the last states on the tracker they were made from, keyed by what
+they depend on (the domain, the number of events, the last event itself, the three options),
+and hands every caller its own copy: Rasa's featurizers edit the last state in place
+(``_choose_last_user_input`` deletes the user's text or intent), so the kept list is never
+given out. A tracker with one more event, another domain or other options is replayed as before.
+
+Measured in bench/TURN_COST.md (round 4). Installed by ``shop_channels`` for the Rasa server,
+only on the Rasa version it was written against; training keeps Rasa's own method.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import rasa
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
+STOCK_PAST_STATES = DialogueStateTracker.past_states
+_CACHE_ATTRIBUTE = "_shop_past_states"
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable, order-independent stand-in for ``rule_only_data`` (dicts of name lists)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def _copy(states: List[State]) -> List[State]:
+    """Each state and each of its sub-states copied: what Rasa's featurizers may edit."""
+    return [{key: dict(sub) if isinstance(sub, dict) else sub for key, sub in state.items()} for state in states]
+
+
+def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
+                ignore_rule_only_turns: bool = False,
+                rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
+    """``DialogueStateTracker.past_states``, answered from the tracker's last result when
+    nothing it depends on has changed."""
+    events = self.events
+    last_event = events[-1] if events else None
+    options = (omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
+    kept = self.__dict__.get(_CACHE_ATTRIBUTE)
+    # ``is`` on the domain and the last event (both kept alive by the entry, so their ids
+    # cannot be reused by other objects while it exists).
+    if (kept is not None and kept[0] is domain and kept[1] == len(events) and kept[2] is last_event
+            and kept[3] == options):
+        return _copy(kept[4])
+    states = STOCK_PAST_STATES(self, domain, omit_unset_slots=omit_unset_slots,
+                               ignore_rule_only_turns=ignore_rule_only_turns, rule_only_data=rule_only_data)
+    self.__dict__[_CACHE_ATTRIBUTE] = (domain, len(events), last_event, options, states)
+    return _copy(states)
+
+
+def install() -> bool:
+    """Patch Rasa once; True when in place."""
+    if DialogueStateTracker.past_states is past_states:
+        return True
+    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
+        logger.info("Rasa %s: stock dialogue states (the cache was written for %s)",
+                    rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
+        return False
+    DialogueStateTracker.past_states = past_states
+    return True
+
+
+__all__ = ["STOCK_PAST_STATES", "install", "past_states"]
