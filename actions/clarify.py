@@ -2,6 +2,7 @@
 answering the wrong question with confidence."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -13,6 +14,7 @@ from actions.recommend import say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
 from assistant.order_matching import order_clause, refers_to_own_order
+from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -31,6 +33,8 @@ INTENT_CHOICES = {
     "bot_challenge": "问问你是谁",
 }
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
+# "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
+WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐")
 # Topics an order's own card answers (its status, parcel and delivery date).
 ORDER_CARD_TOPICS = ("shipping_status", "logistics", "order_detail", "not_received")
 
@@ -59,7 +63,7 @@ class ActionClarify(ShopAction):
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
             dispatcher.utter_message(text=answer.for_question(text))
             return []
-        if current_customer_id(tracker) is not None and refers_to_own_order(message.get("text") or ""):
+        if current_customer_id(tracker) is not None and (refers_to_own_order(text) or is_urging(text)):
             # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.
             from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
 
@@ -83,7 +87,7 @@ class ActionClarify(ShopAction):
             # "你们有卖自行车吗" the classifier was unsure of: the shop does not sell it, said plainly.
             return []
         names = {e.get("entity") for e in entities}
-        if "category" in names and names & {"budget_min", "budget_max", "color", "size", "brand"}:
+        if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or WANTS.search(text)):
             # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
             # request for products, however unsure the classifier was of the wording.
             from actions.recommend import ActionRecommend

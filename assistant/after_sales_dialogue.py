@@ -34,6 +34,8 @@ STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处�
 REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
 # "退款多久能到": how long refunds take — the policy first, then the shopper's open ones.
 TIMING = re.compile(r"多久|几天|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
+# Shop-wide promises asked about in after-sales words ("你们的东西是不是假的").
+SHOP_WIDE_TOPICS = ("authenticity", "self_operated")
 # "开不了机 能修吗", "坏了能换吗": a problem with something bought, and a service asked about.
 CAN_SERVICE = re.compile(r"(能|可以|能不能|可不可以)(帮我)?(修|维修|保修|退|换|退货|换货|退款)")
 HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
@@ -78,10 +80,14 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
 def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no: Optional[str],
                          signed_in: bool) -> Route:
     """A policy question ("支持七天无理由退货吗"), a guest's request, or the form."""
-    policy = [t for t in topics if t in POLICY_TOPICS]
+    policy = [t for t in topics if t in POLICY_TOPICS or t in SHOP_WIDE_TOPICS]
     # "笔记本开不了机了怎么办": a problem with something bought asks for help, not for the rules.
     asking = (asks_about_policy(text) and not order_no
               and not ((HELP.search(text) or CAN_SERVICE.search(text)) and reason_in(text)))
+    specific = question_topics(text, topics, AFTER_SALES) if asking else ()
+    if specific:
+        # "退货要自己出运费吗": the return shipping the question is about, not the whole policy.
+        policy = list(dict.fromkeys([*specific, *(t for t in policy if t in SHOP_WIDE_TOPICS)]))
     if asking and not policy:
         # "退货运费谁出": the after-sales topic asked about; "支持七天无理由退货吗": a question
         # about the rules, even where the NLU saw a service.

@@ -19,7 +19,7 @@ REASON_WORDS = (
     (AfterSalesReason.WRONG_ITEM, r"发错|寄错|不是我买的|不是我要的"),
     (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了"),
     (AfterSalesReason.DAMAGED, r"破损|摔坏|压坏|碎了|破了|烂了|裂了|坏的|烂的|烂掉|腐烂|发霉|碎的|压扁"),
-    (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了"),
+    (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
     (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
     (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期|有个洞|有洞|破洞|开线|脱线|"
@@ -53,6 +53,10 @@ def reason_in(text: str) -> Optional[AfterSalesReason]:
     return None
 
 
+# "换L码" / "换个大一号的" / "换成黑色": an exchange, said by what the item is exchanged for.
+EXCHANGE_FOR = re.compile(r"^(我想|我要|想|要|帮我)?换(成|个|一个|一件|一双|一下)?\s*([A-Za-z0-9]|大|小|颜色|尺码|码|黑|白|红|蓝|灰|新的)")
+
+
 def service_in(text: str) -> Optional[ServiceType]:
     """The service a typed answer names (退货 / 换货 / 退款 / 维修 / 补发), or None."""
     text = (text or "").strip()
@@ -62,6 +66,8 @@ def service_in(text: str) -> Optional[ServiceType]:
     for service in ServiceType:
         if service.label in text:
             return service
+    if EXCHANGE_FOR.search(text):
+        return ServiceType.EXCHANGE        # "换L码", "换个颜色": what it is exchanged for
     return None
 
 
@@ -116,7 +122,7 @@ def change_target(text: str) -> Optional[str]:
     return None
 
 
-QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|政策|规则|规定|流程|谁|哪里|哪儿|[？?]")
+QUESTION = re.compile(r"吗|么|什么|怎么|如何|多久|几天|多少|能不能|可不可以|是否|有没有|是不是|会不会|政策|规则|规定|流程|谁|哪里|哪儿|[？?]")
 REQUEST = re.compile(r"我要|我想|帮我|给我|申请|办理|想退|想换|要退|要换|退了吧|换了吧|怎么申请|如何申请")
 
 
