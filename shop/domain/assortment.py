@@ -47,6 +47,9 @@ _RECIPIENTS: Tuple[Tuple[str, re.Pattern], ...] = (
     ("朋友", re.compile(r"朋友|同事|领导|老师|同学")),
 )
 _GIFT_RE = re.compile(r"礼物|送给|送人|送我|送他|送她|给.{1,4}买|送.{1,4}(什么|啥)")
+# "送男朋友 500以内", "送同事": a recipient right after 送 is a gift request too (送货, 送达 and
+# 送到 are not followed by one).
+_SEND_TO_RECIPIENT_RE = re.compile("送(?:" + "|".join(pattern.pattern for _, pattern in _RECIPIENTS) + ")")
 
 
 def not_carried(text: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
@@ -63,7 +66,7 @@ def not_carried(text: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
 def gift_recipient(text: str) -> Optional[str]:
     """The recipient group of a gift request ("送女朋友的礼物" -> 女朋友), else None."""
     text = text or ""
-    if not _GIFT_RE.search(text):
+    if not (_GIFT_RE.search(text) or _SEND_TO_RECIPIENT_RE.search(text)):
         return None
     for recipient, pattern in _RECIPIENTS:
         if pattern.search(text):
