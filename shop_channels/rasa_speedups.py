@@ -68,6 +68,13 @@ tracker's own events, which are all stored: nothing is written twice.
 The new rows go in with one Core ``INSERT`` and all rows as parameters (executemany) instead
 of one ORM object per event and the unit of work's flush: same table, columns, values, order.
 
+6. ``retrieve`` reads with Rasa's query built once. Stock ``retrieve`` builds its ORM query
+(a sub-query for the latest session's start) anew on every turn and loads one ORM object per
+row, which cost more than the database's work. ``shop.db.tracker_events`` has the same SQL
+(same FROM and WHERE, so the same plan and the same rows in the same order) built once with
+bound parameters, selecting only the ``data`` column; the tracker is rebuilt from those rows
+as stock Rasa rebuilds it. A subclass of the store with its own ``_event_query`` keeps it.
+
 All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
@@ -92,6 +99,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
 from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
+from shop.db.tracker_events import insert_events, latest_session_data
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +107,7 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 # Kept for the equivalence test (tests/shop_channels/test_rasa_speedups.py).
 STOCK_SQL_TRACKER_SAVE = SQLTrackerStore.save
 STOCK_SQL_TRACKER_RETRIEVE = SQLTrackerStore.retrieve
+_stock_event_query = SQLTrackerStore._event_query
 _stock_sql_tracker_init = SQLTrackerStore.__init__
 STOCK_RESOLVE_BY_TYPE = Event.resolve_by_type
 # type name -> event class, as Event.resolve_by_type finds it; None until first needed and
@@ -166,18 +175,22 @@ def _noted_stored(store: SQLTrackerStore, tracker: DialogueStateTracker) -> int 
 
 
 async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
-    """``SQLTrackerStore.retrieve`` of Rasa 3.6.21 (the latest session), noting on the tracker
-    how many rows it read: what the count query would answer."""
+    """``SQLTrackerStore.retrieve`` of Rasa 3.6.21 (the latest session) with the query's
+    SQL built once and plain rows (fix 6), noting on the tracker how many rows it read:
+    what the count query would answer."""
     with self.session_scope() as session:
-        rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-        events = [json.loads(row.data) for row in rows]
+        if type(self)._event_query is _stock_event_query:
+            stored = latest_session_data(session, self.SQLEvent.__table__, sender_id)
+        else:                       # a subclass with its own query keeps it
+            stored = [row.data for row in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)]
+        events = [json.loads(data) for data in stored]
         if not (self.domain and events):
             logger.debug("Can't retrieve tracker matching sender id '%s' from SQL storage. "
                          "Returning `None` instead.", sender_id)
             return None
         logger.debug("Recreating tracker from sender id '%s'", sender_id)
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        _note_stored(self, tracker, len(rows))
+        _note_stored(self, tracker, len(stored))
         return tracker
 
 
@@ -205,9 +218,7 @@ async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker)
             # tracker (offset 0: everything is published again) while the store has no domain.
             published = new_events if self.domain else list(tracker.events)
             await self._stream_new_events(self.event_broker, published, tracker.sender_id)
-        rows = [_event_row(tracker.sender_id, event) for event in new_events]
-        if rows:
-            session.execute(self.SQLEvent.__table__.insert(), rows)
+        insert_events(session, self.SQLEvent.__table__, [_event_row(tracker.sender_id, event) for event in new_events])
         session.commit()
     # Committed: the tracker's events up to the last one written are stored now.
     _note_stored(self, tracker, stored + len(new_events))

@@ -7,6 +7,7 @@ import asyncio
 import copy
 import json
 import os
+import re
 import uuid
 
 import pytest
@@ -269,3 +270,48 @@ def test_a_tracker_saved_twice_after_a_new_session_writes_each_event_once(tmp_pa
     asyncio.run(save_twice(rasa_speedups.STOCK_SQL_TRACKER_SAVE, stock_path))
     stock_rows = _rows(SQLTrackerStore(domain, db=stock_path))
     assert len(stock_rows) == len(patched_rows) + 1          # stock wrote 你好 again
+
+
+def test_retrieve_reads_what_rasas_query_reads(databases):
+    """The patched retrieve (Rasa's query built once, plain rows) returns the trackers stock
+    Rasa returns: several conversations, several sessions, one without any session_started,
+    an unknown one; the same SQL text apart from the selected columns."""
+    from shop.db.tracker_events import _latest_session_query
+
+    domain = Domain.from_yaml(DOMAIN_YAML)
+    store = SQLTrackerStore(domain, **databases[1])
+    conversations = {
+        "two-sessions": _session_start(1.0) + [_user("你好", "greet", 1.5)] + _session_start(2.0)
+        + [_user("查订单", "order_status", 2.5), SlotSet("order_no", "202611201234567890", timestamp=2.6)],
+        "one-session": _session_start(3.0) + [_user("退货", "return", 3.5)],
+        "no-session": [ActionExecuted("action_listen", timestamp=4.0), _user("在吗", "greet", 4.1)],
+    }
+
+    async def scenario():
+        for sender, events in conversations.items():
+            await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+        found = {}
+        for sender in list(conversations) + ["unknown"]:
+            stock = await rasa_speedups.STOCK_SQL_TRACKER_RETRIEVE(store, sender)
+            ours = await store.retrieve(sender)
+            found[sender] = (stock, ours)
+        return found
+
+    try:
+        found = asyncio.run(scenario())
+        with store.session_scope() as session:
+            rasas_sql = str(store._event_query(session, "x", fetch_events_from_all_sessions=False)
+                            .statement.compile(dialect=store.engine.dialect))
+    finally:
+        store.engine.dispose()
+    assert found["unknown"] == (None, None)
+    for sender in conversations:
+        stock, ours = found[sender]
+        assert list(ours.events) == list(stock.events) and ours.current_slot_values() == stock.current_slot_values()
+    assert len(found["two-sessions"][1].events) == 4 and len(found["no-session"][1].events) == 2
+    ours_sql = str(_latest_session_query(store.SQLEvent.__table__).compile(dialect=store.engine.dialect))
+
+    def after_select(sql):          # bound parameters named alike (PostgreSQL names them)
+        return re.sub(r"%\(\w+\)s", "%(p)s", sql.split("FROM", 1)[1])
+
+    assert after_select(ours_sql) == after_select(rasas_sql)
