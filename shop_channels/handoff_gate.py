@@ -47,8 +47,8 @@ def customer_of(sender: str, conversation_id: str) -> Optional[int]:
 
 
 def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
-    """A plain read: no write transaction, no lock-wait settings (a read never waits for a
-    writer: WAL on SQLite, MVCC on PostgreSQL). Nearly every message has no ticket, and this
+    """A plain read: no write transaction, no lock-wait settings (readers do not wait for
+    writers: WAL on SQLite, MVCC on PostgreSQL). Nearly every message has no ticket, and this
     is all it costs (the write path cost 3.4 % of the Rasa server's busy samples,
     bench/TURN_COST.md, round 4)."""
     with default_engine().connect() as connection:
