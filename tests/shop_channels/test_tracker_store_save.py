@@ -6,22 +6,17 @@ the stored events only when its note cannot be trusted. On SQLite and on Postgre
 import asyncio
 import copy
 import json
-import os
 import re
-import uuid
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 import shop_channels  # noqa: F401  (installs the patches, as in the Rasa server)
 from shop_channels import rasa_speedups
+from tests.support.postgres import scratch_databases
 
-POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 SENDER = "shopper-1"
 DOMAIN_YAML = "version: '3.1'\nslots:\n  order_no:\n    type: text\n    mappings: []\n"
 
@@ -163,26 +158,9 @@ def databases(request, tmp_path):
     if request.param == "sqlite":
         yield [{"db": str(tmp_path / f"{name}.db")} for name in ("stock", "patched")]
         return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
-    names = [f"tracker_save_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    try:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure means the server is not usable
-        admin.dispose()
-        if os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
-    url = make_url(POSTGRES_URL)
-    try:
+    with scratch_databases("tracker_save", 2) as urls:
         yield [{"dialect": "postgresql", "host": url.host, "port": url.port, "username": url.username,
-                "password": url.password, "db": name} for name in names]
-    finally:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                "password": url.password, "db": url.database} for url in urls]
 
 
 def test_turns_through_two_servers_store_and_publish_what_stock_rasa_does(databases):
