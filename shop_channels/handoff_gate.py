@@ -9,7 +9,8 @@ has a ticket that is not closed, the message goes to the desk instead
   whatever they typed ("人呢？" included);
 - ticket **assigned**: nothing is said automatically; the agent answers.
 When the agent closes the ticket, the next message goes to Rasa again. The check is one
-indexed query on ``handoff_requests`` per message, run off the server's event loop; the
+plain indexed read on ``handoff_requests`` per message, run off the server's event loop; only
+when it finds a ticket does the message take the write transaction that stores it. The
 state is in the database, so it holds across restarts and across Rasa instances.
 
 Agent lines reach the shopper through ``agent_messages`` (``POST
@@ -25,9 +26,9 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from shop.db.engine import session_scope
+from shop.db.engine import default_engine, session_scope
 from assistant.handoff_queue import place_of, queue_message
-from shop.db.handoff_desk import active_ticket, add_shopper_message, shopper_view
+from shop.db.handoff_desk import active_ticket, add_shopper_message, has_active_ticket, shopper_view
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
 from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
@@ -45,7 +46,19 @@ def customer_of(sender: str, conversation_id: str) -> Optional[int]:
     return int(conversation_id[len(sender) + len(CUSTOMER_CONVERSATION_SEPARATOR):])
 
 
+def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
+    """A plain read: no write transaction, no lock-wait settings (readers do not wait for
+    writers: WAL on SQLite, MVCC on PostgreSQL). Nearly every message has no ticket, and this
+    is all it costs (the write path cost 3.4 % of the Rasa server's busy samples,
+    bench/TURN_COST.md, round 4)."""
+    with default_engine().connect() as connection:
+        return has_active_ticket(connection, sender, customer_id)
+
+
 def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[str]]:
+    if not _ticket_may_be_active(sender, customer_id):
+        return None
+    # A ticket: read it again in the write transaction (it may have been closed meanwhile).
     now = utc_now()
     with session_scope(lock_wait_s=LOCK_WAIT_S) as session:
         ticket = active_ticket(session, sender, customer_id)

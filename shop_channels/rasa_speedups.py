@@ -44,6 +44,37 @@ such walk — the same first match in the same order — rebuilt whenever a new 
 ``Event`` is defined (``Event.__init_subclass__``); a name the table lacks goes to Rasa's own
 lookup (its default, the old "topic" events, its error).
 
+5. A save does not count the stored events again, and writes its rows in one statement.
+Stock ``save`` (and fix 2 above) asks the database how many events of the latest session are
+stored (``_event_query(...).count()``, 3.8 % of the Rasa server's busy samples at one
+shopper) to know which of the tracker's events are new; but a turn's tracker was just read by
+``retrieve`` under the conversation's lock, and that read returned exactly those rows. The
+patched ``retrieve`` notes, on the tracker it returns, how many rows it read; ``save`` uses
+the note when the tracker is that very object, noted by that very store, and no other save
+of the conversation came in between; after its commit it notes how many of the tracker's
+events are now stored. Otherwise the count query runs as before: a tracker built elsewhere
+or copied (``copy.deepcopy`` copies the note, not the identity it records), a note taken
+before another save of the same conversation in this process (a version per sender, bumped
+by every save), a new conversation (no row read), a save that failed (a commit may have
+happened or not: the note is taken off before the save), a tracker that drops old events
+(``max_event_history``). Several Rasa servers on one store (deploy/: PostgreSQL behind the
+Redis lock store) are safe for the reason a turn is: a tracker is read and saved under the
+conversation's lock, so no other process writes that conversation in between.
+One difference from stock, deliberate: a tracker saved twice after it started a new session
+(``session_started`` in its new events). The count query counts events by timestamp from the
+latest session's start; the tracker's older events then do not count, and stock Rasa writes
+them again (Rasa's own turn saves once, so it never meets this). The note counts the
+tracker's own events, which are all stored: nothing is written twice.
+The new rows go in with one Core ``INSERT`` and all rows as parameters (executemany) instead
+of one ORM object per event and the unit of work's flush: same table, columns, values, order.
+
+6. ``retrieve`` reads with Rasa's query built once. Stock ``retrieve`` builds its ORM query
+(a sub-query for the latest session's start) anew on every turn and loads one ORM object per
+row, which cost more than the database's work. ``shop.db.tracker_events`` has the same SQL
+(same FROM and WHERE, so the same plan and the same rows in the same order) built once with
+bound parameters, selecting only the ``data`` column; the tracker is rebuilt from those rows
+as stock Rasa rebuilds it. A subclass of the store with its own ``_event_query`` keeps it.
+
 All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
@@ -52,6 +83,7 @@ import functools
 import itertools
 import json
 import logging
+import weakref
 from typing import Any, Dict
 
 import rasa
@@ -67,12 +99,15 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
 from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
+from shop.db.tracker_events import insert_events, latest_session_data
 
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 # Kept for the equivalence test (tests/shop_channels/test_rasa_speedups.py).
 STOCK_SQL_TRACKER_SAVE = SQLTrackerStore.save
+STOCK_SQL_TRACKER_RETRIEVE = SQLTrackerStore.retrieve
+_stock_event_query = SQLTrackerStore._event_query
 _stock_sql_tracker_init = SQLTrackerStore.__init__
 STOCK_RESOLVE_BY_TYPE = Event.resolve_by_type
 # type name -> event class, as Event.resolve_by_type finds it; None until first needed and
@@ -101,32 +136,92 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
+# On a tracker returned by the patched retrieve or saved by the patched save: (the store,
+# id(tracker), how many of the tracker's events are stored, the sender's save version).
+# See fix 5 in the docstring.
+STORED_EVENTS_NOTE = "_shop_stored_events"
+# Every save bumps a version per sender (hashed into a fixed table: a collision only makes
+# a note look stale, never current), so a note taken before another save of the same
+# conversation in this process (a copy of the tracker, another tracker object) is not used.
+SAVE_VERSION_SLOTS = 4096
+
+
+def _version_slot(store: SQLTrackerStore, sender_id: str) -> tuple[list, int]:
+    versions = store.__dict__.get("_shop_save_versions")
+    if versions is None:
+        versions = store.__dict__["_shop_save_versions"] = [0] * SAVE_VERSION_SLOTS
+    return versions, hash(sender_id) % SAVE_VERSION_SLOTS
+
+
+def _note_stored(store: SQLTrackerStore, tracker: DialogueStateTracker, count: int) -> None:
+    versions, slot = _version_slot(store, tracker.sender_id)
+    # A weak reference: the note must not keep the store alive, and copy.deepcopy copies a
+    # weak reference as it is (the store itself, with its engine, cannot be deep-copied).
+    tracker.__dict__[STORED_EVENTS_NOTE] = (weakref.ref(store), id(tracker), count, versions[slot])
+
+
+def _noted_stored(store: SQLTrackerStore, tracker: DialogueStateTracker) -> int | None:
+    """How many of this tracker object's events this store noted as stored, unless another
+    save of the conversation came since; None when there is no note it can trust."""
+    note = tracker.__dict__.pop(STORED_EVENTS_NOTE, None)
+    if note is None:
+        return None
+    noted_store, noted_id, count, version = note
+    versions, slot = _version_slot(store, tracker.sender_id)
+    if (noted_store() is not store or noted_id != id(tracker) or version != versions[slot]
+            or tracker.events.maxlen is not None or count > len(tracker.events)):
+        return None
+    return count
+
+
+async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
+    """``SQLTrackerStore.retrieve`` of Rasa 3.6.21 (the latest session) with the query's
+    SQL built once and plain rows (fix 6), noting on the tracker how many rows it read:
+    what the count query would answer."""
+    with self.session_scope() as session:
+        if type(self)._event_query is _stock_event_query:
+            stored = latest_session_data(session, self.SQLEvent.__table__, sender_id)
+        else:                       # a subclass with its own query keeps it
+            stored = [row.data for row in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)]
+        events = [json.loads(data) for data in stored]
+        if not (self.domain and events):
+            logger.debug("Can't retrieve tracker matching sender id '%s' from SQL storage. "
+                         "Returning `None` instead.", sender_id)
+            return None
+        logger.debug("Recreating tracker from sender id '%s'", sender_id)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _note_stored(self, tracker, len(stored))
+        return tracker
+
+
+def _event_row(sender_id: str, event: Event) -> dict:
+    """The ``events`` row stock ``save`` writes for ``event``."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}
+
+
 async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     """``SQLTrackerStore.save`` of Rasa 3.6.21, with ``stream_events``' second read of the
-    tracker replaced by the count of stored events that ``save`` makes anyway."""
+    tracker replaced by the number of stored events (fix 2), that number taken from the
+    tracker's note when it can be trusted (fix 5), and the rows inserted in one statement."""
+    stored = _noted_stored(self, tracker)   # taken off: a save that fails leaves no note
+    versions, slot = _version_slot(self, tracker.sender_id)
+    versions[slot] += 1         # every other note on this conversation is stale from now on
     with self.session_scope() as session:
-        stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        if stored is None:
+            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         if self.event_broker is not None:
             # Stock ``stream_events`` takes its offset from ``retrieve``, which rebuilds no
             # tracker (offset 0: everything is published again) while the store has no domain.
             published = new_events if self.domain else list(tracker.events)
             await self._stream_new_events(self.event_broker, published, tracker.sender_id)
-        for event in new_events:
-            data = event.as_dict()
-            intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
-            # noinspection PyArgumentList
-            session.add(
-                self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=intent,
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                )
-            )
+        insert_events(session, self.SQLEvent.__table__, [_event_row(tracker.sender_id, event) for event in new_events])
         session.commit()
+    # Committed: the tracker's events up to the last one written are stored now.
+    _note_stored(self, tracker, stored + len(new_events))
     logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
 
 
@@ -167,7 +262,8 @@ def _forget_event_classes(cls: type, **kwargs: Any) -> None:
 def install() -> bool:
     """Patch Rasa once; True when the fixes are in place."""
     if (RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker
-            and SQLTrackerStore.__init__ is init_sql_tracker and Event.resolve_by_type is resolve_event_class):
+            and SQLTrackerStore.retrieve is retrieve_sql_tracker and SQLTrackerStore.__init__ is init_sql_tracker
+            and Event.resolve_by_type is resolve_event_class):
         return True
     if rasa.__version__ not in PATCHED_RASA_VERSIONS:
         logger.info("Rasa %s: stock action-response validation and tracker saving (patches written for %s)",
@@ -175,6 +271,7 @@ def install() -> bool:
         return False
     RemoteAction._validate_action_result = validate_action_result
     SQLTrackerStore.save = save_sql_tracker
+    SQLTrackerStore.retrieve = retrieve_sql_tracker
     SQLTrackerStore.__init__ = init_sql_tracker
     Event.__init_subclass__ = classmethod(_forget_event_classes)
     Event.resolve_by_type = staticmethod(resolve_event_class)
@@ -182,4 +279,4 @@ def install() -> bool:
 
 
 __all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "resolve_event_class",
-           "save_sql_tracker", "validate_action_result"]
+           "retrieve_sql_tracker", "save_sql_tracker", "validate_action_result"]

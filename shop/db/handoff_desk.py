@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
@@ -77,10 +77,14 @@ def _desk_ticket(row: HandoffRequest, agent_name: Optional[str]) -> DeskTicket:
                       assigned_at=row.assigned_at, closed_at=row.closed_at)
 
 
+def _owner_is(customer):
+    return HandoffRequest.customer_id == customer
+
+
 def _owner(customer_id: Optional[int]):
     if customer_id is None:
         return HandoffRequest.customer_id.is_(None)
-    return HandoffRequest.customer_id == customer_id_arg(customer_id)
+    return _owner_is(customer_id_arg(customer_id))
 
 
 def _id_arg(value, name: str) -> int:
@@ -186,14 +190,37 @@ def ticket_messages(session: Session, ticket_id: int, after_id: int = 0) -> List
                         created_at=m.created_at, agent_name=name) for m, name in rows]
 
 
+def _not_closed_of(sender, owner):
+    """A conversation's tickets that are not closed (open or assigned), by conversation *and*
+    shopper (``owner``: ``_owner``), as ``shop.db.handoff.open_handoff_for_sender``."""
+    return HandoffRequest.sender_id == sender, owner, HandoffRequest.status != "closed"
+
+
 def active_ticket(session: Session, sender_id: str, customer_id: Optional[int]) -> Optional[DeskTicket]:
-    """The conversation's ticket that is not closed (open or assigned), by conversation *and*
-    shopper, as ``shop.db.handoff.open_handoff_for_sender``."""
+    """The conversation's newest ticket that is not closed."""
     sender = text_arg(sender_id, "sender_id", 255)
-    found = session.execute(_ticket_query().where(HandoffRequest.sender_id == sender, _owner(customer_id),
-                                                  HandoffRequest.status != "closed")
+    found = session.execute(_ticket_query().where(*_not_closed_of(sender, _owner(customer_id)))
                             .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc()).limit(1)).first()
     return _desk_ticket(*found) if found else None
+
+
+# Built once, with bound parameters: the hand-off gate asks for every shopper message, and
+# building and keying a new statement cost twice what running it does (74 instead of 230 µs).
+_ACTIVE_ID_OF_GUEST = select(HandoffRequest.id).where(*_not_closed_of(bindparam("sender"), _owner(None))).limit(1)
+_ACTIVE_ID_OF_CUSTOMER = select(HandoffRequest.id).where(
+    *_not_closed_of(bindparam("sender"), _owner_is(bindparam("customer_id")))).limit(1)
+
+
+def has_active_ticket(connection, sender_id: str, customer_id: Optional[int]) -> bool:
+    """Whether ``active_ticket`` would find one: the hand-off gate's read on every shopper
+    message, one id through the (sender_id, created_at) index, no join, no ORM objects.
+    ``connection``: a Connection or a Session."""
+    params = {"sender": text_arg(sender_id, "sender_id", 255)}
+    statement = _ACTIVE_ID_OF_GUEST
+    if customer_id is not None:
+        params["customer_id"] = customer_id_arg(customer_id)
+        statement = _ACTIVE_ID_OF_CUSTOMER
+    return connection.execute(statement, params).first() is not None
 
 
 def shopper_view(session: Session, sender_id: str, customer_id: Optional[int], after_id: int,

@@ -13,7 +13,7 @@ from shop.db.engine import session_scope
 from shop.db.errors import InvalidRequest
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import (active_ticket, add_agent_message, add_shopper_message, claim_ticket, close_ticket,
-                                  queue_position, shopper_view, ticket_messages, waiting_tickets)
+                                  has_active_ticket, queue_position, shopper_view, ticket_messages, waiting_tickets)
 from shop.db.models import ConsoleSession
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
@@ -114,3 +114,31 @@ def test_desk_lines_after_names_the_conversations_with_new_agent_lines(writable_
         assert [sender for _, sender in lines] == ["push-guest", "push-guest"]   # joined notice, reply
         assert lines[-1][0] == sent.id == last_desk_line_id(s)
         assert desk_lines_after(s, sent.id) == []
+
+
+def test_the_gates_cheap_read_finds_what_active_ticket_finds(writable_engine):
+    """``has_active_ticket`` (the hand-off gate's read on every message, a prebuilt statement
+    on a plain connection) answers as ``active_ticket`` does: by conversation and shopper,
+    open or assigned, never closed, never another shopper's."""
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        waiting = create_handoff_request(s, "gate-guest", None, "诉求：订单查询", now)
+        held = create_handoff_request(s, "gate-cust", 1, "诉求：售后", now)
+        done = create_handoff_request(s, "gate-done", 2, "诉求：发票", now)
+        claim_ticket(s, held.id, a.id, "小王", now)
+        claim_ticket(s, done.id, a.id, "小王", now)
+        close_ticket(s, done.id, a.id, now)
+    asked = [("gate-guest", None), ("gate-guest", 1), ("gate-cust", 1), ("gate-cust", 2), ("gate-cust", None),
+             ("gate-done", 2), ("nobody", None), ("nobody", 1)]
+    with session_scope(writable_engine) as s, writable_engine.connect() as connection:
+        expected = [active_ticket(s, sender, customer) is not None for sender, customer in asked]
+        assert expected == [True, False, True, False, False, False, False, False]
+        assert [has_active_ticket(connection, sender, customer) for sender, customer in asked] == expected
+        assert [has_active_ticket(s, sender, customer) for sender, customer in asked] == expected
+        for bad in ("x" * 256, ""):
+            with pytest.raises(InvalidRequest):
+                has_active_ticket(connection, bad, None)
+        with pytest.raises(InvalidRequest):
+            has_active_ticket(connection, "gate-cust", -1)
+    assert waiting.ticket_no

@@ -1,0 +1,101 @@
+"""The hand-off gate on a real SQLite shop database: a conversation without a ticket costs
+one plain read (no write transaction, no lock-wait settings, nothing written) and goes to
+the assistant; with a ticket the message goes to the desk exactly as before (queue answer
+while open, silence while an agent has it, stored either way); closed tickets and another
+shopper's tickets let the assistant answer; a read error lets it answer too, logged."""
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+from shop.db.console_accounts import create_account
+from shop.db.engine import default_engine, dispose_default_engine, make_engine, session_scope
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import claim_ticket, close_ticket
+from shop.db.migrate import upgrade_to_head
+from shop.db.models import HandoffMessage
+from shop.domain.clock import utc_now
+from shop_channels import handoff_gate
+
+FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
+
+
+@pytest.fixture()
+def shop_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    monkeypatch.setenv("SHOP_DATABASE_URL", url)
+    dispose_default_engine()
+    yield default_engine()
+    dispose_default_engine()
+
+
+def _statements(engine):
+    seen = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()).upper())
+
+    return seen
+
+
+def _stored_lines(engine):
+    with session_scope(engine) as s:
+        return s.execute(select(func.count(HandoffMessage.id)).where(HandoffMessage.author == "shopper")).scalar_one()
+
+
+def _reply(sender, text, conversation_id=None):
+    return asyncio.run(handoff_gate.held_reply(sender, conversation_id or sender, text))
+
+
+def test_no_ticket_costs_one_plain_read_and_the_assistant_answers(shop_db):
+    seen = _statements(shop_db)
+    assert _reply("web-quiet", "你好") is None
+    selects = [s for s in seen if s.startswith("SELECT")]
+    assert len(selects) == 1 and "FROM HANDOFF_REQUESTS" in selects[0] and "JOIN" not in selects[0]
+    assert not [s for s in seen if "PRAGMA" in s or s.startswith(("INSERT", "UPDATE", "COMMIT"))]
+    assert _stored_lines(shop_db) == 0
+
+
+def test_a_ticket_takes_the_desk_path_as_before(shop_db):
+    now = utc_now()
+    with session_scope(shop_db) as s:
+        agent = create_account(s, "a1", "小王", "agent", FAKE_HASH, now - timedelta(minutes=1))
+        waiting = create_handoff_request(s, "web-wait", None, "诉求：订单查询", now - timedelta(minutes=1))
+        held = create_handoff_request(s, "web-held", None, "诉求：售后", now - timedelta(minutes=1))
+        claim_ticket(s, held.id, agent.id, "小王", now)
+        done = create_handoff_request(s, "web-done", None, "诉求：发票", now - timedelta(minutes=1))
+        claim_ticket(s, done.id, agent.id, "小王", now)
+        close_ticket(s, done.id, agent.id, now)
+
+    seen = _statements(shop_db)
+    answer = _reply("web-wait", "人呢？")
+    assert len(answer) == 1 and waiting.ticket_no in answer[0] and "排队" in answer[0]
+    assert any("PRAGMA BUSY_TIMEOUT=2000" in s for s in seen)        # the write path's bounded wait
+    assert _reply("web-held", "还在吗") == []                         # the agent answers
+    assert _reply("web-done", "谢谢") is None                         # closed: the assistant again
+    # The same client id signed in as a shopper is another conversation: not held.
+    assert _reply("web-wait", "你好", conversation_id="web-wait" + _separator() + "7") is None
+    assert _stored_lines(shop_db) == 2
+
+
+def _separator():
+    from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
+
+    return CUSTOMER_CONVERSATION_SEPARATOR
+
+
+def test_a_read_error_lets_the_assistant_answer_and_is_logged(shop_db, monkeypatch, caplog):
+    def unreadable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(handoff_gate, "has_active_ticket", unreadable)
+    with caplog.at_level(logging.ERROR, logger=handoff_gate.__name__):
+        assert _reply("web-any", "你好") is None
+    assert "hand-off state unreadable" in caplog.text
