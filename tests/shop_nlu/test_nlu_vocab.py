@@ -205,6 +205,9 @@ def test_asking_about_a_free_gift_is_not_a_missing_item(vocab):
     ("那就周五再送吧", "address_change"),
     ("缺货的不要等了 其他的先寄", "split_shipment"),
     ("手机号换了 登录不上", "account"),
+    ("快递怎么给我发到南京去了", "logistics"),
+    ("我的包裹寄错地址了", "logistics"),
+    ("优惠券还会给回我吗", "refund_progress"),
 ])
 def test_real_shopper_signal_families(vocab, text, topic):
     assert topic in {m.value for m in vocab.find(text, ["topic"])}
@@ -222,6 +225,8 @@ def test_cancelling_a_refund_is_refund_progress_not_an_order_cancellation(vocab)
     ("签到送的券怎么还没发", "shipping_status"),
     ("优惠券过期了", "damaged"),                   # a coupon expiring is not spoiled goods
     ("安装要另外付钱吗", "payment"),
+    ("我的包裹寄错地址了", "wrong_item"),        # a delivery matter, not a wrong item
+    ("价保成功了怎么没收到短信", "not_received"),
 ])
 def test_coupon_and_fee_questions_are_not_parcel_or_goods_topics(vocab, text, wrong):
     assert wrong not in got(vocab, text, "topic")
@@ -229,6 +234,7 @@ def test_coupon_and_fee_questions_are_not_parcel_or_goods_topics(vocab, text, wr
 
 def test_exchanging_a_coupon_or_a_dead_phone_number_is_no_after_sales_signal(vocab):
     assert "换货" not in got(vocab, "这个券怎么兑换", "service_type")
+    assert "换货" not in got(vocab, "我想换成自提", "service_type")
     assert "changed_mind" not in got(vocab, "原来绑定的手机号没用了", "reason")
     assert "changed_mind" in got(vocab, "买的东西没用了 想退", "reason")
 
