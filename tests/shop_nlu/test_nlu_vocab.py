@@ -195,6 +195,19 @@ def test_asking_about_a_free_gift_is_not_a_missing_item(vocab):
     ("我可以自己去取吗", "pickup"),
     ("什么时候能发出来呢", "delivery_time"),
     ("我是新用户怎么没劵", "coupon"),
+    # issue 14 round 4: families the grouped CV of the real train split showed
+    ("刚下单第三天就便宜了一百", "price_protection"),
+    ("安装还需要另外收费吗", "installation"),
+    ("退货几天了什么时候能审核好", "service_progress"),
+    ("会退回到我的银行卡里吗", "refund_progress"),
+    ("我下班自己去快递站拿", "pickup"),
+    ("麻烦晚两天再送", "address_change"),
+    ("那就周五再送吧", "address_change"),
+    ("缺货的不要等了 其他的先寄", "split_shipment"),
+    ("手机号换了 登录不上", "account"),
+    ("快递怎么给我发到南京去了", "logistics"),
+    ("我的包裹寄错地址了", "logistics"),
+    ("优惠券还会给回我吗", "refund_progress"),
 ])
 def test_real_shopper_signal_families(vocab, text, topic):
     assert topic in {m.value for m in vocab.find(text, ["topic"])}
@@ -205,3 +218,31 @@ def test_cancelling_a_refund_is_refund_progress_not_an_order_cancellation(vocab)
         topics = {m.value for m in vocab.find(text, ["topic"])}
         assert "refund_progress" in topics and "cancel_order" not in topics
     assert {m.value for m in vocab.find("空调什么时候送", ["topic"])} != {"address_change"}
+
+
+@pytest.mark.parametrize("text,wrong", [
+    ("会员券什么时候到账", "delivery_time"),       # a coupon arriving is not a parcel
+    ("签到送的券怎么还没发", "shipping_status"),
+    ("优惠券过期了", "damaged"),                   # a coupon expiring is not spoiled goods
+    ("安装要另外付钱吗", "payment"),
+    ("我的包裹寄错地址了", "wrong_item"),        # a delivery matter, not a wrong item
+    ("价保成功了怎么没收到短信", "not_received"),
+])
+def test_coupon_and_fee_questions_are_not_parcel_or_goods_topics(vocab, text, wrong):
+    assert wrong not in got(vocab, text, "topic")
+
+
+def test_exchanging_a_coupon_or_a_dead_phone_number_is_no_after_sales_signal(vocab):
+    assert "换货" not in got(vocab, "这个券怎么兑换", "service_type")
+    assert "换货" not in got(vocab, "我想换成自提", "service_type")
+    assert "changed_mind" not in got(vocab, "原来绑定的手机号没用了", "reason")
+    assert "changed_mind" in got(vocab, "买的东西没用了 想退", "reason")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("请问入驻你们商城要交多少保证金", True), ("我们工厂想和你们合作供货", True),
+    ("信用卡额度不够能换别的方式付款吗", False),   # paying here with a credit card is a shop question
+    ("信用卡逾期了怎么办", True),
+])
+def test_selling_here_and_bank_accounts_are_off_topic_but_paying_is_not(vocab, text, expected):
+    assert ("off_topic" in [m.value for m in vocab.matches(text, ["cue"])]) is expected
