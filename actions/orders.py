@@ -24,7 +24,7 @@ from actions.support import ShopAction, current_customer_id, db, db_prompt, enti
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
-from assistant.order_matching import order_clause, orders_meant
+from assistant.order_matching import order_clause, orders_meant, topics_beside_order_clause
 from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -161,6 +161,23 @@ async def answer_order_clause(dispatcher: CollectingDispatcher, tracker: Tracker
     return await ActionOrderStatus()._answer(dispatcher, tracker, clause)
 
 
+# Topics about the order itself: the order card answers them, not the general policy text.
+ORDER_TOPICS = frozenset({"delivery_time", "logistics", "shipping_status", "order_detail", "not_received",
+                          "split_shipment", "address_change", "cancel_order", "order_modify", "order_remark"})
+
+
+def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"运费多少？我的牛奶发货了吗" read as an order question: the policy asked in the other
+    clause is answered first (the mirror of ``answer_order_clause``)."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    book = faq_book()
+    for topic in topics_beside_order_clause(text, message.get("entities") or []):
+        policy = None if topic in ORDER_TOPICS else book.answer(topic)
+        if policy:
+            dispatcher.utter_message(text=policy.for_question(text))
+
+
 async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str] = ()):
     """The orders a message means (assistant.order_matching), by title first and, where the
     titles match nothing, by the ordered products' categories ("护肤品那单")."""
@@ -178,6 +195,7 @@ class ActionOrderStatus(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
         if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):
             # Left over from an address change that ended in a hand-off: it would start the

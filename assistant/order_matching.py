@@ -56,6 +56,25 @@ def order_clause(text: str) -> Optional[str]:
     return next((c for c in clauses if ORDER_QUESTION.search(c)), None)
 
 
+def topics_beside_order_clause(text: str, entities: Sequence[dict]) -> List[str]:
+    """"运费多少？我的牛奶发货了吗" read as an order question: the ``topic`` entities of the
+    message's *other* clauses (here shipping_fee), in order, each once; none when the message
+    has no separate order clause."""
+    clause = order_clause(text)
+    if clause is None:
+        return []
+    start = (text or "").find(clause)
+    end = start + len(clause)
+    topics: List[str] = []
+    for entity in entities or ():
+        if entity.get("entity") != "topic" or not isinstance(entity.get("start"), int):
+            continue
+        if start <= entity["start"] < end or entity.get("value") in topics:
+            continue
+        topics.append(entity["value"])
+    return topics
+
+
 def refers_to_own_order(text: str) -> bool:
     """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
     return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))

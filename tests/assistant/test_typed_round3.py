@@ -169,3 +169,13 @@ def test_asking_why_an_order_was_cancelled_is_no_cancellation():
     assert WHY_CANCELLED.search("我的订单怎么被取消了") and not cancel_requested("我的订单怎么被取消了")
     assert not WHY_CANCELLED.search("没发货的那单帮我取消了") and cancel_requested("没发货的那单帮我取消了")
     assert statuses_named("我的订单怎么被取消了") == {OrderStatus.CANCELLED}
+
+
+def test_topics_beside_the_order_clause():
+    from assistant.order_matching import topics_beside_order_clause
+    text = "运费多少？我的牛奶发货了吗"
+    entities = [{"entity": "topic", "value": "shipping_fee", "start": 0}, {"entity": "category", "value": "牛奶乳品", "start": 7},
+                {"entity": "topic", "value": "shipping_status", "start": 9}]
+    assert topics_beside_order_clause(text, entities) == ["shipping_fee"]
+    assert topics_beside_order_clause("我的牛奶发货了吗", entities) == []      # one clause: nothing beside it
+    assert topics_beside_order_clause(text, []) == []
