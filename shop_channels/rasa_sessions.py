@@ -20,13 +20,23 @@ read as the question before it, "尾号1234" continuing the last flow, an offer 
 bot's last turn, the hand-off summary's turns) see only the current session, as after an
 expired one. The conversation store keeps every session: the operator console's transcript
 (``console/transcript.py``) and the improvement loop (``shop_nlu/improve``) read all of them.
+
+The carried slots are one ``SlotSet`` per slot (``carried_slot_events``). Rasa's
+``ActionSessionStart`` carries *every* ``SlotSet`` of the session — the ones it carried into it
+included — so each new session started with more of them than the last (26, 48, 72, 78 … in a
+130-turn conversation, measured on the tracker store), and every turn of a later session paid
+for them in the tracker read, the policies' states and the action call's payload: the turn at
+300 cost about twice the turn at 20 (bench/TURN_COST.md, round 4). Keeping each slot's last
+``SlotSet`` (its value and metadata, in the order of those last sets) gives the new session the
+same slot values.
 """
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 import rasa
+from rasa.core.actions.action import ActionSessionStart
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Restarted, SessionStarted, SlotSet, UserUttered
 
@@ -39,6 +49,7 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 # checks the two agree).
 OFFER_SLOT = "pending_offer"
 _stock_has_session_expired = MessageProcessor._has_session_expired
+STOCK_CARRIED_SLOTS = ActionSessionStart._slot_set_events_from_tracker
 _max_turns: Optional[int] = None
 
 
@@ -68,6 +79,13 @@ def offered_in_last_turn(events) -> bool:
     return False
 
 
+def carried_slot_events(tracker) -> List[SlotSet]:
+    """Rasa's carried ``SlotSet`` events with only the last one of each slot kept."""
+    carried = STOCK_CARRIED_SLOTS(tracker)
+    last = {event.key: index for index, event in enumerate(carried)}
+    return [event for index, event in enumerate(carried) if last[event.key] == index]
+
+
 def has_session_expired(self: MessageProcessor, tracker) -> bool:
     if _stock_has_session_expired(self, tracker):
         return True
@@ -88,6 +106,7 @@ def install(max_turns: int = DEFAULT_MAX_TURNS) -> bool:
     _max_turns = max_turns
     if _max_turns == 0:
         MessageProcessor._has_session_expired = _stock_has_session_expired
+        ActionSessionStart._slot_set_events_from_tracker = staticmethod(STOCK_CARRIED_SLOTS)
         return False
     if MessageProcessor._has_session_expired is has_session_expired:
         return True
@@ -96,4 +115,5 @@ def install(max_turns: int = DEFAULT_MAX_TURNS) -> bool:
                        rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
         return False
     MessageProcessor._has_session_expired = has_session_expired
+    ActionSessionStart._slot_set_events_from_tracker = staticmethod(carried_slot_events)
     return True

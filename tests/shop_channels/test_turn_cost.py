@@ -218,3 +218,24 @@ def test_action_server_calls_reuse_one_connection_with_the_same_answers():
     answers, peers = asyncio.run(scenario())
     assert answers == [{"echo": {"n": n}, "secret": "s3"} for n in range(3)]
     assert len(set(peers)) == 1          # one connection for every call
+
+
+def test_a_new_session_carries_one_slot_set_per_slot_with_the_last_values():
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.slots import AnySlot, TextSlot
+    from shop_channels import rasa_sessions
+
+    slots = [TextSlot("order_no", mappings=[{}]), AnySlot("recommendation", mappings=[{}])]
+    events = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("order_no", "A", metadata={"m": 1}),
+              SlotSet("recommendation", {"q": "手机"}), ActionExecuted("action_listen"), SlotSet("order_no", "B"),
+              SlotSet("order_no", None), SlotSet("recommendation", {"q": "耳机"}), SlotSet("order_no", "C")]
+    tracker = DialogueStateTracker.from_events("s", events, slots=slots)
+    stock = rasa_sessions.STOCK_CARRIED_SLOTS(tracker)
+    carried = rasa_sessions.carried_slot_events(tracker)
+    assert len(stock) == 6
+    assert [(e.key, e.value) for e in carried] == [("recommendation", {"q": "耳机"}), ("order_no", "C")]
+    # the same slot values as Rasa's full carry-over
+    replayed = [DialogueStateTracker.from_events("n", list(c), slots=slots) for c in (stock, carried)]
+    assert {s: replayed[0].get_slot(s) for s in ("order_no", "recommendation")} == \
+           {s: replayed[1].get_slot(s) for s in ("order_no", "recommendation")}
