@@ -37,10 +37,13 @@ from bench.conversation_bench import LENGTH_TEXTS, load_average, shop_fixture_va
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack  # noqa: E402
 
 
-def cpu_ns(pid: int) -> int:
-    """CPU time (ns) of every live thread of ``pid`` so far."""
+def cpu_ns(pid: int, main_thread: Optional[bool] = None) -> int:
+    """CPU time (ns) so far of every live thread of ``pid``; with ``main_thread`` True only its
+    main thread (the event loop), with False only the other threads (executors, writers, BLAS)."""
     total = 0
     for task in Path(f"/proc/{pid}/task").glob("*"):
+        if main_thread is not None and (task.name == str(pid)) != main_thread:
+            continue
         try:
             total += int((task / "schedstat").read_text().split()[0])
         except (OSError, ValueError, IndexError):
@@ -48,8 +51,17 @@ def cpu_ns(pid: int) -> int:
     return total
 
 
+def cpu_readings(pids: Dict[str, int], split_threads: bool) -> Dict[str, int]:
+    readings = {name: cpu_ns(pid) for name, pid in pids.items()}
+    if split_threads:
+        for name, pid in pids.items():
+            readings[f"{name}:loop"] = cpu_ns(pid, main_thread=True)
+    return readings
+
+
 async def converse(url: str, texts: List[str], turns: int, metadata: dict, sender: str,
-                   pids: Dict[str, int], on_turn=lambda turn: None) -> List[Dict[str, float]]:
+                   pids: Dict[str, int], on_turn=lambda turn: None, split_threads: bool = False,
+                   ) -> List[Dict[str, float]]:
     rows = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for text in texts:   # warm the servers with another conversation
@@ -57,7 +69,7 @@ async def converse(url: str, texts: List[str], turns: int, metadata: dict, sende
                 await r.read()
         for turn in range(turns):
             on_turn(turn + 1)
-            before = {name: cpu_ns(pid) for name, pid in pids.items()}
+            before = cpu_readings(pids, split_threads)
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": texts[turn % len(texts)],
                                                "metadata": metadata}) as reply:
@@ -68,7 +80,8 @@ async def converse(url: str, texts: List[str], turns: int, metadata: dict, sende
             # The event broker's writer commits up to 50 ms after the turn (analytics/broker.py):
             # wait for it, so its CPU counts for this turn and not the next.
             await asyncio.sleep(0.08)
-            row.update({name: (cpu_ns(pid) - before[name]) / 1e6 for name, pid in pids.items()})
+            after = cpu_readings(pids, split_threads)
+            row.update({name: (after[name] - before[name]) / 1e6 for name in before})
             rows.append(row)
     return rows
 
@@ -92,7 +105,8 @@ def session_positions(tracker_db: Path, sender: str) -> List[tuple]:
     return out
 
 
-def summarise(rows: List[Dict[str, float]], positions: List[tuple], servers: Sequence[str], bucket: int) -> str:
+def summarise(rows: List[Dict[str, float]], positions: List[tuple], servers: Sequence[str], bucket: int,
+              at: Sequence[int] = (20, 100, 300)) -> str:
     by_position: Dict[int, List[Dict[str, float]]] = {}
     by_session: Dict[int, List[Dict[str, float]]] = {}
     for row, (session, position) in zip(rows, positions):
@@ -102,7 +116,8 @@ def summarise(rows: List[Dict[str, float]], positions: List[tuple], servers: Seq
 
     def line(label: str, group: List[Dict[str, float]]) -> str:
         means = [statistics.fmean(r[s] for r in group) for s in servers]
-        return (f"{label:<22}" + "".join(f"{m:>14.1f}" for m in means) + f"{sum(means):>10.1f}"
+        whole = sum(m for s, m in zip(servers, means) if ":" not in s)   # ":loop" is a part of its server
+        return (f"{label:<22}" + "".join(f"{m:>14.1f}" for m in means) + f"{whole:>10.1f}"
                 + f"{statistics.median(r['ms'] for r in group):>10.1f}{len(group):>6}")
 
     for key in sorted(by_position):
@@ -112,11 +127,15 @@ def summarise(rows: List[Dict[str, float]], positions: List[tuple], servers: Seq
         group = by_session[key]
         lines.append(line(f"session {key} ({len(group)} t)", group))
     lines.append(line("whole conversation", rows))
+    lines.append("at turn N of the conversation (its turns N-9..N):")
+    for turn in at:
+        if 10 <= turn <= len(rows):
+            lines.append(line(f"turn {turn}", rows[turn - 10:turn]))
     return "\n".join(lines)
 
 
 def run_one(workdir: Path, model: Path, session_turns: int, turns: int, py_spy: Optional[Path],
-            rasa_code: Optional[Path], windows: Sequence[int] = ()) -> str:
+            rasa_code: Optional[Path], windows: Sequence[int] = (), split_threads: bool = False) -> str:
     from shop.identity import issue_customer_token
 
     stack = start_stack(workdir, model, with_site=False, rasa_code=rasa_code,
@@ -156,13 +175,15 @@ def run_one(workdir: Path, model: Path, session_turns: int, turns: int, py_spy: 
         sender = f"growth-{time.time_ns()}"
         try:
             rows = asyncio.run(converse(stack.webhook, texts, turns, metadata, sender, pids,
-                                        on_turn if py_spy and windows else (lambda turn: None)))
+                                        on_turn if py_spy and windows else (lambda turn: None),
+                                        split_threads))
         finally:
             stop()
         positions = session_positions(workdir / "tracker.db", sender)
         if len(positions) != len(rows):
             raise RuntimeError(f"{len(rows)} turns sent, {len(positions)} user messages stored")
-        return summarise(rows, positions, list(pids), 10)
+        columns = list(rows[0]) if rows else []
+        return summarise(rows, positions, [c for c in columns if c != "ms"], 10)
     finally:
         stack.stop()
 
@@ -176,13 +197,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="with --py-spy: profile only turns A..B-1 (and C..D-1 ...), e.g. 41 121 281 361")
     parser.add_argument("--rasa-code", type=Path, help="run the Rasa server in this checkout (an older commit)")
     parser.add_argument("--model", type=Path)
+    parser.add_argument("--split-threads", action="store_true",
+                        help="also show each server's main thread (the event loop) apart, as NAME:loop")
     args = parser.parse_args(argv)
     model = args.model or latest_model()
     print(f"Load average at the start: {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="turn-growth-") as tmp:
         for limit in args.session_turns:
             report = run_one(Path(tmp) / f"s{limit}", model, limit, args.turns, args.py_spy,
-                             args.rasa_code and args.rasa_code.resolve(), args.profile_turns)
+                             args.rasa_code and args.rasa_code.resolve(), args.profile_turns, args.split_threads)
             print(f"\nSESSION_MAX_USER_TURNS={limit}, {args.turns} turns in one conversation; CPU ms per turn:")
             print(report, flush=True)
     print(f"Load average at the end: {load_average()}")

@@ -75,6 +75,23 @@ row, which cost more than the database's work. ``shop.db.tracker_events`` has th
 bound parameters, selecting only the ``data`` column; the tracker is rebuilt from those rows
 as stock Rasa rebuilds it. A subclass of the store with its own ``_event_query`` keeps it.
 
+7. The turn's tracker stays in memory until the conversation's next turn (a "warm" tracker).
+Stock ``retrieve`` rebuilds the latest session from its rows on every turn: one JSON parse and
+one ``tracker.update`` per stored event, so a turn late in a 40-turn session cost ~1.5x one at
+its start (bench/turn_growth.py; py-spy put the growth in ``retrieve`` first). After a save
+that commits, the store keeps that tracker object with the id of the conversation's last stored
+event; the next ``retrieve`` of the conversation takes it (out of the store: one owner at a
+time, as a rebuilt tracker has) when the last stored id is still that one — one indexed query
+instead of reading and rebuilding the session. Anything else rebuilds from the rows as before:
+another server or process wrote (ids only grow; deleting a conversation changes its last id),
+the store's domain changed (a new model), the tracker is not exactly the latest session
+(a new conversation's first tracker also holds the ``action_session_start`` before its
+``session_started``, which ``retrieve`` leaves out; a save that started a new session), its
+note could not be trusted (fix 5: copies, trackers built elsewhere), a save failed (the tracker
+was taken and not put back), or the store holds ``WARM_TRACKERS`` others more recently saved.
+The tracker returned holds the same events (the objects that were saved, not their JSON read
+back) and so the same slots, active loop and latest message as the rebuilt one.
+
 All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
@@ -84,7 +101,8 @@ import itertools
 import json
 import logging
 import weakref
-from typing import Any, Dict
+from collections import OrderedDict
+from typing import Any, Dict, NamedTuple, Optional
 
 import rasa
 from jsonschema import ValidationError
@@ -92,14 +110,14 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.utils.common import all_subclasses
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.constants import DOCS_BASE_URL
 
 from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
-from shop.db.tracker_events import insert_events, latest_session_data
+from shop.db.tracker_events import insert_events, latest_event_id, latest_session_data
 
 logger = logging.getLogger(__name__)
 
@@ -174,11 +192,57 @@ def _noted_stored(store: SQLTrackerStore, tracker: DialogueStateTracker) -> int 
     return count
 
 
+# Fix 7. On a tracker whose events are exactly its conversation's latest session as stored
+# (rebuilt by retrieve, then extended by saves that started no session): id(tracker), so
+# that a deep copy (which copies the mark, not the identity) is not taken for it.
+LATEST_SESSION_MARK = "_shop_latest_session"
+# How many warm trackers a store keeps (the most recently saved conversations). A tracker of a
+# 40-turn session is ~100-200 KB; a conversation beyond these is rebuilt from its rows.
+WARM_TRACKERS = 256
+
+
+class WarmTracker(NamedTuple):
+    tracker: DialogueStateTracker
+    last_event_id: int
+    domain: Any
+
+
+def _warm_trackers(store: SQLTrackerStore) -> "OrderedDict[str, WarmTracker]":
+    warm = store.__dict__.get("_shop_warm_trackers")
+    if warm is None:
+        warm = store.__dict__["_shop_warm_trackers"] = OrderedDict()
+    return warm
+
+
+def _keeps_warm_trackers(store: SQLTrackerStore) -> bool:
+    # A subclass with its own query decides what a "session" is: it keeps stock behaviour.
+    return type(store)._event_query is _stock_event_query and bool(store.domain)
+
+
+def _take_warm_tracker(store: SQLTrackerStore, session, sender_id: str) -> Optional[DialogueStateTracker]:
+    """The tracker saved by this store's last save of the conversation, when nothing was
+    written to the conversation since and the store's domain is the same; taken out."""
+    warm = _warm_trackers(store).pop(sender_id, None)
+    if warm is None or warm.domain is not store.domain:
+        return None
+    if latest_event_id(session, store.SQLEvent.__table__, sender_id) != warm.last_event_id:
+        return None
+    return warm.tracker
+
+
+def _is_latest_session(tracker: DialogueStateTracker) -> bool:
+    return tracker.__dict__.get(LATEST_SESSION_MARK) == id(tracker)
+
+
 async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     """``SQLTrackerStore.retrieve`` of Rasa 3.6.21 (the latest session) with the query's
     SQL built once and plain rows (fix 6), noting on the tracker how many rows it read:
-    what the count query would answer."""
+    what the count query would answer; or the warm tracker, when it is current (fix 7)."""
     with self.session_scope() as session:
+        warm = _take_warm_tracker(self, session, sender_id) if _keeps_warm_trackers(self) else None
+        if warm is not None:
+            logger.debug("Tracker of sender id '%s' kept from its last save", sender_id)
+            return warm
         if type(self)._event_query is _stock_event_query:
             stored = latest_session_data(session, self.SQLEvent.__table__, sender_id)
         else:                       # a subclass with its own query keeps it
@@ -191,6 +255,7 @@ async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> Dialogu
         logger.debug("Recreating tracker from sender id '%s'", sender_id)
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         _note_stored(self, tracker, len(stored))
+        tracker.__dict__[LATEST_SESSION_MARK] = id(tracker)
         return tracker
 
 
@@ -207,21 +272,37 @@ async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker)
     tracker replaced by the number of stored events (fix 2), that number taken from the
     tracker's note when it can be trusted (fix 5), and the rows inserted in one statement."""
     stored = _noted_stored(self, tracker)   # taken off: a save that fails leaves no note
+    # Fix 7: the tracker stays warm only if it held exactly the latest session, its note was
+    # trusted (so no other tracker object was saved for the conversation since) and this save
+    # starts no new session; any other warm copy of the conversation is out of date now.
+    latest_session = stored is not None and _is_latest_session(tracker)
+    tracker.__dict__.pop(LATEST_SESSION_MARK, None)
+    warm_trackers = _warm_trackers(self)
+    warm_trackers.pop(tracker.sender_id, None)
     versions, slot = _version_slot(self, tracker.sender_id)
     versions[slot] += 1         # every other note on this conversation is stale from now on
+    last_event_id = None
     with self.session_scope() as session:
         if stored is None:
             stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
+        latest_session = latest_session and not any(isinstance(e, SessionStarted) for e in new_events)
         if self.event_broker is not None:
             # Stock ``stream_events`` takes its offset from ``retrieve``, which rebuilds no
             # tracker (offset 0: everything is published again) while the store has no domain.
             published = new_events if self.domain else list(tracker.events)
             await self._stream_new_events(self.event_broker, published, tracker.sender_id)
         insert_events(session, self.SQLEvent.__table__, [_event_row(tracker.sender_id, event) for event in new_events])
+        if latest_session and _keeps_warm_trackers(self):
+            last_event_id = latest_event_id(session, self.SQLEvent.__table__, tracker.sender_id)
         session.commit()
     # Committed: the tracker's events up to the last one written are stored now.
     _note_stored(self, tracker, stored + len(new_events))
+    if last_event_id is not None:
+        tracker.__dict__[LATEST_SESSION_MARK] = id(tracker)
+        warm_trackers[tracker.sender_id] = WarmTracker(tracker, last_event_id, self.domain)
+        while len(warm_trackers) > WARM_TRACKERS:
+            warm_trackers.popitem(last=False)
     logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
 
 

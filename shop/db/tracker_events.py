@@ -9,7 +9,7 @@ parameters, returning plain rows; the write is one INSERT with every row as para
 """
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from sqlalchemy import Table, bindparam, func, or_, select
 
@@ -43,3 +43,18 @@ def insert_events(session, events: Table, rows: Sequence[dict]) -> None:
     """Append rows (column name -> value) to the events table in one executemany INSERT."""
     if rows:
         session.execute(events.insert(), list(rows))
+
+
+_latest_id_queries: Dict[Table, object] = {}
+
+
+def latest_event_id(session, events: Table, sender_id: str) -> Optional[int]:
+    """The id of the conversation's last stored event (None when it has none): it changes
+    whenever anything writes to or deletes from the conversation, so a copy of the
+    conversation kept in memory is current exactly while this is unchanged."""
+    query = _latest_id_queries.get(events)
+    if query is None:
+        query = _latest_id_queries[events] = (
+            select(events.c.id).where(events.c.sender_id == bindparam("sender"))
+            .order_by(events.c.id.desc()).limit(1))
+    return session.execute(query, {"sender": sender_id}).scalar()

@@ -220,6 +220,30 @@ def test_action_server_calls_reuse_one_connection_with_the_same_answers():
     assert len(set(peers)) == 1          # one connection for every call
 
 
+def test_action_call_bodies_are_the_json_of_stock_rasa():
+    """The kept session's encoder (ujson) writes the values json.dumps writes, and anything
+    ujson refuses gets json.dumps' result or its error."""
+    import json
+
+    import numpy as np
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    tracker = DialogueStateTracker.from_events("买家/1", [
+        UserUttered("我的订单202611201234567890到哪了？", {"name": "order_status", "confidence": 0.8734567},
+                    [{"entity": "order_no", "value": "202611201234567890", "start": 4, "end": 22}],
+                    timestamp=1733490000.123456),
+        SlotSet("order_no", "202611201234567890"), SlotSet("cart", ("a", 2, 0.1 + 0.2)),
+        ActionExecuted("action_order_status", policy="RulePolicy", confidence=1.0),
+        BotUttered("已发货，查看物流：https://shop.example/track?id=1", {"buttons": [{"title": "好", "payload": "/affirm"}]}),
+    ])
+    body = {"next_action": "action_x", "tracker": tracker.current_state(EventVerbosity.ALL), "n": {1: "x"}}
+    assert json.loads(rasa_keepalive.request_json(body)) == json.loads(json.dumps(body))
+    assert rasa_keepalive.request_json({"x": float("nan")}).replace(" ", "") == '{"x":NaN}'   # as json.dumps
+    with pytest.raises(TypeError):
+        rasa_keepalive.request_json({"x": np.float32(0.5)})
+
+
 def test_a_new_session_carries_one_slot_set_per_slot_with_the_last_values():
     from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
     from rasa.shared.core.trackers import DialogueStateTracker
