@@ -4,7 +4,8 @@ orders. The questions are asked by actions/after_sales_questions.py; the request
 actions/after_sales_submit.py."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from enum import Enum
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -293,31 +294,39 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        keep, kept = _kept(tracker, "service_type")
-        if keep:
-            return {"service_type": kept}
-        service = vocabulary.service_type(value)
-        if service is None:
-            dispatcher.utter_message(text="请选择要办理的服务：退货、换货、退款、维修或补发。")
-            return {"service_type": None}
-        return await self._with_eligibility(dispatcher, tracker, service.value, tracker.get_slot("reason"))
+        _, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
+                                      "请选择要办理的服务：退货、换货、退款、维修或补发。")
+        return slots
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        keep, kept = _kept(tracker, "reason")
-        if keep:
-            return {"reason": kept}
-        why = vocabulary.reason(value)
-        if why is None:
-            return {"reason": None}
-        slots = await self._with_eligibility(dispatcher, tracker, tracker.get_slot("service_type"), why.value)
+        read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         text = _text(tracker)
-        if slots.get("reason") and text and not text.startswith("/"):
+        if read and slots.get("reason") and text and not text.startswith("/"):
             # The message that gave the reason is what the shopper typed (set here, not by the
             # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
             # of a correction ("不是质量问题，是不想要了") the part after it.
             typed = new_value_part(text) if confirmation_in(text) == "change" else text
             slots[REASON_TEXT_SLOT] = typed[:200]
         return slots
+
+    async def _choice(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any,
+                      lookup: Callable[[Any], Optional[Enum]], unknown: str = "") -> Tuple[bool, Dict[Text, Any]]:
+        """The step validate_service_type and validate_reason share: a message that leaves
+        ``slot`` as it was keeps its value (``_kept``); else ``value`` is read with ``lookup``
+        (the form's vocabulary): not in it, ``slot`` is unset (``unknown`` said, when given);
+        in it, checked with the other of service and reason (``_with_eligibility``). Returns
+        whether ``value`` was read here (not kept), and the slots."""
+        keep, kept = _kept(tracker, slot)
+        if keep:
+            return False, {slot: kept}
+        chosen = lookup(value)
+        if chosen is None:
+            if unknown:
+                dispatcher.utter_message(text=unknown)
+            return True, {slot: None}
+        picked = {"service_type": tracker.get_slot("service_type"), "reason": tracker.get_slot("reason"),
+                  slot: chosen.value}
+        return True, await self._with_eligibility(dispatcher, tracker, picked["service_type"], picked["reason"])
 
     async def _with_eligibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 service: Optional[str], why: Optional[str]) -> Dict[Text, Any]:

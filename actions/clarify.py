@@ -13,7 +13,7 @@ from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
-from assistant.order_matching import order_clause, refers_to_own_order
+from assistant.order_matching import ORDER_CARD_TOPICS, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy
 from shop.domain.policies import POLICY_TOPICS
@@ -35,8 +35,6 @@ INTENT_CHOICES = {
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
 # "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
 WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐")
-# Topics an order's own card answers (its status, parcel and delivery date).
-ORDER_CARD_TOPICS = ("shipping_status", "logistics", "order_detail", "not_received")
 
 
 def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:

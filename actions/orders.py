@@ -24,7 +24,7 @@ from actions.support import ShopAction, current_customer_id, db, db_prompt, enti
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
-from assistant.order_matching import order_clause, orders_meant, topics_beside_order_clause
+from assistant.order_matching import ORDER_TOPICS, order_clause, orders_meant, topics_beside_order_clause
 from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -159,11 +159,6 @@ async def answer_order_clause(dispatcher: CollectingDispatcher, tracker: Tracker
     if clause is None:
         return []
     return await ActionOrderStatus()._answer(dispatcher, tracker, clause)
-
-
-# Topics about the order itself: the order card answers them, not the general policy text.
-ORDER_TOPICS = frozenset({"delivery_time", "logistics", "shipping_status", "order_detail", "not_received",
-                          "split_shipment", "address_change", "cancel_order", "order_modify", "order_remark"})
 
 
 def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

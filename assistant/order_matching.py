@@ -56,6 +56,16 @@ def order_clause(text: str) -> Optional[str]:
     return next((c for c in clauses if ORDER_QUESTION.search(c)), None)
 
 
+# Topics an order's own card answers (its status, parcel and delivery date): their general
+# policy text is never said beside an order question (the clarify action says the others').
+ORDER_CARD_TOPICS = frozenset({"shipping_status", "logistics", "order_detail", "not_received"})
+# Topics about the order itself: the card's, and what is done to one order (its delivery
+# date, a split parcel, a changed address, items or remark, a cancellation). Beside an order
+# question read as order_status (actions.orders) none of their policy texts is said.
+ORDER_TOPICS = ORDER_CARD_TOPICS | {"delivery_time", "split_shipment", "address_change", "cancel_order",
+                                    "order_modify", "order_remark"}
+
+
 def topics_beside_order_clause(text: str, entities: Sequence[dict]) -> List[str]:
     """"运费多少？我的牛奶发货了吗" read as an order question: the ``topic`` entities of the
     message's *other* clauses (here shipping_fee), in order, each once; none when the message

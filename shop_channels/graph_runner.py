@@ -29,6 +29,8 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphNode, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from shop_channels.patching import patch_pinned
+
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
@@ -109,14 +111,8 @@ class SequentialGraphRunner(DaskGraphRunner):
 
 def install() -> bool:
     """Serve models with ``SequentialGraphRunner``; True when in place."""
-    if rasa.core.processor.DaskGraphRunner is SequentialGraphRunner:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.info("Rasa %s: stock graph runner (the sequential runner was written for %s)",
-                    rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
-    return True
+    return patch_pinned([(rasa.core.processor, "DaskGraphRunner", SequentialGraphRunner)],
+                        PATCHED_RASA_VERSIONS, "stock graph runner", logger=logger, level=logging.INFO)
 
 
 __all__ = ["SequentialGraphRunner", "execution_order", "install"]

@@ -37,7 +37,6 @@ import re
 from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Mapping, Optional
 
-import rasa
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DEFAULT_SENDER_ID
@@ -45,6 +44,7 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from shop.identity import IDENTITY_METADATA_KEY
+from shop_channels.patching import patch_pinned
 from shop_channels.validation import InvalidRequest
 
 logger = logging.getLogger(__name__)
@@ -168,11 +168,5 @@ async def get_tracker(self: MessageProcessor, conversation_id: str) -> DialogueS
 
 def install() -> bool:
     """Patch once; True when the turn reuses the tracker read for its message_id check."""
-    if MessageProcessor.get_tracker is get_tracker:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.warning("Rasa %s: a turn with a message_id reads its tracker twice (patch written for %s)",
-                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    MessageProcessor.get_tracker = get_tracker
-    return True
+    return patch_pinned([(MessageProcessor, "get_tracker", get_tracker)], PATCHED_RASA_VERSIONS,
+                        "a turn with a message_id reads its tracker twice", logger=logger)

@@ -31,10 +31,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-import rasa
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
 
@@ -122,14 +123,8 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
 
 def install() -> bool:
     """Patch Rasa once; True when in place."""
-    if DialogueStateTracker.past_states is past_states:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.info("Rasa %s: stock dialogue states (the cache was written for %s)",
-                    rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    DialogueStateTracker.past_states = past_states
-    return True
+    return patch_pinned([(DialogueStateTracker, "past_states", past_states)], PATCHED_RASA_VERSIONS,
+                        "stock dialogue states", logger=logger, level=logging.INFO)
 
 
 __all__ = ["STOCK_PAST_STATES", "install", "past_states"]

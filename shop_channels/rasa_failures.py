@@ -23,7 +23,6 @@ import contextvars
 import logging
 from typing import Any, List
 
-import rasa
 from rasa.core.actions.action import (
     ActionExecutionRejection, RemoteAction, create_bot_utterance,
 )
@@ -32,6 +31,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import Event, FollowupAction
 from rasa.shared.exceptions import RasaException
 
+from shop_channels.patching import patch_pinned
 from shop_channels.settings import DEFAULT_CALL_TIMEOUT_S
 
 logger = logging.getLogger(__name__)
@@ -98,12 +98,5 @@ def install(timeout_s: float = DEFAULT_CALL_TIMEOUT_S) -> bool:
     from the server's settings."""
     global _call_timeout_s
     _call_timeout_s = timeout_s
-    if RemoteAction.run is remote_run:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.warning("Rasa %s: action-server failures are handled the stock way (patch written for %s)",
-                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    RemoteAction.run = remote_run
-    FormAction.run = form_run
-    return True
+    return patch_pinned([(RemoteAction, "run", remote_run), (FormAction, "run", form_run)], PATCHED_RASA_VERSIONS,
+                        "action-server failures are handled the stock way", logger=logger)

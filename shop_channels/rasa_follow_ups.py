@@ -15,10 +15,10 @@ import logging
 from functools import lru_cache
 from typing import Any, Dict, Optional
 
-import rasa
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import follow_up, previous_user_event
+from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,5 @@ async def parse_message(self, message, tracker=None, only_output_properties: boo
 
 def install() -> bool:
     """Patch once; True when the patch is in place."""
-    if MessageProcessor.parse_message is parse_message:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.warning("Rasa %s: follow-ups are not read in context (patch written for %s)",
-                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    MessageProcessor.parse_message = parse_message
-    return True
+    return patch_pinned([(MessageProcessor, "parse_message", parse_message)], PATCHED_RASA_VERSIONS,
+                        "follow-ups are not read in context", logger=logger)

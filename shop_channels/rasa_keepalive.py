@@ -30,12 +30,13 @@ import ssl
 from typing import Any, Optional, Text
 
 import aiohttp
-import rasa
 import ujson
 from aiohttp.client_exceptions import ContentTypeError
 from rasa.shared.exceptions import FileNotFoundException
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +103,5 @@ async def request(self: EndpointConfig, method: Text = "post", subpath: Optional
 
 def install() -> bool:
     """Patch once; True when the patch is in place."""
-    if EndpointConfig.request is request:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.info("Rasa %s: a new connection per action-server call (patch written for %s)",
-                    rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    EndpointConfig.request = request
-    return True
+    return patch_pinned([(EndpointConfig, "request", request)], PATCHED_RASA_VERSIONS,
+                        "a new connection per action-server call", logger=logger, level=logging.INFO)

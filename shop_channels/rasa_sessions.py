@@ -35,11 +35,11 @@ from __future__ import annotations
 import logging
 from typing import Iterable, List, Optional
 
-import rasa
 from rasa.core.actions.action import ActionSessionStart
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Restarted, SessionStarted, SlotSet, UserUttered
 
+from shop_channels.patching import patch_pinned
 from shop_channels.settings import DEFAULT_SESSION_MAX_USER_TURNS as DEFAULT_MAX_TURNS
 
 logger = logging.getLogger(__name__)
@@ -108,12 +108,6 @@ def install(max_turns: int = DEFAULT_MAX_TURNS) -> bool:
         MessageProcessor._has_session_expired = _stock_has_session_expired
         ActionSessionStart._slot_set_events_from_tracker = staticmethod(STOCK_CARRIED_SLOTS)
         return False
-    if MessageProcessor._has_session_expired is has_session_expired:
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.warning("Rasa %s: long sessions are not rolled over (patch written for %s)",
-                       rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    MessageProcessor._has_session_expired = has_session_expired
-    ActionSessionStart._slot_set_events_from_tracker = staticmethod(carried_slot_events)
-    return True
+    return patch_pinned([(MessageProcessor, "_has_session_expired", has_session_expired),
+                         (ActionSessionStart, "_slot_set_events_from_tracker", staticmethod(carried_slot_events))],
+                        PATCHED_RASA_VERSIONS, "long sessions are not rolled over", logger=logger)

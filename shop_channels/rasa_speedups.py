@@ -104,7 +104,6 @@ import weakref
 from collections import OrderedDict
 from typing import Any, Dict, NamedTuple, Optional
 
-import rasa
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -118,6 +117,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 
 from shop.db.engine import adopt_conversation_log_engine, index_tracker_events
 from shop.db.tracker_events import insert_events, latest_event_id, latest_session_data
+from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
 
@@ -342,21 +342,14 @@ def _forget_event_classes(cls: type, **kwargs: Any) -> None:
 
 def install() -> bool:
     """Patch Rasa once; True when the fixes are in place."""
-    if (RemoteAction._validate_action_result is validate_action_result and SQLTrackerStore.save is save_sql_tracker
-            and SQLTrackerStore.retrieve is retrieve_sql_tracker and SQLTrackerStore.__init__ is init_sql_tracker
-            and Event.resolve_by_type is resolve_event_class):
-        return True
-    if rasa.__version__ not in PATCHED_RASA_VERSIONS:
-        logger.info("Rasa %s: stock action-response validation and tracker saving (patches written for %s)",
-                    rasa.__version__, ", ".join(sorted(PATCHED_RASA_VERSIONS)))
-        return False
-    RemoteAction._validate_action_result = validate_action_result
-    SQLTrackerStore.save = save_sql_tracker
-    SQLTrackerStore.retrieve = retrieve_sql_tracker
-    SQLTrackerStore.__init__ = init_sql_tracker
-    Event.__init_subclass__ = classmethod(_forget_event_classes)
-    Event.resolve_by_type = staticmethod(resolve_event_class)
-    return True
+    return patch_pinned([(RemoteAction, "_validate_action_result", validate_action_result),
+                         (SQLTrackerStore, "save", save_sql_tracker),
+                         (SQLTrackerStore, "retrieve", retrieve_sql_tracker),
+                         (SQLTrackerStore, "__init__", init_sql_tracker),
+                         (Event, "__init_subclass__", classmethod(_forget_event_classes)),
+                         (Event, "resolve_by_type", staticmethod(resolve_event_class))],
+                        PATCHED_RASA_VERSIONS, "stock action-response validation and tracker saving",
+                        logger=logger, level=logging.INFO)
 
 
 __all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "resolve_event_class",
