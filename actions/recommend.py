@@ -14,7 +14,8 @@ from actions.formatting import buttons, intent_payload
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, typed_budget, understand,
+    RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text, narrower_word,
+    next_request, not_carried_text, typed_budget, understand,
 )
 from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
@@ -27,18 +28,14 @@ CATEGORY_CHOICES = 6
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
-async def typed_department_word(message: Dict[str, Any], category: Any) -> Any:
-    """"卫衣" when the NLU read it as the whole 服饰鞋包 department (see ``narrower_word``)."""
+def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
+    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
     text = message.get("text") or ""
     span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
                  and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
     if not category or span is None:
         return None
-    typed = text[span["start"]:span["end"]]
-    if not typed or typed in str(category):
-        return None
-    departments = [c.name for c in await db(list_categories) if c.level == 1]
-    return narrower_word(typed, str(category), departments)
+    return narrower_word(text[span["start"]:span["end"]], str(category))
 
 
 def colour_reason(product: Any, colour: Any) -> Any:
@@ -94,7 +91,7 @@ class ActionRecommend(ShopAction):
             entities["budget_min"], entities["budget_max"] = bare
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
-                          keyword=await typed_department_word(message, entities.get("category")),
+                          keyword=typed_category_word(message, entities.get("category")),
                           brands=entity_values(tracker, "brand"))
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
@@ -135,6 +132,19 @@ class ActionRecommend(ShopAction):
                 outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
                 if outcome.picks:
                     break
+        note = None
+        if not outcome.picks and request.keyword and request.category and not request.shown:
+            # "口红" / "睫毛膏": nothing titled so; the category's own best, and said plainly
+            # when the word was a kind the shop lacks rather than another name of the category.
+            broader = replace(request, keyword=None)
+            wider = await db(recommend_in_experiments, customer_id, tracker.sender_id, broader, PAGE_SIZE)
+            if wider.picks:
+                if not another_name_for(request.keyword, request.category):
+                    note = kind_missing_text(request.keyword, request.category)
+                request, outcome = broader, wider
+        if outcome.picks and not outcome.ranking_known and request.order_by:
+            # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
+            note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks = outcome.picks
         if not picks:
             if request.shown:
@@ -147,10 +157,13 @@ class ActionRecommend(ShopAction):
 
         described = request.describe()
         title = f"为您推荐{('（' + described + '）') if described else ''}："
+
         if request.gift_for:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
         reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
+        if note:
+            dispatcher.utter_message(text=note)
         message = product_cards_message(tracker, products, title=title, reasons=reasons)
         if outcome.exposure_ids and "json_message" in message:
             # The cards' buy buttons send these back, so clicks and orders name this exposure.

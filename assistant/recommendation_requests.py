@@ -31,6 +31,93 @@ NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别�
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
+# "性价比高的手机": value for money, ranked by rating and then price (see ``ranked``).
+VALUE = "性价比"
+VALUE_WORDS = re.compile(r"性价比|划算|物美价廉|值得买|最值")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A quality shoppers rank by ("续航好的手机"): read from a numeric catalogue attribute
+    where the catalogue has one, else from the words of the title and description."""
+
+    label: str
+    asked: str                        # a regular expression over the message
+    attributes: Tuple[str, ...] = ()  # numeric attributes, the first present is used
+    words: Tuple[str, ...] = ()       # words of the title or description that show it
+    larger_is_better: bool = True
+
+
+FEATURES: Tuple[Feature, ...] = (
+    Feature("续航好", r"续航|电池(?!.{0,3}(坏|鼓))|待机|耐用电", ("电池容量",), ("续航", "大电池")),
+    Feature("大屏", r"大屏|屏幕大|屏大|屏幕.{0,2}大", ("屏幕尺寸", "表盘尺寸"), ("大屏",)),
+    Feature("拍照好", r"拍照|拍视频|拍的好|摄像|影像|像素|照相", ("像素", "摄像头"), ("拍照", "影像", "像素", "摄像")),
+    Feature("降噪", r"降噪", (), ("降噪",)),
+    Feature("轻便", r"轻便|轻薄|轻巧|便携|重量轻|轻一点", ("重量", "净重"), ("轻薄", "轻便", "便携"), False),
+    Feature("快充", r"快充|充电快", ("充电功率",), ("快充",)),
+    Feature("保湿", r"保湿|补水", (), ("保湿", "补水")),
+    Feature("透气", r"透气", (), ("透气",)),
+    Feature("大容量", r"大容量|容量大|能装", (), ("大容量",)),
+)
+RANKINGS: Dict[str, str] = {VALUE: "性价比高", **{f.label: f.label for f in FEATURES}}
+
+
+def ranking_asked(text: str) -> Optional[str]:
+    """"性价比高的" -> VALUE, "拍照好的" -> "拍照好" (a ``FEATURES`` label), else None."""
+    text = text or ""
+    if VALUE_WORDS.search(text):
+        return VALUE
+    return next((f.label for f in FEATURES if re.search(f.asked, text)), None)
+
+
+def _figure(value: Any) -> Optional[float]:
+    match = re.search(r"\d+(?:\.\d+)?", str(value or ""))
+    return float(match.group(0)) if match else None
+
+
+def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]], bool]:
+    """The products in the order asked for, each with the reason shown on its card, and
+    whether the catalogue holds anything about the quality asked (False for "拍照好" when no
+    listing says a word about its camera: then they come by rating, and the reply says so).
+
+    Value for money: the better-rated half first (rating at least the middle one), cheapest
+    first within each half. A feature: the listings that show it (by its figure, best first,
+    else by its words) before the others, better-rated first among equals."""
+    products = list(products)
+    if not products:
+        return [], order_by == VALUE
+    if order_by == VALUE:
+        ratings = sorted(float(p.rating or 0) for p in products)
+        bar = ratings[(len(ratings) - 1) // 2]      # the lower middle: at least half qualify
+        ordered = sorted(products, key=lambda p: (float(p.rating or 0) < bar, float(p.price), -float(p.rating or 0)))
+        return [(p, f"评分{float(p.rating or 0):.1f}，同类里价格实在") for p in ordered], True
+    feature = next((f for f in FEATURES if f.label == order_by), None)
+    if feature is None:
+        return [(p, "") for p in products], False
+
+    def evidence(product: Any) -> Tuple[Optional[float], str]:
+        attributes = getattr(product, "attributes", None) or {}
+        for name in feature.attributes:
+            figure = _figure(attributes.get(name))
+            if figure is not None:
+                return (figure if feature.larger_is_better else -figure), f"{name}：{attributes[name]}"
+        text = f"{getattr(product, 'title', '')} {getattr(product, 'description', '')}"
+        word = next((w for w in feature.words if w in text), None)
+        return (0.0, f"{feature.label}（商品介绍提到“{word}”）") if word else (None, "")
+
+    scored = [(p, *evidence(p)) for p in products]
+    ordered = sorted(scored, key=lambda t: (t[1] is None, -(t[1] or 0.0), -float(t[0].rating or 0)))
+    found = any(figure is not None for _, figure, _ in scored)
+    return [(p, reason or f"评分{float(p.rating or 0):.1f}") for p, _, reason in ordered], found
+
+
+def feature_unknown_text(order_by: str, category: Optional[str]) -> str:
+    """Said above the cards when the catalogue says nothing about the quality asked."""
+    quality = RANKINGS.get(order_by, order_by).rstrip("好")
+    return (f"商品资料里暂时没有{(category or '这类商品') + '的'}{quality}方面的具体数据，我不想给您说错；"
+            f"先按用户评分为您推荐，具体{quality}表现可以问问这款或转人工确认。")
+
+
 COLOUR_FACET = "颜色"
 SIZE_FACET = "尺码"
 # Cheaper / pricier steps move the bound this far past what was shown.
@@ -54,6 +141,8 @@ class RecommendationRequest:
     exclude_brands: tuple = field(default_factory=tuple)  # "换个牌子": brands left out
     # "红色卫衣": the NLU reads 卫衣 as the whole 服饰鞋包 department; the word typed narrows it.
     keyword: Optional[str] = None
+    # "性价比高的" (VALUE) or a feature ("续航好", "拍照好": a FEATURES label): how to rank.
+    order_by: Optional[str] = None
 
     def to_slot(self) -> Dict[str, Any]:
         data = asdict(self)
@@ -83,6 +172,7 @@ class RecommendationRequest:
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
                 keyword=_text(value.get("keyword")),
+                order_by=_text(value.get("order_by")) if value.get("order_by") in RANKINGS else None,
             )
         except (TypeError, ValueError):
             return None
@@ -116,6 +206,8 @@ class RecommendationRequest:
             parts.append(self.colour)
         if self.keyword or self.category:
             parts.append(self.keyword or self.category)
+        if self.order_by:
+            parts.append(RANKINGS[self.order_by])
         if self.exclude_brands:
             parts.append(f"不含{'/'.join(self.exclude_brands)}")
         if self.size:
@@ -173,6 +265,7 @@ class Understood:
     excluded_brand: Optional[str] = None      # "不要苹果的"
     also_excluded: tuple = ()                 # "除了苹果和华为": the brands named after the first
     keyword: Optional[str] = None             # the word typed for a department-wide category
+    order_by: Optional[str] = None            # "性价比高" / "续航好": see ``ranking_asked``
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
@@ -231,6 +324,7 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         personal=bool(PERSONAL.search(text)),
         gift_for=gift_recipient(text),
         not_carried=not_carried(text),
+        order_by=ranking_asked(text),
     )
 
 
@@ -274,6 +368,8 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
                    else (request.brand,) if request.brand else request.shown_brands)
         kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands)
         narrowed = replace(narrowed, brand=None, exclude_brands=kept)
+    if said.order_by:
+        narrowed = replace(narrowed, order_by=said.order_by)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
     if said.size:
@@ -306,15 +402,26 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
     return narrowed
 
 
-def narrower_word(typed: str, category: str, departments: Sequence[str]) -> Optional[str]:
-    """The word a shopper typed ("卫衣") when the NLU could only give it a whole department
-    (服饰鞋包, one of ``departments``, the top-level categories): the list must then hold
-    that word's products, not trousers and down jackets. None when the word is the category
-    itself or a leaf category was found."""
+def narrower_word(typed: str, category: str) -> Optional[str]:
+    """The word a shopper typed for a category when it is not the category's own name:
+    "卫衣" read as the whole 服饰鞋包 department, "口红" read as 彩妆. The list must then hold
+    that word's products, not trousers or eyeshadow. None when the word is the category (or
+    part of its name: 耳机 for 耳机耳麦)."""
     typed = (typed or "").strip()
-    if not typed or category not in departments or typed in category or category in typed:
+    if not typed or not category or typed in category or category in typed:
         return None
     return typed[:20]
+
+
+def another_name_for(word: str, category: Optional[str]) -> bool:
+    """Is a word that no listing's title holds another name of the category ("鞋子" for
+    鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
+    does not have ("睫毛膏" among 彩妆)?"""
+    return bool(word and category and set(word) & set(category))
+
+
+def kind_missing_text(word: str, category: str) -> str:
+    return f"店里的{category}暂时没有{word}哦，您可以先看看{category}里的其他热门商品。"
 
 
 def _median(values: Sequence[float]) -> float:
@@ -359,3 +466,23 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     reason = f"{request.keyword or request.category}热销" if request.category else "店铺热销"
     return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)
             and (not request.keyword or request.keyword.lower() in p.title.lower())][:limit]
+
+
+def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple[List[Tuple[Any, str]], bool]:
+    """"性价比高的手机", "续航好的": the request's matches in the order asked (``ranked``),
+    skipping what was shown; and whether the catalogue knew anything about the quality."""
+    from shop.db.catalogue import get_product_details, search_products
+
+    found = search_products(
+        session, keyword=request.keyword, category=request.category, brand=request.brand,
+        min_price=request.min_price, max_price=request.max_price,
+        attributes=request.attributes() or None, in_stock_only=True, limit=100,
+    )
+    shown = set(request.shown)
+    candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
+                  and (not request.keyword or request.keyword.lower() in p.title.lower())]
+    if request.order_by != VALUE:
+        # A feature is read from attributes and descriptions, which only the details hold.
+        candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
+    ordered, known = ranked(candidates, request.order_by or VALUE)
+    return ordered[:limit], known
