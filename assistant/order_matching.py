@@ -142,8 +142,11 @@ def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> boo
 
 def _overlaps(word: str, titles: str) -> bool:
     """The word, or (for a category word such as 护肤品 against 面部护肤) two characters of it
-    in a row, appears in the titles."""
+    in a row, appears in the titles; a noun said with the suffix 子 ("鞋子", "裤子", "杯子")
+    matches by its stem (跑步鞋, 运动裤, 保温杯)."""
     if word in titles:
+        return True
+    if len(word) == 2 and word.endswith("子") and word[0] in titles:
         return True
     return len(word) >= 3 and any(word[i:i + 2] in titles for i in range(len(word) - 1))
 
