@@ -16,6 +16,7 @@ from assistant.faq import faq_book
 from assistant.order_matching import order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy
+from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -90,6 +91,11 @@ class ActionClarify(ShopAction):
         if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or WANTS.search(text)):
             # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
             # request for products, however unsure the classifier was of the wording.
+            from actions.recommend import ActionRecommend
+
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if gift_recipient(text) and "topic" not in names and (names & {"budget_min", "budget_max"} or WANTS.search(text)):
+            # "送同事 200以内": a gift for someone, with a budget, is a request for products.
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)

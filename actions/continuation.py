@@ -17,10 +17,25 @@ from actions.support import ShopAction, first_entity
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
 
 
+# The slot each flow sets, to tell which one this routing action continued last time.
+FLOW_SLOTS = {"recommendation": "action_recommend", "product_id": "action_product_inquiry"}
+
+
 def last_flow(tracker: Tracker) -> Optional[str]:
+    """The flow the conversation was last in; through this very action too ("看看iPhone 15"
+    read as a bare detail showed the product: "有白色吗" then asks about it)."""
+    slots_after: List[str] = []
     for event in reversed(tracker.events):
+        if event.get("event") == "slot":
+            slots_after.append(event.get("name"))
         if event.get("event") == "action" and event.get("name") in CONTINUABLE:
             return event["name"]
+        if event.get("event") == "action" and event.get("name") == "action_continue_with_details":
+            flow = next((FLOW_SLOTS[name] for name in reversed(slots_after) if name in FLOW_SLOTS), None)
+            if flow is not None:
+                return flow
+        if event.get("event") == "action":
+            slots_after = []
         if event.get("event") == "session_started":
             break
     return None

@@ -18,6 +18,7 @@ from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
+from assistant.recommendation_requests import ranking_asked
 from assistant.typed_answers import choice_index
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
@@ -73,7 +74,8 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
     if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
-    if "color_options" in topics:
+    if "color_options" in topics and facts.COLOUR not in (wanted or {}):
+        # "有白色吗": the variant answer below already says which colours there are.
         colours = facts.options(product, facts.COLOUR)
         listed = "、".join(f"{c}{'' if n > 0 else '(缺货)'}" for c, n in colours) or "只有一种颜色"
         replies.append(f"【{product.title}】颜色：{listed}。")
@@ -143,6 +145,10 @@ class ActionProductInquiry(ShopAction):
         entities = (tracker.latest_message or {}).get("entities") or []
         question = unknown_question(text, entities, topics, bool(facts.asked_aspects(text)))
         on_screen = products_on_screen(tracker) if product_id is None and not mentions else []
+        if (on_screen and tracker.get_slot("recommendation") and ranking_asked(text)
+                and not first_entity(tracker, "reference")):
+            # "有没有降噪的" after a list of earphones: the list narrowed to that quality.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if on_screen and question:
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
             return say_unknown(dispatcher, question, "刚才为您列出的这几款")
