@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders import ActionOrderStatus
+from actions.orders import ActionOrderStatus, order_picked
 from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
@@ -49,7 +49,9 @@ class ActionContinueWithDetails(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         flow = last_flow(tracker)
-        if tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix"):
+        if (tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix")
+                or (flow == "action_order_status" and order_picked(tracker))):
+            # A guest's look-up, an order number, or "第二个" after a list of orders.
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if flow is None and tracker.get_slot("recommendation"):
             # Only details so far ("想买双跑鞋 预算400", then "有白色的吗"): they made a

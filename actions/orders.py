@@ -24,7 +24,11 @@ from actions.support import ShopAction, current_customer_id, db, db_prompt, enti
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
-from assistant.order_matching import order_clause, orders_meant, topics_beside_order_clause
+from assistant.order_matching import (
+    EARLIER_ORDER, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
+    topics_beside_order_clause,
+)
+from assistant.typed_answers import choice_index
 from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -188,6 +192,16 @@ async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str
     return meant
 
 
+def order_picked(tracker: Tracker) -> Optional[str]:
+    """"第二个" / "牛奶那单" typed after a list of orders: the number of the order picked."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not picks_an_order(text):
+        return None
+    listed = orders_on_screen(tracker.events)
+    index = choice_index(text, [summary for _, summary in listed])
+    return listed[index][0] if index is not None else None
+
+
 class ActionOrderStatus(ShopAction):
     def name(self) -> str:
         return "action_order_status"
@@ -207,7 +221,7 @@ class ActionOrderStatus(ShopAction):
                       clause: Optional[str] = None) -> List[Dict[str, Any]]:
         """``clause``: the order question of a message that asked something else too (then
         only that part is answered here, with no topic of the rest)."""
-        typed = ascii_digits(first_entity(tracker, "order_no"))
+        typed = ascii_digits(first_entity(tracker, "order_no")) or (order_picked(tracker) if clause is None else None)
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
@@ -243,6 +257,11 @@ class ActionOrderStatus(ShopAction):
             return await self._guest(dispatcher, tracker, order_no)
 
         text = clause or (tracker.latest_message or {}).get("text") or ""
+        if not typed and EARLIER_ORDER.search(text):
+            # "不对，是上一个订单": the one placed before the order in view.
+            earlier = earlier_order(await db(recent_orders, customer_id, limit=MAX_RECENT), order_no)
+            if earlier is not None:
+                return self._present(dispatcher, tracker, earlier, text)
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:

@@ -77,3 +77,25 @@ def test_waiting_words_and_emoji_do_not_describe_an_order():
     assert product_words("等了好几天还没收到") == []
     assert product_words("我买的耳机什么时候能到") == ["耳机"]
     assert LOGISTICS.search("等了五天了还没到😤")       # the latest order with logistics
+
+
+def test_an_earlier_order_is_the_one_before_the_order_in_view():
+    from assistant.order_matching import EARLIER_ORDER, earlier_order
+
+    assert EARLIER_ORDER.search("不对，是上一个订单") and EARLIER_ORDER.search("前一单")
+    assert earlier_order(ORDERS, "earbuds").order_no == "milk"
+    assert earlier_order(ORDERS, None).order_no == "shirt"          # none in view: the newest
+    assert earlier_order(ORDERS, "tshirt") is None                  # the oldest listed
+    assert earlier_order(ORDERS, "unknown") is None
+
+
+def test_orders_on_screen_are_those_of_the_last_list_of_orders():
+    from assistant.order_matching import orders_on_screen, picks_an_order
+
+    listed = {"event": "bot", "data": {"custom": {"type": "order_list", "orders": [
+        {"order_no": "A", "summary": "特仑苏 纯牛奶"}, {"order_no": "B", "summary": "AirPods"}]}}}
+    cards = {"event": "bot", "data": {"custom": {"type": "product_cards", "products": []}}}
+    assert orders_on_screen([listed, {"event": "user"}]) == [("A", "特仑苏 纯牛奶"), ("B", "AirPods")]
+    assert orders_on_screen([listed, cards]) == []                  # products were shown since
+    assert picks_an_order("第二个") and picks_an_order("牛奶那单") and picks_an_order("最后一单")
+    assert not picks_an_order("我的牛奶到哪了")
