@@ -19,7 +19,7 @@ from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
 from assistant.recommendation_requests import ranking_asked
-from assistant.typed_answers import choice_index
+from assistant.typed_answers import choice_index, two_choices
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -115,6 +115,15 @@ class ActionProductInquiry(ShopAction):
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
+        pair = two_choices(text, len(products_on_screen(tracker))) if "compare" in topics or "哪个" in text else None
+        if pair is not None:
+            # "第二个和第三个哪个好" after a list: those two of the products shown.
+            on_screen = products_on_screen(tracker)
+            first = await db(get_product_detail, on_screen[pair[0]][1])
+            second = await db(get_product_detail, on_screen[pair[1]][1])
+            if first is not None and second is not None:
+                say_comparison(dispatcher, first, second)
+                return []
         in_view = as_product_id(tracker.get_slot("product_id"))
         if in_view is not None and compares_with_in_view(text, topics):
             # "跟荣耀X50比哪个好" with a product on screen: that product against the one named.

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import answer_order_clause
 from actions.product import listing_with_variant, variant_stock
-from actions.recommend import say_not_carried
+from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -75,6 +75,10 @@ class ActionPurchaseHelp(ShopAction):
         # "我想买X": no policy topic, but a product, brand or category → matching products.
         mention = first_entity(tracker, "product")
         brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
+        if category and not (mention or brand) and typed_category_word(tracker.latest_message or {}, category):
+            # "我想买个眉笔": a kind narrower than the category read; what the shop has of that
+            # kind, or plainly that it has none (the recommendation's rule).
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if mention or brand or category:
             if mention:
                 products = await db(find_products_by_name, mention, limit=5)

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
-from actions.formatting import buttons, intent_payload
+from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
@@ -147,7 +147,11 @@ class ActionRecommend(ShopAction):
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks = outcome.picks
         if not picks:
-            if request.shown:
+            if said.cheaper and previous is not None and previous.shown_prices:
+                # "再便宜点" after the cheapest were shown: they are the cheapest, said so.
+                text = (f"刚才那几款已经是最实惠的了（最低{money(min(previous.shown_prices))}），"
+                        "可以换个品牌、颜色或品类再看看～")
+            elif request.shown:
                 text = "符合条件的商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
             else:
                 wanted = request.describe()

@@ -59,7 +59,9 @@ FEATURES: Tuple[Feature, ...] = (
     Feature("透气", r"透气", (), ("透气",)),
     Feature("大容量", r"大容量|容量大|能装", (), ("大容量",)),
 )
-RANKINGS: Dict[str, str] = {VALUE: "性价比高", **{f.label: f.label for f in FEATURES}}
+# "便宜点的耳机" with nothing shown to be cheaper than: the cheapest first.
+CHEAPEST = "低价"
+RANKINGS: Dict[str, str] = {VALUE: "性价比高", CHEAPEST: "价格从低到高", **{f.label: f.label for f in FEATURES}}
 
 
 def ranking_asked(text: str) -> Optional[str]:
@@ -91,6 +93,9 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
         bar = ratings[(len(ratings) - 1) // 2]      # the lower middle: at least half qualify
         ordered = sorted(products, key=lambda p: (float(p.rating or 0) < bar, float(p.price), -float(p.rating or 0)))
         return [(p, f"评分{float(p.rating or 0):.1f}，同类里价格实在") for p in ordered], True
+    if order_by == CHEAPEST:
+        ordered = sorted(products, key=lambda p: (float(p.price), -float(p.rating or 0)))
+        return [(p, f"同类低价，评分{float(p.rating or 0):.1f}") for p in ordered], True
     feature = next((f for f in FEATURES if f.label == order_by), None)
     if feature is None:
         return [(p, "") for p in products], False
@@ -386,6 +391,9 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
             reference = request.max_price or said.reference_price
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
+        elif not said.order_by:
+            # "有没有便宜点的耳机" before any list: the cheapest of the kind first.
+            narrowed = replace(narrowed, order_by=CHEAPEST)
     elif said.pricier and (request.shown_prices or said.reference_price):
         if request.shown_prices:
             reference = _median(request.shown_prices) if relaxed else max(request.shown_prices)
@@ -481,7 +489,7 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
     shown = set(request.shown)
     candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
                   and (not request.keyword or request.keyword.lower() in p.title.lower())]
-    if request.order_by != VALUE:
+    if request.order_by not in (VALUE, CHEAPEST):
         # A feature is read from attributes and descriptions, which only the details hold.
         candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
     ordered, known = ranked(candidates, request.order_by or VALUE)

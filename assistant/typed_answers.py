@@ -162,6 +162,20 @@ def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
     return best if best_len >= 2 and not tie else None
 
 
+def two_choices(text: str, count: int) -> Optional[tuple]:
+    """"第二个和第三个哪个好": the two ordinals of a list of ``count`` named in one message
+    (0-based, in the order said), or None."""
+    picked = []
+    for match in ORDINAL.finditer(text or ""):
+        raw = match.group(1)
+        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        if 1 <= number <= count and number - 1 not in picked:
+            picked.append(number - 1)
+    if LAST.search(text or "") and count - 1 not in picked:
+        picked.append(count - 1)
+    return tuple(picked[:2]) if len(picked) >= 2 else None
+
+
 def _common_run(word: str, option: str) -> int:
     """Length of the longest piece of ``word`` (2+ characters) found in ``option``."""
     longest = 0

@@ -218,3 +218,14 @@ def test_a_feature_ranks_by_its_figure_or_words_and_says_when_the_catalogue_lack
     assert [p.id for p, _ in ranked(earbuds, "降噪")[0]] == [2, 1]
     ordered, known = ranked(phones, "拍照好")
     assert not known and [p.id for p, _ in ordered] == [1, 3, 2]   # by rating, and said so
+
+
+def test_cheaper_with_nothing_shown_ranks_the_cheapest_first():
+    from assistant.recommendation_requests import CHEAPEST, ranked
+
+    request = next_request(None, understand("有没有便宜点的耳机", {"category": "耳机耳麦"}, None))
+    assert request.order_by == CHEAPEST and request.max_price is None
+    items = [product(1, 500, 4.9), product(2, 199, 4.5), product(3, 199, 4.8)]
+    assert [p.id for p, _ in ranked(items, CHEAPEST)[0]] == [3, 2, 1]
+    value = next_request(None, understand("划算的手机", {"category": "手机"}, None))
+    assert value.order_by != CHEAPEST                           # value for money, not the cheapest

@@ -95,3 +95,12 @@ def test_the_new_value_of_a_correction():
     assert reason_in(new_value_part("不是质量问题，是不想要了")).value == "changed_mind"
     assert new_value_part("改成换货") == "换货"
     assert new_value_part("不想要了") == "不想要了"
+
+
+def test_two_ordinals_in_one_message_pick_two_of_the_list():
+    from assistant.typed_answers import two_choices
+
+    assert two_choices("第二个和第三个哪个好", 5) == (1, 2)
+    assert two_choices("第一个跟最后一个比哪个好", 5) == (0, 4)
+    assert two_choices("第二个怎么样", 5) is None
+    assert two_choices("第二个和第九个哪个好", 5) is None          # the ninth is not on screen
