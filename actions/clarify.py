@@ -15,7 +15,7 @@ from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
 from assistant.order_matching import order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
-from assistant.typed_answers import asks_about_policy
+from assistant.typed_answers import asks_about_policy, forgets
 from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -67,6 +67,11 @@ class ActionClarify(ShopAction):
         if current_customer_id(tracker) is not None and (refers_to_own_order(text) or is_urging(text)):
             # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.
             from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
+
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if tracker.get_slot("pending_lookup") and forgets(text):
+            # A guest asked for an order number or phone digits: "尾号不记得了".
+            from actions.orders import ActionOrderStatus
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if sounds_angry(message.get("text") or ""):

@@ -53,6 +53,10 @@ class ActionContinueWithDetails(ShopAction):
                 or (flow == "action_order_status" and order_picked(tracker))):
             # A guest's look-up, an order number, or "第二个" after a list of orders.
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if flow == "action_order_status" and (first_entity(tracker, "category") or first_entity(tracker, "product")) and not any(
+                first_entity(tracker, name) for name in ("budget_min", "budget_max", "color", "size", "brand")):
+            # "是耳机那个" after an order was shown: which order, not a wish to buy earphones.
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if flow is None and tracker.get_slot("recommendation"):
             # Only details so far ("想买双跑鞋 预算400", then "有白色的吗"): they made a
             # recommendation, which this one narrows.

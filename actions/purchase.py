@@ -13,6 +13,8 @@ from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import answer_order_clause
 from actions.product import listing_with_variant, variant_stock
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
+from actions.continuation import last_flow
+from assistant.recommendation_requests import asks_for_more
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -44,6 +46,9 @@ class ActionPurchaseHelp(ShopAction):
         quantity = _quantity(tracker)
         book = faq_book()
         text = (tracker.latest_message or {}).get("text") or ""
+        if asks_for_more(text) and not first_entity(tracker, "product") and last_flow(tracker) == "action_recommend":
+            # "还有吗" right after a list of recommendations: the next page, not stock.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):

@@ -294,6 +294,12 @@ def typed_budget(text: str) -> Optional[Tuple[float, float]]:
     return price * AROUND[0], price * AROUND[1]
 
 
+def asks_for_more(text: str) -> bool:
+    """"还有吗" / "还有别的吗" said on its own: the next page of a list, not a stock question."""
+    text = (text or "").strip()
+    return bool(MORE.search(text)) and len(re.sub(r"[\s?？。!！~～呀啊呢吧]", "", text)) <= 6
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))

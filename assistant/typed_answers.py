@@ -189,3 +189,12 @@ def _common_run(word: str, option: str) -> int:
 
 __all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "has_ordinal", "asks_about_policy",
            "confirmation_in", "change_target", "new_value_part"]
+
+
+# "尾号不记得了", "订单号忘了": the shopper cannot give what was asked.
+FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不知道|不清楚|找不到|没记")
+
+
+def forgets(text: str) -> bool:
+    """The answer says the shopper does not know what was asked ("尾号不记得了")."""
+    return bool(FORGOT.search(text or ""))

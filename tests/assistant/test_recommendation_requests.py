@@ -229,3 +229,10 @@ def test_cheaper_with_nothing_shown_ranks_the_cheapest_first():
     assert [p.id for p, _ in ranked(items, CHEAPEST)[0]] == [3, 2, 1]
     value = next_request(None, understand("划算的手机", {"category": "手机"}, None))
     assert value.order_by != CHEAPEST                           # value for money, not the cheapest
+
+
+def test_more_said_on_its_own():
+    from assistant.recommendation_requests import asks_for_more
+
+    assert asks_for_more("还有吗") and asks_for_more("还有别的吗？")
+    assert not asks_for_more("这款手机还有吗，我想要白色的")

@@ -104,3 +104,10 @@ def test_two_ordinals_in_one_message_pick_two_of_the_list():
     assert two_choices("第一个跟最后一个比哪个好", 5) == (0, 4)
     assert two_choices("第二个怎么样", 5) is None
     assert two_choices("第二个和第九个哪个好", 5) is None          # the ninth is not on screen
+
+
+def test_not_knowing_what_was_asked():
+    from assistant.typed_answers import forgets
+
+    assert forgets("尾号不记得了") and forgets("订单号忘了") and forgets("想不起来")
+    assert not forgets("1234")
