@@ -217,6 +217,16 @@ class ActionProductInquiry(ShopAction):
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
         if question and not facts.wanted_variant(product, text):
             return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
+        wanted = facts.wanted_variant(product, text)
+        if wanted and not any(s.in_stock for s in facts.match_variant(product, wanted).skus):
+            # "有白色吗" about a listing of iPhone 15 that has none: the same model's listing
+            # that has it in stock, said as such.
+            siblings = await db(find_products_by_name, product.model, limit=MAX_CHOICES * 2)
+            other = await db(listing_with_variant, [m.id for m in siblings if m.id != product.id], text)
+            if other:
+                dispatcher.utter_message(text=f"这个链接（{product.title}）没有{facts.match_variant(product, wanted).asked}，"
+                                              "同款的另一个链接有：")
+                product = other[0]
         replies = answer(product, topics, text)
         for reply in replies[:-1]:
             dispatcher.utter_message(text=reply)
