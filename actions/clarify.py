@@ -16,6 +16,7 @@ from assistant.faq import faq_book
 from assistant.order_matching import order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
+from assistant.recommendation_requests import ranking_asked
 from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -35,7 +36,7 @@ INTENT_CHOICES = {
 }
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
 # "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
-WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐")
+WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐|找(个|一个|一款|款|点|些)")
 # Topics an order's own card answers (its status, parcel and delivery date).
 ORDER_CARD_TOPICS = ("shipping_status", "logistics", "order_detail", "not_received")
 
@@ -96,6 +97,11 @@ class ActionClarify(ShopAction):
         if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or WANTS.search(text)):
             # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
             # request for products, however unsure the classifier was of the wording.
+            from actions.recommend import ActionRecommend
+
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if ranking_asked(text) and tracker.get_slot("recommendation") and not names - {"topic"}:
+            # "要辣的" after a list of snacks: the list ranked (narrowed) so.
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)

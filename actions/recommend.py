@@ -38,6 +38,14 @@ def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
     return narrower_word(text[span["start"]:span["end"]], str(category))
 
 
+def typed_names(message: Dict[str, Any]) -> List[str]:
+    """The words typed for a category or product ("运动鞋"), as the NLU's spans give them."""
+    text = message.get("text") or ""
+    return [text[e["start"]:e["end"]] for e in message.get("entities") or []
+            if e.get("entity") in ("category", "product") and isinstance(e.get("start"), int)
+            and isinstance(e.get("end"), int)]
+
+
 def colour_reason(product: Any, colour: Any) -> Any:
     """"有酒红色": a listing titled in another shade ("…墨绿色 M") that also comes in the colour
     asked for says so on its card."""
@@ -92,7 +100,7 @@ class ActionRecommend(ShopAction):
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
                           keyword=typed_category_word(message, entities.get("category")),
-                          brands=entity_values(tracker, "brand"))
+                          brands=entity_values(tracker, "brand"), named=typed_names(message))
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))

@@ -58,6 +58,10 @@ FEATURES: Tuple[Feature, ...] = (
     Feature("保湿", r"保湿|补水", (), ("保湿", "补水")),
     Feature("透气", r"透气", (), ("透气",)),
     Feature("大容量", r"大容量|容量大|能装", (), ("大容量",)),
+    Feature("防水", r"防水", ("防水等级",), ("防水",)),
+    Feature("适合运动", r"跑步|运动|健身|骑行", (), ("运动", "跑步", "健身")),
+    Feature("静音", r"静音|安静|噪音小|声音小", (), ("静音",)),
+    Feature("辣味", r"辣", (), ("辣",)),
 )
 # "便宜点的耳机" with nothing shown to be cheaper than: the cheapest first.
 CHEAPEST = "低价"
@@ -306,10 +310,15 @@ def wants_cheaper_products(text: str) -> bool:
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],
-               keyword: Optional[str] = None, brands: Sequence[str] = ()) -> Understood:
+               keyword: Optional[str] = None, brands: Sequence[str] = (), named: Sequence[str] = ()) -> Understood:
     """What the message adds; ``keyword`` is the word the shopper typed for a category the
-    NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``."""
+    NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``;
+    ``named``: the words typed for the category or product ("运动鞋" names no quality)."""
     text = text or ""
+    unnamed = text
+    for word in named:
+        if word:
+            unnamed = unnamed.replace(word, " ")
     brand = _text(entities.get("brand"))
     other_brand = bool(OTHER_BRAND.search(text))
     excluded, also = None, ()
@@ -335,7 +344,7 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         personal=bool(PERSONAL.search(text)),
         gift_for=gift_recipient(text),
         not_carried=not_carried(text),
-        order_by=ranking_asked(text),
+        order_by=ranking_asked(unnamed),
     )
 
 

@@ -236,3 +236,9 @@ def test_more_said_on_its_own():
 
     assert asks_for_more("还有吗") and asks_for_more("还有别的吗？")
     assert not asks_for_more("这款手机还有吗，我想要白色的")
+
+
+def test_a_quality_inside_the_name_typed_is_no_ranking():
+    shoes = understand("推荐个运动鞋", {"category": "跑步鞋"}, None, named=["运动鞋"])
+    assert shoes.order_by is None
+    assert understand("适合跑步的耳机", {"category": "耳机耳麦"}, None, named=["耳机"]).order_by == "适合运动"
