@@ -15,6 +15,7 @@ from actions.product import listing_with_variant, variant_stock
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more
+from assistant.typed_answers import buys_it
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -99,6 +100,9 @@ class ActionPurchaseHelp(ShopAction):
             return []
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        if product_id is None and buys_it(text):
+            # "我要买" with a product in view: that product.
+            product_id = as_product_id(tracker.get_slot("product_id"))
         if product_id is not None:
             return await self._buy_product(dispatcher, product_id)
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.money import money_rounded
 
-CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
+CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵|预算不多|预算有限|钱不多|没多少钱|学生党)")
 PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
 # "有没有便宜点的", "便宜一点的呢": asks for cheaper products, not for a discount on one
 # ("能便宜点吗" haggles: a purchase question, answered with the shop's offers).
@@ -62,6 +62,8 @@ FEATURES: Tuple[Feature, ...] = (
     Feature("适合运动", r"跑步|运动|健身|骑行", (), ("运动", "跑步", "健身")),
     Feature("静音", r"静音|安静|噪音小|声音小", (), ("静音",)),
     Feature("辣味", r"辣", (), ("辣",)),
+    Feature("男款", r"男士|男款|男式|男用|男的|男生用|男生穿", (), ("男士", "男款", "男装", "男子", "男女同款")),
+    Feature("女款", r"女士|女款|女式|女用|女的|女生用|女生穿", (), ("女士", "女款", "女装", "女子", "男女同款")),
 )
 # "便宜点的耳机" with nothing shown to be cheaper than: the cheapest first.
 CHEAPEST = "低价"
@@ -123,8 +125,8 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
 def feature_unknown_text(order_by: str, category: Optional[str]) -> str:
     """Said above the cards when the catalogue says nothing about the quality asked."""
     quality = RANKINGS.get(order_by, order_by).rstrip("好")
-    return (f"商品资料里暂时没有{(category or '这类商品') + '的'}{quality}方面的具体数据，我不想给您说错；"
-            f"先按用户评分为您推荐，具体{quality}表现可以问问这款或转人工确认。")
+    return (f"商品资料里没有标明{category or '这类商品'}的{quality}方面的信息，我不想给您说错；"
+            "先按用户评分为您推荐，想确认某一款可以问问这款，或转人工确认。")
 
 
 COLOUR_FACET = "颜色"

@@ -198,3 +198,13 @@ FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不�
 def forgets(text: str) -> bool:
     """The answer says the shopper does not know what was asked ("尾号不记得了")."""
     return bool(FORGOT.search(text or ""))
+
+
+# "我要买", "就它了", "下单": buying, said with no product named (the one in view is meant).
+BUY_IT = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(要|想|决定)?(买|下单|拍)(吧|它|这个|这款|这台|这部|一个|一台)?[!！。.～~]*$"
+                    r"|^(就)?(要|选)?(它|这个|这款)了?[!！。.]*$")
+
+
+def buys_it(text: str) -> bool:
+    """"我要买" / "就这款了": a decision to buy, naming nothing."""
+    return bool(BUY_IT.search((text or "").strip()))

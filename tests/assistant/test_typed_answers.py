@@ -111,3 +111,10 @@ def test_not_knowing_what_was_asked():
 
     assert forgets("尾号不记得了") and forgets("订单号忘了") and forgets("想不起来")
     assert not forgets("1234")
+
+
+def test_a_decision_to_buy_naming_nothing():
+    from assistant.typed_answers import buys_it
+
+    assert buys_it("我要买") and buys_it("就它了") and buys_it("下单") and buys_it("那我买这个")
+    assert not buys_it("我要买手机") and not buys_it("我买了") and not buys_it("我买的耳机")
