@@ -25,7 +25,7 @@ from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import (
-    EARLIER_ORDER, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
+    EARLIER_ORDER, Listed, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
     topics_beside_order_clause,
 )
 from assistant.typed_answers import choice_index, forgets
@@ -198,14 +198,15 @@ FORGOT_SUFFIX = ("收货手机号的后四位是核实身份用的，没有它�
                  "登录后我也可以直接帮您查，或者转人工客服核实身份。想起来了直接发后四位就行。")
 
 
-def order_picked(tracker: Tracker) -> Optional[str]:
-    """"第二个" / "牛奶那单" typed after a list of orders: the number of the order picked."""
+def order_picked(tracker: Tracker) -> Optional[Listed]:
+    """"第二个" / "牛奶那单" typed after a list of orders: the order picked (with what the
+    list was offered for, e.g. cancelling)."""
     text = (tracker.latest_message or {}).get("text") or ""
     if not picks_an_order(text):
         return None
     listed = orders_on_screen(tracker.events)
-    index = choice_index(text, [summary for _, summary in listed])
-    return listed[index][0] if index is not None else None
+    index = choice_index(text, [order.summary for order in listed])
+    return listed[index] if index is not None else None
 
 
 class ActionOrderStatus(ShopAction):
@@ -227,7 +228,8 @@ class ActionOrderStatus(ShopAction):
                       clause: Optional[str] = None) -> List[Dict[str, Any]]:
         """``clause``: the order question of a message that asked something else too (then
         only that part is answered here, with no topic of the rest)."""
-        typed = ascii_digits(first_entity(tracker, "order_no")) or (order_picked(tracker) if clause is None else None)
+        picked = order_picked(tracker) if clause is None and not first_entity(tracker, "order_no") else None
+        typed = ascii_digits(first_entity(tracker, "order_no")) or (picked.order_no if picked else None)
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
@@ -238,6 +240,9 @@ class ActionOrderStatus(ShopAction):
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
+        if topic is None and picked is not None and picked.topic == "cancel_order":
+            # "第一个" from the orders offered for cancelling: that order's cancellation.
+            topic = picked.topic
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]

@@ -3,6 +3,7 @@
 (the latest order that has logistics). Pure: the caller passes the orders, newest first."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -197,19 +198,41 @@ def earlier_order(orders: Sequence, in_view: Optional[str]):
     return orders[at + 1] if at + 1 < len(orders) else None
 
 
-def orders_on_screen(events: Sequence[Mapping]) -> List[Tuple[str, str]]:
-    """(order number, summary) of the orders in the assistant's last list of orders, in the
-    order shown; none when a list of products was shown after it."""
+@dataclass(frozen=True)
+class Listed:
+    order_no: str
+    summary: str
+    topic: Optional[str] = None     # what the list was offered for ("cancel_order"), if anything
+
+
+ORDER_BUTTON = re.compile(r'^/(?:order_status|inform)(\{.*\})$')
+
+
+def orders_on_screen(events: Sequence[Mapping]) -> List[Listed]:
+    """The orders in the assistant's last list of orders (its ``order_list`` card, or its
+    buttons that open an order), in the order shown; none when a list of products was shown
+    after it."""
     for event in reversed(events):
         if event.get("event") != "bot":
             continue
         data = event.get("data") or {}
         custom = data.get("custom") or {}
         if isinstance(custom, Mapping) and custom.get("type") == "order_list":
-            return [(str(o.get("order_no")), str(o.get("summary") or "")) for o in custom.get("orders") or []
+            return [Listed(str(o.get("order_no")), str(o.get("summary") or "")) for o in custom.get("orders") or []
                     if o.get("order_no")]
         if isinstance(custom, Mapping) and custom.get("type") == "product_cards":
             return []
+        listed = []
+        for button in data.get("buttons") or []:
+            found = ORDER_BUTTON.match(str(button.get("payload") or ""))
+            try:
+                values = json.loads(found.group(1)) if found else {}
+            except ValueError:
+                values = {}
+            if isinstance(values, dict) and values.get("order_no"):
+                listed.append(Listed(str(values["order_no"]), str(button.get("title") or ""), values.get("topic")))
+        if listed:
+            return listed
     return []
 
 

@@ -90,12 +90,16 @@ def test_an_earlier_order_is_the_one_before_the_order_in_view():
 
 
 def test_orders_on_screen_are_those_of_the_last_list_of_orders():
-    from assistant.order_matching import orders_on_screen, picks_an_order
+    from assistant.order_matching import Listed, orders_on_screen, picks_an_order
 
     listed = {"event": "bot", "data": {"custom": {"type": "order_list", "orders": [
         {"order_no": "A", "summary": "特仑苏 纯牛奶"}, {"order_no": "B", "summary": "AirPods"}]}}}
     cards = {"event": "bot", "data": {"custom": {"type": "product_cards", "products": []}}}
-    assert orders_on_screen([listed, {"event": "user"}]) == [("A", "特仑苏 纯牛奶"), ("B", "AirPods")]
+    assert [(o.order_no, o.summary) for o in orders_on_screen([listed, {"event": "user"}])] == [
+        ("A", "特仑苏 纯牛奶"), ("B", "AirPods")]
     assert orders_on_screen([listed, cards]) == []                  # products were shown since
+    offered = {"event": "bot", "data": {"buttons": [
+        {"title": "待付款 · 衬衫", "payload": '/order_status{"order_no": "C", "topic": "cancel_order"}'}]}}
+    assert orders_on_screen([listed, offered]) == [Listed("C", "待付款 · 衬衫", "cancel_order")]
     assert picks_an_order("第二个") and picks_an_order("牛奶那单") and picks_an_order("最后一单")
     assert not picks_an_order("我的牛奶到哪了")
