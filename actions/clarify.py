@@ -10,13 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
-from actions.recommend import say_not_carried
+from actions.recommend import list_refinement, say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
 from assistant.order_matching import order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
-from assistant.recommendation_requests import ranking_asked
 from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -100,7 +99,7 @@ class ActionClarify(ShopAction):
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)
-        if ranking_asked(text) and tracker.get_slot("recommendation") and not names - {"topic"}:
+        if not names - {"topic"} and await list_refinement(tracker):
             # "要辣的" after a list of snacks: the list ranked (narrowed) so.
             from actions.recommend import ActionRecommend
 

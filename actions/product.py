@@ -12,13 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
-from actions.recommend import ActionRecommend, say_not_carried
+from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
-from assistant.recommendation_requests import ranking_asked
 from assistant.typed_answers import choice_index, two_choices
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
@@ -154,8 +153,7 @@ class ActionProductInquiry(ShopAction):
         entities = (tracker.latest_message or {}).get("entities") or []
         question = unknown_question(text, entities, topics, bool(facts.asked_aspects(text)))
         on_screen = products_on_screen(tracker) if product_id is None and not mentions else []
-        if (on_screen and tracker.get_slot("recommendation") and ranking_asked(text)
-                and not first_entity(tracker, "reference")):
+        if on_screen and not first_entity(tracker, "reference") and await list_refinement(tracker):
             # "有没有降噪的" after a list of earphones: the list narrowed to that quality.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         if on_screen and question:

@@ -14,8 +14,9 @@ from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text, narrower_word,
-    next_request, not_carried_text, typed_budget, understand,
+    WORD, RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text,
+    narrower_word, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget, understand,
+    word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
@@ -36,6 +37,23 @@ def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
     if not category or span is None:
         return None
     return narrower_word(text[span["start"]:span["end"]], str(category))
+
+
+async def list_refinement(tracker: Tracker) -> Any:
+    """The ranking a short message right after a list of recommendations asks for: a
+    quality ("要续航好的") or a word some listing of the category holds ("幼猫吃的"); None
+    when the message refines no list on screen (whatever the NLU made of it)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    request = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
+    if request is None or last_flow(tracker) != "action_recommend":
+        return None
+    text = (tracker.latest_message or {}).get("text") or ""
+    asked = ranking_asked(text)
+    if asked:
+        return asked
+    word = await db(word_in_listings, request, refinement_words(text))
+    return WORD + word if word else None
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:
@@ -101,6 +119,13 @@ class ActionRecommend(ShopAction):
         said = understand(message.get("text") or "", entities, in_context,
                           keyword=typed_category_word(message, entities.get("category")),
                           brands=entity_values(tracker, "brand"), named=typed_names(message))
+        if (said.order_by is None and not any(entities.values()) and not (
+                said.cheaper or said.pricier or said.more or said.personal or said.gift_for or said.similar_to
+                or said.other_brand or said.excluded_brand)):
+            # "幼猫吃的" after a list of cat food: the listings that say so first.
+            refinement = await list_refinement(tracker)
+            if refinement:
+                said = replace(said, order_by=refinement)
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))

@@ -68,6 +68,29 @@ FEATURES: Tuple[Feature, ...] = (
 # "便宜点的耳机" with nothing shown to be cheaper than: the cheapest first.
 CHEAPEST = "低价"
 RANKINGS: Dict[str, str] = {VALUE: "性价比高", CHEAPEST: "价格从低到高", **{f.label: f.label for f in FEATURES}}
+# "幼猫吃的" after a list of cat food: a word of the titles asked for (this prefix + the word).
+WORD = "含:"
+# Words around a refinement that say nothing about the product ("幼猫吃的" -> 幼猫).
+REFINEMENT_FILLER = re.compile(
+    r"有没有|有木有|有没|想要|要|能不能|能|可以|适合|给|我|那种|这种|一点|一些|点|些|款|的|吗|呢|吧|啊|呀|嘛|"
+    r"用|吃|穿|喝|戴|涂|玩|看|是|还|就|再|来|个|一|这|那|种|类|不|也|都|[，。？！?!,.、\s~～]")
+
+
+def ranking_label(order_by: Optional[str]) -> Optional[str]:
+    """How a ranking is said back ("性价比高", "幼猫")."""
+    if not order_by:
+        return None
+    return order_by[len(WORD):] if order_by.startswith(WORD) else RANKINGS.get(order_by)
+
+
+def refinement_words(text: str) -> List[str]:
+    """The words of a short refinement typed after a list ("幼猫吃的" -> ["幼猫"], "敏感肌能用吗"
+    -> ["敏感肌"]): two characters or more, none of them asking words. The caller keeps only a
+    word some listing of the category holds."""
+    text = (text or "").strip()
+    if not text or len(text) > 12 or re.search(r"[A-Za-z0-9]", text):
+        return []
+    return [w for w in REFINEMENT_FILLER.sub(" ", text).split() if 2 <= len(w) <= 6]
 
 
 def ranking_asked(text: str) -> Optional[str]:
@@ -103,6 +126,8 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
         ordered = sorted(products, key=lambda p: (float(p.price), -float(p.rating or 0)))
         return [(p, f"同类低价，评分{float(p.rating or 0):.1f}") for p in ordered], True
     feature = next((f for f in FEATURES if f.label == order_by), None)
+    if feature is None and order_by.startswith(WORD):
+        feature = Feature(order_by[len(WORD):], "", (), (order_by[len(WORD):],))
     if feature is None:
         return [(p, "") for p in products], False
 
@@ -114,7 +139,9 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
                 return (figure if feature.larger_is_better else -figure), f"{name}：{attributes[name]}"
         text = f"{getattr(product, 'title', '')} {getattr(product, 'description', '')}"
         word = next((w for w in feature.words if w in text), None)
-        return (0.0, f"{feature.label}（商品介绍提到“{word}”）") if word else (None, "")
+        if word is None:
+            return None, ""
+        return 0.0, (f"商品介绍提到“{word}”" if word == feature.label else f"{feature.label}（商品介绍提到“{word}”）")
 
     scored = [(p, *evidence(p)) for p in products]
     ordered = sorted(scored, key=lambda t: (t[1] is None, -(t[1] or 0.0), -float(t[0].rating or 0)))
@@ -124,7 +151,7 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
 
 def feature_unknown_text(order_by: str, category: Optional[str]) -> str:
     """Said above the cards when the catalogue says nothing about the quality asked."""
-    quality = RANKINGS.get(order_by, order_by).rstrip("好")
+    quality = (ranking_label(order_by) or order_by).rstrip("好")
     return (f"商品资料里没有标明{category or '这类商品'}的{quality}方面的信息，我不想给您说错；"
             "先按用户评分为您推荐，想确认某一款可以问问这款，或转人工确认。")
 
@@ -183,7 +210,8 @@ class RecommendationRequest:
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
                 keyword=_text(value.get("keyword")),
-                order_by=_text(value.get("order_by")) if value.get("order_by") in RANKINGS else None,
+                order_by=_text(value.get("order_by")) if value.get("order_by") in RANKINGS or str(
+                    value.get("order_by") or "").startswith(WORD) else None,
             )
         except (TypeError, ValueError):
             return None
@@ -218,7 +246,7 @@ class RecommendationRequest:
         if self.keyword or self.category:
             parts.append(self.keyword or self.category)
         if self.order_by:
-            parts.append(RANKINGS[self.order_by])
+            parts.append(ranking_label(self.order_by) or self.order_by)
         if self.exclude_brands:
             parts.append(f"不含{'/'.join(self.exclude_brands)}")
         if self.size:
@@ -511,3 +539,15 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
         candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
     ordered, known = ranked(candidates, request.order_by or VALUE)
     return ordered[:limit], known
+
+
+def word_in_listings(session, request: RecommendationRequest, words: Sequence[str]) -> Optional[str]:
+    """The first of ``words`` that some listing of the request's category holds in its title
+    or description ("幼猫" among cat food), else None: only such a word refines the list."""
+    from shop.db.catalogue import get_product_details, search_products
+
+    if not words or not (request.category or request.keyword):
+        return None
+    found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=100)
+    details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
+    return next((w for w in words if any(w in f"{d.title} {d.description}" for d in details)), None)

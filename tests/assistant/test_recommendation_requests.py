@@ -242,3 +242,15 @@ def test_a_quality_inside_the_name_typed_is_no_ranking():
     shoes = understand("推荐个运动鞋", {"category": "跑步鞋"}, None, named=["运动鞋"])
     assert shoes.order_by is None
     assert understand("适合跑步的耳机", {"category": "耳机耳麦"}, None, named=["耳机"]).order_by == "适合运动"
+
+
+def test_refinement_words_are_what_is_left_of_a_short_refinement():
+    from assistant.recommendation_requests import WORD, RecommendationRequest, ranking_label, refinement_words
+
+    assert refinement_words("幼猫吃的") == ["幼猫"]
+    assert refinement_words("敏感肌能用吗") == ["敏感肌"]
+    assert refinement_words("要甜的") == []                      # one character: too loose
+    assert refinement_words("这个手机支持无线充电吗，我想买一个给我爸爸用") == []   # no refinement
+    request = RecommendationRequest(category="猫粮", order_by=WORD + "幼猫")
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+    assert ranking_label(request.order_by) == "幼猫" and "幼猫" in request.describe()
