@@ -13,6 +13,7 @@ from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
+from assistant.typed_answers import only_leads_in
 from assistant.faq import faq_book
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -43,6 +44,10 @@ class ActionOutOfScope(ShopAction):
             # "？？？" / "。。。": the shopper is lost or waiting, not asking something off-topic.
             dispatcher.utter_message(text="不好意思，是我没说清楚吗？您可以直接告诉我想查的订单、想买的商品或遇到的问题，"
                                           "我马上帮您；也可以说“转人工”。")
+            return []
+        if only_leads_in(text):
+            # "我想问下": the question is still to come.
+            dispatcher.utter_message(text="您请说～订单、商品、售后、优惠的问题都可以问我。")
             return []
         if await list_refinement(tracker):
             # "幼猫吃的" right after a list of cat food: the list narrowed, not off topic.

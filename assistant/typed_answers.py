@@ -208,3 +208,12 @@ BUY_IT = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(要|想|决定)?(
 def buys_it(text: str) -> bool:
     """"我要买" / "就这款了": a decision to buy, naming nothing."""
     return bool(BUY_IT.search((text or "").strip()))
+
+
+# "我想问下", "咨询一下": a lead-in, the question itself still to come.
+LEAD_IN = re.compile(r"^(你好|您好|亲|在吗|那个)?[，,\s]*(我)?(想|要)?(请问|问|咨询|请教)(一)?(下|个事|个问题|件事)?(哈|啊|呀)?[。.!！~～…]*$")
+
+
+def only_leads_in(text: str) -> bool:
+    """"我想问下": the shopper is about to ask, nothing asked yet."""
+    return bool(LEAD_IN.search((text or "").strip()))

@@ -118,3 +118,10 @@ def test_a_decision_to_buy_naming_nothing():
 
     assert buys_it("我要买") and buys_it("就它了") and buys_it("下单") and buys_it("那我买这个")
     assert not buys_it("我要买手机") and not buys_it("我买了") and not buys_it("我买的耳机")
+
+
+def test_a_lead_in_asks_nothing_yet():
+    from assistant.typed_answers import only_leads_in
+
+    assert only_leads_in("我想问下") and only_leads_in("请问一下") and only_leads_in("咨询一下")
+    assert not only_leads_in("我想问下这个手机多少钱") and not only_leads_in("问下订单")
