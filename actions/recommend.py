@@ -15,7 +15,8 @@ from actions.support import ShopAction, as_product_id, current_customer_id, db, 
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     WORD, RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text,
-    narrower_word, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget, understand,
+    narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget,
+    understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -53,7 +54,7 @@ async def list_refinement(tracker: Tracker) -> Any:
     if asked:
         return asked
     word = await db(word_in_listings, request, refinement_words(text))
-    return WORD + word if word else None
+    return negated(text[:text.find(word)], WORD + word) if word else None
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:

@@ -70,6 +70,16 @@ CHEAPEST = "低价"
 RANKINGS: Dict[str, str] = {VALUE: "性价比高", CHEAPEST: "价格从低到高", **{f.label: f.label for f in FEATURES}}
 # "幼猫吃的" after a list of cat food: a word of the titles asked for (this prefix + the word).
 WORD = "含:"
+# "不要辣的": the quality (word) left out, not ranked first (this prefix + the ranking).
+NOT = "非:"
+NEGATED = re.compile(r"(不要|不想要|别要|别给|别推|不喜欢|不吃|不用|不含|不带|除了|排除)[^，,。；;]{0,3}$")
+
+
+def _valid_ranking(value: Any) -> bool:
+    text = str(value or "")
+    if text.startswith(NOT):
+        text = text[len(NOT):]
+    return text in RANKINGS or (text.startswith(WORD) and len(text) > len(WORD))
 # Words around a refinement that say nothing about the product ("幼猫吃的" -> 幼猫).
 REFINEMENT_FILLER = re.compile(
     r"有没有|有木有|有没|想要|要|能不能|能|可以|适合|给|我|那种|这种|一点|一些|点|些|款|的|吗|呢|吧|啊|呀|嘛|"
@@ -77,9 +87,12 @@ REFINEMENT_FILLER = re.compile(
 
 
 def ranking_label(order_by: Optional[str]) -> Optional[str]:
-    """How a ranking is said back ("性价比高", "幼猫")."""
+    """How a ranking is said back ("性价比高", "幼猫", "不要辣味")."""
     if not order_by:
         return None
+    if order_by.startswith(NOT):
+        inner = ranking_label(order_by[len(NOT):])
+        return f"不要{inner}" if inner else None
     return order_by[len(WORD):] if order_by.startswith(WORD) else RANKINGS.get(order_by)
 
 
@@ -98,12 +111,46 @@ def ranking_asked(text: str) -> Optional[str]:
     text = text or ""
     if VALUE_WORDS.search(text):
         return VALUE
-    return next((f.label for f in FEATURES if re.search(f.asked, text)), None)
+    for feature in FEATURES:
+        match = re.search(feature.asked, text)
+        if match:
+            return negated(text[:match.start()], feature.label)
+    return None
+
+
+def negated(before: str, ranking: Optional[str]) -> Optional[str]:
+    """"不要辣的": the ranking turned into leaving that quality out, when a "no" comes just
+    before the words that name it (``before``: the message up to them)."""
+    return NOT + ranking if ranking and NEGATED.search(before or "") else ranking
 
 
 def _figure(value: Any) -> Optional[float]:
     match = re.search(r"\d+(?:\.\d+)?", str(value or ""))
     return float(match.group(0)) if match else None
+
+
+def _feature(order_by: str) -> Optional[Feature]:
+    """The quality a ranking names: one of ``FEATURES``, or a word of the titles (``WORD``)."""
+    feature = next((f for f in FEATURES if f.label == order_by), None)
+    if feature is None and order_by.startswith(WORD) and len(order_by) > len(WORD):
+        word = order_by[len(WORD):]
+        feature = Feature(word, "", (), (word,))
+    return feature
+
+
+def _evidence(product: Any, feature: Feature) -> Tuple[Optional[float], str]:
+    """(score, reason) where the listing shows the quality (its figure, else 0 for a word of
+    its title or description), (None, "") where it does not."""
+    attributes = getattr(product, "attributes", None) or {}
+    for name in feature.attributes:
+        figure = _figure(attributes.get(name))
+        if figure is not None:
+            return (figure if feature.larger_is_better else -figure), f"{name}：{attributes[name]}"
+    text = f"{getattr(product, 'title', '')} {getattr(product, 'description', '')}"
+    word = next((w for w in feature.words if w in text), None)
+    if word is None:
+        return None, ""
+    return 0.0, (f"商品介绍提到“{word}”" if word == feature.label else f"{feature.label}（商品介绍提到“{word}”）")
 
 
 def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]], bool]:
@@ -112,38 +159,29 @@ def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]
     listing says a word about its camera: then they come by rating, and the reply says so).
 
     Value for money: the better-rated half first (rating at least the middle one), cheapest
-    first within each half. A feature: the listings that show it (by its figure, best first,
-    else by its words) before the others, better-rated first among equals."""
+    first within each half. Cheapest: by price. A quality: the listings that show it (by its
+    figure, best first, else by its words) before the others, better-rated first among
+    equals. A quality left out ("不要辣的"): only the listings that do not show it."""
     products = list(products)
+    if order_by.startswith(NOT):
+        feature = _feature(order_by[len(NOT):])
+        kept = [p for p in products if feature is None or _evidence(p, feature)[0] is None]
+        kept.sort(key=lambda p: -float(p.rating or 0))
+        return [(p, f"{ranking_label(order_by)}，评分{float(p.rating or 0):.1f}") for p in kept], True
     if not products:
         return [], order_by == VALUE
+    if order_by == CHEAPEST:
+        ordered = sorted(products, key=lambda p: (float(p.price), -float(p.rating or 0)))
+        return [(p, f"同类低价，评分{float(p.rating or 0):.1f}") for p in ordered], True
     if order_by == VALUE:
         ratings = sorted(float(p.rating or 0) for p in products)
         bar = ratings[(len(ratings) - 1) // 2]      # the lower middle: at least half qualify
         ordered = sorted(products, key=lambda p: (float(p.rating or 0) < bar, float(p.price), -float(p.rating or 0)))
         return [(p, f"评分{float(p.rating or 0):.1f}，同类里价格实在") for p in ordered], True
-    if order_by == CHEAPEST:
-        ordered = sorted(products, key=lambda p: (float(p.price), -float(p.rating or 0)))
-        return [(p, f"同类低价，评分{float(p.rating or 0):.1f}") for p in ordered], True
-    feature = next((f for f in FEATURES if f.label == order_by), None)
-    if feature is None and order_by.startswith(WORD):
-        feature = Feature(order_by[len(WORD):], "", (), (order_by[len(WORD):],))
+    feature = _feature(order_by)
     if feature is None:
         return [(p, "") for p in products], False
-
-    def evidence(product: Any) -> Tuple[Optional[float], str]:
-        attributes = getattr(product, "attributes", None) or {}
-        for name in feature.attributes:
-            figure = _figure(attributes.get(name))
-            if figure is not None:
-                return (figure if feature.larger_is_better else -figure), f"{name}：{attributes[name]}"
-        text = f"{getattr(product, 'title', '')} {getattr(product, 'description', '')}"
-        word = next((w for w in feature.words if w in text), None)
-        if word is None:
-            return None, ""
-        return 0.0, (f"商品介绍提到“{word}”" if word == feature.label else f"{feature.label}（商品介绍提到“{word}”）")
-
-    scored = [(p, *evidence(p)) for p in products]
+    scored = [(p, *_evidence(p, feature)) for p in products]
     ordered = sorted(scored, key=lambda t: (t[1] is None, -(t[1] or 0.0), -float(t[0].rating or 0)))
     found = any(figure is not None for _, figure, _ in scored)
     return [(p, reason or f"评分{float(p.rating or 0):.1f}") for p, _, reason in ordered], found
@@ -210,8 +248,7 @@ class RecommendationRequest:
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
                 keyword=_text(value.get("keyword")),
-                order_by=_text(value.get("order_by")) if value.get("order_by") in RANKINGS or str(
-                    value.get("order_by") or "").startswith(WORD) else None,
+                order_by=_text(value.get("order_by")) if _valid_ranking(value.get("order_by")) else None,
             )
         except (TypeError, ValueError):
             return None
@@ -534,7 +571,7 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
     shown = set(request.shown)
     candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
                   and (not request.keyword or request.keyword.lower() in p.title.lower())]
-    if request.order_by not in (VALUE, CHEAPEST):
+    if (request.order_by or "").replace(NOT, "", 1) not in (VALUE, CHEAPEST):
         # A feature is read from attributes and descriptions, which only the details hold.
         candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
     ordered, known = ranked(candidates, request.order_by or VALUE)

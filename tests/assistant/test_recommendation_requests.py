@@ -254,3 +254,18 @@ def test_refinement_words_are_what_is_left_of_a_short_refinement():
     request = RecommendationRequest(category="猫粮", order_by=WORD + "幼猫")
     assert RecommendationRequest.from_slot(request.to_slot()) == request
     assert ranking_label(request.order_by) == "幼猫" and "幼猫" in request.describe()
+
+
+def test_a_quality_said_with_no_is_left_out():
+    from assistant.recommendation_requests import NOT, RecommendationRequest, ranked, ranking_asked
+
+    assert ranking_asked("不要辣的") == NOT + "辣味"
+    assert ranking_asked("别给我推荐辣的") == NOT + "辣味"
+    assert ranking_asked("不要太贵，要续航好的") == "续航好"      # the "no" is about the price
+    assert ranking_asked("是不是续航好") == "续航好"
+    snacks = [product(1, 10, 4.5, title="卫龙 辣条"), product(2, 20, 4.9, title="奥利奥 饼干"),
+              product(3, 15, 4.7, title="芒果干")]
+    ordered, _ = ranked(snacks, NOT + "辣味")
+    assert [p.id for p, _ in ordered] == [2, 3]
+    request = RecommendationRequest(category="休闲零食", order_by=NOT + "辣味")
+    assert RecommendationRequest.from_slot(request.to_slot()) == request and "不要辣味" in request.describe()
