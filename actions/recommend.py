@@ -122,7 +122,7 @@ class ActionRecommend(ShopAction):
                           brands=entity_values(tracker, "brand"), named=typed_names(message))
         if (said.order_by is None and not any(entities.values()) and not (
                 said.cheaper or said.pricier or said.more or said.personal or said.gift_for or said.similar_to
-                or said.other_brand or said.excluded_brand)):
+                or said.other_brand or said.excluded_brand or said.any_budget)):
             # "幼猫吃的" after a list of cat food: the listings that say so first.
             refinement = await list_refinement(tracker)
             if refinement:

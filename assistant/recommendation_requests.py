@@ -28,6 +28,8 @@ CHEAPER_PRODUCTS = re.compile(r"(有没有|有木有|有没|还有|来点|来个
 OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))")
 # "不要苹果的", "除了华为": the brand named is left out, not asked for.
 NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别给我|别推|除了|排除|不是)")
+# "不限预算", "多少钱都行": the budget said before no longer holds.
+ANY_BUDGET = re.compile(r"不限预算|预算不限|预算无所谓|不管预算|不考虑预算|多少钱都(行|可以)|价格(无所谓|不限|不是问题)|不差钱")
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
@@ -342,6 +344,7 @@ class Understood:
     also_excluded: tuple = ()                 # "除了苹果和华为": the brands named after the first
     keyword: Optional[str] = None             # the word typed for a department-wide category
     order_by: Optional[str] = None            # "性价比高" / "续航好": see ``ranking_asked``
+    any_budget: bool = False                  # "不限预算": the budget is dropped
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
@@ -412,6 +415,7 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         gift_for=gift_recipient(text),
         not_carried=not_carried(text),
         order_by=ranking_asked(unnamed),
+        any_budget=bool(ANY_BUDGET.search(text)),
     )
 
 
@@ -462,6 +466,8 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
     if said.size:
         narrowed = replace(narrowed, size=said.size)
     stated_budget = said.min_price is not None or said.max_price is not None
+    if said.any_budget and not stated_budget:
+        narrowed = replace(narrowed, min_price=None, max_price=None)
     if stated_budget:
         # A budget the shopper states wins over "便宜点" in the same message: "便宜点的，一千五以内"
         # means ¥1,500, not 85% of the cheapest item shown.

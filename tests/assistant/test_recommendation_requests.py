@@ -269,3 +269,9 @@ def test_a_quality_said_with_no_is_left_out():
     assert [p.id for p, _ in ordered] == [2, 3]
     request = RecommendationRequest(category="休闲零食", order_by=NOT + "辣味")
     assert RecommendationRequest.from_slot(request.to_slot()) == request and "不要辣味" in request.describe()
+
+
+def test_any_budget_drops_the_budget():
+    phones = next_request(None, said("三千以内的手机", category="手机", budget_max="3000"))
+    assert phones.max_price == 3000
+    assert next_request(phones, understand("算了，不限预算", {}, None)).max_price is None
