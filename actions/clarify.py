@@ -10,12 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
-from actions.recommend import say_not_carried
+from actions.recommend import list_refinement, say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
 from assistant.order_matching import ORDER_CARD_TOPICS, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
-from assistant.typed_answers import asks_about_policy
+from assistant.typed_answers import asks_about_policy, forgets
+from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -34,7 +35,7 @@ INTENT_CHOICES = {
 }
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
 # "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
-WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐")
+WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐|找(个|一个|一款|款|点|些)")
 
 
 def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
@@ -66,6 +67,11 @@ class ActionClarify(ShopAction):
             from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if tracker.get_slot("pending_lookup") and forgets(text):
+            # A guest asked for an order number or phone digits: "尾号不记得了".
+            from actions.orders import ActionOrderStatus
+
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if sounds_angry(message.get("text") or ""):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
@@ -88,6 +94,16 @@ class ActionClarify(ShopAction):
         if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or WANTS.search(text)):
             # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
             # request for products, however unsure the classifier was of the wording.
+            from actions.recommend import ActionRecommend
+
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if not names - {"topic"} and await list_refinement(tracker):
+            # "要辣的" after a list of snacks: the list ranked (narrowed) so.
+            from actions.recommend import ActionRecommend
+
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if gift_recipient(text) and "topic" not in names and (names & {"budget_min", "budget_max"} or WANTS.search(text)):
+            # "送同事 200以内": a gift for someone, with a budget, is a request for products.
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.orders import ActionOrderStatus
+from actions.orders import ActionOrderStatus, order_picked
 from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
@@ -17,10 +17,25 @@ from actions.support import ShopAction, first_entity
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
 
 
+# The slot each flow sets, to tell which one this routing action continued last time.
+FLOW_SLOTS = {"recommendation": "action_recommend", "product_id": "action_product_inquiry"}
+
+
 def last_flow(tracker: Tracker) -> Optional[str]:
+    """The flow the conversation was last in; through this very action too ("看看iPhone 15"
+    read as a bare detail showed the product: "有白色吗" then asks about it)."""
+    slots_after: List[str] = []
     for event in reversed(tracker.events):
+        if event.get("event") == "slot":
+            slots_after.append(event.get("name"))
         if event.get("event") == "action" and event.get("name") in CONTINUABLE:
             return event["name"]
+        if event.get("event") == "action" and event.get("name") == "action_continue_with_details":
+            flow = next((FLOW_SLOTS[name] for name in reversed(slots_after) if name in FLOW_SLOTS), None)
+            if flow is not None:
+                return flow
+        if event.get("event") == "action":
+            slots_after = []
         if event.get("event") == "session_started":
             break
     return None
@@ -34,7 +49,13 @@ class ActionContinueWithDetails(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         flow = last_flow(tracker)
-        if tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix"):
+        if (tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix")
+                or (flow == "action_order_status" and order_picked(tracker))):
+            # A guest's look-up, an order number, or "第二个" after a list of orders.
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if flow == "action_order_status" and (first_entity(tracker, "category") or first_entity(tracker, "product")) and not any(
+                first_entity(tracker, name) for name in ("budget_min", "budget_max", "color", "size", "brand")):
+            # "是耳机那个" after an order was shown: which order, not a wish to buy earphones.
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if flow is None and tracker.get_slot("recommendation"):
             # Only details so far ("想买双跑鞋 预算400", then "有白色的吗"): they made a

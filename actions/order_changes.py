@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.formatting import buttons
+from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
@@ -95,7 +95,13 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
                 _policy(dispatcher, topic)
                 if candidates:
                     lines = "\n".join(f"{o.order_no}  {o.status_label}  {order_summary(o)[:20]}" for o in candidates[:5])
-                    dispatcher.utter_message(text=f"您目前可以办理的订单：\n{lines}\n需要的话告诉我订单号（或商品名），我帮您办理。")
+                    dispatcher.utter_message(
+                        text=f"您目前可以办理的订单：\n{lines}\n需要的话告诉我订单号（或商品名，或说“第一个”），我帮您办理。",
+                        # Cancelling asks for a confirmation next; the address form asks for the order itself.
+                        buttons=buttons((f"{o.status_label} · {order_summary(o)[:16]}",
+                                         intent_payload("order_status", order_no=o.order_no, topic=topic))
+                                        for o in candidates[:5]) if topic == "cancel_order" else None,
+                    )
                 return []
     if len(candidates) != 1:
         _policy(dispatcher, topic)

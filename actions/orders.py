@@ -24,7 +24,11 @@ from actions.support import ShopAction, current_customer_id, db, db_prompt, enti
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
-from assistant.order_matching import ORDER_TOPICS, order_clause, orders_meant, topics_beside_order_clause
+from assistant.order_matching import (
+    EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
+    topics_beside_order_clause,
+)
+from assistant.typed_answers import choice_index, forgets
 from assistant.order_urging import is_urging, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
@@ -183,6 +187,23 @@ async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str
     return meant
 
 
+FORGOT_ORDER_NO = ("没关系～订单号可以在下单后的短信、支付记录（微信/支付宝账单详情）里找到；登录后我可以直接帮您查，"
+                   "不用订单号。也可以转人工客服，核实身份后帮您查询。")
+FORGOT_SUFFIX = ("收货手机号的后四位是核实身份用的，没有它我不能显示这笔订单的信息。可以看看下单短信或收货人的手机号；"
+                 "登录后我也可以直接帮您查，或者转人工客服核实身份。想起来了直接发后四位就行。")
+
+
+def order_picked(tracker: Tracker) -> Optional[Listed]:
+    """"第二个" / "牛奶那单" typed after a list of orders: the order picked (with what the
+    list was offered for, e.g. cancelling)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not picks_an_order(text):
+        return None
+    listed = orders_on_screen(tracker.events)
+    index = choice_index(text, [order.summary for order in listed])
+    return listed[index] if index is not None else None
+
+
 class ActionOrderStatus(ShopAction):
     def name(self) -> str:
         return "action_order_status"
@@ -202,7 +223,8 @@ class ActionOrderStatus(ShopAction):
                       clause: Optional[str] = None) -> List[Dict[str, Any]]:
         """``clause``: the order question of a message that asked something else too (then
         only that part is answered here, with no topic of the rest)."""
-        typed = ascii_digits(first_entity(tracker, "order_no"))
+        picked = order_picked(tracker) if clause is None and not first_entity(tracker, "order_no") else None
+        typed = ascii_digits(first_entity(tracker, "order_no")) or (picked.order_no if picked else None)
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
@@ -213,6 +235,9 @@ class ActionOrderStatus(ShopAction):
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
+        if topic is None and picked is not None and picked.topic == "cancel_order":
+            # "第一个" from the orders offered for cancelling: that order's cancellation.
+            topic = picked.topic
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]
@@ -238,6 +263,14 @@ class ActionOrderStatus(ShopAction):
             return await self._guest(dispatcher, tracker, order_no)
 
         text = clause or (tracker.latest_message or {}).get("text") or ""
+        if not typed and EARLIER_ORDER.search(text):
+            # "不对，是上一个订单": the one placed before the order in view.
+            earlier = earlier_order(await db(recent_orders, customer_id, limit=MAX_RECENT), order_no)
+            if earlier is not None:
+                return self._present(dispatcher, tracker, earlier, text)
+        if order_no and not typed and (first_entity(tracker, "product") or first_entity(tracker, "category")):
+            # "那牛奶呢" after the earbuds' order: the order named now, not the one remembered.
+            order_no = None
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:
@@ -289,6 +322,11 @@ class ActionOrderStatus(ShopAction):
         if failures >= MAX_GUEST_FAILURES:
             dispatcher.utter_message(text="为了保护订单信息安全，本次会话的查询次数已用完。请登录后在“我的订单”中查看，或说“转人工”。")
             return []
+        said = (tracker.latest_message or {}).get("text") or ""
+        if not order_no and tracker.get_slot("pending_lookup") and forgets(said):
+            # "订单号不记得了": where to find it, and the ways that need no number.
+            dispatcher.utter_message(text=FORGOT_ORDER_NO, buttons=buttons([("转人工", "/human_handoff")]))
+            return [SlotSet("pending_lookup", None)]
         if not order_no:
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]
@@ -300,6 +338,10 @@ class ActionOrderStatus(ShopAction):
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
             bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
             suffix = bare.group(1) if bare else None
+        if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix" and forgets(said):
+            # "尾号不记得了": the order is shown to no one without it; the ways that need none.
+            dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))
+            return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         if not suffix or not PHONE_SUFFIX.match(suffix):
             dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]

@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import INTENT_CHOICES, resend_with_entities
 from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
-from actions.recommend import say_not_carried
+from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
+from assistant.typed_answers import only_leads_in
 from assistant.faq import faq_book
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -44,6 +45,13 @@ class ActionOutOfScope(ShopAction):
             dispatcher.utter_message(text="不好意思，是我没说清楚吗？您可以直接告诉我想查的订单、想买的商品或遇到的问题，"
                                           "我马上帮您；也可以说“转人工”。")
             return []
+        if only_leads_in(text):
+            # "我想问下": the question is still to come.
+            dispatcher.utter_message(text="您请说～订单、商品、售后、优惠的问题都可以问我。")
+            return []
+        if await list_refinement(tracker):
+            # "幼猫吃的" right after a list of cat food: the list narrowed, not off topic.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         hours = faq_book().answer("service_hours") if SERVICE_HOURS.search(text) else None
         if hours is not None:
             # "你们几点下班": the desk's hours are a shop question.

@@ -12,13 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
-from actions.recommend import ActionRecommend, say_not_carried
+from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
-from assistant.typed_answers import choice_index
+from assistant.typed_answers import choice_index, two_choices
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -73,7 +73,8 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
     if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
-    if "color_options" in topics:
+    if "color_options" in topics and facts.COLOUR not in (wanted or {}):
+        # "有白色吗": the variant answer below already says which colours there are.
         colours = facts.options(product, facts.COLOUR)
         listed = "、".join(f"{c}{'' if n > 0 else '(缺货)'}" for c, n in colours) or "只有一种颜色"
         replies.append(f"【{product.title}】颜色：{listed}。")
@@ -113,6 +114,15 @@ class ActionProductInquiry(ShopAction):
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
+        pair = two_choices(text, len(products_on_screen(tracker))) if "compare" in topics or "哪个" in text else None
+        if pair is not None:
+            # "第二个和第三个哪个好" after a list: those two of the products shown.
+            on_screen = products_on_screen(tracker)
+            first = await db(get_product_detail, on_screen[pair[0]][1])
+            second = await db(get_product_detail, on_screen[pair[1]][1])
+            if first is not None and second is not None:
+                say_comparison(dispatcher, first, second)
+                return []
         in_view = as_product_id(tracker.get_slot("product_id"))
         if in_view is not None and compares_with_in_view(text, topics):
             # "跟荣耀X50比哪个好" with a product on screen: that product against the one named.
@@ -143,6 +153,9 @@ class ActionProductInquiry(ShopAction):
         entities = (tracker.latest_message or {}).get("entities") or []
         question = unknown_question(text, entities, topics, bool(facts.asked_aspects(text)))
         on_screen = products_on_screen(tracker) if product_id is None and not mentions else []
+        if on_screen and not first_entity(tracker, "reference") and await list_refinement(tracker):
+            # "有没有降噪的" after a list of earphones: the list narrowed to that quality.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if on_screen and question:
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
             return say_unknown(dispatcher, question, "刚才为您列出的这几款")
@@ -202,6 +215,16 @@ class ActionProductInquiry(ShopAction):
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
         if question and not facts.wanted_variant(product, text):
             return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
+        wanted = facts.wanted_variant(product, text)
+        if wanted and not any(s.in_stock for s in facts.match_variant(product, wanted).skus):
+            # "有白色吗" about a listing of iPhone 15 that has none: the same model's listing
+            # that has it in stock, said as such.
+            siblings = await db(find_products_by_name, product.model, limit=MAX_CHOICES * 2)
+            other = await db(listing_with_variant, [m.id for m in siblings if m.id != product.id], text)
+            if other:
+                dispatcher.utter_message(text=f"这个链接（{product.title}）没有{facts.match_variant(product, wanted).asked}，"
+                                              "同款的另一个链接有：")
+                product = other[0]
         replies = answer(product, topics, text)
         for reply in replies[:-1]:
             dispatcher.utter_message(text=reply)

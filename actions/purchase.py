@@ -12,7 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import answer_order_clause
 from actions.product import listing_with_variant, variant_stock
-from actions.recommend import say_not_carried
+from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
+from actions.continuation import last_flow
+from assistant.recommendation_requests import asks_for_more
+from assistant.typed_answers import buys_it
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -44,6 +47,9 @@ class ActionPurchaseHelp(ShopAction):
         quantity = _quantity(tracker)
         book = faq_book()
         text = (tracker.latest_message or {}).get("text") or ""
+        if asks_for_more(text) and not first_entity(tracker, "product") and last_flow(tracker) == "action_recommend":
+            # "还有吗" right after a list of recommendations: the next page, not stock.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
@@ -75,6 +81,10 @@ class ActionPurchaseHelp(ShopAction):
         # "我想买X": no policy topic, but a product, brand or category → matching products.
         mention = first_entity(tracker, "product")
         brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
+        if category and not (mention or brand) and typed_category_word(tracker.latest_message or {}, category):
+            # "我想买个眉笔": a kind narrower than the category read; what the shop has of that
+            # kind, or plainly that it has none (the recommendation's rule).
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if mention or brand or category:
             if mention:
                 products = await db(find_products_by_name, mention, limit=5)
@@ -90,6 +100,9 @@ class ActionPurchaseHelp(ShopAction):
             return []
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        if product_id is None and buys_it(text):
+            # "我要买" with a product in view: that product.
+            product_id = as_product_id(tracker.get_slot("product_id"))
         if product_id is not None:
             return await self._buy_product(dispatcher, product_id)
 

@@ -10,11 +10,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue_cards import product_cards_message
-from actions.formatting import buttons, intent_payload
+from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    RecommendationRequest, gift_title, narrower_word, next_request, not_carried_text, typed_budget, understand,
+    WORD, RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text,
+    narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget,
+    understand,
+    word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
@@ -27,18 +30,39 @@ CATEGORY_CHOICES = 6
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
-async def typed_department_word(message: Dict[str, Any], category: Any) -> Any:
-    """"卫衣" when the NLU read it as the whole 服饰鞋包 department (see ``narrower_word``)."""
+def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
+    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
     text = message.get("text") or ""
     span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
                  and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
     if not category or span is None:
         return None
-    typed = text[span["start"]:span["end"]]
-    if not typed or typed in str(category):
+    return narrower_word(text[span["start"]:span["end"]], str(category))
+
+
+async def list_refinement(tracker: Tracker) -> Any:
+    """The ranking a short message right after a list of recommendations asks for: a
+    quality ("要续航好的") or a word some listing of the category holds ("幼猫吃的"); None
+    when the message refines no list on screen (whatever the NLU made of it)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    request = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
+    if request is None or last_flow(tracker) != "action_recommend":
         return None
-    departments = [c.name for c in await db(list_categories) if c.level == 1]
-    return narrower_word(typed, str(category), departments)
+    text = (tracker.latest_message or {}).get("text") or ""
+    asked = ranking_asked(text)
+    if asked:
+        return asked
+    word = await db(word_in_listings, request, refinement_words(text))
+    return negated(text[:text.find(word)], WORD + word) if word else None
+
+
+def typed_names(message: Dict[str, Any]) -> List[str]:
+    """The words typed for a category or product ("运动鞋"), as the NLU's spans give them."""
+    text = message.get("text") or ""
+    return [text[e["start"]:e["end"]] for e in message.get("entities") or []
+            if e.get("entity") in ("category", "product") and isinstance(e.get("start"), int)
+            and isinstance(e.get("end"), int)]
 
 
 def colour_reason(product: Any, colour: Any) -> Any:
@@ -94,8 +118,15 @@ class ActionRecommend(ShopAction):
             entities["budget_min"], entities["budget_max"] = bare
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
-                          keyword=await typed_department_word(message, entities.get("category")),
-                          brands=entity_values(tracker, "brand"))
+                          keyword=typed_category_word(message, entities.get("category")),
+                          brands=entity_values(tracker, "brand"), named=typed_names(message))
+        if (said.order_by is None and not any(entities.values()) and not (
+                said.cheaper or said.pricier or said.more or said.personal or said.gift_for or said.similar_to
+                or said.other_brand or said.excluded_brand or said.any_budget)):
+            # "幼猫吃的" after a list of cat food: the listings that say so first.
+            refinement = await list_refinement(tracker)
+            if refinement:
+                said = replace(said, order_by=refinement)
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
             dispatcher.utter_message(text=not_carried_text(*said.not_carried))
@@ -135,9 +166,26 @@ class ActionRecommend(ShopAction):
                 outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
                 if outcome.picks:
                     break
+        note = None
+        if not outcome.picks and request.keyword and request.category and not request.shown:
+            # "口红" / "睫毛膏": nothing titled so; the category's own best, and said plainly
+            # when the word was a kind the shop lacks rather than another name of the category.
+            broader = replace(request, keyword=None)
+            wider = await db(recommend_in_experiments, customer_id, tracker.sender_id, broader, PAGE_SIZE)
+            if wider.picks:
+                if not another_name_for(request.keyword, request.category):
+                    note = kind_missing_text(request.keyword, request.category)
+                request, outcome = broader, wider
+        if outcome.picks and not outcome.ranking_known and request.order_by:
+            # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
+            note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks = outcome.picks
         if not picks:
-            if request.shown:
+            if said.cheaper and previous is not None and previous.shown_prices:
+                # "再便宜点" after the cheapest were shown: they are the cheapest, said so.
+                text = (f"刚才那几款已经是最实惠的了（最低{money(min(previous.shown_prices))}），"
+                        "可以换个品牌、颜色或品类再看看～")
+            elif request.shown:
                 text = "符合条件的商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
             else:
                 wanted = request.describe()
@@ -147,10 +195,13 @@ class ActionRecommend(ShopAction):
 
         described = request.describe()
         title = f"为您推荐{('（' + described + '）') if described else ''}："
+
         if request.gift_for:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
         reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
+        if note:
+            dispatcher.utter_message(text=note)
         message = product_cards_message(tracker, products, title=title, reasons=reasons)
         if outcome.exposure_ids and "json_message" in message:
             # The cards' buy buttons send these back, so clicks and orders name this exposure.

@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Tuple
 
 from growth.assignment import unit_for
 from growth.experiments import Offer, Plan, experiment_book
-from assistant.recommendation_requests import RecommendationRequest, popular_matches
+from assistant.recommendation_requests import RecommendationRequest, popular_matches, ranked_matches
 from assistant.product_picks import recommend_for, still_matches
 from shop.db.catalogue import iter_product_details
 from shop.db.checkout import ensure_coupon, issue_coupon
@@ -45,6 +45,8 @@ class ExperimentalPicks:
     picks: List[Tuple[Any, str]]
     exposure_ids: Tuple[int, ...] = ()
     offer_text: Optional[str] = None
+    # False when the shopper ranked by a quality the catalogue says nothing about ("拍照好").
+    ranking_known: bool = True
 
 
 def treatment_for(plan: Plan, unit: str, segment: Optional[str]) -> Treatment:
@@ -99,15 +101,20 @@ def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str
     limit = treatment.cards or default_cards
 
     picks: List[Tuple[Any, str]] = []
-    if treatment.cold_start_from_segment and stored is not None and stored.frequency == 0:
-        picks = _segment_picks(session, stored.segment, request, limit, now)
-    if not picks:
-        if treatment.strategy == "popularity":
-            picks = popular_matches(session, request, limit)
-        else:
-            picks = recommend_for(session, customer_id, request, limit, mix=STRATEGY_MIX.get(treatment.strategy))
+    known = True
+    if request.order_by:
+        # "性价比高的" / "续航好的": the shopper said how to rank; no model ranking overrides it.
+        picks, known = ranked_matches(session, request, limit)
+    else:
+        if treatment.cold_start_from_segment and stored is not None and stored.frequency == 0:
+            picks = _segment_picks(session, stored.segment, request, limit, now)
+        if not picks:
+            if treatment.strategy == "popularity":
+                picks = popular_matches(session, request, limit)
+            else:
+                picks = recommend_for(session, customer_id, request, limit, mix=STRATEGY_MIX.get(treatment.strategy))
     if not picks or not treatment.shown:
-        return ExperimentalPicks(picks)
+        return ExperimentalPicks(picks, ranking_known=known)
 
     exposure_ids = log_exposures(session, treatment.shown, unit, customer_id, sender_id,
                                  [p.id for p, _ in picks], now)
@@ -118,4 +125,4 @@ def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str
                                offer.discount_cents, now, offer.valid_days)
         if issue_coupon(session, customer_id, coupon, now):
             offer_text = offer.message or f"送您一张「{offer.title}」，已放入您的账户。"
-    return ExperimentalPicks(picks, tuple(exposure_ids), offer_text)
+    return ExperimentalPicks(picks, tuple(exposure_ids), offer_text, ranking_known=known)

@@ -3,6 +3,7 @@
 (the latest order that has logistics). Pure: the caller passes the orders, newest first."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -152,8 +153,11 @@ def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> boo
 
 def _overlaps(word: str, titles: str) -> bool:
     """The word, or (for a category word such as 护肤品 against 面部护肤) two characters of it
-    in a row, appears in the titles."""
+    in a row, appears in the titles; a noun said with the suffix 子 ("鞋子", "裤子", "杯子")
+    matches by its stem (跑步鞋, 运动裤, 保温杯)."""
     if word in titles:
+        return True
+    if len(word) == 2 and word.endswith("子") and word[0] in titles:
         return True
     return len(word) >= 3 and any(word[i:i + 2] in titles for i in range(len(word) - 1))
 
@@ -180,3 +184,68 @@ def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequen
         with_logistics = [o for o in matching if o.shipment is not None]
         return Meant(with_logistics[:1] or list(orders[:1]), False)
     return Meant(matching, described)
+
+
+# "不对，是上一个订单", "前一单": the order placed before the one in view (the newest when none is).
+EARLIER_ORDER = re.compile(r"(上|前)一(个|笔|单)(订单|单)?|再(往)?前一|更早的(那|一)(个|笔|单)")
+# A pick from a list of orders on screen: "第二个", "最后那单", "牛奶那单".
+ORDER_PICK = re.compile(r"^(就|要|选|看|查|我要|我选|看看|查查)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|单|笔)?|"
+                        r"最后(一|那)?(个|单|笔)|[^，,。？?]{1,10}(那个|那单|那笔|那一单|那个订单))"
+                        r"(吧|呢|啊|呀|的)?\s*(订单)?\s*[!！。.?？]?$")
+
+
+def earlier_order(orders: Sequence, in_view: Optional[str]):
+    """The order placed right before the one in view (``orders`` newest first); the newest
+    when none is in view; None when the one in view is the oldest listed or not listed."""
+    if not orders:
+        return None
+    if not in_view:
+        return orders[0]
+    numbers = [o.order_no for o in orders]
+    if in_view not in numbers:
+        return None
+    at = numbers.index(in_view)
+    return orders[at + 1] if at + 1 < len(orders) else None
+
+
+@dataclass(frozen=True)
+class Listed:
+    order_no: str
+    summary: str
+    topic: Optional[str] = None     # what the list was offered for ("cancel_order"), if anything
+
+
+ORDER_BUTTON = re.compile(r'^/(?:order_status|inform)(\{.*\})$')
+
+
+def orders_on_screen(events: Sequence[Mapping]) -> List[Listed]:
+    """The orders in the assistant's last list of orders (its ``order_list`` card, or its
+    buttons that open an order), in the order shown; none when a list of products was shown
+    after it."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        data = event.get("data") or {}
+        custom = data.get("custom") or {}
+        if isinstance(custom, Mapping) and custom.get("type") == "order_list":
+            return [Listed(str(o.get("order_no")), str(o.get("summary") or "")) for o in custom.get("orders") or []
+                    if o.get("order_no")]
+        if isinstance(custom, Mapping) and custom.get("type") == "product_cards":
+            return []
+        listed = []
+        for button in data.get("buttons") or []:
+            found = ORDER_BUTTON.match(str(button.get("payload") or ""))
+            try:
+                values = json.loads(found.group(1)) if found else {}
+            except ValueError:
+                values = {}
+            if isinstance(values, dict) and values.get("order_no"):
+                listed.append(Listed(str(values["order_no"]), str(button.get("title") or ""), values.get("topic")))
+        if listed:
+            return listed
+    return []
+
+
+def picks_an_order(text: str) -> bool:
+    """"第二个" / "最后那单" / "牛奶那单": a pick from a list of orders on screen."""
+    return bool(ORDER_PICK.search((text or "").strip()))

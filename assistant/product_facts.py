@@ -192,7 +192,7 @@ def _mentions_value(attribute: str, value: str, text: str) -> bool:
     """Does ``text`` name this SKU attribute value? Storage as 256GB / 256G / 256g; shoe
     sizes only with 码/号 (a bare 40 may be a model number); letter sizes as whole words."""
     squashed = re.sub(r"\s+", "", text)
-    storage = STORAGE.match(value)
+    storage = STORAGE.match(_storage_part(value))
     if storage:
         number, unit = storage.group(1), storage.group(2)[0]
         if re.search(rf"(?<!\d){number}\s?{unit}(?:B)?(?![\dA-Za-z])", text, re.IGNORECASE):
@@ -242,11 +242,16 @@ def wanted_variant(product: ProductDetail, text: str) -> Dict[str, str]:
             typed = measurements(text).shoe_size
             if typed:
                 wanted[name] = str(typed)
-        elif any(STORAGE.match(v) for v in values):
+        elif any(STORAGE.match(_storage_part(v)) for v in values):
             typed = re.search(r"(?<!\d)(\d{1,4})\s?(G|T)B?(?![\dA-Za-z])", text, re.IGNORECASE)
             if typed:
                 wanted[name] = f"{typed.group(1)}{typed.group(2).upper()}B"
     return wanted
+
+
+def _storage_part(value: str) -> str:
+    """"12GB+256GB" (memory + storage) -> "256GB": the part shoppers name ("有256G的吗")."""
+    return (value or "").split("+")[-1].strip()
 
 
 def _sku_matches(sku_attributes, wanted: Dict[str, str]) -> bool:
@@ -255,7 +260,7 @@ def _sku_matches(sku_attributes, wanted: Dict[str, str]) -> bool:
         if name == COLOUR:
             if shade is None or not same_colour(value, shade):
                 return False
-        elif shade != value:
+        elif shade != value and not (STORAGE.match(value) and shade and _storage_part(shade) == value):
             return False
     return True
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.money import money_rounded
 
-CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵)")
+CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵|预算不多|预算有限|钱不多|没多少钱|学生党)")
 PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
 # "有没有便宜点的", "便宜一点的呢": asks for cheaper products, not for a discount on one
 # ("能便宜点吗" haggles: a purchase question, answered with the shop's offers).
@@ -28,9 +28,174 @@ CHEAPER_PRODUCTS = re.compile(r"(有没有|有木有|有没|还有|来点|来个
 OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))")
 # "不要苹果的", "除了华为": the brand named is left out, not asked for.
 NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别给我|别推|除了|排除|不是)")
+# "不限预算", "多少钱都行": the budget said before no longer holds.
+ANY_BUDGET = re.compile(r"不限预算|预算不限|预算无所谓|不管预算|不考虑预算|多少钱都(行|可以)|价格(无所谓|不限|不是问题)|不差钱")
 MORE = re.compile(r"(还有别的|还有其他|换一批|再来几个|再推荐|其他的呢|别的呢|还有吗|更多|下一页|再看看)")
 SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这种的)")
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
+# "性价比高的手机": value for money, ranked by rating and then price (see ``ranked``).
+VALUE = "性价比"
+VALUE_WORDS = re.compile(r"性价比|划算|物美价廉|值得买|最值")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A quality shoppers rank by ("续航好的手机"): read from a numeric catalogue attribute
+    where the catalogue has one, else from the words of the title and description."""
+
+    label: str
+    asked: str                        # a regular expression over the message
+    attributes: Tuple[str, ...] = ()  # numeric attributes, the first present is used
+    words: Tuple[str, ...] = ()       # words of the title or description that show it
+    larger_is_better: bool = True
+
+
+FEATURES: Tuple[Feature, ...] = (
+    Feature("续航好", r"续航|电池(?!.{0,3}(坏|鼓))|待机|耐用电", ("电池容量",), ("续航", "大电池")),
+    Feature("大屏", r"大屏|屏幕大|屏大|屏幕.{0,2}大", ("屏幕尺寸", "表盘尺寸"), ("大屏",)),
+    Feature("拍照好", r"拍照|拍视频|拍的好|摄像|影像|像素|照相", ("像素", "摄像头"), ("拍照", "影像", "像素", "摄像")),
+    Feature("降噪", r"降噪", (), ("降噪",)),
+    Feature("轻便", r"轻便|轻薄|轻巧|便携|重量轻|轻一点", ("重量", "净重"), ("轻薄", "轻便", "便携"), False),
+    Feature("快充", r"快充|充电快", ("充电功率",), ("快充",)),
+    Feature("保湿", r"保湿|补水", (), ("保湿", "补水")),
+    Feature("透气", r"透气", (), ("透气",)),
+    Feature("大容量", r"大容量|容量大|能装", (), ("大容量",)),
+    Feature("防水", r"防水", ("防水等级",), ("防水",)),
+    Feature("适合运动", r"跑步|运动|健身|骑行", (), ("运动", "跑步", "健身")),
+    Feature("静音", r"静音|安静|噪音小|声音小", (), ("静音",)),
+    Feature("辣味", r"辣", (), ("辣",)),
+    Feature("男款", r"男士|男款|男式|男用|男的|男生用|男生穿", (), ("男士", "男款", "男装", "男子", "男女同款")),
+    Feature("女款", r"女士|女款|女式|女用|女的|女生用|女生穿", (), ("女士", "女款", "女装", "女子", "男女同款")),
+)
+# "便宜点的耳机" with nothing shown to be cheaper than: the cheapest first.
+CHEAPEST = "低价"
+RANKINGS: Dict[str, str] = {VALUE: "性价比高", CHEAPEST: "价格从低到高", **{f.label: f.label for f in FEATURES}}
+# "幼猫吃的" after a list of cat food: a word of the titles asked for (this prefix + the word).
+WORD = "含:"
+# "不要辣的": the quality (word) left out, not ranked first (this prefix + the ranking).
+NOT = "非:"
+NEGATED = re.compile(r"(不要|不想要|别要|别给|别推|不喜欢|不吃|不用|不含|不带|除了|排除)[^，,。；;]{0,3}$")
+
+
+def _valid_ranking(value: Any) -> bool:
+    text = str(value or "")
+    if text.startswith(NOT):
+        text = text[len(NOT):]
+    return text in RANKINGS or (text.startswith(WORD) and len(text) > len(WORD))
+# Words around a refinement that say nothing about the product ("幼猫吃的" -> 幼猫).
+REFINEMENT_FILLER = re.compile(
+    r"有没有|有木有|有没|想要|要|能不能|能|可以|适合|给|我|那种|这种|一点|一些|点|些|款|的|吗|呢|吧|啊|呀|嘛|"
+    r"用|吃|穿|喝|戴|涂|玩|看|是|还|就|再|来|个|一|这|那|种|类|不|也|都|[，。？！?!,.、\s~～]")
+
+
+def ranking_label(order_by: Optional[str]) -> Optional[str]:
+    """How a ranking is said back ("性价比高", "幼猫", "不要辣味")."""
+    if not order_by:
+        return None
+    if order_by.startswith(NOT):
+        inner = ranking_label(order_by[len(NOT):])
+        return f"不要{inner}" if inner else None
+    return order_by[len(WORD):] if order_by.startswith(WORD) else RANKINGS.get(order_by)
+
+
+def refinement_words(text: str) -> List[str]:
+    """The words of a short refinement typed after a list ("幼猫吃的" -> ["幼猫"], "敏感肌能用吗"
+    -> ["敏感肌"]): two characters or more, none of them asking words. The caller keeps only a
+    word some listing of the category holds."""
+    text = (text or "").strip()
+    if not text or len(text) > 12 or re.search(r"[A-Za-z0-9]", text):
+        return []
+    return [w for w in REFINEMENT_FILLER.sub(" ", text).split() if 2 <= len(w) <= 6]
+
+
+def ranking_asked(text: str) -> Optional[str]:
+    """"性价比高的" -> VALUE, "拍照好的" -> "拍照好" (a ``FEATURES`` label), else None."""
+    text = text or ""
+    if VALUE_WORDS.search(text):
+        return VALUE
+    for feature in FEATURES:
+        match = re.search(feature.asked, text)
+        if match:
+            return negated(text[:match.start()], feature.label)
+    return None
+
+
+def negated(before: str, ranking: Optional[str]) -> Optional[str]:
+    """"不要辣的": the ranking turned into leaving that quality out, when a "no" comes just
+    before the words that name it (``before``: the message up to them)."""
+    return NOT + ranking if ranking and NEGATED.search(before or "") else ranking
+
+
+def _figure(value: Any) -> Optional[float]:
+    match = re.search(r"\d+(?:\.\d+)?", str(value or ""))
+    return float(match.group(0)) if match else None
+
+
+def _feature(order_by: str) -> Optional[Feature]:
+    """The quality a ranking names: one of ``FEATURES``, or a word of the titles (``WORD``)."""
+    feature = next((f for f in FEATURES if f.label == order_by), None)
+    if feature is None and order_by.startswith(WORD) and len(order_by) > len(WORD):
+        word = order_by[len(WORD):]
+        feature = Feature(word, "", (), (word,))
+    return feature
+
+
+def _evidence(product: Any, feature: Feature) -> Tuple[Optional[float], str]:
+    """(score, reason) where the listing shows the quality (its figure, else 0 for a word of
+    its title or description), (None, "") where it does not."""
+    attributes = getattr(product, "attributes", None) or {}
+    for name in feature.attributes:
+        figure = _figure(attributes.get(name))
+        if figure is not None:
+            return (figure if feature.larger_is_better else -figure), f"{name}：{attributes[name]}"
+    text = f"{getattr(product, 'title', '')} {getattr(product, 'description', '')}"
+    word = next((w for w in feature.words if w in text), None)
+    if word is None:
+        return None, ""
+    return 0.0, (f"商品介绍提到“{word}”" if word == feature.label else f"{feature.label}（商品介绍提到“{word}”）")
+
+
+def ranked(products: Sequence[Any], order_by: str) -> Tuple[List[Tuple[Any, str]], bool]:
+    """The products in the order asked for, each with the reason shown on its card, and
+    whether the catalogue holds anything about the quality asked (False for "拍照好" when no
+    listing says a word about its camera: then they come by rating, and the reply says so).
+
+    Value for money: the better-rated half first (rating at least the middle one), cheapest
+    first within each half. Cheapest: by price. A quality: the listings that show it (by its
+    figure, best first, else by its words) before the others, better-rated first among
+    equals. A quality left out ("不要辣的"): only the listings that do not show it."""
+    products = list(products)
+    if order_by.startswith(NOT):
+        feature = _feature(order_by[len(NOT):])
+        kept = [p for p in products if feature is None or _evidence(p, feature)[0] is None]
+        kept.sort(key=lambda p: -float(p.rating or 0))
+        return [(p, f"{ranking_label(order_by)}，评分{float(p.rating or 0):.1f}") for p in kept], True
+    if not products:
+        return [], order_by == VALUE
+    if order_by == CHEAPEST:
+        ordered = sorted(products, key=lambda p: (float(p.price), -float(p.rating or 0)))
+        return [(p, f"同类低价，评分{float(p.rating or 0):.1f}") for p in ordered], True
+    if order_by == VALUE:
+        ratings = sorted(float(p.rating or 0) for p in products)
+        bar = ratings[(len(ratings) - 1) // 2]      # the lower middle: at least half qualify
+        ordered = sorted(products, key=lambda p: (float(p.rating or 0) < bar, float(p.price), -float(p.rating or 0)))
+        return [(p, f"评分{float(p.rating or 0):.1f}，同类里价格实在") for p in ordered], True
+    feature = _feature(order_by)
+    if feature is None:
+        return [(p, "") for p in products], False
+    scored = [(p, *_evidence(p, feature)) for p in products]
+    ordered = sorted(scored, key=lambda t: (t[1] is None, -(t[1] or 0.0), -float(t[0].rating or 0)))
+    found = any(figure is not None for _, figure, _ in scored)
+    return [(p, reason or f"评分{float(p.rating or 0):.1f}") for p, _, reason in ordered], found
+
+
+def feature_unknown_text(order_by: str, category: Optional[str]) -> str:
+    """Said above the cards when the catalogue says nothing about the quality asked."""
+    quality = (ranking_label(order_by) or order_by).rstrip("好")
+    return (f"商品资料里没有标明{category or '这类商品'}的{quality}方面的信息，我不想给您说错；"
+            "先按用户评分为您推荐，想确认某一款可以问问这款，或转人工确认。")
+
+
 COLOUR_FACET = "颜色"
 SIZE_FACET = "尺码"
 # Cheaper / pricier steps move the bound this far past what was shown.
@@ -54,6 +219,8 @@ class RecommendationRequest:
     exclude_brands: tuple = field(default_factory=tuple)  # "换个牌子": brands left out
     # "红色卫衣": the NLU reads 卫衣 as the whole 服饰鞋包 department; the word typed narrows it.
     keyword: Optional[str] = None
+    # "性价比高的" (VALUE) or a feature ("续航好", "拍照好": a FEATURES label): how to rank.
+    order_by: Optional[str] = None
 
     def to_slot(self) -> Dict[str, Any]:
         data = asdict(self)
@@ -83,6 +250,7 @@ class RecommendationRequest:
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
                 keyword=_text(value.get("keyword")),
+                order_by=_text(value.get("order_by")) if _valid_ranking(value.get("order_by")) else None,
             )
         except (TypeError, ValueError):
             return None
@@ -116,6 +284,8 @@ class RecommendationRequest:
             parts.append(self.colour)
         if self.keyword or self.category:
             parts.append(self.keyword or self.category)
+        if self.order_by:
+            parts.append(ranking_label(self.order_by) or self.order_by)
         if self.exclude_brands:
             parts.append(f"不含{'/'.join(self.exclude_brands)}")
         if self.size:
@@ -173,6 +343,8 @@ class Understood:
     excluded_brand: Optional[str] = None      # "不要苹果的"
     also_excluded: tuple = ()                 # "除了苹果和华为": the brands named after the first
     keyword: Optional[str] = None             # the word typed for a department-wide category
+    order_by: Optional[str] = None            # "性价比高" / "续航好": see ``ranking_asked``
+    any_budget: bool = False                  # "不限预算": the budget is dropped
     # The price of the product in view, for "便宜点的 / 贵一点" before anything was recommended.
     reference_price: Optional[float] = None
     # (thing, nearest categories the shop does carry) when the shop does not sell the thing
@@ -196,16 +368,27 @@ def typed_budget(text: str) -> Optional[Tuple[float, float]]:
     return price * AROUND[0], price * AROUND[1]
 
 
+def asks_for_more(text: str) -> bool:
+    """"还有吗" / "还有别的吗" said on its own: the next page of a list, not a stock question."""
+    text = (text or "").strip()
+    return bool(MORE.search(text)) and len(re.sub(r"[\s?？。!！~～呀啊呢吧]", "", text)) <= 6
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))
 
 
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],
-               keyword: Optional[str] = None, brands: Sequence[str] = ()) -> Understood:
+               keyword: Optional[str] = None, brands: Sequence[str] = (), named: Sequence[str] = ()) -> Understood:
     """What the message adds; ``keyword`` is the word the shopper typed for a category the
-    NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``."""
+    NLU could only place in a whole department ("卫衣" -> 服饰鞋包), see ``narrower_word``;
+    ``named``: the words typed for the category or product ("运动鞋" names no quality)."""
     text = text or ""
+    unnamed = text
+    for word in named:
+        if word:
+            unnamed = unnamed.replace(word, " ")
     brand = _text(entities.get("brand"))
     other_brand = bool(OTHER_BRAND.search(text))
     excluded, also = None, ()
@@ -231,6 +414,8 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         personal=bool(PERSONAL.search(text)),
         gift_for=gift_recipient(text),
         not_carried=not_carried(text),
+        order_by=ranking_asked(unnamed),
+        any_budget=bool(ANY_BUDGET.search(text)),
     )
 
 
@@ -274,11 +459,15 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
                    else (request.brand,) if request.brand else request.shown_brands)
         kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands)
         narrowed = replace(narrowed, brand=None, exclude_brands=kept)
+    if said.order_by:
+        narrowed = replace(narrowed, order_by=said.order_by)
     if said.colour:
         narrowed = replace(narrowed, colour=said.colour)
     if said.size:
         narrowed = replace(narrowed, size=said.size)
     stated_budget = said.min_price is not None or said.max_price is not None
+    if said.any_budget and not stated_budget:
+        narrowed = replace(narrowed, min_price=None, max_price=None)
     if stated_budget:
         # A budget the shopper states wins over "便宜点" in the same message: "便宜点的，一千五以内"
         # means ¥1,500, not 85% of the cheapest item shown.
@@ -290,6 +479,9 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
             reference = request.max_price or said.reference_price
         if reference is not None:
             narrowed = replace(narrowed, max_price=round(reference * float(PRICE_STEP), 2), min_price=None)
+        elif not said.order_by:
+            # "有没有便宜点的耳机" before any list: the cheapest of the kind first.
+            narrowed = replace(narrowed, order_by=CHEAPEST)
     elif said.pricier and (request.shown_prices or said.reference_price):
         if request.shown_prices:
             reference = _median(request.shown_prices) if relaxed else max(request.shown_prices)
@@ -306,15 +498,26 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
     return narrowed
 
 
-def narrower_word(typed: str, category: str, departments: Sequence[str]) -> Optional[str]:
-    """The word a shopper typed ("卫衣") when the NLU could only give it a whole department
-    (服饰鞋包, one of ``departments``, the top-level categories): the list must then hold
-    that word's products, not trousers and down jackets. None when the word is the category
-    itself or a leaf category was found."""
+def narrower_word(typed: str, category: str) -> Optional[str]:
+    """The word a shopper typed for a category when it is not the category's own name:
+    "卫衣" read as the whole 服饰鞋包 department, "口红" read as 彩妆. The list must then hold
+    that word's products, not trousers or eyeshadow. None when the word is the category (or
+    part of its name: 耳机 for 耳机耳麦)."""
     typed = (typed or "").strip()
-    if not typed or category not in departments or typed in category or category in typed:
+    if not typed or not category or typed in category or category in typed:
         return None
     return typed[:20]
+
+
+def another_name_for(word: str, category: Optional[str]) -> bool:
+    """Is a word that no listing's title holds another name of the category ("鞋子" for
+    鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
+    does not have ("睫毛膏" among 彩妆)?"""
+    return bool(word and category and set(word) & set(category))
+
+
+def kind_missing_text(word: str, category: str) -> str:
+    return f"店里的{category}暂时没有{word}哦，您可以先看看{category}里的其他热门商品。"
 
 
 def _median(values: Sequence[float]) -> float:
@@ -359,3 +562,35 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     reason = f"{request.keyword or request.category}热销" if request.category else "店铺热销"
     return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)
             and (not request.keyword or request.keyword.lower() in p.title.lower())][:limit]
+
+
+def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple[List[Tuple[Any, str]], bool]:
+    """"性价比高的手机", "续航好的": the request's matches in the order asked (``ranked``),
+    skipping what was shown; and whether the catalogue knew anything about the quality."""
+    from shop.db.catalogue import get_product_details, search_products
+
+    found = search_products(
+        session, keyword=request.keyword, category=request.category, brand=request.brand,
+        min_price=request.min_price, max_price=request.max_price,
+        attributes=request.attributes() or None, in_stock_only=True, limit=100,
+    )
+    shown = set(request.shown)
+    candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
+                  and (not request.keyword or request.keyword.lower() in p.title.lower())]
+    if (request.order_by or "").replace(NOT, "", 1) not in (VALUE, CHEAPEST):
+        # A feature is read from attributes and descriptions, which only the details hold.
+        candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
+    ordered, known = ranked(candidates, request.order_by or VALUE)
+    return ordered[:limit], known
+
+
+def word_in_listings(session, request: RecommendationRequest, words: Sequence[str]) -> Optional[str]:
+    """The first of ``words`` that some listing of the request's category holds in its title
+    or description ("幼猫" among cat food), else None: only such a word refines the list."""
+    from shop.db.catalogue import get_product_details, search_products
+
+    if not words or not (request.category or request.keyword):
+        return None
+    found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=100)
+    details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
+    return next((w for w in words if any(w in f"{d.title} {d.description}" for d in details)), None)

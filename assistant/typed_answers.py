@@ -162,6 +162,20 @@ def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
     return best if best_len >= 2 and not tie else None
 
 
+def two_choices(text: str, count: int) -> Optional[tuple]:
+    """"第二个和第三个哪个好": the two ordinals of a list of ``count`` named in one message
+    (0-based, in the order said), or None."""
+    picked = []
+    for match in ORDINAL.finditer(text or ""):
+        raw = match.group(1)
+        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        if 1 <= number <= count and number - 1 not in picked:
+            picked.append(number - 1)
+    if LAST.search(text or "") and count - 1 not in picked:
+        picked.append(count - 1)
+    return tuple(picked[:2]) if len(picked) >= 2 else None
+
+
 def _common_run(word: str, option: str) -> int:
     """Length of the longest piece of ``word`` (2+ characters) found in ``option``."""
     longest = 0
@@ -175,3 +189,31 @@ def _common_run(word: str, option: str) -> int:
 
 __all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "has_ordinal", "asks_about_policy",
            "confirmation_in", "change_target", "new_value_part"]
+
+
+# "尾号不记得了", "订单号忘了": the shopper cannot give what was asked.
+FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不知道|不清楚|找不到|没记")
+
+
+def forgets(text: str) -> bool:
+    """The answer says the shopper does not know what was asked ("尾号不记得了")."""
+    return bool(FORGOT.search(text or ""))
+
+
+# "我要买", "就它了", "下单": buying, said with no product named (the one in view is meant).
+BUY_IT = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(要|想|决定)?(买|下单|拍)(吧|它|这个|这款|这台|这部|一个|一台)?[!！。.～~]*$"
+                    r"|^(就)?(要|选)?(它|这个|这款)了?[!！。.]*$")
+
+
+def buys_it(text: str) -> bool:
+    """"我要买" / "就这款了": a decision to buy, naming nothing."""
+    return bool(BUY_IT.search((text or "").strip()))
+
+
+# "我想问下", "咨询一下": a lead-in, the question itself still to come.
+LEAD_IN = re.compile(r"^(你好|您好|亲|在吗|那个)?[，,\s]*(我)?(想|要)?(请问|问|咨询|请教)(一)?(下|个事|个问题|件事)?(哈|啊|呀)?[。.!！~～…]*$")
+
+
+def only_leads_in(text: str) -> bool:
+    """"我想问下": the shopper is about to ask, nothing asked yet."""
+    return bool(LEAD_IN.search((text or "").strip()))

@@ -142,13 +142,19 @@ def test_brand_exclusion_survives_the_slot():
     assert RecommendationRequest.from_slot({"exclude_brands": "华为"}).exclude_brands == ()
 
 
-def test_a_word_read_as_a_whole_department_narrows_the_request():
-    from assistant.recommendation_requests import narrower_word
+def test_a_word_narrower_than_its_category_narrows_the_request():
+    from assistant.recommendation_requests import another_name_for, narrower_word
 
-    departments = ("服饰鞋包", "手机数码")
-    assert narrower_word("卫衣", "服饰鞋包", departments) == "卫衣"
-    assert narrower_word("耳机", "耳机耳麦", departments) is None       # a leaf category: enough
-    assert narrower_word("服饰", "服饰鞋包", departments) is None       # the department itself
+    assert narrower_word("卫衣", "服饰鞋包") == "卫衣"        # read as a whole department
+    assert narrower_word("口红", "彩妆") == "口红"            # read as a leaf that holds more kinds
+    assert narrower_word("耳机", "耳机耳麦") is None          # the category's own name
+    assert narrower_word("服饰", "服饰鞋包") is None
+    assert narrower_word("电视机", "电视") is None
+    # A word no title holds: another name of the category, or a kind the shop lacks.
+    assert another_name_for("鞋子", "鞋靴") and another_name_for("尿不湿", "纸尿裤")
+    assert not another_name_for("睫毛膏", "彩妆")
+    lipsticks = next_request(None, understand("推荐个口红", {"category": "彩妆"}, None, keyword="口红"))
+    assert lipsticks.keyword == "口红" and "口红" in lipsticks.describe()
     hoodies = next_request(None, understand("有红色卫衣吗", {"category": "服饰鞋包", "color": "红色"}, None, keyword="卫衣"))
     assert hoodies.keyword == "卫衣" and hoodies.colour == "红色" and "卫衣" in hoodies.describe()
     trousers = next_request(hoodies, understand("看看裤子", {"category": "服饰鞋包"}, None, keyword="裤子"))
@@ -169,3 +175,103 @@ def test_the_recommender_is_given_the_shop_colour_rule_as_the_shades_it_accepts(
     attributes = dict(_filters(request).attributes)
     assert attributes["颜色"] == shades_answering("黑色") and "曜石黑" in attributes["颜色"]
     assert attributes["尺码"] == "42"
+
+
+def product(pid, price, rating, attributes=None, title="", description=""):
+    return SimpleNamespace(id=pid, price=price, rating=rating, attributes=attributes or {}, title=title,
+                           description=description)
+
+
+def test_value_for_money_and_features_are_asked_rankings():
+    from assistant.recommendation_requests import VALUE, ranking_asked
+
+    assert ranking_asked("推荐一款性价比高的手机") == VALUE
+    assert ranking_asked("拍照好的手机") == "拍照好"
+    assert ranking_asked("续航好一点的") == "续航好"
+    assert ranking_asked("有没有降噪的") == "降噪"
+    assert ranking_asked("推荐个手机") is None
+    request = next_request(None, understand("性价比高的手机", {"category": "手机"}, None))
+    assert request.order_by == VALUE and "性价比高" in request.describe()
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+    black = next_request(request, understand("要黑色的", {"color": "黑色"}, None))
+    assert black.order_by == VALUE                              # a refinement keeps the ranking
+    tablets = next_request(request, understand("看看平板", {"category": "平板电脑"}, None))
+    assert tablets.order_by is None                             # a new need starts over
+
+
+def test_value_for_money_puts_the_cheaper_of_the_well_rated_first():
+    from assistant.recommendation_requests import VALUE, ranked
+
+    items = [product(1, 5000, 4.9), product(2, 1500, 4.8), product(3, 900, 4.2), product(4, 3000, 4.9)]
+    ordered, known = ranked(items, VALUE)
+    assert [p.id for p, _ in ordered] == [2, 4, 1, 3] and known
+
+
+def test_a_feature_ranks_by_its_figure_or_words_and_says_when_the_catalogue_lacks_it():
+    from assistant.recommendation_requests import ranked
+
+    phones = [product(1, 3000, 4.9, {"电池容量": "4422mAh"}), product(2, 2000, 4.5, {"电池容量": "5500mAh"}),
+              product(3, 2500, 4.8)]
+    ordered, known = ranked(phones, "续航好")
+    assert [p.id for p, _ in ordered] == [2, 1, 3] and known and "5500mAh" in ordered[0][1]
+    earbuds = [product(1, 900, 4.9, title="耳机 长续航"), product(2, 1200, 4.5, title="耳机 主动降噪")]
+    assert [p.id for p, _ in ranked(earbuds, "降噪")[0]] == [2, 1]
+    ordered, known = ranked(phones, "拍照好")
+    assert not known and [p.id for p, _ in ordered] == [1, 3, 2]   # by rating, and said so
+
+
+def test_cheaper_with_nothing_shown_ranks_the_cheapest_first():
+    from assistant.recommendation_requests import CHEAPEST, ranked
+
+    request = next_request(None, understand("有没有便宜点的耳机", {"category": "耳机耳麦"}, None))
+    assert request.order_by == CHEAPEST and request.max_price is None
+    items = [product(1, 500, 4.9), product(2, 199, 4.5), product(3, 199, 4.8)]
+    assert [p.id for p, _ in ranked(items, CHEAPEST)[0]] == [3, 2, 1]
+    value = next_request(None, understand("划算的手机", {"category": "手机"}, None))
+    assert value.order_by != CHEAPEST                           # value for money, not the cheapest
+
+
+def test_more_said_on_its_own():
+    from assistant.recommendation_requests import asks_for_more
+
+    assert asks_for_more("还有吗") and asks_for_more("还有别的吗？")
+    assert not asks_for_more("这款手机还有吗，我想要白色的")
+
+
+def test_a_quality_inside_the_name_typed_is_no_ranking():
+    shoes = understand("推荐个运动鞋", {"category": "跑步鞋"}, None, named=["运动鞋"])
+    assert shoes.order_by is None
+    assert understand("适合跑步的耳机", {"category": "耳机耳麦"}, None, named=["耳机"]).order_by == "适合运动"
+
+
+def test_refinement_words_are_what_is_left_of_a_short_refinement():
+    from assistant.recommendation_requests import WORD, RecommendationRequest, ranking_label, refinement_words
+
+    assert refinement_words("幼猫吃的") == ["幼猫"]
+    assert refinement_words("敏感肌能用吗") == ["敏感肌"]
+    assert refinement_words("要甜的") == []                      # one character: too loose
+    assert refinement_words("这个手机支持无线充电吗，我想买一个给我爸爸用") == []   # no refinement
+    request = RecommendationRequest(category="猫粮", order_by=WORD + "幼猫")
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+    assert ranking_label(request.order_by) == "幼猫" and "幼猫" in request.describe()
+
+
+def test_a_quality_said_with_no_is_left_out():
+    from assistant.recommendation_requests import NOT, RecommendationRequest, ranked, ranking_asked
+
+    assert ranking_asked("不要辣的") == NOT + "辣味"
+    assert ranking_asked("别给我推荐辣的") == NOT + "辣味"
+    assert ranking_asked("不要太贵，要续航好的") == "续航好"      # the "no" is about the price
+    assert ranking_asked("是不是续航好") == "续航好"
+    snacks = [product(1, 10, 4.5, title="卫龙 辣条"), product(2, 20, 4.9, title="奥利奥 饼干"),
+              product(3, 15, 4.7, title="芒果干")]
+    ordered, _ = ranked(snacks, NOT + "辣味")
+    assert [p.id for p, _ in ordered] == [2, 3]
+    request = RecommendationRequest(category="休闲零食", order_by=NOT + "辣味")
+    assert RecommendationRequest.from_slot(request.to_slot()) == request and "不要辣味" in request.describe()
+
+
+def test_any_budget_drops_the_budget():
+    phones = next_request(None, said("三千以内的手机", category="手机", budget_max="3000"))
+    assert phones.max_price == 3000
+    assert next_request(phones, understand("算了，不限预算", {}, None)).max_price is None

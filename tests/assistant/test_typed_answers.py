@@ -95,3 +95,33 @@ def test_the_new_value_of_a_correction():
     assert reason_in(new_value_part("不是质量问题，是不想要了")).value == "changed_mind"
     assert new_value_part("改成换货") == "换货"
     assert new_value_part("不想要了") == "不想要了"
+
+
+def test_two_ordinals_in_one_message_pick_two_of_the_list():
+    from assistant.typed_answers import two_choices
+
+    assert two_choices("第二个和第三个哪个好", 5) == (1, 2)
+    assert two_choices("第一个跟最后一个比哪个好", 5) == (0, 4)
+    assert two_choices("第二个怎么样", 5) is None
+    assert two_choices("第二个和第九个哪个好", 5) is None          # the ninth is not on screen
+
+
+def test_not_knowing_what_was_asked():
+    from assistant.typed_answers import forgets
+
+    assert forgets("尾号不记得了") and forgets("订单号忘了") and forgets("想不起来")
+    assert not forgets("1234")
+
+
+def test_a_decision_to_buy_naming_nothing():
+    from assistant.typed_answers import buys_it
+
+    assert buys_it("我要买") and buys_it("就它了") and buys_it("下单") and buys_it("那我买这个")
+    assert not buys_it("我要买手机") and not buys_it("我买了") and not buys_it("我买的耳机")
+
+
+def test_a_lead_in_asks_nothing_yet():
+    from assistant.typed_answers import only_leads_in
+
+    assert only_leads_in("我想问下") and only_leads_in("请问一下") and only_leads_in("咨询一下")
+    assert not only_leads_in("我想问下这个手机多少钱") and not only_leads_in("问下订单")
