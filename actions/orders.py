@@ -35,7 +35,7 @@ from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import IN_DELIVERY, OrderStatus
+from shop.domain.orders import IN_DELIVERY, OrderStatus, unpaid_cancellation_note
 from shop.domain.privacy import GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
@@ -402,8 +402,10 @@ class ActionOrderStatus(ShopAction):
         if eta:
             headline += f"\n{eta}。"
         if OrderStatus(order.status) is OrderStatus.CANCELLED and order.paid_at is None:
-            # Why: an unpaid order closes itself (the shopper asks "怎么被取消了").
-            headline += "\n这笔订单下单后没有在 30 分钟内付款，系统已自动取消，没有扣款；需要的话重新下单即可。"
+            # Why it was closed (the shopper asks "怎么被取消了"): who did it, from its history.
+            note = unpaid_cancellation_note(order.cancelled_by)
+            if note:
+                headline += "\n" + note
         dispatcher.utter_message(text=headline, json_message=timeline_payload(order, eta))
 
     def _offer_others(self, dispatcher: CollectingDispatcher, tracker: Tracker, others: List[OrderDetail]) -> None:

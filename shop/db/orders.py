@@ -61,6 +61,12 @@ _ITEMS_OF_ORDERS = (select(ITEMS).where(ITEMS.c.order_id.in_(bindparam("order_id
                     .order_by(ITEMS.c.id))
 _SHIPMENTS_OF_ORDERS = (select(SHIPMENTS).where(SHIPMENTS.c.order_id.in_(bindparam("order_ids", expanding=True)))
                         .order_by(SHIPMENTS.c.id))
+# Who cancelled each cancelled order (its latest change to 已取消): the shopper is told why.
+_CANCELLERS_OF_ORDERS = (
+    select(OrderStatusChange.__table__.c.order_id, OrderStatusChange.__table__.c.actor)
+    .where(OrderStatusChange.__table__.c.order_id.in_(bindparam("order_ids", expanding=True)),
+           OrderStatusChange.__table__.c.to_status == OrderStatus.CANCELLED.value)
+    .order_by(OrderStatusChange.__table__.c.changed_at, OrderStatusChange.__table__.c.id))
 # The events on their own, not joined to their shipment: a parcel has ten scans or so, and
 # a joined row repeated the shipment's columns (and parsed its two dates again) for each.
 _EVENTS_OF_SHIPMENTS = (
@@ -180,7 +186,10 @@ def _details(session: Session, orders: list, for_guest: bool = False) -> list[Or
     shipments_by_order: dict[int, list[ShipmentInfo]] = defaultdict(list)
     for s in shipments:
         shipments_by_order[s.order_id].append(_shipment_info(s, events_by_shipment[s.id]))
-    return [_order_detail(o, items_by_order[o.id], shipments_by_order[o.id], for_guest) for o in orders]
+    cancelled = [o.id for o in orders if o.status == OrderStatus.CANCELLED.value]
+    cancelled_by = dict(session.execute(_CANCELLERS_OF_ORDERS, {"order_ids": cancelled}).all()) if cancelled else {}
+    return [_order_detail(o, items_by_order[o.id], shipments_by_order[o.id], for_guest, cancelled_by.get(o.id))
+            for o in orders]
 
 
 def _shipment_info(s, events: list) -> ShipmentInfo:
@@ -198,7 +207,7 @@ def _shipment_info(s, events: list) -> ShipmentInfo:
 
 
 def _order_detail(o, items: list, shipments: list[ShipmentInfo],
-                  for_guest: bool) -> OrderDetail:
+                  for_guest: bool, cancelled_by: Optional[str] = None) -> OrderDetail:
     status = OrderStatus(o.status)
     payment = PaymentStatus(o.payment_status)
     street = mask_address(o.address_detail) if for_guest else o.address_detail
@@ -211,7 +220,7 @@ def _order_detail(o, items: list, shipments: list[ShipmentInfo],
         masked_phone=mask_phone(o.recipient_phone),
         address=f"{o.province}{o.city}{o.district}{street}",
         created_at=o.created_at, paid_at=o.paid_at, shipped_at=o.shipped_at, delivered_at=o.delivered_at,
-        completed_at=o.completed_at, cancelled_at=o.cancelled_at,
+        completed_at=o.completed_at, cancelled_at=o.cancelled_at, cancelled_by=cancelled_by,
         items=tuple(
             OrderItemInfo(id=i.id, product_id=i.product_id, sku_id=i.sku_id, title=i.title, sku_name=i.sku_name,
                           unit_price=yuan(i.unit_price_cents), quantity=i.quantity,

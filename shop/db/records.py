@@ -245,6 +245,7 @@ class OrderDetail:
     cancelled_at: Optional[datetime]
     items: tuple[OrderItemInfo, ...]
     shipments: tuple[ShipmentInfo, ...]
+    cancelled_by: Optional[str] = None   # actor of the change to 已取消 (customer / system / staff / assistant)
 
     @property
     def shipment(self) -> Optional[ShipmentInfo]:

@@ -131,6 +131,24 @@ class CancellationDecision:
     message: str
 
 
+# Why an unpaid order is closed, by who closed it (the status history's actor of its change
+# to 已取消). Only an unpaid order ends in 已取消 with nothing to refund (a paid one goes through
+# 退款中), so each says that no money was taken.
+UNPAID_CANCELLED_BY = {
+    "system": "这笔订单下单后没有在 30 分钟内付款，系统已自动取消，没有扣款；需要的话重新下单即可。",
+    "customer": "这笔订单是您自己取消的（当时还没付款），没有扣款；需要的话重新下单即可。",
+    "assistant": "这笔订单是您在对话中确认取消的（当时还没付款），没有扣款；需要的话重新下单即可。",
+    "staff": "这笔订单由客服为您取消（当时还没付款），没有扣款；有疑问可以说“转人工”。",
+}
+
+
+def unpaid_cancellation_note(cancelled_by: Optional[str]) -> Optional[str]:
+    """What to tell the shopper about an unpaid order that was cancelled, given who cancelled
+    it; None when the history does not say (no guess: "系统已自动取消" was once said of an
+    order the shopper had cancelled in the chat)."""
+    return UNPAID_CANCELLED_BY.get(cancelled_by or "")
+
+
 def cancellation_decision(status: OrderStatus) -> CancellationDecision:
     """Customers may cancel before the parcel leaves the warehouse.
 

@@ -193,6 +193,11 @@ def test_cancel_unpaid_and_paid_orders(session):
     paid = cancel_order(session, MAIN_CUSTOMER_ID, number("AWAITING_SHIPMENT"), NOW)
     assert paid.status == "refunding" and "退" in paid.message
     assert get_order(session, MAIN_CUSTOMER_ID, number("AWAITING_SHIPMENT")).payment_status == "refunding"
+    # Who cancelled is read from the history: the shopper here, the system for the seeded
+    # order that timed out unpaid; orders not cancelled carry nobody.
+    assert get_order(session, MAIN_CUSTOMER_ID, number("PENDING_PAYMENT")).cancelled_by == "customer"
+    assert get_order(session, MAIN_CUSTOMER_ID, number("CANCELLED")).cancelled_by == "system"
+    assert get_order(session, MAIN_CUSTOMER_ID, number("AWAITING_SHIPMENT")).cancelled_by is None
 
 
 @pytest.mark.parametrize("key,code", [("IN_TRANSIT", "ALREADY_SHIPPED"), ("DELIVERED_RETURNABLE", "ALREADY_DELIVERED"),

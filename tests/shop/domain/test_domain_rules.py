@@ -189,3 +189,13 @@ def test_order_numbers_are_18_digits_with_the_china_date_and_unique():
 def test_masking():
     assert mask_phone("13812341234") == "138****1234"
     assert mask_name("张三丰") == "张**" and mask_name("李娜") == "李*"
+
+
+def test_an_unpaid_cancelled_order_is_explained_by_who_cancelled_it():
+    from shop.domain.orders import unpaid_cancellation_note
+
+    assert "系统已自动取消" in unpaid_cancellation_note("system")
+    assert "您自己取消" in unpaid_cancellation_note("customer") and "自动" not in unpaid_cancellation_note("customer")
+    assert "客服" in unpaid_cancellation_note("staff")
+    assert all("没有扣款" in unpaid_cancellation_note(a) for a in ("system", "customer", "staff", "assistant"))
+    assert unpaid_cancellation_note(None) is None and unpaid_cancellation_note("robot") is None
