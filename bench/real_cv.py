@@ -9,7 +9,7 @@ whole JD topics (GroupKFold), so a fold mimics topics the model never saw; every
 training file of data/nlu is always in training. A full Rasa training per fold would take
 minutes; this reproduces the pipeline's sentence features with the project's own pieces
 (normaliser, jieba segmenter with catalogue models kept whole, shop vocabulary features,
-regex/lookup patterns, word and char_wb 1-3 count vectors), Rasa's classifier settings
+regex/lookup patterns, word 1-2-gram and char_wb 1-3 count vectors), Rasa's classifier settings
 (logistic regression, class_weight balanced), the out-of-scope guard and the fallback, in
 seconds. It is a development tool; the reported figures come from real_eval.py / nlu_eval.py.
 """
@@ -106,7 +106,8 @@ class Features:
         return sp.hstack([vocab.tocsr(), regex.tocsr()]).tocsr()
 
 
-def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False):
+def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
+                word_ngram=(1, 2)):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -115,7 +116,7 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
             return TfidfVectorizer(use_idf=False, norm=None, sublinear_tf=True, **kw)
         return CountVectorizer(**kw)
 
-    words = vec(token_pattern=r"(?u)\b\w+\b", lowercase=True)
+    words = vec(token_pattern=r"(?u)\b\w+\b", lowercase=True, ngram_range=word_ngram)
     chars = vec(analyzer="char_wb", ngram_range=ngram, lowercase=True)
     tr_j = [a["joined"] for a in train_a]
     te_j = [a["joined"] for a in test_a]
@@ -172,6 +173,8 @@ def main():
     ap.add_argument("--ambiguity", type=float, default=0.2, help="(config.yml's ambiguity_threshold)")
     ap.add_argument("--sublinear", action="store_true")
     ap.add_argument("--max-ngram", type=int, default=3)
+    ap.add_argument("--max-word-ngram", type=int, default=2,
+                    help="word n-grams 1..N (config.yml's first CountVectorsFeaturizer: 2)")
     ap.add_argument("--vocab-weight", type=float, default=1.0,
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
@@ -199,7 +202,8 @@ def main():
         tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
         tr_y = intents + [rows[i]["intent"] for i in tr]
         classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
-                                     (1, args.max_ngram), args.sublinear)
+                                     (1, args.max_ngram), args.sublinear,
+                                     (1, args.max_word_ngram))
         for k, i in enumerate(te):
             kept[i] = (classes, probs[k])
             preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
@@ -235,7 +239,7 @@ def main():
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=42).split(all_a, all_y):
             classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
                                          [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
-                                         args.sublinear)
+                                         args.sublinear, (1, args.max_word_ngram))
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
@@ -265,7 +269,8 @@ def main():
         all_d = sp.vstack([base_d, real_d]).tocsr()
         all_y = intents + [r["intent"] for r in rows]
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, feats.dense_part(dev_a), args.C,
-                                     (1, args.max_ngram), args.sublinear)
+                                     (1, args.max_ngram), args.sublinear,
+                                     (1, args.max_word_ngram))
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity)[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score
