@@ -67,6 +67,13 @@ class ActionClarify(ShopAction):
             from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if current_customer_id(tracker) is not None:
+            from actions.orders import ActionOrderStatus, order_picked
+
+            if order_picked(tracker) is not None:
+                # "第二个" / "牛奶那单" right after a list of orders: that order (for what the
+                # list offered, e.g. cancelling), however unsure the classifier was of a bare ordinal.
+                return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if tracker.get_slot("pending_lookup") and forgets(text):
             # A guest asked for an order number or phone digits: "尾号不记得了".
             from actions.orders import ActionOrderStatus

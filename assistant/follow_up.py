@@ -141,9 +141,15 @@ def follow_up(
         return None
     names = [r.get("name") for r in ranking]
     top = names[0] if names else None
-    if top == previous_intent:
-        return None
     continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
+    if top == previous_intent:
+        # "那电子的还是纸质的" after "我想开个发票": the same intent, and no topic of its own;
+        # unsure and continuing, it is about the previous question's topic (else left as parsed).
+        previous_topics = [dict(e) for e in previous_entities if e.get("entity") == "topic"]
+        if (continuation and _unsure(ranking) and previous_topics
+                and not any(e.get("entity") == "topic" for e in entities)):
+            return FollowUp(previous_intent, [dict(e) for e in entities] + previous_topics)
+        return None
     # "那多久能到", "那要几天": a connective and a bare "how long" ask about the timing of
     # whatever was just discussed (a refund, a repair, a parcel); the classifier's guess from
     # four characters must be surer to override the question it continues.

@@ -201,3 +201,18 @@ def test_a_bare_how_long_continues_the_process_just_discussed_unless_the_classif
     assert {"entity": "topic", "value": "refund_progress"} in result.entities
     very_sure = [{"name": "purchase", "confidence": 0.95}]
     assert follow_up("那多久能到", very_sure, delivery, "after_sales", refund, topic_intent) is None
+
+
+def test_an_unsure_fragment_of_the_same_intent_keeps_the_previous_topic():
+    """"那电子的还是纸质的" after "我想开个发票": the classifier reads a purchase question (as the
+    previous one) but finds no topic; the invoice topic carries over. Sure of itself, or with
+    a topic of its own, it is left as parsed."""
+    invoice = [{"entity": "topic", "value": "invoice"}]
+    unsure = [{"name": "purchase", "confidence": 0.7}, {"name": "product_inquiry", "confidence": 0.19}]
+    found = follow_up("那电子的还是纸质的", unsure, [], "purchase", invoice)
+    assert found is not None and found.intent == "purchase" and found.entities == invoice
+    sure = [{"name": "purchase", "confidence": 0.95}]
+    assert follow_up("那电子的还是纸质的", sure, [], "purchase", invoice) is None
+    own = [{"entity": "topic", "value": "payment"}]
+    assert follow_up("那怎么付款", unsure, own, "purchase", invoice) is None
+    assert follow_up("那电子的还是纸质的", unsure, [], "purchase", []) is None
