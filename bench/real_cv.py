@@ -190,6 +190,8 @@ def main():
     ap.add_argument("--dense-scale", type=float, nargs="+", default=[3.0],
                     help="norm of the appended vectors (centred on the training mean, then unit length x scale)")
     ap.add_argument("--dense-cache", type=Path, default=Path("/tmp/embed-cache"))
+    ap.add_argument("--dense-alone", action="store_true",
+                    help="also the top-1 of a logistic regression on the vectors alone (same folds, C 1 and 10)")
     ap.add_argument("--dense-path", default="/tmp/embed-pkgs:/tmp/embed-onnx",
                     help="PYTHONPATH of the encoder's child process (where the package was pip-installed --target)")
     args = ap.parse_args()
@@ -226,14 +228,27 @@ def main():
         base_v, ms = encode_cached(args.dense, [a["text"] for a in base_a], args.dense_cache, args.dense_path)
         real_v, ms_real = encode_cached(args.dense, [a["text"] for a in real_a], args.dense_cache, args.dense_path)
         centre = base_v.mean(axis=0)
-        print(f"{args.dense}: {base_v.shape[1]}-d; encoding {ms:.1f} ms/message (training texts, batched),"
-              f" {ms_real:.1f} ms/message (real texts) when not cached")
+        cost = ", ".join(f"{m:.1f} ms/message ({what})" for m, what in
+                         ((ms, "training texts, batched"), (ms_real, "real texts")) if m == m)
+        print(f"{args.dense}: {base_v.shape[1]}-d; encoding {cost or 'cached'}")
 
         def dense_of(vecs, scale):
             v = vecs - centre
             v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
             return sp.csr_matrix(v * scale)
 
+        if args.dense_alone:
+            from sklearn.linear_model import LogisticRegression
+
+            bv, rv = dense_of(base_v, 1.0).toarray(), dense_of(real_v, 1.0).toarray()
+            for C in (1.0, 10.0):
+                alone = [""] * len(rows)
+                for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
+                    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+                    clf.fit(np.vstack([bv, rv[tr]]), intents + [rows[i]["intent"] for i in tr])
+                    for i, p in zip(te, clf.predict(rv[te])):
+                        alone[i] = p
+                print(f"{args.dense} vectors alone, C={C:g}: top-1", summarise(rows, alone))
         started = time.perf_counter()
         preds, tops, kept = grouped_cv(base_d, real_d)
         print(f"baseline ({time.perf_counter() - started:.0f} s):")
