@@ -7,6 +7,7 @@ incremental, idempotent sync); the scale-out setup's consumer keeps the tables c
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -44,12 +45,20 @@ def _period(request: web.Request) -> tuple[date, date]:
     return first, last
 
 
-def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) -> dict:
-    engine = _analytics_engine(settings.db_url)
-    if not settings.uses_rabbitmq:
-        from analytics.sql_source import broker_engine, sync
+# One set-up and sync at a time: two dashboard requests at once (the page's first fetch still
+# running when the operator picks another period) both created the tables of a new analytics
+# file and both wrote its first offset; the second failed ("database is locked"), and its page
+# never drew (a 500 behind "数据分析"; tests/console/test_analytics_concurrency.py).
+_sync_lock = threading.Lock()
 
-        sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+
+def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) -> dict:
+    with _sync_lock:
+        engine = _analytics_engine(settings.db_url)
+        if not settings.uses_rabbitmq:
+            from analytics.sql_source import broker_engine, sync
+
+            sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
     return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 
