@@ -68,3 +68,46 @@ def test_hostile_path_and_query_values_get_a_clean_answer(console, value):
             # 503: a store the page reads is not configured here (a clean, explained refusal)
             assert response.status < 500 or response.status == 503, (path + query, response.status, body[:300])
             assert "Traceback" not in body
+
+
+def test_an_agent_cannot_read_or_write_a_ticket_another_agent_holds(console, console_engine):
+    from console import passwords
+    from shop.db.console_accounts import create_account
+    from shop.db.engine import session_scope
+    from shop.db.handoff import create_handoff_request
+    from shop.db.handoff_desk import claim_ticket, ticket_messages
+    from shop.db.models import ConsoleUser, HandoffRequest
+    from shop.domain.clock import utc_now
+
+    now = utc_now()
+    with session_scope(console_engine) as s:
+        other = create_account(s, "agent2", "小李", "agent", passwords.hash_password("agent-two-secret-77"), now)
+        ticket = create_handoff_request(s, "guest-secret-1", None, "诉求：订单查询 手机 13800001234", now)
+    with session_scope(console_engine) as s:
+        holder = s.query(ConsoleUser).filter_by(username="agent1").one()
+        assert claim_ticket(s, ticket.id, holder.id, holder.display_name, now)
+        assert other.id != holder.id
+
+    intruder = console()
+    intruder.sign_in("agent2", "agent-two-secret-77")
+    csrf = intruder.csrf("/handoff")
+    for path in (f"/handoff/{ticket.id}", f"/api/handoff/{ticket.id}/messages"):
+        response, body = intruder.request("GET", path)
+        assert response.status == 404 and "13800001234" not in body, (path, body[:200])
+    response, _ = intruder.request("POST", f"/api/handoff/{ticket.id}/reply", json={"text": "我来接"},
+                                   headers={"X-CSRF-Token": csrf})
+    assert response.status == 409
+    response, _ = intruder.request("POST", f"/handoff/{ticket.id}/reply", data={"text": "我来接", "csrf_token": csrf})
+    assert response.status == 303 and "not_yours" in response.headers["Location"]
+    response, _ = intruder.request("POST", f"/handoff/{ticket.id}/close", data={"csrf_token": csrf})
+    assert response.status == 303 and "not_yours" in response.headers["Location"]
+    response, _ = intruder.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    assert response.status == 303 and "taken" in response.headers["Location"]
+    with session_scope(console_engine) as s:
+        row = s.query(HandoffRequest).filter_by(id=ticket.id).one()
+        assert row.status == "assigned" and row.assigned_to == holder.id
+        assert not [m for m in ticket_messages(s, ticket.id) if m.author == "agent"]
+    # An admin may read it (to help or close it).
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    assert admin.request("GET", f"/api/handoff/{ticket.id}/messages")[0].status == 200
