@@ -79,11 +79,11 @@ class ShopRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
-            held = await held_reply(incoming.sender, conversation_id, incoming.text)
-            if held is not None:  # a human agent has this conversation: the assistant is silent
-                return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
             collector = CollectingOutputChannel()
             try:
+                held = await held_reply(incoming.sender, conversation_id, incoming.text)
+                if held is not None:  # a human agent has this conversation: the assistant is silent
+                    return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
                 await once_per_message_id(on_new_message, request, message_id)(
                     UserMessage(
                         incoming.text,

@@ -13,7 +13,9 @@ Rasa's SocketIOInput, with two changes:
   another client could join. The conversation is keyed by session *and* verified identity,
   and the customer token is replaced by a conversation identity before Rasa records it;
 - while a human agent has the conversation, messages go to the agent, not to Rasa
-  (``shop_channels.handoff_gate``); the widget fetches the agent's lines over REST.
+  (``shop_channels.handoff_gate``); the widget fetches the agent's lines over REST;
+- a turn that fails (say the conversation store is down) is answered with the REST
+  channel's apology, never with silence.
 
 It also works around two incompatibilities of Rasa 3.6's pinned stack with Python 3.11:
 - Sanic 21.12's websocket ``recv()`` hands bare coroutines to ``asyncio.wait``, which
@@ -37,6 +39,7 @@ from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
+from shop_channels.rest import FAILURE_REPLY
 from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
@@ -161,15 +164,21 @@ class ShopSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
             conversation_id, metadata = bind_conversation(session_id, metadata, identity)
-            held = await held_reply(session_id, conversation_id, text)
-            if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
-                for reply in held:
-                    await output.send_text_message(session_id, reply)
-                return
-            await on_new_message(
-                UserMessage(
-                    text, output, conversation_id, input_channel=self.name(), metadata=metadata
+            try:
+                held = await held_reply(session_id, conversation_id, text)
+                if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
+                    for reply in held:
+                        await output.send_text_message(session_id, reply)
+                    return
+                await on_new_message(
+                    UserMessage(
+                        text, output, conversation_id, input_channel=self.name(), metadata=metadata
+                    )
                 )
-            )
+            except Exception:  # noqa: BLE001 - the shopper gets the apology, the log the trace
+                # (the conversation store down: shop_channels.tracker_store_failures; anything
+                # else that stopped the turn). Stock socket.io would leave the widget silent.
+                logger.exception("handling a socket.io message failed (sid %s)", sid)
+                await output.send_text_message(session_id, FAILURE_REPLY)
 
         return socketio_webhook

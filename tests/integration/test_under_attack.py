@@ -249,3 +249,58 @@ def test_every_turn_gets_an_apology_while_the_action_server_is_down(live_stack, 
         reply = text_of(replies)
         assert APOLOGY in reply and "转人工" in reply, (message, replies)
         assert NOT_UNDERSTOOD not in reply, (message, replies)
+
+
+# --- the conversation store failing: a clean error / an apology, never an empty conversation
+
+class StoreLock:
+    """Holds the live stack's conversation store (SQLite) write-locked, as another writer
+    stuck in a transaction would."""
+
+    def __init__(self, path):
+        self.connection = sqlite3.connect(str(path), isolation_level=None, timeout=5)
+        self.held = False
+
+    def take(self):
+        self.connection.execute("BEGIN EXCLUSIVE")
+        self.held = True
+
+    def release(self):
+        if self.held:
+            self.connection.execute("ROLLBACK")
+            self.held = False
+
+
+@pytest.fixture
+def conversation_store_lock(live_stack):
+    lock = StoreLock(live_stack.workdir / "tracker.db")
+    try:
+        yield lock
+    finally:
+        lock.release()
+        lock.connection.close()
+
+
+def test_a_turn_the_conversation_store_cannot_keep_is_refused_politely(live_stack, conversation_store_lock):
+    # Stock Rasa answered from memory and forgot the turn: the guest heard "后四位", and once the
+    # store was back their digits met a conversation that had never seen the order number.
+    guest = sender()
+    assert "订单号" in text_of(live_stack.say(guest, "查一下我的订单"))   # stored before the fault
+    conversation_store_lock.take()
+    order_no = "202612058601981375"
+    reply = requests.post(live_stack.webhook, json={"sender": guest, "message": order_no}, timeout=60)
+    assert reply.status_code == 500, reply.text
+    assert reply.json()["error"] == "internal_error" and APOLOGY in reply.json()["message"], reply.text
+
+    async def over_socketio():
+        async with SocketClient(live_stack.rasa_url) as client:
+            session = await client.session("")
+            await client.emit("user_uttered", {"message": "你好", "session_id": session, "customData": {}})
+            return bot_text(await client.until("bot_uttered", 60))
+
+    # socket.io: the widget gets the apology instead of silence.
+    assert APOLOGY in asyncio.run(over_socketio())
+
+    conversation_store_lock.release()
+    # Back: the conversation carries on from the last turn it kept.
+    assert "后四位" in text_of(live_stack.say(guest, order_no))

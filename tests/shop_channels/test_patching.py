@@ -94,8 +94,9 @@ def test_every_shop_channels_patch_is_in_place_on_the_pinned_rasa():
     from rasa.core.processor import MessageProcessor
 
     from shop_channels import (graph_runner, idempotency, policy_states, rasa_failures, rasa_follow_ups,
-                               rasa_keepalive, rasa_sessions, rasa_speedups)
-    for module in (graph_runner, idempotency, policy_states, rasa_follow_ups, rasa_keepalive, rasa_speedups):
+                               rasa_keepalive, rasa_sessions, rasa_speedups, tracker_store_failures)
+    for module in (graph_runner, idempotency, policy_states, rasa_follow_ups, rasa_keepalive, rasa_speedups,
+                   tracker_store_failures):
         assert module.install() is True, module.__name__
     # (these two take the server's settings: checked without installing again)
     assert is_patched(RemoteAction, "run", rasa_failures.remote_run)
