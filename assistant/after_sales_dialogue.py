@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from assistant.form_questions import AFTER_SALES, question_topics
+from assistant.order_matching import product_words, statuses_named, time_window
 from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
 from shop.domain.policies import POLICY_TOPICS
 
@@ -150,3 +152,18 @@ def in_view_first(orders: Sequence[Any], in_view: Optional[str]) -> List[Any]:
 def order_descriptions(orders: Sequence[Any]) -> List[str]:
     """Each order as the words a shopper may pick it by (status, titles, variants)."""
     return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
+
+
+# The after-sales words of a request ("我想退上周买的鞋子", "生鲜坏了能退吗"): not what was bought.
+SERVICE_WORDS = re.compile(r"退货|退款|换货|维修|售后|申请|不想要|不要|质量|有问题|问题|坏了|坏掉|坏|破了|"
+                           r"退|换|修|能不能|可不可以")
+
+
+def order_description(text: str) -> Optional[str]:
+    """What of an after-sales message may describe the order it is about (a product word of
+    two characters or more, or a time: "上周买的鞋子"), with the after-sales words taken out;
+    None when nothing is left to match orders by."""
+    rest = SERVICE_WORDS.sub(" ", text or "")
+    if any(len(w) >= 2 for w in product_words(rest)) or time_window(rest, utc_now()) or statuses_named(rest):
+        return rest
+    return None
