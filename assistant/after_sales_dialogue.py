@@ -159,11 +159,17 @@ SERVICE_WORDS = re.compile(r"退货|退款|换货|维修|售后|申请|不想要
                            r"退|换|修|能不能|可不可以")
 
 
+# "那双鞋", "这件衣服": a thing pointed at with its measure word is described, even by one character.
+POINTED_AT = re.compile(r"[那这][双件台部瓶盒套条只个]")
+
+
 def order_description(text: str) -> Optional[str]:
     """What of an after-sales message may describe the order it is about (a product word of
-    two characters or more, or a time: "上周买的鞋子"), with the after-sales words taken out;
-    None when nothing is left to match orders by."""
+    two characters or more, one pointed at ("那双鞋"), or a time: "上周买的鞋子"), with the
+    after-sales words taken out; None when nothing is left to match orders by (a stray
+    character such as "行" or "嗯" describes nothing)."""
     rest = SERVICE_WORDS.sub(" ", text or "")
-    if any(len(w) >= 2 for w in product_words(rest)) or time_window(rest, utc_now()) or statuses_named(rest):
+    shortest = 1 if POINTED_AT.search(rest) else 2
+    if any(len(w) >= shortest for w in product_words(rest)) or time_window(rest, utc_now()) or statuses_named(rest):
         return rest
     return None

@@ -139,3 +139,5 @@ def test_what_of_an_after_sales_message_describes_the_order():
     assert "鞋子" in product_words(order_description("我想退上周买的鞋子"))
     assert order_description("我要退货") is None and order_description("不想要了") is None
     assert order_description("质量有问题") is None and order_description("算了，换货吧") is None
+    assert product_words(order_description("我想退那双鞋")) == ["鞋"]
+    assert order_description("行") is None and order_description("嗯") is None
