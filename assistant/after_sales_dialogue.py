@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from assistant.form_questions import AFTER_SALES, question_topics
@@ -173,3 +174,25 @@ def order_description(text: str) -> Optional[str]:
     if any(len(w) >= shortest for w in product_words(rest)) or time_window(rest, utc_now()) or statuses_named(rest):
         return rest
     return None
+
+
+# "退款多久到账？另外能开发票吗": a second question after the first one.
+SECOND_QUESTION = re.compile(r"另外|还有|顺便|顺带|再问|[？?，,。 ].*(吗|么|怎么|如何|多久|多少|几天|什么|哪|能不能|可不可以|[？?])")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary():
+    from shop_nlu.vocab import ShopVocabulary
+
+    return ShopVocabulary.load()
+
+
+def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[str]) -> List[str]:
+    """The topics of a second question in an after-sales message that are the shop's
+    purchase policies ("另外能开发票吗": invoice), not yet answered; none when the message
+    asks one question only. (An order's topics are answered by the order clause.)"""
+    if not SECOND_QUESTION.search(text or ""):
+        return []
+    vocabulary = _vocabulary()
+    return [t for t in dict.fromkeys(topics)
+            if t not in answered and vocabulary.topic_intent(t) == "purchase"]

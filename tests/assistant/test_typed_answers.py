@@ -141,3 +141,11 @@ def test_what_of_an_after_sales_message_describes_the_order():
     assert order_description("质量有问题") is None and order_description("算了，换货吧") is None
     assert product_words(order_description("我想退那双鞋")) == ["鞋"]
     assert order_description("行") is None and order_description("嗯") is None
+
+
+def test_a_second_question_on_a_purchase_policy():
+    from assistant.after_sales_dialogue import second_question_topics
+
+    topics = ["refund_progress", "invoice"]
+    assert second_question_topics("退款多久到账？另外能开发票吗", topics, ["refund_progress"]) == ["invoice"]
+    assert second_question_topics("退款开发票", topics, ["refund_progress"]) == []
