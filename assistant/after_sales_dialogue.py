@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
 
 from assistant.form_questions import AFTER_SALES, question_topics
 from assistant.order_matching import product_words, statuses_named, time_window
@@ -180,11 +183,19 @@ def order_description(text: str) -> Optional[str]:
 SECOND_QUESTION = re.compile(r"另外|还有|顺便|顺带|再问|[？?，,。 ].*(吗|么|怎么|如何|多久|多少|几天|什么|哪|能不能|可不可以|[？?])")
 
 
-@lru_cache(maxsize=1)
-def _vocabulary():
-    from shop_nlu.vocab import ShopVocabulary
+VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocab" / "shop_vocab.yml"
 
-    return ShopVocabulary.load()
+
+@lru_cache(maxsize=1)
+def _topic_intents() -> Dict[str, str]:
+    """Each topic's usual intent, as the NLU vocabulary file gives it (``intent:``); read as
+    data (the application layer does not import the NLU package)."""
+    try:
+        with open(VOCABULARY_PATH, encoding="utf-8") as handle:
+            topics = (yaml.safe_load(handle) or {}).get("topic") or {}
+    except OSError:
+        return {}       # no vocabulary shipped: the second question is left to be asked again
+    return {name: str(entry.get("intent")) for name, entry in topics.items() if isinstance(entry, dict)}
 
 
 def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[str]) -> List[str]:
@@ -193,6 +204,5 @@ def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[
     asks one question only. (An order's topics are answered by the order clause.)"""
     if not SECOND_QUESTION.search(text or ""):
         return []
-    vocabulary = _vocabulary()
-    return [t for t in dict.fromkeys(topics)
-            if t not in answered and vocabulary.topic_intent(t) == "purchase"]
+    intents = _topic_intents()
+    return [t for t in dict.fromkeys(topics) if t not in answered and intents.get(t) == "purchase"]
