@@ -324,8 +324,14 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        _, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
-                                      "请选择要办理的服务：退货、换货、退款、维修或补发。")
+        read, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
+                                         "请选择要办理的服务：退货、换货、退款、维修或补发。")
+        before = value_before_message(tracker.events or [], "service_type")
+        now = vocabulary.service_type(slots.get("service_type"))
+        if (read and now is not None and before and vocabulary.service_type(before) is not now
+                and tracker.get_slot("requested_slot") in ("order_item_id", "reason")):
+            # "维修" typed when asked the reason: the change is said, then the question asked again.
+            dispatcher.utter_message(text=f"好的，服务改为{now.label}。")
         return slots
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
