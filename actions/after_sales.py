@@ -17,7 +17,8 @@ from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, route_after_services, route_before_services, wants_request,
+    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, route_after_services, route_before_services, second_question_topics,
+    wants_request,
 )
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
@@ -56,8 +57,10 @@ class ActionAfterSalesRoute(ShopAction):
         route = route_before_services(text, topics, wants)
         if route is not None and route.kind == "status":
             if route.policy_topics:
-                # "退款多久能到": the timing policy, then only the refunds still under way.
-                for answer in (faq_book().answer(t) for t in route.policy_topics):
+                # "退款多久能到": the timing policy, then only the refunds still under way
+                # ("…？另外能开发票吗": the second question's answer too).
+                extra = second_question_topics(text, topics, route.policy_topics)
+                for answer in (faq_book().answer(t) for t in [*route.policy_topics, *extra]):
                     if answer:
                         dispatcher.utter_message(text=answer.for_question(text))
                 if customer_id is not None:
@@ -78,7 +81,8 @@ class ActionAfterSalesRoute(ShopAction):
         if route.kind == "policy":
             # "耳机到了吗？另外运费险怎么赔": the order first, then the policy and the offer.
             events = await answer_order_clause(dispatcher, tracker)
-            answer_policy_topics(dispatcher, list(route.policy_topics), text)
+            extra = second_question_topics(text, topics, route.policy_topics)
+            answer_policy_topics(dispatcher, [*route.policy_topics, *extra], text)
             return answered + events
         if route.kind == "sign_in":
             dispatcher.utter_message(

@@ -76,7 +76,9 @@ async def early_check(dispatcher: CollectingDispatcher, customer_id: int, order_
         dispatcher.utter_message(text=verdict.message)
         policy = faq_book().answer("return_policy")
         if policy:
-            dispatcher.utter_message(text=policy.pick())
+            # (the order is known: not the policy's "告诉我订单号" invitation)
+            lines = [line for line in policy.pick().splitlines() if "订单号" not in line]
+            dispatcher.utter_message(text="\n".join(lines))
         dispatcher.utter_message(text="如有疑问，需要的话我可以为您转接人工客服。")
         return {**stop(), "pending_offer": OFFER_HANDOFF}
     return {}

@@ -13,15 +13,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.orders import order_summary
+from actions.orders import meant_orders, order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
-    in_view_offered, kept_at_summary, order_descriptions, order_in_view, value_before_message,
+    in_view_offered, kept_at_summary, order_description, order_descriptions, order_in_view, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import order_category_names
+from assistant.order_matching import picks_an_order
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
     reason_in, service_in,
@@ -66,16 +67,26 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
 
 async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: List[str]) -> Optional[int]:
     """Which order a typed answer picks: by the words shown (titles, status, ordinals), else
-    by the category of what was bought ("那个水果坏了": 奇异果 is 新鲜水果) — read only when
+    by the order look-up's reading when it means exactly one order, else by the category of what was bought ("那个水果坏了": 奇异果 is 新鲜水果) — read only when
     the NLU saw a category or product (no extra query for "我要退货")."""
     picked = choice_index(text, descriptions)
     named = [v for v in entity_values(tracker, "category") + entity_values(tracker, "product") if isinstance(v, str)]
-    if picked is not None or not orders or has_ordinal(text) or not named:
+    if picked is not None or not orders or has_ordinal(text):
         return picked
+    # The words the order look-up reads ("上周买的鞋子": a date, a noun's 子-stem): one order only.
+    described = order_description(text)
+    meant = await meant_orders(described, orders, named) if described else None
+    if meant is not None and meant.described and len(meant.orders) == 1:
+        return next(i for i, o in enumerate(orders) if o.order_no == meant.orders[0].order_no)
+    if not named:
+        return None
     categories = await db(order_category_names, orders)
     return choice_index(" ".join([text, *named]), [categories.get(o.order_no, "") for o in orders])
 
 
+# Questions after the order's, where "不对，是手机那单" picks another order (the summary's
+# corrections are read by _correction).
+LATER_QUESTIONS = ("order_item_id", "service_type", "reason")
 # Said to "不是" (the NLU's deny) where it picks nothing: the form asks on, never cancels.
 WHAT_IS_WRONG = "好的，是哪里不对呢？可以直接告诉我正确的订单、商品、服务或原因；不想申请了请说“取消”。"
 # Said to "好的" where a question needs an answer.
@@ -100,6 +111,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def extract_order_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") is None and not first_entity(tracker, "order_no"):
             return await self._order_described(tracker)
+        if tracker.get_slot("requested_slot") in LATER_QUESTIONS and not first_entity(tracker, "order_no"):
+            other = await self._other_order_named(tracker)
+            return {"order_no": other} if other else {}
         text = _typed(tracker, "order_no")
         if not text or first_entity(tracker, "order_no"):
             return {}
@@ -114,6 +128,18 @@ class ValidateAfterSalesForm(ShopFormValidation):
         orders = in_view_first(orders, in_view)
         picked = await _pick_order(tracker, text, orders, order_descriptions(orders))
         return {"order_no": orders[picked].order_no} if picked is not None else {}
+
+    async def _other_order_named(self, tracker: Tracker) -> Optional[str]:
+        """"不对，是手机那单" typed at a later question: another of the shopper's orders, picked by
+        its words (an ordinal there picks that question's button, never an order)."""
+        part = new_value_part(_text(tracker))
+        if not picks_an_order(part) or has_ordinal(part):
+            return None
+        orders = await qualifying_orders(current_customer_id(tracker))
+        picked = await _pick_order(tracker, part, orders, order_descriptions(orders))
+        if picked is None or orders[picked].order_no == tracker.get_slot("order_no"):
+            return None
+        return orders[picked].order_no
 
     async def _order_described(self, tracker: Tracker) -> Dict[Text, Any]:
         """The request's own message names one of the orders by what was bought ("我那个笔记本
@@ -226,7 +252,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
             if target == "item" and order is not None and len(order.items) > 1:
                 slots["order_item_id"] = None
             else:
-                slots.update({"order_no": None, "order_item_id": None})
+                # "不对，是手机那单": that order at once; "换一个订单": the question again.
+                # (its item: validate_order_no reads it, the old one is not in that order)
+                other = await self._other_order_named(tracker) if target == "order" else None
+                slots.update({"order_no": other} if other else {"order_no": None, "order_item_id": None})
         else:
             dispatcher.utter_message(text="好的，请问要修改哪一项？可以说“改一下原因”“换个商品”“改成换货”或“换一个订单”。")
         return slots
@@ -259,8 +288,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
         text = _text(tracker)
         picked_now = value_before_message(tracker.events or [], "order_no") != order.order_no
         item, typed_number = None, order.order_no in (ascii_digits(text) or "")
-        if (len(order.items) > 1 and picked_now and not typed_number and not has_ordinal(text)
-                and not tracker.get_slot("order_item_id")):
+        held = tracker.get_slot("order_item_id")
+        held_here = any(str(i.id) == str(held) for i in order.items)
+        if len(order.items) > 1 and picked_now and not typed_number and not has_ordinal(text) and not held_here:
             # "手机充电器坏了": the item the words name, as well as its order.
             item = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
         if picked_now and not typed_number:
@@ -284,8 +314,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def validate_order_item_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         order_no = tracker.get_slot("order_no")
         customer_id = current_customer_id(tracker)
-        if not order_no or customer_id is None:
-            return {"order_item_id": None}
+        if not order_no or customer_id is None or value is None:
+            return {"order_item_id": None}      # (None: unset by a change of order, asked again)
         order = await db(get_order, customer_id, order_no)
         if order is None or not any(str(i.id) == str(value) for i in order.items):
             dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
@@ -294,8 +324,14 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        _, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
-                                      "请选择要办理的服务：退货、换货、退款、维修或补发。")
+        read, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
+                                         "请选择要办理的服务：退货、换货、退款、维修或补发。")
+        before = value_before_message(tracker.events or [], "service_type")
+        now = vocabulary.service_type(slots.get("service_type"))
+        if (read and now is not None and before and vocabulary.service_type(before) is not now
+                and tracker.get_slot("requested_slot") in ("order_item_id", "reason")):
+            # "维修" typed when asked the reason: the change is said, then the question asked again.
+            dispatcher.utter_message(text=f"好的，服务改为{now.label}。")
         return slots
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
 
 from assistant.form_questions import AFTER_SALES, question_topics
+from assistant.order_matching import product_words, statuses_named, time_window
 from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
 from shop.domain.policies import POLICY_TOPICS
 
@@ -150,3 +156,53 @@ def in_view_first(orders: Sequence[Any], in_view: Optional[str]) -> List[Any]:
 def order_descriptions(orders: Sequence[Any]) -> List[str]:
     """Each order as the words a shopper may pick it by (status, titles, variants)."""
     return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
+
+
+# The after-sales words of a request ("我想退上周买的鞋子", "生鲜坏了能退吗"): not what was bought.
+SERVICE_WORDS = re.compile(r"退货|退款|换货|维修|售后|申请|不想要|不要|质量|有问题|问题|坏了|坏掉|坏|破了|"
+                           r"退|换|修|能不能|可不可以")
+
+
+# "那双鞋", "这件衣服": a thing pointed at with its measure word is described, even by one character.
+POINTED_AT = re.compile(r"[那这][双件台部瓶盒套条只个]")
+
+
+def order_description(text: str) -> Optional[str]:
+    """What of an after-sales message may describe the order it is about (a product word of
+    two characters or more, one pointed at ("那双鞋"), or a time: "上周买的鞋子"), with the
+    after-sales words taken out; None when nothing is left to match orders by (a stray
+    character such as "行" or "嗯" describes nothing)."""
+    rest = SERVICE_WORDS.sub(" ", text or "")
+    shortest = 1 if POINTED_AT.search(rest) else 2
+    if any(len(w) >= shortest for w in product_words(rest)) or time_window(rest, utc_now()) or statuses_named(rest):
+        return rest
+    return None
+
+
+# "退款多久到账？另外能开发票吗": a second question after the first one.
+SECOND_QUESTION = re.compile(r"另外|还有|顺便|顺带|再问|[？?，,。 ].*(吗|么|怎么|如何|多久|多少|几天|什么|哪|能不能|可不可以|[？?])")
+
+
+VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocab" / "shop_vocab.yml"
+
+
+@lru_cache(maxsize=1)
+def _topic_intents() -> Dict[str, str]:
+    """Each topic's usual intent, as the NLU vocabulary file gives it (``intent:``); read as
+    data (the application layer does not import the NLU package)."""
+    try:
+        with open(VOCABULARY_PATH, encoding="utf-8") as handle:
+            topics = (yaml.safe_load(handle) or {}).get("topic") or {}
+    except OSError:
+        return {}       # no vocabulary shipped: the second question is left to be asked again
+    return {name: str(entry.get("intent")) for name, entry in topics.items() if isinstance(entry, dict)}
+
+
+def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[str]) -> List[str]:
+    """The topics of a second question in an after-sales message that are the shop's
+    purchase policies ("另外能开发票吗": invoice), not yet answered; none when the message
+    asks one question only. (An order's topics are answered by the order clause.)"""
+    if not SECOND_QUESTION.search(text or ""):
+        return []
+    intents = _topic_intents()
+    return [t for t in dict.fromkeys(topics) if t not in answered and intents.get(t) == "purchase"]

@@ -100,11 +100,18 @@ def confirmation_in(text: str) -> Optional[str]:
     return None
 
 
+# "我要换货不是退货", "换货，不要退货": the old value, said after the new one.
+OLD_VALUE_AFTER = re.compile(r"[，,。\s]*(而)?(不是|不要|别|并不是)[^，,。]*[。.!！]?$")
+
+
 def new_value_part(text: str) -> str:
-    """The part of a correction that gives the new value ("不是质量问题，是不想要了" → "不想要了")."""
+    """The part of a correction that gives the new value ("不是质量问题，是不想要了" → "不想要了",
+    "我要换货不是退货" → "我要换货")."""
     text = (text or "").strip()
     match = NEW_VALUE.match(text)
-    return text[match.end():].strip() if match and match.end() < len(text) else text
+    part = text[match.end():].strip() if match and match.end() < len(text) else text
+    kept = OLD_VALUE_AFTER.sub("", part).strip()
+    return kept or part
 
 
 def change_target(text: str) -> Optional[str]:
@@ -191,8 +198,9 @@ __all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_ind
            "confirmation_in", "change_target", "new_value_part"]
 
 
-# "尾号不记得了", "订单号忘了": the shopper cannot give what was asked.
-FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不知道|不清楚|找不到|没记")
+# "尾号不记得了", "订单号忘了", "我没有订单号": the shopper cannot give what was asked.
+FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不知道|不清楚|找不到|没记"
+                    r"|没(有)?(那个|这个)?(订单号|单号|订单编号|尾号)|(订单号|单号|订单编号)(没有|没了|丢了|删了|找不着)")
 
 
 def forgets(text: str) -> bool:

@@ -95,6 +95,10 @@ def test_the_new_value_of_a_correction():
     assert reason_in(new_value_part("不是质量问题，是不想要了")).value == "changed_mind"
     assert new_value_part("改成换货") == "换货"
     assert new_value_part("不想要了") == "不想要了"
+    # the old value said after the new one (typed5)
+    assert service_in(new_value_part("等等，我要换货不是退货")) is ServiceType.EXCHANGE
+    assert reason_in(new_value_part("质量问题，不是不想要")).value == "quality"
+    assert new_value_part("不是质量问题") == "不是质量问题"
 
 
 def test_two_ordinals_in_one_message_pick_two_of_the_list():
@@ -110,7 +114,8 @@ def test_not_knowing_what_was_asked():
     from assistant.typed_answers import forgets
 
     assert forgets("尾号不记得了") and forgets("订单号忘了") and forgets("想不起来")
-    assert not forgets("1234")
+    assert forgets("我没有订单号") and forgets("单号删了")
+    assert not forgets("1234") and not forgets("订单号是多少")
 
 
 def test_a_decision_to_buy_naming_nothing():
@@ -125,3 +130,22 @@ def test_a_lead_in_asks_nothing_yet():
 
     assert only_leads_in("我想问下") and only_leads_in("请问一下") and only_leads_in("咨询一下")
     assert not only_leads_in("我想问下这个手机多少钱") and not only_leads_in("问下订单")
+
+
+def test_what_of_an_after_sales_message_describes_the_order():
+    from assistant.after_sales_dialogue import order_description
+    from assistant.order_matching import product_words
+
+    assert "鞋子" in product_words(order_description("我想退上周买的鞋子"))
+    assert order_description("我要退货") is None and order_description("不想要了") is None
+    assert order_description("质量有问题") is None and order_description("算了，换货吧") is None
+    assert product_words(order_description("我想退那双鞋")) == ["鞋"]
+    assert order_description("行") is None and order_description("嗯") is None
+
+
+def test_a_second_question_on_a_purchase_policy():
+    from assistant.after_sales_dialogue import second_question_topics
+
+    topics = ["refund_progress", "invoice"]
+    assert second_question_topics("退款多久到账？另外能开发票吗", topics, ["refund_progress"]) == ["invoice"]
+    assert second_question_topics("退款开发票", topics, ["refund_progress"]) == []

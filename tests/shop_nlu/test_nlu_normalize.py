@@ -74,6 +74,8 @@ def budget(text):
 
 @pytest.mark.parametrize("text,low,high", [
     ("两千左右的手机", 1600, 2400),          # around: ±20 %
+    ("预算改成300", None, 300),             # a new budget typed after a list (typed5)
+    ("预算提高到五千", None, 5000),
     ("预算3000左右", 2400, 3600),
     ("预算八百块左右", 640, 960),           # a currency word between 预算 X and 左右
     ("预算3000块钱出头", 3000, 3600),
