@@ -62,17 +62,13 @@ class ActionClarify(ShopAction):
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
             dispatcher.utter_message(text=answer.for_question(text))
             return []
-        if current_customer_id(tracker) is not None and (refers_to_own_order(text) or is_urging(text)):
-            # "我买的耳机什么时候能到": the shopper's own order, found by what they bought.
-            from actions.orders import ActionOrderStatus  # actions.orders builds on clarify's neighbours
-
-            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if current_customer_id(tracker) is not None:
-            from actions.orders import ActionOrderStatus, order_picked
+            from actions.orders import ActionOrderStatus, order_picked  # actions.orders builds on clarify's neighbours
 
-            if order_picked(tracker) is not None:
-                # "第二个" / "牛奶那单" right after a list of orders: that order (for what the
-                # list offered, e.g. cancelling), however unsure the classifier was of a bare ordinal.
+            # "我买的耳机什么时候能到": the shopper's own order, found by what they bought;
+            # "第二个" / "牛奶那单" right after a list of orders: that order (for what the list
+            # offered, e.g. cancelling), however unsure the classifier was of a bare ordinal.
+            if refers_to_own_order(text) or is_urging(text) or order_picked(tracker) is not None:
                 return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if tracker.get_slot("pending_lookup") and forgets(text):
             # A guest asked for an order number or phone digits: "尾号不记得了".
