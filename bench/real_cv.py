@@ -108,7 +108,7 @@ class Features:
 
 
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
-                word_ngram=(1, 2)):
+                word_ngram=(1, 2), weights=None):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -124,7 +124,7 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     X = sp.hstack([train_dense, words.fit_transform(tr_j), chars.fit_transform(tr_j)]).tocsr()
     Xt = sp.hstack([test_dense, words.transform(te_j), chars.transform(te_j)]).tocsr()
     clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="newton-cg", random_state=42)
-    clf.fit(X, train_y)
+    clf.fit(X, train_y, sample_weight=weights)
     return clf.classes_, clf.predict_proba(Xt)
 
 
@@ -179,6 +179,11 @@ def main():
     ap.add_argument("--vocab-weight", type=float, default=1.0,
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
+    ap.add_argument("--real-weight", type=float, default=1.0,
+                    help="sample weight of the real shoppers' training rows against the written examples")
+    ap.add_argument("--skip", nargs="*", default=[],
+                    help="also leave out these data/nlu files (e.g. the ones written from this CV's misses, to"
+                         " see how optimistic the CV is about topics nobody looked at)")
     ap.add_argument("--grid", action="store_true", help="also print a fallback-threshold grid")
     ap.add_argument("--compare-cues", nargs="*", default=[],
                     help="also score with these features withheld from the out-of-scope guard")
@@ -199,7 +204,7 @@ def main():
                     help="PYTHONPATH of the encoder's child process (where the package was pip-installed --target)")
     args = ap.parse_args()
 
-    texts, intents, regex_data = load_training(args.data)
+    texts, intents, regex_data = load_training(args.data, ("real_shoppers.yml", *args.skip))
     rows = train_split_rows()
     feats = Features(regex_data, args.vocab)
     base_a = feats.analyse(texts)
@@ -215,9 +220,10 @@ def main():
             tr_a = base_a + [real_a[i] for i in tr]
             tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
             tr_y = intents + [rows[i]["intent"] for i in tr]
+            weights = np.array([1.0] * len(intents) + [args.real_weight] * len(tr))
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          (1, args.max_ngram), args.sublinear,
-                                         (1, args.max_word_ngram))
+                                         (1, args.max_word_ngram), weights)
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
