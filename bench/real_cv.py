@@ -107,8 +107,19 @@ class Features:
         return sp.hstack([vocab.tocsr(), regex.tocsr()]).tocsr()
 
 
+def class_weights(labels, kind):
+    """sklearn's class_weight for ``kind``: "balanced", "none", or "sqrt" (the square root of
+    the balanced weights: rare intents count more, but less than with "balanced")."""
+    if kind == "none":
+        return None
+    if kind == "balanced":
+        return "balanced"
+    counts = Counter(labels)
+    return {label: (len(labels) / (len(counts) * n)) ** 0.5 for label, n in counts.items()}
+
+
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
-                word_ngram=(1, 2), weights=None):
+                word_ngram=(1, 2), weights=None, class_weight="balanced"):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -123,7 +134,8 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     te_j = [a["joined"] for a in test_a]
     X = sp.hstack([train_dense, words.fit_transform(tr_j), chars.fit_transform(tr_j)]).tocsr()
     Xt = sp.hstack([test_dense, words.transform(te_j), chars.transform(te_j)]).tocsr()
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="newton-cg", random_state=42)
+    clf = LogisticRegression(C=C, class_weight=class_weights(train_y, class_weight), max_iter=2000,
+                             solver="newton-cg", random_state=42)
     clf.fit(X, train_y, sample_weight=weights)
     return clf.classes_, clf.predict_proba(Xt)
 
@@ -179,6 +191,8 @@ def main():
     ap.add_argument("--vocab-weight", type=float, default=1.0,
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
+    ap.add_argument("--class-weight", choices=["balanced", "none", "sqrt"], default="balanced",
+                    help="class weights of the logistic regression (config.yml's class_weight)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],
@@ -223,7 +237,7 @@ def main():
             weights = np.array([1.0] * len(intents) + [args.real_weight] * len(tr))
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          (1, args.max_ngram), args.sublinear,
-                                         (1, args.max_word_ngram), weights)
+                                         (1, args.max_word_ngram), weights, args.class_weight)
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
@@ -308,7 +322,8 @@ def main():
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=42).split(all_a, all_y):
             classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
                                          [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
-                                         args.sublinear, (1, args.max_word_ngram))
+                                         args.sublinear, (1, args.max_word_ngram),
+                                         class_weight=args.class_weight)
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
