@@ -1,4 +1,5 @@
-"""shop_nlu.classifier.ShopIntentClassifier: C reaches scikit-learn; rows can be unit length."""
+"""shop_nlu.classifier.ShopIntentClassifier: C and class_weight reach scikit-learn; rows can be unit
+length."""
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -33,6 +34,32 @@ def test_c_reaches_scikit_learn(tmp_path):
 def test_non_positive_c_is_refused():
     with pytest.raises(ValueError):
         ShopIntentClassifier.validate_config({"C": 0})
+
+
+def test_class_weight_reaches_scikit_learn_and_defaults_to_rasas(tmp_path):
+    assert make(tmp_path / "default")[0].clf.class_weight == "balanced"
+    assert make(tmp_path / "none", class_weight=None)[0].clf.class_weight is None
+
+
+def test_unbalanced_classes_follow_the_examples_shares(tmp_path):
+    """Without balancing, an intent with few examples no longer wins the region where both
+    intents' features mix (the point of class_weight null, config.yml)."""
+    examples = [message(f"a{i}", "order_status", [1.0, 0.0]) for i in range(9)]
+    examples += [message("b", "thank", [0.0, 1.0])]
+    mixed = message("m", None, [1.0, 1.0])
+    shares = {}
+    for weighting in ("balanced", None):
+        (tmp_path / str(weighting)).mkdir()
+        clf, _, _ = make(tmp_path / str(weighting), class_weight=weighting)
+        clf.train(TrainingData(examples))
+        ranking = clf.process([mixed])[0].get("intent_ranking")
+        shares[weighting] = {r["name"]: r["confidence"] for r in ranking}["order_status"]
+    assert shares[None] > shares["balanced"]
+
+
+def test_unknown_class_weight_is_refused():
+    with pytest.raises(ValueError):
+        ShopIntentClassifier.validate_config({"C": 1, "class_weight": "sqrt"})
 
 
 def test_normalize_scales_rows_to_unit_length(tmp_path):

@@ -14,6 +14,7 @@ Each file holds a list under ``conversations``. A conversation::
                                                          # price within the bounds (a budget)
       db:                                                # named checks, run after the last turn
         - after_sales_filed: {order: DELIVERED_RETURNABLE, reason: quality}
+        # or nothing_changed: {} — no row added or removed in any shop table, fixture orders as before
 
 Placeholders in ``say``/``expect``/``reject``: ``{order:KEY}`` (a fixture order's number, KEY as
 in shop.seed.fixtures), ``{phone4:KEY}`` (its recipient phone's last four digits),
