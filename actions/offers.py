@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement
 from actions.support import ShopAction, entity_values
-from assistant.recommendation_requests import ANY_BUDGET, ranking_asked
+from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
@@ -96,8 +96,9 @@ class ActionAnswerOffer(ShopAction):
         if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):
             # "算了，不限预算" (read as a "no"): the list again without the budget.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
-        if intent == "affirm" and ranking_asked(said) and await list_refinement(tracker):
-            # "要续航好的" after a list (read as a "yes"): the list ranked so.
+        if intent == "affirm" and (ranking_asked(said) or asked_kind(said)) and await list_refinement(tracker):
+            # "要续航好的" / "要头戴式的" after a list (read as a "yes"): the list ranked so, or
+            # plainly that no listing says so.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
         return events
