@@ -57,6 +57,35 @@ def order_clause(text: str) -> Optional[str]:
     return next((c for c in clauses if ORDER_QUESTION.search(c)), None)
 
 
+def without_order_clause(text: str) -> str:
+    """"耳机到哪了 另外我想退那个手机": the message without the clause that asks where an order
+    is ("我想退那个手机"), so the other request is not read as about the earphones; the
+    message itself when it has no separate order clause."""
+    clause = order_clause(text)
+    if clause is None:
+        return text or ""
+    clauses = [c.strip() for c in CLAUSE_BREAK.split(text or "") if c and c.strip()]
+    return "，".join(c for c in clauses if c != clause)
+
+
+def values_within(text: str, part: str, entities: Sequence[Mapping], names: Sequence[str]) -> List[str]:
+    """The values of the ``names`` entities typed inside ``part`` of ``text`` (the earphones'
+    clause names 耳机, not the phone of the other clause); every one when ``part`` is the
+    whole message or not found in it."""
+    text, part = text or "", part or ""
+    start = text.find(part) if part and part != text else -1
+    values = []
+    for name in names:
+        for entity in entities or ():
+            if entity.get("entity") != name or not isinstance(entity.get("value"), str):
+                continue
+            at = entity.get("start")
+            if start >= 0 and not (isinstance(at, int) and start <= at < start + len(part)):
+                continue
+            values.append(entity["value"])
+    return values
+
+
 # Topics an order's own card answers (its status, parcel and delivery date): their general
 # policy text is never said beside an order question (the clarify action says the others').
 ORDER_CARD_TOPICS = frozenset({"shipping_status", "logistics", "order_detail", "not_received"})
@@ -89,6 +118,16 @@ def topics_beside_order_clause(text: str, entities: Sequence[dict]) -> List[str]
 def refers_to_own_order(text: str) -> bool:
     """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
     return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
+
+
+# "牛奶今天能到吗", "耳机啥时候到": when something arrives.
+ARRIVAL = re.compile(r"能到|会到|到吗|到了没|到没到|几号到|哪天到|什么时候到|啥时候到|多久到|几天到|今天到|明天到")
+
+
+def asks_arrival(text: str) -> bool:
+    """The message asks when something arrives: with a product or category named, a signed-in
+    shopper asks about that order (a guest, about delivery times before buying)."""
+    return bool(ARRIVAL.search(text or ""))
 
 
 # An order named by its state ("那个没付款的订单", "还没发货的那单"): the statuses each phrase
