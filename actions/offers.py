@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement
 from actions.support import ShopAction, entity_values
+from assistant.order_matching import cancels_the_order_shown
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
 
 OFFER_SLOT = "pending_offer"
@@ -91,6 +92,14 @@ class ActionAnswerOffer(ShopAction):
 
             topic = "address_change" if "address_change" in topics else "cancel_order"
             return events + await answer_order_change(dispatcher, tracker, topic, None)
+        if intent == "deny" and cancels_the_order_shown(said) and tracker.get_slot("order_no"):
+            from actions.continuation import last_flow  # it builds on the actions that import this module
+            from actions.order_changes import answer_order_change
+
+            if last_flow(tracker) == "action_order_status":
+                # "那算了 取消吧" after an order was shown: that order's cancellation, asked to confirm.
+                return events + await answer_order_change(dispatcher, tracker, "cancel_order",
+                                                          tracker.get_slot("order_no"))
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):

@@ -25,6 +25,7 @@ from assistant.offer_questions import coupon_unusable, has_offer_for, offer_aske
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
+from shop.domain.assortment import gift_recipient
 from shop.domain.clock import utc_now
 
 LIVE_TOPICS = {"coupon", "promotion"}
@@ -90,6 +91,10 @@ class ActionPurchaseHelp(ShopAction):
         # "我想买X": no policy topic, but a product, brand or category → matching products.
         mention = first_entity(tracker, "product")
         brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
+        if (category or brand) and not mention and gift_recipient(text):
+            # "想买个手机送爸妈": a gift for someone is a recommendation (its list is refined by
+            # "要大屏的" next), not a plain search.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if category and not (mention or brand) and typed_category_word(tracker.latest_message or {}, category):
             # "我想买个眉笔": a kind narrower than the category read; what the shop has of that
             # kind, or plainly that it has none (the recommendation's rule).

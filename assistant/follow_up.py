@@ -214,10 +214,13 @@ def previous_user_event(events: Sequence[Mapping]) -> Optional[Mapping]:
 ANSWERED_AS = {"action_order_status": "order_status", "action_after_sales_route": "after_sales",
                "action_purchase_help": "purchase", "action_product_inquiry": "product_inquiry",
                "action_recommend": "ask_recommendation"}
-_UNSURE_INTENTS = ("nlu_fallback", "out_of_scope")
+# Intents whose meaning is the flow that answered them: unsure guesses, and bare details
+# ("要大屏的" continues a recommendation: action_continue_with_details shows its cards).
+_UNSURE_INTENTS = ("nlu_fallback", "out_of_scope", INFORM)
 # What an answer showed, where another action answered in its place (the clarifying action
-# shows the order of "牛奶今天能到吗" itself): an order's card is an order question's answer.
-SHOWN_AS = {"order_timeline": "order_status", "order_list": "order_status"}
+# shows the order of "牛奶今天能到吗" itself): an order's card is an order question's answer,
+# product cards a recommendation's.
+SHOWN_AS = {"order_timeline": "order_status", "order_list": "order_status", "product_cards": RECOMMEND}
 
 
 def _shown(event: Mapping) -> Optional[str]:

@@ -37,6 +37,15 @@ NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订
 WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
 
 
+# "那算了 取消吧", "取消掉吧" typed right after an order was shown: cancel that order (the
+# cancellation still asks "确认要取消订单…吗？"); on its own it names no order.
+CANCEL_IT = re.compile(r"^(那|那就|那还是|还是)?\s*(算了)?[，,\s]*(帮我|给我)?(取消|退单)(掉)?(吧|了吧|算了)?[。.!！~～]*$")
+
+
+def cancels_the_order_shown(text: str) -> bool:
+    return bool(CANCEL_IT.search((text or "").strip()))
+
+
 def cancel_requested(text: str) -> bool:
     """The message asks to cancel an order (not an after-sales request or anything else)."""
     return bool(CANCEL_ORDER.search(text or "")) and not NOT_AN_ORDER_CANCEL.search(text or "")

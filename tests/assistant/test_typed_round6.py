@@ -94,3 +94,13 @@ def test_money_back_timing_is_a_refund_progress_question():
 @pytest.mark.parametrize("text, asks", [("牛奶今天能到吗", True), ("耳机啥时候到", True), ("推荐个耳机", False)])
 def test_when_something_arrives(text, asks):
     assert asks_arrival(text) is asks
+
+
+@pytest.mark.parametrize("text, cancels", [
+    ("取消吧", True), ("那算了 取消吧", True), ("帮我取消", True), ("算了", False), ("不用了", False),
+    ("取消售后", False), ("取消订单吧", False),
+])
+def test_cancelling_the_order_just_shown(text, cancels):
+    from assistant.order_matching import cancels_the_order_shown
+
+    assert cancels_the_order_shown(text) is cancels
