@@ -16,6 +16,7 @@ from assistant.recommendation_requests import asked_kind, kind_stems, refinement
 
 @pytest.mark.parametrize("text, kind", [
     ("要头戴式的", "头戴式"), ("有没有入耳的", "入耳"), ("骨传导的呢", "骨传导"), ("有折叠屏的吗", "折叠屏"),
+    ("油皮能用吗", "油皮"), ("适合敏感肌吗", "敏感肌"), ("这个能用吗", None), ("要好看的", None),
     ("哈哈", None), ("好的", None), ("要的", None), ("我要退货", None), ("这款怎么样", None),
 ])
 def test_a_kind_asked_for_in_so_many_words(text, kind):
@@ -89,6 +90,12 @@ def test_money_back_timing_is_a_refund_progress_question():
     assert "refund_progress" in untagged_topics("那钱哪天退回来", AFTER_SALES)
     route = route_before_services("那钱哪天退回来", [], wants=False)
     assert route is not None and route.kind == "status" and route.policy_topics == ("refund_progress",)
+
+
+def test_a_complaint_about_slowness_hurries_the_order():
+    from assistant.order_urging import is_urging
+
+    assert is_urging("好慢啊") and is_urging("物流太慢了") and not is_urging("慢慢来")
 
 
 @pytest.mark.parametrize("text, asks", [("牛奶今天能到吗", True), ("耳机啥时候到", True), ("推荐个耳机", False)])
