@@ -17,7 +17,7 @@ from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, route_after_services, route_before_services, second_question_topics,
+    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, route_after_services, route_before_services, second_question_topics,
     wants_request,
 )
 from assistant.faq import faq_book
@@ -90,12 +90,19 @@ class ActionAfterSalesRoute(ShopAction):
                      "也可以说“转人工”联系人工客服。"
             )
             return answered
+        if names_fresh_food(text) and faq_book().answer("fresh_food"):
+            # "生鲜坏了能退吗": fresh food's own terms first, then the form (its orders only).
+            dispatcher.utter_message(text=faq_book().answer("fresh_food").pick())
         if sounds_angry(text):
             # "气死了 东西发错了": an apology before the form's first question.
             dispatcher.utter_message(text="非常抱歉给您添麻烦了！我马上帮您处理，也可以随时说“转人工”。")
+        # "耳机到哪了 另外我想退那个手机": the order question answered first, then the request
+        # (the form reads only the rest of the message); the order shown is not the request's.
+        answered_clause = [e for e in await answer_order_clause(dispatcher, tracker) if e.get("name") != "order_no"]
         # A new request: nothing of an earlier form's ending or typed reason carries over.
-        events = [SlotSet("after_sales_next", "form"), SlotSet(CONFIRM_SLOT, None), SlotSet(REASON_TEXT_SLOT, None)]
-        if tracker.get_slot("order_no") and not order_no:
+        events = [*answered_clause, SlotSet("after_sales_next", "form"), SlotSet(CONFIRM_SLOT, None),
+                  SlotSet(REASON_TEXT_SLOT, None)]
+        if (tracker.get_slot("order_no") or answered_clause) and not order_no:
             # The order in view is not assumed: the form asks, offering it first.
             events.append(SlotSet("order_no", None))
         return events

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons
 from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF
 from actions.orders import order_summary
-from actions.support import db
+from actions.support import db, entity_values
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import ALREADY_FILED, ANSWERED, CONFIRM_SLOT
 from assistant.faq import faq_book
+from assistant.order_categories import order_category_names
 from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.errors import InvalidRequest, OrderNotFound
 from shop.db.orders import MAX_RECENT, recent_orders
@@ -33,6 +35,18 @@ async def qualifying_orders(customer_id: Optional[int]) -> list:
         return []
     orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
     return [o for o in orders if after_sales_applies(o.status)][:AFTER_SALES_CHOICES]
+
+
+async def orders_of_named_kind(tracker: Tracker, orders: list) -> list:
+    """"生鲜坏了能退吗" with several orders: those holding the kind of goods the message
+    names (a category, read through the ordered products' categories: 奇异果 is 新鲜水果 in
+    食品生鲜), when some but not all of them do; else all of them."""
+    named = [v.lower() for v in entity_values(tracker, "category") if isinstance(v, str)]
+    if not named or len(orders) < 2:
+        return orders
+    categories = await db(order_category_names, orders)
+    matching = [o for o in orders if any(n in categories.get(o.order_no, "") for n in named)]
+    return matching if 0 < len(matching) < len(orders) else orders
 
 
 def stop(**slots: Any) -> Dict[Text, Any]:

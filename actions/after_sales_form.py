@@ -18,11 +18,12 @@ from actions.support import ShopFormValidation, current_customer_id, db, entity_
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
-    in_view_offered, kept_at_summary, order_description, order_descriptions, order_in_view, value_before_message,
+    in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
+    value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
-from assistant.order_categories import order_category_names
-from assistant.order_matching import picks_an_order
+from assistant.order_categories import item_category_names, order_category_names
+from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
     reason_in, service_in,
@@ -65,12 +66,14 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
     return kept is not None, kept
 
 
-async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: List[str]) -> Optional[int]:
+async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: List[str],
+                      named: Optional[List[str]] = None) -> Optional[int]:
     """Which order a typed answer picks: by the words shown (titles, status, ordinals), else
     by the order look-up's reading when it means exactly one order, else by the category of what was bought ("那个水果坏了": 奇异果 is 新鲜水果) — read only when
     the NLU saw a category or product (no extra query for "我要退货")."""
     picked = choice_index(text, descriptions)
-    named = [v for v in entity_values(tracker, "category") + entity_values(tracker, "product") if isinstance(v, str)]
+    if named is None:
+        named = [v for v in entity_values(tracker, "category") + entity_values(tracker, "product") if isinstance(v, str)]
     if picked is not None or not orders or has_ordinal(text):
         return picked
     # The words the order look-up reads ("上周买的鞋子": a date, a noun's 子-stem): one order only.
@@ -87,6 +90,8 @@ async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: L
 # Questions after the order's, where "不对，是手机那单" picks another order (the summary's
 # corrections are read by _correction).
 LATER_QUESTIONS = ("order_item_id", "service_type", "reason")
+# Questions after the item's, where "不是手机，是配件" picks another item of the order.
+ITEM_CORRECTED_AT = ("service_type", "reason", CONFIRM_SLOT)
 # Said to "不是" (the NLU's deny) where it picks nothing: the form asks on, never cancels.
 WHAT_IS_WRONG = "好的，是哪里不对呢？可以直接告诉我正确的订单、商品、服务或原因；不想申请了请说“取消”。"
 # Said to "好的" where a question needs an answer.
@@ -125,7 +130,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {"order_no": in_view}
         if order_in_view(events) and NOT_THIS.search(text.strip()):
             return {"order_no": None}        # asked again, without the order in view
-        orders = in_view_first(orders, in_view)
+        # "第二个": the second of the list the question showed (narrowed or not), in view first.
+        orders = in_view_first(on_screen_first(orders, [o.order_no for o in orders_on_screen(events)]), in_view)
         picked = await _pick_order(tracker, text, orders, order_descriptions(orders))
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
@@ -144,14 +150,22 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def _order_described(self, tracker: Tracker) -> Dict[Text, Any]:
         """The request's own message names one of the orders by what was bought ("我那个笔记本
         电脑开不了机了"): that order, before the form asks (by titles only, no ordinals)."""
-        text = _text(tracker)
+        # "耳机到哪了 另外我想退那个手机": the earphones' clause was answered by the route.
+        whole = _text(tracker)
+        text = without_order_clause(whole)
         if not text or has_ordinal(text):
             return {}
         orders = await qualifying_orders(current_customer_id(tracker))
-        picked = await _pick_order(tracker, text, orders, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders])
+        message = tracker.latest_message or {}
+        named = values_within(message.get("text") or "", text, message.get("entities") or [], ("category", "product"))
+        picked = await _pick_order(tracker, text, orders, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders],
+                                   named=named)
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") in ITEM_CORRECTED_AT:
+            other = await self._other_item_named(tracker)
+            return {"order_item_id": other} if other else {}
         text, order_no = _typed(tracker, "order_item_id"), tracker.get_slot("order_no")
         customer_id = current_customer_id(tracker)
         if not text or not order_no or customer_id is None:
@@ -161,6 +175,29 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {}
         picked = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
         return {"order_item_id": str(order.items[picked].id)} if picked is not None else {}
+
+    async def _other_item_named(self, tracker: Tracker) -> Optional[str]:
+        """"不是手机，是配件" / "不对 是充电器那个" typed at a later question: another item of the
+        order, picked by the words of the correction's new part — its title, variant or
+        category (a charger is 手机配件). Only a correction counts ("不对"/"不是"), and an
+        ordinal there picks that question's button, never an item."""
+        text, customer_id, order_no = _text(tracker), current_customer_id(tracker), tracker.get_slot("order_no")
+        part = new_value_part(text)
+        if confirmation_in(text) != "change" or has_ordinal(part) or customer_id is None or not order_no:
+            return None
+        order = await db(get_order, customer_id, order_no)
+        if order is None or len(order.items) < 2:
+            return None
+        picked = choice_index(part, [f"{i.title} {i.sku_name}" for i in order.items])
+        if picked is None:
+            # By category only where the titles name none ("配件": the charger's 手机配件).
+            categories = await db(item_category_names, order.items)
+            picked = choice_index(part, [categories.get(i.id, "") for i in order.items])
+        # (against the item before this message: another extract_ method may have read it already)
+        held = value_before_message(tracker.events or [], "order_item_id") or tracker.get_slot("order_item_id")
+        if picked is None or str(order.items[picked].id) == str(held):
+            return None
+        return str(order.items[picked].id)
 
     async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _typed(tracker, "service_type")
@@ -240,7 +277,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         wants changed; the form then asks for it again and shows the summary again."""
         target, part = change_target(text), new_value_part(text)
         slots: Dict[Text, Any] = {CONFIRM_SLOT: None}
-        if target == "service":
+        other_item = await self._other_item_named(tracker) if target in (None, "item") else None
+        if other_item:
+            # "不是手机，是配件": that item of the order at once (validate_order_item_id says so).
+            slots["order_item_id"] = other_item
+        elif target == "service":
             slots["service_type"] = service_in(part).value
         elif target == "reason":
             why = reason_in(part)
@@ -320,6 +361,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if order is None or not any(str(i.id) == str(value) for i in order.items):
             dispatcher.utter_message(text="这件商品不在该订单里，请从下面的列表里选择。")
             return {"order_item_id": None}
+        before = value_before_message(tracker.events or [], "order_item_id")
+        if before and str(before) != str(value) and tracker.get_slot("requested_slot") in ITEM_CORRECTED_AT:
+            # "不是手机，是配件": the change is said, then the question asked again.
+            title = next(i.title for i in order.items if str(i.id) == str(value))
+            dispatcher.utter_message(text=f"好的，商品改为 {title[:24]}。")
         return {"order_item_id": str(value), **await early_check(
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.after_sales_checks import qualifying_orders
+from actions.after_sales_checks import orders_of_named_kind, qualifying_orders
 from actions.formatting import buttons, intent_payload
 from actions.orders import order_summary
 from actions.support import ShopAction, current_customer_id, db
@@ -23,12 +23,16 @@ class ActionAskOrderNo(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
         in_view = in_view_offered(tracker.events or [])
-        eligible = in_view_first(await qualifying_orders(customer_id), in_view)
+        qualifying = await qualifying_orders(customer_id)
+        # "生鲜坏了能退吗": only the orders of that kind (extract_order_no reads "第二个" in this list).
+        eligible = in_view_first(await orders_of_named_kind(tracker, qualifying), in_view)
         if not eligible:
             dispatcher.utter_message(text="请发送需要售后的订单号（18位数字）。")
             return []
         viewed = next((o for o in eligible if o.order_no == in_view), None)
         question = "请选择需要售后的订单（可以说“第二个”或商品名），或直接发送订单号："
+        if len(eligible) < len(qualifying):
+            question = f"您说的商品在这 {len(eligible)} 笔订单里，请问是哪一笔？（可以说“第二个”或商品名，也可以发送订单号）"
         if viewed is not None:
             question = (f"是刚才查看的订单 {viewed.order_no}（{order_summary(viewed)[:16]}）吗？"
                         "是的话回复“是”；不是的话请选择其他订单，或直接发送订单号：")

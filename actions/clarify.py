@@ -8,12 +8,13 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contact import say_how_to_reach
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.faq import faq_book
-from assistant.order_matching import ORDER_CARD_TOPICS, order_clause, refers_to_own_order
+from assistant.order_matching import ORDER_CARD_TOPICS, asks_arrival, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
 from shop.domain.assortment import gift_recipient
@@ -62,13 +63,20 @@ class ActionClarify(ShopAction):
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
             dispatcher.utter_message(text=answer.for_question(text))
             return []
+        reached = say_how_to_reach(dispatcher, text)
+        if reached is not None:
+            # "怎么联系商家", "商家电话多少": a direct answer and a person offered, not a guess.
+            return reached
         if current_customer_id(tracker) is not None:
             from actions.orders import ActionOrderStatus, order_picked  # actions.orders builds on clarify's neighbours
 
             # "我买的耳机什么时候能到": the shopper's own order, found by what they bought;
             # "第二个" / "牛奶那单" right after a list of orders: that order (for what the list
-            # offered, e.g. cancelling), however unsure the classifier was of a bare ordinal.
-            if refers_to_own_order(text) or is_urging(text) or order_picked(tracker) is not None:
+            # offered, e.g. cancelling), however unsure the classifier was of a bare ordinal;
+            # "牛奶今天能到吗": the milk's order.
+            named = any(e.get("entity") in ("category", "product") for e in message.get("entities", []))
+            if (refers_to_own_order(text) or is_urging(text) or order_picked(tracker) is not None
+                    or (named and asks_arrival(text))):
                 return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if tracker.get_slot("pending_lookup") and forgets(text):
             # A guest asked for an order number or phone digits: "尾号不记得了".

@@ -17,7 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement
 from actions.support import ShopAction, entity_values
-from assistant.recommendation_requests import ANY_BUDGET, ranking_asked
+from assistant.order_matching import cancels_the_order_shown
+from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
@@ -91,13 +92,22 @@ class ActionAnswerOffer(ShopAction):
 
             topic = "address_change" if "address_change" in topics else "cancel_order"
             return events + await answer_order_change(dispatcher, tracker, topic, None)
+        if intent == "deny" and cancels_the_order_shown(said) and tracker.get_slot("order_no"):
+            from actions.continuation import last_flow  # it builds on the actions that import this module
+            from actions.order_changes import answer_order_change
+
+            if last_flow(tracker) == "action_order_status":
+                # "那算了 取消吧" after an order was shown: that order's cancellation, asked to confirm.
+                return events + await answer_order_change(dispatcher, tracker, "cancel_order",
+                                                          tracker.get_slot("order_no"))
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):
             # "算了，不限预算" (read as a "no"): the list again without the budget.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
-        if intent == "affirm" and ranking_asked(said) and await list_refinement(tracker):
-            # "要续航好的" after a list (read as a "yes"): the list ranked so.
+        if intent == "affirm" and (ranking_asked(said) or asked_kind(said)) and await list_refinement(tracker):
+            # "要续航好的" / "要头戴式的" after a list (read as a "yes"): the list ranked so, or
+            # plainly that no listing says so.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
         return events

@@ -26,7 +26,7 @@ from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import (
     EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
-    topics_beside_order_clause,
+    topics_beside_order_clause, values_within,
 )
 from assistant.typed_answers import choice_index, forgets
 from assistant.order_urging import is_urging, urging_reply
@@ -284,7 +284,9 @@ class ActionOrderStatus(ShopAction):
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
-        named = [v for name in ("product", "category") for v in entity_values(tracker, name) if isinstance(v, str)]
+        message = tracker.latest_message or {}
+        # (of a message with two questions, only what the order clause names)
+        named = values_within(message.get("text") or "", text, message.get("entities") or [], ("product", "category"))
         meant = await meant_orders(text, orders, named)
         if len(meant.orders) == 1:
             # "我买的耳机什么时候能到" / "查物流": the order meant, not merely the newest.

@@ -9,19 +9,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import INTENT_CHOICES, resend_with_entities
+from actions.contact import say_how_to_reach
 from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
 from assistant.typed_answers import only_leads_in
-from assistant.faq import faq_book
 from assistant.mood import APOLOGY, sounds_angry
 
 # A message with no word in it ("？？？").
 WORDS = re.compile(r"[\w\u4e00-\u9fff]")
-# "你们几点下班", "客服什么时候上班", "周末有人吗".
-SERVICE_HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|服务|客服)(时间|时段)|什么时候(上班|下班)|"
-                           r"周末.{0,4}(有人|上班)|晚上.{0,4}有人|联系(你们|客服|人工)|客服电话|电话多少|怎么找(人工|客服)")
 # Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
 UNSURE_BELOW = 0.5
 # Shop meanings worth offering back (small talk is not).
@@ -52,11 +49,10 @@ class ActionOutOfScope(ShopAction):
         if await list_refinement(tracker):
             # "幼猫吃的" right after a list of cat food: the list narrowed, not off topic.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
-        hours = faq_book().answer("service_hours") if SERVICE_HOURS.search(text) else None
-        if hours is not None:
-            # "你们几点下班": the desk's hours are a shop question.
-            dispatcher.utter_message(text=hours.pick())
-            return []
+        reached = say_how_to_reach(dispatcher, text)
+        if reached is not None:
+            # "你们几点下班", "怎么联系你们": how to reach the shop is a shop question.
+            return reached
         if say_not_carried(dispatcher, message.get("text") or "", {}):
             # "你们有卖自行车吗": a shop question after all, about something the shop does not sell.
             return []

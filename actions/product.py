@@ -159,7 +159,9 @@ class ActionProductInquiry(ShopAction):
         if on_screen and question:
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
             return say_unknown(dispatcher, question, "刚才为您列出的这几款")
-        if len(on_screen) > 1 and first_entity(tracker, "reference"):
+        # "多少钱" on its own after a list: a bare question about one of those shown too.
+        bare_question = bool(topics) and len(re.sub(r"[\s?？。!！~～呢啊呀]", "", text)) <= 5
+        if len(on_screen) > 1 and (first_entity(tracker, "reference") or bare_question):
             # "这个能用多久" after a list: which of the products shown, not a search for the words.
             dispatcher.utter_message(
                 text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",

@@ -21,10 +21,11 @@ from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import faq_book
-from assistant.offer_questions import has_offer_for, offer_asked_for
+from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
+from shop.domain.assortment import gift_recipient
 from shop.domain.clock import utc_now
 
 LIVE_TOPICS = {"coupon", "promotion"}
@@ -61,6 +62,15 @@ class ActionPurchaseHelp(ShopAction):
             await self._offer_for(dispatcher, tracker, *asked_for)
             topics = [t for t in topics if t not in LIVE_TOPICS]
             answered = True
+        if "coupon" in topics and coupon_unusable(text):
+            # "优惠券怎么用不了": why a coupon is refused, and the shopper's own coupons to check
+            # against it — not the general coupon text, the promotions, nor a product's manual.
+            reasons = book.answer("coupon_unusable")
+            if reasons:
+                dispatcher.utter_message(text=reasons.pick())
+            await self._own_coupons(dispatcher, tracker)
+            topics = [t for t in topics if t not in LIVE_TOPICS and t != "usage"]
+            answered = True
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
@@ -81,6 +91,10 @@ class ActionPurchaseHelp(ShopAction):
         # "我想买X": no policy topic, but a product, brand or category → matching products.
         mention = first_entity(tracker, "product")
         brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
+        if (category or brand) and not mention and gift_recipient(text):
+            # "想买个手机送爸妈": a gift for someone is a recommendation (its list is refined by
+            # "要大屏的" next), not a plain search.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
         if category and not (mention or brand) and typed_category_word(tracker.latest_message or {}, category):
             # "我想买个眉笔": a kind narrower than the category read; what the shop has of that
             # kind, or plainly that it has none (the recommendation's rule).
@@ -188,9 +202,13 @@ class ActionPurchaseHelp(ShopAction):
         if promotions:
             lines = [f"· {p.title}（{month_day(p.ends_at)}截止）：{p.description}" for p in promotions]
             dispatcher.utter_message(text="正在进行的活动：\n" + "\n".join(lines))
+        await self._own_coupons(dispatcher, tracker)
+
+    async def _own_coupons(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """The signed-in shopper's usable coupons, with threshold and expiry (nothing for a guest)."""
         customer_id = current_customer_id(tracker)
         if customer_id is not None:
-            coupons = await db(list_customer_coupons, customer_id, now)
+            coupons = await db(list_customer_coupons, customer_id, utc_now())
             if coupons:
                 lines = [f"· {c.title}：满{money(c.threshold)}减{money(c.discount)}，{month_day(c.valid_to)}前有效" for c in coupons[:5]]
                 dispatcher.utter_message(text="您账户里可用的优惠券：\n" + "\n".join(lines))

@@ -14,7 +14,7 @@ from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    WORD, RecommendationRequest, another_name_for, feature_unknown_text, gift_title, kind_missing_text,
+    UNLISTED, WORD, RecommendationRequest, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
     narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget,
     understand,
     word_in_listings,
@@ -42,8 +42,9 @@ def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
 
 async def list_refinement(tracker: Tracker) -> Any:
     """The ranking a short message right after a list of recommendations asks for: a
-    quality ("要续航好的") or a word some listing of the category holds ("幼猫吃的"); None
-    when the message refines no list on screen (whatever the NLU made of it)."""
+    quality ("要续航好的") or a word some listing of the category holds ("幼猫吃的"); a kind
+    asked for that no listing holds ("要头戴式的": ``UNLISTED`` + the kind); None when the
+    message refines no list on screen (whatever the NLU made of it)."""
     from actions.continuation import last_flow  # it routes to this module's action
 
     request = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
@@ -54,7 +55,11 @@ async def list_refinement(tracker: Tracker) -> Any:
     if asked:
         return asked
     word = await db(word_in_listings, request, refinement_words(text))
-    return negated(text[:text.find(word)], WORD + word) if word else None
+    if word:
+        return negated(text[:text.find(word)], WORD + word)
+    # "要头戴式的" where no listing says so: said plainly, never a clarifying question or a reset.
+    kind = asked_kind(text)
+    return UNLISTED + kind if kind else None
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:
@@ -120,12 +125,15 @@ class ActionRecommend(ShopAction):
         said = understand(message.get("text") or "", entities, in_context,
                           keyword=typed_category_word(message, entities.get("category")),
                           brands=entity_values(tracker, "brand"), named=typed_names(message))
+        unlisted = None
         if (said.order_by is None and not any(entities.values()) and not (
                 said.cheaper or said.pricier or said.more or said.personal or said.gift_for or said.similar_to
                 or said.other_brand or said.excluded_brand or said.any_budget)):
             # "幼猫吃的" after a list of cat food: the listings that say so first.
             refinement = await list_refinement(tracker)
-            if refinement:
+            if refinement and refinement.startswith(UNLISTED):
+                unlisted = refinement[len(UNLISTED):]
+            elif refinement:
                 said = replace(said, order_by=refinement)
         if said.not_carried is not None and said.category is None:
             # Say plainly that the shop does not sell it; the old request (phones, say) is over.
@@ -176,7 +184,13 @@ class ActionRecommend(ShopAction):
                 if not another_name_for(request.keyword, request.category):
                     note = kind_missing_text(request.keyword, request.category)
                 request, outcome = broader, wider
-        if outcome.picks and not outcome.ranking_known and request.order_by:
+        if unlisted and not outcome.picks and request.shown:
+            # Every listing was shown already: the best of them again, below the plain answer.
+            request = replace(request, shown=(), shown_prices=(), shown_brands=())
+            outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
+        if unlisted:
+            note = unlisted_kind_text(unlisted, request.keyword or request.category)
+        elif outcome.picks and not outcome.ranking_known and request.order_by:
             # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks = outcome.picks

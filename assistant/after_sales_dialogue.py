@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from assistant.form_questions import AFTER_SALES, question_topics
+from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import product_words, statuses_named, time_window
 from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
 from shop.domain.clock import utc_now
@@ -39,7 +39,7 @@ STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处�
 # "我的退货申请审核了吗": a request already made, asked about (though it names a service).
 REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
 # "退款多久能到": how long refunds take — the policy first, then the shopper's open ones.
-TIMING = re.compile(r"多久|几天|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
+TIMING = re.compile(r"多久|几天|哪天|几号|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
 # Shop-wide promises asked about in after-sales words ("你们的东西是不是假的").
 SHOP_WIDE_TOPICS = ("authenticity", "self_operated")
 # "开不了机 能修吗", "坏了能换吗": a problem with something bought, and a service asked about.
@@ -71,7 +71,10 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
 
 def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Optional[Route]:
     """A status question or a complaint, answered before service questions; else None.
-    A status route with ``policy_topics`` answers the policy first ("退款多久能到")."""
+    A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
+    回来", whose refund the NLU may leave untagged)."""
+    if not STATUS_TOPICS & set(topics) and "refund_progress" in untagged_topics(text, AFTER_SALES):
+        topics = [*topics, "refund_progress"]
     if STATUS_TOPICS & set(topics) and TIMING.search(text) and not REQUEST_NO.search(text) \
             and not STATUS_WORDS.search(text):
         return Route("status", tuple(STATUS_TOPICS & set(topics)))
@@ -151,6 +154,22 @@ def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optiona
 def in_view_first(orders: Sequence[Any], in_view: Optional[str]) -> List[Any]:
     """The order in view first (it is the one offered by name), then the others in order."""
     return sorted(orders, key=lambda o: o.order_no != in_view)
+
+
+def on_screen_first(orders: Sequence[Any], on_screen: Sequence[str]) -> List[Any]:
+    """The orders the last question listed first, in its order ("第二个" is the second shown
+    when the list was narrowed to "生鲜" orders), then the others in order."""
+    place = {number: index for index, number in enumerate(on_screen)}
+    return sorted(orders, key=lambda o: place.get(o.order_no, len(place)))
+
+
+# "生鲜坏了能退吗": fresh food, whose after-sales terms differ (content/faq.yml, fresh_food;
+# the categories' own terms in the database: no 7-day no-reason return, no exchange).
+FRESH_FOOD = re.compile(r"生鲜|水果|鲜果|蔬菜|海鲜|鲜肉|肉类|猪肉|牛肉|鸡蛋|鲜蛋|牛奶|鲜奶|酸奶|乳品")
+
+
+def names_fresh_food(text: str) -> bool:
+    return bool(FRESH_FOOD.search(text or ""))
 
 
 def order_descriptions(orders: Sequence[Any]) -> List[str]:

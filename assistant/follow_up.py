@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
+from assistant.order_matching import order_clause
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import reason_in
 from shop.domain.after_sales import AfterSalesReason
@@ -74,6 +75,17 @@ def describes_a_problem(text: str) -> bool:
     return bool(_OWN_GOODS.search(text)) and not _LOGISTICS.search(text) and reason_in(text) in _SELLER_FAULTS
 
 
+def requests_beside_order_clause(text: str, entities: Sequence[Mapping]) -> bool:
+    """A message of two clauses, one asking where an order is and another naming a service
+    ("…另外我想退那个手机": a ``service_type`` entity typed outside the order clause)."""
+    clause = order_clause(text)
+    if clause is None:
+        return False
+    start = (text or "").find(clause)
+    return any(e.get("entity") == "service_type" and isinstance(e.get("start"), int)
+               and not start <= e["start"] < start + len(clause) for e in entities)
+
+
 def _content_length(text: str) -> int:
     return len(_CONTENT.findall(text or ""))
 
@@ -104,6 +116,10 @@ def follow_up(
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
     top = (ranking[0].get("name") if ranking else None)
+    if (top in ("order_status", "nlu_fallback") or _unsure(ranking)) and requests_beside_order_clause(text, entities):
+        # "耳机到哪了，还有那个手机我想退": the after-sales route answers the order clause and
+        # then takes up the request; read as an order question, the request would be lost.
+        return FollowUp("after_sales", [dict(e) for e in entities])
     if top in _NOT_AFTER_SALES and describes_a_problem(text):
         # "我买的衣服有个洞": something bought is faulty — an after-sales request, not an order
         # look-up or a product (the classifier hears 我买的, 衣服) nor a clarifying question.
@@ -191,3 +207,40 @@ def previous_user_event(events: Sequence[Mapping]) -> Optional[Mapping]:
         if kind == "user":
             return event
     return None
+
+
+# The action that answers each shop question (data/rules.yml): an unsure message the
+# assistant still answered as one ("牛奶今天能到吗" -> the milk's order) was that question.
+ANSWERED_AS = {"action_order_status": "order_status", "action_after_sales_route": "after_sales",
+               "action_purchase_help": "purchase", "action_product_inquiry": "product_inquiry",
+               "action_recommend": "ask_recommendation"}
+# Intents whose meaning is the flow that answered them: unsure guesses, and bare details
+# ("要大屏的" continues a recommendation: action_continue_with_details shows its cards).
+_UNSURE_INTENTS = ("nlu_fallback", "out_of_scope", INFORM)
+# What an answer showed, where another action answered in its place (the clarifying action
+# shows the order of "牛奶今天能到吗" itself): an order's card is an order question's answer,
+# product cards a recommendation's.
+SHOWN_AS = {"order_timeline": "order_status", "order_list": "order_status", "product_cards": RECOMMEND}
+
+
+def _shown(event: Mapping) -> Optional[str]:
+    custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+    return SHOWN_AS.get(custom.get("type")) if isinstance(custom, Mapping) else None
+
+
+def previous_question(events: Sequence[Mapping]) -> Optional[str]:
+    """The intent the shopper's last message was answered as: its own, or, when the NLU was
+    unsure of it, the shop question whose action (or whose order card) answered it (the
+    clarifying action and the out-of-scope reply answer some directly); None without a
+    previous message."""
+    previous = previous_user_event(events)
+    if previous is None:
+        return None
+    intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+    if intent not in _UNSURE_INTENTS:
+        return intent
+    after = list(events)[[id(e) for e in events].index(id(previous)) + 1:]
+    answered = next((ANSWERED_AS[e.get("name")] for e in after
+                     if e.get("event") == "action" and e.get("name") in ANSWERED_AS), None)
+    return answered or next((_shown(e) for e in after if _shown(e)), intent)
+

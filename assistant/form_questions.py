@@ -22,7 +22,7 @@ CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
     AFTER_SALES: (
         ("shipping_insurance", re.compile(r"运费险")),
         ("return_shipping", re.compile(r"运费|邮费|快递费|寄回.{0,4}(钱|费)|谁出|谁承担|谁付")),
-        ("refund_progress", re.compile(r"到账|(退款|退钱|钱).{0,6}(多久|几天|什么时候|啥时候|多长时间)")),
+        ("refund_progress", re.compile(r"到账|(退款|退钱|钱|款).{0,6}(多久|几天|哪天|几号|什么时候|啥时候|多长时间)")),
         ("return_address", re.compile(r"(退货|退回|寄回|换货)的?地址|寄回.{0,4}(哪里|哪儿)|寄到哪|退回哪|寄去哪|退到哪个仓")),
         ("return_policy", re.compile(r"无理由|退换货政策|退货政策|能退吗|可以退吗|能不能退")),
         ("warranty", re.compile(r"保修|质保")),
@@ -44,6 +44,12 @@ ANSWERED_IN_FORM: Dict[str, Optional[FrozenSet[str]]] = {
 IN_CONTEXT: Dict[str, Dict[str, str]] = {
     AFTER_SALES: {"shipping_fee": "return_shipping"},
 }
+
+
+def untagged_topics(text: str, context: str) -> Tuple[str, ...]:
+    """The topics of the form's subject that the words of ``text`` name ("那钱哪天退回来":
+    refund_progress), whether or not it is a question and whatever the NLU tagged."""
+    return tuple(topic for topic, words in CONTEXT_WORDS.get(context, ()) if words.search(text or ""))
 
 
 def question_topics(text: str, nlu_topics: Sequence[str], context: str) -> Tuple[str, ...]:

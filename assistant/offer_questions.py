@@ -30,3 +30,16 @@ def offer_asked_for(text: str) -> Optional[Tuple[str, str]]:
 def has_offer_for(who: str, offers: Iterable[str]) -> bool:
     """Some offer's own words (title, description, policy) name ``who``."""
     return any(who in text for text in offers)
+
+
+# "优惠券怎么用不了", "券不能用", "下单没抵扣": why a coupon was not taken off, not how coupons
+# work in general nor a product's instructions ("怎么用" also reads as the usage topic).
+COUPON_WORDS = r"(优惠券|优惠卷|优惠劵|券|卷|劵|红包|满减|折扣码|优惠码)"
+NOT_USABLE = (r"(用不了|用不上|不能用|没法用|无法使用|使用不了|不可用|用不到|不让用|选不了|选不上|"
+              r"抵扣不了|不抵扣|没抵扣|没有抵扣|没减|没有减|减不了|不减|不能叠加|不给用|失效|无效)")
+COUPON_UNUSABLE = re.compile(COUPON_WORDS + r".{0,8}" + NOT_USABLE + "|" + NOT_USABLE + r".{0,6}" + COUPON_WORDS)
+
+
+def coupon_unusable(text: str) -> bool:
+    """The shopper says a coupon could not be used (the reasons are the answer)."""
+    return bool(COUPON_UNUSABLE.search(text or ""))

@@ -22,6 +22,16 @@ def order_category_names(session, orders: Sequence) -> Dict[str, str]:
     }
 
 
+def item_category_names(session, items: Sequence) -> Dict[int, str]:
+    """Order item id → the names of its product's category and its parents ("手机配件" for a
+    charger titled "绿联 65W氮化镓充电器"), so "是配件" picks that item of an order."""
+    by_product = product_category_ids(session, sorted({item.product_id for item in items}))
+    if not by_product:
+        return {}
+    paths = {c.id: " ".join(c.path_names) for c in list_categories(session)}
+    return {item.id: paths.get(by_product.get(item.product_id), "").lower() for item in items}
+
+
 def needs_categories(meant) -> bool:
     """The message described an order, and nothing matched by title: worth reading categories."""
     return meant.described and not meant.orders

@@ -37,6 +37,15 @@ NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订
 WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
 
 
+# "那算了 取消吧", "取消掉吧" typed right after an order was shown: cancel that order (the
+# cancellation still asks "确认要取消订单…吗？"); on its own it names no order.
+CANCEL_IT = re.compile(r"^(那|那就|那还是|还是)?\s*(算了)?[，,\s]*(帮我|给我)?(取消|退单)(掉)?(吧|了吧|算了)?[。.!！~～]*$")
+
+
+def cancels_the_order_shown(text: str) -> bool:
+    return bool(CANCEL_IT.search((text or "").strip()))
+
+
 def cancel_requested(text: str) -> bool:
     """The message asks to cancel an order (not an after-sales request or anything else)."""
     return bool(CANCEL_ORDER.search(text or "")) and not NOT_AN_ORDER_CANCEL.search(text or "")
@@ -55,6 +64,35 @@ def order_clause(text: str) -> Optional[str]:
     if len(clauses) < 2:
         return None
     return next((c for c in clauses if ORDER_QUESTION.search(c)), None)
+
+
+def without_order_clause(text: str) -> str:
+    """"耳机到哪了 另外我想退那个手机": the message without the clause that asks where an order
+    is ("我想退那个手机"), so the other request is not read as about the earphones; the
+    message itself when it has no separate order clause."""
+    clause = order_clause(text)
+    if clause is None:
+        return text or ""
+    clauses = [c.strip() for c in CLAUSE_BREAK.split(text or "") if c and c.strip()]
+    return "，".join(c for c in clauses if c != clause)
+
+
+def values_within(text: str, part: str, entities: Sequence[Mapping], names: Sequence[str]) -> List[str]:
+    """The values of the ``names`` entities typed inside ``part`` of ``text`` (the earphones'
+    clause names 耳机, not the phone of the other clause); every one when ``part`` is the
+    whole message or not found in it."""
+    text, part = text or "", part or ""
+    start = text.find(part) if part and part != text else -1
+    values = []
+    for name in names:
+        for entity in entities or ():
+            if entity.get("entity") != name or not isinstance(entity.get("value"), str):
+                continue
+            at = entity.get("start")
+            if start >= 0 and not (isinstance(at, int) and start <= at < start + len(part)):
+                continue
+            values.append(entity["value"])
+    return values
 
 
 # Topics an order's own card answers (its status, parcel and delivery date): their general
@@ -89,6 +127,16 @@ def topics_beside_order_clause(text: str, entities: Sequence[dict]) -> List[str]
 def refers_to_own_order(text: str) -> bool:
     """The message is about an order the shopper placed ("我买的耳机什么时候能到")."""
     return bool(OWN_ORDER.search(text or "") or LOGISTICS.search(text or ""))
+
+
+# "牛奶今天能到吗", "耳机啥时候到": when something arrives.
+ARRIVAL = re.compile(r"能到|会到|到吗|到了没|到没到|几号到|哪天到|什么时候到|啥时候到|多久到|几天到|今天到|明天到")
+
+
+def asks_arrival(text: str) -> bool:
+    """The message asks when something arrives: with a product or category named, a signed-in
+    shopper asks about that order (a guest, about delivery times before buying)."""
+    return bool(ARRIVAL.search(text or ""))
 
 
 # An order named by its state ("那个没付款的订单", "还没发货的那单"): the statuses each phrase

@@ -14,7 +14,9 @@ from shop.domain.orders import IN_DELIVERY, OrderStatus
 # Words that hurry (快点, 加急, 催), and complaints that it has not gone out yet (还没发货).
 HURRY_WORDS = ("快点", "快一点", "快些", "加急", "催一?下", "催催", "催单", "催发", "催促", "尽快", "赶紧", "赶快",
                "急用", "急着用", "着急", "很急", "挺急", "加快", "早点发", "早点到", "提前发", "优先发", "马上发",
-               "今天能发", "今天发", "能不能发快")
+               "今天能发", "今天发", "能不能发快",
+               # "好慢啊" after an order was shown: a complaint that hurries it
+               "太慢", "好慢", "这么慢", "真慢", "慢死", "有点慢", "慢吞吞")
 NOT_SHIPPED_WORDS = ("怎么还不发", "还不发货", "怎么还没发", "还没发货", "还没有发货", "一直不发货", "迟迟不发",
                      "什么时候发货", "啥时候发货", "什么时候能发货", "几时发货", "哪天发货", "什么时候发")
 URGING = re.compile("|".join(HURRY_WORDS + NOT_SHIPPED_WORDS))

@@ -72,6 +72,9 @@ CHEAPEST = "低价"
 RANKINGS: Dict[str, str] = {VALUE: "性价比高", CHEAPEST: "价格从低到高", **{f.label: f.label for f in FEATURES}}
 # "幼猫吃的" after a list of cat food: a word of the titles asked for (this prefix + the word).
 WORD = "含:"
+# "要头戴式的" where no listing of the category says so: what list_refinement answers (this
+# prefix + the kind), never kept in the request (the kind is said to be unknown, not ranked by).
+UNLISTED = "未标明:"
 # "不要辣的": the quality (word) left out, not ranked first (this prefix + the ranking).
 NOT = "非:"
 NEGATED = re.compile(r"(不要|不想要|别要|别给|别推|不喜欢|不吃|不用|不含|不带|除了|排除)[^，,。；;]{0,3}$")
@@ -105,7 +108,40 @@ def refinement_words(text: str) -> List[str]:
     text = (text or "").strip()
     if not text or len(text) > 12 or re.search(r"[A-Za-z0-9]", text):
         return []
-    return [w for w in REFINEMENT_FILLER.sub(" ", text).split() if 2 <= len(w) <= 6]
+    words = [w for w in REFINEMENT_FILLER.sub(" ", text).split() if 2 <= len(w) <= 6]
+    return list(dict.fromkeys(stem for word in words for stem in kind_stems(word)))
+
+
+# "要头戴式的", "有没有入耳的", "骨传导的呢", "油皮能用吗": a kind asked for in so many words
+# after a list.
+# Only a message of this shape may be told "no listing says so" (``unlisted_kind_text``): other
+# short messages ("哈哈", "好的") refine nothing and are left to their own intent.
+KIND_ASKED = re.compile(
+    r"^(?:(?:我|就)?(?:要|想要|想看)|有没有|有木有|有没|来个|来点|换成?|看看)\s*([\u4e00-\u9fff]{2,6}?)的(?:吗|呢|吧|嘛|呀)?\s*[?？!！。]*$"
+    r"|^有\s*([\u4e00-\u9fff]{2,6}?)的(?:吗|嘛)\s*[?？]*$"
+    r"|^([\u4e00-\u9fff]{2,6}?)的(?:呢|有吗|有没有)\s*[?？]*$"
+    # "油皮能用吗", "适合敏感肌吗": who or what the product suits
+    r"|^([\u4e00-\u9fff]{2,6}?)(?:能用|可以用|能穿|可以穿|能吃|可以吃)(?:吗|嘛|么|不)?\s*[?？]*$"
+    r"|^(?:适合|适用于?)([\u4e00-\u9fff]{2,6}?)(?:的|用的)?(?:吗|嘛|么|不)?\s*[?？]*$")
+# "头戴式" / "入耳款": the word without its 式/款/型 ending is looked for too.
+KIND_ENDING = re.compile(r"(?<=..)[式款型]$")
+
+
+# Words in the kind's place that point at something rather than name a kind ("这个能用吗").
+NOT_A_KIND = re.compile(r"^(这|那|哪|它|他|她|我|你|都|也|还|就|真|好|不|什么|啥)")
+
+
+def asked_kind(text: str) -> Optional[str]:
+    """The kind a message of the ``KIND_ASKED`` shape asks for ("要头戴式的" -> "头戴式"), else None."""
+    match = KIND_ASKED.search((text or "").strip())
+    kind = next((g for g in match.groups() if g), None) if match else None
+    return kind if kind and not NOT_A_KIND.search(kind) else None
+
+
+def kind_stems(word: str) -> List[str]:
+    """The word, and its stem without a 式/款/型 ending ("头戴式" -> ["头戴式", "头戴"])."""
+    stem = KIND_ENDING.sub("", word)
+    return [word, stem] if stem != word else [word]
 
 
 def ranking_asked(text: str) -> Optional[str]:
@@ -514,6 +550,14 @@ def another_name_for(word: str, category: Optional[str]) -> bool:
     鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
     does not have ("睫毛膏" among 彩妆)?"""
     return bool(word and category and set(word) & set(category))
+
+
+def unlisted_kind_text(word: str, category: Optional[str]) -> str:
+    """Said when a kind asked for after a list ("要头戴式的") is in no listing's title or
+    description: the shop may have it, but nothing says so, and a guess could be wrong."""
+    where = category or "这类商品"
+    return (f"店里{where}的商品资料里都没有写明“{word}”，我不想给您说错。下面是同类里其他在售的款；"
+            "想确认某一款，可以说“第几个”再问我，或转人工帮您确认。")
 
 
 def kind_missing_text(word: str, category: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Dict, Optional
 
 from rasa.core.processor import MessageProcessor
 
-from assistant.follow_up import follow_up, previous_user_event
+from assistant.follow_up import follow_up, previous_question, previous_user_event
 from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
     before = previous.get("parse_data") or {}
     result = follow_up(
         parse_data.get("text") or "", parse_data.get("intent_ranking") or [parse_data.get("intent") or {}],
-        parse_data.get("entities") or [], (before.get("intent") or {}).get("name"),
+        parse_data.get("entities") or [], previous_question(events),
         before.get("entities") or [], topic_intent=_topic_intent)
     if result is None:
         return parse_data
