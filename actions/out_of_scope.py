@@ -13,12 +13,11 @@ from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
+from actions.unreadable import answer_unreadable
 from assistant.typed_answers import only_leads_in
 from assistant.faq import faq_book
 from assistant.mood import APOLOGY, sounds_angry
 
-# A message with no word in it ("？？？").
-WORDS = re.compile(r"[\w\u4e00-\u9fff]")
 # "你们几点下班", "客服什么时候上班", "周末有人吗".
 SERVICE_HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|服务|客服)(时间|时段)|什么时候(上班|下班)|"
                            r"周末.{0,4}(有人|上班)|晚上.{0,4}有人|联系(你们|客服|人工)|客服电话|电话多少|怎么找(人工|客服)")
@@ -40,10 +39,8 @@ class ActionOutOfScope(ShopAction):
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
         text = message.get("text") or ""
-        if not WORDS.search(text):
-            # "？？？" / "。。。": the shopper is lost or waiting, not asking something off-topic.
-            dispatcher.utter_message(text="不好意思，是我没说清楚吗？您可以直接告诉我想查的订单、想买的商品或遇到的问题，"
-                                          "我马上帮您；也可以说“转人工”。")
+        if answer_unreadable(dispatcher, tracker):
+            # "？？？", 500 emoji, "<script>", another language: nothing to answer but how to ask.
             return []
         if only_leads_in(text):
             # "我想问下": the question is still to come.
