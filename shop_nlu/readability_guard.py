@@ -12,7 +12,7 @@ rule is :func:`shop_nlu.readability.assess`; this component applies it:
 - ``digits``: only the ``readability`` mark; the intent and entities stay.
 
 Every verdict is logged (kind, language, length; never the text: it may be hostile or
-personal). Not trainable; nothing is stored with the model.
+personal), digits at debug level. Not trainable; nothing is stored with the model.
 """
 from __future__ import annotations
 
@@ -67,8 +67,10 @@ def guard_message(message: Message) -> None:
                      float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
     if verdict is None:
         return
-    logger.info("No readable Chinese content (%s%s, %d characters; classifier said %s)",
-                verdict.kind, f", {verdict.language}" if verdict.language else "", len(text), name)
+    # Digits are an everyday answer (phone digits, a pick), the rest is worth an operator's look.
+    log = logger.debug if verdict.keeps_intent else logger.info
+    log("No readable Chinese content (%s%s, %d characters; classifier said %s)",
+        verdict.kind, f", {verdict.language}" if verdict.language else "", len(text), name)
     message.set(PARSE_KEY, verdict.as_dict(name), add_to_output=True)
     if verdict.keeps_intent:
         return
