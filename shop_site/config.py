@@ -25,7 +25,7 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting
+from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting, flag_setting
 
 WEB_ROOT = REPO_ROOT / "web"
 
@@ -52,8 +52,6 @@ def _rasa_url(raw: str) -> Optional[str]:
     return raw
 
 
-_OFF = ("", "0", "false", "no", "off")
-_LOCAL = ("1", "true", "yes", "on")
 _PUBLIC = "public"
 _LOOPBACK_NAMES = ("localhost",)
 
@@ -73,12 +71,13 @@ def _demo_login(env: Mapping[str, str], host: str) -> bool:
     """SHOP_DEMO_LOGIN read closed: off unless asked for, and "1" only on a loopback address.
     A value it does not know stops the site rather than guess either way."""
     raw = (env.get("SHOP_DEMO_LOGIN") or "").strip().lower()
-    if raw in _OFF:
-        return False
     if raw == _PUBLIC:
         return True
-    if raw not in _LOCAL:
-        raise ConfigError(f"SHOP_DEMO_LOGIN must be 0, 1 or public, got {raw!r}")
+    try:
+        if not flag_setting(env, "SHOP_DEMO_LOGIN", False):
+            return False
+    except ConfigError:
+        raise ConfigError(f"SHOP_DEMO_LOGIN must be 0, 1 or public, got {raw!r}") from None
     if not is_loopback(host):
         raise ConfigError(
             f"SHOP_DEMO_LOGIN=1 hands a token for any seeded customer to whoever can reach the site, so it "
