@@ -12,6 +12,7 @@ from actions.orders import ActionOrderStatus, order_picked
 from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
+from actions.unreadable import answer_unreadable
 
 # The flows a bare detail can continue, by the action that last ran them.
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
@@ -67,5 +68,8 @@ class ActionContinueWithDetails(ShopAction):
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         if flow == "action_product_inquiry" or first_entity(tracker, "product") or first_entity(tracker, "product_id"):
             return await ActionProductInquiry().handle(dispatcher, tracker, domain)
+        if answer_unreadable(dispatcher, tracker):
+            # "123" with nothing asked for: digits alone are not a detail of anything.
+            return []
         dispatcher.utter_message(text="好的，收到～请问还有什么可以帮您？您可以问我订单、商品、售后，或者让我推荐商品。")
         return []

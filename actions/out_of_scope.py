@@ -2,7 +2,6 @@
 sure, offer the likeliest shop meaning as a button (the shopper may have meant it)."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -14,11 +13,10 @@ from actions.formatting import buttons
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
+from actions.unreadable import answer_unreadable
 from assistant.typed_answers import only_leads_in
 from assistant.mood import APOLOGY, sounds_angry
 
-# A message with no word in it ("？？？").
-WORDS = re.compile(r"[\w\u4e00-\u9fff]")
 # Below this confidence the out-of-scope guess is "unsure" (the FallbackClassifier threshold).
 UNSURE_BELOW = 0.5
 # Shop meanings worth offering back (small talk is not).
@@ -37,10 +35,8 @@ class ActionOutOfScope(ShopAction):
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
         text = message.get("text") or ""
-        if not WORDS.search(text):
-            # "？？？" / "。。。": the shopper is lost or waiting, not asking something off-topic.
-            dispatcher.utter_message(text="不好意思，是我没说清楚吗？您可以直接告诉我想查的订单、想买的商品或遇到的问题，"
-                                          "我马上帮您；也可以说“转人工”。")
+        if answer_unreadable(dispatcher, tracker):
+            # "？？？", 500 emoji, "<script>", another language: nothing to answer but how to ask.
             return []
         if only_leads_in(text):
             # "我想问下": the question is still to come.

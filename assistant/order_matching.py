@@ -236,8 +236,8 @@ def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequen
 
 # "不对，是上一个订单", "前一单": the order placed before the one in view (the newest when none is).
 EARLIER_ORDER = re.compile(r"(上|前)一(个|笔|单)(订单|单)?|再(往)?前一|更早的(那|一)(个|笔|单)")
-# A pick from a list of orders on screen: "第二个", "最后那单", "牛奶那单".
-ORDER_PICK = re.compile(r"^(就|要|选|看|查|我要|我选|看看|查查)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|单|笔)?|"
+# A pick from a list of orders on screen: "第二个", "最后那单", "牛奶那单", "2" (as choice_index reads it).
+ORDER_PICK = re.compile(r"^(就|要|选|看|查|我要|我选|看看|查查)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|单|笔)?|\d{1,2}|"
                         r"最后(一|那)?(个|单|笔)|[^，,。？?]{1,10}(那个|那单|那笔|那一单|那个订单))"
                         r"(吧|呢|啊|呀|的)?\s*(订单)?\s*[!！。.?？]?$")
 

@@ -37,6 +37,9 @@ CANCEL = re.compile(
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样)?")
 LAST = re.compile(r"最后(一|那)?(个|件|单|笔|款|项)?|最下面")
+# "2" typed alone while a list is on screen: its place in the list, as "第二个" (two digits at
+# most: longer numbers are order numbers, phone digits or budgets).
+BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、!！]?\s*$")
 # Words around a description that say nothing about the item.
 FILLER = re.compile(r"(那个|这个|那件|这件|那款|这款|那单|这单|的|要|是|就|吧|呢|啊|选|我)")
 
@@ -141,8 +144,8 @@ def asks_about_policy(text: str) -> bool:
 
 
 def has_ordinal(text: str) -> bool:
-    """"第二个", "最后那个": a pick by position in a list on screen."""
-    return bool(ORDINAL.search(text or "") or LAST.search(text or ""))
+    """"第二个", "最后那个", "2": a pick by position in a list on screen."""
+    return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
 
 
 def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
@@ -153,7 +156,7 @@ def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
         return None
     if LAST.search(text):
         return len(options) - 1
-    ordinal = ORDINAL.search(text)
+    ordinal = ORDINAL.search(text) or BARE_NUMBER.match(text)
     if ordinal:
         raw = ordinal.group(1)
         number = int(raw) if raw.isdigit() else ORDINALS[raw]

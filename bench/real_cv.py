@@ -11,8 +11,8 @@ training file of data/nlu is always in training. A full Rasa training per fold w
 minutes; this reproduces the pipeline's sentence features with the project's own pieces
 (normaliser, jieba segmenter with catalogue models kept whole, shop vocabulary features,
 regex/lookup patterns, word 1-2-gram and char_wb 1-3 count vectors), Rasa's classifier settings
-(logistic regression, class_weight balanced), the out-of-scope guard and the fallback, in
-seconds. It is a development tool; the reported figures come from real_eval.py / nlu_eval.py.
+(logistic regression, class_weight balanced), the out-of-scope guard, the readability guard and
+the fallback, in seconds. It is a development tool; the reported figures come from real_eval.py / nlu_eval.py.
 """
 from __future__ import annotations
 
@@ -140,8 +140,14 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     return clf.classes_, clf.predict_proba(Xt)
 
 
-def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2):
-    """Intent after the out-of-scope guard and the fallback (as in the pipeline)."""
+# The entity kinds behind the "has=" features (budget_min/max share one feature).
+_HAS = {"budget": "budget_min"}
+
+
+def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None):
+    """Intent after the out-of-scope guard, the readability guard (with ``text``) and the
+    fallback (as in the pipeline)."""
+    from shop_nlu.readability import assess
     from shop_nlu.scope import guard_out_of_scope, shop_signals
 
     order = np.argsort(-probs)
@@ -150,6 +156,11 @@ def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2):
     if guarded:
         ranking = guarded[1]
     top, conf = ranking[0]["name"], ranking[0]["confidence"]
+    if text is not None:
+        kinds = [_HAS.get(f[4:], f[4:]) for f in feats if f.startswith("has=")]
+        verdict = assess(text, kinds, top, conf)
+        if verdict is not None and not verdict.keeps_intent:
+            return "out_of_scope", top
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     if top != "out_of_scope" and (conf < threshold or conf - second < ambiguity):
         return "nlu_fallback", top
@@ -240,7 +251,8 @@ def main():
                                          (1, args.max_word_ngram), weights, args.class_weight)
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
-                preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity)
+                preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
+                                           text=real_a[i]["text"])
         return preds, tops, kept
 
     dense_of = None
@@ -295,7 +307,7 @@ def main():
     if args.grid:
         for th in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
             for amb in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25):
-                gd = [decide(c, pr, real_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept)]
+                gd = [decide(c, pr, real_a[i]["feats"], th, amb, text=real_a[i]["text"]) for i, (c, pr) in enumerate(kept)]
                 print(f"  threshold {th} / {amb}: {summarise(rows, [g for g, _ in gd], [t for _, t in gd])}")
                 if args.compare_cues:
                     old = [decide(c, pr, [f for f in real_a[i]["feats"] if f not in args.compare_cues], th, amb)
@@ -328,7 +340,7 @@ def main():
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
             for amb in (0.15, 0.2, 0.25):
-                gd = [decide(c, pr, all_a[i]["feats"], th, amb) for i, (c, pr) in enumerate(kept_all)]
+                gd = [decide(c, pr, all_a[i]["feats"], th, amb, text=all_a[i]["text"]) for i, (c, pr) in enumerate(kept_all)]
                 print(f"  data CV {th} / {amb}: {summarise(all_rows, [g for g, _ in gd], [t for _, t in gd])}")
                 oos = [g for (g, _), y in zip(gd, all_y) if y == "out_of_scope"]
                 print(f"    out-of-scope recall {sum(g == 'out_of_scope' for g in oos) / len(oos):.3f}")
@@ -338,7 +350,7 @@ def main():
                     print(f"    without {args.compare_cues} as signals: "
                           f"{summarise(all_rows, [g for g, _ in old], [t for _, t in old])}")
         if args.oos_misses:
-            misses = [(all_a[i], decide(c, pr, all_a[i]["feats"], args.threshold, args.ambiguity), c, pr)
+            misses = [(all_a[i], decide(c, pr, all_a[i]["feats"], args.threshold, args.ambiguity, text=all_a[i]["text"]), c, pr)
                       for i, (c, pr) in enumerate(kept_all) if all_y[i] == "out_of_scope"]
             misses = [m for m in misses if m[1][0] != "out_of_scope"]
             for a, (got, top), c, pr in misses[: args.oos_misses]:
@@ -359,7 +371,7 @@ def main():
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
                                      (1, args.max_ngram), args.sublinear,
                                      (1, args.max_word_ngram))
-        dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity)[0] for k in range(len(dev))]
+        dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score
         labels = sorted(set(gold))

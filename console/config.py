@@ -28,7 +28,7 @@ from typing import Mapping
 
 from analytics.settings import AnalyticsSettings, load_settings as load_analytics
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
-from shop.settings import REPO_ROOT, bounded_int_setting, rasa_endpoints_path
+from shop.settings import REPO_ROOT, bounded_int_setting, flag_setting, rasa_endpoints_path
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         port=bounded_int_setting(env, "CONSOLE_PORT", 8001, 1, 65535),
         session_lifetime=timedelta(hours=bounded_int_setting(env, "CONSOLE_SESSION_HOURS", 8, 1, 24)),
         idle_timeout=timedelta(minutes=bounded_int_setting(env, "CONSOLE_IDLE_MINUTES", 30, 1, 24 * 60)),
-        secure_cookie=env.get("CONSOLE_SECURE_COOKIE", "0").strip().lower() in ("1", "true", "yes", "on"),
+        secure_cookie=flag_setting(env, "CONSOLE_SECURE_COOKIE", False),
         sign_in_failures_per_account=bounded_int_setting(env, "CONSOLE_SIGNIN_MAX_FAILURES", 5, 1, 100),
         sign_in_failures_per_client=bounded_int_setting(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
         sign_in_lock=timedelta(minutes=bounded_int_setting(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),

@@ -15,7 +15,10 @@ export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_HOST="${ACTION_HOST:-127.0.0.1}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
-export WEB_HOST="${WEB_HOST:-0.0.0.0}"
+# The demo shop binds to this machine only: its demo sign-in (SHOP_DEMO_LOGIN, on in
+# `make run`) hands a token for any seeded customer to whoever can reach it, and the site
+# refuses to start with it on a non-loopback address (see shop_site/config.py).
+export WEB_HOST="${WEB_HOST:-127.0.0.1}"
 export WEB_PORT="${WEB_PORT:-8000}"
 export CONSOLE_HOST="${CONSOLE_HOST:-127.0.0.1}"
 export CONSOLE_PORT="${CONSOLE_PORT:-8001}"

@@ -115,7 +115,9 @@ start rasa rasa run --model "$RASA_MODELS_DIR" \
   --interface "$RASA_HOST" --port "$RASA_PORT" \
   --enable-api --auth-token "$RASA_API_TOKEN" --cors "*"
 if [ -f shop_site/__main__.py ]; then
-  start shop-site python -m shop_site
+  # The demo sign-in is off unless asked for; the demo asks for it, on 127.0.0.1 (env.sh).
+  # (In the command itself, so that a restart of the site keeps it.)
+  start shop-site env SHOP_DEMO_LOGIN="${SHOP_DEMO_LOGIN:-1}" python -m shop_site
 fi
 start console python -m console
 

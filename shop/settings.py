@@ -60,6 +60,23 @@ def bounded_int_setting(env: Mapping[str, str], name: str, default: int, low: in
     return int(raw)
 
 
+FLAG_OFF = ("0", "false", "no", "off")
+FLAG_ON = ("1", "true", "yes", "on")
+
+
+def flag_setting(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """``env[name]`` as on / off (``default`` when unset or blank). Anything else is an error,
+    never a guess: a security switch with a typo ("ture") must not quietly mean off."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in FLAG_ON:
+        return True
+    if raw in FLAG_OFF:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(FLAG_ON + FLAG_OFF)}, got {raw!r}")
+
+
 def rasa_endpoints_path(env: Mapping[str, str]) -> Path:
     """``RASA_ENDPOINTS``: the endpoints file (tracker store, event broker) of the Rasa server;
     the console and the improvement loop read the same store. Relative: to the repository."""

@@ -39,7 +39,7 @@ from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
-from shop_channels.rest import FAILURE_REPLY
+from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
 from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
@@ -58,8 +58,6 @@ _asyncio_for_sanic = types.ModuleType("asyncio")
 _asyncio_for_sanic.__dict__.update(vars(asyncio))
 _asyncio_for_sanic.wait = _wait_with_tasks
 _sanic_websockets.asyncio = _asyncio_for_sanic
-
-BLANK_MESSAGE_REPLY = "您好像还没有输入内容哦，请问有什么可以帮您？"
 
 
 class ShopSocketIOOutput(SocketIOOutput):

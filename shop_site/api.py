@@ -7,7 +7,8 @@ POST /api/demo/login       {"customer_id": 3} -> {"token", "expires_at", "expire
 The demo sign-in stands in for a shop's real login: after its own authentication, a shop's
 site signs the customer's id into a short-lived token (``shop.identity``) that the chat
 widget passes to Rasa in message metadata. Anyone can call the demo endpoint and become any
-seeded customer, so it is for demos only: ``SHOP_DEMO_LOGIN=0`` turns it off (404).
+seeded customer, so it is for demos only and off unless ``SHOP_DEMO_LOGIN`` turns it on (404
+while off; see ``shop_site.config``).
 """
 from __future__ import annotations
 

@@ -48,8 +48,10 @@ def main() -> None:
     except (ConfigError, IdentityConfigError) as error:
         sys.exit(f"shop_site: {error}")
     if settings.demo_login:
-        logger.warning("demo sign-in is ON (anyone can sign in as a seeded customer); "
-                       "set SHOP_DEMO_LOGIN=0 in production")
+        logger.warning("demo sign-in is ON (anyone who can reach http://%s:%d/ can sign in as a seeded "
+                       "customer); it is off unless SHOP_DEMO_LOGIN is set", settings.host, settings.port)
+    else:
+        logger.info("demo sign-in is off (SHOP_DEMO_LOGIN=1 turns it on, on a loopback address)")
     logger.info("serving the shop page on http://%s:%d/", settings.host, settings.port)
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 print=None, access_log=None)

@@ -103,6 +103,8 @@ def test_orders_on_screen_are_those_of_the_last_list_of_orders():
     assert orders_on_screen([listed, offered]) == [Listed("C", "待付款 · 衬衫", "cancel_order")]
     assert picks_an_order("第二个") and picks_an_order("牛奶那单") and picks_an_order("最后一单")
     assert not picks_an_order("我的牛奶到哪了")
+    assert picks_an_order("2") and picks_an_order("选2")       # a number typed alone (guard)
+    assert not picks_an_order("1234") and not picks_an_order("202611201234567890")
 
 
 def test_a_change_verb_names_no_order():

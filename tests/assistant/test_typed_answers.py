@@ -50,6 +50,8 @@ OPTIONS = ["小米 14 手机 黑色 256GB", "倍思 65W 氮化镓充电器 白�
 @pytest.mark.parametrize("text,index", [
     ("第二个", 1), ("第2个", 1), ("第一件", 0), ("最后那个", 2), ("最后一个", 2),
     ("充电器那个", 1), ("耳机", 2), ("手机那个", 0), ("第五个", None), ("随便", None),
+    # a number typed alone is its place in the list; one out of range or longer picks nothing
+    ("2", 1), (" 3。", 2), ("1", 0), ("5", None), ("0", None), ("1234", None),
 ])
 def test_choice_by_ordinal_or_description(text, index):
     assert choice_index(text, OPTIONS) == index

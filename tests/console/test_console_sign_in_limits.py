@@ -92,3 +92,13 @@ def test_the_defaults():
     settings = load_settings({})
     assert (settings.sign_in_failures_per_account, settings.sign_in_failures_per_client,
             settings.sign_in_lock) == (5, 20, timedelta(minutes=15))
+
+
+def test_the_secure_cookie_switch_fails_closed_on_a_typo():
+    """CONSOLE_SECURE_COOKIE=ture once meant "off": an HTTP cookie where HTTPS was asked for."""
+    assert load_settings({}).secure_cookie is False
+    assert load_settings({"CONSOLE_SECURE_COOKIE": "1"}).secure_cookie is True
+    assert load_settings({"CONSOLE_SECURE_COOKIE": "off"}).secure_cookie is False
+    for typo in ("ture", "2", "enabled"):
+        with pytest.raises(ConfigError, match="CONSOLE_SECURE_COOKIE"):
+            load_settings({"CONSOLE_SECURE_COOKIE": typo})

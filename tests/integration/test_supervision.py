@@ -154,6 +154,10 @@ def pid_of(match: re.Match) -> int:
 def test_a_crashed_server_is_restarted_with_back_off_and_sigterm_stops_everything(run):
     stack = run()
     stack.wait_for_output(r"The assistant is up", UP_TIMEOUT_S)
+    # make run's demo works on this machine: the site (on 127.0.0.1) has its demo sign-in on,
+    # which is off unless asked for (shop_site/config.py).
+    config = requests.get(f"http://127.0.0.1:{stack.web_port}/api/config", timeout=10).json()
+    assert config["demo_login"] is True, config
     first = pid_of(stack.wait_for_output(r"Started action-server \(pid (\d+)", 1))
     assert {first} <= set(stack.belonging())
 

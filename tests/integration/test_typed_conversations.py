@@ -7,7 +7,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.identity import issue_customer_token
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 from tests.support.typed_conversations import (
-    Facts, check_cards, load_conversations, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
+    Facts, check_cards, load_conversations, needs_counts, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
     undo_writes,
 )
 
@@ -57,7 +57,7 @@ def test_typed_conversation(conversation, live_stack, shop_session, facts):
     if conversation.customer_id is not None:
         metadata = {"customer_token": issue_customer_token(conversation.customer_id, secret=TEST_TOKEN_SECRET)}
     with shop_session() as session:
-        marks, snapshot = take_marks(session), snapshot_orders(session)
+        marks, snapshot = take_marks(session, counts=needs_counts(conversation)), snapshot_orders(session)
     transcript = []
     try:
         for turn in conversation.turns:

@@ -404,7 +404,8 @@ def test_store_errors_are_clean(tmp_path, monkeypatch, capsys):
 # --- the live assistant ------------------------------------------------------------------------
 
 CLARIFY_MARK = "不太确定您的意思"
-OUT_OF_SCOPE_MARKS = ("帮不上忙", "超出我的能力范围")
+# (and the readability guard's replies to keyboard mash or another language: "asdfgh")
+OUT_OF_SCOPE_MARKS = ("帮不上忙", "超出我的能力范围", "没太看懂", "只能看懂中文")
 CORE_FALLBACK_MARK = "我没太明白您的意思"
 # Typed the way real shoppers type: fragments, a question the model may not place, chit-chat,
 # keyboard mash. Which of them the model is unsure about depends on the model; the test

@@ -64,9 +64,12 @@ def site_env(database_url: str, port: int, extra: Optional[Dict[str, str]] = Non
         SHOP_TOKEN_SECRET=TOKEN_SECRET,
         WEB_HOST="127.0.0.1",
         WEB_PORT=str(port),
+        # Off by default (fail closed): the tests and the browser tests sign in as demo customers.
+        SHOP_DEMO_LOGIN="1",
     )
     env.update(extra or {})
-    return env
+    # None in ``extra``: the variable left unset.
+    return {name: value for name, value in env.items() if value is not None}
 
 
 def start_site(workdir: Path, database_url: str, extra_env: Optional[Dict[str, str]] = None,

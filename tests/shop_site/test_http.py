@@ -159,17 +159,34 @@ def test_demo_login_refuses_an_oversized_body(site):
 
 @pytest.fixture(scope="module")
 def production_site(tmp_path_factory, site_database_url):
-    """Demo sign-in off, RASA_URL unset: how a production deployment would run the page."""
+    """SHOP_DEMO_LOGIN and RASA_URL unset: how a production deployment would run the page."""
     running = start_site(tmp_path_factory.mktemp("shop-site-prod"), site_database_url,
-                         {"SHOP_DEMO_LOGIN": "0", "RASA_PORT": "5105"})
+                         {"SHOP_DEMO_LOGIN": None, "RASA_PORT": "5105"})
     yield running
     running.stop()
 
 
-def test_demo_sign_in_can_be_switched_off(production_site):
+def test_demo_sign_in_is_off_unless_asked_for(production_site):
     assert_error(get(production_site, "/api/demo/customers"), 404, "demo_login_disabled")
     assert_error(post(production_site, "/api/demo/login", json={"customer_id": 1}), 404, "demo_login_disabled")
     assert get(production_site, "/api/config").json()["demo_login"] is False
+
+
+def test_demo_sign_in_can_be_switched_off(tmp_path, site_database_url):
+    running = start_site(tmp_path, site_database_url, {"SHOP_DEMO_LOGIN": "0"})
+    try:
+        assert_error(post(running, "/api/demo/login", json={"customer_id": 1}), 404, "demo_login_disabled")
+    finally:
+        running.stop()
+
+
+def test_the_site_will_not_hand_out_demo_tokens_on_every_address(tmp_path, site_database_url):
+    """SHOP_DEMO_LOGIN=1 on 0.0.0.0: the site refuses to start, naming the variable."""
+    env = site_env(site_database_url, free_port(), {"SHOP_DEMO_LOGIN": "1", "WEB_HOST": "0.0.0.0"})
+    done = subprocess.run([sys.executable, "-m", "shop_site"], cwd=REPO_ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0
+    assert "SHOP_DEMO_LOGIN" in done.stderr and "WEB_HOST" in done.stderr
 
 
 def test_without_rasa_url_the_page_uses_its_own_host(production_site):

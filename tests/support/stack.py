@@ -158,6 +158,10 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             "RASA_PORT": str(rasa_port),
             "ACTION_PORT": str(action_port),
             "WEB_PORT": str(web_port),
+            # The site on loopback with its demo sign-in (off by default): the live tests and
+            # the shopper simulator sign in as seeded customers.
+            "WEB_HOST": "127.0.0.1",
+            "SHOP_DEMO_LOGIN": "1",
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "RECOMMENDER_MODEL_DIR": str(workdir / "recommender"),
             "TF_CPP_MIN_LOG_LEVEL": "2",

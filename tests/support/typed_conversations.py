@@ -37,7 +37,7 @@ import yaml
 from sqlalchemy import delete, func, select
 
 from shop.db.models import (
-    AfterSalesRequest, AfterSalesStatusChange, HandoffRequest, Order, OrderAddressChange, OrderStatusChange,
+    AfterSalesRequest, Base, AfterSalesStatusChange, HandoffRequest, Order, OrderAddressChange, OrderStatusChange,
 )
 from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, REFUNDING_CUSTOMER_ID
 
@@ -161,20 +161,36 @@ def reply_text(replies: list) -> str:
 
 @dataclass
 class Marks:
-    """Highest ids before the conversation: what is above them, the conversation wrote."""
+    """Highest ids before the conversation: what is above them, the conversation wrote.
+    ``counts`` and ``orders`` (only for a conversation with the ``nothing_changed`` check): the
+    rows of every shop table and the fixture orders' columns before it."""
     after_sales: int
     handoff: int
     order_changes: int
     address_changes: int
+    counts: Optional[Dict[str, int]] = None
+    orders: Optional[Dict[int, Dict[str, Any]]] = None
 
 
-def take_marks(session) -> Marks:
+def take_marks(session, counts: bool = False) -> Marks:
     return Marks(
         session.execute(select(func.coalesce(func.max(AfterSalesRequest.id), 0))).scalar_one(),
         session.execute(select(func.coalesce(func.max(HandoffRequest.id), 0))).scalar_one(),
         session.execute(select(func.coalesce(func.max(OrderStatusChange.id), 0))).scalar_one(),
         session.execute(select(func.coalesce(func.max(OrderAddressChange.id), 0))).scalar_one(),
+        table_counts(session) if counts else None,
+        snapshot_orders(session) if counts else None,
     )
+
+
+def table_counts(session) -> Dict[str, int]:
+    """Rows in every table of the shop database."""
+    return {table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables}
+
+
+def needs_counts(conversation: "Conversation") -> bool:
+    return any("nothing_changed" in check for check in conversation.db)
 
 
 def _new_requests(session, marks: Marks) -> List[AfterSalesRequest]:
@@ -210,6 +226,15 @@ def check_handoff_opened(session, facts: Facts, marks: Marks, sender: str) -> No
         select(HandoffRequest).where(HandoffRequest.id > marks.handoff, HandoffRequest.sender_id == sender)
     ).scalars().all()
     assert tickets, "no hand-off ticket opened"
+
+
+def check_nothing_changed(session, facts: Facts, marks: Marks, sender: str) -> None:
+    """No row added or removed in any shop table, the fixture orders as they were."""
+    assert marks.counts is not None and marks.orders is not None, "marks taken without counts"
+    after = table_counts(session)
+    changed = {name: (marks.counts.get(name), rows) for name, rows in after.items() if marks.counts.get(name) != rows}
+    assert not changed, f"rows changed (before, after): {changed}"
+    assert snapshot_orders(session) == marks.orders, "a fixture order changed"
 
 
 def check_order_status(session, facts: Facts, marks: Marks, sender: str, order: str, status: str) -> None:
@@ -249,6 +274,7 @@ def check_no_address_changed(session, facts: Facts, marks: Marks, sender: str) -
 DB_CHECKS: Dict[str, Callable] = {
     "after_sales_filed": check_after_sales_filed,
     "nothing_filed": check_nothing_filed,
+    "nothing_changed": check_nothing_changed,
     "handoff_opened": check_handoff_opened,
     "order_status": check_order_status,
     "order_field": check_order_field,
