@@ -53,6 +53,16 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
                             f"b => b.textContent.includes({contains!r}))", TIMEOUT)
         return [b for b in bot_bubbles(shopper) if contains in b][-1]
 
+    # An agent is at the desk first: only then is a wait promised (with nobody on duty the
+    # shopper is told so: tests/assistant/test_handoff_queue_words.py).
+    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    agent.set_default_timeout(TIMEOUT)
+    agent.goto(console_url + "/handoff")
+    assert agent.url.endswith("/login")
+    agent.fill("input[name=username]", "xiaowang")
+    agent.fill("input[name=password]", AGENT_PASSWORD)
+    agent.click("button[type=submit]")
+    agent.wait_for_selector("#waiting")
     handed = say_and_wait("转人工", "工单号")
     ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
     # The first reply already gives the place in the queue and a rough wait.
@@ -62,13 +72,6 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     assert ticket_no in waiting and "排" in waiting, waiting
     assert not any("帮不上" in b for b in bot_bubbles(shopper))
 
-    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
-    agent.set_default_timeout(TIMEOUT)
-    agent.goto(console_url + "/handoff")
-    assert agent.url.endswith("/login")
-    agent.fill("input[name=username]", "xiaowang")
-    agent.fill("input[name=password]", AGENT_PASSWORD)
-    agent.click("button[type=submit]")
     row = agent.locator(f"tr[data-ticket='{ticket_no}']")
     row.wait_for()
     row.locator("a", has_text="查看").click()
