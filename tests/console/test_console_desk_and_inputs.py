@@ -1,0 +1,70 @@
+"""The console as staff use it and as probes attack it: signing out mid-conversation hands the
+shopper back to the queue (told so), and bad input answers a clean 4xx in Chinese, never a
+500 (dates out of range used to overflow the dashboard's day arithmetic)."""
+from __future__ import annotations
+
+import pytest
+
+from shop.db.engine import session_scope
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import active_ticket, agents_on_duty, shopper_view
+from shop.domain.clock import utc_now
+from tests.support.console import AGENT_PASSWORD
+
+
+def _signed_in_agent(console):
+    c = console()
+    assert c.sign_in("agent1", AGENT_PASSWORD)[0].status in (302, 303)
+    return c, c.csrf("/handoff")
+
+
+def test_signing_out_mid_conversation_hands_the_shopper_back_to_the_queue(console, console_engine):
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-leave", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    with session_scope(console_engine) as s:
+        assert agents_on_duty(s, utc_now()) == 1
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "您好"})[0].status == 303
+    response, _ = c.request("POST", "/logout", data={"csrf_token": csrf})
+    assert response.status == 303
+    with session_scope(console_engine) as s:
+        back = active_ticket(s, "desk-leave", None)
+        assert back.status == "open" and back.assigned_to is None
+        view = shopper_view(s, "desk-leave", None, 0, utc_now())
+        assert view.position == 1 and "小王暂时离开" in view.messages[-1].text
+        assert agents_on_duty(s, utc_now()) == 0
+    # The next agent finds it in the queue and takes it.
+    c2, csrf2 = _signed_in_agent(console)
+    assert back.ticket_no in c2.request("GET", "/handoff")[1]
+    assert c2.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf2})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+
+
+@pytest.mark.parametrize("query, words", [
+    ("from=abc", "日期格式不对"), ("to=0001-01-01", "日期须在"), ("from=0001-01-01&to=0001-01-02", "日期须在"),
+    ("to=9999-12-31", "日期须在"), ("from=2026-12-07&to=2026-12-01", "开始日期不能晚于结束日期"),
+    ("from=2020-01-01&to=2026-12-01", "最多查看 366 天"), ("from=" + "9" * 3000, "日期格式不对"),
+])
+def test_a_bad_period_is_a_clean_400_in_chinese(console, query, words):
+    c, _ = _signed_in_agent(console)
+    response, body = c.request("GET", "/api/analytics?" + query)
+    assert response.status == 400 and response.content_type == "application/json", body
+    assert words in body and '"error": "invalid_' in body, body
+    response, body = c.request("GET", "/analytics.csv?" + query)
+    assert response.status == 400 and words in body, body
+    # The page itself shows the form again (the default week) with what was wrong.
+    response, body = c.request("GET", "/analytics?" + query)
+    assert response.status == 400 and response.content_type == "text/html" and words in body
+    assert 'name="from"' in body and "最近 7 天" in body
+
+
+def test_a_hostile_account_id_is_refused_not_a_500(console):
+    from tests.support.console import ADMIN_PASSWORD
+
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    csrf = c.csrf("/accounts")
+    for value in ("9" * 40, "0", "-1", "abc"):
+        response, _ = c.request("POST", "/accounts/active", data={"csrf_token": csrf, "account_id": value, "active": "0"})
+        assert response.status == 303 and "error=" in response.headers["Location"], value
