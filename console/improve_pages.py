@@ -95,7 +95,9 @@ async def improve_label(request: web.Request) -> web.StreamResponse:
     added = sum(len(v["examples"]) for v in result["added"].values())
     logger.info("%s labelled %d message(s) as %s (%d added)", signed_in(request).account.username,
                 len(texts), intent, added)
-    result["note"] = "已写入训练数据；运行 make train 重新训练并重启后生效。"
+    # Only say "written" when something was: all duplicates or unusable texts change nothing.
+    result["note"] = ("已写入训练数据；运行 make train 重新训练并重启后生效。" if added
+                      else "没有写入任何内容（消息已存在或不可用），训练数据未改变。")
     return web.json_response(result, dumps=_dumps)
 
 

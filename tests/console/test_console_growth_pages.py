@@ -167,6 +167,11 @@ def test_labelling_appends_exactly_the_chosen_examples(console, nlu_copy):
            for line in block["examples"].splitlines() if line.startswith("- ")]
     assert examples == old + ["哈喽哈喽有人没", "小店长你好呀"]
     assert "make train" in body and '"already": "greet"' in body
+    # Only duplicates: nothing written, and the note says so (it used to say "已写入").
+    response, body = c.request("POST", "/api/improve/label", json={"intent": "greet", "texts": ["你好"]},
+                               headers={"X-CSRF-Token": token})
+    assert response.status == 200 and "没有写入任何内容" in body and "已写入" not in body, body
+    assert _snapshot(nlu_copy) == after
 
     # Unknown intent, agent role, missing CSRF: nothing written.
     response, _ = c.request("POST", "/api/improve/label", json={"intent": "no_such_intent", "texts": ["随便"]},
