@@ -15,8 +15,8 @@ from console.auth import db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
-from shop.db.handoff_desk import (add_agent_message, claim_ticket, close_ticket, desk_ticket, ticket_messages,
-                                  tickets_of_agent, waiting_tickets)
+from shop.db.handoff_desk import (add_agent_message, claim_ticket, close_ticket, desk_ticket,
+                                  hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.handoff")
@@ -49,19 +49,26 @@ def _ticket_json(t, position: Optional[int] = None) -> dict:
             "created_at": t.created_at.strftime("%m-%d %H:%M")}
 
 
+def _queue(session, agent_id: int, now) -> tuple:
+    """The queue and this agent's conversations, after returning to the queue those held by
+    agents no longer on duty (gone without signing out): nobody is left waiting on them."""
+    returned = hand_back_from_absent_agents(session, now)
+    if returned:
+        logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
+    return waiting_tickets(session), tickets_of_agent(session, agent_id)
+
+
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting = await db(request, waiting_tickets)
-    mine = await db(request, tickets_of_agent, who.account.id)
+    waiting, mine = await db(request, _queue, who.account.id, utc_now())
     return render(request, "queue.html", waiting=waiting, mine=mine, flash=request.query.get("flash"))
 
 
 @requires("agent")
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting = await db(request, waiting_tickets)
-    mine = await db(request, tickets_of_agent, who.account.id)
+    waiting, mine = await db(request, _queue, who.account.id, utc_now())
     return web.json_response({"waiting": [_ticket_json(t, i + 1) for i, t in enumerate(waiting)],
                               "mine": [_ticket_json(t) for t in mine]})
 
@@ -107,6 +114,9 @@ async def claim(request: web.Request) -> web.StreamResponse:
     ticket_id = _ticket_id(request)
     taken = await db(request, claim_ticket, ticket_id, who.account.id, who.account.display_name, utc_now())
     if not taken:
+        ticket = await db(request, desk_ticket, ticket_id)
+        if ticket is not None and ticket.status == "assigned" and ticket.assigned_to == who.account.id:
+            raise web.HTTPSeeOther(f"/handoff/{ticket_id}")     # a double click: already yours
         raise web.HTTPSeeOther("/handoff?flash=taken")
     logger.info("%s claimed ticket id %s", who.account.username, ticket_id)
     raise web.HTTPSeeOther(f"/handoff/{ticket_id}")

@@ -138,6 +138,17 @@ def agents_on_duty(session: Session, now: datetime) -> int:
                            .where(ConsoleSession.user_id.in_(_on_duty_agents(now)))).scalar_one()
 
 
+def hand_back_from_absent_agents(session: Session, now: datetime) -> List[str]:
+    """``hand_back_if_gone`` for every agent holding a conversation who is no longer on duty
+    (the desk's queue runs it, so a ticket held by an agent who closed the laptop reappears
+    in the queue within ``ON_DUTY_WINDOW`` even if the shopper writes nothing). Usually one
+    read that finds nothing."""
+    absent = session.execute(select(func.distinct(HandoffRequest.assigned_to)).where(
+        HandoffRequest.status == "assigned", HandoffRequest.assigned_to.is_not(None),
+        HandoffRequest.assigned_to.not_in(_on_duty_agents(now)))).scalars().all()
+    return [no for agent_id in absent for no in hand_back_if_gone(session, agent_id, now)]
+
+
 def hand_back_if_gone(session: Session, agent_id: int, now: datetime) -> List[str]:
     """Return the conversations an agent holds to the queue when that agent is no longer on
     duty (signed out, disabled, gone idle): each shopper is told and waits for the next agent

@@ -41,6 +41,36 @@ def test_signing_out_mid_conversation_hands_the_shopper_back_to_the_queue(consol
         == f"/handoff/{ticket.id}"
 
 
+def test_a_ticket_held_by_an_agent_who_went_away_returns_to_the_queue(console, console_engine):
+    """No sign-out (laptop closed): once that agent's console has been unused for the on-duty
+    window, the next look at the queue by anyone puts the ticket back, and tells the shopper."""
+    from datetime import timedelta
+
+    from shop.db.console_accounts import create_account
+    from shop.db.models import ConsoleSession
+    from tests.support.console import ADMIN_PASSWORD
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-away", None, "诉求：售后", utc_now())
+        create_account(s, "agent2", "小李", "agent", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", utc_now())
+    c, csrf = _signed_in_agent(console)
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+    # A double click on 接入 lands on the conversation, not on "taken by someone else".
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    assert boss.request("GET", "/api/handoff/queue")[1].count(ticket.ticket_no) == 0     # still held
+    with session_scope(console_engine) as s:
+        s.execute(ConsoleSession.__table__.update().where(ConsoleSession.user_id == 2)
+                  .values(last_seen_at=utc_now() - timedelta(minutes=20)))
+    queue = boss.request("GET", "/api/handoff/queue")[1]
+    assert ticket.ticket_no in queue and '"status": "open"' in queue.replace('":"', '": "')
+    with session_scope(console_engine) as s:
+        assert "小王暂时离开" in shopper_view(s, "desk-away", None, 0, utc_now()).messages[-1].text
+
+
 @pytest.mark.parametrize("query, words", [
     ("from=abc", "日期格式不对"), ("to=0001-01-01", "日期须在"), ("from=0001-01-01&to=0001-01-02", "日期须在"),
     ("to=9999-12-31", "日期须在"), ("from=2026-12-07&to=2026-12-01", "开始日期不能晚于结束日期"),
