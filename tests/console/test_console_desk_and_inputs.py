@@ -98,3 +98,20 @@ def test_a_hostile_account_id_is_refused_not_a_500(console):
     for value in ("9" * 40, "0", "-1", "abc"):
         response, _ = c.request("POST", "/accounts/active", data={"csrf_token": csrf, "account_id": value, "active": "0"})
         assert response.status == 303 and "error=" in response.headers["Location"], value
+
+
+def test_disabling_an_agent_hands_their_conversations_back(console, console_engine):
+    from tests.support.console import ADMIN_PASSWORD
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-disabled", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    response, _ = boss.request("POST", "/accounts/active",
+                               data={"csrf_token": boss.csrf("/accounts"), "account_id": "2", "active": "0"})
+    assert response.status == 303 and "error" not in response.headers["Location"]
+    with session_scope(console_engine) as s:
+        assert active_ticket(s, "desk-disabled", None).status == "open"
+    assert c.request("GET", "/api/handoff/queue")[0].status == 401          # signed out everywhere
