@@ -115,3 +115,23 @@ def test_disabling_an_agent_hands_their_conversations_back(console, console_engi
     with session_scope(console_engine) as s:
         assert active_ticket(s, "desk-disabled", None).status == "open"
     assert c.request("GET", "/api/handoff/queue")[0].status == 401          # signed out everywhere
+
+
+def test_a_reply_that_cannot_be_sent_says_why(console, console_engine):
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-long", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    api = f"/api/handoff/{ticket.id}/reply"
+    response, body = c.request("POST", api, json={"text": "好" * 2001}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400 and '"too_long"' in body and "最多 2000 字" in body, body
+    response, body = c.request("POST", api, json={"text": "   "}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400 and "回复不能为空" in body, body
+    response, body = c.request("POST", api, json={"text": ["x"]}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400, body
+    response, _ = c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "好" * 2001})
+    assert response.headers["Location"].endswith("?flash=too_long")
+    assert "最多 2000 字" in c.request("GET", response.headers["Location"])[1]
+    # Sent with exactly the limit: fine.
+    response, body = c.request("POST", api, json={"text": "好" * 2000}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 200, body
