@@ -16,7 +16,7 @@ from console.auth import (SESSION_COOKIE, db, new_token, presession_token, publi
 from console.pages import NavItem
 from console.render import render
 from console.sign_in_limits import SignInLimits
-from shop.db.console_accounts import (create_account, end_session, list_accounts, password_hash_for,
+from shop.db.console_accounts import (account_count, create_account, end_session, list_accounts, password_hash_for,
                                       replace_password_hash, set_active, start_session)
 from shop.db.errors import InvalidRequest
 from shop.db.handoff_desk import hand_back_if_gone
@@ -60,7 +60,9 @@ async def login_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/")
     response = web.Response()
     token = presession_token(request, response)
-    page = render(request, "login.html", csrf_token=token, error=None)
+    # A fresh install has no account and none can be made here: say how (on the server).
+    first_run = await db(request, account_count) == 0
+    page = render(request, "login.html", csrf_token=token, error=None, first_run=first_run)
     page.cookies.update(response.cookies)
     return page
 

@@ -135,3 +135,14 @@ def test_a_reply_that_cannot_be_sent_says_why(console, console_engine):
     # Sent with exactly the limit: fine.
     response, body = c.request("POST", api, json={"text": "好" * 2000}, headers={"X-CSRF-Token": csrf})
     assert response.status == 200, body
+
+
+def test_a_fresh_install_says_how_to_make_the_first_account(console, console_engine):
+    from shop.db.models import ConsoleUser
+
+    c = console()
+    assert 'id="first-run"' not in c.request("GET", "/login")[1]         # accounts exist: nothing said
+    with session_scope(console_engine) as s:
+        s.query(ConsoleUser).delete()
+    body = c.request("GET", "/login")[1]
+    assert 'id="first-run"' in body and "python -m console.create_admin" in body
