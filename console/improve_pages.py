@@ -45,13 +45,15 @@ def _dumps(value) -> str:
 @requires("agent")
 async def improve_groups(request: web.Request) -> web.StreamResponse:
     from shop_nlu.improve import api
-    from shop_nlu.improve.conversations import StoreError
+    from shop_nlu.improve.conversations import NoStoreYet, StoreError
     from shop_nlu.improve.grouping import TooManyMessages
 
     cfg = request.app["improve"]
     try:
         data = await asyncio.to_thread(api.listing, cfg["endpoints"], cfg["domain"], cfg["data_dir"],
                                        limit=LIST_LIMIT)
+    except NoStoreYet:   # a fresh install: nothing said yet, so nothing misunderstood
+        data = {"groups": [], "messages_listed": 0, "conversations_read": 0}
     except (StoreError, TooManyMessages) as error:
         logger.warning("improvement listing unavailable: %s", error)
         return _error(503, "store_unavailable", "暂时无法读取会话记录")

@@ -146,3 +146,19 @@ def test_a_fresh_install_says_how_to_make_the_first_account(console, console_eng
         s.query(ConsoleUser).delete()
     body = c.request("GET", "/login")[1]
     assert 'id="first-run"' in body and "python -m console.create_admin" in body
+
+
+def test_the_improvement_loop_on_a_fresh_install_is_empty_not_an_error(console, tmp_path, monkeypatch):
+    """No conversation store yet (nobody has talked to the assistant since install): the page
+    says there is nothing to review; it used to answer 503 暂时无法读取会话记录."""
+    from tests.support.console import ADMIN_PASSWORD
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("TRACKER_DB_PATH", str(tmp_path / "not-yet" / "tracker.db"))
+    monkeypatch.setenv("TRACKER_DB_URL", "")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 40)   # the endpoints file names it
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    response, body = c.request("GET", "/api/improve/groups")
+    assert response.status == 200 and '"groups": []' in body, body
+    assert not (tmp_path / "not-yet" / "tracker.db").exists()        # reading created nothing
