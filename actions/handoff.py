@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
-from assistant.handoff_queue import QueuePlace, place_sentence, waiting_advice, waiting_place
+from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, waiting_advice, waiting_place
 from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
@@ -23,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 # The ticket could not be written in time (the database busy or down): say so at once and
 # give the shopper another way to reach a person.
+# "取消人工" with no ticket waiting (already cancelled, or never asked): the NLU hears "人工"
+# and predicts a hand-off; opening one would do the opposite of what was asked.
+NOTHING_TO_CANCEL = "好的，现在没有在排队的人工服务，不会为您转人工。小柚继续为您服务，请问有什么可以帮您？"
+
 HANDOFF_UNAVAILABLE = ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
                        f"（人工服务时间 {DESK_HOURS_TEXT}），我会马上为您登记。")
 
@@ -51,6 +55,9 @@ class ActionHandoff(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        if is_cancel_request(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(text=NOTHING_TO_CANCEL)
+            return []
         customer_id = current_customer_id(tracker)
         try:
             return await self._hand_off(dispatcher, tracker, customer_id)

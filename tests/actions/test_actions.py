@@ -217,6 +217,16 @@ def test_handoff_ticket_has_a_summary(shop_db):
     assert "排队" in texts(again)
 
 
+def test_cancelling_a_handoff_that_is_not_waiting_opens_none(shop_db):
+    """"取消人工" once the ticket is gone reaches the assistant, whose NLU hears "人工": the
+    action must not open a ticket then (it used to: the shopper was queued again)."""
+    t = tracker("取消人工", "human_handoff", metadata=token(MAIN_CUSTOMER_ID))
+    reply = texts(run_action(ActionHandoff(), t)[0])
+    assert "不会为您转人工" in reply and "工单" not in reply, reply
+    with shop_db() as session:
+        assert session.execute(select(HandoffRequest).where(HandoffRequest.sender_id == t.sender_id)).first() is None
+
+
 def test_the_first_reply_after_a_handoff_gives_the_place_in_the_queue_and_a_wait(shop_db):
     from sqlalchemy import func
 
