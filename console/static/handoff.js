@@ -23,7 +23,12 @@
       after = m.id;
       const line = el("div", `msg ${m.from}`);
       line.dataset.id = m.id;
-      if (m.from !== "system") line.appendChild(el("span", "who", m.from === "shopper" ? "顾客" : `客服 ${m.agent || ""}`));
+      if (m.from !== "system") {
+        // The time tells the agent whether the shopper is still there.
+        const who = el("span", "who", (m.from === "shopper" ? "顾客" : `客服 ${m.agent || ""}`) + " ");
+        who.appendChild(el("time", undefined, (m.at || "").slice(0, 5)));
+        line.appendChild(who);
+      }
       line.appendChild(document.createTextNode(m.text));
       transcript.appendChild(line);
       transcript.scrollTop = transcript.scrollHeight;
