@@ -26,7 +26,6 @@ AUTHORS = ("shopper", "agent", "system")
 
 JOINED_NOTICE = "客服{name}已接入，正在为您服务。"
 CLOSED_NOTICE = "客服已结束本次服务，接下来由小柚继续为您服务；如需人工，随时说“转人工”。"
-CANCELLED_NOTICE = "已取消人工服务，接下来由小柚继续为您服务；如需人工，随时说“转人工”。"
 RELEASED_NOTICE = "客服{name}暂时离开了，已为您重新排队，下一位客服接入后会接着为您服务（之前的对话都在）。"
 
 
@@ -211,14 +210,13 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
 
 def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:
     """The shopper gives up waiting (a ticket no agent has taken yet); False when an agent
-    was quicker. The assistant answers again from the next message."""
+    was quicker. The assistant answers again from the next message. No notice line: the
+    shopper's own words and the channel's answer say it (a notice showed it twice in the
+    widget); the desk sees the ticket closed after the shopper's line."""
     require_aware(now)
-    cancelled = session.execute(update(HandoffRequest).where(
+    return session.execute(update(HandoffRequest).where(
         HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status == "open")
         .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
-    if cancelled:
-        _add(session, ticket_id, "system", CANCELLED_NOTICE, now)
-    return cancelled
 
 
 def add_agent_message(session: Session, ticket_id: int, agent_id: int, text: str, now: datetime) -> Optional[DeskMessage]:
