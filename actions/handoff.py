@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
-from assistant.handoff_queue import QueuePlace, place_sentence, waiting_place
+from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, waiting_advice, waiting_place
 from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
 from shop.domain.clock import utc_now
+from shop.domain.handoff_queue import DESK_HOURS_TEXT
 from shop.domain.numbers import is_order_number
 from shop.identity import sender_of
 
@@ -22,8 +23,12 @@ logger = logging.getLogger(__name__)
 
 # The ticket could not be written in time (the database busy or down): say so at once and
 # give the shopper another way to reach a person.
+# "取消人工" with no ticket waiting (already cancelled, or never asked): the NLU hears "人工"
+# and predicts a hand-off; opening one would do the opposite of what was asked.
+NOTHING_TO_CANCEL = "好的，现在没有在排队的人工服务，不会为您转人工。小柚继续为您服务，请问有什么可以帮您？"
+
 HANDOFF_UNAVAILABLE = ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
-                       "（人工服务时间 9:00-22:00），我会马上为您登记。")
+                       f"（人工服务时间 {DESK_HOURS_TEXT}），我会马上为您登记。")
 
 
 def conversation_turns(tracker: Tracker) -> List[Turn]:
@@ -50,6 +55,9 @@ class ActionHandoff(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        if is_cancel_request(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(text=NOTHING_TO_CANCEL)
+            return []
         customer_id = current_customer_id(tracker)
         try:
             return await self._hand_off(dispatcher, tracker, customer_id)
@@ -67,9 +75,8 @@ class ActionHandoff(ShopAction):
         if existing is not None:
             place = await self._place(sender, customer_id)
             where = f"，{place_sentence(place)}" if place else ""
-            dispatcher.utter_message(
-                text=f"您的人工服务工单 {existing.ticket_no} 已在排队中{where}，客服接入后会第一时间回复您，请稍候～"
-            )
+            then = waiting_advice(place) if place and place.wait_minutes is None else "客服接入后会第一时间回复您，请稍候～"
+            dispatcher.utter_message(text=f"您的人工服务工单 {existing.ticket_no} 已在排队中{where}。{then}")
             return []
         order_no = tracker.get_slot("order_no")
         order_no = order_no if order_no and is_order_number(order_no) else None
@@ -90,13 +97,14 @@ class ActionHandoff(ShopAction):
             order_no=order_no,
         )
         place = await self._place(sender, customer_id)
-        wait = f"{place_sentence(place)}，" if place else "高峰期可能需要等待几分钟，"
+        if place is None:
+            wait = f"高峰期可能需要等待几分钟，请保持在线～（人工服务时间 {DESK_HOURS_TEXT}）"
+        elif place.wait_minutes is None:   # nobody on duty: no promise of a quick answer
+            wait = f"{place_sentence(place)}。{waiting_advice(place)}"
+        else:
+            wait = f"{place_sentence(place)}，请保持在线～（人工服务时间 {DESK_HOURS_TEXT}）"
         dispatcher.utter_message(
-            text=(
-                f"已为您转接人工客服，工单号 {ticket.ticket_no}。"
-                "客服会看到我们刚才的对话，无需重复说明；"
-                f"{wait}请保持在线～（人工服务时间 9:00-22:00）"
-            )
+            text=f"已为您转接人工客服，工单号 {ticket.ticket_no}。客服会看到我们刚才的对话，无需重复说明；{wait}"
         )
         return []
 

@@ -1,8 +1,14 @@
-"""Where a shopper waiting for a human agent stands: their place in the queue and a rough
-wait, and the sentence that tells them. One home for both the hand-off action's first reply
-and the channels' answer to anything typed while waiting ("人呢？")."""
+"""Where a shopper waiting for a human agent stands: their place in the queue, a rough wait
+when one can honestly be given, and the sentences that tell them. One home for the hand-off
+action's first reply and the channels' answer to anything typed while waiting ("人呢？").
+
+Honesty: a wait is estimated only from agents actually on duty. With nobody at the desk the
+shopper hears that (and, outside the desk's hours, when it opens) instead of "about 4
+minutes", and is told the reply will wait for them and how to get the assistant back.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -10,19 +16,42 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from shop.db.handoff_desk import DeskTicket, active_ticket, agents_on_duty, queue_position
-from shop.domain.handoff_queue import estimated_wait_minutes
+from shop.domain.handoff_queue import DESK_HOURS_TEXT, desk_is_open, estimated_wait_minutes
+
+# What a waiting shopper types to give up waiting and talk to the assistant again
+# (shop_channels.handoff_gate); the waiting answers name the first one.
+CANCEL_PHRASES = ("取消人工", "取消转人工", "不用人工了", "不要人工了", "不转人工了", "取消排队", "不等了")
+
+
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
+def is_cancel_request(text: str) -> bool:
+    """The whole message is one of the cancel phrases (punctuation, spaces and a leading
+    "那"/"算了" aside): "取消人工！" is, "取消人工之后订单还在吗" is not."""
+    core = _NOT_WORDS.sub("", text or "")
+    for lead in ("算了", "那就", "那"):
+        if core.startswith(lead) and core[len(lead):] in CANCEL_PHRASES:
+            return True
+    return core in CANCEL_PHRASES
+
+
+def cancelled_message(ticket_no: str) -> str:
+    return f"好的，已取消人工服务（工单 {ticket_no}）。小柚继续为您服务，请问有什么可以帮您？"
 
 
 @dataclass(frozen=True)
 class QueuePlace:
     ticket_no: str
-    position: int          # 1 = next
-    wait_minutes: int
+    position: int                  # 1 = next
+    wait_minutes: Optional[int]    # None: no agent on duty, no honest estimate
+    desk_open: bool = True         # inside the desk's hours
 
 
 def place_of(session: Session, ticket: DeskTicket, now: datetime) -> QueuePlace:
     position = queue_position(session, ticket)
-    return QueuePlace(ticket.ticket_no, position, estimated_wait_minutes(position, agents_on_duty(session, now)))
+    return QueuePlace(ticket.ticket_no, position, estimated_wait_minutes(position, agents_on_duty(session, now)),
+                      desk_is_open(now))
 
 
 def waiting_place(session: Session, sender_id: str, customer_id: Optional[int], now: datetime) -> Optional[QueuePlace]:
@@ -37,10 +66,21 @@ def waiting_place(session: Session, sender_id: str, customer_id: Optional[int], 
 def place_sentence(place: QueuePlace) -> str:
     ahead = place.position - 1
     where = f"您前面还有 {ahead} 位顾客" if ahead else "您排在第 1 位"
-    return f"{where}，预计等待约 {place.wait_minutes} 分钟"
+    if place.wait_minutes is not None:
+        return f"{where}，预计等待约 {place.wait_minutes} 分钟"
+    if not place.desk_open:
+        return f"{where}；现在不在人工服务时间（每天 {DESK_HOURS_TEXT}），客服上班后会按顺序回复您"
+    return f"{where}；客服暂时都不在线，上线后会按顺序回复您，现在还估计不了要等多久"
+
+
+def waiting_advice(place: QueuePlace) -> str:
+    """What to do meanwhile: stay when someone is coming; otherwise the truth (the reply
+    will wait for them) and the way back to the assistant."""
+    if place.wait_minutes is not None:
+        return "客服接入后会马上回复您，请不要离开～"
+    return f"客服的回复会留在这里；不想等了可以说“{CANCEL_PHRASES[0]}”，由小柚继续为您服务。"
 
 
 def queue_message(place: QueuePlace) -> str:
     """The answer to whatever a waiting shopper types."""
-    return (f"您的人工服务工单 {place.ticket_no} 正在排队，{place_sentence(place)}。"
-            "客服接入后会马上回复您，请不要离开～")
+    return f"您的人工服务工单 {place.ticket_no} 正在排队，{place_sentence(place)}。{waiting_advice(place)}"

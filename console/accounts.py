@@ -16,9 +16,10 @@ from console.auth import (SESSION_COOKIE, db, new_token, presession_token, publi
 from console.pages import NavItem
 from console.render import render
 from console.sign_in_limits import SignInLimits
-from shop.db.console_accounts import (create_account, end_session, list_accounts, password_hash_for,
+from shop.db.console_accounts import (account_count, create_account, end_session, list_accounts, password_hash_for,
                                       replace_password_hash, set_active, start_session)
 from shop.db.errors import InvalidRequest
+from shop.db.handoff_desk import hand_back_if_gone
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.accounts")
@@ -59,7 +60,9 @@ async def login_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/")
     response = web.Response()
     token = presession_token(request, response)
-    page = render(request, "login.html", csrf_token=token, error=None)
+    # A fresh install has no account and none can be made here: say how (on the server).
+    first_run = await db(request, account_count) == 0
+    page = render(request, "login.html", csrf_token=token, error=None, first_run=first_run)
     page.cookies.update(response.cookies)
     return page
 
@@ -94,9 +97,24 @@ async def login(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _sign_out(session, token: str, account_id: int, now) -> list[str]:
+    """End the session; an agent leaving the desk (no other session in use) hands the
+    conversations they hold back to the queue, so no shopper writes into silence."""
+    end_session(session, token)
+    return hand_back_if_gone(session, account_id, now)
+
+
+def _set_active(session, account_id: int, active: bool, now) -> list[str]:
+    set_active(session, account_id, active)
+    return [] if active else hand_back_if_gone(session, account_id, now)
+
+
 @requires("agent")
 async def logout(request: web.Request) -> web.StreamResponse:
-    await db(request, end_session, request.cookies.get(SESSION_COOKIE))
+    who = signed_in(request)
+    returned = await db(request, _sign_out, request.cookies.get(SESSION_COOKIE), who.account.id, utc_now())
+    if returned:
+        logger.info("%s signed out; %d ticket(s) back in the queue", who.account.username, len(returned))
     response = web.HTTPSeeOther("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
@@ -136,9 +154,11 @@ async def accounts_create(request: web.Request) -> web.StreamResponse:
 async def accounts_toggle(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     account_id = str(form.get("account_id", ""))
-    if not account_id.isdigit() or int(account_id) == signed_in(request).account.id:
+    if not account_id.isdigit() or not 0 < int(account_id) < 2 ** 31:
+        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "没有这个账号"}))
+    if int(account_id) == signed_in(request).account.id:
         raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "不能停用自己的账号"}))
-    await db(request, set_active, int(account_id), form.get("active") == "1")
+    await db(request, _set_active, int(account_id), form.get("active") == "1", utc_now())
     raise web.HTTPSeeOther("/accounts?done=1")
 
 

@@ -32,17 +32,48 @@ def _analytics_engine(db_url: str):
     return engine
 
 
-def _period(request: web.Request) -> tuple[date, date]:
-    today = datetime.now(request.app["settings"].analytics.timezone).date()
+# Days a period may start or end on: far enough for any shop's history, and well inside
+# what the dashboard's day arithmetic can hold (year 1 or 9999 raised OverflowError: a 500).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class BadPeriod(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+def _day(raw: str) -> date:
     try:
-        last = date.fromisoformat(request.query["to"]) if request.query.get("to") else today
-        first = (date.fromisoformat(request.query["from"]) if request.query.get("from")
-                 else last - timedelta(days=DEFAULT_DAYS - 1))
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise web.HTTPBadRequest(text='{"error": "invalid_date"}', content_type="application/json") from None
-    if last < first or (last - first).days >= MAX_DAYS:
-        raise web.HTTPBadRequest(text='{"error": "invalid_period"}', content_type="application/json")
+        raise BadPeriod("invalid_date", "日期格式不对，请用 年-月-日，例如 2026-12-01。") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise BadPeriod("invalid_date", f"日期须在 {EARLIEST_DAY} 到 {LATEST_DAY} 之间。")
+    return day
+
+
+def _period(request: web.Request) -> tuple[date, date]:
+    """The chosen days (shop time zone), by default the last week; ``BadPeriod`` otherwise."""
+    today = datetime.now(request.app["settings"].analytics.timezone).date()
+    last = _day(request.query["to"]) if request.query.get("to") else today
+    first = _day(request.query["from"]) if request.query.get("from") else last - timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise BadPeriod("invalid_period", "开始日期不能晚于结束日期。")
+    if (last - first).days >= MAX_DAYS:
+        raise BadPeriod("invalid_period", f"一次最多查看 {MAX_DAYS} 天，请缩短时间段。")
     return first, last
+
+
+def _checked_period(request: web.Request) -> tuple[date, date]:
+    """``_period`` for the JSON API and the CSV: a clean 400 with a Chinese message."""
+    try:
+        return _period(request)
+    except BadPeriod as error:
+        if request.path.startswith("/api/"):
+            raise web.HTTPBadRequest(text=_dumps({"error": error.code, "message": error.message}),
+                                     content_type="application/json") from None
+        raise web.HTTPBadRequest(text=error.message, content_type="text/plain") from None
 
 
 # One set-up and sync at a time: two dashboard requests at once (the page's first fetch still
@@ -63,14 +94,20 @@ def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) 
 
 
 async def _data(request: web.Request) -> dict:
-    first, last = _period(request)
+    first, last = _checked_period(request)
     return await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
 
 
 @requires("agent")
 async def analytics_page(request: web.Request) -> web.StreamResponse:
-    first, last = _period(request)
-    return render(request, "analytics.html", first=first.isoformat(), last=last.isoformat())
+    try:
+        first, last = _period(request)
+    except BadPeriod as error:   # the form again, with the default week and what was wrong
+        request = request.clone(rel_url=request.rel_url.with_query({}))
+        first, last = _period(request)
+        return render(request, "analytics.html", status=400, first=first.isoformat(), last=last.isoformat(),
+                      error=error.message)
+    return render(request, "analytics.html", first=first.isoformat(), last=last.isoformat(), error=None)
 
 
 @requires("agent")

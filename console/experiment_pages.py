@@ -104,15 +104,25 @@ async def experiment_action(request: web.Request) -> web.StreamResponse:
     if action not in ACTIONS:
         raise web.HTTPBadRequest(text="未知操作", content_type="text/plain")
     variant = form.get("variant") or None
+    variant = variant if isinstance(variant, str) else None
+    # The usual mistakes answered in Chinese before the file is touched (the file layer's own
+    # checks still run, and say the rest).
+    experiment = (await asyncio.to_thread(_book(request).plan)).get(name)
+    if experiment is None:
+        raise web.HTTPNotFound(text="没有这个实验", content_type="text/plain")
+    if action in ("exclude", "include") and variant not in {v.name for v in experiment.variants}:
+        return web.Response(status=400, text="没有修改实验文件：这个实验没有该分组", content_type="text/plain")
     ramp = None
     if action == "ramp":
         try:
             ramp = float(form.get("ramp", ""))
         except ValueError:
             ramp = math.nan
+        if not 0 <= ramp <= 100:
+            return web.Response(status=400, text="没有修改实验文件：放量须是 0 到 100 之间的百分比",
+                                content_type="text/plain")
     try:
-        await asyncio.to_thread(change_experiment, request.app["experiments_path"], name, action,
-                                variant if isinstance(variant, str) else None, ramp)
+        await asyncio.to_thread(change_experiment, request.app["experiments_path"], name, action, variant, ramp)
     except ExperimentError as error:
         logger.warning("%s: refused %s on experiment %r: %s", signed_in(request).account.username, action, name, error)
         return web.Response(status=400, text=f"没有修改实验文件：{error}", content_type="text/plain")

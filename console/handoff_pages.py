@@ -15,13 +15,21 @@ from console.auth import db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
-from shop.db.handoff_desk import (add_agent_message, claim_ticket, close_ticket, desk_ticket, ticket_messages,
-                                  tickets_of_agent, waiting_tickets)
+from shop.db.handoff_desk import (MAX_MESSAGE, add_agent_message, claim_ticket, close_ticket, desk_ticket,
+                                  hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.handoff")
 
 NAV = [NavItem("/handoff", "人工接待", role="agent")]
+# Why a reply was not sent (the page's flash and the JSON API's message say the same).
+REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
+                  "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。"}
+
+
+def _dumps(value) -> str:
+    import json
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _ticket_id(request: web.Request) -> int:
@@ -49,19 +57,26 @@ def _ticket_json(t, position: Optional[int] = None) -> dict:
             "created_at": t.created_at.strftime("%m-%d %H:%M")}
 
 
+def _queue(session, agent_id: int, now) -> tuple:
+    """The queue and this agent's conversations, after returning to the queue those held by
+    agents no longer on duty (gone without signing out): nobody is left waiting on them."""
+    returned = hand_back_from_absent_agents(session, now)
+    if returned:
+        logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
+    return waiting_tickets(session), tickets_of_agent(session, agent_id)
+
+
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting = await db(request, waiting_tickets)
-    mine = await db(request, tickets_of_agent, who.account.id)
+    waiting, mine = await db(request, _queue, who.account.id, utc_now())
     return render(request, "queue.html", waiting=waiting, mine=mine, flash=request.query.get("flash"))
 
 
 @requires("agent")
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting = await db(request, waiting_tickets)
-    mine = await db(request, tickets_of_agent, who.account.id)
+    waiting, mine = await db(request, _queue, who.account.id, utc_now())
     return web.json_response({"waiting": [_ticket_json(t, i + 1) for i, t in enumerate(waiting)],
                               "mine": [_ticket_json(t) for t in mine]})
 
@@ -91,7 +106,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     lines = await db(request, ticket_messages, ticket.id)
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
                   last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
-                  flash=request.query.get("flash"))
+                  problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 
 @requires("agent")
@@ -107,6 +122,9 @@ async def claim(request: web.Request) -> web.StreamResponse:
     ticket_id = _ticket_id(request)
     taken = await db(request, claim_ticket, ticket_id, who.account.id, who.account.display_name, utc_now())
     if not taken:
+        ticket = await db(request, desk_ticket, ticket_id)
+        if ticket is not None and ticket.status == "assigned" and ticket.assigned_to == who.account.id:
+            raise web.HTTPSeeOther(f"/handoff/{ticket_id}")     # a double click: already yours
         raise web.HTTPSeeOther("/handoff?flash=taken")
     logger.info("%s claimed ticket id %s", who.account.username, ticket_id)
     raise web.HTTPSeeOther(f"/handoff/{ticket_id}")
@@ -127,12 +145,15 @@ async def reply(request: web.Request) -> web.StreamResponse:
     try:
         sent = await db(request, add_agent_message, ticket_id, who.account.id, text, utc_now())
     except InvalidRequest:
-        sent, problem = None, "empty"
+        # Empty, or longer than a message may be (the form stops at 2000; the API did not say).
+        too_long = isinstance(text, str) and len(text.strip()) > MAX_MESSAGE
+        sent, problem = None, "too_long" if too_long else "empty"
     else:
         problem = None if sent else "not_yours"
     if wants_json:
         if sent is None:
-            return web.json_response({"error": problem}, status=400 if problem == "empty" else 409)
+            return web.json_response({"error": problem, "message": REPLY_PROBLEMS[problem]},
+                                     status=409 if problem == "not_yours" else 400, dumps=_dumps)
         return web.json_response(_message_json(sent))
     raise web.HTTPSeeOther(f"/handoff/{ticket_id}" + (f"?flash={problem}" if problem else ""))
 

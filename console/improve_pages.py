@@ -45,13 +45,15 @@ def _dumps(value) -> str:
 @requires("agent")
 async def improve_groups(request: web.Request) -> web.StreamResponse:
     from shop_nlu.improve import api
-    from shop_nlu.improve.conversations import StoreError
+    from shop_nlu.improve.conversations import NoStoreYet, StoreError
     from shop_nlu.improve.grouping import TooManyMessages
 
     cfg = request.app["improve"]
     try:
         data = await asyncio.to_thread(api.listing, cfg["endpoints"], cfg["domain"], cfg["data_dir"],
                                        limit=LIST_LIMIT)
+    except NoStoreYet:   # a fresh install: nothing said yet, so nothing misunderstood
+        data = {"groups": [], "messages_listed": 0, "conversations_read": 0}
     except (StoreError, TooManyMessages) as error:
         logger.warning("improvement listing unavailable: %s", error)
         return _error(503, "store_unavailable", "暂时无法读取会话记录")
@@ -95,7 +97,9 @@ async def improve_label(request: web.Request) -> web.StreamResponse:
     added = sum(len(v["examples"]) for v in result["added"].values())
     logger.info("%s labelled %d message(s) as %s (%d added)", signed_in(request).account.username,
                 len(texts), intent, added)
-    result["note"] = "已写入训练数据；运行 make train 重新训练并重启后生效。"
+    # Only say "written" when something was: all duplicates or unusable texts change nothing.
+    result["note"] = ("已写入训练数据；运行 make train 重新训练并重启后生效。" if added
+                      else "没有写入任何内容（消息已存在或不可用），训练数据未改变。")
     return web.json_response(result, dumps=_dumps)
 
 

@@ -7,7 +7,11 @@ has a ticket that is not closed, the message goes to the desk instead
 (``handoff_messages``, shown live in the console) and never reaches Rasa's NLU or policies:
 - ticket **open** (waiting): the shopper is told their place in the queue and a rough wait,
   whatever they typed ("人呢？" included);
-- ticket **assigned**: nothing is said automatically; the agent answers.
+  "取消人工" (``assistant.handoff_queue.CANCEL_PHRASES``) instead closes the waiting ticket
+  and the assistant answers again from the next message;
+- ticket **assigned**: nothing is said automatically; the agent answers. If the agent holding
+  it is no longer on duty (signed out without the console noticing, gone idle), the ticket
+  goes back to the queue first and the shopper hears their place, not silence.
 When the agent closes the ticket, the next message goes to Rasa again. The check is one
 plain indexed read on ``handoff_requests`` per message, run off the server's event loop; only
 when it finds a ticket does the message take the write transaction that stores it. The
@@ -27,8 +31,9 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.db.engine import default_engine, session_scope
-from assistant.handoff_queue import place_of, queue_message
-from shop.db.handoff_desk import active_ticket, add_shopper_message, has_active_ticket, shopper_view
+from assistant.handoff_queue import cancelled_message, is_cancel_request, place_of, queue_message
+from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
+                                  has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
 from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
@@ -65,8 +70,12 @@ def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[s
         if ticket is None:
             return None
         add_shopper_message(session, ticket.id, text[:2000] or " ", now)
+        if ticket.status == "open" and is_cancel_request(text) and cancel_waiting_ticket(session, ticket.id, now):
+            return [cancelled_message(ticket.ticket_no)]
         if ticket.status != "open":
-            return []
+            if not hand_back_if_gone(session, ticket.assigned_to, now):
+                return []
+            ticket = active_ticket(session, sender, customer_id)
         return [queue_message(place_of(session, ticket, now))]
 
 

@@ -74,5 +74,10 @@
       });
       root.dataset.loaded = "1";
     })
-    .catch(function (e) { root.dataset.error = String(e); });
+    .catch(function (e) {
+      // Say so on the page: "…" in every box looked like figures still on their way.
+      root.dataset.error = String(e);
+      var box = document.getElementById("analytics-error");
+      if (box) { box.textContent = "数据加载失败（" + String(e.message || e) + "），请稍后刷新重试。"; box.hidden = false; }
+    });
 })();

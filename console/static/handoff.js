@@ -23,7 +23,12 @@
       after = m.id;
       const line = el("div", `msg ${m.from}`);
       line.dataset.id = m.id;
-      if (m.from !== "system") line.appendChild(el("span", "who", m.from === "shopper" ? "顾客" : `客服 ${m.agent || ""}`));
+      if (m.from !== "system") {
+        // The time tells the agent whether the shopper is still there.
+        const who = el("span", "who", (m.from === "shopper" ? "顾客" : `客服 ${m.agent || ""}`) + " ");
+        who.appendChild(el("time", undefined, (m.at || "").slice(0, 5)));
+        line.appendChild(who);
+      }
       line.appendChild(document.createTextNode(m.text));
       transcript.appendChild(line);
       transcript.scrollTop = transcript.scrollHeight;
@@ -58,8 +63,21 @@
             headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
             body: JSON.stringify({ text }),
           });
+          const problem = document.getElementById("reply-error");
+          if (problem) problem.hidden = true;
           if (r.ok) { show(await r.json()); input.value = ""; }
-          else if (r.status === 409) window.location.reload();
+          else if (r.status === 401) window.location = "/login";
+          else if (r.status === 409) window.location = `/handoff/${ticket}?flash=not_yours`;
+          else if (problem) {
+            // Say why; the text stays in the box to be fixed.
+            let body = {};
+            try { body = await r.json(); } catch (e) { /* not JSON */ }
+            problem.textContent = body.message || `发送失败（${r.status}），请重试。`;
+            problem.hidden = false;
+          }
+        } catch (e) {
+          const problem = document.getElementById("reply-error");
+          if (problem) { problem.textContent = "网络异常，回复未发送，请重试。"; problem.hidden = false; }
         } finally {
           input.disabled = false;
           input.focus();

@@ -19,12 +19,14 @@ from shop.db.errors import InvalidRequest
 from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffRequest
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
+from shop.domain.handoff_queue import ON_DUTY_WINDOW
 
 MAX_MESSAGE = 2000
 AUTHORS = ("shopper", "agent", "system")
 
 JOINED_NOTICE = "客服{name}已接入，正在为您服务。"
 CLOSED_NOTICE = "客服已结束本次服务，接下来由小柚继续为您服务；如需人工，随时说“转人工”。"
+RELEASED_NOTICE = "客服{name}暂时离开了，已为您重新排队，下一位客服接入后会接着为您服务（之前的对话都在）。"
 
 
 @dataclass(frozen=True)
@@ -120,11 +122,54 @@ def queue_position(session: Session, ticket: DeskTicket) -> int:
     return ahead + 1
 
 
-def agents_on_duty(session: Session, now: datetime) -> int:
-    """Agents with a live console session (admins count: they can take tickets too)."""
+def _on_duty_agents(now: datetime):
+    """Ids of the enabled accounts with a console session that is neither expired nor unused
+    for ``ON_DUTY_WINDOW`` (admins count: they can take tickets too)."""
     require_aware(now)
+    return (select(ConsoleSession.user_id).join(ConsoleUser, ConsoleUser.id == ConsoleSession.user_id)
+            .where(ConsoleSession.expires_at > now, ConsoleSession.last_seen_at > now - ON_DUTY_WINDOW,
+                   ConsoleUser.active.is_(True)))
+
+
+def agents_on_duty(session: Session, now: datetime) -> int:
+    """How many agents are at the desk now (what the shopper's wait is estimated from)."""
     return session.execute(select(func.count(func.distinct(ConsoleSession.user_id)))
-                           .where(ConsoleSession.expires_at > now)).scalar_one()
+                           .where(ConsoleSession.user_id.in_(_on_duty_agents(now)))).scalar_one()
+
+
+def hand_back_from_absent_agents(session: Session, now: datetime) -> List[str]:
+    """``hand_back_if_gone`` for every agent holding a conversation who is no longer on duty
+    (the desk's queue runs it, so a ticket held by an agent who closed the laptop reappears
+    in the queue within ``ON_DUTY_WINDOW`` even if the shopper writes nothing). Usually one
+    read that finds nothing."""
+    absent = session.execute(select(func.distinct(HandoffRequest.assigned_to)).where(
+        HandoffRequest.status == "assigned", HandoffRequest.assigned_to.is_not(None),
+        HandoffRequest.assigned_to.not_in(_on_duty_agents(now)))).scalars().all()
+    return [no for agent_id in absent for no in hand_back_if_gone(session, agent_id, now)]
+
+
+def hand_back_if_gone(session: Session, agent_id: int, now: datetime) -> List[str]:
+    """Return the conversations an agent holds to the queue when that agent is no longer on
+    duty (signed out, disabled, gone idle): each shopper is told and waits for the next agent
+    instead of writing into silence. Ticket numbers handed back; none while the agent is
+    still on duty elsewhere (another browser)."""
+    agent_id = _id_arg(agent_id, "agent_id")
+    if session.execute(_on_duty_agents(now).where(ConsoleSession.user_id == agent_id).limit(1)).first():
+        return []
+    name = session.execute(select(ConsoleUser.display_name).where(ConsoleUser.id == agent_id)).scalar_one_or_none()
+    held = session.execute(select(HandoffRequest.id, HandoffRequest.ticket_no).where(
+        HandoffRequest.status == "assigned", HandoffRequest.assigned_to == agent_id)).all()
+    returned = []
+    for ticket_id, ticket_no in held:
+        # Guarded like a claim: a ticket closed or taken meanwhile is left alone.
+        moved = session.execute(update(HandoffRequest).where(
+            HandoffRequest.id == ticket_id, HandoffRequest.status == "assigned",
+            HandoffRequest.assigned_to == agent_id)
+            .values(status="open", assigned_to=None, assigned_at=None, updated_at=now)).rowcount == 1
+        if moved:
+            _add(session, ticket_id, "system", RELEASED_NOTICE.format(name=name or ""), now)
+            returned.append(ticket_no)
+    return returned
 
 
 def _add(session: Session, ticket_id: int, author: str, text: str, now: datetime,
@@ -161,6 +206,17 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
     if closed:
         _add(session, ticket_id, "system", CLOSED_NOTICE, now)
     return closed
+
+
+def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:
+    """The shopper gives up waiting (a ticket no agent has taken yet); False when an agent
+    was quicker. The assistant answers again from the next message. No notice line: the
+    shopper's own words and the channel's answer say it (a notice showed it twice in the
+    widget); the desk sees the ticket closed after the shopper's line."""
+    require_aware(now)
+    return session.execute(update(HandoffRequest).where(
+        HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status == "open")
+        .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
 
 
 def add_agent_message(session: Session, ticket_id: int, agent_id: int, text: str, now: datetime) -> Optional[DeskMessage]:

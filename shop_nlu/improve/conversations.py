@@ -56,6 +56,11 @@ class StoreError(Exception):
     """The conversation store cannot be read (message meant for the operator)."""
 
 
+class NoStoreYet(StoreError):
+    """The SQLite conversation store does not exist yet: nobody has talked to the assistant
+    since install. Not a failure for a page, which shows an empty listing."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One listed shopper message (one occurrence)."""
@@ -120,7 +125,7 @@ def _check_sql_store(config: EndpointConfig) -> str:
     shown = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite":
         if not url.database or not Path(url.database).exists():
-            raise StoreError(f"no conversation store at {url.database or '(no file)'} — has the "
+            raise NoStoreYet(f"no conversation store at {url.database or '(no file)'} — has the "
                              "assistant run yet? (TRACKER_DB_PATH / TRACKER_DB_URL)")
         return shown
     connect_args = {"connect_timeout": 10} if url.get_backend_name() == "postgresql" else {}

@@ -1,7 +1,8 @@
 """Live hand-off in Chromium against the real assistant: a shopper asks for a person, waits
 in the queue, an agent signs in to the operator console, claims the ticket made by that
 conversation, replies, the shopper's widget shows it; the assistant stays silent until the
-agent closes the ticket, then answers again."""
+agent closes the ticket, then answers again; an agent who signs out mid-conversation hands
+the shopper back to the queue, and "取消人工" brings the assistant back."""
 from __future__ import annotations
 
 import subprocess
@@ -53,6 +54,16 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
                             f"b => b.textContent.includes({contains!r}))", TIMEOUT)
         return [b for b in bot_bubbles(shopper) if contains in b][-1]
 
+    # An agent is at the desk first: only then is a wait promised (with nobody on duty the
+    # shopper is told so: tests/assistant/test_handoff_queue_words.py).
+    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    agent.set_default_timeout(TIMEOUT)
+    agent.goto(console_url + "/handoff")
+    assert agent.url.endswith("/login")
+    agent.fill("input[name=username]", "xiaowang")
+    agent.fill("input[name=password]", AGENT_PASSWORD)
+    agent.click("button[type=submit]")
+    agent.wait_for_selector("#waiting")
     handed = say_and_wait("转人工", "工单号")
     ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
     # The first reply already gives the place in the queue and a rough wait.
@@ -62,13 +73,6 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     assert ticket_no in waiting and "排" in waiting, waiting
     assert not any("帮不上" in b for b in bot_bubbles(shopper))
 
-    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
-    agent.set_default_timeout(TIMEOUT)
-    agent.goto(console_url + "/handoff")
-    assert agent.url.endswith("/login")
-    agent.fill("input[name=username]", "xiaowang")
-    agent.fill("input[name=password]", AGENT_PASSWORD)
-    agent.click("button[type=submit]")
     row = agent.locator(f"tr[data-ticket='{ticket_no}']")
     row.wait_for()
     row.locator("a", has_text="查看").click()
@@ -105,5 +109,48 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     # The assistant answers again.
     resumed = say_and_wait("你好", "您好")
     assert resumed
+    agent.click("form.whoami button[type=submit]")        # 退出登录: nobody is on duty any more
+    agent.wait_for_url("**/login")
+    shopper.context.close()
+    agent.context.close()
+
+
+def test_an_agent_signing_out_mid_conversation_hands_the_shopper_back(browser, live_stack, console_url):
+    """The agent leaves with the conversation open: the widget says so, the shopper hears
+    honestly that nobody is on duty, and "取消人工" brings the assistant back."""
+    shopper = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    shopper.set_default_timeout(TIMEOUT)
+    shopper.goto(live_stack.web_url + "/")
+    wait_connected(shopper)
+
+    def say_and_wait(text: str, contains: str) -> str:
+        type_and_send(shopper, text)
+        wait_until(shopper, f"Array.from(document.querySelectorAll('.bubble--bot')).some("
+                            f"b => b.textContent.includes({contains!r}))", TIMEOUT)
+        return [b for b in bot_bubbles(shopper) if contains in b][-1]
+
+    handed = say_and_wait("转人工", "工单号")
+    ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
+    assert "预计等待" not in handed and "取消人工" in handed, handed      # nobody at the desk yet
+
+    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    agent.set_default_timeout(TIMEOUT)
+    agent.goto(console_url + "/login")
+    agent.fill("input[name=username]", "xiaowang")
+    agent.fill("input[name=password]", AGENT_PASSWORD)
+    agent.click("button[type=submit]")
+    agent.locator(f"tr[data-ticket='{ticket_no}'] button[type=submit]").click()     # 接入
+    agent.wait_for_selector("#reply-text")
+    wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
+                        "n => n.textContent.includes('已接入'))", TIMEOUT)
+
+    agent.click("form.whoami button[type=submit]")        # 退出登录 mid-conversation
+    agent.wait_for_url("**/login")
+    wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
+                        "n => n.textContent.includes('暂时离开'))", TIMEOUT)
+    waiting = say_and_wait("在吗？", "正在排队")
+    assert ticket_no in waiting and "预计等待" not in waiting and "取消人工" in waiting, waiting
+    assert "已取消人工服务" in say_and_wait("取消人工", "已取消")
+    assert say_and_wait("你好", "您好")
     shopper.context.close()
     agent.context.close()

@@ -88,6 +88,9 @@ def test_an_agent_cannot_read_or_write_a_ticket_another_agent_holds(console, con
         assert claim_ticket(s, ticket.id, holder.id, holder.display_name, now)
         assert other.id != holder.id
 
+    # The holder is at the desk (a ticket held by an agent no longer on duty goes back to the
+    # queue: tests/console/test_console_desk_and_inputs.py).
+    console().sign_in("agent1", AGENT_PASSWORD)
     intruder = console()
     intruder.sign_in("agent2", "agent-two-secret-77")
     csrf = intruder.csrf("/handoff")

@@ -85,6 +85,15 @@ def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):
     assert response.status == 400 and "没有修改实验文件" in body
     response, _ = c.request("POST", ACTION, data={"action": "ramp", "ramp": "150", "csrf_token": token})
     assert response.status == 400
+    # The usual mistakes are answered in Chinese; an unknown experiment is a 404.
+    for data, words in (({"action": "ramp", "ramp": "nan"}, "放量须是 0 到 100"),
+                        ({"action": "ramp", "ramp": ""}, "放量须是 0 到 100"),
+                        ({"action": "exclude", "variant": "nope"}, "没有该分组"),
+                        ({"action": "include"}, "没有该分组")):
+        response, body = c.request("POST", ACTION, data=dict(data, csrf_token=token))
+        assert response.status == 400 and words in body, (data, body)
+    response, body = c.request("POST", "/experiments/no_such/action", data={"action": "stop", "csrf_token": token})
+    assert response.status == 404 and "没有这个实验" in body
     assert experiments_file.read_bytes() == now
     response, _ = c.request("POST", ACTION, data={"action": "stop", "csrf_token": token})
     assert response.status == 303
@@ -167,6 +176,11 @@ def test_labelling_appends_exactly_the_chosen_examples(console, nlu_copy):
            for line in block["examples"].splitlines() if line.startswith("- ")]
     assert examples == old + ["哈喽哈喽有人没", "小店长你好呀"]
     assert "make train" in body and '"already": "greet"' in body
+    # Only duplicates: nothing written, and the note says so (it used to say "已写入").
+    response, body = c.request("POST", "/api/improve/label", json={"intent": "greet", "texts": ["你好"]},
+                               headers={"X-CSRF-Token": token})
+    assert response.status == 200 and "没有写入任何内容" in body and "已写入" not in body, body
+    assert _snapshot(nlu_copy) == after
 
     # Unknown intent, agent role, missing CSRF: nothing written.
     response, _ = c.request("POST", "/api/improve/label", json={"intent": "no_such_intent", "texts": ["随便"]},

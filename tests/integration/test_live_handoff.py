@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import requests
 
-from shop.db.console_accounts import create_account
+from shop.db.console_accounts import create_account, start_session
 from shop.db.engine import make_engine, session_scope
 from shop.db.handoff_desk import active_ticket, add_agent_message, claim_ticket, close_ticket, ticket_messages
 from shop.domain.clock import utc_now
@@ -39,15 +40,20 @@ def test_rest_shopper_waits_talks_to_an_agent_and_gets_the_assistant_back(live_s
     assert poll()["status"] == "none"
     ticket_no = TICKET_NO.search(text_of(live_stack.say(talk, "转人工", metadata=token))).group(0)
     waiting = text_of(live_stack.say(talk, "人呢？", metadata=token))
-    assert ticket_no in waiting and "预计等待" in waiting and "帮不上" not in waiting, waiting
+    # Nobody is at the desk yet: no wait is promised (wait_minutes null), the way back is named.
+    assert ticket_no in waiting and "预计等待" not in waiting and "取消人工" in waiting, waiting
+    assert "帮不上" not in waiting, waiting
     state = poll()
-    assert state["status"] == "open" and state["queue"]["position"] >= 1 and state["queue"]["wait_minutes"] >= 1
+    assert state["status"] == "open" and state["queue"]["position"] >= 1 and state["queue"]["wait_minutes"] is None
 
     engine = make_engine(live_stack.database_url)
     try:
         now = utc_now()
         with session_scope(engine) as session:
             agent = create_account(session, f"agent-{talk[-6:]}", "小王", "agent", FAKE_HASH, now)
+            start_session(session, agent.id, uuid.uuid4().hex * 2, "c" * 43, now, timedelta(hours=8))  # at the desk
+        assert poll()["queue"]["wait_minutes"] >= 1          # now a wait can be estimated
+        with session_scope(engine) as session:
             ticket = active_ticket(session, talk, MAIN_CUSTOMER_ID)
             assert ticket.ticket_no == ticket_no
             assert claim_ticket(session, ticket.id, agent.id, "小王", now)

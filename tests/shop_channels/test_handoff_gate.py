@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from shop.db.console_accounts import create_account
+from shop.db.console_accounts import create_account, start_session
 from shop.db.engine import default_engine, dispose_default_engine, make_engine, session_scope
 from shop.db.handoff import create_handoff_request
-from shop.db.handoff_desk import claim_ticket, close_ticket
+from shop.db.handoff_desk import active_ticket, claim_ticket, close_ticket, ticket_messages
 from shop.db.migrate import upgrade_to_head
 from shop.db.models import HandoffMessage
 from shop.domain.clock import utc_now
@@ -67,6 +67,7 @@ def test_a_ticket_takes_the_desk_path_as_before(shop_db):
     now = utc_now()
     with session_scope(shop_db) as s:
         agent = create_account(s, "a1", "小王", "agent", FAKE_HASH, now - timedelta(minutes=1))
+        start_session(s, agent.id, "t" * 43, "c" * 43, now, timedelta(hours=8))    # at the desk
         waiting = create_handoff_request(s, "web-wait", None, "诉求：订单查询", now - timedelta(minutes=1))
         held = create_handoff_request(s, "web-held", None, "诉求：售后", now - timedelta(minutes=1))
         claim_ticket(s, held.id, agent.id, "小王", now)
@@ -83,6 +84,55 @@ def test_a_ticket_takes_the_desk_path_as_before(shop_db):
     # The same client id signed in as a shopper is another conversation: not held.
     assert _reply("web-wait", "你好", conversation_id="web-wait" + _separator() + "7") is None
     assert _stored_lines(shop_db) == 2
+
+
+def _agent_at_desk(engine, now, last_seen):
+    from shop.db.models import ConsoleSession
+
+    with session_scope(engine) as s:
+        agent = create_account(s, "a1", "小王", "agent", FAKE_HASH, now - timedelta(hours=1))
+        start_session(s, agent.id, "t" * 43, "c" * 43, now - timedelta(hours=1), timedelta(hours=8))
+        s.execute(ConsoleSession.__table__.update().values(last_seen_at=last_seen))
+    return agent
+
+
+def test_an_agent_who_left_hands_the_conversation_back_to_the_queue(shop_db):
+    """The holder's console went quiet (laptop closed, no sign-out): the shopper's next
+    message puts the ticket back in the queue and the shopper hears their place, not
+    silence; a holder still at the desk keeps it."""
+    now = utc_now()
+    agent = _agent_at_desk(shop_db, now, now - timedelta(minutes=1))
+    with session_scope(shop_db) as s:
+        held = create_handoff_request(s, "web-left", None, "诉求：售后", now - timedelta(minutes=2))
+        claim_ticket(s, held.id, agent.id, "小王", now)
+    assert _reply("web-left", "在吗") == []                          # still at the desk
+    with session_scope(shop_db) as s:
+        from shop.db.models import ConsoleSession
+        s.execute(ConsoleSession.__table__.update().values(last_seen_at=now - timedelta(minutes=20)))
+    answer = _reply("web-left", "人呢？")
+    assert len(answer) == 1 and held.ticket_no in answer[0] and "排队" in answer[0], answer
+    assert "预计等待" not in answer[0]                                   # nobody is on duty now
+    with session_scope(shop_db) as s:
+        ticket = active_ticket(s, "web-left", None)
+        assert ticket.status == "open" and ticket.assigned_to is None
+        assert [m.author for m in ticket_messages(s, ticket.id)][-2:] == ["shopper", "system"]
+        assert "暂时离开" in ticket_messages(s, ticket.id)[-1].text        # the notice the shopper gets
+
+
+def test_a_waiting_shopper_can_cancel_and_gets_the_assistant_back(shop_db):
+    now = utc_now()
+    agent = _agent_at_desk(shop_db, now, now)
+    with session_scope(shop_db) as s:
+        waiting = create_handoff_request(s, "web-cancel", None, "诉求：订单查询", now - timedelta(minutes=1))
+        held = create_handoff_request(s, "web-talking", None, "诉求：售后", now - timedelta(minutes=1))
+        claim_ticket(s, held.id, agent.id, "小王", now)
+    assert "排队" in _reply("web-cancel", "取消人工之后订单还在吗")[0]   # a question, not a cancel
+    answer = _reply("web-cancel", "算了，取消人工！")
+    assert len(answer) == 1 and "已取消人工服务" in answer[0] and waiting.ticket_no in answer[0], answer
+    assert _reply("web-cancel", "我的订单到哪了") is None               # the assistant answers again
+    assert _reply("web-talking", "取消人工") == []                     # an agent has it: the agent decides
+    with session_scope(shop_db) as s:
+        assert active_ticket(s, "web-talking", None).status == "assigned"
 
 
 def _separator():

@@ -90,7 +90,8 @@ def test_accounts_refuse_clear_passwords_and_bad_roles(writable_engine):
 
 
 def test_rough_wait():
-    assert estimated_wait_minutes(1, 0) == 4
+    assert estimated_wait_minutes(1, 1) == 4
+    assert estimated_wait_minutes(1, 0) is None          # nobody on duty: no estimate to give
     assert estimated_wait_minutes(3, 2) == 6
     with pytest.raises(ValueError):
         estimated_wait_minutes(0, 1)
@@ -142,3 +143,53 @@ def test_the_gates_cheap_read_finds_what_active_ticket_finds(writable_engine):
         with pytest.raises(InvalidRequest):
             has_active_ticket(connection, "gate-cust", -1)
     assert waiting.ticket_no
+
+
+def test_on_duty_means_a_recently_used_session_of_an_enabled_account(writable_engine):
+    from shop.db.console_accounts import set_active
+    from shop.db.handoff_desk import agents_on_duty
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        start = agents_on_duty(s, now)
+        a, b = _agents(s, now)
+        start_session(s, a.id, "a" * 43, "c" * 43, now, timedelta(hours=8))
+        start_session(s, b.id, "b" * 43, "c" * 43, now - timedelta(hours=1), timedelta(hours=8))
+        s.execute(ConsoleSession.__table__.update().where(ConsoleSession.user_id == b.id)
+                  .values(last_seen_at=now - timedelta(minutes=20)))        # laptop closed 20 minutes ago
+    with session_scope(writable_engine) as s:
+        assert agents_on_duty(s, now) == start + 1
+        set_active(s, a.id, False)
+        assert agents_on_duty(s, now) == start
+
+
+def test_an_agent_leaving_hands_their_conversations_back(writable_engine):
+    from shop.db.console_accounts import end_session
+    from shop.db.handoff_desk import hand_back_if_gone
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        start_session(s, a.id, "a" * 43, "c" * 43, now, timedelta(hours=8))
+        start_session(s, a.id, "d" * 43, "c" * 43, now, timedelta(hours=8))     # a second browser
+        held = create_handoff_request(s, "leave-1", None, "诉求：售后", now)
+        closed = create_handoff_request(s, "leave-2", None, "诉求：发票", now)
+        other = create_handoff_request(s, "leave-3", None, "诉求：订单查询", now)
+        for ticket in (held, closed):
+            claim_ticket(s, ticket.id, a.id, "小王", now)
+        claim_ticket(s, other.id, b.id, "小李", now)
+        close_ticket(s, closed.id, a.id, now)
+    with session_scope(writable_engine) as s:
+        end_session(s, "a" * 43)
+        assert hand_back_if_gone(s, a.id, now) == []                         # still at the desk elsewhere
+        end_session(s, "d" * 43)
+        assert hand_back_if_gone(s, a.id, now) == [held.ticket_no]
+    with session_scope(writable_engine) as s:
+        back = active_ticket(s, "leave-1", None)
+        assert back.status == "open" and back.assigned_to is None
+        assert back.ticket_no in [t.ticket_no for t in waiting_tickets(s)]
+        view = shopper_view(s, "leave-1", None, 0, now)
+        assert view.position >= 1 and "小王暂时离开" in view.messages[-1].text
+        assert active_ticket(s, "leave-2", None) is None                     # closed stays closed
+        assert active_ticket(s, "leave-3", None).assigned_to == b.id          # another agent's: untouched
+        assert claim_ticket(s, back.id, b.id, "小李", now)                      # the next agent takes it

@@ -1,0 +1,40 @@
+"""What a waiting shopper is told, for each state of the desk: a rough wait only when an
+agent is on duty; otherwise the truth (nobody online, or outside the desk's hours) and the
+way back to the assistant. The desk's hours are China time at both edges."""
+from datetime import datetime, timedelta, timezone
+
+from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, queue_message
+from shop.domain.handoff_queue import desk_is_open
+
+UTC = timezone.utc
+
+
+def test_the_desk_hours_are_china_time_at_both_edges():
+    # 9:00 China = 01:00 UTC; 22:00 China = 14:00 UTC.
+    assert not desk_is_open(datetime(2026, 12, 7, 0, 59, 59, tzinfo=UTC))
+    assert desk_is_open(datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+    assert desk_is_open(datetime(2026, 12, 7, 13, 59, 59, tzinfo=UTC))
+    assert not desk_is_open(datetime(2026, 12, 7, 14, 0, tzinfo=UTC))
+    assert desk_is_open(datetime(2026, 12, 7, 9, 30, tzinfo=timezone(timedelta(hours=8))))
+
+
+def test_a_wait_is_promised_only_with_an_agent_on_duty():
+    staffed = queue_message(QueuePlace("RG1", 2, 4, desk_open=True))
+    assert "您前面还有 1 位顾客，预计等待约 4 分钟" in staffed and "请不要离开" in staffed
+
+    nobody = queue_message(QueuePlace("RG1", 1, None, desk_open=True))
+    assert "预计等待" not in nobody and "客服暂时都不在线" in nobody and "请不要离开" not in nobody
+    assert "取消人工" in nobody and "排在第 1 位" in nobody
+
+    night = queue_message(QueuePlace("RG1", 3, None, desk_open=False))
+    assert "不在人工服务时间" in night and "9:00-22:00" in night and "前面还有 2 位" in night
+    assert "预计等待" not in night and "取消人工" in night
+    # Someone working late is on duty: then the estimate is honest, whatever the hour.
+    assert "预计等待约 4 分钟" in place_sentence(QueuePlace("RG1", 1, 4, desk_open=False))
+
+
+def test_only_a_whole_cancel_message_cancels():
+    for text in ("取消人工", "取消人工！", "算了，不等了", "那取消转人工", " 不用人工了 。"):
+        assert is_cancel_request(text), text
+    for text in ("人呢？", "取消人工之后订单还在吗", "取消订单", "", "不"):
+        assert not is_cancel_request(text), text

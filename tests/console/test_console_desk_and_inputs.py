@@ -1,0 +1,164 @@
+"""The console as staff use it and as probes attack it: signing out mid-conversation hands the
+shopper back to the queue (told so), and bad input answers a clean 4xx in Chinese, never a
+500 (dates out of range used to overflow the dashboard's day arithmetic)."""
+from __future__ import annotations
+
+import pytest
+
+from shop.db.engine import session_scope
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import active_ticket, agents_on_duty, shopper_view
+from shop.domain.clock import utc_now
+from tests.support.console import AGENT_PASSWORD
+
+
+def _signed_in_agent(console):
+    c = console()
+    assert c.sign_in("agent1", AGENT_PASSWORD)[0].status in (302, 303)
+    return c, c.csrf("/handoff")
+
+
+def test_signing_out_mid_conversation_hands_the_shopper_back_to_the_queue(console, console_engine):
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-leave", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    with session_scope(console_engine) as s:
+        assert agents_on_duty(s, utc_now()) == 1
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "您好"})[0].status == 303
+    response, _ = c.request("POST", "/logout", data={"csrf_token": csrf})
+    assert response.status == 303
+    with session_scope(console_engine) as s:
+        back = active_ticket(s, "desk-leave", None)
+        assert back.status == "open" and back.assigned_to is None
+        view = shopper_view(s, "desk-leave", None, 0, utc_now())
+        assert view.position == 1 and "小王暂时离开" in view.messages[-1].text
+        assert agents_on_duty(s, utc_now()) == 0
+    # The next agent finds it in the queue and takes it.
+    c2, csrf2 = _signed_in_agent(console)
+    assert back.ticket_no in c2.request("GET", "/handoff")[1]
+    assert c2.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf2})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+
+
+def test_a_ticket_held_by_an_agent_who_went_away_returns_to_the_queue(console, console_engine):
+    """No sign-out (laptop closed): once that agent's console has been unused for the on-duty
+    window, the next look at the queue by anyone puts the ticket back, and tells the shopper."""
+    from datetime import timedelta
+
+    from shop.db.console_accounts import create_account
+    from shop.db.models import ConsoleSession
+    from tests.support.console import ADMIN_PASSWORD
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-away", None, "诉求：售后", utc_now())
+        create_account(s, "agent2", "小李", "agent", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", utc_now())
+    c, csrf = _signed_in_agent(console)
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+    # A double click on 接入 lands on the conversation, not on "taken by someone else".
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}"
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    assert boss.request("GET", "/api/handoff/queue")[1].count(ticket.ticket_no) == 0     # still held
+    with session_scope(console_engine) as s:
+        s.execute(ConsoleSession.__table__.update().where(ConsoleSession.user_id == 2)
+                  .values(last_seen_at=utc_now() - timedelta(minutes=20)))
+    queue = boss.request("GET", "/api/handoff/queue")[1]
+    assert ticket.ticket_no in queue and '"status": "open"' in queue.replace('":"', '": "')
+    with session_scope(console_engine) as s:
+        assert "小王暂时离开" in shopper_view(s, "desk-away", None, 0, utc_now()).messages[-1].text
+
+
+@pytest.mark.parametrize("query, words", [
+    ("from=abc", "日期格式不对"), ("to=0001-01-01", "日期须在"), ("from=0001-01-01&to=0001-01-02", "日期须在"),
+    ("to=9999-12-31", "日期须在"), ("from=2026-12-07&to=2026-12-01", "开始日期不能晚于结束日期"),
+    ("from=2020-01-01&to=2026-12-01", "最多查看 366 天"), ("from=" + "9" * 3000, "日期格式不对"),
+])
+def test_a_bad_period_is_a_clean_400_in_chinese(console, query, words):
+    c, _ = _signed_in_agent(console)
+    response, body = c.request("GET", "/api/analytics?" + query)
+    assert response.status == 400 and response.content_type == "application/json", body
+    assert words in body and '"error": "invalid_' in body, body
+    response, body = c.request("GET", "/analytics.csv?" + query)
+    assert response.status == 400 and words in body, body
+    # The page itself shows the form again (the default week) with what was wrong.
+    response, body = c.request("GET", "/analytics?" + query)
+    assert response.status == 400 and response.content_type == "text/html" and words in body
+    assert 'name="from"' in body and "最近 7 天" in body
+
+
+def test_a_hostile_account_id_is_refused_not_a_500(console):
+    from tests.support.console import ADMIN_PASSWORD
+
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    csrf = c.csrf("/accounts")
+    for value in ("9" * 40, "0", "-1", "abc"):
+        response, _ = c.request("POST", "/accounts/active", data={"csrf_token": csrf, "account_id": value, "active": "0"})
+        assert response.status == 303 and "error=" in response.headers["Location"], value
+
+
+def test_disabling_an_agent_hands_their_conversations_back(console, console_engine):
+    from tests.support.console import ADMIN_PASSWORD
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-disabled", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    response, _ = boss.request("POST", "/accounts/active",
+                               data={"csrf_token": boss.csrf("/accounts"), "account_id": "2", "active": "0"})
+    assert response.status == 303 and "error" not in response.headers["Location"]
+    with session_scope(console_engine) as s:
+        assert active_ticket(s, "desk-disabled", None).status == "open"
+    assert c.request("GET", "/api/handoff/queue")[0].status == 401          # signed out everywhere
+
+
+def test_a_reply_that_cannot_be_sent_says_why(console, console_engine):
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-long", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    api = f"/api/handoff/{ticket.id}/reply"
+    response, body = c.request("POST", api, json={"text": "好" * 2001}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400 and '"too_long"' in body and "最多 2000 字" in body, body
+    response, body = c.request("POST", api, json={"text": "   "}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400 and "回复不能为空" in body, body
+    response, body = c.request("POST", api, json={"text": ["x"]}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 400, body
+    response, _ = c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "好" * 2001})
+    assert response.headers["Location"].endswith("?flash=too_long")
+    assert "最多 2000 字" in c.request("GET", response.headers["Location"])[1]
+    # Sent with exactly the limit: fine.
+    response, body = c.request("POST", api, json={"text": "好" * 2000}, headers={"X-CSRF-Token": csrf})
+    assert response.status == 200, body
+
+
+def test_a_fresh_install_says_how_to_make_the_first_account(console, console_engine):
+    from shop.db.models import ConsoleUser
+
+    c = console()
+    assert 'id="first-run"' not in c.request("GET", "/login")[1]         # accounts exist: nothing said
+    with session_scope(console_engine) as s:
+        s.query(ConsoleUser).delete()
+    body = c.request("GET", "/login")[1]
+    assert 'id="first-run"' in body and "python -m console.create_admin" in body
+
+
+def test_the_improvement_loop_on_a_fresh_install_is_empty_not_an_error(console, tmp_path, monkeypatch):
+    """No conversation store yet (nobody has talked to the assistant since install): the page
+    says there is nothing to review; it used to answer 503 暂时无法读取会话记录."""
+    from tests.support.console import ADMIN_PASSWORD
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:9/webhook")
+    monkeypatch.setenv("TRACKER_DB_PATH", str(tmp_path / "not-yet" / "tracker.db"))
+    monkeypatch.setenv("TRACKER_DB_URL", "")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 40)   # the endpoints file names it
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    response, body = c.request("GET", "/api/improve/groups")
+    assert response.status == 200 and '"groups": []' in body, body
+    assert not (tmp_path / "not-yet" / "tracker.db").exists()        # reading created nothing
