@@ -11,7 +11,7 @@ training file of data/nlu is always in training. A full Rasa training per fold w
 minutes; this reproduces the pipeline's sentence features with the project's own pieces
 (normaliser, jieba segmenter with catalogue models kept whole, shop vocabulary features,
 regex/lookup patterns, word 1-2-gram and char_wb 1-3 count vectors), Rasa's classifier settings
-(logistic regression, no class weights as in config.yml), the out-of-scope guard, the readability guard and
+(logistic regression, class_weight balanced as in config.yml), the out-of-scope guard, the readability guard and
 the fallback, in seconds. It is a development tool; the reported figures come from real_eval.py / nlu_eval.py.
 """
 from __future__ import annotations
@@ -115,6 +115,11 @@ def class_weights(labels, kind):
     if kind == "balanced":
         return "balanced"
     counts = Counter(labels)
+    if kind == "pooled":
+        balanced = {label: len(labels) / (len(counts) * n) for label, n in counts.items()}
+        pooled = [label for label in counts if label in SHOP]
+        mean = sum(balanced[label] for label in pooled) / len(pooled)
+        return {label: mean if label in SHOP else w for label, w in balanced.items()}
     return {label: (len(labels) / (len(counts) * n)) ** 0.5 for label, n in counts.items()}
 
 
@@ -202,8 +207,8 @@ def main():
     ap.add_argument("--vocab-weight", type=float, default=1.0,
                     help="scale of the shop-vocabulary columns (1 = as in the pipeline)")
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
-    ap.add_argument("--class-weight", choices=["balanced", "none", "sqrt"], default="none",
-                    help="class weights of the logistic regression (config.yml: class_weight null = none)")
+    ap.add_argument("--class-weight", choices=["balanced", "none", "sqrt", "pooled"], default="balanced",
+                    help="class weights of the logistic regression (config.yml: balanced; pooled: balanced, the shop intents sharing one weight)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],

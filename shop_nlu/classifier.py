@@ -11,23 +11,10 @@ to unseen phrasings. This subclass adds:
   data only, ``bench/nlu_eval.py --config``; never on the held-out file);
 - ``normalize``: scale each message's feature row to unit L2 length before training and
   prediction (``sklearn.preprocessing.normalize``);
-- ``class_weight``: Rasa fixes ``"balanced"``, which weighs every intent's examples by the
-  inverse of its share of the training data. Our training data's shares are the writers'
-  choice, not the shoppers' (as many ``thank`` lines as order questions would be written), so
-  balancing tells the model that small talk is as likely as a shop question; ``null`` lets
-  the examples count as they are (issue 14, round 6: see config.yml for the figures).
-
-It also builds the feature matrix directly (``sentence_feature_matrix``): the same matrix as
-Rasa's ``_create_X``, which first combines *every* sparse feature of the message, the
-per-token sequence features included that the classifier never reads, by deep copies and
-``scipy.sparse.hstack`` (a COO round trip per featurizer), then stacks again. That was 8 % of
-the Rasa server's CPU per turn in the conversation benchmark (py-spy, bench/TURN_COST.md,
-round 4); the direct build concatenates the sentence rows' column indices with offsets.
-
-And it keeps the fitted weights in column-major order for prediction: scikit-learn scores a
-message as ``X @ coef_.T``, and with the row-major ``coef_`` that ``fit`` and skops leave,
-scipy copies the whole weight matrix (classes x features, tens of thousands of columns) into
-row order on every call before multiplying one sparse row by it. Same numbers, no copy.
+- ``class_weight``: Rasa fixes ``"balanced"`` (each intent weighed by the inverse of its
+  share of the written examples); exposed so ``null`` can be measured against it. Balanced
+  stays: without it the short dialogue acts ("确认取消", a guest's phone digits) lose to the
+  big shop intents (issue 14, round 6: see config.yml).
 
 Everything else (training, persistence with skops, the intent ranking) is Rasa's.
 """

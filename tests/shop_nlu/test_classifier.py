@@ -43,7 +43,7 @@ def test_class_weight_reaches_scikit_learn_and_defaults_to_rasas(tmp_path):
 
 def test_unbalanced_classes_follow_the_examples_shares(tmp_path):
     """Without balancing, an intent with few examples no longer wins the region where both
-    intents' features mix (the point of class_weight null, config.yml)."""
+    intents' features mix (what class_weight null was measured for, config.yml)."""
     examples = [message(f"a{i}", "order_status", [1.0, 0.0]) for i in range(9)]
     examples += [message("b", "thank", [0.0, 1.0])]
     mixed = message("m", None, [1.0, 1.0])
