@@ -246,3 +246,29 @@ def test_exchanging_a_coupon_or_a_dead_phone_number_is_no_after_sales_signal(voc
 ])
 def test_selling_here_and_bank_accounts_are_off_topic_but_paying_is_not(vocab, text, expected):
     assert ("off_topic" in [m.value for m in vocab.matches(text, ["cue"])]) is expected
+
+
+@pytest.mark.parametrize("text,topic", [
+    # issue 14 round 6: word families the grouped CV of the real train split still lacked
+    ("盒子里没有其他配件", "missing_item"),       # an accessory absent from the box
+    ("拆开看附件都没给", "missing_item"),
+    ("上门装还收了服务费", "installation"),       # the desk's service fee is the installer's
+    ("温度调到多少比较好", "usage"),               # a setting's value, no shop word
+    ("静音模式怎么开启", "usage"),
+    ("是不是分拣出错了", "logistics"),
+    ("退款一周了还没退到", "refund_progress"),
+])
+def test_round_6_families(vocab, text, topic):
+    assert topic in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text,wrong", [
+    ("买之前问下有没有附件", "missing_item"),       # asking what comes with it is no complaint
+    ("白条分期服务费怎么算", "installation"),       # the credit account's fee
+])
+def test_round_6_families_keep_their_neighbours(vocab, text, wrong):
+    assert wrong not in got(vocab, text, "topic")
+
+
+def test_fetching_a_parcel_is_a_placed_order(vocab):
+    assert "placed" in [m.value for m in vocab.matches("我下班自己去驿站取件", ["cue"])]
