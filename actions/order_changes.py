@@ -197,6 +197,10 @@ class ValidateAddressChangeForm(ShopFormValidation):
             # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
             # out-of-scope rule says "没太看懂" before the question comes again (as at the order's).
             return {}
+        if first_entity(tracker, "order_no"):
+            # Another order's number: that order is taken (its own mapping), and the question asked
+            # again for it; never read as an address (nor a saved one picked by its digits).
+            return {}
         meant = address_meant(text, await db(saved_addresses, customer_id))
         # Not understood: asked again (with the hint), not rejected into another flow.
         return {ADDRESS_SLOT: meant.slot_value() if meant else None}
