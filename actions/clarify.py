@@ -13,7 +13,9 @@ from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, say_not_carried
 from actions.support import ShopAction, current_customer_id
+from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import faq_book
+from assistant.follow_up import previous_question
 from assistant.order_matching import ORDER_CARD_TOPICS, asks_arrival, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
@@ -49,6 +51,11 @@ def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
     return intent_payload(intent, **values)
 
 
+def _latest_user_index(events: List[Dict[str, Any]]) -> int:
+    """Where the latest message is in ``events`` (what came before it is its context)."""
+    return next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), len(events))
+
+
 class ActionClarify(ShopAction):
     def name(self) -> str:
         return "action_clarify"
@@ -67,6 +74,10 @@ class ActionClarify(ShopAction):
         if reached is not None:
             # "怎么联系商家", "商家电话多少": a direct answer and a person offered, not a guess.
             return reached
+        if says_bought(text, previous_question(tracker.events[:_latest_user_index(tracker.events)])):
+            # "买了" / "下单了" after recommendations: thanks, and how to follow the order.
+            dispatcher.utter_message(text=BOUGHT_THANKS, buttons=buttons([("查订单/物流", intent_payload("order_status"))]))
+            return []
         if current_customer_id(tracker) is not None:
             from actions.orders import ActionOrderStatus, order_picked  # actions.orders builds on clarify's neighbours
 

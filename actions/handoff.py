@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
+from assistant.contact import asks_for_contact_means
 from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, waiting_advice, waiting_place
 from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
@@ -78,6 +79,14 @@ class ActionHandoff(ShopAction):
             then = waiting_advice(place) if place and place.wait_minutes is None else "客服接入后会第一时间回复您，请稍候～"
             dispatcher.utter_message(text=f"您的人工服务工单 {existing.ticket_no} 已在排队中{where}。{then}")
             return []
+        text = tracker.latest_message.get("text") or ""
+        if not text.startswith("/") and asks_for_contact_means(text):
+            # "有没有客服电话" (the NLU hears 客服): the answer, with the hand-off offered.
+            from actions.contact import say_how_to_reach  # actions.offers, below it, builds on this module
+
+            reached = say_how_to_reach(dispatcher, text)
+            if reached is not None:
+                return reached
         order_no = tracker.get_slot("order_no")
         order_no = order_no if order_no and is_order_number(order_no) else None
         product_title = None

@@ -16,6 +16,7 @@ from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
+from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
@@ -192,6 +193,14 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if (not text or customer_id is None or text.startswith("/") or _intent(tracker) == "human_handoff"
                 or is_cancel(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
+        if readability(tracker):
+            # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
+            # out-of-scope rule says "没太看懂" before the question comes again (as at the order's).
+            return {}
+        if first_entity(tracker, "order_no"):
+            # Another order's number: that order is taken (its own mapping), and the question asked
+            # again for it; never read as an address (nor a saved one picked by its digits).
+            return {}
         meant = address_meant(text, await db(saved_addresses, customer_id))
         # Not understood: asked again (with the hint), not rejected into another flow.
         return {ADDRESS_SLOT: meant.slot_value() if meant else None}

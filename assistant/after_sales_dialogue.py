@@ -173,8 +173,9 @@ def names_fresh_food(text: str) -> bool:
 
 
 def order_descriptions(orders: Sequence[Any]) -> List[str]:
-    """Each order as the words a shopper may pick it by (status, titles, variants)."""
-    return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items]) for o in orders]
+    """Each order as the words a shopper may pick it by (status, titles, variants, and its
+    number: one typed whole picks it, never by a fragment; see choice_index)."""
+    return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items] + [o.order_no]) for o in orders]
 
 
 # The after-sales words of a request ("我想退上周买的鞋子", "生鲜坏了能退吗"): not what was bought.

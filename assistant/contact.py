@@ -28,6 +28,18 @@ HOURS = re.compile(r"几点(上班|下班|开始|结束)|(上班|工作|营业|�
 OTHER_COMPANY = re.compile(r"京东|淘宝|天猫|拼多多|唯品会|抖音|快手|银行|移动|联通|电信|顺丰|中通|圆通|韵达|申通|邮政|快递员")
 
 
+# A means of reaching the shop other than this chat: asked for, it is a question, not a
+# request for a person ("有没有客服电话" vs "我想找人工客服").
+MEANS = re.compile(r"电话|手机号|热线|联系方式|微信|邮箱|号码")
+
+
+def asks_for_contact_means(text: str) -> bool:
+    """"有没有客服电话", "客服电话多少": a question about the shop's phone or other contact
+    details, even where it names a person ("人工客服电话"): answered, with the hand-off offered,
+    never a ticket opened for it."""
+    return contact_topic(text) == "contact" and bool(MEANS.search(text or ""))
+
+
 def contact_topic(text: str) -> Optional[str]:
     """The ``content/faq.yml`` answer a question about reaching the shop gets: ``contact``
     (its seller, phone, a person), ``service_hours`` (when people are there), else None."""

@@ -549,7 +549,9 @@ def another_name_for(word: str, category: Optional[str]) -> bool:
     """Is a word that no listing's title holds another name of the category ("鞋子" for
     鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
     does not have ("睫毛膏" among 彩妆)?"""
-    return bool(word and category and set(word) & set(category))
+    # The head of the category's name (its last two characters: 鞋靴, 尿裤, 护肤) is what it
+    # is; a character shared with the rest only qualifies it (洗面奶 and 面部护肤 share 面).
+    return bool(word and category and set(word) & set(category[-2:]))
 
 
 def unlisted_kind_text(word: str, category: Optional[str]) -> str:
@@ -576,9 +578,14 @@ def not_carried_text(thing: str, nearest: Sequence[str]) -> str:
 
 
 def gift_title(request: RecommendationRequest) -> str:
-    """The line above gift cards: which categories suit the recipient, this one first."""
+    """The line above gift cards: which categories suit the recipient, the one shown first.
+    Nothing when the shopper named a category of their own ("给爸爸买个手机"): the cards are
+    that, and a line of other ideas above them would contradict the list."""
     ideas = GIFT_IDEAS.get(request.gift_for or "", ())
-    return f"送{request.gift_for}，可以考虑{'、'.join(ideas)}。" if ideas else ""
+    if not ideas or (request.category and request.category not in ideas):
+        return ""
+    ordered = sorted(ideas, key=lambda idea: idea != request.category)
+    return f"送{request.gift_for}，可以考虑{'、'.join(ordered)}。"
 
 
 # --- fallback when no trained recommender is available -------------------------------

@@ -187,14 +187,31 @@ def two_choices(text: str, count: int) -> Optional[tuple]:
 
 
 def _common_run(word: str, option: str) -> int:
-    """Length of the longest piece of ``word`` (2+ characters) found in ``option``."""
-    longest = 0
+    """Length of the longest piece of ``word`` (2+ characters) found in ``option``. A number
+    counts only whole, on both sides: "56" of an order number "2026…4567890" is no piece of
+    "256GB", and "12" typed is not "512GB"; "256" typed is "256GB"'s."""
+    longest, word, option = 0, word.lower(), option.lower()
     for start in range(len(word)):
+        if _cuts_number(word, start):
+            continue
         for end in range(len(word), start + max(longest, 1), -1):
-            if word[start:end].lower() in option.lower():
-                longest = max(longest, end - start)
-                break
+            if _cuts_number(word, end) or not _whole_in(word[start:end], option):
+                continue
+            longest = max(longest, end - start)
+            break
     return longest if longest >= 2 else 0
+
+
+def _cuts_number(text: str, at: int) -> bool:
+    """Whether position ``at`` of ``text`` falls between two digits."""
+    return 0 < at < len(text) and text[at - 1].isdigit() and text[at].isdigit()
+
+
+def _whole_in(piece: str, option: str) -> bool:
+    """``piece`` occurs in ``option`` with no digit glued to a digit at either end."""
+    before = r"(?<!\d)" if piece[0].isdigit() else ""
+    after = r"(?!\d)" if piece[-1].isdigit() else ""
+    return re.search(before + re.escape(piece) + after, option) is not None
 
 
 __all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "has_ordinal", "asks_about_policy",

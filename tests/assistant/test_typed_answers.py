@@ -57,6 +57,17 @@ def test_choice_by_ordinal_or_description(text, index):
     assert choice_index(text, OPTIONS) == index
 
 
+@pytest.mark.parametrize("text,index", [
+    # an order number typed at a list: never a two-digit fragment of it ("56" of 256GB) …
+    ("202611201234567890", None), ("订单号202611201234567890", None),
+    # … but the order that holds it whole; a number typed whole still picks its variant
+    ("202612063167308256", 1), ("256GB那个", 0), ("要256的", 0), ("65W的", 1),
+])
+def test_numbers_pick_only_whole(text, index):
+    options = [*OPTIONS[:1], "待发货 倍思 65W 氮化镓充电器 202612063167308256"]
+    assert choice_index(text, options) == index
+
+
 def test_an_ambiguous_description_picks_nothing():
     assert choice_index("黑色那件", OPTIONS) is None
 

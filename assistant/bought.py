@@ -1,0 +1,32 @@
+""""买了" / "已经买了" / "下单了" after recommendations: news, not a question.
+
+The shopper tells us the recommendation worked. The classifier, reading the message alone,
+is unsure what it asks (it asks nothing); the conversation says what it is: a purchase of
+what was just shown. The answer thanks them and says what comes next (tracking the order),
+instead of a clarifying question. Pure: the caller passes the intent the previous message
+was answered as (``assistant.follow_up.previous_question``).
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+# The whole message says it was bought: "买了", "已经买了", "刚下单了", "拍下了", "付款了哈".
+# Anchored: "买了怎么还没发货" and "下单了能改地址吗" are questions of their own.
+BOUGHT = re.compile(
+    r"^(我|嗯|好的?|ok|好滴)?[，, ]*(已经|刚刚?|都|也|就)?\s*"
+    r"(买了|买啦|买好了|下单了|下单啦|下好单了|已下单|下了单|拍了|拍下了|拍啦|付款了|付了款?|付好了|入手了|已购买|已经购买)"
+    r"(哈|哦|呀|啊|啦|了|嘿)?\s*[!！。.~～😄😊👍]*$",
+    re.IGNORECASE,
+)
+# What was shown just before: products (recommended, or one asked about).
+AFTER = ("ask_recommendation", "product_inquiry")
+
+THANKS = ("太好了，感谢您的购买！我们会尽快为您发货；想知道到哪了，随时问我“我的订单到哪了”就行。"
+          "还有什么可以帮您的吗？")
+
+
+def says_bought(text: str, previous: Optional[str]) -> bool:
+    """Whether ``text`` tells us the products just shown were bought (``previous``: the intent
+    the shopper's previous message was answered as)."""
+    return previous in AFTER and bool(BOUGHT.match((text or "").strip()))
