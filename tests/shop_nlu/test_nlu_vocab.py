@@ -87,6 +87,16 @@ def test_reason_only_for_after_sales(finder):
     assert ("reason", "quality_issue") in entities(finder, "坏了，我要退货", intent="product_inquiry")
 
 
+@pytest.mark.parametrize("text", ["衣服小了", "买的外套大了", "鞋子紧了", "裤子短了 能换吗"])
+def test_a_garment_that_came_too_small_or_big_is_a_fit_reason(finder, text):
+    assert ("reason", "size_fit") in entities(finder, text, intent="after_sales")
+
+
+@pytest.mark.parametrize("text", ["价格大了", "声音小了", "衣服有大码吗"])
+def test_other_sizes_are_no_fit_reason(finder, text):
+    assert ("reason", "size_fit") not in entities(finder, text, intent="after_sales")
+
+
 def test_no_topics_for_out_of_scope(finder):
     assert entities(finder, "今天天气怎么样", intent="out_of_scope") == set()
 
