@@ -216,7 +216,7 @@ def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bo
     require_aware(now)
     return session.execute(update(HandoffRequest).where(
         HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status == "open")
-        .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
+        .values(status="closed", closed_at=now, cancelled_at=now, updated_at=now)).rowcount == 1
 
 
 def add_agent_message(session: Session, ticket_id: int, agent_id: int, text: str, now: datetime) -> Optional[DeskMessage]:
