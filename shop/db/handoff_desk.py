@@ -44,6 +44,7 @@ class DeskTicket:
     agent_name: Optional[str]
     assigned_at: Optional[datetime]
     closed_at: Optional[datetime]
+    cancelled_at: Optional[datetime] = None    # the shopper gave up waiting ("取消人工")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _desk_ticket(row: HandoffRequest, agent_name: Optional[str]) -> DeskTicket:
     return DeskTicket(id=row.id, ticket_no=row.ticket_no, sender_id=row.sender_id, customer_id=row.customer_id,
                       channel=row.channel, summary=row.summary, order_no=row.order_no, status=row.status,
                       created_at=row.created_at, assigned_to=row.assigned_to, agent_name=agent_name,
-                      assigned_at=row.assigned_at, closed_at=row.closed_at)
+                      assigned_at=row.assigned_at, closed_at=row.closed_at, cancelled_at=row.cancelled_at)
 
 
 def _owner_is(customer):
