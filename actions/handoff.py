@@ -9,14 +9,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt
+from actions.support import ShopAction, as_product_id, current_customer_id, db, db_prompt, desk_hours
 from assistant.contact import asks_for_contact_means
 from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, waiting_advice, waiting_place
 from assistant.handoff_summary import Turn, summarise
 from shop.db.catalogue import get_product_detail
 from shop.db.handoff import create_handoff_request, open_handoff_for_sender
 from shop.domain.clock import utc_now
-from shop.domain.handoff_queue import DESK_HOURS_TEXT
 from shop.domain.numbers import is_order_number
 from shop.identity import sender_of
 
@@ -28,8 +27,9 @@ logger = logging.getLogger(__name__)
 # and predicts a hand-off; opening one would do the opposite of what was asked.
 NOTHING_TO_CANCEL = "好的，现在没有在排队的人工服务，不会为您转人工。小柚继续为您服务，请问有什么可以帮您？"
 
-HANDOFF_UNAVAILABLE = ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
-                       f"（人工服务时间 {DESK_HOURS_TEXT}），我会马上为您登记。")
+def handoff_unavailable() -> str:
+    return ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
+            f"（人工服务时间 {desk_hours().text}），我会马上为您登记。")
 
 
 def conversation_turns(tracker: Tracker) -> List[Turn]:
@@ -64,7 +64,7 @@ class ActionHandoff(ShopAction):
             return await self._hand_off(dispatcher, tracker, customer_id)
         except SQLAlchemyError:
             logger.exception("hand-off not recorded (conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=HANDOFF_UNAVAILABLE)
+            dispatcher.utter_message(text=handoff_unavailable())
             return []
 
     async def _hand_off(
@@ -107,11 +107,11 @@ class ActionHandoff(ShopAction):
         )
         place = await self._place(sender, customer_id)
         if place is None:
-            wait = f"高峰期可能需要等待几分钟，请保持在线～（人工服务时间 {DESK_HOURS_TEXT}）"
+            wait = f"高峰期可能需要等待几分钟，请保持在线～（人工服务时间 {desk_hours().text}）"
         elif place.wait_minutes is None:   # nobody on duty: no promise of a quick answer
             wait = f"{place_sentence(place)}。{waiting_advice(place)}"
         else:
-            wait = f"{place_sentence(place)}，请保持在线～（人工服务时间 {DESK_HOURS_TEXT}）"
+            wait = f"{place_sentence(place)}，请保持在线～（人工服务时间 {desk_hours().text}）"
         dispatcher.utter_message(
             text=f"已为您转接人工客服，工单号 {ticket.ticket_no}。客服会看到我们刚才的对话，无需重复说明；{wait}"
         )
@@ -122,7 +122,7 @@ class ActionHandoff(ShopAction):
         """The shopper's place in the queue; None if it cannot be read now (the ticket is
         written: the shopper still hears that, and the place with their next message)."""
         try:
-            return await db(waiting_place, sender, customer_id, utc_now())
+            return await db(waiting_place, sender, customer_id, utc_now(), desk_hours())
         except SQLAlchemyError:
             logger.exception("queue place unreadable (conversation %s)", sender)
             return None

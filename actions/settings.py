@@ -9,6 +9,8 @@ ACTION_DB_LOCK_WAIT_S       longest wait for another writer's lock on a write th
                             waits on (default 2 s), then a polite reply.
 ACTION_LOG_LEVEL            logging level (default INFO).
 SHOP_FAQ_PATH               policy answers (default content/faq.yml; re-read when it changes).
+SHOP_DESK_HOURS             the human desk's hours, China time (default 9:00-22:00): the
+                            hand-off replies and the FAQ's {desk_hours} say them.
 SHOP_EXPERIMENTS_PATH       experiments (default content/experiments.yml; re-read on change).
 RECOMMENDER_MODEL_DIR       recommender artifacts (default models/recommender).
 SHOP_TOKEN_SECRET, SHOP_ALLOW_DEV_IDENTITY, SHOP_DEV_CUSTOMER_ID   who is talking
@@ -27,7 +29,9 @@ from typing import Mapping
 from assistant.faq import DEFAULT_FAQ_PATH
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting, recommender_model_dir, seconds_setting
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours
+from shop.settings import (REPO_ROOT, ConfigError, bounded_int_setting, desk_hours_setting, recommender_model_dir,
+                           seconds_setting)
 
 MIN_SECRET_CHARS = 32
 DEFAULT_HOST = "127.0.0.1"
@@ -48,6 +52,7 @@ class ActionSettings:
     experiments_path: Path = DEFAULT_EXPERIMENTS_PATH
     recommender_dir: Path = REPO_ROOT / "models" / "recommender"
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    desk_hours: DeskHours = DEFAULT_DESK_HOURS
 
 
 def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
@@ -75,4 +80,5 @@ def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = Tr
         experiments_path=experiments_path(env),
         recommender_dir=recommender_model_dir(env),
         identity=identity,
+        desk_hours=desk_hours_setting(env),
     )

@@ -23,6 +23,7 @@ from shop.db.engine import default_engine, session_scope
 from assistant.faq import use_faq_file
 from growth.experiments import use_experiments_file
 from recommender.service import use_model_dir
+from shop.domain.handoff_queue import DeskHours
 from shop.identity import IdentityConfigError, resolve_customer_id
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def configure(settings: ActionSettings) -> None:
         if _runtime is not None:
             _runtime.pool.shutdown(wait=False)
         _runtime = _Runtime(settings, configured=True)
-    use_faq_file(settings.faq_path)
+    use_faq_file(settings.faq_path, {"desk_hours": settings.desk_hours.text})
     use_experiments_file(settings.experiments_path)
     use_model_dir(settings.recommender_dir)
 
@@ -71,6 +72,11 @@ def _current() -> _Runtime:
             if _runtime is None:
                 _runtime = _Runtime(load_settings(require_secret=False))
     return _runtime
+
+
+def desk_hours() -> DeskHours:
+    """The human desk's hours (SHOP_DESK_HOURS, read at start-up)."""
+    return _current().settings.desk_hours
 
 
 def warm_up() -> None:

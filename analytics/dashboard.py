@@ -6,8 +6,13 @@ A period is a range of the shop's days, both ends included.
 
 Definitions (also in the README):
 - a conversation counts on the day its first shopper message arrived;
-- containment: conversations never handed off / conversations;
-- hand-off rate: conversations handed off / conversations;
+- hand-offs: a conversation the assistant handed to the human desk counts as handed off,
+  unless the shopper cancelled every ticket it got while still waiting ("取消人工"; no agent
+  took one): that one counts as ``handoff_cancelled``, apart (known only with the shop
+  database; without it every hand-off counts as handed off);
+- containment: conversations neither handed off nor with a cancelled hand-off / conversations
+  (handed_off + handoff_cancelled + contained = conversations);
+- hand-off rate: conversations handed off / conversations; cancelled hand-off rate likewise;
 - fallback, out-of-scope and clarification rates: shopper messages (button clicks excluded)
   that got the core fallback, the out-of-scope answer or intent, a clarifying question or
   the NLU fallback / such messages;
@@ -21,10 +26,10 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 import numpy as np
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
@@ -45,15 +50,22 @@ def _rate(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
-def conversation_figures(engine: Engine, first: date, last: date) -> dict:
+CancelledOf = Callable[[Iterable[str]], set]
+
+
+def conversation_figures(engine: Engine, first: date, last: date,
+                         cancelled_of: Optional[CancelledOf] = None) -> dict:
+    """``cancelled_of``: which of the handed-off conversations (sender ids) the shopper
+    cancelled before an agent took them (the shop database knows; None: none)."""
     days = [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)]
     in_days = CONVERSATIONS.c.day.between(first.isoformat(), last.isoformat())
     typed = and_(TURNS.c.day.between(first.isoformat(), last.isoformat()), TURNS.c.is_button.is_(False))
     with engine.connect() as connection:
-        per_day = {day: (int(total), int(handed or 0)) for day, total, handed in connection.execute(
-            select(CONVERSATIONS.c.day, func.count(),
-                   func.sum(case((CONVERSATIONS.c.handed_off.is_(True), 1), else_=0)))
-            .where(in_days).group_by(CONVERSATIONS.c.day))}
+        totals = dict(connection.execute(
+            select(CONVERSATIONS.c.day, func.count()).where(in_days).group_by(CONVERSATIONS.c.day)).all())
+        handed_rows = connection.execute(
+            select(CONVERSATIONS.c.sender_id, CONVERSATIONS.c.day)
+            .where(in_days, CONVERSATIONS.c.handed_off.is_(True))).all()
         turns = connection.execute(
             select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification)
             .where(typed)).all()
@@ -65,8 +77,13 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
         latencies = [value for (value,) in connection.execute(
             select(TURNS.c.latency_ms).where(TURNS.c.day.between(first.isoformat(), last.isoformat()),
                                              TURNS.c.latency_ms.isnot(None)))]
-    conversations = sum(total for total, _ in per_day.values())
-    handed_off = sum(handed for _, handed in per_day.values())
+    cancelled = cancelled_of([sender for sender, _ in handed_rows]) if cancelled_of and handed_rows else set()
+    handed_per_day: Counter = Counter(day for sender, day in handed_rows if sender not in cancelled)
+    cancelled_per_day: Counter = Counter(day for sender, day in handed_rows if sender in cancelled)
+    conversations = sum(int(total) for total in totals.values())
+    handed_off = sum(handed_per_day.values())
+    handoff_cancelled = sum(cancelled_per_day.values())
+    contained = conversations - handed_off - handoff_cancelled
     messages = len(turns)
     fallback = sum(1 for t in turns if t.fallback)
     out_of_scope = sum(1 for t in turns if t.out_of_scope)
@@ -81,9 +98,11 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
     return {
         "conversations": conversations,
         "handed_off": handed_off,
-        "contained": conversations - handed_off,
-        "containment_rate": _rate(conversations - handed_off, conversations),
+        "handoff_cancelled": handoff_cancelled,
+        "contained": contained,
+        "containment_rate": _rate(contained, conversations),
         "handoff_rate": _rate(handed_off, conversations),
+        "handoff_cancelled_rate": _rate(handoff_cancelled, conversations),
         "messages": messages,
         "fallback_messages": fallback,
         "out_of_scope_messages": out_of_scope,
@@ -91,8 +110,8 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
         "fallback_rate": _rate(fallback, messages),
         "out_of_scope_rate": _rate(out_of_scope, messages),
         "clarification_rate": _rate(clarification, messages),
-        "per_day": [{"day": day, "conversations": per_day.get(day, (0, 0))[0],
-                     "handed_off": per_day.get(day, (0, 0))[1]} for day in days],
+        "per_day": [{"day": day, "conversations": int(totals.get(day, 0)), "handed_off": handed_per_day[day],
+                     "handoff_cancelled": cancelled_per_day[day]} for day in days],
         "intents": {"names": series_names,
                     "per_day": [{"day": day, **{n: by_day_intent[day][n] for n in series_names}} for day in days]},
         "not_understood": [{"text": text, "count": int(count)} for text, count, _ in not_understood],
@@ -116,19 +135,30 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
         }
 
 
+def _cancelled_of(session_factory: Callable) -> CancelledOf:
+    def cancelled(conversation_ids: Iterable[str]) -> set:
+        from shop.db.analytics import cancelled_handoffs
+
+        with session_factory() as session:
+            return cancelled_handoffs(session, conversation_ids)
+    return cancelled
+
+
 def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date,
           zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
     if last < first:
         raise ValueError("the period ends before it starts")
     data = {"period": {"first": first.isoformat(), "last": last.isoformat(),
                        "timezone": str(zone)}}
-    data.update(conversation_figures(engine, first, last))
+    data.update(conversation_figures(engine, first, last,
+                                     None if session_factory is None else _cancelled_of(session_factory)))
     if session_factory is not None:
         data.update(shop_figures(session_factory, first, last, zone))
     return data
 
 
-SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "containment_rate", "handoff_rate", "messages",
+SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "handoff_cancelled", "containment_rate", "handoff_rate",
+                  "handoff_cancelled_rate", "messages",
                   "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
                   "clarification_messages", "clarification_rate")
 
@@ -146,6 +176,7 @@ def to_csv(data: dict) -> str:
     for row in data["per_day"]:
         writer.writerow(["per_day", row["day"], "conversations", row["conversations"]])
         writer.writerow(["per_day", row["day"], "handed_off", row["handed_off"]])
+        writer.writerow(["per_day", row["day"], "handoff_cancelled", row["handoff_cancelled"]])
     for row in data["intents"]["per_day"]:
         for name in data["intents"]["names"]:
             writer.writerow(["intents", row["day"], name, row[name]])

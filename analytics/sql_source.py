@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 from datetime import tzinfo
+from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, inspect, select, update
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -36,12 +37,24 @@ def broker_engine(path) -> Engine:
                          connect_args={"timeout": 10})
 
 
+def _has_events(broker: Engine) -> bool:
+    """Whether Rasa has published anything yet. Connecting to a SQLite file that is not there
+    creates it: an empty events.db appeared on a fresh install as soon as the dashboard (or
+    ``python -m analytics sync``) looked, so a missing file is checked first — reading never
+    creates a file, it finds an empty state."""
+    url = broker.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        return False
+    return inspect(broker).has_table("events")
+
+
 def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: Optional[int] = None,
          zone: tzinfo = DEFAULT_TIMEZONE) -> int:
-    """Apply every broker row not yet applied; returns how many events were new."""
-    from sqlalchemy import inspect
-    if not inspect(broker).has_table("events"):
-        return 0            # the Rasa server has not published anything yet
+    """Apply every broker row not yet applied; returns how many events were new (0, and
+    nothing created, before the Rasa server has published anything)."""
+    if not _has_events(broker):
+        return 0
     applied = read = 0
     while limit is None or read < limit:
         with analytics.begin() as connection:

@@ -2,6 +2,9 @@
 
 Operators edit the YAML; the action server picks the change up on the next question
 (a cheap mtime check), so no code change, retraining or restart is needed.
+
+An answer may say ``{desk_hours}``: the human desk's hours (``SHOP_DESK_HOURS``, passed
+down by the action server at start-up), so the FAQ and the hand-off replies never disagree.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS
 from shop.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
@@ -74,9 +78,15 @@ def focus(answer: str, question: str, title: str = "") -> str:
     return "\n".join(chosen)
 
 
+def default_values() -> Dict[str, str]:
+    """What ``{name}`` in an answer becomes when the process passed nothing down."""
+    return {"desk_hours": DEFAULT_DESK_HOURS.text}
+
+
 class FaqBook:
-    def __init__(self, path: Optional[Path] = None) -> None:
+    def __init__(self, path: Optional[Path] = None, values: Optional[Dict[str, str]] = None) -> None:
         self.path = Path(path or DEFAULT_FAQ_PATH)
+        self.values = dict(values or default_values())
         self._lock = threading.Lock()
         self._mtime: Optional[float] = None
         self._answers: Dict[str, PolicyAnswer] = {}
@@ -88,12 +98,18 @@ class FaqBook:
         for topic, entry in (document.get("topics") or {}).items():
             raw = entry.get("answer") if isinstance(entry, dict) else None
             texts = [raw] if isinstance(raw, str) else list(raw or [])
-            texts = tuple(t.strip() for t in texts if isinstance(t, str) and t.strip())
+            texts = tuple(self._filled(t.strip()) for t in texts if isinstance(t, str) and t.strip())
             if not texts:
                 logger.warning("faq topic %r in %s has no answer; ignored", topic, self.path)
                 continue
             answers[str(topic)] = PolicyAnswer(str(topic), str(entry.get("title") or topic), texts)
         return answers
+
+    def _filled(self, text: str) -> str:
+        # Plain replacement, not str.format: an answer may hold other braces.
+        for name, value in self.values.items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
     def _fresh(self) -> Dict[str, PolicyAnswer]:
         try:
@@ -121,10 +137,11 @@ class FaqBook:
 _default_book: Optional[FaqBook] = None
 
 
-def use_faq_file(path: Path) -> None:
-    """The process's answers file (the action server's ``SHOP_FAQ_PATH``, at start-up)."""
+def use_faq_file(path: Path, values: Optional[Dict[str, str]] = None) -> None:
+    """The process's answers file (the action server's ``SHOP_FAQ_PATH``, at start-up) and
+    what its ``{name}`` placeholders say (``{desk_hours}``: ``SHOP_DESK_HOURS``)."""
     global _default_book
-    _default_book = FaqBook(path)
+    _default_book = FaqBook(path, values)
 
 
 def faq_book() -> FaqBook:

@@ -16,7 +16,7 @@ from typing import Optional
 from sqlalchemy.orm import Session
 
 from shop.db.handoff_desk import DeskTicket, active_ticket, agents_on_duty, queue_position
-from shop.domain.handoff_queue import DESK_HOURS_TEXT, desk_is_open, estimated_wait_minutes
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours, estimated_wait_minutes
 
 # What a waiting shopper types to give up waiting and talk to the assistant again
 # (shop_channels.handoff_gate); the waiting answers name the first one.
@@ -46,21 +46,23 @@ class QueuePlace:
     position: int                  # 1 = next
     wait_minutes: Optional[int]    # None: no agent on duty, no honest estimate
     desk_open: bool = True         # inside the desk's hours
+    hours: DeskHours = DEFAULT_DESK_HOURS   # the process's SHOP_DESK_HOURS, passed down
 
 
-def place_of(session: Session, ticket: DeskTicket, now: datetime) -> QueuePlace:
+def place_of(session: Session, ticket: DeskTicket, now: datetime, hours: DeskHours) -> QueuePlace:
     position = queue_position(session, ticket)
     return QueuePlace(ticket.ticket_no, position, estimated_wait_minutes(position, agents_on_duty(session, now)),
-                      desk_is_open(now))
+                      hours.is_open(now), hours)
 
 
-def waiting_place(session: Session, sender_id: str, customer_id: Optional[int], now: datetime) -> Optional[QueuePlace]:
+def waiting_place(session: Session, sender_id: str, customer_id: Optional[int], now: datetime,
+                  hours: DeskHours) -> Optional[QueuePlace]:
     """The conversation's place in the queue; None when it has no ticket waiting (none, or
     an agent already holds it)."""
     ticket = active_ticket(session, sender_id, customer_id)
     if ticket is None or ticket.status != "open":
         return None
-    return place_of(session, ticket, now)
+    return place_of(session, ticket, now, hours)
 
 
 def place_sentence(place: QueuePlace) -> str:
@@ -69,7 +71,7 @@ def place_sentence(place: QueuePlace) -> str:
     if place.wait_minutes is not None:
         return f"{where}，预计等待约 {place.wait_minutes} 分钟"
     if not place.desk_open:
-        return f"{where}；现在不在人工服务时间（每天 {DESK_HOURS_TEXT}），客服上班后会按顺序回复您"
+        return f"{where}；现在不在人工服务时间（每天 {place.hours.text}），客服上班后会按顺序回复您"
     return f"{where}；客服暂时都不在线，上线后会按顺序回复您，现在还估计不了要等多久"
 
 

@@ -21,6 +21,7 @@ from shop.db.console_accounts import (account_count, create_account, end_session
 from shop.db.errors import InvalidRequest
 from shop.db.handoff_desk import hand_back_if_gone
 from shop.domain.clock import utc_now
+from shop.domain.usernames import USERNAME_MAX, USERNAME_RULE, username_problem
 
 logger = logging.getLogger("console.accounts")
 
@@ -128,14 +129,16 @@ async def home(request: web.Request) -> web.StreamResponse:
 @requires("admin")
 async def accounts_page(request: web.Request) -> web.StreamResponse:
     return render(request, "accounts.html", accounts=await db(request, list_accounts),
-                  error=request.query.get("error"), done=request.query.get("done"))
+                  error=request.query.get("error"), done=request.query.get("done"),
+                  username_rule=USERNAME_RULE, username_max=USERNAME_MAX)
 
 
 @requires("admin")
 async def accounts_create(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     password = str(form.get("password", ""))
-    problem = passwords.weakness(password)
+    # The username first: nothing is hashed or written for a name that cannot be created.
+    problem = username_problem(str(form.get("username", ""))) or passwords.weakness(password)
     if problem is None:
         hashed = await asyncio.to_thread(passwords.hash_password, password)
         try:

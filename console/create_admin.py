@@ -17,6 +17,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.db.errors import InvalidRequest
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
+from shop.domain.usernames import username_problem
 
 
 def main(argv=None) -> int:
@@ -26,6 +27,11 @@ def main(argv=None) -> int:
     parser.add_argument("--role", choices=("admin", "agent"), default="admin")
     parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
+    # Before the password prompt: a name that cannot be created is said at once.
+    problem = username_problem(args.username)
+    if problem:
+        print(f"未创建：{problem}", file=sys.stderr)
+        return 1
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")

@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Mapping
 
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours, parse_desk_hours
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL_ENV = "SHOP_DATABASE_URL"
 
@@ -93,3 +95,17 @@ def database_url() -> str:
     """The configured SQLAlchemy URL: ``$SHOP_DATABASE_URL`` or the SQLite file in ``var/``."""
     url = os.environ.get(DATABASE_URL_ENV, "").strip()
     return url or default_database_url()
+
+
+def desk_hours_setting(env: Mapping[str, str]) -> DeskHours:
+    """SHOP_DESK_HOURS: the human desk's hours, China time ("9:00-22:00", the default). The
+    action server (replies, the FAQ's {desk_hours}) and the Rasa server (the queue answer)
+    each read it once at start-up; one value for both."""
+    raw = (env.get("SHOP_DESK_HOURS") or "").strip()
+    if not raw:
+        return DEFAULT_DESK_HOURS
+    try:
+        return parse_desk_hours(raw)
+    except ValueError:
+        raise ConfigError(f"SHOP_DESK_HOURS must be opening-closing China time on one day, "
+                          f"such as 9:00-22:00, got {raw!r}") from None

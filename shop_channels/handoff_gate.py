@@ -35,8 +35,9 @@ from assistant.handoff_queue import cancelled_message, is_cancel_request, place_
 from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
                                   has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
-from shop.domain.handoff_queue import estimated_wait_minutes
+from shop.domain.handoff_queue import DeskHours, estimated_wait_minutes
 from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
+from shop_channels.settings import server_settings
 from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata, json_object
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
         return has_active_ticket(connection, sender, customer_id)
 
 
-def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[str]]:
+def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[List[str]]:
     if not _ticket_may_be_active(sender, customer_id):
         return None
     # A ticket: read it again in the write transaction (it may have been closed meanwhile).
@@ -76,14 +77,15 @@ def _hold(sender: str, customer_id: Optional[int], text: str) -> Optional[List[s
             if not hand_back_if_gone(session, ticket.assigned_to, now):
                 return []
             ticket = active_ticket(session, sender, customer_id)
-        return [queue_message(place_of(session, ticket, now))]
+        return [queue_message(place_of(session, ticket, now, hours))]
 
 
 async def held_reply(sender: str, conversation_id: str, text: str) -> Optional[List[str]]:
     """None: let the assistant answer. A list (maybe empty): the desk has the conversation;
     send these texts instead and do not pass the message to Rasa."""
     try:
-        return await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text)
+        return await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text,
+                                       server_settings().desk_hours)
     except SQLAlchemyError:
         logger.exception("hand-off state unreadable; the assistant answers (conversation %s)", sender)
         return None

@@ -12,6 +12,8 @@ SESSION_MAX_USER_TURNS  shopper messages after which a conversation goes on in a
 SHOP_TOKEN_SECRET       verifies customer tokens, MACs conversation identities and socket.io
                         session ids (``shop.identity.load_identity_settings``; unset: every
                         shopper is a guest and sessions cannot be resumed, logged).
+SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00): what the
+                        queue answer says to a shopper waiting outside them.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import ConfigError, bounded_int_setting, seconds_setting
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours
+from shop.settings import ConfigError, bounded_int_setting, desk_hours_setting, seconds_setting
 
 DEFAULT_CALL_TIMEOUT_S = 20.0
 DEFAULT_SESSION_MAX_USER_TURNS = 40
@@ -32,6 +35,7 @@ class ChannelSettings:
     action_call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S
     session_max_user_turns: int = DEFAULT_SESSION_MAX_USER_TURNS
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    desk_hours: DeskHours = DEFAULT_DESK_HOURS
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -42,7 +46,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
     return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
                            session_max_user_turns=bounded_int_setting(
                                env, "SESSION_MAX_USER_TURNS", DEFAULT_SESSION_MAX_USER_TURNS, 0, 100_000),
-                           identity=identity)
+                           identity=identity, desk_hours=desk_hours_setting(env))
 
 
 _server: Optional[ChannelSettings] = None

@@ -1,6 +1,7 @@
 """JSON endpoints of the demo shop site.
 
-GET  /api/config           where the widget finds Rasa, and whether demo sign-in is on.
+GET  /api/config           where the widget finds Rasa, whether demo sign-in is on, and the
+                           human desk's hours (SHOP_DESK_HOURS).
 GET  /api/demo/customers   a few seeded customers (masked) to sign in as.
 POST /api/demo/login       {"customer_id": 3} -> {"token", "expires_at", "expires_in", "customer"}
 
@@ -70,6 +71,7 @@ def routes(settings: Settings, directory: DemoDirectory) -> list[web.AbstractRou
                 "rasa": {"url": settings.rasa_url, "port": settings.rasa_port,
                          "socket_path": SOCKET_PATH},
                 "demo_login": settings.demo_login,
+                "desk_hours": settings.desk_hours.text,     # the 服务时间 card
             }
         )
 

@@ -14,6 +14,8 @@ SHOP_DEMO_LOGIN       the demo sign-in, which hands a token for any seeded custo
 SHOP_DEMO_TOKEN_TTL   lifetime of demo tokens in seconds (default 7200).
 SHOP_TOKEN_SECRET     signs demo tokens and verifies the checkout's (``shop.identity``;
                       required while the demo sign-in is on).
+SHOP_DESK_HOURS       the human desk's hours the page's 服务时间 card shows (through
+                      /api/config; ``shop.settings.desk_hours_setting``, default 9:00-22:00).
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
-from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting, flag_setting
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours
+from shop.settings import REPO_ROOT, ConfigError, bounded_int_setting, desk_hours_setting, flag_setting
 
 WEB_ROOT = REPO_ROOT / "web"
 
@@ -40,6 +43,7 @@ class Settings:
     token_ttl_seconds: int = 7200
     web_root: Path = WEB_ROOT
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    desk_hours: DeskHours = DEFAULT_DESK_HOURS
 
 
 def _rasa_url(raw: str) -> Optional[str]:
@@ -101,4 +105,5 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         demo_login=_demo_login(env, host),
         token_ttl_seconds=token_ttl_seconds,
         identity=identity,
+        desk_hours=desk_hours_setting(env),
     )

@@ -29,6 +29,8 @@
       setText("kpi-conversations", String(d.conversations));
       setText("kpi-containment", pct(d.containment_rate));
       setText("kpi-handoff", pct(d.handoff_rate));
+      // Asked for a human, then cancelled while waiting: no agent took these (not in 转人工).
+      setText("kpi-handoff-cancelled", d.handoff_cancelled + "（" + pct(d.handoff_cancelled_rate) + "）");
       setText("kpi-fallback", pct(d.fallback_rate));
       setText("kpi-oos", pct(d.out_of_scope_rate));
       setText("kpi-clarify", pct(d.clarification_rate));
@@ -39,7 +41,8 @@
         tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "category", data: days }, yAxis: { type: "value" },
         series: [
           { name: "会话", type: "bar", data: d.per_day.map(function (r) { return r.conversations; }) },
-          { name: "转人工", type: "bar", data: d.per_day.map(function (r) { return r.handed_off; }) }
+          { name: "转人工", type: "bar", data: d.per_day.map(function (r) { return r.handed_off; }) },
+          { name: "取消转人工", type: "bar", data: d.per_day.map(function (r) { return r.handoff_cancelled; }) }
         ]
       });
       chart("chart-intents", {

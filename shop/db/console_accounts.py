@@ -18,6 +18,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.models import ConsoleSession, ConsoleUser
 from shop.db.validation import text_arg
 from shop.domain.clock import require_aware
+from shop.domain.usernames import username_problem
 
 ROLES = ("agent", "admin")
 
@@ -56,6 +57,9 @@ def create_account(session: Session, username: str, display_name: str, role: str
         raise InvalidRequest(f"role must be one of {ROLES}, got {role!r}")
     if not isinstance(password_hash, str) or not password_hash.startswith("$argon2"):
         raise InvalidRequest("password_hash must be an Argon2 hash")  # never a clear password
+    problem = username_problem(name)
+    if problem:
+        raise InvalidRequest(problem)
     if session.execute(select(ConsoleUser.id).where(ConsoleUser.username == name)).first():
         raise InvalidRequest(f"username {name!r} is taken")
     row = ConsoleUser(username=name, display_name=text_arg(display_name, "display_name", 64),

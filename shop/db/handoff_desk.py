@@ -44,6 +44,7 @@ class DeskTicket:
     agent_name: Optional[str]
     assigned_at: Optional[datetime]
     closed_at: Optional[datetime]
+    cancelled_at: Optional[datetime] = None    # the shopper gave up waiting ("取消人工")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def _desk_ticket(row: HandoffRequest, agent_name: Optional[str]) -> DeskTicket:
     return DeskTicket(id=row.id, ticket_no=row.ticket_no, sender_id=row.sender_id, customer_id=row.customer_id,
                       channel=row.channel, summary=row.summary, order_no=row.order_no, status=row.status,
                       created_at=row.created_at, assigned_to=row.assigned_to, agent_name=agent_name,
-                      assigned_at=row.assigned_at, closed_at=row.closed_at)
+                      assigned_at=row.assigned_at, closed_at=row.closed_at, cancelled_at=row.cancelled_at)
 
 
 def _owner_is(customer):
@@ -216,7 +217,7 @@ def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bo
     require_aware(now)
     return session.execute(update(HandoffRequest).where(
         HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status == "open")
-        .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
+        .values(status="closed", closed_at=now, cancelled_at=now, updated_at=now)).rowcount == 1
 
 
 def add_agent_message(session: Session, ticket_id: int, agent_id: int, text: str, now: datetime) -> Optional[DeskMessage]:

@@ -413,6 +413,9 @@ class HandoffRequest(Base):
     assigned_to = Column(Integer, ForeignKey("console_users.id"), index=True)
     assigned_at = Column(UTCDateTime)
     closed_at = Column(UTCDateTime)
+    # Set when the shopper cancelled it while waiting ("取消人工", migration 0010): closed,
+    # but no agent took it, and the dashboard counts it apart from hand-offs.
+    cancelled_at = Column(UTCDateTime)
 
 
 class HandoffMessage(Base):

@@ -41,7 +41,7 @@ def test_known_conversations_give_the_expected_figures(engine):
     assert (data["fallback_messages"], data["out_of_scope_messages"], data["clarification_messages"]) == (1, 1, 1)
     assert data["fallback_rate"] == 0.2
     assert {row["text"] for row in data["not_understood"]} == {"嗯嗯那个", "今天天气怎么样", "那个啥"}
-    assert data["per_day"] == [{"day": "2026-12-01", "conversations": 4, "handed_off": 1}]
+    assert data["per_day"] == [{"day": "2026-12-01", "conversations": 4, "handed_off": 1, "handoff_cancelled": 0}]
     assert data["intents"]["per_day"][0]["greet"] == 1
     # Latencies 20, 100, 300, 500, 20 (button turn), 10 ms.
     assert data["latency_ms"]["turns"] == 6 and data["latency_ms"]["p50"] == pytest.approx(60.0, abs=0.5)

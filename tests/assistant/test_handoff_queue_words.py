@@ -1,10 +1,14 @@
 """What a waiting shopper is told, for each state of the desk: a rough wait only when an
 agent is on duty; otherwise the truth (nobody online, or outside the desk's hours) and the
 way back to the assistant. The desk's hours are China time at both edges."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
+
+import pytest
 
 from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, queue_message
-from shop.domain.handoff_queue import desk_is_open
+from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours, parse_desk_hours
+
+desk_is_open = DEFAULT_DESK_HOURS.is_open
 
 UTC = timezone.utc
 
@@ -18,6 +22,17 @@ def test_the_desk_hours_are_china_time_at_both_edges():
     assert desk_is_open(datetime(2026, 12, 7, 9, 30, tzinfo=timezone(timedelta(hours=8))))
 
 
+def test_desk_hours_parse_and_say_themselves():
+    assert parse_desk_hours("9:00-22:00") == DEFAULT_DESK_HOURS and DEFAULT_DESK_HOURS.text == "9:00-22:00"
+    late = parse_desk_hours(" 08:30 – 23:15 ")
+    assert late == DeskHours(time(8, 30), time(23, 15)) and late.text == "8:30-23:15"
+    assert late.is_open(datetime(2026, 12, 7, 0, 30, tzinfo=UTC))           # 8:30 China
+    assert not late.is_open(datetime(2026, 12, 7, 15, 15, tzinfo=UTC))      # 23:15 China
+    for raw in ("", "9-22", "22:00-9:00", "9:00-9:00", "9:00-24:00", "9:60-22:00", "9:00 22:00", "全天"):
+        with pytest.raises(ValueError):
+            parse_desk_hours(raw)
+
+
 def test_a_wait_is_promised_only_with_an_agent_on_duty():
     staffed = queue_message(QueuePlace("RG1", 2, 4, desk_open=True))
     assert "您前面还有 1 位顾客，预计等待约 4 分钟" in staffed and "请不要离开" in staffed
@@ -29,6 +44,9 @@ def test_a_wait_is_promised_only_with_an_agent_on_duty():
     night = queue_message(QueuePlace("RG1", 3, None, desk_open=False))
     assert "不在人工服务时间" in night and "9:00-22:00" in night and "前面还有 2 位" in night
     assert "预计等待" not in night and "取消人工" in night
+    # The hours the process was given, not a constant.
+    evening = QueuePlace("RG1", 1, None, desk_open=False, hours=parse_desk_hours("10:00-18:30"))
+    assert "每天 10:00-18:30" in queue_message(evening) and "9:00-22:00" not in queue_message(evening)
     # Someone working late is on duty: then the estimate is honest, whatever the hour.
     assert "预计等待约 4 分钟" in place_sentence(QueuePlace("RG1", 1, 4, desk_open=False))
 

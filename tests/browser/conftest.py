@@ -57,7 +57,8 @@ def fake_rasa() -> Iterator[FakeRasa]:
 @pytest.fixture(scope="session")
 def widget_site(tmp_path_factory, fake_rasa):
     workdir = tmp_path_factory.mktemp("widget-site")
-    site = start_site(workdir, seed_database(workdir), {"RASA_URL": fake_rasa.url})
+    # Desk hours other than the default: the page must show the setting, not a copy of its own.
+    site = start_site(workdir, seed_database(workdir), {"RASA_URL": fake_rasa.url, "SHOP_DESK_HOURS": "8:30-21:00"})
     yield site
     site.stop()
 

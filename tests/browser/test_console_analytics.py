@@ -4,7 +4,8 @@ same numbers; nothing answers without a session.
 
 The console runs as its own process on a private shop database (migrated, with one agent
 account) and a private events file filled through the background SQL broker with the four
-known conversations of tests/analytics/test_ingest.py (2026-12-01)."""
+known conversations of tests/analytics/test_ingest.py (2026-12-01) and a fifth, handed off
+and then cancelled by the shopper while waiting ("取消人工": its ticket in the shop database)."""
 from __future__ import annotations
 
 import asyncio
@@ -16,9 +17,11 @@ from analytics.broker import BackgroundSQLEventBroker
 from console.passwords import hash_password
 from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import cancel_waiting_ticket
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.support.analytics import known_events
+from tests.support.analytics import T0, action, known_events, user
 from tests.browser.helpers import console_sign_in, running_console
 
 PASSWORD = "a-long-test-password-for-the-agent-42"
@@ -32,9 +35,14 @@ def console(tmp_path_factory):
     upgrade_to_head(engine)
     with session_scope(engine) as session:
         create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now())
+        create_handoff_request(session, "handed", None, "要人工", utc_now())             # still waiting
+        gave_up = create_handoff_request(session, "gave-up", None, "要人工", utc_now())
+        assert cancel_waiting_ticket(session, gave_up.id, utc_now())
     engine.dispose()
     broker = BackgroundSQLEventBroker(db=str(work / "events.db"))
-    for event in known_events():
+    gave_up_events = [user("gave-up", T0 + 10, "转人工", "human_handoff"), action("gave-up", T0 + 10.05, "action_handoff"),
+                      action("gave-up", T0 + 10.1, "action_listen")]
+    for event in known_events() + gave_up_events:
         broker.publish(event)
     broker.flush()
     asyncio.run(broker.close())
@@ -66,10 +74,12 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         # fixed, tests/console/test_analytics_concurrency.py).
         page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60000)
         assert page.get_attribute("#analytics", "data-error") is None
-        assert page.text_content("#kpi-conversations") == "4"
-        assert page.text_content("#kpi-containment") == "75.0%"
-        assert page.text_content("#kpi-handoff") == "25.0%"
-        assert page.text_content("#kpi-fallback") == "20.0%"
+        assert page.text_content("#kpi-conversations") == "5"
+        # The cancelled hand-off is neither an agent's hand-off nor contained.
+        assert page.text_content("#kpi-containment") == "60.0%"
+        assert page.text_content("#kpi-handoff") == "20.0%"
+        assert page.text_content("#kpi-handoff-cancelled") == "1（20.0%）"
+        assert page.text_content("#kpi-fallback") == "16.7%"
         # ECharts drew into canvases (no hand-made SVG), served from the console itself.
         assert page.locator("#chart-per-day canvas").count() == 1
         assert page.locator("#chart-intents canvas").count() == 1
@@ -79,7 +89,9 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
-        assert "summary,2026-12-01..2026-12-01,conversations,4" in body
-        assert "summary,2026-12-01..2026-12-01,containment_rate,0.75" in body
+        assert "summary,2026-12-01..2026-12-01,conversations,5" in body
+        assert "summary,2026-12-01..2026-12-01,handed_off,1" in body
+        assert "summary,2026-12-01..2026-12-01,handoff_cancelled,1" in body
+        assert "summary,2026-12-01..2026-12-01,containment_rate,0.6" in body
     finally:
         context.close()

@@ -118,6 +118,15 @@ def test_phone_width(open_widget, fake_rasa, products, artifacts):
     assert_no_problems(problems)
 
 
+def test_the_service_hours_card_says_the_desk_hours_setting(open_widget):
+    """服务时间 shows SHOP_DESK_HOURS (the site runs with 8:30-21:00), from /api/config."""
+    page, problems = open_widget()
+    page.wait_for_selector("#desk-hours-line:not([hidden])")
+    assert page.text_content("#desk-hours") == "8:30-21:00"
+    assert "22:00" not in page.text_content(".side-panel")
+    assert_no_problems(problems)
+
+
 def test_text_said_before_a_card_is_not_repeated_by_it(open_widget, fake_rasa, products):
     # What an action's utter_message(text=..., buttons=..., json_message=...) becomes on
     # socket.io: a text event (with quick replies), then the custom event.

@@ -40,3 +40,20 @@ def test_concurrent_dashboard_requests_on_a_new_analytics_file_all_succeed(tmp_p
         thread.join(timeout=60)
     assert errors == []
     assert len(results) == 4 and len({r["conversations"] for r in results}) == 1 and results[0]["conversations"] > 0
+
+
+def test_the_dashboard_before_rasa_ever_ran_creates_no_events_file(tmp_path):
+    """A fresh install: no events.db yet. Looking at the dashboard (or ``python -m analytics
+    sync``) shows empty figures and leaves no empty events.db behind (it did)."""
+    from analytics import sql_source, store
+
+    shop = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    upgrade_to_head(shop)
+    events = tmp_path / "events.db"
+    settings = AnalyticsSettings(events_db_path=events, db_url=f"sqlite:///{tmp_path / 'analytics.db'}")
+    data = analytics_pages._figures(settings, shop, date(2026, 12, 1), date(2026, 12, 1))
+    assert data["conversations"] == 0 and data["handed_off"] == 0 and data["messages"] == 0
+    analytics = make_engine(settings.db_url)
+    store.create_tables(analytics)
+    assert sql_source.sync(analytics, sql_source.broker_engine(events)) == 0
+    assert not events.exists() and not events.with_name("events.db-wal").exists()

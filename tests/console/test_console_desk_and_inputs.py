@@ -9,7 +9,7 @@ from shop.db.engine import session_scope
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import active_ticket, agents_on_duty, shopper_view
 from shop.domain.clock import utc_now
-from tests.support.console import AGENT_PASSWORD
+from tests.support.console import ADMIN_PASSWORD, AGENT_PASSWORD
 
 
 def _signed_in_agent(console):
@@ -162,3 +162,23 @@ def test_the_improvement_loop_on_a_fresh_install_is_empty_not_an_error(console, 
     response, body = c.request("GET", "/api/improve/groups")
     assert response.status == 200 and '"groups": []' in body, body
     assert not (tmp_path / "not-yet" / "tracker.db").exists()        # reading created nothing
+
+
+def test_a_ticket_the_shopper_cancelled_says_so_on_the_desk(console, console_engine):
+    """"取消人工" closes the waiting ticket; an admin opening it reads why, not just 已结束
+    (an agent sees closed tickets only when they held them)."""
+    from shop.db.handoff_desk import cancel_waiting_ticket
+
+    with session_scope(console_engine) as s:
+        gave_up = create_handoff_request(s, "desk-gave-up", None, "诉求：售后", utc_now())
+        assert cancel_waiting_ticket(s, gave_up.id, utc_now())
+        finished = create_handoff_request(s, "desk-finished", None, "诉求：售后", utc_now())
+    c = console()
+    c.sign_in("boss", ADMIN_PASSWORD)
+    _, html = c.request("GET", f"/handoff/{gave_up.id}")
+    assert "顾客已取消" in html and "已结束" not in html
+    csrf = c.csrf("/handoff")
+    assert c.request("POST", f"/handoff/{finished.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert c.request("POST", f"/handoff/{finished.id}/close", data={"csrf_token": csrf})[0].status == 303
+    _, html = c.request("GET", f"/handoff/{finished.id}")
+    assert "已结束" in html and "顾客已取消" not in html

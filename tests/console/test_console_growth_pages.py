@@ -238,3 +238,28 @@ def test_the_page_lists_the_loops_groups_and_labels_one(console, nlu_copy, tmp_p
     agent.sign_in("agent1", AGENT_PASSWORD)
     response, body = agent.request("GET", "/api/improve/groups")
     assert response.status == 200 and json.loads(body)["can_label"] is False and json.loads(body)["intents"] == []
+
+
+def test_segments_on_an_empty_shop_tell_one_story(console, console_engine):
+    """No customers at all: the recomputation finds nobody, and the page says so once —
+    not "已重新计算 0 位顾客" beside "还没有分群：点重新计算分群" and an empty chart."""
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    _, html = admin.request("GET", "/segments")
+    assert "点“重新计算分群”" in html and 'id="chart-segments"' not in html      # nothing computed yet
+    agent = console()
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    _, html = agent.request("GET", "/segments")
+    assert "请管理员" in html and "点“重新计算分群”" not in html                 # agents have no button
+    response, _ = admin.request("POST", "/segments/recompute", data={"csrf_token": admin.csrf("/segments")})
+    assert response.status == 303
+    for _ in range(240):
+        response, body = admin.request("GET", "/api/segments")
+        if '"running": false' in body and '"finished_at": null' not in body:
+            break
+        admin.run(asyncio.sleep(0.25))
+    data = json.loads(body)
+    assert data["job"]["error"] is None and data["job"]["customers"] == 0 and data["segments"] == []
+    _, html = admin.request("GET", "/segments")
+    assert "已重新计算 0 位顾客" not in html and "店里还没有顾客" in html, html
+    assert "点“重新计算分群”" not in html and 'id="chart-segments"' not in html

@@ -86,6 +86,7 @@ def test_config_tells_the_page_where_rasa_is(site):
     assert reply.json() == {
         "rasa": {"url": RASA_URL, "port": 5005, "socket_path": "/socket.io"},
         "demo_login": True,
+        "desk_hours": "9:00-22:00",
     }
 
 

@@ -46,6 +46,12 @@ async function main() {
   } catch (error) {
     config = { rasa: { url: null, port: 5005, socket_path: "/socket.io" }, demo_login: false };
   }
+  // The human desk's hours come from the site's settings (SHOP_DESK_HOURS), never from a
+  // copy in the page; unknown (no config): the line stays hidden rather than guess.
+  if (config.desk_hours && $("desk-hours")) {
+    $("desk-hours").textContent = config.desk_hours;
+    $("desk-hours-line").hidden = false;
+  }
 
   const outbox = store.messages.filter((m) => m.role === "user" && m.pending);
   let confirmed = false;
