@@ -17,7 +17,7 @@ from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, route_after_services, route_before_services, second_question_topics,
+    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, route_after_services, route_before_services, second_question_topics,
     wants_request,
 )
 from assistant.faq import faq_book
@@ -27,11 +27,14 @@ from shop.domain.after_sales import AfterSalesStatus
 
 
 def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str], question: str = "") -> None:
-    """The policy text of each topic (the part the question is about), then an offer to apply."""
+    """The policy text of each topic (the part the question is about), then an offer to apply
+    where one fits (``offers_request``)."""
     for topic in topics:
         answer = faq_book().answer(topic)
         if answer:
             dispatcher.utter_message(text=answer.for_question(question))
+    if not offers_request(topics):
+        return
     dispatcher.utter_message(
         text="需要现在帮您申请吗？",
         buttons=buttons([("申请退货", intent_payload("after_sales", service_type="退货")),

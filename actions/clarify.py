@@ -16,6 +16,7 @@ from actions.support import ShopAction, current_customer_id
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import faq_book
 from assistant.follow_up import previous_question
+from assistant.form_questions import ANYWHERE, question_topics
 from assistant.order_matching import ORDER_CARD_TOPICS, asks_arrival, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
@@ -69,6 +70,12 @@ class ActionClarify(ShopAction):
         if answer is not None:
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
             dispatcher.utter_message(text=answer.for_question(text))
+            return []
+        named = [a for a in (faq_book().answer(t) for t in question_topics(text, (), ANYWHERE)) if a is not None]
+        if named:
+            # "怎么寄回去", "抬头写错了能改吗": the words name the topic the classifier missed.
+            for answer in named:
+                dispatcher.utter_message(text=answer.for_question(text))
             return []
         reached = say_how_to_reach(dispatcher, text)
         if reached is not None:

@@ -187,6 +187,7 @@ async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str
     return meant
 
 
+HURRIED = "理解您着急！发我订单号（18位数字）和下单手机号的后四位，我马上帮您查；登录后也可以直接查看。"
 FORGOT_ORDER_NO = ("没关系～订单号可以在下单后的短信、支付记录（微信/支付宝账单详情）里找到；登录后我可以直接帮您查，"
                    "不用订单号。也可以转人工客服，核实身份后帮您查询。")
 FORGOT_SUFFIX = ("收货手机号的后四位是核实身份用的，没有它我不能显示这笔订单的信息。可以看看下单短信或收货人的手机号；"
@@ -329,6 +330,14 @@ class ActionOrderStatus(ShopAction):
             # "订单号不记得了": where to find it, and the ways that need no number.
             dispatcher.utter_message(text=FORGOT_ORDER_NO, buttons=buttons([("转人工", "/human_handoff")]))
             return [SlotSet("pending_lookup", None)]
+        if not order_no and tracker.get_slot("pending_lookup") and is_urging(said):
+            # "能快点吗" while we wait for the number: the hurry heard, and the question asked
+            # again in other words (not the same sentence once more).
+            last_said = next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+            # Hurried twice: where to find the number and a person, not the same words again.
+            dispatcher.utter_message(text=FORGOT_ORDER_NO if last_said == HURRIED else HURRIED,
+                                     buttons=buttons([("转人工", "/human_handoff")]) if last_said == HURRIED else None)
+            return [SlotSet("pending_lookup", "order_no")]
         if not order_no:
             dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
             return [SlotSet("pending_lookup", "order_no")]

@@ -48,6 +48,17 @@ HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
 # Topics that say the shopper has a problem with the goods (a request, not a question).
 PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 
+# Policy answers after which applying for a return, an exchange or a repair is no fitting
+# offer: price protection is applied for on the order itself (its answer says how).
+NO_REQUEST_OFFER = frozenset({"price_protection"})
+
+
+def offers_request(topics: Sequence[str]) -> bool:
+    """Whether the answer to these policy topics ends with the offer to apply for a return,
+    an exchange or a repair."""
+    return any(t not in NO_REQUEST_OFFER for t in topics)
+
+
 YES = re.compile(r"^(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
 # "不是" to "是刚才查看的订单…吗？": another order, not the end of the request.
 NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")

@@ -30,3 +30,17 @@ def says_bought(text: str, previous: Optional[str]) -> bool:
     """Whether ``text`` tells us the products just shown were bought (``previous``: the intent
     the shopper's previous message was answered as)."""
     return previous in AFTER and bool(BOUGHT.match((text or "").strip()))
+
+
+# "那就买这个" / "就要这个了" / "就它了" after a product was shown: a decision to buy it, which
+# the answer meets with how to buy (the card's buttons, the steps), not the card once more.
+DECIDES = re.compile(
+    r"^(那|好|行|嗯|ok)?[，, ]*(那|我)?(就|决定|还是)?\s*(买|要|拍|入|下单|选|定)(这个|这款|这件|它|这台|这部|这双|这一款|了吧|吧)"
+    r"(了|吧|啦|哈|啊)?\s*[!！。.~～]*$|^(那)?就(它|这个|这款)了?(吧)?[!！。.~～]*$",
+    re.IGNORECASE,
+)
+
+
+def decides_to_buy(text: str) -> bool:
+    """"那就买这个", "就要这个了": the shopper decided to buy what is on screen."""
+    return bool(DECIDES.match((text or "").strip()))

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
+from assistant.bought import decides_to_buy
 from assistant.order_matching import order_clause
 from assistant.recommendation_requests import wants_cheaper_products
-from assistant.typed_answers import reason_in
+from assistant.typed_answers import QUESTION, REQUEST, reason_in
 from shop.domain.after_sales import AfterSalesReason
 
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
@@ -53,6 +54,15 @@ _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么�
                   r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的)")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
+# "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its
+# own answer in content/faq.yml (checked in this order: 纸质的专票 is the special invoice).
+INVOICE = "invoice"
+INVOICE_KINDS = (("invoice_special", re.compile(r"专票|专用|增值税")),
+                 ("invoice_paper", re.compile(r"纸质|纸的|纸票|纸版")),
+                 ("invoice_electronic", re.compile(r"电子")))
+# A yes/no the classifier heard in a message that also asks or requests something
+# ("算了不要了 怎么取消"): the question is what needs the answer.
+_YES_NO = ("deny", "affirm")
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,20 @@ def follow_up(
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
     top = (ranking[0].get("name") if ranking else None)
+    kind = invoice_kind(text, previous_intent, previous_entities)
+    if kind is not None:
+        return FollowUp("purchase", [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": kind}])
+    if previous_intent in (PRODUCT, RECOMMEND) and decides_to_buy(text):
+        # "那就买这个" after a product's details: how to buy it, not its card once more.
+        return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])
+    if top in _YES_NO and (QUESTION.search(text or "") or REQUEST.search(text or "")):
+        # "算了不要了 怎么取消": a question (or request) with a topic of a shop question is that
+        # question, answered; never a bare "no".
+        asked = [dict(e) for e in entities if e.get("entity") == "topic"
+                 and topic_intent(str(e.get("value"))) in FOLLOW_UP_INTENTS]
+        if asked:
+            return FollowUp(topic_intent(str(asked[0]["value"])), [dict(e) for e in entities])
     if (top in ("order_status", "nlu_fallback") or _unsure(ranking)) and requests_beside_order_clause(text, entities):
         # "耳机到哪了，还有那个手机我想退": the after-sales route answers the order clause and
         # then takes up the request; read as an order question, the request would be lost.
@@ -181,6 +205,16 @@ def follow_up(
     carried = [dict(e) for e in entities if e.get("entity") != "topic"]
     carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     return FollowUp(previous_intent, carried)
+
+
+def invoice_kind(text: str, previous_intent: Optional[str], previous_entities: Iterable[Mapping]) -> Optional[str]:
+    """The kind of invoice a short message names right after an invoice answer ("电子的",
+    "要纸质的", "专票"): its FAQ topic; None elsewhere (a new question names its own topic)."""
+    if previous_intent != "purchase" or _content_length(text) > 8:
+        return None
+    if not any(e.get("entity") == "topic" and str(e.get("value") or "").startswith(INVOICE) for e in previous_entities):
+        return None
+    return next((topic for topic, words in INVOICE_KINDS if words.search(text or "")), None)
 
 
 _REQUEST_DETAILS = ("category", "size", "color", "brand", "budget_min", "budget_max")

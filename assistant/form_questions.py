@@ -16,16 +16,28 @@ from assistant.typed_answers import asks_about_policy
 
 AFTER_SALES = "after_sales"
 ADDRESS_CHANGE = "address_change"
+# No form at all: a question the classifier was unsure of, whose words still name its topic.
+ANYWHERE = "anywhere"
 
+# "退货怎么寄", "怎么寄回去": how to send an item back — where to (the return address, or a
+# pickup) and who pays (the return shipping); both answers.
+HOW_TO_SEND_BACK = r"(怎么|如何|怎样|咋)(寄|退回|发回)"
 # Words of the form's subject, checked in this order (运费险 before 运费).
 CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
     AFTER_SALES: (
         ("shipping_insurance", re.compile(r"运费险")),
-        ("return_shipping", re.compile(r"运费|邮费|快递费|寄回.{0,4}(钱|费)|谁出|谁承担|谁付")),
+        ("return_shipping", re.compile(r"运费|邮费|快递费|寄回.{0,4}(钱|费)|谁出|谁承担|谁付|" + HOW_TO_SEND_BACK)),
         ("refund_progress", re.compile(r"到账|(退款|退钱|钱|款).{0,6}(多久|几天|哪天|几号|什么时候|啥时候|多长时间)")),
-        ("return_address", re.compile(r"(退货|退回|寄回|换货)的?地址|寄回.{0,4}(哪里|哪儿)|寄到哪|退回哪|寄去哪|退到哪个仓")),
+        ("return_address", re.compile(r"(退货|退回|寄回|换货)的?地址|寄回.{0,4}(哪里|哪儿)|寄到哪|退回哪|寄去哪|退到哪个仓|"
+                                      + HOW_TO_SEND_BACK)),
         ("return_policy", re.compile(r"无理由|退换货政策|退货政策|能退吗|可以退吗|能不能退")),
         ("warranty", re.compile(r"保修|质保")),
+    ),
+    ANYWHERE: (
+        ("return_address", re.compile(HOW_TO_SEND_BACK)),
+        ("return_shipping", re.compile(HOW_TO_SEND_BACK)),
+        # "抬头写错了能改吗": 抬头 and 税号 are an invoice's, whatever else the message says.
+        ("invoice", re.compile(r"发票|开票|抬头|税号|专票|普票")),
     ),
     ADDRESS_CHANGE: (
         ("shipping_fee", re.compile(r"运费|邮费")),
