@@ -83,7 +83,7 @@ class ActionClarify(ShopAction):
             return reached
         if says_bought(text, previous_question(tracker.events[:_latest_user_index(tracker.events)])):
             # "买了" / "下单了" after recommendations: thanks, and how to follow the order.
-            dispatcher.utter_message(text=BOUGHT_THANKS, buttons=buttons([("查订单/物流", intent_payload("order_status"))]))
+            dispatcher.utter_message(text=BOUGHT_THANKS, buttons=buttons([(INTENT_CHOICES["order_status"], intent_payload("order_status"))]))
             return []
         if current_customer_id(tracker) is not None:
             from actions.orders import ActionOrderStatus, order_picked  # actions.orders builds on clarify's neighbours

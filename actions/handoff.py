@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 # and predicts a hand-off; opening one would do the opposite of what was asked.
 NOTHING_TO_CANCEL = "好的，现在没有在排队的人工服务，不会为您转人工。小柚继续为您服务，请问有什么可以帮您？"
 
+
 def handoff_unavailable() -> str:
     return ("抱歉，人工客服登记暂时繁忙，这次没能为您转接。请稍后再说一次“转人工”"
             f"（人工服务时间 {desk_hours().text}），我会马上为您登记。")

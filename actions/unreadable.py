@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import INTENT_CHOICES
 from actions.formatting import buttons, intent_payload
 
 logger = logging.getLogger(__name__)
@@ -23,9 +24,8 @@ PARSE_KEY = "readability"
 # Input that looks like an attack rather than a confused shopper: logged as a warning.
 HOSTILE_KINDS = frozenset({"markup", "code", "blob"})
 
-MAIN_OPTIONS = (("查订单/物流", "order_status"), ("咨询商品", "product_inquiry"),
-                ("售后（退换/维修/退款）", "after_sales"), ("帮我推荐商品", "ask_recommendation"),
-                ("转人工客服", "human_handoff"))
+# The main things the assistant does, offered as buttons (titles: the clarifying question's).
+MAIN_OPTIONS = ("order_status", "product_inquiry", "after_sales", "ask_recommendation", "human_handoff")
 NOT_UNDERSTOOD = ("不好意思，没太看懂您的意思～您可以说说想咨询什么：查订单物流、咨询商品、售后退换，"
                   "或者让我推荐商品；也可以说“转人工”。")
 LINK = "抱歉，我打不开链接～您可以直接告诉我商品名称或订单号，说说想咨询什么；也可以说“转人工”。"
@@ -78,5 +78,6 @@ def answer_unreadable(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
         reply = LINK
     else:
         reply = NOT_UNDERSTOOD
-    dispatcher.utter_message(text=reply, buttons=buttons((title, intent_payload(intent)) for title, intent in MAIN_OPTIONS))
+    dispatcher.utter_message(text=reply, buttons=buttons((INTENT_CHOICES[intent], intent_payload(intent))
+                                                     for intent in MAIN_OPTIONS))
     return True
