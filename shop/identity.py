@@ -37,7 +37,7 @@ ISSUER = "shop-site"
 AUDIENCE = "shop-assistant"
 TOKEN_METADATA_KEY = "customer_token"
 IDENTITY_METADATA_KEY = "shop_identity"
-_IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})$")
+_IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})\Z")
 DEFAULT_TTL_SECONDS = 2 * 60 * 60
 # rasa shell's input channel name; the only channel the development identity applies to.
 DEV_IDENTITY_CHANNELS = frozenset({"cmdline"})
