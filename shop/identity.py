@@ -37,6 +37,10 @@ ISSUER = "shop-site"
 AUDIENCE = "shop-assistant"
 TOKEN_METADATA_KEY = "customer_token"
 IDENTITY_METADATA_KEY = "shop_identity"
+# Customer ids a token may carry: 18 digits at most, what every database's 64-bit integer
+# holds and what a conversation identity (below) records. A larger one, even correctly
+# signed, made the channel's first query overflow (HTTP 500) instead of meaning "guest".
+MAX_CUSTOMER_ID = 10**18 - 1
 _IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})\Z")
 DEFAULT_TTL_SECONDS = 2 * 60 * 60
 # rasa shell's input channel name; the only channel the development identity applies to.
@@ -147,7 +151,10 @@ def customer_token_claims(
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         logger.info("rejected customer token: %s", error.__class__.__name__)
         return None
-    return (customer_id, expires) if customer_id > 0 else None
+    if not 0 < customer_id <= MAX_CUSTOMER_ID:
+        logger.info("rejected customer token: customer id out of range")
+        return None
+    return customer_id, expires
 
 
 # A signed-in customer's conversation is "<sender>~c<customer id>" ("~" is not allowed in a
