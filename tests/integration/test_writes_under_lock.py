@@ -1,12 +1,17 @@
-"""A change the shopper confirmed ("确认") while the shop database refuses writes, over live
-HTTP with a real lock (another connection holding SQLite's write lock, as a stuck writer
-would): nothing is written, the shopper hears so, and once the lock is gone the same "确认"
-makes the change exactly once.
+"""Writes the shopper waits on while the shop database refuses writes, over live HTTP with a
+real lock (another connection holding SQLite's write lock, as a stuck writer would).
+
+A change the shopper confirmed ("确认"): nothing is written, the shopper hears so, and once
+the lock is gone the same "确认" makes the change exactly once.
 
 Before, the confirming form had already closed when the write failed: the general apology
 said "请稍后再试", and the next "确认" met no question ("好的～还有什么可以帮您的吗？"), so the
 after-sales request or address change was silently lost; a cancellation answered
 "目前没有等待您确认的取消操作".
+
+A guest's look-up (each try is written down before the order is read): refused politely, and
+the digits sent again once the lock is gone show the order (the conversation used to forget
+the order number, so they met "没太看懂").
 """
 from __future__ import annotations
 
@@ -132,3 +137,17 @@ def test_a_cancellation_confirmed_while_the_database_is_locked_is_made_on_the_ne
     assert "已取消" in again, again
     status = rows(shop_db, f"SELECT status FROM orders WHERE order_no = '{order_no}'")[0][0]
     assert status in ("cancelled", "refunding"), status
+
+
+def test_a_guests_digits_sent_again_after_the_database_was_locked_show_the_order(live_stack):
+    shop_db = live_stack.workdir / "shop.db"
+    order_no, phone = rows(shop_db, "SELECT order_no, recipient_phone FROM orders WHERE customer_id > 100 "
+                                    "ORDER BY id DESC LIMIT 1 OFFSET 20")[0]
+    guest = f"locked-guest-{uuid.uuid4().hex}"
+    assert "订单号" in text_of(live_stack.say(guest, "查一下我的订单"))
+    assert "后四位" in text_of(live_stack.say(guest, order_no))
+    with WriteLock(shop_db):
+        refused = text_of(live_stack.say(guest, phone[-4:], timeout=60))
+    assert "暂时无法完成" in refused and order_no not in refused, refused
+    shown = live_stack.say(guest, phone[-4:], timeout=60)
+    assert order_no in text_of(shown) and any(r.get("custom") for r in shown), shown
