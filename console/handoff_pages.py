@@ -81,6 +81,14 @@ async def queue_api(request: web.Request) -> web.StreamResponse:
                               "mine": [_ticket_json(t) for t in mine]})
 
 
+@requires("agent")
+async def presence_api(request: web.Request) -> web.StreamResponse:
+    """The heartbeat of every open console page (static/presence.js). The auth middleware has
+    already marked the session used, which is what keeps the agent on duty
+    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``); nothing else changes."""
+    return web.json_response({"on_duty": True})
+
+
 async def _visible_ticket(request: web.Request):
     """The ticket, if this user may see it: waiting ones (to decide), one they hold, any for
     an admin. Another agent's conversation is not shown (404, like a missing one)."""
@@ -177,6 +185,7 @@ def routes() -> list:
         web.post("/handoff/{ticket_id}/reply", reply),
         web.post("/handoff/{ticket_id}/close", close),
         web.get("/api/handoff/queue", queue_api),
+        web.get("/api/presence", presence_api),
         web.get("/api/handoff/{ticket_id}/messages", ticket_messages_api),
         web.post("/api/handoff/{ticket_id}/reply", reply),
     ]

@@ -80,6 +80,10 @@ def parse_desk_hours(raw: str) -> DeskHours:
 # closed the laptop drops out after this, not after the whole 8-hour console session (which
 # told shoppers "about 4 minutes" with nobody there).
 ON_DUTY_WINDOW = timedelta(minutes=5)
+# Every signed-in console page (analytics, experiments, … not only the desk) says "still here"
+# this often (console/static/presence.js), so reading a report does not cost an agent their
+# conversations; closing every console page stops it, and the window runs out as before.
+PRESENCE_HEARTBEAT = ON_DUTY_WINDOW / 5
 
 
 def estimated_wait_minutes(position: int, agents_on_duty: int) -> Optional[int]:
