@@ -8,8 +8,9 @@ Definitions (also in the README):
 - a conversation counts on the day its first shopper message arrived;
 - hand-offs: a conversation the assistant handed to the human desk counts as handed off,
   unless the shopper cancelled every ticket it got while still waiting ("取消人工"; no agent
-  took one): that one counts as ``handoff_cancelled``, apart (known only with the shop
-  database; without it every hand-off counts as handed off);
+  took one): that one counts as ``handoff_cancelled``, apart. Both are columns of
+  ``analytics_conversations``, kept by ``analytics.store`` from the event stream (the Rasa
+  server publishes the cancels there too): one rule, the same number in Metabase;
 - containment: conversations neither handed off nor with a cancelled hand-off / conversations
   (handed_off + handoff_cancelled + contained = conversations);
 - hand-off rate: conversations handed off / conversations; cancelled hand-off rate likewise;
@@ -26,7 +27,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 from sqlalchemy import and_, func, select
@@ -50,13 +51,7 @@ def _rate(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
-CancelledOf = Callable[[Iterable[str]], set]
-
-
-def conversation_figures(engine: Engine, first: date, last: date,
-                         cancelled_of: Optional[CancelledOf] = None) -> dict:
-    """``cancelled_of``: which of the handed-off conversations (sender ids) the shopper
-    cancelled before an agent took them (the shop database knows; None: none)."""
+def conversation_figures(engine: Engine, first: date, last: date) -> dict:
     days = [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)]
     in_days = CONVERSATIONS.c.day.between(first.isoformat(), last.isoformat())
     typed = and_(TURNS.c.day.between(first.isoformat(), last.isoformat()), TURNS.c.is_button.is_(False))
@@ -64,8 +59,8 @@ def conversation_figures(engine: Engine, first: date, last: date,
         totals = dict(connection.execute(
             select(CONVERSATIONS.c.day, func.count()).where(in_days).group_by(CONVERSATIONS.c.day)).all())
         handed_rows = connection.execute(
-            select(CONVERSATIONS.c.sender_id, CONVERSATIONS.c.day)
-            .where(in_days, CONVERSATIONS.c.handed_off.is_(True))).all()
+            select(CONVERSATIONS.c.day, CONVERSATIONS.c.handed_off, CONVERSATIONS.c.handoff_cancelled)
+            .where(in_days, CONVERSATIONS.c.handoffs > 0)).all()
         turns = connection.execute(
             select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification)
             .where(typed)).all()
@@ -77,9 +72,8 @@ def conversation_figures(engine: Engine, first: date, last: date,
         latencies = [value for (value,) in connection.execute(
             select(TURNS.c.latency_ms).where(TURNS.c.day.between(first.isoformat(), last.isoformat()),
                                              TURNS.c.latency_ms.isnot(None)))]
-    cancelled = cancelled_of([sender for sender, _ in handed_rows]) if cancelled_of and handed_rows else set()
-    handed_per_day: Counter = Counter(day for sender, day in handed_rows if sender not in cancelled)
-    cancelled_per_day: Counter = Counter(day for sender, day in handed_rows if sender in cancelled)
+    handed_per_day: Counter = Counter(day for day, handed, _ in handed_rows if handed)
+    cancelled_per_day: Counter = Counter(day for day, _, cancelled in handed_rows if cancelled)
     conversations = sum(int(total) for total in totals.values())
     handed_off = sum(handed_per_day.values())
     handoff_cancelled = sum(cancelled_per_day.values())
@@ -135,23 +129,13 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
         }
 
 
-def _cancelled_of(session_factory: Callable) -> CancelledOf:
-    def cancelled(conversation_ids: Iterable[str]) -> set:
-        from shop.db.analytics import cancelled_handoffs
-
-        with session_factory() as session:
-            return cancelled_handoffs(session, conversation_ids)
-    return cancelled
-
-
 def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date,
           zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
     if last < first:
         raise ValueError("the period ends before it starts")
     data = {"period": {"first": first.isoformat(), "last": last.isoformat(),
                        "timezone": str(zone)}}
-    data.update(conversation_figures(engine, first, last,
-                                     None if session_factory is None else _cancelled_of(session_factory)))
+    data.update(conversation_figures(engine, first, last))
     if session_factory is not None:
         data.update(shop_figures(session_factory, first, last, zone))
     return data
