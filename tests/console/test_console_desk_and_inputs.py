@@ -182,3 +182,52 @@ def test_a_ticket_the_shopper_cancelled_says_so_on_the_desk(console, console_eng
     assert c.request("POST", f"/handoff/{finished.id}/close", data={"csrf_token": csrf})[0].status == 303
     _, html = c.request("GET", f"/handoff/{finished.id}")
     assert "已结束" in html and "顾客已取消" not in html
+
+
+def _customer_with_orders(s, phone: str, order_nos: list):
+    from shop.db.models import Customer, Order
+
+    now = utc_now()
+    customer = Customer(name="顾客", phone=phone, registered_at=now)
+    s.add(customer)
+    s.flush()
+    for number in order_nos:
+        s.add(Order(order_no=number, customer_id=customer.id, status="awaiting_shipment", payment_status="paid",
+                    goods_cents=12900, payable_cents=12900, recipient_name="张三", recipient_phone=phone,
+                    province="浙江省", city="杭州市", district="西湖区", address_detail="文三路1号",
+                    created_at=now, updated_at=now))
+    return customer.id
+
+
+def test_the_agent_sees_the_signed_in_shoppers_own_orders_and_no_one_elses(console, console_engine):
+    """Taking over, the agent reads the shopper's latest orders beside the conversation: only
+    the ticket's verified customer's; a guest's ticket shows none (the guest has proved nothing)."""
+    with session_scope(console_engine) as s:
+        shopper = _customer_with_orders(s, "19900000011", ["DESK-A-1", "DESK-A-2"])
+        _customer_with_orders(s, "19900000012", ["DESK-B-1"])
+        mine = create_handoff_request(s, "desk-orders", shopper, "诉求：物流", utc_now())
+        guest = create_handoff_request(s, "desk-guest", None, "诉求：物流 订单 DESK-B-1", utc_now())
+        nobody = create_handoff_request(s, "desk-new", _customer_with_orders(s, "19900000013", []), "诉求：咨询",
+                                        utc_now())
+    c, csrf = _signed_in_agent(console)
+    _, page = c.request("GET", f"/handoff/{mine.id}")
+    assert "顾客最近的订单" in page and "DESK-A-1" in page and "DESK-A-2" in page and "待发货" in page
+    assert "DESK-B-1" not in page
+    _, page = c.request("GET", f"/handoff/{guest.id}")
+    assert "DESK-A-" not in page and 'data-order="DESK-B-1"' not in page and "游客未登录：不显示订单" in page
+    _, page = c.request("GET", f"/handoff/{nobody.id}")
+    assert "这位顾客还没有订单" in page and "DESK-" not in page
+    # Held by another agent: not this agent's to read (404), orders included.
+    assert c.request("POST", f"/handoff/{mine.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    other_agent = console()
+    from shop.db.console_accounts import create_account
+    with session_scope(console_engine) as s:
+        create_account(s, "agent3", "小赵", "agent", _hash(), utc_now())
+    assert other_agent.sign_in("agent3", "agent3-secret-774411")[0].status in (302, 303)
+    response, page = other_agent.request("GET", f"/handoff/{mine.id}")
+    assert response.status == 404 and "DESK-A-1" not in page
+
+
+def _hash():
+    from console.passwords import hash_password
+    return hash_password("agent3-secret-774411")
