@@ -17,6 +17,9 @@ Definitions (also in the README):
 - fallback, out-of-scope and clarification rates: shopper messages (button clicks excluded)
   that got the core fallback, the out-of-scope answer or intent, a clarifying question or
   the NLU fallback / such messages;
+- unresolved conversations: those the assistant did not resolve on its own — a shopper message
+  got the core fallback or the out-of-scope answer, or the conversation was handed off — the
+  latest first (``UNRESOLVED_SHOWN`` of them, and how many in all);
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -39,6 +42,10 @@ from analytics.store import CONVERSATIONS, TURNS
 TOP_MESSAGES = 20
 TOP_INTENTS = 12
 LATENCY_PERCENTILES = (50, 90, 95, 99)
+UNRESOLVED_SHOWN = 50
+# The one definition of "the assistant did not resolve it" (the dashboard's list and count).
+UNRESOLVED = (CONVERSATIONS.c.fallback_turns > 0) | (CONVERSATIONS.c.out_of_scope_turns > 0) | \
+    CONVERSATIONS.c.handed_off.is_(True)
 
 
 def period_bounds(first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
@@ -69,6 +76,14 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
             .where(typed, (TURNS.c.fallback | TURNS.c.out_of_scope | TURNS.c.clarification))
             .group_by(TURNS.c.text).order_by(func.count().desc(), func.max(TURNS.c.at).desc())
             .limit(TOP_MESSAGES)).all()
+        unresolved_total = connection.execute(
+            select(func.count()).select_from(CONVERSATIONS).where(in_days, UNRESOLVED)).scalar_one()
+        unresolved = connection.execute(
+            select(CONVERSATIONS.c.sender_id, CONVERSATIONS.c.day, CONVERSATIONS.c.last_at, CONVERSATIONS.c.turns,
+                   CONVERSATIONS.c.fallback_turns, CONVERSATIONS.c.out_of_scope_turns,
+                   CONVERSATIONS.c.clarification_turns, CONVERSATIONS.c.handed_off)
+            .where(in_days, UNRESOLVED)
+            .order_by(CONVERSATIONS.c.last_at.desc(), CONVERSATIONS.c.sender_id).limit(UNRESOLVED_SHOWN)).all()
         latencies = [value for (value,) in connection.execute(
             select(TURNS.c.latency_ms).where(TURNS.c.day.between(first.isoformat(), last.isoformat()),
                                              TURNS.c.latency_ms.isnot(None)))]
@@ -109,9 +124,22 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
         "intents": {"names": series_names,
                     "per_day": [{"day": day, **{n: by_day_intent[day][n] for n in series_names}} for day in days]},
         "not_understood": [{"text": text, "count": int(count)} for text, count, _ in not_understood],
+        "unresolved_conversations": int(unresolved_total),
+        "unresolved": [{"conversation_id": row.sender_id, "day": row.day, "last_at": row.last_at.isoformat() + "Z",
+                        "turns": int(row.turns), "fallback_turns": int(row.fallback_turns),
+                        "out_of_scope_turns": int(row.out_of_scope_turns),
+                        "clarification_turns": int(row.clarification_turns), "handed_off": bool(row.handed_off)}
+                       for row in unresolved],
         "latency_ms": {"turns": len(latencies), **{f"p{p}": (round(float(np.percentile(latencies, p)), 1)
                                                             if latencies else None) for p in LATENCY_PERCENTILES}},
     }
+
+
+def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
+    """Whether the analytics know this conversation: the console opens only those."""
+    with engine.connect() as connection:
+        return connection.execute(select(CONVERSATIONS.c.sender_id)
+                                  .where(CONVERSATIONS.c.sender_id == conversation_id)).first() is not None
 
 
 def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
@@ -144,7 +172,7 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
 SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "handoff_cancelled", "containment_rate", "handoff_rate",
                   "handoff_cancelled_rate", "messages",
                   "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
-                  "clarification_messages", "clarification_rate")
+                  "clarification_messages", "clarification_rate", "unresolved_conversations")
 
 
 def to_csv(data: dict) -> str:
@@ -166,6 +194,9 @@ def to_csv(data: dict) -> str:
             writer.writerow(["intents", row["day"], name, row[name]])
     for row in data["not_understood"]:
         writer.writerow(["not_understood", _cell(row["text"]), "count", row["count"]])
+    for row in data["unresolved"]:
+        for metric in ("day", "turns", "fallback_turns", "out_of_scope_turns", "handed_off"):
+            writer.writerow(["unresolved", _cell(row["conversation_id"]), metric, _cell(row[metric])])
     if "funnel" in data:
         for key, value in data["funnel"].items():
             writer.writerow(["funnel", period, key, _cell(value)])

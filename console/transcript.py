@@ -56,11 +56,16 @@ def _text_of_bot(event) -> Optional[str]:
 def conversation_lines(endpoints: Path, sender_id: str, customer_id: Optional[int], limit: int = 400) -> List[Line]:
     """Every message of the conversation (all sessions), oldest first. Blocking: call it
     from a worker thread."""
+    return lines_of_conversation(endpoints, conversation_id_for(sender_id, customer_id), limit)
+
+
+def lines_of_conversation(endpoints: Path, conversation_id: str, limit: int = 400) -> List[Line]:
+    """The same by Rasa's conversation id (as the analytics tables key conversations)."""
     from rasa.shared.core.events import BotUttered, UserUttered
     from shop_nlu.improve.conversations import run_coroutine
 
     store = _open_store(endpoints)
-    tracker = run_coroutine(store.retrieve_full_tracker(conversation_id_for(sender_id, customer_id)))
+    tracker = run_coroutine(store.retrieve_full_tracker(conversation_id))
     if tracker is None:
         return []
     lines: List[Line] = []

@@ -96,3 +96,20 @@ def test_an_older_analytics_database_gets_the_new_columns(tmp_path):
     _ingest(engine, cancelled("old-handed", T0 + 5))
     assert _columns(engine)["old-handed"] == (1, 1, False, True)
     engine.dispose()
+
+
+def test_the_conversations_the_assistant_did_not_resolve(analytics_engine):
+    """Fallback, out of scope or handed off (a cancelled hand-off alone is not): latest first,
+    in the JSON and the CSV, with how many in all."""
+    _ingest(analytics_engine, known_events() + handed_off("gave-up", T0 + 10) + cancelled("gave-up", T0 + 20))
+    data = dashboard.build(analytics_engine, None, DAY, DAY)
+    assert data["unresolved_conversations"] == 3
+    assert [(r["conversation_id"], r["fallback_turns"], r["out_of_scope_turns"], r["handed_off"])
+            for r in data["unresolved"]] == [("oos", 0, 1, False), ("fallback", 1, 0, False), ("handed", 0, 0, True)]
+    assert data["unresolved"][0]["turns"] == 3 and data["unresolved"][0]["day"] == "2026-12-01"
+    csv_text = dashboard.to_csv(data)
+    assert "summary,2026-12-01..2026-12-01,unresolved_conversations,3" in csv_text
+    assert "unresolved,fallback,fallback_turns,1" in csv_text and "unresolved,gave-up," not in csv_text
+    assert dashboard.build(analytics_engine, None, DAY.replace(day=2), DAY.replace(day=2))["unresolved"] == []
+    assert dashboard.is_recorded_conversation(analytics_engine, "oos")
+    assert not dashboard.is_recorded_conversation(analytics_engine, "someone-else")

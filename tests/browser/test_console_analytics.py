@@ -84,6 +84,11 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert page.locator("#chart-funnel canvas").count() == 1
         texts = page.locator("#not-understood tbody td:first-child").all_text_contents()
         assert set(texts) == {"嗯嗯那个", "今天天气怎么样", "那个啥"}
+        # The conversations the assistant did not resolve (the cancelled hand-off is not one);
+        # an agent sees the list, the links to read them are for admins.
+        assert page.locator("#unresolved tbody td:first-child").all_text_contents() == ["oos", "fallback", "handed"]
+        assert page.text_content("#unresolved-total") == "共 3 个"
+        assert page.locator("#unresolved a").count() == 0
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()

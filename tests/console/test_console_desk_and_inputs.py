@@ -231,3 +231,40 @@ def test_the_agent_sees_the_signed_in_shoppers_own_orders_and_no_one_elses(conso
 def _hash():
     from console.passwords import hash_password
     return hash_password("agent3-secret-774411")
+
+
+def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, tmp_path):
+    """The dashboard's 未解决的对话 link opens the conversation for admins; an id the analytics
+    never recorded is 404 (no reading arbitrary conversations), agents get 403."""
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine
+
+    from analytics import store
+    from analytics.settings import AnalyticsSettings
+    from console.config import load_settings
+    from tests.support.analytics import known_events
+
+    analytics = AnalyticsSettings(events_db_path=tmp_path / "events.db", db_url=f"sqlite:///{tmp_path / 'an.db'}")
+    engine = create_engine(analytics.db_url, future=True)
+    store.create_tables(engine)
+    with engine.begin() as connection:
+        for event in known_events():
+            store.ingest(connection, event)
+    engine.dispose()
+    # A Rasa endpoints file whose conversation store is an empty SQLite file of this test.
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n",
+                         encoding="utf-8")
+    settings = replace(load_settings(), analytics=analytics, rasa_endpoints=endpoints)
+    admin, agent = console(settings), console(settings)
+    assert admin.sign_in("boss", ADMIN_PASSWORD)[0].status in (302, 303)
+    assert agent.sign_in("agent1", AGENT_PASSWORD)[0].status in (302, 303)
+    response, page = admin.request("GET", "/analytics/conversations/oos")
+    assert response.status == 200 and "对话记录" in page and "oos" in page
+    assert admin.request("GET", "/analytics/conversations/not-recorded")[0].status == 404
+    assert agent.request("GET", "/analytics/conversations/oos")[0].status == 403
+    _, page = admin.request("GET", "/analytics")
+    assert 'id="unresolved" data-links="1"' in page
+    _, page = agent.request("GET", "/analytics")
+    assert 'id="unresolved" data-links=""' in page
