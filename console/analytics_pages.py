@@ -130,15 +130,29 @@ async def analytics_csv(request: web.Request) -> web.StreamResponse:
 MAX_CONVERSATION_ID = 255      # analytics_conversations.sender_id
 
 
-def _recorded_lines(settings, conversation_id: str):
-    """The conversation's lines, or None when the analytics never recorded it: the page opens
-    only conversations the dashboard lists, never an arbitrary id from the address bar."""
+STORE_ERROR = "对话记录暂时无法读取（会话存储不可用），下面只有人工接待部分。"
+
+
+def _recorded_lines(settings, shop_engine, conversation_id: str):
+    """(lines, problem): the conversation — the assistant's part and, if it was handed off,
+    the desk's — or None when the analytics never recorded it: the page opens only
+    conversations the dashboard lists, never an arbitrary id from the address bar."""
+    from console.transcript import lines_of_conversation, with_desk_lines
+    from shop.db.handoff_desk import conversation_desk_lines
+    from shop.identity import customer_of_conversation, sender_of
+
     with _sync_lock:
         engine = _analytics_engine(settings.analytics.db_url)
     if not dashboard.is_recorded_conversation(engine, conversation_id):
         return None
-    from console.transcript import lines_of_conversation
-    return lines_of_conversation(settings.rasa_endpoints, conversation_id)
+    with session_scope(shop_engine) as session:
+        desk = conversation_desk_lines(session, sender_of(conversation_id), customer_of_conversation(conversation_id))
+    try:
+        assistant, problem = lines_of_conversation(settings.rasa_endpoints, conversation_id), None
+    except Exception:  # noqa: BLE001 - the desk's part still shows; the log has the trace
+        logger.exception("conversation store unreadable for %s", conversation_id)
+        assistant, problem = [], STORE_ERROR
+    return with_desk_lines(assistant, desk, settings.analytics.timezone), problem
 
 
 @requires("admin")
@@ -148,16 +162,12 @@ async def conversation_page(request: web.Request) -> web.StreamResponse:
     conversation_id = request.match_info["conversation_id"]
     if not 1 <= len(conversation_id) <= MAX_CONVERSATION_ID:
         raise web.HTTPNotFound()
-    try:
-        lines = await asyncio.to_thread(_recorded_lines, request.app["settings"], conversation_id)
-        store_error = None
-    except Exception:  # noqa: BLE001 - say so on the page; the log has the trace
-        logger.exception("conversation store unreadable for %s", conversation_id)
-        lines, store_error = [], "对话记录暂时无法读取（会话存储不可用），请稍后再试。"
-    if lines is None:
+    found = await asyncio.to_thread(_recorded_lines, request.app["settings"], request.app["engine"], conversation_id)
+    if found is None:
         raise web.HTTPNotFound()
+    lines, store_error = found
     return render(request, "conversation.html", conversation_id=conversation_id, lines=lines,
-                  store_error=store_error, back=request.query.get("back", ""))
+                  store_error=store_error)
 
 
 def _dumps(value) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,9 +24,18 @@ _stores: dict = {}
 
 @dataclass(frozen=True)
 class Line:
-    who: str          # shopper / bot
+    who: str          # shopper / bot (and, from the desk: agent / system)
     text: str
     at: datetime
+    agent_name: Optional[str] = None
+
+
+def with_desk_lines(lines: List[Line], desk: list, zone: tzinfo) -> List[Line]:
+    """The assistant's part and the desk's (``shop.db.handoff_desk.DeskMessage``: what the
+    shopper and the agent said while the desk had the conversation) in time order, the times
+    in ``zone`` (the shop's)."""
+    merged = lines + [Line(m.author, m.text, m.created_at, m.agent_name) for m in desk]
+    return sorted((replace(line, at=line.at.astimezone(zone)) for line in merged), key=lambda line: line.at)
 
 
 def _open_store(endpoints: Path):

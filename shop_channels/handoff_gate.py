@@ -39,7 +39,7 @@ from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_wai
                                   has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import DeskHours, estimated_wait_minutes
-from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
+from shop.identity import customer_of_conversation
 from shop_channels.settings import server_settings
 from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata, json_object
 
@@ -50,9 +50,7 @@ LOCK_WAIT_S = 2.0
 
 def customer_of(sender: str, conversation_id: str) -> Optional[int]:
     """The verified customer id the channel bound into ``conversation_id`` (None: a guest)."""
-    if conversation_id == sender:
-        return None
-    return int(conversation_id[len(sender) + len(CUSTOMER_CONVERSATION_SEPARATOR):])
+    return None if conversation_id == sender else customer_of_conversation(conversation_id)
 
 
 def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:

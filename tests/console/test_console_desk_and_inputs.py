@@ -233,7 +233,7 @@ def _hash():
     return hash_password("agent3-secret-774411")
 
 
-def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, tmp_path):
+def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, console_engine, tmp_path):
     """The dashboard's 未解决的对话 link opens the conversation for admins; an id the analytics
     never recorded is 404 (no reading arbitrary conversations), agents get 403."""
     from dataclasses import replace
@@ -242,6 +242,7 @@ def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, tmp
 
     from analytics import store
     from analytics.settings import AnalyticsSettings
+    from shop.db.handoff_desk import add_shopper_message
     from console.config import load_settings
     from tests.support.analytics import known_events
 
@@ -262,6 +263,16 @@ def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, tmp
     assert agent.sign_in("agent1", AGENT_PASSWORD)[0].status in (302, 303)
     response, page = admin.request("GET", "/analytics/conversations/oos")
     assert response.status == 200 and "对话记录" in page and "oos" in page
+    # A handed-off conversation shows the desk's part too (it never reached Rasa): the
+    # guest's own ticket's lines, not those of a signed-in shopper on the same client.
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "handed", None, "诉求：售后", utc_now())
+        add_shopper_message(s, ticket.id, "我的快递三天没动了", utc_now())
+        other = create_handoff_request(s, "handed", _customer_with_orders(s, "19900000021", []), "诉求：售后",
+                                       utc_now())
+        add_shopper_message(s, other.id, "另一位顾客的话", utc_now())
+    _, page = admin.request("GET", "/analytics/conversations/handed")
+    assert "我的快递三天没动了" in page and "另一位顾客的话" not in page
     assert admin.request("GET", "/analytics/conversations/not-recorded")[0].status == 404
     assert agent.request("GET", "/analytics/conversations/oos")[0].status == 403
     _, page = admin.request("GET", "/analytics")
