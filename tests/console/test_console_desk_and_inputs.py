@@ -3,6 +3,8 @@ shopper back to the queue (told so), and bad input answers a clean 4xx in Chines
 500 (dates out of range used to overflow the dashboard's day arithmetic)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shop.db.engine import session_scope
@@ -279,3 +281,35 @@ def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, con
     assert 'id="unresolved" data-links="1"' in page
     _, page = agent.request("GET", "/analytics")
     assert 'id="unresolved" data-links=""' in page
+
+
+def test_one_agent_talks_to_two_shoppers_at_once_and_each_hears_only_their_own(console, console_engine):
+    """Two waiting shoppers; one agent takes both, answers each, reads each one's reply on its
+    own ticket, ends one: that shopper is back with the assistant, the other still with the agent."""
+    from shop.db.handoff_desk import add_shopper_message
+
+    with session_scope(console_engine) as s:
+        first = create_handoff_request(s, "desk-two-1", None, "诉求：物流", utc_now())
+        second = create_handoff_request(s, "desk-two-2", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    for ticket in (first, second):
+        assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    _, body = c.request("GET", "/api/handoff/queue")
+    queue = json.loads(body)
+    assert queue["waiting"] == [] and {t["ticket_no"] for t in queue["mine"]} == {first.ticket_no, second.ticket_no}
+    for ticket, text in ((first, "您的包裹明天到"), (second, "退货已为您登记")):
+        response, _ = c.request("POST", f"/api/handoff/{ticket.id}/reply", json={"text": text},
+                                headers={"X-CSRF-Token": csrf})
+        assert response.status == 200
+    with session_scope(console_engine) as s:
+        heard = {sender: [m.text for m in shopper_view(s, sender, None, 0, utc_now()).messages if m.author == "agent"]
+                 for sender in ("desk-two-1", "desk-two-2")}
+        add_shopper_message(s, second.id, "好的谢谢", utc_now())
+    assert heard == {"desk-two-1": ["您的包裹明天到"], "desk-two-2": ["退货已为您登记"]}
+    lines = {ticket.id: [m["text"] for m in json.loads(c.request("GET", f"/api/handoff/{ticket.id}/messages")[1])
+                         ["messages"] if m["from"] == "shopper"] for ticket in (first, second)}
+    assert lines == {first.id: [], second.id: ["好的谢谢"]}
+    assert c.request("POST", f"/handoff/{first.id}/close", data={"csrf_token": csrf})[0].status == 303
+    with session_scope(console_engine) as s:
+        assert active_ticket(s, "desk-two-1", None) is None                  # the assistant answers again
+        assert active_ticket(s, "desk-two-2", None).status == "assigned"
