@@ -172,6 +172,13 @@ def sender_of(conversation_id: str) -> str:
     return conversation_id.split(CUSTOMER_CONVERSATION_SEPARATOR, 1)[0]
 
 
+def customer_of_conversation(conversation_id: str) -> Optional[int]:
+    """The verified customer id bound into ``conversation_id`` (None: a guest's, or not a
+    well-formed customer suffix)."""
+    _, separator, customer = conversation_id.partition(CUSTOMER_CONVERSATION_SEPARATOR)
+    return int(customer) if separator and customer.isascii() and customer.isdigit() else None
+
+
 def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:
     """A key for one ``purpose``, derived from SHOP_TOKEN_SECRET (one secret to manage; a
     value made for one purpose is worthless for another, and none of them is a token)."""
