@@ -15,8 +15,8 @@ from actions.support import ShopAction, as_product_id, current_customer_id, db, 
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
-    narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget,
-    understand,
+    moves_price_only, narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words,
+    turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -60,6 +60,17 @@ async def list_refinement(tracker: Tracker) -> Any:
     # "要头戴式的" where no listing says so: said plainly, never a clarifying question or a reset.
     kind = asked_kind(text)
     return UNLISTED + kind if kind else None
+
+
+def reacts_to_list(tracker: Tracker) -> bool:
+    """"第一个不要" / "不要这个牌子" / "太贵了" right after a list of recommendations: the list
+    goes on (without what was turned down, or cheaper), whatever the NLU made of the words
+    (a "no", an unsure guess)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    return ((turns_down_shown(text) or moves_price_only(text)) and last_flow(tracker) == "action_recommend"
+            and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:
@@ -167,8 +178,9 @@ class ActionRecommend(ShopAction):
             # Nothing cheaper (dearer) than everything shown: below (above) the middle of it.
             request = next_request(previous, said, relaxed=True)
             outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
-        if not outcome.picks and request.gift_for and not request.shown:
-            # A gift within a budget: the next idea for the recipient that has something in it.
+        if not outcome.picks and request.gift_for and not request.shown and not entities["category"]:
+            # A gift within a budget: the next idea for the recipient that has something in it
+            # (never in place of a kind the shopper named: "送男朋友 买个耳机" stays earphones).
             for category in GIFT_IDEAS.get(request.gift_for, ())[1:]:
                 request = replace(request, category=category)
                 outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)

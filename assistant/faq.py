@@ -149,3 +149,15 @@ def faq_book() -> FaqBook:
     if _default_book is None:
         _default_book = FaqBook()
     return _default_book
+
+
+# "怎么用" / "怎么弄" tag the generic ``usage`` topic beside the thing asked about ("礼品卡怎么用",
+# "以旧换新怎么弄"): it stands only on its own, else the product manual's answer follows the
+# gift-card (trade-in) answer the shopper wanted.
+GENERIC_TOPICS = frozenset({"usage"})
+
+
+def specific_topics(topics: List[str]) -> List[str]:
+    """The topics to answer: without the generic ones when a specific one was asked."""
+    kept = [t for t in topics if t not in GENERIC_TOPICS]
+    return kept if kept else list(topics)
