@@ -166,11 +166,7 @@ class ActionProductInquiry(ShopAction):
         bare_question = bool(topics) and len(re.sub(r"[\s?？。!！~～呢啊呀]", "", text)) <= 5
         if len(on_screen) > 1 and (first_entity(tracker, "reference") or bare_question):
             # "这个能用多久" after a list: which of the products shown, not a search for the words.
-            dispatcher.utter_message(
-                text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",
-                buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
-            )
-            return []
+            return ask_which_on_screen(dispatcher, on_screen)
         if len(on_screen) == 1 and first_entity(tracker, "reference"):
             product_id = on_screen[0][1]
         if (product_id is None and not mentions and not on_screen and first_entity(tracker, "reference")
@@ -275,6 +271,15 @@ def which_is_better(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]
     return []
 
 
+def ask_which_on_screen(dispatcher: CollectingDispatcher, on_screen: List[tuple]) -> List[Dict[str, Any]]:
+    """A bare question after a list ("多少钱", "有货吗"): which of the products shown."""
+    dispatcher.utter_message(
+        text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",
+        buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
+    )
+    return []
+
+
 # What ``picked_on_screen`` returns when it answered that the list has no such place.
 BEYOND_LIST = -1
 
@@ -311,6 +316,16 @@ async def buy_from_screen(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     from actions.purchase import buy_product  # actions.purchase builds on this module
 
     return await buy_product(dispatcher, on_screen[picked][1])
+
+
+def cheapest_shown(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"最便宜的是哪个" after a list: the cheapest card shown, and how to look closer."""
+    card = min(cards, key=lambda c: float(c.get("price") or 0))
+    place = cards.index(card) + 1
+    dispatcher.utter_message(
+        text=f"刚才这几款里最便宜的是第{place}个【{card.get('title')}】（{card.get('price_text') or money(card.get('price') or 0)}）。"
+             "想看它的详情说“第" + str(place) + "个”就行；想看更便宜的，说“再便宜点”。")
+    return []
 
 
 def products_on_screen(tracker: Tracker) -> List[tuple]:

@@ -11,12 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import answer_order_clause
-from actions.product import BEYOND_LIST, buy_from_screen, listing_with_variant, picked_on_screen, variant_stock
+from actions.product import (
+    BEYOND_LIST, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen, products_on_screen,
+    variant_stock,
+)
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more
-from assistant.follow_up import is_choice
-from assistant.typed_answers import buys_it
+from assistant.typed_answers import buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
@@ -50,6 +52,16 @@ async def buy_product(dispatcher: CollectingDispatcher, product_id: int) -> List
     if how and product.in_stock:
         dispatcher.utter_message(text=how.pick())
     return [SlotSet("product_id", str(product.id))]
+
+
+HAGGLE_REPLY = "价格是系统统一定的，客服这边没法单独改价哦～不过下单时这些优惠可以用上："
+
+
+async def answer_haggle(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    """"能便宜点吗" about a product: the price is not negotiated; the offers that lower it."""
+    dispatcher.utter_message(text=HAGGLE_REPLY)
+    await ActionPurchaseHelp().live_offers(dispatcher, tracker)
+    return []
 
 
 class ActionPurchaseHelp(ShopAction):
@@ -97,7 +109,7 @@ class ActionPurchaseHelp(ShopAction):
                 dispatcher.utter_message(text=policy.for_question(text))
                 answered = True
             if topic in LIVE_TOPICS:
-                await self._live_offers(dispatcher, tracker)
+                await self.live_offers(dispatcher, tracker)
                 answered = True
         if answered:
             # "运费多少？我的耳机发货了吗": the order question too.
@@ -135,6 +147,13 @@ class ActionPurchaseHelp(ShopAction):
             dispatcher.utter_message(text="暂时没有找到相关商品，可以换个说法或告诉我品牌和型号吗？")
             return []
 
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if in_view is not None and last_flow(tracker) == "action_product_inquiry":
+            product = await db(get_product_detail, in_view)
+            if product is not None and product_facts.wanted_variant(product, text):
+                # "那42呢" after the stock of a size (a colour, a storage): that one's stock.
+                return await self._stock(dispatcher, tracker, None) or []
+
         product_id = as_product_id(first_entity(tracker, "product_id"))
         if product_id is None and buys_it(text):
             # "我要买" with a product in view: that product.
@@ -157,11 +176,17 @@ class ActionPurchaseHelp(ShopAction):
         product_id = as_product_id(first_entity(tracker, "product_id"))
         mention = first_entity(tracker, "product")
         text = (tracker.latest_message or {}).get("text") or ""
-        if product_id is None and not mention and is_choice(text):
-            # "第二个有货吗" after a list: the product picked from it.
+        if product_id is None and not mention and has_ordinal(text):
+            # "第二个有货吗" (also after a goodbye: "刚才第二个耳机还有货吗"): the product picked
+            # from the list on screen.
             product_id = picked_on_screen(dispatcher, tracker, text)
             if product_id == BEYOND_LIST:
                 return []
+        if product_id is None and not mention and last_flow(tracker) == "action_recommend":
+            on_screen = products_on_screen(tracker)
+            if len(on_screen) > 1:
+                # "有货吗" right after a list: which of those shown, not the product seen before it.
+                return ask_which_on_screen(dispatcher, on_screen)
         if product_id is None and mention:
             matches = await db(find_products_by_name, mention, limit=5)
             if len({m.model for m in matches}) == 1 and len(matches) > 1:
@@ -205,7 +230,7 @@ class ActionPurchaseHelp(ShopAction):
             dispatcher.utter_message(text=f"有的，和“{who}”相关的活动：\n" + "\n".join(lines))
             return
         if has_offer_for(who, words + [a.pick() for a in policies if a]):
-            await self._live_offers(dispatcher, tracker)
+            await self.live_offers(dispatcher, tracker)
             return
         brief = "\n".join(f"· {p.title}（{month_day(p.ends_at)}截止）" for p in promotions)
         text = f"目前本店没有{who}专属的{noun}。"
@@ -215,7 +240,7 @@ class ActionPurchaseHelp(ShopAction):
             text += f"\n您的账户里还有 {len(coupons)} 张可用优惠券，下单时满足门槛会自动抵扣。"
         dispatcher.utter_message(text=text)
 
-    async def _live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    async def live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         now = utc_now()
         promotions = await db(current_promotions, now, limit=5)
         if promotions:

@@ -14,7 +14,7 @@ from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    UNLISTED, WORD, RecommendationRequest, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
+    UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
     moves_price_only, narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words,
     turns_down_shown, typed_budget, understand,
     word_in_listings,
@@ -114,6 +114,14 @@ class ActionRecommend(ShopAction):
             from actions.orders import ActionOrderStatus  # actions.orders imports this module's users
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if haggles(message.get("text") or "") and not entity_values(tracker, "category"):
+            from actions.continuation import last_flow  # it routes to this module's action
+
+            if last_flow(tracker) == "action_product_inquiry":
+                # "能便宜点吗" about the product in view: no price of its own, the shop's offers.
+                from actions.purchase import answer_haggle  # actions.purchase builds on this module
+
+                return await answer_haggle(dispatcher, tracker)
         products_named = entity_values(tracker, "product")
         if "compare" in entity_values(tracker, "topic") and len(products_named) >= 2:
             # "小米14和iphone15哪个好": a comparison of the two named, not a list of anything.
@@ -127,6 +135,13 @@ class ActionRecommend(ShopAction):
             cards = cards_on_screen(tracker)
             if cards:
                 return which_is_better(dispatcher, cards)
+        if asks_cheapest_shown(message.get("text") or "") and not first_entity(tracker, "category"):
+            # "最便宜的是哪个" after a list: the cheapest of those shown, not a new list.
+            from actions.product import cards_on_screen, cheapest_shown
+
+            cards = cards_on_screen(tracker)
+            if cards:
+                return cheapest_shown(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         bare = typed_budget(message.get("text") or "") if not (entities["budget_min"] or entities["budget_max"]) else None
         if bare is not None:

@@ -437,6 +437,26 @@ def moves_price_only(text: str) -> bool:
     return bool(PRICE_MOVE_ONLY.search((text or "").strip()))
 
 
+# "能便宜点吗", "可以打折吗", "能不能少点": a discount asked on the product in view.
+HAGGLE = re.compile(r"^(?:能|可以|能不能|可不可以|还能)(?:再)?(?:便宜|优惠|少)(?:一)?(?:点|些|点儿)?(?:吗|不|嘛|么|呢)?[?？。!！~～]*$"
+                    r"|打个?折(?:吗|不|嘛)?[?？]*$|还价|讲价|议价|砍.{0,2}价|少算点")
+
+
+def haggles(text: str) -> bool:
+    """A discount asked for ("能便宜点吗"), not a request for cheaper products ("有没有便宜点的")."""
+    return bool(HAGGLE.search((text or "").strip())) and not wants_cheaper_products(text)
+
+
+# "最便宜的是哪个", "哪款最便宜": which of those on screen, not a new list.
+CHEAPEST_SHOWN = re.compile(r"(最便宜|最实惠|价格最低|最低价)的?(是|是哪|是那)?(哪|那)?(个|款|一款|一个)?[?？呢啊]*$"
+                            r"|(哪|那)(个|款|一款)最(便宜|实惠)")
+
+
+def asks_cheapest_shown(text: str) -> bool:
+    """"最便宜的是哪个" right after a list: the cheapest of those shown."""
+    return bool(CHEAPEST_SHOWN.search((text or "").strip()))
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))
