@@ -18,7 +18,7 @@ from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
-from assistant.typed_answers import buys_it, buys_named, choice_index, ordinal_beyond, two_choices
+from assistant.typed_answers import buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -135,7 +135,8 @@ class ActionProductInquiry(ShopAction):
             bought = await buy_from_screen(dispatcher, tracker)
             if bought is not None:
                 return bought
-        if product_id is None and is_choice(text):
+        if product_id is None and (is_choice(text) or (has_ordinal(text) and not mentions)):
+            # (Also "第二个色号有哪些": a place in the list with a question about it.)
             # "第二个" / "充电器那个": the product picked from the list on screen.
             product_id = picked_on_screen(dispatcher, tracker, text)
             if product_id == BEYOND_LIST:

@@ -24,6 +24,7 @@ from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import faq_book, specific_topics
+from assistant.form_questions import ANYWHERE, question_topics
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
@@ -161,6 +162,12 @@ class ActionPurchaseHelp(ShopAction):
         if product_id is not None:
             return await buy_product(dispatcher, product_id)
 
+        named = [a for a in (book.answer(t) for t in question_topics(text, (), ANYWHERE)) if a is not None]
+        if named:
+            # "周末发货吗": the words name the topic the NLU left untagged.
+            for answer in named:
+                dispatcher.utter_message(text=answer.for_question(text))
+            return []
         dispatcher.utter_message(
             text="购买相关的问题我都可以解答，您想了解哪一项？",
             buttons=buttons(

@@ -152,9 +152,9 @@ def faq_book() -> FaqBook:
 
 
 # "怎么用" / "怎么弄" tag the generic ``usage`` topic beside the thing asked about ("礼品卡怎么用",
-# "以旧换新怎么弄"): it stands only on its own, else the product manual's answer follows the
-# gift-card (trade-in) answer the shopper wanted.
-GENERIC_TOPICS = frozenset({"usage"})
+# "以旧换新怎么弄"), "多少钱" the generic ``price`` ("plus会员多少钱一年"): each stands only on its
+# own, else the product manual's (the product page's price) line follows the answer wanted.
+GENERIC_TOPICS = frozenset({"usage", "price"})
 
 
 def specific_topics(topics: List[str]) -> List[str]:

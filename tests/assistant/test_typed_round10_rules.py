@@ -95,3 +95,15 @@ def test_the_size_worn_said_without_ma():
 
     assert measurements("我平时穿42 这个要买多大").shoe_size == 42
     assert measurements("穿420").shoe_size is None
+
+
+def test_price_stands_only_on_its_own():
+    assert specific_topics(["membership", "price"]) == ["membership"]
+    assert specific_topics(["price"]) == ["price"]
+
+
+def test_a_day_or_hour_named_with_dispatch_is_delivery_time():
+    from assistant.form_questions import ANYWHERE, question_topics
+
+    assert "delivery_time" in question_topics("周末发货吗", (), ANYWHERE)
+    assert "delivery_time" not in question_topics("周末愉快", (), ANYWHERE)
