@@ -151,9 +151,16 @@ class ActionPurchaseHelp(ShopAction):
         in_view = as_product_id(tracker.get_slot("product_id"))
         if in_view is not None and last_flow(tracker) == "action_product_inquiry":
             product = await db(get_product_detail, in_view)
-            if product is not None and product_facts.wanted_variant(product, text):
-                # "那42呢" after the stock of a size (a colour, a storage): that one's stock.
-                return await self._stock(dispatcher, tracker, None) or []
+            asked = product_facts.variant_fragment(product, text) if product is not None else None
+            if asked:
+                # "那42呢" after the stock of a size (a colour, a storage): that one's stock, on
+                # the same model's listing that has it when the one in view does not.
+                siblings = await db(find_products_by_name, product.model, limit=10)
+                other = await db(listing_with_variant, [product.id] + [m.id for m in siblings if m.id != product.id], asked)
+                product = other[0] if other else product
+                wanted = product_facts.wanted_variant(product, asked)
+                dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, wanted)))
+                return [SlotSet("product_id", str(product.id))]
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
         if product_id is None and buys_it(text):

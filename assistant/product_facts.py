@@ -219,6 +219,20 @@ def _mentioned_colour(values: Sequence[str], text: str) -> Optional[str]:
     return None
 
 
+# "那42呢", "42的有吗": a bare number asked right after a size's stock — the shoe size.
+BARE_SIZE_FRAGMENT = re.compile(r"^(?:那|那么)?\s*(3[4-9]|4[0-7])\s*(?:码|号)?(?:的)?\s*(?:呢|有吗|有没有|还有吗)?\s*[?？]*$")
+
+
+def variant_fragment(product: ProductDetail, text: str) -> Optional[str]:
+    """The words of a follow-up that name a variant of ``product`` ("那42呢" -> "42码" for a shoe
+    sold by 尺码; "那256G的呢" as typed), else None."""
+    if wanted_variant(product, text):
+        return text
+    found = BARE_SIZE_FRAGMENT.search((text or "").strip())
+    sized = any(s.attributes.get(SIZE, "").isdigit() for s in product.skus)
+    return f"{found.group(1)}码" if found and sized else None
+
+
 def wanted_variant(product: ProductDetail, text: str) -> Dict[str, str]:
     """The SKU attributes the shopper named for this product: {"存储容量": "256GB", "颜色": "黑色"}.
     Only attributes the product's SKUs vary on count; a value it does not offer is kept as

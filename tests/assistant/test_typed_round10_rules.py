@@ -107,3 +107,15 @@ def test_a_day_or_hour_named_with_dispatch_is_delivery_time():
 
     assert "delivery_time" in question_topics("周末发货吗", (), ANYWHERE)
     assert "delivery_time" not in question_topics("周末愉快", (), ANYWHERE)
+
+
+def test_a_bare_size_after_a_size_question_is_a_variant():
+    from types import SimpleNamespace
+
+    from assistant.product_facts import variant_fragment
+
+    shoe = SimpleNamespace(skus=[SimpleNamespace(attributes={"尺码": "43", "颜色": "黑色"}, in_stock=True)])
+    assert variant_fragment(shoe, "那42呢") == "42码"
+    assert variant_fragment(shoe, "那iPhone呢") is None
+    phone = SimpleNamespace(skus=[SimpleNamespace(attributes={"存储容量": "256GB"}, in_stock=True)])
+    assert variant_fragment(phone, "那42呢") is None
