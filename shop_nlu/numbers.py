@@ -28,7 +28,8 @@ what the shopper writes                        budget_min / budget_max
 ``X以内/以下/之内/内/封顶``, ``不超过/最多/别超过/  — / X
 低于/控制在 X``, ``预算X`` (no other qualifier)
 ``X以上/起/往上``, ``至少/不低于/最少 X``          X / —
-``X多`` / ``X出头``                              X / 1.5·X, X / 1.2·X
+``X多`` / ``X出头`` (X's last non-zero place P)   X / X+P−1, X / X+0.3·P (一百多 → 100/199,
+                                               一千出头 → 1000/1300, 1200多 → 1200/1299)
 ``X左右/上下/附近``, ``大概/差不多/大约 X``        0.8·X / 1.2·X  (两千左右 → 1600/2400)
 ``X块/元的`` (an amount describing the item)      0.8·X / 1.2·X
 ``千元机``                                      1000 / 2000
@@ -315,10 +316,21 @@ def _budget_from_match(kind: str, match: re.Match) -> Optional[Tuple[Optional[fl
     if kind == "lower":
         return value, None
     if kind == "more":
-        factor = 1.2 if match.group("more") == "出头" else 1.5
-        return value, round(value * factor)
+        return value, more_than_upper(value, match.group("more") == "出头")
     # around / priced
     return round(value * 0.8), round(value * 1.2)
+
+
+def more_than_upper(value: float, just_over: bool) -> float:
+    """The top of "X多" / "X出头", read on the place of X's last non-zero digit: "一百多" is
+    100–199 and "两千多" 2000–2999 (up to the next step of that place), "1200多" 1200–1299;
+    "出头" is just over it, a third of that step: "一千出头" 1000–1300, "三十出头" 30–33."""
+    step = 1
+    while value >= step * 10 and value % (step * 10) == 0:
+        step *= 10
+    if step == 1:
+        return round(value * 1.1, 2)  # "35多块", "9.9多": a little over, not another place
+    return value + (round(step * 0.3) if just_over else step - 1)
 
 
 def find_budgets(text: str) -> List[Budget]:
