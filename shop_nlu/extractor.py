@@ -53,7 +53,7 @@ class ShopEntityExtractor(ResourceBackedComponent, GraphComponent, EntityExtract
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["jieba", "spacy"]
+        return ["jieba", "spacy", "pypinyin"]
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  finder: ShopEntityFinder) -> None:

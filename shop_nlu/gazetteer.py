@@ -25,7 +25,8 @@ Entity semantics (what the actions receive):
   mention (entities do not nest: "小米14" is the product 小米14 only; "小米的手机" is the
   brand 小米).
 - ``category``: the canonical catalogue category name for a category word or alias
-  ("笔记本电脑" → 笔记本).
+  ("笔记本电脑" → 笔记本); when none is written, also for a category word typed with a pinyin
+  IME's wrong character ("耳几" → 耳机耳麦, :mod:`shop_nlu.homophones`).
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from shop_nlu.homophones import HomophoneIndex
 from shop_nlu.normalize import match_key, normalize_text
 from shop_nlu.rules import Entity
 from shop_nlu.segment import Atom, Segmenter, split_suffixes
@@ -168,6 +170,7 @@ class Gazetteer:
         for category, aliases in catalogue.categories.items():
             phrases = [p for p in (self._phrase(a) for a in {category, *aliases}) if p]
             self._add("C", category, phrases)
+        self._homophones = HomophoneIndex(catalogue.categories)
         for model in catalogue.models:
             phrase = self._phrase(model)
             if not phrase:
@@ -256,6 +259,8 @@ class Gazetteer:
         products = self._absorb_brands(products, brands, atoms)
         brands = [b for b in brands
                   if not any(p.start <= b.start and b.end <= p.end for p in products)]
+        if not categories:
+            categories = self._misspelt_categories(atoms, text, products + brands)
         entities = []
         for hit in products:
             start, end = atoms[hit.start].start, atoms[hit.end - 1].end
@@ -266,6 +271,12 @@ class Gazetteer:
         for hit in categories:
             entities.append(Entity("category", hit.value, atoms[hit.start].start, atoms[hit.end - 1].end))
         return sorted(entities, key=lambda e: (e.start, e.entity))
+
+    def _misspelt_categories(self, atoms: List[Atom], text: str, taken: List[_Hit]) -> List[_Hit]:
+        """"推荐个耳几": a category word typed with a homophone, where no name was written."""
+        bounds = [(a.start, a.end) for a in atoms]
+        spans = self._homophones.spans(bounds, text, self.segmenter.is_word, [(h.start, h.end) for h in taken])
+        return [_Hit("C", category, first, last) for first, last, category in spans]
 
     def product_spans(self, text: str, atoms: Optional[List[Atom]] = None) -> List[Tuple[int, int]]:
         return [(e.start, e.end) for e in self.find(text, atoms) if e.entity == "product"]

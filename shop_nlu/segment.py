@@ -94,6 +94,15 @@ class Segmenter:
     def atoms(self, text: str) -> List[Atom]:
         return atoms_of_tokens(self.tokens(text))
 
+    def is_word(self, word: str) -> bool:
+        """Whether ``word`` is in jieba's dictionary or the shop's (a word jieba's HMM made up
+        for unknown characters, "手鸡", is not)."""
+        if word in self.known:
+            return True
+        with self._lock:
+            self._jieba.check_initialized()
+        return self._jieba.FREQ.get(word, 0) > 0
+
     def add_word(self, word: str, freq: int = 50000) -> None:
         self._jieba.add_word(word, freq)
 

@@ -79,7 +79,7 @@ class ShopJiebaTokenizer(ResourceBackedComponent, Tokenizer):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["jieba", "spacy"]
+        return ["jieba", "spacy", "pypinyin"]
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  dict_files: List[Path], catalogue: Optional[Catalogue]) -> None:
