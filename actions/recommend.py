@@ -15,7 +15,8 @@ from actions.support import ShopAction, as_product_id, current_customer_id, db, 
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
-    moves_price_only, narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words,
+    moves_price_only, narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text,
+    ranking_asked, refinement_words,
     turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
@@ -220,7 +221,13 @@ class ActionRecommend(ShopAction):
         elif outcome.picks and not outcome.ranking_known and request.order_by:
             # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
-        picks = outcome.picks
+        picks, nearest = outcome.picks, False
+        if not picks and not request.shown and not (said.cheaper or said.pricier):
+            # "一千出头的耳机" where none costs that: said, with the closest prices of that kind.
+            picks = await db(nearest_priced, request, PAGE_SIZE)
+            if picks:
+                note = nearest_priced_text(request, [product for product, _ in picks])
+                nearest = True
         if not picks:
             if said.cheaper and previous is not None and previous.shown_prices:
                 # "再便宜点" after the cheapest were shown: they are the cheapest, said so.
@@ -236,6 +243,8 @@ class ActionRecommend(ShopAction):
 
         described = request.describe()
         title = f"为您推荐{('（' + described + '）') if described else ''}："
+        if nearest:
+            title = f"价格最接近的{request.keyword or request.category}："
 
         if request.gift_for:
             title = gift_title(request) + title

@@ -682,6 +682,47 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
     return ordered[:limit], known
 
 
+def nearest_priced(session, request: RecommendationRequest, limit: int) -> List[Tuple[Any, str]]:
+    """"一千出头的耳机" where none costs that: the request's listings priced closest to the
+    budget, below and above it, cheapest first. Nothing when the request has no budget, or
+    no category or word that keeps them the kind asked for (not unrelated items)."""
+    from shop.db.catalogue import search_products
+
+    low, high = request.min_price, request.max_price
+    if (low is None and high is None) or not (request.category or request.keyword):
+        return []
+    sides = []
+    if low is not None:
+        sides.append({"max_price": low})
+    if high is not None:
+        sides.append({"min_price": high})
+    shown = set(request.shown)
+    found = {}
+    for bounds in sides:
+        for product in search_products(session, keyword=request.keyword, category=request.category,
+                                       brand=request.brand, attributes=request.attributes() or None,
+                                       in_stock_only=True, limit=100, **bounds):
+            if product.id not in shown and not request.excludes_brand(product.brand) and (
+                    not request.keyword or request.keyword.lower() in product.title.lower()):
+                found[product.id] = product
+
+    def distance(product: Any) -> float:
+        price = float(product.price)
+        return max((low or price) - price, price - (high if high is not None else price), 0.0)
+
+    closest = sorted(found.values(), key=lambda p: (distance(p), -p.sales_count))[:limit]
+    return [(p, "价格最接近您的预算") for p in sorted(closest, key=lambda p: p.price)]
+
+
+def nearest_priced_text(request: RecommendationRequest, products: Sequence[Any]) -> str:
+    """Said above the nearest-priced cards: the budget found nothing, and where prices are."""
+    prices = [p.price for p in products]
+    spread = (money_rounded(min(prices)) if min(prices) == max(prices)
+              else f"{money_rounded(min(prices))}~{money_rounded(max(prices))}")
+    return (f"“{request.describe()}”暂时没有在售的商品。价格最接近的在{spread}，"
+            "先给您看看这几款；也可以换个预算或品类再找～")
+
+
 def word_in_listings(session, request: RecommendationRequest, words: Sequence[str]) -> Optional[str]:
     """The first of ``words`` that some listing of the request's category holds in its title
     or description ("幼猫" among cat food), else None: only such a word refines the list."""
