@@ -17,13 +17,13 @@ from actions.product import (
 )
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
-from assistant.recommendation_requests import asks_for_more
+from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.typed_answers import buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
-from assistant.faq import faq_book, specific_topics
+from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
@@ -72,13 +72,17 @@ class ActionPurchaseHelp(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        topics = specific_topics(entity_values(tracker, "topic"))
+        text = (tracker.latest_message or {}).get("text") or ""
+        topics = asked_topics(text, entity_values(tracker, "topic"))
         quantity = _quantity(tracker)
         book = faq_book()
-        text = (tracker.latest_message or {}).get("text") or ""
         if asks_for_more(text) and not first_entity(tracker, "product") and last_flow(tracker) == "action_recommend":
             # "还有吗" right after a list of recommendations: the next page, not stock.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if haggles(text) and not first_entity(tracker, "category") and last_flow(tracker) == "action_product_inquiry":
+            # "可以打折吗" about the product in view (read as a promotion question): its price is
+            # not negotiated, and the offers that lower it — the recommend flow's haggle answer.
+            return await answer_haggle(dispatcher, tracker)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
 

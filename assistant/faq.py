@@ -161,3 +161,29 @@ def specific_topics(topics: List[str]) -> List[str]:
     """The topics to answer: without the generic ones when a specific one was asked."""
     kept = [t for t in topics if t not in GENERIC_TOPICS]
     return kept if kept else list(topics)
+
+
+# "付款后多久发货": paying is when the clock starts, not what is asked (the dispatch times are);
+# the same for ordering ("下单后几天到"). The payment topic stays when it is asked on its own.
+PAID_ANCHOR = re.compile(r"(付款|付完款|付了款|支付|付钱|下单|拍下)(之后|以后|后|完)")
+# "付款一直失败怎么办", "支付不了", "付不了款": the payment did not go through — the fix, not the
+# list of payment methods.
+PAYMENT_FAILED = re.compile(r"(付款|支付|付钱|扣款|买单|结算|下单).{0,6}(失败|不成功|没成功|不了|不上|报错|出错|异常|"
+                            r"卡住|没反应|一直转|提示错误)|(付|支付)不(了|上)|付不出去")
+
+
+def payment_failed(text: str) -> bool:
+    """The shopper says a payment failed (what to try and a person are the answer)."""
+    return bool(PAYMENT_FAILED.search(text or ""))
+
+
+def asked_topics(text: str, topics: List[str]) -> List[str]:
+    """The policy topics a question asks about, in the order to answer: a failed payment is
+    ``payment_failed``, and a payment that only says when ("付款后多久发货") is left out when
+    another topic is asked."""
+    topics = specific_topics(topics)
+    if "payment" in topics and payment_failed(text):
+        topics = ["payment_failed" if t == "payment" else t for t in topics]
+    elif "payment" in topics and len(topics) > 1 and PAID_ANCHOR.search(text or ""):
+        topics = [t for t in topics if t != "payment"]
+    return topics

@@ -55,11 +55,15 @@ _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么�
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
 # "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its
-# own answer in content/faq.yml (checked in this order: 纸质的专票 is the special invoice).
+# own answer in content/faq.yml (checked in this order: 纸质的专票 is the special invoice,
+# 公司的专票 too).
 INVOICE = "invoice"
+# "个人的" / "公司的" answer the invoice answer's other question, whose title (抬头) it takes.
 INVOICE_KINDS = (("invoice_special", re.compile(r"专票|专用|增值税")),
                  ("invoice_paper", re.compile(r"纸质|纸的|纸票|纸版")),
-                 ("invoice_electronic", re.compile(r"电子")))
+                 ("invoice_electronic", re.compile(r"电子")),
+                 ("invoice_personal", re.compile(r"个人|自己|私人")),
+                 ("invoice_company", re.compile(r"公司|企业|单位")))
 # A yes/no the classifier heard in a message that also asks or requests something
 # ("算了不要了 怎么取消"): the question is what needs the answer.
 _YES_NO = ("deny", "affirm")

@@ -26,7 +26,8 @@ def test_the_kind_of_invoice_after_the_invoice_answer_is_its_own_answer(text, ki
 def test_a_kind_of_invoice_is_read_so_only_after_an_invoice_answer():
     assert follow_up("电子的", INFORM, [], "purchase", [{"entity": "topic", "value": "payment"}]) is None
     assert follow_up("电子的", INFORM, [], "order_status", INVOICE) is None
-    assert {topic for topic, _ in INVOICE_KINDS} == {"invoice_electronic", "invoice_paper", "invoice_special"}
+    assert {topic for topic, _ in INVOICE_KINDS} == {"invoice_electronic", "invoice_paper", "invoice_special",
+                                                     "invoice_personal", "invoice_company"}
 
 
 def test_a_no_that_asks_how_to_cancel_is_the_cancellation_question():

@@ -1,0 +1,76 @@
+"""Round 11 through the actions, on the seeded databases: a budget nothing is priced in shows
+the closest prices of that kind; payment and haggle questions get their own answers."""
+from __future__ import annotations
+
+from actions.purchase import HAGGLE_REPLY, ActionPurchaseHelp
+from actions.recommend import ActionRecommend
+from shop.db.catalogue import get_product_detail, search_products
+from tests.support.actions import run_action, tracker
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def cards(messages):
+    return [p for m in messages if m.get("custom") for p in m["custom"].get("products", [])]
+
+
+def a_price_gap(shop_db, category):
+    """Two neighbouring prices of the category's listings in stock, far enough apart that a
+    budget fits between them."""
+    with shop_db() as session:
+        prices = sorted({float(p.price) for p in search_products(session, category=category, in_stock_only=True,
+                                                                  limit=100)})
+    return next((low, high) for low, high in zip(prices, prices[1:]) if high - low >= 40)
+
+
+def test_a_budget_nothing_is_priced_in_shows_the_closest_prices_of_that_kind(shop_db):
+    below, above = a_price_gap(shop_db, "手机")
+    budget = {"category": "手机", "budget_min": str(below + 10), "budget_max": str(above - 10)}
+    messages, events = run_action(ActionRecommend(), tracker("这个价位的手机", "ask_recommendation", budget))
+    said, shown = texts(messages), cards(messages)
+    assert "暂时没有在售的商品" in said and "价格最接近" in said
+    assert shown, said
+    prices = [float(card["price"]) for card in shown]
+    assert below in prices or above in prices                      # the nearest on either side
+    assert prices == sorted(prices)                                # cheapest first
+    with shop_db() as session:
+        assert all("手机" in get_product_detail(session, int(c["id"])).category_path for c in shown)
+    # the request keeps the budget the shopper said
+    state = next(e["value"] for e in events if e.get("name") == "recommendation")
+    assert state["min_price"] == below + 10 and state["max_price"] == above - 10
+
+
+def test_a_budget_with_no_kind_named_shows_nothing_unrelated(shop_db):
+    messages, _ = run_action(ActionRecommend(), tracker("预算3块", "ask_recommendation",
+                                                        {"budget_min": "3", "budget_max": "4"}))
+    assert not cards(messages) and "暂时没有找到" in texts(messages)
+
+
+def test_dispatch_after_paying_is_the_dispatch_times(shop_db):
+    messages, _ = run_action(ActionPurchaseHelp(), tracker(
+        "付款后多久发货", "purchase", {"topic": "delivery_time"}, ))
+    assert "16:00" in texts(messages)
+    t = tracker("付款后多久发货", "purchase")
+    t.latest_message["entities"] = [{"entity": "topic", "value": "payment"}, {"entity": "topic", "value": "delivery_time"}]
+    messages, _ = run_action(ActionPurchaseHelp(), t)
+    assert "16:00" in texts(messages) and "微信支付" not in texts(messages)
+
+
+def test_a_failed_payment_gets_the_steps_and_a_person(shop_db):
+    messages, _ = run_action(ActionPurchaseHelp(), tracker("付款一直失败怎么办", "purchase", {"topic": "payment"}))
+    said = texts(messages)
+    assert "付款没成功" in said and "转人工" in said and "数字人民币" not in said
+
+
+def test_a_discount_asked_about_the_product_in_view_is_the_haggle_answer(shop_db):
+    with shop_db() as session:
+        phone = search_products(session, category="手机", in_stock_only=True, limit=1)[0]
+    viewed = [{"event": "action", "name": "action_product_inquiry"}]
+    messages, _ = run_action(ActionPurchaseHelp(), tracker(
+        "可以打折吗", "purchase", {"topic": "promotion"}, slots={"product_id": str(phone.id)}, events=viewed))
+    assert HAGGLE_REPLY in texts(messages)
+    # with no product in view it is the shop's offers, no haggle line
+    messages, _ = run_action(ActionPurchaseHelp(), tracker("可以打折吗", "purchase", {"topic": "promotion"}))
+    assert HAGGLE_REPLY not in texts(messages)
