@@ -222,8 +222,9 @@ class ActionRecommend(ShopAction):
             # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks, nearest = outcome.picks, False
-        if not picks and not request.shown and not (said.cheaper or said.pricier):
-            # "一千出头的耳机" where none costs that: said, with the closest prices of that kind.
+        if not picks and not request.shown and (said.min_price is not None or said.max_price is not None):
+            # "一千出头的耳机" where none costs that: said, with the closest prices of that kind
+            # (only for a budget typed now: "换个牌子" within it keeps to it).
             picks = await db(nearest_priced, request, PAGE_SIZE)
             if picks:
                 note = nearest_priced_text(request, [product for product, _ in picks])
@@ -246,7 +247,7 @@ class ActionRecommend(ShopAction):
         if nearest:
             title = f"价格最接近的{request.keyword or request.category}："
 
-        if request.gift_for:
+        if request.gift_for and not nearest:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
         reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
