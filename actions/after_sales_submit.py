@@ -1,5 +1,6 @@
 """售后 submission: files the confirmed request in one transaction (retrying a lost race with
-another writer), or says it was cancelled; either way the form's slots are cleared."""
+another writer), or says it was cancelled; either way the form's slots are cleared — except
+when the database keeps refusing the filing: then the form waits at its confirmation."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.after_sales_checks import already_filed_text
 from actions.formatting import money
-from actions.support import ShopAction, current_customer_id, db
+from actions.support import ShopAction, confirm_again, current_customer_id, db
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, FORM_SLOTS, REASON_TEXT_SLOT,
@@ -82,6 +83,12 @@ class ActionSubmitAfterSales(ShopAction):
         except (OrderNotFound, InvalidRequest):
             dispatcher.utter_message(text="这笔订单暂时无法申请售后，请核对订单信息或转人工处理。")
             return reset_form_slots()
+        except SQLAlchemyError:
+            # Still refused after the retries (the database locked or down): nothing was
+            # filed; the form waits at "确认提交吗？" with everything kept.
+            logger.exception("filing an after-sales request failed; the form waits for another 确认 "
+                             "(conversation %s)", tracker.sender_id)
+            return confirm_again(dispatcher, "after_sales_form", CONFIRM_SLOT, "售后申请")
         refund = f"，预计退款 {money(request.refund_amount)}" if request.refund_amount else ""
         dispatcher.utter_message(
             text=(

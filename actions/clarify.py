@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contact import say_how_to_reach
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
-from actions.recommend import list_refinement, say_not_carried
+from actions.recommend import list_refinement, reacts_to_list, say_not_carried
 from actions.support import ShopAction, current_customer_id
+from assistant.after_sales_dialogue import asks_two_questions
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import faq_book
 from assistant.follow_up import previous_question
@@ -109,6 +110,11 @@ class ActionClarify(ShopAction):
         policies = [faq_book().answer(str(e.get("value"))) for e in entities if e.get("entity") == "topic"
                     and e.get("value") not in ORDER_CARD_TOPICS]
         policies = list({p.topic: p for p in policies if p is not None}.values())
+        if len(policies) >= 2 and asks_two_questions(text):
+            # "你们是正品吗？另外多久发货": two policy questions, each answered.
+            for answer in policies:
+                dispatcher.utter_message(text=answer.for_question(text))
+            return []
         if policies and order_clause(text):
             # "运费多少？我的牛奶发货了吗": two questions in one message, each answered.
             for answer in policies:
@@ -126,8 +132,8 @@ class ActionClarify(ShopAction):
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)
-        if not names - {"topic"} and await list_refinement(tracker):
-            # "要辣的" after a list of snacks: the list ranked (narrowed) so.
+        if not names - {"topic"} and (reacts_to_list(tracker) or await list_refinement(tracker)):
+            # "要辣的" after a list of snacks: the list ranked (narrowed) so; "太贵了": cheaper.
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)

@@ -22,6 +22,11 @@ CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquir
 FLOW_SLOTS = {"recommendation": "action_recommend", "product_id": "action_product_inquiry"}
 
 
+# Actions that may answer through another flow's action (read by the slot they set).
+ROUTING = {"action_continue_with_details", "action_product_inquiry", "action_purchase_help", "action_clarify",
+           "action_answer_offer"}
+
+
 def last_flow(tracker: Tracker) -> Optional[str]:
     """The flow the conversation was last in; through this very action too ("看看iPhone 15"
     read as a bare detail showed the product: "有白色吗" then asks about it)."""
@@ -29,12 +34,14 @@ def last_flow(tracker: Tracker) -> Optional[str]:
     for event in reversed(tracker.events):
         if event.get("event") == "slot":
             slots_after.append(event.get("name"))
-        if event.get("event") == "action" and event.get("name") in CONTINUABLE:
-            return event["name"]
-        if event.get("event") == "action" and event.get("name") == "action_continue_with_details":
+        if event.get("event") == "action" and event.get("name") in ROUTING:
+            # An action that handed the turn to another flow ("有没有红色的卫衣" asked as a product
+            # question showed recommendations): the flow whose slot it set.
             flow = next((FLOW_SLOTS[name] for name in reversed(slots_after) if name in FLOW_SLOTS), None)
             if flow is not None:
                 return flow
+        if event.get("event") == "action" and event.get("name") in CONTINUABLE:
+            return event["name"]
         if event.get("event") == "action":
             slots_after = []
         if event.get("event") == "session_started":

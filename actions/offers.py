@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
-from actions.recommend import ActionRecommend, list_refinement
+from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
 from assistant.order_matching import cancels_the_order_shown
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
@@ -102,6 +102,9 @@ class ActionAnswerOffer(ShopAction):
                                                           tracker.get_slot("order_no"))
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
+        if intent == "deny" and not pending and reacts_to_list(tracker):
+            # "第一个不要" / "不要这个牌子" after a list: the list goes on without it, not a bare "no".
+            return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):
             # "算了，不限预算" (read as a "no"): the list again without the budget.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)

@@ -4,18 +4,20 @@ address_change_form: which order, which address — saved or typed —, a confir
 policy text where the status allows neither, and the policy for questions and for guests."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
-from actions.support import ShopAction, ShopFormValidation, current_customer_id, db, first_entity
+from actions.support import ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, first_entity
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
@@ -28,6 +30,8 @@ from shop.db.orders import MAX_RECENT, cancel_order, change_order_address, get_o
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
+
+logger = logging.getLogger(__name__)
 
 CHANGE_TOPICS = ("cancel_order", "address_change")
 # Set by answer_order_change to start the address_change_form (a rule reads it).
@@ -137,6 +141,15 @@ async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Trac
     except OrderNotFound:
         dispatcher.utter_message(text="没有找到这笔订单，请核对订单号。")
         return []
+    except SQLAlchemyError:
+        # The database locked or down: nothing changed. The question stays open (an offer is
+        # only answerable in the next message), so "确认取消" once it is back cancels it.
+        logger.exception("cancelling an order failed; asked to confirm again (conversation %s)", tracker.sender_id)
+        dispatcher.utter_message(
+            text=f"抱歉，系统暂时开了个小差，订单 {order_no} 还没有取消。请稍后再回复“确认取消”，或说“转人工”。",
+            buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
+        )
+        return [offer(CANCEL_OFFER_PREFIX + order_no)]
     dispatcher.utter_message(text=f"订单 {result.order_no}：{result.message}")
     return []
 
@@ -351,6 +364,11 @@ class ActionChangeAddress(ShopAction):
         except OrderNotFound:
             dispatcher.utter_message(text="没有找到这笔订单或这个地址，请核对后再试。")
             return reset
+        except SQLAlchemyError:
+            # The database locked or down: nothing changed; the form waits at its confirmation.
+            logger.exception("changing an order's address failed; the form waits for another 确认 "
+                             "(conversation %s)", tracker.sender_id)
+            return confirm_again(dispatcher, "address_change_form", ADDRESS_CONFIRM_SLOT, "地址修改")
         dispatcher.utter_message(
             text=f"已将订单 {result.order_no} 的收货地址改为：{result.new_address}。发货后会按新地址配送。"
         )

@@ -73,7 +73,7 @@ NOT_FOUND_REMEMBERED = "没有查到这个订单，请核对订单号是否正�
 # Typed text is never repeated back (it could be markup, or not the shopper's own words).
 NOT_AN_ORDER_NUMBER = "您提供的内容看起来不是有效的订单号哦，订单号是18位数字，可以在“我的订单”里找到。"
 GUEST_LOOKUP_UNAVAILABLE = ("抱歉，订单验证暂时无法完成，为了保护订单信息安全这次没有为您查询。"
-                            "请稍后再试，或登录后在“我的订单”中查看，也可以说“转人工”。")
+                            "请稍后再发一次收货手机号的后四位，或登录后在“我的订单”中查看，也可以说“转人工”。")
 LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定"
           f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
@@ -363,7 +363,11 @@ class ActionOrderStatus(ShopAction):
             logger.exception("guest look-up refused: the try could not be recorded (conversation %s)",
                              tracker.sender_id)
             dispatcher.utter_message(text=GUEST_LOOKUP_UNAVAILABLE)
-            return [SlotSet("order_no", None), SlotSet("pending_lookup", None),
+            # Counted in the conversation (the only record while the database refuses writes),
+            # but the number is kept and the digits asked for again, as after a miss: the
+            # digits sent again once the database is back are checked (they used to meet a
+            # conversation that had forgotten the number: "没太看懂").
+            return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         if lookup.locked:
             logger.warning("guest look-up refused: too many failed tries on one order number "

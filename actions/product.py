@@ -18,7 +18,7 @@ from assistant import product_facts as facts
 from assistant.faq import faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
-from assistant.typed_answers import choice_index, two_choices
+from assistant.typed_answers import buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -131,12 +131,16 @@ class ActionProductInquiry(ShopAction):
                 return await compare_in_view(dispatcher, in_view, named)
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
-        if product_id is None and is_choice(text):
+        if product_id is None:
+            bought = await buy_from_screen(dispatcher, tracker)
+            if bought is not None:
+                return bought
+        if product_id is None and (is_choice(text) or (has_ordinal(text) and not mentions)):
+            # (Also "第二个色号有哪些": a place in the list with a question about it.)
             # "第二个" / "充电器那个": the product picked from the list on screen.
-            on_screen = products_on_screen(tracker)
-            picked = choice_index(text, [title for title, _ in on_screen])
-            if picked is not None:
-                product_id = on_screen[picked][1]
+            product_id = picked_on_screen(dispatcher, tracker, text)
+            if product_id == BEYOND_LIST:
+                return []
         only_policy = bool(topics) and set(topics) <= set(FAQ_TOPICS)
         if product_id is None and (not mentions and in_view is None or only_policy):
             # "你们是正品吗", "你们这个AirPods是正品吗": the shop's policy, the same for every
@@ -163,11 +167,7 @@ class ActionProductInquiry(ShopAction):
         bare_question = bool(topics) and len(re.sub(r"[\s?？。!！~～呢啊呀]", "", text)) <= 5
         if len(on_screen) > 1 and (first_entity(tracker, "reference") or bare_question):
             # "这个能用多久" after a list: which of the products shown, not a search for the words.
-            dispatcher.utter_message(
-                text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",
-                buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
-            )
-            return []
+            return ask_which_on_screen(dispatcher, on_screen)
         if len(on_screen) == 1 and first_entity(tracker, "reference"):
             product_id = on_screen[0][1]
         if (product_id is None and not mentions and not on_screen and first_entity(tracker, "reference")
@@ -269,6 +269,63 @@ def which_is_better(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]
     if cheapest is not rated:
         lines.append(f"最实惠的是【{cheapest.get('title')}】（{cheapest.get('price_text') or money(cheapest.get('price') or 0)}）")
     dispatcher.utter_message(text="；".join(lines) + "。想细看哪一款，说“第二个”或商品名就行，也可以告诉我预算和用途，我再帮您挑。")
+    return []
+
+
+def ask_which_on_screen(dispatcher: CollectingDispatcher, on_screen: List[tuple]) -> List[Dict[str, Any]]:
+    """A bare question after a list ("多少钱", "有货吗"): which of the products shown."""
+    dispatcher.utter_message(
+        text="您问的是刚才列出的哪一款？可以说“第二个”或商品名，也可以点一下：",
+        buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
+    )
+    return []
+
+
+# What ``picked_on_screen`` returns when it answered that the list has no such place.
+BEYOND_LIST = -1
+
+
+def picked_on_screen(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> Optional[int]:
+    """The product "第二个" / "充电器那个" picks from the list on screen; ``BEYOND_LIST`` when
+    the place asked for is past the end of the list ("第二个多少钱" after one card: said so, with
+    the list's products to pick from); None when it picks nothing."""
+    on_screen = products_on_screen(tracker)
+    picked = choice_index(text, [title for title, _ in on_screen])
+    if picked is not None:
+        return on_screen[picked][1]
+    beyond = ordinal_beyond(text, len(on_screen))
+    if beyond is None:
+        return None
+    dispatcher.utter_message(
+        text=f"刚才只列出了 {len(on_screen)} 款，没有第{beyond}个哦。您问的是这{'款' if len(on_screen) == 1 else '几款'}吗？",
+        buttons=buttons((title[:30], intent_payload("product_inquiry", product_id=pid)) for title, pid in on_screen),
+    )
+    return BEYOND_LIST
+
+
+async def buy_from_screen(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """"那就买小米吧" after a comparison or a list: how to buy the product on screen that the
+    words name; None when the message buys nothing named there."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    named = buys_named(text) if not buys_it(text) else None
+    if not named or len(named) < 2:
+        return None
+    on_screen = products_on_screen(tracker)
+    picked = choice_index(named, [title for title, _ in on_screen]) if on_screen else None
+    if picked is None:
+        return None
+    from actions.purchase import buy_product  # actions.purchase builds on this module
+
+    return await buy_product(dispatcher, on_screen[picked][1])
+
+
+def cheapest_shown(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """"最便宜的是哪个" after a list: the cheapest card shown, and how to look closer."""
+    card = min(cards, key=lambda c: float(c.get("price") or 0))
+    place = cards.index(card) + 1
+    dispatcher.utter_message(
+        text=f"刚才这几款里最便宜的是第{place}个【{card.get('title')}】（{card.get('price_text') or money(card.get('price') or 0)}）。"
+             "想看它的详情说“第" + str(place) + "个”就行；想看更便宜的，说“再便宜点”。")
     return []
 
 

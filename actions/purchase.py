@@ -11,16 +11,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import answer_order_clause
-from actions.product import listing_with_variant, variant_stock
+from actions.product import (
+    BEYOND_LIST, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen, products_on_screen,
+    variant_stock,
+)
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more
-from assistant.typed_answers import buys_it
+from assistant.typed_answers import buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
-from assistant.faq import faq_book
+from assistant.faq import faq_book, specific_topics
+from assistant.form_questions import ANYWHERE, question_topics
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
@@ -37,6 +41,30 @@ def _quantity(tracker: Tracker) -> Optional[int]:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100000 else None
 
 
+async def buy_product(dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
+    """How to buy this product: its price, whether it is in stock, the ordering steps."""
+    product = await db(get_product_detail, product_id)
+    if product is None or not product.is_on_sale:
+        dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
+        return []
+    how = faq_book().answer("how_to_order")
+    stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
+    dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
+    if how and product.in_stock:
+        dispatcher.utter_message(text=how.pick())
+    return [SlotSet("product_id", str(product.id))]
+
+
+HAGGLE_REPLY = "价格是系统统一定的，客服这边没法单独改价哦～不过下单时这些优惠可以用上："
+
+
+async def answer_haggle(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[str, Any]]:
+    """"能便宜点吗" about a product: the price is not negotiated; the offers that lower it."""
+    dispatcher.utter_message(text=HAGGLE_REPLY)
+    await ActionPurchaseHelp().live_offers(dispatcher, tracker)
+    return []
+
+
 class ActionPurchaseHelp(ShopAction):
     def name(self) -> str:
         return "action_purchase_help"
@@ -44,7 +72,7 @@ class ActionPurchaseHelp(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        topics = entity_values(tracker, "topic")
+        topics = specific_topics(entity_values(tracker, "topic"))
         quantity = _quantity(tracker)
         book = faq_book()
         text = (tracker.latest_message or {}).get("text") or ""
@@ -52,10 +80,13 @@ class ActionPurchaseHelp(ShopAction):
             # "还有吗" right after a list of recommendations: the next page, not stock.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
+        slot_events: List[Dict[str, Any]] = []
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
             # "Pegasus 40 有42码吗": a size (storage) asked for is a stock question too.
-            answered = await self._stock(dispatcher, tracker, quantity) or answered
+            stocked = await self._stock(dispatcher, tracker, quantity)
+            if stocked is not None:
+                answered, slot_events = True, stocked
         asked_for = offer_asked_for(text) if LIVE_TOPICS & set(topics) else None
         if asked_for is not None:
             # "有没有学生优惠": whether there is one, said plainly, then what everyone gets.
@@ -79,15 +110,19 @@ class ActionPurchaseHelp(ShopAction):
                 dispatcher.utter_message(text=policy.for_question(text))
                 answered = True
             if topic in LIVE_TOPICS:
-                await self._live_offers(dispatcher, tracker)
+                await self.live_offers(dispatcher, tracker)
                 answered = True
         if answered:
             # "运费多少？我的耳机发货了吗": the order question too.
-            return await answer_order_clause(dispatcher, tracker)
+            return slot_events + await answer_order_clause(dispatcher, tracker)
         if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
                                               "product": first_entity(tracker, "product")}):
             return []
 
+        bought = await buy_from_screen(dispatcher, tracker)
+        if bought is not None:
+            # "那就买华为吧" after a comparison or a list: that product's ordering steps.
+            return bought
         # "我想买X": no policy topic, but a product, brand or category → matching products.
         mention = first_entity(tracker, "product")
         brand, category = first_entity(tracker, "brand"), first_entity(tracker, "category")
@@ -113,13 +148,33 @@ class ActionPurchaseHelp(ShopAction):
             dispatcher.utter_message(text="暂时没有找到相关商品，可以换个说法或告诉我品牌和型号吗？")
             return []
 
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if in_view is not None and last_flow(tracker) == "action_product_inquiry":
+            product = await db(get_product_detail, in_view)
+            asked = product_facts.variant_fragment(product, text) if product is not None else None
+            if asked:
+                # "那42呢" after the stock of a size (a colour, a storage): that one's stock, on
+                # the same model's listing that has it when the one in view does not.
+                siblings = await db(find_products_by_name, product.model, limit=10)
+                other = await db(listing_with_variant, [product.id] + [m.id for m in siblings if m.id != product.id], asked)
+                product = other[0] if other else product
+                wanted = product_facts.wanted_variant(product, asked)
+                dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, wanted)))
+                return [SlotSet("product_id", str(product.id))]
+
         product_id = as_product_id(first_entity(tracker, "product_id"))
         if product_id is None and buys_it(text):
             # "我要买" with a product in view: that product.
             product_id = as_product_id(tracker.get_slot("product_id"))
         if product_id is not None:
-            return await self._buy_product(dispatcher, product_id)
+            return await buy_product(dispatcher, product_id)
 
+        named = [a for a in (book.answer(t) for t in question_topics(text, (), ANYWHERE)) if a is not None]
+        if named:
+            # "周末发货吗": the words name the topic the NLU left untagged.
+            for answer in named:
+                dispatcher.utter_message(text=answer.for_question(text))
+            return []
         dispatcher.utter_message(
             text="购买相关的问题我都可以解答，您想了解哪一项？",
             buttons=buttons(
@@ -128,22 +183,24 @@ class ActionPurchaseHelp(ShopAction):
         )
         return []
 
-    async def _buy_product(self, dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
-        product = await db(get_product_detail, product_id)
-        if product is None or not product.is_on_sale:
-            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
-            return []
-        how = faq_book().answer("how_to_order")
-        stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
-        dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
-        if how and product.in_stock:
-            dispatcher.utter_message(text=how.pick())
-        return [SlotSet("product_id", str(product.id))]
-
-    async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker, quantity: Optional[int]) -> bool:
+    async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     quantity: Optional[int]) -> Optional[List[Dict[str, Any]]]:
+        """The stock answer's events (the product answered about comes into view, so "有几个颜色"
+        next is about it); None when no product is known to answer about."""
         product_id = as_product_id(first_entity(tracker, "product_id"))
         mention = first_entity(tracker, "product")
         text = (tracker.latest_message or {}).get("text") or ""
+        if product_id is None and not mention and has_ordinal(text):
+            # "第二个有货吗" (also after a goodbye: "刚才第二个耳机还有货吗"): the product picked
+            # from the list on screen.
+            product_id = picked_on_screen(dispatcher, tracker, text)
+            if product_id == BEYOND_LIST:
+                return []
+        if product_id is None and not mention and last_flow(tracker) == "action_recommend":
+            on_screen = products_on_screen(tracker)
+            if len(on_screen) > 1:
+                # "有货吗" right after a list: which of those shown, not the product seen before it.
+                return ask_which_on_screen(dispatcher, on_screen)
         if product_id is None and mention:
             matches = await db(find_products_by_name, mention, limit=5)
             if len({m.model for m in matches}) == 1 and len(matches) > 1:
@@ -153,15 +210,16 @@ class ActionPurchaseHelp(ShopAction):
         if product_id is None:
             product_id = as_product_id(tracker.get_slot("product_id"))
         if product_id is None:
-            return False
+            return None
         product = await db(get_product_detail, product_id)
         if product is None:
-            return False
+            return None
+        in_view = [SlotSet("product_id", str(product.id))]
         variant = product_facts.wanted_variant(product, text)
         if variant and not quantity:
             # "iPhone 15 Pro Max 256GB 有货吗": the stock of that variant, not of the product.
             dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, variant)))
-            return True
+            return in_view
         wanted = quantity or 1
         available = product.total_stock
         if available >= wanted:
@@ -171,7 +229,7 @@ class ActionPurchaseHelp(ShopAction):
         else:
             text = f"【{product.title}】暂时缺货，到货后可以第一时间通知您。"
         dispatcher.utter_message(text=text)
-        return True
+        return in_view
 
     async def _offer_for(self, dispatcher: CollectingDispatcher, tracker: Tracker, who: str, noun: str) -> None:
         now = utc_now()
@@ -186,7 +244,7 @@ class ActionPurchaseHelp(ShopAction):
             dispatcher.utter_message(text=f"有的，和“{who}”相关的活动：\n" + "\n".join(lines))
             return
         if has_offer_for(who, words + [a.pick() for a in policies if a]):
-            await self._live_offers(dispatcher, tracker)
+            await self.live_offers(dispatcher, tracker)
             return
         brief = "\n".join(f"· {p.title}（{month_day(p.ends_at)}截止）" for p in promotions)
         text = f"目前本店没有{who}专属的{noun}。"
@@ -196,7 +254,7 @@ class ActionPurchaseHelp(ShopAction):
             text += f"\n您的账户里还有 {len(coupons)} 张可用优惠券，下单时满足门槛会自动抵扣。"
         dispatcher.utter_message(text=text)
 
-    async def _live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    async def live_offers(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         now = utc_now()
         promotions = await db(current_promotions, now, limit=5)
         if promotions:

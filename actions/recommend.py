@@ -14,9 +14,9 @@ from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    UNLISTED, WORD, RecommendationRequest, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
-    narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words, typed_budget,
-    understand,
+    UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
+    moves_price_only, narrower_word, negated, next_request, not_carried_text, ranking_asked, refinement_words,
+    turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -62,6 +62,17 @@ async def list_refinement(tracker: Tracker) -> Any:
     return UNLISTED + kind if kind else None
 
 
+def reacts_to_list(tracker: Tracker) -> bool:
+    """"第一个不要" / "不要这个牌子" / "太贵了" right after a list of recommendations: the list
+    goes on (without what was turned down, or cheaper), whatever the NLU made of the words
+    (a "no", an unsure guess)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    return ((turns_down_shown(text) or moves_price_only(text)) and last_flow(tracker) == "action_recommend"
+            and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
+
+
 def typed_names(message: Dict[str, Any]) -> List[str]:
     """The words typed for a category or product ("运动鞋"), as the NLU's spans give them."""
     text = message.get("text") or ""
@@ -103,6 +114,14 @@ class ActionRecommend(ShopAction):
             from actions.orders import ActionOrderStatus  # actions.orders imports this module's users
 
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if haggles(message.get("text") or "") and not entity_values(tracker, "category"):
+            from actions.continuation import last_flow  # it routes to this module's action
+
+            if last_flow(tracker) == "action_product_inquiry":
+                # "能便宜点吗" about the product in view: no price of its own, the shop's offers.
+                from actions.purchase import answer_haggle  # actions.purchase builds on this module
+
+                return await answer_haggle(dispatcher, tracker)
         products_named = entity_values(tracker, "product")
         if "compare" in entity_values(tracker, "topic") and len(products_named) >= 2:
             # "小米14和iphone15哪个好": a comparison of the two named, not a list of anything.
@@ -116,6 +135,13 @@ class ActionRecommend(ShopAction):
             cards = cards_on_screen(tracker)
             if cards:
                 return which_is_better(dispatcher, cards)
+        if asks_cheapest_shown(message.get("text") or "") and not first_entity(tracker, "category"):
+            # "最便宜的是哪个" after a list: the cheapest of those shown, not a new list.
+            from actions.product import cards_on_screen, cheapest_shown
+
+            cards = cards_on_screen(tracker)
+            if cards:
+                return cheapest_shown(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         bare = typed_budget(message.get("text") or "") if not (entities["budget_min"] or entities["budget_max"]) else None
         if bare is not None:
@@ -167,8 +193,9 @@ class ActionRecommend(ShopAction):
             # Nothing cheaper (dearer) than everything shown: below (above) the middle of it.
             request = next_request(previous, said, relaxed=True)
             outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
-        if not outcome.picks and request.gift_for and not request.shown:
-            # A gift within a budget: the next idea for the recipient that has something in it.
+        if not outcome.picks and request.gift_for and not request.shown and not entities["category"]:
+            # A gift within a budget: the next idea for the recipient that has something in it
+            # (never in place of a kind the shopper named: "送男朋友 买个耳机" stays earphones).
             for category in GIFT_IDEAS.get(request.gift_for, ())[1:]:
                 request = replace(request, category=category)
                 outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
+# A confirmed change the database refused (see ``confirm_again``).
+NOT_SAVED = "抱歉，系统暂时开了个小差，{what}还没有提交成功，您填写的信息都还在。请稍后再回复“确认”重新提交，或说“转人工”。"
 
 
 class _Runtime:
@@ -217,6 +219,18 @@ async def under_error_policy(
         logger.exception("%s failed (conversation %s, intent %s)", name, tracker.sender_id, _intent(tracker))
     dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
     return []
+
+
+def confirm_again(dispatcher: CollectingDispatcher, form: str, confirm_slot: str, what: str) -> List[Dict[str, Any]]:
+    """After a write the shopper confirmed ("确认") failed in the database: nothing was saved.
+
+    By then the form had closed, so the general apology left the shopper's next "确认"
+    with no question to answer and the request was silently lost. Instead the shopper hears
+    that ``what`` was not saved, and the form is opened again at its confirmation question
+    with every answer kept (Rasa then runs the form, which asks that question again without
+    re-reading the old "确认"), so "确认" once the database is back saves it once."""
+    dispatcher.utter_message(text=NOT_SAVED.format(what=what))
+    return [SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
 
 
 def _intent(tracker: Tracker) -> Optional[str]:

@@ -8,14 +8,18 @@ Definitions (also in the README):
 - a conversation counts on the day its first shopper message arrived;
 - hand-offs: a conversation the assistant handed to the human desk counts as handed off,
   unless the shopper cancelled every ticket it got while still waiting ("取消人工"; no agent
-  took one): that one counts as ``handoff_cancelled``, apart (known only with the shop
-  database; without it every hand-off counts as handed off);
+  took one): that one counts as ``handoff_cancelled``, apart. Both are columns of
+  ``analytics_conversations``, kept by ``analytics.store`` from the event stream (the Rasa
+  server publishes the cancels there too): one rule, the same number in Metabase;
 - containment: conversations neither handed off nor with a cancelled hand-off / conversations
   (handed_off + handoff_cancelled + contained = conversations);
 - hand-off rate: conversations handed off / conversations; cancelled hand-off rate likewise;
 - fallback, out-of-scope and clarification rates: shopper messages (button clicks excluded)
   that got the core fallback, the out-of-scope answer or intent, a clarifying question or
   the NLU fallback / such messages;
+- unresolved conversations: those the assistant did not resolve on its own — a shopper message
+  got the core fallback or the out-of-scope answer, or the conversation was handed off — the
+  latest first (``UNRESOLVED_SHOWN`` of them, and how many in all);
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -26,7 +30,7 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 from sqlalchemy import and_, func, select
@@ -38,6 +42,10 @@ from analytics.store import CONVERSATIONS, TURNS
 TOP_MESSAGES = 20
 TOP_INTENTS = 12
 LATENCY_PERCENTILES = (50, 90, 95, 99)
+UNRESOLVED_SHOWN = 50
+# The one definition of "the assistant did not resolve it" (the dashboard's list and count).
+UNRESOLVED = (CONVERSATIONS.c.fallback_turns > 0) | (CONVERSATIONS.c.out_of_scope_turns > 0) | \
+    CONVERSATIONS.c.handed_off.is_(True)
 
 
 def period_bounds(first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
@@ -50,13 +58,7 @@ def _rate(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
-CancelledOf = Callable[[Iterable[str]], set]
-
-
-def conversation_figures(engine: Engine, first: date, last: date,
-                         cancelled_of: Optional[CancelledOf] = None) -> dict:
-    """``cancelled_of``: which of the handed-off conversations (sender ids) the shopper
-    cancelled before an agent took them (the shop database knows; None: none)."""
+def conversation_figures(engine: Engine, first: date, last: date) -> dict:
     days = [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)]
     in_days = CONVERSATIONS.c.day.between(first.isoformat(), last.isoformat())
     typed = and_(TURNS.c.day.between(first.isoformat(), last.isoformat()), TURNS.c.is_button.is_(False))
@@ -64,8 +66,8 @@ def conversation_figures(engine: Engine, first: date, last: date,
         totals = dict(connection.execute(
             select(CONVERSATIONS.c.day, func.count()).where(in_days).group_by(CONVERSATIONS.c.day)).all())
         handed_rows = connection.execute(
-            select(CONVERSATIONS.c.sender_id, CONVERSATIONS.c.day)
-            .where(in_days, CONVERSATIONS.c.handed_off.is_(True))).all()
+            select(CONVERSATIONS.c.day, CONVERSATIONS.c.handed_off, CONVERSATIONS.c.handoff_cancelled)
+            .where(in_days, CONVERSATIONS.c.handoffs > 0)).all()
         turns = connection.execute(
             select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification)
             .where(typed)).all()
@@ -74,12 +76,19 @@ def conversation_figures(engine: Engine, first: date, last: date,
             .where(typed, (TURNS.c.fallback | TURNS.c.out_of_scope | TURNS.c.clarification))
             .group_by(TURNS.c.text).order_by(func.count().desc(), func.max(TURNS.c.at).desc())
             .limit(TOP_MESSAGES)).all()
+        unresolved_total = connection.execute(
+            select(func.count()).select_from(CONVERSATIONS).where(in_days, UNRESOLVED)).scalar_one()
+        unresolved = connection.execute(
+            select(CONVERSATIONS.c.sender_id, CONVERSATIONS.c.day, CONVERSATIONS.c.last_at, CONVERSATIONS.c.turns,
+                   CONVERSATIONS.c.fallback_turns, CONVERSATIONS.c.out_of_scope_turns,
+                   CONVERSATIONS.c.clarification_turns, CONVERSATIONS.c.handed_off)
+            .where(in_days, UNRESOLVED)
+            .order_by(CONVERSATIONS.c.last_at.desc(), CONVERSATIONS.c.sender_id).limit(UNRESOLVED_SHOWN)).all()
         latencies = [value for (value,) in connection.execute(
             select(TURNS.c.latency_ms).where(TURNS.c.day.between(first.isoformat(), last.isoformat()),
                                              TURNS.c.latency_ms.isnot(None)))]
-    cancelled = cancelled_of([sender for sender, _ in handed_rows]) if cancelled_of and handed_rows else set()
-    handed_per_day: Counter = Counter(day for sender, day in handed_rows if sender not in cancelled)
-    cancelled_per_day: Counter = Counter(day for sender, day in handed_rows if sender in cancelled)
+    handed_per_day: Counter = Counter(day for day, handed, _ in handed_rows if handed)
+    cancelled_per_day: Counter = Counter(day for day, _, cancelled in handed_rows if cancelled)
     conversations = sum(int(total) for total in totals.values())
     handed_off = sum(handed_per_day.values())
     handoff_cancelled = sum(cancelled_per_day.values())
@@ -115,9 +124,22 @@ def conversation_figures(engine: Engine, first: date, last: date,
         "intents": {"names": series_names,
                     "per_day": [{"day": day, **{n: by_day_intent[day][n] for n in series_names}} for day in days]},
         "not_understood": [{"text": text, "count": int(count)} for text, count, _ in not_understood],
+        "unresolved_conversations": int(unresolved_total),
+        "unresolved": [{"conversation_id": row.sender_id, "day": row.day, "last_at": row.last_at.isoformat() + "Z",
+                        "turns": int(row.turns), "fallback_turns": int(row.fallback_turns),
+                        "out_of_scope_turns": int(row.out_of_scope_turns),
+                        "clarification_turns": int(row.clarification_turns), "handed_off": bool(row.handed_off)}
+                       for row in unresolved],
         "latency_ms": {"turns": len(latencies), **{f"p{p}": (round(float(np.percentile(latencies, p)), 1)
                                                             if latencies else None) for p in LATENCY_PERCENTILES}},
     }
+
+
+def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
+    """Whether the analytics know this conversation: the console opens only those."""
+    with engine.connect() as connection:
+        return connection.execute(select(CONVERSATIONS.c.sender_id)
+                                  .where(CONVERSATIONS.c.sender_id == conversation_id)).first() is not None
 
 
 def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
@@ -135,23 +157,13 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
         }
 
 
-def _cancelled_of(session_factory: Callable) -> CancelledOf:
-    def cancelled(conversation_ids: Iterable[str]) -> set:
-        from shop.db.analytics import cancelled_handoffs
-
-        with session_factory() as session:
-            return cancelled_handoffs(session, conversation_ids)
-    return cancelled
-
-
 def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date,
           zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
     if last < first:
         raise ValueError("the period ends before it starts")
     data = {"period": {"first": first.isoformat(), "last": last.isoformat(),
                        "timezone": str(zone)}}
-    data.update(conversation_figures(engine, first, last,
-                                     None if session_factory is None else _cancelled_of(session_factory)))
+    data.update(conversation_figures(engine, first, last))
     if session_factory is not None:
         data.update(shop_figures(session_factory, first, last, zone))
     return data
@@ -160,7 +172,7 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
 SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "handoff_cancelled", "containment_rate", "handoff_rate",
                   "handoff_cancelled_rate", "messages",
                   "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
-                  "clarification_messages", "clarification_rate")
+                  "clarification_messages", "clarification_rate", "unresolved_conversations")
 
 
 def to_csv(data: dict) -> str:
@@ -182,6 +194,9 @@ def to_csv(data: dict) -> str:
             writer.writerow(["intents", row["day"], name, row[name]])
     for row in data["not_understood"]:
         writer.writerow(["not_understood", _cell(row["text"]), "count", row["count"]])
+    for row in data["unresolved"]:
+        for metric in ("day", "turns", "fallback_turns", "out_of_scope_turns", "handed_off"):
+            writer.writerow(["unresolved", _cell(row["conversation_id"]), metric, _cell(row[metric])])
     if "funnel" in data:
         for key, value in data["funnel"].items():
             writer.writerow(["funnel", period, key, _cell(value)])

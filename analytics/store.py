@@ -7,8 +7,10 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
 - ``analytics_turns``   — one row per shopper message: text, intent, confidence, the first
   action that answered, outcome flags and the response latency.
 - ``analytics_conversations`` — one row per conversation (Rasa sender id): day it started,
-  turns, whether it was handed off and how many turns fell back / were out of scope /
-  got a clarifying question.
+  turns, how many times the assistant handed it to the desk and how many of those tickets the
+  shopper cancelled while waiting, whether it was handed off / only cancelled hand-offs (the
+  one rule, ``_handoff_state``) and how many turns fell back / were out of scope / got a
+  clarifying question.
 - ``analytics_offsets`` — how far the SQL-broker consumer has read (per source).
 
 The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
@@ -23,12 +25,12 @@ from datetime import datetime, timezone as dt_timezone, tzinfo
 from typing import Any, Dict, Optional
 
 from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-                        select, update)
+                        inspect, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
-from analytics.events import action_outcome, is_button_payload, user_turn
+from analytics.events import HANDOFF_CANCELLED, action_outcome, is_button_payload, user_turn
 
 metadata = MetaData()
 
@@ -68,12 +70,19 @@ CONVERSATIONS = Table(
     Column("day", String(10), nullable=False),
     Column("last_at", DateTime, nullable=False),
     Column("turns", Integer, nullable=False, default=0),
-    Column("handed_off", Boolean, nullable=False, default=False),
+    Column("handed_off", Boolean, nullable=False, default=False),        # a ticket not cancelled
     Column("fallback_turns", Integer, nullable=False, default=0),
     Column("out_of_scope_turns", Integer, nullable=False, default=0),
     Column("clarification_turns", Integer, nullable=False, default=0),
+    Column("handoffs", Integer, nullable=False, default=0),              # action_handoff runs
+    Column("handoffs_cancelled", Integer, nullable=False, default=0),    # tickets cancelled waiting
+    Column("handoff_cancelled", Boolean, nullable=False, default=False),  # every ticket cancelled
     Index("ix_analytics_conversations_day", "day"),
 )
+# Columns added after the table first shipped: (name, DDL type, default), added to an
+# existing table by ``create_tables`` (the read model has no migrations of its own).
+_ADDED_COLUMNS = (("handoffs", "INTEGER", "0"), ("handoffs_cancelled", "INTEGER", "0"),
+                  ("handoff_cancelled", "BOOLEAN", "FALSE"))
 
 OFFSETS = Table(
     "analytics_offsets", metadata,
@@ -84,6 +93,23 @@ OFFSETS = Table(
 
 def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)
+    present = {column["name"] for column in inspect(engine).get_columns(CONVERSATIONS.name)}
+    missing = [column for column in _ADDED_COLUMNS if column[0] not in present]
+    if missing:
+        with engine.begin() as connection:
+            for name, kind, default in missing:
+                connection.execute(text(f"ALTER TABLE {CONVERSATIONS.name} ADD COLUMN {name} {kind} "
+                                        f"NOT NULL DEFAULT {default}"))
+            # Before the counts, a handed-off conversation had (at least) one hand-off.
+            connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.handed_off.is_(True),
+                                                           CONVERSATIONS.c.handoffs == 0).values(handoffs=1))
+
+
+def _handoff_state(handoffs, cancelled) -> Dict[str, Any]:
+    """The one rule: handed off while any ticket the assistant opened was not cancelled by the
+    shopper while waiting; ``handoff_cancelled`` when every one was (so handed off + cancelled
+    + contained = conversations). Works on numbers and on SQL column expressions alike."""
+    return {"handed_off": handoffs > cancelled, "handoff_cancelled": (handoffs > 0) & (handoffs == cancelled)}
 
 
 def event_key(event: Dict[str, Any]) -> str:
@@ -125,7 +151,18 @@ def ingest(connection: Connection, event: Dict[str, Any], zone: tzinfo = DEFAULT
         _user(connection, key, sender, float(timestamp), event, zone)
     elif kind == "action":
         _action(connection, sender, float(timestamp), event.get("name"))
+    elif kind == HANDOFF_CANCELLED:
+        _handoff_cancelled(connection, sender)
     return True
+
+
+def _handoff_cancelled(connection: Connection, sender: str) -> None:
+    # A cancel is for a ticket this conversation's action_handoff opened; one without (the
+    # conversation began before the analytics did) changes nothing.
+    handoffs, cancelled = CONVERSATIONS.c.handoffs, CONVERSATIONS.c.handoffs_cancelled + 1
+    connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.sender_id == sender,
+                                                   CONVERSATIONS.c.handoffs > CONVERSATIONS.c.handoffs_cancelled)
+                       .values(handoffs_cancelled=cancelled, **_handoff_state(handoffs, cancelled)))
 
 
 def _user(connection: Connection, key: str, sender: str, timestamp: float, event: dict, zone: tzinfo) -> None:
@@ -141,7 +178,8 @@ def _user(connection: Connection, key: str, sender: str, timestamp: float, event
     if conversation is None:
         connection.execute(CONVERSATIONS.insert().values(
             sender_id=sender, started_at=at, day=_day(timestamp, zone), last_at=at, turns=0,
-            handed_off=False, fallback_turns=0, out_of_scope_turns=0, clarification_turns=0))
+            handed_off=False, fallback_turns=0, out_of_scope_turns=0, clarification_turns=0,
+            handoffs=0, handoffs_cancelled=0, handoff_cancelled=False))
     connection.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.sender_id == sender).values(
         turns=CONVERSATIONS.c.turns + 1, last_at=at,
         out_of_scope_turns=CONVERSATIONS.c.out_of_scope_turns + int(turn.outcome.out_of_scope),
@@ -173,7 +211,8 @@ def _action(connection: Connection, sender: str, timestamp: float, name: Optiona
             counters[counter] = CONVERSATIONS.c[counter] + 1
     if outcome.handoff and not row.handoff:
         changes["handoff"] = True
-        counters["handed_off"] = True
+        handoffs = CONVERSATIONS.c.handoffs + 1
+        counters.update(handoffs=handoffs, **_handoff_state(handoffs, CONVERSATIONS.c.handoffs_cancelled))
     if changes:
         connection.execute(update(TURNS).where(TURNS.c.id == row.id).values(**changes))
     if counters:

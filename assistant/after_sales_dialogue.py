@@ -18,6 +18,7 @@ import yaml
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import product_words, statuses_named, time_window
 from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from shop.domain.after_sales import AfterSalesReason
 from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
 from shop.domain.policies import POLICY_TOPICS
@@ -102,8 +103,10 @@ def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no
     """A policy question ("支持七天无理由退货吗"), a guest's request, or the form."""
     policy = [t for t in topics if t in POLICY_TOPICS or t in SHOP_WIDE_TOPICS]
     # "笔记本开不了机了怎么办": a problem with something bought asks for help, not for the rules.
+    # "七天无理由吗 拆封了还能退吗": no reason at all is a question about the rules too.
     asking = (asks_about_policy(text) and not order_no
-              and not ((HELP.search(text) or CAN_SERVICE.search(text)) and reason_in(text)))
+              and not ((HELP.search(text) or CAN_SERVICE.search(text))
+                       and reason_in(text) not in (None, AfterSalesReason.NO_REASON)))
     specific = question_topics(text, topics, AFTER_SALES) if asking else ()
     if specific:
         # "退货要自己出运费吗": the return shipping the question is about, not the whole policy.
@@ -212,6 +215,11 @@ def order_description(text: str) -> Optional[str]:
 
 # "退款多久到账？另外能开发票吗": a second question after the first one.
 SECOND_QUESTION = re.compile(r"另外|还有|顺便|顺带|再问|[？?，,。 ].*(吗|么|怎么|如何|多久|多少|几天|什么|哪|能不能|可不可以|[？?])")
+
+
+def asks_two_questions(text: str) -> bool:
+    """"你们是正品吗？另外多久发货": a second question follows the first."""
+    return bool(SECOND_QUESTION.search(text or ""))
 
 
 VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "vocab" / "shop_vocab.yml"

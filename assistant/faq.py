@@ -149,3 +149,15 @@ def faq_book() -> FaqBook:
     if _default_book is None:
         _default_book = FaqBook()
     return _default_book
+
+
+# "怎么用" / "怎么弄" tag the generic ``usage`` topic beside the thing asked about ("礼品卡怎么用",
+# "以旧换新怎么弄"), "多少钱" the generic ``price`` ("plus会员多少钱一年"): each stands only on its
+# own, else the product manual's (the product page's price) line follows the answer wanted.
+GENERIC_TOPICS = frozenset({"usage", "price"})
+
+
+def specific_topics(topics: List[str]) -> List[str]:
+    """The topics to answer: without the generic ones when a specific one was asked."""
+    kept = [t for t in topics if t not in GENERIC_TOPICS]
+    return kept if kept else list(topics)

@@ -38,6 +38,8 @@ CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
         ("return_shipping", re.compile(HOW_TO_SEND_BACK)),
         # "抬头写错了能改吗": 抬头 and 税号 are an invoice's, whatever else the message says.
         ("invoice", re.compile(r"发票|开票|抬头|税号|专票|普票")),
+        # "周末发货吗", "晚上下单什么时候发": when parcels leave, whatever day or hour is named.
+        ("delivery_time", re.compile(r"(周末|周六|周日|星期[六天日]|节假日|假期|放假|晚上|夜里)[^，,。]{0,6}(发货|发吗|送货|配送|发出)")),
     ),
     ADDRESS_CHANGE: (
         ("shipping_fee", re.compile(r"运费|邮费")),

@@ -17,13 +17,21 @@ ASKED = (
 GENERIC = re.compile(r"^(什么|啥|哪些|其他|其它|别的|任何|点|一点|些|一些|最近|现在|今天|目前|店铺|店里|你们|"
                      r"满减|这个|这款|这|那|它|可以|能|我|我们|商品|东西|有没有|有没|有|新品|平时|官方|这边|那边)+$")
 
+# "买两件有优惠吗", "多买几个能打折吗": an amount bought, not a kind of shopper — the
+# promotions (每满…减) are the answer.
+AMOUNT = re.compile(r"^(买|多买|满|一起买|拍|下单)|[件个套箱瓶盒台双]$")
+
+# "手机现在有什么活动": when it is asked is no part of whom the offer is for.
+WHEN = re.compile(r"(现在|最近|目前|今天|近期|这几天|这周|本周|这个月)+$")
+
 
 def offer_asked_for(text: str) -> Optional[Tuple[str, str]]:
     """(who, noun) of an offer asked for a kind of shopper ("学生", "优惠"), or None."""
     for pattern in ASKED:
         match = pattern.search((text or "").strip())
-        if match and not GENERIC.match(match.group("who")):
-            return match.group("who"), match.group("noun")
+        who = WHEN.sub("", match.group("who")) if match else ""
+        if who and not GENERIC.match(who) and not AMOUNT.search(who):
+            return who, match.group("noun")
     return None
 
 

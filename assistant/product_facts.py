@@ -36,7 +36,8 @@ HEIGHT = re.compile(r"(?:身高|高)?\s?(1[4-9]\d|2[01]\d)\s?(?:cm|厘米|公分
 HEIGHT_METRES = re.compile(r"1(?:米|m)\s?([4-9]\d?)")
 WEIGHT = re.compile(r"(?:体重|重)?\s?(\d{2,3}(?:\.\d)?)\s?(kg|公斤|千克|斤)")
 FOOT_MM = re.compile(r"脚长\s?(2[0-9]\d|2[0-9](?:\.\d)?)\s?(mm|毫米|cm|厘米)?")
-SHOE_SIZE = re.compile(r"(?<!\d)(3[4-9]|4[0-7])(?:\.5)?\s?(?:码|号)")
+# "42码", "43号"; "平时穿42", "一直穿43的": the size worn, said without 码.
+SHOE_SIZE = re.compile(r"(?<!\d)(3[4-9]|4[0-7])(?:\.5)?\s?(?:码|号)|穿\s?(3[4-9]|4[0-7])(?![\d.码号])")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def measurements(text: str) -> Measurements:
     shoe = None
     found = SHOE_SIZE.search(text)
     if found:
-        shoe = int(found.group(1))
+        shoe = int(found.group(1) or found.group(2))
     return Measurements(height, weight, foot, shoe)
 
 
@@ -216,6 +217,20 @@ def _mentioned_colour(values: Sequence[str], text: str) -> Optional[str]:
         if shade in text:
             return shade
     return None
+
+
+# "那42呢", "42的有吗": a bare number asked right after a size's stock — the shoe size.
+BARE_SIZE_FRAGMENT = re.compile(r"^(?:那|那么)?\s*(3[4-9]|4[0-7])\s*(?:码|号)?(?:的)?\s*(?:呢|有吗|有没有|还有吗)?\s*[?？]*$")
+
+
+def variant_fragment(product: ProductDetail, text: str) -> Optional[str]:
+    """The words of a follow-up that name a variant of ``product`` ("那42呢" -> "42码" for a shoe
+    sold by 尺码; "那256G的呢" as typed), else None."""
+    if wanted_variant(product, text):
+        return text
+    found = BARE_SIZE_FRAGMENT.search((text or "").strip())
+    sized = any(s.attributes.get(SIZE, "").isdigit() for s in product.skus)
+    return f"{found.group(1)}码" if found and sized else None
 
 
 def wanted_variant(product: ProductDetail, text: str) -> Dict[str, str]:

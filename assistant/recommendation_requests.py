@@ -25,7 +25,9 @@ PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高�
 CHEAPER_PRODUCTS = re.compile(r"(有没有|有木有|有没|还有|来点|来个|推荐|找|看看|换).{0,6}(便宜|实惠|低价|性价比)"
                               r"|(便宜|实惠)(一)?(点|些|一点|一些)?的(吗|呢|吧|嘛)?\s*[?？。!！]?\s*$")
 # "换个牌子", "别的品牌": leave out the brands shown so far.
-OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))")
+OTHER_BRAND = re.compile(r"(换个|换一个|换一|换|别的|其他|其它|另外的?|不同的?)(牌子|品牌|家(?![具电居用纺]))"
+                         # "不要这个牌子", "不喜欢这牌子": the brand shown is turned down, none named
+                         r"|(不要|不想要|不喜欢|不考虑|别推)(这个|这|那个|那)(个)?(牌子|品牌)")
 # "不要苹果的", "除了华为": the brand named is left out, not asked for.
 NOT_THIS_BRAND = re.compile(r"(不要|不想要|不考虑|不喜欢|不买|别给我|别推|除了|排除|不是)")
 # "不限预算", "多少钱都行": the budget said before no longer holds.
@@ -35,7 +37,8 @@ SIMILAR = re.compile(r"(类似|相似|差不多|同款|像这款|像这个|这�
 PERSONAL = re.compile(r"(猜我喜欢|适合我|我可能喜欢|根据我的|为我推荐|给我推荐点)")
 # "性价比高的手机": value for money, ranked by rating and then price (see ``ranked``).
 VALUE = "性价比"
-VALUE_WORDS = re.compile(r"性价比|划算|物美价廉|值得买|最值")
+# "适合学生的手机": a student's budget asks for value, not the dearest first.
+VALUE_WORDS = re.compile(r"性价比|划算|物美价廉|值得买|最值|学生(?!证|优惠|专属|折扣)")
 
 
 @dataclass(frozen=True)
@@ -408,6 +411,50 @@ def asks_for_more(text: str) -> bool:
     """"还有吗" / "还有别的吗" said on its own: the next page of a list, not a stock question."""
     text = (text or "").strip()
     return bool(MORE.search(text)) and len(re.sub(r"[\s?？。!！~～呀啊呢吧]", "", text)) <= 6
+
+
+# "第一个不要", "这几个都不喜欢", "不要这个": what was shown is turned down, nothing new asked.
+TURNED_DOWN = re.compile(
+    r"^(?:第\s*[一二两三四五六七八九十\d]{1,2}\s*[个款件]?|最后(?:一|那)?[个款件]|这[个款几些]*|那[个款几些]*|都|全都)?"
+    r"\s*(?:都)?(?:不要|不喜欢|不太喜欢|不行|不合适|不考虑|不想要|看不上)(?:这[个款几些]*|那[个款几些]*)?"
+    r"(?:了|的|啊|呢|吧)?[。.!！~～]*$")
+BARE_NO = re.compile(r"^(?:不要|不想要|不行|不考虑|不用)了?[。.!！~～]*$")
+# "太贵了", "便宜点", "再贵点": only a move of the price, said on its own.
+PRICE_MOVE_ONLY = re.compile(r"^(?:太贵了?|有点贵|好贵|贵了|再?便宜(?:一)?[点些]|再?贵(?:一)?[点些]|太便宜了?)(?:了|啊|呀|吧|呢)?[。.!！~～]*$")
+
+
+def turns_down_shown(text: str) -> bool:
+    """"第一个不要" / "都不喜欢" / "不要这个牌子" right after a list: the list goes on without
+    what was turned down (the next page, or other brands), not a bare "no"."""
+    text = (text or "").strip()
+    if BARE_NO.search(text):
+        return False        # "不要了": no more of anything — a plain no
+    return bool(TURNED_DOWN.search(text) or (OTHER_BRAND.search(text) and len(text) <= 10))
+
+
+def moves_price_only(text: str) -> bool:
+    """"太贵了" on its own after a list: cheaper ("再贵点": dearer) than what was shown."""
+    return bool(PRICE_MOVE_ONLY.search((text or "").strip()))
+
+
+# "能便宜点吗", "可以打折吗", "能不能少点": a discount asked on the product in view.
+HAGGLE = re.compile(r"^(?:能|可以|能不能|可不可以|还能)(?:再)?(?:便宜|优惠|少)(?:一)?(?:点|些|点儿)?(?:吗|不|嘛|么|呢)?[?？。!！~～]*$"
+                    r"|打个?折(?:吗|不|嘛)?[?？]*$|还价|讲价|议价|砍.{0,2}价|少算点")
+
+
+def haggles(text: str) -> bool:
+    """A discount asked for ("能便宜点吗"), not a request for cheaper products ("有没有便宜点的")."""
+    return bool(HAGGLE.search((text or "").strip())) and not wants_cheaper_products(text)
+
+
+# "最便宜的是哪个", "哪款最便宜": which of those on screen, not a new list.
+CHEAPEST_SHOWN = re.compile(r"(最便宜|最实惠|价格最低|最低价)的?(是|是哪|是那)?(哪|那)?(个|款|一款|一个)?[?？呢啊]*$"
+                            r"|(哪|那)(个|款|一款)最(便宜|实惠)")
+
+
+def asks_cheapest_shown(text: str) -> bool:
+    """"最便宜的是哪个" right after a list: the cheapest of those shown."""
+    return bool(CHEAPEST_SHOWN.search((text or "").strip()))
 
 
 def wants_cheaper_products(text: str) -> bool:

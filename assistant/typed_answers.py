@@ -223,6 +223,27 @@ FORGOT = re.compile(r"不记得|忘了|忘记|想不起|记不清|记不住|不�
                     r"|没(有)?(那个|这个)?(订单号|单号|订单编号|尾号)|(订单号|单号|订单编号)(没有|没了|丢了|删了|找不着)")
 
 
+def ordinal_beyond(text: str, count: int) -> Optional[int]:
+    """"第二个多少钱" when the list on screen held one item: the place asked for (2), which the
+    list does not have; None when the text names no place or the place is in the list."""
+    found = ORDINAL.search(text or "")
+    if found is None or count <= 0:
+        return None
+    raw = found.group(1)
+    number = int(raw) if raw.isdigit() else ORDINALS[raw]
+    return number if number > count else None
+
+
+# "那就买小米吧", "就要华为那个": buying one of the products on screen, named by a word of it.
+BUY_NAMED = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(还是)?(买|要|选|拿|入)\s*([^，,。？?\s]{1,12}?)(的|那个|那款|那台)?(吧|了|啦)?[!！。.～~]*$")
+
+
+def buys_named(text: str) -> Optional[str]:
+    """The words naming what a "那就买小米吧" buys ("小米"), else None."""
+    found = BUY_NAMED.search((text or "").strip())
+    return found.group(6) if found else None
+
+
 def forgets(text: str) -> bool:
     """The answer says the shopper does not know what was asked ("尾号不记得了")."""
     return bool(FORGOT.search(text or ""))

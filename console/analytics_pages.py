@@ -7,6 +7,7 @@ incremental, idempotent sync); the scale-out setup's consumer keeps the tables c
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -19,6 +20,8 @@ from console.auth import requires
 from console.pages import NavItem
 from console.render import render
 from shop.db.engine import make_engine, session_scope
+
+logger = logging.getLogger("console.analytics")
 
 NAV = [NavItem("/analytics", "数据分析", role="agent")]
 DEFAULT_DAYS = 7
@@ -124,6 +127,49 @@ async def analytics_csv(request: web.Request) -> web.StreamResponse:
                         charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+MAX_CONVERSATION_ID = 255      # analytics_conversations.sender_id
+
+
+STORE_ERROR = "对话记录暂时无法读取（会话存储不可用），下面只有人工接待部分。"
+
+
+def _recorded_lines(settings, shop_engine, conversation_id: str):
+    """(lines, problem): the conversation — the assistant's part and, if it was handed off,
+    the desk's — or None when the analytics never recorded it: the page opens only
+    conversations the dashboard lists, never an arbitrary id from the address bar."""
+    from console.transcript import lines_of_conversation, with_desk_lines
+    from shop.db.handoff_desk import conversation_desk_lines
+    from shop.identity import customer_of_conversation, sender_of
+
+    with _sync_lock:
+        engine = _analytics_engine(settings.analytics.db_url)
+    if not dashboard.is_recorded_conversation(engine, conversation_id):
+        return None
+    with session_scope(shop_engine) as session:
+        desk = conversation_desk_lines(session, sender_of(conversation_id), customer_of_conversation(conversation_id))
+    try:
+        assistant, problem = lines_of_conversation(settings.rasa_endpoints, conversation_id), None
+    except Exception:  # noqa: BLE001 - the desk's part still shows; the log has the trace
+        logger.exception("conversation store unreadable for %s", conversation_id)
+        assistant, problem = [], STORE_ERROR
+    return with_desk_lines(assistant, desk, settings.analytics.timezone), problem
+
+
+@requires("admin")
+async def conversation_page(request: web.Request) -> web.StreamResponse:
+    """One conversation the assistant did not resolve, as the shopper saw it (admins: it is a
+    shopper's whole conversation, with whatever they typed)."""
+    conversation_id = request.match_info["conversation_id"]
+    if not 1 <= len(conversation_id) <= MAX_CONVERSATION_ID:
+        raise web.HTTPNotFound()
+    found = await asyncio.to_thread(_recorded_lines, request.app["settings"], request.app["engine"], conversation_id)
+    if found is None:
+        raise web.HTTPNotFound()
+    lines, store_error = found
+    return render(request, "conversation.html", conversation_id=conversation_id, lines=lines,
+                  store_error=store_error)
+
+
 def _dumps(value) -> str:
     import json
     return json.dumps(value, ensure_ascii=False)
@@ -131,4 +177,4 @@ def _dumps(value) -> str:
 
 def routes() -> list:
     return [web.get("/analytics", analytics_page), web.get("/api/analytics", analytics_json),
-            web.get("/analytics.csv", analytics_csv)]
+            web.get("/analytics.csv", analytics_csv), web.get("/analytics/conversations/{conversation_id}", conversation_page)]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from console.auth import auth_middleware
 from console.config import Settings, load_settings
+from console.errors import error_pages
 from console.render import make_environment
 from shop.db.engine import make_engine
 from shop.settings import ConfigError
@@ -48,7 +49,8 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 
 def create_app(settings: Settings, engine: Optional[Engine] = None,
                page_modules: Iterable[str] = PAGE_MODULES) -> web.Application:
-    app = web.Application(middlewares=[auth_middleware], client_max_size=MAX_REQUEST_BYTES)
+    # error_pages outermost: a failure in the sign-in check is answered the same way.
+    app = web.Application(middlewares=[error_pages, auth_middleware], client_max_size=MAX_REQUEST_BYTES)
     app["settings"] = settings
     app["engine"] = engine or make_engine()
     app["home"] = HOME

@@ -17,11 +17,13 @@ from console.render import render
 from shop.db.errors import InvalidRequest
 from shop.db.handoff_desk import (MAX_MESSAGE, add_agent_message, claim_ticket, close_ticket, desk_ticket,
                                   hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
+from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.handoff")
 
 NAV = [NavItem("/handoff", "人工接待", role="agent")]
+ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。"}
@@ -81,6 +83,14 @@ async def queue_api(request: web.Request) -> web.StreamResponse:
                               "mine": [_ticket_json(t) for t in mine]})
 
 
+@requires("agent")
+async def presence_api(request: web.Request) -> web.StreamResponse:
+    """The heartbeat of every open console page (static/presence.js). The auth middleware has
+    already marked the session used, which is what keeps the agent on duty
+    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``); nothing else changes."""
+    return web.json_response({"on_duty": True})
+
+
 async def _visible_ticket(request: web.Request):
     """The ticket, if this user may see it: waiting ones (to decide), one they hold, any for
     an admin. Another agent's conversation is not shown (404, like a missing one)."""
@@ -104,7 +114,12 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         logger.exception("conversation store unreadable for ticket %s", ticket.ticket_no)
         before, store_error = [], "对话记录暂时无法读取（会话存储不可用），请先参考摘要。"
     lines = await db(request, ticket_messages, ticket.id)
+    # The shopper's own latest orders, so the agent need not ask for an order number: only for
+    # a signed-in shopper (the ticket's verified customer id); a guest's claim of who they are
+    # shows nothing.
+    orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
+                  orders=orders,
                   last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
@@ -177,6 +192,7 @@ def routes() -> list:
         web.post("/handoff/{ticket_id}/reply", reply),
         web.post("/handoff/{ticket_id}/close", close),
         web.get("/api/handoff/queue", queue_api),
+        web.get("/api/presence", presence_api),
         web.get("/api/handoff/{ticket_id}/messages", ticket_messages_api),
         web.post("/api/handoff/{ticket_id}/reply", reply),
     ]

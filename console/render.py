@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from console.auth import has_role, signed_in
 from console.pages import NavItem
+from shop.domain.handoff_queue import PRESENCE_HEARTBEAT
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -29,5 +30,6 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     who = signed_in(request)
     html = request.app["jinja"].get_template(template).render(
         who=who, csrf_token=who.csrf_token if who else context.pop("csrf_token", ""),
-        nav=visible_nav(request), path=request.path, **context)
+        nav=visible_nav(request), path=request.path,
+        heartbeat_ms=int(PRESENCE_HEARTBEAT.total_seconds() * 1000), **context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

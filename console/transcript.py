@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,9 +24,18 @@ _stores: dict = {}
 
 @dataclass(frozen=True)
 class Line:
-    who: str          # shopper / bot
+    who: str          # shopper / bot (and, from the desk: agent / system)
     text: str
     at: datetime
+    agent_name: Optional[str] = None
+
+
+def with_desk_lines(lines: List[Line], desk: list, zone: tzinfo) -> List[Line]:
+    """The assistant's part and the desk's (``shop.db.handoff_desk.DeskMessage``: what the
+    shopper and the agent said while the desk had the conversation) in time order, the times
+    in ``zone`` (the shop's)."""
+    merged = lines + [Line(m.author, m.text, m.created_at, m.agent_name) for m in desk]
+    return sorted((replace(line, at=line.at.astimezone(zone)) for line in merged), key=lambda line: line.at)
 
 
 def _open_store(endpoints: Path):
@@ -56,11 +65,16 @@ def _text_of_bot(event) -> Optional[str]:
 def conversation_lines(endpoints: Path, sender_id: str, customer_id: Optional[int], limit: int = 400) -> List[Line]:
     """Every message of the conversation (all sessions), oldest first. Blocking: call it
     from a worker thread."""
+    return lines_of_conversation(endpoints, conversation_id_for(sender_id, customer_id), limit)
+
+
+def lines_of_conversation(endpoints: Path, conversation_id: str, limit: int = 400) -> List[Line]:
+    """The same by Rasa's conversation id (as the analytics tables key conversations)."""
     from rasa.shared.core.events import BotUttered, UserUttered
     from shop_nlu.improve.conversations import run_coroutine
 
     store = _open_store(endpoints)
-    tracker = run_coroutine(store.retrieve_full_tracker(conversation_id_for(sender_id, customer_id)))
+    tracker = run_coroutine(store.retrieve_full_tracker(conversation_id))
     if tracker is None:
         return []
     lines: List[Line] = []

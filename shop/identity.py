@@ -37,7 +37,11 @@ ISSUER = "shop-site"
 AUDIENCE = "shop-assistant"
 TOKEN_METADATA_KEY = "customer_token"
 IDENTITY_METADATA_KEY = "shop_identity"
-_IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})$")
+# Customer ids a token may carry: 18 digits at most, what every database's 64-bit integer
+# holds and what a conversation identity (below) records. A larger one, even correctly
+# signed, made the channel's first query overflow (HTTP 500) instead of meaning "guest".
+MAX_CUSTOMER_ID = 10**18 - 1
+_IDENTITY_FORMAT = re.compile(r"^v1\.([1-9][0-9]{0,17})\.([0-9]{1,12})\.([0-9a-f]{64})\Z")
 DEFAULT_TTL_SECONDS = 2 * 60 * 60
 # rasa shell's input channel name; the only channel the development identity applies to.
 DEV_IDENTITY_CHANNELS = frozenset({"cmdline"})
@@ -147,7 +151,10 @@ def customer_token_claims(
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         logger.info("rejected customer token: %s", error.__class__.__name__)
         return None
-    return (customer_id, expires) if customer_id > 0 else None
+    if not 0 < customer_id <= MAX_CUSTOMER_ID:
+        logger.info("rejected customer token: customer id out of range")
+        return None
+    return customer_id, expires
 
 
 # A signed-in customer's conversation is "<sender>~c<customer id>" ("~" is not allowed in a
@@ -163,6 +170,13 @@ def conversation_id_for(sender: str, customer_id: Optional[int]) -> str:
 def sender_of(conversation_id: str) -> str:
     """The sender id the client used for ``conversation_id``."""
     return conversation_id.split(CUSTOMER_CONVERSATION_SEPARATOR, 1)[0]
+
+
+def customer_of_conversation(conversation_id: str) -> Optional[int]:
+    """The verified customer id bound into ``conversation_id`` (None: a guest's, or not a
+    well-formed customer suffix)."""
+    _, separator, customer = conversation_id.partition(CUSTOMER_CONVERSATION_SEPARATOR)
+    return int(customer) if separator and customer.isascii() and customer.isdigit() else None
 
 
 def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:

@@ -107,5 +107,5 @@ def desk_hours_setting(env: Mapping[str, str]) -> DeskHours:
     try:
         return parse_desk_hours(raw)
     except ValueError:
-        raise ConfigError(f"SHOP_DESK_HOURS must be opening-closing China time on one day, "
-                          f"such as 9:00-22:00, got {raw!r}") from None
+        raise ConfigError(f"SHOP_DESK_HOURS must be opening-closing China time, such as 9:00-22:00, "
+                          f"20:00-2:00 (past midnight) or 0:00-24:00 (round the clock), got {raw!r}") from None

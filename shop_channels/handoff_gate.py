@@ -8,7 +8,8 @@ has a ticket that is not closed, the message goes to the desk instead
 - ticket **open** (waiting): the shopper is told their place in the queue and a rough wait,
   whatever they typed ("人呢？" included);
   "取消人工" (``assistant.handoff_queue.CANCEL_PHRASES``) instead closes the waiting ticket
-  and the assistant answers again from the next message;
+  and the assistant answers again from the next message; the cancel is also published to
+  Rasa's event broker (``analytics.events.HANDOFF_CANCELLED``), the analytics' one source;
 - ticket **assigned**: nothing is said automatically; the agent answers. If the agent holding
   it is no longer on duty (signed out without the console noticing, gone idle), the ticket
   goes back to the queue first and the shopper hears their place, not silence.
@@ -26,17 +27,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from analytics.events import handoff_cancelled_event
 from shop.db.engine import default_engine, session_scope
 from assistant.handoff_queue import cancelled_message, is_cancel_request, place_of, queue_message
 from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
                                   has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import DeskHours, estimated_wait_minutes
-from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
+from shop.identity import customer_of_conversation
 from shop_channels.settings import server_settings
 from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metadata, json_object
 
@@ -47,9 +50,7 @@ LOCK_WAIT_S = 2.0
 
 def customer_of(sender: str, conversation_id: str) -> Optional[int]:
     """The verified customer id the channel bound into ``conversation_id`` (None: a guest)."""
-    if conversation_id == sender:
-        return None
-    return int(conversation_id[len(sender) + len(CUSTOMER_CONVERSATION_SEPARATOR):])
+    return None if conversation_id == sender else customer_of_conversation(conversation_id)
 
 
 def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
@@ -61,7 +62,13 @@ def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
         return has_active_ticket(connection, sender, customer_id)
 
 
-def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[List[str]]:
+@dataclass(frozen=True)
+class _Held:
+    texts: List[str]
+    cancelled_ticket: Optional[str] = None     # the ticket number the shopper just cancelled
+
+
+def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[_Held]:
     if not _ticket_may_be_active(sender, customer_id):
         return None
     # A ticket: read it again in the write transaction (it may have been closed meanwhile).
@@ -72,23 +79,46 @@ def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) 
             return None
         add_shopper_message(session, ticket.id, text[:2000] or " ", now)
         if ticket.status == "open" and is_cancel_request(text) and cancel_waiting_ticket(session, ticket.id, now):
-            return [cancelled_message(ticket.ticket_no)]
+            return _Held([cancelled_message(ticket.ticket_no)], cancelled_ticket=ticket.ticket_no)
         if ticket.status != "open":
             if not hand_back_if_gone(session, ticket.assigned_to, now):
-                return []
+                return _Held([])
             ticket = active_ticket(session, sender, customer_id)
-        return [queue_message(place_of(session, ticket, now, hours))]
+        return _Held([queue_message(place_of(session, ticket, now, hours))])
 
 
-async def held_reply(sender: str, conversation_id: str, text: str) -> Optional[List[str]]:
+def event_broker_of(app: Any) -> Any:
+    """The Rasa server's event broker (the agent's tracker store's), or None (none configured,
+    or the model not loaded yet)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    return getattr(getattr(agent, "tracker_store", None), "event_broker", None)
+
+
+def _publish_cancel(broker: Any, conversation_id: str, ticket_no: str) -> None:
+    if broker is None:
+        logger.warning("no event broker: the analytics will not see that ticket %s was cancelled", ticket_no)
+        return
+    try:    # on the event loop, as Rasa publishes (the Pika broker is not thread-safe)
+        broker.publish(handoff_cancelled_event(conversation_id, ticket_no, utc_now().timestamp()))
+    except Exception:  # noqa: BLE001 - the shopper's cancel stands; only the figure misses it
+        logger.exception("could not publish the cancel of ticket %s to the event broker", ticket_no)
+
+
+async def held_reply(sender: str, conversation_id: str, text: str, broker: Any = None) -> Optional[List[str]]:
     """None: let the assistant answer. A list (maybe empty): the desk has the conversation;
-    send these texts instead and do not pass the message to Rasa."""
+    send these texts instead and do not pass the message to Rasa. ``broker``: the Rasa
+    server's event broker (``event_broker_of(app)``), told when the shopper cancels."""
     try:
-        return await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text,
+        held = await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text,
                                        server_settings().desk_hours)
     except SQLAlchemyError:
         logger.exception("hand-off state unreadable; the assistant answers (conversation %s)", sender)
         return None
+    if held is None:
+        return None
+    if held.cancelled_ticket:
+        _publish_cancel(broker, conversation_id, held.cancelled_ticket)
+    return held.texts
 
 
 # --- agent lines for the shopper's client ---------------------------------------------------

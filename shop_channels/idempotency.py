@@ -56,7 +56,7 @@ _stock_get_tracker = MessageProcessor.get_tracker
 _prefetched: ContextVar[Optional[List[DialogueStateTracker]]] = ContextVar("shop_prefetched_tracker", default=None)
 
 # Client-chosen ids: printable ASCII without spaces (safe to log), a UUID fits.
-MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}\Z")
 # Left out when comparing a retry with the recorded message: keys Rasa itself adds to a
 # recorded user message's metadata, and the conversation identity (see the module docstring).
 NOT_COMPARED_METADATA_KEYS = frozenset({"model_id", "assistant_id", IDENTITY_METADATA_KEY})

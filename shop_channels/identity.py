@@ -43,7 +43,7 @@ from shop.identity import (
 
 logger = logging.getLogger(__name__)
 
-_SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})$")
+_SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})\Z")
 
 
 def bind_conversation(sender: str, metadata: Mapping[str, Any],

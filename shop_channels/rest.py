@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
-from shop_channels.handoff_gate import agent_messages, held_reply, parse_poll_body
+from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
 from shop_channels.identity import bind_conversation
 from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, parse_webhook_body
@@ -81,7 +81,8 @@ class ShopRestInput(RestInput):
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
             collector = CollectingOutputChannel()
             try:
-                held = await held_reply(incoming.sender, conversation_id, incoming.text)
+                held = await held_reply(incoming.sender, conversation_id, incoming.text,
+                                        event_broker_of(request.app))
                 if held is not None:  # a human agent has this conversation: the assistant is silent
                     return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
                 await once_per_message_id(on_new_message, request, message_id)(

@@ -37,7 +37,7 @@ from sanic import Blueprint
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.desk_push import DeskPush, room_of
-from shop_channels.handoff_gate import held_reply
+from shop_channels.handoff_gate import event_broker_of, held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
 from shop_channels.settings import server_settings
@@ -98,8 +98,11 @@ class ShopSocketIOInput(SocketIOInput):
         # An agent's line is announced to the conversation's room (shop_channels.desk_push).
         push = DeskPush(sio, namespace)
 
+        server = {}     # the Sanic app, known once the server runs: its agent's event broker
+
         @socketio_webhook.listener("after_server_start")
-        async def start_desk_push(*_: Any) -> None:
+        async def start_desk_push(app: Any, *_: Any) -> None:
+            server["app"] = app
             push.start()
 
         @socketio_webhook.listener("before_server_stop")
@@ -163,7 +166,7 @@ class ShopSocketIOInput(SocketIOInput):
                 return
             conversation_id, metadata = bind_conversation(session_id, metadata, identity)
             try:
-                held = await held_reply(session_id, conversation_id, text)
+                held = await held_reply(session_id, conversation_id, text, event_broker_of(server.get("app")))
                 if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
                     for reply in held:
                         await output.send_text_message(session_id, reply)

@@ -19,8 +19,10 @@ MAX_METADATA_BYTES = 8 * 1024
 # Metadata is a flat bag of client facts (a token, a page, a locale); a few levels spare.
 MAX_METADATA_DEPTH = 8
 # Sender ids are chosen by integrators (a user id, a session id, a UUID); printable ASCII
-# without spaces keeps them safe to log and to use as tracker keys.
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}$")
+# without spaces keeps them safe to log and to use as tracker keys. "\Z", not "$": "$" also
+# matches before a final newline, which let "victim\n" through as a sender (and likewise a
+# message_id, a socket.io session id, an order number: every such pattern ends in "\Z").
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}\Z")
 
 
 class InvalidRequest(ValueError):

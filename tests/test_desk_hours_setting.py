@@ -4,7 +4,8 @@ and content/faq.yml ({desk_hours}) say — no second copy of "9:00-22:00" to fal
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,8 +18,39 @@ SECRET = "s" * 40
 def test_the_setting_and_its_default():
     assert desk_hours_setting({}) == DEFAULT_DESK_HOURS
     assert desk_hours_setting({"SHOP_DESK_HOURS": "8:00-20:30"}) == DeskHours(time(8), time(20, 30))
-    with pytest.raises(ConfigError, match="SHOP_DESK_HOURS"):
-        desk_hours_setting({"SHOP_DESK_HOURS": "22:00-9:00"})
+    assert desk_hours_setting({"SHOP_DESK_HOURS": "22:00-9:00"}) == DeskHours(time(22), time(9))
+
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _at(hour: int, minute: int = 0, day: int = 7) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=CHINA)
+
+
+def test_hours_past_midnight():
+    hours = desk_hours_setting({"SHOP_DESK_HOURS": "20:00-2:00"})
+    assert hours.text == "20:00-次日2:00"
+    assert [hours.is_open(_at(h, m)) for h, m in ((19, 59), (20, 0), (23, 59), (0, 0), (1, 59), (2, 0), (12, 0))] \
+        == [False, True, True, True, True, False, False]
+    # Judged in China time whatever zone the clock is read in.
+    assert hours.is_open(_at(1, 30).astimezone(timezone.utc))
+
+
+def test_closing_at_midnight_and_round_the_clock():
+    evening = desk_hours_setting({"SHOP_DESK_HOURS": "18:00-24:00"})
+    assert evening.text == "18:00-24:00"
+    assert evening.is_open(_at(23, 59)) and not evening.is_open(_at(0, 0)) and not evening.is_open(_at(17, 59))
+    always = desk_hours_setting({"SHOP_DESK_HOURS": "00:00-24:00"})
+    assert always.text == "0:00-24:00" and always.round_the_clock
+    assert all(always.is_open(_at(h, m)) for h in range(24) for m in (0, 59))
+
+
+@pytest.mark.parametrize("raw", ["9:00-9:00", "24:00-2:00", "9:00-24:30", "25:00-3:00", "9:60-18:00",
+                                 "9:00-18:60", "9-18", "nine to six", "9:00-", "-9:00 18:00"])
+def test_nonsense_stops_start_up_with_a_clear_error(raw):
+    with pytest.raises(ConfigError, match=r"SHOP_DESK_HOURS must be .*0:00-24:00 \(round the clock\)"):
+        desk_hours_setting({"SHOP_DESK_HOURS": raw})
 
 
 def test_the_servers_read_it():

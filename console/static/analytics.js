@@ -71,6 +71,21 @@
         }));
       }
       fillTable("not-understood", d.not_understood.map(function (r) { return [r.text, r.count]; }));
+      fillTable("unresolved", d.unresolved.map(function (r) {
+        return [r.conversation_id, r.day, r.turns, r.fallback_turns, r.out_of_scope_turns, r.handed_off ? "是" : "否"];
+      }));
+      setText("unresolved-total", "共 " + d.unresolved_conversations + " 个" +
+              (d.unresolved_conversations > d.unresolved.length ? "，显示最近 " + d.unresolved.length + " 个" : ""));
+      var table = document.getElementById("unresolved");
+      if (table.dataset.links) {      // admins read the whole conversation
+        Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr, i) {
+          var cell = tr.firstChild, link = document.createElement("a");
+          link.href = "/analytics/conversations/" + encodeURIComponent(d.unresolved[i].conversation_id);
+          link.textContent = cell.textContent;
+          cell.textContent = "";
+          cell.appendChild(link);
+        });
+      }
       chart("chart-latency", {
         tooltip: {}, xAxis: { type: "category", data: ["p50", "p90", "p95", "p99"] }, yAxis: { type: "value" },
         series: [{ type: "bar", data: [lat.p50, lat.p90, lat.p95, lat.p99] }]

@@ -1,5 +1,5 @@
-"""Shop-side figures for the operator dashboard: the recommendation funnel, after-sales and
-which hand-offs the shopper cancelled before an agent took them.
+"""Shop-side figures for the operator dashboard: the recommendation funnel and after-sales.
+(Hand-offs, cancelled ones included, come from the analytics tables: ``analytics.store``.)
 
 Periods are half-open [start, end) in aware datetimes. Exposures are logged once per
 experiment a display belongs to, so a display is counted once by (conversation, time), a
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
-
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from shop.db.models import (AfterSalesRequest, ExperimentExposure, HandoffRequest, Order, OrderAttribution,
+from shop.db.models import (AfterSalesRequest, ExperimentExposure, Order, OrderAttribution,
                             OrderItem, Product, RecommendationClick)
 from shop.domain.after_sales import REASON_LABELS, SERVICE_TYPE_LABELS, AfterSalesReason, ServiceType
 from shop.domain.clock import require_aware
-from shop.identity import conversation_id_for, sender_of
 
 EXPOSURES = ExperimentExposure.__table__
 
@@ -96,23 +93,6 @@ def return_rate_by_product(session: Session, start: datetime, end: datetime, lim
     return [{"product_id": pid, "title": title, "units_sold": int(units), "units_returned": int(back),
              "return_rate": round(int(back) / int(units), 4) if units else None}
             for pid, title, units, back in rows]
-
-
-def cancelled_handoffs(session: Session, conversation_ids: Iterable[str]) -> set[str]:
-    """Of these conversations (Rasa sender ids, as the analytics tables key them), those whose
-    every hand-off ticket the shopper cancelled while waiting ("取消人工"): no agent took
-    one. A conversation with no ticket at all (the assistant could not file one) is not here."""
-    wanted = set(conversation_ids)
-    senders = sorted({sender_of(conversation) for conversation in wanted})
-    tickets: dict[str, list[bool]] = {}
-    for chunk in range(0, len(senders), 500):
-        for sender, customer_id, cancelled_at in session.execute(
-                select(HandoffRequest.sender_id, HandoffRequest.customer_id, HandoffRequest.cancelled_at)
-                .where(HandoffRequest.sender_id.in_(senders[chunk:chunk + 500]))):
-            conversation = conversation_id_for(sender, customer_id)
-            if conversation in wanted:
-                tickets.setdefault(conversation, []).append(cancelled_at is not None)
-    return {conversation for conversation, cancelled in tickets.items() if all(cancelled)}
 
 
 def _label(labels, enum, value: str) -> str:

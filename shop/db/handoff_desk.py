@@ -247,6 +247,22 @@ def ticket_messages(session: Session, ticket_id: int, after_id: int = 0) -> List
                         created_at=m.created_at, agent_name=name) for m, name in rows]
 
 
+def conversation_desk_lines(session: Session, sender_id: str, customer_id: Optional[int],
+                            limit: int = 500) -> List[DeskMessage]:
+    """Every desk line (shopper, agent, system) of one conversation's tickets, oldest first:
+    the part of a handed-off conversation that never reached Rasa. By conversation *and*
+    shopper, as tickets are keyed."""
+    sender = text_arg(sender_id, "sender_id", 255)
+    rows = session.execute(
+        select(HandoffMessage, ConsoleUser.display_name)
+        .join(HandoffRequest, HandoffRequest.id == HandoffMessage.ticket_id)
+        .outerjoin(ConsoleUser, ConsoleUser.id == HandoffMessage.agent_id)
+        .where(HandoffRequest.sender_id == sender, _owner(customer_id))
+        .order_by(HandoffMessage.created_at, HandoffMessage.id).limit(limit)).all()
+    return [DeskMessage(id=m.id, ticket_id=m.ticket_id, author=m.author, text=m.text,
+                        created_at=m.created_at, agent_name=name) for m, name in rows]
+
+
 def _not_closed_of(sender, owner):
     """A conversation's tickets that are not closed (open or assigned), by conversation *and*
     shopper (``owner``: ``_owner``), as ``shop.db.handoff.open_handoff_for_sender``."""

@@ -36,6 +36,8 @@ GIFT_IDEAS: dict[str, Tuple[str, ...]] = {
     "女朋友": ("香水", "彩妆", "黄金首饰", "面部护肤"),
     "男朋友": ("手表", "智能手表", "耳机耳麦", "香水"),
     "长辈": ("个护电器", "智能手表", "黄金首饰", "牛奶乳品"),
+    # A baby (a newborn, a 满月 or 百天 gift) needs baby things, not picture books and snacks.
+    "宝宝": ("喂养用品", "纸尿裤", "童车童床", "奶粉"),
     "孩子": ("童书", "文具", "休闲零食"),
     "朋友": ("耳机耳麦", "香水", "休闲零食", "智能手表"),
 }
@@ -43,10 +45,11 @@ _RECIPIENTS: Tuple[Tuple[str, re.Pattern], ...] = (
     ("女朋友", re.compile(r"女朋友|女友|老婆|媳妇|对象|闺蜜|女生")),
     ("男朋友", re.compile(r"男朋友|男友|老公|男生")),
     ("长辈", re.compile(r"妈|母亲|爸|父亲|爷爷|奶奶|外公|外婆|姥姥|姥爷|长辈|老人")),
+    ("宝宝", re.compile(r"刚出生|新生儿|婴儿|满月|百天|小宝宝")),
     ("孩子", re.compile(r"孩子|小孩|儿子|女儿|宝宝|侄子|外甥")),
     ("朋友", re.compile(r"朋友|同事|领导|老师|同学")),
 )
-_GIFT_RE = re.compile(r"礼物|送给|送人|送我|送他|送她|给.{1,4}买|送.{1,4}(什么|啥)")
+_GIFT_RE = re.compile(r"礼物|送给|送人|送我|送他|送她|给.{1,6}买|送.{1,4}(什么|啥)")
 # "送男朋友 500以内", "送同事": a recipient right after 送 is a gift request too (送货, 送达 and
 # 送到 are not followed by one).
 _SEND_TO_RECIPIENT_RE = re.compile("送(?:" + "|".join(pattern.pattern for _, pattern in _RECIPIENTS) + ")")

@@ -17,24 +17,43 @@ MINUTES_PER_CONVERSATION = 4
 # action server and the Rasa server, ``shop.settings.desk_hours_setting``), passed down as one
 # ``DeskHours``. The hand-off replies, the queue answer and content/faq.yml ({desk_hours} in
 # service_hours and contact) all say it; a shopper is never promised a quick answer outside it.
+#
+# The desk may run past midnight ("20:00-2:00": open from 20:00 until 2:00 the next morning)
+# or round the clock ("0:00-24:00"); "24:00" is only a closing time. ``closes == opens`` is
+# how round the clock is held (``time`` has no 24:00); the parser accepts it only as
+# "0:00-24:00", so "9:00-9:00" (a typo, most likely) is refused at start-up.
 @dataclass(frozen=True)
 class DeskHours:
     opens: time
-    closes: time
+    closes: time     # time(0) with a later ``opens``: closes at midnight ("…-24:00")
 
-    def __post_init__(self) -> None:
-        if not self.opens < self.closes:
-            raise ValueError("the desk must open before it closes (the same day)")
+    @property
+    def round_the_clock(self) -> bool:
+        return self.opens == self.closes
+
+    @property
+    def past_midnight(self) -> bool:
+        """Closes on the next calendar day (closing at midnight itself is not "past")."""
+        return self.closes < self.opens and self.closes != time(0)
 
     @property
     def text(self) -> str:
-        """As shoppers read it: "9:00-22:00"."""
-        return f"{self.opens.hour}:{self.opens.minute:02d}-{self.closes.hour}:{self.closes.minute:02d}"
+        """As shoppers read it after "每天": "9:00-22:00", "20:00-次日2:00", "0:00-24:00"."""
+        closes = "24:00" if self.closes == time(0) else _clock(self.closes)
+        return f"{_clock(self.opens)}-{'次日' if self.past_midnight else ''}{closes}"
 
     def is_open(self, now: datetime) -> bool:
         """Whether ``now`` falls inside the hours (China time)."""
         local = require_aware(now).astimezone(CHINA_TZ).time()
-        return self.opens <= local < self.closes
+        if self.round_the_clock:
+            return True
+        if self.opens < self.closes:
+            return self.opens <= local < self.closes
+        return local >= self.opens or local < self.closes      # runs past midnight
+
+
+def _clock(moment: time) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
 
 
 DEFAULT_DESK_HOURS = DeskHours(time(9, 0), time(22, 0))
@@ -42,15 +61,18 @@ _HOURS = re.compile(r"\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*")
 
 
 def parse_desk_hours(raw: str) -> DeskHours:
-    """"9:00-22:00": China time, opening before closing on the same day (a desk open past
-    midnight is not supported); ValueError otherwise."""
+    """"9:00-22:00", "20:00-2:00" (past midnight), "0:00-24:00" (round the clock): China
+    time; ValueError with the reason otherwise."""
     match = _HOURS.fullmatch(raw or "")
     if not match:
         raise ValueError(f"not H:MM-H:MM: {raw!r}")
     open_h, open_m, close_h, close_m = (int(part) for part in match.groups())
-    if open_h > 23 or close_h > 23 or open_m > 59 or close_m > 59:
-        raise ValueError(f"not a time of day: {raw!r}")
-    return DeskHours(time(open_h, open_m), time(close_h, close_m))
+    if open_h > 23 or open_m > 59 or close_m > 59 or close_h > 24 or (close_h == 24 and close_m):
+        raise ValueError(f"not a time of day (24:00 only as the closing time): {raw!r}")
+    opens, closes = time(open_h, open_m), time(close_h % 24, close_m)
+    if opens == closes and not (close_h == 24 and opens == time(0)):
+        raise ValueError(f"opens and closes at the same time (round the clock is 0:00-24:00): {raw!r}")
+    return DeskHours(opens, closes)
 
 
 # An agent counts as on duty while their console was used this recently. The desk page asks
@@ -58,6 +80,10 @@ def parse_desk_hours(raw: str) -> DeskHours:
 # closed the laptop drops out after this, not after the whole 8-hour console session (which
 # told shoppers "about 4 minutes" with nobody there).
 ON_DUTY_WINDOW = timedelta(minutes=5)
+# Every signed-in console page (analytics, experiments, … not only the desk) says "still here"
+# this often (console/static/presence.js), so reading a report does not cost an agent their
+# conversations; closing every console page stops it, and the window runs out as before.
+PRESENCE_HEARTBEAT = ON_DUTY_WINDOW / 5
 
 
 def estimated_wait_minutes(position: int, agents_on_duty: int) -> Optional[int]:

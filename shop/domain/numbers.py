@@ -29,8 +29,8 @@ HANDOFF_NO_REGEX = r"RG\d{14}"
 
 # re.ASCII: ``\d`` must mean 0-9 only, not every script's digits ("١٢٣٤" is not a number
 # the shop ever issued; ``ascii_digits`` converts such input first).
-_ORDER_NO_RE = re.compile(rf"^{ORDER_NO_REGEX}$", re.ASCII)
-_AFTER_SALES_NO_RE = re.compile(rf"^{AFTER_SALES_NO_REGEX}$", re.ASCII)
+_ORDER_NO_RE = re.compile(rf"^{ORDER_NO_REGEX}\Z", re.ASCII)
+_AFTER_SALES_NO_RE = re.compile(rf"^{AFTER_SALES_NO_REGEX}\Z", re.ASCII)
 
 # Multiplier coprime with 10, so ``(n * A + B) mod 10**10`` is a bijection on 10-digit tails.
 _SCRAMBLE_A = 7_919_239_017

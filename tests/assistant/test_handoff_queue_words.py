@@ -28,7 +28,10 @@ def test_desk_hours_parse_and_say_themselves():
     assert late == DeskHours(time(8, 30), time(23, 15)) and late.text == "8:30-23:15"
     assert late.is_open(datetime(2026, 12, 7, 0, 30, tzinfo=UTC))           # 8:30 China
     assert not late.is_open(datetime(2026, 12, 7, 15, 15, tzinfo=UTC))      # 23:15 China
-    for raw in ("", "9-22", "22:00-9:00", "9:00-9:00", "9:00-24:00", "9:60-22:00", "9:00 22:00", "全天"):
+    # Past midnight and round the clock are hours too (tests/test_desk_hours_setting.py).
+    assert parse_desk_hours("22:00-9:00") == DeskHours(time(22), time(9))
+    assert parse_desk_hours("9:00-24:00").text == "9:00-24:00"
+    for raw in ("", "9-22", "9:00-9:00", "9:00-24:01", "9:60-22:00", "9:00 22:00", "全天"):
         with pytest.raises(ValueError):
             parse_desk_hours(raw)
 

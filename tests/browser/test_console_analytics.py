@@ -5,7 +5,8 @@ same numbers; nothing answers without a session.
 The console runs as its own process on a private shop database (migrated, with one agent
 account) and a private events file filled through the background SQL broker with the four
 known conversations of tests/analytics/test_ingest.py (2026-12-01) and a fifth, handed off
-and then cancelled by the shopper while waiting ("取消人工": its ticket in the shop database)."""
+and then cancelled by the shopper while waiting ("取消人工": the cancel the Rasa server's
+hand-off gate publishes to the same broker)."""
 from __future__ import annotations
 
 import asyncio
@@ -14,11 +15,10 @@ import pytest
 import requests
 
 from analytics.broker import BackgroundSQLEventBroker
+from analytics.events import handoff_cancelled_event
 from console.passwords import hash_password
 from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
-from shop.db.handoff import create_handoff_request
-from shop.db.handoff_desk import cancel_waiting_ticket
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
 from tests.support.analytics import T0, action, known_events, user
@@ -35,13 +35,11 @@ def console(tmp_path_factory):
     upgrade_to_head(engine)
     with session_scope(engine) as session:
         create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now())
-        create_handoff_request(session, "handed", None, "要人工", utc_now())             # still waiting
-        gave_up = create_handoff_request(session, "gave-up", None, "要人工", utc_now())
-        assert cancel_waiting_ticket(session, gave_up.id, utc_now())
     engine.dispose()
     broker = BackgroundSQLEventBroker(db=str(work / "events.db"))
     gave_up_events = [user("gave-up", T0 + 10, "转人工", "human_handoff"), action("gave-up", T0 + 10.05, "action_handoff"),
-                      action("gave-up", T0 + 10.1, "action_listen")]
+                      action("gave-up", T0 + 10.1, "action_listen"),
+                      handoff_cancelled_event("gave-up", "RG1", T0 + 30)]
     for event in known_events() + gave_up_events:
         broker.publish(event)
     broker.flush()
@@ -86,6 +84,11 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert page.locator("#chart-funnel canvas").count() == 1
         texts = page.locator("#not-understood tbody td:first-child").all_text_contents()
         assert set(texts) == {"嗯嗯那个", "今天天气怎么样", "那个啥"}
+        # The conversations the assistant did not resolve (the cancelled hand-off is not one);
+        # an agent sees the list, the links to read them are for admins.
+        assert page.locator("#unresolved tbody td:first-child").all_text_contents() == ["oos", "fallback", "handed"]
+        assert page.text_content("#unresolved-total") == "共 3 个"
+        assert page.locator("#unresolved a").count() == 0
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()

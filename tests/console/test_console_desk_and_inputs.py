@@ -3,6 +3,8 @@ shopper back to the queue (told so), and bad input answers a clean 4xx in Chines
 500 (dates out of range used to overflow the dashboard's day arithmetic)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from shop.db.engine import session_scope
@@ -182,3 +184,132 @@ def test_a_ticket_the_shopper_cancelled_says_so_on_the_desk(console, console_eng
     assert c.request("POST", f"/handoff/{finished.id}/close", data={"csrf_token": csrf})[0].status == 303
     _, html = c.request("GET", f"/handoff/{finished.id}")
     assert "已结束" in html and "顾客已取消" not in html
+
+
+def _customer_with_orders(s, phone: str, order_nos: list):
+    from shop.db.models import Customer, Order
+
+    now = utc_now()
+    customer = Customer(name="顾客", phone=phone, registered_at=now)
+    s.add(customer)
+    s.flush()
+    for number in order_nos:
+        s.add(Order(order_no=number, customer_id=customer.id, status="awaiting_shipment", payment_status="paid",
+                    goods_cents=12900, payable_cents=12900, recipient_name="张三", recipient_phone=phone,
+                    province="浙江省", city="杭州市", district="西湖区", address_detail="文三路1号",
+                    created_at=now, updated_at=now))
+    return customer.id
+
+
+def test_the_agent_sees_the_signed_in_shoppers_own_orders_and_no_one_elses(console, console_engine):
+    """Taking over, the agent reads the shopper's latest orders beside the conversation: only
+    the ticket's verified customer's; a guest's ticket shows none (the guest has proved nothing)."""
+    with session_scope(console_engine) as s:
+        shopper = _customer_with_orders(s, "19900000011", ["DESK-A-1", "DESK-A-2"])
+        _customer_with_orders(s, "19900000012", ["DESK-B-1"])
+        mine = create_handoff_request(s, "desk-orders", shopper, "诉求：物流", utc_now())
+        guest = create_handoff_request(s, "desk-guest", None, "诉求：物流 订单 DESK-B-1", utc_now())
+        nobody = create_handoff_request(s, "desk-new", _customer_with_orders(s, "19900000013", []), "诉求：咨询",
+                                        utc_now())
+    c, csrf = _signed_in_agent(console)
+    _, page = c.request("GET", f"/handoff/{mine.id}")
+    assert "顾客最近的订单" in page and "DESK-A-1" in page and "DESK-A-2" in page and "待发货" in page
+    assert "DESK-B-1" not in page
+    _, page = c.request("GET", f"/handoff/{guest.id}")
+    assert "DESK-A-" not in page and 'data-order="DESK-B-1"' not in page and "游客未登录：不显示订单" in page
+    _, page = c.request("GET", f"/handoff/{nobody.id}")
+    assert "这位顾客还没有订单" in page and "DESK-" not in page
+    # Held by another agent: not this agent's to read (404), orders included.
+    assert c.request("POST", f"/handoff/{mine.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    other_agent = console()
+    from shop.db.console_accounts import create_account
+    with session_scope(console_engine) as s:
+        create_account(s, "agent3", "小赵", "agent", _hash(), utc_now())
+    assert other_agent.sign_in("agent3", "agent3-secret-774411")[0].status in (302, 303)
+    response, page = other_agent.request("GET", f"/handoff/{mine.id}")
+    assert response.status == 404 and "DESK-A-1" not in page
+
+
+def _hash():
+    from console.passwords import hash_password
+    return hash_password("agent3-secret-774411")
+
+
+def test_an_admin_reads_an_unresolved_conversation_and_nothing_else(console, console_engine, tmp_path):
+    """The dashboard's 未解决的对话 link opens the conversation for admins; an id the analytics
+    never recorded is 404 (no reading arbitrary conversations), agents get 403."""
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine
+
+    from analytics import store
+    from analytics.settings import AnalyticsSettings
+    from shop.db.handoff_desk import add_shopper_message
+    from console.config import load_settings
+    from tests.support.analytics import known_events
+
+    analytics = AnalyticsSettings(events_db_path=tmp_path / "events.db", db_url=f"sqlite:///{tmp_path / 'an.db'}")
+    engine = create_engine(analytics.db_url, future=True)
+    store.create_tables(engine)
+    with engine.begin() as connection:
+        for event in known_events():
+            store.ingest(connection, event)
+    engine.dispose()
+    # A Rasa endpoints file whose conversation store is an empty SQLite file of this test.
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n",
+                         encoding="utf-8")
+    settings = replace(load_settings(), analytics=analytics, rasa_endpoints=endpoints)
+    admin, agent = console(settings), console(settings)
+    assert admin.sign_in("boss", ADMIN_PASSWORD)[0].status in (302, 303)
+    assert agent.sign_in("agent1", AGENT_PASSWORD)[0].status in (302, 303)
+    response, page = admin.request("GET", "/analytics/conversations/oos")
+    assert response.status == 200 and "对话记录" in page and "oos" in page
+    # A handed-off conversation shows the desk's part too (it never reached Rasa): the
+    # guest's own ticket's lines, not those of a signed-in shopper on the same client.
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "handed", None, "诉求：售后", utc_now())
+        add_shopper_message(s, ticket.id, "我的快递三天没动了", utc_now())
+        other = create_handoff_request(s, "handed", _customer_with_orders(s, "19900000021", []), "诉求：售后",
+                                       utc_now())
+        add_shopper_message(s, other.id, "另一位顾客的话", utc_now())
+    _, page = admin.request("GET", "/analytics/conversations/handed")
+    assert "我的快递三天没动了" in page and "另一位顾客的话" not in page
+    assert admin.request("GET", "/analytics/conversations/not-recorded")[0].status == 404
+    assert agent.request("GET", "/analytics/conversations/oos")[0].status == 403
+    _, page = admin.request("GET", "/analytics")
+    assert 'id="unresolved" data-links="1"' in page
+    _, page = agent.request("GET", "/analytics")
+    assert 'id="unresolved" data-links=""' in page
+
+
+def test_one_agent_talks_to_two_shoppers_at_once_and_each_hears_only_their_own(console, console_engine):
+    """Two waiting shoppers; one agent takes both, answers each, reads each one's reply on its
+    own ticket, ends one: that shopper is back with the assistant, the other still with the agent."""
+    from shop.db.handoff_desk import add_shopper_message
+
+    with session_scope(console_engine) as s:
+        first = create_handoff_request(s, "desk-two-1", None, "诉求：物流", utc_now())
+        second = create_handoff_request(s, "desk-two-2", None, "诉求：售后", utc_now())
+    c, csrf = _signed_in_agent(console)
+    for ticket in (first, second):
+        assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    _, body = c.request("GET", "/api/handoff/queue")
+    queue = json.loads(body)
+    assert queue["waiting"] == [] and {t["ticket_no"] for t in queue["mine"]} == {first.ticket_no, second.ticket_no}
+    for ticket, text in ((first, "您的包裹明天到"), (second, "退货已为您登记")):
+        response, _ = c.request("POST", f"/api/handoff/{ticket.id}/reply", json={"text": text},
+                                headers={"X-CSRF-Token": csrf})
+        assert response.status == 200
+    with session_scope(console_engine) as s:
+        heard = {sender: [m.text for m in shopper_view(s, sender, None, 0, utc_now()).messages if m.author == "agent"]
+                 for sender in ("desk-two-1", "desk-two-2")}
+        add_shopper_message(s, second.id, "好的谢谢", utc_now())
+    assert heard == {"desk-two-1": ["您的包裹明天到"], "desk-two-2": ["退货已为您登记"]}
+    lines = {ticket.id: [m["text"] for m in json.loads(c.request("GET", f"/api/handoff/{ticket.id}/messages")[1])
+                         ["messages"] if m["from"] == "shopper"] for ticket in (first, second)}
+    assert lines == {first.id: [], second.id: ["好的谢谢"]}
+    assert c.request("POST", f"/handoff/{first.id}/close", data={"csrf_token": csrf})[0].status == 303
+    with session_scope(console_engine) as s:
+        assert active_ticket(s, "desk-two-1", None) is None                  # the assistant answers again
+        assert active_ticket(s, "desk-two-2", None).status == "assigned"

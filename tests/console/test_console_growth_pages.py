@@ -55,6 +55,8 @@ def test_agent_reads_the_report_but_cannot_act(console, console_engine, experime
     assert 'data-variant="hybrid"' in html and '<td class="units">40</td>' in html
     assert "分组比例与配置不符" in html          # 40 : 10 against weights 1 : 1 is a broken split
     assert 'id="plan-result"' in html and "按基准转化率 10%" in html
+    # Exposures without clicks or orders: no p-value yet, shown as "—", never "nan".
+    assert "nan" not in html and "p = —" in html and "显著" not in html
     assert "停用分组" not in html and 'id="stop"' not in html   # no admin controls for an agent
     before = experiments_file.read_bytes()
     token = c.csrf("/experiments")

@@ -34,6 +34,13 @@ def test_garbage_is_rejected(garbage):
     assert identity.verify_customer_token(garbage) is None
 
 
+@pytest.mark.parametrize("customer_id", [0, -1, 10**18, 10**29])
+def test_a_signed_token_with_an_impossible_customer_id_is_rejected(customer_id):
+    # 10**29 used to pass, and the channel's first query overflowed (a 500 for the shopper).
+    assert identity.verify_customer_token(identity.issue_customer_token(customer_id)) is None
+    assert identity.verify_customer_token(identity.issue_customer_token(10**18 - 1)) == 10**18 - 1
+
+
 def test_unsigned_token_is_rejected():
     import jwt
 

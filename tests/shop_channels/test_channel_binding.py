@@ -104,7 +104,7 @@ def test_session_ids_are_issued_and_checked():
     assert is_issued_session_id(issued) and len(issued) == 65
     assert issued != issue_session_id()
     for guess in ("app-user-8842", issued[:-1] + ("0" if issued[-1] != "0" else "1"), None, 42,
-                  "0" * 32 + "." + "0" * 32):
+                  "0" * 32 + "." + "0" * 32, issued + "\n"):
         assert not is_issued_session_id(guess)
 
 
@@ -154,3 +154,9 @@ def test_an_action_server_that_never_answers_times_out_into_the_apology(monkeypa
                                                       monkeypatch)
     assert isinstance(events[0], BotUttered) and "小差" in events[0].text
     assert elapsed < 5
+
+
+def test_a_conversation_identity_with_anything_after_it_is_refused():
+    value = identity.issue_conversation_identity(7, int(time.time()) + 600, "s~c7")
+    assert identity.verify_conversation_identity(value, "s~c7") == 7
+    assert identity.verify_conversation_identity(value + "\n", "s~c7") is None

@@ -40,7 +40,8 @@ def test_missing_sender_is_refused_instead_of_sharing_the_default_conversation()
     assert refused(body(sender="", message="x")).code == "missing_sender"
 
 
-@pytest.mark.parametrize("sender", [123, "has space", "x" * 129, "换行\n", {"id": 1}])
+# "victim\n": "$" also matches before a final newline, so the pattern must end in "\Z".
+@pytest.mark.parametrize("sender", [123, "has space", "x" * 129, "换行\n", "victim\n", "victim\r\n", {"id": 1}])
 def test_malformed_sender_is_refused(sender):
     assert refused(body(sender=sender, message="hi")).code == "invalid_sender"
 

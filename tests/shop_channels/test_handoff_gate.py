@@ -135,6 +135,49 @@ def test_a_waiting_shopper_can_cancel_and_gets_the_assistant_back(shop_db):
         assert active_ticket(s, "web-talking", None).status == "assigned"
 
 
+class _Broker:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event):
+        self.published.append(event)
+
+
+def test_a_cancel_is_published_to_the_event_broker_once(shop_db):
+    """The analytics' one source: the cancel goes through Rasa's event broker, keyed by the
+    Rasa conversation id as Rasa's own events are, and only a real cancel."""
+    from analytics.events import HANDOFF_CANCELLED
+
+    now = utc_now()
+    conversation = "web-pub"
+    with session_scope(shop_db) as s:
+        waiting = create_handoff_request(s, "web-pub", None, "诉求：订单查询", now - timedelta(minutes=1))
+    broker = _Broker()
+
+    def reply(text):
+        return asyncio.run(handoff_gate.held_reply("web-pub", conversation, text, broker))
+
+    assert "排队" in reply("人呢")[0] and broker.published == []
+    assert "已取消人工服务" in reply("取消人工")[0]
+    assert reply("取消人工") is None                                  # no ticket now: the assistant answers
+    assert len(broker.published) == 1
+    event = broker.published[0]
+    assert (event["event"], event["sender_id"], event["ticket_no"]) == (HANDOFF_CANCELLED, conversation,
+                                                                      waiting.ticket_no)
+    assert abs(event["timestamp"] - utc_now().timestamp()) < 60
+
+
+def test_a_cancel_without_a_broker_still_cancels(shop_db, caplog):
+    now = utc_now()
+    with session_scope(shop_db) as s:
+        create_handoff_request(s, "web-nobroker", None, "诉求：订单查询", now - timedelta(minutes=1))
+    with caplog.at_level(logging.WARNING):
+        assert "已取消人工服务" in _reply("web-nobroker", "取消人工")[0]
+    assert "no event broker" in caplog.text
+    with session_scope(shop_db) as s:
+        assert active_ticket(s, "web-nobroker", None) is None
+
+
 def _separator():
     from shop.identity import CUSTOMER_CONVERSATION_SEPARATOR
 

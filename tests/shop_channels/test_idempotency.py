@@ -34,7 +34,7 @@ def body(**fields) -> bytes:
 def test_message_id_is_optional_and_checked():
     assert requested_message_id(body()) is None
     assert requested_message_id(body(message_id="3f2a-01:retry@app_1.x")) == "3f2a-01:retry@app_1.x"
-    for bad in ("", "a b", "x" * 129, 42, ["m1"], {"id": 1}, "订单"):
+    for bad in ("", "a b", "x" * 129, 42, ["m1"], {"id": 1}, "订单", "m1\n"):
         with pytest.raises(InvalidRequest) as refused:
             requested_message_id(body(message_id=bad))
         assert (refused.value.status, refused.value.code) == (400, "invalid_message_id")

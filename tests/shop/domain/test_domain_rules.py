@@ -12,7 +12,7 @@ from shop.domain.after_sales import (
 from shop.domain.clock import CHINA_TZ
 from shop.domain.eligibility import ItemFacts, check_eligibility, warranty_deadline
 from shop.domain.numbers import (
-    AFTER_SALES_NO_REGEX, ORDER_NO_REGEX, after_sales_number, is_order_number, order_number,
+    AFTER_SALES_NO_REGEX, ORDER_NO_REGEX, after_sales_number, is_after_sales_number, is_order_number, order_number,
 )
 from shop.domain.orders import ORDER_MACHINE, OrderStatus, cancellation_decision
 from shop.domain.policies import CategoryPolicy
@@ -182,6 +182,7 @@ def test_order_numbers_are_18_digits_with_the_china_date_and_unique():
     for number in list(numbers)[:50]:
         assert re.fullmatch(ORDER_NO_REGEX, number) and number.startswith("20240602") and is_order_number(number)
     assert not is_order_number("2024060212345")
+    assert not is_order_number("202406021234567890\n") and not is_after_sales_number(after_sales_number(created) + "\n")
     assert re.search(ORDER_NO_REGEX, "我的订单号是202406021234567890，还没到") is not None
     assert re.fullmatch(AFTER_SALES_NO_REGEX, after_sales_number(created))
 
