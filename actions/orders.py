@@ -22,6 +22,7 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
+from assistant.invoices import PROGRESS, invoice_question
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import (
@@ -212,6 +213,12 @@ class ActionOrderStatus(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if "invoice" in entity_values(tracker, "topic") and invoice_question(text) == PROGRESS:
+            # "怎么还没收到发票": the invoice of the order, not the parcel (还没收到).
+            from actions.purchase import ActionPurchaseHelp  # it builds on this module
+
+            return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
         say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
         if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):

@@ -15,18 +15,22 @@ from actions.product import listing_with_variant, variant_stock
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more
+from assistant.bought import decides_to_buy
 from assistant.typed_answers import buys_it
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import faq_book
+from assistant.invoices import PROGRESS, invoice_question
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
 from shop.domain.assortment import gift_recipient
+from shop.db.orders import get_order
 from shop.domain.clock import utc_now
+from shop.domain.invoices import invoice_progress, where_to_see
 
 LIVE_TOPICS = {"coupon", "promotion"}
 MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
@@ -51,6 +55,11 @@ class ActionPurchaseHelp(ShopAction):
         if asks_for_more(text) and not first_entity(tracker, "product") and last_flow(tracker) == "action_recommend":
             # "还有吗" right after a list of recommendations: the next page, not stock.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
+                and last_flow(tracker) == "action_product_inquiry"):
+            # "那就买这个" after a product's details: how to buy that product, named.
+            return await self._buy_product(dispatcher, in_view)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
@@ -73,6 +82,11 @@ class ActionPurchaseHelp(ShopAction):
             answered = True
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
+                continue
+            asked = invoice_question(text) if topic == "invoice" else None
+            if asked == PROGRESS:
+                await self._invoice_progress(dispatcher, tracker)
+                answered = True
                 continue
             policy = book.answer(topic)
             if policy:
@@ -127,6 +141,18 @@ class ActionPurchaseHelp(ShopAction):
             ),
         )
         return []
+
+    async def _invoice_progress(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """"发票开好了吗": where the invoice of the signed-in shopper's order in view stands, by the
+        order's state (the shop keeps no invoice records, so never "it was issued"); with no
+        order in view (a guest, or nothing shown yet), where to see it and how to ask."""
+        customer_id = current_customer_id(tracker)
+        order_no = tracker.get_slot("order_no")
+        order = await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
+        if order is None:
+            dispatcher.utter_message(text=where_to_see(customer_id is not None))
+        else:
+            dispatcher.utter_message(text=invoice_progress(order.order_no, order.status))
 
     async def _buy_product(self, dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
         product = await db(get_product_detail, product_id)
