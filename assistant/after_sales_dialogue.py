@@ -157,8 +157,11 @@ def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optiona
     message, or None when the message may change it."""
     if requested_slot != CONFIRM_SLOT:
         return None
-    if confirmation_in((text or "").strip()) == "change":
+    kind = confirmation_in((text or "").strip())
+    if kind == "change":
         return None
+    if slot == "reason" and kind is None and not asks_about_policy(text) and reason_in(text) is not None:
+        return None         # "屏幕有问题" typed at the summary: the reason it now gives
     return value_before_message(events, slot)
 
 
