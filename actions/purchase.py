@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
-from actions.orders import answer_order_clause
+from actions.orders import VERIFIED_SLOT, answer_order_clause
 from actions.product import listing_with_variant, variant_stock
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
@@ -28,7 +28,7 @@ from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
 from shop.domain.assortment import gift_recipient
-from shop.db.orders import get_order
+from shop.db.orders import get_order, get_order_for_guest
 from shop.domain.clock import utc_now
 from shop.domain.invoices import invoice_progress, where_to_see
 
@@ -61,6 +61,7 @@ class ActionPurchaseHelp(ShopAction):
             # "那就买这个" after a product's details: how to buy that product, named.
             return await self._buy_product(dispatcher, in_view)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
+        progress = False
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
             # "Pegasus 40 有42码吗": a size (storage) asked for is a stock question too.
@@ -83,10 +84,8 @@ class ActionPurchaseHelp(ShopAction):
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
-            asked = invoice_question(text) if topic == "invoice" else None
-            if asked == PROGRESS:
-                await self._invoice_progress(dispatcher, tracker)
-                answered = True
+            if topic == "invoice" and invoice_question(text) == PROGRESS:
+                progress = answered = True      # answered below, after the order asked about
                 continue
             policy = book.answer(topic)
             if policy:
@@ -97,7 +96,12 @@ class ActionPurchaseHelp(ShopAction):
                 answered = True
         if answered:
             # "运费多少？我的耳机发货了吗": the order question too.
-            return await answer_order_clause(dispatcher, tracker)
+            events = await answer_order_clause(dispatcher, tracker)
+            if progress:
+                # "耳机到了吗？另外发票开好了吗": the invoice of the order just shown.
+                shown = next((e.get("value") for e in events if e.get("name") == "order_no" and e.get("value")), None)
+                await self._invoice_progress(dispatcher, tracker, shown or tracker.get_slot("order_no"))
+            return events
         if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
                                               "product": first_entity(tracker, "product")}):
             return []
@@ -142,13 +146,16 @@ class ActionPurchaseHelp(ShopAction):
         )
         return []
 
-    async def _invoice_progress(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    async def _invoice_progress(self, dispatcher: CollectingDispatcher, tracker: Tracker, order_no: Any) -> None:
         """"发票开好了吗": where the invoice of the signed-in shopper's order in view stands, by the
         order's state (the shop keeps no invoice records, so never "it was issued"); with no
         order in view (a guest, or nothing shown yet), where to see it and how to ask."""
         customer_id = current_customer_id(tracker)
-        order_no = tracker.get_slot("order_no")
         order = await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
+        proved_no, _, suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
+        if customer_id is None and proved_no and suffix and str(order_no or proved_no) == proved_no:
+            # A guest's order proved in this conversation (number + phone digits): read again.
+            order = await db(get_order_for_guest, proved_no, suffix)
         if order is None:
             dispatcher.utter_message(text=where_to_see(customer_id is not None))
         else:
