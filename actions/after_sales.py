@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, china_time, intent_payload, money
+from actions.offers import OFFER_HANDOFF, offer
 from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
@@ -25,6 +26,11 @@ from assistant.mood import sounds_angry
 from assistant.order_matching import OWN_ORDER
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.domain.after_sales import AfterSalesStatus
+
+
+# "怎么这么慢" about a request: what the assistant cannot do and who can.
+HURRY_REQUESTS = ("理解您着急！售后审核和退款都是按顺序处理的，我这边没法直接加快；"
+                  "需要的话我马上为您转接人工客服帮您催一下。")
 
 
 def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str], question: str = "") -> None:
@@ -59,6 +65,11 @@ class ActionAfterSalesRoute(ShopAction):
         answered = [SlotSet("after_sales_next", "answered")]
 
         route = route_before_services(text, topics, wants)
+        if route is not None and route.kind == "hurry":
+            if customer_id is not None:
+                await report_after_sales_status(dispatcher, customer_id, text, open_only=True)
+            dispatcher.utter_message(text=HURRY_REQUESTS, buttons=buttons([("转人工", "/human_handoff")]))
+            return [*answered, offer(OFFER_HANDOFF)]
         if route is not None and route.kind == "status":
             if route.policy_topics:
                 # "退款多久能到": the timing policy, then only the refunds still under way

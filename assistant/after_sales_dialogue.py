@@ -17,6 +17,7 @@ import yaml
 
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import product_words, statuses_named, time_window
+from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
 from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
@@ -66,7 +67,8 @@ NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")
 
 @dataclass(frozen=True)
 class Route:
-    """What an after-sales message needs. ``kind``: "status" (report the requests),
+    """What an after-sales message needs. ``kind``: "status" (report the requests), "hurry"
+    (the requests under way, and a person to hurry them),
     "complaint" (apologise, offer the form or an agent), "policy" (answer ``policy_topics``,
     then offer to apply), "sign_in" (a guest asked for a request), "form" (start it)."""
 
@@ -84,6 +86,9 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     """A status question or a complaint, answered before service questions; else None.
     A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
     回来", whose refund the NLU may leave untagged)."""
+    if is_urging(text) and not wants:
+        # "怎么这么慢" / "退款能快点吗": the requests under way hurried (their state, a person).
+        return Route("hurry")
     if not STATUS_TOPICS & set(topics) and "refund_progress" in untagged_topics(text, AFTER_SALES):
         topics = [*topics, "refund_progress"]
     if STATUS_TOPICS & set(topics) and TIMING.search(text) and not REQUEST_NO.search(text) \
