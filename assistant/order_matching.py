@@ -242,6 +242,17 @@ ORDER_PICK = re.compile(r"^(就|要|选|看|查|我要|我选|看看|查查)?\s*
                         r"(吧|呢|啊|呀|的)?\s*(订单)?\s*[!！。.?？]?$")
 
 
+# "帮我看看第二个订单" with no list on screen: the place in the list of recent orders as the
+# assistant shows it (newest first).
+NTH_ORDER = re.compile(r"第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|笔|张)?\s*(订单|单)")
+
+
+def nth_recent_order(text: str) -> Optional[str]:
+    """The ordinal part of "看看第二个订单", or None."""
+    found = NTH_ORDER.search(text or "")
+    return found.group(0) if found else None
+
+
 def earlier_order(orders: Sequence, in_view: Optional[str]):
     """The order placed right before the one in view (``orders`` newest first); the newest
     when none is in view; None when the one in view is the oldest listed or not listed."""
