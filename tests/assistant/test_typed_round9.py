@@ -63,3 +63,22 @@ def test_a_reason_typed_at_the_summary_may_replace_the_reason_but_a_question_may
 def test_an_order_named_by_state_in_a_request_leaves_no_product_word():
     assert product_words("帮我把没付款那单取消了") == []
     assert product_words("把耳机那单取消") == ["耳机"]
+
+
+def test_hurrying_after_an_after_sales_answer_is_that_request_hurried():
+    from assistant.after_sales_dialogue import route_before_services
+    from assistant.follow_up import follow_up
+
+    ranking = [{"name": "out_of_scope", "confidence": 0.9}]
+    assert follow_up("怎么这么慢", ranking, [], "after_sales", []).intent == "after_sales"
+    assert route_before_services("怎么这么慢", [], False).kind == "hurry"
+    assert route_before_services("退款能快点吗", ["refund_progress"], False).kind == "hurry"
+    assert route_before_services("能快点给我换吗", [], True) is None     # a request, the form
+
+
+def test_an_order_by_its_place_is_read_only_with_an_order_word():
+    from assistant.order_matching import nth_recent_order
+
+    assert nth_recent_order("帮我看看第二个订单") == "第二个订单"
+    assert nth_recent_order("第2单到哪了") == "第2单"
+    assert nth_recent_order("第二个") is None
