@@ -6,6 +6,7 @@ questions and the summary), after_sales_checks.py (eligibility as soon as order 
 known) and after_sales_submit.py (filing); its rules in assistant/after_sales_dialogue.py."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -23,11 +24,12 @@ from assistant.after_sales_dialogue import (
 )
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
-from assistant.order_matching import OWN_ORDER
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.domain.after_sales import AfterSalesStatus
 
 
+# "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
+BOUGHT = re.compile(r"(买|下单|订)的|买过的")
 # "怎么这么慢" about a request: what the assistant cannot do and who can.
 HURRY_REQUESTS = ("理解您着急！售后审核和退款都是按顺序处理的，我这边没法直接加快；"
                   "需要的话我马上为您转接人工客服帮您催一下。")
@@ -141,7 +143,7 @@ async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_i
         requests = await db(list_after_sales_requests, customer_id, limit=5)
     if open_only:
         still_open = [r for r in requests if AfterSalesStatus(r.status).is_open]
-        if not still_open and not (requests and OWN_ORDER.search(text)):
+        if not still_open and not (requests and BOUGHT.search(text)):
             return
         # "上周买的跑鞋退款到账没" with nothing under way: that refund may be done — all are shown.
         requests = still_open or requests

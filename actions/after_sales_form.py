@@ -19,7 +19,7 @@ from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
-    value_before_message,
+    switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names, order_category_names
@@ -244,6 +244,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 # and the form waits (nothing is filed until confirmed) rather than ending unheard.
                 dispatcher.utter_message(text=STILL_OPEN)
                 return {CONFIRM_SLOT: None}
+            other = switches_service(text)
+            if other is not None:
+                # "算了 我想换货": the same request as another service (checked, then the summary).
+                return {CONFIRM_SLOT: None, "service_type": other}
             return {CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "after_sales_form"):
             return {}       # back from a digression that answered it: the form asks again

@@ -18,7 +18,7 @@ import yaml
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import product_words, statuses_named, time_window
 from assistant.order_urging import is_urging
-from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from assistant.typed_answers import CANCEL, asks_about_policy, confirmation_in, is_cancel, reason_in, service_in
 from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
 from shop.domain.policies import POLICY_TOPICS
@@ -155,6 +155,17 @@ def value_before_message(events: Iterable[Mapping[str, Any]], slot: str) -> Opti
     return None
 
 
+def switches_service(text: str) -> Optional[str]:
+    """"算了 我想换货" / "算了，还是退货吧": a cancel word that leads to another service for the
+    same request (that service's value), not the end of it; None otherwise ("算了不退了")."""
+    text = (text or "").strip()
+    if not is_cancel(text):
+        return None
+    rest = CANCEL.sub("", text, count=1)
+    service = service_in(rest) if not re.search(r"不|别|甭|没", rest) else None
+    return service.value if service else None
+
+
 def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optional[str], text: str,
                     slot: str) -> Optional[Any]:
     """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
@@ -163,7 +174,7 @@ def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optiona
     if requested_slot != CONFIRM_SLOT:
         return None
     kind = confirmation_in((text or "").strip())
-    if kind == "change":
+    if kind == "change" or (slot == "service_type" and switches_service(text)):
         return None
     if slot == "reason" and kind is None and not asks_about_policy(text) and reason_in(text) is not None:
         return None         # "屏幕有问题" typed at the summary: the reason it now gives

@@ -82,3 +82,16 @@ def test_an_order_by_its_place_is_read_only_with_an_order_word():
     assert nth_recent_order("帮我看看第二个订单") == "第二个订单"
     assert nth_recent_order("第2单到哪了") == "第2单"
     assert nth_recent_order("第二个") is None
+
+
+def test_a_cancel_word_that_leads_to_another_service_switches_the_service():
+    from assistant.after_sales_dialogue import switches_service
+
+    assert switches_service("算了 我想换货") == "exchange"
+    assert switches_service("算了，还是退货吧") == "return"
+    assert switches_service("算了不退了") is None
+    assert switches_service("算了 不用退款了") is None
+    assert switches_service("不用了，运费谁出？") is None
+    events = [{"event": "slot", "name": "service_type", "value": "return"}, {"event": "user", "text": "…"}]
+    assert kept_at_summary(events, CONFIRM_SLOT, "算了 还是换货吧", "service_type") is None
+    assert kept_at_summary(events, CONFIRM_SLOT, "退款多久到账", "service_type") == "return"
