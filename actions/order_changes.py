@@ -238,6 +238,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
         kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)
         if kind == "yes":
             return {ADDRESS_CONFIRM_SLOT: YES}
+        customer_id = current_customer_id(tracker)
+        other = address_meant(text, await db(saved_addresses, customer_id)) if customer_id is not None else None
+        if other is not None and other.slot_value() != tracker.get_slot(ADDRESS_SLOT):
+            # "公司那个" / "不对，第三个" at the confirmation: that address instead, confirmed next.
+            return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: other.slot_value()}
         # "不对" / "换一个地址" / anything else: choose the address again.
         return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: None}
 
@@ -264,6 +269,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
             if tracker.get_slot("requested_slot") == ADDRESS_SLOT:
                 # An answer to "改到哪个地址？" (not the form starting with the slot cleared).
                 dispatcher.utter_message(text="没能确定是哪个地址。")
+            return {ADDRESS_SLOT: None}
+        current = await _current_address_if_same(current_customer_id(tracker), tracker.get_slot("order_no"), meant)
+        if current is not None:
+            # The address the order already goes to: nothing to change, asked again.
+            dispatcher.utter_message(text=f"订单现在就是寄到这个地址（{current}），不用改。要改到别的地址请再选一个，说“取消”则不改。")
             return {ADDRESS_SLOT: None}
         return {ADDRESS_SLOT: value}
 
@@ -324,6 +334,18 @@ class ActionAskAddressConfirmed(ShopAction):
             buttons=buttons([("确认修改", "确认"), ("取消", "取消")]),
         )
         return []
+
+
+async def _current_address_if_same(customer_id: Optional[int], order_no: Any, meant) -> Optional[str]:
+    """The order's address when the saved address ``meant`` is the one it already goes to."""
+    if customer_id is None or not order_no or meant.saved_id is None:
+        return None
+    order = await db(get_order, customer_id, str(order_no))
+    chosen = next((a for a in await db(saved_addresses, customer_id) if a.id == meant.saved_id), None)
+    if (order is None or chosen is None or chosen.recipient != order.recipient
+            or "".join(chosen.one_line.split()) != "".join(order.address.split())):
+        return None
+    return order.address
 
 
 async def _address_text(customer_id: Optional[int], meant) -> str:

@@ -143,6 +143,15 @@ def asks_about_policy(text: str) -> bool:
     return bool(QUESTION.search(text)) and not REQUEST.search(text)
 
 
+# "第二件": 件 counts the goods of an order — an item picked, whatever question is on screen.
+ITEM_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*件")
+
+
+def names_an_item(text: str) -> bool:
+    """"第二件" / "是第一件": an item of the order by its place, not another list's option."""
+    return bool(ITEM_ORDINAL.search(text or ""))
+
+
 def has_ordinal(text: str) -> bool:
     """"第二个", "最后那个", "2": a pick by position in a list on screen."""
     return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
