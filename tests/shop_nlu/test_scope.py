@@ -98,3 +98,10 @@ def test_world_senses_of_the_desk_words_are_no_shop_signal():
     signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
     for text in ("今天空气质量怎么样", "被公司辞退了怎么办", "退休了干点啥好", "孩子退烧了吗"):
         assert not signals(text), text
+
+
+def test_a_parcel_of_ones_own_is_no_shop_parcel_but_a_return_sent_back_is():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert not signals("帮我寄个包裹去北京")
+    assert signals("退货要寄个包裹回去吗")
