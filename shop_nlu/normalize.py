@@ -7,6 +7,8 @@ Shoppers type full-width digits and letters (``订单号：２０２４…``), t
 1. maps full-width ASCII (U+FF01..U+FF5E) and the ideographic space to half-width,
 2. maps a few look-alike punctuation marks to ASCII (``—`` ``～`` ``￥`` ...),
 3. converts traditional to simplified Chinese (OpenCC ``t2s``),
+4. respells colloquial and pinyin-initial shop words the same length (木有 -> 没有, kf -> 客服:
+   :func:`standardise_variants`; catalogue keys, :func:`match_key`, skip this step),
 
 and is **length-preserving**: character *i* of the output comes from character *i* of the
 input. Entity spans computed on the normalised text are therefore valid on the text the
