@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from tests.integration.test_writes_under_lock import DELIVERED_ONE_ITEM, Shopper, WriteLock, rows
-from tests.support.stack import latest_model, start_stack
+from tests.integration.test_writes_under_lock import WriteLock, at_the_after_sales_summary, rows
+from tests.support.stack import stack_with_settings
 
 pytestmark = pytest.mark.integration
 # Under the lock each try to file fails at once (SQLite refuses a reader's upgrade to writer
@@ -30,13 +30,7 @@ LOCK_HELD_S = 1.15
 
 @pytest.fixture(scope="module")
 def impatient_stack(tmp_path_factory):
-    model = latest_model()
-    if model is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
-    stack = start_stack(tmp_path_factory.mktemp("late-writes-stack"), model, with_site=False,
-                        extra_env={"ACTION_CALL_TIMEOUT_S": str(CALL_TIMEOUT_S)})
-    yield stack
-    stack.stop()
+    yield from stack_with_settings(tmp_path_factory, "late-writes-stack", {"ACTION_CALL_TIMEOUT_S": str(CALL_TIMEOUT_S)})
 
 
 def requests_for(shop_db, order_no: str):
@@ -46,12 +40,7 @@ def requests_for(shop_db, order_no: str):
 
 def test_the_confirm_after_a_timed_out_filing_reports_the_request_filed_once(impatient_stack):
     shop_db = impatient_stack.workdir / "shop.db"
-    for customer_id, order_no in rows(shop_db, DELIVERED_ONE_ITEM):
-        shopper = Shopper(impatient_stack, customer_id)
-        if "确认提交吗" in shopper.says(f"订单{order_no}有质量问题，我要退货"):
-            break
-    else:
-        pytest.fail("no delivered order of the seed reached the after-sales summary")
+    shopper, order_no = at_the_after_sales_summary(impatient_stack)
 
     taken = threading.Event()
 

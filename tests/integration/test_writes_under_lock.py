@@ -93,14 +93,18 @@ def confirmed_under_lock(shop_db, shopper: Shopper, confirm: str, wrote: Callabl
     return refused, again
 
 
+def at_the_after_sales_summary(stack) -> Tuple[Shopper, str]:
+    """A shopper of the seed asked "确认提交吗？" for one of their delivered orders, and its number."""
+    for customer_id, order_no in rows(stack.workdir / "shop.db", DELIVERED_ONE_ITEM):
+        shopper = Shopper(stack, customer_id)
+        if "确认提交吗" in shopper.says(f"订单{order_no}有质量问题，我要退货"):
+            return shopper, order_no
+    pytest.fail("no delivered order of the seed reached the after-sales summary")
+
+
 def test_an_after_sales_request_confirmed_while_the_database_is_locked_is_filed_on_the_next_confirm(live_stack):
     shop_db = live_stack.workdir / "shop.db"
-    for customer_id, order_no in rows(shop_db, DELIVERED_ONE_ITEM):
-        shopper = Shopper(live_stack, customer_id)
-        if "确认提交吗" in shopper.says(f"订单{order_no}有质量问题，我要退货"):
-            break
-    else:
-        pytest.fail("no delivered order of the seed reached the after-sales summary")
+    shopper, _ = at_the_after_sales_summary(live_stack)
     refused, again = confirmed_under_lock(
         shop_db, shopper, "确认",
         lambda before, after: after["after_sales_requests"] == before["after_sales_requests"] + 1)
