@@ -25,7 +25,8 @@ from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names, order_category_names
 from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
 from assistant.typed_answers import (
-    asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, names_an_item, new_value_part,
+    asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
+    names_an_item, new_value_part,
     reason_in, service_in,
 )
 from shop.db.after_sales import check_after_sales_eligibility
@@ -220,9 +221,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         early = asked in EARLY_REASON_AT and tracker.get_slot("reason") is None and not asks_about_policy(text)
         why = reason_in(text) if asked == "reason" or early else None
         if why is None and asked == "reason" and has_ordinal(text) and not names_an_item(text):
-            # "第一个": the button in that place (the reasons as the question lists them).
-            picked = choice_index(text, [r.label for r in vocabulary.REASON_CHOICES])
-            why = vocabulary.REASON_CHOICES[picked] if picked is not None else None
+            # "第一个": the reason button in that place, if the question showed them; with no
+            # list on screen an ordinal is no reason, and the question is asked again.
+            shown = [r for r in vocabulary.REASON_CHOICES if r.label in choices_on_screen(tracker.events or [])]
+            picked = choice_index(text, [r.label for r in shown])
+            why = shown[picked] if picked is not None else None
         return {"reason": why.value} if why else {}
 
     async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -272,6 +275,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 return {CONFIRM_SLOT: None}
             return {}
         kind = confirmation_in(text)
+        if kind == "cancel":
+            return {CONFIRM_SLOT: CANCELLED}   # "不想要了" at the summary: the request is dropped
         if kind is None and intent == "affirm":
             kind = "yes"
         why = reason_in(text) if kind is None and not asks_about_policy(text) else None
@@ -399,7 +404,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         text = _text(tracker)
-        if read and slots.get("reason") and text and not text.startswith("/"):
+        # A pick by place ("第一个") says nothing about the problem: no words of the shopper's kept.
+        picked_by_place = has_ordinal(text or "") and reason_in(text or "") is None
+        if read and slots.get("reason") and text and not text.startswith("/") and not picked_by_place:
             # The message that gave the reason is what the shopper typed (set here, not by the
             # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
             # of a correction ("不是质量问题，是不想要了") the part after it.

@@ -26,7 +26,7 @@ from assistant.order_matching import WHY_CANCELLED, cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
-from shop.db.orders import MAX_RECENT, cancel_order, change_order_address, get_order, recent_orders
+from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
@@ -236,6 +236,8 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
         kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)
+        if kind == "cancel":
+            return {ADDRESS_CONFIRM_SLOT: CANCELLED}    # "不想要了" / "不改了": nothing changes
         if kind == "yes":
             return {ADDRESS_CONFIRM_SLOT: YES}
         customer_id = current_customer_id(tracker)
@@ -381,7 +383,10 @@ class ActionChangeAddress(ShopAction):
             result = await db(change_order_address, customer_id, order_no, utc_now(),
                               saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
         except AddressChangeNotAllowed as refused:
-            dispatcher.utter_message(text=f"抱歉，{refused} 需要的话可以说“转人工”。")
+            if refused.code == SAME_ADDRESS:
+                dispatcher.utter_message(text=f"订单 {order_no} 的收货地址已经是这个地址了，不需要修改。还有什么可以帮您？")
+            else:
+                dispatcher.utter_message(text=f"抱歉，{refused} 需要的话可以说“转人工”。")
             return reset
         except OrderNotFound:
             dispatcher.utter_message(text="没有找到这笔订单或这个地址，请核对后再试。")
