@@ -132,7 +132,8 @@ def class_weights(labels, kind):
 
 
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
-                word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3):
+                word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
+                nb_full_tokens=6):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -154,8 +155,11 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     probs = clf.predict_proba(Xt)
     if nb_weight > 0:
         # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
+        from shop_nlu.classifier import blend_share
+
         nb = ComplementNB(alpha=nb_alpha).fit(X, train_y, sample_weight=weights)
-        probs = (1.0 - nb_weight) * probs + nb_weight * nb.predict_proba(Xt)
+        w = nb_weight * blend_share([len(j.split()) for j in te_j], nb_full_tokens)[:, None]
+        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt)
     return clf.classes_, probs
 
 
@@ -228,6 +232,8 @@ def main():
                     help="weight of the complement naive Bayes in the blend (default: config.yml's)")
     ap.add_argument("--nb-alpha", type=float, default=float(configured.get("nb_alpha", 0.3)),
                     help="smoothing of the naive Bayes (default: config.yml's)")
+    ap.add_argument("--nb-full-tokens", type=int, default=int(configured.get("nb_full_tokens", 6)),
+                    help="token count at which a message gets the whole naive Bayes weight (default: config.yml's)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],
@@ -273,7 +279,7 @@ def main():
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          (1, args.max_ngram), args.sublinear,
                                          (1, args.max_word_ngram), weights, args.class_weight,
-                                         args.nb_weight, args.nb_alpha)
+                                         args.nb_weight, args.nb_alpha, args.nb_full_tokens)
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
@@ -361,7 +367,7 @@ def main():
                                          [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
                                          args.sublinear, (1, args.max_word_ngram),
                                          class_weight=args.class_weight, nb_weight=args.nb_weight,
-                                         nb_alpha=args.nb_alpha)
+                                         nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens)
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
@@ -396,7 +402,8 @@ def main():
             dev_d = sp.hstack([dev_d, dense_of(dev_v, args.dense_scale[0])]).tocsr()
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
                                      (1, args.max_ngram), args.sublinear,
-                                     (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha)
+                                     (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
+                                     nb_full_tokens=args.nb_full_tokens)
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score

@@ -151,16 +151,27 @@ def _blend_examples(rng):
             for i in range(45)]
 
 
-def test_blend_is_the_weighted_mean_of_regression_and_naive_bayes(tmp_path):
+def _with_tokens(m, count):
+    from rasa.nlu.constants import TOKENS_NAMES
+    from rasa.nlu.tokenizers.tokenizer import Token
+    m.set(TOKENS_NAMES["text"], [Token(f"w{i}", i) for i in range(count)])
+    return m
+
+
+@pytest.mark.parametrize("tokens,share", [(8, 1.0), (6, 1.0), (3, 0.5), (0, 0.0)])
+def test_blend_is_the_weighted_mean_of_regression_and_naive_bayes(tmp_path, tokens, share):
+    """Naive Bayes gets its whole weight from nb_full_tokens tokens on, a share below."""
     from sklearn.naive_bayes import ComplementNB
     rng = np.random.default_rng(3)
     examples = _blend_examples(rng)
-    clf, _, _ = make(tmp_path, C=3, nb_weight=0.3, nb_alpha=0.5)
+    clf, _, _ = make(tmp_path, C=3, nb_weight=0.3, nb_alpha=0.5, nb_full_tokens=6)
     clf.train(TrainingData(training_examples=examples))
-    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))) for i in range(6)]
+    probes = [_with_tokens(message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))), tokens)
+              for i in range(6)]
     X = clf._create_X(probes)
     nb = ComplementNB(alpha=0.5).fit(*clf._create_training_matrix(TrainingData(training_examples=examples)))
-    expected = 0.7 * clf.clf.predict_proba(X) + 0.3 * nb.predict_proba(X)
+    w = 0.3 * share
+    expected = (1 - w) * clf.clf.predict_proba(X) + w * nb.predict_proba(X)
     clf.process(probes)
     for probe, row in zip(probes, expected):
         ranking = {r["name"]: r["confidence"] for r in probe.get("intent_ranking")}
@@ -198,7 +209,7 @@ def test_blend_off_by_default_trains_no_naive_bayes(tmp_path):
     assert clf.nb is None and not list(tmp_path.glob("**/*.nb.skops"))
 
 
-@pytest.mark.parametrize("setting", [{"nb_weight": 1.0}, {"nb_weight": -0.1}, {"nb_alpha": 0}])
+@pytest.mark.parametrize("setting", [{"nb_weight": 1.0}, {"nb_weight": -0.1}, {"nb_alpha": 0}, {"nb_full_tokens": 0}])
 def test_bad_blend_settings_are_refused(setting):
     with pytest.raises(ValueError):
         ShopIntentClassifier.validate_config({"C": 1, **setting})
