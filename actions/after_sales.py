@@ -6,6 +6,7 @@ questions and the summary), after_sales_checks.py (eligibility as soon as order 
 known) and after_sales_submit.py (filing); its rules in assistant/after_sales_dialogue.py."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -13,6 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, china_time, intent_payload, money
+from actions.offers import OFFER_HANDOFF, offer
 from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
@@ -24,6 +26,13 @@ from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.domain.after_sales import AfterSalesStatus
+
+
+# "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
+BOUGHT = re.compile(r"(买|下单|订)的|买过的")
+# "怎么这么慢" about a request: what the assistant cannot do and who can.
+HURRY_REQUESTS = ("理解您着急！售后审核和退款都是按顺序处理的，我这边没法直接加快；"
+                  "需要的话我马上为您转接人工客服帮您催一下。")
 
 
 def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str], question: str = "") -> None:
@@ -58,6 +67,11 @@ class ActionAfterSalesRoute(ShopAction):
         answered = [SlotSet("after_sales_next", "answered")]
 
         route = route_before_services(text, topics, wants)
+        if route is not None and route.kind == "hurry":
+            if customer_id is not None:
+                await report_after_sales_status(dispatcher, customer_id, text, open_only=True)
+            dispatcher.utter_message(text=HURRY_REQUESTS, buttons=buttons([("转人工", "/human_handoff")]))
+            return [*answered, offer(OFFER_HANDOFF)]
         if route is not None and route.kind == "status":
             if route.policy_topics:
                 # "退款多久能到": the timing policy, then only the refunds still under way
@@ -128,9 +142,12 @@ async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_i
     else:
         requests = await db(list_after_sales_requests, customer_id, limit=5)
     if open_only:
-        requests = [r for r in requests if AfterSalesStatus(r.status).is_open]
-        if not requests:
+        still_open = [r for r in requests if AfterSalesStatus(r.status).is_open]
+        if not still_open and not (requests and BOUGHT.search(text)):
             return
+        # "上周买的跑鞋退款到账没" with nothing under way: that refund may be done — all are shown.
+        requests = still_open or requests
+        open_only = bool(still_open)
     if not requests:
         dispatcher.utter_message(text="您目前没有售后申请。如需申请退换货或维修，告诉我订单号即可。")
         return

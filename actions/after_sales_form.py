@@ -19,13 +19,14 @@ from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
-    value_before_message,
+    switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names, order_category_names
 from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
 from assistant.typed_answers import (
-    asks_about_policy, change_target, choice_index, confirmation_in, has_ordinal, is_cancel, new_value_part,
+    asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
+    names_an_item, new_value_part,
     reason_in, service_in,
 )
 from shop.db.after_sales import check_after_sales_eligibility
@@ -93,6 +94,8 @@ LATER_QUESTIONS = ("order_item_id", "service_type", "reason")
 # Questions after the item's, where "不是手机，是配件" picks another item of the order.
 ITEM_CORRECTED_AT = ("service_type", "reason", CONFIRM_SLOT)
 # Said to "不是" (the NLU's deny) where it picks nothing: the form asks on, never cancels.
+# After answering "不用了，运费谁出？": the request is still open, and how to end it.
+STILL_OPEN = "申请还没有提交。想继续的话接着回答下面的问题；不办了请说“取消”。"
 WHAT_IS_WRONG = "好的，是哪里不对呢？可以直接告诉我正确的订单、商品、服务或原因；不想申请了请说“取消”。"
 # Said to "好的" where a question needs an answer.
 WHAT_TO_ANSWER = {
@@ -183,7 +186,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         ordinal there picks that question's button, never an item."""
         text, customer_id, order_no = _text(tracker), current_customer_id(tracker), tracker.get_slot("order_no")
         part = new_value_part(text)
-        if confirmation_in(text) != "change" or has_ordinal(part) or customer_id is None or not order_no:
+        by_place = names_an_item(part)      # "第二件": an item by its place, no "不对" needed
+        if (not by_place and (confirmation_in(text) != "change" or has_ordinal(part))) or customer_id is None or not order_no:
             return None
         order = await db(get_order, customer_id, order_no)
         if order is None or len(order.items) < 2:
@@ -216,10 +220,12 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {}
         early = asked in EARLY_REASON_AT and tracker.get_slot("reason") is None and not asks_about_policy(text)
         why = reason_in(text) if asked == "reason" or early else None
-        if why is None and asked == "reason" and has_ordinal(text):
-            # "第一个": the button in that place (the reasons as the question lists them).
-            picked = choice_index(text, [r.label for r in vocabulary.REASON_CHOICES])
-            why = vocabulary.REASON_CHOICES[picked] if picked is not None else None
+        if why is None and asked == "reason" and has_ordinal(text) and not names_an_item(text):
+            # "第一个": the reason button in that place, if the question showed them; with no
+            # list on screen an ordinal is no reason, and the question is asked again.
+            shown = [r for r in vocabulary.REASON_CHOICES if r.label in choices_on_screen(tracker.events or [])]
+            picked = choice_index(text, [r.label for r in shown])
+            why = shown[picked] if picked is not None else None
         return {"reason": why.value} if why else {}
 
     async def extract_after_sales_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -236,6 +242,15 @@ class ValidateAfterSalesForm(ShopFormValidation):
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
         if is_cancel(text):
+            if answer_form_question(dispatcher, tracker, AFTER_SALES):
+                # "不用了，运费谁出？": the question is what the shopper is weighing; answered,
+                # and the form waits (nothing is filed until confirmed) rather than ending unheard.
+                dispatcher.utter_message(text=STILL_OPEN)
+                return {CONFIRM_SLOT: None}
+            other = switches_service(text)
+            if other is not None:
+                # "算了 我想换货": the same request as another service (checked, then the summary).
+                return {CONFIRM_SLOT: None, "service_type": other}
             return {CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "after_sales_form"):
             return {}       # back from a digression that answered it: the form asks again
@@ -260,8 +275,14 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 return {CONFIRM_SLOT: None}
             return {}
         kind = confirmation_in(text)
+        if kind == "cancel":
+            return {CONFIRM_SLOT: CANCELLED}   # "不想要了" at the summary: the request is dropped
         if kind is None and intent == "affirm":
             kind = "yes"
+        why = reason_in(text) if kind is None and not asks_about_policy(text) else None
+        if why is not None and why.value != tracker.get_slot("reason"):
+            # "质量问题 充不进电" typed at the summary: the reason it gives, and the summary again.
+            return {CONFIRM_SLOT: None, "reason": why.value}
         if kind == "yes" and asks_about_policy(text):
             # "可以上门取件吗" starts like a yes; a question files nothing.
             dispatcher.utter_message(text=UNANSWERED_QUESTION)
@@ -383,7 +404,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         text = _text(tracker)
-        if read and slots.get("reason") and text and not text.startswith("/"):
+        # A pick by place ("第一个") says nothing about the problem: no words of the shopper's kept.
+        picked_by_place = has_ordinal(text or "") and reason_in(text or "") is None
+        if read and slots.get("reason") and text and not text.startswith("/") and not picked_by_place:
             # The message that gave the reason is what the shopper typed (set here, not by the
             # extract_ methods: rasa_sdk validates only the form's own slots and drops the rest);
             # of a correction ("不是质量问题，是不想要了") the part after it.

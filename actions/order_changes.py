@@ -26,7 +26,7 @@ from assistant.order_matching import WHY_CANCELLED, cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
-from shop.db.orders import MAX_RECENT, cancel_order, change_order_address, get_order, recent_orders
+from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
@@ -236,8 +236,15 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
         kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)
+        if kind == "cancel":
+            return {ADDRESS_CONFIRM_SLOT: CANCELLED}    # "不想要了" / "不改了": nothing changes
         if kind == "yes":
             return {ADDRESS_CONFIRM_SLOT: YES}
+        customer_id = current_customer_id(tracker)
+        other = address_meant(text, await db(saved_addresses, customer_id)) if customer_id is not None else None
+        if other is not None and other.slot_value() != tracker.get_slot(ADDRESS_SLOT):
+            # "公司那个" / "不对，第三个" at the confirmation: that address instead, confirmed next.
+            return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: other.slot_value()}
         # "不对" / "换一个地址" / anything else: choose the address again.
         return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: None}
 
@@ -264,6 +271,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
             if tracker.get_slot("requested_slot") == ADDRESS_SLOT:
                 # An answer to "改到哪个地址？" (not the form starting with the slot cleared).
                 dispatcher.utter_message(text="没能确定是哪个地址。")
+            return {ADDRESS_SLOT: None}
+        current = await _current_address_if_same(current_customer_id(tracker), tracker.get_slot("order_no"), meant)
+        if current is not None:
+            # The address the order already goes to: nothing to change, asked again.
+            dispatcher.utter_message(text=f"订单现在就是寄到这个地址（{current}），不用改。要改到别的地址请再选一个，说“取消”则不改。")
             return {ADDRESS_SLOT: None}
         return {ADDRESS_SLOT: value}
 
@@ -326,6 +338,18 @@ class ActionAskAddressConfirmed(ShopAction):
         return []
 
 
+async def _current_address_if_same(customer_id: Optional[int], order_no: Any, meant) -> Optional[str]:
+    """The order's address when the saved address ``meant`` is the one it already goes to."""
+    if customer_id is None or not order_no or meant.saved_id is None:
+        return None
+    order = await db(get_order, customer_id, str(order_no))
+    chosen = next((a for a in await db(saved_addresses, customer_id) if a.id == meant.saved_id), None)
+    if (order is None or chosen is None or chosen.recipient != order.recipient
+            or "".join(chosen.one_line.split()) != "".join(order.address.split())):
+        return None
+    return order.address
+
+
 async def _address_text(customer_id: Optional[int], meant) -> str:
     if meant is None or customer_id is None:
         return "（未选择）"
@@ -359,7 +383,10 @@ class ActionChangeAddress(ShopAction):
             result = await db(change_order_address, customer_id, order_no, utc_now(),
                               saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
         except AddressChangeNotAllowed as refused:
-            dispatcher.utter_message(text=f"抱歉，{refused} 需要的话可以说“转人工”。")
+            if refused.code == SAME_ADDRESS:
+                dispatcher.utter_message(text=f"订单 {order_no} 的收货地址已经是这个地址了，不需要修改。还有什么可以帮您？")
+            else:
+                dispatcher.utter_message(text=f"抱歉，{refused} 需要的话可以说“转人工”。")
             return reset
         except OrderNotFound:
             dispatcher.utter_message(text="没有找到这笔订单或这个地址，请核对后再试。")

@@ -22,10 +22,12 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
+from assistant.invoices import PROGRESS, invoice_question
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names
 from assistant.order_matching import (
-    EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, order_clause, orders_meant, orders_on_screen, picks_an_order,
+    EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, nth_recent_order, order_clause, orders_meant, orders_on_screen,
+    picks_an_order,
     topics_beside_order_clause, values_within,
 )
 from assistant.typed_answers import choice_index, forgets
@@ -212,6 +214,12 @@ class ActionOrderStatus(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if "invoice" in entity_values(tracker, "topic") and invoice_question(text) == PROGRESS:
+            # "怎么还没收到发票": the invoice of the order, not the parcel (还没收到).
+            from actions.purchase import ActionPurchaseHelp  # it builds on this module
+
+            return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
         say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
         if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):
@@ -269,7 +277,8 @@ class ActionOrderStatus(ShopAction):
             earlier = earlier_order(await db(recent_orders, customer_id, limit=MAX_RECENT), order_no)
             if earlier is not None:
                 return self._present(dispatcher, tracker, earlier, text)
-        if order_no and not typed and (first_entity(tracker, "product") or first_entity(tracker, "category")):
+        if order_no and not typed and (first_entity(tracker, "product") or first_entity(tracker, "category")
+                                       or nth_recent_order(text)):
             # "那牛奶呢" after the earbuds' order: the order named now, not the one remembered.
             order_no = None
         if order_no:
@@ -285,6 +294,11 @@ class ActionOrderStatus(ShopAction):
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
+        nth = nth_recent_order(text) if not orders_on_screen(tracker.events) else None
+        index = choice_index(nth, [order_summary(o) for o in orders[:RECENT_LIMIT]]) if nth else None
+        if index is not None:
+            # "帮我看看第二个订单" before any list: the second of the recent orders, newest first.
+            return self._present(dispatcher, tracker, orders[index], text)
         message = tracker.latest_message or {}
         # (of a message with two questions, only what the order clause names)
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("product", "category"))

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
-from actions.orders import answer_order_clause
+from actions.orders import VERIFIED_SLOT, answer_order_clause
 from actions.product import (
     BEYOND_LIST, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen, products_on_screen,
     variant_stock,
@@ -18,6 +18,7 @@ from actions.product import (
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
+from assistant.bought import decides_to_buy
 from assistant.typed_answers import buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import product_cards_message
@@ -25,12 +26,15 @@ from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
+from assistant.invoices import PROGRESS, invoice_question
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
 )
 from shop.domain.assortment import gift_recipient
+from shop.db.orders import get_order, get_order_for_guest
 from shop.domain.clock import utc_now
+from shop.domain.invoices import invoice_progress, where_to_see
 
 LIVE_TOPICS = {"coupon", "promotion"}
 MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
@@ -83,8 +87,14 @@ class ActionPurchaseHelp(ShopAction):
             # "可以打折吗" about the product in view (read as a promotion question): its price is
             # not negotiated, and the offers that lower it — the recommend flow's haggle answer.
             return await answer_haggle(dispatcher, tracker)
+        in_view = as_product_id(tracker.get_slot("product_id"))
+        if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
+                and last_flow(tracker) == "action_product_inquiry"):
+            # "那就买这个" after a product's details: how to buy that product, named.
+            return await self._buy_product(dispatcher, in_view)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
+        progress = False
 
         if "stock" in topics or quantity or first_entity(tracker, "size"):
             # "Pegasus 40 有42码吗": a size (storage) asked for is a stock question too.
@@ -109,6 +119,9 @@ class ActionPurchaseHelp(ShopAction):
         for topic in topics:
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
+            if topic == "invoice" and invoice_question(text) == PROGRESS:
+                progress = answered = True      # answered below, after the order asked about
+                continue
             policy = book.answer(topic)
             if policy:
                 dispatcher.utter_message(text=policy.for_question(text))
@@ -118,7 +131,12 @@ class ActionPurchaseHelp(ShopAction):
                 answered = True
         if answered:
             # "运费多少？我的耳机发货了吗": the order question too.
-            return slot_events + await answer_order_clause(dispatcher, tracker)
+            events = slot_events + await answer_order_clause(dispatcher, tracker)
+            if progress:
+                # "耳机到了吗？另外发票开好了吗": the invoice of the order just shown.
+                shown = next((e.get("value") for e in events if e.get("name") == "order_no" and e.get("value")), None)
+                await self._invoice_progress(dispatcher, tracker, shown or tracker.get_slot("order_no"))
+            return events
         if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category"),
                                               "product": first_entity(tracker, "product")}):
             return []
@@ -186,6 +204,33 @@ class ActionPurchaseHelp(ShopAction):
             ),
         )
         return []
+
+    async def _invoice_progress(self, dispatcher: CollectingDispatcher, tracker: Tracker, order_no: Any) -> None:
+        """"发票开好了吗": where the invoice of the signed-in shopper's order in view stands, by the
+        order's state (the shop keeps no invoice records, so never "it was issued"); with no
+        order in view (a guest, or nothing shown yet), where to see it and how to ask."""
+        customer_id = current_customer_id(tracker)
+        order = await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
+        proved_no, _, suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
+        if customer_id is None and proved_no and suffix and str(order_no or proved_no) == proved_no:
+            # A guest's order proved in this conversation (number + phone digits): read again.
+            order = await db(get_order_for_guest, proved_no, suffix)
+        if order is None:
+            dispatcher.utter_message(text=where_to_see(customer_id is not None))
+        else:
+            dispatcher.utter_message(text=invoice_progress(order.order_no, order.status))
+
+    async def _buy_product(self, dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
+        product = await db(get_product_detail, product_id)
+        if product is None or not product.is_on_sale:
+            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
+            return []
+        how = faq_book().answer("how_to_order")
+        stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
+        dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
+        if how and product.in_stock:
+            dispatcher.utter_message(text=how.pick())
+        return [SlotSet("product_id", str(product.id))]
 
     async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      quantity: Optional[int]) -> Optional[List[Dict[str, Any]]]:

@@ -14,10 +14,10 @@ from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
-    UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text,
-    moves_price_only, narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text,
-    ranking_asked, refinement_words,
-    turns_down_shown, typed_budget, understand,
+    UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
+    kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
+    narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
+    refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -72,6 +72,14 @@ def reacts_to_list(tracker: Tracker) -> bool:
     text = (tracker.latest_message or {}).get("text") or ""
     return ((turns_down_shown(text) or moves_price_only(text)) and last_flow(tracker) == "action_recommend"
             and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
+
+
+def listed_category(tracker: Tracker) -> Any:
+    """The category of the list of recommendations on screen (the last answer), else None."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    request = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
+    return request.category if request is not None and last_flow(tracker) == "action_recommend" else None
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:
@@ -144,13 +152,18 @@ class ActionRecommend(ShopAction):
             if cards:
                 return cheapest_shown(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
+        keyword = typed_category_word(message, entities.get("category"))
+        if entities["category"] and kind_of_list_in_play(message.get("text") or "", keyword, entities["category"],
+                                                         listed_category(tracker)):
+            # "有没有气垫的" after running shoes: a kind of the shoes, not cosmetics.
+            entities["category"], keyword = None, None
         bare = typed_budget(message.get("text") or "") if not (entities["budget_min"] or entities["budget_max"]) else None
         if bare is not None:
             # "推荐个2000的手机": the NLU tags "2000左右", not a price said bare.
             entities["budget_min"], entities["budget_max"] = bare
         in_context = as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id"))
         said = understand(message.get("text") or "", entities, in_context,
-                          keyword=typed_category_word(message, entities.get("category")),
+                          keyword=keyword,
                           brands=entity_values(tracker, "brand"), named=typed_names(message))
         unlisted = None
         if (said.order_by is None and not any(entities.values()) and not (

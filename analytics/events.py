@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from shop.domain import handoff_queue
 from shop_nlu.improve.conversations import (CLARIFY_ACTIONS, CORE_FALLBACK_ACTIONS, OUT_OF_SCOPE_ACTIONS,
                                             OUT_OF_SCOPE_INTENT)
 
@@ -15,18 +16,10 @@ ACTION_LISTEN = "action_listen"
 HANDOFF_ACTIONS = frozenset({"action_handoff"})
 NLU_FALLBACK_INTENT = "nlu_fallback"
 BUTTON_PREFIX = "/"
-# Published by the Rasa server's hand-off gate (shop_channels/handoff_gate.py) when a shopper
-# cancels a waiting ticket ("取消人工"): the cancel never reaches Rasa's dialogue, so it is not
-# in the conversation's own events, but it goes through the same event broker, so the
-# analytics tables know it and their ``handed_off`` means what the dashboard shows.
-HANDOFF_CANCELLED = "handoff_cancelled"
-
-
-def handoff_cancelled_event(conversation_id: str, ticket_no: str, timestamp: float) -> Dict[str, Any]:
-    """The event as the broker publishes it (the Rasa conversation id as ``sender_id``, like
-    Rasa's own events; a POSIX timestamp)."""
-    return {"event": HANDOFF_CANCELLED, "sender_id": conversation_id, "timestamp": float(timestamp),
-            "ticket_no": ticket_no}
+# The hand-off gate's cancel event: its contract lives in the domain, below both the channel
+# that publishes it and this read model.
+HANDOFF_CANCELLED = handoff_queue.HANDOFF_CANCELLED
+handoff_cancelled_event = handoff_queue.handoff_cancelled_event
 
 
 @dataclass(frozen=True)

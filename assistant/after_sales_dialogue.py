@@ -17,7 +17,8 @@ import yaml
 
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import product_words, statuses_named, time_window
-from assistant.typed_answers import asks_about_policy, confirmation_in, reason_in
+from assistant.order_urging import is_urging
+from assistant.typed_answers import CANCEL, asks_about_policy, confirmation_in, is_cancel, reason_in, service_in
 from shop.domain.after_sales import AfterSalesReason
 from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
@@ -67,7 +68,8 @@ NOT_THIS = re.compile(r"^(不是|不对|不是这|别的|其他|其它|换一)")
 
 @dataclass(frozen=True)
 class Route:
-    """What an after-sales message needs. ``kind``: "status" (report the requests),
+    """What an after-sales message needs. ``kind``: "status" (report the requests), "hurry"
+    (the requests under way, and a person to hurry them),
     "complaint" (apologise, offer the form or an agent), "policy" (answer ``policy_topics``,
     then offer to apply), "sign_in" (a guest asked for a request), "form" (start it)."""
 
@@ -85,6 +87,9 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     """A status question or a complaint, answered before service questions; else None.
     A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
     回来", whose refund the NLU may leave untagged)."""
+    if is_urging(text) and not wants:
+        # "怎么这么慢" / "退款能快点吗": the requests under way hurried (their state, a person).
+        return Route("hurry")
     if not STATUS_TOPICS & set(topics) and "refund_progress" in untagged_topics(text, AFTER_SALES):
         topics = [*topics, "refund_progress"]
     if STATUS_TOPICS & set(topics) and TIMING.search(text) and not REQUEST_NO.search(text) \
@@ -153,6 +158,17 @@ def value_before_message(events: Iterable[Mapping[str, Any]], slot: str) -> Opti
     return None
 
 
+def switches_service(text: str) -> Optional[str]:
+    """"算了 我想换货" / "算了，还是退货吧": a cancel word that leads to another service for the
+    same request (that service's value), not the end of it; None otherwise ("算了不退了")."""
+    text = (text or "").strip()
+    if not is_cancel(text):
+        return None
+    rest = CANCEL.sub("", text, count=1)
+    service = service_in(rest) if not re.search(r"不|别|甭|没", rest) else None
+    return service.value if service else None
+
+
 def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optional[str], text: str,
                     slot: str) -> Optional[Any]:
     """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
@@ -160,8 +176,11 @@ def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optiona
     message, or None when the message may change it."""
     if requested_slot != CONFIRM_SLOT:
         return None
-    if confirmation_in((text or "").strip()) == "change":
+    kind = confirmation_in((text or "").strip())
+    if kind == "change" or (slot == "service_type" and switches_service(text)):
         return None
+    if slot == "reason" and kind is None and not asks_about_policy(text) and reason_in(text) is not None:
+        return None         # "屏幕有问题" typed at the summary: the reason it now gives
     return value_before_message(events, slot)
 
 

@@ -12,12 +12,13 @@ import logging
 import random
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from assistant.invoices import REISSUE, asks_to_reissue
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS
 from shop.settings import REPO_ROOT
 
@@ -31,14 +32,27 @@ class PolicyAnswer:
     topic: str
     title: str
     answers: Tuple[str, ...]
+    # Answers of their own for a narrower question on the topic ("抬头写错了能改吗" under
+    # invoice: invoice_reissue), each with the test that picks it (``NARROWER``).
+    narrower: Tuple[Tuple[Callable[[str], bool], "PolicyAnswer"], ...] = ()
 
     def pick(self, rng: Optional[random.Random] = None) -> str:
         return (rng or random).choice(self.answers)
 
     def for_question(self, question: str, rng: Optional[random.Random] = None) -> str:
-        """The answer, cut to the part a narrow question is about ("公司抬头怎么开" gets the
+        """The answer to a narrow question: a narrower topic's own answer when one fits it,
+        else the answer cut to the part the question is about ("公司抬头怎么开" gets the
         invoice title lines, not the whole invoice policy); the whole answer otherwise."""
+        for asks, answer in self.narrower:
+            if asks(question or ""):
+                return answer.for_question(question, rng)
         return focus(self.pick(rng), question, self.title)
+
+
+# Topics whose narrower questions have answers of their own in the file, and how each is asked.
+NARROWER: Dict[str, Tuple[Tuple[str, Callable[[str], bool]], ...]] = {
+    "invoice": ((REISSUE, asks_to_reissue),),
+}
 
 
 # Words of a question that say nothing about which part of an answer it wants.
@@ -103,6 +117,10 @@ class FaqBook:
                 logger.warning("faq topic %r in %s has no answer; ignored", topic, self.path)
                 continue
             answers[str(topic)] = PolicyAnswer(str(topic), str(entry.get("title") or topic), texts)
+        for topic, narrower in NARROWER.items():
+            found = tuple((asks, answers[name]) for name, asks in narrower if name in answers)
+            if topic in answers and found:
+                answers[topic] = replace(answers[topic], narrower=found)
         return answers
 
     def _filled(self, text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.order_matching import order_clause
+from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import QUESTION, REQUEST, reason_in
 from shop.domain.after_sales import AfterSalesReason
@@ -34,6 +35,7 @@ _REFINEMENT = re.compile(r"(便宜|实惠|贵一点|贵点|好一点|高端|档�
 # looking at a phone wants cheaper phones (the recommendation goes below the product in view).
 _PRICE_MOVE = re.compile(r"(便宜|实惠|贵一点|贵点|高端一点|档次高)")
 PRODUCT = "product_inquiry"
+AFTER_SALES = "after_sales"
 INFORM = "inform"   # a bare detail ("要黑色的"), routed by the flow it continues
 # After a list of products ("找到了几款…" or recommendation cards), a pick from it: "第二个",
 # "最后那个", "充电器那个", "要Anker那款" — a question about that product.
@@ -134,6 +136,9 @@ def follow_up(
     if kind is not None:
         return FollowUp("purchase", [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": kind}])
+    if previous_intent == AFTER_SALES and _content_length(text) <= MAX_FRAGMENT_CHARS and is_urging(text):
+        # "怎么这么慢" after a request's progress: that request hurried, never out of scope.
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities])
     if previous_intent in (PRODUCT, RECOMMEND) and decides_to_buy(text):
         # "那就买这个" after a product's details: how to buy it, not its card once more.
         return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])

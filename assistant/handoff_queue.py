@@ -15,6 +15,7 @@ from typing import Optional
 
 from sqlalchemy.orm import Session
 
+from assistant.contact import contact_topic
 from shop.db.handoff_desk import DeskTicket, active_ticket, agents_on_duty, queue_position
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours, estimated_wait_minutes
 
@@ -86,3 +87,20 @@ def waiting_advice(place: QueuePlace) -> str:
 def queue_message(place: QueuePlace) -> str:
     """The answer to whatever a waiting shopper types."""
     return f"您的人工服务工单 {place.ticket_no} 正在排队，{place_sentence(place)}。{waiting_advice(place)}"
+
+
+# How the shop is reached, said to a shopper already waiting for a person: the person comes
+# here, so no phone number or other channel is needed (``content/faq.yml`` ``contact`` says the
+# same; its "说“转人工”" would be wrong here: the hand-off is already under way).
+CONTACT_WHILE_WAITING = "本店没有另外的客服电话，人工客服就在这个对话里回复您，不用另外打电话或加微信。"
+
+
+def waiting_answer(text: str, place: QueuePlace) -> str:
+    """The answer to what a waiting shopper types: "客服电话多少" / "你们几点下班" get their
+    answer first (the hand-off already opened is no answer to them), then the queue."""
+    topic = contact_topic(text)
+    if topic == "contact":
+        return f"{CONTACT_WHILE_WAITING}{queue_message(place)}"
+    if topic == "service_hours":
+        return f"人工客服每天 {place.hours.text} 在线，智能客服 24 小时都在。{queue_message(place)}"
+    return queue_message(place)

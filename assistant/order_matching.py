@@ -15,7 +15,7 @@ from shop.domain.orders import IN_DELIVERY, OrderStatus
 # Words that ask about an order but do not describe which one.
 NOT_A_DESCRIPTION = re.compile(
     r"到底|什么时候|啥时候|能到|会到|送到|到哪|到了吗|到没到|哪儿|哪里|怎么还没|还没到|多久|几天|"
-    r"帮我|帮忙|麻烦|查一下|查下|查查|看一下|看看|查询|查|请问|我的|我买的|我在|买的|我|你们|"
+    r"帮我|帮忙|麻烦|把|查一下|查下|查查|看一下|看看|查询|查|请问|我的|我买的|我在|买的|我|你们|"
     r"订单|快递|物流|包裹|派送|发货|配送|状态|进度|信息|单号|东西|商品|宝贝|"
     r"上周|上星期|上个星期|这周|本周|上个月|这个月|本月|昨天|今天|前天|最近|之前|前几天|"
     r"一下|那个|这个|那件|这件|那单|这单|那笔|那双|这双|那台|这台|那部|这部|那瓶|这瓶|那盒|这盒|那套|这套|那条|这条|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
@@ -240,6 +240,17 @@ EARLIER_ORDER = re.compile(r"(上|前)一(个|笔|单)(订单|单)?|再(往)?前
 ORDER_PICK = re.compile(r"^(就|要|选|看|查|我要|我选|看看|查查)?\s*(第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|单|笔)?|\d{1,2}|"
                         r"最后(一|那)?(个|单|笔)|[^，,。？?]{1,10}(那个|那单|那笔|那一单|那个订单))"
                         r"(吧|呢|啊|呀|的)?\s*(订单)?\s*[!！。.?？]?$")
+
+
+# "帮我看看第二个订单" with no list on screen: the place in the list of recent orders as the
+# assistant shows it (newest first).
+NTH_ORDER = re.compile(r"第\s*[一二两三四五六七八九十\d]{1,2}\s*(个|笔|张)?\s*(订单|单)")
+
+
+def nth_recent_order(text: str) -> Optional[str]:
+    """The ordinal part of "看看第二个订单", or None."""
+    found = NTH_ORDER.search(text or "")
+    return found.group(0) if found else None
 
 
 def earlier_order(orders: Sequence, in_view: Optional[str]):

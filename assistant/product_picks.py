@@ -70,8 +70,9 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
             picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
                                       limit=limit * (OVERFETCH_EXCLUDING if request.exclude_brands or request.keyword else OVERFETCH),
                                       mix=mix)
-    except ModelUnavailable:
-        logger.warning("no recommender artifact yet; answering with best sellers")
+    except ModelUnavailable as unavailable:
+        # The real cause (none trained yet, or a corrupt artifact), not a guess.
+        logger.warning("recommender unavailable (%s); answering with best sellers", unavailable)
         return popular_matches(session, request, limit)
 
     chosen: List[Tuple[Any, str]] = []

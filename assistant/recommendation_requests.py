@@ -141,6 +141,20 @@ def asked_kind(text: str) -> Optional[str]:
     return kind if kind and not NOT_A_KIND.search(kind) else None
 
 
+def kind_of_list_in_play(text: str, typed_word: Optional[str], category: Optional[str],
+                         listed: Optional[str]) -> Optional[str]:
+    """"有没有气垫的" after a list of running shoes: the NLU reads 气垫 as another category's
+    word (a cushion foundation, 彩妆), but asked as a kind ("X的") right after a list it is
+    a quality of the products listed: the kind, to refine the list in play (``listed``, its
+    category) — said plainly when no listing holds it. ``typed_word``: the word typed for
+    ``category`` when it is not that category's own name ("男装的呢" names 男装 and
+    switches; ``narrower_word``). None when the message does not ask so."""
+    if not typed_word or not listed or not category or category == listed:
+        return None
+    kind = asked_kind(text)
+    return kind if kind and typed_word in kind else None
+
+
 def kind_stems(word: str) -> List[str]:
     """The word, and its stem without a 式/款/型 ending ("头戴式" -> ["头戴式", "头戴"])."""
     stem = KIND_ENDING.sub("", word)

@@ -8,7 +8,7 @@ typed instead of tapped works the same.
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence
 
 from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
@@ -90,14 +90,22 @@ ITEM_TOPIC = re.compile(r"商品|那件|另一件|别的东西|东西|宝贝|件
 ORDER_TOPIC = re.compile(r"订单|那单|另一单|别的单|单号")
 
 
+# The whole answer to "确认提交吗？" saying the shopper no longer wants it ("不想要了", "那算了吧"):
+# at a question that asks for a reason "不想要了" is one, at the summary it drops the request.
+DROP_IT = re.compile(r"^(那|那就|那还是|还是)?\s*我?\s*(不想要了|不要了|不想(退|换|申请|办|弄)了|算了)"
+                     r"[吧啊呀哈]?[。.!！~～]*$")
+
+
 def confirmation_in(text: str) -> Optional[str]:
-    """How a typed answer to the summary's "确认提交吗？" reads: "cancel" (an explicit cancel),
-    "change" (something in the summary is wrong), "yes", or None."""
+    """How a typed answer to the summary's "确认提交吗？" reads: "cancel" (an explicit cancel,
+    or the request dropped: "不想要了"), "change" (something in the summary is wrong), "yes", or None."""
     text = (text or "").strip()
     if is_cancel(text):
         return "cancel"
     if CHANGE.search(text):
         return "change"
+    if DROP_IT.match(text):
+        return "cancel"
     if CONFIRM.search(text):
         return "yes"
     return None
@@ -143,9 +151,35 @@ def asks_about_policy(text: str) -> bool:
     return bool(QUESTION.search(text)) and not REQUEST.search(text)
 
 
+# "第二件": 件 counts the goods of an order — an item picked, whatever question is on screen.
+ITEM_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*件")
+
+
+def names_an_item(text: str) -> bool:
+    """"第二件" / "是第一件": an item of the order by its place, not another list's option."""
+    return bool(ITEM_ORDINAL.search(text or ""))
+
+
 def has_ordinal(text: str) -> bool:
     """"第二个", "最后那个", "2": a pick by position in a list on screen."""
     return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
+
+
+def choices_on_screen(events: Sequence[Mapping[str, Any]]) -> List[str]:
+    """The button titles of the assistant's messages since the shopper's previous message (the
+    last event of kind "user" is the message being read): what an ordinal can pick from. None
+    shown (the question asked in words only, a channel without buttons): an ordinal picks nothing."""
+    titles: List[str] = []
+    users = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                break
+        elif kind == "bot" and users == 1:
+            titles[:0] = [str(b.get("title") or "") for b in (event.get("data") or {}).get("buttons") or []]
+    return titles
 
 
 def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
@@ -214,7 +248,7 @@ def _whole_in(piece: str, option: str) -> bool:
     return re.search(before + re.escape(piece) + after, option) is not None
 
 
-__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "has_ordinal", "asks_about_policy",
+__all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "choices_on_screen", "has_ordinal", "asks_about_policy",
            "confirmation_in", "change_target", "new_value_part"]
 
 

@@ -107,6 +107,14 @@ class Features:
         return sp.hstack([vocab.tocsr(), regex.tocsr()]).tocsr()
 
 
+def classifier_config():
+    """ShopIntentClassifier's settings in config.yml (so the CV scores the configured model)."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    return next((c for c in pipeline if c["name"].endswith("ShopIntentClassifier")), {})
+
+
 def class_weights(labels, kind):
     """sklearn's class_weight for ``kind``: "balanced", "none", or "sqrt" (the square root of
     the balanced weights: rare intents count more, but less than with "balanced")."""
@@ -124,9 +132,11 @@ def class_weights(labels, kind):
 
 
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
-                word_ngram=(1, 2), weights=None, class_weight="balanced"):
+                word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
+                nb_full_tokens=6):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
 
     def vec(**kw):
         if sublinear:
@@ -142,7 +152,15 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     clf = LogisticRegression(C=C, class_weight=class_weights(train_y, class_weight), max_iter=2000,
                              solver="newton-cg", random_state=42)
     clf.fit(X, train_y, sample_weight=weights)
-    return clf.classes_, clf.predict_proba(Xt)
+    probs = clf.predict_proba(Xt)
+    if nb_weight > 0:
+        # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
+        from shop_nlu.classifier import blend_share
+
+        nb = ComplementNB(alpha=nb_alpha).fit(X, train_y, sample_weight=weights)
+        w = nb_weight * blend_share([len(j.split()) for j in te_j], nb_full_tokens)[:, None]
+        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt)
+    return clf.classes_, probs
 
 
 # The entity kinds behind the "has=" features (budget_min/max share one feature).
@@ -209,6 +227,13 @@ def main():
     ap.add_argument("--vocab", type=Path, help="another vocabulary file (default: the working tree's)")
     ap.add_argument("--class-weight", choices=["balanced", "none", "sqrt", "pooled"], default="balanced",
                     help="class weights of the logistic regression (config.yml: balanced; pooled: balanced, the shop intents sharing one weight)")
+    configured = classifier_config()
+    ap.add_argument("--nb-weight", type=float, default=float(configured.get("nb_weight", 0.0)),
+                    help="weight of the complement naive Bayes in the blend (default: config.yml's)")
+    ap.add_argument("--nb-alpha", type=float, default=float(configured.get("nb_alpha", 0.3)),
+                    help="smoothing of the naive Bayes (default: config.yml's)")
+    ap.add_argument("--nb-full-tokens", type=int, default=int(configured.get("nb_full_tokens", 6)),
+                    help="token count at which a message gets the whole naive Bayes weight (default: config.yml's)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],
@@ -253,7 +278,8 @@ def main():
             weights = np.array([1.0] * len(intents) + [args.real_weight] * len(tr))
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          (1, args.max_ngram), args.sublinear,
-                                         (1, args.max_word_ngram), weights, args.class_weight)
+                                         (1, args.max_word_ngram), weights, args.class_weight,
+                                         args.nb_weight, args.nb_alpha, args.nb_full_tokens)
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
@@ -340,7 +366,8 @@ def main():
             classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
                                          [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
                                          args.sublinear, (1, args.max_word_ngram),
-                                         class_weight=args.class_weight)
+                                         class_weight=args.class_weight, nb_weight=args.nb_weight,
+                                         nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens)
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
@@ -375,7 +402,8 @@ def main():
             dev_d = sp.hstack([dev_d, dense_of(dev_v, args.dense_scale[0])]).tocsr()
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
                                      (1, args.max_ngram), args.sublinear,
-                                     (1, args.max_word_ngram))
+                                     (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
+                                     nb_full_tokens=args.nb_full_tokens)
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 
 class ModelUnavailable(RuntimeError):
-    """No artifact has been trained yet (run ``python -m assistant.recommender_training``)."""
+    """No usable artifact: none trained yet, or the newest one is corrupt; the message says which
+    (run ``python -m assistant.recommender_training``)."""
 
 
 class RecommenderService:
@@ -78,9 +79,14 @@ class RecommenderService:
             stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
             if stamp == self._stamp and self._model is not None:
                 return False
-            path = artifact.latest_version(self.root)
+            try:
+                path = artifact.latest_version(self.root)
+            except (OSError, ValueError) as error:   # unreadable, or not text
+                return self._failed(f"could not read {self.root / artifact.LATEST}: {error}")
             if path is None:
-                return False
+                # ``latest`` is there but names nothing loadable: a corrupt artifact, not a
+                # missing one, and the log should say so.
+                return self._failed(f"{self.root / artifact.LATEST} names no artifact version under {self.root}")
             if self._model is not None and path.name == self._model.version:
                 self._stamp = stamp
                 return False
@@ -93,6 +99,14 @@ class RecommenderService:
             self._model, self._stamp, self._last_error = model, stamp, None
             log.info("recommender model %s loaded", path.name)
             return True
+
+    def _failed(self, problem: str) -> bool:
+        """Keep the current model; remember why for ``ModelUnavailable``; log each new cause once
+        (the check repeats every ``check_interval``)."""
+        if problem != self._last_error:
+            log.error("recommender artifact unusable: %s", problem)
+        self._last_error = problem
+        return False
 
     # --- the calls ----------------------------------------------------------------------
 

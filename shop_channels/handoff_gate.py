@@ -6,10 +6,10 @@ Rasa. If the conversation (client sender id *and* verified shopper, as tickets a
 has a ticket that is not closed, the message goes to the desk instead
 (``handoff_messages``, shown live in the console) and never reaches Rasa's NLU or policies:
 - ticket **open** (waiting): the shopper is told their place in the queue and a rough wait,
-  whatever they typed ("人呢？" included);
+  whatever they typed ("人呢？" included; "客服电话多少" / "几点下班" get their answer first);
   "取消人工" (``assistant.handoff_queue.CANCEL_PHRASES``) instead closes the waiting ticket
   and the assistant answers again from the next message; the cancel is also published to
-  Rasa's event broker (``analytics.events.HANDOFF_CANCELLED``), the analytics' one source;
+  Rasa's event broker (``shop.domain.handoff_queue.HANDOFF_CANCELLED``), the analytics' one source;
 - ticket **assigned**: nothing is said automatically; the agent answers. If the agent holding
   it is no longer on duty (signed out without the console noticing, gone idle), the ticket
   goes back to the queue first and the shopper hears their place, not silence.
@@ -32,12 +32,12 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from analytics.events import handoff_cancelled_event
 from shop.db.engine import default_engine, session_scope
-from assistant.handoff_queue import cancelled_message, is_cancel_request, place_of, queue_message
+from assistant.handoff_queue import cancelled_message, is_cancel_request, place_of, waiting_answer
 from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
                                   has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
+from shop.domain.handoff_queue import handoff_cancelled_event
 from shop.domain.handoff_queue import DeskHours, estimated_wait_minutes
 from shop.identity import customer_of_conversation
 from shop_channels.settings import server_settings
@@ -84,7 +84,7 @@ def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) 
             if not hand_back_if_gone(session, ticket.assigned_to, now):
                 return _Held([])
             ticket = active_ticket(session, sender, customer_id)
-        return _Held([queue_message(place_of(session, ticket, now, hours))])
+        return _Held([waiting_answer(text, place_of(session, ticket, now, hours))])
 
 
 def event_broker_of(app: Any) -> Any:

@@ -13,6 +13,12 @@ form could not start ("我要退货"). ``install()`` patches two methods, on the
   custom action) answers the same way and leaves the form exactly as it was, so nothing the
   shopper already gave is lost and the next message carries on once the server is back.
 
+A confirmed write that timed out (``CONFIRMED_WRITES``: "确认" at the after-sales summary) is
+different: the action server may still file it after Rasa gave up. The shopper hears that it
+may have gone through (and where to check), and the form is opened again at its confirmation
+question with every answer kept, so the next "确认" reaches the action again, which reports the
+request already filed with its number (the duplicate check) or files it once.
+
 The action server's own failures inside an action are answered by the action itself
 (``actions.support.ShopAction``); this covers the calls that never got that far.
 """
@@ -28,7 +34,7 @@ from rasa.core.actions.action import (
 )
 from rasa.core.actions.forms import FormAction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import Event, FollowupAction
+from rasa.shared.core.events import ActiveLoop, Event, FollowupAction, SlotSet
 from rasa.shared.exceptions import RasaException
 
 from shop_channels.patching import patch_pinned
@@ -40,6 +46,14 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 APOLOGY_RESPONSE = "utter_service_unavailable"
 # Used only if the domain lost its response: a reply is still better than silence.
 APOLOGY_TEXT = "抱歉，系统暂时开了个小差，请稍后再试，或说“转人工”联系人工客服。"
+# Writes the shopper confirmed, by action: (form, its confirmation slot, what, where to check).
+# They must be idempotent per confirmation on the action server (a duplicate is reported, not
+# filed again), which is what makes asking for the same "确认" again safe.
+CONFIRMED_WRITES = {
+    "action_submit_after_sales": ("after_sales_form", "after_sales_confirmed", "售后申请", "售后进度"),
+}
+UNSURE_WRITE_TEXT = ("抱歉，系统响应超时，您的{what}可能已经提交，也可能没有。请再回复“确认”，我会核对："
+                     "已提交的会告诉您单号，不会重复提交；也可以稍后说“{check}”查看。")
 _call_timeout_s = DEFAULT_CALL_TIMEOUT_S     # set by install() from the server's settings
 
 _stock_remote_run = RemoteAction.run
@@ -80,7 +94,18 @@ async def remote_run(self: RemoteAction, output_channel: Any, nlg: Any, tracker:
                      self.name(), tracker.sender_id, reason)
         if _inside_form.get():
             raise ActionServerUnavailable(self.name()) from error
+        if self.name() in CONFIRMED_WRITES:
+            return unsure_write_events(self.name())
         return await apology_events(output_channel, nlg, tracker)
+
+
+def unsure_write_events(action_name: str) -> List[Event]:
+    """A confirmed write whose outcome is unknown: say so, and ask for the confirmation again
+    (the form reopened at that question, answers kept; Rasa runs the form next, which asks it
+    without re-reading the old "确认" — as ``actions.support.confirm_again`` does)."""
+    form, confirm_slot, what, check = CONFIRMED_WRITES[action_name]
+    return [create_bot_utterance({"text": UNSURE_WRITE_TEXT.format(what=what, check=check)}),
+            SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
 
 
 async def form_run(self: FormAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:

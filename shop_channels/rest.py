@@ -31,6 +31,7 @@ from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
 from shop_channels.identity import bind_conversation
 from shop_channels.settings import server_settings
+from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
 from shop_channels.validation import InvalidRequest, parse_webhook_body
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,14 @@ class ShopRestInput(RestInput):
                 )
             except InvalidRequest as refused:  # 409: the message_id belongs to another message
                 return response.json(refused.as_json(), status=refused.status)
-            except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+            except Exception as error:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                if store_failure_in(error):
+                    # A fault of a service, not of the request: 503, retry later (the same
+                    # message_id); the store's own log line names the cause.
+                    logger.warning("conversation store unavailable for a message from %s: refused with 503",
+                                   incoming.sender)
+                    return response.json({"error": "conversation_store_unavailable",
+                                          "message": STORE_FAILURE_REPLY, "status": 503}, status=503)
                 logger.exception("handling a message from %s failed", incoming.sender)
                 return response.json(
                     {"error": "internal_error", "message": FAILURE_REPLY, "status": 500},

@@ -40,6 +40,7 @@ from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import event_broker_of, held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
+from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
 from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
@@ -176,10 +177,11 @@ class ShopSocketIOInput(SocketIOInput):
                         text, output, conversation_id, input_channel=self.name(), metadata=metadata
                     )
                 )
-            except Exception:  # noqa: BLE001 - the shopper gets the apology, the log the trace
+            except Exception as error:  # noqa: BLE001 - the shopper gets the apology, the log the trace
                 # (the conversation store down: shop_channels.tracker_store_failures; anything
                 # else that stopped the turn). Stock socket.io would leave the widget silent.
                 logger.exception("handling a socket.io message failed (sid %s)", sid)
-                await output.send_text_message(session_id, FAILURE_REPLY)
+                await output.send_text_message(
+                    session_id, STORE_FAILURE_REPLY if store_failure_in(error) else FAILURE_REPLY)
 
         return socketio_webhook

@@ -15,8 +15,8 @@ Rasa wraps the configured tracker store in ``FailSafeTrackerStore``. When the st
 ``install()`` makes those three methods fail closed on the pinned Rasa: the error is logged
 and ``ConversationStoreUnavailable`` raised, so the turn stops before the assistant answers
 from a conversation it does not have. The channels turn that into their polite failure
-reply (REST: ``500 internal_error`` with a Chinese message; socket.io: the same text as a
-bot message); the shopper's next message, once the store is back, carries on from the last
+reply (REST: ``503 conversation_store_unavailable`` with ``STORE_FAILURE_REPLY``; socket.io:
+the same text as a bot message); the shopper's next message, once the store is back, carries on from the last
 turn that was stored.
 """
 from __future__ import annotations
@@ -35,8 +35,26 @@ logger = logging.getLogger(__name__)
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 
 
+# What the shopper hears. The turn's actions may already have run (an after-sales request
+# filed in the shop database before the store refused the turn), so it never claims nothing
+# happened: it points at the progress check instead.
+STORE_FAILURE_REPLY = ("抱歉，系统暂时开了个小差，这条消息没能记下，请稍后再试。"
+                       "如果刚才在提交售后申请，请稍后说“售后进度”查看是否已提交，不必重新填写。")
+
+
 class ConversationStoreUnavailable(RasaException):
     """The conversation store could not be read or written for this turn."""
+
+
+def store_failure_in(error: BaseException) -> bool:
+    """Whether ``error`` is, or was raised from, a conversation store failure (Rasa may wrap it)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ConversationStoreUnavailable):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _refused(store: FailSafeTrackerStore, what: str, sender_id: str, error: Exception) -> ConversationStoreUnavailable:
@@ -78,4 +96,4 @@ def install() -> bool:
     )
 
 
-__all__ = ["ConversationStoreUnavailable", "install"]
+__all__ = ["ConversationStoreUnavailable", "STORE_FAILURE_REPLY", "install", "store_failure_in"]

@@ -7,6 +7,8 @@ Shoppers type full-width digits and letters (``订单号：２０２４…``), t
 1. maps full-width ASCII (U+FF01..U+FF5E) and the ideographic space to half-width,
 2. maps a few look-alike punctuation marks to ASCII (``—`` ``～`` ``￥`` ...),
 3. converts traditional to simplified Chinese (OpenCC ``t2s``),
+4. respells colloquial and pinyin-initial shop words the same length (木有 -> 没有, kf -> 客服:
+   :func:`standardise_variants`; catalogue keys, :func:`match_key`, skip this step),
 
 and is **length-preserving**: character *i* of the output comes from character *i* of the
 input. Entity spans computed on the normalised text are therefore valid on the text the
@@ -17,6 +19,7 @@ Conversions that change the length (Chinese numerals to digits, "两千左右" t
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 _PUNCT_MAP = {
@@ -90,16 +93,62 @@ def to_simplified(text: str) -> str:
     return "".join(_t2s_char(ch) for ch in text)
 
 
-def normalize_text(text: str) -> str:
-    """The text the NLU pipeline works on (half-width, simplified, same length)."""
+# Colloquial and typed variants of shop words, each replaced by a standard spelling of the
+# SAME length, so every character stays at its index (entity spans stay valid). Only forms
+# that mean nothing else in a shop chat: 木有 is always 没有, but 虾米 (dried shrimp), 稀饭
+# (porridge) and 童鞋 (children's shoes) are goods, and 咋 / 啥 have no same-length standard
+# form (the vocabulary lists 咋 / 啥 spellings beside 怎么 / 什么).
+_COLLOQUIAL = {
+    "木有": "没有", "肿么": "怎么", "神马": "什么", "甚么": "什么", "怎摸": "怎么", "怎莫": "怎么",
+    "怎末": "怎么", "介个": "这个", "素不素": "是不是", "灰常": "非常", "我滴": "我的", "你滴": "你的",
+    # common slips of the pinyin keyboard (登陆 for 登录, 帐号 for 账号)
+    "登陆": "登录", "帐号": "账号", "帐户": "账户", "到帐": "到账", "收获地址": "收货地址",
+    "优惠卷": "优惠券", "优惠劵": "优惠券", "代金卷": "代金券", "购物卷": "购物券",
+}
+# Pinyin-initial abbreviations shoppers type for shop words, only as a Latin word of their own
+# (not inside "SF1234567890", "JD-1" or an English word): kf -> 客服, sf -> 顺丰; not "tb"
+# (1 TB is a capacity).
+_ABBREVIATIONS = {
+    "kf": "客服", "sf": "顺丰", "jd": "京东", "pdd": "拼多多", "wx": "微信",
+    "zfb": "支付宝", "yhq": "优惠券", "tk": "退款", "th": "退货", "fh": "发货", "wl": "物流", "kd": "快递",
+}
+_COLLOQUIAL_RE = re.compile("|".join(sorted(map(re.escape, _COLLOQUIAL), key=len, reverse=True)))
+_ABBREVIATION_RE = re.compile(
+    r"(?<![A-Za-z0-9_\-./+])(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![A-Za-z0-9_\-./+])", re.IGNORECASE)
+
+
+def standardise_variants(text: str) -> str:
+    """Colloquial and abbreviated shop words to their standard spelling, same length.
+
+    >>> standardise_variants("肿么还木有发货 kf在吗")
+    '怎么还没有发货 客服在吗'
+    """
+    text = _COLLOQUIAL_RE.sub(lambda m: _COLLOQUIAL[m.group(0)], text)
+    if any("a" <= ch.lower() <= "z" for ch in text):
+        text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0).lower()], text)
+    return text
+
+
+def normalize_script(text: str) -> str:
+    """Half-width and simplified, nothing else (what catalogue keys are built from)."""
     if not text:
         return text
     return to_simplified(to_halfwidth(text))
 
 
+def normalize_text(text: str) -> str:
+    """The text the NLU pipeline works on (half-width, simplified, standard spellings of
+    colloquial shop words; same length)."""
+    if not text:
+        return text
+    return standardise_variants(normalize_script(text))
+
+
 def match_key(text: str) -> str:
     """Key for exact catalogue look-ups: normalised, lower case, no whitespace.
 
-    Mirrors ``Product.model_key`` in the shop database ("iPhone 15 Pro" -> "iphone15pro").
+    Mirrors ``Product.model_key`` in the shop database ("iPhone 15 Pro" -> "iphone15pro");
+    script only, so a model name is never respelt.
     """
-    return "".join(normalize_text(text).lower().split())
+    return "".join(normalize_script(text).lower().split())

@@ -9,7 +9,8 @@ reply; the entities found in them are dropped, so they fill no slot.
 
 Kinds of verdict:
 - ``no_content``: punctuation, symbols and emoji only ("....", "？？？", 500 "😀");
-- ``repeated``: one letter or digit typed over and over ("aaaaaaaaaa", "退退退退退退退退退退");
+- ``repeated``: one letter or digit typed over and over ("aaaaaaaaaa", "退退退退退退退退退退"),
+  unless it is a well-formed order number ("202612029999999999");
 - ``markup``: HTML or script ("<script>alert(1)</script>", "<img src=x onerror=...>"), even
   around Chinese: it is never a shopper's question, and it must not reach a form's free text;
 - ``code``: SQL-looking text with no Chinese ("'; DROP TABLE orders; --");
@@ -42,9 +43,10 @@ KINDS = ("no_content", "repeated", "markup", "code", "blob", "link", "foreign", 
 # The parse-data key the verdict travels under (the actions read it from latest_message).
 PARSE_KEY = "readability"
 
+ORDER_NO = "order_no"
 # Entities that make a message readable whatever its script: facts the shop can look up.
 # Sizes, colours and budgets too: "XL", "16+1T", "black, size L" answer a question.
-READABLE_ENTITIES = frozenset({"order_no", "phone_suffix", "product", "brand", "category", "size", "color",
+READABLE_ENTITIES = frozenset({ORDER_NO, "phone_suffix", "product", "brand", "category", "size", "color",
                                "budget_min", "budget_max"})
 # Emoji alone keep a small-talk intent the classifier is sure of ("👍" is a yes, "👋" a hello).
 KEPT_EMOJI_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
@@ -188,7 +190,10 @@ def assess(text: str, entity_kinds: Iterable[str] = (), intent: Optional[str] = 
     language = _foreign_script(text, scripts)
     if language:
         return Verdict("foreign", language)
-    if _repeated(text):
+    entity_kinds = set(entity_kinds)
+    # A well-formed order number may repeat a digit ("202612029999999999"): the entity
+    # extractor's order-number rule (shop_nlu/rules.py) found it, so it is a fact, not a key held down.
+    if _repeated(text) and ORDER_NO not in entity_kinds:
         return Verdict("repeated")
     if scripts.han:
         return None
@@ -199,7 +204,7 @@ def assess(text: str, entity_kinds: Iterable[str] = (), intent: Optional[str] = 
             return Verdict("link")
         if any(len(token) >= BLOB_MIN for token in _TOKEN.findall(text)) and not _URL.search(text):
             return Verdict("blob")
-    if READABLE_ENTITIES & set(entity_kinds):
+    if READABLE_ENTITIES & entity_kinds:
         return None
     sure = float(confidence or 0.0) >= SURE
     if scripts.latin:

@@ -22,8 +22,9 @@ _SIGNAL_PREFIXES = ("topic=", "service_type=", "reason=")
 _SIGNAL_FACTS = {"has=order_no", "has=phone_suffix", "has=product", "has=brand", "has=category",
                  # cue words of an order placed or about to be, and plain shop words (贵, 购物,
                  # 发货 …: the vocabulary's `shop` cue) — real shoppers' questions often carry
-                 # nothing else (issue 14)
-                 "cue=placed", "cue=prospective", "cue=shop"}
+                 # nothing else (issue 14); `desk`: the words of a big shop's whole desk (快递,
+                 # 扣款, 取消, 配件 …, issue 14 round 7)
+                 "cue=placed", "cue=prospective", "cue=shop", "cue=desk"}
 # Order evidence and after-sales words: a message with one of these is a shop question however
 # sure the classifier is that it is not ("我买的那个坏了", an order number).
 _STRONG_PREFIXES = ("service_type=", "reason=")

@@ -2,8 +2,8 @@
 
 Place it first in the pipeline. It replaces ``message.text`` (and the text of training
 examples) with :func:`shop_nlu.normalize.normalize_text` — full-width to half-width,
-traditional to simplified — which keeps every character at its index, so entity spans stay
-valid for what the shopper typed. The text as typed is kept under ``text_as_typed``; the
+traditional to simplified, colloquial shop words respelt — which keeps every character at
+its index, so entity spans stay valid for what the shopper typed. The text as typed is kept under ``text_as_typed``; the
 tracker stores the channel's original text either way (``UserUttered(message.text, ...)``).
 """
 from __future__ import annotations

@@ -75,7 +75,7 @@ ORM_TABLES = "shop.db.models"
 PACKAGES = ("shop", "recommender", "shop_nlu", "growth", "assistant", "actions", "shop_channels", "shop_site",
             "analytics", "console")
 # Folders with Python that are not layers: they may import any package, no package imports them.
-TOOLS = ("tests", "bench", "web")
+TOOLS = ("tests", "bench", "web", "scripts")   # scripts: launchers (scripts/rasa_run.py)
 
 
 def layer_of(module: str) -> Optional[str]:

@@ -23,7 +23,7 @@ from shop.db.records import (
     AddressChangeResult, CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
 )
 from shop.db.validation import customer_id_arg, number_arg, text_arg
-from shop.domain.addresses import TypedAddress, one_line
+from shop.domain.addresses import TypedAddress, one_line, same_place
 from shop.domain.clock import require_aware
 from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
@@ -298,6 +298,9 @@ def cancel_order(session: Session, customer_id: int, order_no: str, now: datetim
                               status_label=OrderStatus(order.status).label, message=decision.message)
 
 
+SAME_ADDRESS = "SAME_ADDRESS"
+
+
 def change_order_address(session: Session, customer_id: int, order_no: str, now: datetime,
                          saved_address_id: Optional[int] = None, typed: Optional[TypedAddress] = None,
                          actor: str = "customer") -> AddressChangeResult:
@@ -307,7 +310,8 @@ def change_order_address(session: Session, customer_id: int, order_no: str, now:
     (``address_change_allowed``); the old and the new address go to order_address_changes.
 
     Raises ``OrderNotFound`` (also for other customers' orders and addresses),
-    ``AddressChangeNotAllowed`` or ``InvalidRequest``; nothing is written in those cases.
+    ``AddressChangeNotAllowed`` (code ``SAME_ADDRESS`` when the order already goes there) or
+    ``InvalidRequest``; nothing is written in those cases.
     """
     customer_id = customer_id_arg(customer_id)
     require_aware(now)
@@ -325,12 +329,17 @@ def change_order_address(session: Session, customer_id: int, order_no: str, now:
             CustomerAddress.id == saved_address_id, CustomerAddress.customer_id == customer_id)).scalar_one_or_none()
         if saved is None:
             raise OrderNotFound()
-        order.recipient_name, order.recipient_phone = saved.recipient, saved.phone
+        recipient = (saved.recipient, saved.phone)
         parts = (saved.province, saved.city, saved.district, saved.detail)
     else:
+        recipient = (order.recipient_name, order.recipient_phone)   # a typed address keeps them
         parts = (text_arg(typed.province, "province", 16, required=False) or "",
                  text_arg(typed.city, "city", 32), text_arg(typed.district, "district", 32),
                  text_arg(typed.detail, "detail", 200))
+    if same_place(one_line(*parts), old) and recipient == (order.recipient_name, order.recipient_phone):
+        # Nothing would change: no change is recorded (the shopper is told it is already there).
+        raise AddressChangeNotAllowed(f"订单的收货地址已经是：{old}，不需要修改。", SAME_ADDRESS)
+    order.recipient_name, order.recipient_phone = recipient
     order.province, order.city, order.district, order.address_detail = parts
     order.updated_at = now
     new = one_line(*parts)

@@ -35,6 +35,14 @@ def one_line(province: str, city: str, district: str, detail: str) -> str:
     return f"{'' if province == city else province}{city}{district}{detail}"
 
 
+def same_place(one: str, other: str) -> bool:
+    """Whether two addresses written on a parcel name the same place (spaces and the case of
+    Latin letters aside): changing an order to the address it already has changes nothing."""
+    def plain(text: str) -> str:
+        return re.sub(r"\s+", "", text or "").casefold()
+    return plain(one) == plain(other)
+
+
 def parse_address(text: str) -> Optional[TypedAddress]:
     """The address a message gives, or None unless it has a city, a district and a street
     address (a parcel cannot be sent to "上海")."""

@@ -95,3 +95,18 @@ def estimated_wait_minutes(position: int, agents_on_duty: int) -> Optional[int]:
     if agents_on_duty < 1:
         return None
     return max(1, math.ceil(position * MINUTES_PER_CONVERSATION / agents_on_duty))
+
+
+# Published by the Rasa server's hand-off gate (shop_channels/handoff_gate.py) when a shopper
+# cancels a waiting ticket ("取消人工"): the cancel never reaches Rasa's dialogue, so it is not
+# in the conversation's own events, but it goes through the same event broker, so the
+# analytics tables (analytics/store.py) know it and their ``handed_off`` means what the
+# dashboard shows. Defined here, below both, as the one contract of publisher and reader.
+HANDOFF_CANCELLED = "handoff_cancelled"
+
+
+def handoff_cancelled_event(conversation_id: str, ticket_no: str, timestamp: float) -> dict:
+    """The event as the broker publishes it (the Rasa conversation id as ``sender_id``, like
+    Rasa's own events; a POSIX timestamp)."""
+    return {"event": HANDOFF_CANCELLED, "sender_id": conversation_id, "timestamp": float(timestamp),
+            "ticket_no": ticket_no}

@@ -403,3 +403,39 @@ def test_database_outage_in_the_after_sales_form_gives_an_apology_not_an_error(m
     messages, events = run_action(ValidateAfterSalesForm(), t, {"forms": {"after_sales_form": {"required_slots": ["order_no"]}}})
     assert [m.get("response") for m in messages] == ["utter_service_unavailable"], [m.get("text") for m in messages]
     assert events == []
+
+
+def _reason_question(with_buttons: bool):
+    """The events of a form that asked "请问是什么原因呢？", with or without its list."""
+    from assistant import after_sales as vocabulary
+
+    data = {"buttons": [{"title": r.label, "payload": "/inform"} for r in vocabulary.REASON_CHOICES]} if with_buttons else {}
+    return [{"event": "user", "text": "我要退货"}, {"event": "bot", "text": "请问是什么原因呢？", "data": data},
+            {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize("with_buttons, reason", [(True, "quality"), (False, None)])
+def test_an_ordinal_at_the_reason_question_picks_only_from_a_list_on_screen(with_buttons, reason):
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    t = tracker("第一个", "inform", slots={"requested_slot": "reason"}, events=_reason_question(with_buttons))
+    got = asyncio.run(ValidateAfterSalesForm().extract_reason(CollectingDispatcher(), t, {}))
+    # No list shown: "第一个" is no reason, and the form asks again.
+    assert got == ({"reason": reason} if reason else {})
+
+
+def test_a_reason_picked_by_its_place_keeps_no_shopper_words(monkeypatch):
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    async def eligible(self, dispatcher, tracker, service, why):
+        return {"service_type": service, "reason": why}
+
+    monkeypatch.setattr(ValidateAfterSalesForm, "_with_eligibility", eligible)
+    t = tracker("第一个", "inform", slots={"requested_slot": "reason"}, events=_reason_question(True))
+    t.slots["reason"] = None
+    got = asyncio.run(ValidateAfterSalesForm().validate_reason("quality", CollectingDispatcher(), t, {}))
+    assert got.get("reason") == "quality" and not got.get("after_sales_reason_text"), got

@@ -89,9 +89,25 @@ def test_confirmations(text):
     assert confirmation_in(text) == "yes"
 
 
-@pytest.mark.parametrize("text", ["取消", "算了不退了", "算了", "不申请了"])
+@pytest.mark.parametrize("text", ["取消", "算了不退了", "算了", "不申请了", "不想要了", "那算了吧", "不要了", "我不想退了"])
 def test_cancels_at_the_summary(text):
     assert confirmation_in(text) == "cancel"
+
+
+@pytest.mark.parametrize("text", ["不想要了，换成换货", "不是质量问题，是不想要了"])
+def test_a_drop_it_that_names_a_change_is_a_change(text):
+    assert confirmation_in(text) == "change"
+
+
+def test_choices_on_screen_are_the_buttons_since_the_shoppers_previous_message():
+    from assistant.typed_answers import choices_on_screen
+
+    asked = {"event": "bot", "text": "请问是什么原因呢？", "data": {"buttons": [{"title": "质量问题"}, {"title": "破损"}]}}
+    said = {"event": "bot", "text": "请问是什么原因呢？", "data": {}}
+    user = {"event": "user", "text": "x"}
+    assert choices_on_screen([user, asked, user]) == ["质量问题", "破损"]
+    # Buttons of an earlier turn are no longer on screen; a question in words shows none.
+    assert choices_on_screen([asked, user, said, user]) == []
 
 
 @pytest.mark.parametrize("text,target", [

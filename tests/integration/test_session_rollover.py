@@ -9,7 +9,7 @@ import pytest
 
 from shop.identity import conversation_id_for, issue_customer_token
 from shop.seed.fixtures import MAIN_CUSTOMER_ID
-from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
+from tests.support.stack import TEST_TOKEN_SECRET, stack_with_settings
 
 pytestmark = pytest.mark.integration
 MAX_TURNS = 3
@@ -17,13 +17,7 @@ MAX_TURNS = 3
 
 @pytest.fixture(scope="module")
 def short_session_stack(tmp_path_factory):
-    model = latest_model()
-    if model is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
-    stack = start_stack(tmp_path_factory.mktemp("rollover-stack"), model, with_site=False,
-                        extra_env={"SESSION_MAX_USER_TURNS": str(MAX_TURNS)})
-    yield stack
-    stack.stop()
+    yield from stack_with_settings(tmp_path_factory, "rollover-stack", {"SESSION_MAX_USER_TURNS": str(MAX_TURNS)})
 
 
 def _store(stack):

@@ -32,6 +32,7 @@ UP_TIMEOUT_S = 300
 class Run:
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
+        self.api_token = uuid.uuid4().hex
         var_dir.mkdir(parents=True, exist_ok=True)
         self.rasa_port, self.action_port, self.web_port = free_ports(3)
         env = dict(os.environ)
@@ -45,7 +46,7 @@ class Run:
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "SHOP_DATABASE_URL": f"sqlite:///{var_dir / 'shop.db'}",
             "TRACKER_DB_URL": "", "TRACKER_DB_PATH": str(var_dir / "tracker.db"),
-            "RASA_API_TOKEN": uuid.uuid4().hex,
+            "RASA_API_TOKEN": self.api_token,
             "SHOP_TOKEN_SECRET": "test-secret-for-the-supervision-test-0123456789",
         })
         for name in ("RASA_URL", "SHOP_ALLOW_DEV_IDENTITY", "SHOP_DEV_CUSTOMER_ID", "ACTION_SERVER_SECRET"):
@@ -158,6 +159,13 @@ def test_a_crashed_server_is_restarted_with_back_off_and_sigterm_stops_everythin
     # which is off unless asked for (shop_site/config.py).
     config = requests.get(f"http://127.0.0.1:{stack.web_port}/api/config", timeout=10).json()
     assert config["demo_login"] is True, config
+    # The API token is a secret: no process of the run shows it on its command line (which
+    # every user of the machine can read, `ps`), yet the API takes it and refuses without it.
+    shown = {p: line for p, line in stack.belonging().items() if stack.api_token in line}
+    assert not shown, f"the Rasa API token is on a command line: {shown}"
+    status = f"http://127.0.0.1:{stack.rasa_port}/status"
+    assert requests.get(status, params={"token": stack.api_token}, timeout=10).status_code == 200
+    assert requests.get(status, timeout=10).status_code == 401
     first = pid_of(stack.wait_for_output(r"Started action-server \(pid (\d+)", 1))
     assert {first} <= set(stack.belonging())
 

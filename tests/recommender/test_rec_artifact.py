@@ -89,3 +89,14 @@ def test_artifacts_are_readable_by_other_users(fitted, tmp_path):
     assert (tmp_path / "latest").stat().st_mode & 0o044 == 0o044
     assert path.stat().st_mode & 0o055 == 0o055
     assert all(f.stat().st_mode & 0o044 == 0o044 for f in path.iterdir())
+
+
+@pytest.mark.parametrize("latest", [b"rec-20990101T000000000Z-gone\n", b"\xff\xfe\x00garbage"])
+def test_a_corrupt_latest_is_reported_as_corrupt_not_as_missing(tmp_path, latest, caplog):
+    (tmp_path / "latest").write_bytes(latest)
+    svc = RecommenderService(tmp_path, check_interval=0.0)
+    with pytest.raises(ModelUnavailable) as raised:
+        svc.recommend(None)
+    assert "no recommender artifact under" not in str(raised.value)
+    assert "latest" in str(raised.value)
+    assert any("unusable" in r.getMessage() for r in caplog.records), caplog.text

@@ -144,3 +144,72 @@ def test_weights_kept_column_major_for_prediction_with_the_same_probabilities(tm
     assert loaded.clf.coef_.flags.f_contiguous
     assert np.array_equal(loaded.clf.predict_proba(loaded._create_X(probes)), expected)
     assert [p.get("intent")["confidence"] for p in probes] == [max(row) for row in expected]
+
+
+def _blend_examples(rng):
+    return [message(f"m{i}", f"intent{i % 3}", list((rng.integers(0, 3, 30) * (rng.random(30) < 0.4)).astype(float)))
+            for i in range(45)]
+
+
+def _with_tokens(m, count):
+    from rasa.nlu.constants import TOKENS_NAMES
+    from rasa.nlu.tokenizers.tokenizer import Token
+    m.set(TOKENS_NAMES["text"], [Token(f"w{i}", i) for i in range(count)])
+    return m
+
+
+@pytest.mark.parametrize("tokens,share", [(8, 1.0), (6, 1.0), (3, 0.5), (0, 0.0)])
+def test_blend_is_the_weighted_mean_of_regression_and_naive_bayes(tmp_path, tokens, share):
+    """Naive Bayes gets its whole weight from nb_full_tokens tokens on, a share below."""
+    from sklearn.naive_bayes import ComplementNB
+    rng = np.random.default_rng(3)
+    examples = _blend_examples(rng)
+    clf, _, _ = make(tmp_path, C=3, nb_weight=0.3, nb_alpha=0.5, nb_full_tokens=6)
+    clf.train(TrainingData(training_examples=examples))
+    probes = [_with_tokens(message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))), tokens)
+              for i in range(6)]
+    X = clf._create_X(probes)
+    nb = ComplementNB(alpha=0.5).fit(*clf._create_training_matrix(TrainingData(training_examples=examples)))
+    w = 0.3 * share
+    expected = (1 - w) * clf.clf.predict_proba(X) + w * nb.predict_proba(X)
+    clf.process(probes)
+    for probe, row in zip(probes, expected):
+        ranking = {r["name"]: r["confidence"] for r in probe.get("intent_ranking")}
+        assert np.allclose([ranking[c] for c in clf.clf.classes_], row)
+        assert probe.get("intent")["name"] == clf.clf.classes_[int(np.argmax(row))]
+        assert np.isclose(sum(ranking.values()), 1.0)
+
+
+def test_blend_persists_and_loads_with_the_same_probabilities(tmp_path):
+    rng = np.random.default_rng(5)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "nb_weight": 0.3}
+    clf, storage, context = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))) for i in range(4)]
+    expected = clf.predict_proba(clf._create_X(probes))
+    loaded = ShopIntentClassifier.load(config, storage, Resource("clf"), context)
+    assert loaded.nb is not None
+    assert np.allclose(loaded.predict_proba(loaded._create_X(probes)), expected)
+
+
+def test_blend_configured_but_missing_from_the_model_fails_closed(tmp_path):
+    """A model trained without the blend, loaded with nb_weight set: an error, never the
+    regression alone passed off as the configured model."""
+    rng = np.random.default_rng(9)
+    clf, storage, context = make(tmp_path, C=3)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    with pytest.raises(ValueError, match="nb.skops"):
+        ShopIntentClassifier.load({**ShopIntentClassifier.get_default_config(), "nb_weight": 0.3},
+                                  storage, Resource("clf"), context)
+
+
+def test_blend_off_by_default_trains_no_naive_bayes(tmp_path):
+    clf, _, _ = make(tmp_path)
+    clf.train(TrainingData(training_examples=_blend_examples(np.random.default_rng(1))))
+    assert clf.nb is None and not list(tmp_path.glob("**/*.nb.skops"))
+
+
+@pytest.mark.parametrize("setting", [{"nb_weight": 1.0}, {"nb_weight": -0.1}, {"nb_alpha": 0}, {"nb_full_tokens": 0}])
+def test_bad_blend_settings_are_refused(setting):
+    with pytest.raises(ValueError):
+        ShopIntentClassifier.validate_config({"C": 1, **setting})

@@ -113,3 +113,34 @@ def test_budget_rules(text, low, high):
 ])
 def test_numbers_that_are_not_budgets(text):
     assert find_budgets(normalize_text(text)) == []
+
+
+# --- colloquial and abbreviated spellings (issue 14 round 7) ---------------------------------
+
+@pytest.mark.parametrize("typed, standard", [
+    ("肿么还木有发货", "怎么还没有发货"),
+    ("神马时候到", "什么时候到"),
+    ("登陆不上帐号", "登录不上账号"),
+    ("优惠卷怎么用", "优惠券怎么用"),
+    ("kf在吗", "客服在吗"),
+    ("KF 在吗", "客服 在吗"),
+    ("sf到哪了", "顺丰到哪了"),
+    ("可以用jd白条吗", "可以用京东白条吗"),
+    ("能tk吗", "能退款吗"),
+    ("wl一直不动", "物流一直不动"),
+])
+def test_colloquial_and_abbreviated_shop_words_get_their_standard_spelling(typed, standard):
+    assert normalize_text(typed) == standard
+    assert len(normalize_text(typed)) == len(typed)
+
+
+@pytest.mark.parametrize("text", [
+    "顺丰单号SF1234567890", "订单号JD123456789", "1 TB的硬盘", "型号KF-35GW", "with the box",
+    "虾米多少钱一斤", "童鞋哪款好",     # goods whose names look like slang stay as typed
+])
+def test_codes_english_words_and_goods_are_not_respelt(text):
+    assert normalize_text(text) == text
+
+
+def test_catalogue_keys_are_never_respelt():
+    assert match_key("KF 35") == "kf35"

@@ -117,3 +117,15 @@ def test_the_guard_only_marks_digits_and_leaves_readable_text_alone():
 def test_the_actions_read_the_verdict_under_the_key_the_nlu_writes():
     assert unreadable.PARSE_KEY == readability.PARSE_KEY
     assert set(unreadable.HOSTILE_KINDS) <= set(readability.KINDS)
+
+
+@pytest.mark.parametrize("text", ["202612029999999999", "202612020000000000", "订单 202612029999999999",
+                                  "202612029999999999到哪了"])
+def test_a_well_formed_order_number_is_readable_even_when_a_digit_repeats(text):
+    from shop_nlu.rules import find_order_numbers
+
+    kinds = [entity.entity for entity in find_order_numbers(text)]
+    assert kinds == ["order_no"]
+    assert assess(text, kinds, intent="order_status", confidence=0.3) is None
+    # The same run of digits without an order number's shape is still a key held down.
+    assert assess("9" * 18) == Verdict("repeated")

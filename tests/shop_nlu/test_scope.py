@@ -80,3 +80,28 @@ def test_world_questions_that_name_a_shop_word_and_shop_senses_of_world_words():
     assert signals("血压计测不准 要退")
     assert signals("这款你能查到历史最低价吗")
     assert signals("师傅收了一百的高空作业费")
+
+
+def test_the_whole_desk_of_a_big_shop_gives_shop_signals():
+    """Issue 14 round 7: parcels, payments, the account and goods' words with no topic word
+    still count as shop words, so a confident out-of-scope guess can give way."""
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("快递联系我了", "就一个包裹啊", "可以支票吗", "只能个人网银购买是吗", "我没取消呀",
+                 "这个我十几分钟前充的 怎么还显示正在充值", "扣款了但是没显示", "能不能明天再送",
+                 "详情页写的是两块拖布", "配件都齐吗", "他那边退的吗"):
+        assert "cue=desk" in signals(text), text
+
+
+def test_world_senses_of_the_desk_words_are_no_shop_signal():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("今天空气质量怎么样", "被公司辞退了怎么办", "退休了干点啥好", "孩子退烧了吗"):
+        assert not signals(text), text
+
+
+def test_a_parcel_of_ones_own_is_no_shop_parcel_but_a_return_sent_back_is():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert not signals("帮我寄个包裹去北京")
+    assert signals("退货要寄个包裹回去吗")

@@ -96,3 +96,18 @@ def test_bad_arguments_write_nothing(session):
     with pytest.raises(InvalidRequest):
         change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, saved_address_id="1")
     assert address_row(session, order_no) == before
+
+
+def test_a_change_to_the_address_the_order_already_has_changes_nothing(session):
+    order_no = number("AWAITING_SHIPMENT")
+    work = next(a for a in saved_addresses(session, MAIN_CUSTOMER_ID) if a.label == "公司")
+    change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, saved_address_id=work.id)
+    before, audits = address_row(session, order_no), session.execute(select(m.OrderAddressChange)).scalars().all()
+    # The same saved address again, and the same place typed (spaces aside): already there.
+    typed = parse_address("上海市浦东新区世纪大道88号 金茂大厦12楼")
+    for how in ({"saved_address_id": work.id}, {"typed": typed}):
+        with pytest.raises(AddressChangeNotAllowed) as refused:
+            change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW + timedelta(minutes=1), **how)
+        assert refused.value.code == "SAME_ADDRESS" and "已经是" in refused.value.message
+    assert address_row(session, order_no) == before
+    assert len(session.execute(select(m.OrderAddressChange)).scalars().all()) == len(audits)

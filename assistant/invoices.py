@@ -1,0 +1,47 @@
+"""Which part of the invoice a question is about.
+
+The invoice answer in ``content/faq.yml`` covers everything (types, when, re-issuing); a
+shopper asks about one thing: "抬头写错了能改吗" wants the title change (换开, its own answer
+``invoice_reissue``), "发票开好了吗" wants where *their* invoice stands (the order's state:
+``shop.domain.invoices``), not the policy. Pure.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+REISSUE = "invoice_reissue"
+PROGRESS = "progress"
+
+# The title, tax number or the invoice itself written wrongly, or asked to be changed.
+_WHAT = r"(抬头|税号|发票|开票信息|名称|公司名)"
+_REISSUE = re.compile(
+    rf"{_WHAT}.{{0,6}}(写错|填错|开错|弄错|打错|错了|不对|有误)"
+    rf"|(写错|填错|开错|弄错|打错)(了)?.{{0,4}}{_WHAT}"
+    rf"|(改|修改|更改|换|变更)(一下|成|个)?.{{0,3}}{_WHAT}"
+    rf"|{_WHAT}.{{0,6}}(能|可以|怎么|如何|想|要)?(改|修改|更改|变更)"
+    r"|换开|重开|重新开|作废重开|红冲"
+)
+# The shopper's own invoice: issued yet, where it is, why it has not come.
+_PROGRESS = re.compile(
+    r"发票.{0,4}(开好|开了|开出|开出来|好了|出来|到了|在哪|哪里|哪儿|去哪|怎么还没|还没|没收到|收到了?吗|什么时候(开|到|能开))"
+    r"|(怎么|为什么|咋)?(还)?(没|没有)(收到|看到|开).{0,2}发票"
+    r"|(开|给)(我)?(的)?发票(了吗|了没|没有)"
+    r"|(什么时候|啥时候|多久)(能|可以|会)?(开|开出|给|收到).{0,2}发票"
+)
+
+
+def asks_to_reissue(text: str) -> bool:
+    """"抬头写错了能改吗", "税号填错了", "能换开吗": a title or tax number to correct."""
+    return bool(_REISSUE.search(text or ""))
+
+
+def invoice_question(text: str) -> Optional[str]:
+    """``REISSUE`` for a title or tax number to correct, ``PROGRESS`` for where the shopper's
+    own invoice stands, None for a question about the policy in general."""
+    text = text or ""
+    if asks_to_reissue(text):
+        return REISSUE
+    if _PROGRESS.search(text):
+        return PROGRESS
+    return None
