@@ -91,7 +91,7 @@ class ActionPurchaseHelp(ShopAction):
         if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
                 and last_flow(tracker) == "action_product_inquiry"):
             # "那就买这个" after a product's details: how to buy that product, named.
-            return await self._buy_product(dispatcher, in_view)
+            return await buy_product(dispatcher, in_view)
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
         progress = False
@@ -219,18 +219,6 @@ class ActionPurchaseHelp(ShopAction):
             dispatcher.utter_message(text=where_to_see(customer_id is not None))
         else:
             dispatcher.utter_message(text=invoice_progress(order.order_no, order.status))
-
-    async def _buy_product(self, dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
-        product = await db(get_product_detail, product_id)
-        if product is None or not product.is_on_sale:
-            dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
-            return []
-        how = faq_book().answer("how_to_order")
-        stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
-        dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
-        if how and product.in_stock:
-            dispatcher.utter_message(text=how.pick())
-        return [SlotSet("product_id", str(product.id))]
 
     async def _stock(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      quantity: Optional[int]) -> Optional[List[Dict[str, Any]]]:
