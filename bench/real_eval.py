@@ -108,7 +108,12 @@ def markdown(report: dict) -> str:
 def main() -> int:
     import logging
 
-    logging.getLogger().setLevel(logging.WARNING)   # the parse log line per message drowns the report
+    from rasa.utils.log_utils import configure_structlog
+
+    # Quiet: Rasa's per-message parse lines (stdlib logging and structlog) would print the
+    # evaluation messages' texts, which no developer may read (they must only be scored).
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="score this model instead of training one")
     parser.add_argument("--labels", type=Path, default=LABELS)
