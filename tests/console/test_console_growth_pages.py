@@ -103,6 +103,21 @@ def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):
     assert '<strong id="status">已停止</strong>' in html and 'id="start"' in html
 
 
+def _recompute_and_wait(admin, started_redirect: bool = False) -> dict:
+    """Start the segments' recompute as the admin, wait until the background job has finished,
+    and return the segments API's answer."""
+    response, _ = admin.request("POST", "/segments/recompute", data={"csrf_token": admin.csrf("/segments")})
+    assert response.status == 303
+    if started_redirect:
+        assert response.headers["Location"] == "/segments?started=1"
+    for _ in range(240):
+        response, body = admin.request("GET", "/api/segments")
+        if '"running": false' in body and '"finished_at": null' not in body:
+            break
+        admin.run(asyncio.sleep(0.25))
+    return json.loads(body)
+
+
 def test_segments_recompute_is_admin_only_and_runs_in_the_background(console, console_engine):
     from shop.seed.runner import seed_database
     from tests.support.shop_db import ANCHOR, PROFILE, SEED
@@ -119,14 +134,7 @@ def test_segments_recompute_is_admin_only_and_runs_in_the_background(console, co
     assert admin.request("POST", "/segments/recompute", data={"csrf_token": "forged"})[0].status == 403
     with session_scope(console_engine) as session:
         assert segment_sizes(session) == []
-    response, _ = admin.request("POST", "/segments/recompute", data={"csrf_token": admin.csrf("/segments")})
-    assert response.status == 303 and response.headers["Location"] == "/segments?started=1"
-    for _ in range(240):
-        response, body = admin.request("GET", "/api/segments")
-        if '"running": false' in body and '"finished_at": null' not in body:
-            break
-        admin.run(asyncio.sleep(0.25))
-    data = json.loads(body)
+    data = _recompute_and_wait(admin, started_redirect=True)
     assert data["job"]["error"] is None and data["job"]["customers"] > 0
     assert sum(s["customers"] for s in data["segments"]) == data["job"]["customers"]
     assert {s["label"] for s in data["segments"]} >= {"高价值忠诚", "沉睡/流失风险"}
@@ -253,14 +261,7 @@ def test_segments_on_an_empty_shop_tell_one_story(console, console_engine):
     agent.sign_in("agent1", AGENT_PASSWORD)
     _, html = agent.request("GET", "/segments")
     assert "请管理员" in html and "点“重新计算分群”" not in html                 # agents have no button
-    response, _ = admin.request("POST", "/segments/recompute", data={"csrf_token": admin.csrf("/segments")})
-    assert response.status == 303
-    for _ in range(240):
-        response, body = admin.request("GET", "/api/segments")
-        if '"running": false' in body and '"finished_at": null' not in body:
-            break
-        admin.run(asyncio.sleep(0.25))
-    data = json.loads(body)
+    data = _recompute_and_wait(admin)
     assert data["job"]["error"] is None and data["job"]["customers"] == 0 and data["segments"] == []
     _, html = admin.request("GET", "/segments")
     assert "已重新计算 0 位顾客" not in html and "店里还没有顾客" in html, html
