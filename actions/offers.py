@@ -17,19 +17,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
+from assistant.offers import (  # noqa: F401 - the other actions read these from here
+    CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_SLOT, cancellation_asked, confirms_cancellation, fresh_offer_in,
+)
 from assistant.order_matching import cancels_the_order_shown
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
 
-OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
 OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
-CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
-CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
 # "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
 # shopper hears so and is asked which order to cancel).
 CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
-# Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
-NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -38,26 +36,8 @@ def offer(value: str) -> Dict[str, Any]:
 
 
 def fresh_offer(tracker: Tracker) -> Optional[str]:
-    """The offer made after the shopper's previous message, if any (i.e. in the bot's last turn).
-
-    Only between two messages of the current session: the slots a new session carries over
-    (after a silence, or a long conversation's roll-over, shop_channels/rasa_sessions.py) are
-    set again right after ``session_started``, and an offer they carry is an old one."""
-    current_message_seen = False
-    offered: Optional[str] = None
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if current_message_seen:
-                return offered
-            current_message_seen = True
-        elif kind == "slot" and event.get("name") == OFFER_SLOT and current_message_seen and offered is None:
-            offered = event.get("value")
-            if offered is None:
-                return None   # the latest change of the slot cleared it
-        elif kind == "session_started":
-            return None
-    return None
+    """The offer made in the bot's last turn, if any (see ``assistant.offers.fresh_offer_in``)."""
+    return fresh_offer_in(reversed(tracker.events))
 
 
 class ActionAnswerOffer(ShopAction):
@@ -77,13 +57,11 @@ class ActionAnswerOffer(ShopAction):
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         said = (tracker.latest_message or {}).get("text") or ""
-        if pending and pending.startswith(CANCEL_OFFER_PREFIX) and (
-                intent == "affirm" or CONFIRMED.search(said) or NOT_WANTED.search(said)):
-            # "确认取消" reads as a "no" to the NLU (取消), yet confirms the cancellation asked about.
+        if cancellation_asked(pending) and confirms_cancellation(intent, said):
             # Imported here: actions.order_changes records its offer with this module's offer().
             from actions.order_changes import carry_out_cancellation
 
-            return events + await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
+            return events + await carry_out_cancellation(dispatcher, tracker, cancellation_asked(pending))
         topics = entity_values(tracker, "topic")
         if CONFIRM_CANCEL.search(said.strip()) or (intent == "deny" and not pending and "address_change" in topics):
             # "确认取消" with nothing asked: which order, then. "地址错了" (a "no" to a question

@@ -17,7 +17,9 @@ from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
-from actions.support import ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, first_entity
+from actions.support import (
+    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
+)
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
@@ -134,9 +136,11 @@ async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Trac
         dispatcher.utter_message(text="登录已失效，请重新登录后再取消订单。")
         return []
     try:
-        result = await db(cancel_order, customer_id, order_no, utc_now(), reason="买家在客服对话中取消")
+        result = await db_confirmed(cancel_order, customer_id, order_no, utc_now(), reason="买家在客服对话中取消")
     except OrderCannotBeCancelled as refused:
-        dispatcher.utter_message(text=f"抱歉，{refused}")
+        # Also the truth for a "确认取消" sent again after a cancellation that went through
+        # (see shop_channels.rasa_failures): "订单 X：订单已经取消了，无需重复操作。"
+        dispatcher.utter_message(text=f"订单 {order_no}：{refused}")
         return []
     except OrderNotFound:
         dispatcher.utter_message(text="没有找到这笔订单，请核对订单号。")
@@ -380,8 +384,8 @@ class ActionChangeAddress(ShopAction):
             dispatcher.utter_message(text="修改地址的信息不完整，请重新告诉我要改哪笔订单。")
             return reset
         try:
-            result = await db(change_order_address, customer_id, order_no, utc_now(),
-                              saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
+            result = await db_confirmed(change_order_address, customer_id, order_no, utc_now(),
+                                        saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
         except AddressChangeNotAllowed as refused:
             if refused.code == SAME_ADDRESS:
                 dispatcher.utter_message(text=f"订单 {order_no} 的收货地址已经是这个地址了，不需要修改。还有什么可以帮您？")
