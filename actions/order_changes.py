@@ -24,6 +24,7 @@ from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
+from assistant.offers import last_cancellation_asked
 from assistant.order_matching import WHY_CANCELLED, cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
@@ -43,6 +44,7 @@ ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
 # How the address form ended (address_confirmed): changed on "yes", nothing on the others.
 YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
 NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消任何订单。"
+CANCELLED_NOW = (OrderStatus.CANCELLED, OrderStatus.REFUNDING, OrderStatus.REFUNDED)
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
@@ -77,6 +79,11 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
     if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):
+        already = await cancelled_since_asked(tracker, customer_id)
+        if already:
+            # A second "确认取消" (a double tap, two tabs): the first one cancelled it.
+            dispatcher.utter_message(text=f"订单 {already} 已经取消了，不需要再次确认。还有什么可以帮您？")
+            return []
         # "确认取消" with no cancellation asked about: nothing is confirmed; which order, then.
         dispatcher.utter_message(text=NOTHING_TO_CONFIRM)
     if customer_id is None:
@@ -128,6 +135,15 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         buttons=buttons([("确认取消", "确认取消"), ("不用了", "不用了")]),
     )
     return [SlotSet("order_no", order.order_no), offer(CANCEL_OFFER_PREFIX + order.order_no)]
+
+
+async def cancelled_since_asked(tracker: Tracker, customer_id: Optional[int]) -> Optional[str]:
+    """The order this conversation last asked to cancel, if it is cancelled by now."""
+    order_no = last_cancellation_asked(reversed(tracker.events))
+    if customer_id is None or not order_no:
+        return None
+    order = await db(get_order, customer_id, order_no)
+    return order_no if order is not None and OrderStatus(order.status) in CANCELLED_NOW else None
 
 
 async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Tracker, order_no: str) -> List[Dict[str, Any]]:

@@ -50,3 +50,15 @@ def confirms_cancellation(intent: Optional[str], text: str) -> bool:
     """Whether a message answering "确认要取消订单 X 吗？" says yes. "确认取消" reads as a "no"
     to the NLU (取消), so the words count, not only the intent."""
     return intent == "affirm" or bool(CONFIRMED.search(text) or NOT_WANTED.search(text))
+
+
+def last_cancellation_asked(newest_first: Iterable[Mapping]) -> Optional[str]:
+    """The order of the latest "确认要取消订单 X 吗？" in the current session, answered or not:
+    a second "确认取消" (a double tap, two tabs) finds the order the first one cancelled."""
+    for event in newest_first:
+        kind = event.get("event")
+        if kind == "session_started":
+            return None
+        if kind == "slot" and event.get("name") == OFFER_SLOT and cancellation_asked(event.get("value")):
+            return cancellation_asked(event.get("value"))
+    return None
