@@ -19,7 +19,9 @@ import time
 
 import pytest
 
-from tests.integration.test_writes_under_lock import AWAITING_SHIPMENT, Shopper, WriteLock, at_the_after_sales_summary, rows
+from tests.integration.test_writes_under_lock import (
+    WriteLock, at_the_address_confirmation, at_the_after_sales_summary, at_the_cancellation_question, rows,
+)
 from tests.support.stack import stack_with_settings
 
 pytestmark = pytest.mark.integration
@@ -78,6 +80,12 @@ def test_the_confirm_after_a_timed_out_filing_reports_the_request_filed_once(imp
     assert len(requests_for(shop_db, order_no)) == 1
 
 
+def status_changes_of(order_no: str) -> str:
+    """The query counting an order's status changes."""
+    return ("SELECT COUNT(*) FROM order_status_history h JOIN orders o ON o.id = h.order_id "
+            f"WHERE o.order_no = '{order_no}'")
+
+
 def address_changes_of(shop_db, order_no: str):
     return rows(shop_db, "SELECT c.id FROM order_address_changes c JOIN orders o ON o.id = c.order_id "
                          f"WHERE o.order_no = '{order_no}'")
@@ -85,10 +93,7 @@ def address_changes_of(shop_db, order_no: str):
 
 def test_the_confirm_after_a_timed_out_address_change_reports_it_changed_once(impatient_stack):
     shop_db = impatient_stack.workdir / "shop.db"
-    customer_id, order_no = rows(shop_db, AWAITING_SHIPMENT)[2]
-    shopper = Shopper(impatient_stack, customer_id)
-    assert "改到哪个地址" in shopper.says(f"订单{order_no}要改收货地址")
-    assert "回复“确认”即修改" in shopper.says("改到杭州市西湖区文三路199号创业大厦")
+    shopper, order_no = at_the_address_confirmation(impatient_stack, 2)
 
     timed_out = held_while(shop_db, lambda: shopper.says("确认"))
     assert "地址修改可能已经提交" in timed_out and "回复“确认”即修改" in timed_out, timed_out
@@ -102,11 +107,9 @@ def test_the_confirm_after_a_timed_out_address_change_reports_it_changed_once(im
 
 def test_the_confirm_after_a_timed_out_cancellation_reports_it_cancelled_once(impatient_stack):
     shop_db = impatient_stack.workdir / "shop.db"
-    customer_id, order_no = rows(shop_db, AWAITING_SHIPMENT)[3]
-    shopper = Shopper(impatient_stack, customer_id)
-    history = f"SELECT COUNT(*) FROM order_status_history h JOIN orders o ON o.id = h.order_id WHERE o.order_no = '{order_no}'"
+    shopper, order_no = at_the_cancellation_question(impatient_stack, 3)
+    history = status_changes_of(order_no)
     before = rows(shop_db, history)[0][0]
-    assert "确认取消" in shopper.says(f"帮我取消订单{order_no}")
 
     timed_out = held_while(shop_db, lambda: shopper.says("确认取消"))
     assert "可能已经提交" in timed_out and order_no in timed_out and "“确认取消”" in timed_out, timed_out

@@ -14,9 +14,9 @@ import uuid
 import pytest
 import requests
 
-from tests.integration.test_late_writes import requests_for
+from tests.integration.test_late_writes import requests_for, status_changes_of
 from tests.integration.test_under_attack import StoreLock
-from tests.integration.test_writes_under_lock import AWAITING_SHIPMENT, Shopper, at_the_after_sales_summary, rows
+from tests.integration.test_writes_under_lock import at_the_after_sales_summary, at_the_cancellation_question, rows
 
 pytestmark = pytest.mark.integration
 
@@ -59,12 +59,9 @@ def test_a_request_filed_in_a_turn_the_store_could_not_keep_is_reported_not_file
 
 def test_a_cancellation_made_in_a_turn_the_store_could_not_keep_is_reported_not_made_again(live_stack):
     shop_db = live_stack.workdir / "shop.db"
-    customer_id, order_no = rows(shop_db, AWAITING_SHIPMENT)[4]
-    shopper = Shopper(live_stack, customer_id)
-    history = ("SELECT COUNT(*) FROM order_status_history h JOIN orders o ON o.id = h.order_id "
-               f"WHERE o.order_no = '{order_no}'")
+    shopper, order_no = at_the_cancellation_question(live_stack, 4)
+    history = status_changes_of(order_no)
     before = rows(shop_db, history)[0][0]
-    assert "确认取消" in shopper.says(f"帮我取消订单{order_no}")
 
     lock = StoreLock(live_stack.workdir / "tracker.db")
     try:
