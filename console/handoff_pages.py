@@ -11,7 +11,7 @@ from typing import Optional
 from aiohttp import web
 
 from console import transcript
-from console.auth import db, has_role, requires, signed_in
+from console.auth import background, db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
@@ -76,6 +76,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 
 
 @requires("agent")
+@background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     waiting, mine = await db(request, _queue, who.account.id, utc_now())
@@ -84,10 +85,12 @@ async def queue_api(request: web.Request) -> web.StreamResponse:
 
 
 @requires("agent")
+@background
 async def presence_api(request: web.Request) -> web.StreamResponse:
     """The heartbeat of every open console page (static/presence.js). The auth middleware has
-    already marked the session used, which is what keeps the agent on duty
-    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``); nothing else changes."""
+    already marked the session seen, which is what keeps the agent on duty
+    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``), and restarted its
+    idle clock only when the page reports the agent's input (``?input=1``); nothing else changes."""
     return web.json_response({"on_duty": True})
 
 
@@ -125,6 +128,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
 
 
 @requires("agent")
+@background
 async def ticket_messages_api(request: web.Request) -> web.StreamResponse:
     ticket = await _visible_ticket(request)
     lines = await db(request, ticket_messages, ticket.id, _after(request))

@@ -40,7 +40,8 @@
         if (r.ok) {
           const body = await r.json();
           body.messages.forEach(show);
-          if (status && status !== body.status) window.location.reload(); // claimed / closed elsewhere
+          // Claimed / closed elsewhere. "auto": a reload the page made, not the agent's input.
+          if (status && status !== body.status) { window.location.replace(`/handoff/${ticket}?auto=1`); return; }
           status = body.status;
         }
       } catch (e) { /* console restarting: try again */ }
@@ -100,7 +101,7 @@
         if (r.ok) {
           const body = await r.json();
           const now = body.waiting.map((t) => t.ticket_no).join(",");
-          if (now !== known) { window.location.reload(); return; }
+          if (now !== known) { window.location.replace("/handoff?auto=1"); return; }
         }
       } catch (e) { /* try again */ }
       setTimeout(refresh, 5000);

@@ -461,7 +461,11 @@ class ConsoleSession(Base):
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # Any request of the session, a page's heartbeat included: on duty (shop.db.handoff_desk).
     last_seen_at = Column(UTCDateTime, nullable=False)
+    # The agent's own last input (a page opened, a form sent, a key or click the heartbeat
+    # reported): idle sign-out counts from here (migration 0011).
+    last_active_at = Column(UTCDateTime, nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
 
 

@@ -89,3 +89,34 @@ def test_the_heartbeat_needs_a_session(desk):
     console, _, _ = desk
     reply = requests.get(f"{console}/api/presence", allow_redirects=False, timeout=10)
     assert reply.status_code == 401 and reply.json() == {"error": "not_signed_in"}
+
+
+def test_an_open_tab_without_input_is_signed_out_but_a_key_press_counts(desk, browser):
+    """The heartbeat keeps the agent on duty, not signed in: it reports input only after a key
+    or click on the page, and 30 minutes without any sign the agent out at the next beat,
+    which hands the conversation back to the queue."""
+    console, engine, agent_id = desk
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "presence-idle", None, "要人工", utc_now())
+        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    beat = int(PRESENCE_HEARTBEAT.total_seconds() * 1000) + 1000
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.clock.install()
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.goto(f"{console}/analytics")
+        page.keyboard.press("Shift")
+        with page.expect_response(lambda r: "/api/presence" in r.url) as reply:
+            page.clock.run_for(beat)
+        assert reply.value.url.endswith("/api/presence?input=1") and reply.value.status == 200
+
+        with session_scope(engine) as session:          # 31 minutes since that key press
+            session.execute(update(ConsoleSession).where(ConsoleSession.user_id == agent_id)
+                            .values(last_active_at=utc_now() - timedelta(minutes=31)))
+        with page.expect_response(lambda r: "/api/presence" in r.url) as reply:
+            page.clock.run_for(beat)
+        assert reply.value.url.endswith("/api/presence") and reply.value.status == 401
+        assert _status(engine, ticket.id) == "open"
+    finally:
+        context.close()
