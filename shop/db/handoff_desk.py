@@ -337,3 +337,30 @@ def desk_lines_after(session: Session, after_id: int, limit: int = 500) -> List[
         .where(HandoffMessage.id > int(after_id), HandoffMessage.author != "shopper")
         .order_by(HandoffMessage.id).limit(limit)).all()
     return [(int(message_id), sender) for message_id, sender in rows]
+
+
+@dataclass(frozen=True)
+class CancelledTicket:
+    ticket_no: str
+    sender_id: str
+    customer_id: Optional[int]
+    cancelled_at: datetime
+
+
+def cancelled_tickets(session: Session) -> List[CancelledTicket]:
+    """Every ticket the shopper cancelled while waiting, oldest first, for
+    ``python -m analytics backfill-cancels``. Since migration 0010 a cancel sets
+    ``cancelled_at``; before it, a cancel closed the ticket without the desk's
+    ``CLOSED_NOTICE`` — which ``close_ticket``, the only other way to close one, has always
+    written — so such a ticket counts too, cancelled when it was closed."""
+    closed_by_desk = select(HandoffMessage.id).where(
+        HandoffMessage.ticket_id == HandoffRequest.id, HandoffMessage.author == "system",
+        HandoffMessage.text == CLOSED_NOTICE).exists()
+    rows = session.execute(
+        select(HandoffRequest.ticket_no, HandoffRequest.sender_id, HandoffRequest.customer_id,
+               HandoffRequest.cancelled_at, HandoffRequest.closed_at, HandoffRequest.updated_at)
+        .where(HandoffRequest.status == "closed",
+               or_(HandoffRequest.cancelled_at.is_not(None), ~closed_by_desk))).all()
+    tickets = [CancelledTicket(no, sender, customer, cancelled or closed or updated)
+               for no, sender, customer, cancelled, closed, updated in rows]
+    return sorted(tickets, key=lambda t: (t.cancelled_at, t.ticket_no))
