@@ -19,6 +19,7 @@ from shop.db.handoff_desk import (MAX_MESSAGE, add_agent_message, claim_ticket, 
                                   hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
+from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
 
 logger = logging.getLogger("console.handoff")
 
@@ -26,7 +27,8 @@ NAV = [NavItem("/handoff", "人工接待", role="agent")]
 ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
-                  "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。"}
+                  "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
+                  "no_resolution": resolution_problem(None)}
 
 
 def _dumps(value) -> str:
@@ -122,7 +124,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders,
+                  orders=orders, resolutions=RESOLUTIONS,
                   last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
@@ -181,10 +183,16 @@ async def reply(request: web.Request) -> web.StreamResponse:
 async def close(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     ticket_id = _ticket_id(request)
-    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"))
+    resolution = (await request.post()).get("resolution")
+    if resolution_problem(resolution):
+        # Nothing closes without how it ended (the desk's figures count it); the form says so.
+        logger.warning("%s tried to close ticket id %s without a resolution", who.account.username, ticket_id)
+        raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=no_resolution")
+    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"),
+                      resolution)
     if not closed:
         raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=not_yours")
-    logger.info("%s closed ticket id %s", who.account.username, ticket_id)
+    logger.info("%s closed ticket id %s (%s)", who.account.username, ticket_id, resolution)
     raise web.HTTPSeeOther("/handoff?flash=closed")
 
 

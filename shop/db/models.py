@@ -416,6 +416,8 @@ class HandoffRequest(Base):
     # Set when the shopper cancelled it while waiting ("取消人工", migration 0010): closed,
     # but no agent took it, and the dashboard counts it apart from hand-offs.
     cancelled_at = Column(UTCDateTime)
+    # How the agent ended it (shop.domain.handoff_resolutions, migration 0012); NULL before.
+    resolution = Column(String(32))
 
 
 class HandoffMessage(Base):
