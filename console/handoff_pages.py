@@ -1,6 +1,7 @@
 """Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
-replies), claim and close. Pages work without JavaScript (forms, redirects);
-``static/handoff.js`` keeps the queue and an open ticket live through the JSON API here.
+replies and canned replies, ``console/canned_replies.py``), claim and close (with how it
+ended). Pages work without JavaScript (forms, redirects); ``static/handoff.js`` keeps the
+queue and an open ticket live through the JSON API here.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Optional
 from aiohttp import web
 
 from console import transcript
+from console.canned_replies import CannedReplies
 from console.auth import background, db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
@@ -29,6 +31,10 @@ ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
                   "no_resolution": resolution_problem(None)}
+
+
+def setup(app: web.Application) -> None:
+    app["canned_replies"] = CannedReplies(app["settings"].canned_replies_path)
 
 
 def _dumps(value) -> str:
@@ -123,8 +129,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # a signed-in shopper (the ticket's verified customer id); a guest's claim of who they are
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
+    canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders, resolutions=RESOLUTIONS,
+                  orders=orders, resolutions=RESOLUTIONS, canned=canned,
                   last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 

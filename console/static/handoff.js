@@ -52,6 +52,16 @@
 
     const form = document.getElementById("reply-form");
     const input = document.getElementById("reply-text");
+    // 快捷回复: into the box (appended to what is there), to be changed before sending.
+    document.querySelectorAll("form.canned-reply").forEach((canned) => {
+      canned.addEventListener("submit", (event) => {
+        if (!input) return;          // nothing to edit in: let the form send it
+        event.preventDefault();
+        const text = canned.querySelector("input[name=text]").value;
+        input.value = input.value.trim() ? `${input.value.trimEnd()}\n${text}` : text;
+        input.focus();
+      });
+    });
     if (form) {
       const send = async (event) => {
         event.preventDefault();

@@ -120,3 +120,32 @@ def test_an_open_tab_without_input_is_signed_out_but_a_key_press_counts(desk, br
         assert _status(engine, ticket.id) == "open"
     finally:
         context.close()
+
+
+def test_a_canned_reply_goes_into_the_box_to_be_changed_not_straight_to_the_shopper(desk, browser):
+    """快捷回复 with JavaScript: the text is put in the reply box (after what is typed there);
+    nothing reaches the shopper until the agent sends it."""
+    from shop.db.handoff_desk import ticket_messages
+
+    console, engine, agent_id = desk
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "canned-shopper", None, "要人工", utc_now())
+        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.goto(f"{console}/handoff/{ticket.id}")
+        page.fill("#reply-text", "订单 123：")
+        page.click("#canned-replies button:has-text('请稍等')")
+        assert page.input_value("#reply-text") == "订单 123：\n好的，我这边帮您查询一下，请稍等 1～2 分钟。"
+        page.wait_for_timeout(500)
+        with session_scope(engine) as session:
+            assert [m for m in ticket_messages(session, ticket.id) if m.author == "agent"] == []
+        page.press("#reply-text", "Enter")
+        page.wait_for_selector("#transcript .msg.agent")
+        with session_scope(engine) as session:
+            assert [m.text for m in ticket_messages(session, ticket.id) if m.author == "agent"] == [
+                "订单 123：\n好的，我这边帮您查询一下，请稍等 1～2 分钟。"]
+    finally:
+        context.close()
