@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import create_engine, select, update
 
 from analytics import store
@@ -20,22 +19,9 @@ from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import CancelledTicket, cancel_waiting_ticket, cancelled_tickets, claim_ticket, close_ticket
 from shop.db.migrate import upgrade_to_head
 from shop.db.models import HandoffRequest
-from tests.support.analytics import T0, action, user
+from tests.support.analytics import T0, handed_off
 
 AT = datetime.fromtimestamp(T0, tz=timezone.utc)
-
-
-def handed_off(conversation, t):
-    return [user(conversation, t, "转人工", "human_handoff"), action(conversation, t + 0.05, "action_handoff"),
-            action(conversation, t + 0.1, "action_listen")]
-
-
-@pytest.fixture()
-def analytics_engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'analytics.db'}", future=True)
-    store.create_tables(engine)
-    yield engine
-    engine.dispose()
 
 
 def _ingest(engine, events):

@@ -48,6 +48,14 @@ def _away_for(engine, agent_id: int, minutes: float) -> None:
                         .values(last_seen_at=utc_now() - timedelta(minutes=minutes)))
 
 
+def _held_ticket(engine, agent_id: int, sender: str):
+    """A hand-off of ``sender`` the agent has taken."""
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, sender, None, "要人工", utc_now())
+        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    return ticket
+
+
 def _status(engine, ticket_id: int) -> str:
     with session_scope(engine) as session:
         hand_back_from_absent_agents(session, utc_now())      # what the queue / the shopper's next message do
@@ -56,9 +64,7 @@ def _status(engine, ticket_id: int) -> str:
 
 def test_reading_analytics_keeps_the_agent_on_duty_and_closing_it_does_not(desk, browser):
     console, engine, agent_id = desk
-    with session_scope(engine) as session:
-        ticket = create_handoff_request(session, "presence-shopper", None, "要人工", utc_now())
-        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    ticket = _held_ticket(engine, agent_id, "presence-shopper")
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.clock.install()
@@ -96,9 +102,7 @@ def test_an_open_tab_without_input_is_signed_out_but_a_key_press_counts(desk, br
     or click on the page, and 30 minutes without any sign the agent out at the next beat,
     which hands the conversation back to the queue."""
     console, engine, agent_id = desk
-    with session_scope(engine) as session:
-        ticket = create_handoff_request(session, "presence-idle", None, "要人工", utc_now())
-        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    ticket = _held_ticket(engine, agent_id, "presence-idle")
     beat = int(PRESENCE_HEARTBEAT.total_seconds() * 1000) + 1000
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
@@ -128,9 +132,7 @@ def test_a_canned_reply_goes_into_the_box_to_be_changed_not_straight_to_the_shop
     from shop.db.handoff_desk import ticket_messages
 
     console, engine, agent_id = desk
-    with session_scope(engine) as session:
-        ticket = create_handoff_request(session, "canned-shopper", None, "要人工", utc_now())
-        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    ticket = _held_ticket(engine, agent_id, "canned-shopper")
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     try:
