@@ -50,6 +50,7 @@ class Comparison:
     p_value: float
 
     def significant(self, alpha: float = 0.05) -> bool:
+        """This one test alone; a report of many decides on Holm-adjusted p (``holm_adjust``)."""
         return bool(self.p_value < alpha)
 
 
