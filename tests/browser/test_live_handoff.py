@@ -103,6 +103,7 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     agent.reload()
     assert agent.locator("#transcript .msg.agent", has_text="我是客服小王").count() == 1
 
+    agent.select_option("#close-form select[name=resolution]", "resolved")
     agent.click("#close")
     agent.wait_for_url("**/handoff?flash=closed")
     wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
