@@ -9,13 +9,15 @@ from typing import Dict, Sequence
 from shop.db.catalogue import list_categories, product_category_ids
 
 
-def order_category_names(session, orders: Sequence) -> Dict[str, str]:
-    """Order number → the names of its products' categories and their parents."""
+def order_category_names(session, orders: Sequence, leaf_only: bool = False) -> Dict[str, str]:
+    """Order number → the names of its products' categories and their parents; ``leaf_only``:
+    the products' own categories alone ("手机" names the phone's order, not every order under
+    手机数码 such as the earphones')."""
     product_ids = {item.product_id for order in orders for item in order.items}
     if not product_ids:
         return {}
     by_product = product_category_ids(session, sorted(product_ids))
-    paths = {c.id: " ".join(c.path_names) for c in list_categories(session)}
+    paths = {c.id: c.name if leaf_only else " ".join(c.path_names) for c in list_categories(session)}
     return {
         order.order_no: " ".join(paths.get(by_product.get(item.product_id), "") for item in order.items).lower()
         for order in orders
@@ -35,3 +37,16 @@ def item_category_names(session, items: Sequence) -> Dict[int, str]:
 def needs_categories(meant) -> bool:
     """The message described an order, and nothing matched by title: worth reading categories."""
     return meant.described and not meant.orders
+
+
+def shares_a_word(name: str, text: str) -> bool:
+    """Whether two characters in a row of ``name`` were typed in ``text`` ("水果" of 新鲜水果):
+    a category the NLU read from a narrower word ("衬衫" → 服饰鞋包) shares none."""
+    return any(name[i:i + 2] in text for i in range(len(name) - 1))
+
+
+def typed_names(named: Sequence[str], text: str, leaf_only: bool) -> list:
+    """The NLU's names to match orders' categories by: all of them against the products' own
+    categories ("尿不湿" → 纸尿裤), against their departments only those part of which was typed
+    (the NLU reads "衬衫" as all of 服饰鞋包, which would match a T-shirt's order)."""
+    return list(named) if leaf_only else [n for n in named if shares_a_word(n.lower(), (text or "").lower())]
