@@ -11,6 +11,7 @@ Only words of MIN_LETTERS letters or more are corrected (short words have too ma
 neighbours: "mate" / "male"), and only when exactly one catalogue word is that close. Pure
 Python, no Rasa: unit-tested in tests/shop_nlu/test_spelling.py.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -20,7 +21,7 @@ MIN_LETTERS = 5
 
 
 def _deletions(word: str) -> Set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -36,7 +37,7 @@ def within_one_edit(a: str, b: str) -> bool:
             return True
         return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 class LatinSpelling:

@@ -1,6 +1,7 @@
 """Round 12's rules, pure: the desk's hours said once to a waiting shopper, an order's own
 terms for a return question asked about it, how a return is sent back, a category the NLU
 read from a narrower word (typed conversations: typed_round12.yml)."""
+
 import pytest
 
 from assistant.after_sales_dialogue import offers_request, policy_for_order_in_view
@@ -21,14 +22,17 @@ def test_the_hours_asked_while_the_desk_is_closed_are_said_once():
 def test_a_return_question_about_a_fresh_food_order_gets_fresh_foods_terms():
     milk = "特仑苏 纯牛奶 250ml*16盒 整箱装 标准版 食品生鲜 牛奶乳品"
     assert policy_for_order_in_view(["return_policy"], milk, names_other=False) == ["fresh_food"]
-    assert not offers_request(["fresh_food"])          # no exchange or repair buttons for food
+    assert not offers_request(["fresh_food"])  # no exchange or repair buttons for food
 
 
-@pytest.mark.parametrize("topics, words, named", [
-    (["return_policy"], "Apple iPhone 15 Pro Max 手机数码 手机", False),   # not food: the general rules
-    (["return_policy"], "特仑苏 纯牛奶 食品生鲜 牛奶乳品", True),           # another product named
-    (["invoice"], "特仑苏 纯牛奶 食品生鲜 牛奶乳品", False),                # not a return question
-])
+@pytest.mark.parametrize(
+    "topics, words, named",
+    [
+        (["return_policy"], "Apple iPhone 15 Pro Max 手机数码 手机", False),  # not food: the general rules
+        (["return_policy"], "特仑苏 纯牛奶 食品生鲜 牛奶乳品", True),  # another product named
+        (["invoice"], "特仑苏 纯牛奶 食品生鲜 牛奶乳品", False),  # not a return question
+    ],
+)
 def test_other_orders_questions_or_products_keep_their_topics(topics, words, named):
     assert policy_for_order_in_view(topics, words, names_other=named) == topics
 
@@ -41,11 +45,11 @@ def test_whether_a_return_is_sent_back_by_parcel_is_the_return_shipping_and_addr
 def test_a_category_counts_only_when_part_of_its_name_was_typed():
     assert shares_a_word("新鲜水果", "那个水果坏了")
     assert shares_a_word("手机", "不对 是手机那单")
-    assert not shares_a_word("服饰鞋包", "衬衫那单")      # the NLU's category for 衬衫
+    assert not shares_a_word("服饰鞋包", "衬衫那单")  # the NLU's category for 衬衫
 
 
 def test_the_nlus_names_match_orders_departments_only_where_typed():
-    assert typed_names(["纸尿裤"], "尿不湿到了吗", leaf_only=True) == ["纸尿裤"]     # another name of the leaf
+    assert typed_names(["纸尿裤"], "尿不湿到了吗", leaf_only=True) == ["纸尿裤"]  # another name of the leaf
     assert typed_names(["服饰鞋包"], "衬衫那单", leaf_only=True) == ["服饰鞋包"]
-    assert typed_names(["服饰鞋包"], "衬衫那单", leaf_only=False) == []             # not the whole department
+    assert typed_names(["服饰鞋包"], "衬衫那单", leaf_only=False) == []  # not the whole department
     assert typed_names(["手机"], "是手机那单", leaf_only=False) == ["手机"]

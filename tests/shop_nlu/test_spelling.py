@@ -1,5 +1,6 @@
 """Catalogue names typed with a slip (shop_nlu.spelling, the gazetteer's sound-alike brands)
 and off-topic words that outweigh a guessed name."""
+
 import pytest
 
 from shop_nlu.pipeline import ShopEntityFinder
@@ -18,9 +19,9 @@ def test_one_edit_is_a_letter_left_out_added_changed_or_two_swapped():
 def test_only_one_close_word_of_five_letters_or_more_is_corrected():
     spelling = LatinSpelling(["iphone", "huawei", "galaxy", "mate", "pixel", "pixes"])
     assert spelling.corrected("ipone") == "iphone"
-    assert spelling.corrected("iphone") is None        # known already
-    assert spelling.corrected("male") is None          # too short to guess
-    assert spelling.corrected("pixez") is None         # two words as close: no guess
+    assert spelling.corrected("iphone") is None  # known already
+    assert spelling.corrected("male") is None  # too short to guess
+    assert spelling.corrected("pixez") is None  # two words as close: no guess
     assert spelling.corrected("hello") is None
 
 
@@ -33,7 +34,9 @@ def entities(finder, text):
     return {(e.entity, e.value) for e in finder.find(text)}
 
 
-@pytest.mark.parametrize("text, brand", [("有没有小咪的手机", "小米"), ("华伟手机推荐一下", "华为"), ("appel的耳机有吗", "Apple")])
+@pytest.mark.parametrize(
+    "text, brand", [("有没有小咪的手机", "小米"), ("华伟手机推荐一下", "华为"), ("appel的耳机有吗", "Apple")]
+)
 def test_a_brand_typed_with_a_slip_beside_a_category_is_that_brand(finder, text, brand):
     assert ("brand", brand) in entities(finder, text)
 
@@ -48,4 +51,4 @@ def test_a_word_that_only_sounds_like_a_brand_with_no_category_is_no_brand(finde
 
 def test_an_off_topic_word_outweighs_a_sound_alike_category(finder):
     assert not any(kind == "category" for kind, _ in entities(finder, "给我写首诗"))
-    assert ("category", "耳机耳麦") in entities(finder, "推荐个耳几")       # still read without one
+    assert ("category", "耳机耳麦") in entities(finder, "推荐个耳几")  # still read without one
