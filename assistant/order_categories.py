@@ -39,14 +39,15 @@ def needs_categories(meant) -> bool:
     return meant.described and not meant.orders
 
 
-def shares_a_word(name: str, text: str) -> bool:
-    """Whether two characters in a row of ``name`` were typed in ``text`` ("水果" of 新鲜水果):
-    a category the NLU read from a narrower word ("衬衫" → 服饰鞋包) shares none."""
-    return any(name[i:i + 2] in text for i in range(len(name) - 1))
+def another_name_typed(name: str, text: str) -> bool:
+    """Whether ``text`` says the category ``name`` in other words: one of its characters typed
+    ("衣服" for 服饰鞋包, "尿不湿" for 纸尿裤), the rule the recommendation lists follow too; a
+    kind of it the NLU read as the whole department ("衬衫" → 服饰鞋包) shares none."""
+    return any(ch in text for ch in name)
 
 
 def typed_names(named: Sequence[str], text: str, leaf_only: bool) -> list:
     """The NLU's names to match orders' categories by: all of them against the products' own
-    categories ("尿不湿" → 纸尿裤), against their departments only those part of which was typed
-    (the NLU reads "衬衫" as all of 服饰鞋包, which would match a T-shirt's order)."""
-    return list(named) if leaf_only else [n for n in named if shares_a_word(n.lower(), (text or "").lower())]
+    categories, against their departments only those said in other words (``another_name_typed``:
+    the NLU reads "衬衫" as all of 服饰鞋包, which would match a T-shirt's order)."""
+    return list(named) if leaf_only else [n for n in named if another_name_typed(n.lower(), (text or "").lower())]
