@@ -19,12 +19,14 @@ from actions.orders import answer_order_clause
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, route_after_services, route_before_services, second_question_topics,
-    wants_request,
+    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
+    route_after_services, route_before_services, second_question_topics, wants_request,
 )
+from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
+from shop.db.orders import get_order
 from shop.domain.after_sales import AfterSalesStatus
 
 
@@ -50,6 +52,25 @@ def answer_policy_topics(dispatcher: CollectingDispatcher, topics: List[str], qu
                          ("申请换货", intent_payload("after_sales", service_type="换货")),
                          ("申请维修", intent_payload("after_sales", service_type="维修"))]),
     )
+
+
+async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: Optional[int],
+                         topics: List[str]) -> List[str]:
+    """The policy topics for the shopper's order in view (``policy_for_order_in_view``); says
+    which order the answer is about when that order's own terms replace the general ones."""
+    order_no = order_in_view(tracker.events or [])
+    if customer_id is None or not order_no:
+        return topics
+    order = await db(get_order, customer_id, order_no)
+    if order is None:
+        return topics
+    words = " ".join(f"{i.title} {i.sku_name}" for i in order.items)
+    words += " " + (await db(order_category_names, [order])).get(order.order_no, "")
+    named = bool(entity_values(tracker, "product") or entity_values(tracker, "category"))
+    answered = policy_for_order_in_view(topics, words, named)
+    if answered != topics:
+        dispatcher.utter_message(text=f"订单 {order.order_no}（{order.items[0].title[:16]}）是生鲜食品，售后规则和普通商品不同：")
+    return answered
 
 
 class ActionAfterSalesRoute(ShopAction):
@@ -99,7 +120,11 @@ class ActionAfterSalesRoute(ShopAction):
             # "耳机到了吗？另外运费险怎么赔": the order first, then the policy and the offer.
             events = await answer_order_clause(dispatcher, tracker)
             extra = second_question_topics(text, topics, route.policy_topics)
-            answer_policy_topics(dispatcher, [*route.policy_topics, *extra], text)
+            policy = [*route.policy_topics, *extra]
+            if not events:
+                # "到了以后能退吗" right after the milk's order: that order's terms.
+                policy = await policy_in_view(dispatcher, tracker, customer_id, policy)
+            answer_policy_topics(dispatcher, policy, text)
             return answered + events
         if route.kind == "sign_in":
             dispatcher.utter_message(

@@ -37,6 +37,16 @@ async def qualifying_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if after_sales_applies(o.status)][:AFTER_SALES_CHOICES]
 
 
+async def orders_not_offered(customer_id: Optional[int]) -> list:
+    """The shopper's recent orders the form does not offer (unpaid, cancelled): one named by
+    its title ("衬衫那单" for an unpaid shirt) is taken, and its state said, rather than another
+    order picked by a looser match."""
+    if customer_id is None:
+        return []
+    orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+    return [o for o in orders if not after_sales_applies(o.status)]
+
+
 async def orders_of_named_kind(tracker: Tracker, orders: list) -> list:
     """"生鲜坏了能退吗" with several orders: those holding the kind of goods the message
     names (a category, read through the ordered products' categories: 奇异果 is 新鲜水果 in

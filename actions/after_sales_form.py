@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.after_sales_checks import early_check, not_delivered_yet, qualifying_orders
+from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.orders import meant_orders, order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
@@ -22,7 +22,7 @@ from assistant.after_sales_dialogue import (
     switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
-from assistant.order_categories import item_category_names, order_category_names
+from assistant.order_categories import item_category_names, order_category_names, typed_names
 from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
@@ -84,8 +84,14 @@ async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: L
         return next(i for i, o in enumerate(orders) if o.order_no == meant.orders[0].order_no)
     if not named:
         return None
-    categories = await db(order_category_names, orders)
-    return choice_index(" ".join([text, *named]), [categories.get(o.order_no, "") for o in orders])
+    for leaf_only in (True, False):
+        # the products' own categories first: "手机" is the phone, not the earphones under 手机数码
+        categories = await db(order_category_names, orders, leaf_only)
+        words = " ".join([text, *typed_names(named, text, leaf_only)])
+        picked = choice_index(words, [categories.get(o.order_no, "") for o in orders])
+        if picked is not None:
+            return picked
+    return None
 
 
 # Questions after the order's, where "不对，是手机那单" picks another order (the summary's
@@ -136,6 +142,11 @@ class ValidateAfterSalesForm(ShopFormValidation):
         # "第二个": the second of the list the question showed (narrowed or not), in view first.
         orders = in_view_first(on_screen_first(orders, [o.order_no for o in orders_on_screen(events)]), in_view)
         picked = await _pick_order(tracker, text, orders, order_descriptions(orders))
+        if picked is None and not has_ordinal(text):
+            # "衬衫那单" where the shirt's order is unpaid: that order, whose state the validation says.
+            others = await orders_not_offered(current_customer_id(tracker))
+            other = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in others])
+            return {"order_no": others[other].order_no} if other is not None else {}
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def _other_order_named(self, tracker: Tracker) -> Optional[str]:

@@ -24,7 +24,7 @@ from actions.support import ShopAction, current_customer_id, db, db_prompt, enti
 from assistant.faq import faq_book
 from assistant.invoices import PROGRESS, invoice_question
 from assistant.mood import sounds_angry
-from assistant.order_categories import needs_categories, order_category_names
+from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
     EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
@@ -183,9 +183,12 @@ async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str
     """The orders a message means (assistant.order_matching), by title first and, where the
     titles match nothing, by the ordered products' categories ("护肤品那单")."""
     meant = orders_meant(text, orders, utc_now(), extra_words=named)
-    if needs_categories(meant):
-        categories = await db(order_category_names, orders)
-        meant = orders_meant(text, orders, utc_now(), extra_words=named, categories=categories)
+    for leaf_only in (True, False):
+        # the products' own categories first: "手机" is the phone, not the earphones under 手机数码
+        if needs_categories(meant):
+            categories = await db(order_category_names, orders, leaf_only)
+            meant = orders_meant(text, orders, utc_now(), extra_words=typed_names(named, text, leaf_only),
+                                 categories=categories)
     return meant
 
 

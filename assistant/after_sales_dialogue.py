@@ -52,7 +52,8 @@ PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 
 # Policy answers after which applying for a return, an exchange or a repair is no fitting
 # offer: price protection is applied for on the order itself (its answer says how).
-NO_REQUEST_OFFER = frozenset({"price_protection"})
+# fresh_food: no exchange, and its refund needs no return: the three buttons would mislead.
+NO_REQUEST_OFFER = frozenset({"price_protection", "fresh_food"})
 
 
 def offers_request(topics: Sequence[str]) -> bool:
@@ -203,6 +204,21 @@ FRESH_FOOD = re.compile(r"生鲜|水果|鲜果|蔬菜|海鲜|鲜肉|肉类|猪�
 
 def names_fresh_food(text: str) -> bool:
     return bool(FRESH_FOOD.search(text or ""))
+
+
+# "到了以后能退吗" about the order just shown: the rules of what that order holds, not the shop's
+# general ones. Only a question that names nothing else (no product, no order number) counts.
+RETURN_RULES = frozenset({"return_policy"})
+
+
+def policy_for_order_in_view(topics: Sequence[str], order_words: str, names_other: bool) -> List[str]:
+    """The policy topics to answer for a question asked about the order in view, whose titles
+    and category names are ``order_words``: fresh food's own terms (``fresh_food``) in place of
+    the general return rules when it holds fresh food; the topics unchanged otherwise or when
+    the message names another product or order (``names_other``)."""
+    if names_other or not RETURN_RULES & set(topics) or not names_fresh_food(order_words):
+        return list(topics)
+    return list(dict.fromkeys("fresh_food" if t in RETURN_RULES else t for t in topics))
 
 
 def order_descriptions(orders: Sequence[Any]) -> List[str]:

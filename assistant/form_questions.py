@@ -21,7 +21,8 @@ ANYWHERE = "anywhere"
 
 # "退货怎么寄", "怎么寄回去": how to send an item back — where to (the return address, or a
 # pickup) and who pays (the return shipping); both answers.
-HOW_TO_SEND_BACK = r"(怎么|如何|怎样|咋)(寄|退回|发回)"
+# "退货要寄个快递回去吗", "换货是自己寄回来吗": whether it is sent back by parcel, the same answer.
+HOW_TO_SEND_BACK = r"(怎么|如何|怎样|咋)(寄|退回|发回)|(要|需要|得|用|是)(我)?(自己)?(寄|发)[^,，。?？]{0,4}(回去|回来)"
 # Words of the form's subject, checked in this order (运费险 before 运费).
 CONTEXT_WORDS: Dict[str, Tuple[Tuple[str, "re.Pattern[str]"], ...]] = {
     AFTER_SALES: (

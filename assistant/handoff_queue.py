@@ -66,13 +66,16 @@ def waiting_place(session: Session, sender_id: str, customer_id: Optional[int], 
     return place_of(session, ticket, now, hours)
 
 
-def place_sentence(place: QueuePlace) -> str:
+def place_sentence(place: QueuePlace, hours_said: bool = False) -> str:
+    """Where the shopper is in the queue; ``hours_said``: the desk's hours were just said
+    ("你们几点下班"), so a closed desk is not explained with them a second time."""
     ahead = place.position - 1
     where = f"您前面还有 {ahead} 位顾客" if ahead else "您排在第 1 位"
     if place.wait_minutes is not None:
         return f"{where}，预计等待约 {place.wait_minutes} 分钟"
     if not place.desk_open:
-        return f"{where}；现在不在人工服务时间（每天 {place.hours.text}），客服上班后会按顺序回复您"
+        hours = "" if hours_said else f"（每天 {place.hours.text}）"
+        return f"{where}；现在不在人工服务时间{hours}，客服上班后会按顺序回复您"
     return f"{where}；客服暂时都不在线，上线后会按顺序回复您，现在还估计不了要等多久"
 
 
@@ -84,9 +87,9 @@ def waiting_advice(place: QueuePlace) -> str:
     return f"客服的回复会留在这里；不想等了可以说“{CANCEL_PHRASES[0]}”，由小柚继续为您服务。"
 
 
-def queue_message(place: QueuePlace) -> str:
+def queue_message(place: QueuePlace, hours_said: bool = False) -> str:
     """The answer to whatever a waiting shopper types."""
-    return f"您的人工服务工单 {place.ticket_no} 正在排队，{place_sentence(place)}。{waiting_advice(place)}"
+    return f"您的人工服务工单 {place.ticket_no} 正在排队，{place_sentence(place, hours_said)}。{waiting_advice(place)}"
 
 
 # How the shop is reached, said to a shopper already waiting for a person: the person comes
@@ -102,5 +105,5 @@ def waiting_answer(text: str, place: QueuePlace) -> str:
     if topic == "contact":
         return f"{CONTACT_WHILE_WAITING}{queue_message(place)}"
     if topic == "service_hours":
-        return f"人工客服每天 {place.hours.text} 在线，智能客服 24 小时都在。{queue_message(place)}"
+        return f"人工客服每天 {place.hours.text} 在线，智能客服 24 小时都在。{queue_message(place, hours_said=True)}"
     return queue_message(place)

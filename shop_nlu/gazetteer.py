@@ -35,7 +35,7 @@ import json
 import re
 import threading
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -43,6 +43,7 @@ from shop_nlu.homophones import HomophoneIndex
 from shop_nlu.normalize import match_key, normalize_text
 from shop_nlu.rules import Entity
 from shop_nlu.segment import Atom, Segmenter, split_suffixes
+from shop_nlu.spelling import LatinSpelling
 
 from shop.settings import REPO_ROOT  # noqa: E402 - the one definition
 DEFAULT_CATALOGUE_PATH = REPO_ROOT / "shop_nlu" / "dict" / "catalogue.json"
@@ -125,6 +126,7 @@ class _Hit:
     value: str
     start: int     # atom indices, end exclusive
     end: int
+    guessed: bool = False   # read from a sound-alike, not written
 
 
 class Gazetteer:
@@ -147,6 +149,7 @@ class Gazetteer:
             match_key(k): [match_key(w) for w in v] for k, v in catalogue.brand_blocks.items()
         }
         self._brand_atoms: set = set()
+        self._latin_words: set = set()   # every Latin word of a catalogue phrase
         self.series: set = {match_key(s) for s in catalogue.series}
         self.standalone: set = {match_key(s) for s in catalogue.standalone_series}
         self.series |= self.standalone
@@ -171,6 +174,7 @@ class Gazetteer:
             phrases = [p for p in (self._phrase(a) for a in {category, *aliases}) if p]
             self._add("C", category, phrases)
         self._homophones = HomophoneIndex(catalogue.categories)
+        self._brand_sounds = HomophoneIndex(catalogue.brands)
         for model in catalogue.models:
             phrase = self._phrase(model)
             if not phrase:
@@ -182,6 +186,7 @@ class Gazetteer:
             if phrase[0].isalpha() and phrase[0].isascii() and len(phrase[0]) >= 3 \
                     and phrase[0] not in not_series:
                 self.series.add(phrase[0])
+        self._spelling = LatinSpelling(self._latin_words | self.series)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -223,6 +228,7 @@ class Gazetteer:
         if not phrases:
             return
         key = f"{kind}|{value}"
+        self._latin_words.update(atom for p in phrases for atom in p if atom.isascii() and atom.isalpha())
         docs = [self._Doc(self._vocab, words=p) for p in phrases]
         self._matcher.add(key, docs)
         self._labels[self._vocab.strings[key]] = (kind, value)
@@ -240,6 +246,7 @@ class Gazetteer:
             atoms = self.segmenter.atoms(text)
         if not atoms:
             return []
+        atoms, respelt = self._respelt(atoms)
         doc = self._Doc(self._vocab, words=[a.text for a in atoms])
         with self._lock:
             raw = self._matcher(doc)
@@ -261,22 +268,49 @@ class Gazetteer:
                   if not any(p.start <= b.start and b.end <= p.end for p in products)]
         if not categories:
             categories = self._misspelt_categories(atoms, text, products + brands)
+        if not brands and not products and any(not c.guessed for c in categories):
+            brands = self._misspelt_brands(atoms, text, categories)
         entities = []
         for hit in products:
             start, end = atoms[hit.start].start, atoms[hit.end - 1].end
-            value = hit.value or " ".join(text[start:end].split())
-            entities.append(Entity("product", value, start, end))
+            guessed = bool(respelt & set(range(hit.start, hit.end)))
+            # a model read through a respelt word is named in the words corrected, not the slip
+            typed = " ".join(a.text for a in atoms[hit.start:hit.end]) if guessed else " ".join(text[start:end].split())
+            entities.append(Entity("product", hit.value or typed, start, end, guessed=guessed))
         for hit in brands:
-            entities.append(Entity("brand", hit.value, atoms[hit.start].start, atoms[hit.end - 1].end))
+            entities.append(Entity("brand", hit.value, atoms[hit.start].start, atoms[hit.end - 1].end,
+                                   guessed=hit.guessed or bool(respelt & set(range(hit.start, hit.end)))))
         for hit in categories:
-            entities.append(Entity("category", hit.value, atoms[hit.start].start, atoms[hit.end - 1].end))
+            entities.append(Entity("category", hit.value, atoms[hit.start].start, atoms[hit.end - 1].end,
+                                   guessed=hit.guessed or bool(respelt & set(range(hit.start, hit.end)))))
         return sorted(entities, key=lambda e: (e.start, e.entity))
 
     def _misspelt_categories(self, atoms: List[Atom], text: str, taken: List[_Hit]) -> List[_Hit]:
         """"推荐个耳几": a category word typed with a homophone, where no name was written."""
         bounds = [(a.start, a.end) for a in atoms]
         spans = self._homophones.spans(bounds, text, self.segmenter.is_word, [(h.start, h.end) for h in taken])
-        return [_Hit("C", category, first, last) for first, last, category in spans]
+        return [_Hit("C", category, first, last, guessed=True) for first, last, category in spans]
+
+    def _misspelt_brands(self, atoms: List[Atom], text: str, categories: List[_Hit]) -> List[_Hit]:
+        """"有没有小咪的手机", "华伟手机": a brand typed with a sound-alike character. Only beside a
+        category written out (the shopper is naming a kind of goods), never alone: a word that
+        merely sounds like a brand ("小蜜") is no brand without that."""
+        bounds = [(a.start, a.end) for a in atoms]
+        spans = self._brand_sounds.spans(bounds, text, self.segmenter.is_word, [(c.start, c.end) for c in categories])
+        return [_Hit("B", brand, first, last, guessed=True) for first, last, brand in spans]
+
+    def _respelt(self, atoms: List[Atom]) -> Tuple[List[Atom], set]:
+        """The atoms with Latin words one letter off a catalogue word corrected ("ipone" →
+        iphone, :mod:`shop_nlu.spelling`), and the indices of those corrected; offsets unchanged."""
+        respelt = set()
+        out = []
+        for index, atom in enumerate(atoms):
+            right = self._spelling.corrected(atom.text) if atom.is_latin else None
+            if right:
+                respelt.add(index)
+                atom = replace(atom, text=right)
+            out.append(atom)
+        return out, respelt
 
     def product_spans(self, text: str, atoms: Optional[List[Atom]] = None) -> List[Tuple[int, int]]:
         return [(e.start, e.end) for e in self.find(text, atoms) if e.entity == "product"]

@@ -146,9 +146,16 @@ class ShopEntityFinder:
         names = [e for e in catalogue if e.entity in ("product", "brand")]
         shaped = [e for e in shaped if e.entity != "color" or not any(
             n.start <= e.start and e.end <= n.end for n in names)]
-        return tuple(shaped + catalogue), tuple(self.vocabulary.matches(text))
+        matches = tuple(self.vocabulary.matches(text))
+        # a name read from a slip is no name where an off-topic word stands ("给我写首诗": 诗 is
+        # a poem, not the 饰 of 首饰)
+        off_topic = [m for m in matches if (m.entity, m.value) == OFF_TOPIC_CUE]
+        catalogue = [e for e in catalogue if not (e.guessed and any(
+            m.start < e.end and e.start < m.end for m in off_topic))]
+        return tuple(shaped + catalogue), matches
 
 
+OFF_TOPIC_CUE = ("cue", "off_topic")
 _VOCAB_ENTITIES = {"topic", "service_type", "reason", "reference"}
 _PRIORITY = {name: rank for rank, name in enumerate((
     "order_no", "phone_suffix", "product", "brand", "category", "budget_min", "budget_max",

@@ -25,7 +25,7 @@ budget_min/max see :mod:`shop_nlu.numbers`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
 from shop_nlu.numbers import (
@@ -42,6 +42,9 @@ class Entity:
     value: str
     start: int
     end: int
+    # A catalogue name read from a slip (a sound-alike or a Latin word one letter off), not
+    # written: weaker evidence, dropped where an off-topic word says otherwise ("写首诗").
+    guessed: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict:
         return {"entity": self.entity, "value": self.value, "start": self.start, "end": self.end}
