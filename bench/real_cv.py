@@ -131,9 +131,19 @@ def class_weights(labels, kind):
     return {label: (len(labels) / (len(counts) * n)) ** 0.5 for label, n in counts.items()}
 
 
+def across_token_ngrams():
+    """config.yml's n-gram range of characters across token boundaries (the CountVectorsFeaturizer
+    with ``analyzer: char``), or None when the pipeline has none."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    found = [c for c in pipeline if c["name"] == "CountVectorsFeaturizer" and c.get("analyzer") == "char"]
+    return (found[0].get("min_ngram", 1), found[0].get("max_ngram", 1)) if found else None
+
+
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
                 word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
-                nb_full_tokens=6):
+                nb_full_tokens=6, across=None, raw=None):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -147,8 +157,19 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     chars = vec(analyzer="char_wb", ngram_range=ngram, lowercase=True)
     tr_j = [a["joined"] for a in train_a]
     te_j = [a["joined"] for a in test_a]
-    X = sp.hstack([train_dense, words.fit_transform(tr_j), chars.fit_transform(tr_j)]).tocsr()
-    Xt = sp.hstack([test_dense, words.transform(te_j), chars.transform(te_j)]).tocsr()
+    blocks = [words, chars]
+    if across:
+        # Rasa's CountVectorsFeaturizer with analyzer "char": the tokens joined by a space, so
+        # n-grams run across token boundaries ("单 到", "到 哪").
+        blocks.append(vec(analyzer="char", ngram_range=across, lowercase=True))
+    X = sp.hstack([train_dense] + [b.fit_transform(tr_j) for b in blocks]).tocsr()
+    Xt = sp.hstack([test_dense] + [b.transform(te_j) for b in blocks]).tocsr()
+    if raw:
+        # Not in the pipeline (no Rasa featurizer reads the untokenised text): character
+        # n-grams of the normalised message itself, blind to where jieba cut it.
+        chars_raw = vec(analyzer="char", ngram_range=raw, lowercase=True)
+        X = sp.hstack([X, chars_raw.fit_transform([a["text"] for a in train_a])]).tocsr()
+        Xt = sp.hstack([Xt, chars_raw.transform([a["text"] for a in test_a])]).tocsr()
     clf = LogisticRegression(C=C, class_weight=class_weights(train_y, class_weight), max_iter=2000,
                              solver="newton-cg", random_state=42)
     clf.fit(X, train_y, sample_weight=weights)
@@ -207,6 +228,14 @@ def summarise(rows, preds, tops=None):
             f" cost={cost / n:.3f}")
 
 
+def across_of(args):
+    return (1, args.across_ngram) if args.across_ngram > 0 else None
+
+
+def raw_of(args):
+    return (1, args.raw_char_ngram) if args.raw_char_ngram > 0 else None
+
+
 def main():
     from sklearn.model_selection import GroupKFold
 
@@ -220,6 +249,13 @@ def main():
     ap.add_argument("--ambiguity", type=float, default=0.2, help="(config.yml's ambiguity_threshold)")
     ap.add_argument("--sublinear", action="store_true")
     ap.add_argument("--max-ngram", type=int, default=3)
+    across = across_token_ngrams()
+    ap.add_argument("--across-ngram", type=int, default=across[1] if across else 0,
+                    help="character 1..N-grams across token boundaries (config.yml's analyzer: char"
+                         " featurizer; 0 = none)")
+    ap.add_argument("--raw-char-ngram", type=int, default=0,
+                    help="also character 1..N-grams of the untokenised message (no pipeline featurizer"
+                         " does this yet; 0 = none)")
     ap.add_argument("--max-word-ngram", type=int, default=2,
                     help="word n-grams 1..N (config.yml's first CountVectorsFeaturizer: 2)")
     ap.add_argument("--vocab-weight", type=float, default=1.0,
@@ -279,7 +315,8 @@ def main():
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          (1, args.max_ngram), args.sublinear,
                                          (1, args.max_word_ngram), weights, args.class_weight,
-                                         args.nb_weight, args.nb_alpha, args.nb_full_tokens)
+                                         args.nb_weight, args.nb_alpha, args.nb_full_tokens,
+                                         across_of(args), raw_of(args))
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
@@ -367,7 +404,8 @@ def main():
                                          [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
                                          args.sublinear, (1, args.max_word_ngram),
                                          class_weight=args.class_weight, nb_weight=args.nb_weight,
-                                         nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens)
+                                         nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens,
+                                         across=across_of(args), raw=raw_of(args))
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         for th in (0.4, 0.45, 0.5):
@@ -403,7 +441,8 @@ def main():
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
                                      (1, args.max_ngram), args.sublinear,
                                      (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
-                                     nb_full_tokens=args.nb_full_tokens)
+                                     nb_full_tokens=args.nb_full_tokens, across=across_of(args),
+                                     raw=raw_of(args))
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score
