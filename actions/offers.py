@@ -7,7 +7,6 @@ else gets a polite acknowledgement. Only an offer made in the bot's last turn co
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -17,19 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
-from assistant.order_matching import cancels_the_order_shown
+from assistant.pending_answers import (  # noqa: F401 - the offers' names, re-exported for the actions
+    CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, NOT_WANTED, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, open_offer,
+)
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
-
-OFFER_SLOT = "pending_offer"
-OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
-OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
-CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
-CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
-# "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
-# shopper hears so and is asked which order to cancel).
-CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
-# Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
-NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -38,26 +28,12 @@ def offer(value: str) -> Dict[str, Any]:
 
 
 def fresh_offer(tracker: Tracker) -> Optional[str]:
-    """The offer made after the shopper's previous message, if any (i.e. in the bot's last turn).
-
-    Only between two messages of the current session: the slots a new session carries over
-    (after a silence, or a long conversation's roll-over, shop_channels/rasa_sessions.py) are
-    set again right after ``session_started``, and an offer they carry is an old one."""
-    current_message_seen = False
-    offered: Optional[str] = None
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if current_message_seen:
-                return offered
-            current_message_seen = True
-        elif kind == "slot" and event.get("name") == OFFER_SLOT and current_message_seen and offered is None:
-            offered = event.get("value")
-            if offered is None:
-                return None   # the latest change of the slot cleared it
-        elif kind == "session_started":
-            return None
-    return None
+    """The offer made after the shopper's previous message, if any (i.e. in the bot's last
+    turn): the rule of assistant.pending_answers.open_offer, on the events before the latest
+    message."""
+    events = list(tracker.events)
+    latest = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), None)
+    return None if latest is None else open_offer(events[:latest])
 
 
 class ActionAnswerOffer(ShopAction):
@@ -92,14 +68,8 @@ class ActionAnswerOffer(ShopAction):
 
             topic = "address_change" if "address_change" in topics else "cancel_order"
             return events + await answer_order_change(dispatcher, tracker, topic, None)
-        if intent == "deny" and cancels_the_order_shown(said) and tracker.get_slot("order_no"):
-            from actions.continuation import last_flow  # it builds on the actions that import this module
-            from actions.order_changes import answer_order_change
-
-            if last_flow(tracker) == "action_order_status":
-                # "那算了 取消吧" after an order was shown: that order's cancellation, asked to confirm.
-                return events + await answer_order_change(dispatcher, tracker, "cancel_order",
-                                                          tracker.get_slot("order_no"))
+        # ("那算了 取消吧" right after an order was shown is that order's cancellation: the
+        # follow-up rule reads it so, assistant.follow_up.)
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         if intent == "deny" and not pending and reacts_to_list(tracker):
