@@ -3,7 +3,6 @@ another writer), or says it was cancelled; either way the form's slots are clear
 when the database keeps refusing the filing: then the form waits at its confirmation."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Dict, List
 
@@ -14,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.after_sales_checks import already_filed_text
 from actions.formatting import money
-from actions.support import ShopAction, confirm_again, current_customer_id, db
+from actions.support import ShopAction, confirm_again, current_customer_id, db_confirmed
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, FORM_SLOTS, REASON_TEXT_SLOT,
@@ -25,10 +24,6 @@ from shop.domain.after_sales import ServiceType
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger(__name__)
-
-# Pauses between tries when filing collides with another writer (then a last try).
-FILING_RETRY_PAUSES_S = (0.1, 0.3, 0.8)
-
 
 def reset_form_slots() -> List[Dict[str, Any]]:
     return ([SlotSet(slot, None) for slot in FORM_SLOTS]
@@ -56,24 +51,9 @@ class ActionSubmitAfterSales(ShopAction):
         # The reason as the shopper typed it (the message now is only "确认").
         detail = (tracker.get_slot(REASON_TEXT_SLOT) or "")[:200] or None
 
-        async def file_request():
-            return await db(create_after_sales_request, customer_id, order_no, int(item), service, why,
-                            utc_now(), detail=detail)
-
         try:
-            for pause in FILING_RETRY_PAUSES_S:
-                try:
-                    request = await file_request()
-                    break
-                except SQLAlchemyError:
-                    # Lost a race with another tab (SQLite refuses a second writer at once
-                    # rather than wait) or a deadlock: nothing was written. Try again; the
-                    # eligibility check then sees the other tab's request.
-                    logger.warning("filing an after-sales request failed; retrying in %.1f s (conversation %s)",
-                                   pause, tracker.sender_id, exc_info=True)
-                    await asyncio.sleep(pause)
-            else:
-                request = await file_request()
+            request = await db_confirmed(create_after_sales_request, customer_id, order_no, int(item), service, why,
+                                         utc_now(), detail=detail)
         except AfterSalesNotAllowed as refused:
             if refused.code == ALREADY_FILED and refused.request_no:
                 dispatcher.utter_message(text=already_filed_text(refused.request_no))

@@ -7,6 +7,7 @@ else gets a polite acknowledgement. Only an offer made in the bot's last turn co
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -16,10 +17,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
-from assistant.pending_answers import (  # noqa: F401 - the offers' names, re-exported for the actions
-    CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, NOT_WANTED, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, open_offer,
+from assistant.offers import (  # noqa: F401 - the other actions read these from here
+    CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
+    confirms_cancellation, fresh_offer_in,
 )
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
+
+# "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
+# shopper hears so and is asked which order to cancel).
+CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -28,12 +34,8 @@ def offer(value: str) -> Dict[str, Any]:
 
 
 def fresh_offer(tracker: Tracker) -> Optional[str]:
-    """The offer made after the shopper's previous message, if any (i.e. in the bot's last
-    turn): the rule of assistant.pending_answers.open_offer, on the events before the latest
-    message."""
-    events = list(tracker.events)
-    latest = next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), None)
-    return None if latest is None else open_offer(events[:latest])
+    """The offer made in the bot's last turn, if any (see ``assistant.offers.fresh_offer_in``)."""
+    return fresh_offer_in(reversed(tracker.events))
 
 
 class ActionAnswerOffer(ShopAction):
@@ -53,13 +55,11 @@ class ActionAnswerOffer(ShopAction):
         if intent == "affirm" and pending == OFFER_RECOMMEND:
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         said = (tracker.latest_message or {}).get("text") or ""
-        if pending and pending.startswith(CANCEL_OFFER_PREFIX) and (
-                intent == "affirm" or CONFIRMED.search(said) or NOT_WANTED.search(said)):
-            # "确认取消" reads as a "no" to the NLU (取消), yet confirms the cancellation asked about.
+        if cancellation_asked(pending) and confirms_cancellation(intent, said):
             # Imported here: actions.order_changes records its offer with this module's offer().
             from actions.order_changes import carry_out_cancellation
 
-            return events + await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
+            return events + await carry_out_cancellation(dispatcher, tracker, cancellation_asked(pending))
         topics = entity_values(tracker, "topic")
         if CONFIRM_CANCEL.search(said.strip()) or (intent == "deny" and not pending and "address_change" in topics):
             # "确认取消" with nothing asked: which order, then. "地址错了" (a "no" to a question

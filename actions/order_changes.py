@@ -17,11 +17,14 @@ from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
-from actions.support import ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, first_entity
+from actions.support import (
+    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
+)
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
+from assistant.offers import last_cancellation_asked
 from assistant.order_matching import WHY_CANCELLED, cancel_requested
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
@@ -41,6 +44,7 @@ ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
 # How the address form ended (address_confirmed): changed on "yes", nothing on the others.
 YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
 NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消任何订单。"
+CANCELLED_NOW = (OrderStatus.CANCELLED, OrderStatus.REFUNDING, OrderStatus.REFUNDED)
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
@@ -75,6 +79,11 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
     if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):
+        already = await cancelled_since_asked(tracker, customer_id)
+        if already:
+            # A second "确认取消" (a double tap, two tabs): the first one cancelled it.
+            dispatcher.utter_message(text=f"订单 {already} 已经取消了，不需要再次确认。还有什么可以帮您？")
+            return []
         # "确认取消" with no cancellation asked about: nothing is confirmed; which order, then.
         dispatcher.utter_message(text=NOTHING_TO_CONFIRM)
     if customer_id is None:
@@ -128,15 +137,26 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     return [SlotSet("order_no", order.order_no), offer(CANCEL_OFFER_PREFIX + order.order_no)]
 
 
+async def cancelled_since_asked(tracker: Tracker, customer_id: Optional[int]) -> Optional[str]:
+    """The order this conversation last asked to cancel, if it is cancelled by now."""
+    order_no = last_cancellation_asked(reversed(tracker.events))
+    if customer_id is None or not order_no:
+        return None
+    order = await db(get_order, customer_id, order_no)
+    return order_no if order is not None and OrderStatus(order.status) in CANCELLED_NOW else None
+
+
 async def carry_out_cancellation(dispatcher: CollectingDispatcher, tracker: Tracker, order_no: str) -> List[Dict[str, Any]]:
     customer_id = current_customer_id(tracker)
     if customer_id is None:
         dispatcher.utter_message(text="登录已失效，请重新登录后再取消订单。")
         return []
     try:
-        result = await db(cancel_order, customer_id, order_no, utc_now(), reason="买家在客服对话中取消")
+        result = await db_confirmed(cancel_order, customer_id, order_no, utc_now(), reason="买家在客服对话中取消")
     except OrderCannotBeCancelled as refused:
-        dispatcher.utter_message(text=f"抱歉，{refused}")
+        # Also the truth for a "确认取消" sent again after a cancellation that went through
+        # (see shop_channels.rasa_failures): "订单 X：订单已经取消了，无需重复操作。"
+        dispatcher.utter_message(text=f"订单 {order_no}：{refused}")
         return []
     except OrderNotFound:
         dispatcher.utter_message(text="没有找到这笔订单，请核对订单号。")
@@ -380,8 +400,8 @@ class ActionChangeAddress(ShopAction):
             dispatcher.utter_message(text="修改地址的信息不完整，请重新告诉我要改哪笔订单。")
             return reset
         try:
-            result = await db(change_order_address, customer_id, order_no, utc_now(),
-                              saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
+            result = await db_confirmed(change_order_address, customer_id, order_no, utc_now(),
+                                        saved_address_id=meant.saved_id, typed=meant.typed, actor="customer")
         except AddressChangeNotAllowed as refused:
             if refused.code == SAME_ADDRESS:
                 dispatcher.utter_message(text=f"订单 {order_no} 的收货地址已经是这个地址了，不需要修改。还有什么可以帮您？")

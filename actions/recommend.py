@@ -20,7 +20,7 @@ from assistant.recommendation_requests import (
     refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
-from assistant.experiment_picks import recommend_in_experiments
+from assistant.experiment_picks import log_shown_cards, recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
 from shop.domain.colours import same_colour
 from shop.db.catalogue import get_product_detail, list_categories
@@ -267,10 +267,13 @@ class ActionRecommend(ShopAction):
         if note:
             dispatcher.utter_message(text=note)
         message = product_cards_message(tracker, products, title=title, reasons=reasons)
-        if outcome.exposure_ids and "json_message" in message:
+        # Whichever search found them (the nearest prices too), these cards are what the
+        # experiments showed: logged here, once.
+        shown = await db(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
+        if shown.exposure_ids and "json_message" in message:
             # The cards' buy buttons send these back, so clicks and orders name this exposure.
-            message["json_message"]["exposure_ids"] = list(outcome.exposure_ids)
+            message["json_message"]["exposure_ids"] = list(shown.exposure_ids)
         dispatcher.utter_message(**message)
-        if outcome.offer_text:
-            dispatcher.utter_message(text=outcome.offer_text)
+        if shown.offer_text:
+            dispatcher.utter_message(text=shown.offer_text)
         return [SlotSet("recommendation", request.with_shown(products).to_slot())]

@@ -101,6 +101,25 @@ async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await run_blocking(_in_unit_of_work, None, query, *args, **kwargs)
 
 
+# Pauses between tries of a confirmed write that collides with another writer (then a last try).
+CONFIRMED_WRITE_PAUSES_S = (0.1, 0.3, 0.8)
+
+
+async def db_confirmed(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``db`` for a change the shopper confirmed ("确认"): a lost race with another writer
+    (SQLite refuses a second writer at once rather than wait) or a deadlock wrote nothing, so
+    it is tried again; by then the query's own checks see what the other writer did (an
+    after-sales request already filed, an order already cancelled). Raises the last
+    SQLAlchemyError when the database keeps refusing (see ``confirm_again``)."""
+    for pause in CONFIRMED_WRITE_PAUSES_S:
+        try:
+            return await db(query, *args, **kwargs)
+        except SQLAlchemyError:
+            logger.warning("a confirmed write (%s) failed; retrying in %.1f s", query.__name__, pause, exc_info=True)
+            await asyncio.sleep(pause)
+    return await db(query, *args, **kwargs)
+
+
 async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``db`` for a write the shopper waits on: if another writer holds the lock for more
     than ``ACTION_DB_LOCK_WAIT_S``, it fails (SQLAlchemyError) rather than keep the shopper waiting."""

@@ -1,6 +1,8 @@
 """python -m analytics sync | consume-rabbitmq | report
 
   sync               apply new rows of the SQL event broker (embedded setup) to the tables
+  backfill-cancels   count hand-offs cancelled before the event existed (idempotent;
+                     analytics/backfill.py)
   consume-rabbitmq   consume the RabbitMQ queue the Pika broker publishes to (scale-out)
   report             print the dashboard figures for a period (--csv or JSON)
 """
@@ -25,6 +27,24 @@ def _engine(settings: AnalyticsSettings):
     return engine
 
 
+def _backfill_cancels(engine, settings: AnalyticsSettings) -> int:
+    from analytics.backfill import backfill_cancels
+    from shop.db.engine import session_scope
+    from shop.db.handoff_desk import cancelled_tickets
+
+    if not settings.uses_rabbitmq:
+        # Everything the gate published counted first, so no cancel is taken for a missing one.
+        from analytics.sql_source import broker_engine, sync
+
+        sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+    with session_scope() as session:
+        tickets = cancelled_tickets(session)
+    result = backfill_cancels(engine, tickets, settings.timezone)
+    print(f"{result.applied} cancelled hand-offs backfilled; {result.tickets - result.applied} of "
+          f"{result.tickets} cancelled tickets were counted already")
+    return 0
+
+
 def main(argv=None) -> int:
     try:
         settings = load_settings()
@@ -34,6 +54,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("sync")
+    commands.add_parser("backfill-cancels")
     rabbit = commands.add_parser("consume-rabbitmq")
     rabbit.add_argument("--url", default=settings.rabbitmq_url)
     rabbit.add_argument("--queue", default=settings.queue)
@@ -51,6 +72,8 @@ def main(argv=None) -> int:
 
         print(f"{sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)} new events applied")
         return 0
+    if args.command == "backfill-cancels":
+        return _backfill_cancels(engine, settings)
     if args.command == "consume-rabbitmq":
         from analytics.rabbit import run
 

@@ -20,6 +20,8 @@ Definitions (also in the README):
 - unresolved conversations: those the assistant did not resolve on its own — a shopper message
   got the core fallback or the out-of-scope answer, or the conversation was handed off — the
   latest first (``UNRESOLVED_SHOWN`` of them, and how many in all);
+- desk resolution rate: of the tickets agents closed in the period with a resolution (the
+  close form asks: ``shop.domain.handoff_resolutions``), the share closed as resolved;
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -143,7 +145,8 @@ def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
 
 
 def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
-    from shop.db.analytics import after_sales_by_reason, recommendation_funnel, return_rate_by_product
+    from shop.db.analytics import after_sales_by_reason, desk_resolutions, recommendation_funnel, return_rate_by_product
+    from shop.domain.handoff_resolutions import RESOLVED
 
     start, end = period_bounds(first, last, zone)
     with session_factory() as session:
@@ -154,7 +157,18 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
                        "order_rate": _rate(funnel.ordered_items, funnel.clicks)},
             "after_sales_by_reason": after_sales_by_reason(session, start, end),
             "return_rate_by_product": return_rate_by_product(session, start, end),
+            "desk": desk_figures(desk_resolutions(session, start, end), RESOLVED),
         }
+
+
+def desk_figures(by_resolution: list[dict], resolved: str) -> dict:
+    """How agents ended the conversations they closed: counts per resolution, and the desk's
+    resolution rate = resolved / closed with a resolution (those closed before the form asked
+    are shown, not counted in the rate)."""
+    with_reason = sum(r["tickets"] for r in by_resolution if r["resolution"] is not None)
+    solved = sum(r["tickets"] for r in by_resolution if r["resolution"] == resolved)
+    return {"closed": sum(r["tickets"] for r in by_resolution), "closed_with_resolution": with_reason,
+            "resolution_rate": _rate(solved, with_reason), "by_resolution": by_resolution}
 
 
 def build(engine: Engine, session_factory: Optional[Callable], first: date, last: date,
@@ -206,6 +220,10 @@ def to_csv(data: dict) -> str:
             writer.writerow(["returns", row["product_id"], "units_sold", row["units_sold"]])
             writer.writerow(["returns", row["product_id"], "units_returned", row["units_returned"]])
             writer.writerow(["returns", row["product_id"], "return_rate", _cell(row["return_rate"])])
+        for key in ("closed", "closed_with_resolution", "resolution_rate"):
+            writer.writerow(["desk", period, key, _cell(data["desk"][key])])
+        for row in data["desk"]["by_resolution"]:
+            writer.writerow(["desk_resolution", row["resolution"] or "unrecorded", "tickets", row["tickets"]])
     return out.getvalue()
 
 

@@ -114,7 +114,11 @@ def _handoff_state(handoffs, cancelled) -> Dict[str, Any]:
 
 def event_key(event: Dict[str, Any]) -> str:
     """The event's identity: Rasa events carry no id, but conversation + exact content
-    (with its float timestamp) does not repeat; a redelivered message hashes the same."""
+    (with its float timestamp) does not repeat; a redelivered message hashes the same. A
+    hand-off cancel is its ticket (a ticket is cancelled once): the gate's event and the one
+    ``analytics.backfill`` makes for the same ticket are one event, whichever comes first."""
+    if event.get("event") == HANDOFF_CANCELLED and isinstance(event.get("ticket_no"), str):
+        event = {name: event.get(name) for name in ("event", "sender_id", "ticket_no")}
     canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

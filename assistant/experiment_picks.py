@@ -1,17 +1,21 @@
 """Recommendations under the running experiments: which variant this shopper sees, what it
 changes (strategy, number of cards, an offer, cold start from the segment), and the exposure
-log that the report reads. One call per recommendation turn, on the action server's worker
-thread (it reads and writes the database).
+log that the report reads. On the action server's worker thread (they read and write the
+database).
 
-Exposures are logged only when cards are actually shown; a turn that finds nothing logs
-nothing. With no running experiment this is exactly the plain recommend flow.
+Two steps, because a turn may search several times (relaxed budget, the next gift idea, the
+broader category, the nearest prices) and show at most one set of cards:
+``recommend_in_experiments`` picks (it may run many times, and writes nothing) and
+``log_shown_cards`` — the one place that logs exposures and issues an offer — runs once for the
+card set actually shown, whichever search found it. A turn that shows nothing logs nothing.
+With no running experiment this is exactly the plain recommend flow.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from growth.assignment import unit_for
 from growth.experiments import Offer, Plan, experiment_book
@@ -43,10 +47,18 @@ class Treatment:
 @dataclass(frozen=True)
 class ExperimentalPicks:
     picks: List[Tuple[Any, str]]
-    exposure_ids: Tuple[int, ...] = ()
-    offer_text: Optional[str] = None
     # False when the shopper ranked by a quality the catalogue says nothing about ("拍照好").
     ranking_known: bool = True
+    # Who was picking, in which variants: what ``log_shown_cards`` records once cards are shown.
+    unit: str = ""
+    shown: Tuple[Shown, ...] = ()
+    offer: Optional[Offer] = None
+
+
+@dataclass(frozen=True)
+class ShownCards:
+    exposure_ids: Tuple[int, ...] = ()
+    offer_text: Optional[str] = None
 
 
 def treatment_for(plan: Plan, unit: str, segment: Optional[str]) -> Treatment:
@@ -113,16 +125,24 @@ def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str
                 picks = popular_matches(session, request, limit)
             else:
                 picks = recommend_for(session, customer_id, request, limit, mix=STRATEGY_MIX.get(treatment.strategy))
-    if not picks or not treatment.shown:
-        return ExperimentalPicks(picks, ranking_known=known)
+    return ExperimentalPicks(picks, known, unit, tuple(treatment.shown), treatment.offer)
 
-    exposure_ids = log_exposures(session, treatment.shown, unit, customer_id, sender_id,
-                                 [p.id for p, _ in picks], now)
+
+def log_shown_cards(session, outcome: ExperimentalPicks, customer_id: Optional[int], sender_id: str,
+                    product_ids: Sequence[int]) -> ShownCards:
+    """The cards of one turn are on their way to the shopper: one exposure per experiment the
+    shopper takes part in (the report's denominator), with exactly these cards, and the
+    variant's offer issued. Call it once per card set shown, whichever search picked it
+    (``outcome`` carries the variants); nothing when no card is shown or no experiment runs."""
+    if not product_ids or not outcome.shown:
+        return ShownCards()
+    now = utc_now()
+    exposure_ids = log_exposures(session, outcome.shown, outcome.unit, customer_id, sender_id, product_ids, now)
     offer_text = None
-    if treatment.offer is not None and customer_id is not None:
-        offer = treatment.offer
+    if outcome.offer is not None and customer_id is not None:
+        offer = outcome.offer
         coupon = ensure_coupon(session, offer.coupon_code, offer.title, offer.threshold_cents,
                                offer.discount_cents, now, offer.valid_days)
         if issue_coupon(session, customer_id, coupon, now):
             offer_text = offer.message or f"送您一张「{offer.title}」，已放入您的账户。"
-    return ExperimentalPicks(picks, tuple(exposure_ids), offer_text, ranking_known=known)
+    return ShownCards(tuple(exposure_ids), offer_text)

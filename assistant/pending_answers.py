@@ -15,19 +15,17 @@ Where yes and no are both said, the last one decides ("算了 取消吧", "好�
 keeps the order (nothing changes without a clear yes).
 
 Pure: no Rasa. Applied where the Rasa server parses a message with its tracker
-(shop_channels/rasa_follow_ups.py); the offer bookkeeping (which offer is open) is here too,
-used by actions/offers.py. Unit-tested in tests/assistant/test_pending_answers.py.
+(shop_channels/rasa_follow_ups.py); which offer is open is assistant.offers' rule. Unit-tested
+in tests/assistant/test_pending_answers.py.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-OFFER_SLOT = "pending_offer"
-OFFER_RECOMMEND = "recommend"  # "需要我为您推荐些商品吗？"
-OFFER_HANDOFF = "handoff"  # "需要的话我马上为您转接人工客服"
-CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
+from assistant.offers import CANCEL_OFFER_PREFIX, fresh_offer_in
 
 # A form's own yes/no question (the requested slot): "确认提交吗？" (the after-sales summary),
 # "确认把订单…改到…吗？" (the address change). The form reads the words itself
@@ -38,14 +36,6 @@ FORM_CONFIRMATION_SLOTS = frozenset({"after_sales_confirmed", "address_confirmed
 
 AFFIRM = "affirm"
 DENY = "deny"
-
-# "确认" / "是的" at the start of an answer to the cancel question confirms it.
-CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
-# "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
-# shopper hears so and is asked which order to cancel).
-CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
-# Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
-NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
 
 # The answer words, longest first where one holds another ("不用了" before "不用", "不要了"
 # before "不要"). Each kind is matched as a whole phrase; what is left must be fillers.
@@ -178,19 +168,7 @@ def form_question(requested_slot: Optional[str]) -> Optional[str]:
 
 def open_offer(events: Sequence[Mapping[str, Any]]) -> Optional[str]:
     """The offer the assistant made after the shopper's last message in ``events`` (dicts as
-    in the tracker's serialised form, ending before the message that answers it), or None.
-
-    Only within the current session: the slots a new session carries over (after a silence,
-    or a long conversation's roll-over) are set again right after ``session_started``, and an
-    offer they carry is an old one."""
-    offered: Optional[str] = None
-    seen = False
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind == "user":
-            return offered
-        if kind in ("session_started", "restart"):
-            return None
-        if kind == "slot" and event.get("name") == OFFER_SLOT and not seen:
-            offered, seen = event.get("value"), True
-    return None
+    in the tracker's serialised form, ending before the message that answers it, which is not
+    logged yet while it is parsed), or None: ``assistant.offers.fresh_offer_in`` with that
+    message in its place."""
+    return fresh_offer_in(chain([{"event": "user"}], reversed(events)))

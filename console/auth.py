@@ -2,7 +2,8 @@
 
 - The session cookie (``console_session``: HttpOnly, SameSite=Strict, Secure behind TLS)
   holds a random token; the database keeps its SHA-256 (``shop.db.console_accounts``), so
-  sessions survive a console restart and expire there (absolute lifetime and idle time).
+  sessions survive a console restart and expire there (absolute lifetime and idle time: time
+  without the agent's input; a page's heartbeat or polling, ``@background``, is not input).
 - Every route is closed unless it says otherwise: ``@public`` (sign-in page, health) or
   ``@requires("agent")`` / ``@requires("admin")`` (an admin may do what an agent may).
   Without a session: pages redirect to the sign-in page, ``/api/`` answers 401 JSON; with
@@ -50,6 +51,24 @@ def requires(role: str) -> Callable[[Handler], Handler]:
         handler.console_role = role  # type: ignore[attr-defined]
         return handler
     return mark
+
+
+def background(handler: Handler) -> Handler:
+    """A request a page makes by itself (the presence heartbeat, the desk's polling): it keeps
+    the agent on duty but is not the agent doing anything, so it leaves the idle clock alone
+    (``CONSOLE_IDLE_MINUTES`` then means no input, not no open tab). The heartbeat says when
+    the agent did type, click or scroll since the last beat (``?input=1``,
+    ``static/presence.js``); that counts as activity."""
+    handler.console_background = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_activity(request: web.Request, handler: Optional[Handler]) -> bool:
+    """Whether a request is the agent's doing: not a ``@background`` one (unless it reports
+    input) and not a page reloading itself (``?auto=1``: the desk's queue when it changes)."""
+    if request.query.get("input") == "1":
+        return True
+    return not getattr(handler, "console_background", False) and request.query.get("auto") != "1"
 
 
 def new_token() -> str:
@@ -109,7 +128,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     token = request.cookies.get(SESSION_COOKIE)
     who = None
     if token:
-        who = await db(request, session_for_token, token, utc_now(), settings.idle_timeout)
+        who = await db(request, session_for_token, token, utc_now(), settings.idle_timeout,
+                       is_activity(request, route_handler))
     request["signed_in"] = who
 
     if not is_resource and role is not None:

@@ -13,6 +13,8 @@ CONSOLE_SIGNIN_LOCK_MINUTES     how long a lock lasts, and the period failures a
                                 over (default 15).
 SHOP_EXPERIMENTS_PATH           the experiments file the 实验 page shows and edits (default
                                 content/experiments.yml; the action server reads the same).
+CONSOLE_CANNED_REPLIES_PATH     the agents' canned replies (default content/canned_replies.yml;
+                                ``console/canned_replies.py``).
 RASA_ENDPOINTS                  the Rasa server's endpoints file: its conversation store is
                                 where transcripts and the improvement loop read (default
                                 endpoints.yml).
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Mapping
 
 from analytics.settings import AnalyticsSettings, load_settings as load_analytics
+from console.canned_replies import DEFAULT_PATH as DEFAULT_CANNED_REPLIES_PATH
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
 from shop.settings import REPO_ROOT, bounded_int_setting, flag_setting, rasa_endpoints_path
 
@@ -42,6 +45,7 @@ class Settings:
     sign_in_failures_per_client: int = 20
     sign_in_lock: timedelta = timedelta(minutes=15)
     experiments_path: Path = DEFAULT_EXPERIMENTS_PATH
+    canned_replies_path: Path = DEFAULT_CANNED_REPLIES_PATH
     rasa_endpoints: Path = REPO_ROOT / "endpoints.yml"
     analytics: AnalyticsSettings = field(default_factory=AnalyticsSettings)
 
@@ -58,6 +62,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         sign_in_failures_per_client=bounded_int_setting(env, "CONSOLE_SIGNIN_MAX_FAILURES_PER_CLIENT", 20, 1, 10_000),
         sign_in_lock=timedelta(minutes=bounded_int_setting(env, "CONSOLE_SIGNIN_LOCK_MINUTES", 15, 1, 24 * 60)),
         experiments_path=experiments_path(env),
+        canned_replies_path=Path((env.get("CONSOLE_CANNED_REPLIES_PATH") or "").strip() or DEFAULT_CANNED_REPLIES_PATH),
         rasa_endpoints=rasa_endpoints_path(env),
         analytics=analytics,
     )

@@ -1,6 +1,7 @@
 """Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
-replies), claim and close. Pages work without JavaScript (forms, redirects);
-``static/handoff.js`` keeps the queue and an open ticket live through the JSON API here.
+replies and canned replies, ``console/canned_replies.py``), claim and close (with how it
+ended). Pages work without JavaScript (forms, redirects); ``static/handoff.js`` keeps the
+queue and an open ticket live through the JSON API here.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Optional
 from aiohttp import web
 
 from console import transcript
-from console.auth import db, has_role, requires, signed_in
+from console.canned_replies import CannedReplies
+from console.auth import background, db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
@@ -19,6 +21,7 @@ from shop.db.handoff_desk import (MAX_MESSAGE, add_agent_message, claim_ticket, 
                                   hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
+from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
 
 logger = logging.getLogger("console.handoff")
 
@@ -26,7 +29,12 @@ NAV = [NavItem("/handoff", "人工接待", role="agent")]
 ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
-                  "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。"}
+                  "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
+                  "no_resolution": resolution_problem(None)}
+
+
+def setup(app: web.Application) -> None:
+    app["canned_replies"] = CannedReplies(app["settings"].canned_replies_path)
 
 
 def _dumps(value) -> str:
@@ -76,6 +84,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 
 
 @requires("agent")
+@background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     waiting, mine = await db(request, _queue, who.account.id, utc_now())
@@ -84,10 +93,12 @@ async def queue_api(request: web.Request) -> web.StreamResponse:
 
 
 @requires("agent")
+@background
 async def presence_api(request: web.Request) -> web.StreamResponse:
     """The heartbeat of every open console page (static/presence.js). The auth middleware has
-    already marked the session used, which is what keeps the agent on duty
-    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``); nothing else changes."""
+    already marked the session seen, which is what keeps the agent on duty
+    (``shop.db.handoff_desk``: a session seen within ``ON_DUTY_WINDOW``), and restarted its
+    idle clock only when the page reports the agent's input (``?input=1``); nothing else changes."""
     return web.json_response({"on_duty": True})
 
 
@@ -118,13 +129,15 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # a signed-in shopper (the ticket's verified customer id); a guest's claim of who they are
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
+    canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders,
+                  orders=orders, resolutions=RESOLUTIONS, canned=canned,
                   last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 
 @requires("agent")
+@background
 async def ticket_messages_api(request: web.Request) -> web.StreamResponse:
     ticket = await _visible_ticket(request)
     lines = await db(request, ticket_messages, ticket.id, _after(request))
@@ -177,10 +190,16 @@ async def reply(request: web.Request) -> web.StreamResponse:
 async def close(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     ticket_id = _ticket_id(request)
-    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"))
+    resolution = (await request.post()).get("resolution")
+    if resolution_problem(resolution):
+        # Nothing closes without how it ended (the desk's figures count it); the form says so.
+        logger.warning("%s tried to close ticket id %s without a resolution", who.account.username, ticket_id)
+        raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=no_resolution")
+    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"),
+                      resolution)
     if not closed:
         raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=not_yours")
-    logger.info("%s closed ticket id %s", who.account.username, ticket_id)
+    logger.info("%s closed ticket id %s (%s)", who.account.username, ticket_id, resolution)
     raise web.HTTPSeeOther("/handoff?flash=closed")
 
 

@@ -26,6 +26,10 @@ import numpy as np
 from growth import statistics as st
 
 DEFAULT_WINDOW_DAYS = 7
+# Every metric compared with the control; together with the variants, the family of tests
+# whose p-values are Holm-adjusted (``adjust_for_many_tests``).
+COMPARED_METRICS = ("click_through", "conversion", "gmv_per_unit", "gmv_per_unit_cuped")
+MULTIPLE_TESTING = "holm"
 
 
 def _estimate(e: st.Estimate) -> dict:
@@ -97,6 +101,8 @@ def build_report(name: str, outcomes: Sequence, weights: Mapping[str, float], co
             "cuped_interval_narrowing": narrowing,
         })
 
+    adjust_for_many_tests(comparisons, alpha)
+
     checked = [v for v in variants if v not in excluded]
     srm = st.srm_check([len(groups[v]) for v in checked], [weights.get(v, 1.0) for v in checked])
     report = {
@@ -105,6 +111,9 @@ def build_report(name: str, outcomes: Sequence, weights: Mapping[str, float], co
         "srm": {"variants": checked, "observed": srm.observed, "expected": srm.expected, "chi2": srm.chi2,
                 "p_value": srm.p_value, "mismatch": srm.mismatch},
         "cuped_theta": theta,
+        "multiple_testing": {"method": MULTIPLE_TESTING,
+                             "tests": sum(c[m]["p_value"] == c[m]["p_value"] for c in comparisons
+                                          for m in COMPARED_METRICS)},
     }
     if plan_lift and control is not None and groups[control]:
         c = data[control]
@@ -116,6 +125,15 @@ def build_report(name: str, outcomes: Sequence, weights: Mapping[str, float], co
             plan["conversion_units_per_variant"] = st.sample_size_for_rate(rate, plan_lift)
         report["plan"] = plan
     return report
+
+
+def adjust_for_many_tests(comparisons: list, alpha: float) -> None:
+    """Add ``p_adjusted`` (Holm, over every variant x metric of the report) beside each raw
+    ``p_value``; 显著 is decided on the adjusted one (``st.holm_adjust`` says why Holm)."""
+    cells = [c[m] for c in comparisons for m in COMPARED_METRICS]
+    for cell, adjusted in zip(cells, st.holm_adjust([cell["p_value"] for cell in cells], alpha)):
+        cell["p_adjusted"] = adjusted
+        cell["significant"] = bool(adjusted < alpha)
 
 
 def _pct(x) -> str:
@@ -139,13 +157,17 @@ def format_report(report: dict) -> str:
         lines.append(f"{r['variant']:<12}{r['units']:>7}{r['exposures']:>8}{r['clicks']:>8}  "
                      f"{_range(r['click_through']):<24}{_range(r['conversion']):<24}"
                      f"{_range(r['gmv_per_unit'], fmt='{:.2f}')}")
+    if report["comparisons"]:
+        lines.append(f"p-values Holm-adjusted over the report's {report['multiple_testing']['tests']} tests "
+                     f"(variants x metrics); significant = adjusted p < {report['alpha']:g}")
     for c in report["comparisons"]:
         lines.append(f"{c['variant']} vs {c['against']}:")
-        for key, label in (("click_through", "click-through"), ("conversion", "conversion"),
-                           ("gmv_per_unit", "GMV/unit"), ("gmv_per_unit_cuped", "GMV/unit (CUPED)")):
+        for key, label in zip(COMPARED_METRICS, ("click-through", "conversion", "GMV/unit", "GMV/unit (CUPED)")):
             m = c[key]
             lines.append(f"  {label:<18} lift {_pct(m['lift'])} [{_pct(m['lift_low'])}, {_pct(m['lift_high'])}]"
-                         f"  diff {m['difference']:.4g} [{m['diff_low']:.4g}, {m['diff_high']:.4g}]  p = {m['p_value']:.3g}")
+                         f"  diff {m['difference']:.4g} [{m['diff_low']:.4g}, {m['diff_high']:.4g}]"
+                         f"  p = {m['p_value']:.3g}, Holm p = {m['p_adjusted']:.3g}"
+                         + ("  significant" if m["significant"] else ""))
         if c["cuped_interval_narrowing"] is not None:
             lines.append(f"  CUPED narrows the GMV interval by {c['cuped_interval_narrowing'] * 100:.1f}%")
     if "plan" in report:

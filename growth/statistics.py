@@ -10,7 +10,9 @@ Distributions and tests come from scipy and statsmodels, not hand-written formul
 - CUPED: the metric minus theta * (pre-experiment covariate - its mean), theta pooled over
   all units, which keeps the difference unbiased and shrinks its variance by 1 - rho^2;
 - sample size: per-variant units for a relative lift at given alpha and power
-  (``statsmodels.stats.power``).
+  (``statsmodels.stats.power``);
+- many comparisons: Holm's step-down adjustment (``statsmodels.stats.multitest``) of every
+  p-value one report marks 显著, so the chance that *any* mark is a fluke stays at alpha.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Mapping, Optional, Sequence
 
 import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
@@ -47,6 +50,7 @@ class Comparison:
     p_value: float
 
     def significant(self, alpha: float = 0.05) -> bool:
+        """This one test alone; a report of many decides on Holm-adjusted p (``holm_adjust``)."""
         return bool(self.p_value < alpha)
 
 
@@ -108,6 +112,21 @@ def compare(control: Sequence[float], treatment: Sequence[float], alpha: float =
         lift = float(lift)
     return Comparison(float(mt - mc), float(mt - mc - half), float(mt - mc + half),
                       lift, lift_low, lift_high, float(result.pvalue))
+
+
+def holm_adjust(p_values: Sequence[float], alpha: float = 0.05) -> list[float]:
+    """Holm-adjusted p-values, in the given order. Holm rather than Benjamini-Hochberg: a
+    report has a handful of tests (variants x metrics) and each 显著 is read as "ship it", so
+    the family-wise error (any false mark) is what must stay at ``alpha``; Holm controls it
+    with no assumption about how the tests depend on each other (the metrics share units)
+    and is uniformly more powerful than Bonferroni. NaN (no data) stays NaN and is not
+    counted in the family."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(len(p), np.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        adjusted[tested] = multipletests(p[tested], alpha=alpha, method="holm")[1]
+    return [float(a) for a in adjusted]
 
 
 def srm_check(observed: Sequence[int], weights: Sequence[float]) -> SrmResult:

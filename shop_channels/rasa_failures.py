@@ -13,11 +13,16 @@ form could not start ("我要退货"). ``install()`` patches two methods, on the
   custom action) answers the same way and leaves the form exactly as it was, so nothing the
   shopper already gave is lost and the next message carries on once the server is back.
 
-A confirmed write that timed out (``CONFIRMED_WRITES``: "确认" at the after-sales summary) is
-different: the action server may still file it after Rasa gave up. The shopper hears that it
-may have gone through (and where to check), and the form is opened again at its confirmation
-question with every answer kept, so the next "确认" reaches the action again, which reports the
-request already filed with its number (the duplicate check) or files it once.
+A change the shopper confirmed whose call timed out is different: the action server may still
+make it after Rasa gave up. Which turns those are is one rule (``unsure_write_events``):
+"确认" at the after-sales summary or at the address change's question (``CONFIRMED_FORM_WRITES``:
+the action that runs once such a form ended confirmed), and a yes to "确认要取消订单 X 吗？" (the
+offer in the bot's last turn, ``assistant.offers``). The shopper hears that it may have gone
+through (and where to check), and the same question is asked again — the form reopened at its
+confirmation with every answer kept, or the cancellation offered again — so the next "确认"
+reaches the action again, which checks before it writes: a request already filed is reported
+with its number, an address already changed or an order already cancelled is reported as it
+is now; otherwise the change is made, once.
 
 The action server's own failures inside an action are answered by the action itself
 (``actions.support.ShopAction``); this covers the calls that never got that far.
@@ -37,6 +42,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActiveLoop, Event, FollowupAction, SlotSet
 from rasa.shared.exceptions import RasaException
 
+from assistant.offers import OFFER_SLOT, cancellation_asked, confirms_cancellation, fresh_offer_in
 from shop_channels.patching import patch_pinned
 from shop_channels.settings import DEFAULT_CALL_TIMEOUT_S
 
@@ -46,14 +52,16 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 APOLOGY_RESPONSE = "utter_service_unavailable"
 # Used only if the domain lost its response: a reply is still better than silence.
 APOLOGY_TEXT = "抱歉，系统暂时开了个小差，请稍后再试，或说“转人工”联系人工客服。"
-# Writes the shopper confirmed, by action: (form, its confirmation slot, what, where to check).
-# They must be idempotent per confirmation on the action server (a duplicate is reported, not
-# filed again), which is what makes asking for the same "确认" again safe.
-CONFIRMED_WRITES = {
-    "action_submit_after_sales": ("after_sales_form", "after_sales_confirmed", "售后申请", "售后进度"),
+# Changes the shopper confirmed in a form, by the action that makes them: (the form, its
+# confirmation slot, the slot's value once confirmed, what, where to check). The actions check
+# before they write (a duplicate is reported, not made again), which is what makes asking for
+# the same "确认" again safe.
+CONFIRMED_FORM_WRITES = {
+    "action_submit_after_sales": ("after_sales_form", "after_sales_confirmed", "yes", "售后申请", "售后进度"),
+    "action_change_address": ("address_change_form", "address_confirmed", "yes", "地址修改", "查订单"),
 }
-UNSURE_WRITE_TEXT = ("抱歉，系统响应超时，您的{what}可能已经提交，也可能没有。请再回复“确认”，我会核对："
-                     "已提交的会告诉您单号，不会重复提交；也可以稍后说“{check}”查看。")
+UNSURE_WRITE_TEXT = ("抱歉，系统响应超时，您的{what}可能已经提交，也可能没有。请再回复“{again}”，我会核对："
+                     "已经办好的会如实告诉您，不会重复办理；也可以稍后说“{check}”查看。")
 _call_timeout_s = DEFAULT_CALL_TIMEOUT_S     # set by install() from the server's settings
 
 _stock_remote_run = RemoteAction.run
@@ -94,18 +102,34 @@ async def remote_run(self: RemoteAction, output_channel: Any, nlg: Any, tracker:
                      self.name(), tracker.sender_id, reason)
         if _inside_form.get():
             raise ActionServerUnavailable(self.name()) from error
-        if self.name() in CONFIRMED_WRITES:
-            return unsure_write_events(self.name())
+        unsure = unsure_write_events(self.name(), tracker)
+        if unsure:
+            return unsure
         return await apology_events(output_channel, nlg, tracker)
 
 
-def unsure_write_events(action_name: str) -> List[Event]:
-    """A confirmed write whose outcome is unknown: say so, and ask for the confirmation again
-    (the form reopened at that question, answers kept; Rasa runs the form next, which asks it
-    without re-reading the old "确认" — as ``actions.support.confirm_again`` does)."""
-    form, confirm_slot, what, check = CONFIRMED_WRITES[action_name]
-    return [create_bot_utterance({"text": UNSURE_WRITE_TEXT.format(what=what, check=check)}),
-            SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
+def unsure_write_events(action_name: str, tracker: Any) -> List[Event]:
+    """For a call that failed while it may have made a change the shopper confirmed: say so,
+    and ask for the confirmation again. Empty for every other call.
+
+    The form's question is asked by Rasa, which runs the reopened form next without re-reading
+    the old "确认" (as ``actions.support.confirm_again`` does); the cancellation's question is
+    offered again after this message, so the next "确认取消" answers it (``fresh_offer_in``)."""
+    form_write = CONFIRMED_FORM_WRITES.get(action_name)
+    if form_write:
+        form, confirm_slot, confirmed, what, check = form_write
+        if tracker.get_slot(confirm_slot) != confirmed:
+            return []       # the form ended cancelled or answered: nothing was to be written
+        return [create_bot_utterance({"text": UNSURE_WRITE_TEXT.format(what=what, again="确认", check=check)}),
+                SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
+    pending = fresh_offer_in(event.as_dict() for event in reversed(tracker.events))
+    order_no = cancellation_asked(pending)
+    message = tracker.latest_message
+    if not order_no or not confirms_cancellation(message.intent.get("name"), message.text or ""):
+        return []
+    text = UNSURE_WRITE_TEXT.format(what=f"订单 {order_no} 的取消", again="确认取消", check="查订单")
+    buttons = [{"title": "确认取消", "payload": "确认取消"}, {"title": "不用了", "payload": "不用了"}]
+    return [create_bot_utterance({"text": text, "buttons": buttons}), SlotSet(OFFER_SLOT, pending)]
 
 
 async def form_run(self: FormAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:

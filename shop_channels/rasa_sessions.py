@@ -39,15 +39,13 @@ from rasa.core.actions.action import ActionSessionStart
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Restarted, SessionStarted, SlotSet, UserUttered
 
+from assistant.offers import OFFER_SLOT
 from shop_channels.patching import patch_pinned
 from shop_channels.settings import DEFAULT_SESSION_MAX_USER_TURNS as DEFAULT_MAX_TURNS
 
 logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
-# actions.offers.OFFER_SLOT (not imported: the Rasa server loads no action code; a test
-# checks the two agree).
-OFFER_SLOT = "pending_offer"
 _stock_has_session_expired = MessageProcessor._has_session_expired
 STOCK_CARRIED_SLOTS = ActionSessionStart._slot_set_events_from_tracker
 _max_turns: Optional[int] = None

@@ -36,10 +36,13 @@ PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 
 
 # What the shopper hears. The turn's actions may already have run (an after-sales request
-# filed in the shop database before the store refused the turn), so it never claims nothing
-# happened: it points at the progress check instead.
+# filed, an order cancelled or its address changed in the shop database before the store
+# refused the turn), so it never claims nothing happened: it points at where to check instead.
+# Sending the same confirmation again is safe too: the conversation is still at its question,
+# and the actions check before they write (tests/integration/test_store_fails_after_filing.py).
 STORE_FAILURE_REPLY = ("抱歉，系统暂时开了个小差，这条消息没能记下，请稍后再试。"
-                       "如果刚才在提交售后申请，请稍后说“售后进度”查看是否已提交，不必重新填写。")
+                       "如果刚才在提交售后申请、取消订单或修改地址，可能已经办好了："
+                       "请稍后说“售后进度”或“查订单”查看，不必重新填写。")
 
 
 class ConversationStoreUnavailable(RasaException):

@@ -23,6 +23,9 @@ MAX_METADATA_DEPTH = 8
 # matches before a final newline, which let "victim\n" through as a sender (and likewise a
 # message_id, a socket.io session id, an order number: every such pattern ends in "\Z").
 SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}\Z")
+# A decimal digit followed by combining marks (U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF,
+# U+20D0-20FF, U+FE20-FE2F).
+_MARKS_ON_DIGITS = re.compile(r"(\d)[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 class InvalidRequest(ValueError):
@@ -88,8 +91,12 @@ def clean_message_text(text: Any) -> str:
         raise InvalidRequest(
             413, "message_too_long", f"消息太长了，请控制在 {MAX_MESSAGE_CHARS} 字以内。"
         )
-    # Control characters (other than ordinary whitespace) have no place in chat text.
-    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    # Control characters (other than ordinary whitespace) have no place in chat text; that
+    # also drops zero-width and direction marks and lone surrogate halves, so "2026\u200b1206…"
+    # is the order number it looks like.
+    printable = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    # Likewise accents stacked on digits ("2\u03010\u0301…" shows as a number).
+    return _MARKS_ON_DIGITS.sub(r"\1", printable)
 
 
 def clean_metadata(metadata: Any) -> Dict[str, Any]:

@@ -69,6 +69,8 @@
         fillTable("returns", d.return_rate_by_product.map(function (r) {
           return [r.title, r.units_sold, r.units_returned, pct(r.return_rate)];
         }));
+        fillTable("desk-resolutions", d.desk.by_resolution.map(function (r) { return [r.label, r.tickets]; }));
+        setText("desk-rate", "解决率 " + pct(d.desk.resolution_rate) + "（" + d.desk.closed_with_resolution + " 个有处理结果）");
       }
       fillTable("not-understood", d.not_understood.map(function (r) { return [r.text, r.count]; }));
       fillTable("unresolved", d.unresolved.map(function (r) {

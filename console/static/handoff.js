@@ -40,7 +40,8 @@
         if (r.ok) {
           const body = await r.json();
           body.messages.forEach(show);
-          if (status && status !== body.status) window.location.reload(); // claimed / closed elsewhere
+          // Claimed / closed elsewhere. "auto": a reload the page made, not the agent's input.
+          if (status && status !== body.status) { window.location.replace(`/handoff/${ticket}?auto=1`); return; }
           status = body.status;
         }
       } catch (e) { /* console restarting: try again */ }
@@ -51,6 +52,16 @@
 
     const form = document.getElementById("reply-form");
     const input = document.getElementById("reply-text");
+    // 快捷回复: into the box (appended to what is there), to be changed before sending.
+    document.querySelectorAll("form.canned-reply").forEach((canned) => {
+      canned.addEventListener("submit", (event) => {
+        if (!input) return;          // nothing to edit in: let the form send it
+        event.preventDefault();
+        const text = canned.querySelector("input[name=text]").value;
+        input.value = input.value.trim() ? `${input.value.trimEnd()}\n${text}` : text;
+        input.focus();
+      });
+    });
     if (form) {
       const send = async (event) => {
         event.preventDefault();
@@ -100,7 +111,7 @@
         if (r.ok) {
           const body = await r.json();
           const now = body.waiting.map((t) => t.ticket_no).join(",");
-          if (now !== known) { window.location.reload(); return; }
+          if (now !== known) { window.location.replace("/handoff?auto=1"); return; }
         }
       } catch (e) { /* try again */ }
       setTimeout(refresh, 5000);

@@ -1,5 +1,6 @@
-"""Shop-side figures for the operator dashboard: the recommendation funnel and after-sales.
-(Hand-offs, cancelled ones included, come from the analytics tables: ``analytics.store``.)
+"""Shop-side figures for the operator dashboard: the recommendation funnel, after-sales and
+how the human desk ended its conversations. (Hand-offs, cancelled ones included, come from
+the analytics tables: ``analytics.store``.)
 
 Periods are half-open [start, end) in aware datetimes. Exposures are logged once per
 experiment a display belongs to, so a display is counted once by (conversation, time), a
@@ -12,10 +13,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from shop.db.models import (AfterSalesRequest, ExperimentExposure, Order, OrderAttribution,
+from shop.db.models import (AfterSalesRequest, ExperimentExposure, HandoffRequest, Order, OrderAttribution,
                             OrderItem, Product, RecommendationClick)
 from shop.domain.after_sales import REASON_LABELS, SERVICE_TYPE_LABELS, AfterSalesReason, ServiceType
 from shop.domain.clock import require_aware
+from shop.domain.handoff_resolutions import RESOLUTIONS
 
 EXPOSURES = ExperimentExposure.__table__
 
@@ -93,6 +95,24 @@ def return_rate_by_product(session: Session, start: datetime, end: datetime, lim
     return [{"product_id": pid, "title": title, "units_sold": int(units), "units_returned": int(back),
              "return_rate": round(int(back) / int(units), 4) if units else None}
             for pid, title, units, back in rows]
+
+
+def desk_resolutions(session: Session, start: datetime, end: datetime) -> list[dict]:
+    """Tickets agents closed in the period, by how they ended (every resolution listed, in the
+    form's order), then those closed without one (before migration 0012) as ``None``. Tickets
+    the shopper cancelled are not the desk's work and are left out."""
+    start, end = require_aware(start), require_aware(end)
+    counts = dict(session.execute(
+        select(HandoffRequest.resolution, func.count())
+        .where(HandoffRequest.status == "closed", HandoffRequest.cancelled_at.is_(None),
+               HandoffRequest.closed_at >= start, HandoffRequest.closed_at < end)
+        .group_by(HandoffRequest.resolution)).all())
+    rows = [{"resolution": code, "label": label, "tickets": int(counts.pop(code, 0))}
+            for code, label in RESOLUTIONS.items()]
+    unknown = sum(int(n) for n in counts.values())
+    if unknown:
+        rows.append({"resolution": None, "label": "未记录", "tickets": unknown})
+    return rows
 
 
 def _label(labels, enum, value: str) -> str:

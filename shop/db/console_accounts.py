@@ -105,15 +105,17 @@ def start_session(session: Session, account_id: int, token: str, csrf_token: str
                   lifetime: timedelta) -> None:
     require_aware(now)
     session.add(ConsoleSession(token_hash=token_digest(token), user_id=account_id, csrf_token=csrf_token,
-                               created_at=now, last_seen_at=now, expires_at=now + lifetime))
+                               created_at=now, last_seen_at=now, last_active_at=now, expires_at=now + lifetime))
     # Expired sessions of anyone are useless rows: drop them while we are here.
     session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
 
 
 def session_for_token(session: Session, token: Optional[str], now: datetime,
-                      idle_timeout: timedelta) -> Optional[SignedIn]:
+                      idle_timeout: timedelta, activity: bool = True) -> Optional[SignedIn]:
     """The signed-in account for a cookie token, or None (unknown, expired, idle too long,
-    account disabled). A valid session's idle clock restarts."""
+    account disabled). Every use marks the session seen (what keeps the agent on duty);
+    only ``activity`` (the agent doing something, not a page's heartbeat or polling)
+    restarts its idle clock, so an open tab alone does not keep a session signed in."""
     require_aware(now)
     if not isinstance(token, str) or not 20 <= len(token) <= 128:
         return None
@@ -124,10 +126,12 @@ def session_for_token(session: Session, token: Optional[str], now: datetime,
     if found is None:
         return None
     row, user = found
-    if row.expires_at <= now or row.last_seen_at + idle_timeout <= now or not user.active:
+    if row.expires_at <= now or row.last_active_at + idle_timeout <= now or not user.active:
         session.execute(delete(ConsoleSession).where(ConsoleSession.id == row.id))
         return None
     row.last_seen_at = now
+    if activity:
+        row.last_active_at = now
     return SignedIn(account=_account(user), csrf_token=row.csrf_token, expires_at=row.expires_at)
 
 

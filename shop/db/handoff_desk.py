@@ -20,6 +20,7 @@ from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffR
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
 from shop.domain.handoff_queue import ON_DUTY_WINDOW
+from shop.domain.handoff_resolutions import resolution_problem
 
 MAX_MESSAGE = 2000
 AUTHORS = ("shopper", "agent", "system")
@@ -45,6 +46,7 @@ class DeskTicket:
     assigned_at: Optional[datetime]
     closed_at: Optional[datetime]
     cancelled_at: Optional[datetime] = None    # the shopper gave up waiting ("取消人工")
+    resolution: Optional[str] = None           # how the agent ended it (handoff_resolutions)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _desk_ticket(row: HandoffRequest, agent_name: Optional[str]) -> DeskTicket:
     return DeskTicket(id=row.id, ticket_no=row.ticket_no, sender_id=row.sender_id, customer_id=row.customer_id,
                       channel=row.channel, summary=row.summary, order_no=row.order_no, status=row.status,
                       created_at=row.created_at, assigned_to=row.assigned_to, agent_name=agent_name,
-                      assigned_at=row.assigned_at, closed_at=row.closed_at, cancelled_at=row.cancelled_at)
+                      assigned_at=row.assigned_at, closed_at=row.closed_at, cancelled_at=row.cancelled_at,
+                      resolution=row.resolution)
 
 
 def _owner_is(customer):
@@ -195,15 +198,21 @@ def claim_ticket(session: Session, ticket_id: int, agent_id: int, agent_name: st
     return claimed
 
 
-def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime, is_admin: bool = False) -> bool:
-    """Close a ticket the agent holds (an admin may close any open or held one); the
-    assistant answers the conversation again from the next message."""
+def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime, is_admin: bool = False,
+                 resolution: Optional[str] = None) -> bool:
+    """Close a ticket the agent holds (an admin may close any open or held one), with how it
+    ended (``shop.domain.handoff_resolutions``; the console always asks); the assistant
+    answers the conversation again from the next message. The shopper's notice is the same
+    whatever the resolution (``cancelled_tickets`` tells closes from cancels by it)."""
     require_aware(now)
+    if resolution is not None and resolution_problem(resolution):
+        raise InvalidRequest(f"unknown resolution {resolution!r}")
     condition = [HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status != "closed"]
     if not is_admin:
         condition += [HandoffRequest.status == "assigned", HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id")]
     closed = session.execute(update(HandoffRequest).where(*condition)
-                             .values(status="closed", closed_at=now, updated_at=now)).rowcount == 1
+                             .values(status="closed", closed_at=now, updated_at=now, resolution=resolution)
+                             ).rowcount == 1
     if closed:
         _add(session, ticket_id, "system", CLOSED_NOTICE, now)
     return closed
@@ -337,3 +346,30 @@ def desk_lines_after(session: Session, after_id: int, limit: int = 500) -> List[
         .where(HandoffMessage.id > int(after_id), HandoffMessage.author != "shopper")
         .order_by(HandoffMessage.id).limit(limit)).all()
     return [(int(message_id), sender) for message_id, sender in rows]
+
+
+@dataclass(frozen=True)
+class CancelledTicket:
+    ticket_no: str
+    sender_id: str
+    customer_id: Optional[int]
+    cancelled_at: datetime
+
+
+def cancelled_tickets(session: Session) -> List[CancelledTicket]:
+    """Every ticket the shopper cancelled while waiting, oldest first, for
+    ``python -m analytics backfill-cancels``. Since migration 0010 a cancel sets
+    ``cancelled_at``; before it, a cancel closed the ticket without the desk's
+    ``CLOSED_NOTICE`` — which ``close_ticket``, the only other way to close one, has always
+    written — so such a ticket counts too, cancelled when it was closed."""
+    closed_by_desk = select(HandoffMessage.id).where(
+        HandoffMessage.ticket_id == HandoffRequest.id, HandoffMessage.author == "system",
+        HandoffMessage.text == CLOSED_NOTICE).exists()
+    rows = session.execute(
+        select(HandoffRequest.ticket_no, HandoffRequest.sender_id, HandoffRequest.customer_id,
+               HandoffRequest.cancelled_at, HandoffRequest.closed_at, HandoffRequest.updated_at)
+        .where(HandoffRequest.status == "closed",
+               or_(HandoffRequest.cancelled_at.is_not(None), ~closed_by_desk))).all()
+    tickets = [CancelledTicket(no, sender, customer, cancelled or closed or updated)
+               for no, sender, customer, cancelled, closed, updated in rows]
+    return sorted(tickets, key=lambda t: (t.cancelled_at, t.ticket_no))

@@ -416,6 +416,8 @@ class HandoffRequest(Base):
     # Set when the shopper cancelled it while waiting ("取消人工", migration 0010): closed,
     # but no agent took it, and the dashboard counts it apart from hand-offs.
     cancelled_at = Column(UTCDateTime)
+    # How the agent ended it (shop.domain.handoff_resolutions, migration 0012); NULL before.
+    resolution = Column(String(32))
 
 
 class HandoffMessage(Base):
@@ -461,7 +463,11 @@ class ConsoleSession(Base):
     user_id = Column(Integer, ForeignKey("console_users.id"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # Any request of the session, a page's heartbeat included: on duty (shop.db.handoff_desk).
     last_seen_at = Column(UTCDateTime, nullable=False)
+    # The agent's own last input (a page opened, a form sent, a key or click the heartbeat
+    # reported): idle sign-out counts from here (migration 0011).
+    last_active_at = Column(UTCDateTime, nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
 
 

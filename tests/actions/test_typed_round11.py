@@ -74,3 +74,53 @@ def test_a_discount_asked_about_the_product_in_view_is_the_haggle_answer(shop_db
     # with no product in view it is the shop's offers, no haggle line
     messages, _ = run_action(ActionPurchaseHelp(), tracker("可以打折吗", "purchase", {"topic": "promotion"}))
     assert HAGGLE_REPLY not in texts(messages)
+
+
+def _exposures_of(shop_db, sender_id):
+    from sqlalchemy import select
+
+    from shop.db.models import ExperimentExposure
+
+    with shop_db() as session:
+        return [(e.id, e.experiment, list(e.product_ids)) for e in session.execute(
+            select(ExperimentExposure).where(ExperimentExposure.sender_id == sender_id)
+            .order_by(ExperimentExposure.id)).scalars()]
+
+
+def test_nearest_price_cards_log_one_exposure_with_the_cards_shown(shop_db):
+    """The running rec_strategy experiment (content/experiments.yml) counts the nearest-price
+    cards as shown, once, with exactly those cards, and the cards carry that exposure (the
+    searches that found nothing before them logged nothing)."""
+    below, above = a_price_gap(shop_db, "手机")
+    t = tracker("这个价位的手机", "ask_recommendation",
+                {"category": "手机", "budget_min": str(below + 10), "budget_max": str(above - 10)})
+    messages, _ = run_action(ActionRecommend(), t)
+    assert "价格最接近" in texts(messages)
+    card_message = next(m for m in messages if m.get("custom") and m["custom"].get("products"))
+    shown = [int(c["id"]) for c in card_message["custom"]["products"]]
+    logged = _exposures_of(shop_db, t.sender_id)
+    assert [(experiment, products) for _, experiment, products in logged] == [("rec_strategy", shown)]
+    assert card_message["custom"]["exposure_ids"] == [logged[0][0]]
+
+
+def test_a_turn_that_searches_twice_logs_its_one_card_set_once(shop_db, monkeypatch):
+    """"睫毛膏" finds nothing titled so and shows the category's best instead: two searches,
+    one set of cards, one exposure; a turn that shows no card logs none."""
+    import actions.recommend as recommend
+
+    searches = []
+
+    def counted(*args, **kwargs):
+        searches.append(args)
+        return original(*args, **kwargs)
+    original = recommend.recommend_in_experiments
+    monkeypatch.setattr(recommend, "recommend_in_experiments", counted)
+    t = tracker("推荐个睫毛膏", "ask_recommendation", {"category": "彩妆"})
+    t.latest_message["entities"] = [{"entity": "category", "value": "彩妆", "start": 3, "end": 6}]
+    messages, _ = run_action(ActionRecommend(), t)
+    card_message = next(m for m in messages if m.get("custom") and m["custom"].get("products"))
+    logged = _exposures_of(shop_db, t.sender_id)
+    assert len(searches) == 2
+    assert len(logged) == 1 and logged[0][2] == [int(c["id"]) for c in card_message["custom"]["products"]]
+    nothing = tracker("预算3块", "ask_recommendation", {"budget_min": "3", "budget_max": "4"})
+    assert not cards(run_action(ActionRecommend(), nothing)[0]) and _exposures_of(shop_db, nothing.sender_id) == []

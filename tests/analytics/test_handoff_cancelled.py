@@ -5,29 +5,16 @@ tests/shop_channels/test_handoff_gate.py); the analytics tables apply it, so
 say the same number: one rule (``analytics.store._handoff_state``), one source."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from analytics import dashboard, store
 from analytics.events import handoff_cancelled_event
-from tests.support.analytics import DAY, T0, action, known_events, user
-
-
-def handed_off(sender, t):
-    return [user(sender, t, "转人工", "human_handoff"), action(sender, t + 0.05, "action_handoff"),
-            action(sender, t + 0.1, "action_listen")]
+from tests.support.analytics import DAY, T0, handed_off, known_events
 
 
 def cancelled(sender, t):
     return [handoff_cancelled_event(sender, f"RG-{sender}", t)]
 
-
-@pytest.fixture()
-def analytics_engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'analytics.db'}", future=True)
-    store.create_tables(engine)
-    yield engine
-    engine.dispose()
 
 
 def _ingest(engine, events):

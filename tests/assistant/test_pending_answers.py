@@ -2,16 +2,8 @@
 
 import pytest
 
-from assistant.pending_answers import (
-    AFFIRM,
-    CANCEL_OFFER_PREFIX,
-    DENY,
-    OFFER_HANDOFF,
-    OFFER_RECOMMEND,
-    OFFER_SLOT,
-    answer_to_offer,
-    open_offer,
-)
+from assistant.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT
+from assistant.pending_answers import AFFIRM, DENY, answer_to_offer, open_offer
 
 CANCEL = CANCEL_OFFER_PREFIX + "202612011234567890"
 

@@ -48,6 +48,14 @@ def _away_for(engine, agent_id: int, minutes: float) -> None:
                         .values(last_seen_at=utc_now() - timedelta(minutes=minutes)))
 
 
+def _held_ticket(engine, agent_id: int, sender: str):
+    """A hand-off of ``sender`` the agent has taken."""
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, sender, None, "要人工", utc_now())
+        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    return ticket
+
+
 def _status(engine, ticket_id: int) -> str:
     with session_scope(engine) as session:
         hand_back_from_absent_agents(session, utc_now())      # what the queue / the shopper's next message do
@@ -56,9 +64,7 @@ def _status(engine, ticket_id: int) -> str:
 
 def test_reading_analytics_keeps_the_agent_on_duty_and_closing_it_does_not(desk, browser):
     console, engine, agent_id = desk
-    with session_scope(engine) as session:
-        ticket = create_handoff_request(session, "presence-shopper", None, "要人工", utc_now())
-        assert claim_ticket(session, ticket.id, agent_id, "客服小王", utc_now())
+    ticket = _held_ticket(engine, agent_id, "presence-shopper")
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.clock.install()
@@ -89,3 +95,59 @@ def test_the_heartbeat_needs_a_session(desk):
     console, _, _ = desk
     reply = requests.get(f"{console}/api/presence", allow_redirects=False, timeout=10)
     assert reply.status_code == 401 and reply.json() == {"error": "not_signed_in"}
+
+
+def test_an_open_tab_without_input_is_signed_out_but_a_key_press_counts(desk, browser):
+    """The heartbeat keeps the agent on duty, not signed in: it reports input only after a key
+    or click on the page, and 30 minutes without any sign the agent out at the next beat,
+    which hands the conversation back to the queue."""
+    console, engine, agent_id = desk
+    ticket = _held_ticket(engine, agent_id, "presence-idle")
+    beat = int(PRESENCE_HEARTBEAT.total_seconds() * 1000) + 1000
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.clock.install()
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.goto(f"{console}/analytics")
+        page.keyboard.press("Shift")
+        with page.expect_response(lambda r: "/api/presence" in r.url) as reply:
+            page.clock.run_for(beat)
+        assert reply.value.url.endswith("/api/presence?input=1") and reply.value.status == 200
+
+        with session_scope(engine) as session:          # 31 minutes since that key press
+            session.execute(update(ConsoleSession).where(ConsoleSession.user_id == agent_id)
+                            .values(last_active_at=utc_now() - timedelta(minutes=31)))
+        with page.expect_response(lambda r: "/api/presence" in r.url) as reply:
+            page.clock.run_for(beat)
+        assert reply.value.url.endswith("/api/presence") and reply.value.status == 401
+        assert _status(engine, ticket.id) == "open"
+    finally:
+        context.close()
+
+
+def test_a_canned_reply_goes_into_the_box_to_be_changed_not_straight_to_the_shopper(desk, browser):
+    """快捷回复 with JavaScript: the text is put in the reply box (after what is typed there);
+    nothing reaches the shopper until the agent sends it."""
+    from shop.db.handoff_desk import ticket_messages
+
+    console, engine, agent_id = desk
+    ticket = _held_ticket(engine, agent_id, "canned-shopper")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.goto(f"{console}/handoff/{ticket.id}")
+        page.fill("#reply-text", "订单 123：")
+        page.click("#canned-replies button:has-text('请稍等')")
+        assert page.input_value("#reply-text") == "订单 123：\n好的，我这边帮您查询一下，请稍等 1～2 分钟。"
+        page.wait_for_timeout(500)
+        with session_scope(engine) as session:
+            assert [m for m in ticket_messages(session, ticket.id) if m.author == "agent"] == []
+        page.press("#reply-text", "Enter")
+        page.wait_for_selector("#transcript .msg.agent")
+        with session_scope(engine) as session:
+            assert [m.text for m in ticket_messages(session, ticket.id) if m.author == "agent"] == [
+                "订单 123：\n好的，我这边帮您查询一下，请稍等 1～2 分钟。"]
+    finally:
+        context.close()

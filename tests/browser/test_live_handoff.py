@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -102,6 +103,7 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     agent.reload()
     assert agent.locator("#transcript .msg.agent", has_text="我是客服小王").count() == 1
 
+    agent.select_option("#close-form select[name=resolution]", "resolved")
     agent.click("#close")
     agent.wait_for_url("**/handoff?flash=closed")
     wait_until(shopper, "Array.from(document.querySelectorAll('#messages .notice')).some("
@@ -153,4 +155,51 @@ def test_an_agent_signing_out_mid_conversation_hands_the_shopper_back(browser, l
     assert "已取消人工服务" in say_and_wait("取消人工", "已取消")
     assert say_and_wait("你好", "您好")
     shopper.context.close()
+    agent.context.close()
+
+
+HOSTILE = ["<img src=x onerror=alert(1)>我的快递呢", "<script>alert(2)</script>", "\"><svg onload=alert(3)>还没到"]
+
+
+def test_a_shoppers_hostile_text_is_shown_to_the_agent_as_text(browser, live_stack, console_url):
+    """Stored XSS: what a shopper types is kept in the conversation and the ticket, and shown
+    in the operator console (the queue, the ticket's transcript from the tracker store, and the
+    lines that arrive while the agent has the conversation, drawn by handoff.js) — as text:
+    no element made from it, no script run."""
+    sender = f"hostile-{uuid.uuid4().hex}"
+    for text in HOSTILE[:2]:
+        live_stack.say(sender, text)
+    handed = "\n".join(r.get("text") or "" for r in live_stack.say(sender, "转人工"))
+    ticket_no = handed.split("工单号")[1].strip(" ：:").split("。")[0].strip()
+
+    agent = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    agent.set_default_timeout(TIMEOUT)
+    alerts = []
+    agent.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    agent.goto(console_url + "/login")
+    agent.fill("input[name=username]", "xiaowang")
+    agent.fill("input[name=password]", AGENT_PASSWORD)
+    agent.click("button[type=submit]")
+    row = agent.locator(f"tr[data-ticket='{ticket_no}']")
+    row.wait_for()
+    injected = "document.querySelectorAll('[onerror], [onload], svg, main script, #transcript img').length"
+    assert agent.evaluate(injected) == 0
+    row.locator("a", has_text="查看").click()
+    transcript = agent.locator("#transcript")
+    transcript.wait_for()
+    assert HOSTILE[0] in transcript.text_content() and HOSTILE[1] in transcript.text_content()
+    assert agent.evaluate(injected) == 0
+
+    agent.click("#claim")
+    agent.wait_for_selector("#reply-text")
+    live_stack.say(sender, HOSTILE[2])         # to the agent now, drawn by handoff.js
+    agent.wait_for_selector("#transcript .msg.shopper >> text=还没到")
+    assert HOSTILE[2] in transcript.text_content()
+    assert agent.evaluate(injected) == 0
+    assert alerts == []
+
+    agent.click("#close")
+    agent.wait_for_url("**/handoff?flash=closed")
+    agent.click("form.whoami button[type=submit]")
+    agent.wait_for_url("**/login")
     agent.context.close()

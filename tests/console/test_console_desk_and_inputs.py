@@ -181,7 +181,8 @@ def test_a_ticket_the_shopper_cancelled_says_so_on_the_desk(console, console_eng
     assert "顾客已取消" in html and "已结束" not in html
     csrf = c.csrf("/handoff")
     assert c.request("POST", f"/handoff/{finished.id}/claim", data={"csrf_token": csrf})[0].status == 303
-    assert c.request("POST", f"/handoff/{finished.id}/close", data={"csrf_token": csrf})[0].status == 303
+    assert c.request("POST", f"/handoff/{finished.id}/close",
+                     data={"csrf_token": csrf, "resolution": "resolved"})[0].status == 303
     _, html = c.request("GET", f"/handoff/{finished.id}")
     assert "已结束" in html and "顾客已取消" not in html
 
@@ -309,7 +310,45 @@ def test_one_agent_talks_to_two_shoppers_at_once_and_each_hears_only_their_own(c
     lines = {ticket.id: [m["text"] for m in json.loads(c.request("GET", f"/api/handoff/{ticket.id}/messages")[1])
                          ["messages"] if m["from"] == "shopper"] for ticket in (first, second)}
     assert lines == {first.id: [], second.id: ["好的谢谢"]}
-    assert c.request("POST", f"/handoff/{first.id}/close", data={"csrf_token": csrf})[0].status == 303
+    assert c.request("POST", f"/handoff/{first.id}/close",
+                     data={"csrf_token": csrf, "resolution": "follow_up"})[0].status == 303
     with session_scope(console_engine) as s:
         assert active_ticket(s, "desk-two-1", None) is None                  # the assistant answers again
         assert active_ticket(s, "desk-two-2", None).status == "assigned"
+
+
+def test_closing_asks_how_it_ended_and_the_dashboard_counts_it(console, console_engine):
+    """结束会话 needs a resolution: without one (or an unknown one) nothing closes and the page
+    says why; with one the shopper hears the usual notice, the ticket shows it, and 数据分析
+    (its JSON and CSV) counts the desk's results and resolution rate."""
+    from shop.db.handoff_desk import desk_ticket
+
+    with session_scope(console_engine) as s:
+        tickets = [create_handoff_request(s, f"desk-result-{i}", None, "诉求：售后", utc_now()) for i in range(3)]
+    c, csrf = _signed_in_agent(console)
+    for ticket in tickets:
+        assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    first = tickets[0]
+    for form in ({}, {"resolution": ""}, {"resolution": "<script>"}):
+        response, _ = c.request("POST", f"/handoff/{first.id}/close", data={"csrf_token": csrf, **form})
+        assert response.status == 303 and response.headers["Location"] == f"/handoff/{first.id}?flash=no_resolution"
+    _, html = c.request("GET", f"/handoff/{first.id}?flash=no_resolution")
+    assert "请选择处理结果" in html and '<select name="resolution" required>' in html and "<script>" not in html
+    with session_scope(console_engine) as s:
+        assert desk_ticket(s, first.id).status == "assigned"
+    for ticket, resolution in zip(tickets, ("resolved", "resolved", "follow_up")):
+        response, _ = c.request("POST", f"/handoff/{ticket.id}/close",
+                                data={"csrf_token": csrf, "resolution": resolution})
+        assert response.headers["Location"] == "/handoff?flash=closed"
+    with session_scope(console_engine) as s:
+        assert [desk_ticket(s, t.id).resolution for t in tickets] == ["resolved", "resolved", "follow_up"]
+        assert "客服已结束本次服务" in shopper_view(s, "desk-result-2", None, 0, utc_now()).messages[-1].text
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    assert '<span id="resolution">已登记，需后续跟进</span>' in boss.request("GET", f"/handoff/{tickets[2].id}")[1]
+    desk = json.loads(boss.request("GET", "/api/analytics")[1])["desk"]
+    assert (desk["closed"], desk["closed_with_resolution"], desk["resolution_rate"]) == (3, 3, round(2 / 3, 4))
+    assert {r["resolution"]: r["tickets"] for r in desk["by_resolution"]} == {
+        "resolved": 2, "follow_up": 1, "unresolved": 0, "no_reply": 0, "invalid": 0}
+    csv_text = boss.request("GET", "/analytics.csv")[1]
+    assert "desk_resolution,resolved,tickets,2" in csv_text and ",resolution_rate,0.6667" in csv_text

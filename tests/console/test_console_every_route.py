@@ -102,7 +102,8 @@ def test_an_agent_cannot_read_or_write_a_ticket_another_agent_holds(console, con
     assert response.status == 409
     response, _ = intruder.request("POST", f"/handoff/{ticket.id}/reply", data={"text": "我来接", "csrf_token": csrf})
     assert response.status == 303 and "not_yours" in response.headers["Location"]
-    response, _ = intruder.request("POST", f"/handoff/{ticket.id}/close", data={"csrf_token": csrf})
+    response, _ = intruder.request("POST", f"/handoff/{ticket.id}/close",
+                                   data={"csrf_token": csrf, "resolution": "resolved"})
     assert response.status == 303 and "not_yours" in response.headers["Location"]
     response, _ = intruder.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
     assert response.status == 303 and "taken" in response.headers["Location"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -56,7 +57,7 @@ def test_agent_reads_the_report_but_cannot_act(console, console_engine, experime
     assert "分组比例与配置不符" in html          # 40 : 10 against weights 1 : 1 is a broken split
     assert 'id="plan-result"' in html and "按基准转化率 10%" in html
     # Exposures without clicks or orders: no p-value yet, shown as "—", never "nan".
-    assert "nan" not in html and "p = —" in html and "显著" not in html
+    assert "nan" not in html and "p = —" in html and 'class="significant"' not in html
     assert "停用分组" not in html and 'id="stop"' not in html   # no admin controls for an agent
     before = experiments_file.read_bytes()
     token = c.csrf("/experiments")
@@ -66,6 +67,28 @@ def test_agent_reads_the_report_but_cannot_act(console, console_engine, experime
     assert experiments_file.read_bytes() == before
     assert c.request("GET", "/experiments/nope")[0].status == 404
     assert c.request("GET", "/experiments/rec_strategy?lift=abc")[0].status == 400
+
+
+def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, experiments_file, monkeypatch):
+    """Click-through 10 % vs 18 % (raw p about 0.01) is one of the report's 8 tests (two
+    treatments x four metrics): the page shows both p-values and no 显著 (adjusted > 0.05).
+    The outcomes come in where the report reads them from the database (an empty test shop
+    has no products to click)."""
+    import shop.db.experiments as experiments
+
+    outcomes = [experiments.UnitOutcome(unit=f"{variant}{i}", variant=variant, customer_id=None,
+                                        first_shown_at=None, exposures=1, clicks=int(i < clicked))
+                for variant, clicked in (("hybrid", 20), ("popularity", 36), ("content", 20)) for i in range(200)]
+    monkeypatch.setattr(experiments, "unit_outcomes", lambda session, name, window: outcomes)
+    c = console()
+    c.sign_in("agent1", AGENT_PASSWORD)
+    response, html = c.request("GET", "/experiments/rec_strategy")
+    assert response.status == 200
+    row = html[html.index('<tr data-variant="popularity"><td>popularity vs hybrid'):]
+    raw, adjusted = (float(x) for x in re.search(r"p = ([0-9.e-]+) · 校正后 p = <span class=\"p-adjusted\">([0-9.e-]+)",
+                                                 row).groups())
+    assert raw < 0.05 < adjusted
+    assert 'class="significant"' not in html and "按 Holm 法校正" in html and "同时做了 8 个检验" in html
 
 
 def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):

@@ -100,8 +100,8 @@ def test_sessions_expire_and_sign_out_ends_them(console, console_engine):
     from sqlalchemy import update
     from shop.db.engine import session_scope
     from shop.domain.clock import utc_now
-    with session_scope(console_engine) as session:   # 31 minutes idle
-        session.execute(update(ConsoleSession).values(last_seen_at=utc_now() - timedelta(minutes=31)))
+    with session_scope(console_engine) as session:   # 31 minutes without the agent's input
+        session.execute(update(ConsoleSession).values(last_active_at=utc_now() - timedelta(minutes=31)))
     assert c.request("GET", "/handoff")[0].status == 303
     c.sign_in("agent1", AGENT_PASSWORD)
     with session_scope(console_engine) as session:   # past the absolute lifetime

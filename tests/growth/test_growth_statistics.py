@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from growth.statistics import (
-    compare, cuped_adjust, cuped_theta, mean_interval, proportion_interval, sample_size_for_mean,
+    compare, cuped_adjust, cuped_theta, holm_adjust, mean_interval, proportion_interval, sample_size_for_mean,
     sample_size_for_rate, srm_check,
 )
 
@@ -91,3 +91,39 @@ def test_an_excluded_variant_is_reported_but_not_part_of_the_ratio_check():
     report = build_report("e", outcomes, weights, excluded=["c"])
     assert not report["srm"]["mismatch"] and report["srm"]["variants"] == ["a", "b"]
     assert [r["variant"] for r in report["variants"]] == ["a", "b", "c"]
+
+
+def test_holm_adjusts_in_place_order_and_leaves_untested_cells_out():
+    # Sorted 0.01 < 0.02 < 0.04 over 3 tests: 3 x 0.01, max(0.03, 2 x 0.02), max(0.04, 1 x 0.04).
+    adjusted = holm_adjust([0.04, float("nan"), 0.01, 0.02])
+    assert adjusted[0] == pytest.approx(0.04) and math.isnan(adjusted[1])
+    assert adjusted[2] == pytest.approx(0.03) and adjusted[3] == pytest.approx(0.04)
+    assert holm_adjust([]) == [] and all(math.isnan(a) for a in holm_adjust([float("nan")]))
+
+
+def _clicking_units(variant, n, clicked):
+    from shop.db.experiments import UnitOutcome
+
+    return [UnitOutcome(unit=f"{variant}{i}", variant=variant, customer_id=None, first_shown_at=None,
+                        exposures=1, clicks=int(i < clicked)) for i in range(n)]
+
+
+def test_a_chance_difference_among_many_tests_is_not_called_significant():
+    """Raw p = 0.02 on one cell of a report with three treatments x four metrics: not 显著
+    once adjusted; a large effect stays significant after adjusting."""
+    from growth.analyse import build_report, format_report
+
+    outcomes = (_clicking_units("a", 200, 20) + _clicking_units("b", 200, 20)
+                + _clicking_units("c", 200, 35) + _clicking_units("d", 200, 20))
+    report = build_report("e", outcomes, {"a": 1, "b": 1, "c": 1, "d": 1})
+    cell = next(c for c in report["comparisons"] if c["variant"] == "c")["click_through"]
+    assert cell["p_value"] < 0.05 and cell["p_adjusted"] > 0.05 and not cell["significant"]
+    # Conversion and GMV are all zero (p = 1): every variant x metric with a p-value counts.
+    assert report["multiple_testing"] == {"method": "holm", "tests": 12}
+    assert cell["p_adjusted"] == pytest.approx(min(1.0, 12 * cell["p_value"]))
+    text = format_report(report)
+    assert "Holm p = " in text and not any(line.endswith("significant") for line in text.splitlines())
+
+    strong = build_report("e", _clicking_units("a", 200, 20) + _clicking_units("b", 200, 80), {"a": 1, "b": 1})
+    cell = strong["comparisons"][0]["click_through"]
+    assert cell["p_adjusted"] < 0.05 and cell["significant"]

@@ -102,6 +102,24 @@ def at_the_after_sales_summary(stack) -> Tuple[Shopper, str]:
     pytest.fail("no delivered order of the seed reached the after-sales summary")
 
 
+def at_the_address_confirmation(stack, nth: int) -> Tuple[Shopper, str]:
+    """The shopper of the ``nth`` unshipped order asked to confirm a new, typed address for it
+    (a saved one may be where the order already goes: that changes nothing), and its number."""
+    customer_id, order_no = rows(stack.workdir / "shop.db", AWAITING_SHIPMENT)[nth]
+    shopper = Shopper(stack, customer_id)
+    assert "改到哪个地址" in shopper.says(f"订单{order_no}要改收货地址")
+    assert "回复“确认”即修改" in shopper.says("改到杭州市西湖区文三路199号创业大厦")
+    return shopper, order_no
+
+
+def at_the_cancellation_question(stack, nth: int) -> Tuple[Shopper, str]:
+    """The shopper of the ``nth`` unshipped order asked "确认要取消订单 X 吗？", and X."""
+    customer_id, order_no = rows(stack.workdir / "shop.db", AWAITING_SHIPMENT)[nth]
+    shopper = Shopper(stack, customer_id)
+    assert "确认取消" in shopper.says(f"帮我取消订单{order_no}")
+    return shopper, order_no
+
+
 def test_an_after_sales_request_confirmed_while_the_database_is_locked_is_filed_on_the_next_confirm(live_stack):
     shop_db = live_stack.workdir / "shop.db"
     shopper, _ = at_the_after_sales_summary(live_stack)
@@ -118,11 +136,7 @@ def test_an_after_sales_request_confirmed_while_the_database_is_locked_is_filed_
 
 def test_an_address_change_confirmed_while_the_database_is_locked_is_made_on_the_next_confirm(live_stack):
     shop_db = live_stack.workdir / "shop.db"
-    customer_id, order_no = rows(shop_db, AWAITING_SHIPMENT)[0]
-    shopper = Shopper(live_stack, customer_id)
-    assert "改到哪个地址" in shopper.says(f"订单{order_no}要改收货地址")
-    # A new address typed (a saved one may be where the order already goes: that changes nothing).
-    assert "回复“确认”即修改" in shopper.says("改到杭州市西湖区文三路199号创业大厦")
+    shopper, order_no = at_the_address_confirmation(live_stack, 0)
     refused, again = confirmed_under_lock(
         shop_db, shopper, "确认",
         lambda before, after: after["order_address_changes"] == before["order_address_changes"] + 1)
@@ -132,9 +146,7 @@ def test_an_address_change_confirmed_while_the_database_is_locked_is_made_on_the
 
 def test_a_cancellation_confirmed_while_the_database_is_locked_is_made_on_the_next_confirm(live_stack):
     shop_db = live_stack.workdir / "shop.db"
-    customer_id, order_no = rows(shop_db, AWAITING_SHIPMENT)[1]
-    shopper = Shopper(live_stack, customer_id)
-    assert "确认取消" in shopper.says(f"帮我取消订单{order_no}")
+    shopper, order_no = at_the_cancellation_question(live_stack, 1)
     refused, again = confirmed_under_lock(
         shop_db, shopper, "确认取消",
         lambda before, after: after["order_status_history"] == before["order_status_history"] + 1)

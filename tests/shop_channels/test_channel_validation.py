@@ -68,6 +68,27 @@ def test_control_characters_are_removed():
     assert parse_webhook_body(body(sender="u1", message="查\x00订\x1b单")).text == "查订单"
 
 
+ORDER_NO = "202612061086547273"
+
+
+@pytest.mark.parametrize("disguised", [
+    ORDER_NO[:6] + "\u200b" + ORDER_NO[6:],                  # zero-width space
+    ORDER_NO[:4] + "\u200d\u2060" + ORDER_NO[4:],           # zero-width joiner, word joiner
+    "\u202e" + ORDER_NO + "\u202c",                          # right-to-left override
+    "\u200f" + ORDER_NO,                                     # right-to-left mark
+    "".join(d + "\u0301" for d in ORDER_NO),                 # an accent on every digit
+    "".join(d + "\u20e3\ufe2e" for d in ORDER_NO),           # keycap marks
+    ORDER_NO[:9] + "\ud800" + ORDER_NO[9:],                  # a lone surrogate half (from JSON "\ud800")
+])
+def test_invisible_and_stacked_characters_do_not_disguise_an_order_number(disguised):
+    raw = json.dumps({"sender": "u1", "message": f"查订单{disguised}"}).encode()   # "\\ud800" escaped, as clients send it
+    assert parse_webhook_body(raw).text == f"查订单{ORDER_NO}"
+
+
+def test_accents_on_letters_are_kept():
+    assert parse_webhook_body(body(sender="u1", message="café Pokémon")).text == "café Pokémon"
+
+
 @pytest.mark.parametrize("metadata", [[1], 5, "not json"])
 def test_metadata_must_be_an_object(metadata):
     assert refused(body(sender="u1", message="hi", metadata=metadata)).code == "invalid_metadata"

@@ -37,6 +37,12 @@ def action(sender, t, name):
     return {"event": "action", "sender_id": sender, "timestamp": t, "name": name}
 
 
+def handed_off(sender, t):
+    """A shopper message that got ``action_handoff`` (a ticket opened)."""
+    return [user(sender, t, "转人工", "human_handoff"), action(sender, t + 0.05, "action_handoff"),
+            action(sender, t + 0.1, "action_listen")]
+
+
 def known_events():
     """Four conversations: resolved; handed off; a core fallback; out of scope then clarified."""
     return [

@@ -14,7 +14,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import (active_ticket, add_agent_message, add_shopper_message, claim_ticket, close_ticket,
                                   has_active_ticket, queue_position, shopper_view, ticket_messages, waiting_tickets)
-from shop.db.models import ConsoleSession
+from shop.db.models import ConsoleSession, HandoffRequest
 from shop.domain.clock import utc_now
 from shop.domain.handoff_queue import estimated_wait_minutes
 
@@ -79,6 +79,42 @@ def test_sessions_expire_and_store_no_token(writable_engine):
         assert session_for_token(s, "t" * 43, now + timedelta(minutes=31), timedelta(minutes=30)) is None
     with session_scope(writable_engine) as s:   # the expired session is gone for good
         assert session_for_token(s, "t" * 43, now, timedelta(minutes=30)) is None
+
+
+def test_only_activity_restarts_a_sessions_idle_clock(writable_engine):
+    """Seen (a heartbeat) keeps the agent on duty, not the session alive: 20 minutes of
+    heartbeats after the last input, then 11 more, and it is over; input restarts the clock."""
+    now = utc_now()
+    idle = timedelta(minutes=30)
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        start_session(s, a.id, "t" * 43, "c" * 43, now, timedelta(hours=8))
+        start_session(s, a.id, "u" * 43, "d" * 43, now, timedelta(hours=8))
+    with session_scope(writable_engine) as s:
+        assert session_for_token(s, "t" * 43, now + timedelta(minutes=20), idle, activity=False) is not None
+        seen, active = s.execute(select(ConsoleSession.last_seen_at, ConsoleSession.last_active_at)
+                                 .where(ConsoleSession.csrf_token == "c" * 43)).one()
+        assert seen == now + timedelta(minutes=20) and active == now
+        assert session_for_token(s, "u" * 43, now + timedelta(minutes=20), idle, activity=True) is not None
+    with session_scope(writable_engine) as s:
+        assert session_for_token(s, "t" * 43, now + timedelta(minutes=31), idle, activity=False) is None
+        assert session_for_token(s, "u" * 43, now + timedelta(minutes=31), idle, activity=False) is not None
+
+
+def test_a_close_names_a_known_resolution_or_changes_nothing(writable_engine):
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        ticket = create_handoff_request(s, "guest-resolution", None, "诉求：售后", now)
+        assert claim_ticket(s, ticket.id, a.id, "小王", now)
+    with pytest.raises(InvalidRequest):
+        with session_scope(writable_engine) as s:
+            close_ticket(s, ticket.id, a.id, now, resolution="whatever")
+    with session_scope(writable_engine) as s:
+        assert active_ticket(s, "guest-resolution", None).status == "assigned"
+        assert close_ticket(s, ticket.id, a.id, now, resolution="no_reply")
+        assert s.execute(select(HandoffRequest.resolution).where(HandoffRequest.id == ticket.id)).scalar_one() \
+            == "no_reply"
 
 
 def test_accounts_refuse_clear_passwords_and_bad_roles(writable_engine):
