@@ -13,10 +13,10 @@ from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, reacts_to_list, say_not_carried
 from actions.support import ShopAction, current_customer_id
-from assistant.after_sales_dialogue import asks_two_questions
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
-from assistant.faq import faq_book
+from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import previous_question
+from assistant.invoices import asks_invoice_progress
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.order_matching import ORDER_CARD_TOPICS, asks_arrival, order_clause, refers_to_own_order
 from assistant.order_urging import is_urging
@@ -65,6 +65,12 @@ class ActionClarify(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
+        if asks_invoice_progress(text, [e.get("value") for e in message.get("entities", []) if e.get("entity") == "topic"]):
+            # "怎么还没收到发票" (unsure: an order or a purchase question?): the shopper's own
+            # invoice, by the order in view — the purchase answer, as the order route gives it.
+            from actions.purchase import ActionPurchaseHelp  # it builds on clarify's neighbours
+
+            return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
         policy = next((e.get("value") for e in message.get("entities", [])
                        if e.get("entity") == "topic" and e.get("value") in POLICY_TOPICS), None)
         answer = faq_book().answer(policy) if policy and asks_about_policy(text) else None
@@ -107,14 +113,15 @@ class ActionClarify(ShopAction):
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
         entities = message.get("entities", [])
-        policies = [faq_book().answer(str(e.get("value"))) for e in entities if e.get("entity") == "topic"
-                    and e.get("value") not in ORDER_CARD_TOPICS]
-        policies = list({p.topic: p for p in policies if p is not None}.values())
-        if len(policies) >= 2 and asks_two_questions(text):
+        topics = [str(e.get("value")) for e in entities if e.get("entity") == "topic"]
+        together = answers_asked_together(text, topics)
+        if together:
             # "你们是正品吗？另外多久发货": two policy questions, each answered.
-            for answer in policies:
+            for answer in together:
                 dispatcher.utter_message(text=answer.for_question(text))
             return []
+        policies = [faq_book().answer(t) for t in topics if t not in ORDER_CARD_TOPICS]
+        policies = list({p.topic: p for p in policies if p is not None}.values())
         if policies and order_clause(text):
             # "运费多少？我的牛奶发货了吗": two questions in one message, each answered.
             for answer in policies:

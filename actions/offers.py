@@ -18,13 +18,11 @@ from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
-    CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_SLOT, cancellation_asked, confirms_cancellation, fresh_offer_in,
+    CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
+    confirms_cancellation, fresh_offer_in,
 )
-from assistant.order_matching import cancels_the_order_shown
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
 
-OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
-OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 # "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
 # shopper hears so and is asked which order to cancel).
 CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
@@ -70,14 +68,8 @@ class ActionAnswerOffer(ShopAction):
 
             topic = "address_change" if "address_change" in topics else "cancel_order"
             return events + await answer_order_change(dispatcher, tracker, topic, None)
-        if intent == "deny" and cancels_the_order_shown(said) and tracker.get_slot("order_no"):
-            from actions.continuation import last_flow  # it builds on the actions that import this module
-            from actions.order_changes import answer_order_change
-
-            if last_flow(tracker) == "action_order_status":
-                # "那算了 取消吧" after an order was shown: that order's cancellation, asked to confirm.
-                return events + await answer_order_change(dispatcher, tracker, "cancel_order",
-                                                          tracker.get_slot("order_no"))
+        # ("那算了 取消吧" right after an order was shown is that order's cancellation: the
+        # follow-up rule reads it so, assistant.follow_up.)
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
         if intent == "deny" and not pending and reacts_to_list(tracker):

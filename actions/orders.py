@@ -22,7 +22,7 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
-from assistant.invoices import PROGRESS, invoice_question
+from assistant.invoices import asks_invoice_progress
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
@@ -218,7 +218,7 @@ class ActionOrderStatus(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
-        if "invoice" in entity_values(tracker, "topic") and invoice_question(text) == PROGRESS:
+        if asks_invoice_progress(text, entity_values(tracker, "topic")):
             # "怎么还没收到发票": the invoice of the order, not the parcel (还没收到).
             from actions.purchase import ActionPurchaseHelp  # it builds on this module
 

@@ -15,7 +15,7 @@ from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
-from assistant.faq import faq_book
+from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
 from assistant.typed_answers import buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices
@@ -141,6 +141,13 @@ class ActionProductInquiry(ShopAction):
             product_id = picked_on_screen(dispatcher, tracker, text)
             if product_id == BEYOND_LIST:
                 return []
+        together = answers_asked_together(text, topics) if product_id is None else []
+        if together:
+            # "你们是正品吗？另外多久发货": the shop's policies, each question answered (the
+            # second may be a purchase one), as the clarifying action answers them.
+            for policy in together:
+                dispatcher.utter_message(text=policy.for_question(text))
+            return []
         only_policy = bool(topics) and set(topics) <= set(FAQ_TOPICS)
         if product_id is None and (not mentions and in_view is None or only_policy):
             # "你们是正品吗", "你们这个AirPods是正品吗": the shop's policy, the same for every

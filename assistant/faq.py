@@ -18,7 +18,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
+from assistant.after_sales_dialogue import asks_two_questions
 from assistant.invoices import REISSUE, asks_to_reissue
+from assistant.order_matching import ORDER_CARD_TOPICS
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS
 from shop.settings import REPO_ROOT
 
@@ -205,3 +207,12 @@ def asked_topics(text: str, topics: List[str]) -> List[str]:
     elif "payment" in topics and len(topics) > 1 and PAID_ANCHOR.search(text or ""):
         topics = [t for t in topics if t != "payment"]
     return topics
+
+
+def answers_asked_together(text: str, topics: List[str]) -> List["PolicyAnswer"]:
+    """"你们是正品吗？另外多久发货": two policy questions (or more) in one message, each of
+    whose answers is due whichever intent the message was read as; [] for one question (an
+    order's card topics are the order answer's, not a policy's)."""
+    book = faq_book()
+    answers = {a.topic: a for a in (book.answer(t) for t in topics if t not in ORDER_CARD_TOPICS) if a is not None}
+    return list(answers.values()) if len(answers) >= 2 and asks_two_questions(text) else []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
-from assistant.order_matching import order_clause
+from assistant.order_matching import cancels_the_order_shown, order_clause
 from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import QUESTION, REQUEST, reason_in
@@ -142,7 +142,17 @@ def follow_up(
     if previous_intent in (PRODUCT, RECOMMEND) and decides_to_buy(text):
         # "那就买这个" after a product's details: how to buy it, not its card once more.
         return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])
-    if top in _YES_NO and (QUESTION.search(text or "") or REQUEST.search(text or "")):
+    if previous_intent == "order_status" and cancels_the_order_shown(text):
+        # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
+        # to confirm), whatever the classifier made of the sigh ("a no", unsure, a follow-up).
+        return FollowUp("order_status", [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": "cancel_order"}])
+    if (previous_intent == "order_status" and is_choice(text)
+            and any(e.get("entity") in ("category", "product") for e in entities)):
+        # "是牛奶那个" right after an order was shown: which order (the one with milk in it),
+        # not milk to buy, however the classifier read the bare words.
+        return FollowUp("order_status", [dict(e) for e in entities])
+    if _hears_yes_or_no(ranking) and (QUESTION.search(text or "") or REQUEST.search(text or "")):
         # "算了不要了 怎么取消": a question (or request) with a topic of a shop question is that
         # question, answered; never a bare "no".
         asked = [dict(e) for e in entities if e.get("entity") == "topic"
@@ -227,6 +237,14 @@ def invoice_kind(text: str, previous_intent: Optional[str], previous_entities: I
 
 
 _REQUEST_DETAILS = ("category", "size", "color", "brand", "budget_min", "budget_max")
+
+
+def _hears_yes_or_no(ranking: Sequence[Mapping]) -> bool:
+    """The classifier's first meaning is a yes or no, or, unsure, its likeliest one is."""
+    names = [r.get("name") for r in ranking]
+    if names and names[0] == "nlu_fallback":
+        names = names[1:]
+    return bool(names) and names[0] in _YES_NO
 
 
 def _unsure(ranking: Sequence[Mapping]) -> bool:

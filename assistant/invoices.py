@@ -8,7 +8,7 @@ shopper asks about one thing: "抬头写错了能改吗" wants the title change 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Iterable, Optional
 
 REISSUE = "invoice_reissue"
 PROGRESS = "progress"
@@ -45,3 +45,9 @@ def invoice_question(text: str) -> Optional[str]:
     if _PROGRESS.search(text):
         return PROGRESS
     return None
+
+
+def asks_invoice_progress(text: str, topics: Iterable[str]) -> bool:
+    """"怎么还没收到发票", "刚才那个订单发票开了吗": the shopper's own invoice (an invoice topic
+    and a progress question), answered by the order's state, whichever intent it was read as."""
+    return "invoice" in topics and invoice_question(text) == PROGRESS

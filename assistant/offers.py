@@ -9,6 +9,8 @@ import re
 from typing import Iterable, Mapping, Optional
 
 OFFER_SLOT = "pending_offer"
+OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
+OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
 CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
 # Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.

@@ -11,6 +11,7 @@ import re
 from typing import Any, List, Mapping, Optional, Sequence
 
 from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
+from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
 
 # Everyday ways of saying each reason, checked in this order (the most specific first).
@@ -96,16 +97,27 @@ DROP_IT = re.compile(r"^(那|那就|那还是|还是)?\s*我?\s*(不想要了|�
                      r"[吧啊呀哈]?[。.!！~～]*$")
 
 
+# "嗯 不退了": an interjection before the answer says nothing yet (it is no "yes").
+LEADING_INTERJECTION = re.compile(r"^(嗯+|恩+|哦+|噢+|额+|呃+|啊+)[\s,，。.!！~～、…]*")
+
+
 def confirmation_in(text: str) -> Optional[str]:
     """How a typed answer to the summary's "确认提交吗？" reads: "cancel" (an explicit cancel,
-    or the request dropped: "不想要了"), "change" (something in the summary is wrong), "yes", or None."""
+    or the request dropped: "不想要了"), "change" (something in the summary is wrong), "yes", or None.
+
+    A short answer is read whole, its last yes or no deciding (assistant.pending_answers):
+    "嗯 不要了", "好的 不用了" drop the request; only then does a first "嗯" / "好" say yes."""
     text = (text or "").strip()
-    if is_cancel(text):
+    core = LEADING_INTERJECTION.sub("", text) or text
+    if is_cancel(core):
         return "cancel"
     if CHANGE.search(text):
         return "change"
-    if DROP_IT.match(text):
+    if DROP_IT.match(core):
         return "cancel"
+    short = answer_to_offer(text, FORM_CONFIRMATION)
+    if short is not None:
+        return "yes" if short == AFFIRM else "cancel"
     if CONFIRM.search(text):
         return "yes"
     return None

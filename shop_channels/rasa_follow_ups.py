@@ -1,13 +1,21 @@
-"""Follow-ups read in context: the parse of each message sees the conversation.
+"""Follow-ups and answers read in context: the parse of each message sees the conversation.
 
 Rasa's NLU classifies a message on its own; the Rasa server parses it with the tracker at
 hand (``MessageProcessor.parse_message(message, tracker)``) but the NLU components never see
-it. ``install()`` wraps that method, on the pinned Rasa only: after the NLU has spoken, the
-rule of :mod:`assistant.follow_up` looks at the shopper's previous message, and when
-the new one is a fragment continuing that question ("那要几天" after "我的退款到哪了") the
-parse says so — the previous intent, the previous topic unless the fragment names one of the
-same intent, and ``follow_up_of`` for the log and the analytics. The rules then answer it
-like any other turn. Parses without a tracker (``/model/parse``, evaluations) are untouched.
+it. ``install()`` wraps that method, on the pinned Rasa only. After the NLU has spoken:
+
+- a short yes or no right after the assistant's own offer ("嗯 不要了" to "确认要取消订单吗？",
+  "算了吧" to "需要我为您推荐吗？") is that answer, whatever the classifier made of it (rule:
+  :mod:`assistant.pending_answers`): intent ``affirm`` / ``deny`` with confidence 1, the
+  classifier's own intent under ``answer_to_offer`` for the log and the analytics; the offer's
+  answerer (``action_answer_offer``) carries it out;
+- otherwise the rule of :mod:`assistant.follow_up` looks at the shopper's previous message,
+  and when the new one is a fragment continuing that question ("那要几天" after "我的退款到哪了")
+  the parse says so — the previous intent, the previous topic unless the fragment names one
+  of the same intent, and ``follow_up_of`` for the log and the analytics.
+
+The rules then answer it like any other turn. A form's own questions are its own: while a
+form is active the parse is left as the NLU gave it (the form reads the answer's words). Parses without a tracker (``/model/parse``, evaluations) are untouched.
 """
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ from typing import Any, Dict, Optional
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import follow_up, previous_question, previous_user_event
+from assistant.pending_answers import answer_to_offer, form_question, open_offer
 from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
@@ -40,9 +49,25 @@ def _topic_intent(topic: str) -> Optional[str]:
         return None
 
 
+def answered(parse_data: Dict[str, Any], question: Optional[str]) -> Optional[Dict[str, Any]]:
+    """``parse_data`` re-read as a yes or no to the open ``question`` (an offer, or a form's
+    confirmation), or None when the message is more than that answer."""
+    answer = answer_to_offer(parse_data.get("text") or "", question)
+    if answer is None:
+        return None
+    logger.debug("answer %s to %s: %r", answer, question, parse_data.get("text"))
+    said = {"name": answer, "confidence": 1.0}
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") != answer]
+    return {**parse_data, "intent": said, "intent_ranking": [said, *ranking], "answer_to_offer": parse_data.get("intent")}
+
+
 def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
-    """``parse_data`` re-read as a follow-up of the previous user message in ``events``
-    (dicts as in the tracker's serialised form), or unchanged."""
+    """``parse_data`` re-read as the answer to the offer the assistant made after the previous
+    user message in ``events`` (dicts as in the tracker's serialised form), or as a follow-up
+    of that message, or unchanged."""
+    answer = answered(parse_data, open_offer(events))
+    if answer is not None:
+        return answer
     previous = previous_user_event(events) or {}
     before = previous.get("parse_data") or {}
     result = follow_up(
@@ -78,8 +103,10 @@ async def parse_message(self, message, tracker=None, only_output_properties: boo
     if tracker is None or (message.text or "").startswith("/"):
         return parse_data
     try:
-        if tracker.active_loop_name:   # a form has its own rules for answers it did not expect
-            return parse_data
+        if tracker.active_loop_name:
+            # A form has its own rules for answers it did not expect; a yes or no to its
+            # confirmation question reaches it (no digression rule asks back first).
+            return answered(parse_data, form_question(tracker.get_slot("requested_slot"))) or parse_data
         return reread(parse_data, events_since_last_message(tracker.events))
     except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn
         logger.exception("follow-up check failed; the message is answered as parsed")

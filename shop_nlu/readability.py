@@ -16,10 +16,15 @@ Kinds of verdict:
 - ``code``: SQL-looking text with no Chinese ("'; DROP TABLE orders; --");
 - ``blob``: one long token of letters and digits, no Chinese (a base64 or hex dump);
 - ``link``: only a web address (the assistant cannot open it);
-- ``foreign``: another language (``language``: en, ja, ko, ru, other). Latin script the
-  classifier is sure of keeps its intent: small talk ("ok", "thx", "human please") and the
-  English shop questions the training data teaches ("where is my order"); an unsure or
-  out-of-scope guess at English, and any Cyrillic, Korean or Japanese, is answered "请用中文";
+- ``foreign``: another language (``language``: en, ja, ko, ru, other). English keeps its
+  intent only as small talk the classifier is sure of ("ok", "thx", "bye", "are you a bot",
+  "human please": the answer needs no detail, and a person is the way on for an English
+  speaker); a question or request about the shop in English ("I want to return this item",
+  "where is my order"), any other guess at English, and any Cyrillic, Korean or Japanese is
+  answered "请用中文", with the Chinese way to ask what the classifier guessed. How sure the
+  classifier is of a shop meaning never decides it: how confident it is on a language it
+  barely learnt moves with every change of the model (the naive Bayes blend made "I want to
+  return this item" a sure after-sales request);
 - ``digits``: digits alone ("123", "2"). Only *marked*, the intent is kept: they are an order
   number, phone digits or a pick from a list when the assistant asked for one, which only the
   dialogue knows (``actions/continuation.py`` answers "没太看懂" when nothing was asked).
@@ -50,9 +55,11 @@ READABLE_ENTITIES = frozenset({ORDER_NO, "phone_suffix", "product", "brand", "ca
                                "budget_min", "budget_max"})
 # Emoji alone keep a small-talk intent the classifier is sure of ("👍" is a yes, "👋" a hello).
 KEPT_EMOJI_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+# English keeps these (and only these) when the classifier is sure: small talk, and the way
+# to a person ("human please", "can i talk to a real person").
+KEPT_ENGLISH_INTENTS = KEPT_EMOJI_INTENTS | {"bot_challenge", "human_handoff"}
 # The fallback classifier's threshold: below it the guess is not an understanding.
 SURE = 0.5
-OUT_OF_SCOPE = "out_of_scope"
 # "👍" / "👌👌": a short reaction; a wall of emoji is not one.
 SHORT_REACTION = 6
 
@@ -179,8 +186,8 @@ def assess(text: str, entity_kinds: Iterable[str] = (), intent: Optional[str] = 
     """The verdict on one message (see the module docstring), or None when it is readable.
 
     ``entity_kinds``: the entity names found in it; ``intent``, ``confidence``: the
-    classifier's guess, which decides only whether Latin text or a short emoji reaction keeps
-    its intent."""
+    classifier's guess, which decides only whether English small talk or a short emoji
+    reaction keeps its intent."""
     text = (text or "").strip()
     if not text:
         return Verdict("no_content")
@@ -208,7 +215,7 @@ def assess(text: str, entity_kinds: Iterable[str] = (), intent: Optional[str] = 
         return None
     sure = float(confidence or 0.0) >= SURE
     if scripts.latin:
-        if CODE_TOKEN.match(text) or (sure and intent != OUT_OF_SCOPE):
+        if CODE_TOKEN.match(text) or (sure and intent in KEPT_ENGLISH_INTENTS):
             return None
         return Verdict("foreign", "en")
     if scripts.digits:

@@ -178,3 +178,14 @@ def test_a_second_question_on_a_purchase_policy():
     topics = ["refund_progress", "invoice"]
     assert second_question_topics("退款多久到账？另外能开发票吗", topics, ["refund_progress"]) == ["invoice"]
     assert second_question_topics("退款开发票", topics, ["refund_progress"]) == []
+
+
+def test_a_short_answer_at_the_summary_is_read_whole_not_by_its_first_word():
+    from assistant.typed_answers import confirmation_in
+
+    # a first "嗯" / "好的" is no yes when a no follows: nothing is filed or changed
+    for text in ("嗯 不要了", "嗯 不想要了", "好的 不用了", "嗯 算了", "嗯嗯 不退了", "好 取消吧"):
+        assert confirmation_in(text) == "cancel", text
+    for text in ("行 就这样", "对的", "嗯", "好的", "对 没错"):
+        assert confirmation_in(text) == "yes", text
+    assert confirmation_in("不是这个") == "change"

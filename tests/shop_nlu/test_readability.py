@@ -47,14 +47,22 @@ def test_other_languages_are_foreign_whatever_the_classifier_says(text, language
     assert assess(text, intent="after_sales", confidence=0.9) == Verdict("foreign", language)
 
 
-def test_english_is_foreign_unless_the_classifier_is_sure_of_a_meaning():
+def test_english_is_foreign_unless_it_is_small_talk_the_classifier_is_sure_of():
     assert assess("I want to return this item", intent="after_sales", confidence=0.43) == Verdict("foreign", "en")
     assert assess("tell me a joke", intent="out_of_scope", confidence=0.9) == Verdict("foreign", "en")
     assert assess("asdfghjkl", intent="out_of_scope", confidence=0.99) == Verdict("foreign", "en")
-    # what the training data teaches is understood: small talk and plain English shop questions
+    # small talk and the way to a person are understood
     assert assess("ok", intent="affirm", confidence=0.99) is None
     assert assess("human please", intent="human_handoff", confidence=0.9) is None
-    assert assess("where is my order", intent="order_status", confidence=0.94) is None
+    assert assess("are you a bot", intent="bot_challenge", confidence=0.8) is None
+    assert assess("ok", intent="affirm", confidence=0.3) == Verdict("foreign", "en")
+
+
+@pytest.mark.parametrize("text, intent", [("I want to return this item", "after_sales"),
+                                          ("where is my order", "order_status"),
+                                          ("recommend a gift for my mom", "ask_recommendation")])
+def test_an_english_shop_question_is_asked_for_in_chinese_however_sure_the_classifier_is(text, intent):
+    assert assess(text, intent=intent, confidence=0.99) == Verdict("foreign", "en")
 
 
 @pytest.mark.parametrize("text, entities", [

@@ -1,0 +1,174 @@
+"""Short answers at the assistant's own question, read in context: "嗯 不要了", "算了吧",
+"行 就这样", "对的" right after "需要我为您推荐吗？" or "确认要取消订单 X 吗？".
+
+On its own "不想要了" is a complaint, "算了吧" a sigh and "行" a word the classifier has seen
+under a dozen intents; its confidence on two or three characters says little. What they mean
+is decided by the question they answer: the offer the assistant made in its last turn (the
+``pending_offer`` slot). This rule reads a message made only of answer words (and fillers)
+against that offer, whatever the classifier made of it; anything longer, or with a question
+or a request in it, is left to the classifier ("不用了 我想问下退货" is a new question).
+
+The same words mean different things at different offers: "不要了" refuses a recommendation
+but, to "确认要取消订单吗？", says the order is not wanted any more — a yes to cancelling.
+Where yes and no are both said, the last one decides ("算了 取消吧", "好的 不用了"); a bare
+"嗯" is a yes only when nothing else is said. Fail closed: "算了" alone at the cancel question
+keeps the order (nothing changes without a clear yes).
+
+Pure: no Rasa. Applied where the Rasa server parses a message with its tracker
+(shop_channels/rasa_follow_ups.py); which offer is open is assistant.offers' rule. Unit-tested
+in tests/assistant/test_pending_answers.py.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import chain
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from assistant.offers import CANCEL_OFFER_PREFIX, fresh_offer_in
+
+# A form's own yes/no question (the requested slot): "确认提交吗？" (the after-sales summary),
+# "确认把订单…改到…吗？" (the address change). The form reads the words itself
+# (assistant.typed_answers.confirmation_in); read as a yes or no, they reach it instead of a
+# digression rule's clarifying question.
+FORM_CONFIRMATION = "form_confirmation"
+FORM_CONFIRMATION_SLOTS = frozenset({"after_sales_confirmed", "address_confirmed"})
+
+AFFIRM = "affirm"
+DENY = "deny"
+
+# The answer words, longest first where one holds another ("不用了" before "不用", "不要了"
+# before "不要"). Each kind is matched as a whole phrase; what is left must be fillers.
+_YES = (
+    "好的呀",
+    "好的",
+    "好滴",
+    "好啊",
+    "好呀",
+    "好吧",
+    "好",
+    "行吧",
+    "行啊",
+    "行",
+    "可以的",
+    "可以",
+    "需要的",
+    "需要",
+    "要的",
+    "要",
+    "是的",
+    "是",
+    "对的",
+    "对",
+    "没错",
+    "没问题",
+    "就这样吧",
+    "就这样",
+    "就这么办",
+    "确认",
+    "确定",
+    "麻烦你了",
+    "麻烦您了",
+    "麻烦了",
+    "来吧",
+    "ok",
+    "okay",
+    "yes",
+)
+_NO = (
+    "不用了",
+    "不用麻烦了",
+    "不用",
+    "不需要了",
+    "不需要",
+    "不必了",
+    "不必",
+    "不要",
+    "算了",
+    "不了",
+    "没事了",
+    "没事",
+    "不是这个",
+    "不是",
+    "不对",
+    "不行",
+    "不好",
+    "先不用",
+    "先不要",
+    "暂时不用",
+    "暂时不需要",
+    "先不",
+    "暂时不",
+    "不想要了",
+    "不想要",
+    "不买了",
+    "取消吧",
+    "取消",
+    "no",
+)
+# At the cancel question: the order not wanted (a yes) or kept (a no).
+_CANCEL_YES = (
+    "不想要了",
+    "不想要",
+    "不要了",
+    "不买了",
+    "确认取消",
+    "确定取消",
+    "取消吧",
+    "取消掉吧",
+    "取消掉",
+    "帮我取消",
+    "取消",
+)
+_CANCEL_NO = ("不取消了", "不取消", "不用取消", "别取消", "先不取消", "不要取消", "还是要", "还要的", "留着", "保留")
+# Words that carry no answer: interjections, particles, "那/就/还是" and punctuation.
+_FILLER = r"(?:那就|那还是|还是|那|就|嗯|恩|哦|噢|喔|哎|唉|额|呃|啊|呀|吧|啦|了|呢|哈|亲|我|的|[\s,，。.!！~～、…]+)"
+_ALONE_YES = re.compile(r"^(嗯+|恩+)$")
+# "是不是", "要不要": a question, whatever words it is made of.
+_ASKS = re.compile(r"是不是|要不要|好不好|行不行|可不可以|对不对|需不需要|用不用")
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _answers(yes: Sequence[str], no: Sequence[str]) -> tuple:
+    phrases = re.compile(f"(?P<yes>{_alternation(yes)})|(?P<no>{_alternation(no)})", re.IGNORECASE)
+    whole = re.compile(f"^(?:{_alternation([*yes, *no])}|{_FILLER})+$", re.IGNORECASE)
+    return phrases, whole
+
+
+_GENERAL = _answers(_YES, _NO)
+# At the cancel question "不要了" is a yes and "不用了" a no; the general words follow.
+_CANCEL = _answers(
+    [*_CANCEL_YES, *(w for w in _YES if w not in _CANCEL_NO)], [*_CANCEL_NO, *(w for w in _NO if w not in _CANCEL_YES)]
+)
+
+
+def answer_to_offer(text: str, offer: Optional[str]) -> Optional[str]:
+    """ "affirm" or "deny" when ``text`` is only a yes or a no to the open ``offer``; None
+    when no offer is open or the message says more than an answer."""
+    text = (text or "").strip()
+    if not offer or not text:
+        return None
+    phrases, whole = _CANCEL if offer.startswith(CANCEL_OFFER_PREFIX) else _GENERAL
+    if not whole.match(text) or _ASKS.search(text):
+        return None
+    said = [m.lastgroup for m in phrases.finditer(text)]
+    if said:
+        return AFFIRM if said[-1] == "yes" else DENY
+    return AFFIRM if _ALONE_YES.match(re.sub(r"[\s,，。.!！~～、…]+", "", text)) else None
+
+
+def form_question(requested_slot: Optional[str]) -> Optional[str]:
+    """``FORM_CONFIRMATION`` while a form asks its yes/no question; its other questions
+    (which order, what reason, which address) are the form's own (None)."""
+    return FORM_CONFIRMATION if requested_slot in FORM_CONFIRMATION_SLOTS else None
+
+
+def open_offer(events: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """The offer the assistant made after the shopper's last message in ``events`` (dicts as
+    in the tracker's serialised form, ending before the message that answers it, which is not
+    logged yet while it is parsed), or None: ``assistant.offers.fresh_offer_in`` with that
+    message in its place."""
+    return fresh_offer_in(chain([{"event": "user"}], reversed(events)))
