@@ -18,7 +18,7 @@ from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
 from actions.support import ShopAction, entity_values
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
-    CANCEL_OFFER_PREFIX, CONFIRMED, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
+    CANCEL_OFFER_PREFIX, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
     confirms_cancellation, fresh_offer_in,
 )
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
-from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, CONFIRMED, OFFER_HANDOFF, fresh_offer, offer
+from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import (
     ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
@@ -75,7 +75,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     customer_id = current_customer_id(tracker)
     text = (tracker.latest_message or {}).get("text") or ""
     pending = fresh_offer(tracker) or ""
-    if pending.startswith(CANCEL_OFFER_PREFIX) and CONFIRMED.search(text):
+    if pending.startswith(CANCEL_OFFER_PREFIX) and confirms_cancellation(None, text):
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
     if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
+from assistant.offers import cancellation_asked
 from assistant.order_matching import cancels_the_order_shown, order_clause
 from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
@@ -112,6 +113,14 @@ def is_fragment(text: str) -> bool:
     if not text or _content_length(text) > MAX_FRAGMENT_CHARS:
         return False
     return bool(_CONNECTIVE.search(text) or _CUE.search(text))
+
+
+def cancels_instead_of_answering(text: str, offer: Optional[str], previous_intent: Optional[str]) -> bool:
+    """Whether "那算了 取消吧" right after an order was shown cancels that order rather than
+    answering the offer that came with it (the hurry-up reply offers a person; read as a "no"
+    to that offer, the cancellation was lost). At the cancel question itself ("确认要取消订单
+    X 吗？") the words are that question's answer."""
+    return previous_intent == "order_status" and not cancellation_asked(offer) and cancels_the_order_shown(text)
 
 
 def follow_up(

@@ -15,6 +15,9 @@ CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the 
 CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
 # Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
 NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
+# Said to it, the order kept, whatever else is said: "确定不取消了", "不要取消", "别帮我取消",
+# "还是要的". Checked first, so "确定" or "取消吧" inside such a message never cancels (fail closed).
+KEEPS_ORDER = re.compile(r"(不|别|甭)(要|用|必|帮我|给我)?(再)?取消|还是要|还要的|留着|保留")
 
 
 def fresh_offer_in(newest_first: Iterable[Mapping]) -> Optional[str]:
@@ -51,7 +54,9 @@ def cancellation_asked(offer: Optional[str]) -> Optional[str]:
 def confirms_cancellation(intent: Optional[str], text: str) -> bool:
     """Whether a message answering "确认要取消订单 X 吗？" says yes. "确认取消" reads as a "no"
     to the NLU (取消), so the words count, not only the intent."""
-    return intent == "affirm" or bool(CONFIRMED.search(text) or NOT_WANTED.search(text))
+    if KEEPS_ORDER.search(text or ""):
+        return False
+    return intent == "affirm" or bool(CONFIRMED.search(text or "") or NOT_WANTED.search(text or ""))
 
 
 def last_cancellation_asked(newest_first: Iterable[Mapping]) -> Optional[str]:

@@ -122,7 +122,13 @@ _CANCEL_YES = (
 )
 _CANCEL_NO = ("不取消了", "不取消", "不用取消", "别取消", "先不取消", "不要取消", "还是要", "还要的", "留着", "保留")
 # Words that carry no answer: interjections, particles, "那/就/还是" and punctuation.
-_FILLER = r"(?:那就|那还是|还是|那|就|嗯|恩|哦|噢|喔|哎|唉|额|呃|啊|呀|吧|啦|了|呢|哈|亲|我|的|[\s,，。.!！~～、…]+)"
+# One filler per repetition (no "+" inside the whole-message repeat: a nested repeat made the
+# failing match backtrack exponentially on a crafted message).
+_FILLER = r"(?:那就|那还是|还是|那|就|嗯|恩|哦|噢|喔|哎|唉|额|呃|啊|呀|吧|啦|了|呢|哈|亲|我|的|[\s,，。.!！~～、…])"
+# An answer to a yes/no question is a few words ("嗯嗯 好的 就这样吧 麻烦你了" is 14 characters);
+# anything longer says more than an answer. The cap also bounds the whole-message match, whose
+# overlapping words ("好的" or "好" + "的") make a failing match cost grow with the length.
+MAX_ANSWER_CHARS = 24
 _ALONE_YES = re.compile(r"^(嗯+|恩+)$")
 # "是不是", "要不要": a question, whatever words it is made of.
 _ASKS = re.compile(r"是不是|要不要|好不好|行不行|可不可以|对不对|需不需要|用不用")
@@ -134,7 +140,9 @@ def _alternation(words: Iterable[str]) -> str:
 
 def _answers(yes: Sequence[str], no: Sequence[str]) -> tuple:
     phrases = re.compile(f"(?P<yes>{_alternation(yes)})|(?P<no>{_alternation(no)})", re.IGNORECASE)
-    whole = re.compile(f"^(?:{_alternation([*yes, *no])}|{_FILLER})+$", re.IGNORECASE)
+    # Possessive: each word is taken longest first and never re-split, so a failing match is
+    # linear in the length (Python 3.11).
+    whole = re.compile(f"^(?:{_alternation([*yes, *no])}|{_FILLER})++$", re.IGNORECASE)
     return phrases, whole
 
 
@@ -149,7 +157,7 @@ def answer_to_offer(text: str, offer: Optional[str]) -> Optional[str]:
     """ "affirm" or "deny" when ``text`` is only a yes or a no to the open ``offer``; None
     when no offer is open or the message says more than an answer."""
     text = (text or "").strip()
-    if not offer or not text:
+    if not offer or not text or len(text) > MAX_ANSWER_CHARS:
         return None
     phrases, whole = _CANCEL if offer.startswith(CANCEL_OFFER_PREFIX) else _GENERAL
     if not whole.match(text) or _ASKS.search(text):

@@ -25,7 +25,7 @@ from typing import Any, Dict, Optional
 
 from rasa.core.processor import MessageProcessor
 
-from assistant.follow_up import follow_up, previous_question, previous_user_event
+from assistant.follow_up import cancels_instead_of_answering, follow_up, previous_question, previous_user_event
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
 from shop_channels.patching import patch_pinned
 
@@ -65,9 +65,11 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
     """``parse_data`` re-read as the answer to the offer the assistant made after the previous
     user message in ``events`` (dicts as in the tracker's serialised form), or as a follow-up
     of that message, or unchanged."""
-    answer = answered(parse_data, open_offer(events))
-    if answer is not None:
-        return answer
+    offer = open_offer(events)
+    if not cancels_instead_of_answering(parse_data.get("text") or "", offer, previous_question(events)):
+        answer = answered(parse_data, offer)
+        if answer is not None:
+            return answer
     previous = previous_user_event(events) or {}
     before = previous.get("parse_data") or {}
     result = follow_up(

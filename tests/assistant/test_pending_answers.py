@@ -172,3 +172,14 @@ def test_two_policy_questions_in_one_message_get_both_answers():
     assert {a.topic for a in both} == {"authenticity", "delivery_time"}
     assert answers_asked_together("你们是正品吗", ["authenticity"]) == []
     assert answers_asked_together("物流到哪了？另外多久发货", ["logistics", "delivery_time"]) == []
+
+
+def test_a_crafted_long_message_is_no_answer_and_is_read_in_linear_time():
+    # Overlapping words ("好的" or "好" + "的") under a nested repeat once made a failing match
+    # backtrack exponentially; these would not return if that came back.
+    from assistant.pending_answers import _GENERAL
+
+    assert answer_to_offer("好的" * 1000 + "吗", "handoff") is None
+    assert answer_to_offer("，" * 1000 + "x", "handoff") is None
+    assert _GENERAL[1].match("好的" * 60 + "吗") is None
+    assert _GENERAL[1].match("，" * 200 + "x") is None
