@@ -144,9 +144,13 @@ class ValidateAfterSalesForm(ShopFormValidation):
         picked = await _pick_order(tracker, text, orders, order_descriptions(orders))
         if picked is None and not has_ordinal(text):
             # "衬衫那单" where the shirt's order is unpaid: that order, whose state the validation says.
+            # Read against the offered orders too: words that also fit an offered order (two
+            # offered orders alike, so none was picked) pick nothing rather than an order the
+            # question never offered.
             others = await orders_not_offered(current_customer_id(tracker))
-            other = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in others])
-            return {"order_no": others[other].order_no} if other is not None else {}
+            every = [*orders, *others]
+            named = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in every])
+            return {"order_no": every[named].order_no} if named is not None and named >= len(orders) else {}
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def _other_order_named(self, tracker: Tracker) -> Optional[str]:

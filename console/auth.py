@@ -57,8 +57,8 @@ def background(handler: Handler) -> Handler:
     """A request a page makes by itself (the presence heartbeat, the desk's polling): it keeps
     the agent on duty but is not the agent doing anything, so it leaves the idle clock alone
     (``CONSOLE_IDLE_MINUTES`` then means no input, not no open tab). The heartbeat says when
-    the agent did type, click or scroll since the last beat (``?input=1``,
-    ``static/presence.js``); that counts as activity."""
+    the agent did type, click or move the pointer since the last beat (``?input=1``,
+    ``static/presence.js``; not scrolling, which the desk does itself); that counts as activity."""
     handler.console_background = True  # type: ignore[attr-defined]
     return handler
 
@@ -119,7 +119,8 @@ def _same(a: Optional[str], b: Optional[str]) -> bool:
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     # The route's own handler carries the mark; unknown routes (404) and static files are
-    # handled by aiohttp and have none — static files hold no data.
+    # handled by aiohttp and have none — static files hold no data, and fetching them (a
+    # self-reloading page's CSS and JS) is no input of the agent's: it leaves the idle clock.
     route_handler = getattr(request.match_info, "handler", None)
     role = getattr(route_handler, "console_role", "agent") if route_handler is not None else None
     is_resource = request.match_info.http_exception is not None or request.path.startswith("/static/")
@@ -129,7 +130,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     who = None
     if token:
         who = await db(request, session_for_token, token, utc_now(), settings.idle_timeout,
-                       is_activity(request, route_handler))
+                       not is_resource and is_activity(request, route_handler))
     request["signed_in"] = who
 
     if not is_resource and role is not None:

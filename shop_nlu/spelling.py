@@ -8,7 +8,8 @@ The gazetteer matches with the corrected word while the message keeps what was t
 entity spans stay on the typed text, and the entity says what the shopper meant).
 
 Only words of MIN_LETTERS letters or more are corrected (short words have too many
-neighbours: "mate" / "male"), and only when exactly one catalogue word is that close. Pure
+neighbours: "mate" / "male"), only when exactly one catalogue word is that close, and only with
+the same first letter ("phone" stays "phone", not iPhone). Pure
 Python, no Rasa: unit-tested in tests/shop_nlu/test_spelling.py.
 """
 
@@ -57,5 +58,7 @@ class LatinSpelling:
         if len(word) < MIN_LETTERS or word in self._known or not (word.isascii() and word.isalpha()):
             return None
         candidates = {known for key in {word, *_deletions(word)} for known in self._by_key.get(key, ())}
-        close = {known for known in candidates if within_one_edit(word, known)}
+        # The first letter must be the catalogue word's: slips fall inside a word, and a word
+        # short of its first letter is often an English word of its own ("phone" is no iPhone).
+        close = {known for known in candidates if known[0] == word[0] and within_one_edit(word, known)}
         return close.pop() if len(close) == 1 else None

@@ -59,6 +59,8 @@ def test_heartbeat_and_polling_keep_the_tickets_but_not_the_idle_clock(console, 
     assert c.request("GET", "/api/handoff/queue")[0].status == 200
     assert c.request("GET", f"/api/handoff/{ticket.id}/messages?after=0")[0].status == 200
     assert c.request("GET", "/handoff?auto=1")[0].status == 200       # the queue reloading itself
+    assert c.request("GET", "/static/presence.js")[0].status == 200   # and fetching its script
+    assert c.request("GET", "/no-such-page")[0].status == 404         # or a page that is not there
     assert _last_active_at(console_engine) == before                 # none of these was the agent
     with session_scope(console_engine) as s:
         assert agents_on_duty(s, utc_now()) == 1                      # but the agent is on duty

@@ -23,6 +23,7 @@ def test_only_one_close_word_of_five_letters_or_more_is_corrected():
     assert spelling.corrected("male") is None  # too short to guess
     assert spelling.corrected("pixez") is None  # two words as close: no guess
     assert spelling.corrected("hello") is None
+    assert spelling.corrected("phone") is None  # an English word, not iphone short of its "i"
 
 
 @pytest.fixture(scope="module")
