@@ -18,7 +18,9 @@ from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import previous_question
 from assistant.invoices import asks_invoice_progress
 from assistant.form_questions import ANYWHERE, question_topics
-from assistant.order_matching import ORDER_CARD_TOPICS, asks_arrival, order_clause, refers_to_own_order
+from assistant.order_matching import (
+    ORDER_CARD_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, order_clause, refers_to_own_order,
+)
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
 from shop.domain.assortment import gift_recipient
@@ -151,6 +153,13 @@ class ActionClarify(ShopAction):
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
+        rule = next((t for t in topics if t in RULE_ANSWERED_ORDER_TOPICS), None)
+        if rule and set(candidates) <= {"purchase", "order_status"} and asks_about_policy(text):
+            # "啥时候发货" unsure between a purchase and an order question, with no order of the
+            # shopper's meant (that was looked up above): both would say the dispatch times.
+            from actions.purchase import ActionPurchaseHelp
+
+            return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
         for fallback in FALLBACK_CHOICES:
             if len(candidates) >= 2:
                 break

@@ -104,6 +104,11 @@ ORDER_CARD_TOPICS = frozenset({"shipping_status", "logistics", "order_detail", "
 ORDER_TOPICS = ORDER_CARD_TOPICS | {"delivery_time", "split_shipment", "address_change", "cancel_order",
                                     "order_modify", "order_remark"}
 
+# Order topics the shop's rule answers when no order of the shopper's is meant: "啥时候发货"
+# asked on its own is the dispatch times, whether it was meant as a purchase question or an
+# order's (the clarify action answers it instead of asking which).
+RULE_ANSWERED_ORDER_TOPICS = frozenset({"delivery_time"})
+
 
 def topics_beside_order_clause(text: str, entities: Sequence[dict]) -> List[str]:
     """"运费多少？我的牛奶发货了吗" read as an order question: the ``topic`` entities of the

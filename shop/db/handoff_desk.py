@@ -27,6 +27,9 @@ AUTHORS = ("shopper", "agent", "system")
 
 JOINED_NOTICE = "客服{name}已接入，正在为您服务。"
 CLOSED_NOTICE = "客服已结束本次服务，接下来由小柚继续为您服务；如需人工，随时说“转人工”。"
+# What every version of the notice opened with (the assistant's name in it changed, 小店长 →
+# 小柚): how the cancel backfill tells a desk's close from a shopper's cancel.
+CLOSED_NOTICE_OPENING = "客服已结束本次服务"
 RELEASED_NOTICE = "客服{name}暂时离开了，已为您重新排队，下一位客服接入后会接着为您服务（之前的对话都在）。"
 
 
@@ -360,11 +363,12 @@ def cancelled_tickets(session: Session) -> List[CancelledTicket]:
     """Every ticket the shopper cancelled while waiting, oldest first, for
     ``python -m analytics backfill-cancels``. Since migration 0010 a cancel sets
     ``cancelled_at``; before it, a cancel closed the ticket without the desk's
-    ``CLOSED_NOTICE`` — which ``close_ticket``, the only other way to close one, has always
+    ``CLOSED_NOTICE`` (by its opening, ``CLOSED_NOTICE_OPENING``: the assistant's name in it
+    changed once) — which ``close_ticket``, the only other way to close one, has always
     written — so such a ticket counts too, cancelled when it was closed."""
     closed_by_desk = select(HandoffMessage.id).where(
         HandoffMessage.ticket_id == HandoffRequest.id, HandoffMessage.author == "system",
-        HandoffMessage.text == CLOSED_NOTICE).exists()
+        HandoffMessage.text.startswith(CLOSED_NOTICE_OPENING)).exists()
     rows = session.execute(
         select(HandoffRequest.ticket_no, HandoffRequest.sender_id, HandoffRequest.customer_id,
                HandoffRequest.cancelled_at, HandoffRequest.closed_at, HandoffRequest.updated_at)

@@ -16,9 +16,11 @@ from console.passwords import hash_password
 from shop.db.console_accounts import create_account
 from shop.db.engine import dispose_default_engine, make_engine, session_scope
 from shop.db.handoff import create_handoff_request
-from shop.db.handoff_desk import CancelledTicket, cancel_waiting_ticket, cancelled_tickets, claim_ticket, close_ticket
+from shop.db.handoff_desk import (
+    CLOSED_NOTICE, CancelledTicket, cancel_waiting_ticket, cancelled_tickets, claim_ticket, close_ticket,
+)
 from shop.db.migrate import upgrade_to_head
-from shop.db.models import HandoffRequest
+from shop.db.models import HandoffMessage, HandoffRequest
 from tests.support.analytics import T0, handed_off
 
 AT = datetime.fromtimestamp(T0, tz=timezone.utc)
@@ -50,6 +52,12 @@ def test_the_shop_database_says_which_tickets_were_cancelled_also_before_cancell
         s.execute(update(HandoffRequest).where(HandoffRequest.id == old_cancel.id)
                   .values(status="closed", closed_at=AT + timedelta(minutes=1)))
         assert claim_ticket(s, closed.id, agent, "小王", AT) and close_ticket(s, closed.id, agent, AT)
+        # A desk close from before the assistant was renamed: its notice said 小店长.
+        renamed = create_handoff_request(s, "agent-closed-before-rename", None, "转人工", AT)
+        assert claim_ticket(s, renamed.id, agent, "小王", AT) and close_ticket(s, renamed.id, agent, AT)
+        s.execute(update(HandoffMessage).where(HandoffMessage.ticket_id == renamed.id,
+                                               HandoffMessage.text == CLOSED_NOTICE)
+                  .values(text=CLOSED_NOTICE.replace("小柚", "小店长")))
     with session_scope(engine) as s:
         found = cancelled_tickets(s)
     engine.dispose()
