@@ -54,3 +54,13 @@ def test_the_nlus_names_match_orders_departments_only_where_typed():
     assert typed_names(["服饰鞋包"], "衬衫那单", leaf_only=True) == ["服饰鞋包"]
     assert typed_names(["服饰鞋包"], "衬衫那单", leaf_only=False) == []  # not the whole department
     assert typed_names(["手机"], "是手机那单", leaf_only=False) == ["手机"]
+
+
+def test_a_sound_of_thinking_before_no_is_not_a_yes_to_the_order_in_view():
+    # "是刚才查看的订单…吗？" → "嗯 不是这个": another order, not the one in view.
+    from assistant.after_sales_dialogue import NOT_THIS, YES
+
+    for no in ("嗯 不是这个", "额，不对", "嗯嗯 别的", "不是这个 是上一个"):
+        assert NOT_THIS.search(no) and not YES.search(no), no
+    for yes in ("嗯", "嗯 是这个", "是的", "对", "这单"):
+        assert YES.search(yes) and not NOT_THIS.search(yes), yes
