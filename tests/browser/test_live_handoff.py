@@ -198,6 +198,7 @@ def test_a_shoppers_hostile_text_is_shown_to_the_agent_as_text(browser, live_sta
     assert agent.evaluate(injected) == 0
     assert alerts == []
 
+    agent.select_option("#close-form select[name=resolution]", "invalid")   # closing asks how it ended
     agent.click("#close")
     agent.wait_for_url("**/handoff?flash=closed")
     agent.click("form.whoami button[type=submit]")
