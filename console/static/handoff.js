@@ -5,6 +5,10 @@
 (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  // A poll that never answers (a stalled connection, a console busy past its database's busy
+  // timeout) must not stop the page from polling: it is given up after this long and the loop
+  // goes on, as after any other failed try.
+  const POLL_GIVE_UP_MS = 10000;
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -35,7 +39,8 @@
     };
     const poll = async () => {
       try {
-        const r = await fetch(`/api/handoff/${ticket}/messages?after=${after}`, { credentials: "same-origin" });
+        const r = await fetch(`/api/handoff/${ticket}/messages?after=${after}`,
+                               { credentials: "same-origin", signal: AbortSignal.timeout(POLL_GIVE_UP_MS) });
         if (r.status === 401) { window.location = "/login"; return; }
         if (r.ok) {
           const body = await r.json();
@@ -106,7 +111,8 @@
     let known = Array.from(queue.querySelectorAll("tr[data-ticket]")).map((r) => r.dataset.ticket).join(",");
     const refresh = async () => {
       try {
-        const r = await fetch("/api/handoff/queue", { credentials: "same-origin" });
+        const r = await fetch("/api/handoff/queue",
+                               { credentials: "same-origin", signal: AbortSignal.timeout(POLL_GIVE_UP_MS) });
         if (r.status === 401) { window.location = "/login"; return; }
         if (r.ok) {
           const body = await r.json();

@@ -151,3 +151,31 @@ def test_a_canned_reply_goes_into_the_box_to_be_changed_not_straight_to_the_shop
                 "订单 123：\n好的，我这边帮您查询一下，请稍等 1～2 分钟。"]
     finally:
         context.close()
+
+
+def test_the_queue_keeps_refreshing_after_a_poll_that_never_answers(desk, browser):
+    """A queue poll that hangs (a stalled connection, a console stuck behind a database lock)
+    is given up and the page polls on (static/handoff.js): a shopper who starts waiting after
+    it still shows up on the desk without the agent reloading."""
+    console, engine, _ = desk
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    held = []
+
+    def hold_the_first_poll(route):
+        if not held:
+            held.append(route)          # never answered: the request stays open
+        else:
+            route.continue_()
+
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.route("**/api/handoff/queue", hold_the_first_poll)
+        page.goto(f"{console}/handoff")
+        page.wait_for_function("document.querySelector('#waiting') !== null")
+        with session_scope(engine) as session:
+            ticket = create_handoff_request(session, "stalled-poll-shopper", None, "要人工", utc_now())
+        page.locator(f"tr[data-ticket='{ticket.ticket_no}']").wait_for(timeout=45_000)
+        assert held, "the first poll was never made"
+    finally:
+        context.close()

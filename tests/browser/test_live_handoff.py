@@ -12,7 +12,10 @@ import uuid
 
 import pytest
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.helpers import DESKTOP, bot_bubbles, type_and_send, wait_connected, wait_until
+from tests.support.desk import sign_out_every_agent
 from tests.support.stack import REPO_ROOT, _spawn, _wait_ready, free_port
 
 pytestmark = pytest.mark.browser
@@ -31,9 +34,35 @@ def console_url(live_stack, tmp_path_factory):
     url = f"http://127.0.0.1:{env['CONSOLE_PORT']}"
     try:
         _wait_ready(f"{url}/healthz", process, 60)
+        CONSOLE_LOGS.append(process.log)
         yield url
     finally:
         process.stop()
+
+
+CONSOLE_LOGS = []
+
+
+@pytest.fixture(autouse=True)
+def empty_desk(live_stack):
+    """Each test starts with nobody at the desk and leaves nobody there, passed or failed:
+    an agent left signed in would be on duty for the next test's shopper (tests/support/desk.py)."""
+    sign_out_every_agent(live_stack.database_url)
+    yield
+    sign_out_every_agent(live_stack.database_url)
+
+
+def wait_for_queue_row(agent, ticket_no: str):
+    """The ticket's row in the desk's queue, which refreshes itself (static/handoff.js); when
+    it never shows, the failure says what the page and the console showed instead."""
+    row = agent.locator(f"tr[data-ticket='{ticket_no}']")
+    try:
+        row.wait_for()
+    except PlaywrightTimeout:
+        log = CONSOLE_LOGS[-1].read_text(errors="replace")[-3000:] if CONSOLE_LOGS else ""
+        raise AssertionError(f"{ticket_no} never appeared in the queue at {agent.url}:\n"
+                             f"{agent.locator('main').inner_text()[:1500]}\n--- console log ---\n{log}") from None
+    return row
 
 
 def notices(page):
@@ -74,8 +103,7 @@ def test_agent_takes_over_and_hands_back(browser, live_stack, console_url):
     assert ticket_no in waiting and "排" in waiting, waiting
     assert not any("帮不上" in b for b in bot_bubbles(shopper))
 
-    row = agent.locator(f"tr[data-ticket='{ticket_no}']")
-    row.wait_for()
+    row = wait_for_queue_row(agent, ticket_no)
     row.locator("a", has_text="查看").click()
     # The whole conversation, read from Rasa's tracker store, and the summary.
     transcript = agent.locator("#transcript")
@@ -180,8 +208,7 @@ def test_a_shoppers_hostile_text_is_shown_to_the_agent_as_text(browser, live_sta
     agent.fill("input[name=username]", "xiaowang")
     agent.fill("input[name=password]", AGENT_PASSWORD)
     agent.click("button[type=submit]")
-    row = agent.locator(f"tr[data-ticket='{ticket_no}']")
-    row.wait_for()
+    row = wait_for_queue_row(agent, ticket_no)
     injected = "document.querySelectorAll('[onerror], [onload], svg, main script, #transcript img').length"
     assert agent.evaluate(injected) == 0
     row.locator("a", has_text="查看").click()

@@ -7,6 +7,7 @@ same page against the real assistant.
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -366,3 +367,30 @@ def test_an_expired_sign_in_is_dropped(open_widget, fake_rasa):
     fake_rasa.clear()
     type_and_send(page, "还在吗")
     assert fake_rasa.wait_for("user_uttered")[-1]["customData"] == {}
+
+
+def test_an_agent_line_arrives_after_a_poll_that_never_answered(open_widget, fake_rasa):
+    """Live hand-off: one poll for the agent's lines hangs (a stalled connection). The widget
+    gives it up (static desk.js) and polls on, so the agent's reply still reaches the shopper."""
+    page, _ = open_widget()
+    cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "content-type",
+            "Access-Control-Allow-Methods": "POST, OPTIONS"}
+    polls = []
+
+    def desk(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=cors)
+            return
+        polls.append(route)
+        if len(polls) == 2:
+            return                      # never answered: the request stays open
+        body = ({"status": "open", "ticket_no": "RG20261207000001", "messages": []} if len(polls) == 1 else
+                {"status": "assigned", "ticket_no": "RG20261207000001",
+                 "messages": [{"id": 1, "from": "agent", "text": "您好，我是客服小王"}]})
+        route.fulfill(status=200, headers=cors, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/webhooks/rest/agent_messages", desk)
+    type_and_send(page, "转人工")
+    wait_until(page, "Array.from(document.querySelectorAll('.bubble--bot'))"
+                     ".some(b => b.textContent.includes('我是客服小王'))", 40_000)
+    assert len(polls) >= 3

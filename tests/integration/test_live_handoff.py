@@ -17,6 +17,7 @@ from shop.db.handoff_desk import active_ticket, add_agent_message, claim_ticket,
 from shop.domain.clock import utc_now
 from shop.identity import issue_customer_token
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID
+from tests.support.desk import sign_out_every_agent
 from tests.support.stack import TEST_TOKEN_SECRET
 
 TICKET_NO = re.compile(r"RG\d{14}")
@@ -38,6 +39,7 @@ def test_rest_shopper_waits_talks_to_an_agent_and_gets_the_assistant_back(live_s
         return reply.json()
 
     assert poll()["status"] == "none"
+    sign_out_every_agent(live_stack.database_url)      # whatever earlier tests left signed in
     ticket_no = TICKET_NO.search(text_of(live_stack.say(talk, "转人工", metadata=token))).group(0)
     waiting = text_of(live_stack.say(talk, "人呢？", metadata=token))
     # Nobody is at the desk yet: no wait is promised (wait_minutes null), the way back is named.
@@ -76,6 +78,7 @@ def test_rest_shopper_waits_talks_to_an_agent_and_gets_the_assistant_back(live_s
         assert "您好" in text_of(live_stack.say(talk, "你好", metadata=token))
     finally:
         engine.dispose()
+        sign_out_every_agent(live_stack.database_url)     # the agent made here leaves the desk
 
 
 def test_agent_messages_refuses_bad_requests(live_stack):

@@ -10,6 +10,9 @@
 
 const POLL_MS = 2000;
 const FALLBACK_MS = 15000;
+// A fetch that never answers (a stalled connection) would leave `busy` set and stop the agent's
+// lines for good: it is given up after this long, like any other failed try.
+const GIVE_UP_MS = 10000;
 const ACTIVE = new Set(["open", "assigned"]);
 
 export class DeskPoller {
@@ -66,6 +69,7 @@ export class DeskPoller {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ sender: this.sessionId(), after: this.after, metadata: token ? { customer_token: token } : {} }),
+        signal: AbortSignal.timeout(GIVE_UP_MS),
       });
       if (response.ok) {
         const body = await response.json();
