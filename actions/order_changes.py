@@ -32,7 +32,7 @@ from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, Orde
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
+from shop.domain.orders import CANCELLED_NOW, OrderStatus, address_change_allowed, cancellation_decision
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
 # How the address form ended (address_confirmed): changed on "yes", nothing on the others.
 YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
 NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消任何订单。"
-CANCELLED_NOW = (OrderStatus.CANCELLED, OrderStatus.REFUNDING, OrderStatus.REFUNDED)
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
