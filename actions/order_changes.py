@@ -15,13 +15,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
-from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
+from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import (
     ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
+from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
 from assistant.offers import last_cancellation_asked
