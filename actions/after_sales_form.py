@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.orders import meant_orders, order_summary
+from actions.orders import category_readings, meant_orders, order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
@@ -22,7 +22,7 @@ from assistant.after_sales_dialogue import (
     switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
-from assistant.order_categories import item_category_names, order_category_names, typed_names
+from assistant.order_categories import item_category_names
 from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
@@ -84,11 +84,8 @@ async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: L
         return next(i for i, o in enumerate(orders) if o.order_no == meant.orders[0].order_no)
     if not named:
         return None
-    for leaf_only in (True, False):
-        # the products' own categories first: "手机" is the phone, not the earphones under 手机数码
-        categories = await db(order_category_names, orders, leaf_only)
-        words = " ".join([text, *typed_names(named, text, leaf_only)])
-        picked = choice_index(words, [categories.get(o.order_no, "") for o in orders])
+    async for categories, words in category_readings(orders, named, text):
+        picked = choice_index(" ".join([text, *words]), [categories.get(o.order_no, "") for o in orders])
         if picked is not None:
             return picked
     return None
