@@ -26,7 +26,7 @@ from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import WHY_CANCELLED, cancel_requested
+from assistant.order_matching import WHY_CANCELLED, cancel_requested, item_words
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
@@ -216,7 +216,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if not text or first_entity(tracker, "order_no"):
             return {}
         orders = await changeable_orders(current_customer_id(tracker))
-        picked = choice_index(text, [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items])
+        picked = choice_index(text, [" ".join([o.status_label] + [item_words(i) for i in o.items])
                                      for o in orders])
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
-from assistant.order_matching import product_words, statuses_named, time_window
+from assistant.order_matching import item_words, product_words, statuses_named, time_window
 from assistant.order_urging import is_urging
 from assistant.typed_answers import CANCEL, asks_about_policy, confirmation_in, is_cancel, reason_in, service_in
 from shop.domain.after_sales import AfterSalesReason
@@ -227,7 +227,7 @@ def policy_for_order_in_view(topics: Sequence[str], order_words: str, names_othe
 def order_descriptions(orders: Sequence[Any]) -> List[str]:
     """Each order as the words a shopper may pick it by (status, titles, variants, and its
     number: one typed whole picks it, never by a fragment; see choice_index)."""
-    return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items] + [o.order_no]) for o in orders]
+    return [" ".join([o.status_label] + [item_words(i) for i in o.items] + [o.order_no]) for o in orders]
 
 
 # The after-sales words of a request ("我想退上周买的鞋子", "生鲜坏了能退吗"): not what was bought.

@@ -194,8 +194,18 @@ def product_words(text: str) -> List[str]:
     return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if w]
 
 
+def item_words(item) -> str:
+    """An order item as the words a shopper may name it by: its title and its variant."""
+    return f"{item.title} {item.sku_name}"
+
+
+def order_words(order) -> str:
+    """An order's goods as the words a shopper may name the order by: each item's ``item_words``."""
+    return " ".join(item_words(item) for item in order.items)
+
+
 def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> bool:
-    titles = " ".join(f"{item.title} {item.sku_name}" for item in order.items).lower()
+    titles = order_words(order).lower()
     titles += " " + categories.get(order.order_no, "")
     return any(_overlaps(word.lower(), titles) for word in words)
 
