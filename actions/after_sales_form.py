@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.orders import category_readings, meant_orders, order_summary
-from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
+from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
@@ -253,7 +253,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         asked = tracker.get_slot("requested_slot")
         if not asked or not text:
             return {}
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
         if is_cancel(text):
             if answer_form_question(dispatcher, tracker, AFTER_SALES):

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
-from actions.support import ShopAction, entity_values
+from actions.support import ShopAction, entity_values, latest_intent
 from assistant.answer_words import CONFIRM_CANCEL
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
     CANCEL_OFFER_PREFIX, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
@@ -41,7 +41,7 @@ class ActionAnswerOffer(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         pending = fresh_offer(tracker)
         events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
         if tracker.get_slot("order_change_next"):

@@ -18,7 +18,7 @@ from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import (
-    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
+    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity, latest_intent,
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
@@ -193,10 +193,6 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
-def _intent(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
 def _asked(tracker: Tracker, slot: str) -> Optional[str]:
     """The text typed in answer to the form's question for ``slot``."""
     if tracker.get_slot("requested_slot") != slot:
@@ -223,7 +219,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
     async def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _asked(tracker, ADDRESS_SLOT)
         customer_id = current_customer_id(tracker)
-        if (not text or customer_id is None or text.startswith("/") or _intent(tracker) == "human_handoff"
+        if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
                 or is_cancel(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
         if readability(tracker):
@@ -244,7 +240,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         asked = tracker.get_slot("requested_slot")
         if not asked or not text:
             return {}
-        intent = _intent(tracker)
+        intent = latest_intent(tracker)
         if is_cancel(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "address_change_form"):
