@@ -1,8 +1,9 @@
 """The words of a yes and a no to the assistant's own questions, in one place: the short
 answers to an offer (``assistant.pending_answers``), the answers to "确认要取消订单 X 吗？"
 (``assistant.offers``), to the after-sales summary's "确认提交吗？" (``assistant.typed_answers``),
-"那算了 取消吧" after an order was shown (``assistant.order_matching``) and "确认取消" typed
-with nothing asked (``actions.offers``). Those modules read the words in their context; a word
+"那算了 取消吧" after an order was shown (``assistant.order_matching``), "确认取消" typed
+with nothing asked (``actions.offers``) and "是刚才查看的订单…吗？"
+(``assistant.after_sales_dialogue``). Those modules read the words in their context; a word
 added here reaches every one of them.
 
 Pure: the standard library only.
@@ -17,6 +18,10 @@ def alternation(words: Iterable[str]) -> str:
     """A regex alternation of ``words``, longest first (so "不用了" is taken before "不用")."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
+
+# A sound of thinking before an answer ("嗯 不是这个", "额，不对", "嗯 不退了"): it says nothing
+# yet, neither a yes nor a no.
+THINKING = r"(?:嗯+|恩+|哦+|噢+|额+|呃+|啊+)[\s,，。.!！~～、…]*"
 
 # Said to "确认要取消订单 X 吗？" at its start: a yes ("确认", "是的，取消吧").
 CONFIRM_WORDS = ("确认", "确定", "是的", "对的", "没错")
@@ -126,7 +131,16 @@ STOP_FORM = re.compile(
     r"^(取消|算了|不办了|不申请了|不退了|不换了|先不了|先不用了|不用了|不弄了|退出|结束|没事了|不需要售后)"
     r"|取消(申请|售后|办理)|不(申请|办理)了"
 )
+# "嗯 不退了": an interjection before the answer says nothing yet (it is no "yes").
+LEADING_INTERJECTION = re.compile(f"^{THINKING}")
 # The whole answer to "确认提交吗？" saying the shopper no longer wants it ("不想要了", "那算了吧"):
 # at a question that asks for a reason "不想要了" is one, at the summary it drops the request.
 DROP_IT = re.compile(r"^(那|那就|那还是|还是)?\s*我?\s*(不想要了|不要了|不想(退|换|申请|办|弄)了|算了)"
                      r"[吧啊呀哈]?[。.!！~～]*$")
+
+# "不是" to "是刚才查看的订单…吗？": another order, not the end of the request — also after a
+# sound of thinking ("嗯 不是这个", "额，不对"), which on its own would be a yes.
+_NOT_THIS_WORDS = r"(不是|不对|不是这|别的|其他|其它|换一)"
+NOT_THIS = re.compile(rf"^(?:{THINKING})?{_NOT_THIS_WORDS}")
+YES_THIS_ONE = re.compile(rf"^(?!{THINKING}{_NOT_THIS_WORDS})(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)",
+                          re.IGNORECASE)

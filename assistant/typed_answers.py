@@ -11,7 +11,7 @@ import re
 from typing import Any, List, Mapping, Optional, Sequence
 
 from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
-from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, STOP_FORM
+from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
 from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
 
@@ -86,10 +86,6 @@ NEW_VALUE = re.compile(r".*(?:改成|改为|换成|应该是|其实是|[，,。 
 REASON_TOPIC = re.compile(r"原因|理由")
 ITEM_TOPIC = re.compile(r"商品|那件|另一件|别的东西|东西|宝贝|件")
 ORDER_TOPIC = re.compile(r"订单|那单|另一单|别的单|单号")
-
-
-# "嗯 不退了": an interjection before the answer says nothing yet (it is no "yes").
-LEADING_INTERJECTION = re.compile(r"^(嗯+|恩+|哦+|噢+|额+|呃+|啊+)[\s,，。.!！~～、…]*")
 
 
 def confirmation_in(text: str) -> Optional[str]:
