@@ -63,9 +63,12 @@ CONFIRMED_FORM_WRITES = {
 }
 # The actions that carry out a yes to "确认要取消订单 X 吗？": the answer to the offer
 # (actions.offers) and the order flow, which takes "确认取消订单" the NLU read as another
-# cancel request (actions.order_changes.answer_order_change). Any other call that fails while
-# that question is open wrote nothing: it gets the plain apology.
-CANCELLATION_WRITES = frozenset({"action_answer_offer", "action_order_status"})
+# cancel request (actions.order_changes.answer_order_change), also where the clarifying action
+# (an unsure "确认取消订单") or the details action (one with the order's number) hands the
+# message to it. Any other call that fails while that question is open wrote nothing: it gets
+# the plain apology.
+CANCELLATION_WRITES = frozenset({"action_answer_offer", "action_order_status", "action_clarify",
+                                 "action_continue_with_details"})
 UNSURE_WRITE_TEXT = ("抱歉，系统响应超时，您的{what}可能已经提交，也可能没有。请再回复“{again}”，我会核对："
                      "已经办好的会如实告诉您，不会重复办理；也可以稍后说“{check}”查看。")
 _call_timeout_s = DEFAULT_CALL_TIMEOUT_S     # set by install() from the server's settings

@@ -80,9 +80,12 @@ def test_only_an_action_that_carries_out_the_cancellation_is_unsure():
     # nothing, so "取消可能已经提交" would be untrue; the plain apology answers it.
     for action in ("action_recommend", "action_purchase_help", "action_handoff", "action_after_sales_route"):
         assert unsure_write_events(action, asked_to_cancel(said("是的 另外推荐个耳机", "ask_recommendation"))) == [], action
-    # "确认取消订单" the NLU read as another cancel request: the order flow carries it out.
-    events = unsure_write_events("action_order_status", asked_to_cancel(said("确认取消订单", "order_status")))
-    assert ORDER_NO in text_of(events) and "可能已经提交" in text_of(events)
+    # "确认取消订单" the NLU read as another cancel request: the order flow carries it out,
+    # also handed to it by the clarifying action (unsure) or the details action (a number).
+    for action, intent in (("action_order_status", "order_status"), ("action_clarify", "nlu_fallback"),
+                           ("action_continue_with_details", "inform")):
+        events = unsure_write_events(action, asked_to_cancel(said("确认取消订单", intent)))
+        assert ORDER_NO in text_of(events) and "可能已经提交" in text_of(events), action
 
 
 def test_the_cancellation_writers_are_actions_of_the_domain():
