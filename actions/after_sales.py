@@ -25,6 +25,7 @@ from assistant.after_sales_dialogue import (
 from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
+from assistant.order_matching import order_words
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.db.orders import get_order
 from shop.domain.after_sales import AfterSalesStatus
@@ -64,7 +65,7 @@ async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, cus
     order = await db(get_order, customer_id, order_no)
     if order is None:
         return topics
-    words = " ".join(f"{i.title} {i.sku_name}" for i in order.items)
+    words = order_words(order)
     words += " " + (await db(order_category_names, [order])).get(order.order_no, "")
     named = bool(entity_values(tracker, "product") or entity_values(tracker, "category"))
     answered = policy_for_order_in_view(topics, words, named)

@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.orders import meant_orders, order_summary
-from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity
+from actions.orders import category_readings, meant_orders, order_summary
+from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
@@ -22,8 +22,10 @@ from assistant.after_sales_dialogue import (
     switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
-from assistant.order_categories import item_category_names, order_category_names, typed_names
-from assistant.order_matching import orders_on_screen, picks_an_order, values_within, without_order_clause
+from assistant.order_categories import item_category_names
+from assistant.order_matching import (
+    item_words, order_words, orders_on_screen, picks_an_order, values_within, without_order_clause,
+)
 from assistant.typed_answers import (
     asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
     names_an_item, new_value_part,
@@ -84,11 +86,8 @@ async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: L
         return next(i for i, o in enumerate(orders) if o.order_no == meant.orders[0].order_no)
     if not named:
         return None
-    for leaf_only in (True, False):
-        # the products' own categories first: "手机" is the phone, not the earphones under 手机数码
-        categories = await db(order_category_names, orders, leaf_only)
-        words = " ".join([text, *typed_names(named, text, leaf_only)])
-        picked = choice_index(words, [categories.get(o.order_no, "") for o in orders])
+    async for categories, words in category_readings(orders, named, text):
+        picked = choice_index(" ".join([text, *words]), [categories.get(o.order_no, "") for o in orders])
         if picked is not None:
             return picked
     return None
@@ -149,7 +148,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
             # question never offered.
             others = await orders_not_offered(current_customer_id(tracker))
             every = [*orders, *others]
-            named = choice_index(text, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in every])
+            named = choice_index(text, [order_words(o) for o in every])
             return {"order_no": every[named].order_no} if named is not None and named >= len(orders) else {}
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
@@ -176,7 +175,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         orders = await qualifying_orders(current_customer_id(tracker))
         message = tracker.latest_message or {}
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("category", "product"))
-        picked = await _pick_order(tracker, text, orders, [" ".join(f"{i.title} {i.sku_name}" for i in o.items) for o in orders],
+        picked = await _pick_order(tracker, text, orders, [order_words(o) for o in orders],
                                    named=named)
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
@@ -191,7 +190,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         order = await db(get_order, customer_id, order_no)
         if order is None:
             return {}
-        picked = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
+        picked = choice_index(text, [item_words(i) for i in order.items])
         return {"order_item_id": str(order.items[picked].id)} if picked is not None else {}
 
     async def _other_item_named(self, tracker: Tracker) -> Optional[str]:
@@ -207,7 +206,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         order = await db(get_order, customer_id, order_no)
         if order is None or len(order.items) < 2:
             return None
-        picked = choice_index(part, [f"{i.title} {i.sku_name}" for i in order.items])
+        picked = choice_index(part, [item_words(i) for i in order.items])
         if picked is None:
             # By category only where the titles name none ("配件": the charger's 手机配件).
             categories = await db(item_category_names, order.items)
@@ -254,7 +253,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         asked = tracker.get_slot("requested_slot")
         if not asked or not text:
             return {}
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         # The summary's buttons send words too (确认提交 / 取消), read like typed ones.
         if is_cancel(text):
             if answer_form_question(dispatcher, tracker, AFTER_SALES):
@@ -369,7 +368,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         held_here = any(str(i.id) == str(held) for i in order.items)
         if len(order.items) > 1 and picked_now and not typed_number and not has_ordinal(text) and not held_here:
             # "手机充电器坏了": the item the words name, as well as its order.
-            item = choice_index(text, [f"{i.title} {i.sku_name}" for i in order.items])
+            item = choice_index(text, [item_words(i) for i in order.items])
         if picked_now and not typed_number:
             # Picked by what was typed ("那个水果坏了", "第二个", "衣服那个"): say which it is.
             what = f"里的 {order.items[item].title[:24]}" if item is not None else f"（{order_summary(order)[:20]}）"

@@ -15,7 +15,7 @@ from actions.recommend import list_refinement, reacts_to_list, say_not_carried
 from actions.support import ShopAction, current_customer_id
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import answers_asked_together, faq_book
-from assistant.follow_up import previous_question
+from assistant.follow_up import before_latest_message, previous_question
 from assistant.invoices import asks_invoice_progress
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.order_matching import (
@@ -55,11 +55,6 @@ def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
     return intent_payload(intent, **values)
 
 
-def _latest_user_index(events: List[Dict[str, Any]]) -> int:
-    """Where the latest message is in ``events`` (what came before it is its context)."""
-    return next((i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), len(events))
-
-
 class ActionClarify(ShopAction):
     def name(self) -> str:
         return "action_clarify"
@@ -90,7 +85,7 @@ class ActionClarify(ShopAction):
         if reached is not None:
             # "怎么联系商家", "商家电话多少": a direct answer and a person offered, not a guess.
             return reached
-        if says_bought(text, previous_question(tracker.events[:_latest_user_index(tracker.events)])):
+        if says_bought(text, previous_question(before_latest_message(tracker.events))):
             # "买了" / "下单了" after recommendations: thanks, and how to follow the order.
             dispatcher.utter_message(text=BOUGHT_THANKS, buttons=buttons([(INTENT_CHOICES["order_status"], intent_payload("order_status"))]))
             return []

@@ -7,7 +7,6 @@ else gets a polite acknowledgement. Only an offer made in the bot's last turn co
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -16,16 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
-from actions.support import ShopAction, entity_values
+from actions.support import ShopAction, entity_values, latest_intent
+from assistant.answer_words import CONFIRM_CANCEL
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
     CANCEL_OFFER_PREFIX, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
     confirms_cancellation, fresh_offer_in,
 )
 from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
-
-# "确认取消" typed on its own: with no cancellation asked about, nothing is confirmed (the
-# shopper hears so and is asked which order to cancel).
-CONFIRM_CANCEL = re.compile(r"^(确认|确定)(要)?取消(订单|这单|这个订单)?(吧|了|啊)?\s*[。.!！]*$")
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -45,7 +41,7 @@ class ActionAnswerOffer(ShopAction):
     async def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         pending = fresh_offer(tracker)
         events: List[Dict[str, Any]] = [SlotSet(OFFER_SLOT, None)] if tracker.get_slot(OFFER_SLOT) else []
         if tracker.get_slot("order_change_next"):

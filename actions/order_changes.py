@@ -15,24 +15,25 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
-from actions.offers import CANCEL_OFFER_PREFIX, CONFIRM_CANCEL, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
+from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import (
-    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity,
+    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity, latest_intent,
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
+from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import WHY_CANCELLED, cancel_requested
+from assistant.order_matching import WHY_CANCELLED, cancel_requested, item_words
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import OrderStatus, address_change_allowed, cancellation_decision
+from shop.domain.orders import CANCELLED_NOW, OrderStatus, address_change_allowed, cancellation_decision
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ ADDRESS_SLOT, ADDRESS_CONFIRM_SLOT = "new_address", "address_confirmed"
 # How the address form ended (address_confirmed): changed on "yes", nothing on the others.
 YES, CANCELLED, ANSWERED = "yes", "cancelled", "answered"
 NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消任何订单。"
-CANCELLED_NOW = (OrderStatus.CANCELLED, OrderStatus.REFUNDING, OrderStatus.REFUNDED)
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
@@ -193,10 +193,6 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
-def _intent(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
 def _asked(tracker: Tracker, slot: str) -> Optional[str]:
     """The text typed in answer to the form's question for ``slot``."""
     if tracker.get_slot("requested_slot") != slot:
@@ -216,14 +212,14 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if not text or first_entity(tracker, "order_no"):
             return {}
         orders = await changeable_orders(current_customer_id(tracker))
-        picked = choice_index(text, [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items])
+        picked = choice_index(text, [" ".join([o.status_label] + [item_words(i) for i in o.items])
                                      for o in orders])
         return {"order_no": orders[picked].order_no} if picked is not None else {}
 
     async def extract_new_address(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = _asked(tracker, ADDRESS_SLOT)
         customer_id = current_customer_id(tracker)
-        if (not text or customer_id is None or text.startswith("/") or _intent(tracker) == "human_handoff"
+        if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
                 or is_cancel(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
         if readability(tracker):
@@ -244,7 +240,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         asked = tracker.get_slot("requested_slot")
         if not asked or not text:
             return {}
-        intent = _intent(tracker)
+        intent = latest_intent(tracker)
         if is_cancel(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "address_change_form"):

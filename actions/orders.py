@@ -183,13 +183,20 @@ async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str
     """The orders a message means (assistant.order_matching), by title first and, where the
     titles match nothing, by the ordered products' categories ("护肤品那单")."""
     meant = orders_meant(text, orders, utc_now(), extra_words=named)
-    for leaf_only in (True, False):
-        # the products' own categories first: "手机" is the phone, not the earphones under 手机数码
-        if needs_categories(meant):
-            categories = await db(order_category_names, orders, leaf_only)
-            meant = orders_meant(text, orders, utc_now(), extra_words=typed_names(named, text, leaf_only),
-                                 categories=categories)
+    if needs_categories(meant):
+        async for categories, words in category_readings(orders, named, text):
+            meant = orders_meant(text, orders, utc_now(), extra_words=words, categories=categories)
+            if not needs_categories(meant):
+                break
     return meant
+
+
+async def category_readings(orders: List[OrderDetail], named: Sequence[str], text: str):
+    """The orders' category names (order number → names) and the NLU's names to match them
+    by, the products' own categories first, then with their departments: "手机" is the phone,
+    not the earphones under 手机数码. The departments are read only if the caller asks on."""
+    for leaf_only in (True, False):
+        yield await db(order_category_names, orders, leaf_only), typed_names(named, text, leaf_only)
 
 
 HURRIED = "理解您着急！发我订单号（18位数字）和下单手机号的后四位，我马上帮您查；登录后也可以直接查看。"

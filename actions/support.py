@@ -158,6 +158,11 @@ def first_entity(tracker: Tracker, name: str) -> Optional[str]:
     return values[0] if values else None
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the latest message was read as (None before any message)."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
 def as_product_id(raw: Any) -> Optional[int]:
     """A product id from an entity or slot value; anything else (typed by a shopper) is None."""
     text = str(raw or "").strip()
@@ -233,9 +238,9 @@ async def under_error_policy(
         raise  # Rasa's protocol for "this form cannot take that slot", not a failure
     except SQLAlchemyError:
         logger.exception("database error in %s (conversation %s, intent %s)",
-                         name, tracker.sender_id, _intent(tracker))
+                         name, tracker.sender_id, latest_intent(tracker))
     except Exception:  # noqa: BLE001 - see ShopAction's docstring
-        logger.exception("%s failed (conversation %s, intent %s)", name, tracker.sender_id, _intent(tracker))
+        logger.exception("%s failed (conversation %s, intent %s)", name, tracker.sender_id, latest_intent(tracker))
     dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
     return []
 
@@ -250,7 +255,3 @@ def confirm_again(dispatcher: CollectingDispatcher, form: str, confirm_slot: str
     re-reading the old "确认"), so "确认" once the database is back saves it once."""
     dispatcher.utter_message(text=NOT_SAVED.format(what=what))
     return [SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
-
-
-def _intent(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")

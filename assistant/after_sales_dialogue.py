@@ -15,8 +15,9 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
+from assistant.answer_words import NOT_THIS, YES_THIS_ONE
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
-from assistant.order_matching import product_words, statuses_named, time_window
+from assistant.order_matching import item_words, product_words, statuses_named, time_window
 from assistant.order_urging import is_urging
 from assistant.typed_answers import CANCEL, asks_about_policy, confirmation_in, is_cancel, reason_in, service_in
 from shop.domain.after_sales import AfterSalesReason
@@ -62,12 +63,8 @@ def offers_request(topics: Sequence[str]) -> bool:
     return any(t not in NO_REQUEST_OFFER for t in topics)
 
 
-# "不是" to "是刚才查看的订单…吗？": another order, not the end of the request — also after a
-# sound of thinking ("嗯 不是这个", "额，不对"), which on its own would be a yes.
-_THINKING = r"(?:嗯+|恩+|哦+|额+|呃+|啊+)[\s,，。.!！~～、…]*"
-_NOT_THIS_WORDS = r"(不是|不对|不是这|别的|其他|其它|换一)"
-NOT_THIS = re.compile(rf"^(?:{_THINKING})?{_NOT_THIS_WORDS}")
-YES = re.compile(rf"^(?!{_THINKING}{_NOT_THIS_WORDS})(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)", re.IGNORECASE)
+# "不是" / "是的" to "是刚才查看的订单…吗？" (the words: assistant.answer_words).
+YES = YES_THIS_ONE
 
 
 @dataclass(frozen=True)
@@ -227,7 +224,7 @@ def policy_for_order_in_view(topics: Sequence[str], order_words: str, names_othe
 def order_descriptions(orders: Sequence[Any]) -> List[str]:
     """Each order as the words a shopper may pick it by (status, titles, variants, and its
     number: one typed whole picks it, never by a fragment; see choice_index)."""
-    return [" ".join([o.status_label] + [f"{i.title} {i.sku_name}" for i in o.items] + [o.order_no]) for o in orders]
+    return [" ".join([o.status_label] + [item_words(i) for i in o.items] + [o.order_no]) for o in orders]
 
 
 # The after-sales words of a request ("我想退上周买的鞋子", "生鲜坏了能退吗"): not what was bought.

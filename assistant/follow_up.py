@@ -298,6 +298,19 @@ def _shown(event: Mapping) -> Optional[str]:
     return SHOWN_AS.get(custom.get("type")) if isinstance(custom, Mapping) else None
 
 
+def before_latest_message(events: Sequence[Mapping]) -> List[Mapping]:
+    """``events`` before the shopper's latest message (``previous_user_event``): an action's
+    tracker holds the message it answers, and this is the context the Rasa server read while
+    it parsed it (what ``previous_question`` takes)."""
+    latest = previous_user_event(events)
+    return list(events)[:_index_of(events, latest)] if latest is not None else list(events)
+
+
+def _index_of(events: Sequence[Mapping], event: Mapping) -> int:
+    """Where ``event`` itself (not an equal one: events repeat) is in ``events``."""
+    return [id(e) for e in events].index(id(event))
+
+
 def previous_question(events: Sequence[Mapping]) -> Optional[str]:
     """The intent the shopper's last message was answered as: its own, or, when the NLU was
     unsure of it, the shop question whose action (or whose order card) answered it (the
@@ -309,7 +322,7 @@ def previous_question(events: Sequence[Mapping]) -> Optional[str]:
     intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
     if intent not in _UNSURE_INTENTS:
         return intent
-    after = list(events)[[id(e) for e in events].index(id(previous)) + 1:]
+    after = list(events)[_index_of(events, previous) + 1:]
     answered = next((ANSWERED_AS[e.get("name")] for e in after
                      if e.get("event") == "action" and e.get("name") in ANSWERED_AS), None)
     return answered or next((_shown(e) for e in after if _shown(e)), intent)

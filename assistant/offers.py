@@ -5,19 +5,14 @@ know a cancellation may have been made when the action server did not answer in 
 (``shop_channels.rasa_failures``), read them alike."""
 from __future__ import annotations
 
-import re
 from typing import Iterable, Mapping, Optional
+
+from assistant.answer_words import CONFIRMED, KEEPS_ORDER, NOT_WANTED
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
 OFFER_HANDOFF = "handoff"              # "需要的话我马上为您转接人工客服"
 CANCEL_OFFER_PREFIX = "cancel_order:"  # "确认要取消订单 X 吗？" + the order number
-CONFIRMED = re.compile(r"^(确认|确定|是的|对的|没错)")
-# Said to "确认要取消订单吗？": the goods are not wanted any more — a yes to cancelling, not a no.
-NOT_WANTED = re.compile(r"(不想要了|不想要|不要了|不买了|取消吧|帮我取消)")
-# Said to it, the order kept, whatever else is said: "确定不取消了", "不要取消", "别帮我取消",
-# "还是要的". Checked first, so "确定" or "取消吧" inside such a message never cancels (fail closed).
-KEEPS_ORDER = re.compile(r"(不|别|甭)(要|用|必|帮我|给我)?(再)?取消|还是要|还要的|留着|保留")
 
 
 def fresh_offer_in(newest_first: Iterable[Mapping]) -> Optional[str]:

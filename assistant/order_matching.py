@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import List, Mapping, Optional, Sequence, Tuple
 
+from assistant.answer_words import CANCEL_IT
 from shop.domain.clock import CHINA_TZ
 from shop.domain.orders import IN_DELIVERY, OrderStatus
 
@@ -35,11 +36,6 @@ CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那
 NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费|被取消|怎么取消了|为什么.{0,4}取消|自动取消")
 # "我的订单怎么被取消了": a question about a cancelled order, not a wish to cancel one.
 WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
-
-
-# "那算了 取消吧", "取消掉吧" typed right after an order was shown: cancel that order (the
-# cancellation still asks "确认要取消订单…吗？"); on its own it names no order.
-CANCEL_IT = re.compile(r"^(那|那就|那还是|还是)?\s*(算了)?[，,\s]*(帮我|给我)?(取消|退单)(掉)?(吧|了吧|算了)?[。.!！~～]*$")
 
 
 def cancels_the_order_shown(text: str) -> bool:
@@ -198,8 +194,18 @@ def product_words(text: str) -> List[str]:
     return [w for w in NOT_A_DESCRIPTION.sub(" ", text).split() if w]
 
 
+def item_words(item) -> str:
+    """An order item as the words a shopper may name it by: its title and its variant."""
+    return f"{item.title} {item.sku_name}"
+
+
+def order_words(order) -> str:
+    """An order's goods as the words a shopper may name the order by: each item's ``item_words``."""
+    return " ".join(item_words(item) for item in order.items)
+
+
 def _mentions(order, words: Sequence[str], categories: Mapping[str, str]) -> bool:
-    titles = " ".join(f"{item.title} {item.sku_name}" for item in order.items).lower()
+    titles = order_words(order).lower()
     titles += " " + categories.get(order.order_no, "")
     return any(_overlaps(word.lower(), titles) for word in words)
 

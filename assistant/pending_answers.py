@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 from itertools import chain
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
+from assistant.answer_words import CANCEL_YES_WORDS, KEEP_ORDER_WORDS, NO_WORDS, YES_WORDS, alternation
 from assistant.offers import CANCEL_OFFER_PREFIX, fresh_offer_in
 
 # A form's own yes/no question (the requested slot): "确认提交吗？" (the after-sales summary),
@@ -37,90 +38,6 @@ FORM_CONFIRMATION_SLOTS = frozenset({"after_sales_confirmed", "address_confirmed
 AFFIRM = "affirm"
 DENY = "deny"
 
-# The answer words, longest first where one holds another ("不用了" before "不用", "不要了"
-# before "不要"). Each kind is matched as a whole phrase; what is left must be fillers.
-_YES = (
-    "好的呀",
-    "好的",
-    "好滴",
-    "好啊",
-    "好呀",
-    "好吧",
-    "好",
-    "行吧",
-    "行啊",
-    "行",
-    "可以的",
-    "可以",
-    "需要的",
-    "需要",
-    "要的",
-    "要",
-    "是的",
-    "是",
-    "对的",
-    "对",
-    "没错",
-    "没问题",
-    "就这样吧",
-    "就这样",
-    "就这么办",
-    "确认",
-    "确定",
-    "麻烦你了",
-    "麻烦您了",
-    "麻烦了",
-    "来吧",
-    "ok",
-    "okay",
-    "yes",
-)
-_NO = (
-    "不用了",
-    "不用麻烦了",
-    "不用",
-    "不需要了",
-    "不需要",
-    "不必了",
-    "不必",
-    "不要",
-    "算了",
-    "不了",
-    "没事了",
-    "没事",
-    "不是这个",
-    "不是",
-    "不对",
-    "不行",
-    "不好",
-    "先不用",
-    "先不要",
-    "暂时不用",
-    "暂时不需要",
-    "先不",
-    "暂时不",
-    "不想要了",
-    "不想要",
-    "不买了",
-    "取消吧",
-    "取消",
-    "no",
-)
-# At the cancel question: the order not wanted (a yes) or kept (a no).
-_CANCEL_YES = (
-    "不想要了",
-    "不想要",
-    "不要了",
-    "不买了",
-    "确认取消",
-    "确定取消",
-    "取消吧",
-    "取消掉吧",
-    "取消掉",
-    "帮我取消",
-    "取消",
-)
-_CANCEL_NO = ("不取消了", "不取消", "不用取消", "别取消", "先不取消", "不要取消", "还是要", "还要的", "留着", "保留")
 # Words that carry no answer: interjections, particles, "那/就/还是" and punctuation.
 # One filler per repetition (no "+" inside the whole-message repeat: a nested repeat made the
 # failing match backtrack exponentially on a crafted message).
@@ -134,22 +51,22 @@ _ALONE_YES = re.compile(r"^(嗯+|恩+)$")
 _ASKS = re.compile(r"是不是|要不要|好不好|行不行|可不可以|对不对|需不需要|用不用")
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 def _answers(yes: Sequence[str], no: Sequence[str]) -> tuple:
-    phrases = re.compile(f"(?P<yes>{_alternation(yes)})|(?P<no>{_alternation(no)})", re.IGNORECASE)
+    phrases = re.compile(f"(?P<yes>{alternation(yes)})|(?P<no>{alternation(no)})", re.IGNORECASE)
     # Possessive: each word is taken longest first and never re-split, so a failing match is
     # linear in the length (Python 3.11).
-    whole = re.compile(f"^(?:{_alternation([*yes, *no])}|{_FILLER})++$", re.IGNORECASE)
+    whole = re.compile(f"^(?:{alternation([*yes, *no])}|{_FILLER})++$", re.IGNORECASE)
     return phrases, whole
 
 
-_GENERAL = _answers(_YES, _NO)
-# At the cancel question "不要了" is a yes and "不用了" a no; the general words follow.
+# The words (assistant.answer_words): each kind is matched as a whole phrase; what is left
+# must be fillers.
+_GENERAL = _answers(YES_WORDS, NO_WORDS)
+# At the cancel question the order not wanted ("不要了") is a yes and the order kept
+# ("不用了", "不取消") a no; the general words follow.
 _CANCEL = _answers(
-    [*_CANCEL_YES, *(w for w in _YES if w not in _CANCEL_NO)], [*_CANCEL_NO, *(w for w in _NO if w not in _CANCEL_YES)]
+    [*CANCEL_YES_WORDS, *(w for w in YES_WORDS if w not in KEEP_ORDER_WORDS)],
+    [*KEEP_ORDER_WORDS, *(w for w in NO_WORDS if w not in CANCEL_YES_WORDS)],
 )
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Any, List, Mapping, Optional, Sequence
 
 from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
+from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
 from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
 
@@ -30,10 +31,7 @@ REASON_WORDS = (
 )
 
 # Said to stop the form altogether ("不想要了" is a reason, not one of these).
-CANCEL = re.compile(
-    r"^(取消|算了|不办了|不申请了|不退了|不换了|先不了|先不用了|不用了|不弄了|退出|结束|没事了|不需要售后)"
-    r"|取消(申请|售后|办理)|不(申请|办理)了"
-)
+CANCEL = STOP_FORM
 
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样)?")
@@ -81,24 +79,13 @@ def is_cancel(text: str) -> bool:
 
 
 # The answer to "确认提交吗？": a change request is checked before a yes ("不对" holds "对").
-CONFIRM = re.compile(r"^(是的?|对的?|对|确认|确定|提交|没问题|可以|好的?|好滴|行|嗯+|ok|yes|没错|正确|就这样|就这么办)",
-                     re.IGNORECASE)
+CONFIRM = CONFIRM_SUMMARY
 CHANGE = re.compile(r"不对|不是|错了|有误|不正确|改|换|修改|重新|重填|更正")
 # In "不是质量问题，是不想要了" the new value follows the last of these.
 NEW_VALUE = re.compile(r".*(?:改成|改为|换成|应该是|其实是|[，,。 ]是)")
 REASON_TOPIC = re.compile(r"原因|理由")
 ITEM_TOPIC = re.compile(r"商品|那件|另一件|别的东西|东西|宝贝|件")
 ORDER_TOPIC = re.compile(r"订单|那单|另一单|别的单|单号")
-
-
-# The whole answer to "确认提交吗？" saying the shopper no longer wants it ("不想要了", "那算了吧"):
-# at a question that asks for a reason "不想要了" is one, at the summary it drops the request.
-DROP_IT = re.compile(r"^(那|那就|那还是|还是)?\s*我?\s*(不想要了|不要了|不想(退|换|申请|办|弄)了|算了)"
-                     r"[吧啊呀哈]?[。.!！~～]*$")
-
-
-# "嗯 不退了": an interjection before the answer says nothing yet (it is no "yes").
-LEADING_INTERJECTION = re.compile(r"^(嗯+|恩+|哦+|噢+|额+|呃+|啊+)[\s,，。.!！~～、…]*")
 
 
 def confirmation_in(text: str) -> Optional[str]:

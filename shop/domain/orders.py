@@ -58,6 +58,9 @@ ORDER_STATUS_LABELS = {
 IN_DELIVERY = frozenset({OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.OUT_FOR_DELIVERY})
 # The shopper has the goods.
 RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.COMPLETED})
+# Where a cancellation leaves an order (``cancellation_decision``: 已取消, or 退款中 and then
+# 已退款): a second "确认取消" for an order now in one of these finds it already cancelled.
+CANCELLED_NOW = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDING, OrderStatus.REFUNDED})
 # Not yet paid or called off: no after-sales service applies (``eligibility`` says why).
 NO_AFTER_SALES = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED})
 

@@ -216,3 +216,20 @@ def test_an_unsure_fragment_of_the_same_intent_keeps_the_previous_topic():
     own = [{"entity": "topic", "value": "payment"}]
     assert follow_up("那怎么付款", unsure, own, "purchase", invoice) is None
     assert follow_up("那电子的还是纸质的", unsure, [], "purchase", []) is None
+
+
+def test_an_action_reads_the_question_before_the_message_it_answers():
+    # An action's tracker ends with the message it answers ("买了"); the question before it is
+    # the one the shopper's previous message was answered as, as the Rasa server read it.
+    from assistant.follow_up import before_latest_message, previous_question
+
+    def said(text, intent):
+        return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+    asked = said("推荐个耳机", "ask_recommendation")
+    events = [{"event": "session_started"}, asked, {"event": "action", "name": "action_recommend"},
+              {"event": "bot", "text": "为您找到这几款"}, said("买了", "nlu_fallback"), {"event": "action", "name": "action_clarify"}]
+    assert before_latest_message(events) == events[:4]
+    assert previous_question(before_latest_message(events)) == "ask_recommendation"
+    assert previous_question(events) == "nlu_fallback"
+    assert before_latest_message([{"event": "session_started"}]) == [{"event": "session_started"}]

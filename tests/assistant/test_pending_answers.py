@@ -183,3 +183,22 @@ def test_a_crafted_long_message_is_no_answer_and_is_read_in_linear_time():
     assert answer_to_offer("，" * 1000 + "x", "handoff") is None
     assert _GENERAL[1].match("好的" * 60 + "吗") is None
     assert _GENERAL[1].match("，" * 200 + "x") is None
+
+
+@pytest.mark.parametrize("text", ["不必取消", "甭取消", "别帮我取消", "不用再取消了", "不给我取消"])
+def test_every_way_of_keeping_the_order_is_a_no_to_the_cancel_question(text):
+    # The short answers and the action's own check read one list of words
+    # (assistant.answer_words): "不必取消" once read as a yes here ("不必" then "取消").
+    from assistant.offers import confirms_cancellation
+
+    assert answer_to_offer(text, CANCEL) == DENY
+    assert not confirms_cancellation("affirm", text)
+
+
+def test_the_words_that_keep_the_order_never_say_yes():
+    from assistant.answer_words import KEEP_ORDER_WORDS
+    from assistant.offers import confirms_cancellation
+
+    for word in KEEP_ORDER_WORDS:
+        assert answer_to_offer(word, CANCEL) == DENY, word
+        assert not confirms_cancellation("affirm", f"确定{word}"), word

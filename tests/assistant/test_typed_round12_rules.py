@@ -64,3 +64,14 @@ def test_a_sound_of_thinking_before_no_is_not_a_yes_to_the_order_in_view():
         assert NOT_THIS.search(no) and not YES.search(no), no
     for yes in ("嗯", "嗯 是这个", "是的", "对", "这单"):
         assert YES.search(yes) and not NOT_THIS.search(yes), yes
+
+
+def test_every_sound_of_thinking_before_an_answer_is_the_same():
+    # The order-in-view question and the summary read one list of them (assistant.answer_words):
+    # "噢 不是这个" was no "no" here, though "噢" was a sound of thinking at the summary.
+    from assistant.after_sales_dialogue import NOT_THIS, YES
+    from assistant.typed_answers import confirmation_in
+
+    for no in ("噢 不是这个", "噢，不对", "呃 别的"):
+        assert NOT_THIS.search(no) and not YES.search(no), no
+    assert confirmation_in("噢 不退了") == "cancel"

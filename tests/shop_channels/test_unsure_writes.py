@@ -73,3 +73,27 @@ def test_a_no_to_the_cancellation_or_a_stale_offer_is_only_the_apology():
 
 def test_any_other_call_is_only_the_apology():
     assert unsure_write_events("action_order_status", tracker(said("确认", "affirm"))) == []
+
+
+def test_only_an_action_that_carries_out_the_cancellation_is_unsure():
+    # "是的 另外推荐个耳机" at the cancel question: the recommendation that timed out cancelled
+    # nothing, so "取消可能已经提交" would be untrue; the plain apology answers it.
+    for action in ("action_recommend", "action_purchase_help", "action_handoff", "action_after_sales_route"):
+        assert unsure_write_events(action, asked_to_cancel(said("是的 另外推荐个耳机", "ask_recommendation"))) == [], action
+    # "确认取消订单" the NLU read as another cancel request: the order flow carries it out,
+    # also handed to it by the clarifying action (unsure) or the details action (a number).
+    for action, intent in (("action_order_status", "order_status"), ("action_clarify", "nlu_fallback"),
+                           ("action_continue_with_details", "inform")):
+        events = unsure_write_events(action, asked_to_cancel(said("确认取消订单", intent)))
+        assert ORDER_NO in text_of(events) and "可能已经提交" in text_of(events), action
+
+
+def test_the_cancellation_writers_are_actions_of_the_domain():
+    import yaml
+
+    from shop_channels.rasa_failures import CANCELLATION_WRITES
+    from shop.settings import REPO_ROOT
+
+    actions = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))["actions"]
+    names = {a if isinstance(a, str) else next(iter(a)) for a in actions}   # "- name: {send_domain: …}"
+    assert CANCELLATION_WRITES <= names

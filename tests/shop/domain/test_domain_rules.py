@@ -14,7 +14,7 @@ from shop.domain.eligibility import ItemFacts, check_eligibility, warranty_deadl
 from shop.domain.numbers import (
     AFTER_SALES_NO_REGEX, ORDER_NO_REGEX, after_sales_number, is_after_sales_number, is_order_number, order_number,
 )
-from shop.domain.orders import ORDER_MACHINE, OrderStatus, cancellation_decision
+from shop.domain.orders import CANCELLED_NOW, ORDER_MACHINE, OrderStatus, cancellation_decision
 from shop.domain.policies import CategoryPolicy
 from shop.domain.privacy import mask_name, mask_phone
 from shop.domain.state_machine import IllegalTransition
@@ -95,6 +95,14 @@ def test_what_can_be_cancelled_when(status, allowed, target):
     assert decision.message
     if target is not None:
         ORDER_MACHINE.check(status, target)
+
+
+def test_a_cancellation_leaves_the_order_in_a_cancelled_now_status():
+    # Every status a cancellation moves an order to, and where a refund it starts ends, is
+    # one a second "确认取消" reads as "already cancelled"; an order still under way is not.
+    reached = {cancellation_decision(s).to_status for s in OrderStatus} - {None}
+    assert reached | {OrderStatus.REFUNDED} == CANCELLED_NOW
+    assert not CANCELLED_NOW & {OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED, OrderStatus.DELIVERED}
 
 
 # --- eligibility -----------------------------------------------------------------------
