@@ -70,8 +70,9 @@ def test_agent_reads_the_report_but_cannot_act(console, console_engine, experime
 
 
 def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, experiments_file, monkeypatch):
-    """Click-through 10 % vs 18 % (raw p about 0.01) is one of the report's 8 tests (two
-    treatments x four metrics): the page shows both p-values and no 显著 (adjusted > 0.05).
+    """Click-through 10 % vs 18 % (raw p about 0.02) is one of the report's 6 tests (two
+    treatments x three hypotheses: GMV is tested once, by its CUPED estimate): the page shows
+    both p-values and no 显著 (adjusted > 0.05); the plain GMV cell is marked for reference.
     The outcomes come in where the report reads them from the database (an empty test shop
     has no products to click)."""
     import shop.db.experiments as experiments
@@ -88,7 +89,8 @@ def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, expe
     raw, adjusted = (float(x) for x in re.search(r"p = ([0-9.e-]+) · 校正后 p = <span class=\"p-adjusted\">([0-9.e-]+)",
                                                  row).groups())
     assert raw < 0.05 < adjusted
-    assert 'class="significant"' not in html and "按 Holm 法校正" in html and "同时做了 8 个检验" in html
+    assert 'class="significant"' not in html and "按 Holm 法校正" in html and "同时做了 6 个检验" in html
+    assert row.split("</tr>")[0].count("仅供参考（GMV 按 CUPED 检验）") == 1
 
 
 def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):
