@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
@@ -207,6 +207,39 @@ def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Opt
                           excluded=sorted(experiment.excluded) if experiment else ())
     report["attribution_days"] = days
     return report
+
+
+SALES_DAYS = 30      # the experiment page's sales chart: the last 30 shop days
+
+
+def sales_per_day(engine, name: str, variants: Sequence[str], last: date, zone: tzinfo,
+                  days: int = SALES_DAYS) -> dict:
+    """What the assistant sold under each variant, per shop day (``zone``), over ``days``
+    days ending on ``last``: the subtotal (yuan) of paid order items bought from the
+    experiment's cards, by the day they were paid (``shop.db.experiments.attributed_sales``).
+    Every variant of the file is a series (zeros included), then any other the log holds."""
+    from shop.db.engine import session_scope
+    from shop.db.experiments import attributed_sales
+
+    first = last - timedelta(days=days - 1)
+    start = datetime.combine(first, time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    with session_scope(engine) as session:
+        rows = attributed_sales(session, name, start, end)
+    return sales_by_day(rows, variants, first, days, zone)
+
+
+def sales_by_day(rows: Sequence[tuple], variants: Sequence[str], first: date, days: int, zone: tzinfo) -> dict:
+    """``sales_per_day``'s figures from (variant, paid_at, cents) rows paid within the days."""
+    labels = [(first + timedelta(days=n)).isoformat() for n in range(days)]
+    index = {day: n for n, day in enumerate(labels)}
+    series = {v: [0] * days for v in variants}
+    for variant, paid_at, cents in rows:
+        day = paid_at.astimezone(zone).date().isoformat()
+        series.setdefault(variant, [0] * days)[index[day]] += cents
+    return {"days": labels, "timezone": str(zone),
+            "variants": [{"variant": v, "gmv_yuan": [c / 100 for c in cents], "total_yuan": sum(cents) / 100}
+                         for v, cents in series.items()]}
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -93,6 +93,34 @@ def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, expe
     assert row.split("</tr>")[0].count("仅供参考（GMV 按 CUPED 检验）") == 1
 
 
+def test_the_experiment_page_shows_what_each_variant_sold_per_day(console, experiments_file, monkeypatch):
+    """每日成交额: the paid items bought from the experiment's cards, per variant and shop day
+    (the last 30), from where the page reads them (``attributed_sales``); a variant that sold
+    nothing is shown with ¥0.00, and the chart's figures travel in the page as JSON."""
+    import html as html_module
+
+    import shop.db.experiments as experiments
+
+    paid = datetime.now(timezone.utc)
+    asked = []
+
+    def sales(session, name, start, end):
+        asked.append((name, end - start))
+        return [("hybrid", paid, 12900), ("hybrid", paid, 100), ("popularity", paid - timedelta(days=1), 4550)]
+
+    monkeypatch.setattr(experiments, "attributed_sales", sales)
+    c = console()
+    c.sign_in("agent1", AGENT_PASSWORD)
+    response, page = c.request("GET", "/experiments/rec_strategy")
+    assert response.status == 200 and "每日成交额（按分组，最近 30 天）" in page
+    assert asked == [("rec_strategy", timedelta(days=30))]
+    totals = dict(re.findall(r'<tr data-variant="(\w+)"><td>\w+</td><td class="total">¥([0-9.]+)</td>', page))
+    assert totals == {"hybrid": "130.00", "popularity": "45.50", "content": "0.00"}
+    figures = json.loads(html_module.unescape(re.search(r'data-sales="([^"]*)"', page).group(1)))
+    assert len(figures["days"]) == 30 and figures["variants"][0]["gmv_yuan"][-1] == 130.0
+    assert '<script src="/static/experiment_sales.js"></script>' in page
+
+
 def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):
     c = console()
     c.sign_in("boss", ADMIN_PASSWORD)

@@ -156,3 +156,23 @@ def test_gmv_and_its_cuped_estimate_are_one_hypothesis_in_holms_family():
     assert plain["p_adjusted"] is None and plain["significant"] is False
     text = format_report(report)
     assert "Holm p = —, reference" in text and "over the report's 3 tests" in text
+
+
+def test_sales_by_day_buckets_by_the_shops_day_with_every_variant_a_series():
+    """Paid at 17:30 UTC is the next day in Shanghai; a variant with no sales is a series of
+    zeros (the chart shows it sold nothing), one the file no longer lists still shows."""
+    from datetime import date, datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from growth.analyse import sales_by_day
+
+    zone = ZoneInfo("Asia/Shanghai")
+    rows = [("hybrid", datetime(2026, 12, 5, 17, 30, tzinfo=timezone.utc), 1999),
+            ("hybrid", datetime(2026, 12, 6, 2, 0, tzinfo=timezone.utc), 1),
+            ("popularity", datetime(2026, 12, 4, 16, 0, tzinfo=timezone.utc), 5000),
+            ("gone", datetime(2026, 12, 6, 15, 59, tzinfo=timezone.utc), 100)]
+    figures = sales_by_day(rows, ["hybrid", "popularity", "content"], date(2026, 12, 5), 2, zone)
+    assert figures["days"] == ["2026-12-05", "2026-12-06"] and figures["timezone"] == "Asia/Shanghai"
+    assert [(v["variant"], v["gmv_yuan"], v["total_yuan"]) for v in figures["variants"]] == [
+        ("hybrid", [0, 20.0], 20.0), ("popularity", [50.0, 0], 50.0), ("content", [0, 0], 0),
+        ("gone", [0, 1.0], 1.0)]
