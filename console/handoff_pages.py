@@ -1,7 +1,8 @@
 """Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
 replies and canned replies, ``console/canned_replies.py``), claim, transfer (to a colleague on
-duty or back to the queue, with a note) and close (with how it ended). Pages work without JavaScript (forms, redirects); ``static/handoff.js`` keeps the
-queue and an open ticket live through the JSON API here.
+duty or back to the queue, with a note) and close (with how it ended). Pages work without
+JavaScript (forms, redirects); ``static/handoff.js`` keeps the queue and an open ticket live
+through the JSON API here.
 """
 from __future__ import annotations
 
