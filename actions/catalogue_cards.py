@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import intent_payload, money, numbered_lines, wants_text_only
+from actions.support import db
+from assistant.experiment_picks import ExperimentalPicks, log_shown_cards
 
 
 def card(product: Any, reason: Optional[str]) -> Dict[str, Any]:
@@ -46,3 +49,22 @@ def product_cards_message(
             "products": [card(p, reasons.get(p.id)) for p in products],
         },
     }
+
+
+async def show_cards(dispatcher: CollectingDispatcher, tracker: Tracker, outcome: ExperimentalPicks,
+                     customer_id: Optional[int], products: Iterable[Any], title: str,
+                     reasons: Mapping[int, str]) -> None:
+    """Show one turn's product cards and log them, once, through the one exposure logger
+    (``log_shown_cards``: one exposure per experiment the shopper is in, with exactly these
+    cards; a variant's offer issued and said after them). Every flow that shows cards — a
+    recommendation, a typed purchase search — goes through here, so no card set is shown
+    unlogged; ``outcome`` carries the shopper's variants."""
+    products = list(products)
+    message = product_cards_message(tracker, products, title=title, reasons=reasons)
+    shown = await db(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
+    if shown.exposure_ids and "json_message" in message:
+        # The cards' buy buttons send these back, so clicks and orders name this exposure.
+        message["json_message"]["exposure_ids"] = list(shown.exposure_ids)
+    dispatcher.utter_message(**message)
+    if shown.offer_text:
+        dispatcher.utter_message(text=shown.offer_text)

@@ -21,7 +21,8 @@ from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.bought import decides_to_buy
 from assistant.typed_answers import buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
-from actions.catalogue_cards import product_cards_message
+from actions.catalogue_cards import show_cards
+from assistant.experiment_picks import experiment_variants
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
 from assistant.faq import asked_topics, faq_book
@@ -162,10 +163,13 @@ class ActionPurchaseHelp(ShopAction):
             else:
                 products = await db(search_products, brand=brand, category=category, in_stock_only=True, limit=5)
             if products:
-                dispatcher.utter_message(**product_cards_message(
-                    tracker, products, title="为您找到这些商品，点「我要买」查看下单方式：",
-                    reasons={p.id: "在售现货" if p.in_stock else "暂时缺货" for p in products},
-                ))
+                # Cards shown like a recommendation's: logged as exposures of the shopper's
+                # variants (the experiments and the funnel count them; buying names them).
+                customer_id = current_customer_id(tracker)
+                variants = await db(experiment_variants, customer_id, tracker.sender_id)
+                await show_cards(dispatcher, tracker, variants, customer_id, products,
+                                 "为您找到这些商品，点「我要买」查看下单方式：",
+                                 {p.id: "在售现货" if p.in_stock else "暂时缺货" for p in products})
                 return [SlotSet("product_id", str(products[0].id))] if len(products) == 1 else []
             dispatcher.utter_message(text="暂时没有找到相关商品，可以换个说法或告诉我品牌和型号吗？")
             return []

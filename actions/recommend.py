@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalogue_cards import product_cards_message
+from actions.catalogue_cards import show_cards
 from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
@@ -20,7 +20,7 @@ from assistant.recommendation_requests import (
     refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
-from assistant.experiment_picks import log_shown_cards, recommend_in_experiments
+from assistant.experiment_picks import recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
 from shop.domain.colours import same_colour
 from shop.db.catalogue import get_product_detail, list_categories
@@ -266,14 +266,7 @@ class ActionRecommend(ShopAction):
         reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
         if note:
             dispatcher.utter_message(text=note)
-        message = product_cards_message(tracker, products, title=title, reasons=reasons)
         # Whichever search found them (the nearest prices too), these cards are what the
-        # experiments showed: logged here, once.
-        shown = await db(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
-        if shown.exposure_ids and "json_message" in message:
-            # The cards' buy buttons send these back, so clicks and orders name this exposure.
-            message["json_message"]["exposure_ids"] = list(shown.exposure_ids)
-        dispatcher.utter_message(**message)
-        if shown.offer_text:
-            dispatcher.utter_message(text=shown.offer_text)
+        # experiments showed: logged once.
+        await show_cards(dispatcher, tracker, outcome, customer_id, products, title, reasons)
         return [SlotSet("recommendation", request.with_shown(products).to_slot())]

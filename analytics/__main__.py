@@ -40,8 +40,11 @@ def _backfill_cancels(engine, settings: AnalyticsSettings) -> int:
     with session_scope() as session:
         tickets = cancelled_tickets(session)
     result = backfill_cancels(engine, tickets, settings.timezone)
-    print(f"{result.applied} cancelled hand-offs backfilled; {result.tickets - result.applied} of "
-          f"{result.tickets} cancelled tickets were counted already")
+    # What changed in the figures, then what was only recorded, then what was there already.
+    print(f"{result.counted} cancelled hand-offs counted now ({result.moved} conversations moved from handed off "
+          f"to cancelled); {result.unchanged} recorded without changing any figure (a conversation the analytics "
+          f"never saw, or no hand-off left to cancel); {result.tickets - result.applied} of {result.tickets} "
+          f"cancelled tickets were recorded already")
     return 0
 
 

@@ -33,7 +33,20 @@ from shop.identity import conversation_id_for
 @dataclass(frozen=True)
 class BackfillResult:
     tickets: int          # cancelled tickets in the shop database
-    applied: int          # cancel events added now (the rest were in the ledger already)
+    applied: int          # cancel events added to the ledger now (the rest were in it already)
+    counted: int = 0      # of those, cancels a conversation's figures took (handoffs_cancelled + 1)
+    moved: int = 0        # conversations that went from handed off to cancelled with them
+
+    @property
+    def unchanged(self) -> int:
+        """Cancels recorded that changed no figure: a conversation the analytics never saw,
+        or one with no hand-off left to cancel."""
+        return self.applied - self.counted
+
+
+def _figures(connection, conversation: str):
+    return connection.execute(select(store.CONVERSATIONS.c.handoffs_cancelled, store.CONVERSATIONS.c.handed_off)
+                              .where(store.CONVERSATIONS.c.sender_id == conversation)).first()
 
 
 def backfill_cancels(analytics: Engine, tickets: Sequence[CancelledTicket],
@@ -41,9 +54,10 @@ def backfill_cancels(analytics: Engine, tickets: Sequence[CancelledTicket],
     by_conversation: Dict[str, List[CancelledTicket]] = defaultdict(list)
     for ticket in sorted(tickets, key=lambda t: t.cancelled_at):
         by_conversation[conversation_id_for(ticket.sender_id, ticket.customer_id)].append(ticket)
-    applied = 0
+    applied = taken = moved = 0
     with analytics.begin() as connection:
         for conversation, cancelled in by_conversation.items():
+            before = _figures(connection, conversation)
             events = [handoff_cancelled_event(conversation, t.ticket_no, t.cancelled_at.timestamp())
                       for t in cancelled]
             keys = [store.event_key(e) for e in events]
@@ -59,4 +73,10 @@ def backfill_cancels(analytics: Engine, tickets: Sequence[CancelledTicket],
                 if key not in in_ledger and store.ingest(connection, event, zone):
                     applied += 1
                     missing -= 1
-    return BackfillResult(tickets=len(tickets), applied=applied)
+            # What the figures show, not what the ledger took: a cancel for a conversation
+            # the analytics never saw is recorded (so it is never taken again) and counts nothing.
+            after = _figures(connection, conversation)
+            if before is not None and after is not None:
+                taken += after.handoffs_cancelled - before.handoffs_cancelled
+                moved += int(bool(before.handed_off) and not after.handed_off)
+    return BackfillResult(tickets=len(tickets), applied=applied, counted=taken, moved=moved)

@@ -22,6 +22,9 @@ Definitions (also in the README):
   latest first (``UNRESOLVED_SHOWN`` of them, and how many in all);
 - desk resolution rate: of the tickets agents closed in the period with a resolution (the
   close form asks: ``shop.domain.handoff_resolutions``), the share closed as resolved;
+- desk transfers: transfers agents made in the period (to a colleague or back to the queue),
+  and transfers per ticket = the transfers the tickets closed in the period had / those
+  tickets (the same tickets as the resolution rate), with how many had 0, 1, 2 … transfers;
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -145,7 +148,8 @@ def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
 
 
 def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
-    from shop.db.analytics import after_sales_by_reason, desk_resolutions, recommendation_funnel, return_rate_by_product
+    from shop.db.analytics import (after_sales_by_reason, desk_resolutions, desk_transfers, recommendation_funnel,
+                                   return_rate_by_product)
     from shop.domain.handoff_resolutions import RESOLVED
 
     start, end = period_bounds(first, last, zone)
@@ -158,7 +162,18 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
             "after_sales_by_reason": after_sales_by_reason(session, start, end),
             "return_rate_by_product": return_rate_by_product(session, start, end),
             "desk": desk_figures(desk_resolutions(session, start, end), RESOLVED),
+            "desk_transfers": transfer_figures(desk_transfers(session, start, end)),
         }
+
+
+def transfer_figures(transfers) -> dict:
+    """``shop.db.analytics.DeskTransfers`` as the dashboard shows it: transfers per closed
+    ticket, and the closed tickets by their number of transfers (0 included)."""
+    return {"transfers": transfers.transfers, "to_agent": transfers.to_agent, "to_queue": transfers.to_queue,
+            "closed": transfers.closed, "closed_transfers": transfers.closed_transfers,
+            "transferred_tickets": sum(n for count, n in transfers.by_count.items() if count > 0),
+            "transfers_per_ticket": _rate(transfers.closed_transfers, transfers.closed),
+            "by_count": [{"transfers": count, "tickets": n} for count, n in sorted(transfers.by_count.items())]}
 
 
 def desk_figures(by_resolution: list[dict], resolved: str) -> dict:
@@ -224,6 +239,11 @@ def to_csv(data: dict) -> str:
             writer.writerow(["desk", period, key, _cell(data["desk"][key])])
         for row in data["desk"]["by_resolution"]:
             writer.writerow(["desk_resolution", row["resolution"] or "unrecorded", "tickets", row["tickets"]])
+        for key in ("transfers", "to_agent", "to_queue", "closed", "closed_transfers", "transferred_tickets",
+                    "transfers_per_ticket"):
+            writer.writerow(["desk_transfers", period, key, _cell(data["desk_transfers"][key])])
+        for row in data["desk_transfers"]["by_count"]:
+            writer.writerow(["desk_transfers_per_ticket", row["transfers"], "tickets", row["tickets"]])
     return out.getvalue()
 
 

@@ -103,13 +103,28 @@ def _segment_picks(session, segment: str, request: RecommendationRequest, limit:
     return chosen
 
 
-def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str,
-                             request: RecommendationRequest, default_cards: int) -> ExperimentalPicks:
+def _treatment_of(session, customer_id: Optional[int], sender_id: str):
+    """(unit, stored segment, merged treatment) of this shopper under the running experiments."""
     plan = experiment_book().plan()
-    now = utc_now()
     unit = unit_for(customer_id, sender_id)
     stored = customer_segment(session, customer_id) if customer_id is not None and _needs_segment(plan) else None
-    treatment = treatment_for(plan, unit, stored.segment if stored else None)
+    return unit, stored, treatment_for(plan, unit, stored.segment if stored else None)
+
+
+def experiment_variants(session, customer_id: Optional[int], sender_id: str) -> ExperimentalPicks:
+    """The shopper's variants (and offer), picking nothing: for cards another flow found — a
+    typed purchase search ("我想买耳机") — so that ``log_shown_cards`` logs them as it does a
+    recommendation's: the experiments' report and the dashboard's funnel count every card
+    shown (intent to treat: a unit's exposures are all its card sets, whichever flow found
+    them), and the cards' buy buttons name the exposure."""
+    unit, _, treatment = _treatment_of(session, customer_id, sender_id)
+    return ExperimentalPicks([], True, unit, tuple(treatment.shown), treatment.offer)
+
+
+def recommend_in_experiments(session, customer_id: Optional[int], sender_id: str,
+                             request: RecommendationRequest, default_cards: int) -> ExperimentalPicks:
+    now = utc_now()
+    unit, stored, treatment = _treatment_of(session, customer_id, sender_id)
     limit = treatment.cards or default_cards
 
     picks: List[Tuple[Any, str]] = []

@@ -128,7 +128,11 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     settings = request.app["settings"]
     token = request.cookies.get(SESSION_COOKIE)
     who = None
-    if token:
+    # A static file needs no session: the page that asked for it has just marked the session
+    # seen. Looking it up anyway made every page load 4-5 concurrent read-then-write
+    # transactions on the session row, and SQLite refuses such an upgrade at once when another
+    # one committed first ("database is locked": a 503 for a script, a chart never drawn).
+    if token and not request.path.startswith("/static/"):
         who = await db(request, session_for_token, token, utc_now(), settings.idle_timeout,
                        not is_resource and is_activity(request, route_handler))
     request["signed_in"] = who

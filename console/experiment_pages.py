@@ -2,7 +2,8 @@
 
 Agents read: every experiment with its status, and per experiment the report of
 ``growth.analyse`` (units, exposures, click-through, conversion, GMV per shopper with 95 %
-intervals and lift against the control, the sample-ratio check, CUPED) and a sample-size
+intervals and lift against the control, the sample-ratio check, CUPED), what the assistant
+sold under each variant per day (``growth.analyse.sales_per_day``) and a sample-size
 planner. Admins act: stop / start, ramp, exclude / re-include a variant — an edit of the
 file through ``growth.experiments_file`` (validated, atomic); the action server re-reads the
 file when it changes, so no deploy is needed.
@@ -10,8 +11,10 @@ file when it changes, so no deploy is needed.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
+from datetime import datetime
 from typing import Optional
 from urllib.parse import quote
 
@@ -21,7 +24,7 @@ from console.auth import has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from growth import statistics as st
-from growth.analyse import analyse
+from growth.analyse import analyse, sales_per_day
 from growth.experiments import ExperimentBook, ExperimentError
 from growth.experiments_file import ACTIONS, change_experiment
 
@@ -89,7 +92,11 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
     lift = _fraction(request.query.get("lift"), 0.001, 10.0)
     baseline_rate = _fraction(request.query.get("baseline"), 0.0001, 0.9999)
     report = await asyncio.to_thread(analyse, request.app["engine"], name, None, lift, _book(request))
-    return render(request, "experiment.html", experiment=experiment, report=report,
+    zone = request.app["settings"].analytics.timezone
+    sales = await asyncio.to_thread(sales_per_day, request.app["engine"], name,
+                                    [v.name for v in experiment.variants], datetime.now(zone).date(), zone)
+    return render(request, "experiment.html", experiment=experiment, report=report, sales=sales,
+                  sales_json=json.dumps(sales, ensure_ascii=False),
                   planner=plan_sizes(report, lift, baseline_rate),
                   lift_field=request.query.get("lift", ""), baseline_field=request.query.get("baseline", ""),
                   can_act=has_role(signed_in(request), "admin"), labels=ACTION_LABELS,

@@ -1,7 +1,8 @@
 """Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
-replies and canned replies, ``console/canned_replies.py``), claim and close (with how it
-ended). Pages work without JavaScript (forms, redirects); ``static/handoff.js`` keeps the
-queue and an open ticket live through the JSON API here.
+replies and canned replies, ``console/canned_replies.py``), claim, transfer (to a colleague on
+duty or back to the queue, with a note) and close (with how it ended). Pages work without
+JavaScript (forms, redirects); ``static/handoff.js`` keeps the queue and an open ticket live
+through the JSON API here.
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from console.auth import background, db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
-from shop.db.handoff_desk import (MAX_MESSAGE, add_agent_message, claim_ticket, close_ticket, desk_ticket,
-                                  hand_back_from_absent_agents, ticket_messages, tickets_of_agent, waiting_tickets)
+from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
+                                  desk_ticket, hand_back_from_absent_agents, latest_transfers, ticket_messages,
+                                  ticket_transfers, tickets_of_agent, transfer_targets, transfer_ticket,
+                                  waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
@@ -30,7 +33,10 @@ ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
-                  "no_resolution": resolution_problem(None)}
+                  "no_resolution": resolution_problem(None),
+                  "no_note": f"请写转接备注（接手的同事会看到，顾客看不到），最多 {MAX_TRANSFER_NOTE} 字。",
+                  "no_target": "请选择转给哪位在岗的同事，或退回排队。",
+                  "target_gone": "这位同事现在不在岗（或就是您自己），请换一位或退回排队。"}
 
 
 def setup(app: web.Application) -> None:
@@ -61,35 +67,39 @@ def _message_json(m) -> dict:
             "at": m.created_at.strftime("%H:%M:%S")}
 
 
-def _ticket_json(t, position: Optional[int] = None) -> dict:
+def _ticket_json(t, position: Optional[int] = None, transfer=None) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
-            "created_at": t.created_at.strftime("%m-%d %H:%M")}
+            "created_at": t.created_at.strftime("%m-%d %H:%M"),
+            "transfer": {"from": transfer.from_name, "note": transfer.note} if transfer else None}
 
 
 def _queue(session, agent_id: int, now) -> tuple:
     """The queue and this agent's conversations, after returning to the queue those held by
-    agents no longer on duty (gone without signing out): nobody is left waiting on them."""
+    agents no longer on duty (gone without signing out): nobody is left waiting on them; and
+    the newest transfer note of each (what a colleague passing it on wrote)."""
     returned = hand_back_from_absent_agents(session, now)
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
-    return waiting_tickets(session), tickets_of_agent(session, agent_id)
+    waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
+    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine])
 
 
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine = await db(request, _queue, who.account.id, utc_now())
-    return render(request, "queue.html", waiting=waiting, mine=mine, flash=request.query.get("flash"))
+    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
+    return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers,
+                  flash=request.query.get("flash"))
 
 
 @requires("agent")
 @background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine = await db(request, _queue, who.account.id, utc_now())
-    return web.json_response({"waiting": [_ticket_json(t, i + 1) for i, t in enumerate(waiting)],
-                              "mine": [_ticket_json(t) for t in mine]})
+    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
+    return web.json_response({"waiting": [_ticket_json(t, i + 1, transfers.get(t.id)) for i, t in enumerate(waiting)],
+                              "mine": [_ticket_json(t, None, transfers.get(t.id)) for t in mine]}, dumps=_dumps)
 
 
 @requires("agent")
@@ -130,9 +140,14 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
+    holds = ticket.assigned_to == signed_in(request).account.id
+    transfers = await db(request, ticket_transfers, ticket.id)
+    # Who it can be passed to: only the holder transfers, among colleagues on duty now.
+    targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
+        if holds and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders, resolutions=RESOLUTIONS, canned=canned,
-                  last_id=lines[-1].id if lines else 0, holds=ticket.assigned_to == signed_in(request).account.id,
+                  orders=orders, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
+                  max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 
@@ -203,12 +218,37 @@ async def close(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/handoff?flash=closed")
 
 
+@requires("agent")
+async def transfer(request: web.Request) -> web.StreamResponse:
+    """转接: the holder passes the conversation to a colleague on duty (``to`` = their account
+    id) or back to the queue (``to`` = ``queue``), with a note. Whatever is wrong (no note, no
+    or a vanished colleague, not the holder) changes nothing and the ticket page says why."""
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    form = await request.post()
+    target, note = form.get("to"), form.get("note")
+    here = f"/handoff/{ticket_id}"
+    if not isinstance(target, str) or not (target == "queue" or (target.isdigit() and 0 < int(target) < 2 ** 31)):
+        raise web.HTTPSeeOther(f"{here}?flash=no_target")
+    try:
+        outcome = await db(request, transfer_ticket, ticket_id, who.account.id,
+                           None if target == "queue" else int(target), note, utc_now())
+    except InvalidRequest:
+        raise web.HTTPSeeOther(f"{here}?flash=no_note") from None
+    if outcome.transfer is None:
+        raise web.HTTPSeeOther(f"{here}?flash={outcome.problem}")
+    logger.info("%s transferred ticket id %s to %s", who.account.username, ticket_id,
+                f"account id {outcome.transfer.to_agent_id}" if outcome.transfer.to_agent_id else "the queue")
+    raise web.HTTPSeeOther("/handoff?flash=transferred")
+
+
 def routes() -> list:
     return [
         web.get("/handoff", queue_page),
         web.get("/handoff/{ticket_id}", ticket_page),
         web.post("/handoff/{ticket_id}/claim", claim),
         web.post("/handoff/{ticket_id}/reply", reply),
+        web.post("/handoff/{ticket_id}/transfer", transfer),
         web.post("/handoff/{ticket_id}/close", close),
         web.get("/api/handoff/queue", queue_api),
         web.get("/api/presence", presence_api),

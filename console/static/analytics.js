@@ -71,6 +71,10 @@
         }));
         fillTable("desk-resolutions", d.desk.by_resolution.map(function (r) { return [r.label, r.tickets]; }));
         setText("desk-rate", "解决率 " + pct(d.desk.resolution_rate) + "（" + d.desk.closed_with_resolution + " 个有处理结果）");
+        var tr = d.desk_transfers;
+        setText("desk-transfers", "期间转接 " + tr.transfers + " 次（转给同事 " + tr.to_agent + "，退回排队 " + tr.to_queue +
+                "）；每单转接 " + (tr.transfers_per_ticket === null ? "—" : tr.transfers_per_ticket.toFixed(2)) + " 次");
+        fillTable("desk-transfers-per-ticket", tr.by_count.map(function (r) { return [r.transfers + " 次", r.tickets]; }));
       }
       fillTable("not-understood", d.not_understood.map(function (r) { return [r.text, r.count]; }));
       fillTable("unresolved", d.unresolved.map(function (r) {

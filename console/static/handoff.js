@@ -42,6 +42,8 @@
         const r = await fetch(`/api/handoff/${ticket}/messages?after=${after}`,
                                { credentials: "same-origin", signal: AbortSignal.timeout(POLL_GIVE_UP_MS) });
         if (r.status === 401) { window.location = "/login"; return; }
+        // Passed on to a colleague (here or in another tab): no longer this agent's to see.
+        if (r.status === 404) { window.location.replace("/handoff?auto=1"); return; }
         if (r.ok) {
           const body = await r.json();
           body.messages.forEach(show);
@@ -108,7 +110,9 @@
 
   const queue = document.querySelector('[data-live="queue"]');
   if (queue) {
-    let known = Array.from(queue.querySelectorAll("tr[data-ticket]")).map((r) => r.dataset.ticket).join(",");
+    // The waiting list and this agent's own conversations (a colleague may pass one on).
+    const rows = (selector, key) => Array.from(document.querySelectorAll(selector)).map((r) => r.dataset[key]).join(",");
+    const known = rows("tr[data-ticket]", "ticket") + "|" + rows("tr[data-mine]", "mine");
     const refresh = async () => {
       try {
         const r = await fetch("/api/handoff/queue",
@@ -116,7 +120,7 @@
         if (r.status === 401) { window.location = "/login"; return; }
         if (r.ok) {
           const body = await r.json();
-          const now = body.waiting.map((t) => t.ticket_no).join(",");
+          const now = body.waiting.map((t) => t.ticket_no).join(",") + "|" + body.mine.map((t) => t.ticket_no).join(",");
           if (now !== known) { window.location.replace("/handoff?auto=1"); return; }
         }
       } catch (e) { /* try again */ }

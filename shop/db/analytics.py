@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from shop.db.models import (AfterSalesRequest, ExperimentExposure, HandoffRequest, Order, OrderAttribution,
-                            OrderItem, Product, RecommendationClick)
+from shop.db.models import (AfterSalesRequest, ExperimentExposure, HandoffRequest, HandoffTransfer, Order,
+                            OrderAttribution, OrderItem, Product, RecommendationClick)
 from shop.domain.after_sales import REASON_LABELS, SERVICE_TYPE_LABELS, AfterSalesReason, ServiceType
 from shop.domain.clock import require_aware
 from shop.domain.handoff_resolutions import RESOLUTIONS
@@ -113,6 +113,38 @@ def desk_resolutions(session: Session, start: datetime, end: datetime) -> list[d
     if unknown:
         rows.append({"resolution": None, "label": "未记录", "tickets": unknown})
     return rows
+
+
+@dataclass(frozen=True)
+class DeskTransfers:
+    transfers: int                # transfers made in the period (handoff_transfers.created_at)
+    to_agent: int                 # of those, to a colleague on duty
+    to_queue: int                 # of those, back to the queue
+    closed: int                   # tickets the desk closed in the period (as desk_resolutions)
+    closed_transfers: int         # transfers those tickets had, whenever made
+    by_count: dict                # tickets closed in the period by transfers they had: {0: n, 1: n, ...}
+
+
+def desk_transfers(session: Session, start: datetime, end: datetime) -> DeskTransfers:
+    """How often agents passed conversations on: the transfers made in the period, and for the
+    tickets the desk closed in the period (the population of ``desk_resolutions``: cancelled
+    ones are the shopper's) how many transfers each had — transfers per ticket."""
+    start, end = require_aware(start), require_aware(end)
+    made = dict(session.execute(
+        select(HandoffTransfer.to_agent_id.is_(None), func.count())
+        .where(HandoffTransfer.created_at >= start, HandoffTransfer.created_at < end)
+        .group_by(HandoffTransfer.to_agent_id.is_(None))).all())
+    per_ticket = (select(HandoffRequest.id, func.count(HandoffTransfer.id).label("transfers"))
+                  .outerjoin(HandoffTransfer, HandoffTransfer.ticket_id == HandoffRequest.id)
+                  .where(HandoffRequest.status == "closed", HandoffRequest.cancelled_at.is_(None),
+                         HandoffRequest.closed_at >= start, HandoffRequest.closed_at < end)
+                  .group_by(HandoffRequest.id).subquery())
+    by_count = {int(n): int(tickets) for n, tickets in session.execute(
+        select(per_ticket.c.transfers, func.count()).group_by(per_ticket.c.transfers)
+        .order_by(per_ticket.c.transfers)).all()}
+    to_queue, to_agent = int(made.get(True, 0)), int(made.get(False, 0))
+    return DeskTransfers(to_agent + to_queue, to_agent, to_queue, sum(by_count.values()),
+                         sum(n * tickets for n, tickets in by_count.items()), by_count)
 
 
 def _label(labels, enum, value: str) -> str:

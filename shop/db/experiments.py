@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
-from shop.db.models import ExperimentExposure, Order, OrderAttribution, RecommendationClick
+from shop.db.models import ExperimentExposure, Order, OrderAttribution, OrderItem, RecommendationClick
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
 
@@ -133,3 +133,22 @@ def unit_outcomes(session: Session, experiment: str, window: timedelta) -> list[
 def experiment_names(session: Session) -> list[str]:
     return list(session.execute(select(EXPOSURES.c.experiment).distinct().order_by(EXPOSURES.c.experiment))
                 .scalars())
+
+
+def attributed_sales(session: Session, experiment: str, start: datetime, end: datetime) -> list[tuple]:
+    """(variant, paid_at, subtotal cents) of every order item bought from a card this
+    experiment showed, in orders paid in [start, end): what the assistant sold under each
+    variant (the experiment page's sales per day). An item counts once per experiment: its
+    attribution to this experiment's exposure (``order_attributions`` holds one per experiment)."""
+    start, end = require_aware(start), require_aware(end)
+    name = text_arg(experiment, "experiment", 100)
+    rows = session.execute(
+        select(EXPOSURES.c.variant, Order.paid_at, OrderItem.subtotal_cents)
+        .select_from(OrderAttribution)
+        .join(EXPOSURES, EXPOSURES.c.id == OrderAttribution.exposure_id)
+        .join(OrderItem, OrderItem.id == OrderAttribution.order_item_id)
+        .join(Order, Order.id == OrderAttribution.order_id)
+        .where(EXPOSURES.c.experiment == name, Order.paid_at.isnot(None),
+               Order.paid_at >= start, Order.paid_at < end)
+        .order_by(Order.paid_at, OrderItem.id)).all()
+    return [(variant, paid_at, int(cents)) for variant, paid_at, cents in rows]

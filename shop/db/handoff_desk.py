@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
-from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffRequest
+from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffRequest, HandoffTransfer
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
 from shop.domain.handoff_queue import ON_DUTY_WINDOW
@@ -31,6 +31,11 @@ CLOSED_NOTICE = "客服已结束本次服务，接下来由小柚继续为您服
 # 小柚): how the cancel backfill tells a desk's close from a shopper's cancel.
 CLOSED_NOTICE_OPENING = "客服已结束本次服务"
 RELEASED_NOTICE = "客服{name}暂时离开了，已为您重新排队，下一位客服接入后会接着为您服务（之前的对话都在）。"
+# A transfer tells the shopper who has the conversation now, as a claim does (JOINED_NOTICE),
+# and nothing else: not who passed it on, nor the note (the desk's own words about them).
+TRANSFERRED_NOTICE = "已为您转接客服{name}，接下来由TA为您服务（之前的对话都在）。"
+TRANSFERRED_TO_QUEUE_NOTICE = "已为您转接其他客服，正在为您重新排队，下一位客服接入后会接着为您服务（之前的对话都在）。"
+MAX_TRANSFER_NOTE = 500
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,102 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
     if closed:
         _add(session, ticket_id, "system", CLOSED_NOTICE, now)
     return closed
+
+
+@dataclass(frozen=True)
+class DeskTransfer:
+    """One transfer of a ticket: who passed it, to whom (None: back to the queue), the note."""
+    id: int
+    ticket_id: int
+    from_agent_id: int
+    from_name: Optional[str]
+    to_agent_id: Optional[int]
+    to_name: Optional[str]
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TransferOutcome:
+    """``transfer`` when it happened; otherwise ``problem``: ``not_yours`` (the agent does not
+    hold the ticket: closed, returned or passed on meanwhile), ``target_gone`` (the colleague
+    is not on duty, or is the agent), nothing else changed."""
+    transfer: Optional[DeskTransfer] = None
+    problem: Optional[str] = None
+
+
+def transfer_targets(session: Session, agent_id: int, now: datetime) -> List[tuple[int, str]]:
+    """(id, name) of the colleagues a ticket can be passed to: every account on duty now
+    (``_on_duty_agents``: they would see it within seconds) but the agent, by name."""
+    rows = session.execute(select(ConsoleUser.id, ConsoleUser.display_name)
+                           .where(ConsoleUser.id.in_(_on_duty_agents(now)),
+                                  ConsoleUser.id != _id_arg(agent_id, "agent_id"))
+                           .order_by(ConsoleUser.display_name, ConsoleUser.id)).all()
+    return [(int(i), name) for i, name in rows]
+
+
+def transfer_ticket(session: Session, ticket_id: int, agent_id: int, to_agent_id: Optional[int], note: str,
+                    now: datetime) -> TransferOutcome:
+    """The agent holding a ticket passes it to a colleague on duty (``to_agent_id``), who holds
+    it at once and sees the note and the whole conversation, or back to the queue (None:
+    its place there is its first, as when an agent leaves). The shopper is told who serves
+    them now (``TRANSFERRED_NOTICE``), never the note; the transfer is kept
+    (``handoff_transfers``: the ticket's history, 数据分析's count). One UPDATE guarded by
+    the holder, as a claim: a ticket closed or passed on meanwhile is left alone. A note is
+    required (1 to ``MAX_TRANSFER_NOTE`` characters): InvalidRequest otherwise."""
+    require_aware(now)
+    ticket_id, agent_id = _id_arg(ticket_id, "ticket_id"), _id_arg(agent_id, "agent_id")
+    body = text_arg(note, "note", MAX_TRANSFER_NOTE)
+    to_name = None
+    if to_agent_id is not None:
+        to_agent_id = _id_arg(to_agent_id, "to_agent_id")
+        to_name = dict(transfer_targets(session, agent_id, now)).get(to_agent_id)
+        if to_name is None:
+            return TransferOutcome(problem="target_gone")
+        values = {"assigned_to": to_agent_id, "assigned_at": now}
+    else:
+        values = {"status": "open", "assigned_to": None, "assigned_at": None}
+    moved = session.execute(update(HandoffRequest).where(
+        HandoffRequest.id == ticket_id, HandoffRequest.status == "assigned", HandoffRequest.assigned_to == agent_id)
+        .values(updated_at=now, **values)).rowcount == 1
+    if not moved:
+        return TransferOutcome(problem="not_yours")
+    row = HandoffTransfer(ticket_id=ticket_id, from_agent_id=agent_id, to_agent_id=to_agent_id, note=body,
+                          created_at=now)
+    session.add(row)
+    session.flush()
+    notice = TRANSFERRED_NOTICE.format(name=to_name) if to_name is not None else TRANSFERRED_TO_QUEUE_NOTICE
+    _add(session, ticket_id, "system", notice, now)
+    from_name = session.execute(select(ConsoleUser.display_name).where(ConsoleUser.id == agent_id)).scalar_one()
+    return TransferOutcome(DeskTransfer(row.id, ticket_id, agent_id, from_name, to_agent_id, to_name, body,
+                                        row.created_at))
+
+
+def _transfers(session: Session, *where) -> List[DeskTransfer]:
+    giver, taker = ConsoleUser.__table__.alias("giver"), ConsoleUser.__table__.alias("taker")
+    rows = session.execute(
+        select(HandoffTransfer, giver.c.display_name, taker.c.display_name)
+        .join(giver, giver.c.id == HandoffTransfer.from_agent_id)
+        .outerjoin(taker, taker.c.id == HandoffTransfer.to_agent_id)
+        .where(*where).order_by(HandoffTransfer.id)).all()
+    return [DeskTransfer(t.id, t.ticket_id, t.from_agent_id, from_name, t.to_agent_id, to_name, t.note, t.created_at)
+            for t, from_name, to_name in rows]
+
+
+def ticket_transfers(session: Session, ticket_id: int) -> List[DeskTransfer]:
+    """Every transfer of one ticket, oldest first (the ticket page's 转接记录)."""
+    return _transfers(session, HandoffTransfer.ticket_id == _id_arg(ticket_id, "ticket_id"))
+
+
+def latest_transfers(session: Session, ticket_ids: List[int]) -> dict[int, DeskTransfer]:
+    """The newest transfer of each of these tickets that has one (the queue's lists show its
+    note beside the ticket)."""
+    ids = [_id_arg(i, "ticket_id") for i in ticket_ids]
+    if not ids:
+        return {}
+    newest = select(func.max(HandoffTransfer.id)).where(HandoffTransfer.ticket_id.in_(ids)) \
+        .group_by(HandoffTransfer.ticket_id)
+    return {t.ticket_id: t for t in _transfers(session, HandoffTransfer.id.in_(newest))}
 
 
 def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:

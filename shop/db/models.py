@@ -436,6 +436,23 @@ class HandoffMessage(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
 
+class HandoffTransfer(Base):
+    """An agent passed a conversation they held to another agent on duty, or back to the
+    queue (``to_agent_id`` NULL), with a note for whoever takes it (migration 0013). The note
+    is the desk's own: never shown to the shopper."""
+
+    __tablename__ = "handoff_transfers"
+    __table_args__ = (Index("ix_handoff_transfers_ticket_id", "ticket_id", "id"),
+                      Index("ix_handoff_transfers_created_at", "created_at"))   # 数据分析 by period
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_requests.id"), nullable=False)
+    from_agent_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
+    to_agent_id = Column(Integer, ForeignKey("console_users.id"))
+    note = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
 # --- operator console ------------------------------------------------------------------
 
 class ConsoleUser(Base):

@@ -124,3 +124,22 @@ def test_a_turn_that_searches_twice_logs_its_one_card_set_once(shop_db, monkeypa
     assert len(logged) == 1 and logged[0][2] == [int(c["id"]) for c in card_message["custom"]["products"]]
     nothing = tracker("预算3块", "ask_recommendation", {"budget_min": "3", "budget_max": "4"})
     assert not cards(run_action(ActionRecommend(), nothing)[0]) and _exposures_of(shop_db, nothing.sender_id) == []
+
+
+def test_typed_purchase_search_cards_are_logged_as_exposures_like_recommendations(shop_db):
+    """"我想买华为手机" shows product cards found by a plain search, not by the recommender; they
+    are shown all the same, so the one exposure logger records them (the running rec_strategy
+    experiment of content/experiments.yml, with exactly those cards) and the cards carry the
+    exposure, so 我要买 and the order name it. A search that finds nothing logs nothing."""
+    t = tracker("我想买华为手机", "purchase", {"brand": "华为", "category": "手机"})
+    messages, _ = run_action(ActionPurchaseHelp(), t)
+    card_message = next(m for m in messages if m.get("custom") and m["custom"].get("products"))
+    assert card_message["custom"]["title"].startswith("为您找到这些商品")
+    shown = [int(c["id"]) for c in card_message["custom"]["products"]]
+    logged = _exposures_of(shop_db, t.sender_id)
+    assert [(experiment, products) for _, experiment, products in logged] == [("rec_strategy", shown)]
+    assert card_message["custom"]["exposure_ids"] == [logged[0][0]]
+
+    nothing = tracker("我想买个不存在的牌子", "purchase", {"brand": "不存在的牌子zz"})
+    messages, _ = run_action(ActionPurchaseHelp(), nothing)
+    assert "暂时没有找到相关商品" in texts(messages) and _exposures_of(shop_db, nothing.sender_id) == []

@@ -87,6 +87,9 @@ def test_backfill_counts_each_cancel_once_whatever_the_stream_already_carried(an
 
     result = backfill_cancels(analytics_engine, tickets)
     assert (result.tickets, result.applied) == (6, 4)     # RG-1, RG-2, RG-4, RG-6 (changes nothing)
+    # RG-6's conversation is unknown to the analytics: recorded, counted nowhere. "legacy-key"
+    # was handed off until its second cancel: it moves too.
+    assert (result.counted, result.moved, result.unchanged) == (3, 3, 1)
     state = _state(analytics_engine)
     assert state["before-event"] == (1, 1, False, True)
     assert state["signed-in~c7"] == (1, 1, False, True)   # the signed-in shopper's conversation id
@@ -117,11 +120,44 @@ def test_the_command_syncs_reads_the_shop_and_is_idempotent(tmp_path, monkeypatc
     _ingest(analytics, handed_off("cli-cancel", T0))
     try:
         assert main(["backfill-cancels"]) == 0
-        assert "1 cancelled hand-offs backfilled" in capsys.readouterr().out
+        assert capsys.readouterr().out.startswith(
+            "1 cancelled hand-offs counted now (1 conversations moved from handed off to cancelled); "
+            "0 recorded without changing any figure")
         assert main(["backfill-cancels"]) == 0
-        assert "0 cancelled hand-offs backfilled; 1 of 1" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert out.startswith("0 cancelled hand-offs counted now (0 conversations moved") and "; 1 of 1 " in out
         assert _state(analytics)["cli-cancel"] == (1, 1, False, True)
         assert not (tmp_path / "events.db").exists()
+    finally:
+        analytics.dispose()
+        dispose_default_engine()
+
+
+def test_the_command_says_a_cancel_the_figures_could_not_take_changed_nothing(tmp_path, monkeypatch, capsys):
+    """A cancelled ticket of a conversation the analytics never saw (it began before they
+    listened): the cancel is recorded, so it is never taken again, but no figure changes —
+    and the command says so instead of "1 cancelled hand-off backfilled"."""
+    shop_url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(shop_url)
+    upgrade_to_head(engine)
+    with session_scope(engine) as s:
+        ticket = create_handoff_request(s, "never-seen", None, "转人工", AT)
+        assert cancel_waiting_ticket(s, ticket.id, AT + timedelta(minutes=1))
+    engine.dispose()
+    analytics_url = f"sqlite:///{tmp_path / 'analytics.db'}"
+    monkeypatch.setenv("SHOP_DATABASE_URL", shop_url)
+    monkeypatch.setenv("ANALYTICS_DB_URL", analytics_url)
+    monkeypatch.setenv("ANALYTICS_EVENTS_DB_PATH", str(tmp_path / "events.db"))
+    analytics = create_engine(analytics_url, future=True)
+    store.create_tables(analytics)
+    try:
+        assert main(["backfill-cancels"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("0 cancelled hand-offs counted now (0 conversations moved from handed off to "
+                              "cancelled); 1 recorded without changing any figure"), out
+        assert _state(analytics) == {}
+        assert main(["backfill-cancels"]) == 0
+        assert "; 0 recorded without changing any figure" in capsys.readouterr().out
     finally:
         analytics.dispose()
         dispose_default_engine()

@@ -10,6 +10,7 @@ hand-off gate publishes to the same broker)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -17,7 +18,9 @@ import requests
 from analytics.broker import BackgroundSQLEventBroker
 from analytics.events import handoff_cancelled_event
 from console.passwords import hash_password
-from shop.db.console_accounts import create_account
+from shop.db.console_accounts import create_account, start_session
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import claim_ticket, close_ticket, transfer_ticket
 from shop.db.engine import make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
@@ -27,6 +30,16 @@ from tests.browser.helpers import console_sign_in, running_console
 PASSWORD = "a-long-test-password-for-the-agent-42"
 
 
+def _one_transferred_ticket(session, wang: int, at) -> None:
+    """On the same day: 小王 passes a conversation to 小李 (on duty then), who closes it."""
+    li = create_account(session, "agent2", "客服小李", "agent", hash_password(PASSWORD), at).id
+    start_session(session, li, "t" * 43, "c" * 43, at, timedelta(hours=8))
+    ticket = create_handoff_request(session, "passed-on", None, "诉求：退款", at)
+    assert claim_ticket(session, ticket.id, wang, "客服小王", at)
+    assert transfer_ticket(session, ticket.id, wang, li, "退款待仓库确认", at + timedelta(minutes=1)).transfer
+    assert close_ticket(session, ticket.id, li, at + timedelta(minutes=5), resolution="resolved")
+
+
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
     work = tmp_path_factory.mktemp("console-analytics")
@@ -34,7 +47,8 @@ def console(tmp_path_factory):
     engine = make_engine(shop_url)
     upgrade_to_head(engine)
     with session_scope(engine) as session:
-        create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now())
+        wang = create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now()).id
+        _one_transferred_ticket(session, wang, datetime.fromtimestamp(T0 + 100, tz=timezone.utc))
     engine.dispose()
     broker = BackgroundSQLEventBroker(db=str(work / "events.db"))
     gave_up_events = [user("gave-up", T0 + 10, "转人工", "human_handoff"), action("gave-up", T0 + 10.05, "action_handoff"),
@@ -89,6 +103,9 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert page.locator("#unresolved tbody td:first-child").all_text_contents() == ["oos", "fallback", "handed"]
         assert page.text_content("#unresolved-total") == "共 3 个"
         assert page.locator("#unresolved a").count() == 0
+        # 人工接待 → 转接: the one closed conversation was passed on once.
+        assert page.text_content("#desk-transfers") == "期间转接 1 次（转给同事 1，退回排队 0）；每单转接 1.00 次"
+        assert page.locator("#desk-transfers-per-ticket tbody tr").all_text_contents() == ["1 次1"]
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
@@ -96,5 +113,7 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "summary,2026-12-01..2026-12-01,handed_off,1" in body
         assert "summary,2026-12-01..2026-12-01,handoff_cancelled,1" in body
         assert "summary,2026-12-01..2026-12-01,containment_rate,0.6" in body
+        assert "desk_transfers,2026-12-01..2026-12-01,transfers_per_ticket,1.0" in body
+        assert "desk_transfers_per_ticket,1,tickets,1" in body
     finally:
         context.close()

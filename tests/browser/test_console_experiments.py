@@ -59,6 +59,12 @@ def test_admin_reads_the_report_and_stops_a_variant(console, browser):
         assert page.text_content("#report tr[data-variant=popularity] .exposures") == "19"
         assert "分组比例正常" in page.text_content("#srm")
         assert page.locator("#comparisons tr[data-variant=popularity]").count() == 1
+        # 每日成交额: drawn by ECharts (no page errors from the CSP), one line per variant, 30 days.
+        page.wait_for_selector("#chart-sales[data-loaded='1'] canvas")
+        drawn = page.evaluate("(() => { const o = echarts.getInstanceByDom(document.getElementById('chart-sales'))"
+                              ".getOption(); return [o.series.map(s => s.name), o.xAxis[0].data.length]; })()")
+        assert drawn == [["hybrid", "popularity", "content"], 30]
+        assert page.text_content("#sales-totals tr[data-variant=hybrid] .total") == "¥0.00"
         page.fill("#planner input[name=lift]", "10")
         page.fill("#planner input[name=baseline]", "5")
         page.click("#planner button[type=submit]")

@@ -31,6 +31,9 @@ def test_pages_say_the_database_is_unavailable_in_chinese_and_recover(console, c
         response, body = c.request("GET", "/api/handoff/queue")
         assert response.status == 503 and response.content_type == "application/json", body
         assert "数据库暂时不可用" in body
+        # A page's own files need no database: a signed-in browser still gets them.
+        for path in ("/static/console.css", "/static/handoff.js", "/static/presence.js"):
+            assert c.request("GET", path)[0].status == 200, path
     finally:
         lock.execute("ROLLBACK")
         lock.close()

@@ -352,3 +352,79 @@ def test_closing_asks_how_it_ended_and_the_dashboard_counts_it(console, console_
         "resolved": 2, "follow_up": 1, "unresolved": 0, "no_reply": 0, "invalid": 0}
     csv_text = boss.request("GET", "/analytics.csv")[1]
     assert "desk_resolution,resolved,tickets,2" in csv_text and ",resolution_rate,0.6667" in csv_text
+
+
+def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_the_queue(console, console_engine):
+    """转接: 小王 holds a conversation and passes it to 小李 (on duty) with a note; 小李 finds it
+    among their own with the note, opens it (the note, the shopper's lines, the reply box),
+    the shopper hears who serves them now and nothing of the note; 小王 no longer sees it.
+    Bad forms (no note, nobody chosen, a colleague off duty) change nothing and say why.
+    小李 passes it back to the queue, where the next agent sees the note; 数据分析 and its CSV
+    count the transfers per ticket."""
+    from console import passwords
+    from shop.db.console_accounts import create_account
+    from shop.db.handoff_desk import add_shopper_message, desk_ticket
+
+    with session_scope(console_engine) as s:
+        li = create_account(s, "agent2", "小李", "agent", passwords.hash_password(AGENT_PASSWORD), utc_now()).id
+        off = create_account(s, "agent3", "小赵", "agent", passwords.hash_password(AGENT_PASSWORD), utc_now()).id
+        ticket = create_handoff_request(s, "desk-transfer", None, "诉求：退款", utc_now())
+        add_shopper_message(s, ticket.id, "我要退款，订单 2026120700001", utc_now())
+    wang, csrf = _signed_in_agent(console)
+    colleague = console()
+    assert colleague.sign_in("agent2", AGENT_PASSWORD)[0].status in (302, 303)
+    csrf_li = colleague.csrf("/handoff")
+    assert wang.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    _, page = wang.request("GET", f"/handoff/{ticket.id}")
+    assert 'id="transfer-form"' in page and f'<option value="{li}">小李</option>' in page
+    assert f'<option value="{off}">' not in page and '<option value="queue">' in page
+
+    note = "顾客要退款，订单号已核对，请处理"
+    for form, flash, words in (({"to": str(li), "note": "  "}, "no_note", "请写转接备注"),
+                               ({"to": "", "note": note}, "no_target", "请选择转给哪位"),
+                               ({"to": "x' OR 1=1", "note": note}, "no_target", "请选择转给哪位"),
+                               ({"to": str(off), "note": note}, "target_gone", "现在不在岗"),
+                               ({"to": str(li), "note": "长" * 501}, "no_note", "最多 500 字")):
+        response, _ = wang.request("POST", f"/handoff/{ticket.id}/transfer", data={"csrf_token": csrf, **form})
+        assert response.headers["Location"] == f"/handoff/{ticket.id}?flash={flash}", form
+        assert words in wang.request("GET", response.headers["Location"])[1]
+    with session_scope(console_engine) as s:
+        assert desk_ticket(s, ticket.id).assigned_to != li
+    response, _ = wang.request("POST", f"/handoff/{ticket.id}/transfer",
+                               data={"csrf_token": csrf, "to": str(li), "note": note})
+    assert response.headers["Location"] == "/handoff?flash=transferred"
+    assert "已转接，顾客已收到通知" in wang.request("GET", "/handoff?flash=transferred")[1]
+    assert wang.request("GET", f"/handoff/{ticket.id}")[0].status == 404          # 小李's now
+    assert wang.request("POST", f"/handoff/{ticket.id}/transfer",
+                        data={"csrf_token": csrf, "to": "queue", "note": "再转"})[0].headers["Location"] \
+        == f"/handoff/{ticket.id}?flash=not_yours"
+
+    _, queue_page = colleague.request("GET", "/handoff")
+    assert f'data-mine="{ticket.ticket_no}"' in queue_page and f"转接自 小王：{note}" in queue_page
+    mine = json.loads(colleague.request("GET", "/api/handoff/queue")[1])["mine"]
+    assert [(t["ticket_no"], t["transfer"]) for t in mine] == [(ticket.ticket_no, {"from": "小王", "note": note})]
+    _, page = colleague.request("GET", f"/handoff/{ticket.id}")
+    assert f"小王 转给 小李：{note}" in page and "我要退款，订单 2026120700001" in page and 'id="reply-form"' in page
+    with session_scope(console_engine) as s:
+        heard = [m.text for m in shopper_view(s, "desk-transfer", None, 0, utc_now()).messages]
+    assert heard[-1] == "已为您转接客服小李，接下来由TA为您服务（之前的对话都在）。"
+    assert not any(note in line for line in heard)
+
+    back = "需要仓库确认，请下一位跟进"
+    assert colleague.request("POST", f"/handoff/{ticket.id}/transfer",
+                             data={"csrf_token": csrf_li, "to": "queue", "note": back})[0].status == 303
+    waiting = json.loads(wang.request("GET", "/api/handoff/queue")[1])["waiting"]
+    assert [(t["ticket_no"], t["transfer"]) for t in waiting] == [(ticket.ticket_no, {"from": "小李", "note": back})]
+    assert f"转接自 小李：{back}" in wang.request("GET", "/handoff")[1]
+    assert wang.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert wang.request("POST", f"/handoff/{ticket.id}/close",
+                        data={"csrf_token": csrf, "resolution": "follow_up"})[0].status == 303
+
+    boss = console()
+    boss.sign_in("boss", ADMIN_PASSWORD)
+    transfers = json.loads(boss.request("GET", "/api/analytics")[1])["desk_transfers"]
+    assert (transfers["transfers"], transfers["to_agent"], transfers["to_queue"]) == (2, 1, 1)
+    assert (transfers["closed"], transfers["transfers_per_ticket"]) == (1, 2.0)
+    assert transfers["by_count"] == [{"transfers": 2, "tickets": 1}]
+    csv_text = boss.request("GET", "/analytics.csv")[1]
+    assert ",transfers_per_ticket,2.0" in csv_text and "desk_transfers_per_ticket,2,tickets,1" in csv_text

@@ -70,8 +70,9 @@ def test_agent_reads_the_report_but_cannot_act(console, console_engine, experime
 
 
 def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, experiments_file, monkeypatch):
-    """Click-through 10 % vs 18 % (raw p about 0.01) is one of the report's 8 tests (two
-    treatments x four metrics): the page shows both p-values and no 显著 (adjusted > 0.05).
+    """Click-through 10 % vs 18 % (raw p about 0.02) is one of the report's 6 tests (two
+    treatments x three hypotheses: GMV is tested once, by its CUPED estimate): the page shows
+    both p-values and no 显著 (adjusted > 0.05); the plain GMV cell is marked for reference.
     The outcomes come in where the report reads them from the database (an empty test shop
     has no products to click)."""
     import shop.db.experiments as experiments
@@ -88,7 +89,36 @@ def test_the_report_marks_significance_on_the_holm_adjusted_p_only(console, expe
     raw, adjusted = (float(x) for x in re.search(r"p = ([0-9.e-]+) · 校正后 p = <span class=\"p-adjusted\">([0-9.e-]+)",
                                                  row).groups())
     assert raw < 0.05 < adjusted
-    assert 'class="significant"' not in html and "按 Holm 法校正" in html and "同时做了 8 个检验" in html
+    assert 'class="significant"' not in html and "按 Holm 法校正" in html and "同时做了 6 个检验" in html
+    assert row.split("</tr>")[0].count("仅供参考（GMV 按 CUPED 检验）") == 1
+
+
+def test_the_experiment_page_shows_what_each_variant_sold_per_day(console, experiments_file, monkeypatch):
+    """每日成交额: the paid items bought from the experiment's cards, per variant and shop day
+    (the last 30), from where the page reads them (``attributed_sales``); a variant that sold
+    nothing is shown with ¥0.00, and the chart's figures travel in the page as JSON."""
+    import html as html_module
+
+    import shop.db.experiments as experiments
+
+    paid = datetime.now(timezone.utc)
+    asked = []
+
+    def sales(session, name, start, end):
+        asked.append((name, end - start))
+        return [("hybrid", paid, 12900), ("hybrid", paid, 100), ("popularity", paid - timedelta(days=1), 4550)]
+
+    monkeypatch.setattr(experiments, "attributed_sales", sales)
+    c = console()
+    c.sign_in("agent1", AGENT_PASSWORD)
+    response, page = c.request("GET", "/experiments/rec_strategy")
+    assert response.status == 200 and "每日成交额（按分组，最近 30 天）" in page
+    assert asked == [("rec_strategy", timedelta(days=30))]
+    totals = dict(re.findall(r'<tr data-variant="(\w+)"><td>\w+</td><td class="total">¥([0-9.]+)</td>', page))
+    assert totals == {"hybrid": "130.00", "popularity": "45.50", "content": "0.00"}
+    figures = json.loads(html_module.unescape(re.search(r'data-sales="([^"]*)"', page).group(1)))
+    assert len(figures["days"]) == 30 and figures["variants"][0]["gmv_yuan"][-1] == 130.0
+    assert '<script src="/static/experiment_sales.js"></script>' in page
 
 
 def test_admin_excludes_a_variant_with_csrf_only(console, experiments_file):

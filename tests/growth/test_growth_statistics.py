@@ -109,7 +109,7 @@ def _clicking_units(variant, n, clicked):
 
 
 def test_a_chance_difference_among_many_tests_is_not_called_significant():
-    """Raw p = 0.02 on one cell of a report with three treatments x four metrics: not 显著
+    """Raw p = 0.02 on one cell of a report with three treatments x three hypotheses: not 显著
     once adjusted; a large effect stays significant after adjusting."""
     from growth.analyse import build_report, format_report
 
@@ -118,12 +118,61 @@ def test_a_chance_difference_among_many_tests_is_not_called_significant():
     report = build_report("e", outcomes, {"a": 1, "b": 1, "c": 1, "d": 1})
     cell = next(c for c in report["comparisons"] if c["variant"] == "c")["click_through"]
     assert cell["p_value"] < 0.05 and cell["p_adjusted"] > 0.05 and not cell["significant"]
-    # Conversion and GMV are all zero (p = 1): every variant x metric with a p-value counts.
-    assert report["multiple_testing"] == {"method": "holm", "tests": 12}
-    assert cell["p_adjusted"] == pytest.approx(min(1.0, 12 * cell["p_value"]))
+    # Conversion and GMV are all zero (p = 1): every variant x hypothesis with a p-value counts.
+    assert report["multiple_testing"] == {"method": "holm", "tests": 9}
+    assert cell["p_adjusted"] == pytest.approx(min(1.0, 9 * cell["p_value"]))
     text = format_report(report)
     assert "Holm p = " in text and not any(line.endswith("significant") for line in text.splitlines())
 
     strong = build_report("e", _clicking_units("a", 200, 20) + _clicking_units("b", 200, 80), {"a": 1, "b": 1})
     cell = strong["comparisons"][0]["click_through"]
     assert cell["p_adjusted"] < 0.05 and cell["significant"]
+
+
+def test_gmv_and_its_cuped_estimate_are_one_hypothesis_in_holms_family():
+    """GMV per unit and CUPED GMV per unit estimate the same difference: the family is
+    treatments x (click-through, conversion, GMV), GMV tested by its CUPED estimate. The plain
+    GMV cell keeps its raw p for reference and is never 显著 on its own; with one treatment
+    whose only real difference is GMV, CUPED's p is multiplied by 3 (the smallest of 3 tests),
+    not by 4 as when both counted."""
+    from growth.analyse import build_report, format_report
+    from shop.db.experiments import UnitOutcome
+
+    rng = np.random.default_rng(7)
+
+    def units(variant, n, lift):
+        pre = rng.gamma(2.0, 100.0, n)
+        spend = pre * 0.8 + rng.normal(50.0 + lift, 40.0, n)
+        return [UnitOutcome(unit=f"{variant}{i}", variant=variant, customer_id=i, first_shown_at=None, exposures=1,
+                            clicks=1, orders=1, gmv_cents=int(max(s, 0) * 100), pre_spend_cents=int(p * 100))
+                for i, (s, p) in enumerate(zip(spend, pre))]
+
+    report = build_report("e", units("a", 300, 0.0) + units("b", 300, 12.0), {"a": 1, "b": 1})
+    comparison = report["comparisons"][0]
+    assert report["multiple_testing"] == {"method": "holm", "tests": 3}
+    cuped, plain = comparison["gmv_per_unit_cuped"], comparison["gmv_per_unit"]
+    assert cuped["diff_high"] - cuped["diff_low"] < plain["diff_high"] - plain["diff_low"]     # CUPED narrows
+    assert cuped["p_adjusted"] == pytest.approx(3 * cuped["p_value"]) and cuped["significant"]
+    assert plain["p_adjusted"] is None and plain["significant"] is False
+    text = format_report(report)
+    assert "Holm p = —, reference" in text and "over the report's 3 tests" in text
+
+
+def test_sales_by_day_buckets_by_the_shops_day_with_every_variant_a_series():
+    """Paid at 17:30 UTC is the next day in Shanghai; a variant with no sales is a series of
+    zeros (the chart shows it sold nothing), one the file no longer lists still shows."""
+    from datetime import date, datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from growth.analyse import sales_by_day
+
+    zone = ZoneInfo("Asia/Shanghai")
+    rows = [("hybrid", datetime(2026, 12, 5, 17, 30, tzinfo=timezone.utc), 1999),
+            ("hybrid", datetime(2026, 12, 6, 2, 0, tzinfo=timezone.utc), 1),
+            ("popularity", datetime(2026, 12, 4, 16, 0, tzinfo=timezone.utc), 5000),
+            ("gone", datetime(2026, 12, 6, 15, 59, tzinfo=timezone.utc), 100)]
+    figures = sales_by_day(rows, ["hybrid", "popularity", "content"], date(2026, 12, 5), 2, zone)
+    assert figures["days"] == ["2026-12-05", "2026-12-06"] and figures["timezone"] == "Asia/Shanghai"
+    assert [(v["variant"], v["gmv_yuan"], v["total_yuan"]) for v in figures["variants"]] == [
+        ("hybrid", [0, 20.0], 20.0), ("popularity", [50.0, 0], 50.0), ("content", [0, 0], 0),
+        ("gone", [0, 1.0], 1.0)]

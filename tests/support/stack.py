@@ -23,13 +23,38 @@ TEST_TOKEN_SECRET = "test-secret-for-the-live-stack-0123456789"
 TEST_ACTION_SECRET = "test-action-server-secret-0123456789abcdef"
 
 
+# Ports above 1024 that Chromium refuses to open (ERR_UNSAFE_PORT): never handed to a server
+# a browser test visits (6000, X11, is the first of 6000-6099).
+BROWSER_UNSAFE_PORTS = frozenset({1719, 1720, 1723, 2049, 3659, 4045, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+                                  6668, 6669, 6697, 10080})
+
+
+def _port_range() -> Optional[range]:
+    """``TEST_PORT_RANGE=6000-6099``: servers the tests start listen only in that range (on a
+    machine shared by several runs, each keeps to its own ports); unset, any free port."""
+    raw = os.environ.get("TEST_PORT_RANGE", "").strip()
+    if not raw:
+        return None
+    low, _, high = raw.partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
 def free_ports(count: int) -> List[int]:
     """Distinct free ports (all sockets are held until every port is chosen)."""
     sockets = []
+    allowed = _port_range()
+    candidates = iter([p for p in allowed if p not in BROWSER_UNSAFE_PORTS]) if allowed is not None else None
     try:
-        for _ in range(count):
+        while len(sockets) < count:
             sock = socket.socket()
-            sock.bind(("127.0.0.1", 0))
+            try:
+                sock.bind(("127.0.0.1", 0 if candidates is None else next(candidates)))
+            except OSError:
+                sock.close()            # taken: the next one of the range
+                continue
+            except StopIteration:
+                sock.close()
+                raise RuntimeError(f"no {count} free ports in TEST_PORT_RANGE={os.environ['TEST_PORT_RANGE']}") from None
             sockets.append(sock)
         return [sock.getsockname()[1] for sock in sockets]
     finally:

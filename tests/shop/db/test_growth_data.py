@@ -183,3 +183,34 @@ def test_the_simulator_reads_seeded_tastes_and_product_categories_through_the_da
     products = session.execute(select(m.Product.id, m.Product.category_id).order_by(m.Product.id).limit(4)).all()
     asked = [pid for pid, _ in products] + [10**9]  # an unknown id is left out, not an error
     assert product_category_ids(session, asked) == dict(products)
+
+
+def test_attributed_sales_are_the_paid_items_bought_from_the_experiments_cards(session):
+    """The experiment page's sales per variant: every paid order item attributed to one of the
+    experiment's exposures, with its variant, payment time and subtotal; not an unpaid order,
+    not another experiment's, not one paid outside the period."""
+    from shop.db.experiments import attributed_sales
+
+    sku = _in_stock_product(session)
+    other_sku = _in_stock_product(session, skip=(sku.product_id,))
+    a = _exposure(session, MAIN_CUSTOMER_ID, [sku.product_id], experiment="sales", variant="a")
+    b = _exposure(session, OTHER_CUSTOMER_ID, [sku.product_id, other_sku.product_id], experiment="sales", variant="b")
+    elsewhere = _exposure(session, OTHER_CUSTOMER_ID, [other_sku.product_id], experiment="other", variant="x")
+    paid_a = place_order(session, MAIN_CUSTOMER_ID, [CartLine(sku.product_id, sku.id, 2, (a,))], NOW)
+    paid_b = place_order(session, OTHER_CUSTOMER_ID, [CartLine(sku.product_id, sku.id, 1, (b,)),
+                                                      CartLine(other_sku.product_id, other_sku.id, 1, (b, elsewhere))],
+                         NOW)
+    place_order(session, MAIN_CUSTOMER_ID, [CartLine(sku.product_id, sku.id, 1, (a,))], NOW)      # never paid
+    pay_order_simulated(session, MAIN_CUSTOMER_ID, paid_a.order_no, NOW + timedelta(minutes=1))
+    pay_order_simulated(session, OTHER_CUSTOMER_ID, paid_b.order_no, NOW + timedelta(minutes=2))
+    def subtotals(order_no):
+        return dict(session.execute(select(m.OrderItem.product_id, m.OrderItem.subtotal_cents).join(m.Order)
+                                    .where(m.Order.order_no == order_no)).all())
+
+    rows = attributed_sales(session, "sales", NOW, NOW + timedelta(hours=1))
+    assert [(variant, cents) for variant, _, cents in rows] == [
+        ("a", subtotals(paid_a.order_no)[sku.product_id]), ("b", subtotals(paid_b.order_no)[sku.product_id]),
+        ("b", subtotals(paid_b.order_no)[other_sku.product_id])]
+    assert rows[0][1] == NOW + timedelta(minutes=1)
+    assert [v for v, _, _ in attributed_sales(session, "other", NOW, NOW + timedelta(hours=1))] == ["x"]
+    assert attributed_sales(session, "sales", NOW + timedelta(hours=1), NOW + timedelta(hours=2)) == []

@@ -229,3 +229,68 @@ def test_an_agent_leaving_hands_their_conversations_back(writable_engine):
         assert active_ticket(s, "leave-2", None) is None                     # closed stays closed
         assert active_ticket(s, "leave-3", None).assigned_to == b.id          # another agent's: untouched
         assert claim_ticket(s, back.id, b.id, "小李", now)                      # the next agent takes it
+
+
+def test_transfer_to_a_colleague_on_duty_or_back_to_the_queue(writable_engine):
+    """The holder passes a conversation on with a note: to a colleague on duty (who holds it at
+    once), or back to the queue; the shopper hears who serves them now and never the note or
+    the passer's name; each transfer is kept for the next agent and the dashboard. A note is
+    required, a colleague off duty (or oneself) is refused, and only the holder may transfer —
+    refusals change nothing."""
+    from shop.db.analytics import desk_transfers
+    from shop.db.console_accounts import set_active
+    from shop.db.handoff_desk import (TRANSFERRED_TO_QUEUE_NOTICE, desk_ticket, latest_transfers, ticket_transfers,
+                                      tickets_of_agent, transfer_targets, transfer_ticket)
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        off = create_account(s, "a3", "小赵", "agent", FAKE_HASH, now)      # never signed in: not on duty
+        for account, token in ((a, "a"), (b, "b")):
+            start_session(s, account.id, token * 43, "c" * 43, now, timedelta(hours=8))
+        ticket = create_handoff_request(s, "transfer-1", None, "诉求：售后", now)
+        assert claim_ticket(s, ticket.id, a.id, "小王", now)
+    with session_scope(writable_engine) as s:
+        assert transfer_targets(s, a.id, now) == [(b.id, "小李")]
+        for note in ("", "   ", None, "x" * 501):
+            with pytest.raises(InvalidRequest):
+                transfer_ticket(s, ticket.id, a.id, b.id, note, now)
+        assert transfer_ticket(s, ticket.id, a.id, off.id, "退款的事", now).problem == "target_gone"
+        assert transfer_ticket(s, ticket.id, a.id, a.id, "退款的事", now).problem == "target_gone"
+        assert transfer_ticket(s, ticket.id, b.id, a.id, "不是我的", now).problem == "not_yours"
+        assert desk_ticket(s, ticket.id).assigned_to == a.id and ticket_transfers(s, ticket.id) == []
+        done = transfer_ticket(s, ticket.id, a.id, b.id, "顾客要退款，订单号已核对", now + timedelta(seconds=1))
+        assert done.problem is None and (done.transfer.from_name, done.transfer.to_name) == ("小王", "小李")
+    with session_scope(writable_engine) as s:
+        held = desk_ticket(s, ticket.id)
+        assert (held.status, held.assigned_to) == ("assigned", b.id)
+        assert [t.id for t in tickets_of_agent(s, b.id)] == [ticket.id] and tickets_of_agent(s, a.id) == []
+        assert add_agent_message(s, ticket.id, a.id, "还在吗", now) is None          # no longer the holder's
+        assert add_agent_message(s, ticket.id, b.id, "您好，我接着为您处理", now) is not None
+        seen = [m.text for m in shopper_view(s, "transfer-1", None, 0, now).messages]
+        assert seen[-2] == "已为您转接客服小李，接下来由TA为您服务（之前的对话都在）。"
+        assert not any("退款的事" in m or "订单号已核对" in m or "小王" in m for m in seen[1:])
+        assert latest_transfers(s, [ticket.id])[ticket.id].note == "顾客要退款，订单号已核对"
+        # 小李 passes it back to the queue; 小王 has gone off duty meanwhile (disabled).
+        set_active(s, a.id, False)
+        assert transfer_targets(s, b.id, now) == []
+        back = transfer_ticket(s, ticket.id, b.id, None, "需要仓库确认，请下一位跟进", now + timedelta(seconds=2))
+        assert back.transfer.to_agent_id is None
+    with session_scope(writable_engine) as s:
+        queued = desk_ticket(s, ticket.id)
+        assert (queued.status, queued.assigned_to) == ("open", None)
+        assert [t.ticket_no for t in waiting_tickets(s)] == [ticket.ticket_no]
+        view = shopper_view(s, "transfer-1", None, 0, now)
+        assert view.status == "open" and view.position == 1
+        assert view.messages[-1].text == TRANSFERRED_TO_QUEUE_NOTICE
+        assert [(t.from_name, t.to_name, t.note) for t in ticket_transfers(s, ticket.id)] == [
+            ("小王", "小李", "顾客要退款，订单号已核对"), ("小李", None, "需要仓库确认，请下一位跟进")]
+        assert transfer_ticket(s, ticket.id, b.id, None, "再转", now).problem == "not_yours"   # not held now
+        assert claim_ticket(s, ticket.id, b.id, "小李", now) and close_ticket(s, ticket.id, b.id, now, resolution="resolved")
+        untouched = create_handoff_request(s, "transfer-2", None, "诉求：物流", now)
+        assert claim_ticket(s, untouched.id, b.id, "小李", now) and close_ticket(s, untouched.id, b.id, now)
+    with session_scope(writable_engine) as s:
+        figures = desk_transfers(s, now - timedelta(hours=1), now + timedelta(hours=1))
+        assert (figures.transfers, figures.to_agent, figures.to_queue) == (2, 1, 1)
+        assert (figures.closed, figures.closed_transfers, figures.by_count) == (2, 2, {0: 1, 2: 1})
+        assert desk_transfers(s, now + timedelta(hours=1), now + timedelta(hours=2)).transfers == 0
