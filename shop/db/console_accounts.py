@@ -119,9 +119,16 @@ def session_for_token(session: Session, token: Optional[str], now: datetime,
     require_aware(now)
     if not isinstance(token, str) or not 20 <= len(token) <= 128:
         return None
+    digest = token_digest(token)
+    # The write comes first: on SQLite (WAL) a transaction that has read and then writes fails
+    # at once ("database is locked", no busy wait) if another process committed in between —
+    # every console request would be exposed to the action server's and the site's writes.
+    # Written first, the lock is taken (waiting its busy timeout) before anything is read. An
+    # expired or idle session touched here is deleted below, in the same transaction.
+    session.execute(update(ConsoleSession).where(ConsoleSession.token_hash == digest).values(last_seen_at=now))
     found = session.execute(
         select(ConsoleSession, ConsoleUser).join(ConsoleUser, ConsoleUser.id == ConsoleSession.user_id)
-        .where(ConsoleSession.token_hash == token_digest(token))
+        .where(ConsoleSession.token_hash == digest)
     ).first()
     if found is None:
         return None
@@ -129,7 +136,6 @@ def session_for_token(session: Session, token: Optional[str], now: datetime,
     if row.expires_at <= now or row.last_active_at + idle_timeout <= now or not user.active:
         session.execute(delete(ConsoleSession).where(ConsoleSession.id == row.id))
         return None
-    row.last_seen_at = now
     if activity:
         row.last_active_at = now
     return SignedIn(account=_account(user), csrf_token=row.csrf_token, expires_at=row.expires_at)

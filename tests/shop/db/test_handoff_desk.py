@@ -81,6 +81,52 @@ def test_sessions_expire_and_store_no_token(writable_engine):
         assert session_for_token(s, "t" * 43, now, timedelta(minutes=30)) is None
 
 
+def test_a_console_request_is_not_refused_because_another_process_wrote_meanwhile(tmp_path):
+    """SQLite in WAL mode: a transaction that reads and then writes fails at once if another
+    process committed in between (the busy timeout does not apply). Every console request
+    checks its session and marks it seen; with the action server and the site writing to the
+    same file, the check must not turn into "database is locked" (a 503 page the desk never
+    refreshes from). Here another process commits right after the check's first statement."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from shop.db.engine import make_engine
+    from shop.db.migrate import upgrade_to_head
+
+    path = tmp_path / "desk.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    now = utc_now()
+    with session_scope(engine) as s:
+        a, b = _agents(s, now)
+        start_session(s, a.id, "t" * 43, "c" * 43, now, timedelta(hours=8))
+    other_writes = []
+
+    def another_process_commits(conn, cursor, statement, *args):
+        if other_writes or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        other = sqlite3.connect(path, timeout=0.2)
+        try:
+            other.execute("UPDATE console_users SET display_name = '小李2' WHERE id = ?", (b.id,))
+            other.commit()
+            other_writes.append("committed")
+        except sqlite3.OperationalError:      # the check already holds the write lock: it waits its turn
+            other_writes.append("waited")
+        finally:
+            other.close()
+
+    event.listen(engine, "after_cursor_execute", another_process_commits)
+    try:
+        with session_scope(engine) as s:
+            who = session_for_token(s, "t" * 43, now + timedelta(minutes=1), timedelta(minutes=30))
+        assert who is not None and who.account.username == "a1"
+        assert other_writes
+    finally:
+        event.remove(engine, "after_cursor_execute", another_process_commits)
+        engine.dispose()
+
+
 def test_only_activity_restarts_a_sessions_idle_clock(writable_engine):
     """Seen (a heartbeat) keeps the agent on duty, not the session alive: 20 minutes of
     heartbeats after the last input, then 11 more, and it is over; input restarts the clock."""
