@@ -18,11 +18,22 @@ DATABASE_UNAVAILABLE = "数据库暂时不可用，请稍后刷新重试（刚�
 FAILED = "控制台开了个小差，请稍后刷新重试。"
 
 
+# A page the database refused is asked for again after this long (Retry-After; and, for a page
+# fetched with GET, the browser's Refresh): a desk left open — its queue reloads itself into
+# whatever the server answers — comes back once the database does, without the agent noticing.
+RETRY_AFTER_S = 5
+
+
 def _answer(request: web.Request, status: int, code: str, message: str) -> web.Response:
+    headers = {}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_S)
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            headers["Refresh"] = str(RETRY_AFTER_S)     # never for a form sent: nothing is sent twice
     if request.path.startswith("/api/"):
-        return web.json_response({"error": code, "message": message}, status=status,
+        return web.json_response({"error": code, "message": message}, status=status, headers=headers,
                                  dumps=functools.partial(json.dumps, ensure_ascii=False))
-    return web.Response(status=status, text=message, content_type="text/plain", charset="utf-8")
+    return web.Response(status=status, text=message, content_type="text/plain", charset="utf-8", headers=headers)
 
 
 @web.middleware

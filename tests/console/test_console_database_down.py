@@ -28,6 +28,9 @@ def test_pages_say_the_database_is_unavailable_in_chinese_and_recover(console, c
             response, body = c.request(method, path, data=data)
             assert response.status == 503, (path, response.status, body)
             assert "数据库暂时不可用" in body and "trouble" not in body and "Traceback" not in body, body
+            assert response.headers["Retry-After"] == "5"
+            # A page asks for itself again (a desk left open comes back); a form sent is never resent.
+            assert response.headers.get("Refresh") == ("5" if method == "GET" else None), (path, response.headers)
         response, body = c.request("GET", "/api/handoff/queue")
         assert response.status == 503 and response.content_type == "application/json", body
         assert "数据库暂时不可用" in body
