@@ -2,16 +2,19 @@
 one"), from their history, and from what similar shoppers bought."""
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalogue_cards import product_cards_message
 from actions.formatting import buttons, intent_payload, money
-from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
+from actions.support import (ShopAction, as_product_id, current_customer_id, db, db_prompt, entity_values,
+                             first_entity)
 from assistant.order_matching import OWN_ORDER
 from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
@@ -20,10 +23,12 @@ from assistant.recommendation_requests import (
     refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
-from assistant.experiment_picks import log_shown_cards, recommend_in_experiments
+from assistant.experiment_picks import ShownCards, log_shown_cards, recommend_in_experiments
 from shop.domain.assortment import GIFT_IDEAS, not_carried
 from shop.domain.colours import same_colour
 from shop.db.catalogue import get_product_detail, list_categories
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 # Departments offered when "便宜点的" comes with nothing to be cheaper than.
@@ -269,7 +274,17 @@ class ActionRecommend(ShopAction):
         message = product_cards_message(tracker, products, title=title, reasons=reasons)
         # Whichever search found them (the nearest prices too), these cards are what the
         # experiments showed: logged here, once.
-        shown = await db(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
+        try:
+            # A write the shopper waits on: bounded by ACTION_DB_LOCK_WAIT_S (it waited the
+            # database's whole busy timeout, 10 s, and then the shopper got an apology).
+            shown = await db_prompt(log_shown_cards, outcome, customer_id, tracker.sender_id,
+                                    [p.id for p in products])
+        except SQLAlchemyError:
+            # The cards are what the shopper asked for; only the experiment's record of them
+            # (and a variant's coupon) is missed, and said so in the log.
+            logger.warning("recommendation shown without its exposure: the shop database refuses writes "
+                           "(conversation %s)", tracker.sender_id, exc_info=True)
+            shown = ShownCards()
         if shown.exposure_ids and "json_message" in message:
             # The cards' buy buttons send these back, so clicks and orders name this exposure.
             message["json_message"]["exposure_ids"] = list(shown.exposure_ids)

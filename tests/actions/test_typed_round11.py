@@ -2,6 +2,8 @@
 the closest prices of that kind; payment and haggle questions get their own answers."""
 from __future__ import annotations
 
+import pytest
+
 from actions.purchase import HAGGLE_REPLY, ActionPurchaseHelp
 from actions.recommend import ActionRecommend
 from shop.db.catalogue import get_product_detail, search_products
@@ -124,3 +126,34 @@ def test_a_turn_that_searches_twice_logs_its_one_card_set_once(shop_db, monkeypa
     assert len(logged) == 1 and logged[0][2] == [int(c["id"]) for c in card_message["custom"]["products"]]
     nothing = tracker("预算3块", "ask_recommendation", {"budget_min": "3", "budget_max": "4"})
     assert not cards(run_action(ActionRecommend(), nothing)[0]) and _exposures_of(shop_db, nothing.sender_id) == []
+
+
+def test_cards_are_shown_at_once_while_the_database_refuses_the_exposure_write(shop_db, action_database, caplog):
+    """Seen live with the shop database write-locked: "推荐个手机" waited the database's busy
+    timeout (10 s) to log its exposure, then answered with the apology and no cards."""
+    import logging
+    import sqlite3
+    import time
+
+    if not action_database.startswith("sqlite"):
+        pytest.skip("a write lock held by another connection is simulated on SQLite")
+    locker = sqlite3.connect(action_database.removeprefix("sqlite:///"), isolation_level=None, timeout=5)
+    locker.execute("BEGIN EXCLUSIVE")          # another writer stuck in a transaction
+    t = tracker("推荐个手机", "ask_recommendation", {"category": "手机"})
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="actions.recommend"):
+            messages, _ = run_action(ActionRecommend(), t)
+        took = time.monotonic() - started
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    card_message = next(m for m in messages if m.get("custom") and m["custom"].get("products"))
+    assert "exposure_ids" not in card_message["custom"]
+    assert took < 6, took
+    assert "shown without its exposure" in caplog.text
+    assert _exposures_of(shop_db, t.sender_id) == []
+    # The database back: the next list is logged as before.
+    again = tracker("推荐个手机", "ask_recommendation", {"category": "手机"})
+    messages, _ = run_action(ActionRecommend(), again)
+    assert len(_exposures_of(shop_db, again.sender_id)) == 1
