@@ -13,7 +13,8 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
   out of the conversation (``shop_channels.commands``);
 - a conversation that sends too much (too many turns queued, too many a minute) is answered
   ``429 too_many_messages`` with ``Retry-After`` before anything runs
-  (``shop_channels.sender_limits``, shared with the socket.io channel);
+  (``shop_channels.sender_limits``, shared with the socket.io channel; polls of
+  ``agent_messages`` have their own count);
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``), and ``POST /webhooks/rest/agent_messages`` returns the
   agent's replies (docs/channels.md).
@@ -134,11 +135,18 @@ class ShopRestInput(RestInput):
                 return response.json(refused.as_json(), status=refused.status)
             # The same identity rule as the webhook: the token picks whose tickets are seen.
             conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"], identity)
-            try:
-                return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
-            except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
-                logger.exception("agent_messages failed for %s", poll["sender"])
-                return response.json({"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
-                                     status=500)
+            # Polls have their own count (the widget polls every 2 s while a ticket is open):
+            # a poll flood would otherwise fill the thread pool the hand-off gate reads on. "~"
+            # is not allowed in a sender id, so no conversation's own key can be this one.
+            with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
+                if flood is not None:
+                    log_refusal("agent_messages", conversation_id, flood, request.remote_addr or request.ip)
+                    return response.json(flood.as_json(), status=429, headers={"Retry-After": str(flood.retry_after)})
+                try:
+                    return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
+                except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                    logger.exception("agent_messages failed for %s", poll["sender"])
+                    return response.json({"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
+                                         status=500)
 
         return webhook

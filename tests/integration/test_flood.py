@@ -103,3 +103,21 @@ def test_a_flood_on_the_widget_gets_a_polite_line(live_stack):
 
     heard = asyncio.run(scenario())
     assert "消息发得有点快" in heard, heard
+
+
+def test_a_flood_of_agent_message_polls_is_refused_politely(live_stack):
+    """The widget polls /agent_messages every 2 s while a ticket is open; a script polling as
+    fast as it can gets 429 once over the per-minute count (its own count: messages are not
+    held back by it)."""
+    sender = f"flood-poll-{uuid.uuid4().hex}"
+    url = f"{live_stack.rasa_url}/webhooks/rest/agent_messages"
+    statuses = []
+    with requests.Session() as http:
+        for _ in range(250):       # > 2 × 120: over the limit in some minute, whatever the clock
+            reply = http.post(url, json={"sender": sender, "after": 0}, timeout=30)
+            statuses.append(reply.status_code)
+            if reply.status_code == 429:
+                assert reply.json()["error"] == "too_many_messages" and int(reply.headers["Retry-After"]) >= 1
+                break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}, statuses
+    assert text_of(live_stack.say(sender, "你好"))      # the conversation itself is not held back
