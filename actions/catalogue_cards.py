@@ -4,14 +4,18 @@ Web and REST clients get a ``product_cards`` custom payload; rasa shell gets a n
 text list (it prints custom JSON raw)."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.formatting import intent_payload, money, numbered_lines, wants_text_only
-from actions.support import db
-from assistant.experiment_picks import ExperimentalPicks, log_shown_cards
+from actions.support import db_prompt
+from assistant.experiment_picks import ExperimentalPicks, ShownCards, log_shown_cards
+
+logger = logging.getLogger(__name__)
 
 
 def card(product: Any, reason: Optional[str]) -> Dict[str, Any]:
@@ -61,7 +65,16 @@ async def show_cards(dispatcher: CollectingDispatcher, tracker: Tracker, outcome
     unlogged; ``outcome`` carries the shopper's variants."""
     products = list(products)
     message = product_cards_message(tracker, products, title=title, reasons=reasons)
-    shown = await db(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
+    try:
+        # A write the shopper waits on: bounded by ACTION_DB_LOCK_WAIT_S (it waited the
+        # database's whole busy timeout, 10 s, and then the shopper got an apology).
+        shown = await db_prompt(log_shown_cards, outcome, customer_id, tracker.sender_id, [p.id for p in products])
+    except SQLAlchemyError:
+        # The cards are what the shopper asked for; only the experiment's record of them
+        # (and a variant's coupon) is missed, and said so in the log.
+        logger.warning("cards shown without their exposure: the shop database refuses writes "
+                       "(conversation %s)", tracker.sender_id, exc_info=True)
+        shown = ShownCards()
     if shown.exposure_ids and "json_message" in message:
         # The cards' buy buttons send these back, so clicks and orders name this exposure.
         message["json_message"]["exposure_ids"] = list(shown.exposure_ids)

@@ -308,7 +308,9 @@ def run_assistant(side: str, workdir: Path, model: Path, extra_env: Dict[str, st
                   rasa_code: Optional[Path] = None) -> dict:
     from shop.identity import issue_customer_token
 
-    stack = start_stack(workdir, model, with_site=False, extra_env=extra_env, rasa_code=rasa_code)
+    # Turns back to back in each conversation: no per-minute limit (shop_channels/sender_limits.py).
+    stack = start_stack(workdir, model, with_site=False, extra_env={"SENDER_MAX_MESSAGES_PER_MINUTE": "0", **extra_env},
+                        rasa_code=rasa_code)
     try:
         orders, products = shop_fixture_values(stack.database_url)
         token_cache: Dict[int, str] = {}

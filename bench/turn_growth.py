@@ -139,7 +139,9 @@ def run_one(workdir: Path, model: Path, session_turns: int, turns: int, py_spy: 
     from shop.identity import issue_customer_token
 
     stack = start_stack(workdir, model, with_site=False, rasa_code=rasa_code,
-                        extra_env={"SESSION_MAX_USER_TURNS": str(session_turns)})
+                        # Turns back to back in one conversation: no per-minute limit.
+                        extra_env={"SESSION_MAX_USER_TURNS": str(session_turns),
+                                   "SENDER_MAX_MESSAGES_PER_MINUTE": "0"})
     try:
         orders, products = shop_fixture_values(stack.database_url)
         customer, order = orders[0]

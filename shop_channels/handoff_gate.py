@@ -21,7 +21,10 @@ state is in the database, so it holds across restarts and across Rasa instances.
 Agent lines reach the shopper through ``agent_messages`` (``POST
 /webhooks/rest/agent_messages``; the web widget polls it while a ticket is open or held).
 If the shop database cannot be read, the assistant answers as usual (logged): a shopper is
-never left without any reply.
+never left without any reply. If it can be read (a ticket is there) but refuses the write that
+keeps the line (locked past ``LOCK_WAIT_S``), the shopper is asked to send it again
+(``LINE_NOT_KEPT``, logged) and the assistant stays silent: it used to answer a shopper
+waiting for a person with a clarifying question, the line lost for the agent.
 """
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ from shop_channels.validation import SENDER_PATTERN, InvalidRequest, clean_metad
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 2.0
+LINE_NOT_KEPT = ("抱歉，系统有点忙，这条消息没能转给人工客服，请稍后再发一次。"
+                 "您的人工服务工单仍然有效，不需要重新转人工。")
 
 
 def customer_of(sender: str, conversation_id: str) -> Optional[int]:
@@ -68,9 +73,20 @@ class _Held:
     cancelled_ticket: Optional[str] = None     # the ticket number the shopper just cancelled
 
 
+class _DeskUnwritable(Exception):
+    """A ticket was found but the shopper's line could not be kept (the database refuses writes)."""
+
+
 def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[_Held]:
     if not _ticket_may_be_active(sender, customer_id):
         return None
+    try:
+        return _hold_with_ticket(sender, customer_id, text, hours)
+    except SQLAlchemyError as error:
+        raise _DeskUnwritable() from error
+
+
+def _hold_with_ticket(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[_Held]:
     # A ticket: read it again in the write transaction (it may have been closed meanwhile).
     now = utc_now()
     with session_scope(lock_wait_s=LOCK_WAIT_S) as session:
@@ -111,6 +127,13 @@ async def held_reply(sender: str, conversation_id: str, text: str, broker: Any =
     try:
         held = await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text,
                                        server_settings().desk_hours)
+    except _DeskUnwritable:
+        # The desk has the conversation but its line cannot be kept: the assistant must not
+        # answer it (a clarifying question to someone waiting for a person, or a flow started
+        # behind the agent's back), so the shopper is asked to send it again.
+        logger.exception("hand-off line not kept, the database refuses writes; the shopper is asked to "
+                         "send it again (conversation %s)", sender)
+        return [LINE_NOT_KEPT]
     except SQLAlchemyError:
         logger.exception("hand-off state unreadable; the assistant answers (conversation %s)", sender)
         return None

@@ -11,6 +11,10 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
   (``shop_channels.identity``); replies name the caller's own ``sender``;
 - "/" messages other than the assistant's own button payloads answered politely and kept
   out of the conversation (``shop_channels.commands``);
+- a conversation that sends too much (too many turns queued, too many a minute) is answered
+  ``429 too_many_messages`` with ``Retry-After`` before anything runs
+  (``shop_channels.sender_limits``, shared with the socket.io channel; polls of
+  ``agent_messages`` have their own count);
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``), and ``POST /webhooks/rest/agent_messages`` returns the
   agent's replies (docs/channels.md).
@@ -30,6 +34,7 @@ from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
 from shop_channels.identity import bind_conversation
+from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
 from shop_channels.validation import InvalidRequest, parse_webhook_body
@@ -50,6 +55,7 @@ class ShopRestInput(RestInput):
     ) -> Blueprint:
         webhook = Blueprint("shop_rest_webhook", __name__)
         identity = server_settings().identity   # read at start-up, passed down
+        limits = server_sender_limits()            # shared with the socket.io channel
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -80,40 +86,45 @@ class ShopRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
-            collector = CollectingOutputChannel()
-            try:
-                held = await held_reply(incoming.sender, conversation_id, incoming.text,
-                                        event_broker_of(request.app))
-                if held is not None:  # a human agent has this conversation: the assistant is silent
-                    return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
-                await once_per_message_id(on_new_message, request, message_id)(
-                    UserMessage(
-                        incoming.text,
-                        collector,
-                        conversation_id,
-                        input_channel=self.name(),
-                        metadata=metadata,
-                        message_id=message_id,
+            with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
+                if flood is not None:     # too many from this conversation: nothing below runs or writes
+                    log_refusal("rest", conversation_id, flood, request.remote_addr or request.ip)
+                    return response.json(flood.as_json(), status=429,
+                                         headers={"Retry-After": str(flood.retry_after)})
+                collector = CollectingOutputChannel()
+                try:
+                    held = await held_reply(incoming.sender, conversation_id, incoming.text,
+                                            event_broker_of(request.app))
+                    if held is not None:  # a human agent has this conversation: the assistant is silent
+                        return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
+                    await once_per_message_id(on_new_message, request, message_id)(
+                        UserMessage(
+                            incoming.text,
+                            collector,
+                            conversation_id,
+                            input_channel=self.name(),
+                            metadata=metadata,
+                            message_id=message_id,
+                        )
                     )
-                )
-            except InvalidRequest as refused:  # 409: the message_id belongs to another message
-                return response.json(refused.as_json(), status=refused.status)
-            except Exception as error:  # noqa: BLE001 - the caller gets a clean error, the log the trace
-                if store_failure_in(error):
-                    # A fault of a service, not of the request: 503, retry later (the same
-                    # message_id); the store's own log line names the cause.
-                    logger.warning("conversation store unavailable for a message from %s: refused with 503",
-                                   incoming.sender)
-                    return response.json({"error": "conversation_store_unavailable",
-                                          "message": STORE_FAILURE_REPLY, "status": 503}, status=503)
-                logger.exception("handling a message from %s failed", incoming.sender)
+                except InvalidRequest as refused:  # 409: the message_id belongs to another message
+                    return response.json(refused.as_json(), status=refused.status)
+                except Exception as error:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                    if store_failure_in(error):
+                        # A fault of a service, not of the request: 503, retry later (the same
+                        # message_id); the store's own log line names the cause.
+                        logger.warning("conversation store unavailable for a message from %s: refused with 503",
+                                       incoming.sender)
+                        return response.json({"error": "conversation_store_unavailable",
+                                              "message": STORE_FAILURE_REPLY, "status": 503}, status=503)
+                    logger.exception("handling a message from %s failed", incoming.sender)
+                    return response.json(
+                        {"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
+                        status=500,
+                    )
                 return response.json(
-                    {"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
-                    status=500,
+                    [dict(message, recipient_id=incoming.sender) for message in collector.messages]
                 )
-            return response.json(
-                [dict(message, recipient_id=incoming.sender) for message in collector.messages]
-            )
 
         @webhook.route("/agent_messages", methods=["POST"])
         async def poll_agent_messages(request: Request) -> HTTPResponse:
@@ -124,11 +135,18 @@ class ShopRestInput(RestInput):
                 return response.json(refused.as_json(), status=refused.status)
             # The same identity rule as the webhook: the token picks whose tickets are seen.
             conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"], identity)
-            try:
-                return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
-            except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
-                logger.exception("agent_messages failed for %s", poll["sender"])
-                return response.json({"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
-                                     status=500)
+            # Polls have their own count (the widget polls every 2 s while a ticket is open):
+            # a poll flood would otherwise fill the thread pool the hand-off gate reads on. "~"
+            # is not allowed in a sender id, so no conversation's own key can be this one.
+            with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
+                if flood is not None:
+                    log_refusal("agent_messages", conversation_id, flood, request.remote_addr or request.ip)
+                    return response.json(flood.as_json(), status=429, headers={"Retry-After": str(flood.retry_after)})
+                try:
+                    return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
+                except Exception:  # noqa: BLE001 - the caller gets a clean error, the log the trace
+                    logger.exception("agent_messages failed for %s", poll["sender"])
+                    return response.json({"error": "internal_error", "message": FAILURE_REPLY, "status": 500},
+                                         status=500)
 
         return webhook

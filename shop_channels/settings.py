@@ -12,6 +12,13 @@ SESSION_MAX_USER_TURNS  shopper messages after which a conversation goes on in a
 SHOP_TOKEN_SECRET       verifies customer tokens, MACs conversation identities and socket.io
                         session ids (``shop.identity.load_identity_settings``; unset: every
                         shopper is a guest and sessions cannot be resumed, logged).
+SENDER_MAX_PENDING_TURNS
+                        turns of one conversation queued or running on this server; one
+                        more is refused politely (``shop_channels.sender_limits``; 0 = no
+                        limit; default 4).
+SENDER_MAX_MESSAGES_PER_MINUTE
+                        messages of one conversation per clock minute, shared by the servers
+                        when the lock store is Redis (0 = no limit; default 120).
 SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00): what the
                         queue answer says to a shopper waiting outside them.
 """
@@ -28,6 +35,10 @@ from shop.settings import ConfigError, bounded_int_setting, desk_hours_setting, 
 
 DEFAULT_CALL_TIMEOUT_S = 20.0
 DEFAULT_SESSION_MAX_USER_TURNS = 40
+# One turn running and three typed behind it is more than a person types while waiting; a
+# scripted client sending one message at a time may send two a second.
+DEFAULT_SENDER_MAX_PENDING_TURNS = 4
+DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE = 120
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,8 @@ class ChannelSettings:
     session_max_user_turns: int = DEFAULT_SESSION_MAX_USER_TURNS
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     desk_hours: DeskHours = DEFAULT_DESK_HOURS
+    sender_max_pending_turns: int = DEFAULT_SENDER_MAX_PENDING_TURNS
+    sender_max_messages_per_minute: int = DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -46,7 +59,12 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
     return ChannelSettings(action_call_timeout_s=seconds_setting(env, "ACTION_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
                            session_max_user_turns=bounded_int_setting(
                                env, "SESSION_MAX_USER_TURNS", DEFAULT_SESSION_MAX_USER_TURNS, 0, 100_000),
-                           identity=identity, desk_hours=desk_hours_setting(env))
+                           identity=identity, desk_hours=desk_hours_setting(env),
+                           sender_max_pending_turns=bounded_int_setting(
+                               env, "SENDER_MAX_PENDING_TURNS", DEFAULT_SENDER_MAX_PENDING_TURNS, 0, 1000),
+                           sender_max_messages_per_minute=bounded_int_setting(
+                               env, "SENDER_MAX_MESSAGES_PER_MINUTE", DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE,
+                               0, 100_000))
 
 
 _server: Optional[ChannelSettings] = None

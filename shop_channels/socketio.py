@@ -14,6 +14,8 @@ Rasa's SocketIOInput, with two changes:
   and the customer token is replaced by a conversation identity before Rasa records it;
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``); the widget fetches the agent's lines over REST;
+- a conversation that sends too much is answered with a polite line before anything runs
+  (``shop_channels.sender_limits``, shared with the REST channel);
 - a turn that fails (say the conversation store is down) is answered with the REST
   channel's apology, never with silence.
 
@@ -41,6 +43,7 @@ from shop_channels.handoff_gate import event_broker_of, held_reply
 from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
 from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
+from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.validation import InvalidRequest, clean_message_text, clean_metadata
 
@@ -93,6 +96,7 @@ class ShopSocketIOInput(SocketIOInput):
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
         identity = server_settings().identity   # read at start-up, passed down
+        limits = server_sender_limits()            # shared with the REST channel
 
         namespace = self.namespace
 
@@ -166,22 +170,27 @@ class ShopSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
             conversation_id, metadata = bind_conversation(session_id, metadata, identity)
-            try:
-                held = await held_reply(session_id, conversation_id, text, event_broker_of(server.get("app")))
-                if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
-                    for reply in held:
-                        await output.send_text_message(session_id, reply)
+            with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
+                if flood is not None:   # too many from this conversation: a polite line, nothing runs
+                    log_refusal("socket.io", conversation_id, flood, sid)
+                    await output.send_text_message(session_id, flood.message)
                     return
-                await on_new_message(
-                    UserMessage(
-                        text, output, conversation_id, input_channel=self.name(), metadata=metadata
+                try:
+                    held = await held_reply(session_id, conversation_id, text, event_broker_of(server.get("app")))
+                    if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
+                        for reply in held:
+                            await output.send_text_message(session_id, reply)
+                        return
+                    await on_new_message(
+                        UserMessage(
+                            text, output, conversation_id, input_channel=self.name(), metadata=metadata
+                        )
                     )
-                )
-            except Exception as error:  # noqa: BLE001 - the shopper gets the apology, the log the trace
-                # (the conversation store down: shop_channels.tracker_store_failures; anything
-                # else that stopped the turn). Stock socket.io would leave the widget silent.
-                logger.exception("handling a socket.io message failed (sid %s)", sid)
-                await output.send_text_message(
-                    session_id, STORE_FAILURE_REPLY if store_failure_in(error) else FAILURE_REPLY)
+                except Exception as error:  # noqa: BLE001 - the shopper gets the apology, the log the trace
+                    # (the conversation store down: shop_channels.tracker_store_failures; anything
+                    # else that stopped the turn). Stock socket.io would leave the widget silent.
+                    logger.exception("handling a socket.io message failed (sid %s)", sid)
+                    await output.send_text_message(
+                        session_id, STORE_FAILURE_REPLY if store_failure_in(error) else FAILURE_REPLY)
 
         return socketio_webhook

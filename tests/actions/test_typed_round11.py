@@ -2,6 +2,7 @@
 the closest prices of that kind; payment and haggle questions get their own answers."""
 from __future__ import annotations
 
+
 from actions.purchase import HAGGLE_REPLY, ActionPurchaseHelp
 from actions.recommend import ActionRecommend
 from shop.db.catalogue import get_product_detail, search_products
@@ -143,3 +144,43 @@ def test_typed_purchase_search_cards_are_logged_as_exposures_like_recommendation
     nothing = tracker("我想买个不存在的牌子", "purchase", {"brand": "不存在的牌子zz"})
     messages, _ = run_action(ActionPurchaseHelp(), nothing)
     assert "暂时没有找到相关商品" in texts(messages) and _exposures_of(shop_db, nothing.sender_id) == []
+
+
+def test_cards_are_shown_at_once_while_the_database_refuses_the_exposure_write(shop_db, action_database, caplog):
+    """Seen live with the shop database write-locked: "推荐个手机" waited the database's busy
+    timeout (10 s) to log its exposure, then answered with the apology and no cards."""
+    import logging
+    import sqlite3
+    import time
+
+    from sqlalchemy import create_engine
+
+    # Another writer stuck in a transaction: SQLite's whole-file lock; on PostgreSQL a lock on
+    # the exposures table that lets reads through and holds every write.
+    if action_database.startswith("sqlite"):
+        locker = sqlite3.connect(action_database.removeprefix("sqlite:///"), isolation_level=None, timeout=5)
+        locker.execute("BEGIN EXCLUSIVE")
+        release = lambda: (locker.execute("ROLLBACK"), locker.close())  # noqa: E731
+    else:
+        pg = create_engine(action_database, future=True)
+        connection = pg.connect()
+        held = connection.begin()
+        connection.exec_driver_sql("LOCK TABLE experiment_exposures IN SHARE MODE")
+        release = lambda: (held.rollback(), connection.close(), pg.dispose())  # noqa: E731
+    t = tracker("推荐个手机", "ask_recommendation", {"category": "手机"})
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="actions.catalogue_cards"):
+            messages, _ = run_action(ActionRecommend(), t)
+        took = time.monotonic() - started
+    finally:
+        release()
+    card_message = next(m for m in messages if m.get("custom") and m["custom"].get("products"))
+    assert "exposure_ids" not in card_message["custom"]
+    assert took < 6, took
+    assert "shown without their exposure" in caplog.text
+    assert _exposures_of(shop_db, t.sender_id) == []
+    # The database back: the next list is logged as before.
+    again = tracker("推荐个手机", "ask_recommendation", {"category": "手机"})
+    messages, _ = run_action(ActionRecommend(), again)
+    assert len(_exposures_of(shop_db, again.sender_id)) == 1

@@ -102,3 +102,34 @@ def test_the_secure_cookie_switch_fails_closed_on_a_typo():
     for typo in ("ture", "2", "enabled"):
         with pytest.raises(ConfigError, match="CONSOLE_SECURE_COOKIE"):
             load_settings({"CONSOLE_SECURE_COOKIE": typo})
+
+
+def test_a_flood_of_made_up_names_cannot_push_a_locked_name_out():
+    """The table forgot its oldest entries, locks included: 100 junk names after locking
+    "boss" gave "boss" five fresh guesses."""
+    limits = SignInLimits(per_account=5, per_client=10**6, lock_s=900, max_keys=100)
+    for t in range(5):
+        limits.failed("boss", "10.0.0.1", now=t)
+    assert limits.retry_after("boss", "10.0.0.2", now=6) > 0
+    for i in range(1000):
+        limits.failed(f"junk{i}", f"10.1.{i // 250}.{i % 250}", now=10 + i / 1000)
+    assert limits.retry_after("boss", "10.0.0.2", now=20) == pytest.approx(884)
+    assert len(limits._entries) <= 101
+
+
+def test_a_table_full_of_locks_refuses_names_it_cannot_count():
+    limits = SignInLimits(per_account=1, per_client=10**6, lock_s=900, max_keys=10)
+    for i in range(11):                           # every name locked at once: no room left
+        limits.failed(f"name{i}", "10.0.0.1", now=i)
+    assert len(limits._entries) <= 12
+    assert limits.retry_after("never-seen", "10.9.9.9", now=20) > 0     # fails closed
+    assert limits.retry_after("never-seen", "10.9.9.9", now=20 + 900) == 0   # locks over: open again
+
+
+def test_an_ipv6_client_is_counted_by_its_network():
+    limits = SignInLimits(per_account=10**6, per_client=3, lock_s=600)
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2::abcd", "2001:db8:1:2:ffff::9"):
+        limits.failed(f"user-{host}", host, now=1)
+    assert limits.retry_after("someone", "2001:db8:1:2::77", now=2) > 0       # same /64
+    assert limits.retry_after("someone", "2001:db8:1:3::1", now=2) == 0       # another network
+    assert limits.retry_after("someone", "10.0.0.1", now=2) == 0

@@ -192,3 +192,29 @@ def test_a_read_error_lets_the_assistant_answer_and_is_logged(shop_db, monkeypat
     with caplog.at_level(logging.ERROR, logger=handoff_gate.__name__):
         assert _reply("web-any", "你好") is None
     assert "hand-off state unreadable" in caplog.text
+
+
+def test_a_line_the_database_will_not_keep_is_asked_again_not_answered_by_the_assistant(shop_db, caplog):
+    """Seen live with the shop database write-locked: "还要等多久" while waiting for a person
+    got the assistant's "我不太确定您的意思", and the line never reached the agent."""
+    import sqlite3
+
+    now = utc_now()
+    with session_scope(shop_db) as s:
+        ticket = create_handoff_request(s, "web-locked", None, "诉求：订单查询", now - timedelta(minutes=1))
+    locker = sqlite3.connect(shop_db.url.database, isolation_level=None, timeout=5)
+    locker.execute("BEGIN EXCLUSIVE")       # another writer stuck in a transaction
+    try:
+        with caplog.at_level(logging.ERROR, logger=handoff_gate.__name__):
+            answer = _reply("web-locked", "还要等多久")
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert answer == [handoff_gate.LINE_NOT_KEPT], answer
+    assert "再发一次" in answer[0] and "不需要重新转人工" in answer[0]
+    assert "hand-off line not kept" in caplog.text
+    assert _stored_lines(shop_db) == 0
+    # Once the database takes writes again, the line is kept and answered from the queue.
+    again = _reply("web-locked", "还要等多久")
+    assert len(again) == 1 and ticket.ticket_no in again[0]
+    assert _stored_lines(shop_db) == 1

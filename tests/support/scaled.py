@@ -189,6 +189,9 @@ class RunScaled:
         })
         for name in ("TICKET_LOCK_LIFETIME", "ACTION_SERVER_SECRET", "RASA_URL"):
             env.pop(name, None)
+        # The load tests send each shopper's turns back to back, as fast as the servers answer;
+        # the per-conversation limit is tested on its own (tests/integration/test_flood.py).
+        env["SENDER_MAX_MESSAGES_PER_MINUTE"] = "0"
         env.update(settings)
         self.env = env
         self.rasa_ports = [int(env["RASA_PORT"]) + 101, int(env["RASA_PORT"]) + 102]

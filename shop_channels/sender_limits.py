@@ -1,0 +1,180 @@
+"""How much one conversation may send: a flood is answered politely at the door.
+
+The turns of one conversation run one at a time (the lock store), so a sender who floods
+their own conversation only waits on themselves — but every message they send still queues
+a whole turn (NLU, policies, action calls, conversation-store writes) on the server, and 40
+concurrent messages from one sender held 40 turns' work for 40 s. Both input channels (REST
+and the widget's socket.io) therefore ask ``SenderLimits.admit`` before anything else
+happens to a message (before the hand-off gate, which writes, and before Rasa):
+
+- at most ``max_pending`` turns of one conversation queued or running on this server
+  (``SENDER_MAX_PENDING_TURNS``); one more is refused at once;
+- at most ``per_minute`` messages of one conversation in each clock minute
+  (``SENDER_MAX_MESSAGES_PER_MINUTE``): a flood sent one at a time is bounded too.
+
+A refused message reaches nothing — no NLU, no conversation store, no hand-off table — and
+is logged (conversation, which limit, client address). REST answers ``429 too_many_messages``
+with a Chinese message and ``Retry-After``; the widget gets the same message as a bot line.
+Other senders are not slowed: the check is a dictionary look-up on the event loop.
+
+The key is the conversation the channel bound (sender *and* verified identity,
+``shop_channels.identity``), the same key as the turn lock: a stranger who sends with a
+shopper's sender id lands in another conversation and cannot use up that shopper's allowance.
+
+Scale-out (several Rasa servers behind nginx): the pending count is per server — it bounds
+the work queued on each (so a conversation has at most servers × ``max_pending`` turns in
+flight). The per-minute count is shared when the lock store is Redis (the scale-out
+``LeasedRedisLockStore``): it is counted in the lock store's own Redis (``INCR`` on one key
+per conversation and minute, expiring after two minutes), so nginx spreading a flood over the
+servers does not multiply it. While that Redis cannot be reached the count falls back to this
+server's memory (logged once per outage) rather than refusing every shopper. Sender ids
+cost nothing to make up, so a flood spread over many conversations is a matter for the
+front proxy's per-address limits (nginx ``limit_req``), not for this module.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterator, Optional
+
+from shop_channels.settings import server_settings
+
+logger = logging.getLogger(__name__)
+
+WINDOW_S = 60
+# Conversations whose minute count is kept in memory; a flood of new sender ids cannot grow
+# it without bound (the oldest counts of the minute are forgotten first).
+MAX_TRACKED = 50_000
+
+TOO_MANY_MESSAGES_REPLY = "消息发得有点快啦，小柚还在处理您前面的消息。请稍等 {seconds} 秒再发送，谢谢您的耐心～"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str          # "pending" or "per_minute"
+    retry_after: int     # whole seconds, at least 1
+
+    @property
+    def message(self) -> str:
+        return TOO_MANY_MESSAGES_REPLY.format(seconds=self.retry_after)
+
+    def as_json(self) -> Dict[str, Any]:
+        return {"error": "too_many_messages", "message": self.message, "status": 429,
+                "retry_after": self.retry_after}
+
+
+class SenderLimits:
+    """Per-conversation admission. ``max_pending`` / ``per_minute`` of 0 switch that limit off.
+    ``clock``: wall-clock seconds (the minute windows are the same on every server)."""
+
+    def __init__(self, max_pending: int, per_minute: int,
+                 clock: Callable[[], float] = time.time, max_tracked: int = MAX_TRACKED) -> None:
+        self.max_pending = max_pending
+        self.per_minute = per_minute
+        self.clock = clock
+        self.max_tracked = max_tracked
+        self._pending: Dict[str, int] = {}
+        self._window = -1
+        self._counts: Dict[str, int] = {}
+        self._shared_down = False
+
+    def _count_locally(self, key: str, window: int) -> int:
+        if window != self._window:
+            self._window, self._counts = window, {}
+        count = self._counts.pop(key, 0) + 1
+        self._counts[key] = count           # re-inserted: most recently seen last
+        while len(self._counts) > self.max_tracked:
+            self._counts.pop(next(iter(self._counts)))
+        return count
+
+    def _count(self, key: str, window: int, shared: Optional[tuple]) -> int:
+        target = shared
+        if target is not None:
+            red, prefix = target
+            try:
+                name = f"{prefix}{window}:{key}"
+                with red.pipeline() as pipe:
+                    count, _ = pipe.incr(name).expire(name, 2 * WINDOW_S).execute()
+                if self._shared_down:
+                    self._shared_down = False
+                    logger.warning("per-sender message count back in the lock store's Redis")
+                return int(count)
+            except Exception as error:  # noqa: BLE001 - Redis away: count here rather than refuse everyone
+                if not self._shared_down:
+                    self._shared_down = True
+                    logger.warning("per-sender message count falls back to this server's memory: %s: %s",
+                                   error.__class__.__name__, error)
+        return self._count_locally(key, window)
+
+    @contextlib.contextmanager
+    def admitted(self, key: str, shared: Optional[tuple] = None) -> Iterator[Optional[Refusal]]:
+        """Yields None while the message may go on (counted as pending until the block ends),
+        or a ``Refusal``: answer it with the refusal's message and do nothing else. The check
+        and the count happen with no ``await`` between them, so concurrent messages cannot all
+        slip in before the first is counted. ``shared``: ``lock_store_redis(app)``."""
+        refusal = self.admit(key, shared)
+        if refusal is not None:
+            yield refusal
+            return
+        with self.turn(key):
+            yield None
+
+    def admit(self, key: str, shared: Optional[tuple] = None) -> Optional[Refusal]:
+        """The check alone (``admitted`` is what the channels use)."""
+        if self.max_pending and self._pending.get(key, 0) >= self.max_pending:
+            return Refusal("pending", 2)
+        if self.per_minute:
+            now = self.clock()
+            window = int(now // WINDOW_S)
+            if self._count(key, window, shared) > self.per_minute:
+                return Refusal("per_minute", max(1, math.ceil((window + 1) * WINDOW_S - now)))
+        return None
+
+    @contextlib.contextmanager
+    def turn(self, key: str) -> Iterator[None]:
+        """Counts one turn of ``key`` as pending while it is queued or running."""
+        self._pending[key] = self._pending.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            left = self._pending[key] - 1
+            if left:
+                self._pending[key] = left
+            else:
+                del self._pending[key]
+
+    def pending(self, key: str) -> int:
+        return self._pending.get(key, 0)
+
+
+def log_refusal(channel: str, key: str, refusal: Refusal, client: Optional[str]) -> None:
+    logger.warning("%s message refused: too many from conversation %s (%s limit; retry after %d s; client %s)",
+                   channel, key, refusal.reason, refusal.retry_after, client)
+
+
+def lock_store_redis(app: Any) -> Optional[tuple]:
+    """The Redis client and key prefix of the Rasa server's lock store when it is a Redis one
+    (the scale-out setup), else None (the in-memory lock store of a single server)."""
+    lock_store = getattr(getattr(getattr(app, "ctx", None), "agent", None), "lock_store", None)
+    red = getattr(lock_store, "red", None)
+    if red is None:
+        return None
+    # Beside the lock keys ("<prefix>:lock:<conversation>"), never among them: a sender id may
+    # hold ":" and must not be able to name a counter's key.
+    prefix = str(getattr(lock_store, "key_prefix", ""))
+    return red, prefix.removesuffix("lock:") + "sender_rate:"
+
+
+_server: Optional[SenderLimits] = None
+
+
+def server_sender_limits() -> SenderLimits:
+    """This Rasa server's limits, shared by both channels (built from its settings on first use)."""
+    global _server
+    if _server is None:
+        settings = server_settings()
+        _server = SenderLimits(settings.sender_max_pending_turns, settings.sender_max_messages_per_minute)
+    return _server
