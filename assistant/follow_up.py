@@ -20,7 +20,7 @@ from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
-from assistant.typed_answers import QUESTION, REQUEST, reason_in
+from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
 from shop.domain.after_sales import AfterSalesReason
 
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
@@ -131,12 +131,20 @@ def after_sales_stopped(events: Sequence[Mapping]) -> bool:
 
 def corrects_the_order(text: str, entities: Sequence[Mapping]) -> bool:
     """"不对 是手机那单" / "搞错了，手机那个": a correction that names another order — by its
-    words ("手机那单") or by what it holds (the NLU's category or product)."""
-    match = _CORRECTION.match((text or "").strip())
-    if match is None:
+    words ("手机那单") or by what it holds (the NLU's category or product); without the
+    correction's words ("是手机那单", "那手机那单呢") only an order named by its words (an
+    ordinal names none: no list is on screen after the form stopped)."""
+    text = (text or "").strip()
+    match = _CORRECTION.match(text)
+    rest = _NEW_ORDER_LEAD.sub("", text[match.end():] if match else text, count=1)
+    if not rest:
         return False
-    rest = _NEW_ORDER_LEAD.sub("", text.strip()[match.end():], count=1)
-    return bool(rest) and (picks_an_order(rest) or any(e.get("entity") in ("category", "product") for e in entities))
+    if match is None:
+        rest = re.sub(r"^(那|那么|那就)\s*", "", rest)
+        named = re.match(r"^(.*?)(那个|那单|那笔|那一单)", rest)
+        words = re.sub(r"好的?|嗯+|[就是这那要选看查的\s]", "", named.group(1)) if named else ""
+        return bool(words) and picks_an_order(rest) and not has_ordinal(rest)
+    return picks_an_order(rest) or any(e.get("entity") in ("category", "product") for e in entities)
 
 
 def cancels_instead_of_answering(text: str, offer: Optional[str], previous_intent: Optional[str]) -> bool:

@@ -5,7 +5,9 @@ conversations: typed_round13.yml)."""
 
 import pytest
 
-from actions.orders import BARE_SUFFIX
+from rasa_sdk import Tracker
+
+from actions.orders import BARE_SUFFIX, _suffix_said_before, gives_awaited_digits
 from assistant.contact import asks_for_contact_means, contact_topic
 from assistant.follow_up import after_sales_stopped, corrects_the_order, follow_up
 from assistant.typed_answers import verb_answer
@@ -38,7 +40,10 @@ def test_the_form_stopping_at_an_order_is_read_from_the_tail_of_the_tracker():
 
 @pytest.mark.parametrize("text, corrects", [
     ("不对 是手机那单", True), ("搞错了，手机那个", True), ("哦不是 是奇异果那单", True), ("说错了 应该是T恤那单", True),
-    ("不对", False), ("不是", False), ("不对 我要退货", False), ("好的", False), ("手机那单", False),
+    ("不对", False), ("不是", False), ("不对 我要退货", False), ("好的", False),
+    # without the correction's words, only an order named by its words
+    ("手机那单", True), ("是手机那单", True), ("那手机那单呢", True), ("T恤那个", True),
+    ("第二个", False), ("那个", False), ("好的 那个", False), ("手机到哪了", False),
 ])
 def test_a_correction_naming_another_order(text, corrects):
     assert corrects_the_order(text, []) is corrects
@@ -101,3 +106,25 @@ def test_the_digits_again_after_a_slip(text, digits):
 ])
 def test_a_long_number_typed_with_dashes_reads_as_its_groups(typed, seen):
     assert normalize_text(typed) == seen
+
+
+def _guest(*messages):
+    events = [{"event": "user", "text": text, "parse_data": {"entities": entities}} for text, entities in messages]
+    return Tracker("g1", {}, events[-1]["parse_data"], events, False, None, {}, "action_listen")
+
+
+def test_the_phone_digits_given_before_the_order_number_are_kept_for_it():
+    suffix = [{"entity": "phone_suffix", "value": "3949"}]
+    order = [{"entity": "order_no", "value": "202612069409591205"}]
+    assert _suffix_said_before(_guest(("手机尾号3949 帮我查下快递", suffix), ("202612069409591205", order))) == "3949"
+    assert _suffix_said_before(_guest(("帮我查下快递", []), ("202612069409591205", order))) is None
+    assert _suffix_said_before(_guest(("202612069409591205", order))) is None
+
+
+@pytest.mark.parametrize("text, pending, answers", [
+    ("打错了 是3949", "phone_suffix", True), ("3949", "phone_suffix", True),
+    ("打错了 是3949", "order_no", False), ("打错了 是3949", None, False), ("打错了", "phone_suffix", False),
+])
+def test_the_digits_again_answer_the_look_up_whatever_the_classifier_said(text, pending, answers):
+    tracker = Tracker("g1", {"pending_lookup": pending}, {"text": text}, [], False, None, {}, "action_listen")
+    assert gives_awaited_digits(tracker) is answers
