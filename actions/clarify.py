@@ -100,10 +100,11 @@ class ActionClarify(ShopAction):
             if (refers_to_own_order(text) or is_urging(text) or order_picked(tracker) is not None
                     or (named and asks_arrival(text))):
                 return await ActionOrderStatus().handle(dispatcher, tracker, domain)
-        if tracker.get_slot("pending_lookup") and forgets(text):
-            # A guest asked for an order number or phone digits: "尾号不记得了".
-            from actions.orders import ActionOrderStatus
+        from actions.orders import ActionOrderStatus, gives_awaited_digits
 
+        if (tracker.get_slot("pending_lookup") and forgets(text)) or gives_awaited_digits(tracker):
+            # A guest asked for an order number or phone digits: "尾号不记得了", or the digits
+            # again after a slip ("打错了 是3949").
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if sounds_angry(message.get("text") or ""):
             # "😡😡😡" / "气死我了": an apology and a way to a person, not "I did not understand".

@@ -27,7 +27,7 @@ from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
 from assistant.offers import last_cancellation_asked
 from assistant.order_matching import WHY_CANCELLED, cancel_requested, item_words
-from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel
+from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
@@ -193,6 +193,15 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
+# The verb the form's questions ask about: "不改了" keeps the address, "改吧" confirms it.
+CHANGE_VERB = "改|修改"
+
+
+def _keeps_address(text: str) -> bool:
+    """"取消" / "算了" / "不改了" / "先不用改了": the address stays as it is."""
+    return is_cancel(text) or verb_answer(text, CHANGE_VERB) == "no"
+
+
 def _asked(tracker: Tracker, slot: str) -> Optional[str]:
     """The text typed in answer to the form's question for ``slot``."""
     if tracker.get_slot("requested_slot") != slot:
@@ -220,7 +229,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         text = _asked(tracker, ADDRESS_SLOT)
         customer_id = current_customer_id(tracker)
         if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
-                or is_cancel(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
+                or _keeps_address(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
         if readability(tracker):
             # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
@@ -241,7 +250,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if not asked or not text:
             return {}
         intent = latest_intent(tracker)
-        if is_cancel(text):
+        if _keeps_address(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "address_change_form"):
             return {}       # back from a digression that answered it: the form asks again
@@ -251,7 +260,9 @@ class ValidateAddressChangeForm(ShopFormValidation):
             return {ADDRESS_CONFIRM_SLOT: None}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
-        kind = confirmation_in(text) or ("yes" if intent == "affirm" else None)
+        # "改吧" before confirmation_in, which reads any 改 as "something is wrong".
+        kind = ({"yes": "yes", "no": "cancel"}.get(verb_answer(text, CHANGE_VERB) or "")
+                or confirmation_in(text) or ("yes" if intent == "affirm" else None))
         if kind == "cancel":
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}    # "不想要了" / "不改了": nothing changes
         if kind == "yes":

@@ -64,7 +64,9 @@ STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|
 # "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
 SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
-BARE_SUFFIX = re.compile(r"^\s*(?:尾号|后四位|是)?\s*([0-9]{4})\s*[。.!！]?\s*$")
+# "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
+BARE_SUFFIX = re.compile(r"^\s*(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
+                         r"(?:应该是|其实是|尾号是?|后四位是?|是)?\s*([0-9]{4})\s*[。.!！]?\s*$", re.IGNORECASE)
 
 # The guest's order proved in this conversation: "<order_no>:<phone suffix>".
 VERIFIED_SLOT = "guest_verified_order"
@@ -216,6 +218,25 @@ def order_picked(tracker: Tracker) -> Optional[Listed]:
     index = choice_index(text, [order.summary for order in listed])
     return listed[index] if index is not None else None
 
+
+
+def gives_awaited_digits(tracker: Tracker) -> bool:
+    """"3949" / "打错了 是3949" while a guest's look-up waits for the phone digits: the answer,
+    whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return (tracker.get_slot("pending_lookup") == "phone_suffix"
+            and BARE_SUFFIX.match(ascii_digits(text) or "") is not None)
+
+
+def _suffix_said_before(tracker: Tracker) -> Optional[str]:
+    """The phone digits the shopper gave in the message before this one (the one that asked
+    for the look-up, answered with "请告诉我您的订单号"), or None."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    entities = ((users[-2].get("parse_data") or {}).get("entities")) or []
+    found = [ascii_digits(str(e.get("value"))) for e in entities if e.get("entity") == "phone_suffix"]
+    return found[0] if found else None
 
 class ActionOrderStatus(ShopAction):
     def name(self) -> str:
@@ -369,6 +390,9 @@ class ActionOrderStatus(ShopAction):
         proved_no, _, proved_suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
         if not suffix and proved_no == order_no:
             suffix = proved_suffix     # proved earlier in this conversation: checked again, not asked
+        if not suffix and tracker.get_slot("pending_lookup") == "order_no":
+            # "手机尾号3949 帮我查下快递", then the number asked for: the digits came first.
+            suffix = _suffix_said_before(tracker)
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
             bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")

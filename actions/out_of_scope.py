@@ -35,6 +35,12 @@ class ActionOutOfScope(ShopAction):
             dispatcher.utter_message(text=APOLOGY, buttons=buttons([("转人工", "/human_handoff")]))
             return [offer(OFFER_HANDOFF)]
         text = message.get("text") or ""
+        from actions.orders import ActionOrderStatus, gives_awaited_digits  # actions.orders builds on this module's neighbours
+
+        if gives_awaited_digits(tracker):
+            # "打错了 是3949" while a guest's look-up waits for the digits: the answer
+            # ("3949" alone is marked as digits: answered before the unreadable reply).
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if answer_unreadable(dispatcher, tracker):
             # "？？？", 500 emoji, "<script>", another language: nothing to answer but how to ask.
             return []

@@ -16,10 +16,11 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.offers import cancellation_asked
-from assistant.order_matching import cancels_the_order_shown, order_clause
+from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
+from assistant.order_matching import cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
-from assistant.typed_answers import QUESTION, REQUEST, reason_in
+from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
 from shop.domain.after_sales import AfterSalesReason
 
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
@@ -115,6 +116,37 @@ def is_fragment(text: str) -> bool:
     return bool(_CONNECTIVE.search(text) or _CUE.search(text))
 
 
+# "不对 是手机那单", "搞错了，手机那个", "哦不是 是奇异果那单": the order just given was the wrong one.
+_CORRECTION = re.compile(r"^(哦|噢|啊|额|呃|嗯)?[\s,，。]*(不对|不是|搞错了?|弄错了?|说错了?|错了|我说错了|打错了)")
+_NEW_ORDER_LEAD = re.compile(r"^[\s,，。!！、]*(是|应该是|其实是|我说的是|我要的是)?\s*")
+
+
+def after_sales_stopped(events: Sequence[Mapping]) -> bool:
+    """Whether the after-sales form stopped at the order it was given since the shopper's last
+    message (not delivered yet, filed already, nothing the item qualifies for): ``events`` the
+    tracker's tail from that message on."""
+    return any(e.get("event") == "slot" and e.get("name") == CONFIRM_SLOT and e.get("value") == ANSWERED
+               for e in events)
+
+
+def corrects_the_order(text: str, entities: Sequence[Mapping]) -> bool:
+    """"不对 是手机那单" / "搞错了，手机那个": a correction that names another order — by its
+    words ("手机那单") or by what it holds (the NLU's category or product); without the
+    correction's words ("是手机那单", "那手机那单呢") only an order named by its words (an
+    ordinal names none: no list is on screen after the form stopped)."""
+    text = (text or "").strip()
+    match = _CORRECTION.match(text)
+    rest = _NEW_ORDER_LEAD.sub("", text[match.end():] if match else text, count=1)
+    if not rest:
+        return False
+    if match is None:
+        rest = re.sub(r"^(那|那么|那就)\s*", "", rest)
+        named = re.match(r"^(.*?)(那个|那单|那笔|那一单)", rest)
+        words = re.sub(r"好的?|嗯+|[就是这那要选看查的\s]", "", named.group(1)) if named else ""
+        return bool(words) and picks_an_order(rest) and not has_ordinal(rest)
+    return picks_an_order(rest) or any(e.get("entity") in ("category", "product") for e in entities)
+
+
 def cancels_instead_of_answering(text: str, offer: Optional[str], previous_intent: Optional[str]) -> bool:
     """Whether "那算了 取消吧" right after an order was shown cancels that order rather than
     answering the offer that came with it (the hurry-up reply offers a person; read as a "no"
@@ -130,6 +162,7 @@ def follow_up(
     previous_intent: Optional[str],
     previous_entities: Iterable[Mapping],
     topic_intent: Callable[[str], Optional[str]] = lambda topic: None,
+    after_sales_refused: bool = False,
 ) -> Optional[FollowUp]:
     """The intent (and entities) to answer a fragment with, or None to leave it as parsed.
 
@@ -141,6 +174,14 @@ def follow_up(
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
     top = (ranking[0].get("name") if ranking else None)
+    if after_sales_refused and corrects_the_order(text, entities):
+        # "不对 是手机那单" right after the form stopped at the earphones (not delivered yet):
+        # the same request for that order — the form anew, with the service and reason already
+        # said — not the phone's order card the words alone would get.
+        said = {e.get("entity") for e in entities}
+        carried = [dict(e) for e in previous_entities if e.get("entity") in ("service_type", "reason")
+                   and e.get("entity") not in said]
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"] + carried)
     kind = invoice_kind(text, previous_intent, previous_entities)
     if kind is not None:
         return FollowUp("purchase", [dict(e) for e in entities if e.get("entity") != "topic"]

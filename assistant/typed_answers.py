@@ -110,6 +110,24 @@ def confirmation_in(text: str) -> Optional[str]:
     return None
 
 
+# An answer made of the verb the question asks about ("确认把地址改为…吗？" → "不改了", "改吧"):
+# read before confirmation_in, where 改 says "something in the summary is wrong". A lead-in
+# ("嗯", "那", "还是", "先") and a tail after the no ("，我再想想", " 谢谢") say nothing more.
+_VERB_LEAD = r"^(嗯+|恩+|哦+|噢+|额+|那就|那还是|那|还是|算了|好的?|行|可以)?[\s,，。.!！~～、…]*(先|暂时|就|还是)?\s*"
+
+
+def verb_answer(text: str, verbs: str) -> Optional[str]:
+    """"no" for "不改了" / "先不改了，我再想想" / "不用改了 谢谢", "yes" for "改吧" / "嗯 改吧" /
+    "帮我改吧", else None; ``verbs`` an alternation ("改|修改") of the question's verb. A no
+    followed by the verb again ("不改了 改成公司") is no plain no: None."""
+    text = (text or "").strip()
+    no = re.match(_VERB_LEAD + rf"不(用|要|需要|想)?(再)?({verbs})(地址)?(了|啦|咯)?", text)
+    if no is not None:
+        return None if re.search(verbs, text[no.end():]) else "no"
+    yes = rf"(帮我|给我|麻烦)?({verbs})(吧|了吧|啊|呀|呗|掉)?(就行|就好)?(吧)?[。.!！~～]*$"
+    return "yes" if re.match(_VERB_LEAD + yes, text) else None
+
+
 # "我要换货不是退货", "换货，不要退货": the old value, said after the new one.
 OLD_VALUE_AFTER = re.compile(r"[，,。\s]*(而)?(不是|不要|别|并不是)[^，,。]*[。.!！]?$")
 
@@ -249,7 +267,7 @@ def _whole_in(piece: str, option: str) -> bool:
 
 
 __all__ = ["REASON_CHOICES", "reason_in", "service_in", "is_cancel", "choice_index", "choices_on_screen", "has_ordinal", "asks_about_policy",
-           "confirmation_in", "change_target", "new_value_part"]
+           "confirmation_in", "verb_answer", "change_target", "new_value_part"]
 
 
 # "尾号不记得了", "订单号忘了", "我没有订单号": the shopper cannot give what was asked.

@@ -93,8 +93,11 @@ def clean_message_text(text: Any) -> str:
         )
     # Control characters (other than ordinary whitespace) have no place in chat text; that
     # also drops zero-width and direction marks and lone surrogate halves, so "2026\u200b1206…"
-    # is the order number it looks like.
-    printable = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    # is the order number it looks like. Other spaces (the ideographic space a Chinese input
+    # method types in full-width mode, a no-break space) are spaces: dropped, they glued
+    # "２０２６…１２０５　３９４９" into one 22-digit number, neither the order nor the phone.
+    printable = "".join(ch if ch in "\n\t" or ch.isprintable() else " " if ch.isspace() else ""
+                        for ch in text)
     # Likewise accents stacked on digits ("2\u03010\u0301…" shows as a number).
     return _MARKS_ON_DIGITS.sub(r"\1", printable)
 

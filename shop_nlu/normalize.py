@@ -9,6 +9,8 @@ Shoppers type full-width digits and letters (``订单号：２０２４…``), t
 3. converts traditional to simplified Chinese (OpenCC ``t2s``),
 4. respells colloquial and pinyin-initial shop words the same length (木有 -> 没有, kf -> 客服:
    :func:`standardise_variants`; catalogue keys, :func:`match_key`, skip this step),
+5. writes the dashes inside a long number typed in groups as spaces ("2026-1204-6925-0253-07",
+   "152-1239-3949": :func:`undash_long_numbers`),
 
 and is **length-preserving**: character *i* of the output comes from character *i* of the
 input. Entity spans computed on the normalised text are therefore valid on the text the
@@ -130,6 +132,25 @@ def standardise_variants(text: str) -> str:
     return text
 
 
+# A number of 11 digits or more typed in dash-joined groups: an order or phone number. The
+# dashes are spaces to the classifier (its character n-grams read "1204-" as no word it knows:
+# "查一下 2026-1204-…" fell to a clarifying question where the spaced number is plainly a
+# detail); dates ("2024-05-03", 8 digits) and models ("RTX-4060") stay as typed.
+_DASHED_NUMBER = re.compile(r"(?<![\dA-Za-z])\d+(?:-\d+){2,}(?![\dA-Za-z])")
+
+
+def undash_long_numbers(text: str) -> str:
+    """Dashes inside a long dash-grouped number to spaces, same length.
+
+    >>> undash_long_numbers("查一下 2026-1204-6925-0253-07")
+    '查一下 2026 1204 6925 0253 07'
+    """
+    def undash(match: re.Match) -> str:
+        number = match.group(0)
+        return number.replace("-", " ") if sum(ch.isdigit() for ch in number) >= 11 else number
+    return _DASHED_NUMBER.sub(undash, text) if "-" in text else text
+
+
 def normalize_script(text: str) -> str:
     """Half-width and simplified, nothing else (what catalogue keys are built from)."""
     if not text:
@@ -142,7 +163,7 @@ def normalize_text(text: str) -> str:
     colloquial shop words; same length)."""
     if not text:
         return text
-    return standardise_variants(normalize_script(text))
+    return undash_long_numbers(standardise_variants(normalize_script(text)))
 
 
 def match_key(text: str) -> str:

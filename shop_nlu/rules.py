@@ -12,7 +12,8 @@ order_no       the 18-digit order number (``20`` + 16 digits, see ``shop/domain/
                an order keyword (订单/单号/order) any 10–24 digit number is taken as typed, so
                the action can say that it looks wrong.
 phone_suffix   4 digits: after 尾号/后四位/手机后4位…, or the last 4 of an 11-digit mobile
-               number (the full number is never returned).
+               number (the full number is never returned), or 4 digits standing alone right
+               after an order number ("202405031234567890 3949").
 quantity       an integer as a string: number + measure word (2件, 两台, 三双, x2, 一打 = 12).
                "1" only right after a buying verb (买一件, 要一个); never after 这/那/哪/第.
 size           clothing "S".."XXXL" (2XL → XXL), "均码", "大码"…; shoe/numeric "42" (from 42码,
@@ -113,6 +114,22 @@ def find_phone_suffix(text: str) -> List[Entity]:
         for match in _MOBILE_RE.finditer(text):
             digits = re.sub(r"\D", "", match.group(0))
             found.append(Entity("phone_suffix", digits[-4:], match.start(), match.end()))
+    return found
+
+
+# "202612069409591205 3949", "订单号202612…，手机3949": four digits standing alone right after
+# an order number are the phone's last four — what a guest look-up asks for with it. Only
+# separators (or 手机/电话/尾号 words) between them, and no unit after (3949元, 2025年).
+_BESIDE_ORDER = re.compile(r"[\s,，、;；/|:：]*(?:手机号?|电话)?(?:码|号码)?[\s,，:：]*(?P<digits>\d{4})(?![\d.])"
+                           r"(?!\s*(?:元|块|码|号|年|月|日|件|个|台|g|G|ml|mAh|W))")
+
+
+def find_suffix_beside_order(text: str, orders: Sequence[Entity]) -> List[Entity]:
+    found = []
+    for order in orders:
+        match = _BESIDE_ORDER.match(text, order.end)
+        if match is not None:
+            found.append(Entity("phone_suffix", match.group("digits"), match.start("digits"), match.end("digits")))
     return found
 
 
@@ -351,6 +368,7 @@ def find_all(text: str, colours: Optional[ColourMatcher] = None) -> List[Entity]
     """All fixed-shape entities of a normalised text (no catalogue or vocabulary ones)."""
     orders = find_order_numbers(text)
     phones = [p for p in find_phone_suffix(text) if not any(overlaps(p, o) for o in orders)]
+    phones = phones or find_suffix_beside_order(text, orders)
     numbers_taken = orders + phones
     sizes = [s for s in find_sizes(text) if not any(overlaps(s, o) for o in numbers_taken)]
     budgets = [b for b in find_budget_entities(text)

@@ -9,7 +9,7 @@ from assistant.recommendation_requests import RecommendationRequest, another_nam
 
 @pytest.mark.parametrize("text, means", [
     ("有没有客服电话", True), ("客服电话多少", True), ("人工客服电话是多少", True), ("商家联系方式", True),
-    ("我要转人工", False), ("我想找人工客服", False), ("怎么联系商家", False), ("京东客服电话多少", False),
+    ("我要转人工", False), ("我想找人工客服", False), ("怎么联系商家", False), ("京东客服电话多少", True), ("顺丰电话多少", False),
     ("手机号码怎么改", False),
 ])
 def test_a_question_about_the_shops_phone_is_not_a_request_for_a_person(text, means):

@@ -85,6 +85,12 @@ def test_invisible_and_stacked_characters_do_not_disguise_an_order_number(disgui
     assert parse_webhook_body(raw).text == f"查订单{ORDER_NO}"
 
 
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0", "\u2002"])
+def test_a_full_width_or_no_break_space_stays_a_space_between_two_numbers(space):
+    # (typed13: dropped, "２０２６…　３９４９" became one 22-digit number, neither order nor phone)
+    assert parse_webhook_body(body(sender="u1", message=f"{ORDER_NO}{space}3949")).text == f"{ORDER_NO} 3949"
+
+
 def test_accents_on_letters_are_kept():
     assert parse_webhook_body(body(sender="u1", message="café Pokémon")).text == "café Pokémon"
 

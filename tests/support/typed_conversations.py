@@ -18,7 +18,9 @@ Each file holds a list under ``conversations``. A conversation::
 
 Placeholders in ``say``/``expect``/``reject``: ``{order:KEY}`` (a fixture order's number, KEY as
 in shop.seed.fixtures), ``{phone4:KEY}`` (its recipient phone's last four digits),
-``{item:KEY:N}`` (the title of its N-th item). "The reply" is every text, button title and
+``{phone:KEY}`` (the whole phone number), ``{item:KEY:N}`` (the title of its N-th item). A number
+may be typed as shoppers type it: ``{order:KEY|spaced}`` (in groups, a mobile number 3-4-4),
+``{order:KEY|dashed}`` (groups joined by dashes), ``{phone:KEY|fullwidth}`` (full-width digits). "The reply" is every text, button title and
 button payload and custom payload of the bot's answer to that turn.
 
 Writes are undone after each conversation (requests and tickets it created are removed and the
@@ -43,7 +45,21 @@ from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER
 
 CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
 CUSTOMERS = {"main": MAIN_CUSTOMER_ID, "other": OTHER_CUSTOMER_ID, "refunding": REFUNDING_CUSTOMER_ID}
-PLACEHOLDER = re.compile(r"\{(order|phone4|item):([A-Z_]+)(?::(\d+))?\}")
+PLACEHOLDER = re.compile(r"\{(order|phone4|phone|item):([A-Z_]+)(?::(\d+))?(?:\|(spaced|dashed|fullwidth))?\}")
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def typed_as(number: str, style: Optional[str]) -> str:
+    """A number as a shopper types it: in groups of four with spaces or dashes, or in the
+    full-width digits of a Chinese input method."""
+    if style == "fullwidth":
+        return number.translate(FULL_WIDTH_DIGITS)
+    if style in ("spaced", "dashed"):
+        # A mobile number is grouped 3-4-4 ("152 1239 3949"), an order number by fours.
+        cuts = (0, 3, 7, 11) if len(number) == 11 else range(0, len(number) + 4, 4)
+        groups = [number[a:b] for a, b in zip(cuts, list(cuts)[1:]) if number[a:b]]
+        return (" " if style == "spaced" else "-").join(groups)
+    return number
 
 
 @dataclass
@@ -117,12 +133,14 @@ class Facts:
 
     def fill(self, text: str) -> str:
         def replace(match: re.Match) -> str:
-            kind, key, index = match.group(1), match.group(2), match.group(3)
+            kind, key, index, style = match.groups()
             order = self.order(key)
             if kind == "order":
-                return order["order_no"]
+                return typed_as(order["order_no"], style)
             if kind == "phone4":
-                return order["phone"][-4:]
+                return typed_as(order["phone"][-4:], style)
+            if kind == "phone":
+                return typed_as(order["phone"], style)
             return order["items"][int(index or 0)][1]
         return PLACEHOLDER.sub(replace, text)
 
