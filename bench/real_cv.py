@@ -239,7 +239,7 @@ def figures(rows, preds, tops=None):
             "clarify": sum(p == "nlu_fallback" for p in preds) / n, "wrong": wrong / n, "cost": cost / n}
 
 
-# The grid the fallback thresholds are re-derived on (issue 14 round 9): every pair is scored
+# The grid the fallback thresholds are re-derived on (issue 14 round 10): every pair is scored
 # from the same cross-validated probabilities (no retraining per setting).
 GRID_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 GRID_AMBIGUITIES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25)

@@ -108,7 +108,7 @@ def test_a_parcel_of_ones_own_is_no_shop_parcel_but_a_return_sent_back_is():
 
 
 def test_the_services_of_a_big_shops_desk_are_shop_signals():
-    """Issue 14 round 9: the services the guide's desk table names (recycling, reviews, a
+    """Issue 14 round 10: the services the guide's desk table names (recycling, reviews, a
     ticket's review time, dispute tickets, the return address, authenticity checks, moving an
     installed appliance, invoices, gift cards, account security, who ships) carry a topic, so
     an out-of-scope guess about them gives way."""
@@ -134,7 +134,7 @@ def test_world_senses_of_the_new_service_words_stay_apart():
 
 
 def test_the_new_service_words_do_not_pull_world_questions_in():
-    """Out-of-scope examples the stratified CV lost to the first draft of round 9's words."""
+    """Out-of-scope examples the stratified CV lost to the first draft of round 10's words."""
     finder = ShopEntityFinder.from_files()
     signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
     assert not signals("入驻审核多久")            # a merchant's onboarding review is not a ticket's
