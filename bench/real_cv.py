@@ -115,6 +115,14 @@ def classifier_config():
     return next((c for c in pipeline if c["name"].endswith("ShopIntentClassifier")), {})
 
 
+def fallback_config():
+    """The fallback classifier's settings in config.yml (the CV's default thresholds)."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    return next((c for c in pipeline if c["name"].endswith("FallbackClassifier")), {})
+
+
 def class_weights(labels, kind):
     """sklearn's class_weight for ``kind``: "balanced", "none", or "sqrt" (the square root of
     the balanced weights: rare intents count more, but less than with "balanced")."""
@@ -188,15 +196,15 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
 _HAS = {"budget": "budget_min"}
 
 
-def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None):
-    """Intent after the out-of-scope guard, the readability guard (with ``text``) and the
-    fallback (as in the pipeline)."""
+def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None, sure=None):
+    """Intent after the out-of-scope guard (``sure``: its SURE_OUT_OF_SCOPE, the module's unless
+    given), the readability guard (with ``text``) and the fallback (as in the pipeline)."""
     from shop_nlu.readability import assess
-    from shop_nlu.scope import guard_out_of_scope, shop_signals
+    from shop_nlu.scope import SURE_OUT_OF_SCOPE, guard_out_of_scope, shop_signals
 
     order = np.argsort(-probs)
     ranking = [{"name": classes[i], "confidence": float(probs[i])} for i in order]
-    guarded = guard_out_of_scope(ranking, shop_signals(feats))
+    guarded = guard_out_of_scope(ranking, shop_signals(feats), SURE_OUT_OF_SCOPE if sure is None else sure)
     if guarded:
         ranking = guarded[1]
     top, conf = ranking[0]["name"], ranking[0]["confidence"]
@@ -209,6 +217,105 @@ def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None):
     if top != "out_of_scope" and (conf < threshold or conf - second < ambiguity):
         return "nlu_fallback", top
     return top, top
+
+
+def figures(rows, preds, tops=None):
+    """strict, lenient, shop -> out of scope, clarifying, confident wrong answers and cost per
+    message (1 per confident wrong answer, 0.3 per needless clarifying question, 0.1 per one
+    whose best guess was wrong: the cost bench/nlu_eval.py chose the thresholds by)."""
+    n = len(rows)
+    strict = sum(p == r["intent"] for r, p in zip(rows, preds)) / n
+    lenient = sum(p in (r["intent"], r["second"]) for r, p in zip(rows, preds)) / n
+    shop = [p for r, p in zip(rows, preds) if r["intent"] in SHOP]
+    wrong = cost = 0.0
+    for r, p, t in zip(rows, preds, tops or preds):
+        if p == "nlu_fallback":
+            cost += 0.3 if t in (r["intent"], r["second"]) else 0.1
+        elif p not in (r["intent"], r["second"]):
+            cost += 1.0
+            wrong += 1
+    return {"strict": strict, "lenient": lenient,
+            "shop_oos": sum(p == "out_of_scope" for p in shop) / max(len(shop), 1),
+            "clarify": sum(p == "nlu_fallback" for p in preds) / n, "wrong": wrong / n, "cost": cost / n}
+
+
+# The grid the fallback thresholds are re-derived on (issue 14 round 10): every pair is scored
+# from the same cross-validated probabilities (no retraining per setting).
+GRID_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
+GRID_AMBIGUITIES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25)
+GRID_SURE = (0.8, 0.85, 0.9, 0.95, 1.01)
+
+
+def pick_setting(table, max_clarify=0.08, max_shop_oos=0.02):
+    """The rule the thresholds are chosen by: among the settings that ask back on at most
+    ``max_clarify`` of the messages and answer at most ``max_shop_oos`` of the shop questions out
+    of scope, the lowest cost per message (so a confident wrong answer weighs more than a
+    question asked back); within 0.002 of it, the highest strict accuracy. ``table`` maps a
+    setting to its figures(); None when no setting qualifies."""
+    ok = {k: f for k, f in table.items() if f["clarify"] <= max_clarify and f["shop_oos"] <= max_shop_oos}
+    if not ok:
+        return None
+    best = min(f["cost"] for f in ok.values())
+    near = {k: f for k, f in ok.items() if f["cost"] <= best + 0.002}
+    return max(near, key=lambda k: (near[k]["strict"], -near[k]["cost"]))
+
+
+def pick_common(tables, slack=0.002):
+    """The setting for several cross-validations at once (the grouped CV with and without the
+    written real-style files): the settings within ``slack`` of the lowest cost on every table
+    (each table's ceilings already applied), then the highest strict accuracy of the last table
+    (the leak-free one, closest to topics nobody looked at). None when none is near on all."""
+    near = None
+    for table in tables:
+        ok = {k: f for k, f in table.items() if f["ok"]}
+        if not ok:
+            return None
+        best = min(f["cost"] for f in ok.values())
+        keys = {k for k, f in ok.items() if f["cost"] <= best + slack + 1e-9}
+        near = keys if near is None else near & keys
+    if not near:
+        return None
+    return max(near, key=lambda k: (tables[-1][k]["strict"], -tables[-1][k]["cost"]))
+
+
+def print_grid(label, rows, decided_by, max_clarify, max_shop_oos, oos_recall_of=None, save=None, common=()):
+    """Score every (threshold, ambiguity) pair with ``decided_by(threshold, ambiguity, sure)``
+    (a list of (intent, top) per row), then the out-of-scope guard's sure level at the picked
+    pair, and print the picks."""
+    from shop_nlu.scope import SURE_OUT_OF_SCOPE
+
+    table = {}
+    print(f"{label}: threshold / ambiguity -> strict lenient shop->oos clarify wrong cost")
+    for th in GRID_THRESHOLDS:
+        for amb in GRID_AMBIGUITIES:
+            gd = decided_by(th, amb, SURE_OUT_OF_SCOPE)
+            table[(th, amb)] = f = figures(rows, [g for g, _ in gd], [t for _, t in gd])
+            print(f"  {th:.2f} / {amb:.2f}: {f['strict']:.3f} {f['lenient']:.3f} {f['shop_oos']:.3f}"
+                  f" {f['clarify']:.3f} {f['wrong']:.3f} {f['cost']:.3f}")
+    pick = pick_setting(table, max_clarify, max_shop_oos)
+    print(f"  pick (lowest cost with clarify <= {max_clarify:.0%} and shop->oos <= {max_shop_oos:.0%},"
+          f" then highest strict): {pick}")
+    if save or common:
+        import json
+
+        flagged = {k: {**f, "ok": f["clarify"] <= max_clarify and f["shop_oos"] <= max_shop_oos}
+                   for k, f in table.items()}
+        if save:
+            save.write_text(json.dumps([[list(k), f] for k, f in flagged.items()]), encoding="utf-8")
+        if common:
+            tables = [{tuple(k): f for k, f in json.loads(path.read_text(encoding="utf-8"))} for path in common]
+            both = pick_common(tables + [flagged])
+            print(f"  common pick with {[str(p) for p in common]} (within 0.002 of each lowest cost, then this"
+                  f" run's highest strict): {both}" + (f" -> strict {flagged[both]['strict']:.3f} clarify"
+                                                      f" {flagged[both]['clarify']:.3f}" if both else ""))
+    th, amb = pick or (0.5, 0.2)
+    for sure in GRID_SURE:
+        gd = decided_by(th, amb, sure)
+        f = figures(rows, [g for g, _ in gd], [t for _, t in gd])
+        extra = f" oos_recall={oos_recall_of(gd):.3f}" if oos_recall_of else ""
+        print(f"  sure out of scope {sure:.2f} at {th} / {amb}: strict={f['strict']:.3f} shop->oos={f['shop_oos']:.3f}"
+              f" clarify={f['clarify']:.3f} cost={f['cost']:.3f}{extra}")
+    return pick
 
 
 def summarise(rows, preds, tops=None):
@@ -245,8 +352,11 @@ def main():
     ap.add_argument("--errors", type=int, default=0)
     ap.add_argument("--errors-got", help="list only the misses that got this label (e.g. out_of_scope)")
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "nlu")
-    ap.add_argument("--threshold", type=float, default=0.5)
-    ap.add_argument("--ambiguity", type=float, default=0.2, help="(config.yml's ambiguity_threshold)")
+    fallback = fallback_config()
+    ap.add_argument("--threshold", type=float, default=float(fallback.get("threshold", 0.5)),
+                    help="(default: config.yml's fallback threshold)")
+    ap.add_argument("--ambiguity", type=float, default=float(fallback.get("ambiguity_threshold", 0.2)),
+                    help="(default: config.yml's ambiguity_threshold)")
     ap.add_argument("--sublinear", action="store_true")
     ap.add_argument("--max-ngram", type=int, default=3)
     across = across_token_ngrams()
@@ -275,7 +385,16 @@ def main():
     ap.add_argument("--skip", nargs="*", default=[],
                     help="also leave out these data/nlu files (e.g. the ones written from this CV's misses, to"
                          " see how optimistic the CV is about topics nobody looked at)")
-    ap.add_argument("--grid", action="store_true", help="also print a fallback-threshold grid")
+    ap.add_argument("--grid", action="store_true",
+                    help="also score a grid of fallback thresholds (and the out-of-scope guard's sure level)"
+                         " from the same CV probabilities, and print the setting pick_setting() picks")
+    ap.add_argument("--grid-save", type=Path, help="with --grid: write the grouped CV's grid to this JSON file")
+    ap.add_argument("--grid-with", type=Path, nargs="*", default=[],
+                    help="with --grid: also the setting near the lowest cost in these saved grids and this one"
+                         " (pick_common), e.g. the full grouped CV's grid when this run --skips the written files")
+    ap.add_argument("--max-clarify", type=float, default=0.08, help="--grid's ceiling on clarifying questions")
+    ap.add_argument("--max-shop-oos", type=float, default=0.02,
+                    help="--grid's ceiling on shop questions answered out of scope")
     ap.add_argument("--compare-cues", nargs="*", default=[],
                     help="also score with these features withheld from the out-of-scope guard")
     ap.add_argument("--data-cv", action="store_true", help="also the fallback cost grid on stratified CV of all data")
@@ -373,15 +492,15 @@ def main():
         print("grouped CV (real train split):", summarise(rows, preds, tops))
         print("top-1 before fallback:", summarise(rows, tops))
     if args.grid:
-        for th in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
-            for amb in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25):
-                gd = [decide(c, pr, real_a[i]["feats"], th, amb, text=real_a[i]["text"]) for i, (c, pr) in enumerate(kept)]
-                print(f"  threshold {th} / {amb}: {summarise(rows, [g for g, _ in gd], [t for _, t in gd])}")
-                if args.compare_cues:
-                    old = [decide(c, pr, [f for f in real_a[i]["feats"] if f not in args.compare_cues], th, amb)
-                           for i, (c, pr) in enumerate(kept)]
-                    print(f"    without {args.compare_cues} as signals: "
-                          f"{summarise(rows, [g for g, _ in old], [t for _, t in old])}")
+        print_grid("grouped CV grid", rows,
+                   lambda th, amb, sure: [decide(c, pr, real_a[i]["feats"], th, amb, text=real_a[i]["text"], sure=sure)
+                                          for i, (c, pr) in enumerate(kept)],
+                   args.max_clarify, args.max_shop_oos, save=args.grid_save, common=args.grid_with)
+        if args.compare_cues:
+            old = [decide(c, pr, [f for f in real_a[i]["feats"] if f not in args.compare_cues], args.threshold,
+                          args.ambiguity) for i, (c, pr) in enumerate(kept)]
+            print(f"  without {args.compare_cues} as signals: "
+                  f"{summarise(rows, [g for g, _ in old], [t for _, t in old])}")
     conf = Counter((r["intent"], p) for r, p in zip(rows, preds) if p != r["intent"] and p != r["second"])
     print("top confusions (gold -> pred):", ", ".join(f"{g}->{p} {c}" for (g, p), c in conf.most_common(12)))
     if args.errors:
@@ -408,17 +527,12 @@ def main():
                                          across=across_of(args), raw=raw_of(args))
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
-        for th in (0.4, 0.45, 0.5):
-            for amb in (0.15, 0.2, 0.25):
-                gd = [decide(c, pr, all_a[i]["feats"], th, amb, text=all_a[i]["text"]) for i, (c, pr) in enumerate(kept_all)]
-                print(f"  data CV {th} / {amb}: {summarise(all_rows, [g for g, _ in gd], [t for _, t in gd])}")
-                oos = [g for (g, _), y in zip(gd, all_y) if y == "out_of_scope"]
-                print(f"    out-of-scope recall {sum(g == 'out_of_scope' for g in oos) / len(oos):.3f}")
-                if args.compare_cues:
-                    old = [decide(c, pr, [f for f in all_a[i]["feats"] if f not in args.compare_cues], th, amb)
-                           for i, (c, pr) in enumerate(kept_all)]
-                    print(f"    without {args.compare_cues} as signals: "
-                          f"{summarise(all_rows, [g for g, _ in old], [t for _, t in old])}")
+        oos_rows = [i for i, y in enumerate(all_y) if y == "out_of_scope"]
+        print_grid("data CV grid (stratified, all data)", all_rows,
+                   lambda th, amb, sure: [decide(c, pr, all_a[i]["feats"], th, amb, text=all_a[i]["text"], sure=sure)
+                                          for i, (c, pr) in enumerate(kept_all)],
+                   args.max_clarify, args.max_shop_oos,
+                   oos_recall_of=lambda gd: sum(gd[i][0] == "out_of_scope" for i in oos_rows) / len(oos_rows))
         if args.oos_misses:
             misses = [(all_a[i], decide(c, pr, all_a[i]["feats"], args.threshold, args.ambiguity, text=all_a[i]["text"]), c, pr)
                       for i, (c, pr) in enumerate(kept_all) if all_y[i] == "out_of_scope"]

@@ -52,18 +52,19 @@ def shop_signals(feature_names: Iterable[str]) -> List[str]:
 
 
 def guard_out_of_scope(
-    ranking: Sequence[dict], signals: Sequence[str]
+    ranking: Sequence[dict], signals: Sequence[str], sure: float = SURE_OUT_OF_SCOPE
 ) -> Optional[Tuple[dict, List[dict]]]:
     """(new intent, new ranking) when an out-of-scope guess must give way, else None.
 
-    A sure guess (confidence >= SURE_OUT_OF_SCOPE) gives way only to strong signals.
+    A sure guess (confidence >= ``sure``, SURE_OUT_OF_SCOPE unless a benchmark's grid varies
+    it) gives way only to strong signals.
 
     ``ranking`` is Rasa's intent_ranking (dicts with name and confidence, best first). The
     replacement is the highest-ranked shop intent; out_of_scope moves below it, so the
     clarifying question (if the fallback asks one) offers shop meanings first."""
     if not ranking or ranking[0].get("name") != OUT_OF_SCOPE or not signals:
         return None
-    if float(ranking[0].get("confidence") or 0.0) >= SURE_OUT_OF_SCOPE:
+    if float(ranking[0].get("confidence") or 0.0) >= sure:
         signals = [s for s in signals if s.startswith(_STRONG_PREFIXES) or s in _STRONG_FACTS]
         if not signals:
             return None
