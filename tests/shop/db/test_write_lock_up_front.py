@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from actions import support
@@ -24,6 +23,7 @@ from shop.db.after_sales import create_after_sales_request
 from shop.db.engine import default_engine, dispose_default_engine, make_engine, session_scope
 from shop.db.orders import cancel_order, get_order
 from shop.seed.fixtures import MAIN_CUSTOMER_ID, fixture_order_number
+from tests.support.another_writer import another_writer_commits_after_every_select
 from tests.support.shop_db import ANCHOR
 
 NOW = ANCHOR + timedelta(hours=10)
@@ -47,31 +47,6 @@ def actions_engine(writable_engine, monkeypatch):
         yield default_engine()
     finally:
         dispose_default_engine()
-
-
-@contextmanager
-def another_writer_commits_after_every_select(engine):
-    """Another connection commits (or, if the unit of work holds the write lock, gives up
-    after 50 ms) right after each SELECT the unit of work runs."""
-    other = make_engine(engine.url.render_as_string(hide_password=False))
-    outcomes: list = []
-
-    def commit_meanwhile(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith("SELECT"):
-            return
-        try:
-            with session_scope(other, lock_wait_s=0.05) as s:
-                s.execute(text("INSERT INTO other_writes (n) VALUES (1)"))
-            outcomes.append("committed")
-        except OperationalError:      # the unit of work holds the write lock: wait your turn
-            outcomes.append("waited")
-
-    event.listen(engine, "after_cursor_execute", commit_meanwhile)
-    try:
-        yield outcomes
-    finally:
-        event.remove(engine, "after_cursor_execute", commit_meanwhile)
-        other.dispose()
 
 
 def test_an_after_sales_request_is_filed_while_another_process_writes(actions_engine):
