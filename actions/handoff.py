@@ -73,7 +73,8 @@ class ActionHandoff(ShopAction):
     ) -> List[Dict[str, Any]]:
         # Tickets keep the client's sender id; with the customer id it names the conversation.
         sender = sender_of(tracker.sender_id)
-        existing = await db_prompt(open_handoff_for_sender, sender, customer_id)
+        # A read (no write lock); the ticket is created below in a writing unit of work.
+        existing = await db(open_handoff_for_sender, sender, customer_id)
         if existing is not None:
             place = await self._place(sender, customer_id)
             where = f"，{place_sentence(place)}" if place else ""

@@ -91,14 +91,22 @@ async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) ->
     return await loop.run_in_executor(_current().pool, functools.partial(function, *args, **kwargs))
 
 
-def _in_unit_of_work(lock_wait_s: Optional[float], query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with session_scope(default_engine(), lock_wait_s=lock_wait_s) as session:
+def _in_unit_of_work(lock_wait_s: Optional[float], writes: bool, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with session_scope(default_engine(), lock_wait_s=lock_wait_s, writes=writes) as session:
         return query(session, *args, **kwargs)
 
 
 async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``query(session, *args, **kwargs)`` in its own unit of work, off the event loop."""
-    return await run_blocking(_in_unit_of_work, None, query, *args, **kwargs)
+    """Run ``query(session, *args, **kwargs)`` in its own unit of work, off the event loop.
+    For reads; a query that writes goes through ``db_write``, ``db_confirmed`` or ``db_prompt``."""
+    return await run_blocking(_in_unit_of_work, None, False, query, *args, **kwargs)
+
+
+async def db_write(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``db`` for a query that writes: the unit of work takes the write lock up front
+    (``session_scope(writes=True)``), so on SQLite its reads before the write cannot be
+    overtaken by another process's commit ("database is locked" at once, with no wait)."""
+    return await run_blocking(_in_unit_of_work, None, True, query, *args, **kwargs)
 
 
 # Pauses between tries of a confirmed write that collides with another writer (then a last try).
@@ -113,17 +121,18 @@ async def db_confirmed(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     SQLAlchemyError when the database keeps refusing (see ``confirm_again``)."""
     for pause in CONFIRMED_WRITE_PAUSES_S:
         try:
-            return await db(query, *args, **kwargs)
+            return await db_write(query, *args, **kwargs)
         except SQLAlchemyError:
             logger.warning("a confirmed write (%s) failed; retrying in %.1f s", query.__name__, pause, exc_info=True)
             await asyncio.sleep(pause)
-    return await db(query, *args, **kwargs)
+    return await db_write(query, *args, **kwargs)
 
 
 async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``db`` for a write the shopper waits on: if another writer holds the lock for more
-    than ``ACTION_DB_LOCK_WAIT_S``, it fails (SQLAlchemyError) rather than keep the shopper waiting."""
-    return await run_blocking(_in_unit_of_work, _current().settings.lock_wait_s, query, *args, **kwargs)
+    than ``ACTION_DB_LOCK_WAIT_S``, it fails (SQLAlchemyError) rather than keep the shopper waiting.
+    Takes the write lock up front, as ``db_write`` does (the wait is for that lock)."""
+    return await run_blocking(_in_unit_of_work, _current().settings.lock_wait_s, True, query, *args, **kwargs)
 
 
 def current_customer_id(tracker: Tracker) -> Optional[int]:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from console import passwords
-from console.auth import (SESSION_COOKIE, db, new_token, presession_token, public, requires,
+from console.auth import (SESSION_COOKIE, db, db_write, new_token, presession_token, public, requires,
                           set_session_cookie, signed_in)
 from console.pages import NavItem
 from console.render import render
@@ -88,10 +88,10 @@ async def login(request: web.Request) -> web.StreamResponse:
         limits.succeeded(username)
     account, stored = found
     if passwords.needs_rehash(stored):
-        await db(request, replace_password_hash, account.id, await asyncio.to_thread(passwords.hash_password, password))
+        await db_write(request, replace_password_hash, account.id, await asyncio.to_thread(passwords.hash_password, password))
     token, csrf = new_token(), new_token()
     settings = request.app["settings"]
-    await db(request, start_session, account.id, token, csrf, utc_now(), settings.session_lifetime)
+    await db_write(request, start_session, account.id, token, csrf, utc_now(), settings.session_lifetime)
     logger.info("console sign-in: %s (%s)", account.username, account.role)
     response = web.HTTPSeeOther("/")
     set_session_cookie(response, request, token)
@@ -113,7 +113,7 @@ def _set_active(session, account_id: int, active: bool, now) -> list[str]:
 @requires("agent")
 async def logout(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    returned = await db(request, _sign_out, request.cookies.get(SESSION_COOKIE), who.account.id, utc_now())
+    returned = await db_write(request, _sign_out, request.cookies.get(SESSION_COOKIE), who.account.id, utc_now())
     if returned:
         logger.info("%s signed out; %d ticket(s) back in the queue", who.account.username, len(returned))
     response = web.HTTPSeeOther("/login")
@@ -142,7 +142,7 @@ async def accounts_create(request: web.Request) -> web.StreamResponse:
     if problem is None:
         hashed = await asyncio.to_thread(passwords.hash_password, password)
         try:
-            await db(request, create_account, str(form.get("username", "")), str(form.get("display_name", "")),
+            await db_write(request, create_account, str(form.get("username", "")), str(form.get("display_name", "")),
                      str(form.get("role", "")), hashed, utc_now())
         except InvalidRequest as error:
             problem = "账号信息无效或用户名已存在"
@@ -161,7 +161,7 @@ async def accounts_toggle(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "没有这个账号"}))
     if int(account_id) == signed_in(request).account.id:
         raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "不能停用自己的账号"}))
-    await db(request, _set_active, int(account_id), form.get("active") == "1", utc_now())
+    await db_write(request, _set_active, int(account_id), form.get("active") == "1", utc_now())
     raise web.HTTPSeeOther("/accounts?done=1")
 
 

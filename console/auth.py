@@ -84,11 +84,23 @@ def has_role(who: Optional[SignedIn], role: str) -> bool:
 
 
 async def db(request: web.Request, function, *args, **kwargs):
-    """Run a data-layer function in a worker thread, inside one transaction."""
+    """Run a data-layer function in a worker thread, inside one transaction (for reads)."""
+    return await _in_transaction(request, False, function, *args, **kwargs)
+
+
+async def db_write(request: web.Request, function, *args, **kwargs):
+    """``db`` for a function that writes (a claim, a reply, a close, a transfer, an account):
+    the transaction takes the write lock up front (``session_scope(writes=True)``), so on
+    SQLite another process's commit between its reads and its write cannot make it fail
+    with "database is locked" (a 503 for the agent); it waits its turn instead."""
+    return await _in_transaction(request, True, function, *args, **kwargs)
+
+
+async def _in_transaction(request: web.Request, writes: bool, function, *args, **kwargs):
     engine = request.app["engine"]
 
     def work():
-        with session_scope(engine) as session:
+        with session_scope(engine, writes=writes) as session:
             return function(session, *args, **kwargs)
     return await asyncio.to_thread(work)
 

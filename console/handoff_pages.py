@@ -14,7 +14,7 @@ from aiohttp import web
 
 from console import transcript
 from console.canned_replies import CannedReplies
-from console.auth import background, db, has_role, requires, signed_in
+from console.auth import background, db, db_write, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
@@ -163,7 +163,7 @@ async def ticket_messages_api(request: web.Request) -> web.StreamResponse:
 async def claim(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     ticket_id = _ticket_id(request)
-    taken = await db(request, claim_ticket, ticket_id, who.account.id, who.account.display_name, utc_now())
+    taken = await db_write(request, claim_ticket, ticket_id, who.account.id, who.account.display_name, utc_now())
     if not taken:
         ticket = await db(request, desk_ticket, ticket_id)
         if ticket is not None and ticket.status == "assigned" and ticket.assigned_to == who.account.id:
@@ -186,7 +186,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     else:
         text = (await request.post()).get("text")
     try:
-        sent = await db(request, add_agent_message, ticket_id, who.account.id, text, utc_now())
+        sent = await db_write(request, add_agent_message, ticket_id, who.account.id, text, utc_now())
     except InvalidRequest:
         # Empty, or longer than a message may be (the form stops at 2000; the API did not say).
         too_long = isinstance(text, str) and len(text.strip()) > MAX_MESSAGE
@@ -210,7 +210,7 @@ async def close(request: web.Request) -> web.StreamResponse:
         # Nothing closes without how it ended (the desk's figures count it); the form says so.
         logger.warning("%s tried to close ticket id %s without a resolution", who.account.username, ticket_id)
         raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=no_resolution")
-    closed = await db(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"),
+    closed = await db_write(request, close_ticket, ticket_id, who.account.id, utc_now(), has_role(who, "admin"),
                       resolution)
     if not closed:
         raise web.HTTPSeeOther(f"/handoff/{ticket_id}?flash=not_yours")
@@ -231,7 +231,7 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     if not isinstance(target, str) or not (target == "queue" or (target.isdigit() and 0 < int(target) < 2 ** 31)):
         raise web.HTTPSeeOther(f"{here}?flash=no_target")
     try:
-        outcome = await db(request, transfer_ticket, ticket_id, who.account.id,
+        outcome = await db_write(request, transfer_ticket, ticket_id, who.account.id,
                            None if target == "queue" else int(target), note, utc_now())
     except InvalidRequest:
         raise web.HTTPSeeOther(f"{here}?flash=no_note") from None

@@ -89,7 +89,7 @@ def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) 
 def _hold_with_ticket(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[_Held]:
     # A ticket: read it again in the write transaction (it may have been closed meanwhile).
     now = utc_now()
-    with session_scope(lock_wait_s=LOCK_WAIT_S) as session:
+    with session_scope(lock_wait_s=LOCK_WAIT_S, writes=True) as session:
         ticket = active_ticket(session, sender, customer_id)
         if ticket is None:
             return None

@@ -83,7 +83,8 @@ def _lines(body: dict) -> list[CartLine]:
 def routes(settings: Settings, directory: DemoDirectory) -> list[web.AbstractRouteDef]:
     def work(function, *args):
         def run():
-            with session_scope(directory.engine) as session:
+            # Every call here writes (an order, a payment): take the write lock up front.
+            with session_scope(directory.engine, writes=True) as session:
                 return function(session, *args)
         return asyncio.to_thread(run)
 
@@ -139,5 +140,5 @@ def routes(settings: Settings, directory: DemoDirectory) -> list[web.AbstractRou
 
 
 def _in_session(directory: DemoDirectory, function):
-    with session_scope(directory.engine) as session:
+    with session_scope(directory.engine, writes=True) as session:   # records clicks
         return function(session)

@@ -3,7 +3,8 @@
 - ``make_engine(url)``: an Engine tuned for the backend (SQLite: foreign keys, WAL, a busy
   timeout and working SAVEPOINTs; PostgreSQL: a checked, recycled connection pool).
 - ``session_scope(engine)``: one unit of work — commit on success, roll back on any error;
-  ``lock_wait_s`` bounds how long it waits for another writer's lock (then it fails).
+  ``lock_wait_s`` bounds how long it waits for another writer's lock (then it fails);
+  ``writes=True`` for a unit of work that will write (SQLite: ``BEGIN IMMEDIATE``).
 - ``default_engine()``: the process-wide engine for ``SHOP_DATABASE_URL`` (cached).
 - ``conversation_log_engine(url)``: an Engine for Rasa's own append-only stores in a SQLite
   file (tracker store, event broker): WAL, ``synchronous=NORMAL``, connections kept open.
@@ -26,6 +27,9 @@ SQLITE_CACHE_KIB = 65_536
 SQLITE_MMAP_BYTES = 1 << 30
 POSTGRES_RANDOM_PAGE_COST = 1.1
 _SHORT_WAIT = "shop_short_lock_wait"
+# Execution options session_scope sets on its connection for the "begin" hook below.
+_BEGIN_IMMEDIATE = "shop_begin_immediate"
+_LOCK_WAIT_MS = "shop_lock_wait_ms"
 
 
 def _is_sqlite(url) -> bool:
@@ -56,7 +60,20 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - exercised via engine use
-        connection.exec_driver_sql("BEGIN")
+        options = connection.get_execution_options()
+        wait_ms = options.get(_LOCK_WAIT_MS)
+        if wait_ms is not None:
+            # Before BEGIN: BEGIN IMMEDIATE is itself what waits for the lock.
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+            connection.connection.info[_SHORT_WAIT] = True
+        # A plain (deferred) BEGIN reads from a snapshot and asks for the write lock at the
+        # first write. In WAL mode, if another process committed in between, that upgrade
+        # fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT: waiting cannot help,
+        # the snapshot is stale, so the busy timeout does not apply). A unit of work that will
+        # write takes the write lock up front instead (waiting the busy timeout like any
+        # writer), so nobody can commit between its reads and its writes. Read-only work keeps
+        # the deferred BEGIN: in WAL, readers never wait for or block a writer.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_BEGIN_IMMEDIATE) else "BEGIN")
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection, record):  # pragma: no cover - exercised via engine use
@@ -195,18 +212,26 @@ def adopt_conversation_log_engine(store) -> None:
 
 
 @contextmanager
-def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] = None) -> Iterator[Session]:
+def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] = None,
+                  writes: bool = False) -> Iterator[Session]:
     """One unit of work: everything inside commits together or not at all.
 
     ``lock_wait_s``: wait at most this long for a lock another transaction holds (SQLite's
     busy timeout, PostgreSQL's lock_timeout), then fail with OperationalError, instead of
     the default 10 s (SQLite) or forever (PostgreSQL). For work a shopper waits on.
+
+    ``writes``: the unit of work will (or may) write. On SQLite it starts with
+    ``BEGIN IMMEDIATE``: the write lock is taken at the start, waiting for another writer as
+    long as the busy timeout (or ``lock_wait_s``) allows, so work that reads and then writes
+    is never refused because another process committed in between (see ``_on_begin``).
+    Read-only work leaves it False (a deferred BEGIN never waits in WAL). No change on
+    PostgreSQL, whose row locks and MVCC already let such work wait or proceed.
     """
     # Query functions return plain dataclasses, so nothing needs refreshing after commit.
     session = Session(bind=engine or default_engine(), future=True, expire_on_commit=False)
     try:
-        if lock_wait_s is not None:
-            _bound_lock_wait(session, lock_wait_s)
+        if lock_wait_s is not None or writes:
+            _begin(session, lock_wait_s, writes)
         yield session
         session.commit()
     except BaseException:
@@ -216,13 +241,15 @@ def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] 
         session.close()
 
 
-def _bound_lock_wait(session: Session, seconds: float) -> None:
-    milliseconds = max(1, int(seconds * 1000))
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
-        connection.connection.info[_SHORT_WAIT] = True
-    elif connection.dialect.name == "postgresql":
+def _begin(session: Session, lock_wait_s: Optional[float], writes: bool) -> None:
+    """Start the session's transaction now, with the options SQLite's "begin" hook reads
+    (they must be on the connection before its BEGIN; other backends ignore them)."""
+    milliseconds = None if lock_wait_s is None else max(1, int(lock_wait_s * 1000))
+    options: dict = {_BEGIN_IMMEDIATE: writes}
+    if milliseconds is not None:
+        options[_LOCK_WAIT_MS] = milliseconds
+    connection = session.connection(execution_options=options)
+    if milliseconds is not None and connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
 
 

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from shop.db.console_accounts import create_account, start_session
@@ -19,6 +19,7 @@ from shop.db.migrate import upgrade_to_head
 from shop.db.models import HandoffMessage
 from shop.domain.clock import utc_now
 from shop_channels import handoff_gate
+from tests.support.another_writer import another_writer_commits_after_every_select
 
 FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
@@ -84,6 +85,21 @@ def test_a_ticket_takes_the_desk_path_as_before(shop_db):
     # The same client id signed in as a shopper is another conversation: not held.
     assert _reply("web-wait", "你好", conversation_id="web-wait" + _separator() + "7") is None
     assert _stored_lines(shop_db) == 2
+
+
+def test_a_line_for_the_desk_is_kept_while_another_process_writes(shop_db):
+    """The gate reads the ticket and then stores the line: on SQLite that unit of work takes
+    the write lock up front, so a commit by another process (the console, the action server)
+    in between no longer makes it fail ("database is locked" at once, the line not kept)."""
+    now = utc_now()
+    with session_scope(shop_db) as s:
+        waiting = create_handoff_request(s, "web-busy", None, "诉求：订单查询", now - timedelta(minutes=1))
+        s.execute(text("CREATE TABLE other_writes (n INTEGER)"))
+    with another_writer_commits_after_every_select(shop_db) as outcomes:
+        answer = _reply("web-busy", "人呢？")
+    assert answer != [handoff_gate.LINE_NOT_KEPT]
+    assert len(answer) == 1 and waiting.ticket_no in answer[0]
+    assert "waited" in outcomes and _stored_lines(shop_db) == 1
 
 
 def _agent_at_desk(engine, now, last_seen):
