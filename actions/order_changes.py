@@ -277,6 +277,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if other is not None and other.slot_value() != tracker.get_slot(ADDRESS_SLOT):
             # "公司那个" / "不对，第三个" at the confirmation: that address instead, confirmed next.
             return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: other.slot_value()}
+        if other is None and digresses(intent):
+            # "推荐个耳机" / "再见" at the confirmation: no answer to it. Rejected to the
+            # digression rules, the address chosen is kept and the confirmation asked again
+            # (or, on a goodbye, the form is left and says so).
+            return {}
         # "不对" / "换一个地址" / anything else: choose the address again.
         return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: None}
 
