@@ -78,5 +78,10 @@ class ActionAnswerOffer(ShopAction):
             # "要续航好的" / "要头戴式的" after a list (read as a "yes"): the list ranked so, or
             # plainly that no listing says so.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
+        # Imported here: actions.orders imports this module.
+        from actions.orders import ask_lookup_again
+
+        if intent == "affirm" and not pending and ask_lookup_again(dispatcher, tracker):
+            return events
         dispatcher.utter_message(response="utter_affirm" if intent == "affirm" else "utter_deny")
         return events

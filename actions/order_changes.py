@@ -24,7 +24,7 @@ from actions.unreadable import readability
 from assistant.address_choice import address_meant, describe, from_slot
 from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
-from assistant.form_questions import ADDRESS_CHANGE, answered_since_message
+from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
 from assistant.order_matching import WHY_CANCELLED, cancel_requested, item_words
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
@@ -240,6 +240,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
             # again for it; never read as an address (nor a saved one picked by its digits).
             return {}
         meant = address_meant(text, await db(saved_addresses, customer_id))
+        if meant is None and digresses(latest_intent(tracker)):
+            # "推荐个耳机", "再见", "今天天气怎么样": no address and not meant as one. Rejected,
+            # so the digression rules answer it and the question comes again (or, on a
+            # goodbye, the form is left and says so).
+            return {}
         # Not understood: asked again (with the hint), not rejected into another flow.
         return {ADDRESS_SLOT: meant.slot_value() if meant else None}
 
@@ -272,6 +277,11 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if other is not None and other.slot_value() != tracker.get_slot(ADDRESS_SLOT):
             # "公司那个" / "不对，第三个" at the confirmation: that address instead, confirmed next.
             return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: other.slot_value()}
+        if other is None and digresses(intent):
+            # "推荐个耳机" / "再见" at the confirmation: no answer to it. Rejected to the
+            # digression rules, the address chosen is kept and the confirmation asked again
+            # (or, on a goodbye, the form is left and says so).
+            return {}
         # "不对" / "换一个地址" / anything else: choose the address again.
         return {ADDRESS_CONFIRM_SLOT: None, ADDRESS_SLOT: None}
 
@@ -295,8 +305,10 @@ class ValidateAddressChangeForm(ShopFormValidation):
                                    domain: DomainDict) -> Dict[Text, Any]:
         meant = from_slot(value)
         if meant is None:
-            if tracker.get_slot("requested_slot") == ADDRESS_SLOT:
-                # An answer to "改到哪个地址？" (not the form starting with the slot cleared).
+            typed = ((tracker.latest_message or {}).get("text") or "").strip()
+            if tracker.get_slot("requested_slot") == ADDRESS_SLOT and not only_acknowledges(typed):
+                # An answer to "改到哪个地址？" (not the form starting with the slot cleared, nor
+                # a bare "好的" / "嗯", which named no address to miss: the question comes again).
                 dispatcher.utter_message(text="没能确定是哪个地址。")
             return {ADDRESS_SLOT: None}
         current = await _current_address_if_same(current_customer_id(tracker), tracker.get_slot("order_no"), meant)
@@ -386,6 +398,11 @@ async def _address_text(customer_id: Optional[int], meant) -> str:
     return f"{chosen.one_line}（{chosen.recipient} {chosen.masked_phone}）" if chosen else "（未选择）"
 
 
+def reset_address_form() -> List[Dict[str, Any]]:
+    """The address form's answers cleared once it ended (changed, cancelled or left)."""
+    return [SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None), SlotSet(NEXT_SLOT, None)]
+
+
 class ActionChangeAddress(ShopAction):
     """After the address form: changes the address on "确认", says so on a cancel."""
 
@@ -394,7 +411,7 @@ class ActionChangeAddress(ShopAction):
 
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         ended = tracker.get_slot(ADDRESS_CONFIRM_SLOT)
-        reset = [SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None), SlotSet(NEXT_SLOT, None)]
+        reset = reset_address_form()
         if ended == ANSWERED:
             return reset
         if ended == CANCELLED:

@@ -22,6 +22,7 @@ from actions.formatting import (
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
 from assistant.faq import faq_book
+from assistant.form_questions import last_bot_text, only_acknowledges
 from assistant.invoices import asks_invoice_progress
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names, typed_names
@@ -199,6 +200,24 @@ async def category_readings(orders: List[OrderDetail], named: Sequence[str], tex
     not the earphones under 手机数码. The departments are read only if the caller asks on."""
     for leaf_only in (True, False):
         yield await db(order_category_names, orders, leaf_only), typed_names(named, text, leaf_only)
+
+
+# A guest look-up's two questions (the pending_lookup slot says which one waits).
+ASK_ORDER_NO = "请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。"
+ASK_SUFFIX = "为了保护您的隐私，请提供该订单收货手机号的后四位。"
+LOOKUP_QUESTIONS = {"order_no": ASK_ORDER_NO, "phone_suffix": ASK_SUFFIX}
+
+
+def ask_lookup_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """"好的" / "嗯" right after a guest look-up's question: no answer to it, so the question
+    is asked again (a plain "好的～还有什么可以帮您" dropped the look-up). False, saying
+    nothing, when no look-up question is the assistant's last word."""
+    question = LOOKUP_QUESTIONS.get(tracker.get_slot("pending_lookup") or "")
+    said = (tracker.latest_message or {}).get("text") or ""
+    if question is None or not only_acknowledges(said) or last_bot_text(tracker.events or []) != question:
+        return False
+    dispatcher.utter_message(text=question)
+    return True
 
 
 HURRIED = "理解您着急！发我订单号（18位数字）和下单手机号的后四位，我马上帮您查；登录后也可以直接查看。"
@@ -384,7 +403,7 @@ class ActionOrderStatus(ShopAction):
                                      buttons=buttons([("转人工", "/human_handoff")]) if last_said == HURRIED else None)
             return [SlotSet("pending_lookup", "order_no")]
         if not order_no:
-            dispatcher.utter_message(text="请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。")
+            dispatcher.utter_message(text=ASK_ORDER_NO)
             return [SlotSet("pending_lookup", "order_no")]
         suffix = ascii_digits(first_entity(tracker, "phone_suffix"))
         proved_no, _, proved_suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
@@ -402,7 +421,7 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         if not suffix or not PHONE_SUFFIX.match(suffix):
-            dispatcher.utter_message(text="为了保护您的隐私，请提供该订单收货手机号的后四位。")
+            dispatcher.utter_message(text=ASK_SUFFIX)
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         try:
             # Fails closed: a try that cannot be recorded is refused (shop/db/orders.py).

@@ -98,3 +98,43 @@ def answered_since_message(events: Iterable[Mapping[str, Any]], form: str) -> bo
         if event.get("event") == "action" and event.get("name") not in NOT_AN_ANSWER | {form}:
             return True
     return False
+
+
+# Intents that are never an answer to a form's question, whatever it asks: a product wanted,
+# a person asked for, a greeting, thanks, goodbye, something off-topic. A form that cannot read
+# such a message as its answer leaves it to its digression rules (data/rules.yml), which answer
+# it and then ask the form's question again (goodbye leaves the form: action_leave_form).
+DIGRESSION_INTENTS = frozenset({
+    "greet", "goodbye", "thank", "bot_challenge", "out_of_scope", "nlu_fallback", "human_handoff",
+    "product_inquiry", "purchase", "ask_recommendation",
+})
+
+# "好的", "嗯", "哦哦 知道了", "ok": an acknowledgement that answers no question a form asks.
+ACKNOWLEDGEMENT = re.compile(
+    r"^(?:(?:嗯|恩|哦|噢|额|呃|啊|好的?|好滴|好吧|行|可以|ok|okay|知道了|明白了|收到|了解)"
+    r"[\s,，。.!！~～、…]*)+$", re.IGNORECASE)
+
+
+def digresses(intent: Optional[str]) -> bool:
+    """Whether a message of this intent, not readable as the form's answer, is something else
+    the digression rules answer (rather than a wrong answer the form asks again for)."""
+    return intent in DIGRESSION_INTENTS
+
+
+def only_acknowledges(text: str) -> bool:
+    """"好的" / "嗯" typed at a form's question: no answer, and no wrong answer either — the
+    form asks its question again without saying it could not read one."""
+    return bool(ACKNOWLEDGEMENT.match((text or "").strip()))
+
+
+def last_bot_text(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+    """The text of the assistant's latest message (before the shopper's latest), or None."""
+    seen_user = False
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("text") or "").strip() or None
+    return None

@@ -95,3 +95,39 @@ def test_a_digression_that_answered_the_message_is_seen_by_the_form():
 def test_a_problem_with_help_wanted_is_a_request_not_a_policy_question():
     assert route_after_services("我那个笔记本电脑开不了机了怎么办", [], False, None, True).kind == "form"
     assert route_after_services("七天无理由怎么算", ["return_policy"], False, None, True).kind == "policy"
+
+
+# --- round 14: what a form does with a message that is no answer to it ---
+from assistant.form_questions import digresses, last_bot_text, only_acknowledges  # noqa: E402
+
+
+@pytest.mark.parametrize("intent", ["ask_recommendation", "product_inquiry", "purchase", "goodbye", "thank",
+                                    "greet", "out_of_scope", "nlu_fallback", "human_handoff", "bot_challenge"])
+def test_intents_that_are_never_a_forms_answer_digress(intent):
+    assert digresses(intent)
+
+
+@pytest.mark.parametrize("intent", ["inform", "affirm", "deny", "order_status", "after_sales", None])
+def test_answers_corrections_and_order_words_do_not_digress(intent):
+    # An address or an order may be read under these; the form reads them itself.
+    assert not digresses(intent)
+
+
+@pytest.mark.parametrize("text", ["好的", "嗯", "嗯嗯", "好", "哦哦 知道了", "ok", "好的。", "嗯，好的～"])
+def test_a_bare_acknowledgement_answers_nothing(text):
+    assert only_acknowledges(text)
+
+
+@pytest.mark.parametrize("text", ["第一个", "公司那个", "好的 改到上海那个", "嗯 不改了", "北京市朝阳区建国路88号", "", "再见"])
+def test_an_answer_or_anything_more_is_no_bare_acknowledgement(text):
+    assert not only_acknowledges(text)
+
+
+def test_the_last_bot_text_is_the_one_before_the_latest_message():
+    events = [{"event": "user", "text": "我的订单"}, {"event": "bot", "text": "请提供后四位。"},
+              {"event": "user", "text": "好的"}, {"event": "action", "name": "action_answer_offer"}]
+    assert last_bot_text(events) == "请提供后四位。"
+    assert last_bot_text([{"event": "user", "text": "好的"}]) is None
+    # The assistant said nothing between two messages: no question of its own is open.
+    assert last_bot_text([{"event": "bot", "text": "问题？"}, {"event": "user", "text": "a"},
+                          {"event": "user", "text": "好的"}]) is None
