@@ -90,22 +90,29 @@ def test_read_only_work_keeps_a_deferred_begin(actions_engine):
 
 
 def test_a_write_unit_of_work_waits_no_longer_than_its_bound(actions_engine):
-    """BEGIN IMMEDIATE waits for the write lock as long as ``lock_wait_s`` says (the bound is
-    set before the BEGIN, not after it), then fails; the default wait is restored after."""
-    if actions_engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's whole-database write lock")
+    """A write waits for another writer's lock as long as ``lock_wait_s`` says, then fails; the
+    default wait is restored after. SQLite: BEGIN IMMEDIATE is what waits, so the bound is set
+    before the BEGIN, not after it. PostgreSQL: the statement waits for the table lock the
+    other transaction holds (``lock_timeout``, local to the transaction)."""
+    sqlite = actions_engine.dialect.name == "sqlite"
     holder = make_engine(actions_engine.url.render_as_string(hide_password=False))
     try:
         with session_scope(holder, writes=True) as held:
-            held.execute(text("INSERT INTO other_writes (n) VALUES (2)"))
+            if sqlite:
+                held.execute(text("INSERT INTO other_writes (n) VALUES (2)"))
+            else:
+                held.execute(text("LOCK TABLE other_writes IN EXCLUSIVE MODE"))
 
             started = time.monotonic()
             with pytest.raises(OperationalError):
-                with session_scope(actions_engine, lock_wait_s=0.2, writes=True):
-                    pass
+                with session_scope(actions_engine, lock_wait_s=0.2, writes=True) as waiting:
+                    waiting.execute(text("INSERT INTO other_writes (n) VALUES (3)"))
             assert time.monotonic() - started < 2
         with session_scope(actions_engine) as s:
-            assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            if sqlite:
+                assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            else:
+                assert s.connection().exec_driver_sql("SHOW lock_timeout").scalar() == "0"
     finally:
         holder.dispose()
 
