@@ -114,18 +114,21 @@ CONFIRMED_WRITE_PAUSES_S = (0.1, 0.3, 0.8)
 
 
 async def db_confirmed(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``db`` for a change the shopper confirmed ("确认"): a lost race with another writer
-    (SQLite refuses a second writer at once rather than wait) or a deadlock wrote nothing, so
-    it is tried again; by then the query's own checks see what the other writer did (an
-    after-sales request already filed, an order already cancelled). Raises the last
-    SQLAlchemyError when the database keeps refusing (see ``confirm_again``)."""
+    """``db`` for a change the shopper confirmed ("确认"): a write lock held elsewhere, a lost
+    race with another writer or a deadlock wrote nothing, so it is tried again; by then the
+    query's own checks see what the other writer did (an after-sales request already filed, an
+    order already cancelled). Each try waits at most ``ACTION_DB_LOCK_WAIT_S`` for the lock
+    (``db_prompt``): the tries together must end well inside ``ACTION_CALL_TIMEOUT_S``, so a
+    database that keeps refusing is told to the shopper as not done ("还没有提交成功", see
+    ``confirm_again``) rather than as a timeout that may or may not have written. Raises the
+    last SQLAlchemyError."""
     for pause in CONFIRMED_WRITE_PAUSES_S:
         try:
-            return await db_write(query, *args, **kwargs)
+            return await db_prompt(query, *args, **kwargs)
         except SQLAlchemyError:
             logger.warning("a confirmed write (%s) failed; retrying in %.1f s", query.__name__, pause, exc_info=True)
             await asyncio.sleep(pause)
-    return await db_write(query, *args, **kwargs)
+    return await db_prompt(query, *args, **kwargs)
 
 
 async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
