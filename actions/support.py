@@ -98,15 +98,8 @@ def _in_unit_of_work(lock_wait_s: Optional[float], writes: bool, query: Callable
 
 async def db(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``query(session, *args, **kwargs)`` in its own unit of work, off the event loop.
-    For reads; a query that writes goes through ``db_write``, ``db_confirmed`` or ``db_prompt``."""
+    For reads; a query that writes goes through ``db_confirmed`` or ``db_prompt``."""
     return await run_blocking(_in_unit_of_work, None, False, query, *args, **kwargs)
-
-
-async def db_write(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``db`` for a query that writes: the unit of work takes the write lock up front
-    (``session_scope(writes=True)``), so on SQLite its reads before the write cannot be
-    overtaken by another process's commit ("database is locked" at once, with no wait)."""
-    return await run_blocking(_in_unit_of_work, None, True, query, *args, **kwargs)
 
 
 # Pauses between tries of a confirmed write that collides with another writer (then a last try).
@@ -134,7 +127,9 @@ async def db_confirmed(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 async def db_prompt(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``db`` for a write the shopper waits on: if another writer holds the lock for more
     than ``ACTION_DB_LOCK_WAIT_S``, it fails (SQLAlchemyError) rather than keep the shopper waiting.
-    Takes the write lock up front, as ``db_write`` does (the wait is for that lock)."""
+    Takes the write lock up front (``session_scope(writes=True)``), so on SQLite its reads
+    before the write cannot be overtaken by another process's commit ("database is locked" at
+    once, with no wait); the wait is for that lock."""
     return await run_blocking(_in_unit_of_work, _current().settings.lock_wait_s, True, query, *args, **kwargs)
 
 
