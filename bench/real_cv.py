@@ -174,7 +174,7 @@ def char_wb_config():
 
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
                 word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
-                nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False):
+                nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False, raw_in_nb=True):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -213,9 +213,12 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
         # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
         from shop_nlu.classifier import blend_share
 
-        nb = ComplementNB(alpha=nb_alpha).fit(X, train_y, sample_weight=weights)
+        # raw_in_nb False: the naive Bayes reads every column but the untokenised characters
+        # (they repeat the char_wb columns, and naive Bayes counts each repeat as evidence).
+        cols = X.shape[1] if raw_in_nb or not raw else X.shape[1] - chars_raw.width
+        nb = ComplementNB(alpha=nb_alpha).fit(X[:, :cols], train_y, sample_weight=weights)
         w = nb_weight * blend_share([len(j.split()) for j in te_j], nb_full_tokens)[:, None]
-        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt)
+        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt[:, :cols])
     return clf.classes_, probs
 
 
@@ -371,7 +374,7 @@ def raw_of(args):
 
 
 def raw_opts(args):
-    return {"raw_min_df": args.raw_min_df, "raw_sublinear": args.raw_sublinear}
+    return {"raw_min_df": args.raw_min_df, "raw_sublinear": args.raw_sublinear, "raw_in_nb": args.raw_nb}
 
 
 def chars_of(args):
@@ -410,6 +413,9 @@ def main():
                     help="their min_df (default: config.yml's)")
     ap.add_argument("--raw-sublinear", action=argparse.BooleanOptionalAction, default=raw[3] if raw else False,
                     help="their counts as 1 + log(count) (default: config.yml's sublinear_tf)")
+    ap.add_argument("--raw-nb", action=argparse.BooleanOptionalAction, default=True,
+                    help="--no-raw-nb: the naive Bayes of the blend does not read them, only the regression"
+                         " (the classifier has no such option: issue 14 round 11 measured it without a gain)")
     ap.add_argument("--max-word-ngram", type=int, default=2,
                     help="word n-grams 1..N (config.yml's first CountVectorsFeaturizer: 2)")
     ap.add_argument("--vocab-weight", type=float, default=1.0,
