@@ -17,6 +17,7 @@ Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-07 05:10:00
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -33,19 +34,31 @@ def upgrade() -> None:
         # In place: a batch rebuild of handoff_requests (the only way Alembic adds a foreign
         # key there) drops the table, which fails once handoff_messages rows reference it
         # (foreign keys are enforced); SQLite adds a column with its reference directly.
-        for table, column, kind, target in (('handoff_requests', 'first_assigned_at', 'DATETIME', None),
-                                            ('handoff_requests', 'closed_by', 'INTEGER', 'console_users'),
-                                            ('handoff_transfers', 'by_agent_id', 'INTEGER', 'console_users')):
+        for table, column, kind, target in (
+            ('handoff_requests', 'first_assigned_at', 'DATETIME', None),
+            ('handoff_requests', 'closed_by', 'INTEGER', 'console_users'),
+            ('handoff_transfers', 'by_agent_id', 'INTEGER', 'console_users'),
+        ):
             reference = f" CONSTRAINT fk_{table}_{column}_{target} REFERENCES {target} (id)" if target else ""
             op.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}{reference}")
     else:
         op.add_column('handoff_requests', sa.Column('first_assigned_at', sa.DateTime(), nullable=True))
         op.add_column('handoff_requests', sa.Column('closed_by', sa.Integer(), nullable=True))
-        op.create_foreign_key(op.f('fk_handoff_requests_closed_by_console_users'),
-                              'handoff_requests', 'console_users', ['closed_by'], ['id'])
+        op.create_foreign_key(
+            op.f('fk_handoff_requests_closed_by_console_users'),
+            'handoff_requests',
+            'console_users',
+            ['closed_by'],
+            ['id'],
+        )
         op.add_column('handoff_transfers', sa.Column('by_agent_id', sa.Integer(), nullable=True))
-        op.create_foreign_key(op.f('fk_handoff_transfers_by_agent_id_console_users'),
-                              'handoff_transfers', 'console_users', ['by_agent_id'], ['id'])
+        op.create_foreign_key(
+            op.f('fk_handoff_transfers_by_agent_id_console_users'),
+            'handoff_transfers',
+            'console_users',
+            ['by_agent_id'],
+            ['id'],
+        )
     # The claim's notice is 「客服{name}已接入，…」 (shop.db.handoff_desk.JOINED_NOTICE); a
     # transfer's starts 「已为您转接…」 and never matches.
     op.execute(
@@ -53,10 +66,12 @@ def upgrade() -> None:
         " SELECT min(m.created_at) FROM handoff_messages m"
         " WHERE m.ticket_id = handoff_requests.id AND m.author = 'system'"
         " AND m.text LIKE '客服%已接入%')"
-        " WHERE first_assigned_at IS NULL")
+        " WHERE first_assigned_at IS NULL"
+    )
     op.execute(
         "UPDATE handoff_requests SET closed_by = assigned_to"
-        " WHERE status = 'closed' AND cancelled_at IS NULL AND assigned_to IS NOT NULL")
+        " WHERE status = 'closed' AND cancelled_at IS NULL AND assigned_to IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
