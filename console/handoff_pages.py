@@ -19,9 +19,9 @@ from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
-                                  desk_ticket, hand_back_from_absent_agents, latest_transfers, ticket_messages,
-                                  ticket_transfers, tickets_of_agent, transfer_targets, transfer_ticket,
-                                  waiting_tickets)
+                                  desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
+                                  reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
+                                  transfer_targets, transfer_ticket, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
@@ -36,7 +36,10 @@ REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长�
                   "no_resolution": resolution_problem(None),
                   "no_note": f"请写转接备注（接手的同事会看到，顾客看不到），最多 {MAX_TRANSFER_NOTE} 字。",
                   "no_target": "请选择转给哪位在岗的同事，或退回排队。",
-                  "target_gone": "这位同事现在不在岗（或就是您自己），请换一位或退回排队。"}
+                  "target_gone": "这位同事现在不在岗（或就是您自己），请换一位或退回排队。",
+                  # 改派 (admins): the ticket changed hands or closed since the page was drawn.
+                  "changed": "该会话已被结束、转接或退回排队，没有改派；请看最新状态后再操作。",
+                  "same_holder": "这位同事正在接待该会话，请选择另一位在岗同事、您自己或退回排队。"}
 
 
 def setup(app: web.Application) -> None:
@@ -71,7 +74,8 @@ def _ticket_json(t, position: Optional[int] = None, transfer=None) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
             "created_at": t.created_at.strftime("%m-%d %H:%M"),
-            "transfer": {"from": transfer.from_name, "note": transfer.note} if transfer else None}
+            "transfer": {"from": transfer.from_name, "note": transfer.note, "by": transfer.by_name}
+            if transfer else None}
 
 
 def _queue(session, agent_id: int, now) -> tuple:
@@ -88,8 +92,12 @@ def _queue(session, agent_id: int, now) -> tuple:
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
-    return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers,
+    now = utc_now()
+    waiting, mine, transfers = await db(request, _queue, who.account.id, now)
+    # Admins also see every conversation colleagues hold (to reassign one: 改派).
+    held = [(t, on_duty) for t, on_duty in await db(request, held_tickets, now) if t.assigned_to != who.account.id] \
+        if has_role(who, "admin") else []
+    return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
                   flash=request.query.get("flash"))
 
 
@@ -142,12 +150,14 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
-    # Who it can be passed to: only the holder transfers, among colleagues on duty now.
+    # Who it can be passed to: the holder transfers, an admin reassigns (改派) someone else's,
+    # among accounts on duty now but the holder (the admin included: taking it over).
+    reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
     targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
-        if holds and ticket.status == "assigned" else []
+        if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
                   orders=orders, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
-                  max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
+                  max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds, reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 
@@ -242,6 +252,47 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/handoff?flash=transferred")
 
 
+@requires("admin")
+async def reassign(request: web.Request) -> web.StreamResponse:
+    """改派 (admins): move a conversation a colleague holds to another colleague on duty, to
+    the admin themselves (``to`` = their own id) or back to the queue, with a note; ``from`` is
+    the holder the page showed, so a ticket that changed hands meanwhile is left alone. The
+    database checks the admin again (``reassign_ticket`` fails closed); every reassignment is
+    kept with the admin's id (the ticket's 转接记录) and logged."""
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    form = await request.post()
+    target, note, holder = form.get("to"), form.get("note"), form.get("from")
+    here = f"/handoff/{ticket_id}"
+
+    def account(raw) -> Optional[int]:
+        return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2 ** 31 else None
+    if account(holder) is None:
+        raise web.HTTPSeeOther(f"{here}?flash=changed")
+    if not isinstance(target, str) or not (target == "queue" or account(target) is not None):
+        raise web.HTTPSeeOther(f"{here}?flash=no_target")
+    if target == holder:
+        raise web.HTTPSeeOther(f"{here}?flash=same_holder")
+    try:
+        outcome = await db_write(request, reassign_ticket, ticket_id, who.account.id, int(holder),
+                                 None if target == "queue" else int(target), note, utc_now())
+    except InvalidRequest:
+        raise web.HTTPSeeOther(f"{here}?flash=no_note") from None
+    if outcome.problem == "not_admin":
+        logger.warning("%s tried to reassign ticket id %s without being an enabled admin", who.account.username,
+                       ticket_id)
+        raise web.HTTPForbidden(text="只有管理员可以改派会话。")
+    if outcome.transfer is None:
+        logger.info("%s could not reassign ticket id %s: %s", who.account.username, ticket_id, outcome.problem)
+        raise web.HTTPSeeOther(f"{here}?flash={'changed' if outcome.problem == 'not_yours' else outcome.problem}")
+    moved = outcome.transfer
+    logger.info("%s reassigned ticket id %s from account id %s to %s", who.account.username, ticket_id,
+                moved.from_agent_id, f"account id {moved.to_agent_id}" if moved.to_agent_id else "the queue")
+    if moved.to_agent_id == who.account.id:
+        raise web.HTTPSeeOther(here)          # taken over: the admin talks to the shopper now
+    raise web.HTTPSeeOther("/handoff?flash=reassigned")
+
+
 def routes() -> list:
     return [
         web.get("/handoff", queue_page),
@@ -249,6 +300,7 @@ def routes() -> list:
         web.post("/handoff/{ticket_id}/claim", claim),
         web.post("/handoff/{ticket_id}/reply", reply),
         web.post("/handoff/{ticket_id}/transfer", transfer),
+        web.post("/handoff/{ticket_id}/reassign", reassign),
         web.post("/handoff/{ticket_id}/close", close),
         web.get("/api/handoff/queue", queue_api),
         web.get("/api/presence", presence_api),
