@@ -2,6 +2,7 @@
 themselves, or back to the queue — from the desk's pages, permission-checked (agents and
 forged forms are refused, nothing changes), recorded and shown in the ticket's history, and
 counted per agent on 数据分析; the shopper only hears who serves them now."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,12 @@ def test_an_admin_reassigns_takes_over_and_agents_cannot(console, console_engine
     assert colleague.request("POST", f"/handoff/{ticket.id}/reassign", data=form)[0].status == 403
     assert 'id="held"' not in colleague.request("GET", "/handoff")[1]
     # Without the CSRF token nothing happens either.
-    assert boss.request("POST", f"/handoff/{ticket.id}/reassign",
-                        data={"from": str(wang_id), "to": str(li), "note": "x"})[0].status == 403
+    assert (
+        boss.request("POST", f"/handoff/{ticket.id}/reassign", data={"from": str(wang_id), "to": str(li), "note": "x"})[
+            0
+        ].status
+        == 403
+    )
 
     _, queue = boss.request("GET", "/handoff")
     assert f'data-held="{ticket.ticket_no}"' in queue and "小王" in queue
@@ -54,55 +59,74 @@ def test_an_admin_reassigns_takes_over_and_agents_cannot(console, console_engine
 
     here = f"/handoff/{ticket.id}"
     note = "小王要去开会，请小李接着处理退款"
-    for bad, flash, words in (({"to": str(li), "note": " "}, "no_note", "请写转接备注"),
-                              ({"to": "", "note": note}, "no_target", "请选择"),
-                              ({"to": "1; DROP TABLE x", "note": note}, "no_target", "请选择"),
-                              ({"to": str(wang_id), "note": note}, "same_holder", "正在接待该会话"),
-                              ({"to": str(off), "note": note}, "target_gone", "现在不在岗"),
-                              ({"to": str(li), "note": note, "from": str(off)}, "changed", "没有改派"),
-                              ({"to": str(li), "note": note, "from": "abc"}, "changed", "没有改派")):
-        response, _ = boss.request("POST", f"{here}/reassign",
-                                   data={"csrf_token": csrf_boss, "from": str(wang_id), **bad})
+    for bad, flash, words in (
+        ({"to": str(li), "note": " "}, "no_note", "请写转接备注"),
+        ({"to": "", "note": note}, "no_target", "请选择"),
+        ({"to": "1; DROP TABLE x", "note": note}, "no_target", "请选择"),
+        ({"to": str(wang_id), "note": note}, "same_holder", "正在接待该会话"),
+        ({"to": str(off), "note": note}, "target_gone", "现在不在岗"),
+        ({"to": str(li), "note": note, "from": str(off)}, "changed", "没有改派"),
+        ({"to": str(li), "note": note, "from": "abc"}, "changed", "没有改派"),
+    ):
+        response, _ = boss.request(
+            "POST", f"{here}/reassign", data={"csrf_token": csrf_boss, "from": str(wang_id), **bad}
+        )
         assert response.headers["Location"] == f"{here}?flash={flash}", bad
         assert words in boss.request("GET", response.headers["Location"])[1]
     with session_scope(console_engine) as s:
         assert desk_ticket(s, ticket.id).assigned_to == wang_id and ticket_transfers(s, ticket.id) == []
 
-    response, _ = boss.request("POST", f"{here}/reassign",
-                               data={"csrf_token": csrf_boss, "from": str(wang_id), "to": str(li), "note": note})
+    response, _ = boss.request(
+        "POST", f"{here}/reassign", data={"csrf_token": csrf_boss, "from": str(wang_id), "to": str(li), "note": note}
+    )
     assert response.headers["Location"] == "/handoff?flash=reassigned"
     assert "已改派，顾客已收到通知" in boss.request("GET", "/handoff?flash=reassigned")[1]
-    assert wang.request("GET", here)[0].status == 404                       # no longer 小王's
-    assert wang.request("POST", f"{here}/reply", data={"csrf_token": csrf_wang, "text": "在吗"})[0] \
-        .headers["Location"] == f"{here}?flash=not_yours"
+    assert wang.request("GET", here)[0].status == 404  # no longer 小王's
+    assert (
+        wang.request("POST", f"{here}/reply", data={"csrf_token": csrf_wang, "text": "在吗"})[0].headers["Location"]
+        == f"{here}?flash=not_yours"
+    )
     assert f"转接自 小王（老板 改派）：{note}" in colleague.request("GET", "/handoff")[1]
     _, page = colleague.request("GET", here)
     assert "我的退款什么时候到" in page and 'id="reply-form"' in page and "（老板 改派）" in page
     with session_scope(console_engine) as s:
         lines = [(m.author, m.text) for m in ticket_messages(s, ticket.id)]
         heard = [m.text for m in shopper_view(s, "desk-reassign", None, 0, utc_now()).messages]
-    assert lines[:len(before)] == before
+    assert lines[: len(before)] == before
     assert heard[-1] == "已为您转接客服小李，接下来由TA为您服务（之前的对话都在）。"
     assert not any("开会" in line or "老板" in line or "改派" in line for line in heard)
 
     # The admin takes it over: the ticket is theirs, they reply; then close it.
-    response, _ = boss.request("POST", f"{here}/reassign",
-                               data={"csrf_token": csrf_boss, "from": str(li), "to": "me", "note": "我来"})
+    response, _ = boss.request(
+        "POST", f"{here}/reassign", data={"csrf_token": csrf_boss, "from": str(li), "to": "me", "note": "我来"}
+    )
     assert response.headers["Location"] == f"{here}?flash=no_target"
     with session_scope(console_engine) as s:
         boss_id = s.execute(text("SELECT id FROM console_users WHERE username = 'boss'")).scalar_one()
-    response, _ = boss.request("POST", f"{here}/reassign",
-                               data={"csrf_token": csrf_boss, "from": str(li), "to": str(boss_id), "note": "我来处理"})
+    response, _ = boss.request(
+        "POST",
+        f"{here}/reassign",
+        data={"csrf_token": csrf_boss, "from": str(li), "to": str(boss_id), "note": "我来处理"},
+    )
     assert response.headers["Location"] == here
     assert 'id="reply-form"' in boss.request("GET", here)[1]
     assert colleague.request("GET", here)[0].status == 404
-    assert boss.request("POST", f"{here}/reply", data={"csrf_token": csrf_boss, "text": "您好，我是店长"})[0] \
-        .status == 303
-    assert boss.request("POST", f"{here}/close", data={"csrf_token": csrf_boss, "resolution": "resolved"})[0] \
-        .headers["Location"] == "/handoff?flash=closed"
+    assert (
+        boss.request("POST", f"{here}/reply", data={"csrf_token": csrf_boss, "text": "您好，我是店长"})[0].status == 303
+    )
+    assert (
+        boss.request("POST", f"{here}/close", data={"csrf_token": csrf_boss, "resolution": "resolved"})[0].headers[
+            "Location"
+        ]
+        == "/handoff?flash=closed"
+    )
 
     agents = {r["name"]: r for r in json.loads(boss.request("GET", "/api/analytics")[1])["desk_agents"]}
-    assert (agents["小王"]["reassigned_away"], agents["小李"]["received"], agents["小李"]["reassigned_away"]) == (1, 1, 1)
+    assert (agents["小王"]["reassigned_away"], agents["小李"]["received"], agents["小李"]["reassigned_away"]) == (
+        1,
+        1,
+        1,
+    )
     assert (agents["老板"]["closed"], agents["老板"]["resolved"], agents["老板"]["replies"]) == (1, 1, 1)
     waits = json.loads(boss.request("GET", "/api/analytics")[1])["desk_waits"]
     assert waits["taken"] == 1 and waits["wait_p50_s"] is not None
