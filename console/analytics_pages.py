@@ -15,6 +15,7 @@ from functools import lru_cache
 from aiohttp import web
 
 from analytics import dashboard, store
+from analytics.desk import sync_desk
 from analytics.settings import AnalyticsSettings
 from console.auth import requires
 from console.pages import NavItem
@@ -93,6 +94,8 @@ def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) 
             from analytics.sql_source import broker_engine, sync
 
             sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+        # The desk's tickets and transfers into the analytics database too (for Metabase).
+        sync_desk(engine, lambda: session_scope(shop_engine), settings.timezone)
     return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 

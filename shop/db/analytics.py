@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Optional
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -252,6 +253,66 @@ def desk_agents(session: Session, start: datetime, end: datetime) -> list[dict]:
              "resolution_rate": round(f["resolved"] / f["closed_with_resolution"], 4)
              if f["closed_with_resolution"] else None} for agent_id, f in figures.items()]
     return sorted(rows, key=lambda r: (-r["closed"], -r["replies"], r["name"], r["agent_id"]))
+
+
+@dataclass(frozen=True)
+class DeskTicketFact:
+    """One hand-off ticket as the analytics database keeps it for Metabase: times, outcome and
+    the desk's names only — nothing of the shopper (no conversation id, customer, summary)."""
+    ticket_id: int
+    created_at: datetime
+    updated_at: datetime
+    first_assigned_at: Optional[datetime]
+    closed_at: Optional[datetime]
+    status: str
+    cancelled: bool
+    resolution: Optional[str]
+    closed_by: Optional[str]       # the account's name
+    transfers: int
+    reassignments: int             # of those, made by an admin (改派)
+
+
+def desk_ticket_facts(session: Session, updated_since: Optional[datetime]) -> list[DeskTicketFact]:
+    """Tickets changed since ``updated_since`` (every one when None), oldest change first: a
+    claim, transfer, hand-back, close or cancel sets ``updated_at``."""
+    closer = ConsoleUser.__table__.alias("closer")
+    moves = (select(HandoffTransfer.ticket_id, func.count(HandoffTransfer.id).label("transfers"),
+                    func.count(HandoffTransfer.by_agent_id).label("reassignments"))
+             .group_by(HandoffTransfer.ticket_id).subquery())
+    query = (select(HandoffRequest, closer.c.display_name, moves.c.transfers, moves.c.reassignments)
+             .outerjoin(closer, closer.c.id == HandoffRequest.closed_by)
+             .outerjoin(moves, moves.c.ticket_id == HandoffRequest.id)
+             .order_by(HandoffRequest.updated_at, HandoffRequest.id))
+    if updated_since is not None:
+        query = query.where(HandoffRequest.updated_at >= require_aware(updated_since))
+    return [DeskTicketFact(t.id, t.created_at, t.updated_at, t.first_assigned_at, t.closed_at, t.status,
+                           t.cancelled_at is not None, t.resolution, name, int(n or 0), int(by or 0))
+            for t, name, n, by in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class DeskTransferFact:
+    """One transfer for the analytics database: who to whom, and the admin if one reassigned
+    it; never the note (the desk's words about a shopper)."""
+    transfer_id: int
+    ticket_id: int
+    created_at: datetime
+    from_agent: Optional[str]
+    to_agent: Optional[str]        # None: back to the queue
+    reassigned_by: Optional[str]
+
+
+def desk_transfer_facts(session: Session, after_id: int, limit: int = 1000) -> list[DeskTransferFact]:
+    """Transfers after ``after_id``, by id (append-only: the analytics sync reads on from there)."""
+    giver, taker, admin = (ConsoleUser.__table__.alias(n) for n in ("giver", "taker", "reassigner"))
+    rows = session.execute(
+        select(HandoffTransfer.id, HandoffTransfer.ticket_id, HandoffTransfer.created_at, giver.c.display_name,
+               taker.c.display_name, admin.c.display_name)
+        .outerjoin(giver, giver.c.id == HandoffTransfer.from_agent_id)
+        .outerjoin(taker, taker.c.id == HandoffTransfer.to_agent_id)
+        .outerjoin(admin, admin.c.id == HandoffTransfer.by_agent_id)
+        .where(HandoffTransfer.id > int(after_id)).order_by(HandoffTransfer.id).limit(limit)).all()
+    return [DeskTransferFact(*row) for row in rows]
 
 
 def _label(labels, enum, value: str) -> str:
