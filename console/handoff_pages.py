@@ -22,6 +22,7 @@ from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_mess
                                   desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
                                   reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
                                   transfer_targets, transfer_ticket, waiting_tickets)
+from shop.db.after_sales import list_after_sales_requests
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
@@ -30,6 +31,9 @@ logger = logging.getLogger("console.handoff")
 
 NAV = [NavItem("/handoff", "人工接待", role="agent")]
 ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
+AFTER_SALES_SHOWN = 5
+# A shopper waiting this long is marked in the queue (the wait promised is 4 minutes a head).
+LONG_WAIT_MINUTES = 10   # and their latest after-sales requests (a refund asked about: where it is)
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
@@ -98,7 +102,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     held = [(t, on_duty) for t, on_duty in await db(request, held_tickets, now) if t.assigned_to != who.account.id] \
         if has_role(who, "admin") else []
     return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
-                  flash=request.query.get("flash"))
+                  flash=request.query.get("flash"), now=now, long_wait_minutes=LONG_WAIT_MINUTES)
 
 
 @requires("agent")
@@ -147,6 +151,8 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # a signed-in shopper (the ticket's verified customer id); a guest's claim of who they are
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
+    after_sales = await db(request, list_after_sales_requests, ticket.customer_id, AFTER_SALES_SHOWN) \
+        if ticket.customer_id else []
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
@@ -156,7 +162,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
         if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
+                  orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
                   max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds, reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
