@@ -129,8 +129,8 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert page.text_content("#desk-waits").startswith("接入 1 个，等待中位 0 秒")
         agents = {r.locator("td").first.text_content(): r.locator("td").all_text_contents()
                   for r in page.locator("#desk-agents tbody tr").all()}
-        assert agents["客服小李"] == ["客服小李", "1", "1", "100.0%", "0", "0", "0", "1", "0"]
-        assert agents["客服小王"] == ["客服小王", "0", "0", "—", "0", "0", "1", "0", "0"]
+        # An agent sees their own row only (colleagues' figures are for admins).
+        assert agents == {"客服小王": ["客服小王", "0", "0", "—", "0", "0", "1", "0", "0"]}
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
@@ -141,6 +141,7 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "desk_transfers,2026-12-01..2026-12-01,transfers_per_ticket,1.0" in body
         assert "desk_transfers_per_ticket,1,tickets,1" in body
         assert "sales_by_strategy,rec_strategy/hybrid,displays,3" in body
-        assert "desk_agent,客服小李,resolved,1" in body and "by_intent,human_handoff,handoff,2" in body
+        assert "desk_agent,客服小王,transferred,1" in body and "desk_agent,客服小李" not in body
+        assert "by_intent,human_handoff,handoff,2" in body
     finally:
         context.close()

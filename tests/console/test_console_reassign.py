@@ -128,6 +128,10 @@ def test_an_admin_reassigns_takes_over_and_agents_cannot(console, console_engine
         1,
     )
     assert (agents["老板"]["closed"], agents["老板"]["resolved"], agents["老板"]["replies"]) == (1, 1, 1)
+    # An agent sees their own row only; colleagues' figures are for admins.
+    own = json.loads(colleague.request("GET", "/api/analytics")[1])["desk_agents"]
+    assert [r["name"] for r in own] == ["小李"]
+    assert "desk_agent,老板" not in colleague.request("GET", "/analytics.csv")[1]
     waits = json.loads(boss.request("GET", "/api/analytics")[1])["desk_waits"]
     assert waits["taken"] == 1 and waits["wait_p50_s"] is not None
     csv_text = boss.request("GET", "/analytics.csv")[1]
