@@ -253,7 +253,8 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
     return data
 
 
-SUMMARY_FIELDS = ("conversations", "assistant_resolved", "assistant_resolution_rate", "contained", "handed_off", "handoff_cancelled", "containment_rate", "handoff_rate",
+SUMMARY_FIELDS = ("conversations", "assistant_resolved", "assistant_resolution_rate", "contained", "handed_off",
+                  "handoff_cancelled", "containment_rate", "handoff_rate",
                   "handoff_cancelled_rate", "messages",
                   "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
                   "clarification_messages", "clarification_rate", "unresolved_conversations")

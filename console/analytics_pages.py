@@ -131,8 +131,8 @@ def label_strategies(data: dict, plan) -> None:
                 "ordered_items": 0, "orders": 0, "gmv_cents": 0})
             for key in ("displays", "clicks", "ordered_items", "orders", "gmv_cents"):
                 total[key] += row[key]
-    data["sales_by_strategy"] = [{**t, "gmv_yuan": round(t["gmv_cents"] / 100, 2)}
-                                 for t in sorted(by_strategy.values(), key=lambda t: (t["experiment"], -t["gmv_cents"]))]
+    totals = sorted(by_strategy.values(), key=lambda t: (t["experiment"], -t["gmv_cents"]))
+    data["sales_by_strategy"] = [{**t, "gmv_yuan": round(t["gmv_cents"] / 100, 2)} for t in totals]
 
 
 @requires("agent")

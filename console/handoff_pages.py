@@ -1,6 +1,9 @@
-"""Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
-replies and canned replies, ``console/canned_replies.py``), claim, transfer (to a colleague on
-duty or back to the queue, with a note) and close (with how it ended). Pages work without
+"""Live hand-off pages: the queue (with each shopper's wait; for admins also the conversations
+colleagues hold), a ticket (summary, the whole conversation, the signed-in shopper's own
+orders and after-sales requests, the agent's replies and canned replies,
+``console/canned_replies.py``), claim, transfer (to a colleague on duty or back to the queue,
+with a note), reassign (改派: an admin moves a conversation someone else holds) and close
+(with how it ended). Pages work without
 JavaScript (forms, redirects); ``static/handoff.js`` keeps the queue and an open ticket live
 through the JSON API here.
 """
@@ -18,11 +21,11 @@ from console.auth import background, db, db_write, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
+from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
                                   desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
                                   reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
                                   transfer_targets, transfer_ticket, waiting_tickets)
-from shop.db.after_sales import list_after_sales_requests
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
@@ -31,9 +34,9 @@ logger = logging.getLogger("console.handoff")
 
 NAV = [NavItem("/handoff", "人工接待", role="agent")]
 ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
-AFTER_SALES_SHOWN = 5
+AFTER_SALES_SHOWN = 5   # and their latest after-sales requests (a refund asked about: where it is)
 # A shopper waiting this long is marked in the queue (the wait promised is 4 minutes a head).
-LONG_WAIT_MINUTES = 10   # and their latest after-sales requests (a refund asked about: where it is)
+LONG_WAIT_MINUTES = 10
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
@@ -162,8 +165,9 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
         if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
-                  max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds, reassigns=reassigns,
+                  orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
+                  targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
+                  reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 

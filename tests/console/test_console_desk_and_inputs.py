@@ -402,7 +402,8 @@ def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_t
     _, queue_page = colleague.request("GET", "/handoff")
     assert f'data-mine="{ticket.ticket_no}"' in queue_page and f"转接自 小王：{note}" in queue_page
     mine = json.loads(colleague.request("GET", "/api/handoff/queue")[1])["mine"]
-    assert [(t["ticket_no"], t["transfer"]) for t in mine] == [(ticket.ticket_no, {"from": "小王", "note": note, "by": None})]
+    assert [(t["ticket_no"], t["transfer"]) for t in mine] == [
+        (ticket.ticket_no, {"from": "小王", "note": note, "by": None})]
     _, page = colleague.request("GET", f"/handoff/{ticket.id}")
     assert f"小王 转给 小李：{note}" in page and "我要退款，订单 2026120700001" in page and 'id="reply-form"' in page
     with session_scope(console_engine) as s:
@@ -414,7 +415,8 @@ def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_t
     assert colleague.request("POST", f"/handoff/{ticket.id}/transfer",
                              data={"csrf_token": csrf_li, "to": "queue", "note": back})[0].status == 303
     waiting = json.loads(wang.request("GET", "/api/handoff/queue")[1])["waiting"]
-    assert [(t["ticket_no"], t["transfer"]) for t in waiting] == [(ticket.ticket_no, {"from": "小李", "note": back, "by": None})]
+    assert [(t["ticket_no"], t["transfer"]) for t in waiting] == [
+        (ticket.ticket_no, {"from": "小李", "note": back, "by": None})]
     assert f"转接自 小李：{back}" in wang.request("GET", "/handoff")[1]
     assert wang.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
     assert wang.request("POST", f"/handoff/{ticket.id}/close",
