@@ -396,6 +396,7 @@ class HandoffRequest(Base):
     __table_args__ = (
         Index("ix_handoff_requests_sender_created", "sender_id", "created_at"),
         Index("ix_handoff_requests_status_created", "status", "created_at"),  # agents' queue
+        Index("ix_handoff_requests_updated_at", "updated_at"),  # the analytics copy reads changes (0014)
     )
 
     id = Column(Integer, primary_key=True)

@@ -4,6 +4,8 @@
   for a person (``assigned_at`` is the *current* holder's, and is cleared on a hand-back);
 - ``handoff_requests.closed_by``: the account that closed it (the holder, or an admin closing
   someone else's), so results are counted per agent;
+- ``ix_handoff_requests_updated_at``: ``analytics.desk`` copies the tickets changed since its
+  last copy into the analytics database;
 - ``handoff_transfers.by_agent_id``: the admin who reassigned a ticket held by someone else
   (``shop.db.handoff_desk.reassign_ticket``); NULL when the holder passed it on themselves.
 
@@ -59,6 +61,8 @@ def upgrade() -> None:
             ['by_agent_id'],
             ['id'],
         )
+    # analytics.desk copies the tickets changed since its last copy.
+    op.create_index('ix_handoff_requests_updated_at', 'handoff_requests', ['updated_at'], unique=False)
     # The claim's notice is 「客服{name}已接入，…」 (shop.db.handoff_desk.JOINED_NOTICE); a
     # transfer's starts 「已为您转接…」 and never matches.
     op.execute(
@@ -75,6 +79,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_handoff_requests_updated_at', table_name='handoff_requests')
     # SQLite reflects the in-place references without their names: the rebuild drops them
     # with their columns.
     named = op.get_bind().dialect.name != "sqlite"
