@@ -23,7 +23,7 @@ from console.render import render
 from shop.db.errors import InvalidRequest
 from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
-                                  desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
+                                  awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
                                   reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
                                   transfer_targets, transfer_ticket, waiting_tickets)
 from shop.db.orders import recent_orders
@@ -77,8 +77,9 @@ def _message_json(m) -> dict:
             "at": m.created_at.strftime("%H:%M:%S")}
 
 
-def _ticket_json(t, position: Optional[int] = None, transfer=None) -> dict:
+def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
+            "awaiting_reply_since": awaiting.strftime("%H:%M:%S") if awaiting else None,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
             "created_at": t.created_at.strftime("%m-%d %H:%M"),
             "transfer": {"from": transfer.from_name, "note": transfer.note, "by": transfer.by_name}
@@ -88,33 +89,37 @@ def _ticket_json(t, position: Optional[int] = None, transfer=None) -> dict:
 def _queue(session, agent_id: int, now) -> tuple:
     """The queue and this agent's conversations, after returning to the queue those held by
     agents no longer on duty (gone without signing out): nobody is left waiting on them; and
-    the newest transfer note of each (what a colleague passing it on wrote)."""
+    the newest transfer note of each (what a colleague passing it on wrote); and which of the
+    agent's conversations have a shopper waiting for an answer, since when."""
     returned = hand_back_from_absent_agents(session, now)
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
     waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
-    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine])
+    return (waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]),
+            awaiting_reply(session, [t.id for t in mine]))
 
 
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     now = utc_now()
-    waiting, mine, transfers = await db(request, _queue, who.account.id, now)
+    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, now)
     # Admins also see every conversation colleagues hold (to reassign one: 改派).
     held = [(t, on_duty) for t, on_duty in await db(request, held_tickets, now) if t.assigned_to != who.account.id] \
         if has_role(who, "admin") else []
     return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
-                  flash=request.query.get("flash"), now=now, long_wait_minutes=LONG_WAIT_MINUTES)
+                  awaiting=awaiting, flash=request.query.get("flash"), now=now,
+                  long_wait_minutes=LONG_WAIT_MINUTES)
 
 
 @requires("agent")
 @background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
+    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, utc_now())
     return web.json_response({"waiting": [_ticket_json(t, i + 1, transfers.get(t.id)) for i, t in enumerate(waiting)],
-                              "mine": [_ticket_json(t, None, transfers.get(t.id)) for t in mine]}, dumps=_dumps)
+                              "mine": [_ticket_json(t, None, transfers.get(t.id), awaiting.get(t.id)) for t in mine]},
+                             dumps=_dumps)
 
 
 @requires("agent")

@@ -376,6 +376,25 @@ def latest_transfers(session: Session, ticket_ids: List[int]) -> dict[int, DeskT
     return {t.ticket_id: t for t in _transfers(session, HandoffTransfer.id.in_(newest))}
 
 
+def awaiting_reply(session: Session, ticket_ids: List[int]) -> dict[int, datetime]:
+    """For each of these tickets where the shopper has written since an agent last replied (or
+    no agent has yet): when the first of those unanswered lines came — how long the shopper
+    has been waiting for an answer (the agent's own conversations list shows it)."""
+    ids = [_id_arg(i, "ticket_id") for i in ticket_ids]
+    if not ids:
+        return {}
+    answered = (select(HandoffMessage.ticket_id, func.max(HandoffMessage.id).label("last_id"))
+                .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author == "agent")
+                .group_by(HandoffMessage.ticket_id).subquery())
+    rows = session.execute(
+        select(HandoffMessage.ticket_id, func.min(HandoffMessage.created_at))
+        .outerjoin(answered, answered.c.ticket_id == HandoffMessage.ticket_id)
+        .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author == "shopper",
+               HandoffMessage.id > func.coalesce(answered.c.last_id, 0))
+        .group_by(HandoffMessage.ticket_id)).all()
+    return {int(ticket_id): since for ticket_id, since in rows}
+
+
 def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:
     """The shopper gives up waiting (a ticket no agent has taken yet); False when an agent
     was quicker. The assistant answers again from the next message. No notice line: the
