@@ -443,3 +443,23 @@ def test_the_desk_records_the_wait_and_who_closed_for_the_dashboard(writable_eng
             "closed": 1, "resolved": 1, "resolution_rate": 1.0, "replies": 1, "received": 1}
         assert (agents["店长"]["closed"], agents["店长"]["resolved"], agents["店长"]["resolution_rate"]) == (1, 0, 0.0)
         assert desk_agents(s, now + timedelta(hours=2), now + timedelta(hours=3)) == []
+
+
+def test_awaiting_reply_is_the_first_shopper_line_after_the_agents_last_reply(writable_engine):
+    from shop.db.handoff_desk import awaiting_reply
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        ticket = create_handoff_request(s, "awaiting-1", None, "诉求：物流", now)
+        quiet = create_handoff_request(s, "awaiting-2", None, "诉求：咨询", now)
+        first = add_shopper_message(s, ticket.id, "人呢？", now + timedelta(seconds=1))
+        add_shopper_message(s, ticket.id, "在吗", now + timedelta(seconds=2))
+        assert claim_ticket(s, ticket.id, a.id, "小王", now + timedelta(seconds=3))
+        assert claim_ticket(s, quiet.id, a.id, "小王", now + timedelta(seconds=3))
+    with session_scope(writable_engine) as s:
+        assert awaiting_reply(s, [ticket.id, quiet.id]) == {ticket.id: first.created_at}
+        add_agent_message(s, ticket.id, a.id, "在的", now + timedelta(seconds=4))
+        assert awaiting_reply(s, [ticket.id, quiet.id]) == {}
+        later = add_shopper_message(s, ticket.id, "好的", now + timedelta(seconds=5))
+        assert awaiting_reply(s, [ticket.id]) == {ticket.id: later.created_at} and awaiting_reply(s, []) == {}
