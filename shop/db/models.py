@@ -396,6 +396,7 @@ class HandoffRequest(Base):
     __table_args__ = (
         Index("ix_handoff_requests_sender_created", "sender_id", "created_at"),
         Index("ix_handoff_requests_status_created", "status", "created_at"),  # agents' queue
+        Index("ix_handoff_requests_updated_at", "updated_at"),  # the analytics copy reads changes (0014)
     )
 
     id = Column(Integer, primary_key=True)
@@ -418,6 +419,11 @@ class HandoffRequest(Base):
     cancelled_at = Column(UTCDateTime)
     # How the agent ended it (shop.domain.handoff_resolutions, migration 0012); NULL before.
     resolution = Column(String(32))
+    # Migration 0014: when an agent first took it (the shopper's wait ends; transfers and
+    # hand-backs do not move it) and who closed it (the holder, or an admin): 数据分析's
+    # wait and per-agent figures.
+    first_assigned_at = Column(UTCDateTime)
+    closed_by = Column(Integer, ForeignKey("console_users.id"))
 
 
 class HandoffMessage(Base):
@@ -451,6 +457,9 @@ class HandoffTransfer(Base):
     to_agent_id = Column(Integer, ForeignKey("console_users.id"))
     note = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # An admin who reassigned a ticket someone else held (migration 0014); NULL: the holder
+    # passed it on themselves.
+    by_agent_id = Column(Integer, ForeignKey("console_users.id"))
 
 
 # --- operator console ------------------------------------------------------------------
