@@ -142,5 +142,28 @@ def test_codes_english_words_and_goods_are_not_respelt(text):
     assert normalize_text(text) == text
 
 
+# --- homophone slips of the pinyin keyboard (issue 14 round 11) ------------------------------
+
+@pytest.mark.parametrize("typed, standard", [
+    ("块递到哪了", "快递到哪了"),
+    ("怎么还不发获", "怎么还不发货"),
+    ("我要退宽", "我要退款"),
+    ("退获地址发我", "退货地址发我"),
+    ("物留一直没更新", "物流一直没更新"),
+    ("保休多久", "保修多久"),
+    ("怎么确认收获", "怎么确认收货"),
+    ("还没收获呢", "还没收货呢"),
+    ("收获人写错了", "收货人写错了"),
+])
+def test_homophone_slips_of_desk_words_get_their_standard_spelling(typed, standard):
+    assert normalize_text(typed) == standard
+    assert len(normalize_text(typed)) == len(typed)
+
+
+@pytest.mark.parametrize("text", ["今天很有收获", "秋天是收获的季节", "这次旅行收获很大"])
+def test_harvest_stays_a_harvest_outside_a_sentence_about_goods(text):
+    assert normalize_text(text) == text
+
+
 def test_catalogue_keys_are_never_respelt():
     assert match_key("KF 35") == "kf35"
