@@ -86,7 +86,7 @@ class ShopRestInput(RestInput):
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
             conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
-            with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
+            async with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
                 if flood is not None:     # too many from this conversation: nothing below runs or writes
                     log_refusal("rest", conversation_id, flood, request.remote_addr or request.ip)
                     return response.json(flood.as_json(), status=429,
@@ -138,7 +138,7 @@ class ShopRestInput(RestInput):
             # Polls have their own count (the widget polls every 2 s while a ticket is open):
             # a poll flood would otherwise fill the thread pool the hand-off gate reads on. "~"
             # is not allowed in a sender id, so no conversation's own key can be this one.
-            with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
+            async with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
                 if flood is not None:
                     log_refusal("agent_messages", conversation_id, flood, request.remote_addr or request.ip)
                     return response.json(flood.as_json(), status=429, headers={"Retry-After": str(flood.retry_after)})

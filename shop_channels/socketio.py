@@ -170,7 +170,7 @@ class ShopSocketIOInput(SocketIOInput):
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
             conversation_id, metadata = bind_conversation(session_id, metadata, identity)
-            with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
+            async with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
                 if flood is not None:   # too many from this conversation: a polite line, nothing runs
                     log_refusal("socket.io", conversation_id, flood, sid)
                     await output.send_text_message(session_id, flood.message)
