@@ -11,6 +11,9 @@ RASA_INSTANCES="${RASA_INSTANCES:-2}"
 ACTION_INSTANCES="${ACTION_INSTANCES:-2}"
 LB_PORT="${LB_PORT:-8080}"
 ACTION_LB_PORT="${ACTION_LB_PORT:-8081}"
+# The Rasa servers listen on 127.0.0.1 behind nginx only: they take the client's address from
+# the one X-Forwarded-For entry nginx adds (shop_channels.identity.client_address).
+export SANIC_PROXIES_COUNT=1
 # nginx's limits per client address (deploy/nginx.conf.template).
 LB_REQUESTS_PER_S="${LB_REQUESTS_PER_S:-20}"
 LB_REQUEST_BURST="${LB_REQUEST_BURST:-100}"

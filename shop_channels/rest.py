@@ -33,7 +33,7 @@ from sanic.response import HTTPResponse
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
-from shop_channels.identity import bind_conversation
+from shop_channels.identity import bind_conversation, client_address
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
@@ -85,10 +85,11 @@ class ShopRestInput(RestInput):
                 logger.info("refused a '/' command from sender %s: %s", incoming.sender, refusal)
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
-            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
+            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity,
+                                                          client_address(request))
             async with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
                 if flood is not None:     # too many from this conversation: nothing below runs or writes
-                    log_refusal("rest", conversation_id, flood, request.remote_addr or request.ip)
+                    log_refusal("rest", conversation_id, flood, client_address(request))
                     return response.json(flood.as_json(), status=429,
                                          headers={"Retry-After": str(flood.retry_after)})
                 collector = CollectingOutputChannel()
