@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
-import threading
 
 import pytest
 
@@ -163,27 +161,10 @@ def test_redis_away_counts_in_memory_and_says_so_once(redis_port, caplog):
 
 @pytest.fixture
 def silent_redis():
-    """A port that takes connections and never answers (a hung or overloaded Redis)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    held = []
-    stop = threading.Event()
+    from tests.support.scaled import SilentRedis
 
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                held.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    listener.close()
+    with SilentRedis() as port:
+        yield port
 
 
 def test_a_redis_that_does_not_answer_never_holds_the_event_loop(silent_redis, caplog):
