@@ -114,8 +114,8 @@ class ShopRestInput(RestInput):
                     if store_failure_in(error):
                         # A fault of a service, not of the request: 503, retry later (the same
                         # message_id); the store's own log line names the cause.
-                        logger.warning("conversation store unavailable for a message from %s: refused with 503",
-                                       incoming.sender)
+                        logger.warning("conversation or lock store unavailable for a message from %s: "
+                                       "refused with 503 (%s: %s)", incoming.sender, type(error).__name__, error)
                         return response.json({"error": "conversation_store_unavailable",
                                               "message": STORE_FAILURE_REPLY, "status": 503}, status=503)
                     logger.exception("handling a message from %s failed", incoming.sender)
