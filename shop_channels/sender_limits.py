@@ -64,6 +64,8 @@ MAX_TRACKED = 50_000
 # After Redis failed, how long the count stays in memory before Redis is tried again: during
 # an outage no message waits for the timeout, and a Redis that is back is used within seconds.
 SHARED_RETRY_S = 5
+# Connections to Redis for the shared count, per server.
+SHARED_CONNECTIONS = 16
 
 TOO_MANY_MESSAGES_REPLY = "消息发得有点快啦，小柚还在处理您前面的消息。请稍等 {seconds} 秒再发送，谢谢您的耐心～"
 
@@ -130,15 +132,19 @@ class SenderLimits:
             "db": settings.get("db", 0), "username": settings.get("username"),
             "password": settings.get("password"),
             "socket_timeout": self.shared_timeout_s, "socket_connect_timeout": self.shared_timeout_s,
+            "connection_class": redis.asyncio.Connection,
         }
         if settings.get("path"):
-            options["unix_socket_path"] = settings["path"]
+            options.update(path=settings["path"], connection_class=redis.asyncio.UnixDomainSocketConnection)
         else:
             options.update(host=settings.get("host", "localhost"), port=settings.get("port", 6379))
         if issubclass(pool.connection_class, redis.SSLConnection):
-            options.update(ssl=True, ssl_certfile=settings.get("ssl_certfile"),
+            options.update(connection_class=redis.asyncio.SSLConnection, ssl_certfile=settings.get("ssl_certfile"),
                            ssl_keyfile=settings.get("ssl_keyfile"), ssl_ca_certs=settings.get("ssl_ca_certs"))
-        client = redis.asyncio.Redis(**options)
+        # A bounded pool: a burst of messages waits for a connection (within the timeout)
+        # instead of opening one each.
+        client = redis.asyncio.Redis(connection_pool=redis.asyncio.BlockingConnectionPool(
+            max_connections=SHARED_CONNECTIONS, timeout=None, **options))
         # Clients of a loop that has ended (tests) are dropped, not kept forever.
         self._async_clients = {k: v for k, v in self._async_clients.items() if not v[1].is_closed()}
         self._async_clients[cache_key] = (red, loop, client)

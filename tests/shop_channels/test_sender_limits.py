@@ -217,3 +217,27 @@ def test_the_redis_timeout_setting():
     for bad in ("0", "-1", "soon"):
         with pytest.raises(ConfigError, match="SENDER_LIMIT_REDIS_TIMEOUT_S"):
             load_settings({"SENDER_LIMIT_REDIS_TIMEOUT_S": bad})
+
+
+def test_a_burst_of_messages_is_counted_in_redis_over_a_bounded_pool(redis_port, caplog):
+    from shop_channels.sender_limits import SHARED_CONNECTIONS, WINDOW_S
+
+    clock = Clock()
+    limits = SenderLimits(max_pending=0, per_minute=1000, clock=clock)
+    shared = lock_store_redis(App(lock_store(redis_port.port)))
+
+    async def one() -> bool:
+        async with limits.admitted("conv-burst", shared) as refusal:
+            return refusal is None
+
+    async def burst():
+        admitted = await asyncio.gather(*(one() for _ in range(60)))
+        pool = limits._async_client(shared[0]).connection_pool
+        return admitted, len(pool._connections)
+
+    with caplog.at_level(logging.WARNING, logger="shop_channels.sender_limits"):
+        admitted, connections = asyncio.run(burst())
+    assert all(admitted) and connections <= SHARED_CONNECTIONS
+    assert not [r for r in caplog.records if "falls back" in r.getMessage()]
+    red, prefix = shared
+    assert int(red.get(f"{prefix}{int(clock.now // WINDOW_S)}:conv-burst")) == 60   # every one counted in Redis
