@@ -27,6 +27,7 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -56,6 +57,20 @@ class ShopRestInput(RestInput):
         webhook = Blueprint("shop_rest_webhook", __name__)
         identity = server_settings().identity   # read at start-up, passed down
         limits = server_sender_limits()            # shared with the socket.io channel
+        max_bytes = server_settings().request_max_bytes
+
+        @webhook.listener("before_server_start")
+        async def bound_request_bodies(app: Any, *_: Any) -> None:
+            # Sanic reads a body up to REQUEST_MAX_SIZE (100 MB by default) before any handler
+            # sees it; each connection is read with the limit set here, and a larger
+            # Content-Length is refused before its body is read.
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, max_bytes)
+            app.error_handler.add(PayloadTooLarge, too_large)
+
+        async def too_large(request: Request, _: Exception) -> HTTPResponse:
+            logger.warning("request body over %d bytes refused (%s %s from %s)", max_bytes, request.method,
+                           request.path, client_address(request))
+            return response.json({"error": "body_too_large", "message": "请求内容过大。", "status": 413}, status=413)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -107,3 +107,18 @@ def test_http_api_is_not_open_without_a_token(live_stack):
     # The stack starts Rasa without --enable-api; the run command enables it only with a token.
     reply = requests.get(f"{live_stack.rasa_url}/conversations/someone/tracker", timeout=10)
     assert reply.status_code in (401, 403, 404, 405)
+
+
+def test_a_huge_declared_body_is_refused_before_it_is_read(live_stack):
+    # 50 MB announced, nothing sent: the server answers from the headers (Sanic's default
+    # would have read up to 100 MB of it into memory before the channel saw it).
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(live_stack.webhook)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall(f"POST {url.path} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Type: application/json\r\n"
+                           f"Content-Length: {50 * 1024 * 1024}\r\n\r\n{{\"sender\":".encode())
+        answer = connection.recv(65536).decode("utf-8", "replace")
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    assert '"error":"body_too_large"' in answer.replace(" ", "") and "Traceback" not in answer

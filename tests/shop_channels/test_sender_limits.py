@@ -241,3 +241,4 @@ def test_a_burst_of_messages_is_counted_in_redis_over_a_bounded_pool(redis_port,
     assert not [r for r in caplog.records if "falls back" in r.getMessage()]
     red, prefix = shared
     assert int(red.get(f"{prefix}{int(clock.now // WINDOW_S)}:conv-burst")) == 60   # every one counted in Redis
+
