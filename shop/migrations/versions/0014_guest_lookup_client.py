@@ -23,8 +23,9 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     with op.batch_alter_table('guest_lookup_failures') as batch:
         batch.add_column(sa.Column('client', sa.String(length=32), nullable=True))
-    op.create_index('ix_guest_lookup_failures_client_time', 'guest_lookup_failures',
-                    ['client', 'failed_at'], unique=False)
+    op.create_index(
+        'ix_guest_lookup_failures_client_time', 'guest_lookup_failures', ['client', 'failed_at'], unique=False
+    )
 
 
 def downgrade() -> None:
