@@ -2,7 +2,8 @@
 
 Same request and response format as Rasa's RestInput (see README, "REST API"), with:
 - clean JSON 4xx errors for non-JSON bodies, missing or malformed ``sender``, oversized
-  messages (see ``validation``), never a stack trace;
+  messages (see ``validation``), never a stack trace; a body over ``RASA_REQUEST_MAX_BYTES``
+  (any route of the server) is refused from its ``Content-Length`` before it is read;
 - a polite reply to a blank message without touching the conversation;
 - ``input_channel`` fixed to ``rest`` (the stock channel lets callers choose it, and the
   development identity is tied to the command-line channel);
@@ -15,6 +16,8 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
   ``429 too_many_messages`` with ``Retry-After`` before anything runs
   (``shop_channels.sender_limits``, shared with the socket.io channel; polls of
   ``agent_messages`` have their own count);
+- a conversation or lock store that fails is a service's fault: ``503`` with an apology that
+  says the turn may have run (``shop_channels.tracker_store_failures``);
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``), and ``POST /webhooks/rest/agent_messages`` returns the
   agent's replies (docs/channels.md).
@@ -38,7 +41,7 @@ from shop_channels.identity import bind_conversation, client_address
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
-from shop_channels.validation import InvalidRequest, parse_webhook_body
+from shop_channels.validation import InvalidRequest, body_too_large, parse_webhook_body
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +73,8 @@ class ShopRestInput(RestInput):
         async def too_large(request: Request, _: Exception) -> HTTPResponse:
             logger.warning("request body over %d bytes refused (%s %s from %s)", max_bytes, request.method,
                            request.path, client_address(request))
-            return response.json({"error": "body_too_large", "message": "请求内容过大。", "status": 413}, status=413)
+            refused = body_too_large()
+            return response.json(refused.as_json(), status=refused.status)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
