@@ -89,7 +89,7 @@ class ShopRestInput(RestInput):
                 logger.warning(
                     "rest webhook refused a request: %s (from %s)",
                     refused.code,
-                    request.remote_addr or request.ip,
+                    client_address(request),
                 )
                 return response.json(refused.as_json(), status=refused.status)
 
@@ -160,7 +160,7 @@ class ShopRestInput(RestInput):
             # is not allowed in a sender id, so no conversation's own key can be this one.
             async with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
                 if flood is not None:
-                    log_refusal("agent_messages", conversation_id, flood, request.remote_addr or request.ip)
+                    log_refusal("agent_messages", conversation_id, flood, client_address(request))
                     return response.json(flood.as_json(), status=429, headers={"Retry-After": str(flood.retry_after)})
                 try:
                     return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))
