@@ -20,7 +20,10 @@ from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
-from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
+from actions.support import (
+    ShopAction, client_of, current_customer_id, db, db_prompt, entity_values, first_entity,
+    guest_lookup_max_client_failures,
+)
 from assistant.faq import faq_book
 from assistant.form_questions import last_bot_text, only_acknowledges
 from assistant.invoices import asks_invoice_progress
@@ -81,6 +84,9 @@ GUEST_LOOKUP_UNAVAILABLE = ("抱歉，订单验证暂时无法完成，为了保
                             "请稍后再发一次收货手机号的后四位，或登录后在“我的订单”中查看，也可以说“转人工”。")
 LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定"
           f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
+# Too many failed look-ups from this client over every number (and every conversation).
+CLIENT_LOCKED = (f"为了保护订单信息安全，您这边的订单验证失败次数过多，游客查询已暂停"
+                 f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
 
 def order_summary(order: OrderDetail) -> str:
@@ -425,7 +431,8 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         try:
             # Fails closed: a try that cannot be recorded is refused (shop/db/orders.py).
-            lookup = await db_prompt(lookup_order_for_guest, order_no, suffix, utc_now())
+            lookup = await db_prompt(lookup_order_for_guest, order_no, suffix, utc_now(), client=client_of(tracker),
+                                     max_client_failures=guest_lookup_max_client_failures())
         except SQLAlchemyError:
             logger.exception("guest look-up refused: the try could not be recorded (conversation %s)",
                              tracker.sender_id)
@@ -437,9 +444,9 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         if lookup.locked:
-            logger.warning("guest look-up refused: too many failed tries on one order number "
-                           "(conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=LOCKED)
+            logger.warning("guest look-up refused: too many failed tries %s (conversation %s)",
+                           "from this client" if lookup.client_locked else "on one order number", tracker.sender_id)
+            dispatcher.utter_message(text=CLIENT_LOCKED if lookup.client_locked else LOCKED)
             return [SlotSet("order_no", None), SlotSet("pending_lookup", None)]
         order = lookup.order
         if order is None:

@@ -10,13 +10,14 @@ the one tracker read of a turn with a ``message_id`` (``shop_channels.idempotenc
 model graph run in an order planned once (``shop_channels.graph_runner``), and the dialogue
 states built once per tracker state for the policies (``shop_channels.policy_states``), and
 a conversation store that fails stopping the turn with a polite reply instead of answering
-from an empty conversation (``shop_channels.tracker_store_failures``).
+from an empty conversation (``shop_channels.tracker_store_failures``), and the events kept
+while RabbitMQ is away bounded (``shop_channels.pika_backlog``).
 
 Its settings (``shop_channels/settings.py``) are read and checked here, once: a bad value
 stops the Rasa server at start-up with a message naming the variable.
 """
-from shop_channels import (graph_runner, idempotency, policy_states, rasa_failures, rasa_follow_ups, rasa_keepalive,
-                           rasa_sessions, rasa_speedups, tracker_store_failures)
+from shop_channels import (graph_runner, idempotency, pika_backlog, policy_states, rasa_failures, rasa_follow_ups,
+                           rasa_keepalive, rasa_sessions, rasa_speedups, tracker_store_failures)
 from shop_channels.settings import server_settings
 
 rasa_speedups.install()
@@ -28,3 +29,4 @@ rasa_sessions.install(server_settings().session_max_user_turns)
 rasa_keepalive.install()
 idempotency.install()
 tracker_store_failures.install()
+pika_backlog.install()

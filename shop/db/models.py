@@ -503,14 +503,19 @@ class GuestLookupFailure(Base):
     """One failed guest look-up (order number + wrong or unknown phone digits).
 
     Counted per order number across every conversation, so a guesser cannot reset the limit
-    by starting a new chat (shop.domain.privacy.GUEST_LOOKUP_MAX_FAILURES)."""
+    by starting a new chat (shop.domain.privacy.GUEST_LOOKUP_MAX_FAILURES), and per client
+    over every number (GUEST_LOOKUP_MAX_CLIENT_FAILURES)."""
 
     __tablename__ = "guest_lookup_failures"
-    __table_args__ = (Index("ix_guest_lookup_failures_order_time", "order_no", "failed_at"),)
+    __table_args__ = (Index("ix_guest_lookup_failures_order_time", "order_no", "failed_at"),
+                      Index("ix_guest_lookup_failures_client_time", "client", "failed_at"))
 
     id = Column(Integer, primary_key=True)
     order_no = Column(String(24), nullable=False)        # as asked for (18 digits)
     failed_at = Column(UTCDateTime, nullable=False)
+    # The client's tag (shop.identity.client_tag: a keyed hash, not its address); NULL when
+    # the channel knew none (rasa shell).
+    client = Column(String(32), nullable=True)
 
 
 # --- services: repair points and installation ------------------------------------------
