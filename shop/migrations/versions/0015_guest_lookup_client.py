@@ -4,8 +4,8 @@ conversations is stopped (shop.domain.privacy.GUEST_LOOKUP_MAX_CLIENT_FAILURES).
 
 Plain SQLAlchemy types, as in 0001, so this file never changes with application code.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 05:30:00
 """
 
@@ -14,8 +14,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0014'
-down_revision: Union[str, None] = '0013'
+revision: str = '0015'
+down_revision: Union[str, None] = '0014'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
