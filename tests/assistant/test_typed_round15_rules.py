@@ -1,0 +1,78 @@
+"""Round 15 (typed15): the rules behind typed answers no earlier list foresaw — an
+acknowledgement with any particles, and a service named again at the after-sales summary."""
+
+import pytest
+
+from assistant.after_sales_dialogue import kept_at_summary, service_named_at_summary
+from assistant.after_sales_dialogue import CONFIRM_SLOT
+from assistant.form_questions import only_acknowledges
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "嗯嗯好滴",
+        "ok了",
+        "OK了",
+        "行吧",
+        "好哒~",
+        "好的👌",
+        "可以的",
+        "收到了",
+        "懂了",
+        "好滴👌🙏",
+        "行行行",
+        "嗯嗯 明白了！",
+        "okk",
+    ],
+)
+def test_acknowledging_words_with_any_particles_and_emoji_answer_nothing(text):
+    assert only_acknowledges(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好的谢谢",
+        "不行",
+        "可以改吗",
+        "好贵啊",
+        "嗯？",
+        "好吧 那就第二个",
+        "行 改到公司",
+        "ok 第三个",
+        "好的 不用了",
+        "😊",
+        "明白了 不改了",
+    ],
+)
+def test_a_word_that_answers_refuses_thanks_or_asks_is_no_bare_acknowledgement(text):
+    # 谢谢 is thanks (answered as such), 不 refuses, 吗 / ？ ask, 第二个 answers.
+    assert not only_acknowledges(text)
+
+
+@pytest.mark.parametrize(
+    "text, service",
+    [("不不 还是退货吧", "return"), ("那就换货", "exchange"), ("还是退货", "return"), ("不是退货 是换货", "exchange")],
+)
+def test_a_service_named_at_the_summary_is_the_one_switched_to(text, service):
+    assert service_named_at_summary(text) == service
+
+
+@pytest.mark.parametrize("text", ["我不要换货", "别退货了", "退款多久到账", "确认", "质量问题", ""])
+def test_a_refused_asked_about_or_absent_service_switches_nothing(text):
+    assert service_named_at_summary(text) is None
+
+
+def _summary_then(service: str, typed: str) -> list:
+    return [{"event": "slot", "name": "service_type", "value": service}, {"event": "user", "text": typed}]
+
+
+def test_a_service_named_again_at_the_summary_is_not_kept_from_before():
+    events = _summary_then("exchange", "不不 还是退货吧")
+    assert kept_at_summary(events, CONFIRM_SLOT, "不不 还是退货吧", "service_type") is None
+
+
+def test_a_question_at_the_summary_keeps_the_service_it_mentions_out():
+    events = _summary_then("exchange", "退款多久到账")
+    assert kept_at_summary(events, CONFIRM_SLOT, "退款多久到账", "service_type") == "exchange"
