@@ -39,7 +39,8 @@ import yaml
 from sqlalchemy import delete, func, select
 
 from shop.db.models import (
-    AfterSalesRequest, Base, AfterSalesStatusChange, HandoffRequest, Order, OrderAddressChange, OrderStatusChange,
+    AfterSalesRequest, Base, AfterSalesStatusChange, GuestLookupFailure, HandoffRequest, Order, OrderAddressChange,
+    OrderStatusChange,
 )
 from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, REFUNDING_CUSTOMER_ID
 
@@ -193,6 +194,9 @@ class Marks:
     address_changes: int
     counts: Optional[Dict[str, int]] = None
     orders: Optional[Dict[int, Dict[str, Any]]] = None
+    # A guest's wrong digits are recorded against the order number, and five lock it for an
+    # hour: left in place they would lock a fixture order for the conversations after.
+    lookup_failures: int = 0
 
 
 def take_marks(session, counts: bool = False) -> Marks:
@@ -203,6 +207,7 @@ def take_marks(session, counts: bool = False) -> Marks:
         session.execute(select(func.coalesce(func.max(OrderAddressChange.id), 0))).scalar_one(),
         table_counts(session) if counts else None,
         snapshot_orders(session) if counts else None,
+        session.execute(select(func.coalesce(func.max(GuestLookupFailure.id), 0))).scalar_one(),
     )
 
 
@@ -313,13 +318,15 @@ def run_db_checks(conversation: Conversation, session, facts: Facts, marks: Mark
 
 
 def undo_writes(session, marks: Marks, snapshot: Dict[int, Dict[str, Any]]) -> None:
-    """Removes what a conversation filed and puts the fixture orders back as they were."""
+    """Removes what a conversation filed (and the guest look-up misses it recorded) and puts the
+    fixture orders back as they were."""
     new_ids = select(AfterSalesRequest.id).where(AfterSalesRequest.id > marks.after_sales)
     session.execute(delete(AfterSalesStatusChange).where(AfterSalesStatusChange.request_id.in_(new_ids))
                     .execution_options(synchronize_session=False))
     session.execute(delete(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales))
     session.execute(delete(OrderStatusChange).where(OrderStatusChange.id > marks.order_changes))
     session.execute(delete(OrderAddressChange).where(OrderAddressChange.id > marks.address_changes))
+    session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id > marks.lookup_failures))
     for order_id, columns in snapshot.items():
         row = session.get(Order, order_id)
         for column, value in columns.items():
