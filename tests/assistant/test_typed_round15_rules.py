@@ -76,3 +76,25 @@ def test_a_service_named_again_at_the_summary_is_not_kept_from_before():
 def test_a_question_at_the_summary_keeps_the_service_it_mentions_out():
     events = _summary_then("exchange", "退款多久到账")
     assert kept_at_summary(events, CONFIRM_SLOT, "退款多久到账", "service_type") == "exchange"
+
+
+# --- an address change that names where to, in the message that asks for it ---
+from assistant.address_choice import address_wished  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, target",
+    [
+        ("订单202612063167308256改到公司地址", "公司地址"),
+        ("帮我把收货地址改成天津那个", "天津那个"),
+        ("改到家里", "家里"),
+        ("地址改成北京市朝阳区建国路88号", "北京市朝阳区建国路88号"),
+    ],
+)
+def test_a_change_request_names_the_address_it_wants(text, target):
+    assert address_wished(text) == target
+
+
+@pytest.mark.parametrize("text", ["改成换货", "预算改成300", "改成L码", "我要改收货地址", "地址写错了", ""])
+def test_a_change_to_anything_but_a_place_names_no_address(text):
+    assert address_wished(text) is None
