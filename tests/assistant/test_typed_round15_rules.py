@@ -98,3 +98,18 @@ def test_a_change_request_names_the_address_it_wants(text, target):
 @pytest.mark.parametrize("text", ["改成换货", "预算改成300", "改成L码", "我要改收货地址", "地址写错了", ""])
 def test_a_change_to_anything_but_a_place_names_no_address(text):
     assert address_wished(text) is None
+
+
+# --- a repair said with the verb alone ---
+from assistant.typed_answers import service_in  # noqa: E402
+from shop.domain.after_sales import ServiceType  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ["手机坏了 开不了机 要修", "拿去修一下", "帮我修", "送修", "需要返修"])
+def test_the_verb_修_alone_asks_for_a_repair(text):
+    assert service_in(text) is ServiceType.REPAIR
+
+
+@pytest.mark.parametrize("text", ["修改地址", "我要修改一下原因", "保修多久", "能修吗"])
+def test_修改_保修_and_a_question_are_no_repair_wish(text):
+    assert service_in(text) is not ServiceType.REPAIR
