@@ -297,6 +297,19 @@ def ordinal_beyond(text: str, count: int) -> Optional[int]:
 BUY_NAMED = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(还是)?(买|要|选|拿|入)\s*([^，,。？?\s]{1,12}?)(的|那个|那款|那台)?(吧|了|啦)?[!！。.～~]*$")
 
 
+# "第二个怎么买", "就第二个吧 怎么买", "第一个我要了": a place in the list with buying words.
+BUYS_BY_PLACE = re.compile(r"买|下单|拍下|入手|我要了|就要|要这")
+
+
+def buys_by_place(text: str) -> bool:
+    """A product of the list on screen bought by its place ("第二个怎么买"), not a question
+    about it ("第二个多少钱") nor a comparison ("第一个和第二个哪个好")."""
+    text = (text or "").strip()
+    places = ORDINAL.findall(text)
+    # 单 / 笔 / 件 count orders and their goods ("第二单买的东西"), not products on a list.
+    return len(places) == 1 and places[0][1] not in ("单", "笔", "件") and bool(BUYS_BY_PLACE.search(text))
+
+
 def buys_named(text: str) -> Optional[str]:
     """The words naming what a "那就买小米吧" buys ("小米"), else None."""
     found = BUY_NAMED.search((text or "").strip())
