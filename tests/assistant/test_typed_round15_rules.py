@@ -113,3 +113,17 @@ def test_the_verb_修_alone_asks_for_a_repair(text):
 @pytest.mark.parametrize("text", ["修改地址", "我要修改一下原因", "保修多久", "能修吗"])
 def test_修改_保修_and_a_question_are_no_repair_wish(text):
     assert service_in(text) is not ServiceType.REPAIR
+
+
+# --- a product of the list bought by its place ---
+from assistant.typed_answers import buys_by_place  # noqa: E402
+
+
+@pytest.mark.parametrize("text", ["第二个怎么买", "就第二个吧 怎么买", "第一个我要了", "买第三个", "第二款怎么下单"])
+def test_a_place_with_buying_words_buys_that_product(text):
+    assert buys_by_place(text)
+
+
+@pytest.mark.parametrize("text", ["第二个多少钱", "第一个和第二个哪个好", "第二个", "第二单买的东西到哪了", "怎么买"])
+def test_a_question_a_comparison_or_an_order_by_place_buys_nothing(text):
+    assert not buys_by_place(text)
