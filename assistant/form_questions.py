@@ -115,7 +115,9 @@ DIGRESSION_INTENTS = frozenset({
 # 呀 ...), with punctuation, spaces and emoji between — so the particles shoppers add in any
 # combination need no new entry. A word that answers or refuses ("第二个", "不改了", "公司那个")
 # is none of these, so a message holding one is no bare acknowledgement.
-ACKNOWLEDGING_WORD = r"(?:嗯|恩|哦|噢|喔|额|呃|啊|好|行|可以|ok|okay|okk|k|知道|明白|收到|了解|懂|晓得)"
+# (👌 👍 🆗 ✅ ✔ 🙆: the gestures typed for "OK"; other emoji only sit between words.)
+ACKNOWLEDGING_WORD = (r"(?:嗯|恩|哦|噢|喔|额|呃|啊|好|行|可以|ok|okay|okk|k|知道|明白|收到|了解|懂|晓得"
+                      r"|\U0001f44c|\U0001f44d|\U0001f197|\u2705|\u2714|\U0001f646)")
 SOFTENING_PARTICLES = r"(?:了|的|滴|哒|嘞|咧|吧|啦|呀|哈|嘛|哟|喽|咯)*"
 # Punctuation, spaces and the emoji / pictograph blocks (👌 🙏 😊 ✔).
 BETWEEN = r"[\s,，。.!！~～、…\u2600-\u27bf\U0001f300-\U0001faff\ufe0f]*"

@@ -24,6 +24,9 @@ from assistant.form_questions import only_acknowledges
         "行行行",
         "嗯嗯 明白了！",
         "okk",
+        "👌",
+        "👍👍",
+        "好的👍",
     ],
 )
 def test_acknowledging_words_with_any_particles_and_emoji_answer_nothing(text):
