@@ -245,6 +245,27 @@ def order_picked(tracker: Tracker) -> Optional[Listed]:
 
 
 
+async def order_picked_by_kind(tracker: Tracker) -> Optional[Listed]:
+    """"就那个衣服的" / "衣服那个" typed after a list of orders: the one listed order whose
+    goods are of the kind named (a category word the titles need not hold: 衣服 for a 衬衫),
+    with what the list was offered for. Only the listed orders are read — "衣服" picks the
+    clothes order offered for cancelling, not also a finished clothes order never offered.
+    Only a list the assistant's last answer showed: one shown turns ago offered nothing now
+    (its "cancel" would start a cancellation from "衬衫那单到哪了")."""
+    customer_id = current_customer_id(tracker)
+    events = list(tracker.events or [])
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    listed = orders_on_screen(events[users[-2]:users[-1]]) if len(users) >= 2 else []
+    message = tracker.latest_message or {}
+    named = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") in ("category", "product")]
+    if customer_id is None or not listed or not named:
+        return None
+    by_number = {entry.order_no: entry for entry in listed}
+    orders = [o for o in await db(recent_orders, customer_id, limit=MAX_RECENT) if o.order_no in by_number]
+    meant = await meant_orders(message.get("text") or "", orders, named)
+    return by_number[meant.orders[0].order_no] if len(meant.orders) == 1 else None
+
+
 def gives_awaited_digits(tracker: Tracker) -> bool:
     """"3949" / "打错了 是3949" while a guest's look-up waits for the phone digits: the answer,
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
@@ -289,6 +310,8 @@ class ActionOrderStatus(ShopAction):
         """``clause``: the order question of a message that asked something else too (then
         only that part is answered here, with no topic of the rest)."""
         picked = order_picked(tracker) if clause is None and not first_entity(tracker, "order_no") else None
+        if picked is None and clause is None and not first_entity(tracker, "order_no"):
+            picked = await order_picked_by_kind(tracker)
         typed = ascii_digits(first_entity(tracker, "order_no")) or (picked.order_no if picked else None)
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):

@@ -120,6 +120,8 @@ _COLLOQUIAL = {
 _ABBREVIATIONS = {
     "kf": "客服", "sf": "顺丰", "jd": "京东", "pdd": "拼多多", "wx": "微信",
     "zfb": "支付宝", "yhq": "优惠券", "tk": "退款", "th": "退货", "fh": "发货", "wl": "物流", "kd": "快递",
+    # (sh is no 上海 here: a city is typed in characters; "SH2026…", a request number, is a code)
+    "sh": "售后", "yf": "运费", "fp": "发票",
 }
 _COLLOQUIAL_RE = re.compile("|".join(sorted(map(re.escape, _COLLOQUIAL), key=len, reverse=True)))
 _ABBREVIATION_RE = re.compile(

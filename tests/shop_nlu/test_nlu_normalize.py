@@ -128,6 +128,9 @@ def test_numbers_that_are_not_budgets(text):
     ("可以用jd白条吗", "可以用京东白条吗"),
     ("能tk吗", "能退款吗"),
     ("wl一直不动", "物流一直不动"),
+    ("我要申请sh", "我要申请售后"),
+    ("yf多少钱", "运费多少钱"),
+    ("可以开fp吗", "可以开发票吗"),
 ])
 def test_colloquial_and_abbreviated_shop_words_get_their_standard_spelling(typed, standard):
     assert normalize_text(typed) == standard
@@ -136,6 +139,7 @@ def test_colloquial_and_abbreviated_shop_words_get_their_standard_spelling(typed
 
 @pytest.mark.parametrize("text", [
     "顺丰单号SF1234567890", "订单号JD123456789", "1 TB的硬盘", "型号KF-35GW", "with the box",
+    "服务单号SH20261207614932", "fresh fruit",
     "虾米多少钱一斤", "童鞋哪款好",     # goods whose names look like slang stay as typed
 ])
 def test_codes_english_words_and_goods_are_not_respelt(text):
