@@ -82,6 +82,12 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
             self.clf.coef_ = np.asfortranarray(coef)
         probas = self.clf.predict_proba(X)
         if self.nb is not None:
+            log_prob = self.nb.feature_log_prob_
+            if not log_prob.flags.f_contiguous:
+                # The same for naive Bayes, which scores ``X @ feature_log_prob_.T``: with the
+                # row-major array that fit and skops leave, scipy copied the whole classes x
+                # features matrix on every parse (0.44 ms against 0.004 ms per message).
+                self.nb.feature_log_prob_ = np.asfortranarray(log_prob)
             weight = np.full((X.shape[0], 1), self.nb_weight)
             if token_counts is not None:
                 weight *= blend_share(token_counts, int(self.config["nb_full_tokens"]))[:, None]

@@ -192,6 +192,27 @@ def test_blend_persists_and_loads_with_the_same_probabilities(tmp_path):
     assert np.allclose(loaded.predict_proba(loaded._create_X(probes)), expected)
 
 
+def test_naive_bayes_weights_kept_column_major_with_the_same_probabilities(tmp_path):
+    """The loaded naive Bayes scores with column-major log probabilities after the first
+    parse (no copy of the matrix per message), and its answers are the very same numbers."""
+    rng = np.random.default_rng(11)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "nb_weight": 0.3}
+    clf, storage, context = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    loaded = ShopIntentClassifier.load(config, storage, Resource("clf"), context)
+    probes = [_with_tokens(message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))), 4 + i)
+              for i in range(5)]
+    X = loaded._create_X(probes)
+    expected_nb = loaded.nb.predict_proba(X)            # row-major, as skops loads it
+    assert not loaded.nb.feature_log_prob_.flags.f_contiguous
+    expected = loaded.predict_proba(X, [4 + i for i in range(5)])
+    assert loaded.nb.feature_log_prob_.flags.f_contiguous
+    assert np.array_equal(loaded.nb.predict_proba(X), expected_nb)
+    assert np.array_equal(loaded.predict_proba(X, [4 + i for i in range(5)]), expected)
+    loaded.process(probes)
+    assert [p.get("intent")["confidence"] for p in probes] == [max(row) for row in expected]
+
+
 def test_blend_configured_but_missing_from_the_model_fails_closed(tmp_path):
     """A model trained without the blend, loaded with nb_weight set: an error, never the
     regression alone passed off as the configured model."""
