@@ -103,6 +103,12 @@ event's check pass; anything else (an unknown type, an invalid event) goes to th
 validator of fix 1, which finds the same error as before. Built from Rasa's own schema; a
 schema of another shape turns this off.
 
+9. ``Domain.is_empty`` compares with the empty domain's dictionary built once. Rasa checks the
+parse against the domain on every message (``_check_for_unseen_features``), which first asks
+``domain.is_empty()``: that built a whole new empty ``Domain`` (``Domain.from_dict({})``, with its
+default slots, actions and deep copies) each time only to compare dictionaries. Same comparison,
+same answer; the empty domain does not depend on anything that changes while the server runs.
+
 All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
@@ -120,6 +126,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.utils.common import all_subclasses
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -189,6 +196,16 @@ def _valid_by_event_type(result: Any) -> bool:
         if validator is None or not validator.is_valid(event):
             return False
     return True
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_domain_dict() -> Dict[str, Any]:
+    return Domain.empty().as_dict()
+
+
+def domain_is_empty(self: Domain) -> bool:
+    """``Domain.is_empty`` against the empty domain's dictionary built once (fix 9)."""
+    return self.as_dict() == _empty_domain_dict()
 
 
 def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
@@ -398,10 +415,11 @@ def install() -> bool:
                          (SQLTrackerStore, "retrieve", retrieve_sql_tracker),
                          (SQLTrackerStore, "__init__", init_sql_tracker),
                          (Event, "__init_subclass__", classmethod(_forget_event_classes)),
-                         (Event, "resolve_by_type", staticmethod(resolve_event_class))],
+                         (Event, "resolve_by_type", staticmethod(resolve_event_class)),
+                         (Domain, "is_empty", domain_is_empty)],
                         PATCHED_RASA_VERSIONS, "stock action-response validation and tracker saving",
                         logger=logger, level=logging.INFO)
 
 
-__all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "resolve_event_class",
+__all__ = ["ValidationError", "action_response_validator", "domain_is_empty", "init_sql_tracker", "install", "resolve_event_class",
            "retrieve_sql_tracker", "save_sql_tracker", "validate_action_result"]
