@@ -12,7 +12,10 @@ CPU in a cProfile of the conversation benchmark's scripted flows (bench/TURN_COS
 per policy object (kept on it, so a new model starts afresh) into its states, newest first,
 each as: whether it has a previous action, the features that must equal a value (lists already
 tuples) and the features that must not be set; features whose rule value is empty check
-nothing in Rasa either and are left out. The filter then applies Rasa's own tests
+nothing in Rasa either and are left out. The rules are grouped by the previous action their
+newest state requires, and only the group of the conversation's previous action (and the rules
+that require none) are tried: any other rule fails Rasa's check of that very feature. The
+filter then applies Rasa's own tests
 (``_is_rule_applicable``, ``_does_rule_match_state``) in the same order of states, so it keeps
 exactly the keys Rasa keeps (tests: tests/shop_channels/test_rule_matching.py, on the trained
 model's rules and on states built from them).
@@ -27,6 +30,7 @@ from typing import Any, Dict, List, Set, Text, Tuple
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import State
+from rasa.shared.nlu.constants import ACTION_NAME
 
 from shop_channels.patching import patch_pinned
 
@@ -34,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 PATCHED_RASA_VERSIONS = frozenset({"3.6.21"})
 STOCK_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
-_COMPILED_ATTRIBUTE = "_shop_compiled_rules"
+_INDEX_ATTRIBUTE = "_shop_rule_index"
 
 # One rule state: (has a previous action, [(state type, feature, value it must have)],
 # [(state type, feature)] that must not be set).
@@ -79,17 +83,48 @@ def state_matches(compiled: CompiledState, conversation_state: State) -> bool:
     return True
 
 
+def _rule_index(self: RulePolicy, lookup: Dict[Text, Text]):
+    """The lookup's rules compiled, grouped by the previous action their newest state requires
+    (None: no such requirement); built once per lookup object of the policy."""
+    indexes = self.__dict__.get(_INDEX_ATTRIBUTE)
+    if indexes is None:
+        indexes = self.__dict__[_INDEX_ATTRIBUTE] = {}
+    entry = indexes.get(id(lookup))
+    if entry is not None and entry[0] is lookup and entry[1] == len(lookup):
+        return entry[2]
+    by_action: Dict[Any, List[Tuple[Text, List[CompiledState]]]] = {None: []}
+    for key in lookup:
+        rule = compile_rule(key)
+        required = None
+        if rule:
+            required = next(
+                (
+                    value
+                    for state_type, feature, value in rule[0][1]
+                    if state_type == PREVIOUS_ACTION and feature == ACTION_NAME
+                ),
+                None,
+            )
+        by_action.setdefault(required, []).append((key, rule))
+    indexes[id(lookup)] = (lookup, len(lookup), by_action)
+    return by_action
+
+
 def get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
     """``RulePolicy._get_possible_keys`` with each rule compiled once."""
-    compiled: Dict[Text, List[CompiledState]] = self.__dict__.get(_COMPILED_ATTRIBUTE)
-    if compiled is None:
-        compiled = self.__dict__[_COMPILED_ATTRIBUTE] = {}
-    rules = []
-    for key in lookup:
-        rule = compiled.get(key)
-        if rule is None:
-            rule = compiled[key] = compile_rule(key)
-        rules.append((key, rule))
+    by_action = _rule_index(self, lookup)
+    rules = None
+    if states:
+        # The newest state: a rule that requires another previous action than the
+        # conversation's fails Rasa's check of that feature, so only these can match.
+        previous = states[-1].get(PREVIOUS_ACTION) or {}
+        action = previous.get(ACTION_NAME) if isinstance(previous, dict) else ...
+        if isinstance(action, str):
+            rules = by_action[None] + by_action.get(action, [])
+        elif action is None:
+            rules = by_action[None]
+    if rules is None:  # no state, or an odd one: every rule, as Rasa
+        rules = [rule for group in by_action.values() for rule in group]
     for turn_index, state in enumerate(reversed(states)):
         # A rule shorter than the history so far applies (Rasa: "got further than the
         # rule's length").

@@ -102,8 +102,29 @@ def test_patch_is_installed_and_compiles_each_rule_once(policy, monkeypatch):
     compiled = []
     real = rule_matching.compile_rule
     monkeypatch.setattr(rule_matching, "compile_rule", lambda key: compiled.append(key) or real(key))
-    policy.__dict__.pop("_shop_compiled_rules", None)
+    policy.__dict__.pop("_shop_rule_index", None)
     states = json.loads(next(iter(policy.lookup[RULES])))
     for _ in range(3):
         policy._get_possible_keys(policy.lookup[RULES], states)
     assert sorted(compiled) == sorted(policy.lookup[RULES])
+    changed = dict(policy.lookup[RULES])  # another lookup object: its own index
+    changed.pop(next(iter(changed)))
+    assert policy._get_possible_keys(changed, states) == STOCK_GET_POSSIBLE_KEYS(policy, changed, states)
+
+
+@pytest.mark.parametrize(
+    "newest",
+    [
+        {},
+        {PREVIOUS_ACTION: {}},
+        {PREVIOUS_ACTION: {"action_name": None}},
+        {PREVIOUS_ACTION: {"action_name": "action_listen"}},
+        {PREVIOUS_ACTION: {"action_text": "hi"}},
+        {PREVIOUS_ACTION: {"action_name": "no_such_action"}},
+    ],
+)
+def test_odd_newest_states_keep_what_rasa_keeps(policy, newest):
+    for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+        for history in ([newest], [{PREVIOUS_ACTION: {"action_name": "action_listen"}}, newest]):
+            expected = STOCK_GET_POSSIBLE_KEYS(policy, policy.lookup[lookup], copy.deepcopy(history))
+            assert get_possible_keys(policy, policy.lookup[lookup], history) == expected
