@@ -161,12 +161,13 @@ LIVE_EXPERIMENTS = Path(__file__).resolve().parent / "experiments_live.yml"
 
 def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default",
                 experiments: Path = LIVE_EXPERIMENTS, extra_env: Optional[Dict[str, str]] = None,
-                rasa_code: Optional[Path] = None) -> Stack:
+                rasa_code: Optional[Path] = None, action_code: Optional[Path] = None) -> Stack:
     """The assistant on free ports over a freshly seeded database in ``workdir``.
 
     ``rasa_code``: a checkout whose project code the Rasa server runs (as its working
     directory: ``rasa`` puts that first on ``sys.path``, ahead of PYTHONPATH), e.g. an older
-    commit for a benchmark's "before" column; the action server always runs this checkout."""
+    commit for a benchmark's "before" column; ``action_code`` the same for the action server
+    (``python -m`` puts its working directory first too); by default both run this checkout."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'shop.db'}"
     rasa_port, action_port, web_port = free_ports(3)
@@ -228,7 +229,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
         actions = _spawn(
             "action-server",
             [sys.executable, "-m", "actions.server"],
-            env, workdir,
+            env, workdir, cwd=action_code,
         )
         stack.processes.append(actions)
         rasa = _spawn(
