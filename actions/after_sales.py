@@ -26,6 +26,7 @@ from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_matching import order_words
+from assistant.typed_answers import service_in
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.db.orders import get_order
 from shop.domain.after_sales import AfterSalesStatus
@@ -148,6 +149,10 @@ class ActionAfterSalesRoute(ShopAction):
         if (tracker.get_slot("order_no") or answered_clause) and not order_no:
             # The order in view is not assumed: the form asks, offering it first.
             events.append(SlotSet("order_no", None))
+        said = service_in(text) if not first_entity(tracker, "service_type") else None
+        if said is not None:
+            # "手机坏了 开不了机 要修": the service said in words the NLU may not tag is not asked.
+            events.append(SlotSet("service_type", said.value))
         return events
 
 

@@ -19,7 +19,7 @@ from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
-    switches_service, value_before_message,
+    service_named_at_summary, switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
@@ -293,6 +293,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {CONFIRM_SLOT: CANCELLED}   # "不想要了" at the summary: the request is dropped
         if kind is None and intent == "affirm":
             kind = "yes"
+        switched = service_named_at_summary(text) if kind is None else None
+        if switched is not None and switched != value_before_message(tracker.events or [], "service_type"):
+            # "不不 还是退货吧" after "改成换货": the service it names now, and the summary again.
+            return {CONFIRM_SLOT: None, "service_type": switched}
         why = reason_in(text) if kind is None and not asks_about_policy(text) else None
         if why is not None and why.value != tracker.get_slot("reason"):
             # "质量问题 充不进电" typed at the summary: the reason it gives, and the summary again.

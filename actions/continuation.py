@@ -78,5 +78,9 @@ class ActionContinueWithDetails(ShopAction):
         if answer_unreadable(dispatcher, tracker):
             # "123" with nothing asked for: digits alone are not a detail of anything.
             return []
+        if (tracker.active_loop or {}).get("name"):
+            # A detail a form could not read ("第一个" at "确认提交吗？"): the form asks its own
+            # question again next; "还有什么可以帮您" would sound as if the request were over.
+            return []
         dispatcher.utter_message(text="好的，收到～请问还有什么可以帮您？您可以问我订单、商品、售后，或者让我推荐商品。")
         return []

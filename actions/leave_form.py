@@ -1,12 +1,15 @@
 """A goodbye typed in the middle of a form ("再见" at "改到哪个地址？"): the rules in
 data/rules.yml deactivate the form, and this action says what was left undone (nothing filed,
 nothing changed) before the goodbye, so a shopper who comes back later is not left guessing
-whether the request went through."""
+whether the request went through. A plain goodbye comes here too (data/rules.yml): it ends
+a guest's order look-up that still waits for the order number or the phone digits, so digits
+typed after "拜拜" start nothing from the look-up that was left."""
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_sales_submit import reset_form_slots
@@ -21,10 +24,19 @@ LEFT: Dict[str, Tuple[str, Callable[[], List[Dict[str, Any]]]]] = {
 
 
 def form_left(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
-    """The form that was active last (the rule has just deactivated it)."""
+    """The form a goodbye rule has just deactivated, or None for a goodbye with no form open
+    (a form that ended earlier in the conversation is not the one left now)."""
+    deactivated = seen_user = False
     for event in reversed(list(events)):
-        if event.get("event") == "active_loop" and event.get("name"):
-            return event["name"]
+        kind = event.get("event")
+        if kind == "user":
+            if not deactivated:
+                return None
+            seen_user = True
+        elif kind == "active_loop":
+            if event.get("name"):
+                return event["name"] if deactivated else None
+            deactivated = deactivated or not seen_user
     return None
 
 
@@ -36,6 +48,9 @@ class ActionLeaveForm(ShopAction):
         left = LEFT.get(form_left(tracker.events or []) or "")
         if left is None:
             dispatcher.utter_message(response="utter_goodbye")
+            if tracker.get_slot("pending_lookup"):
+                # The look-up's number goes too: a guest who comes back starts a new look-up.
+                return [SlotSet("pending_lookup", None), SlotSet("order_no", None)]
             return []
         undone, reset = left
         dispatcher.utter_message(text=f"好的，{undone}。感谢您的光临，有需要随时来找我，再见！")

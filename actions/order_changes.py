@@ -21,7 +21,7 @@ from actions.support import (
     ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity, latest_intent,
 )
 from actions.unreadable import readability
-from assistant.address_choice import address_meant, describe, from_slot
+from assistant.address_choice import address_meant, address_wished, describe, from_slot
 from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
@@ -48,18 +48,31 @@ NOTHING_TO_CONFIRM = "目前没有等待您确认的取消操作，没有取消�
 SIGN_IN = "登录后（页面右上角“登录”）告诉我订单号，我可以直接帮您查看这笔订单能否办理。"
 
 
-def start_address_form(order_no: Optional[str]) -> List[Dict[str, Any]]:
-    """Events that start the address change form, for this order or asking which one."""
-    return [SlotSet("order_no", order_no), SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None),
+def start_address_form(order_no: Optional[str], address: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Events that start the address change form, for this order or asking which one;
+    ``address``: the one the request already named (the form validates it as it starts)."""
+    return [SlotSet("order_no", order_no), SlotSet(ADDRESS_SLOT, address), SlotSet(ADDRESS_CONFIRM_SLOT, None),
             SlotSet(NEXT_SLOT, ADDRESS_FORM)]
 
 
+async def address_named(customer_id: Optional[int], text: str) -> Optional[str]:
+    """"订单X改到公司地址" / "帮我把收货地址改成天津那个": the address the request names (its slot
+    value), so the form asks "改到哪个地址？" only when none is named."""
+    wished = address_wished(text)
+    if not wished or customer_id is None:
+        return None
+    meant = address_meant(wished, await db(saved_addresses, customer_id))
+    return meant.slot_value() if meant else None
+
+
 def change_topic(topics: List[str], text: str = "") -> Optional[str]:
-    """The order change a message asks about: the NLU's topic, or "取消…订单" in its words
-    ("我想取消那个没付款的订单" reads as a payment topic)."""
+    """The order change a message asks about: the NLU's topic, or "取消…订单" / "改到公司地址"
+    in its words ("我想取消那个没付款的订单" reads as a payment topic)."""
     topic = next((t for t in CHANGE_TOPICS if t in topics), None)
     if topic == "cancel_order" and WHY_CANCELLED.search(text):
         return None         # "我的订单怎么被取消了": the cancelled order is looked up instead
+    if topic is None and address_wished(text):
+        return "address_change"   # "订单X改到公司地址": the NLU may tag no topic in it
     return topic or ("cancel_order" if cancel_requested(text) else None)
 
 
@@ -104,7 +117,8 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
                 candidates = [o for o in orders if address_change_allowed(o.status)]
             if topic == "address_change" and candidates and not asks_about_policy(text):
                 # "我要改收货地址": a request; the form asks which order when several qualify.
-                return start_address_form(candidates[0].order_no if len(candidates) == 1 else None)
+                return start_address_form(candidates[0].order_no if len(candidates) == 1 else None,
+                                          await address_named(customer_id, text))
             if asks_about_policy(text) or len(candidates) != 1:
                 _policy(dispatcher, topic)
                 if candidates:
@@ -123,7 +137,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     order = candidates[0]
     if topic == "address_change":
         if address_change_allowed(order.status):
-            return start_address_form(order.order_no)
+            return start_address_form(order.order_no, await address_named(customer_id, text))
         return [SlotSet("order_no", order.order_no), *address_refused(dispatcher, order)]
     decision = cancellation_decision(OrderStatus(order.status))
     if not decision.allowed:

@@ -20,7 +20,10 @@ from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
-from actions.support import ShopAction, current_customer_id, db, db_prompt, entity_values, first_entity
+from actions.support import (
+    ShopAction, client_of, current_customer_id, db, db_prompt, entity_values, first_entity,
+    guest_lookup_max_client_failures,
+)
 from assistant.faq import faq_book
 from assistant.form_questions import last_bot_text, only_acknowledges
 from assistant.invoices import asks_invoice_progress
@@ -81,6 +84,9 @@ GUEST_LOOKUP_UNAVAILABLE = ("抱歉，订单验证暂时无法完成，为了保
                             "请稍后再发一次收货手机号的后四位，或登录后在“我的订单”中查看，也可以说“转人工”。")
 LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次数过多，已暂时锁定"
           f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
+# Too many failed look-ups from this client over every number (and every conversation).
+CLIENT_LOCKED = (f"为了保护订单信息安全，您这边的订单验证失败次数过多，游客查询已暂停"
+                 f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
 
 def order_summary(order: OrderDetail) -> str:
@@ -239,6 +245,27 @@ def order_picked(tracker: Tracker) -> Optional[Listed]:
 
 
 
+async def order_picked_by_kind(tracker: Tracker) -> Optional[Listed]:
+    """"就那个衣服的" / "衣服那个" typed after a list of orders: the one listed order whose
+    goods are of the kind named (a category word the titles need not hold: 衣服 for a 衬衫),
+    with what the list was offered for. Only the listed orders are read — "衣服" picks the
+    clothes order offered for cancelling, not also a finished clothes order never offered.
+    Only a list the assistant's last answer showed: one shown turns ago offered nothing now
+    (its "cancel" would start a cancellation from "衬衫那单到哪了")."""
+    customer_id = current_customer_id(tracker)
+    events = list(tracker.events or [])
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    listed = orders_on_screen(events[users[-2]:users[-1]]) if len(users) >= 2 else []
+    message = tracker.latest_message or {}
+    named = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") in ("category", "product")]
+    if customer_id is None or not listed or not named:
+        return None
+    by_number = {entry.order_no: entry for entry in listed}
+    orders = [o for o in await db(recent_orders, customer_id, limit=MAX_RECENT) if o.order_no in by_number]
+    meant = await meant_orders(message.get("text") or "", orders, named)
+    return by_number[meant.orders[0].order_no] if len(meant.orders) == 1 else None
+
+
 def gives_awaited_digits(tracker: Tracker) -> bool:
     """"3949" / "打错了 是3949" while a guest's look-up waits for the phone digits: the answer,
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
@@ -283,6 +310,8 @@ class ActionOrderStatus(ShopAction):
         """``clause``: the order question of a message that asked something else too (then
         only that part is answered here, with no topic of the rest)."""
         picked = order_picked(tracker) if clause is None and not first_entity(tracker, "order_no") else None
+        if picked is None and clause is None and not first_entity(tracker, "order_no"):
+            picked = await order_picked_by_kind(tracker)
         typed = ascii_digits(first_entity(tracker, "order_no")) or (picked.order_no if picked else None)
         order_no = typed or ascii_digits(tracker.get_slot("order_no"))
         if order_no is not None and not is_order_number(order_no):
@@ -425,7 +454,8 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         try:
             # Fails closed: a try that cannot be recorded is refused (shop/db/orders.py).
-            lookup = await db_prompt(lookup_order_for_guest, order_no, suffix, utc_now())
+            lookup = await db_prompt(lookup_order_for_guest, order_no, suffix, utc_now(), client=client_of(tracker),
+                                     max_client_failures=guest_lookup_max_client_failures())
         except SQLAlchemyError:
             logger.exception("guest look-up refused: the try could not be recorded (conversation %s)",
                              tracker.sender_id)
@@ -437,9 +467,9 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         if lookup.locked:
-            logger.warning("guest look-up refused: too many failed tries on one order number "
-                           "(conversation %s)", tracker.sender_id)
-            dispatcher.utter_message(text=LOCKED)
+            logger.warning("guest look-up refused: too many failed tries %s (conversation %s)",
+                           "from this client" if lookup.client_locked else "on one order number", tracker.sender_id)
+            dispatcher.utter_message(text=CLIENT_LOCKED if lookup.client_locked else LOCKED)
             return [SlotSet("order_no", None), SlotSet("pending_lookup", None)]
         order = lookup.order
         if order is None:

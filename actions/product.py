@@ -18,7 +18,9 @@ from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
-from assistant.typed_answers import buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices
+from assistant.typed_answers import (
+    buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices,
+)
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -311,10 +313,12 @@ def picked_on_screen(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
 
 
 async def buy_from_screen(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
-    """"那就买小米吧" after a comparison or a list: how to buy the product on screen that the
-    words name; None when the message buys nothing named there."""
+    """"那就买小米吧" / "第二个怎么买" after a comparison or a list: how to buy the product on
+    screen that the words or the place name; None when the message buys nothing named there."""
     text = (tracker.latest_message or {}).get("text") or ""
     named = buys_named(text) if not buys_it(text) else None
+    if buys_by_place(text):
+        named = text        # "第二个怎么买": the place picks (choice_index reads the ordinal)
     if not named or len(named) < 2:
         return None
     on_screen = products_on_screen(tracker)

@@ -19,7 +19,7 @@ from actions.recommend import ActionRecommend, say_not_carried, typed_category_w
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.bought import decides_to_buy
-from assistant.typed_answers import buys_it, has_ordinal
+from assistant.typed_answers import buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import show_cards
 from assistant.experiment_picks import experiment_variants
@@ -88,6 +88,12 @@ class ActionPurchaseHelp(ShopAction):
             # "可以打折吗" about the product in view (read as a promotion question): its price is
             # not negotiated, and the offers that lower it — the recommend flow's haggle answer.
             return await answer_haggle(dispatcher, tracker)
+        if buys_by_place(text) and not first_entity(tracker, "product"):
+            # "第二个怎么买" after a list: that product's price and ordering steps, not only the
+            # general how-to-order answer its topic would give.
+            bought = await buy_from_screen(dispatcher, tracker)
+            if bought is not None:
+                return bought
         in_view = as_product_id(tracker.get_slot("product_id"))
         if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
                 and last_flow(tracker) == "action_product_inquiry"):

@@ -21,6 +21,7 @@ from assistant.recommendation_requests import (
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
+from assistant.typed_answers import buys_by_place
 from shop.domain.assortment import GIFT_IDEAS, not_carried
 from shop.domain.colours import same_colour
 from shop.db.catalogue import get_product_detail, list_categories
@@ -131,6 +132,13 @@ class ActionRecommend(ShopAction):
                 from actions.purchase import answer_haggle  # actions.purchase builds on this module
 
                 return await answer_haggle(dispatcher, tracker)
+        if buys_by_place(message.get("text") or "") and not entity_values(tracker, "product"):
+            # "就第二个吧 怎么买" after a list (read as a wish for recommendations): that product.
+            from actions.product import buy_from_screen  # actions.product builds on this module
+
+            bought = await buy_from_screen(dispatcher, tracker)
+            if bought is not None:
+                return bought
         products_named = entity_values(tracker, "product")
         if "compare" in entity_values(tracker, "topic") and len(products_named) >= 2:
             # "小米14和iphone15哪个好": a comparison of the two named, not a list of anything.

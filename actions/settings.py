@@ -8,6 +8,9 @@ ACTION_DB_THREADS           worker threads for database work (default 8).
 ACTION_DB_LOCK_WAIT_S       longest wait for another writer's lock on a write the shopper
                             waits on (default 2 s), then a polite reply.
 ACTION_LOG_LEVEL            logging level (default INFO).
+GUEST_LOOKUP_MAX_CLIENT_FAILURES
+                            failed guest order look-ups one client (its address) may make in an
+                            hour over every order number and conversation (default 20; 1 to 100000).
 SHOP_FAQ_PATH               policy answers (default content/faq.yml; re-read when it changes).
 SHOP_DESK_HOURS             the human desk's hours, China time (default 9:00-22:00): the
                             hand-off replies and the FAQ's {desk_hours} say them.
@@ -30,6 +33,7 @@ from assistant.faq import DEFAULT_FAQ_PATH
 from growth.experiments import DEFAULT_PATH as DEFAULT_EXPERIMENTS_PATH, experiments_path
 from shop.identity import IdentityConfigError, IdentitySettings, load_identity_settings
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours
+from shop.domain.privacy import GUEST_LOOKUP_MAX_CLIENT_FAILURES
 from shop.settings import (REPO_ROOT, ConfigError, bounded_int_setting, desk_hours_setting, recommender_model_dir,
                            seconds_setting)
 
@@ -53,6 +57,7 @@ class ActionSettings:
     recommender_dir: Path = REPO_ROOT / "models" / "recommender"
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     desk_hours: DeskHours = DEFAULT_DESK_HOURS
+    guest_lookup_max_client_failures: int = GUEST_LOOKUP_MAX_CLIENT_FAILURES
 
 
 def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = True) -> ActionSettings:
@@ -81,4 +86,6 @@ def load_settings(env: Mapping[str, str] = os.environ, require_secret: bool = Tr
         recommender_dir=recommender_model_dir(env),
         identity=identity,
         desk_hours=desk_hours_setting(env),
+        guest_lookup_max_client_failures=bounded_int_setting(
+            env, "GUEST_LOOKUP_MAX_CLIENT_FAILURES", GUEST_LOOKUP_MAX_CLIENT_FAILURES, 1, 100_000),
     )

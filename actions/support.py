@@ -24,7 +24,7 @@ from assistant.faq import use_faq_file
 from growth.experiments import use_experiments_file
 from recommender.service import use_model_dir
 from shop.domain.handoff_queue import DeskHours
-from shop.identity import IdentityConfigError, resolve_customer_id
+from shop.identity import CLIENT_METADATA_KEY, IdentityConfigError, is_client_tag, resolve_customer_id
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,11 @@ def _current() -> _Runtime:
 def desk_hours() -> DeskHours:
     """The human desk's hours (SHOP_DESK_HOURS, read at start-up)."""
     return _current().settings.desk_hours
+
+
+def guest_lookup_max_client_failures() -> int:
+    """Failed guest look-ups one client may make an hour (GUEST_LOOKUP_MAX_CLIENT_FAILURES)."""
+    return _current().settings.guest_lookup_max_client_failures
 
 
 def warm_up() -> None:
@@ -148,6 +153,14 @@ def current_customer_id(tracker: Tracker) -> Optional[int]:
     except IdentityConfigError:
         logger.error("SHOP_TOKEN_SECRET is not configured; treating every shopper as a guest")
         return None
+
+
+def client_of(tracker: Tracker) -> Optional[str]:
+    """The tag of the client the latest message came from, as the channel recorded it
+    (``shop_channels.identity.bind_conversation`` drops any a client sent); None when the
+    channel knew none (rasa shell)."""
+    tag = ((tracker.latest_message or {}).get("metadata") or {}).get(CLIENT_METADATA_KEY)
+    return tag if is_client_tag(tag) else None
 
 
 def entity_values(tracker: Tracker, name: str) -> List[str]:

@@ -1,6 +1,7 @@
 """python -m analytics sync | consume-rabbitmq | report
 
-  sync               apply new rows of the SQL event broker (embedded setup) to the tables
+  sync               apply new rows of the SQL event broker (embedded setup) to the tables, and
+                     copy the desk's tickets and transfers from the shop database (analytics/desk.py)
   backfill-cancels   count hand-offs cancelled before the event existed (idempotent;
                      analytics/backfill.py)
   consume-rabbitmq   consume the RabbitMQ queue the Pika broker publishes to (scale-out)
@@ -73,7 +74,12 @@ def main(argv=None) -> int:
     if args.command == "sync":
         from analytics.sql_source import broker_engine, sync
 
+        from analytics.desk import sync_desk
+        from shop.db.engine import session_scope
+
         print(f"{sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)} new events applied")
+        tickets, transfers = sync_desk(engine, session_scope, settings.timezone)
+        print(f"desk: {tickets} tickets and {transfers} transfers copied from the shop database")
         return 0
     if args.command == "backfill-cancels":
         return _backfill_cancels(engine, settings)

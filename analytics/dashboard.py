@@ -25,6 +25,17 @@ Definitions (also in the README):
 - desk transfers: transfers agents made in the period (to a colleague or back to the queue),
   and transfers per ticket = the transfers the tickets closed in the period had / those
   tickets (the same tickets as the resolution rate), with how many had 0, 1, 2 … transfers;
+- assistant resolution rate: conversations the assistant resolved on its own (none of its
+  messages got the core fallback or the out-of-scope answer, and not handed off) / conversations;
+- by intent: per NLU intent of typed messages, how many got the core fallback, the
+  out-of-scope answer, a clarifying question, or were the turn the hand-off ran in, with rates
+  (where the assistant fails, intent by intent; the most failing first);
+- sales by variant: the recommendation funnel per experiment variant (a ``rec_strategy``
+  variant is a recommendation strategy): displays, clicks, paid items, orders, GMV;
+- desk waits: seconds from the hand-off to the first agent's claim, for tickets first taken
+  in the period (p50 / p90 / longest), and how long shoppers who cancelled had waited;
+- desk agents: per account, tickets closed and resolved (by whoever closed them), replies,
+  transfers made / received / taken away by an admin's reassignment;
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -46,6 +57,7 @@ from analytics.store import CONVERSATIONS, TURNS
 
 TOP_MESSAGES = 20
 TOP_INTENTS = 12
+INTENTS_LISTED = 30      # the by-intent table: the intents with most failures
 LATENCY_PERCENTILES = (50, 90, 95, 99)
 UNRESOLVED_SHOWN = 50
 # The one definition of "the assistant did not resolve it" (the dashboard's list and count).
@@ -74,7 +86,8 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
             select(CONVERSATIONS.c.day, CONVERSATIONS.c.handed_off, CONVERSATIONS.c.handoff_cancelled)
             .where(in_days, CONVERSATIONS.c.handoffs > 0)).all()
         turns = connection.execute(
-            select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification)
+            select(TURNS.c.day, TURNS.c.intent, TURNS.c.fallback, TURNS.c.out_of_scope, TURNS.c.clarification,
+                   TURNS.c.handoff)
             .where(typed)).all()
         not_understood = connection.execute(
             select(TURNS.c.text, func.count(), func.max(TURNS.c.at))
@@ -109,6 +122,7 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
         name = t.intent or "(none)"
         by_day_intent[t.day][name if name in top_intents else "(other)"] += 1
     series_names = top_intents + (["(other)"] if len(intent_totals) > len(top_intents) else [])
+    unresolved_count = int(unresolved_total)
     return {
         "conversations": conversations,
         "handed_off": handed_off,
@@ -129,7 +143,10 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
         "intents": {"names": series_names,
                     "per_day": [{"day": day, **{n: by_day_intent[day][n] for n in series_names}} for day in days]},
         "not_understood": [{"text": text, "count": int(count)} for text, count, _ in not_understood],
-        "unresolved_conversations": int(unresolved_total),
+        "unresolved_conversations": unresolved_count,
+        "assistant_resolved": conversations - unresolved_count,
+        "assistant_resolution_rate": _rate(conversations - unresolved_count, conversations),
+        "by_intent": intent_failures(turns),
         "unresolved": [{"conversation_id": row.sender_id, "day": row.day, "last_at": row.last_at.isoformat() + "Z",
                         "turns": int(row.turns), "fallback_turns": int(row.fallback_turns),
                         "out_of_scope_turns": int(row.out_of_scope_turns),
@@ -140,6 +157,29 @@ def conversation_figures(engine: Engine, first: date, last: date) -> dict:
     }
 
 
+def intent_failures(turns) -> list[dict]:
+    """Per intent (``(none)``: no intent), typed messages and how many got the core fallback,
+    the out-of-scope answer, a clarifying question, or ran the hand-off, with rates; the
+    intents with most of those first (``INTENTS_LISTED``)."""
+    per: dict = defaultdict(Counter)
+    for t in turns:
+        row = per[t.intent or "(none)"]
+        row["messages"] += 1
+        row["fallback"] += bool(t.fallback)
+        row["out_of_scope"] += bool(t.out_of_scope)
+        row["clarification"] += bool(t.clarification)
+        row["handoff"] += bool(t.handoff)
+    rows = [{"intent": name, "messages": c["messages"], "fallback": c["fallback"], "out_of_scope": c["out_of_scope"],
+             "clarification": c["clarification"], "handoff": c["handoff"],
+             "fallback_rate": _rate(c["fallback"], c["messages"]),
+             "out_of_scope_rate": _rate(c["out_of_scope"], c["messages"]),
+             "clarification_rate": _rate(c["clarification"], c["messages"]),
+             "handoff_rate": _rate(c["handoff"], c["messages"])} for name, c in per.items()]
+    failing = lambda r: r["fallback"] + r["out_of_scope"] + r["clarification"] + r["handoff"]  # noqa: E731
+    rows.sort(key=lambda r: (-failing(r), -r["messages"], r["intent"]))
+    return rows[:INTENTS_LISTED]
+
+
 def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
     """Whether the analytics know this conversation: the console opens only those."""
     with engine.connect() as connection:
@@ -148,8 +188,8 @@ def is_recorded_conversation(engine: Engine, conversation_id: str) -> bool:
 
 
 def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinfo = DEFAULT_TIMEZONE) -> dict:
-    from shop.db.analytics import (after_sales_by_reason, desk_resolutions, desk_transfers, recommendation_funnel,
-                                   return_rate_by_product)
+    from shop.db.analytics import (after_sales_by_reason, desk_agents, desk_resolutions, desk_transfers, desk_waits,
+                                   recommendation_funnel, return_rate_by_product, sales_by_variant)
     from shop.domain.handoff_resolutions import RESOLVED
 
     start, end = period_bounds(first, last, zone)
@@ -163,7 +203,22 @@ def shop_figures(session_factory: Callable, first: date, last: date, zone: tzinf
             "return_rate_by_product": return_rate_by_product(session, start, end),
             "desk": desk_figures(desk_resolutions(session, start, end), RESOLVED),
             "desk_transfers": transfer_figures(desk_transfers(session, start, end)),
+            "desk_waits": wait_figures(desk_waits(session, start, end)),
+            "desk_agents": desk_agents(session, start, end),
+            "sales_by_variant": [{**row, "gmv_yuan": round(row["gmv_cents"] / 100, 2),
+                                  "click_rate": _rate(row["clicks"], row["displays"])}
+                                 for row in sales_by_variant(session, start, end)],
         }
+
+
+def wait_figures(waits) -> dict:
+    """``shop.db.analytics.DeskWaits`` as the dashboard shows it: seconds waited for a person."""
+    def pick(values: list, p: float) -> Optional[float]:
+        return round(float(np.percentile(values, p)), 1) if values else None
+    taken, cancelled = waits.taken_waits_s, waits.cancelled_waits_s
+    return {"taken": len(taken), "wait_p50_s": pick(taken, 50), "wait_p90_s": pick(taken, 90),
+            "wait_max_s": round(max(taken), 1) if taken else None,
+            "cancelled": len(cancelled), "cancelled_wait_p50_s": pick(cancelled, 50)}
 
 
 def transfer_figures(transfers) -> dict:
@@ -198,7 +253,8 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
     return data
 
 
-SUMMARY_FIELDS = ("conversations", "contained", "handed_off", "handoff_cancelled", "containment_rate", "handoff_rate",
+SUMMARY_FIELDS = ("conversations", "assistant_resolved", "assistant_resolution_rate", "contained", "handed_off",
+                  "handoff_cancelled", "containment_rate", "handoff_rate",
                   "handoff_cancelled_rate", "messages",
                   "fallback_messages", "fallback_rate", "out_of_scope_messages", "out_of_scope_rate",
                   "clarification_messages", "clarification_rate", "unresolved_conversations")
@@ -221,6 +277,10 @@ def to_csv(data: dict) -> str:
     for row in data["intents"]["per_day"]:
         for name in data["intents"]["names"]:
             writer.writerow(["intents", row["day"], name, row[name]])
+    for row in data["by_intent"]:
+        for metric in ("messages", "fallback", "out_of_scope", "clarification", "handoff", "fallback_rate",
+                       "out_of_scope_rate", "clarification_rate", "handoff_rate"):
+            writer.writerow(["by_intent", _cell(row["intent"]), metric, _cell(row[metric])])
     for row in data["not_understood"]:
         writer.writerow(["not_understood", _cell(row["text"]), "count", row["count"]])
     for row in data["unresolved"]:
@@ -244,6 +304,20 @@ def to_csv(data: dict) -> str:
             writer.writerow(["desk_transfers", period, key, _cell(data["desk_transfers"][key])])
         for row in data["desk_transfers"]["by_count"]:
             writer.writerow(["desk_transfers_per_ticket", row["transfers"], "tickets", row["tickets"]])
+        for key, value in data["desk_waits"].items():
+            writer.writerow(["desk_waits", period, key, _cell(value)])
+        for row in data["desk_agents"]:
+            for metric in ("closed", "resolved", "closed_with_resolution", "resolution_rate", "replies",
+                           "tickets_replied", "transferred", "received", "reassigned_away"):
+                writer.writerow(["desk_agent", _cell(row["name"]), metric, _cell(row[metric])])
+        for row in data.get("sales_by_strategy", []):    # the console names the strategies
+            for metric in ("displays", "clicks", "ordered_items", "orders", "gmv_yuan"):
+                writer.writerow(["sales_by_strategy", _cell(f"{row['experiment']}/{row['strategy']}"), metric,
+                                 _cell(row[metric])])
+        for row in data["sales_by_variant"]:
+            for metric in ("displays", "clicks", "ordered_items", "orders", "gmv_yuan"):
+                writer.writerow(["sales_by_variant", _cell(f"{row['experiment']}/{row['variant']}"), metric,
+                                 _cell(row[metric])])
     return out.getvalue()
 
 

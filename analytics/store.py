@@ -11,7 +11,10 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
   shopper cancelled while waiting, whether it was handed off / only cancelled hand-offs (the
   one rule, ``_handoff_state``) and how many turns fell back / were out of scope / got a
   clarifying question.
-- ``analytics_offsets`` — how far the SQL-broker consumer has read (per source).
+- ``analytics_desk_tickets`` / ``analytics_desk_transfers`` — the human desk's tickets and
+  transfers, copied from the shop database (``analytics.desk``): waits, outcomes, who closed,
+  transfers and reassignments, with staff names and nothing of the shopper.
+- ``analytics_offsets`` — how far the SQL-broker consumer and the desk copy have read (per source).
 
 The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
 (plain DDL, no Alembic): they are a read model rebuilt from the event stream, and a shop can
@@ -83,6 +86,38 @@ CONVERSATIONS = Table(
 # existing table by ``create_tables`` (the read model has no migrations of its own).
 _ADDED_COLUMNS = (("handoffs", "INTEGER", "0"), ("handoffs_cancelled", "INTEGER", "0"),
                   ("handoff_cancelled", "BOOLEAN", "FALSE"))
+
+# The human desk, copied from the shop database by ``analytics.desk.sync_desk`` (times,
+# outcomes and staff names; nothing of the shopper), so Metabase sees hand-off transfers,
+# waits and who resolved what without access to the shop database.
+DESK_TICKETS = Table(
+    "analytics_desk_tickets", metadata,
+    Column("ticket_id", Integer, primary_key=True, autoincrement=False),
+    Column("day", String(10), nullable=False),       # shop day of the hand-off
+    Column("created_at", DateTime, nullable=False),  # naive UTC, as every time here
+    Column("first_assigned_at", DateTime),           # first claim: the wait ends
+    Column("wait_s", Float),                         # hand-off → first claim, seconds
+    Column("closed_at", DateTime),
+    Column("status", String(16), nullable=False),    # open / assigned / closed
+    Column("cancelled", Boolean, nullable=False, default=False),   # the shopper gave up waiting
+    Column("resolution", String(32)),
+    Column("closed_by", String(64)),                 # the account's name
+    Column("transfers", Integer, nullable=False, default=0),
+    Column("reassignments", Integer, nullable=False, default=0),   # of those, by an admin
+    Index("ix_analytics_desk_tickets_day", "day"),
+)
+
+DESK_TRANSFERS = Table(
+    "analytics_desk_transfers", metadata,
+    Column("transfer_id", Integer, primary_key=True, autoincrement=False),
+    Column("ticket_id", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("from_agent", String(64)),
+    Column("to_agent", String(64)),                  # NULL: back to the queue
+    Column("reassigned_by", String(64)),             # NULL: the holder passed it on
+    Index("ix_analytics_desk_transfers_day", "day"),
+)
 
 OFFSETS = Table(
     "analytics_offsets", metadata,

@@ -3,6 +3,7 @@ addresses picked by ordinal ("第二个"), label ("公司那个"), city or distr
 new address typed in full. Pure: the caller passes the saved addresses in the order shown."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -59,3 +60,23 @@ def address_meant(text: str, saved: Sequence) -> Optional[AddressMeant]:
     options = [f"{a.label or ''} {a.city.rstrip('市')} {a.district} {a.detail} {a.recipient}" for a in saved]
     picked = choice_index(text, options)
     return AddressMeant(saved_id=saved[picked].id) if picked is not None else None
+
+
+# "订单X改到公司地址", "地址改成家里那个": a change request that names where to, after the verb.
+# The target must read as a place (地址 before or in it, a usual label, or an address typed in
+# full), so "改成换货" or "改成L码" is no address change.
+CHANGED_TO = re.compile(r"(?:改到|改成|改为|换到|换成)\s*(?P<target>[^，,。？?！!]+)")
+PLACE_WORDS = re.compile(r"地址|家|公司|单位|学校|宿舍")
+
+
+def address_wished(text: str) -> Optional[str]:
+    """The words of the address a change request names ("公司地址" of "订单X改到公司地址"), or
+    None when it names none (then the form asks "改到哪个地址？")."""
+    found = CHANGED_TO.search(text or "")
+    if found is None:
+        return None
+    target = found.group("target").strip()
+    # "收货地址改成天津那个": the address said before the verb makes any target a place.
+    if PLACE_WORDS.search(target) or "地址" in (text or "")[:found.start()] or parse_address(target) is not None:
+        return target
+    return None

@@ -19,7 +19,9 @@ from assistant.answer_words import NOT_THIS, YES_THIS_ONE
 from assistant.form_questions import AFTER_SALES, question_topics, untagged_topics
 from assistant.order_matching import item_words, product_words, statuses_named, time_window
 from assistant.order_urging import is_urging
-from assistant.typed_answers import CANCEL, asks_about_policy, confirmation_in, is_cancel, reason_in, service_in
+from assistant.typed_answers import (
+    CANCEL, asks_about_policy, confirmation_in, is_cancel, new_value_part, reason_in, service_in,
+)
 from shop.domain.after_sales import AfterSalesReason
 from shop.domain.clock import utc_now
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
@@ -170,6 +172,21 @@ def switches_service(text: str) -> Optional[str]:
     return service.value if service else None
 
 
+# "我不要换货", "别退货了": the service named is the one refused, not one switched to.
+SERVICE_REFUSED = re.compile(r"(不|别|甭|没)(要|想|用|是)?\s*(退|换|修|补)")
+
+
+def service_named_at_summary(text: str) -> Optional[str]:
+    """"不不 还是退货吧" / "那就换货" typed at "确认提交吗？": the service it switches the request
+    to (its value), with no change word the summary suggested ("改成换货"); None when it names
+    no service, refuses the one it names, or asks about it ("退款多久到账")."""
+    text = (text or "").strip()
+    if asks_about_policy(text) or SERVICE_REFUSED.search(new_value_part(text)):
+        return None
+    service = service_in(new_value_part(text))
+    return service.value if service else None
+
+
 def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optional[str], text: str,
                     slot: str) -> Optional[Any]:
     """At "确认提交吗？" a service or reason the NLU found in a message that is no correction
@@ -178,7 +195,7 @@ def kept_at_summary(events: Iterable[Mapping[str, Any]], requested_slot: Optiona
     if requested_slot != CONFIRM_SLOT:
         return None
     kind = confirmation_in((text or "").strip())
-    if kind == "change" or (slot == "service_type" and switches_service(text)):
+    if kind == "change" or (slot == "service_type" and (switches_service(text) or service_named_at_summary(text))):
         return None
     if slot == "reason" and kind is None and not asks_about_policy(text) and reason_in(text) is not None:
         return None         # "屏幕有问题" typed at the summary: the reason it now gives

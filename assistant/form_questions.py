@@ -109,10 +109,19 @@ DIGRESSION_INTENTS = frozenset({
     "product_inquiry", "purchase", "ask_recommendation",
 })
 
-# "好的", "嗯", "哦哦 知道了", "ok": an acknowledgement that answers no question a form asks.
-ACKNOWLEDGEMENT = re.compile(
-    r"^(?:(?:嗯|恩|哦|噢|额|呃|啊|好的?|好滴|好吧|行|可以|ok|okay|知道了|明白了|收到|了解)"
-    r"[\s,，。.!！~～、…]*)+$", re.IGNORECASE)
+# "好的", "嗯嗯好滴", "ok了", "行吧", "哦哦 知道了👌": an acknowledgement that answers no question a
+# form asks. Read as a rule rather than a list of phrases: the message is nothing but
+# acknowledging words, each optionally softened by sentence-final particles (了 的 滴 哒 吧 啦
+# 呀 ...), with punctuation, spaces and emoji between — so the particles shoppers add in any
+# combination need no new entry. A word that answers or refuses ("第二个", "不改了", "公司那个")
+# is none of these, so a message holding one is no bare acknowledgement.
+# (👌 👍 🆗 ✅ ✔ 🙆: the gestures typed for "OK"; other emoji only sit between words.)
+ACKNOWLEDGING_WORD = (r"(?:嗯|恩|哦|噢|喔|额|呃|啊|好|行|可以|ok|okay|okk|k|知道|明白|收到|了解|懂|晓得"
+                      r"|\U0001f44c|\U0001f44d|\U0001f197|\u2705|\u2714|\U0001f646)")
+SOFTENING_PARTICLES = r"(?:了|的|滴|哒|嘞|咧|吧|啦|呀|哈|嘛|哟|喽|咯)*"
+# Punctuation, spaces and the emoji / pictograph blocks (👌 🙏 😊 ✔).
+BETWEEN = r"[\s,，。.!！~～、…\u2600-\u27bf\U0001f300-\U0001faff\ufe0f]*"
+ACKNOWLEDGEMENT = re.compile(rf"^{BETWEEN}(?:{ACKNOWLEDGING_WORD}{SOFTENING_PARTICLES}{BETWEEN})+$", re.IGNORECASE)
 
 
 def digresses(intent: Optional[str]) -> bool:
@@ -122,8 +131,8 @@ def digresses(intent: Optional[str]) -> bool:
 
 
 def only_acknowledges(text: str) -> bool:
-    """"好的" / "嗯" typed at a form's question: no answer, and no wrong answer either — the
-    form asks its question again without saying it could not read one."""
+    """"好的" / "嗯嗯好滴" / "ok了" typed at a form's question: no answer, and no wrong answer
+    either — the form asks its question again without saying it could not read one."""
     return bool(ACKNOWLEDGEMENT.match((text or "").strip()))
 
 

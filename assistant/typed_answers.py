@@ -59,6 +59,11 @@ def reason_in(text: str) -> Optional[AfterSalesReason]:
 EXCHANGE_FOR = re.compile(r"^(我想|我要|想|要|帮我)?换(成|个|一个|一件|一双|一下)?\s*([A-Za-z0-9]|大|小|颜色|尺码|码|黑|白|红|蓝|灰|新的)")
 
 
+# "要修" / "拿去修一下" / "帮我返修": a repair, said with the verb alone (修改 / 修正 are no repair,
+# 保修 is the warranty asked about).
+REPAIR_WISH = re.compile(r"(要|想|拿去|送去|寄去|寄回去|帮我|给我|需要|得|去)修(?!改|正)|修一下|修理|返修|送修")
+
+
 def service_in(text: str) -> Optional[ServiceType]:
     """The service a typed answer names (退货 / 换货 / 退款 / 维修 / 补发), or None."""
     text = (text or "").strip()
@@ -70,6 +75,8 @@ def service_in(text: str) -> Optional[ServiceType]:
             return service
     if EXCHANGE_FOR.search(text):
         return ServiceType.EXCHANGE        # "换L码", "换个颜色": what it is exchanged for
+    if REPAIR_WISH.search(text):
+        return ServiceType.REPAIR
     return None
 
 
@@ -288,6 +295,19 @@ def ordinal_beyond(text: str, count: int) -> Optional[int]:
 
 # "那就买小米吧", "就要华为那个": buying one of the products on screen, named by a word of it.
 BUY_NAMED = re.compile(r"^(那|好|行|嗯)?[，,\s]*(我)?(就)?(还是)?(买|要|选|拿|入)\s*([^，,。？?\s]{1,12}?)(的|那个|那款|那台)?(吧|了|啦)?[!！。.～~]*$")
+
+
+# "第二个怎么买", "就第二个吧 怎么买", "第一个我要了": a place in the list with buying words.
+BUYS_BY_PLACE = re.compile(r"买|下单|拍下|入手|我要了|就要|要这")
+
+
+def buys_by_place(text: str) -> bool:
+    """A product of the list on screen bought by its place ("第二个怎么买"), not a question
+    about it ("第二个多少钱") nor a comparison ("第一个和第二个哪个好")."""
+    text = (text or "").strip()
+    places = ORDINAL.findall(text)
+    # 单 / 笔 / 件 count orders and their goods ("第二单买的东西"), not products on a list.
+    return len(places) == 1 and places[0][1] not in ("单", "笔", "件") and bool(BUYS_BY_PLACE.search(text))
 
 
 def buys_named(text: str) -> Optional[str]:

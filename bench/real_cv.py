@@ -415,7 +415,7 @@ def main():
                     help="their counts as 1 + log(count) (default: config.yml's sublinear_tf)")
     ap.add_argument("--raw-nb", action=argparse.BooleanOptionalAction, default=True,
                     help="--no-raw-nb: the naive Bayes of the blend does not read them, only the regression"
-                         " (the classifier has no such option: issue 14 round 11 measured it without a gain)")
+                         " (the classifier has no such option: issue 14 round 12 measured it without a gain)")
     ap.add_argument("--max-word-ngram", type=int, default=2,
                     help="word n-grams 1..N (config.yml's first CountVectorsFeaturizer: 2)")
     ap.add_argument("--vocab-weight", type=float, default=1.0,

@@ -15,8 +15,9 @@ from functools import lru_cache
 from aiohttp import web
 
 from analytics import dashboard, store
+from analytics.desk import sync_desk
 from analytics.settings import AnalyticsSettings
-from console.auth import requires
+from console.auth import has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.engine import make_engine, session_scope
@@ -93,12 +94,45 @@ def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) 
             from analytics.sql_source import broker_engine, sync
 
             sync(engine, broker_engine(settings.events_db_path), zone=settings.timezone)
+        # The desk's tickets and transfers into the analytics database too (for Metabase).
+        sync_desk(engine, lambda: session_scope(shop_engine), settings.timezone)
     return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 
 async def _data(request: web.Request) -> dict:
     first, last = _checked_period(request)
-    return await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
+    data = await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
+    who = signed_in(request)
+    if not has_role(who, "admin"):
+        # Colleagues' figures are for admins: an agent sees their own row of 按客服 only.
+        data["desk_agents"] = [r for r in data.get("desk_agents", []) if r["agent_id"] == who.account.id]
+    book = request.app.get("experiment_book")
+    plan = await asyncio.to_thread(book.plan) if book is not None else None
+    label_strategies(data, plan)
+    return data
+
+
+def label_strategies(data: dict, plan) -> None:
+    """Name each variant's recommendation strategy (its ``strategy`` in the experiment file;
+    None for a variant that changes something else, or one no longer in the file) beside its
+    sales, and add them up per strategy for the experiments that compare strategies: what the
+    assistant sells, by strategy. (Analytics reads no experiment file: the console does.)"""
+    rows = data.get("sales_by_variant")
+    if rows is None:
+        return
+    by_strategy: dict = {}
+    for row in rows:
+        experiment = plan.get(row["experiment"]) if plan is not None else None
+        variant = experiment.variant(row["variant"]) if experiment is not None else None
+        row["strategy"] = variant.params.get("strategy") if variant is not None else None
+        if row["strategy"]:
+            total = by_strategy.setdefault((row["experiment"], row["strategy"]), {
+                "experiment": row["experiment"], "strategy": row["strategy"], "displays": 0, "clicks": 0,
+                "ordered_items": 0, "orders": 0, "gmv_cents": 0})
+            for key in ("displays", "clicks", "ordered_items", "orders", "gmv_cents"):
+                total[key] += row[key]
+    totals = sorted(by_strategy.values(), key=lambda t: (t["experiment"], -t["gmv_cents"]))
+    data["sales_by_strategy"] = [{**t, "gmv_yuan": round(t["gmv_cents"] / 100, 2)} for t in totals]
 
 
 @requires("agent")

@@ -1,6 +1,9 @@
-"""Live hand-off pages: the queue, a ticket (summary, the whole conversation, the agent's
-replies and canned replies, ``console/canned_replies.py``), claim, transfer (to a colleague on
-duty or back to the queue, with a note) and close (with how it ended). Pages work without
+"""Live hand-off pages: the queue (with each shopper's wait; for admins also the conversations
+colleagues hold), a ticket (summary, the whole conversation, the signed-in shopper's own
+orders and after-sales requests, the agent's replies and canned replies,
+``console/canned_replies.py``), claim, transfer (to a colleague on duty or back to the queue,
+with a note), reassign (改派: an admin moves a conversation someone else holds) and close
+(with how it ended). Pages work without
 JavaScript (forms, redirects); ``static/handoff.js`` keeps the queue and an open ticket live
 through the JSON API here.
 """
@@ -18,10 +21,11 @@ from console.auth import background, db, db_write, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from shop.db.errors import InvalidRequest
+from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
-                                  desk_ticket, hand_back_from_absent_agents, latest_transfers, ticket_messages,
-                                  ticket_transfers, tickets_of_agent, transfer_targets, transfer_ticket,
-                                  waiting_tickets)
+                                  awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
+                                  reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
+                                  transfer_targets, transfer_ticket, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
@@ -30,13 +34,19 @@ logger = logging.getLogger("console.handoff")
 
 NAV = [NavItem("/handoff", "人工接待", role="agent")]
 ORDERS_SHOWN = 5        # the shopper's latest orders beside a conversation
+AFTER_SALES_SHOWN = 5   # and their latest after-sales requests (a refund asked about: where it is)
+# A shopper waiting this long is marked in the queue (the wait promised is 4 minutes a head).
+LONG_WAIT_MINUTES = 10
 # Why a reply was not sent (the page's flash and the JSON API's message say the same).
 REPLY_PROBLEMS = {"empty": "回复不能为空。", "too_long": f"回复太长了，一条最多 {MAX_MESSAGE} 字，请分几条发送。",
                   "not_yours": "只有接入该工单的客服才能回复或结束它（工单可能已结束或已回到排队）。",
                   "no_resolution": resolution_problem(None),
                   "no_note": f"请写转接备注（接手的同事会看到，顾客看不到），最多 {MAX_TRANSFER_NOTE} 字。",
                   "no_target": "请选择转给哪位在岗的同事，或退回排队。",
-                  "target_gone": "这位同事现在不在岗（或就是您自己），请换一位或退回排队。"}
+                  "target_gone": "这位同事现在不在岗（或就是您自己），请换一位或退回排队。",
+                  # 改派 (admins): the ticket changed hands or closed since the page was drawn.
+                  "changed": "该会话已被结束、转接或退回排队，没有改派；请看最新状态后再操作。",
+                  "same_holder": "这位同事正在接待该会话，请选择另一位在岗同事、您自己或退回排队。"}
 
 
 def setup(app: web.Application) -> None:
@@ -67,39 +77,49 @@ def _message_json(m) -> dict:
             "at": m.created_at.strftime("%H:%M:%S")}
 
 
-def _ticket_json(t, position: Optional[int] = None, transfer=None) -> dict:
+def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
+            "awaiting_reply_since": awaiting.strftime("%H:%M:%S") if awaiting else None,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
             "created_at": t.created_at.strftime("%m-%d %H:%M"),
-            "transfer": {"from": transfer.from_name, "note": transfer.note} if transfer else None}
+            "transfer": {"from": transfer.from_name, "note": transfer.note, "by": transfer.by_name}
+            if transfer else None}
 
 
 def _queue(session, agent_id: int, now) -> tuple:
     """The queue and this agent's conversations, after returning to the queue those held by
     agents no longer on duty (gone without signing out): nobody is left waiting on them; and
-    the newest transfer note of each (what a colleague passing it on wrote)."""
+    the newest transfer note of each (what a colleague passing it on wrote); and which of the
+    agent's conversations have a shopper waiting for an answer, since when."""
     returned = hand_back_from_absent_agents(session, now)
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
     waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
-    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine])
+    return (waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]),
+            awaiting_reply(session, [t.id for t in mine]))
 
 
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
-    return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers,
-                  flash=request.query.get("flash"))
+    now = utc_now()
+    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, now)
+    # Admins also see every conversation colleagues hold (to reassign one: 改派).
+    held = [(t, on_duty) for t, on_duty in await db(request, held_tickets, now) if t.assigned_to != who.account.id] \
+        if has_role(who, "admin") else []
+    return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
+                  awaiting=awaiting, flash=request.query.get("flash"), now=now,
+                  long_wait_minutes=LONG_WAIT_MINUTES)
 
 
 @requires("agent")
 @background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine, transfers = await db(request, _queue, who.account.id, utc_now())
+    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, utc_now())
     return web.json_response({"waiting": [_ticket_json(t, i + 1, transfers.get(t.id)) for i, t in enumerate(waiting)],
-                              "mine": [_ticket_json(t, None, transfers.get(t.id)) for t in mine]}, dumps=_dumps)
+                              "mine": [_ticket_json(t, None, transfers.get(t.id), awaiting.get(t.id)) for t in mine]},
+                             dumps=_dumps)
 
 
 @requires("agent")
@@ -139,15 +159,20 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     # a signed-in shopper (the ticket's verified customer id); a guest's claim of who they are
     # shows nothing.
     orders = await db(request, recent_orders, ticket.customer_id, ORDERS_SHOWN) if ticket.customer_id else []
+    after_sales = await db(request, list_after_sales_requests, ticket.customer_id, AFTER_SALES_SHOWN) \
+        if ticket.customer_id else []
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
-    # Who it can be passed to: only the holder transfers, among colleagues on duty now.
+    # Who it can be passed to: the holder transfers, an admin reassigns (改派) someone else's,
+    # among accounts on duty now but the holder (the admin included: taking it over).
+    reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
     targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
-        if holds and ticket.status == "assigned" else []
+        if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
-                  orders=orders, resolutions=RESOLUTIONS, canned=canned, transfers=transfers, targets=targets,
-                  max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
+                  orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
+                  targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
+                  reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
 
 
@@ -242,6 +267,47 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/handoff?flash=transferred")
 
 
+@requires("admin")
+async def reassign(request: web.Request) -> web.StreamResponse:
+    """改派 (admins): move a conversation a colleague holds to another colleague on duty, to
+    the admin themselves (``to`` = their own id) or back to the queue, with a note; ``from`` is
+    the holder the page showed, so a ticket that changed hands meanwhile is left alone. The
+    database checks the admin again (``reassign_ticket`` fails closed); every reassignment is
+    kept with the admin's id (the ticket's 转接记录) and logged."""
+    who = signed_in(request)
+    ticket_id = _ticket_id(request)
+    form = await request.post()
+    target, note, holder = form.get("to"), form.get("note"), form.get("from")
+    here = f"/handoff/{ticket_id}"
+
+    def account(raw) -> Optional[int]:
+        return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2 ** 31 else None
+    if account(holder) is None:
+        raise web.HTTPSeeOther(f"{here}?flash=changed")
+    if not isinstance(target, str) or not (target == "queue" or account(target) is not None):
+        raise web.HTTPSeeOther(f"{here}?flash=no_target")
+    if target == holder:
+        raise web.HTTPSeeOther(f"{here}?flash=same_holder")
+    try:
+        outcome = await db_write(request, reassign_ticket, ticket_id, who.account.id, int(holder),
+                                 None if target == "queue" else int(target), note, utc_now())
+    except InvalidRequest:
+        raise web.HTTPSeeOther(f"{here}?flash=no_note") from None
+    if outcome.problem == "not_admin":
+        logger.warning("%s tried to reassign ticket id %s without being an enabled admin", who.account.username,
+                       ticket_id)
+        raise web.HTTPForbidden(text="只有管理员可以改派会话。")
+    if outcome.transfer is None:
+        logger.info("%s could not reassign ticket id %s: %s", who.account.username, ticket_id, outcome.problem)
+        raise web.HTTPSeeOther(f"{here}?flash={'changed' if outcome.problem == 'not_yours' else outcome.problem}")
+    moved = outcome.transfer
+    logger.info("%s reassigned ticket id %s from account id %s to %s", who.account.username, ticket_id,
+                moved.from_agent_id, f"account id {moved.to_agent_id}" if moved.to_agent_id else "the queue")
+    if moved.to_agent_id == who.account.id:
+        raise web.HTTPSeeOther(here)          # taken over: the admin talks to the shopper now
+    raise web.HTTPSeeOther("/handoff?flash=reassigned")
+
+
 def routes() -> list:
     return [
         web.get("/handoff", queue_page),
@@ -249,6 +315,7 @@ def routes() -> list:
         web.post("/handoff/{ticket_id}/claim", claim),
         web.post("/handoff/{ticket_id}/reply", reply),
         web.post("/handoff/{ticket_id}/transfer", transfer),
+        web.post("/handoff/{ticket_id}/reassign", reassign),
         web.post("/handoff/{ticket_id}/close", close),
         web.get("/api/handoff/queue", queue_api),
         web.get("/api/presence", presence_api),

@@ -11,6 +11,13 @@ RASA_INSTANCES="${RASA_INSTANCES:-2}"
 ACTION_INSTANCES="${ACTION_INSTANCES:-2}"
 LB_PORT="${LB_PORT:-8080}"
 ACTION_LB_PORT="${ACTION_LB_PORT:-8081}"
+# The Rasa servers listen on 127.0.0.1 behind nginx only: they take the client's address from
+# the one X-Forwarded-For entry nginx adds (shop_channels.identity.client_address).
+export SANIC_PROXIES_COUNT=1
+# nginx's limits per client address (deploy/nginx.conf.template).
+LB_REQUESTS_PER_S="${LB_REQUESTS_PER_S:-20}"
+LB_REQUEST_BURST="${LB_REQUEST_BURST:-100}"
+LB_CONNECTIONS_PER_ADDRESS="${LB_CONNECTIONS_PER_ADDRESS:-200}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 export SHOP_DATABASE_URL="${SCALED_SHOP_DATABASE_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/shop}"
 export TRACKER_DB_URL="${SCALED_TRACKER_DB_URL:-postgresql://postgres@127.0.0.1:5432/rasa_tracker}"
@@ -104,9 +111,9 @@ for i in $(seq 1 "$RASA_INSTANCES"); do
 done
 
 VAR="$RUN_DIR" RASA_UPSTREAMS="$rasa_upstreams" ACTION_UPSTREAMS="$action_upstreams" \
-  LB_PORT="$LB_PORT" ACTION_LB_PORT="$ACTION_LB_PORT" \
-  python -c 'import os,string,sys; sys.stdout.write(string.Template(open("deploy/nginx.conf.template").read()).safe_substitute(os.environ))' \
-  > "$RUN_DIR/nginx.conf"
+  LB_PORT="$LB_PORT" ACTION_LB_PORT="$ACTION_LB_PORT" LB_REQUESTS_PER_S="$LB_REQUESTS_PER_S" \
+  LB_REQUEST_BURST="$LB_REQUEST_BURST" LB_CONNECTIONS_PER_ADDRESS="$LB_CONNECTIONS_PER_ADDRESS" \
+  python scripts/nginx_conf.py > "$RUN_DIR/nginx.conf" || exit 1
 setsid nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR" -g 'daemon off;' >>"$RUN_DIR/logs/nginx.log" 2>&1 &
 pids+=("$!")
 

@@ -37,6 +37,9 @@ ISSUER = "shop-site"
 AUDIENCE = "shop-assistant"
 TOKEN_METADATA_KEY = "customer_token"
 IDENTITY_METADATA_KEY = "shop_identity"
+# The client a message came from, as the channel saw it: a keyed hash of its address
+# (``client_tag``), never the address itself, and never what a client sent under this key.
+CLIENT_METADATA_KEY = "shop_client"
 # Customer ids a token may carry: 18 digits at most, what every database's 64-bit integer
 # holds and what a conversation identity (below) records. A larger one, even correctly
 # signed, made the channel's first query overflow (HTTP 500) instead of meaning "guest".
@@ -184,6 +187,20 @@ def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:
     value made for one purpose is worthless for another, and none of them is a token)."""
     return hmac.new((secret or token_secret()).encode(), f"shop-assistant/{purpose}".encode(),
                     hashlib.sha256).digest()
+
+
+def client_tag(address: str, key: bytes) -> str:
+    """What the conversation store and the guest look-up limit keep of a client's address:
+    an HMAC under ``key`` (``derived_key("client-address")``), so the same address gives the
+    same tag on every server and the stored tag does not give the address back."""
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+_CLIENT_TAG = re.compile(r"^[0-9a-f]{32}\Z")
+
+
+def is_client_tag(value: Any) -> bool:
+    return isinstance(value, str) and bool(_CLIENT_TAG.match(value))
 
 
 def _identity_mac(customer_id: int, expires: int, conversation_id: str, secret: Optional[str]) -> str:

@@ -43,7 +43,7 @@ from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from shop.identity import IDENTITY_METADATA_KEY
+from shop.identity import CLIENT_METADATA_KEY, IDENTITY_METADATA_KEY
 from shop_channels.patching import patch_pinned
 from shop_channels.validation import InvalidRequest
 
@@ -58,8 +58,9 @@ _prefetched: ContextVar[Optional[List[DialogueStateTracker]]] = ContextVar("shop
 # Client-chosen ids: printable ASCII without spaces (safe to log), a UUID fits.
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,128}\Z")
 # Left out when comparing a retry with the recorded message: keys Rasa itself adds to a
-# recorded user message's metadata, and the conversation identity (see the module docstring).
-NOT_COMPARED_METADATA_KEYS = frozenset({"model_id", "assistant_id", IDENTITY_METADATA_KEY})
+# recorded user message's metadata, the conversation identity (see the module docstring), and
+# the client's tag (a retry may come from another address: a phone between Wi-Fi and 4G).
+NOT_COMPARED_METADATA_KEYS = frozenset({"model_id", "assistant_id", IDENTITY_METADATA_KEY, CLIENT_METADATA_KEY})
 
 
 class MessageIdConflict(InvalidRequest):

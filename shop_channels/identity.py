@@ -17,6 +17,11 @@ The customer token (a bearer credential) is verified here and removed from the m
 before Rasa records the message; a conversation identity bound to this conversation id
 (``shop.identity.issue_conversation_identity``) goes in its place for the actions.
 
+The client's address is recorded only as a keyed tag (``CLIENT_METADATA_KEY``,
+``shop.identity.client_tag``): the guest look-up limit per client (shop/db/orders.py) counts
+on it, so a client cannot send its own (it is dropped like a smuggled identity) and gets the
+same tag whichever conversation it opens.
+
 socket.io session ids are issued by the server (``issue_session_id``): a random part and a
 MAC over it, so a client can only resume a session it was given, never pick a guessable one.
 """
@@ -30,9 +35,11 @@ import secrets
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from shop.identity import (
+    CLIENT_METADATA_KEY,
     IDENTITY_METADATA_KEY,
     TOKEN_METADATA_KEY,
     IdentityConfigError,
+    client_tag,
     IdentitySettings,
     conversation_id_for,
     customer_token_claims,
@@ -46,18 +53,32 @@ logger = logging.getLogger(__name__)
 _SESSION_ID = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})\Z")
 
 
+# Tags made while no SHOP_TOKEN_SECRET is configured: per process (the limit then counts per
+# server, never not at all).
+_FALLBACK_CLIENT_KEY = secrets.token_bytes(32)
+
+
 def bind_conversation(sender: str, metadata: Mapping[str, Any],
-                      identity: Optional[IdentitySettings] = None) -> Tuple[str, Dict[str, Any]]:
+                      identity: Optional[IdentitySettings] = None,
+                      client: Optional[str] = None) -> Tuple[str, Dict[str, Any]]:
     """(Rasa conversation id, metadata to record) for a message from ``sender``.
 
     ``identity``: the server's settings (``ChannelSettings.identity``); tools and tests that
-    pass none get the environment's, read now.
+    pass none get the environment's, read now. ``client``: the address the message came
+    from (``client_address``), recorded as its tag.
 
-    The metadata loses the customer token and anything posing as a conversation identity;
-    a valid token adds the conversation identity. An invalid, expired or unverifiable token
-    makes the message a guest's (the actions never saw it any other way).
+    The metadata loses the customer token and anything posing as a conversation identity or
+    a client tag; a valid token adds the conversation identity. An invalid, expired or
+    unverifiable token makes the message a guest's (the actions never saw it any other way).
     """
-    clean = {k: v for k, v in metadata.items() if k not in (TOKEN_METADATA_KEY, IDENTITY_METADATA_KEY)}
+    clean = {k: v for k, v in metadata.items()
+             if k not in (TOKEN_METADATA_KEY, IDENTITY_METADATA_KEY, CLIENT_METADATA_KEY)}
+    if client:
+        try:
+            key = derived_key("client-address", (identity or load_identity_settings()).secret())
+        except IdentityConfigError:
+            key = _FALLBACK_CLIENT_KEY
+        clean[CLIENT_METADATA_KEY] = client_tag(client, key)
     token = metadata.get(TOKEN_METADATA_KEY)
     if not token:
         return sender, clean
@@ -104,3 +125,12 @@ def is_issued_session_id(value: Optional[Any], identity: Optional[IdentitySettin
         return hmac.compare_digest(match.group(2), _session_mac(match.group(1), identity))
     except IdentityConfigError:
         return False
+
+
+def client_address(request: Any) -> Optional[str]:
+    """The address a Sanic request came from: the forwarded client when the server is told to
+    trust its proxy (``SANIC_PROXIES_COUNT`` / ``SANIC_REAL_IP_HEADER``, set by the scale-out
+    script behind nginx), else the peer. None when unknown."""
+    if request is None:
+        return None
+    return getattr(request, "remote_addr", None) or getattr(request, "ip", None) or None

@@ -19,16 +19,25 @@ it) — and a ticket that went missing (lost to a concurrent write, or Redis res
 back in its place. A dead server renews nothing, so its tickets expire within one lifetime.
 Renewals are Redis transactions (WATCH/MULTI): they never overwrite a ticket another
 server issued at the same moment.
+
+Rasa's Redis client blocks, and Rasa calls it on the server's event loop: a Redis that does
+not answer stopped every conversation on the server (not only the one waiting for its lock)
+for the client's socket timeout on every poll. Here each Redis call runs on a small thread
+pool of its own (``REDIS_THREADS``), so a slow or hung Redis delays only the turns that wait
+for it; the client's socket timeout still bounds each call, and its error ends that turn as
+before (the channel answers it).
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
 from collections import deque
-from typing import Any, AsyncGenerator, Optional, Text
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, AsyncGenerator, Callable, Optional, Text, TypeVar
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
@@ -38,6 +47,11 @@ logger = logging.getLogger(__name__)
 
 # How often a waiting turn looks whether it is its turn (Rasa's default is 1 s).
 POLL_SECONDS = 0.2
+# Threads for the lock store's Redis calls: each takes well under a millisecond while Redis is
+# healthy; while it hangs, they bound how many calls wait on it at once.
+REDIS_THREADS = 8
+
+T = TypeVar("T")
 
 
 class LeasedRedisLockStore(RedisLockStore):
@@ -47,6 +61,11 @@ class LeasedRedisLockStore(RedisLockStore):
             super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
         else:
             super().__init__(**kwargs)
+        self._redis_pool = ThreadPoolExecutor(max_workers=REDIS_THREADS, thread_name_prefix="lock-store-redis")
+
+    async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` (a blocking Redis call) on the lock store's threads, not the loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._redis_pool, functools.partial(call, *args))
 
     def renew(self, conversation_id: Text, number: int, lifetime: float) -> TicketLock:
         """Sets ticket ``number``'s expiry to now + ``lifetime`` (putting it back in order when
@@ -71,11 +90,15 @@ class LeasedRedisLockStore(RedisLockStore):
                 except redis.WatchError:
                     continue    # another server changed the lock meanwhile: read it again
 
-    async def _keep_renewed(self, conversation_id: Text, number: int, lifetime: float) -> None:
+    async def _keep_renewed(self, conversation_id: Text, number: int, lifetime: float, done: asyncio.Event) -> None:
+        """Renews every third of the lifetime until ``done``; a renewal already running when
+        ``done`` is set finishes first (a late one would put the released ticket back)."""
         while True:
-            await asyncio.sleep(lifetime / 3)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=lifetime / 3)
+                return
             try:
-                self.renew(conversation_id, number, lifetime)
+                await self._off_loop(self.renew, conversation_id, number, lifetime)
             except Exception as error:  # noqa: BLE001 - Redis away: the turn goes on, the next renewal retries
                 logger.warning("could not renew the lock of conversation %s: %s", conversation_id, error)
 
@@ -86,19 +109,20 @@ class LeasedRedisLockStore(RedisLockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = POLL_SECONDS,
     ) -> AsyncGenerator[TicketLock, None]:
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
-        keeper = asyncio.ensure_future(self._keep_renewed(conversation_id, ticket, lock_lifetime))
+        ticket = await self._off_loop(self.issue_ticket, conversation_id, lock_lifetime)
+        done = asyncio.Event()
+        keeper = asyncio.ensure_future(self._keep_renewed(conversation_id, ticket, lock_lifetime, done))
         try:
             poll = min(wait_time_in_seconds, POLL_SECONDS)
             while True:
-                lock = self.renew(conversation_id, ticket, lock_lifetime)
+                lock = await self._off_loop(self.renew, conversation_id, ticket, lock_lifetime)
                 if not lock.is_locked(ticket):
                     break
                 await asyncio.sleep(poll)
             yield lock
         finally:
             # Stop renewing before letting go, or a late renewal would put the ticket back.
-            keeper.cancel()
+            done.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-            self.cleanup(conversation_id, ticket)
+            await self._off_loop(self.cleanup, conversation_id, ticket)

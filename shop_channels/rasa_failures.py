@@ -17,8 +17,12 @@ A change the shopper confirmed whose call timed out is different: the action ser
 make it after Rasa gave up. Which turns those are is one rule (``unsure_write_events``):
 "确认" at the after-sales summary or at the address change's question (``CONFIRMED_FORM_WRITES``:
 the action that runs once such a form ended confirmed), and a yes to "确认要取消订单 X 吗？" (the
-offer in the bot's last turn, ``assistant.offers``; only for the actions that carry it
-out, ``CANCELLATION_WRITES``). The shopper hears that it may have gone
+offer in the bot's last turn, ``assistant.offers``), whichever custom action the call was for:
+which one carries the yes out depends on how the NLU read the message and on the actions
+handing messages to each other (the offer's answer, the order flow, and through it the
+clarifying and details actions, the recommendation for "取消这个订单吧" / "上周买的…", the
+purchase and after-sales answers for an order clause), so a list of names would go stale —
+one that was missing told "系统开了个小差" for a cancellation that went through. The shopper hears that it may have gone
 through (and where to check), and the same question is asked again — the form reopened at its
 confirmation with every answer kept, or the cancellation offered again — so the next "确认"
 reaches the action again, which checks before it writes: a request already filed is reported
@@ -61,14 +65,6 @@ CONFIRMED_FORM_WRITES = {
     "action_submit_after_sales": ("after_sales_form", "after_sales_confirmed", "yes", "售后申请", "售后进度"),
     "action_change_address": ("address_change_form", "address_confirmed", "yes", "地址修改", "查订单"),
 }
-# The actions that carry out a yes to "确认要取消订单 X 吗？": the answer to the offer
-# (actions.offers) and the order flow, which takes "确认取消订单" the NLU read as another
-# cancel request (actions.order_changes.answer_order_change), also where the clarifying action
-# (an unsure "确认取消订单") or the details action (one with the order's number) hands the
-# message to it. Any other call that fails while that question is open wrote nothing: it gets
-# the plain apology.
-CANCELLATION_WRITES = frozenset({"action_answer_offer", "action_order_status", "action_clarify",
-                                 "action_continue_with_details"})
 UNSURE_WRITE_TEXT = ("抱歉，系统响应超时，您的{what}可能已经提交，也可能没有。请再回复“{again}”，我会核对："
                      "已经办好的会如实告诉您，不会重复办理；也可以稍后说“{check}”查看。")
 _call_timeout_s = DEFAULT_CALL_TIMEOUT_S     # set by install() from the server's settings
@@ -131,8 +127,7 @@ def unsure_write_events(action_name: str, tracker: Any) -> List[Event]:
             return []       # the form ended cancelled or answered: nothing was to be written
         return [create_bot_utterance({"text": UNSURE_WRITE_TEXT.format(what=what, again="确认", check=check)}),
                 SlotSet(confirm_slot, None), ActiveLoop(form), SlotSet("requested_slot", confirm_slot)]
-    if action_name not in CANCELLATION_WRITES:
-        return []
+    # A yes to the cancellation: any call may have carried it out (see the module's docstring).
     pending = fresh_offer_in(event.as_dict() for event in reversed(tracker.events))
     order_no = cancellation_asked(pending)
     message = tracker.latest_message

@@ -92,6 +92,36 @@ was taken and not put back), or the store holds ``WARM_TRACKERS`` others more re
 The tracker returned holds the same events (the objects that were saved, not their JSON read
 back) and so the same slots, active loop and latest message as the rebuilt one.
 
+8. An action-server response is checked against the schema of each event's own type. Rasa's
+event schema is a ``oneOf`` over 23 alternatives, each pinning ``event`` to its own constant,
+so the full validator tried all 23 on every event of every response (with fix 1 in place still
+~7 % of the Rasa server's CPU in a cProfile of the scripted flows, bench/TURN_COST.md). Since
+``event`` is a required string, the alternatives of the other types always fail on their
+constant: an event is valid exactly when it passes the common part of the schema and the one
+alternative of its type. The response passes when the rest of the response schema and each
+event's check pass; anything else (an unknown type, an invalid event) goes to the full
+validator of fix 1, which finds the same error as before. Built from Rasa's own schema; a
+schema of another shape turns this off.
+
+9. ``Domain.is_empty`` compares with the empty domain's dictionary built once. Rasa checks the
+parse against the domain on every message (``_check_for_unseen_features``), which first asks
+``domain.is_empty()``: that built a whole new empty ``Domain`` (``Domain.from_dict({})``, with its
+default slots, actions and deep copies) each time only to compare dictionaries. Same comparison,
+same answer; the empty domain does not depend on anything that changes while the server runs.
+
+10. A new conversation's first save does not count the stored events either. A conversation's
+first turn finds no tracker (``retrieve`` reads no row) and Rasa's ``get_or_create_tracker`` then
+creates one and saves it at once, with the count query of fix 5 (no note: the tracker was
+created, not read): ~0.5 ms, on a third of the benchmark's turns (its conversations are 2-4
+turns long). ``retrieve`` that reads no row of the latest session now leaves a claim in the
+turn's context (a context variable of the asyncio task: the same request, nothing shared with
+other requests): this store, this conversation, its save version. The next save of that
+conversation *in the same task* takes 0 as the number stored when the claim is this store's
+and no save of the conversation came in between (the version); every retrieve and save first
+clears the claim. The count would have read those same rows (the same query), and a turn
+holds the conversation's lock from its retrieve to its save, so no other process writes the
+conversation in between (as for fix 5).
+
 All of them only patch the Rasa version they were written against and leave any other untouched.
 """
 from __future__ import annotations
@@ -102,6 +132,7 @@ import json
 import logging
 import weakref
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any, Dict, NamedTuple, Optional
 
 from jsonschema import ValidationError
@@ -109,6 +140,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.utils.common import all_subclasses
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -142,7 +174,57 @@ def action_response_validator():
     return validator_class(schema)
 
 
+@functools.lru_cache(maxsize=1)
+def _validators_by_event_type():
+    """(validator of the response without its events' schema, {event type: validator of an
+    event of that type}), or None when the schema is not shaped as fix 8 expects."""
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        event_schema = schema["properties"]["events"]["items"]
+        alternatives = event_schema["oneOf"]
+        consts = [alternative["properties"]["event"]["const"] for alternative in alternatives]
+    except (KeyError, TypeError):
+        return None
+    if set(event_schema) - {"type", "properties", "required", "oneOf"} or len(set(consts)) != len(consts):
+        return None
+    validator_class = validator_for(schema)
+    shell = {**schema, "properties": {**schema["properties"], "events": {"type": "array"}}}
+    common = {key: value for key, value in event_schema.items() if key != "oneOf"}
+    return (validator_class(shell),
+            {const: validator_class({"allOf": [common, alternative]})
+             for const, alternative in zip(consts, alternatives)})
+
+
+def _valid_by_event_type(result: Any) -> bool:
+    """True only when the response is valid against Rasa's schema (fix 8); False means "ask
+    the full validator", which then finds the error."""
+    validators = _validators_by_event_type()
+    if validators is None or not isinstance(result, dict):
+        return False
+    shell, by_type = validators
+    if not shell.is_valid(result):
+        return False
+    for event in result.get("events") or ():
+        kind = event.get("event") if isinstance(event, dict) else None
+        validator = by_type.get(kind) if isinstance(kind, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_domain_dict() -> Dict[str, Any]:
+    return Domain.empty().as_dict()
+
+
+def domain_is_empty(self: Domain) -> bool:
+    """``Domain.is_empty`` against the empty domain's dictionary built once (fix 9)."""
+    return self.as_dict() == _empty_domain_dict()
+
+
 def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    if _valid_by_event_type(result):
+        return True
     error = best_match(action_response_validator().iter_errors(result))
     if error is None:
         return True
@@ -234,10 +316,33 @@ def _is_latest_session(tracker: DialogueStateTracker) -> bool:
     return tracker.__dict__.get(LATEST_SESSION_MARK) == id(tracker)
 
 
+# Fix 10: (weak reference to the store, sender id, the sender's save version) of this task's
+# last retrieve that read no row, or None.
+_KNOWN_EMPTY: ContextVar[Optional[tuple]] = ContextVar("shop_known_empty_conversation", default=None)
+
+
+def _claim_empty(store: SQLTrackerStore, sender_id: str) -> None:
+    versions, slot = _version_slot(store, sender_id)
+    _KNOWN_EMPTY.set((weakref.ref(store), sender_id, versions[slot]))
+
+
+def _claimed_empty(store: SQLTrackerStore, sender_id: str) -> bool:
+    """True when this task's last retrieve, by this store, of this conversation read no row
+    and no save of the conversation came since; the claim is used up either way."""
+    claim = _KNOWN_EMPTY.get()
+    if claim is None:
+        return False
+    _KNOWN_EMPTY.set(None)
+    claimed_store, claimed_sender, version = claim
+    versions, slot = _version_slot(store, sender_id)
+    return claimed_store() is store and claimed_sender == sender_id and version == versions[slot]
+
+
 async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     """``SQLTrackerStore.retrieve`` of Rasa 3.6.21 (the latest session) with the query's
     SQL built once and plain rows (fix 6), noting on the tracker how many rows it read:
     what the count query would answer; or the warm tracker, when it is current (fix 7)."""
+    _KNOWN_EMPTY.set(None)
     with self.session_scope() as session:
         warm = _take_warm_tracker(self, session, sender_id) if _keeps_warm_trackers(self) else None
         if warm is not None:
@@ -248,6 +353,8 @@ async def retrieve_sql_tracker(self: SQLTrackerStore, sender_id: str) -> Dialogu
         else:                       # a subclass with its own query keeps it
             stored = [row.data for row in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)]
         events = [json.loads(data) for data in stored]
+        if not stored:
+            _claim_empty(self, sender_id)
         if not (self.domain and events):
             logger.debug("Can't retrieve tracker matching sender id '%s' from SQL storage. "
                          "Returning `None` instead.", sender_id)
@@ -272,6 +379,8 @@ async def save_sql_tracker(self: SQLTrackerStore, tracker: DialogueStateTracker)
     tracker replaced by the number of stored events (fix 2), that number taken from the
     tracker's note when it can be trusted (fix 5), and the rows inserted in one statement."""
     stored = _noted_stored(self, tracker)   # taken off: a save that fails leaves no note
+    if _claimed_empty(self, tracker.sender_id) and stored is None:
+        stored = 0                          # fix 10: this turn's retrieve read no row
     # Fix 7: the tracker stays warm only if it held exactly the latest session, its note was
     # trusted (so no other tracker object was saved for the conversation since) and this save
     # starts no new session; any other warm copy of the conversation is out of date now.
@@ -347,10 +456,11 @@ def install() -> bool:
                          (SQLTrackerStore, "retrieve", retrieve_sql_tracker),
                          (SQLTrackerStore, "__init__", init_sql_tracker),
                          (Event, "__init_subclass__", classmethod(_forget_event_classes)),
-                         (Event, "resolve_by_type", staticmethod(resolve_event_class))],
+                         (Event, "resolve_by_type", staticmethod(resolve_event_class)),
+                         (Domain, "is_empty", domain_is_empty)],
                         PATCHED_RASA_VERSIONS, "stock action-response validation and tracker saving",
                         logger=logger, level=logging.INFO)
 
 
-__all__ = ["ValidationError", "action_response_validator", "init_sql_tracker", "install", "resolve_event_class",
+__all__ = ["ValidationError", "action_response_validator", "domain_is_empty", "init_sql_tracker", "install", "resolve_event_class",
            "retrieve_sql_tracker", "save_sql_tracker", "validate_action_result"]

@@ -2,7 +2,8 @@
 
 Same request and response format as Rasa's RestInput (see README, "REST API"), with:
 - clean JSON 4xx errors for non-JSON bodies, missing or malformed ``sender``, oversized
-  messages (see ``validation``), never a stack trace;
+  messages (see ``validation``), never a stack trace; a body over ``RASA_REQUEST_MAX_BYTES``
+  (any route of the server) is refused from its ``Content-Length`` before it is read;
 - a polite reply to a blank message without touching the conversation;
 - ``input_channel`` fixed to ``rest`` (the stock channel lets callers choose it, and the
   development identity is tied to the command-line channel);
@@ -15,6 +16,8 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
   ``429 too_many_messages`` with ``Retry-After`` before anything runs
   (``shop_channels.sender_limits``, shared with the socket.io channel; polls of
   ``agent_messages`` have their own count);
+- a conversation or lock store that fails is a service's fault: ``503`` with an apology that
+  says the turn may have run (``shop_channels.tracker_store_failures``);
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``), and ``POST /webhooks/rest/agent_messages`` returns the
   agent's replies (docs/channels.md).
@@ -27,17 +30,18 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
-from shop_channels.identity import bind_conversation
+from shop_channels.identity import bind_conversation, client_address
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
-from shop_channels.validation import InvalidRequest, parse_webhook_body
+from shop_channels.validation import InvalidRequest, body_too_large, parse_webhook_body
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,21 @@ class ShopRestInput(RestInput):
         webhook = Blueprint("shop_rest_webhook", __name__)
         identity = server_settings().identity   # read at start-up, passed down
         limits = server_sender_limits()            # shared with the socket.io channel
+        max_bytes = server_settings().request_max_bytes
+
+        @webhook.listener("before_server_start")
+        async def bound_request_bodies(app: Any, *_: Any) -> None:
+            # Sanic reads a body up to REQUEST_MAX_SIZE (100 MB by default) before any handler
+            # sees it; each connection is read with the limit set here, and a larger
+            # Content-Length is refused before its body is read.
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, max_bytes)
+            app.error_handler.add(PayloadTooLarge, too_large)
+
+        async def too_large(request: Request, _: Exception) -> HTTPResponse:
+            logger.warning("request body over %d bytes refused (%s %s from %s)", max_bytes, request.method,
+                           request.path, client_address(request))
+            refused = body_too_large()
+            return response.json(refused.as_json(), status=refused.status)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -70,7 +89,7 @@ class ShopRestInput(RestInput):
                 logger.warning(
                     "rest webhook refused a request: %s (from %s)",
                     refused.code,
-                    request.remote_addr or request.ip,
+                    client_address(request),
                 )
                 return response.json(refused.as_json(), status=refused.status)
 
@@ -85,10 +104,11 @@ class ShopRestInput(RestInput):
                 logger.info("refused a '/' command from sender %s: %s", incoming.sender, refusal)
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
-            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity)
-            with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
+            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity,
+                                                          client_address(request))
+            async with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
                 if flood is not None:     # too many from this conversation: nothing below runs or writes
-                    log_refusal("rest", conversation_id, flood, request.remote_addr or request.ip)
+                    log_refusal("rest", conversation_id, flood, client_address(request))
                     return response.json(flood.as_json(), status=429,
                                          headers={"Retry-After": str(flood.retry_after)})
                 collector = CollectingOutputChannel()
@@ -113,8 +133,8 @@ class ShopRestInput(RestInput):
                     if store_failure_in(error):
                         # A fault of a service, not of the request: 503, retry later (the same
                         # message_id); the store's own log line names the cause.
-                        logger.warning("conversation store unavailable for a message from %s: refused with 503",
-                                       incoming.sender)
+                        logger.warning("conversation or lock store unavailable for a message from %s: "
+                                       "refused with 503 (%s: %s)", incoming.sender, type(error).__name__, error)
                         return response.json({"error": "conversation_store_unavailable",
                                               "message": STORE_FAILURE_REPLY, "status": 503}, status=503)
                     logger.exception("handling a message from %s failed", incoming.sender)
@@ -138,9 +158,9 @@ class ShopRestInput(RestInput):
             # Polls have their own count (the widget polls every 2 s while a ticket is open):
             # a poll flood would otherwise fill the thread pool the hand-off gate reads on. "~"
             # is not allowed in a sender id, so no conversation's own key can be this one.
-            with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
+            async with limits.admitted(f"{conversation_id}~poll", lock_store_redis(request.app)) as flood:
                 if flood is not None:
-                    log_refusal("agent_messages", conversation_id, flood, request.remote_addr or request.ip)
+                    log_refusal("agent_messages", conversation_id, flood, client_address(request))
                     return response.json(flood.as_json(), status=429, headers={"Retry-After": str(flood.retry_after)})
                 try:
                     return response.json(await agent_messages(poll["sender"], conversation_id, poll["after"]))

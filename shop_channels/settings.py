@@ -19,6 +19,12 @@ SENDER_MAX_PENDING_TURNS
 SENDER_MAX_MESSAGES_PER_MINUTE
                         messages of one conversation per clock minute, shared by the servers
                         when the lock store is Redis (0 = no limit; default 120).
+SENDER_LIMIT_REDIS_TIMEOUT_S
+                        the longest wait for that shared count in Redis before this server
+                        counts in its memory instead (seconds, above 0; default 0.5).
+RASA_REQUEST_MAX_BYTES  largest request body the Rasa server reads (bytes; default 1 MiB, at
+                        least 64 KiB): Sanic's own default, 100 MB, let every connection make
+                        the server hold that much before the channel refused it.
 SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00): what the
                         queue answer says to a shopper waiting outside them.
 """
@@ -39,6 +45,12 @@ DEFAULT_SESSION_MAX_USER_TURNS = 40
 # scripted client sending one message at a time may send two a second.
 DEFAULT_SENDER_MAX_PENDING_TURNS = 4
 DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE = 120
+# Every message waits for the shared count: Redis on the servers' network answers in about a
+# millisecond, so half a second means it is down or overloaded.
+DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S = 0.5
+# Chat messages are a few KB (shop_channels.validation); the HTTP API's bodies (a parse, a
+# tracker's events) stay far below this too.
+DEFAULT_REQUEST_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ class ChannelSettings:
     desk_hours: DeskHours = DEFAULT_DESK_HOURS
     sender_max_pending_turns: int = DEFAULT_SENDER_MAX_PENDING_TURNS
     sender_max_messages_per_minute: int = DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE
+    sender_limit_redis_timeout_s: float = DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S
+    request_max_bytes: int = DEFAULT_REQUEST_MAX_BYTES
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -64,7 +78,11 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
                                env, "SENDER_MAX_PENDING_TURNS", DEFAULT_SENDER_MAX_PENDING_TURNS, 0, 1000),
                            sender_max_messages_per_minute=bounded_int_setting(
                                env, "SENDER_MAX_MESSAGES_PER_MINUTE", DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE,
-                               0, 100_000))
+                               0, 100_000),
+                           sender_limit_redis_timeout_s=seconds_setting(
+                               env, "SENDER_LIMIT_REDIS_TIMEOUT_S", DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S),
+                           request_max_bytes=bounded_int_setting(
+                               env, "RASA_REQUEST_MAX_BYTES", DEFAULT_REQUEST_MAX_BYTES, 64 * 1024, 2**30))
 
 
 _server: Optional[ChannelSettings] = None

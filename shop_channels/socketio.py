@@ -40,7 +40,7 @@ from sanic import Blueprint
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import event_broker_of, held_reply
-from shop_channels.identity import bind_conversation, issue_session_id, is_issued_session_id
+from shop_channels.identity import bind_conversation, client_address, issue_session_id, is_issued_session_id
 from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
@@ -169,8 +169,11 @@ class ShopSocketIOInput(SocketIOInput):
                 logger.info("refused a '/' command on socket.io (sid %s): %s", sid, refusal)
                 await output.send_text_message(session_id, COMMAND_REPLY)
                 return
-            conversation_id, metadata = bind_conversation(session_id, metadata, identity)
-            with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
+            # The client's address: from the request that opened this socket.io connection.
+            environ = sio.get_environ(sid, namespace=namespace) or {}
+            conversation_id, metadata = bind_conversation(session_id, metadata, identity,
+                                                          client_address(environ.get("sanic.request")))
+            async with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
                 if flood is not None:   # too many from this conversation: a polite line, nothing runs
                     log_refusal("socket.io", conversation_id, flood, sid)
                     await output.send_text_message(session_id, flood.message)

@@ -50,10 +50,18 @@ class ConversationStoreUnavailable(RasaException):
 
 
 def store_failure_in(error: BaseException) -> bool:
-    """Whether ``error`` is, or was raised from, a conversation store failure (Rasa may wrap it)."""
+    """Whether ``error`` is, or was raised from, a failure of a store the turn needs (Rasa may
+    wrap it): the conversation store, or the lock store that orders a conversation's turns —
+    Redis in the scale-out setup, down or not answering (Rasa's ``LockError`` when a turn
+    cannot take its lock; the Redis client's own errors when renewing or releasing it). Those
+    are faults of a service, answered 503 with ``STORE_FAILURE_REPLY`` (the turn may have run
+    before the lock's release failed), not 500s with a stack trace per message."""
+    import redis
+    from rasa.core.lock_store import LockError
+
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, ConversationStoreUnavailable):
+        if isinstance(error, (ConversationStoreUnavailable, LockError, redis.ConnectionError, redis.TimeoutError)):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__

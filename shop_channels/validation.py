@@ -52,10 +52,15 @@ class WebhookRequest:
         return not self.text.strip()
 
 
+def body_too_large() -> InvalidRequest:
+    """A body over a limit: this module's, or the server's own (``RASA_REQUEST_MAX_BYTES``)."""
+    return InvalidRequest(413, "body_too_large", "请求内容过大。")
+
+
 def json_object(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> dict:
     """A request body that must be one JSON object of at most ``max_bytes``, or the clean 4xx."""
     if body is not None and len(body) > max_bytes:
-        raise InvalidRequest(413, "body_too_large", "请求内容过大。")
+        raise body_too_large()
     try:
         payload = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError, RecursionError):

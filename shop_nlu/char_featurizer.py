@@ -6,7 +6,7 @@ inside each token, ``char`` over the tokens joined by a space), so its character
 move with jieba's cut; this one reads ``message.text`` after ``ShopTextNormalizer`` (full- to
 half-width, traditional to simplified, colloquial spellings standardised), so "到货没" gives the
 same n-grams however it was segmented (``shop_nlu/char_ngrams.py``; measured in issue 14
-rounds 8 and 11, see config.yml).
+rounds 8 and 12, see config.yml).
 
 Only sentence features: the intent classifier (``shop_nlu.classifier``) reads sentence rows
 alone, and nothing in the pipeline reads sequence features per token. A message with no tokens

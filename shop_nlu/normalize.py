@@ -106,6 +106,13 @@ _COLLOQUIAL = {
     # common slips of the pinyin keyboard (登陆 for 登录, 帐号 for 账号)
     "登陆": "登录", "帐号": "账号", "帐户": "账户", "到帐": "到账", "收获地址": "收货地址",
     "优惠卷": "优惠券", "优惠劵": "优惠券", "代金卷": "代金券", "购物卷": "购物券",
+    # homophone slips of the pinyin keyboard on the desk's commonest words (issue 14 round 11):
+    # none of these is a word of its own, so nothing else can be meant; 收获 (harvest) is one,
+    # so it becomes 收货 only where a shopper's sentence about receiving the goods holds it
+    "块递": "快递", "快第": "快递", "发获": "发货", "到获": "到货", "退获": "退货", "换获": "换货",
+    "退宽": "退款", "付宽": "付款", "保休": "保修", "物留": "物流",
+    "确认收获": "确认收货", "还没收获": "还没收货", "没有收获到": "没有收货到", "收获人": "收货人",
+    "收获时间": "收货时间", "签收获": "签收货",
 }
 # Pinyin-initial abbreviations shoppers type for shop words, only as a Latin word of their own
 # (not inside "SF1234567890", "JD-1" or an English word): kf -> 客服, sf -> 顺丰; not "tb"
@@ -113,6 +120,8 @@ _COLLOQUIAL = {
 _ABBREVIATIONS = {
     "kf": "客服", "sf": "顺丰", "jd": "京东", "pdd": "拼多多", "wx": "微信",
     "zfb": "支付宝", "yhq": "优惠券", "tk": "退款", "th": "退货", "fh": "发货", "wl": "物流", "kd": "快递",
+    # (sh is no 上海 here: a city is typed in characters; "SH2026…", a request number, is a code)
+    "sh": "售后", "yf": "运费", "fp": "发票",
 }
 _COLLOQUIAL_RE = re.compile("|".join(sorted(map(re.escape, _COLLOQUIAL), key=len, reverse=True)))
 _ABBREVIATION_RE = re.compile(

@@ -27,6 +27,7 @@
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
     .then(function (d) {
       setText("kpi-conversations", String(d.conversations));
+      setText("kpi-assistant-resolved", pct(d.assistant_resolution_rate));
       setText("kpi-containment", pct(d.containment_rate));
       setText("kpi-handoff", pct(d.handoff_rate));
       // Asked for a human, then cancelled while waiting: no agent took these (not in 转人工).
@@ -52,6 +53,19 @@
           return { name: name, type: "bar", stack: "intents", data: d.intents.per_day.map(function (r) { return r[name]; }) };
         })
       });
+      var intents = d.by_intent.slice(0, 12);
+      chart("chart-by-intent", {
+        tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "value" },
+        yAxis: { type: "category", inverse: true, data: intents.map(function (r) { return r.intent; }) },
+        series: [["兜底", "fallback"], ["超出范围", "out_of_scope"], ["澄清", "clarification"], ["转人工", "handoff"]]
+          .map(function (s) {
+            return { name: s[0], type: "bar", stack: "failures", data: intents.map(function (r) { return r[s[1]]; }) };
+          })
+      });
+      fillTable("intent-failures", d.by_intent.map(function (r) {
+        return [r.intent, r.messages, r.fallback, r.out_of_scope, r.clarification, r.handoff,
+                pct(r.fallback_rate), pct(r.out_of_scope_rate), pct(r.handoff_rate)];
+      }));
       if (d.funnel) {
         var f = d.funnel;
         chart("chart-funnel", {
@@ -74,6 +88,28 @@
         var tr = d.desk_transfers;
         setText("desk-transfers", "期间转接 " + tr.transfers + " 次（转给同事 " + tr.to_agent + "，退回排队 " + tr.to_queue +
                 "）；每单转接 " + (tr.transfers_per_ticket === null ? "—" : tr.transfers_per_ticket.toFixed(2)) + " 次");
+        var w = d.desk_waits;
+        function secs(v) { return v === null ? "—" : (v < 90 ? v.toFixed(0) + " 秒" : (v / 60).toFixed(1) + " 分钟"); }
+        setText("desk-waits", "接入 " + w.taken + " 个，等待中位 " + secs(w.wait_p50_s) + "，90% 在 " + secs(w.wait_p90_s) +
+                " 内，最长 " + secs(w.wait_max_s) + "；顾客取消 " + w.cancelled + " 个（取消前等待中位 " +
+                secs(w.cancelled_wait_p50_s) + "）");
+        fillTable("desk-agents", d.desk_agents.map(function (r) {
+          return [r.name, r.closed, r.resolved, pct(r.resolution_rate), r.replies, r.tickets_replied, r.transferred,
+                  r.received, r.reassigned_away];
+        }));
+        var strategies = d.sales_by_strategy || [];
+        chart("chart-sales-strategy", {
+          tooltip: {}, xAxis: { type: "category", data: strategies.map(function (r) { return r.experiment + "·" + r.strategy; }) },
+          yAxis: { type: "value", name: "成交额（元）" },
+          series: [{ type: "bar", name: "成交额", data: strategies.map(function (r) { return r.gmv_yuan; }) }]
+        });
+        fillTable("sales-by-strategy", strategies.map(function (r) {
+          return [r.experiment, r.strategy, r.displays, r.clicks, r.ordered_items, r.orders, "¥" + r.gmv_yuan.toFixed(2)];
+        }));
+        fillTable("sales-by-variant", d.sales_by_variant.map(function (r) {
+          return [r.experiment, r.variant, r.strategy || "—", r.displays, pct(r.click_rate), r.orders,
+                  "¥" + r.gmv_yuan.toFixed(2)];
+        }));
         fillTable("desk-transfers-per-ticket", tr.by_count.map(function (r) { return [r.transfers + " 次", r.tickets]; }));
       }
       fillTable("not-understood", d.not_understood.map(function (r) { return [r.text, r.count]; }));

@@ -112,7 +112,9 @@
   if (queue) {
     // The waiting list and this agent's own conversations (a colleague may pass one on).
     const rows = (selector, key) => Array.from(document.querySelectorAll(selector)).map((r) => r.dataset[key]).join(",");
-    const known = rows("tr[data-ticket]", "ticket") + "|" + rows("tr[data-mine]", "mine");
+    // A conversation of this agent's where the shopper now waits for an answer reloads it too.
+    const known = rows("tr[data-ticket]", "ticket") + "|" + rows("tr[data-mine]", "mine") + "|" +
+      Array.from(document.querySelectorAll("tr[data-mine]")).map((r) => (r.dataset.awaiting ? "1" : "0")).join(",");
     const refresh = async () => {
       try {
         const r = await fetch("/api/handoff/queue",
@@ -120,7 +122,8 @@
         if (r.status === 401) { window.location = "/login"; return; }
         if (r.ok) {
           const body = await r.json();
-          const now = body.waiting.map((t) => t.ticket_no).join(",") + "|" + body.mine.map((t) => t.ticket_no).join(",");
+          const now = body.waiting.map((t) => t.ticket_no).join(",") + "|" + body.mine.map((t) => t.ticket_no).join(",") +
+            "|" + body.mine.map((t) => (t.awaiting_reply_since ? "1" : "0")).join(",");
           if (now !== known) { window.location.replace("/handoff?auto=1"); return; }
         }
       } catch (e) { /* try again */ }

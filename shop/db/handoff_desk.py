@@ -199,7 +199,9 @@ def claim_ticket(session: Session, ticket_id: int, agent_id: int, agent_name: st
     claimed = session.execute(
         update(HandoffRequest).where(HandoffRequest.id == _id_arg(ticket_id, "ticket_id"),
                                      HandoffRequest.status == "open")
-        .values(status="assigned", assigned_to=_id_arg(agent_id, "agent_id"), assigned_at=now, updated_at=now)
+        .values(status="assigned", assigned_to=_id_arg(agent_id, "agent_id"), assigned_at=now, updated_at=now,
+                # The shopper's wait for a person ends at the first claim only (数据分析).
+                first_assigned_at=func.coalesce(HandoffRequest.first_assigned_at, now))
     ).rowcount == 1
     if claimed:
         _add(session, ticket_id, "system", JOINED_NOTICE.format(name=agent_name), now)
@@ -219,7 +221,8 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
     if not is_admin:
         condition += [HandoffRequest.status == "assigned", HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id")]
     closed = session.execute(update(HandoffRequest).where(*condition)
-                             .values(status="closed", closed_at=now, updated_at=now, resolution=resolution)
+                             .values(status="closed", closed_at=now, updated_at=now, resolution=resolution,
+                                     closed_by=_id_arg(agent_id, "agent_id"))
                              ).rowcount == 1
     if closed:
         _add(session, ticket_id, "system", CLOSED_NOTICE, now)
@@ -228,7 +231,8 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
 
 @dataclass(frozen=True)
 class DeskTransfer:
-    """One transfer of a ticket: who passed it, to whom (None: back to the queue), the note."""
+    """One transfer of a ticket: who passed it, to whom (None: back to the queue), the note;
+    ``by_name``: the admin who reassigned it, when the holder did not pass it on themselves."""
     id: int
     ticket_id: int
     from_agent_id: int
@@ -237,13 +241,16 @@ class DeskTransfer:
     to_name: Optional[str]
     note: str
     created_at: datetime
+    by_agent_id: Optional[int] = None
+    by_name: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class TransferOutcome:
     """``transfer`` when it happened; otherwise ``problem``: ``not_yours`` (the agent does not
     hold the ticket: closed, returned or passed on meanwhile), ``target_gone`` (the colleague
-    is not on duty, or is the agent), nothing else changed."""
+    is not on duty, or is the agent), ``not_admin`` (a reassignment by an account that is not an
+    enabled admin); nothing else changed."""
     transfer: Optional[DeskTransfer] = None
     problem: Optional[str] = None
 
@@ -269,41 +276,88 @@ def transfer_ticket(session: Session, ticket_id: int, agent_id: int, to_agent_id
     required (1 to ``MAX_TRANSFER_NOTE`` characters): InvalidRequest otherwise."""
     require_aware(now)
     ticket_id, agent_id = _id_arg(ticket_id, "ticket_id"), _id_arg(agent_id, "agent_id")
-    body = text_arg(note, "note", MAX_TRANSFER_NOTE)
+    return _pass_on(session, ticket_id, agent_id, to_agent_id, text_arg(note, "note", MAX_TRANSFER_NOTE), now)
+
+
+def _pass_on(session: Session, ticket_id: int, holder_id: int, to_agent_id: Optional[int], body: str,
+             now: datetime, by_agent_id: Optional[int] = None) -> TransferOutcome:
+    """What a transfer and an admin's reassignment share: the ticket moves from its holder to a
+    colleague on duty (or the queue) in one UPDATE guarded by that holder, the move is kept
+    (``handoff_transfers``, with the admin who made it, if one did) and the shopper is told
+    who serves them now — their conversation itself is untouched."""
     to_name = None
     if to_agent_id is not None:
         to_agent_id = _id_arg(to_agent_id, "to_agent_id")
-        to_name = dict(transfer_targets(session, agent_id, now)).get(to_agent_id)
+        to_name = dict(transfer_targets(session, holder_id, now)).get(to_agent_id)
         if to_name is None:
             return TransferOutcome(problem="target_gone")
         values = {"assigned_to": to_agent_id, "assigned_at": now}
     else:
         values = {"status": "open", "assigned_to": None, "assigned_at": None}
     moved = session.execute(update(HandoffRequest).where(
-        HandoffRequest.id == ticket_id, HandoffRequest.status == "assigned", HandoffRequest.assigned_to == agent_id)
+        HandoffRequest.id == ticket_id, HandoffRequest.status == "assigned", HandoffRequest.assigned_to == holder_id)
         .values(updated_at=now, **values)).rowcount == 1
     if not moved:
         return TransferOutcome(problem="not_yours")
-    row = HandoffTransfer(ticket_id=ticket_id, from_agent_id=agent_id, to_agent_id=to_agent_id, note=body,
-                          created_at=now)
+    row = HandoffTransfer(ticket_id=ticket_id, from_agent_id=holder_id, to_agent_id=to_agent_id, note=body,
+                          created_at=now, by_agent_id=by_agent_id)
     session.add(row)
     session.flush()
     notice = TRANSFERRED_NOTICE.format(name=to_name) if to_name is not None else TRANSFERRED_TO_QUEUE_NOTICE
     _add(session, ticket_id, "system", notice, now)
-    from_name = session.execute(select(ConsoleUser.display_name).where(ConsoleUser.id == agent_id)).scalar_one()
-    return TransferOutcome(DeskTransfer(row.id, ticket_id, agent_id, from_name, to_agent_id, to_name, body,
-                                        row.created_at))
+    names = dict(session.execute(select(ConsoleUser.id, ConsoleUser.display_name).where(
+        ConsoleUser.id.in_([holder_id] + ([by_agent_id] if by_agent_id else [])))).all())
+    return TransferOutcome(DeskTransfer(row.id, ticket_id, holder_id, names.get(holder_id), to_agent_id, to_name,
+                                        body, row.created_at, by_agent_id, names.get(by_agent_id)))
+
+
+def is_active_admin(session: Session, account_id: int) -> bool:
+    """Whether the account is an enabled admin now (read from the database, not the session:
+    an account demoted or disabled a moment ago can no longer reassign)."""
+    return session.execute(select(ConsoleUser.id).where(
+        ConsoleUser.id == _id_arg(account_id, "account_id"), ConsoleUser.role == "admin",
+        ConsoleUser.active.is_(True))).first() is not None
+
+
+def reassign_ticket(session: Session, ticket_id: int, admin_id: int, holder_id: int, to_agent_id: Optional[int],
+                    note: str, now: datetime) -> TransferOutcome:
+    """改派: an admin moves a conversation someone else holds — to a colleague on duty (the
+    admin included: taking it over from an agent who went off duty or is stuck) or back to the
+    queue — with a note, as the holder's own transfer would (``_pass_on``), recorded with the
+    admin's id. ``holder_id`` is the holder the admin saw: if the ticket was closed or passed
+    on meanwhile nothing changes (``not_yours``). Fails closed: ``not_admin`` unless
+    ``admin_id`` is an enabled admin in the database; ``target_gone`` for a colleague off duty
+    or the holder themselves."""
+    require_aware(now)
+    ticket_id, admin_id = _id_arg(ticket_id, "ticket_id"), _id_arg(admin_id, "admin_id")
+    holder_id = _id_arg(holder_id, "holder_id")
+    body = text_arg(note, "note", MAX_TRANSFER_NOTE)
+    if not is_active_admin(session, admin_id):
+        return TransferOutcome(problem="not_admin")
+    return _pass_on(session, ticket_id, holder_id, to_agent_id, body, now, by_agent_id=admin_id)
+
+
+def held_tickets(session: Session, now: datetime) -> List[tuple[DeskTicket, bool]]:
+    """Every conversation an agent holds now, the longest held first, each with whether its
+    holder is still on duty (admins' overview: whom to reassign)."""
+    on_duty = set(session.execute(_on_duty_agents(now)).scalars().all())
+    rows = session.execute(_ticket_query().where(HandoffRequest.status == "assigned")
+                           .order_by(HandoffRequest.assigned_at, HandoffRequest.id).limit(500)).all()
+    return [(_desk_ticket(r, n), r.assigned_to in on_duty) for r, n in rows]
 
 
 def _transfers(session: Session, *where) -> List[DeskTransfer]:
     giver, taker = ConsoleUser.__table__.alias("giver"), ConsoleUser.__table__.alias("taker")
+    admin = ConsoleUser.__table__.alias("reassigner")
     rows = session.execute(
-        select(HandoffTransfer, giver.c.display_name, taker.c.display_name)
+        select(HandoffTransfer, giver.c.display_name, taker.c.display_name, admin.c.display_name)
         .join(giver, giver.c.id == HandoffTransfer.from_agent_id)
         .outerjoin(taker, taker.c.id == HandoffTransfer.to_agent_id)
+        .outerjoin(admin, admin.c.id == HandoffTransfer.by_agent_id)
         .where(*where).order_by(HandoffTransfer.id)).all()
-    return [DeskTransfer(t.id, t.ticket_id, t.from_agent_id, from_name, t.to_agent_id, to_name, t.note, t.created_at)
-            for t, from_name, to_name in rows]
+    return [DeskTransfer(t.id, t.ticket_id, t.from_agent_id, from_name, t.to_agent_id, to_name, t.note, t.created_at,
+                         t.by_agent_id, by_name)
+            for t, from_name, to_name, by_name in rows]
 
 
 def ticket_transfers(session: Session, ticket_id: int) -> List[DeskTransfer]:
@@ -320,6 +374,25 @@ def latest_transfers(session: Session, ticket_ids: List[int]) -> dict[int, DeskT
     newest = select(func.max(HandoffTransfer.id)).where(HandoffTransfer.ticket_id.in_(ids)) \
         .group_by(HandoffTransfer.ticket_id)
     return {t.ticket_id: t for t in _transfers(session, HandoffTransfer.id.in_(newest))}
+
+
+def awaiting_reply(session: Session, ticket_ids: List[int]) -> dict[int, datetime]:
+    """For each of these tickets where the shopper has written since an agent last replied (or
+    no agent has yet): when the first of those unanswered lines came — how long the shopper
+    has been waiting for an answer (the agent's own conversations list shows it)."""
+    ids = [_id_arg(i, "ticket_id") for i in ticket_ids]
+    if not ids:
+        return {}
+    answered = (select(HandoffMessage.ticket_id, func.max(HandoffMessage.id).label("last_id"))
+                .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author == "agent")
+                .group_by(HandoffMessage.ticket_id).subquery())
+    rows = session.execute(
+        select(HandoffMessage.ticket_id, func.min(HandoffMessage.created_at))
+        .outerjoin(answered, answered.c.ticket_id == HandoffMessage.ticket_id)
+        .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author == "shopper",
+               HandoffMessage.id > func.coalesce(answered.c.last_id, 0))
+        .group_by(HandoffMessage.ticket_id)).all()
+    return {int(ticket_id): since for ticket_id, since in rows}
 
 
 def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:

@@ -396,6 +396,7 @@ class HandoffRequest(Base):
     __table_args__ = (
         Index("ix_handoff_requests_sender_created", "sender_id", "created_at"),
         Index("ix_handoff_requests_status_created", "status", "created_at"),  # agents' queue
+        Index("ix_handoff_requests_updated_at", "updated_at"),  # the analytics copy reads changes (0014)
     )
 
     id = Column(Integer, primary_key=True)
@@ -418,6 +419,11 @@ class HandoffRequest(Base):
     cancelled_at = Column(UTCDateTime)
     # How the agent ended it (shop.domain.handoff_resolutions, migration 0012); NULL before.
     resolution = Column(String(32))
+    # Migration 0014: when an agent first took it (the shopper's wait ends; transfers and
+    # hand-backs do not move it) and who closed it (the holder, or an admin): 数据分析's
+    # wait and per-agent figures.
+    first_assigned_at = Column(UTCDateTime)
+    closed_by = Column(Integer, ForeignKey("console_users.id"))
 
 
 class HandoffMessage(Base):
@@ -451,6 +457,9 @@ class HandoffTransfer(Base):
     to_agent_id = Column(Integer, ForeignKey("console_users.id"))
     note = Column(Text, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # An admin who reassigned a ticket someone else held (migration 0014); NULL: the holder
+    # passed it on themselves.
+    by_agent_id = Column(Integer, ForeignKey("console_users.id"))
 
 
 # --- operator console ------------------------------------------------------------------
@@ -494,14 +503,19 @@ class GuestLookupFailure(Base):
     """One failed guest look-up (order number + wrong or unknown phone digits).
 
     Counted per order number across every conversation, so a guesser cannot reset the limit
-    by starting a new chat (shop.domain.privacy.GUEST_LOOKUP_MAX_FAILURES)."""
+    by starting a new chat (shop.domain.privacy.GUEST_LOOKUP_MAX_FAILURES), and per client
+    over every number (GUEST_LOOKUP_MAX_CLIENT_FAILURES)."""
 
     __tablename__ = "guest_lookup_failures"
-    __table_args__ = (Index("ix_guest_lookup_failures_order_time", "order_no", "failed_at"),)
+    __table_args__ = (Index("ix_guest_lookup_failures_order_time", "order_no", "failed_at"),
+                      Index("ix_guest_lookup_failures_client_time", "client", "failed_at"))
 
     id = Column(Integer, primary_key=True)
     order_no = Column(String(24), nullable=False)        # as asked for (18 digits)
     failed_at = Column(UTCDateTime, nullable=False)
+    # The client's tag (shop.identity.client_tag: a keyed hash, not its address); NULL when
+    # the channel knew none (rasa shell).
+    client = Column(String(32), nullable=True)
 
 
 # --- services: repair points and installation ------------------------------------------

@@ -29,8 +29,9 @@ from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
 )
 from shop.domain.privacy import (
-    GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW, mask_address, mask_name, mask_phone,
+    GUEST_LOOKUP_MAX_CLIENT_FAILURES, GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW, mask_address, mask_name, mask_phone,
 )
+from shop.identity import is_client_tag
 
 LOGISTICS_STATUS_LABELS = {
     "collected": "已揽收",
@@ -105,10 +106,12 @@ def get_order_for_guest(session: Session, order_no: str, phone_last4: str) -> Op
 @dataclass(frozen=True)
 class GuestLookup:
     """The outcome of a guest look-up: the order (masked), or None; ``locked`` when too many
-    failed tries on this number stopped the look-up before the order was read."""
+    failed tries stopped the look-up before the order was read — on this number, or, with
+    ``client_locked``, by this client over every number."""
 
     order: Optional[OrderDetail]
     locked: bool = False
+    client_locked: bool = False
 
 
 def _phone_last4_arg(phone_last4: str) -> str:
@@ -118,10 +121,15 @@ def _phone_last4_arg(phone_last4: str) -> str:
     return phone_last4.strip()
 
 
-def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, now: datetime) -> GuestLookup:
+def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, now: datetime,
+                           client: Optional[str] = None,
+                           max_client_failures: int = GUEST_LOOKUP_MAX_CLIENT_FAILURES) -> GuestLookup:
     """``get_order_for_guest`` with the limit on guessing: every miss (wrong digits or an
     unknown number, alike) is recorded against the number; after GUEST_LOOKUP_MAX_FAILURES
     misses within GUEST_LOOKUP_WINDOW the number is locked for guests, whatever the digits.
+    ``client`` (``shop.identity.client_tag``): the miss is recorded against it too, and after
+    ``max_client_failures`` (GUEST_LOOKUP_MAX_CLIENT_FAILURES) misses within the window that
+    client can look up no number as a guest — trying many numbers from many conversations stops there.
 
     Fails closed: the attempt is written down *before* the order is read, and only a match
     takes the record back, in the same transaction. If the miss cannot be recorded (the
@@ -131,12 +139,26 @@ def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, no
     now = require_aware(now)
     number = number_arg(order_no, "order_no")
     digits = _phone_last4_arg(phone_last4)
+    if client is not None and not is_client_tag(client):
+        raise InvalidRequest(f"client must be a client tag, got {client!r}")
+    if isinstance(max_client_failures, bool) or not isinstance(max_client_failures, int) or max_client_failures < 1:
+        raise InvalidRequest(f"max_client_failures must be a whole number above 0, got {max_client_failures!r}")
     if number is None:
         return GuestLookup(None)
     attempt = session.execute(
-        insert(GuestLookupFailure).values(order_no=number, failed_at=now)
+        insert(GuestLookupFailure).values(order_no=number, failed_at=now, client=client)
     ).inserted_primary_key[0]
     since = now - GUEST_LOOKUP_WINDOW
+    if client is not None:
+        client_failures = session.execute(
+            select(func.count()).select_from(GuestLookupFailure)
+            .where(GuestLookupFailure.client == client, GuestLookupFailure.failed_at >= since,
+                   GuestLookupFailure.id != attempt)
+        ).scalar_one()
+        if client_failures >= max_client_failures:
+            # Locked for this client: this try is not counted, nothing is read.
+            session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id == attempt))
+            return GuestLookup(None, locked=True, client_locked=True)
     earlier_failures = session.execute(
         select(func.count()).select_from(GuestLookupFailure)
         .where(GuestLookupFailure.order_no == number, GuestLookupFailure.failed_at >= since,

@@ -11,6 +11,11 @@ from datetime import timedelta
 # digits, so the lock says nothing about whether an order exists.
 GUEST_LOOKUP_MAX_FAILURES = 5
 GUEST_LOOKUP_WINDOW = timedelta(hours=1)
+# One client (its address, however many conversations it opens) may fail this many guest
+# look-ups within the window, over every order number: trying number after number from fresh
+# chats, each under its number's own limit, stops here. Generous because of carrier NAT (many
+# shoppers behind one address, each allowed a few typos); only failures count.
+GUEST_LOOKUP_MAX_CLIENT_FAILURES = 20
 
 
 def mask_phone(phone: str | None) -> str:

@@ -119,12 +119,23 @@ def test_the_server_does_not_start_without_a_real_secret(secret):
 
 @pytest.mark.parametrize("name, value", [("ACTION_DB_THREADS", "eight"), ("ACTION_DB_THREADS", "0"),
                                          ("ACTION_DB_LOCK_WAIT_S", "soon"), ("ACTION_PORT", "70000"),
-                                         ("SHOP_TOKEN_SECRET", "short"), ("SHOP_DEV_CUSTOMER_ID", "x")])
+                                         ("SHOP_TOKEN_SECRET", "short"), ("SHOP_DEV_CUSTOMER_ID", "x"),
+                                         ("GUEST_LOOKUP_MAX_CLIENT_FAILURES", "0"),
+                                         ("GUEST_LOOKUP_MAX_CLIENT_FAILURES", "many")])
 def test_a_bad_setting_is_a_config_error_naming_the_variable(name, value):
     from actions.settings import ConfigError, load_settings
 
     with pytest.raises(ConfigError, match=name):
         load_settings({"ACTION_SERVER_SECRET": SECRET, "SHOP_ALLOW_DEV_IDENTITY": "1", name: value})
+
+
+def test_the_client_look_up_limit_defaults_to_the_domains_and_can_be_raised():
+    from actions.settings import load_settings
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_CLIENT_FAILURES
+
+    assert load_settings({"ACTION_SERVER_SECRET": SECRET}).guest_lookup_max_client_failures == GUEST_LOOKUP_MAX_CLIENT_FAILURES
+    raised = load_settings({"ACTION_SERVER_SECRET": SECRET, "GUEST_LOOKUP_MAX_CLIENT_FAILURES": "200"})
+    assert raised.guest_lookup_max_client_failures == 200
 
 
 def test_start_up_passes_the_files_and_folders_down(tmp_path, monkeypatch):

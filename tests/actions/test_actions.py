@@ -120,6 +120,36 @@ def test_guessing_a_guest_order_from_new_conversations_is_locked(shop_db):
     assert slot_events(events)["order_no"] is None
 
 
+def test_a_client_trying_many_numbers_from_new_conversations_is_stopped(shop_db):
+    """Each number under its own limit, each conversation under its own: the client's misses
+    over every number stop it, politely, and its right digits then show nothing."""
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_CLIENT_FAILURES
+    from shop.identity import CLIENT_METADATA_KEY
+
+    client = {CLIENT_METADATA_KEY: uuid.uuid4().hex}    # what the channel records
+    with shop_db() as session:
+        number, phone = session.execute(
+            select(Order.order_no, Order.recipient_phone)
+            .where(Order.customer_id.notin_([MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID]), Order.status == "in_transit")
+            .order_by(Order.id.desc()).offset(1)
+        ).first()
+    guesses = [f"2099020{uuid.uuid4().int % 10**11:011d}" for _ in range(GUEST_LOOKUP_MAX_CLIENT_FAILURES)]
+    for guess in guesses:                              # each a fresh conversation
+        messages, _ = run_action(ActionOrderStatus(), tracker(
+            "1234", "inform", {"phone_suffix": "1234"}, slots={"order_no": guess}, metadata=client))
+        assert "不匹配" in texts(messages)
+    messages, events = run_action(ActionOrderStatus(), tracker(
+        phone[-4:], "inform", {"phone_suffix": phone[-4:]}, slots={"order_no": number}, metadata=client))
+    assert "游客查询已暂停" in texts(messages) and "转人工" in texts(messages)
+    assert number not in texts(messages) and not [m for m in messages if m.get("custom")]
+    assert slot_events(events)["order_no"] is None
+    # Another client, and a client tag a shopper typed into the metadata, are not that client.
+    for metadata in ({CLIENT_METADATA_KEY: uuid.uuid4().hex}, {CLIENT_METADATA_KEY: "127.0.0.1"}):
+        messages, _ = run_action(ActionOrderStatus(), tracker(
+            phone[-4:], "inform", {"phone_suffix": phone[-4:]}, slots={"order_no": number}, metadata=metadata))
+        assert "游客查询已暂停" not in texts(messages)
+
+
 def test_product_price_and_stock_come_from_the_catalogue(shop_db):
     with shop_db() as session:
         product = search_products(session, in_stock_only=True, limit=1)[0]

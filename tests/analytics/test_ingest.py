@@ -52,6 +52,28 @@ def test_known_conversations_give_the_expected_figures(engine):
     assert dashboard.build(engine, None, date(2026, 12, 2), date(2026, 12, 3))["conversations"] == 0
 
 
+def test_where_the_assistant_fails_by_intent_and_what_it_resolves(engine):
+    """Per intent: how many typed messages got the core fallback, the out-of-scope answer, a
+    clarifying question or ran the hand-off (the failing intents first, a clean intent last);
+    the assistant resolved a conversation on its own when none of that reached the shopper and
+    it was not handed off (1 of the 4 known ones)."""
+    ingest_all(engine, known_events())
+    data = dashboard.build(engine, None, DAY, DAY)
+    assert (data["assistant_resolved"], data["assistant_resolution_rate"]) == (1, 0.25)
+    rows = {r["intent"]: r for r in data["by_intent"]}
+    # The button click is not a typed message: no intent of its own here.
+    assert set(rows) == {"greet", "human_handoff", "chitchat", "out_of_scope", "nlu_fallback"}
+    failures = ("fallback", "out_of_scope", "clarification", "handoff")
+    assert {name: tuple(rows[name][k] for k in failures) for name in rows} == {
+        "greet": (0, 0, 0, 0), "human_handoff": (0, 0, 0, 1), "chitchat": (1, 0, 0, 0),
+        "out_of_scope": (0, 1, 0, 0), "nlu_fallback": (0, 0, 1, 0)}
+    assert rows["human_handoff"]["handoff_rate"] == 1.0 and rows["greet"]["fallback_rate"] == 0.0
+    assert data["by_intent"][-1]["intent"] == "greet"                 # nothing failed there: last
+    csv_text = dashboard.to_csv(data)
+    assert "by_intent,chitchat,fallback,1" in csv_text and "by_intent,human_handoff,handoff_rate,1.0" in csv_text
+    assert "summary,2026-12-01..2026-12-01,assistant_resolution_rate,0.25" in csv_text
+
+
 def test_a_replayed_event_is_never_counted_twice(engine):
     events = known_events()
     ingest_all(engine, events[:9])

@@ -22,6 +22,7 @@ from shop.db.console_accounts import create_account, start_session
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import claim_ticket, close_ticket, transfer_ticket
 from shop.db.engine import make_engine, session_scope
+from shop.db.experiments import Shown, log_exposures
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
 from tests.support.analytics import T0, action, known_events, user
@@ -49,6 +50,12 @@ def console(tmp_path_factory):
     with session_scope(engine) as session:
         wang = create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now()).id
         _one_transferred_ticket(session, wang, datetime.fromtimestamp(T0 + 100, tz=timezone.utc))
+        # Cards shown that day under the shipped rec_strategy experiment (content/experiments.yml):
+        # 数据分析 names the variants' strategies from that file.
+        for variant, times in (("hybrid", 3), ("popularity", 2)):
+            for i in range(times):
+                log_exposures(session, [Shown("rec_strategy", variant)], f"s:{variant}{i}", None, f"{variant}{i}",
+                              [1, 2], datetime.fromtimestamp(T0 + 200 + i, tz=timezone.utc))
     engine.dispose()
     broker = BackgroundSQLEventBroker(db=str(work / "events.db"))
     gave_up_events = [user("gave-up", T0 + 10, "转人工", "human_handoff"), action("gave-up", T0 + 10.05, "action_handoff"),
@@ -106,6 +113,24 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         # 人工接待 → 转接: the one closed conversation was passed on once.
         assert page.text_content("#desk-transfers") == "期间转接 1 次（转给同事 1，退回排队 0）；每单转接 1.00 次"
         assert page.locator("#desk-transfers-per-ticket tbody tr").all_text_contents() == ["1 次1"]
+        # What the assistant resolves on its own (the 2 conversations without a fallback,
+        # out-of-scope answer or hand-off of 5), and where it fails, intent by intent.
+        assert page.text_content("#kpi-assistant-resolved") == "40.0%"
+        assert page.locator("#chart-by-intent canvas").count() == 1
+        rows = page.locator("#intent-failures tbody tr")
+        assert rows.first.locator("td").first.text_content() == "human_handoff"   # 2 hand-offs: the most
+        assert rows.first.locator("td").nth(5).text_content() == "2"
+        assert rows.last.locator("td").first.text_content() == "greet"
+        # What it sells, by recommendation strategy (from the experiment file's variants).
+        assert page.locator("#chart-sales-strategy canvas").count() == 1
+        assert page.locator("#sales-by-strategy tbody tr").all_text_contents() == [
+            "rec_strategyhybrid3000¥0.00", "rec_strategypopularity2000¥0.00"]
+        # The desk: how long the shopper waited, and who did what.
+        assert page.text_content("#desk-waits").startswith("接入 1 个，等待中位 0 秒")
+        agents = {r.locator("td").first.text_content(): r.locator("td").all_text_contents()
+                  for r in page.locator("#desk-agents tbody tr").all()}
+        # An agent sees their own row only (colleagues' figures are for admins).
+        assert agents == {"客服小王": ["客服小王", "0", "0", "—", "0", "0", "1", "0", "0"]}
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
@@ -115,5 +140,8 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "summary,2026-12-01..2026-12-01,containment_rate,0.6" in body
         assert "desk_transfers,2026-12-01..2026-12-01,transfers_per_ticket,1.0" in body
         assert "desk_transfers_per_ticket,1,tickets,1" in body
+        assert "sales_by_strategy,rec_strategy/hybrid,displays,3" in body
+        assert "desk_agent,客服小王,transferred,1" in body and "desk_agent,客服小李" not in body
+        assert "by_intent,human_handoff,handoff,2" in body
     finally:
         context.close()

@@ -33,6 +33,7 @@ def desk(tmp_path_factory):
     with session_scope(engine) as session:
         wang = create_account(session, "xiaowang", "小王", "agent", hash_password(PASSWORD), utc_now()).id
         li = create_account(session, "xiaoli", "小李", "agent", hash_password(PASSWORD), utc_now()).id
+        create_account(session, "boss", "店长", "admin", hash_password(PASSWORD), utc_now())
     with running_console(work, {"SHOP_DATABASE_URL": url, "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
                                 "ANALYTICS_DB_URL": f"sqlite:///{work / 'analytics.db'}"}) as console:
         yield console, engine, wang, li
@@ -90,3 +91,48 @@ def test_a_conversation_passed_on_reaches_the_colleagues_open_desk_with_the_note
     assert not any("订单号已核对" in line or "小王" in line for line in heard[1:])
     li.context.close()
     wang.context.close()
+
+
+def test_an_admin_reassigns_a_conversation_and_the_holders_open_page_lets_go(desk, browser):
+    """改派: 小王 holds a conversation with its page open; the admin finds it under 同事正在接待,
+    reassigns it to 小李 with a note; 小王's open page leaves the conversation by itself, 小李's
+    desk picks it up with the note and who reassigned it, and the shopper hears only who
+    serves them now."""
+    console, engine, wang_id, li_id = desk
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "reassign-shopper", None, "诉求：换货", utc_now())
+        add_shopper_message(session, ticket.id, "我要换个颜色", utc_now())
+    li, li_alerts = _agent_page(browser, console, "xiaoli")
+    li.goto(f"{console}/handoff")
+    wang, wang_alerts = _agent_page(browser, console, "xiaowang")
+    wang.goto(f"{console}/handoff")
+    wang.locator(f"tr[data-ticket='{ticket.ticket_no}'] button[type=submit]").click()     # 接入
+    wang.wait_for_selector("#reply-text")
+    boss, boss_alerts = _agent_page(browser, console, "boss")
+    boss.goto(f"{console}/handoff")
+    held = boss.locator(f"tr[data-held='{ticket.ticket_no}']")
+    assert "小王" in held.text_content()
+    held.locator("a").click()
+    boss.wait_for_selector("#reassign-form")
+    assert boss.locator("#reply-text").count() == 0           # not the admin's conversation (yet)
+    boss.select_option("#reassign-form select[name=to]", label="小李")
+    boss.fill("#reassign-note", NOTE)
+    boss.click("#reassign")
+    boss.wait_for_url("**/handoff?flash=reassigned")
+
+    wang.wait_for_url("**/handoff?auto=1")                    # 小王's open page let go by itself
+    mine = li.locator(f"tr[data-mine='{ticket.ticket_no}']")
+    mine.wait_for()
+    assert f"转接自 小王（店长 改派）：{NOTE}" in mine.text_content()
+    mine.locator("a", has_text="继续对话").click()
+    li.wait_for_selector("#reply-text")
+    assert "（店长 改派）" in li.text_content("#transfers") and "我要换个颜色" in li.text_content("#transcript")
+    assert li.evaluate("document.querySelectorAll('main img, [onerror]').length") == 0
+    assert li_alerts == [] and wang_alerts == [] and boss_alerts == []
+    with session_scope(engine) as session:
+        assert desk_ticket(session, ticket.id).assigned_to == li_id
+        heard = [m.text for m in shopper_view(session, "reassign-shopper", None, 0, utc_now()).messages]
+    assert heard[-1] == "已为您转接客服小李，接下来由TA为您服务（之前的对话都在）。"
+    assert not any("订单号已核对" in line or "店长" in line or "改派" in line for line in heard)
+    for page in (li, wang, boss):
+        page.context.close()

@@ -4,6 +4,7 @@ shopper back to the queue (told so), and bad input answers a clean 4xx in Chines
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -402,7 +403,8 @@ def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_t
     _, queue_page = colleague.request("GET", "/handoff")
     assert f'data-mine="{ticket.ticket_no}"' in queue_page and f"转接自 小王：{note}" in queue_page
     mine = json.loads(colleague.request("GET", "/api/handoff/queue")[1])["mine"]
-    assert [(t["ticket_no"], t["transfer"]) for t in mine] == [(ticket.ticket_no, {"from": "小王", "note": note})]
+    assert [(t["ticket_no"], t["transfer"]) for t in mine] == [
+        (ticket.ticket_no, {"from": "小王", "note": note, "by": None})]
     _, page = colleague.request("GET", f"/handoff/{ticket.id}")
     assert f"小王 转给 小李：{note}" in page and "我要退款，订单 2026120700001" in page and 'id="reply-form"' in page
     with session_scope(console_engine) as s:
@@ -414,7 +416,8 @@ def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_t
     assert colleague.request("POST", f"/handoff/{ticket.id}/transfer",
                              data={"csrf_token": csrf_li, "to": "queue", "note": back})[0].status == 303
     waiting = json.loads(wang.request("GET", "/api/handoff/queue")[1])["waiting"]
-    assert [(t["ticket_no"], t["transfer"]) for t in waiting] == [(ticket.ticket_no, {"from": "小李", "note": back})]
+    assert [(t["ticket_no"], t["transfer"]) for t in waiting] == [
+        (ticket.ticket_no, {"from": "小李", "note": back, "by": None})]
     assert f"转接自 小李：{back}" in wang.request("GET", "/handoff")[1]
     assert wang.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
     assert wang.request("POST", f"/handoff/{ticket.id}/close",
@@ -428,3 +431,38 @@ def test_an_agent_passes_a_conversation_to_a_colleague_with_a_note_and_back_to_t
     assert transfers["by_count"] == [{"transfers": 2, "tickets": 1}]
     csv_text = boss.request("GET", "/analytics.csv")[1]
     assert ",transfers_per_ticket,2.0" in csv_text and "desk_transfers_per_ticket,2,tickets,1" in csv_text
+
+
+def test_the_agents_own_conversations_say_where_a_shopper_waits_for_an_answer(console, console_engine):
+    """我正在接待: a conversation where the shopper wrote and nobody has answered yet says since
+    when (the first unanswered line, kept while the ticket waited in the queue too); the
+    agent's reply clears it, the shopper's next line sets it again. The page and its JSON agree."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_shopper_message
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-awaiting", None, "诉求：物流", utc_now())
+        add_shopper_message(s, ticket.id, "人呢？", utc_now() - timedelta(minutes=3))
+        quiet = create_handoff_request(s, "desk-quiet", None, "诉求：咨询", utc_now())
+    c, csrf = _signed_in_agent(console)
+    for t in (ticket, quiet):
+        assert c.request("POST", f"/handoff/{t.id}/claim", data={"csrf_token": csrf})[0].status == 303
+
+    def awaiting():
+        mine = json.loads(c.request("GET", "/api/handoff/queue")[1])["mine"]
+        return {t["ticket_no"]: t["awaiting_reply_since"] is not None for t in mine}
+
+    _, page = c.request("GET", "/handoff")
+    # (3 minutes ago when written; a slow machine may have crossed into the 4th since)
+    assert f'data-mine="{ticket.ticket_no}" data-awaiting="1"' in page
+    assert re.search(r'<td class="awaiting error">[34] 分钟</td>', page)
+    assert f'data-mine="{quiet.ticket_no}" data-awaiting=""' in page
+    assert awaiting() == {ticket.ticket_no: True, quiet.ticket_no: False}
+    assert c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "在的，帮您查"})[0] \
+        .status == 303
+    assert awaiting() == {ticket.ticket_no: False, quiet.ticket_no: False}
+    with session_scope(console_engine) as s:
+        add_shopper_message(s, ticket.id, "好的，谢谢", utc_now())
+    assert awaiting() == {ticket.ticket_no: True, quiet.ticket_no: False}
+    assert re.search(r'<td class="awaiting error">(刚刚|1 分钟)</td>', c.request("GET", "/handoff")[1])

@@ -66,6 +66,9 @@ def scaled(request, tmp_path_factory):
     try:
         run = RunScaled(var, {
             "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
+            # Every test shopper comes from 127.0.0.1, so one address's allowance would be all
+            # of theirs (the limits themselves: tests/integration/test_nginx_limits.py).
+            "LB_REQUESTS_PER_S": "1000", "LB_REQUEST_BURST": "1000", "GUEST_LOOKUP_MAX_CLIENT_FAILURES": "100000",
             "PG_ADMIN_URL": f"{PG_SERVER.replace('+psycopg2', '')}/postgres",
             "SCALED_SHOP_DATABASE_URL": f"{PG_SERVER}/{shop_db}",
             "SCALED_TRACKER_DB_URL": f"{PG_SERVER.replace('+psycopg2', '')}/{tracker_db}",

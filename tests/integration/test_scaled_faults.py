@@ -66,6 +66,9 @@ def scaled(tmp_path_factory):
             # the analytics consumer: its database in the same private cluster, its own queue
             "SCALED_ANALYTICS_DB_URL": postgres.url("shop_analytics"), "ANALYTICS_QUEUE": queue,
             "LB_PORT": str(lb_port), "ACTION_LB_PORT": str(action_lb_port),
+            # Every test shopper comes from 127.0.0.1, so one address's allowance would be all
+            # of theirs (the limits themselves: tests/integration/test_nginx_limits.py).
+            "LB_REQUESTS_PER_S": "1000", "LB_REQUEST_BURST": "1000", "GUEST_LOOKUP_MAX_CLIENT_FAILURES": "100000",
             "PG_ADMIN_URL": postgres.url("postgres", driver=""),
             "SCALED_SHOP_DATABASE_URL": postgres.url(shop_db),
             "SCALED_TRACKER_DB_URL": postgres.url(tracker_db, driver=""),

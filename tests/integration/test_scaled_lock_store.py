@@ -93,3 +93,35 @@ def test_the_lock_is_gone_after_the_turn(redis_port):
 
     asyncio.run(turn())
     assert lock_store.get_lock(conversation) is None
+
+
+def test_a_redis_that_does_not_answer_holds_only_the_turns_waiting_for_it():
+    # Rasa's client blocks for its socket timeout on every call: made on the event loop, a hung
+    # Redis stopped every conversation on the server, not only the one taking its lock.
+    from tests.support.scaled import SilentRedis
+
+    async def scenario(port: int):
+        hung = LeasedRedisLockStore(host="127.0.0.1", port=port, db=0, key_prefix="hung", socket_timeout=1)
+        served = []
+
+        async def other_shoppers() -> None:     # what else the server's event loop runs
+            while True:
+                served.append(1)
+                await asyncio.sleep(0.01)
+
+        others = asyncio.ensure_future(other_shoppers())
+        await asyncio.sleep(0)
+        served.clear()
+        failure = None
+        try:
+            async with hung.lock("conv-hung", lock_lifetime=LIFETIME):
+                pass
+        except Exception as error:  # noqa: BLE001 - what the turn sees: Redis's own error
+            failure = error
+        others.cancel()
+        return served, failure
+
+    with SilentRedis() as port:
+        served, failure = asyncio.run(scenario(port))
+    assert served, "the event loop was held while Redis did not answer"
+    assert failure is not None and "Timeout" in str(failure), failure     # Rasa's LockError

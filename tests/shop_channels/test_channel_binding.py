@@ -94,6 +94,28 @@ def test_bad_or_smuggled_identities_make_a_guest(metadata):
     assert conversation == "web-1" and clean == {}
 
 
+def test_the_client_is_recorded_as_a_tag_and_never_taken_from_the_client():
+    from shop_channels.identity import client_address
+
+    # A client cannot name its own tag (it would pick a fresh allowance for every message).
+    conversation, clean = bind_conversation("web-1", {identity.CLIENT_METADATA_KEY: "f" * 32, "page": "/"})
+    assert clean == {"page": "/"}
+    _, first = bind_conversation("web-1", {identity.CLIENT_METADATA_KEY: "f" * 32}, client="203.0.113.7")
+    _, again = bind_conversation("web-2", {}, client="203.0.113.7")           # another conversation
+    _, other = bind_conversation("web-1", {}, client="198.51.100.1")
+    tag = first[identity.CLIENT_METADATA_KEY]
+    assert identity.is_client_tag(tag) and tag != "f" * 32 and "203.0.113.7" not in repr(first)
+    assert again[identity.CLIENT_METADATA_KEY] == tag and other[identity.CLIENT_METADATA_KEY] != tag
+
+    class Request:          # what Sanic gives: the forwarded client when trusted, else the peer
+        def __init__(self, remote_addr: str, ip: str) -> None:
+            self.remote_addr, self.ip = remote_addr, ip
+
+    assert client_address(Request("203.0.113.7", "127.0.0.1")) == "203.0.113.7"
+    assert client_address(Request("", "127.0.0.1")) == "127.0.0.1"
+    assert client_address(None) is None
+
+
 def test_an_expired_conversation_identity_is_refused():
     value = identity.issue_conversation_identity(7, int(time.time()) - 1, "s~c7")
     assert identity.verify_conversation_identity(value, "s~c7") is None

@@ -48,3 +48,11 @@ def test_the_channels_use_the_identity_they_are_given_not_the_environment(monkey
     assert is_issued_session_id(issued, given) and not is_issued_session_id(issued, IdentitySettings("x" * 40))
     # Without a secret a token makes nobody signed in (fail closed), as before.
     assert bind_conversation("web-1", {"customer_token": token}, IdentitySettings()) == ("web-1", {})
+
+
+def test_the_request_body_limit_setting():
+    assert load_settings({}).request_max_bytes == 1024 * 1024
+    assert load_settings({"RASA_REQUEST_MAX_BYTES": "131072"}).request_max_bytes == 131072
+    for bad in ("1000", "huge", "-1"):            # below 64 KiB the channels' own limits would not fit
+        with pytest.raises(ConfigError, match="RASA_REQUEST_MAX_BYTES"):
+            load_settings({"RASA_REQUEST_MAX_BYTES": bad})

@@ -77,6 +77,13 @@ def test_a_retry_with_a_fresh_token_is_the_same_message():
     assert [m.get("text") for m in replies] == ["为您查到最近一笔订单：", None]
 
 
+def test_a_retry_from_another_address_is_the_same_message():
+    # The channel records the client's tag (shop_channels.identity); a phone that moved from
+    # Wi-Fi to 4G between the first try and its retry sends the same message.
+    replies = earlier_replies(CONVERSATION, "m1", "查一下订单", {"shop_identity": "v1.7.1.ab", "shop_client": "c" * 32})
+    assert [m.get("text") for m in replies] == ["为您查到最近一笔订单：", None]
+
+
 class CountingProcessor:
     """Records a turn as Rasa does: the user event and the replies, saved once at the end,
     after a pause (so a concurrent retry arrives while the turn is in flight)."""

@@ -46,6 +46,96 @@ def test_invalid_responses_are_refused_with_the_same_error(result):
     assert list(ours.value.path) == list(stock.value.path)
 
 
+def _event_samples():
+    """One serialised event of every type Rasa's schema names, as Rasa writes them."""
+    from rasa.shared.core import events as e
+    return [ev.as_dict() for ev in [
+        e.UserUttered("我的快递到哪了", {"name": "order_status", "confidence": 0.9},
+                      [{"entity": "order_no", "value": "1", "start": 0, "end": 1, "extractor": "x"}],
+                      {"text": "我的快递到哪了", "intent": {"name": "order_status", "confidence": 0.9},
+                       "intent_ranking": [{"name": "order_status", "confidence": 0.9}], "entities": []},
+                      input_channel="rest", message_id="m1"),
+        e.ActionExecuted("action_order_status", policy="RulePolicy", confidence=1.0),
+        e.SlotSet("order_no", "202611201234567890"), e.SlotSet("products_on_screen", [{"id": 1}]),
+        e.EntitiesAdded([{"entity": "product", "value": "手机"}]), e.BotUttered("好的", {"buttons": []}),
+        e.ActiveLoop("after_sales_form"), e.ActiveLoop(None), e.AllSlotsReset(), e.Restarted(),
+        e.ActionReverted(), e.UserUtteranceReverted(), e.FollowupAction("action_listen"),
+        e.ConversationPaused(), e.ConversationResumed(), e.SessionStarted(), e.LoopInterrupted(True),
+        e.ActionExecutionRejected("action_x"), e.AgentUttered("hi"), e.StoryExported(),
+        e.ReminderCancelled(name="r"), e.DefinePrevUserUtteredFeaturization(False),
+    ]] + [{"event": "form", "name": "f"}, {"event": "form_validation", "validate": True},
+          {"event": "reminder", "intent": "x", "date_time": "2026-12-07T00:00:00"}]
+
+
+_ODD_VALUES = [None, 0, 1.5, True, "", "x", [], [1], {}, {"a": 1}, {"name": 3}, [{"entity": "e"}],
+               [{"entity": 1, "value": 2}], [{"name": 1}]]
+
+
+def _mutations(rng, event):
+    """Copies of ``event`` with one field (at the top or one level down) set to an odd value,
+    removed, or added."""
+    import copy
+    out = []
+    for _ in range(6):
+        changed = copy.deepcopy(event)
+        target = changed
+        nested = [k for k, v in changed.items() if isinstance(v, dict)]
+        if nested and rng.random() < 0.4:
+            target = changed[rng.choice(nested)]
+        keys = list(target) + ["event", "name", "value", "entities", "intent", "extra"]
+        key = rng.choice(keys)
+        if rng.random() < 0.2:
+            target.pop(key, None)
+        else:
+            target[key] = copy.deepcopy(rng.choice(_ODD_VALUES + ["user", "slot", "action", "bot"]))
+        out.append(changed)
+    return out
+
+
+def _outcome(validate, result):
+    try:
+        validate(result)
+    except jsonschema.ValidationError as error:
+        return ("refused", error.message.split(". Failed to validate")[0], list(error.path))
+    return ("valid",)
+
+
+def test_validation_by_event_type_answers_as_the_full_schema():
+    """On every event type, on many copies with one field broken, and on responses mixing
+    them: the same verdict and the same error as stock Rasa's validation, and the quick check
+    says valid exactly for what the full schema accepts."""
+    import random
+    rng = random.Random(8)
+    samples = _event_samples()
+    candidates = [{"events": [event]} for event in samples]
+    candidates += [{"events": [bad]} for event in samples for bad in _mutations(rng, event)]
+    candidates += [{"events": rng.sample(samples, 5), "responses": [{"text": "好"}]} for _ in range(30)]
+    candidates += [{"events": [*rng.sample(samples, 3), bad], "responses": []}
+                   for bad in (c["events"][0] for c in candidates[len(samples):len(samples) + 60])]
+    candidates += [{"events": None}, {"events": [1]}, {"events": [[]]}, {"responses": [{"text": 1}]},
+                   {"responses": "x"}, [], "x", None, {"events": [{"event": 5}]}]
+    valid = 0
+    for result in candidates:
+        stock = _outcome(stock_validate, result)
+        ours = _outcome(lambda r: RemoteAction("action_x", None)._validate_action_result(r), result)
+        assert ours == stock, result
+        assert rasa_speedups._valid_by_event_type(result) == (stock == ("valid",)), result
+        valid += stock == ("valid",)
+    assert valid > 40 and len(candidates) - valid > 40     # both verdicts well represented
+
+
+def test_domain_is_empty_answers_as_rasa():
+    from pathlib import Path
+    from rasa.shared.core.domain import Domain
+    assert Domain.is_empty is rasa_speedups.domain_is_empty
+    stock = lambda d: d.as_dict() == Domain.empty().as_dict()     # Rasa 3.6.21's is_empty
+    repository = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    for domain in (Domain.empty(), Domain.from_dict({}), repository, Domain.from_dict({"intents": ["greet"]}),
+                   Domain.from_dict({"slots": {"s": {"type": "any", "mappings": []}}})):
+        assert domain.is_empty() == stock(domain)
+    assert Domain.empty().is_empty() and not repository.is_empty()
+
+
 # The tracker store's save: the patched one stores and publishes exactly what stock Rasa does.
 
 class RecordingBroker:

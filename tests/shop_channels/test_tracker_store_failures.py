@@ -85,3 +85,27 @@ def test_a_failed_write_stops_the_turn_instead_of_keeping_it_in_memory():
         run(store.save(tracker))
     # Nothing pretends the turn was kept.
     assert run(store.fallback_tracker_store.retrieve("shopper-2")) is None
+
+
+def test_a_lock_store_that_fails_is_a_store_failure_not_a_bug():
+    # The scale-out lock store is Redis: down, a turn cannot take its lock (Rasa's LockError);
+    # failing mid-turn, the client's own errors. Both are a service's fault: 503 and the
+    # store-failure reply, not a 500 with a stack trace for every message.
+    import redis
+    from rasa.core.lock_store import LockError
+
+    from shop_channels.tracker_store_failures import store_failure_in
+
+    def raised_from(cause: BaseException) -> BaseException:
+        try:
+            try:
+                raise cause
+            except BaseException as error:
+                raise RuntimeError("the turn failed") from error
+        except RuntimeError as wrapper:
+            return wrapper
+
+    for failure in (LockError("Error while acquiring lock"), redis.ConnectionError("refused"),
+                    redis.TimeoutError("Timeout reading from socket"), ConversationStoreUnavailable("x")):
+        assert store_failure_in(failure) and store_failure_in(raised_from(failure)), failure
+    assert not store_failure_in(ValueError("a bug")) and not store_failure_in(raised_from(KeyError("a bug")))

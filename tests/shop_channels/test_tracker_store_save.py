@@ -67,10 +67,10 @@ TURNS = [
     (1, "retrieve", [[_user("再见", "goodbye", 8.0), ActionExecuted("utter_goodbye", timestamp=8.1)],
                      [ActionExecuted("action_listen", timestamp=8.2)]]),
 ]
-# Which saves of the patched store ask the database for the count: the created tracker's,
-# the copy's and then the original's (the copy's save made its note stale), the retry after
-# the failure, the tracker built elsewhere.
-EXPECTED_COUNTS = [True, False, False, False, False, True, True, False, True, True, False, False]
+# Which saves of the patched store ask the database for the count: the copy's and then the
+# original's (the copy's save made its note stale), the retry after the failure, the tracker
+# built elsewhere. Not the created tracker's: the retrieve right before it read no row (fix 10).
+EXPECTED_COUNTS = [False, False, False, False, False, True, True, False, True, True, False, False]
 
 
 async def _talk(stores, broker, retrieve, save, counted):
@@ -198,6 +198,55 @@ def test_a_note_is_used_only_by_the_store_that_read_it(tmp_path):
     asyncio.run(scenario())
     assert writer.count_queries == 2 and reader.count_queries == 0
     assert [row[2] for row in _rows(writer)] == ["action", "session_started", "action", "user", "action"]
+
+
+def test_a_new_conversations_first_save_counts_only_where_its_empty_read_can_be_trusted(tmp_path):
+    """Fix 10: the save right after a retrieve that read no row of that conversation, in the
+    same task, by the same store, takes 0 as stored; anything else counts: a save in another
+    task, another conversation, another store, a second save of another tracker object."""
+    domain = Domain.from_yaml(DOMAIN_YAML)
+    path = str(tmp_path / "shared.db")
+    store, other = (_spied(SQLTrackerStore(domain, db=path)) for _ in range(2))
+
+    def fresh(sender):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        tracker.update(ActionExecuted("action_listen", timestamp=1.0))
+        return tracker
+
+    async def read(which, sender):
+        assert await which.retrieve(sender) is None
+
+    async def read_then_save(reader, saver, read_sender, saved):
+        await read(reader, read_sender)
+        await saver.save(saved)
+
+    def counts(run):
+        before = store.count_queries + other.count_queries
+        asyncio.run(run)
+        return store.count_queries + other.count_queries - before
+
+    assert counts(read_then_save(store, store, "a", fresh("a"))) == 0          # Rasa's create_tracker
+    asyncio.run(read(store, "b"))
+    assert counts(store.save(fresh("b"))) == 1                                 # another task
+    assert counts(read_then_save(store, store, "c", fresh("d"))) == 1          # another conversation
+    assert counts(read_then_save(store, other, "e", fresh("e"))) == 1          # another store
+
+    async def twice():
+        await read(store, "f")
+        await store.save(fresh("f"))
+        await store.save(fresh("f"))           # a second tracker object: counts, writes nothing twice
+    assert counts(twice()) == 1
+
+    async def read_read_save():
+        await read(store, "g")
+        other_tracker = fresh("g")
+        await other.save(other_tracker)        # (a second server, outside the lock: the claim is
+        assert await store.retrieve("g") is not None    # dropped by the next read, which finds rows)
+        await store.save(fresh("g"))
+    assert counts(read_read_save()) == 2       # the other server's save and this one
+    kinds = {sender: [row[2] for row in _rows(store) if row[1] == sender] for sender in "abcdefg"}
+    assert kinds == {"a": ["action"], "b": ["action"], "c": [], "d": ["action"], "e": ["action"], "f": ["action"],
+                     "g": ["action"]}
 
 
 def test_rows_are_inserted_in_one_statement(tmp_path):

@@ -158,3 +158,16 @@ def test_real_cv_reproduces_the_configured_featurizer():
     ours = char_vectorizer(got[:2], got[2], got[3]).fit(TRAIN)
     theirs = CharNgrams((config["min_ngram"], config["max_ngram"]), config["min_df"], config["sublinear_tf"]).fit(TRAIN)
     assert ours.vocabulary == theirs.vocabulary
+
+
+def test_classifier_reads_the_rows_as_rasa_does(tmp_path, tokenizer):
+    """The rows reach shop_nlu.classifier's feature matrix as Rasa's own _create_X builds it."""
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    from shop_nlu.classifier import sentence_feature_matrix
+
+    featurizer, _, _ = trained(tmp_path, tokenizer, sublinear_tf=True)
+    parsed = featurizer.process(messages(tokenizer, ["到货没到货", "快递到哪了", "鑫淼犇"]))
+    got = sentence_feature_matrix(parsed)
+    expected = LogisticRegressionClassifier._create_X(None, parsed)
+    assert got.shape == (3, featurizer.ngrams.width) and (got != expected).nnz == 0

@@ -108,6 +108,28 @@ def test_feature_matrix_is_rasas(widths, dense_width):
     assert (got != expected).nnz == 0
 
 
+@pytest.mark.parametrize("columns,data", [
+    ([4, 1, 7], [1.0, 2.0, 3.0]),          # unsorted
+    ([3, 5, 3], [1.0, 4.0, 2.0]),          # a column twice: CSR sums it
+    ([2, 6], [0.0, 5.0]),                  # an explicit zero: kept, as CSR keeps it
+    ([], []),                              # nothing
+    ([8], [2]),                            # one entry, integer counts
+])
+def test_feature_matrix_is_rasas_for_any_coo_layout(columns, data):
+    """The COO entries are taken as they stand only when CSR would hold the same ones."""
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from shop_nlu.classifier import sentence_feature_matrix
+    m = Message(data={"text": "x"})
+    feature = coo_matrix((np.array(data), (np.zeros(len(columns), int), np.array(columns, int))), shape=(1, 10))
+    m.add_features(Features(feature, "sentence", "text", "odd"))
+    m.add_features(Features(coo_matrix(np.array([[0.0, 1.0, 2.0]])), "sentence", "text", "plain"))
+    expected = LogisticRegressionClassifier._create_X(None, [m])
+    got = sentence_feature_matrix([m])
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert np.array_equal(got.indices, expected.indices) and np.array_equal(got.data, expected.data)
+    assert np.array_equal(got.indptr, expected.indptr)
+
+
 def test_feature_matrix_of_the_trained_model_is_rasas(tmp_path):
     """On the real pipeline's features (every featurizer of config.yml), for real texts."""
     from pathlib import Path
@@ -128,6 +150,8 @@ def test_feature_matrix_of_the_trained_model_is_rasas(tmp_path):
     expected = LogisticRegressionClassifier._create_X(None, parsed)
     got = sentence_feature_matrix(parsed)
     assert got.shape == expected.shape and got.shape[1] > 1000 and (got != expected).nnz == 0
+    # The very same entries in the same order (the products sum in that order).
+    assert np.array_equal(got.indices, expected.indices) and np.array_equal(got.data, expected.data)
 
 
 def test_weights_kept_column_major_for_prediction_with_the_same_probabilities(tmp_path):
@@ -190,6 +214,27 @@ def test_blend_persists_and_loads_with_the_same_probabilities(tmp_path):
     loaded = ShopIntentClassifier.load(config, storage, Resource("clf"), context)
     assert loaded.nb is not None
     assert np.allclose(loaded.predict_proba(loaded._create_X(probes)), expected)
+
+
+def test_naive_bayes_weights_kept_column_major_with_the_same_probabilities(tmp_path):
+    """The loaded naive Bayes scores with column-major log probabilities after the first
+    parse (no copy of the matrix per message), and its answers are the very same numbers."""
+    rng = np.random.default_rng(11)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "nb_weight": 0.3}
+    clf, storage, context = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    loaded = ShopIntentClassifier.load(config, storage, Resource("clf"), context)
+    probes = [_with_tokens(message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))), 4 + i)
+              for i in range(5)]
+    X = loaded._create_X(probes)
+    expected_nb = loaded.nb.predict_proba(X)            # row-major, as skops loads it
+    assert not loaded.nb.feature_log_prob_.flags.f_contiguous
+    expected = loaded.predict_proba(X, [4 + i for i in range(5)])
+    assert loaded.nb.feature_log_prob_.flags.f_contiguous
+    assert np.array_equal(loaded.nb.predict_proba(X), expected_nb)
+    assert np.array_equal(loaded.predict_proba(X, [4 + i for i in range(5)]), expected)
+    loaded.process(probes)
+    assert [p.get("intent")["confidence"] for p in probes] == [max(row) for row in expected]
 
 
 def test_blend_configured_but_missing_from_the_model_fails_closed(tmp_path):

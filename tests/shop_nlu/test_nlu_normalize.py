@@ -128,6 +128,9 @@ def test_numbers_that_are_not_budgets(text):
     ("可以用jd白条吗", "可以用京东白条吗"),
     ("能tk吗", "能退款吗"),
     ("wl一直不动", "物流一直不动"),
+    ("我要申请sh", "我要申请售后"),
+    ("yf多少钱", "运费多少钱"),
+    ("可以开fp吗", "可以开发票吗"),
 ])
 def test_colloquial_and_abbreviated_shop_words_get_their_standard_spelling(typed, standard):
     assert normalize_text(typed) == standard
@@ -136,9 +139,33 @@ def test_colloquial_and_abbreviated_shop_words_get_their_standard_spelling(typed
 
 @pytest.mark.parametrize("text", [
     "顺丰单号SF1234567890", "订单号JD123456789", "1 TB的硬盘", "型号KF-35GW", "with the box",
+    "服务单号SH20261207614932", "fresh fruit",
     "虾米多少钱一斤", "童鞋哪款好",     # goods whose names look like slang stay as typed
 ])
 def test_codes_english_words_and_goods_are_not_respelt(text):
+    assert normalize_text(text) == text
+
+
+# --- homophone slips of the pinyin keyboard (issue 14 round 11) ------------------------------
+
+@pytest.mark.parametrize("typed, standard", [
+    ("块递到哪了", "快递到哪了"),
+    ("怎么还不发获", "怎么还不发货"),
+    ("我要退宽", "我要退款"),
+    ("退获地址发我", "退货地址发我"),
+    ("物留一直没更新", "物流一直没更新"),
+    ("保休多久", "保修多久"),
+    ("怎么确认收获", "怎么确认收货"),
+    ("还没收获呢", "还没收货呢"),
+    ("收获人写错了", "收货人写错了"),
+])
+def test_homophone_slips_of_desk_words_get_their_standard_spelling(typed, standard):
+    assert normalize_text(typed) == standard
+    assert len(normalize_text(typed)) == len(typed)
+
+
+@pytest.mark.parametrize("text", ["今天很有收获", "秋天是收获的季节", "这次旅行收获很大"])
+def test_harvest_stays_a_harvest_outside_a_sentence_about_goods(text):
     assert normalize_text(text) == text
 
 

@@ -140,3 +140,24 @@ def test_the_new_service_words_do_not_pull_world_questions_in():
     assert not signals("入驻审核多久")            # a merchant's onboarding review is not a ticket's
     assert not signals("入驻审核时间多久")
     assert not signals("微信被封了怎么解封")      # another app's account
+
+
+def test_desk_words_that_carried_no_signal_now_do():
+    """Issue 14 round 11: a shop question made only of these words (a visit to the door, the
+    shop's outlets, buying modes, a device's parts and identity, receipts, the paper or
+    electronic copy of an invoice, the installer's call, a ticket's review) had no shop signal,
+    so a confident out-of-scope guess could not give way; a typo of a desk word is read too."""
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("师傅什么时候上门", "能送上楼吗", "附近有门店吗", "凑单能便宜吗", "序列号在哪看",
+                 "碎屏了", "少了一个零件", "小票丢了", "纸质版能寄吗", "明天方便接电话",
+                 "怎么一直审核中", "退不了啊", "块递到哪了", "确认收获了没反应"):
+        assert "cue=desk" in signals(text) or any(s.startswith("topic=") for s in signals(text)), text
+
+
+def test_world_senses_of_the_round_11_desk_words_are_no_shop_signal():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("有没有上门做饭的", "出租车师傅绕路了", "三缺一 少个人打麻将", "个人可以入驻吗",
+                 "电子书在哪看", "今天很有收获"):
+        assert not signals(text), text

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -255,3 +256,35 @@ def delete_queue(name: str) -> None:
         asyncio.run(delete())
     except Exception:   # the queue may never have been declared
         pass
+
+
+class SilentRedis:
+    """A port that takes connections and never answers: a hung or overloaded Redis.
+    ``with SilentRedis() as port:``."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", free_ports(1)[0]))
+        self.listener.listen(64)
+        self.listener.settimeout(0.1)
+        self.held: list = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.held.append(self.listener.accept()[0])
+            except OSError:
+                continue
+
+    def __enter__(self) -> int:
+        self.thread.start()
+        return self.listener.getsockname()[1]
+
+    def __exit__(self, *_) -> None:
+        self.stopped.set()
+        self.thread.join()
+        for connection in self.held:
+            connection.close()
+        self.listener.close()

@@ -6,6 +6,7 @@ never touch the developer's var/ and can run beside a `make run`.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -43,7 +44,10 @@ def free_ports(count: int) -> List[int]:
     """Distinct free ports (all sockets are held until every port is chosen)."""
     sockets = []
     allowed = _port_range()
-    candidates = iter([p for p in allowed if p not in BROWSER_UNSAFE_PORTS]) if allowed is not None else None
+    # In random order: two calls before either port is bound (the load balancer's ports, then a
+    # private Redis) got the same lowest free port of the range, and nginx could not bind it.
+    usable = [p for p in allowed if p not in BROWSER_UNSAFE_PORTS] if allowed is not None else []
+    candidates = iter(random.sample(usable, len(usable))) if allowed is not None else None
     try:
         while len(sockets) < count:
             sock = socket.socket()
@@ -157,12 +161,13 @@ LIVE_EXPERIMENTS = Path(__file__).resolve().parent / "experiments_live.yml"
 
 def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile: str = "default",
                 experiments: Path = LIVE_EXPERIMENTS, extra_env: Optional[Dict[str, str]] = None,
-                rasa_code: Optional[Path] = None) -> Stack:
+                rasa_code: Optional[Path] = None, action_code: Optional[Path] = None) -> Stack:
     """The assistant on free ports over a freshly seeded database in ``workdir``.
 
     ``rasa_code``: a checkout whose project code the Rasa server runs (as its working
     directory: ``rasa`` puts that first on ``sys.path``, ahead of PYTHONPATH), e.g. an older
-    commit for a benchmark's "before" column; the action server always runs this checkout."""
+    commit for a benchmark's "before" column; ``action_code`` the same for the action server
+    (``python -m`` puts its working directory first too); by default both run this checkout."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'shop.db'}"
     rasa_port, action_port, web_port = free_ports(3)
@@ -193,6 +198,9 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             "RASA_TELEMETRY_ENABLED": "false",
             # Never the repository's content/experiments.yml: tests say which experiments run.
             "SHOP_EXPERIMENTS_PATH": str(experiments),
+            # Every test shopper comes from 127.0.0.1: one client's allowance of failed guest
+            # look-ups would be the whole session's (the limit: tests/actions, tests/shop/db).
+            "GUEST_LOOKUP_MAX_CLIENT_FAILURES": "100000",
         }
     )
     env.update(extra_env or {})
@@ -221,7 +229,7 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
         actions = _spawn(
             "action-server",
             [sys.executable, "-m", "actions.server"],
-            env, workdir,
+            env, workdir, cwd=action_code,
         )
         stack.processes.append(actions)
         rasa = _spawn(

@@ -20,7 +20,7 @@ Placeholders in ``say``/``expect``/``reject``: ``{order:KEY}`` (a fixture order'
 in shop.seed.fixtures), ``{phone4:KEY}`` (its recipient phone's last four digits),
 ``{phone:KEY}`` (the whole phone number), ``{item:KEY:N}`` (the title of its N-th item). A number
 may be typed as shoppers type it: ``{order:KEY|spaced}`` (in groups, a mobile number 3-4-4),
-``{order:KEY|dashed}`` (groups joined by dashes), ``{phone:KEY|fullwidth}`` (full-width digits). "The reply" is every text, button title and
+``{order:KEY|dashed}`` (groups joined by dashes), ``{phone:KEY|fullwidth}`` (full-width digits), ``{phone4:KEY|spoken}`` (digits in Chinese, 1 as 幺). "The reply" is every text, button title and
 button payload and custom payload of the bot's answer to that turn.
 
 Writes are undone after each conversation (requests and tickets it created are removed and the
@@ -39,14 +39,18 @@ import yaml
 from sqlalchemy import delete, func, select
 
 from shop.db.models import (
-    AfterSalesRequest, Base, AfterSalesStatusChange, HandoffRequest, Order, OrderAddressChange, OrderStatusChange,
+    AfterSalesRequest, Base, AfterSalesStatusChange, GuestLookupFailure, HandoffRequest, Order, OrderAddressChange,
+    OrderStatusChange,
 )
 from shop.seed.fixtures import FIXTURES_BY_KEY, MAIN_CUSTOMER_ID, OTHER_CUSTOMER_ID, REFUNDING_CUSTOMER_ID
 
 CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
 CUSTOMERS = {"main": MAIN_CUSTOMER_ID, "other": OTHER_CUSTOMER_ID, "refunding": REFUNDING_CUSTOMER_ID}
-PLACEHOLDER = re.compile(r"\{(order|phone4|phone|item):([A-Z_]+)(?::(\d+))?(?:\|(spaced|dashed|fullwidth))?\}")
+PLACEHOLDER = re.compile(r"\{(order|phone4|phone|item):([A-Z_]+)(?::(\d+))?(?:\|(spaced|dashed|fullwidth|spoken))?\}")
 FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+# Digits read out in Chinese, as shoppers type a number they say to themselves: 1 as 幺 (yāo,
+# how a phone number's 1 is spoken), 0 as 零.
+SPOKEN_DIGITS = str.maketrans("0123456789", "零幺二三四五六七八九")
 
 
 def typed_as(number: str, style: Optional[str]) -> str:
@@ -54,6 +58,8 @@ def typed_as(number: str, style: Optional[str]) -> str:
     full-width digits of a Chinese input method."""
     if style == "fullwidth":
         return number.translate(FULL_WIDTH_DIGITS)
+    if style == "spoken":
+        return number.translate(SPOKEN_DIGITS)
     if style in ("spaced", "dashed"):
         # A mobile number is grouped 3-4-4 ("152 1239 3949"), an order number by fours.
         cuts = (0, 3, 7, 11) if len(number) == 11 else range(0, len(number) + 4, 4)
@@ -188,6 +194,9 @@ class Marks:
     address_changes: int
     counts: Optional[Dict[str, int]] = None
     orders: Optional[Dict[int, Dict[str, Any]]] = None
+    # A guest's wrong digits are recorded against the order number, and five lock it for an
+    # hour: left in place they would lock a fixture order for the conversations after.
+    lookup_failures: int = 0
 
 
 def take_marks(session, counts: bool = False) -> Marks:
@@ -198,6 +207,7 @@ def take_marks(session, counts: bool = False) -> Marks:
         session.execute(select(func.coalesce(func.max(OrderAddressChange.id), 0))).scalar_one(),
         table_counts(session) if counts else None,
         snapshot_orders(session) if counts else None,
+        session.execute(select(func.coalesce(func.max(GuestLookupFailure.id), 0))).scalar_one(),
     )
 
 
@@ -308,13 +318,15 @@ def run_db_checks(conversation: Conversation, session, facts: Facts, marks: Mark
 
 
 def undo_writes(session, marks: Marks, snapshot: Dict[int, Dict[str, Any]]) -> None:
-    """Removes what a conversation filed and puts the fixture orders back as they were."""
+    """Removes what a conversation filed (and the guest look-up misses it recorded) and puts the
+    fixture orders back as they were."""
     new_ids = select(AfterSalesRequest.id).where(AfterSalesRequest.id > marks.after_sales)
     session.execute(delete(AfterSalesStatusChange).where(AfterSalesStatusChange.request_id.in_(new_ids))
                     .execution_options(synchronize_session=False))
     session.execute(delete(AfterSalesRequest).where(AfterSalesRequest.id > marks.after_sales))
     session.execute(delete(OrderStatusChange).where(OrderStatusChange.id > marks.order_changes))
     session.execute(delete(OrderAddressChange).where(OrderAddressChange.id > marks.address_changes))
+    session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id > marks.lookup_failures))
     for order_id, columns in snapshot.items():
         row = session.get(Order, order_id)
         for column, value in columns.items():

@@ -214,3 +214,36 @@ def test_attributed_sales_are_the_paid_items_bought_from_the_experiments_cards(s
     assert rows[0][1] == NOW + timedelta(minutes=1)
     assert [v for v, _, _ in attributed_sales(session, "other", NOW, NOW + timedelta(hours=1))] == ["x"]
     assert attributed_sales(session, "sales", NOW + timedelta(hours=1), NOW + timedelta(hours=2)) == []
+
+
+def test_sales_by_variant_split_the_funnel_by_experiment_and_variant(session):
+    """数据分析's sales by strategy: per experiment and variant, the displays in the period,
+    clicks on them, and the paid items attributed to them with their orders and GMV; an item
+    bought from cards of two experiments counts under each (once per experiment), an unpaid
+    order and another period count nothing."""
+    from shop.db.analytics import sales_by_variant
+
+    sku = _in_stock_product(session)
+    other_sku = _in_stock_product(session, skip=(sku.product_id,))
+    a = _exposure(session, MAIN_CUSTOMER_ID, [sku.product_id], experiment="rec", variant="hybrid")
+    _exposure(session, MAIN_CUSTOMER_ID, [other_sku.product_id], experiment="rec", variant="hybrid")
+    b = _exposure(session, OTHER_CUSTOMER_ID, [sku.product_id, other_sku.product_id], experiment="rec",
+                  variant="popularity")
+    coupon = _exposure(session, OTHER_CUSTOMER_ID, [other_sku.product_id], experiment="winback", variant="coupon")
+    assert record_click(session, OTHER_CUSTOMER_ID, b, other_sku.product_id, NOW)
+    paid_a = place_order(session, MAIN_CUSTOMER_ID, [CartLine(sku.product_id, sku.id, 2, (a,))], NOW)
+    paid_b = place_order(session, OTHER_CUSTOMER_ID, [CartLine(other_sku.product_id, other_sku.id, 1, (b, coupon))],
+                         NOW)
+    place_order(session, MAIN_CUSTOMER_ID, [CartLine(sku.product_id, sku.id, 1, (a,))], NOW)      # never paid
+    pay_order_simulated(session, MAIN_CUSTOMER_ID, paid_a.order_no, NOW + timedelta(minutes=1))
+    pay_order_simulated(session, OTHER_CUSTOMER_ID, paid_b.order_no, NOW + timedelta(minutes=2))
+    cents = {order_no: session.execute(select(func.sum(m.OrderItem.subtotal_cents)).join(m.Order)
+                                       .where(m.Order.order_no == order_no)).scalar_one()
+             for order_no in (paid_a.order_no, paid_b.order_no)}
+    rows = {(r["experiment"], r["variant"]): r for r in sales_by_variant(session, NOW, NOW + timedelta(hours=1))}
+    figures = ("displays", "clicks", "ordered_items", "orders", "gmv_cents")
+    assert {key: tuple(row[f] for f in figures) for key, row in rows.items()} == {
+        ("rec", "hybrid"): (2, 0, 1, 1, cents[paid_a.order_no]),
+        ("rec", "popularity"): (1, 1, 1, 1, cents[paid_b.order_no]),
+        ("winback", "coupon"): (1, 0, 1, 1, cents[paid_b.order_no])}
+    assert sales_by_variant(session, NOW + timedelta(hours=1), NOW + timedelta(hours=2)) == []

@@ -340,3 +340,126 @@ def test_transfer_to_a_colleague_on_duty_or_back_to_the_queue(writable_engine):
         assert (figures.transfers, figures.to_agent, figures.to_queue) == (2, 1, 1)
         assert (figures.closed, figures.closed_transfers, figures.by_count) == (2, 2, {0: 1, 2: 1})
         assert desk_transfers(s, now + timedelta(hours=1), now + timedelta(hours=2)).transfers == 0
+
+
+def test_an_admin_reassigns_a_held_conversation_and_it_fails_closed(writable_engine):
+    """改派: an admin moves a conversation a colleague holds to another colleague on duty, takes
+    it over, or sends it back to the queue, with a note. The shopper hears only who serves them
+    now and their conversation is untouched; each reassignment is kept with the admin's id.
+    An account that is not an enabled admin (an agent, a disabled admin), a stale holder, the
+    holder as target, a colleague off duty or no note: refused, nothing changes."""
+    from shop.db.console_accounts import set_active
+    from shop.db.handoff_desk import desk_ticket, reassign_ticket, ticket_transfers
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        boss = create_account(s, "boss", "店长", "admin", FAKE_HASH, now)
+        former = create_account(s, "boss2", "前店长", "admin", FAKE_HASH, now)
+        off = create_account(s, "a3", "小赵", "agent", FAKE_HASH, now)        # never signed in
+        for account, token in ((a, "a"), (b, "b"), (boss, "d"), (former, "e")):
+            start_session(s, account.id, token * 43, "c" * 43, now, timedelta(hours=8))
+        set_active(s, former.id, False)
+        ticket = create_handoff_request(s, "reassign-1", None, "诉求：退款", now)
+        add_shopper_message(s, ticket.id, "我的退款到哪了", now)
+        assert claim_ticket(s, ticket.id, a.id, "小王", now)
+        add_agent_message(s, ticket.id, a.id, "我看一下", now)
+    with session_scope(writable_engine) as s:
+        before = [(m.author, m.text) for m in ticket_messages(s, ticket.id)]
+        assert reassign_ticket(s, ticket.id, b.id, a.id, b.id, "我来", now).problem == "not_admin"      # an agent
+        assert reassign_ticket(s, ticket.id, former.id, a.id, b.id, "我来", now).problem == "not_admin"  # disabled
+        assert reassign_ticket(s, ticket.id, boss.id, b.id, boss.id, "接手", now).problem == "not_yours"  # stale
+        assert reassign_ticket(s, ticket.id, boss.id, a.id, a.id, "接手", now).problem == "target_gone"
+        assert reassign_ticket(s, ticket.id, boss.id, a.id, off.id, "接手", now).problem == "target_gone"
+        with pytest.raises(InvalidRequest):
+            reassign_ticket(s, ticket.id, boss.id, a.id, b.id, "  ", now)
+        assert desk_ticket(s, ticket.id).assigned_to == a.id and ticket_transfers(s, ticket.id) == []
+        assert [(m.author, m.text) for m in ticket_messages(s, ticket.id)] == before
+        moved = reassign_ticket(s, ticket.id, boss.id, a.id, b.id, "小王在开会，请接手退款", now + timedelta(seconds=1))
+        assert moved.problem is None and (moved.transfer.from_name, moved.transfer.to_name, moved.transfer.by_name) \
+            == ("小王", "小李", "店长")
+    with session_scope(writable_engine) as s:
+        assert desk_ticket(s, ticket.id).assigned_to == b.id
+        assert add_agent_message(s, ticket.id, a.id, "还在吗", now) is None
+        lines = [(m.author, m.text) for m in ticket_messages(s, ticket.id)]
+        assert lines[:len(before)] == before            # the shopper's conversation is untouched
+        seen = [m.text for m in shopper_view(s, "reassign-1", None, 0, now).messages]
+        assert seen[-1] == "已为您转接客服小李，接下来由TA为您服务（之前的对话都在）。"
+        assert not any("开会" in m or "店长" in m for m in seen)
+        # The admin takes it over, then sends it back to the queue.
+        assert reassign_ticket(s, ticket.id, boss.id, b.id, boss.id, "我来处理", now + timedelta(seconds=2)).transfer
+        assert desk_ticket(s, ticket.id).assigned_to == boss.id
+        assert add_agent_message(s, ticket.id, boss.id, "您好，我是店长", now) is not None
+        assert reassign_ticket(s, ticket.id, boss.id, boss.id, None, "排队等下一位", now).transfer
+    with session_scope(writable_engine) as s:
+        assert (desk_ticket(s, ticket.id).status, desk_ticket(s, ticket.id).assigned_to) == ("open", None)
+        assert reassign_ticket(s, ticket.id, boss.id, boss.id, b.id, "再改", now).problem == "not_yours"   # queued
+        assert [(t.from_name, t.to_name, t.by_name) for t in ticket_transfers(s, ticket.id)] == [
+            ("小王", "小李", "店长"), ("小李", "店长", "店长"), ("店长", None, "店长")]
+
+
+def test_the_desk_records_the_wait_and_who_closed_for_the_dashboard(writable_engine):
+    """The shopper's wait ends at the first claim (a transfer, a hand-back and the next claim do
+    not move it); ``closed_by`` is whoever closed it; ``desk_waits`` and ``desk_agents`` count
+    them, per agent, with transfers made, received and taken away by a reassignment."""
+    from shop.db.analytics import desk_agents, desk_waits
+    from shop.db.handoff_desk import cancel_waiting_ticket, desk_ticket, reassign_ticket, transfer_ticket
+    from shop.db.models import HandoffRequest as Ticket
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        boss = create_account(s, "boss", "店长", "admin", FAKE_HASH, now)
+        for account, token in ((a, "a"), (b, "b"), (boss, "d")):
+            start_session(s, account.id, token * 43, "c" * 43, now, timedelta(hours=8))
+        first = create_handoff_request(s, "wait-1", None, "诉求：售后", now)
+        second = create_handoff_request(s, "wait-2", None, "诉求：物流", now)
+        gave_up = create_handoff_request(s, "wait-3", None, "诉求：物流", now)
+    with session_scope(writable_engine) as s:
+        assert claim_ticket(s, first.id, a.id, "小王", now + timedelta(seconds=30))
+        assert transfer_ticket(s, first.id, a.id, None, "退回", now + timedelta(seconds=40)).transfer
+        assert claim_ticket(s, first.id, b.id, "小李", now + timedelta(seconds=300))
+        add_agent_message(s, first.id, b.id, "您好", now + timedelta(seconds=301))
+        assert close_ticket(s, first.id, b.id, now + timedelta(seconds=400), resolution="resolved")
+        assert claim_ticket(s, second.id, a.id, "小王", now + timedelta(seconds=90))
+        add_agent_message(s, second.id, a.id, "在的", now + timedelta(seconds=91))
+        add_agent_message(s, second.id, a.id, "稍等", now + timedelta(seconds=92))
+        assert reassign_ticket(s, second.id, boss.id, a.id, b.id, "小王去吃饭了", now + timedelta(seconds=100)).transfer
+        assert close_ticket(s, second.id, boss.id, now + timedelta(seconds=200), is_admin=True, resolution="unresolved")
+        assert cancel_waiting_ticket(s, gave_up.id, now + timedelta(seconds=60))
+    with session_scope(writable_engine) as s:
+        assert s.get(Ticket, first.id).first_assigned_at == now + timedelta(seconds=30)
+        assert desk_ticket(s, first.id).closed_at is not None and s.get(Ticket, first.id).closed_by == b.id
+        assert s.get(Ticket, second.id).closed_by == boss.id and s.get(Ticket, gave_up.id).closed_by is None
+        period = (now - timedelta(hours=1), now + timedelta(hours=1))
+        waits = desk_waits(s, *period)
+        assert sorted(waits.taken_waits_s) == [30.0, 90.0] and waits.cancelled_waits_s == [60.0]
+        agents = {r["name"]: r for r in desk_agents(s, *period)}
+        assert set(agents) == {"小王", "小李", "店长"}
+        assert {k: agents["小王"][k] for k in ("closed", "replies", "tickets_replied", "transferred", "received",
+                                              "reassigned_away")} == {
+            "closed": 0, "replies": 2, "tickets_replied": 1, "transferred": 1, "received": 0, "reassigned_away": 1}
+        assert {k: agents["小李"][k] for k in ("closed", "resolved", "resolution_rate", "replies", "received")} == {
+            "closed": 1, "resolved": 1, "resolution_rate": 1.0, "replies": 1, "received": 1}
+        assert (agents["店长"]["closed"], agents["店长"]["resolved"], agents["店长"]["resolution_rate"]) == (1, 0, 0.0)
+        assert desk_agents(s, now + timedelta(hours=2), now + timedelta(hours=3)) == []
+
+
+def test_awaiting_reply_is_the_first_shopper_line_after_the_agents_last_reply(writable_engine):
+    from shop.db.handoff_desk import awaiting_reply
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        ticket = create_handoff_request(s, "awaiting-1", None, "诉求：物流", now)
+        quiet = create_handoff_request(s, "awaiting-2", None, "诉求：咨询", now)
+        first = add_shopper_message(s, ticket.id, "人呢？", now + timedelta(seconds=1))
+        add_shopper_message(s, ticket.id, "在吗", now + timedelta(seconds=2))
+        assert claim_ticket(s, ticket.id, a.id, "小王", now + timedelta(seconds=3))
+        assert claim_ticket(s, quiet.id, a.id, "小王", now + timedelta(seconds=3))
+    with session_scope(writable_engine) as s:
+        assert awaiting_reply(s, [ticket.id, quiet.id]) == {ticket.id: first.created_at}
+        add_agent_message(s, ticket.id, a.id, "在的", now + timedelta(seconds=4))
+        assert awaiting_reply(s, [ticket.id, quiet.id]) == {}
+        later = add_shopper_message(s, ticket.id, "好的", now + timedelta(seconds=5))
+        assert awaiting_reply(s, [ticket.id]) == {ticket.id: later.created_at} and awaiting_reply(s, []) == {}

@@ -80,3 +80,43 @@ def test_database_url_comes_from_the_environment(monkeypatch, tmp_path):
 def test_alembic_ini_has_no_url():
     text_of_ini = (settings.REPO_ROOT / "alembic.ini").read_text(encoding="utf-8")
     assert "sqlalchemy.url" not in text_of_ini
+
+
+def test_migration_0014_fills_the_first_claim_and_who_closed_from_the_history(empty_url):
+    """Tickets from before 0014 get ``first_assigned_at`` from their first 「客服…已接入」 notice
+    (a transfer's notice does not count) and ``closed_by`` from the holder of a ticket the desk
+    closed; a cancelled or never-claimed ticket gets neither."""
+    from datetime import datetime
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from shop.db.migrate import alembic_config
+
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0013")
+            connection.execute(text(
+                "INSERT INTO console_users (id, username, display_name, role, password_hash, active, created_at)"
+                " VALUES (1, 'a1', '小王', 'agent', 'x', :yes, :at)"), {"yes": True, "at": datetime(2026, 12, 1)})
+            for ticket_id, status, cancelled in ((1, "closed", None), (2, "closed", datetime(2026, 12, 1, 10, 5)),
+                                                 (3, "open", None)):
+                connection.execute(text(
+                    "INSERT INTO handoff_requests (id, ticket_no, sender_id, summary, status, created_at, updated_at,"
+                    " assigned_to, cancelled_at) VALUES (:id, :no, 's', '诉求', :status, :at, :at, :agent, :cancelled)"),
+                    {"id": ticket_id, "no": f"T{ticket_id}", "status": status, "at": datetime(2026, 12, 1, 10),
+                     "agent": 1 if ticket_id == 1 else None, "cancelled": cancelled})
+            for minute, line in ((1, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
+                                 (2, "客服小王已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")):
+                connection.execute(text(
+                    "INSERT INTO handoff_messages (ticket_id, author, text, created_at)"
+                    " VALUES (1, 'system', :line, :at)"), {"line": line, "at": datetime(2026, 12, 1, 10, minute)})
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT id, first_assigned_at, closed_by FROM handoff_requests ORDER BY id")).all()
+        assert [(r[0], str(r[1])[:16] if r[1] else None, r[2]) for r in rows] == [
+            (1, "2026-12-01 10:02", 1), (2, None, None), (3, None, None)]
+    finally:
+        engine.dispose()

@@ -115,6 +115,37 @@ def test_guest_lookups_lock_a_number_after_repeated_misses(session):
     assert lookup_order_for_guest(session, other, other_phone[-4:], now).order.order_no == other
 
 
+def test_guest_lookups_lock_a_client_trying_many_numbers(session):
+    # One client opening conversation after conversation, each number tried under its own
+    # limit: its misses over every number are counted too, and then it reads nothing.
+    from datetime import datetime, timezone
+
+    from shop.domain.privacy import GUEST_LOOKUP_MAX_CLIENT_FAILURES, GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW
+
+    guesser, neighbour = "a" * 32, "b" * 32
+    order_no = number("IN_TRANSIT")
+    phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == order_no)).scalar_one()
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    guesses = [f"2099010{i:011d}" for i in range(GUEST_LOOKUP_MAX_CLIENT_FAILURES)]
+    for guess in guesses:
+        outcome = lookup_order_for_guest(session, guess, "1234", now, client=guesser)
+        assert outcome.order is None and not outcome.locked
+    assert GUEST_LOOKUP_MAX_CLIENT_FAILURES > GUEST_LOOKUP_MAX_FAILURES   # no single number was locked
+    failures_before = session.execute(select(m.GuestLookupFailure.id)).all()
+    # Now a real order with the right digits is refused for that client, and nothing is read
+    # or counted (the number's own allowance is untouched).
+    locked = lookup_order_for_guest(session, order_no, phone[-4:], now, client=guesser)
+    assert locked.locked and locked.client_locked and locked.order is None
+    assert session.execute(select(m.GuestLookupFailure.id)).all() == failures_before
+    # Another client (or the shopper signed in) is not affected; after the window it may try again.
+    assert lookup_order_for_guest(session, order_no, phone[-4:], now, client=neighbour).order.order_no == order_no
+    later = now + GUEST_LOOKUP_WINDOW + GUEST_LOOKUP_WINDOW / 10
+    assert lookup_order_for_guest(session, order_no, phone[-4:], later, client=guesser).order.order_no == order_no
+    # Only what a channel records is a client: anything else is refused before any write.
+    with pytest.raises(InvalidRequest):
+        lookup_order_for_guest(session, order_no, phone[-4:], now, client="127.0.0.1")
+
+
 # --- nobody sees anybody else's orders -------------------------------------------------
 
 OTHERS_ORDER = "OTHER_DELIVERED"      # belongs to customer 2

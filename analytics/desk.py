@@ -1,0 +1,109 @@
+"""The human desk in the analytics database: hand-off tickets and transfers copied from the
+shop database (``shop.db.analytics.desk_ticket_facts`` / ``desk_transfer_facts``), so a
+Metabase / Superset user with access to the analytics database only sees how many hand-offs
+were transferred or reassigned, how long shoppers waited and who closed them with what result
+— staff names, times and outcomes; nothing of the shopper.
+
+Incremental and idempotent: transfers are append-only and read on by id; tickets change
+(claimed, passed on, closed), so those changed since the last copy are read again — from
+``OVERLAP`` before the newest change seen, as a change committed a moment late may carry an
+older time — and replaced row by row. Offsets live in ``analytics_offsets``, in the same
+transaction as the rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Callable, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
+
+from analytics.settings import DEFAULT_TIMEZONE
+from analytics.store import DESK_TICKETS, DESK_TRANSFERS, OFFSETS
+
+TICKETS_SOURCE = "shop-desk-tickets"  # last_id: epoch seconds of the newest change copied
+TRANSFERS_SOURCE = "shop-desk-transfers"  # last_id: the last transfer id copied
+OVERLAP = timedelta(minutes=2)
+CHUNK = 500
+
+
+def _utc(value: Optional[datetime]) -> Optional[datetime]:
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value is not None else None
+
+
+def _offset(connection: Connection, source: str) -> int:
+    if (
+        connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=OFFSETS.c.last_id)).rowcount
+        == 0
+    ):
+        connection.execute(OFFSETS.insert().values(source=source, last_id=0))
+    return int(connection.execute(select(OFFSETS.c.last_id).where(OFFSETS.c.source == source)).scalar_one())
+
+
+def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAULT_TIMEZONE) -> tuple[int, int]:
+    """Copy the desk's changes since the last copy; returns (tickets, transfers) written."""
+    from shop.db.analytics import desk_ticket_facts, desk_transfer_facts
+
+    with analytics.begin() as connection:
+        mark = _offset(connection, TICKETS_SOURCE)
+        since = datetime.fromtimestamp(mark, tz=timezone.utc) - OVERLAP if mark else None
+        with session_factory() as session:
+            tickets = desk_ticket_facts(session, since)
+        for start in range(0, len(tickets), CHUNK):
+            chunk = tickets[start : start + CHUNK]
+            connection.execute(DESK_TICKETS.delete().where(DESK_TICKETS.c.ticket_id.in_([t.ticket_id for t in chunk])))
+            connection.execute(
+                DESK_TICKETS.insert(),
+                [
+                    {
+                        "ticket_id": t.ticket_id,
+                        "day": t.created_at.astimezone(zone).date().isoformat(),
+                        "created_at": _utc(t.created_at),
+                        "first_assigned_at": _utc(t.first_assigned_at),
+                        "wait_s": round((t.first_assigned_at - t.created_at).total_seconds(), 1)
+                        if t.first_assigned_at
+                        else None,
+                        "closed_at": _utc(t.closed_at),
+                        "status": t.status,
+                        "cancelled": t.cancelled,
+                        "resolution": t.resolution,
+                        "closed_by": t.closed_by,
+                        "transfers": t.transfers,
+                        "reassignments": t.reassignments,
+                    }
+                    for t in chunk
+                ],
+            )
+        if tickets:
+            newest = int(max(t.updated_at for t in tickets).timestamp())
+            connection.execute(
+                update(OFFSETS).where(OFFSETS.c.source == TICKETS_SOURCE).values(last_id=max(mark, newest))
+            )
+    copied = 0
+    while True:
+        with analytics.begin() as connection:
+            after = _offset(connection, TRANSFERS_SOURCE)
+            with session_factory() as session:
+                transfers = desk_transfer_facts(session, after, CHUNK)
+            if not transfers:
+                return len(tickets), copied
+            connection.execute(
+                DESK_TRANSFERS.insert(),
+                [
+                    {
+                        "transfer_id": t.transfer_id,
+                        "ticket_id": t.ticket_id,
+                        "at": _utc(t.created_at),
+                        "day": t.created_at.astimezone(zone).date().isoformat(),
+                        "from_agent": t.from_agent,
+                        "to_agent": t.to_agent,
+                        "reassigned_by": t.reassigned_by,
+                    }
+                    for t in transfers
+                ],
+            )
+            connection.execute(
+                update(OFFSETS).where(OFFSETS.c.source == TRANSFERS_SOURCE).values(last_id=transfers[-1].transfer_id)
+            )
+            copied += len(transfers)
