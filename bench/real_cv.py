@@ -149,9 +149,32 @@ def across_token_ngrams():
     return (found[0].get("min_ngram", 1), found[0].get("max_ngram", 1)) if found else None
 
 
+def raw_char_config():
+    """config.yml's ShopCharNgramFeaturizer (characters of the untokenised message) as
+    (min_ngram, max_ngram, min_df, sublinear_tf), or None when the pipeline has none."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    found = [c for c in pipeline if c["name"].endswith("ShopCharNgramFeaturizer")]
+    if not found:
+        return None
+    c = found[0]
+    return (int(c.get("min_ngram", 1)), int(c.get("max_ngram", 3)), int(c.get("min_df", 1)),
+            bool(c.get("sublinear_tf", False)))
+
+
+def char_wb_config():
+    """config.yml's char_wb CountVectorsFeaturizer n-gram range, or None when it has none."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    found = [c for c in pipeline if c["name"] == "CountVectorsFeaturizer" and c.get("analyzer") == "char_wb"]
+    return (found[0].get("min_ngram", 1), found[0].get("max_ngram", 1)) if found else None
+
+
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
                 word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
-                nb_full_tokens=6, across=None, raw=None):
+                nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False, raw_in_nb=True):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -162,10 +185,12 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
         return CountVectorizer(**kw)
 
     words = vec(token_pattern=r"(?u)\b\w+\b", lowercase=True, ngram_range=word_ngram)
-    chars = vec(analyzer="char_wb", ngram_range=ngram, lowercase=True)
     tr_j = [a["joined"] for a in train_a]
     te_j = [a["joined"] for a in test_a]
-    blocks = [words, chars]
+    blocks = [words]
+    if ngram:
+        # config.yml's char_wb CountVectorsFeaturizer (ngram None: the pipeline has none).
+        blocks.append(vec(analyzer="char_wb", ngram_range=ngram, lowercase=True))
     if across:
         # Rasa's CountVectorsFeaturizer with analyzer "char": the tokens joined by a space, so
         # n-grams run across token boundaries ("单 到", "到 哪").
@@ -173,9 +198,11 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     X = sp.hstack([train_dense] + [b.fit_transform(tr_j) for b in blocks]).tocsr()
     Xt = sp.hstack([test_dense] + [b.transform(te_j) for b in blocks]).tocsr()
     if raw:
-        # Not in the pipeline (no Rasa featurizer reads the untokenised text): character
-        # n-grams of the normalised message itself, blind to where jieba cut it.
-        chars_raw = vec(analyzer="char", ngram_range=raw, lowercase=True)
+        # shop_nlu.char_featurizer.ShopCharNgramFeaturizer: character n-grams of the normalised
+        # message itself, blind to where jieba cut it (its own min_df and sublinear counts).
+        from shop_nlu.char_ngrams import char_vectorizer
+
+        chars_raw = char_vectorizer(raw, min_df=raw_min_df, sublinear_tf=raw_sublinear or sublinear)
         X = sp.hstack([X, chars_raw.fit_transform([a["text"] for a in train_a])]).tocsr()
         Xt = sp.hstack([Xt, chars_raw.transform([a["text"] for a in test_a])]).tocsr()
     clf = LogisticRegression(C=C, class_weight=class_weights(train_y, class_weight), max_iter=2000,
@@ -186,9 +213,12 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
         # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
         from shop_nlu.classifier import blend_share
 
-        nb = ComplementNB(alpha=nb_alpha).fit(X, train_y, sample_weight=weights)
+        # raw_in_nb False: the naive Bayes reads every column but the untokenised characters
+        # (they repeat the char_wb columns, and naive Bayes counts each repeat as evidence).
+        cols = X.shape[1] if raw_in_nb or not raw else X.shape[1] - chars_raw.width
+        nb = ComplementNB(alpha=nb_alpha).fit(X[:, :cols], train_y, sample_weight=weights)
         w = nb_weight * blend_share([len(j.split()) for j in te_j], nb_full_tokens)[:, None]
-        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt)
+        probs = (1.0 - w) * probs + w * nb.predict_proba(Xt[:, :cols])
     return clf.classes_, probs
 
 
@@ -340,7 +370,15 @@ def across_of(args):
 
 
 def raw_of(args):
-    return (1, args.raw_char_ngram) if args.raw_char_ngram > 0 else None
+    return (args.raw_min_ngram, args.raw_char_ngram) if args.raw_char_ngram > 0 else None
+
+
+def raw_opts(args):
+    return {"raw_min_df": args.raw_min_df, "raw_sublinear": args.raw_sublinear, "raw_in_nb": args.raw_nb}
+
+
+def chars_of(args):
+    return (1, args.max_ngram) if args.max_ngram > 0 else None
 
 
 def main():
@@ -358,14 +396,26 @@ def main():
     ap.add_argument("--ambiguity", type=float, default=float(fallback.get("ambiguity_threshold", 0.2)),
                     help="(default: config.yml's ambiguity_threshold)")
     ap.add_argument("--sublinear", action="store_true")
-    ap.add_argument("--max-ngram", type=int, default=3)
+    wb = char_wb_config()
+    ap.add_argument("--max-ngram", type=int, default=wb[1] if wb else 0,
+                    help="char_wb 1..N-grams inside tokens (config.yml's char_wb featurizer; 0 = none)")
     across = across_token_ngrams()
     ap.add_argument("--across-ngram", type=int, default=across[1] if across else 0,
                     help="character 1..N-grams across token boundaries (config.yml's analyzer: char"
                          " featurizer; 0 = none)")
-    ap.add_argument("--raw-char-ngram", type=int, default=0,
-                    help="also character 1..N-grams of the untokenised message (no pipeline featurizer"
-                         " does this yet; 0 = none)")
+    raw = raw_char_config()
+    ap.add_argument("--raw-char-ngram", type=int, default=raw[1] if raw else 0,
+                    help="character n-grams of the untokenised message up to N (config.yml's"
+                         " ShopCharNgramFeaturizer max_ngram; 0 = none)")
+    ap.add_argument("--raw-min-ngram", type=int, default=raw[0] if raw else 1,
+                    help="their shortest n-gram (default: config.yml's min_ngram)")
+    ap.add_argument("--raw-min-df", type=int, default=raw[2] if raw else 1,
+                    help="their min_df (default: config.yml's)")
+    ap.add_argument("--raw-sublinear", action=argparse.BooleanOptionalAction, default=raw[3] if raw else False,
+                    help="their counts as 1 + log(count) (default: config.yml's sublinear_tf)")
+    ap.add_argument("--raw-nb", action=argparse.BooleanOptionalAction, default=True,
+                    help="--no-raw-nb: the naive Bayes of the blend does not read them, only the regression"
+                         " (the classifier has no such option: issue 14 round 12 measured it without a gain)")
     ap.add_argument("--max-word-ngram", type=int, default=2,
                     help="word n-grams 1..N (config.yml's first CountVectorsFeaturizer: 2)")
     ap.add_argument("--vocab-weight", type=float, default=1.0,
@@ -432,10 +482,10 @@ def main():
             tr_y = intents + [rows[i]["intent"] for i in tr]
             weights = np.array([1.0] * len(intents) + [args.real_weight] * len(tr))
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
-                                         (1, args.max_ngram), args.sublinear,
+                                         chars_of(args), args.sublinear,
                                          (1, args.max_word_ngram), weights, args.class_weight,
                                          args.nb_weight, args.nb_alpha, args.nb_full_tokens,
-                                         across_of(args), raw_of(args))
+                                         across_of(args), raw_of(args), **raw_opts(args))
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
@@ -520,11 +570,11 @@ def main():
         kept_all = [None] * len(all_a)
         for tr, te in StratifiedKFold(5, shuffle=True, random_state=42).split(all_a, all_y):
             classes, probs = fit_predict([all_a[i] for i in tr], all_d[tr], [all_y[i] for i in tr],
-                                         [all_a[i] for i in te], all_d[te], args.C, (1, args.max_ngram),
+                                         [all_a[i] for i in te], all_d[te], args.C, chars_of(args),
                                          args.sublinear, (1, args.max_word_ngram),
                                          class_weight=args.class_weight, nb_weight=args.nb_weight,
                                          nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens,
-                                         across=across_of(args), raw=raw_of(args))
+                                         across=across_of(args), raw=raw_of(args), **raw_opts(args))
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         oos_rows = [i for i, y in enumerate(all_y) if y == "out_of_scope"]
@@ -553,10 +603,10 @@ def main():
             dev_v, _ = encode_cached(args.dense, [a["text"] for a in dev_a], args.dense_cache, args.dense_path)
             dev_d = sp.hstack([dev_d, dense_of(dev_v, args.dense_scale[0])]).tocsr()
         classes, probs = fit_predict(all_a, all_d, all_y, dev_a, dev_d, args.C,
-                                     (1, args.max_ngram), args.sublinear,
+                                     chars_of(args), args.sublinear,
                                      (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
                                      nb_full_tokens=args.nb_full_tokens, across=across_of(args),
-                                     raw=raw_of(args))
+                                     raw=raw_of(args), **raw_opts(args))
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score
