@@ -97,6 +97,20 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if not hasattr(self.clf, "classes_"):
             return messages     # untrained (no intent examples): as Rasa, no intent set
+        # An empty or blank text has no tokens, so the featurizers give it no features at all
+        # and its row would have no columns: it gets Rasa's "no intent" (name None, confidence 0;
+        # the guards and the fallback after this answer it) instead of an error that made
+        # /model/parse answer 500.
+        messages_read = [m for m in messages if _has_sentence_features(m)]
+        for message in messages:
+            if not _has_sentence_features(message):
+                message.set("intent", {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set("intent_ranking", [], add_to_output=True)
+        if messages_read:
+            self._classify(messages_read)
+        return messages
+
+    def _classify(self, messages: List[Message]) -> None:
         probas = self.predict_proba(self._create_X(messages), [len(m.get(TOKENS_NAMES[TEXT]) or []) for m in messages])
         for message, row in zip(messages, probas):
             ranking = sorted(({"name": name, "confidence": float(p)} for name, p in zip(self.clf.classes_, row)),
@@ -105,7 +119,6 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set("intent_ranking", ranking, add_to_output=True)
-        return messages
 
     def persist(self) -> None:
         super().persist()
@@ -156,6 +169,10 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
 def blend_share(token_counts: Sequence[int], full_tokens: int) -> np.ndarray:
     """The share of the naive Bayes weight a message of each token count gets (0 to 1)."""
     return np.minimum(1.0, np.asarray(token_counts, dtype=float) / float(full_tokens))
+
+
+def _has_sentence_features(message: Message) -> bool:
+    return any(f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE for f in message.features)
 
 
 def _sentence_row(message: Message):

@@ -258,3 +258,17 @@ def test_blend_off_by_default_trains_no_naive_bayes(tmp_path):
 def test_bad_blend_settings_are_refused(setting):
     with pytest.raises(ValueError):
         ShopIntentClassifier.validate_config({"C": 1, **setting})
+
+
+def test_a_message_without_features_gets_no_intent_instead_of_an_error(tmp_path):
+    """An empty or blank text has no tokens, so no featurizer gives it a row; it used to raise
+    (and /model/parse answered 500). It gets Rasa's "no intent", and the messages beside it in
+    the same batch are still classified."""
+    clf, _, _ = make(tmp_path)
+    clf.train(TrainingData([message(f"g{i}", "greet", [5.0, 0.0]) for i in range(5)]
+                           + [message(f"t{i}", "thank", [0.0, 5.0]) for i in range(5)]))
+    empty, read = Message(data={"text": ""}), message("x", None, [4.0, 0.0])
+    clf.process([empty, read])
+    assert empty.get("intent") == {"name": None, "confidence": 0.0}
+    assert empty.get("intent_ranking") == []
+    assert read.get("intent")["name"] == "greet"
