@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import inspect, select
 
 from analytics import store
 from analytics.desk import sync_desk
@@ -18,21 +18,15 @@ from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import cancel_waiting_ticket, claim_ticket, close_ticket, reassign_ticket, transfer_ticket
 from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.support.analytics import postgres_analytics_database
+from tests.support.analytics import analytics_database
 
 FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def analytics(request, tmp_path):
-    if request.param == "postgresql":
-        with postgres_analytics_database("analytics_desk") as engine:
-            yield engine
-        return
-    engine = create_engine(f"sqlite:///{tmp_path / 'analytics.db'}", future=True)
-    store.create_tables(engine)
-    yield engine
-    engine.dispose()
+    with analytics_database(request.param, tmp_path, "analytics_desk") as engine:
+        yield engine
 
 
 @pytest.fixture()

@@ -11,19 +11,13 @@ from sqlalchemy import create_engine, func, select, text
 
 from analytics import dashboard, sql_source, store
 from analytics.broker import BackgroundSQLEventBroker
-from tests.support.analytics import DAY, T0, action, known_events, postgres_analytics_database
+from tests.support.analytics import DAY, T0, action, known_events, analytics_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path):
-    if request.param == "postgresql":
-        with postgres_analytics_database("analytics_test") as engine:
-            yield engine
-        return
-    engine = create_engine(f"sqlite:///{tmp_path / 'analytics.db'}", future=True)
-    store.create_tables(engine)
-    yield engine
-    engine.dispose()
+    with analytics_database(request.param, tmp_path, "analytics_test") as engine:
+        yield engine
 
 
 def ingest_all(engine, events) -> int:

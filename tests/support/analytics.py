@@ -83,3 +83,19 @@ def postgres_analytics_database(prefix: str) -> Iterator[Engine]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@contextlib.contextmanager
+def analytics_database(backend: str, tmp_path, prefix: str) -> Iterator[Engine]:
+    """The analytics tables on ``backend`` ("sqlite": a file under ``tmp_path``; "postgresql":
+    a database of its own, as ``postgres_analytics_database``), for fixtures run on both."""
+    if backend == "postgresql":
+        with postgres_analytics_database(prefix) as engine:
+            yield engine
+        return
+    engine = create_engine(f"sqlite:///{tmp_path / 'analytics.db'}", future=True)
+    store.create_tables(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
