@@ -189,11 +189,24 @@ def derived_key(purpose: str, secret: Optional[str] = None) -> bytes:
                     hashlib.sha256).digest()
 
 
-def client_tag(address: str, key: bytes) -> str:
+def client_tag(address: str, key: bytes, forwarded: Optional[str] = None) -> str:
     """What the conversation store and the guest look-up limit keep of a client's address:
-    an HMAC under ``key`` (``derived_key("client-address")``), so the same address gives the
-    same tag on every server and the stored tag does not give the address back."""
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    HMACs under ``key`` (``derived_key("client-address")``), so the same address gives the
+    same tag on every server and the stored tag does not give the address back.
+
+    Two halves of 16 hex digits: the address's (``client_tag_address``), and the client's —
+    the address and ``forwarded``, the forwarding headers of a proxy the server is not told
+    to trust (``shop_channels.identity.untrusted_forwarding``; None without one, the usual
+    case, where the address is the client)."""
+    def mac(text: str) -> str:
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
+
+    return mac(f"address|{address}") + mac(f"client|{address}|{forwarded or ''}")
+
+
+def client_tag_address(tag: str) -> str:
+    """The address's half of a client tag (every tag of one address starts with it)."""
+    return tag[:16]
 
 
 _CLIENT_TAG = re.compile(r"^[0-9a-f]{32}\Z")

@@ -20,7 +20,11 @@ before Rasa records the message; a conversation identity bound to this conversat
 The client's address is recorded only as a keyed tag (``CLIENT_METADATA_KEY``,
 ``shop.identity.client_tag``): the guest look-up limit per client (shop/db/orders.py) counts
 on it, so a client cannot send its own (it is dropped like a smuggled identity) and gets the
-same tag whichever conversation it opens.
+same tag whichever conversation it opens. Behind a proxy the server is not told to trust
+(``SANIC_PROXIES_COUNT`` unset), every client has the proxy's address: the tag then also
+carries the forwarding headers (``untrusted_forwarding``), so clients behind the proxy are
+counted apart, under a bound for the whole address (shop/db/orders.py), and the server logs
+once that it should be told to trust the proxy.
 
 socket.io session ids are issued by the server (``issue_session_id``): a random part and a
 MAC over it, so a client can only resume a session it was given, never pick a guessable one.
@@ -60,12 +64,13 @@ _FALLBACK_CLIENT_KEY = secrets.token_bytes(32)
 
 def bind_conversation(sender: str, metadata: Mapping[str, Any],
                       identity: Optional[IdentitySettings] = None,
-                      client: Optional[str] = None) -> Tuple[str, Dict[str, Any]]:
+                      client: Optional[str] = None, forwarded: Optional[str] = None) -> Tuple[str, Dict[str, Any]]:
     """(Rasa conversation id, metadata to record) for a message from ``sender``.
 
     ``identity``: the server's settings (``ChannelSettings.identity``); tools and tests that
     pass none get the environment's, read now. ``client``: the address the message came
-    from (``client_address``), recorded as its tag.
+    from (``client_address``), recorded as its tag, with ``forwarded``
+    (``untrusted_forwarding``) when a proxy the server does not trust forwarded it.
 
     The metadata loses the customer token and anything posing as a conversation identity or
     a client tag; a valid token adds the conversation identity. An invalid, expired or
@@ -78,7 +83,7 @@ def bind_conversation(sender: str, metadata: Mapping[str, Any],
             key = derived_key("client-address", (identity or load_identity_settings()).secret())
         except IdentityConfigError:
             key = _FALLBACK_CLIENT_KEY
-        clean[CLIENT_METADATA_KEY] = client_tag(client, key)
+        clean[CLIENT_METADATA_KEY] = client_tag(client, key, forwarded)
     token = metadata.get(TOKEN_METADATA_KEY)
     if not token:
         return sender, clean
@@ -134,3 +139,32 @@ def client_address(request: Any) -> Optional[str]:
     if request is None:
         return None
     return getattr(request, "remote_addr", None) or getattr(request, "ip", None) or None
+
+
+# Headers a proxy names the client in; a client can send them too, so they are only trusted
+# when the server is told to (Sanic then fills ``request.remote_addr`` from them).
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+_MAX_FORWARDED_CHARS = 512
+_warned_untrusted = False
+
+
+def untrusted_forwarding(request: Any) -> Optional[str]:
+    """The forwarding headers of a request that came through a proxy the server is not told
+    to trust (``SANIC_PROXIES_COUNT`` unset): what tells its clients apart in the guest
+    look-up limit (``bind_conversation``). None when there are none, or when Sanic trusted
+    them (the address is then the forwarded client's). Logged once per process: behind such
+    a proxy every per-address limit counts all clients as one."""
+    global _warned_untrusted
+    if request is None or getattr(request, "remote_addr", None):
+        return None
+    headers = getattr(request, "headers", None) or {}
+    named = [(name, headers.get(name)) for name in FORWARDING_HEADERS if headers.get(name)]
+    if not named:
+        return None
+    if not _warned_untrusted:
+        _warned_untrusted = True
+        logger.warning("requests from %s carry %s, but this server is not told to trust a proxy: every client "
+                       "behind it has its address and shares its per-address limits. Behind a reverse proxy, set "
+                       "SANIC_PROXIES_COUNT (README, 'Who is talking')", getattr(request, "ip", None),
+                       "/".join(name for name, _ in named))
+    return ";".join(f"{name}={value}" for name, value in named)[:_MAX_FORWARDED_CHARS]

@@ -15,7 +15,8 @@ Same request and response format as Rasa's RestInput (see README, "REST API"), w
 - a conversation that sends too much (too many turns queued, too many a minute) is answered
   ``429 too_many_messages`` with ``Retry-After`` before anything runs
   (``shop_channels.sender_limits``, shared with the socket.io channel; polls of
-  ``agent_messages`` have their own count);
+  ``agent_messages`` have their own count), and so is a client address that sends too
+  much over all its conversations (``shop_channels.client_limits``);
 - a conversation or lock store that fails is a service's fault: ``503`` with an apology that
   says the turn may have run (``shop_channels.tracker_store_failures``);
 - while a human agent has the conversation, messages go to the agent, not to Rasa
@@ -37,7 +38,8 @@ from sanic.response import HTTPResponse
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
-from shop_channels.identity import bind_conversation, client_address
+from shop_channels.client_limits import log_address_refusal, server_client_limits
+from shop_channels.identity import bind_conversation, client_address, untrusted_forwarding
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
@@ -60,6 +62,7 @@ class ShopRestInput(RestInput):
         webhook = Blueprint("shop_rest_webhook", __name__)
         identity = server_settings().identity   # read at start-up, passed down
         limits = server_sender_limits()            # shared with the socket.io channel
+        per_address = server_client_limits()       # shared with the socket.io channel
         max_bytes = server_settings().request_max_bytes
 
         @webhook.listener("before_server_start")
@@ -104,8 +107,13 @@ class ShopRestInput(RestInput):
                 logger.info("refused a '/' command from sender %s: %s", incoming.sender, refusal)
                 return response.json([{"recipient_id": incoming.sender, "text": COMMAND_REPLY}])
 
-            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity,
-                                                          client_address(request))
+            address = client_address(request)
+            crowd = per_address.message_refusal(address)
+            if crowd is not None:     # too many from this address over all its conversations
+                log_address_refusal("rest", address, crowd)
+                return response.json(crowd.as_json(), status=429, headers={"Retry-After": str(crowd.retry_after)})
+            conversation_id, metadata = bind_conversation(incoming.sender, incoming.metadata, identity, address,
+                                                          untrusted_forwarding(request))
             async with limits.admitted(conversation_id, lock_store_redis(request.app)) as flood:
                 if flood is not None:     # too many from this conversation: nothing below runs or writes
                     log_refusal("rest", conversation_id, flood, client_address(request))
@@ -153,6 +161,13 @@ class ShopRestInput(RestInput):
             except InvalidRequest as refused:
                 logger.warning("agent_messages refused a request: %s", refused.code)
                 return response.json(refused.as_json(), status=refused.status)
+            # Polls spread over made-up senders from one address: a count of their own per
+            # address (the widget polls every 2 s while a ticket is open).
+            address = client_address(request)
+            crowd = per_address.message_refusal(f"{address}~poll")
+            if crowd is not None:
+                log_address_refusal("agent_messages", address, crowd)
+                return response.json(crowd.as_json(), status=429, headers={"Retry-After": str(crowd.retry_after)})
             # The same identity rule as the webhook: the token picks whose tickets are seen.
             conversation_id, _ = bind_conversation(poll["sender"], poll["metadata"], identity)
             # Polls have their own count (the widget polls every 2 s while a ticket is open):

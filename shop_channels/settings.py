@@ -25,6 +25,12 @@ SENDER_LIMIT_REDIS_TIMEOUT_S
 RASA_REQUEST_MAX_BYTES  largest request body the Rasa server reads (bytes; default 1 MiB, at
                         least 64 KiB): Sanic's own default, 100 MB, let every connection make
                         the server hold that much before the channel refused it.
+CLIENT_MAX_CONNECTIONS  socket.io connections one client address may hold open on this server
+                        (``shop_channels.client_limits``; 0 = no limit; default 200).
+CLIENT_MAX_MESSAGES_PER_MINUTE
+                        messages of one client address per clock minute over every
+                        conversation and both channels, on this server (0 = no limit;
+                        default 1200).
 SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00): what the
                         queue answer says to a shopper waiting outside them.
 """
@@ -51,6 +57,10 @@ DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S = 0.5
 # Chat messages are a few KB (shop_channels.validation); the HTTP API's bodies (a parse, a
 # tracker's events) stay far below this too.
 DEFAULT_REQUEST_MAX_BYTES = 1024 * 1024
+# nginx's per-address limits in the scale-out setup (deploy/nginx.conf.template): 200
+# connections, 20 requests a second; sized for carrier NAT.
+DEFAULT_CLIENT_MAX_CONNECTIONS = 200
+DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE = 1200
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,8 @@ class ChannelSettings:
     sender_max_messages_per_minute: int = DEFAULT_SENDER_MAX_MESSAGES_PER_MINUTE
     sender_limit_redis_timeout_s: float = DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S
     request_max_bytes: int = DEFAULT_REQUEST_MAX_BYTES
+    client_max_connections: int = DEFAULT_CLIENT_MAX_CONNECTIONS
+    client_max_messages_per_minute: int = DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -82,7 +94,12 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
                            sender_limit_redis_timeout_s=seconds_setting(
                                env, "SENDER_LIMIT_REDIS_TIMEOUT_S", DEFAULT_SENDER_LIMIT_REDIS_TIMEOUT_S),
                            request_max_bytes=bounded_int_setting(
-                               env, "RASA_REQUEST_MAX_BYTES", DEFAULT_REQUEST_MAX_BYTES, 64 * 1024, 2**30))
+                               env, "RASA_REQUEST_MAX_BYTES", DEFAULT_REQUEST_MAX_BYTES, 64 * 1024, 2**30),
+                           client_max_connections=bounded_int_setting(
+                               env, "CLIENT_MAX_CONNECTIONS", DEFAULT_CLIENT_MAX_CONNECTIONS, 0, 10_000_000),
+                           client_max_messages_per_minute=bounded_int_setting(
+                               env, "CLIENT_MAX_MESSAGES_PER_MINUTE", DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE,
+                               0, 10_000_000))
 
 
 _server: Optional[ChannelSettings] = None

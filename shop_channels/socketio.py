@@ -15,7 +15,9 @@ Rasa's SocketIOInput, with two changes:
 - while a human agent has the conversation, messages go to the agent, not to Rasa
   (``shop_channels.handoff_gate``); the widget fetches the agent's lines over REST;
 - a conversation that sends too much is answered with a polite line before anything runs
-  (``shop_channels.sender_limits``, shared with the REST channel);
+  (``shop_channels.sender_limits``, shared with the REST channel), and so is a client
+  address that sends too much over all its conversations; an address holding too many
+  connections is refused at the handshake (``shop_channels.client_limits``);
 - a turn that fails (say the conversation store is down) is answered with the REST
   channel's apology, never with silence.
 
@@ -36,11 +38,14 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import exceptions as socketio_exceptions
 
 from shop_channels.commands import COMMAND_REPLY, refused_command
+from shop_channels.client_limits import log_address_refusal, server_client_limits
 from shop_channels.desk_push import DeskPush, room_of
 from shop_channels.handoff_gate import event_broker_of, held_reply
-from shop_channels.identity import bind_conversation, client_address, issue_session_id, is_issued_session_id
+from shop_channels.identity import (bind_conversation, client_address, issue_session_id, is_issued_session_id,
+                                   untrusted_forwarding)
 from shop_channels.rest import BLANK_MESSAGE_REPLY, FAILURE_REPLY
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
@@ -50,6 +55,8 @@ from shop_channels.validation import InvalidRequest, clean_message_text, clean_m
 from sanic.server.websockets import impl as _sanic_websockets
 
 logger = logging.getLogger(__name__)
+
+TOO_MANY_CONNECTIONS = "当前网络打开的聊天窗口太多啦，请关闭一些窗口后再试，谢谢～"
 
 
 def _wait_with_tasks(awaitables, *args: Any, **kwargs: Any):
@@ -97,6 +104,7 @@ class ShopSocketIOInput(SocketIOInput):
         sio = self.sio
         identity = server_settings().identity   # read at start-up, passed down
         limits = server_sender_limits()            # shared with the REST channel
+        per_address = server_client_limits()       # shared with the REST channel
 
         namespace = self.namespace
 
@@ -129,6 +137,19 @@ class ShopSocketIOInput(SocketIOInput):
                 return None
 
         # Registering an event again replaces the stock handler.
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: Any, auth: Any = None) -> bool:
+            address = client_address((environ or {}).get("sanic.request"))
+            if not per_address.open_connection(sid, address):
+                logger.warning("socket.io connection refused: client address %s holds %d connections (sid %s)",
+                               address, per_address.open_connections(address), sid)
+                raise socketio_exceptions.ConnectionRefusedError("too_many_connections", {"text": TOO_MANY_CONNECTIONS})
+            return True
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str) -> None:
+            per_address.close_connection(sid)
+
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
@@ -171,8 +192,15 @@ class ShopSocketIOInput(SocketIOInput):
                 return
             # The client's address: from the request that opened this socket.io connection.
             environ = sio.get_environ(sid, namespace=namespace) or {}
-            conversation_id, metadata = bind_conversation(session_id, metadata, identity,
-                                                          client_address(environ.get("sanic.request")))
+            opened_by = environ.get("sanic.request")
+            address = client_address(opened_by)
+            crowd = per_address.message_refusal(address)
+            if crowd is not None:   # too many from this address over all its conversations
+                log_address_refusal("socket.io", address, crowd)
+                await output.send_text_message(session_id, crowd.message)
+                return
+            conversation_id, metadata = bind_conversation(session_id, metadata, identity, address,
+                                                          untrusted_forwarding(opened_by))
             async with limits.admitted(conversation_id, lock_store_redis(server.get("app"))) as flood:
                 if flood is not None:   # too many from this conversation: a polite line, nothing runs
                     log_refusal("socket.io", conversation_id, flood, sid)

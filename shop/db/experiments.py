@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exc, func, insert, select
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
@@ -51,7 +51,10 @@ def log_exposures(session: Session, shown: Sequence[Shown], unit: str, customer_
 def record_click(session: Session, customer_id: Optional[int], exposure_id: int, product_id: int,
                  now: datetime) -> bool:
     """A card button pressed on an exposure. Recorded only when the exposure showed that
-    product and belongs to this shopper (or a guest); False (nothing written) otherwise."""
+    product and belongs to this shopper (or a guest), and only once per exposure and product
+    (a unique index, migration 0016): pressing again, or a script posting the same click in a
+    loop, neither inflates the experiment's clicks per exposure nor grows the table. False
+    (nothing written) otherwise."""
     now = require_aware(now)
     if isinstance(exposure_id, bool) or not isinstance(exposure_id, int) or isinstance(product_id, bool) \
             or not isinstance(product_id, int):
@@ -60,9 +63,19 @@ def record_click(session: Session, customer_id: Optional[int], exposure_id: int,
     if exposure is None or product_id not in (exposure.product_ids or []) \
             or exposure.customer_id not in (None, customer_id):
         return False
-    session.add(RecommendationClick(exposure_id=exposure_id, customer_id=customer_id, product_id=product_id,
-                                    clicked_at=now))
-    session.flush()
+    already = session.execute(
+        select(RecommendationClick.id).where(RecommendationClick.exposure_id == exposure_id,
+                                             RecommendationClick.product_id == product_id).limit(1)
+    ).first()
+    if already is not None:
+        return False
+    try:
+        with session.begin_nested():      # a concurrent press of the same card: one row
+            session.add(RecommendationClick(exposure_id=exposure_id, customer_id=customer_id, product_id=product_id,
+                                            clicked_at=now))
+            session.flush()
+    except exc.IntegrityError:
+        return False
     return True
 
 

@@ -625,6 +625,8 @@ class RecommendationClick(Base):
     """A shopper pressed a card's button (我要买) on an exposure's cards."""
 
     __tablename__ = "recommendation_clicks"
+    # One click per card shown (migration 0016): record_click writes a repeat as nothing.
+    __table_args__ = (Index("uq_recommendation_clicks_exposure_product", "exposure_id", "product_id", unique=True),)
 
     id = Column(BigId, primary_key=True)
     exposure_id = Column(BigId, ForeignKey("experiment_exposures.id"), nullable=False, index=True)

@@ -29,9 +29,10 @@ from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
 )
 from shop.domain.privacy import (
-    GUEST_LOOKUP_MAX_CLIENT_FAILURES, GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW, mask_address, mask_name, mask_phone,
+    GUEST_LOOKUP_CLIENTS_PER_ADDRESS, GUEST_LOOKUP_MAX_CLIENT_FAILURES, GUEST_LOOKUP_MAX_FAILURES, GUEST_LOOKUP_WINDOW,
+    mask_address, mask_name, mask_phone,
 )
-from shop.identity import is_client_tag
+from shop.identity import client_tag_address, is_client_tag
 
 LOGISTICS_STATUS_LABELS = {
     "collected": "已揽收",
@@ -130,6 +131,9 @@ def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, no
     ``client`` (``shop.identity.client_tag``): the miss is recorded against it too, and after
     ``max_client_failures`` (GUEST_LOOKUP_MAX_CLIENT_FAILURES) misses within the window that
     client can look up no number as a guest — trying many numbers from many conversations stops there.
+    The clients of one address (``shop.identity.client_tag_address``: several only behind a
+    proxy the server does not trust, told apart by its unverifiable forwarding headers) stop
+    together at ``GUEST_LOOKUP_CLIENTS_PER_ADDRESS`` times that.
 
     Fails closed: the attempt is written down *before* the order is read, and only a match
     takes the record back, in the same transaction. If the miss cannot be recorded (the
@@ -155,7 +159,14 @@ def lookup_order_for_guest(session: Session, order_no: str, phone_last4: str, no
             .where(GuestLookupFailure.client == client, GuestLookupFailure.failed_at >= since,
                    GuestLookupFailure.id != attempt)
         ).scalar_one()
-        if client_failures >= max_client_failures:
+        address = client_tag_address(client)
+        address_failures = client_failures if client_failures >= max_client_failures else session.execute(
+            select(func.count()).select_from(GuestLookupFailure)
+            .where(GuestLookupFailure.client.between(address + "0" * 16, address + "f" * 16),
+                   GuestLookupFailure.failed_at >= since, GuestLookupFailure.id != attempt)
+        ).scalar_one()
+        if client_failures >= max_client_failures or (
+                address_failures >= max_client_failures * GUEST_LOOKUP_CLIENTS_PER_ADDRESS):
             # Locked for this client: this try is not counted, nothing is read.
             session.execute(delete(GuestLookupFailure).where(GuestLookupFailure.id == attempt))
             return GuestLookup(None, locked=True, client_locked=True)

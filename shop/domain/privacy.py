@@ -16,6 +16,13 @@ GUEST_LOOKUP_WINDOW = timedelta(hours=1)
 # chats, each under its number's own limit, stops here. Generous because of carrier NAT (many
 # shoppers behind one address, each allowed a few typos); only failures count.
 GUEST_LOOKUP_MAX_CLIENT_FAILURES = 20
+# Behind a proxy the Rasa server is not told to trust (SANIC_PROXIES_COUNT unset), every
+# client has the proxy's address; the channels then tell clients apart by the forwarding
+# headers they cannot verify (shop_channels.identity), each with the allowance above, and
+# one address may fail at most this many times that allowance together: one guest's typos
+# (or one attacker's guesses) no longer lock every guest behind the proxy out, and forged
+# headers buy a bounded allowance, never an endless one.
+GUEST_LOOKUP_CLIENTS_PER_ADDRESS = 10
 
 
 def mask_phone(phone: str | None) -> str:

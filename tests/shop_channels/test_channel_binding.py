@@ -116,6 +116,33 @@ def test_the_client_is_recorded_as_a_tag_and_never_taken_from_the_client():
     assert client_address(None) is None
 
 
+def test_clients_behind_an_untrusted_proxy_get_tags_of_their_own_under_the_proxy_address(caplog):
+    from shop_channels import identity as channel_identity
+    from shop_channels.identity import untrusted_forwarding
+
+    class Request:
+        def __init__(self, remote_addr: str, ip: str, headers: dict) -> None:
+            self.remote_addr, self.ip, self.headers = remote_addr, ip, headers
+
+    # No proxy: nothing forwarded; a proxy Sanic trusts: the address is already the client's.
+    assert untrusted_forwarding(Request("", "203.0.113.7", {})) is None
+    assert untrusted_forwarding(Request("203.0.113.7", "10.0.0.5", {"x-forwarded-for": "203.0.113.7"})) is None
+    assert untrusted_forwarding(None) is None
+    channel_identity._warned_untrusted = False
+    with caplog.at_level("WARNING", logger="shop_channels.identity"):
+        first = untrusted_forwarding(Request("", "10.0.0.5", {"x-forwarded-for": "203.0.113.7"}))
+        second = untrusted_forwarding(Request("", "10.0.0.5", {"x-forwarded-for": "198.51.100.1"}))
+        huge = untrusted_forwarding(Request("", "10.0.0.5", {"x-forwarded-for": "1," * 5000}))
+    assert first == "x-forwarded-for=203.0.113.7" and len(huge) <= 512
+    assert sum("SANIC_PROXIES_COUNT" in r.getMessage() for r in caplog.records) == 1     # logged once
+    _, one = bind_conversation("web-1", {}, client="10.0.0.5", forwarded=first)
+    _, two = bind_conversation("web-2", {}, client="10.0.0.5", forwarded=second)
+    _, direct = bind_conversation("web-3", {}, client="10.0.0.5")
+    tags = [meta[identity.CLIENT_METADATA_KEY] for meta in (one, two, direct)]
+    assert all(identity.is_client_tag(tag) for tag in tags) and len(set(tags)) == 3
+    assert {identity.client_tag_address(tag) for tag in tags} == {identity.client_tag_address(tags[0])}
+
+
 def test_an_expired_conversation_identity_is_refused():
     value = identity.issue_conversation_identity(7, int(time.time()) - 1, "s~c7")
     assert identity.verify_conversation_identity(value, "s~c7") is None

@@ -201,6 +201,10 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
             # Every test shopper comes from 127.0.0.1: one client's allowance of failed guest
             # look-ups would be the whole session's (the limit: tests/actions, tests/shop/db).
             "GUEST_LOOKUP_MAX_CLIENT_FAILURES": "100000",
+            # The same for the messages one address may send a minute over all its
+            # conversations (shop_channels/client_limits.py): a benchmark's shoppers are all
+            # 127.0.0.1 (the limit: tests/integration/test_client_limits_live.py).
+            "CLIENT_MAX_MESSAGES_PER_MINUTE": "100000",
         }
     )
     env.update(extra_env or {})

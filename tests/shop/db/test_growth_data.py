@@ -113,6 +113,52 @@ def test_clicks_count_only_for_the_cards_shown_to_this_shopper(session):
     assert not record_click(session, MAIN_CUSTOMER_ID, 10**9, sku.product_id, NOW)
 
 
+def test_a_card_counts_one_click_however_often_it_is_pressed(session):
+    # A script posting the same click in a loop (a guest exposure takes anyone's click) used to
+    # add a row each time: the table grew without bound and clicks per exposure meant nothing.
+    sku = _in_stock_product(session)
+    exposure = _exposure(session, MAIN_CUSTOMER_ID, [sku.product_id], "pressed", "a")
+    guest = log_exposures(session, [Shown("pressed", "a")], "s:web-guest", None, "web-guest", [sku.product_id],
+                          NOW)[0]
+    assert record_click(session, MAIN_CUSTOMER_ID, exposure, sku.product_id, NOW)
+    assert [record_click(session, MAIN_CUSTOMER_ID, exposure, sku.product_id, NOW) for _ in range(50)] == [False] * 50
+    assert record_click(session, None, guest, sku.product_id, NOW)
+    assert not any(record_click(session, who, guest, sku.product_id, NOW) for who in (None, OTHER_CUSTOMER_ID))
+    clicks = session.execute(select(func.count()).select_from(m.RecommendationClick)
+                             .where(m.RecommendationClick.exposure_id.in_([exposure, guest]))).scalar_one()
+    assert clicks == 2
+    assert {o.unit: o.clicks for o in unit_outcomes(session, "pressed", timedelta(days=7))} == {
+        f"c:{MAIN_CUSTOMER_ID}": 1, "s:web-guest": 1}
+
+
+def test_migration_0016_keeps_the_first_click_of_each_card(writable_engine):
+    from sqlalchemy import exc, text
+
+    from shop.db.engine import session_scope
+
+    with session_scope(writable_engine) as session:
+        sku = _in_stock_product(session)
+        exposure = _exposure(session, MAIN_CUSTOMER_ID, [sku.product_id, sku.product_id + 1], "m16", "a")
+        product = sku.product_id
+    with writable_engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0015")
+        for product_id in (product, product, product, product + 1):
+            connection.execute(text("INSERT INTO recommendation_clicks (exposure_id, customer_id, product_id, clicked_at)"
+                                    " VALUES (:e, :c, :p, :at)"),
+                               {"e": exposure, "c": MAIN_CUSTOMER_ID, "p": product_id, "at": NOW})
+        first = connection.execute(text("SELECT min(id) FROM recommendation_clicks WHERE exposure_id = :e"
+                                        " AND product_id = :p"), {"e": exposure, "p": product}).scalar_one()
+    upgrade_to_head(writable_engine)
+    with writable_engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, product_id FROM recommendation_clicks WHERE exposure_id = :e"
+                                       " ORDER BY product_id"), {"e": exposure}).all()
+    assert [r[1] for r in rows] == [product, product + 1] and rows[0][0] == first
+    with pytest.raises(exc.IntegrityError):
+        with writable_engine.begin() as connection:
+            connection.execute(text("INSERT INTO recommendation_clicks (exposure_id, customer_id, product_id, clicked_at)"
+                                    " VALUES (:e, NULL, :p, :at)"), {"e": exposure, "p": product, "at": NOW})
+
+
 def test_outcomes_join_exposures_clicks_and_paid_orders_in_the_window(session):
     sku = _in_stock_product(session)
     first = _exposure(session, MAIN_CUSTOMER_ID, [sku.product_id], "joined", "treat")

@@ -146,6 +146,47 @@ def test_guest_lookups_lock_a_client_trying_many_numbers(session):
         lookup_order_for_guest(session, order_no, phone[-4:], now, client="127.0.0.1")
 
 
+def test_behind_an_untrusted_proxy_one_guest_cannot_lock_every_guest_out_and_forged_clients_are_bounded(session):
+    # The Rasa server not told to trust its proxy: every guest has the proxy's address, and
+    # the channels tell them apart by the forwarding headers (shop.identity.client_tag). One
+    # guest's misses lock that guest only; forged headers (a fresh "client" per message) buy
+    # at most GUEST_LOOKUP_CLIENTS_PER_ADDRESS allowances for the whole address, never more.
+    from datetime import datetime, timezone
+
+    from shop.domain.privacy import GUEST_LOOKUP_CLIENTS_PER_ADDRESS
+    from shop.identity import client_tag
+
+    key = b"k" * 32
+    proxy = "10.0.0.5"
+    careless, shopper = client_tag(proxy, key, "x-forwarded-for=203.0.113.7"), client_tag(proxy, key,
+                                                                                         "x-forwarded-for=198.51.100.1")
+    per_client = 2
+    order_no = number("IN_TRANSIT")
+    phone = session.execute(select(m.Order.recipient_phone).where(m.Order.order_no == order_no)).scalar_one()
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+    guesses = iter(f"2099011{i:011d}" for i in range(1000))
+    for _ in range(per_client):
+        lookup_order_for_guest(session, next(guesses), "1234", now, client=careless, max_client_failures=per_client)
+    assert lookup_order_for_guest(session, next(guesses), "1234", now, client=careless,
+                                  max_client_failures=per_client).client_locked
+    # Another guest behind the same proxy is not locked out by it.
+    found = lookup_order_for_guest(session, order_no, phone[-4:], now, client=shopper, max_client_failures=per_client)
+    assert found.order is not None and found.order.order_no == order_no
+    # Forged clients, each under its own allowance: the address stops them all together.
+    for forged in range(1, GUEST_LOOKUP_CLIENTS_PER_ADDRESS):
+        tag = client_tag(proxy, key, f"x-forwarded-for=192.0.2.{forged}")
+        for _ in range(per_client):
+            assert not lookup_order_for_guest(session, next(guesses), "1234", now, client=tag,
+                                              max_client_failures=per_client).locked
+    fresh = client_tag(proxy, key, "x-forwarded-for=192.0.2.200")
+    assert lookup_order_for_guest(session, next(guesses), "1234", now, client=fresh,
+                                  max_client_failures=per_client).client_locked
+    # Another address (its own proxy) is untouched.
+    elsewhere = client_tag("10.0.9.9", key, "x-forwarded-for=192.0.2.200")
+    assert lookup_order_for_guest(session, order_no, phone[-4:], now, client=elsewhere,
+                                  max_client_failures=per_client).order is not None
+
+
 # --- nobody sees anybody else's orders -------------------------------------------------
 
 OTHERS_ORDER = "OTHER_DELIVERED"      # belongs to customer 2
