@@ -17,7 +17,7 @@ from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
-    refinement_words, turns_down_shown, typed_budget, understand,
+    leaves_out_brand, refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -71,7 +71,9 @@ def reacts_to_list(tracker: Tracker) -> bool:
     from actions.continuation import last_flow  # it routes to this module's action
 
     text = (tracker.latest_message or {}).get("text") or ""
-    return ((turns_down_shown(text) or moves_price_only(text)) and last_flow(tracker) == "action_recommend"
+    brands = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "brand"]
+    return ((turns_down_shown(text) or moves_price_only(text) or leaves_out_brand(text, brands))
+            and last_flow(tracker) == "action_recommend"
             and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
 
 

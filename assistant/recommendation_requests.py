@@ -446,6 +446,13 @@ def turns_down_shown(text: str) -> bool:
     return bool(TURNED_DOWN.search(text) or (OTHER_BRAND.search(text) and len(text) <= 10))
 
 
+def leaves_out_brand(text: str, brands) -> bool:
+    """"不要耐克" / "除了苹果" right after a list, with the brand named (the NLU's brand
+    entities, ``brands``): the list goes on without that brand, as "不要苹果的" asked for
+    recommendations does — not a bare "no"."""
+    return any(isinstance(b, str) and b for b in brands) and bool(NOT_THIS_BRAND.search(text or ""))
+
+
 def moves_price_only(text: str) -> bool:
     """"太贵了" on its own after a list: cheaper ("再贵点": dearer) than what was shown."""
     return bool(PRICE_MOVE_ONLY.search((text or "").strip()))
