@@ -63,7 +63,10 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
     at another of the form's questions ("退款多久到账" holds 退款), or a message at the
     summary that is no correction."""
     events = tracker.events or []
-    if tracker.get_slot("requested_slot") != slot and form_question_answers(tracker, AFTER_SALES):
+    asked = tracker.get_slot("requested_slot")
+    # (Not the message that starts the form, which asked no question of it yet: "电脑开不了机了
+    # 保修期内吧 能修吗" gives the repair and its reason, whatever else it asks.)
+    if asked is not None and asked != slot and form_question_answers(tracker, AFTER_SALES):
         return True, value_before_message(events, slot)
     kept = kept_at_summary(events, tracker.get_slot("requested_slot"), _text(tracker), slot)
     return kept is not None, kept

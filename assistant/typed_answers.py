@@ -131,7 +131,8 @@ def verb_answer(text: str, verbs: str) -> Optional[str]:
     no = re.match(_VERB_LEAD + rf"不(用|要|需要|想)?(再)?({verbs})(地址)?(了|啦|咯)?", text)
     if no is not None:
         return None if re.search(verbs, text[no.end():]) else "no"
-    yes = rf"(帮我|给我|麻烦)?({verbs})(吧|了吧|啊|呀|呗|掉)?(就行|就好)?(吧)?[。.!！~～]*$"
+    # "确认修改" / "确定改地址": the confirmation button's own title typed is a yes too.
+    yes = rf"(帮我|给我|麻烦|确认|确定)?({verbs})(地址)?(吧|了吧|啊|呀|呗|掉)?(就行|就好)?(吧)?[。.!！~～]*$"
     return "yes" if re.match(_VERB_LEAD + yes, text) else None
 
 

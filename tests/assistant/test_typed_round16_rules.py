@@ -5,6 +5,7 @@ import pytest
 
 from assistant.order_matching import cancels_outright
 from assistant.recommendation_requests import leaves_out_brand
+from assistant.typed_answers import verb_answer
 
 
 @pytest.mark.parametrize("text", ["精华液那单先别发 我地址写错了", "先别发货 地址填错了", "等下再发 收货地址不对"])
@@ -25,3 +26,13 @@ def test_a_brand_named_as_left_out(text, brands):
 @pytest.mark.parametrize("text,brands", [("要耐克的", ["耐克"]), ("不要了", []), ("不要这个", [None])])
 def test_no_brand_left_out(text, brands):
     assert not leaves_out_brand(text, brands)
+
+
+@pytest.mark.parametrize("text", ["确认修改", "确定改", "确认修改地址", "嗯 确认修改"])
+def test_the_confirmation_buttons_title_typed_is_a_yes(text):
+    assert verb_answer(text, "改|修改") == "yes"
+
+
+@pytest.mark.parametrize("text", ["确认修改成公司地址", "确认不改了"])
+def test_a_confirmation_that_names_more_is_no_plain_yes(text):
+    assert verb_answer(text, "改|修改") != "yes"
