@@ -173,7 +173,7 @@ class ActionPurchaseHelp(ShopAction):
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         if mention or brand or category:
             colour, size = first_entity(tracker, "color"), first_entity(tracker, "size")
-            products, reasons, title = await db(purchase_search, mention, brand, category, colour, size)
+            products, reasons, title = await db(purchase_search, mention, brand, category, colour, size, text=text)
             if products:
                 # Cards shown like a recommendation's: logged as exposures of the shopper's
                 # variants (the experiments and the funnel count them; buying names them).

@@ -103,6 +103,19 @@ def colour_reason(product: Any, colour: Any) -> Any:
     return f"有{matching}可选" if matching else None
 
 
+def other_colour_reason(product: Any, excluded: Any) -> Any:
+    """"有白色可选": a listing titled in a colour turned down ("不要黑色") that also comes in
+    another says which, so the card does not look like the colour refused."""
+    if not excluded or not getattr(product, "skus", None):
+        return None
+    title = getattr(product, "title", "") or ""
+    if not any(c in title or f"{c[0]}色" in title for c in excluded):
+        return None
+    shades = [s.attributes.get("颜色") for s in product.skus if s.in_stock and s.attributes.get("颜色")]
+    other = next((shade for shade in shades if not any(same_colour(c, shade) for c in excluded)), None)
+    return f"有{other}可选" if other else None
+
+
 def say_not_carried(dispatcher: CollectingDispatcher, text: str, entities: Dict[str, Any]) -> bool:
     """"有卖自行车吗" asked as a purchase or product question: the shop does not sell it, said
     plainly with the nearest categories it does sell. False when the message names no such thing."""
@@ -273,7 +286,8 @@ class ActionRecommend(ShopAction):
         if request.gift_for and not nearest:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
-        reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
+        reasons = {p.id: colour_reason(p, request.colour) or other_colour_reason(p, request.exclude_colours) or reason
+                   for p, reason in picks}
         if note:
             dispatcher.utter_message(text=note)
         # Whichever search found them (the nearest prices too), these cards are what the

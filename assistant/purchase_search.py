@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET
+from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET, colour_turned_down, other_colour_in_stock
 from shop.db.catalogue import find_products_by_name, get_product_details, search_products
 from shop.domain.colours import same_colour
 
@@ -12,12 +12,16 @@ FOUND = "为您找到这些商品，点「我要买」查看下单方式："
 
 
 def purchase_search(session, mention: Optional[str], brand: Optional[str], category: Optional[str],
-                    colour: Optional[str] = None, size: Optional[str] = None, limit: int = 5):
+                    colour: Optional[str] = None, size: Optional[str] = None, limit: int = 5, text: str = ""):
     """"我想买粉色的华为耳机" / "要42码的跑鞋": the listings named (a product, else brand and
     category) that come in the colour (its family: 粉色 finds 浅粉) and size asked for, each
     card saying which one it has ("有粉色可选") — a listing is often titled in another colour
     than the ones it sells. None has them: the listings without the variant, and the title
-    says so. Returns (products, reasons by id, title)."""
+    says so; a colour turned down in ``text`` ("不要黑色") leaves out the listings sold only in
+    it. Returns (products, reasons by id, title)."""
+    turned_down = colour if colour and colour_turned_down(text, colour) else None
+    if turned_down:
+        colour = None       # "想买华为耳机 不要黑色": black left out, not asked for
     wanted = {name: str(value) for name, value in ((COLOUR_FACET, colour), (SIZE_FACET, size)) if value}
 
     def search(attributes):
@@ -27,6 +31,9 @@ def purchase_search(session, mention: Optional[str], brand: Optional[str], categ
                                in_stock_only=True, limit=limit)
 
     found = search(wanted)
+    if turned_down and found:
+        details = {d.id: d for d in get_product_details(session, [p.id for p in found]) if d is not None}
+        found = [p for p in found if p.id in details and other_colour_in_stock(details[p.id], (turned_down,))]
     if not wanted:
         return found, _stock_reasons(found), FOUND
     details = {d.id: d for d in get_product_details(session, [p.id for p in found]) if d is not None}

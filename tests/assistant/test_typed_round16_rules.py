@@ -1,10 +1,13 @@
 """Round 16 (typed16): a wrong address with the parcel held back is an address change, not a
-cancellation; a brand named as left out after a list refines the list."""
+cancellation; a brand named as left out after a list refines the list; a colour turned down
+("不要黑色") is left out, not asked for; the confirmation button's title typed is a yes."""
 
 import pytest
 
 from assistant.order_matching import cancels_outright
-from assistant.recommendation_requests import leaves_out_brand
+from assistant.recommendation_requests import (
+    RecommendationRequest, leaves_out_brand, next_request, other_colour_in_stock, understand,
+)
 from assistant.typed_answers import verb_answer
 
 
@@ -36,3 +39,49 @@ def test_the_confirmation_buttons_title_typed_is_a_yes(text):
 @pytest.mark.parametrize("text", ["确认修改成公司地址", "确认不改了"])
 def test_a_confirmation_that_names_more_is_no_plain_yes(text):
     assert verb_answer(text, "改|修改") != "yes"
+
+
+@pytest.mark.parametrize("text", ["有什么好的蓝牙耳机 不要黑色", "不要黑色的", "黑色的不要", "除了黑色都行", "别要黑的"])
+def test_a_colour_turned_down_is_left_out_not_asked_for(text):
+    said = understand(text, {"color": "黑色"}, None)
+    assert said.colour is None and said.excluded_colour == "黑色"
+    request = next_request(RecommendationRequest(category="耳机耳麦", colour="黑色"), said)
+    assert request.colour is None and request.exclude_colours == ("黑色",)
+    assert "不要黑色" in request.describe()
+    assert RecommendationRequest.from_slot(request.to_slot()) == request
+
+
+@pytest.mark.parametrize("text", ["推荐个黑色的耳机", "要黑色的", "黑色有吗"])
+def test_a_colour_asked_for_stays_asked_for(text):
+    said = understand(text, {"color": "黑色"}, None)
+    assert said.colour == "黑色" and said.excluded_colour is None
+
+
+def test_a_colour_asked_for_after_it_was_turned_down_is_wanted_again():
+    request = RecommendationRequest(category="耳机耳麦", exclude_colours=("黑色",))
+    again = next_request(request, understand("还是要黑色的吧", {"color": "黑色"}, None))
+    assert again.colour == "黑色" and again.exclude_colours == ()
+
+
+class _Sku:
+    def __init__(self, colour, stock=5):
+        self.attributes, self.in_stock = {"颜色": colour}, stock > 0
+
+
+class _Listing:
+    def __init__(self, *shades, stocks=None):
+        self.attributes = {}
+        self.skus = [_Sku(c, (stocks or {}).get(c, 5)) for c in shades]
+
+
+def test_a_listing_is_kept_when_it_sells_another_colour_in_stock():
+    assert other_colour_in_stock(_Listing("黑色", "白色"), ("黑色",))
+    assert not other_colour_in_stock(_Listing("黑色", "雅丹黑"), ("黑色",))
+    assert not other_colour_in_stock(_Listing("黑色", "白色", stocks={"白色": 0}), ("黑色",))
+    assert other_colour_in_stock(_Listing(), ("黑色",))
+
+
+def test_a_brand_named_with_another_brand_wanted_is_that_brand():
+    shown = RecommendationRequest(category="手机", brand="华为", shown_brands=("华为",))
+    request = next_request(shown, understand("换个牌子 小米的有吗", {"brand": "小米"}, None))
+    assert request.brand == "小米" and request.exclude_brands == ("华为",)
