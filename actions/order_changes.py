@@ -26,7 +26,7 @@ from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import WHY_CANCELLED, cancel_requested, cancels_outright, item_words
+from assistant.order_matching import WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
@@ -105,6 +105,10 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
             return []
         # "确认取消" with no cancellation asked about: nothing is confirmed; which order, then.
         dispatcher.utter_message(text=NOTHING_TO_CONFIRM)
+    if topic == "address_change" and asks_for_pickup(text):
+        # "精华液能改成自提吗": how an order is switched to a pickup point, not the saved addresses.
+        _policy(dispatcher, "pickup")
+        return []
     if customer_id is None:
         _policy(dispatcher, topic)
         dispatcher.utter_message(text=SIGN_IN)

@@ -49,6 +49,15 @@ def cancels_outright(text: str) -> bool:
     return bool(CANCEL_OUTRIGHT.search(text or ""))
 
 
+# "精华液能改成自提吗": a pickup point or locker instead of an address, which the order's page
+# sets (the shop's pickup answer says how); the address form offers addresses only.
+PICKUP = re.compile(r"自提|自取|到店取|门店取|快递柜|驿站自取")
+
+
+def asks_for_pickup(text: str) -> bool:
+    return bool(PICKUP.search(text or ""))
+
+
 def cancels_the_order_shown(text: str) -> bool:
     return bool(CANCEL_IT.search((text or "").strip()))
 

@@ -4,7 +4,9 @@ cancellation; a brand named as left out after a list refines the list; a colour 
 
 import pytest
 
+from assistant.offers import CANCEL_OFFER_PREFIX
 from assistant.order_matching import cancels_outright
+from assistant.pending_answers import answer_to_offer
 from assistant.recommendation_requests import (
     RecommendationRequest, leaves_out_brand, next_request, other_colour_in_stock, understand,
 )
@@ -85,3 +87,9 @@ def test_a_brand_named_with_another_brand_wanted_is_that_brand():
     shown = RecommendationRequest(category="手机", brand="华为", shown_brands=("华为",))
     request = next_request(shown, understand("换个牌子 小米的有吗", {"brand": "小米"}, None))
     assert request.brand == "小米" and request.exclude_brands == ("华为",)
+
+
+@pytest.mark.parametrize("text,answer", [("确认取消👌", "affirm"), ("好的🙏", "affirm"), ("不用了😅", "deny"),
+                                         ("嗯嗯👍 取消吧", "affirm")])
+def test_emoji_at_the_cancel_question_carry_no_answer_of_their_own(text, answer):
+    assert answer_to_offer(text, CANCEL_OFFER_PREFIX + "202612061086547273") == answer
