@@ -180,7 +180,15 @@ class ValidateAfterSalesForm(ShopFormValidation):
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("category", "product"))
         picked = await _pick_order(tracker, text, orders, [order_words(o) for o in orders],
                                    named=named)
-        return {"order_no": orders[picked].order_no} if picked is not None else {}
+        if picked is None:
+            # "衬衫那单我要退" where the shirt's order is unpaid: that order by its title (its state
+            # is said by the validation), as at the order question — never a T-shirt offered
+            # because the NLU read 衬衫 as the whole clothing department.
+            others = await orders_not_offered(current_customer_id(tracker))
+            every = [*orders, *others]
+            titled = choice_index(text, [order_words(o) for o in every])
+            return {"order_no": every[titled].order_no} if titled is not None and titled >= len(orders) else {}
+        return {"order_no": orders[picked].order_no}
 
     async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") in ITEM_CORRECTED_AT:

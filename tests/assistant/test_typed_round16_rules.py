@@ -4,6 +4,7 @@ cancellation; a brand named as left out after a list refines the list; a colour 
 
 import pytest
 
+from assistant.follow_up import follow_up, wishes_a_service
 from assistant.offers import CANCEL_OFFER_PREFIX
 from assistant.order_matching import cancels_outright
 from assistant.pending_answers import answer_to_offer
@@ -93,3 +94,20 @@ def test_a_brand_named_with_another_brand_wanted_is_that_brand():
                                          ("嗯嗯👍 取消吧", "affirm")])
 def test_emoji_at_the_cancel_question_carry_no_answer_of_their_own(text, answer):
     assert answer_to_offer(text, CANCEL_OFFER_PREFIX + "202612061086547273") == answer
+
+
+@pytest.mark.parametrize("text,wished", [
+    ("衬衫那单我要退", True), ("手机那单我想退货", True), ("充电器帮我换一个", True),
+    ("衬衫那单能退吗", False), ("我要退吗？", False), ("手机那单我要退 可以吗", False), ("耳机到哪了 我要退", False),
+])
+def test_a_service_wished_for_an_order_named(text, wished):
+    assert wishes_a_service(text, [{"entity": "service_type", "value": "退货"}]) is wished
+
+
+def test_an_unsure_order_question_that_wishes_a_service_is_the_request():
+    ranking = [{"name": "order_status", "confidence": 0.56}, {"name": "after_sales", "confidence": 0.4}]
+    entities = [{"entity": "category", "value": "服饰鞋包"}, {"entity": "service_type", "value": "退货"}]
+    routed = follow_up("衬衫那单我要退", ranking, entities, None, [])
+    assert routed is not None and routed.intent == "after_sales"
+    sure = [{"name": "order_status", "confidence": 0.95}]
+    assert follow_up("衬衫那单我要退", sure, entities, None, []) is None
