@@ -186,6 +186,14 @@ def names_an_item(text: str) -> bool:
     return bool(ITEM_ORDINAL.search(text or ""))
 
 
+# "充电器能单独退吗", "只退充电器可以吗": one item of the order asked about on its own — that item.
+ITEM_ALONE = re.compile(r"(单独|只)(退|换|修|申请|办)")
+
+
+def asks_item_alone(text: str) -> bool:
+    return bool(ITEM_ALONE.search(text or ""))
+
+
 def has_ordinal(text: str) -> bool:
     """"第二个", "最后那个", "2": a pick by position in a list on screen."""
     return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))

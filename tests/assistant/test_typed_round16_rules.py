@@ -11,7 +11,7 @@ from assistant.pending_answers import answer_to_offer
 from assistant.recommendation_requests import (
     RecommendationRequest, leaves_out_brand, next_request, other_colour_in_stock, understand,
 )
-from assistant.typed_answers import verb_answer
+from assistant.typed_answers import asks_item_alone, verb_answer
 
 
 @pytest.mark.parametrize("text", ["精华液那单先别发 我地址写错了", "先别发货 地址填错了", "等下再发 收货地址不对"])
@@ -111,3 +111,9 @@ def test_an_unsure_order_question_that_wishes_a_service_is_the_request():
     assert routed is not None and routed.intent == "after_sales"
     sure = [{"name": "order_status", "confidence": 0.95}]
     assert follow_up("衬衫那单我要退", sure, entities, None, []) is None
+
+
+@pytest.mark.parametrize("text,alone", [("充电器能单独退吗？", True), ("只退充电器可以吗", True), ("我只换手机", True),
+                                        ("充电器也坏了", False), ("能退吗", False)])
+def test_an_item_asked_about_on_its_own(text, alone):
+    assert asks_item_alone(text) is alone
