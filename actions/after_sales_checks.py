@@ -16,7 +16,7 @@ from actions.support import db, entity_values
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import ALREADY_FILED, ANSWERED, CONFIRM_SLOT
 from assistant.faq import faq_book
-from assistant.order_categories import order_category_names
+from assistant.order_categories import order_category_names, typed_names
 from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.errors import InvalidRequest, OrderNotFound
 from shop.db.orders import MAX_RECENT, recent_orders
@@ -54,9 +54,18 @@ async def orders_of_named_kind(tracker: Tracker, orders: list) -> list:
     named = [v.lower() for v in entity_values(tracker, "category") if isinstance(v, str)]
     if not named or len(orders) < 2:
         return orders
-    categories = await db(order_category_names, orders)
-    matching = [o for o in orders if any(n in categories.get(o.order_no, "") for n in named)]
-    return matching if 0 < len(matching) < len(orders) else orders
+    text = (tracker.latest_message or {}).get("text") or ""
+    # The products' own categories first, then their departments only for a department said in
+    # other words: "衬衫" (read as all of 服饰鞋包) narrows the list to no T-shirt's order.
+    for leaf_only in (True, False):
+        names = typed_names(named, text, leaf_only)
+        if not names:
+            continue
+        categories = await db(order_category_names, orders, leaf_only)
+        matching = [o for o in orders if any(n in categories.get(o.order_no, "") for n in names)]
+        if 0 < len(matching) < len(orders):
+            return matching
+    return orders
 
 
 def stop(**slots: Any) -> Dict[Text, Any]:

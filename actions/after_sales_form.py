@@ -27,7 +27,7 @@ from assistant.order_matching import (
     item_words, order_words, orders_on_screen, picks_an_order, values_within, without_order_clause,
 )
 from assistant.typed_answers import (
-    asks_about_policy, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
+    asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
     names_an_item, new_value_part,
     reason_in, service_in,
 )
@@ -63,7 +63,10 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
     at another of the form's questions ("退款多久到账" holds 退款), or a message at the
     summary that is no correction."""
     events = tracker.events or []
-    if tracker.get_slot("requested_slot") != slot and form_question_answers(tracker, AFTER_SALES):
+    asked = tracker.get_slot("requested_slot")
+    # (Not the message that starts the form, which asked no question of it yet: "电脑开不了机了
+    # 保修期内吧 能修吗" gives the repair and its reason, whatever else it asks.)
+    if asked is not None and asked != slot and form_question_answers(tracker, AFTER_SALES):
         return True, value_before_message(events, slot)
     kept = kept_at_summary(events, tracker.get_slot("requested_slot"), _text(tracker), slot)
     return kept is not None, kept
@@ -177,7 +180,15 @@ class ValidateAfterSalesForm(ShopFormValidation):
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("category", "product"))
         picked = await _pick_order(tracker, text, orders, [order_words(o) for o in orders],
                                    named=named)
-        return {"order_no": orders[picked].order_no} if picked is not None else {}
+        if picked is None:
+            # "衬衫那单我要退" where the shirt's order is unpaid: that order by its title (its state
+            # is said by the validation), as at the order question — never a T-shirt offered
+            # because the NLU read 衬衫 as the whole clothing department.
+            others = await orders_not_offered(current_customer_id(tracker))
+            every = [*orders, *others]
+            titled = choice_index(text, [order_words(o) for o in every])
+            return {"order_no": every[titled].order_no} if titled is not None and titled >= len(orders) else {}
+        return {"order_no": orders[picked].order_no}
 
     async def extract_order_item_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") in ITEM_CORRECTED_AT:
@@ -201,7 +212,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
         text, customer_id, order_no = _text(tracker), current_customer_id(tracker), tracker.get_slot("order_no")
         part = new_value_part(text)
         by_place = names_an_item(part)      # "第二件": an item by its place, no "不对" needed
-        if (not by_place and (confirmation_in(text) != "change" or has_ordinal(part))) or customer_id is None or not order_no:
+        # "充电器能单独退吗": an item of the order asked about on its own is that item, no "不对" needed.
+        alone = asks_item_alone(text) and not has_ordinal(part)
+        if ((not by_place and not alone and (confirmation_in(text) != "change" or has_ordinal(part)))
+                or customer_id is None or not order_no):
             return None
         order = await db(get_order, customer_id, order_no)
         if order is None or len(order.items) < 2:
@@ -404,7 +418,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if before and str(before) != str(value) and tracker.get_slot("requested_slot") in ITEM_CORRECTED_AT:
             # "不是手机，是配件": the change is said, then the question asked again.
             title = next(i.title for i in order.items if str(i.id) == str(value))
-            dispatcher.utter_message(text=f"好的，商品改为 {title[:24]}。")
+            alone = "可以单独申请，" if asks_item_alone(_text(tracker) or "") else "好的，"
+            dispatcher.utter_message(text=f"{alone}商品改为 {title[:24]}。")
         return {"order_item_id": str(value), **await early_check(
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 

@@ -26,12 +26,14 @@ from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import WHY_CANCELLED, cancel_requested, item_words
+from assistant.order_matching import WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
+from shop.domain.addresses import same_place
 from shop.domain.clock import utc_now
+from shop.domain.privacy import mask_phone
 from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import CANCELLED_NOW, OrderStatus, address_change_allowed, cancellation_decision
 
@@ -69,6 +71,10 @@ def change_topic(topics: List[str], text: str = "") -> Optional[str]:
     """The order change a message asks about: the NLU's topic, or "取消…订单" / "改到公司地址"
     in its words ("我想取消那个没付款的订单" reads as a payment topic)."""
     topic = next((t for t in CHANGE_TOPICS if t in topics), None)
+    if topic == "cancel_order" and "address_change" in topics and not cancels_outright(text):
+        # "精华液那单先别发 我地址写错了": holding the parcel back is for the address; the order
+        # stays and its address is changed (cancelling is only when 取消 / 不要了 is said).
+        topic = "address_change"
     if topic == "cancel_order" and WHY_CANCELLED.search(text):
         return None         # "我的订单怎么被取消了": the cancelled order is looked up instead
     if topic is None and address_wished(text):
@@ -99,6 +105,10 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
             return []
         # "确认取消" with no cancellation asked about: nothing is confirmed; which order, then.
         dispatcher.utter_message(text=NOTHING_TO_CONFIRM)
+    if topic == "address_change" and asks_for_pickup(text):
+        # "精华液能改成自提吗": how an order is switched to a pickup point, not the saved addresses.
+        _policy(dispatcher, "pickup")
+        return []
     if customer_id is None:
         _policy(dispatcher, topic)
         dispatcher.utter_message(text=SIGN_IN)
@@ -398,7 +408,7 @@ async def _current_address_if_same(customer_id: Optional[int], order_no: Any, me
     order = await db(get_order, customer_id, str(order_no))
     chosen = next((a for a in await db(saved_addresses, customer_id) if a.id == meant.saved_id), None)
     if (order is None or chosen is None or chosen.recipient != order.recipient
-            or "".join(chosen.one_line.split()) != "".join(order.address.split())):
+            or not same_place(chosen.one_line, order.address)):
         return None
     return order.address
 
@@ -407,7 +417,9 @@ async def _address_text(customer_id: Optional[int], meant) -> str:
     if meant is None or customer_id is None:
         return "（未选择）"
     if meant.typed is not None:
-        return meant.typed.one_line
+        t = meant.typed
+        who = " ".join(v for v in (t.recipient, mask_phone(t.phone) if t.phone else None) if v)
+        return f"{t.one_line}（{who}）" if who else t.one_line
     chosen = next((a for a in await db(saved_addresses, customer_id) if a.id == meant.saved_id), None)
     return f"{chosen.one_line}（{chosen.recipient} {chosen.masked_phone}）" if chosen else "（未选择）"
 

@@ -193,6 +193,12 @@ class ActionProductInquiry(ShopAction):
                 # "有没有42码的跑步鞋": a kind of product with a size (colour, budget), not one
                 # product — recommendations in that category that have it.
                 return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if product_id is None and not mentions and "size_advice" in topics:
+            # "我175 140斤 穿什么码" with no product in view: sizes differ by listing — which one,
+            # never "没有找到您说的这款商品" for a body measure searched as a product name.
+            dispatcher.utter_message(text="不同商品的尺码不太一样，您想看哪一款呢？发我商品名称（比如“ONLY碎花连衣裙”），"
+                                          "我按您说的身高体重帮您对照它的尺码。")
+            return []
         if product_id is None:
             query = mentions[0] if mentions else text
             matches = await db(find_products_by_name, query, limit=MAX_CHOICES)

@@ -18,6 +18,7 @@ from actions.product import (
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
+from assistant.order_matching import ORDER_CARD_TOPICS, order_clause
 from assistant.bought import decides_to_buy
 from assistant.typed_answers import buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
@@ -29,8 +30,9 @@ from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
+from assistant.purchase_search import purchase_search
 from shop.db.catalogue import (
-    current_promotions, find_products_by_name, get_product_detail, list_customer_coupons, search_products,
+    current_promotions, find_products_by_name, get_product_detail, list_customer_coupons,
 )
 from shop.domain.assortment import gift_recipient
 from shop.db.orders import get_order, get_order_for_guest
@@ -123,7 +125,13 @@ class ActionPurchaseHelp(ShopAction):
             await self._own_coupons(dispatcher, tracker)
             topics = [t for t in topics if t not in LIVE_TOPICS and t != "usage"]
             answered = True
+        # "耳机到哪了 顺便问下能开发票吗": the order clause is answered with the order itself, so
+        # the general text of where a parcel is ("告诉我订单号…") is not said before it.
+        carded = ORDER_CARD_TOPICS | {"delivery_time"} if order_clause(text) is not None else frozenset()
         for topic in topics:
+            if topic in carded:
+                answered = True         # by the order's card, below
+                continue
             if topic == "stock" or (services_answered and topic in SERVICE_TOPICS):
                 continue
             if topic == "invoice" and invoice_question(text) == PROGRESS:
@@ -164,18 +172,14 @@ class ActionPurchaseHelp(ShopAction):
             # kind, or plainly that it has none (the recommendation's rule).
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         if mention or brand or category:
-            if mention:
-                products = await db(find_products_by_name, mention, limit=5)
-            else:
-                products = await db(search_products, brand=brand, category=category, in_stock_only=True, limit=5)
+            colour, size = first_entity(tracker, "color"), first_entity(tracker, "size")
+            products, reasons, title = await db(purchase_search, mention, brand, category, colour, size, text=text)
             if products:
                 # Cards shown like a recommendation's: logged as exposures of the shopper's
                 # variants (the experiments and the funnel count them; buying names them).
                 customer_id = current_customer_id(tracker)
                 variants = await db(experiment_variants, customer_id, tracker.sender_id)
-                await show_cards(dispatcher, tracker, variants, customer_id, products,
-                                 "为您找到这些商品，点「我要买」查看下单方式：",
-                                 {p.id: "在售现货" if p.in_stock else "暂时缺货" for p in products})
+                await show_cards(dispatcher, tracker, variants, customer_id, products, title, reasons)
                 return [SlotSet("product_id", str(products[0].id))] if len(products) == 1 else []
             dispatcher.utter_message(text="暂时没有找到相关商品，可以换个说法或告诉我品牌和型号吗？")
             return []

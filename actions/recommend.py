@@ -17,7 +17,7 @@ from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
-    refinement_words, turns_down_shown, typed_budget, understand,
+    leaves_out_brand, refinement_words, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -71,7 +71,9 @@ def reacts_to_list(tracker: Tracker) -> bool:
     from actions.continuation import last_flow  # it routes to this module's action
 
     text = (tracker.latest_message or {}).get("text") or ""
-    return ((turns_down_shown(text) or moves_price_only(text)) and last_flow(tracker) == "action_recommend"
+    brands = [e.get("value") for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == "brand"]
+    return ((turns_down_shown(text) or moves_price_only(text) or leaves_out_brand(text, brands))
+            and last_flow(tracker) == "action_recommend"
             and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
 
 
@@ -99,6 +101,19 @@ def colour_reason(product: Any, colour: Any) -> Any:
     shades = [s.attributes.get("颜色") for s in product.skus if s.in_stock and s.attributes.get("颜色")]
     matching = next((shade for shade in shades if same_colour(str(colour), shade)), None)
     return f"有{matching}可选" if matching else None
+
+
+def other_colour_reason(product: Any, excluded: Any) -> Any:
+    """"有白色可选": a listing titled in a colour turned down ("不要黑色") that also comes in
+    another says which, so the card does not look like the colour refused."""
+    if not excluded or not getattr(product, "skus", None):
+        return None
+    title = getattr(product, "title", "") or ""
+    if not any(c in title or f"{c[0]}色" in title for c in excluded):
+        return None
+    shades = [s.attributes.get("颜色") for s in product.skus if s.in_stock and s.attributes.get("颜色")]
+    other = next((shade for shade in shades if not any(same_colour(c, shade) for c in excluded)), None)
+    return f"有{other}可选" if other else None
 
 
 def say_not_carried(dispatcher: CollectingDispatcher, text: str, entities: Dict[str, Any]) -> bool:
@@ -271,7 +286,8 @@ class ActionRecommend(ShopAction):
         if request.gift_for and not nearest:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
-        reasons = {p.id: colour_reason(p, request.colour) or reason for p, reason in picks}
+        reasons = {p.id: colour_reason(p, request.colour) or other_colour_reason(p, request.exclude_colours) or reason
+                   for p, reason in picks}
         if note:
             dispatcher.utter_message(text=note)
         # Whichever search found them (the nearest prices too), these cards are what the

@@ -24,7 +24,10 @@ class AddressMeant:
         if self.saved_id is not None:
             return f"{SAVED_PREFIX}{self.saved_id}"
         t = self.typed
-        return TYPED_PREFIX + "|".join((t.province, t.city, t.district, t.detail))
+        parts = (t.province, t.city, t.district, t.detail)
+        if t.recipient or t.phone:
+            parts += (t.recipient or "", t.phone or "")
+        return TYPED_PREFIX + "|".join(parts)
 
 
 def from_slot(value: Optional[str]) -> Optional[AddressMeant]:
@@ -37,6 +40,9 @@ def from_slot(value: Optional[str]) -> Optional[AddressMeant]:
         parts = value[len(TYPED_PREFIX):].split("|")
         if len(parts) == 4 and all(parts[1:]):
             return AddressMeant(typed=TypedAddress(*parts))
+        if len(parts) == 6 and all(parts[1:4]) and (parts[4] or parts[5]):
+            # with the recipient and mobile pasted beside it
+            return AddressMeant(typed=TypedAddress(*parts[:4], recipient=parts[4] or None, phone=parts[5] or None))
     return None
 
 

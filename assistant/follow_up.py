@@ -17,7 +17,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 from assistant.bought import decides_to_buy
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
-from assistant.order_matching import cancels_the_order_shown, order_clause, picks_an_order
+from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
@@ -102,6 +102,16 @@ def requests_beside_order_clause(text: str, entities: Sequence[Mapping]) -> bool
     start = (text or "").find(clause)
     return any(e.get("entity") == "service_type" and isinstance(e.get("start"), int)
                and not start <= e["start"] < start + len(clause) for e in entities)
+
+
+# "我要退", "想换货", "帮我退了", "申请退款": a service wished for, said as a wish, not asked about.
+SERVICE_WISH = re.compile(r"(我要|我想|要|想|帮我|给我|申请)(退|换|修|退货|换货|退款|维修)(?!.{0,4}(吗|么|嘛|不|\?|？))")
+
+
+def wishes_a_service(text: str, entities: Sequence[Mapping]) -> bool:
+    """A service (``service_type`` entity) wished for in words ("衬衫那单我要退"), no question."""
+    return (any(e.get("entity") == "service_type" for e in entities)
+            and SERVICE_WISH.search(text or "") is not None and not ORDER_QUESTION.search(text or ""))
 
 
 def _content_length(text: str) -> int:
@@ -212,6 +222,10 @@ def follow_up(
     if (top in ("order_status", "nlu_fallback") or _unsure(ranking)) and requests_beside_order_clause(text, entities):
         # "耳机到哪了，还有那个手机我想退": the after-sales route answers the order clause and
         # then takes up the request; read as an order question, the request would be lost.
+        return FollowUp("after_sales", [dict(e) for e in entities])
+    if top == "order_status" and _unsure(ranking) and wishes_a_service(text, entities):
+        # "衬衫那单我要退": a service wished for an order named, which the classifier was unsure
+        # was more than the order's card: the request (its route says what the order allows).
         return FollowUp("after_sales", [dict(e) for e in entities])
     if top in _NOT_AFTER_SALES and describes_a_problem(text):
         # "我买的衣服有个洞": something bought is faulty — an after-sales request, not an order

@@ -38,6 +38,26 @@ NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订
 WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
 
 
+# The words of a cancellation itself, beyond a parcel held back ("先别发"), which a wrong address
+# also asks for.
+CANCEL_OUTRIGHT = re.compile(r"取消|不要了|不想要|不买了|退款")
+
+
+def cancels_outright(text: str) -> bool:
+    """"取消" / "不要了" said: the order itself is given up, not only held back ("先别发 地址写错了"
+    is an address change)."""
+    return bool(CANCEL_OUTRIGHT.search(text or ""))
+
+
+# "精华液能改成自提吗": a pickup point or locker instead of an address, which the order's page
+# sets (the shop's pickup answer says how); the address form offers addresses only.
+PICKUP = re.compile(r"自提|自取|到店取|门店取|快递柜|驿站自取")
+
+
+def asks_for_pickup(text: str) -> bool:
+    return bool(PICKUP.search(text or ""))
+
+
 def cancels_the_order_shown(text: str) -> bool:
     return bool(CANCEL_IT.search((text or "").strip()))
 

@@ -41,7 +41,9 @@ DENY = "deny"
 # Words that carry no answer: interjections, particles, "那/就/还是" and punctuation.
 # One filler per repetition (no "+" inside the whole-message repeat: a nested repeat made the
 # failing match backtrack exponentially on a crafted message).
-_FILLER = r"(?:那就|那还是|还是|那|就|嗯|恩|哦|噢|喔|哎|唉|额|呃|啊|呀|吧|啦|了|呢|哈|亲|我|的|[\s,，。.!！~～、…])"
+# Emoji carry a tone, not an answer ("确认取消👌", "好的🙏"): fillers too.
+_FILLER = (r"(?:那就|那还是|还是|那|就|嗯|恩|哦|噢|喔|哎|唉|额|呃|啊|呀|吧|啦|了|呢|哈|亲|我|的|"
+           r"[\s,，。.!！~～、…\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200D])")
 # An answer to a yes/no question is a few words ("嗯嗯 好的 就这样吧 麻烦你了" is 14 characters);
 # anything longer says more than an answer. The cap also bounds the whole-message match, whose
 # overlapping words ("好的" or "好" + "的") make a failing match cost grow with the length.

@@ -7,7 +7,9 @@ import logging
 from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
-from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET, RecommendationRequest, popular_matches
+from assistant.recommendation_requests import (
+    COLOUR_FACET, SIZE_FACET, RecommendationRequest, other_colour_in_stock, popular_matches,
+)
 from shop.db.catalogue import iter_product_details
 from shop.db.records import ProductDetail
 from shop.domain.colours import same_colour, shades_answering
@@ -19,6 +21,10 @@ OVERFETCH = 3
 # With brands left out ("换个牌子") or a word the title must hold ("卫衣"), which the model's
 # filters cannot say: read further.
 OVERFETCH_EXCLUDING = 12
+
+
+def _overfetch(request: RecommendationRequest) -> int:
+    return OVERFETCH_EXCLUDING if request.exclude_brands or request.exclude_colours or request.keyword else OVERFETCH
 
 
 def _filters(request: RecommendationRequest) -> Filters:
@@ -56,6 +62,8 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
             return False
     if request.size and not any(s.in_stock and s.attributes.get(SIZE_FACET) == request.size for s in product.skus):
         return False
+    if request.exclude_colours and not other_colour_in_stock(product, request.exclude_colours):
+        return False        # "不要黑色": a listing sold only in black
     return True
 
 
@@ -68,7 +76,7 @@ def recommend_for(session, customer_id: Optional[int], request: RecommendationRe
                                     exclude_ids=request.shown, limit=limit * OVERFETCH)
         else:
             picks = service.recommend(customer_id, filters=_filters(request), exclude_ids=request.shown,
-                                      limit=limit * (OVERFETCH_EXCLUDING if request.exclude_brands or request.keyword else OVERFETCH),
+                                      limit=limit * _overfetch(request),
                                       mix=mix)
     except ModelUnavailable as unavailable:
         # The real cause (none trained yet, or a corrupt artifact), not a guess.

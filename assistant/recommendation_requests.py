@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
+from shop.domain.colours import same_colour
 from shop.domain.money import money_rounded
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵|预算不多|预算有限|钱不多|没多少钱|学生党)")
@@ -270,6 +271,7 @@ class RecommendationRequest:
     shown_prices: tuple = field(default_factory=tuple)
     shown_brands: tuple = field(default_factory=tuple)
     exclude_brands: tuple = field(default_factory=tuple)  # "换个牌子": brands left out
+    exclude_colours: tuple = field(default_factory=tuple)  # "不要黑色": colour families left out
     # "红色卫衣": the NLU reads 卫衣 as the whole 服饰鞋包 department; the word typed narrows it.
     keyword: Optional[str] = None
     # "性价比高的" (VALUE) or a feature ("续航好", "拍照好": a FEATURES label): how to rank.
@@ -281,6 +283,7 @@ class RecommendationRequest:
         data["shown_prices"] = list(self.shown_prices)
         data["shown_brands"] = list(self.shown_brands)
         data["exclude_brands"] = list(self.exclude_brands)
+        data["exclude_colours"] = list(self.exclude_colours)
         return data
 
     @classmethod
@@ -302,6 +305,7 @@ class RecommendationRequest:
                 shown_prices=tuple(p for p in (_number(x) for x in value.get("shown_prices") or []) if p is not None),
                 shown_brands=_texts(value.get("shown_brands")),
                 exclude_brands=_texts(value.get("exclude_brands")),
+                exclude_colours=_texts(value.get("exclude_colours")),
                 keyword=_text(value.get("keyword")),
                 order_by=_text(value.get("order_by")) if _valid_ranking(value.get("order_by")) else None,
             )
@@ -341,6 +345,8 @@ class RecommendationRequest:
             parts.append(ranking_label(self.order_by) or self.order_by)
         if self.exclude_brands:
             parts.append(f"不含{'/'.join(self.exclude_brands)}")
+        if self.exclude_colours:
+            parts.append(f"不要{'/'.join(self.exclude_colours)}")
         if self.size:
             parts.append(f"{self.size}码")
         if self.min_price is not None and self.max_price is not None:
@@ -394,6 +400,7 @@ class Understood:
     gift_for: Optional[str] = None
     other_brand: bool = False                 # "换个牌子": leave out the brands shown
     excluded_brand: Optional[str] = None      # "不要苹果的"
+    excluded_colour: Optional[str] = None     # "不要黑色", "除了黑的都行"
     also_excluded: tuple = ()                 # "除了苹果和华为": the brands named after the first
     keyword: Optional[str] = None             # the word typed for a department-wide category
     order_by: Optional[str] = None            # "性价比高" / "续航好": see ``ranking_asked``
@@ -446,6 +453,13 @@ def turns_down_shown(text: str) -> bool:
     return bool(TURNED_DOWN.search(text) or (OTHER_BRAND.search(text) and len(text) <= 10))
 
 
+def leaves_out_brand(text: str, brands) -> bool:
+    """"不要耐克" / "除了苹果" right after a list, with the brand named (the NLU's brand
+    entities, ``brands``): the list goes on without that brand, as "不要苹果的" asked for
+    recommendations does — not a bare "no"."""
+    return any(isinstance(b, str) and b for b in brands) and bool(NOT_THIS_BRAND.search(text or ""))
+
+
 def moves_price_only(text: str) -> bool:
     """"太贵了" on its own after a list: cheaper ("再贵点": dearer) than what was shown."""
     return bool(PRICE_MOVE_ONLY.search((text or "").strip()))
@@ -476,6 +490,36 @@ def wants_cheaper_products(text: str) -> bool:
     return bool(CHEAPER_PRODUCTS.search(text or ""))
 
 
+# "不要黑色", "别要黑的", "除了黑色", "黑色的不要": a colour turned down, not asked for.
+NOT_THIS_COLOUR = re.compile(r"(不要|不想要|不喜欢|不考虑|别要?|除了|排除)[^，,。！!？?]{0,3}$")
+COLOUR_DECLINED_AFTER = re.compile(r"^[色的]*(的)?(不要|不想要|不喜欢|不考虑|就算了|pass)")
+
+
+def _before_colour(text: str, colour: str) -> str:
+    """The words just before the colour typed (its family's first character: 黑色 / 黑的), and
+    a marker when it is turned down after it ("黑色的不要")."""
+    at = text.find(colour[0])
+    if at < 0:
+        return ""
+    if COLOUR_DECLINED_AFTER.search(text[at + 1:]):
+        return "不要"
+    return text[:at]
+
+
+def colour_turned_down(text: str, colour: str) -> bool:
+    """Is the colour the NLU read turned down in ``text`` ("不要黑色", "黑色的不要")?"""
+    return bool(colour) and bool(NOT_THIS_COLOUR.search(_before_colour(text or "", colour)))
+
+
+def other_colour_in_stock(product: Any, excluded: Sequence[str]) -> bool:
+    """Does a listing sell, in stock, a colour outside the families turned down? A listing with
+    no colours at all is kept (nothing of it is black)."""
+    shades = {s.attributes.get(COLOUR_FACET) for s in getattr(product, "skus", ()) if s.in_stock}
+    shades |= {(getattr(product, "attributes", None) or {}).get(COLOUR_FACET)}
+    shades.discard(None)
+    return not shades or any(not any(same_colour(c, shade) for c in excluded) for shade in shades)
+
+
 def understand(text: str, entities: Mapping[str, Optional[str]], product_in_context: Optional[int],
                keyword: Optional[str] = None, brands: Sequence[str] = (), named: Sequence[str] = ()) -> Understood:
     """What the message adds; ``keyword`` is the word the shopper typed for a category the
@@ -493,16 +537,21 @@ def understand(text: str, entities: Mapping[str, Optional[str]], product_in_cont
         # "不要苹果的": Apple is left out, not asked for ("除了苹果和华为": both are).
         brand, excluded = None, brand
         also = tuple(b for b in (_text(v) for v in brands) if b and b != excluded)
+    colour, excluded_colour = _text(entities.get("color")), None
+    if colour and colour_turned_down(text, colour):
+        # "有什么好的蓝牙耳机 不要黑色": black is left out, not asked for.
+        colour, excluded_colour = None, colour
     return Understood(
         category=_text(entities.get("category")),
         brand=brand,
+        excluded_colour=excluded_colour,
         excluded_brand=excluded,
         also_excluded=also,
         other_brand=other_brand,
         keyword=_text(keyword),
         min_price=_number(entities.get("budget_min")),
         max_price=_number(entities.get("budget_max")),
-        colour=_text(entities.get("color")),
+        colour=colour,
         size=_text(entities.get("size")),
         similar_to=product_in_context if SIMILAR.search(text) else None,
         cheaper=bool(CHEAPER.search(text)),
@@ -554,12 +603,19 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
         # Leave out the brand named, else the one asked for before, else every brand shown.
         leaving = ((said.excluded_brand,) + said.also_excluded if said.excluded_brand
                    else (request.brand,) if request.brand else request.shown_brands)
-        kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands)
-        narrowed = replace(narrowed, brand=None, exclude_brands=kept)
+        kept = narrowed.exclude_brands + tuple(b for b in leaving if b and b not in narrowed.exclude_brands
+                                               and b != said.brand)
+        # "换个牌子 小米的有吗": the brand named with it is the one wanted now.
+        narrowed = replace(narrowed, brand=said.brand, exclude_brands=kept)
     if said.order_by:
         narrowed = replace(narrowed, order_by=said.order_by)
     if said.colour:
-        narrowed = replace(narrowed, colour=said.colour)
+        narrowed = replace(narrowed, colour=said.colour, exclude_colours=tuple(
+            c for c in narrowed.exclude_colours if not same_colour(said.colour, c)))
+    if said.excluded_colour:
+        kept_colour = narrowed.colour if narrowed.colour and not same_colour(said.excluded_colour, narrowed.colour) else None
+        narrowed = replace(narrowed, colour=kept_colour, exclude_colours=tuple(dict.fromkeys(
+            narrowed.exclude_colours + (said.excluded_colour,))))
     if said.size:
         narrowed = replace(narrowed, size=said.size)
     stated_budget = said.min_price is not None or said.max_price is not None
@@ -658,7 +714,7 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
 
     attributes = request.attributes() or None
     # Brands left out are filtered here (the search has no "not this brand"): read further.
-    wanted = limit + len(request.shown) + (60 if request.exclude_brands else 0)
+    wanted = limit + len(request.shown) + (60 if request.exclude_brands or request.exclude_colours else 0)
     found = search_products(
         session,
         keyword=request.keyword,
@@ -672,8 +728,19 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     )
     shown = set(request.shown)
     reason = f"{request.keyword or request.category}热销" if request.category else "店铺热销"
+    found = _without_colours(session, request, found)
     return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)
             and (not request.keyword or request.keyword.lower() in p.title.lower())][:limit]
+
+
+def _without_colours(session, request: RecommendationRequest, found: list) -> list:
+    """``found`` less the listings sold only in the colours turned down (read from their SKUs)."""
+    if not request.exclude_colours or not found:
+        return found
+    from shop.db.catalogue import get_product_details
+
+    details = {d.id: d for d in get_product_details(session, [p.id for p in found]) if d is not None}
+    return [p for p in found if p.id in details and other_colour_in_stock(details[p.id], request.exclude_colours)]
 
 
 def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple[List[Tuple[Any, str]], bool]:
@@ -687,6 +754,7 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
         attributes=request.attributes() or None, in_stock_only=True, limit=100,
     )
     shown = set(request.shown)
+    found = _without_colours(session, request, found)
     candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
                   and (not request.keyword or request.keyword.lower() in p.title.lower())]
     if (request.order_by or "").replace(NOT, "", 1) not in (VALUE, CHEAPEST):

@@ -131,7 +131,8 @@ def verb_answer(text: str, verbs: str) -> Optional[str]:
     no = re.match(_VERB_LEAD + rf"不(用|要|需要|想)?(再)?({verbs})(地址)?(了|啦|咯)?", text)
     if no is not None:
         return None if re.search(verbs, text[no.end():]) else "no"
-    yes = rf"(帮我|给我|麻烦)?({verbs})(吧|了吧|啊|呀|呗|掉)?(就行|就好)?(吧)?[。.!！~～]*$"
+    # "确认修改" / "确定改地址": the confirmation button's own title typed is a yes too.
+    yes = rf"(帮我|给我|麻烦|确认|确定)?({verbs})(地址)?(吧|了吧|啊|呀|呗|掉)?(就行|就好)?(吧)?[。.!！~～]*$"
     return "yes" if re.match(_VERB_LEAD + yes, text) else None
 
 
@@ -183,6 +184,14 @@ ITEM_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\
 def names_an_item(text: str) -> bool:
     """"第二件" / "是第一件": an item of the order by its place, not another list's option."""
     return bool(ITEM_ORDINAL.search(text or ""))
+
+
+# "充电器能单独退吗", "只退充电器可以吗": one item of the order asked about on its own — that item.
+ITEM_ALONE = re.compile(r"(单独|只)(退|换|修|申请|办)")
+
+
+def asks_item_alone(text: str) -> bool:
+    return bool(ITEM_ALONE.search(text or ""))
 
 
 def has_ordinal(text: str) -> bool:

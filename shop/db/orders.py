@@ -23,7 +23,7 @@ from shop.db.records import (
     AddressChangeResult, CancellationResult, LogisticsEventInfo, OrderDetail, OrderItemInfo, ShipmentInfo, yuan,
 )
 from shop.db.validation import customer_id_arg, number_arg, text_arg
-from shop.domain.addresses import TypedAddress, one_line, same_place
+from shop.domain.addresses import MOBILE_NUMBER, TypedAddress, one_line, same_place
 from shop.domain.clock import require_aware
 from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
@@ -251,7 +251,7 @@ def _order_detail(o, items: list, shipments: list[ShipmentInfo],
         payable=yuan(o.payable_cents), refunded=yuan(o.refunded_cents),
         recipient=mask_name(o.recipient_name) if for_guest else o.recipient_name,
         masked_phone=mask_phone(o.recipient_phone),
-        address=f"{o.province}{o.city}{o.district}{street}",
+        address=one_line(o.province, o.city, o.district, street),
         created_at=o.created_at, paid_at=o.paid_at, shipped_at=o.shipped_at, delivered_at=o.delivered_at,
         completed_at=o.completed_at, cancelled_at=o.cancelled_at, cancelled_by=cancelled_by,
         items=tuple(
@@ -334,6 +334,12 @@ def cancel_order(session: Session, customer_id: int, order_no: str, now: datetim
 SAME_ADDRESS = "SAME_ADDRESS"
 
 
+def _mobile_arg(value) -> str:
+    if not isinstance(value, str) or not MOBILE_NUMBER.fullmatch(value):
+        raise InvalidRequest(f"phone must be an 11-digit mobile number, got {value!r}")
+    return value
+
+
 def change_order_address(session: Session, customer_id: int, order_no: str, now: datetime,
                          saved_address_id: Optional[int] = None, typed: Optional[TypedAddress] = None,
                          actor: str = "customer") -> AddressChangeResult:
@@ -365,7 +371,9 @@ def change_order_address(session: Session, customer_id: int, order_no: str, now:
         recipient = (saved.recipient, saved.phone)
         parts = (saved.province, saved.city, saved.district, saved.detail)
     else:
-        recipient = (order.recipient_name, order.recipient_phone)   # a typed address keeps them
+        # A typed address keeps the order's recipient and phone unless it gives its own.
+        recipient = (text_arg(typed.recipient, "recipient", 32) if typed.recipient else order.recipient_name,
+                     _mobile_arg(typed.phone) if typed.phone else order.recipient_phone)
         parts = (text_arg(typed.province, "province", 16, required=False) or "",
                  text_arg(typed.city, "city", 32), text_arg(typed.district, "district", 32),
                  text_arg(typed.detail, "detail", 200))

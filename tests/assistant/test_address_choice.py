@@ -31,11 +31,18 @@ def test_a_new_address_typed_in_full():
     assert from_slot(meant.slot_value()) == meant
 
 
+def test_a_pasted_address_card_keeps_its_recipient_through_the_slot():
+    meant = address_meant("北京市朝阳区建国路88号SOHO现代城5号楼1201 李雷 13800138000", BOOK)
+    assert (meant.typed.detail, meant.typed.recipient, meant.typed.phone) == (
+        "建国路88号SOHO现代城5号楼1201", "李雷", "13800138000")
+    assert from_slot(meant.slot_value()) == meant
+
+
 @pytest.mark.parametrize("text", ["嗯", "不知道", "第五个", "北京"])
 def test_nothing_picked(text):
     assert address_meant(text, BOOK) is None
 
 
-@pytest.mark.parametrize("value", [None, "", "saved:x", "typed:a|b", "typed:||区|路1号", 3])
+@pytest.mark.parametrize("value", [None, "", "saved:x", "typed:a|b", "typed:||区|路1号", "typed:a|市|区|路1号||", 3])
 def test_malformed_slot_values(value):
     assert from_slot(value) is None

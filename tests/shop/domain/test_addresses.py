@@ -24,3 +24,21 @@ def test_not_an_address(text):
 def test_one_line_names_a_municipality_once():
     assert one_line("上海市", "上海市", "浦东新区", "世纪大道1号") == "上海市浦东新区世纪大道1号"
     assert one_line("浙江省", "杭州市", "西湖区", "文三路90号") == "浙江省杭州市西湖区文三路90号"
+
+
+@pytest.mark.parametrize("text,parts", [
+    # An address card pasted whole: the recipient and mobile are taken apart from the street.
+    ("北京市朝阳区建国路88号SOHO现代城5号楼1201 李雷 13800138000",
+     ("北京市", "朝阳区", "建国路88号SOHO现代城5号楼1201", "李雷", "13800138000")),
+    ("收货人：李雷 手机号码：138 0013 8000 所在地区：北京市朝阳区 详细地址：建国路88号SOHO现代城",
+     ("北京市", "朝阳区", "建国路88号SOHO现代城", "李雷", "13800138000")),
+    ("王小明，139-1234-5678，浙江省杭州市西湖区文三路100号",
+     ("杭州市", "西湖区", "文三路100号", "王小明", "13912345678")),
+    # A mobile with no name beside it: the phone only.
+    ("上海市浦东新区世纪大道88号金茂大厦 13800138000", ("上海市", "浦东新区", "世纪大道88号金茂大厦", None, "13800138000")),
+    # No mobile: no word is taken for a name ("金茂大厦" names a building).
+    ("改到上海市浦东新区 世纪大道88号 金茂大厦", ("上海市", "浦东新区", "世纪大道88号金茂大厦", None, None)),
+])
+def test_a_pasted_address_card_gives_the_recipient_and_mobile(text, parts):
+    parsed = parse_address(text)
+    assert (parsed.city, parsed.district, parsed.detail, parsed.recipient, parsed.phone) == parts
