@@ -113,6 +113,8 @@ _COLLOQUIAL = {
     "退宽": "退款", "付宽": "付款", "保休": "保修", "物留": "物流",
     "确认收获": "确认收货", "还没收获": "还没收货", "没有收获到": "没有收货到", "收获人": "收货人",
     "收获时间": "收货时间", "签收获": "签收货",
+    # 卷 (a roll) typed for 券 (a coupon) where only a coupon is meant (issue 14 round 13)
+    "补卷": "补券", "领卷": "领券", "运费卷": "运费券", "满减卷": "满减券", "返卷": "返券",
 }
 # Pinyin-initial abbreviations shoppers type for shop words, only as a Latin word of their own
 # (not inside "SF1234567890", "JD-1" or an English word): kf -> 客服, sf -> 顺丰; not "tb"
@@ -129,6 +131,73 @@ _ABBREVIATION_RE = re.compile(
     + r")(?![A-Za-z0-9_\-./+])", re.IGNORECASE)
 
 
+# Desk words typed half in pinyin, half in characters ("tui货", "快di", "fa货", "退kuan") or
+# wholly in pinyin as a Latin word of their own ("kuaidi", "tuihuo"): the pinyin keyboard left
+# in Latin mode for a syllable. Written back as the characters, padded with spaces on the left
+# so the length stays (tui货 -> "  退货"; the tokenizer drops whitespace). Each word is spelt
+# by its pinyin syllables; a pinyin syllable is only read as the character when it stands
+# beside the word's other character (or the whole word is pinyin), never inside a longer
+# Latin word or a code ("kuaidi100", "sofa货" and "XYZ快di" stay as typed).
+_PINYIN_WORDS = {
+    "快递": ("kuai", "di"), "退货": ("tui", "huo"), "发货": ("fa", "huo"), "到货": ("dao", "huo"),
+    "收货": ("shou", "huo"), "换货": ("huan", "huo"), "退款": ("tui", "kuan"),
+    "付款": ("fu", "kuan"), "物流": ("wu", "liu"), "客服": ("ke", "fu"), "订单": ("ding", "dan"),
+    "售后": ("shou", "hou"), "发票": ("fa", "piao"), "保修": ("bao", "xiu"),
+    "维修": ("wei", "xiu"), "优惠": ("you", "hui"), "运费": ("yun", "fei"),
+    "取消": ("qu", "xiao"), "地址": ("di", "zhi"), "包裹": ("bao", "guo"),
+    "安装": ("an", "zhuang"), "价保": ("jia", "bao"), "保价": ("bao", "jia"),
+    "差价": ("cha", "jia"), "赠品": ("zeng", "pin"), "签收": ("qian", "shou"),
+    "补发": ("bu", "fa"), "单号": ("dan", "hao"), "尺码": ("chi", "ma"),
+}
+
+
+def _pinyin_forms() -> dict:
+    forms = {}
+    for word, (first, second) in _PINYIN_WORDS.items():
+        forms[first + word[1]] = word
+        forms[word[0] + second] = word
+        forms[first + second] = word
+    return forms
+
+
+_PINYIN_FORMS = _pinyin_forms()
+_LATIN_EDGE = r"A-Za-z0-9_\-./+"
+_PINYIN_RE = re.compile(
+    rf"(?<![{_LATIN_EDGE}])(?:"
+    + "|".join(sorted(map(re.escape, _PINYIN_FORMS), key=len, reverse=True))
+    + rf")(?![{_LATIN_EDGE}])", re.IGNORECASE)
+
+
+def respell_pinyin_words(text: str) -> str:
+    """Desk words typed (partly) in pinyin to their characters, same length (spaces first).
+
+    >>> respell_pinyin_words("怎么还没fa货 我要tui货")
+    '怎么还没 发货 我要  退货'
+    """
+    if not any("a" <= ch.lower() <= "z" for ch in text):
+        return text
+
+    def respell(match: re.Match) -> str:
+        typed = match.group(0)
+        word = _PINYIN_FORMS[typed.lower()]
+        return " " * (len(typed) - len(word)) + word
+    return _PINYIN_RE.sub(respell, text)
+
+
+# The same mark typed again and again ("???", "。。。", "!!!", "~~~") is one mark and spaces:
+# the tokenizer makes a token of each, and "? ? ?" is a phrase no example has.
+_REPEATED_MARK = re.compile(r"([?!.,~。,!?、…])\1+")
+
+
+def collapse_repeated_marks(text: str) -> str:
+    """A run of one punctuation mark to the mark and spaces, same length.
+
+    >>> collapse_repeated_marks("怎么还没到???")
+    '怎么还没到?  '
+    """
+    return _REPEATED_MARK.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - 1), text)
+
+
 def standardise_variants(text: str) -> str:
     """Colloquial and abbreviated shop words to their standard spelling, same length.
 
@@ -137,6 +206,7 @@ def standardise_variants(text: str) -> str:
     """
     text = _COLLOQUIAL_RE.sub(lambda m: _COLLOQUIAL[m.group(0)], text)
     if any("a" <= ch.lower() <= "z" for ch in text):
+        text = respell_pinyin_words(text)
         text = _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(0).lower()], text)
     return text
 
@@ -172,7 +242,8 @@ def normalize_text(text: str) -> str:
     colloquial shop words; same length)."""
     if not text:
         return text
-    return undash_long_numbers(standardise_variants(normalize_script(text)))
+    return collapse_repeated_marks(
+        undash_long_numbers(standardise_variants(normalize_script(text))))
 
 
 def match_key(text: str) -> str:

@@ -27,6 +27,13 @@ _SHAPE_OF = {"order_no": "order_no", "phone_suffix": "phone_suffix", "product": 
              "brand": "brand", "category": "category", "budget_min": "budget",
              "budget_max": "budget", "quantity": "quantity", "size": "size", "color": "color"}
 _SHAPE_FEATURES = sorted(set(_SHAPE_OF.values()))
+# Topics that are a question about the shop's service before ordering (`purchase`) and about
+# the shopper's own order after it (`order_status`): the labelling guide's "has the shopper
+# already ordered?" line (self-pickup, when it arrives, where it ships, out of stock). With a
+# placed-order cue (我的订单, 这单, 已下单 ...) or an order number in the message, such a topic
+# points the classifier at `order_status` instead: word counts alone cannot say "pickup AND an
+# order of mine" (issue 14 round 13).
+ORDER_DEPENDENT_TOPICS = frozenset({"pickup", "delivery_time", "shipping_area", "stock"})
 # Small talk and out-of-scope messages get no topic/service/reason/reference ("今天天气怎么样"
 # is not a spec question). Facts (numbers, catalogue names) are kept.
 _NO_VOCAB_INTENTS = {"out_of_scope", "greet", "goodbye", "thank", "bot_challenge"}
@@ -87,8 +94,12 @@ class ShopEntityFinder:
         ("小米14 黑色", "两千左右": an answer to a question)."""
         facts, matches = self._analyse(normalize_text(text))
         out = [(f"{m.entity}={m.value}", m.start, m.end) for m in matches]
+        placed = (any(m.entity == "cue" and m.value == "placed" for m in matches)
+                  or any(ent.entity == "order_no" for ent in facts))
         for m in matches:
             intent = self.vocabulary.topic_intent(m.value) if m.entity == "topic" else None
+            if intent and placed and m.value in ORDER_DEPENDENT_TOPICS:
+                intent = "order_status"
             if intent:
                 out.append((f"topic_intent={intent}", m.start, m.end))
         covered = set()

@@ -58,3 +58,18 @@ def test_only_values_shape_for_answers(parts):
     assert "shape=only_values" in names(featurizer, sent[0])
     featurizer, _, _, sent = featurize(parts, "小米14有黑色的吗 多少钱")
     assert "shape=only_values" not in names(featurizer, sent[0])
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("可以自提吗", "purchase"),                      # self-pickup asked before ordering
+    ("我的订单可以改成自提吗", "order_status"),        # ... and about an order of mine
+    ("这单我想自己去自提", "order_status"),
+    ("现在有货吗", "purchase"),
+    ("我买的空调怎么没货了", "order_status"),
+])
+def test_an_order_dependent_topic_points_at_the_order_once_one_is_placed(parts, text, intent):
+    featurizer, _, _, sent = featurize(parts, text)
+    found = {n for n in names(featurizer, sent[0]) if n.startswith("topic_intent=")}
+    assert f"topic_intent={intent}" in found
+    other = "purchase" if intent == "order_status" else "order_status"
+    assert f"topic_intent={other}" not in found

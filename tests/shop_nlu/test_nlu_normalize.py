@@ -171,3 +171,61 @@ def test_harvest_stays_a_harvest_outside_a_sentence_about_goods(text):
 
 def test_catalogue_keys_are_never_respelt():
     assert match_key("KF 35") == "kf35"
+
+
+# --- desk words typed in pinyin, repeated marks, 卷 for 券 (issue 14 round 13) -----------------
+
+@pytest.mark.parametrize("typed, standard", [
+    ("我要tui货", "我要  退货"),
+    ("怎么还没fa货", "怎么还没 发货"),
+    ("快di到哪了", " 快递到哪了"),
+    ("退kuan什么时候到", "   退款什么时候到"),
+    ("kuaidi到了吗", "    快递到了吗"),
+    ("Tui货", "  退货"),
+    ("ke服在吗", " 客服在吗"),
+    ("wu流 一直不动", " 物流 一直不动"),
+    ("能开fa票吗", "能开 发票吗"),
+])
+def test_desk_words_typed_in_pinyin_become_their_characters(typed, standard):
+    assert normalize_text(typed) == standard
+    assert len(normalize_text(typed)) == len(typed)
+
+
+@pytest.mark.parametrize("text", [
+    "kuaidi100", "sofa货", "XYZ快di", "huo到了", "dinner", "fashion", "型号TUI-3", "model di",
+])
+def test_pinyin_inside_codes_and_english_words_is_not_respelt(text):
+    assert normalize_text(text) == text
+
+
+@pytest.mark.parametrize("typed, standard", [
+    ("怎么还没到???", "怎么还没到?  "),
+    ("在吗？？？", "在吗?  "),
+    ("好的。。。", "好的。  "),
+    ("亲~~~", "亲~  "),
+    ("好的!!!谢谢", "好的!  谢谢"),
+    ("嗯……", "嗯… "),
+])
+def test_a_repeated_mark_is_one_mark(typed, standard):
+    assert normalize_text(typed) == standard
+    assert len(normalize_text(typed)) == len(typed)
+
+
+@pytest.mark.parametrize("text", ["怎么还没到?", "好的。谢谢!", "1.5k", "v1.2.3", "2026-1204-6925-0253-07"])
+def test_single_marks_and_numbers_keep_their_marks(text):
+    expected = "2026 1204 6925 0253 07" if text.startswith("2026-") else text
+    assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize("typed, standard", [
+    ("这个订单说给我补卷", "这个订单说给我补券"),
+    ("运费卷什么时候到", "运费券什么时候到"),
+    ("在哪领卷", "在哪领券"),
+])
+def test_a_roll_typed_for_a_coupon_becomes_the_coupon(typed, standard):
+    assert normalize_text(typed) == standard
+
+
+@pytest.mark.parametrize("text", ["卷纸多少钱一提", "卷发棒怎么用", "试卷"])
+def test_rolls_stay_rolls(text):
+    assert normalize_text(text) == text

@@ -282,3 +282,17 @@ def test_round_6_families_keep_their_neighbours(vocab, text, wrong):
 
 def test_fetching_a_parcel_is_a_placed_order(vocab):
     assert "placed" in [m.value for m in vocab.matches("我下班自己去驿站取件", ["cue"])]
+
+
+@pytest.mark.parametrize("text", [
+    "能发顺丰吗", "发顺丰要加多少钱", "发的是顺丰还是中通", "能换个快递吗 不要韵达", "顺丰可以吗",
+])
+def test_a_courier_chosen_or_asked_for_is_a_delivery_question(vocab, text):
+    assert "delivery_time" in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", [
+    "顺丰显示到转运中心就不动了", "中通的件三天没动", "顺丰寄件多少钱一公斤", "韵达显示派送中 人一直没来",
+])
+def test_a_courier_merely_named_is_no_delivery_question(vocab, text):
+    assert "delivery_time" not in got(vocab, text, "topic")
