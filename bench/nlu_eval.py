@@ -252,9 +252,19 @@ def parse_in_process(model: Path, texts: Sequence[str]) -> List[dict]:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port; inside TEST_PORT_RANGE (e.g. 6000-6099) when it is set, as the tests' servers
+    (several runs sharing one machine each keep to their own ports)."""
+    raw = os.environ.get("TEST_PORT_RANGE", "").strip()
+    low, _, high = raw.partition("-")
+    candidates = range(int(low), int(high or low) + 1) if raw else [0]
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in TEST_PORT_RANGE={raw}")
 
 
 def parse_via_server(model: Path, texts: Sequence[str], warmup: int = 30) -> Tuple[List[dict], List[float], float]:

