@@ -162,6 +162,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         help="py-spy executable: profile the 'after' side's servers "
         "during the measured rounds (bench/out/profile-turncpu-<server>.txt)",
     )
+    parser.add_argument("--py-spy-rate", type=int, default=200, help="py-spy's samples per second")
     args = parser.parse_args(argv)
     from shop.identity import issue_customer_token
 
@@ -197,7 +198,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                             "--pid",
                             str(pid),
                             "--rate",
-                            "200",
+                            str(args.py_spy_rate),
                             "--format",
                             "raw",
                             "--nonblocking",
