@@ -24,7 +24,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
                                   awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
-                                  reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
+                                  reassign_ticket, ticket_claims, ticket_messages, ticket_transfers, tickets_of_agent,
                                   transfer_targets, transfer_ticket, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
@@ -164,6 +164,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
+    claims = await db(request, ticket_claims, ticket.id)
     # Who it can be passed to: the holder transfers, an admin reassigns (改派) someone else's,
     # among accounts on duty now but the holder (the admin included: taking it over).
     reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
@@ -171,6 +172,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
                   orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
+                  claims=claims,
                   targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
                   reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))
