@@ -481,6 +481,25 @@ class HandoffClaim(Base):
     queued_at = Column(UTCDateTime)
 
 
+class ExperimentChange(Base):
+    """An admin's change of an experiment from the console (stop / start, ramp, exclude /
+    include a variant, the planned sample size; migration 0017): who, when, and the
+    experiment's settings before and after, as the console's 修改记录 shows them. Written in
+    the same unit of work as the file edit: no record, no change (``console.experiment_pages``)."""
+
+    __tablename__ = "experiment_changes"
+    __table_args__ = (Index("ix_experiment_changes_experiment", "experiment", "id"),)
+
+    id = Column(Integer, primary_key=True)
+    experiment = Column(String(64), nullable=False)
+    action = Column(String(16), nullable=False)
+    variant = Column(String(64))
+    before = Column(Text, nullable=False)
+    after = Column(Text, nullable=False)
+    account_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
+
+
 # --- operator console ------------------------------------------------------------------
 
 class ConsoleUser(Base):

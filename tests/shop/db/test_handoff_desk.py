@@ -499,3 +499,28 @@ def test_each_claim_is_recorded_with_who_when_and_how_long_it_queued(writable_en
         assert s.execute(select(HandoffClaim.id)).all() == [(c.id,) for c in claims]
         with pytest.raises(InvalidRequest):
             ticket_claims(s, 0)
+
+
+def test_experiment_changes_are_kept_with_who_and_listed_newest_first(writable_engine):
+    from shop.db.experiment_changes import experiment_changes, record_experiment_change
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        boss = create_account(s, "boss", "店长", "admin", FAKE_HASH, now)
+        record_experiment_change(s, "rec_strategy", "stop", None, "运行中 · 放量 100%", "已停止 · 放量 100%", boss.id, now)
+        record_experiment_change(s, "rec_strategy", "exclude", "content", "已停止 · 放量 100%",
+                                 "已停止 · 放量 100% · 停用 content", boss.id, now + timedelta(seconds=1))
+        record_experiment_change(s, "winback_coupon", "start", None, "已停止", "运行中", boss.id, now)
+        for bad in ({"account_id": 0}, {"action": " "}, {"before": "x" * 501}):
+            args = dict(experiment="rec_strategy", action="stop", variant=None, before="a", after="b",
+                        account_id=boss.id, now=now, **{})
+            args.update(bad)
+            with pytest.raises(InvalidRequest):
+                record_experiment_change(s, **args)
+    with session_scope(writable_engine) as s:
+        changes = experiment_changes(s, "rec_strategy")
+        assert [(c.action, c.variant, c.account_name, c.changed_at) for c in changes] == [
+            ("exclude", "content", "店长", now + timedelta(seconds=1)), ("stop", None, "店长", now)]
+        assert changes[0].after == "已停止 · 放量 100% · 停用 content"
+        assert [c.action for c in experiment_changes(s, "winback_coupon")] == ["start"]
+        assert experiment_changes(s, "nope") == []
