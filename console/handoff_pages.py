@@ -95,8 +95,14 @@ def _queue(session, agent_id: int, now) -> tuple:
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
     waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
-    return (waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]),
-            awaiting_reply(session, [t.id for t in mine]))
+    awaiting = awaiting_reply(session, [t.id for t in mine])
+    # An agent with several shoppers answers the one waiting longest first: the conversations
+    # with an unanswered line come first, the longest unanswered on top; then the rest in the
+    # order the agent took them (tickets_of_agent's). The page and its polling share this order.
+    held_order = {t.id: i for i, t in enumerate(mine)}
+    mine = sorted(mine, key=lambda t: (0, awaiting[t.id], held_order[t.id]) if t.id in awaiting
+                  else (1, held_order[t.id], held_order[t.id]))
+    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]), awaiting
 
 
 @requires("agent")
