@@ -118,7 +118,8 @@ def change_and_record(engine, book: ExperimentBook, path: Path, name: str, actio
     """Change the experiment file and keep who did it (``experiment_changes``) as one unit of
     work, failing closed: the row is written in the transaction the change runs in, and if the
     database refuses it (down, locked) the file is put back as it was and the error raised —
-    no change without its record. Returns the new settings (``describe``)."""
+    no change without its record. A change that changes nothing is neither written nor
+    recorded. Returns the new settings (``describe``)."""
     with _change_lock:
         before = describe(book.plan().get(name))
         try:
@@ -130,6 +131,11 @@ def change_and_record(engine, book: ExperimentBook, path: Path, name: str, actio
             with session_scope(engine, writes=True) as session:
                 after = describe(change_experiment(path, name, action, variant, ramp, planned_units).get(name))
                 written = True
+                if after == before:
+                    # Nothing changed (stop on a stopped experiment, the same ramp again): the
+                    # file keeps its very bytes and 修改记录 no row.
+                    write_atomically(Path(path), original)
+                    return after
                 record_experiment_change(session, name, action, variant, before, after, account_id, utc_now())
         except BaseException:
             if written:

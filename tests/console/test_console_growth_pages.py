@@ -355,11 +355,18 @@ def test_an_admin_plans_the_sample_size_and_every_change_is_audited(console, con
     # content is excluded: not counted; popularity's 12 of 20 decides.
     assert "hybrid 30 人、popularity 12 人" in progress and "60%" in progress and "还差约 16 人" in progress
     assert 'id="planned-units"' in html and 'value="20"' in html
+    # Prefilled from the planner: 5 % lift on a 10 % baseline rate, before a plan is saved.
+    _, html = admin.request("GET", "/experiments/winback_coupon?lift=5&baseline=10")
+    planned = re.search(r'id="planned-units"[^>]*value="(\d+)"', html, re.S).group(1)
+    assert planned in re.search(r'<p id="plan-result">(.*?)</p>', html, re.S).group(1) and int(planned) > 1000
 
     response, _ = admin.request("POST", ACTION, data={"action": "plan", "planned_units": "12", "csrf_token": token})
     _, html = admin.request("GET", "/experiments/rec_strategy")
     assert "已达到计划样本量" in re.search(r'<p id="progress"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})[0].status == 303
+    unchanged = experiments_file.read_bytes()
+    assert admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})[0].status == 303   # again
+    assert experiments_file.read_bytes() == unchanged and len(_changes(console_engine)) == 3   # no row for it
     assert admin.request("POST", ACTION, data={"action": "plan", "planned_units": " ",
                                                "csrf_token": token})[0].status == 303
     assert "planned_units" not in yaml.safe_load(experiments_file.read_text("utf-8"))["experiments"][0]
