@@ -327,6 +327,27 @@ def desk_transfer_facts(session: Session, after_id: int, limit: int = 1000) -> l
     return [DeskTransferFact(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class DeskClaimFact:
+    """One claim from the queue for the analytics database: who, when, how long it had queued."""
+    claim_id: int
+    ticket_id: int
+    claimed_at: datetime
+    agent: Optional[str]
+    wait_s: Optional[float]        # None: a claim from before migration 0016, queue time unknown
+
+
+def desk_claim_facts(session: Session, after_id: int, limit: int = 1000) -> list[DeskClaimFact]:
+    """Claims after ``after_id``, by id (append-only, as transfers)."""
+    rows = session.execute(
+        select(HandoffClaim.id, HandoffClaim.ticket_id, HandoffClaim.claimed_at, ConsoleUser.display_name,
+               HandoffClaim.queued_at)
+        .outerjoin(ConsoleUser, ConsoleUser.id == HandoffClaim.agent_id)
+        .where(HandoffClaim.id > int(after_id)).order_by(HandoffClaim.id).limit(limit)).all()
+    return [DeskClaimFact(i, ticket, at, name, round(max(0.0, (at - queued).total_seconds()), 1) if queued else None)
+            for i, ticket, at, name, queued in rows]
+
+
 def _label(labels, enum, value: str) -> str:
     try:
         return labels[enum(value)]
