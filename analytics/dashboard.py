@@ -34,7 +34,8 @@ Definitions (also in the README):
   variant is a recommendation strategy): displays, clicks, paid items, orders, GMV;
 - desk waits: seconds from the hand-off to the first agent's claim, for tickets first taken
   in the period (p50 / p90 / longest), and how long shoppers who cancelled had waited;
-- desk agents: per account, tickets closed and resolved (by whoever closed them), replies,
+- desk agents: per account, tickets taken from the queue (claims) and their median wait there,
+  tickets closed and resolved (by whoever closed them), replies,
   transfers made / received / taken away by an admin's reassignment;
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
@@ -307,7 +308,8 @@ def to_csv(data: dict) -> str:
         for key, value in data["desk_waits"].items():
             writer.writerow(["desk_waits", period, key, _cell(value)])
         for row in data["desk_agents"]:
-            for metric in ("closed", "resolved", "closed_with_resolution", "resolution_rate", "replies",
+            for metric in ("claimed", "claim_wait_p50_s", "closed", "resolved", "closed_with_resolution",
+                           "resolution_rate", "replies",
                            "tickets_replied", "transferred", "received", "reassigned_away"):
                 writer.writerow(["desk_agent", _cell(row["name"]), metric, _cell(row[metric])])
         for row in data.get("sales_by_strategy", []):    # the console names the strategies

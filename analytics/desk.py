@@ -20,10 +20,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
-from analytics.store import DESK_TICKETS, DESK_TRANSFERS, OFFSETS
+from analytics.store import DESK_CLAIMS, DESK_TICKETS, DESK_TRANSFERS, OFFSETS
 
 TICKETS_SOURCE = "shop-desk-tickets"  # last_id: epoch seconds of the newest change copied
 TRANSFERS_SOURCE = "shop-desk-transfers"  # last_id: the last transfer id copied
+CLAIMS_SOURCE = "shop-desk-claims"  # last_id: the last claim id copied
 OVERLAP = timedelta(minutes=2)
 CHUNK = 500
 
@@ -42,8 +43,11 @@ def _offset(connection: Connection, source: str) -> int:
 
 
 def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAULT_TIMEZONE) -> tuple[int, int]:
-    """Copy the desk's changes since the last copy; returns (tickets, transfers) written."""
+    """Copy the desk's changes since the last copy; returns (tickets, transfers) written
+    (claims are copied too: ``sync_claims``)."""
     from shop.db.analytics import desk_ticket_facts, desk_transfer_facts
+
+    sync_claims(analytics, session_factory, zone)
 
     with analytics.begin() as connection:
         mark = _offset(connection, TICKETS_SOURCE)
@@ -107,3 +111,36 @@ def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAU
                 update(OFFSETS).where(OFFSETS.c.source == TRANSFERS_SOURCE).values(last_id=transfers[-1].transfer_id)
             )
             copied += len(transfers)
+
+
+def sync_claims(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAULT_TIMEZONE) -> int:
+    """Copy the claims from the queue made since the last copy (append-only, read on by id as
+    transfers are): who took which ticket when, and how long it had queued. Returns how many."""
+    from shop.db.analytics import desk_claim_facts
+
+    copied = 0
+    while True:
+        with analytics.begin() as connection:
+            after = _offset(connection, CLAIMS_SOURCE)
+            with session_factory() as session:
+                claims = desk_claim_facts(session, after, CHUNK)
+            if not claims:
+                return copied
+            connection.execute(
+                DESK_CLAIMS.insert(),
+                [
+                    {
+                        "claim_id": c.claim_id,
+                        "ticket_id": c.ticket_id,
+                        "at": _utc(c.claimed_at),
+                        "day": c.claimed_at.astimezone(zone).date().isoformat(),
+                        "agent": c.agent,
+                        "wait_s": c.wait_s,
+                    }
+                    for c in claims
+                ],
+            )
+            connection.execute(
+                update(OFFSETS).where(OFFSETS.c.source == CLAIMS_SOURCE).values(last_id=claims[-1].claim_id)
+            )
+            copied += len(claims)

@@ -11,9 +11,10 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
   shopper cancelled while waiting, whether it was handed off / only cancelled hand-offs (the
   one rule, ``_handoff_state``) and how many turns fell back / were out of scope / got a
   clarifying question.
-- ``analytics_desk_tickets`` / ``analytics_desk_transfers`` — the human desk's tickets and
-  transfers, copied from the shop database (``analytics.desk``): waits, outcomes, who closed,
-  transfers and reassignments, with staff names and nothing of the shopper.
+- ``analytics_desk_tickets`` / ``analytics_desk_transfers`` / ``analytics_desk_claims`` — the
+  human desk's tickets, transfers and claims from the queue, copied from the shop database
+  (``analytics.desk``): waits, outcomes, who closed, who claimed, transfers and reassignments,
+  with staff names and nothing of the shopper.
 - ``analytics_offsets`` — how far the SQL-broker consumer and the desk copy have read (per source).
 
 The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
@@ -117,6 +118,17 @@ DESK_TRANSFERS = Table(
     Column("to_agent", String(64)),                  # NULL: back to the queue
     Column("reassigned_by", String(64)),             # NULL: the holder passed it on
     Index("ix_analytics_desk_transfers_day", "day"),
+)
+
+DESK_CLAIMS = Table(
+    "analytics_desk_claims", metadata,
+    Column("claim_id", Integer, primary_key=True, autoincrement=False),
+    Column("ticket_id", Integer, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("agent", String(64)),                     # who took it from the queue
+    Column("wait_s", Float),                         # queued since → this claim; NULL: not known
+    Index("ix_analytics_desk_claims_day", "day"),
 )
 
 OFFSETS = Table(

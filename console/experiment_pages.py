@@ -14,25 +14,34 @@ import asyncio
 import json
 import logging
 import math
+import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
 
 from aiohttp import web
 
-from console.auth import has_role, requires, signed_in
+from console.auth import db, has_role, requires, signed_in
 from console.pages import NavItem
 from console.render import render
 from growth import statistics as st
 from growth.analyse import analyse, sales_per_day
-from growth.experiments import ExperimentBook, ExperimentError
-from growth.experiments_file import ACTIONS, change_experiment
+from growth.experiments import MAX_PLANNED_UNITS, Experiment, ExperimentBook, ExperimentError
+from growth.experiments_file import ACTIONS, change_experiment, write_atomically
+from shop.db.engine import session_scope
+from shop.db.experiment_changes import experiment_changes, record_experiment_change
+from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.experiments")
 
 NAV = [NavItem("/experiments", "实验", role="agent")]
 ACTION_LABELS = {"stop": "停止实验", "start": "开始实验", "ramp": "调整放量", "exclude": "停用分组",
-                 "include": "恢复分组"}
+                 "include": "恢复分组", "plan": "计划样本量"}
+CHANGES_SHOWN = 20
+# One change at a time from this console: the file edit, its audit row and, if the row cannot
+# be kept, putting the file back must not interleave with another admin's change.
+_change_lock = threading.Lock()
 
 
 def setup(app: web.Application) -> None:
@@ -77,6 +86,66 @@ def plan_sizes(report: dict, lift: Optional[float], baseline_rate: Optional[floa
     return sizes
 
 
+def describe(experiment: Optional[Experiment]) -> str:
+    """An experiment's settings in one line, as 修改记录 shows them before and after a change."""
+    if experiment is None:
+        return "（不存在）"
+    parts = ["运行中" if experiment.running else "已停止", f"放量 {experiment.ramp:g}%"]
+    if experiment.excluded:
+        parts.append("停用 " + "、".join(sorted(experiment.excluded)))
+    if experiment.planned_units:
+        parts.append(f"计划每组 {experiment.planned_units} 人")
+    return " · ".join(parts)
+
+
+def progress(experiment: Experiment, report: dict) -> Optional[dict]:
+    """Whether the experiment has the units it was planned for: per live (not excluded)
+    variant, units now against ``planned_units``; the smallest share decides."""
+    planned = experiment.planned_units
+    if not planned:
+        return None
+    units = {r["variant"]: int(r["units"]) for r in report.get("variants", [])}
+    live = [v.name for v in experiment.variants if v.name not in experiment.excluded]
+    per_variant = {name: units.get(name, 0) for name in live}
+    least = min(per_variant.values()) if per_variant else 0
+    return {"planned": planned, "per_variant": per_variant, "least": least,
+            "share": min(1.0, least / planned), "reached": least >= planned,
+            "missing": max(0, planned - least) * len(live)}
+
+
+def change_and_record(engine, book: ExperimentBook, path: Path, name: str, action: str, variant: Optional[str],
+                      ramp: Optional[float], planned_units: Optional[int], account_id: int) -> str:
+    """Change the experiment file and keep who did it (``experiment_changes``) as one unit of
+    work, failing closed: the row is written in the transaction the change runs in, and if the
+    database refuses it (down, locked) the file is put back as it was and the error raised —
+    no change without its record. A change that changes nothing is neither written nor
+    recorded. Returns the new settings (``describe``)."""
+    with _change_lock:
+        before = describe(book.plan().get(name))
+        try:
+            original = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ExperimentError(f"cannot read {path}: {error.strerror}") from error
+        written = False
+        try:
+            with session_scope(engine, writes=True) as session:
+                after = describe(change_experiment(path, name, action, variant, ramp, planned_units).get(name))
+                written = True
+                if after == before:
+                    # Nothing changed (stop on a stopped experiment, the same ramp again): the
+                    # file keeps its very bytes and 修改记录 no row.
+                    write_atomically(Path(path), original)
+                    return after
+                record_experiment_change(session, name, action, variant, before, after, account_id, utc_now())
+        except BaseException:
+            if written:
+                write_atomically(Path(path), original)
+                logger.error("experiment %r: the change (%s) could not be recorded; the file was put back",
+                             name, action)
+            raise
+        return after
+
+
 @requires("agent")
 async def experiments_page(request: web.Request) -> web.StreamResponse:
     plan = await asyncio.to_thread(_book(request).plan)
@@ -95,7 +164,9 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
     zone = request.app["settings"].analytics.timezone
     sales = await asyncio.to_thread(sales_per_day, request.app["engine"], name,
                                     [v.name for v in experiment.variants], datetime.now(zone).date(), zone)
+    changes = await db(request, experiment_changes, name, CHANGES_SHOWN)
     return render(request, "experiment.html", experiment=experiment, report=report, sales=sales,
+                  progress=progress(experiment, report), changes=changes, max_planned=MAX_PLANNED_UNITS,
                   sales_json=json.dumps(sales, ensure_ascii=False),
                   planner=plan_sizes(report, lift, baseline_rate),
                   lift_field=request.query.get("lift", ""), baseline_field=request.query.get("baseline", ""),
@@ -128,13 +199,24 @@ async def experiment_action(request: web.Request) -> web.StreamResponse:
         if not 0 <= ramp <= 100:
             return web.Response(status=400, text="没有修改实验文件：放量须是 0 到 100 之间的百分比",
                                 content_type="text/plain")
+    planned = None
+    if action == "plan":
+        raw = form.get("planned_units", "")
+        raw = raw.strip() if isinstance(raw, str) else ""
+        if raw:      # empty: take the plan away
+            planned = int(raw) if raw.isascii() and raw.isdigit() else 0
+            if not 1 <= planned <= MAX_PLANNED_UNITS:
+                return web.Response(status=400, text=f"没有修改实验文件：计划样本量须是 1 到 {MAX_PLANNED_UNITS} 之间的整数（每组人数）",
+                                    content_type="text/plain")
+    who = signed_in(request).account
     try:
-        await asyncio.to_thread(change_experiment, request.app["experiments_path"], name, action, variant, ramp)
+        after = await asyncio.to_thread(change_and_record, request.app["engine"], _book(request),
+                                        request.app["experiments_path"], name, action, variant, ramp, planned, who.id)
     except ExperimentError as error:
-        logger.warning("%s: refused %s on experiment %r: %s", signed_in(request).account.username, action, name, error)
+        logger.warning("%s: refused %s on experiment %r: %s", who.username, action, name, error)
         return web.Response(status=400, text=f"没有修改实验文件：{error}", content_type="text/plain")
-    logger.info("%s: %s on experiment %r (variant %s, ramp %s)", signed_in(request).account.username,
-                action, name, variant, ramp)
+    logger.info("%s: %s on experiment %r (variant %s, ramp %s, planned units %s): now %s", who.username,
+                action, name, variant, ramp, planned, after)
     raise web.HTTPSeeOther(f"/experiments/{quote(name, safe='')}?done={action}")
 
 

@@ -24,7 +24,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
                                   awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
-                                  reassign_ticket, ticket_messages, ticket_transfers, tickets_of_agent,
+                                  reassign_ticket, ticket_claims, ticket_messages, ticket_transfers, tickets_of_agent,
                                   transfer_targets, transfer_ticket, waiting_tickets)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
@@ -95,8 +95,14 @@ def _queue(session, agent_id: int, now) -> tuple:
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
     waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
-    return (waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]),
-            awaiting_reply(session, [t.id for t in mine]))
+    awaiting = awaiting_reply(session, [t.id for t in mine])
+    # An agent with several shoppers answers the one waiting longest first: the conversations
+    # with an unanswered line come first, the longest unanswered on top; then the rest in the
+    # order the agent took them (tickets_of_agent's). The page and its polling share this order.
+    held_order = {t.id: i for i, t in enumerate(mine)}
+    mine = sorted(mine, key=lambda t: (0, awaiting[t.id], held_order[t.id]) if t.id in awaiting
+                  else (1, held_order[t.id], held_order[t.id]))
+    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]), awaiting
 
 
 @requires("agent")
@@ -164,6 +170,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     canned = await asyncio.to_thread(request.app["canned_replies"].replies)
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
+    claims = await db(request, ticket_claims, ticket.id)
     # Who it can be passed to: the holder transfers, an admin reassigns (改派) someone else's,
     # among accounts on duty now but the holder (the admin included: taking it over).
     reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
@@ -171,6 +178,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
         if (holds or reassigns) and ticket.status == "assigned" else []
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
                   orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
+                  claims=claims,
                   targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
                   reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))

@@ -65,6 +65,9 @@ class Experiment:
     segments: frozenset[str] = frozenset()      # empty: everyone
     attribution_days: int = 7
     description: str = ""
+    # The units per variant the experiment was planned for (growth.sample_size / the console's
+    # planner); None: not planned. Only read by the console (progress), never by assignment.
+    planned_units: Optional[int] = None
 
     @property
     def running(self) -> bool:
@@ -156,7 +159,20 @@ def parse_experiment(raw: Mapping, offers: Mapping[str, Offer]) -> Experiment:
         segments=frozenset(raw.get("segments") or ()),
         attribution_days=int(_number(raw.get("attribution_days", 7), "attribution_days", 1, 90)),
         description=str(raw.get("description") or ""),
+        planned_units=_planned_units(name, raw.get("planned_units")),
     )
+
+
+MAX_PLANNED_UNITS = 10_000_000
+
+
+def _planned_units(name: str, raw) -> Optional[int]:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_PLANNED_UNITS:
+        raise ExperimentError(f"{name}: planned_units must be a whole number of units per variant in "
+                              f"[1, {MAX_PLANNED_UNITS}], got {raw!r}")
+    return raw
 
 
 def parse_plan(document: Mapping) -> Plan:

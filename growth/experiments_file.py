@@ -22,7 +22,7 @@ from ruamel.yaml.comments import CommentedSeq
 
 from growth.experiments import ExperimentError, Plan, _offer, parse_experiment
 
-ACTIONS = ("stop", "start", "ramp", "exclude", "include")
+ACTIONS = ("stop", "start", "ramp", "exclude", "include", "plan")
 _write_lock = threading.Lock()   # one console process: edits never interleave
 
 
@@ -72,7 +72,8 @@ def validate_document(document: Any) -> Plan:
     return Plan(tuple(experiments), offers)
 
 
-def _apply(document: Any, name: str, action: str, variant: Optional[str], ramp: Optional[float]) -> None:
+def _apply(document: Any, name: str, action: str, variant: Optional[str], ramp: Optional[float],
+           planned_units: Optional[int] = None) -> None:
     entry = next((e for e in (document.get("experiments") or [])
                   if isinstance(e, Mapping) and e.get("name") == name), None)
     if entry is None:
@@ -85,6 +86,14 @@ def _apply(document: Any, name: str, action: str, variant: Optional[str], ramp: 
         if ramp is None or isinstance(ramp, bool) or not 0 <= ramp <= 100:
             raise ExperimentError("ramp must be a percentage between 0 and 100")
         _set(entry, "ramp", int(ramp) if float(ramp).is_integer() else float(ramp))
+    elif action == "plan":
+        # The planned units per variant (growth.experiments.MAX_PLANNED_UNITS bounds it; the
+        # document's validation refuses the rest); None takes the plan away.
+        if planned_units is None:
+            if "planned_units" in entry:
+                del entry["planned_units"]
+        else:
+            _set(entry, "planned_units", planned_units, after="ramp" if "ramp" in entry else "status")
     elif action in ("exclude", "include"):
         if variant not in names:
             raise ExperimentError(f"{name}: no variant named {variant!r}")
@@ -122,9 +131,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def change_experiment(path: Path, name: str, action: str, variant: Optional[str] = None,
-                      ramp: Optional[float] = None) -> Plan:
+                      ramp: Optional[float] = None, planned_units: Optional[int] = None) -> Plan:
     """Apply one operator action to the file at ``path``; returns the new plan. Raises
-    ExperimentError (and writes nothing) when the action or the resulting file is invalid."""
+    ExperimentError (and writes nothing) when the action or the resulting file is invalid.
+    ``plan`` sets ``planned_units`` (units per variant; None removes it)."""
     yaml = _yaml()
     with _write_lock:
         try:
@@ -134,7 +144,7 @@ def change_experiment(path: Path, name: str, action: str, variant: Optional[str]
         except Exception as error:   # ruamel's parser errors have no common public base
             raise ExperimentError(f"{path} is not valid YAML: {error}") from error
         validate_document(document)      # refuse to build on a file that is already broken
-        _apply(document, name, action, variant, ramp)
+        _apply(document, name, action, variant, ramp, planned_units)
         plan = validate_document(document)
         out = io.StringIO()
         yaml.dump(document, out)

@@ -94,7 +94,7 @@
                 " 内，最长 " + secs(w.wait_max_s) + "；顾客取消 " + w.cancelled + " 个（取消前等待中位 " +
                 secs(w.cancelled_wait_p50_s) + "）");
         fillTable("desk-agents", d.desk_agents.map(function (r) {
-          return [r.name, r.closed, r.resolved, pct(r.resolution_rate), r.replies, r.tickets_replied, r.transferred,
+          return [r.name, r.claimed, secs(r.claim_wait_p50_s), r.closed, r.resolved, pct(r.resolution_rate), r.replies, r.tickets_replied, r.transferred,
                   r.received, r.reassigned_away];
         }));
         var strategies = d.sales_by_strategy || [];

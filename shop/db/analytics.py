@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 from typing import Optional
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from shop.db.models import (AfterSalesRequest, ConsoleUser, ExperimentExposure, HandoffMessage, HandoffRequest,
-                            HandoffTransfer, Order, OrderAttribution, OrderItem, Product, RecommendationClick)
+from shop.db.models import (AfterSalesRequest, ConsoleUser, ExperimentExposure, HandoffClaim, HandoffMessage,
+                            HandoffRequest, HandoffTransfer, Order, OrderAttribution, OrderItem, Product, RecommendationClick)
 from shop.domain.after_sales import REASON_LABELS, SERVICE_TYPE_LABELS, AfterSalesReason, ServiceType
 from shop.domain.clock import require_aware
 from shop.domain.handoff_resolutions import RESOLVED, RESOLUTIONS
@@ -206,9 +207,11 @@ def desk_waits(session: Session, start: datetime, end: datetime) -> DeskWaits:
 
 
 def desk_agents(session: Session, start: datetime, end: datetime) -> list[dict]:
-    """Per console account that did desk work in the period: tickets closed (``closed_by``,
-    cancels excluded, as ``desk_resolutions``) and of them resolved, replies sent and the
-    tickets replied to, transfers made, received, and taken away by an admin's reassignment
+    """Per console account that did desk work in the period: tickets taken from the queue
+    (``handoff_claims``, migration 0017) and the median time those had waited there for it
+    (claims of unknown queue time left out), tickets closed (``closed_by``, cancels excluded,
+    as ``desk_resolutions``) and of them resolved, replies sent and the tickets replied to,
+    transfers made, received, and taken away by an admin's reassignment
     (``handoff_transfers.by_agent_id``); by name. Accounts with nothing in the period are left out."""
     start, end = require_aware(start), require_aware(end)
     closed = session.execute(
@@ -231,12 +234,21 @@ def desk_agents(session: Session, start: datetime, end: datetime) -> list[dict]:
     received = dict(session.execute(
         select(HandoffTransfer.to_agent_id, func.count())
         .where(in_period, HandoffTransfer.to_agent_id.isnot(None)).group_by(HandoffTransfer.to_agent_id)).all())
+    claims = session.execute(select(HandoffClaim.agent_id, HandoffClaim.claimed_at, HandoffClaim.queued_at).where(
+        HandoffClaim.claimed_at >= start, HandoffClaim.claimed_at < end)).all()
     figures: dict = {}
 
     def of(agent_id: int) -> dict:
-        return figures.setdefault(int(agent_id), {"closed": 0, "resolved": 0, "closed_with_resolution": 0,
-                                                  "replies": 0, "tickets_replied": 0, "transferred": 0,
-                                                  "received": 0, "reassigned_away": 0})
+        return figures.setdefault(int(agent_id), {"claimed": 0, "claim_wait_p50_s": None, "closed": 0, "resolved": 0,
+                                                  "closed_with_resolution": 0, "replies": 0, "tickets_replied": 0,
+                                                  "transferred": 0, "received": 0, "reassigned_away": 0})
+    claim_waits: dict = {}
+    for agent_id, claimed_at, queued_at in claims:
+        of(agent_id)["claimed"] += 1
+        if queued_at is not None:
+            claim_waits.setdefault(int(agent_id), []).append(max(0.0, (claimed_at - queued_at).total_seconds()))
+    for agent_id, waits in claim_waits.items():
+        of(agent_id)["claim_wait_p50_s"] = round(median(waits), 1)
     for agent_id, n, solved, with_reason in closed:
         of(agent_id).update(closed=int(n), resolved=int(solved or 0), closed_with_resolution=int(with_reason or 0))
     for agent_id, n, tickets in replies:
@@ -252,7 +264,7 @@ def desk_agents(session: Session, start: datetime, end: datetime) -> list[dict]:
     rows = [{"agent_id": agent_id, "name": names.get(agent_id, f"#{agent_id}"), **f,
              "resolution_rate": round(f["resolved"] / f["closed_with_resolution"], 4)
              if f["closed_with_resolution"] else None} for agent_id, f in figures.items()]
-    return sorted(rows, key=lambda r: (-r["closed"], -r["replies"], r["name"], r["agent_id"]))
+    return sorted(rows, key=lambda r: (-r["closed"], -r["claimed"], -r["replies"], r["name"], r["agent_id"]))
 
 
 @dataclass(frozen=True)
@@ -313,6 +325,27 @@ def desk_transfer_facts(session: Session, after_id: int, limit: int = 1000) -> l
         .outerjoin(admin, admin.c.id == HandoffTransfer.by_agent_id)
         .where(HandoffTransfer.id > int(after_id)).order_by(HandoffTransfer.id).limit(limit)).all()
     return [DeskTransferFact(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class DeskClaimFact:
+    """One claim from the queue for the analytics database: who, when, how long it had queued."""
+    claim_id: int
+    ticket_id: int
+    claimed_at: datetime
+    agent: Optional[str]
+    wait_s: Optional[float]        # None: a claim from before migration 0017, queue time unknown
+
+
+def desk_claim_facts(session: Session, after_id: int, limit: int = 1000) -> list[DeskClaimFact]:
+    """Claims after ``after_id``, by id (append-only, as transfers)."""
+    rows = session.execute(
+        select(HandoffClaim.id, HandoffClaim.ticket_id, HandoffClaim.claimed_at, ConsoleUser.display_name,
+               HandoffClaim.queued_at)
+        .outerjoin(ConsoleUser, ConsoleUser.id == HandoffClaim.agent_id)
+        .where(HandoffClaim.id > int(after_id)).order_by(HandoffClaim.id).limit(limit)).all()
+    return [DeskClaimFact(i, ticket, at, name, round(max(0.0, (at - queued).total_seconds()), 1) if queued else None)
+            for i, ticket, at, name, queued in rows]
 
 
 def _label(labels, enum, value: str) -> str:

@@ -16,7 +16,8 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
-from shop.db.models import ConsoleSession, ConsoleUser, HandoffMessage, HandoffRequest, HandoffTransfer
+from shop.db.models import (ConsoleSession, ConsoleUser, HandoffClaim, HandoffMessage, HandoffRequest,
+                            HandoffTransfer)
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
 from shop.domain.handoff_queue import ON_DUTY_WINDOW
@@ -196,14 +197,25 @@ def claim_ticket(session: Session, ticket_id: int, agent_id: int, agent_name: st
     """The agent takes an open ticket; False when someone else was quicker (or it is closed).
     One UPDATE guarded by the status, so two agents can never both have it."""
     require_aware(now)
+    ticket_id, agent_id = _id_arg(ticket_id, "ticket_id"), _id_arg(agent_id, "agent_id")
+    # Since when it has waited in the queue: an open ticket's updated_at is when it became
+    # open (the hand-off, a hand-back, a transfer back to the queue: nothing else touches an
+    # open ticket). Read under the row lock (PostgreSQL; SQLite's desk writes hold the
+    # database's write lock from BEGIN), so no other claim comes between.
+    queued_at = session.execute(select(HandoffRequest.updated_at).where(
+        HandoffRequest.id == ticket_id, HandoffRequest.status == "open").with_for_update()).scalar_one_or_none()
+    if queued_at is None:
+        return False
     claimed = session.execute(
-        update(HandoffRequest).where(HandoffRequest.id == _id_arg(ticket_id, "ticket_id"),
-                                     HandoffRequest.status == "open")
-        .values(status="assigned", assigned_to=_id_arg(agent_id, "agent_id"), assigned_at=now, updated_at=now,
+        update(HandoffRequest).where(HandoffRequest.id == ticket_id, HandoffRequest.status == "open")
+        .values(status="assigned", assigned_to=agent_id, assigned_at=now, updated_at=now,
                 # The shopper's wait for a person ends at the first claim only (数据分析).
                 first_assigned_at=func.coalesce(HandoffRequest.first_assigned_at, now))
     ).rowcount == 1
     if claimed:
+        # Who took it and when, per claim (a transfer is a HandoffTransfer): 数据分析's 按客服
+        # and the ticket's 接入记录.
+        session.add(HandoffClaim(ticket_id=ticket_id, agent_id=agent_id, claimed_at=now, queued_at=queued_at))
         _add(session, ticket_id, "system", JOINED_NOTICE.format(name=agent_name), now)
     return claimed
 
@@ -363,6 +375,28 @@ def _transfers(session: Session, *where) -> List[DeskTransfer]:
 def ticket_transfers(session: Session, ticket_id: int) -> List[DeskTransfer]:
     """Every transfer of one ticket, oldest first (the ticket page's 转接记录)."""
     return _transfers(session, HandoffTransfer.ticket_id == _id_arg(ticket_id, "ticket_id"))
+
+
+@dataclass(frozen=True)
+class DeskClaim:
+    """One claim of a ticket from the queue (接入): who, when, and how long the ticket had
+    waited in the queue for it (None: not known, a claim from before migration 0017)."""
+    id: int
+    ticket_id: int
+    agent_id: int
+    agent_name: Optional[str]
+    claimed_at: datetime
+    waited_s: Optional[float]
+
+
+def ticket_claims(session: Session, ticket_id: int) -> List[DeskClaim]:
+    """Every claim of one ticket, oldest first (the ticket page's 接入记录)."""
+    rows = session.execute(
+        select(HandoffClaim, ConsoleUser.display_name).join(ConsoleUser, ConsoleUser.id == HandoffClaim.agent_id)
+        .where(HandoffClaim.ticket_id == _id_arg(ticket_id, "ticket_id")).order_by(HandoffClaim.id)).all()
+    return [DeskClaim(c.id, c.ticket_id, c.agent_id, name, c.claimed_at,
+                      max(0.0, (c.claimed_at - c.queued_at).total_seconds()) if c.queued_at else None)
+            for c, name in rows]
 
 
 def latest_transfers(session: Session, ticket_ids: List[int]) -> dict[int, DeskTransfer]:

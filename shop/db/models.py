@@ -462,6 +462,44 @@ class HandoffTransfer(Base):
     by_agent_id = Column(Integer, ForeignKey("console_users.id"))
 
 
+class HandoffClaim(Base):
+    """An agent took a waiting ticket from the queue (接入, migration 0017): who, when, and
+    since when the ticket had been waiting in the queue for it (``queued_at``: the hand-off,
+    or the hand-back or transfer that put it back) — a ticket claimed again after a hand-back
+    has one row per claim. Transfers are ``HandoffTransfer``; a claim is the only way into
+    the conversation from the queue. ``queued_at`` NULL: a claim from before the migration
+    whose queue time is not known."""
+
+    __tablename__ = "handoff_claims"
+    __table_args__ = (Index("ix_handoff_claims_ticket_id", "ticket_id", "id"),
+                      Index("ix_handoff_claims_claimed_at", "claimed_at"))   # 数据分析 by period
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_requests.id"), nullable=False)
+    agent_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
+    claimed_at = Column(UTCDateTime, nullable=False)
+    queued_at = Column(UTCDateTime)
+
+
+class ExperimentChange(Base):
+    """An admin's change of an experiment from the console (stop / start, ramp, exclude /
+    include a variant, the planned sample size; migration 0018): who, when, and the
+    experiment's settings before and after, as the console's 修改记录 shows them. Written in
+    the same unit of work as the file edit: no record, no change (``console.experiment_pages``)."""
+
+    __tablename__ = "experiment_changes"
+    __table_args__ = (Index("ix_experiment_changes_experiment", "experiment", "id"),)
+
+    id = Column(Integer, primary_key=True)
+    experiment = Column(String(64), nullable=False)
+    action = Column(String(16), nullable=False)
+    variant = Column(String(64))
+    before = Column(Text, nullable=False)
+    after = Column(Text, nullable=False)
+    account_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
+
+
 # --- operator console ------------------------------------------------------------------
 
 class ConsoleUser(Base):

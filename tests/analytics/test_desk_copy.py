@@ -85,3 +85,29 @@ def test_the_desk_is_copied_without_the_shopper_and_kept_current(analytics, shop
     assert (rows[first.id].transfers, rows[first.id].reassignments, rows[first.id].wait_s) == (2, 1, 45.0)
     assert rows[second.id].cancelled is True and rows[second.id].closed_by is None
     assert (moves[1].from_agent, moves[1].to_agent, moves[1].reassigned_by) == ("小李", "店长", "店长")
+
+
+def test_claims_are_copied_once_with_who_and_how_long_they_queued(analytics, shop):
+    """analytics_desk_claims: each claim from the queue (who, when, its queue wait), read on by
+    id — a later claim (after a transfer back to the queue) is added, none copied twice."""
+    from analytics.desk import sync_claims
+
+    now = utc_now()
+    with session_scope(shop) as s:
+        wang = create_account(s, "a1", "小王", "agent", FAKE_HASH, now).id
+        li = create_account(s, "a2", "小李", "agent", FAKE_HASH, now).id
+        ticket = create_handoff_request(s, "secret-sender", None, "诉求：退款", now)
+        assert claim_ticket(s, ticket.id, wang, "小王", now + timedelta(seconds=45))
+    factory = lambda: session_scope(shop)  # noqa: E731
+    assert sync_desk(analytics, factory) == (1, 0)
+    with session_scope(shop) as s:
+        assert transfer_ticket(s, ticket.id, wang, None, "退回", now + timedelta(seconds=60)).transfer
+        assert claim_ticket(s, ticket.id, li, "小李", now + timedelta(seconds=180))
+    assert sync_claims(analytics, factory) == 1
+    assert sync_claims(analytics, factory) == 0
+    sync_desk(analytics, factory)
+    with analytics.connect() as c:
+        claims = c.execute(select(store.DESK_CLAIMS).order_by(store.DESK_CLAIMS.c.claim_id)).all()
+    assert [(r.ticket_id, r.agent, r.wait_s) for r in claims] == [(ticket.id, "小王", 45.0), (ticket.id, "小李", 120.0)]
+    assert {col["name"] for col in inspect(analytics).get_columns("analytics_desk_claims")} == {
+        "claim_id", "ticket_id", "at", "day", "agent", "wait_s"}

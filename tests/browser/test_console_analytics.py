@@ -130,7 +130,8 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         agents = {r.locator("td").first.text_content(): r.locator("td").all_text_contents()
                   for r in page.locator("#desk-agents tbody tr").all()}
         # An agent sees their own row only (colleagues' figures are for admins).
-        assert agents == {"客服小王": ["客服小王", "0", "0", "—", "0", "0", "1", "0", "0"]}
+        # 接入: 小王 took the ticket from the queue the moment it came (0 s waited there).
+        assert agents == {"客服小王": ["客服小王", "1", "0 秒", "0", "0", "—", "0", "0", "1", "0", "0"]}
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
@@ -141,6 +142,7 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "desk_transfers,2026-12-01..2026-12-01,transfers_per_ticket,1.0" in body
         assert "desk_transfers_per_ticket,1,tickets,1" in body
         assert "sales_by_strategy,rec_strategy/hybrid,displays,3" in body
+        assert "desk_agent,客服小王,claimed,1" in body and "desk_agent,客服小王,claim_wait_p50_s,0.0" in body
         assert "desk_agent,客服小王,transferred,1" in body and "desk_agent,客服小李" not in body
         assert "by_intent,human_handoff,handoff,2" in body
     finally:

@@ -118,3 +118,34 @@ def test_admin_starts_ramps_and_stops_an_experiment_and_the_file_follows(console
     entry = next(e for e in yaml.safe_load(experiments.read_text("utf-8"))["experiments"]
                  if e["name"] == "winback_coupon")
     assert (entry["status"], entry["ramp"]) == ("stopped", 25)
+
+
+def test_admin_saves_the_planned_sample_size_and_reads_the_progress_and_the_record(console, browser):
+    """Is there enough data yet? The admin saves the units per variant the planner gave; the page
+    shows each live variant's units against it, and 修改记录 lists every change made from the
+    console — this one and the earlier ones of this module — with who made it."""
+    url, experiments = console
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        console_sign_in(page, url, "boss", PASSWORD)
+        page.goto(f"{url}/experiments/rec_strategy")
+        assert "还没有设置计划样本量" in page.text_content("#progress")
+        page.fill("#planned-units", "40")
+        submit(page, "#save-plan")
+        progress = page.text_content("#progress")
+        # popularity and content are excluded by now: hybrid's 21 of 40 decides.
+        assert "计划每组 40 人" in progress and "hybrid 21 人" in progress and "52%" in progress   # rounded down: never overstated
+        assert "popularity" not in progress
+        page.fill("#planned-units", "21")
+        submit(page, "#save-plan")
+        assert "已达到计划样本量" in page.text_content("#progress")
+        rows = page.locator("#changes tbody tr").all()
+        cells = [r.locator("td").all_text_contents()[1:] for r in rows]
+        assert cells[0] == ["店长", "计划样本量", "运行中 · 放量 100% · 停用 content、popularity · 计划每组 40 人",
+                            "运行中 · 放量 100% · 停用 content、popularity · 计划每组 21 人"]
+        assert ["店长", "停用分组（popularity）", "运行中 · 放量 100% · 停用 content",
+                "运行中 · 放量 100% · 停用 content、popularity"] in cells
+    finally:
+        context.close()
+    assert ExperimentBook(experiments).plan().get("rec_strategy").planned_units == 21

@@ -76,6 +76,10 @@ def test_a_conversation_passed_on_reaches_the_colleagues_open_desk_with_the_note
     mine.locator("a", has_text="继续对话").click()
     li.wait_for_selector("#reply-text")
     assert NOTE in li.text_content("#transfer-note-shown") and NOTE in li.text_content("#transfers")
+    # 接入记录: 小王's claim from the queue, with how long the shopper had queued; 小李 got it by
+    # a transfer, which is not a claim.
+    claims = li.locator("#claims li").all_text_contents()
+    assert len(claims) == 1 and "小王 接入（排队 " in claims[0] and "小李" not in claims[0]
     assert "我要退款，请尽快处理" in li.text_content("#transcript")
     assert li.evaluate("document.querySelectorAll('main img, [onerror]').length") == 0
     li.fill("#reply-text", "您好，我是小李，接着为您处理退款")

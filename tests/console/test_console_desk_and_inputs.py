@@ -466,3 +466,36 @@ def test_the_agents_own_conversations_say_where_a_shopper_waits_for_an_answer(co
         add_shopper_message(s, ticket.id, "好的，谢谢", utc_now())
     assert awaiting() == {ticket.ticket_no: True, quiet.ticket_no: False}
     assert re.search(r'<td class="awaiting error">(刚刚|1 分钟)</td>', c.request("GET", "/handoff")[1])
+
+
+def test_an_agents_conversations_put_the_longest_unanswered_shopper_first(console, console_engine):
+    """我正在接待 with several shoppers: those waiting for an answer come first, the one waiting
+    longest on top; the rest follow in the order the agent took them. The page and the JSON
+    its polling compares agree, so a new unanswered line moves the conversation up."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_shopper_message
+
+    now = utc_now()
+    with session_scope(console_engine) as s:
+        tickets = [create_handoff_request(s, f"desk-order-{i}", None, "诉求：物流", now) for i in range(4)]
+    c, csrf = _signed_in_agent(console)
+    for t in tickets:
+        assert c.request("POST", f"/handoff/{t.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    for t in tickets:     # answered: nobody waits
+        assert c.request("POST", f"/handoff/{t.id}/reply", data={"csrf_token": csrf, "text": "您好"})[0].status == 303
+    numbers = [t.ticket_no for t in tickets]
+
+    def order():
+        api = [t["ticket_no"] for t in json.loads(c.request("GET", "/api/handoff/queue")[1])["mine"]]
+        page = re.findall(r'data-mine="([^"]+)"', c.request("GET", "/handoff")[1])
+        assert api == page
+        return api
+    assert order() == numbers
+    with session_scope(console_engine) as s:
+        add_shopper_message(s, tickets[2].id, "还在吗", utc_now())
+        add_shopper_message(s, tickets[3].id, "人呢？", utc_now() - timedelta(minutes=2))
+    assert order() == [numbers[3], numbers[2], numbers[0], numbers[1]]
+    assert c.request("POST", f"/handoff/{tickets[3].id}/reply", data={"csrf_token": csrf, "text": "在的"})[0] \
+        .status == 303
+    assert order() == [numbers[2], numbers[0], numbers[1], numbers[3]]

@@ -319,3 +319,87 @@ def test_segments_on_an_empty_shop_tell_one_story(console, console_engine):
     _, html = admin.request("GET", "/segments")
     assert "已重新计算 0 位顾客" not in html and "店里还没有顾客" in html, html
     assert "点“重新计算分群”" not in html and 'id="chart-segments"' not in html
+
+
+def _changes(engine) -> list:
+    from shop.db.experiment_changes import experiment_changes
+    with session_scope(engine) as session:
+        return [(c.action, c.variant, c.before, c.after, c.account_name)
+                for c in experiment_changes(session, "rec_strategy")]
+
+
+def test_an_admin_plans_the_sample_size_and_every_change_is_audited(console, console_engine, experiments_file):
+    """计划样本量: the admin saves the units per variant; the page says how far the live variants
+    are (the smallest decides) and when the plan is reached; every change from the console is
+    a row of 修改记录 (who, before, after), a refused one is none; agents read both."""
+    _seed_exposures(console_engine, {"hybrid": 30, "popularity": 12})
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    token = admin.csrf("/experiments/rec_strategy")
+    _, html = admin.request("GET", "/experiments/rec_strategy")
+    assert "还没有设置计划样本量" in html and "还没有在控制台修改过这个实验" in html
+    before = experiments_file.read_bytes()
+    for bad in ("abc", "0", "-3", "1.5", "10000001", "１２"):
+        response, body = admin.request("POST", ACTION, data={"action": "plan", "planned_units": bad,
+                                                             "csrf_token": token})
+        assert response.status == 400 and "计划样本量须是 1 到 10000000 之间的整数" in body, (bad, body)
+    response, _ = admin.request("POST", ACTION, data={"action": "plan", "planned_units": "20"})   # no CSRF
+    assert response.status == 403
+    assert experiments_file.read_bytes() == before and _changes(console_engine) == []
+
+    response, _ = admin.request("POST", ACTION, data={"action": "plan", "planned_units": "20", "csrf_token": token})
+    assert response.status == 303
+    assert yaml.safe_load(experiments_file.read_text("utf-8"))["experiments"][0]["planned_units"] == 20
+    _, html = admin.request("GET", "/experiments/rec_strategy?done=plan")
+    progress = re.search(r'<p id="progress"[^>]*>(.*?)</p>', html, re.S).group(1)
+    # content is excluded: not counted; popularity's 12 of 20 decides.
+    assert "hybrid 30 人、popularity 12 人" in progress and "60%" in progress and "还差约 16 人" in progress
+    assert 'id="planned-units"' in html and 'value="20"' in html
+    # Prefilled from the planner: 5 % lift on a 10 % baseline rate, before a plan is saved.
+    _, html = admin.request("GET", "/experiments/winback_coupon?lift=5&baseline=10")
+    planned = re.search(r'id="planned-units"[^>]*value="(\d+)"', html, re.S).group(1)
+    assert planned in re.search(r'<p id="plan-result">(.*?)</p>', html, re.S).group(1) and int(planned) > 1000
+
+    response, _ = admin.request("POST", ACTION, data={"action": "plan", "planned_units": "12", "csrf_token": token})
+    _, html = admin.request("GET", "/experiments/rec_strategy")
+    assert "已达到计划样本量" in re.search(r'<p id="progress"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})[0].status == 303
+    unchanged = experiments_file.read_bytes()
+    assert admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})[0].status == 303   # again
+    assert experiments_file.read_bytes() == unchanged and len(_changes(console_engine)) == 3   # no row for it
+    assert admin.request("POST", ACTION, data={"action": "plan", "planned_units": " ",
+                                               "csrf_token": token})[0].status == 303
+    assert "planned_units" not in yaml.safe_load(experiments_file.read_text("utf-8"))["experiments"][0]
+    assert _changes(console_engine) == [
+        ("plan", None, "已停止 · 放量 100% · 停用 content · 计划每组 12 人", "已停止 · 放量 100% · 停用 content", "老板"),
+        ("stop", None, "运行中 · 放量 100% · 停用 content · 计划每组 12 人",
+         "已停止 · 放量 100% · 停用 content · 计划每组 12 人", "老板"),
+        ("plan", None, "运行中 · 放量 100% · 停用 content · 计划每组 20 人",
+         "运行中 · 放量 100% · 停用 content · 计划每组 12 人", "老板"),
+        ("plan", None, "运行中 · 放量 100% · 停用 content", "运行中 · 放量 100% · 停用 content · 计划每组 20 人", "老板")]
+
+    agent = console()
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    _, html = agent.request("GET", "/experiments/rec_strategy")
+    assert html.count("<td>老板</td>") == 4 and "计划样本量" in html and 'id="plan-form"' not in html
+    response, _ = agent.request("POST", ACTION, data={"action": "plan", "planned_units": "5",
+                                                      "csrf_token": agent.csrf("/experiments")})
+    assert response.status == 403 and len(_changes(console_engine)) == 4
+
+
+def test_a_change_the_database_cannot_record_is_not_made(console, console_engine, experiments_file):
+    """Fail closed: when the audit row cannot be written (here its table is gone; a database
+    that is down or locked refuses the same way) the file is put back as it was — the action
+    server never runs an experiment change nobody can account for — and the admin gets the
+    console's 503 in Chinese."""
+    from sqlalchemy import text
+
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    token = admin.csrf("/experiments/rec_strategy")
+    before = experiments_file.read_bytes()
+    with console_engine.begin() as connection:
+        connection.execute(text("DROP TABLE experiment_changes"))
+    response, body = admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})
+    assert response.status == 503 and "数据库暂时不可用" in body and "Traceback" not in body, body
+    assert experiments_file.read_bytes() == before

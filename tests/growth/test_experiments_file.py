@@ -103,3 +103,25 @@ def test_the_write_is_atomic(path, monkeypatch):
     write_atomically(path, "experiments: []\n")
     assert path.stat().st_ino != inode and path.stat().st_mode & 0o777 == 0o640
     assert path.read_text(encoding="utf-8") == "experiments: []\n"
+
+
+def test_a_planned_sample_size_is_set_read_and_taken_away(path):
+    """``plan`` writes ``planned_units`` (units per variant) where an operator would look, the
+    parser reads it, a bad value writes nothing, and None removes it."""
+    book = ExperimentBook(path)
+    assert book.plan().get("rec_strategy").planned_units is None
+    before = path.read_text(encoding="utf-8")
+    for bad in (0, -5, 10_000_001, 2.5, True):
+        with pytest.raises(ExperimentError, match="planned_units"):
+            change_experiment(path, "rec_strategy", "plan", planned_units=bad)
+        assert path.read_text(encoding="utf-8") == before
+    change_experiment(path, "rec_strategy", "plan", planned_units=1200)
+    entry = _entry(path, "rec_strategy")
+    assert entry["planned_units"] == 1200 and list(entry).index("planned_units") == list(entry).index("ramp") + 1
+    assert book.plan().get("rec_strategy").planned_units == 1200
+    change_experiment(path, "segment_cold_start", "plan", planned_units=300)   # no ramp: after status
+    assert list(_entry(path, "segment_cold_start"))[:3] == ["name", "description", "status"]
+    assert _entry(path, "segment_cold_start")["planned_units"] == 300
+    change_experiment(path, "rec_strategy", "plan", planned_units=None)
+    assert "planned_units" not in _entry(path, "rec_strategy")
+    assert book.plan().get("segment_cold_start").planned_units == 300

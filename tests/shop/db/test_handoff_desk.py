@@ -442,6 +442,12 @@ def test_the_desk_records_the_wait_and_who_closed_for_the_dashboard(writable_eng
         assert {k: agents["小李"][k] for k in ("closed", "resolved", "resolution_rate", "replies", "received")} == {
             "closed": 1, "resolved": 1, "resolution_rate": 1.0, "replies": 1, "received": 1}
         assert (agents["店长"]["closed"], agents["店长"]["resolved"], agents["店长"]["resolution_rate"]) == (1, 0, 0.0)
+        # Claims per agent (handoff_claims): 小王 took both tickets first (after 30 s and 90 s in
+        # the queue), 小李 took the first again after it had waited 260 s since its transfer
+        # back to the queue; the admin claimed nothing (a reassignment is not a claim).
+        assert (agents["小王"]["claimed"], agents["小王"]["claim_wait_p50_s"]) == (2, 60.0)
+        assert (agents["小李"]["claimed"], agents["小李"]["claim_wait_p50_s"]) == (1, 260.0)
+        assert (agents["店长"]["claimed"], agents["店长"]["claim_wait_p50_s"]) == (0, None)
         assert desk_agents(s, now + timedelta(hours=2), now + timedelta(hours=3)) == []
 
 
@@ -463,3 +469,58 @@ def test_awaiting_reply_is_the_first_shopper_line_after_the_agents_last_reply(wr
         assert awaiting_reply(s, [ticket.id, quiet.id]) == {}
         later = add_shopper_message(s, ticket.id, "好的", now + timedelta(seconds=5))
         assert awaiting_reply(s, [ticket.id]) == {ticket.id: later.created_at} and awaiting_reply(s, []) == {}
+
+
+def test_each_claim_is_recorded_with_who_when_and_how_long_it_queued(writable_engine):
+    """接入记录: a claim is a row (who, when, since when the ticket waited in the queue: the
+    hand-off, or the hand-back that put it back); a claim that loses the race, or of a closed
+    ticket, records nothing."""
+    from shop.db.handoff_desk import hand_back_if_gone, ticket_claims
+    from shop.db.models import HandoffClaim
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, b = _agents(s, now)
+        ticket = create_handoff_request(s, "claims-1", None, "诉求：售后", now)
+        closed = create_handoff_request(s, "claims-2", None, "诉求：发票", now)
+        assert claim_ticket(s, ticket.id, a.id, "小王", now + timedelta(seconds=45))
+        assert not claim_ticket(s, ticket.id, b.id, "小李", now + timedelta(seconds=46))   # lost the race
+        assert close_ticket(s, closed.id, a.id, now, is_admin=True)
+        assert not claim_ticket(s, closed.id, b.id, "小李", now + timedelta(seconds=47))
+    with session_scope(writable_engine) as s:   # 小王 has no session: gone, the ticket goes back
+        assert hand_back_if_gone(s, a.id, now + timedelta(seconds=100)) == [ticket.ticket_no]
+    with session_scope(writable_engine) as s:
+        assert claim_ticket(s, ticket.id, b.id, "小李", now + timedelta(seconds=400))
+    with session_scope(writable_engine) as s:
+        claims = ticket_claims(s, ticket.id)
+        assert [(c.agent_id, c.agent_name, c.claimed_at, c.waited_s) for c in claims] == [
+            (a.id, "小王", now + timedelta(seconds=45), 45.0), (b.id, "小李", now + timedelta(seconds=400), 300.0)]
+        assert ticket_claims(s, closed.id) == []
+        assert s.execute(select(HandoffClaim.id)).all() == [(c.id,) for c in claims]
+        with pytest.raises(InvalidRequest):
+            ticket_claims(s, 0)
+
+
+def test_experiment_changes_are_kept_with_who_and_listed_newest_first(writable_engine):
+    from shop.db.experiment_changes import experiment_changes, record_experiment_change
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        boss = create_account(s, "boss", "店长", "admin", FAKE_HASH, now)
+        record_experiment_change(s, "rec_strategy", "stop", None, "运行中 · 放量 100%", "已停止 · 放量 100%", boss.id, now)
+        record_experiment_change(s, "rec_strategy", "exclude", "content", "已停止 · 放量 100%",
+                                 "已停止 · 放量 100% · 停用 content", boss.id, now + timedelta(seconds=1))
+        record_experiment_change(s, "winback_coupon", "start", None, "已停止", "运行中", boss.id, now)
+        for bad in ({"account_id": 0}, {"action": " "}, {"before": "x" * 501}):
+            args = dict(experiment="rec_strategy", action="stop", variant=None, before="a", after="b",
+                        account_id=boss.id, now=now, **{})
+            args.update(bad)
+            with pytest.raises(InvalidRequest):
+                record_experiment_change(s, **args)
+    with session_scope(writable_engine) as s:
+        changes = experiment_changes(s, "rec_strategy")
+        assert [(c.action, c.variant, c.account_name, c.changed_at) for c in changes] == [
+            ("exclude", "content", "店长", now + timedelta(seconds=1)), ("stop", None, "店长", now)]
+        assert changes[0].after == "已停止 · 放量 100% · 停用 content"
+        assert [c.action for c in experiment_changes(s, "winback_coupon")] == ["start"]
+        assert experiment_changes(s, "nope") == []

@@ -120,3 +120,43 @@ def test_migration_0014_fills_the_first_claim_and_who_closed_from_the_history(em
             (1, "2026-12-01 10:02", 1), (2, None, None), (3, None, None)]
     finally:
         engine.dispose()
+
+
+def test_migration_0017_fills_claims_from_the_notices_by_an_unambiguous_name(empty_url):
+    """Claims from before 0017 come from the 「客服…已接入」 notices: by the one account with that
+    display name (two accounts sharing 小李 leave that claim out, a transfer's notice is not a
+    claim); the ticket's first claim waited since the hand-off, a later one's queue time is
+    unknown."""
+    from datetime import datetime
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from shop.db.migrate import alembic_config
+
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0015")
+            for account_id, username, name in ((1, "a1", "小王"), (2, "a2", "小李"), (3, "a3", "小李")):
+                connection.execute(text(
+                    "INSERT INTO console_users (id, username, display_name, role, password_hash, active, created_at)"
+                    " VALUES (:id, :username, :name, 'agent', 'x', :yes, :at)"),
+                    {"id": account_id, "username": username, "name": name, "yes": True, "at": datetime(2026, 12, 1)})
+            connection.execute(text(
+                "INSERT INTO handoff_requests (id, ticket_no, sender_id, summary, status, created_at, updated_at,"
+                " first_assigned_at) VALUES (1, 'T1', 's', '诉求', 'assigned', :at, :at, :first)"),
+                {"at": datetime(2026, 12, 1, 10), "first": datetime(2026, 12, 1, 10, 2)})
+            for minute, line in ((2, "客服小王已接入，正在为您服务。"), (5, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
+                                 (7, "客服小李已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")):
+                connection.execute(text(
+                    "INSERT INTO handoff_messages (ticket_id, author, text, created_at)"
+                    " VALUES (1, 'system', :line, :at)"), {"line": line, "at": datetime(2026, 12, 1, 10, minute)})
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT ticket_id, agent_id, claimed_at, queued_at FROM handoff_claims ORDER BY id")).all()
+        assert [(r[0], r[1], str(r[2])[:16], str(r[3])[:16] if r[3] else None) for r in rows] == [
+            (1, 1, "2026-12-01 10:02", "2026-12-01 10:00"), (1, 1, "2026-12-01 10:09", None)]
+    finally:
+        engine.dispose()
