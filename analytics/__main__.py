@@ -86,7 +86,10 @@ def main(argv=None) -> int:
     if args.command == "consume-rabbitmq":
         from analytics.rabbit import run
 
-        run(engine, args.url, args.queue, settings.timezone)
+        try:
+            run(engine, args.url, args.queue, settings.timezone)
+        except ConnectionError as error:
+            sys.exit(f"analytics: {error}")
         return 0
     from analytics import dashboard
     from shop.db.engine import session_scope

@@ -6,6 +6,24 @@ by its key: no event is lost, none counted twice. The queue is durable and decla
 the same name as in the endpoints file (``queues:``), so events published while the
 consumer is down wait for it. Run one consumer per queue (turns are built in event order).
 
+What can go wrong, and what the consumer does (README, "When something fails"):
+
+- RabbitMQ accepts the connection and never answers: the connect gives up after
+  ``CONNECT_TIMEOUT_S`` with a ``ConnectionError`` naming RabbitMQ (aio-pika's connect has no
+  limit of its own: it waited in the handshake for ever). Reconnects after the connection was
+  lost are bounded the same way and tried again until RabbitMQ answers.
+- The analytics database is unreachable or locked (``OperationalError`` /
+  ``InterfaceError``, or a connection SQLAlchemy found broken): the message is *not*
+  acknowledged and the same message is tried again, backing off from ``RETRY_FIRST_S`` to
+  ``RETRY_MAX_S``, logged once per outage and when it ends; nothing is dropped and the
+  messages behind it keep their order.
+- A message that cannot be applied (not JSON, not a Rasa event, or any other error while
+  applying it: a timestamp out of range, a value the database refuses): its transaction is
+  rolled back, it is recorded in ``analytics_rejected_events`` (the body, the error, when)
+  and acknowledged, so one bad message neither stops the consumer nor holds up the good
+  ones behind it (before, the error stopped the consumer and the redelivered message stopped
+  it again on every start).
+
     python -m analytics consume-rabbitmq [--url amqp://...] [--queue shop_analytics]
 """
 from __future__ import annotations
@@ -18,6 +36,7 @@ from datetime import tzinfo
 from typing import Optional
 
 import aio_pika
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -25,24 +44,104 @@ from analytics.settings import DEFAULT_TIMEZONE
 
 logger = logging.getLogger(__name__)
 PREFETCH = 100
+CONNECT_TIMEOUT_S = 10.0
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 30.0
+
+
+class Rejected(Exception):
+    """The message cannot be applied, now or ever (it is recorded and set aside)."""
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database could not do the work (down, unreachable, locked): try the same message
+    again later. Anything else raised while applying a message is the message's fault."""
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def _apply(engine: Engine, body: bytes, zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
+    """Apply one message in its own transaction. Raises ``Rejected`` for a message that can
+    never be applied, and the database's error when the database is unavailable."""
     try:
         event = json.loads(body)
-    except ValueError:
-        logger.warning("analytics: a message that is not JSON was dropped")
-        return False
+    except (ValueError, RecursionError) as error:     # RecursionError: nested too deep
+        raise Rejected(f"not JSON: {error.__class__.__name__}: {error}") from None
     if not isinstance(event, dict):
-        return False
-    with engine.begin() as connection:
-        return store.ingest(connection, event, zone)
+        raise Rejected(f"not an event: a JSON {type(event).__name__}")
+    problem = store.event_problem(event)
+    if problem is not None:
+        raise Rejected(problem)
+    try:
+        with engine.begin() as connection:
+            return store.ingest(connection, event, zone)
+    except Exception as error:  # noqa: BLE001 - sorted below: the database's fault or the message's
+        if database_unavailable(error):
+            raise
+        raise Rejected(f"{error.__class__.__name__}: {error}") from error
+
+
+def _handle(engine: Engine, body: bytes, zone: tzinfo) -> None:
+    """Apply the message, or record it as rejected; the database's unavailability is raised."""
+    try:
+        _apply(engine, body, zone)
+    except Rejected as rejected:
+        recorded = store.record_rejected(engine, body, str(rejected))
+        logger.error("analytics: a message that cannot be applied was set aside in %s (%s): %s",
+                     store.REJECTED.name, "recorded" if recorded else "recorded before", rejected)
+
+
+async def _handle_until_done(engine: Engine, body: bytes, zone: tzinfo, stop: asyncio.Event) -> bool:
+    """``_handle`` in a worker thread, again and again while the database is unavailable
+    (backing off). False when ``stop`` came first: the message stays unacknowledged."""
+    delay = RETRY_FIRST_S
+    failing = False
+    while True:
+        try:
+            await asyncio.to_thread(_handle, engine, body, zone)
+        except Exception as error:  # noqa: BLE001 - only the database's unavailability is retried
+            if not database_unavailable(error):
+                raise
+            if not failing:
+                logger.error("analytics: the database is unavailable (%s); the message is kept and tried "
+                             "again, backing off up to %g s", error.__class__.__name__, RETRY_MAX_S)
+            failing = True
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+                return False
+            except asyncio.TimeoutError:
+                delay = min(delay * 2, RETRY_MAX_S)
+            continue
+        if failing:
+            logger.warning("analytics: the database is available again")
+        return True
+
+
+class BoundedRobustConnection(aio_pika.RobustConnection):
+    """aio-pika's reconnecting connection with every attempt bounded by ``CONNECT_TIMEOUT_S``:
+    its reconnects (after RabbitMQ went away) pass no timeout, so one made to a RabbitMQ
+    that accepts and does not answer waited in the handshake for ever and the consumer never
+    came back, even once RabbitMQ did. A timed-out attempt is tried again (aio-pika's loop)."""
+
+    async def connect(self, timeout=None) -> None:
+        await super().connect(CONNECT_TIMEOUT_S if timeout is None else timeout)
+
+
+async def _connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
+    try:
+        return await asyncio.wait_for(aio_pika.connect_robust(url, timeout=CONNECT_TIMEOUT_S,
+                                                              connection_class=BoundedRobustConnection),
+                                      CONNECT_TIMEOUT_S + 1)
+    except asyncio.TimeoutError:
+        host = url.rsplit("@", 1)[-1]     # no password in the message
+        raise ConnectionError(f"RabbitMQ at {host} did not answer within {CONNECT_TIMEOUT_S:g} s") from None
 
 
 async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyncio.Event] = None,
                   zone: tzinfo = DEFAULT_TIMEZONE) -> None:
     stop = stop or asyncio.Event()
-    connection = await aio_pika.connect_robust(url)
+    connection = await _connect(url)
     try:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=PREFETCH)
@@ -57,8 +156,10 @@ async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyn
                     getting.cancel()
                     break
                 message = getting.result()
-                # Database work off the consumer's event loop; ack only after the commit.
-                await asyncio.to_thread(_apply, engine, message.body, zone)
+                # Database work off the consumer's event loop; ack only after the commit (or
+                # after the message was recorded as rejected).
+                if not await _handle_until_done(engine, message.body, zone, stop):
+                    break
                 await message.ack()
     finally:
         await connection.close()

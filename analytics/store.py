@@ -15,6 +15,9 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
   human desk's tickets, transfers and claims from the queue, copied from the shop database
   (``analytics.desk``): waits, outcomes, who closed, who claimed, transfers and reassignments,
   with staff names and nothing of the shopper.
+- ``analytics_rejected_events`` — messages the RabbitMQ consumer could not apply (not JSON,
+  not an event, or an error while applying one), set aside with the error instead of stopping
+  the consumer (``analytics.rabbit``); one row per distinct body.
 - ``analytics_offsets`` — how far the SQL-broker consumer and the desk copy have read (per source).
 
 The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
@@ -131,6 +134,14 @@ DESK_CLAIMS = Table(
     Index("ix_analytics_desk_claims_day", "day"),
 )
 
+REJECTED = Table(
+    "analytics_rejected_events", metadata,
+    Column("body_key", String(64), primary_key=True),   # SHA-256 of the message body
+    Column("rejected_at", DateTime, nullable=False),    # naive UTC, the first time
+    Column("error", Text, nullable=False),
+    Column("body", Text, nullable=False),               # as received (UTF-8; other bytes escaped)
+)
+
 OFFSETS = Table(
     "analytics_offsets", metadata,
     Column("source", String(100), primary_key=True),
@@ -170,6 +181,16 @@ def event_key(event: Dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def record_rejected(engine: Engine, body: bytes, error: str) -> bool:
+    """Set aside a message that cannot be applied, in its own transaction; a redelivered one
+    is recorded once (False)."""
+    text_body = body.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+    row = {"body_key": hashlib.sha256(body).hexdigest(), "rejected_at": datetime.now(dt_timezone.utc).replace(tzinfo=None),
+           "error": error.replace("\x00", "\\x00")[:2000], "body": text_body}
+    with engine.begin() as connection:
+        return _insert_ignoring_duplicates(connection, REJECTED, row)
+
+
 def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=dt_timezone.utc).replace(tzinfo=None)
 
@@ -185,15 +206,22 @@ def _insert_ignoring_duplicates(connection: Connection, table: Table, row: dict)
     return connection.execute(statement).rowcount == 1
 
 
+def event_problem(event: Dict[str, Any]) -> Optional[str]:
+    """Why ``ingest`` cannot take this as a Rasa event (it needs ``sender_id`` and ``event`` as
+    text and a numeric ``timestamp``), or None."""
+    fields = {"sender_id": str, "event": str, "timestamp": (int, float)}
+    wrong = [name for name, kind in fields.items()
+             if not isinstance(event.get(name), kind) or isinstance(event.get(name), bool)]
+    return f"not a Rasa event: {', '.join(wrong)} missing or of the wrong type" if wrong else None
+
+
 def ingest(connection: Connection, event: Dict[str, Any], zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
     """Apply one event (a dict as Rasa's brokers publish it, with ``sender_id``) inside the
     caller's transaction; ``zone`` makes the shop's days (``AnalyticsSettings.timezone``).
     Returns False when the event was already applied (nothing changes)."""
-    sender = event.get("sender_id")
-    kind = event.get("event")
-    timestamp = event.get("timestamp")
-    if not isinstance(sender, str) or not isinstance(kind, str) or not isinstance(timestamp, (int, float)):
+    if event_problem(event) is not None:
         return False
+    sender, kind, timestamp = event["sender_id"], event["event"], event["timestamp"]
     key = event_key(event)
     if not _insert_ignoring_duplicates(connection, EVENTS, {
             "event_key": key, "sender_id": sender[:255], "event_type": kind[:32], "at": _utc(timestamp)}):
