@@ -95,13 +95,14 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
 
 def earlier_texts(tracker: Tracker) -> List[str]:
     """The shopper's earlier messages, latest first, since the conversation (re)started."""
-    texts: List[str] = []
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
-        if event.get("event") in ("restart", "session_started"):
-            break
-        if event.get("event") == "user" and event.get("text"):
-            texts.append(event["text"])
-    return texts
+    said = [event.get("text") or "" for event in _since_start(tracker.events or []) if event.get("event") == "user"]
+    return [text for text in reversed(said[:-1]) if text]
+
+
+def _since_start(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events after the last restart or new session."""
+    starts = [i for i, event in enumerate(events) if event.get("event") in ("restart", "session_started")]
+    return events[starts[-1] + 1:] if starts else events
 
 
 def size_step_reply(product: ProductDetail, step: int, earlier: List[str]) -> Optional[str]:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from actions.order_changes import address_changed_text
-from actions.product import size_step_reply
+from actions.product import earlier_texts, size_step_reply
 from assistant.after_sales_dialogue import offers_request, refund_subject, route_after_services
 from assistant.product_facts import size_step, stepped_size
 from assistant.recommendation_requests import RecommendationRequest, turned_down_unseen, understand
@@ -97,3 +97,9 @@ def test_the_address_change_names_the_new_recipient_masked():
     text = address_changed_text(AddressChangeResult("2026", "旧", "北京市朝阳区建国路88号", "李雷", "13800138000"))
     assert "收货人：李雷 138****8000" in text and "13800138000" not in text
     assert "收货人" not in address_changed_text(AddressChangeResult("2026", "旧", "北京市朝阳区建国路88号"))
+
+
+def test_the_sizes_asked_before_are_read_from_this_session_only():
+    events = [{"event": "user", "text": "有40码吗"}, {"event": "session_started"}, {"event": "user", "text": "有41码吗"},
+              {"event": "bot", "text": "…"}, {"event": "user", "text": "有没有大一码的"}, {"event": "action", "name": "x"}]
+    assert earlier_texts(SimpleNamespace(events=events)) == ["有41码吗"]
