@@ -24,7 +24,8 @@ from assistant.after_sales_dialogue import (
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
 from assistant.order_matching import (
-    item_words, order_words, orders_on_screen, picks_an_order, values_within, without_order_clause,
+    EARLIER_ORDER, earlier_order, item_words, order_words, orders_on_screen, picks_an_order, values_within,
+    without_order_clause,
 )
 from assistant.typed_answers import (
     asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
@@ -158,7 +159,14 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def _other_order_named(self, tracker: Tracker) -> Optional[str]:
         """"不对，是手机那单" typed at a later question: another of the shopper's orders, picked by
         its words (an ordinal there picks that question's button, never an order)."""
-        part = new_value_part(_text(tracker))
+        text = _text(tracker)
+        part = new_value_part(text)
+        if EARLIER_ORDER.search(part) and confirmation_in(text) == "change":
+            # "不对 是上一个": the order placed before the one taken (as the order look-up
+            # reads it), among those the form offers — not the question again.
+            orders = await qualifying_orders(current_customer_id(tracker))
+            before = earlier_order(orders, tracker.get_slot("order_no"))
+            return before.order_no if before is not None and tracker.get_slot("order_no") else None
         if not picks_an_order(part) or has_ordinal(part):
             return None
         orders = await qualifying_orders(current_customer_id(tracker))

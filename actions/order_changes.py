@@ -31,6 +31,7 @@ from assistant.typed_answers import asks_about_policy, choice_index, confirmatio
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
+from shop.db.records import AddressChangeResult
 from shop.domain.addresses import same_place
 from shop.domain.clock import utc_now
 from shop.domain.privacy import mask_phone
@@ -424,6 +425,14 @@ async def _address_text(customer_id: Optional[int], meant) -> str:
     return f"{chosen.one_line}（{chosen.recipient} {chosen.masked_phone}）" if chosen else "（未选择）"
 
 
+def address_changed_text(result: AddressChangeResult) -> str:
+    """The change said with whom the parcel now goes to (the phone masked): a new recipient
+    typed or saved is part of the change the shopper asked for."""
+    who = " ".join(v for v in (result.recipient, mask_phone(result.recipient_phone) if result.recipient_phone else "") if v)
+    to = f"{result.new_address}（收货人：{who}）" if who else result.new_address
+    return f"已将订单 {result.order_no} 的收货地址改为：{to}。发货后会按新地址配送。"
+
+
 def reset_address_form() -> List[Dict[str, Any]]:
     """The address form's answers cleared once it ended (changed, cancelled or left)."""
     return [SlotSet(ADDRESS_SLOT, None), SlotSet(ADDRESS_CONFIRM_SLOT, None), SlotSet(NEXT_SLOT, None)]
@@ -466,7 +475,5 @@ class ActionChangeAddress(ShopAction):
             logger.exception("changing an order's address failed; the form waits for another 确认 "
                              "(conversation %s)", tracker.sender_id)
             return confirm_again(dispatcher, "address_change_form", ADDRESS_CONFIRM_SLOT, "地址修改")
-        dispatcher.utter_message(
-            text=f"已将订单 {result.order_no} 的收货地址改为：{result.new_address}。发货后会按新地址配送。"
-        )
+        dispatcher.utter_message(text=address_changed_text(result))
         return reset

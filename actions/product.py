@@ -93,6 +93,32 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
     return replies
 
 
+def earlier_texts(tracker: Tracker) -> List[str]:
+    """The shopper's earlier messages, latest first, since the conversation (re)started."""
+    said = [event.get("text") or "" for event in _since_start(tracker.events or []) if event.get("event") == "user"]
+    return [text for text in reversed(said[:-1]) if text]
+
+
+def _since_start(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events after the last restart or new session."""
+    starts = [i for i, event in enumerate(events) if event.get("event") in ("restart", "session_started")]
+    return events[starts[-1] + 1:] if starts else events
+
+
+def size_step_reply(product: ProductDetail, step: int, earlier: List[str]) -> Optional[str]:
+    """"有没有大一码的" after "有41码吗": the next size up (or down) named with its stock,
+    not the list of every size; None when no earlier message named a size of this product."""
+    asked = next((size for text in earlier if (size := facts.wanted_variant(product, text).get(facts.SIZE))), None)
+    if asked is None:
+        return None
+    way = "大" if step > 0 else "小"
+    target = facts.stepped_size(product, asked, step)
+    if target is None:
+        listed = "、".join(value for value, _ in facts.options(product, facts.SIZE))
+        return f"【{product.title}】{asked}码已经是这款{'最大' if step > 0 else '最小'}的尺码了，没有再{way}一码的。可选尺码：{listed}。"
+    return f"比 {asked}码 {way}一码是 {target}码：" + variant_stock(product, facts.match_variant(product, {facts.SIZE: target}))
+
+
 def say_unknown(dispatcher: CollectingDispatcher, question: str, about: str) -> List[Dict[str, Any]]:
     dispatcher.utter_message(text=unknown_reply(question, about), buttons=buttons([("转人工", "/human_handoff")]))
     return [offer(OFFER_HANDOFF)]
@@ -232,6 +258,12 @@ class ActionProductInquiry(ShopAction):
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
         if question and not facts.wanted_variant(product, text):
             return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
+        step = facts.size_step(text)
+        if step and facts.SIZE not in facts.wanted_variant(product, text):
+            stepped = size_step_reply(product, step, earlier_texts(tracker))
+            if stepped:
+                dispatcher.utter_message(text=stepped)
+                return [SlotSet("product_id", str(product.id))]
         wanted = facts.wanted_variant(product, text)
         if wanted and not any(s.in_stock for s in facts.match_variant(product, wanted).skus):
             # "有白色吗" about a listing of iPhone 15 that has none: the same model's listing

@@ -17,7 +17,7 @@ from assistant.recommendation_requests import (
     UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
-    leaves_out_brand, refinement_words, turns_down_shown, typed_budget, understand,
+    leaves_out_brand, refinement_words, turned_down_unseen, turns_down_shown, typed_budget, understand,
     word_in_listings,
 )
 from assistant.experiment_picks import recommend_in_experiments
@@ -223,6 +223,12 @@ class ActionRecommend(ShopAction):
             )
             return []
         request = next_request(previous, said)
+        unseen = turned_down_unseen(previous, said)
+        if unseen:
+            # "不要耐克" with no Nike on screen: the list already meets it; the next cards, not
+            # the same ones again.
+            request = replace(request, shown=previous.shown, shown_prices=previous.shown_prices,
+                              shown_brands=previous.shown_brands)
         customer_id = current_customer_id(tracker)
 
         outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
@@ -248,6 +254,11 @@ class ActionRecommend(ShopAction):
                 if not another_name_for(request.keyword, request.category):
                     note = kind_missing_text(request.keyword, request.category)
                 request, outcome = broader, wider
+        unseen_again = bool(unseen and not outcome.picks and request.shown)
+        if unseen_again:
+            # Nothing else meets it: the list shown is what there is, shown again as such.
+            request = replace(request, shown=(), shown_prices=(), shown_brands=())
+            outcome = await db(recommend_in_experiments, customer_id, tracker.sender_id, request, PAGE_SIZE)
         if unlisted and not outcome.picks and request.shown:
             # Every listing was shown already: the best of them again, below the plain answer.
             request = replace(request, shown=(), shown_prices=(), shown_brands=())
@@ -258,15 +269,21 @@ class ActionRecommend(ShopAction):
             # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks, nearest = outcome.picks, False
-        if not picks and not request.shown and (said.min_price is not None or said.max_price is not None):
-            # "一千出头的耳机" where none costs that: said, with the closest prices of that kind
-            # (only for a budget typed now: "换个牌子" within it keeps to it).
+        other_brand_in_budget = (said.other_brand or said.excluded_brand) and (
+            request.min_price is not None or request.max_price is not None)
+        if not picks and not request.shown and (said.min_price is not None or said.max_price is not None
+                                                or other_brand_in_budget):
+            # "一千出头的耳机" where none costs that, or "换个牌子" when no other brand is in the
+            # budget: said, with the closest prices of that kind (the brands left out stay out).
             picks = await db(nearest_priced, request, PAGE_SIZE)
             if picks:
                 note = nearest_priced_text(request, [product for product, _ in picks])
                 nearest = True
+        seen_note = f"刚才推荐的几款都不是{'/'.join(unseen)}的～之后也不给您推荐{'/'.join(unseen)}了。" if unseen else ""
         if not picks:
-            if said.cheaper and previous is not None and previous.shown_prices:
+            if unseen:
+                text = seen_note + "符合条件的其他商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
+            elif said.cheaper and previous is not None and previous.shown_prices:
                 # "再便宜点" after the cheapest were shown: they are the cheapest, said so.
                 text = (f"刚才那几款已经是最实惠的了（最低{money(min(previous.shown_prices))}），"
                         "可以换个品牌、颜色或品类再看看～")
@@ -288,6 +305,8 @@ class ActionRecommend(ShopAction):
         products = [product for product, _ in picks]
         reasons = {p.id: colour_reason(p, request.colour) or other_colour_reason(p, request.exclude_colours) or reason
                    for p, reason in picks}
+        if unseen and not note:
+            note = seen_note + ("符合条件的就是这几款：" if unseen_again else "再给您看几款：")
         if note:
             dispatcher.utter_message(text=note)
         # Whichever search found them (the nearest prices too), these cards are what the

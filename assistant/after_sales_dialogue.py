@@ -56,7 +56,8 @@ PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 # Policy answers after which applying for a return, an exchange or a repair is no fitting
 # offer: price protection is applied for on the order itself (its answer says how).
 # fresh_food: no exchange, and its refund needs no return: the three buttons would mislead.
-NO_REQUEST_OFFER = frozenset({"price_protection", "fresh_food"})
+# membership_refund: the membership is refunded in the member centre, it is no goods' return.
+NO_REQUEST_OFFER = frozenset({"price_protection", "fresh_food", "membership_refund"})
 
 
 def offers_request(topics: Sequence[str]) -> bool:
@@ -124,9 +125,31 @@ def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no
         # about the rules, even where the NLU saw a service.
         policy = list(question_topics(text, topics, AFTER_SALES)) or [
             "warranty" if re.search(r"保修|维修|质保", text) else "return_policy"]
+    paid_for = refund_subject(text) if asking else None
+    if paid_for is not None:
+        # "plus会员能退吗", "能退吗 礼品卡买的东西": what the question is about, not the goods
+        # return rules alone.
+        policy = [paid_for]
     if policy and (asking or not wants):
         return Route("policy", tuple(policy))
     return Route("form" if signed_in else "sign_in")
+
+
+# "plus会员能退吗", "会员费能退吗": the paid membership itself refunded (会员价/会员券 goods are goods).
+MEMBERSHIP_REFUND = re.compile(r"plus\s?会员(?!价|券|日)|会员费|付费会员|开通的会员|会员(?:能|可以|能不能|可不可以)退", re.IGNORECASE)
+# "礼品卡买的东西能退吗", "用礼品卡付的": goods paid with a gift card (where the refund goes).
+GIFT_CARD_PAID = re.compile(r"礼品卡.{0,3}(买|付|支付|购买|抵扣|结算)|用礼品卡|拿礼品卡")
+
+
+def refund_subject(text: str) -> Optional[str]:
+    """The policy topic of a return question about something other than goods bought the
+    usual way: ``membership_refund`` (the PLUS membership), ``gift_card_return`` (goods paid
+    with a gift card); None for the goods return rules."""
+    if MEMBERSHIP_REFUND.search(text or ""):
+        return "membership_refund"
+    if GIFT_CARD_PAID.search(text or ""):
+        return "gift_card_return"
+    return None
 
 
 def order_in_view(events: Iterable[Mapping[str, Any]]) -> Optional[str]:

@@ -160,6 +160,38 @@ def size_advice(product: ProductDetail, text: str) -> SizeAdvice:
     return SizeAdvice(suggestion, False, f"根据您的情况建议 {suggestion} 码，这款没有这个尺码。可选尺码：{listed}。")
 
 
+# "有没有大一码的", "小一号的呢": one size up or down from the size just asked about.
+SIZE_STEP = re.compile(r"(大|小)\s?一\s?(?:个\s?)?(?:码|号)")
+
+
+def size_step(text: str) -> int:
+    """+1 for one size up ("大一码"), -1 for one down ("小一号"), 0 when neither is asked."""
+    found = SIZE_STEP.search(text or "")
+    if not found:
+        return 0
+    return 1 if found.group(1) == "大" else -1
+
+
+def _size_rank(value: str) -> Optional[float]:
+    if value.isdigit() or re.fullmatch(r"\d+\.5", value):
+        return float(value)
+    return float(CLOTHING_ORDER.index(value)) if value in CLOTHING_ORDER else None
+
+
+def stepped_size(product: ProductDetail, size: str, step: int) -> Optional[str]:
+    """The product's next size up (``step`` > 0) or down from ``size`` (sizes ordered as worn:
+    39 < 40, S < M), or None when there is none that way (or the sizes do not order)."""
+    ranked = [(rank, value) for value, _ in options(product, SIZE) if (rank := _size_rank(value)) is not None]
+    here = _size_rank(size)
+    if here is None or not ranked or step == 0:
+        return None
+    ranked.sort()
+    further = [value for rank, value in ranked if (rank > here if step > 0 else rank < here)]
+    if not further:
+        return None
+    return further[0] if step > 0 else further[-1]
+
+
 def spec_lines(product: ProductDetail) -> List[str]:
     lines = [f"{name}：{value}" for name, value in product.attributes.items() if name not in NOT_SPECS]
     variants = sorted({v for s in product.skus for k, v in s.attributes.items() if k not in (COLOUR, SIZE)})

@@ -651,6 +651,22 @@ def next_request(previous: Optional[RecommendationRequest], said: Understood,
     return narrowed
 
 
+def turned_down_unseen(previous: Optional[RecommendationRequest], said: Understood) -> tuple:
+    """"不要耐克" after a list that has no Nike in it, and asks nothing else: the brands turned
+    down (none of them was on screen), else (). The list shown already meets the wish; it is
+    said so, and the next cards follow it, rather than the same cards again as if new."""
+    if previous is None or not previous.shown or not said.excluded_brand:
+        return ()
+    names = tuple(b for b in (said.excluded_brand, *said.also_excluded) if b)
+    seen = {b.lower() for b in (*previous.shown_brands, previous.brand) if b}
+    if any(name.lower() in seen for name in names):
+        return ()
+    if next_request(previous, replace(said, excluded_brand=None, also_excluded=())) != previous:
+        # "不要耐克 300以内": a new budget (category, colour …) too: a narrowed list as usual.
+        return ()
+    return names
+
+
 def narrower_word(typed: str, category: str) -> Optional[str]:
     """The word a shopper typed for a category when it is not the category's own name:
     "卫衣" read as the whole 服饰鞋包 department, "口红" read as 彩妆. The list must then hold

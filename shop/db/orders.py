@@ -387,7 +387,8 @@ def change_order_address(session: Session, customer_id: int, order_no: str, now:
     session.add(OrderAddressChange(order_id=order.id, changed_at=now, actor=text_arg(actor, "actor", 16),
                                    old_address=old[:400], new_address=new[:400]))
     session.flush()
-    return AddressChangeResult(order_no=order.order_no, old_address=old, new_address=new)
+    return AddressChangeResult(order_no=order.order_no, old_address=old, new_address=new,
+                               recipient=order.recipient_name or "", recipient_phone=order.recipient_phone or "")
 
 
 def advance_order_status(session: Session, order_no: str, to_status: OrderStatus | str, now: datetime,

@@ -265,6 +265,9 @@ class AddressChangeResult:
     order_no: str
     old_address: str
     new_address: str
+    # Who the parcel now goes to (the saved address's, the typed one's, or the order's own).
+    recipient: str = ""
+    recipient_phone: str = ""
 
 
 @dataclass(frozen=True)

@@ -64,15 +64,18 @@ def test_change_to_a_typed_address_keeps_recipient_and_phone(session):
     order_no = number("PENDING_PAYMENT")
     name, phone, *_ = address_row(session, order_no)
     typed = parse_address("改到北京市朝阳区建国路88号SOHO现代城")
-    change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=typed, actor="assistant")
+    result = change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=typed, actor="assistant")
     assert address_row(session, order_no)[:6] == (name, phone, "北京市", "北京市", "朝阳区", "建国路88号SOHO现代城")
+    assert (result.recipient, result.recipient_phone) == (name, phone)
 
 
 def test_a_typed_address_with_its_own_recipient_and_mobile_sends_it_to_them(session):
     order_no = number("PENDING_PAYMENT")
     typed = parse_address("北京市朝阳区建国路88号SOHO现代城 李雷 13800138000")
-    change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=typed)
+    result = change_order_address(session, MAIN_CUSTOMER_ID, order_no, NOW, typed=typed)
     assert address_row(session, order_no)[:6] == ("李雷", "13800138000", "北京市", "北京市", "朝阳区", "建国路88号SOHO现代城")
+    # The result says who it now goes to: the assistant's "已将订单…改为" names them.
+    assert (result.recipient, result.recipient_phone) == ("李雷", "13800138000")
 
 
 def test_a_typed_mobile_that_is_not_one_is_refused(session):
