@@ -37,6 +37,9 @@ Definitions (also in the README):
 - desk agents: per account, tickets taken from the queue (claims) and their median wait there,
   tickets closed and resolved (by whoever closed them), replies,
   transfers made / received / taken away by an admin's reassignment;
+- rejected events (admins): how many messages / broker rows were set aside in
+  ``analytics_rejected_events`` (not counted anywhere above), and the latest few — when, the
+  error and the start of the body (``REJECTED_SHOWN``, ``REJECTED_CHARS``);
 - latency: from a shopper message to the assistant listening again (all its replies sent),
   as Rasa timestamps the events; NLU parsing happens before the message event and is not in it.
 """
@@ -46,7 +49,7 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Callable, Optional
 
 import numpy as np
@@ -54,7 +57,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
-from analytics.store import CONVERSATIONS, TURNS
+from analytics.store import CONVERSATIONS, REJECTED, TURNS
 
 TOP_MESSAGES = 20
 TOP_INTENTS = 12
@@ -252,6 +255,29 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
     if session_factory is not None:
         data.update(shop_figures(session_factory, first, last, zone))
     return data
+
+
+REJECTED_SHOWN = 5
+REJECTED_CHARS = 300
+
+
+def _clipped(text: str, limit: int = REJECTED_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 字）"
+
+
+def rejected_events(engine: Engine, zone: tzinfo = DEFAULT_TIMEZONE, latest: int = REJECTED_SHOWN) -> dict:
+    """What the consumers set aside (``analytics_rejected_events``): how many, and the latest
+    ``latest`` — when (shop time), the error and the body, each cut at ``REJECTED_CHARS``
+    characters. Plain text: whoever shows it escapes it. Both may hold what a shopper typed
+    (a user event's text; a database error quotes the values it refused)."""
+    with engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(REJECTED)).scalar_one()
+        rows = connection.execute(select(REJECTED.c.rejected_at, REJECTED.c.error, REJECTED.c.body)
+                                  .order_by(REJECTED.c.rejected_at.desc(), REJECTED.c.body_key)
+                                  .limit(latest)).all()
+    return {"count": total, "latest": [
+        {"at": row.rejected_at.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+         "error": _clipped(row.error), "body": _clipped(row.body)} for row in rows]}
 
 
 SUMMARY_FIELDS = ("conversations", "assistant_resolved", "assistant_resolution_rate", "contained", "handed_off",

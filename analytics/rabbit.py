@@ -29,14 +29,12 @@ What can go wrong, and what the consumer does (README, "When something fails"):
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 from datetime import tzinfo
 from typing import Optional
 
 import aio_pika
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from analytics import store
@@ -49,44 +47,19 @@ RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
 
 
-class Rejected(Exception):
-    """The message cannot be applied, now or ever (it is recorded and set aside)."""
-
-
-def database_unavailable(error: BaseException) -> bool:
-    """The database could not do the work (down, unreachable, locked): try the same message
-    again later. Anything else raised while applying a message is the message's fault."""
-    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
-        return True
-    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
-
-
 def _apply(engine: Engine, body: bytes, zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
-    """Apply one message in its own transaction. Raises ``Rejected`` for a message that can
-    never be applied, and the database's error when the database is unavailable."""
-    try:
-        event = json.loads(body)
-    except (ValueError, RecursionError) as error:     # RecursionError: nested too deep
-        raise Rejected(f"not JSON: {error.__class__.__name__}: {error}") from None
-    if not isinstance(event, dict):
-        raise Rejected(f"not an event: a JSON {type(event).__name__}")
-    problem = store.event_problem(event)
-    if problem is not None:
-        raise Rejected(problem)
-    try:
-        with engine.begin() as connection:
-            return store.ingest(connection, event, zone)
-    except Exception as error:  # noqa: BLE001 - sorted below: the database's fault or the message's
-        if database_unavailable(error):
-            raise
-        raise Rejected(f"{error.__class__.__name__}: {error}") from error
+    """Apply one message in its own transaction (``store.apply_message``, the rule the SQL
+    broker's consumer follows too). Raises ``Rejected`` for a message that can never be
+    applied, and the database's error when the database is unavailable."""
+    with engine.begin() as connection:
+        return store.apply_message(connection, body, zone)
 
 
 def _handle(engine: Engine, body: bytes, zone: tzinfo) -> None:
     """Apply the message, or record it as rejected; the database's unavailability is raised."""
     try:
         _apply(engine, body, zone)
-    except Rejected as rejected:
+    except store.Rejected as rejected:
         recorded = store.record_rejected(engine, body, str(rejected))
         logger.error("analytics: a message that cannot be applied was set aside in %s (%s): %s",
                      store.REJECTED.name, "recorded" if recorded else "recorded before", rejected)
@@ -101,7 +74,7 @@ async def _handle_until_done(engine: Engine, body: bytes, zone: tzinfo, stop: as
         try:
             await asyncio.to_thread(_handle, engine, body, zone)
         except Exception as error:  # noqa: BLE001 - only the database's unavailability is retried
-            if not database_unavailable(error):
+            if not store.database_unavailable(error):
                 raise
             if not failing:
                 logger.error("analytics: the database is unavailable (%s); the message is kept and tried "

@@ -6,10 +6,17 @@ the offset where it was (the batch is read again); events already applied are sk
 their key, so nothing is lost or counted twice. The offset row is written first in the
 transaction, which serialises two syncs running at once (SQLite's write lock, a row lock on
 PostgreSQL).
+
+A row that cannot be applied (not JSON, not a Rasa event, or an error while applying it) is
+undone alone (its own SAVEPOINT, ``store.apply_message``: the RabbitMQ consumer's rule) and
+set aside in ``analytics_rejected_events`` in the same transaction, and the offset moves past
+it; the good rows of the batch are counted. Before, the error rolled the whole batch back and
+stopped the sync on every run after. A database that is unavailable (down, locked) rolls the
+batch back and is raised: nothing is set aside, the offset stays, the next sync reads the
+same rows again.
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import tzinfo
 from pathlib import Path
@@ -70,12 +77,13 @@ def sync(analytics: Engine, broker: Engine, source: str = "sql-broker", limit: O
                 return applied
             for row_id, data in rows:
                 try:
-                    event = json.loads(data)
-                except (TypeError, ValueError):
-                    logger.warning("analytics: broker row %s is not JSON; skipped", row_id)
-                    continue
-                if isinstance(event, dict) and store.ingest(connection, event, zone):
-                    applied += 1
+                    if store.apply_message(connection, data, zone):
+                        applied += 1
+                except store.Rejected as rejected:
+                    error = f"{source} row {row_id}: {rejected}"
+                    recorded = store.reject(connection, data, error)
+                    logger.error("analytics: a broker row that cannot be applied was set aside in %s (%s): %s",
+                                 store.REJECTED.name, "recorded" if recorded else "recorded before", error)
             connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=rows[-1][0]))
             read += len(rows)
     return applied

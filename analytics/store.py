@@ -15,9 +15,10 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
   human desk's tickets, transfers and claims from the queue, copied from the shop database
   (``analytics.desk``): waits, outcomes, who closed, who claimed, transfers and reassignments,
   with staff names and nothing of the shopper.
-- ``analytics_rejected_events`` — messages the RabbitMQ consumer could not apply (not JSON,
-  not an event, or an error while applying one), set aside with the error instead of stopping
-  the consumer (``analytics.rabbit``); one row per distinct body.
+- ``analytics_rejected_events`` — messages (RabbitMQ) and broker rows (SQL broker) that could
+  not be applied (not JSON, not an event, or an error while applying one), set aside with the
+  error instead of stopping the consumer (``apply_message``, the one rule for both consumers);
+  one row per distinct body.
 - ``analytics_offsets`` — how far the SQL-broker consumer and the desk copy have read (per source).
 
 The tables live in their own database (``ANALYTICS_DB_URL``), created by ``create_tables``
@@ -29,8 +30,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timezone as dt_timezone, tzinfo
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import (Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
                         inspect, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
@@ -181,14 +183,64 @@ def event_key(event: Dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def record_rejected(engine: Engine, body: bytes, error: str) -> bool:
-    """Set aside a message that cannot be applied, in its own transaction; a redelivered one
-    is recorded once (False)."""
-    text_body = body.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
-    row = {"body_key": hashlib.sha256(body).hexdigest(), "rejected_at": datetime.now(dt_timezone.utc).replace(tzinfo=None),
+class Rejected(Exception):
+    """The message cannot be applied, now or ever (it is recorded and set aside)."""
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database could not do the work (down, unreachable, locked): try the same message
+    again later. Anything else raised while applying a message is the message's fault."""
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
+
+
+def decode_event(body: Union[bytes, str, None]) -> Dict[str, Any]:
+    """The Rasa event in a message body (a RabbitMQ message, a SQL broker row's ``data``);
+    ``Rejected`` when it is not one."""
+    if body is None:
+        raise Rejected("not JSON: no data")
+    try:
+        event = json.loads(body)
+    except (ValueError, RecursionError) as error:     # RecursionError: nested too deep
+        raise Rejected(f"not JSON: {error.__class__.__name__}: {error}") from None
+    if not isinstance(event, dict):
+        raise Rejected(f"not an event: a JSON {type(event).__name__}")
+    problem = event_problem(event)
+    if problem is not None:
+        raise Rejected(problem)
+    return event
+
+
+def apply_message(connection: Connection, body: Union[bytes, str, None], zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
+    """Apply one message inside the caller's transaction, in a SAVEPOINT of its own: a message
+    that cannot be applied is undone alone and raises ``Rejected`` (what the caller applied
+    before it stays); the database's unavailability (``database_unavailable``) is raised as
+    it is, for the caller to roll back and try again later. False: applied before."""
+    event = decode_event(body)
+    try:
+        with connection.begin_nested():
+            return ingest(connection, event, zone)
+    except Exception as error:  # noqa: BLE001 - sorted here: the database's fault or the message's
+        if database_unavailable(error):
+            raise
+        raise Rejected(f"{error.__class__.__name__}: {error}") from error
+
+
+def reject(connection: Connection, body: Union[bytes, str, None], error: str) -> bool:
+    """Record a message that cannot be applied in ``analytics_rejected_events`` inside the
+    caller's transaction; one seen before (the same body) is recorded once (False)."""
+    raw = body.encode("utf-8", errors="surrogatepass") if isinstance(body, str) else (body or b"")
+    text_body = raw.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+    row = {"body_key": hashlib.sha256(raw).hexdigest(), "rejected_at": datetime.now(dt_timezone.utc).replace(tzinfo=None),
            "error": error.replace("\x00", "\\x00")[:2000], "body": text_body}
+    return _insert_ignoring_duplicates(connection, REJECTED, row)
+
+
+def record_rejected(engine: Engine, body: bytes, error: str) -> bool:
+    """``reject`` in a transaction of its own."""
     with engine.begin() as connection:
-        return _insert_ignoring_duplicates(connection, REJECTED, row)
+        return reject(connection, body, error)
 
 
 def _utc(timestamp: float) -> datetime:

@@ -99,6 +99,12 @@ def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) 
     return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 
+def _rejected(settings: AnalyticsSettings) -> dict:
+    with _sync_lock:
+        engine = _analytics_engine(settings.db_url)
+    return dashboard.rejected_events(engine, settings.timezone)
+
+
 async def _data(request: web.Request) -> dict:
     first, last = _checked_period(request)
     data = await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
@@ -106,6 +112,11 @@ async def _data(request: web.Request) -> dict:
     if not has_role(who, "admin"):
         # Colleagues' figures are for admins: an agent sees their own row of 按客服 only.
         data["desk_agents"] = [r for r in data.get("desk_agents", []) if r["agent_id"] == who.account.id]
+    if has_role(who, "admin"):
+        # Events set aside unapplied: their bodies and errors can hold what shoppers typed, and
+        # only an admin can act on them (README, "When something fails"); agents get nothing.
+        settings = request.app["settings"].analytics
+        data["rejected_events"] = await asyncio.to_thread(_rejected, settings)
     book = request.app.get("experiment_book")
     plan = await asyncio.to_thread(book.plan) if book is not None else None
     label_strategies(data, plan)

@@ -128,6 +128,12 @@
           cell.appendChild(link);
         });
       }
+      if (d.rejected_events && document.getElementById("rejected-events")) {   // admins only
+        var rejected = d.rejected_events;
+        setText("rejected-total", "共 " + rejected.count + " 条" +
+                (rejected.count > rejected.latest.length ? "，显示最近 " + rejected.latest.length + " 条" : ""));
+        fillTable("rejected-events", rejected.latest.map(function (r) { return [r.at, r.error, r.body]; }));
+      }
       chart("chart-latency", {
         tooltip: {}, xAxis: { type: "category", data: ["p50", "p90", "p95", "p99"] }, yAxis: { type: "value" },
         series: [{ type: "bar", data: [lat.p50, lat.p90, lat.p95, lat.p99] }]

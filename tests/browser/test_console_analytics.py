@@ -6,7 +6,8 @@ The console runs as its own process on a private shop database (migrated, with o
 account) and a private events file filled through the background SQL broker with the four
 known conversations of tests/analytics/test_ingest.py (2026-12-01) and a fifth, handed off
 and then cancelled by the shopper while waiting ("取消人工": the cancel the Rasa server's
-hand-off gate publishes to the same broker)."""
+hand-off gate publishes to the same broker), and one event that cannot be applied (set
+aside: admins see it under 未能计入的事件, as text; agents see nothing of it)."""
 from __future__ import annotations
 
 import asyncio
@@ -29,6 +30,8 @@ from tests.support.analytics import T0, action, known_events, user
 from tests.browser.helpers import console_sign_in, running_console
 
 PASSWORD = "a-long-test-password-for-the-agent-42"
+# A shopper's message with markup, and a timestamp no date can hold: set aside, never applied.
+HOSTILE = {"event": "user", "sender_id": "far", "timestamp": 1e20, "text": "<img src=x onerror=alert(1)>退货"}
 
 
 def _one_transferred_ticket(session, wang: int, at) -> None:
@@ -49,6 +52,7 @@ def console(tmp_path_factory):
     upgrade_to_head(engine)
     with session_scope(engine) as session:
         wang = create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now()).id
+        create_account(session, "boss", "老板", "admin", hash_password(PASSWORD), utc_now())
         _one_transferred_ticket(session, wang, datetime.fromtimestamp(T0 + 100, tz=timezone.utc))
         # Cards shown that day under the shipped rec_strategy experiment (content/experiments.yml):
         # 数据分析 names the variants' strategies from that file.
@@ -61,7 +65,7 @@ def console(tmp_path_factory):
     gave_up_events = [user("gave-up", T0 + 10, "转人工", "human_handoff"), action("gave-up", T0 + 10.05, "action_handoff"),
                       action("gave-up", T0 + 10.1, "action_listen"),
                       handoff_cancelled_event("gave-up", "RG1", T0 + 30)]
-    for event in known_events() + gave_up_events:
+    for event in known_events() + gave_up_events + [HOSTILE]:
         broker.publish(event)
     broker.flush()
     asyncio.run(broker.close())
@@ -110,6 +114,8 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert page.locator("#unresolved tbody td:first-child").all_text_contents() == ["oos", "fallback", "handed"]
         assert page.text_content("#unresolved-total") == "共 3 个"
         assert page.locator("#unresolved a").count() == 0
+        # The event set aside is for admins: no section, nothing of its text.
+        assert page.locator("#rejected").count() == 0 and "onerror" not in page.content()
         # 人工接待 → 转接: the one closed conversation was passed on once.
         assert page.text_content("#desk-transfers") == "期间转接 1 次（转给同事 1，退回排队 0）；每单转接 1.00 次"
         assert page.locator("#desk-transfers-per-ticket tbody tr").all_text_contents() == ["1 次1"]
@@ -145,5 +151,23 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "desk_agent,客服小王,claimed,1" in body and "desk_agent,客服小王,claim_wait_p50_s,0.0" in body
         assert "desk_agent,客服小王,transferred,1" in body and "desk_agent,客服小李" not in body
         assert "by_intent,human_handoff,handoff,2" in body
+    finally:
+        context.close()
+
+
+def test_an_admin_sees_the_event_set_aside_as_text(console, browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        console_sign_in(page, console, "boss", PASSWORD)
+        page.goto(f"{console}/analytics?from=2026-12-01&to=2026-12-01")
+        page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60000)
+        assert page.get_attribute("#analytics", "data-error") is None
+        assert page.text_content("#kpi-conversations") == "5"        # the good events all counted
+        assert page.text_content("#rejected-total") == "共 1 条"
+        cells = page.locator("#rejected-events tbody td").all_text_contents()
+        assert cells[1].startswith("sql-broker row ") and "OverflowError" in cells[1]
+        assert "<img src=x onerror=alert(1)>" in cells[2]          # shown as text …
+        assert page.locator("#rejected-events img").count() == 0      # … never as markup
     finally:
         context.close()
