@@ -29,12 +29,15 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from shop_nlu.scope import SURE_OUT_OF_SCOPE as SURE  # noqa: E402 - the guard's own level, never a copy
 PROBE_DIR = ROOT / "bench" / "data" / "scope_probe"
 SHOP_FILE = PROBE_DIR / "shop_services.yml"
 OFF_TOPIC_FILE = PROBE_DIR / "off_topic.yml"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
-SURE = 0.9
 
 
 def load_probe(shop_file: Path = SHOP_FILE, off_topic_file: Path = OFF_TOPIC_FILE
