@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
+from actions.formatting import buttons
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.orders import category_readings, meant_orders, order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
@@ -24,7 +25,7 @@ from assistant.after_sales_dialogue import (
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
 from assistant.order_matching import (
-    EARLIER_ORDER, earlier_order, item_words, order_words, orders_on_screen, picks_an_order, values_within,
+    EARLIER_ORDER, NO_EARLIER_ORDER, earlier_order, is_oldest, item_words, order_words, orders_on_screen, picks_an_order, values_within,
     without_order_clause,
 )
 from assistant.typed_answers import (
@@ -130,7 +131,14 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return await self._order_described(tracker)
         if tracker.get_slot("requested_slot") in LATER_QUESTIONS and not first_entity(tracker, "order_no"):
             other = await self._other_order_named(tracker)
-            return {"order_no": other} if other else {}
+            if other:
+                return {"order_no": other}
+            if await self._before_the_oldest(tracker):
+                # "不对 是上一个" at the oldest order: said so, and the order question (with the
+                # list) asked again rather than the question of now once more.
+                dispatcher.utter_message(text=NO_EARLIER_ORDER, buttons=buttons([("转人工", "/human_handoff")]))
+                return {"order_no": None, "order_item_id": None}
+            return {}
         text = _typed(tracker, "order_no")
         if not text or first_entity(tracker, "order_no"):
             return {}
@@ -174,6 +182,13 @@ class ValidateAfterSalesForm(ShopFormValidation):
         if picked is None or orders[picked].order_no == tracker.get_slot("order_no"):
             return None
         return orders[picked].order_no
+
+    async def _before_the_oldest(self, tracker: Tracker) -> bool:
+        """"不对 是上一个" with the oldest of the orders the form offers taken: none is before it."""
+        text = _text(tracker)
+        if not (EARLIER_ORDER.search(new_value_part(text)) and confirmation_in(text) == "change"):
+            return False
+        return is_oldest(await qualifying_orders(current_customer_id(tracker)), tracker.get_slot("order_no"))
 
     async def _order_described(self, tracker: Tracker) -> Dict[Text, Any]:
         """The request's own message names one of the orders by what was bought ("我那个笔记本
@@ -357,6 +372,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 # "不对，是手机那单": that order at once; "换一个订单": the question again.
                 # (its item: validate_order_no reads it, the old one is not in that order)
                 other = await self._other_order_named(tracker) if target == "order" else None
+                if other is None and target == "order" and await self._before_the_oldest(tracker):
+                    dispatcher.utter_message(text=NO_EARLIER_ORDER, buttons=buttons([("转人工", "/human_handoff")]))
                 slots.update({"order_no": other} if other else {"order_no": None, "order_item_id": None})
         else:
             dispatcher.utter_message(text="好的，请问要修改哪一项？可以说“改一下原因”“换个商品”“改成换货”或“换一个订单”。")

@@ -13,6 +13,7 @@ from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
 from actions.unreadable import answer_unreadable
+from assistant.order_matching import EARLIER_ORDER
 
 # The flows a bare detail can continue, by the action that last ran them.
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
@@ -49,6 +50,11 @@ def last_flow(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def asks_earlier_order(tracker: Tracker) -> bool:
+    """"不对 是上一个": the order placed before the one shown."""
+    return EARLIER_ORDER.search((tracker.latest_message or {}).get("text") or "") is not None
+
+
 class ActionContinueWithDetails(ShopAction):
     def name(self) -> str:
         return "action_continue_with_details"
@@ -58,8 +64,9 @@ class ActionContinueWithDetails(ShopAction):
     ) -> List[Dict[str, Any]]:
         flow = last_flow(tracker)
         if (tracker.get_slot("pending_lookup") or first_entity(tracker, "order_no") or first_entity(tracker, "phone_suffix")
-                or (flow == "action_order_status" and order_picked(tracker))):
-            # A guest's look-up, an order number, or "第二个" after a list of orders.
+                or (flow == "action_order_status" and (order_picked(tracker) or asks_earlier_order(tracker)))):
+            # A guest's look-up, an order number, "第二个" after a list of orders, or "不对 是上一个"
+            # after an order was shown.
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if flow == "action_order_status" and (first_entity(tracker, "category") or first_entity(tracker, "product")) and not any(
                 first_entity(tracker, name) for name in ("budget_min", "budget_max", "color", "size", "brand")):

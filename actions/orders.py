@@ -30,7 +30,7 @@ from assistant.invoices import asks_invoice_progress
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
-    EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, nth_recent_order, order_clause, orders_meant, orders_on_screen,
+    EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
     topics_beside_order_clause, values_within,
 )
@@ -353,9 +353,15 @@ class ActionOrderStatus(ShopAction):
         text = clause or (tracker.latest_message or {}).get("text") or ""
         if not typed and EARLIER_ORDER.search(text):
             # "不对，是上一个订单": the one placed before the order in view.
-            earlier = earlier_order(await db(recent_orders, customer_id, limit=MAX_RECENT), order_no)
+            mine = await db(recent_orders, customer_id, limit=MAX_RECENT)
+            earlier = earlier_order(mine, order_no)
             if earlier is not None:
                 return self._present(dispatcher, tracker, earlier, text)
+            if is_oldest(mine, order_no) and len(mine) < MAX_RECENT:
+                # (all the shopper's orders were read: the one in view is truly the first)
+                dispatcher.utter_message(text=NO_EARLIER_ORDER, buttons=buttons([("转人工", "/human_handoff")]))
+                self._offer_others(dispatcher, tracker, [o for o in mine[:RECENT_LIMIT] if o.order_no != order_no])
+                return [offer(OFFER_HANDOFF)]
         if order_no and not typed and (first_entity(tracker, "product") or first_entity(tracker, "category")
                                        or nth_recent_order(text)):
             # "那牛奶呢" after the earbuds' order: the order named now, not the one remembered.

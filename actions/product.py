@@ -105,18 +105,24 @@ def _since_start(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return events[starts[-1] + 1:] if starts else events
 
 
-def size_step_reply(product: ProductDetail, step: int, earlier: List[str]) -> Optional[str]:
-    """"有没有大一码的" after "有41码吗": the next size up (or down) named with its stock,
-    not the list of every size; None when no earlier message named a size of this product."""
-    asked = next((size for text in earlier if (size := facts.wanted_variant(product, text).get(facts.SIZE))), None)
+def size_step_reply(product: ProductDetail, step: float, earlier: List[str]) -> Optional[str]:
+    """"有没有大一码的" after "有41码吗": the next size up (or down) from the size in play named
+    with its stock, not the list of every size; None when no earlier message named a size of
+    this product."""
+    asked = facts.size_in_play(product, earlier)
     if asked is None:
         return None
     way = "大" if step > 0 else "小"
+    half = abs(step) < 1
     target = facts.stepped_size(product, asked, step)
     if target is None:
         listed = "、".join(value for value, _ in facts.options(product, facts.SIZE))
-        return f"【{product.title}】{asked}码已经是这款{'最大' if step > 0 else '最小'}的尺码了，没有再{way}一码的。可选尺码：{listed}。"
-    return f"比 {asked}码 {way}一码是 {target}码：" + variant_stock(product, facts.match_variant(product, {facts.SIZE: target}))
+        return f"【{product.title}】{asked}码已经是这款{'最大' if step > 0 else '最小'}的尺码了，没有再{way}{'半' if half else '一'}码的。可选尺码：{listed}。"
+    stock = variant_stock(product, facts.match_variant(product, {facts.SIZE: target}))
+    if half and not target.endswith(".5"):
+        # No half sizes in this listing: the nearest whole size that way, said as such.
+        return f"这款只有整码，没有半码。比 {asked}码 {way}一点的话就是{way}一码 {target}码：" + stock
+    return f"比 {asked}码 {way}{'半' if half else '一'}码是 {target}码：" + stock
 
 
 def say_unknown(dispatcher: CollectingDispatcher, question: str, about: str) -> List[Dict[str, Any]]:

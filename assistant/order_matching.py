@@ -284,6 +284,16 @@ def nth_recent_order(text: str) -> Optional[str]:
     return found.group(0) if found else None
 
 
+# "不对 是上一个" at the oldest order: said plainly, with the list and a person offered — not the
+# same order or the same question once more.
+NO_EARLIER_ORDER = "这已经是您最早的一笔订单了，前面没有更早的订单。您可以从订单列表里重新选，或者转人工客服帮您查。"
+
+
+def is_oldest(orders: Sequence, in_view: Optional[str]) -> bool:
+    """Is the order in view the oldest of ``orders`` (newest first)? "上一个" has nothing before it."""
+    return bool(orders) and bool(in_view) and orders[-1].order_no == in_view
+
+
 def earlier_order(orders: Sequence, in_view: Optional[str]):
     """The order placed right before the one in view (``orders`` newest first); the newest
     when none is in view; None when the one in view is the oldest listed or not listed."""

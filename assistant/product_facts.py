@@ -160,16 +160,35 @@ def size_advice(product: ProductDetail, text: str) -> SizeAdvice:
     return SizeAdvice(suggestion, False, f"根据您的情况建议 {suggestion} 码，这款没有这个尺码。可选尺码：{listed}。")
 
 
-# "有没有大一码的", "小一号的呢": one size up or down from the size just asked about.
-SIZE_STEP = re.compile(r"(大|小)\s?一\s?(?:个\s?)?(?:码|号)")
+# "有没有大一码的", "小一号的呢", "大半码的呢": a size up or down from the size in play.
+SIZE_STEP = re.compile(r"(大|小)\s?(一|半)\s?(?:个\s?)?(?:码|号)")
 
 
-def size_step(text: str) -> int:
-    """+1 for one size up ("大一码"), -1 for one down ("小一号"), 0 when neither is asked."""
+def size_step(text: str) -> float:
+    """+1 for one size up ("大一码"), -1 for one down ("小一号"), ±0.5 for half a size
+    ("大半码"), 0 when none is asked."""
     found = SIZE_STEP.search(text or "")
     if not found:
         return 0
-    return 1 if found.group(1) == "大" else -1
+    way = 1 if found.group(1) == "大" else -1
+    return way * (0.5 if found.group(2) == "半" else 1)
+
+
+def size_in_play(product: ProductDetail, earlier: Sequence[str]) -> Optional[str]:
+    """The size the conversation is at now, from the shopper's earlier messages (latest first):
+    the last size named, moved by each "大一码" / "小一码" said since — "小一码的呢" after
+    "41码" then "大一码" is about 41 again, not 40. None when no message named a size."""
+    steps: List[float] = []
+    for text in earlier:
+        named = wanted_variant(product, text).get(SIZE)
+        if named:
+            size = named
+            for step in reversed(steps):
+                size = stepped_size(product, size, step) or size
+            return size
+        if size_step(text):
+            steps.append(size_step(text))
+    return None
 
 
 def _size_rank(value: str) -> Optional[float]:
@@ -186,6 +205,7 @@ def stepped_size(product: ProductDetail, size: str, step: int) -> Optional[str]:
     if here is None or not ranked or step == 0:
         return None
     ranked.sort()
+    # Half a size ("大半码") is the half size when the product has one, else the next whole one.
     further = [value for rank, value in ranked if (rank > here if step > 0 else rank < here)]
     if not further:
         return None
