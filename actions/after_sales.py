@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, china_time, intent_payload, money
 from actions.offers import OFFER_HANDOFF, offer
-from actions.orders import answer_order_clause
+from actions.orders import answer_order_clause, meant_orders
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
@@ -26,10 +26,12 @@ from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
 from assistant.order_matching import order_words
+from assistant.price_protection import price_protection_text
 from assistant.typed_answers import service_in
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
-from shop.db.orders import get_order
+from shop.db.orders import MAX_RECENT, get_order, recent_orders
 from shop.domain.after_sales import AfterSalesStatus
+from shop.domain.clock import utc_now
 
 
 # "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
@@ -73,6 +75,26 @@ async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, cus
     if answered != topics:
         dispatcher.utter_message(text=f"订单 {order.order_no}（{order.items[0].title[:16]}）是生鲜食品，售后规则和普通商品不同：")
     return answered
+
+
+async def say_order_price_protection(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """The price protection of the one order the message names (or the order in view); False
+    for a guest, or when no single order is meant."""
+    customer_id = current_customer_id(tracker)
+    if customer_id is None:
+        return False
+    text = (tracker.latest_message or {}).get("text") or ""
+    orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+    named = [*entity_values(tracker, "product"), *entity_values(tracker, "category")]
+    meant = await meant_orders(text, orders, named)
+    in_view = order_in_view(tracker.events or [])
+    picked = (meant.orders if meant.described else [o for o in orders if o.order_no == in_view])
+    if len(picked) != 1:
+        return False
+    order = picked[0]
+    dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
+                                                        order.delivered_at, utc_now()))
+    return True
 
 
 class ActionAfterSalesRoute(ShopAction):
@@ -126,6 +148,9 @@ class ActionAfterSalesRoute(ShopAction):
             if not events:
                 # "到了以后能退吗" right after the milk's order: that order's terms.
                 policy = await policy_in_view(dispatcher, tracker, customer_id, policy)
+            if "price_protection" in policy and not events and await say_order_price_protection(dispatcher, tracker):
+                # "手机买了两天就降价了": that order's window said, not the rules and "告诉我订单号".
+                policy = [t for t in policy if t != "price_protection"]
             answer_policy_topics(dispatcher, policy, text)
             return answered + events
         if route.kind == "sign_in":

@@ -31,7 +31,7 @@ from assistant.order_matching import (
 from assistant.typed_answers import (
     asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
     names_an_item, new_value_part,
-    reason_in, service_in,
+    reason_in, restates_reason, service_in,
 )
 from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.errors import InvalidRequest, OrderNotFound
@@ -118,6 +118,7 @@ WHAT_TO_ANSWER = {
 # the message that started the form ("充电器坏了，要退货").
 EARLY_REASON_AT = (None, "order_no", "order_item_id", "service_type")
 # A question at the summary the policy answers do not cover: never read as a yes.
+REASON_KEPT = "好的，原因就按您说的填写，没有变。"
 UNANSWERED_QUESTION = "这个问题我这里查不到准确答案，提交后也可以说“转人工”咨询客服。"
 
 
@@ -325,6 +326,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
                 dispatcher.utter_message(text=WHAT_TO_ANSWER.get(asked, WHAT_IS_WRONG))
                 return {CONFIRM_SLOT: None}
             return {}
+        if restates_reason(text, tracker.get_slot("reason")):
+            # "就是不想要了": the summary's reason said again; asked to confirm once more.
+            dispatcher.utter_message(text=REASON_KEPT)
+            return {CONFIRM_SLOT: None}
         kind = confirmation_in(text)
         if kind == "cancel":
             return {CONFIRM_SLOT: CANCELLED}   # "不想要了" at the summary: the request is dropped

@@ -5,6 +5,7 @@ policy text where the status allows neither, and the policy for questions and fo
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -18,7 +19,8 @@ from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
 from actions.orders import delivery_text, meant_orders, order_summary
 from actions.support import (
-    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, first_entity, latest_intent,
+    ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, entity_values, first_entity,
+    latest_intent,
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
@@ -120,6 +122,13 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     else:
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         meant = await meant_orders(text, orders)
+        if meant.described and not meant.orders and topic == "cancel_order":
+            # "衣服那单撤了": the goods by their department (the titles say 衬衫, T恤), and of
+            # those the one order that can still be cancelled.
+            named = [*entity_values(tracker, "product"), *entity_values(tracker, "category")]
+            by_kind = (await meant_orders(text, orders, named)).orders if named else []
+            cancellable = [o for o in by_kind if cancellation_decision(OrderStatus(o.status)).allowed]
+            meant = meant if len(cancellable) != 1 else replace(meant, orders=cancellable)
         candidates = meant.orders if meant.described else []
         if not candidates:
             if topic == "cancel_order":

@@ -30,9 +30,9 @@ from assistant.invoices import asks_invoice_progress
 from assistant.mood import sounds_angry
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
-    EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
+    EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
-    topics_beside_order_clause, values_within,
+    topics_beside_order_clause, tracking_number_text, values_within,
 )
 from assistant.typed_answers import choice_index, forgets
 from assistant.order_urging import is_urging, urging_reply
@@ -495,6 +495,11 @@ class ActionOrderStatus(ShopAction):
         """The order meant: its card, or — for "能不能快点发" — what can be done to hurry it."""
         if not is_urging(text):
             self._show(dispatcher, tracker, order)
+            if TRACKING_NUMBER.search(text):
+                # "快递单号发我下": the number itself, said, not only inside the card.
+                shipment = order.shipment
+                dispatcher.utter_message(text=tracking_number_text(
+                    order.order_no, shipment is not None, *((shipment.carrier_name, shipment.tracking_no) if shipment else ())))
             logistics = faq_book().answer("logistics") if STALE_TRACKING.search(text) else None
             if logistics is not None:
                 # "物流怎么一直不更新": the parcel, then what a stale tracking means and what we do.

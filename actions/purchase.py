@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
-from actions.orders import VERIFIED_SLOT, answer_order_clause
+from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
     BEYOND_LIST, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen, products_on_screen,
     variant_stock,
@@ -18,7 +18,7 @@ from actions.product import (
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
-from assistant.order_matching import ORDER_CARD_TOPICS, order_clause
+from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_guest_lookup, order_clause
 from assistant.bought import decides_to_buy
 from assistant.typed_answers import buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
@@ -96,6 +96,10 @@ class ActionPurchaseHelp(ShopAction):
             bought = await buy_from_screen(dispatcher, tracker)
             if bought is not None:
                 return bought
+        if asks_guest_lookup(text):
+            # "没登录能查订单吗": yes — and the look-up asks for what it needs (signed in: the orders).
+            dispatcher.utter_message(text=GUEST_LOOKUP_YES)
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         in_view = as_product_id(tracker.get_slot("product_id"))
         if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
                 and last_flow(tracker) == "action_product_inquiry"):

@@ -43,6 +43,9 @@ REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
 # "我的退货申请审核了吗": a request already made, asked about (though it names a service).
 REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
+# "退款拖了一个礼拜了", "钱一直没退回来": a refund under way that drags — hurried, not the rules.
+REFUND_DRAGGING = re.compile(r"(退款|退的钱|钱|款)\S{0,4}(拖了|拖着|拖这么久|一直没|迟迟|还没退|老不到|一直不到)"
+                             r"|(拖|等)了\S{0,6}(退款|钱|款)")
 # "退款多久能到": how long refunds take — the policy first, then the shopper's open ones.
 TIMING = re.compile(r"多久|几天|哪天|几号|多长时间|多少天|什么时候|啥时候|几个工作日|怎么还没到|还没到账|到账")
 # Shop-wide promises asked about in after-sales words ("你们的东西是不是假的").
@@ -91,8 +94,9 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     """A status question or a complaint, answered before service questions; else None.
     A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
     回来", whose refund the NLU may leave untagged)."""
-    if is_urging(text) and not wants:
-        # "怎么这么慢" / "退款能快点吗": the requests under way hurried (their state, a person).
+    if is_urging(text) and not wants or REFUND_DRAGGING.search(text):
+        # "怎么这么慢" / "退款能快点吗": the requests under way hurried (their state, a person);
+        # "退款拖了一个礼拜了" too, though it names the refund as a service.
         return Route("hurry")
     if not STATUS_TOPICS & set(topics) and "refund_progress" in untagged_topics(text, AFTER_SALES):
         topics = [*topics, "refund_progress"]

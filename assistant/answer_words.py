@@ -96,7 +96,9 @@ NO_WORDS = (
 # yes to cancelling, not a no.
 NOT_WANTED_WORDS = ("不想要了", "不想要", "不要了", "不买了", "取消吧", "帮我取消")
 # The whole answer to it saying yes: those, and the cancellation itself.
-CANCEL_YES_WORDS = (*NOT_WANTED_WORDS, "确认取消", "确定取消", "取消掉吧", "取消掉", "取消")
+# ("退掉" / "撤了吧" of an order not sent yet: its cancellation, as the question asked.)
+CANCEL_YES_WORDS = (*NOT_WANTED_WORDS, "确认取消", "确定取消", "取消掉吧", "取消掉", "取消", "退掉", "退了吧", "撤掉", "撤了吧",
+                    "撤了")
 # Said to it, the order kept: "不取消了", "不要取消", "别帮我取消", "甭取消", "还是要的".
 KEEP_ORDER_WORDS = (
     *(f"{no}{how}{again}取消" for no in "不别甭" for how in ("", "要", "用", "必", "帮我", "给我") for again in ("", "再")),

@@ -27,14 +27,24 @@ CANCEL_PHRASES = ("取消人工", "取消转人工", "不用人工了", "不要�
 _NOT_WORDS = re.compile(r"[\s\W_]+")
 
 
+# The same said in a shopper's own words while waiting: "不用了 我自己搞定了", "算了不转了",
+# "问题解决了 不用人工了" — a no to the person, maybe with why, and nothing else asked.
+_GIVE_UP = (r"(不用|不需要|不找|不转|不等)(再)?(转|找|等)?(人工|客服|真人|人工客服)?(了|啦)"
+            r"|不要(再)?(转|找)?(人工|客服|真人|人工客服)(了|啦)"
+            r"|(人工|客服)(就)?不用了")
+_WHY = r"(我)?(自己)?(已经)?(搞定|弄好|解决|处理好|找到|想明白)了|(问题)?(已经)?解决了|(已经)?好了|没事了|谢谢|谢了"
+GIVE_UP = re.compile(rf"^(算了|那就|那|好吧|哦|嗯|啊)*(({_GIVE_UP})({_WHY})*|({_WHY})+({_GIVE_UP}))$")
+
+
 def is_cancel_request(text: str) -> bool:
     """The whole message is one of the cancel phrases (punctuation, spaces and a leading
-    "那"/"算了" aside): "取消人工！" is, "取消人工之后订单还在吗" is not."""
+    "那"/"算了" aside), or a give-up typed in other words ("不用了 我自己搞定了"): "取消人工！"
+    is, "取消人工之后订单还在吗" is not."""
     core = _NOT_WORDS.sub("", text or "")
     for lead in ("算了", "那就", "那"):
         if core.startswith(lead) and core[len(lead):] in CANCEL_PHRASES:
             return True
-    return core in CANCEL_PHRASES
+    return core in CANCEL_PHRASES or GIVE_UP.match(core) is not None
 
 
 def cancelled_message(ticket_no: str) -> str:

@@ -19,7 +19,8 @@ NOT_A_DESCRIPTION = re.compile(
     r"帮我|帮忙|麻烦|把|查一下|查下|查查|看一下|看看|查询|查|请问|我的|我买的|我在|买的|我|你们|"
     r"订单|快递|物流|包裹|派送|发货|配送|状态|进度|信息|单号|东西|商品|宝贝|"
     r"上周|上星期|上个星期|这周|本周|上个月|这个月|本月|昨天|今天|前天|最近|之前|前几天|"
-    r"一下|那个|这个|那件|这件|那单|这单|那笔|那双|这双|那台|这台|那部|这部|那瓶|这瓶|那盒|这盒|那套|这套|那条|这条|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
+    r"一下|那个|这个|那件|这件|那单|这单|那笔|那双|这双|那台|这台|那部|这部|那瓶|这瓶|那盒|这盒|那套|这套|那条|这条|那箱|这箱|那包|这包|那袋|这袋|那份|这份|的|了|吗|呢|啊|呀|吧|么|到|哪|还|没|在|是|"
+    r"不(?=[?？。!！\s]*$)|"   # "能送到不": a question's 不, at the end
     r"收到|等了|等|[一二三四五六七八九十两几\d]+(天|日|周|个星期)|好几天|了好久|好久|"
     r"修改|更改|变更|取消|不要|想|要|帮|能不能|可以|快点|快一点|加快|尽快|催|改|收货地址|地址|急用|急着用|着急|加急|赶紧|很急|怎么回事|怎么搞的|什么情况|搞什么|你们|一直|总是|都不|不更新|没更新|没有更新|更新|没动|不动|怎么|怎样|咋|什么|啥|买了|买过|买|"
     r"(?<![护头])发(?!票)|送(?![女男老给])|(?<![智功性节动])能|"   # "能快点送吗" (not 护发, 送女友, 智能)
@@ -32,7 +33,12 @@ OWN_ORDER = re.compile(r"(我|刚|刚刚|上周|上星期|昨天|前天|之前|�
 
 
 # "取消那个没付款的订单", "这单不要了，取消吧": an order cancelled, not a request or form.
-CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那笔)|(订单|单子|这单|那单).{0,6}(取消|不要了)")
+# "那单撤了", "撤单": cancelled in other words; "不想要了 还没发货吧 能退掉不": an order not sent yet
+# given up is cancelled (its refund is the cancellation's), not returned nor hurried.
+CANCEL_ORDER = re.compile(r"取消.{0,10}(订单|单子|这单|那单|这笔|那笔)|(订单|单子|这单|那单).{0,6}(取消|不要了)"
+                          r"|(订单|单子|这单|那单)\S{0,4}(撤了|撤掉|撤销|撤回)|撤单"
+                          r"|(不想要了|不要了).{0,12}(还没|没)发.{0,8}(退掉|退了|取消|撤)"
+                          r"|(还没|没)发.{0,8}(不想要了|不要了|退掉|撤掉)")
 NOT_AN_ORDER_CANCEL = re.compile(r"售后|申请|退货|换货|维修|会员|订阅|自动续费|被取消|怎么取消了|为什么.{0,4}取消|自动取消")
 # "我的订单怎么被取消了": a question about a cancelled order, not a wish to cancel one.
 WHY_CANCELLED = re.compile(r"被取消|怎么取消了|为什么.{0,4}取消|怎么.{0,4}自动取消")
@@ -263,6 +269,29 @@ def orders_meant(text: str, orders: Sequence, now: datetime, extra_words: Sequen
         with_logistics = [o for o in matching if o.shipment is not None]
         return Meant(with_logistics[:1] or list(orders[:1]), False)
     return Meant(matching, described)
+
+
+# "没登录能查订单吗", "不登录可以查物流不", "查快递一定要登录吗": whether a guest may look an order
+# up — yes, by its number and the phone's last four digits (not the account or state policies).
+GUEST_LOOKUP_ASKED = re.compile(r"(没|不|未|无需|不用|不需要|没有)\s*(注册|登录|登陆|账号)\S{0,8}(查|看|找)"
+                                r"|(查|看)\S{0,6}(订单|物流|快递|包裹)\S{0,6}(要|需要|必须|得|一定要)\S{0,2}(登录|登陆)")
+GUEST_LOOKUP_YES = "可以的，不登录也能查订单。"
+
+
+def asks_guest_lookup(text: str) -> bool:
+    return GUEST_LOOKUP_ASKED.search(text or "") is not None
+
+
+# "快递单号发我下", "运单号多少": the parcel's tracking number asked for (not the order number:
+# "订单号" is never it).
+TRACKING_NUMBER = re.compile(r"(快递|物流|运|包裹|邮寄)\s*单号|(?<!订)单号\s*(发|给|多少|是多少|是啥|是什么)")
+
+
+def tracking_number_text(order_no: str, shipped: bool, carrier: str = "", tracking_no: str = "") -> str:
+    """The answer to "快递单号多少" about an order: the carrier and number, or why there is none yet."""
+    if not shipped:
+        return f"订单 {order_no} 还没有发货，暂时没有快递单号；发货后会生成运单号，到时在订单详情里就能看到。"
+    return f"订单 {order_no} 由{carrier}配送，快递单号：{tracking_no}（可以在{carrier}官网或 App 里查询）。"
 
 
 # "不对，是上一个订单", "前一单": the order placed before the one in view (the newest when none is).

@@ -117,6 +117,18 @@ def confirmation_in(text: str) -> Optional[str]:
     return None
 
 
+# "就是不想要了" / "对 就是尺码不对" at the summary: the reason it shows said again — a yes to it,
+# not the request dropped ("不想要了") nor something to change ("不对").
+RESTATING = re.compile(r"^(对|对的|是|是的|没错|嗯+)?[\s,，。、]*(就是|是因为|因为)")
+
+
+def restates_reason(text: str, reason: Optional[str]) -> bool:
+    """Does ``text`` say again the reason the summary already holds (``reason``, its value)?"""
+    text = (text or "").strip()
+    why = reason_in(text) if RESTATING.match(text) else None
+    return why is not None and why.value == reason
+
+
 # An answer made of the verb the question asks about ("确认把地址改为…吗？" → "不改了", "改吧"):
 # read before confirmation_in, where 改 says "something in the summary is wrong". A lead-in
 # ("嗯", "那", "还是", "先") and a tail after the no ("，我再想想", " 谢谢") say nothing more.

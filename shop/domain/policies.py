@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 NO_REASON_RETURN_DAYS = 7
 EXCHANGE_DAYS = 15
+# Price protection (价保): a drop in the shop's price of the same SKU is refunded from payment
+# until this many days after delivery (listings marked 「15天价保」 say 15 on their page).
+PRICE_PROTECTION_DAYS = 7
 # After this many days 已签收 orders are confirmed automatically (已完成).
 AUTO_CONFIRM_DAYS = 10
 

@@ -1,0 +1,37 @@
+"""Price protection (价保) for one order: "手机买了两天就降价了 能补差价吗" signed in is about
+that phone's order — whether it is still inside the window and until when — not the general
+rules followed by "告诉我订单号"."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from shop.domain.clock import CHINA_TZ
+from shop.domain.policies import PRICE_PROTECTION_DAYS
+
+# How it is applied for and what it leaves out (content/faq.yml price_protection says the same
+# for no order in particular).
+HOW_TO_APPLY = ("同一商品同一规格在本店降价的，可以在「订单详情 → 价格保护」点「申请价保」，系统按实付价和当前售价"
+                "自动计算差价，审核通过后差价原路退回（微信/支付宝 1~3 个工作日到账）。秒杀、拼团、限量抢购价，"
+                "优惠券、积分带来的差价不在价保范围内。")
+
+
+def _day(moment: datetime) -> str:
+    local = moment.astimezone(CHINA_TZ)
+    return f"{local.month}月{local.day}日"
+
+
+def price_protection_text(order_no: str, title: str, paid_at: Optional[datetime], delivered_at: Optional[datetime],
+                          now: datetime) -> str:
+    """The answer for one order: unpaid (today's price is paid, nothing to protect), paid and on
+    its way (protected until 7 days after delivery), delivered (until when; or over)."""
+    named = f"订单 {order_no}（{title[:16]}）"
+    if paid_at is None:
+        return f"{named}还没付款，现在付款就是按当前价格结算，不需要申请价保。"
+    if delivered_at is None:
+        return f"{named}还没签收，付款后到签收后 {PRICE_PROTECTION_DAYS} 天内都在价保期内。{HOW_TO_APPLY}"
+    until = delivered_at + timedelta(days=PRICE_PROTECTION_DAYS)
+    if now > until:
+        return (f"{named}已于{_day(delivered_at)}签收，价保期（签收后 {PRICE_PROTECTION_DAYS} 天）在{_day(until)}已经结束，"
+                "这笔订单不能再申请价保了，抱歉。商品页标「15天价保」的以页面为准，需要的话我可以为您转人工客服核实。")
+    return f"{named}于{_day(delivered_at)}签收，价保期到{_day(until)}，现在还在价保期内。{HOW_TO_APPLY}"
