@@ -19,7 +19,7 @@ from actions.orders import answer_order_clause, meant_orders
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
+    CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
     route_after_services, route_before_services, second_question_topics, wants_request,
 )
 from assistant.order_categories import order_category_names
@@ -32,6 +32,7 @@ from shop.db.after_sales import get_after_sales_request, list_after_sales_reques
 from shop.db.orders import MAX_RECENT, get_order, recent_orders
 from shop.domain.after_sales import AfterSalesStatus
 from shop.domain.clock import utc_now
+from shop.domain.orders import OrderStatus
 
 
 # "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
@@ -77,6 +78,16 @@ async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, cus
     return answered
 
 
+async def cancelled_unpaid_in_view(tracker: Tracker, customer_id: Optional[int]) -> Optional[str]:
+    """The order in view when it was cancelled before any payment (its number), else None."""
+    order_no = order_in_view(tracker.events or [])
+    if customer_id is None or not order_no:
+        return None
+    order = await db(get_order, customer_id, order_no)
+    unpaid = order is not None and order.paid_at is None and OrderStatus(order.status) is OrderStatus.CANCELLED
+    return order.order_no if unpaid else None
+
+
 async def say_order_price_protection(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """The price protection of the one order the message names (or the order in view); False
     for a guest, or when no single order is meant."""
@@ -118,6 +129,11 @@ class ActionAfterSalesRoute(ShopAction):
             dispatcher.utter_message(text=HURRY_REQUESTS, buttons=buttons([("转人工", "/human_handoff")]))
             return [*answered, offer(OFFER_HANDOFF)]
         if route is not None and route.kind == "status":
+            unpaid = await cancelled_unpaid_in_view(tracker, customer_id)
+            if unpaid is not None and "refund_progress" in route.policy_topics:
+                # "那钱哪天退回来" after cancelling an unpaid order: no refund to wait for.
+                dispatcher.utter_message(text=NOTHING_PAID.format(order_no=unpaid))
+                return answered
             if route.policy_topics:
                 # "退款多久能到": the timing policy, then only the refunds still under way
                 # ("…？另外能开发票吗": the second question's answer too).

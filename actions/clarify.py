@@ -12,17 +12,18 @@ from actions.contact import say_how_to_reach
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, reacts_to_list, say_not_carried
-from actions.support import ShopAction, current_customer_id
+from actions.support import ShopAction, current_customer_id, db
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import before_latest_message, previous_question
 from assistant.invoices import asks_invoice_progress
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.order_matching import (
-    ORDER_CARD_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, order_clause, refers_to_own_order,
+    ORDER_CARD_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, asks_look_up, order_clause, refers_to_own_order,
 )
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
+from shop.db.orders import MAX_RECENT, recent_orders
 from shop.domain.assortment import gift_recipient
 from shop.domain.policies import POLICY_TOPICS
 from assistant.mood import APOLOGY, sounds_angry
@@ -53,6 +54,17 @@ def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
         if name and value not in (None, "") and name not in values:
             values[name] = str(value)
     return intent_payload(intent, **values)
+
+
+async def owns_order_of(tracker: Tracker, text: str) -> bool:
+    """Has the signed-in shopper an order of what the message names?"""
+    from actions.orders import meant_orders  # actions.orders builds on clarify's neighbours
+
+    named = [str(e.get("value")) for e in (tracker.latest_message or {}).get("entities", [])
+             if e.get("entity") in ("category", "product")]
+    orders = await db(recent_orders, current_customer_id(tracker), limit=MAX_RECENT)
+    meant = await meant_orders(text, orders, named)
+    return meant.described and bool(meant.orders)
 
 
 class ActionClarify(ShopAction):
@@ -99,6 +111,9 @@ class ActionClarify(ShopAction):
             named = any(e.get("entity") in ("category", "product") for e in message.get("entities", []))
             if (refers_to_own_order(text) or is_urging(text) or order_picked(tracker) is not None
                     or (named and asks_arrival(text))):
+                return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+            if named and asks_look_up(text) and await owns_order_of(tracker, text):
+                # "帮我查下牛奶" from a shopper with a milk order: that order, not "您是想…".
                 return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         from actions.orders import ActionOrderStatus, gives_awaited_digits
 

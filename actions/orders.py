@@ -69,7 +69,7 @@ STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|
 SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
 # "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
-BARE_SUFFIX = re.compile(r"^\s*(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
+BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s,，。.!！~～]*)?(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
                          r"(?:应该是|其实是|尾号是?|后四位是?|是)?\s*([0-9]{4})\s*[。.!！]?\s*$", re.IGNORECASE)
 
 # The guest's order proved in this conversation: "<order_no>:<phone suffix>".

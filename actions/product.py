@@ -262,14 +262,15 @@ class ActionProductInquiry(ShopAction):
         if product is None or not product.is_on_sale:
             dispatcher.utter_message(text="抱歉，这款商品已下架或不存在，需要我帮您推荐类似的吗？")
             return [SlotSet("product_id", None), offer(OFFER_RECOMMEND)]
-        if question and not facts.wanted_variant(product, text):
-            return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
         step = facts.size_step(text)
         if step and facts.SIZE not in facts.wanted_variant(product, text):
+            # ("大一码的有吗" before the unknown-question check: it is a size, not a fact we lack.)
             stepped = size_step_reply(product, step, earlier_texts(tracker))
             if stepped:
                 dispatcher.utter_message(text=stepped)
                 return [SlotSet("product_id", str(product.id))]
+        if question and not facts.wanted_variant(product, text):
+            return [*say_unknown(dispatcher, question, f"【{product.title}】"), SlotSet("product_id", str(product.id))]
         wanted = facts.wanted_variant(product, text)
         if wanted and not any(s.in_stock for s in facts.match_variant(product, wanted).skus):
             # "有白色吗" about a listing of iPhone 15 that has none: the same model's listing

@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
-    BEYOND_LIST, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen, products_on_screen,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen,
+    products_on_screen,
     variant_stock,
 )
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
@@ -86,6 +87,10 @@ class ActionPurchaseHelp(ShopAction):
         if asks_for_more(text) and not first_entity(tracker, "product") and last_flow(tracker) == "action_recommend":
             # "还有吗" right after a list of recommendations: the next page, not stock.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if product_facts.size_step(text) and last_flow(tracker) == "action_product_inquiry":
+            # "大一码的有吗" / "大半码的呢" right after a size's stock (read as a purchase question):
+            # the next size of that product.
+            return await ActionProductInquiry().handle(dispatcher, tracker, domain)
         if haggles(text) and not first_entity(tracker, "category") and last_flow(tracker) == "action_product_inquiry":
             # "可以打折吗" about the product in view (read as a promotion question): its price is
             # not negotiated, and the offers that lower it — the recommend flow's haggle answer.

@@ -53,6 +53,8 @@ SHOP_WIDE_TOPICS = ("authenticity", "self_operated")
 # "开不了机 能修吗", "坏了能换吗": a problem with something bought, and a service asked about.
 CAN_SERVICE = re.compile(r"(能|可以|能不能|可不可以)(帮我)?(修|维修|保修|退|换|退货|换货|退款)")
 HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
+# "怎么只到了一个": part of an order missing, asked why — a problem to act on.
+ONLY_PART_ARRIVED = re.compile(r"(只|就)(到|收到|来)了?[一1](个|件|样)")
 # Topics that say the shopper has a problem with the goods (a request, not a question).
 PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 
@@ -90,6 +92,10 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
     return bool(service or order_no or reason or any(t in topics for t in PROBLEM_TOPICS))
 
 
+# "那钱哪天退回来" right after an unpaid order was cancelled: nothing was paid, nothing to wait for.
+NOTHING_PAID = "订单 {order_no} 还没有付过款，取消后不会扣款，也就没有需要退回的钱，请放心～"
+
+
 def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Optional[Route]:
     """A status question or a complaint, answered before service questions; else None.
     A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
@@ -117,9 +123,11 @@ def route_after_services(text: str, topics: Sequence[str], wants: bool, order_no
     policy = [t for t in topics if t in POLICY_TOPICS or t in SHOP_WIDE_TOPICS]
     # "笔记本开不了机了怎么办": a problem with something bought asks for help, not for the rules.
     # "七天无理由吗 拆封了还能退吗": no reason at all is a question about the rules too.
+    # "怎么只到了一个": 怎么 asks why part of an order is missing — a problem, not the rules.
     asking = (asks_about_policy(text) and not order_no
               and not ((HELP.search(text) or CAN_SERVICE.search(text))
-                       and reason_in(text) not in (None, AfterSalesReason.NO_REASON)))
+                       and reason_in(text) not in (None, AfterSalesReason.NO_REASON))
+              and not ONLY_PART_ARRIVED.search(text))
     specific = question_topics(text, topics, AFTER_SALES) if asking else ()
     if specific:
         # "退货要自己出运费吗": the return shipping the question is about, not the whole policy.

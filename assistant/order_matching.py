@@ -282,6 +282,15 @@ def asks_guest_lookup(text: str) -> bool:
     return GUEST_LOOKUP_ASKED.search(text or "") is not None
 
 
+# "帮我查下牛奶": something looked up by name — an order of it when the shopper has one (one
+# does not 查 goods to buy them; "查下有没有卖牛奶" names a wish to buy and is left alone).
+LOOK_UP = re.compile(r"^(帮我|帮忙|麻烦|给我|你)?\s*(帮我)?\s*(查|查查|查一下|查下|查询)(?!.{0,6}(有没有|有卖|卖不卖|多少钱|价格))")
+
+
+def asks_look_up(text: str) -> bool:
+    return LOOK_UP.search((text or "").strip()) is not None
+
+
 # "快递单号发我下", "运单号多少": the parcel's tracking number asked for (not the order number:
 # "订单号" is never it).
 TRACKING_NUMBER = re.compile(r"(快递|物流|运|包裹|邮寄)\s*单号|(?<!订)单号\s*(发|给|多少|是多少|是啥|是什么)")

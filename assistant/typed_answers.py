@@ -19,7 +19,7 @@ from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
 REASON_WORDS = (
     (AfterSalesReason.NO_REASON, r"七天无理由|7天无理由|无理由"),
     (AfterSalesReason.WRONG_ITEM, r"发错|寄错|不是我买的|不是我要的"),
-    (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了"),
+    (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了|(只|就)(到|收到|来)了?[一1](个|件|样)"),
     (AfterSalesReason.DAMAGED, r"破损|摔坏|压坏|碎了|破了|烂了|裂了|坏的|烂的|烂掉|腐烂|发霉|碎的|压扁"),
     (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),

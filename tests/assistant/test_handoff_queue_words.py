@@ -64,7 +64,7 @@ def test_only_a_whole_cancel_message_cancels():
 def test_a_give_up_in_the_shoppers_own_words_cancels():
     # Round 18: typed while waiting, these give the person up as "取消人工" does.
     for text in ("不用了 我自己搞定了", "算了不转了", "不用转人工了", "问题解决了 不用人工了", "人工不用了 谢谢",
-                 "不找客服了", "不用了"):
+                 "不找客服了", "不用了", "问题解决了 不用人工了 谢谢"):
         assert is_cancel_request(text), text
     # A request after the no, or a bare "不要了" (an order may be meant), is not one.
     for text in ("不用了 帮我查下牛奶", "不要了", "我自己弄好了", "不用了吗"):
