@@ -29,7 +29,8 @@ from assistant.order_matching import (
     without_order_clause,
 )
 from assistant.typed_answers import (
-    asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, has_ordinal, is_cancel,
+    asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, exchanges_for,
+    has_ordinal, is_cancel,
     names_an_item, new_value_part,
     reason_in, restates_reason, service_in,
 )
@@ -238,6 +239,8 @@ class ValidateAfterSalesForm(ShopFormValidation):
         by_place = names_an_item(part)      # "第二件": an item by its place, no "不对" needed
         # "充电器能单独退吗": an item of the order asked about on its own is that item, no "不对" needed.
         alone = asks_item_alone(text) and not has_ordinal(part)
+        if exchanges_for(text) and not by_place:
+            return None     # "换个黑色的": the service (an exchange for black), the item kept
         if ((not by_place and not alone and (confirmation_in(text) != "change" or has_ordinal(part)))
                 or customer_id is None or not order_no):
             return None

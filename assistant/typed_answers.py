@@ -59,6 +59,13 @@ def reason_in(text: str) -> Optional[AfterSalesReason]:
 EXCHANGE_FOR = re.compile(r"^(我想|我要|想|要|帮我)?换(成|个|一个|一件|一双|一下)?\s*([A-Za-z0-9]|大|小|颜色|尺码|码|黑|白|红|蓝|灰|新的)")
 
 
+
+def exchanges_for(text: str) -> bool:
+    """"换个黑色的", "换L码": an exchange said by what the item is exchanged for — never another
+    item of the order picked (its 换 is no correction, its 黑色 no item's title)."""
+    return bool(EXCHANGE_FOR.search((text or "").strip()))
+
+
 # "要修" / "拿去修一下" / "帮我返修": a repair, said with the verb alone (修改 / 修正 are no repair,
 # 保修 is the warranty asked about).
 REPAIR_WISH = re.compile(r"(要|想|拿去|送去|寄去|寄回去|帮我|给我|需要|得|去)修(?!改|正)|修一下|修理|返修|送修")
