@@ -29,8 +29,12 @@ def test_the_order_before_is_taken_at_the_item_question(shop_db):
 def test_the_oldest_order_or_no_correction_changes_nothing(shop_db):
     orders = asyncio.run(qualifying_orders(MAIN_CUSTOMER_ID))
     form = ValidateAfterSalesForm()
-    oldest = asyncio.run(form.extract_order_no(CollectingDispatcher(), at_item_question("不对 是上一个", orders[-1].order_no), {}))
-    assert oldest == {}
+    said = CollectingDispatcher()
+    oldest = asyncio.run(form.extract_order_no(said, at_item_question("不对 是上一个", orders[-1].order_no), {}))
+    # Round 18: none is before the oldest — said so, and the order question (with its list)
+    # asked again instead of the item question once more; nothing else changes.
+    assert oldest == {"order_no": None, "order_item_id": None}
+    assert any("最早的一笔订单" in (m.get("text") or "") for m in said.messages)
     # "上一个" alone at the item question corrects nothing (no "不对"/"不是").
     bare = asyncio.run(form.extract_order_no(CollectingDispatcher(), at_item_question("上一个", orders[0].order_no), {}))
     assert bare == {}
