@@ -193,3 +193,49 @@ def test_the_shop_site_endpoints_answer_the_documented_fields(live_stack):
         assert set(documented) == set(live[path]), path
     assert set(rows["/api/config"]["rasa"]) == set(live["/api/config"]["rasa"])
     assert set(rows["/api/demo/customers"]["customers"][0]) == set(live["/api/demo/customers"]["customers"][0])
+
+
+def socketio_turn(rasa_url: str, message: str, custom_data: dict) -> list:
+    """The documented minimal socket.io client (section 2), in Python: Engine.IO v4 over a
+    WebSocket, a session the server issues, one message; the bot_uttered data up to the
+    last one of the turn (an order_list closes the answer to "查一下订单")."""
+    import asyncio
+
+    import websockets
+
+    async def talk() -> list:
+        url = rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        got = []
+        async with websockets.connect(url) as ws:
+            async for data in ws:
+                if data[0] == "0":
+                    await ws.send("40")
+                elif data == "2":
+                    await ws.send("3")
+                elif data.startswith("40"):
+                    await ws.send('42["session_request",{"session_id":"new"}]')
+                elif data.startswith("42"):
+                    event, arg = json.loads(data[2:])
+                    if event == "session_confirm":
+                        await ws.send("42" + json.dumps(["user_uttered", {
+                            "message": message, "session_id": arg, "customData": custom_data}]))
+                    elif event == "bot_uttered":
+                        got.append(arg)
+                        if (arg.get("custom") or {}).get("type") == "order_list":
+                            return got
+        return got
+
+    return asyncio.run(asyncio.wait_for(talk(), 120))
+
+
+def test_the_documented_socketio_client_gets_the_documented_bot_uttered_shapes(live_stack):
+    documented = [json.loads(line) for line in blocks(section("### Events"), "json")[0].splitlines() if line]
+    shapes = {tuple(sorted(example)) for example in documented}
+    quick_reply_keys = set(next(e for e in documented if "quick_replies" in e)["quick_replies"][0])
+    said = socketio_turn(live_stack.rasa_url, "查一下订单", {"customer_token": sign_in(live_stack)})
+    kinds = [(m.get("custom") or {}).get("type") for m in said]
+    assert "order_timeline" in kinds and kinds[-1] == "order_list", said
+    for message in said:
+        assert tuple(sorted(message)) in shapes, message
+        for reply in message.get("quick_replies", []):
+            assert set(reply) == quick_reply_keys, reply
