@@ -42,7 +42,11 @@ pause() { sleep "$1" & wait $! 2>/dev/null || true; }
 step() { setsid "$@" & wait $!; }
 
 stop_all() {
-  trap - INT TERM HUP EXIT
+  # Ignore further signals while stopping: a second Ctrl-C, or SIGTERM to `make run`'s group
+  # (make forwards its own copy), used to kill the script half-way through, its servers
+  # (each in its own session) left running on their ports.
+  trap - EXIT
+  trap '' INT TERM HUP
   stopping=1
   # Keep going whatever happens (e.g. the terminal is gone and echo fails): the point is
   # that no process is left behind.

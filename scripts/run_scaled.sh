@@ -41,7 +41,10 @@ step() { setsid "$@" & wait $!; }
 
 pids=()
 stop_all() {
-  trap - INT TERM HUP EXIT
+  # Ignore further signals while stopping (a second Ctrl-C used to kill the script half-way,
+  # its servers left running); the same rule as scripts/run.sh.
+  trap - EXIT
+  trap '' INT TERM HUP
   set +e
   local groups=("${pids[@]}") p
   # Also what is not recorded yet: a start-up step, a pause, a server that the signal

@@ -3,7 +3,9 @@
 Same request and response format as Rasa's RestInput (see README, "REST API"), with:
 - clean JSON 4xx errors for non-JSON bodies, missing or malformed ``sender``, oversized
   messages (see ``validation``), never a stack trace; a body over ``RASA_REQUEST_MAX_BYTES``
-  (any route of the server) is refused from its ``Content-Length`` before it is read;
+  (any route of the server) is refused from its ``Content-Length`` before it is read; an
+  unknown path or a wrong method (any route) is a JSON ``404 not_found`` /
+  ``405 method_not_allowed``, not Sanic's HTML page;
 - a polite reply to a blank message without touching the conversation;
 - ``input_channel`` fixed to ``rest`` (the stock channel lets callers choose it, and the
   development identity is tied to the command-line channel);
@@ -31,7 +33,7 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
-from sanic.exceptions import PayloadTooLarge
+from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -43,7 +45,7 @@ from shop_channels.identity import bind_conversation, client_address, untrusted_
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
 from shop_channels.settings import server_settings
 from shop_channels.tracker_store_failures import STORE_FAILURE_REPLY, store_failure_in
-from shop_channels.validation import InvalidRequest, body_too_large, parse_webhook_body
+from shop_channels.validation import InvalidRequest, body_too_large, no_such_route, parse_webhook_body, wrong_method
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,19 @@ class ShopRestInput(RestInput):
             # Content-Length is refused before its body is read.
             app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, max_bytes)
             app.error_handler.add(PayloadTooLarge, too_large)
+            # A wrong path or method (a GET on the webhook, a typo in the path) got Sanic's
+            # HTML page; integrators parse the same JSON error shape as every other refusal.
+            app.error_handler.add(NotFound, not_found)
+            app.error_handler.add(MethodNotSupported, not_allowed)
+
+        async def not_found(request: Request, _: Exception) -> HTTPResponse:
+            refused = no_such_route()
+            return response.json(refused.as_json(), status=refused.status)
+
+        async def not_allowed(request: Request, error: Exception) -> HTTPResponse:
+            allowed = (getattr(error, "headers", None) or {}).get("Allow", "POST")
+            refused = wrong_method(allowed)
+            return response.json(refused.as_json(), status=refused.status, headers={"Allow": allowed})
 
         async def too_large(request: Request, _: Exception) -> HTTPResponse:
             logger.warning("request body over %d bytes refused (%s %s from %s)", max_bytes, request.method,

@@ -57,6 +57,16 @@ def body_too_large() -> InvalidRequest:
     return InvalidRequest(413, "body_too_large", "请求内容过大。")
 
 
+def no_such_route() -> InvalidRequest:
+    """A path the server does not serve (Sanic's own answer is an HTML page)."""
+    return InvalidRequest(404, "not_found", "没有这个接口。消息请 POST 到 /webhooks/rest/webhook。")
+
+
+def wrong_method(allowed: str) -> InvalidRequest:
+    """A route called with a method it does not take, e.g. ``GET /webhooks/rest/webhook``."""
+    return InvalidRequest(405, "method_not_allowed", f"这个接口只接受 {allowed} 请求。")
+
+
 def json_object(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> dict:
     """A request body that must be one JSON object of at most ``max_bytes``, or the clean 4xx."""
     if body is not None and len(body) > max_bytes:

@@ -107,9 +107,18 @@ class Run:
         if how == "SIGTERM":         # a process manager stopping the script
             self.process.send_signal(signal.SIGTERM)
             sent, expected = signal.SIGTERM, 143
-        else:                        # Ctrl-C: SIGINT to the terminal's foreground group
+        elif how == "Ctrl-C":        # SIGINT to the terminal's foreground group
             os.killpg(self.process.pid, signal.SIGINT)
             sent, expected = signal.SIGINT, 130
+        else:                        # an impatient operator: Ctrl-C again and again while it stops
+            sent, expected = signal.SIGINT, 130
+            deadline = time.monotonic() + 40
+            while self.process.poll() is None and time.monotonic() < deadline:
+                try:
+                    os.killpg(self.process.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
         try:
             self.process.wait(timeout=40)
         except subprocess.TimeoutExpired:
@@ -202,6 +211,7 @@ def test_a_crashed_server_is_restarted_with_back_off_and_sigterm_stops_everythin
     ("just started", "SIGTERM"),
     ("loading", "SIGTERM"),             # servers up or loading, waiting for them
     ("loading", "Ctrl-C"),
+    ("loading", "Ctrl-C again and again"),   # used to kill the script while it stopped the servers
 ])
 def test_a_signal_during_start_up_stops_every_child(run, moment, how):
     stack = run()
