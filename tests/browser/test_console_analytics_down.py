@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.passwords import hash_password
-from shop.db.console_accounts import create_account
-from shop.db.engine import make_engine, session_scope
-from shop.db.migrate import upgrade_to_head
-from shop.domain.clock import utc_now
-from tests.browser.helpers import console_sign_in, running_console
+from tests.browser.helpers import console_shop_database, console_sign_in, running_console
 
 PASSWORD = "a-long-test-password-for-the-agent-43"
 
@@ -19,12 +14,7 @@ PASSWORD = "a-long-test-password-for-the-agent-43"
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
     work = tmp_path_factory.mktemp("console-analytics-down")
-    shop_url = f"sqlite:///{work / 'shop.db'}"
-    engine = make_engine(shop_url)
-    upgrade_to_head(engine)
-    with session_scope(engine) as session:
-        create_account(session, "agent1", "客服小王", "agent", hash_password(PASSWORD), utc_now())
-    engine.dispose()
+    shop_url = console_shop_database(work, [("agent1", "客服小王", "agent")], PASSWORD)
     with running_console(work, {"SHOP_DATABASE_URL": shop_url, "ANALYTICS_SOURCE": "sql",
                                 "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
                                 "ANALYTICS_DB_URL": "postgresql+psycopg2://analytics@127.0.0.1:1/analytics"}) as url:
