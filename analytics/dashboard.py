@@ -349,12 +349,21 @@ def to_csv(data: dict) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    # A shopper's message opened in a spreadsheet must not run as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+    # A shopper's message opened in a spreadsheet must not run as a formula. Chat text keeps
+    # tabs and line breaks, and spreadsheets skip leading blanks (a tab or CR starts a formula
+    # too, OWASP's list): "\t=HYPERLINK(…)" ran; the full-width signs a Chinese input method
+    # types are treated alike.
+    lead = text.lstrip(" \t\r\n")[:1]
+    if text[:1] in ("\t", "\r") or (lead in FORMULA_STARTS and not _is_number(text)):
+        return "'" + text
+    return text
 
 
 def _is_number(text: str) -> bool:

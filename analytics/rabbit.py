@@ -15,7 +15,8 @@ What can go wrong, and what the consumer does (README, "When something fails"):
 - The analytics database is unreachable or locked (``OperationalError`` /
   ``InterfaceError``, or a connection SQLAlchemy found broken): the message is *not*
   acknowledged and the same message is tried again, backing off from ``RETRY_FIRST_S`` to
-  ``RETRY_MAX_S``, logged once per outage and when it ends; nothing is dropped and the
+  ``RETRY_MAX_S``, logged when the outage starts, again every ``OUTAGE_REPORT_EVERY_S`` while
+  it lasts (how long, how many tries) and when it ends; nothing is dropped and the
   messages behind it keep their order.
 - A message that cannot be applied (not JSON, not a Rasa event, or any other error while
   applying it: a timestamp out of range, a value the database refuses): its transaction is
@@ -31,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from datetime import tzinfo
 from typing import Optional
 
@@ -45,6 +47,9 @@ PREFETCH = 100
 CONNECT_TIMEOUT_S = 10.0
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
+# While an outage lasts, it is said again this often (the log's error, with how long and how
+# many tries).
+OUTAGE_REPORT_EVERY_S = 300.0
 
 
 def _apply(engine: Engine, body: bytes, zone: tzinfo = DEFAULT_TIMEZONE) -> bool:
@@ -70,15 +75,27 @@ async def _handle_until_done(engine: Engine, body: bytes, zone: tzinfo, stop: as
     (backing off). False when ``stop`` came first: the message stays unacknowledged."""
     delay = RETRY_FIRST_S
     failing = False
+    since = next_report = 0.0
+    tries = 0
     while True:
         try:
             await asyncio.to_thread(_handle, engine, body, zone)
         except Exception as error:  # noqa: BLE001 - only the database's unavailability is retried
             if not store.database_unavailable(error):
                 raise
+            now = time.monotonic()
+            tries += 1
             if not failing:
                 logger.error("analytics: the database is unavailable (%s); the message is kept and tried "
                              "again, backing off up to %g s", error.__class__.__name__, RETRY_MAX_S)
+                since, next_report = now, now + OUTAGE_REPORT_EVERY_S
+            elif now >= next_report:
+                # An outage that never clears was said once and then nothing: to an operator
+                # reading the log the consumer looked healthy while the dashboard froze.
+                logger.error("analytics: the database is still unavailable after %d s (%s, %d tries); events wait "
+                             "in RabbitMQ, none dropped; the dashboard shows nothing newer until it is back",
+                             now - since, error.__class__.__name__, tries)
+                next_report = now + OUTAGE_REPORT_EVERY_S
             failing = True
             try:
                 await asyncio.wait_for(stop.wait(), delay)
@@ -87,7 +104,7 @@ async def _handle_until_done(engine: Engine, body: bytes, zone: tzinfo, stop: as
                 delay = min(delay * 2, RETRY_MAX_S)
             continue
         if failing:
-            logger.warning("analytics: the database is available again")
+            logger.warning("analytics: the database is available again (after %d s)", time.monotonic() - since)
         return True
 
 

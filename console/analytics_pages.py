@@ -18,9 +18,10 @@ from analytics import dashboard, store
 from analytics.desk import sync_desk
 from analytics.settings import AnalyticsSettings
 from console.auth import has_role, requires, signed_in
+from console.errors import service_unavailable
 from console.pages import NavItem
 from console.render import render
-from shop.db.engine import make_engine, session_scope
+from shop.db.engine import database_answers, make_engine, session_scope
 
 logger = logging.getLogger("console.analytics")
 
@@ -87,6 +88,35 @@ def _checked_period(request: web.Request) -> tuple[date, date]:
 _sync_lock = threading.Lock()
 
 
+# What 数据分析 says while the analytics database (or the SQL broker's file) is down, locked or
+# unreachable and the shop database answers: what is down, and that the rest still works.
+# Before, the page said only "数据加载失败（503）" and the CSV "数据库暂时不可用" — the shop
+# database's words, though every other page worked.
+ANALYTICS_UNAVAILABLE = ("数据分析的统计数据库暂时连不上，图表、列表和 CSV 导出暂时无法显示（对话事件不会丢失，"
+                         "恢复后自动补上）。人工接待、实验、客群等控制台其他功能照常可用。请稍后刷新重试。")
+
+
+class AnalyticsUnavailable(Exception):
+    """The analytics database's unavailability, told apart from the shop database's."""
+
+
+def _analytics_work(shop_engine, work, *args):
+    """``work(*args)``; an unavailable database while the shop database answers is the
+    analytics one (or the broker's file): ``AnalyticsUnavailable``. The shop database's own
+    outage is raised as it is (the console's 503 for every page)."""
+    try:
+        return work(*args)
+    except Exception as error:
+        if store.database_unavailable(error) and database_answers(shop_engine):
+            raise AnalyticsUnavailable(f"{error.__class__.__name__}: {str(error).splitlines()[0][:200]}") from error
+        raise
+
+
+def _unavailable_answer(request: web.Request, error: AnalyticsUnavailable) -> web.Response:
+    logger.warning("%s %s: the analytics database is unavailable (%s)", request.method, request.path, error)
+    return service_unavailable(request, "analytics_unavailable", ANALYTICS_UNAVAILABLE)
+
+
 def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) -> dict:
     with _sync_lock:
         engine = _analytics_engine(settings.db_url)
@@ -107,7 +137,9 @@ def _rejected(settings: AnalyticsSettings) -> dict:
 
 async def _data(request: web.Request) -> dict:
     first, last = _checked_period(request)
-    data = await asyncio.to_thread(_figures, request.app["settings"].analytics, request.app["engine"], first, last)
+    shop_engine = request.app["engine"]
+    data = await asyncio.to_thread(_analytics_work, shop_engine, _figures, request.app["settings"].analytics,
+                                   shop_engine, first, last)
     who = signed_in(request)
     if not has_role(who, "admin"):
         # Colleagues' figures are for admins: an agent sees their own row of 按客服 only.
@@ -116,7 +148,7 @@ async def _data(request: web.Request) -> dict:
         # Events set aside unapplied: their bodies and errors can hold what shoppers typed, and
         # only an admin can act on them (README, "When something fails"); agents get nothing.
         settings = request.app["settings"].analytics
-        data["rejected_events"] = await asyncio.to_thread(_rejected, settings)
+        data["rejected_events"] = await asyncio.to_thread(_analytics_work, shop_engine, _rejected, settings)
     book = request.app.get("experiment_book")
     plan = await asyncio.to_thread(book.plan) if book is not None else None
     label_strategies(data, plan)
@@ -160,12 +192,18 @@ async def analytics_page(request: web.Request) -> web.StreamResponse:
 
 @requires("agent")
 async def analytics_json(request: web.Request) -> web.StreamResponse:
-    return web.json_response(await _data(request), dumps=_dumps)
+    try:
+        return web.json_response(await _data(request), dumps=_dumps)
+    except AnalyticsUnavailable as error:
+        return _unavailable_answer(request, error)
 
 
 @requires("agent")
 async def analytics_csv(request: web.Request) -> web.StreamResponse:
-    data = await _data(request)
+    try:
+        data = await _data(request)
+    except AnalyticsUnavailable as error:
+        return _unavailable_answer(request, error)
     name = f"analytics_{data['period']['first']}_{data['period']['last']}.csv"
     # A BOM so that spreadsheet programs read the Chinese text as UTF-8.
     return web.Response(body=("\ufeff" + dashboard.to_csv(data)).encode("utf-8"), content_type="text/csv",
@@ -207,7 +245,11 @@ async def conversation_page(request: web.Request) -> web.StreamResponse:
     conversation_id = request.match_info["conversation_id"]
     if not 1 <= len(conversation_id) <= MAX_CONVERSATION_ID:
         raise web.HTTPNotFound()
-    found = await asyncio.to_thread(_recorded_lines, request.app["settings"], request.app["engine"], conversation_id)
+    try:
+        found = await asyncio.to_thread(_analytics_work, request.app["engine"], _recorded_lines,
+                                        request.app["settings"], request.app["engine"], conversation_id)
+    except AnalyticsUnavailable as error:
+        return _unavailable_answer(request, error)
     if found is None:
         raise web.HTTPNotFound()
     lines, store_error = found

@@ -36,6 +36,12 @@ def _answer(request: web.Request, status: int, code: str, message: str) -> web.R
     return web.Response(status=status, text=message, content_type="text/plain", charset="utf-8", headers=headers)
 
 
+def service_unavailable(request: web.Request, code: str, message: str) -> web.Response:
+    """A 503 of a part of the console (e.g. the analytics database): the same shape, header
+    and retry as the shop database's."""
+    return _answer(request, 503, code, message)
+
+
 @web.middleware
 async def error_pages(request: web.Request, handler) -> web.StreamResponse:
     try:

@@ -128,6 +128,11 @@ def verify_customer_token(
     return claims[0] if claims else None
 
 
+# How far ahead of this server's clock the signer's (the shop site's) may run: machines kept
+# by NTP are within a second; a minute covers a host whose sync lags.
+CLOCK_SKEW_S = 60
+
+
 def customer_token_claims(
     token: Any, secret: Optional[str] = None, now: Optional[float] = None
 ) -> Optional[Tuple[int, int]]:
@@ -143,6 +148,10 @@ def customer_token_claims(
             audience=AUDIENCE,
             issuer=ISSUER,
             options=options,
+            # PyJWT refuses a token "issued in the future" (iat) with no leeway: a shop site
+            # whose clock ran a second ahead of this server's made every signed-in shopper a
+            # guest. The expiry below stays exact (fails closed).
+            leeway=CLOCK_SKEW_S,
         )
         # Expiry is checked here rather than by PyJWT so tests can pass their own clock.
         if int(claims["exp"]) <= (now if now is not None else time.time()):

@@ -40,6 +40,7 @@ from sanic.response import HTTPResponse
 from shop_channels.commands import COMMAND_REPLY, refused_command
 from shop_channels.idempotency import once_per_message_id, requested_message_id
 from shop_channels.handoff_gate import agent_messages, event_broker_of, held_reply, parse_poll_body
+from shop_channels import open_sockets
 from shop_channels.client_limits import log_address_refusal, server_client_limits
 from shop_channels.identity import bind_conversation, client_address, untrusted_forwarding
 from shop_channels.sender_limits import lock_store_redis, log_refusal, server_sender_limits
@@ -78,6 +79,11 @@ class ShopRestInput(RestInput):
             # HTML page; integrators parse the same JSON error shape as every other refusal.
             app.error_handler.add(NotFound, not_found)
             app.error_handler.add(MethodNotSupported, not_allowed)
+
+            # Connections that never send a request: closed after the idle timeout, and at most
+            # so many per address (shop_channels.open_sockets).
+            open_sockets.bound_idle_connections(app, server_settings().idle_connection_timeout_s)
+            open_sockets.install(server_settings().max_sockets_per_address)
 
         async def not_found(request: Request, _: Exception) -> HTTPResponse:
             refused = no_such_route()

@@ -31,6 +31,13 @@ CLIENT_MAX_MESSAGES_PER_MINUTE
                         messages of one client address per clock minute over every
                         conversation and both channels, on this server (0 = no limit;
                         default 1200).
+RASA_MAX_SOCKETS_PER_ADDRESS
+                        TCP connections one client address may hold open on this server,
+                        requests or not (``shop_channels.open_sockets``; 0 = no cap; default
+                        400; not counted behind a trusted proxy).
+RASA_IDLE_CONNECTION_TIMEOUT_S
+                        how long a connection may wait for its (next) request before it is
+                        closed (Sanic's keep-alive timeout; seconds, default 15; Rasa's 120).
 SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00): what the
                         queue answer says to a shopper waiting outside them.
 """
@@ -61,6 +68,11 @@ DEFAULT_REQUEST_MAX_BYTES = 1024 * 1024
 # connections, 20 requests a second; sized for carrier NAT.
 DEFAULT_CLIENT_MAX_CONNECTIONS = 200
 DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE = 1200
+# Twice the socket.io connections an address may hold: each open widget holds one, and a
+# page load or a REST caller briefly holds a few more.
+DEFAULT_MAX_SOCKETS_PER_ADDRESS = 400
+# A browser's keep-alive reuse comes within seconds; an idle connection costs a descriptor.
+DEFAULT_IDLE_CONNECTION_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class ChannelSettings:
     request_max_bytes: int = DEFAULT_REQUEST_MAX_BYTES
     client_max_connections: int = DEFAULT_CLIENT_MAX_CONNECTIONS
     client_max_messages_per_minute: int = DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE
+    max_sockets_per_address: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
+    idle_connection_timeout_s: float = DEFAULT_IDLE_CONNECTION_TIMEOUT_S
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
@@ -99,7 +113,11 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
                                env, "CLIENT_MAX_CONNECTIONS", DEFAULT_CLIENT_MAX_CONNECTIONS, 0, 10_000_000),
                            client_max_messages_per_minute=bounded_int_setting(
                                env, "CLIENT_MAX_MESSAGES_PER_MINUTE", DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE,
-                               0, 10_000_000))
+                               0, 10_000_000),
+                           max_sockets_per_address=bounded_int_setting(
+                               env, "RASA_MAX_SOCKETS_PER_ADDRESS", DEFAULT_MAX_SOCKETS_PER_ADDRESS, 0, 10_000_000),
+                           idle_connection_timeout_s=seconds_setting(
+                               env, "RASA_IDLE_CONNECTION_TIMEOUT_S", DEFAULT_IDLE_CONNECTION_TIMEOUT_S))
 
 
 _server: Optional[ChannelSettings] = None

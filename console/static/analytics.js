@@ -24,7 +24,12 @@
   }
 
   fetch("/api/analytics?" + query, { credentials: "same-origin" })
-    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    .then(function (r) {
+      if (r.ok) { return r.json(); }
+      // The server's own Chinese words when it gave them (e.g. which database is down).
+      return r.json().then(function (body) { throw new Error(body.message || r.status); },
+                           function () { throw new Error(r.status); });
+    })
     .then(function (d) {
       setText("kpi-conversations", String(d.conversations));
       setText("kpi-assistant-resolved", pct(d.assistant_resolution_rate));
@@ -144,6 +149,10 @@
       // Say so on the page: "…" in every box looked like figures still on their way.
       root.dataset.error = String(e);
       var box = document.getElementById("analytics-error");
-      if (box) { box.textContent = "数据加载失败（" + String(e.message || e) + "），请稍后刷新重试。"; box.hidden = false; }
+      var said = String(e.message || e);
+      if (box) {
+        box.textContent = /^[0-9]+$/.test(said) ? "数据加载失败（" + said + "），请稍后刷新重试。" : said;
+        box.hidden = false;
+      }
     });
 })();

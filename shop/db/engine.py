@@ -211,6 +211,17 @@ def adopt_conversation_log_engine(store) -> None:
     stock.dispose()
 
 
+def database_answers(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (never raises): tells which of two
+    databases a failure came from (the console's 数据分析: the analytics one or the shop's)."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "does not answer"
+        return False
+
+
 @contextmanager
 def session_scope(engine: Optional[Engine] = None, lock_wait_s: Optional[float] = None,
                   writes: bool = False) -> Iterator[Session]:

@@ -24,23 +24,12 @@ from sqlalchemy import create_engine, func, select, text
 
 from analytics import dashboard, rabbit, store
 from tests.analytics.test_rabbit import RABBITMQ_URL, delete, publish, queue_length
-from tests.support.analytics import DAY, POSTGRES_SERVER, analytics_database, known_events, unavailable
+from tests.support.analytics import DAY, POSTGRES_SERVER, backend_fixtures, known_events, unavailable
 from tests.support.stack import free_port
 
 pytestmark = [pytest.mark.timeout(180)]
 
-BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
-
-
-@pytest.fixture
-def engine(backend, tmp_path):
-    with analytics_database(backend, tmp_path, "analytics_faults") as engine:
-        yield engine
+backend, engine = backend_fixtures("analytics_faults")
 
 
 @pytest.fixture

@@ -17,22 +17,11 @@ from sqlalchemy import create_engine, exc as sa_exc, select
 
 from analytics import sql_source, store
 from tests.analytics.test_rabbit_faults import assert_known_figures, count, database_outage, poison
-from tests.support.analytics import analytics_database, known_events
+from tests.support.analytics import backend_fixtures, known_events
 
 pytestmark = [pytest.mark.timeout(180)]
 
-BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
-
-
-@pytest.fixture
-def engine(backend, tmp_path):
-    with analytics_database(backend, tmp_path, "analytics_sqlsrc") as engine:
-        yield engine
+backend, engine = backend_fixtures("analytics_sqlsrc")
 
 
 @pytest.fixture

@@ -77,6 +77,25 @@ def console_sign_in(page, url: str, username: str, password: str) -> None:
     page.wait_for_url(lambda u: "/login" not in u)
 
 
+def console_shop_database(work: Path, accounts, password: str) -> str:
+    """A migrated shop database under ``work`` with console ``accounts`` ((user name, display
+    name, role) each, all with ``password``); its URL."""
+    from console.passwords import hash_password
+    from shop.db.console_accounts import create_account
+    from shop.db.engine import make_engine, session_scope
+    from shop.db.migrate import upgrade_to_head
+    from shop.domain.clock import utc_now
+
+    url = f"sqlite:///{work / 'shop.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        for username, name, role in accounts:
+            create_account(session, username, name, role, hash_password(password), utc_now())
+    engine.dispose()
+    return url
+
+
 @contextlib.contextmanager
 def running_console(work: Path, env_extra: dict) -> Iterator[str]:
     """``python -m console`` on a free port with ``env_extra`` over the environment, until the

@@ -24,6 +24,21 @@ def test_expired_token_is_rejected():
     assert identity.verify_customer_token(token) is None
 
 
+def test_a_signer_whose_clock_runs_a_little_ahead_is_accepted():
+    # The shop site's clock a few seconds ahead of the Rasa server's: the token was "issued in
+    # the future" and PyJWT refused it (no leeway), so the signed-in shopper became a guest.
+    for ahead in (1, 5, identity.CLOCK_SKEW_S - 5):
+        token = identity.issue_customer_token(42, now=time.time() + ahead)
+        assert identity.verify_customer_token(token) == 42, ahead
+
+
+def test_a_token_issued_far_in_the_future_or_just_expired_is_still_rejected():
+    assert identity.verify_customer_token(identity.issue_customer_token(42, now=time.time() + 3600)) is None
+    # The expiry gets no leeway: a token past its exp by a second fails closed.
+    just_expired = identity.issue_customer_token(42, ttl_seconds=60, now=time.time() - 61)
+    assert identity.verify_customer_token(just_expired) is None
+
+
 def test_token_signed_with_another_secret_is_rejected():
     forged = identity.issue_customer_token(42, secret="someone-elses-secret-0123456789abcdef")
     assert identity.verify_customer_token(forged) is None

@@ -56,3 +56,14 @@ def test_the_request_body_limit_setting():
     for bad in ("1000", "huge", "-1"):            # below 64 KiB the channels' own limits would not fit
         with pytest.raises(ConfigError, match="RASA_REQUEST_MAX_BYTES"):
             load_settings({"RASA_REQUEST_MAX_BYTES": bad})
+
+
+def test_the_connection_settings():
+    settings = load_settings({})
+    assert settings.max_sockets_per_address == 400 and settings.idle_connection_timeout_s == 15.0
+    given = load_settings({"RASA_MAX_SOCKETS_PER_ADDRESS": "0", "RASA_IDLE_CONNECTION_TIMEOUT_S": "5"})
+    assert given.max_sockets_per_address == 0 and given.idle_connection_timeout_s == 5.0
+    for name, bad in (("RASA_MAX_SOCKETS_PER_ADDRESS", "-1"), ("RASA_MAX_SOCKETS_PER_ADDRESS", "many"),
+                      ("RASA_IDLE_CONNECTION_TIMEOUT_S", "0"), ("RASA_IDLE_CONNECTION_TIMEOUT_S", "forever")):
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: bad})

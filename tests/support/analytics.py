@@ -99,3 +99,23 @@ def analytics_database(backend: str, tmp_path, prefix: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# The analytics tables' two back-ends, for the tests run on both.
+BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def backend_fixtures(prefix: str):
+    """The fixtures ``backend`` and ``engine`` of a test module run on both back-ends: assign
+    them at module level (``backend, engine = backend_fixtures("analytics_faults")``); the
+    PostgreSQL databases are named after ``prefix``."""
+    @pytest.fixture(params=BACKENDS)
+    def backend(request):
+        return request.param
+
+    @pytest.fixture
+    def engine(backend, tmp_path):
+        with analytics_database(backend, tmp_path, prefix) as engine:
+            yield engine
+
+    return backend, engine

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from sqlalchemy import func, select
 
@@ -17,9 +16,7 @@ from shop.db.engine import make_engine
 def test_bootstrap_seeds_once_then_does_nothing(empty_url):
     first = bootstrap(empty_url, profile="small", seed=3)
     assert any(line.startswith("migrated") for line in first) and any("seeded profile 'small'" in l for l in first)
-    started = time.perf_counter()
-    second = bootstrap(empty_url, profile="small", seed=3)
-    assert time.perf_counter() - started < 1.0
+    second = bootstrap(empty_url, profile="small", seed=3)   # does nothing: one seed run below
     assert len(second) >= 1 and second[0].startswith("shop database ready")
     engine = make_engine(empty_url)
     try:

@@ -1,0 +1,68 @@
+"""Raw TCP connections that never send a request, on a single live Rasa server
+(shop_channels/open_sockets.py). Before, they were counted nowhere (the socket.io cap
+counts handshakes): one address could hold connections until the server ran out of file
+descriptors and every other shopper's connect failed. Now one address holds at most
+RASA_MAX_SOCKETS_PER_ADDRESS; the rest are closed as they are accepted, logged, and the
+server keeps answering."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+import requests
+
+from tests.support.stack import stack_with_settings
+
+pytestmark = pytest.mark.integration
+
+MAX_SOCKETS = 12
+
+
+@pytest.fixture(scope="module")
+def capped_stack(tmp_path_factory):
+    yield from stack_with_settings(tmp_path_factory, "idle-sockets", {
+        "RASA_MAX_SOCKETS_PER_ADDRESS": str(MAX_SOCKETS),
+    })
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """True when the server closed the connection (end of stream or reset) before sending
+    anything; False when it is still open after a generous wait."""
+    sock.settimeout(10)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def _served_again(url: str) -> bool:
+    for _ in range(20):
+        try:
+            if requests.get(f"{url}/", timeout=20).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            time.sleep(0.5)
+    return False
+
+
+def test_one_address_cannot_hold_idle_connections_without_limit(capped_stack):
+    host, port = capped_stack.rasa_url.removeprefix("http://").split(":")
+    held = [socket.create_connection((host, int(port)), timeout=10) for _ in range(MAX_SOCKETS + 5)]
+    try:
+        # The first MAX_SOCKETS are kept (idle, within the keep-alive timeout); the ones above
+        # the cap are closed without a byte read.
+        extra = held[MAX_SOCKETS:]
+        assert all(_closed_by_server(sock) for sock in extra)
+        held[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        held[0].settimeout(20)
+        assert held[0].recv(64).startswith(b"HTTP/1.1 200")      # a counted one still served
+    finally:
+        for sock in held:
+            sock.close()
+    # Their places are given back (once the server has seen the closes): served again.
+    assert _served_again(capped_stack.rasa_url)
+    log = (capped_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    assert "TCP connection refused: client address 127.0.0.1" in log
