@@ -300,11 +300,6 @@ def test_a_courier_merely_named_is_no_delivery_question(vocab, text):
 
 # --- issue 14: the real-shopper entity check (bench/real_entities.py) -------------------------
 
-@pytest.fixture(scope="module")
-def finder():
-    return ShopEntityFinder.from_files()
-
-
 def found(finder, text, intent="after_sales"):
     return {(e.entity, e.value) for e in finder.find(text, intent=intent)}
 
