@@ -55,6 +55,8 @@ def test_quantity(text, qty):
 @pytest.mark.parametrize("text", [
     "这两个有什么区别", "3个月能到吗", "推荐一个", "问一个问题", "两个颜色哪个好", "这款有几种",
     "满99包邮吗", "88包邮不",
+    # issue 14, real-message entity check: invoices are no goods, nor a discount for so many
+    "开两张票可以吗", "空调能分出三张发票开吗", "两件八折的活动到什么时候", "3件7.5折",
 ])
 def test_not_a_quantity(text):
     assert find_quantities(text) == []

@@ -296,3 +296,83 @@ def test_a_courier_chosen_or_asked_for_is_a_delivery_question(vocab, text):
 ])
 def test_a_courier_merely_named_is_no_delivery_question(vocab, text):
     assert "delivery_time" not in got(vocab, text, "topic")
+
+
+# --- issue 14: the real-shopper entity check (bench/real_entities.py) -------------------------
+
+def found(finder, text, intent="after_sales"):
+    return {(e.entity, e.value) for e in finder.find(text, intent=intent)}
+
+
+@pytest.mark.parametrize("text", [
+    "快递三天不动了怎么回事", "顺丰显示到转运中心就不动了", "物流好几天不动了",
+])
+def test_a_parcel_that_stopped_moving_is_logistics_not_a_fault(finder, text):
+    entities = found(finder, text)
+    assert ("topic", "logistics") in entities
+    assert ("topic", "damaged") not in entities
+    assert not {e for e in entities if e[0] == "reason"}
+
+
+def test_goods_that_stopped_working_are_still_a_fault(finder):
+    assert {("topic", "damaged"), ("reason", "quality_issue")} <= found(finder, "洗衣机不动了")
+
+
+@pytest.mark.parametrize("text", ["保修过期了还能修吗", "优惠券过期了", "活动过期了吗", "链接过期了"])
+def test_something_else_that_ran_out_is_no_expired_goods(finder, text):
+    entities = found(finder, text)
+    assert ("reason", "expired") not in entities and ("topic", "damaged") not in entities
+
+
+@pytest.mark.parametrize("text", ["买的牛奶过期了", "收到的面包过了保质期"])
+def test_expired_goods_are_reason_expired_and_a_problem_with_the_goods(finder, text):
+    assert {("reason", "expired"), ("topic", "damaged")} <= found(finder, text)
+
+
+@pytest.mark.parametrize("text", [
+    "一款没有质量问题的手表，需要检测这么久吗", "京东白条还款招商银行卡用不了呢", "申请了保价没反应",
+    "是不是绑的卡有问题",
+])
+def test_a_denied_problem_or_a_card_or_request_is_no_fault_of_the_goods(finder, text):
+    entities = found(finder, text)
+    assert ("topic", "damaged") not in entities
+    assert not {e for e in entities if e[0] == "reason"}
+
+
+@pytest.mark.parametrize("text,entity", [
+    ("我的价保还没到帐呢?", ("topic", "refund_progress")),
+    ("会退还白条吗", ("topic", "refund_progress")),
+    ("您好，请问售后一般要多少天", ("topic", "service_progress")),
+    ("我的消毒箱可以退货吗?我家放不下。", ("topic", "return_policy")),
+    ("我符合退货条件吧", ("topic", "return_policy")),
+    ("我的订单为什么给我取消了", ("topic", "cancel_order")),
+    ("我拍多一瓶洗发水已经申请取消了", ("topic", "cancel_order")),
+    ("我这个订单不知道为什么状态变成取消了", ("topic", "cancel_order")),
+    ("麻烦查下这单", ("topic", "order_detail")),
+    ("能否先发货一部分", ("topic", "split_shipment")),
+    ("这个单子可以帮我本周日送吗", ("topic", "address_change")),
+    ("可以支票吗", ("topic", "payment")),
+    ("不知道怎么拆卸", ("topic", "usage")),
+    ("我刚下的订单里怎么没有赠送耳机呀", ("topic", "promotion")),
+])
+def test_real_shopper_phrasings(finder, text, entity):
+    assert entity in found(finder, text, intent="after_sales" if entity[1] in (
+        "refund_progress", "service_progress", "return_policy") else "order_status")
+
+
+@pytest.mark.parametrize("text,wrong", [
+    ("我的价保还没到帐呢?", ("topic", "not_received")),           # money, not a parcel
+    ("您好，请问售后一般要多少天", ("topic", "delivery_time")),
+    ("e卡什么时候能发放?", ("topic", "delivery_time")),
+    ("请问东券取消订单会退回吗?", ("service_type", "退货")),       # a coupon back, no return
+    ("拒收对我的信用会有什么影响", ("service_type", "退货")),     # refusing a delivery
+    ("优惠券还会给回我吗?", ("topic", "promotion")),               # 优惠 of 优惠券
+    ("可以帮我查下这个结算单号吗", ("reference", "context")),     # a number, no product
+    ("刚那个单号查询有结果了吗", ("reference", "context")),
+    ("手机端没见到取消", ("category", "手机")),                     # the app
+    ("我刚刚那笔订单能满足送券吗", ("category", "文具")),           # 笔 the measure word
+    ("怎么装修", ("topic", "usage")),
+    ("怎么拆单", ("topic", "usage")),
+])
+def test_real_shopper_phrasings_keep_their_neighbours(finder, text, wrong):
+    assert wrong not in found(finder, text, intent="order_status")
