@@ -20,7 +20,7 @@ from actions.recommend import ActionRecommend, say_not_carried, typed_category_w
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_guest_lookup, order_clause
-from assistant.bought import decides_to_buy
+from assistant.bought import decides_to_buy, quantity_decided
 from assistant.typed_answers import buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import show_cards
@@ -49,14 +49,18 @@ def _quantity(tracker: Tracker) -> Optional[int]:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100000 else None
 
 
-async def buy_product(dispatcher: CollectingDispatcher, product_id: int) -> List[Dict[str, Any]]:
-    """How to buy this product: its price, whether it is in stock, the ordering steps."""
+async def buy_product(dispatcher: CollectingDispatcher, product_id: int, quantity: int = 1) -> List[Dict[str, Any]]:
+    """How to buy this product: its price, whether it is in stock (for ``quantity`` pieces:
+    "拍两件"), the ordering steps."""
     product = await db(get_product_detail, product_id)
     if product is None or not product.is_on_sale:
         dispatcher.utter_message(text="抱歉，这款商品已下架或不存在。")
         return []
     how = faq_book().answer("how_to_order")
     stock = "有现货" if product.in_stock else "暂时缺货，可以点「到货通知」"
+    if quantity > 1 and product.in_stock:
+        stock = (f"有现货，拍 {quantity} 件没问题" if product.total_stock >= quantity else
+                 f"目前只剩 {product.total_stock} 件，不够 {quantity} 件，可以先拍 {product.total_stock} 件或换个颜色/规格")
     dispatcher.utter_message(text=f"【{product.title}】{money(product.price)}，{stock}。")
     if how and product.in_stock:
         dispatcher.utter_message(text=how.pick())
@@ -109,7 +113,7 @@ class ActionPurchaseHelp(ShopAction):
         if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
                 and last_flow(tracker) == "action_product_inquiry"):
             # "那就买这个" after a product's details: how to buy that product, named.
-            return await buy_product(dispatcher, in_view)
+            return await buy_product(dispatcher, in_view, quantity_decided(text))
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
         progress = False

@@ -14,22 +14,42 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons
+from actions.product import products_on_screen
 from actions.support import as_product_id, current_customer_id, db, first_entity
-from assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, what_is_asked
+from assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, may_name_a_place, what_is_asked
 from shop.domain.clock import utc_now
 from shop.domain.numbers import is_order_number
 
 __all__ = ["SERVICE_TOPICS", "answer_service_topics"]
 
 
+def _slot_set_after_last_list(tracker: Tracker) -> bool:
+    """Whether the product in view (the product_id slot) was chosen after the assistant's last
+    list of products: then it is the product in play, else the list is."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "product_id" and event.get("value"):
+            return True
+        if event.get("event") == "bot" and ((event.get("data") or {}).get("custom") or {}).get("type") == "product_cards":
+            return False
+        if event.get("event") == "bot" and any(str(b.get("payload") or "").startswith("/product_inquiry{")
+                                               for b in (event.get("data") or {}).get("buttons") or []):
+            return False
+    return True
+
+
 def _question(tracker: Tracker, topics: Sequence[str]) -> ServiceQuestion:
     order_no = first_entity(tracker, "order_no")
+    named = as_product_id(first_entity(tracker, "product_id"))
+    in_view = as_product_id(tracker.get_slot("product_id")) if _slot_set_after_last_list(tracker) else None
+    # "推荐个空调" then "那安装要钱吗": the products just listed are what the question is about.
+    shown = () if named or in_view else tuple(pid for _, pid in products_on_screen(tracker))
     return ServiceQuestion(
         text=(tracker.latest_message or {}).get("text") or "",
         topics=tuple(topics),
         customer_id=current_customer_id(tracker),
         category=first_entity(tracker, "category"),
-        product_id=as_product_id(first_entity(tracker, "product_id")) or as_product_id(tracker.get_slot("product_id")),
+        product_id=named or in_view,
+        products_shown=shown,
         order_no=order_no if order_no and is_order_number(order_no) else None,
     )
 
@@ -37,7 +57,7 @@ def _question(tracker: Tracker, topics: Sequence[str]) -> ServiceQuestion:
 async def answer_service_topics(dispatcher: CollectingDispatcher, tracker: Tracker, topics: Sequence[str]) -> bool:
     """Answer a service question in the latest message; True when it was one (and answered)."""
     question = _question(tracker, topics)
-    if not what_is_asked(question.text, question.topics):
+    if not (what_is_asked(question.text, question.topics) or may_name_a_place(question.text, question.topics)):
         return False                      # no database work for everything else
     reply = await db(answer_service_question, question, utc_now())
     if reply is None:

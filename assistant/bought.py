@@ -41,6 +41,25 @@ DECIDES = re.compile(
 )
 
 
+# "拍两件", "要2个", "就来三台" while a product is in view: buying it, so many of it.
+BUYS_SOME = re.compile(
+    r"^(那|好|行|嗯|ok)?[，, ]*(那|我)?(就|先)?\s*(买|要|拍|来|下单|入)\s*(?P<n>[两二三四五六七八九十]|\d{1,2})\s*"
+    r"(件|个|台|双|部|盒|瓶|份|套|只|支)(吧|了|哈|啊)?\s*[!！。.~～]*$",
+    re.IGNORECASE,
+)
+CHINESE_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
 def decides_to_buy(text: str) -> bool:
-    """"那就买这个", "就要这个了": the shopper decided to buy what is on screen."""
-    return bool(DECIDES.match((text or "").strip()))
+    """"那就买这个", "就要这个了", "拍两件": the shopper decided to buy what is on screen."""
+    text = (text or "").strip()
+    return bool(DECIDES.match(text) or BUYS_SOME.match(text))
+
+
+def quantity_decided(text: str) -> int:
+    """How many the shopper decided to buy ("拍两件" → 2); 1 when no number is said."""
+    found = BUYS_SOME.match((text or "").strip())
+    if not found:
+        return 1
+    n = found.group("n")
+    return int(n) if n.isdigit() else CHINESE_COUNTS[n]

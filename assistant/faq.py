@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import yaml
 
 from assistant.after_sales_dialogue import asks_two_questions
-from assistant.invoices import REISSUE, asks_to_reissue
+from assistant.invoices import COPY, REISSUE, asks_for_copy, asks_to_reissue
 from assistant.order_matching import ORDER_CARD_TOPICS
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS
 from shop.settings import REPO_ROOT
@@ -47,13 +47,16 @@ class PolicyAnswer:
         invoice title lines, not the whole invoice policy); the whole answer otherwise."""
         for asks, answer in self.narrower:
             if asks(question or ""):
-                return answer.for_question(question, rng)
+                # A narrower topic's answer is already the part asked about: whole ("发票丢了"
+                # cut by its words kept only the paper-invoice line, not the download).
+                return answer.pick(rng)
         return focus(self.pick(rng), question, self.title)
 
 
 # Topics whose narrower questions have answers of their own in the file, and how each is asked.
 NARROWER: Dict[str, Tuple[Tuple[str, Callable[[str], bool]], ...]] = {
-    "invoice": ((REISSUE, asks_to_reissue),),
+    # A lost invoice first: "发票丢了 能重新开一张吗" wants a copy, not a new title.
+    "invoice": ((COPY, asks_for_copy), (REISSUE, asks_to_reissue)),
 }
 
 
@@ -202,6 +205,9 @@ def asked_topics(text: str, topics: List[str]) -> List[str]:
     ``payment_failed``, and a payment that only says when ("付款后多久发货") is left out when
     another topic is asked."""
     topics = specific_topics(topics)
+    if "invoice" in topics and asks_for_copy(text):
+        # "发票丢了": the invoice is what was lost, not a parcel (the not_received answer).
+        topics = [t for t in topics if t != "not_received"]
     if "payment" in topics and payment_failed(text):
         topics = ["payment_failed" if t == "payment" else t for t in topics]
     elif "payment" in topics and len(topics) > 1 and PAID_ANCHOR.search(text or ""):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
+from assistant.invoices import asks_for_copy
+from assistant.services import REPAIR, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
@@ -173,6 +175,7 @@ def follow_up(
     previous_entities: Iterable[Mapping],
     topic_intent: Callable[[str], Optional[str]] = lambda topic: None,
     after_sales_refused: bool = False,
+    previous_text: str = "",
 ) -> Optional[FollowUp]:
     """The intent (and entities) to answer a fragment with, or None to leave it as parsed.
 
@@ -192,6 +195,11 @@ def follow_up(
         carried = [dict(e) for e in previous_entities if e.get("entity") in ("service_type", "reason")
                    and e.get("entity") not in said]
         return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"] + carried)
+    if answers_where_for_points(text, ranking, entities, previous_intent, previous_text, previous_entities):
+        # "我在杭州" to "请问您在哪个城市？", "西湖区那边有吗" after a city's points: the service
+        # points there (the repair question goes on, as the repair topic's intent), not a bare remark.
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": REPAIR}])
     kind = invoice_kind(text, previous_intent, previous_entities)
     if kind is not None:
         return FollowUp("purchase", [dict(e) for e in entities if e.get("entity") != "topic"]
@@ -199,8 +207,9 @@ def follow_up(
     if previous_intent == AFTER_SALES and _content_length(text) <= MAX_FRAGMENT_CHARS and is_urging(text):
         # "怎么这么慢" after a request's progress: that request hurried, never out of scope.
         return FollowUp(AFTER_SALES, [dict(e) for e in entities])
-    if previous_intent in (PRODUCT, RECOMMEND) and decides_to_buy(text):
-        # "那就买这个" after a product's details: how to buy it, not its card once more.
+    if previous_intent in (PRODUCT, RECOMMEND, INFORM) and decides_to_buy(text):
+        # "那就买这个" after a product's details: how to buy it, not its card once more ("拍两件"
+        # after a product named alone, "华为FreeBuds 5i", read as a bare detail, too).
         return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])
     if previous_intent == "order_status" and cancels_the_order_shown(text):
         # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
@@ -290,11 +299,31 @@ def follow_up(
     return FollowUp(previous_intent, carried)
 
 
+# What a shopper says that is not a place, however short: "好的", "谢谢", "再见", "转人工".
+_NOT_A_PLACE = ("affirm", "deny", "thank", "greet", "goodbye", "human_handoff", "bot_challenge")
+
+
+def answers_where_for_points(text: str, ranking: Sequence[Mapping], entities: Sequence[Mapping],
+                             previous_intent: Optional[str], previous_text: str,
+                             previous_entities: Iterable[Mapping]) -> bool:
+    """A message that only names where the shopper is, right after a question for service
+    points ("手机屏幕坏了 哪里能修" → "请问您在哪个城市？" → "我在杭州")."""
+    if previous_intent not in FOLLOW_UP_INTENTS or not answers_with_a_place(text):
+        return False
+    top = ranking[0] if ranking else {}
+    if top.get("name") in _NOT_A_PLACE and float(top.get("confidence") or 0.0) >= CONFIDENT:
+        return False
+    if any(e.get("entity") == "topic" and e.get("value") != REPAIR for e in entities):
+        return False        # "杭州发货吗": a question of its own
+    topics = [str(e.get("value")) for e in previous_entities if e.get("entity") == "topic"]
+    return ServiceAsk.SERVICE_POINTS in what_is_asked(previous_text or "", topics)
+
+
 def invoice_kind(text: str, previous_intent: Optional[str], previous_entities: Iterable[Mapping]) -> Optional[str]:
     """The kind of invoice a short message names right after an invoice answer ("电子的",
     "要纸质的", "专票"): its FAQ topic; None elsewhere (a new question names its own topic)."""
-    if previous_intent != "purchase" or _content_length(text) > 8:
-        return None
+    if previous_intent != "purchase" or _content_length(text) > 8 or asks_for_copy(text):
+        return None     # "电子发票找不到了": a lost invoice, not the kind of invoice wanted
     if not any(e.get("entity") == "topic" and str(e.get("value") or "").startswith(INVOICE) for e in previous_entities):
         return None
     return next((topic for topic, words in INVOICE_KINDS if words.search(text or "")), None)

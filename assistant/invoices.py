@@ -11,6 +11,7 @@ import re
 from typing import Iterable, Optional
 
 REISSUE = "invoice_reissue"
+COPY = "invoice_copy"
 PROGRESS = "progress"
 
 # The title, tax number or the invoice itself written wrongly, or asked to be changed.
@@ -31,15 +32,32 @@ _PROGRESS = re.compile(
 )
 
 
+# An invoice issued and then lost or deleted ("发票丢了", "电子发票找不到了", "能再发一份吗"):
+# a copy of the same invoice (downloaded again), not a new title (换开) nor a lost parcel.
+_COPY = re.compile(
+    r"发票.{0,6}(丢了|丢失|弄丢|搞丢|找不到|不见了|删了|删掉了|没了|过期了)"
+    r"|(丢了|弄丢了?|搞丢了?|找不到了?|删了)(的)?.{0,3}发票"
+    r"|(再|重新)(发|下载|打印|给|要)(我)?(一份|一张|一次|一下)?.{0,3}发票"
+    r"|发票.{0,4}(再|重新)(发|下载|打印|给)"
+)
+
+
+def asks_for_copy(text: str) -> bool:
+    """"发票丢了 能重新开一张吗", "电子发票找不到了": a copy of an invoice already issued."""
+    return bool(_COPY.search(text or ""))
+
+
 def asks_to_reissue(text: str) -> bool:
     """"抬头写错了能改吗", "税号填错了", "能换开吗": a title or tax number to correct."""
     return bool(_REISSUE.search(text or ""))
 
 
 def invoice_question(text: str) -> Optional[str]:
-    """``REISSUE`` for a title or tax number to correct, ``PROGRESS`` for where the shopper's
+    """``COPY`` for an invoice lost, ``REISSUE`` for a title or tax number to correct, ``PROGRESS`` for where the shopper's
     own invoice stands, None for a question about the policy in general."""
     text = text or ""
+    if asks_for_copy(text):
+        return COPY
     if asks_to_reissue(text):
         return REISSUE
     if _PROGRESS.search(text):

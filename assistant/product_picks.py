@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Tuple
 
 from recommender.service import Filters, ModelUnavailable, get_service
 from assistant.recommendation_requests import (
-    COLOUR_FACET, SIZE_FACET, RecommendationRequest, other_colour_in_stock, popular_matches,
+    COLOUR_FACET, RecommendationRequest, size_facet, other_colour_in_stock, popular_matches,
 )
 from shop.db.catalogue import iter_product_details
 from shop.db.records import ProductDetail
@@ -60,7 +60,7 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
         shades = {s.attributes.get("颜色") for s in product.skus if s.in_stock} | {product.attributes.get("颜色")}
         if not any(shade and same_colour(request.colour, shade) for shade in shades):
             return False
-    if request.size and not any(s.in_stock and s.attributes.get(SIZE_FACET) == request.size for s in product.skus):
+    if request.size and not any(s.in_stock and s.attributes.get(size_facet(request.size)) == request.size for s in product.skus):
         return False
     if request.exclude_colours and not other_colour_in_stock(product, request.exclude_colours):
         return False        # "不要黑色": a listing sold only in black

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from assistant.recommendation_requests import COLOUR_FACET, SIZE_FACET, colour_turned_down, other_colour_in_stock
+from assistant.recommendation_requests import (
+    COLOUR_FACET, colour_turned_down, other_colour_in_stock, size_facet, size_words,
+)
 from shop.db.catalogue import find_products_by_name, get_product_details, search_products
 from shop.domain.colours import same_colour
 
@@ -22,7 +24,7 @@ def purchase_search(session, mention: Optional[str], brand: Optional[str], categ
     turned_down = colour if colour and colour_turned_down(text, colour) else None
     if turned_down:
         colour = None       # "想买华为耳机 不要黑色": black left out, not asked for
-    wanted = {name: str(value) for name, value in ((COLOUR_FACET, colour), (SIZE_FACET, size)) if value}
+    wanted = {name: str(value) for name, value in ((COLOUR_FACET, colour), (size_facet(size or ""), size)) if value}
 
     def search(attributes):
         if mention:
@@ -59,7 +61,7 @@ def _stock_reasons(products) -> dict:
 def _variant_words(colour: Optional[str], size: Optional[str]) -> list:
     words = [str(colour)] if colour else []
     if size:
-        words.append(f"{size}码" if str(size).isdigit() else str(size))
+        words.append(size_words(size))
     return words
 
 
@@ -69,7 +71,7 @@ def variant_in_stock(detail, colour: Optional[str], size: Optional[str]) -> Opti
     for sku in detail.skus:
         if not sku.in_stock:
             continue
-        shade, fit = sku.attributes.get(COLOUR_FACET), sku.attributes.get(SIZE_FACET)
+        shade, fit = sku.attributes.get(COLOUR_FACET), sku.attributes.get(size_facet(size or ""))
         if colour and not (shade and same_colour(str(colour), shade)):
             continue
         if size and str(fit or "").upper() != str(size).upper():

@@ -252,6 +252,20 @@ def feature_unknown_text(order_by: str, category: Optional[str]) -> str:
 
 COLOUR_FACET = "颜色"
 SIZE_FACET = "尺码"
+# A screen's size ("55英寸", the NLU's size entity for "55寸") is a TV's or monitor's own SKU
+# facet, not a garment's or shoe's 尺码: filtered as 尺码, "创维电视55寸的有吗" found nothing.
+SCREEN_FACET = "屏幕尺寸"
+
+
+def size_facet(size: str) -> str:
+    """The SKU facet a size said is a value of: 屏幕尺寸 for inches, 尺码 otherwise."""
+    return SCREEN_FACET if str(size).endswith("英寸") else SIZE_FACET
+
+
+def size_words(size: str) -> str:
+    """A size as said back: "42码" for a bare number, else as it is ("XL", "55英寸")."""
+    return f"{size}码" if str(size).isdigit() else str(size)
+
 # Cheaper / pricier steps move the bound this far past what was shown.
 PRICE_STEP = Decimal("0.85")
 
@@ -328,7 +342,9 @@ class RecommendationRequest:
 
     def attributes(self) -> Dict[str, str]:
         """The SKU facets the request filters on (``shop.db.catalogue.search_products``)."""
-        wanted = {COLOUR_FACET: self.colour, SIZE_FACET: self.size}
+        wanted = {COLOUR_FACET: self.colour}
+        if self.size:
+            wanted[size_facet(self.size)] = self.size
         return {name: value for name, value in wanted.items() if value}
 
     def describe(self) -> str:
@@ -348,7 +364,7 @@ class RecommendationRequest:
         if self.exclude_colours:
             parts.append(f"不要{'/'.join(self.exclude_colours)}")
         if self.size:
-            parts.append(f"{self.size}码")
+            parts.append(size_words(self.size))
         if self.min_price is not None and self.max_price is not None:
             parts.append(f"{money_rounded(self.min_price)}~{money_rounded(self.max_price)}")
         elif self.max_price is not None:

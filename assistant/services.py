@@ -52,6 +52,20 @@ WHEN_WORDS = re.compile(
 )
 
 
+# A place said on its own, as the answer to "请问您在哪个城市？" or as the next city after a
+# list of points: "我在杭州", "杭州", "西湖区那边有吗", "北京海淀的呢". Only read so right after a
+# question for service points (assistant.follow_up), which carries the repair topic over.
+PLACE_ANSWER = re.compile(
+    r"^(?:我|我们|人|家)?(?:现在)?(?:在|住在?|是在?|坐标)?\s*[\u4e00-\u9fff]{2,8}?"
+    r"(?:这边|那边|附近|这里|那里|周边)?(?:的话)?(?:的)?(?:呢|有吗|有没有|有不|啊|哦|呀)?[?？。.!！~～\s]*$"
+)
+
+
+def answers_with_a_place(text: str) -> bool:
+    """"我在杭州", "西湖区那边有吗": a message that only names where the shopper is."""
+    return bool(PLACE_ANSWER.match((text or "").strip()))
+
+
 class ServiceAsk(str, Enum):
     SERVICE_POINTS = "service_points"
     INSTALLATION = "installation"             # installation in general (booking, how it works)
@@ -67,6 +81,7 @@ class ServiceQuestion:
     customer_id: Optional[int] = None         # verified, None for a guest
     category: Optional[str] = None            # the NLU's category entity
     product_id: Optional[int] = None          # a product mentioned or in view
+    products_shown: tuple[int, ...] = ()      # the products of the assistant's last list
     order_no: Optional[str] = None
 
 
@@ -77,10 +92,26 @@ class ServiceReply:
     offer_handoff: bool = False               # the promise was missed: a person should follow up
 
 
-def what_is_asked(text: str, topics: Sequence[str]) -> tuple[ServiceAsk, ...]:
-    """The service questions in one message (several may come together), in answer order."""
+def may_name_a_place(text: str, topics: Sequence[str]) -> bool:
+    """A repair message that may only name a place ("我在杭州" after "请问您在哪个城市？"):
+    worth reading against the service cities (``names_a_service_place``)."""
+    return REPAIR in topics and answers_with_a_place(text)
+
+
+def names_a_service_place(text: str, topics: Sequence[str], places: Sequence[ServiceCity]) -> bool:
+    """"我在杭州" / "西湖区那边有吗" with the repair topic: where to find a service point.
+    "能修吗" names no place and stays the repair policy."""
+    return may_name_a_place(text, topics) and (find_place(text, places) is not None or other_place(text) is not None)
+
+
+def what_is_asked(text: str, topics: Sequence[str],
+                  places: Optional[Sequence[ServiceCity]] = None) -> tuple[ServiceAsk, ...]:
+    """The service questions in one message (several may come together), in answer order.
+    With ``places`` (the service cities), a message that only names one of them, or another
+    place, with the repair topic asks for the points there."""
     asks: list[ServiceAsk] = []
-    if POINT_WORDS.search(text) or REPAIR_WHERE.search(text) or (REPAIR in topics and WHERE_WORDS.search(text)):
+    if (POINT_WORDS.search(text) or REPAIR_WHERE.search(text) or (REPAIR in topics and WHERE_WORDS.search(text))
+            or (places is not None and names_a_service_place(text, topics, places))):
         asks.append(ServiceAsk.SERVICE_POINTS)
     if INSTALLATION in topics:
         fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text)
@@ -221,7 +252,10 @@ def _category_in_play(session: Session, question: ServiceQuestion) -> Optional[s
         product = get_product_detail(session, question.product_id)
         if product is not None and product.category_path:
             return product.category_path[-1]
-    return None
+    # The list just shown ("推荐个空调" → "那安装要钱吗"): its category when all of it shares one.
+    leaves = {detail.category_path[-1] for detail in (get_product_detail(session, pid) for pid in question.products_shown)
+              if detail is not None and detail.category_path}
+    return leaves.pop() if len(leaves) == 1 else None
 
 
 def _service_points(session: Session, question: ServiceQuestion, category: Optional[str]) -> list[str]:
@@ -296,7 +330,8 @@ def _installation_time(question: ServiceQuestion, orders: list[InstallableOrder]
 def answer_service_question(session: Session, question: ServiceQuestion, now: datetime,
                             book: Optional[FaqBook] = None) -> Optional[ServiceReply]:
     """The replies to a service question, or None when the message asks none of them."""
-    asks = what_is_asked(question.text, question.topics)
+    places = service_cities(session) if may_name_a_place(question.text, question.topics) else None
+    asks = what_is_asked(question.text, question.topics, places)
     if not asks:
         return None
     book = book or faq_book()

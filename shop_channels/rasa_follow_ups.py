@@ -77,7 +77,8 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
     result = follow_up(
         parse_data.get("text") or "", parse_data.get("intent_ranking") or [parse_data.get("intent") or {}],
         parse_data.get("entities") or [], previous_question(events),
-        before.get("entities") or [], topic_intent=_topic_intent, after_sales_refused=after_sales_stopped(events))
+        before.get("entities") or [], topic_intent=_topic_intent, after_sales_refused=after_sales_stopped(events),
+        previous_text=str(previous.get("text") or ""))
     if result is None:
         return parse_data
     logger.debug("follow-up of %s: %r", result.intent, parse_data.get("text"))
