@@ -165,21 +165,6 @@ def record_hand_edits(engine, path: Path) -> int:
         return _record_hand_edits(engine, path)
 
 
-def progress(experiment: Experiment, report: dict) -> Optional[dict]:
-    """Whether the experiment has the units it was planned for: per live (not excluded)
-    variant, units now against ``planned_units``; the smallest share decides."""
-    planned = experiment.planned_units
-    if not planned:
-        return None
-    units = {r["variant"]: int(r["units"]) for r in report.get("variants", [])}
-    live = [v.name for v in experiment.variants if v.name not in experiment.excluded]
-    per_variant = {name: units.get(name, 0) for name in live}
-    least = min(per_variant.values()) if per_variant else 0
-    return {"planned": planned, "per_variant": per_variant, "least": least,
-            "share": min(1.0, least / planned), "reached": least >= planned,
-            "missing": max(0, planned - least) * len(live)}
-
-
 def change_and_record(engine, book: ExperimentBook, path: Path, name: str, action: str, variant: Optional[str],
                       ramp: Optional[float], planned_units: Optional[int], account_id: int) -> str:
     """Change the experiment file and keep who did it (``experiment_changes``) as one unit of
@@ -251,7 +236,7 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
                                     [v.name for v in experiment.variants], datetime.now(zone).date(), zone)
     changes = await db(request, experiment_changes, name, CHANGES_SHOWN)
     return render(request, "experiment.html", experiment=experiment, report=report, sales=sales,
-                  progress=progress(experiment, report), changes=changes, max_planned=MAX_PLANNED_UNITS,
+                  progress=report.get("progress"), changes=changes, max_planned=MAX_PLANNED_UNITS,
                   sales_json=json.dumps(sales, ensure_ascii=False),
                   planner=plan_sizes(report, lift, baseline_rate),
                   lift_field=request.query.get("lift", ""), baseline_field=request.query.get("baseline", ""),
