@@ -117,7 +117,7 @@ QUEUE_REASONS = (
     QueueReason("angry", "顾客情绪激动", timedelta(minutes=10)),
     # An agent already had them and they are back in the queue (handed back, an agent left,
     # transferred to the queue): they have been served once and are still not helped.
-    QueueReason("returned", "已接待过，退回排队", timedelta(minutes=10)),
+    QueueReason("returned", "已接待过又退回排队", timedelta(minutes=10)),
     # A return or refund of theirs is under way: usually what they ask about, and urgent to them.
     QueueReason("after_sales", "有进行中的售后", timedelta(minutes=5)),
     # A ticket of theirs was closed by the desk in the last REPEAT_WINDOW: it came back.
