@@ -287,11 +287,55 @@ SUMMARY_FIELDS = ("conversations", "assistant_resolved", "assistant_resolution_r
                   "clarification_messages", "clarification_rate", "unresolved_conversations")
 
 
+# The CSV's fifth column, 说明: each metric in Chinese with its unit, so the file reads in
+# Excel without this README (the first four columns stay as they were, for scripts).
+METRIC_LABELS = {
+    "conversations": "会话数（个）", "assistant_resolved": "小柚独立解决的会话（个）",
+    "contained": "未转人工的会话（个）", "handed_off": "转人工的会话（个）",
+    "handoff_cancelled": "顾客取消转人工（个）", "messages": "顾客消息数（条）",
+    "fallback_messages": "兜底回复的消息（条）", "out_of_scope_messages": "超出范围的消息（条）",
+    "clarification_messages": "澄清提问的消息（条）", "unresolved_conversations": "未解决的对话（个）",
+    "turns": "轮数", "p50": "中位（毫秒）", "p90": "90 分位（毫秒）", "p95": "95 分位（毫秒）", "p99": "99 分位（毫秒）",
+    "fallback": "兜底（条）", "out_of_scope": "超出范围（条）", "clarification": "澄清（条）", "handoff": "转人工（条）",
+    "count": "次数", "day": "日期", "fallback_turns": "兜底（条）", "out_of_scope_turns": "超出范围（条）",
+    "displays": "展示次数", "cards_shown": "展示的卡片（张）", "clicks": "点击（次）", "ordered_items": "下单商品（件）",
+    "orders": "已付款订单（笔）", "gmv_cents": "成交额（分）", "gmv_yuan": "成交额（元）",
+    "requests": "售后申请（个）", "units_sold": "售出（件）", "units_returned": "退货（件）",
+    "closed": "结束的会话（个）", "closed_with_resolution": "有处理结果的会话（个）", "tickets": "会话数（个）",
+    "transfers": "转接（次）", "to_agent": "转给同事（次）", "to_queue": "退回排队（次）",
+    "closed_transfers": "结束会话的转接（次）", "transferred_tickets": "被转接过的会话（个）",
+    "transfers_per_ticket": "每单转接（次）", "taken": "被接入的会话（个）", "cancelled": "顾客取消（个）",
+    "claimed": "接入（次）", "resolved": "已解决（个）", "replies": "回复（条）", "tickets_replied": "回复的会话（个）",
+    "transferred": "转出（次）", "received": "转入（次）", "reassigned_away": "被改派（次）",
+}
+
+
+def metric_label(section: str, metric: str) -> str:
+    """说明 of a CSV row: the metric in Chinese with its unit; rates are shares (0–1), waits seconds."""
+    if section == "intents":
+        return "该意图的消息（条）"
+    if metric.endswith("_rate"):
+        return "比率（0–1，乘 100 为百分比）"
+    if metric.endswith("_s"):
+        return "等待时长（秒）"
+    return METRIC_LABELS.get(metric, "")
+
+
+class _LabelledWriter:
+    """csv.writer whose rows get the 说明 column."""
+
+    def __init__(self, out) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([*row, metric_label(str(row[0]), str(row[2]))])
+
+
 def to_csv(data: dict) -> str:
     """One CSV with a ``section`` column: the same numbers as the dashboard, table by table."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "key", "metric", "value"])
+    csv.writer(out).writerow(["section", "key", "metric", "value", "说明"])
+    writer = _LabelledWriter(out)
     period = f"{data['period']['first']}..{data['period']['last']}"
     for name in SUMMARY_FIELDS:
         writer.writerow(["summary", period, name, _cell(data[name])])

@@ -84,33 +84,35 @@ def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAU
             connection.execute(
                 update(OFFSETS).where(OFFSETS.c.source == TICKETS_SOURCE).values(last_id=max(mark, newest))
             )
+    transfers = _copy_appended(analytics, session_factory, TRANSFERS_SOURCE, desk_transfer_facts, DESK_TRANSFERS,
+                               lambda t: t.transfer_id, lambda t: {
+                                   "transfer_id": t.transfer_id, "ticket_id": t.ticket_id, **_when(t.created_at, zone),
+                                   "from_agent": t.from_agent, "to_agent": t.to_agent,
+                                   "reassigned_by": t.reassigned_by})
+    return len(tickets), transfers
+
+
+def _when(moment: datetime, zone: tzinfo) -> dict:
+    """A desk event's time (UTC) and shop day."""
+    return {"at": _utc(moment), "day": moment.astimezone(zone).date().isoformat()}
+
+
+def _copy_appended(analytics: Engine, session_factory: Callable, source: str, read: Callable, table,
+                   key: Callable, row: Callable) -> int:
+    """Copy an append-only desk table (transfers, claims) on from the last id copied: ``read``
+    (session, after id, chunk) gives the facts in id order, ``row`` makes each a row of
+    ``table``; each chunk and its offset commit together. Returns how many rows."""
     copied = 0
     while True:
         with analytics.begin() as connection:
-            after = _offset(connection, TRANSFERS_SOURCE)
+            after = _offset(connection, source)
             with session_factory() as session:
-                transfers = desk_transfer_facts(session, after, CHUNK)
-            if not transfers:
-                return len(tickets), copied
-            connection.execute(
-                DESK_TRANSFERS.insert(),
-                [
-                    {
-                        "transfer_id": t.transfer_id,
-                        "ticket_id": t.ticket_id,
-                        "at": _utc(t.created_at),
-                        "day": t.created_at.astimezone(zone).date().isoformat(),
-                        "from_agent": t.from_agent,
-                        "to_agent": t.to_agent,
-                        "reassigned_by": t.reassigned_by,
-                    }
-                    for t in transfers
-                ],
-            )
-            connection.execute(
-                update(OFFSETS).where(OFFSETS.c.source == TRANSFERS_SOURCE).values(last_id=transfers[-1].transfer_id)
-            )
-            copied += len(transfers)
+                facts = read(session, after, CHUNK)
+            if not facts:
+                return copied
+            connection.execute(table.insert(), [row(f) for f in facts])
+            connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=key(facts[-1])))
+            copied += len(facts)
 
 
 def sync_claims(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAULT_TIMEZONE) -> int:
@@ -118,29 +120,7 @@ def sync_claims(analytics: Engine, session_factory: Callable, zone: tzinfo = DEF
     transfers are): who took which ticket when, and how long it had queued. Returns how many."""
     from shop.db.analytics import desk_claim_facts
 
-    copied = 0
-    while True:
-        with analytics.begin() as connection:
-            after = _offset(connection, CLAIMS_SOURCE)
-            with session_factory() as session:
-                claims = desk_claim_facts(session, after, CHUNK)
-            if not claims:
-                return copied
-            connection.execute(
-                DESK_CLAIMS.insert(),
-                [
-                    {
-                        "claim_id": c.claim_id,
-                        "ticket_id": c.ticket_id,
-                        "at": _utc(c.claimed_at),
-                        "day": c.claimed_at.astimezone(zone).date().isoformat(),
-                        "agent": c.agent,
-                        "wait_s": c.wait_s,
-                    }
-                    for c in claims
-                ],
-            )
-            connection.execute(
-                update(OFFSETS).where(OFFSETS.c.source == CLAIMS_SOURCE).values(last_id=claims[-1].claim_id)
-            )
-            copied += len(claims)
+    return _copy_appended(analytics, session_factory, CLAIMS_SOURCE, desk_claim_facts, DESK_CLAIMS,
+                          lambda c: c.claim_id, lambda c: {
+                              "claim_id": c.claim_id, "ticket_id": c.ticket_id, **_when(c.claimed_at, zone),
+                              "agent": c.agent, "wait_s": c.wait_s})

@@ -1,18 +1,8 @@
-"""Whether a message sounds angry: the shopper gets an apology and a hand-off offer, not
-"I did not understand". Pure, over the raw text (words and emoji alike)."""
+"""What the assistant says to an angry shopper: an apology and a hand-off offer, not
+"I did not understand" (whether a message sounds angry: ``shop.domain.mood``)."""
 from __future__ import annotations
 
-import re
-
-ANGRY = re.compile(
-    r"[😡😠🤬💢👿😤]|气死|生气|愤怒|火大|垃圾|太差|差劲|坑人|骗子|骗人|恶心|无语|什么破|烂透|"
-    r"投诉你们|要投诉|差评|受不了|太过分|过分了|太离谱|离谱|耍我|搞什么|什么鬼|"
-    r"态度(很|太|真|特别|非常|极其)?(差|恶劣|不好)|服务(很|太|真)?差|什么态度"
-)
-
-
-def sounds_angry(text: str) -> bool:
-    return bool(ANGRY.search(text or ""))
+from shop.domain.mood import sounds_angry  # noqa: F401 - the one rule; the actions import it from here
 
 
 APOLOGY = ("非常抱歉让您不愉快了！您遇到的问题我们一定负责处理。"

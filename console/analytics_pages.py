@@ -186,8 +186,11 @@ async def analytics_page(request: web.Request) -> web.StreamResponse:
         request = request.clone(rel_url=request.rel_url.with_query({}))
         first, last = _period(request)
         return render(request, "analytics.html", status=400, first=first.isoformat(), last=last.isoformat(),
-                      error=error.message)
-    return render(request, "analytics.html", first=first.isoformat(), last=last.isoformat(), error=None)
+                      error=error.message, days=(last - first).days + 1,
+                      zone=str(request.app["settings"].analytics.timezone))
+    # Every figure is for this period, in the shop's days: the page says so above them.
+    return render(request, "analytics.html", first=first.isoformat(), last=last.isoformat(), error=None,
+                  days=(last - first).days + 1, zone=str(request.app["settings"].analytics.timezone))
 
 
 @requires("agent")

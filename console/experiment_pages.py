@@ -6,11 +6,14 @@ intervals and lift against the control, the sample-ratio check, CUPED), what the
 sold under each variant per day (``growth.analyse.sales_per_day``) and a sample-size
 planner. Admins act: stop / start, ramp, exclude / re-include a variant — an edit of the
 file through ``growth.experiments_file`` (validated, atomic); the action server re-reads the
-file when it changes, so no deploy is needed.
+file when it changes, so no deploy is needed. Every change is kept in 修改记录: the admin's,
+and an edit made by hand in the file, found when the console loads the file (its SHA-256
+against the state last recorded) and recorded as a change by 文件.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
 
+import yaml
 from aiohttp import web
 
 from console.auth import db, has_role, requires, signed_in
@@ -27,17 +31,18 @@ from console.pages import NavItem
 from console.render import render
 from growth import statistics as st
 from growth.analyse import analyse, sales_per_day
-from growth.experiments import MAX_PLANNED_UNITS, Experiment, ExperimentBook, ExperimentError
+from growth.experiments import MAX_PLANNED_UNITS, Experiment, ExperimentBook, ExperimentError, parse_plan
 from growth.experiments_file import ACTIONS, change_experiment, write_atomically
 from shop.db.engine import session_scope
-from shop.db.experiment_changes import experiment_changes, record_experiment_change
+from shop.db.experiment_changes import (FILE_ACTION, MAX_SETTINGS, experiment_changes, last_file_state,
+                                       record_experiment_change, record_file_state)
 from shop.domain.clock import utc_now
 
 logger = logging.getLogger("console.experiments")
 
 NAV = [NavItem("/experiments", "实验", role="agent")]
 ACTION_LABELS = {"stop": "停止实验", "start": "开始实验", "ramp": "调整放量", "exclude": "停用分组",
-                 "include": "恢复分组", "plan": "计划样本量"}
+                 "include": "恢复分组", "plan": "计划样本量", FILE_ACTION: "直接修改文件"}
 CHANGES_SHOWN = 20
 # One change at a time from this console: the file edit, its audit row and, if the row cannot
 # be kept, putting the file back must not interleave with another admin's change.
@@ -98,19 +103,66 @@ def describe(experiment: Optional[Experiment]) -> str:
     return " · ".join(parts)
 
 
-def progress(experiment: Experiment, report: dict) -> Optional[dict]:
-    """Whether the experiment has the units it was planned for: per live (not excluded)
-    variant, units now against ``planned_units``; the smallest share decides."""
-    planned = experiment.planned_units
-    if not planned:
+def describe_in_full(experiment: Optional[Experiment]) -> str:
+    """``describe`` and what else a hand edit may change — the variants with their weights and
+    what each changes, the segments, the attribution window — so a 文件 row of 修改记录 says
+    what changed whatever was edited."""
+    if experiment is None:
+        return describe(None)
+    variants = "、".join(f"{v.name} 权重 {v.weight:g}" + (
+        "（" + "，".join(f"{k}={v.params[k]}" for k in sorted(v.params)) + "）" if v.params else "")
+        for v in experiment.variants)
+    parts = [describe(experiment), f"分组 {variants}"]
+    if experiment.segments:
+        parts.append("仅 " + "、".join(sorted(experiment.segments)))
+    parts.append(f"归因 {experiment.attribution_days} 天")
+    text = " · ".join(parts)
+    return text if len(text) <= MAX_SETTINGS else text[:MAX_SETTINGS - 1] + "…"
+
+
+def _file_state(path: Path) -> Optional[tuple[str, dict]]:
+    """The file's SHA-256 and each experiment's settings as the action server reads them
+    (``parse_plan``: an invalid experiment left out); None when the file is missing or not
+    YAML at all (the action server keeps the last good experiments then: nothing changed)."""
+    try:
+        raw = Path(path).read_bytes()
+        plan = parse_plan(yaml.safe_load(raw.decode("utf-8")) or {})
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError) as error:
+        logger.warning("experiment file %s not read for the audit: %s", path, error)
         return None
-    units = {r["variant"]: int(r["units"]) for r in report.get("variants", [])}
-    live = [v.name for v in experiment.variants if v.name not in experiment.excluded]
-    per_variant = {name: units.get(name, 0) for name in live}
-    least = min(per_variant.values()) if per_variant else 0
-    return {"planned": planned, "per_variant": per_variant, "least": least,
-            "share": min(1.0, least / planned), "reached": least >= planned,
-            "missing": max(0, planned - least) * len(live)}
+    return hashlib.sha256(raw).hexdigest(), {e.name: describe_in_full(e) for e in plan.experiments}
+
+
+def _record_hand_edits(engine, path: Path) -> int:
+    state = _file_state(path)
+    if state is None:
+        return 0
+    digest, settings = state
+    with session_scope(engine, writes=True) as session:
+        last = last_file_state(session)
+        if last is not None and last.sha256 == digest:
+            return 0
+        changed = 0
+        if last is not None:     # the first look only keeps the state: nothing to compare with
+            now = utc_now()
+            for name in sorted(set(last.settings) | set(settings)):
+                before, after = last.settings.get(name, describe(None)), settings.get(name, describe(None))
+                if before != after:
+                    record_experiment_change(session, name, FILE_ACTION, None, before, after, None, now)
+                    changed += 1
+            if changed:
+                logger.info("experiment file %s edited by hand: %d experiment(s) changed, recorded", path, changed)
+        record_file_state(session, digest, settings, utc_now())
+        return changed
+
+
+def record_hand_edits(engine, path: Path) -> int:
+    """Record an edit made by hand in the experiment file since it was last recorded: per
+    experiment whose settings differ (or that appeared or vanished), a change by 文件 with the
+    settings before and after (``describe_in_full``); then the file's state. Same hash, nothing
+    written; a comment-only edit keeps the new state, no change. Returns how many changes."""
+    with _change_lock:
+        return _record_hand_edits(engine, path)
 
 
 def change_and_record(engine, book: ExperimentBook, path: Path, name: str, action: str, variant: Optional[str],
@@ -119,8 +171,11 @@ def change_and_record(engine, book: ExperimentBook, path: Path, name: str, actio
     work, failing closed: the row is written in the transaction the change runs in, and if the
     database refuses it (down, locked) the file is put back as it was and the error raised —
     no change without its record. A change that changes nothing is neither written nor
-    recorded. Returns the new settings (``describe``)."""
+    recorded. A hand edit made before it is recorded first (as 文件), and the file's new state
+    with the change, so the console's own edit is never taken for a hand edit. Returns the new
+    settings (``describe``)."""
     with _change_lock:
+        _record_hand_edits(engine, path)
         before = describe(book.plan().get(name))
         try:
             original = Path(path).read_text(encoding="utf-8")
@@ -137,6 +192,9 @@ def change_and_record(engine, book: ExperimentBook, path: Path, name: str, actio
                     write_atomically(Path(path), original)
                     return after
                 record_experiment_change(session, name, action, variant, before, after, account_id, utc_now())
+                state = _file_state(path)
+                if state is not None:
+                    record_file_state(session, *state, utc_now())
         except BaseException:
             if written:
                 write_atomically(Path(path), original)
@@ -146,8 +204,19 @@ def change_and_record(engine, book: ExperimentBook, path: Path, name: str, actio
         return after
 
 
+async def _note_hand_edits(request: web.Request) -> None:
+    """On every load of the experiment pages: a hand edit since the last record goes into
+    修改记录. The audit must not take the pages down: a database that refuses it is logged and
+    the next load tries again (the state is only kept with its changes)."""
+    try:
+        await asyncio.to_thread(record_hand_edits, request.app["engine"], request.app["experiments_path"])
+    except Exception:  # noqa: BLE001 - reading the experiments still works
+        logger.exception("could not record hand edits of the experiment file; trying again at the next load")
+
+
 @requires("agent")
 async def experiments_page(request: web.Request) -> web.StreamResponse:
+    await _note_hand_edits(request)
     plan = await asyncio.to_thread(_book(request).plan)
     return render(request, "experiments.html", experiments=plan.experiments, file=str(request.app["experiments_path"]))
 
@@ -155,6 +224,7 @@ async def experiments_page(request: web.Request) -> web.StreamResponse:
 @requires("agent")
 async def experiment_page(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
+    await _note_hand_edits(request)
     experiment = (await asyncio.to_thread(_book(request).plan)).get(name)
     if experiment is None:
         raise web.HTTPNotFound(text="没有这个实验", content_type="text/plain")
@@ -166,7 +236,7 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
                                     [v.name for v in experiment.variants], datetime.now(zone).date(), zone)
     changes = await db(request, experiment_changes, name, CHANGES_SHOWN)
     return render(request, "experiment.html", experiment=experiment, report=report, sales=sales,
-                  progress=progress(experiment, report), changes=changes, max_planned=MAX_PLANNED_UNITS,
+                  progress=report.get("progress"), changes=changes, max_planned=MAX_PLANNED_UNITS,
                   sales_json=json.dumps(sales, ensure_ascii=False),
                   planner=plan_sizes(report, lift, baseline_rate),
                   lift_field=request.query.get("lift", ""), baseline_field=request.query.get("baseline", ""),

@@ -24,10 +24,11 @@ from shop.db.errors import InvalidRequest
 from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
                                   awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
-                                  reassign_ticket, ticket_claims, ticket_messages, ticket_transfers, tickets_of_agent,
-                                  transfer_targets, transfer_ticket, waiting_tickets)
+                                  ranked_queue, reassign_ticket, ticket_claims, ticket_messages, ticket_transfers,
+                                  tickets_of_agent, transfer_targets, transfer_ticket)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
+from shop.domain.handoff_queue import QUEUE_REASONS
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
 
 logger = logging.getLogger("console.handoff")
@@ -77,8 +78,11 @@ def _message_json(m) -> dict:
             "at": m.created_at.strftime("%H:%M:%S")}
 
 
-def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None) -> dict:
+def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None, reasons=()) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
+            # why a waiting ticket sits where it does: [{"reason", "label", "head_start_minutes"}]
+            "priority": [{"reason": r.key, "label": r.label, "head_start_minutes": _minutes(r.head_start)}
+                         for r in reasons],
             "awaiting_reply_since": awaiting.strftime("%H:%M:%S") if awaiting else None,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
             "created_at": t.created_at.strftime("%m-%d %H:%M"),
@@ -86,15 +90,26 @@ def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None
             if transfer else None}
 
 
+def _minutes(span) -> int:
+    return int(span.total_seconds() // 60)
+
+
+def queue_rule() -> str:
+    """The queue's order in words, from the rule itself (shop.domain.handoff_queue)."""
+    starts = "，".join(f"{r.label}提前 {_minutes(r.head_start)} 分钟" for r in QUEUE_REASONS)
+    return (f"排队顺序：先按顾客已等的时间（从转人工算起）；{starts}（可叠加）。"
+            "提前只让他们排到晚来的顾客前面，不会排到比这等得更久的顾客前面。")
+
+
 def _queue(session, agent_id: int, now) -> tuple:
-    """The queue and this agent's conversations, after returning to the queue those held by
+    """The queue (each ticket with why it sits there) and this agent's conversations, after returning to the queue those held by
     agents no longer on duty (gone without signing out): nobody is left waiting on them; and
     the newest transfer note of each (what a colleague passing it on wrote); and which of the
     agent's conversations have a shopper waiting for an answer, since when."""
     returned = hand_back_from_absent_agents(session, now)
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
-    waiting, mine = waiting_tickets(session), tickets_of_agent(session, agent_id)
+    waiting, mine = ranked_queue(session), tickets_of_agent(session, agent_id)
     awaiting = awaiting_reply(session, [t.id for t in mine])
     # An agent with several shoppers answers the one waiting longest first: the conversations
     # with an unanswered line come first, the longest unanswered on top; then the rest in the
@@ -102,7 +117,7 @@ def _queue(session, agent_id: int, now) -> tuple:
     held_order = {t.id: i for i, t in enumerate(mine)}
     mine = sorted(mine, key=lambda t: (0, awaiting[t.id], held_order[t.id]) if t.id in awaiting
                   else (1, held_order[t.id], held_order[t.id]))
-    return waiting, mine, latest_transfers(session, [t.id for t in waiting + mine]), awaiting
+    return waiting, mine, latest_transfers(session, [q.ticket.id for q in waiting] + [t.id for t in mine]), awaiting
 
 
 @requires("agent")
@@ -115,7 +130,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         if has_role(who, "admin") else []
     return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
                   awaiting=awaiting, flash=request.query.get("flash"), now=now,
-                  long_wait_minutes=LONG_WAIT_MINUTES)
+                  long_wait_minutes=LONG_WAIT_MINUTES, queue_rule=queue_rule(), minutes=_minutes)
 
 
 @requires("agent")
@@ -123,7 +138,8 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, utc_now())
-    return web.json_response({"waiting": [_ticket_json(t, i + 1, transfers.get(t.id)) for i, t in enumerate(waiting)],
+    return web.json_response({"waiting": [_ticket_json(q.ticket, i + 1, transfers.get(q.ticket.id), reasons=q.reasons)
+                                          for i, q in enumerate(waiting)],
                               "mine": [_ticket_json(t, None, transfers.get(t.id), awaiting.get(t.id)) for t in mine]},
                              dumps=_dumps)
 

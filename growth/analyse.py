@@ -8,6 +8,8 @@ difference and relative lift with intervals and p-values, GMV also CUPED-adjuste
 units' spend in the 90 days before their first exposure. A sample-ratio check compares the
 units per variant with the configured weights. ``--plan-lift 0.05`` adds the units needed
 per variant to detect that relative lift in GMV and conversion at the control's current level.
+With ``planned_units`` in the file, the progress against that plan (``progress``: the same
+figures the console's 实验 page shows).
 
 ``build_report`` is pure (outcomes in, report out); ``main`` reads the database.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from dataclasses import asdict
@@ -148,6 +151,33 @@ def adjust_for_many_tests(comparisons: list, alpha: float) -> None:
                 c[m]["p_adjusted"], c[m]["significant"] = None, False
 
 
+def progress(experiment, report: dict) -> Optional[dict]:
+    """Whether the experiment has the units it was planned for: per live (not excluded)
+    variant, units now against ``planned_units``; the smallest share decides. One rule for the
+    console's 实验 page and the command line (``format_report``); None without a plan."""
+    planned = experiment.planned_units
+    if not planned:
+        return None
+    units = {r["variant"]: int(r["units"]) for r in report.get("variants", [])}
+    live = [v.name for v in experiment.variants if v.name not in experiment.excluded]
+    per_variant = {name: units.get(name, 0) for name in live}
+    least = min(per_variant.values()) if per_variant else 0
+    return {"planned": planned, "per_variant": per_variant, "least": least,
+            "share": min(1.0, least / planned), "reached": least >= planned,
+            "missing": max(0, planned - least) * len(live)}
+
+
+def progress_line(progress: dict, srm_mismatch: bool) -> str:
+    """``progress`` in words for the terminal (the console's 实验 page says the same)."""
+    counts = ", ".join(f"{name} {units}" for name, units in progress["per_variant"].items())
+    head = f"plan: {progress['planned']} units per variant; now {counts}: "
+    if progress["reached"]:
+        return head + "plan reached" + ("  ⚠ but the sample ratio mismatches — do not trust this split"
+                                        if srm_mismatch else "")
+    return (head + f"smallest variant at {math.floor(progress['share'] * 100)}%, about {progress['missing']} "
+            "units still missing — too early to conclude")
+
+
 def _pct(x) -> str:
     return "—" if x is None or x != x else f"{x * 100:+.1f}%"
 
@@ -184,6 +214,8 @@ def format_report(report: dict) -> str:
                          + ("  significant" if m["significant"] else ""))
         if c["cuped_interval_narrowing"] is not None:
             lines.append(f"  CUPED narrows the GMV interval by {c['cuped_interval_narrowing'] * 100:.1f}%")
+    if report.get("progress"):
+        lines.append(progress_line(report["progress"], report["srm"]["mismatch"]))
     if "plan" in report:
         lines.append(f"sample size for a {report['plan']['relative_lift'] * 100:.1f}% lift: " + ", ".join(
             f"{k} = {v}" for k, v in report["plan"].items() if k != "relative_lift"))
@@ -206,6 +238,7 @@ def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Opt
     report = build_report(name, outcomes, weights, plan_lift=plan_lift,
                           excluded=sorted(experiment.excluded) if experiment else ())
     report["attribution_days"] = days
+    report["progress"] = progress(experiment, report) if experiment else None
     return report
 
 

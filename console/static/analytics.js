@@ -16,6 +16,16 @@
   function fillTable(id, rows) {
     var body = document.querySelector("#" + id + " tbody");
     body.textContent = "";
+    if (!rows.length) {
+      // An empty table said nothing (loading? broken?): say there is nothing in this period.
+      var empty = document.createElement("tr"), td = document.createElement("td");
+      td.colSpan = document.querySelectorAll("#" + id + " thead th").length || 1;
+      td.className = "muted empty";
+      td.textContent = "所选期间没有数据";
+      empty.appendChild(td);
+      body.appendChild(empty);
+      return;
+    }
     rows.forEach(function (cells) {
       var tr = document.createElement("tr");
       cells.forEach(function (cell) { var td = document.createElement("td"); td.textContent = cell; tr.appendChild(td); });
@@ -124,7 +134,7 @@
       setText("unresolved-total", "共 " + d.unresolved_conversations + " 个" +
               (d.unresolved_conversations > d.unresolved.length ? "，显示最近 " + d.unresolved.length + " 个" : ""));
       var table = document.getElementById("unresolved");
-      if (table.dataset.links) {      // admins read the whole conversation
+      if (table.dataset.links && d.unresolved.length) {      // admins read the whole conversation
         Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr, i) {
           var cell = tr.firstChild, link = document.createElement("a");
           link.href = "/analytics/conversations/" + encodeURIComponent(d.unresolved[i].conversation_id);
@@ -140,7 +150,7 @@
         fillTable("rejected-events", rejected.latest.map(function (r) { return [r.at, r.error, r.body]; }));
       }
       chart("chart-latency", {
-        tooltip: {}, xAxis: { type: "category", data: ["p50", "p90", "p95", "p99"] }, yAxis: { type: "value" },
+        tooltip: {}, xAxis: { type: "category", data: ["p50", "p90", "p95", "p99"] }, yAxis: { type: "value", name: "毫秒" },
         series: [{ type: "bar", data: [lat.p50, lat.p90, lat.p95, lat.p99] }]
       });
       root.dataset.loaded = "1";

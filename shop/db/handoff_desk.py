@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
-from shop.db.models import (ConsoleSession, ConsoleUser, HandoffClaim, HandoffMessage, HandoffRequest,
-                            HandoffTransfer)
+from shop.db.models import (AfterSalesRequest, ConsoleSession, ConsoleUser, HandoffClaim, HandoffMessage,
+                            HandoffRequest, HandoffTransfer)
 from shop.db.validation import customer_id_arg, text_arg
 from shop.domain.clock import require_aware
-from shop.domain.handoff_queue import ON_DUTY_WINDOW
+from shop.domain.after_sales import OPEN_AFTER_SALES_STATUSES
+from shop.domain.handoff_queue import ON_DUTY_WINDOW, REPEAT_WINDOW, QueueReason, queue_rank, queue_reasons
+from shop.domain.mood import sounds_angry
 from shop.domain.handoff_resolutions import resolution_problem
 
 MAX_MESSAGE = 2000
@@ -108,11 +110,59 @@ def _id_arg(value, name: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class QueuedTicket:
+    """A waiting ticket and why it sits where it does (``shop.domain.handoff_queue``)."""
+    ticket: DeskTicket
+    reasons: tuple[QueueReason, ...]
+
+
+def ranked_queue(session: Session) -> List[QueuedTicket]:
+    """Every open ticket in the desk's order (``shop.domain.handoff_queue.queue_rank``: waiting
+    time first, with a head start for an angry shopper, one already served and back in the
+    queue, one with an after-sales request under way, one whose ticket the desk closed in the
+    last 24 hours). Four reads, whatever the queue's length."""
+    open_ = select(HandoffRequest.id).where(HandoffRequest.status == "open")
+    rows = session.execute(_ticket_query().where(HandoffRequest.status == "open")).all()
+    if not rows:
+        return []
+    reasons = {r.id: set() for r, _ in rows}
+    for r, _ in rows:
+        if sounds_angry(r.summary):
+            reasons[r.id].add("angry")
+        if r.first_assigned_at is not None:
+            reasons[r.id].add("returned")
+    # What they typed while waiting (kept by the hand-off gate) counts as much as the summary.
+    for ticket_id, text in session.execute(select(HandoffMessage.ticket_id, HandoffMessage.text).where(
+            HandoffMessage.ticket_id.in_(open_), HandoffMessage.author == "shopper")):
+        if sounds_angry(text):
+            reasons[ticket_id].add("angry")
+    customers = {r.customer_id for r, _ in rows if r.customer_id is not None}
+    in_after_sales = set(session.execute(select(func.distinct(AfterSalesRequest.customer_id)).where(
+        AfterSalesRequest.customer_id.in_(customers),
+        AfterSalesRequest.status.in_([s.value for s in OPEN_AFTER_SALES_STATUSES])))
+        .scalars()) if customers else set()
+    oldest = min(r.created_at for r, _ in rows)
+    # The desk's earlier tickets of the same shoppers (a shopper's own cancel is not the desk's).
+    earlier = session.execute(select(HandoffRequest.sender_id, HandoffRequest.customer_id, HandoffRequest.closed_at)
+                              .where(HandoffRequest.status == "closed", HandoffRequest.cancelled_at.is_(None),
+                                     HandoffRequest.closed_at >= oldest - REPEAT_WINDOW,
+                                     or_(HandoffRequest.sender_id.in_({r.sender_id for r, _ in rows}),
+                                         HandoffRequest.customer_id.in_(customers)))).all()
+    for r, _ in rows:
+        if r.customer_id in in_after_sales:
+            reasons[r.id].add("after_sales")
+        if any(r.created_at - REPEAT_WINDOW <= closed_at <= r.created_at
+               and (sender == r.sender_id or (r.customer_id is not None and customer == r.customer_id))
+               for sender, customer, closed_at in earlier):
+            reasons[r.id].add("repeat")
+    queued = [QueuedTicket(_desk_ticket(r, n), queue_reasons(reasons[r.id])) for r, n in rows]
+    return sorted(queued, key=lambda q: queue_rank(q.ticket.created_at, q.ticket.id, q.reasons))
+
+
 def waiting_tickets(session: Session, limit: int = 200) -> List[DeskTicket]:
-    """Open tickets, oldest first (position = index + 1)."""
-    rows = session.execute(_ticket_query().where(HandoffRequest.status == "open")
-                           .order_by(HandoffRequest.created_at, HandoffRequest.id).limit(limit)).all()
-    return [_desk_ticket(r, n) for r, n in rows]
+    """Open tickets in the desk's order (position = index + 1; ``ranked_queue``)."""
+    return [q.ticket for q in ranked_queue(session)[:limit]]
 
 
 def tickets_of_agent(session: Session, agent_id: int) -> List[DeskTicket]:
@@ -128,11 +178,9 @@ def desk_ticket(session: Session, ticket_id: int) -> Optional[DeskTicket]:
 
 
 def queue_position(session: Session, ticket: DeskTicket) -> int:
-    ahead = session.execute(select(func.count(HandoffRequest.id)).where(
-        HandoffRequest.status == "open",
-        or_(HandoffRequest.created_at < ticket.created_at,
-            and_(HandoffRequest.created_at == ticket.created_at, HandoffRequest.id < ticket.id)))).scalar_one()
-    return ahead + 1
+    """The ticket's place in the desk's order (1 = next): the place the console shows."""
+    order = [q.ticket.id for q in ranked_queue(session)]
+    return order.index(ticket.id) + 1 if ticket.id in order else len(order) + 1
 
 
 def _on_duty_agents(now: datetime):

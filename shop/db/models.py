@@ -496,8 +496,23 @@ class ExperimentChange(Base):
     variant = Column(String(64))
     before = Column(Text, nullable=False)
     after = Column(Text, nullable=False)
-    account_id = Column(Integer, ForeignKey("console_users.id"), nullable=False)
+    # NULL: an edit of the file by hand, found when the console loaded it (migration 0019).
+    account_id = Column(Integer, ForeignKey("console_users.id"))
     changed_at = Column(UTCDateTime, nullable=False)
+
+
+class ExperimentFileState(Base):
+    """The experiment file as last recorded (migration 0019): its SHA-256 and each
+    experiment's settings (JSON, name → settings in words). Written with every change from the
+    console and whenever the console loads a file whose hash differs — a hand edit, recorded
+    then in ``experiment_changes`` against the settings kept here. The newest row counts."""
+
+    __tablename__ = "experiment_file_states"
+
+    id = Column(Integer, primary_key=True)
+    sha256 = Column(String(64), nullable=False)
+    settings = Column(Text, nullable=False)
+    recorded_at = Column(UTCDateTime, nullable=False)
 
 
 # --- operator console ------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The human desk's hours, who counts as on duty, and how long a waiting shopper should
-expect to wait (pure rules)."""
+"""The human desk's hours, who counts as on duty, the order of its queue and how long a
+waiting shopper should expect to wait (pure rules)."""
 from __future__ import annotations
 
 import math
@@ -95,6 +95,54 @@ def estimated_wait_minutes(position: int, agents_on_duty: int) -> Optional[int]:
     if agents_on_duty < 1:
         return None
     return max(1, math.ceil(position * MINUTES_PER_CONVERSATION / agents_on_duty))
+
+
+
+# The order of the desk's queue. Waiting time first — the shopper who asked for a person
+# earliest is served first — but some shoppers must not be pushed behind newcomers: each
+# reason below gives a ticket a head start, as if the shopper had asked that many minutes
+# earlier. So an angry shopper passes those who came in up to 10 minutes after them, never
+# someone who has waited longer than that (nobody waits forever), and a ticket's place needs
+# no clock: it ranks by (hand-off time − head start), then hand-off time, then id. One rule
+# for the console's queue and the place a waiting shopper is told (``shop.db.handoff_desk``).
+@dataclass(frozen=True)
+class QueueReason:
+    key: str
+    label: str             # what the queue shows beside the ticket (why it sits there)
+    head_start: timedelta
+
+
+QUEUE_REASONS = (
+    # They said so ("人呢？垃圾服务😡"), before or after asking for a person (shop.domain.mood).
+    QueueReason("angry", "顾客情绪激动", timedelta(minutes=10)),
+    # An agent already had them and they are back in the queue (handed back, an agent left,
+    # transferred to the queue): they have been served once and are still not helped.
+    QueueReason("returned", "已接待过又退回排队", timedelta(minutes=10)),
+    # A return or refund of theirs is under way: usually what they ask about, and urgent to them.
+    QueueReason("after_sales", "有进行中的售后", timedelta(minutes=5)),
+    # A ticket of theirs was closed by the desk in the last REPEAT_WINDOW: it came back.
+    QueueReason("repeat", "24 小时内再次转人工", timedelta(minutes=5)),
+)
+REPEAT_WINDOW = timedelta(hours=24)
+_REASONS = {reason.key: reason for reason in QUEUE_REASONS}
+
+
+def queue_reasons(keys) -> tuple[QueueReason, ...]:
+    """The reasons by key, in QUEUE_REASONS' order (unknown keys are a programming error)."""
+    wanted = set(keys)
+    unknown = wanted - _REASONS.keys()
+    if unknown:
+        raise ValueError(f"unknown queue reasons: {sorted(unknown)}")
+    return tuple(reason for reason in QUEUE_REASONS if reason.key in wanted)
+
+
+def head_start(reasons) -> timedelta:
+    return sum((reason.head_start for reason in reasons), timedelta())
+
+
+def queue_rank(asked_at: datetime, ticket_id: int, reasons) -> tuple:
+    """Sort key of a waiting ticket: smaller is served first."""
+    return require_aware(asked_at) - head_start(reasons), asked_at, ticket_id
 
 
 # Published by the Rasa server's hand-off gate (shop_channels/handoff_gate.py) when a shopper

@@ -499,3 +499,29 @@ def test_an_agents_conversations_put_the_longest_unanswered_shopper_first(consol
     assert c.request("POST", f"/handoff/{tickets[3].id}/reply", data={"csrf_token": csrf, "text": "在的"})[0] \
         .status == 303
     assert order() == [numbers[2], numbers[0], numbers[1], numbers[3]]
+
+
+def test_the_queue_says_why_each_shopper_sits_where_they_do(console, console_engine):
+    """An angry shopper who asked later is listed (and counted in the JSON) before a calm one
+    who asked a little earlier, with the reason and its head start beside the ticket, and the
+    rule in words under the table."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_shopper_message
+
+    now = utc_now()
+    with session_scope(console_engine) as s:
+        calm = create_handoff_request(s, "queue-calm", None, "诉求：物流", now - timedelta(minutes=5))
+        angry = create_handoff_request(s, "queue-angry", None, "诉求：物流", now - timedelta(minutes=1))
+        add_shopper_message(s, angry.id, "等了半天没人理，太过分了", now)
+    c, _ = _signed_in_agent(console)
+    page = c.request("GET", "/handoff")[1]
+    assert page.index(f'data-ticket="{angry.ticket_no}"') < page.index(f'data-ticket="{calm.ticket_no}"')
+    assert "顾客情绪激动（提前 10 分钟）" in page and "按等待时间" in page
+    assert "排队顺序：先按顾客已等的时间" in page and "不会排到比这等得更久的顾客前面" in page
+    body = json.loads(c.request("GET", "/api/handoff/queue")[1])
+    assert [(t["ticket_no"], t["position"]) for t in body["waiting"]] == [(angry.ticket_no, 1), (calm.ticket_no, 2)]
+    assert body["waiting"][0]["priority"] == [{"reason": "angry", "label": "顾客情绪激动", "head_start_minutes": 10}]
+    assert body["waiting"][1]["priority"] == []
+    with session_scope(console_engine) as s:       # the shopper is told the same place
+        assert shopper_view(s, "queue-calm", None, 0, now).position == 2

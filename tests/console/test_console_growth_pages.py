@@ -337,7 +337,7 @@ def test_an_admin_plans_the_sample_size_and_every_change_is_audited(console, con
     admin.sign_in("boss", ADMIN_PASSWORD)
     token = admin.csrf("/experiments/rec_strategy")
     _, html = admin.request("GET", "/experiments/rec_strategy")
-    assert "还没有设置计划样本量" in html and "还没有在控制台修改过这个实验" in html
+    assert "还没有设置计划样本量" in html and "还没有修改记录" in html
     before = experiments_file.read_bytes()
     for bad in ("abc", "0", "-3", "1.5", "10000001", "１２"):
         response, body = admin.request("POST", ACTION, data={"action": "plan", "planned_units": bad,
@@ -385,6 +385,47 @@ def test_an_admin_plans_the_sample_size_and_every_change_is_audited(console, con
     response, _ = agent.request("POST", ACTION, data={"action": "plan", "planned_units": "5",
                                                       "csrf_token": agent.csrf("/experiments")})
     assert response.status == 403 and len(_changes(console_engine)) == 4
+
+
+def test_a_hand_edit_of_the_file_is_recorded_as_a_change_by_the_file(console, console_engine, experiments_file):
+    """Someone edits content/experiments.yml by hand: the next load of an experiment page
+    finds the file's hash changed since the last record and writes a 修改记录 row by 文件 with
+    the settings before and after — weights included; the console's own changes are never
+    taken for hand edits, a comment-only edit is no change, and loading again adds nothing."""
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    token = admin.csrf("/experiments/rec_strategy")      # the first look keeps the file's state
+    assert _changes(console_engine) == []
+    assert admin.request("POST", ACTION, data={"action": "ramp", "ramp": "50", "csrf_token": token})[0].status == 303
+    admin.request("GET", "/experiments/rec_strategy")
+    assert [c[0] for c in _changes(console_engine)] == ["ramp"]                # not also a 文件 row
+    text = experiments_file.read_text("utf-8")
+    experiments_file.write_text(text + "\n# a comment only\n", "utf-8")
+    admin.request("GET", "/experiments")
+    assert [c[0] for c in _changes(console_engine)] == ["ramp"]
+    document = yaml.safe_load(experiments_file.read_text("utf-8"))
+    entry = next(e for e in document["experiments"] if e["name"] == "rec_strategy")
+    entry["ramp"], entry["variants"][0]["weight"] = 80, 3
+    experiments_file.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    _, html = admin.request("GET", "/experiments/rec_strategy")
+    rows = _changes(console_engine)
+    assert [(c[0], c[4]) for c in rows] == [("file", None), ("ramp", "老板")]
+    before, after = rows[0][2], rows[0][3]
+    assert "放量 50%" in before and "hybrid 权重 1" in before
+    assert "放量 80%" in after and "hybrid 权重 3" in after
+    assert "文件（手工修改）" in html and "直接修改文件" in html
+    admin.request("GET", "/experiments/rec_strategy")
+    assert len(_changes(console_engine)) == 2                                   # the same file: nothing more
+    # A new experiment added by hand is recorded under its own name, from （不存在）.
+    from shop.db.experiment_changes import experiment_changes
+    document["experiments"].append({"name": "by_hand", "status": "stopped",
+                                    "variants": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}]})
+    experiments_file.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    admin.request("GET", "/experiments")
+    with session_scope(console_engine) as session:
+        added = experiment_changes(session, "by_hand")
+    assert [(c.action, c.before, c.account_id) for c in added] == [("file", "（不存在）", None)]
+    assert added[0].after.startswith("已停止 · 放量 100% · 分组 a 权重 1、b 权重 1")
 
 
 def test_a_change_the_database_cannot_record_is_not_made(console, console_engine, experiments_file):

@@ -524,3 +524,56 @@ def test_experiment_changes_are_kept_with_who_and_listed_newest_first(writable_e
         assert changes[0].after == "已停止 · 放量 100% · 停用 content"
         assert [c.action for c in experiment_changes(s, "winback_coupon")] == ["start"]
         assert experiment_changes(s, "nope") == []
+
+
+def test_the_queue_serves_the_longest_wait_first_but_gives_the_shoppers_who_must_not_wait_a_head_start(
+        writable_engine):
+    """Waiting time first; an angry shopper, one already served and back in the queue, one with
+    an after-sales request under way and one whose ticket the desk closed in the last 24 hours
+    pass newcomers by their head start (shop.domain.handoff_queue) — never someone who has
+    waited longer than that. The place a shopper is told is the place the console shows."""
+    from shop.db.handoff_desk import ranked_queue, transfer_ticket
+    from shop.db.models import AfterSalesRequest, Customer
+    from shop.domain.after_sales import OPEN_AFTER_SALES_STATUSES
+
+    now = utc_now()
+    minute = timedelta(minutes=1)
+    with session_scope(writable_engine) as s:
+        open_statuses = [x.value for x in OPEN_AFTER_SALES_STATUSES]
+        in_after_sales = s.execute(select(AfterSalesRequest.customer_id)
+                                   .where(AfterSalesRequest.status.in_(open_statuses)).limit(1)).scalar_one()
+        calm = s.execute(select(Customer.id).where(Customer.id.not_in(
+            select(AfterSalesRequest.customer_id).where(AfterSalesRequest.status.in_(open_statuses)))).limit(1)).scalar_one()
+        a, _ = _agents(s, now)
+        start_session(s, a.id, "a" * 43, "c" * 43, now, timedelta(hours=8))
+        # 30 minutes ago: served, passed back to the queue (an agent had it: "returned").
+        back = create_handoff_request(s, "q-back", None, "诉求：物流", now - 30 * minute)
+        # 29 minutes ago, a plain shopper: waited longer than any head start below gives.
+        oldest = create_handoff_request(s, "q-oldest", calm, "诉求：订单查询", now - 29 * minute)
+        # A repeat: the desk closed this guest's ticket an hour ago, and they are back.
+        before = create_handoff_request(s, "q-repeat", None, "诉求：物流", now - 62 * minute)
+        assert claim_ticket(s, before.id, a.id, "小王", now - 61 * minute)
+        assert close_ticket(s, before.id, a.id, now - 60 * minute, resolution="unresolved")
+        plain = create_handoff_request(s, "q-plain", None, "诉求：物流", now - 10 * minute)
+        repeat = create_handoff_request(s, "q-repeat", None, "诉求：物流", now - 7 * minute)
+        after_sales = create_handoff_request(s, "q-as", in_after_sales, "诉求：售后", now - 6 * minute)
+        angry = create_handoff_request(s, "q-angry", None, "诉求：物流", now - 2 * minute)
+        assert claim_ticket(s, back.id, a.id, "小王", now - 25 * minute)
+        assert transfer_ticket(s, back.id, a.id, None, "需要仓库确认", now - 20 * minute).problem is None
+    with session_scope(writable_engine) as s:
+        add_shopper_message(s, angry.id, "人呢？？什么破服务😡", now - minute)   # typed while waiting
+    with session_scope(writable_engine) as s:
+        queued = ranked_queue(s)
+        # angry (−2 −10 = −12) passes plain (−10) but not oldest (−29); back (−30 −10) leads;
+        # repeat (−7 −5 = −12) and after-sales (−6 −5 = −11) pass plain too.
+        assert [q.ticket.ticket_no for q in queued] == [
+            back.ticket_no, oldest.ticket_no, repeat.ticket_no, angry.ticket_no, after_sales.ticket_no,
+            plain.ticket_no]
+        why = {q.ticket.ticket_no: [r.key for r in q.reasons] for q in queued}
+        assert why == {back.ticket_no: ["returned"], oldest.ticket_no: [], repeat.ticket_no: ["repeat"],
+                       angry.ticket_no: ["angry"], after_sales.ticket_no: ["after_sales"], plain.ticket_no: []}
+        assert [t.ticket_no for t in waiting_tickets(s)] == [q.ticket.ticket_no for q in queued]
+        for place, q in enumerate(queued, start=1):
+            assert queue_position(s, q.ticket) == place
+        assert shopper_view(s, "q-angry", None, 0, now).position == 4
+        assert shopper_view(s, "q-plain", None, 0, now).position == 6

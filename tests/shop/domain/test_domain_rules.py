@@ -208,3 +208,21 @@ def test_an_unpaid_cancelled_order_is_explained_by_who_cancelled_it():
     assert "客服" in unpaid_cancellation_note("staff")
     assert all("没有扣款" in unpaid_cancellation_note(a) for a in ("system", "customer", "staff", "assistant"))
     assert unpaid_cancellation_note(None) is None and unpaid_cancellation_note("robot") is None
+
+
+def test_the_desk_queue_ranks_by_hand_off_time_less_the_head_start_of_its_reasons():
+    from datetime import datetime, timedelta, timezone
+
+    from shop.domain.handoff_queue import QUEUE_REASONS, head_start, queue_rank, queue_reasons
+
+    t0 = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    angry = queue_reasons(["angry"])
+    assert [r.key for r in queue_reasons(["repeat", "angry"])] == ["angry", "repeat"]     # the table's order
+    assert head_start(queue_reasons(["angry", "after_sales"])) == timedelta(minutes=15)
+    # An angry shopper who asked 9 minutes after a calm one is served first; 11 minutes after, not.
+    assert queue_rank(t0 + timedelta(minutes=9), 2, angry) < queue_rank(t0, 1, ())
+    assert queue_rank(t0 + timedelta(minutes=11), 2, angry) > queue_rank(t0, 1, ())
+    assert queue_rank(t0, 1, ()) < queue_rank(t0, 2, ())              # same moment: the older ticket
+    assert all(r.label and r.head_start > timedelta(0) for r in QUEUE_REASONS)
+    with pytest.raises(ValueError):
+        queue_reasons(["vip"])

@@ -1,0 +1,160 @@
+"""The console walked as a desk uses it, in headless Chromium: an agent with several shoppers
+waiting (the angry one first, each ticket saying why it sits where it does), claims, answers,
+hands one back to the queue (it comes back ahead of newcomers) and closes another; an
+operator reads 数据分析 for a period with nothing in it (the period and units are said, every
+empty table says so), downloads the CSV for Excel (BOM, a Chinese 说明 column), finds a hand
+edit of the experiment file in 修改记录; and the pages fit a phone's width.
+
+``python -m console`` on its own SQLite database and experiment file; the shoppers' lines are
+written where the hand-off gate writes them."""
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pytest
+import yaml
+
+from console.passwords import hash_password
+from growth.experiments import DEFAULT_PATH
+from shop.db.console_accounts import create_account
+from shop.db.engine import make_engine, session_scope
+from shop.db.handoff import create_handoff_request
+from shop.db.handoff_desk import add_shopper_message
+from shop.db.migrate import upgrade_to_head
+from shop.domain.clock import utc_now
+from tests.browser.helpers import DESKTOP, PHONE, console_sign_in, running_console
+
+PASSWORD = "a-long-test-password-for-the-walk-8"
+TIMEOUT = 15_000
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    work = tmp_path_factory.mktemp("console-desk-walk")
+    url = f"sqlite:///{work / 'shop.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        create_account(session, "xiaowang", "小王", "agent", hash_password(PASSWORD), utc_now())
+        create_account(session, "boss", "店长", "admin", hash_password(PASSWORD), utc_now())
+    experiments = work / "experiments.yml"
+    shutil.copy(DEFAULT_PATH, experiments)
+    with running_console(work, {"SHOP_DATABASE_URL": url, "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
+                                "ANALYTICS_DB_URL": f"sqlite:///{work / 'analytics.db'}",
+                                "SHOP_EXPERIMENTS_PATH": str(experiments)}) as console:
+        yield console, engine, experiments
+    engine.dispose()
+
+
+def _page(browser, console: str, username: str, viewport=DESKTOP):
+    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    page.set_default_timeout(TIMEOUT)
+    console_sign_in(page, console, username, PASSWORD)
+    return page
+
+
+def _queue(page) -> list:
+    return [r.get_attribute("data-ticket") for r in page.locator("#waiting tr[data-ticket]").all()]
+
+
+def test_an_agent_serves_several_waiting_shoppers_in_the_desks_order(desk, browser):
+    console, engine, _ = desk
+    now = utc_now()
+    with session_scope(engine) as session:
+        early = create_handoff_request(session, "walk-early", None, "诉求：物流", now - timedelta(minutes=6))
+        later = create_handoff_request(session, "walk-later", None, "诉求：商品咨询", now - timedelta(minutes=4))
+        angry = create_handoff_request(session, "walk-angry", None, "诉求：物流", now - timedelta(minutes=1))
+        add_shopper_message(session, angry.id, "人呢？等半天了，太过分了", now)
+    page = _page(browser, console, "xiaowang")
+    try:
+        page.goto(f"{console}/handoff")
+        # Asked last, but angry: a 10-minute head start puts them before those who asked 4 and
+        # 6 minutes ago; the row says why, the others wait by time, the rule is under the table.
+        assert _queue(page) == [angry.ticket_no, early.ticket_no, later.ticket_no]
+        assert page.text_content(f"tr[data-ticket='{angry.ticket_no}'] .priority") == "顾客情绪激动（提前 10 分钟）"
+        assert page.text_content(f"tr[data-ticket='{early.ticket_no}'] .priority") == "按等待时间"
+        assert "不会排到比这等得更久的顾客前面" in page.text_content("#queue-rule")
+        # Claim the angry shopper, answer, and hand them back to the queue with a note.
+        page.click(f"tr[data-ticket='{angry.ticket_no}'] button[type=submit]")
+        page.wait_for_selector("#reply-text")
+        page.fill("#reply-text", "您好，我是小王，马上帮您查")
+        page.press("#reply-text", "Enter")
+        page.wait_for_selector("#transcript .msg.agent")
+        page.select_option("#transfer-form select[name=to]", value="queue")
+        page.fill("#transfer-note", "要仓库确认，请下一位跟进")
+        page.click("#transfer")
+        page.wait_for_url(f"{console}/handoff?flash=transferred")
+        # Back in the queue, served once already: still ahead of the newcomers, and says why.
+        assert _queue(page)[0] == angry.ticket_no
+        reasons = page.text_content(f"tr[data-ticket='{angry.ticket_no}'] .priority")
+        assert "顾客情绪激动" in reasons and "已接待过又退回排队" in reasons
+        # The next shopper by the desk's order: claim, answer, close with how it ended.
+        page.click(f"tr[data-ticket='{angry.ticket_no}'] button[type=submit]")
+        page.wait_for_selector("#close-form")
+        page.select_option("#close-form select[name=resolution]", value="resolved")
+        page.click("#close")
+        page.wait_for_url(f"{console}/handoff?flash=closed")
+        assert _queue(page) == [early.ticket_no, later.ticket_no]
+        assert page.locator("#mine tr[data-mine]").count() == 0
+    finally:
+        page.context.close()
+
+
+def test_an_operator_reads_an_empty_period_and_exports_the_csv_for_excel(desk, browser):
+    console, _, _ = desk
+    page = _page(browser, console, "boss")
+    try:
+        page.goto(f"{console}/analytics?from=2026-01-01&to=2026-01-07")
+        page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60_000)
+        assert page.get_attribute("#analytics", "data-error") is None
+        note = page.text_content("#period-note")
+        assert "2026-01-01 至 2026-01-07" in note and "共 7 天" in note and "Asia/Shanghai" in note
+        # Tables with nothing in the period say so instead of showing bare headers.
+        for table in ("desk-agents", "desk-transfers-per-ticket", "unresolved", "not-understood", "returns",
+                      "sales-by-variant", "rejected-events"):
+            assert page.text_content(f"#{table} tbody") == "所选期间没有数据", table
+        csv = page.request.get(f"{console}/analytics.csv?from=2026-01-01&to=2026-01-07")
+        assert csv.ok and csv.body().startswith("\ufeff".encode("utf-8"))   # Excel reads it as UTF-8
+        lines = csv.body().decode("utf-8-sig").splitlines()
+        assert lines[0] == "section,key,metric,value,说明"
+        assert "summary,2026-01-01..2026-01-07,conversations,0,会话数（个）" in lines
+        assert any(line.startswith("summary,") and ",handoff_rate," in line and line.endswith("比率（0–1，乘 100 为百分比）")
+                   for line in lines)
+    finally:
+        page.context.close()
+
+
+def test_a_hand_edit_of_the_experiment_file_shows_in_its_record(desk, browser):
+    console, _, experiments = desk
+    page = _page(browser, console, "boss")
+    try:
+        page.goto(f"{console}/experiments/rec_strategy")          # the state is kept on the first look
+        assert "还没有修改记录" in page.text_content("#changes")
+        document = yaml.safe_load(experiments.read_text("utf-8"))
+        document["experiments"][0]["ramp"] = 30
+        experiments.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+        page.goto(f"{console}/experiments/rec_strategy")
+        row = page.locator("#changes tbody tr").first
+        cells = row.locator("td").all_text_contents()
+        assert cells[1:3] == ["文件（手工修改）", "直接修改文件"]
+        assert "放量 100%" in cells[3] and "放量 30%" in cells[4]
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/handoff", "/analytics", "/experiments", "/experiments/rec_strategy", "/segments"])
+def test_the_pages_fit_a_phones_width(desk, browser, path):
+    """A wide table scrolls inside its card; the page itself never scrolls sideways."""
+    console, engine, _ = desk
+    with session_scope(engine) as session:
+        create_handoff_request(session, f"walk-phone{path}", None, "诉求：物流\n最近消息：我的快递到哪了？" * 3, utc_now())
+    page = _page(browser, console, "boss", viewport=PHONE)
+    try:
+        page.goto(f"{console}{path}")
+        if path == "/analytics":
+            page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60_000)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path}: the page is {width}px wide on a {PHONE['width']}px screen"
+    finally:
+        page.context.close()
