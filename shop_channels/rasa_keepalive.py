@@ -25,7 +25,7 @@ headers and its body with two ``send`` calls, so the action server was woken by 
 alone, read and parsed them, went back to wait for the body and was woken again. On a busy
 machine each wake-up can cost the woken side a wait for a free core, and Rasa sent its
 headers holding the GIL: 18 % of the Rasa server's GIL-holding samples were in that first
-``send`` with one shopper (py-spy --gil, bench/TURN_COST.md, round 5). The kept connection is
+``send`` with one shopper (py-spy --gil, bench/TURN_COST.md, round 8, change 33). The kept connection is
 corked (Linux ``TCP_CORK``) while aiohttp writes the request and uncorked after its last byte,
 so the kernel sends the headers and the body together and the action server wakes once. The
 bytes sent are aiohttp's own, unchanged; where ``TCP_CORK`` does not exist it is aiohttp's
@@ -83,7 +83,14 @@ def _cork(connection: Any, on: bool) -> None:
 class OneSegmentRequest(aiohttp.ClientRequest):
     """aiohttp's request, its headers and body handed to the kernel as one piece."""
 
+    def _in_one_piece(self) -> bool:
+        # Only a body that is all there (JSON, bytes): a streamed body would wait in the kernel
+        # between its chunks, and "Expect: 100-continue" waits for the server to see the headers.
+        return self._continue is None and isinstance(self.body, (aiohttp.payload.BytesPayload, bytes))
+
     async def send(self, conn: Any) -> aiohttp.ClientResponse:
+        if not self._in_one_piece():
+            return await super().send(conn)
         _cork(conn, True)
         try:
             return await super().send(conn)    # headers written; the body follows in write_bytes
@@ -95,7 +102,8 @@ class OneSegmentRequest(aiohttp.ClientRequest):
         try:
             await super().write_bytes(writer, conn)
         finally:
-            _cork(conn, False)     # the last byte is written: send it all now
+            if self._in_one_piece():
+                _cork(conn, False)     # the last byte is written: send it all now
 
 
 def kept_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:

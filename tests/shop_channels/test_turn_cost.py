@@ -294,6 +294,28 @@ def test_an_action_call_reaches_the_action_server_in_one_piece(loop_kind):
     assert corked_after == [0] * 5        # a kept connection is idle and uncorked between calls
 
 
+def test_only_a_body_that_is_all_there_is_held_back_for_one_piece():
+    """A streamed body or one waiting for "100 Continue" is sent as aiohttp sends it: holding
+    its headers back would make it wait in the kernel."""
+    import aiohttp
+    from yarl import URL
+
+    async def chunks():
+        yield b"{}"
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+
+        def request(**kwargs):
+            return rasa_keepalive.OneSegmentRequest("POST", URL("http://127.0.0.1:1/webhook"), loop=loop, **kwargs)
+
+        as_json = aiohttp.payload.JsonPayload({"n": 1})     # what ClientSession makes of json=
+        return [request(data=as_json)._in_one_piece(), request(data=b"{}")._in_one_piece(),
+                request(data=chunks())._in_one_piece(), request(data=as_json, expect100=True)._in_one_piece()]
+
+    assert asyncio.run(scenario()) == [True, True, False, False]
+
+
 def test_action_call_bodies_are_the_json_of_stock_rasa():
     """The kept session's encoder (ujson) writes the values json.dumps writes, and anything
     ujson refuses gets json.dumps' result or its error."""
