@@ -19,6 +19,17 @@ in one session: bench/TURN_COST.md). ujson gives the same JSON values (same floa
 escaping of non-ASCII text; only the blanks between tokens differ) in ~40 % of the time; what
 ujson refuses (a type ``json`` may know) goes to ``json.dumps``, so the result and any
 error are stock Rasa's.
+
+Each call also leaves in one piece (``OneSegmentRequest``): aiohttp writes a request's
+headers and its body with two ``send`` calls, so the action server was woken by the headers
+alone, read and parsed them, went back to wait for the body and was woken again. On a busy
+machine each wake-up can cost the woken side a wait for a free core, and Rasa sent its
+headers holding the GIL: 18 % of the Rasa server's GIL-holding samples were in that first
+``send`` with one shopper (py-spy --gil, bench/TURN_COST.md, round 8, change 33). The kept connection is
+corked (Linux ``TCP_CORK``) while aiohttp writes the request and uncorked after its last byte,
+so the kernel sends the headers and the body together and the action server wakes once. The
+bytes sent are aiohttp's own, unchanged; where ``TCP_CORK`` does not exist it is aiohttp's
+request as before.
 """
 from __future__ import annotations
 
@@ -26,6 +37,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import ssl
 from typing import Any, Optional, Text
 
@@ -53,6 +65,47 @@ def request_json(body: Any) -> str:
         return json.dumps(body)
 
 
+_CORK = getattr(socket, "TCP_CORK", None)
+
+
+def _cork(connection: Any, on: bool) -> None:
+    """Hold (``on``) or send what the connection's socket has been given. A connection that
+    is gone (its transport closed) has nothing to hold or send."""
+    transport = getattr(connection, "transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None and _CORK is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, _CORK, int(on))
+        except OSError:   # closed meanwhile: aiohttp reports the failure of the request itself
+            pass
+
+
+class OneSegmentRequest(aiohttp.ClientRequest):
+    """aiohttp's request, its headers and body handed to the kernel as one piece."""
+
+    def _in_one_piece(self) -> bool:
+        # Only a body that is all there (JSON, bytes): a streamed body would wait in the kernel
+        # between its chunks, and "Expect: 100-continue" waits for the server to see the headers.
+        return self._continue is None and isinstance(self.body, (aiohttp.payload.BytesPayload, bytes))
+
+    async def send(self, conn: Any) -> aiohttp.ClientResponse:
+        if not self._in_one_piece():
+            return await super().send(conn)
+        _cork(conn, True)
+        try:
+            return await super().send(conn)    # headers written; the body follows in write_bytes
+        except BaseException:
+            _cork(conn, False)
+            raise
+
+    async def write_bytes(self, writer: Any, conn: Any) -> None:
+        try:
+            await super().write_bytes(writer, conn)
+        finally:
+            if self._in_one_piece():
+                _cork(conn, False)     # the last byte is written: send it all now
+
+
 def kept_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
     """The endpoint's open session for the running loop (made on first use)."""
     loop = asyncio.get_running_loop()
@@ -63,6 +116,7 @@ def kept_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
         session = aiohttp.ClientSession(
             headers=endpoint.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CLOSE_S), json_serialize=request_json,
+            request_class=OneSegmentRequest,
         )
         endpoint._shop_session, endpoint._shop_session_loop = session, loop
     return session

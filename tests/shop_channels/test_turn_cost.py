@@ -2,6 +2,7 @@
 conversation stores' SQLite engine, the session roll-over of long conversations and the
 kept action-server connections."""
 import asyncio
+import json
 import sqlite3
 import time
 import types
@@ -218,6 +219,101 @@ def test_action_server_calls_reuse_one_connection_with_the_same_answers():
     answers, peers = asyncio.run(scenario())
     assert answers == [{"echo": {"n": n}, "secret": "s3"} for n in range(3)]
     assert len(set(peers)) == 1          # one connection for every call
+
+
+class _RecordingHttpServer(asyncio.Protocol):
+    """A minimal HTTP/1.1 server that records how each request's bytes arrived."""
+
+    def __init__(self, arrivals):
+        self.arrivals, self.buffer, self.chunks = arrivals, b"", []
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.buffer += data
+        self.chunks.append(len(data))
+        head, separator, rest = self.buffer.partition(b"\r\n\r\n")
+        if not separator:
+            return
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:")))
+        if len(rest) < length:
+            return
+        self.arrivals.append((self.chunks, json.loads(rest[:length])))
+        self.buffer, self.chunks = rest[length:], []
+        answer = json.dumps({"events": [], "responses": [{"text": "好的"}]}).encode()
+        self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+
+
+@pytest.mark.parametrize("loop_kind", ["asyncio", "uvloop"])
+def test_an_action_call_reaches_the_action_server_in_one_piece(loop_kind):
+    """Headers and body arrive together (one read on the action server, not a wake-up for
+    the headers and another for the body), the connection is uncorked after every call,
+    and the call's answer and body are as before."""
+    import socket
+
+    if not hasattr(socket, "TCP_CORK"):
+        pytest.fail("TCP_CORK is Linux's; this test runs where the servers run")
+
+    async def scenario():
+        arrivals = []
+        server = await asyncio.get_running_loop().create_server(
+            lambda: _RecordingHttpServer(arrivals), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Secret": "s3"})
+        corked_after = []
+        try:
+            answers = []
+            for n in range(5):
+                body = {"next_action": "action_order_status", "n": n, "tracker": {"events": ["我的订单"] * 200 * n}}
+                answers.append(await endpoint.request(json=body, method="post", timeout=5))
+                connections = [c for conns in endpoint._shop_session.connector._conns.values() for c, _ in conns]
+                corked_after.extend(
+                    proto.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)
+                    for proto in connections)
+        finally:
+            await endpoint._shop_session.close()
+            server.close()
+        return answers, arrivals, corked_after
+
+    if loop_kind == "uvloop":
+        import uvloop
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+    try:
+        answers, arrivals, corked_after = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    assert answers == [{"events": [], "responses": [{"text": "好的"}]}] * 5
+    assert [body["n"] for _, body in arrivals] == list(range(5))
+    assert arrivals[4][1]["tracker"]["events"] == ["我的订单"] * 800
+    assert [chunks for chunks, _ in arrivals] == [[sum(chunks)] for chunks, _ in arrivals]   # one read each
+    assert corked_after == [0] * 5        # a kept connection is idle and uncorked between calls
+
+
+def test_only_a_body_that_is_all_there_is_held_back_for_one_piece():
+    """A streamed body or one waiting for "100 Continue" is sent as aiohttp sends it: holding
+    its headers back would make it wait in the kernel."""
+    import aiohttp
+    from yarl import URL
+
+    async def chunks():
+        yield b"{}"
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+
+        def request(**kwargs):
+            return rasa_keepalive.OneSegmentRequest("POST", URL("http://127.0.0.1:1/webhook"), loop=loop, **kwargs)
+
+        as_json = aiohttp.payload.JsonPayload({"n": 1})     # what ClientSession makes of json=
+        return [request(data=as_json)._in_one_piece(), request(data=b"{}")._in_one_piece(),
+                request(data=chunks())._in_one_piece(), request(data=as_json, expect100=True)._in_one_piece()]
+
+    assert asyncio.run(scenario()) == [True, True, False, False]
 
 
 def test_action_call_bodies_are_the_json_of_stock_rasa():
