@@ -250,3 +250,11 @@ def test_game_top_ups_and_insurance_the_shop_sells_are_shop_questions():
     for text in ("保险怎么退保", "保险理赔怎么申请", "车险多少钱", "养老保险交满15年能领多少",
                  "医疗保险怎么报销", "游戏账号被封了怎么办", "王者荣耀账号被封了"):
         assert not signals(text), text
+
+
+def test_a_platform_cited_as_where_the_shopper_read_about_the_goods_is_a_shop_question():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert signals("抖音上有人说这款不好用 是真的吗")
+    assert signals("小红书上说这个会掉色")
+    assert not signals("小红书上说的那家店怎么样")
