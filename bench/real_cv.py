@@ -434,7 +434,10 @@ def main():
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],
                     help="also leave out these data/nlu files (e.g. the ones written from this CV's misses, to"
-                         " see how optimistic the CV is about topics nobody looked at)")
+                         " see how optimistic the CV is about topics nobody looked at). The leak-free run"
+                         " leaves out every file written from its misses: --skip real_style.yml"
+                         " real_style_r4.yml real_style_r5.yml real_style_r6.yml real_style_r7.yml"
+                         " real_style_r8.yml real_style_r9.yml")
     ap.add_argument("--grid", action="store_true",
                     help="also score a grid of fallback thresholds (and the out-of-scope guard's sure level)"
                          " from the same CV probabilities, and print the setting pick_setting() picks")

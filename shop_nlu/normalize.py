@@ -115,6 +115,11 @@ _COLLOQUIAL = {
     "收获时间": "收货时间", "签收获": "签收货",
     # 卷 (a roll) typed for 券 (a coupon) where only a coupon is meant (issue 14 round 13)
     "补卷": "补券", "领卷": "领券", "运费卷": "运费券", "满减卷": "满减券", "返卷": "返券",
+    # 报价 (a quotation) typed for 保价 (price protection, bao3 jia4 both) where only price
+    # protection is meant: applied for, granted, refused or on record, or of an order (issue 14
+    # round 16: "我申请订单报价" read as a price question); 报价 alone or 报价多少 stays a quote
+    "申请报价": "申请保价", "报价申请": "保价申请", "报价成功": "保价成功", "报价失败": "保价失败",
+    "报价记录": "保价记录", "订单报价": "订单保价", "能报价吗": "能保价吗", "可以报价吗": "可以保价吗",
 }
 # Pinyin-initial abbreviations shoppers type for shop words, only as a Latin word of their own
 # (not inside "SF1234567890", "JD-1" or an English word): kf -> 客服, sf -> 顺丰; not "tb"

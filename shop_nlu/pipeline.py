@@ -102,8 +102,15 @@ class ShopEntityFinder:
         out = [(f"{m.entity}={m.value}", m.start, m.end) for m in matches]
         placed = (any(m.entity == "cue" and m.value == "placed" for m in matches)
                   or any(ent.entity == "order_no" for ent in facts))
+        # beside another world's business (the off_topic cue: 商家入驻, 拼多多的订单) a topic word
+        # points at no shop intent: the out-of-scope guard vetoes its signal (shop_nlu/scope.py),
+        # and the pointer must not pull the classifier to the shop intent either ("我想入驻自营":
+        # self_operated -> purchase; issue 14 round 16). The topic's own column stays.
+        another_world = any((m.entity, m.value) == OFF_TOPIC_CUE for m in matches)
         for m in matches:
             intent = self.vocabulary.topic_intent(m.value) if m.entity == "topic" else None
+            if another_world:
+                intent = None
             if intent and placed and m.value in ORDER_DEPENDENT_TOPICS:
                 intent = "order_status"
             if intent:

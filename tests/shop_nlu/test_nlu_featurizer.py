@@ -73,3 +73,17 @@ def test_an_order_dependent_topic_points_at_the_order_once_one_is_placed(parts, 
     assert f"topic_intent={intent}" in found
     other = "purchase" if intent == "order_status" else "order_status"
     assert f"topic_intent={other}" not in found
+
+
+@pytest.mark.parametrize("text", ["我想入驻自营 要什么条件", "拼多多的订单怎么退款"])
+def test_a_topic_beside_another_worlds_business_points_at_no_shop_intent(parts, text):
+    # issue 14 round 16: the out-of-scope guard vetoes the signal, so the pointer goes too
+    featurizer, _, _, sent = featurize(parts, text)
+    found = names(featurizer, sent[0])
+    assert "cue=off_topic" in found
+    assert not [n for n in found if n.startswith("topic_intent=")]
+
+
+def test_the_same_topic_without_it_still_points_at_its_intent(parts):
+    featurizer, _, _, sent = featurize(parts, "自营的发货快吗")
+    assert "topic_intent=purchase" in names(featurizer, sent[0])

@@ -229,3 +229,19 @@ def test_a_roll_typed_for_a_coupon_becomes_the_coupon(typed, standard):
 @pytest.mark.parametrize("text", ["卷纸多少钱一提", "卷发棒怎么用", "试卷"])
 def test_rolls_stay_rolls(text):
     assert normalize_text(text) == text
+
+
+@pytest.mark.parametrize("typed, standard", [
+    ("我申请订单报价", "我申请订单保价"),
+    ("报价成功了怎么没退钱", "保价成功了怎么没退钱"),
+    ("报价申请被拒了", "保价申请被拒了"),
+    ("这个还能报价吗", "这个还能保价吗"),
+])
+def test_baojia_typed_as_a_quotation_is_price_protection_where_only_that_is_meant(typed, standard):
+    # issue 14 round 16: 报价 (a quote) for 保价 (price protection), same pinyin, same length
+    assert normalize_text(typed) == standard
+
+
+def test_a_quotation_asked_for_stays_a_quotation():
+    assert normalize_text("报价多少") == "报价多少"
+    assert normalize_text("能给个报价单吗") == "能给个报价单吗"

@@ -376,3 +376,50 @@ def test_real_shopper_phrasings(finder, text, entity):
 ])
 def test_real_shopper_phrasings_keep_their_neighbours(finder, text, wrong):
     assert wrong not in found(finder, text, intent="order_status")
+
+
+# --- issue 14 round 16 ------------------------------------------------------------------------
+
+def _feature_names(finder, text):
+    return {name for name, _, _ in finder.features(text)}
+
+
+@pytest.mark.parametrize("text", ["话费多久到账", "退款几天到账", "什么时候能到账"])
+def test_money_arriving_is_no_delivery_time(finder, text):
+    assert "topic=delivery_time" not in _feature_names(finder, text)
+
+
+def test_a_parcel_arriving_still_is(finder):
+    assert "topic=delivery_time" in _feature_names(finder, "快递多久到")
+
+
+@pytest.mark.parametrize("text", ["订单有问题吗怎么在审核", "我的账号是不是出问题了", "付款有问题"])
+def test_an_order_or_account_with_a_problem_is_no_fault(finder, text):
+    found = _feature_names(finder, text)
+    assert "topic=damaged" not in found and "reason=quality_issue" not in found
+
+
+def test_an_item_with_a_problem_still_is_a_fault(finder):
+    found = _feature_names(finder, "收到的吹风机有问题")
+    assert "topic=damaged" in found and "reason=quality_issue" in found
+
+
+@pytest.mark.parametrize("text", ["这个柜子怎么拆", "手机怎么备份", "电视怎么投屏"])
+def test_how_to_take_apart_back_up_or_cast_is_usage(finder, text):
+    assert "topic=usage" in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["白条已经还清了", "花呗的钱怎么还", "这期还完了", "白条还款日是几号"])
+def test_repaying_a_credit_account_has_a_cue_of_its_own(finder, text):
+    assert "cue=repay" in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["钱已经退还了", "怎么还没发货", "退回白条了吗", "我还上班呢", "我还了解一下"])
+def test_giving_back_and_still_are_no_repaying(finder, text):
+    assert "cue=repay" not in _feature_names(finder, text)
+
+
+def test_a_request_said_with_thanks_keeps_its_request_cue(finder):
+    found = _feature_names(finder, "好的 你帮我备注一下 谢谢")
+    assert {"cue=request", "cue=thank", "topic=order_remark"} <= found
+    assert "cue=request" not in _feature_names(finder, "好的谢谢")

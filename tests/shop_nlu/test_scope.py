@@ -237,3 +237,24 @@ def test_a_catalogue_name_inside_a_world_word_is_no_shop_signal():
     assert "has=category" not in names("打开空调")
     assert not scope.shop_signals(names("打开空调"))
     assert "has=category" in names("空调什么时候来装")
+
+
+def test_game_top_ups_and_insurance_the_shop_sells_are_shop_questions():
+    """Issue 14 round 16: bare 游戏充值 / 保险 no longer veto; the game's or the policy's own
+    business does (labelling guide, out_of_scope)."""
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("游戏充值没到账", "游戏充值卡买错了能退吗", "手机买了保险怎么用", "碎屏保险怎么理赔",
+                 "电视能加购延保吗"):
+        assert signals(text), text
+    for text in ("保险怎么退保", "保险理赔怎么申请", "车险多少钱", "养老保险交满15年能领多少",
+                 "医疗保险怎么报销", "游戏账号被封了怎么办", "王者荣耀账号被封了"):
+        assert not signals(text), text
+
+
+def test_a_platform_cited_as_where_the_shopper_read_about_the_goods_is_a_shop_question():
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    assert signals("抖音上有人说这款不好用 是真的吗")
+    assert signals("小红书上说这个会掉色")
+    assert not signals("小红书上说的那家店怎么样")
