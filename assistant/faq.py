@@ -37,6 +37,9 @@ class PolicyAnswer:
     # Answers of their own for a narrower question on the topic ("抬头写错了能改吗" under
     # invoice: invoice_reissue), each with the test that picks it (``NARROWER``).
     narrower: Tuple[Tuple[Callable[[str], bool], "PolicyAnswer"], ...] = ()
+    # Direct answers to a yes/no question about one case of the rule ("空调能自提吗": 不能, then
+    # why), each with the words that name the case (the file's ``verdicts``).
+    verdicts: Tuple["Verdict", ...] = ()
 
     def pick(self, rng: Optional[random.Random] = None) -> str:
         return (rng or random).choice(self.answers)
@@ -45,12 +48,40 @@ class PolicyAnswer:
         """The answer to a narrow question: a narrower topic's own answer when one fits it,
         else the answer cut to the part the question is about ("公司抬头怎么开" gets the
         invoice title lines, not the whole invoice policy); the whole answer otherwise."""
+        for verdict in self.verdicts:
+            said = verdict.said_in(question or "")
+            if said is not None:
+                return verdict.answer.replace("{asked}", said)
         for asks, answer in self.narrower:
             if asks(question or ""):
                 # A narrower topic's answer is already the part asked about: whole ("发票丢了"
                 # cut by its words kept only the paper-invoice line, not the download).
                 return answer.pick(rng)
         return focus(self.pick(rng), question, self.title)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """"秒杀买的也能保吗": the case (秒杀) a question names, and the yes/no answer for it."""
+    asks: Tuple[str, ...]
+    answer: str
+
+    def said_in(self, question: str) -> Optional[str]:
+        """The first of the case's words the question contains, or None."""
+        return next((word for word in self.asks if word and word in question), None)
+
+
+def _verdicts(entry: dict, filled: Callable[[str], str]) -> Tuple[Verdict, ...]:
+    """The topic's well-formed ``verdicts`` (a broken one is skipped, not the topic)."""
+    verdicts = []
+    for raw in entry.get("verdicts") or []:
+        asks = raw.get("asks") if isinstance(raw, dict) else None
+        answer = raw.get("answer") if isinstance(raw, dict) else None
+        if not isinstance(asks, list) or not isinstance(answer, str) or not answer.strip():
+            logger.warning("a verdict without asks or answer in faq.yml is ignored: %r", raw)
+            continue
+        verdicts.append(Verdict(tuple(str(word) for word in asks if str(word).strip()), filled(answer.strip())))
+    return tuple(verdicts)
 
 
 # Topics whose narrower questions have answers of their own in the file, and how each is asked.
@@ -121,7 +152,8 @@ class FaqBook:
             if not texts:
                 logger.warning("faq topic %r in %s has no answer; ignored", topic, self.path)
                 continue
-            answers[str(topic)] = PolicyAnswer(str(topic), str(entry.get("title") or topic), texts)
+            answers[str(topic)] = PolicyAnswer(str(topic), str(entry.get("title") or topic), texts,
+                                               verdicts=_verdicts(entry, self._filled))
         for topic, narrower in NARROWER.items():
             found = tuple((asks, answers[name]) for name, asks in narrower if name in answers)
             if topic in answers and found:
