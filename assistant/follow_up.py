@@ -56,8 +56,11 @@ MAX_FRAGMENT_CHARS = 16
 CONFIDENT = 0.8
 BARE_CONFIDENT = 0.9
 _CONNECTIVE = re.compile(r"^(那|那么|然后|可是|但是|所以|还有|就|也|再|还|如果|要是|这样|那样)")
+# "余额在哪看" after the gift-card answer, "我住6楼没电梯" after an installation fee: where to
+# find what was just answered, the stairs for the fitting just priced.
 _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么时候|啥时候|哪天|几天|怎么办|咋办|然后呢|"
-                  r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的)")
+                  r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的|"
+                  r"在哪(看|查|找)|哪里(看|查|找)|没电梯|没有电梯)")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
 # "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its

@@ -46,6 +46,12 @@ WHERE_WORDS = re.compile(r"附近|哪里|哪儿|哪有|在哪|去哪|地址|线�
 REPAIR_WHERE = re.compile(r"(?:附近|哪里|哪儿|哪有|在哪|去哪)[^，。,.？?！!]{0,6}修|修[^，。,.？?！!]{0,4}(?:哪里|哪儿|在哪)")
 # Installation: what it costs, and when the installer comes.
 FEE_WORDS = re.compile(r"收费|费用|多少钱|几块钱|要钱|给钱|付钱|花钱|免费|安装费|收钱|另收|额外|加钱|材料费|铜管|贵不贵|价格|价钱|收不收")
+# "我住6楼没电梯", "要爬楼梯加钱吗": carrying the goods up the stairs, which the installation
+# fee's extra charges say (the fitness equipment's "搬运上5楼以上（无电梯）每层加¥10").
+STAIRS_WORDS = re.compile(r"没电梯|没有电梯|无电梯|不带电梯|爬楼|走楼梯|楼梯|搬上楼|扛上楼|送上楼|"
+                          r"\d+\s*(?:楼|层)|[一二三四五六七八九十]+(?:楼|层)|几楼|几层|高层")
+# The clause of the extra charges that is about floors and lifts.
+STAIRS_CLAUSE = re.compile(r"[^，；;。]*(?:楼|电梯)[^，；;。]*")
 WHEN_WORDS = re.compile(
     r"什么时候|啥时候|什么时间|几时|多久|何时|哪天|几天|几号|还没(?:来|有来|上门|装|安装|联系|打电话)|没人(?:来|联系|打)|"
     r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约"
@@ -71,6 +77,7 @@ class ServiceAsk(str, Enum):
     INSTALLATION = "installation"             # installation in general (booking, how it works)
     INSTALLATION_FEE = "installation_fee"
     INSTALLATION_TIME = "installation_time"
+    STAIRS = "stairs"                         # carrying up the stairs (no lift): a surcharge or not
     POLICY = "policy"                         # a topic answered from the FAQ alone
 
 
@@ -113,7 +120,11 @@ def what_is_asked(text: str, topics: Sequence[str],
     if (POINT_WORDS.search(text) or REPAIR_WHERE.search(text) or (REPAIR in topics and WHERE_WORDS.search(text))
             or (places is not None and names_a_service_place(text, topics, places))):
         asks.append(ServiceAsk.SERVICE_POINTS)
-    if INSTALLATION in topics:
+    if INSTALLATION in topics and STAIRS_WORDS.search(text):
+        # Said of the installation in play, floors are about the carrying charge, answered
+        # alone (not the whole installation policy again).
+        asks.append(ServiceAsk.STAIRS)
+    elif INSTALLATION in topics:
         fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text)
         if fee:
             asks.append(ServiceAsk.INSTALLATION_FEE)
@@ -210,6 +221,17 @@ def fee_text(fee: InstallationFeeInfo) -> str:
     else:
         text += "没有其他额外费用。"
     return text
+
+
+def stairs_text(fee: InstallationFeeInfo) -> str:
+    """The carrying charge for floors without a lift, as the fee's extra charges say it (a
+    figure never made up: none listed is said as none listed)."""
+    clauses = STAIRS_CLAUSE.findall(fee.extra_charges or "")
+    if clauses:
+        return (f"{fee.category}送装上楼：{'；'.join(c.strip() for c in clauses)}（师傅上门前会先说明，收费请索要收据）。"
+                f"这是在安装费之外另收的，安装费{'免费' if fee.is_free else ' ' + money_compact(fee.fee)}。")
+    return (f"{fee.category}的收费项目里没有楼层搬运费，没电梯也不因楼层另外收钱；"
+            f"安装费{'免费' if fee.is_free else ' ' + money_compact(fee.fee)}。")
 
 
 def fee_list_text(fees: Sequence[InstallationFeeInfo]) -> str:
@@ -346,6 +368,10 @@ def answer_service_question(session: Session, question: ServiceQuestion, now: da
             texts.extend(_service_points(session, question, category))
         elif ask is ServiceAsk.INSTALLATION_FEE:
             texts.append(_installation_fee(session, category, orders[0] if orders else None))
+        elif ask is ServiceAsk.STAIRS:
+            fee = installation_fee(session, category) if category else None
+            texts.append(stairs_text(fee) if fee is not None
+                         else "请问是哪件商品要送装上楼？告诉我商品，我把楼层搬运的收费说给您。")
         elif ask is ServiceAsk.INSTALLATION_TIME:
             text, follow_up = _installation_time(question, orders, now)
             texts.append(text)
