@@ -53,7 +53,7 @@ def still_matches(product: Optional[ProductDetail], request: RecommendationReque
         return False
     if request.excludes_brand(product.brand, product.brand_en):
         return False
-    if request.keyword and request.keyword.lower() not in product.title.lower():
+    if not request.fits_title(product.title):
         return False
     if request.colour:
         # Shoppers name the family (黑色); listings name the shade (雅丹黑, 黑色钛金属).

@@ -262,6 +262,19 @@ def size_facet(size: str) -> str:
     return SCREEN_FACET if str(size).endswith("英寸") else SIZE_FACET
 
 
+# The screen sizes a listing's title names ("TCL Q10K Mini LED 55英寸 …"): a listing titled 55英寸
+# that also sells a 65-inch SKU reads to the shopper as a 55-inch TV when 65 inches were asked.
+TITLE_INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:英寸|寸)")
+
+
+def title_names_other_screen(title: str, size: Optional[str]) -> bool:
+    """Does the title name screen sizes, none of them the one asked ("65英寸")?"""
+    if not size or size_facet(size) != SCREEN_FACET:
+        return False
+    named = TITLE_INCHES.findall(title or "")
+    return bool(named) and str(size)[: -len("英寸")] not in named
+
+
 def size_words(size: str) -> str:
     """A size as said back: "42码" for a bare number, else as it is ("XL", "55英寸")."""
     return f"{size}码" if str(size).isdigit() else str(size)
@@ -339,6 +352,13 @@ class RecommendationRequest:
         """Is a product of this brand (any of its spellings: 苹果 / Apple) left out?"""
         left_out = {b.lower() for b in self.exclude_brands}
         return any(name and name.lower() in left_out for name in names)
+
+    def fits_title(self, title: str) -> bool:
+        """The listing's title agrees with the request: the word typed is in it, and it names
+        no other screen size than the one asked."""
+        if self.keyword and self.keyword.lower() not in (title or "").lower():
+            return False
+        return not title_names_other_screen(title, self.size)
 
     def attributes(self) -> Dict[str, str]:
         """The SKU facets the request filters on (``shop.db.catalogue.search_products``)."""
@@ -762,7 +782,7 @@ def popular_matches(session, request: RecommendationRequest, limit: int) -> List
     reason = f"{request.keyword or request.category}热销" if request.category else "店铺热销"
     found = _without_colours(session, request, found)
     return [(p, reason) for p in found if p.id not in shown and not request.excludes_brand(p.brand)
-            and (not request.keyword or request.keyword.lower() in p.title.lower())][:limit]
+            and request.fits_title(p.title)][:limit]
 
 
 def _without_colours(session, request: RecommendationRequest, found: list) -> list:
@@ -788,7 +808,7 @@ def ranked_matches(session, request: RecommendationRequest, limit: int) -> Tuple
     shown = set(request.shown)
     found = _without_colours(session, request, found)
     candidates = [p for p in found if p.id not in shown and not request.excludes_brand(p.brand)
-                  and (not request.keyword or request.keyword.lower() in p.title.lower())]
+                  and request.fits_title(p.title)]
     if (request.order_by or "").replace(NOT, "", 1) not in (VALUE, CHEAPEST):
         # A feature is read from attributes and descriptions, which only the details hold.
         candidates = [d for d in get_product_details(session, [p.id for p in candidates]) if d is not None]
@@ -816,8 +836,7 @@ def nearest_priced(session, request: RecommendationRequest, limit: int) -> List[
         for product in search_products(session, keyword=request.keyword, category=request.category,
                                        brand=request.brand, attributes=request.attributes() or None,
                                        in_stock_only=True, limit=100, **bounds):
-            if product.id not in shown and not request.excludes_brand(product.brand) and (
-                    not request.keyword or request.keyword.lower() in product.title.lower()):
+            if product.id not in shown and not request.excludes_brand(product.brand) and request.fits_title(product.title):
                 found[product.id] = product
 
     def distance(product: Any) -> float:
