@@ -19,7 +19,8 @@ from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import is_choice
 from assistant.product_questions import unknown_question, unknown_reply
 from assistant.typed_answers import (
-    buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, two_choices,
+    asks_about_two_unnamed, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
+    two_choices,
 )
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
@@ -40,6 +41,15 @@ def price_and_stock(product: ProductDetail) -> str:
     if sizes:
         lines.append(f"有货尺码：{join_values(sizes, limit=10)}。")
     return "\n".join(lines)
+
+
+def how_many_left(product: ProductDetail, match: Optional[facts.VariantMatch]) -> str:
+    """"还有几件" (after "雪山粉的有货吗": of that variant): the count as the stock wording
+    gives it (a figure only when few are left, else 现货充足), never a made-up number."""
+    if match is None or not match.skus:
+        return f"【{product.title}】{stock_phrase(product.total_stock)}。"
+    left = sum(s.stock for s in match.skus if s.in_stock)
+    return f"【{product.model} {match.asked}】{stock_phrase(left)}。"
 
 
 def variant_stock(product: ProductDetail, match: facts.VariantMatch) -> str:
@@ -148,7 +158,13 @@ class ActionProductInquiry(ShopAction):
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
-        pair = two_choices(text, len(products_on_screen(tracker))) if "compare" in topics or "哪个" in text else None
+        shown_count = len(products_on_screen(tracker))
+        pair = (two_choices(text, shown_count) or these_two(text, shown_count)) if (
+            "compare" in topics or "哪个" in text) else None
+        if pair is None and asks_about_two_unnamed(text, shown_count):
+            # "这两个哪个好" after five cards: which two is the shopper's to say, not a guess.
+            dispatcher.utter_message(text=which_two_text(products_on_screen(tracker)))
+            return []
         if pair is not None:
             # "第二个和第三个哪个好" after a list: those two of the products shown.
             on_screen = products_on_screen(tracker)
@@ -402,6 +418,12 @@ def products_on_screen(tracker: Tracker) -> List[tuple]:
         if listed:
             return listed
     return []
+
+
+def which_two_text(on_screen: List[tuple]) -> str:
+    """Asks which two of the list to compare, with the list's titles numbered."""
+    lines = [f"{index}. {title[:24]}" for index, (title, _) in enumerate(on_screen, start=1)]
+    return ("您想比较刚才推荐的哪两款？告诉我序号就行，比如“第一个和第三个哪个好”。\n" + "\n".join(lines))
 
 
 PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')

@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
-    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, listing_with_variant, picked_on_screen,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, how_many_left, listing_with_variant,
+    picked_on_screen,
     products_on_screen,
     variant_stock,
 )
@@ -21,7 +22,7 @@ from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_guest_lookup, order_clause
 from assistant.bought import decides_to_buy, quantity_decided
-from assistant.typed_answers import buys_by_place, buys_it, has_ordinal
+from assistant.typed_answers import asks_how_many, buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import show_cards
 from assistant.experiment_picks import experiment_variants
@@ -284,6 +285,9 @@ class ActionPurchaseHelp(ShopAction):
             # "iPhone 15 Pro Max 256GB 有货吗": the stock of that variant, not of the product.
             dispatcher.utter_message(text=variant_stock(product, product_facts.match_variant(product, variant)))
             return in_view
+        if not quantity and asks_how_many(text):
+            dispatcher.utter_message(text=how_many_left(product, _variant_asked_before(product, tracker)))
+            return in_view
         wanted = quantity or 1
         available = product.total_stock
         if available >= wanted:
@@ -336,3 +340,17 @@ class ActionPurchaseHelp(ShopAction):
                 dispatcher.utter_message(text="您账户里可用的优惠券：\n" + "\n".join(lines))
             else:
                 dispatcher.utter_message(text="您的账户里暂时没有可用的优惠券。")
+
+
+# How far back "还有几件" looks for the variant it is about ("雪山粉的有货吗" just before).
+VARIANT_LOOKBACK = 3
+
+
+def _variant_asked_before(product: Any, tracker: Tracker) -> Optional[product_facts.VariantMatch]:
+    """The variant of ``product`` named in one of the shopper's last messages, if any."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"][-1 - VARIANT_LOOKBACK:-1]
+    for text in reversed(said):
+        wanted = product_facts.wanted_variant(product, text)
+        if wanted:
+            return product_facts.match_variant(product, wanted)
+    return None

@@ -273,6 +273,34 @@ def two_choices(text: str, count: int) -> Optional[tuple]:
     return tuple(picked[:2]) if len(picked) >= 2 else None
 
 
+# "还有几件", "库存多少", "剩几台了": how many are left, not whether one can be bought.
+HOW_MANY = re.compile(r"(还有|还剩|剩|剩下|库存|有)(几|多少)(件|个|台|部|双|套|只|瓶|盒)?|库存(还有)?多少|几件库存")
+
+
+def asks_how_many(text: str) -> bool:
+    return HOW_MANY.search(text or "") is not None
+
+
+# "这两个哪个好", "这俩哪个值得买": two of the list on screen, without saying which two.
+THESE_TWO = re.compile(r"[这那](两|俩|二)(个|款|件|台|部|种)?|(两|俩)(个|款)?(里|中|之间|相比|比).{0,4}哪")
+# ... asked to compare them (not "这两个有货吗", a question about each).
+COMPARING = re.compile(r"哪个|哪款|哪一个|哪台|区别|差别|对比|比较|选哪|买哪|怎么选")
+
+
+def these_two(text: str, count: int) -> Optional[tuple]:
+    """"这两个哪个好" after a list of ``count``: both of a list of two (0-based); None when the
+    message does not say "these two" or the list has more than two (which two is asked)."""
+    if count != 2 or not THESE_TWO.search(text or ""):
+        return None
+    return (0, 1)
+
+
+def asks_about_two_unnamed(text: str, count: int) -> bool:
+    """"这两个哪个好" after a list of three or more: which two is not said."""
+    return (count > 2 and THESE_TWO.search(text or "") is not None and COMPARING.search(text or "") is not None
+            and two_choices(text, count) is None)
+
+
 def _common_run(word: str, option: str) -> int:
     """Length of the longest piece of ``word`` (2+ characters) found in ``option``. A number
     counts only whole, on both sides: "56" of an order number "2026…4567890" is no piece of
