@@ -10,6 +10,12 @@ the servers (``limit_req`` / ``limit_conn``, deploy/nginx.conf.template); a sing
 - at most ``max_connections`` socket.io connections of one address open at once
   (``CLIENT_MAX_CONNECTIONS``); one more is refused at the socket.io handshake
   (``connect_error`` with ``too_many_connections``), logged;
+- at most as many engine.io sessions of one address, counted apart (key
+  ``<address>~engine.io``): a client may open the engine.io session (polling or websocket
+  handshake) and never send socket.io's CONNECT, so the count above never sees it, yet the
+  server holds the session until the ping timeout (and the client may keep it alive by
+  answering pings). One more is refused at the engine.io handshake (HTTP 401), logged.
+  A widget holds one of each;
 - at most ``per_minute`` messages of one address in each clock minute, over every
   conversation and both channels (``CLIENT_MAX_MESSAGES_PER_MINUTE``): beyond it a message is
   refused before anything runs, exactly like a conversation's flood (REST ``429
@@ -40,6 +46,11 @@ logger = logging.getLogger(__name__)
 WINDOW_S = 60
 MAX_TRACKED = 50_000
 UNKNOWN = "unknown"      # requests whose address Sanic cannot tell share one allowance
+ENGINE_IO = "engine.io:"  # engine.io session ids, kept apart from socket.io sids
+
+
+def _sessions_of(address: Optional[str]) -> str:
+    return f"{address or UNKNOWN}~engine.io"
 
 
 class ClientLimits:
@@ -78,6 +89,16 @@ class ClientLimits:
 
     def open_connections(self, address: Optional[str]) -> int:
         return self._open.get(address or UNKNOWN, 0)
+
+    # engine.io sessions: the same rule and cap as socket.io connections, counted apart.
+    def open_session(self, eio_sid: str, address: Optional[str]) -> bool:
+        return self.open_connection(ENGINE_IO + eio_sid, _sessions_of(address))
+
+    def close_session(self, eio_sid: str) -> None:
+        self.close_connection(ENGINE_IO + eio_sid)
+
+    def open_sessions(self, address: Optional[str]) -> int:
+        return self.open_connections(_sessions_of(address))
 
     def message_refusal(self, address: Optional[str]) -> Optional[Refusal]:
         """None when one more message of ``address`` may go on this minute (it is counted),

@@ -150,6 +150,28 @@ class ShopSocketIOInput(SocketIOInput):
         async def disconnect(sid: str) -> None:
             per_address.close_connection(sid)
 
+        # engine.io sessions: opened by the polling / websocket handshake before (and without)
+        # socket.io's CONNECT, so ``connect`` above never counts them; each is held until the
+        # ping timeout. Counted per address at the engine.io handshake (returning False
+        # refuses it: HTTP 401) and given back when engine.io drops the session.
+        stock_eio_connect = sio.eio.handlers["connect"]
+        stock_eio_disconnect = sio.eio.handlers["disconnect"]
+
+        async def engineio_connect(eio_sid: str, environ: Any) -> Any:
+            address = client_address((environ or {}).get("sanic.request"))
+            if not per_address.open_session(eio_sid, address):
+                logger.warning("engine.io session refused: client address %s holds %d sessions", address,
+                               per_address.open_sessions(address))
+                return False
+            return await stock_eio_connect(eio_sid, environ)
+
+        async def engineio_disconnect(eio_sid: str, reason: Any) -> Any:
+            per_address.close_session(eio_sid)
+            return await stock_eio_disconnect(eio_sid, reason)
+
+        sio.eio.on("connect", engineio_connect)
+        sio.eio.on("disconnect", engineio_disconnect)
+
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
