@@ -143,7 +143,7 @@ def bound_idle_connections(app: Any, idle_timeout_s: float) -> None:
 
 
 def _reading_head(protocol: HttpProtocol) -> bool:
-    http = protocol._http
+    http = getattr(protocol, "_http", None)    # set once the connection task runs
     return http is not None and http.stage is Stage.REQUEST and http.request is None
 
 
