@@ -25,6 +25,10 @@ What can go wrong, and what the consumer does (README, "When something fails"):
   ones behind it (before, the error stopped the consumer and the redelivered message stopped
   it again on every start).
 
+- RabbitMQ down, the consumer cut off from it, or not running: it records every
+  ``STATUS_EVERY_S`` whether it holds its connection (``store.CONSUMER_STATUS``), and the
+  console tells admins (``analytics.consumer_health``); before, only this log said so.
+
     python -m analytics consume-rabbitmq [--url amqp://...] [--queue shop_analytics]
 """
 from __future__ import annotations
@@ -33,13 +37,14 @@ import asyncio
 import logging
 import signal
 import time
-from datetime import tzinfo
+from datetime import datetime, timezone as dt_timezone, tzinfo
 from typing import Optional
 
 import aio_pika
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from analytics.consumer_health import STATUS_EVERY_S
 from analytics.settings import DEFAULT_TIMEZONE
 
 logger = logging.getLogger(__name__)
@@ -132,6 +137,7 @@ async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyn
                   zone: tzinfo = DEFAULT_TIMEZONE) -> None:
     stop = stop or asyncio.Event()
     connection = await _connect(url)
+    status = asyncio.ensure_future(_report_status(engine, queue_name, connection, STATUS_EVERY_S))
     try:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=PREFETCH)
@@ -152,7 +158,23 @@ async def consume(engine: Engine, url: str, queue_name: str, stop: Optional[asyn
                     break
                 await message.ack()
     finally:
+        status.cancel()
+        await asyncio.gather(status, return_exceptions=True)
         await connection.close()
+
+
+async def _report_status(engine: Engine, queue_name: str, connection: aio_pika.abc.AbstractRobustConnection,
+                         every_s: float) -> None:
+    """Every ``every_s``: whether ``connection`` is up, in the analytics database (a worker
+    thread). A database that does not answer is the console's own banner; skipped here."""
+    while True:
+        connected = connection.connected.is_set() and not connection.is_closed
+        now = datetime.now(dt_timezone.utc).replace(tzinfo=None)
+        try:
+            await asyncio.to_thread(store.record_consumer_status, engine, queue_name, connected, now)
+        except Exception as error:  # noqa: BLE001 - the status is best effort, consuming goes on
+            logger.debug("analytics: consumer status not recorded (%s)", error.__class__.__name__)
+        await asyncio.sleep(every_s)
 
 
 def run(engine: Engine, url: str, queue_name: str, zone: tzinfo = DEFAULT_TIMEZONE) -> None:

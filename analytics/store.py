@@ -150,6 +150,37 @@ OFFSETS = Table(
     Column("last_id", Integer, nullable=False, default=0),
 )
 
+# The RabbitMQ consumer's own state, written by it every ``analytics.rabbit.STATUS_EVERY_S``:
+# whether it holds its RabbitMQ connection. A RabbitMQ-side outage (RabbitMQ down, the
+# consumer cut off or not running) otherwise showed only in the consumer's log while the
+# dashboard froze; the console reads this for admins (console/analytics_pages.py).
+CONSUMER_STATUS = Table(
+    "analytics_consumer_status", metadata,
+    Column("queue", String(200), primary_key=True),
+    Column("rabbitmq_connected", Boolean, nullable=False),
+    Column("seen_at", DateTime, nullable=False),        # naive UTC, the consumer's last report
+    Column("since", DateTime, nullable=False),          # naive UTC, when the connection state last changed
+)
+
+
+def record_consumer_status(engine: Engine, queue: str, connected: bool, now: datetime) -> None:
+    """The consumer's report (``now`` naive UTC): kept ``since`` while the state is unchanged."""
+    with engine.begin() as connection:
+        row = connection.execute(select(CONSUMER_STATUS).where(CONSUMER_STATUS.c.queue == queue)).first()
+        if row is None:
+            connection.execute(CONSUMER_STATUS.insert().values(queue=queue, rabbitmq_connected=connected,
+                                                               seen_at=now, since=now))
+            return
+        since = row.since if row.rabbitmq_connected == connected else now
+        connection.execute(CONSUMER_STATUS.update().where(CONSUMER_STATUS.c.queue == queue)
+                           .values(rabbitmq_connected=connected, seen_at=now, since=since))
+
+
+def consumer_status(engine: Engine, queue: str) -> Optional[Dict[str, Any]]:
+    with engine.connect() as connection:
+        row = connection.execute(select(CONSUMER_STATUS).where(CONSUMER_STATUS.c.queue == queue)).first()
+    return dict(row._mapping) if row is not None else None
+
 
 def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)

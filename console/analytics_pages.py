@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Optional
 
 from aiohttp import web
 
 from analytics import dashboard, store
+from analytics.consumer_health import consumer_problem
 from analytics.desk import sync_desk
 from analytics.settings import AnalyticsSettings
 from console.auth import has_role, requires, signed_in
@@ -129,6 +131,14 @@ def _figures(settings: AnalyticsSettings, shop_engine, first: date, last: date) 
     return dashboard.build(engine, lambda: session_scope(shop_engine), first, last, settings.timezone)
 
 
+def _consumer_problem(settings: AnalyticsSettings) -> Optional[str]:
+    """The RabbitMQ consumer's outage in words (``analytics.consumer_health``), or None."""
+    with _sync_lock:
+        engine = _analytics_engine(settings.db_url)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return consumer_problem(store.consumer_status(engine, settings.queue), now)
+
+
 def _rejected(settings: AnalyticsSettings) -> dict:
     with _sync_lock:
         engine = _analytics_engine(settings.db_url)
@@ -149,6 +159,11 @@ async def _data(request: web.Request) -> dict:
         # only an admin can act on them (README, "When something fails"); agents get nothing.
         settings = request.app["settings"].analytics
         data["rejected_events"] = await asyncio.to_thread(_analytics_work, shop_engine, _rejected, settings)
+        if settings.uses_rabbitmq:
+            # A RabbitMQ-side outage (RabbitMQ down, the consumer cut off or stopped) froze the
+            # figures with nothing on the page; admins get it in words, agents nothing of it.
+            data["consumer_problem"] = await asyncio.to_thread(_analytics_work, shop_engine, _consumer_problem,
+                                                               settings)
     book = request.app.get("experiment_book")
     plan = await asyncio.to_thread(book.plan) if book is not None else None
     label_strategies(data, plan)

@@ -10,6 +10,15 @@ the servers (``limit_req`` / ``limit_conn``, deploy/nginx.conf.template); a sing
 - at most ``max_connections`` socket.io connections of one address open at once
   (``CLIENT_MAX_CONNECTIONS``); one more is refused at the socket.io handshake
   (``connect_error`` with ``too_many_connections``), logged;
+- at most as many engine.io sessions of one address *without a socket.io connection*,
+  counted apart (key ``<address>~engine.io``): a client may open the engine.io session
+  (polling or websocket handshake) and never send socket.io's CONNECT — or send one that is
+  refused, or DISCONNECT and stay — so the count above never sees it, yet the server holds
+  the session until the ping timeout (for ever while the client answers pings). Such a
+  session is counted from the engine.io handshake until its socket.io CONNECT succeeds, and
+  again from the socket.io DISCONNECT while engine.io stays; one more is refused at the
+  engine.io handshake (HTTP 401), logged. A widget at the socket.io cap still gets the polite
+  ``too_many_connections`` (its session is within this count until then);
 - at most ``per_minute`` messages of one address in each clock minute, over every
   conversation and both channels (``CLIENT_MAX_MESSAGES_PER_MINUTE``): beyond it a message is
   refused before anything runs, exactly like a conversation's flood (REST ``429
@@ -40,6 +49,11 @@ logger = logging.getLogger(__name__)
 WINDOW_S = 60
 MAX_TRACKED = 50_000
 UNKNOWN = "unknown"      # requests whose address Sanic cannot tell share one allowance
+ENGINE_IO = "engine.io:"  # engine.io session ids, kept apart from socket.io sids
+
+
+def _sessions_of(address: Optional[str]) -> str:
+    return f"{address or UNKNOWN}~engine.io"
 
 
 class ClientLimits:
@@ -78,6 +92,22 @@ class ClientLimits:
 
     def open_connections(self, address: Optional[str]) -> int:
         return self._open.get(address or UNKNOWN, 0)
+
+    # engine.io sessions without a socket.io connection: the same rule and cap as socket.io
+    # connections, counted apart.
+    def open_session(self, eio_sid: str, address: Optional[str]) -> bool:
+        return self.open_connection(ENGINE_IO + eio_sid, _sessions_of(address))
+
+    def close_session(self, eio_sid: str) -> None:
+        """The session is gone, or now holds a socket.io connection (counted as one)."""
+        self.close_connection(ENGINE_IO + eio_sid)
+
+    def open_sessions(self, address: Optional[str]) -> int:
+        return self.open_connections(_sessions_of(address))
+
+    def connection_address(self, connection: str) -> Optional[str]:
+        address = self._connection_address.get(connection)
+        return None if address == UNKNOWN else address
 
     def message_refusal(self, address: Optional[str]) -> Optional[Refusal]:
         """None when one more message of ``address`` may go on this minute (it is counted),

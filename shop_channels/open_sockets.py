@@ -19,6 +19,12 @@ accepted (Sanic's ``HttpProtocol.connection_made``, which its websocket protocol
 - a connection with no request in progress is closed after ``RASA_IDLE_CONNECTION_TIMEOUT_S``
   (Sanic's ``KEEP_ALIVE_TIMEOUT``, which is also how long it waits for a new connection's first
   byte; Rasa sets 120 s).
+- a request head (request line and headers) must arrive whole within Sanic's
+  ``REQUEST_TIMEOUT`` (60 s; ``SANIC_REQUEST_TIMEOUT``) of its first byte. Sanic documents that
+  setting as how long a request may take to arrive but restarts its clock on every byte it
+  reads, so a client trickling one header byte every few seconds held the connection (and its
+  place under the cap above) for as long as it liked — 8 KiB of head at one byte a minute is
+  almost a week. The body keeps Sanic's own per-read timeout (a large upload is slow, not idle).
 
 Counts live in this server's memory, on the event loop (asyncio calls both hooks there).
 """
@@ -26,8 +32,11 @@ from __future__ import annotations
 
 import logging
 import time
+from time import monotonic
 from typing import Any, Dict, Optional
 
+from sanic.exceptions import RequestTimeout
+from sanic.http import Stage
 from sanic.server.protocols.http_protocol import HttpProtocol
 
 from shop_channels.patching import patch_pinned
@@ -39,6 +48,8 @@ UNKNOWN = "unknown"
 
 _stock_made = HttpProtocol.connection_made
 _stock_lost = HttpProtocol.connection_lost
+_stock_check_timeouts = HttpProtocol.check_timeouts
+_stock_data_received = HttpProtocol.data_received
 
 
 class OpenSockets:
@@ -128,3 +139,41 @@ def bound_idle_connections(app: Any, idle_timeout_s: float) -> None:
     """Sanic's wait for a connection's (next) request; Rasa sets 120 s after the app is made,
     so this runs before the server starts (the REST channel's listener)."""
     app.config.KEEP_ALIVE_TIMEOUT = idle_timeout_s
+
+
+
+def _reading_head(protocol: HttpProtocol) -> bool:
+    http = getattr(protocol, "_http", None)    # set once the connection task runs
+    return http is not None and http.stage is Stage.REQUEST and http.request is None
+
+
+def _data_received(self: HttpProtocol, data: bytes) -> None:
+    # Bytes that arrive while no head is being read (idle between requests, a body, a
+    # pipelined next request) start the clock for the head that follows; a head's own bytes
+    # do not restart it. Kept on the connection's context (Sanic's protocols have __slots__).
+    if self.conn_info is not None and not _reading_head(self):
+        self.conn_info.ctx.shop_head_clock = monotonic()
+    _stock_data_received(self, data)
+
+
+def _check_timeouts(self: HttpProtocol) -> None:
+    """Sanic's periodic timeout check, plus a total deadline on the request head: past it the
+    connection is ended the way Sanic ends a request timeout (408, then closed)."""
+    started = getattr(self.ctx, "shop_head_clock", None) if self.conn_info is not None else None
+    if (self._task and started is not None and _reading_head(self)
+            and monotonic() - started > self.request_timeout):
+        logger.info("request head not complete %.0f s after its first byte: connection from %s closed "
+                    "(REQUEST_TIMEOUT)", self.request_timeout, _peer(self.transport) if self.transport else UNKNOWN)
+        self._http.exception = RequestTimeout("Request Timeout")
+        self._task.cancel()
+        return
+    _stock_check_timeouts(self)
+
+
+def bound_request_heads() -> bool:
+    """A request head must arrive whole within REQUEST_TIMEOUT of its first byte, however it
+    trickles (once; Sanic's periodic timeout check enforces it). Not Sanic's ``Http`` methods:
+    its TouchUp recompiles those from their source when the server starts."""
+    return patch_pinned([(HttpProtocol, "data_received", _data_received),
+                         (HttpProtocol, "check_timeouts", _check_timeouts)],
+                        {"3.6.21"}, "a request head may trickle in for ever", logger=logger)

@@ -84,6 +84,7 @@ class ShopRestInput(RestInput):
             # so many per address (shop_channels.open_sockets).
             open_sockets.bound_idle_connections(app, server_settings().idle_connection_timeout_s)
             open_sockets.install(server_settings().max_sockets_per_address)
+            open_sockets.bound_request_heads()
 
         async def not_found(request: Request, _: Exception) -> HTTPResponse:
             refused = no_such_route()

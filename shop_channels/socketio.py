@@ -144,11 +144,48 @@ class ShopSocketIOInput(SocketIOInput):
                 logger.warning("socket.io connection refused: client address %s holds %d connections (sid %s)",
                                address, per_address.open_connections(address), sid)
                 raise socketio_exceptions.ConnectionRefusedError("too_many_connections", {"text": TOO_MANY_CONNECTIONS})
+            # Its engine.io session is now counted as this connection (below).
+            per_address.close_session(sio.manager.eio_sid_from_sid(sid, namespace or "/") or "")
             return True
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: str) -> None:
+            address = per_address.connection_address(sid)
             per_address.close_connection(sid)
+            eio_sid = sio.manager.eio_sid_from_sid(sid, namespace or "/")
+            engine = sio.eio.sockets.get(eio_sid) if eio_sid else None
+            if engine is not None and not (engine.closing or engine.closed):
+                # DISCONNECT with the engine.io session kept: counted again as one without a
+                # connection; over the cap, engine.io closes it.
+                if not per_address.open_session(eio_sid, address):
+                    logger.warning("engine.io session closed: client address %s holds %d sessions without "
+                                   "a connection", address, per_address.open_sessions(address))
+                    sio.start_background_task(sio.eio.disconnect, eio_sid)
+
+        # engine.io sessions: opened by the polling / websocket handshake before (and without)
+        # socket.io's CONNECT, so ``connect`` above never counts them; each is held until the
+        # ping timeout. Counted per address from the engine.io handshake (returning False
+        # refuses it: HTTP 401) until ``connect`` succeeds, and given back when engine.io drops
+        # the session (after socket.io's own disconnect, which may have counted it again).
+        stock_eio_connect = sio.eio.handlers["connect"]
+        stock_eio_disconnect = sio.eio.handlers["disconnect"]
+
+        async def engineio_connect(eio_sid: str, environ: Any) -> Any:
+            address = client_address((environ or {}).get("sanic.request"))
+            if not per_address.open_session(eio_sid, address):
+                logger.warning("engine.io session refused: client address %s holds %d sessions", address,
+                               per_address.open_sessions(address))
+                return False
+            return await stock_eio_connect(eio_sid, environ)
+
+        async def engineio_disconnect(eio_sid: str, reason: Any) -> Any:
+            try:
+                return await stock_eio_disconnect(eio_sid, reason)
+            finally:
+                per_address.close_session(eio_sid)
+
+        sio.eio.on("connect", engineio_connect)
+        sio.eio.on("disconnect", engineio_disconnect)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:

@@ -143,6 +143,11 @@
           cell.appendChild(link);
         });
       }
+      var consumer = document.getElementById("consumer-problem");    // admins only (scale-out)
+      if (consumer) {
+        consumer.textContent = d.consumer_problem || "";
+        consumer.hidden = !d.consumer_problem;
+      }
       if (d.rejected_events && document.getElementById("rejected-events")) {   // admins only
         var rejected = d.rejected_events;
         setText("rejected-total", "共 " + rejected.count + " 条" +

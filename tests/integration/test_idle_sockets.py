@@ -17,12 +17,14 @@ from tests.support.stack import stack_with_settings
 pytestmark = pytest.mark.integration
 
 MAX_SOCKETS = 12
+HEAD_DEADLINE_S = 2
 
 
 @pytest.fixture(scope="module")
 def capped_stack(tmp_path_factory):
     yield from stack_with_settings(tmp_path_factory, "idle-sockets", {
         "RASA_MAX_SOCKETS_PER_ADDRESS": str(MAX_SOCKETS),
+        "SANIC_REQUEST_TIMEOUT": str(HEAD_DEADLINE_S),
     })
 
 
@@ -66,3 +68,31 @@ def test_one_address_cannot_hold_idle_connections_without_limit(capped_stack):
     assert _served_again(capped_stack.rasa_url)
     log = (capped_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert "TCP connection refused: client address 127.0.0.1" in log
+
+
+def test_a_request_head_trickled_a_byte_at_a_time_is_cut_off(capped_stack):
+    """Sanic restarts its request clock on every byte: a head sent a byte every 0.3 s (each
+    gap well inside the 2 s timeout) was read for as long as it lasted. Now the whole head must
+    arrive within REQUEST_TIMEOUT of its first byte: 408 and closed, and the server serves on."""
+    host, port = capped_stack.rasa_url.removeprefix("http://").split(":")
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40 + b"\r\n\r\n"
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sent, answer = 0, b""
+    try:
+        for byte in head:
+            try:
+                sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1
+            time.sleep(0.3)
+        sock.settimeout(10)
+        try:
+            answer = sock.recv(64)
+        except (ConnectionResetError, socket.timeout):
+            answer = b""
+    finally:
+        sock.close()
+    assert sent < len(head) or not answer.startswith(b"HTTP/1.1 200")
+    assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+    assert _served_again(capped_stack.rasa_url)
