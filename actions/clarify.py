@@ -19,7 +19,7 @@ from assistant.follow_up import before_latest_message, previous_question
 from assistant.invoices import asks_invoice_progress
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.order_matching import (
-    ORDER_CARD_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, asks_look_up, order_clause, refers_to_own_order,
+    ORDER_CARD_TOPICS, ORDER_ONLY_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, asks_look_up, order_clause, refers_to_own_order,
 )
 from assistant.order_urging import is_urging
 from assistant.typed_answers import asks_about_policy, forgets
@@ -164,6 +164,9 @@ class ActionClarify(ShopAction):
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         ranking = [r.get("name") for r in message.get("intent_ranking", [])]
         candidates = [name for name in ranking if name in INTENT_CHOICES][:2]
+        if ORDER_ONLY_TOPICS & set(topics) and "order_status" in candidates:
+            # "手机和充电器会分开发货吗" unsure between a product and an order question.
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         rule = next((t for t in topics if t in RULE_ANSWERED_ORDER_TOPICS), None)
         if rule and set(candidates) <= {"purchase", "order_status"} and asks_about_policy(text):
             # "啥时候发货" unsure between a purchase and an order question, with no order of the

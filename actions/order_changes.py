@@ -92,10 +92,11 @@ def _policy(dispatcher: CollectingDispatcher, topic: str) -> None:
 
 
 async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
-                              order_no: Optional[str]) -> List[Dict[str, Any]]:
-    """Answers a cancellation or address-change message; returns the events."""
+                              order_no: Optional[str], text: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Answers a cancellation or address-change message; returns the events. ``text``: the
+    part of the message that asks for the change, when another part asked something else."""
     customer_id = current_customer_id(tracker)
-    text = (tracker.latest_message or {}).get("text") or ""
+    text = text if text is not None else (tracker.latest_message or {}).get("text") or ""
     pending = fresh_offer(tracker) or ""
     if pending.startswith(CANCEL_OFFER_PREFIX) and confirms_cancellation(None, text):
         # "确认取消" right after the question: the NLU may read it as another cancel request.

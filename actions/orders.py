@@ -24,7 +24,7 @@ from actions.support import (
     ShopAction, client_of, current_customer_id, db, db_prompt, entity_values, first_entity,
     guest_lookup_max_client_failures,
 )
-from assistant.faq import faq_book
+from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
 from assistant.invoices import asks_invoice_progress
 from assistant.mood import sounds_angry
@@ -32,7 +32,7 @@ from assistant.order_categories import needs_categories, order_category_names, t
 from assistant.order_matching import (
     EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
-    topics_beside_order_clause, tracking_number_text, values_within,
+    topics_beside_order_clause, tracking_number_text, values_within, without_order_clause,
 )
 from assistant.typed_answers import choice_index, forgets
 from assistant.order_urging import is_urging, urging_reply
@@ -326,6 +326,13 @@ class ActionOrderStatus(ShopAction):
         if topic is None and picked is not None and picked.topic == "cancel_order":
             # "第一个" from the orders offered for cancelling: that order's cancellation.
             topic = picked.topic
+        asked_where = order_clause((tracker.latest_message or {}).get("text") or "") if clause is None else None
+        if topic is not None and asked_where is not None and change_topic([], asked_where) is None and not typed:
+            # "耳机到哪了 顺便把精华液的地址改成公司那个": the parcel asked about first, then the
+            # change taken up for the order the rest names (not the policy for both at once).
+            where = [e for e in await self._answer(dispatcher, tracker, asked_where) if e.get("name") != "order_no"]
+            rest = without_order_clause((tracker.latest_message or {}).get("text") or "")
+            return where + await answer_order_change(dispatcher, tracker, topic, None, text=rest)
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = [t for t in POLICY_FIRST if t in topics]
@@ -340,12 +347,18 @@ class ActionOrderStatus(ShopAction):
             # "帮我备注一下下午送": the policy (and a person for what only the desk can do),
             # not the card of the order in view once more.
             book = faq_book()
+            # "水果那单显示签收了 可我没收到啊": the order named by its goods is shown and the
+            # policy said about it, not "告诉我订单号" for an order the shopper already named.
+            named = await self._named_order(tracker, clause)
+            if named is not None:
+                self._show(dispatcher, tracker, named)
             for answer in (book.answer(t) for t in asked):
                 if answer:
-                    dispatcher.utter_message(text=answer.for_question((tracker.latest_message or {}).get("text") or ""))
+                    said = answer.for_question((tracker.latest_message or {}).get("text") or "")
+                    dispatcher.utter_message(text=order_known(said) if named is not None else said)
             dispatcher.utter_message(text="需要的话我可以为您转接人工客服处理。",
                                      buttons=buttons([("转人工", "/human_handoff")]))
-            return [offer(OFFER_HANDOFF)]
+            return [offer(OFFER_HANDOFF)] + ([SlotSet("order_no", named.order_no)] if named is not None else [])
         customer_id = current_customer_id(tracker)
         if customer_id is None:
             return await self._guest(dispatcher, tracker, order_no)
@@ -489,6 +502,18 @@ class ActionOrderStatus(ShopAction):
         text = (tracker.latest_message or {}).get("text") or ""
         shown = self._present(dispatcher, tracker, order, text)
         return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
+
+    async def _named_order(self, tracker: Tracker, clause: Optional[str]) -> Optional[OrderDetail]:
+        """The signed-in shopper's one recent order whose goods the message names ("水果那单",
+        "手机和充电器"); None for a guest, when nothing is named, or when it fits several."""
+        customer_id = current_customer_id(tracker)
+        message = tracker.latest_message or {}
+        named = [str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") in ("category", "product")]
+        if customer_id is None or not named:
+            return None
+        orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+        meant = await meant_orders(clause or message.get("text") or "", orders, named)
+        return meant.orders[0] if len(meant.orders) == 1 else None
 
     def _present(self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderDetail,
                  text: str) -> List[Dict[str, Any]]:

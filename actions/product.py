@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, join_values, money, stock_phrase
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
+from actions.orders import ActionOrderStatus
+from assistant.order_matching import ORDER_ONLY_TOPICS
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
@@ -181,6 +183,10 @@ class ActionProductInquiry(ShopAction):
                 return await compare_in_view(dispatcher, in_view, named)
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        if product_id is None and ORDER_ONLY_TOPICS & set(topics):
+            # "手机和充电器是分开发的吗": how the shopper's order ships (the order named by its
+            # goods, and the split-parcel rule), not a list of phones.
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if product_id is None:
             bought = await buy_from_screen(dispatcher, tracker)
             if bought is not None:

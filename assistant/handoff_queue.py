@@ -47,7 +47,31 @@ def is_cancel_request(text: str) -> bool:
     return core in CANCEL_PHRASES or GIVE_UP.match(core) is not None
 
 
-def cancelled_message(ticket_no: str) -> str:
+# Where a give-up may end with a request after it: at a space or a mark ("算了不转了 帮我查下牛奶"),
+# or right after the 了/啦 that closes it ("不转了帮我查下牛奶"); never inside a phrase that
+# goes on ("取消人工之后订单还在吗" is a question about the cancel, not a cancel).
+_CLAUSE_END = re.compile(r"[\s\W_]|(?<=[了啦])")
+
+
+def cancel_and_request(text: str) -> Optional[str]:
+    """A waiting shopper's cancel and what they ask with it: None when the message is no
+    cancel; "" when it is only the cancel (``is_cancel_request``); else the request typed
+    after it ("算了不转了 你帮我查下牛奶" -> "你帮我查下牛奶"), for the assistant to answer."""
+    text = text or ""
+    if is_cancel_request(text):
+        return ""
+    ends = sorted({m.start() for m in _CLAUSE_END.finditer(text) if 0 < m.start() < len(text)}, reverse=True)
+    for end in ends:      # the longest give-up first
+        rest = text[end:].strip()
+        if rest and _NOT_WORDS.sub("", rest) and is_cancel_request(text[:end]):
+            return rest.lstrip("，,。.!！?？~～ ")
+    return None
+
+
+def cancelled_message(ticket_no: str, request_follows: bool = False) -> str:
+    """``request_follows``: the shopper asked something with the cancel, answered next."""
+    if request_follows:
+        return f"好的，已取消人工服务（工单 {ticket_no}），小柚接着为您处理："
     return f"好的，已取消人工服务（工单 {ticket_no}）。小柚继续为您服务，请问有什么可以帮您？"
 
 

@@ -126,6 +126,12 @@ ORDER_CARD_TOPICS = frozenset({"shipping_status", "logistics", "order_detail", "
 ORDER_TOPICS = ORDER_CARD_TOPICS | {"delivery_time", "split_shipment", "address_change", "cancel_order",
                                     "order_modify", "order_remark"}
 
+# Order topics that are an order question whatever the classifier read ("手机和充电器是分开发的吗"
+# as a product inquiry, "会分开发货吗" unsure between a product and an order question): how
+# an order ships is answered by the order flow (the order named, or the split-parcel rule for
+# a guest), never by a product search.
+ORDER_ONLY_TOPICS = frozenset({"split_shipment"})
+
 # Order topics the shop's rule answers when no order of the shopper's is meant: "啥时候发货"
 # asked on its own is the dispatch times, whether it was meant as a purchase question or an
 # order's (the clarify action answers it instead of asking which).

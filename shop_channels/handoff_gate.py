@@ -8,7 +8,9 @@ has a ticket that is not closed, the message goes to the desk instead
 - ticket **open** (waiting): the shopper is told their place in the queue and a rough wait,
   whatever they typed ("人呢？" included; "客服电话多少" / "几点下班" get their answer first);
   "取消人工" (``assistant.handoff_queue.CANCEL_PHRASES``) instead closes the waiting ticket
-  and the assistant answers again from the next message; the cancel is also published to
+  and the assistant answers again from the next message — or at once, when the shopper asked
+  something with the cancel ("算了不转了 你帮我查下牛奶": ``HeldReply.request``, which the
+  channel hands to Rasa after the cancel's line); the cancel is also published to
   Rasa's event broker (``shop.domain.handoff_queue.HANDOFF_CANCELLED``), the analytics' one source;
 - ticket **assigned**: nothing is said automatically; the agent answers. If the agent holding
   it is no longer on duty (signed out without the console noticing, gone idle), the ticket
@@ -36,7 +38,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.db.engine import default_engine, session_scope
-from assistant.handoff_queue import cancelled_message, is_cancel_request, place_of, waiting_answer
+from assistant.handoff_queue import cancel_and_request, cancelled_message, place_of, waiting_answer
 from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
                                   has_active_ticket, shopper_view)
 from shop.domain.clock import utc_now
@@ -71,6 +73,17 @@ def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
 class _Held:
     texts: List[str]
     cancelled_ticket: Optional[str] = None     # the ticket number the shopper just cancelled
+    request: Optional[str] = None              # asked with the cancel, for the assistant
+
+
+class HeldReply(list):
+    """What the channel sends instead of the assistant's answer (a list of texts, maybe
+    empty). ``request``: what the shopper asked along with cancelling their wait; the channel
+    hands it to Rasa after these texts (None: Rasa hears nothing of this message)."""
+
+    def __init__(self, texts: List[str], request: Optional[str] = None):
+        super().__init__(texts)
+        self.request = request
 
 
 class _DeskUnwritable(Exception):
@@ -94,8 +107,10 @@ def _hold_with_ticket(sender: str, customer_id: Optional[int], text: str, hours:
         if ticket is None:
             return None
         add_shopper_message(session, ticket.id, text[:2000] or " ", now)
-        if ticket.status == "open" and is_cancel_request(text) and cancel_waiting_ticket(session, ticket.id, now):
-            return _Held([cancelled_message(ticket.ticket_no)], cancelled_ticket=ticket.ticket_no)
+        request = cancel_and_request(text) if ticket.status == "open" else None
+        if request is not None and cancel_waiting_ticket(session, ticket.id, now):
+            return _Held([cancelled_message(ticket.ticket_no, request_follows=bool(request))],
+                         cancelled_ticket=ticket.ticket_no, request=request or None)
         if ticket.status != "open":
             if not hand_back_if_gone(session, ticket.assigned_to, now):
                 return _Held([])
@@ -120,10 +135,11 @@ def _publish_cancel(broker: Any, conversation_id: str, ticket_no: str) -> None:
         logger.exception("could not publish the cancel of ticket %s to the event broker", ticket_no)
 
 
-async def held_reply(sender: str, conversation_id: str, text: str, broker: Any = None) -> Optional[List[str]]:
-    """None: let the assistant answer. A list (maybe empty): the desk has the conversation;
-    send these texts instead and do not pass the message to Rasa. ``broker``: the Rasa
-    server's event broker (``event_broker_of(app)``), told when the shopper cancels."""
+async def held_reply(sender: str, conversation_id: str, text: str, broker: Any = None) -> Optional[HeldReply]:
+    """None: let the assistant answer. A ``HeldReply`` (maybe empty): the desk has (or just
+    had) the conversation; send these texts instead and pass Rasa only its ``request``, if
+    any. ``broker``: the Rasa server's event broker (``event_broker_of(app)``), told when the
+    shopper cancels."""
     try:
         held = await asyncio.to_thread(_hold, sender, customer_of(sender, conversation_id), text,
                                        server_settings().desk_hours)
@@ -133,7 +149,7 @@ async def held_reply(sender: str, conversation_id: str, text: str, broker: Any =
         # behind the agent's back), so the shopper is asked to send it again.
         logger.exception("hand-off line not kept, the database refuses writes; the shopper is asked to "
                          "send it again (conversation %s)", sender)
-        return [LINE_NOT_KEPT]
+        return HeldReply([LINE_NOT_KEPT])
     except SQLAlchemyError:
         logger.exception("hand-off state unreadable; the assistant answers (conversation %s)", sender)
         return None
@@ -141,7 +157,7 @@ async def held_reply(sender: str, conversation_id: str, text: str, broker: Any =
         return None
     if held.cancelled_ticket:
         _publish_cancel(broker, conversation_id, held.cancelled_ticket)
-    return held.texts
+    return HeldReply(held.texts, held.request)
 
 
 # --- agent lines for the shopper's client ---------------------------------------------------

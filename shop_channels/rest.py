@@ -145,11 +145,13 @@ class ShopRestInput(RestInput):
                 try:
                     held = await held_reply(incoming.sender, conversation_id, incoming.text,
                                             event_broker_of(request.app))
-                    if held is not None:  # a human agent has this conversation: the assistant is silent
+                    if held is not None and held.request is None:  # a human agent has it: the assistant is silent
                         return response.json([{"recipient_id": incoming.sender, "text": t} for t in held])
+                    # the shopper gave up waiting and asked something with it: the cancel's line, then the answer
+                    collector.messages.extend({"text": t} for t in held or [])
                     await once_per_message_id(on_new_message, request, message_id)(
                         UserMessage(
-                            incoming.text,
+                            held.request if held is not None else incoming.text,
                             collector,
                             conversation_id,
                             input_channel=self.name(),

@@ -245,13 +245,13 @@ class ShopSocketIOInput(SocketIOInput):
                     return
                 try:
                     held = await held_reply(session_id, conversation_id, text, event_broker_of(server.get("app")))
-                    if held is not None:  # a human agent has this conversation (shop_channels.handoff_gate)
-                        for reply in held:
-                            await output.send_text_message(session_id, reply)
+                    for reply in held or []:  # a human agent has this conversation (shop_channels.handoff_gate)
+                        await output.send_text_message(session_id, reply)
+                    if held is not None and held.request is None:
                         return
-                    await on_new_message(
+                    await on_new_message(   # (with a request: the shopper gave up waiting and asked it)
                         UserMessage(
-                            text, output, conversation_id, input_channel=self.name(), metadata=metadata
+                            held.request if held is not None else text, output, conversation_id, input_channel=self.name(), metadata=metadata
                         )
                     )
                 except Exception as error:  # noqa: BLE001 - the shopper gets the apology, the log the trace

@@ -153,15 +153,19 @@ _PINYIN_WORDS = {
     "安装": ("an", "zhuang"), "价保": ("jia", "bao"), "保价": ("bao", "jia"),
     "差价": ("cha", "jia"), "赠品": ("zeng", "pin"), "签收": ("qian", "shou"),
     "补发": ("bu", "fa"), "单号": ("dan", "hao"), "尺码": ("chi", "ma"),
+    # asking for a person in pinyin ("rengong", "zhuanrengong", "转rengong"): refused as
+    # unreadable Latin before (issue round 20)
+    "人工": ("ren", "gong"), "转人工": ("zhuan", "ren", "gong"),
 }
 
 
 def _pinyin_forms() -> dict:
+    """Every spelling of each word with at least one syllable in pinyin: for 快递 "kuai递",
+    "快di", "kuaidi"; for 转人工 also "zhuan人工", "转rengong", ...."""
     forms = {}
-    for word, (first, second) in _PINYIN_WORDS.items():
-        forms[first + word[1]] = word
-        forms[word[0] + second] = word
-        forms[first + second] = word
+    for word, syllables in _PINYIN_WORDS.items():
+        for mask in range(1, 2 ** len(syllables)):
+            forms["".join(syllables[i] if mask >> i & 1 else word[i] for i in range(len(word)))] = word
     return forms
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from assistant.handoff_queue import QueuePlace, is_cancel_request, place_sentence, queue_message
+from assistant.handoff_queue import QueuePlace, cancel_and_request, cancelled_message, is_cancel_request, place_sentence, queue_message
 from shop.domain.handoff_queue import DEFAULT_DESK_HOURS, DeskHours, parse_desk_hours
 
 desk_is_open = DEFAULT_DESK_HOURS.is_open
@@ -69,3 +69,28 @@ def test_a_give_up_in_the_shoppers_own_words_cancels():
     # A request after the no, or a bare "不要了" (an order may be meant), is not one.
     for text in ("不用了 帮我查下牛奶", "不要了", "我自己弄好了", "不用了吗"):
         assert not is_cancel_request(text), text
+
+
+# --- a cancel with a request after it (round 20) ---------------------------------------------
+
+@pytest.mark.parametrize("text, asked", [
+    ("算了不转了 你帮我查下牛奶", "你帮我查下牛奶"),
+    ("算了不转了你帮我查下牛奶", "你帮我查下牛奶"),         # no space: the give-up closes with 了
+    ("取消人工，帮我查下订单", "帮我查下订单"),
+    ("不等了 我要退货", "我要退货"),
+    ("取消人工", ""),                                        # only the cancel
+    ("问题解决了 不用人工了 谢谢", ""),
+    ("不用人工了谢谢", ""),
+])
+def test_a_cancel_gives_back_what_was_asked_with_it(text, asked):
+    assert cancel_and_request(text) == asked
+
+
+@pytest.mark.parametrize("text", ["取消人工之后订单还在吗", "人呢", "帮我查下牛奶", "不转人工的话能退吗", ""])
+def test_no_cancel_is_read_where_none_was_said(text):
+    assert cancel_and_request(text) is None
+
+
+def test_the_cancel_line_before_a_request_asks_nothing():
+    assert "请问有什么可以帮您" not in cancelled_message("RG1", request_follows=True)
+    assert "请问有什么可以帮您" in cancelled_message("RG1")

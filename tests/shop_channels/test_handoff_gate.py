@@ -183,6 +183,21 @@ def test_a_cancel_is_published_to_the_event_broker_once(shop_db):
     assert abs(event["timestamp"] - utc_now().timestamp()) < 60
 
 
+def test_a_cancel_with_a_request_cancels_and_hands_the_request_on(shop_db):
+    """"算了不转了 你帮我查下牛奶": the wait ends, its line is said, and the request goes on to
+    the assistant (``request``); a plain cancel or a question while waiting hands nothing on."""
+    now = utc_now()
+    with session_scope(shop_db) as s:
+        create_handoff_request(s, "web-ask", None, "诉求：订单查询", now - timedelta(minutes=1))
+    waiting = _reply("web-ask", "人呢")
+    assert "排队" in waiting[0] and waiting.request is None
+    held = _reply("web-ask", "算了不转了 你帮我查下牛奶")
+    assert "已取消人工服务" in held[0] and held.request == "你帮我查下牛奶"
+    with session_scope(shop_db) as s:
+        assert active_ticket(s, "web-ask", None) is None
+    assert _reply("web-ask", "帮我查下牛奶") is None                 # the assistant answers from now on
+
+
 def test_a_cancel_without_a_broker_still_cancels(shop_db, caplog):
     now = utc_now()
     with session_scope(shop_db) as s:

@@ -185,6 +185,12 @@ def test_catalogue_keys_are_never_respelt():
     ("ke服在吗", " 客服在吗"),
     ("wu流 一直不动", " 物流 一直不动"),
     ("能开fa票吗", "能开 发票吗"),
+    # asking for a person in pinyin (round 20): read, not refused as unreadable Latin
+    ("rengong", "     人工"),
+    ("zhuanrengong", "         转人工"),
+    ("转rengong", "     转人工"),
+    ("我要zhuan人工", "我要    转人工"),
+    ("ren工客服", "  人工客服"),
 ])
 def test_desk_words_typed_in_pinyin_become_their_characters(typed, standard):
     assert normalize_text(typed) == standard
@@ -193,6 +199,7 @@ def test_desk_words_typed_in_pinyin_become_their_characters(typed, standard):
 
 @pytest.mark.parametrize("text", [
     "kuaidi100", "sofa货", "XYZ快di", "huo到了", "dinner", "fashion", "型号TUI-3", "model di",
+    "rengong2", "zhuanrengongs", "gong人",
 ])
 def test_pinyin_inside_codes_and_english_words_is_not_respelt(text):
     assert normalize_text(text) == text
