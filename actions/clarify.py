@@ -3,7 +3,7 @@ answering the wrong question with confidence."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Collection, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -56,15 +56,17 @@ def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
     return intent_payload(intent, **values)
 
 
-async def owns_order_of(tracker: Tracker, text: str) -> bool:
-    """Has the signed-in shopper an order of what the message names?"""
+async def owns_order_of(tracker: Tracker, text: str, statuses: Optional[Collection[str]] = None) -> bool:
+    """Has the signed-in shopper an order of what the message names (in one of ``statuses``)?"""
     from actions.orders import meant_orders  # actions.orders builds on clarify's neighbours
 
     named = [str(e.get("value")) for e in (tracker.latest_message or {}).get("entities", [])
              if e.get("entity") in ("category", "product")]
+    if not named or current_customer_id(tracker) is None:
+        return False
     orders = await db(recent_orders, current_customer_id(tracker), limit=MAX_RECENT)
     meant = await meant_orders(text, orders, named)
-    return meant.described and bool(meant.orders)
+    return meant.described and any(statuses is None or str(order.status) in statuses for order in meant.orders)
 
 
 class ActionClarify(ShopAction):

@@ -20,7 +20,8 @@ from actions.product import (
 from actions.recommend import ActionRecommend, say_not_carried, typed_category_word
 from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
-from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_guest_lookup, order_clause
+from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_arrival, asks_guest_lookup, order_clause
+from actions.clarify import owns_order_of
 from assistant.bought import decides_to_buy, quantity_decided
 from assistant.typed_answers import asks_how_many, buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
@@ -39,10 +40,15 @@ from shop.db.catalogue import (
 from shop.domain.assortment import gift_recipient
 from shop.db.orders import get_order, get_order_for_guest
 from shop.domain.clock import utc_now
+from shop.domain.orders import IN_DELIVERY, OrderStatus
 from shop.domain.invoices import invoice_progress, where_to_see
 
 LIVE_TOPICS = {"coupon", "promotion"}
 MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
+
+
+# Orders a shopper can still be waiting for: paid and not yet delivered.
+AWAITED = frozenset(str(status.value) for status in (OrderStatus.AWAITING_SHIPMENT, *IN_DELIVERY))
 
 
 def _quantity(tracker: Tracker) -> Optional[int]:
@@ -109,6 +115,11 @@ class ActionPurchaseHelp(ShopAction):
         if asks_guest_lookup(text):
             # "没登录能查订单吗": yes — and the look-up asks for what it needs (signed in: the orders).
             dispatcher.utter_message(text=GUEST_LOOKUP_YES)
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if asks_arrival(text) and await owns_order_of(tracker, text, AWAITED):
+            # "牛奶今天能到吗" read as a delivery question before buying: a signed-in shopper with
+            # a milk order still on its way asks about that order (the labelling guide's "has the
+            # shopper already ordered?", answered from the orders instead of the words).
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         in_view = as_product_id(tracker.get_slot("product_id"))
         if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None

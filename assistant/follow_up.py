@@ -380,6 +380,11 @@ _UNSURE_INTENTS = ("nlu_fallback", "out_of_scope", INFORM)
 SHOWN_AS = {"order_timeline": "order_status", "order_list": "order_status", "product_cards": RECOMMEND}
 
 
+# Shop questions an order's card may answer in place of their own reply (the purchase help
+# shows the order a signed-in shopper is waiting for): the order is then what was asked about.
+_ANSWERED_BY_ORDER = frozenset({"purchase"})
+
+
 def _shown(event: Mapping) -> Optional[str]:
     custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
     return SHOWN_AS.get(custom.get("type")) if isinstance(custom, Mapping) else None
@@ -407,9 +412,13 @@ def previous_question(events: Sequence[Mapping]) -> Optional[str]:
     if previous is None:
         return None
     intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+    after = list(events)[_index_of(events, previous) + 1:]
+    if intent in _ANSWERED_BY_ORDER and any(_shown(e) == "order_status" for e in after):
+        # "牛奶今天能到吗" read as a delivery question before buying, answered with the shopper's
+        # milk order on its way: "还要等多久" then asks about that order.
+        return "order_status"
     if intent not in _UNSURE_INTENTS:
         return intent
-    after = list(events)[_index_of(events, previous) + 1:]
     answered = next((ANSWERED_AS[e.get("name")] for e in after
                      if e.get("event") == "action" and e.get("name") in ANSWERED_AS), None)
     return answered or next((_shown(e) for e in after if _shown(e)), intent)

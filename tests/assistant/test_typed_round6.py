@@ -81,6 +81,21 @@ def test_an_unsure_message_answered_as_an_order_question_is_followed_up_as_one()
     assert previous_question(shown) == "order_status"
 
 
+
+def test_a_purchase_question_answered_with_the_shoppers_order_is_followed_up_as_an_order_question():
+    # "牛奶今天能到吗" read as a delivery question before buying, answered with the milk order on
+    # its way (actions.purchase): "还要等多久" is about that order, not the delivery times.
+    carded = [{"event": "user", "parse_data": {"intent": {"name": "purchase"}}},
+              {"event": "action", "name": "action_purchase_help"},
+              {"event": "bot", "data": {"custom": {"type": "order_timeline"}}}]
+    assert previous_question(carded) == "order_status"
+    policy = [{"event": "user", "parse_data": {"intent": {"name": "purchase"}}},
+              {"event": "action", "name": "action_purchase_help"}, {"event": "bot", "text": "现货商品当天发货"}]
+    assert previous_question(policy) == "purchase"
+    cards = [{"event": "user", "parse_data": {"intent": {"name": "purchase"}}},
+             {"event": "bot", "data": {"custom": {"type": "product_cards"}}}]
+    assert previous_question(cards) == "purchase"
+
 def test_fresh_food_and_the_list_it_narrows_to():
     assert names_fresh_food("生鲜坏了能退吗") and names_fresh_food("水果烂了") and not names_fresh_food("手机坏了")
     orders = [SimpleNamespace(order_no=n) for n in ("a", "b", "c", "d")]
