@@ -66,7 +66,7 @@ async def owns_order_of(tracker: Tracker, text: str, statuses: Optional[Collecti
         return False
     orders = await db(recent_orders, current_customer_id(tracker), limit=MAX_RECENT)
     meant = await meant_orders(text, orders, named)
-    return meant.described and any(statuses is None or str(order.status) in statuses for order in meant.orders)
+    return meant.described and any(statuses is None or order.status in statuses for order in meant.orders)
 
 
 class ActionClarify(ShopAction):

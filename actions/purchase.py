@@ -40,15 +40,11 @@ from shop.db.catalogue import (
 from shop.domain.assortment import gift_recipient
 from shop.db.orders import get_order, get_order_for_guest
 from shop.domain.clock import utc_now
-from shop.domain.orders import IN_DELIVERY, OrderStatus
+from shop.domain.orders import AWAITED
 from shop.domain.invoices import invoice_progress, where_to_see
 
 LIVE_TOPICS = {"coupon", "promotion"}
 MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
-
-
-# Orders a shopper can still be waiting for: paid and not yet delivered.
-AWAITED = frozenset(str(status.value) for status in (OrderStatus.AWAITING_SHIPMENT, *IN_DELIVERY))
 
 
 def _quantity(tracker: Tracker) -> Optional[int]:

@@ -56,6 +56,8 @@ ORDER_STATUS_LABELS = {
 
 # Parcel on its way (a refund then means intercepting it or refusing delivery).
 IN_DELIVERY = frozenset({OrderStatus.SHIPPED, OrderStatus.IN_TRANSIT, OrderStatus.OUT_FOR_DELIVERY})
+# Paid and not yet delivered: an order the shopper can still be waiting for.
+AWAITED = frozenset({OrderStatus.AWAITING_SHIPMENT}) | IN_DELIVERY
 # The shopper has the goods.
 RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.COMPLETED})
 # Where a cancellation leaves an order (``cancellation_decision``: 已取消, or 退款中 and then
