@@ -77,6 +77,27 @@ def console_sign_in(page, url: str, username: str, password: str) -> None:
     page.wait_for_url(lambda u: "/login" not in u)
 
 
+@contextlib.contextmanager
+def console_page(browser, url: str, username: str, password: str, viewport=DESKTOP,
+                 timeout: float = 15_000) -> Iterator:
+    """A page in a fresh browser context (Chinese locale), signed in on the console at ``url``
+    as ``username``; the context is closed when the block ends, also when it fails."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        console_sign_in(page, url, username, password)
+        yield page
+    finally:
+        context.close()
+
+
+def wait_for_analytics(page) -> None:
+    """Wait until the console's 数据分析 page has loaded its figures or said it could not
+    (the first load computes the period's figures: up to a minute on a loaded machine)."""
+    page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60_000)
+
+
 def console_shop_database(work: Path, accounts, password: str) -> str:
     """A migrated shop database under ``work`` with console ``accounts`` ((user name, display
     name, role) each, all with ``password``); its URL."""

@@ -15,29 +15,21 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from console.passwords import hash_password
 from growth.experiments import DEFAULT_PATH
-from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import add_shopper_message
-from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
-from tests.browser.helpers import DESKTOP, PHONE, console_sign_in, running_console
+from tests.browser.helpers import PHONE, console_page, console_shop_database, running_console, wait_for_analytics
 
 PASSWORD = "a-long-test-password-for-the-walk-8"
-TIMEOUT = 15_000
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
     work = tmp_path_factory.mktemp("console-desk-walk")
-    url = f"sqlite:///{work / 'shop.db'}"
+    url = console_shop_database(work, [("xiaowang", "小王", "agent"), ("boss", "店长", "admin")], PASSWORD)
     engine = make_engine(url)
-    upgrade_to_head(engine)
-    with session_scope(engine) as session:
-        create_account(session, "xiaowang", "小王", "agent", hash_password(PASSWORD), utc_now())
-        create_account(session, "boss", "店长", "admin", hash_password(PASSWORD), utc_now())
     experiments = work / "experiments.yml"
     shutil.copy(DEFAULT_PATH, experiments)
     with running_console(work, {"SHOP_DATABASE_URL": url, "ANALYTICS_EVENTS_DB_PATH": str(work / "events.db"),
@@ -45,13 +37,6 @@ def desk(tmp_path_factory):
                                 "SHOP_EXPERIMENTS_PATH": str(experiments)}) as console:
         yield console, engine, experiments
     engine.dispose()
-
-
-def _page(browser, console: str, username: str, viewport=DESKTOP):
-    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
-    page.set_default_timeout(TIMEOUT)
-    console_sign_in(page, console, username, PASSWORD)
-    return page
 
 
 def _queue(page) -> list:
@@ -66,8 +51,7 @@ def test_an_agent_serves_several_waiting_shoppers_in_the_desks_order(desk, brows
         later = create_handoff_request(session, "walk-later", None, "诉求：商品咨询", now - timedelta(minutes=4))
         angry = create_handoff_request(session, "walk-angry", None, "诉求：物流", now - timedelta(minutes=1))
         add_shopper_message(session, angry.id, "人呢？等半天了，太过分了", now)
-    page = _page(browser, console, "xiaowang")
-    try:
+    with console_page(browser, console, "xiaowang", PASSWORD) as page:
         page.goto(f"{console}/handoff")
         # Asked last, but angry: a 10-minute head start puts them before those who asked 4 and
         # 6 minutes ago; the row says why, the others wait by time, the rule is under the table.
@@ -97,16 +81,13 @@ def test_an_agent_serves_several_waiting_shoppers_in_the_desks_order(desk, brows
         page.wait_for_url(f"{console}/handoff?flash=closed")
         assert _queue(page) == [early.ticket_no, later.ticket_no]
         assert page.locator("#mine tr[data-mine]").count() == 0
-    finally:
-        page.context.close()
 
 
 def test_an_operator_reads_an_empty_period_and_exports_the_csv_for_excel(desk, browser):
     console, _, _ = desk
-    page = _page(browser, console, "boss")
-    try:
+    with console_page(browser, console, "boss", PASSWORD) as page:
         page.goto(f"{console}/analytics?from=2026-01-01&to=2026-01-07")
-        page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60_000)
+        wait_for_analytics(page)
         assert page.get_attribute("#analytics", "data-error") is None
         note = page.text_content("#period-note")
         assert "2026-01-01 至 2026-01-07" in note and "共 7 天" in note and "Asia/Shanghai" in note
@@ -121,14 +102,11 @@ def test_an_operator_reads_an_empty_period_and_exports_the_csv_for_excel(desk, b
         assert "summary,2026-01-01..2026-01-07,conversations,0,会话数（个）" in lines
         assert any(line.startswith("summary,") and ",handoff_rate," in line and line.endswith("比率（0–1，乘 100 为百分比）")
                    for line in lines)
-    finally:
-        page.context.close()
 
 
 def test_a_hand_edit_of_the_experiment_file_shows_in_its_record(desk, browser):
     console, _, experiments = desk
-    page = _page(browser, console, "boss")
-    try:
+    with console_page(browser, console, "boss", PASSWORD) as page:
         page.goto(f"{console}/experiments/rec_strategy")          # the state is kept on the first look
         assert "还没有修改记录" in page.text_content("#changes")
         document = yaml.safe_load(experiments.read_text("utf-8"))
@@ -139,8 +117,6 @@ def test_a_hand_edit_of_the_experiment_file_shows_in_its_record(desk, browser):
         cells = row.locator("td").all_text_contents()
         assert cells[1:3] == ["文件（手工修改）", "直接修改文件"]
         assert "放量 100%" in cells[3] and "放量 30%" in cells[4]
-    finally:
-        page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/handoff", "/analytics", "/experiments", "/experiments/rec_strategy", "/segments"])
@@ -149,12 +125,9 @@ def test_the_pages_fit_a_phones_width(desk, browser, path):
     console, engine, _ = desk
     with session_scope(engine) as session:
         create_handoff_request(session, f"walk-phone{path}", None, "诉求：物流\n最近消息：我的快递到哪了？" * 3, utc_now())
-    page = _page(browser, console, "boss", viewport=PHONE)
-    try:
+    with console_page(browser, console, "boss", PASSWORD, viewport=PHONE) as page:
         page.goto(f"{console}{path}")
         if path == "/analytics":
-            page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60_000)
+            wait_for_analytics(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path}: the page is {width}px wide on a {PHONE['width']}px screen"
-    finally:
-        page.context.close()
