@@ -14,7 +14,14 @@ export RASA_PORT="${RASA_PORT:-5005}"
 # The action server answers only the Rasa server, on this machine by default.
 export ACTION_HOST="${ACTION_HOST:-127.0.0.1}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
-export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+# Derived from ACTION_PORT unless given. One this file derived before (a shell that sourced it,
+# then `ACTION_PORT=6601 make run`) follows the port: kept, it sent the Rasa server's action
+# calls to the old port while the action server that run started waited on the new one.
+if [ -z "${ACTION_ENDPOINT_URL:-}" ] || [ "$ACTION_ENDPOINT_URL" = "${_ACTION_ENDPOINT_URL_DERIVED:-}" ]; then
+  ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
+  export _ACTION_ENDPOINT_URL_DERIVED="$ACTION_ENDPOINT_URL"
+fi
+export ACTION_ENDPOINT_URL
 # The demo shop binds to this machine only: its demo sign-in (SHOP_DEMO_LOGIN, on in
 # `make run`) hands a token for any seeded customer to whoever can reach it, and the site
 # refuses to start with it on a non-loopback address (see shop_site/config.py).
