@@ -82,6 +82,34 @@ def test_alembic_ini_has_no_url():
     assert "sqlalchemy.url" not in text_of_ini
 
 
+# Rows written as they stood before a data migration (raw SQL: the models describe the head,
+# not the revision the test stops at).
+def _add_agents(connection, accounts) -> None:
+    """Agent accounts (id, username, display name) in ``console_users``."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    for account_id, username, name in accounts:
+        connection.execute(text(
+            "INSERT INTO console_users (id, username, display_name, role, password_hash, active, created_at)"
+            " VALUES (:id, :username, :name, 'agent', 'x', :yes, :at)"),
+            {"id": account_id, "username": username, "name": name, "yes": True, "at": datetime(2026, 12, 1)})
+
+
+def _add_notices(connection, ticket_id: int, lines) -> None:
+    """The desk's system notices of a ticket, (minute past 10:00 on 2026-12-01, text) each."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    for minute, line in lines:
+        connection.execute(text(
+            "INSERT INTO handoff_messages (ticket_id, author, text, created_at)"
+            " VALUES (:ticket, 'system', :line, :at)"),
+            {"ticket": ticket_id, "line": line, "at": datetime(2026, 12, 1, 10, minute)})
+
+
 def test_migration_0014_fills_the_first_claim_and_who_closed_from_the_history(empty_url):
     """Tickets from before 0014 get ``first_assigned_at`` from their first 「客服…已接入」 notice
     (a transfer's notice does not count) and ``closed_by`` from the holder of a ticket the desk
@@ -97,9 +125,7 @@ def test_migration_0014_fills_the_first_claim_and_who_closed_from_the_history(em
     try:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "0013")
-            connection.execute(text(
-                "INSERT INTO console_users (id, username, display_name, role, password_hash, active, created_at)"
-                " VALUES (1, 'a1', '小王', 'agent', 'x', :yes, :at)"), {"yes": True, "at": datetime(2026, 12, 1)})
+            _add_agents(connection, [(1, "a1", "小王")])
             for ticket_id, status, cancelled in ((1, "closed", None), (2, "closed", datetime(2026, 12, 1, 10, 5)),
                                                  (3, "open", None)):
                 connection.execute(text(
@@ -107,11 +133,8 @@ def test_migration_0014_fills_the_first_claim_and_who_closed_from_the_history(em
                     " assigned_to, cancelled_at) VALUES (:id, :no, 's', '诉求', :status, :at, :at, :agent, :cancelled)"),
                     {"id": ticket_id, "no": f"T{ticket_id}", "status": status, "at": datetime(2026, 12, 1, 10),
                      "agent": 1 if ticket_id == 1 else None, "cancelled": cancelled})
-            for minute, line in ((1, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
-                                 (2, "客服小王已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")):
-                connection.execute(text(
-                    "INSERT INTO handoff_messages (ticket_id, author, text, created_at)"
-                    " VALUES (1, 'system', :line, :at)"), {"line": line, "at": datetime(2026, 12, 1, 10, minute)})
+            _add_notices(connection, 1, [(1, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
+                                         (2, "客服小王已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")])
         upgrade_to_head(engine)
         with engine.connect() as connection:
             rows = connection.execute(text(
@@ -138,20 +161,13 @@ def test_migration_0017_fills_claims_from_the_notices_by_an_unambiguous_name(emp
     try:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), "0015")
-            for account_id, username, name in ((1, "a1", "小王"), (2, "a2", "小李"), (3, "a3", "小李")):
-                connection.execute(text(
-                    "INSERT INTO console_users (id, username, display_name, role, password_hash, active, created_at)"
-                    " VALUES (:id, :username, :name, 'agent', 'x', :yes, :at)"),
-                    {"id": account_id, "username": username, "name": name, "yes": True, "at": datetime(2026, 12, 1)})
+            _add_agents(connection, [(1, "a1", "小王"), (2, "a2", "小李"), (3, "a3", "小李")])
             connection.execute(text(
                 "INSERT INTO handoff_requests (id, ticket_no, sender_id, summary, status, created_at, updated_at,"
                 " first_assigned_at) VALUES (1, 'T1', 's', '诉求', 'assigned', :at, :at, :first)"),
                 {"at": datetime(2026, 12, 1, 10), "first": datetime(2026, 12, 1, 10, 2)})
-            for minute, line in ((2, "客服小王已接入，正在为您服务。"), (5, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
-                                 (7, "客服小李已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")):
-                connection.execute(text(
-                    "INSERT INTO handoff_messages (ticket_id, author, text, created_at)"
-                    " VALUES (1, 'system', :line, :at)"), {"line": line, "at": datetime(2026, 12, 1, 10, minute)})
+            _add_notices(connection, 1, [(2, "客服小王已接入，正在为您服务。"), (5, "已为您转接客服小王，接下来由TA为您服务（之前的对话都在）。"),
+                                         (7, "客服小李已接入，正在为您服务。"), (9, "客服小王已接入，正在为您服务。")])
         upgrade_to_head(engine)
         with engine.connect() as connection:
             rows = connection.execute(text(
