@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from growth.analyse import build_report, format_report  # noqa: E402
-from growth_large import add_arguments as add_large_arguments, bench_large  # noqa: E402
+from growth_large import add_arguments as add_large_arguments, bench_large, timed_segmentation  # noqa: E402
 
 
 def synthetic_units(rng, n: int, variant: str, lift: float = 0.0):
@@ -119,10 +119,7 @@ def bench_stats(args) -> None:
 
 
 def bench_segments(args) -> None:
-    from growth.segments import segment, silhouette, stability
-    from shop.db.engine import make_engine, session_scope
-    from shop.db.segments import replace_segments, rfm_rows
-    from shop.domain.clock import utc_now
+    from growth.segments import silhouette, stability
 
     url = args.database_url
     if url is None:
@@ -130,22 +127,9 @@ def bench_segments(args) -> None:
         url = f"sqlite:///{workdir / 'shop.db'}"
         subprocess.run([sys.executable, "-m", "shop.seed", "--profile", args.profile, "--no-progress",
                         "--database-url", url], cwd=REPO, check=True, capture_output=True)
-    engine = make_engine(url)
-    try:
-        now = utc_now()
-        t0 = time.perf_counter()
-        with session_scope(engine) as session:
-            rows = list(rfm_rows(session, now))
-        t1 = time.perf_counter()
-        result = segment(rows, now, args.clusters, 0)
-        t2 = time.perf_counter()
-        with session_scope(engine) as session:
-            replace_segments(session, result.rows, now)
-        t3 = time.perf_counter()
-    finally:
-        engine.dispose()
-    print(f"segments of {len(rows)} customers: read {t1 - t0:.1f} s + K-means {t2 - t1:.1f} s "
-          f"+ store {t3 - t2:.1f} s = {t3 - t0:.1f} s")
+    rows, result, now, read_s, kmeans_s, store_s = timed_segmentation(url, args.clusters)
+    print(f"segments of {len(rows)} customers: read {read_s:.1f} s + K-means {kmeans_s:.1f} s "
+          f"+ store {store_s:.1f} s = {read_s + kmeans_s + store_s:.1f} s")
     print(f"  silhouette (standardised RFM + tenure, {args.clusters} clusters): {silhouette(result):.3f}")
     codes, counts = np.unique(result.codes, return_counts=True)
     for code, count in zip(codes, counts):

@@ -144,15 +144,14 @@ def pandas_baseline(url: str, now: datetime) -> tuple[float, float, object]:
     return t1 - t0, t2 - t1, rfm
 
 
-def measure(url: str, label: str, reseeds: int) -> None:
-    from growth.segments import segment, silhouette, stability
+def timed_segmentation(url: str, clusters: int):
+    """Segment every customer of the database at ``url`` in this process, the steps of
+    ``python -m growth.segments`` timed apart: (RFM rows, segmentation, its 'now', seconds to read
+    the RFM in the database, to cluster, to replace the segment table)."""
+    from growth.segments import segment
     from shop.db.engine import make_engine, session_scope
     from shop.db.segments import replace_segments, rfm_rows
     from shop.domain.clock import utc_now
-
-    seconds, output = time_command(url)
-    print(f"[{label}] python -m growth.segments, end to end (fresh process): {seconds:.1f} s")
-    print("    " + output.replace("\n", "\n    "))
 
     engine = make_engine(url)
     try:
@@ -161,22 +160,33 @@ def measure(url: str, label: str, reseeds: int) -> None:
         with session_scope(engine) as session:
             rows = list(rfm_rows(session, now))
         t1 = time.perf_counter()
-        result = segment(rows, now, 4, 0)
+        result = segment(rows, now, clusters, 0)
         t2 = time.perf_counter()
         with session_scope(engine) as session:
             replace_segments(session, result.rows, now)
         t3 = time.perf_counter()
     finally:
         engine.dispose()
-    print(f"[{label}] in process: RFM GROUP BY in the database {t1 - t0:.1f} s + K-means {t2 - t1:.1f} s "
-          f"+ replace segment table {t3 - t2:.1f} s = {t3 - t0:.1f} s ({len(rows)} customers)")
+    return rows, result, now, t1 - t0, t2 - t1, t3 - t2
+
+
+def measure(url: str, label: str, reseeds: int) -> None:
+    from growth.segments import silhouette, stability
+
+    seconds, output = time_command(url)
+    print(f"[{label}] python -m growth.segments, end to end (fresh process): {seconds:.1f} s")
+    print("    " + output.replace("\n", "\n    "))
+
+    rows, result, now, read_s, kmeans_s, store_s = timed_segmentation(url, 4)
+    print(f"[{label}] in process: RFM GROUP BY in the database {read_s:.1f} s + K-means {kmeans_s:.1f} s "
+          f"+ replace segment table {store_s:.1f} s = {read_s + kmeans_s + store_s:.1f} s ({len(rows)} customers)")
 
     export_s, groupby_s, rfm = pandas_baseline(url, now)
     by_id = {r.customer_id: r for r in rows}
     agree = all(by_id[cid].frequency == n and by_id[cid].monetary_cents == total
                 for cid, n, total in zip(rfm.index, rfm["n"], rfm["total"])) and len(rfm) == len(rows)
     print(f"[{label}] baseline, RFM by pandas over exported rows: export {export_s:.1f} s + groupby "
-          f"{groupby_s:.1f} s = {export_s + groupby_s:.1f} s vs {t1 - t0:.1f} s in the database "
+          f"{groupby_s:.1f} s = {export_s + groupby_s:.1f} s vs {read_s:.1f} s in the database "
           f"(same RFM: {'yes' if agree else 'NO'})")
     score = silhouette(result)
     print(f"[{label}] silhouette (10,000-customer sample): {score:.3f}; sizes: "
