@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from typing import Dict, List, Tuple
 import pytest
 import requests
 
-from tests.support.stack import REPO_ROOT, free_ports, latest_model
+from tests.support.stack import REPO_ROOT, free_ports, latest_model, ports_listening
 
 pytestmark = pytest.mark.timeout(600)
 UP_TIMEOUT_S = 300
@@ -95,13 +94,7 @@ class Run:
         return found
 
     def listening(self) -> List[int]:
-        busy = []
-        for port in self.ports:
-            with socket.socket() as sock:
-                sock.settimeout(1)
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    busy.append(port)
-        return busy
+        return ports_listening(self.ports)
 
     def stop_and_check(self, how: str = "SIGTERM") -> None:
         if how == "SIGTERM":         # a process manager stopping the script

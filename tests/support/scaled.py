@@ -23,7 +23,7 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
-from tests.support.stack import REPO_ROOT, free_ports
+from tests.support.stack import REPO_ROOT, free_ports, ports_listening
 
 REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 START_TIMEOUT_S = 420
@@ -224,13 +224,7 @@ class RunScaled:
 
     def listening(self) -> list:
         """The ports of this setup (servers, load balancer) on which something still listens."""
-        busy = []
-        for port in self.ports:
-            with socket.socket() as sock:
-                sock.settimeout(1)
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    busy.append(port)
-        return busy
+        return ports_listening(self.ports)
 
     def stop(self) -> float:
         """SIGTERM to the script only (as a process manager would); returns how long it took

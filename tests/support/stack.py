@@ -70,6 +70,18 @@ def free_port() -> int:
     return free_ports(1)[0]
 
 
+def ports_listening(ports) -> List[int]:
+    """Those of ``ports`` on which something on this machine still accepts connections (what
+    a stopped setup must not leave behind)."""
+    busy = []
+    for port in ports:
+        with socket.socket() as sock:
+            sock.settimeout(1)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                busy.append(port)
+    return busy
+
+
 def latest_model() -> Optional[Path]:
     models = sorted((REPO_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
