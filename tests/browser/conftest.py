@@ -28,8 +28,12 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 @pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk "
-                    "(.ci/run does), or set CHROMIUM_PATH")
+        reason = (f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk "
+                  "(.ci/run does), or set CHROMIUM_PATH")
+        # In CI nothing skips: a missing browser is a broken set-up, not a reason to pass.
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -148,5 +148,10 @@ def running_console(work: Path, env_extra: dict) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            # A loaded machine can take longer than a quiet one to stop the console's workers.
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
         log.close()
