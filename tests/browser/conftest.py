@@ -12,6 +12,7 @@ import pytest
 from tests.browser.fake_rasa import FakeRasa, echo
 from tests.browser.helpers import DESKTOP, PageProblems, wait_connected
 from tests.shop_site.harness import seed_database, start_site
+from tests.support.required import unavailable
 from tests.support.stack import REPO_ROOT, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -28,12 +29,8 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 @pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
-        reason = (f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk "
-                  "(.ci/run does), or set CHROMIUM_PATH")
-        # In CI nothing skips: a missing browser is a broken set-up, not a reason to pass.
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk "
+                    "(.ci/run does), or set CHROMIUM_PATH")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -27,6 +27,7 @@ from shop.db.engine import make_engine, session_scope
 from shop.db.segments import segment_best_sellers
 from shop.domain.clock import utc_now
 from shop.identity import issue_customer_token
+from tests.support.required import unavailable
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 
 pytestmark = pytest.mark.integration
@@ -65,7 +66,7 @@ _senders = count(1)
 def growth(tmp_path_factory):
     model = latest_model()
     if model is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
+        unavailable("no trained model in models/: run `make train` (make test does it)")
     work = tmp_path_factory.mktemp("growth-variants")
     experiments = work / "experiments.yml"
     experiments.write_text(EXPERIMENTS, encoding="utf-8")

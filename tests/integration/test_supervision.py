@@ -22,6 +22,7 @@ from typing import Dict, List, Tuple
 import pytest
 import requests
 
+from tests.support.required import unavailable
 from tests.support.stack import REPO_ROOT, free_ports, latest_model, ports_listening
 
 pytestmark = pytest.mark.timeout(600)
@@ -138,7 +139,7 @@ class Run:
 @pytest.fixture
 def run(tmp_path):
     if latest_model() is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
+        unavailable("no trained model in models/: run `make train` (make test does it)")
     runs: List[Run] = []
 
     def start() -> Run:

@@ -5,6 +5,7 @@ import pytest
 
 from shop.db.engine import make_engine, session_scope
 from shop.identity import issue_customer_token
+from tests.support.required import unavailable
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 from tests.support.typed_conversations import (
     Facts, check_cards, load_conversations, needs_counts, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
@@ -23,7 +24,7 @@ def live_stack(tmp_path_factory):
     orders, and a conversation here must meet the seeded shop, not what they left."""
     model = latest_model()
     if model is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
+        unavailable("no trained model in models/: run `make train` (make test does it)")
     stack = start_stack(tmp_path_factory.mktemp("typed-stack"), model)
     yield stack
     stack.stop()

@@ -14,18 +14,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from analytics import store
+from tests.support.required import unavailable  # noqa: F401 (re-exported for the analytics tests)
 
 POSTGRES_SERVER = os.environ.get("SHOP_TEST_POSTGRES_SERVER", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 DAY = date(2026, 12, 1)
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc).timestamp()     # 10:00 China time
 
-
-def unavailable(reason: str) -> None:
-    """A server the test needs is not there: skip, or fail where CI requires it."""
-    if REQUIRED:
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 def user(sender, t, text, intent, confidence=0.9):

@@ -23,17 +23,11 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
+from tests.support.required import unavailable  # noqa: F401 (re-exported for the scale-out tests)
 from tests.support.stack import REPO_ROOT, free_ports, ports_listening
 
-REQUIRED = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 START_TIMEOUT_S = 420
 
-
-def unavailable(reason: str) -> None:
-    """Skip on a developer machine without the service; fail in CI, where it must run."""
-    if REQUIRED:
-        pytest.fail(f"scale-out test cannot run: {reason}")
-    pytest.skip(reason)
 
 
 def require_nginx() -> None:

@@ -275,11 +275,11 @@ def start_stack(workdir: Path, model: Path, with_site: bool = True, seed_profile
 def stack_with_settings(tmp_path_factory, name: str, settings: Dict[str, str]):
     """A module's own live stack (no shop site) with some settings changed, e.g. a short
     ACTION_CALL_TIMEOUT_S; yields it and stops it (a fixture body: ``yield from``)."""
-    import pytest
+    from tests.support.required import unavailable
 
     model = latest_model()
     if model is None:
-        pytest.skip("no trained model in models/: run `make train` (make test does it)")
+        unavailable("no trained model in models/: run `make train` (make test does it)")
     stack = start_stack(tmp_path_factory.mktemp(name), model, with_site=False, extra_env=settings)
     try:
         yield stack
