@@ -17,6 +17,7 @@ from recommender.service import RecommenderService
 from shop.db.engine import dispose_default_engine, make_engine, session_scope
 from shop.db.migrate import upgrade_to_head
 from shop.seed.runner import seed_database
+from tests.support.required import unavailable
 from tests.support.actions import SECRET
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -45,9 +46,7 @@ def action_database(request, tmp_path_factory):
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001 - any failure means the server is not usable
         admin.dispose()
-        if os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
+        unavailable(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     try:
         _seed(url)

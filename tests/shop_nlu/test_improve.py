@@ -29,13 +29,13 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 from shop_nlu.improve import cli, conversations, grouping
 from shop_nlu.improve.training_files import TrainingFiles, clean_text
+from tests.support.required import unavailable
 from tests.support.improve_conversations import (
     DAY1, ENDPOINTS, PARCEL, SENDERS, TOKEN, conversation_events, said, save_all,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-REQUIRE_POSTGRES = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
@@ -51,9 +51,7 @@ def postgres_database():
     except Exception as error:
         admin.dispose()
         reason = f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string(hide_password=True)}: {error}"
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     name = f"improve_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from shop.db.engine import make_engine
 from shop.db.migrate import upgrade_to_head
 from shop.seed.runner import seed_database
+from tests.support.required import unavailable
 from tests.support.shop_db import ANCHOR, PROFILE, SEED
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-REQUIRE_POSTGRES = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 # `-m "not postgres"` runs the SQLite half only (the marker is declared in pytest.ini).
 BACKENDS = ("sqlite", pytest.param("postgresql", marks=pytest.mark.postgres))
 
@@ -47,9 +47,7 @@ def postgres_admin() -> Iterator[Engine]:
     except Exception as error:  # any connection failure means "not reachable"
         engine.dispose()
         reason = f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string(hide_password=True)}: {error}"
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     yield engine
     engine.dispose()
 
