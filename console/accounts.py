@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from console import passwords
+from console.analytics_pages import consumer_health
 from console.auth import (SESSION_COOKIE, db, db_write, new_token, presession_token, public, requires,
                           set_session_cookie, signed_in)
 from console.pages import NavItem
@@ -167,7 +168,10 @@ async def accounts_toggle(request: web.Request) -> web.StreamResponse:
 
 @public
 async def health(request: web.Request) -> web.StreamResponse:
-    return web.json_response({"status": "ok"})
+    # The console answers (status); the analytics consumer is another process, reported as a
+    # code for monitoring (the page tells admins in words): its outage is not the console's.
+    consumer = await consumer_health(request.app["settings"].analytics)
+    return web.json_response({"status": "ok", "analytics_consumer": consumer})
 
 
 def routes() -> list:

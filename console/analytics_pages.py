@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Optional
@@ -16,7 +17,7 @@ from typing import Optional
 from aiohttp import web
 
 from analytics import dashboard, store
-from analytics.consumer_health import consumer_problem
+from analytics.consumer_health import consumer_problem, consumer_state
 from analytics.desk import sync_desk
 from analytics.settings import AnalyticsSettings
 from console.auth import has_role, requires, signed_in
@@ -137,6 +138,42 @@ def _consumer_problem(settings: AnalyticsSettings) -> Optional[str]:
         engine = _analytics_engine(settings.db_url)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     return consumer_problem(store.consumer_status(engine, settings.queue), now)
+
+
+# The health endpoint answers monitoring within moments even while the analytics database
+# hangs (a PostgreSQL that accepts and never answers).
+HEALTH_READ_TIMEOUT_S = 2.0
+NOT_USED, UNKNOWN = "not_used", "unknown"
+# One read of the reports in flight per event loop: while the database hangs, every health
+# call waits on that one instead of holding a worker thread of its own (the console's database
+# work shares those threads).
+_health_reads: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future]" = weakref.WeakKeyDictionary()
+
+
+def _consumer_state(settings: AnalyticsSettings) -> str:
+    with _sync_lock:
+        engine = _analytics_engine(settings.db_url)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    return consumer_state(store.consumer_status(engine, settings.queue), now)
+
+
+async def consumer_health(settings: AnalyticsSettings) -> str:
+    """The RabbitMQ consumer's state for ``GET /healthz`` (``analytics.consumer_health``):
+    ``not_used`` in the embedded setup, ``unknown`` when its reports cannot be read within
+    ``HEALTH_READ_TIMEOUT_S`` (the analytics database down, slow or locked: logged), never an
+    error."""
+    if not settings.uses_rabbitmq:
+        return NOT_USED
+    loop = asyncio.get_running_loop()
+    read = _health_reads.get(loop)
+    if read is None or read.done():
+        read = _health_reads[loop] = asyncio.ensure_future(asyncio.to_thread(_consumer_state, settings))
+        read.add_done_callback(lambda done: done.cancelled() or done.exception())  # said below, or by the next
+    try:
+        return await asyncio.wait_for(asyncio.shield(read), HEALTH_READ_TIMEOUT_S)
+    except Exception as error:  # noqa: BLE001 - health says unknown; the log says why
+        logger.warning("health: the analytics consumer's reports could not be read (%s)", error.__class__.__name__)
+        return UNKNOWN
 
 
 def _rejected(settings: AnalyticsSettings) -> dict:

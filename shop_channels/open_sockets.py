@@ -1,5 +1,5 @@
-"""How many TCP connections one client address may hold open on this Rasa server, and how
-long a connection may sit without a request.
+"""How many TCP connections one client address, and all of them together, may hold open on
+this Rasa server, and how long a connection may sit without a request.
 
 ``shop_channels.client_limits`` counts socket.io connections at the socket.io handshake; a
 raw TCP connection that never sends a request never reaches a handshake or a handler, so it
@@ -16,6 +16,13 @@ accepted (Sanic's ``HttpProtocol.connection_made``, which its websocket protocol
   Behind a proxy the server is told to trust (``SANIC_PROXIES_COUNT`` / ``SANIC_REAL_IP_HEADER``,
   the scale-out nginx) every connection has the proxy's address, so the cap is nginx's
   ``limit_conn`` there and not counted here;
+- at most ``RASA_MAX_OPEN_SOCKETS`` connections open at once over all addresses (behind a
+  proxy too): the cap above is per address, so many addresses together (a botnet, or one
+  machine with a block of addresses) could still open connections until ``accept`` failed for
+  want of descriptors — and then so did everything else the server opens (the action server's
+  connections, the conversation store, Redis, its log). One more is closed as it is accepted,
+  logged once a minute; connections already open are served as before. By default three
+  quarters of the process's descriptor limit (``ulimit -n``), the rest kept for those files;
 - a connection with no request in progress is closed after ``RASA_IDLE_CONNECTION_TIMEOUT_S``
   (Sanic's ``KEEP_ALIVE_TIMEOUT``, which is also how long it waits for a new connection's first
   byte; Rasa sets 120 s).
@@ -45,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 LOG_EVERY_S = 60.0
 UNKNOWN = "unknown"
+ALL_ADDRESSES = "*"      # the log key of refusals by the total cap (no address is "*")
 
 _stock_made = HttpProtocol.connection_made
 _stock_lost = HttpProtocol.connection_lost
@@ -53,28 +61,41 @@ _stock_data_received = HttpProtocol.data_received
 
 
 class OpenSockets:
-    def __init__(self, max_per_address: int) -> None:
+    def __init__(self, max_per_address: int, max_total: int = 0) -> None:
         self.max_per_address = max_per_address
+        self.max_total = max_total
         self._open: Dict[str, int] = {}
+        self._total = 0
         self._logged: Dict[str, float] = {}
 
-    def open(self, address: str) -> bool:
-        """Counts one more connection of ``address``; False (nothing counted) at the cap."""
+    def open(self, address: str, capped: bool = True) -> bool:
+        """Counts one more connection of ``address``; False (nothing counted) at the total cap
+        or, when ``capped``, at the address's cap."""
         held = self._open.get(address, 0)
-        if self.max_per_address and held >= self.max_per_address:
+        if self.full() or (capped and self.max_per_address and held >= self.max_per_address):
             return False
         self._open[address] = held + 1
+        self._total += 1
         return True
 
     def close(self, address: str) -> None:
-        left = self._open.get(address, 0) - 1
+        if address not in self._open:
+            return
+        self._total -= 1
+        left = self._open[address] - 1
         if left > 0:
             self._open[address] = left
         else:
-            self._open.pop(address, None)
+            del self._open[address]
 
     def held(self, address: str) -> int:
         return self._open.get(address, 0)
+
+    def total(self) -> int:
+        return self._total
+
+    def full(self) -> bool:
+        return bool(self.max_total) and self._total >= self.max_total
 
     def should_log(self, address: str, now: float) -> bool:
         if now - self._logged.get(address, -LOG_EVERY_S) < LOG_EVERY_S:
@@ -101,15 +122,25 @@ def _behind_trusted_proxy(app: Any) -> bool:
     return bool(getattr(config, "PROXIES_COUNT", 0) or getattr(config, "REAL_IP_HEADER", None))
 
 
+def _log_refusal(sockets: OpenSockets, address: str) -> None:
+    now = time.monotonic()
+    if sockets.full():
+        if sockets.should_log(ALL_ADDRESSES, now):
+            logger.warning("TCP connection refused: %d connections open on this server, from all addresses "
+                           "(RASA_MAX_OPEN_SOCKETS; this one from %s; logged once a minute)", sockets.total(), address)
+    elif sockets.should_log(address, now):
+        logger.warning("TCP connection refused: client address %s holds %d connections "
+                       "(RASA_MAX_SOCKETS_PER_ADDRESS; logged once a minute per address)",
+                       address, sockets.held(address))
+
+
 def _connection_made(self: HttpProtocol, transport: Any) -> None:
     sockets = _sockets
-    if sockets is not None and not _behind_trusted_proxy(self.app):
+    if sockets is not None:
         address = _peer(transport)
-        if not sockets.open(address):
-            if sockets.should_log(address, time.monotonic()):
-                logger.warning("TCP connection refused: client address %s holds %d connections "
-                               "(RASA_MAX_SOCKETS_PER_ADDRESS; logged once a minute per address)",
-                               address, sockets.held(address))
+        # Behind a trusted proxy every connection is the proxy's: only the total is capped.
+        if not sockets.open(address, capped=not _behind_trusted_proxy(self.app)):
+            _log_refusal(sockets, address)
             transport.abort()
             return
         _counted[id(self)] = address
@@ -123,16 +154,17 @@ def _connection_lost(self: HttpProtocol, exc: Optional[BaseException]) -> None:
     _stock_lost(self, exc)
 
 
-def install(max_per_address: int) -> bool:
-    """Counts connections per address from now on (once; ``0`` = no cap, nothing patched)."""
+def install(max_per_address: int, max_total: int = 0) -> bool:
+    """Counts connections per address and in all from now on (once; both ``0`` = no cap,
+    nothing patched)."""
     global _sockets
-    if not max_per_address:
+    if not max_per_address and not max_total:
         return False
     if _sockets is None:
-        _sockets = OpenSockets(max_per_address)
+        _sockets = OpenSockets(max_per_address, max_total)
     return patch_pinned([(HttpProtocol, "connection_made", _connection_made),
                          (HttpProtocol, "connection_lost", _connection_lost)],
-                        {"3.6.21"}, "no cap on one address's TCP connections", logger=logger)
+                        {"3.6.21"}, "no cap on TCP connections", logger=logger)
 
 
 def bound_idle_connections(app: Any, idle_timeout_s: float) -> None:

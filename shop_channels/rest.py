@@ -81,9 +81,9 @@ class ShopRestInput(RestInput):
             app.error_handler.add(MethodNotSupported, not_allowed)
 
             # Connections that never send a request: closed after the idle timeout, and at most
-            # so many per address (shop_channels.open_sockets).
+            # so many per address and in all (shop_channels.open_sockets).
             open_sockets.bound_idle_connections(app, server_settings().idle_connection_timeout_s)
-            open_sockets.install(server_settings().max_sockets_per_address)
+            open_sockets.install(server_settings().max_sockets_per_address, server_settings().max_open_sockets)
             open_sockets.bound_request_heads()
 
         async def not_found(request: Request, _: Exception) -> HTTPResponse:

@@ -35,6 +35,8 @@ RASA_MAX_SOCKETS_PER_ADDRESS
                         TCP connections one client address may hold open on this server,
                         requests or not (``shop_channels.open_sockets``; 0 = no cap; default
                         400; not counted behind a trusted proxy).
+RASA_MAX_OPEN_SOCKETS   TCP connections open on this server over all addresses (0 = no cap;
+                        default three quarters of the descriptor limit, ``ulimit -n``).
 RASA_IDLE_CONNECTION_TIMEOUT_S
                         how long a connection may wait for its (next) request before it is
                         closed (Sanic's keep-alive timeout; seconds, default 15; Rasa's 120).
@@ -44,6 +46,7 @@ SHOP_DESK_HOURS         the human desk's hours, China time (default 9:00-22:00):
 from __future__ import annotations
 
 import os
+import resource
 import threading
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
@@ -71,8 +74,20 @@ DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE = 1200
 # Twice the socket.io connections an address may hold: each open widget holds one, and a
 # page load or a REST caller briefly holds a few more.
 DEFAULT_MAX_SOCKETS_PER_ADDRESS = 400
+# The other quarter of the descriptor limit is for what the server opens itself: the model,
+# the conversation store, the action server's and Redis's connections, its log.
+OPEN_SOCKETS_SHARE_OF_DESCRIPTORS = 0.75
 # A browser's keep-alive reuse comes within seconds; an idle connection costs a descriptor.
 DEFAULT_IDLE_CONNECTION_TIMEOUT_S = 15.0
+
+
+def default_max_open_sockets() -> int:
+    """``RASA_MAX_OPEN_SOCKETS`` when unset: a share of this process's descriptor limit; 0 (no
+    cap) when that limit is unlimited."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 0
+    return max(1, int(soft * OPEN_SOCKETS_SHARE_OF_DESCRIPTORS))
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class ChannelSettings:
     client_max_connections: int = DEFAULT_CLIENT_MAX_CONNECTIONS
     client_max_messages_per_minute: int = DEFAULT_CLIENT_MAX_MESSAGES_PER_MINUTE
     max_sockets_per_address: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
+    max_open_sockets: int = field(default_factory=default_max_open_sockets)
     idle_connection_timeout_s: float = DEFAULT_IDLE_CONNECTION_TIMEOUT_S
 
 
@@ -116,6 +132,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> ChannelSettings:
                                0, 10_000_000),
                            max_sockets_per_address=bounded_int_setting(
                                env, "RASA_MAX_SOCKETS_PER_ADDRESS", DEFAULT_MAX_SOCKETS_PER_ADDRESS, 0, 10_000_000),
+                           max_open_sockets=bounded_int_setting(
+                               env, "RASA_MAX_OPEN_SOCKETS", default_max_open_sockets(), 0, 10_000_000),
                            idle_connection_timeout_s=seconds_setting(
                                env, "RASA_IDLE_CONNECTION_TIMEOUT_S", DEFAULT_IDLE_CONNECTION_TIMEOUT_S))
 

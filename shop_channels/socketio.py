@@ -57,6 +57,29 @@ from sanic.server.websockets import impl as _sanic_websockets
 logger = logging.getLogger(__name__)
 
 TOO_MANY_CONNECTIONS = "当前网络打开的聊天窗口太多啦，请关闭一些窗口后再试，谢谢～"
+# WebSocket close code (4000-4999: the application's own) of a refused engine.io handshake;
+# the widget (web/assets/js/socket.js) shows the close reason, this line.
+REFUSED_CLOSE_CODE = 4429
+
+
+async def _refuse_websocket_in_band(environ: Any) -> bool:
+    """A refused engine.io handshake over WebSocket is completed and closed at once with
+    ``REFUSED_CLOSE_CODE`` and the polite line as the reason: engine.io's refusal is an HTTP
+    401, which a browser's WebSocket cannot read (the page saw a socket that failed, as if the
+    server were down, and said nothing of why). The session is never opened, nor counted.
+    False (nothing done) for a polling handshake: its 401 carries the line in its JSON."""
+    request = (environ or {}).get("sanic.request")
+    if request is None or str(environ.get("HTTP_UPGRADE", "")).lower() != "websocket":
+        return False
+    try:
+        websocket = await request.transport.get_protocol().websocket_handshake(request)
+        await websocket.close(code=REFUSED_CLOSE_CODE, reason=TOO_MANY_CONNECTIONS)
+        # Nothing after the close frame: engine.io's 401 written on the upgraded stream made
+        # the browser fail the socket ("Invalid frame header", code 1006, no reason).
+        request.transport.close()
+    except Exception as error:  # noqa: BLE001 - the client went away: refused all the same
+        logger.debug("refused engine.io websocket not told in band (%s)", error.__class__.__name__)
+    return True
 
 
 def _wait_with_tasks(awaitables, *args: Any, **kwargs: Any):
@@ -175,7 +198,8 @@ class ShopSocketIOInput(SocketIOInput):
             if not per_address.open_session(eio_sid, address):
                 logger.warning("engine.io session refused: client address %s holds %d sessions", address,
                                per_address.open_sessions(address))
-                return False
+                await _refuse_websocket_in_band(environ)
+                return {"error": "too_many_connections", "message": TOO_MANY_CONNECTIONS}
             return await stock_eio_connect(eio_sid, environ)
 
         async def engineio_disconnect(eio_sid: str, reason: Any) -> Any:

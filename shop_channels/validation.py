@@ -7,6 +7,7 @@ answers malformed bodies with a 500. Integrators get precise 4xx errors instead.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
@@ -67,12 +68,44 @@ def wrong_method(allowed: str) -> InvalidRequest:
     return InvalidRequest(405, "method_not_allowed", f"这个接口只接受 {allowed} 请求。")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(f"{number} is out of range")
+    return value
+
+
+def strict_json_loads(raw: Any) -> Any:
+    """JSON as RFC 8259 has it: Python's ``json.loads`` also takes ``NaN``, ``Infinity`` and
+    numbers too large for a float (``1e999``, read as infinity); kept in a message's metadata
+    they were recorded as ``NaN`` / ``Infinity`` in the conversation store and the events
+    Rasa publishes, which no strict JSON reader (a browser, a BI tool, PostgreSQL's ``json``)
+    can parse. Raises ``ValueError`` for them."""
+    return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+
+
+def _has_non_finite_number(value: Any) -> bool:
+    """A NaN or infinity anywhere in an already-decoded value (socket.io's packets are read by
+    python-socketio's own ``json``, which takes them). Depth is bounded by the caller."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite_number(v) for v in value)
+    return False
+
+
 def json_object(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> dict:
     """A request body that must be one JSON object of at most ``max_bytes``, or the clean 4xx."""
     if body is not None and len(body) > max_bytes:
         raise body_too_large()
     try:
-        payload = json.loads(body or b"")
+        payload = strict_json_loads(body or b"")
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
     if not isinstance(payload, dict):
@@ -123,13 +156,15 @@ def clean_metadata(metadata: Any) -> Dict[str, Any]:
         return {}
     if isinstance(metadata, str):
         try:
-            metadata = json.loads(metadata)
+            metadata = strict_json_loads(metadata)
         except (ValueError, RecursionError):
             raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。") from None
     if not isinstance(metadata, dict):
         raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。")
     if json_depth_exceeds(metadata, MAX_METADATA_DEPTH):
         raise InvalidRequest(400, "invalid_metadata", f"metadata 嵌套不能超过 {MAX_METADATA_DEPTH} 层。")
+    if _has_non_finite_number(metadata):
+        raise InvalidRequest(400, "invalid_metadata", "metadata 必须是标准 JSON：不能含 NaN 或 Infinity。")
     if len(json.dumps(metadata, ensure_ascii=False)) > MAX_METADATA_BYTES:
         raise InvalidRequest(413, "metadata_too_large", "metadata 过大。")
     return metadata

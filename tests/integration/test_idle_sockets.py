@@ -17,6 +17,7 @@ from tests.support.stack import stack_with_settings
 pytestmark = pytest.mark.integration
 
 MAX_SOCKETS = 12
+MAX_OPEN = 30
 HEAD_DEADLINE_S = 2
 
 
@@ -24,6 +25,7 @@ HEAD_DEADLINE_S = 2
 def capped_stack(tmp_path_factory):
     yield from stack_with_settings(tmp_path_factory, "idle-sockets", {
         "RASA_MAX_SOCKETS_PER_ADDRESS": str(MAX_SOCKETS),
+        "RASA_MAX_OPEN_SOCKETS": str(MAX_OPEN),
         "SANIC_REQUEST_TIMEOUT": str(HEAD_DEADLINE_S),
     })
 
@@ -68,6 +70,30 @@ def test_one_address_cannot_hold_idle_connections_without_limit(capped_stack):
     assert _served_again(capped_stack.rasa_url)
     log = (capped_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert "TCP connection refused: client address 127.0.0.1" in log
+
+
+def test_many_addresses_together_cannot_exhaust_the_servers_descriptors(capped_stack):
+    """Each address below its own cap, all of them together above the server's: before, only
+    the per-address cap existed, and many addresses (here 127.0.0.2-6, all loopback on Linux)
+    could open connections until accept() and every file the server opens failed. Now the
+    connections beyond RASA_MAX_OPEN_SOCKETS are closed as they are accepted, logged, the
+    ones held are served, and the places are given back."""
+    host, port = capped_stack.rasa_url.removeprefix("http://").split(":")
+    per_address = MAX_SOCKETS - 4
+    held = [socket.create_connection((host, int(port)), timeout=10, source_address=(f"127.0.0.{n}", 0))
+            for n in range(2, 7) for _ in range(per_address)]
+    assert len(held) > MAX_OPEN
+    try:
+        assert all(_closed_by_server(sock) for sock in held[MAX_OPEN:])
+        held[0].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        held[0].settimeout(20)
+        assert held[0].recv(64).startswith(b"HTTP/1.1 200")      # a counted one still served
+    finally:
+        for sock in held:
+            sock.close()
+    assert _served_again(capped_stack.rasa_url)
+    log = (capped_stack.workdir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    assert "(RASA_MAX_OPEN_SOCKETS;" in log
 
 
 def test_a_request_head_trickled_a_byte_at_a_time_is_cut_off(capped_stack):

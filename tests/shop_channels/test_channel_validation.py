@@ -107,3 +107,24 @@ def test_metadata_may_arrive_as_a_json_string_from_socketio_clients():
 def test_errors_serialise_for_the_caller():
     payload = refused(b"nope").as_json()
     assert payload["error"] == "invalid_json" and payload["status"] == 400 and payload["message"]
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_json_has_not_are_refused_not_recorded(number):
+    """Python's json takes NaN, Infinity and 1e999 (read as infinity): kept in the metadata,
+    they were recorded as NaN / Infinity in the conversation store and in the events Rasa
+    publishes, which strict JSON readers (a browser, a BI tool, PostgreSQL's json) cannot
+    parse. Now the request is a clean 400, whichever way the number comes."""
+    raw = f'{{"sender": "u1", "message": "hi", "metadata": {{"page": {number}}}}}'.encode()
+    assert refused(raw).code == "invalid_json"
+    assert refused(f'{{"sender": "u1", "message": "hi", "x": {number}}}'.encode()).code == "invalid_json"
+    as_string = json.dumps({"sender": "u1", "message": "hi", "metadata": f'{{"page": {number}}}'}).encode()
+    assert refused(as_string).code == "invalid_metadata"
+    # socket.io: python-socketio decodes the packet itself (NaN allowed); the metadata is checked.
+    with pytest.raises(InvalidRequest) as caught:
+        clean_metadata({"page": {"deep": [1, float(number)]}})
+    assert caught.value.code == "invalid_metadata" and caught.value.status == 400
+
+
+def test_ordinary_numbers_in_metadata_are_kept():
+    assert clean_metadata({"page": 2, "ratio": 0.5, "big": 1e300}) == {"page": 2, "ratio": 0.5, "big": 1e300}

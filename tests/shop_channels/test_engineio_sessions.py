@@ -85,3 +85,12 @@ def test_engineio_sessions_without_a_connection_are_capped_per_address(monkeypat
     assert limits.open_sessions(ATTACKER) <= 2
     assert "engine.io session refused: client address 203.0.113.9" in caplog.text
     assert "engine.io session closed: client address 203.0.113.9" in caplog.text
+
+
+def test_the_refusal_line_fits_a_websocket_close_reason():
+    """A close frame's reason holds at most 123 bytes: a longer line could not be sent as the
+    reason of a refused engine.io WebSocket (shop_channels.socketio._refuse_websocket_in_band)."""
+    from shop_channels.socketio import REFUSED_CLOSE_CODE, TOO_MANY_CONNECTIONS
+
+    assert len(TOO_MANY_CONNECTIONS.encode("utf-8")) <= 123
+    assert 4000 <= REFUSED_CLOSE_CODE <= 4999             # the application's own codes

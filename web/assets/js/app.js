@@ -56,6 +56,7 @@ async function main() {
   const outbox = store.messages.filter((m) => m.role === "user" && m.pending);
   let confirmed = false;
   let everConnected = false;
+  let refusal = ""; // the server's polite line while it refuses this page's connection
   let typingTimer = null;
 
   const view = new ChatView($("messages"), {
@@ -181,11 +182,17 @@ async function main() {
       state === "connected" ? "客服小柚 · 在线" : state === "connecting" ? "客服小柚 · 连接中…" : "客服小柚 · 重新连接中…";
     // A lost connection, or a first one that failed: say so (typing still works; messages
     // wait in the outbox).
+    // A refusal says why (the server's polite line) until a connection is made.
     const banner = $("conn-banner");
-    banner.hidden = state === "connected" || (state === "connecting" && !everConnected);
-    banner.textContent = everConnected ? "网络连接已断开，正在重新连接…" : "暂时连接不上客服，正在重试…";
+    if (state === "connected") refusal = "";
+    banner.hidden = state === "connected" || (state === "connecting" && !everConnected && !refusal);
+    banner.textContent = refusal || (everConnected ? "网络连接已断开，正在重新连接…" : "暂时连接不上客服，正在重试…");
   }
 
+  socket.on("refused", (text) => {
+    refusal = text || "暂时连接不上客服，正在重试…";
+    showConnection(socket.state);
+  });
   socket.on("state", showConnection);
   socket.on("connect", () => {
     everConnected = true;

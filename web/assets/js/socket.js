@@ -13,12 +13,19 @@
 //   server -> "2"  ping; client answers "3" pong  (the server pings in v4)
 //   either -> '42["event",data]'                   an event
 //   server -> "44{message}"                         connect refused; "41" disconnected; "1" close
+// A refusal (too many chat windows open from this network: shop_channels/socketio.py) comes as
+// socket.io's "44{message, data: {text}}", or, when the engine.io handshake itself is refused,
+// as a WebSocket closed with code 4429 and the polite line as its reason (a browser cannot read
+// the HTTP 401 engine.io answers with). Either way the page hears "refused" with that line.
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 8000;
 const DEFAULT_PING_INTERVAL = 25000;
 const DEFAULT_PING_TIMEOUT = 20000;
 const CONNECT_TIMEOUT_MS = 10000;
+const REFUSED_CLOSE_CODE = 4429; // shop_channels/socketio.py REFUSED_CLOSE_CODE
+// After a refusal the back-off starts at its longest (RECONNECT_MAX_MS).
+const REFUSED_RETRY_ATTEMPT = Math.ceil(Math.log2(RECONNECT_MAX_MS / RECONNECT_MIN_MS));
 
 export function socketUrl(baseUrl, path = "/socket.io") {
   const url = new URL(baseUrl);
@@ -76,8 +83,10 @@ export class SocketIoClient {
     ws.onmessage = (message) => {
       if (this.ws === ws) this.handlePacket(String(message.data));
     };
-    ws.onclose = () => {
-      if (this.ws === ws) this.dropped();
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      if (event && event.code === REFUSED_CLOSE_CODE) this.refused(event.reason);
+      this.dropped();
     };
     ws.onerror = () => {
       // Always followed by close; nothing to do here.
@@ -148,9 +157,17 @@ export class SocketIoClient {
       if (parsed) this.fire(parsed.event, ...parsed.args);
     } else if (kind === "1" || kind === "4") {
       // Disconnected or refused by the server: try again later, like a dropped connection.
+      if (kind === "4") this.refused(refusalText(body.slice(1)));
       this.closeSocket();
       this.dropped();
     }
+  }
+
+  /** The server refused this connection: tell the page why, and retry only slowly (another
+   * window closing frees a place; retrying fast only adds to the crowd). */
+  refused(text) {
+    this.attempt = Math.max(this.attempt, REFUSED_RETRY_ATTEMPT);
+    this.fire("refused", typeof text === "string" ? text : "");
   }
 
   dropped() {
@@ -219,6 +236,17 @@ export class SocketIoClient {
         console.error(`socket handler for ${event} failed`, error);
       }
     }
+  }
+}
+
+/** The polite line of a socket.io CONNECT_ERROR body ('{"message": ..., "data": {"text": ...}}'), or "". */
+export function refusalText(body) {
+  try {
+    const refusal = JSON.parse(body);
+    const text = refusal && refusal.data && refusal.data.text;
+    return typeof text === "string" ? text : "";
+  } catch (error) {
+    return "";
   }
 }
 
