@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
-    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, how_many_left, listing_with_variant,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left, listing_with_variant,
     picked_on_screen,
     products_on_screen,
     variant_stock,
@@ -22,13 +22,13 @@ from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_arrival, asks_guest_lookup, order_clause
 from actions.clarify import owns_order_of
-from assistant.bought import decides_to_buy, quantity_decided
 from assistant.typed_answers import asks_how_many, buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import show_cards
 from assistant.experiment_picks import experiment_variants
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
+from assistant.delivery_quotes import delivery_quote
 from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
@@ -117,11 +117,10 @@ class ActionPurchaseHelp(ShopAction):
             # a milk order still on its way asks about that order (the labelling guide's "has the
             # shopper already ordered?", answered from the orders instead of the words).
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
-        in_view = as_product_id(tracker.get_slot("product_id"))
-        if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
-                and last_flow(tracker) == "action_product_inquiry"):
-            # "那就买这个" after a product's details: how to buy that product, named.
-            return await buy_product(dispatcher, in_view, quantity_decided(text))
+        bought = await buys_in_view(dispatcher, tracker)
+        if bought is not None:
+            # "那就买这个" / "改成两件" after a product's details: how to buy that product, named.
+            return bought
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
         progress = False
@@ -157,6 +156,12 @@ class ActionPurchaseHelp(ShopAction):
                 continue
             if topic == "invoice" and invoice_question(text) == PROGRESS:
                 progress = answered = True      # answered below, after the order asked about
+                continue
+            quote = delivery_quote(text, utc_now()) if topic == "delivery_time" else None
+            if quote:
+                # "今天下单明天能到上海吗": the estimate to that city, not only the general rule.
+                dispatcher.utter_message(text=quote)
+                answered = True
                 continue
             policy = book.answer(topic)
             if policy:

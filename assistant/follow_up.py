@@ -16,7 +16,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.invoices import asks_for_copy
-from assistant.services import REPAIR, ServiceAsk, answers_with_a_place, what_is_asked
+from assistant.services import NO_LIFT, REPAIR, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
@@ -60,7 +60,7 @@ _CONNECTIVE = re.compile(r"^(那|那么|然后|可是|但是|所以|还有|就|�
 # find what was just answered, the stairs for the fitting just priced.
 _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么时候|啥时候|哪天|几天|怎么办|咋办|然后呢|"
                   r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的|"
-                  r"在哪(看|查|找)|哪里(看|查|找)|没电梯|没有电梯)")
+                  r"在哪(看|查|找)|哪里(看|查|找))")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
 # "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its
@@ -128,7 +128,7 @@ def is_fragment(text: str) -> bool:
     text = (text or "").strip()
     if not text or _content_length(text) > MAX_FRAGMENT_CHARS:
         return False
-    return bool(_CONNECTIVE.search(text) or _CUE.search(text))
+    return bool(_CONNECTIVE.search(text) or _CUE.search(text) or NO_LIFT.search(text))
 
 
 # "不对 是手机那单", "搞错了，手机那个", "哦不是 是奇异果那单": the order just given was the wrong one.

@@ -714,6 +714,17 @@ def narrower_word(typed: str, category: str) -> Optional[str]:
     return typed[:20]
 
 
+def category_spelt_out(text: str, typed: Optional[str], names: Sequence[str]) -> Optional[str]:
+    """"适合跑步的鞋": the shop's category whose name the message spells out around the word
+    typed for the category read ("跑步" + "的" + "鞋" is 跑步鞋, not the whole 鞋靴), else None.
+    Only a longer name holding the typed word counts (鞋 → 跑步鞋, never 鞋 → 鞋靴)."""
+    if not typed:
+        return None
+    squashed = re.sub(r"[的\s]", "", text or "")
+    longer = [name for name in names if typed in name and len(name) > len(typed) and name in squashed]
+    return max(longer, key=len) if longer else None
+
+
 def another_name_for(word: str, category: Optional[str]) -> bool:
     """Is a word that no listing's title holds another name of the category ("鞋子" for
     鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
