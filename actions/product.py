@@ -20,7 +20,7 @@ from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
-from assistant.product_questions import unknown_question, unknown_reply
+from assistant.product_questions import fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
 from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
 from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
@@ -188,6 +188,9 @@ class ActionProductInquiry(ShopAction):
                 return await compare_in_view(dispatcher, in_view, named)
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        fitted = await fit_with_in_view(dispatcher, tracker) if product_id is None else None
+        if fitted is not None:
+            return fitted
         bought = await buys_in_view(dispatcher, tracker) if product_id is None else None
         if bought is not None:
             # "买两个" after the product's details: how to buy two of it, not its card again.
@@ -442,6 +445,30 @@ async def buy_from_screen(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     from actions.purchase import buy_product  # actions.purchase builds on this module
 
     return await buy_product(dispatcher, on_screen[picked][1])
+
+
+async def fit_with_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """"能连iPhone吗" / "能用20W的充电头吗" right after a product was shown: whether that product
+    goes with the thing named — which its record does not say: said so, with its specs and a
+    person offered, never the named thing's listings instead. None when the message asks no such
+    thing (no product or category named, or no product in view)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    in_view = as_product_id(tracker.get_slot("product_id"))
+    named = first_entity(tracker, "product") or first_entity(tracker, "category") or first_entity(tracker, "brand")
+    if in_view is None or not (named or "compatibility" in entity_values(tracker, "topic")):
+        return None
+    other = fits_with_asked(text)
+    if other is None or last_flow(tracker) != "action_product_inquiry":
+        return None
+    product = await db(get_product_detail, in_view)
+    if product is None:
+        return None
+    specs = "\n".join(facts.spec_lines(product))
+    dispatcher.utter_message(text=fit_unknown_reply(product.title, other) + (f"\n它的参数：\n{specs}" if specs else ""),
+                             buttons=buttons([("转人工", "/human_handoff")]))
+    return [offer(OFFER_HANDOFF), SlotSet("product_id", str(product.id))]
 
 
 async def buys_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:

@@ -15,7 +15,7 @@ from actions.support import ShopAction, as_product_id, current_customer_id, db, 
 from assistant.order_matching import OWN_ORDER
 from assistant.product_facts import screen_inches
 from assistant.recommendation_requests import (
-    TITLE_INCHES, UNLISTED, category_spelt_out, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
+    BIG_SCREEN, TITLE_INCHES, UNLISTED, asks_bigger, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
     leaves_out_brand, refinement_words, turned_down_unseen, turns_down_shown, typed_budget, understand,
@@ -57,6 +57,9 @@ async def list_refinement(tracker: Tracker) -> Any:
     asked = ranking_asked(text)
     if asked:
         return asked
+    if asks_bigger(text) and await db(screens_in_listings, request):
+        # "要大一点的" after a list of tablets: the bigger screens first.
+        return BIG_SCREEN.label
     word = await db(word_in_listings, request, refinement_words(text))
     if word:
         return negated(text[:text.find(word)], WORD + word)

@@ -867,6 +867,29 @@ def nearest_priced_text(request: RecommendationRequest, products: Sequence[Any])
             "先给您看看这几款；也可以换个预算或品类再找～")
 
 
+# "要大一点的", "有没有更大的" after a list: bigger, which for screens (tablets, TVs, watches)
+# is the screen (the 大屏 ranking); elsewhere it is no quality the listings carry.
+BIGGER = re.compile(r"^(?:我?要|想要|有没有|有木有|来个|换个|看看)?\s*(?:再|更)?大(?:一)?(?:点|些|一点|一些|点儿)?的?"
+                    r"(?:吗|呢|吧|嘛)?\s*[?？!！。]*$")
+BIG_SCREEN = next(f for f in FEATURES if f.label == "大屏")
+
+
+def asks_bigger(text: str) -> bool:
+    text = (text or "").strip()
+    return text not in ("大", "大的") and bool(BIGGER.search(text))
+
+
+def screens_in_listings(session, request: RecommendationRequest) -> bool:
+    """Do the request's listings state a screen size (the attributes 大屏 ranks by)?"""
+    from shop.db.catalogue import get_product_details, search_products
+
+    if not (request.category or request.keyword):
+        return False
+    found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=20)
+    details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
+    return any(name in d.attributes for d in details for name in BIG_SCREEN.attributes)
+
+
 def word_in_listings(session, request: RecommendationRequest, words: Sequence[str]) -> Optional[str]:
     """The first of ``words`` that some listing of the request's category holds in its title
     or description ("幼猫" among cat food), else None: only such a word refines the list."""

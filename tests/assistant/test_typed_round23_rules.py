@@ -12,7 +12,8 @@ from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote, destination_city
 from assistant.follow_up import is_fragment
 from assistant.order_matching import cancel_requested
-from assistant.recommendation_requests import category_spelt_out
+from assistant.product_questions import fit_unknown_reply, fits_with_asked
+from assistant.recommendation_requests import asks_bigger, category_spelt_out
 from assistant.product_facts import comparison_verdict, match_variant, screen_inches, wanted_variant
 from assistant.services import NO_LIFT, STAIRS_WORDS
 from assistant.typed_answers import asks_these_two, two_in_play
@@ -141,3 +142,24 @@ def test_running_shoes_spelt_out_are_that_category_not_every_shoe():
     assert category_spelt_out("有没有适合跑步的鞋 五百左右", "鞋", names) == "跑步鞋"
     assert category_spelt_out("推荐双鞋", "鞋", names) is None
     assert category_spelt_out("跑步鞋推荐", "跑步鞋", names) is None
+
+
+# --- "能连iPhone吗": the product in view with another thing -------------------------------------
+
+@pytest.mark.parametrize("text,other", [("能连iPhone吗", "iPhone"), ("能用20W的充电头吗", "20W的充电头"),
+                                        ("适配小米14吗", "小米14"), ("能用多久", None), ("这个好用吗", None)])
+def test_the_other_thing_a_fitting_question_names(text, other):
+    assert fits_with_asked(text) == other
+
+
+def test_a_fit_the_record_does_not_state_is_said_so():
+    reply = fit_unknown_reply("华为 FreeBuds 5i", "iPhone")
+    assert "没有写明能不能搭配“iPhone”使用" in reply and "转人工" in reply
+
+
+# --- "要大一点的" after a list ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,bigger", [("要大一点的", True), ("有没有更大的", True), ("大点的呢", True),
+                                         ("大一码的", False), ("要大屏的", False), ("大", False)])
+def test_bigger_asked_after_a_list(text, bigger):
+    assert asks_bigger(text) is bigger
