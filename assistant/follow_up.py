@@ -16,7 +16,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.invoices import asks_for_copy
-from assistant.services import NO_LIFT, REPAIR, ServiceAsk, answers_with_a_place, what_is_asked
+from assistant.services import INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
@@ -214,6 +214,13 @@ def follow_up(
         # "那就买这个" after a product's details: how to buy it, not its card once more ("拍两件"
         # after a product named alone, "华为FreeBuds 5i", read as a bare detail, too).
         return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])
+    if (previous_intent and _content_length(text) <= MAX_FRAGMENT_CHARS and STAIRS_WORDS.search(text)
+            and any(e.get("entity") == "topic" and e.get("value") == INSTALLATION for e in previous_entities)):
+        # "没有电梯" right after an installation fee (the classifier hears a "no"): the carrying
+        # charge of that fitting, for the goods it was about ("跑步机上门安装多少钱").
+        carried = [dict(e) for e in previous_entities if e.get("entity") in ("topic", "category", "product")]
+        return FollowUp(previous_intent, [dict(e) for e in entities if e.get("entity") not in ("topic", "category")]
+                        + carried)
     if previous_intent == "order_status" and cancels_the_order_shown(text):
         # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
         # to confirm), whatever the classifier made of the sigh ("a no", unsure, a follow-up).

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote, destination_city
-from assistant.follow_up import is_fragment
+from assistant.follow_up import follow_up, is_fragment
 from assistant.order_matching import cancel_requested
 from assistant.product_questions import fit_unknown_reply, fits_with_asked
 from assistant.recommendation_requests import asks_bigger, category_spelt_out
@@ -163,3 +163,18 @@ def test_a_fit_the_record_does_not_state_is_said_so():
                                          ("大一码的", False), ("要大屏的", False), ("大", False)])
 def test_bigger_asked_after_a_list(text, bigger):
     assert asks_bigger(text) is bigger
+
+
+# --- "没有电梯" after an installation fee --------------------------------------------------------
+
+def test_no_lift_after_an_installation_fee_is_its_stairs_charge_even_heard_as_a_no():
+    found = follow_up("没有电梯", [{"name": "deny", "confidence": 0.85}], [], "after_sales",
+                      [{"entity": "topic", "value": "installation"}, {"entity": "category", "value": "健身器材"}])
+    assert found is not None and found.intent == "after_sales"
+    assert {"entity": "category", "value": "健身器材"} in found.entities
+    assert {"entity": "topic", "value": "installation"} in found.entities
+
+
+def test_no_lift_after_anything_else_is_left_alone():
+    assert follow_up("没有电梯", [{"name": "deny", "confidence": 0.85}], [], "after_sales",
+                     [{"entity": "topic", "value": "return"}]) is None
