@@ -70,6 +70,16 @@ async def buy_product(dispatcher: CollectingDispatcher, product_id: int, quantit
     return [SlotSet("product_id", str(product.id))]
 
 
+async def categories_in_view(tracker: Tracker) -> tuple:
+    """The categories of the product just shown ("能自提吗" after an air conditioner: 空调, for
+    the policy's yes/no on that case), else ()."""
+    in_view = as_product_id(tracker.get_slot("product_id"))
+    if in_view is None or last_flow(tracker) != "action_product_inquiry":
+        return ()
+    product = await db(get_product_detail, in_view)
+    return tuple(product.category_path) if product is not None else ()
+
+
 HAGGLE_REPLY = "价格是系统统一定的，客服这边没法单独改价哦～不过下单时这些优惠可以用上："
 
 
@@ -165,7 +175,8 @@ class ActionPurchaseHelp(ShopAction):
                 continue
             policy = book.answer(topic)
             if policy:
-                dispatcher.utter_message(text=policy.for_question(text))
+                about = await categories_in_view(tracker) if policy.verdicts else ()
+                dispatcher.utter_message(text=policy.for_question(text, about=about))
                 answered = True
             if topic in LIVE_TOPICS:
                 await self.live_offers(dispatcher, tracker)

@@ -15,7 +15,7 @@ from actions.support import ShopAction, as_product_id, current_customer_id, db, 
 from assistant.order_matching import OWN_ORDER
 from assistant.product_facts import screen_inches
 from assistant.recommendation_requests import (
-    BIG_SCREEN, TITLE_INCHES, UNLISTED, asks_bigger, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
+    BIG_SCREEN, OTHER_BRAND, TITLE_INCHES, UNLISTED, asks_bigger, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
     leaves_out_brand, refinement_words, turned_down_unseen, turns_down_shown, typed_budget, understand,
@@ -79,6 +79,17 @@ def reacts_to_list(tracker: Tracker) -> bool:
     return ((turns_down_shown(text) or moves_price_only(text) or leaves_out_brand(text, brands))
             and last_flow(tracker) == "action_recommend"
             and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
+
+
+def turns_down_brand_in_view(tracker: Tracker) -> bool:
+    """"不要这个牌子" / "换个牌子" right after one product was shown (no list): other brands'
+    products of its kind, whatever the NLU made of the words (a "no")."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    return (turns_down_shown(text) and OTHER_BRAND.search(text) is not None
+            and as_product_id(tracker.get_slot("product_id")) is not None
+            and last_flow(tracker) == "action_product_inquiry")
 
 
 def listed_category(tracker: Tracker) -> Any:

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote, destination_city
+from assistant.faq import faq_book
 from assistant.follow_up import follow_up, is_fragment
 from assistant.order_matching import cancel_requested
 from assistant.product_questions import fit_unknown_reply, fits_with_asked
@@ -178,3 +179,12 @@ def test_no_lift_after_an_installation_fee_is_its_stairs_charge_even_heard_as_a_
 def test_no_lift_after_anything_else_is_left_alone():
     assert follow_up("没有电梯", [{"name": "deny", "confidence": 0.85}], [], "after_sales",
                      [{"entity": "topic", "value": "return"}]) is None
+
+
+# --- a policy's yes/no about the product in view ------------------------------------------------
+
+def test_pickup_asked_about_an_air_conditioner_in_view_is_its_verdict():
+    pickup = faq_book().answer("pickup")
+    assert pickup.for_question("能自提吗", about=("家用电器", "空调")).startswith("不能。空调属于大家电")
+    assert not pickup.for_question("能自提吗", about=("手机数码", "耳机耳麦")).startswith("不能")
+    assert not pickup.for_question("能自提吗").startswith("不能")
