@@ -360,7 +360,9 @@ def which_is_better(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]
     """"哪个好" after a list: the best rated and the cheapest of what was shown, and how to pick."""
     rated = max(cards, key=lambda c: float(c.get("rating") or 0))
     cheapest = min(cards, key=lambda c: float(c.get("price") or 0))
-    lines = [f"刚才这几款里，评分最高的是【{rated.get('title')}】（{float(rated.get('rating') or 0):.1f}分，"
+    # The best rated may also be the cheapest: said so, not left out.
+    best = "评分最高、也最实惠" if cheapest is rated else "评分最高"
+    lines = [f"刚才这几款里，{best}的是【{rated.get('title')}】（{float(rated.get('rating') or 0):.1f}分，"
              f"{rated.get('price_text') or money(rated.get('price') or 0)}）"]
     if cheapest is not rated:
         lines.append(f"最实惠的是【{cheapest.get('title')}】（{cheapest.get('price_text') or money(cheapest.get('price') or 0)}）")
