@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
-from actions.recommend import ActionRecommend, list_refinement, reacts_to_list
+from actions.recommend import ActionRecommend, list_refinement, reacts_to_list, turns_down_brand_in_view
 from actions.support import ShopAction, entity_values, latest_intent
 from assistant.answer_words import CONFIRM_CANCEL
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
@@ -68,8 +68,9 @@ class ActionAnswerOffer(ShopAction):
         # follow-up rule reads it so, assistant.follow_up.)
         if intent == "affirm" and pending == OFFER_HANDOFF:
             return events + await ActionHandoff().handle(dispatcher, tracker, domain)
-        if intent == "deny" and not pending and reacts_to_list(tracker):
-            # "第一个不要" / "不要这个牌子" after a list: the list goes on without it, not a bare "no".
+        if intent == "deny" and not pending and (reacts_to_list(tracker) or turns_down_brand_in_view(tracker)):
+            # "第一个不要" / "不要这个牌子" after a list: the list goes on without it, not a bare "no";
+            # after one product: other brands' products of its kind.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):
             # "算了，不限预算" (read as a "no"): the list again without the budget.

@@ -28,7 +28,9 @@ from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words
+from assistant.order_matching import (
+    WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words, statuses_named,
+)
 from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
@@ -134,6 +136,11 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
         if not candidates:
             if topic == "cancel_order":
                 candidates = [o for o in orders if cancellation_decision(OrderStatus(o.status)).allowed]
+                named = statuses_named(text)
+                if named:
+                    # "还没付款的那个订单不想要了": the cancellable orders in the state it names
+                    # (never a paid one instead, when none is unpaid).
+                    candidates = [o for o in candidates if OrderStatus(o.status) in named]
             else:
                 candidates = [o for o in orders if address_change_allowed(o.status)]
             if topic == "address_change" and candidates and not asks_about_policy(text):

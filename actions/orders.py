@@ -24,6 +24,7 @@ from actions.support import (
     ShopAction, client_of, current_customer_id, db, db_prompt, entity_values, first_entity,
     guest_lookup_max_client_failures,
 )
+from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote
 from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
 from assistant.invoices import asks_invoice_progress
@@ -284,6 +285,18 @@ def _suffix_said_before(tracker: Tracker) -> Optional[str]:
     found = [ascii_digits(str(e.get("value"))) for e in entities if e.get("entity") == "phone_suffix"]
     return found[0] if found else None
 
+async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
+    """"发到成都几天能到" right after a product or a list was shown, no order named: how long
+    goods paid now take to that city; None otherwise."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    if (not asks_delivery_to_city(text) or first_entity(tracker, "order_no")
+            or last_flow(tracker) not in ("action_product_inquiry", "action_recommend")):
+        return None
+    return delivery_quote(text, utc_now())
+
+
 class ActionOrderStatus(ShopAction):
     def name(self) -> str:
         return "action_order_status"
@@ -297,6 +310,17 @@ class ActionOrderStatus(ShopAction):
             from actions.purchase import ActionPurchaseHelp  # it builds on this module
 
             return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
+        from actions.product import buys_in_view  # it builds on this module
+
+        bought = await buys_in_view(dispatcher, tracker)
+        if bought is not None:
+            # "算了改成一个吧" while buying the product in view: the number bought, not an order.
+            return bought
+        quote = await delivery_before_buying(tracker)
+        if quote is not None:
+            # "发到成都几天能到" about the product just shown: its delivery time, not an order's.
+            dispatcher.utter_message(text=quote)
+            return []
         say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
         if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):

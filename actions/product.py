@@ -14,15 +14,17 @@ from actions.formatting import buttons, intent_payload, join_values, money, stoc
 from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
 from actions.orders import ActionOrderStatus
 from assistant.order_matching import ORDER_ONLY_TOPICS
-from actions.recommend import ActionRecommend, list_refinement, say_not_carried
+from actions.recommend import ActionRecommend, list_refinement, say_not_carried, screen_size_typed
 from actions.support import ShopAction, as_product_id, db, entity_values, first_entity
 from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
+from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
-from assistant.product_questions import unknown_question, unknown_reply
+from assistant.product_questions import fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
+from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
 from assistant.typed_answers import (
-    asks_about_two_unnamed, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
-    two_choices,
+    asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
+    two_choices, two_in_play,
 )
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
@@ -163,6 +165,9 @@ class ActionProductInquiry(ShopAction):
         shown_count = len(products_on_screen(tracker))
         pair = (two_choices(text, shown_count) or these_two(text, shown_count)) if (
             "compare" in topics or "哪个" in text) else None
+        compared = await compare_two_in_play(dispatcher, tracker) if pair is None else None
+        if compared is not None:
+            return compared
         if pair is None and asks_about_two_unnamed(text, shown_count):
             # "这两个哪个好" after five cards: which two is the shopper's to say, not a guess.
             dispatcher.utter_message(text=which_two_text(products_on_screen(tracker)))
@@ -183,6 +188,13 @@ class ActionProductInquiry(ShopAction):
                 return await compare_in_view(dispatcher, in_view, named)
 
         product_id = as_product_id(first_entity(tracker, "product_id"))
+        fitted = await fit_with_in_view(dispatcher, tracker) if product_id is None else None
+        if fitted is not None:
+            return fitted
+        bought = await buys_in_view(dispatcher, tracker) if product_id is None else None
+        if bought is not None:
+            # "买两个" after the product's details: how to buy two of it, not its card again.
+            return bought
         if product_id is None and ORDER_ONLY_TOPICS & set(topics):
             # "手机和充电器是分开发的吗": how the shopper's order ships (the order named by its
             # goods, and the split-parcel rule), not a list of phones.
@@ -222,6 +234,10 @@ class ActionProductInquiry(ShopAction):
         on_screen = products_on_screen(tracker) if product_id is None and not mentions else []
         if on_screen and not first_entity(tracker, "reference") and await list_refinement(tracker):
             # "有没有降噪的" after a list of earphones: the list narrowed to that quality.
+            return await ActionRecommend().handle(dispatcher, tracker, domain)
+        if on_screen and not first_entity(tracker, "size") and screen_size_typed(tracker):
+            # "有55的吗" after a list of 75-inch TVs: that screen size of the list, not a question
+            # the catalogue has no record of.
             return await ActionRecommend().handle(dispatcher, tracker, domain)
         if on_screen and question:
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
@@ -319,9 +335,13 @@ class ActionProductInquiry(ShopAction):
 
 def listing_with_variant(session, product_ids: List[int], text: str) -> list:
     """Of several listings of one model, the first whose SKUs have the variant named in
-    ``text`` ("有42码吗") in stock; [] when none names or has it."""
-    for product in get_product_details(session, product_ids):   # one read for all the listings
-        wanted = facts.wanted_variant(product, text) if product else {}
+    ``text`` ("有42码吗") in stock; [] when none names or has it. A listing whose title names
+    the screen size asked comes before one titled in another size that also sells it ("海信E8K
+    65寸": the 65英寸 listing, not the 55英寸 one with a 65-inch SKU)."""
+    details = [p for p in get_product_details(session, product_ids) if p]   # one read for all
+    details.sort(key=lambda p: title_names_other_screen(p.title, facts.wanted_variant(p, text).get(SCREEN_FACET)))
+    for product in details:
+        wanted = facts.wanted_variant(product, text)
         if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
             return [product]
     return []
@@ -340,11 +360,43 @@ def which_is_better(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]
     """"哪个好" after a list: the best rated and the cheapest of what was shown, and how to pick."""
     rated = max(cards, key=lambda c: float(c.get("rating") or 0))
     cheapest = min(cards, key=lambda c: float(c.get("price") or 0))
-    lines = [f"刚才这几款里，评分最高的是【{rated.get('title')}】（{float(rated.get('rating') or 0):.1f}分，"
+    # The best rated may also be the cheapest: said so, not left out.
+    best = "评分最高、也最实惠" if cheapest is rated else "评分最高"
+    lines = [f"刚才这几款里，{best}的是【{rated.get('title')}】（{float(rated.get('rating') or 0):.1f}分，"
              f"{rated.get('price_text') or money(rated.get('price') or 0)}）"]
     if cheapest is not rated:
         lines.append(f"最实惠的是【{cheapest.get('title')}】（{cheapest.get('price_text') or money(cheapest.get('price') or 0)}）")
     dispatcher.utter_message(text="；".join(lines) + "。想细看哪一款，说“第二个”或商品名就行，也可以告诉我预算和用途，我再帮您挑。")
+    return []
+
+
+def viewed_since_list(tracker: Tracker) -> List[int]:
+    """The products the shopper looked at one by one (the product in view, each time it was
+    set) since the assistant's last list of products, in the order looked at."""
+    viewed: List[int] = []
+    for event in _since_start(tracker.events or []):
+        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
+        if isinstance(custom, dict) and custom.get("type") == "product_cards":
+            viewed = []
+        elif event.get("event") == "slot" and event.get("name") == "product_id":
+            product_id = as_product_id(event.get("value"))
+            if product_id is not None:
+                viewed.append(product_id)
+    return viewed
+
+
+async def compare_two_in_play(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """"这两个哪个好" after the shopper looked at two products ("第一个", then "第三个"; or
+    "小米14多少钱", then "iPhone 15呢"): those two compared on price and key facts; None when
+    the message does not ask so or fewer than two were looked at."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    pair = two_in_play(viewed_since_list(tracker)) if asks_these_two(text) else None
+    if pair is None:
+        return None
+    first, second = await db(get_product_detail, pair[0]), await db(get_product_detail, pair[1])
+    if first is None or second is None:
+        return None
+    say_comparison(dispatcher, first, second)
     return []
 
 
@@ -395,6 +447,48 @@ async def buy_from_screen(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     from actions.purchase import buy_product  # actions.purchase builds on this module
 
     return await buy_product(dispatcher, on_screen[picked][1])
+
+
+async def fit_with_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """"能连iPhone吗" / "能用20W的充电头吗" right after a product was shown: whether that product
+    goes with the thing named — which its record does not say: said so, with its specs and a
+    person offered, never the named thing's listings instead. None when the message asks no such
+    thing (no product or category named, or no product in view)."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    in_view = as_product_id(tracker.get_slot("product_id"))
+    named = first_entity(tracker, "product") or first_entity(tracker, "category") or first_entity(tracker, "brand")
+    if in_view is None or not (named or "compatibility" in entity_values(tracker, "topic")):
+        return None
+    other = fits_with_asked(text)
+    if other is None or last_flow(tracker) != "action_product_inquiry":
+        return None
+    product = await db(get_product_detail, in_view)
+    if product is None:
+        return None
+    specs = "\n".join(facts.spec_lines(product))
+    dispatcher.utter_message(text=fit_unknown_reply(product.title, other) + (f"\n它的参数：\n{specs}" if specs else ""),
+                             buttons=buttons([("转人工", "/human_handoff")]))
+    return [offer(OFFER_HANDOFF), SlotSet("product_id", str(product.id))]
+
+
+async def buys_in_view(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[str, Any]]]:
+    """"买两个" / "算了改成一个吧" right after a product was shown or its buying steps given
+    (whatever the NLU made of the words: a bare detail, an order question): how to buy that
+    many of it; None when the message buys nothing or no product is in view."""
+    from actions.continuation import last_flow  # it routes to this module's action
+    from actions.purchase import buy_product  # actions.purchase builds on this module
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    in_view = as_product_id(tracker.get_slot("product_id"))
+    if (in_view is None or first_entity(tracker, "product") or not (decides_to_buy(text) or changes_quantity(text))
+            or last_flow(tracker) != "action_product_inquiry"):
+        return None
+    quantity = quantity_decided(text)
+    if changes_quantity(text):
+        dispatcher.utter_message(text=f"好的，改成买 {quantity} 件，下单时在商品页把数量选成 {quantity} 就行：")
+    return await buy_product(dispatcher, in_view, quantity)
 
 
 def cheapest_shown(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -475,6 +569,7 @@ def say_comparison(dispatcher: CollectingDispatcher, first: ProductDetail, secon
     rows = facts.comparison(first, second)
     lines = [f"【{first.title}】 vs 【{second.title}】"]
     lines += [f"· {aspect}：{a}  |  {b}" for aspect, a, b in rows]
+    lines.append(facts.comparison_verdict(first, second))
     dispatcher.utter_message(
         text="\n".join(lines),
         buttons=buttons([

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
-    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, how_many_left, listing_with_variant,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left, listing_with_variant,
     picked_on_screen,
     products_on_screen,
     variant_stock,
@@ -22,13 +22,13 @@ from actions.continuation import last_flow
 from assistant.recommendation_requests import asks_for_more, haggles
 from assistant.order_matching import GUEST_LOOKUP_YES, ORDER_CARD_TOPICS, asks_arrival, asks_guest_lookup, order_clause
 from actions.clarify import owns_order_of
-from assistant.bought import decides_to_buy, quantity_decided
 from assistant.typed_answers import asks_how_many, buys_by_place, buys_it, has_ordinal
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from actions.catalogue_cards import show_cards
 from assistant.experiment_picks import experiment_variants
 from actions.services import SERVICE_TOPICS, answer_service_topics
 from assistant import product_facts
+from assistant.delivery_quotes import delivery_quote
 from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
@@ -68,6 +68,16 @@ async def buy_product(dispatcher: CollectingDispatcher, product_id: int, quantit
     if how and product.in_stock:
         dispatcher.utter_message(text=how.pick())
     return [SlotSet("product_id", str(product.id))]
+
+
+async def categories_in_view(tracker: Tracker) -> tuple:
+    """The categories of the product just shown ("能自提吗" after an air conditioner: 空调, for
+    the policy's yes/no on that case), else ()."""
+    in_view = as_product_id(tracker.get_slot("product_id"))
+    if in_view is None or last_flow(tracker) != "action_product_inquiry":
+        return ()
+    product = await db(get_product_detail, in_view)
+    return tuple(product.category_path) if product is not None else ()
 
 
 HAGGLE_REPLY = "价格是系统统一定的，客服这边没法单独改价哦～不过下单时这些优惠可以用上："
@@ -117,11 +127,10 @@ class ActionPurchaseHelp(ShopAction):
             # a milk order still on its way asks about that order (the labelling guide's "has the
             # shopper already ordered?", answered from the orders instead of the words).
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
-        in_view = as_product_id(tracker.get_slot("product_id"))
-        if (decides_to_buy(text) and not first_entity(tracker, "product") and in_view is not None
-                and last_flow(tracker) == "action_product_inquiry"):
-            # "那就买这个" after a product's details: how to buy that product, named.
-            return await buy_product(dispatcher, in_view, quantity_decided(text))
+        bought = await buys_in_view(dispatcher, tracker)
+        if bought is not None:
+            # "那就买这个" / "改成两件" after a product's details: how to buy that product, named.
+            return bought
         answered = services_answered = await answer_service_topics(dispatcher, tracker, topics)
         slot_events: List[Dict[str, Any]] = []
         progress = False
@@ -158,9 +167,16 @@ class ActionPurchaseHelp(ShopAction):
             if topic == "invoice" and invoice_question(text) == PROGRESS:
                 progress = answered = True      # answered below, after the order asked about
                 continue
+            quote = delivery_quote(text, utc_now()) if topic == "delivery_time" else None
+            if quote:
+                # "今天下单明天能到上海吗": the estimate to that city, not only the general rule.
+                dispatcher.utter_message(text=quote)
+                answered = True
+                continue
             policy = book.answer(topic)
             if policy:
-                dispatcher.utter_message(text=policy.for_question(text))
+                about = await categories_in_view(tracker) if policy.verdicts else ()
+                dispatcher.utter_message(text=policy.for_question(text, about=about))
                 answered = True
             if topic in LIVE_TOPICS:
                 await self.live_offers(dispatcher, tracker)

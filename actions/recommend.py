@@ -13,8 +13,9 @@ from actions.catalogue_cards import show_cards
 from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
 from assistant.order_matching import OWN_ORDER
+from assistant.product_facts import screen_inches
 from assistant.recommendation_requests import (
-    UNLISTED, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
+    BIG_SCREEN, OTHER_BRAND, TITLE_INCHES, UNLISTED, asks_bigger, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
     leaves_out_brand, refinement_words, turned_down_unseen, turns_down_shown, typed_budget, understand,
@@ -56,6 +57,9 @@ async def list_refinement(tracker: Tracker) -> Any:
     asked = ranking_asked(text)
     if asked:
         return asked
+    if asks_bigger(text) and await db(screens_in_listings, request):
+        # "要大一点的" after a list of tablets: the bigger screens first.
+        return BIG_SCREEN.label
     word = await db(word_in_listings, request, refinement_words(text))
     if word:
         return negated(text[:text.find(word)], WORD + word)
@@ -77,12 +81,56 @@ def reacts_to_list(tracker: Tracker) -> bool:
             and RecommendationRequest.from_slot(tracker.get_slot("recommendation")) is not None)
 
 
+def turns_down_brand_in_view(tracker: Tracker) -> bool:
+    """"不要这个牌子" / "换个牌子" right after one product was shown (no list): other brands'
+    products of its kind, whatever the NLU made of the words (a "no")."""
+    from actions.continuation import last_flow  # it routes to this module's action
+
+    text = (tracker.latest_message or {}).get("text") or ""
+    return (turns_down_shown(text) and OTHER_BRAND.search(text) is not None
+            and as_product_id(tracker.get_slot("product_id")) is not None
+            and last_flow(tracker) == "action_product_inquiry")
+
+
 def listed_category(tracker: Tracker) -> Any:
     """The category of the list of recommendations on screen (the last answer), else None."""
     from actions.continuation import last_flow  # it routes to this module's action
 
     request = RecommendationRequest.from_slot(tracker.get_slot("recommendation"))
     return request.category if request is not None and last_flow(tracker) == "action_recommend" else None
+
+
+async def spelt_out_category(message: Dict[str, Any], category: Any) -> Any:
+    """The category "适合跑步的鞋" spells out around the word typed for ``category`` (跑步鞋),
+    else None (see ``category_spelt_out``)."""
+    text = message.get("text") or ""
+    span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
+                 and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
+    if not category or span is None:
+        return None
+    names = [c.name for c in await db(list_categories)]
+    return category_spelt_out(text, text[span["start"]:span["end"]], names)
+
+
+def size_reason(product: Any, size: Any) -> Any:
+    """"有43码可选": a listing titled in another size ("安踏 马赫4 黑色 39") that sells the size
+    asked for says so on its card."""
+    if not size or not getattr(product, "skus", None):
+        return None
+    facet = size_facet(str(size))
+    if not any(s.in_stock and s.attributes.get(facet) == size for s in product.skus):
+        return None
+    return f"有{size_words(str(size))}可选"
+
+
+def screen_size_typed(tracker: Tracker) -> Any:
+    """"有55的吗" / "要65寸的" right after a list of TVs (titles that name their screen size):
+    the screen size typed ("55英寸"), which the NLU leaves untagged without its unit; else None."""
+    from actions.product import products_on_screen  # actions.product builds on this module
+
+    if not any(TITLE_INCHES.search(title) for title, _ in products_on_screen(tracker)):
+        return None
+    return screen_inches((tracker.latest_message or {}).get("text") or "")
 
 
 def typed_names(message: Dict[str, Any]) -> List[str]:
@@ -162,7 +210,12 @@ class ActionRecommend(ShopAction):
             return await compare_named(dispatcher, products_named[:2])
         if "compare" in entity_values(tracker, "topic") and not products_named and not first_entity(tracker, "category"):
             # "哪个好" after a list: which of those shown, not a fresh list of anything.
-            from actions.product import cards_on_screen, which_is_better
+            from actions.product import cards_on_screen, compare_two_in_play, which_is_better
+
+            compared = await compare_two_in_play(dispatcher, tracker)
+            if compared is not None:
+                # "这两个哪个好" after looking at two of them: those two.
+                return compared
 
             cards = cards_on_screen(tracker)
             if cards:
@@ -176,10 +229,16 @@ class ActionRecommend(ShopAction):
                 return cheapest_shown(dispatcher, cards)
         entities = {name: first_entity(tracker, name) for name in ENTITY_NAMES}
         keyword = typed_category_word(message, entities.get("category"))
+        spelt = await spelt_out_category(message, entities.get("category"))
+        if spelt:
+            # "有没有适合跑步的鞋": running shoes, not every shoe (high heels among them).
+            entities["category"], keyword = spelt, None
         if entities["category"] and kind_of_list_in_play(message.get("text") or "", keyword, entities["category"],
                                                          listed_category(tracker)):
             # "有没有气垫的" after running shoes: a kind of the shoes, not cosmetics.
             entities["category"], keyword = None, None
+        if not entities["size"] and listed_category(tracker):
+            entities["size"] = screen_size_typed(tracker)
         bare = typed_budget(message.get("text") or "") if not (entities["budget_min"] or entities["budget_max"]) else None
         if bare is not None:
             # "推荐个2000的手机": the NLU tags "2000左右", not a price said bare.
@@ -245,7 +304,11 @@ class ActionRecommend(ShopAction):
                 if outcome.picks:
                     break
         note = None
-        if not outcome.picks and request.keyword and request.category and not request.shown:
+        other_brand_asked = bool(said.other_brand or said.excluded_brand)
+        if (not outcome.picks and request.keyword and request.category and not request.shown
+                and not (other_brand_asked and previous is not None and previous.keyword == request.keyword)):
+            # (Not when "不要这个牌子" leaves no other brand of the word's kind: rice cookers stay
+            # rice cookers, and that there is no other brand is said below.)
             # "口红" / "睫毛膏": nothing titled so; the category's own best, and said plainly
             # when the word was a kind the shop lacks rather than another name of the category.
             broader = replace(request, keyword=None)
@@ -269,7 +332,7 @@ class ActionRecommend(ShopAction):
             # "拍照好的手机" where no listing says a word about its camera: said, not guessed.
             note = feature_unknown_text(request.order_by, request.keyword or request.category)
         picks, nearest = outcome.picks, False
-        other_brand_in_budget = (said.other_brand or said.excluded_brand) and (
+        other_brand_in_budget = other_brand_asked and (
             request.min_price is not None or request.max_price is not None)
         if not picks and not request.shown and (said.min_price is not None or said.max_price is not None
                                                 or other_brand_in_budget):
@@ -287,6 +350,9 @@ class ActionRecommend(ShopAction):
                 # "再便宜点" after the cheapest were shown: they are the cheapest, said so.
                 text = (f"刚才那几款已经是最实惠的了（最低{money(min(previous.shown_prices))}），"
                         "可以换个品牌、颜色或品类再看看～")
+            elif other_brand_asked and request.exclude_brands and not request.shown:
+                text = (f"除了{'、'.join(request.exclude_brands)}，店里暂时没有其他牌子的{request.keyword or request.category}了。"
+                        "可以再看看刚才那几款，或者换个品类～")
             elif request.shown:
                 text = "符合条件的商品都已经为您展示过啦，可以换个预算、颜色或品类再看看～"
             else:
@@ -303,8 +369,8 @@ class ActionRecommend(ShopAction):
         if request.gift_for and not nearest:
             title = gift_title(request) + title
         products = [product for product, _ in picks]
-        reasons = {p.id: colour_reason(p, request.colour) or other_colour_reason(p, request.exclude_colours) or reason
-                   for p, reason in picks}
+        reasons = {p.id: colour_reason(p, request.colour) or other_colour_reason(p, request.exclude_colours)
+                   or size_reason(p, request.size) or reason for p, reason in picks}
         if unseen and not note:
             note = seen_note + ("符合条件的就是这几款：" if unseen_again else "再给您看几款：")
         if note:

@@ -43,23 +43,50 @@ DECIDES = re.compile(
 
 # "拍两件", "要2个", "就来三台" while a product is in view: buying it, so many of it.
 BUYS_SOME = re.compile(
-    r"^(那|好|行|嗯|ok)?[，, ]*(那|我)?(就|先)?\s*(买|要|拍|来|下单|入)\s*(?P<n>[两二三四五六七八九十]|\d{1,2})\s*"
+    r"^(那|好|行|嗯|ok)?[，, ]*(那|我)?(就|先)?\s*(买|要|拍|来|下单|入|拿)\s*(?P<n>[两二三四五六七八九十]|\d{1,2})\s*"
     r"(件|个|台|双|部|盒|瓶|份|套|只|支)(吧|了|哈|啊)?\s*[!！。.~～]*$",
     re.IGNORECASE,
 )
-CHINESE_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# "算了改成一个吧", "还是只要一件", "换成三台": the number of the product being bought, changed.
+# (A plain "要三个" is a first decision, BUYS_SOME's: only a change word or "…就行" changes it.)
+_COUNT = r"([一两二三四五六七八九十]|\d{1,2})\s*(件|个|台|双|部|盒|瓶|份|套|只|支)"
+COUNT = re.compile(_COUNT)
+CHANGES_QUANTITY = re.compile(
+    r"^(算了|那|那就|还是|嗯|好)?[，, ]*(我)?(还是|就)?\s*"
+    r"(?:(改成|换成|改为|改|只要|只买|只拍)\s*" + _COUNT + r"(吧|了|就行|就好|就够了?|哈|啊)?"
+    r"|要\s*" + _COUNT + r"(就行|就好|就够了?)(吧|了)?)\s*[!！。.~～]*$",
+    re.IGNORECASE,
+)
+CHINESE_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+# "就它了 拿两件", "好 就这个，要三个": a decision, then how many, in clauses of one message.
+CLAUSES = re.compile(r"[，,。！!～~\s]+")
+
+
+def _clauses(text: str) -> list:
+    text = (text or "").strip()
+    return [text] + [c for c in CLAUSES.split(text) if c and c != text]
 
 
 def decides_to_buy(text: str) -> bool:
-    """"那就买这个", "就要这个了", "拍两件": the shopper decided to buy what is on screen."""
-    text = (text or "").strip()
-    return bool(DECIDES.match(text) or BUYS_SOME.match(text))
+    """"那就买这个", "就要这个了", "拍两件", "就它了 拿两件": the shopper decided to buy what is
+    on screen."""
+    return any(DECIDES.match(c) or BUYS_SOME.match(c) for c in _clauses(text))
+
+
+def changes_quantity(text: str) -> bool:
+    """"算了改成一个吧", "还是只要一件": the shopper changes how many of the product they buy."""
+    return bool(CHANGES_QUANTITY.match((text or "").strip()))
 
 
 def quantity_decided(text: str) -> int:
-    """How many the shopper decided to buy ("拍两件" → 2); 1 when no number is said."""
-    found = BUYS_SOME.match((text or "").strip())
-    if not found:
+    """How many the shopper decided to buy ("拍两件" → 2, "改成一个吧" → 1); 1 when no number
+    is said."""
+    text = (text or "").strip()
+    bought = next((found for found in map(BUYS_SOME.match, _clauses(text)) if found), None)
+    changed = COUNT.search(text) if CHANGES_QUANTITY.match(text) else None
+    if not (bought or changed):
         return 1
-    n = found.group("n")
+    n = bought.group("n") if bought else changed.group(1)
     return int(n) if n.isdigit() else CHINESE_COUNTS[n]

@@ -14,7 +14,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -44,12 +44,16 @@ class PolicyAnswer:
     def pick(self, rng: Optional[random.Random] = None) -> str:
         return (rng or random).choice(self.answers)
 
-    def for_question(self, question: str, rng: Optional[random.Random] = None) -> str:
+    def for_question(self, question: str, rng: Optional[random.Random] = None, about: Sequence[str] = ()) -> str:
         """The answer to a narrow question: a narrower topic's own answer when one fits it,
         else the answer cut to the part the question is about ("公司抬头怎么开" gets the
-        invoice title lines, not the whole invoice policy); the whole answer otherwise."""
+        invoice title lines, not the whole invoice policy); the whole answer otherwise.
+        ``about``: what the question is about when it does not say (the product in view's
+        categories: "能自提吗" about an air conditioner is the 空调 verdict)."""
         for verdict in self.verdicts:
             said = verdict.said_in(question or "")
+            if said is None:
+                said = next((word for word in map(verdict.said_in, about) if word is not None), None)
             if said is not None:
                 return verdict.answer.replace("{asked}", said)
         for asks, answer in self.narrower:

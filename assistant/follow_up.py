@@ -16,7 +16,7 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.invoices import asks_for_copy
-from assistant.services import REPAIR, ServiceAsk, answers_with_a_place, what_is_asked
+from assistant.services import INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
@@ -60,7 +60,7 @@ _CONNECTIVE = re.compile(r"^(那|那么|然后|可是|但是|所以|还有|就|�
 # find what was just answered, the stairs for the fitting just priced.
 _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么时候|啥时候|哪天|几天|怎么办|咋办|然后呢|"
                   r"可以吗|行吗|能吗|好吗|可以不|行不|呢[?？]?$|吗[?？]?$|按你说的|就这样|照你说的|"
-                  r"在哪(看|查|找)|哪里(看|查|找)|没电梯|没有电梯)")
+                  r"在哪(看|查|找)|哪里(看|查|找))")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
 # "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its
@@ -128,7 +128,7 @@ def is_fragment(text: str) -> bool:
     text = (text or "").strip()
     if not text or _content_length(text) > MAX_FRAGMENT_CHARS:
         return False
-    return bool(_CONNECTIVE.search(text) or _CUE.search(text))
+    return bool(_CONNECTIVE.search(text) or _CUE.search(text) or NO_LIFT.search(text))
 
 
 # "不对 是手机那单", "搞错了，手机那个", "哦不是 是奇异果那单": the order just given was the wrong one.
@@ -214,6 +214,13 @@ def follow_up(
         # "那就买这个" after a product's details: how to buy it, not its card once more ("拍两件"
         # after a product named alone, "华为FreeBuds 5i", read as a bare detail, too).
         return FollowUp("purchase", [{"entity": "topic", "value": "how_to_order"}])
+    if (previous_intent and _content_length(text) <= MAX_FRAGMENT_CHARS and STAIRS_WORDS.search(text)
+            and any(e.get("entity") == "topic" and e.get("value") == INSTALLATION for e in previous_entities)):
+        # "没有电梯" right after an installation fee (the classifier hears a "no"): the carrying
+        # charge of that fitting, for the goods it was about ("跑步机上门安装多少钱").
+        carried = [dict(e) for e in previous_entities if e.get("entity") in ("topic", "category", "product")]
+        return FollowUp(previous_intent, [dict(e) for e in entities if e.get("entity") not in ("topic", "category")]
+                        + carried)
     if previous_intent == "order_status" and cancels_the_order_shown(text):
         # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
         # to confirm), whatever the classifier made of the sigh ("a no", unsure, a follow-up).

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from assistant.recommendation_requests import SCREEN_FACET, TITLE_INCHES
 from shop.db.records import ProductDetail, SkuInfo
 from shop.domain.colours import COLOUR_FAMILY_OF, same_colour
 from shop.domain.money import money
@@ -235,6 +236,27 @@ def comparison(first: ProductDetail, second: ProductDetail) -> List[Tuple[str, s
     return rows
 
 
+def comparison_verdict(first: ProductDetail, second: ProductDetail) -> str:
+    """"这两个哪个好", said plainly under the rows: which is cheaper and by how much, which is
+    better rated, and that the choice turns on those (no verdict the catalogue cannot back)."""
+    def name(product: ProductDetail) -> str:
+        # Two listings of one model are told apart by their titles.
+        return product.model if first.model != second.model else product.title[:30]
+
+    lines = []
+    cheaper = None
+    if first.price != second.price:
+        cheaper, dearer = (first, second) if first.price < second.price else (second, first)
+        lines.append(f"【{name(cheaper)}】便宜 {money(dearer.price - cheaper.price)}")
+    if round(first.rating, 1) != round(second.rating, 1):
+        rated = first if first.rating > second.rating else second
+        lines.append(f"评分也更高（{rated.rating:.1f}分）" if rated is cheaper
+                     else f"【{name(rated)}】评分更高（{rated.rating:.1f}分）")
+    if not lines:
+        return "两款价格和评分都差不多，可以看看上面哪项参数对您更重要。"
+    return "简单说：" + "，".join(lines) + "。预算优先选便宜的，看重口碑选评分高的；想细看哪一款，说“第一个”或型号就行。"
+
+
 # --- variants: "iPhone 15 Pro Max 256GB 有货吗", "Pegasus 40 有42码吗", "黑色的还有吗" -------------
 
 STORAGE = re.compile(r"^(\d+)\s?(GB|TB)$", re.IGNORECASE)
@@ -255,6 +277,8 @@ def _mentions_value(attribute: str, value: str, text: str) -> bool:
                 and re.search(rf"(?<![\d.]){number}\s?(?:的|版|款|内存|存储)", text) is not None)
     if attribute == SIZE and value.isdigit():
         return re.search(rf"(?<!\d){value}(?:\.5)?\s?(?:码|号)", text) is not None
+    if attribute == SCREEN_FACET:
+        return screen_inches(text) == value
     if LETTER_SIZE.match(value):
         return re.search(rf"(?<![A-Za-z]){value}(?![A-Za-z])", text) is not None
     return len(value) >= 2 and value.replace(" ", "").lower() in squashed.lower()
@@ -309,11 +333,26 @@ def wanted_variant(product: ProductDetail, text: str) -> Dict[str, str]:
             typed = measurements(text).shoe_size
             if typed:
                 wanted[name] = str(typed)
+        elif name == SCREEN_FACET:
+            typed = screen_inches(text)
+            if typed:
+                wanted[name] = typed        # "65寸" of a listing sold in 55 only: said so, not its 55
         elif any(STORAGE.match(_storage_part(v)) for v in values):
             typed = re.search(r"(?<!\d)(\d{1,4})\s?(G|T)B?(?![\dA-Za-z])", text, re.IGNORECASE)
             if typed:
                 wanted[name] = f"{typed.group(1)}{typed.group(2).upper()}B"
     return wanted
+
+
+# "有55的吗", "要65的" about a TV: a screen size said without its unit (two digits, then 的).
+BARE_INCHES = re.compile(r"(?<![\d.])(\d{2})(?=\s?(?:的|款|吋))")
+
+
+def screen_inches(text: str) -> Optional[str]:
+    """The screen size typed ("65寸", "65英寸", "65吋", "有55的吗") as the catalogue writes it
+    ("65英寸"), else None."""
+    found = TITLE_INCHES.search(text or "") or BARE_INCHES.search(text or "")
+    return f"{found.group(1)}英寸" if found else None
 
 
 def _storage_part(value: str) -> str:

@@ -35,3 +35,24 @@ def unknown_reply(question: str, about: str) -> str:
     """"No record of that" for ``about`` (a product title, or "刚才推荐的几款")."""
     return (f"您问的“{question}”，{about}的商品资料里没有这方面的记录，我不想凭猜测回答您。"
             "可以看看商品页的买家评价，或者我帮您转人工客服确认。")
+
+
+# "能连iPhone吗", "能用20W的充电头吗", "适配小米14吗": whether the product in view goes with
+# another thing the shopper names (the words after the fitting verb, up to the question).
+FITS_WITH = re.compile(r"(?:连接|连|搭配|配合|配|适配|兼容|适用于|适用|支持|插|接|用)\s*(?P<other>[^，,。？?\s]{2,16}?)"
+                       r"\s*(?:吗|么|嘛|不|没|呀|吧)?\s*[?？]*$")
+# What follows 用 in a question about the product itself ("能用多久", "用几年").
+NOT_ANOTHER_THING = re.compile(r"^(多久|多长|几年|几天|几个|多少|起来|着|了|的话|过|完)")
+
+
+def fits_with_asked(text: str) -> Optional[str]:
+    """The other thing a fitting question names ("能连iPhone吗" → "iPhone"), else None."""
+    found = FITS_WITH.search((text or "").strip())
+    other = found.group("other") if found else None
+    return other if other and not NOT_ANOTHER_THING.search(other) else None
+
+
+def fit_unknown_reply(title: str, other: str) -> str:
+    """"能连iPhone吗" about a product whose record says nothing of it: said so, no guess."""
+    return (f"【{title}】的商品资料里没有写明能不能搭配“{other}”使用，我不想给您说错。"
+            "可以看看商品页的参数和买家评价，或者我帮您转人工客服确认。")

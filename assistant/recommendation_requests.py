@@ -714,6 +714,17 @@ def narrower_word(typed: str, category: str) -> Optional[str]:
     return typed[:20]
 
 
+def category_spelt_out(text: str, typed: Optional[str], names: Sequence[str]) -> Optional[str]:
+    """"适合跑步的鞋": the shop's category whose name the message spells out around the word
+    typed for the category read ("跑步" + "的" + "鞋" is 跑步鞋, not the whole 鞋靴), else None.
+    Only a longer name holding the typed word counts (鞋 → 跑步鞋, never 鞋 → 鞋靴)."""
+    if not typed:
+        return None
+    squashed = re.sub(r"[的\s]", "", text or "")
+    longer = [name for name in names if typed in name and len(name) > len(typed) and name in squashed]
+    return max(longer, key=len) if longer else None
+
+
 def another_name_for(word: str, category: Optional[str]) -> bool:
     """Is a word that no listing's title holds another name of the category ("鞋子" for
     鞋靴, "尿不湿" for 纸尿裤: they share a character), rather than a narrower kind the shop
@@ -854,6 +865,29 @@ def nearest_priced_text(request: RecommendationRequest, products: Sequence[Any])
               else f"{money_rounded(min(prices))}~{money_rounded(max(prices))}")
     return (f"“{request.describe()}”暂时没有在售的商品。价格最接近的在{spread}，"
             "先给您看看这几款；也可以换个预算或品类再找～")
+
+
+# "要大一点的", "有没有更大的" after a list: bigger, which for screens (tablets, TVs, watches)
+# is the screen (the 大屏 ranking); elsewhere it is no quality the listings carry.
+BIGGER = re.compile(r"^(?:我?要|想要|有没有|有木有|来个|换个|看看)?\s*(?:再|更)?大(?:一)?(?:点|些|一点|一些|点儿)?的?"
+                    r"(?:吗|呢|吧|嘛)?\s*[?？!！。]*$")
+BIG_SCREEN = next(f for f in FEATURES if f.label == "大屏")
+
+
+def asks_bigger(text: str) -> bool:
+    text = (text or "").strip()
+    return text not in ("大", "大的") and bool(BIGGER.search(text))
+
+
+def screens_in_listings(session, request: RecommendationRequest) -> bool:
+    """Do the request's listings state a screen size (the attributes 大屏 ranks by)?"""
+    from shop.db.catalogue import get_product_details, search_products
+
+    if not (request.category or request.keyword):
+        return False
+    found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=20)
+    details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
+    return any(name in d.attributes for d in details for name in BIG_SCREEN.attributes)
 
 
 def word_in_listings(session, request: RecommendationRequest, words: Sequence[str]) -> Optional[str]:

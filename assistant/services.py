@@ -48,7 +48,9 @@ REPAIR_WHERE = re.compile(r"(?:附近|哪里|哪儿|哪有|在哪|去哪)[^，�
 FEE_WORDS = re.compile(r"收费|费用|多少钱|几块钱|要钱|给钱|付钱|花钱|免费|安装费|收钱|另收|额外|加钱|材料费|铜管|贵不贵|价格|价钱|收不收")
 # "我住6楼没电梯", "要爬楼梯加钱吗": carrying the goods up the stairs, which the installation
 # fee's extra charges say (the fitness equipment's "搬运上5楼以上（无电梯）每层加¥10").
-STAIRS_WORDS = re.compile(r"没电梯|没有电梯|无电梯|不带电梯|爬楼|走楼梯|楼梯|搬上楼|扛上楼|送上楼|"
+# No lift: also a follow-up cue on its own after a fee (assistant.follow_up), one list for both.
+NO_LIFT = re.compile(r"没电梯|没有电梯|无电梯|不带电梯")
+STAIRS_WORDS = re.compile(NO_LIFT.pattern + r"|爬楼|走楼梯|楼梯|搬上楼|扛上楼|送上楼|"
                           r"\d+\s*(?:楼|层)|[一二三四五六七八九十]+(?:楼|层)|几楼|几层|高层")
 # The clause of the extra charges that is about floors and lifts.
 STAIRS_CLAUSE = re.compile(r"[^，；;。]*(?:楼|电梯)[^，；;。]*")

@@ -8,7 +8,7 @@ typed instead of tapped works the same.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Mapping, Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
 from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
@@ -293,6 +293,25 @@ def these_two(text: str, count: int) -> Optional[tuple]:
     if count != 2 or not THESE_TWO.search(text or ""):
         return None
     return (0, 1)
+
+
+def asks_these_two(text: str) -> bool:
+    """"这两个哪个好", "这俩有什么区别": two products compared without naming them or their places."""
+    return (THESE_TWO.search(text or "") is not None and COMPARING.search(text or "") is not None
+            and ORDINAL.search(text or "") is None)
+
+
+def two_in_play(viewed: Sequence[int]) -> Optional[Tuple[int, int]]:
+    """The two products "这两个" points at: the last two different ones the shopper looked at
+    (``viewed``: product ids in the order shown, since the last list), older first; None
+    when fewer than two were looked at."""
+    distinct: List[int] = []
+    for product_id in reversed(list(viewed)):
+        if product_id not in distinct:
+            distinct.append(product_id)
+        if len(distinct) == 2:
+            return distinct[1], distinct[0]
+    return None
 
 
 def asks_about_two_unnamed(text: str, count: int) -> bool:
