@@ -8,7 +8,7 @@ from shop.identity import issue_customer_token
 from tests.support.required import unavailable
 from tests.support.stack import TEST_TOKEN_SECRET, latest_model, start_stack
 from tests.support.typed_conversations import (
-    Facts, check_cards, load_conversations, needs_counts, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
+    Facts, card_prices, check_cards, load_conversations, needs_counts, new_sender, reply_text, run_db_checks, snapshot_orders, take_marks,
     undo_writes,
 )
 
@@ -60,6 +60,7 @@ def test_typed_conversation(conversation, live_stack, shop_session, facts):
     with shop_session() as session:
         marks, snapshot = take_marks(session, counts=needs_counts(conversation)), snapshot_orders(session)
     transcript = []
+    shown_prices: list = []
     try:
         for turn in conversation.turns:
             said = facts.fill(turn.say)
@@ -73,8 +74,9 @@ def test_typed_conversation(conversation, live_stack, shop_session, facts):
             for unwanted in turn.reject:
                 assert facts.fill(unwanted) not in reply, f"{unwanted!r} in reply to {said!r}:\n{where}"
             if turn.cards is not None:
-                wrong = check_cards(turn.cards, replies)
+                wrong = check_cards(turn.cards, replies, shown_prices)
                 assert wrong is None, f"{wrong} in reply to {said!r}:\n{where}"
+            shown_prices = card_prices(replies) or shown_prices
             if turn.shows_order:
                 number = facts.order(turn.shows_order)["order_no"]
                 assert number in reply, f"order {turn.shows_order} ({number}) not shown for {said!r}:\n{where}"

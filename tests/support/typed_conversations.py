@@ -11,7 +11,9 @@ Each file holds a list under ``conversations``. A conversation::
           reject: [登录]                                 # none may be in the reply
           shows_order: DELIVERED_RETURNABLE              # this fixture order's number is shown
           cards: {at_most: 1500, at_least: 100, min_count: 1}  # product cards shown, every
-                                                         # price within the bounds (a budget)
+                                                         # price within the bounds (a budget);
+                                                         # cheaper_than_shown: true — every price at
+                                                         # most the middle of the last cards shown
       db:                                                # named checks, run after the last turn
         - after_sales_filed: {order: DELIVERED_RETURNABLE, reason: quality}
         # or nothing_changed: {} — no row added or removed in any shop table, fixture orders as before
@@ -30,10 +32,11 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import yaml
 from sqlalchemy import delete, func, select
@@ -158,8 +161,10 @@ def card_prices(replies: list) -> List[float]:
             for card in reply["custom"].get("products") or []]
 
 
-def check_cards(wanted: Dict[str, float], replies: list) -> Optional[str]:
-    """What is wrong with the cards shown against ``wanted`` (a Turn's ``cards``), or None."""
+def check_cards(wanted: Dict[str, float], replies: list, shown_before: Sequence[float] = ()) -> Optional[str]:
+    """What is wrong with the cards shown against ``wanted`` (a Turn's ``cards``), or None.
+    ``shown_before``: the prices of the cards of the last answer that showed any ("便宜点的"
+    is cheaper than those, whichever the seeded catalogue put on screen that day)."""
     prices = card_prices(replies)
     if len(prices) < int(wanted.get("min_count", 1)):
         return f"expected at least {wanted.get('min_count', 1)} product cards, got {len(prices)}"
@@ -167,6 +172,12 @@ def check_cards(wanted: Dict[str, float], replies: list) -> Optional[str]:
         return f"a card above the budget {wanted['at_most']}: {prices}"
     if "at_least" in wanted and any(p < float(wanted["at_least"]) for p in prices):
         return f"a card below {wanted['at_least']}: {prices}"
+    if wanted.get("cheaper_than_shown"):
+        if not shown_before:
+            return "cheaper_than_shown, but no cards were shown before"
+        middle = statistics.median(shown_before)
+        if any(p > middle for p in prices):
+            return f"a card not cheaper than the middle of those shown ({middle}: {list(shown_before)}): {prices}"
     return None
 
 
