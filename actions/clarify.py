@@ -12,6 +12,7 @@ from actions.contact import say_how_to_reach
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, reacts_to_list, say_not_carried
+from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import answers_asked_together, faq_book
@@ -94,6 +95,10 @@ class ActionClarify(ShopAction):
             # "怎么寄回去", "抬头写错了能改吗": the words name the topic the classifier missed.
             for answer in named:
                 dispatcher.utter_message(text=answer.for_question(text))
+            return []
+        if await answer_service_topics(dispatcher, tracker, [str(e.get("value")) for e in message.get("entities", [])
+                                                            if e.get("entity") == "topic"]):
+            # "杭州有修手机的地方没": where to get it repaired, however unsure the classifier was.
             return []
         reached = say_how_to_reach(dispatcher, text)
         if reached is not None:
