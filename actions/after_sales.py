@@ -87,11 +87,14 @@ async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, cus
 
 
 async def cancelled_order(customer_id: Optional[int], order_no: Optional[str]):
-    """The shopper's order of this number when it is cancelled, else None."""
+    """The shopper's order of this number when it was cancelled (a paid one is 退款中 / 已退款
+    after it), else None."""
     if customer_id is None or not order_no:
         return None
     order = await db(get_order, customer_id, order_no)
-    return order if order is not None and OrderStatus(order.status) is OrderStatus.CANCELLED else None
+    if order is None:
+        return None
+    return order if OrderStatus(order.status) is OrderStatus.CANCELLED or order.cancelled_at is not None else None
 
 
 async def say_order_price_protection(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -177,16 +177,19 @@ async def answer_order_clause(dispatcher: CollectingDispatcher, tracker: Tracker
     return await ActionOrderStatus()._answer(dispatcher, tracker, clause)
 
 
-def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[str]:
     """"运费多少？我的牛奶发货了吗" read as an order question: the policy asked in the other
-    clause is answered first (the mirror of ``answer_order_clause``)."""
+    clause is answered first (the mirror of ``answer_order_clause``); returns the topics said."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     book = faq_book()
+    said = []
     for topic in topics_beside_order_clause(text, message.get("entities") or []):
         policy = None if topic in ORDER_TOPICS else book.answer(topic)
         if policy:
             dispatcher.utter_message(text=policy.for_question(text))
+            said.append(topic)
+    return said
 
 
 async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str] = ()):
@@ -306,10 +309,10 @@ class ActionOrderStatus(ShopAction):
             from actions.purchase import ActionPurchaseHelp  # it builds on this module
 
             return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
-        say_policies_beside_order(dispatcher, tracker)
+        said = say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
         fix = invoice_question(text)
-        if fix in (REISSUE, COPY) and "invoice" not in entity_values(tracker, "topic"):
+        if fix in (REISSUE, COPY) and "invoice" not in said:
             # "精华液那单发票抬头写错了 要改成公司的": the order named, then how its invoice is
             # corrected (or downloaded again) — read as an order question, the invoice was left out.
             answer = faq_book().answer(fix)
