@@ -27,7 +27,7 @@ def category_warranty_text(category: str, months: int) -> str:
     if months <= 0:
         return (f"{category}不属于保修类商品，没有保修期；收到有质量问题的，签收后 15 天内可以申请换货，"
                 "告诉我订单号我帮您办理。")
-    return f"{category}保修 {span_text(months)}（品牌全国联保，从签收日算起）。{REPAIR_OFFER}"
+    return f"保修期：{category} {span_text(months)}（品牌全国联保，从签收日算起）。{REPAIR_OFFER}"
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

@@ -20,7 +20,7 @@ ASK_SUFFIX = "为了保护您的隐私，请提供该订单收货手机号的后
 
 def test_a_category_warranty_is_said_in_years_or_months():
     assert span_text(12) == "1 年" and span_text(72) == "6 年" and span_text(6) == "6 个月"
-    assert category_warranty_text("耳机耳麦", 12).startswith("耳机耳麦保修 1 年")
+    assert category_warranty_text("耳机耳麦", 12).startswith("保修期：耳机耳麦 1 年")
     assert "没有保修期" in category_warranty_text("男装", 0)
 
 
