@@ -186,7 +186,7 @@ class ActionAfterSalesRoute(ShopAction):
                 # "那钱哪天退回来" after cancelling an unpaid order: no refund to wait for.
                 dispatcher.utter_message(text=NOTHING_PAID.format(order_no=cancelled.order_no))
                 return answered
-            # (the order whose cancellation was asked in this session: that flow sets no order in view)
+            # (the order whose cancellation was asked in this session, also after other orders were shown)
             cancelled = await cancelled_order(customer_id, last_cancellation_asked(reversed(tracker.events or [])))
             if (cancelled is not None and cancelled.paid_at is not None and cancelled.cancelled_at is not None
                     and utc_now() - cancelled.cancelled_at < REFUND_UNDER_WAY and not REQUEST_NO.search(text)
