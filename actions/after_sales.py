@@ -7,6 +7,7 @@ known) and after_sales_submit.py (filing); its rules in assistant/after_sales_di
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -15,26 +16,33 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, china_time, intent_payload, money
 from actions.offers import OFFER_HANDOFF, offer
-from actions.orders import answer_order_clause, meant_orders
+from actions.orders import NOT_FOUND, answer_order_clause, meant_orders
 from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
+    CANCELLED_REFUND, CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
     route_after_services, route_before_services, second_question_topics, wants_request,
 )
 from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
 from assistant.mood import sounds_angry
+from assistant.offers import last_cancellation_asked
 from assistant.order_matching import order_words
-from assistant.price_protection import price_protection_text
+from assistant.price_protection import asks_price_protection, price_protection_text
+from assistant.warranty import OWN_ORDER, category_warranty_text, order_warranty_text
 from assistant.typed_answers import service_in
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
+from shop.db.catalogue import category_warranty_months, get_product_detail
 from shop.db.orders import MAX_RECENT, get_order, recent_orders
 from shop.domain.after_sales import AfterSalesStatus
 from shop.domain.clock import utc_now
+from shop.domain.numbers import ascii_digits, is_order_number
 from shop.domain.orders import OrderStatus
 
 
+# A paid order cancelled this recently still has its refund on the way.
+REFUND_UNDER_WAY = timedelta(days=7)
+RETURN_WORDS = re.compile(r"退货|换货|售后|服务单|维修")
 # "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
 BOUGHT = re.compile(r"(买|下单|订)的|买过的")
 # "怎么这么慢" about a request: what the assistant cannot do and who can.
@@ -78,14 +86,15 @@ async def policy_in_view(dispatcher: CollectingDispatcher, tracker: Tracker, cus
     return answered
 
 
-async def cancelled_unpaid_in_view(tracker: Tracker, customer_id: Optional[int]) -> Optional[str]:
-    """The order in view when it was cancelled before any payment (its number), else None."""
-    order_no = order_in_view(tracker.events or [])
+async def cancelled_order(customer_id: Optional[int], order_no: Optional[str]):
+    """The shopper's order of this number when it was cancelled (a paid one is 退款中 / 已退款
+    after it), else None."""
     if customer_id is None or not order_no:
         return None
     order = await db(get_order, customer_id, order_no)
-    unpaid = order is not None and order.paid_at is None and OrderStatus(order.status) is OrderStatus.CANCELLED
-    return order.order_no if unpaid else None
+    if order is None:
+        return None
+    return order if OrderStatus(order.status) is OrderStatus.CANCELLED or order.cancelled_at is not None else None
 
 
 async def say_order_price_protection(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -106,6 +115,49 @@ async def say_order_price_protection(dispatcher: CollectingDispatcher, tracker: 
     dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
                                                         order.delivered_at, utc_now()))
     return True
+
+
+async def say_typed_order_price_protection(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                           order_no: str) -> List[Dict[str, Any]]:
+    """The price protection of the order whose number was typed: the signed-in shopper's own
+    (another's reads as not found), or a guest's once proved (the look-up answers it)."""
+    customer_id = current_customer_id(tracker)
+    if customer_id is None:
+        from actions.orders import ActionOrderStatus  # the guest look-up, with its limits
+
+        return await ActionOrderStatus()._guest(dispatcher, tracker, order_no)
+    order = await db(get_order, customer_id, order_no)
+    if order is None:
+        dispatcher.utter_message(text=NOT_FOUND.format(no=order_no))
+        return [SlotSet("order_no", None)]
+    dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
+                                                        order.delivered_at, utc_now()))
+    return [SlotSet("order_no", order.order_no)]
+
+
+async def say_warranty(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """How long the warranty runs for the signed-in shopper's order the message describes
+    ("我那个笔记本"), else for the category named ("耳机"); False when neither is known."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    categories = entity_values(tracker, "category")
+    customer_id = current_customer_id(tracker)
+    if customer_id is not None and OWN_ORDER.search(text):
+        orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
+        meant = await meant_orders(text, orders, [*entity_values(tracker, "product"), *categories])
+        if meant.described and len(meant.orders) == 1:
+            order = meant.orders[0]
+            product = await db(get_product_detail, order.items[0].product_id)
+            if product is not None and product.category_path:
+                dispatcher.utter_message(text=order_warranty_text(
+                    order.order_no, order.items[0].title, product.category_path[-1], product.warranty_months,
+                    order.delivered_at, utc_now()))
+                return True
+    for category in categories:
+        months = await db(category_warranty_months, category)
+        if months is not None:
+            dispatcher.utter_message(text=category_warranty_text(category, months))
+            return True
+    return False
 
 
 class ActionAfterSalesRoute(ShopAction):
@@ -129,10 +181,20 @@ class ActionAfterSalesRoute(ShopAction):
             dispatcher.utter_message(text=HURRY_REQUESTS, buttons=buttons([("转人工", "/human_handoff")]))
             return [*answered, offer(OFFER_HANDOFF)]
         if route is not None and route.kind == "status":
-            unpaid = await cancelled_unpaid_in_view(tracker, customer_id)
-            if unpaid is not None and "refund_progress" in route.policy_topics:
+            cancelled = await cancelled_order(customer_id, order_in_view(tracker.events or []))
+            if cancelled is not None and cancelled.paid_at is None and "refund_progress" in route.policy_topics:
                 # "那钱哪天退回来" after cancelling an unpaid order: no refund to wait for.
-                dispatcher.utter_message(text=NOTHING_PAID.format(order_no=unpaid))
+                dispatcher.utter_message(text=NOTHING_PAID.format(order_no=cancelled.order_no))
+                return answered
+            # (the order whose cancellation was asked in this session, also after other orders were shown)
+            cancelled = await cancelled_order(customer_id, last_cancellation_asked(reversed(tracker.events or [])))
+            if (cancelled is not None and cancelled.paid_at is not None and cancelled.cancelled_at is not None
+                    and utc_now() - cancelled.cancelled_at < REFUND_UNDER_WAY and not REQUEST_NO.search(text)
+                    and not RETURN_WORDS.search(text)):
+                # "钱退到哪" after cancelling a paid order: that order's refund (a refund of a
+                # return, or of an order cancelled long ago, is still the requests' report).
+                dispatcher.utter_message(text=CANCELLED_REFUND.format(order_no=cancelled.order_no,
+                                                                      amount=money(cancelled.payable)))
                 return answered
             if route.policy_topics:
                 # "退款多久能到": the timing policy, then only the refunds still under way
@@ -146,6 +208,10 @@ class ActionAfterSalesRoute(ShopAction):
                 return answered
             await report_after_sales_status(dispatcher, customer_id, text)
             return answered
+        if route is not None and route.kind == "policy":
+            # "给了差评能删吗": the review rule, not an apology for a complaint.
+            answer_policy_topics(dispatcher, list(route.policy_topics), text)
+            return answered
         if route is not None and route.kind == "complaint":
             dispatcher.utter_message(
                 text="非常抱歉给您带来不好的体验！您可以告诉我订单号和遇到的问题，我马上帮您申请售后；也可以直接转人工客服处理。",
@@ -154,6 +220,10 @@ class ActionAfterSalesRoute(ShopAction):
             return answered
         if await answer_service_topics(dispatcher, tracker, topics):
             return answered
+        if order_no and is_order_number(ascii_digits(order_no) or "") and asks_price_protection(text, topics):
+            # "X这单能价保吗": that order's window, not a return form (nor "先登录" for a guest,
+            # who proves the order with the phone digits as for its status).
+            return answered + await say_typed_order_price_protection(dispatcher, tracker, ascii_digits(order_no))
 
         route = route_after_services(text, topics, wants, order_no, customer_id is not None)
         if route.kind == "policy":
@@ -167,6 +237,9 @@ class ActionAfterSalesRoute(ShopAction):
             if "price_protection" in policy and not events and await say_order_price_protection(dispatcher, tracker):
                 # "手机买了两天就降价了": that order's window said, not the rules and "告诉我订单号".
                 policy = [t for t in policy if t != "price_protection"]
+            if "warranty" in policy and not events and await say_warranty(dispatcher, tracker):
+                # "耳机保修几年啊", "我那个笔记本保修到啥时候": the one figure, not the whole table.
+                policy = [t for t in policy if t != "warranty"]
             answer_policy_topics(dispatcher, policy, text)
             return answered + events
         if route.kind == "sign_in":

@@ -12,7 +12,9 @@ from actions.contact import say_how_to_reach
 from actions.formatting import buttons, intent_payload
 from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import list_refinement, reacts_to_list, say_not_carried
+from actions.services import answer_service_topics
 from actions.support import ShopAction, current_customer_id, db
+from assistant.after_sales_dialogue import SHOP_WIDE_TOPICS
 from assistant.bought import THANKS as BOUGHT_THANKS, says_bought
 from assistant.faq import answers_asked_together, faq_book
 from assistant.follow_up import before_latest_message, previous_question
@@ -83,7 +85,7 @@ class ActionClarify(ShopAction):
 
             return await ActionPurchaseHelp().handle(dispatcher, tracker, domain)
         policy = next((e.get("value") for e in message.get("entities", [])
-                       if e.get("entity") == "topic" and e.get("value") in POLICY_TOPICS), None)
+                       if e.get("entity") == "topic" and e.get("value") in (*POLICY_TOPICS, *SHOP_WIDE_TOPICS)), None)
         answer = faq_book().answer(policy) if policy and asks_about_policy(text) else None
         if answer is not None:
             # "七天无理由怎么算的": a policy question the classifier was unsure of; the topic is clear.
@@ -94,6 +96,10 @@ class ActionClarify(ShopAction):
             # "怎么寄回去", "抬头写错了能改吗": the words name the topic the classifier missed.
             for answer in named:
                 dispatcher.utter_message(text=answer.for_question(text))
+            return []
+        if await answer_service_topics(dispatcher, tracker, [str(e.get("value")) for e in message.get("entities", [])
+                                                            if e.get("entity") == "topic"]):
+            # "杭州有修手机的地方没": where to get it repaired, however unsure the classifier was.
             return []
         reached = say_how_to_reach(dispatcher, text)
         if reached is not None:

@@ -26,6 +26,7 @@ from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
 from assistant.answer_words import CONFIRM_CANCEL
 from assistant.faq import faq_book
+from assistant.invoices import changes_invoice_not_address
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
 from assistant.order_matching import (
@@ -76,6 +77,9 @@ def change_topic(topics: List[str], text: str = "") -> Optional[str]:
     """The order change a message asks about: the NLU's topic, or "取消…订单" / "改到公司地址"
     in its words ("我想取消那个没付款的订单" reads as a payment topic)."""
     topic = next((t for t in CHANGE_TOPICS if t in topics), None)
+    if topic == "address_change" and changes_invoice_not_address(text):
+        # "发票抬头写错了 要改成公司的": the invoice's title, not where the parcel goes.
+        topic = None
     if topic == "cancel_order" and "address_change" in topics and not cancels_outright(text):
         # "精华液那单先别发 我地址写错了": holding the parcel back is for the address; the order
         # stays and its address is changed (cancelling is only when 取消 / 不要了 is said).

@@ -27,8 +27,9 @@ from actions.support import (
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote
 from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
-from assistant.invoices import asks_invoice_progress
+from assistant.invoices import COPY, REISSUE, asks_invoice_progress, invoice_question
 from assistant.mood import sounds_angry
+from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
     EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
@@ -177,16 +178,19 @@ async def answer_order_clause(dispatcher: CollectingDispatcher, tracker: Tracker
     return await ActionOrderStatus()._answer(dispatcher, tracker, clause)
 
 
-def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def say_policies_beside_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[str]:
     """"运费多少？我的牛奶发货了吗" read as an order question: the policy asked in the other
-    clause is answered first (the mirror of ``answer_order_clause``)."""
+    clause is answered first (the mirror of ``answer_order_clause``); returns the topics said."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     book = faq_book()
+    said = []
     for topic in topics_beside_order_clause(text, message.get("entities") or []):
         policy = None if topic in ORDER_TOPICS else book.answer(topic)
         if policy:
             dispatcher.utter_message(text=policy.for_question(text))
+            said.append(topic)
+    return said
 
 
 async def meant_orders(text: str, orders: List[OrderDetail], named: Sequence[str] = ()):
@@ -213,6 +217,14 @@ async def category_readings(orders: List[OrderDetail], named: Sequence[str], tex
 ASK_ORDER_NO = "请告诉我您的订单号（18位数字），以及下单手机号的后四位；登录后我也可以直接帮您查。"
 ASK_SUFFIX = "为了保护您的隐私，请提供该订单收货手机号的后四位。"
 LOOKUP_QUESTIONS = {"order_no": ASK_ORDER_NO, "phone_suffix": ASK_SUFFIX}
+MISMATCH = ("订单 {order_no} 和手机号后四位不匹配（或订单不存在）。请核对后再发一次收货手机号的后四位，"
+            "订单号不对的话直接发新的订单号。")
+MISMATCH_END = MISMATCH.split("{order_no}")[1]
+
+
+def is_lookup_prompt(said: str) -> bool:
+    """The assistant's words that ask a guest for the order number or the phone digits."""
+    return said in (ASK_ORDER_NO, ASK_SUFFIX, HURRIED) or said.endswith(MISMATCH_END)
 
 
 def ask_lookup_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -321,8 +333,15 @@ class ActionOrderStatus(ShopAction):
             # "发到成都几天能到" about the product just shown: its delivery time, not an order's.
             dispatcher.utter_message(text=quote)
             return []
-        say_policies_beside_order(dispatcher, tracker)
+        said = say_policies_beside_order(dispatcher, tracker)
         events = await self._answer(dispatcher, tracker)
+        fix = invoice_question(text)
+        if fix in (REISSUE, COPY) and "invoice" not in said:
+            # "精华液那单发票抬头写错了 要改成公司的": the order named, then how its invoice is
+            # corrected (or downloaded again) — read as an order question, the invoice was left out.
+            answer = faq_book().answer(fix)
+            if answer is not None:
+                dispatcher.utter_message(text=answer.pick())
         if tracker.get_slot("order_change_next") and not any(e.get("name") == "order_change_next" for e in events):
             # Left over from an address change that ended in a hand-off: it would start the
             # address form again (a rule reads it after this action).
@@ -517,14 +536,15 @@ class ActionOrderStatus(ShopAction):
         order = lookup.order
         if order is None:
             # The order number survives a failed try: only the suffix is asked for again.
-            dispatcher.utter_message(
-                text=f"订单 {order_no} 和手机号后四位不匹配（或订单不存在）。请核对后再发一次收货手机号的后四位，"
-                     "订单号不对的话直接发新的订单号。"
-            )
+            dispatcher.utter_message(text=MISMATCH.format(order_no=order_no))
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix"),
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         text = (tracker.latest_message or {}).get("text") or ""
         shown = self._present(dispatcher, tracker, order, text)
+        if any(asks_price_protection(said) for said in lookup_texts(tracker.events or [], is_lookup_prompt)):
+            # "手机降价了能价保不" → the number → the digits: the question the order was proved for.
+            dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
+                                                                order.delivered_at, utc_now()))
         return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     async def _named_order(self, tracker: Tracker, clause: Optional[str]) -> Optional[OrderDetail]:

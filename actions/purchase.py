@@ -32,12 +32,14 @@ from assistant.delivery_quotes import delivery_quote
 from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
+from assistant.membership import asks_own_level, level_text
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from assistant.purchase_search import purchase_search
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons,
 )
 from shop.domain.assortment import gift_recipient
+from shop.db.customers import get_customer
 from shop.db.orders import get_order, get_order_for_guest
 from shop.domain.clock import utc_now
 from shop.domain.orders import AWAITED
@@ -173,6 +175,12 @@ class ActionPurchaseHelp(ShopAction):
                 dispatcher.utter_message(text=quote)
                 answered = True
                 continue
+            if topic == "membership" and asks_own_level(text):
+                # "我现在是什么会员啊": whose level it is, then the levels' rules.
+                customer_id = current_customer_id(tracker)
+                customer = await db(get_customer, customer_id) if customer_id is not None else None
+                dispatcher.utter_message(text=level_text(customer.member_level if customer else None,
+                                                         customer_id is not None))
             policy = book.answer(topic)
             if policy:
                 about = await categories_in_view(tracker) if policy.verdicts else ()

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from assistant.invoices import changes_invoice_not_address
 from assistant.typed_answers import choice_index
 from shop.domain.addresses import TypedAddress, parse_address
 
@@ -79,7 +80,7 @@ def address_wished(text: str) -> Optional[str]:
     """The words of the address a change request names ("公司地址" of "订单X改到公司地址"), or
     None when it names none (then the form asks "改到哪个地址？")."""
     found = CHANGED_TO.search(text or "")
-    if found is None:
+    if found is None or changes_invoice_not_address(text):
         return None
     target = found.group("target").strip()
     # "收货地址改成天津那个": the address said before the verb makes any target a place.

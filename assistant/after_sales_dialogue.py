@@ -55,6 +55,8 @@ CAN_SERVICE = re.compile(r"(能|可以|能不能|可不可以)(帮我)?(修|维�
 HELP = re.compile(r"怎么办|咋办|怎么弄|怎么处理|如何处理")
 # "怎么只到了一个": part of an order missing, asked why — a problem to act on.
 ONLY_PART_ARRIVED = re.compile(r"(只|就)(到|收到|来)了?[一1](个|件|样)")
+# "给了差评能删吗", "评价能改吗": the shopper's review, which 差评 makes look like a complaint.
+ABOUT_REVIEW = re.compile(r"(差评|好评|中评|评价|追评).{0,6}(删|改|撤|修改|换)|(删|改|撤)(掉|除|一下)?.{0,3}(差评|评价)")
 # Topics that say the shopper has a problem with the goods (a request, not a question).
 PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 
@@ -62,7 +64,8 @@ PROBLEM_TOPICS = ("damaged", "wrong_item", "missing_item")
 # offer: price protection is applied for on the order itself (its answer says how).
 # fresh_food: no exchange, and its refund needs no return: the three buttons would mislead.
 # membership_refund: the membership is refunded in the member centre, it is no goods' return.
-NO_REQUEST_OFFER = frozenset({"price_protection", "fresh_food", "membership_refund"})
+# review: a question about the shopper's own review ("差评能删吗"), no request to make.
+NO_REQUEST_OFFER = frozenset({"price_protection", "fresh_food", "membership_refund", "review"})
 
 
 def offers_request(topics: Sequence[str]) -> bool:
@@ -94,6 +97,10 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
 
 # "那钱哪天退回来" right after an unpaid order was cancelled: nothing was paid, nothing to wait for.
 NOTHING_PAID = "订单 {order_no} 还没有付过款，取消后不会扣款，也就没有需要退回的钱，请放心～"
+# "钱退到哪" right after a paid order was cancelled: that cancellation's refund, not the list
+# of after-sales requests (none of which is this order's).
+CANCELLED_REFUND = ("订单 {order_no} 已取消，已付的 {amount} 会原路退回到您付款时用的账户：微信/支付宝一般 1~3 个工作日、"
+                    "银行卡 3~7 个工作日到账，用掉的优惠券未过期的会退回账户。")
 
 
 def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Optional[Route]:
@@ -112,6 +119,8 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     if (REQUEST_NO.search(text) or STATUS_TOPICS & set(topics) or (STATUS_WORDS.search(text) and not wants)
             or REQUEST_STATUS.search(text)):
         return Route("status")
+    if "complaint" in topics and not wants and ABOUT_REVIEW.search(text):
+        return Route("policy", ("review",))
     if "complaint" in topics and not wants:
         return Route("complaint")
     return None

@@ -52,6 +52,17 @@ def asks_to_reissue(text: str) -> bool:
     return bool(_REISSUE.search(text or ""))
 
 
+# Words that put a change on the delivery address: "发票抬头写错了 要改成公司的" changes the
+# invoice's title (公司 is who it is made out to), "发票寄到公司地址" is about the address.
+_ADDRESS_WORDS = re.compile(r"地址|收货|收件|寄到|送到|配送")
+
+
+def changes_invoice_not_address(text: str) -> bool:
+    """"精华液那单发票抬头写错了 要改成公司的": the invoice title to correct, no address change
+    (its "改成公司的" read as the company address moved the parcel)."""
+    return asks_to_reissue(text) and not _ADDRESS_WORDS.search(text or "")
+
+
 def invoice_question(text: str) -> Optional[str]:
     """``COPY`` for an invoice lost, ``REISSUE`` for a title or tax number to correct, ``PROGRESS`` for where the shopper's
     own invoice stands, None for a question about the policy in general."""

@@ -3,8 +3,9 @@ that phone's order — whether it is still inside the window and until when — 
 rules followed by "告诉我订单号"."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Any, Callable, Iterable, List, Mapping, Optional
 
 from shop.domain.clock import CHINA_TZ
 from shop.domain.policies import PRICE_PROTECTION_DAYS
@@ -35,3 +36,30 @@ def price_protection_text(order_no: str, title: str, paid_at: Optional[datetime]
         return (f"{named}已于{_day(delivered_at)}签收，价保期（签收后 {PRICE_PROTECTION_DAYS} 天）在{_day(until)}已经结束，"
                 "这笔订单不能再申请价保了，抱歉。商品页标「15天价保」的以页面为准，需要的话我可以为您转人工客服核实。")
     return f"{named}于{_day(delivered_at)}签收，价保期到{_day(until)}，现在还在价保期内。{HOW_TO_APPLY}"
+
+
+# "能保价吗", "降价了能补差价不", "这单能价保吗": price protection asked about, whatever the NLU tagged.
+ASKED = re.compile(r"价保|保价|价格保护|补差价|退差价|差价|降价了")
+
+
+def asks_price_protection(text: str, topics: Iterable[str] = ()) -> bool:
+    return "price_protection" in topics or bool(ASKED.search(text or ""))
+
+
+def lookup_texts(events: Iterable[Mapping[str, Any]], is_lookup_prompt: Callable[[str], bool]) -> List[str]:
+    """What the shopper typed for a guest look-up now answered, newest first: the latest
+    message and, going back, each one the assistant answered with a look-up question ("后四
+    位？"), down to the message that opened it ("手机降价了能价保不" → "X" → "3949"), so the
+    question the look-up was for is answered once the order is proved."""
+    texts: List[str] = []
+    reply: Optional[str] = None          # the assistant's answer to the user message met next
+    for event in reversed(list(events)):
+        if event.get("event") == "bot" and event.get("text"):
+            reply = str(event["text"]).strip()
+        elif event.get("event") == "user":
+            if texts and (reply is None or not is_lookup_prompt(reply)):
+                texts.append(event.get("text") or "")
+                break
+            texts.append(event.get("text") or "")
+            reply = None
+    return texts

@@ -23,6 +23,7 @@ from shop.db.catalogue import get_product_detail
 from shop.db.customers import get_customer
 from shop.db.records import InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo
 from shop.db.services import installable_orders, installation_fee, installation_fees, service_cities, service_points
+from shop.domain.delivery import REGION_OF_CITY
 from shop.domain.money import money_compact
 from shop.domain.installation import (
     CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, InstallationStage, installation_window, moment_text,
@@ -43,7 +44,9 @@ POINT_WORDS = re.compile(r"维修点|维修站|维修中心|修理点|修理店|
                          r"售后中心|售后点|服务站|线下售后|线下维修")
 WHERE_WORDS = re.compile(r"附近|哪里|哪儿|哪有|在哪|去哪|地址|线下|门店|实体店|送修|送去")
 # "Where can I get it repaired", whatever topic the NLU saw (坏了 alone reads as damaged).
-REPAIR_WHERE = re.compile(r"(?:附近|哪里|哪儿|哪有|在哪|去哪)[^，。,.？?！!]{0,6}修|修[^，。,.？?！!]{0,4}(?:哪里|哪儿|在哪)")
+# "杭州有修手机的地方没": a place that repairs, asked for by what it repairs.
+REPAIR_WHERE = re.compile(r"(?:附近|哪里|哪儿|哪有|在哪|去哪)[^，。,.？?！!]{0,6}修|修[^，。,.？?！!]{0,4}(?:哪里|哪儿|在哪)|"
+                          r"(?:有|能|可以|哪)[^，。,.？?！!]{0,3}修[^，。,.？?！!]{0,6}的(?:地方|店|门店|点)")
 # Installation: what it costs, and when the installer comes.
 FEE_WORDS = re.compile(r"收费|费用|多少钱|几块钱|要钱|给钱|付钱|花钱|免费|安装费|收钱|另收|额外|加钱|材料费|铜管|贵不贵|价格|价钱|收不收")
 # "我住6楼没电梯", "要爬楼梯加钱吗": carrying the goods up the stairs, which the installation
@@ -58,6 +61,17 @@ WHEN_WORDS = re.compile(
     r"什么时候|啥时候|什么时间|几时|多久|何时|哪天|几天|几号|还没(?:来|有来|上门|装|安装|联系|打电话)|没人(?:来|联系|打)|"
     r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约"
 )
+
+# "约师傅明天下午来装": the day or time of day the shopper wants the installer, which is agreed
+# with the installer on the booking call (no booking of a slot here).
+WISHED_TIME = re.compile(r"(?:今天|明天|后天|大后天|这周末|周末|下周[一二三四五六日天]?|周[一二三四五六日天]|星期[一二三四五六日天]|"
+                         r"\d{1,2}(?:号|日))(?:上午|下午|中午|晚上|傍晚|早上)?|上午|下午|中午|晚上|傍晚")
+
+
+def wished_time(text: str) -> Optional[str]:
+    """"明天下午" of "我想约师傅明天下午来装空调"; None when no day or time is named."""
+    found = WISHED_TIME.search(text or "")
+    return found.group(0) if found else None
 
 
 # A place said on its own, as the answer to "请问您在哪个城市？" or as the next city after a
@@ -189,7 +203,15 @@ def find_place(text: str, cities: Sequence[ServiceCity]) -> Optional[Place]:
 
 
 def other_place(text: str) -> Optional[str]:
-    """A 2–4 character place name ending in 市 / 县, starting after a boundary ("我在拉萨市" → 拉萨市)."""
+    """A 2–4 character place name ending in 市 / 县, starting after a boundary ("我在拉萨市" → 拉萨市),
+    or a city the shop delivers to typed without its 市 ("拉萨有吗" → 拉萨市)."""
+    typed = _typed_place(text)
+    if typed is not None:
+        return typed
+    return next((city for city in REGION_OF_CITY if city.endswith("市") and city[:-1] in text), None)
+
+
+def _typed_place(text: str) -> Optional[str]:
     for end in PLACE_END.finditer(text):
         for length in (2, 3, 4):
             start = end.start() - length
@@ -377,6 +399,10 @@ def answer_service_question(session: Session, question: ServiceQuestion, now: da
         elif ask is ServiceAsk.INSTALLATION_TIME:
             text, follow_up = _installation_time(question, orders, now)
             texts.append(text)
+            wish = wished_time(question.text)
+            if wish and not follow_up:
+                texts.append(f"想约{wish}上门的话，师傅打电话预约时直接跟他说“{wish}”就行，会按您方便的时间安排上门；"
+                             "想约更晚的时间也可以。")
         elif ask is ServiceAsk.INSTALLATION:
             policy = book.answer(INSTALLATION)
             texts.append(policy.pick() if policy else promise_text())

@@ -440,3 +440,13 @@ def catalogue_terms(session: Session) -> CatalogueTerms:
         brands=tuple(sorted(aliases)), categories=tuple(categories), models=tuple(models),
         colours=tuple(colours), brand_aliases=aliases,
     )
+
+
+def category_warranty_months(session: Session, name: str) -> Optional[int]:
+    """The warranty months of the category of exactly this name (0: none), or None when no
+    category has that name ("耳机保修几年" answers the category's own figure)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return session.execute(
+        select(Category.warranty_months).where(Category.name == name.strip()).limit(1)
+    ).scalar_one_or_none()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.db.catalogue import catalogue_terms, current_promotions, find_products_by_name, get_product_detail, list_brands, list_categories, search_products
+from shop.db.catalogue import catalogue_terms, category_warranty_months, current_promotions, find_products_by_name, get_product_detail, list_brands, list_categories, search_products
 from shop.db.errors import InvalidRequest
 from tests.support.shop_db import ANCHOR
 
@@ -160,3 +160,11 @@ def test_product_details_read_together_are_what_one_at_a_time_gives(session):
     assert get_product_details(session, []) == []
     with pytest.raises(InvalidRequest):
         get_product_details(session, [ids[0], "1"])
+
+
+def test_a_category_warranty_is_read_by_its_exact_name(session):
+    assert category_warranty_months(session, "耳机耳麦") == 12
+    assert category_warranty_months(session, "空调") == 72
+    assert category_warranty_months(session, "男装") == 0
+    assert category_warranty_months(session, "没有这个类目") is None
+    assert category_warranty_months(session, "  ") is None
