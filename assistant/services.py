@@ -19,16 +19,17 @@ from typing import Iterable, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from assistant.faq import FaqBook, faq_book
+from assistant.order_urging import is_urging
 from shop.db.catalogue import get_product_detail
 from shop.db.customers import get_customer
 from shop.db.records import InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo
 from shop.db.services import installable_orders, installation_fee, installation_fees, service_cities, service_points
 from shop.domain.money import money_compact
 from shop.domain.installation import (
-    CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, InstallationStage, installation_window, moment_text,
+    CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, INSTALLATION_TOPIC, InstallationStage, installation_window, moment_text,
 )
 
-INSTALLATION = "installation"
+INSTALLATION = INSTALLATION_TOPIC
 REPAIR = "repair"
 # Topics whose answer here is the operator's text as it stands.
 POLICY_ONLY_TOPICS = ("review",)
@@ -52,9 +53,11 @@ STAIRS_WORDS = re.compile(r"没电梯|没有电梯|无电梯|不带电梯|爬楼
                           r"\d+\s*(?:楼|层)|[一二三四五六七八九十]+(?:楼|层)|几楼|几层|高层")
 # The clause of the extra charges that is about floors and lifts.
 STAIRS_CLAUSE = re.compile(r"[^，；;。]*(?:楼|电梯)[^，；;。]*")
+# "联系我", "给我打电话", "回电话": the installer's call that books the visit.
+CALL_BACK = re.compile(r"联系.{0,2}我|(?:给|跟|和)我.{0,3}(?:打|联系|回)|打给我|回电话|打电话|来电话|回个电话")
 WHEN_WORDS = re.compile(
     r"什么时候|啥时候|什么时间|几时|多久|何时|哪天|几天|几号|还没(?:来|有来|上门|装|安装|联系|打电话)|没人(?:来|联系|打)|"
-    r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约"
+    r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约|" + CALL_BACK.pattern
 )
 
 
@@ -125,7 +128,8 @@ def what_is_asked(text: str, topics: Sequence[str],
         # alone (not the whole installation policy again).
         asks.append(ServiceAsk.STAIRS)
     elif INSTALLATION in topics:
-        fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text)
+        # "能快点吗" of an installation hurries the visit: when it comes (and who to ask).
+        fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text) or is_urging(text)
         if fee:
             asks.append(ServiceAsk.INSTALLATION_FEE)
         if when:
@@ -237,6 +241,9 @@ def stairs_text(fee: InstallationFeeInfo) -> str:
 def fee_list_text(fees: Sequence[InstallationFeeInfo]) -> str:
     parts = [f"{f.category}{'免费' if f.is_free else money_compact(f.fee)}" for f in fees]
     return "需要安装的商品由本店安排师傅上门：" + "、".join(parts) + "（标准安装）。告诉我具体商品，我把包含的项目和另收的费用发给您。"
+
+
+HURRY_INSTALLATION = "理解您着急！师傅按预约顺序上门，想早点装的话，我可以为您转人工客服联系师傅尽量提前。"
 
 
 def promise_text() -> str:
@@ -375,6 +382,10 @@ def answer_service_question(session: Session, question: ServiceQuestion, now: da
         elif ask is ServiceAsk.INSTALLATION_TIME:
             text, follow_up = _installation_time(question, orders, now)
             texts.append(text)
+            if is_urging(question.text) and not follow_up and any(window_text(o, now)[0] for o in orders):
+                # "能快点吗": the times stand, and a person can ask the installer to come sooner.
+                texts.append(HURRY_INSTALLATION)
+                follow_up = True
         elif ask is ServiceAsk.INSTALLATION:
             policy = book.answer(INSTALLATION)
             texts.append(policy.pick() if policy else promise_text())
