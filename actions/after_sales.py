@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, china_time, intent_payload, money
 from actions.offers import OFFER_HANDOFF, offer
 from actions.orders import answer_order_clause, meant_orders
-from actions.services import answer_service_topics
+from actions.services import service_answer_events
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
     CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
@@ -152,8 +152,9 @@ class ActionAfterSalesRoute(ShopAction):
                 buttons=buttons([("申请售后", "/after_sales"), ("转人工", "/human_handoff")]),
             )
             return answered
-        if await answer_service_topics(dispatcher, tracker, topics):
-            return answered
+        service_events = await service_answer_events(dispatcher, tracker, topics)
+        if service_events is not None:
+            return [*answered, *service_events]
 
         route = route_after_services(text, topics, wants, order_no, customer_id is not None)
         if route.kind == "policy":
