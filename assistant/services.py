@@ -54,7 +54,8 @@ STAIRS_WORDS = re.compile(r"没电梯|没有电梯|无电梯|不带电梯|爬楼
 # The clause of the extra charges that is about floors and lifts.
 STAIRS_CLAUSE = re.compile(r"[^，；;。]*(?:楼|电梯)[^，；;。]*")
 # "联系我", "给我打电话", "回电话": the installer's call that books the visit.
-CALL_BACK = re.compile(r"联系.{0,2}我|(?:给|跟|和)我.{0,3}(?:打|联系|回)|打给我|回电话|打电话|来电话|回个电话")
+# ("给我打个折" is a price, not a call.)
+CALL_BACK = re.compile(r"联系.{0,2}我|(?:给|跟|和)我.{0,3}(?:打(?!.{0,2}折)|联系|回)|打给我|回电话|打电话|来电话|回个电话")
 WHEN_WORDS = re.compile(
     r"什么时候|啥时候|什么时间|几时|多久|何时|哪天|几天|几号|还没(?:来|有来|上门|装|安装|联系|打电话)|没人(?:来|联系|打)|"
     r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约|" + CALL_BACK.pattern
