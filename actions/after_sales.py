@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, china_time, intent_payload, money
 from actions.offers import OFFER_HANDOFF, offer
 from actions.orders import NOT_FOUND, answer_order_clause, meant_orders
-from actions.services import answer_service_topics
+from actions.services import service_answer_events
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
     CANCELLED_REFUND, CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
@@ -218,8 +218,9 @@ class ActionAfterSalesRoute(ShopAction):
                 buttons=buttons([("申请售后", "/after_sales"), ("转人工", "/human_handoff")]),
             )
             return answered
-        if await answer_service_topics(dispatcher, tracker, topics):
-            return answered
+        service_events = await service_answer_events(dispatcher, tracker, topics)
+        if service_events is not None:
+            return [*answered, *service_events]
         if order_no and is_order_number(ascii_digits(order_no) or "") and asks_price_protection(text, topics):
             # "X这单能价保吗": that order's window, not a return form (nor "先登录" for a guest,
             # who proves the order with the phone digits as for its status).

@@ -8,19 +8,21 @@ none of these questions, so the calling action carries on with its own answer.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons
+from actions.offers import offer
 from actions.product import products_on_screen
 from actions.support import as_product_id, current_customer_id, db, first_entity
+from assistant.offers import OFFER_HANDOFF
 from assistant.services import SERVICE_TOPICS, ServiceQuestion, answer_service_question, may_name_a_place, what_is_asked
 from shop.domain.clock import utc_now
 from shop.domain.numbers import is_order_number
 
-__all__ = ["SERVICE_TOPICS", "answer_service_topics"]
+__all__ = ["SERVICE_TOPICS", "answer_service_topics", "service_answer_events"]
 
 
 def _slot_set_after_last_list(tracker: Tracker) -> bool:
@@ -56,17 +58,25 @@ def _question(tracker: Tracker, topics: Sequence[str]) -> ServiceQuestion:
 
 async def answer_service_topics(dispatcher: CollectingDispatcher, tracker: Tracker, topics: Sequence[str]) -> bool:
     """Answer a service question in the latest message; True when it was one (and answered)."""
+    return await service_answer_events(dispatcher, tracker, topics) is not None
+
+
+async def service_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                topics: Sequence[str]) -> Optional[List[Dict[str, Any]]]:
+    """Answer a service question in the latest message: the events to return (the offer of a
+    person, when the reply ends with it, so "就按你说的办吧" takes it), or None when the
+    message asks none."""
     question = _question(tracker, topics)
     if not (what_is_asked(question.text, question.topics) or may_name_a_place(question.text, question.topics)):
-        return False                      # no database work for everything else
+        return None                       # no database work for everything else
     reply = await db(answer_service_question, question, utc_now())
     if reply is None:
-        return False
+        return None
     *texts, last = reply.texts
     for text in texts:
         dispatcher.utter_message(text=text)
     if reply.offer_handoff:
         dispatcher.utter_message(text=last, buttons=buttons([("转人工催安装", "/human_handoff")]))
-    else:
-        dispatcher.utter_message(text=last)
-    return True
+        return [offer(OFFER_HANDOFF)]
+    dispatcher.utter_message(text=last)
+    return []

@@ -24,6 +24,7 @@ from assistant.typed_answers import (
 )
 from shop.domain.after_sales import AfterSalesReason
 from shop.domain.clock import utc_now
+from shop.domain.installation import INSTALLATION_TOPIC
 from shop.domain.numbers import AFTER_SALES_NO_REGEX
 from shop.domain.policies import POLICY_TOPICS
 
@@ -107,9 +108,10 @@ def route_before_services(text: str, topics: Sequence[str], wants: bool) -> Opti
     """A status question or a complaint, answered before service questions; else None.
     A status route with ``policy_topics`` answers the policy first ("退款多久能到"; "那钱哪天退
     回来", whose refund the NLU may leave untagged)."""
-    if is_urging(text) and not wants or REFUND_DRAGGING.search(text):
+    if is_urging(text) and not wants and INSTALLATION_TOPIC not in topics or REFUND_DRAGGING.search(text):
         # "怎么这么慢" / "退款能快点吗": the requests under way hurried (their state, a person);
-        # "退款拖了一个礼拜了" too, though it names the refund as a service.
+        # "退款拖了一个礼拜了" too, though it names the refund as a service. An installation
+        # hurried ("能快点吗" after the installer's visit) is answered by its visit's times.
         return Route("hurry")
     if not STATUS_TOPICS & set(topics) and "refund_progress" in untagged_topics(text, AFTER_SALES):
         topics = [*topics, "refund_progress"]

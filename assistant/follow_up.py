@@ -16,11 +16,12 @@ from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
 from assistant.invoices import asks_for_copy
-from assistant.services import INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
+from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
+from assistant.pending_answers import bare_answer
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
 from shop.domain.after_sales import AfterSalesReason
@@ -63,6 +64,11 @@ _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么�
                   r"在哪(看|查|找)|哪里(看|查|找))")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
+# "怎么还没到", "钱还没退回来": what was just answered has not come yet (a refund, a visit).
+_NOT_YET = re.compile(r"还(没|不|没有)(到|收到|退|回来|到账|来|上门)|没到账")
+# Services whose people call the shopper first (the installer, a repair's engineer): "多久联系我"
+# after their answer asks when that call comes.
+_CALLS_FIRST = frozenset({INSTALLATION, REPAIR})
 # "电子的" / "要纸质的" / "专票" after the invoice answer: which kind of invoice, each with its
 # own answer in content/faq.yml (checked in this order: 纸质的专票 is the special invoice,
 # 公司的专票 too).
@@ -207,9 +213,18 @@ def follow_up(
     if kind is not None:
         return FollowUp("purchase", [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": kind}])
-    if previous_intent == AFTER_SALES and _content_length(text) <= MAX_FRAGMENT_CHARS and is_urging(text):
-        # "怎么这么慢" after a request's progress: that request hurried, never out of scope.
-        return FollowUp(AFTER_SALES, [dict(e) for e in entities])
+    if previous_intent == AFTER_SALES and _content_length(text) <= MAX_FRAGMENT_CHARS and (
+            is_urging(text) or _NOT_YET.search(text)):
+        # "怎么这么慢" after a request's progress: that request hurried, never out of scope;
+        # "怎么还没到" after a refund's: the refund (not a parcel); "能快点吗" after the
+        # installer's visit: the installation (not the after-sales requests).
+        return FollowUp(AFTER_SALES, _in_context(entities, previous_intent, previous_entities, topic_intent))
+    if (previous_intent == AFTER_SALES and _content_length(text) <= 2 * MAX_FRAGMENT_CHARS
+            and CALL_BACK.search(text) and _previous_topics(previous_entities) & _CALLS_FIRST):
+        # "师傅大约多久联系我呀" / "早上之前务必联系我" after the installer's visit was answered
+        # (he calls first): when that call comes — not a return policy, a product or "您是想…".
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [dict(e) for e in previous_entities if e.get("entity") == "topic"])
     if previous_intent in (PRODUCT, RECOMMEND, INFORM) and decides_to_buy(text):
         # "那就买这个" after a product's details: how to buy it, not its card once more ("拍两件"
         # after a product named alone, "华为FreeBuds 5i", read as a bare detail, too).
@@ -283,6 +298,14 @@ def follow_up(
         return None
     names = [r.get("name") for r in ranking]
     top = names[0] if names else None
+    if top == "human_handoff":
+        # "不等了 人呢": a person asked for, never the previous question once more.
+        return None
+    said = bare_answer(text)
+    if said is not None:
+        # "行 那就这样" with no offer open: an acknowledgement (an offer open took it earlier,
+        # shop_channels.rasa_follow_ups), not the previous question asked again.
+        return FollowUp(said, [])
     continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
     if top == previous_intent:
         # "那电子的还是纸质的" after "我想开个发票": the same intent, and no topic of its own;
@@ -302,11 +325,22 @@ def follow_up(
     top_two = [n for n in names if n != "nlu_fallback"][:2]
     if not (top == "nlu_fallback" or previous_intent in top_two or continuation):
         return None
+    return FollowUp(previous_intent, _in_context(entities, previous_intent, previous_entities, topic_intent))
+
+
+def _in_context(entities: Sequence[Mapping], previous_intent: Optional[str], previous_entities: Iterable[Mapping],
+                topic_intent: Callable[[str], Optional[str]]) -> List[dict]:
+    """A fragment's entities read as the previous question's: its own topics where they
+    belong to that question's intent ("那发票呢" after a purchase question), else the previous
+    topics ("能快点吗" after the installer's visit is about the installation, not shipping)."""
     own_topics = [dict(e) for e in entities if e.get("entity") == "topic"
                   and topic_intent(str(e.get("value"))) in (previous_intent, None)]
     carried = [dict(e) for e in entities if e.get("entity") != "topic"]
-    carried += own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"]
-    return FollowUp(previous_intent, carried)
+    return carried + (own_topics or [dict(e) for e in previous_entities if e.get("entity") == "topic"])
+
+
+def _previous_topics(previous_entities: Iterable[Mapping]) -> set:
+    return {str(e.get("value")) for e in previous_entities if e.get("entity") == "topic"}
 
 
 # What a shopper says that is not a place, however short: "好的", "谢谢", "再见", "转人工".

@@ -87,6 +87,16 @@ def answer_to_offer(text: str, offer: Optional[str]) -> Optional[str]:
     return AFFIRM if _ALONE_YES.match(re.sub(r"[\s,，。.!！~～、…]+", "", text)) else None
 
 
+def bare_answer(text: str) -> Optional[str]:
+    """ "affirm" or "deny" when ``text`` is only yes or no words, with no offer open to take
+    them ("行 那就这样" after an order's card: an acknowledgement, not a question continued)."""
+    return answer_to_offer(text, NO_OFFER)
+
+
+# Stands for "no offer" where only the words count (the general words, not the cancel ones).
+NO_OFFER = "none"
+
+
 def form_question(requested_slot: Optional[str]) -> Optional[str]:
     """``FORM_CONFIRMATION`` while a form asks its yes/no question; its other questions
     (which order, what reason, which address) are the form's own (None)."""

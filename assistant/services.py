@@ -19,6 +19,7 @@ from typing import Iterable, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from assistant.faq import FaqBook, faq_book
+from assistant.order_urging import is_urging
 from shop.db.catalogue import get_product_detail
 from shop.db.customers import get_customer
 from shop.db.records import InstallableOrder, InstallationFeeInfo, ServiceCity, ServicePointInfo
@@ -26,10 +27,10 @@ from shop.db.services import installable_orders, installation_fee, installation_
 from shop.domain.delivery import REGION_OF_CITY
 from shop.domain.money import money_compact
 from shop.domain.installation import (
-    CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, InstallationStage, installation_window, moment_text,
+    CALL_WITHIN_HOURS, INSTALL_WITHIN_HOURS, INSTALLATION_TOPIC, InstallationStage, installation_window, moment_text,
 )
 
-INSTALLATION = "installation"
+INSTALLATION = INSTALLATION_TOPIC
 REPAIR = "repair"
 # Topics whose answer here is the operator's text as it stands.
 POLICY_ONLY_TOPICS = ("review",)
@@ -57,9 +58,12 @@ STAIRS_WORDS = re.compile(NO_LIFT.pattern + r"|爬楼|走楼梯|楼梯|搬上楼
                           r"\d+\s*(?:楼|层)|[一二三四五六七八九十]+(?:楼|层)|几楼|几层|高层")
 # The clause of the extra charges that is about floors and lifts.
 STAIRS_CLAUSE = re.compile(r"[^，；;。]*(?:楼|电梯)[^，；;。]*")
+# "联系我", "给我打电话", "回电话": the installer's call that books the visit.
+# ("给我打个折" is a price, not a call.)
+CALL_BACK = re.compile(r"联系.{0,2}我|(?:给|跟|和)我.{0,3}(?:打(?!.{0,2}折)|联系|回)|打给我|回电话|打电话|来电话|回个电话")
 WHEN_WORDS = re.compile(
     r"什么时候|啥时候|什么时间|几时|多久|何时|哪天|几天|几号|还没(?:来|有来|上门|装|安装|联系|打电话)|没人(?:来|联系|打)|"
-    r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约"
+    r"怎么还不|咋还不|上门时间|师傅.{0,4}(?:来|到|上门)|来装|上门|预约|" + CALL_BACK.pattern
 )
 
 # "约师傅明天下午来装": the day or time of day the shopper wants the installer, which is agreed
@@ -141,7 +145,8 @@ def what_is_asked(text: str, topics: Sequence[str],
         # alone (not the whole installation policy again).
         asks.append(ServiceAsk.STAIRS)
     elif INSTALLATION in topics:
-        fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text)
+        # "能快点吗" of an installation hurries the visit: when it comes (and who to ask).
+        fee, when = FEE_WORDS.search(text), WHEN_WORDS.search(text) or is_urging(text)
         if fee:
             asks.append(ServiceAsk.INSTALLATION_FEE)
         if when:
@@ -261,6 +266,9 @@ def stairs_text(fee: InstallationFeeInfo) -> str:
 def fee_list_text(fees: Sequence[InstallationFeeInfo]) -> str:
     parts = [f"{f.category}{'免费' if f.is_free else money_compact(f.fee)}" for f in fees]
     return "需要安装的商品由本店安排师傅上门：" + "、".join(parts) + "（标准安装）。告诉我具体商品，我把包含的项目和另收的费用发给您。"
+
+
+HURRY_INSTALLATION = "理解您着急！师傅按预约顺序上门，想早点装的话，我可以为您转人工客服联系师傅尽量提前。"
 
 
 def promise_text() -> str:
@@ -403,6 +411,10 @@ def answer_service_question(session: Session, question: ServiceQuestion, now: da
             if wish and not follow_up:
                 texts.append(f"想约{wish}上门的话，师傅打电话预约时直接跟他说“{wish}”就行，会按您方便的时间安排上门；"
                              "想约更晚的时间也可以。")
+            if is_urging(question.text) and not follow_up and any(window_text(o, now)[0] for o in orders):
+                # "能快点吗": the times stand, and a person can ask the installer to come sooner.
+                texts.append(HURRY_INSTALLATION)
+                follow_up = True
         elif ask is ServiceAsk.INSTALLATION:
             policy = book.answer(INSTALLATION)
             texts.append(policy.pick() if policy else promise_text())

@@ -25,6 +25,9 @@ from typing import Optional
 from shop.domain.clock import CHINA_TZ, require_aware
 from shop.domain.orders import IN_DELIVERY, RECEIVED, OrderStatus
 
+# The NLU's topic for installation questions (shop_nlu/README.md), named here for the
+# application rules that read it below assistant.services (which imports them).
+INSTALLATION_TOPIC = "installation"
 CALL_WITHIN_HOURS = 24
 INSTALL_WITHIN_HOURS = 48
 FOLLOW_UP_DAYS = 15

@@ -233,3 +233,50 @@ def test_an_action_reads_the_question_before_the_message_it_answers():
     assert previous_question(before_latest_message(events)) == "ask_recommendation"
     assert previous_question(events) == "nlu_fallback"
     assert before_latest_message([{"event": "session_started"}]) == [{"event": "session_started"}]
+
+
+# Issue 14 item 5: real fragments read against the answer before them.
+INSTALLATION_TOPIC = [{"entity": "topic", "value": "installation", "start": 2, "end": 4}]
+SHIPPING = [{"entity": "topic", "value": "shipping_status", "start": 0, "end": 4}]
+TOPIC_INTENTS = {"shipping_status": "order_status", "not_received": "order_status", "installation": "after_sales",
+                 "refund_progress": "after_sales"}.get
+
+
+def test_hurrying_after_the_installers_visit_hurries_the_installation_not_shipping():
+    ranking = [{"name": "order_status", "confidence": 0.79}, {"name": "out_of_scope", "confidence": 0.11}]
+    result = follow_up("能快点吗", ranking, SHIPPING, "after_sales", INSTALLATION_TOPIC, topic_intent=TOPIC_INTENTS)
+    assert result.intent == "after_sales" and result.entities == INSTALLATION_TOPIC
+
+
+def test_not_arrived_yet_after_a_refund_is_the_refund_not_a_parcel():
+    ranking = [{"name": "order_status", "confidence": 0.89}, {"name": "out_of_scope", "confidence": 0.1}]
+    not_received = [{"entity": "topic", "value": "not_received", "start": 0, "end": 5}]
+    result = follow_up("怎么还没到", ranking, not_received, "after_sales", REFUND_TOPIC, topic_intent=TOPIC_INTENTS)
+    assert result.intent == "after_sales" and result.entities == REFUND_TOPIC
+    # After an order's card the same words are that order's question, as the classifier said.
+    assert follow_up("怎么还没到", ranking, not_received, "order_status", []) is None
+
+
+def test_when_will_you_call_me_after_the_installers_visit_asks_about_that_call():
+    for text, ranking in (("师傅大约多久联系我呀", [{"name": "after_sales", "confidence": 0.75}]),
+                          ("现在就联系我还是怎么样?", [{"name": "product_inquiry", "confidence": 0.78}]),
+                          ("早上之前务必联系我", [{"name": "nlu_fallback", "confidence": 0.5}])):
+        result = follow_up(text, ranking, [], "after_sales", INSTALLATION_TOPIC)
+        assert result is not None and result.intent == "after_sales", text
+        assert result.entities == INSTALLATION_TOPIC, text
+    # After a refund's progress nobody is to call: left as parsed.
+    assert follow_up("早上之前务必联系我", [{"name": "human_handoff", "confidence": 0.9}], [],
+                     "after_sales", REFUND_TOPIC) is None
+
+
+def test_asking_for_a_person_is_never_the_previous_question_again():
+    ranking = [{"name": "human_handoff", "confidence": 0.7}, {"name": "order_status", "confidence": 0.27}]
+    for previous in ("order_status", "after_sales", "ask_recommendation"):
+        assert follow_up("不等了 人呢", ranking, [], previous, REFUND_TOPIC) is None
+
+
+def test_a_bare_yes_with_no_offer_open_is_an_acknowledgement_not_the_question_again():
+    ranking = [{"name": "order_status", "confidence": 0.5}, {"name": "affirm", "confidence": 0.3}]
+    for text in ("行 那就这样", "就按你说的办吧", "那就这么办吧"):
+        result = follow_up(text, ranking, [], "order_status", SHIPPING)
+        assert result is not None and result.intent == "affirm" and result.entities == [], text

@@ -69,6 +69,9 @@ def test_routes_of_an_after_sales_message():
     assert route_before_services("我的售后进度怎么样了", [], False).kind == "status"
     assert route_before_services("太差了", ["complaint"], False).kind == "complaint"
     assert route_before_services("我要退货", [], True) is None
+    assert route_before_services("能快点吗", ["refund_progress"], False).kind == "hurry"
+    # An installation hurried is answered by its visit's times (assistant.services), not the requests.
+    assert route_before_services("能快点吗", ["installation"], False) is None
     assert route_after_services("支持七天无理由退货吗", [], False, None, True).policy_topics == ("return_policy",)
     assert route_after_services("退货运费谁出", ["shipping_fee"], False, None, True).policy_topics == ("return_shipping",)
     assert route_after_services("我要退货", [], True, None, True).kind == "form"

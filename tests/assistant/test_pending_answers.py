@@ -202,3 +202,9 @@ def test_the_words_that_keep_the_order_never_say_yes():
     for word in KEEP_ORDER_WORDS:
         assert answer_to_offer(word, CANCEL) == DENY, word
         assert not confirms_cancellation("affirm", f"确定{word}"), word
+
+
+@pytest.mark.parametrize("text", ["行 那就这样", "那就这样", "就按你说的办吧", "按你说的来", "那就这么办吧", "行吧 听你的"])
+def test_agreeing_in_the_real_shoppers_words_takes_the_offer(text):
+    assert answer_to_offer(text, OFFER_HANDOFF) == "affirm"
+    assert answer_to_offer(f"{text} 不用了", OFFER_HANDOFF) == "deny"      # the last word decides

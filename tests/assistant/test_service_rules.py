@@ -78,6 +78,12 @@ def test_window_text_by_stage():
     ("装空调的师傅怎么还没来", ("installation",), (ServiceAsk.INSTALLATION_TIME,)),
     ("安装要钱吗，什么时候来装", ("installation",), (ServiceAsk.INSTALLATION_FEE, ServiceAsk.INSTALLATION_TIME)),
     ("包安装吗", ("installation",), (ServiceAsk.INSTALLATION,)),
+    # Said right after the installation's answer (the follow-up carries its topic): the visit.
+    ("能快点吗", ("installation",), (ServiceAsk.INSTALLATION_TIME,)),
+    ("师傅大约多久联系我呀", ("installation",), (ServiceAsk.INSTALLATION_TIME,)),
+    ("早上之前务必联系我", ("installation",), (ServiceAsk.INSTALLATION_TIME,)),
+    ("什么时候能给我打呢", ("installation",), (ServiceAsk.INSTALLATION_TIME,)),
+    ("安装费能给我打个折吗", ("installation",), (ServiceAsk.INSTALLATION_FEE,)),
     ("怎么追评", ("review",), (ServiceAsk.POLICY,)),
     ("能开发票吗", ("invoice",), ()),
 ])
