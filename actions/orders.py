@@ -37,30 +37,20 @@ from assistant.order_matching import (
     topics_beside_order_clause, tracking_number_text, values_within, without_order_clause,
 )
 from assistant.typed_answers import choice_index, forgets
-from assistant.order_urging import is_urging, urging_reply
+from assistant.order_urging import URGEABLE, is_urging, urge_rank, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
 from shop.domain.numbers import ascii_digits, is_order_number
-from shop.domain.orders import IN_DELIVERY, OrderStatus, unpaid_cancellation_note
-from shop.domain.privacy import GUEST_LOOKUP_WINDOW
+from shop.domain.orders import AWAITED, OrderStatus, unpaid_cancellation_note
+from shop.domain.privacy import GUEST_LOOKUP_MAX_CONVERSATION_FAILURES, GUEST_LOOKUP_WINDOW
 
 logger = logging.getLogger(__name__)
 
 RECENT_LIMIT = 5
-# Orders a shopper may hurry along: not paid, not shipped, or on the way.
-URGEABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.AWAITING_SHIPMENT}) | IN_DELIVERY
-
-
-def _urge_rank(order: OrderDetail) -> int:
-    status = OrderStatus(order.status)
-    return 0 if status is OrderStatus.AWAITING_SHIPMENT else 1 if status in IN_DELIVERY else 2
 # Order questions the desk answers with a policy (and a person), not with an order card.
 POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
-# Guest look-ups prove ownership with 4 digits; a few wrong tries per conversation stop it
-# being a way to enumerate other shoppers' orders.
-MAX_GUEST_FAILURES = 3
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 # "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
 # "下单了能改颜色吗", "买错尺码了": changing what was ordered.
@@ -450,7 +440,7 @@ class ActionOrderStatus(ShopAction):
         if not meant.described and is_urging(text):
             # "能不能快点发" with no order named: the newest one paid and waiting to ship, else
             # the newest on its way, else the newest unpaid one.
-            coming = sorted((o for o in orders if OrderStatus(o.status) in URGEABLE), key=_urge_rank)
+            coming = sorted((o for o in orders if OrderStatus(o.status) in URGEABLE), key=lambda o: urge_rank(o.status))
             if coming:
                 return self._present(dispatcher, tracker, coming[0], text)
         if len(meant.orders) > 1 and meant.described:
@@ -477,7 +467,7 @@ class ActionOrderStatus(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, order_no: Optional[str]
     ) -> List[Dict[str, Any]]:
         failures = int(tracker.get_slot("guest_lookup_failures") or 0)
-        if failures >= MAX_GUEST_FAILURES:
+        if failures >= GUEST_LOOKUP_MAX_CONVERSATION_FAILURES:
             dispatcher.utter_message(text="为了保护订单信息安全，本次会话的查询次数已用完。请登录后在“我的订单”中查看，或说“转人工”。")
             return []
         said = (tracker.latest_message or {}).get("text") or ""
@@ -575,7 +565,7 @@ class ActionOrderStatus(ShopAction):
                 dispatcher.utter_message(text=logistics.for_question(text))
             return [SlotSet("order_no", order.order_no)]
         reply = urging_reply(order.order_no, order.status, delivery_text(order))
-        if OrderStatus(order.status) in URGEABLE - {OrderStatus.PENDING_PAYMENT}:
+        if OrderStatus(order.status) in AWAITED:
             dispatcher.utter_message(text=reply, buttons=buttons([("转人工", "/human_handoff")]))
             return [SlotSet("order_no", order.order_no), offer(OFFER_HANDOFF)]
         dispatcher.utter_message(text=reply)

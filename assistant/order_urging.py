@@ -9,7 +9,7 @@ import re
 from typing import Optional
 
 from shop.domain.delivery import SAME_DAY_CUTOFF_HOUR, SHIP_PROMISE_HOURS
-from shop.domain.orders import IN_DELIVERY, OrderStatus
+from shop.domain.orders import AWAITED, IN_DELIVERY, OrderStatus
 
 # Words that hurry (快点, 加急, 催), and complaints that it has not gone out yet (还没发货).
 HURRY_WORDS = ("快点", "快一点", "快些", "加急", "催一?下", "催催", "催单", "催发", "催促", "尽快", "赶紧", "赶快",
@@ -20,6 +20,15 @@ HURRY_WORDS = ("快点", "快一点", "快些", "加急", "催一?下", "催催"
 NOT_SHIPPED_WORDS = ("怎么还不发", "还不发货", "怎么还没发", "还没发货", "还没有发货", "一直不发货", "迟迟不发",
                      "什么时候发货", "啥时候发货", "什么时候能发货", "几时发货", "哪天发货", "什么时候发")
 URGING = re.compile("|".join(HURRY_WORDS + NOT_SHIPPED_WORDS))
+# Orders a shopper may hurry along: not paid, or paid and not yet delivered.
+URGEABLE = AWAITED | {OrderStatus.PENDING_PAYMENT}
+
+
+def urge_rank(status: str) -> int:
+    """Which order an unnamed "能不能快点发" means, lowest first: one paid and waiting to ship,
+    else one on its way, else one not paid."""
+    state = OrderStatus(status)
+    return 0 if state is OrderStatus.AWAITING_SHIPMENT else 1 if state in IN_DELIVERY else 2
 
 
 def is_urging(text: str) -> bool:

@@ -23,6 +23,9 @@ GUEST_LOOKUP_MAX_CLIENT_FAILURES = 20
 # (or one attacker's guesses) no longer lock every guest behind the proxy out, and forged
 # headers buy a bounded allowance, never an endless one.
 GUEST_LOOKUP_CLIENTS_PER_ADDRESS = 10
+# Within one conversation a guest gets this many wrong digits before the look-up stops there
+# (the limits above hold across conversations).
+GUEST_LOOKUP_MAX_CONVERSATION_FAILURES = 3
 
 
 def mask_phone(phone: str | None) -> str:
