@@ -158,3 +158,38 @@ def test_the_pages_fit_a_phones_width(desk, browser, path):
         assert width <= PHONE["width"], f"{path}: the page is {width}px wide on a {PHONE['width']}px screen"
     finally:
         page.context.close()
+
+
+def test_an_agent_on_a_phone_takes_over_with_the_button_in_reach(desk, browser):
+    """375px: the queue's 接入 was past the screen's right edge (the table scrolled inside its
+    card); each waiting ticket is now a small card with its buttons under the ticket number."""
+    console, engine, _ = desk
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "walk-phone-claim", None,
+                                        "诉求：物流\n最近消息：我的快递三天没动了，人呢？" * 2, utc_now())
+    page = _page(browser, console, "xiaowang", viewport=PHONE)
+    try:
+        page.goto(f"{console}/handoff")
+        button = page.locator(f"tr[data-ticket='{ticket.ticket_no}'] button[type=submit]")
+        button.scroll_into_view_if_needed()      # down to this ticket; sideways would show below
+        box = button.bounding_box()
+        # Whole on the screen (no sideways scrolling anywhere), and thumb-sized.
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert box["height"] >= 44, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate("document.querySelector('#waiting').closest('.card').scrollLeft") == 0
+        # Nothing covers it: the point a thumb presses is the button itself.
+        hit = page.evaluate(f"document.elementFromPoint({box['x'] + box['width'] / 2}, "
+                            f"{box['y'] + box['height'] / 2})?.textContent")
+        assert hit == "接入"
+        # The column names are still said beside the values.
+        row = page.text_content(f"tr[data-ticket='{ticket.ticket_no}']")
+        assert "已等" in page.evaluate(
+            f"getComputedStyle(document.querySelector(\"tr[data-ticket='{ticket.ticket_no}'] td.waited\"), '::before').content")
+        assert ticket.ticket_no in row
+        button.click()
+        page.wait_for_selector("#reply-text")
+        box = page.locator("#reply-form button[type=submit]").bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        page.context.close()
