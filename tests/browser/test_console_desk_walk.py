@@ -114,6 +114,12 @@ def test_an_operator_reads_an_empty_period_and_exports_the_csv_for_excel(desk, b
         for table in ("desk-agents", "desk-transfers-per-ticket", "unresolved", "not-understood", "returns",
                       "sales-by-variant", "rejected-events"):
             assert page.text_content(f"#{table} tbody") == "所选期间没有数据", table
+        # So do the charts (three zeros drew as three full-width funnel bars, others as bare axes).
+        for chart in ("chart-funnel", "chart-by-intent", "chart-after-sales", "chart-sales-strategy"):
+            assert page.get_attribute(f"#{chart}", "data-empty") == "1", chart
+            title = page.evaluate(f"echarts.getInstanceByDom(document.getElementById('{chart}')).getOption().title[0]")
+            assert title["text"] == "暂无数据" and title["subtext"].startswith("所选期间没有"), chart
+        assert page.text_content("#funnel-text") == "订单 0 笔，成交额 ¥0.00；点击率 —（没有展示），点击后下单率 —（没有点击）"
         csv = page.request.get(f"{console}/analytics.csv?from=2026-01-01&to=2026-01-07")
         assert csv.ok and csv.body().startswith("\ufeff".encode("utf-8"))   # Excel reads it as UTF-8
         lines = csv.body().decode("utf-8-sig").splitlines()
