@@ -20,10 +20,10 @@ from growth.experiments import DEFAULT_PATH
 from shop.db.console_accounts import create_account
 from shop.db.engine import make_engine, session_scope
 from shop.db.handoff import create_handoff_request
-from shop.db.handoff_desk import add_shopper_message
+from shop.db.handoff_desk import add_agent_message, add_shopper_message
 from shop.db.migrate import upgrade_to_head
-from shop.domain.clock import utc_now
-from tests.browser.helpers import DESKTOP, PHONE, console_sign_in, running_console
+from shop.domain.clock import CHINA_TZ, utc_now
+from tests.browser.helpers import DESKTOP, PHONE, console_sign_in, running_console, wait_until
 
 PASSWORD = "a-long-test-password-for-the-walk-8"
 TIMEOUT = 15_000
@@ -197,5 +197,39 @@ def test_an_agent_on_a_phone_takes_over_with_the_button_in_reach(desk, browser):
         page.wait_for_selector("#reply-text")
         box = page.locator("#reply-form button[type=submit]").bounding_box()
         assert box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        page.context.close()
+
+
+def test_an_agent_sees_a_quiet_shopper_and_their_own_reply_in_the_shops_time(desk, browser):
+    """The shopper went quiet after the agent's question: the ticket says they may have left;
+    they write again and the note goes. The reply just sent shows the agent's name and the same
+    clock as the shopper's lines (it showed UTC and no name until the page was reloaded)."""
+    console, engine, _ = desk
+    now = utc_now()
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "walk-quiet", None, "诉求：物流", now - timedelta(minutes=30))
+        add_shopper_message(session, ticket.id, "我的快递呢", now - timedelta(minutes=25))
+    page = _page(browser, console, "xiaowang")
+    try:
+        page.goto(f"{console}/handoff")
+        page.click(f"tr[data-ticket='{ticket.ticket_no}'] button[type=submit]")
+        page.wait_for_selector("#reply-text")
+        with session_scope(engine) as session:
+            from shop.db.handoff_desk import desk_ticket
+            add_agent_message(session, ticket.id, desk_ticket(session, ticket.id).assigned_to, "请问订单号是多少？",
+                              now - timedelta(minutes=15))
+        page.reload()
+        assert "可能已经离开" in page.text_content("#shopper-quiet") and page.is_visible("#shopper-quiet")
+        with session_scope(engine) as session:
+            add_shopper_message(session, ticket.id, "在的，我找一下订单号", utc_now())
+        wait_until(page, "document.getElementById('shopper-quiet').hidden")
+        before = utc_now().astimezone(CHINA_TZ).strftime("%H:%M")
+        page.fill("#reply-text", "好的，不着急")
+        page.press("#reply-text", "Enter")
+        wait_until(page, "document.querySelectorAll('#transcript .msg.agent').length === 2")
+        after = utc_now().astimezone(CHINA_TZ).strftime("%H:%M")
+        mine = page.locator("#transcript .msg.agent").last.locator(".who").text_content()
+        assert mine.startswith("客服 小王 ") and mine.split()[-1] in (before, after), (mine, before, after)
     finally:
         page.context.close()

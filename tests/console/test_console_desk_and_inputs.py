@@ -543,3 +543,28 @@ def test_a_sent_reply_comes_back_as_the_transcript_shows_it(console, console_eng
     assert polled[-1]["id"] == sent["id"]
     assert sent == polled[-1]
     assert sent["agent"] and sent["at"] == polled[-1]["at"]
+
+
+def test_the_ticket_says_when_the_shopper_may_have_left(console, console_engine):
+    """Nothing tells the desk a shopper closed the tab: 12 minutes without a line after the
+    agent's answer, the ticket says the shopper may have left and how to close it; a line from
+    the shopper takes the note away."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_agent_message, add_shopper_message
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-left", None, "诉求：物流", utc_now() - timedelta(minutes=20))
+        add_shopper_message(s, ticket.id, "我的快递呢", utc_now() - timedelta(minutes=15))
+    c, csrf = _signed_in_agent(console)
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert 'id="shopper-quiet"' not in c.request("GET", f"/handoff/{ticket.id}")[1]   # the agent owes an answer
+    with session_scope(console_engine) as s:
+        agent_id = active_ticket(s, "desk-left", None).assigned_to
+        add_agent_message(s, ticket.id, agent_id, "请问订单号是多少？", utc_now() - timedelta(minutes=12))
+    page = c.request("GET", f"/handoff/{ticket.id}")[1]
+    said = re.search(r'<p class="error" id="shopper-quiet"[^>]*>(.*?)</p>', page).group(1)
+    assert re.match(r"顾客已 1[23] 分钟没有回应您的回复，可能已经离开。", said) and "顾客未回复" in said
+    with session_scope(console_engine) as s:
+        add_shopper_message(s, ticket.id, "稍等我找一下", utc_now())
+    assert 'id="shopper-quiet"' not in c.request("GET", f"/handoff/{ticket.id}")[1]
