@@ -28,6 +28,7 @@ from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_mess
                                   tickets_of_agent, transfer_targets, transfer_ticket)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
+from shop.domain.desk_silence import quiet_for
 from shop.domain.handoff_queue import QUEUE_REASONS
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
 
@@ -192,7 +193,11 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
     targets = await db(request, transfer_targets, ticket.assigned_to, utc_now()) \
         if (holds or reassigns) and ticket.status == "assigned" else []
+    # Silent since the agent answered: the shopper may have left (nothing tells the desk so).
+    quiet = quiet_for([(m.author, m.created_at) for m in lines], utc_now()) \
+        if ticket.status == "assigned" else None
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
+                  quiet_minutes=_minutes(quiet) if quiet else None,
                   orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
                   claims=claims,
                   targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,

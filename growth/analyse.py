@@ -167,6 +167,22 @@ def progress(experiment, report: dict) -> Optional[dict]:
             "missing": max(0, planned - least) * len(live)}
 
 
+def verdict(report: dict) -> str:
+    """Whether the report may be acted on, the one rule for the console and the terminal:
+    ``no_units`` (nothing logged yet), ``srm`` (the split itself is off: no figure is to be
+    trusted), ``no_plan`` (no planned sample size: looking until something is 显著 inflates
+    false winners), ``too_early`` (the plan not reached yet: the same peeking), else
+    ``conclusive`` — only then is an adjusted p < alpha a result rather than a hint."""
+    if not report.get("units"):
+        return "no_units"
+    if report["srm"]["mismatch"]:
+        return "srm"
+    plan = report.get("progress")
+    if not plan:
+        return "no_plan"
+    return "conclusive" if plan["reached"] else "too_early"
+
+
 def progress_line(progress: dict, srm_mismatch: bool) -> str:
     """``progress`` in words for the terminal (the console's 实验 page says the same)."""
     counts = ", ".join(f"{name} {units}" for name, units in progress["per_variant"].items())
@@ -211,11 +227,15 @@ def format_report(report: dict) -> str:
                          f"  diff {m['difference']:.4g} [{m['diff_low']:.4g}, {m['diff_high']:.4g}]"
                          f"  p = {m['p_value']:.3g}, "
                          + ("Holm p = —, reference" if m["p_adjusted"] is None else f"Holm p = {m['p_adjusted']:.3g}")
-                         + ("  significant" if m["significant"] else ""))
+                         + (("  significant" if report.get("verdict", "conclusive") == "conclusive"
+                             else "  adjusted p < alpha, not a result yet (see below)") if m["significant"] else ""))
         if c["cuped_interval_narrowing"] is not None:
             lines.append(f"  CUPED narrows the GMV interval by {c['cuped_interval_narrowing'] * 100:.1f}%")
     if report.get("progress"):
         lines.append(progress_line(report["progress"], report["srm"]["mismatch"]))
+    if report.get("verdict") == "no_plan" and report["comparisons"]:
+        lines.append("no planned_units: set the sample size the experiment was sized for before reading "
+                     "'significant' as a result (looking until something is significant finds false winners)")
     if "plan" in report:
         lines.append(f"sample size for a {report['plan']['relative_lift'] * 100:.1f}% lift: " + ", ".join(
             f"{k} = {v}" for k, v in report["plan"].items() if k != "relative_lift"))
@@ -239,6 +259,7 @@ def analyse(engine, name: str, window_days: Optional[int] = None, plan_lift: Opt
                           excluded=sorted(experiment.excluded) if experiment else ())
     report["attribution_days"] = days
     report["progress"] = progress(experiment, report) if experiment else None
+    report["verdict"] = verdict(report)
     return report
 
 

@@ -13,6 +13,33 @@
     window.addEventListener("resize", function () { c.resize(); });
     return c;
   }
+  // A chart with nothing to draw says so in its box, as an empty table does (bare axes, or
+  // full-width funnel bars for zeros, read as figures).
+  function emptyChart(id, text) {
+    document.getElementById(id).dataset.empty = "1";
+    return chart(id, { title: { text: "暂无数据", subtext: text, left: "center", top: "middle",
+      textStyle: { color: "#6b7480", fontSize: 16, fontWeight: "normal" }, subtextStyle: { color: "#6b7480" } } });
+  }
+  // Cards shown → clicked → ordered, as bars on one scale with each step's rate beside it.
+  // (It was an ECharts funnel, which scales to 0–100 unless told — 6 cards drew as wide as
+  // 6,000 — drew three zeros as three full bars, and at zero clicks left labels floating
+  // under a triangle.) A step of zero is an empty bar, still labelled.
+  function funnel(f) {
+    if (!f.cards_shown) { return emptyChart("chart-funnel", "所选期间没有展示推荐卡片"); }
+    var steps = [["展示卡片", f.cards_shown, ""], ["点击", f.clicks, "点击率 " + pct(f.click_rate)],
+                 ["下单商品", f.ordered_items, f.clicks ? "点击后下单 " + pct(f.order_rate) : "没有点击，无下单率"]];
+    return chart("chart-funnel", {
+      tooltip: {}, grid: { left: 80, right: 150 },
+      xAxis: { type: "value", min: 0, max: f.cards_shown, minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: steps.map(function (s) { return s[0]; }) },
+      series: [{ type: "bar", name: "数量", barMaxWidth: 48,
+        label: { show: true, position: "right", color: "#222" },
+        data: steps.map(function (s) {
+          return { value: s[1], label: { formatter: s[1] + (s[2] ? "（" + s[2] + "）" : "") } };
+        }) }]
+    });
+  }
+
   function fillTable(id, rows) {
     var body = document.querySelector("#" + id + " tbody");
     body.textContent = "";
@@ -69,7 +96,7 @@
         })
       });
       var intents = d.by_intent.slice(0, 12);
-      chart("chart-by-intent", {
+      if (!intents.length) { emptyChart("chart-by-intent", "所选期间没有顾客打字的消息"); } else chart("chart-by-intent", {
         tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "value" },
         yAxis: { type: "category", inverse: true, data: intents.map(function (r) { return r.intent; }) },
         series: [["兜底", "fallback"], ["超出范围", "out_of_scope"], ["澄清", "clarification"], ["转人工", "handoff"]]
@@ -83,14 +110,12 @@
       }));
       if (d.funnel) {
         var f = d.funnel;
-        chart("chart-funnel", {
-          tooltip: {}, series: [{ type: "funnel", sort: "none", label: { formatter: "{b}: {c}" },
-            data: [{ name: "展示卡片", value: f.cards_shown }, { name: "点击", value: f.clicks },
-                   { name: "下单商品", value: f.ordered_items }] }]
-        });
+        funnel(f);
+        // No clicks: 点击后下单率 has nothing to divide by — say why rather than a bare dash.
         setText("funnel-text", "订单 " + f.orders + " 笔，成交额 ¥" + f.gmv_yuan.toFixed(2) +
-                "；点击率 " + pct(f.click_rate) + "，点击后下单率 " + pct(f.order_rate));
-        chart("chart-after-sales", {
+                "；点击率 " + (f.cards_shown ? pct(f.click_rate) : "—（没有展示）") +
+                "，点击后下单率 " + (f.clicks ? pct(f.order_rate) : "—（没有点击）"));
+        if (!d.after_sales_by_reason.length) { emptyChart("chart-after-sales", "所选期间没有售后申请"); } else chart("chart-after-sales", {
           tooltip: {}, xAxis: { type: "value" },
           yAxis: { type: "category", data: d.after_sales_by_reason.map(function (r) { return r.service_type_label + "·" + r.reason_label; }) },
           series: [{ type: "bar", data: d.after_sales_by_reason.map(function (r) { return r.requests; }) }]
@@ -113,7 +138,7 @@
                   r.received, r.reassigned_away];
         }));
         var strategies = d.sales_by_strategy || [];
-        chart("chart-sales-strategy", {
+        if (!strategies.length) { emptyChart("chart-sales-strategy", "所选期间没有实验方案展示的卡片"); } else chart("chart-sales-strategy", {
           tooltip: {}, xAxis: { type: "category", data: strategies.map(function (r) { return r.experiment + "·" + r.strategy; }) },
           yAxis: { type: "value", name: "成交额（元）" },
           series: [{ type: "bar", name: "成交额", data: strategies.map(function (r) { return r.gmv_yuan; }) }]

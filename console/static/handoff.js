@@ -34,6 +34,9 @@
         line.appendChild(who);
       }
       line.appendChild(document.createTextNode(m.text));
+      // The shopper is back: the 「可能已经离开」 note no longer holds.
+      const quiet = document.getElementById("shopper-quiet");
+      if (quiet && m.from === "shopper") quiet.hidden = true;
       transcript.appendChild(line);
       transcript.scrollTop = transcript.scrollHeight;
     };

@@ -19,7 +19,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.models import (AfterSalesRequest, ConsoleSession, ConsoleUser, HandoffClaim, HandoffMessage,
                             HandoffRequest, HandoffTransfer)
 from shop.db.validation import customer_id_arg, text_arg
-from shop.domain.clock import require_aware
+from shop.domain.clock import CHINA_TZ, require_aware
 from shop.domain.after_sales import OPEN_AFTER_SALES_STATUSES
 from shop.domain.handoff_queue import ON_DUTY_WINDOW, REPEAT_WINDOW, QueueReason, queue_rank, queue_reasons
 from shop.domain.mood import sounds_angry
@@ -238,7 +238,11 @@ def _add(session: Session, ticket_id: int, author: str, text: str, now: datetime
     row = HandoffMessage(ticket_id=ticket_id, author=author, agent_id=agent_id, text=text, created_at=now)
     session.add(row)
     session.flush()
-    return DeskMessage(id=row.id, ticket_id=ticket_id, author=author, text=text, created_at=row.created_at)
+    # As a read gives it back (China time, the agent's name): the console showed a reply it had
+    # just sent at 16:25 (UTC, no name) under the shopper's line of 00:25.
+    name = session.get(ConsoleUser, agent_id).display_name if agent_id is not None else None
+    return DeskMessage(id=row.id, ticket_id=ticket_id, author=author, text=text,
+                       created_at=now.astimezone(CHINA_TZ), agent_name=name)
 
 
 def claim_ticket(session: Session, ticket_id: int, agent_id: int, agent_name: str, now: datetime) -> bool:

@@ -155,6 +155,29 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         context.close()
 
 
+def test_the_funnel_at_zero_clicks_is_drawn_to_scale_and_says_why_a_rate_is_missing(console, browser):
+    """2026-12-01: 5 displays of 2 cards, nobody clicked. The funnel used ECharts' default
+    0–100 scale (10 cards drew as wide as 100) and, all zeros, three full bars."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        console_sign_in(page, console, "agent1", PASSWORD)
+        page.goto(f"{console}/analytics?from=2026-12-01&to=2026-12-01")
+        page.wait_for_selector("#analytics[data-loaded='1'], #analytics[data-error]", timeout=60000)
+        assert page.get_attribute("#analytics", "data-error") is None
+        assert page.get_attribute("#chart-funnel", "data-empty") is None
+        option = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-funnel')).getOption()")
+        assert option["xAxis"][0]["max"] == 10                      # the cards shown are the whole bar
+        assert option["yAxis"][0]["data"] == ["展示卡片", "点击", "下单商品"]
+        series = option["series"][0]
+        assert [point["value"] for point in series["data"]] == [10, 0, 0]
+        assert [point["label"]["formatter"] for point in series["data"]] == [
+            "10", "0（点击率 0.0%）", "0（没有点击，无下单率）"]
+        assert page.text_content("#funnel-text") == "订单 0 笔，成交额 ¥0.00；点击率 0.0%，点击后下单率 —（没有点击）"
+    finally:
+        context.close()
+
+
 def test_an_admin_sees_the_event_set_aside_as_text(console, browser):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()

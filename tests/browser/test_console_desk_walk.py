@@ -18,9 +18,9 @@ import yaml
 from growth.experiments import DEFAULT_PATH
 from shop.db.engine import make_engine, session_scope
 from shop.db.handoff import create_handoff_request
-from shop.db.handoff_desk import add_shopper_message
-from shop.domain.clock import utc_now
-from tests.browser.helpers import PHONE, console_page, console_shop_database, running_console, wait_for_analytics
+from shop.db.handoff_desk import add_agent_message, add_shopper_message
+from shop.domain.clock import CHINA_TZ, utc_now
+from tests.browser.helpers import PHONE, console_page, console_shop_database, running_console, wait_for_analytics, wait_until
 
 PASSWORD = "a-long-test-password-for-the-walk-8"
 
@@ -95,6 +95,12 @@ def test_an_operator_reads_an_empty_period_and_exports_the_csv_for_excel(desk, b
         for table in ("desk-agents", "desk-transfers-per-ticket", "unresolved", "not-understood", "returns",
                       "sales-by-variant", "rejected-events"):
             assert page.text_content(f"#{table} tbody") == "所选期间没有数据", table
+        # So do the charts (three zeros drew as three full-width funnel bars, others as bare axes).
+        for chart in ("chart-funnel", "chart-by-intent", "chart-after-sales", "chart-sales-strategy"):
+            assert page.get_attribute(f"#{chart}", "data-empty") == "1", chart
+            title = page.evaluate(f"echarts.getInstanceByDom(document.getElementById('{chart}')).getOption().title[0]")
+            assert title["text"] == "暂无数据" and title["subtext"].startswith("所选期间没有"), chart
+        assert page.text_content("#funnel-text") == "订单 0 笔，成交额 ¥0.00；点击率 —（没有展示），点击后下单率 —（没有点击）"
         csv = page.request.get(f"{console}/analytics.csv?from=2026-01-01&to=2026-01-07")
         assert csv.ok and csv.body().startswith("\ufeff".encode("utf-8"))   # Excel reads it as UTF-8
         lines = csv.body().decode("utf-8-sig").splitlines()
@@ -131,3 +137,66 @@ def test_the_pages_fit_a_phones_width(desk, browser, path):
             wait_for_analytics(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path}: the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_an_agent_on_a_phone_takes_over_with_the_button_in_reach(desk, browser):
+    """375px: the queue's 接入 was past the screen's right edge (the table scrolled inside its
+    card); each waiting ticket is now a small card with its buttons under the ticket number."""
+    console, engine, _ = desk
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "walk-phone-claim", None,
+                                        "诉求：物流\n最近消息：我的快递三天没动了，人呢？" * 2, utc_now())
+    with console_page(browser, console, "xiaowang", PASSWORD, viewport=PHONE) as page:
+        page.goto(f"{console}/handoff")
+        button = page.locator(f"tr[data-ticket='{ticket.ticket_no}'] button[type=submit]")
+        button.scroll_into_view_if_needed()      # down to this ticket; sideways would show below
+        box = button.bounding_box()
+        # Whole on the screen (no sideways scrolling anywhere), and thumb-sized.
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert box["height"] >= 44, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate("document.querySelector('#waiting').closest('.card').scrollLeft") == 0
+        # Nothing covers it: the point a thumb presses is the button itself.
+        hit = page.evaluate(f"document.elementFromPoint({box['x'] + box['width'] / 2}, "
+                            f"{box['y'] + box['height'] / 2})?.textContent")
+        assert hit == "接入"
+        # The column names are still said beside the values.
+        row = page.text_content(f"tr[data-ticket='{ticket.ticket_no}']")
+        assert "已等" in page.evaluate(
+            f"getComputedStyle(document.querySelector(\"tr[data-ticket='{ticket.ticket_no}'] td.waited\"), '::before').content")
+        assert ticket.ticket_no in row
+        button.click()
+        page.wait_for_selector("#reply-text")
+        box = page.locator("#reply-form button[type=submit]").bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_an_agent_sees_a_quiet_shopper_and_their_own_reply_in_the_shops_time(desk, browser):
+    """The shopper went quiet after the agent's question: the ticket says they may have left;
+    they write again and the note goes. The reply just sent shows the agent's name and the same
+    clock as the shopper's lines (it showed UTC and no name until the page was reloaded)."""
+    console, engine, _ = desk
+    now = utc_now()
+    with session_scope(engine) as session:
+        ticket = create_handoff_request(session, "walk-quiet", None, "诉求：物流", now - timedelta(minutes=30))
+        add_shopper_message(session, ticket.id, "我的快递呢", now - timedelta(minutes=25))
+    with console_page(browser, console, "xiaowang", PASSWORD) as page:
+        page.goto(f"{console}/handoff")
+        page.click(f"tr[data-ticket='{ticket.ticket_no}'] button[type=submit]")
+        page.wait_for_selector("#reply-text")
+        with session_scope(engine) as session:
+            from shop.db.handoff_desk import desk_ticket
+            add_agent_message(session, ticket.id, desk_ticket(session, ticket.id).assigned_to, "请问订单号是多少？",
+                              now - timedelta(minutes=15))
+        page.reload()
+        assert "可能已经离开" in page.text_content("#shopper-quiet") and page.is_visible("#shopper-quiet")
+        with session_scope(engine) as session:
+            add_shopper_message(session, ticket.id, "在的，我找一下订单号", utc_now())
+        wait_until(page, "document.getElementById('shopper-quiet').hidden")
+        before = utc_now().astimezone(CHINA_TZ).strftime("%H:%M")
+        page.fill("#reply-text", "好的，不着急")
+        page.press("#reply-text", "Enter")
+        wait_until(page, "document.querySelectorAll('#transcript .msg.agent').length === 2")
+        after = utc_now().astimezone(CHINA_TZ).strftime("%H:%M")
+        mine = page.locator("#transcript .msg.agent").last.locator(".who").text_content()
+        assert mine.startswith("客服 小王 ") and mine.split()[-1] in (before, after), (mine, before, after)

@@ -456,7 +456,7 @@ def test_the_agents_own_conversations_say_where_a_shopper_waits_for_an_answer(co
     _, page = c.request("GET", "/handoff")
     # (3 minutes ago when written; a slow machine may have crossed into the 4th since)
     assert f'data-mine="{ticket.ticket_no}" data-awaiting="1"' in page
-    assert re.search(r'<td class="awaiting error">[34] 分钟</td>', page)
+    assert re.search(r'<td class="awaiting error"[^>]*>[34] 分钟</td>', page)
     assert f'data-mine="{quiet.ticket_no}" data-awaiting=""' in page
     assert awaiting() == {ticket.ticket_no: True, quiet.ticket_no: False}
     assert c.request("POST", f"/handoff/{ticket.id}/reply", data={"csrf_token": csrf, "text": "在的，帮您查"})[0] \
@@ -465,7 +465,7 @@ def test_the_agents_own_conversations_say_where_a_shopper_waits_for_an_answer(co
     with session_scope(console_engine) as s:
         add_shopper_message(s, ticket.id, "好的，谢谢", utc_now())
     assert awaiting() == {ticket.ticket_no: True, quiet.ticket_no: False}
-    assert re.search(r'<td class="awaiting error">(刚刚|1 分钟)</td>', c.request("GET", "/handoff")[1])
+    assert re.search(r'<td class="awaiting error"[^>]*>(刚刚|1 分钟)</td>', c.request("GET", "/handoff")[1])
 
 
 def test_an_agents_conversations_put_the_longest_unanswered_shopper_first(console, console_engine):
@@ -525,3 +525,46 @@ def test_the_queue_says_why_each_shopper_sits_where_they_do(console, console_eng
     assert body["waiting"][1]["priority"] == []
     with session_scope(console_engine) as s:       # the shopper is told the same place
         assert shopper_view(s, "queue-calm", None, 0, now).position == 2
+
+
+def test_a_sent_reply_comes_back_as_the_transcript_shows_it(console, console_engine):
+    """The reply the page adds at once carries the shop's time and the agent's name, as the
+    lines the page polls for do (it came back in UTC and nameless: 「客服  16:25」 under the
+    shopper's 「顾客 00:25」)."""
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-reply-time", None, "诉求：物流", utc_now())
+    c, csrf = _signed_in_agent(console)
+    c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})
+    response, body = c.request("POST", f"/api/handoff/{ticket.id}/reply", json={"text": "您好，我来看看"},
+                               headers={"X-CSRF-Token": csrf})
+    assert response.status == 200, body
+    sent = json.loads(body)
+    polled = json.loads(c.request("GET", f"/api/handoff/{ticket.id}/messages?after=0")[1])["messages"]
+    assert polled[-1]["id"] == sent["id"]
+    assert sent == polled[-1]
+    assert sent["agent"] and sent["at"] == polled[-1]["at"]
+
+
+def test_the_ticket_says_when_the_shopper_may_have_left(console, console_engine):
+    """Nothing tells the desk a shopper closed the tab: 12 minutes without a line after the
+    agent's answer, the ticket says the shopper may have left and how to close it; a line from
+    the shopper takes the note away."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_agent_message, add_shopper_message
+
+    with session_scope(console_engine) as s:
+        ticket = create_handoff_request(s, "desk-left", None, "诉求：物流", utc_now() - timedelta(minutes=20))
+        add_shopper_message(s, ticket.id, "我的快递呢", utc_now() - timedelta(minutes=15))
+    c, csrf = _signed_in_agent(console)
+    assert c.request("POST", f"/handoff/{ticket.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    assert 'id="shopper-quiet"' not in c.request("GET", f"/handoff/{ticket.id}")[1]   # the agent owes an answer
+    with session_scope(console_engine) as s:
+        agent_id = active_ticket(s, "desk-left", None).assigned_to
+        add_agent_message(s, ticket.id, agent_id, "请问订单号是多少？", utc_now() - timedelta(minutes=12))
+    page = c.request("GET", f"/handoff/{ticket.id}")[1]
+    said = re.search(r'<p class="error" id="shopper-quiet"[^>]*>(.*?)</p>', page).group(1)
+    assert re.match(r"顾客已 1[23] 分钟没有回应您的回复，可能已经离开。", said) and "顾客未回复" in said
+    with session_scope(console_engine) as s:
+        add_shopper_message(s, ticket.id, "稍等我找一下", utc_now())
+    assert 'id="shopper-quiet"' not in c.request("GET", f"/handoff/{ticket.id}")[1]

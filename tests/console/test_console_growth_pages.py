@@ -444,3 +444,46 @@ def test_a_change_the_database_cannot_record_is_not_made(console, console_engine
     response, body = admin.request("POST", ACTION, data={"action": "stop", "csrf_token": token})
     assert response.status == 503 and "数据库暂时不可用" in body and "Traceback" not in body, body
     assert experiments_file.read_bytes() == before
+
+
+def _set_planned_units(path, units) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entry = next(e for e in document["experiments"] if e["name"] == "rec_strategy")
+    entry.pop("planned_units", None)
+    if units:
+        entry["planned_units"] = units
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("planned, popularity, verdict, marked", [
+    (None, 200, "no_plan", False),        # no sample size decided: peeking, not a result
+    (1000, 200, "too_early", False),      # 20 % of the plan
+    (150, 200, "conclusive", True),       # the plan reached, the split as configured
+    (150, 320, "srm", False),             # 200 vs 320 on equal weights: the split is broken
+])
+def test_the_page_calls_a_winner_only_with_the_planned_evidence(console, experiments_file, monkeypatch,
+                                                                planned, popularity, verdict, marked):
+    """Click-through 10 % vs 40 % is 显著 after Holm whatever the plan; the page marks it
+    显著 — a decision — only once the planned units are in and the split is as configured
+    (``growth.analyse.verdict``); before that it says the adjusted p is small but nothing can
+    be concluded yet, and why. It used to mark 显著 at any sample size."""
+    import shop.db.experiments as experiments
+
+    outcomes = [experiments.UnitOutcome(unit=f"{variant}{i}", variant=variant, customer_id=None,
+                                        first_shown_at=None, exposures=1, clicks=int(i < n * share))
+                for variant, n, share in (("hybrid", 200, 0.1), ("popularity", popularity, 0.4)) for i in range(n)]
+    monkeypatch.setattr(experiments, "unit_outcomes", lambda session, name, window: outcomes)
+    _set_planned_units(experiments_file, planned)
+    c = console()
+    c.sign_in("agent1", AGENT_PASSWORD)
+    response, html = c.request("GET", "/experiments/rec_strategy")
+    assert response.status == 200
+    assert f'data-verdict="{verdict}"' in html
+    row = html[html.index('<tr data-variant="popularity"><td>popularity vs hybrid'):].split("</tr>")[0]
+    assert ('class="significant"' in row) is marked
+    assert ("尚不能下结论" in row) is not marked
+    said = re.search(r'<p id="verdict"[^>]*>(.*?)</p>', html, re.S).group(1)
+    expected = {"no_plan": "还没有设置计划样本量，不能据此宣布哪组胜出",
+                "too_early": "样本量未达计划（最少的一组完成 20%），不能据此宣布哪组胜出",
+                "conclusive": "标“显著”的差异可以作为决策依据", "srm": "分组比例与配置不符"}[verdict]
+    assert expected in said

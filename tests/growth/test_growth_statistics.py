@@ -176,3 +176,30 @@ def test_sales_by_day_buckets_by_the_shops_day_with_every_variant_a_series():
     assert [(v["variant"], v["gmv_yuan"], v["total_yuan"]) for v in figures["variants"]] == [
         ("hybrid", [0, 20.0], 20.0), ("popularity", [50.0, 0], 50.0), ("content", [0, 0], 0),
         ("gone", [0, 1.0], 1.0)]
+
+
+def test_a_significant_difference_is_a_result_only_with_the_planned_units_and_a_sound_split():
+    """``verdict``: the console and the terminal call a difference significant only once the
+    plan is reached and the split is as configured; before, the line says it is no result."""
+    from types import SimpleNamespace
+
+    from growth.analyse import build_report, format_report, progress, verdict
+
+    report = build_report("e", _clicking_units("a", 200, 20) + _clicking_units("b", 200, 80), {"a": 1, "b": 1})
+    assert report["comparisons"][0]["click_through"]["significant"]
+    plan = SimpleNamespace(planned_units=None, variants=[SimpleNamespace(name="a"), SimpleNamespace(name="b")],
+                           excluded=[])
+    assert verdict({**report, "progress": progress(plan, report)}) == "no_plan"
+    plan.planned_units = 400
+    early = {**report, "progress": progress(plan, report)}
+    assert verdict(early) == "too_early"
+    early["verdict"] = verdict(early)
+    text = format_report(early)
+    assert "not a result yet" in text and not any(line.endswith("  significant") for line in text.splitlines())
+    plan.planned_units = 200
+    reached = {**report, "progress": progress(plan, report)}
+    assert verdict(reached) == "conclusive"
+    reached["verdict"] = verdict(reached)
+    assert any(line.endswith("  significant") for line in format_report(reached).splitlines())
+    assert verdict({**reached, "srm": {**reached["srm"], "mismatch": True}}) == "srm"
+    assert verdict({**reached, "units": 0}) == "no_units"
