@@ -437,7 +437,7 @@ def main():
                          " see how optimistic the CV is about topics nobody looked at). The leak-free run"
                          " leaves out every file written from its misses: --skip real_style.yml"
                          " real_style_r4.yml real_style_r5.yml real_style_r6.yml real_style_r7.yml"
-                         " real_style_r8.yml real_style_r9.yml")
+                         " real_style_r8.yml real_style_r9.yml real_style_r10.yml")
     ap.add_argument("--grid", action="store_true",
                     help="also score a grid of fallback thresholds (and the out-of-scope guard's sure level)"
                          " from the same CV probabilities, and print the setting pick_setting() picks")

@@ -174,6 +174,8 @@ def find_quantities(text: str) -> List[Entity]:
             continue
         if measure == "包" and after[:1] == "邮":   # "满99包邮": free shipping, not 99 packs
             continue
+        if measure == "包" and num == "三" and not has_verb:   # 三包 is the statutory warranty, not 3 packs
+            continue
         if value == 1 and not has_verb:
             continue
         found.append(Entity("quantity", str(value), start, end))

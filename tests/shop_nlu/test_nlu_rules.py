@@ -46,7 +46,7 @@ def test_phone_suffix(text, suffix):
 
 @pytest.mark.parametrize("text,qty", [
     ("买2件白色的", "2"), ("来三双42码的", "3"), ("要一个黑的", "1"), ("两台一起拍", "2"),
-    ("x2", "2"), ("一打袜子", "12"), ("我要订20件", "20"), ("数量：10", "10"),
+    ("x2", "2"), ("一打袜子", "12"), ("我要订20件", "20"), ("数量：10", "10"), ("买三包纸巾", "3"),
 ])
 def test_quantity(text, qty):
     assert values(find_quantities(normalize_text(text))) == [qty]
@@ -57,6 +57,8 @@ def test_quantity(text, qty):
     "满99包邮吗", "88包邮不",
     # issue 14, real-message entity check: invoices are no goods, nor a discount for so many
     "开两张票可以吗", "空调能分出三张发票开吗", "两件八折的活动到什么时候", "3件7.5折",
+    # issue 14 round 17: 三包 is the statutory warranty
+    "三包期内坏了怎么办", "三包是怎么规定的",
 ])
 def test_not_a_quantity(text):
     assert find_quantities(text) == []

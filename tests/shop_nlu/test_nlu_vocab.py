@@ -423,3 +423,43 @@ def test_a_request_said_with_thanks_keeps_its_request_cue(finder):
     found = _feature_names(finder, "好的 你帮我备注一下 谢谢")
     assert {"cue=request", "cue=thank", "topic=order_remark"} <= found
     assert "cue=request" not in _feature_names(finder, "好的谢谢")
+
+
+# --- issue 14 round 17 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["金条怎么还", "金条额度在哪看"])
+def test_jd_credit_line_is_instalment(finder, text):
+    assert "topic=instalment" in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["我人不在家怎么办", "白天没人能放门口吗", "上班没人收"])
+def test_nobody_at_home_is_refuse_delivery(finder, text):
+    assert "topic=refuse_delivery" in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["保修卡丢了还能保修吗", "发票弄丢了能补吗"])
+def test_a_lost_paper_is_no_lost_parcel(finder, text):
+    assert "topic=not_received" not in _feature_names(finder, text)
+
+
+def test_a_lost_parcel_still_is(finder):
+    assert "topic=not_received" in _feature_names(finder, "快递丢了")
+
+
+@pytest.mark.parametrize("text", ["深圳这几天热吗", "今年冬天冷不冷", "中国一共几个省", "黄河有多长"])
+def test_weather_of_a_day_and_counted_knowledge_are_world(finder, text):
+    assert "cue=world" in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["这件羽绒服热不热", "冬天穿会不会冷", "最近冷链能发吗"])
+def test_goods_warm_or_cold_are_no_weather(finder, text):
+    assert "cue=world" not in _feature_names(finder, text)
+
+
+@pytest.mark.parametrize("text", ["台风天会不会延迟", "下雪停发了吗"])
+def test_a_delivery_held_up_is_a_desk_word(finder, text):
+    assert "cue=desk" in _feature_names(finder, text)
+
+
+def test_a_flight_held_up_is_not(finder):
+    assert "cue=desk" not in _feature_names(finder, "航班延误了怎么办")
