@@ -13,11 +13,6 @@ cd "$PROJECT_ROOT"
 if [ -f shop_nlu/build_resources.py ]; then
   python -m shop_nlu.build_resources --if-changed
 fi
-# Noisy copies of the training examples (data/nlu/generated/noisy_examples.yml), rewritten only
-# when the training files changed them.
-if [ -f shop_nlu/augment.py ]; then
-  python -m shop_nlu.augment --if-changed
-fi
 
 inputs_hash() {
   {

@@ -1,7 +1,11 @@
 """Noisy copies of the training examples, typed the way real shoppers type (issue 14, round 18).
 
     python -m shop_nlu.augment            # (re)write data/nlu/generated/noisy_examples.yml
-    python -m shop_nlu.augment --check    # exit 1 if the committed file is stale (CI)
+    python -m shop_nlu.augment --check    # exit 1 if that file is stale
+
+Not part of the training data yet (shop_nlu/README.md, round 18): it raised the grouped CV of
+the real train split but broke typed conversations. Writing the file puts it into `rasa
+train`; adopting it means committing the file and running this from scripts/train.sh.
 
 Real shoppers' messages carry noise the written examples lack: a greeting or "亲" in front, a
 particle or "。。。" behind, a character typed twice or left out, a pinyin IME's homophone
