@@ -64,6 +64,9 @@ _CUE = re.compile(r"(快点|快一点|尽快|赶紧|多久|多长时间|什么�
                   r"在哪(看|查|找)|哪里(看|查|找))")
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
 _TIMING = re.compile(r"多久|多长时间|什么时候|啥时候|哪天|几天")
+# "秒杀买的也能保吗" after the price-protection rule, "定制的也可以退吗" after the returns rule:
+# whether the rule just given covers this case too.
+_ALSO = re.compile(r"也(能|可以|行|支持|算|适用|享受|参加|包)")
 # "怎么还没到", "钱还没退回来": what was just answered has not come yet (a refund, a visit).
 _NOT_YET = re.compile(r"还(没|不|没有)(到|收到|退|回来|到账|来|上门)|没到账")
 # Services whose people call the shopper first (the installer, a repair's engineer): "多久联系我"
@@ -306,11 +309,16 @@ def follow_up(
         # "行 那就这样" with no offer open: an acknowledgement (an offer open took it earlier,
         # shop_channels.rasa_follow_ups), not the previous question asked again.
         return FollowUp(said, [])
+    previous_topics = [dict(e) for e in previous_entities if e.get("entity") == "topic"]
+    if (_ALSO.search(text) and previous_topics and top != "nlu_fallback"
+            and float(ranking[0].get("confidence") or 0.0) < CONFIDENT):
+        # "秒杀买的也能保吗": the case's own topic (秒杀, a promotion) is what the rule just given
+        # is asked about, so that rule answers (its verdicts say which cases it leaves out).
+        return FollowUp(previous_intent, [dict(e) for e in entities if e.get("entity") != "topic"] + previous_topics)
     continuation = bool(_CONNECTIVE.search(text.strip())) or _content_length(text) <= 6
     if top == previous_intent:
         # "那电子的还是纸质的" after "我想开个发票": the same intent, and no topic of its own;
         # unsure and continuing, it is about the previous question's topic (else left as parsed).
-        previous_topics = [dict(e) for e in previous_entities if e.get("entity") == "topic"]
         if (continuation and _unsure(ranking) and previous_topics
                 and not any(e.get("entity") == "topic" for e in entities)):
             return FollowUp(previous_intent, [dict(e) for e in entities] + previous_topics)

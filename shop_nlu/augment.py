@@ -47,7 +47,10 @@ NOISED_INTENTS = frozenset({
     "out_of_scope", "human_handoff",
 })
 
-FILLERS_BEFORE = ("亲", "亲亲", "你好", "您好", "在吗", "请问", "客服", "麻烦问下", "问一下", "那个", "嗯")
+# Not the greetings (你好, 在吗) nor the lead-ins (请问, 问一下): said on their own they are
+# messages of their own ("在吗" a greeting, "我想问下" a question yet to come), and copies of every
+# shop intent that start with them taught the classifier to read them as shop questions.
+FILLERS_BEFORE = ("亲", "亲亲", "客服", "那个", "嗯", "哦", "额")
 SEPARATORS = ("", "，", " ", ",", "。")
 FILLERS_AFTER = ("啊", "呢", "哦", "呀", "哈", "。。。", "？？", "??", "~", "了")
 EMOJI = ("😊", "🙏", "😭", "👍", "😂", "😅", "🤔")

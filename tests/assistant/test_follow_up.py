@@ -280,3 +280,17 @@ def test_a_bare_yes_with_no_offer_open_is_an_acknowledgement_not_the_question_ag
     for text in ("行 那就这样", "就按你说的办吧", "那就这么办吧"):
         result = follow_up(text, ranking, [], "order_status", SHIPPING)
         assert result is not None and result.intent == "affirm" and result.entities == [], text
+
+
+def test_a_case_asked_with_also_is_about_the_rule_just_given():
+    """"秒杀买的也能保吗" after the price-protection answer: whether that rule covers a flash-sale
+    purchase (the rule's answer), not the promotions, whichever intent the classifier leans to."""
+    protection = [{"entity": "topic", "value": "price_protection", "start": 5, "end": 8}]
+    flash_sale = [{"entity": "topic", "value": "promotion", "start": 0, "end": 2}]
+    leaning = [{"name": "after_sales", "confidence": 0.58}, {"name": "purchase", "confidence": 0.41}]
+    result = follow_up("秒杀买的也能保吗", leaning, flash_sale, "after_sales", protection)
+    assert result is not None and result.intent == "after_sales" and result.entities == protection
+    # Without a rule just given, or with a classifier sure of something else, it is left as parsed.
+    assert follow_up("秒杀买的也能保吗", leaning, flash_sale, "after_sales", []) is None
+    sure = [{"name": "purchase", "confidence": 0.93}, {"name": "after_sales", "confidence": 0.05}]
+    assert follow_up("秒杀的也能用券吗", sure, flash_sale, "after_sales", protection) is None
