@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -353,10 +354,10 @@ def to_csv(data: dict) -> str:
                        "out_of_scope_rate", "clarification_rate", "handoff_rate"):
             writer.writerow(["by_intent", _cell(row["intent"]), metric, _cell(row[metric])])
     for row in data["not_understood"]:
-        writer.writerow(["not_understood", _cell(row["text"]), "count", row["count"]])
+        writer.writerow(["not_understood", _text_cell(row["text"]), "count", row["count"]])
     for row in data["unresolved"]:
         for metric in ("day", "turns", "fallback_turns", "out_of_scope_turns", "handed_off"):
-            writer.writerow(["unresolved", _cell(row["conversation_id"]), metric, _cell(row[metric])])
+            writer.writerow(["unresolved", _text_cell(row["conversation_id"]), metric, _cell(row[metric])])
     if "funnel" in data:
         for key, value in data["funnel"].items():
             writer.writerow(["funnel", period, key, _cell(value)])
@@ -381,7 +382,7 @@ def to_csv(data: dict) -> str:
             for metric in ("claimed", "claim_wait_p50_s", "closed", "resolved", "closed_with_resolution",
                            "resolution_rate", "replies",
                            "tickets_replied", "transferred", "received", "reassigned_away"):
-                writer.writerow(["desk_agent", _cell(row["name"]), metric, _cell(row[metric])])
+                writer.writerow(["desk_agent", _text_cell(row["name"]), metric, _cell(row[metric])])
         for row in data.get("sales_by_strategy", []):    # the console names the strategies
             for metric in ("displays", "clicks", "ordered_items", "orders", "gmv_yuan"):
                 writer.writerow(["sales_by_strategy", _cell(f"{row['experiment']}/{row['strategy']}"), metric,
@@ -408,6 +409,21 @@ def _cell(value) -> str:
     if text[:1] in ("\t", "\r") or (lead in FORMULA_STARTS and not _is_number(text)):
         return "'" + text
     return text
+
+
+# Text a spreadsheet opening the CSV would turn into a number or a date, losing what was typed:
+# an all-digit conversation id or order number (leading zeros dropped, 1.23E+14), "12-1" or
+# "12/1" (a date), "1:30", "5%", "1,234", "12月1日" (a date in a Chinese Excel). Digits with
+# only such signs; English month names ("1-Jan") are not caught.
+_LOOKS_NUMERIC = re.compile(r"[\s\d.,:/%()+\-eE年月日时分秒¥$]*\d[\s\d.,:/%()+\-eE年月日时分秒¥$]*")
+
+
+def _text_cell(value) -> str:
+    """A cell of text (a shopper's words, a conversation id, an agent's name): ``_cell``'s
+    formula guard, and text a spreadsheet would read as a number or date starts with the same
+    ``'``, so Excel keeps it as text. Numbers meant as numbers go through ``_cell``."""
+    text = _cell(value)
+    return "'" + text if _LOOKS_NUMERIC.fullmatch(text) else text
 
 
 def _is_number(text: str) -> bool:

@@ -24,7 +24,7 @@ from shop.db.errors import InvalidRequest
 from shop.db.after_sales import list_after_sales_requests
 from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_message, claim_ticket, close_ticket,
                                   awaiting_reply, desk_ticket, hand_back_from_absent_agents, held_tickets, latest_transfers,
-                                  ranked_queue, reassign_ticket, ticket_claims, ticket_messages, ticket_transfers,
+                                  lines_since_shopper_last_wrote, ranked_queue, reassign_ticket, ticket_claims, ticket_messages, ticket_transfers,
                                   tickets_of_agent, transfer_targets, transfer_ticket)
 from shop.db.orders import recent_orders
 from shop.domain.clock import utc_now
@@ -79,12 +79,14 @@ def _message_json(m) -> dict:
             "at": m.created_at.strftime("%H:%M:%S")}
 
 
-def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None, reasons=()) -> dict:
+def _ticket_json(t, position: Optional[int] = None, transfer=None, awaiting=None, reasons=(), quiet=None) -> dict:
     return {"id": t.id, "ticket_no": t.ticket_no, "status": t.status, "summary": t.summary,
             # why a waiting ticket sits where it does: [{"reason", "label", "head_start_minutes"}]
             "priority": [{"reason": r.key, "label": r.label, "head_start_minutes": _minutes(r.head_start)}
                          for r in reasons],
             "awaiting_reply_since": awaiting.strftime("%H:%M:%S") if awaiting else None,
+            # minutes the shopper has been silent since the agent answered (may have left), or None
+            "quiet_minutes": _minutes(quiet) if quiet else None,
             "signed_in": t.customer_id is not None, "agent": t.agent_name, "position": position,
             "created_at": t.created_at.strftime("%m-%d %H:%M"),
             "transfer": {"from": transfer.from_name, "note": transfer.note, "by": transfer.by_name}
@@ -106,7 +108,8 @@ def _queue(session, agent_id: int, now) -> tuple:
     """The queue (each ticket with why it sits there) and this agent's conversations, after returning to the queue those held by
     agents no longer on duty (gone without signing out): nobody is left waiting on them; and
     the newest transfer note of each (what a colleague passing it on wrote); and which of the
-    agent's conversations have a shopper waiting for an answer, since when."""
+    agent's conversations have a shopper waiting for an answer, since when; and which have a
+    shopper silent since the agent answered (``shop.domain.desk_silence``), for how long."""
     returned = hand_back_from_absent_agents(session, now)
     if returned:
         logger.info("returned to the queue from agents no longer on duty: %s", ", ".join(returned))
@@ -118,19 +121,22 @@ def _queue(session, agent_id: int, now) -> tuple:
     held_order = {t.id: i for i, t in enumerate(mine)}
     mine = sorted(mine, key=lambda t: (0, awaiting[t.id], held_order[t.id]) if t.id in awaiting
                   else (1, held_order[t.id], held_order[t.id]))
-    return waiting, mine, latest_transfers(session, [q.ticket.id for q in waiting] + [t.id for t in mine]), awaiting
+    quiet = {ticket_id: span for ticket_id, lines in lines_since_shopper_last_wrote(session, [t.id for t in mine]).items()
+             if (span := quiet_for(lines, now)) is not None}
+    transfers = latest_transfers(session, [q.ticket.id for q in waiting] + [t.id for t in mine])
+    return waiting, mine, transfers, awaiting, quiet
 
 
 @requires("agent")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
     now = utc_now()
-    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, now)
+    waiting, mine, transfers, awaiting, quiet = await db(request, _queue, who.account.id, now)
     # Admins also see every conversation colleagues hold (to reassign one: 改派).
     held = [(t, on_duty) for t, on_duty in await db(request, held_tickets, now) if t.assigned_to != who.account.id] \
         if has_role(who, "admin") else []
     return render(request, "queue.html", waiting=waiting, mine=mine, transfers=transfers, held=held,
-                  awaiting=awaiting, flash=request.query.get("flash"), now=now,
+                  awaiting=awaiting, quiet=quiet, flash=request.query.get("flash"), now=now,
                   long_wait_minutes=LONG_WAIT_MINUTES, queue_rule=queue_rule(), minutes=_minutes)
 
 
@@ -138,10 +144,11 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 @background
 async def queue_api(request: web.Request) -> web.StreamResponse:
     who = signed_in(request)
-    waiting, mine, transfers, awaiting = await db(request, _queue, who.account.id, utc_now())
+    waiting, mine, transfers, awaiting, quiet = await db(request, _queue, who.account.id, utc_now())
     return web.json_response({"waiting": [_ticket_json(q.ticket, i + 1, transfers.get(q.ticket.id), reasons=q.reasons)
                                           for i, q in enumerate(waiting)],
-                              "mine": [_ticket_json(t, None, transfers.get(t.id), awaiting.get(t.id)) for t in mine]},
+                              "mine": [_ticket_json(t, None, transfers.get(t.id), awaiting.get(t.id), quiet=quiet.get(t.id))
+                                       for t in mine]},
                              dumps=_dumps)
 
 

@@ -115,9 +115,11 @@
   if (queue) {
     // The waiting list and this agent's own conversations (a colleague may pass one on).
     const rows = (selector, key) => Array.from(document.querySelectorAll(selector)).map((r) => r.dataset[key]).join(",");
-    // A conversation of this agent's where the shopper now waits for an answer reloads it too.
+    // A conversation of this agent's where the shopper now waits for an answer, or has gone
+    // quiet since the agent answered (may have left), reloads it too.
+    const flags = (r) => (r.dataset.awaiting ? "1" : "0") + (r.dataset.quiet ? "1" : "0");
     const known = rows("tr[data-ticket]", "ticket") + "|" + rows("tr[data-mine]", "mine") + "|" +
-      Array.from(document.querySelectorAll("tr[data-mine]")).map((r) => (r.dataset.awaiting ? "1" : "0")).join(",");
+      Array.from(document.querySelectorAll("tr[data-mine]")).map(flags).join(",");
     const refresh = async () => {
       try {
         const r = await fetch("/api/handoff/queue",
@@ -126,7 +128,7 @@
         if (r.ok) {
           const body = await r.json();
           const now = body.waiting.map((t) => t.ticket_no).join(",") + "|" + body.mine.map((t) => t.ticket_no).join(",") +
-            "|" + body.mine.map((t) => (t.awaiting_reply_since ? "1" : "0")).join(",");
+            "|" + body.mine.map((t) => (t.awaiting_reply_since ? "1" : "0") + (t.quiet_minutes ? "1" : "0")).join(",");
           if (now !== known) { window.location.replace("/handoff?auto=1"); return; }
         }
       } catch (e) { /* try again */ }

@@ -481,6 +481,29 @@ def awaiting_reply(session: Session, ticket_ids: List[int]) -> dict[int, datetim
     return {int(ticket_id): since for ticket_id, since in rows}
 
 
+def lines_since_shopper_last_wrote(session: Session, ticket_ids: List[int]) -> dict[int, list[tuple[str, datetime]]]:
+    """For each of these tickets, its shopper and agent lines as (author, time), oldest first,
+    from the shopper's latest line on (all of them while the shopper has not written): all the
+    desk's silence rule (``shop.domain.desk_silence``) reads, without loading whole conversations
+    for an agent's list. Tickets without such lines are missing."""
+    ids = [_id_arg(i, "ticket_id") for i in ticket_ids]
+    if not ids:
+        return {}
+    last_shopper = (select(HandoffMessage.ticket_id, func.max(HandoffMessage.id).label("last_id"))
+                    .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author == "shopper")
+                    .group_by(HandoffMessage.ticket_id).subquery())
+    rows = session.execute(
+        select(HandoffMessage.ticket_id, HandoffMessage.author, HandoffMessage.created_at)
+        .outerjoin(last_shopper, last_shopper.c.ticket_id == HandoffMessage.ticket_id)
+        .where(HandoffMessage.ticket_id.in_(ids), HandoffMessage.author.in_(("shopper", "agent")),
+               HandoffMessage.id >= func.coalesce(last_shopper.c.last_id, 0))
+        .order_by(HandoffMessage.ticket_id, HandoffMessage.id)).all()
+    lines: dict[int, list[tuple[str, datetime]]] = {}
+    for ticket_id, author, at in rows:
+        lines.setdefault(int(ticket_id), []).append((author, at))
+    return lines
+
+
 def cancel_waiting_ticket(session: Session, ticket_id: int, now: datetime) -> bool:
     """The shopper gives up waiting (a ticket no agent has taken yet); False when an agent
     was quicker. The assistant answers again from the next message. No notice line: the

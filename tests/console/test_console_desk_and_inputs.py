@@ -568,3 +568,39 @@ def test_the_ticket_says_when_the_shopper_may_have_left(console, console_engine)
     with session_scope(console_engine) as s:
         add_shopper_message(s, ticket.id, "稍等我找一下", utc_now())
     assert 'id="shopper-quiet"' not in c.request("GET", f"/handoff/{ticket.id}")[1]
+
+
+def test_my_conversations_list_says_which_shopper_may_have_left(console, console_engine):
+    """An agent with several shoppers sees in 我正在接待 who went quiet after the agent's
+    answer (the ticket's note, same rule), in the page and the JSON its polling compares; a
+    shopper answered a moment ago, or one who wrote since, is not marked."""
+    from datetime import timedelta
+
+    from shop.db.handoff_desk import add_agent_message, add_shopper_message
+
+    with session_scope(console_engine) as s:
+        left = create_handoff_request(s, "desk-list-left", None, "诉求：物流", utc_now() - timedelta(minutes=20))
+        live = create_handoff_request(s, "desk-list-live", None, "诉求：咨询", utc_now() - timedelta(minutes=20))
+    c, csrf = _signed_in_agent(console)
+    for t in (left, live):
+        assert c.request("POST", f"/handoff/{t.id}/claim", data={"csrf_token": csrf})[0].status == 303
+    with session_scope(console_engine) as s:
+        agent_id = active_ticket(s, "desk-list-left", None).assigned_to
+        add_shopper_message(s, left.id, "我的快递呢", utc_now() - timedelta(minutes=15))
+        add_agent_message(s, left.id, agent_id, "请问订单号是多少？", utc_now() - timedelta(minutes=12))
+        add_agent_message(s, live.id, agent_id, "您好，请问有什么可以帮您？", utc_now() - timedelta(minutes=2))
+
+    def quiet():
+        mine = json.loads(c.request("GET", "/api/handoff/queue")[1])["mine"]
+        return {t["ticket_no"]: t["quiet_minutes"] for t in mine}
+
+    page = c.request("GET", "/handoff")[1]
+    assert f'data-mine="{left.ticket_no}" data-awaiting="" data-quiet="1"' in page
+    assert f'data-mine="{live.ticket_no}" data-awaiting="" data-quiet=""' in page
+    assert re.search(r'<td class="awaiting quiet error"[^>]*>顾客已 1[23] 分钟没有回应，可能已经离开</td>', page)
+    assert page.count("可能已经离开") == 1
+    assert quiet()[left.ticket_no] in (12, 13) and quiet()[live.ticket_no] is None
+    with session_scope(console_engine) as s:
+        add_shopper_message(s, left.id, "稍等我找一下", utc_now())
+    assert quiet() == {left.ticket_no: None, live.ticket_no: None}
+    assert "可能已经离开" not in c.request("GET", "/handoff")[1]

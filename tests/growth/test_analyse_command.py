@@ -65,3 +65,23 @@ def test_without_a_plan_there_is_no_progress_line(tmp_path, monkeypatch, capsys)
     _shop(tmp_path, monkeypatch, None)
     assert main(["rec_strategy"]) == 0
     assert "plan:" not in capsys.readouterr().out
+
+
+def test_the_json_report_carries_the_verdict_the_console_reads(tmp_path, monkeypatch, capsys):
+    """``--json`` says whether the report may be acted on (``growth.analyse.verdict``): a
+    reached plan with a sound split is conclusive; short of the plan it is too early; a
+    broken split or no plan at all is never conclusive, whatever the p-values."""
+    def verdict_of(shop_dir, planned_units, counts=None):
+        _shop(shop_dir, monkeypatch, planned_units, counts)
+        assert main(["rec_strategy", "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["verdict"] in {"no_units", "srm", "no_plan", "too_early", "conclusive"}
+        return report["verdict"], report["progress"]
+
+    verdict, plan = verdict_of(tmp_path / "reached", 12)                  # hybrid 30, popularity 12: plan met
+    assert verdict == "conclusive" and plan["reached"]
+    verdict, plan = verdict_of(tmp_path / "early", 20)                    # popularity 12 of 20
+    assert verdict == "too_early" and not plan["reached"]
+    assert verdict_of(tmp_path / "unplanned", None) == ("no_plan", None)
+    verdict, plan = verdict_of(tmp_path / "broken", 10, {"hybrid": 40, "popularity": 10})
+    assert verdict == "srm" and plan["reached"]                          # the plan met does not save a broken split

@@ -471,6 +471,31 @@ def test_awaiting_reply_is_the_first_shopper_line_after_the_agents_last_reply(wr
         assert awaiting_reply(s, [ticket.id]) == {ticket.id: later.created_at} and awaiting_reply(s, []) == {}
 
 
+def test_the_lines_since_the_shopper_last_wrote_are_what_the_silence_rule_reads(writable_engine):
+    """我正在接待's 可能已经离开: per ticket, the shopper and agent lines from the shopper's
+    latest on (system notices left out), or all of them while the shopper has not written."""
+    from shop.db.handoff_desk import lines_since_shopper_last_wrote
+
+    now = utc_now()
+    with session_scope(writable_engine) as s:
+        a, _ = _agents(s, now)
+        ticket = create_handoff_request(s, "lines-1", None, "诉求：物流", now)
+        silent = create_handoff_request(s, "lines-2", None, "诉求：咨询", now)
+        untouched = create_handoff_request(s, "lines-3", None, "诉求：发票", now)
+        add_shopper_message(s, ticket.id, "我的快递呢", now + timedelta(seconds=1))
+        assert claim_ticket(s, ticket.id, a.id, "小王", now + timedelta(seconds=2))     # a system line
+        add_agent_message(s, ticket.id, a.id, "订单号是多少？", now + timedelta(seconds=3))
+        last = add_shopper_message(s, ticket.id, "稍等", now + timedelta(seconds=4))
+        answer = add_agent_message(s, ticket.id, a.id, "好的", now + timedelta(seconds=5))
+        assert claim_ticket(s, silent.id, a.id, "小王", now + timedelta(seconds=2))
+        greeting = add_agent_message(s, silent.id, a.id, "您好", now + timedelta(seconds=3))
+    with session_scope(writable_engine) as s:
+        assert lines_since_shopper_last_wrote(s, [ticket.id, silent.id, untouched.id]) == {
+            ticket.id: [("shopper", last.created_at), ("agent", answer.created_at)],
+            silent.id: [("agent", greeting.created_at)]}
+        assert lines_since_shopper_last_wrote(s, []) == {}
+
+
 def test_each_claim_is_recorded_with_who_when_and_how_long_it_queued(writable_engine):
     """接入记录: a claim is a row (who, when, since when the ticket waited in the queue: the
     hand-off, or the hand-back that put it back); a claim that loses the race, or of a closed
