@@ -27,9 +27,11 @@ from actions.support import (
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote
 from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
-from assistant.invoices import COPY, REISSUE, asks_invoice_progress, invoice_question
+from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_progress, invoice_question
+from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
 from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
+from assistant.order_policies import policies_asked
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
     EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
@@ -368,7 +370,7 @@ class ActionOrderStatus(ShopAction):
             return where + await answer_order_change(dispatcher, tracker, topic, None, text=rest)
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
-        asked = [t for t in POLICY_FIRST if t in topics]
+        asked = policies_asked([t for t in POLICY_FIRST if t in topics], clause or (tracker.latest_message or {}).get("text") or "")
         if "not_received" in topics and SIGNED_NOT_RECEIVED.search(clause or (tracker.latest_message or {}).get("text") or ""):
             # "显示签收了但没收到": what to check and what we do, and a person — not a card that
             # says 已签收 once more.
@@ -531,10 +533,17 @@ class ActionOrderStatus(ShopAction):
                     SlotSet("guest_lookup_failures", float(failures + 1))]
         text = (tracker.latest_message or {}).get("text") or ""
         shown = self._present(dispatcher, tracker, order, text)
-        if any(asks_price_protection(said) for said in lookup_texts(tracker.events or [], is_lookup_prompt)):
+        asked = lookup_texts(tracker.events or [], is_lookup_prompt)
+        if any(asks_price_protection(said) for said in asked):
             # "手机降价了能价保不" → the number → the digits: the question the order was proved for.
             dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
                                                                 order.delivered_at, utc_now()))
+        invoice = next((said for said in asked if asks_about_invoice(said)), None)
+        if invoice is not None:
+            # "X 开发票" → the digits: how this order's invoice is had, not the card alone.
+            answer = faq_book().answer(invoice_answer_topic(invoice))
+            if answer is not None:
+                dispatcher.utter_message(text=order_known(answer.for_question(invoice)))
         return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     async def _named_order(self, tracker: Tracker, clause: Optional[str]) -> Optional[OrderDetail]:

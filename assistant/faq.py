@@ -90,12 +90,12 @@ def _verdicts(entry: dict, filled: Callable[[str], str]) -> Tuple[Verdict, ...]:
 
 # The answers' invitation to give the order number ("仍找不到的话告诉我订单号，我帮您联系快递核实"),
 # dropped where the order is already known ("水果那单显示签收了 可我没收到"): "我帮您联系快递核实".
-_ASKS_ORDER_NO = re.compile(r"(请|或)?告诉我订单号[，,、]?")
+ASKS_ORDER_NO = re.compile(r"(请|或)?告诉我订单号[，,、]?")
 
 
 def order_known(answer: str) -> str:
     """An answer said about an order already known: without asking for its number."""
-    return _ASKS_ORDER_NO.sub("", answer)
+    return ASKS_ORDER_NO.sub("", answer)
 
 
 # Topics whose narrower questions have answers of their own in the file, and how each is asked.

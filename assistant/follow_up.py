@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Mapping, Optional, Sequence
 
 from assistant.bought import decides_to_buy
+from assistant.delivery_quotes import destination_city
 from assistant.invoices import asks_for_copy
 from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
@@ -25,6 +26,7 @@ from assistant.pending_answers import bare_answer
 from assistant.recommendation_requests import wants_cheaper_products
 from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
 from shop.domain.after_sales import AfterSalesReason
+from shop.domain.orders import CANCELLED
 
 # Questions whose answer a fragment can continue (small talk cannot be "continued").
 FOLLOW_UP_INTENTS = ("order_status", "after_sales", "purchase", "product_inquiry", "ask_recommendation")
@@ -153,6 +155,27 @@ def after_sales_stopped(events: Sequence[Mapping]) -> bool:
                for e in events)
 
 
+# What names something other than the cancelled order's money: goods or an order.
+_NAMES_ELSE = ("order_no", "product", "product_id", "category")
+
+
+def asks_refund_timing_after_cancelling(text: str, entities: Sequence[Mapping]) -> bool:
+    """A bare "how long" ("那多久能到", "几天到账"), naming nothing else (goods, an order, a
+    city: "发到成都多久能到" is a delivery quote)."""
+    return (_content_length(text) <= MAX_FRAGMENT_CHARS and bool(_TIMING.search(text or ""))
+            and not any(e.get("entity") in _NAMES_ELSE for e in entities) and destination_city(text) is None)
+
+
+def cancelled_in_reply(events: Sequence[Mapping]) -> bool:
+    """Whether the assistant's reply to the shopper's last message carried out a cancellation
+    (``events``: the tracker's, from that message on)."""
+    previous = previous_user_event(events)
+    if previous is None:
+        return False
+    after = list(events)[_index_of(events, previous) + 1:]
+    return any(e.get("event") == "bot" and CANCELLED in str(e.get("text") or "") for e in after)
+
+
 def corrects_the_order(text: str, entities: Sequence[Mapping]) -> bool:
     """"不对 是手机那单" / "搞错了，手机那个": a correction that names another order — by its
     words ("手机那单") or by what it holds (the NLU's category or product); without the
@@ -188,6 +211,7 @@ def follow_up(
     topic_intent: Callable[[str], Optional[str]] = lambda topic: None,
     after_sales_refused: bool = False,
     previous_text: str = "",
+    cancelled_just_now: bool = False,
 ) -> Optional[FollowUp]:
     """The intent (and entities) to answer a fragment with, or None to leave it as parsed.
 
@@ -199,6 +223,11 @@ def follow_up(
     otherwise the previous topic carries over ("那多久能到" after a refund question is about
     the refund, not about delivery times)."""
     top = (ranking[0].get("name") if ranking else None)
+    if cancelled_just_now and asks_refund_timing_after_cancelling(text, entities):
+        # "那多久能到" right after a cancellation went through: when the money is back (the
+        # after-sales route says that order's refund), not how long parcels take.
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": "refund_progress"}])
     if after_sales_refused and corrects_the_order(text, entities):
         # "不对 是手机那单" right after the form stopped at the earphones (not delivered yet):
         # the same request for that order — the form anew, with the service and reason already

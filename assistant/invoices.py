@@ -63,6 +63,21 @@ def changes_invoice_not_address(text: str) -> bool:
     return asks_to_reissue(text) and not _ADDRESS_WORDS.search(text or "")
 
 
+# "开发票", "发票怎么开", "抬头": the invoice asked about at all.
+_ASKED = re.compile(r"发票|开票|抬头|税号")
+
+
+def asks_about_invoice(text: str) -> bool:
+    return bool(_ASKED.search(text or ""))
+
+
+def answer_topic(text: str) -> str:
+    """The content/faq.yml topic that answers an invoice question: a copy, a re-issue, else the
+    invoice policy (a progress question too, where no order's state is at hand)."""
+    fix = invoice_question(text)
+    return fix if fix in (COPY, REISSUE) else "invoice"
+
+
 def invoice_question(text: str) -> Optional[str]:
     """``COPY`` for an invoice lost, ``REISSUE`` for a title or tax number to correct, ``PROGRESS`` for where the shopper's
     own invoice stands, None for a question about the policy in general."""

@@ -7,14 +7,24 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, List, Mapping, Optional
 
+from assistant.faq import ASKS_ORDER_NO, FaqBook, faq_book
 from shop.domain.clock import CHINA_TZ
 from shop.domain.policies import PRICE_PROTECTION_DAYS
 
-# How it is applied for and what it leaves out (content/faq.yml price_protection says the same
-# for no order in particular).
-HOW_TO_APPLY = ("同一商品同一规格在本店降价的，可以在「订单详情 → 价格保护」点「申请价保」，系统按实付价和当前售价"
-                "自动计算差价，审核通过后差价原路退回（微信/支付宝 1~3 个工作日到账）。秒杀、拼团、限量抢购价，"
-                "优惠券、积分带来的差价不在价保范围内。")
+# The FAQ answer's opening window ("付款后到签收后 7 天内（…），"): the order's own answer has
+# already said its window, with dates.
+_WINDOW = re.compile(r"^付款后[^，。]*?天内(（[^）]*）)?[，,]")
+
+
+def how_to_apply(book: Optional[FaqBook] = None) -> str:
+    """How price protection is applied for and what it leaves out: content/faq.yml
+    ``price_protection`` (the operators' one copy of the exclusions), less its window and its
+    ask for an order number — the order is known. Empty when the file has no such topic."""
+    answer = (book or faq_book()).answer("price_protection")
+    if answer is None:
+        return ""
+    lines = [line.strip() for line in answer.answers[0].splitlines() if line.strip() and not ASKS_ORDER_NO.search(line)]
+    return _WINDOW.sub("", "".join(lines))
 
 
 def _day(moment: datetime) -> str:
@@ -30,12 +40,12 @@ def price_protection_text(order_no: str, title: str, paid_at: Optional[datetime]
     if paid_at is None:
         return f"{named}还没付款，现在付款就是按当前价格结算，不需要申请价保。"
     if delivered_at is None:
-        return f"{named}还没签收，付款后到签收后 {PRICE_PROTECTION_DAYS} 天内都在价保期内。{HOW_TO_APPLY}"
+        return f"{named}还没签收，付款后到签收后 {PRICE_PROTECTION_DAYS} 天内都在价保期内。{how_to_apply()}"
     until = delivered_at + timedelta(days=PRICE_PROTECTION_DAYS)
     if now > until:
         return (f"{named}已于{_day(delivered_at)}签收，价保期（签收后 {PRICE_PROTECTION_DAYS} 天）在{_day(until)}已经结束，"
                 "这笔订单不能再申请价保了，抱歉。商品页标「15天价保」的以页面为准，需要的话我可以为您转人工客服核实。")
-    return f"{named}于{_day(delivered_at)}签收，价保期到{_day(until)}，现在还在价保期内。{HOW_TO_APPLY}"
+    return f"{named}于{_day(delivered_at)}签收，价保期到{_day(until)}，现在还在价保期内。{how_to_apply()}"
 
 
 # "能保价吗", "降价了能补差价不", "这单能价保吗": price protection asked about, whatever the NLU tagged.

@@ -26,7 +26,7 @@ from typing import Any, Dict, Optional
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import (
-    after_sales_stopped, cancels_instead_of_answering, follow_up, previous_question, previous_user_event,
+    after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, previous_question, previous_user_event,
 )
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
 from shop_channels.patching import patch_pinned
@@ -78,7 +78,7 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
         parse_data.get("text") or "", parse_data.get("intent_ranking") or [parse_data.get("intent") or {}],
         parse_data.get("entities") or [], previous_question(events),
         before.get("entities") or [], topic_intent=_topic_intent, after_sales_refused=after_sales_stopped(events),
-        previous_text=str(previous.get("text") or ""))
+        previous_text=str(previous.get("text") or ""), cancelled_just_now=cancelled_in_reply(events))
     if result is None:
         return parse_data
     logger.debug("follow-up of %s: %r", result.intent, parse_data.get("text"))

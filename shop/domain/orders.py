@@ -154,6 +154,11 @@ def unpaid_cancellation_note(cancelled_by: Optional[str]) -> Optional[str]:
     return UNPAID_CANCELLED_BY.get(cancelled_by or "")
 
 
+# What a cancellation carried out says first (the follow-up rule knows a reply that says it
+# ended a cancellation: "那多久能到" next is the refund's timing).
+CANCELLED = "订单已取消"
+
+
 def cancellation_decision(status: OrderStatus) -> CancellationDecision:
     """Customers may cancel before the parcel leaves the warehouse.
 
@@ -162,11 +167,11 @@ def cancellation_decision(status: OrderStatus) -> CancellationDecision:
     - shipped or later: refused; the shopper can refuse delivery or return it after 签收.
     """
     if status is OrderStatus.PENDING_PAYMENT:
-        return CancellationDecision(True, OrderStatus.CANCELLED, None, "订单已取消。")
+        return CancellationDecision(True, OrderStatus.CANCELLED, None, f"{CANCELLED}。")
     if status is OrderStatus.AWAITING_SHIPMENT:
         return CancellationDecision(
             True, OrderStatus.REFUNDING, None,
-            "订单已取消，货款将原路退回，预计1-3个工作日到账。",
+            f"{CANCELLED}，货款将原路退回，预计1-3个工作日到账。",
         )
     if status in IN_DELIVERY:
         return CancellationDecision(
