@@ -13,9 +13,11 @@ conversation.
 """
 from __future__ import annotations
 
-import json
 import re
+import unicodedata
 from typing import Optional
+
+from shop_channels.validation import strict_json_loads
 
 # Intents the assistant's buttons send (actions/*.py, domain.yml responses, the
 # clarification buttons in actions/clarify.py). tests/unit/test_channel_commands.py keeps
@@ -36,9 +38,17 @@ MAX_VALUE_CHARS = 100
 COMMAND_REPLY = ("抱歉，我没法执行以“/”开头的指令哦。请直接用文字告诉我您想做什么，"
                  "比如“查一下订单”“我要退货”或“转人工”。")
 
-# Entity values are words and numbers: no markup, no control characters.
-_PLAIN_VALUE = re.compile(r"^[^<>\x00-\x1f\x7f]*$")
+# Entity values are words and numbers: no markup. Rasa decodes them after the channel has
+# cleaned the text, so "\\ud800" or "\\u200b" escaped in the payload arrive as a lone
+# surrogate or a zero-width space: no character of Unicode's "Other" categories either
+# (control, format such as zero-width and direction marks, surrogate, private use, unassigned).
+_MARKUP = re.compile(r"[<>]")
+
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,40})(?P<entities>\{.*\})?$", re.DOTALL)
+
+
+def _plain_text(value: str) -> bool:
+    return not _MARKUP.search(value) and not any(unicodedata.category(ch)[0] == "C" for ch in value)
 
 
 def is_command(text: str) -> bool:
@@ -60,7 +70,8 @@ def refused_command(text: str) -> Optional[str]:
     if raw is None:
         return None
     try:
-        entities = json.loads(raw)
+        # Strict: NaN, Infinity and 1e999 were recorded as such in the conversation store.
+        entities = strict_json_loads(raw)
     except (ValueError, RecursionError):
         return "entities_not_json"
     if not isinstance(entities, dict) or len(entities) > MAX_ENTITIES:
@@ -72,6 +83,6 @@ def refused_command(text: str) -> Optional[str]:
             return "entity_not_a_scalar"
         if len(str(value)) > MAX_VALUE_CHARS:
             return "entity_too_long"
-        if not _PLAIN_VALUE.match(str(value)):
+        if not _plain_text(str(value)):
             return "entity_not_plain_text"
     return None
