@@ -20,7 +20,7 @@ from typing import Optional
 from shop_channels.validation import strict_json_loads
 
 # Intents the assistant's buttons send (actions/*.py, domain.yml responses, the
-# clarification buttons in actions/clarify.py). tests/unit/test_channel_commands.py keeps
+# clarification buttons in actions/clarify.py). tests/shop_channels/test_channel_binding.py keeps
 # this in step with the domain.
 BUTTON_INTENTS = frozenset({
     "greet", "goodbye", "thank", "inform", "purchase", "product_inquiry", "after_sales",
