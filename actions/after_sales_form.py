@@ -20,6 +20,7 @@ from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
+    order_pick_words,
     service_named_at_summary, switches_service, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
@@ -80,7 +81,7 @@ async def _pick_order(tracker: Tracker, text: str, orders: list, descriptions: L
     """Which order a typed answer picks: by the words shown (titles, status, ordinals), else
     by the order look-up's reading when it means exactly one order, else by the category of what was bought ("那个水果坏了": 奇异果 is 新鲜水果) — read only when
     the NLU saw a category or product (no extra query for "我要退货")."""
-    picked = choice_index(text, descriptions)
+    picked = choice_index(order_pick_words(text), descriptions)
     if named is None:
         named = [v for v in entity_values(tracker, "category") + entity_values(tracker, "product") if isinstance(v, str)]
     if picked is not None or not orders or has_ordinal(text):

@@ -295,6 +295,13 @@ SERVICE_WORDS = re.compile(r"退货|退款|换货|维修|售后|申请|不想要
                            r"退|换|修|能不能|可不可以")
 
 
+def order_pick_words(text: str) -> str:
+    """A typed answer to "which order" as it may pick one of the orders listed: the after-sales
+    words said ("退款多久到账" asked at that question) are about the request, never a pick of the
+    order whose status reads 已退款 or 退款中."""
+    return SERVICE_WORDS.sub(" ", text or "")
+
+
 # "那双鞋", "这件衣服": a thing pointed at with its measure word is described, even by one character.
 POINTED_AT = re.compile(r"[那这][双件台部瓶盒套条只个]")
 

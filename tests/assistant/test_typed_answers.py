@@ -18,6 +18,9 @@ def test_every_reason_button_label_typed_out_is_that_reason(reason, label):
     ("买错了", AfterSalesReason.CHANGED_MIND),
     ("七天无理由", AfterSalesReason.NO_REASON),
     ("屏幕坏了", AfterSalesReason.QUALITY),
+    ("屏幕有条线", AfterSalesReason.QUALITY),
+    ("屏幕上有条绿线", AfterSalesReason.QUALITY),
+    ("有坏点", AfterSalesReason.QUALITY),
     ("收到的时候就碎了", AfterSalesReason.DAMAGED),
     ("发错货了", AfterSalesReason.WRONG_ITEM),
     ("鞋子偏小", AfterSalesReason.SIZE_FIT),
@@ -170,6 +173,17 @@ def test_what_of_an_after_sales_message_describes_the_order():
     assert order_description("质量有问题") is None and order_description("算了，换货吧") is None
     assert product_words(order_description("我想退那双鞋")) == ["鞋"]
     assert order_description("行") is None and order_description("嗯") is None
+
+
+def test_a_refund_question_at_the_order_question_picks_no_order_by_its_status():
+    from assistant.after_sales_dialogue import order_pick_words
+    from assistant.typed_answers import choice_index
+
+    listed = ["运输中 Apple AirPods Pro 2", "已签收 Apple iPhone 15 Pro Max", "已退款 耐克 Air Zoom Pegasus"]
+    assert choice_index("退款多久到账", listed) == 2          # what the raw words would pick
+    assert choice_index(order_pick_words("退款多久到账"), listed) is None
+    assert choice_index(order_pick_words("耐克那双退货"), listed) == 2
+    assert choice_index(order_pick_words("第二个"), listed) == 1
 
 
 def test_a_second_question_on_a_purchase_policy():
