@@ -25,7 +25,9 @@ REASON_WORDS = (
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
     (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
     (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期|有个洞|有洞|破洞|开线|脱线|"
-                               r"掉色|褪色|起球|漏水|漏电|异响|死机|黑屏|花屏|没声音|充不进电|不充电|连不上"),
+                               r"掉色|褪色|起球|漏水|漏电|异响|死机|黑屏|花屏|没声音|充不进电|不充电|连不上|"
+                               # a screen's defects as shoppers describe them ("屏幕有条线")
+                               r"有一?条.?线|屏幕.{0,4}(线|斑|闪)|坏点|闪屏|漏光|烧屏"),
     (AfterSalesReason.CHANGED_MIND, r"不想要|不要了|不喜欢|买错|不需要了|用不上|买多了|后悔"),
     (AfterSalesReason.OTHER, r"^其他|^其它|别的原因"),
 )
