@@ -487,3 +487,8 @@ def test_bringing_back_a_cancelled_order_is_restore_order_not_a_cancellation(voc
 @pytest.mark.parametrize("text", ["白条额度能恢复吗", "怎么恢复出厂设置", "帮我取消订单", "你能帮我撤回取消申请吗"])
 def test_a_credit_line_a_device_or_a_cancellation_is_no_restore(vocab, text):
     assert "restore_order" not in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["微信记录删了能恢复吗", "能恢复吗"])
+def test_data_of_an_app_or_a_bare_can_it_come_back_is_no_restore(vocab, text):
+    assert "restore_order" not in got(vocab, text, "topic")
