@@ -76,6 +76,8 @@ async def address_named(customer_id: Optional[int], text: str) -> Optional[str]:
 def change_topic(topics: List[str], text: str = "") -> Optional[str]:
     """The order change a message asks about: the NLU's topic, or "取消…订单" / "改到公司地址"
     in its words ("我想取消那个没付款的订单" reads as a payment topic)."""
+    if "restore_order" in topics:
+        return None         # "订单取消了还能恢复吗": the policy for a cancelled order, no new cancellation
     topic = next((t for t in CHANGE_TOPICS if t in topics), None)
     if topic == "address_change" and changes_invoice_not_address(text):
         # "发票抬头写错了 要改成公司的": the invoice's title, not where the parcel goes.

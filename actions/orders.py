@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 RECENT_LIMIT = 5
 # Order questions the desk answers with a policy (and a person), not with an order card.
-POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery")
+POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery", "restore_order")
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
 # "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
 # "下单了能改颜色吗", "买错尺码了": changing what was ordered.

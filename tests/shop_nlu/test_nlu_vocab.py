@@ -463,3 +463,32 @@ def test_a_delivery_held_up_is_a_desk_word(finder, text):
 
 def test_a_flight_held_up_is_not(finder):
     assert "cue=desk" not in _feature_names(finder, "航班延误了怎么办")
+
+
+# --- issue 14 round 19 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["闹钟声音大不大", "足球结不结实", "这个台灯亮不亮", "音箱音量怎么样", "篮球耐不耐磨"])
+def test_an_attribute_of_goods_named_by_an_everyday_word_is_a_spec_question(vocab, text):
+    assert "spec" in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["外面风大不大", "耳机没声音了"])
+def test_wind_and_a_silent_device_are_no_spec_question(vocab, text):
+    assert "spec" not in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["可以帮我恢复不", "订单取消了还能恢复吗", "误取消了怎么办", "不小心点了取消 能撤回吗",
+                                  "恢复一下刚取消的那单"])
+def test_bringing_back_a_cancelled_order_is_restore_order_not_a_cancellation(vocab, text):
+    topics = got(vocab, text, "topic")
+    assert "restore_order" in topics and "cancel_order" not in topics
+
+
+@pytest.mark.parametrize("text", ["白条额度能恢复吗", "怎么恢复出厂设置", "帮我取消订单", "你能帮我撤回取消申请吗"])
+def test_a_credit_line_a_device_or_a_cancellation_is_no_restore(vocab, text):
+    assert "restore_order" not in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["微信记录删了能恢复吗", "能恢复吗"])
+def test_data_of_an_app_or_a_bare_can_it_come_back_is_no_restore(vocab, text):
+    assert "restore_order" not in got(vocab, text, "topic")
