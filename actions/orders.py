@@ -31,7 +31,7 @@ from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_p
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
 from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
-from assistant.order_policies import policies_asked
+from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
     EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
@@ -54,13 +54,6 @@ RECENT_LIMIT = 5
 # Order questions the desk answers with a policy (and a person), not with an order card.
 POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery", "restore_order")
 PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
-# "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
-# "下单了能改颜色吗", "买错尺码了": changing what was ordered.
-MODIFY_ORDER = re.compile(r"(改|换|修改|更换)(个|一下|成)?(颜色|尺码|码数|大小|规格|型号|数量|款式)|"
-                          r"(买错|拍错|选错|下错|下单错)了?(尺码|码|颜色|规格|型号|数量)?")
-STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|没变化|停在")
-# "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
-SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
 # A reply that is nothing but the four digits (spaces and punctuation around them allowed).
 # "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
 BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s,，。.!！~～]*)?(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
@@ -371,11 +364,11 @@ class ActionOrderStatus(ShopAction):
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = policies_asked([t for t in POLICY_FIRST if t in topics], clause or (tracker.latest_message or {}).get("text") or "")
-        if "not_received" in topics and SIGNED_NOT_RECEIVED.search(clause or (tracker.latest_message or {}).get("text") or ""):
+        if "not_received" in topics and signed_but_not_received(clause or (tracker.latest_message or {}).get("text") or ""):
             # "显示签收了但没收到": what to check and what we do, and a person — not a card that
             # says 已签收 once more.
             asked.append("not_received")
-        if MODIFY_ORDER.search(clause or (tracker.latest_message or {}).get("text") or "") and not typed:
+        if asks_to_modify_order(clause or (tracker.latest_message or {}).get("text") or "") and not typed:
             # "下单了能改颜色吗", "买错尺码了 还没发货": what can be changed, by the order's state.
             asked.append("order_modify")
         if asked and not typed:
@@ -568,7 +561,7 @@ class ActionOrderStatus(ShopAction):
                 shipment = order.shipment
                 dispatcher.utter_message(text=tracking_number_text(
                     order.order_no, shipment is not None, *((shipment.carrier_name, shipment.tracking_no) if shipment else ())))
-            logistics = faq_book().answer("logistics") if STALE_TRACKING.search(text) else None
+            logistics = faq_book().answer("logistics") if tracking_stalled(text) else None
             if logistics is not None:
                 # "物流怎么一直不更新": the parcel, then what a stale tracking means and what we do.
                 dispatcher.utter_message(text=logistics.for_question(text))
