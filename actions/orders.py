@@ -8,7 +8,6 @@ same reply.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
@@ -38,13 +37,13 @@ from assistant.order_matching import (
     picks_an_order,
     topics_beside_order_clause, tracking_number_text, values_within, without_order_clause,
 )
-from assistant.typed_answers import choice_index, forgets
+from assistant.typed_answers import bare_phone_suffix, choice_index, forgets
 from assistant.order_urging import URGEABLE, is_urging, urge_rank, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
-from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix
 from shop.domain.orders import AWAITED, OrderStatus, unpaid_cancellation_note
 from shop.domain.privacy import GUEST_LOOKUP_MAX_CONVERSATION_FAILURES, GUEST_LOOKUP_WINDOW
 
@@ -53,11 +52,6 @@ logger = logging.getLogger(__name__)
 RECENT_LIMIT = 5
 # Order questions the desk answers with a policy (and a person), not with an order card.
 POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery", "restore_order")
-PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
-# A reply that is nothing but the four digits (spaces and punctuation around them allowed).
-# "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
-BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s,，。.!！~～]*)?(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
-                         r"(?:应该是|其实是|尾号是?|后四位是?|是)?\s*([0-9]{4})\s*[。.!！]?\s*$", re.IGNORECASE)
 
 # The guest's order proved in this conversation: "<order_no>:<phone suffix>".
 VERIFIED_SLOT = "guest_verified_order"
@@ -269,7 +263,7 @@ def gives_awaited_digits(tracker: Tracker) -> bool:
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
     text = (tracker.latest_message or {}).get("text") or ""
     return (tracker.get_slot("pending_lookup") == "phone_suffix"
-            and BARE_SUFFIX.match(ascii_digits(text) or "") is not None)
+            and bare_phone_suffix(text) is not None)
 
 
 def _suffix_said_before(tracker: Tracker) -> Optional[str]:
@@ -490,13 +484,12 @@ class ActionOrderStatus(ShopAction):
             suffix = _suffix_said_before(tracker)
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
-            bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
-            suffix = bare.group(1) if bare else None
+            suffix = bare_phone_suffix((tracker.latest_message or {}).get("text") or "")
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix" and forgets(said):
             # "尾号不记得了": the order is shown to no one without it; the ways that need none.
             dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
-        if not suffix or not PHONE_SUFFIX.match(suffix):
+        if not suffix or not is_phone_suffix(suffix):
             dispatcher.utter_message(text=ASK_SUFFIX)
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         try:

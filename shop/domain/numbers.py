@@ -61,6 +61,11 @@ def is_order_number(text: str) -> bool:
     return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
 
 
+def is_phone_suffix(text: str) -> bool:
+    """The last four (ASCII) digits of a phone number, as a guest proves an order with them."""
+    return isinstance(text, str) and len(text) == 4 and text.isascii() and text.isdigit()
+
+
 def after_sales_number(created_at: datetime, serial: int | None = None) -> str:
     """A service number; random tail unless a serial is given (the seed uses serials)."""
     tail = secrets.randbelow(10**6) if serial is None else (serial * 7_777_777 + 424_242) % 10**6
