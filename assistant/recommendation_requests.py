@@ -521,6 +521,16 @@ def asks_cheapest_shown(text: str) -> bool:
     return bool(CHEAPEST_SHOWN.search((text or "").strip()))
 
 
+# "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
+WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐|找(个|一个|一款|款|点|些)")
+
+
+def wants_to_buy(text: str) -> bool:
+    """"我想给宝宝买奶粉", "有没有保温杯", "求推荐": the words of a wish to buy; with a kind of
+    product named, a request for products however unsure the classifier was."""
+    return WANTS.search(text or "") is not None
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))
