@@ -31,6 +31,7 @@ from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
 from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
 from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
+from assistant.order_changes import change_topic
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
     EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
@@ -341,7 +342,7 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", None)]
 
         # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
-        from actions.order_changes import answer_order_change, change_topic  # it builds on this module
+        from actions.order_changes import answer_order_change  # it builds on this module
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
