@@ -26,6 +26,7 @@ from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
     two_choices, two_in_play,
 )
+from assistant.typed_answers import products_on_screen as listed_products
 from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
 from shop.db.records import ProductDetail
 
@@ -502,22 +503,9 @@ def cheapest_shown(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]
 
 
 def products_on_screen(tracker: Tracker) -> List[tuple]:
-    """(title, product id) of the products in the assistant's last list — the choice
-    buttons of "找到了几款…" or recommendation cards — in the order shown."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "bot":
-            continue
-        data = event.get("data") or {}
-        custom = data.get("custom") or {}
-        if isinstance(custom, dict) and custom.get("type") == "product_cards":
-            return [(str(card.get("title") or ""), as_product_id(card.get("id"))) for card in custom.get("products") or []
-                    if as_product_id(card.get("id")) is not None]
-        listed = [(str(b.get("title") or ""), PRODUCT_PAYLOAD.search(str(b.get("payload") or "")))
-                  for b in data.get("buttons") or []]
-        listed = [(title, int(found.group(1))) for title, found in listed if found]
-        if listed:
-            return listed
-    return []
+    """(title, product id) of the products in the assistant's last list, in the order shown
+    (``assistant.typed_answers.products_on_screen``)."""
+    return listed_products(tracker.events)
 
 
 def which_two_text(on_screen: List[tuple]) -> str:
@@ -526,7 +514,6 @@ def which_two_text(on_screen: List[tuple]) -> str:
     return ("您想比较刚才推荐的哪两款？告诉我序号就行，比如“第一个和第三个哪个好”。\n" + "\n".join(lines))
 
 
-PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')
 # "跟荣耀X50比哪个好": the name between the preposition and the comparing word.
 COMPARED_NAME = re.compile(r"(?:跟|和|与|同|比起)\s*([^，,。？?]{2,14}?)\s*(?:比|相比|对比|比较|哪个|有什么|区别|差别)")
 

@@ -14,7 +14,7 @@ from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
 from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
 from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
-from shop.domain.numbers import ascii_digits
+from shop.domain.numbers import as_product_id, ascii_digits
 
 # Everyday ways of saying each reason, checked in this order (the most specific first).
 REASON_WORDS = (
@@ -219,6 +219,29 @@ def asks_item_alone(text: str) -> bool:
 def has_ordinal(text: str) -> bool:
     """"第二个", "最后那个", "2": a pick by position in a list on screen."""
     return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
+
+
+# The payload of a product's choice button ("找到了几款…").
+PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')
+
+
+def products_on_screen(events: Sequence[Mapping[str, Any]]) -> List[Tuple[str, int]]:
+    """(title, product id) of the products in the assistant's last list — the choice
+    buttons of "找到了几款…" or recommendation cards — in the order shown."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        data = event.get("data") or {}
+        custom = data.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("type") == "product_cards":
+            return [(str(card.get("title") or ""), as_product_id(card.get("id"))) for card in custom.get("products") or []
+                    if as_product_id(card.get("id")) is not None]
+        listed = [(str(b.get("title") or ""), PRODUCT_PAYLOAD.search(str(b.get("payload") or "")))
+                  for b in data.get("buttons") or []]
+        listed = [(title, int(found.group(1))) for title, found in listed if found]
+        if listed:
+            return listed
+    return []
 
 
 def choices_on_screen(events: Sequence[Mapping[str, Any]]) -> List[str]:

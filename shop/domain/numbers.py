@@ -61,6 +61,13 @@ def is_order_number(text: str) -> bool:
     return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
 
 
+def as_product_id(raw: object) -> Optional[int]:
+    """A product id from an entity, slot or button value; anything else (typed by a shopper)
+    is None."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
 def is_phone_suffix(text: str) -> bool:
     """The last four (ASCII) digits of a phone number, as a guest proves an order with them."""
     return isinstance(text, str) and len(text) == 4 and text.isascii() and text.isdigit()
