@@ -3,7 +3,6 @@ the catalogue at the time of asking. The product comes from the message, from a 
 from the conversation's context ("这款", "它")."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -20,7 +19,9 @@ from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
-from assistant.product_questions import fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
+from assistant.product_questions import (
+    compared_name, compares_with_in_view, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
+)
 from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
 from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
@@ -244,7 +245,7 @@ class ActionProductInquiry(ShopAction):
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
             return say_unknown(dispatcher, question, "刚才为您列出的这几款")
         # "多少钱" on its own after a list: a bare question about one of those shown too.
-        bare_question = bool(topics) and len(re.sub(r"[\s?？。!！~～呢啊呀]", "", text)) <= 5
+        bare_question = bool(topics) and is_bare_question(text)
         if len(on_screen) > 1 and (first_entity(tracker, "reference") or bare_question):
             # "这个能用多久" after a list: which of the products shown, not a search for the words.
             return ask_which_on_screen(dispatcher, on_screen)
@@ -512,23 +513,6 @@ def which_two_text(on_screen: List[tuple]) -> str:
     """Asks which two of the list to compare, with the list's titles numbered."""
     lines = [f"{index}. {title[:24]}" for index, (title, _) in enumerate(on_screen, start=1)]
     return ("您想比较刚才推荐的哪两款？告诉我序号就行，比如“第一个和第三个哪个好”。\n" + "\n".join(lines))
-
-
-# "跟荣耀X50比哪个好": the name between the preposition and the comparing word.
-COMPARED_NAME = re.compile(r"(?:跟|和|与|同|比起)\s*([^，,。？?]{2,14}?)\s*(?:比|相比|对比|比较|哪个|有什么|区别|差别)")
-
-
-def compared_name(text: str) -> Optional[str]:
-    found = COMPARED_NAME.search(text or "")
-    name = found.group(1).strip() if found else ""
-    return name if name and name not in ("这个", "这款", "它", "那个", "那款") else None
-
-
-COMPARE_WORDS = re.compile(r"比哪个好|比一比|比较一下|对比|哪个好|哪个更好|有什么区别|区别大吗|比起来")
-
-
-def compares_with_in_view(text: str, topics: List[str]) -> bool:
-    return "compare" in topics or COMPARE_WORDS.search(text or "") is not None
 
 
 async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mention: str) -> List[Dict[str, Any]]:
