@@ -355,9 +355,10 @@ VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "voc
 
 
 @lru_cache(maxsize=1)
-def _topic_intents() -> Dict[str, str]:
+def topic_intents() -> Dict[str, str]:
     """Each topic's usual intent, as the NLU vocabulary file gives it (``intent:``); read as
-    data (the application layer does not import the NLU package)."""
+    data (the application layer does not import the NLU package), once (the action server
+    reads it at start-up, ``actions.support.warm_up``)."""
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as handle:
             topics = (yaml.safe_load(handle) or {}).get("topic") or {}
@@ -372,5 +373,5 @@ def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[
     asks one question only. (An order's topics are answered by the order clause.)"""
     if not SECOND_QUESTION.search(text or ""):
         return []
-    intents = _topic_intents()
+    intents = topic_intents()
     return [t for t in dict.fromkeys(topics) if t not in answered and intents.get(t) == "purchase"]
