@@ -22,13 +22,13 @@ from assistant.follow_up import is_choice
 from assistant.product_questions import (
     compared_name, compares_with_in_view, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
 )
-from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
+from assistant.purchase_search import listing_with_variant
 from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
     two_choices, two_in_play,
 )
 from assistant.typed_answers import products_on_screen as listed_products
-from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
+from shop.db.catalogue import find_products_by_name, get_product_detail
 from shop.db.records import ProductDetail
 
 MAX_CHOICES = 5
@@ -333,20 +333,6 @@ class ActionProductInquiry(ShopAction):
 
     async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
         return await compare_named(dispatcher, mentions)
-
-
-def listing_with_variant(session, product_ids: List[int], text: str) -> list:
-    """Of several listings of one model, the first whose SKUs have the variant named in
-    ``text`` ("有42码吗") in stock; [] when none names or has it. A listing whose title names
-    the screen size asked comes before one titled in another size that also sells it ("海信E8K
-    65寸": the 65英寸 listing, not the 55英寸 one with a 65-inch SKU)."""
-    details = [p for p in get_product_details(session, product_ids) if p]   # one read for all
-    details.sort(key=lambda p: title_names_other_screen(p.title, facts.wanted_variant(p, text).get(SCREEN_FACET)))
-    for product in details:
-        wanted = facts.wanted_variant(product, text)
-        if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
-            return [product]
-    return []
 
 
 def cards_on_screen(tracker: Tracker) -> List[Dict[str, Any]]:

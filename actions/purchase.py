@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.formatting import buttons, intent_payload, money, month_day
 from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
 from actions.product import (
-    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left, listing_with_variant,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left,
     picked_on_screen,
     products_on_screen,
     variant_stock,
@@ -34,7 +34,7 @@ from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
 from assistant.membership import asks_own_level, level_text
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
-from assistant.purchase_search import purchase_search
+from assistant.purchase_search import listing_with_variant, purchase_search
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons,
 )
