@@ -3,7 +3,7 @@ one"), from their history, and from what similar shoppers bought."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -33,14 +33,20 @@ CATEGORY_CHOICES = 6
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
-def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
-    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
+def _category_typed(message: Dict[str, Any]) -> Optional[str]:
+    """The words the shopper typed where the NLU found the category ("卫衣", "跑步鞋"), or None."""
     text = message.get("text") or ""
     span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
                  and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
-    if not category or span is None:
+    return text[span["start"]:span["end"]] if span is not None else None
+
+
+def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
+    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
+    typed = _category_typed(message)
+    if not category or typed is None:
         return None
-    return narrower_word(text[span["start"]:span["end"]], str(category))
+    return narrower_word(typed, str(category))
 
 
 async def list_refinement(tracker: Tracker) -> Any:
@@ -103,13 +109,11 @@ def listed_category(tracker: Tracker) -> Any:
 async def spelt_out_category(message: Dict[str, Any], category: Any) -> Any:
     """The category "适合跑步的鞋" spells out around the word typed for ``category`` (跑步鞋),
     else None (see ``category_spelt_out``)."""
-    text = message.get("text") or ""
-    span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
-                 and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
-    if not category or span is None:
+    typed = _category_typed(message)
+    if not category or typed is None:
         return None
     names = [c.name for c in await db(list_categories)]
-    return category_spelt_out(text, text[span["start"]:span["end"]], names)
+    return category_spelt_out(message.get("text") or "", typed, names)
 
 
 def size_reason(product: Any, size: Any) -> Any:
