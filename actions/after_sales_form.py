@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.formatting import buttons
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.orders import category_readings, meant_orders, order_summary
+from actions.orders import category_readings, meant_orders, order_summary, own_order
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
@@ -374,7 +374,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         elif target in ("item", "order"):
             customer_id = current_customer_id(tracker)
             order_no = tracker.get_slot("order_no")
-            order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+            order = await own_order(customer_id, order_no)
             if target == "item" and order is not None and len(order.items) > 1:
                 slots["order_item_id"] = None
             else:

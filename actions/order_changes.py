@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
-from actions.orders import delivery_text, meant_orders, order_summary
+from actions.orders import delivery_text, meant_orders, order_summary, own_order
 from actions.support import (
     ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, entity_values, first_entity,
     latest_intent,
@@ -362,7 +362,7 @@ class ActionAskNewAddress(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
         order_no = tracker.get_slot("order_no")
-        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        order = await own_order(customer_id, order_no)
         book = await db(saved_addresses, customer_id) if customer_id is not None else []
         head = (f"订单 {order.order_no}（{order_summary(order)[:16]}）还没发货，可以改地址。\n当前地址：{order.address}\n"
                 if order else "")

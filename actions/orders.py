@@ -71,6 +71,12 @@ CLIENT_LOCKED = (f"为了保护订单信息安全，您这边的订单验证失�
                  f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
 
 
+async def own_order(customer_id: Optional[int], order_no: Optional[str]) -> Optional[OrderDetail]:
+    """The signed-in shopper's order of this number; None for a guest, no number, or another
+    shopper's (or no) order."""
+    return await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
+
+
 def order_summary(order: OrderDetail) -> str:
     first = order.items[0].title if order.items else "商品"
     more = f" 等{sum(i.quantity for i in order.items)}件" if len(order.items) > 1 else ""
