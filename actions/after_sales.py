@@ -28,7 +28,7 @@ from assistant.mood import sounds_angry
 from assistant.offers import last_cancellation_asked
 from assistant.order_matching import order_words
 from assistant.price_protection import asks_price_protection, price_protection_text
-from assistant.warranty import OWN_ORDER, category_warranty_text, order_warranty_text
+from assistant.warranty import asks_about_own_goods, category_warranty_text, order_warranty_text
 from assistant.typed_answers import service_in
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.db.catalogue import category_warranty_months, get_product_detail
@@ -137,7 +137,7 @@ async def say_warranty(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     text = (tracker.latest_message or {}).get("text") or ""
     categories = entity_values(tracker, "category")
     customer_id = current_customer_id(tracker)
-    if customer_id is not None and OWN_ORDER.search(text):
+    if customer_id is not None and asks_about_own_goods(text):
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         meant = await meant_orders(text, orders, [*entity_values(tracker, "product"), *categories])
         if meant.described and len(meant.orders) == 1:

@@ -24,7 +24,7 @@ from actions.support import (
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
-from assistant.answer_words import CONFIRM_CANCEL
+from assistant.answer_words import confirms_cancel_alone
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
@@ -86,7 +86,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     if pending.startswith(CANCEL_OFFER_PREFIX) and confirms_cancellation(None, text):
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
-    if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):
+    if topic == "cancel_order" and confirms_cancel_alone(text):
         already = await cancelled_since_asked(tracker, customer_id)
         if already:
             # A second "确认取消" (a double tap, two tabs): the first one cancelled it.

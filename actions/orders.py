@@ -34,7 +34,7 @@ from assistant.order_policies import asks_to_modify_order, policies_asked, signe
 from assistant.order_changes import change_topic
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
-    EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
+    NO_EARLIER_ORDER, ORDER_TOPICS, Listed, asks_earlier_order, asks_tracking_number, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
     topics_beside_order_clause, tracking_number_text, values_within, without_order_clause,
 )
@@ -393,7 +393,7 @@ class ActionOrderStatus(ShopAction):
             return await self._guest(dispatcher, tracker, order_no)
 
         text = clause or (tracker.latest_message or {}).get("text") or ""
-        if not typed and EARLIER_ORDER.search(text):
+        if not typed and asks_earlier_order(text):
             # "不对，是上一个订单": the one placed before the order in view.
             mine = await db(recent_orders, customer_id, limit=MAX_RECENT)
             earlier = earlier_order(mine, order_no)
@@ -556,7 +556,7 @@ class ActionOrderStatus(ShopAction):
         """The order meant: its card, or — for "能不能快点发" — what can be done to hurry it."""
         if not is_urging(text):
             self._show(dispatcher, tracker, order)
-            if TRACKING_NUMBER.search(text):
+            if asks_tracking_number(text):
                 # "快递单号发我下": the number itself, said, not only inside the card.
                 shipment = order.shipment
                 dispatcher.utter_message(text=tracking_number_text(

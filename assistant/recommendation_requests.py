@@ -910,3 +910,18 @@ def word_in_listings(session, request: RecommendationRequest, words: Sequence[st
     found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=100)
     details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
     return next((w for w in words if any(w in f"{d.title} {d.description}" for d in details)), None)
+
+
+def any_budget(text: str) -> bool:
+    """"不限预算", "多少钱都行": the budget dropped."""
+    return ANY_BUDGET.search(text or "") is not None
+
+
+def asks_other_brand(text: str) -> bool:
+    """"换个牌子", "有别的品牌吗": other brands than those shown."""
+    return OTHER_BRAND.search(text or "") is not None
+
+
+def title_names_inches(title: str) -> bool:
+    """A product title that names its screen size ("75英寸", "65寸")."""
+    return TITLE_INCHES.search(title or "") is not None

@@ -288,6 +288,8 @@ ACTIONS_MAY_NOT_IMPORT = {"re": "a pattern is a conversation rule (assistant/ or
 ACTIONS_SQLALCHEMY = {"sqlalchemy.exc"}
 # Calls that block on files or the database.
 BLOCKING_CALLS = {"open", "session_scope", "default_engine", "make_engine"}
+# A pattern's methods: an action calls the named rule that applies it instead.
+PATTERN_METHODS = {"search", "match", "fullmatch", "findall", "finditer", "sub", "subn"}
 # The one place that opens a unit of work: the pool's worker in actions/support.py.
 RUNS_ON_THE_POOL = {("actions.support", "_in_unit_of_work")}
 
@@ -357,6 +359,8 @@ def action_debts(source: str, module: str, root: Path = REPO) -> list[str]:
             called = node.func
             if isinstance(called, ast.Name) and called.id in functions:
                 found.append(f"{module}.{function.name} calls {functions[called.id]} on the event loop")
+            elif isinstance(called, ast.Attribute) and called.attr in PATTERN_METHODS:
+                found.append(f"{module}.{function.name} applies a pattern (.{called.attr}): name the rule in assistant/")
             elif isinstance(called, ast.Name) and called.id in BLOCKING_CALLS:
                 found.append(f"{module}.{function.name} calls {called.id} on the event loop")
             elif (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name) and called.value.id in modules
@@ -396,6 +400,8 @@ def test_actions_are_thin_adapters():
      "    with session_scope(default_engine()) as session:\n        return session",
      "calls session_scope on the event loop"),
     ("def stock(session, product_id):\n    return product_id", "is a unit of work"),
+    ("from assistant.order_matching import EARLIER_ORDER\ndef earlier(text):\n    return EARLIER_ORDER.search(text)",
+     "applies a pattern (.search)"),
 ])
 def test_an_action_doing_more_than_adapting_is_caught(source, problem):
     problems = action_debts(source, "actions.example")
