@@ -20,7 +20,7 @@ from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
 from assistant.product_questions import (
-    compared_name, compares_with_in_view, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
+    compared_name, compares_with_in_view, weighs_two, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
 )
 from assistant.purchase_search import listing_with_variant
 from assistant.typed_answers import (
@@ -87,7 +87,7 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
     if aspect_lines:
         replies.append(f"【{product.title}】" + "；".join(aspect_lines) + "。")
     wanted = facts.wanted_variant(product, text)
-    if "size_advice" in topics or facts.measurements(text).height_cm or "尺码" in text or "多大码" in text:
+    if facts.asks_size_advice(text, topics):
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
     if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
@@ -166,7 +166,7 @@ class ActionProductInquiry(ShopAction):
             return await self._compare(dispatcher, mentions[:2])
         shown_count = len(products_on_screen(tracker))
         pair = (two_choices(text, shown_count) or these_two(text, shown_count)) if (
-            "compare" in topics or "哪个" in text) else None
+            weighs_two(text, topics)) else None
         compared = await compare_two_in_play(dispatcher, tracker) if pair is None else None
         if compared is not None:
             return compared

@@ -101,6 +101,13 @@ def order_known(answer: str) -> str:
     return ASKS_ORDER_NO.sub("", answer)
 
 
+def without_order_lines(answer: str) -> str:
+    """An answer without its lines about the order number ("告诉我订单号，我可以直接帮您申请。"):
+    for an order known to qualify for nothing, where the offer to apply goes too (unlike
+    ``order_known``, which keeps it)."""
+    return "\n".join(line for line in answer.splitlines() if "订单号" not in line)
+
+
 # Topics whose narrower questions have answers of their own in the file, and how each is asked.
 NARROWER: Dict[str, Tuple[Tuple[str, Callable[[str], bool]], ...]] = {
     # A lost invoice first: "发票丢了 能重新开一张吗" wants a copy, not a new title.

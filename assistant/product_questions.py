@@ -85,3 +85,9 @@ def is_bare_question(text: str) -> bool:
     """"多少钱" / "能用多久呢？" on its own (five characters at most once the particles are
     gone): a question that names no product, so after a list it asks which one."""
     return len(PARTICLES.sub("", text or "")) <= 5
+
+
+def weighs_two(text: str, topics: List[str]) -> bool:
+    """"这两个哪个好", "第一个和第三个哪个好": two of those shown weighed (which two is read by
+    ``assistant.typed_answers``)."""
+    return "compare" in topics or "哪个" in (text or "")

@@ -17,6 +17,7 @@ Every import counts, also one inside a function.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 from typing import Iterator, Optional
@@ -288,7 +289,10 @@ ACTIONS_MAY_NOT_IMPORT = {"re": "a pattern is a conversation rule (assistant/ or
 ACTIONS_SQLALCHEMY = {"sqlalchemy.exc"}
 # Calls that block on files or the database.
 BLOCKING_CALLS = {"open", "session_scope", "default_engine", "make_engine"}
-# A pattern's methods: an action calls the named rule that applies it instead.
+# A pattern's methods, and a Chinese word looked for ("尺码" in text): an action calls the named
+# rule instead.
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# (pattern methods)
 PATTERN_METHODS = {"search", "match", "fullmatch", "findall", "finditer", "sub", "subn"}
 # The one place that opens a unit of work: the pool's worker in actions/support.py.
 RUNS_ON_THE_POOL = {("actions.support", "_in_unit_of_work")}
@@ -354,6 +358,9 @@ def action_debts(source: str, module: str, root: Path = REPO) -> list[str]:
             found.append(f"{module}.{function.name} is a unit of work (it belongs to assistant/ or shop/db/)")
             continue
         for node in ast.walk(function):
+            if (isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+                    and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops) and HAN.search(node.left.value)):
+                found.append(f"{module}.{function.name} looks for the word {node.left.value!r}: name the rule in assistant/")
             if not isinstance(node, ast.Call):
                 continue
             called = node.func
@@ -402,6 +409,7 @@ def test_actions_are_thin_adapters():
     ("def stock(session, product_id):\n    return product_id", "is a unit of work"),
     ("from assistant.order_matching import EARLIER_ORDER\ndef earlier(text):\n    return EARLIER_ORDER.search(text)",
      "applies a pattern (.search)"),
+    ("def asks_size(text):\n    return '尺码' in text or '多大码' not in text", "looks for the word '尺码'"),
 ])
 def test_an_action_doing_more_than_adapting_is_caught(source, problem):
     problems = action_debts(source, "actions.example")

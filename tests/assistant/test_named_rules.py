@@ -3,7 +3,10 @@ patterns out of actions/)."""
 import pytest
 
 from assistant.answer_words import confirms_cancel_alone, says_not_this, says_yes_this_one
+from assistant.faq import order_known, without_order_lines
 from assistant.order_matching import asks_earlier_order, asks_tracking_number, mentions_own_purchase
+from assistant.product_facts import asks_size_advice
+from assistant.product_questions import weighs_two
 from assistant.recommendation_requests import any_budget, asks_other_brand, title_names_inches
 from assistant.warranty import asks_about_own_goods
 
@@ -24,3 +27,16 @@ def test_each_rule_says_what_its_name_says(rule, yes, no):
     assert [text for text in yes if not rule(text)] == []
     assert [text for text in no if rule(text)] == []
     assert not rule(None)
+
+
+def test_the_size_advice_and_two_products_weighed():
+    assert asks_size_advice("穿多大码", []) and asks_size_advice("这个尺码偏大吗", []) and asks_size_advice("好看吗", ["size_advice"])
+    assert asks_size_advice("身高175 体重140斤", [])
+    assert not asks_size_advice("好看吗", [])
+    assert weighs_two("这两个哪个好", []) and weighs_two("比比看", ["compare"]) and not weighs_two("这两个多少钱", [])
+
+
+def test_a_policy_for_an_order_that_qualifies_for_nothing_offers_no_application():
+    policy = "7 天无理由退货。\n告诉我订单号，我可以直接帮您申请。"
+    assert without_order_lines(policy) == "7 天无理由退货。"
+    assert order_known(policy) == "7 天无理由退货。\n我可以直接帮您申请。"
