@@ -44,6 +44,30 @@ REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
 # "我的退货申请审核了吗": a request already made, asked about (though it names a service).
 REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
+# A return, an exchange, a repair: its refund is a request's, not a cancelled order's.
+RETURN_WORDS = re.compile(r"退货|换货|售后|服务单|维修")
+# "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
+BOUGHT_THING = re.compile(r"(买|下单|订)的|买过的")
+
+
+def request_number_in(text: str) -> Optional[str]:
+    """The service number (服务单号) the message quotes, or None."""
+    found = REQUEST_NO.search(text or "")
+    return found.group(0) if found else None
+
+
+def names_a_request(text: str) -> bool:
+    """"SH2024… 的退款呢", "退货的钱到哪了": the money asked about is an after-sales request's
+    (a service number or a return, exchange or repair named), not a cancelled order's."""
+    return request_number_in(text) is not None or RETURN_WORDS.search(text or "") is not None
+
+
+def names_something_bought(text: str) -> bool:
+    """"上周买的跑鞋退款到账没": a refund asked about by what was bought, which may be done
+    already (every request is reported, not only the open ones)."""
+    return BOUGHT_THING.search(text or "") is not None
+
+
 # "退款拖了一个礼拜了", "钱一直没退回来": a refund under way that drags — hurried, not the rules.
 REFUND_DRAGGING = re.compile(r"(退款|退的钱|钱|款)\S{0,4}(拖了|拖着|拖这么久|一直没|迟迟|还没退|老不到|一直不到)"
                              r"|(拖|等)了\S{0,6}(退款|钱|款)")
@@ -331,9 +355,10 @@ VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "voc
 
 
 @lru_cache(maxsize=1)
-def _topic_intents() -> Dict[str, str]:
+def topic_intents() -> Dict[str, str]:
     """Each topic's usual intent, as the NLU vocabulary file gives it (``intent:``); read as
-    data (the application layer does not import the NLU package)."""
+    data (the application layer does not import the NLU package), once (the action server
+    reads it at start-up, ``actions.support.warm_up``)."""
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as handle:
             topics = (yaml.safe_load(handle) or {}).get("topic") or {}
@@ -348,5 +373,5 @@ def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[
     asks one question only. (An order's topics are answered by the order clause.)"""
     if not SECOND_QUESTION.search(text or ""):
         return []
-    intents = _topic_intents()
+    intents = topic_intents()
     return [t for t in dict.fromkeys(topics) if t not in answered and intents.get(t) == "purchase"]

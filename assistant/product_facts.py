@@ -454,3 +454,10 @@ def names_the_product(name: str, product: ProductDetail) -> bool:
     if not wanted:
         return True
     return wanted in _squash(product.title) or wanted in _squash(product.model)
+
+
+def asks_size_advice(text: str, topics: Sequence[str]) -> bool:
+    """"穿多大码", "175 140斤穿什么尺码": size advice asked — the NLU's topic, a height given,
+    or the words."""
+    text = text or ""
+    return "size_advice" in topics or bool(measurements(text).height_cm) or "尺码" in text or "多大码" in text

@@ -61,6 +61,18 @@ def is_order_number(text: str) -> bool:
     return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
 
 
+def as_product_id(raw: object) -> Optional[int]:
+    """A product id from an entity, slot or button value; anything else (typed by a shopper)
+    is None."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+def is_phone_suffix(text: str) -> bool:
+    """The last four (ASCII) digits of a phone number, as a guest proves an order with them."""
+    return isinstance(text, str) and len(text) == 4 and text.isascii() and text.isdigit()
+
+
 def after_sales_number(created_at: datetime, serial: int | None = None) -> str:
     """A service number; random tail unless a serial is given (the seed uses serials)."""
     tail = secrets.randbelow(10**6) if serial is None else (serial * 7_777_777 + 424_242) % 10**6
