@@ -18,10 +18,10 @@ from actions.orders import category_readings, meant_orders, order_summary
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import (
-    ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
+    ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
     order_pick_words,
-    service_named_at_summary, switches_service, value_before_message,
+    service_named_at_summary, switches_service, takes_order_asked_about, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
@@ -148,7 +148,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         events = tracker.events or []
         orders = await qualifying_orders(current_customer_id(tracker))
         in_view = in_view_offered(events)
-        if in_view and in_view in {o.order_no for o in orders} and YES.search(text.strip()):
+        if in_view and in_view in {o.order_no for o in orders} and takes_order_asked_about(text):
             # (only an order the question offered: one not eligible was never asked about)
             return {"order_no": in_view}
         if order_in_view(events) and NOT_THIS.search(text.strip()):

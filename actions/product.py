@@ -20,7 +20,7 @@ from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
-from assistant.product_questions import fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
+from assistant.product_questions import asks_colour_options, fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
 from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
 from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
@@ -158,6 +158,8 @@ class ActionProductInquiry(ShopAction):
     ) -> List[Dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         topics = entity_values(tracker, "topic")
+        if asks_colour_options(text) and "color_options" not in topics:
+            topics = [*topics, "color_options"]        # "还有别的颜色吗": the NLU may tag no topic
         mentions = entity_values(tracker, "product")
 
         if "compare" in topics and len(mentions) >= 2:

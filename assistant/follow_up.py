@@ -166,6 +166,20 @@ def asks_refund_timing_after_cancelling(text: str, entities: Sequence[Mapping]) 
             and not any(e.get("entity") in _NAMES_ELSE for e in entities) and destination_city(text) is None)
 
 
+# "什么时候能到账", "钱几天到账", "到账了吗": money coming back — a refund's timing (a top-up's
+# credit, "话费什么时候到账", is another question).
+_MONEY_ARRIVES = re.compile(r"到账")
+_NOT_A_REFUND = re.compile(r"话费|充值|点卡|流量|游戏币|会员|积分|工资|红包|返现|提现|佣金|发票")
+
+
+def asks_when_money_arrives(text: str, entities: Sequence[Mapping]) -> bool:
+    """A short question when money comes ("什么时候能到账", "钱啥时候到账啊"), naming no goods
+    nor order (then it is that order's) and no top-up."""
+    return (_content_length(text) <= MAX_FRAGMENT_CHARS and bool(_MONEY_ARRIVES.search(text or ""))
+            and not _NOT_A_REFUND.search(text or "")
+            and not any(e.get("entity") in _NAMES_ELSE for e in entities))
+
+
 def cancelled_in_reply(events: Sequence[Mapping]) -> bool:
     """Whether the assistant's reply to the shopper's last message carried out a cancellation
     (``events``: the tracker's, from that message on)."""
@@ -226,6 +240,12 @@ def follow_up(
     if cancelled_just_now and asks_refund_timing_after_cancelling(text, entities):
         # "那多久能到" right after a cancellation went through: when the money is back (the
         # after-sales route says that order's refund), not how long parcels take.
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": "refund_progress"}])
+    if asks_when_money_arrives(text, entities):
+        # "什么时候能到账" with a refund under way (or just asked about): when that refund's
+        # money comes — the after-sales route says the shopper's own refund — never the newest
+        # order's parcel.
         return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": "refund_progress"}])
     if after_sales_refused and corrects_the_order(text, entities):

@@ -56,3 +56,13 @@ def fit_unknown_reply(title: str, other: str) -> str:
     """"能连iPhone吗" about a product whose record says nothing of it: said so, no guess."""
     return (f"【{title}】的商品资料里没有写明能不能搭配“{other}”使用，我不想给您说错。"
             "可以看看商品页的参数和买家评价，或者我帮您转人工客服确认。")
+
+
+# "还有别的颜色吗", "有哪些颜色", "颜色有几种": the colours of the product in view, which its SKUs
+# list ("有黑色吗" names one: the variant's own answer).
+COLOUR_OPTIONS = re.compile(r"(别的|其他|其它|另外的?|什么|哪些|哪几种|几种|几个|多少种?)\s*(颜色|色|配色)|"
+                            r"颜色.{0,3}(有哪些|有几种|有什么|有多少|可选|能选|选择)|(有几|有多少)种?颜色")
+
+
+def asks_colour_options(text: str) -> bool:
+    return COLOUR_OPTIONS.search(text or "") is not None
