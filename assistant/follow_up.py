@@ -19,7 +19,7 @@ from assistant.delivery_quotes import destination_city
 from assistant.invoices import asks_for_copy
 from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
-from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
+from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT, asks_two_questions
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.pending_answers import bare_answer
@@ -174,9 +174,10 @@ _NOT_A_REFUND = re.compile(r"话费|充值|点卡|流量|游戏币|会员|积分
 
 def asks_when_money_arrives(text: str, entities: Sequence[Mapping]) -> bool:
     """A short question when money comes ("什么时候能到账", "钱啥时候到账啊"), naming no goods
-    nor order (then it is that order's) and no top-up."""
+    nor order (then it is that order's), no top-up, and no second question ("退款多久到账 还有运费险
+    怎么赔" is answered as both)."""
     return (_content_length(text) <= MAX_FRAGMENT_CHARS and bool(_MONEY_ARRIVES.search(text or ""))
-            and not _NOT_A_REFUND.search(text or "")
+            and not _NOT_A_REFUND.search(text or "") and not asks_two_questions(text)
             and not any(e.get("entity") in _NAMES_ELSE for e in entities))
 
 

@@ -109,3 +109,9 @@ def test_the_colours_asked_for(text):
 @pytest.mark.parametrize("text", ["有黑色吗", "黑色的还有吗", "颜色好看吗"])
 def test_one_colour_asked_about_is_no_list_of_colours(text):
     assert not asks_colour_options(text)
+
+
+def test_a_second_question_beside_the_money_is_answered_as_both():
+    result = follow_up("退款多久到账 还有运费险怎么赔", [{"name": "after_sales", "confidence": 0.9}],
+                       [{"entity": "topic", "value": "shipping_insurance"}], None, [])
+    assert result is None
