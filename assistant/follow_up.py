@@ -289,6 +289,11 @@ def follow_up(
         carried = [dict(e) for e in previous_entities if e.get("entity") in ("topic", "category", "product")]
         return FollowUp(previous_intent, [dict(e) for e in entities if e.get("entity") not in ("topic", "category")]
                         + carried)
+    if (previous_intent == "order_status" and _content_length(text) <= MAX_FRAGMENT_CHARS
+            and any(e.get("entity") == "topic" and e.get("value") == "refuse_delivery" for e in entities)):
+        # "不在家" / "家里没人" right after a parcel on its way was shown (the classifier, unsure,
+        # asks "您是想…"): what to do about that delivery — the order question's policy answer.
+        return FollowUp("order_status", [dict(e) for e in entities])
     if previous_intent == "order_status" and cancels_the_order_shown(text):
         # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
         # to confirm), whatever the classifier made of the sigh ("a no", unsure, a follow-up).

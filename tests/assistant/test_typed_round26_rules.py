@@ -115,3 +115,11 @@ def test_a_second_question_beside_the_money_is_answered_as_both():
     result = follow_up("退款多久到账 还有运费险怎么赔", [{"name": "after_sales", "confidence": 0.9}],
                        [{"entity": "topic", "value": "shipping_insurance"}], None, [])
     assert result is None
+
+
+def test_nobody_at_home_right_after_an_order_is_that_deliverys_question():
+    topic = [{"entity": "topic", "value": "refuse_delivery"}]
+    result = follow_up("不在家", [{"name": "nlu_fallback", "confidence": 0.3}], topic, "order_status", [])
+    assert result is not None and result.intent == "order_status" and result.entities == topic
+    assert follow_up("不在家", [{"name": "nlu_fallback", "confidence": 0.3}], topic, "ask_recommendation", []) is None or \
+        follow_up("不在家", [{"name": "nlu_fallback", "confidence": 0.3}], topic, "ask_recommendation", []).intent != "order_status"
