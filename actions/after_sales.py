@@ -19,7 +19,7 @@ from actions.orders import NOT_FOUND, answer_order_clause, meant_orders
 from actions.services import service_answer_events
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CANCELLED_REFUND, CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, names_a_request, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
+    CANCELLED_REFUND, CONFIRM_SLOT, GUEST_AFTER_SALES, NOTHING_PAID, REASON_TEXT_SLOT, names_a_request, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
     names_something_bought, request_number_in, route_after_services, route_before_services, second_question_topics, wants_request,
 )
 from assistant.order_categories import order_category_names
@@ -239,11 +239,12 @@ class ActionAfterSalesRoute(ShopAction):
             answer_policy_topics(dispatcher, policy, text)
             return answered + events
         if route.kind == "sign_in":
-            dispatcher.utter_message(
-                text="申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"
-                     "也可以说“转人工”联系人工客服。"
-            )
-            return answered
+            dispatcher.utter_message(text=GUEST_AFTER_SALES)
+            # The order number or the phone digits a guest types next are a look-up's answer
+            # (the order is shown once proved, with this again): never "没太看懂".
+            named = ascii_digits(order_no) if order_no and is_order_number(ascii_digits(order_no) or "") else None
+            return answered + [SlotSet("pending_lookup", "phone_suffix" if named else "order_no"),
+                               *([SlotSet("order_no", named)] if named else [])]
         if names_fresh_food(text) and faq_book().answer("fresh_food"):
             # "生鲜坏了能退吗": fresh food's own terms first, then the form (its orders only).
             dispatcher.utter_message(text=faq_book().answer("fresh_food").pick())

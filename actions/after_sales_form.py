@@ -17,12 +17,12 @@ from actions.form_questions import answer_form_question, form_question_answers
 from actions.orders import category_readings, meant_orders, order_summary, own_order
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
-from assistant.answer_words import says_not_this, says_yes_this_one
+from assistant.answer_words import says_not_this
 from assistant.after_sales_dialogue import (
     ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, REASON_TEXT_SLOT, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
     order_pick_words,
-    service_named_at_summary, switches_service, value_before_message,
+    service_named_at_summary, switches_service, takes_order_asked_about, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
@@ -149,7 +149,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         events = tracker.events or []
         orders = await qualifying_orders(current_customer_id(tracker))
         in_view = in_view_offered(events)
-        if in_view and in_view in {o.order_no for o in orders} and says_yes_this_one(text.strip()):
+        if in_view and in_view in {o.order_no for o in orders} and takes_order_asked_about(text):
             # (only an order the question offered: one not eligible was never asked about)
             return {"order_no": in_view}
         if order_in_view(events) and says_not_this(text.strip()):

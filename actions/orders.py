@@ -26,6 +26,7 @@ from actions.support import (
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote
 from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
+from assistant.after_sales_dialogue import AFTER_SALES_PROVED, GUEST_AFTER_SALES, SUFFIX_BEFORE_ORDER, wished_after_sales
 from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_progress, invoice_question
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
@@ -44,7 +45,7 @@ from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
-from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix
+from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix, typed_digits
 from shop.domain.orders import AWAITED, OrderStatus, unpaid_cancellation_note
 from shop.domain.privacy import GUEST_LOOKUP_MAX_CONVERSATION_FAILURES, GUEST_LOOKUP_WINDOW
 
@@ -210,7 +211,7 @@ MISMATCH_END = MISMATCH.split("{order_no}")[1]
 
 def is_lookup_prompt(said: str) -> bool:
     """The assistant's words that ask a guest for the order number or the phone digits."""
-    return said in (ASK_ORDER_NO, ASK_SUFFIX, HURRIED) or said.endswith(MISMATCH_END)
+    return said in (ASK_ORDER_NO, ASK_SUFFIX, HURRIED, GUEST_AFTER_SALES, SUFFIX_BEFORE_ORDER) or said.endswith(MISMATCH_END)
 
 
 def ask_lookup_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -269,8 +270,8 @@ def gives_awaited_digits(tracker: Tracker) -> bool:
     """"3949" / "打错了 是3949" while a guest's look-up waits for the phone digits: the answer,
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
     text = (tracker.latest_message or {}).get("text") or ""
-    return (tracker.get_slot("pending_lookup") == "phone_suffix"
-            and bare_phone_suffix(text) is not None)
+    return (tracker.get_slot("pending_lookup") in ("phone_suffix", "order_no")
+            and bare_phone_suffix(typed_digits(text) or "") is not None)
 
 
 def _suffix_said_before(tracker: Tracker) -> Optional[str]:
@@ -281,7 +282,8 @@ def _suffix_said_before(tracker: Tracker) -> Optional[str]:
         return None
     entities = ((users[-2].get("parse_data") or {}).get("entities")) or []
     found = [ascii_digits(str(e.get("value"))) for e in entities if e.get("entity") == "phone_suffix"]
-    return found[0] if found else None
+    # "3949" typed alone before the number (SUFFIX_BEFORE_ORDER kept it): the digits.
+    return found[0] if found else bare_phone_suffix(typed_digits(users[-2].get("text") or "") or "")
 
 async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
     """"发到成都几天能到" right after a product or a list was shown, no order named: how long
@@ -293,6 +295,16 @@ async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
             or last_flow(tracker) not in ("action_product_inquiry", "action_recommend")):
         return None
     return delivery_quote(text, utc_now())
+
+
+def say_order_invoice(dispatcher: CollectingDispatcher, said: str) -> None:
+    """How the invoice of the order just shown is had, when ``said`` asks about one (nothing
+    otherwise)."""
+    if not asks_about_invoice(said):
+        return
+    answer = faq_book().answer(invoice_answer_topic(said))
+    if answer is not None:
+        dispatcher.utter_message(text=order_known(answer.for_question(said)))
 
 
 class ActionOrderStatus(ShopAction):
@@ -411,11 +423,16 @@ class ActionOrderStatus(ShopAction):
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:
+                # (another shopper's order reads as one that does not exist)
                 dispatcher.utter_message(
                     text=NOT_FOUND.format(no=order_no) if typed == order_no else NOT_FOUND_REMEMBERED
                 )
                 return [SlotSet("order_no", None)]
-            return self._present(dispatcher, tracker, order, text)
+            shown = self._present(dispatcher, tracker, order, text)
+            if typed and clause is None and invoice_question(text) not in (REISSUE, COPY):
+                # "<订单号> 开发票": the shopper's own order, then how its invoice is had.
+                say_order_invoice(dispatcher, text)
+            return shown
 
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
@@ -479,6 +496,10 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=FORGOT_ORDER_NO if last_said == HURRIED else HURRIED,
                                      buttons=buttons([("转人工", "/human_handoff")]) if last_said == HURRIED else None)
             return [SlotSet("pending_lookup", "order_no")]
+        if not order_no and tracker.get_slot("pending_lookup") == "order_no" and bare_phone_suffix(typed_digits(said) or ""):
+            # "3949" where the number was asked for: the digits kept, the number asked for.
+            dispatcher.utter_message(text=SUFFIX_BEFORE_ORDER)
+            return [SlotSet("pending_lookup", "order_no")]
         if not order_no:
             dispatcher.utter_message(text=ASK_ORDER_NO)
             return [SlotSet("pending_lookup", "order_no")]
@@ -491,7 +512,8 @@ class ActionOrderStatus(ShopAction):
             suffix = _suffix_said_before(tracker)
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
-            suffix = bare_phone_suffix((tracker.latest_message or {}).get("text") or "")
+            # Read out in Chinese ("三九四九", "一三五七") as typed in digits.
+            suffix = bare_phone_suffix(typed_digits((tracker.latest_message or {}).get("text") or "") or "")
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix" and forgets(said):
             # "尾号不记得了": the order is shown to no one without it; the ways that need none.
             dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))
@@ -531,12 +553,14 @@ class ActionOrderStatus(ShopAction):
             # "手机降价了能价保不" → the number → the digits: the question the order was proved for.
             dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
                                                                 order.delivered_at, utc_now()))
+        if wished_after_sales(asked):
+            # "我要退货" → "先登录" → the number and the digits: the order is proved, and how the
+            # request is made.
+            dispatcher.utter_message(text=AFTER_SALES_PROVED, buttons=buttons([("转人工", "/human_handoff")]))
         invoice = next((said for said in asked if asks_about_invoice(said)), None)
         if invoice is not None:
             # "X 开发票" → the digits: how this order's invoice is had, not the card alone.
-            answer = faq_book().answer(invoice_answer_topic(invoice))
-            if answer is not None:
-                dispatcher.utter_message(text=order_known(answer.for_question(invoice)))
+            say_order_invoice(dispatcher, invoice)
         return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     async def _named_order(self, tracker: Tracker, clause: Optional[str]) -> Optional[OrderDetail]:

@@ -20,7 +20,7 @@ from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
 from assistant.product_questions import (
-    compared_name, compares_with_in_view, weighs_two, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
+    asks_colour_options, compared_name, compares_with_in_view, weighs_two, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
 )
 from assistant.purchase_search import listing_with_variant
 from assistant.typed_answers import (
@@ -160,6 +160,8 @@ class ActionProductInquiry(ShopAction):
     ) -> List[Dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         topics = entity_values(tracker, "topic")
+        if asks_colour_options(text) and "color_options" not in topics:
+            topics = [*topics, "color_options"]        # "还有别的颜色吗": the NLU may tag no topic
         mentions = entity_values(tracker, "product")
 
         if "compare" in topics and len(mentions) >= 2:

@@ -102,6 +102,18 @@ def offers_request(topics: Sequence[str]) -> bool:
 # "不是" / "是的" to "是刚才查看的订单…吗？" (the words: assistant.answer_words).
 YES = YES_THIS_ONE
 
+# "退款" / "我要退货" / "换货吧" to that question: the service wanted for the order asked about —
+# a yes to it, the service said with it (never the question asked again).
+SERVICE_ANSWER = re.compile(r"^(?:是的?|对的?|嗯+|就是|就)?[\s,，。、]*(?:我|就)?(?:要|想|想要|申请|办|办理)?\s*"
+                            r"(退货退款|仅退款|退款|退货|换货|维修|补发|补寄)\s*(?:吧|的|呀|啊|哈|了|就行|就好)?[。.!！~～]*$")
+
+
+def takes_order_asked_about(text: str) -> bool:
+    """"是的" / "退款" / "我要退货" said to "是刚才查看的订单…吗？": that order (a service word
+    alone names no other order)."""
+    text = (text or "").strip()
+    return bool(YES.search(text) or SERVICE_ANSWER.match(text))
+
 
 @dataclass(frozen=True)
 class Route:
@@ -118,6 +130,23 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
                   reason: Optional[str]) -> bool:
     """The message names a service, an order, a reason or a problem with the goods."""
     return bool(service or order_no or reason or any(t in topics for t in PROBLEM_TOPICS))
+
+
+# A guest asks for a request: the order is the signed-in shopper's to apply for. The order number
+# or the phone digits typed next are a guest look-up's answer (actions.orders), after which
+# AFTER_SALES_PROVED says how the request is made.
+GUEST_AFTER_SALES = ("申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"
+                     "也可以说“转人工”联系人工客服。")
+AFTER_SALES_PROVED = ("这笔订单已核实。售后申请需要登录后提交（以便核实订单归属）：登录后说“申请售后”，我马上帮您办理；"
+                      "不方便登录的话，可以说“转人工”，人工客服核实后帮您办理。")
+# "3949" typed first, no order number yet: the digits are kept, the number is asked for.
+SUFFIX_BEFORE_ORDER = "好的，手机后四位收到了。还需要这笔订单的订单号（18位数字），发给我就能帮您核实。"
+_AFTER_SALES_WISH = re.compile(r"售后|退货|换货|退款|维修|补发|退了|换了|退掉|要退|想退|能退|要换|想换|能换")
+
+
+def wished_after_sales(texts: Iterable[str]) -> bool:
+    """Whether one of ``texts`` (what a guest typed for a look-up) asked for a request."""
+    return any(_AFTER_SALES_WISH.search(t or "") for t in texts)
 
 
 # "那钱哪天退回来" right after an unpaid order was cancelled: nothing was paid, nothing to wait for.

@@ -91,3 +91,13 @@ def weighs_two(text: str, topics: List[str]) -> bool:
     """"这两个哪个好", "第一个和第三个哪个好": two of those shown weighed (which two is read by
     ``assistant.typed_answers``)."""
     return "compare" in topics or "哪个" in (text or "")
+
+
+# "还有别的颜色吗", "有哪些颜色", "颜色有几种": the colours of the product in view, which its SKUs
+# list ("有黑色吗" names one: the variant's own answer).
+COLOUR_OPTIONS = re.compile(r"(别的|其他|其它|另外的?|什么|哪些|哪几种|几种|几个|多少种?)\s*(颜色|色|配色)|"
+                            r"颜色.{0,3}(有哪些|有几种|有什么|有多少|可选|能选|选择)|(有几|有多少)种?颜色")
+
+
+def asks_colour_options(text: str) -> bool:
+    return COLOUR_OPTIONS.search(text or "") is not None

@@ -57,6 +57,22 @@ def ascii_digits(text: Optional[str]) -> Optional[str]:
                    for ch in str(text))
 
 
+# Digits read out in Chinese, as a shopper types a phone's last four ("三九四九", "幺三五七").
+_SPOKEN_DIGIT = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+                 "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_SPOKEN_FOUR = re.compile(rf"(?<![{''.join(_SPOKEN_DIGIT)}十百千万])([{''.join(_SPOKEN_DIGIT)}]{{4}})"
+                          rf"(?![{''.join(_SPOKEN_DIGIT)}十百千万])")
+
+
+def typed_digits(text: Optional[str]) -> Optional[str]:
+    """``ascii_digits`` of ``text``, with four digits read out in Chinese written as digits
+    ("尾号三九四九" -> "尾号3949"); a run of any other length, or one with 十/百 in it (an
+    amount: "一千二百"), is left as typed. None stays None."""
+    if text is None:
+        return None
+    return _SPOKEN_FOUR.sub(lambda m: "".join(_SPOKEN_DIGIT[ch] for ch in m.group(1)), ascii_digits(text))
+
+
 def is_order_number(text: str) -> bool:
     return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
 

@@ -122,7 +122,9 @@ def test_the_phone_digits_given_before_the_order_number_are_kept_for_it():
 
 @pytest.mark.parametrize("text, pending, answers", [
     ("打错了 是3949", "phone_suffix", True), ("3949", "phone_suffix", True),
-    ("打错了 是3949", "order_no", False), ("打错了 是3949", None, False), ("打错了", "phone_suffix", False),
+    # (round 26: digits typed where the order number was asked for are kept for it —
+    # actions.orders answers SUFFIX_BEFORE_ORDER)
+    ("打错了 是3949", "order_no", True), ("三九四九", "phone_suffix", True), ("打错了 是3949", None, False), ("打错了", "phone_suffix", False),
 ])
 def test_the_digits_again_answer_the_look_up_whatever_the_classifier_said(text, pending, answers):
     tracker = Tracker("g1", {"pending_lookup": pending}, {"text": text}, [], False, None, {}, "action_listen")
