@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Dict, List, Optional
 
 from sqlalchemy import bindparam, select, update
@@ -156,9 +156,9 @@ class SatisfactionReport:
 
 
 def satisfaction_report(session: Session, start: datetime, end: datetime, agent_id: Optional[int] = None,
-                        comments: int = 50) -> SatisfactionReport:
+                        comments: int = 50, zone: tzinfo = CHINA_TZ) -> SatisfactionReport:
     """Questions asked in [start, end): per subject (the assistant vs the desk), per agent, per
-    shop day, and the latest ``comments`` ratings with words. ``agent_id``: only that
+    shop day (``zone``), and the latest ``comments`` ratings with words. ``agent_id``: only that
     account's desk figures and comments (an agent's own view); the assistant's figures are
     everyone's."""
     require_aware(start)
@@ -179,7 +179,7 @@ def satisfaction_report(session: Session, start: datetime, end: datetime, agent_
         if agent_id is not None and subject == DESK and agent != agent_id:
             continue
         subjects[subject] = subjects.get(subject, Tally()).add(status, score)
-        day = asked_at.astimezone(CHINA_TZ).date().isoformat()
+        day = asked_at.astimezone(zone).date().isoformat()
         days[day][subject] = days[day].get(subject, Tally()).add(status, score)
         if subject == DESK and agent is not None:
             agents[agent] = (name or f"#{agent}", agents.get(agent, (name, Tally()))[1].add(status, score))

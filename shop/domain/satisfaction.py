@@ -80,10 +80,12 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
-def _comment(text: str, matched: str) -> Optional[str]:
-    """The whole message when it says more than the rating itself ("服务不好", "差评，等太久了")."""
-    bare = text.strip(_EDGES)
-    return bare[:MAX_COMMENT] if bare and bare != matched else None
+def _comment(text: str, clean: str, matched: str) -> Optional[str]:
+    """The whole message as typed when it says more than the rating itself ("服务不好",
+    "差评，等太久了")."""
+    if clean.strip(_EDGES) == matched:
+        return None
+    return text.strip().strip(_EDGES)[:MAX_COMMENT] or None
 
 
 def read_answer(text: str) -> Optional[Answer]:
@@ -97,7 +99,7 @@ def read_answer(text: str) -> Optional[Answer]:
             return Answer(None)
     stars = _STARS.search(clean)
     if stars:
-        return _answer(int(stars.group(1)), clean, stars.group(0))
+        return _answer(int(stars.group(1)), text, clean, stars.group(0))
     bare = clean.strip(_EDGES)
     if _BARE_DIGIT.match(bare):
         return Answer(int(bare))
@@ -106,13 +108,13 @@ def read_answer(text: str) -> Optional[Answer]:
             if phrase in ("可以", "不好") and (len(clean.strip(_EDGES)) > len(phrase) + 2 or "不好意思" in clean):
                 # Too common to read as a rating inside a longer sentence ("可以退货吗").
                 continue
-            return _answer(score, clean, phrase)
+            return _answer(score, text, clean, phrase)
     return None
 
 
-def _answer(score: int, clean: str, matched: str) -> Optional[Answer]:
+def _answer(score: int, text: str, clean: str, matched: str) -> Optional[Answer]:
     if clean.rstrip(_EDGES).endswith(("吗", "么", "嘛")) or clean.rstrip().endswith(("?", "？")) and len(clean) <= 6:
         return None    # "满意吗", "5分钟能到吗", "可以退吗？": a question, not a rating
-    comment = _comment(clean, matched)
+    comment = _comment(text, clean, matched)
     wants_more = bool(comment) and any(word in comment for word in _REQUEST)
     return Answer(score, comment, wants_more)
