@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from actions.leave_form import ActionLeaveForm
-from shop.db.engine import session_scope
+from shop.db.engine import default_engine, dispose_default_engine, make_engine, session_scope
+from shop.db.migrate import upgrade_to_head
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import claim_ticket, close_ticket
 from shop.db.console_accounts import create_account
@@ -19,8 +21,20 @@ from shop.db.models import SatisfactionSurvey
 from shop.domain.clock import utc_now
 from shop.domain.satisfaction import ASSISTANT_QUESTION, BUTTONS, SKIPPED, THANKS, THANKS_LOW
 from shop_channels import handoff_gate
-from tests.shop_channels.test_handoff_gate import FAKE_HASH, _reply, _separator, shop_db  # noqa: F401 - fixture
+from tests.shop_channels.test_handoff_gate import FAKE_HASH, _reply, _separator
 from tests.support.actions import run_action, tracker
+
+
+@pytest.fixture()
+def shop_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    monkeypatch.setenv("SHOP_DATABASE_URL", url)
+    dispose_default_engine()
+    yield default_engine()
+    dispose_default_engine()
 
 
 def _rated_close(engine, sender, customer=None):
