@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Dict, List, Optional
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
@@ -191,3 +191,33 @@ def satisfaction_report(session: Session, start: datetime, end: datetime, agent_
         by_agent=sorted(((i, n, t) for i, (n, t) in agents.items()), key=lambda r: (r[1], r[0])),
         by_day=sorted(days.items()),
         comments=said[:comments])
+
+
+@dataclass(frozen=True)
+class SatisfactionFact:
+    """A question as the analytics database keeps it for Metabase: who was rated and how —
+    nothing of the shopper (no conversation, customer or comment)."""
+    survey_id: int
+    asked_at: datetime
+    answered_at: Optional[datetime]
+    subject: str
+    agent: Optional[str]
+    status: str
+    score: Optional[int]
+
+    @property
+    def changed_at(self) -> datetime:
+        return self.answered_at or self.asked_at
+
+
+def satisfaction_facts(session: Session, changed_since: Optional[datetime]) -> List[SatisfactionFact]:
+    """Questions asked or answered since ``changed_since`` (every one when None)."""
+    query = (select(SatisfactionSurvey, ConsoleUser.display_name)
+             .outerjoin(ConsoleUser, ConsoleUser.id == SatisfactionSurvey.agent_id)
+             .order_by(SatisfactionSurvey.id))
+    if changed_since is not None:
+        since = require_aware(changed_since)
+        query = query.where(or_(SatisfactionSurvey.asked_at >= since, SatisfactionSurvey.answered_at >= since))
+    return [SatisfactionFact(r.id, r.asked_at, r.answered_at, r.subject, name, r.status,
+                             int(r.score) if r.score is not None else None)
+            for r, name in session.execute(query).all()]
