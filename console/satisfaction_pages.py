@@ -8,11 +8,14 @@ words, which the analytics database does not hold).
 """
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, time, timedelta
 from typing import Any, Dict, Optional
 
 from aiohttp import web
 
+from analytics.dashboard import _cell, _text_cell
 from console.analytics_pages import BadPeriod, _checked_period, _dumps, _period
 from console.auth import db, has_role, requires, signed_in
 from console.pages import NavItem
@@ -76,5 +79,51 @@ async def satisfaction_json(request: web.Request) -> web.StreamResponse:
     return web.json_response(await _data(request, first, last), dumps=_dumps)
 
 
+# The CSV's 说明 column (as 数据分析's export): each metric in Chinese with its unit.
+CSV_LABELS = {"asked": "邀请评价（次）", "rated": "评价（次）", "skipped": "跳过（次）",
+              "response_rate": "评价率（0–1）", "average": "平均分（1–5）", "csat": "满意率（0–1，4–5 星 / 评价）",
+              "score": "评分（1–5）", "comment": "顾客的原话"}
+TALLY_FIELDS = ("asked", "rated", "skipped", "response_rate", "average", "csat")
+
+
+def to_csv(data: Dict[str, Any]) -> str:
+    """The page's figures, one per row (``section,key,metric,value,说明``, as 数据分析's CSV):
+    text cells through the dashboard's formula and number guards."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "metric", "value", "说明"])
+
+    def row(section: str, key: str, metric: str, value: Any) -> None:
+        kept = _text_cell(value) if metric == "comment" else _cell(round(value, 4) if isinstance(value, float) else value)
+        writer.writerow([section, key, metric, kept, CSV_LABELS.get(metric, metric)])
+
+    for r in data["by_subject"]:
+        for metric in TALLY_FIELDS:
+            row("satisfaction", r["subject"], metric, r[metric])
+    for r in data["by_agent"]:
+        for metric in TALLY_FIELDS:
+            row("satisfaction_agent", _text_cell(r["agent"]), metric, r[metric])
+    for r in data["by_day"]:
+        for subject in (ASSISTANT, DESK):
+            for metric in ("rated", "csat"):
+                row("satisfaction_day", f"{r['day']}/{subject}", metric, r[subject][metric])
+    for c in data["comments"]:
+        key = _text_cell(f"{c['at']} {c['ticket_no'] or c['subject']}")
+        row("satisfaction_comment", key, "score", c["score"])
+        row("satisfaction_comment", key, "comment", c["comment"])
+    return out.getvalue()
+
+
+@requires("agent")
+async def satisfaction_csv(request: web.Request) -> web.StreamResponse:
+    first, last = _checked_period(request)
+    data = await _data(request, first, last)
+    name = f"satisfaction_{first.isoformat()}_{last.isoformat()}.csv"
+    # A BOM so that spreadsheet programs read the Chinese text as UTF-8.
+    return web.Response(body=("\ufeff" + to_csv(data)).encode("utf-8"), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def routes() -> list:
-    return [web.get("/satisfaction", satisfaction_page), web.get("/api/satisfaction", satisfaction_json)]
+    return [web.get("/satisfaction", satisfaction_page), web.get("/api/satisfaction", satisfaction_json),
+            web.get("/satisfaction.csv", satisfaction_csv)]

@@ -75,3 +75,21 @@ def test_a_bad_period_gets_a_clean_answer_and_an_empty_one_says_so(console, cons
     anonymous = console()
     response, _ = anonymous.request("GET", "/api/satisfaction")
     assert response.status in (302, 303, 401)
+
+
+def test_the_csv_has_the_figures_and_the_comments_with_no_formula(console, console_engine):
+    _ratings(console_engine)
+    now = utc_now()
+    with session_scope(console_engine) as s:
+        answer_question(s, ask(s, "c-6", None, ASSISTANT, now), read_answer("=HYPERLINK(1) 差评"), now)
+    admin = console()
+    admin.sign_in("boss", ADMIN_PASSWORD)
+    response, body = admin.request("GET", "/satisfaction.csv")
+    assert response.status == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert body.startswith("\ufeffsection,key,metric,value,说明")
+    lines = body.splitlines()
+    assert "satisfaction,desk,csat,0.3333,满意率（0–1，4–5 星 / 评价）" in lines
+    assert any(line.startswith("satisfaction_agent,小王,rated,2,") for line in lines)
+    assert any(",comment,'=HYPERLINK(1) 差评," in line for line in lines)
+    response, _ = admin.request("GET", "/satisfaction.csv?from=bad")
+    assert response.status == 400
