@@ -24,6 +24,8 @@ from shop.domain.satisfaction import ASSISTANT, ASSISTANT_QUESTION, BUTTONS
 from shop.identity import sender_of
 
 logger = logging.getLogger(__name__)
+# The channels whose messages pass the hand-off gate, which reads the answer (shop_channels).
+ANSWERED_ON = ("rest", "socketio")
 
 # What leaving each form leaves undone, and how its answers are cleared.
 LEFT: Dict[str, Tuple[str, Callable[[], List[Dict[str, Any]]]]] = {
@@ -72,8 +74,9 @@ async def _ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker) 
     (``assistant.satisfaction.saw_it_through``), ask once how satisfied the shopper is; the
     answer is read by the hand-off gate (``shop_channels.handoff_gate``). Not asked when this
     conversation was asked in the last day (``shop.db.satisfaction.ask``) nor when the
-    database cannot record the question (logged; the goodbye stands)."""
-    if not saw_it_through(tracker.events or []):
+    database cannot record the question (logged; the goodbye stands), nor on a channel whose
+    answer nothing would read (``rasa shell``'s stock ``cmdline`` has no hand-off gate)."""
+    if tracker.get_latest_input_channel() not in ANSWERED_ON or not saw_it_through(tracker.events or []):
         return
     try:
         asked = await db_prompt(ask, sender_of(tracker.sender_id), current_customer_id(tracker), ASSISTANT, utc_now())

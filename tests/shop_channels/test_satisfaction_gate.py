@@ -124,6 +124,14 @@ def test_no_question_after_a_hand_off_a_fallback_or_only_small_talk(shop_db):
     assert _surveys(shop_db) == []
 
 
+def test_not_asked_in_rasa_shell_where_nothing_would_read_the_answer(shop_db):
+    events = _seen_through().events[:-1]
+    t = tracker("再见", "goodbye", events=events, channel="cmdline")
+    messages, _ = run_action(ActionLeaveForm(), t)
+    assert [m.get("response") for m in messages] == ["utter_goodbye"]
+    assert _surveys(shop_db) == []
+
+
 def test_the_assistant_question_is_not_asked_in_the_middle_of_a_look_up(shop_db):
     t = _seen_through()
     t.slots["pending_lookup"] = "phone_suffix"
