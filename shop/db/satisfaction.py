@@ -107,6 +107,20 @@ def answer_question(session: Session, survey_id: int, answer: Optional[Answer], 
                            .values(**values)).rowcount == 1
 
 
+@dataclass(frozen=True)
+class TicketRating:
+    status: str                # asked / rated / skipped
+    score: Optional[int]
+    comment: Optional[str]
+
+
+def ticket_rating(session: Session, ticket_id: int) -> Optional[TicketRating]:
+    """How the shopper rated the desk for this ticket (None: they were not asked)."""
+    row = session.execute(select(SatisfactionSurvey).where(SatisfactionSurvey.ticket_id == int(ticket_id))
+                          .order_by(SatisfactionSurvey.id.desc()).limit(1)).scalar_one_or_none()
+    return TicketRating(row.status, row.score, row.comment) if row is not None else None
+
+
 # --- the console's figures ---------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -93,3 +93,18 @@ def test_the_csv_has_the_figures_and_the_comments_with_no_formula(console, conso
     assert any(",comment,'=HYPERLINK(1) 差评," in line for line in lines)
     response, _ = admin.request("GET", "/satisfaction.csv?from=bad")
     assert response.status == 400
+
+
+def test_the_closed_ticket_shows_the_shoppers_rating(console, console_engine):
+    _ratings(console_engine)
+    from shop.db.models import HandoffRequest
+
+    with session_scope(console_engine) as s:
+        ids = dict(s.execute(select(HandoffRequest.sender_id, HandoffRequest.id)).all())
+    agent = console()
+    agent.sign_in("agent1", AGENT_PASSWORD)
+    response, html = agent.request("GET", f"/handoff/{ids['c-2']}")
+    assert response.status == 200 and 'id="rating"' in html and "1 星（不满意）" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)</script>" not in html
+    _, html = agent.request("GET", f"/handoff/{ids['c-1']}")
+    assert "5 星（满意）" in html
