@@ -32,7 +32,7 @@ from assistant.offers import last_cancellation_asked
 from assistant.order_matching import (
     WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words, statuses_named,
 )
-from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
+from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, only_a_place, verb_answer
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
@@ -279,7 +279,8 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
                 or _keeps_address(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
-        if readability(tracker):
+        if readability(tracker) and not only_a_place(text):
+            # ("2" alone reads as bare digits: at the numbered list of saved addresses it is a place.)
             # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
             # out-of-scope rule says "没太看懂" before the question comes again (as at the order's).
             return {}

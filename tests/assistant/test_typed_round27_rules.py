@@ -1,0 +1,73 @@
+"""Round 27: an answer typed as a place in the buttons on screen is that button tapped —
+ordinals, bare numbers, "下面那个" of two, "最上面", "中间那个" of three — at every question
+that offers buttons (assistant.typed_answers.button_picked, applied at parse time by
+shop_channels.rasa_follow_ups)."""
+import pytest
+
+from assistant.follow_up import is_choice
+from assistant.typed_answers import (
+    button_picked, buttons_offered, choice_index, has_ordinal, only_a_place, place_in,
+)
+
+CONFIRM = [{"title": "确认提交", "payload": "确认提交"}, {"title": "取消申请", "payload": "取消"}]
+SERVICES = [{"title": t, "payload": f'/inform{{"service_type": "{t}"}}'} for t in ("退货退款", "换货", "仅退款", "维修", "补发")]
+
+
+@pytest.mark.parametrize("text,count,place", [
+    ("下面那个", 2, 1), ("上面那个", 2, 0), ("后面那件", 2, 1), ("前面的", 2, 0), ("就下面那个吧", 2, 1),
+    ("最下面那个", 5, 4), ("最上面的", 5, 0), ("头一个", 3, 0), ("中间那个", 3, 1),
+    ("选2", 3, 1), ("2号", 3, 1), ("第二个吧", 3, 1), ("最后一个吧", 3, 2), ("好的 第一个", 2, 0),
+    # of a longer list "下面那个" says not which; out of range picks nothing
+    ("下面那个", 4, None), ("中间那个", 4, None), ("第五个", 3, None), ("12", 3, None), ("下面怎么办", 2, None),
+])
+def test_a_place_in_a_list(text, count, place):
+    assert place_in(text, count) == place
+
+
+@pytest.mark.parametrize("text", ["第二个", "2", "选下面那个", "最后一个吧", "就第一个", "1号", "最下面的"])
+def test_a_message_made_only_of_a_place(text):
+    assert only_a_place(text)
+    assert is_choice(text)
+
+
+@pytest.mark.parametrize("text", ["第二个多少钱", "第一个和第二个哪个好", "下面怎么办", "12345", "那个", "不是这个 换一个",
+                                  "退货运费谁出", "20261207"])
+def test_more_than_a_place_is_read_as_typed(text):
+    assert not only_a_place(text)
+
+
+def test_position_words_pick_from_a_list_of_two_by_their_words_too():
+    options = ["Apple iPhone 15 Pro Max", "绿联 65W氮化镓充电器"]
+    assert choice_index("下面那个", options) == 1
+    assert choice_index("上面那个", options) == 0
+    assert has_ordinal("下面那个") and not has_ordinal("下面怎么办")
+
+
+@pytest.mark.parametrize("text,title", [
+    ("第一个", "确认提交"), ("1", "确认提交"), ("下面那个", "取消申请"), ("第二个吧", "取消申请"), ("最后一个", "取消申请"),
+])
+def test_a_place_typed_at_a_confirmation_is_its_button(text, title):
+    assert button_picked(text, CONFIRM)["title"] == title
+
+
+def test_a_place_typed_at_the_service_question_is_that_service():
+    assert button_picked("4", SERVICES)["title"] == "维修"
+    assert button_picked("最下面那个", SERVICES)["title"] == "补发"
+    # "下面那个" of five says not which, nor does anything more than a place
+    assert button_picked("下面那个", SERVICES) is None
+    assert button_picked("第二个是什么意思", SERVICES) is None
+
+
+def test_one_button_or_none_is_no_list_to_pick_from():
+    assert button_picked("第一个", [{"title": "转人工", "payload": "/human_handoff"}]) is None
+    assert button_picked("第一个", []) is None
+
+
+def test_the_buttons_offered_are_those_since_the_shoppers_last_message():
+    asked = {"event": "bot", "text": "确认提交吗？", "data": {"buttons": CONFIRM}}
+    earlier = {"event": "bot", "text": "请问需要办理哪种服务？", "data": {"buttons": SERVICES}}
+    user = {"event": "user", "text": "质量问题"}
+    assert buttons_offered([earlier, user, asked]) == CONFIRM
+    # a question asked in words only shows none; a restart forgets what was shown
+    assert buttons_offered([asked, user, {"event": "bot", "text": "请问还有什么可以帮您？", "data": {}}]) == []
+    assert buttons_offered([asked, {"event": "restart"}]) == []
