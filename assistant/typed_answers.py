@@ -133,7 +133,9 @@ REPAIR_WISH = re.compile(r"(要|想|拿去|送去|寄去|寄回去|帮我|给我
 
 # "只退钱不退货", "不用寄回 退款就行": a refund without the goods sent back — its 退货 is what
 # the shopper does not want.
-REFUND_ONLY = re.compile(r"(只|仅|光)退(钱|款)|退(钱|款)不退货|不(用|想|要|需要)?(退货|寄回|退回去)")
+# ("不想退货了 换货吧" is no refund: the refund itself must be said.)
+REFUND_ONLY = re.compile(r"(只|仅|光)退(钱|款)|退(钱|款)[，,\s]*不退货"
+                         r"|不(用|想|要|需要)?(退货|寄回|退回去).{0,6}退(钱|款)|退(钱|款).{0,6}不(用|想|要|需要)(退货|寄回|退回去)")
 
 
 def service_in(text: str) -> Optional[ServiceType]:

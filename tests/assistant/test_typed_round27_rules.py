@@ -71,3 +71,32 @@ def test_the_buttons_offered_are_those_since_the_shoppers_last_message():
     # a question asked in words only shows none; a restart forgets what was shown
     assert buttons_offered([asked, user, {"event": "bot", "text": "请问还有什么可以帮您？", "data": {}}]) == []
     assert buttons_offered([asked, {"event": "restart"}]) == []
+
+
+@pytest.mark.parametrize("text,meant", [
+    ("不是这个 换一个", True), ("不是这单", True), ("取消另一个", True), ("换一个", True), ("嗯 不是这单", True),
+    ("不是这个，是另一单", True),
+    # a plain no keeps the order; a yes cancels it; a question is no pick of another order
+    ("不是", False), ("不对", False), ("算了", False), ("确认取消", False), ("不是这个意思", False),
+])
+def test_another_order_meant_at_the_cancel_question(text, meant):
+    from assistant.offers import another_order_meant
+
+    assert another_order_meant(text, "cancel_order:202612071086547273") is meant
+    assert not another_order_meant(text, "recommend")
+
+
+@pytest.mark.parametrize("text", ["只退钱不退货", "仅退款", "光退款", "退款不退货", "不用退货 退钱就行", "不想寄回 退款就好",
+                                  "退款 不用退货"])
+def test_a_refund_without_the_goods_sent_back(text):
+    from assistant.typed_answers import service_in
+    from shop.domain.after_sales import ServiceType
+
+    assert service_in(text) is ServiceType.REFUND_ONLY
+
+
+def test_goods_not_returned_but_exchanged_is_no_refund():
+    from assistant.typed_answers import service_in
+    from shop.domain.after_sales import ServiceType
+
+    assert service_in("不想退货了 换货吧") is not ServiceType.REFUND_ONLY
