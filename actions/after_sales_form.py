@@ -478,8 +478,13 @@ class ValidateAfterSalesForm(ShopFormValidation):
         return slots
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         text = _text(tracker)
+        typed = reason_in(text) if tracker.get_slot("requested_slot") == "reason" and not text.startswith("/") else None
+        if typed is not None and first_entity(tracker, "reason") and vocabulary.reason(value) not in (None, typed):
+            # "码数不对" typed at the reason question: the everyday words' reason (尺码), not the
+            # NLU's guess from "不对" (发错货).
+            value = typed.value
+        read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         # A pick by place ("第一个") says nothing about the problem: no words of the shopper's kept.
         picked_by_place = has_ordinal(text or "") and reason_in(text or "") is None
         if read and slots.get("reason") and text and not text.startswith("/") and not picked_by_place:

@@ -158,5 +158,7 @@ YES_THIS_ONE = re.compile(rf"^(?!{THINKING}{_NOT_THIS_WORDS})(是|对|嗯|就是
 
 # "不是这个 换一个", "不是这单", "取消另一个" to "确认要取消订单 X 吗？": another order meant — which
 # one is asked (the order shown is not cancelled, nor is the request dropped).
-ANOTHER_ONE = re.compile(r"^(?:%s)?(那|那就)?(不是这|不是那|换一|换个|另一|另外一|取消另一|取消另外|是另一|要另一|别的|其他|其它)"
-                         r"[个单笔件款]?(订单|单)?[\s,，。.!！~～]*(是?另一[个单笔]|换一[个单笔]|吧|呢|啊)?[\s。.!！~～]*$" % THINKING)
+# (A bare "不是这个" keeps the order, as a no: another order must be said — 换 / 另 / 别的 / 其他.)
+_OTHER = r"(换一|换个|另一|另外一|别的|其他|其它)"
+ANOTHER_ONE = re.compile(r"^(?:%s)?(那|那就)?((不是这|不是那)[个单笔件款]?[\s,，。.!！~～]*(是|要)?%s|(取消|是|要)?%s)"
+                         r"[个单笔件款]?(订单|单)?(吧|呢|啊)?[\s。.!！~～]*$" % (THINKING, _OTHER, _OTHER))

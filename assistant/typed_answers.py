@@ -21,7 +21,7 @@ REASON_WORDS = (
     (AfterSalesReason.WRONG_ITEM, r"发错|寄错|不是我买的|不是我要的"),
     (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了|(只|就)(到|收到|来)了?[一1](个|件|样)"),
     (AfterSalesReason.DAMAGED, r"破损|摔坏|压坏|碎了|破了|烂了|裂了|坏的|烂的|烂掉|腐烂|发霉|碎的|压扁"),
-    (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
+    (AfterSalesReason.SIZE_FIT, r"尺码|码数|码子|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
     (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
     (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期|有个洞|有洞|破洞|开线|脱线|"
@@ -86,10 +86,17 @@ def place_in(text: str, count: int) -> Optional[int]:
 _NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 
 
+# A number typed above this is no place in a list on screen (lists show at most eight) but a
+# size, a budget or a model ("那42呢" after a shoe's sizes).
+MAX_PLACE = 10
+
+
 def only_a_place(text: str) -> bool:
     """"第二个", "2", "选下面那个吧": the message says nothing but a place in a list."""
     text = (text or "").strip()
-    return len(text) <= 12 and ONLY_A_PLACE.match(text) is not None
+    if len(text) > 12 or ONLY_A_PLACE.match(text) is None:
+        return False
+    return all(int(n) <= MAX_PLACE for n in _NUMBER.findall(text))
 
 
 def says_a_place(text: str) -> bool:
@@ -323,7 +330,8 @@ def button_picked(text: str, buttons: Sequence[Mapping[str, Any]]) -> Optional[M
     picks — "第二个", "2", "选下面那个", "最后一个吧": the answer is that button tapped, whatever
     the question (an order, an item, a service, a reason, 确认提交 / 取消, 确认取消 / 不用了). None
     when the message says anything more (the flow reads it as typed) or points at no button."""
-    if len(buttons) < 2 or not only_a_place(text):
+    if len(buttons) < 2 or not only_a_place(text) or names_an_item(text):
+        # ("第二件" counts the goods of an order: an item picked, whatever list is on screen.)
         return None
     place = place_in(text, len(buttons))
     if place is None or not str(buttons[place].get("payload") or "").strip():

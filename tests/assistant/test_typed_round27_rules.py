@@ -58,6 +58,17 @@ def test_a_place_typed_at_the_service_question_is_that_service():
     assert button_picked("第二个是什么意思", SERVICES) is None
 
 
+def test_an_item_counted_by_件_is_no_button_of_another_list():
+    reasons = [{"title": t, "payload": f'/inform{{"reason": "{t}"}}'} for t in ("质量问题", "商品破损", "发错货")]
+    assert button_picked("第二件", reasons) is None
+    assert button_picked("第二个", reasons)["title"] == "商品破损"
+
+
+def test_a_number_above_a_list_is_a_size_or_a_budget_not_a_place():
+    assert not only_a_place("那42呢") and not is_choice("那42呢")
+    assert only_a_place("那2呢")
+
+
 def test_one_button_or_none_is_no_list_to_pick_from():
     assert button_picked("第一个", [{"title": "转人工", "payload": "/human_handoff"}]) is None
     assert button_picked("第一个", []) is None
@@ -74,10 +85,11 @@ def test_the_buttons_offered_are_those_since_the_shoppers_last_message():
 
 
 @pytest.mark.parametrize("text,meant", [
-    ("不是这个 换一个", True), ("不是这单", True), ("取消另一个", True), ("换一个", True), ("嗯 不是这单", True),
-    ("不是这个，是另一单", True),
-    # a plain no keeps the order; a yes cancels it; a question is no pick of another order
-    ("不是", False), ("不对", False), ("算了", False), ("确认取消", False), ("不是这个意思", False),
+    ("不是这个 换一个", True), ("取消另一个", True), ("换一个", True), ("嗯 不是这单 换一单", True),
+    ("不是这个，是另一单", True), ("是另外一单", True),
+    # a plain no ("不是这个") keeps the order; a yes cancels it; a question is no pick of another order
+    ("不是", False), ("不是这个", False), ("不是这单", False), ("不对", False), ("算了", False), ("确认取消", False),
+    ("不是这个意思", False),
 ])
 def test_another_order_meant_at_the_cancel_question(text, meant):
     from assistant.offers import another_order_meant
@@ -100,3 +112,11 @@ def test_goods_not_returned_but_exchanged_is_no_refund():
     from shop.domain.after_sales import ServiceType
 
     assert service_in("不想退货了 换货吧") is not ServiceType.REFUND_ONLY
+
+
+@pytest.mark.parametrize("text", ["码数不对", "码子偏小", "码数太大了"])
+def test_size_said_as_码数(text):
+    from assistant.typed_answers import reason_in
+    from shop.domain.after_sales import AfterSalesReason
+
+    assert reason_in(text) is AfterSalesReason.SIZE_FIT
