@@ -24,7 +24,7 @@ from actions.support import (
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
-from assistant.answer_words import CONFIRM_CANCEL
+from assistant.answer_words import CONFIRM_CANCEL, NONE_OF_THEM
 from assistant.faq import faq_book
 from assistant.invoices import changes_invoice_not_address
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
@@ -241,6 +241,9 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
+# Said to "都不是" at the list of orders whose address can change.
+NOT_LISTED_ORDER = "上面是您还没发货、可以改地址的订单；已发货的订单不能在线改地址（可以说“转人工”联系快递改派）。要改的是其他订单的话请直接发订单号，不改了请说“取消”。"
+
 # The verb the form's questions ask about: "不改了" keeps the address, "改吧" confirms it.
 CHANGE_VERB = "改|修改"
 
@@ -311,6 +314,10 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if ((asked == ADDRESS_CONFIRM_SLOT or tracker.get_slot(asked) is None)
                 and answer_form_question(dispatcher, tracker, ADDRESS_CHANGE)):
             # "改地址要加钱吗": answered, then the same question again (nothing changes).
+            return {ADDRESS_CONFIRM_SLOT: None}
+        if asked == "order_no" and NONE_OF_THEM.match(text):
+            # "都不是" to the orders listed: which orders can change, and how to name another one.
+            dispatcher.utter_message(text=NOT_LISTED_ORDER)
             return {ADDRESS_CONFIRM_SLOT: None}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}

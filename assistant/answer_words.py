@@ -162,3 +162,7 @@ YES_THIS_ONE = re.compile(rf"^(?!{THINKING}{_NOT_THIS_WORDS})(是|对|嗯|就是
 _OTHER = r"(换一|换个|另一|另外一|别的|其他|其它)"
 ANOTHER_ONE = re.compile(r"^(?:%s)?(那|那就)?((不是这|不是那)[个单笔件款]?[\s,，。.!！~～]*(是|要)?%s|(取消|是|要)?%s)"
                          r"[个单笔件款]?(订单|单)?(吧|呢|啊)?[\s。.!！~～]*$" % (THINKING, _OTHER, _OTHER))
+
+# "都不是" / "没有我要的" to a list of choices: none of those shown.
+NONE_OF_THEM = re.compile(r"^(?:%s)?(都不是|都不对|都不要|都没有|没有我要的|不在(这|上面)里?(面)?|不是这(几|些)个?)"
+                          r"(吧|啊|呀|呢|哦)?[\s。.!！~～]*$" % THINKING)

@@ -120,3 +120,11 @@ def test_size_said_as_码数(text):
     from shop.domain.after_sales import AfterSalesReason
 
     assert reason_in(text) is AfterSalesReason.SIZE_FIT
+
+
+@pytest.mark.parametrize("text,none", [("都不是", True), ("嗯 都不是", True), ("没有我要的", True), ("都不是吧", True),
+                                       ("不是", False), ("第二个", False), ("都不是 我想问问运费", False)])
+def test_none_of_the_choices(text, none):
+    from assistant.answer_words import NONE_OF_THEM
+
+    assert (NONE_OF_THEM.match(text) is not None) is none
