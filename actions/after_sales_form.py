@@ -71,7 +71,10 @@ def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
     asked = tracker.get_slot("requested_slot")
     # (Not the message that starts the form, which asked no question of it yet: "电脑开不了机了
     # 保修期内吧 能修吗" gives the repair and its reason, whatever else it asks.)
-    if asked is not None and asked != slot and form_question_answers(tracker, AFTER_SALES):
+    # At its own question too: "退货运费谁出" asked when asked which service is a question (answered,
+    # then the question asked again), not 退货 picked.
+    if (asked is not None and (asked != slot or (slot == "service_type" and asks_about_policy(_text(tracker))))
+            and form_question_answers(tracker, AFTER_SALES)):
         return True, value_before_message(events, slot)
     kept = kept_at_summary(events, tracker.get_slot("requested_slot"), _text(tracker), slot)
     return kept is not None, kept
@@ -311,7 +314,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
             return {CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "after_sales_form"):
             return {}       # back from a digression that answered it: the form asks again
-        unanswered = asked == CONFIRM_SLOT or tracker.get_slot(asked) is None
+        unanswered = (asked == CONFIRM_SLOT or tracker.get_slot(asked) is None
+                      # "退货运费谁出" when asked which service: its 退货 is no answer (see _kept)
+                      or (asked == "service_type" and asks_about_policy(text)
+                          and value_before_message(tracker.events or [], asked) is None))
         if unanswered and answer_form_question(dispatcher, tracker, AFTER_SALES):
             return {CONFIRM_SLOT: None}
         if asked != CONFIRM_SLOT:
@@ -459,6 +465,9 @@ class ValidateAfterSalesForm(ShopFormValidation):
             dispatcher, customer_id, order_no, str(value), tracker.get_slot("service_type"), tracker.get_slot("reason"))}
 
     async def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if (vocabulary.service_type(value) is ServiceType.RETURN and not str(_text(tracker)).startswith("/")
+                and service_in(_text(tracker)) is ServiceType.REFUND_ONLY):
+            value = ServiceType.REFUND_ONLY.value   # "只退钱不退货": the NLU's 退货 is what is not wanted
         read, slots = await self._choice(dispatcher, tracker, "service_type", value, vocabulary.service_type,
                                          "请选择要办理的服务：退货、换货、退款、维修或补发。")
         before = value_before_message(tracker.events or [], "service_type")
@@ -470,8 +479,13 @@ class ValidateAfterSalesForm(ShopFormValidation):
         return slots
 
     async def validate_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         text = _text(tracker)
+        typed = reason_in(text) if tracker.get_slot("requested_slot") == "reason" and not text.startswith("/") else None
+        if typed is not None and first_entity(tracker, "reason") and vocabulary.reason(value) not in (None, typed):
+            # "码数不对" typed at the reason question: the everyday words' reason (尺码), not the
+            # NLU's guess from "不对" (发错货).
+            value = typed.value
+        read, slots = await self._choice(dispatcher, tracker, "reason", value, vocabulary.reason)
         # A pick by place ("第一个") says nothing about the problem: no words of the shopper's kept.
         picked_by_place = has_ordinal(text or "") and reason_in(text or "") is None
         if read and slots.get("reason") and text and not text.startswith("/") and not picked_by_place:

@@ -13,7 +13,12 @@ from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
 from actions.unreadable import answer_unreadable
+from assistant.follow_up import before_latest_message
 from assistant.order_matching import asks_earlier_order as earlier_order_asked
+from assistant.typed_answers import buttons_offered, only_a_place
+
+# A place typed that picks none of the buttons on screen.
+WHICH_PLACE = "刚才列出了 {count} 个选项，您要的是第几个？可以说“第二个”，或者直接点一下："
 
 # The flows a bare detail can continue, by the action that last ran them.
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
@@ -88,6 +93,11 @@ class ActionContinueWithDetails(ShopAction):
         if (tracker.active_loop or {}).get("name"):
             # A detail a form could not read ("第一个" at "确认提交吗？"): the form asks its own
             # question again next; "还有什么可以帮您" would sound as if the request were over.
+            return []
+        shown = buttons_offered(before_latest_message(tracker.events or []))
+        if len(shown) >= 2 and only_a_place((tracker.latest_message or {}).get("text") or ""):
+            # "下面那个" under a list of four, "第九个" of eight: which one, with the list again.
+            dispatcher.utter_message(text=WHICH_PLACE.format(count=len(shown)), buttons=[dict(b) for b in shown])
             return []
         dispatcher.utter_message(text="好的，收到～请问还有什么可以帮您？您可以问我订单、商品、售后，或者让我推荐商品。")
         return []

@@ -24,13 +24,15 @@ from actions.support import (
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
-from assistant.answer_words import confirms_cancel_alone
+from assistant.answer_words import confirms_cancel_alone, says_none_of_them
 from assistant.faq import faq_book
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
 from assistant.order_changes import address_confirmation, keeps_address
-from assistant.order_matching import asks_for_pickup, item_words, statuses_named
-from assistant.typed_answers import asks_about_policy, choice_index
+from assistant.order_matching import (
+    asks_for_pickup, item_words, statuses_named,
+)
+from assistant.typed_answers import asks_about_policy, choice_index, only_a_place
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
@@ -218,6 +220,9 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
+# Said to "都不是" at the list of orders whose address can change.
+NOT_LISTED_ORDER = "上面是您还没发货、可以改地址的订单；已发货的订单不能在线改地址（可以说“转人工”联系快递改派）。要改的是其他订单的话请直接发订单号，不改了请说“取消”。"
+
 def _asked(tracker: Tracker, slot: str) -> Optional[str]:
     """The text typed in answer to the form's question for ``slot``."""
     if tracker.get_slot("requested_slot") != slot:
@@ -247,7 +252,8 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
                 or keeps_address(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
-        if readability(tracker):
+        if readability(tracker) and not only_a_place(text):
+            # ("2" alone reads as bare digits: at the numbered list of saved addresses it is a place.)
             # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
             # out-of-scope rule says "没太看懂" before the question comes again (as at the order's).
             return {}
@@ -278,6 +284,10 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if ((asked == ADDRESS_CONFIRM_SLOT or tracker.get_slot(asked) is None)
                 and answer_form_question(dispatcher, tracker, ADDRESS_CHANGE)):
             # "改地址要加钱吗": answered, then the same question again (nothing changes).
+            return {ADDRESS_CONFIRM_SLOT: None}
+        if asked == "order_no" and says_none_of_them(text):
+            # "都不是" to the orders listed: which orders can change, and how to name another one.
+            dispatcher.utter_message(text=NOT_LISTED_ORDER)
             return {ADDRESS_CONFIRM_SLOT: None}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}

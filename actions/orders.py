@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.formatting import (
     buttons, china_time, intent_payload, money, month_day, wants_text_only,
 )
-from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, offer
+from actions.offers import OFFER_HANDOFF, OFFER_RECOMMEND, fresh_offer, offer
 from actions.support import (
     ShopAction, client_of, current_customer_id, db, db_prompt, entity_values, first_entity,
     guest_lookup_max_client_failures,
@@ -30,6 +30,7 @@ from assistant.after_sales_dialogue import AFTER_SALES_PROVED, GUEST_AFTER_SALES
 from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_progress, invoice_question
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
+from assistant.offers import another_order_meant
 from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
 from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
 from assistant.order_changes import change_topic
@@ -354,7 +355,10 @@ class ActionOrderStatus(ShopAction):
         if picked is None and clause is None and not first_entity(tracker, "order_no"):
             picked = await order_picked_by_kind(tracker)
         typed = ascii_digits(first_entity(tracker, "order_no")) or (picked.order_no if picked else None)
-        order_no = typed or ascii_digits(tracker.get_slot("order_no"))
+        text = (tracker.latest_message or {}).get("text") or ""
+        # "不是这个 换一个" to "确认要取消订单 X 吗？": not X (the slot) — which order, asked again.
+        other = clause is None and another_order_meant(text, fresh_offer(tracker))
+        order_no = typed or (None if other else ascii_digits(tracker.get_slot("order_no")))
         if order_no is not None and not is_order_number(order_no):
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
             return [SlotSet("order_no", None)]

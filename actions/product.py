@@ -33,6 +33,8 @@ from shop.db.records import ProductDetail
 
 MAX_CHOICES = 5
 FAQ_TOPICS = ("authenticity", "warranty", "usage")
+# Asked when a product question names no product.
+WHICH_PRODUCT = "您问的是哪一款商品呢？发我商品名称或型号（比如“iPhone 15”），或者先让我为您推荐几款。"
 
 
 def price_and_stock(product: ProductDetail) -> str:
@@ -256,8 +258,7 @@ class ActionProductInquiry(ShopAction):
         if (product_id is None and not mentions and not on_screen and first_entity(tracker, "reference")
                 and not first_entity(tracker, "category") and not first_entity(tracker, "brand")):
             # "这款有黑色吗" with no product in view: which one — not products that merely say 黑色.
-            dispatcher.utter_message(text="您问的是哪一款商品呢？发我商品名称或型号（比如“iPhone 15”），"
-                                          "或者先让我为您推荐几款。")
+            dispatcher.utter_message(text=WHICH_PRODUCT)
             return []
         if product_id is None and not mentions:
             if say_not_carried(dispatcher, text, {"category": first_entity(tracker, "category")}):
@@ -272,6 +273,11 @@ class ActionProductInquiry(ShopAction):
             # never "没有找到您说的这款商品" for a body measure searched as a product name.
             dispatcher.utter_message(text="不同商品的尺码不太一样，您想看哪一款呢？发我商品名称（比如“ONLY碎花连衣裙”），"
                                           "我按您说的身高体重帮您对照它的尺码。")
+            return []
+        if product_id is None and not mentions and text.startswith("/"):
+            # "咨询商品" tapped (or typed by its place, "第一个") with nothing named: which product,
+            # not the payload searched as a product name.
+            dispatcher.utter_message(text=WHICH_PRODUCT)
             return []
         if product_id is None:
             query = mentions[0] if mentions else text

@@ -170,3 +170,20 @@ def says_not_this(text: str) -> bool:
 def says_yes_this_one(text: str) -> bool:
     """"是的", "就这个", "对": the order or item in view confirmed (``YES_THIS_ONE``)."""
     return YES_THIS_ONE.search(text or "") is not None
+
+# "不是这个 换一个", "不是这单", "取消另一个" to "确认要取消订单 X 吗？": another order meant — which
+# one is asked (the order shown is not cancelled, nor is the request dropped).
+# (A bare "不是这个" keeps the order, as a no: another order must be said — 换 / 另 / 别的 / 其他.)
+_OTHER = r"(换一|换个|另一|另外一|别的|其他|其它)"
+ANOTHER_ONE = re.compile(r"^(?:%s)?(那|那就)?((不是这|不是那)[个单笔件款]?[\s,，。.!！~～]*(是|要)?%s|(取消|是|要)?%s)"
+                         r"[个单笔件款]?(订单|单)?(吧|呢|啊)?[\s。.!！~～]*$" % (THINKING, _OTHER, _OTHER))
+
+# "都不是" / "没有我要的" to a list of choices: none of those shown.
+NONE_OF_THEM = re.compile(r"^(?:%s)?(都不是|都不对|都不要|都没有|没有我要的|不在(这|上面)里?(面)?|不是这(几|些)个?)"
+                          r"(吧|啊|呀|呢|哦)?[\s。.!！~～]*$" % THINKING)
+
+
+def says_none_of_them(text: str) -> bool:
+    """"都不是" / "没有我要的" to a list of choices (``NONE_OF_THEM``)."""
+    return NONE_OF_THEM.match(text or "") is not None
+

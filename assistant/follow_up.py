@@ -24,7 +24,7 @@ from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, or
 from assistant.order_urging import is_urging
 from assistant.pending_answers import bare_answer
 from assistant.recommendation_requests import wants_cheaper_products
-from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, reason_in
+from assistant.typed_answers import QUESTION, REQUEST, has_ordinal, only_a_place, reason_in
 from shop.domain.after_sales import AfterSalesReason
 from shop.domain.orders import CANCELLED
 
@@ -453,8 +453,8 @@ def _unsure(ranking: Sequence[Mapping]) -> bool:
 
 
 def is_choice(text: str) -> bool:
-    """A pick from a list on screen ("第二个", "充电器那个")."""
-    return bool(_CHOICE.search((text or "").strip()))
+    """A pick from a list on screen ("第二个", "充电器那个", "2", "下面那个")."""
+    return bool(_CHOICE.search((text or "").strip())) or only_a_place(text)
 
 
 def previous_user_event(events: Sequence[Mapping]) -> Optional[Mapping]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from assistant.answer_words import CONFIRMED, KEEPS_ORDER, NOT_WANTED
+from assistant.answer_words import ANOTHER_ONE, CONFIRMED, KEEPS_ORDER, NOT_WANTED
 
 OFFER_SLOT = "pending_offer"
 OFFER_RECOMMEND = "recommend"          # "需要我为您推荐些商品吗？"
@@ -44,6 +44,12 @@ def cancellation_asked(offer: Optional[str]) -> Optional[str]:
     if offer and offer.startswith(CANCEL_OFFER_PREFIX):
         return offer[len(CANCEL_OFFER_PREFIX):]
     return None
+
+
+def another_order_meant(text: str, offer: Optional[str]) -> bool:
+    """"不是这个 换一个" / "取消另一个" answering "确认要取消订单 X 吗？": the shopper means another
+    order — asked which, X kept."""
+    return cancellation_asked(offer) is not None and ANOTHER_ONE.match((text or "").strip()) is not None
 
 
 def confirms_cancellation(intent: Optional[str], text: str) -> bool:

@@ -22,7 +22,7 @@ REASON_WORDS = (
     (AfterSalesReason.WRONG_ITEM, r"发错|寄错|不是我买的|不是我要的"),
     (AfterSalesReason.MISSING_PARTS, r"少件|漏发|少了|缺件|少发|缺了|(只|就)(到|收到|来)了?[一1](个|件|样)"),
     (AfterSalesReason.DAMAGED, r"破损|摔坏|压坏|碎了|破了|烂了|裂了|坏的|烂的|烂掉|腐烂|发霉|碎的|压扁"),
-    (AfterSalesReason.SIZE_FIT, r"尺码|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
+    (AfterSalesReason.SIZE_FIT, r"尺码|码数|码子|尺寸|太大|太小|偏大|偏小|不合身|不合脚|大了|小了|换.{0,2}码|大一号|小一号|换大|换小"),
     (AfterSalesReason.NOT_AS_DESCRIBED, r"与描述不符|和描述不符|跟描述不|描述不符|不一样|色差|假货|不是正品"),
     (AfterSalesReason.NOT_RECEIVED, r"没收到|未收到|没到货"),
     (AfterSalesReason.QUALITY, r"质量|坏了|故障|有问题|用不了|不能用|开不了机|不好用|瑕疵|过期|有个洞|有洞|破洞|开线|脱线|"
@@ -42,6 +42,71 @@ LAST = re.compile(r"最后(一|那)?(个|件|单|笔|款|项)?|最下面")
 # "2" typed alone while a list is on screen: its place in the list, as "第二个" (two digits at
 # most: longer numbers are order numbers, phone digits or budgets).
 BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、!！]?\s*$")
+# "上面那个" / "下面那个" / "前面那个" / "后面那个": one of a list of two by where it stands on
+# screen (of a longer list it says nothing: which of the lower ones?); "最上面" / "最前面" /
+# "头一个" the first of any list, "中间那个" the middle of three.
+_THAT = r"(那|这)?(一)?(个|件|单|笔|款|项|种|条)"
+UPPER = re.compile(rf"(?<!最)(上面|上边|前面|前边){_THAT}|(?<!最)(上面|上边|前面|前边)的")
+LOWER = re.compile(rf"(?<!最)(下面|下边|后面|后边){_THAT}|(?<!最)(下面|下边|后面|后边)的")
+FIRST = re.compile(rf"最(上面|上边|前面|前边)|头一?{_THAT}")
+MIDDLE = re.compile(rf"中间{_THAT}|中间的")
+# A message made only of a pick by place (and words that add nothing to it): "第二个",
+# "选2", "就下面那个吧", "2号" — what a tap on that button would have said.
+_PICK_FILLER = r"(那就|那|就|我|选|要|是|用|这个|吧|呢|啊|呀|哈|嗯|好的|好|的|号|[\s,，。.!！~～、…])*"
+PLACE_WORDS = re.compile(
+    r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样|种|条)?|最后(一|那)?(个|件|单|笔|款|项)?"
+    rf"|(上面|上边|前面|前边|下面|下边|后面|后边|最上面|最上边|最前面|最下面|最下边|中间)({_THAT}|的)?|头一?{_THAT}|\d{{1,2}}")
+ONLY_A_PLACE = re.compile(rf"^{_PICK_FILLER}(?:{PLACE_WORDS.pattern}){_PICK_FILLER}$")
+
+
+def place_in(text: str, count: int) -> Optional[int]:
+    """The place (0-based) in a list of ``count`` that ``text`` points at by position alone:
+    an ordinal, a bare number, "最后那个", "最上面那个", "下面那个" (of two), "中间那个" (of
+    three); None when it points at none or the list has no such place."""
+    text = (text or "").strip()
+    if count <= 0 or not text:
+        return None
+    if LAST.search(text):
+        return count - 1
+    ordinal = ORDINAL.search(text) or BARE_NUMBER.match(text) or (only_a_place(text) and _NUMBER.search(text))
+    if ordinal:
+        raw = ordinal.group(1)
+        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        return number - 1 if 1 <= number <= count else None
+    if FIRST.search(text):
+        return 0
+    if count == 2 and UPPER.search(text):
+        return 0
+    if count == 2 and LOWER.search(text):
+        return 1
+    if count == 3 and MIDDLE.search(text):
+        return 1
+    return None
+
+
+_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+
+
+# A number typed above this is no place in a list on screen (lists show at most eight) but a
+# size, a budget or a model ("那42呢" after a shoe's sizes).
+MAX_PLACE = 10
+
+
+def only_a_place(text: str) -> bool:
+    """"第二个", "2", "选下面那个吧": the message says nothing but a place in a list."""
+    text = (text or "").strip()
+    if len(text) > 12 or ONLY_A_PLACE.match(text) is None:
+        return False
+    return all(int(n) <= MAX_PLACE for n in _NUMBER.findall(text))
+
+
+def says_a_place(text: str) -> bool:
+    """Whether ``text`` points at a place by position words ("下面那个", "最上面", "中间那个"),
+    besides ordinals and numbers (see has_ordinal)."""
+    text = text or ""
+    return bool(UPPER.search(text) or LOWER.search(text) or FIRST.search(text) or MIDDLE.search(text))
+
+
 # Words around a description that say nothing about the item.
 FILLER = re.compile(r"(那个|这个|那件|这件|那款|这款|那单|这单|的|要|是|就|吧|呢|啊|选|我)")
 
@@ -74,9 +139,18 @@ def exchanges_for(text: str) -> bool:
 REPAIR_WISH = re.compile(r"(要|想|拿去|送去|寄去|寄回去|帮我|给我|需要|得|去)修(?!改|正)|修一下|修理|返修|送修")
 
 
+# "只退钱不退货", "不用寄回 退款就行": a refund without the goods sent back — its 退货 is what
+# the shopper does not want.
+# ("不想退货了 换货吧" is no refund: the refund itself must be said.)
+REFUND_ONLY = re.compile(r"(只|仅|光)退(钱|款)|退(钱|款)[，,\s]*不退货"
+                         r"|不(用|想|要|需要)?(退货|寄回|退回去).{0,6}退(钱|款)|退(钱|款).{0,6}不(用|想|要|需要)(退货|寄回|退回去)")
+
+
 def service_in(text: str) -> Optional[ServiceType]:
     """The service a typed answer names (退货 / 换货 / 退款 / 维修 / 补发), or None."""
     text = (text or "").strip()
+    if REFUND_ONLY.search(text):
+        return ServiceType.REFUND_ONLY
     for word in sorted(SERVICE_FROM_NLU, key=len, reverse=True):
         if word in text:
             return SERVICE_FROM_NLU[word]
@@ -218,7 +292,8 @@ def asks_item_alone(text: str) -> bool:
 
 def has_ordinal(text: str) -> bool:
     """"第二个", "最后那个", "2": a pick by position in a list on screen."""
-    return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
+    return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or "")
+                or says_a_place(text))
 
 
 # The payload of a product's choice button ("找到了几款…").
@@ -261,19 +336,41 @@ def choices_on_screen(events: Sequence[Mapping[str, Any]]) -> List[str]:
     return titles
 
 
+def buttons_offered(events: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """The buttons the assistant showed after the shopper's last message in ``events`` (the
+    tracker while a new message is parsed, before it is logged), in the order shown."""
+    shown: List[Mapping[str, Any]] = []
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind in ("user", "restart", "session_started"):
+            break
+        if kind == "bot":
+            shown[:0] = [b for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, Mapping)]
+    return shown
+
+
+def button_picked(text: str, buttons: Sequence[Mapping[str, Any]]) -> Optional[Mapping[str, Any]]:
+    """The one of ``buttons`` (two or more on screen) a typed answer made only of its place
+    picks — "第二个", "2", "选下面那个", "最后一个吧": the answer is that button tapped, whatever
+    the question (an order, an item, a service, a reason, 确认提交 / 取消, 确认取消 / 不用了). None
+    when the message says anything more (the flow reads it as typed) or points at no button."""
+    if len(buttons) < 2 or not only_a_place(text) or names_an_item(text):
+        # ("第二件" counts the goods of an order: an item picked, whatever list is on screen.)
+        return None
+    place = place_in(text, len(buttons))
+    if place is None or not str(buttons[place].get("payload") or "").strip():
+        return None
+    return buttons[place]
+
+
 def choice_index(text: str, options: Sequence[str]) -> Optional[int]:
     """Which of ``options`` (as shown, in order) a typed answer picks: an ordinal, "最后那个",
     or words of the option's own text ("充电器那个"). None when it picks none or is ambiguous."""
     text = (text or "").strip()
     if not options or not text:
         return None
-    if LAST.search(text):
-        return len(options) - 1
-    ordinal = ORDINAL.search(text) or BARE_NUMBER.match(text)
-    if ordinal:
-        raw = ordinal.group(1)
-        number = int(raw) if raw.isdigit() else ORDINALS[raw]
-        return number - 1 if 1 <= number <= len(options) else None
+    if LAST.search(text) or ORDINAL.search(text) or BARE_NUMBER.match(text) or says_a_place(text) or only_a_place(text):
+        return place_in(text, len(options))
     words = FILLER.sub(" ", text).split()
     best, best_len, tie = None, 0, False
     for index, option in enumerate(options):

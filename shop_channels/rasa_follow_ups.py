@@ -2,7 +2,11 @@
 
 Rasa's NLU classifies a message on its own; the Rasa server parses it with the tracker at
 hand (``MessageProcessor.parse_message(message, tracker)``) but the NLU components never see
-it. ``install()`` wraps that method, on the pinned Rasa only. After the NLU has spoken:
+it. ``install()`` wraps that method, on the pinned Rasa only. Before the NLU speaks, a message
+made only of a place in the buttons just shown ("第二个", "2", "下面那个" of two, "最后一个吧") is
+parsed as that button's payload — the answer typed reads as the tap would have, at every
+question that offers buttons (rule: :func:`assistant.typed_answers.button_picked`; the parse
+keeps what was typed under ``typed_pick``). After the NLU has spoken:
 
 - a short yes or no right after the assistant's own offer ("嗯 不要了" to "确认要取消订单吗？",
   "算了吧" to "需要我为您推荐吗？") is that answer, whatever the classifier made of it (rule:
@@ -23,12 +27,15 @@ import logging
 from functools import lru_cache
 from typing import Any, Dict, Optional
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import (
     after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, previous_question, previous_user_event,
 )
+from assistant.offers import another_order_meant
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
+from assistant.typed_answers import button_picked, buttons_offered
 from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
@@ -68,6 +75,10 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
     user message in ``events`` (dicts as in the tracker's serialised form), or as a follow-up
     of that message, or unchanged."""
     offer = open_offer(events)
+    if another_order_meant(parse_data.get("text") or "", offer):
+        # "不是这个 换一个" to "确认要取消订单 X 吗？": which order to cancel is asked again.
+        return {**parse_data, "intent": {"name": "order_status", "confidence": 1.0},
+                "entities": [{"entity": "topic", "value": "cancel_order"}], "answer_to_offer": parse_data.get("intent")}
     if not cancels_instead_of_answering(parse_data.get("text") or "", offer, previous_question(events)):
         answer = answered(parse_data, offer)
         if answer is not None:
@@ -103,8 +114,31 @@ def events_since_last_message(events) -> list:
     return [event.as_dict() for event in reversed(tail)]
 
 
+def as_tapped(message, tracker):
+    """``message`` as the button it picks by its place alone ("第二个", "2", "下面那个" — rule:
+    :func:`assistant.typed_answers.button_picked`): a copy saying the button's payload, so the
+    answer typed is read as the tap would have been; None when it picks no button."""
+    if tracker is None or (message.text or "").startswith("/"):
+        return None
+    button = button_picked(message.text or "", buttons_offered(events_since_last_message(tracker.events)))
+    if button is None:
+        return None
+    logger.debug("typed pick %r read as the button %r", message.text, button.get("title"))
+    return UserMessage(text=str(button["payload"]), output_channel=message.output_channel, sender_id=message.sender_id,
+                       input_channel=message.input_channel, message_id=message.message_id, metadata=message.metadata)
+
+
 async def parse_message(self, message, tracker=None, only_output_properties: bool = True):
-    parse_data = await _stock_parse_message(self, message, tracker, only_output_properties)
+    try:
+        tapped = as_tapped(message, tracker)
+    except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn
+        logger.exception("typed pick check failed; the message is read as typed")
+        tapped = None
+    parse_data = await _stock_parse_message(self, tapped or message, tracker, only_output_properties)
+    if tapped is not None:
+        parse_data = {**parse_data, "typed_pick": message.text}
+        if (tapped.text or "").startswith("/"):
+            return parse_data
     if tracker is None or (message.text or "").startswith("/"):
         return parse_data
     try:
