@@ -415,6 +415,8 @@ def main():
     ap.add_argument("--C", type=float, default=3.0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--errors", type=int, default=0)
+    ap.add_argument("--per-topic", action="store_true",
+                    help="also list strict / lenient accuracy per JD topic (each topic is in one fold), weakest first")
     ap.add_argument("--errors-got", help="list only the misses that got this label (e.g. out_of_scope)")
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "nlu")
     fallback = fallback_config()
@@ -464,7 +466,7 @@ def main():
                          " see how optimistic the CV is about topics nobody looked at). The leak-free run"
                          " leaves out every file written from its misses: --skip real_style.yml"
                          " real_style_r4.yml real_style_r5.yml real_style_r6.yml real_style_r7.yml"
-                         " real_style_r8.yml real_style_r9.yml real_style_r10.yml")
+                         " real_style_r8.yml real_style_r9.yml real_style_r10.yml real_style_r11.yml")
     ap.add_argument("--grid", action="store_true",
                     help="also score a grid of fallback thresholds (and the out-of-scope guard's sure level)"
                          " from the same CV probabilities, and print the setting pick_setting() picks")
@@ -649,6 +651,13 @@ def main():
                   f"{summarise(rows, [g for g, _ in old], [t for _, t in old])}")
     conf = Counter((r["intent"], p) for r, p in zip(rows, preds) if p != r["intent"] and p != r["second"])
     print("top confusions (gold -> pred):", ", ".join(f"{g}->{p} {c}" for (g, p), c in conf.most_common(12)))
+    if args.per_topic:
+        by_topic = {}
+        for r, p in zip(rows, preds):
+            by_topic.setdefault(r["jd_category"], []).append((p == r["intent"], p in (r["intent"], r["second"])))
+        print("per JD topic (strict / lenient / n), weakest first:")
+        for topic, hits in sorted(by_topic.items(), key=lambda kv: (sum(s for s, _ in kv[1]) / len(kv[1]), kv[0])):
+            print(f"  {topic}: {sum(s for s, _ in hits) / len(hits):.3f} / {sum(l for _, l in hits) / len(hits):.3f} / {len(hits)}")
     if args.errors:
         errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])
                 and (not args.errors_got or p == args.errors_got)]

@@ -1,7 +1,7 @@
 """Scope probe: do shop questions on services the data barely covers escape "out of scope", and
 do plainly off-topic messages still get it?
 
-    python bench/scope_probe.py --model models/X.tar.gz [--misses]
+    python bench/scope_probe.py --model models/X.tar.gz [--misses] [--intent-misses]
 
 Data (hand-written, see the comments at the top of each file): bench/data/scope_probe/
 shop_services.yml (families of shop questions about a big shop's services: 白条, account
@@ -72,7 +72,8 @@ def score(shop_rows: Sequence[tuple], shop_got: Sequence[str], shop_p_oos: Seque
     }
 
 
-def report(shop_rows, shop_got, shop_p_oos, off_rows, off_got, misses: bool = False) -> str:
+def report(shop_rows, shop_got, shop_p_oos, off_rows, off_got, misses: bool = False,
+           intent_misses: bool = False) -> str:
     s = score(shop_rows, shop_got, shop_p_oos, off_rows, off_got)
     lines = [
         f"shop questions ({s['shop']}): -> out of scope {_rate(s['shop_oos'], s['shop'])}; "
@@ -88,6 +89,10 @@ def report(shop_rows, shop_got, shop_p_oos, off_rows, off_got, misses: bool = Fa
         for (family, text), got in zip(off_rows, off_got):
             if got != OUT_OF_SCOPE:
                 lines.append(f"  off  [{family}] {text!r} got={got}")
+    if intent_misses:
+        for (family, intent, text), got in zip(shop_rows, shop_got):
+            if got != intent:
+                lines.append(f"  intent [{family}] {text!r} guide={intent} got={got}")
     return "\n".join(lines)
 
 
@@ -107,6 +112,8 @@ def main() -> int:
     configure_structlog(logging.WARNING)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--intent-misses", action="store_true",
+                    help="also list shop questions whose answer is not the guide's intent (fallback included)")
     ap.add_argument("--misses", action="store_true", help="list shop questions answered (or surely guessed) out of"
                                                          " scope and off-topic messages that were not")
     args = ap.parse_args()
@@ -120,7 +127,8 @@ def main() -> int:
     shop_got, off_got = got[: len(shop_rows)], got[len(shop_rows):]
     shop_p = [_p_oos(p) for p in parsed[: len(shop_rows)]]
     print(f"model {args.model}")
-    print(report(shop_rows, shop_got, shop_p, off_rows, off_got, misses=args.misses))
+    print(report(shop_rows, shop_got, shop_p, off_rows, off_got, misses=args.misses,
+                 intent_misses=args.intent_misses))
     return 0
 
 

@@ -492,3 +492,54 @@ def test_a_credit_line_a_device_or_a_cancellation_is_no_restore(vocab, text):
 @pytest.mark.parametrize("text", ["微信记录删了能恢复吗", "能恢复吗"])
 def test_data_of_an_app_or_a_bare_can_it_come_back_is_no_restore(vocab, text):
     assert "restore_order" not in got(vocab, text, "topic")
+
+
+# --- issue 14 round 22 ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["你们发串货了吧", "收到的跟订单上不是同一个型号", "怎么给我发了个粉的", "包裹里是别人的东西",
+                                  "发措了 我要的不是这个"])
+def test_a_wrong_item_in_the_shoppers_words_is_wrong_item(vocab, text):
+    assert "wrong_item" in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["客服给我发了个链接", "发错的短信能撤回吗", "快递发错地址了"])
+def test_a_link_a_message_or_an_address_is_no_wrong_item(vocab, text):
+    assert "wrong_item" not in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["退货还在审核", "啥时候能审核啊", "申请又被驳回了", "质检结果出来没", "审和要几天",
+                                  "退款审核这么慢", "一直待审核"])
+def test_a_request_waiting_refused_or_inspected_is_service_progress(vocab, text):
+    assert "service_progress" in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text", ["签证审核要几天", "公积金提取审核多久", "营业执照年检审核什么时候出结果"])
+def test_another_worlds_review_is_no_service_progress(vocab, text):
+    assert "service_progress" not in got(vocab, text, "topic")
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("这台空调多少匹", "spec"), ("电热水器几级能效", "spec"), ("净重有多少", "spec"), ("是变频的吗", "spec"),
+    ("有没有负离子功能", "spec"), ("这个手表充满电能用几天", "spec"), ("冰箱是对开门吗", "spec"),
+    ("这条裤子会不会缩水", "material"), ("杯子是陶瓷的吗", "material"),
+])
+def test_an_attribute_asked_with_no_shop_word_is_a_product_topic(vocab, text, topic):
+    assert topic in got(vocab, text, "topic")
+
+
+def test_shrinking_asked_before_buying_is_no_fault(vocab):
+    assert "damaged" not in got(vocab, "洗了会不会缩水", "topic")
+    assert "damaged" in got(vocab, "洗了一次就缩水了", "topic")
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("刚下单就便宜了二十", "price_protection"), ("买完就降价了 气人", "price_protection"),
+    ("哪里能修这个耳机", "repair"), ("市里有售后服务站吗", "repair"),
+    ("约的后天装 还没人联系", "installation"), ("师傅哪天来装", "installation"),
+    ("包裹怎么送到隔壁县去了", "logistics"), ("物流显示在别的城市", "logistics"),
+    ("寄回去的地址在哪", "return_policy"), ("物流损能赔吗", "damaged"),
+    ("把这单取消了重新下可以吗", "cancel_order"), ("取消了重拍行吗", "cancel_order"),
+    ("退款我不想退了", "refund_progress"),
+])
+def test_the_desk_topics_of_round_22(vocab, text, topic):
+    assert topic in got(vocab, text, "topic")
