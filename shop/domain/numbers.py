@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 from shop.domain.clock import CHINA_TZ, require_aware
 
@@ -55,6 +55,28 @@ def ascii_digits(text: Optional[str]) -> Optional[str]:
         return None
     return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
                    for ch in str(text))
+
+
+# More digits than any id or count the shop uses, far fewer than int()'s 4300-digit limit.
+_MAX_WHOLE_NUMBER_DIGITS = 19
+
+
+def whole_number(value: Any, high: int, low: int = 1) -> Optional[int]:
+    """A whole number from outside (a JSON value, a form field, a path segment, an entity):
+    an ``int`` (not a bool) or text of decimal digits ("12", full-width "１２", surrounding
+    spaces ignored), within ``low``..``high``; None for anything else.
+
+    Not ``text.isdigit()`` then ``int(text)``: ``isdigit`` is also true for "²", "①", "⑴",
+    "⒈" (digits that are not decimal), which ``int`` cannot read, and for 5000 digits, more
+    than ``int`` converts — each a ValueError, so a 500 where a wrong number gets a 4xx."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > _MAX_WHOLE_NUMBER_DIGITS or not text.isdecimal():
+            return None
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
 
 
 def is_order_number(text: str) -> bool:
