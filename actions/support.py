@@ -24,6 +24,7 @@ from assistant.faq import use_faq_file
 from growth.experiments import use_experiments_file
 from recommender.service import use_model_dir
 from shop.domain.handoff_queue import DeskHours
+from shop.domain.numbers import whole_number
 from shop.identity import CLIENT_METADATA_KEY, IdentityConfigError, is_client_tag, resolve_customer_id
 
 logger = logging.getLogger(__name__)
@@ -185,8 +186,7 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 def as_product_id(raw: Any) -> Optional[int]:
     """A product id from an entity or slot value; anything else (typed by a shopper) is None."""
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return whole_number(str(raw or ""), high=10**12 - 1, low=0)
 
 
 # Actions that answer a question: an angry question ("等了五天还没到😤") is answered with an
