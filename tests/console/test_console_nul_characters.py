@@ -73,3 +73,33 @@ def test_a_reply_and_a_transfer_note_with_a_nul_are_kept_without_it(console, con
     assert response.status == 303 and response.headers["Location"] == "/handoff?flash=transferred", body[:200]
     with session_scope(console_engine) as s:
         assert desk_ticket(s, ticket).status == "open"
+
+
+
+@pytest.fixture()
+def postgres_analytics():
+    """The analytics tables on PostgreSQL (asked for before ``console``, so the console and
+    its connections are gone before the database is dropped)."""
+    from tests.support.analytics import postgres_analytics_database
+
+    with postgres_analytics_database("console_nul_analytics") as engine:
+        yield engine
+
+
+def test_a_recorded_conversation_asked_for_with_a_nul_is_no_such_conversation(postgres_analytics, console, tmp_path):
+    """The analytics database on PostgreSQL: 未解决的对话's page for an id with a NUL was a 500."""
+    from dataclasses import replace
+
+    from analytics.settings import AnalyticsSettings
+    from console.config import load_settings
+
+    analytics = AnalyticsSettings(events_db_path=tmp_path / "events.db",
+                                  db_url=postgres_analytics.url.render_as_string(hide_password=False))
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n",
+                         encoding="utf-8")
+    admin = console(replace(load_settings(), analytics=analytics, rasa_endpoints=endpoints))
+    assert admin.sign_in("boss", ADMIN_PASSWORD)[0].status in (302, 303)
+    for path in ("/analytics/conversations/a%00b", "/analytics/conversations/%00"):
+        response, body = admin.request("GET", path)
+        assert response.status == 404, (path, response.status, body[:200])
