@@ -6,7 +6,6 @@ questions and the summary), after_sales_checks.py (eligibility as soon as order 
 known) and after_sales_submit.py (filing); its rules in assistant/after_sales_dialogue.py."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
@@ -20,8 +19,8 @@ from actions.orders import NOT_FOUND, answer_order_clause, meant_orders
 from actions.services import service_answer_events
 from actions.support import ShopAction, current_customer_id, db, entity_values, first_entity
 from assistant.after_sales_dialogue import (
-    CANCELLED_REFUND, CONFIRM_SLOT, NOTHING_PAID, REASON_TEXT_SLOT, REQUEST_NO, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
-    route_after_services, route_before_services, second_question_topics, wants_request,
+    CANCELLED_REFUND, CONFIRM_SLOT, GUEST_AFTER_SALES, NOTHING_PAID, REASON_TEXT_SLOT, names_a_request, names_fresh_food, offers_request, order_in_view, policy_for_order_in_view,
+    names_something_bought, request_number_in, route_after_services, route_before_services, second_question_topics, wants_request,
 )
 from assistant.order_categories import order_category_names
 from assistant.faq import faq_book
@@ -29,7 +28,7 @@ from assistant.mood import sounds_angry
 from assistant.offers import last_cancellation_asked
 from assistant.order_matching import order_words
 from assistant.price_protection import asks_price_protection, price_protection_text
-from assistant.warranty import OWN_ORDER, category_warranty_text, order_warranty_text
+from assistant.warranty import asks_about_own_goods, category_warranty_text, order_warranty_text
 from assistant.typed_answers import service_in
 from shop.db.after_sales import get_after_sales_request, list_after_sales_requests
 from shop.db.catalogue import category_warranty_months, get_product_detail
@@ -42,9 +41,6 @@ from shop.domain.orders import OrderStatus
 
 # A paid order cancelled this recently still has its refund on the way.
 REFUND_UNDER_WAY = timedelta(days=7)
-RETURN_WORDS = re.compile(r"退货|换货|售后|服务单|维修")
-# "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
-BOUGHT = re.compile(r"(买|下单|订)的|买过的")
 # "怎么这么慢" about a request: what the assistant cannot do and who can.
 HURRY_REQUESTS = ("理解您着急！售后审核和退款都是按顺序处理的，我这边没法直接加快；"
                   "需要的话我马上为您转接人工客服帮您催一下。")
@@ -141,7 +137,7 @@ async def say_warranty(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     text = (tracker.latest_message or {}).get("text") or ""
     categories = entity_values(tracker, "category")
     customer_id = current_customer_id(tracker)
-    if customer_id is not None and OWN_ORDER.search(text):
+    if customer_id is not None and asks_about_own_goods(text):
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         meant = await meant_orders(text, orders, [*entity_values(tracker, "product"), *categories])
         if meant.described and len(meant.orders) == 1:
@@ -189,8 +185,7 @@ class ActionAfterSalesRoute(ShopAction):
             # (the order whose cancellation was asked in this session, also after other orders were shown)
             cancelled = await cancelled_order(customer_id, last_cancellation_asked(reversed(tracker.events or [])))
             if (cancelled is not None and cancelled.paid_at is not None and cancelled.cancelled_at is not None
-                    and utc_now() - cancelled.cancelled_at < REFUND_UNDER_WAY and not REQUEST_NO.search(text)
-                    and not RETURN_WORDS.search(text)):
+                    and utc_now() - cancelled.cancelled_at < REFUND_UNDER_WAY and not names_a_request(text)):
                 # "钱退到哪" after cancelling a paid order: that order's refund (a refund of a
                 # return, or of an order cancelled long ago, is still the requests' report).
                 dispatcher.utter_message(text=CANCELLED_REFUND.format(order_no=cancelled.order_no,
@@ -244,11 +239,12 @@ class ActionAfterSalesRoute(ShopAction):
             answer_policy_topics(dispatcher, policy, text)
             return answered + events
         if route.kind == "sign_in":
-            dispatcher.utter_message(
-                text="申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"
-                     "也可以说“转人工”联系人工客服。"
-            )
-            return answered
+            dispatcher.utter_message(text=GUEST_AFTER_SALES)
+            # The order number or the phone digits a guest types next are a look-up's answer
+            # (the order is shown once proved, with this again): never "没太看懂".
+            named = ascii_digits(order_no) if order_no and is_order_number(ascii_digits(order_no) or "") else None
+            return answered + [SlotSet("pending_lookup", "phone_suffix" if named else "order_no"),
+                               *([SlotSet("order_no", named)] if named else [])]
         if names_fresh_food(text) and faq_book().answer("fresh_food"):
             # "生鲜坏了能退吗": fresh food's own terms first, then the form (its orders only).
             dispatcher.utter_message(text=faq_book().answer("fresh_food").pick())
@@ -278,18 +274,18 @@ async def report_after_sales_status(dispatcher: CollectingDispatcher, customer_i
     if customer_id is None:
         dispatcher.utter_message(text="查询售后进度需要先登录哦。登录后我可以帮您查看所有售后申请的处理进度。")
         return
-    match = REQUEST_NO.search(text)
-    if match:
-        request = await db(get_after_sales_request, customer_id, match.group(0))
+    number = request_number_in(text)
+    if number is not None:
+        request = await db(get_after_sales_request, customer_id, number)
         requests = [request] if request else []
         if not requests:
-            dispatcher.utter_message(text=f"没有查到服务单号 {match.group(0)}，请核对后再试。")
+            dispatcher.utter_message(text=f"没有查到服务单号 {number}，请核对后再试。")
             return
     else:
         requests = await db(list_after_sales_requests, customer_id, limit=5)
     if open_only:
         still_open = [r for r in requests if AfterSalesStatus(r.status).is_open]
-        if not still_open and not (requests and BOUGHT.search(text)):
+        if not still_open and not (requests and names_something_bought(text)):
             return
         # "上周买的跑鞋退款到账没" with nothing under way: that refund may be done — all are shown.
         requests = still_open or requests

@@ -15,7 +15,7 @@ from actions.orders import order_summary
 from actions.support import db, entity_values
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import ALREADY_FILED, ANSWERED, CONFIRM_SLOT
-from assistant.faq import faq_book
+from assistant.faq import faq_book, without_order_lines
 from assistant.order_categories import order_category_names, typed_names
 from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.errors import InvalidRequest, OrderNotFound
@@ -110,8 +110,7 @@ async def early_check(dispatcher: CollectingDispatcher, customer_id: int, order_
         policy = faq_book().answer("return_policy")
         if policy:
             # (the order is known: not the policy's "告诉我订单号" invitation)
-            lines = [line for line in policy.pick().splitlines() if "订单号" not in line]
-            dispatcher.utter_message(text="\n".join(lines))
+            dispatcher.utter_message(text=without_order_lines(policy.pick()))
         dispatcher.utter_message(text="如有疑问，需要的话我可以为您转接人工客服。")
         return {**stop(), "pending_offer": OFFER_HANDOFF}
     return {}

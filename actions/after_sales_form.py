@@ -14,19 +14,20 @@ from rasa_sdk.types import DomainDict
 from actions.after_sales_checks import early_check, not_delivered_yet, orders_not_offered, qualifying_orders
 from actions.formatting import buttons
 from actions.form_questions import answer_form_question, form_question_answers
-from actions.orders import category_readings, meant_orders, order_summary
+from actions.orders import category_readings, meant_orders, order_summary, own_order
 from actions.support import ShopFormValidation, current_customer_id, db, entity_values, first_entity, latest_intent
 from assistant import after_sales as vocabulary
+from assistant.answer_words import says_not_this
 from assistant.after_sales_dialogue import (
-    ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, NOT_THIS, REASON_TEXT_SLOT, YES, in_view_first,
+    ALREADY_FILED, ANSWERED, CANCELLED, CONFIRM_SLOT, CONFIRMED, REASON_TEXT_SLOT, in_view_first,
     in_view_offered, kept_at_summary, on_screen_first, order_description, order_descriptions, order_in_view,
     order_pick_words,
-    service_named_at_summary, switches_service, value_before_message,
+    service_named_at_summary, switches_service, takes_order_asked_about, value_before_message,
 )
 from assistant.form_questions import AFTER_SALES, answered_since_message
 from assistant.order_categories import item_category_names
 from assistant.order_matching import (
-    EARLIER_ORDER, NO_EARLIER_ORDER, earlier_order, is_oldest, item_words, order_words, orders_on_screen, picks_an_order, values_within,
+    NO_EARLIER_ORDER, asks_earlier_order, earlier_order, is_oldest, item_words, order_words, orders_on_screen, picks_an_order, values_within,
     without_order_clause,
 )
 from assistant.typed_answers import (
@@ -59,7 +60,7 @@ def _typed(tracker: Tracker, slot: str) -> Optional[str]:
 def _not_this_order(tracker: Tracker) -> bool:
     """"不是" to "是刚才查看的订单…吗？" (extract_order_no asks again without it)."""
     return (tracker.get_slot("requested_slot") == "order_no" and order_in_view(tracker.events or []) is not None
-            and bool(NOT_THIS.search(_text(tracker))))
+            and says_not_this(_text(tracker)))
 
 
 def _kept(tracker: Tracker, slot: str) -> Tuple[bool, Optional[Any]]:
@@ -148,10 +149,10 @@ class ValidateAfterSalesForm(ShopFormValidation):
         events = tracker.events or []
         orders = await qualifying_orders(current_customer_id(tracker))
         in_view = in_view_offered(events)
-        if in_view and in_view in {o.order_no for o in orders} and YES.search(text.strip()):
+        if in_view and in_view in {o.order_no for o in orders} and takes_order_asked_about(text):
             # (only an order the question offered: one not eligible was never asked about)
             return {"order_no": in_view}
-        if order_in_view(events) and NOT_THIS.search(text.strip()):
+        if order_in_view(events) and says_not_this(text.strip()):
             return {"order_no": None}        # asked again, without the order in view
         # "第二个": the second of the list the question showed (narrowed or not), in view first.
         orders = in_view_first(on_screen_first(orders, [o.order_no for o in orders_on_screen(events)]), in_view)
@@ -172,7 +173,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         its words (an ordinal there picks that question's button, never an order)."""
         text = _text(tracker)
         part = new_value_part(text)
-        if EARLIER_ORDER.search(part) and confirmation_in(text) == "change":
+        if asks_earlier_order(part) and confirmation_in(text) == "change":
             # "不对 是上一个": the order placed before the one taken (as the order look-up
             # reads it), among those the form offers — not the question again.
             orders = await qualifying_orders(current_customer_id(tracker))
@@ -189,7 +190,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
     async def _before_the_oldest(self, tracker: Tracker) -> bool:
         """"不对 是上一个" with the oldest of the orders the form offers taken: none is before it."""
         text = _text(tracker)
-        if not (EARLIER_ORDER.search(new_value_part(text)) and confirmation_in(text) == "change"):
+        if not (asks_earlier_order(new_value_part(text)) and confirmation_in(text) == "change"):
             return False
         return is_oldest(await qualifying_orders(current_customer_id(tracker)), tracker.get_slot("order_no"))
 
@@ -374,7 +375,7 @@ class ValidateAfterSalesForm(ShopFormValidation):
         elif target in ("item", "order"):
             customer_id = current_customer_id(tracker)
             order_no = tracker.get_slot("order_no")
-            order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+            order = await own_order(customer_id, order_no)
             if target == "item" and order is not None and len(order.items) > 1:
                 slots["order_item_id"] = None
             else:

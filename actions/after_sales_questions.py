@@ -9,11 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_sales_checks import orders_of_named_kind, qualifying_orders
 from actions.formatting import buttons, intent_payload
-from actions.orders import order_summary
-from actions.support import ShopAction, current_customer_id, db
+from actions.orders import order_summary, own_order
+from actions.support import ShopAction, current_customer_id
 from assistant import after_sales as vocabulary
 from assistant.after_sales_dialogue import REASON_TEXT_SLOT, in_view_first, in_view_offered
-from shop.db.orders import get_order
 
 
 class ActionAskOrderNo(ShopAction):
@@ -53,7 +52,7 @@ class ActionAskOrderItemId(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
         order_no = tracker.get_slot("order_no")
-        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        order = await own_order(customer_id, order_no)
         if order is None:
             dispatcher.utter_message(text="请先告诉我订单号。")
             return []
@@ -88,7 +87,7 @@ class ActionAskAfterSalesConfirmed(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
         order_no, item_id = tracker.get_slot("order_no"), tracker.get_slot("order_item_id")
-        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        order = await own_order(customer_id, order_no)
         item = next((i for i in order.items if str(i.id) == str(item_id)), None) if order else None
         service = vocabulary.service_type(tracker.get_slot("service_type"))
         why = vocabulary.reason(tracker.get_slot("reason"))

@@ -2,7 +2,6 @@
 answering the wrong question with confidence."""
 from __future__ import annotations
 
-import re
 from typing import Any, Collection, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -24,6 +23,7 @@ from assistant.order_matching import (
     ORDER_CARD_TOPICS, ORDER_ONLY_TOPICS, RULE_ANSWERED_ORDER_TOPICS, asks_arrival, asks_look_up, order_clause, refers_to_own_order,
 )
 from assistant.order_urging import is_urging
+from assistant.recommendation_requests import wants_to_buy
 from assistant.typed_answers import asks_about_policy, forgets
 from shop.db.orders import MAX_RECENT, recent_orders
 from shop.domain.assortment import gift_recipient
@@ -44,8 +44,6 @@ INTENT_CHOICES = {
     "bot_challenge": "问问你是谁",
 }
 FALLBACK_CHOICES = ("order_status", "product_inquiry")
-# "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
-WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐|找(个|一个|一款|款|点|些)")
 
 
 def resend_with_entities(intent: str, entities: List[Dict[str, Any]]) -> str:
@@ -154,7 +152,7 @@ class ActionClarify(ShopAction):
             # "你们有卖自行车吗" the classifier was unsure of: the shop does not sell it, said plainly.
             return []
         names = {e.get("entity") for e in entities}
-        if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or WANTS.search(text)):
+        if "category" in names and (names & {"budget_min", "budget_max", "color", "size", "brand"} or wants_to_buy(text)):
             # "有没有300左右的保温杯": a kind of product with a budget (colour, size, brand) is a
             # request for products, however unsure the classifier was of the wording.
             from actions.recommend import ActionRecommend
@@ -165,7 +163,7 @@ class ActionClarify(ShopAction):
             from actions.recommend import ActionRecommend
 
             return await ActionRecommend().handle(dispatcher, tracker, domain)
-        if gift_recipient(text) and "topic" not in names and (names & {"budget_min", "budget_max"} or WANTS.search(text)):
+        if gift_recipient(text) and "topic" not in names and (names & {"budget_min", "budget_max"} or wants_to_buy(text)):
             # "送同事 200以内": a gift for someone, with a budget, is a request for products.
             from actions.recommend import ActionRecommend
 

@@ -13,7 +13,7 @@ from actions.product import ActionProductInquiry
 from actions.recommend import ActionRecommend
 from actions.support import ShopAction, first_entity
 from actions.unreadable import answer_unreadable
-from assistant.order_matching import EARLIER_ORDER
+from assistant.order_matching import asks_earlier_order as earlier_order_asked
 
 # The flows a bare detail can continue, by the action that last ran them.
 CONTINUABLE = {"action_order_status", "action_recommend", "action_product_inquiry"}
@@ -52,7 +52,7 @@ def last_flow(tracker: Tracker) -> Optional[str]:
 
 def asks_earlier_order(tracker: Tracker) -> bool:
     """"不对 是上一个": the order placed before the one shown."""
-    return EARLIER_ORDER.search((tracker.latest_message or {}).get("text") or "") is not None
+    return earlier_order_asked((tracker.latest_message or {}).get("text") or "")
 
 
 class ActionContinueWithDetails(ShopAction):

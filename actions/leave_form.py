@@ -6,15 +6,26 @@ a guest's order look-up that still waits for the order number or the phone digit
 typed after "拜拜" start nothing from the look-up that was left."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_sales_submit import reset_form_slots
 from actions.order_changes import reset_address_form
-from actions.support import ShopAction
+from actions.support import ShopAction, current_customer_id, db_prompt
+from assistant.satisfaction import saw_it_through
+from shop.db.satisfaction import ask
+from shop.domain.clock import utc_now
+from shop.domain.satisfaction import ASSISTANT, ASSISTANT_QUESTION, BUTTONS
+from shop.identity import sender_of
+
+logger = logging.getLogger(__name__)
+# The channels whose messages pass the hand-off gate, which reads the answer (shop_channels).
+ANSWERED_ON = ("rest", "socketio")
 
 # What leaving each form leaves undone, and how its answers are cleared.
 LEFT: Dict[str, Tuple[str, Callable[[], List[Dict[str, Any]]]]] = {
@@ -51,7 +62,26 @@ class ActionLeaveForm(ShopAction):
             if tracker.get_slot("pending_lookup"):
                 # The look-up's number goes too: a guest who comes back starts a new look-up.
                 return [SlotSet("pending_lookup", None), SlotSet("order_no", None)]
+            await _ask_satisfaction(dispatcher, tracker)
             return []
         undone, reset = left
         dispatcher.utter_message(text=f"好的，{undone}。感谢您的光临，有需要随时来找我，再见！")
         return reset()
+
+
+async def _ask_satisfaction(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After a plain goodbye that ends a conversation the assistant saw through on its own
+    (``assistant.satisfaction.saw_it_through``), ask once how satisfied the shopper is; the
+    answer is read by the hand-off gate (``shop_channels.handoff_gate``). Not asked when this
+    conversation was asked in the last day (``shop.db.satisfaction.ask``) nor when the
+    database cannot record the question (logged; the goodbye stands), nor on a channel whose
+    answer nothing would read (``rasa shell``'s stock ``cmdline`` has no hand-off gate)."""
+    if tracker.get_latest_input_channel() not in ANSWERED_ON or not saw_it_through(tracker.events or []):
+        return
+    try:
+        asked = await db_prompt(ask, sender_of(tracker.sender_id), current_customer_id(tracker), ASSISTANT, utc_now())
+    except SQLAlchemyError:
+        logger.exception("satisfaction question not recorded, not asked (conversation %s)", tracker.sender_id)
+        return
+    if asked is not None:
+        dispatcher.utter_message(text=ASSISTANT_QUESTION, buttons=[{"title": b, "payload": b} for b in BUTTONS])

@@ -16,12 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import ActionHandoff
 from actions.recommend import ActionRecommend, list_refinement, reacts_to_list, turns_down_brand_in_view
 from actions.support import ShopAction, entity_values, latest_intent
-from assistant.answer_words import CONFIRM_CANCEL
+from assistant.answer_words import confirms_cancel_alone
 from assistant.offers import (  # noqa: F401 - the other actions read these from here
     CANCEL_OFFER_PREFIX, OFFER_HANDOFF, OFFER_RECOMMEND, OFFER_SLOT, cancellation_asked,
     confirms_cancellation, fresh_offer_in,
 )
-from assistant.recommendation_requests import ANY_BUDGET, asked_kind, ranking_asked
+from assistant.recommendation_requests import any_budget, asked_kind, ranking_asked
 
 
 def offer(value: str) -> Dict[str, Any]:
@@ -57,7 +57,7 @@ class ActionAnswerOffer(ShopAction):
 
             return events + await carry_out_cancellation(dispatcher, tracker, cancellation_asked(pending))
         topics = entity_values(tracker, "topic")
-        if CONFIRM_CANCEL.search(said.strip()) or (intent == "deny" and not pending and "address_change" in topics):
+        if confirms_cancel_alone(said) or (intent == "deny" and not pending and "address_change" in topics):
             # "确认取消" with nothing asked: which order, then. "地址错了" (a "no" to a question
             # only after one): an address change, which may start the address form.
             from actions.order_changes import answer_order_change
@@ -72,7 +72,7 @@ class ActionAnswerOffer(ShopAction):
             # "第一个不要" / "不要这个牌子" after a list: the list goes on without it, not a bare "no";
             # after one product: other brands' products of its kind.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
-        if ANY_BUDGET.search(said) and tracker.get_slot("recommendation"):
+        if any_budget(said) and tracker.get_slot("recommendation"):
             # "算了，不限预算" (read as a "no"): the list again without the budget.
             return events + await ActionRecommend().handle(dispatcher, tracker, domain)
         if intent == "affirm" and (ranking_asked(said) or asked_kind(said)) and await list_refinement(tracker):

@@ -17,22 +17,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.form_questions import answer_form_question, form_question_answers
 from actions.formatting import buttons, intent_payload
 from actions.offers import CANCEL_OFFER_PREFIX, OFFER_HANDOFF, confirms_cancellation, fresh_offer, offer
-from actions.orders import delivery_text, meant_orders, order_summary
+from actions.orders import delivery_text, meant_orders, order_summary, own_order
 from actions.support import (
     ShopAction, ShopFormValidation, confirm_again, current_customer_id, db, db_confirmed, entity_values, first_entity,
     latest_intent,
 )
 from actions.unreadable import readability
 from assistant.address_choice import address_meant, address_wished, describe, from_slot
-from assistant.answer_words import CONFIRM_CANCEL
+from assistant.answer_words import confirms_cancel_alone
 from assistant.faq import faq_book
-from assistant.invoices import changes_invoice_not_address
 from assistant.form_questions import ADDRESS_CHANGE, answered_since_message, digresses, only_acknowledges
 from assistant.offers import last_cancellation_asked
-from assistant.order_matching import (
-    WHY_CANCELLED, asks_for_pickup, cancel_requested, cancels_outright, item_words, statuses_named,
-)
-from assistant.typed_answers import asks_about_policy, choice_index, confirmation_in, is_cancel, verb_answer
+from assistant.order_changes import address_confirmation, keeps_address
+from assistant.order_matching import asks_for_pickup, item_words, statuses_named
+from assistant.typed_answers import asks_about_policy, choice_index
 from shop.db.customers import saved_addresses
 from shop.db.errors import AddressChangeNotAllowed, OrderCannotBeCancelled, OrderNotFound
 from shop.db.orders import MAX_RECENT, SAME_ADDRESS, cancel_order, change_order_address, get_order, recent_orders
@@ -45,7 +43,6 @@ from shop.domain.orders import CANCELLED_NOW, OrderStatus, address_change_allowe
 
 logger = logging.getLogger(__name__)
 
-CHANGE_TOPICS = ("cancel_order", "address_change")
 # Set by answer_order_change to start the address_change_form (a rule reads it).
 NEXT_SLOT = "order_change_next"
 ADDRESS_FORM = "address_form"
@@ -73,26 +70,6 @@ async def address_named(customer_id: Optional[int], text: str) -> Optional[str]:
     return meant.slot_value() if meant else None
 
 
-def change_topic(topics: List[str], text: str = "") -> Optional[str]:
-    """The order change a message asks about: the NLU's topic, or "取消…订单" / "改到公司地址"
-    in its words ("我想取消那个没付款的订单" reads as a payment topic)."""
-    if "restore_order" in topics:
-        return None         # "订单取消了还能恢复吗": the policy for a cancelled order, no new cancellation
-    topic = next((t for t in CHANGE_TOPICS if t in topics), None)
-    if topic == "address_change" and changes_invoice_not_address(text):
-        # "发票抬头写错了 要改成公司的": the invoice's title, not where the parcel goes.
-        topic = None
-    if topic == "cancel_order" and "address_change" in topics and not cancels_outright(text):
-        # "精华液那单先别发 我地址写错了": holding the parcel back is for the address; the order
-        # stays and its address is changed (cancelling is only when 取消 / 不要了 is said).
-        topic = "address_change"
-    if topic == "cancel_order" and WHY_CANCELLED.search(text):
-        return None         # "我的订单怎么被取消了": the cancelled order is looked up instead
-    if topic is None and address_wished(text):
-        return "address_change"   # "订单X改到公司地址": the NLU may tag no topic in it
-    return topic or ("cancel_order" if cancel_requested(text) else None)
-
-
 def _policy(dispatcher: CollectingDispatcher, topic: str) -> None:
     answer = faq_book().answer(topic)
     if answer:
@@ -109,7 +86,7 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
     if pending.startswith(CANCEL_OFFER_PREFIX) and confirms_cancellation(None, text):
         # "确认取消" right after the question: the NLU may read it as another cancel request.
         return await carry_out_cancellation(dispatcher, tracker, pending[len(CANCEL_OFFER_PREFIX):])
-    if topic == "cancel_order" and CONFIRM_CANCEL.search(text.strip()):
+    if topic == "cancel_order" and confirms_cancel_alone(text):
         already = await cancelled_since_asked(tracker, customer_id)
         if already:
             # A second "确认取消" (a double tap, two tabs): the first one cancelled it.
@@ -241,15 +218,6 @@ async def changeable_orders(customer_id: Optional[int]) -> list:
     return [o for o in orders if address_change_allowed(o.status)]
 
 
-# The verb the form's questions ask about: "不改了" keeps the address, "改吧" confirms it.
-CHANGE_VERB = "改|修改"
-
-
-def _keeps_address(text: str) -> bool:
-    """"取消" / "算了" / "不改了" / "先不用改了": the address stays as it is."""
-    return is_cancel(text) or verb_answer(text, CHANGE_VERB) == "no"
-
-
 def _asked(tracker: Tracker, slot: str) -> Optional[str]:
     """The text typed in answer to the form's question for ``slot``."""
     if tracker.get_slot("requested_slot") != slot:
@@ -277,7 +245,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         text = _asked(tracker, ADDRESS_SLOT)
         customer_id = current_customer_id(tracker)
         if (not text or customer_id is None or text.startswith("/") or latest_intent(tracker) == "human_handoff"
-                or _keeps_address(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
+                or keeps_address(text) or form_question_answers(tracker, ADDRESS_CHANGE)):
             return {}       # a question is answered by extract_address_confirmed
         if readability(tracker):
             # "<script>", "？？？": no address at all. Left unanswered, the form is rejected and the
@@ -303,7 +271,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
         if not asked or not text:
             return {}
         intent = latest_intent(tracker)
-        if _keeps_address(text):
+        if keeps_address(text):
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}
         if answered_since_message(tracker.events or [], "address_change_form"):
             return {}       # back from a digression that answered it: the form asks again
@@ -313,9 +281,7 @@ class ValidateAddressChangeForm(ShopFormValidation):
             return {ADDRESS_CONFIRM_SLOT: None}
         if asked != ADDRESS_CONFIRM_SLOT or intent == "human_handoff":
             return {}
-        # "改吧" before confirmation_in, which reads any 改 as "something is wrong".
-        kind = ({"yes": "yes", "no": "cancel"}.get(verb_answer(text, CHANGE_VERB) or "")
-                or confirmation_in(text) or ("yes" if intent == "affirm" else None))
+        kind = address_confirmation(text, intent == "affirm")
         if kind == "cancel":
             return {ADDRESS_CONFIRM_SLOT: CANCELLED}    # "不想要了" / "不改了": nothing changes
         if kind == "yes":
@@ -396,7 +362,7 @@ class ActionAskNewAddress(ShopAction):
     async def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         customer_id = current_customer_id(tracker)
         order_no = tracker.get_slot("order_no")
-        order = await db(get_order, customer_id, order_no) if customer_id is not None and order_no else None
+        order = await own_order(customer_id, order_no)
         book = await db(saved_addresses, customer_id) if customer_id is not None else []
         head = (f"订单 {order.order_no}（{order_summary(order)[:16]}）还没发货，可以改地址。\n当前地址：{order.address}\n"
                 if order else "")

@@ -8,7 +8,6 @@ same reply.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
@@ -27,24 +26,26 @@ from actions.support import (
 from assistant.delivery_quotes import asks_delivery_to_city, delivery_quote
 from assistant.faq import faq_book, order_known
 from assistant.form_questions import last_bot_text, only_acknowledges
+from assistant.after_sales_dialogue import AFTER_SALES_PROVED, GUEST_AFTER_SALES, SUFFIX_BEFORE_ORDER, wished_after_sales
 from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_progress, invoice_question
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
 from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
-from assistant.order_policies import policies_asked
+from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
+from assistant.order_changes import change_topic
 from assistant.order_categories import needs_categories, order_category_names, typed_names
 from assistant.order_matching import (
-    EARLIER_ORDER, NO_EARLIER_ORDER, ORDER_TOPICS, TRACKING_NUMBER, Listed, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
+    NO_EARLIER_ORDER, ORDER_TOPICS, Listed, asks_earlier_order, asks_tracking_number, earlier_order, is_oldest, nth_recent_order, order_clause, orders_meant, orders_on_screen,
     picks_an_order,
     topics_beside_order_clause, tracking_number_text, values_within, without_order_clause,
 )
-from assistant.typed_answers import choice_index, forgets
+from assistant.typed_answers import bare_phone_suffix, choice_index, forgets
 from assistant.order_urging import URGEABLE, is_urging, urge_rank, urging_reply
 from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent_orders
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
-from shop.domain.numbers import ascii_digits, is_order_number
+from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix, typed_digits
 from shop.domain.orders import AWAITED, OrderStatus, unpaid_cancellation_note
 from shop.domain.privacy import GUEST_LOOKUP_MAX_CONVERSATION_FAILURES, GUEST_LOOKUP_WINDOW
 
@@ -53,18 +54,6 @@ logger = logging.getLogger(__name__)
 RECENT_LIMIT = 5
 # Order questions the desk answers with a policy (and a person), not with an order card.
 POLICY_FIRST = ("order_remark", "split_shipment", "refuse_delivery", "restore_order")
-PHONE_SUFFIX = re.compile(r"^[0-9]{4}$")
-# "物流怎么一直不更新", "好几天没动了": tracking that has stopped moving.
-# "下单了能改颜色吗", "买错尺码了": changing what was ordered.
-MODIFY_ORDER = re.compile(r"(改|换|修改|更换)(个|一下|成)?(颜色|尺码|码数|大小|规格|型号|数量|款式)|"
-                          r"(买错|拍错|选错|下错|下单错)了?(尺码|码|颜色|规格|型号|数量)?")
-STALE_TRACKING = re.compile(r"不更新|没更新|没有更新|没动|不动了|没变化|停在")
-# "还没收到货 但是显示签收了": a parcel marked delivered that the shopper does not have.
-SIGNED_NOT_RECEIVED = re.compile(r"(显示|写着|说|物流|已经|明明)(已)?签收|签收了.{0,6}(没|未)收到|(没|未)收到.{0,10}签收")
-# A reply that is nothing but the four digits (spaces and punctuation around them allowed).
-# "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
-BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s,，。.!！~～]*)?(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
-                         r"(?:应该是|其实是|尾号是?|后四位是?|是)?\s*([0-9]{4})\s*[。.!！]?\s*$", re.IGNORECASE)
 
 # The guest's order proved in this conversation: "<order_no>:<phone suffix>".
 VERIFIED_SLOT = "guest_verified_order"
@@ -81,6 +70,12 @@ LOCKED = (f"为了保护订单信息安全，这个订单号的验证失败次�
 # Too many failed look-ups from this client over every number (and every conversation).
 CLIENT_LOCKED = (f"为了保护订单信息安全，您这边的订单验证失败次数过多，游客查询已暂停"
                  f"{int(GUEST_LOOKUP_WINDOW.total_seconds() // 3600)}小时。请登录后在“我的订单”中查看，或说“转人工”。")
+
+
+async def own_order(customer_id: Optional[int], order_no: Optional[str]) -> Optional[OrderDetail]:
+    """The signed-in shopper's order of this number; None for a guest, no number, or another
+    shopper's (or no) order."""
+    return await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
 
 
 def order_summary(order: OrderDetail) -> str:
@@ -216,7 +211,7 @@ MISMATCH_END = MISMATCH.split("{order_no}")[1]
 
 def is_lookup_prompt(said: str) -> bool:
     """The assistant's words that ask a guest for the order number or the phone digits."""
-    return said in (ASK_ORDER_NO, ASK_SUFFIX, HURRIED) or said.endswith(MISMATCH_END)
+    return said in (ASK_ORDER_NO, ASK_SUFFIX, HURRIED, GUEST_AFTER_SALES, SUFFIX_BEFORE_ORDER) or said.endswith(MISMATCH_END)
 
 
 def ask_lookup_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -275,8 +270,8 @@ def gives_awaited_digits(tracker: Tracker) -> bool:
     """"3949" / "打错了 是3949" while a guest's look-up waits for the phone digits: the answer,
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
     text = (tracker.latest_message or {}).get("text") or ""
-    return (tracker.get_slot("pending_lookup") == "phone_suffix"
-            and BARE_SUFFIX.match(ascii_digits(text) or "") is not None)
+    return (tracker.get_slot("pending_lookup") in ("phone_suffix", "order_no")
+            and bare_phone_suffix(typed_digits(text) or "") is not None)
 
 
 def _suffix_said_before(tracker: Tracker) -> Optional[str]:
@@ -287,7 +282,8 @@ def _suffix_said_before(tracker: Tracker) -> Optional[str]:
         return None
     entities = ((users[-2].get("parse_data") or {}).get("entities")) or []
     found = [ascii_digits(str(e.get("value"))) for e in entities if e.get("entity") == "phone_suffix"]
-    return found[0] if found else None
+    # "3949" typed alone before the number (SUFFIX_BEFORE_ORDER kept it): the digits.
+    return found[0] if found else bare_phone_suffix(typed_digits(users[-2].get("text") or "") or "")
 
 async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
     """"发到成都几天能到" right after a product or a list was shown, no order named: how long
@@ -299,6 +295,16 @@ async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
             or last_flow(tracker) not in ("action_product_inquiry", "action_recommend")):
         return None
     return delivery_quote(text, utc_now())
+
+
+def say_order_invoice(dispatcher: CollectingDispatcher, said: str) -> None:
+    """How the invoice of the order just shown is had, when ``said`` asks about one (nothing
+    otherwise)."""
+    if not asks_about_invoice(said):
+        return
+    answer = faq_book().answer(invoice_answer_topic(said))
+    if answer is not None:
+        dispatcher.utter_message(text=order_known(answer.for_question(said)))
 
 
 class ActionOrderStatus(ShopAction):
@@ -354,7 +360,7 @@ class ActionOrderStatus(ShopAction):
             return [SlotSet("order_no", None)]
 
         # "怎么取消订单" / "帮我取消订单X" / "我要改收货地址": the change, not the order card.
-        from actions.order_changes import answer_order_change, change_topic  # it builds on this module
+        from actions.order_changes import answer_order_change  # it builds on this module
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
@@ -371,11 +377,11 @@ class ActionOrderStatus(ShopAction):
         if topic is not None:
             return await answer_order_change(dispatcher, tracker, topic, order_no)
         asked = policies_asked([t for t in POLICY_FIRST if t in topics], clause or (tracker.latest_message or {}).get("text") or "")
-        if "not_received" in topics and SIGNED_NOT_RECEIVED.search(clause or (tracker.latest_message or {}).get("text") or ""):
+        if "not_received" in topics and signed_but_not_received(clause or (tracker.latest_message or {}).get("text") or ""):
             # "显示签收了但没收到": what to check and what we do, and a person — not a card that
             # says 已签收 once more.
             asked.append("not_received")
-        if MODIFY_ORDER.search(clause or (tracker.latest_message or {}).get("text") or "") and not typed:
+        if asks_to_modify_order(clause or (tracker.latest_message or {}).get("text") or "") and not typed:
             # "下单了能改颜色吗", "买错尺码了 还没发货": what can be changed, by the order's state.
             asked.append("order_modify")
         if asked and not typed:
@@ -399,7 +405,7 @@ class ActionOrderStatus(ShopAction):
             return await self._guest(dispatcher, tracker, order_no)
 
         text = clause or (tracker.latest_message or {}).get("text") or ""
-        if not typed and EARLIER_ORDER.search(text):
+        if not typed and asks_earlier_order(text):
             # "不对，是上一个订单": the one placed before the order in view.
             mine = await db(recent_orders, customer_id, limit=MAX_RECENT)
             earlier = earlier_order(mine, order_no)
@@ -417,11 +423,16 @@ class ActionOrderStatus(ShopAction):
         if order_no:
             order = await db(get_order, customer_id, order_no)
             if order is None:
+                # (another shopper's order reads as one that does not exist)
                 dispatcher.utter_message(
                     text=NOT_FOUND.format(no=order_no) if typed == order_no else NOT_FOUND_REMEMBERED
                 )
                 return [SlotSet("order_no", None)]
-            return self._present(dispatcher, tracker, order, text)
+            shown = self._present(dispatcher, tracker, order, text)
+            if typed and clause is None and invoice_question(text) not in (REISSUE, COPY):
+                # "<订单号> 开发票": the shopper's own order, then how its invoice is had.
+                say_order_invoice(dispatcher, text)
+            return shown
 
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
@@ -485,6 +496,10 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=FORGOT_ORDER_NO if last_said == HURRIED else HURRIED,
                                      buttons=buttons([("转人工", "/human_handoff")]) if last_said == HURRIED else None)
             return [SlotSet("pending_lookup", "order_no")]
+        if not order_no and tracker.get_slot("pending_lookup") == "order_no" and bare_phone_suffix(typed_digits(said) or ""):
+            # "3949" where the number was asked for: the digits kept, the number asked for.
+            dispatcher.utter_message(text=SUFFIX_BEFORE_ORDER)
+            return [SlotSet("pending_lookup", "order_no")]
         if not order_no:
             dispatcher.utter_message(text=ASK_ORDER_NO)
             return [SlotSet("pending_lookup", "order_no")]
@@ -497,13 +512,13 @@ class ActionOrderStatus(ShopAction):
             suffix = _suffix_said_before(tracker)
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
-            bare = BARE_SUFFIX.match(ascii_digits((tracker.latest_message or {}).get("text") or "") or "")
-            suffix = bare.group(1) if bare else None
+            # Read out in Chinese ("三九四九", "一三五七") as typed in digits.
+            suffix = bare_phone_suffix(typed_digits((tracker.latest_message or {}).get("text") or "") or "")
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix" and forgets(said):
             # "尾号不记得了": the order is shown to no one without it; the ways that need none.
             dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
-        if not suffix or not PHONE_SUFFIX.match(suffix):
+        if not suffix or not is_phone_suffix(suffix):
             dispatcher.utter_message(text=ASK_SUFFIX)
             return [SlotSet("order_no", order_no), SlotSet("pending_lookup", "phone_suffix")]
         try:
@@ -538,12 +553,14 @@ class ActionOrderStatus(ShopAction):
             # "手机降价了能价保不" → the number → the digits: the question the order was proved for.
             dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
                                                                 order.delivered_at, utc_now()))
+        if wished_after_sales(asked):
+            # "我要退货" → "先登录" → the number and the digits: the order is proved, and how the
+            # request is made.
+            dispatcher.utter_message(text=AFTER_SALES_PROVED, buttons=buttons([("转人工", "/human_handoff")]))
         invoice = next((said for said in asked if asks_about_invoice(said)), None)
         if invoice is not None:
             # "X 开发票" → the digits: how this order's invoice is had, not the card alone.
-            answer = faq_book().answer(invoice_answer_topic(invoice))
-            if answer is not None:
-                dispatcher.utter_message(text=order_known(answer.for_question(invoice)))
+            say_order_invoice(dispatcher, invoice)
         return [*shown, SlotSet("pending_lookup", None), SlotSet(VERIFIED_SLOT, f"{order.order_no}:{suffix}")]
 
     async def _named_order(self, tracker: Tracker, clause: Optional[str]) -> Optional[OrderDetail]:
@@ -563,12 +580,12 @@ class ActionOrderStatus(ShopAction):
         """The order meant: its card, or — for "能不能快点发" — what can be done to hurry it."""
         if not is_urging(text):
             self._show(dispatcher, tracker, order)
-            if TRACKING_NUMBER.search(text):
+            if asks_tracking_number(text):
                 # "快递单号发我下": the number itself, said, not only inside the card.
                 shipment = order.shipment
                 dispatcher.utter_message(text=tracking_number_text(
                     order.order_no, shipment is not None, *((shipment.carrier_name, shipment.tracking_no) if shipment else ())))
-            logistics = faq_book().answer("logistics") if STALE_TRACKING.search(text) else None
+            logistics = faq_book().answer("logistics") if tracking_stalled(text) else None
             if logistics is not None:
                 # "物流怎么一直不更新": the parcel, then what a stale tracking means and what we do.
                 dispatcher.utter_message(text=logistics.for_question(text))

@@ -14,6 +14,7 @@ from actions.offers import OFFER_HANDOFF, offer
 from actions.recommend import ActionRecommend, list_refinement, say_not_carried
 from actions.support import ShopAction
 from actions.unreadable import answer_unreadable
+from assistant.product_facts import asked_aspects
 from assistant.typed_answers import only_leads_in
 from assistant.mood import APOLOGY, sounds_angry
 
@@ -48,6 +49,11 @@ class ActionOutOfScope(ShopAction):
             # "我想问下": the question is still to come.
             dispatcher.utter_message(text="您请说～订单、商品、售后、优惠的问题都可以问我。")
             return []
+        if tracker.get_slot("product_id") and asked_aspects(text):
+            # "多少升啊" with a rice cooker in view: its capacity from the catalogue.
+            from actions.product import ActionProductInquiry  # it builds on this module's neighbours
+
+            return await ActionProductInquiry().handle(dispatcher, tracker, domain)
         if await list_refinement(tracker):
             # "幼猫吃的" right after a list of cat food: the list narrowed, not off topic.
             return await ActionRecommend().handle(dispatcher, tracker, domain)

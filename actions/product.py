@@ -3,7 +3,6 @@ the catalogue at the time of asking. The product comes from the message, from a 
 from the conversation's context ("这款", "它")."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -20,13 +19,16 @@ from assistant import product_facts as facts
 from assistant.faq import answers_asked_together, faq_book
 from assistant.bought import changes_quantity, decides_to_buy, quantity_decided
 from assistant.follow_up import is_choice
-from assistant.product_questions import fit_unknown_reply, fits_with_asked, unknown_question, unknown_reply
-from assistant.recommendation_requests import SCREEN_FACET, title_names_other_screen
+from assistant.product_questions import (
+    asks_colour_options, compared_name, compares_with_in_view, weighs_two, fit_unknown_reply, fits_with_asked, is_bare_question, unknown_question, unknown_reply,
+)
+from assistant.purchase_search import listing_with_variant
 from assistant.typed_answers import (
     asks_about_two_unnamed, asks_these_two, buys_by_place, buys_it, buys_named, choice_index, has_ordinal, ordinal_beyond, these_two,
     two_choices, two_in_play,
 )
-from shop.db.catalogue import find_products_by_name, get_product_detail, get_product_details
+from assistant.typed_answers import products_on_screen as listed_products
+from shop.db.catalogue import find_products_by_name, get_product_detail
 from shop.db.records import ProductDetail
 
 MAX_CHOICES = 5
@@ -85,7 +87,7 @@ def answer(product: ProductDetail, topics: List[str], text: str) -> List[str]:
     if aspect_lines:
         replies.append(f"【{product.title}】" + "；".join(aspect_lines) + "。")
     wanted = facts.wanted_variant(product, text)
-    if "size_advice" in topics or facts.measurements(text).height_cm or "尺码" in text or "多大码" in text:
+    if facts.asks_size_advice(text, topics):
         replies.append(f"【{product.title}】" + facts.size_advice(product, text).text)
     if ("spec" in topics or "material" in topics or "compatibility" in topics) and not (aspect_lines or missing):
         replies.append(f"【{product.title}】参数：\n" + "\n".join(facts.spec_lines(product)))
@@ -158,13 +160,15 @@ class ActionProductInquiry(ShopAction):
     ) -> List[Dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         topics = entity_values(tracker, "topic")
+        if asks_colour_options(text) and "color_options" not in topics:
+            topics = [*topics, "color_options"]        # "还有别的颜色吗": the NLU may tag no topic
         mentions = entity_values(tracker, "product")
 
         if "compare" in topics and len(mentions) >= 2:
             return await self._compare(dispatcher, mentions[:2])
         shown_count = len(products_on_screen(tracker))
         pair = (two_choices(text, shown_count) or these_two(text, shown_count)) if (
-            "compare" in topics or "哪个" in text) else None
+            weighs_two(text, topics)) else None
         compared = await compare_two_in_play(dispatcher, tracker) if pair is None else None
         if compared is not None:
             return compared
@@ -243,7 +247,7 @@ class ActionProductInquiry(ShopAction):
             # "这个鞋子会不会磨脚" after a list: about the list shown, which has no such record.
             return say_unknown(dispatcher, question, "刚才为您列出的这几款")
         # "多少钱" on its own after a list: a bare question about one of those shown too.
-        bare_question = bool(topics) and len(re.sub(r"[\s?？。!！~～呢啊呀]", "", text)) <= 5
+        bare_question = bool(topics) and is_bare_question(text)
         if len(on_screen) > 1 and (first_entity(tracker, "reference") or bare_question):
             # "这个能用多久" after a list: which of the products shown, not a search for the words.
             return ask_which_on_screen(dispatcher, on_screen)
@@ -331,20 +335,6 @@ class ActionProductInquiry(ShopAction):
 
     async def _compare(self, dispatcher: CollectingDispatcher, mentions: List[str]) -> List[Dict[str, Any]]:
         return await compare_named(dispatcher, mentions)
-
-
-def listing_with_variant(session, product_ids: List[int], text: str) -> list:
-    """Of several listings of one model, the first whose SKUs have the variant named in
-    ``text`` ("有42码吗") in stock; [] when none names or has it. A listing whose title names
-    the screen size asked comes before one titled in another size that also sells it ("海信E8K
-    65寸": the 65英寸 listing, not the 55英寸 one with a 65-inch SKU)."""
-    details = [p for p in get_product_details(session, product_ids) if p]   # one read for all
-    details.sort(key=lambda p: title_names_other_screen(p.title, facts.wanted_variant(p, text).get(SCREEN_FACET)))
-    for product in details:
-        wanted = facts.wanted_variant(product, text)
-        if wanted and any(s.in_stock for s in facts.match_variant(product, wanted).skus):
-            return [product]
-    return []
 
 
 def cards_on_screen(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -502,46 +492,15 @@ def cheapest_shown(dispatcher: CollectingDispatcher, cards: List[Dict[str, Any]]
 
 
 def products_on_screen(tracker: Tracker) -> List[tuple]:
-    """(title, product id) of the products in the assistant's last list — the choice
-    buttons of "找到了几款…" or recommendation cards — in the order shown."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "bot":
-            continue
-        data = event.get("data") or {}
-        custom = data.get("custom") or {}
-        if isinstance(custom, dict) and custom.get("type") == "product_cards":
-            return [(str(card.get("title") or ""), as_product_id(card.get("id"))) for card in custom.get("products") or []
-                    if as_product_id(card.get("id")) is not None]
-        listed = [(str(b.get("title") or ""), PRODUCT_PAYLOAD.search(str(b.get("payload") or "")))
-                  for b in data.get("buttons") or []]
-        listed = [(title, int(found.group(1))) for title, found in listed if found]
-        if listed:
-            return listed
-    return []
+    """(title, product id) of the products in the assistant's last list, in the order shown
+    (``assistant.typed_answers.products_on_screen``)."""
+    return listed_products(tracker.events)
 
 
 def which_two_text(on_screen: List[tuple]) -> str:
     """Asks which two of the list to compare, with the list's titles numbered."""
     lines = [f"{index}. {title[:24]}" for index, (title, _) in enumerate(on_screen, start=1)]
     return ("您想比较刚才推荐的哪两款？告诉我序号就行，比如“第一个和第三个哪个好”。\n" + "\n".join(lines))
-
-
-PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')
-# "跟荣耀X50比哪个好": the name between the preposition and the comparing word.
-COMPARED_NAME = re.compile(r"(?:跟|和|与|同|比起)\s*([^，,。？?]{2,14}?)\s*(?:比|相比|对比|比较|哪个|有什么|区别|差别)")
-
-
-def compared_name(text: str) -> Optional[str]:
-    found = COMPARED_NAME.search(text or "")
-    name = found.group(1).strip() if found else ""
-    return name if name and name not in ("这个", "这款", "它", "那个", "那款") else None
-
-
-COMPARE_WORDS = re.compile(r"比哪个好|比一比|比较一下|对比|哪个好|哪个更好|有什么区别|区别大吗|比起来")
-
-
-def compares_with_in_view(text: str, topics: List[str]) -> bool:
-    return "compare" in topics or COMPARE_WORDS.search(text or "") is not None
 
 
 async def compare_in_view(dispatcher: CollectingDispatcher, in_view: int, mention: str) -> List[Dict[str, Any]]:

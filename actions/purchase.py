@@ -10,9 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import buttons, intent_payload, money, month_day
-from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause
+from actions.orders import VERIFIED_SLOT, ActionOrderStatus, answer_order_clause, own_order
 from actions.product import (
-    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left, listing_with_variant,
+    BEYOND_LIST, ActionProductInquiry, ask_which_on_screen, buy_from_screen, buys_in_view, how_many_left,
     picked_on_screen,
     products_on_screen,
     variant_stock,
@@ -34,13 +34,13 @@ from assistant.form_questions import ANYWHERE, question_topics
 from assistant.invoices import PROGRESS, invoice_question
 from assistant.membership import asks_own_level, level_text
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
-from assistant.purchase_search import purchase_search
+from assistant.purchase_search import listing_with_variant, purchase_search
 from shop.db.catalogue import (
     current_promotions, find_products_by_name, get_product_detail, list_customer_coupons,
 )
 from shop.domain.assortment import gift_recipient
 from shop.db.customers import get_customer
-from shop.db.orders import get_order, get_order_for_guest
+from shop.db.orders import get_order_for_guest
 from shop.domain.clock import utc_now
 from shop.domain.orders import AWAITED
 from shop.domain.invoices import invoice_progress, where_to_see
@@ -269,7 +269,7 @@ class ActionPurchaseHelp(ShopAction):
         order's state (the shop keeps no invoice records, so never "it was issued"); with no
         order in view (a guest, or nothing shown yet), where to see it and how to ask."""
         customer_id = current_customer_id(tracker)
-        order = await db(get_order, customer_id, str(order_no)) if customer_id is not None and order_no else None
+        order = await own_order(customer_id, order_no)
         proved_no, _, suffix = str(tracker.get_slot(VERIFIED_SLOT) or "").partition(":")
         if customer_id is None and proved_no and suffix and str(order_no or proved_no) == proved_no:
             # A guest's order proved in this conversation (number + phone digits): read again.

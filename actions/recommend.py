@@ -3,7 +3,7 @@ one"), from their history, and from what similar shoppers bought."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.catalogue_cards import show_cards
 from actions.formatting import buttons, intent_payload, money
 from actions.support import ShopAction, as_product_id, current_customer_id, db, entity_values, first_entity
-from assistant.order_matching import OWN_ORDER
+from assistant.order_matching import mentions_own_purchase
 from assistant.product_facts import screen_inches
 from assistant.recommendation_requests import (
-    BIG_SCREEN, OTHER_BRAND, TITLE_INCHES, UNLISTED, asks_bigger, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
+    BIG_SCREEN, UNLISTED, asks_bigger, asks_other_brand, title_names_inches, category_spelt_out, screens_in_listings, size_facet, size_words, WORD, RecommendationRequest, asks_cheapest_shown, haggles, another_name_for, asked_kind,
     kind_of_list_in_play, unlisted_kind_text, feature_unknown_text, gift_title, kind_missing_text, moves_price_only,
     narrower_word, nearest_priced, nearest_priced_text, negated, next_request, not_carried_text, ranking_asked,
     leaves_out_brand, refinement_words, turned_down_unseen, turns_down_shown, typed_budget, understand,
@@ -33,14 +33,20 @@ CATEGORY_CHOICES = 6
 ENTITY_NAMES = ("category", "brand", "budget_min", "budget_max", "color", "size", "reference")
 
 
-def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
-    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
+def _category_typed(message: Dict[str, Any]) -> Optional[str]:
+    """The words the shopper typed where the NLU found the category ("卫衣", "跑步鞋"), or None."""
     text = message.get("text") or ""
     span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
                  and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
-    if not category or span is None:
+    return text[span["start"]:span["end"]] if span is not None else None
+
+
+def typed_category_word(message: Dict[str, Any], category: Any) -> Any:
+    """"卫衣" read as the 服饰鞋包 department, "口红" read as 彩妆 (see ``narrower_word``)."""
+    typed = _category_typed(message)
+    if not category or typed is None:
         return None
-    return narrower_word(text[span["start"]:span["end"]], str(category))
+    return narrower_word(typed, str(category))
 
 
 async def list_refinement(tracker: Tracker) -> Any:
@@ -87,7 +93,7 @@ def turns_down_brand_in_view(tracker: Tracker) -> bool:
     from actions.continuation import last_flow  # it routes to this module's action
 
     text = (tracker.latest_message or {}).get("text") or ""
-    return (turns_down_shown(text) and OTHER_BRAND.search(text) is not None
+    return (turns_down_shown(text) and asks_other_brand(text)
             and as_product_id(tracker.get_slot("product_id")) is not None
             and last_flow(tracker) == "action_product_inquiry")
 
@@ -103,13 +109,11 @@ def listed_category(tracker: Tracker) -> Any:
 async def spelt_out_category(message: Dict[str, Any], category: Any) -> Any:
     """The category "适合跑步的鞋" spells out around the word typed for ``category`` (跑步鞋),
     else None (see ``category_spelt_out``)."""
-    text = message.get("text") or ""
-    span = next((e for e in message.get("entities") or [] if e.get("entity") == "category"
-                 and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)), None)
-    if not category or span is None:
+    typed = _category_typed(message)
+    if not category or typed is None:
         return None
     names = [c.name for c in await db(list_categories)]
-    return category_spelt_out(text, text[span["start"]:span["end"]], names)
+    return category_spelt_out(message.get("text") or "", typed, names)
 
 
 def size_reason(product: Any, size: Any) -> Any:
@@ -128,7 +132,7 @@ def screen_size_typed(tracker: Tracker) -> Any:
     the screen size typed ("55英寸"), which the NLU leaves untagged without its unit; else None."""
     from actions.product import products_on_screen  # actions.product builds on this module
 
-    if not any(TITLE_INCHES.search(title) for title, _ in products_on_screen(tracker)):
+    if not any(title_names_inches(title) for title, _ in products_on_screen(tracker)):
         return None
     return screen_inches((tracker.latest_message or {}).get("text") or "")
 
@@ -182,7 +186,7 @@ class ActionRecommend(ShopAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
-        if current_customer_id(tracker) is not None and OWN_ORDER.search(message.get("text") or ""):
+        if current_customer_id(tracker) is not None and mentions_own_purchase(message.get("text") or ""):
             # "上周买的鞋": an order already placed, not a wish to buy shoes.
             from actions.orders import ActionOrderStatus  # actions.orders imports this module's users
 

@@ -20,11 +20,12 @@ from actions.settings import ActionSettings, load_settings
 from assistant.mood import HANDOFF_AFTER, SORRY_FIRST, sounds_angry
 from shop.db import search_index
 from shop.db.engine import default_engine, session_scope
-from assistant.faq import use_faq_file
+from assistant.after_sales_dialogue import topic_intents
+from assistant.faq import faq_book, use_faq_file
 from growth.experiments import use_experiments_file
 from recommender.service import use_model_dir
 from shop.domain.handoff_queue import DeskHours
-from shop.domain.numbers import whole_number
+from shop.domain.numbers import as_product_id  # noqa: F401 - the actions' name for it
 from shop.identity import CLIENT_METADATA_KEY, IdentityConfigError, is_client_tag, resolve_customer_id
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ def configure(settings: ActionSettings) -> None:
         if _runtime is not None:
             _runtime.pool.shutdown(wait=False)
         _runtime = _Runtime(settings, configured=True)
-    use_faq_file(settings.faq_path, {"desk_hours": settings.desk_hours.text})
+    # Answers from memory on the event loop; the file is checked off it (``under_error_policy``).
+    use_faq_file(settings.faq_path, {"desk_hours": settings.desk_hours.text}, checks_file_on_read=False)
     use_experiments_file(settings.experiments_path)
     use_model_dir(settings.recommender_dir)
 
@@ -88,8 +90,11 @@ def guest_lookup_max_client_failures() -> int:
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary for product search (about a second) before the first turn."""
+    """Before the first turn: jieba's dictionary for product search (about a second), the FAQ
+    file and the vocabulary's topic intents (read once; not on the event loop in a turn)."""
     search_index.warm_up()
+    faq_book().refresh()
+    topic_intents()
 
 
 async def run_blocking(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -184,11 +189,6 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-def as_product_id(raw: Any) -> Optional[int]:
-    """A product id from an entity or slot value; anything else (typed by a shopper) is None."""
-    return whole_number(str(raw or ""), high=10**12 - 1, low=0)
-
-
 # Actions that answer a question: an angry question ("等了五天还没到😤") is answered with an
 # apology first and a hand-off offer after. Out of scope, clarification and hand-off calm
 # the shopper themselves.
@@ -253,6 +253,9 @@ async def under_error_policy(
     """Run one action's work; any failure becomes the polite apology and a log line naming
     the action, the conversation and the intent (see ``ShopAction``)."""
     try:
+        # The FAQ file checked (and re-read when an operator changed it) off the event loop:
+        # the turn's answers then come from memory.
+        await run_blocking(faq_book().refresh)
         return await work()
     except ActionExecutionRejection:
         raise  # Rasa's protocol for "this form cannot take that slot", not a failure

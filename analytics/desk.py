@@ -20,11 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
-from analytics.store import DESK_CLAIMS, DESK_TICKETS, DESK_TRANSFERS, OFFSETS
+from analytics.store import DESK_CLAIMS, DESK_TICKETS, DESK_TRANSFERS, OFFSETS, SATISFACTION
 
 TICKETS_SOURCE = "shop-desk-tickets"  # last_id: epoch seconds of the newest change copied
 TRANSFERS_SOURCE = "shop-desk-transfers"  # last_id: the last transfer id copied
 CLAIMS_SOURCE = "shop-desk-claims"  # last_id: the last claim id copied
+SATISFACTION_SOURCE = "shop-satisfaction"  # last_id: epoch seconds of the newest question or answer copied
 OVERLAP = timedelta(minutes=2)
 CHUNK = 500
 
@@ -48,6 +49,7 @@ def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAU
     from shop.db.analytics import desk_ticket_facts, desk_transfer_facts
 
     sync_claims(analytics, session_factory, zone)
+    sync_satisfaction(analytics, session_factory, zone)
 
     with analytics.begin() as connection:
         mark = _offset(connection, TICKETS_SOURCE)
@@ -124,3 +126,28 @@ def sync_claims(analytics: Engine, session_factory: Callable, zone: tzinfo = DEF
                           lambda c: c.claim_id, lambda c: {
                               "claim_id": c.claim_id, "ticket_id": c.ticket_id, **_when(c.claimed_at, zone),
                               "agent": c.agent, "wait_s": c.wait_s})
+
+
+def sync_satisfaction(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAULT_TIMEZONE) -> int:
+    """Copy the satisfaction questions asked or answered since the last copy (from ``OVERLAP``
+    before the newest seen, as tickets are: a question changes once, when answered), replacing
+    them row by row; returns how many were written."""
+    from shop.db.satisfaction import satisfaction_facts
+
+    with analytics.begin() as connection:
+        mark = _offset(connection, SATISFACTION_SOURCE)
+        since = datetime.fromtimestamp(mark, tz=timezone.utc) - OVERLAP if mark else None
+        with session_factory() as session:
+            facts = satisfaction_facts(session, since)
+        for start in range(0, len(facts), CHUNK):
+            chunk = facts[start : start + CHUNK]
+            connection.execute(SATISFACTION.delete().where(SATISFACTION.c.survey_id.in_([f.survey_id for f in chunk])))
+            connection.execute(SATISFACTION.insert(), [
+                {"survey_id": f.survey_id, "day": f.asked_at.astimezone(zone).date().isoformat(),
+                 "asked_at": _utc(f.asked_at), "answered_at": _utc(f.answered_at), "subject": f.subject,
+                 "agent": f.agent, "status": f.status, "score": f.score} for f in chunk])
+        if facts:
+            newest = int(max(f.changed_at for f in facts).timestamp())
+            connection.execute(update(OFFSETS).where(OFFSETS.c.source == SATISFACTION_SOURCE)
+                               .values(last_id=max(mark, newest)))
+    return len(facts)

@@ -15,6 +15,8 @@ Tables (documented for Metabase / Superset in the README, "Analytics"):
   human desk's tickets, transfers and claims from the queue, copied from the shop database
   (``analytics.desk``): waits, outcomes, who closed, who claimed, transfers and reassignments,
   with staff names and nothing of the shopper.
+- ``analytics_satisfaction`` — shoppers' satisfaction ratings (the assistant or an agent,
+  the score, when), copied from the shop database (``analytics.desk``), without the comment.
 - ``analytics_rejected_events`` — messages (RabbitMQ) and broker rows (SQL broker) that could
   not be applied (not JSON, not an event, or an error while applying one), set aside with the
   error instead of stopping the consumer (``apply_message``, the one rule for both consumers);
@@ -134,6 +136,22 @@ DESK_CLAIMS = Table(
     Column("agent", String(64)),                     # who took it from the queue
     Column("wait_s", Float),                         # queued since → this claim; NULL: not known
     Index("ix_analytics_desk_claims_day", "day"),
+)
+
+# Shopper satisfaction (CSAT, shop migration 0020), copied from the shop database by
+# ``analytics.desk.sync_satisfaction``: who was rated (the assistant or an agent, by name),
+# when, and the score — not the shopper's comment nor who they are.
+SATISFACTION = Table(
+    "analytics_satisfaction", metadata,
+    Column("survey_id", Integer, primary_key=True, autoincrement=False),
+    Column("day", String(10), nullable=False),       # shop day the question was asked
+    Column("asked_at", DateTime, nullable=False),
+    Column("answered_at", DateTime),
+    Column("subject", String(16), nullable=False),   # assistant / desk
+    Column("agent", String(64)),                     # the agent who served (desk)
+    Column("status", String(16), nullable=False),    # asked / rated / skipped
+    Column("score", Integer),                        # 1-5 when rated
+    Index("ix_analytics_satisfaction_day", "day"),
 )
 
 REJECTED = Table(

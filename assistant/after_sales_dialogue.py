@@ -44,6 +44,30 @@ REQUEST_NO = re.compile(AFTER_SALES_NO_REGEX)
 STATUS_WORDS = re.compile(r"(进度|进展|状态|到哪一步|审核了吗|处理了吗|怎么样了|售后单|服务单)")
 # "我的退货申请审核了吗": a request already made, asked about (though it names a service).
 REQUEST_STATUS = re.compile(r"(申请|售后单|服务单|工单).{0,6}(审核|进度|进展|处理|到哪|怎么样|通过)")
+# A return, an exchange, a repair: its refund is a request's, not a cancelled order's.
+RETURN_WORDS = re.compile(r"退货|换货|售后|服务单|维修")
+# "上周买的跑鞋退款到账没": a refund of something bought, asked about by what it was.
+BOUGHT_THING = re.compile(r"(买|下单|订)的|买过的")
+
+
+def request_number_in(text: str) -> Optional[str]:
+    """The service number (服务单号) the message quotes, or None."""
+    found = REQUEST_NO.search(text or "")
+    return found.group(0) if found else None
+
+
+def names_a_request(text: str) -> bool:
+    """"SH2024… 的退款呢", "退货的钱到哪了": the money asked about is an after-sales request's
+    (a service number or a return, exchange or repair named), not a cancelled order's."""
+    return request_number_in(text) is not None or RETURN_WORDS.search(text or "") is not None
+
+
+def names_something_bought(text: str) -> bool:
+    """"上周买的跑鞋退款到账没": a refund asked about by what was bought, which may be done
+    already (every request is reported, not only the open ones)."""
+    return BOUGHT_THING.search(text or "") is not None
+
+
 # "退款拖了一个礼拜了", "钱一直没退回来": a refund under way that drags — hurried, not the rules.
 REFUND_DRAGGING = re.compile(r"(退款|退的钱|钱|款)\S{0,4}(拖了|拖着|拖这么久|一直没|迟迟|还没退|老不到|一直不到)"
                              r"|(拖|等)了\S{0,6}(退款|钱|款)")
@@ -78,6 +102,18 @@ def offers_request(topics: Sequence[str]) -> bool:
 # "不是" / "是的" to "是刚才查看的订单…吗？" (the words: assistant.answer_words).
 YES = YES_THIS_ONE
 
+# "退款" / "我要退货" / "换货吧" to that question: the service wanted for the order asked about —
+# a yes to it, the service said with it (never the question asked again).
+SERVICE_ANSWER = re.compile(r"^(?:是的?|对的?|嗯+|就是|就)?[\s,，。、]*(?:我|就)?(?:要|想|想要|申请|办|办理)?\s*"
+                            r"(退货退款|仅退款|退款|退货|换货|维修|补发|补寄)\s*(?:吧|的|呀|啊|哈|了|就行|就好)?[。.!！~～]*$")
+
+
+def takes_order_asked_about(text: str) -> bool:
+    """"是的" / "退款" / "我要退货" said to "是刚才查看的订单…吗？": that order (a service word
+    alone names no other order)."""
+    text = (text or "").strip()
+    return bool(YES.search(text) or SERVICE_ANSWER.match(text))
+
 
 @dataclass(frozen=True)
 class Route:
@@ -94,6 +130,23 @@ def wants_request(topics: Sequence[str], service: Optional[str], order_no: Optio
                   reason: Optional[str]) -> bool:
     """The message names a service, an order, a reason or a problem with the goods."""
     return bool(service or order_no or reason or any(t in topics for t in PROBLEM_TOPICS))
+
+
+# A guest asks for a request: the order is the signed-in shopper's to apply for. The order number
+# or the phone digits typed next are a guest look-up's answer (actions.orders), after which
+# AFTER_SALES_PROVED says how the request is made.
+GUEST_AFTER_SALES = ("申请售后需要先登录，以便核实订单归属。登录后告诉我订单号和问题，我马上帮您办理；"
+                     "也可以说“转人工”联系人工客服。")
+AFTER_SALES_PROVED = ("这笔订单已核实。售后申请需要登录后提交（以便核实订单归属）：登录后说“申请售后”，我马上帮您办理；"
+                      "不方便登录的话，可以说“转人工”，人工客服核实后帮您办理。")
+# "3949" typed first, no order number yet: the digits are kept, the number is asked for.
+SUFFIX_BEFORE_ORDER = "好的，手机后四位收到了。还需要这笔订单的订单号（18位数字），发给我就能帮您核实。"
+_AFTER_SALES_WISH = re.compile(r"售后|退货|换货|退款|维修|补发|退了|换了|退掉|要退|想退|能退|要换|想换|能换")
+
+
+def wished_after_sales(texts: Iterable[str]) -> bool:
+    """Whether one of ``texts`` (what a guest typed for a look-up) asked for a request."""
+    return any(_AFTER_SALES_WISH.search(t or "") for t in texts)
 
 
 # "那钱哪天退回来" right after an unpaid order was cancelled: nothing was paid, nothing to wait for.
@@ -331,9 +384,10 @@ VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "nlu" / "voc
 
 
 @lru_cache(maxsize=1)
-def _topic_intents() -> Dict[str, str]:
+def topic_intents() -> Dict[str, str]:
     """Each topic's usual intent, as the NLU vocabulary file gives it (``intent:``); read as
-    data (the application layer does not import the NLU package)."""
+    data (the application layer does not import the NLU package), once (the action server
+    reads it at start-up, ``actions.support.warm_up``)."""
     try:
         with open(VOCABULARY_PATH, encoding="utf-8") as handle:
             topics = (yaml.safe_load(handle) or {}).get("topic") or {}
@@ -348,5 +402,5 @@ def second_question_topics(text: str, topics: Sequence[str], answered: Sequence[
     asks one question only. (An order's topics are answered by the order clause.)"""
     if not SECOND_QUESTION.search(text or ""):
         return []
-    intents = _topic_intents()
+    intents = topic_intents()
     return [t for t in dict.fromkeys(topics) if t not in answered and intents.get(t) == "purchase"]

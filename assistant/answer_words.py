@@ -155,3 +155,18 @@ _NOT_THIS_WORDS = r"(不是|不对|不是这|别的|其他|其它|换一)"
 NOT_THIS = re.compile(rf"^(?:{THINKING})?{_NOT_THIS_WORDS}")
 YES_THIS_ONE = re.compile(rf"^(?!{THINKING}{_NOT_THIS_WORDS})(是|对|嗯|就是|就这|这个|这单|没错|好的?|可以|确认|yes|ok)",
                           re.IGNORECASE)
+
+
+def confirms_cancel_alone(text: str) -> bool:
+    """"确认取消" typed on its own (``CONFIRM_CANCEL``)."""
+    return CONFIRM_CANCEL.search((text or "").strip()) is not None
+
+
+def says_not_this(text: str) -> bool:
+    """"不是这个", "嗯…不对": the order or item in view turned down (``NOT_THIS``)."""
+    return NOT_THIS.search(text or "") is not None
+
+
+def says_yes_this_one(text: str) -> bool:
+    """"是的", "就这个", "对": the order or item in view confirmed (``YES_THIS_ONE``)."""
+    return YES_THIS_ONE.search(text or "") is not None

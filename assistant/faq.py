@@ -1,7 +1,10 @@
 """Policy answers from ``content/faq.yml``, re-read when the file changes.
 
 Operators edit the YAML; the action server picks the change up on the next question
-(a cheap mtime check), so no code change, retraining or restart is needed.
+(a cheap mtime check), so no code change, retraining or restart is needed. The file is
+read only by ``FaqBook.refresh``: the action server's book answers from memory and is
+refreshed off the event loop before each action runs (``actions.support``); a book made
+in-process (tools, tests) checks the file on every read instead.
 
 An answer may say ``{desk_hours}``: the human desk's hours (``SHOP_DESK_HOURS``, passed
 down by the action server at start-up), so the FAQ and the hand-off replies never disagree.
@@ -98,6 +101,13 @@ def order_known(answer: str) -> str:
     return ASKS_ORDER_NO.sub("", answer)
 
 
+def without_order_lines(answer: str) -> str:
+    """An answer without its lines about the order number ("告诉我订单号，我可以直接帮您申请。"):
+    for an order known to qualify for nothing, where the offer to apply goes too (unlike
+    ``order_known``, which keeps it)."""
+    return "\n".join(line for line in answer.splitlines() if "订单号" not in line)
+
+
 # Topics whose narrower questions have answers of their own in the file, and how each is asked.
 NARROWER: Dict[str, Tuple[Tuple[str, Callable[[str], bool]], ...]] = {
     # A lost invoice first: "发票丢了 能重新开一张吗" wants a copy, not a new title.
@@ -148,11 +158,19 @@ def default_values() -> Dict[str, str]:
 
 
 class FaqBook:
-    def __init__(self, path: Optional[Path] = None, values: Optional[Dict[str, str]] = None) -> None:
+    """The answers of one FAQ file. ``checks_file_on_read``: every read first checks the file
+    (and re-reads it when it changed); off, reads answer from memory, which ``refresh``
+    (run off the event loop) keeps up to date — the file is read on the first read only if
+    ``refresh`` never ran."""
+
+    def __init__(self, path: Optional[Path] = None, values: Optional[Dict[str, str]] = None,
+                 checks_file_on_read: bool = True) -> None:
         self.path = Path(path or DEFAULT_FAQ_PATH)
         self.values = dict(values or default_values())
+        self.checks_file_on_read = checks_file_on_read
         self._lock = threading.Lock()
         self._mtime: Optional[float] = None
+        self._loaded = False
         self._answers: Dict[str, PolicyAnswer] = {}
 
     def _load(self) -> Dict[str, PolicyAnswer]:
@@ -180,11 +198,13 @@ class FaqBook:
             text = text.replace("{" + name + "}", value)
         return text
 
-    def _fresh(self) -> Dict[str, PolicyAnswer]:
+    def refresh(self) -> Dict[str, PolicyAnswer]:
+        """Re-reads the file when it changed (blocking: a stat, and the YAML when changed)."""
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
             logger.error("faq file %s is missing; keeping the answers already loaded", self.path)
+            self._loaded = True
             return self._answers
         with self._lock:
             if mtime != self._mtime:
@@ -194,7 +214,13 @@ class FaqBook:
                 except (OSError, yaml.YAMLError, AttributeError) as error:
                     # A half-saved or broken edit must not take answers away from shoppers.
                     logger.error("could not read %s (%s); keeping the previous answers", self.path, error)
+            self._loaded = True
             return self._answers
+
+    def _fresh(self) -> Dict[str, PolicyAnswer]:
+        if self.checks_file_on_read or not self._loaded:
+            return self.refresh()
+        return self._answers
 
     def answer(self, topic: str) -> Optional[PolicyAnswer]:
         return self._fresh().get(topic)
@@ -206,11 +232,12 @@ class FaqBook:
 _default_book: Optional[FaqBook] = None
 
 
-def use_faq_file(path: Path, values: Optional[Dict[str, str]] = None) -> None:
+def use_faq_file(path: Path, values: Optional[Dict[str, str]] = None, checks_file_on_read: bool = True) -> None:
     """The process's answers file (the action server's ``SHOP_FAQ_PATH``, at start-up) and
-    what its ``{name}`` placeholders say (``{desk_hours}``: ``SHOP_DESK_HOURS``)."""
+    what its ``{name}`` placeholders say (``{desk_hours}``: ``SHOP_DESK_HOURS``);
+    ``checks_file_on_read``: see ``FaqBook`` (the action server refreshes it off its loop)."""
     global _default_book
-    _default_book = FaqBook(path, values)
+    _default_book = FaqBook(path, values, checks_file_on_read)
 
 
 def faq_book() -> FaqBook:

@@ -19,7 +19,7 @@ from assistant.delivery_quotes import destination_city
 from assistant.invoices import asks_for_copy
 from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
-from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT
+from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT, asks_two_questions
 from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.pending_answers import bare_answer
@@ -166,6 +166,21 @@ def asks_refund_timing_after_cancelling(text: str, entities: Sequence[Mapping]) 
             and not any(e.get("entity") in _NAMES_ELSE for e in entities) and destination_city(text) is None)
 
 
+# "什么时候能到账", "钱几天到账", "到账了吗": money coming back — a refund's timing (a top-up's
+# credit, "话费什么时候到账", is another question).
+_MONEY_ARRIVES = re.compile(r"到账")
+_NOT_A_REFUND = re.compile(r"话费|充值|点卡|流量|游戏币|会员|积分|工资|红包|返现|提现|佣金|发票")
+
+
+def asks_when_money_arrives(text: str, entities: Sequence[Mapping]) -> bool:
+    """A short question when money comes ("什么时候能到账", "钱啥时候到账啊"), naming no goods
+    nor order (then it is that order's), no top-up, and no second question ("退款多久到账 还有运费险
+    怎么赔" is answered as both)."""
+    return (_content_length(text) <= MAX_FRAGMENT_CHARS and bool(_MONEY_ARRIVES.search(text or ""))
+            and not _NOT_A_REFUND.search(text or "") and not asks_two_questions(text)
+            and not any(e.get("entity") in _NAMES_ELSE for e in entities))
+
+
 def cancelled_in_reply(events: Sequence[Mapping]) -> bool:
     """Whether the assistant's reply to the shopper's last message carried out a cancellation
     (``events``: the tracker's, from that message on)."""
@@ -228,6 +243,12 @@ def follow_up(
         # after-sales route says that order's refund), not how long parcels take.
         return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": "refund_progress"}])
+    if asks_when_money_arrives(text, entities):
+        # "什么时候能到账" with a refund under way (or just asked about): when that refund's
+        # money comes — the after-sales route says the shopper's own refund — never the newest
+        # order's parcel.
+        return FollowUp(AFTER_SALES, [dict(e) for e in entities if e.get("entity") != "topic"]
+                        + [{"entity": "topic", "value": "refund_progress"}])
     if after_sales_refused and corrects_the_order(text, entities):
         # "不对 是手机那单" right after the form stopped at the earphones (not delivered yet):
         # the same request for that order — the form anew, with the service and reason already
@@ -268,6 +289,11 @@ def follow_up(
         carried = [dict(e) for e in previous_entities if e.get("entity") in ("topic", "category", "product")]
         return FollowUp(previous_intent, [dict(e) for e in entities if e.get("entity") not in ("topic", "category")]
                         + carried)
+    if (previous_intent == "order_status" and _content_length(text) <= MAX_FRAGMENT_CHARS
+            and any(e.get("entity") == "topic" and e.get("value") == "refuse_delivery" for e in entities)):
+        # "不在家" / "家里没人" right after a parcel on its way was shown (the classifier, unsure,
+        # asks "您是想…"): what to do about that delivery — the order question's policy answer.
+        return FollowUp("order_status", [dict(e) for e in entities])
     if previous_intent == "order_status" and cancels_the_order_shown(text):
         # "那算了 取消吧" right after an order was shown: that order's cancellation (which asks
         # to confirm), whatever the classifier made of the sigh ("a no", unsure, a follow-up).

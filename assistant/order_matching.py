@@ -397,3 +397,18 @@ def orders_on_screen(events: Sequence[Mapping]) -> List[Listed]:
 def picks_an_order(text: str) -> bool:
     """"第二个" / "最后那单" / "牛奶那单": a pick from a list of orders on screen."""
     return bool(ORDER_PICK.search((text or "").strip()))
+
+
+def mentions_own_purchase(text: str) -> bool:
+    """"我买的耳机", "上周买的鞋", "订单": about something already bought, not a wish to buy."""
+    return OWN_ORDER.search(text or "") is not None
+
+
+def asks_earlier_order(text: str) -> bool:
+    """"上一个订单", "再往前一笔", "更早的那单": the order before the one in view."""
+    return EARLIER_ORDER.search(text or "") is not None
+
+
+def asks_tracking_number(text: str) -> bool:
+    """"快递单号发我下", "单号是多少": the parcel's tracking number, said, not only in its card."""
+    return TRACKING_NUMBER.search(text or "") is not None

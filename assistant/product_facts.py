@@ -292,6 +292,12 @@ def _mentioned_colour(values: Sequence[str], text: str) -> Optional[str]:
     for shade in sorted(COLOUR_FAMILY_OF, key=len, reverse=True):
         if shade in text:
             return shade
+    for value in [*values, *sorted(COLOUR_FAMILY_OF)]:
+        # "刚才那个黑的", "要白的": an "X色" (listed, else one we know) said by its first
+        # character and 的/款.
+        if len(value) == 2 and value.endswith("色") and re.search(
+                rf"(?<![明空坦清表独旁自告对辩雪漂洁押现定租资奖基薪礼美网奶面米花收])({re.escape(value[0])})(?:的|款|那个|那款)", text):
+            return value
     return None
 
 
@@ -393,6 +399,14 @@ class Aspect:
     words: Tuple[str, ...]          # how shoppers ask
     attributes: Tuple[str, ...]     # the catalogue attributes that answer it
     note: str = ""                  # said after the figure
+    # Words that make the question another aspect's ("电池容量多大" is the battery's).
+    unless: Tuple[str, ...] = ()
+    # Read from the title where no attribute holds it ("美的 电饭煲 4L 智能预约": 4L).
+    in_title: Optional["re.Pattern[str]"] = None
+
+
+# A volume in a title: "4L", "1.7L", "5升", "500ml".
+TITLE_VOLUME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?\s?(?:L|l|升|ml|mL|毫升))(?![A-Za-z])")
 
 
 ASPECTS: Tuple[Aspect, ...] = (
@@ -406,12 +420,17 @@ ASPECTS: Tuple[Aspect, ...] = (
     Aspect("充电功率", ("快充", "充电功率", "多少瓦", "充电多快"), ("充电功率",)),
     Aspect("重量", ("多重", "重量", "多沉", "几斤重"), ("重量", "净重")),
     Aspect("防水", ("防水",), ("防水等级",)),
+    # "几升的" about a rice cooker (its title says 4L), "容量多大" about a phone (its storage).
+    Aspect("容量", ("几升", "多少升", "几l", "多少l", "多少毫升", "几毫升", "容量多大", "多大容量", "容量多少", "容量是多少",
+                  "什么容量", "多大的容量", "能装多少", "装多少"),
+           ("容量", "存储容量"), unless=("电池", "电量", "内存"), in_title=TITLE_VOLUME),
 )
 
 
 def asked_aspects(text: str) -> List[Aspect]:
     lowered = (text or "").lower()
-    return [aspect for aspect in ASPECTS if any(word in lowered for word in aspect.words)]
+    return [aspect for aspect in ASPECTS
+            if any(word in lowered for word in aspect.words) and not any(word in lowered for word in aspect.unless)]
 
 
 def aspect_value(product: ProductDetail, aspect: Aspect) -> Optional[str]:
@@ -422,7 +441,8 @@ def aspect_value(product: ProductDetail, aspect: Aspect) -> Optional[str]:
         values = sorted({s.attributes[name] for s in product.skus if s.attributes.get(name)})
         if values:
             return "、".join(values)
-    return None
+    found = aspect.in_title.search(product.title) if aspect.in_title is not None else None
+    return found.group(1) if found else None
 
 
 def aspect_answers(product: ProductDetail, text: str) -> Tuple[List[str], List[Aspect]]:
@@ -454,3 +474,10 @@ def names_the_product(name: str, product: ProductDetail) -> bool:
     if not wanted:
         return True
     return wanted in _squash(product.title) or wanted in _squash(product.model)
+
+
+def asks_size_advice(text: str, topics: Sequence[str]) -> bool:
+    """"穿多大码", "175 140斤穿什么尺码": size advice asked — the NLU's topic, a height given,
+    or the words."""
+    text = text or ""
+    return "size_advice" in topics or bool(measurements(text).height_cm) or "尺码" in text or "多大码" in text

@@ -2,10 +2,11 @@
 colour and size asked for when the shopper gave one. Pure over the data layer's queries."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
+from assistant import product_facts
 from assistant.recommendation_requests import (
-    COLOUR_FACET, colour_turned_down, other_colour_in_stock, size_facet, size_words,
+    COLOUR_FACET, SCREEN_FACET, colour_turned_down, other_colour_in_stock, size_facet, size_words, title_names_other_screen,
 )
 from shop.db.catalogue import find_products_by_name, get_product_details, search_products
 from shop.domain.colours import same_colour
@@ -78,3 +79,17 @@ def variant_in_stock(detail, colour: Optional[str], size: Optional[str]) -> Opti
             continue
         return " ".join(_variant_words(shade if colour else None, fit if size else None))
     return None
+
+
+def listing_with_variant(session, product_ids: List[int], text: str) -> list:
+    """Of several listings of one model, the first whose SKUs have the variant named in
+    ``text`` ("有42码吗") in stock; [] when none names or has it. A listing whose title names
+    the screen size asked comes before one titled in another size that also sells it ("海信E8K
+    65寸": the 65英寸 listing, not the 55英寸 one with a 65-inch SKU)."""
+    details = [p for p in get_product_details(session, product_ids) if p]   # one read for all
+    details.sort(key=lambda p: title_names_other_screen(p.title, product_facts.wanted_variant(p, text).get(SCREEN_FACET)))
+    for product in details:
+        wanted = product_facts.wanted_variant(product, text)
+        if wanted and any(s.in_stock for s in product_facts.match_variant(product, wanted).skus):
+            return [product]
+    return []

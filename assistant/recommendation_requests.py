@@ -521,6 +521,16 @@ def asks_cheapest_shown(text: str) -> bool:
     return bool(CHEAPEST_SHOWN.search((text or "").strip()))
 
 
+# "我想给宝宝买奶粉": a wish to buy (with a kind of product, a request for products).
+WANTS = re.compile(r"想.{0,6}买|要买|买个|买点|买一|给.{1,6}买|想要|推荐|有没有|有卖|求推荐|找(个|一个|一款|款|点|些)")
+
+
+def wants_to_buy(text: str) -> bool:
+    """"我想给宝宝买奶粉", "有没有保温杯", "求推荐": the words of a wish to buy; with a kind of
+    product named, a request for products however unsure the classifier was."""
+    return WANTS.search(text or "") is not None
+
+
 def wants_cheaper_products(text: str) -> bool:
     """"有没有便宜点的": a request for cheaper products (see ``CHEAPER_PRODUCTS``)."""
     return bool(CHEAPER_PRODUCTS.search(text or ""))
@@ -900,3 +910,18 @@ def word_in_listings(session, request: RecommendationRequest, words: Sequence[st
     found = search_products(session, keyword=request.keyword, category=request.category, in_stock_only=True, limit=100)
     details = [d for d in get_product_details(session, [p.id for p in found]) if d is not None]
     return next((w for w in words if any(w in f"{d.title} {d.description}" for d in details)), None)
+
+
+def any_budget(text: str) -> bool:
+    """"不限预算", "多少钱都行": the budget dropped."""
+    return ANY_BUDGET.search(text or "") is not None
+
+
+def asks_other_brand(text: str) -> bool:
+    """"换个牌子", "有别的品牌吗": other brands than those shown."""
+    return OTHER_BRAND.search(text or "") is not None
+
+
+def title_names_inches(title: str) -> bool:
+    """A product title that names its screen size ("75英寸", "65寸")."""
+    return TITLE_INCHES.search(title or "") is not None

@@ -14,6 +14,7 @@ from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
 from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
 from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
+from shop.domain.numbers import as_product_id, ascii_digits
 
 # Everyday ways of saying each reason, checked in this order (the most specific first).
 REASON_WORDS = (
@@ -220,6 +221,29 @@ def has_ordinal(text: str) -> bool:
     return bool(ORDINAL.search(text or "") or LAST.search(text or "") or BARE_NUMBER.match(text or ""))
 
 
+# The payload of a product's choice button ("找到了几款…").
+PRODUCT_PAYLOAD = re.compile(r'^/product_inquiry\{"product_id": ?"(\d{1,12})"\}$')
+
+
+def products_on_screen(events: Sequence[Mapping[str, Any]]) -> List[Tuple[str, int]]:
+    """(title, product id) of the products in the assistant's last list — the choice
+    buttons of "找到了几款…" or recommendation cards — in the order shown."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        data = event.get("data") or {}
+        custom = data.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("type") == "product_cards":
+            return [(str(card.get("title") or ""), as_product_id(card.get("id"))) for card in custom.get("products") or []
+                    if as_product_id(card.get("id")) is not None]
+        listed = [(str(b.get("title") or ""), PRODUCT_PAYLOAD.search(str(b.get("payload") or "")))
+                  for b in data.get("buttons") or []]
+        listed = [(title, int(found.group(1))) for title, found in listed if found]
+        if listed:
+            return listed
+    return []
+
+
 def choices_on_screen(events: Sequence[Mapping[str, Any]]) -> List[str]:
     """The button titles of the assistant's messages since the shopper's previous message (the
     last event of kind "user" is the message being read): what an ordinal can pick from. None
@@ -415,3 +439,16 @@ LEAD_IN = re.compile(r"^(你好|您好|亲|在吗|那个)?[，,\s]*(我)?(想|�
 def only_leads_in(text: str) -> bool:
     """"我想问下": the shopper is about to ask, nothing asked yet."""
     return bool(LEAD_IN.search((text or "").strip()))
+
+
+# A reply that is nothing but the four digits (spaces and punctuation around them allowed).
+# "打错了 是3949", "不好意思 应该是3949": the digits again after a slip, said as a correction.
+BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s,，。.!！~～]*)?(?:(?:不对|不是|打错了?|输错了?|写错了?|搞错了?|错了|发错了?|不好意思|抱歉|sorry)[\s,，。.!！~～]*)?"
+                         r"(?:应该是|其实是|尾号是?|后四位是?|是)?\s*([0-9]{4})\s*[。.!！]?\s*$", re.IGNORECASE)
+
+
+def bare_phone_suffix(text: str) -> Optional[str]:
+    """The four digits of a reply that says nothing else ("3949", "尾号3949", "打错了 是3949"),
+    digits of any script read as ASCII; None otherwise."""
+    found = BARE_SUFFIX.match(ascii_digits(text) or "")
+    return found.group(1) if found else None

@@ -62,3 +62,9 @@ def order_warranty_text(order_no: str, title: str, category: str, months: int,
         return f"{head}，现在还在保修期内。{REPAIR_OFFER}"
     return (f"{head}，已经过了保修期。过保也可以维修，按配件和工时收费，先报价、您同意后再修；"
             "需要的话告诉我，我帮您申请。")
+
+
+def asks_about_own_goods(text: str) -> bool:
+    """"我那个笔记本保修多久", "这单的耳机": the warranty of something the shopper bought (an
+    order of theirs), not of a kind of product."""
+    return OWN_ORDER.search(text or "") is not None

@@ -30,6 +30,7 @@ PAGE_MODULES = [
     "console.analytics_pages",
     "console.experiment_pages",
     "console.segment_pages",
+    "console.satisfaction_pages",
     "console.improve_pages",
 ]
 HOME = "/handoff"

@@ -27,11 +27,13 @@ from shop.db.handoff_desk import (MAX_MESSAGE, MAX_TRANSFER_NOTE, add_agent_mess
                                   lines_since_shopper_last_wrote, ranked_queue, reassign_ticket, ticket_claims, ticket_messages, ticket_transfers,
                                   tickets_of_agent, transfer_targets, transfer_ticket)
 from shop.db.orders import recent_orders
+from shop.db.satisfaction import ticket_rating
 from shop.domain.clock import utc_now
 from shop.domain.desk_silence import quiet_for
 from shop.domain.handoff_queue import QUEUE_REASONS
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
 from shop.domain.numbers import whole_number
+from shop.domain.satisfaction import SCORES
 from shop.json_limits import parse_json
 
 logger = logging.getLogger("console.handoff")
@@ -197,6 +199,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     holds = ticket.assigned_to == signed_in(request).account.id
     transfers = await db(request, ticket_transfers, ticket.id)
     claims = await db(request, ticket_claims, ticket.id)
+    rating = await db(request, ticket_rating, ticket.id) if ticket.status == "closed" else None
     # Who it can be passed to: the holder transfers, an admin reassigns (改派) someone else's,
     # among accounts on duty now but the holder (the admin included: taking it over).
     reassigns = not holds and ticket.status == "assigned" and has_role(signed_in(request), "admin")
@@ -208,7 +211,7 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     return render(request, "ticket.html", ticket=ticket, before=before, lines=lines, store_error=store_error,
                   quiet_minutes=_minutes(quiet) if quiet else None,
                   orders=orders, after_sales=after_sales, resolutions=RESOLUTIONS, canned=canned, transfers=transfers,
-                  claims=claims,
+                  claims=claims, rating=rating, score_labels=SCORES,
                   targets=targets, max_note=MAX_TRANSFER_NOTE, last_id=lines[-1].id if lines else 0, holds=holds,
                   reassigns=reassigns,
                   problem=REPLY_PROBLEMS.get(request.query.get("flash", "")))

@@ -39,9 +39,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shop.db.engine import default_engine, session_scope
 from assistant.handoff_queue import cancel_and_request, cancelled_message, place_of, waiting_answer
-from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, hand_back_if_gone,
-                                  has_active_ticket, shopper_view)
+from shop.db.handoff_desk import (active_ticket, add_shopper_message, cancel_waiting_ticket, gate_state,
+                                  hand_back_if_gone, shopper_view)
+from shop.db.satisfaction import answer_question
 from shop.domain.clock import utc_now
+from shop.domain.satisfaction import BUTTONS, DESK_QUESTION, read_answer, reply_to
 from shop.domain.handoff_queue import handoff_cancelled_event
 from shop.domain.handoff_queue import DeskHours, estimated_wait_minutes
 from shop.identity import customer_of_conversation
@@ -60,13 +62,33 @@ def customer_of(sender: str, conversation_id: str) -> Optional[int]:
     return None if conversation_id == sender else customer_of_conversation(conversation_id)
 
 
-def _ticket_may_be_active(sender: str, customer_id: Optional[int]) -> bool:
+def _satisfaction_answer(survey: int, text: str) -> Optional[_Held]:
+    """The shopper's answer to the satisfaction question (CSAT, ``survey``) put to them after
+    the desk closed their ticket or after the assistant's goodbye, or None: let the assistant
+    answer. A rating ("满意", "4星", "差评，等太久了") or a decline ("不评价") is kept and
+    thanked for, Rasa hearing nothing of it — unless the words also ask something ("不满意
+    我要投诉"), which is then passed on; anything else drops the question (never asked again)
+    and goes to Rasa. The database failing loses the answer, never the shopper's message (logged)."""
+    answer = read_answer(text)
+    try:
+        with session_scope(lock_wait_s=LOCK_WAIT_S, writes=True) as session:
+            kept = answer_question(session, survey, answer, utc_now())
+    except SQLAlchemyError:
+        logger.exception("satisfaction answer not kept; the assistant answers (question %s)", survey)
+        return None
+    if answer is None or not kept:
+        return None
+    logger.info("satisfaction question %s answered: %s", survey, "skipped" if answer.skipped else answer.score)
+    return _Held([reply_to(answer)], request=text if answer.wants_more else None)
+
+
+def _conversation_state(sender: str, customer_id: Optional[int]) -> tuple[bool, Optional[int]]:
     """A plain read: no write transaction, no lock-wait settings (readers do not wait for
-    writers: WAL on SQLite, MVCC on PostgreSQL). Nearly every message has no ticket, and this
-    is all it costs (the write path cost 3.4 % of the Rasa server's busy samples,
-    bench/TURN_COST.md, round 4)."""
+    writers: WAL on SQLite, MVCC on PostgreSQL). Nearly every message has no ticket and no
+    satisfaction question waiting, and this one statement is all it costs (the write path cost
+    3.4 % of the Rasa server's busy samples, bench/TURN_COST.md, round 4)."""
     with default_engine().connect() as connection:
-        return has_active_ticket(connection, sender, customer_id)
+        return gate_state(connection, sender, customer_id, utc_now())
 
 
 @dataclass(frozen=True)
@@ -91,8 +113,9 @@ class _DeskUnwritable(Exception):
 
 
 def _hold(sender: str, customer_id: Optional[int], text: str, hours: DeskHours) -> Optional[_Held]:
-    if not _ticket_may_be_active(sender, customer_id):
-        return None
+    ticket, survey = _conversation_state(sender, customer_id)
+    if not ticket:
+        return _satisfaction_answer(survey, text) if survey is not None else None
     try:
         return _hold_with_ticket(sender, customer_id, text, hours)
     except SQLAlchemyError as error:
@@ -174,12 +197,20 @@ def parse_poll_body(body: Optional[bytes]) -> Dict[str, Any]:
     return {"sender": sender, "after": after, "metadata": clean_metadata(payload.get("metadata"))}
 
 
+def _line(message_id: int, author: str, text: str, at: str) -> Dict[str, Any]:
+    line: Dict[str, Any] = {"id": message_id, "from": author, "text": text, "at": at}
+    if author == "system" and text == DESK_QUESTION:
+        # The satisfaction question: buttons whose payload is the answer typed.
+        line["buttons"] = [{"title": b, "payload": b} for b in BUTTONS]
+    return line
+
+
 def _view(sender: str, customer_id: Optional[int], after: int) -> Dict[str, Any]:
     now = utc_now()
     with session_scope() as session:
         view = shopper_view(session, sender, customer_id, after, now)
     answer: Dict[str, Any] = {"status": view.status, "ticket_no": view.ticket_no, "messages": [
-        {"id": m.id, "from": m.author, "text": m.text, "at": m.created_at.isoformat()} for m in view.messages]}
+        _line(m.id, m.author, m.text, m.created_at.isoformat()) for m in view.messages]}
     if view.position is not None:
         answer["queue"] = {"position": view.position,
                            "wait_minutes": estimated_wait_minutes(view.position, view.agents_on_duty)}

@@ -17,6 +17,7 @@ Every import counts, also one inside a function.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 from typing import Iterator, Optional
@@ -271,3 +272,154 @@ def test_an_import_from_a_layer_above_is_caught(module, source):
 ])
 def test_an_import_from_below_is_allowed(module, source):
     assert violations(source, module) == []
+
+
+# --- actions are thin adapters -------------------------------------------------------------
+# A conversation rule (a pattern, a word list) lives in the application layer or the domain,
+# where it has a name and a unit test; an action reads the tracker, calls those rules and the
+# units of work, and formats the reply. The action server runs every turn on one event loop:
+# a unit of work (a function whose first parameter is ``session``) and file reads run on the
+# database pool, handed to ``db`` / ``db_prompt`` / ``db_confirmed`` / ``run_blocking`` from
+# ``actions.support``, never called in an action.
+ACTIONS = "actions"
+# Outside modules an action may not use: patterns (``re``), SQL (SQLAlchemy beyond its errors),
+# files read on the loop.
+ACTIONS_MAY_NOT_IMPORT = {"re": "a pattern is a conversation rule (assistant/ or shop/domain/)",
+                          "yaml": "a file read belongs to the application layer, off the loop"}
+ACTIONS_SQLALCHEMY = {"sqlalchemy.exc"}
+# Calls that block on files or the database.
+BLOCKING_CALLS = {"open", "session_scope", "default_engine", "make_engine"}
+# A pattern's methods, and a Chinese word looked for ("尺码" in text): an action calls the named
+# rule instead.
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# (pattern methods)
+PATTERN_METHODS = {"search", "match", "fullmatch", "findall", "finditer", "sub", "subn"}
+# The one place that opens a unit of work: the pool's worker in actions/support.py.
+RUNS_ON_THE_POOL = {("actions.support", "_in_unit_of_work")}
+
+
+def _module_source(module: str, root: Path) -> Optional[str]:
+    base = root / Path(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+_UNITS_OF_WORK: dict = {}
+
+
+def units_of_work(module: str, root: Path = REPO) -> set:
+    """Names of the top-level functions of ``module`` whose first parameter is ``session``."""
+    key = (root, module)
+    if key not in _UNITS_OF_WORK:
+        source = _module_source(module, root)
+        found = set()
+        for node in ast.parse(source).body if source is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                params = node.args.posonlyargs + node.args.args
+                if params and params[0].arg == "session":
+                    found.add(node.name)
+        _UNITS_OF_WORK[key] = found
+    return _UNITS_OF_WORK[key]
+
+
+def action_debts(source: str, module: str, root: Path = REPO) -> list[str]:
+    """What makes the action module ``module`` more than a thin adapter."""
+    tree = ast.parse(source)
+    found = []
+    functions, modules = {}, {}       # local name -> where the unit of work / module comes from
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                modules[alias.asname or alias.name] = alias.name
+                top = alias.name.split(".")[0]
+                if top in ACTIONS_MAY_NOT_IMPORT:
+                    found.append(f"{module} imports {alias.name} ({ACTIONS_MAY_NOT_IMPORT[top]})")
+                elif top == "sqlalchemy" and alias.name not in ACTIONS_SQLALCHEMY:
+                    found.append(f"{module} imports {alias.name} (SQL stays in the data layer)")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            top = node.module.split(".")[0]
+            if top in ACTIONS_MAY_NOT_IMPORT:
+                found.append(f"{module} imports {node.module} ({ACTIONS_MAY_NOT_IMPORT[top]})")
+            elif top == "sqlalchemy" and node.module not in ACTIONS_SQLALCHEMY:
+                found.append(f"{module} imports {node.module} (SQL stays in the data layer)")
+            for alias in node.names:
+                if alias.name in units_of_work(node.module, root):
+                    functions[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                elif _module_source(f"{node.module}.{alias.name}", root) is not None:
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    pooled = {name for owner, name in RUNS_ON_THE_POOL if owner == module}
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or function.name in pooled:
+            continue
+        params = function.args.posonlyargs + function.args.args
+        if params and params[0].arg == "session":
+            found.append(f"{module}.{function.name} is a unit of work (it belongs to assistant/ or shop/db/)")
+            continue
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+                    and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops) and HAN.search(node.left.value)):
+                found.append(f"{module}.{function.name} looks for the word {node.left.value!r}: name the rule in assistant/")
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            if isinstance(called, ast.Name) and called.id in functions:
+                found.append(f"{module}.{function.name} calls {functions[called.id]} on the event loop")
+            elif isinstance(called, ast.Attribute) and called.attr in PATTERN_METHODS:
+                found.append(f"{module}.{function.name} applies a pattern (.{called.attr}): name the rule in assistant/")
+            elif isinstance(called, ast.Name) and called.id in BLOCKING_CALLS:
+                found.append(f"{module}.{function.name} calls {called.id} on the event loop")
+            elif (isinstance(called, ast.Attribute) and isinstance(called.value, ast.Name) and called.value.id in modules
+                  and called.attr in units_of_work(modules[called.value.id], root)):
+                found.append(f"{module}.{function.name} calls {modules[called.value.id]}.{called.attr} on the event loop")
+    return found
+
+
+def scan_actions(root: Path = REPO) -> tuple[int, list[str]]:
+    checked, problems = 0, []
+    for path in sorted((root / ACTIONS).rglob("*.py")):
+        checked += 1
+        problems += action_debts(path.read_text(encoding="utf-8"), module_name(path, root), root)
+    return checked, problems
+
+
+def test_actions_are_thin_adapters():
+    checked, problems = scan_actions()
+    assert checked > 20
+    assert problems == []
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("import re\nWANTS = re.compile('想买')", "imports re"),
+    ("from re import compile", "imports re"),
+    ("import yaml", "imports yaml"),
+    ("from sqlalchemy import select", "SQL stays in the data layer"),
+    ("from sqlalchemy.orm import Session", "SQL stays in the data layer"),
+    ("from shop.db.orders import get_order\nasync def run(order_no):\n    return get_order(None, order_no)",
+     "calls shop.db.orders.get_order on the event loop"),
+    ("from shop.db import orders\nasync def run(order_no):\n    return orders.get_order(None, order_no)",
+     "calls shop.db.orders.get_order on the event loop"),
+    ("from assistant.purchase_search import listing_with_variant\ndef pick(ids):\n    return listing_with_variant(None, ids, '')",
+     "calls assistant.purchase_search.listing_with_variant on the event loop"),
+    ("async def run(path):\n    with open(path) as handle:\n        return handle.read()", "calls open on the event loop"),
+    ("from shop.db.engine import default_engine, session_scope\nasync def run():\n"
+     "    with session_scope(default_engine()) as session:\n        return session",
+     "calls session_scope on the event loop"),
+    ("def stock(session, product_id):\n    return product_id", "is a unit of work"),
+    ("from assistant.order_matching import EARLIER_ORDER\ndef earlier(text):\n    return EARLIER_ORDER.search(text)",
+     "applies a pattern (.search)"),
+    ("def asks_size(text):\n    return '尺码' in text or '多大码' not in text", "looks for the word '尺码'"),
+])
+def test_an_action_doing_more_than_adapting_is_caught(source, problem):
+    problems = action_debts(source, "actions.example")
+    assert any(problem in found for found in problems), problems
+
+
+def test_units_of_work_handed_to_the_pool_are_allowed():
+    source = ("from actions.support import db\nfrom shop.db.orders import get_order\n"
+              "from sqlalchemy.exc import SQLAlchemyError\nfrom assistant.faq import faq_book\n"
+              "async def run(order_no):\n    order = await db(get_order, 1, order_no)\n"
+              "    return order, faq_book().answer('invoice')\n")
+    assert action_debts(source, "actions.example") == []
+    assert units_of_work("shop.db.orders") >= {"get_order", "recent_orders"}

@@ -24,6 +24,8 @@ from shop.domain.after_sales import OPEN_AFTER_SALES_STATUSES
 from shop.domain.handoff_queue import ON_DUTY_WINDOW, REPEAT_WINDOW, QueueReason, queue_rank, queue_reasons
 from shop.domain.mood import sounds_angry
 from shop.domain.handoff_resolutions import resolution_problem
+from shop.domain.satisfaction import ANSWER_WINDOW, ASKED_AFTER, DESK_QUESTION
+from shop.db.satisfaction import PENDING_OF_CUSTOMER, PENDING_OF_GUEST, ask_about_ticket
 
 MAX_MESSAGE = 2000
 AUTHORS = ("shopper", "agent", "system")
@@ -282,6 +284,10 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
     if resolution is not None and resolution_problem(resolution):
         raise InvalidRequest(f"unknown resolution {resolution!r}")
     condition = [HandoffRequest.id == _id_arg(ticket_id, "ticket_id"), HandoffRequest.status != "closed"]
+    # Who served the shopper: the holder at the close (an admin closing a ticket nobody took
+    # served no one, and nobody is rated).
+    holder = session.execute(select(HandoffRequest.assigned_to).where(
+        HandoffRequest.id == ticket_id, HandoffRequest.status == "assigned")).scalar_one_or_none()
     if not is_admin:
         condition += [HandoffRequest.status == "assigned", HandoffRequest.assigned_to == _id_arg(agent_id, "agent_id")]
     closed = session.execute(update(HandoffRequest).where(*condition)
@@ -290,6 +296,10 @@ def close_ticket(session: Session, ticket_id: int, agent_id: int, now: datetime,
                              ).rowcount == 1
     if closed:
         _add(session, ticket_id, "system", CLOSED_NOTICE, now)
+        if holder is not None and resolution in ASKED_AFTER and ask_about_ticket(session, ticket_id, holder, now):
+            # Satisfaction (CSAT): asked once, after the close, by the desk's own line; the
+            # answer is read by the hand-off gate (shop_channels.handoff_gate).
+            _add(session, ticket_id, "system", DESK_QUESTION, now)
     return closed
 
 
@@ -589,6 +599,26 @@ def has_active_ticket(connection, sender_id: str, customer_id: Optional[int]) ->
         params["customer_id"] = customer_id_arg(customer_id)
         statement = _ACTIVE_ID_OF_CUSTOMER
     return connection.execute(statement, params).first() is not None
+
+
+# The gate's one read, both questions in one statement (two index look-ups): an active ticket,
+# and, for a conversation without one, a satisfaction question waiting for its answer.
+_STATE_OF_GUEST = select(_ACTIVE_ID_OF_GUEST.scalar_subquery(), PENDING_OF_GUEST.scalar_subquery())
+_STATE_OF_CUSTOMER = select(_ACTIVE_ID_OF_CUSTOMER.scalar_subquery(), PENDING_OF_CUSTOMER.scalar_subquery())
+
+
+def gate_state(connection, sender_id: str, customer_id: Optional[int], now: datetime) -> tuple[bool, Optional[int]]:
+    """(whether ``has_active_ticket``, the id of the satisfaction question the conversation has
+    not answered yet — ``shop.db.satisfaction.pending_question``) in one plain read: the
+    hand-off gate's on every shopper message."""
+    require_aware(now)
+    params = {"sender": text_arg(sender_id, "sender_id", 255), "since": now - ANSWER_WINDOW}
+    statement = _STATE_OF_GUEST
+    if customer_id is not None:
+        params["customer_id"] = customer_id_arg(customer_id)
+        statement = _STATE_OF_CUSTOMER
+    ticket, survey = connection.execute(statement, params).one()
+    return ticket is not None, (int(survey) if survey is not None and ticket is None else None)
 
 
 def shopper_view(session: Session, sender_id: str, customer_id: Optional[int], after_id: int,

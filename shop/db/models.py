@@ -481,6 +481,31 @@ class HandoffClaim(Base):
     queued_at = Column(UTCDateTime)
 
 
+class SatisfactionSurvey(Base):
+    """One satisfaction question put to a shopper (CSAT, migration 0020): after the desk closed
+    their ticket (``ticket_id``, ``agent_id``: who served them — the holder at the close) or
+    after the assistant saw the conversation to a goodbye (no ticket, no agent). Keyed by
+    conversation *and* shopper, as tickets are. ``status``: asked → rated / skipped (declined,
+    or answered with something else: the question is dropped) — a lapsed question stays
+    ``asked`` and is never answered later (``shop.domain.satisfaction.ANSWER_WINDOW``)."""
+
+    __tablename__ = "satisfaction_surveys"
+    __table_args__ = (Index("ix_satisfaction_surveys_sender_asked", "sender_id", "asked_at"),   # the gate's read
+                      Index("ix_satisfaction_surveys_asked_at", "asked_at"))   # the console by period
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False)
+    customer_id = Column(Integer, ForeignKey("customers.id"))
+    subject = Column(String(16), nullable=False)          # desk / assistant
+    ticket_id = Column(Integer, ForeignKey("handoff_requests.id"))
+    agent_id = Column(Integer, ForeignKey("console_users.id"))
+    status = Column(String(16), nullable=False, default="asked")
+    score = Column(SmallInteger)                         # 1-5 when rated
+    comment = Column(Text)                               # what the shopper typed with the rating
+    asked_at = Column(UTCDateTime, nullable=False)
+    answered_at = Column(UTCDateTime)
+
+
 class ExperimentChange(Base):
     """An admin's change of an experiment from the console (stop / start, ramp, exclude /
     include a variant, the planned sample size; migration 0018): who, when, and the

@@ -25,6 +25,7 @@ from shop.db.records import (
 from shop.db.validation import customer_id_arg, number_arg, text_arg
 from shop.domain.addresses import MOBILE_NUMBER, TypedAddress, one_line, same_place
 from shop.domain.clock import require_aware
+from shop.domain.numbers import is_phone_suffix
 from shop.domain.orders import (
     ORDER_MACHINE, OrderStatus, PaymentStatus, address_change_allowed, cancellation_decision,
 )
@@ -116,8 +117,7 @@ class GuestLookup:
 
 
 def _phone_last4_arg(phone_last4: str) -> str:
-    if (not isinstance(phone_last4, str) or len(phone_last4.strip()) != 4
-            or not phone_last4.strip().isascii() or not phone_last4.strip().isdigit()):
+    if not isinstance(phone_last4, str) or not is_phone_suffix(phone_last4.strip()):
         raise InvalidRequest("phone_last4 must be the last 4 (ASCII) digits of a phone number")
     return phone_last4.strip()
 

@@ -79,8 +79,35 @@ def whole_number(value: Any, high: int, low: int = 1) -> Optional[int]:
     return value
 
 
+# Digits read out in Chinese, as a shopper types a phone's last four ("三九四九", "幺三五七").
+_SPOKEN_DIGIT = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+                 "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_SPOKEN_FOUR = re.compile(rf"(?<![{''.join(_SPOKEN_DIGIT)}十百千万])([{''.join(_SPOKEN_DIGIT)}]{{4}})"
+                          rf"(?![{''.join(_SPOKEN_DIGIT)}十百千万])")
+
+
+def typed_digits(text: Optional[str]) -> Optional[str]:
+    """``ascii_digits`` of ``text``, with four digits read out in Chinese written as digits
+    ("尾号三九四九" -> "尾号3949"); a run of any other length, or one with 十/百 in it (an
+    amount: "一千二百"), is left as typed. None stays None."""
+    if text is None:
+        return None
+    return _SPOKEN_FOUR.sub(lambda m: "".join(_SPOKEN_DIGIT[ch] for ch in m.group(1)), ascii_digits(text))
+
+
 def is_order_number(text: str) -> bool:
     return isinstance(text, str) and bool(_ORDER_NO_RE.match(text))
+
+
+def as_product_id(raw: object) -> Optional[int]:
+    """A product id from an entity, slot or button value; anything else (typed by a shopper)
+    is None."""
+    return whole_number(str(raw or ""), high=10**12 - 1, low=0)
+
+
+def is_phone_suffix(text: str) -> bool:
+    """The last four (ASCII) digits of a phone number, as a guest proves an order with them."""
+    return isinstance(text, str) and len(text) == 4 and text.isascii() and text.isdigit()
 
 
 def after_sales_number(created_at: datetime, serial: int | None = None) -> str:

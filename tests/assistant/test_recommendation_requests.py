@@ -1,6 +1,8 @@
 from types import SimpleNamespace
 
-from assistant.recommendation_requests import RecommendationRequest, next_request, understand
+import pytest
+
+from assistant.recommendation_requests import RecommendationRequest, next_request, understand, wants_to_buy
 
 
 def said(text, product_in_context=None, **entities):
@@ -275,3 +277,13 @@ def test_any_budget_drops_the_budget():
     phones = next_request(None, said("三千以内的手机", category="手机", budget_max="3000"))
     assert phones.max_price == 3000
     assert next_request(phones, understand("算了，不限预算", {}, None)).max_price is None
+
+
+@pytest.mark.parametrize("text", ["我想给宝宝买奶粉", "有没有300左右的保温杯", "求推荐耳机", "找个送女友的礼物", "你们有卖猫粮吗"])
+def test_the_words_of_a_wish_to_buy(text):
+    assert wants_to_buy(text)
+
+
+@pytest.mark.parametrize("text", ["我的保温杯到哪了", "保温杯保修多久", "买了", ""])
+def test_questions_about_goods_bought_are_no_wish_to_buy(text):
+    assert not wants_to_buy(text)

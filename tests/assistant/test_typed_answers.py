@@ -3,9 +3,11 @@ descriptions, explicit cancels, policy questions versus requests."""
 import pytest
 
 from assistant.typed_answers import (
-    asks_about_policy, change_target, choice_index, confirmation_in, is_cancel, new_value_part, reason_in, service_in,
+    asks_about_policy, change_target, choice_index, confirmation_in, is_cancel, new_value_part, products_on_screen, reason_in,
+    service_in,
 )
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
+from shop.domain.numbers import as_product_id
 
 
 @pytest.mark.parametrize("reason,label", list(REASON_LABELS.items()))
@@ -203,3 +205,22 @@ def test_a_short_answer_at_the_summary_is_read_whole_not_by_its_first_word():
     for text in ("行 就这样", "对的", "嗯", "好的", "对 没错"):
         assert confirmation_in(text) == "yes", text
     assert confirmation_in("不是这个") == "change"
+
+
+def test_the_products_of_the_last_list_shown():
+    cards = {"event": "bot", "data": {"custom": {"type": "product_cards", "products": [
+        {"id": 7, "title": "保温杯"}, {"id": "x", "title": "typed"}, {"id": "12", "title": "水杯"}]}}}
+    buttons = {"event": "bot", "data": {"buttons": [
+        {"title": "耳机A", "payload": '/product_inquiry{"product_id": "31"}'},
+        {"title": "转人工", "payload": "/human_handoff"},
+        {"title": "耳机B", "payload": '/product_inquiry{"product_id":"32"}'}]}}
+    said = {"event": "user", "text": "第一个"}
+    assert products_on_screen([cards, said]) == [("保温杯", 7), ("水杯", 12)]
+    assert products_on_screen([cards, buttons, said]) == [("耳机A", 31), ("耳机B", 32)]
+    assert products_on_screen([{"event": "bot", "data": {"buttons": [{"title": "转人工", "payload": "/human_handoff"}]}},
+                               said]) == []
+
+
+def test_a_product_id_is_only_a_short_number():
+    assert as_product_id(" 42 ") == 42 and as_product_id(42) == 42
+    assert as_product_id("4a") is None and as_product_id("1" * 13) is None and as_product_id(None) is None

@@ -343,7 +343,9 @@ def test_closing_asks_how_it_ended_and_the_dashboard_counts_it(console, console_
         assert response.headers["Location"] == "/handoff?flash=closed"
     with session_scope(console_engine) as s:
         assert [desk_ticket(s, t.id).resolution for t in tickets] == ["resolved", "resolved", "follow_up"]
-        assert "客服已结束本次服务" in shopper_view(s, "desk-result-2", None, 0, utc_now()).messages[-1].text
+        closing = [m.text for m in shopper_view(s, "desk-result-2", None, 0, utc_now()).messages][-2:]
+        # The closing notice, then the satisfaction question (asked after a close that served them).
+        assert "客服已结束本次服务" in closing[0] and "满意吗" in closing[1]
     boss = console()
     boss.sign_in("boss", ADMIN_PASSWORD)
     assert '<span id="resolution">已登记，需后续跟进</span>' in boss.request("GET", f"/handoff/{tickets[2].id}")[1]

@@ -219,7 +219,7 @@ def test_a_read_error_lets_the_assistant_answer_and_is_logged(shop_db, monkeypat
     def unreadable(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(handoff_gate, "has_active_ticket", unreadable)
+    monkeypatch.setattr(handoff_gate, "gate_state", unreadable)
     with caplog.at_level(logging.ERROR, logger=handoff_gate.__name__):
         assert _reply("web-any", "你好") is None
     assert "hand-off state unreadable" in caplog.text

@@ -310,7 +310,22 @@ def check_no_address_changed(session, facts: Facts, marks: Marks, sender: str) -
     assert not changes, f"no address should change, found {[(c.order_id, c.new_address) for c in changes]}"
 
 
+def check_satisfaction(session, facts: Facts, marks: Marks, sender: str, status: Optional[str] = None,
+                       score: Optional[int] = None, subject: str = "assistant") -> None:
+    """The conversation's satisfaction questions (``satisfaction_surveys``): none when
+    ``status`` is None, else exactly one, of ``subject``, answered so (``score`` when rated)."""
+    from shop.db.models import SatisfactionSurvey
+
+    rows = session.execute(select(SatisfactionSurvey.subject, SatisfactionSurvey.status, SatisfactionSurvey.score)
+                           .where(SatisfactionSurvey.sender_id == sender)).all()
+    if status is None:
+        assert not rows, f"no satisfaction question expected, found {rows}"
+        return
+    assert [tuple(r) for r in rows] == [(subject, status, score)], f"satisfaction questions {rows}"
+
+
 DB_CHECKS: Dict[str, Callable] = {
+    "satisfaction": check_satisfaction,
     "after_sales_filed": check_after_sales_filed,
     "nothing_filed": check_nothing_filed,
     "nothing_changed": check_nothing_changed,

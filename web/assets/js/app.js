@@ -75,6 +75,8 @@ async function main() {
     onLine: (line) => {
       typing(false);
       if (line.from === "agent") add({ id: messageId(), role: "bot", at: Date.now(), data: { text: line.text }, agent: true });
+      // The desk's satisfaction question after a close comes with answer buttons.
+      else if (Array.isArray(line.buttons)) add({ id: messageId(), role: "bot", at: Date.now(), data: { text: line.text, buttons: line.buttons } });
       else notice(line.text);
     },
     onStatus: (body) => {
