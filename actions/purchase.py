@@ -44,14 +44,14 @@ from shop.db.orders import get_order_for_guest
 from shop.domain.clock import utc_now
 from shop.domain.orders import AWAITED
 from shop.domain.invoices import invoice_progress, where_to_see
+from shop.domain.numbers import whole_number
 
 LIVE_TOPICS = {"coupon", "promotion"}
 MENU_TOPICS = ("payment", "instalment", "invoice", "shipping_fee", "delivery_time", "coupon")
 
 
 def _quantity(tracker: Tracker) -> Optional[int]:
-    raw = first_entity(tracker, "quantity")
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100000 else None
+    return whole_number(first_entity(tracker, "quantity"), high=99_999)
 
 
 async def buy_product(dispatcher: CollectingDispatcher, product_id: int, quantity: int = 1) -> List[Dict[str, Any]]:

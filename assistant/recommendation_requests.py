@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from shop.domain.assortment import GIFT_IDEAS, gift_recipient, not_carried
 from shop.domain.colours import same_colour
 from shop.domain.money import money_rounded
+from shop.domain.numbers import whole_number
 
 CHEAPER = re.compile(r"(便宜|实惠|划算|低一点|少一点|再低|预算不够|太贵|预算不多|预算有限|钱不多|没多少钱|学生党)")
 PRICIER = re.compile(r"(贵一点|贵点|贵些|更贵|好一点|好点的|高端|高档|更好的|旗舰|档次高)")
@@ -414,8 +415,7 @@ def _number(value: Any) -> Optional[float]:
 def _int(value: Any) -> Optional[int]:
     if value is None or value == "":
         return None
-    text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return whole_number(str(value), high=10**12 - 1, low=0)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from shop.db.console_accounts import (account_count, create_account, end_session
 from shop.db.errors import InvalidRequest
 from shop.db.handoff_desk import hand_back_if_gone
 from shop.domain.clock import utc_now
+from shop.domain.numbers import whole_number
 from shop.domain.usernames import USERNAME_MAX, USERNAME_RULE, username_problem
 
 logger = logging.getLogger("console.accounts")
@@ -157,12 +158,12 @@ async def accounts_create(request: web.Request) -> web.StreamResponse:
 @requires("admin")
 async def accounts_toggle(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    account_id = str(form.get("account_id", ""))
-    if not account_id.isdigit() or not 0 < int(account_id) < 2 ** 31:
+    account_id = whole_number(str(form.get("account_id", "")), high=2 ** 31 - 1)
+    if account_id is None:
         raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "没有这个账号"}))
-    if int(account_id) == signed_in(request).account.id:
+    if account_id == signed_in(request).account.id:
         raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "不能停用自己的账号"}))
-    await db_write(request, _set_active, int(account_id), form.get("active") == "1", utc_now())
+    await db_write(request, _set_active, account_id, form.get("active") == "1", utc_now())
     raise web.HTTPSeeOther("/accounts?done=1")
 
 

@@ -25,6 +25,7 @@ from console.errors import service_unavailable
 from console.pages import NavItem
 from console.render import render
 from shop.db.engine import database_answers, make_engine, session_scope
+from shop.db.validation import NUL
 
 logger = logging.getLogger("console.analytics")
 
@@ -298,8 +299,8 @@ async def conversation_page(request: web.Request) -> web.StreamResponse:
     """One conversation the assistant did not resolve, as the shopper saw it (admins: it is a
     shopper's whole conversation, with whatever they typed)."""
     conversation_id = request.match_info["conversation_id"]
-    if not 1 <= len(conversation_id) <= MAX_CONVERSATION_ID:
-        raise web.HTTPNotFound()
+    if not 1 <= len(conversation_id) <= MAX_CONVERSATION_ID or NUL in conversation_id:
+        raise web.HTTPNotFound()            # a NUL: no id the channels record, and PostgreSQL holds none
     try:
         found = await asyncio.to_thread(_analytics_work, request.app["engine"], _recorded_lines,
                                         request.app["settings"], request.app["engine"], conversation_id)

@@ -37,6 +37,7 @@ from shop.db.engine import session_scope
 from shop.db.experiment_changes import (FILE_ACTION, MAX_SETTINGS, experiment_changes, last_file_state,
                                        record_experiment_change, record_file_state)
 from shop.domain.clock import utc_now
+from shop.domain.numbers import whole_number
 
 logger = logging.getLogger("console.experiments")
 
@@ -274,8 +275,8 @@ async def experiment_action(request: web.Request) -> web.StreamResponse:
         raw = form.get("planned_units", "")
         raw = raw.strip() if isinstance(raw, str) else ""
         if raw:      # empty: take the plan away
-            planned = int(raw) if raw.isascii() and raw.isdigit() else 0
-            if not 1 <= planned <= MAX_PLANNED_UNITS:
+            planned = whole_number(raw, high=MAX_PLANNED_UNITS) if raw.isascii() else None
+            if planned is None:
                 return web.Response(status=400, text=f"没有修改实验文件：计划样本量须是 1 到 {MAX_PLANNED_UNITS} 之间的整数（每组人数）",
                                     content_type="text/plain")
     who = signed_in(request).account

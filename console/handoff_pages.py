@@ -32,7 +32,9 @@ from shop.domain.clock import utc_now
 from shop.domain.desk_silence import quiet_for
 from shop.domain.handoff_queue import QUEUE_REASONS
 from shop.domain.handoff_resolutions import RESOLUTIONS, resolution_problem
+from shop.domain.numbers import whole_number
 from shop.domain.satisfaction import SCORES
+from shop.json_limits import parse_json
 
 logger = logging.getLogger("console.handoff")
 
@@ -63,17 +65,17 @@ def _dumps(value) -> str:
 
 
 def _ticket_id(request: web.Request) -> int:
-    raw = request.match_info["ticket_id"]
-    if not raw.isdigit() or not 0 < int(raw) < 2 ** 31:
+    ticket_id = whole_number(request.match_info["ticket_id"], high=2 ** 31 - 1)
+    if ticket_id is None:
         raise web.HTTPNotFound()
-    return int(raw)
+    return ticket_id
 
 
 def _after(request: web.Request) -> int:
-    raw = request.query.get("after", "0")
-    if not raw.isdigit() or int(raw) >= 2 ** 62:
+    after = whole_number(request.query.get("after", "0"), high=2 ** 62 - 1, low=0)
+    if after is None:
         raise web.HTTPBadRequest(text='{"error": "invalid_after"}', content_type="application/json")
-    return int(raw)
+    return after
 
 
 def _message_json(m) -> dict:
@@ -244,8 +246,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
     wants_json = request.path.startswith("/api/")
     if request.content_type == "application/json":
         try:
-            text = (await request.json()).get("text")
-        except (ValueError, AttributeError):
+            text = parse_json(await request.text()).get("text")
+        except (ValueError, AttributeError):        # not JSON (or nested too deep), not an object
             text = None
     else:
         text = (await request.post()).get("text")
@@ -292,11 +294,11 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target, note = form.get("to"), form.get("note")
     here = f"/handoff/{ticket_id}"
-    if not isinstance(target, str) or not (target == "queue" or (target.isdigit() and 0 < int(target) < 2 ** 31)):
+    colleague = whole_number(target, high=2 ** 31 - 1)
+    if target != "queue" and colleague is None:
         raise web.HTTPSeeOther(f"{here}?flash=no_target")
     try:
-        outcome = await db_write(request, transfer_ticket, ticket_id, who.account.id,
-                           None if target == "queue" else int(target), note, utc_now())
+        outcome = await db_write(request, transfer_ticket, ticket_id, who.account.id, colleague, note, utc_now())
     except InvalidRequest:
         raise web.HTTPSeeOther(f"{here}?flash=no_note") from None
     if outcome.transfer is None:
@@ -320,16 +322,17 @@ async def reassign(request: web.Request) -> web.StreamResponse:
     here = f"/handoff/{ticket_id}"
 
     def account(raw) -> Optional[int]:
-        return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < int(raw) < 2 ** 31 else None
-    if account(holder) is None:
+        return whole_number(raw, high=2 ** 31 - 1) if isinstance(raw, str) else None
+    holder_id, target_id = account(holder), account(target)
+    if holder_id is None:
         raise web.HTTPSeeOther(f"{here}?flash=changed")
-    if not isinstance(target, str) or not (target == "queue" or account(target) is not None):
+    if target != "queue" and target_id is None:
         raise web.HTTPSeeOther(f"{here}?flash=no_target")
-    if target == holder:
+    if target_id == holder_id:
         raise web.HTTPSeeOther(f"{here}?flash=same_holder")
     try:
-        outcome = await db_write(request, reassign_ticket, ticket_id, who.account.id, int(holder),
-                                 None if target == "queue" else int(target), note, utc_now())
+        outcome = await db_write(request, reassign_ticket, ticket_id, who.account.id, holder_id,
+                                 target_id, note, utc_now())
     except InvalidRequest:
         raise web.HTTPSeeOther(f"{here}?flash=no_note") from None
     if outcome.problem == "not_admin":

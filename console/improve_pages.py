@@ -15,6 +15,7 @@ import logging
 from aiohttp import web
 
 from console.auth import has_role, requires, signed_in
+from shop.json_limits import parse_json
 from shop_nlu.resources import REPO_ROOT
 
 logger = logging.getLogger("console.improve")
@@ -82,8 +83,8 @@ async def improve_label(request: web.Request) -> web.StreamResponse:
 
     cfg = request.app["improve"]
     try:
-        intent, texts = _decisions(await request.json())
-    except ValueError:
+        intent, texts = _decisions(parse_json(await request.text()))
+    except ValueError:          # not JSON (or nested too deep), or not the fields asked for
         return _error(400, "invalid_request", "请求格式不对：需要 intent 和 1–100 条消息")
     try:
         allowed = await asyncio.to_thread(api.intents, cfg["domain"], cfg["data_dir"])

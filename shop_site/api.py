@@ -13,12 +13,13 @@ while off; see ``shop_site.config``).
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from aiohttp import web
 
+from shop.domain.numbers import whole_number
 from shop.identity import issue_customer_token
+from shop.json_limits import parse_json
 from shop_site.config import Settings
 from shop_site.customers import DemoDirectory
 from shop_site.errors import ApiError, dumps
@@ -45,8 +46,8 @@ async def _json_object(request: web.Request, max_bytes: int) -> dict:
     if len(raw) > max_bytes:
         raise ApiError(413, "body_too_large", "请求内容过大。")
     try:
-        body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError):
+        body = parse_json(raw or b"")
+    except ValueError:          # not JSON, not UTF-8, or nested too deep
         raise ApiError(400, "invalid_json", "请求体必须是 JSON 对象。") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "请求体必须是 JSON 对象。")
@@ -54,11 +55,9 @@ async def _json_object(request: web.Request, max_bytes: int) -> dict:
 
 
 def _customer_id(body: dict) -> int:
-    value = body.get("customer_id")
-    # A form field or query string may give "3"; bools are ints in Python, refuse them.
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    # A form field or query string may give "3"; bools, "²" and "①" are refused.
+    value = whole_number(body.get("customer_id"), high=2**63 - 1)
+    if value is None:
         raise ApiError(400, "invalid_customer_id", "customer_id 必须是正整数。")
     return value
 

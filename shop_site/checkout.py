@@ -23,6 +23,7 @@ from shop.db.errors import InvalidRequest, OrderNotFound
 from shop.db.experiments import record_click
 from shop.domain.checkout import MAX_CART_LINES, SIMULATED_PAYMENT_METHOD, CartLine, CartRejected
 from shop.domain.clock import utc_now
+from shop.domain.numbers import whole_number
 from shop.domain.orders import OrderStatus
 from shop.domain.state_machine import IllegalTransition
 from shop.identity import IdentitySettings, verify_customer_token
@@ -47,11 +48,10 @@ def _bearer_customer(request: web.Request, identity: IdentitySettings, required:
 
 
 def _positive_int(value, name: str, high: int = 2**31 - 1) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= high:
+    number = whole_number(value, high)
+    if number is None:
         raise ApiError(400, f"invalid_{name}", f"{name} 必须是正整数。")
-    return value
+    return number
 
 
 def _exposure_ids(raw) -> tuple[int, ...]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shop.db.errors import InvalidRequest
 from shop.db.models import ConsoleSession, ConsoleUser
-from shop.db.validation import text_arg
+from shop.db.validation import NUL, text_arg
 from shop.domain.clock import require_aware
 from shop.domain.usernames import username_problem
 
@@ -83,7 +83,7 @@ def list_accounts(session: Session) -> list[ConsoleAccount]:
 
 def password_hash_for(session: Session, username: str) -> Optional[tuple[ConsoleAccount, str]]:
     """(account, stored hash) of an active account, for checking a sign-in."""
-    if not isinstance(username, str) or not username.strip() or len(username) > 64:
+    if not isinstance(username, str) or not username.strip() or len(username) > 64 or NUL in username:
         return None
     row = session.execute(select(ConsoleUser).where(ConsoleUser.username == username.strip(),
                                                     ConsoleUser.active.is_(True))).scalar_one_or_none()

@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 from shop.domain.clock import CHINA_TZ, require_aware
 
@@ -57,6 +57,28 @@ def ascii_digits(text: Optional[str]) -> Optional[str]:
                    for ch in str(text))
 
 
+# More digits than any id or count the shop uses, far fewer than int()'s 4300-digit limit.
+_MAX_WHOLE_NUMBER_DIGITS = 19
+
+
+def whole_number(value: Any, high: int, low: int = 1) -> Optional[int]:
+    """A whole number from outside (a JSON value, a form field, a path segment, an entity):
+    an ``int`` (not a bool) or text of decimal digits ("12", full-width "１２", surrounding
+    spaces ignored), within ``low``..``high``; None for anything else.
+
+    Not ``text.isdigit()`` then ``int(text)``: ``isdigit`` is also true for "²", "①", "⑴",
+    "⒈" (digits that are not decimal), which ``int`` cannot read, and for 5000 digits, more
+    than ``int`` converts — each a ValueError, so a 500 where a wrong number gets a 4xx."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or len(text) > _MAX_WHOLE_NUMBER_DIGITS or not text.isdecimal():
+            return None
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
 # Digits read out in Chinese, as a shopper types a phone's last four ("三九四九", "幺三五七").
 _SPOKEN_DIGIT = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
                  "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -80,8 +102,7 @@ def is_order_number(text: str) -> bool:
 def as_product_id(raw: object) -> Optional[int]:
     """A product id from an entity, slot or button value; anything else (typed by a shopper)
     is None."""
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 12 else None
+    return whole_number(str(raw or ""), high=10**12 - 1, low=0)
 
 
 def is_phone_suffix(text: str) -> bool:

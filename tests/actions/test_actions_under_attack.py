@@ -14,6 +14,8 @@ from actions.after_sales_form import ValidateAfterSalesForm
 from actions.after_sales_submit import ActionSubmitAfterSales
 from actions.handoff import ActionHandoff
 from actions.orders import ActionOrderStatus
+from actions.product import ActionProductInquiry
+from actions.purchase import ActionPurchaseHelp
 from rasa_sdk.executor import CollectingDispatcher
 from shop.db.after_sales import check_after_sales_eligibility
 from shop.db.models import AfterSalesRequest, GuestLookupFailure, HandoffRequest, Order
@@ -225,3 +227,23 @@ def test_two_tabs_filing_the_same_request_one_files_the_other_hears_its_number(s
     validated = asyncio.run(ValidateAfterSalesForm().validate_reason("quality", dispatcher, t, {}))
     assert validated == {"service_type": "换货", "reason": "quality", "after_sales_reason_text": "质量问题"}
     assert dispatcher.messages == []
+
+
+def test_a_number_int_cannot_read_in_a_button_payload_does_not_break_the_conversation(shop_db):
+    """``/product_inquiry{"product_id": "①"}`` passes the channel (a short plain value) and
+    fills the ``product_id`` slot. "①" is ``isdigit()`` but no ``int()``: the action raised
+    ValueError, answered the outage apology, and so did every later product or purchase turn
+    reading that slot — one payload broke the conversation. Now such a value is no product,
+    and a quantity "²" no quantity."""
+    with shop_db() as session:
+        product = session.execute(text("SELECT id, title FROM products WHERE is_on_sale ORDER BY id LIMIT 1")).first()
+    for odd in ("①", "²", "⑴", "⒈", "9" * 5000):
+        for action, t in [
+            (ActionProductInquiry(), tracker("/product_inquiry", "product_inquiry", {"product_id": odd})),
+            (ActionProductInquiry(), tracker("这个多少钱", "product_inquiry", slots={"product_id": odd})),
+            (ActionPurchaseHelp(), tracker("怎么买", "purchase", slots={"product_id": odd})),
+            (ActionPurchaseHelp(), tracker("买两件", "purchase", {"product_id": str(product.id), "quantity": odd})),
+        ]:
+            messages, _ = run_action(action, t)
+            assert not any(m.get("response") == "utter_service_unavailable" for m in messages), (odd[:5], texts(messages))
+            assert messages, odd[:5]

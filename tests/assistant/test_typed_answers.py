@@ -224,3 +224,6 @@ def test_the_products_of_the_last_list_shown():
 def test_a_product_id_is_only_a_short_number():
     assert as_product_id(" 42 ") == 42 and as_product_id(42) == 42
     assert as_product_id("4a") is None and as_product_id("1" * 13) is None and as_product_id(None) is None
+    # isdigit() but no int(): a ValueError, the outage apology, before (tests/integration/test_under_attack.py)
+    assert as_product_id("①") is None and as_product_id("²") is None and as_product_id("9" * 5000) is None
+    assert as_product_id("４２") == 42

@@ -339,7 +339,7 @@ def test_an_admin_plans_the_sample_size_and_every_change_is_audited(console, con
     _, html = admin.request("GET", "/experiments/rec_strategy")
     assert "还没有设置计划样本量" in html and "还没有修改记录" in html
     before = experiments_file.read_bytes()
-    for bad in ("abc", "0", "-3", "1.5", "10000001", "１２"):
+    for bad in ("abc", "0", "-3", "1.5", "10000001", "１２", "9" * 5000):     # 5000 digits: int() refused, a 500
         response, body = admin.request("POST", ACTION, data={"action": "plan", "planned_units": bad,
                                                              "csrf_token": token})
         assert response.status == 400 and "计划样本量须是 1 到 10000000 之间的整数" in body, (bad, body)

@@ -119,6 +119,18 @@ def test_button_payloads_still_work(live_stack):
     assert replies and text_of(replies) != COMMAND_REPLY and ORDER_NO.search(everything(replies))
 
 
+@pytest.mark.parametrize("odd", ["①", "²", "9" * 90])
+def test_a_product_id_int_cannot_read_does_not_break_the_conversation(live_stack, odd):
+    """A short plain value passes the channel and fills the ``product_id`` slot: "①" and "²"
+    are ``isdigit()`` but no ``int()``, so that turn and every later product or purchase turn
+    answered the outage apology (the action raised ValueError)."""
+    talk = sender()
+    command = "/product_inquiry" + json.dumps({"product_id": odd}, ensure_ascii=False)
+    for message in (command, "这个多少钱", "怎么买", "推荐一款手机"):
+        replies = live_stack.say(talk, message)
+        assert replies and APOLOGY not in text_of(replies), (message, replies)
+
+
 def test_deep_nesting_and_oversized_input_are_4xx(live_stack):
     deep = json.loads("{\"a\": " * 600 + "1" + "}" * 600)
     for body in (

@@ -62,6 +62,13 @@ def test_bad_checkout_requests_get_json_errors_and_write_nothing(site, site_data
         (_auth(5), {"items": [{"product_id": product, "exposure_ids": "1"}]}, 400, "invalid_exposure_ids"),
         (_auth(5), {"items": [{"product_id": 10**8}]}, 409, "unavailable"),
         (_auth(5), {"customer_id": 6, "items": "all"}, 400, "invalid_items"),
+        # What str.isdigit() takes but int() cannot read, and a number longer than int()
+        # converts: each was a 500 (ValueError) before.
+        (_auth(5), {"items": [{"product_id": "①"}]}, 400, "invalid_product_id"),
+        (_auth(5), {"items": [{"product_id": "9" * 5000}]}, 400, "invalid_product_id"),
+        (_auth(5), {"items": [{"product_id": product, "quantity": "²"}]}, 400, "invalid_quantity"),
+        (_auth(5), {"items": [{"product_id": product, "sku_id": "⒈"}]}, 400, "invalid_sku_id"),
+        (_auth(5), {"items": [{"product_id": product, "exposure_ids": ["⑴"]}]}, 400, "invalid_exposure_ids"),
     ]
     for headers, body, status, code in cases:
         answer = requests.post(f"{site.url}/api/orders", headers=headers, json=body, timeout=30)
@@ -69,6 +76,11 @@ def test_bad_checkout_requests_get_json_errors_and_write_nothing(site, site_data
     broken = requests.post(f"{site.url}/api/orders", headers={**_auth(5), "Content-Type": "application/json"},
                            data=b"{not json", timeout=30)
     assert broken.status_code == 400 and broken.json()["error"] == "invalid_json"
+    # Nested past the json module's recursion limit: RecursionError was a 500.
+    for path in ("/api/orders", "/api/recommendation-clicks"):
+        deep = requests.post(f"{site.url}{path}", headers={**_auth(5), "Content-Type": "application/json"},
+                             data=b'{"items": ' + b"[" * 3000 + b"]" * 3000 + b"}", timeout=30)
+        assert (deep.status_code, deep.json()["error"]) == (400, "invalid_json"), deep.text
     assert _orders(site_database_url) == before
 
 

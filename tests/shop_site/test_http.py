@@ -145,6 +145,14 @@ def test_demo_login_accepts_a_numeric_string(site):
         (b'{"customer_id": true}', 400, "invalid_customer_id"),
         (b'{"customer_id": 99999999999999999999}', 400, "invalid_customer_id"),
         (b'{"customer_id": 987654321}', 404, "customer_not_found"),
+        # Characters str.isdigit() takes but int() cannot read (a 500 before), and a number
+        # longer than int() converts (Python 3.11's 4300-digit limit; a 500 before).
+        ('{"customer_id": "²"}'.encode(), 400, "invalid_customer_id"),
+        ('{"customer_id": "①"}'.encode(), 400, "invalid_customer_id"),
+        ('{"customer_id": "⑴"}'.encode(), 400, "invalid_customer_id"),
+        # Nested past the json module's recursion limit (RecursionError, a 500 before).
+        pytest.param(b"[" * 3000, 400, "invalid_json", id="3000-deep-list"),
+        pytest.param(b'{"a":[' * 600, 400, "invalid_json", id="1200-deep-object"),
     ],
 )
 def test_demo_login_refuses_bad_input_cleanly(site, body, status, code):
