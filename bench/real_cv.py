@@ -253,15 +253,18 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
 _HAS = {"budget": "budget_min"}
 
 
-def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None, sure=None):
-    """Intent after the out-of-scope guard (``sure``: its SURE_OUT_OF_SCOPE, the module's unless
-    given), the readability guard (with ``text``) and the fallback (as in the pipeline)."""
+def decide(classes, probs, feats, threshold=0.5, ambiguity=0.2, text=None, sure=None, confident=None):
+    """Intent after the out-of-scope guard (``sure``: its SURE_OUT_OF_SCOPE, ``confident``: its
+    CONFIDENT_BESIDE_OFF_TOPIC, the module's unless given), the readability guard (with ``text``)
+    and the fallback (as in the pipeline)."""
     from shop_nlu.readability import assess
-    from shop_nlu.scope import SURE_OUT_OF_SCOPE, guard_out_of_scope, shop_signals
+    from shop_nlu.scope import CONFIDENT_BESIDE_OFF_TOPIC, SURE_OUT_OF_SCOPE, guard_out_of_scope, shop_signals
 
     order = np.argsort(-probs)
     ranking = [{"name": classes[i], "confidence": float(probs[i])} for i in order]
-    guarded = guard_out_of_scope(ranking, shop_signals(feats), SURE_OUT_OF_SCOPE if sure is None else sure)
+    guarded = guard_out_of_scope(ranking, shop_signals(feats, keep_vetoed=True),
+                                 SURE_OUT_OF_SCOPE if sure is None else sure,
+                                 CONFIDENT_BESIDE_OFF_TOPIC if confident is None else confident)
     if guarded:
         ranking = guarded[1]
     top, conf = ranking[0]["name"], ranking[0]["confidence"]
@@ -373,6 +376,64 @@ def print_grid(label, rows, decided_by, max_clarify, max_shop_oos, oos_recall_of
         print(f"  sure out of scope {sure:.2f} at {th} / {amb}: strict={f['strict']:.3f} shop->oos={f['shop_oos']:.3f}"
               f" clarify={f['clarify']:.3f} cost={f['cost']:.3f}{extra}")
     return pick
+
+
+def scope_cause(classes, probs, feats, pred):
+    """Why a message ended where it did across the scope line (issue 14 round 23):
+    for a shop question answered out of scope — ``no signal`` (no shop word detected: a vocabulary
+    gap), ``off-topic veto`` (shop words beside another world's business), ``world + sure`` (shop
+    words beside a world word and a sure guess), ``sure, weak signal`` (the classifier's
+    out-of-scope probability beat the rule), ``readability``; for an out-of-scope message answered
+    with a shop intent — ``classifier`` (its own first guess) or ``guard`` (the guard's)."""
+    from shop_nlu.scope import OFF_TOPIC_CUE, SURE_OUT_OF_SCOPE, WORLD_CUE, shop_signals
+
+    order = np.argsort(-probs)
+    top, conf = classes[order[0]], float(probs[order[0]])
+    if pred == "out_of_scope":
+        if top != "out_of_scope":
+            return "readability"
+        plain = shop_signals([f for f in feats if f != OFF_TOPIC_CUE])
+        plain = [s for s in plain if s != WORLD_CUE]
+        if not plain:
+            return "no signal"
+        if OFF_TOPIC_CUE in feats:
+            return "off-topic cue + confident"
+        if WORLD_CUE in feats and conf >= SURE_OUT_OF_SCOPE:
+            return "world + sure"
+        return "sure, weak signal" if conf >= SURE_OUT_OF_SCOPE else "other"
+    return "classifier" if top != "out_of_scope" else "guard"
+
+
+def print_scope_report(rows, preds, tops, kept, analysed):
+    """Every shop question answered out of scope and every out-of-scope one answered with a shop
+    intent (or asked back), with its cause, and the causes counted."""
+    causes = Counter()
+    for i, (r, p) in enumerate(zip(rows, preds)):
+        shop_to_oos = r["intent"] in SHOP and p == "out_of_scope" and r["second"] != "out_of_scope"
+        oos_to_shop = r["intent"] == "out_of_scope" and p != "out_of_scope" and r["second"] != p
+        if not (shop_to_oos or oos_to_shop):
+            continue
+        classes, probs = kept[i]
+        cause = scope_cause(classes, probs, analysed[i]["feats"], p)
+        side = "shop->oos" if shop_to_oos else "oos->" + ("clarify" if p == "nlu_fallback" else "shop")
+        causes[(side, cause)] += 1
+        p_oos = float(probs[list(classes).index("out_of_scope")])
+        cues = [f for f in analysed[i]["feats"] if f.startswith(("topic=", "cue=", "service", "reason", "has="))]
+        print(f"  {side:12} [{cause}] {r['text'][:50]!r} gold={r['intent']} got={p} top={tops[i]}"
+              f" p(oos)={p_oos:.2f} feats={cues[:6]}")
+    print("scope causes:", ", ".join(f"{side} {cause}: {n}" for (side, cause), n in sorted(causes.items())))
+
+
+def print_confident_grid(rows, kept, analysed, threshold, ambiguity):
+    """The guard's CONFIDENT_BESIDE_OFF_TOPIC varied (0: every off-topic cue vetoes, the rule
+    before issue 14 round 23) on the same cross-validated probabilities."""
+    oos_rows = [i for i, r in enumerate(rows) if r["intent"] == "out_of_scope"]
+    for level in (0.0, 0.3, 0.5, 0.7, 0.9, 1.01):
+        gd = [decide(c, pr, analysed[i]["feats"], threshold, ambiguity, text=analysed[i]["text"], confident=level)
+              for i, (c, pr) in enumerate(kept)]
+        recall = sum(gd[i][0] == "out_of_scope" for i in oos_rows) / max(len(oos_rows), 1)
+        print(f"  confident beside an off-topic cue {level:.2f}: {summarise(rows, [g for g, _ in gd], [t for _, t in gd])}"
+              f" oos_recall={recall:.3f}")
 
 
 def summarise(rows, preds, tops=None):
@@ -504,6 +565,9 @@ def main():
                          " data/nlu/generated/noisy_examples.yml is written), one run per N, the baseline in"
                          " the same run. The real rows' copies join a fold's training only with their own row:"
                          " a held-out row is never noised into training. --grid/--errors then use the last N")
+    ap.add_argument("--scope-report", action="store_true",
+                    help="list every shop question answered out of scope and every out-of-scope message"
+                         " answered with a shop intent, with its cause (scope_cause), and count the causes")
     ap.add_argument("--augment-scope", choices=["all", "real", "written"], default="all",
                     help="with --augment: noise the real train rows, the written examples, or both")
     args = ap.parse_args()
@@ -658,6 +722,9 @@ def main():
         print("per JD topic (strict / lenient / n), weakest first:")
         for topic, hits in sorted(by_topic.items(), key=lambda kv: (sum(s for s, _ in kv[1]) / len(kv[1]), kv[0])):
             print(f"  {topic}: {sum(s for s, _ in hits) / len(hits):.3f} / {sum(l for _, l in hits) / len(hits):.3f} / {len(hits)}")
+    if args.scope_report:
+        print_scope_report(rows, preds, tops, kept, real_a)
+        print_confident_grid(rows, kept, real_a, args.threshold, args.ambiguity)
     if args.errors:
         errs = [(r, p, t) for r, p, t in zip(rows, preds, tops) if p not in (r["intent"], r["second"])
                 and (not args.errors_got or p == args.errors_got)]

@@ -76,7 +76,7 @@ class ShopEntityExtractor(ResourceBackedComponent, GraphComponent, EntityExtract
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if intent != scope.OUT_OF_SCOPE:
             return intent
-        signals = scope.shop_signals(name for name, _, _ in self.finder.features(text))
+        signals = scope.shop_signals((name for name, _, _ in self.finder.features(text)), keep_vetoed=True)
         guarded = scope.guard_out_of_scope(message.get(INTENT_RANKING_KEY) or [], signals)
         if guarded is None:
             return intent

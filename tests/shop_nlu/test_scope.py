@@ -56,14 +56,38 @@ def test_bank_and_private_parcel_matters_stay_out_of_scope():
     assert signals("能用信用卡付款吗")
 
 
-def test_a_sure_out_of_scope_guess_gives_way_only_to_order_or_after_sales_evidence():
+def test_without_an_off_topic_word_even_a_sure_guess_gives_way_to_a_shop_word():
+    """Issue 14 item 3, round 23: with a shop signal and no off-topic or world cue beside it the
+    guard asks back however sure the classifier is (before, a sure guess kept a weak signal —
+    a topic, a category, a plain shop word — out of scope)."""
     sure = [{"name": "out_of_scope", "confidence": 0.95}, {"name": "product_inquiry", "confidence": 0.03},
             {"name": "order_status", "confidence": 0.02}]
-    assert scope.guard_out_of_scope(sure, ["topic=spec"]) is None           # 珠穆朗玛峰有多高
-    assert scope.guard_out_of_scope(sure, ["cue=shop", "has=category"]) is None
-    intent, _ = scope.guard_out_of_scope(sure, ["cue=placed", "topic=spec"])  # 我买的那个多高
-    assert intent["name"] == "product_inquiry"
-    assert scope.guard_out_of_scope(sure, ["has=order_no"])[0]["name"] == "product_inquiry"
+    for signals in (["topic=spec"], ["cue=shop", "has=category"], ["cue=placed", "topic=spec"], ["has=order_no"]):
+        intent, ranking = scope.guard_out_of_scope(sure, signals)
+        assert intent["name"] == "product_inquiry", signals
+        assert [r["name"] for r in ranking][:2] == ["product_inquiry", "out_of_scope"]
+
+
+def test_beside_another_worlds_business_only_a_confident_guess_stays_out_of_scope():
+    """Round 23: an off-topic cue (another platform's order, a bank, a carrier's bill) keeps a
+    shop word out of scope only where the classifier is confident (CONFIDENT_BESIDE_OFF_TOPIC)."""
+    level = scope.CONFIDENT_BESIDE_OFF_TOPIC
+    confident = [{"name": "out_of_scope", "confidence": level}, {"name": "after_sales", "confidence": 0.2}]
+    unsure = [{"name": "out_of_scope", "confidence": level - 0.01}, {"name": "after_sales", "confidence": 0.3}]
+    signals = ["topic=refund_progress", scope.OFF_TOPIC_CUE]   # 拼多多的订单怎么退
+    assert scope.guard_out_of_scope(confident, signals) is None
+    assert scope.guard_out_of_scope(unsure, signals)[0]["name"] == "after_sales"
+    # the qualifier alone is no signal
+    assert scope.guard_out_of_scope(unsure, [scope.OFF_TOPIC_CUE]) is None
+
+
+def test_the_guard_sees_vetoed_signals_with_their_qualifier():
+    names = ["topic=refund_progress", "cue=off_topic"]
+    assert scope.shop_signals(names) == []
+    assert scope.shop_signals(names, keep_vetoed=True) == ["topic=refund_progress", scope.OFF_TOPIC_CUE]
+    assert scope.shop_signals(["cue=off_topic"], keep_vetoed=True) == []
+    assert scope.shop_signals(["cue=shop", "cue=world", "cue=off_topic"], keep_vetoed=True) == [
+        "cue=shop", scope.OFF_TOPIC_CUE, scope.WORLD_CUE]
 
 
 def test_world_questions_that_name_a_shop_word_and_shop_senses_of_world_words():
@@ -178,8 +202,9 @@ def test_beside_a_world_word_an_unsure_guess_gives_way_and_a_sure_one_does_not()
     assert scope.guard_out_of_scope(unsure, ["cue=shop", scope.WORLD_CUE])[0]["name"] == "purchase"
     # 考试报名费能退吗: a return word beside an exam, and the classifier is sure
     assert scope.guard_out_of_scope(sure, ["service_type=退货", scope.WORLD_CUE]) is None
-    # without the world word the same evidence still overrules a sure guess
+    # without the world word the same evidence overrules a sure guess, as does a weak one
     assert scope.guard_out_of_scope(sure, ["service_type=退货"])[0]["name"] == "after_sales"
+    assert scope.guard_out_of_scope(sure, ["cue=shop"])[0]["name"] == "after_sales"
     # the qualifier alone is no signal
     assert scope.guard_out_of_scope(unsure, [scope.WORLD_CUE]) is None
 
@@ -258,3 +283,38 @@ def test_a_platform_cited_as_where_the_shopper_read_about_the_goods_is_a_shop_qu
     assert signals("抖音上有人说这款不好用 是真的吗")
     assert signals("小红书上说这个会掉色")
     assert not signals("小红书上说的那家店怎么样")
+
+
+def test_the_shapes_of_a_shop_question_with_no_shop_word_are_shop_signals():
+    """Issue 14 round 23: a measure of goods on a number, a model code, goods received, opened or
+    used told as a story, a delivery asked to a place: the vocabulary's `shop_forms` cue."""
+    finder = ShopEntityFinder.from_files()
+    signals = lambda text: scope.shop_signals(name for name, _, _ in finder.features(text))
+    for text in ("1.5匹的够18平米用吗", "这个20000毫安的能带上飞机吗", "65寸的挂墙上离多远看合适",
+                 "kfr-35gw能装在卧室吗", "收到的杯子口上有个缺口", "穿了一次就开线了", "拆开一股怪味",
+                 "明早能送到拉萨吗", "前几天买的怎么还没动静", "东西卡在中转站好几天了"):
+        assert "cue=shop_forms" in signals(text), text
+    for text in ("今天10点开会", "我今年25岁", "12306怎么改签", "收到的消息太多了"):
+        assert "cue=shop_forms" not in signals(text), text
+
+
+def test_another_worlds_business_that_names_a_shop_word_round_23():
+    """Off-topic families that name a shop word (couriers as a job, platforms compared in
+    general, a market's prices, a pension, a carrier's plan): an off-topic cue, so the guard
+    keeps a confident out-of-scope guess; the shop's own questions keep their signals."""
+    finder = ShopEntityFinder.from_files()
+    names = lambda text: [name for name, _, _ in finder.features(text)]
+    for text in ("快递员这个职业累吗", "当快递员一个月挣多少", "天猫和京东哪个好", "菜市场的猪肉多少钱一斤",
+                 "退休金每个月几号发", "电商行业以后好做吗", "流量套餐怎么改", "在别家买的空调你们能来装吗"):
+        assert scope.OFF_TOPIC_CUE in names(text), text
+        assert not scope.shop_signals(names(text)), text
+    for text in ("你们比京东贵", "能用信用卡付款吗", "快递员态度太差了", "礼品卡丢了能挂失吗"):
+        assert scope.OFF_TOPIC_CUE not in names(text) and scope.shop_signals(names(text)), text
+    assert scope.WORLD_CUE in names("双十一是怎么来的")
+
+
+def test_a_week_named_with_bai_is_no_goodbye():
+    finder = ShopEntityFinder.from_files()
+    cues = lambda text: {name for name, _, _ in finder.features(text) if name.startswith("cue=")}
+    assert "cue=goodbye" not in cues("上礼拜买的裤子洗一次就起球")
+    assert "cue=goodbye" in cues("好的 拜拜")
