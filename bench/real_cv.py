@@ -202,7 +202,7 @@ def char_wb_config():
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
                 word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
                 nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False, raw_in_nb=True,
-                svm_weight=0.0, svm_C=0.1):
+                svm_weight=0.0, svm_C=0.1, svm_intents=()):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -241,11 +241,12 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
     if svm_weight > 0:
         # ShopIntentClassifier's calibrated linear SVM (svm_weight / svm_C in config.yml), blended
         # into the regression before the naive Bayes, by the same token-count share.
-        from shop_nlu.classifier import blend_share, calibrated_svm
+        from shop_nlu.classifier import blend_share, blend_svm, calibrated_svm
 
         svm = calibrated_svm(svm_C, class_weights(train_y, class_weight)).fit(X, np.asarray(train_y))
         s = svm_weight * blend_share(tokens, nb_full_tokens)[:, None]
-        probs = (1.0 - s) * probs + s * svm.predict_proba(Xt)
+        among = np.isin(clf.classes_, list(svm_intents)) if svm_intents else None
+        probs = blend_svm(probs, svm.predict_proba(Xt), s, among)
     if nb_weight > 0:
         # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
         from shop_nlu.classifier import blend_share
@@ -415,7 +416,7 @@ def raw_opts(args):
 
 
 def svm_opts(args):
-    return {"svm_weight": args.svm_weight, "svm_C": args.svm_C}
+    return {"svm_weight": args.svm_weight, "svm_C": args.svm_C, "svm_intents": args.svm_intents}
 
 
 def chars_of(args):
@@ -475,6 +476,8 @@ def main():
                     help="weight of the calibrated linear SVM blended into the regression (default: config.yml's)")
     ap.add_argument("--svm-C", type=float, default=float(configured.get("svm_C", 0.1)),
                     help="C of that SVM (default: config.yml's)")
+    ap.add_argument("--svm-intents", nargs="*", default=list(configured.get("svm_intents") or []),
+                    help="the intents the SVM shares out probability between (default: config.yml's; none = all)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],

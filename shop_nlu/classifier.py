@@ -24,11 +24,12 @@ to unseen phrasings. This subclass adds:
   features (word pairs, character n-grams: "确认取消", "好的") decide, and naive Bayes, reading
   取消 alone, only blurs them; so ``w`` grows with the message's token count, reaching
   ``nb_weight`` at ``nb_full_tokens`` tokens. ``nb_weight`` 0 turns the blend off.
-- ``svm_weight`` / ``svm_C``: a linear SVM (``LinearSVC``, hinge loss, balanced classes) with
+- ``svm_weight`` / ``svm_C`` / ``svm_intents``: a linear SVM (``LinearSVC``, hinge loss, balanced classes) with
   Platt-scaled probabilities (``CalibratedClassifierCV``, sigmoid, 3 folds) blended into the
   regression before the naive Bayes: ``(1 - s) * LR + s * SVM``, ``s`` = ``svm_weight`` scaled by
   the message's token count as the naive Bayes weight is (full at ``nb_full_tokens`` tokens), so
-  the short dialogue acts stay the regression's. The margin loss fits fewer examples exactly than
+  the short dialogue acts stay the regression's; with ``svm_intents`` the SVM only shares out
+  the probability the regression gives those intents between them (``blend_svm``). The margin loss fits fewer examples exactly than
   the regression and ranks the unseen topics' messages better (issue 14, round 21: config.yml).
   ``svm_weight`` 0 turns it off.
 
@@ -64,7 +65,7 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "normalize": False,
                 "class_weight": "balanced", "nb_weight": 0.0, "nb_alpha": 0.3, "nb_full_tokens": 6,
-                "svm_weight": 0.0, "svm_C": 0.1}
+                "svm_weight": 0.0, "svm_C": 0.1, "svm_intents": []}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -100,8 +101,8 @@ class ShopIntentClassifier(LogisticRegressionClassifier):
         share = (np.ones(X.shape[0]) if token_counts is None
                  else blend_share(token_counts, int(self.config["nb_full_tokens"])))[:, None]
         if self.svm is not None:
-            weight = self.svm_weight * share
-            probas = (1.0 - weight) * probas + weight * self.svm.predict_proba(X)
+            among = np.isin(self.clf.classes_, list(self.config["svm_intents"] or [])) if self.config["svm_intents"] else None
+            probas = blend_svm(probas, self.svm.predict_proba(X), self.svm_weight * share, among)
         if self.nb is not None:
             log_prob = self.nb.feature_log_prob_
             if not log_prob.flags.f_contiguous:
@@ -216,6 +217,20 @@ def _load_skops(model_storage: ModelStorage, resource: Resource, suffix: str, tr
     if not isinstance(loaded, kind):
         raise ValueError(f"{path.name} holds a {type(loaded).__name__}, not a {kind.__name__}")
     return loaded
+
+
+def blend_svm(probas: np.ndarray, svm_probas: np.ndarray, weight: np.ndarray,
+              among: Optional[np.ndarray] = None) -> np.ndarray:
+    """``(1 - w) * probas + w * svm_probas`` (``weight``: one row per message). With ``among`` (a
+    mask of the intents, ``svm_intents``), the SVM only shares out the probability those intents
+    already have between them; every other intent keeps the regression's (the dialogue acts)."""
+    if among is None or not among.any():
+        return (1.0 - weight) * probas + weight * svm_probas
+    mass = probas[:, among].sum(axis=1, keepdims=True)
+    inside = svm_probas[:, among] / np.maximum(svm_probas[:, among].sum(axis=1, keepdims=True), 1e-12)
+    out = probas.copy()
+    out[:, among] = (1.0 - weight) * probas[:, among] + weight * mass * inside
+    return out
 
 
 def blend_share(token_counts: Sequence[int], full_tokens: int) -> np.ndarray:

@@ -340,3 +340,30 @@ def test_svm_file_with_other_types_is_refused(tmp_path):
 def test_bad_svm_settings_are_refused(setting):
     with pytest.raises(ValueError):
         ShopIntentClassifier.validate_config({"C": 1, **setting})
+
+
+def test_svm_among_some_intents_leaves_the_others_as_the_regression_gave_them():
+    """svm_intents: the dialogue acts keep the regression's probability; the SVM only shares
+    out the probability of the listed intents between them."""
+    from shop_nlu.classifier import blend_svm
+    probas = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]])        # deny, purchase, after_sales
+    svm = np.array([[0.1, 0.1, 0.8], [0.5, 0.4, 0.1]])
+    among = np.array([False, True, True])
+    out = blend_svm(probas, svm, np.array([[0.5], [1.0]]), among)
+    assert np.allclose(out[:, 0], probas[:, 0])
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert np.allclose(out[0, 1:], 0.5 * probas[0, 1:] + 0.5 * 0.4 * np.array([1 / 9, 8 / 9]))
+    assert np.allclose(out[1, 1:], 0.8 * np.array([0.8, 0.2]))
+    assert np.allclose(blend_svm(probas, svm, np.array([[0.5], [0.5]])), 0.5 * probas + 0.5 * svm)
+
+
+def test_svm_among_shop_intents_through_the_component(tmp_path):
+    rng = np.random.default_rng(29)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "svm_weight": 0.75, "svm_intents": ["intent1", "intent2"]}
+    clf, _, _ = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))) for i in range(4)]
+    X = clf._create_X(probes)
+    got = clf.predict_proba(X)
+    assert np.allclose(got[:, 0], clf.clf.predict_proba(X)[:, 0])
+    assert np.allclose(got.sum(axis=1), 1.0)
