@@ -201,7 +201,8 @@ def char_wb_config():
 
 def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 3), sublinear=False,
                 word_ngram=(1, 2), weights=None, class_weight="balanced", nb_weight=0.0, nb_alpha=0.3,
-                nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False, raw_in_nb=True):
+                nb_full_tokens=6, across=None, raw=None, raw_min_df=1, raw_sublinear=False, raw_in_nb=True,
+                svm_weight=0.0, svm_C=0.1, svm_intents=()):
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB
@@ -236,6 +237,16 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
                              solver="newton-cg", random_state=42)
     clf.fit(X, train_y, sample_weight=weights)
     probs = clf.predict_proba(Xt)
+    tokens = [len(j.split()) for j in te_j]
+    if svm_weight > 0:
+        # ShopIntentClassifier's calibrated linear SVM (svm_weight / svm_C in config.yml), blended
+        # into the regression before the naive Bayes, by the same token-count share.
+        from shop_nlu.classifier import blend_share, blend_svm, calibrated_svm
+
+        svm = calibrated_svm(svm_C, class_weights(train_y, class_weight)).fit(X, np.asarray(train_y))
+        s = svm_weight * blend_share(tokens, nb_full_tokens)[:, None]
+        among = np.isin(clf.classes_, list(svm_intents)) if svm_intents else None
+        probs = blend_svm(probs, svm.predict_proba(Xt), s, among)
     if nb_weight > 0:
         # ShopIntentClassifier's blend (nb_weight / nb_alpha in config.yml).
         from shop_nlu.classifier import blend_share
@@ -244,7 +255,7 @@ def fit_predict(train_a, train_dense, train_y, test_a, test_dense, C, ngram=(1, 
         # (they repeat the char_wb columns, and naive Bayes counts each repeat as evidence).
         cols = X.shape[1] if raw_in_nb or not raw else X.shape[1] - chars_raw.width
         nb = ComplementNB(alpha=nb_alpha).fit(X[:, :cols], train_y, sample_weight=weights)
-        w = nb_weight * blend_share([len(j.split()) for j in te_j], nb_full_tokens)[:, None]
+        w = nb_weight * blend_share(tokens, nb_full_tokens)[:, None]
         probs = (1.0 - w) * probs + w * nb.predict_proba(Xt[:, :cols])
     return clf.classes_, probs
 
@@ -465,6 +476,10 @@ def raw_opts(args):
     return {"raw_min_df": args.raw_min_df, "raw_sublinear": args.raw_sublinear, "raw_in_nb": args.raw_nb}
 
 
+def svm_opts(args):
+    return {"svm_weight": args.svm_weight, "svm_C": args.svm_C, "svm_intents": args.svm_intents}
+
+
 def chars_of(args):
     return (1, args.max_ngram) if args.max_ngram > 0 else None
 
@@ -520,6 +535,12 @@ def main():
                     help="smoothing of the naive Bayes (default: config.yml's)")
     ap.add_argument("--nb-full-tokens", type=int, default=int(configured.get("nb_full_tokens", 6)),
                     help="token count at which a message gets the whole naive Bayes weight (default: config.yml's)")
+    ap.add_argument("--svm-weight", type=float, default=float(configured.get("svm_weight", 0.0)),
+                    help="weight of the calibrated linear SVM blended into the regression (default: config.yml's)")
+    ap.add_argument("--svm-C", type=float, default=float(configured.get("svm_C", 0.1)),
+                    help="C of that SVM (default: config.yml's)")
+    ap.add_argument("--svm-intents", nargs="*", default=list(configured.get("svm_intents") or []),
+                    help="the intents the SVM shares out probability between (default: config.yml's; none = all)")
     ap.add_argument("--real-weight", type=float, default=1.0,
                     help="sample weight of the real shoppers' training rows against the written examples")
     ap.add_argument("--skip", nargs="*", default=[],
@@ -604,7 +625,7 @@ def main():
                                          chars_of(args), args.sublinear,
                                          (1, args.max_word_ngram), weights, args.class_weight,
                                          args.nb_weight, args.nb_alpha, args.nb_full_tokens,
-                                         across_of(args), raw_of(args), **raw_opts(args))
+                                         across_of(args), raw_of(args), **raw_opts(args), **svm_opts(args))
             for k, i in enumerate(te):
                 kept[i] = (classes, probs[k])
                 preds[i], tops[i] = decide(classes, probs[k], real_a[i]["feats"], args.threshold, args.ambiguity,
@@ -624,7 +645,7 @@ def main():
                                      chars_of(args), args.sublinear,
                                      (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
                                      nb_full_tokens=args.nb_full_tokens, across=across_of(args),
-                                     raw=raw_of(args), **raw_opts(args))
+                                     raw=raw_of(args), **raw_opts(args), **svm_opts(args))
         got = [decide(classes, probs[k], probe_a[k]["feats"], args.threshold, args.ambiguity,
                       text=probe_a[k]["text"])[0] for k in range(len(probe_a))]
         oos = list(classes).index("out_of_scope")
@@ -746,7 +767,7 @@ def main():
                                          args.sublinear, (1, args.max_word_ngram),
                                          class_weight=args.class_weight, nb_weight=args.nb_weight,
                                          nb_alpha=args.nb_alpha, nb_full_tokens=args.nb_full_tokens,
-                                         across=across_of(args), raw=raw_of(args), **raw_opts(args))
+                                         across=across_of(args), raw=raw_of(args), **raw_opts(args), **svm_opts(args))
             for k, i in enumerate(te):
                 kept_all[i] = (classes, probs[k])
         oos_rows = [i for i, y in enumerate(all_y) if y == "out_of_scope"]
@@ -778,7 +799,7 @@ def main():
                                      chars_of(args), args.sublinear,
                                      (1, args.max_word_ngram), nb_weight=args.nb_weight, nb_alpha=args.nb_alpha,
                                      nb_full_tokens=args.nb_full_tokens, across=across_of(args),
-                                     raw=raw_of(args), **raw_opts(args))
+                                     raw=raw_of(args), **raw_opts(args), **svm_opts(args))
         dp = [decide(classes, probs[k], dev_a[k]["feats"], args.threshold, args.ambiguity, text=dev_a[k]["text"])[0] for k in range(len(dev))]
         gold = [e.get("intent") for e in dev]
         from sklearn.metrics import f1_score

@@ -272,3 +272,98 @@ def test_a_message_without_features_gets_no_intent_instead_of_an_error(tmp_path)
     assert empty.get("intent") == {"name": None, "confidence": 0.0}
     assert empty.get("intent_ranking") == []
     assert read.get("intent")["name"] == "greet"
+
+
+@pytest.mark.parametrize("tokens,share", [(8, 1.0), (3, 0.5), (0, 0.0)])
+def test_svm_is_blended_into_the_regression_before_the_naive_bayes(tmp_path, tokens, share):
+    """(1 - w_nb) * ((1 - w_svm) * LR + w_svm * SVM) + w_nb * NB, both weights scaled by the
+    message's token count (full at nb_full_tokens), so a short dialogue act stays the regression's."""
+    from sklearn.naive_bayes import ComplementNB
+
+    from shop_nlu.classifier import calibrated_svm
+    rng = np.random.default_rng(13)
+    examples = _blend_examples(rng)
+    clf, _, _ = make(tmp_path, C=3, nb_weight=0.3, nb_full_tokens=6, svm_weight=0.75, svm_C=0.05)
+    clf.train(TrainingData(training_examples=examples))
+    probes = [_with_tokens(message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))), tokens)
+              for i in range(6)]
+    X = clf._create_X(probes)
+    Xt, y = clf._create_training_matrix(TrainingData(training_examples=examples))
+    nb = ComplementNB(alpha=0.3).fit(Xt, y)
+    svm = calibrated_svm(0.05, "balanced").fit(Xt, np.asarray(y))
+    s, w = 0.75 * share, 0.3 * share
+    expected = (1 - w) * ((1 - s) * clf.clf.predict_proba(X) + s * svm.predict_proba(X)) + w * nb.predict_proba(X)
+    clf.process(probes)
+    for probe, row in zip(probes, expected):
+        ranking = {r["name"]: r["confidence"] for r in probe.get("intent_ranking")}
+        assert np.allclose([ranking[c] for c in clf.clf.classes_], row)
+        assert np.isclose(sum(ranking.values()), 1.0)
+
+
+def test_svm_persists_and_loads_with_the_same_probabilities(tmp_path):
+    rng = np.random.default_rng(17)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "nb_weight": 0.3, "svm_weight": 0.75}
+    clf, storage, context = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))) for i in range(4)]
+    expected = clf.predict_proba(clf._create_X(probes))
+    loaded = ShopIntentClassifier.load(config, storage, Resource("clf"), context)
+    assert loaded.svm is not None and loaded.nb is not None
+    assert np.allclose(loaded.predict_proba(loaded._create_X(probes)), expected)
+
+
+def test_svm_configured_but_missing_from_the_model_fails_closed(tmp_path):
+    clf, storage, context = make(tmp_path, C=3)
+    clf.train(TrainingData(training_examples=_blend_examples(np.random.default_rng(19))))
+    assert clf.svm is None and not list(tmp_path.glob("**/*.svm.skops"))
+    with pytest.raises(ValueError, match="svm.skops"):
+        ShopIntentClassifier.load({**ShopIntentClassifier.get_default_config(), "svm_weight": 0.5},
+                                  storage, Resource("clf"), context)
+
+
+def test_svm_file_with_other_types_is_refused(tmp_path):
+    """The .svm.skops file must hold a calibrated SVM (skops trusts scikit-learn's estimators
+    by default, so another model would load)."""
+    import skops.io as sio
+    from sklearn.ensemble import RandomForestClassifier
+    rng = np.random.default_rng(23)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "svm_weight": 0.5}
+    clf, storage, context = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    path = next(tmp_path.glob("**/*.svm.skops"))
+    sio.dump(RandomForestClassifier(n_estimators=2).fit(rng.random((10, 3)), [0, 1] * 5), path)
+    with pytest.raises(ValueError, match="RandomForestClassifier"):
+        ShopIntentClassifier.load(config, storage, Resource("clf"), context)
+
+
+@pytest.mark.parametrize("setting", [{"svm_weight": 1.5}, {"svm_weight": -0.1}, {"svm_C": 0}])
+def test_bad_svm_settings_are_refused(setting):
+    with pytest.raises(ValueError):
+        ShopIntentClassifier.validate_config({"C": 1, **setting})
+
+
+def test_svm_among_some_intents_leaves_the_others_as_the_regression_gave_them():
+    """svm_intents: the dialogue acts keep the regression's probability; the SVM only shares
+    out the probability of the listed intents between them."""
+    from shop_nlu.classifier import blend_svm
+    probas = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]])        # deny, purchase, after_sales
+    svm = np.array([[0.1, 0.1, 0.8], [0.5, 0.4, 0.1]])
+    among = np.array([False, True, True])
+    out = blend_svm(probas, svm, np.array([[0.5], [1.0]]), among)
+    assert np.allclose(out[:, 0], probas[:, 0])
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert np.allclose(out[0, 1:], 0.5 * probas[0, 1:] + 0.5 * 0.4 * np.array([1 / 9, 8 / 9]))
+    assert np.allclose(out[1, 1:], 0.8 * np.array([0.8, 0.2]))
+    assert np.allclose(blend_svm(probas, svm, np.array([[0.5], [0.5]])), 0.5 * probas + 0.5 * svm)
+
+
+def test_svm_among_shop_intents_through_the_component(tmp_path):
+    rng = np.random.default_rng(29)
+    config = {**ShopIntentClassifier.get_default_config(), "C": 3, "svm_weight": 0.75, "svm_intents": ["intent1", "intent2"]}
+    clf, _, _ = make(tmp_path, **config)
+    clf.train(TrainingData(training_examples=_blend_examples(rng)))
+    probes = [message(f"p{i}", None, list(rng.integers(0, 3, 30).astype(float))) for i in range(4)]
+    X = clf._create_X(probes)
+    got = clf.predict_proba(X)
+    assert np.allclose(got[:, 0], clf.clf.predict_proba(X)[:, 0])
+    assert np.allclose(got.sum(axis=1), 1.0)
