@@ -46,7 +46,7 @@ from shop.db.orders import MAX_RECENT, get_order, lookup_order_for_guest, recent
 from shop.db.records import OrderDetail
 from shop.domain.clock import utc_now
 from shop.domain.delivery import estimate_for_order
-from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix, typed_digits
+from shop.domain.numbers import ascii_digits, is_order_number, is_phone_suffix
 from shop.domain.orders import AWAITED, OrderStatus, unpaid_cancellation_note
 from shop.domain.privacy import GUEST_LOOKUP_MAX_CONVERSATION_FAILURES, GUEST_LOOKUP_WINDOW
 
@@ -272,7 +272,7 @@ def gives_awaited_digits(tracker: Tracker) -> bool:
     whatever the classifier made of it (unsure, out of scope); the look-up reads it."""
     text = (tracker.latest_message or {}).get("text") or ""
     return (tracker.get_slot("pending_lookup") in ("phone_suffix", "order_no")
-            and bare_phone_suffix(typed_digits(text) or "") is not None)
+            and bare_phone_suffix(text) is not None)
 
 
 def _suffix_said_before(tracker: Tracker) -> Optional[str]:
@@ -284,7 +284,7 @@ def _suffix_said_before(tracker: Tracker) -> Optional[str]:
     entities = ((users[-2].get("parse_data") or {}).get("entities")) or []
     found = [ascii_digits(str(e.get("value"))) for e in entities if e.get("entity") == "phone_suffix"]
     # "3949" typed alone before the number (SUFFIX_BEFORE_ORDER kept it): the digits.
-    return found[0] if found else bare_phone_suffix(typed_digits(users[-2].get("text") or "") or "")
+    return found[0] if found else bare_phone_suffix(users[-2].get("text") or "")
 
 async def delivery_before_buying(tracker: Tracker) -> Optional[str]:
     """"发到成都几天能到" right after a product or a list was shown, no order named: how long
@@ -500,7 +500,7 @@ class ActionOrderStatus(ShopAction):
             dispatcher.utter_message(text=FORGOT_ORDER_NO if last_said == HURRIED else HURRIED,
                                      buttons=buttons([("转人工", "/human_handoff")]) if last_said == HURRIED else None)
             return [SlotSet("pending_lookup", "order_no")]
-        if not order_no and tracker.get_slot("pending_lookup") == "order_no" and bare_phone_suffix(typed_digits(said) or ""):
+        if not order_no and tracker.get_slot("pending_lookup") == "order_no" and bare_phone_suffix(said):
             # "3949" where the number was asked for: the digits kept, the number asked for.
             dispatcher.utter_message(text=SUFFIX_BEFORE_ORDER)
             return [SlotSet("pending_lookup", "order_no")]
@@ -517,7 +517,7 @@ class ActionOrderStatus(ShopAction):
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix":
             # The answer to "后四位是？" typed bare ("2220"): the NLU may not tag it.
             # Read out in Chinese ("三九四九", "一三五七") as typed in digits.
-            suffix = bare_phone_suffix(typed_digits((tracker.latest_message or {}).get("text") or "") or "")
+            suffix = bare_phone_suffix((tracker.latest_message or {}).get("text") or "")
         if not suffix and tracker.get_slot("pending_lookup") == "phone_suffix" and forgets(said):
             # "尾号不记得了": the order is shown to no one without it; the ways that need none.
             dispatcher.utter_message(text=FORGOT_SUFFIX, buttons=buttons([("转人工", "/human_handoff")]))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import itertools
-import json
 import logging
 import os
 import zlib
@@ -27,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.settings import DEFAULT_MAX_BODY_BYTES, ConfigError, load_settings
-from shop.json_limits import json_depth_exceeds
+from shop.json_limits import json_depth_exceeds, parse_json
 
 SECRET_HEADER = "X-Action-Secret"
 # A long conversation's tracker (every event since the session started) is sent with
@@ -63,8 +62,8 @@ def parse_action_call(body: bytes, content_encoding: Optional[str], max_bytes: i
         if len(body) > max_bytes or inflater.unconsumed_tail:
             raise BadCall(413, "body_too_large")
     try:
-        call = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        call = parse_json(body)
+    except ValueError:              # not JSON, not UTF-8, or nested too deep
         raise BadCall(400, "invalid_json") from None
     if json_depth_exceeds(call, MAX_JSON_DEPTH):
         raise BadCall(400, "too_deeply_nested")

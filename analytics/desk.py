@@ -51,52 +51,57 @@ def sync_desk(analytics: Engine, session_factory: Callable, zone: tzinfo = DEFAU
     sync_claims(analytics, session_factory, zone)
     sync_satisfaction(analytics, session_factory, zone)
 
-    with analytics.begin() as connection:
-        mark = _offset(connection, TICKETS_SOURCE)
-        since = datetime.fromtimestamp(mark, tz=timezone.utc) - OVERLAP if mark else None
-        with session_factory() as session:
-            tickets = desk_ticket_facts(session, since)
-        for start in range(0, len(tickets), CHUNK):
-            chunk = tickets[start : start + CHUNK]
-            connection.execute(DESK_TICKETS.delete().where(DESK_TICKETS.c.ticket_id.in_([t.ticket_id for t in chunk])))
-            connection.execute(
-                DESK_TICKETS.insert(),
-                [
-                    {
-                        "ticket_id": t.ticket_id,
-                        "day": t.created_at.astimezone(zone).date().isoformat(),
-                        "created_at": _utc(t.created_at),
-                        "first_assigned_at": _utc(t.first_assigned_at),
-                        "wait_s": round((t.first_assigned_at - t.created_at).total_seconds(), 1)
-                        if t.first_assigned_at
-                        else None,
-                        "closed_at": _utc(t.closed_at),
-                        "status": t.status,
-                        "cancelled": t.cancelled,
-                        "resolution": t.resolution,
-                        "closed_by": t.closed_by,
-                        "transfers": t.transfers,
-                        "reassignments": t.reassignments,
-                    }
-                    for t in chunk
-                ],
-            )
-        if tickets:
-            newest = int(max(t.updated_at for t in tickets).timestamp())
-            connection.execute(
-                update(OFFSETS).where(OFFSETS.c.source == TICKETS_SOURCE).values(last_id=max(mark, newest))
-            )
+    tickets = _copy_changed(analytics, session_factory, TICKETS_SOURCE, desk_ticket_facts, DESK_TICKETS.c.ticket_id,
+                            lambda t: t.ticket_id, lambda t: t.updated_at, lambda t: {
+                                "ticket_id": t.ticket_id,
+                                "day": t.created_at.astimezone(zone).date().isoformat(),
+                                "created_at": _utc(t.created_at),
+                                "first_assigned_at": _utc(t.first_assigned_at),
+                                "wait_s": round((t.first_assigned_at - t.created_at).total_seconds(), 1)
+                                if t.first_assigned_at
+                                else None,
+                                "closed_at": _utc(t.closed_at),
+                                "status": t.status,
+                                "cancelled": t.cancelled,
+                                "resolution": t.resolution,
+                                "closed_by": t.closed_by,
+                                "transfers": t.transfers,
+                                "reassignments": t.reassignments,
+                            })
     transfers = _copy_appended(analytics, session_factory, TRANSFERS_SOURCE, desk_transfer_facts, DESK_TRANSFERS,
                                lambda t: t.transfer_id, lambda t: {
                                    "transfer_id": t.transfer_id, "ticket_id": t.ticket_id, **_when(t.created_at, zone),
                                    "from_agent": t.from_agent, "to_agent": t.to_agent,
                                    "reassigned_by": t.reassigned_by})
-    return len(tickets), transfers
+    return tickets, transfers
 
 
 def _when(moment: datetime, zone: tzinfo) -> dict:
     """A desk event's time (UTC) and shop day."""
     return {"at": _utc(moment), "day": moment.astimezone(zone).date().isoformat()}
+
+
+def _copy_changed(analytics: Engine, session_factory: Callable, source: str, read: Callable, key_column,
+                  key: Callable, changed: Callable, row: Callable) -> int:
+    """Copy a desk table whose rows change (tickets, satisfaction questions): ``read`` (session,
+    since) gives the facts changed since ``OVERLAP`` before the newest change copied (None: all),
+    each replacing its row of ``key_column``'s table (``key``: the fact's id, ``row``: its row);
+    the offset moves to the newest ``changed`` time, in the same transaction. Returns how many
+    rows were written."""
+    table = key_column.table
+    with analytics.begin() as connection:
+        mark = _offset(connection, source)
+        since = datetime.fromtimestamp(mark, tz=timezone.utc) - OVERLAP if mark else None
+        with session_factory() as session:
+            facts = read(session, since)
+        for start in range(0, len(facts), CHUNK):
+            chunk = facts[start : start + CHUNK]
+            connection.execute(table.delete().where(key_column.in_([key(f) for f in chunk])))
+            connection.execute(table.insert(), [row(f) for f in chunk])
+        if facts:
+            newest = int(max(changed(f) for f in facts).timestamp())
+            connection.execute(update(OFFSETS).where(OFFSETS.c.source == source).values(last_id=max(mark, newest)))
+    return len(facts)
 
 
 def _copy_appended(analytics: Engine, session_factory: Callable, source: str, read: Callable, table,
@@ -134,20 +139,8 @@ def sync_satisfaction(analytics: Engine, session_factory: Callable, zone: tzinfo
     them row by row; returns how many were written."""
     from shop.db.satisfaction import satisfaction_facts
 
-    with analytics.begin() as connection:
-        mark = _offset(connection, SATISFACTION_SOURCE)
-        since = datetime.fromtimestamp(mark, tz=timezone.utc) - OVERLAP if mark else None
-        with session_factory() as session:
-            facts = satisfaction_facts(session, since)
-        for start in range(0, len(facts), CHUNK):
-            chunk = facts[start : start + CHUNK]
-            connection.execute(SATISFACTION.delete().where(SATISFACTION.c.survey_id.in_([f.survey_id for f in chunk])))
-            connection.execute(SATISFACTION.insert(), [
-                {"survey_id": f.survey_id, "day": f.asked_at.astimezone(zone).date().isoformat(),
-                 "asked_at": _utc(f.asked_at), "answered_at": _utc(f.answered_at), "subject": f.subject,
-                 "agent": f.agent, "status": f.status, "score": f.score} for f in chunk])
-        if facts:
-            newest = int(max(f.changed_at for f in facts).timestamp())
-            connection.execute(update(OFFSETS).where(OFFSETS.c.source == SATISFACTION_SOURCE)
-                               .values(last_id=max(mark, newest)))
-    return len(facts)
+    return _copy_changed(analytics, session_factory, SATISFACTION_SOURCE, satisfaction_facts, SATISFACTION.c.survey_id,
+                         lambda f: f.survey_id, lambda f: f.changed_at, lambda f: {
+                             "survey_id": f.survey_id, "day": f.asked_at.astimezone(zone).date().isoformat(),
+                             "asked_at": _utc(f.asked_at), "answered_at": _utc(f.answered_at), "subject": f.subject,
+                             "agent": f.agent, "status": f.status, "score": f.score})

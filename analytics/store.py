@@ -42,6 +42,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
 from analytics.events import HANDOFF_CANCELLED, action_outcome, is_button_payload, user_turn
+from shop.json_limits import parse_json
 
 metadata = MetaData()
 
@@ -250,8 +251,8 @@ def decode_event(body: Union[bytes, str, None]) -> Dict[str, Any]:
     if body is None:
         raise Rejected("not JSON: no data")
     try:
-        event = json.loads(body)
-    except (ValueError, RecursionError) as error:     # RecursionError: nested too deep
+        event = parse_json(body)
+    except ValueError as error:     # not JSON, not UTF-8, or nested too deep
         raise Rejected(f"not JSON: {error.__class__.__name__}: {error}") from None
     if not isinstance(event, dict):
         raise Rejected(f"not an event: a JSON {type(event).__name__}")

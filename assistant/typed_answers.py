@@ -14,7 +14,7 @@ from assistant.after_sales import REASON_CHOICES, SERVICE_FROM_NLU
 from assistant.answer_words import CONFIRM_SUMMARY, DROP_IT, LEADING_INTERJECTION, STOP_FORM
 from assistant.pending_answers import AFFIRM, FORM_CONFIRMATION, answer_to_offer
 from shop.domain.after_sales import REASON_LABELS, AfterSalesReason, ServiceType
-from shop.domain.numbers import as_product_id, ascii_digits
+from shop.domain.numbers import as_product_id, typed_digits
 
 # Everyday ways of saying each reason, checked in this order (the most specific first).
 REASON_WORDS = (
@@ -37,8 +37,17 @@ REASON_WORDS = (
 CANCEL = STOP_FORM
 
 ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样)?")
-LAST = re.compile(r"最后(一|那)?(个|件|单|笔|款|项)?|最下面")
+# "第二", "第 3": an ordinal's number (group 1), before its counter word.
+_ORDINAL_NUMBER = r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*"
+ORDINAL = re.compile(rf"{_ORDINAL_NUMBER}(个|件|单|笔|款|项|样)?")
+_LAST_ONE = r"最后(一|那)?(个|件|单|笔|款|项)?"
+LAST = re.compile(rf"{_LAST_ONE}|最下面")
+
+
+def ordinal_number(raw: str) -> int:
+    """The number of an ordinal's group 1 (``ORDINAL``, ``BARE_NUMBER``): "二" -> 2, "3" -> 3."""
+    return int(raw) if raw.isdigit() else ORDINALS[raw]
+
 # "2" typed alone while a list is on screen: its place in the list, as "第二个" (two digits at
 # most: longer numbers are order numbers, phone digits or budgets).
 BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、!！]?\s*$")
@@ -46,16 +55,18 @@ BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、!！]?\s*$")
 # screen (of a longer list it says nothing: which of the lower ones?); "最上面" / "最前面" /
 # "头一个" the first of any list, "中间那个" the middle of three.
 _THAT = r"(那|这)?(一)?(个|件|单|笔|款|项|种|条)"
-UPPER = re.compile(rf"(?<!最)(上面|上边|前面|前边){_THAT}|(?<!最)(上面|上边|前面|前边)的")
-LOWER = re.compile(rf"(?<!最)(下面|下边|后面|后边){_THAT}|(?<!最)(下面|下边|后面|后边)的")
-FIRST = re.compile(rf"最(上面|上边|前面|前边)|头一?{_THAT}")
+_ABOVE = "上面|上边|前面|前边"
+_BELOW = "下面|下边|后面|后边"
+UPPER = re.compile(rf"(?<!最)({_ABOVE}){_THAT}|(?<!最)({_ABOVE})的")
+LOWER = re.compile(rf"(?<!最)({_BELOW}){_THAT}|(?<!最)({_BELOW})的")
+FIRST = re.compile(rf"最({_ABOVE})|头一?{_THAT}")
 MIDDLE = re.compile(rf"中间{_THAT}|中间的")
 # A message made only of a pick by place (and words that add nothing to it): "第二个",
 # "选2", "就下面那个吧", "2号" — what a tap on that button would have said.
 _PICK_FILLER = r"(那就|那|就|我|选|要|是|用|这个|吧|呢|啊|呀|哈|嗯|好的|好|的|号|[\s,，。.!！~～、…])*"
 PLACE_WORDS = re.compile(
-    r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(个|件|单|笔|款|项|样|种|条)?|最后(一|那)?(个|件|单|笔|款|项)?"
-    rf"|(上面|上边|前面|前边|下面|下边|后面|后边|最上面|最上边|最前面|最下面|最下边|中间)({_THAT}|的)?|头一?{_THAT}|\d{{1,2}}")
+    rf"{_ORDINAL_NUMBER}(个|件|单|笔|款|项|样|种|条)?|{_LAST_ONE}"
+    rf"|({_ABOVE}|{_BELOW}|最上面|最上边|最前面|最下面|最下边|中间)({_THAT}|的)?|头一?{_THAT}|\d{{1,2}}")
 ONLY_A_PLACE = re.compile(rf"^{_PICK_FILLER}(?:{PLACE_WORDS.pattern}){_PICK_FILLER}$")
 
 
@@ -70,8 +81,7 @@ def place_in(text: str, count: int) -> Optional[int]:
         return count - 1
     ordinal = ORDINAL.search(text) or BARE_NUMBER.match(text) or (only_a_place(text) and _NUMBER.search(text))
     if ordinal:
-        raw = ordinal.group(1)
-        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        number = ordinal_number(ordinal.group(1))
         return number - 1 if 1 <= number <= count else None
     if FIRST.search(text):
         return 0
@@ -274,7 +284,7 @@ def asks_about_policy(text: str) -> bool:
 
 
 # "第二件": 件 counts the goods of an order — an item picked, whatever question is on screen.
-ITEM_ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*件")
+ITEM_ORDINAL = re.compile(rf"{_ORDINAL_NUMBER}件")
 
 
 def names_an_item(text: str) -> bool:
@@ -387,8 +397,7 @@ def two_choices(text: str, count: int) -> Optional[tuple]:
     (0-based, in the order said), or None."""
     picked = []
     for match in ORDINAL.finditer(text or ""):
-        raw = match.group(1)
-        number = int(raw) if raw.isdigit() else ORDINALS[raw]
+        number = ordinal_number(match.group(1))
         if 1 <= number <= count and number - 1 not in picked:
             picked.append(number - 1)
     if LAST.search(text or "") and count - 1 not in picked:
@@ -486,8 +495,7 @@ def ordinal_beyond(text: str, count: int) -> Optional[int]:
     found = ORDINAL.search(text or "")
     if found is None or count <= 0:
         return None
-    raw = found.group(1)
-    number = int(raw) if raw.isdigit() else ORDINALS[raw]
+    number = ordinal_number(found.group(1))
     return number if number > count else None
 
 
@@ -546,6 +554,7 @@ BARE_SUFFIX = re.compile(r"^\s*(?:(?:哦|噢|喔|哎|唉|啊|呃|额|嗯|呀)[\s
 
 def bare_phone_suffix(text: str) -> Optional[str]:
     """The four digits of a reply that says nothing else ("3949", "尾号3949", "打错了 是3949"),
-    digits of any script read as ASCII; None otherwise."""
-    found = BARE_SUFFIX.match(ascii_digits(text) or "")
+    digits of any script read as ASCII and four read out in Chinese ("三九四九") as digits
+    (``shop.domain.numbers.typed_digits``); None otherwise."""
+    found = BARE_SUFFIX.match(typed_digits(text) or "")
     return found.group(1) if found else None

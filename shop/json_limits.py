@@ -35,12 +35,14 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def parse_json(raw: Any) -> Any:
-    """``json.loads`` for a body from outside, with JSON nested past the json module's own
-    recursion limit refused as the ``ValueError`` any other bad JSON raises: the
-    ``RecursionError`` it raises instead is no ``ValueError``, so callers that answer a bad
-    body with a 400 answered that one with a 500."""
+def parse_json(raw: Any, **options: Any) -> Any:
+    """``json.loads`` (with its ``options``) for a body from outside, with JSON nested past the
+    json module's own recursion limit refused as the ``ValueError`` any other bad JSON raises:
+    the ``RecursionError`` it raises instead is no ``ValueError``, so callers that answer a bad
+    body with a 400 answered that one with a 500. Every reader of outside JSON parses through
+    this (the channels' ``strict_json_loads``, the action server, the analytics consumers, the
+    console, the demo shop)."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, **options)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None

@@ -72,7 +72,7 @@ def refused_command(text: str) -> Optional[str]:
     try:
         # Strict: NaN, Infinity and 1e999 were recorded as such in the conversation store.
         entities = strict_json_loads(raw)
-    except (ValueError, RecursionError):
+    except ValueError:
         return "entities_not_json"
     if not isinstance(entities, dict) or len(entities) > MAX_ENTITIES:
         return "entities_not_an_object"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from shop.json_limits import json_depth_exceeds
+from shop.json_limits import json_depth_exceeds, parse_json
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
@@ -85,7 +85,7 @@ def strict_json_loads(raw: Any) -> Any:
     they were recorded as ``NaN`` / ``Infinity`` in the conversation store and the events
     Rasa publishes, which no strict JSON reader (a browser, a BI tool, PostgreSQL's ``json``)
     can parse. Raises ``ValueError`` for them."""
-    return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    return parse_json(raw, parse_constant=_no_constant, parse_float=_finite)
 
 
 def _has_non_finite_number(value: Any) -> bool:
@@ -106,7 +106,7 @@ def json_object(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> dict:
         raise body_too_large()
     try:
         payload = strict_json_loads(body or b"")
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except ValueError:              # not JSON, not UTF-8, or nested too deep
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。") from None
     if not isinstance(payload, dict):
         raise InvalidRequest(400, "invalid_json", "请求体必须是 JSON 对象。")
@@ -157,7 +157,7 @@ def clean_metadata(metadata: Any) -> Dict[str, Any]:
     if isinstance(metadata, str):
         try:
             metadata = strict_json_loads(metadata)
-        except (ValueError, RecursionError):
+        except ValueError:
             raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。") from None
     if not isinstance(metadata, dict):
         raise InvalidRequest(400, "invalid_metadata", "metadata 必须是 JSON 对象。")

@@ -24,8 +24,8 @@ from shop.domain.after_sales import OPEN_AFTER_SALES_STATUSES
 from shop.domain.handoff_queue import ON_DUTY_WINDOW, REPEAT_WINDOW, QueueReason, queue_rank, queue_reasons
 from shop.domain.mood import sounds_angry
 from shop.domain.handoff_resolutions import resolution_problem
-from shop.domain.satisfaction import ANSWER_WINDOW, ASKED_AFTER, DESK_QUESTION
-from shop.db.satisfaction import PENDING_OF_CUSTOMER, PENDING_OF_GUEST, ask_about_ticket
+from shop.domain.satisfaction import ASKED_AFTER, DESK_QUESTION
+from shop.db.satisfaction import PENDING_OF_CUSTOMER, PENDING_OF_GUEST, ask_about_ticket, pending_params
 
 MAX_MESSAGE = 2000
 AUTHORS = ("shopper", "agent", "system")
@@ -611,12 +611,8 @@ def gate_state(connection, sender_id: str, customer_id: Optional[int], now: date
     """(whether ``has_active_ticket``, the id of the satisfaction question the conversation has
     not answered yet — ``shop.db.satisfaction.pending_question``) in one plain read: the
     hand-off gate's on every shopper message."""
-    require_aware(now)
-    params = {"sender": text_arg(sender_id, "sender_id", 255), "since": now - ANSWER_WINDOW}
-    statement = _STATE_OF_GUEST
-    if customer_id is not None:
-        params["customer_id"] = customer_id_arg(customer_id)
-        statement = _STATE_OF_CUSTOMER
+    params = pending_params(sender_id, customer_id, now)
+    statement = _STATE_OF_CUSTOMER if "customer_id" in params else _STATE_OF_GUEST
     ticket, survey = connection.execute(statement, params).one()
     return ticket is not None, (int(survey) if survey is not None and ticket is None else None)
 

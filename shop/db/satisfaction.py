@@ -76,17 +76,24 @@ PENDING_OF_CUSTOMER = (select(SatisfactionSurvey.id)
                         .order_by(SatisfactionSurvey.asked_at.desc()).limit(1))
 
 
+def pending_params(sender_id: str, customer_id: Optional[int], now: datetime) -> dict:
+    """The bound parameters of ``PENDING_OF_GUEST`` (no "customer_id" key) or
+    ``PENDING_OF_CUSTOMER``: the conversation, the shopper, and the oldest question whose
+    answer still counts (``ANSWER_WINDOW``)."""
+    require_aware(now)
+    # The bound parameter takes the column's type (UTCDateTime): aware in, naive UTC stored.
+    params = {"sender": text_arg(sender_id, "sender_id", 255), "since": now - ANSWER_WINDOW}
+    if customer_id is not None:
+        params["customer_id"] = customer_id_arg(customer_id)
+    return params
+
+
 def pending_question(connection, sender_id: str, customer_id: Optional[int], now: datetime) -> Optional[int]:
     """The id of the question this conversation was asked and has not answered, while its
     answer still counts (``ANSWER_WINDOW``); None otherwise. ``connection``: a Connection or a
     Session (one indexed read, for the hand-off gate)."""
-    require_aware(now)
-    # The bound parameter takes the column's type (UTCDateTime): aware in, naive UTC stored.
-    params = {"sender": text_arg(sender_id, "sender_id", 255), "since": now - ANSWER_WINDOW}
-    statement = PENDING_OF_GUEST
-    if customer_id is not None:
-        params["customer_id"] = customer_id_arg(customer_id)
-        statement = PENDING_OF_CUSTOMER
+    params = pending_params(sender_id, customer_id, now)
+    statement = PENDING_OF_CUSTOMER if "customer_id" in params else PENDING_OF_GUEST
     found = connection.execute(statement, params).first()
     return int(found[0]) if found else None
 
