@@ -338,6 +338,9 @@ def follow_up(
         # "行 那就这样" with no offer open: an acknowledgement (an offer open took it earlier,
         # shop_channels.rasa_follow_ups), not the previous question asked again.
         return FollowUp(said, [])
+    asked = own_policy_question(text, ranking, entities, previous_intent, topic_intent)
+    if asked is not None:
+        return asked
     previous_topics = [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     if (_ALSO.search(text) and previous_topics and top != "nlu_fallback"
             and float(ranking[0].get("confidence") or 0.0) < CONFIDENT):
@@ -363,6 +366,28 @@ def follow_up(
     if not (top == "nlu_fallback" or previous_intent in top_two or continuation):
         return None
     return FollowUp(previous_intent, _in_context(entities, previous_intent, previous_entities, topic_intent))
+
+
+def own_policy_question(text: str, ranking: Sequence[Mapping], entities: Sequence[Mapping],
+                        previous_intent: Optional[str], topic_intent: Callable[[str], Optional[str]]) -> Optional[FollowUp]:
+    """"七天无理由吗" right after product cards or an order's card, "七天无理由吗" after an
+    invoice answer: a question of its own about another policy (its topic belongs to another
+    intent), answered as that topic's question — not folded into the previous one, whose topic
+    would answer it (the invoice again, or more cards). Not after an after-sales question,
+    whose own topics answer such a fragment in context ("运费谁出" in a return: the return
+    postage), nor a continuation ("那发票呢") or a bare timing ("那多久能到"); only when the
+    classifier was unsure (what it is sure of stands)."""
+    if previous_intent == AFTER_SALES or not QUESTION.search(text or "") or not _unsure(ranking):
+        return None
+    if _CONNECTIVE.search(text.strip()) or _TIMING.search(text):
+        return None
+    for entity in entities:
+        if entity.get("entity") != "topic":
+            continue
+        intent = topic_intent(str(entity.get("value")))
+        if intent in FOLLOW_UP_INTENTS and intent != previous_intent:
+            return FollowUp(intent, [dict(e) for e in entities])
+    return None
 
 
 def _in_context(entities: Sequence[Mapping], previous_intent: Optional[str], previous_entities: Iterable[Mapping],
