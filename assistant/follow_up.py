@@ -323,6 +323,10 @@ def follow_up(
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent in (PRODUCT, RECOMMEND, "purchase") and is_choice(text):
         return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") == "reference"])
+    if previous_intent == AFTER_SALES and is_choice(text) and asked_policy_only(previous_entities):
+        # "第一个" after "七天无理由吗" was answered between the cards and the pick: the product
+        # picked from the cards (the policy answer listed no orders to pick from).
+        return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") == "reference"])
     if previous_intent == PRODUCT and _content_length(text) <= 2 * MAX_FRAGMENT_CHARS and _COMPARE.search(text):
         return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": "compare"}])
@@ -388,6 +392,19 @@ def own_policy_question(text: str, ranking: Sequence[Mapping], entities: Sequenc
         if intent in FOLLOW_UP_INTENTS and intent != previous_intent:
             return FollowUp(intent, [dict(e) for e in entities])
     return None
+
+
+# After-sales topics a shopper asks about before buying (the rule, no order of theirs in it).
+_POLICY_ONLY = frozenset({"return_policy", "warranty", "return_shipping", "fresh_food", "shipping_insurance"})
+
+
+def asked_policy_only(previous_entities: Iterable[Mapping]) -> bool:
+    """The previous after-sales message only asked a rule ("七天无理由吗"): no service, reason or
+    order of its own, so nothing it answered offers an order to pick."""
+    previous = list(previous_entities)
+    topics = _previous_topics(previous)
+    return bool(topics) and topics <= _POLICY_ONLY and not any(
+        e.get("entity") in ("service_type", "reason", "order_no", "product", "category") for e in previous)
 
 
 def _in_context(entities: Sequence[Mapping], previous_intent: Optional[str], previous_entities: Iterable[Mapping],

@@ -317,3 +317,15 @@ def test_a_policy_question_of_its_own_is_not_folded_into_the_previous_one():
     assert result is None or result.intent == "after_sales"
     # A continuation keeps its reading ("那发票呢" after a purchase question is not re-routed here).
     assert follow_up("那退货呢", unsure, returns, "purchase", invoice, topic_intent=intents).intent == "purchase"
+
+
+def test_a_pick_after_a_policy_answer_between_cards_is_a_product():
+    # typed28: cards, "七天无理由吗" (answered), then "第一个": the first card, not more cards.
+    returns = [{"entity": "topic", "value": "return_policy", "start": 0, "end": 5}]
+    ranking = [{"name": "inform", "confidence": 0.9}]
+    result = follow_up("第一个", ranking, [], "after_sales", returns)
+    assert result is not None and result.intent == "product_inquiry"
+    # After a request of the shopper's own (a service said), a pick is not re-read here.
+    request = returns + [{"entity": "service_type", "value": "退货", "start": 5, "end": 6}]
+    result = follow_up("第一个", ranking, [], "after_sales", request)
+    assert result is None or result.intent != "product_inquiry"
