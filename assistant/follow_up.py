@@ -278,6 +278,14 @@ def follow_up(
         # "是牛奶那个" right after an order was shown: which order (the one with milk in it),
         # not milk to buy, however the classifier read the bare words.
         return FollowUp("order_status", [dict(e) for e in entities])
+    if previous_intent in (RECOMMEND, PRODUCT) and _hears_yes_or_no(ranking):
+        # "不要二手" after product cards (the classifier hears a "no"): a condition put on the
+        # goods that a policy answers (all are new: the authenticity rule's verdict), not the
+        # cards turned down.
+        named = [dict(e) for e in entities if e.get("entity") == "topic"
+                 and topic_intent(str(e.get("value"))) in FOLLOW_UP_INTENTS]
+        if named:
+            return FollowUp(topic_intent(str(named[0]["value"])), [dict(e) for e in entities])
     if _hears_yes_or_no(ranking) and (QUESTION.search(text or "") or REQUEST.search(text or "")):
         # "算了不要了 怎么取消": a question (or request) with a topic of a shop question is that
         # question, answered; never a bare "no".

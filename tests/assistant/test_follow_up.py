@@ -329,3 +329,15 @@ def test_a_pick_after_a_policy_answer_between_cards_is_a_product():
     request = returns + [{"entity": "service_type", "value": "退货", "start": 5, "end": 6}]
     result = follow_up("第一个", ranking, [], "after_sales", request)
     assert result is None or result.intent != "product_inquiry"
+
+
+def test_a_no_that_names_a_policy_after_cards_is_that_policy():
+    # typed28: "不要二手" after product cards (heard as a "no"): whether the goods are new — the
+    # authenticity rule — not the cards turned down.
+    intents = {"authenticity": "product_inquiry"}.get
+    deny = [{"name": "deny", "confidence": 0.89}]
+    used = [{"entity": "topic", "value": "authenticity", "start": 2, "end": 4}]
+    result = follow_up("不要二手", deny, used, "ask_recommendation", [], topic_intent=intents)
+    assert result is not None and result.intent == "product_inquiry" and result.entities == used
+    # A bare no names no policy: left as the classifier heard it.
+    assert follow_up("不要", deny, [], "ask_recommendation", [], topic_intent=intents) is None
