@@ -304,6 +304,14 @@ def follow_up(
         # "是牛奶那个" right after an order was shown: which order (the one with milk in it),
         # not milk to buy, however the classifier read the bare words.
         return FollowUp("order_status", [dict(e) for e in entities])
+    if previous_intent in (RECOMMEND, PRODUCT) and _hears_yes_or_no(ranking):
+        # "不要二手" after product cards (the classifier hears a "no"): a condition put on the
+        # goods that a policy answers (all are new: the authenticity rule's verdict), not the
+        # cards turned down.
+        named = [dict(e) for e in entities if e.get("entity") == "topic"
+                 and topic_intent(str(e.get("value"))) in FOLLOW_UP_INTENTS]
+        if named:
+            return FollowUp(topic_intent(str(named[0]["value"])), [dict(e) for e in entities])
     if _hears_yes_or_no(ranking) and (QUESTION.search(text or "") or REQUEST.search(text or "")):
         # "算了不要了 怎么取消": a question (or request) with a topic of a shop question is that
         # question, answered; never a bare "no".
@@ -349,6 +357,10 @@ def follow_up(
         return FollowUp(RECOMMEND, [dict(e) for e in entities if e.get("entity") != "topic"])
     if previous_intent in (PRODUCT, RECOMMEND, "purchase") and is_choice(text):
         return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") == "reference"])
+    if previous_intent == AFTER_SALES and is_choice(text) and asked_policy_only(previous_entities):
+        # "第一个" after "七天无理由吗" was answered between the cards and the pick: the product
+        # picked from the cards (the policy answer listed no orders to pick from).
+        return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") == "reference"])
     if previous_intent == PRODUCT and _content_length(text) <= 2 * MAX_FRAGMENT_CHARS and _COMPARE.search(text):
         return FollowUp(PRODUCT, [dict(e) for e in entities if e.get("entity") != "topic"]
                         + [{"entity": "topic", "value": "compare"}])
@@ -364,6 +376,9 @@ def follow_up(
         # "行 那就这样" with no offer open: an acknowledgement (an offer open took it earlier,
         # shop_channels.rasa_follow_ups), not the previous question asked again.
         return FollowUp(said, [])
+    asked = own_policy_question(text, ranking, entities, previous_intent, topic_intent)
+    if asked is not None:
+        return asked
     previous_topics = [dict(e) for e in previous_entities if e.get("entity") == "topic"]
     if (_ALSO.search(text) and previous_topics and top != "nlu_fallback"
             and float(ranking[0].get("confidence") or 0.0) < CONFIDENT):
@@ -389,6 +404,41 @@ def follow_up(
     if not (top == "nlu_fallback" or previous_intent in top_two or continuation):
         return None
     return FollowUp(previous_intent, _in_context(entities, previous_intent, previous_entities, topic_intent))
+
+
+def own_policy_question(text: str, ranking: Sequence[Mapping], entities: Sequence[Mapping],
+                        previous_intent: Optional[str], topic_intent: Callable[[str], Optional[str]]) -> Optional[FollowUp]:
+    """"七天无理由吗" right after product cards or an order's card, "七天无理由吗" after an
+    invoice answer: a question of its own about another policy (its topic belongs to another
+    intent), answered as that topic's question — not folded into the previous one, whose topic
+    would answer it (the invoice again, or more cards). Not after an after-sales question,
+    whose own topics answer such a fragment in context ("运费谁出" in a return: the return
+    postage), nor a continuation ("那发票呢") or a bare timing ("那多久能到"); only when the
+    classifier was unsure (what it is sure of stands)."""
+    if previous_intent == AFTER_SALES or not QUESTION.search(text or "") or not _unsure(ranking):
+        return None
+    if _CONNECTIVE.search(text.strip()) or _TIMING.search(text):
+        return None
+    for entity in entities:
+        if entity.get("entity") != "topic":
+            continue
+        intent = topic_intent(str(entity.get("value")))
+        if intent in FOLLOW_UP_INTENTS and intent != previous_intent:
+            return FollowUp(intent, [dict(e) for e in entities])
+    return None
+
+
+# After-sales topics a shopper asks about before buying (the rule, no order of theirs in it).
+_POLICY_ONLY = frozenset({"return_policy", "warranty", "return_shipping", "fresh_food", "shipping_insurance"})
+
+
+def asked_policy_only(previous_entities: Iterable[Mapping]) -> bool:
+    """The previous after-sales message only asked a rule ("七天无理由吗"): no service, reason or
+    order of its own, so nothing it answered offers an order to pick."""
+    previous = list(previous_entities)
+    topics = _previous_topics(previous)
+    return bool(topics) and topics <= _POLICY_ONLY and not any(
+        e.get("entity") in ("service_type", "reason", "order_no", "product", "category") for e in previous)
 
 
 def _in_context(entities: Sequence[Mapping], previous_intent: Optional[str], previous_entities: Iterable[Mapping],

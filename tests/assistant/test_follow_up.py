@@ -294,3 +294,50 @@ def test_a_case_asked_with_also_is_about_the_rule_just_given():
     assert follow_up("秒杀买的也能保吗", leaning, flash_sale, "after_sales", []) is None
     sure = [{"name": "purchase", "confidence": 0.93}, {"name": "after_sales", "confidence": 0.05}]
     assert follow_up("秒杀的也能用券吗", sure, flash_sale, "after_sales", protection) is None
+
+
+def test_a_policy_question_of_its_own_is_not_folded_into_the_previous_one():
+    # typed28: "七天无理由吗" (the classifier unsure, "a detail") right after product cards or an
+    # invoice answer asks about returns: answered as the return policy's question, not as more
+    # cards or the invoice once more.
+    intents = {"return_policy": "after_sales", "invoice": "purchase", "shipping_fee": "purchase",
+               "return_shipping": "after_sales"}.get
+    unsure = [{"name": "inform", "confidence": 0.63}, {"name": "after_sales", "confidence": 0.31}]
+    returns = [{"entity": "topic", "value": "return_policy", "start": 0, "end": 5}]
+    invoice = [{"entity": "topic", "value": "invoice", "start": 2, "end": 4}]
+    for previous, before in (("ask_recommendation", []), ("purchase", invoice), ("order_status", [])):
+        result = follow_up("七天无理由吗", unsure, returns, previous, before, topic_intent=intents)
+        assert result is not None and result.intent == "after_sales", previous
+        assert result.entities == returns
+    # In an after-sales question the fragment stays that question's ("运费谁出": the return postage).
+    fee = [{"entity": "topic", "value": "shipping_fee", "start": 0, "end": 2}]
+    shipping = [{"entity": "topic", "value": "return_shipping", "start": 0, "end": 2}]
+    result = follow_up("运费谁出", [{"name": "purchase", "confidence": 0.71}], fee, "after_sales", shipping,
+                       topic_intent=intents)
+    assert result is None or result.intent == "after_sales"
+    # A continuation keeps its reading ("那发票呢" after a purchase question is not re-routed here).
+    assert follow_up("那退货呢", unsure, returns, "purchase", invoice, topic_intent=intents).intent == "purchase"
+
+
+def test_a_pick_after_a_policy_answer_between_cards_is_a_product():
+    # typed28: cards, "七天无理由吗" (answered), then "第一个": the first card, not more cards.
+    returns = [{"entity": "topic", "value": "return_policy", "start": 0, "end": 5}]
+    ranking = [{"name": "inform", "confidence": 0.9}]
+    result = follow_up("第一个", ranking, [], "after_sales", returns)
+    assert result is not None and result.intent == "product_inquiry"
+    # After a request of the shopper's own (a service said), a pick is not re-read here.
+    request = returns + [{"entity": "service_type", "value": "退货", "start": 5, "end": 6}]
+    result = follow_up("第一个", ranking, [], "after_sales", request)
+    assert result is None or result.intent != "product_inquiry"
+
+
+def test_a_no_that_names_a_policy_after_cards_is_that_policy():
+    # typed28: "不要二手" after product cards (heard as a "no"): whether the goods are new — the
+    # authenticity rule — not the cards turned down.
+    intents = {"authenticity": "product_inquiry"}.get
+    deny = [{"name": "deny", "confidence": 0.89}]
+    used = [{"entity": "topic", "value": "authenticity", "start": 2, "end": 4}]
+    result = follow_up("不要二手", deny, used, "ask_recommendation", [], topic_intent=intents)
+    assert result is not None and result.intent == "product_inquiry" and result.entities == used
+    # A bare no names no policy: left as the classifier heard it.
+    assert follow_up("不要", deny, [], "ask_recommendation", [], topic_intent=intents) is None
