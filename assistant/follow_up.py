@@ -97,6 +97,8 @@ class FollowUp:
 
 # Something the shopper has (买的, 收到的) with a fault the seller answers for.
 _OWN_GOODS = re.compile(r"买的|收到的|收到|到手|拿到")
+# "少发了一个", "漏发了": what the shop sent short or wrong, said of goods received without 买的.
+_SENT_SHORT = re.compile(r"少发|漏发|发错|寄错|少寄|漏寄")
 _LOGISTICS = re.compile(r"到哪|物流|快递到|什么时候到|啥时候到|几天到|发货|派送|签收")
 _NOT_AFTER_SALES = ("order_status", "nlu_fallback", "inform", "ask_recommendation", "product_inquiry")
 _SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSalesReason.WRONG_ITEM,
@@ -106,7 +108,8 @@ _SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSales
 def describes_a_problem(text: str) -> bool:
     """"我买的衣服有个洞", "收到的杯子碎了": a fault with goods received (not where they are)."""
     text = text or ""
-    return bool(_OWN_GOODS.search(text)) and not _LOGISTICS.search(text) and reason_in(text) in _SELLER_FAULTS
+    return (bool(_OWN_GOODS.search(text) or _SENT_SHORT.search(text)) and not _LOGISTICS.search(text)
+            and reason_in(text) in _SELLER_FAULTS)
 
 
 def requests_beside_order_clause(text: str, entities: Sequence[Mapping]) -> bool:
