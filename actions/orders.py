@@ -30,7 +30,9 @@ from assistant.after_sales_dialogue import AFTER_SALES_PROVED, GUEST_AFTER_SALES
 from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_progress, invoice_question
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
-from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
+from assistant.price_protection import (
+    asked_number_for_price_protection, asks_price_protection, lookup_texts, price_protection_text,
+)
 from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
 from assistant.order_changes import change_topic
 from assistant.order_categories import needs_categories, order_category_names, typed_names
@@ -364,7 +366,7 @@ class ActionOrderStatus(ShopAction):
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
-        if topic is None and picked is not None and picked.topic == "cancel_order":
+        if topic is None and picked is not None and picked.topic in ("cancel_order", "address_change"):
             # "第一个" from the orders offered for cancelling: that order's cancellation.
             topic = picked.topic
         asked_where = order_clause((tracker.latest_message or {}).get("text") or "") if clause is None else None
@@ -432,6 +434,10 @@ class ActionOrderStatus(ShopAction):
             if typed and clause is None and invoice_question(text) not in (REISSUE, COPY):
                 # "<订单号> 开发票": the shopper's own order, then how its invoice is had.
                 say_order_invoice(dispatcher, text)
+            if typed and asked_number_for_price_protection(tracker.events or []):
+                # "刚买的降价了" → "告诉我订单号…" → the number: that order's price protection.
+                dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
+                                                                    order.delivered_at, utc_now()))
             return shown
 
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)

@@ -20,7 +20,7 @@ from assistant.invoices import asks_for_copy
 from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT, asks_two_questions
-from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
+from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, orders_on_screen, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.pending_answers import bare_answer
 from assistant.recommendation_requests import wants_cheaper_products
@@ -530,3 +530,18 @@ def previous_question(events: Sequence[Mapping]) -> Optional[str]:
                      if e.get("event") == "action" and e.get("name") in ANSWERED_AS), None)
     return answered or next((_shown(e) for e in after if _shown(e)), intent)
 
+
+
+# Changes an order list can be offered for, whose pick starts that change (the address form
+# starts after an order question: its rule reads the intent).
+CHANGES_OFFERED = frozenset({"address_change"})
+
+
+def picks_offered_change(text: str, events: Sequence[Mapping]) -> bool:
+    """"第二个" / "精华液那个" right after "您目前可以办理的订单：…" offered for an address change:
+    a pick of that order for the change — an order question, whatever the classifier made of
+    the bare words (a detail, which started nothing)."""
+    previous = previous_user_event(events)
+    after = list(events)[_index_of(events, previous) + 1:] if previous is not None else list(events)
+    listed = orders_on_screen(after)
+    return picks_an_order(text) and any(entry.topic in CHANGES_OFFERED for entry in listed)

@@ -26,7 +26,8 @@ from typing import Any, Dict, Optional
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import (
-    after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, previous_question, previous_user_event,
+    after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, picks_offered_change, previous_question,
+    previous_user_event,
 )
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
 from shop_channels.patching import patch_pinned
@@ -72,6 +73,10 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
         answer = answered(parse_data, offer)
         if answer is not None:
             return answer
+    if picks_offered_change(parse_data.get("text") or "", events):
+        # "第二个" after the orders offered for an address change: that order's change.
+        said = {"name": "order_status", "confidence": 1.0}
+        return {**parse_data, "intent": said, "follow_up_of": parse_data.get("intent")}
     previous = previous_user_event(events) or {}
     before = previous.get("parse_data") or {}
     result = follow_up(
