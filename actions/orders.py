@@ -444,11 +444,17 @@ class ActionOrderStatus(ShopAction):
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
-        nth = nth_recent_order(text) if not orders_on_screen(tracker.events) else None
-        index = choice_index(nth, [order_summary(o) for o in orders[:RECENT_LIMIT]]) if nth else None
+        listed = orders_on_screen(tracker.events)
+        nth = nth_recent_order(text)
+        index = choice_index(nth, [order_summary(o) for o in orders[:RECENT_LIMIT]]) if nth and not listed else None
         if index is not None:
             # "帮我看看第二个订单" before any list: the second of the recent orders, newest first.
             return self._present(dispatcher, tracker, orders[index], text)
+        at = choice_index(nth, [entry.summary for entry in listed]) if nth and listed else None
+        on_list = await db(get_order, customer_id, listed[at].order_no) if at is not None else None
+        if on_list is not None:
+            # "第二单什么时候发货" with a list on screen: the second order of that list.
+            return self._present(dispatcher, tracker, on_list, text)
         message = tracker.latest_message or {}
         # (of a message with two questions, only what the order clause names)
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("product", "category"))
