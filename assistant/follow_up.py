@@ -97,8 +97,9 @@ class FollowUp:
 
 # Something the shopper has (买的, 收到的) with a fault the seller answers for.
 _OWN_GOODS = re.compile(r"买的|收到的|收到|到手|拿到")
-# "少发了一个", "漏发了": what the shop sent short or wrong, said of goods received without 买的.
-_SENT_SHORT = re.compile(r"少发|漏发|发错|寄错|少寄|漏寄")
+# "少发了一个", "漏发了": what the shop sent short or wrong, said of goods received without 买的
+# ("寄错地址了" is where a parcel goes, an address change).
+_SENT_SHORT = re.compile(r"(少发|漏发|发错|寄错|少寄|漏寄)(?!.{0,3}(地址|地方|城市|收件人))")
 _LOGISTICS = re.compile(r"到哪|物流|快递到|什么时候到|啥时候到|几天到|发货|派送|签收")
 _NOT_AFTER_SALES = ("order_status", "nlu_fallback", "inform", "ask_recommendation", "product_inquiry")
 _SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSalesReason.WRONG_ITEM,

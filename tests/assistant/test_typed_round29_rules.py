@@ -41,6 +41,7 @@ def test_the_number_after_the_price_protection_rules_is_for_price_protection():
 @pytest.mark.parametrize("text, problem", [
     ("少发了一个", True), ("漏发了", True), ("发错货了", True), ("寄错了 我要的是黑色", True),
     ("什么时候发货", False), ("少了一个", False),   # no goods said to be received or sent
+    ("精华液寄错地址了 改成公司那个", False), ("发错地址了", False),   # an address, not the goods
 ])
 def test_goods_sent_short_or_wrong_are_a_problem(text, problem):
     assert describes_a_problem(text) is problem
