@@ -30,6 +30,7 @@ from assistant.follow_up import (
     previous_user_event,
 )
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
+from assistant.typed_answers import names_the_other
 from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,10 @@ async def parse_message(self, message, tracker=None, only_output_properties: boo
         if tracker.active_loop_name:
             # A form has its own rules for answers it did not expect; a yes or no to its
             # confirmation question reaches it (no digression rule asks back first).
+            if names_the_other(parse_data.get("text") or ""):
+                # "不对 是另一个": a detail of the form's (the other item), not a message to ask back about.
+                return {**parse_data, "intent": {"name": "inform", "confidence": 1.0},
+                        "follow_up_of": parse_data.get("intent")}
             return answered(parse_data, form_question(tracker.get_slot("requested_slot"))) or parse_data
         return reread(parse_data, events_since_last_message(tracker.events))
     except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn

@@ -62,3 +62,13 @@ def test_a_pick_from_the_orders_offered_for_an_address_change():
     assert not picks_offered_change("第二个", [_user("取消订单"), _listed("cancel_order")])
     assert not picks_offered_change("第二个", [_user("昨天下的单能改地址吗"), _listed("address_change"),
                                               _user("好的"), _bot("还有什么可以帮您？")])
+
+
+@pytest.mark.parametrize("text, other", [
+    ("不对 是另一个", True), ("不是这个 是另外一件", True), ("不对，是另一个吧", True),
+    ("另一个", False),                   # no correction said
+    ("不对 是手机那单", False), ("换一个订单", False), ("不对 是另一个订单", False),
+])
+def test_the_other_one_named_in_a_correction(text, other):
+    from assistant.typed_answers import names_the_other
+    assert names_the_other(text) is other
