@@ -33,7 +33,7 @@ from assistant.order_matching import (
 from assistant.typed_answers import (
     asks_about_policy, asks_item_alone, change_target, choice_index, choices_on_screen, confirmation_in, exchanges_for,
     has_ordinal, is_cancel,
-    names_an_item, new_value_part,
+    names_an_item, names_the_other, new_value_part,
     reason_in, restates_reason, service_in,
 )
 from shop.db.after_sales import check_after_sales_eligibility
@@ -252,13 +252,16 @@ class ValidateAfterSalesForm(ShopFormValidation):
         order = await db(get_order, customer_id, order_no)
         if order is None or len(order.items) < 2:
             return None
+        held = value_before_message(tracker.events or [], "order_item_id") or tracker.get_slot("order_item_id")
+        if names_the_other(text) and len(order.items) == 2:
+            # "不对 是另一个": of an order's two items, the one not taken.
+            return next((str(i.id) for i in order.items if str(i.id) != str(held)), None)
         picked = choice_index(part, [item_words(i) for i in order.items])
         if picked is None:
             # By category only where the titles name none ("配件": the charger's 手机配件).
             categories = await db(item_category_names, order.items)
             picked = choice_index(part, [categories.get(i.id, "") for i in order.items])
         # (against the item before this message: another extract_ method may have read it already)
-        held = value_before_message(tracker.events or [], "order_item_id") or tracker.get_slot("order_item_id")
         if picked is None or str(order.items[picked].id) == str(held):
             return None
         return str(order.items[picked].id)

@@ -138,10 +138,11 @@ async def answer_order_change(dispatcher: CollectingDispatcher, tracker: Tracker
                     lines = "\n".join(f"{o.order_no}  {o.status_label}  {order_summary(o)[:20]}" for o in candidates[:5])
                     dispatcher.utter_message(
                         text=f"您目前可以办理的订单：\n{lines}\n需要的话告诉我订单号（或商品名，或说“第一个”），我帮您办理。",
-                        # Cancelling asks for a confirmation next; the address form asks for the order itself.
+                        # Each opens that order's change ("第二个" typed picks it too): cancelling
+                        # asks for a confirmation next, the address form for the new address.
                         buttons=buttons((f"{o.status_label} · {order_summary(o)[:16]}",
                                          intent_payload("order_status", order_no=o.order_no, topic=topic))
-                                        for o in candidates[:5]) if topic == "cancel_order" else None,
+                                        for o in candidates[:5]),
                     )
                 return []
     if len(candidates) != 1:

@@ -31,7 +31,9 @@ from assistant.invoices import COPY, REISSUE, asks_about_invoice, asks_invoice_p
 from assistant.invoices import answer_topic as invoice_answer_topic
 from assistant.mood import sounds_angry
 from assistant.offers import another_order_meant
-from assistant.price_protection import asks_price_protection, lookup_texts, price_protection_text
+from assistant.price_protection import (
+    asked_number_for_price_protection, asks_price_protection, lookup_texts, price_protection_text,
+)
 from assistant.order_policies import asks_to_modify_order, policies_asked, signed_but_not_received, tracking_stalled
 from assistant.order_changes import change_topic
 from assistant.order_categories import needs_categories, order_category_names, typed_names
@@ -368,7 +370,7 @@ class ActionOrderStatus(ShopAction):
 
         topics = entity_values(tracker, "topic") if clause is None else []
         topic = change_topic(topics, clause or (tracker.latest_message or {}).get("text") or "")
-        if topic is None and picked is not None and picked.topic == "cancel_order":
+        if topic is None and picked is not None and picked.topic in ("cancel_order", "address_change"):
             # "第一个" from the orders offered for cancelling: that order's cancellation.
             topic = picked.topic
         asked_where = order_clause((tracker.latest_message or {}).get("text") or "") if clause is None else None
@@ -436,17 +438,27 @@ class ActionOrderStatus(ShopAction):
             if typed and clause is None and invoice_question(text) not in (REISSUE, COPY):
                 # "<订单号> 开发票": the shopper's own order, then how its invoice is had.
                 say_order_invoice(dispatcher, text)
+            if typed and asked_number_for_price_protection(tracker.events or []):
+                # "刚买的降价了" → "告诉我订单号…" → the number: that order's price protection.
+                dispatcher.utter_message(text=price_protection_text(order.order_no, order.items[0].title, order.paid_at,
+                                                                    order.delivered_at, utc_now()))
             return shown
 
         orders = await db(recent_orders, customer_id, limit=MAX_RECENT)
         if not orders:
             dispatcher.utter_message(text="您还没有下过订单哦，需要我为您推荐些商品吗？")
             return [offer(OFFER_RECOMMEND)]
-        nth = nth_recent_order(text) if not orders_on_screen(tracker.events) else None
-        index = choice_index(nth, [order_summary(o) for o in orders[:RECENT_LIMIT]]) if nth else None
+        listed = orders_on_screen(tracker.events)
+        nth = nth_recent_order(text)
+        index = choice_index(nth, [order_summary(o) for o in orders[:RECENT_LIMIT]]) if nth and not listed else None
         if index is not None:
             # "帮我看看第二个订单" before any list: the second of the recent orders, newest first.
             return self._present(dispatcher, tracker, orders[index], text)
+        at = choice_index(nth, [entry.summary for entry in listed]) if nth and listed else None
+        on_list = await db(get_order, customer_id, listed[at].order_no) if at is not None else None
+        if on_list is not None:
+            # "第二单什么时候发货" with a list on screen: the second order of that list.
+            return self._present(dispatcher, tracker, on_list, text)
         message = tracker.latest_message or {}
         # (of a message with two questions, only what the order clause names)
         named = values_within(message.get("text") or "", text, message.get("entities") or [], ("product", "category"))

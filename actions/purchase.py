@@ -31,7 +31,7 @@ from assistant import product_facts
 from assistant.delivery_quotes import delivery_quote
 from assistant.faq import asked_topics, faq_book
 from assistant.form_questions import ANYWHERE, question_topics
-from assistant.invoices import PROGRESS, invoice_question
+from assistant.invoices import PROGRESS, asks_invoice_of_order, invoice_question
 from assistant.membership import asks_own_level, level_text
 from assistant.offer_questions import coupon_unusable, has_offer_for, offer_asked_for
 from assistant.purchase_search import listing_with_variant, purchase_search
@@ -123,6 +123,9 @@ class ActionPurchaseHelp(ShopAction):
         if asks_guest_lookup(text):
             # "没登录能查订单吗": yes — and the look-up asks for what it needs (signed in: the orders).
             dispatcher.utter_message(text=GUEST_LOOKUP_YES)
+            return await ActionOrderStatus().handle(dispatcher, tracker, domain)
+        if asks_invoice_of_order(text, topics, bool(first_entity(tracker, "order_no"))):
+            # "订单X能开发票吗": that order (the shopper's own), then how its invoice is had.
             return await ActionOrderStatus().handle(dispatcher, tracker, domain)
         if asks_arrival(text) and await owns_order_of(tracker, text, AWAITED):
             # "牛奶今天能到吗" read as a delivery question before buying: a signed-in shopper with

@@ -20,7 +20,7 @@ from assistant.invoices import asks_for_copy
 from assistant.services import CALL_BACK, INSTALLATION, NO_LIFT, REPAIR, STAIRS_WORDS, ServiceAsk, answers_with_a_place, what_is_asked
 from assistant.offers import cancellation_asked
 from assistant.after_sales_dialogue import ANSWERED, CONFIRM_SLOT, asks_two_questions
-from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, picks_an_order
+from assistant.order_matching import ORDER_QUESTION, cancels_the_order_shown, order_clause, orders_on_screen, picks_an_order
 from assistant.order_urging import is_urging
 from assistant.pending_answers import bare_answer
 from assistant.recommendation_requests import wants_cheaper_products
@@ -97,6 +97,9 @@ class FollowUp:
 
 # Something the shopper has (买的, 收到的) with a fault the seller answers for.
 _OWN_GOODS = re.compile(r"买的|收到的|收到|到手|拿到")
+# "少发了一个", "漏发了": what the shop sent short or wrong, said of goods received without 买的
+# ("寄错地址了" is where a parcel goes, an address change).
+_SENT_SHORT = re.compile(r"(少发|漏发|发错|寄错|少寄|漏寄)(?!.{0,3}(地址|地方|城市|收件人))")
 _LOGISTICS = re.compile(r"到哪|物流|快递到|什么时候到|啥时候到|几天到|发货|派送|签收")
 _NOT_AFTER_SALES = ("order_status", "nlu_fallback", "inform", "ask_recommendation", "product_inquiry")
 _SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSalesReason.WRONG_ITEM,
@@ -106,7 +109,8 @@ _SELLER_FAULTS = (AfterSalesReason.QUALITY, AfterSalesReason.DAMAGED, AfterSales
 def describes_a_problem(text: str) -> bool:
     """"我买的衣服有个洞", "收到的杯子碎了": a fault with goods received (not where they are)."""
     text = text or ""
-    return bool(_OWN_GOODS.search(text)) and not _LOGISTICS.search(text) and reason_in(text) in _SELLER_FAULTS
+    return (bool(_OWN_GOODS.search(text) or _SENT_SHORT.search(text)) and not _LOGISTICS.search(text)
+            and reason_in(text) in _SELLER_FAULTS)
 
 
 def requests_beside_order_clause(text: str, entities: Sequence[Mapping]) -> bool:
@@ -577,3 +581,18 @@ def previous_question(events: Sequence[Mapping]) -> Optional[str]:
                      if e.get("event") == "action" and e.get("name") in ANSWERED_AS), None)
     return answered or next((_shown(e) for e in after if _shown(e)), intent)
 
+
+
+# Changes an order list can be offered for, whose pick starts that change (the address form
+# starts after an order question: its rule reads the intent).
+CHANGES_OFFERED = frozenset({"address_change"})
+
+
+def picks_offered_change(text: str, events: Sequence[Mapping]) -> bool:
+    """"第二个" / "精华液那个" right after "您目前可以办理的订单：…" offered for an address change:
+    a pick of that order for the change — an order question, whatever the classifier made of
+    the bare words (a detail, which started nothing)."""
+    previous = previous_user_event(events)
+    after = list(events)[_index_of(events, previous) + 1:] if previous is not None else list(events)
+    listed = orders_on_screen(after)
+    return picks_an_order(text) and any(entry.topic in CHANGES_OFFERED for entry in listed)

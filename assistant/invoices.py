@@ -95,3 +95,10 @@ def asks_invoice_progress(text: str, topics: Iterable[str]) -> bool:
     """"怎么还没收到发票", "刚才那个订单发票开了吗": the shopper's own invoice (an invoice topic
     and a progress question), answered by the order's state, whichever intent it was read as."""
     return "invoice" in topics and invoice_question(text) == PROGRESS
+
+
+def asks_invoice_of_order(text: str, topics: Iterable[str], order_typed: bool) -> bool:
+    """"订单X能开发票吗", "X能开发票吗": how the invoice of an order typed by its number is had
+    — that order first (the shopper's own only; a guest proves it), as "X 开发票" is — not the
+    invoice policy alone. A copy, a re-issue or a progress question has its own answer."""
+    return order_typed and "invoice" in topics and invoice_question(text) is None

@@ -73,3 +73,19 @@ def lookup_texts(events: Iterable[Mapping[str, Any]], is_lookup_prompt: Callable
             texts.append(event.get("text") or "")
             reply = None
     return texts
+
+
+def asked_number_for_price_protection(events: Iterable[Mapping[str, Any]]) -> bool:
+    """"刚买的降价了" → the rules and "告诉我订单号，我帮您看看能不能价保" → the number: the
+    question before it was price protection and the answer asked for the order's number, so
+    the number typed now is for that order's price protection (not only its card)."""
+    replies: List[str] = []
+    users = 0
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return asks_price_protection(event.get("text") or "") and any(ASKS_ORDER_NO.search(r) for r in replies)
+        elif event.get("event") == "bot" and users == 1 and event.get("text"):
+            replies.append(str(event["text"]))
+    return False

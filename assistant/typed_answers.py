@@ -558,3 +558,12 @@ def bare_phone_suffix(text: str) -> Optional[str]:
     (``shop.domain.numbers.typed_digits``); None otherwise."""
     found = BARE_SUFFIX.match(typed_digits(text) or "")
     return found.group(1) if found else None
+
+
+# "不对 是另一个" / "不是这个 是另外一件": the other one, named by nothing but being the other.
+THE_OTHER = re.compile(r"^(另一|另外一|另外)(个|件|样|款)?(吧|呢|啊|的)?[。.!！]?$")
+
+
+def names_the_other(text: str) -> bool:
+    """A correction that says only "the other one" (of an order's two items)."""
+    return confirmation_in(text) == "change" and bool(THE_OTHER.match(new_value_part(text).strip()))

@@ -31,11 +31,12 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
 from assistant.follow_up import (
-    after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, previous_question, previous_user_event,
+    after_sales_stopped, cancelled_in_reply, cancels_instead_of_answering, follow_up, picks_offered_change, previous_question,
+    previous_user_event,
 )
 from assistant.offers import another_order_meant
 from assistant.pending_answers import answer_to_offer, form_question, open_offer
-from assistant.typed_answers import button_picked, buttons_offered
+from assistant.typed_answers import button_picked, buttons_offered, names_the_other
 from shop_channels.patching import patch_pinned
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,10 @@ def reread(parse_data: Dict[str, Any], events) -> Dict[str, Any]:
         answer = answered(parse_data, offer)
         if answer is not None:
             return answer
+    if picks_offered_change(parse_data.get("text") or "", events):
+        # "第二个" after the orders offered for an address change: that order's change.
+        said = {"name": "order_status", "confidence": 1.0}
+        return {**parse_data, "intent": said, "follow_up_of": parse_data.get("intent")}
     previous = previous_user_event(events) or {}
     before = previous.get("parse_data") or {}
     result = follow_up(
@@ -145,6 +150,10 @@ async def parse_message(self, message, tracker=None, only_output_properties: boo
         if tracker.active_loop_name:
             # A form has its own rules for answers it did not expect; a yes or no to its
             # confirmation question reaches it (no digression rule asks back first).
+            if names_the_other(parse_data.get("text") or ""):
+                # "不对 是另一个": a detail of the form's (the other item), not a message to ask back about.
+                return {**parse_data, "intent": {"name": "inform", "confidence": 1.0},
+                        "follow_up_of": parse_data.get("intent")}
             return answered(parse_data, form_question(tracker.get_slot("requested_slot"))) or parse_data
         return reread(parse_data, events_since_last_message(tracker.events))
     except Exception:  # noqa: BLE001 - reading context must never cost the shopper the turn
