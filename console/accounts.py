@@ -12,9 +12,9 @@ from aiohttp import web
 
 from console import passwords
 from console.analytics_pages import consumer_health
-from console.notices import code_of, coded_message
 from console.auth import (SESSION_COOKIE, db, db_write, new_token, presession_token, public, requires,
                           set_session_cookie, signed_in)
+from console.notices import code_of, coded_message
 from console.pages import NavItem
 from console.render import render
 from console.sign_in_limits import SignInLimits
