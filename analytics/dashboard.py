@@ -37,6 +37,10 @@ Definitions (also in the README):
 - desk agents: per account, tickets taken from the queue (claims) and their median wait there,
   tickets closed and resolved (by whoever closed them), replies,
   transfers made / received / taken away by an admin's reassignment;
+- CSAT per agent (按客服) and for the assistant: of the satisfaction questions asked in the
+  period (``analytics_satisfaction``, by the day asked), ratings, their average (1–5) and the
+  share of 4–5 (``shop.db.satisfaction.Tally``, the 满意度 page's one rule); an agent is matched
+  to their desk row by display name (the analytics database keeps the name only);
 - rejected events (admins): how many messages / broker rows were set aside in
   ``analytics_rejected_events`` (not counted anywhere above), and the latest few — when, the
   error and the start of the body (``REJECTED_SHOWN``, ``REJECTED_CHARS``);
@@ -58,7 +62,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from analytics.settings import DEFAULT_TIMEZONE
-from analytics.store import CONVERSATIONS, REJECTED, TURNS
+from analytics.store import CONVERSATIONS, REJECTED, SATISFACTION, TURNS
 
 TOP_MESSAGES = 20
 TOP_INTENTS = 12
@@ -255,7 +259,55 @@ def build(engine: Engine, session_factory: Optional[Callable], first: date, last
     data.update(conversation_figures(engine, first, last))
     if session_factory is not None:
         data.update(shop_figures(session_factory, first, last, zone))
+    csat = satisfaction_figures(engine, first, last)
+    data["csat_assistant"] = csat["assistant"]
+    if "desk_agents" in data:
+        with_csat(data["desk_agents"], csat["agents"])
     return data
+
+
+CSAT_FIELDS = ("rated", "average", "csat")
+
+
+def _csat(tally) -> dict:
+    return {"rated": tally.rated, "average": round(tally.average, 2) if tally.average is not None else None,
+            "csat": round(tally.csat, 4) if tally.csat is not None else None}
+
+
+def satisfaction_figures(engine: Engine, first: date, last: date) -> dict:
+    """CSAT of the questions asked on the period's shop days: the assistant's, and per agent
+    (by the name the analytics database keeps)."""
+    from shop.db.satisfaction import Tally
+    from shop.domain.satisfaction import ASSISTANT
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(SATISFACTION.c.subject, SATISFACTION.c.agent, SATISFACTION.c.status,
+                                         SATISFACTION.c.score)
+                                  .where(SATISFACTION.c.day >= first.isoformat(),
+                                         SATISFACTION.c.day <= last.isoformat())).all()
+    assistant, agents = Tally(), {}
+    for subject, agent, status, score in rows:
+        if subject == ASSISTANT:
+            assistant = assistant.add(status, score)
+        elif agent is not None:
+            agents[agent] = agents.get(agent, Tally()).add(status, score)
+    return {"assistant": _csat(assistant), "agents": {name: _csat(t) for name, t in agents.items()}}
+
+
+def with_csat(desk_rows: list[dict], by_name: dict) -> None:
+    """Each desk row gets its agent's CSAT (no rating: 0 and None); an agent rated in the
+    period with no other desk work in it gets a row of their own (``agent_id`` unknown: admins
+    only see it)."""
+    empty = {"rated": 0, "average": None, "csat": None}
+    named = set()
+    for row in desk_rows:
+        row["csat"] = by_name.get(row["name"], empty)
+        named.add(row["name"])
+    for name in sorted(set(by_name) - named):
+        desk_rows.append({"agent_id": None, "name": name, "claimed": 0, "claim_wait_p50_s": None, "closed": 0,
+                          "resolved": 0, "closed_with_resolution": 0, "resolution_rate": None, "replies": 0,
+                          "tickets_replied": 0, "transferred": 0, "received": 0, "reassigned_away": 0,
+                          "csat": by_name[name]})
 
 
 REJECTED_SHOWN = 5
@@ -308,6 +360,7 @@ METRIC_LABELS = {
     "transfers_per_ticket": "每单转接（次）", "taken": "被接入的会话（个）", "cancelled": "顾客取消（个）",
     "claimed": "接入（次）", "resolved": "已解决（个）", "replies": "回复（条）", "tickets_replied": "回复的会话（个）",
     "transferred": "转出（次）", "received": "转入（次）", "reassigned_away": "被改派（次）",
+    "rated": "顾客评价（次）", "average": "顾客评价平均分（1–5）", "csat": "满意率（0–1，4–5 星 / 评价）",
 }
 
 
@@ -353,6 +406,8 @@ def to_csv(data: dict) -> str:
         for metric in ("messages", "fallback", "out_of_scope", "clarification", "handoff", "fallback_rate",
                        "out_of_scope_rate", "clarification_rate", "handoff_rate"):
             writer.writerow(["by_intent", _cell(row["intent"]), metric, _cell(row[metric])])
+    for metric in CSAT_FIELDS if "csat_assistant" in data else ():
+        writer.writerow(["csat_assistant", period, metric, _cell(data["csat_assistant"][metric])])
     for row in data["not_understood"]:
         writer.writerow(["not_understood", _text_cell(row["text"]), "count", row["count"]])
     for row in data["unresolved"]:
@@ -383,6 +438,8 @@ def to_csv(data: dict) -> str:
                            "resolution_rate", "replies",
                            "tickets_replied", "transferred", "received", "reassigned_away"):
                 writer.writerow(["desk_agent", _text_cell(row["name"]), metric, _cell(row[metric])])
+            for metric in CSAT_FIELDS if "csat" in row else ():
+                writer.writerow(["csat_agent", _text_cell(row["name"]), metric, _cell(row["csat"][metric])])
         for row in data.get("sales_by_strategy", []):    # the console names the strategies
             for metric in ("displays", "clicks", "ordered_items", "orders", "gmv_yuan"):
                 writer.writerow(["sales_by_strategy", _cell(f"{row['experiment']}/{row['strategy']}"), metric,

@@ -14,6 +14,7 @@ from console import passwords
 from console.analytics_pages import consumer_health
 from console.auth import (SESSION_COOKIE, db, db_write, new_token, presession_token, public, requires,
                           set_session_cookie, signed_in)
+from console.notices import code_of, coded_message
 from console.pages import NavItem
 from console.render import render
 from console.sign_in_limits import SignInLimits
@@ -128,10 +129,22 @@ async def home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(request.app["home"])
 
 
+# What /accounts?error=<code> says: fixed messages only (``console.notices``).
+ACCOUNT_ERRORS = {
+    "password_short": passwords.weakness(""), "password_long": passwords.weakness("x" * 257 + "abcd"),
+    "password_simple": passwords.weakness("a" * passwords.MIN_LENGTH), "username": USERNAME_RULE,
+    "invalid": "账号信息无效或用户名已存在", "no_account": "没有这个账号", "self": "不能停用自己的账号",
+}
+
+
+def _error(message: str) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther("/accounts?" + urlencode({"error": code_of(message, ACCOUNT_ERRORS, "invalid")}))
+
+
 @requires("admin")
 async def accounts_page(request: web.Request) -> web.StreamResponse:
     return render(request, "accounts.html", accounts=await db(request, list_accounts),
-                  error=request.query.get("error"), done=request.query.get("done"),
+                  error=coded_message(request, "error", ACCOUNT_ERRORS), done=request.query.get("done"),
                   username_rule=USERNAME_RULE, username_max=USERNAME_MAX)
 
 
@@ -147,10 +160,10 @@ async def accounts_create(request: web.Request) -> web.StreamResponse:
             await db_write(request, create_account, str(form.get("username", "")), str(form.get("display_name", "")),
                      str(form.get("role", "")), hashed, utc_now())
         except InvalidRequest as error:
-            problem = "账号信息无效或用户名已存在"
+            problem = ACCOUNT_ERRORS["invalid"]
             logger.info("account not created: %s", error)
     if problem:
-        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": problem}))
+        raise _error(problem)
     logger.info("%s created console account %r", signed_in(request).account.username, form.get("username"))
     raise web.HTTPSeeOther("/accounts?done=1")
 
@@ -160,9 +173,9 @@ async def accounts_toggle(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     account_id = whole_number(str(form.get("account_id", "")), high=2 ** 31 - 1)
     if account_id is None:
-        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "没有这个账号"}))
+        raise _error(ACCOUNT_ERRORS["no_account"])
     if account_id == signed_in(request).account.id:
-        raise web.HTTPSeeOther("/accounts?" + urlencode({"error": "不能停用自己的账号"}))
+        raise _error(ACCOUNT_ERRORS["self"])
     await db_write(request, _set_active, account_id, form.get("active") == "1", utc_now())
     raise web.HTTPSeeOther("/accounts?done=1")
 

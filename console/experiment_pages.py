@@ -27,6 +27,7 @@ import yaml
 from aiohttp import web
 
 from console.auth import db, has_role, requires, signed_in
+from console.notices import coded_message
 from console.pages import NavItem
 from console.render import render
 from growth import statistics as st
@@ -242,7 +243,7 @@ async def experiment_page(request: web.Request) -> web.StreamResponse:
                   planner=plan_sizes(report, lift, baseline_rate),
                   lift_field=request.query.get("lift", ""), baseline_field=request.query.get("baseline", ""),
                   can_act=has_role(signed_in(request), "admin"), labels=ACTION_LABELS,
-                  message=request.query.get("done", ""), error=None)
+                  message=coded_message(request, "done", {a: a for a in ACTION_LABELS}), error=None)
 
 
 @requires("admin")

@@ -5,6 +5,8 @@
   if (!root) { return; }
   var query = "from=" + encodeURIComponent(root.dataset.from) + "&to=" + encodeURIComponent(root.dataset.to);
 
+  // A CSAT cell: "4.50 / 12 次" (average score, ratings); "—" with no rating.
+  function csat(c) { return !c || !c.rated ? "—" : c.average.toFixed(2) + " / " + c.rated + " 次"; }
   function pct(value) { return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%"; }
   function setText(id, text) { document.getElementById(id).textContent = text; }
   function chart(id, option) {
@@ -133,10 +135,15 @@
         setText("desk-waits", "接入 " + w.taken + " 个，等待中位 " + secs(w.wait_p50_s) + "，90% 在 " + secs(w.wait_p90_s) +
                 " 内，最长 " + secs(w.wait_max_s) + "；顾客取消 " + w.cancelled + " 个（取消前等待中位 " +
                 secs(w.cancelled_wait_p50_s) + "）");
-        fillTable("desk-agents", d.desk_agents.map(function (r) {
+        var agentRows = d.desk_agents.map(function (r) {
           return [r.name, r.claimed, secs(r.claim_wait_p50_s), r.closed, r.resolved, pct(r.resolution_rate), r.replies, r.tickets_replied, r.transferred,
-                  r.received, r.reassigned_away];
-        }));
+                  r.received, r.reassigned_away, csat(r.csat)];
+        });
+        // The assistant's own CSAT last (nothing in the period: the table says so instead).
+        if (agentRows.length || (d.csat_assistant && d.csat_assistant.rated)) {
+          agentRows.push(["小柚（智能助手）", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", csat(d.csat_assistant)]);
+        }
+        fillTable("desk-agents", agentRows);
         var strategies = d.sales_by_strategy || [];
         if (!strategies.length) { emptyChart("chart-sales-strategy", "所选期间没有实验方案展示的卡片"); } else chart("chart-sales-strategy", {
           tooltip: {}, xAxis: { type: "category", data: strategies.map(function (r) { return r.experiment + "·" + r.strategy; }) },

@@ -25,7 +25,9 @@ from shop.db.handoff_desk import claim_ticket, close_ticket, transfer_ticket
 from shop.db.engine import make_engine, session_scope
 from shop.db.experiments import Shown, log_exposures
 from shop.db.migrate import upgrade_to_head
+from shop.db.satisfaction import answer_question, ask, pending_question
 from shop.domain.clock import utc_now
+from shop.domain.satisfaction import ASSISTANT, read_answer
 from tests.support.analytics import T0, action, known_events, user
 from tests.browser.helpers import console_sign_in, running_console
 
@@ -42,6 +44,14 @@ def _one_transferred_ticket(session, wang: int, at) -> None:
     assert claim_ticket(session, ticket.id, wang, "客服小王", at)
     assert transfer_ticket(session, ticket.id, wang, li, "退款待仓库确认", at + timedelta(minutes=1)).transfer
     assert close_ticket(session, ticket.id, li, at + timedelta(minutes=5), resolution="resolved")
+    # Its shopper rates 小李 (a colleague's figure: the agent 小王 must not see it), and a shopper
+    # rates the assistant 4 stars.
+    session.flush()
+    answer_question(session, pending_question(session, "passed-on", None, at + timedelta(minutes=6)),
+                    read_answer("满意"), at + timedelta(minutes=6))
+    bot = ask(session, "bot-rated", None, ASSISTANT, at + timedelta(minutes=7))
+    session.flush()
+    answer_question(session, bot, read_answer("4星"), at + timedelta(minutes=8))
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +147,9 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
                   for r in page.locator("#desk-agents tbody tr").all()}
         # An agent sees their own row only (colleagues' figures are for admins).
         # 接入: 小王 took the ticket from the queue the moment it came (0 s waited there).
-        assert agents == {"客服小王": ["客服小王", "1", "0 秒", "0", "0", "—", "0", "0", "1", "0", "0"]}
+        # 顾客评价: 小王 was not rated; the assistant's own row last (4 stars, once).
+        assert agents == {"客服小王": ["客服小王", "1", "0 秒", "0", "0", "—", "0", "0", "1", "0", "0", "—"],
+                          "小柚（智能助手）": ["小柚（智能助手）"] + ["—"] * 10 + ["4.00 / 1 次"]}
         csv_reply = context.request.get(console + page.get_attribute("#csv-link", "href"))
         assert csv_reply.ok
         body = csv_reply.text()
@@ -151,6 +163,8 @@ def test_dashboard_page_shows_the_recorded_figures(console, browser):
         assert "desk_agent,客服小王,claimed,1" in body and "desk_agent,客服小王,claim_wait_p50_s,0.0" in body
         assert "desk_agent,客服小王,transferred,1" in body and "desk_agent,客服小李" not in body
         assert "by_intent,human_handoff,handoff,2" in body
+        assert "csat_assistant,2026-12-01..2026-12-01,average,4.0" in body
+        assert "csat_agent,客服小王,rated,0" in body and "csat_agent,客服小李" not in body
     finally:
         context.close()
 
