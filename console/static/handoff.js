@@ -9,6 +9,13 @@
   // timeout) must not stop the page from polling: it is given up after this long and the loop
   // goes on, as after any other failed try.
   const POLL_GIVE_UP_MS = 10000;
+  // Set once the page is navigating away (接入, 转接, 结束 — a form sent the classic way): a poll
+  // answered after that (a 404 once the ticket is passed on, a changed queue once it is claimed)
+  // must not redirect over the form's own result page ("已转接").
+  let leaving = false;
+  window.addEventListener("beforeunload", () => { leaving = true; });
+  // Back to a page kept in the browser's cache: its polls had stopped; load it afresh.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) window.location.reload(); });
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -41,9 +48,11 @@
       transcript.scrollTop = transcript.scrollHeight;
     };
     const poll = async () => {
+      if (leaving) return;
       try {
         const r = await fetch(`/api/handoff/${ticket}/messages?after=${after}`,
                                { credentials: "same-origin", signal: AbortSignal.timeout(POLL_GIVE_UP_MS) });
+        if (leaving) return;
         if (r.status === 401) { window.location = "/login"; return; }
         // Passed on to a colleague (here or in another tab): no longer this agent's to see.
         if (r.status === 404) { window.location.replace("/handoff?auto=1"); return; }
@@ -121,9 +130,11 @@
     const known = rows("tr[data-ticket]", "ticket") + "|" + rows("tr[data-mine]", "mine") + "|" +
       Array.from(document.querySelectorAll("tr[data-mine]")).map(flags).join(",");
     const refresh = async () => {
+      if (leaving) return;
       try {
         const r = await fetch("/api/handoff/queue",
                                { credentials: "same-origin", signal: AbortSignal.timeout(POLL_GIVE_UP_MS) });
+        if (leaving) return;
         if (r.status === 401) { window.location = "/login"; return; }
         if (r.ok) {
           const body = await r.json();
