@@ -13,10 +13,9 @@ from analytics import dashboard
 from analytics.desk import sync_desk
 from analytics.settings import DEFAULT_TIMEZONE
 from shop.db.console_accounts import create_account
-from shop.db.engine import make_engine, session_scope
+from shop.db.engine import session_scope
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import claim_ticket, close_ticket
-from shop.db.migrate import upgrade_to_head
 from shop.db.satisfaction import answer_question, ask, pending_question
 from shop.domain.clock import utc_now
 from shop.domain.satisfaction import ASSISTANT, read_answer
@@ -29,14 +28,6 @@ FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 def analytics(request, tmp_path):
     with analytics_database(request.param, tmp_path, "analytics_csat_dash") as engine:
         yield engine
-
-
-@pytest.fixture()
-def shop(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
 
 
 def _desk_rating(s, agent, sender, words, now):

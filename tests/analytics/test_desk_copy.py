@@ -13,10 +13,9 @@ from sqlalchemy import inspect, select
 from analytics import store
 from analytics.desk import sync_desk
 from shop.db.console_accounts import create_account, start_session
-from shop.db.engine import make_engine, session_scope
+from shop.db.engine import session_scope
 from shop.db.handoff import create_handoff_request
 from shop.db.handoff_desk import cancel_waiting_ticket, claim_ticket, close_ticket, reassign_ticket, transfer_ticket
-from shop.db.migrate import upgrade_to_head
 from shop.domain.clock import utc_now
 from tests.support.analytics import analytics_database
 
@@ -27,14 +26,6 @@ FAKE_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 def analytics(request, tmp_path):
     with analytics_database(request.param, tmp_path, "analytics_desk") as engine:
         yield engine
-
-
-@pytest.fixture()
-def shop(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_the_desk_is_copied_without_the_shopper_and_kept_current(analytics, shop):
